@@ -1,0 +1,52 @@
+package sparselab.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The named choices of the configuration; {@link #key()} is the spelling used in configs and the log. */
+public final class Choices {
+    private Choices() {}
+
+    /** A choice with a stable external name. */
+    public interface Named { String key(); }
+
+    public enum Activation implements Named {
+        SIGMOID, TANH, RELU, IDENTITY;
+        public String key() { return name().toLowerCase(Locale.ROOT); }
+        /** True when every value of the activation lies in (0, 1), as a mean-based rate estimate needs. */
+        public boolean inUnitInterval() { return this == SIGMOID; }
+    }
+
+    public enum Loss implements Named {
+        SQUARED, CROSS_ENTROPY;
+        public String key() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+    }
+
+    public enum Optimizer implements Named {
+        SGD, NESTEROV, ADAM;
+        public String key() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    public enum Estimator implements Named {
+        /** Mean of A over the batch (Ng); the update is then the exact gradient. */
+        BATCH_MEAN,
+        /** lam * rho_hat + (1 - lam) * batch mean (Okatani 5.4). */
+        EMA_MEAN,
+        /** lam * rho_hat + (1 - lam) * mean(A > theta) (the original's later variant). */
+        EMA_THRESHOLD;
+        public String key() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+    }
+
+    /** Parses {@code text} as one of {@code type}'s keys, or explains the accepted names. */
+    public static <E extends Enum<E> & Named> E parse(Class<E> type, String key, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.key().equals(text.trim().toLowerCase(Locale.ROOT))) return e;
+        }
+        throw new ConfigException(key, "unknown value '" + text + "'; expected one of " + names(type));
+    }
+
+    public static <E extends Enum<E> & Named> String names(Class<E> type) {
+        return Arrays.stream(type.getEnumConstants()).map(Named::key).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,165 @@
+package sparselab.config;
+
+import sparselab.config.Choices.Activation;
+import sparselab.config.Choices.Estimator;
+import sparselab.config.Choices.Loss;
+import sparselab.config.Choices.Optimizer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The one place for the configuration keys: their defaults, their documentation and their checks.
+ * The command line ({@code --set}), JSON config files, the launch form and the diff all go through here.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    /** One key: its name, default text, what it means, and the accepted values. */
+    public record Key(String name, String defaultValue, String doc, String values, Function<String, Object> parser) {
+        Object parse(String text) { return parser.apply(text); }
+    }
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    private static void key(String name, String def, String doc, String values, Function<String, Object> parser) {
+        KEYS.put(name, new Key(name, def, doc, values, parser));
+    }
+
+    static {
+        key("data", "mnist", "data set", "mnist, bars, idx:PATH", t -> parseData(t));
+        key("limit", "0", "samples used (0 = all)", "integer >= 0", t -> intIn("limit", t, 0, Integer.MAX_VALUE));
+        key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", "[0, 0.5]", t -> dblIn("holdout", t, 0, 0.5, true, true));
+        key("hidden", "196", "hidden units H", "integer >= 1", t -> intIn("hidden", t, 1, 100_000));
+        key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", t -> Choices.parse(Activation.class, "hiddenActivation", t));
+        key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", t -> Choices.parse(Activation.class, "outputActivation", t));
+        key("loss", "squared", "reconstruction loss", "squared, cross-entropy", t -> Choices.parse(Loss.class, "loss", t));
+        key("optimizer", "sgd", "update rule (ND4J updaters)", "sgd, nesterov, adam", t -> Choices.parse(Optimizer.class, "optimizer", t));
+        key("learningRate", "0.1", "step size", "> 0", t -> dblIn("learningRate", t, 0, 1e6, false, true));
+        key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", t -> dblIn("momentum", t, 0, 1, true, false));
+        key("epochs", "10", "passes over the training samples", "integer >= 1", t -> intIn("epochs", t, 1, 1_000_000));
+        key("batchSize", "100", "samples per update (1 = online)", "integer >= 1", t -> intIn("batchSize", t, 1, 10_000_000));
+        key("shuffle", "true", "reshuffle the samples every epoch", "true, false", t -> bool("shuffle", t));
+        key("seed", "1", "the seed every random choice derives from", "integer", t -> longOf("seed", t));
+        key("weightDecay", "0", "lambda of the weight decay", ">= 0", t -> dblIn("weightDecay", t, 0, 1e6, true, true));
+        key("dropout", "0", "probability a hidden unit is dropped", "[0, 1)", t -> dblIn("dropout", t, 0, 1, true, false));
+        key("beta", "0.1", "weight of the sparsity term", ">= 0", t -> dblIn("beta", t, 0, 1e6, true, true));
+        key("rho", "0.05", "target activation rate", "0 < rho < 1", t -> dblIn("rho", t, 0, 1, false, false));
+        key("estimator", "batch-mean", "how rho_hat is estimated", "batch-mean, ema-mean, ema-threshold", t -> Choices.parse(Estimator.class, "estimator", t));
+        key("rhoMomentum", "0.99", "lam of the ema estimators", "[0, 1)", t -> dblIn("rhoMomentum", t, 0, 1, true, false));
+        key("threshold", "0.5", "theta of ema-threshold", "a finite number", t -> dblIn("threshold", t, -1e6, 1e6, true, true));
+        key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", "> 0", t -> dblIn("eps", t, 0, 1, false, false));
+        key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", t -> bool("epsInEstimate", t));
+        key("limiter", "off", "clip bound L of the sparse term", "> 0, or off", t -> limiter(t));
+        key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1", t -> snapshotEvery(t));
+    }
+
+    /** All keys in the order of DESIGN's key table. */
+    public static Collection<Key> all() { return KEYS.values(); }
+
+    public static boolean exists(String name) { return KEYS.containsKey(name); }
+
+    /**
+     * Builds a configuration from key/value text over the defaults, checking every key, every value and
+     * the combinations. All field errors are collected before throwing.
+     */
+    public static RunConfig build(Map<String, String> overrides) {
+        List<ConfigException.FieldError> errors = new ArrayList<>();
+        for (String k : overrides.keySet()) {
+            if (!KEYS.containsKey(k)) {
+                errors.add(new ConfigException.FieldError(k, "unknown key; known keys: " + String.join(", ", KEYS.keySet())));
+            }
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        for (Key key : KEYS.values()) {
+            String text = overrides.getOrDefault(key.name(), key.defaultValue());
+            if (text == null || text.isBlank()) {
+                errors.add(new ConfigException.FieldError(key.name(), "empty value; expected " + key.values()));
+                continue;
+            }
+            try {
+                v.put(key.name(), key.parse(text.trim()));
+            } catch (ConfigException e) {
+                errors.addAll(e.errors());
+            }
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new RunConfig(
+                (String) v.get("data"), (Integer) v.get("limit"), (Double) v.get("holdout"), (Integer) v.get("hidden"),
+                (Activation) v.get("hiddenActivation"), (Activation) v.get("outputActivation"), (Loss) v.get("loss"),
+                (Optimizer) v.get("optimizer"), (Double) v.get("learningRate"), (Double) v.get("momentum"),
+                (Integer) v.get("epochs"), (Integer) v.get("batchSize"), (Boolean) v.get("shuffle"), (Long) v.get("seed"),
+                (Double) v.get("weightDecay"), (Double) v.get("dropout"), (Double) v.get("beta"), (Double) v.get("rho"),
+                (Estimator) v.get("estimator"), (Double) v.get("rhoMomentum"), (Double) v.get("threshold"), (Double) v.get("eps"),
+                (Boolean) v.get("epsInEstimate"), (Double) v.get("limiter"), (String) v.get("snapshotEvery")).validate();
+    }
+
+    private static String parseData(String t) {
+        if (t.equals("mnist") || t.equals("bars")) return t;
+        if (t.startsWith("idx:") && t.length() > 4) return t;
+        throw new ConfigException("data", "unknown data set '" + t + "'; expected mnist, bars or idx:PATH");
+    }
+
+    private static int intIn(String key, String t, int min, int max) {
+        long v;
+        try {
+            v = Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "'" + t + "' is not an integer");
+        }
+        if (v < min || v > max) throw new ConfigException(key, v + " is out of range [" + min + ", " + max + "]");
+        return (int) v;
+    }
+
+    private static long longOf(String key, String t) {
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "'" + t + "' is not an integer");
+        }
+    }
+
+    private static double dbl(String key, String t) {
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "'" + t + "' is not a number");
+        }
+        if (!Double.isFinite(v)) throw new ConfigException(key, "'" + t + "' is not a finite number");
+        return v;
+    }
+
+    private static double dblIn(String key, String t, double lo, double hi, boolean loIn, boolean hiIn) {
+        double v = dbl(key, t);
+        boolean ok = (loIn ? v >= lo : v > lo) && (hiIn ? v <= hi : v < hi);
+        if (!ok) {
+            throw new ConfigException(key, RunConfig.num(v) + " is out of range " + (loIn ? "[" : "(") + RunConfig.num(lo) + ", "
+                    + RunConfig.num(hi) + (hiIn ? "]" : ")"));
+        }
+        return v;
+    }
+
+    private static boolean bool(String key, String t) {
+        return switch (t.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key, "'" + t + "' is not true or false");
+        };
+    }
+
+    private static double limiter(String t) {
+        if (t.equalsIgnoreCase("off")) return Double.POSITIVE_INFINITY;
+        return dblIn("limiter", t, 0, 1e9, false, true);
+    }
+
+    private static String snapshotEvery(String t) {
+        if (t.equals("log2")) return t;
+        return Integer.toString(intIn("snapshotEvery", t, 1, 1_000_000));
+    }
+}

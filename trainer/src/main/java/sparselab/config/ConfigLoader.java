@@ -1,0 +1,80 @@
+package sparselab.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Resolves defaults, then a preset, then a JSON config file, then {@code key=value} settings, into one checked config. */
+public final class ConfigLoader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConfigLoader() {}
+
+    /**
+     * @param preset   a preset name or null
+     * @param file     a JSON object of key: value (may name a "preset") or null
+     * @param settings {@code key=value} strings, applied last
+     */
+    public static RunConfig resolve(String preset, Path file, List<String> settings) {
+        Map<String, String> fromFile = file == null ? Map.of() : readJson(file);
+        Map<String, String> merged = new LinkedHashMap<>();
+        String filePreset = fromFile.get("preset");
+        if (filePreset != null) merged.putAll(Presets.get(filePreset));
+        if (preset != null) merged.putAll(Presets.get(preset));
+        fromFile.forEach((k, v) -> { if (!k.equals("preset")) merged.put(k, v); });
+        merged.putAll(parseSettings(settings));
+        return ConfigKeys.build(merged);
+    }
+
+    /** Resolves a preset name (or null) and a key/value map, as the launch API sends them. */
+    public static RunConfig resolve(String preset, Map<String, String> values) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (preset != null && !preset.isBlank()) merged.putAll(Presets.get(preset));
+        merged.putAll(values);
+        return ConfigKeys.build(merged);
+    }
+
+    /** Parses {@code key=value} strings; a missing '=' or empty key is refused naming the setting. */
+    public static Map<String, String> parseSettings(List<String> settings) {
+        Map<String, String> m = new LinkedHashMap<>();
+        List<ConfigException.FieldError> errors = new ArrayList<>();
+        for (String s : settings == null ? List.<String>of() : settings) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                errors.add(new ConfigException.FieldError(s, "expected key=value"));
+                continue;
+            }
+            m.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return m;
+    }
+
+    /** Reads a JSON object of scalar values as key/value text. */
+    public static Map<String, String> readJson(Path file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("file", file + ": cannot read JSON config (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (root == null || !root.isObject()) throw new ConfigException("file", file + ": a config file must be a JSON object of key: value");
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new ConfigException(e.getKey(), file + ": value must be a number, string or boolean");
+            }
+            m.put(e.getKey(), e.getValue().asText());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,47 @@
+package sparselab.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Named recipes (DESIGN §2): each is a set of keys laid over the defaults. */
+public final class Presets {
+    private Presets() {}
+
+    private static final Map<String, Map<String, String>> PRESETS = new LinkedHashMap<>();
+
+    static {
+        // The blog's online recipe: batch 1, thresholded running rate, eps written "10e-4", limiter 3, dropout, no decay.
+        PRESETS.put("original", Map.ofEntries(
+                Map.entry("hidden", "100"), Map.entry("batchSize", "1"), Map.entry("optimizer", "sgd"),
+                Map.entry("learningRate", "0.01"), Map.entry("hiddenActivation", "sigmoid"), Map.entry("outputActivation", "sigmoid"),
+                Map.entry("estimator", "ema-threshold"), Map.entry("threshold", "0.5"), Map.entry("rhoMomentum", "0.99"),
+                Map.entry("eps", "0.001"), Map.entry("limiter", "3"), Map.entry("weightDecay", "0"), Map.entry("dropout", "0.5"),
+                Map.entry("beta", "0.1"), Map.entry("rho", "0.05"), Map.entry("epochs", "10")));
+        // Its first version: mean rate with eps added to rho_hat at every update.
+        Map<String, String> v1 = new LinkedHashMap<>(PRESETS.get("original"));
+        v1.put("estimator", "ema-mean");
+        v1.put("epsInEstimate", "true");
+        PRESETS.put("original-v1", Map.copyOf(v1));
+        // The book's recipe (Okatani, MLP series §5.4): minibatch, running mean rate.
+        PRESETS.put("okatani", Map.of(
+                "hidden", "196", "batchSize", "100", "optimizer", "nesterov", "learningRate", "0.1", "momentum", "0.9",
+                "estimator", "ema-mean", "rhoMomentum", "0.9", "beta", "0.1", "rho", "0.05", "epochs", "30"));
+        // Ng's UFLDL MNIST recipe.
+        PRESETS.put("ufldl", Map.of(
+                "hidden", "196", "rho", "0.1", "beta", "3", "weightDecay", "0.003", "hiddenActivation", "sigmoid",
+                "outputActivation", "sigmoid", "estimator", "batch-mean", "optimizer", "adam", "learningRate", "0.01",
+                "batchSize", "100", "epochs", "30"));
+        // No sparsity term.
+        PRESETS.put("plain", Map.of("beta", "0"));
+    }
+
+    public static Set<String> names() { return PRESETS.keySet(); }
+
+    /** The keys a preset sets; refused with the known names when unknown. */
+    public static Map<String, String> get(String name) {
+        Map<String, String> p = PRESETS.get(name);
+        if (p == null) throw new ConfigException("preset", "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS.keySet()));
+        return p;
+    }
+}

@@ -1,0 +1,121 @@
+package sparselab.config;
+
+import sparselab.config.Choices.Activation;
+import sparselab.config.Choices.Estimator;
+import sparselab.config.Choices.Loss;
+import sparselab.config.Choices.Optimizer;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One run's complete, immutable configuration: every knob of DESIGN §2. The keys, defaults, documentation
+ * and per-field checks live in {@link ConfigKeys}; cross-field checks in {@link #validate()}.
+ *
+ * @param data              data set: {@code mnist}, {@code bars}, or {@code idx:PATH}
+ * @param limit             samples used, 0 = all
+ * @param holdout           fraction kept out of training for the held-out error, in [0, 0.5]
+ * @param hidden            hidden units H
+ * @param hiddenActivation  f
+ * @param outputActivation  g
+ * @param loss              reconstruction loss
+ * @param optimizer         ND4J updater
+ * @param learningRate      step size (&gt; 0)
+ * @param momentum          momentum of {@code nesterov} (beta1 of {@code adam})
+ * @param epochs            passes over the training samples
+ * @param batchSize         samples per update; 1 = online
+ * @param shuffle           reshuffle the samples every epoch
+ * @param seed              the one seed every random choice derives from
+ * @param weightDecay       lambda
+ * @param dropout           probability that a hidden unit is dropped
+ * @param beta              weight of the sparsity term
+ * @param rho               target activation rate
+ * @param estimator         how rho_hat is estimated
+ * @param rhoMomentum       lam of the ema estimators
+ * @param threshold         theta of {@code ema-threshold}
+ * @param eps               the small constant of the sparse term
+ * @param epsInEstimate     also add eps to rho_hat at every update (the original's first version)
+ * @param limiter           clip bound L of the sparse term; {@code +Infinity} = off
+ * @param snapshotEvery     {@code log2} or a positive integer
+ */
+public record RunConfig(
+        String data, int limit, double holdout, int hidden,
+        Activation hiddenActivation, Activation outputActivation, Loss loss,
+        Optimizer optimizer, double learningRate, double momentum,
+        int epochs, int batchSize, boolean shuffle, long seed,
+        double weightDecay, double dropout, double beta, double rho,
+        Estimator estimator, double rhoMomentum, double threshold, double eps, boolean epsInEstimate,
+        double limiter, String snapshotEvery) {
+
+    /** The defaults of {@link ConfigKeys}, no preset. */
+    public static RunConfig defaults() {
+        return ConfigKeys.build(Map.of());
+    }
+
+    public boolean limiterOn() { return !Double.isInfinite(limiter); }
+
+    /** The same run without the sparsity term (beta = 0). */
+    public RunConfig nonSparseTwin() {
+        return with("beta", "0");
+    }
+
+    /** A copy with one key changed, parsed and validated like user input. */
+    public RunConfig with(String key, String value) {
+        Map<String, String> m = toMap();
+        m.put(key, value);
+        return ConfigKeys.build(m);
+    }
+
+    /** Every key with its canonical text, in the order of DESIGN's key table. */
+    public LinkedHashMap<String, String> toMap() {
+        LinkedHashMap<String, String> m = new LinkedHashMap<>();
+        m.put("data", data);
+        m.put("limit", Integer.toString(limit));
+        m.put("holdout", num(holdout));
+        m.put("hidden", Integer.toString(hidden));
+        m.put("hiddenActivation", hiddenActivation.key());
+        m.put("outputActivation", outputActivation.key());
+        m.put("loss", loss.key());
+        m.put("optimizer", optimizer.key());
+        m.put("learningRate", num(learningRate));
+        m.put("momentum", num(momentum));
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batchSize", Integer.toString(batchSize));
+        m.put("shuffle", Boolean.toString(shuffle));
+        m.put("seed", Long.toString(seed));
+        m.put("weightDecay", num(weightDecay));
+        m.put("dropout", num(dropout));
+        m.put("beta", num(beta));
+        m.put("rho", num(rho));
+        m.put("estimator", estimator.key());
+        m.put("rhoMomentum", num(rhoMomentum));
+        m.put("threshold", num(threshold));
+        m.put("eps", num(eps));
+        m.put("epsInEstimate", Boolean.toString(epsInEstimate));
+        m.put("limiter", limiterOn() ? num(limiter) : "off");
+        m.put("snapshotEvery", snapshotEvery);
+        return m;
+    }
+
+    /** Cross-field checks; per-field ranges are checked by {@link ConfigKeys} while parsing. */
+    RunConfig validate() {
+        if (beta > 0 && estimator != Estimator.EMA_THRESHOLD && !hiddenActivation.inUnitInterval()) {
+            throw new ConfigException("estimator", "'" + estimator.key() + "' estimates a rate from activations in (0, 1), but hiddenActivation '"
+                    + hiddenActivation.key() + "' leaves (0, 1); use hiddenActivation=sigmoid or estimator=ema-threshold (or beta=0)");
+        }
+        if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SIGMOID) {
+            throw new ConfigException("loss", "cross-entropy needs outputActivation=sigmoid (outputs in (0, 1)), not '" + outputActivation.key() + "'");
+        }
+        if (hiddenActivation == Activation.IDENTITY) {
+            throw new ConfigException("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu");
+        }
+        return this;
+    }
+
+    /** Canonical text of a number: no trailing zeros, no exponent ("0.001", "3"). */
+    public static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+}
