@@ -24,16 +24,22 @@ public final class Presets {
         v1.put("epsInEstimate", "true");
         PRESETS.put("original-v1", Map.copyOf(v1));
         // The book's recipe (Okatani, MLP series §5.4): minibatch, running mean rate.
-        PRESETS.put("okatani", Map.of(
+        PRESETS.put("okatani", kv(
                 "hidden", "196", "batchSize", "100", "optimizer", "nesterov", "learningRate", "0.1", "momentum", "0.9",
                 "estimator", "ema-mean", "rhoMomentum", "0.9", "beta", "0.1", "rho", "0.05", "epochs", "30"));
         // Ng's UFLDL MNIST recipe.
-        PRESETS.put("ufldl", Map.of(
+        PRESETS.put("ufldl", kv(
                 "hidden", "196", "rho", "0.1", "beta", "3", "weightDecay", "0.003", "hiddenActivation", "sigmoid",
                 "outputActivation", "sigmoid", "estimator", "batch-mean", "optimizer", "adam", "learningRate", "0.01",
                 "batchSize", "100", "epochs", "30"));
         // No sparsity term.
         PRESETS.put("plain", Map.of("beta", "0"));
+    }
+
+    private static Map<String, String> kv(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
+        return Map.copyOf(m);
     }
 
     public static Set<String> names() { return PRESETS.keySet(); }
