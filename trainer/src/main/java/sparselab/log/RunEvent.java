@@ -1,0 +1,80 @@
+package sparselab.log;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every fact the event log records about a run: one record per event type. The payload of a row is the
+ * record as JSON; {@link #type()} is the row's {@code type}. Documented in docs/events.md.
+ */
+public sealed interface RunEvent {
+
+    /** The stored type name of this event. */
+    default String type() { return EventTypes.nameOf(getClass()); }
+
+    /**
+     * A run was created and queued (from the command line, the web page, a sweep, a ladder).
+     *
+     * @param config          every configuration key with its canonical text
+     * @param preset          the preset it started from, or null
+     * @param dataFingerprint SHA-256 of the data set (null when queued before the data were loaded)
+     * @param provenance      code version, Java, ND4J, OS, ... (string values)
+     * @param origin          who created it: cli, web, sweep, ladder, twin, clone
+     * @param group           a sweep or ladder group name, or null
+     */
+    record Created(Map<String, String> config, String preset, String dataFingerprint,
+                   Map<String, String> provenance, String origin, String group) implements RunEvent {}
+
+    /**
+     * A trainer process took the run (first start or resume).
+     *
+     * @param fromEpoch the last completed epoch it continues from (0 on a fresh start)
+     */
+    record Started(long pid, String host, int threads, int fromEpoch, String dataFingerprint,
+                   Map<String, String> provenance) implements RunEvent {}
+
+    /**
+     * One training epoch completed. Epoch 0 is not an epoch: the first is 1.
+     *
+     * @param loss            recon + decay + penalty, mean over the epoch's batches
+     * @param rhoHat          the rate estimate of every hidden unit at the end of the epoch
+     * @param clipped         sparse-term entries the limiter clipped during the epoch
+     * @param clippedFraction clipped / (hidden units * batches)
+     * @param heldout         mean reconstruction error on the held-out samples, or null without a split
+     */
+    record EpochCompleted(int epoch, double loss, double recon, double penalty, double decay,
+                          double meanActivation, double[] rhoHat, double meanAbsSp, double maxAbsSp,
+                          long clipped, double clippedFraction, boolean diverged, Double heldout,
+                          double seconds, double samplesPerSec) implements RunEvent {}
+
+    /**
+     * The weights at the end of an epoch (epoch 0: before any update). The blob holds W1 (hidden x visible),
+     * b1 (hidden), W2 (visible x hidden), b2 (visible) as little-endian float32, row-major, in that order.
+     */
+    record WeightSnapshot(int epoch, String blob, int visible, int hidden, int imageRows, int imageCols)
+            implements RunEvent {}
+
+    /** Everything needed to continue after {@code epoch}: the blob is a model state (see ModelState). */
+    record Checkpoint(int epoch, String blob, long bytes) implements RunEvent {}
+
+    /** Training stopped because the loss or the parameters became NaN/Inf or exploded. */
+    record Diverged(int epoch, String reason) implements RunEvent {}
+
+    /** The run completed all its epochs. */
+    record Finished(int epoch, double loss, Double heldout) implements RunEvent {}
+
+    /** The run stopped on an error. */
+    record Failed(int epoch, String error) implements RunEvent {}
+
+    /** Someone asked the run to stop; the trainer honours it between batches. */
+    record CancelRequested(String by) implements RunEvent {}
+
+    /** The trainer stopped the run after a cancel request. */
+    record Cancelled(int epoch) implements RunEvent {}
+
+    /** The trainer is alive; a running run whose heartbeats stop reads as interrupted. */
+    record Heartbeat(int epoch, long batch) implements RunEvent {}
+
+    /** The run's tags were set to this list. */
+    record Tagged(List<String> tags) implements RunEvent {}
+}
