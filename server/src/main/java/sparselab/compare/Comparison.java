@@ -1,0 +1,74 @@
+package sparselab.compare;
+
+import io.javalin.http.NotFoundResponse;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+import sparselab.runs.MetricPoint;
+import sparselab.runs.RunQueries;
+import sparselab.runs.RunView;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What the compare page draws, for 2 to 8 runs: each run's curves as columns (one array per figure, lean to
+ * send), its target rho, where it diverged, its snapshot epochs, and the configuration diff. The per-unit
+ * rates are a separate request (RunQueries.rhoHat): they are H times larger.
+ */
+public final class Comparison {
+    private final EventLog log;
+    private final RunQueries queries;
+
+    public Comparison(EventLog log, RunQueries queries) {
+        this.log = log;
+        this.queries = queries;
+    }
+
+    /** One run's curves: {@code epoch[i]} goes with every other array's {@code [i]}. */
+    public record Series(RunView run, Double rho, List<Integer> epoch, List<Double> loss, List<Double> recon,
+                        List<Double> heldout, List<Double> penalty, List<Double> meanActivation, List<Double> meanAbsSp,
+                        List<Double> clippedFraction, List<Integer> divergedEpochs, List<Integer> snapshotEpochs) {}
+
+    public record Result(List<Series> runs, ConfigDiff.Diff diff) {}
+
+    public Result compare(List<String> runIds, Instant now) {
+        List<RunRow> rows = rows(runIds);
+        List<Series> series = new ArrayList<>();
+        for (RunRow r : rows) {
+            List<MetricPoint> m = queries.metrics(r.runId());
+            List<Integer> diverged = new ArrayList<>(m.stream().filter(MetricPoint::diverged).map(MetricPoint::epoch).toList());
+            if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
+            String rho = r.configMap().get("rho");
+            series.add(new Series(RunView.of(r, now), rho == null ? null : Double.valueOf(rho),
+                    col(m, p -> p.epoch()), col(m, MetricPoint::loss), col(m, MetricPoint::recon), col(m, MetricPoint::heldout),
+                    col(m, MetricPoint::penalty), col(m, MetricPoint::meanActivation), col(m, MetricPoint::meanAbsSp),
+                    col(m, MetricPoint::clippedFraction), diverged,
+                    log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList()));
+        }
+        return new Result(series, diffOf(rows));
+    }
+
+    public ConfigDiff.Diff diff(List<String> runIds) {
+        return diffOf(rows(runIds));
+    }
+
+    private static ConfigDiff.Diff diffOf(List<RunRow> rows) {
+        List<Map<String, String>> configs = rows.stream().map(RunRow::configMap).toList();
+        return ConfigDiff.of(rows.stream().map(RunRow::runId).toList(), configs);
+    }
+
+    private List<RunRow> rows(List<String> runIds) {
+        List<RunRow> rows = new ArrayList<>();
+        for (String id : runIds) rows.add(log.run(id).orElseThrow(() -> new NotFoundResponse("run '" + id + "' not found")));
+        return rows;
+    }
+
+    private static <T> List<T> col(List<MetricPoint> m, Function<MetricPoint, T> f) {
+        List<T> out = new ArrayList<>(m.size());
+        for (MetricPoint p : m) out.add(f.apply(p));
+        return out;
+    }
+}

@@ -1,0 +1,71 @@
+package sparselab.launch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import sparselab.config.ConfigException;
+import sparselab.config.ConfigException.FieldError;
+import sparselab.log.Json;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/launch}: {@code {"preset": name or null, "config": {key: value}, "group": name}}.
+ * Values may be strings, numbers or booleans; the configuration's own rules check them afterwards.
+ */
+public record LaunchRequest(String preset, Map<String, String> config, String group) {
+    private static final Set<String> FIELDS = Set.of("preset", "config", "group");
+
+    /** Parses the body, refusing with a {@link ConfigException} naming the field at fault. */
+    public static LaunchRequest parse(String body) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body == null ? "" : body);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("body", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new ConfigException("body", "expected a JSON object {\"preset\": ..., \"config\": {key: value}}");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) errors.add(new FieldError(f, "unknown field; expected preset, config, group"));
+        }
+        String preset = text(root, "preset", errors);
+        String group = text(root, "group", errors);
+        Map<String, String> config = new LinkedHashMap<>();
+        JsonNode c = root.get("config");
+        if (c != null && !c.isNull()) {
+            if (!c.isObject()) {
+                errors.add(new FieldError("config", "expected an object of key: value"));
+            } else {
+                for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    JsonNode v = e.getValue();
+                    if (v.isTextual() || v.isNumber() || v.isBoolean()) {
+                        config.put(e.getKey(), v.isNumber() ? v.numberValue().toString() : v.asText());
+                    } else {
+                        errors.add(new FieldError(e.getKey(), "expected a string, number or boolean, not " + v.getNodeType().toString().toLowerCase()));
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new LaunchRequest(preset, config, group);
+    }
+
+    private static String text(JsonNode root, String field, List<FieldError> errors) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) {
+            errors.add(new FieldError(field, "expected a string"));
+            return null;
+        }
+        return v.asText().isBlank() ? null : v.asText().trim();
+    }
+}

@@ -1,0 +1,46 @@
+package sparselab.launch;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import sparselab.runs.RunActions;
+
+import java.util.Map;
+
+/** The launch API: keys and presets for the form, launch, non-sparse twin, resume. */
+public final class LaunchRoutes {
+    private final Launches launches;
+    private final RunActions actions;
+    private final LaunchPool pool;
+
+    public LaunchRoutes(Launches launches, RunActions actions, LaunchPool pool) {
+        this.launches = launches;
+        this.actions = actions;
+        this.pool = pool;
+    }
+
+    public void register(Javalin app) {
+        app.get("/api/keys", ctx -> ctx.json(Launches.keys()));
+        app.get("/api/presets", ctx -> ctx.json(Launches.presets()));
+        app.post("/api/launch", this::launch);
+        app.post("/api/runs/{id}/twin", this::twin);
+        app.post("/api/runs/{id}/resume", this::resume);
+        app.get("/api/pool", ctx -> ctx.json(Map.of("workers", pool.workers(), "active", pool.active())));
+    }
+
+    private void launch(Context ctx) {
+        String id = launches.launch(LaunchRequest.parse(ctx.body()), "web");
+        ctx.status(HttpStatus.CREATED).json(Map.of("runId", id, "status", "queued"));
+    }
+
+    private void twin(Context ctx) {
+        String id = launches.twin(actions.require(ctx.pathParam("id")));
+        ctx.status(HttpStatus.CREATED).json(Map.of("runId", id, "status", "queued"));
+    }
+
+    private void resume(Context ctx) {
+        String id = actions.requireResumable(ctx.pathParam("id")).runId();
+        pool.resume(id);
+        ctx.status(HttpStatus.ACCEPTED).json(Map.of("runId", id, "status", "resuming"));
+    }
+}

@@ -1,0 +1,93 @@
+package sparselab.runs;
+
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.ConflictResponse;
+import io.javalin.http.NotFoundResponse;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** What the dashboard may do to a run: cancel, tag, and check that it can be resumed. Every change is an appended event. */
+public final class RunActions {
+    private static final Pattern TAG = Pattern.compile("[\\p{L}\\p{N}_.:+-]{1,40}");
+    private static final int MAX_TAGS = 20;
+
+    private final EventLog log;
+    private final Clock clock;
+
+    public RunActions(EventLog log, Clock clock) {
+        this.log = log;
+        this.clock = clock;
+    }
+
+    public RunRow require(String runId) {
+        return log.run(runId).orElseThrow(() -> new NotFoundResponse("run '" + runId + "' not found"));
+    }
+
+    /**
+     * Cancels a run. A queued run (or one whose trainer is gone) is cancelled at once: cancel_requested then
+     * cancelled. A running run gets cancel_requested, which its trainer honours between batches.
+     *
+     * @return the run's status after the request
+     */
+    public String cancel(String runId) {
+        RunRow r = require(runId);
+        String status = r.effectiveStatus(clock.instant());
+        if (r.ended()) throw new ConflictResponse("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
+        if (!r.cancelRequested()) log.append(runId, new RunEvent.CancelRequested("web"));
+        RunRow now = require(runId);
+        if ("queued".equals(now.status()) || "interrupted".equals(status)) {
+            log.append(runId, new RunEvent.Cancelled(now.epochsDone()));
+            return "cancelled";
+        }
+        return now.status();
+    }
+
+    /** A run can be resumed when its trainer is gone (interrupted) or it stopped early, and a checkpoint exists. */
+    public RunRow requireResumable(String runId) {
+        RunRow r = require(runId);
+        String status = r.effectiveStatus(clock.instant());
+        boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
+        if (!stoppedEarly) throw new ConflictResponse("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
+        if (r.lastCheckpoint() == null && r.epochsDone() > 0) {
+            throw new ConflictResponse("run '" + runId + "' has no checkpoint to resume from");
+        }
+        return r;
+    }
+
+    /** Replaces the run's tags (a {@code tagged} event); each tag is 1 to 40 letters, digits or _.:+- */
+    public List<String> tag(String runId, List<?> tags) {
+        require(runId);
+        if (tags == null) throw new BadRequestResponse("tags: missing; send {\"tags\": [\"name\", ...]}");
+        if (tags.size() > MAX_TAGS) throw new BadRequestResponse("tags: at most " + MAX_TAGS + " tags");
+        LinkedHashSet<String> clean = new LinkedHashSet<>();
+        for (Object t : tags) {
+            if (!(t instanceof String s) || !TAG.matcher(s.trim()).matches()) {
+                throw new BadRequestResponse("tags: '" + t + "' is not a tag (1 to 40 letters, digits or _.:+-)");
+            }
+            clean.add(s.trim());
+        }
+        List<String> list = new ArrayList<>(clean);
+        log.append(runId, new RunEvent.Tagged(list));
+        return list;
+    }
+
+    /** The actions that apply to a run in its present state. */
+    public List<String> actionsFor(RunRow r) {
+        List<String> a = new ArrayList<>();
+        String status = r.effectiveStatus(clock.instant());
+        if (!r.ended()) a.add("cancel");
+        if (status.equals("interrupted") || status.equals("cancelled") || status.equals("failed")) {
+            if (r.lastCheckpoint() != null || r.epochsDone() == 0) a.add("resume");
+        }
+        a.add("clone");
+        if (!"0".equals(r.configMap().get("beta"))) a.add("twin");
+        return a;
+    }
+}

@@ -1,0 +1,17 @@
+package sparselab.runs;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run with everything its page shows besides the timeline.
+ *
+ * @param summary         the runs-table view
+ * @param config          every configuration key with its canonical text
+ * @param dataFingerprint SHA-256 of the data set, once known
+ * @param snapshotEpochs  epochs with a weight snapshot
+ * @param checkpointEpoch the epoch of the latest checkpoint, or null
+ * @param actions         which actions apply now: cancel, resume, twin, clone
+ */
+public record RunDetail(RunView summary, Map<String, String> config, String dataFingerprint, Long pid, String host,
+                        String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions) {}

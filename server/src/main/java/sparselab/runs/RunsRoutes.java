@@ -1,0 +1,104 @@
+package sparselab.runs;
+
+import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import sparselab.log.Json;
+import sparselab.log.RunRow;
+import sparselab.server.Params;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The runs API: the table, one run, its timeline, metrics (JSON and CSV), snapshots, rates, tags, cancel. */
+public final class RunsRoutes {
+    private static final Set<String> STATUSES = Set.of("queued", "running", "finished", "diverged", "failed", "cancelled", "interrupted");
+
+    private final RunQueries queries;
+    private final RunActions actions;
+    private final Clock clock;
+
+    public RunsRoutes(RunQueries queries, RunActions actions, Clock clock) {
+        this.queries = queries;
+        this.actions = actions;
+        this.clock = clock;
+    }
+
+    public void register(Javalin app) {
+        app.get("/api/runs", this::list);
+        app.get("/api/runs/{id}", this::one);
+        app.get("/api/runs/{id}/events", ctx -> ctx.json(queries.timeline(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/metrics", ctx -> ctx.json(queries.metrics(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/metrics.csv", this::csv);
+        app.get("/api/runs/{id}/metrics.json", this::fullJson);
+        app.get("/api/runs/{id}/rhohat", this::rhoHat);
+        app.get("/api/runs/{id}/snapshots", ctx -> ctx.json(queries.snapshots(actions.require(ctx.pathParam("id")).runId())));
+        app.post("/api/runs/{id}/tags", this::tags);
+        app.post("/api/runs/{id}/cancel", this::cancel);
+    }
+
+    private void list(Context ctx) {
+        String status = ctx.queryParam("status");
+        if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
+            throw new BadRequestResponse("status: unknown status '" + status + "'; expected one of " + String.join(", ", STATUSES));
+        }
+        ctx.json(queries.list(status, ctx.queryParam("q"), clock.instant()));
+    }
+
+    private void one(Context ctx) {
+        RunRow r = actions.require(ctx.pathParam("id"));
+        List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
+        ctx.json(new RunDetail(RunView.of(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
+                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r)));
+    }
+
+    private void csv(Context ctx) {
+        String id = actions.require(ctx.pathParam("id")).runId();
+        StringBuilder sb = new StringBuilder("epoch,loss,recon,heldout,penalty,decay,mean_activation,mean_abs_sp,max_abs_sp,clipped,clipped_fraction,diverged,seconds,samples_per_sec\n");
+        for (MetricPoint p : queries.metrics(id)) {
+            sb.append(p.epoch()).append(',').append(v(p.loss())).append(',').append(v(p.recon())).append(',').append(v(p.heldout()))
+                    .append(',').append(v(p.penalty())).append(',').append(v(p.decay())).append(',').append(v(p.meanActivation()))
+                    .append(',').append(v(p.meanAbsSp())).append(',').append(v(p.maxAbsSp())).append(',').append(v(p.clipped()))
+                    .append(',').append(v(p.clippedFraction())).append(',').append(p.diverged()).append(',').append(v(p.seconds()))
+                    .append(',').append(v(p.samplesPerSec())).append('\n');
+        }
+        ctx.header("Content-Disposition", "attachment; filename=\"" + id + "-metrics.csv\"");
+        ctx.contentType("text/csv; charset=utf-8").result(sb.toString());
+    }
+
+    private static String v(Object o) { return o == null ? "" : o.toString(); }
+
+    /** Every epoch with its per-unit rates, as a download. */
+    private void fullJson(Context ctx) {
+        RunRow r = actions.require(ctx.pathParam("id"));
+        RunQueries.RhoHatMap rates = queries.rhoHat(r.runId(), Integer.MAX_VALUE);
+        ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
+        ctx.json(Map.of("runId", r.runId(), "config", r.configMap(), "metrics", queries.metrics(r.runId()),
+                "rhoHat", rates));
+    }
+
+    private void rhoHat(Context ctx) {
+        String id = actions.require(ctx.pathParam("id")).runId();
+        ctx.json(queries.rhoHat(id, Params.queryInt(ctx, "rows", 200, 2, 100_000)));
+    }
+
+    private void tags(Context ctx) {
+        String id = actions.require(ctx.pathParam("id")).runId();
+        Object tags;
+        try {
+            Map<?, ?> body = Json.MAPPER.readValue(ctx.body(), Map.class);
+            tags = body.get("tags");
+        } catch (Exception e) {
+            throw new BadRequestResponse("body: expected {\"tags\": [\"name\", ...]}");
+        }
+        if (!(tags instanceof List<?> list)) throw new BadRequestResponse("tags: expected a list of strings");
+        ctx.json(Map.of("runId", id, "tags", actions.tag(id, list)));
+    }
+
+    private void cancel(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(Map.of("runId", id, "status", actions.cancel(id)));
+    }
+}

@@ -1,0 +1,88 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sparselab.compare.CompareRoutes;
+import sparselab.compare.Comparison;
+import sparselab.config.ConfigException;
+import sparselab.gallery.GalleryRoutes;
+import sparselab.launch.LaunchPool;
+import sparselab.launch.LaunchRoutes;
+import sparselab.launch.Launches;
+import sparselab.launch.RunCreator;
+import sparselab.log.EventLog;
+import sparselab.log.Json;
+import sparselab.runs.RunActions;
+import sparselab.runs.RunQueries;
+import sparselab.runs.RunsRoutes;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the dashboard: the JSON API under {@code /api}, the pages from {@code classpath:/web}, Chart.js from its
+ * WebJar, the Host/Origin guard, and the error mapping (4xx with a message naming the field; anything else a
+ * logged 500 without a stack trace). Everything it uses is passed in, so each test builds its own.
+ */
+public final class App {
+    private static final Logger LOG = LoggerFactory.getLogger(App.class);
+
+    private final EventLog log;
+    private final Clock clock;
+    private final LaunchPool pool;
+    private final RunCreator creator;
+    private final Set<String> allowedHosts;
+
+    /**
+     * @param creator      how a run is created (Runs.create in production)
+     * @param allowedHosts host names the Host header may carry (see {@link Safety#hostsFor})
+     */
+    public App(EventLog log, Clock clock, LaunchPool pool, RunCreator creator, Set<String> allowedHosts) {
+        this.log = log;
+        this.clock = clock;
+        this.pool = pool;
+        this.creator = creator;
+        this.allowedHosts = allowedHosts;
+    }
+
+    public Javalin build() {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER.copy(), false));
+            config.staticFiles.add(sf -> {
+                sf.hostedPath = "/";
+                sf.directory = "/web";
+                sf.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
+        });
+        Safety safety = new Safety(allowedHosts);
+        app.before(safety::check);
+
+        RunQueries queries = new RunQueries(log);
+        RunActions actions = new RunActions(log, clock);
+        new RunsRoutes(queries, actions, clock).register(app);
+        new CompareRoutes(new Comparison(log, queries), clock).register(app);
+        new GalleryRoutes(log).register(app);
+        new LaunchRoutes(new Launches(creator, pool), actions, pool).register(app);
+
+        app.exception(ConfigException.class, (e, ctx) -> {
+            Map<String, String> fields = new LinkedHashMap<>();
+            e.errors().forEach(f -> fields.merge(f.key(), f.message(), (a, b) -> a + "; " + b));
+            ctx.status(400).json(new ApiError(400, e.getMessage(), fields));
+        });
+        app.exception(HttpResponseException.class, (e, ctx) ->
+                ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), Map.of())));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            ctx.status(500).json(new ApiError(500, "internal error; see the server log", Map.of()));
+        });
+        return app;
+    }
+}

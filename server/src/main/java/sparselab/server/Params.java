@@ -1,0 +1,44 @@
+package sparselab.server;
+
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** Reading request parameters with refusals that name the parameter. */
+public final class Params {
+    private Params() {}
+
+    public static int pathInt(Context ctx, String name, int min, int max) {
+        return parseInt(ctx.pathParam(name), name, min, max);
+    }
+
+    public static int queryInt(Context ctx, String name, int def, int min, int max) {
+        String v = ctx.queryParam(name);
+        return v == null || v.isBlank() ? def : parseInt(v, name, min, max);
+    }
+
+    private static int parseInt(String v, String name, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequestResponse(name + ": '" + v + "' is not an integer");
+        }
+        if (n < min || n > max) throw new BadRequestResponse(name + ": " + n + " is out of range [" + min + ", " + max + "]");
+        return n;
+    }
+
+    /** A comma-separated list of run ids, distinct, between {@code min} and {@code max} of them. */
+    public static List<String> runIds(Context ctx, String name, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) throw new BadRequestResponse(name + ": missing; give " + min + " to " + max + " run ids separated by commas");
+        List<String> ids = List.copyOf(new LinkedHashSet<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
+        if (ids.size() < min || ids.size() > max) {
+            throw new BadRequestResponse(name + ": " + ids.size() + " distinct run ids given; give " + min + " to " + max);
+        }
+        return ids;
+    }
+}

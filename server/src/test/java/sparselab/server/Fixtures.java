@@ -1,0 +1,64 @@
+package sparselab.server;
+
+import sparselab.config.ConfigKeys;
+import sparselab.config.RunConfig;
+import sparselab.launch.RunCreator;
+import sparselab.log.Blob;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/** Runs for tests, written as real events into a real log. */
+final class Fixtures {
+    private Fixtures() {}
+
+    /** Creates runs without loading their data: the created event alone, as Runs.create appends it. */
+    static RunCreator directCreator(EventLog log) {
+        return (cfg, preset, origin, group) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group));
+    }
+
+    static String queued(EventLog log, Map<String, String> overrides) {
+        RunConfig cfg = ConfigKeys.build(overrides);
+        return log.create(new RunEvent.Created(cfg.toMap(), null, "f00d", Map.of("java", "17"), "cli", null));
+    }
+
+    /**
+     * A run that trained {@code epochs} epochs of a {@code side} x {@code side} input with {@code hidden} units,
+     * a snapshot at 0, 1, 2, 4, ... and the last, and (unless it diverged) finished.
+     */
+    static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt) {
+        String id = queued(log, overrides);
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        snapshot(log, id, 0, hidden, side);
+        for (int e = 1; e <= epochs; e++) {
+            boolean diverged = divergeAt != null && e == divergeAt;
+            double[] rho = new double[hidden];
+            for (int j = 0; j < hidden; j++) rho[j] = 0.05 + 0.4 * ((j * 7 + e) % 10) / 10.0 / e;
+            double loss = diverged ? Double.POSITIVE_INFINITY : 10.0 / e;
+            log.append(id, new RunEvent.EpochCompleted(e, loss, 8.0 / e, 1.0 / e, 0.1, 0.1 + 0.01 * e, rho, 0.3 / e, 0.9,
+                    e * 3L, 0.01 * e, diverged, 9.0 / e, 0.5, 1000));
+            if (diverged) {
+                log.append(id, new RunEvent.Diverged(e, "loss is infinite"));
+                return id;
+            }
+            if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, hidden, side);
+        }
+        log.append(id, new RunEvent.Finished(epochs, 10.0 / epochs, 9.0 / epochs));
+        return id;
+    }
+
+    /** Weights whose filter u is a diagonal stripe pattern that shifts with the epoch, so images differ by epoch. */
+    static void snapshot(EventLog log, String id, int epoch, int hidden, int side) {
+        int d = side * side;
+        ByteBuffer b = ByteBuffer.allocate(4 * (2 * hidden * d + hidden + d)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int u = 0; u < hidden; u++) for (int i = 0; i < d; i++) b.putFloat((float) Math.sin(0.3 * (i + u + epoch * 1.7)));
+        for (int u = 0; u < hidden; u++) b.putFloat(0f);
+        for (int i = 0; i < d * hidden; i++) b.putFloat(0.01f);
+        for (int i = 0; i < d; i++) b.putFloat(0f);
+        Blob blob = Blob.of(b.array());
+        log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, hidden, side, side), blob);
+    }
+}

@@ -1,0 +1,75 @@
+package sparselab.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class LaunchPoolTest {
+    @TempDir Path dir;
+
+    @Test
+    void starts_at_most_the_bound_in_creation_order_and_the_next_when_one_exits() {
+        EventLog log = EventLog.open(dir.resolve("pool.db"));
+        String a = Fixtures.queued(log, Map.of("data", "bars"));
+        String b = Fixtures.queued(log, Map.of("data", "bars"));
+        String c = Fixtures.queued(log, Map.of("data", "bars"));
+        FakeTrainers trainers = new FakeTrainers();
+        LaunchPool pool = new LaunchPool(log, trainers, 1);
+
+        pool.tick();
+        pool.tick();
+        assertEquals(List.of(a), trainers.runIds());
+
+        trainers.starts.get(0).process().exit();
+        log.append(a, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));
+        pool.tick();
+        assertEquals(List.of(a, b), trainers.runIds());
+        assertEquals(List.of(b), pool.active());
+        pool.tick();
+        assertEquals(List.of(a, b), trainers.runIds(), "c waits while b's trainer lives");
+        trainers.starts.get(1).process().exit();
+        pool.tick();
+        assertEquals(List.of(a, b, c), trainers.runIds());
+    }
+
+    @Test
+    void runs_two_at_once_with_two_workers_and_skips_cancelled_runs() {
+        EventLog log = EventLog.open(dir.resolve("pool2.db"));
+        String a = Fixtures.queued(log, Map.of("data", "bars"));
+        String b = Fixtures.queued(log, Map.of("data", "bars"));
+        log.append(b, new RunEvent.CancelRequested("test"));
+        log.append(b, new RunEvent.Cancelled(0));
+        String c = Fixtures.queued(log, Map.of("data", "bars"));
+        String d = Fixtures.queued(log, Map.of("data", "bars"));
+        FakeTrainers trainers = new FakeTrainers();
+        LaunchPool pool = new LaunchPool(log, trainers, 2);
+
+        pool.tick();
+        assertEquals(List.of(a, c), trainers.runIds());
+        assertEquals(2, pool.active().size());
+        pool.tick();
+        assertEquals(List.of(a, c), trainers.runIds(), "d waits for a free worker");
+    }
+
+    @Test
+    void puts_a_resume_ahead_of_the_queue() {
+        EventLog log = EventLog.open(dir.resolve("pool3.db"));
+        String queued = Fixtures.queued(log, Map.of("data", "bars"));
+        FakeTrainers trainers = new FakeTrainers();
+        LaunchPool pool = new LaunchPool(log, trainers, 1);
+        pool.resume("rOld");
+        pool.tick();
+        assertEquals(List.of(new FakeTrainers.Start("rOld", true, trainers.starts.get(0).process())), trainers.starts);
+        trainers.starts.get(0).process().exit();
+        pool.tick();
+        assertEquals(List.of("rOld", queued), trainers.runIds());
+    }
+}

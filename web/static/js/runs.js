@@ -1,0 +1,77 @@
+// The runs page: every run, filtered by text and status, polled every 2 s; select runs to compare; edit tags.
+import { getJson, postJson, el, fmt, statusBadge } from './api.js';
+
+const body = document.querySelector('#runs tbody');
+const filter = document.getElementById('filter');
+const status = document.getElementById('status');
+const compare = document.getElementById('compare');
+const selected = new Set();
+
+filter.value = new URLSearchParams(location.search).get('q') || '';
+filter.addEventListener('input', () => refresh());
+status.addEventListener('change', () => refresh());
+compare.addEventListener('click', () => {
+  location.href = `/compare.html?runs=${[...selected].join(',')}`;
+});
+
+function updateCompare() {
+  compare.disabled = selected.size < 2 || selected.size > 8;
+  compare.textContent = `Compare selected (${selected.size})`;
+}
+
+async function editTags(run) {
+  const text = prompt(`Tags of ${run.runId}, separated by spaces:`, run.tags.join(' '));
+  if (text === null) return;
+  try {
+    await postJson(`/api/runs/${run.runId}/tags`, { tags: text.split(/\s+/).filter(Boolean) });
+    refresh();
+  } catch (e) {
+    alert(e.message);
+  }
+}
+
+function row(r) {
+  const box = el('input', { type: 'checkbox', 'data-run': r.runId });
+  box.checked = selected.has(r.runId);
+  box.addEventListener('change', () => {
+    box.checked ? selected.add(r.runId) : selected.delete(r.runId);
+    updateCompare();
+  });
+  const pct = r.epochsTotal ? Math.round(100 * r.epochsDone / r.epochsTotal) : 0;
+  const progress = el('td', {}, el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`);
+  const tags = el('td', { class: 'tags', title: 'click to edit tags', onclick: () => editTags(r) },
+    ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag'));
+  const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);
+  if (r.error) st.title = r.error;
+  return el('tr', { 'data-run': r.runId, 'data-status': r.status },
+    el('td', {}, box),
+    el('td', {}, el('a', { href: `/run.html?id=${r.runId}` }, r.runId)),
+    st,
+    el('td', {}, r.preset || ''), el('td', {}, r.data || ''),
+    el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho), el('td', {}, r.estimator),
+    el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
+    progress,
+    el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
+    el('td', { class: 'num' }, fmt(r.meanActivation)), tags);
+}
+
+let pending = null;
+async function refresh() {
+  const params = new URLSearchParams();
+  if (filter.value.trim()) params.set('q', filter.value.trim());
+  if (status.value) params.set('status', status.value);
+  const query = params.toString();
+  pending = query;
+  try {
+    const runs = await getJson(`/api/runs${query ? '?' + query : ''}`);
+    if (pending !== query) return;
+    body.replaceChildren(...runs.map(row));
+    document.getElementById('count').textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}`;
+  } catch (e) {
+    document.getElementById('count').textContent = e.message;
+  }
+}
+
+updateCompare();
+refresh();
+setInterval(refresh, 2000);
