@@ -41,7 +41,7 @@ public final class Safety {
         String origin = ctx.header("Origin");
         if (origin != null) {
             if (!sameOrigin(origin, host)) {
-                throw new ForbiddenResponse("Origin '" + origin + "' is not this dashboard's origin; state-changing requests must come from the dashboard's own pages");
+                throw new ForbiddenResponse("Origin '" + origin + "' is not this dashboard's origin (" + host + "); state-changing requests must come from the dashboard's own pages");
             }
             return;
         }

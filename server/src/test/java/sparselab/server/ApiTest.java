@@ -1,0 +1,519 @@
+package sparselab.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.JavalinTest;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+import sparselab.log.Json;
+import sparselab.log.RunEvent;
+import sparselab.log.StoredEvent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JSON API through real HTTP, on a real SQLite log filled with real events. */
+class ApiTest {
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    @TempDir Path dir;
+    EventLog log;
+    FakeTrainers trainers;
+    LaunchPool pool;
+
+    @BeforeEach
+    void open() {
+        log = EventLog.open(dir.resolve("api.db"));
+        trainers = new FakeTrainers();
+        pool = new LaunchPool(log, trainers, 1);
+    }
+
+    private Javalin app(Clock clock) {
+        return new App(log, clock, pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+    }
+
+    private Javalin app() { return app(Clock.systemUTC()); }
+
+    private static JsonNode json(Response r) throws IOException {
+        return Json.MAPPER.readTree(r.body().string());
+    }
+
+    private static Response post(HttpClient client, String path, String body) {
+        return client.request(path, b -> b.post(RequestBody.Companion.create(body, JSON)));
+    }
+
+    private int eventCount() { return log.eventsAfter(0, Integer.MAX_VALUE).size(); }
+
+    // ---- runs
+
+    @Test
+    void lists_runs_newest_first_with_status_key_parameters_progress_and_figures() {
+        String a = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "hidden", "16", "epochs", "4"), 4, 16, 8, null);
+        String b = Fixtures.queued(log, Map.of("data", "bars", "estimator", "ema-mean", "batchSize", "1"));
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.get("/api/runs");
+            assertEquals(200, r.code());
+            JsonNode runs = json(r);
+            assertEquals(2, runs.size());
+            assertEquals(b, runs.get(0).get("runId").asText());
+            assertEquals("queued", runs.get(0).get("status").asText());
+            assertEquals("ema-mean", runs.get(0).get("estimator").asText());
+            assertEquals("1", runs.get(0).get("batchSize").asText());
+            JsonNode first = runs.get(1);
+            assertEquals(a, first.get("runId").asText());
+            assertEquals("finished", first.get("status").asText());
+            assertEquals("3", first.get("beta").asText());
+            assertEquals("0.1", first.get("rho").asText());
+            assertEquals("16", first.get("hidden").asText());
+            assertEquals("sigmoid", first.get("hiddenActivation").asText());
+            assertEquals(4, first.get("epochsDone").asInt());
+            assertEquals(4, first.get("epochsTotal").asInt());
+            assertEquals(2.0, first.get("recon").asDouble(), 1e-9);
+            assertEquals(2.25, first.get("heldout").asDouble(), 1e-9);
+        });
+    }
+
+    @Test
+    void filters_runs_by_text_status_and_key_value() {
+        String sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 4, 4, null);
+        String plain = Fixtures.queued(log, Map.of("data", "bars", "beta", "0"));
+        log.append(plain, new RunEvent.Tagged(List.of("baseline")));
+        JavalinTest.test(app(), (server, client) -> {
+            assertEquals(List.of(plain), ids(json(client.get("/api/runs?q=beta%3D0"))));
+            assertEquals(List.of(sparse), ids(json(client.get("/api/runs?status=finished"))));
+            assertEquals(List.of(plain), ids(json(client.get("/api/runs?q=BASE"))));
+            assertEquals(List.of(sparse), ids(json(client.get("/api/runs?q=" + sparse.substring(0, 6)))));
+            Response bad = client.get("/api/runs?status=sleeping");
+            assertEquals(400, bad.code());
+            assertTrue(json(bad).get("error").asText().startsWith("status:"));
+        });
+    }
+
+    private static List<String> ids(JsonNode runs) {
+        return java.util.stream.StreamSupport.stream(runs.spliterator(), false).map(n -> n.get("runId").asText()).toList();
+    }
+
+    @Test
+    void shows_a_running_run_whose_heartbeats_stopped_as_interrupted_and_lets_it_resume() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        log.append(id, new RunEvent.Started(77, "h", 1, 0, null, Map.of()));
+        JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
+            assertEquals("interrupted", json(client.get("/api/runs")).get(0).get("status").asText());
+            assertEquals(List.of(id), ids(json(client.get("/api/runs?status=interrupted"))));
+            JsonNode one = json(client.get("/api/runs/" + id));
+            assertTrue(one.get("actions").toString().contains("resume"));
+            Response r = client.post("/api/runs/" + id + "/resume");
+            assertEquals(202, r.code());
+            pool.tick();
+            assertEquals(List.of(new FakeTrainers.Start(id, true, trainers.starts.get(0).process())), trainers.starts);
+        });
+    }
+
+    @Test
+    void answers_one_run_with_config_snapshots_and_actions() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "beta", "0.5", "epochs", "5"), 5, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode one = json(client.get("/api/runs/" + id));
+            assertEquals(id, one.get("summary").get("runId").asText());
+            assertEquals("0.5", one.get("config").get("beta").asText());
+            assertEquals(25, one.get("config").size());
+            assertEquals("[0,1,2,4,5]", one.get("snapshotEpochs").toString());
+            assertEquals("[\"clone\",\"twin\"]", one.get("actions").toString());
+        });
+    }
+
+    @Test
+    void answers_404_naming_the_run_for_unknown_ids_on_every_run_endpoint() {
+        Fixtures.trained(log, Map.of("data", "bars", "epochs", "1"), 1, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : List.of("/api/runs/rNope", "/api/runs/rNope/events", "/api/runs/rNope/metrics", "/api/runs/rNope/metrics.csv",
+                    "/api/runs/rNope/metrics.json", "/api/runs/rNope/rhohat", "/api/runs/rNope/snapshots",
+                    "/api/runs/rNope/snapshots/0/grid.png", "/api/runs/rNope/snapshots/0/filters/0.png", "/api/runs/rNope/snapshots/0/weights.bin",
+                    "/api/compare?runs=rNope,rNada", "/api/diff?runs=rNope,rNada")) {
+                Response r = client.get(path);
+                assertEquals(404, r.code(), path);
+                assertTrue(json(r).get("error").asText().contains("rNope"), path);
+            }
+            for (String path : List.of("/api/runs/rNope/cancel", "/api/runs/rNope/resume", "/api/runs/rNope/twin", "/api/runs/rNope/tags")) {
+                Response r = post(client, path, "{\"tags\": []}");
+                assertEquals(404, r.code(), path);
+                assertTrue(json(r).get("error").asText().contains("rNope"), path);
+            }
+        });
+    }
+
+    @Test
+    void lists_events_as_a_timeline_without_per_unit_rates() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 6, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode events = json(client.get("/api/runs/" + id + "/events"));
+            assertEquals("created", events.get(0).get("type").asText());
+            assertEquals("finished", events.get(events.size() - 1).get("type").asText());
+            JsonNode epoch = events.get(3);
+            assertEquals("epoch_completed", epoch.get("type").asText());
+            assertFalse(epoch.get("payload").has("rhoHat"));
+            assertEquals(6, epoch.get("payload").get("units").asInt());
+        });
+    }
+
+    @Test
+    void serves_metrics_as_json_csv_and_a_full_json_download() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode m = json(client.get("/api/runs/" + id + "/metrics"));
+            assertEquals(3, m.size());
+            assertEquals(5.0, m.get(1).get("loss").asDouble(), 1e-12);
+            assertFalse(m.get(0).has("rhoHat"));
+            Response csv = client.get("/api/runs/" + id + "/metrics.csv");
+            assertTrue(csv.header("Content-Type").startsWith("text/csv"));
+            assertTrue(csv.header("Content-Disposition").contains(id + "-metrics.csv"));
+            List<String> lines = csv.body().string().lines().toList();
+            assertEquals(4, lines.size());
+            assertTrue(lines.get(0).startsWith("epoch,loss,recon,heldout"));
+            assertTrue(lines.get(2).startsWith("2,5.0,4.0,4.5,"));
+            JsonNode full = json(client.get("/api/runs/" + id + "/metrics.json"));
+            assertEquals(3, full.get("rhoHat").get("rows").size());
+            assertEquals(4, full.get("rhoHat").get("units").asInt());
+        });
+    }
+
+    @Test
+    void serves_rho_hat_spread_over_at_most_the_requested_rows_with_the_last_epoch() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "50"), 50, 8, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode map = json(client.get("/api/runs/" + id + "/rhohat?rows=10"));
+            assertEquals(10, map.get("epochs").size());
+            assertEquals(1, map.get("epochs").get(0).asInt());
+            assertEquals(50, map.get("epochs").get(9).asInt());
+            assertEquals(8, map.get("units").asInt());
+            assertEquals(8, map.get("rows").get(0).size());
+            assertEquals(400, client.get("/api/runs/" + id + "/rhohat?rows=ten").code());
+            assertTrue(json(client.get("/api/runs/" + id + "/rhohat?rows=1")).get("error").asText().startsWith("rows:"));
+        });
+    }
+
+    // ---- compare and diff
+
+    @Test
+    void compares_runs_with_curves_rho_divergence_and_a_diff_with_differing_keys_first() {
+        String sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "6"), 6, 4, 4, 4);
+        String plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode c = json(client.get("/api/compare?runs=" + sparse + "," + plain));
+            JsonNode s = c.get("runs").get(0);
+            assertEquals(sparse, s.get("run").get("runId").asText());
+            assertEquals("diverged", s.get("run").get("status").asText());
+            assertEquals("[1,2,3,4]", s.get("epoch").toString());
+            assertTrue(s.get("loss").get(3).isNull(), "an infinite loss is sent as null");
+            assertEquals("[4]", s.get("divergedEpochs").toString());
+            assertEquals(0.1, s.get("rho").asDouble(), 1e-12);
+            assertEquals("[0,1,2]", s.get("snapshotEpochs").toString(), "no snapshot after the divergence");
+            assertEquals(6, c.get("runs").get(1).get("meanAbsSp").size());
+            JsonNode diff = c.get("diff");
+            assertEquals(1, diff.get("differing").asInt());
+            assertEquals("beta", diff.get("rows").get(0).get("key").asText());
+            assertTrue(diff.get("rows").get(0).get("differs").asBoolean());
+            assertEquals("[\"3\",\"0\"]", diff.get("rows").get(0).get("values").toString());
+            assertFalse(diff.get("rows").get(1).get("differs").asBoolean());
+            assertEquals(25, diff.get("rows").size());
+
+            JsonNode d = json(client.get("/api/diff?runs=" + plain + "," + sparse));
+            assertEquals("[\"0\",\"3\"]", d.get("rows").get(0).get("values").toString());
+        });
+    }
+
+    @Test
+    void refuses_a_comparison_of_fewer_than_two_or_more_than_eight_runs() {
+        JavalinTest.test(app(), (server, client) -> {
+            for (String q : List.of("", "?runs=", "?runs=rA", "?runs=rA,rA", "?runs=r1,r2,r3,r4,r5,r6,r7,r8,r9")) {
+                Response r = client.get("/api/compare" + q);
+                assertEquals(400, r.code(), q);
+                assertTrue(json(r).get("error").asText().startsWith("runs:"), q);
+            }
+            assertEquals(400, client.get("/api/diff?runs=rA").code());
+        });
+    }
+
+    // ---- gallery
+
+    @Test
+    void renders_weight_grids_and_single_filters_as_png_with_etag_and_cache_headers() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 16, 8, null);
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode snaps = json(client.get("/api/runs/" + id + "/snapshots"));
+            assertEquals(3, snaps.size());
+            assertEquals(8, snaps.get(0).get("imageRows").asInt());
+            Response grid = client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=2");
+            assertEquals(200, grid.code());
+            assertEquals("image/png", grid.header("Content-Type"));
+            byte[] png = grid.body().bytes();
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+            assertEquals(4 * (8 * 2 + 1) + 1, img.getWidth(), "16 filters tile as 4 x 4 of 8x8 pixels at scale 2 with borders");
+            String etag = grid.header("ETag");
+            assertNotNull(etag);
+            assertTrue(grid.header("Cache-Control").contains("max-age"));
+            Response again = client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=2", b -> b.header("If-None-Match", etag));
+            assertEquals(304, again.code());
+            Response other = client.get("/api/runs/" + id + "/snapshots/2/grid.png?scale=2");
+            assertFalse(etag.equals(other.header("ETag")), "another epoch is another image");
+
+            Response one = client.get("/api/runs/" + id + "/snapshots/1/filters/3.png?scale=10");
+            java.awt.image.BufferedImage f = javax.imageio.ImageIO.read(one.body().byteStream());
+            assertEquals(80, f.getWidth());
+            Response w = client.get("/api/runs/" + id + "/snapshots/1/weights.bin");
+            assertEquals(4 * (2 * 16 * 64 + 16 + 64), w.body().bytes().length);
+
+            assertEquals(404, client.get("/api/runs/" + id + "/snapshots/3/grid.png").code());
+            assertEquals(404, client.get("/api/runs/" + id + "/snapshots/1/filters/16.png").code());
+            Response badEpoch = client.get("/api/runs/" + id + "/snapshots/one/grid.png");
+            assertEquals(400, badEpoch.code());
+            assertTrue(json(badEpoch).get("error").asText().startsWith("epoch:"));
+            assertEquals(400, client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=99").code());
+        });
+    }
+
+    @Test
+    void draws_each_filter_scaled_on_its_own_with_gray_for_zero() {
+        float[] w1 = {0f, 1f, -1f, 0.5f, 0f, 10f, -10f, 5f};
+        java.awt.image.BufferedImage img = readPng(sparselab.gallery.WeightImages.single(w1, 1, 2, 2, 1));
+        assertEquals(128, img.getRGB(0, 0) & 0xff, "0 is mid-gray");
+        assertEquals(255, img.getRGB(1, 0) & 0xff, "the filter's largest weight is white");
+        assertEquals(0, img.getRGB(0, 1) & 0xff, "its most negative is black");
+        assertEquals(img.getRGB(1, 1), readPng(sparselab.gallery.WeightImages.single(w1, 0, 2, 2, 1)).getRGB(1, 1),
+                "a filter ten times larger looks the same");
+    }
+
+    private static java.awt.image.BufferedImage readPng(byte[] png) {
+        try {
+            return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ---- actions
+
+    @Test
+    void sets_tags_with_a_tagged_event_and_refuses_bad_tags() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"baseline\", \"mnist-1\", \"baseline\"]}");
+            assertEquals(200, r.code());
+            assertEquals("[\"baseline\",\"mnist-1\"]", json(r).get("tags").toString());
+            assertEquals(List.of("baseline", "mnist-1"), log.run(id).orElseThrow().tagList());
+            assertEquals("tagged", log.events(id).get(1).type());
+            int before = eventCount();
+            for (String bad : List.of("{\"tags\": \"x\"}", "{\"tags\": [\"has space\"]}", "{\"tags\": [3]}", "not json", "{}")) {
+                Response refused = post(client, "/api/runs/" + id + "/tags", bad);
+                assertEquals(400, refused.code(), bad);
+                assertTrue(json(refused).get("error").asText().matches("^(tags|body):.*"), bad);
+            }
+            assertEquals(before, eventCount());
+        });
+    }
+
+    @Test
+    void cancels_a_queued_run_at_once_and_asks_a_running_run_to_stop() {
+        String queued = Fixtures.queued(log, Map.of("data", "bars"));
+        String running = Fixtures.queued(log, Map.of("data", "bars"));
+        log.append(running, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));
+        String finished = Fixtures.trained(log, Map.of("data", "bars", "epochs", "1"), 1, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            Response q = client.post("/api/runs/" + queued + "/cancel");
+            assertEquals("cancelled", json(q).get("status").asText());
+            assertEquals(List.of("created", "cancel_requested", "cancelled"), log.events(queued).stream().map(StoredEvent::type).toList());
+
+            Response r = client.post("/api/runs/" + running + "/cancel");
+            assertEquals("running", json(r).get("status").asText());
+            assertEquals(List.of("created", "started", "cancel_requested"), log.events(running).stream().map(StoredEvent::type).toList());
+            assertTrue(log.run(running).orElseThrow().cancelRequested());
+
+            Response f = client.post("/api/runs/" + finished + "/cancel");
+            assertEquals(409, f.code());
+            assertTrue(json(f).get("error").asText().contains("finished"));
+            assertEquals(409, client.post("/api/runs/" + finished + "/resume").code());
+        });
+    }
+
+    @Test
+    void queues_a_non_sparse_twin_with_beta_zero_in_the_same_group() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "1"), 1, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.post("/api/runs/" + id + "/twin");
+            assertEquals(201, r.code());
+            String twin = json(r).get("runId").asText();
+            var row = log.run(twin).orElseThrow();
+            assertEquals("queued", row.status());
+            assertEquals("0", row.configMap().get("beta"));
+            assertEquals("0.1", row.configMap().get("rho"));
+            assertEquals("twin", row.origin());
+            assertEquals(id, row.runGroup());
+        });
+    }
+
+    // ---- launch
+
+    @Test
+    void lists_every_configuration_key_with_its_default_and_doc_and_the_presets() {
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode keys = json(client.get("/api/keys"));
+            assertEquals(sparselab.config.ConfigKeys.all().size(), keys.size());
+            assertEquals("data", keys.get(0).get("name").asText());
+            assertEquals("mnist", keys.get(0).get("default").asText());
+            assertFalse(keys.get(0).get("doc").asText().isBlank());
+            JsonNode presets = json(client.get("/api/presets"));
+            assertEquals("3", presets.get("ufldl").get("beta").asText());
+            assertEquals("0", presets.get("plain").get("beta").asText());
+        });
+    }
+
+    @Test
+    void queues_a_valid_launch_from_a_preset_with_changes_and_wakes_the_pool() {
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = post(client, "/api/launch", "{\"preset\": \"ufldl\", \"config\": {\"data\": \"bars\", \"hidden\": 16, \"epochs\": \"3\", \"limit\": 500, \"shuffle\": false, \"eps\": 0.001}}");
+            assertEquals(201, r.code());
+            String id = json(r).get("runId").asText();
+            var row = log.run(id).orElseThrow();
+            assertEquals("queued", row.status());
+            assertEquals("web", row.origin());
+            assertEquals("ufldl", row.preset());
+            Map<String, String> c = row.configMap();
+            assertEquals("3", c.get("beta"));
+            assertEquals("16", c.get("hidden"));
+            assertEquals("false", c.get("shuffle"));
+            assertEquals("0.001", c.get("eps"));
+            pool.tick();
+            assertEquals(List.of(id), trainers.runIds());
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "bad JSON                  | body              | {\"config\": {",
+            "empty body                | body              | ''",
+            "array body                | body              | [1, 2]",
+            "unknown top-level field   | colour            | {\"colour\": \"red\"}",
+            "unknown key               | learnignRate      | {\"config\": {\"learnignRate\": 0.1}}",
+            "rho above 1               | rho               | {\"config\": {\"rho\": 2}}",
+            "rho zero                  | rho               | {\"config\": {\"rho\": 0}}",
+            "negative learning rate    | learningRate      | {\"config\": {\"learningRate\": -0.1}}",
+            "negative beta             | beta              | {\"config\": {\"beta\": -1}}",
+            "text for an integer       | hidden            | {\"config\": {\"hidden\": \"many\"}}",
+            "fraction for an integer   | epochs            | {\"config\": {\"epochs\": 2.5}}",
+            "list for a number         | hidden            | {\"config\": {\"hidden\": [1, 2]}}",
+            "null value                | beta              | {\"config\": {\"beta\": null}}",
+            "unknown preset            | preset            | {\"preset\": \"nosuch\"}",
+            "preset not a string       | preset            | {\"preset\": 3}",
+            "config not an object      | config            | {\"config\": \"beta=0\"}",
+            "unknown estimator         | estimator         | {\"config\": {\"estimator\": \"median\"}}",
+            "mean estimator with relu  | estimator         | {\"config\": {\"hiddenActivation\": \"relu\", \"estimator\": \"batch-mean\"}}",
+            "dropout of 1              | dropout           | {\"config\": {\"dropout\": 1}}",
+            "not a boolean             | shuffle           | {\"config\": {\"shuffle\": \"maybe\"}}",
+            "zero epochs               | epochs            | {\"config\": {\"epochs\": 0}}",
+            "a client file path        | data              | {\"config\": {\"data\": \"idx:/etc/passwd\"}}",
+    })
+    void refuses_a_malformed_launch_naming_the_field_and_writes_nothing(String why, String field, String body) {
+        JavalinTest.test(app(), (server, client) -> {
+            int before = eventCount();
+            Response r = post(client, "/api/launch", body);
+            JsonNode answer = json(r);
+            assertEquals(400, r.code(), why + ": " + answer);
+            assertTrue(answer.get("fields").has(field), why + ": " + answer);
+            assertTrue(answer.get("error").asText().contains(field), why + ": " + answer);
+            assertFalse(answer.toString().contains("at sparselab."), "no stack trace");
+            assertEquals(before, eventCount(), "a refused launch appends nothing");
+            assertEquals(0, log.runs().size());
+        });
+    }
+
+    // ---- safety
+
+    @Test
+    void refuses_requests_whose_host_is_not_allowed() {
+        JavalinTest.test(app(), (server, client) -> {
+            String port = ":" + server.port();
+            for (String path : List.of("/api/runs", "/index.html", "/api/keys")) {
+                Response r = client.get(path, b -> b.header("Host", "evil.example" + port));
+                assertEquals(403, r.code(), path);
+                assertTrue(r.body().string().contains("evil.example"), path);
+            }
+            int before = eventCount();
+            Response launch = client.request("/api/launch", b -> b.header("Host", "attacker.test").post(
+                    RequestBody.Companion.create("{\"config\": {\"data\": \"bars\"}}", JSON)));
+            assertEquals(403, launch.code());
+            assertEquals(before, eventCount());
+            assertEquals(200, client.get("/api/runs", b -> b.header("Host", "127.0.0.1" + port)).code());
+            assertEquals(200, client.get("/api/runs", b -> b.header("Host", "localhost" + port)).code());
+        });
+    }
+
+    @Test
+    void refuses_state_changing_requests_from_another_origin_and_writes_nothing() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        JavalinTest.test(app(), (server, client) -> {
+            String body = "{\"config\": {\"data\": \"bars\"}}";
+            int before = eventCount();
+            for (String origin : List.of("http://evil.example", "http://localhost:1", "null", "file://")) {
+                Response r = client.request("/api/launch", b -> b.header("Origin", origin).post(RequestBody.Companion.create(body, JSON)));
+                assertEquals(403, r.code(), origin);
+                assertTrue(json(r).get("error").asText().contains("Origin"), origin);
+            }
+            Response cancel = client.request("/api/runs/" + id + "/cancel", b -> b.header("Origin", "http://evil.example").post(RequestBody.Companion.create("", JSON)));
+            assertEquals(403, cancel.code());
+            Response site = client.request("/api/launch", b -> b.header("Sec-Fetch-Site", "cross-site").post(RequestBody.Companion.create(body, JSON)));
+            assertEquals(403, site.code());
+            assertEquals(before, eventCount());
+
+            Response own = client.request("/api/launch", b -> b.header("Host", "localhost:" + server.port()).header("Origin", "http://localhost:" + server.port()).post(RequestBody.Companion.create(body, JSON)));
+            assertEquals(201, own.code(), own.body().string());
+            Response script = post(client, "/api/launch", body);
+            assertEquals(201, script.code(), "a script without an Origin header may launch");
+        });
+    }
+
+    @Test
+    void answers_an_unexpected_error_with_a_500_and_no_stack_trace() {
+        Javalin app = app();
+        app.get("/api/boom", ctx -> { throw new IllegalStateException("secret internals"); });
+        JavalinTest.test(app, (server, client) -> {
+            Response r = client.get("/api/boom");
+            assertEquals(500, r.code());
+            String body = r.body().string();
+            assertFalse(body.contains("secret internals"));
+            assertFalse(body.contains("IllegalStateException"));
+            assertEquals("internal error; see the server log", Json.MAPPER.readTree(body).get("error").asText());
+        });
+    }
+
+    @Test
+    void serves_the_pages_and_chart_js_from_the_classpath() {
+        JavalinTest.test(app(), (server, client) -> {
+            for (String page : List.of("/index.html", "/compare.html", "/run.html", "/launch.html", "/js/compare.js", "/style.css")) {
+                assertEquals(200, client.get(page).code(), page);
+            }
+            assertTrue(client.get("/").body().string().contains("<h1>Runs</h1>"));
+            Response chart = client.get("/webjars/chart.js/4.4.1/dist/chart.umd.js");
+            assertEquals(200, chart.code());
+            assertTrue(chart.body().string().contains("Chart"));
+            assertEquals(404, client.get("/../../etc/passwd").code());
+        });
+    }
+}
