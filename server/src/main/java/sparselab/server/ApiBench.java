@@ -1,0 +1,134 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import sparselab.config.ConfigKeys;
+import sparselab.launch.LaunchPool;
+import sparselab.log.Blob;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Times the dashboard's two heaviest reads over real HTTP: {@code GET /api/runs} with 10,000 runs in the log,
+ * and {@code GET /api/compare} of 8 runs of 1,000 epochs each with H = 196. Prints the median of 21 requests
+ * after 5 warm-ups. Usage: {@code ApiBench [--runs N] [--epochs N] [--hidden N] [--keep DIR]}.
+ */
+public final class ApiBench {
+    private ApiBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int runs = 10_000, epochs = 1_000, hidden = 196;
+        Path keep = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--keep" -> keep = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: ApiBench [--runs N] [--epochs N] [--hidden N] [--keep DIR]");
+            }
+        }
+        Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("sparselab-bench");
+        EventLog log = EventLog.open(dir.resolve("bench.db"));
+        long t0 = System.nanoTime();
+        System.out.printf("filling %s with %,d runs ...%n", log.file(), runs);
+        fillRuns(log, runs);
+        System.out.printf("  %.1f s%nfilling 8 runs of %,d epochs, H = %d ...%n", (System.nanoTime() - t0) / 1e9, epochs, hidden);
+        long t1 = System.nanoTime();
+        List<String> compared = new ArrayList<>();
+        for (int r = 0; r < 8; r++) compared.add(fillTrained(log, epochs, hidden, r));
+        System.out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
+
+        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 1);
+        Javalin app = new App(log, Clock.systemUTC(), pool,
+                (cfg, preset, origin, group) -> { throw new IllegalStateException("the bench launches nothing"); },
+                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        try {
+            String base = "http://127.0.0.1:" + app.port();
+            HttpClient http = HttpClient.newHttpClient();
+            report(http, base + "/api/runs", "GET /api/runs (" + (runs + 8) + " runs)");
+            report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)");
+            report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)");
+        } finally {
+            app.stop();
+        }
+    }
+
+    private static void report(HttpClient http, String url, String what) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).GET().build();
+        long bytes = 0;
+        for (int i = 0; i < 5; i++) bytes = check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url).length;
+        double[] ms = new double[21];
+        for (int i = 0; i < ms.length; i++) {
+            long t = System.nanoTime();
+            check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url);
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf("%-70s median %7.1f ms  (min %.1f, max %.1f; %,d bytes)%n", what, ms[ms.length / 2], ms[0], ms[ms.length - 1], bytes);
+    }
+
+    private static byte[] check(HttpResponse<byte[]> r, String url) {
+        if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + new String(r.body()));
+        return r.body();
+    }
+
+    private static final String[] STATUSES = {"finished", "finished", "finished", "diverged", "cancelled", "queued"};
+
+    private static void fillRuns(EventLog log, int n) {
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int i = 0; i < n; i++) {
+            Map<String, String> cfg = ConfigKeys.build(Map.of("beta", Double.toString(rng.nextInt(5) * 0.5), "rho",
+                    Double.toString(0.01 + rng.nextInt(10) * 0.02), "hidden", Integer.toString(16 + rng.nextInt(200)))).toMap();
+            String id = log.create(new RunEvent.Created(cfg, i % 3 == 0 ? "ufldl" : null, "f00d", Map.of(), "cli", null));
+            String status = STATUSES[i % STATUSES.length];
+            if (status.equals("queued")) continue;
+            log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+            switch (status) {
+                case "diverged" -> log.append(id, new RunEvent.Diverged(3, "loss is NaN"));
+                case "cancelled" -> log.append(id, new RunEvent.Cancelled(2));
+                default -> log.append(id, new RunEvent.Finished(10, rng.nextDouble(), rng.nextDouble()));
+            }
+        }
+    }
+
+    private static String fillTrained(EventLog log, int epochs, int hidden, int r) {
+        Map<String, String> cfg = ConfigKeys.build(Map.of("beta", r % 2 == 0 ? "3" : "0", "rho", "0.1", "hidden", Integer.toString(hidden),
+                "epochs", Integer.toString(epochs))).toMap();
+        String id = log.create(new RunEvent.Created(cfg, "ufldl", "f00d", Map.of(), "bench", "bench"));
+        log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+        SplittableRandom rng = new SplittableRandom(r);
+        for (int e = 1; e <= epochs; e++) {
+            double[] rho = new double[hidden];
+            for (int j = 0; j < hidden; j++) rho[j] = rng.nextDouble() * 0.3;
+            log.append(id, new RunEvent.EpochCompleted(e, 1.0 / e, 0.9 / e, 0.05, 0.01, 0.1, rho, 0.2, 1.5, 3, 0.01, false,
+                    0.95 / e, 0.2, 5000));
+            if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, hidden, rng);
+        }
+        log.append(id, new RunEvent.Finished(epochs, 1.0 / epochs, 0.95 / epochs));
+        return id;
+    }
+
+    private static void snapshot(EventLog log, String id, int epoch, int hidden, SplittableRandom rng) {
+        int d = 784;
+        ByteBuffer b = ByteBuffer.allocate(4 * (2 * hidden * d + hidden + d)).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) b.putFloat((float) rng.nextGaussian());
+        Blob blob = Blob.of(b.array());
+        log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, hidden, 28, 28), blob);
+    }
+}
