@@ -29,10 +29,11 @@ function drawCharts(runs) {
       const color = COLORS[i % COLORS.length];
       const label = `${s.run.runId} (beta ${s.run.beta})`;
       datasets.push({ label, data: points(s, key), borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 1.5, spanGaps: false });
+      // at the diverged epoch's value, or the last finite one before it when that is infinite or NaN
       const diverged = s.divergedEpochs.map(e => {
-        const i2 = s.epoch.indexOf(e);
-        const y = i2 >= 0 && typeof s[key][i2] === 'number' ? s[key][i2] : null;
-        return { x: e, y };
+        let i2 = s.epoch.indexOf(e);
+        while (i2 >= 0 && typeof s[key][i2] !== 'number') i2--;
+        return { x: e, y: i2 >= 0 ? s[key][i2] : null };
       }).filter(p => p.y !== null);
       if (diverged.length) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: '#c62828', borderWidth: 3, showLine: false });

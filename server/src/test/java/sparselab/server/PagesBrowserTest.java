@@ -1,0 +1,118 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pages in headless Chromium on runs written as events (no trainer): the compare page's charts, diff,
+ * galleries and epoch control, the run page, the runs table's filter and the launch form's field errors.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PagesBrowserTest {
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    String sparse;
+    String plain;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-pages");
+        log = EventLog.open(dir.resolve("pages.db"));
+        sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "8"), 8, 16, 8, 6);
+        plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "8"), 8, 16, 8, null);
+        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
+        app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        driver = Browser.start(dir.resolve("chrome-profile"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+
+    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+
+    @Test
+    void draws_the_curves_the_diff_and_the_galleries_and_moves_them_with_one_epoch_control() {
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+                + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0);"));
+        Number loss = (Number) js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.data.length > 0).length;");
+        assertEquals(3, loss.intValue(), "two curves and the divergence mark");
+        WebElement beta = driver.findElement(By.cssSelector("#diff tbody tr[data-key='beta']"));
+        assertTrue(beta.getAttribute("class").contains("differs"));
+        assertEquals(1, driver.findElements(By.cssSelector("#diff tbody tr")).size(), "only beta differs");
+        @SuppressWarnings("unchecked")
+        List<String> before = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        assertTrue(before.get(0).contains("/snapshots/4/"), "the sparse run's last snapshot before it diverged: " + before.get(0));
+        assertTrue(before.get(1).contains("/snapshots/8/"), before.get(1));
+        driver.findElement(By.id("epoch")).sendKeys(Keys.HOME);
+        waitFor(10).until(d -> (Boolean) js("return [...document.querySelectorAll('img.gallery-img')]"
+                + ".every(i => i.src.includes('/snapshots/0/') && i.complete && i.naturalWidth > 0);"));
+        @SuppressWarnings("unchecked")
+        List<String> after = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        assertNotEquals(before, after);
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
+        js("document.getElementById('logscale').click();");
+        assertEquals("logarithmic", js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
+    }
+
+    @Test
+    void shows_a_run_with_its_configuration_timeline_and_weights() {
+        driver.get(base + "/run.html?id=" + plain);
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+        waitFor(10).until(d -> (Boolean) js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
+        assertTrue(driver.findElement(By.id("config")).getText().contains("estimator"));
+        assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
+        assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
+    }
+
+    @Test
+    void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
+        driver.get(base + "/index.html");
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
+        driver.findElement(By.id("filter")).sendKeys("beta=0");
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+
+        driver.get(base + "/launch.html?from=" + sparse);
+        waitFor(10).until(d -> "3".equals(d.findElement(By.id("key-beta")).getAttribute("value")));
+        WebElement lr = driver.findElement(By.id("key-learningRate"));
+        lr.clear();
+        lr.sendKeys("-1");
+        driver.findElement(By.id("submit")).click();
+        waitFor(10).until(d -> !d.findElement(By.id("err-learningRate")).getText().isBlank());
+        assertTrue(lr.getAttribute("class").contains("invalid"));
+        assertEquals(2, log.runs().size(), "the refused launch queued nothing");
+    }
+}
