@@ -2,6 +2,7 @@ package sparselab;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import sparselab.cli.BenchCommand;
 import sparselab.cli.DataCommand;
 import sparselab.cli.ExitCodes;
 import sparselab.cli.ExportCommand;
@@ -14,7 +15,7 @@ import sparselab.cli.TrainCommand;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
-                RebuildCommand.class, DataCommand.class})
+                RebuildCommand.class, DataCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

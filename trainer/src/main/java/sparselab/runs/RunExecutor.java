@@ -38,6 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
     static final long HEARTBEAT_MS = 5_000;
+    /**
+     * A checkpoint (parameters and updater state, megabytes) is written at most this often, and after the last
+     * epoch; per-epoch events and snapshots are small. A resume repeats at most this much training.
+     */
+    static final long CHECKPOINT_NANOS = 10_000_000_000L;
 
     /** What a foreground caller sees while a run trains (a progress bar). */
     public interface Listener {
@@ -124,12 +129,18 @@ public final class RunExecutor {
                 byte[] bytes = log.blob(row.lastCheckpoint()).orElseThrow(() -> new IllegalStateException(
                         "the checkpoint of epoch " + fromEpoch + " is missing from the log"));
                 model.restore(ModelState.fromBytes(bytes));
-            } else {
+            }
+            if (row.snapshots() == 0) {
                 Blob w = Blob.of(model.weightsLE());
                 log.append(runId, snapshot(0, w, data, cfg), w);
             }
+            // Epochs after the checkpoint that are already in the log are trained again without being logged
+            // again: training is deterministic, so they come out the same (checked below).
+            int logged = row.epochsDone();
+            List<Double> loggedLosses = log.metrics(runId).stream().map(m -> m.loss() == null ? Double.NaN : m.loss()).toList();
             long batches = (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
             listener.started(runId, fromEpoch, cfg.epochs(), batches);
+            long lastCheckpoint = System.nanoTime();
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
                 batchNow.set(0);
@@ -139,8 +150,15 @@ public final class RunExecutor {
                     return cancel.get();
                 });
                 if (s.stopped()) {
-                    log.append(runId, new RunEvent.Cancelled(epoch - 1));
+                    log.append(runId, new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
+                }
+                if (epoch <= logged) {
+                    if (epoch <= loggedLosses.size() && Double.compare(loggedLosses.get(epoch - 1), s.loss()) != 0) {
+                        LOG.warn("run {}: epoch {} replayed with loss {} but the log has {}", runId, epoch, s.loss(), loggedLosses.get(epoch - 1));
+                    }
+                    listener.epoch(s, null);
+                    continue;
                 }
                 Double heldout = heldX == null || s.diverged() ? null : model.reconstructionError(heldX);
                 List<RunEvent> events = new ArrayList<>();
@@ -155,12 +173,13 @@ public final class RunExecutor {
                 }
                 if (s.diverged()) {
                     events.add(new RunEvent.Diverged(epoch, "loss " + s.loss() + " is not finite or exploded"));
-                } else {
+                } else if (epoch == cfg.epochs() || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
                     Blob ck = Blob.of(model.state().toBytes());
                     blobs.add(ck);
                     events.add(new RunEvent.Checkpoint(epoch, ck.hash(), ck.bytes().length));
-                    if (epoch == cfg.epochs()) events.add(new RunEvent.Finished(epoch, s.loss(), heldout));
+                    lastCheckpoint = System.nanoTime();
                 }
+                if (!s.diverged() && epoch == cfg.epochs()) events.add(new RunEvent.Finished(epoch, s.loss(), heldout));
                 log.appendAll(runId, events, blobs);
                 listener.epoch(s, heldout);
                 if (s.diverged()) return new Outcome(runId, "diverged", "diverged at epoch " + epoch);

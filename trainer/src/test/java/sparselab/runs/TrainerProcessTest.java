@@ -77,7 +77,7 @@ class TrainerProcessTest {
         assertEquals(last, actual.get(7), Math.abs(last) * 1e-6, "final loss after kill and resume");
         assertEquals(expected, actual, "every epoch's loss is the uninterrupted run's");
         long epochsLogged = log.events(killed).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count();
-        assertTrue(epochsLogged >= 8, "whole epochs only: " + epochsLogged);
+        assertEquals(8, epochsLogged, "each epoch logged once, whole");
     }
 
     @Test
