@@ -484,15 +484,26 @@ public final class Lbfgs {
             int it = in.readInt();
             int n = in.readInt();
             if (n < 0 || n > memory) throw new IllegalArgumentException("bad pair count " + n);
+            // read everything before changing anything, so that a bad state leaves this optimizer as it was
+            double[] rhos = new double[n];
+            Object[] pairs = new Object[2 * n];
             for (int i = 0; i < n; i++) {
-                rho[i] = in.readDouble();
-                readVector(in, s[i]);
-                readVector(in, y[i]);
+                rhos[i] = in.readDouble();
+                pairs[2 * i] = readVector(in);
+                pairs[2 * i + 1] = readVector(in);
             }
             boolean rem = in.readBoolean();
+            double value = rem ? in.readDouble() : 0;
+            Object gradient = rem ? readVector(in) : null;
+            if (in.read() != -1) throw new IllegalArgumentException("trailing bytes after the L-BFGS state");
+            for (int i = 0; i < n; i++) {
+                rho[i] = rhos[i];
+                s[i].assign(toArray(pairs[2 * i]));
+                y[i].assign(toArray(pairs[2 * i + 1]));
+            }
             if (rem) {
-                f = in.readDouble();
-                readVector(in, g);
+                f = value;
+                g.assign(toArray(gradient));
             }
             iteration = it;
             count = n;
@@ -510,18 +521,22 @@ public final class Lbfgs {
         out.write(buf.array());
     }
 
-    private void readVector(DataInputStream in, INDArray into) throws IOException {
+    /** A double[] or float[] of dim values, by this optimizer's type. */
+    private Object readVector(DataInputStream in) throws IOException {
         byte[] raw = new byte[dim * (type == DataType.DOUBLE ? Double.BYTES : Float.BYTES)];
         in.readFully(raw);
         ByteBuffer buf = ByteBuffer.wrap(raw);
         if (type == DataType.DOUBLE) {
             double[] v = new double[dim];
             buf.asDoubleBuffer().get(v);
-            into.assign(Nd4j.createFromArray(v));
-        } else {
-            float[] v = new float[dim];
-            buf.asFloatBuffer().get(v);
-            into.assign(Nd4j.createFromArray(v));
+            return v;
         }
+        float[] v = new float[dim];
+        buf.asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static INDArray toArray(Object values) {
+        return values instanceof double[] d ? Nd4j.createFromArray(d) : Nd4j.createFromArray((float[]) values);
     }
 }

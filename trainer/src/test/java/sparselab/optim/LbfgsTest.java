@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -214,6 +215,19 @@ class LbfgsTest {
         assertThrows(IllegalArgumentException.class, () -> new Lbfgs(5, 3, DataType.DOUBLE).restoreState(state));
         assertThrows(IllegalArgumentException.class, () -> new Lbfgs(4, 3, DataType.FLOAT).restoreState(state));
         assertThrows(IllegalArgumentException.class, () -> new Lbfgs(4, 3, DataType.DOUBLE).restoreState(new byte[] {1, 2}));
+    }
+
+    @Test
+    void truncated_state_is_refused_and_leaves_the_optimizer_unchanged() {
+        INDArray x = standardStart(4);
+        Lbfgs opt = new Lbfgs(4, 3, DataType.DOUBLE);
+        for (int i = 0; i < 5; i++) opt.step(x, ROSENBROCK);
+        byte[] good = opt.saveState();
+        Lbfgs other = new Lbfgs(4, 3, DataType.DOUBLE);
+        other.step(standardStart(4), ROSENBROCK);
+        byte[] before = other.saveState();
+        assertThrows(IllegalArgumentException.class, () -> other.restoreState(Arrays.copyOf(good, good.length - 3)));
+        assertArrayEquals(before, other.saveState());
     }
 
     @Test
