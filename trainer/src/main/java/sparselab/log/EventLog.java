@@ -102,21 +102,33 @@ public final class EventLog {
      * A superseded checkpoint's bytes are dropped in the same transaction: only the latest checkpoint is kept.
      */
     public StoredEvent append(String runId, RunEvent event, Blob... blobs) {
-        String payload = Json.write(event);
+        return appendAll(runId, List.of(event), List.of(blobs)).get(0);
+    }
+
+    /**
+     * Appends several events of one run and their blobs in one transaction: either all of them are in the log
+     * or none (an epoch, its snapshot and its checkpoint are never half-written).
+     */
+    public List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs) {
         return jdbi.inTransaction(h -> {
             LogDao dao = h.attach(LogDao.class);
             for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
-            long seq = dao.lastSeq(runId) + 1;
+            long seq = dao.lastSeq(runId);
+            RunRow state = seq == 0 ? null : dao.run(runId).orElse(null);
             String at = UTC.format(Instant.now());
-            dao.insertEvent(runId, seq, event.type(), at, payload);
-            StoredEvent stored = new StoredEvent(dao.lastInsertId(), runId, seq, at, event);
-            RunRow before = seq == 1 ? null : dao.run(runId).orElse(null);
-            project(dao, before, stored);
-            if (event instanceof RunEvent.Checkpoint c && before != null && before.lastCheckpoint() != null
-                    && !before.lastCheckpoint().equals(c.blob())) {
-                dao.deleteBlob(before.lastCheckpoint());
+            List<StoredEvent> out = new ArrayList<>(events.size());
+            for (RunEvent event : events) {
+                seq++;
+                dao.insertEvent(runId, seq, event.type(), at, Json.write(event));
+                StoredEvent stored = new StoredEvent(dao.lastInsertId(), runId, seq, at, event);
+                if (event instanceof RunEvent.Checkpoint c && state != null && state.lastCheckpoint() != null
+                        && !state.lastCheckpoint().equals(c.blob())) {
+                    dao.deleteBlob(state.lastCheckpoint());
+                }
+                state = project(dao, state, stored);
+                out.add(stored);
             }
-            return stored;
+            return out;
         });
     }
 
@@ -138,12 +150,14 @@ public final class EventLog {
         });
     }
 
-    private static void project(LogDao dao, RunRow before, StoredEvent e) {
-        dao.putRun(Projection.evolve(before, e));
+    private static RunRow project(LogDao dao, RunRow before, StoredEvent e) {
+        RunRow after = Projection.evolve(before, e);
+        dao.putRun(after);
         if (e.event() instanceof RunEvent.EpochCompleted m) dao.putEpoch(EpochRow.of(e.runId(), m));
         if (e.event() instanceof RunEvent.WeightSnapshot w) {
             dao.putSnapshot(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
         }
+        return after;
     }
 
     public List<StoredEvent> events(String runId) {

@@ -1,0 +1,30 @@
+package sparselab;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import sparselab.cli.BenchCommand;
+import sparselab.cli.DataCommand;
+import sparselab.cli.ExitCodes;
+import sparselab.cli.ExportCommand;
+import sparselab.cli.RebuildCommand;
+import sparselab.cli.ResumeCommand;
+import sparselab.cli.RunsCommand;
+import sparselab.cli.TrainCommand;
+
+/** The launcher's entry point: {@code ./sparselab COMMAND ...}. */
+@Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
+        description = "Train sparse autoencoders, log every epoch, compare runs.",
+        subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
+                RebuildCommand.class, DataCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(ExitCodes.install(new CommandLine(new Main())).execute(args));
+    }
+}

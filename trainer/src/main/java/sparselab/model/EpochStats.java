@@ -1,0 +1,28 @@
+package sparselab.model;
+
+/**
+ * What one call of {@link SparseAutoencoder#trainEpoch} measured. Every per-batch quantity is taken on the
+ * batch's forward pass, before that batch's update.
+ *
+ * @param epoch           the epoch number passed in
+ * @param batches         batches actually trained (fewer than the epoch has when {@code stopped})
+ * @param samples         samples actually trained
+ * @param loss            recon + decay + penalty, the mean over the epoch's batches of each batch's value
+ * @param recon           mean over batches of the batch's reconstruction loss (per sample)
+ * @param penalty         mean over batches of beta * sum_j KL_eps(rho || rho_hat_j), rho_hat after the batch's estimator update
+ * @param decay           mean over batches of lambda/2 (|W1|^2 + |W2|^2)
+ * @param meanActivation  mean of A (before dropout) over the epoch's samples and all hidden units
+ * @param rhoHat          the estimator's value per unit at epoch end; for batch-mean the mean activation over the epoch
+ * @param meanAbsSp       mean of |sp| over units and batches (after the limiter)
+ * @param maxAbsSp        max of |sp| over units and batches (after the limiter)
+ * @param clipped         entries of sp clipped by the limiter over the epoch (0 when off)
+ * @param clippedFraction clipped / (H * batches)
+ * @param diverged        NaN or Inf in the loss or the parameters, or loss &gt; 1e3 x the first epoch's loss
+ * @param stopped         the stop signal ended the epoch early
+ * @param seconds         wall time of the epoch (a measurement, not part of any result)
+ * @param samplesPerSec   samples / seconds
+ */
+public record EpochStats(int epoch, int batches, long samples, double loss, double recon, double penalty, double decay,
+                         double meanActivation, double[] rhoHat, double meanAbsSp, double maxAbsSp, long clipped,
+                         double clippedFraction, boolean diverged, boolean stopped, double seconds, double samplesPerSec) {
+}

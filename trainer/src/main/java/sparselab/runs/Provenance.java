@@ -1,0 +1,47 @@
+package sparselab.runs;
+
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Where and with what a run was trained (Tribuo's ModelProvenance, as flat strings). */
+public final class Provenance {
+    private Provenance() {}
+
+    public static Map<String, String> current() {
+        Map<String, String> p = new LinkedHashMap<>();
+        String version = Provenance.class.getPackage().getImplementationVersion();
+        p.put("codeVersion", version != null ? version : "dev");
+        String commit = System.getenv("SPARSELAB_COMMIT");
+        if (commit != null && !commit.isBlank()) p.put("commit", commit);
+        p.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+        p.put("nd4j", "1.0.0-M2.1");
+        p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        p.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        p.put("ompThreads", envOr("OMP_NUM_THREADS", "default"));
+        p.put("openblasCoreType", NativeEnv.coreTypeInUse());
+        return p;
+    }
+
+    public static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    /** Threads ND4J's native code uses: OMP_NUM_THREADS when set, otherwise the cores. */
+    public static int threads() {
+        try {
+            return Integer.parseInt(envOr("OMP_NUM_THREADS", ""));
+        } catch (NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    private static String envOr(String name, String def) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? def : v;
+    }
+}

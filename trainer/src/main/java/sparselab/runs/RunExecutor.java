@@ -1,0 +1,215 @@
+package sparselab.runs;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sparselab.config.ConfigKeys;
+import sparselab.config.RunConfig;
+import sparselab.data.DataSets;
+import sparselab.data.Dataset;
+import sparselab.log.Blob;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.model.EpochStats;
+import sparselab.model.ModelState;
+import sparselab.model.SparseAutoencoder;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Trains one run of the log and records it: claims the run ({@code started}), then per epoch one transaction with
+ * {@code epoch_completed}, the {@code weight_snapshot} the schedule asks for and a {@code checkpoint}; heartbeats
+ * from a side thread, which also watches for {@code cancel_requested}; ends with {@code finished},
+ * {@code diverged}, {@code cancelled} or {@code failed}. Killed at any moment, the log holds whole epochs only,
+ * and {@link #execute(String, boolean) resume} continues from the last checkpoint with the same numbers.
+ */
+public final class RunExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
+    static final long HEARTBEAT_MS = 5_000;
+    /**
+     * A checkpoint (parameters and updater state, megabytes) is written at most this often, and after the last
+     * epoch; per-epoch events and snapshots are small. A resume repeats at most this much training.
+     */
+    static final long CHECKPOINT_NANOS = 10_000_000_000L;
+
+    /** What a foreground caller sees while a run trains (a progress bar). */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+        default void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {}
+        default void batch() {}
+        default void epoch(EpochStats stats, Double heldout) {}
+    }
+
+    /** How the execution ended. */
+    public record Outcome(String runId, String status, String message) {
+        public boolean ok() { return !status.equals("failed") && !status.equals("refused"); }
+    }
+
+    private final EventLog log;
+    private final Listener listener;
+
+    public RunExecutor(EventLog log, Listener listener) {
+        this.log = log;
+        this.listener = listener;
+    }
+
+    /** Trains a queued run, or with {@code resume} continues an interrupted, failed or cancelled one. */
+    public Outcome execute(String runId, boolean resume) {
+        Optional<RunRow> found = log.run(runId);
+        if (found.isEmpty()) return new Outcome(runId, "refused", "no run " + runId + " in " + log.file());
+        RunRow row = found.get();
+        RunConfig cfg = ConfigKeys.build(row.configMap());
+        Dataset data = DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit());
+        if (row.dataFingerprint() != null && !row.dataFingerprint().equals(data.fingerprint())) {
+            return new Outcome(runId, "refused", "the data set '" + cfg.data() + "' has changed since run " + runId
+                    + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
+        }
+        int fromEpoch = resume && row.lastCheckpointEpoch() != null ? row.lastCheckpointEpoch() : 0;
+        var started = new RunEvent.Started(ProcessHandle.current().pid(), Provenance.host(), Provenance.threads(), fromEpoch,
+                data.fingerprint(), Provenance.current());
+        Instant now = Instant.now();
+        var claimed = log.claim(runId, started, r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
+        if (claimed.isEmpty()) {
+            RunRow r = log.run(runId).orElseThrow();
+            return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(Instant.now())
+                    + (resume ? "; only interrupted, failed or cancelled runs can be resumed" : "; only a queued run can be started"));
+        }
+        LOG.info("run {} started from epoch {}", runId, fromEpoch);
+        return train(runId, row, cfg, data, fromEpoch);
+    }
+
+    private static boolean mayResume(RunRow r, Instant now) {
+        String s = r.effectiveStatus(now);
+        return s.equals("interrupted") || s.equals("failed") || s.equals("cancelled") || s.equals("queued")
+                || (s.equals("running") && trainerGone(r));
+    }
+
+    /** A running run whose trainer was on this host and is no longer alive is interrupted, heartbeat or not. */
+    static boolean trainerGone(RunRow r) {
+        return r.pid() != null && Provenance.host().equals(r.host())
+                && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    private Outcome train(String runId, RunRow row, RunConfig cfg, Dataset data, int fromEpoch) {
+        AtomicBoolean cancel = new AtomicBoolean(false);
+        AtomicInteger epochNow = new AtomicInteger(fromEpoch);
+        AtomicLong batchNow = new AtomicLong();
+        ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heartbeat-" + runId);
+            t.setDaemon(true);
+            return t;
+        });
+        beat.scheduleWithFixedDelay(() -> {
+            try {
+                log.append(runId, new RunEvent.Heartbeat(epochNow.get(), batchNow.get()));
+                if (log.run(runId).map(RunRow::cancelRequested).orElse(false)) cancel.set(true);
+            } catch (RuntimeException e) {
+                LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());
+            }
+        }, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+        try {
+            DataSets.Split split = DataSets.split(data, cfg.holdout(), cfg.seed());
+            INDArray trainX = matrix(split.train());
+            INDArray heldX = split.heldout().count() > 0 ? matrix(split.heldout()) : null;
+            SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
+            SnapshotSchedule schedule = new SnapshotSchedule(cfg.snapshotEvery(), cfg.epochs());
+            if (fromEpoch > 0) {
+                byte[] bytes = log.blob(row.lastCheckpoint()).orElseThrow(() -> new IllegalStateException(
+                        "the checkpoint of epoch " + fromEpoch + " is missing from the log"));
+                model.restore(ModelState.fromBytes(bytes));
+            }
+            if (row.snapshots() == 0) {
+                Blob w = Blob.of(model.weightsLE());
+                log.append(runId, snapshot(0, w, data, cfg), w);
+            }
+            // Epochs after the checkpoint that are already in the log are trained again without being logged
+            // again: training is deterministic, so they come out the same (checked below).
+            int logged = row.epochsDone();
+            List<Double> loggedLosses = log.metrics(runId).stream().map(m -> m.loss() == null ? Double.NaN : m.loss()).toList();
+            long batches = (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
+            listener.started(runId, fromEpoch, cfg.epochs(), batches);
+            long lastCheckpoint = System.nanoTime();
+            for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
+                epochNow.set(epoch);
+                batchNow.set(0);
+                EpochStats s = model.trainEpoch(epoch, trainX, () -> {
+                    batchNow.incrementAndGet();
+                    listener.batch();
+                    return cancel.get();
+                });
+                if (s.stopped()) {
+                    log.append(runId, new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
+                    return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
+                }
+                if (epoch <= logged) {
+                    if (epoch <= loggedLosses.size() && Double.compare(loggedLosses.get(epoch - 1), s.loss()) != 0) {
+                        LOG.warn("run {}: epoch {} replayed with loss {} but the log has {}", runId, epoch, s.loss(), loggedLosses.get(epoch - 1));
+                    }
+                    listener.epoch(s, null);
+                    continue;
+                }
+                Double heldout = heldX == null || s.diverged() ? null : model.reconstructionError(heldX);
+                List<RunEvent> events = new ArrayList<>();
+                List<Blob> blobs = new ArrayList<>();
+                events.add(new RunEvent.EpochCompleted(epoch, s.loss(), s.recon(), s.penalty(), s.decay(), s.meanActivation(),
+                        s.rhoHat(), s.meanAbsSp(), s.maxAbsSp(), s.clipped(), s.clippedFraction(), s.diverged(), heldout,
+                        s.seconds(), s.samplesPerSec()));
+                if (schedule.at(epoch) || s.diverged()) {
+                    Blob w = Blob.of(model.weightsLE());
+                    blobs.add(w);
+                    events.add(snapshot(epoch, w, data, cfg));
+                }
+                if (s.diverged()) {
+                    events.add(new RunEvent.Diverged(epoch, "loss " + s.loss() + " is not finite or exploded"));
+                } else if (epoch == cfg.epochs() || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
+                    Blob ck = Blob.of(model.state().toBytes());
+                    blobs.add(ck);
+                    events.add(new RunEvent.Checkpoint(epoch, ck.hash(), ck.bytes().length));
+                    lastCheckpoint = System.nanoTime();
+                }
+                if (!s.diverged() && epoch == cfg.epochs()) events.add(new RunEvent.Finished(epoch, s.loss(), heldout));
+                log.appendAll(runId, events, blobs);
+                listener.epoch(s, heldout);
+                if (s.diverged()) return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
+            }
+            return new Outcome(runId, "finished", "finished " + cfg.epochs() + " epochs");
+        } catch (RuntimeException | OutOfMemoryError e) {
+            String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.error("run {} failed: {}", runId, msg, e);
+            try {
+                log.append(runId, new RunEvent.Failed(epochNow.get(), msg));
+            } catch (RuntimeException e2) {
+                LOG.error("could not record the failure of run {}: {}", runId, e2.getMessage());
+            }
+            return new Outcome(runId, "failed", msg);
+        } finally {
+            beat.shutdownNow();
+            try {
+                beat.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static RunEvent.WeightSnapshot snapshot(int epoch, Blob w, Dataset data, RunConfig cfg) {
+        return new RunEvent.WeightSnapshot(epoch, w.hash(), data.dim(), cfg.hidden(), data.rows(), data.cols());
+    }
+
+    /** The images as one float32 matrix, count x dim. */
+    static INDArray matrix(Dataset d) {
+        return Nd4j.create(d.pixels(), new long[] {d.count(), d.dim()}, 'c');
+    }
+}

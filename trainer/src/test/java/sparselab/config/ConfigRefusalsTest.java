@@ -1,0 +1,91 @@
+package sparselab.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** Every refusal names the key (or file) at fault, so the user knows what to change. */
+class ConfigRefusalsTest {
+    static Stream<Arguments> invalidSettings() {
+        return Stream.of(
+                arguments(List.of("rhoo=0.05"), "rhoo", "unknown key"),
+                arguments(List.of("rho=0"), "rho", "out of range (0, 1)"),
+                arguments(List.of("rho=1"), "rho", "out of range (0, 1)"),
+                arguments(List.of("rho=1.5"), "rho", "out of range (0, 1)"),
+                arguments(List.of("learningRate=-0.1"), "learningRate", "out of range (0,"),
+                arguments(List.of("learningRate=0"), "learningRate", "out of range (0,"),
+                arguments(List.of("estimator=ema-mean", "hiddenActivation=relu"), "estimator", "hiddenActivation 'relu'"),
+                arguments(List.of("estimator=batch-mean", "hiddenActivation=tanh"), "estimator", "hiddenActivation 'tanh'"),
+                arguments(List.of("loss=cross-entropy", "outputActivation=identity"), "loss", "outputActivation=sigmoid"),
+                arguments(List.of("optimizer=adagrad"), "optimizer", "unknown value 'adagrad'; expected one of sgd, nesterov, adam"),
+                arguments(List.of("hidden=many"), "hidden", "'many' is not an integer"),
+                arguments(List.of("hidden=0"), "hidden", "0 is out of range [1,"),
+                arguments(List.of("dropout=1"), "dropout", "out of range [0, 1)"),
+                arguments(List.of("holdout=0.9"), "holdout", "out of range [0, 0.5]"),
+                arguments(List.of("limiter=-1"), "limiter", "out of range (0,"),
+                arguments(List.of("snapshotEvery=0"), "snapshotEvery", "0 is out of range [1,"),
+                arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused naming {1}")
+    @MethodSource("invalidSettings")
+    void refuses_an_invalid_setting_naming_its_key(List<String> settings, String key, String why) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, settings));
+        assertEquals(key, e.errors().get(0).key(), e.getMessage());
+        assertTrue(e.errors().get(0).message().contains(why), e.getMessage());
+    }
+
+    @Test
+    void refuses_an_unknown_preset_naming_the_known_ones() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve("ufdl", null, List.of()));
+        assertEquals("preset", e.errors().get(0).key());
+        assertTrue(e.getMessage().contains("unknown preset 'ufdl'"), e.getMessage());
+        assertTrue(e.getMessage().contains("ufldl"), e.getMessage());
+    }
+
+    @Test
+    void refuses_set_text_without_an_equals_sign_naming_the_text() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of("hidden=100", "beta0.1")));
+        assertEquals(1, e.errors().size());
+        assertEquals("beta0.1", e.errors().get(0).key());
+        assertTrue(e.errors().get(0).message().contains("expected key=value"));
+    }
+
+    @Test
+    void refuses_a_json_config_file_that_is_not_an_object_naming_the_file(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("run.json");
+        Files.writeString(file, "[\"beta=3\"]");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()));
+        assertEquals("file", e.errors().get(0).key());
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("must be a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void collects_every_field_error_before_refusing() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.resolve(null, null, List.of("rho=2", "hidden=0", "nosuch=1")));
+        assertEquals(List.of("nosuch", "hidden", "rho"), e.errors().stream().map(ConfigException.FieldError::key).toList());
+    }
+
+    @Test
+    void accepts_the_same_combinations_when_they_are_valid() {
+        RunConfig c = ConfigLoader.resolve(null, null, List.of("estimator=ema-threshold", "hiddenActivation=relu", "rho=0.5", "holdout=0.5"));
+        assertEquals(Choices.Activation.RELU, c.hiddenActivation());
+        RunConfig plainTanh = ConfigLoader.resolve("plain", null, List.of("hiddenActivation=tanh"));
+        assertEquals(0.0, plainTanh.beta());
+    }
+}

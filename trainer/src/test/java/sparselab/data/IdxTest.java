@@ -1,0 +1,248 @@
+package sparselab.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IdxTest {
+    /** Three 2x3 images whose bytes run 0, 1, ..., 17, with 255 in the last pixel. */
+    private static byte[] pixels() {
+        byte[] px = new byte[3 * 2 * 3];
+        for (int i = 0; i < px.length; i++) px[i] = (byte) i;
+        px[px.length - 1] = (byte) 255;
+        return px;
+    }
+
+    private static float[] scaled(byte[] px) {
+        float[] f = new float[px.length];
+        for (int i = 0; i < px.length; i++) f[i] = (px[i] & 0xFF) / 255f;
+        return f;
+    }
+
+    private static byte[] header(int magic, int... dims) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length).putInt(magic);
+        for (int d : dims) b.putInt(d);
+        return b.array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(raw);
+        }
+        return out.toByteArray();
+    }
+
+    private static DataException refused(Path file) {
+        DataException e = assertThrows(DataException.class, () -> Idx.read(file));
+        assertTrue(e.getMessage().startsWith("data: " + file + ": "), e.getMessage());
+        assertEquals(file, e.file().orElseThrow());
+        return e;
+    }
+
+    @Test
+    void reads_back_raw_and_gzipped_images_with_the_labels_beside_them(@TempDir Path dir) {
+        byte[] px = pixels();
+        for (String suffix : new String[] {"", ".gz"}) {
+            Path images = dir.resolve("train-images-idx3-ubyte" + suffix);
+            Idx.writeImages(images, px, 3, 2, 3);
+            Idx.writeLabels(dir.resolve("train-labels-idx1-ubyte" + suffix), new byte[] {7, 0, 9});
+
+            Dataset d = Idx.read(images);
+            assertEquals("idx:" + images, d.name());
+            assertEquals(3, d.count());
+            assertEquals(2, d.rows());
+            assertEquals(3, d.cols());
+            assertArrayEquals(scaled(px), d.pixels());
+            assertEquals(1f, d.pixels()[17]);
+            assertArrayEquals(new int[] {7, 0, 9}, d.labels());
+            assertEquals(Fingerprint.of(scaled(px), 3, 2, 3), d.fingerprint());
+        }
+    }
+
+    @Test
+    void writes_gzip_when_the_name_ends_in_gz_and_raw_otherwise(@TempDir Path dir) throws IOException {
+        Idx.writeImages(dir.resolve("a.gz"), pixels(), 3, 2, 3);
+        Idx.writeImages(dir.resolve("a"), pixels(), 3, 2, 3);
+        assertArrayEquals(new byte[] {0x1f, (byte) 0x8b}, Arrays.copyOf(Files.readAllBytes(dir.resolve("a.gz")), 2));
+        assertArrayEquals(header(Idx.IMAGES_MAGIC, 3, 2, 3), Arrays.copyOf(Files.readAllBytes(dir.resolve("a")), 16));
+    }
+
+    @Test
+    void detects_gzip_by_its_magic_bytes_not_by_the_file_name(@TempDir Path dir) throws IOException {
+        byte[] raw = concat(header(Idx.IMAGES_MAGIC, 3, 2, 3), pixels());
+        Path gzippedWithoutSuffix = dir.resolve("images.idx");
+        Files.write(gzippedWithoutSuffix, gzip(raw));
+        Path rawWithGzSuffix = dir.resolve("images.idx.gz");
+        Files.write(rawWithGzSuffix, raw);
+
+        assertArrayEquals(scaled(pixels()), Idx.read(gzippedWithoutSuffix).pixels());
+        assertArrayEquals(scaled(pixels()), Idx.read(rawWithGzSuffix).pixels());
+    }
+
+    @Test
+    void has_no_labels_when_no_label_file_sits_beside_the_images(@TempDir Path dir) {
+        Path images = dir.resolve("t10k-images.idx3-ubyte");
+        Idx.writeImages(images, pixels(), 3, 2, 3);
+        assertEquals(0, Idx.read(images).labels().length);
+        Idx.writeLabels(dir.resolve("t10k-labels.idx1-ubyte.gz"), new byte[] {1, 2, 3});
+        assertArrayEquals(new int[] {1, 2, 3}, Idx.read(images).labels());
+    }
+
+    @Test
+    void refuses_a_missing_file(@TempDir Path dir) {
+        DataException e = refused(dir.resolve("train-images-idx3-ubyte.gz"));
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
+    void refuses_a_truncated_file_saying_how_many_bytes_were_expected_and_found(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("short.idx");
+        Files.write(f, concat(header(Idx.IMAGES_MAGIC, 3, 2, 3), Arrays.copyOf(pixels(), 10)));
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("truncated: expected 34 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("found 26"), e.getMessage());
+    }
+
+    @Test
+    void refuses_a_file_whose_header_is_cut_short(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("header.idx");
+        Files.write(f, Arrays.copyOf(header(Idx.IMAGES_MAGIC, 3, 2, 3), 9));
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("truncated: expected 16 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("found 9"), e.getMessage());
+    }
+
+    @Test
+    void refuses_bytes_beyond_what_the_header_promises(@TempDir Path dir) throws IOException {
+        Path raw = dir.resolve("long.idx");
+        byte[] content = concat(header(Idx.IMAGES_MAGIC, 3, 2, 3), pixels(), new byte[] {1, 2});
+        Files.write(raw, content);
+        assertTrue(refused(raw).getMessage().contains("trailing bytes"));
+        Path gz = dir.resolve("long.idx.gz");
+        Files.write(gz, gzip(content));
+        assertTrue(refused(gz).getMessage().contains("trailing bytes"));
+    }
+
+    @Test
+    void refuses_a_label_file_given_as_images(@TempDir Path dir) {
+        Path f = dir.resolve("train-labels-idx1-ubyte");
+        Idx.writeLabels(f, new byte[] {1, 2, 3});
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("not an IDX image file (magic 0x00000801 is an IDX label file; expected 0x00000803)"), e.getMessage());
+    }
+
+    @Test
+    void refuses_an_image_file_given_as_labels(@TempDir Path dir) {
+        Path f = dir.resolve("images");
+        Idx.writeImages(f, pixels(), 3, 2, 3);
+        DataException e = assertThrows(DataException.class, () -> Idx.readLabels(f));
+        assertEquals(f, e.file().orElseThrow());
+        assertTrue(e.getMessage().contains("magic 0x00000803 is an IDX image file; expected 0x00000801"), e.getMessage());
+    }
+
+    @Test
+    void refuses_idx_files_of_another_element_type(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("floats.idx");
+        Files.write(f, concat(header(0x00000D03, 1, 1, 1), new byte[4]));
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("float data with 3 dimensions"), e.getMessage());
+    }
+
+    @Test
+    void refuses_a_garbage_file(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("notes.txt");
+        Files.writeString(f, "these are not the digits you are looking for", StandardCharsets.UTF_8);
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("not an IDX image file (magic 0x74686573; expected 0x00000803)"), e.getMessage());
+    }
+
+    @Test
+    void refuses_an_empty_file(@TempDir Path dir) throws IOException {
+        Path f = Files.createFile(dir.resolve("empty.idx.gz"));
+        assertTrue(refused(f).getMessage().contains("empty file"));
+    }
+
+    @Test
+    void refuses_a_file_too_short_for_the_magic_number(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("tiny");
+        Files.write(f, new byte[] {0, 0, 8});
+        assertTrue(refused(f).getMessage().contains("too short for an IDX header: 3 bytes"));
+    }
+
+    @Test
+    void refuses_a_truncated_gzip_file(@TempDir Path dir) throws IOException {
+        byte[] big = new byte[3000 * 2 * 3];
+        for (int i = 0; i < big.length; i++) big[i] = (byte) (i * 31 + i / 7);
+        byte[] z = gzip(concat(header(Idx.IMAGES_MAGIC, 3000, 2, 3), big));
+        Path f = dir.resolve("train-images-idx3-ubyte.gz");
+        Files.write(f, Arrays.copyOf(z, z.length / 2));
+        assertTrue(refused(f).getMessage().contains("truncated gzip"));
+    }
+
+    @Test
+    void refuses_a_gzip_file_whose_content_is_cut_short(@TempDir Path dir) throws IOException {
+        // a complete gzip stream whose IDX content is shorter than its header promises
+        Path f = dir.resolve("cut.gz");
+        Files.write(f, gzip(concat(header(Idx.IMAGES_MAGIC, 3, 2, 3), new byte[5])));
+        DataException e = refused(f);
+        assertTrue(e.getMessage().contains("truncated: expected 34 decompressed bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("found 21"), e.getMessage());
+    }
+
+    @Test
+    void refuses_zero_and_negative_dimensions(@TempDir Path dir) throws IOException {
+        Path zero = dir.resolve("zero.idx");
+        Files.write(zero, header(Idx.IMAGES_MAGIC, 0, 28, 28));
+        assertTrue(refused(zero).getMessage().contains("dimension 1 of 3 is 0"));
+        Path negative = dir.resolve("negative.idx");
+        Files.write(negative, header(Idx.IMAGES_MAGIC, 5, -1, 28));
+        assertTrue(refused(negative).getMessage().contains("dimension 2 of 3 is 4294967295"));
+    }
+
+    @Test
+    void refuses_sizes_whose_product_no_array_holds_without_allocating_it(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("huge.idx.gz");
+        Files.write(f, gzip(header(Idx.IMAGES_MAGIC, 60_000, 28_000, 28)));
+        assertTrue(refused(f).getMessage().contains("promise more than"));
+        Path lying = dir.resolve("lying.idx.gz");
+        Files.write(lying, gzip(concat(header(Idx.IMAGES_MAGIC, 1_000_000, 28, 28), new byte[784])));
+        assertTrue(refused(lying).getMessage().contains("truncated: expected 784000016 decompressed bytes"));
+    }
+
+    @Test
+    void refuses_a_label_file_that_does_not_match_the_image_count(@TempDir Path dir) {
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        Path labels = dir.resolve("train-labels-idx1-ubyte");
+        Idx.writeImages(images, pixels(), 3, 2, 3);
+        Idx.writeLabels(labels, new byte[] {1, 2});
+        DataException e = assertThrows(DataException.class, () -> Idx.read(images));
+        assertEquals(labels, e.file().orElseThrow());
+        assertTrue(e.getMessage().contains("holds 2 labels, but " + images + " holds 3 images"), e.getMessage());
+    }
+
+    @Test
+    void refuses_a_directory(@TempDir Path dir) {
+        assertNotEquals("", refused(dir).getMessage());
+    }
+}

@@ -1,0 +1,139 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.log.EpochRow;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.log.StoredEvent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Real trainer processes on a real SQLite file: kill -9 and resume, and four trainers appending at once. */
+class TrainerProcessTest {
+    @TempDir Path dir;
+
+    private static RunConfig barsConfig(int epochs, int batch) {
+        return ConfigLoader.resolve(null, Map.of("data", "bars", "limit", "4000", "hidden", "16", "epochs", Integer.toString(epochs),
+                "batchSize", Integer.toString(batch), "optimizer", "adam", "learningRate", "0.01", "beta", "1", "rho", "0.1",
+                "dropout", "0.1", "weightDecay", "0.0001", "snapshotEvery", "2"));
+    }
+
+    private static void await(Process p, int seconds) throws InterruptedException {
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "trainer process did not end in " + seconds + " s");
+    }
+
+    private static List<Double> losses(EventLog log, String run) {
+        return log.metrics(run).stream().map(EpochRow::loss).toList();
+    }
+
+    @Test
+    void a_trainer_killed_mid_epoch_and_resumed_ends_with_the_numbers_of_an_uninterrupted_run() throws Exception {
+        EventLog log = EventLog.open(dir.resolve("kill.db"));
+        RunConfig cfg = barsConfig(8, 1);
+        String whole = Runs.create(log, cfg, null, "test", null);
+        Process a = BackgroundTrainer.spawn(log.file(), whole);
+        await(a, 300);
+        assertEquals(0, a.exitValue(), () -> read(dir.resolve("logs").resolve(whole + ".log")));
+        assertEquals("finished", log.run(whole).orElseThrow().status());
+
+        String killed = Runs.create(log, cfg, null, "test", null);
+        Process b = BackgroundTrainer.spawn(log.file(), killed);
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (log.run(killed).orElseThrow().epochsDone() < 3) {
+            assertTrue(b.isAlive() && System.currentTimeMillis() < deadline, "trainer ended before it could be killed");
+            Thread.sleep(20);
+        }
+        b.destroyForcibly();               // SIGKILL, somewhere inside epoch 4
+        await(b, 30);
+        RunRow dead = log.run(killed).orElseThrow();
+        assertEquals("running", dead.status());
+        assertTrue(dead.epochsDone() < 8, "the run finished before the kill");
+        List<StoredEvent> events = log.events(killed);
+        assertEquals(dead.epochsDone(), events.stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count());
+
+        Process resumed = BackgroundTrainer.spawn(log.file(), killed, true);
+        await(resumed, 300);
+        assertEquals(0, resumed.exitValue(), () -> read(dir.resolve("logs").resolve(killed + ".log")));
+        assertEquals("finished", log.run(killed).orElseThrow().status());
+
+        List<Double> expected = losses(log, whole);
+        List<Double> actual = losses(log, killed);
+        assertEquals(8, actual.size());
+        double last = expected.get(7);
+        assertEquals(last, actual.get(7), Math.abs(last) * 1e-6, "final loss after kill and resume");
+        assertEquals(expected, actual, "every epoch's loss is the uninterrupted run's");
+        long epochsLogged = log.events(killed).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count();
+        assertEquals(8, epochsLogged, "each epoch logged once, whole");
+    }
+
+    @Test
+    void four_trainers_append_to_one_log_while_another_process_reads_it() throws Exception {
+        EventLog log = EventLog.open(dir.resolve("shared.db"));
+        int epochs = 12;
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) runs.add(Runs.create(log, barsConfig(epochs, 50).with("seed", Integer.toString(i + 1)), null, "test", null));
+
+        AtomicBoolean stop = new AtomicBoolean(false);
+        AtomicReference<Throwable> readerError = new AtomicReference<>();
+        AtomicInteger reads = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            EventLog other = EventLog.open(dir.resolve("shared.db"));   // a second connection, as the dashboard has
+            while (!stop.get()) {
+                try {
+                    for (RunRow r : other.runs()) {
+                        other.metrics(r.runId());
+                        other.events(r.runId());
+                    }
+                    reads.incrementAndGet();
+                } catch (Throwable t) {
+                    readerError.compareAndSet(null, t);
+                }
+            }
+        });
+        reader.start();
+        List<Process> procs = new ArrayList<>();
+        for (String r : runs) procs.add(BackgroundTrainer.spawn(log.file(), r));
+        for (Process p : procs) await(p, 600);
+        stop.set(true);
+        reader.join();
+
+        assertNull(readerError.get(), () -> "the reader saw " + readerError.get());
+        assertTrue(reads.get() > 10, "the reader read while the trainers wrote: " + reads.get());
+        for (int i = 0; i < 4; i++) {
+            String run = runs.get(i);
+            String out = read(dir.resolve("logs").resolve(run + ".log"));
+            assertEquals(0, procs.get(i).exitValue(), out);
+            assertFalse(out.contains("SQLITE_BUSY") || out.toLowerCase().contains("locked"), out);
+            assertEquals("finished", log.run(run).orElseThrow().status());
+            List<Integer> order = log.events(run).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted)
+                    .map(e -> ((RunEvent.EpochCompleted) e.event()).epoch()).toList();
+            List<Integer> expected = new ArrayList<>();
+            for (int e = 1; e <= epochs; e++) expected.add(e);
+            assertEquals(expected, order, "every epoch of run " + run + ", in order");
+            List<Long> seqs = log.events(run).stream().map(StoredEvent::seq).toList();
+            for (int k = 0; k < seqs.size(); k++) assertEquals(k + 1, seqs.get(k));
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "(no output file " + p + ")";
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+}
