@@ -1,0 +1,192 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+import sparselab.log.Json;
+import sparselab.runs.BackgroundTrainer;
+import sparselab.runs.Runs;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The pages in a real headless Chromium against a real dashboard whose pool starts real trainer processes.
+ * Chromium and its driver are required (Debian: {@code apt-get install chromium chromium-driver}); without them
+ * these tests fail, they do not skip.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration TRAINING = Duration.ofMinutes(4);
+    private static final String TINY = "\"data\": \"bars\", \"hidden\": 16, \"epochs\": %d, \"limit\": 500";
+
+    Path dir;
+    EventLog log;
+    LaunchPool pool;
+    Javalin app;
+    WebDriver driver;
+    String base;
+
+    @BeforeAll
+    void start() throws IOException {
+        if (!Files.isExecutable(Browser.CHROMEDRIVER) || !Files.isExecutable(Browser.CHROMIUM)) {
+            fail("the browser tests need " + Browser.CHROMIUM + " and " + Browser.CHROMEDRIVER + "; install them with: apt-get install -y chromium chromium-driver");
+        }
+        dir = Files.createTempDirectory("sparselab-browser");
+        log = EventLog.open(dir.resolve("browser.db"));
+        pool = new LaunchPool(log, BackgroundTrainer::spawn, 1).start(300);
+        app = new App(log, Clock.systemUTC(), pool, (cfg, preset, origin, group) -> Runs.create(log, cfg, preset, origin, group),
+                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        driver = Browser.start(dir.resolve("chrome-profile"));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (pool != null) pool.close();
+        if (app != null) app.stop();
+    }
+
+    private WebDriverWait waitFor(Duration d) { return new WebDriverWait(driver, d); }
+
+    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+
+    private void screenshot(String name) throws IOException {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private String launchByApi(String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/launch"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.MAPPER.readTree(r.body()).get("runId").asText();
+    }
+
+    private String post(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.MAPPER.readTree(r.body()).get("runId").asText();
+    }
+
+    private void awaitEnded(String runId) throws InterruptedException {
+        long end = System.nanoTime() + TRAINING.toNanos();
+        while (System.nanoTime() < end) {
+            var row = log.run(runId).orElseThrow();
+            if (row.ended()) {
+                assertEquals("finished", row.status(), "run " + runId + " ended " + row.status() + ": " + row.error());
+                return;
+            }
+            Thread.sleep(300);
+        }
+        fail("run " + runId + " did not finish within " + TRAINING + "; trainer output is in " + dir.resolve("logs"));
+    }
+
+    @Test
+    @Order(1)
+    void launches_a_run_from_the_form_and_sees_it_finish_on_the_runs_page() throws IOException {
+        driver.get(base + "/launch.html");
+        waitFor(Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("key-data")).isEmpty());
+        for (var kv : List.of(List.of("data", "bars"), List.of("hidden", "16"), List.of("epochs", "3"), List.of("limit", "500"))) {
+            WebElement input = driver.findElement(By.id("key-" + kv.get(0)));
+            input.clear();
+            input.sendKeys(kv.get(1));
+        }
+        // a refused value first: the error shows next to its field and nothing is queued
+        WebElement rho = driver.findElement(By.id("key-rho"));
+        rho.clear();
+        rho.sendKeys("2");
+        driver.findElement(By.id("submit")).click();
+        waitFor(Duration.ofSeconds(10)).until(d -> !d.findElement(By.id("err-rho")).getText().isBlank());
+        assertTrue(driver.findElement(By.id("err-rho")).getText().contains("out of range"));
+        assertTrue(log.runs().isEmpty());
+
+        rho.clear();
+        rho.sendKeys("0.1");
+        driver.findElement(By.id("submit")).click();
+        waitFor(Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("/index.html"));
+        assertEquals(1, log.runs().size());
+        String id = log.runs().get(0).runId();
+        // the table is redrawn every 2 s, so read it in one script rather than through element references
+        String row = "const r = document.querySelector(\"tr[data-run='\" + arguments[0] + \"']\"); ";
+        waitFor(TRAINING).until(d -> "finished".equals(js(row + "return r && r.dataset.status;", id)));
+        String text = (String) js(row + "return r.innerText;", id);
+        assertTrue(text.contains("3/3"), text);
+        screenshot("runs.png");
+
+        driver.get(base + "/run.html?id=" + id);
+        waitFor(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
+        screenshot("run.png");
+    }
+
+    @Test
+    @Order(2)
+    void compares_a_sparse_run_with_its_non_sparse_twin() throws Exception {
+        String sparse = launchByApi("{\"preset\": \"ufldl\", \"config\": {" + TINY.formatted(8) + "}}");
+        String twin = post("/api/runs/" + sparse + "/twin");
+        awaitEnded(sparse);
+        awaitEnded(twin);
+
+        driver.get(base + "/compare.html?runs=" + sparse + "," + twin);
+        waitFor(Duration.ofSeconds(15)).until(d -> (Boolean) js(
+                "return [...document.querySelectorAll('img.gallery-img')].length === 2"
+                        + " && [...document.querySelectorAll('img.gallery-img')].every(i => i.complete && i.naturalWidth > 0);"));
+        for (String chart : List.of("loss", "recon", "heldout", "penalty", "meanActivation", "meanAbsSp", "clippedFraction")) {
+            Number drawn = (Number) js("const c = Chart.getChart(document.getElementById(arguments[0]));"
+                    + " return c ? c.data.datasets.filter(s => s.data.length > 0).length : -1;", "chart-" + chart);
+            assertTrue(drawn.intValue() >= 2, chart + " has " + drawn + " drawn data sets");
+        }
+        WebElement beta = driver.findElement(By.cssSelector("#diff tbody tr[data-key='beta']"));
+        assertTrue(beta.getAttribute("class").contains("differs"));
+        assertTrue(beta.getText().contains("3") && beta.getText().contains("0"), beta.getText());
+        waitFor(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
+        screenshot("compare.png");
+
+        @SuppressWarnings("unchecked")
+        List<String> before = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        assertTrue(before.get(0).contains("/snapshots/8/"), before.get(0));
+        driver.findElement(By.id("epoch")).sendKeys(Keys.HOME);
+        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) js(
+                "return [...document.querySelectorAll('img.gallery-img')].every(i => i.src.includes('/snapshots/0/') && i.complete && i.naturalWidth > 0);"));
+        @SuppressWarnings("unchecked")
+        List<String> after = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        for (int i = 0; i < 2; i++) assertNotEquals(before.get(i), after.get(i));
+        assertEquals("0 (nearest snapshot of each run)", driver.findElement(By.id("epoch-label")).getText());
+    }
+}
