@@ -27,9 +27,9 @@ class TrainerProcessTest {
     @TempDir Path dir;
 
     private static RunConfig barsConfig(int epochs, int batch) {
-        return ConfigLoader.resolve(null, Map.of("data", "bars", "limit", "4000", "hidden", "16", "epochs", Integer.toString(epochs),
-                "batchSize", Integer.toString(batch), "optimizer", "adam", "learningRate", "0.01", "beta", "1", "rho", "0.1",
-                "dropout", "0.1", "weightDecay", "0.0001", "snapshotEvery", "2"));
+        return ConfigLoader.resolve(null, null, List.of("data=bars", "limit=4000", "hidden=16", "epochs=" + epochs,
+                "batchSize=" + batch, "optimizer=adam", "learningRate=0.01", "beta=1", "rho=0.1", "dropout=0.1",
+                "weightDecay=0.0001", "snapshotEvery=2"));
     }
 
     private static void await(Process p, int seconds) throws InterruptedException {
