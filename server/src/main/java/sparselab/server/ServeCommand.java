@@ -38,8 +38,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (workers < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
         EventLog log = db.open();
+        serveUntilStopped(spec, log, host, port, workers);
+        return 0;
+    }
+
+    /** Starts the dashboard and its pool on {@code log}, prints the URL, and blocks until the JVM is stopped. */
+    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers) throws InterruptedException {
+        if (workers < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers).start(1000);
         Javalin app = new App(log, Clock.systemUTC(), pool,
                 (cfg, preset, origin, group) -> Runs.create(log, cfg, preset, origin, group), Safety.hostsFor(host))
@@ -58,6 +64,5 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "serve-shutdown"));
         stopped.await();
-        return 0;
     }
 }

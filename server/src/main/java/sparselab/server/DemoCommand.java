@@ -1,0 +1,51 @@
+package sparselab.server;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.cli.DbOption;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.data.MnistNpm;
+import sparselab.log.EventLog;
+import sparselab.runs.Runs;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sparselab demo}: the demo digits, the dashboard, and a sparse run ({@code ufldl}) with its non-sparse twin
+ * queued for the background trainers.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Fetch the demo digits, start the dashboard and launch a sparse run (ufldl) and its non-sparse twin.")
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "7070", description = "port (default: ${DEFAULT-VALUE}; 0 = any free port)") int port;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})") String host;
+    @Option(names = "--workers", defaultValue = "1", description = "trainer processes at once (default: ${DEFAULT-VALUE})") int workers;
+    @Option(names = "--set", paramLabel = "key=value", description = "change the demo runs' configuration (repeatable)") List<String> sets = List.of();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        MnistNpm.fetch(Runs.dataDir());
+        RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
+        EventLog log = db.open();
+        String group = "demo-" + EventLog.newRunId().substring(1, 7);
+        String a = Runs.create(log, sparse, "ufldl", "demo", group);
+        String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);
+        var out = spec.commandLine().getOut();
+        out.printf("queued the sparse run %s (ufldl, beta %s) and its non-sparse twin %s (beta 0)%n", a, RunConfig.num(sparse.beta()), b);
+        out.printf("compare them at the URL below + compare.html?runs=%s,%s%n", a, b);
+        ServeCommand.serveUntilStopped(spec, log, host, port, workers);
+        return 0;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+}
