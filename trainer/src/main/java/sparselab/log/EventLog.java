@@ -153,12 +153,20 @@ public final class EventLog {
     private static RunRow project(LogDao dao, RunRow before, StoredEvent e) {
         RunRow after = Projection.evolve(before, e);
         dao.putRun(after);
+        projectRows(dao, e);
+        return after;
+    }
+
+    /** The per-epoch and per-snapshot projection rows of one event (the same live and in a rebuild). */
+    private static void projectRows(LogDao dao, StoredEvent e) {
         if (e.event() instanceof RunEvent.EpochCompleted m) dao.putEpoch(EpochRow.of(e.runId(), m));
         if (e.event() instanceof RunEvent.WeightSnapshot w) {
             dao.putSnapshot(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
         }
-        return after;
+        if (e.event() instanceof RunEvent.FilterMeasures f) dao.putMeasures(MeasuresRow.of(e.runId(), f));
     }
+
+    public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     public List<StoredEvent> events(String runId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT id, run_id, seq, type, at, payload FROM events WHERE run_id = :r ORDER BY seq")
@@ -195,6 +203,7 @@ public final class EventLog {
             h.execute("DELETE FROM runs");
             h.execute("DELETE FROM epoch_metrics");
             h.execute("DELETE FROM snapshots");
+            h.execute("DELETE FROM filter_measures");
             LogDao dao = h.attach(LogDao.class);
             Map<String, RunRow> state = new HashMap<>();
             int[] n = {0};
@@ -203,10 +212,7 @@ public final class EventLog {
                     .useStream(s -> s.forEach(e -> {
                         RunRow next = Projection.evolve(state.get(e.runId()), e);
                         state.put(e.runId(), next);
-                        if (e.event() instanceof RunEvent.EpochCompleted m) dao.putEpoch(EpochRow.of(e.runId(), m));
-                        if (e.event() instanceof RunEvent.WeightSnapshot w) {
-                            dao.putSnapshot(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
-                        }
+                        projectRows(dao, e);
                         n[0]++;
                     }));
             for (RunRow r : state.values()) dao.putRun(r);
@@ -224,6 +230,7 @@ public final class EventLog {
                 all.add(r);
                 all.addAll(d.epochs(r.runId()));
                 all.addAll(d.snapshots(r.runId()));
+                all.addAll(d.measures(r.runId()));
             }
         });
         return all;

@@ -28,6 +28,7 @@ public final class EventTypes {
         type("cancelled", RunEvent.Cancelled.class);
         type("heartbeat", RunEvent.Heartbeat.class);
         type("tagged", RunEvent.Tagged.class);
+        type("filter_measures", RunEvent.FilterMeasures.class);
     }
 
     public static String nameOf(Class<?> c) {

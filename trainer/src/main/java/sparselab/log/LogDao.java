@@ -13,6 +13,7 @@ import java.util.Optional;
 @RegisterConstructorMapper(RunRow.class)
 @RegisterConstructorMapper(EpochRow.class)
 @RegisterConstructorMapper(SnapshotRow.class)
+@RegisterConstructorMapper(MeasuresRow.class)
 public interface LogDao {
 
     @SqlQuery("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = :runId")
@@ -63,4 +64,12 @@ public interface LogDao {
 
     @SqlQuery("SELECT * FROM snapshots WHERE run_id = :runId ORDER BY epoch")
     List<SnapshotRow> snapshots(@Bind("runId") String runId);
+
+    @SqlUpdate("INSERT OR REPLACE INTO filter_measures (run_id, epoch, locality, dead_fraction, saturated_fraction, "
+            + "lifetime_sparsity, digit_likeness) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
+            + ":lifetimeSparsity, :digitLikeness)")
+    void putMeasures(@BindMethods MeasuresRow row);
+
+    @SqlQuery("SELECT * FROM filter_measures WHERE run_id = :runId ORDER BY epoch")
+    List<MeasuresRow> measures(@Bind("runId") String runId);
 }

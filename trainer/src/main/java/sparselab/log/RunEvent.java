@@ -75,6 +75,13 @@ public sealed interface RunEvent {
     /** The trainer is alive; a running run whose heartbeats stop reads as interrupted. */
     record Heartbeat(int epoch, long batch) implements RunEvent {}
 
+    /**
+     * Filter-shape measures of the weight snapshot of {@code epoch} (see sparselab.analysis.FilterMeasures); a measure
+     * that could not be computed (no held-out images, no labels) is null.
+     */
+    record FilterMeasures(int epoch, Double locality, Double deadFraction, Double saturatedFraction,
+                          Double lifetimeSparsity, Double digitLikeness) implements RunEvent {}
+
     /** The run's tags were set to this list. */
     record Tagged(List<String> tags) implements RunEvent {}
 }
