@@ -10,7 +10,7 @@ package sparselab.model;
  * @param loss            recon + decay + penalty, the mean over the epoch's batches of each batch's value
  * @param recon           mean over batches of the batch's reconstruction loss (per sample)
  * @param penalty         mean over batches of beta * sum_j KL_eps(rho || rho_hat_j), rho_hat after the batch's estimator update
- * @param decay           mean over batches of lambda/2 (|W1|^2 + |W2|^2)
+ * @param decay           lambda/2 (|W1|^2 + |W2|^2) at the end of the epoch
  * @param meanActivation  mean of A (before dropout) over the epoch's samples and all hidden units
  * @param rhoHat          the estimator's value per unit at epoch end; for batch-mean the mean activation over the epoch
  * @param meanAbsSp       mean of |sp| over units and batches (after the limiter)

@@ -159,6 +159,24 @@ class TrainingTest {
     }
 
     @Test
+    void fused_sgd_computes_what_nd4js_sgd_updater_computes() {
+        INDArray x = rows(Bars.generate(8, 300, 1.0 / 8, 8));
+        for (String batch : new String[] {"1", "7", "50"}) {
+            RunConfig c = cfg("hidden", "12", "batchSize", batch, "optimizer", "sgd", "learningRate", "0.05", "weightDecay", "0.001",
+                    "beta", "0.5", "rho", "0.1", "dropout", "0.2", "limiter", "2");
+            SparseAutoencoder fused = new SparseAutoencoder(c, 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            SparseAutoencoder reference = new SparseAutoencoder(c, 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            reference.useUpdaterForSgd();
+            double[] a = losses(train(fused, x, 1, 3));
+            double[] b = losses(train(reference, x, 1, 3));
+            assertArrayEquals(b, a, 1e-9, "batch " + batch);
+            assertTrue(fused.params().equalsWithEps(reference.params(), 1e-9), "batch " + batch);
+            assertFalse(fused.params().equalsWithEps(new SparseAutoencoder(c, 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE).params(), 1e-3),
+                    "the parameters moved");
+        }
+    }
+
+    @Test
     void weights_are_written_as_w1_b1_w2_b2_little_endian_float32() {
         RunConfig c = cfg("hidden", "3");
         SparseAutoencoder m = new SparseAutoencoder(c, 5);
