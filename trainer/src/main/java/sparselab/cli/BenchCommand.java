@@ -112,7 +112,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         Path tmp = Files.createTempDirectory("sparselab-bench");
         EventLog log = EventLog.open(tmp.resolve("bench.db"));
-        int n = Math.max(8, 4 * epochs);
+        int n = Math.max(20, 8 * epochs);
         RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", "196", "batchSize", "100", "epochs", Integer.toString(n),
                 "optimizer", "adam", "learningRate", "0.001", "holdout", "0", "limit", "10000"));
         String run = Runs.create(log, cfg, null, "bench", null);

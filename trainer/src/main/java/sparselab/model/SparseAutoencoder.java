@@ -708,15 +708,12 @@ public final class SparseAutoencoder {
     public byte[] weightsLE() {
         float[] p = params.toFloatVector();
         ByteBuffer out = ByteBuffer.allocate(4 * p.length).order(ByteOrder.LITTLE_ENDIAN);
-        put(out, p, 0, nW);                    // W1
-        put(out, p, 2 * nW, 2 * nW + h);       // b1
-        put(out, p, nW, 2 * nW);               // W2
-        put(out, p, 2 * nW + h, p.length);     // b2
+        java.nio.FloatBuffer f = out.asFloatBuffer();
+        f.put(p, 0, (int) nW);                           // W1
+        f.put(p, (int) (2 * nW), h);                     // b1
+        f.put(p, (int) nW, (int) nW);                    // W2
+        f.put(p, (int) (2 * nW + h), d);                 // b2
         return out.array();
-    }
-
-    private static void put(ByteBuffer out, float[] p, long from, long to) {
-        for (int i = (int) from; i < to; i++) out.putFloat(p[i]);
     }
 
     /** W1 as an H x d float matrix (row j = unit j's encoder filter), a copy. */

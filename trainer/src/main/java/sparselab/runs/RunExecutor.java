@@ -39,8 +39,8 @@ public final class RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
     static final long HEARTBEAT_MS = 5_000;
     /**
-     * A checkpoint (parameters and updater state, megabytes) is written at most this often, and after the last
-     * epoch; per-epoch events and snapshots are small. A resume repeats at most this much training.
+     * A checkpoint (parameters and updater state, megabytes) is written at most this often (a finished run needs
+     * none); per-epoch events and snapshots are small. A resume repeats at most this much training.
      */
     static final long CHECKPOINT_NANOS = 10_000_000_000L;
 
@@ -173,7 +173,7 @@ public final class RunExecutor {
                 }
                 if (s.diverged()) {
                     events.add(new RunEvent.Diverged(epoch, "loss " + s.loss() + " is not finite or exploded"));
-                } else if (epoch == cfg.epochs() || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
+                } else if (epoch < cfg.epochs() && System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
                     Blob ck = Blob.of(model.state().toBytes());
                     blobs.add(ck);
                     events.add(new RunEvent.Checkpoint(epoch, ck.hash(), ck.bytes().length));
