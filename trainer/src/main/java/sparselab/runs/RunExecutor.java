@@ -119,6 +119,7 @@ public final class RunExecutor {
                 LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());
             }
         }, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+        LogWriter writer = new LogWriter(runId);
         try {
             DataSets.Split split = DataSets.split(data, cfg.holdout(), cfg.seed());
             INDArray trainX = matrix(split.train());
@@ -150,6 +151,7 @@ public final class RunExecutor {
                     return cancel.get();
                 });
                 if (s.stopped()) {
+                    writer.drain();
                     log.append(runId, new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
                 }
@@ -161,31 +163,47 @@ public final class RunExecutor {
                     continue;
                 }
                 Double heldout = heldX == null || s.diverged() ? null : model.reconstructionError(heldX);
-                List<RunEvent> events = new ArrayList<>();
-                List<Blob> blobs = new ArrayList<>();
-                events.add(new RunEvent.EpochCompleted(epoch, s.loss(), s.recon(), s.penalty(), s.decay(), s.meanActivation(),
-                        s.rhoHat(), s.meanAbsSp(), s.maxAbsSp(), s.clipped(), s.clippedFraction(), s.diverged(), heldout,
-                        s.seconds(), s.samplesPerSec()));
-                if (schedule.at(epoch) || s.diverged()) {
-                    Blob w = Blob.of(model.weightsLE());
-                    blobs.add(w);
-                    events.add(snapshot(epoch, w, data, cfg));
-                }
-                if (s.diverged()) {
-                    events.add(new RunEvent.Diverged(epoch, "loss " + s.loss() + " is not finite or exploded"));
-                } else if (epoch < cfg.epochs() && System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS) {
-                    Blob ck = Blob.of(model.state().toBytes());
-                    blobs.add(ck);
-                    events.add(new RunEvent.Checkpoint(epoch, ck.hash(), ck.bytes().length));
-                    lastCheckpoint = System.nanoTime();
-                }
-                if (!s.diverged() && epoch == cfg.epochs()) events.add(new RunEvent.Finished(epoch, s.loss(), heldout));
-                log.appendAll(runId, events, blobs);
+                final int e = epoch;
+                // Copied now, while the model holds this epoch's values; hashed, encoded and written on the writer thread.
+                byte[] weights = schedule.at(epoch) || s.diverged() ? model.weightsLE() : null;
+                boolean last = epoch == cfg.epochs();
+                ModelState state = !s.diverged() && !last && System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS ? model.state() : null;
+                if (state != null) lastCheckpoint = System.nanoTime();
+                writer.submit(() -> {
+                    List<RunEvent> events = new ArrayList<>();
+                    List<Blob> blobs = new ArrayList<>();
+                    events.add(new RunEvent.EpochCompleted(e, s.loss(), s.recon(), s.penalty(), s.decay(), s.meanActivation(),
+                            s.rhoHat(), s.meanAbsSp(), s.maxAbsSp(), s.clipped(), s.clippedFraction(), s.diverged(), heldout,
+                            s.seconds(), s.samplesPerSec()));
+                    if (weights != null) {
+                        Blob w = Blob.of(weights);
+                        blobs.add(w);
+                        events.add(snapshot(e, w, data, cfg));
+                    }
+                    if (s.diverged()) {
+                        events.add(new RunEvent.Diverged(e, "loss " + s.loss() + " is not finite or exploded"));
+                    } else if (state != null) {
+                        Blob ck = Blob.of(state.toBytes());
+                        blobs.add(ck);
+                        events.add(new RunEvent.Checkpoint(e, ck.hash(), ck.bytes().length));
+                    }
+                    if (!s.diverged() && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
+                    log.appendAll(runId, events, blobs);
+                });
                 listener.epoch(s, heldout);
-                if (s.diverged()) return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
+                if (s.diverged()) {
+                    writer.drain();
+                    return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
+                }
             }
+            writer.drain();
             return new Outcome(runId, "finished", "finished " + cfg.epochs() + " epochs");
         } catch (RuntimeException | OutOfMemoryError e) {
+            try {
+                writer.drain();
+            } catch (RuntimeException ignored) {
+                // the original failure is the one to report
+            }
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.error("run {} failed: {}", runId, msg, e);
             try {

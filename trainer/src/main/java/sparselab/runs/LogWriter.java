@@ -1,0 +1,62 @@
+package sparselab.runs;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes a trainer's epochs to the log on one background thread, in submission order, so that training does not
+ * wait for SQLite, hashing and serialisation. At most {@link #MAX_PENDING} epochs wait; a slower log makes training
+ * wait rather than grow memory. A failed write stops later writes and is rethrown by {@link #check()} / {@link #drain()}.
+ * Each task is one transaction, so a killed process leaves whole epochs only; the epochs still queued are lost and
+ * are trained again on resume.
+ */
+final class LogWriter {
+    static final int MAX_PENDING = 4;
+
+    private final ExecutorService exec;
+    private final Semaphore slots = new Semaphore(MAX_PENDING);
+    private volatile RuntimeException failure;
+
+    LogWriter(String runId) {
+        exec = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "log-writer-" + runId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Queues one write; blocks while {@link #MAX_PENDING} are waiting. */
+    void submit(Runnable write) {
+        check();
+        slots.acquireUninterruptibly();
+        exec.execute(() -> {
+            try {
+                if (failure == null) write.run();
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                slots.release();
+            }
+        });
+    }
+
+    /** Throws the first write failure, if any. */
+    void check() {
+        RuntimeException f = failure;
+        if (f != null) throw new IllegalStateException("writing to the event log failed: " + f.getMessage(), f);
+    }
+
+    /** Waits for every queued write, then throws the first failure, if any. */
+    void drain() {
+        exec.shutdown();
+        try {
+            if (!exec.awaitTermination(10, TimeUnit.MINUTES)) throw new IllegalStateException("the log writer did not finish in 10 minutes");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the log writer", e);
+        }
+        check();
+    }
+}
