@@ -17,12 +17,16 @@ final class Fixtures {
 
     /** Creates runs without loading their data: the created event alone, as Runs.create appends it. */
     static RunCreator directCreator(EventLog log) {
-        return (cfg, preset, origin, group) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group));
+        return (cfg, preset, origin, group, ladder) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group, ladder));
     }
 
     static String queued(EventLog log, Map<String, String> overrides) {
+        return queued(log, overrides, "cli", null);
+    }
+
+    static String queued(EventLog log, Map<String, String> overrides, String origin, String group) {
         RunConfig cfg = ConfigKeys.build(overrides);
-        return log.create(new RunEvent.Created(cfg.toMap(), null, "f00d", Map.of("java", "17"), "cli", null));
+        return log.create(new RunEvent.Created(cfg.toMap(), null, "f00d", Map.of("java", "17"), origin, group));
     }
 
     /**
@@ -30,7 +34,13 @@ final class Fixtures {
      * a snapshot at 0, 1, 2, 4, ... and the last, and (unless it diverged) finished.
      */
     static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt) {
-        String id = queued(log, overrides);
+        return trained(log, overrides, epochs, hidden, side, divergeAt, "cli", null);
+    }
+
+    /** As above, created by {@code origin} in {@code group}; each snapshot also gets its filter measures. */
+    static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt,
+                          String origin, String group) {
+        String id = queued(log, overrides, origin, group);
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         snapshot(log, id, 0, hidden, side);
         for (int e = 1; e <= epochs; e++) {
@@ -60,5 +70,11 @@ final class Fixtures {
         for (int i = 0; i < d; i++) b.putFloat(0f);
         Blob blob = Blob.of(b.array());
         log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, hidden, side, side), blob);
+        log.append(id, measures(epoch));
+    }
+
+    /** Filter measures that move with the epoch: locality rises, the dead fraction falls. */
+    static RunEvent.FilterMeasures measures(int epoch) {
+        return new RunEvent.FilterMeasures(epoch, 0.2 + 0.05 * epoch, 0.5 / (1 + epoch), 0.01 * epoch, 0.3 + 0.02 * epoch, 0.1 + 0.03 * epoch);
     }
 }
