@@ -40,7 +40,11 @@ final class Fixtures {
     /** As above, created by {@code origin} in {@code group}; each snapshot also gets its filter measures. */
     static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt,
                           String origin, String group) {
-        String id = queued(log, overrides, origin, group);
+        return train(log, queued(log, overrides, origin, group), epochs, hidden, side, divergeAt);
+    }
+
+    /** Trains the queued run {@code id} as {@link #trained} describes. */
+    static String train(EventLog log, String id, int epochs, int hidden, int side, Integer divergeAt) {
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         snapshot(log, id, 0, hidden, side);
         for (int e = 1; e <= epochs; e++) {
