@@ -60,7 +60,7 @@ class GroupPagesBrowserTest {
         for (int i = 0; i < 3; i++) {
             var step = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", i, 3, changed.get(i), null);
             String id = log.create(new RunEvent.Created(ConfigKeys.build(configs.get(i)).toMap(), null, "f00d", Map.of(), "ladder", "ladder-test", step));
-            ladder.add(Fixtures.train(log, id, 4, 16, 8, null));
+            ladder.add(Fixtures.train(log, id, 4, 16, 8, null, true));
         }
         LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
         app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
