@@ -1,6 +1,7 @@
 // The compare page: curves of 2 to 8 runs (selection in the URL), the configuration diff, weight galleries
 // at one shared epoch, and a heat map of every unit's activation rate per run.
-import { getJson, el } from './api.js';
+import { getJson, postJson, el } from './api.js';
+import { MEASURES, nearestMeasures, measuresTable } from './measures.js';
 
 const ids = (new URLSearchParams(location.search).get('runs') || '').split(',').filter(Boolean);
 const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -14,6 +15,7 @@ const FIGURES = [
   ['clippedFraction', 'limiter clipped fraction'],
 ];
 const charts = [];
+const measures = {};
 
 function points(s, key) {
   return s.epoch.map((e, i) => ({ x: e, y: typeof s[key][i] === 'number' ? s[key][i] : null }));
@@ -108,13 +110,19 @@ async function drawGalleries(runs) {
     }
     const caption = el('div', { class: 'muted' }, s.run.runId);
     img.addEventListener('click', evt => enlarge(s.run.runId, img.dataset.epoch, evt));
-    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? img : el('p', { class: 'muted' }, 'no snapshots yet')));
-    return { s, img, caption };
+    const table = measuresTable(null, { 'data-run': s.run.runId });
+    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? img : el('p', { class: 'muted' }, 'no snapshots yet'), table));
+    return { s, img, caption, table };
   });
   const show = () => {
     const e = Number(slider.value);
     document.getElementById('epoch-label').textContent = `${e} (nearest snapshot of each run)`;
-    for (const { s, img, caption } of imgs) {
+    for (const { s, img, caption, table } of imgs) {
+      const m = nearestMeasures(measures[s.run.runId] || [], e);
+      const fresh = measuresTable(m, { 'data-run': s.run.runId, 'data-epoch': m ? m.epoch : '' });
+      table.replaceChildren(...fresh.childNodes);
+      table.dataset.epoch = m ? m.epoch : '';
+      table.title = m ? `filter measures of the snapshot at epoch ${m.epoch}` : 'no filter measures yet';
       if (!s.snapshotEpochs.length) continue;
       const n = nearest(s.snapshotEpochs, e);
       const src = `/api/runs/${s.run.runId}/snapshots/${n}/grid.png?scale=2`;
@@ -163,12 +171,53 @@ async function drawHeatmaps(runs) {
   }
 }
 
+function drawMeasureCharts(runs) {
+  const box = document.getElementById('measure-charts');
+  for (const [key, title] of MEASURES) {
+    const canvas = el('canvas', { id: `chart-m-${key}` });
+    box.append(el('div', { class: 'chart' }, canvas));
+    const datasets = runs.map((s, i) => {
+      const color = COLORS[i % COLORS.length];
+      const data = (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null }));
+      return { label: `${s.run.runId} (beta ${s.run.beta})`, data, borderColor: color, backgroundColor: color, pointRadius: 2, borderWidth: 1.5 };
+    });
+    new Chart(canvas, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        animation: false, maintainAspectRatio: false,
+        plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12, font: { size: 11 } } } },
+        scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear' } },
+      },
+    });
+  }
+}
+
+function ladderButton() {
+  if (ids.length !== 2) return;
+  document.getElementById('ladder-box').hidden = false;
+  document.getElementById('ladder').addEventListener('click', async () => {
+    const order = document.getElementById('ladder-order').value.split(',').map(k => k.trim()).filter(Boolean);
+    const err = document.getElementById('ladder-error');
+    err.textContent = '';
+    try {
+      const res = await postJson('/api/ladder', { a: ids[0], b: ids[1], order });
+      location.href = `/group.html?name=${encodeURIComponent(res.group)}`;
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+}
+
 async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
   try {
     const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
     drawCharts(data.runs);
     drawDiff(data.diff);
+    ladderButton();
+    await Promise.all(data.runs.map(async s => { measures[s.run.runId] = await getJson(`/api/runs/${s.run.runId}/measures`); }));
+    drawMeasureCharts(data.runs);
     await drawGalleries(data.runs);
     await drawHeatmaps(data.runs);
   } catch (e) {

@@ -1,5 +1,6 @@
 // The run page: configuration, actions, downloads, a weight snapshot (click a filter to enlarge), the timeline.
 import { getJson, postJson, el, statusBadge } from './api.js';
+import { nearestMeasures, measuresTable } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
@@ -23,6 +24,7 @@ document.getElementById('json').href = `/api/runs/${id}/metrics.json`;
 const snapshot = document.getElementById('snapshot');
 const grid = document.getElementById('grid');
 let shapes = [];
+let measures = [];
 snapshot.addEventListener('change', showSnapshot);
 grid.addEventListener('click', evt => {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
@@ -43,6 +45,10 @@ function showSnapshot() {
   if (!snapshot.value) return;
   grid.src = `/api/runs/${id}/snapshots/${snapshot.value}/grid.png?scale=3`;
   document.getElementById('weights').href = `/api/runs/${id}/snapshots/${snapshot.value}/weights.bin`;
+  const m = nearestMeasures(measures, Number(snapshot.value));
+  document.getElementById('measures').replaceChildren(m
+    ? el('div', {}, el('div', { class: 'muted' }, `filter measures at epoch ${m.epoch}`), measuresTable(m, { id: 'measures-table' }))
+    : el('div', { class: 'muted' }, 'no filter measures yet'));
 }
 
 function describe(e) {
@@ -51,7 +57,9 @@ function describe(e) {
     case 'epoch_completed': return `epoch ${p.epoch}: loss ${p.loss?.toPrecision?.(4)} recon ${p.recon?.toPrecision?.(4)} mean act ${p.meanActivation?.toPrecision?.(3)}${p.diverged ? ' DIVERGED' : ''}`;
     case 'weight_snapshot': return `epoch ${p.epoch}: ${p.hidden} filters of ${p.imageRows}x${p.imageCols}`;
     case 'started': return `pid ${p.pid} on ${p.host}, ${p.threads} threads, from epoch ${p.fromEpoch}`;
-    case 'created': return `origin ${p.origin}${p.preset ? ', preset ' + p.preset : ''}`;
+    case 'created': return `origin ${p.origin}${p.preset ? ', preset ' + p.preset : ''}${p.group ? ', group ' + p.group : ''}`
+      + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
+    case 'filter_measures': return `epoch ${p.epoch}: locality ${p.locality?.toPrecision?.(3)}, dead ${p.deadFraction?.toPrecision?.(3)}, saturated ${p.saturatedFraction?.toPrecision?.(3)}, lifetime sparsity ${p.lifetimeSparsity?.toPrecision?.(3)}, digit-likeness ${p.digitLikeness?.toPrecision?.(3)}`;
     case 'failed': return p.error;
     case 'diverged': return `epoch ${p.epoch}: ${p.reason}`;
     case 'tagged': return p.tags.join(', ');
@@ -62,13 +70,18 @@ function describe(e) {
 async function load() {
   error.textContent = '';
   try {
-    const [run, events, snaps] = await Promise.all([getJson(`/api/runs/${id}`), getJson(`/api/runs/${id}/events`), getJson(`/api/runs/${id}/snapshots`)]);
+    const [run, events, snaps, ms] = await Promise.all([getJson(`/api/runs/${id}`), getJson(`/api/runs/${id}/events`),
+      getJson(`/api/runs/${id}/snapshots`), getJson(`/api/runs/${id}/measures`)]);
+    measures = ms;
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
     document.getElementById('summary').textContent =
-      `${s.epochsDone}/${s.epochsTotal} epochs · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}${s.group ? ' · group ' + s.group : ''}` +
+      `${s.epochsDone}/${s.epochsTotal} epochs · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
       `${run.dataFingerprint ? ' · data ' + run.dataFingerprint.slice(0, 12) : ''}${s.error ? ' · error: ' + s.error : ''}`;
+    if (s.group) {
+      document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.group)}` }, s.group));
+    }
     for (const a of ['cancel', 'resume', 'twin']) document.getElementById(a).disabled = !run.actions.includes(a);
     document.querySelector('#config tbody').replaceChildren(...Object.entries(run.config).map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v))));
     document.getElementById('timeline').replaceChildren(...events.slice().reverse().map(e =>

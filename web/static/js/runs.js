@@ -47,6 +47,7 @@ function row(r) {
     el('td', {}, box),
     el('td', {}, el('a', { href: `/run.html?id=${r.runId}` }, r.runId)),
     st,
+    el('td', {}, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
     el('td', {}, r.preset || ''), el('td', {}, r.data || ''),
     el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho), el('td', {}, r.estimator),
     el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),

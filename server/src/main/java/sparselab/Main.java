@@ -6,9 +6,11 @@ import sparselab.cli.BenchCommand;
 import sparselab.cli.DataCommand;
 import sparselab.cli.ExitCodes;
 import sparselab.cli.ExportCommand;
+import sparselab.cli.LadderCommand;
 import sparselab.cli.RebuildCommand;
 import sparselab.cli.ResumeCommand;
 import sparselab.cli.RunsCommand;
+import sparselab.cli.SweepCommand;
 import sparselab.cli.TrainCommand;
 import sparselab.server.DemoCommand;
 import sparselab.server.ServeCommand;
@@ -16,7 +18,7 @@ import sparselab.server.ServeCommand;
 /** The launcher's entry point: {@code ./sparselab COMMAND ...}. */
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
-        subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
                 RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

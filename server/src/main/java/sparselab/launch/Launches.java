@@ -6,6 +6,8 @@ import sparselab.config.ConfigKeys;
 import sparselab.config.Presets;
 import sparselab.config.RunConfig;
 import sparselab.log.RunRow;
+import sparselab.runs.Groups;
+import sparselab.runs.Ladder;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,7 @@ public final class Launches {
         }
         if (req.group() != null && req.group().length() > 80) throw new ConfigException("group", "at most 80 characters");
         RunConfig config = ConfigLoader.resolve(req.preset(), req.config());
-        String id = creator.create(config, req.preset(), origin, req.group());
+        String id = creator.create(config, req.preset(), origin, req.group(), null);
         pool.wake();
         return id;
     }
@@ -42,9 +44,29 @@ public final class Launches {
     public String twin(RunRow r) {
         RunConfig twin = ConfigKeys.build(r.configMap()).nonSparseTwin();
         String group = r.runGroup() != null ? r.runGroup() : r.runId();
-        String id = creator.create(twin, r.preset(), "twin", group);
+        String id = creator.create(twin, r.preset(), "twin", group, null);
         pool.wake();
         return id;
+    }
+
+    /** One queued ladder step. */
+    public record QueuedStep(int step, String runId, List<String> changedKeys, String note) {}
+
+    /**
+     * Queues the ablation ladder from run {@code a} to run {@code b} (see sparselab.runs.Ladder) in the new group
+     * {@code group}; every step is planned and checked before the first is queued.
+     */
+    public List<QueuedStep> ladder(RunRow a, RunRow b, List<String> order, String group) {
+        List<Ladder.Step> steps = Groups.ladder(a, b, order);
+        List<RunConfig> configs = steps.stream().map(s -> ConfigKeys.build(s.config())).toList();
+        List<QueuedStep> out = new java.util.ArrayList<>();
+        for (Ladder.Step s : steps) {
+            String id = creator.create(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
+                    Groups.tag(a, b, s, steps.size()));
+            out.add(new QueuedStep(s.step(), id, s.changedKeys(), s.note()));
+        }
+        pool.wake();
+        return out;
     }
 
     /** Every key with its default, meaning and accepted values, for the launch form. */

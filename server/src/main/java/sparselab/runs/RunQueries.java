@@ -75,6 +75,20 @@ public final class RunQueries {
         return v;
     }
 
+    /** The filter-shape measures of the run's snapshots, oldest first (non-finite values as null). */
+    public List<MeasurePoint> measures(String runId) {
+        return log.measures(runId).stream().map(MeasurePoint::of).toList();
+    }
+
+    /** The filter-shape measures of one weight snapshot (see sparselab.analysis.FilterMeasures); null where not computed. */
+    public record MeasurePoint(int epoch, Double locality, Double deadFraction, Double saturatedFraction, Double lifetimeSparsity,
+                               Double digitLikeness) {
+        static MeasurePoint of(sparselab.log.MeasuresRow m) {
+            return new MeasurePoint(m.epoch(), RunView.fin(m.locality()), RunView.fin(m.deadFraction()), RunView.fin(m.saturatedFraction()),
+                    RunView.fin(m.lifetimeSparsity()), RunView.fin(m.digitLikeness()));
+        }
+    }
+
     public List<SnapshotInfo> snapshots(String runId) {
         return log.snapshots(runId).stream().map(SnapshotInfo::of).toList();
     }

@@ -34,6 +34,7 @@ public final class RunsRoutes {
         app.get("/api/runs/{id}/metrics.csv", this::csv);
         app.get("/api/runs/{id}/metrics.json", this::fullJson);
         app.get("/api/runs/{id}/rhohat", this::rhoHat);
+        app.get("/api/runs/{id}/measures", ctx -> ctx.json(queries.measures(actions.require(ctx.pathParam("id")).runId())));
         app.get("/api/runs/{id}/snapshots", ctx -> ctx.json(queries.snapshots(actions.require(ctx.pathParam("id")).runId())));
         app.post("/api/runs/{id}/tags", this::tags);
         app.post("/api/runs/{id}/cancel", this::cancel);

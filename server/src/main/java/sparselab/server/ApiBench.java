@@ -56,7 +56,7 @@ public final class ApiBench {
 
         LaunchPool pool = new LaunchPool(log, (db, id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 1);
         Javalin app = new App(log, Clock.systemUTC(), pool,
-                (cfg, preset, origin, group) -> { throw new IllegalStateException("the bench launches nothing"); },
+                (cfg, preset, origin, group, ladder) -> { throw new IllegalStateException("the bench launches nothing"); },
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         try {
             String base = "http://127.0.0.1:" + app.port();

@@ -10,6 +10,8 @@ import sparselab.compare.CompareRoutes;
 import sparselab.compare.Comparison;
 import sparselab.config.ConfigException;
 import sparselab.gallery.GalleryRoutes;
+import sparselab.groups.GroupQueries;
+import sparselab.groups.GroupRoutes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.LaunchRoutes;
 import sparselab.launch.Launches;
@@ -70,7 +72,9 @@ public final class App {
         new RunsRoutes(queries, actions, clock).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
         new GalleryRoutes(log).register(app);
-        new LaunchRoutes(new Launches(creator, pool), actions, pool).register(app);
+        Launches launches = new Launches(creator, pool);
+        new LaunchRoutes(launches, actions, pool).register(app);
+        new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
 
         app.exception(ConfigException.class, (e, ctx) -> {
             Map<String, String> fields = new LinkedHashMap<>();

@@ -10,9 +10,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.launch.LaunchPool;
+import sparselab.launch.RunCreator;
 import sparselab.log.EventLog;
 import sparselab.runs.BackgroundTrainer;
-import sparselab.runs.Runs;
 
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -48,7 +48,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (workers < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers).start(1000);
         Javalin app = new App(log, Clock.systemUTC(), pool,
-                (cfg, preset, origin, group) -> Runs.create(log, cfg, preset, origin, group), Safety.hostsFor(host))
+                RunCreator.inLog(log), Safety.hostsFor(host))
                 .build().start(host, port);
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
             LOG.warn("the dashboard is bound to {}: anyone who can reach this address can launch runs", host);

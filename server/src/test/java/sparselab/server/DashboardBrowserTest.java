@@ -17,10 +17,10 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.launch.LaunchPool;
+import sparselab.launch.RunCreator;
 import sparselab.log.EventLog;
 import sparselab.log.Json;
 import sparselab.runs.BackgroundTrainer;
-import sparselab.runs.Runs;
 
 import java.io.File;
 import java.io.IOException;
@@ -66,7 +66,7 @@ class DashboardBrowserTest {
         dir = Files.createTempDirectory("sparselab-browser");
         log = EventLog.open(dir.resolve("browser.db"));
         pool = new LaunchPool(log, BackgroundTrainer::spawn, 1).start(300);
-        app = new App(log, Clock.systemUTC(), pool, (cfg, preset, origin, group) -> Runs.create(log, cfg, preset, origin, group),
+        app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));

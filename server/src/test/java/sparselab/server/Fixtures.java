@@ -17,12 +17,16 @@ final class Fixtures {
 
     /** Creates runs without loading their data: the created event alone, as Runs.create appends it. */
     static RunCreator directCreator(EventLog log) {
-        return (cfg, preset, origin, group) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group));
+        return (cfg, preset, origin, group, ladder) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group, ladder));
     }
 
     static String queued(EventLog log, Map<String, String> overrides) {
+        return queued(log, overrides, "cli", null);
+    }
+
+    static String queued(EventLog log, Map<String, String> overrides, String origin, String group) {
         RunConfig cfg = ConfigKeys.build(overrides);
-        return log.create(new RunEvent.Created(cfg.toMap(), null, "f00d", Map.of("java", "17"), "cli", null));
+        return log.create(new RunEvent.Created(cfg.toMap(), null, "f00d", Map.of("java", "17"), origin, group));
     }
 
     /**
@@ -31,8 +35,19 @@ final class Fixtures {
      */
     static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt) {
         String id = queued(log, overrides);
+        return train(log, id, epochs, hidden, side, divergeAt, false);
+    }
+
+    /** As above, created by {@code origin} in {@code group}; each snapshot also gets its filter measures. */
+    static String trained(EventLog log, Map<String, String> overrides, int epochs, int hidden, int side, Integer divergeAt,
+                          String origin, String group) {
+        return train(log, queued(log, overrides, origin, group), epochs, hidden, side, divergeAt, true);
+    }
+
+    /** Trains the queued run {@code id} as {@link #trained} describes; with {@code measures}, each snapshot gets its filter measures. */
+    static String train(EventLog log, String id, int epochs, int hidden, int side, Integer divergeAt, boolean measures) {
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
-        snapshot(log, id, 0, hidden, side);
+        snapshot(log, id, 0, hidden, side, measures);
         for (int e = 1; e <= epochs; e++) {
             boolean diverged = divergeAt != null && e == divergeAt;
             double[] rho = new double[hidden];
@@ -44,7 +59,7 @@ final class Fixtures {
                 log.append(id, new RunEvent.Diverged(e, "loss is infinite"));
                 return id;
             }
-            if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, hidden, side);
+            if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, hidden, side, measures);
         }
         log.append(id, new RunEvent.Finished(epochs, 10.0 / epochs, 9.0 / epochs));
         return id;
@@ -52,6 +67,10 @@ final class Fixtures {
 
     /** Weights whose filter u is a diagonal stripe pattern that shifts with the epoch, so images differ by epoch. */
     static void snapshot(EventLog log, String id, int epoch, int hidden, int side) {
+        snapshot(log, id, epoch, hidden, side, false);
+    }
+
+    static void snapshot(EventLog log, String id, int epoch, int hidden, int side, boolean measures) {
         int d = side * side;
         ByteBuffer b = ByteBuffer.allocate(4 * (2 * hidden * d + hidden + d)).order(ByteOrder.LITTLE_ENDIAN);
         for (int u = 0; u < hidden; u++) for (int i = 0; i < d; i++) b.putFloat((float) Math.sin(0.3 * (i + u + epoch * 1.7)));
@@ -60,5 +79,11 @@ final class Fixtures {
         for (int i = 0; i < d; i++) b.putFloat(0f);
         Blob blob = Blob.of(b.array());
         log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, hidden, side, side), blob);
+        if (measures) log.append(id, measures(epoch));
+    }
+
+    /** Filter measures that move with the epoch: locality rises, the dead fraction falls. */
+    static RunEvent.FilterMeasures measures(int epoch) {
+        return new RunEvent.FilterMeasures(epoch, 0.2 + 0.05 * epoch, 0.5 / (1 + epoch), 0.01 * epoch, 0.3 + 0.02 * epoch, 0.1 + 0.03 * epoch);
     }
 }

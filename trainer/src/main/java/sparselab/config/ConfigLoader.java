@@ -24,14 +24,22 @@ public final class ConfigLoader {
      * @param settings {@code key=value} strings, applied last
      */
     public static RunConfig resolve(String preset, Path file, List<String> settings) {
+        return ConfigKeys.build(merge(preset, file, parseSettings(settings)));
+    }
+
+    /**
+     * The key/value text of a preset, then a JSON config file, then {@code settings}, unchecked: what
+     * {@link ConfigKeys#build} is given (a sweep lays its swept values over it).
+     */
+    public static Map<String, String> merge(String preset, Path file, Map<String, String> settings) {
         Map<String, String> fromFile = file == null ? Map.of() : readJson(file);
         Map<String, String> merged = new LinkedHashMap<>();
         String filePreset = fromFile.get("preset");
         if (filePreset != null) merged.putAll(Presets.get(filePreset));
         if (preset != null) merged.putAll(Presets.get(preset));
         fromFile.forEach((k, v) -> { if (!k.equals("preset")) merged.put(k, v); });
-        merged.putAll(parseSettings(settings));
-        return ConfigKeys.build(merged);
+        merged.putAll(settings);
+        return merged;
     }
 
     /** Resolves a preset name (or null) and a key/value map, as the launch API sends them. */

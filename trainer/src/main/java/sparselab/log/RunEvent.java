@@ -1,5 +1,7 @@
 package sparselab.log;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +23,25 @@ public sealed interface RunEvent {
      * @param provenance      code version, Java, ND4J, OS, ... (string values)
      * @param origin          who created it: cli, web, sweep, ladder, twin, clone
      * @param group           a sweep or ladder group name, or null
+     * @param ladder          the run's place in an ablation ladder, or null (absent in runs that are no ladder step)
      */
     record Created(Map<String, String> config, String preset, String dataFingerprint,
-                   Map<String, String> provenance, String origin, String group) implements RunEvent {}
+                   Map<String, String> provenance, String origin, String group,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) LadderStep ladder) implements RunEvent {
+        /** A run that is no ladder step. */
+        public Created(Map<String, String> config, String preset, String dataFingerprint,
+                       Map<String, String> provenance, String origin, String group) {
+            this(config, preset, dataFingerprint, provenance, origin, group, null);
+        }
+    }
+
+    /**
+     * One step of an ablation ladder from run {@code from} to run {@code to} (see sparselab.runs.Ladder): step 0 has
+     * the configuration of {@code from}; step k changes {@code changedKeys} (usually one key) to {@code to}'s values.
+     *
+     * @param note why the step differs from the asked order (a key moved ahead, keys merged), or null
+     */
+    record LadderStep(String from, String to, int step, int steps, List<String> changedKeys, String note) {}
 
     /**
      * A trainer process took the run (first start or resume).

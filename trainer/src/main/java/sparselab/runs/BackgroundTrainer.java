@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts a trainer JVM ({@link Worker}) for one run, detached from the caller: same Java, same class path,
+ * Starts a trainer JVM ({@link Worker}) for one run (or one group's queued runs), detached from the caller: same Java, same class path,
  * OPENBLAS_CORETYPE prepared, bounded heap and off-heap memory, output to a log file beside the database.
  */
 public final class BackgroundTrainer {
@@ -25,26 +25,37 @@ public final class BackgroundTrainer {
 
     /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
     public static Process spawn(Path dbFile, String runId, boolean resume) {
+        List<String> args = new ArrayList<>(List.of("--run", runId));
+        if (resume) args.add("--resume");
+        return start(dbFile, args, runId, "trainer for run " + runId);
+    }
+
+    /** A detached trainer that trains the group's queued runs one at a time, in creation order (output in logs/GROUP.log). */
+    public static Process spawnGroup(Path dbFile, String group) {
+        return start(dbFile, List.of("--group", group), group, "trainer for group " + group);
+    }
+
+    private static Process start(Path dbFile, List<String> args, String logName, String what) {
         Path db = dbFile.toAbsolutePath();
         Path logs = (db.getParent() == null ? Path.of(".") : db.getParent()).resolve("logs");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G",
                 "-cp", System.getProperty("java.class.path"),
-                Worker.class.getName(), "--db", db.toString(), "--run", runId));
-        if (resume) cmd.add("--resume");
+                Worker.class.getName(), "--db", db.toString()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());
         try {
             Files.createDirectories(logs);
-            File out = logs.resolve(runId + ".log").toFile();
+            File out = logs.resolve(logName + ".log").toFile();
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
-            LOG.info("trainer for run {} started (pid {}), output in {}", runId, p.pid(), out);
+            LOG.info("{} started (pid {}), output in {}", what, p.pid(), out);
             return p;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a trainer process for run " + runId + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start a " + what + ": " + e.getMessage(), e);
         }
     }
 }

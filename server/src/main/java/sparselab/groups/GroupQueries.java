@@ -1,0 +1,84 @@
+package sparselab.groups;
+
+import io.javalin.http.NotFoundResponse;
+import sparselab.config.ConfigKeys;
+import sparselab.log.EventLog;
+import sparselab.log.Json;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.runs.Groups;
+import sparselab.runs.RunQueries;
+import sparselab.runs.RunView;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Reads a group of runs (a sweep, a ladder) from the projections and the runs' created events; writes nothing. */
+public final class GroupQueries {
+    private final EventLog log;
+    private final RunQueries queries;
+
+    public GroupQueries(EventLog log, RunQueries queries) {
+        this.log = log;
+        this.queries = queries;
+    }
+
+    public GroupView group(String name, Instant now) {
+        List<String> ids = Groups.runIds(log, name);
+        if (ids.isEmpty()) throw new NotFoundResponse("group '" + name + "' not found");
+        Map<String, RunEvent.LadderStep> ladder = ladderSteps(ids);
+        List<RunRow> rows = new ArrayList<>();
+        for (String id : ids) log.run(id).ifPresent(rows::add);
+        boolean isLadder = !ladder.isEmpty();
+        if (isLadder) rows.sort(Comparator.comparing(r -> ladder.containsKey(r.runId()) ? ladder.get(r.runId()).step() : Integer.MAX_VALUE));
+        List<Map<String, String>> configs = rows.stream().map(RunRow::configMap).toList();
+
+        LinkedHashSet<String> keys = new LinkedHashSet<>();
+        if (isLadder) {
+            for (RunRow r : rows) if (ladder.containsKey(r.runId())) keys.addAll(ladder.get(r.runId()).changedKeys());
+        }
+        for (ConfigKeys.Key k : ConfigKeys.all()) {
+            if (configs.stream().map(c -> c.get(k.name())).distinct().count() > 1) keys.add(k.name());
+        }
+
+        List<GroupView.Row> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            RunRow r = rows.get(i);
+            Map<String, String> c = configs.get(i);
+            RunEvent.LadderStep step = ladder.get(r.runId());
+            List<GroupView.Change> changes = new ArrayList<>();
+            if (step != null) {
+                Map<String, String> before = i > 0 ? configs.get(i - 1) : Map.of();
+                for (String k : step.changedKeys()) changes.add(new GroupView.Change(k, before.get(k), c.get(k)));
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String k : keys) values.put(k, c.get(k));
+            List<RunQueries.SnapshotInfo> snaps = queries.snapshots(r.runId());
+            List<RunQueries.MeasurePoint> measures = queries.measures(r.runId());
+            out.add(new GroupView.Row(RunView.of(r, now), step == null ? null : step.step(), changes, step == null ? null : step.note(),
+                    values, snaps.isEmpty() ? null : snaps.get(snaps.size() - 1).epoch(),
+                    measures.isEmpty() ? null : measures.get(measures.size() - 1)));
+        }
+        String kind = isLadder ? "ladder" : rows.stream().allMatch(r -> Objects.equals(r.origin(), "sweep")) ? "sweep" : "group";
+        RunEvent.LadderStep any = isLadder ? ladder.values().iterator().next() : null;
+        List<String> compare = rows.stream().limit(8).map(RunRow::runId).toList();
+        return new GroupView(name, kind, any == null ? null : any.from(), any == null ? null : any.to(), List.copyOf(keys), out, compare);
+    }
+
+    /** The ladder step of each run that has one, from its created event. */
+    private Map<String, RunEvent.LadderStep> ladderSteps(List<String> ids) {
+        Map<String, RunEvent.LadderStep> out = new HashMap<>();
+        log.jdbi().useHandle(h -> h.createQuery("SELECT run_id, payload FROM events WHERE seq = 1 AND run_id IN (<ids>)")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), Json.read(rs.getString(2), RunEvent.Created.class)))
+                .forEach(e -> { if (e.getValue().ladder() != null) out.put(e.getKey(), e.getValue().ladder()); }));
+        return out;
+    }
+}

@@ -1,0 +1,72 @@
+package sparselab.groups;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import sparselab.config.ConfigException;
+import sparselab.config.ConfigException.FieldError;
+import sparselab.log.Json;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/ladder}: {@code {"a": run id, "b": run id, "order": ["key", ...] or "key,key", "name": group}};
+ * {@code order} and {@code name} may be left out.
+ */
+public record LadderRequest(String a, String b, List<String> order, String name) {
+    private static final Set<String> FIELDS = Set.of("a", "b", "order", "name");
+
+    /** Parses the body, refusing with a {@link ConfigException} naming the field at fault. */
+    public static LadderRequest parse(String body) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body == null ? "" : body);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("body", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new ConfigException("body", "expected a JSON object {\"a\": run id, \"b\": run id, \"order\": [key, ...]}");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) errors.add(new FieldError(f, "unknown field; expected a, b, order, name"));
+        }
+        String a = text(root, "a", true, errors);
+        String b = text(root, "b", true, errors);
+        String name = text(root, "name", false, errors);
+        List<String> order = new ArrayList<>();
+        JsonNode o = root.get("order");
+        if (o != null && !o.isNull()) {
+            if (o.isTextual()) {
+                Arrays.stream(o.asText().split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(order::add);
+            } else if (o.isArray()) {
+                for (JsonNode k : o) {
+                    if (k.isTextual() && !k.asText().isBlank()) order.add(k.asText().trim());
+                    else errors.add(new FieldError("order", "expected configuration keys as strings, not " + k));
+                }
+            } else {
+                errors.add(new FieldError("order", "expected a list of configuration keys"));
+            }
+        }
+        if (a != null && a.equals(b)) errors.add(new FieldError("b", "a ladder needs two different runs"));
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new LadderRequest(a, b, List.copyOf(order), name);
+    }
+
+    private static String text(JsonNode root, String field, boolean required, List<FieldError> errors) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isBlank())) {
+            if (required) errors.add(new FieldError(field, "missing; give a run id"));
+            return null;
+        }
+        if (!v.isTextual()) {
+            errors.add(new FieldError(field, "expected a string"));
+            return null;
+        }
+        return v.asText().trim();
+    }
+}

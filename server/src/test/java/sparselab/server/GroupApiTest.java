@@ -1,0 +1,177 @@
+package sparselab.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.JavalinTest;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+import sparselab.log.Json;
+import sparselab.log.RunEvent;
+import sparselab.runs.Groups;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Groups, the ladder and the filter measures through real HTTP, on a real log filled with real events. */
+class GroupApiTest {
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    @TempDir Path dir;
+    EventLog log;
+
+    @BeforeEach
+    void open() {
+        log = EventLog.open(dir.resolve("groups.db"));
+    }
+
+    private Javalin app() {
+        return new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
+                Safety.hostsFor("127.0.0.1")).build();
+    }
+
+    private static JsonNode json(Response r) throws IOException {
+        return Json.MAPPER.readTree(r.body().string());
+    }
+
+    private static Response post(HttpClient client, String path, String body) {
+        return client.request(path, b -> b.post(RequestBody.Companion.create(body, JSON)));
+    }
+
+    private int eventCount() { return log.eventsAfter(0, Integer.MAX_VALUE).size(); }
+
+    @Test
+    void queues_the_ladder_between_two_runs_and_shows_it_as_a_group_by_step() {
+        String a = Fixtures.trained(log, Map.of("data", "bars", "beta", "0.1", "weightDecay", "0", "epochs", "2"), 2, 4, 4, null);
+        String b = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "weightDecay", "0.003", "epochs", "2"), 2, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": [\"beta\"], \"name\": \"a-to-b\"}");
+            assertEquals(201, r.code());
+            JsonNode res = json(r);
+            assertEquals("a-to-b", res.get("group").asText());
+            assertEquals(3, res.get("runIds").size());
+            assertEquals("beta", res.get("steps").get(1).get("changedKeys").get(0).asText());
+            assertEquals(List.of(res.get("runIds").get(0).asText(), res.get("runIds").get(1).asText(), res.get("runIds").get(2).asText()),
+                    Groups.runIds(log, "a-to-b"));
+
+            JsonNode g = json(client.get("/api/groups/a-to-b"));
+            assertEquals("ladder", g.get("kind").asText());
+            assertEquals(a, g.get("from").asText());
+            assertEquals(b, g.get("to").asText());
+            assertEquals(List.of("beta", "weightDecay"), strings(g.get("keys")));
+            JsonNode rows = g.get("runs");
+            assertEquals(3, rows.size());
+            for (int i = 0; i < 3; i++) assertEquals(i, rows.get(i).get("step").asInt());
+            assertEquals(0, rows.get(0).get("changes").size());
+            JsonNode change = rows.get(1).get("changes").get(0);
+            assertEquals("beta", change.get("key").asText());
+            assertEquals("0.1", change.get("from").asText());
+            assertEquals("3", change.get("to").asText());
+            assertEquals("0", rows.get(1).get("values").get("weightDecay").asText());
+            assertEquals("weightDecay", rows.get(2).get("changes").get(0).get("key").asText());
+            assertEquals("queued", rows.get(2).get("run").get("status").asText());
+            assertEquals(3, g.get("compare").size());
+
+            Response again = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": \"a-to-b\"}");
+            assertEquals(400, again.code(), "a group name is not reused");
+            assertTrue(json(again).get("fields").has("name"));
+        });
+    }
+
+    @Test
+    void shows_a_sweep_with_its_swept_keys_final_figures_last_snapshot_and_latest_measures() {
+        String r1 = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.05", "epochs", "4"), 4, 4, 4, null, "sweep", "grid");
+        String r2 = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.05", "epochs", "4"), 4, 4, 4, null, "sweep", "grid");
+        String r3 = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "4"), "sweep", "grid");
+        Fixtures.trained(log, Map.of("data", "bars"), 1, 4, 4, null, "cli", "other");
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.get("/api/groups/grid");
+            assertEquals(200, r.code());
+            JsonNode g = json(r);
+            assertEquals("sweep", g.get("kind").asText());
+            assertEquals(List.of("beta", "rho"), strings(g.get("keys")));
+            JsonNode rows = g.get("runs");
+            assertEquals(List.of(r1, r2, r3), List.of(rows.get(0).get("run").get("runId").asText(), rows.get(1).get("run").get("runId").asText(),
+                    rows.get(2).get("run").get("runId").asText()));
+            assertTrue(rows.get(0).get("step").isNull());
+            assertEquals("3", rows.get(1).get("values").get("beta").asText());
+            assertEquals(4, rows.get(1).get("lastSnapshot").asInt());
+            assertEquals(2.25, rows.get(1).get("run").get("heldout").asDouble(), 1e-9);
+            JsonNode m = rows.get(1).get("measures");
+            assertEquals(4, m.get("epoch").asInt());
+            assertEquals(Fixtures.measures(4).locality(), m.get("locality").asDouble(), 1e-12);
+            assertEquals(Fixtures.measures(4).digitLikeness(), m.get("digitLikeness").asDouble(), 1e-12);
+            assertTrue(rows.get(2).get("measures").isNull());
+            assertTrue(rows.get(2).get("lastSnapshot").isNull());
+
+            Response missing = client.get("/api/groups/nope");
+            assertEquals(404, missing.code());
+            assertTrue(json(missing).get("error").asText().contains("nope"));
+        });
+    }
+
+    @Test
+    void refuses_a_ladder_of_an_unknown_run_or_a_malformed_request_and_writes_nothing() {
+        String a = Fixtures.queued(log, Map.of("data", "bars", "beta", "0.1"));
+        String b = Fixtures.queued(log, Map.of("data", "bars", "beta", "3"));
+        String same = Fixtures.queued(log, Map.of("data", "bars", "beta", "0.1"));
+        int before = eventCount();
+        JavalinTest.test(app(), (server, client) -> {
+            Response unknown = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"rNope\"}");
+            assertEquals(404, unknown.code());
+            assertTrue(json(unknown).get("error").asText().contains("rNope"));
+            Map<String, String> bad = Map.of(
+                    "not json", "body",
+                    "[1, 2]", "body",
+                    "{\"a\": \"" + a + "\"}", "b",
+                    "{\"a\": 5, \"b\": \"" + b + "\"}", "a",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + a + "\"}", "b",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": [\"betta\"]}", "order",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": 7}", "order",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"steps\": 2}", "steps",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + same + "\"}", "runs",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": \"no spaces\"}", "name");
+            for (var e : bad.entrySet()) {
+                Response r = post(client, "/api/ladder", e.getKey());
+                assertEquals(400, r.code(), e.getKey());
+                assertTrue(json(r).get("fields").has(e.getValue()), e.getKey() + " names " + e.getValue());
+            }
+        });
+        assertEquals(before, eventCount(), "nothing appended");
+    }
+
+    @Test
+    void serves_a_runs_filter_measures_oldest_first_with_non_finite_values_as_null() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        log.append(id, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));
+        log.append(id, new RunEvent.FilterMeasures(2, 0.5, 0.1, 0.0, Double.NaN, null));
+        log.append(id, new RunEvent.FilterMeasures(0, 0.1, 0.0, 0.0, 0.2, 0.05));
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode m = json(client.get("/api/runs/" + id + "/measures"));
+            assertEquals(2, m.size());
+            assertEquals(0, m.get(0).get("epoch").asInt());
+            assertEquals(0.1, m.get(0).get("locality").asDouble(), 1e-12);
+            assertEquals(2, m.get(1).get("epoch").asInt());
+            assertEquals(0.5, m.get(1).get("locality").asDouble(), 1e-12);
+            assertTrue(m.get(1).get("lifetimeSparsity").isNull());
+            assertTrue(m.get(1).get("digitLikeness").isNull());
+            assertEquals(404, client.get("/api/runs/rNope/measures").code());
+        });
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+}

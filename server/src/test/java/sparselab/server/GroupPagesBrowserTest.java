@@ -1,0 +1,133 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.config.ConfigKeys;
+import sparselab.launch.LaunchPool;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The group page of a ladder written as events (no trainer): its table and thumbnails; the compare page's filter
+ * measures beside the galleries and as curves, and its ladder button.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GroupPagesBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    List<String> ladder;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-groups");
+        log = EventLog.open(dir.resolve("groups.db"));
+        // the ladder from A (beta 0.1, no decay) to B (beta 3, decay 0.003), as `sparselab ladder A B` records it
+        List<Map<String, String>> configs = List.of(
+                Map.of("data", "bars", "beta", "0.1", "weightDecay", "0", "epochs", "4"),
+                Map.of("data", "bars", "beta", "3", "weightDecay", "0", "epochs", "4"),
+                Map.of("data", "bars", "beta", "3", "weightDecay", "0.003", "epochs", "4"));
+        List<List<String>> changed = List.of(List.of(), List.of("beta"), List.of("weightDecay"));
+        ladder = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var step = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", i, 3, changed.get(i), null);
+            String id = log.create(new RunEvent.Created(ConfigKeys.build(configs.get(i)).toMap(), null, "f00d", Map.of(), "ladder", "ladder-test", step));
+            ladder.add(Fixtures.train(log, id, 4, 16, 8, null, true));
+        }
+        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
+        app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        driver = Browser.start(dir.resolve("chrome-profile"));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+
+    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+
+    private void screenshot(String name) throws IOException {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
+        driver.get(base + "/index.html");
+        By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
+        waitFor(10).until(d -> d.findElements(link).size() == 3);
+        driver.findElement(link).click();
+        waitFor(10).until(d -> d.getCurrentUrl().endsWith("/group.html?name=ladder-test"));
+
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('#strip img.thumb-img')];"
+                + " return i.length === 3 && i.every(x => x.complete && x.naturalWidth > 0);"));
+        List<WebElement> rows = driver.findElements(By.cssSelector("#group tbody tr"));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(ladder.get(i), rows.get(i).getAttribute("data-run"));
+            assertEquals(String.valueOf(i), rows.get(i).getAttribute("data-step"));
+        }
+        assertTrue(rows.get(1).getText().contains("beta: 0.1 → 3"), rows.get(1).getText());
+        assertTrue(rows.get(2).getText().contains("weightDecay: 0 → 0.003"), rows.get(2).getText());
+        assertEquals("0.4", rows.get(2).findElement(By.cssSelector("td[data-measure='locality']")).getText(), "the latest snapshot's locality");
+        assertEquals("Ladder", driver.findElement(By.id("kind")).getText());
+        assertTrue(driver.findElement(By.id("compare")).getAttribute("href").endsWith("/compare.html?runs=" + String.join(",", ladder)));
+        screenshot("group.png");
+    }
+
+    @Test
+    void the_compare_page_shows_filter_measures_beside_the_galleries_and_as_curves_and_queues_a_ladder() {
+        String a = ladder.get(0);
+        String b = ladder.get(2);
+        driver.get(base + "/compare.html?runs=" + a + "," + b);
+        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+                + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0);"));
+        for (String m : List.of("locality", "deadFraction", "saturatedFraction", "lifetimeSparsity", "digitLikeness")) {
+            Number lines = (Number) js("const c = Chart.getChart(document.getElementById('chart-m-" + m + "'));"
+                    + " return c ? c.data.datasets.filter(s => s.data.length === 4).length : -1;");
+            assertEquals(2, lines.intValue(), m + ": one curve per run over the 4 snapshots (0, 1, 2, 4)");
+        }
+        WebElement table = driver.findElement(By.cssSelector(".galleries table.measures[data-run='" + a + "']"));
+        assertEquals("4", table.getAttribute("data-epoch"), "the measures of the shown snapshot");
+        assertEquals("0.4", table.findElement(By.cssSelector("tr[data-measure='locality'] td.num")).getText());
+
+        assertTrue(driver.findElement(By.id("ladder")).isDisplayed());
+        driver.findElement(By.id("ladder")).click();
+        waitFor(10).until(d -> d.getCurrentUrl().contains("/group.html?name=ladder-"));
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        assertFalse(driver.findElement(By.id("error")).getText().contains("not found"));
+    }
+}

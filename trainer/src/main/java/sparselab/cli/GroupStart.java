@@ -1,0 +1,46 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import sparselab.log.EventLog;
+import sparselab.runs.BackgroundTrainer;
+import sparselab.runs.RunExecutor;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * How a sweep's or ladder's queued runs are started: by default one detached trainer trains them one at a time in
+ * creation order ({@code --background}); {@code --queue-only} leaves them to {@code serve}'s pool;
+ * {@code --foreground} trains them here, one after another, with a progress bar.
+ */
+public class GroupStart {
+    @Option(names = "--background", description = "one detached trainer runs the group's runs one at a time (the default)") boolean background;
+    @Option(names = "--queue-only", description = "only queue the runs (serve's pool starts them)") boolean queueOnly;
+    @Option(names = "--foreground", description = "train the runs here, one after another") boolean foreground;
+
+    /** Starts the group's runs as asked; returns the exit code. */
+    static int start(GroupStart mode, CommandSpec spec, EventLog log, String group, List<String> runIds) {
+        PrintWriter err = spec.commandLine().getErr();
+        if (mode != null && mode.queueOnly) {
+            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` starts them");
+            return ExitCodes.OK;
+        }
+        if (mode != null && mode.foreground) {
+            boolean ok = true;
+            for (String id : runIds) {
+                RunExecutor.Outcome o;
+                try (ProgressListener bar = new ProgressListener()) {
+                    o = new RunExecutor(log, bar).execute(id, false);
+                }
+                err.println(id + " " + o.status() + ": " + o.message());
+                ok &= o.ok() || o.status().equals("refused");
+            }
+            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+        Process p = BackgroundTrainer.spawnGroup(log.file(), group);
+        err.println("queued " + runIds.size() + " runs in group " + group + "; trainer pid " + p.pid()
+                + " runs them one at a time (output in " + log.file().resolveSibling("logs").resolve(group + ".log") + ")");
+        return ExitCodes.OK;
+    }
+}

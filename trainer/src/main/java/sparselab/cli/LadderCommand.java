@@ -1,0 +1,70 @@
+package sparselab.cli;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.config.ConfigKeys;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+import sparselab.runs.Groups;
+import sparselab.runs.Ladder;
+import sparselab.runs.Runs;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "ladder", mixinStandardHelpOptions = true,
+        description = {"Queue the ablation ladder from run A to run B: step 0 is A's configuration, each further step sets",
+                "one more differing key to B's value, the last step is B's configuration. Keys named by --order go first,",
+                "the others follow in the default order: " + Ladder.DEFAULT_ORDER_TEXT + ".",
+                "A step that would be refused is never queued: a later key that makes it valid goes first, or the keys",
+                "are merged into one step. Prints the group name, then one line per step."})
+public class LadderCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "A", description = "the run the ladder starts from") String a;
+    @Parameters(index = "1", paramLabel = "B", description = "the run it ends at") String b;
+    @Option(names = "--order", split = ",", paramLabel = "key1,key2,...", description = "keys to change first, in this order") List<String> order = new ArrayList<>();
+    @Option(names = "--name", description = "the group's name (default: ladder-xxxxxx)") String name;
+    @ArgGroup(exclusive = true) GroupStart mode;
+
+    @Override
+    public Integer call() {
+        EventLog log = db.open();
+        RunRow ra = require(log, a);
+        RunRow rb = require(log, b);
+        List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
+        String group = Groups.newName(log, name, "ladder");
+        List<Runs.Prepared> prepared = Runs.prepare(steps.stream().map(s -> ConfigKeys.build(s.config())).toList());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(group);
+        List<String> ids = new ArrayList<>();
+        for (Ladder.Step s : steps) {
+            String id = Runs.append(log, prepared.get(s.step()), Groups.preset(ra, rb, s, steps.size()), "ladder", group,
+                    Groups.tag(ra, rb, s, steps.size()));
+            ids.add(id);
+            out.println(id + "\tstep " + s.step() + "\t" + describe(s, ra, rb));
+        }
+        out.flush();
+        return GroupStart.start(mode, spec, log, group, ids);
+    }
+
+    private static String describe(Ladder.Step s, RunRow a, RunRow b) {
+        if (s.step() == 0) return "= " + a.runId();
+        StringBuilder sb = new StringBuilder();
+        for (String k : s.changedKeys()) sb.append(sb.length() == 0 ? "" : ", ").append(k).append(": ").append(s.from().get(k)).append(" -> ").append(s.to().get(k));
+        if (s.note() != null) sb.append("  (").append(s.note()).append(')');
+        return sb.toString();
+    }
+
+    private static RunRow require(EventLog log, String id) {
+        return log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.file()));
+    }
+}

@@ -1,0 +1,56 @@
+package sparselab.cli;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.config.ConfigLoader;
+import sparselab.log.EventLog;
+import sparselab.runs.Groups;
+import sparselab.runs.Runs;
+import sparselab.runs.Sweeps;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Queue the grid of the swept keys as one group of runs and start them one at a time.",
+                "A --set whose value has commas is swept (beta=0,0.1,1); the grid is their cartesian product.",
+                "Every point is checked first: one refused value refuses the whole sweep and nothing is queued.",
+                "Prints the group name, then one line per run: its id and its swept values."})
+public class SweepCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--preset", description = "original, original-v1, okatani, ufldl, plain, ...") String preset;
+    @Option(names = "--config", paramLabel = "FILE.json", description = "JSON object of key: value") Path config;
+    @Option(names = "--set", paramLabel = "key=value[,value...]", description = "set or sweep one key (repeatable)") List<String> sets = new ArrayList<>();
+    @Option(names = "--name", description = "the group's name (default: sweep-xxxxxx)") String name;
+    @ArgGroup(exclusive = true) GroupStart mode;
+
+    @Override
+    public Integer call() {
+        Sweeps.Settings settings = Sweeps.parse(sets);
+        Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
+        List<Sweeps.Point> points = Sweeps.grid(base, settings.axes());
+        EventLog log = db.open();
+        String group = Groups.newName(log, name, "sweep");
+        List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(group);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            String id = Runs.append(log, prepared.get(i), preset, "sweep", group, null);
+            ids.add(id);
+            out.println(id + "\t" + Sweeps.label(points.get(i).swept()));
+        }
+        out.flush();
+        return GroupStart.start(mode, spec, log, group, ids);
+    }
+}

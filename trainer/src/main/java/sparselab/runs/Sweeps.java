@@ -1,0 +1,143 @@
+package sparselab.runs;
+
+import sparselab.config.ConfigException;
+import sparselab.config.ConfigException.FieldError;
+import sparselab.config.ConfigKeys;
+import sparselab.config.RunConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The grid of a sweep, without side effects: a base configuration and swept keys give one configuration per point
+ * of their cartesian product. Every point is checked before any is returned, so one bad value refuses the whole
+ * sweep with the key and value named.
+ */
+public final class Sweeps {
+    /** At most this many runs in one sweep. */
+    public static final int MAX_RUNS = 1000;
+
+    private Sweeps() {}
+
+    /** A swept key and its values, in the order given. */
+    public record Axis(String key, List<String> values) {}
+
+    /** The {@code --set} strings split into fixed keys and swept keys (a value with commas is swept). */
+    public record Settings(Map<String, String> fixed, List<Axis> axes) {}
+
+    /** One run of the sweep: the swept keys' values and the whole configuration. */
+    public record Point(Map<String, String> swept, RunConfig config) {}
+
+    /**
+     * Splits {@code key=value} strings: {@code beta=0,0.1,1} is a swept key with three values, {@code hidden=64} a
+     * fixed key. Refuses a missing '=', an empty value in a list, a value given twice, and a key swept twice.
+     */
+    public static Settings parse(List<String> sets) {
+        Map<String, String> fixed = new LinkedHashMap<>();
+        Map<String, Axis> axes = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (String s : sets == null ? List.<String>of() : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                errors.add(new FieldError(s, "expected key=value or key=v1,v2,..."));
+                continue;
+            }
+            String key = s.substring(0, eq).trim();
+            String value = s.substring(eq + 1).trim();
+            if (!value.contains(",")) {
+                fixed.put(key, value);
+                continue;
+            }
+            LinkedHashSet<String> values = new LinkedHashSet<>();
+            for (String v : value.split(",", -1)) {
+                String t = v.trim();
+                if (t.isEmpty()) errors.add(new FieldError(key, "empty value in the list '" + value + "'"));
+                else if (!values.add(t)) errors.add(new FieldError(key, "value '" + t + "' is given twice"));
+            }
+            if (axes.containsKey(key)) errors.add(new FieldError(key, "swept twice; give all its values in one --set"));
+            axes.put(key, new Axis(key, List.copyOf(values)));
+        }
+        for (String k : axes.keySet()) {
+            if (fixed.containsKey(k)) errors.add(new FieldError(k, "both fixed and swept; give it once"));
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new Settings(fixed, List.copyOf(axes.values()));
+    }
+
+    /**
+     * Every point of the grid, first axis outermost (the last axis varies fastest), each a checked configuration:
+     * {@code base} (key: value text, e.g. a preset with fixed settings) with the point's swept values laid over it.
+     * Refuses an empty grid, a grid over {@link #MAX_RUNS}, and any point whose configuration is refused, naming
+     * the key and the value (every bad value at once); nothing is returned then.
+     */
+    public static List<Point> grid(Map<String, String> base, List<Axis> axes) {
+        if (axes.isEmpty()) {
+            throw new ConfigException("set", "nothing to sweep: give at least one --set key=v1,v2,... (a value with commas)");
+        }
+        long size = 1;
+        for (Axis a : axes) size *= a.values().size();
+        if (size > MAX_RUNS) throw new ConfigException("set", "the grid has " + size + " runs; at most " + MAX_RUNS);
+        List<FieldError> errors = new ArrayList<>();
+        for (Axis a : axes) {
+            if (!ConfigKeys.exists(a.key())) {
+                errors.add(new FieldError(a.key(), "unknown key; known keys: " + String.join(", ", ConfigKeys.all().stream().map(ConfigKeys.Key::name).toList())));
+            }
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        // Every point is built; the same refusal met at several points is reported once, with the points where it
+        // happened unless it happens everywhere (then it is a fixed key's fault).
+        List<Map<String, String>> all = product(axes);
+        Map<FieldError, List<String>> where = new LinkedHashMap<>();
+        List<Point> points = new ArrayList<>();
+        for (Map<String, String> swept : all) {
+            Map<String, String> m = new LinkedHashMap<>(base);
+            m.putAll(swept);
+            try {
+                points.add(new Point(java.util.Collections.unmodifiableMap(swept), ConfigKeys.build(m)));
+            } catch (ConfigException e) {
+                for (FieldError f : e.errors()) {
+                    FieldError named = swept.containsKey(f.key())
+                            ? new FieldError(f.key(), f.key() + "=" + swept.get(f.key()) + " is refused: " + f.message()) : f;
+                    where.computeIfAbsent(named, k -> new ArrayList<>()).add(label(swept));
+                }
+            }
+        }
+        where.forEach((f, labels) -> errors.add(labels.size() == all.size() || swept(f, axes)
+                ? f : new FieldError(f.key(), f.message() + " (at " + String.join("; ", labels.subList(0, Math.min(3, labels.size())))
+                + (labels.size() > 3 ? "; ..." : "") + ")")));
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return points;
+    }
+
+    private static boolean swept(FieldError f, List<Axis> axes) {
+        return axes.stream().anyMatch(a -> a.key().equals(f.key()));
+    }
+
+    /** The cartesian product, first axis outermost. */
+    static List<Map<String, String>> product(List<Axis> axes) {
+        List<Map<String, String>> out = new ArrayList<>();
+        out.add(new LinkedHashMap<>());
+        for (Axis a : axes) {
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> partial : out) {
+                for (String v : a.values()) {
+                    Map<String, String> m = new LinkedHashMap<>(partial);
+                    m.put(a.key(), v);
+                    next.add(m);
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    /** {@code beta=0.1 rho=0.05} */
+    public static String label(Map<String, String> swept) {
+        StringBuilder sb = new StringBuilder();
+        swept.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+}

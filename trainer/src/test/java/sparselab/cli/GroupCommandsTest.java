@@ -1,0 +1,112 @@
+package sparselab.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import sparselab.config.ConfigLoader;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.runs.Groups;
+import sparselab.runs.Runs;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code sweep} and {@code ladder} on a real log, queue only (no trainer). */
+class GroupCommandsTest {
+    @TempDir Path dir;
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    private int run(Object command, String... args) {
+        CommandLine cl = ExitCodes.install(new CommandLine(command));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private Path db() { return dir.resolve("groups.db"); }
+
+    @Test
+    void a_two_by_two_sweep_queues_four_runs_in_one_group_with_the_swept_values() {
+        int code = run(new SweepCommand(), "--db", db().toString(), "--preset", "ufldl", "--set", "data=bars", "--set", "beta=0,3",
+                "--set", "rho=0.05,0.1", "--set", "epochs=2", "--name", "grid", "--queue-only");
+        assertEquals(0, code, err.toString());
+        EventLog log = EventLog.open(db());
+        List<String> ids = Groups.runIds(log, "grid");
+        assertEquals(4, ids.size());
+        assertEquals("grid", out.toString().lines().findFirst().orElseThrow());
+        List<String> seen = new ArrayList<>();
+        for (String id : ids) {
+            RunRow r = log.run(id).orElseThrow();
+            assertEquals("queued", r.status());
+            assertEquals("sweep", r.origin());
+            assertEquals("ufldl", r.preset());
+            Map<String, String> c = r.configMap();
+            assertEquals("bars", c.get("data"));
+            assertEquals("2", c.get("epochs"));
+            assertEquals("0.003", c.get("weightDecay"));
+            seen.add(c.get("beta") + "/" + c.get("rho"));
+        }
+        assertEquals(List.of("0/0.05", "0/0.1", "3/0.05", "3/0.1"), seen);
+        assertEquals(ids, Groups.queued(log, "grid"));
+    }
+
+    @Test
+    void a_sweep_with_one_refused_value_queues_nothing_and_names_it() {
+        int code = run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "rho=0.05,1.5", "--queue-only");
+        assertEquals(ExitCodes.REFUSED, code);
+        assertTrue(err.toString().contains("rho=1.5"), err.toString());
+        assertEquals(0, EventLog.open(db()).runs().size());
+    }
+
+    @Test
+    void a_ladder_queues_a_to_b_one_key_at_a_time_and_records_each_step() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0.1", "weightDecay=0")), "original", "cli", null);
+        String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=3", "weightDecay=0.003")), "ufldl", "cli", null);
+
+        int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "beta", "--queue-only");
+
+        assertEquals(0, code, err.toString());
+        String group = out.toString().lines().findFirst().orElseThrow();
+        assertTrue(group.startsWith("ladder-"), group);
+        List<String> ids = Groups.runIds(log, group);
+        assertEquals(3, ids.size());
+        List<RunEvent.Created> created = ids.stream().map(id -> (RunEvent.Created) log.events(id).get(0).event()).toList();
+        assertEquals(log.run(a).orElseThrow().configMap(), created.get(0).config());
+        assertEquals("3", created.get(1).config().get("beta"));
+        assertEquals("0", created.get(1).config().get("weightDecay"));
+        assertEquals(log.run(b).orElseThrow().configMap(), created.get(2).config());
+        for (int i = 0; i < 3; i++) {
+            RunEvent.LadderStep s = created.get(i).ladder();
+            assertEquals(i, s.step());
+            assertEquals(3, s.steps());
+            assertEquals(a, s.from());
+            assertEquals(b, s.to());
+            assertEquals("ladder", created.get(i).origin());
+        }
+        assertEquals(List.of("beta"), created.get(1).ladder().changedKeys());
+        assertEquals(List.of("weightDecay"), created.get(2).ladder().changedKeys());
+        assertEquals("original", created.get(0).preset());
+        assertNull(created.get(1).preset());
+        assertNull(((RunEvent.Created) log.events(a).get(0).event()).ladder(), "a run that is no ladder step has none");
+    }
+
+    @Test
+    void a_ladder_of_an_unknown_run_is_refused() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", null);
+        assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, "rnope", "--queue-only"));
+        assertTrue(err.toString().contains("rnope"), err.toString());
+    }
+}

@@ -1,0 +1,43 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The group driver ({@code Worker --group}) in this process, on tiny bars runs. */
+class GroupsTest {
+    @TempDir Path dir;
+
+    @Test
+    void trains_the_groups_queued_runs_one_at_a_time_in_creation_order_and_leaves_other_runs_queued() {
+        EventLog log = EventLog.open(dir.resolve("group.db"));
+        RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=200", "hidden=4", "epochs=1", "batchSize=20"));
+        String first = Runs.create(log, cfg, null, "sweep", "g");
+        String other = Runs.create(log, cfg, null, "cli", null);
+        String second = Runs.create(log, cfg.with("beta", "0"), null, "sweep", "g");
+
+        int trained = Groups.runQueued(log, "g", new RunExecutor(log, RunExecutor.Listener.NONE));
+
+        assertEquals(2, trained);
+        RunRow a = log.run(first).orElseThrow();
+        RunRow b = log.run(second).orElseThrow();
+        assertEquals("finished", a.status());
+        assertEquals("finished", b.status());
+        assertTrue(eventId(log, first, "finished") < eventId(log, second, "started"), "first created, first trained, one at a time");
+        assertEquals("queued", log.run(other).orElseThrow().status());
+        assertEquals(List.of(), Groups.queued(log, "g"));
+    }
+
+    private static long eventId(EventLog log, String run, String type) {
+        return log.events(run).stream().filter(e -> e.type().equals(type)).findFirst().orElseThrow().id();
+    }
+}

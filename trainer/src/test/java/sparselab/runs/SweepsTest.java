@@ -1,0 +1,67 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import sparselab.config.ConfigException;
+import sparselab.config.ConfigLoader;
+import sparselab.config.Presets;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SweepsTest {
+
+    @Test
+    void a_two_by_two_sweep_yields_four_configurations_with_the_swept_values_over_the_base() {
+        Sweeps.Settings s = Sweeps.parse(List.of("beta=0,3", "rho=0.05,0.1", "hidden=32", "data=bars"));
+        assertEquals(Map.of("hidden", "32", "data", "bars"), s.fixed());
+        assertEquals(List.of(new Sweeps.Axis("beta", List.of("0", "3")), new Sweeps.Axis("rho", List.of("0.05", "0.1"))), s.axes());
+
+        List<Sweeps.Point> points = Sweeps.grid(ConfigLoader.merge("ufldl", null, s.fixed()), s.axes());
+
+        assertEquals(4, points.size());
+        List<String> labels = points.stream().map(p -> Sweeps.label(p.swept())).toList();
+        assertEquals(List.of("beta=0 rho=0.05", "beta=0 rho=0.1", "beta=3 rho=0.05", "beta=3 rho=0.1"), labels);
+        double[][] expected = {{0, 0.05}, {0, 0.1}, {3, 0.05}, {3, 0.1}};
+        for (int i = 0; i < 4; i++) {
+            var c = points.get(i).config();
+            assertEquals(expected[i][0], c.beta());
+            assertEquals(expected[i][1], c.rho());
+            assertEquals(32, c.hidden(), "fixed key");
+            assertEquals("bars", c.data(), "fixed key");
+            assertEquals(Double.parseDouble(Presets.get("ufldl").get("weightDecay")), c.weightDecay(), "the preset's keys");
+        }
+    }
+
+    @Test
+    void one_bad_value_refuses_the_whole_grid_naming_the_key_and_the_value() {
+        Sweeps.Settings s = Sweeps.parse(List.of("beta=0,0.1,-3", "rho=0.05,0.1"));
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), s.axes()));
+        assertEquals(1, e.errors().size(), e.getMessage());
+        assertEquals("beta", e.errors().get(0).key());
+        assertTrue(e.getMessage().contains("beta=-3"), e.getMessage());
+    }
+
+    @Test
+    void a_combination_refused_at_some_points_names_them() {
+        // a mean-rate estimator needs a sigmoid hidden layer while beta > 0
+        Sweeps.Settings s = Sweeps.parse(List.of("hiddenActivation=sigmoid,relu", "beta=0,1"));
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), s.axes()));
+        assertTrue(e.getMessage().contains("hiddenActivation=relu beta=1"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hiddenActivation=relu beta=0"), e.getMessage());
+    }
+
+    @Test
+    void refuses_malformed_settings_unknown_keys_and_an_empty_sweep() {
+        assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,,1")));
+        assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,0")));
+        assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,1", "beta=2")));
+        assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("nobeta")));
+        ConfigException unknown = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("betta=0,1")).axes()));
+        assertEquals("betta", unknown.errors().get(0).key());
+        assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), List.of()));
+    }
+}
