@@ -9,7 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import sparselab.log.EpochRow;
 import sparselab.log.EventLog;
 import sparselab.log.Json;
+import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
+import sparselab.log.SnapshotRow;
+import sparselab.gallery.WeightImages;
 import sparselab.runs.MetricsExport;
 
 import java.io.IOException;
@@ -18,13 +21,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Write a run's per-epoch metrics as CSV or JSON.")
+@Command(name = "export", mixinStandardHelpOptions = true, description = "Write a run's per-epoch metrics as CSV or JSON, or its weight-image gallery as a PNG.")
 public class ExportCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "RUN") String runId;
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (default: ${DEFAULT-VALUE})") String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
+    @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
+    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery: the snapshot nearest epoch N (default: the last)") Integer epoch;
+    @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
     public Integer call() throws IOException {
@@ -33,6 +39,7 @@ public class ExportCommand implements Callable<Integer> {
         }
         EventLog log = db.open();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.file()));
+        if (gallery != null) return writeGallery(log);
         List<EpochRow> rows = log.metrics(runId);
         String text = format.equals("csv") ? MetricsExport.csv(rows) : Json.write(MetricsExport.json(run, rows));
         if (out == null) {
@@ -41,6 +48,21 @@ public class ExportCommand implements Callable<Integer> {
         } else {
             Files.writeString(out, text);
         }
+        return ExitCodes.OK;
+    }
+
+    private int writeGallery(EventLog log) throws IOException {
+        if (scale < 1 || scale > 16) throw new ExitCodes.RefusedException("--scale: " + scale + " is out of range [1, 16]");
+        List<SnapshotRow> snaps = log.snapshots(runId);
+        if (snaps.isEmpty()) throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot yet");
+        int want = epoch == null ? Integer.MAX_VALUE : epoch;
+        SnapshotRow best = snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow();
+        RunEvent.WeightSnapshot w = best.event();
+        byte[] blob = log.blob(w.blob()).orElseThrow(() -> new IllegalStateException("snapshot blob " + w.blob() + " is missing"));
+        byte[] png = WeightImages.grid(WeightImages.w1(blob, w.hidden(), w.visible()), w.hidden(), w.imageRows(), w.imageCols(), scale);
+        Files.write(gallery, png);
+        spec.commandLine().getOut().printf("%s: run %s, epoch %d, %d filters of %dx%d%n", gallery, runId, w.epoch(), w.hidden(),
+                w.imageRows(), w.imageCols());
         return ExitCodes.OK;
     }
 }

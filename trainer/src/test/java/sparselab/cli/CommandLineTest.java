@@ -1,0 +1,99 @@
+package sparselab.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The trainer's commands through picocli, on a real log file: exit codes, output, files. */
+class CommandLineTest {
+    @TempDir Path dir;
+
+    @Command(name = "sparselab", subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class,
+            RebuildCommand.class, ResumeCommand.class})
+    static final class Root {}
+
+    record Result(int code, String out, String err) {}
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new Root()));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void train_runs_export_and_gallery_work_on_one_log() throws Exception {
+        String db = dir.resolve("cli.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
+                "--set", "epochs=3", "--set", "batchSize=20", "--set", "optimizer=adam", "--set", "learningRate=0.01");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        assertTrue(runId.matches("r[0-9a-f]{10}"), train.out());
+
+        Result runs = run("runs", "--db", db);
+        assertEquals(0, runs.code());
+        assertTrue(runs.out().contains(runId) && runs.out().contains("finished"), runs.out());
+
+        Result csv = run("export", runId, "--db", db, "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        List<String> lines = csv.out().lines().toList();
+        assertEquals(4, lines.size(), csv.out());
+        assertTrue(lines.get(0).startsWith("epoch,loss,recon"));
+        assertTrue(lines.get(3).startsWith("3,"));
+
+        Result json = run("export", runId, "--db", db, "--format", "json");
+        assertTrue(json.out().contains("\"rhoHat\""), json.out());
+
+        Path png = dir.resolve("gallery.png");
+        Result gallery = run("export", runId, "--db", db, "--gallery", png.toString(), "--scale", "3");
+        assertEquals(0, gallery.code(), gallery.err());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, "a PNG");
+        // 9 filters of 8x8 in a 3x3 grid, 3 pixels per weight, with borders
+        assertTrue(img.getWidth() >= 3 * 8 * 3 && img.getHeight() >= 3 * 8 * 3, img.getWidth() + "x" + img.getHeight());
+
+        Result rebuild = run("rebuild", "--db", db);
+        assertEquals(0, rebuild.code());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            RunRow row = log.run(runId).orElseThrow();
+            assertEquals("finished", row.status());
+            assertEquals(3, row.epochsDone());
+        }
+    }
+
+    @Test
+    void refused_input_exits_2_naming_the_key_and_creates_no_run() throws Exception {
+        String db = dir.resolve("refused.db").toString();
+        Result r = run("train", "--db", db, "--set", "data=bars", "--set", "rho=1.5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("rho"), r.err());
+        Result missing = run("train", "--db", db, "--set", "data=idx:" + dir.resolve("nope.idx"));
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.idx"), missing.err());
+        Result unknown = run("export", "rdeadbeef00", "--db", db);
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("rdeadbeef00"), unknown.err());
+        Result format = run("export", "rdeadbeef00", "--db", db, "--format", "xml");
+        assertEquals(2, format.code());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            assertTrue(log.runs().isEmpty(), "no run was created");
+        }
+        assertFalse(Files.exists(dir.resolve("nope.idx")));
+    }
+}
