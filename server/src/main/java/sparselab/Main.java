@@ -12,6 +12,7 @@ import sparselab.cli.ResumeCommand;
 import sparselab.cli.RunsCommand;
 import sparselab.cli.SweepCommand;
 import sparselab.cli.TrainCommand;
+import sparselab.groups.GroupCommand;
 import sparselab.server.DemoCommand;
 import sparselab.server.ServeCommand;
 
@@ -19,7 +20,7 @@ import sparselab.server.ServeCommand;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
-                RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class})
+                RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,56 @@
+package sparselab.groups;
+
+import io.javalin.http.NotFoundResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.cli.DbOption;
+import sparselab.cli.ExitCodes;
+import sparselab.log.EventLog;
+import sparselab.runs.RunQueries;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code sparselab group NAME}: a sweep or ladder as one table, the same figures as the group page. */
+@Command(name = "group", mixinStandardHelpOptions = true,
+        description = "Print a sweep or ladder as one table: step, change, status, final figures and the latest filter measures.")
+public final class GroupCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+        EventLog log = db.open();
+        GroupView g;
+        try {
+            g = new GroupQueries(log, new RunQueries(log)).group(name, Instant.now());
+        } catch (NotFoundResponse e) {
+            throw new ExitCodes.RefusedException("no group '" + name + "' in " + log.file());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
+        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s  %s%n";
+        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "change / values");
+        for (GroupView.Row r : g.runs()) {
+            var m = r.measures();
+            String change = r.changes().isEmpty()
+                    ? r.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))
+                    : r.changes().stream().map(c -> c.key() + " " + c.from() + " -> " + c.to()).collect(Collectors.joining(", "));
+            out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
+                    r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()),
+                    m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
+                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), change);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String f(Double v) {
+        return v == null ? "-" : String.format("%.4g", v);
+    }
+}
