@@ -6,7 +6,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sparselab.log.EpochRow;
 import sparselab.log.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
@@ -21,12 +20,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Write a run's per-epoch metrics as CSV or JSON, or its weight-image gallery as a PNG.")
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write a run's per-epoch metrics as CSV or JSON (with the filter measures), its filter measures as CSV, or its weight-image gallery as a PNG.")
 public class ExportCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "RUN") String runId;
-    @Option(names = "--format", defaultValue = "csv", description = "csv or json (default: ${DEFAULT-VALUE})") String format;
+    @Option(names = "--format", defaultValue = "csv",
+            description = "csv (per epoch), json (per epoch, rho_hat, config and the filter measures) or measures-csv (per snapshot epoch) (default: ${DEFAULT-VALUE})")
+    String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
     @Option(names = "--epoch", paramLabel = "N", description = "with --gallery: the snapshot nearest epoch N (default: the last)") Integer epoch;
@@ -34,14 +36,17 @@ public class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!format.equals("csv") && !format.equals("json")) {
-            throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv or json");
+        if (!format.equals("csv") && !format.equals("json") && !format.equals("measures-csv")) {
+            throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json or measures-csv");
         }
         EventLog log = db.open();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.file()));
         if (gallery != null) return writeGallery(log);
-        List<EpochRow> rows = log.metrics(runId);
-        String text = format.equals("csv") ? MetricsExport.csv(rows) : Json.write(MetricsExport.json(run, rows));
+        String text = switch (format) {
+            case "csv" -> MetricsExport.csv(log.metrics(runId));
+            case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
+            default -> Json.write(MetricsExport.json(run, log.metrics(runId), log.measures(runId)));
+        };
         if (out == null) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

@@ -24,7 +24,9 @@ public final class Choices {
     }
 
     public enum Optimizer implements Named {
-        SGD, NESTEROV, ADAM;
+        SGD, NESTEROV, ADAM,
+        /** Full-batch L-BFGS ({@code sparselab.optim.Lbfgs}): needs batchSize 0; one epoch is one iteration. */
+        LBFGS;
         public String key() { return name().toLowerCase(Locale.ROOT); }
     }
 

@@ -39,11 +39,11 @@ public final class ConfigKeys {
         key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", t -> Choices.parse(Activation.class, "hiddenActivation", t));
         key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", t -> Choices.parse(Activation.class, "outputActivation", t));
         key("loss", "squared", "reconstruction loss", "squared, cross-entropy", t -> Choices.parse(Loss.class, "loss", t));
-        key("optimizer", "sgd", "update rule (ND4J updaters)", "sgd, nesterov, adam", t -> Choices.parse(Optimizer.class, "optimizer", t));
+        key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", t -> Choices.parse(Optimizer.class, "optimizer", t));
         key("learningRate", "0.1", "step size", "> 0", t -> dblIn("learningRate", t, 0, 1e6, false, true));
         key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", t -> dblIn("momentum", t, 0, 1, true, false));
-        key("epochs", "10", "passes over the training samples", "integer >= 1", t -> intIn("epochs", t, 1, 1_000_000));
-        key("batchSize", "100", "samples per update (1 = online)", "integer >= 1", t -> intIn("batchSize", t, 1, 10_000_000));
+        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer >= 1", t -> intIn("epochs", t, 1, 1_000_000));
+        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer >= 0", t -> intIn("batchSize", t, 0, 10_000_000));
         key("shuffle", "true", "reshuffle the samples every epoch", "true, false", t -> bool("shuffle", t));
         key("seed", "1", "the seed every random choice derives from", "integer", t -> longOf("seed", t));
         key("weightDecay", "0", "lambda of the weight decay", ">= 0", t -> dblIn("weightDecay", t, 0, 1e6, true, true));

@@ -27,8 +27,14 @@ public final class Presets {
         PRESETS.put("okatani", kv(
                 "hidden", "196", "batchSize", "100", "optimizer", "nesterov", "learningRate", "0.1", "momentum", "0.9",
                 "estimator", "ema-mean", "rhoMomentum", "0.9", "beta", "0.1", "rho", "0.05", "epochs", "30"));
-        // Ng's UFLDL MNIST recipe.
+        // Ng's UFLDL MNIST recipe as UFLDL trained it: minFunc's L-BFGS, 400 iterations on the whole training set.
         PRESETS.put("ufldl", kv(
+                "hidden", "196", "rho", "0.1", "beta", "3", "weightDecay", "0.003", "hiddenActivation", "sigmoid",
+                "outputActivation", "sigmoid", "estimator", "batch-mean", "optimizer", "lbfgs", "batchSize", "0",
+                "epochs", "400"));
+        // The same objective with minibatch Adam, for comparison: at this learning rate it has been seen to collapse
+        // many units into one identical template instead of strokes.
+        PRESETS.put("ufldl-sgd", kv(
                 "hidden", "196", "rho", "0.1", "beta", "3", "weightDecay", "0.003", "hiddenActivation", "sigmoid",
                 "outputActivation", "sigmoid", "estimator", "batch-mean", "optimizer", "adam", "learningRate", "0.01",
                 "batchSize", "100", "epochs", "30"));

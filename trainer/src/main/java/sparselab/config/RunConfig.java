@@ -20,11 +20,11 @@ import java.util.Map;
  * @param hiddenActivation  f
  * @param outputActivation  g
  * @param loss              reconstruction loss
- * @param optimizer         ND4J updater
+ * @param optimizer         ND4J updater, or {@code lbfgs} (full batch)
  * @param learningRate      step size (&gt; 0)
  * @param momentum          momentum of {@code nesterov} (beta1 of {@code adam})
- * @param epochs            passes over the training samples
- * @param batchSize         samples per update; 1 = online
+ * @param epochs            passes over the training samples; with {@code lbfgs}, L-BFGS iterations
+ * @param batchSize         samples per update; 1 = online; 0 = the whole training set (only with {@code lbfgs})
  * @param shuffle           reshuffle the samples every epoch
  * @param seed              the one seed every random choice derives from
  * @param weightDecay       lambda
@@ -110,7 +110,36 @@ public record RunConfig(
         if (hiddenActivation == Activation.IDENTITY) {
             throw new ConfigException("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu");
         }
+        validateFullBatch();
         return this;
+    }
+
+    /**
+     * L-BFGS minimises one fixed, differentiable function of the parameters over the whole training set:
+     * batchSize 0 and lbfgs go together, and nothing may make the objective stochastic (dropout) or its gradient
+     * inexact (a running rate estimate, the limiter).
+     */
+    private void validateFullBatch() {
+        boolean lbfgs = optimizer == Optimizer.LBFGS;
+        if (batchSize == 0 && !lbfgs) {
+            throw new ConfigException("batchSize", "0 (the whole training set) is for optimizer=lbfgs; '" + optimizer.key()
+                    + "' needs batchSize >= 1");
+        }
+        if (!lbfgs) return;
+        if (batchSize != 0) {
+            throw new ConfigException("batchSize", "optimizer=lbfgs trains on the whole training set: use batchSize=0, not " + batchSize);
+        }
+        if (estimator != Estimator.BATCH_MEAN) {
+            throw new ConfigException("estimator", "optimizer=lbfgs needs the exact gradient: use estimator=batch-mean, not '"
+                    + estimator.key() + "' (a running estimate makes the objective change between evaluations)");
+        }
+        if (dropout > 0) {
+            throw new ConfigException("dropout", "optimizer=lbfgs needs a deterministic objective: use dropout=0, not " + num(dropout));
+        }
+        if (limiterOn()) {
+            throw new ConfigException("limiter", "optimizer=lbfgs needs the exact gradient: use limiter=off, not " + num(limiter)
+                    + " (clipping sp makes it no longer the gradient of the penalty)");
+        }
     }
 
     /** Canonical text of a number: no trailing zeros, no exponent ("0.001", "3"). */

@@ -4,6 +4,10 @@ package sparselab.model;
  * What one call of {@link SparseAutoencoder#trainEpoch} measured. Every per-batch quantity is taken on the
  * batch's forward pass, before that batch's update.
  *
+ * <p>With {@code optimizer=lbfgs} an epoch is one L-BFGS iteration on the whole training set ({@link FullBatchTrainer}):
+ * {@code batches} counts the objective evaluations, {@code samples} = evaluations x N, and the figures are those of the
+ * iterate after the iteration (no mean over batches).
+ *
  * @param epoch           the epoch number passed in
  * @param batches         batches actually trained (fewer than the epoch has when {@code stopped})
  * @param samples         samples actually trained

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * <p>{@link #toBytes()} layout, all little-endian:
  * <pre>
  *   bytes 0..3   magic "SLMS"
- *   int32        format version (1)
+ *   int32        format version (1, or 2 when there is an optimizer state)
  *   int32        dim d
  *   int32        hidden H
  *   int32        epoch (the last epoch trained)
@@ -19,22 +19,49 @@ import java.util.Arrays;
  *   int32 n, then n float64   params, flat layout [W1 (H x d) | W2 (d x H) | b1 (H) | b2 (d)], row-major
  *   int32 n, then n float64   updater state (ND4J's state view, layout of the updater)
  *   int32 n, then n float64   rho_hat (H)
+ *   version 2 only:
+ *   int32 n, then n bytes     optimizer state: an opaque blob of an optimizer that is not an ND4J updater
+ *                             (optimizer=lbfgs: {@link FullBatchTrainer#saveState()})
  * </pre>
- * Values are stored as float64 so that a float32 model round-trips exactly.
+ * Values are stored as float64 so that a float32 model round-trips exactly. A state without an optimizer blob is
+ * written as version 1, byte for byte as before, so that older readers keep reading the checkpoints of the other
+ * optimizers; both versions are read.
+ *
+ * @param optimizerState the optimizer's own state; empty when the optimizer keeps none outside {@code updaterState}
  */
 public record ModelState(int dim, int hidden, int epoch, long iteration, double firstEpochLoss,
-                         double[] params, double[] updaterState, double[] rhoHat) {
+                         double[] params, double[] updaterState, double[] rhoHat, byte[] optimizerState) {
     private static final int MAGIC = 0x534D4C53; // "SLMS" read little-endian
-    private static final int VERSION = 1;
+    private static final int VERSION_1 = 1;
+    private static final int VERSION_2 = 2;
+
+    public ModelState {
+        optimizerState = optimizerState == null ? new byte[0] : optimizerState;
+    }
+
+    /** A state without an optimizer blob (the ND4J updaters keep theirs in {@code updaterState}). */
+    public ModelState(int dim, int hidden, int epoch, long iteration, double firstEpochLoss,
+                      double[] params, double[] updaterState, double[] rhoHat) {
+        this(dim, hidden, epoch, iteration, firstEpochLoss, params, updaterState, rhoHat, new byte[0]);
+    }
+
+    /** This state with {@code blob} as its optimizer state. */
+    public ModelState withOptimizerState(byte[] blob) {
+        return new ModelState(dim, hidden, epoch, iteration, firstEpochLoss, params, updaterState, rhoHat, blob);
+    }
 
     public byte[] toBytes() {
-        int size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 3 * 4 + 8 * (params.length + updaterState.length + rhoHat.length);
+        boolean v2 = optimizerState.length > 0;
+        int size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 3 * 4 + 8 * (params.length + updaterState.length + rhoHat.length)
+                + (v2 ? 4 + optimizerState.length : 0);
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(VERSION).putInt(dim).putInt(hidden).putInt(epoch).putLong(iteration).putDouble(firstEpochLoss);
+        b.putInt(MAGIC).putInt(v2 ? VERSION_2 : VERSION_1).putInt(dim).putInt(hidden).putInt(epoch).putLong(iteration)
+                .putDouble(firstEpochLoss);
         for (double[] a : new double[][] {params, updaterState, rhoHat}) {
             b.putInt(a.length);
             for (double v : a) b.putDouble(v);
         }
+        if (v2) b.putInt(optimizerState.length).put(optimizerState);
         return b.array();
     }
 
@@ -42,24 +69,33 @@ public record ModelState(int dim, int hidden, int epoch, long iteration, double 
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 36 || b.getInt() != MAGIC) throw new IllegalArgumentException("not a sparselab model state (bad magic)");
         int version = b.getInt();
-        if (version != VERSION) throw new IllegalArgumentException("unsupported model state version " + version);
+        if (version != VERSION_1 && version != VERSION_2) throw new IllegalArgumentException("unsupported model state version " + version);
         int dim = b.getInt(), hidden = b.getInt(), epoch = b.getInt();
         long iteration = b.getLong();
         double first = b.getDouble();
         double[][] arrays = new double[3][];
         for (int k = 0; k < 3; k++) {
-            int n = b.getInt();
+            int n = b.remaining() >= 4 ? b.getInt() : -1;
             if (n < 0 || n > b.remaining() / 8) throw new IllegalArgumentException("truncated model state");
             arrays[k] = new double[n];
             for (int i = 0; i < n; i++) arrays[k][i] = b.getDouble();
         }
-        return new ModelState(dim, hidden, epoch, iteration, first, arrays[0], arrays[1], arrays[2]);
+        byte[] optimizer = new byte[0];
+        if (version == VERSION_2) {
+            int n = b.remaining() >= 4 ? b.getInt() : -1;
+            if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("truncated model state");
+            optimizer = new byte[n];
+            b.get(optimizer);
+        }
+        if (b.hasRemaining()) throw new IllegalArgumentException("trailing bytes after the model state");
+        return new ModelState(dim, hidden, epoch, iteration, first, arrays[0], arrays[1], arrays[2], optimizer);
     }
 
     @Override public boolean equals(Object o) {
         return o instanceof ModelState s && dim == s.dim && hidden == s.hidden && epoch == s.epoch && iteration == s.iteration
                 && Double.compare(firstEpochLoss, s.firstEpochLoss) == 0 && Arrays.equals(params, s.params)
-                && Arrays.equals(updaterState, s.updaterState) && Arrays.equals(rhoHat, s.rhoHat);
+                && Arrays.equals(updaterState, s.updaterState) && Arrays.equals(rhoHat, s.rhoHat)
+                && Arrays.equals(optimizerState, s.optimizerState);
     }
 
     @Override public int hashCode() {
@@ -67,6 +103,7 @@ public record ModelState(int dim, int hidden, int epoch, long iteration, double 
     }
 
     @Override public String toString() {
-        return "ModelState[d=" + dim + ", H=" + hidden + ", epoch=" + epoch + ", iteration=" + iteration + "]";
+        return "ModelState[d=" + dim + ", H=" + hidden + ", epoch=" + epoch + ", iteration=" + iteration
+                + (optimizerState.length > 0 ? ", optimizer state " + optimizerState.length + " bytes" : "") + "]";
     }
 }

@@ -27,6 +27,7 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import sparselab.config.Choices.Activation;
@@ -156,6 +157,7 @@ public final class SparseAutoencoder {
             case SGD -> new Sgd(cfg.learningRate());
             case NESTEROV -> new Nesterovs(cfg.learningRate(), cfg.momentum());
             case ADAM -> new Adam(cfg.learningRate(), cfg.momentum(), 0.999, 1e-8);
+            case LBFGS -> new NoOp();                              // full batch: FullBatchTrainer moves the parameters
         };
         long stateSize = conf.stateSize(total);
         updaterState = stateSize > 0 ? Nd4j.zeros(dtype, 1, stateSize) : null;
@@ -501,6 +503,7 @@ public final class SparseAutoencoder {
      * @param trainX n x d samples; any dtype (converted once and cached while the same array is passed)
      */
     public EpochStats trainEpoch(int epoch, INDArray trainX, BooleanSupplier stop) {
+        if (cfg.optimizer() == Optimizer.LBFGS) return trainFullBatch(epoch, trainX, stop);
         long t0 = System.nanoTime();
         Batches bt = batches(trainX);
         int nSamples = (int) bt.src.rows();
@@ -682,8 +685,8 @@ public final class SparseAutoencoder {
 
     /** A copy of everything needed to continue training exactly. */
     public ModelState state() {
-        return new ModelState(d, h, epoch, iteration, firstEpochLoss, params.toDoubleVector(),
-                updaterState == null ? new double[0] : updaterState.toDoubleVector(), rhoHat.toDoubleVector());
+        return withFullBatchState(new ModelState(d, h, epoch, iteration, firstEpochLoss, params.toDoubleVector(),
+                updaterState == null ? new double[0] : updaterState.toDoubleVector(), rhoHat.toDoubleVector()));
     }
 
     /** Overwrites this model's parameters, updater state, rho_hat, iteration and epoch with {@code s}. */
@@ -699,6 +702,7 @@ public final class SparseAutoencoder {
         iteration = (int) s.iteration();
         epoch = s.epoch();
         firstEpochLoss = s.firstEpochLoss();
+        restoreFullBatchState(s);
     }
 
     /**
@@ -724,5 +728,33 @@ public final class SparseAutoencoder {
     /** The columns of W2 as an H x d float matrix (row j = unit j's decoder filter), a copy. */
     public float[][] decoderFilters() {
         return w2.transpose().toFloatMatrix();
+    }
+
+    // ------------------------------------------------------------------ full batch (optimizer=lbfgs)
+
+    private FullBatchTrainer fullBatch;
+
+    /** The L-BFGS trainer of {@code optimizer=lbfgs}, created on first use. */
+    FullBatchTrainer fullBatch() {
+        if (fullBatch == null) fullBatch = new FullBatchTrainer(cfg, d, dtype, params);
+        return fullBatch;
+    }
+
+    /** One L-BFGS iteration over all of trainX, as one epoch (see {@link FullBatchTrainer}). */
+    private EpochStats trainFullBatch(int epoch, INDArray trainX, BooleanSupplier stop) {
+        EpochStats s = fullBatch().iterate(epoch, trainX, stop);
+        if (!s.stopped()) {
+            this.epoch = epoch;
+            this.iteration = fullBatch.iteration();
+        }
+        return s;
+    }
+
+    private ModelState withFullBatchState(ModelState s) {
+        return cfg.optimizer() == Optimizer.LBFGS ? s.withOptimizerState(fullBatch().saveState()) : s;
+    }
+
+    private void restoreFullBatchState(ModelState s) {
+        if (cfg.optimizer() == Optimizer.LBFGS) fullBatch().restoreState(s.optimizerState());
     }
 }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Trains one run of the log and records it: claims the run ({@code started}), then per epoch one transaction with
- * {@code epoch_completed}, the {@code weight_snapshot} the schedule asks for and a {@code checkpoint}; heartbeats
+ * {@code epoch_completed}, the {@code weight_snapshot} the schedule asks for with its {@code filter_measures}
+ * ({@link SnapshotMeasures}) and a {@code checkpoint}; heartbeats
  * from a side thread, which also watches for {@code cancel_requested}; ends with {@code finished},
  * {@code diverged}, {@code cancelled} or {@code failed}. Killed at any moment, the log holds whole epochs only,
  * and {@link #execute(String, boolean) resume} continues from the last checkpoint with the same numbers.
@@ -125,6 +126,7 @@ public final class RunExecutor {
             INDArray trainX = matrix(split.train());
             INDArray heldX = split.heldout().count() > 0 ? matrix(split.heldout()) : null;
             SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
+            SnapshotMeasures measures = new SnapshotMeasures(cfg, split);
             SnapshotSchedule schedule = new SnapshotSchedule(cfg.snapshotEvery(), cfg.epochs());
             if (fromEpoch > 0) {
                 byte[] bytes = log.blob(row.lastCheckpoint()).orElseThrow(() -> new IllegalStateException(
@@ -133,13 +135,14 @@ public final class RunExecutor {
             }
             if (row.snapshots() == 0) {
                 Blob w = Blob.of(model.weightsLE());
-                log.append(runId, snapshot(0, w, data, cfg), w);
+                log.appendAll(runId, List.of(snapshot(0, w, data, cfg), measures.of(0, w.bytes(), null)), List.of(w));
             }
             // Epochs after the checkpoint that are already in the log are trained again without being logged
             // again: training is deterministic, so they come out the same (checked below).
             int logged = row.epochsDone();
             List<Double> loggedLosses = log.metrics(runId).stream().map(m -> m.loss() == null ? Double.NaN : m.loss()).toList();
-            long batches = (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
+            // batchSize 0 (lbfgs): the whole training set is one "batch" of the progress bar
+            long batches = cfg.batchSize() == 0 ? 1 : (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
             listener.started(runId, fromEpoch, cfg.epochs(), batches);
             long lastCheckpoint = System.nanoTime();
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
@@ -179,6 +182,7 @@ public final class RunExecutor {
                         Blob w = Blob.of(weights);
                         blobs.add(w);
                         events.add(snapshot(e, w, data, cfg));
+                        events.add(measures.of(e, w.bytes(), s.rhoHat()));
                     }
                     if (s.diverged()) {
                         events.add(new RunEvent.Diverged(e, "loss " + s.loss() + " is not finite or exploded"));

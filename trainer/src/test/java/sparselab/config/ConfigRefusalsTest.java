@@ -37,7 +37,15 @@ class ConfigRefusalsTest {
                 arguments(List.of("holdout=0.9"), "holdout", "out of range [0, 0.5]"),
                 arguments(List.of("limiter=-1"), "limiter", "out of range (0,"),
                 arguments(List.of("snapshotEvery=0"), "snapshotEvery", "0 is out of range [1,"),
-                arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"));
+                arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"),
+                arguments(List.of("batchSize=-1"), "batchSize", "-1 is out of range [0,"),
+                arguments(List.of("batchSize=0"), "batchSize", "0 (the whole training set) is for optimizer=lbfgs"),
+                arguments(List.of("optimizer=lbfgs"), "batchSize", "use batchSize=0, not 100"),
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "estimator=ema-mean"), "estimator", "use estimator=batch-mean"),
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "estimator=ema-threshold", "hiddenActivation=relu"), "estimator",
+                        "use estimator=batch-mean"),
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "dropout=0.5"), "dropout", "use dropout=0"),
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "limiter=3"), "limiter", "use limiter=off"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")
@@ -79,6 +87,20 @@ class ConfigRefusalsTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.resolve(null, null, List.of("rho=2", "hidden=0", "nosuch=1")));
         assertEquals(List.of("nosuch", "hidden", "rho"), e.errors().stream().map(ConfigException.FieldError::key).toList());
+    }
+
+    @Test
+    void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_its_minibatch_twin() {
+        RunConfig lbfgs = ConfigLoader.resolve("ufldl", null, List.of());
+        assertEquals(Choices.Optimizer.LBFGS, lbfgs.optimizer());
+        assertEquals(0, lbfgs.batchSize());
+        assertEquals(400, lbfgs.epochs());
+        RunConfig sgd = ConfigLoader.resolve("ufldl-sgd", null, List.of());
+        assertEquals(Choices.Optimizer.ADAM, sgd.optimizer());
+        assertEquals(100, sgd.batchSize());
+        for (String key : List.of("hidden", "rho", "beta", "weightDecay", "hiddenActivation", "outputActivation", "estimator")) {
+            assertEquals(lbfgs.toMap().get(key), sgd.toMap().get(key), key);
+        }
     }
 
     @Test

@@ -13,7 +13,7 @@ public final class ThroughputMain {
     public static void main(String[] args) {
         INDArray x = Nd4j.rand(DataType.FLOAT, 10_000, 784);
         for (String bs : new String[] {"1", "10", "100"}) {
-            for (String preset : new String[] {"ufldl", "original"}) {
+            for (String preset : new String[] {"ufldl-sgd", "original"}) {
                 RunConfig c = ConfigLoader.resolve(preset, Map.of("hidden", "196", "batchSize", bs));
                 SparseAutoencoder m = new SparseAutoencoder(c, 784);
                 m.trainEpoch(1, x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1000), org.nd4j.linalg.indexing.NDArrayIndex.all()), () -> false);

@@ -1,0 +1,167 @@
+package sparselab.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import sparselab.config.ConfigKeys;
+import sparselab.config.RunConfig;
+import sparselab.data.Bars;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Full-batch L-BFGS training (optimizer=lbfgs, batchSize=0): the chunked objective, the iterations, the resume. */
+class FullBatchTrainerTest {
+
+    static RunConfig lbfgs(String... kv) {
+        Map<String, String> m = new java.util.HashMap<>(Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0",
+                "estimator", "batch-mean", "hiddenActivation", "sigmoid", "outputActivation", "sigmoid"));
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return ConfigKeys.build(m);
+    }
+
+    /**
+     * Chunks of 5 over 23 samples (five chunks, the last of 3): the value equals {@link SparseAutoencoder#objective} on
+     * the whole set, the gradient equals {@link SparseAutoencoder#gradient} on the whole set (one batch), and both agree
+     * with central finite differences of the chunked value on every coordinate. The KL term is a function of rho_hat
+     * over all samples, so a per-chunk rho_hat would fail this.
+     */
+    @ParameterizedTest(name = "{0} output, {1} loss, epsInEstimate {2}")
+    @CsvSource({"sigmoid, squared, false", "sigmoid, cross-entropy, false", "identity, squared, true"})
+    void chunked_objective_is_the_whole_set_objective_and_its_gradient_matches_finite_differences(
+            String out, String loss, String epsInEstimate) {
+        RunConfig cfg = lbfgs("hidden", "5", "outputActivation", out, "loss", loss, "beta", "3", "rho", "0.1",
+                "weightDecay", "0.01", "eps", "0.000001", "epsInEstimate", epsInEstimate, "seed", "7");
+        int d = 16, n = 23;
+        SparseAutoencoder model = new SparseAutoencoder(cfg, d, DataType.DOUBLE);
+        model.params().muli(4.0);
+        SplittableRandom rng = new SplittableRandom(3);
+        double[] xs = new double[n * d];
+        for (int i = 0; i < xs.length; i++) xs[i] = rng.nextDouble();
+        INDArray x = Nd4j.createFromArray(xs).reshape(n, d);
+        FullBatchTrainer chunked = new FullBatchTrainer(cfg, d, DataType.DOUBLE, model.params(), 5);
+
+        INDArray g = Nd4j.create(DataType.DOUBLE, model.params().length());
+        double value = chunked.valueAndGradient(x, g);
+        double[] analytic = g.toDoubleVector();
+        if (!cfg.epsInEstimate()) {
+            // SparseAutoencoder.objective leaves epsInEstimate out; the chunked objective puts it in value and gradient alike
+            assertEquals(model.objective(x), value, 1e-12 * Math.abs(value), "value against the one-batch objective");
+            double[] oneBatch = model.gradient(x).toDoubleVector();
+            for (int i = 0; i < analytic.length; i++) {
+                assertEquals(oneBatch[i], analytic[i], 1e-12 * Math.max(1, Math.abs(oneBatch[i])), "gradient coordinate " + i);
+            }
+        }
+        INDArray p = model.params();
+        double step = 1e-6, worst = 0;
+        for (int i = 0; i < analytic.length; i++) {
+            double keep = p.getDouble(0, i);
+            p.putScalar(0, i, keep + step);
+            double up = chunked.value(x);
+            p.putScalar(0, i, keep - step);
+            double down = chunked.value(x);
+            p.putScalar(0, i, keep);
+            double numeric = (up - down) / (2 * step);
+            worst = Math.max(worst, Math.abs(numeric - analytic[i]) / Math.max(Math.max(Math.abs(numeric), Math.abs(analytic[i])), 1e-3));
+        }
+        assertTrue(worst < 1e-5, "worst relative error " + worst);
+    }
+
+    static INDArray bars(int count) {
+        var ds = Bars.generate(8, count, 1.0 / 8, 3);
+        return Nd4j.createFromArray(ds.pixels()).reshape(ds.count(), ds.dim());
+    }
+
+    static double[] losses(SparseAutoencoder m, INDArray x, int from, int to) {
+        double[] out = new double[to - from + 1];
+        for (int e = from; e <= to; e++) out[e - from] = m.trainEpoch(e, x, () -> false).loss();
+        return out;
+    }
+
+    @Test
+    void lbfgs_lowers_the_autoencoder_objective_monotonically_through_trainEpoch() {
+        INDArray x = bars(1500);
+        RunConfig cfg = lbfgs("hidden", "16", "beta", "3", "rho", "0.1", "weightDecay", "0.0001", "seed", "5");
+        SparseAutoencoder m = new SparseAutoencoder(cfg, 64);
+        double previous = Double.POSITIVE_INFINITY, first = Double.NaN;
+        for (int e = 1; e <= 40; e++) {
+            EpochStats s = m.trainEpoch(e, x, () -> false);
+            assertTrue(s.loss() <= previous, "epoch " + e + ": " + s.loss() + " > " + previous);
+            assertEquals(s.recon() + s.penalty() + s.decay(), s.loss(), 1e-6 * s.loss(), "loss = recon + penalty + decay");
+            assertEquals(16, s.rhoHat().length);
+            assertEquals(0, s.clipped());
+            assertEquals(s.batches() * 1500L, s.samples(), "samples count every evaluation");
+            if (e == 1) first = s.loss();
+            previous = s.loss();
+        }
+        assertEquals(40, m.epoch());
+        assertTrue(m.iteration() >= 30, "iterations " + m.iteration());
+        assertTrue(previous < 0.5 * first, "from " + first + " to " + previous);
+        // the reported loss is that of the weights the model now holds (what a snapshot shows)
+        assertEquals(m.fullBatch().value(x), previous, 1e-6 * previous);
+    }
+
+    @Test
+    void resume_from_model_state_bytes_repeats_the_uninterrupted_losses_bit_for_bit() {
+        INDArray x = bars(2500); // three chunks of at most 1000
+        RunConfig cfg = lbfgs("hidden", "12", "beta", "3", "rho", "0.1", "weightDecay", "0.001", "seed", "9");
+        double[] all = losses(new SparseAutoencoder(cfg, 64), x, 1, 14);
+
+        SparseAutoencoder first = new SparseAutoencoder(cfg, 64);
+        double[] head = losses(first, x, 1, 6);
+        byte[] saved = first.state().toBytes();
+        assertEquals(2, ByteBuffer.wrap(saved).order(ByteOrder.LITTLE_ENDIAN).getInt(4), "format version 2 carries the L-BFGS state");
+        assertTrue(ModelState.fromBytes(saved).optimizerState().length > 0);
+        SparseAutoencoder resumed = new SparseAutoencoder(cfg, 64);
+        resumed.restore(ModelState.fromBytes(saved));
+        double[] tail = losses(resumed, x, 7, 14);
+        double[] joined = new double[14];
+        System.arraycopy(head, 0, joined, 0, 6);
+        System.arraycopy(tail, 0, joined, 6, 8);
+        assertArrayEquals(all, joined, 0.0);
+        assertEquals(14, resumed.epoch());
+        assertTrue(resumed.iteration() > first.iteration(), "the iteration count continues from the checkpoint");
+    }
+
+    @Test
+    void states_without_an_optimizer_blob_stay_version_1_and_both_versions_round_trip() {
+        ModelState v1 = new ModelState(2, 1, 3, 4, 0.5, new double[] {1, 2}, new double[0], new double[] {0.1});
+        byte[] b1 = v1.toBytes();
+        assertEquals(1, ByteBuffer.wrap(b1).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
+        assertEquals(v1, ModelState.fromBytes(b1));
+        ModelState v2 = v1.withOptimizerState(new byte[] {9, 8, 7});
+        assertEquals(v2, ModelState.fromBytes(v2.toBytes()));
+        assertArrayEquals(new byte[] {9, 8, 7}, ModelState.fromBytes(v2.toBytes()).optimizerState());
+    }
+
+    @Test
+    void a_converged_run_keeps_reporting_the_same_loss_without_evaluating() {
+        INDArray x = bars(200);
+        RunConfig cfg = lbfgs("hidden", "2", "beta", "0", "weightDecay", "0.01", "seed", "1");
+        SparseAutoencoder m = new SparseAutoencoder(cfg, 64);
+        EpochStats s = null;
+        int e = 1;
+        for (; e <= 3000 && m.fullBatch().end() == null; e++) s = m.trainEpoch(e, x, () -> false);
+        assertTrue(m.fullBatch().end() != null, "no convergence in 3000 iterations");
+        EpochStats after = m.trainEpoch(e, x, () -> false);
+        assertEquals(s.loss(), after.loss(), 0.0);
+        assertEquals(0, after.batches());
+        // the end survives a checkpoint
+        SparseAutoencoder resumed = new SparseAutoencoder(cfg, 64);
+        resumed.restore(ModelState.fromBytes(m.state().toBytes()));
+        EpochStats again = resumed.trainEpoch(e + 1, x, () -> false);
+        assertEquals(s.loss(), again.loss(), 0.0);
+        assertEquals(1, again.batches(), "one evaluation to report the figures of the restored iterate");
+        assertEquals(List.of(m.fullBatch().end()), List.of(resumed.fullBatch().end()));
+    }
+}

@@ -1,0 +1,74 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.log.EpochRow;
+import sparselab.log.EventLog;
+import sparselab.log.MeasuresRow;
+import sparselab.log.SnapshotRow;
+import sparselab.log.StoredEvent;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs trained in-process through {@link RunExecutor} on a temporary log. */
+class RunExecutorTest {
+    @TempDir Path dir;
+
+    private static RunConfig cfg(String preset, String... sets) {
+        return ConfigLoader.resolve(preset, null, List.of(sets));
+    }
+
+    @Test
+    void every_weight_snapshot_has_filter_measures_in_the_same_transaction() {
+        EventLog log = EventLog.open(dir.resolve("m.db"));
+        RunConfig c = cfg(null, "data=bars", "limit=600", "hidden=12", "epochs=5", "batchSize=20", "optimizer=adam",
+                "learningRate=0.03", "beta=1", "rho=0.1", "snapshotEvery=log2");
+        String run = Runs.create(log, c, null, "test", null);
+        RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false);
+        assertEquals("finished", o.status(), o.message());
+
+        List<Integer> snapshotEpochs = log.snapshots(run).stream().map(SnapshotRow::epoch).toList();
+        assertEquals(List.of(0, 1, 2, 4, 5), snapshotEpochs);
+        List<MeasuresRow> measures = log.measures(run);
+        assertEquals(snapshotEpochs, measures.stream().map(MeasuresRow::epoch).toList());
+        for (MeasuresRow m : measures) {
+            assertNotNull(m.locality(), "epoch " + m.epoch());
+            assertTrue(m.locality() > 0 && m.locality() <= 1, "locality " + m.locality() + " at epoch " + m.epoch());
+            assertNotNull(m.deadFraction());
+            assertNotNull(m.saturatedFraction());
+            assertNotNull(m.lifetimeSparsity(), "bars has a held-out split");
+            assertNull(m.digitLikeness(), "bars has no labels");
+        }
+        String csv = MetricsExport.measuresCsv(measures);
+        assertEquals(1 + 5, csv.lines().count());
+        assertTrue(csv.lines().skip(1).allMatch(l -> l.endsWith(",")), "digit_likeness is an empty field:\n" + csv);
+        Object exported = MetricsExport.json(log.run(run).orElseThrow(), log.metrics(run), measures).get("measures");
+        assertEquals(5, ((List<?>) exported).size());
+        // each filter_measures event directly follows its weight_snapshot (one transaction appends both)
+        List<StoredEvent> events = log.events(run);
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).type().equals("weight_snapshot")) assertEquals("filter_measures", events.get(i + 1).type());
+        }
+    }
+
+    @Test
+    void an_lbfgs_run_logs_one_epoch_per_iteration_with_falling_loss_and_measures_at_its_snapshots() {
+        EventLog log = EventLog.open(dir.resolve("l.db"));
+        RunConfig c = cfg("ufldl", "data=bars", "limit=800", "hidden=12", "epochs=6");
+        String run = Runs.create(log, c, "ufldl", "test", null);
+        RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false);
+        assertEquals("finished", o.status(), o.message());
+        List<EpochRow> rows = log.metrics(run);
+        assertEquals(6, rows.size());
+        for (int i = 1; i < rows.size(); i++) assertTrue(rows.get(i).loss() <= rows.get(i - 1).loss(), "epoch " + (i + 1));
+        assertEquals(List.of(0, 1, 2, 4, 6), log.measures(run).stream().map(MeasuresRow::epoch).toList());
+    }
+}
