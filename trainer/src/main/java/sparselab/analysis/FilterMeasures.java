@@ -105,12 +105,39 @@ public final class FilterMeasures {
                 sum += (double) k / visible;
                 continue;
             }
-            Arrays.sort(squares);
+            selectTop(squares, k);
             double top = 0;
             for (int p = visible - k; p < visible; p++) top += squares[p];
             sum += Math.min(1.0, top / energy);
         }
         return sum / hidden;
+    }
+
+    /**
+     * Rearranges {@code a} so that its {@code k} largest values occupy the last k places (in no particular order):
+     * Hoare's selection, linear on average; a full sort made this measure the costliest part of a snapshot's record.
+     */
+    static void selectTop(double[] a, int k) {
+        int target = a.length - k;                 // a[target] becomes the k-th largest
+        int lo = 0, hi = a.length - 1;
+        while (lo < hi) {
+            double pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    double t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else return;
+        }
     }
 
     // ---- dead and saturated units -------------------------------------------------------------------

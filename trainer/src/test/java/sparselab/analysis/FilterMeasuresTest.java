@@ -291,4 +291,21 @@ class FilterMeasuresTest {
         for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
         return v;
     }
+
+    @Test
+    void selecting_the_top_values_puts_the_k_largest_last() {
+        java.util.Random r = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(60);
+            int k = 1 + r.nextInt(n);
+            double[] a = new double[n];
+            for (int i = 0; i < n; i++) a[i] = r.nextInt(8) * 0.5;       // many ties
+            double[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            FilterMeasures.selectTop(a, k);
+            double[] top = java.util.Arrays.copyOfRange(a, n - k, n);
+            java.util.Arrays.sort(top);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(sorted, n - k, n), top, 0.0, "n=" + n + " k=" + k);
+        }
+    }
 }
