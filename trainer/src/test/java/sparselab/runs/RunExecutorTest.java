@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,5 +71,27 @@ class RunExecutorTest {
         assertEquals(6, rows.size());
         for (int i = 1; i < rows.size(); i++) assertTrue(rows.get(i).loss() <= rows.get(i - 1).loss(), "epoch " + (i + 1));
         assertEquals(List.of(0, 1, 2, 4, 6), log.measures(run).stream().map(MeasuresRow::epoch).toList());
+    }
+
+    @Test
+    void a_diverging_run_ends_with_a_diverged_event_not_a_crash() {
+        try (EventLog log = EventLog.open(dir.resolve("diverge.db"))) {
+            var cfg = sparselab.config.ConfigLoader.resolve(null, null, java.util.List.of("data=bars", "limit=500", "hidden=16",
+                    "hiddenActivation=relu", "outputActivation=identity", "beta=0", "optimizer=sgd", "learningRate=50",
+                    "batchSize=10", "epochs=20"));
+            String run = Runs.create(log, cfg, null, "test", null);
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false);
+            assertEquals("diverged", o.status(), o.message());
+            assertTrue(o.ok(), "a diverged run is an outcome, not a failure");
+            var row = log.run(run).orElseThrow();
+            assertEquals("diverged", row.status());
+            assertNotNull(row.divergedEpoch());
+            assertTrue(row.epochsDone() < 20, "training stopped at the divergence");
+            var types = log.events(run).stream().map(e -> e.type()).toList();
+            assertTrue(types.contains("diverged"), types.toString());
+            assertFalse(types.contains("failed") || types.contains("finished"), types.toString());
+            assertEquals(row.divergedEpoch(), log.snapshots(run).get(log.snapshots(run).size() - 1).epoch(),
+                    "the weights at divergence are kept");
+        }
     }
 }
