@@ -98,12 +98,12 @@ public final class ApiBench {
             String id = log.create(new RunEvent.Created(cfg, i % 3 == 0 ? "ufldl" : null, "f00d", Map.of(), "cli", null));
             String status = STATUSES[i % STATUSES.length];
             if (status.equals("queued")) continue;
-            log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
-            switch (status) {
-                case "diverged" -> log.append(id, new RunEvent.Diverged(3, "loss is NaN"));
-                case "cancelled" -> log.append(id, new RunEvent.Cancelled(2));
-                default -> log.append(id, new RunEvent.Finished(10, rng.nextDouble(), rng.nextDouble()));
-            }
+            RunEvent end = switch (status) {
+                case "diverged" -> new RunEvent.Diverged(3, "loss is NaN");
+                case "cancelled" -> new RunEvent.Cancelled(2);
+                default -> new RunEvent.Finished(10, rng.nextDouble(), rng.nextDouble());
+            };
+            log.appendAll(id, List.of(new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()), end), List.of());
         }
     }
 
@@ -113,11 +113,16 @@ public final class ApiBench {
         String id = log.create(new RunEvent.Created(cfg, "ufldl", "f00d", Map.of(), "bench", "bench"));
         log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
         SplittableRandom rng = new SplittableRandom(r);
+        List<RunEvent> batch = new ArrayList<>();
         for (int e = 1; e <= epochs; e++) {
             double[] rho = new double[hidden];
             for (int j = 0; j < hidden; j++) rho[j] = rng.nextDouble() * 0.3;
-            log.append(id, new RunEvent.EpochCompleted(e, 1.0 / e, 0.9 / e, 0.05, 0.01, 0.1, rho, 0.2, 1.5, 3, 0.01, false,
+            batch.add(new RunEvent.EpochCompleted(e, 1.0 / e, 0.9 / e, 0.05, 0.01, 0.1, rho, 0.2, 1.5, 3, 0.01, false,
                     0.95 / e, 0.2, 5000));
+            if (batch.size() == 50 || e == epochs) {
+                log.appendAll(id, batch, List.of());
+                batch.clear();
+            }
             if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, hidden, rng);
         }
         log.append(id, new RunEvent.Finished(epochs, 1.0 / epochs, 0.95 / epochs));
