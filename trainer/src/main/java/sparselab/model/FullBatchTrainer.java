@@ -212,7 +212,7 @@ final class FullBatchTrainer {
             Out o = dt.out((int) dt.xs[c].rows());
             Nd4j.gemm(w1, dt.xs[c], dt.z1T[c], false, true, 1.0, 0.0);          // Z1^T = W1 X^T
             dt.z1[c].addiRowVector(b1);
-            activate(cfg.hiddenActivation(), dt.z1[c], dt.a[c]);
+            Activations.activate(cfg.hiddenActivation(), dt.z1[c], dt.a[c]);
             Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, c == 0 ? 0.0 : 1.0);
         }
         double[] rh = rhoSum.toDoubleVector();
@@ -239,20 +239,20 @@ final class FullBatchTrainer {
             Out o = dt.out((int) xc.rows());
             Nd4j.gemm(w2, dt.a[c], o.z2T, false, true, 1.0, 0.0);               // Z2^T = W2 A^T
             o.z2.addiRowVector(b2);
-            if (cfg.outputActivation() != Activation.IDENTITY) activate(cfg.outputActivation(), o.z2, o.y);
+            if (cfg.outputActivation() != Activation.IDENTITY) Activations.activate(cfg.outputActivation(), o.z2, o.y);
             o.y.sub(xc, o.d3);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
                 Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.tmp));
                 reconSum += o.tmp.sumNumber().doubleValue() - Nd4j.getExecutioner().exec(new Dot(xc, o.z2)).getDouble(0);
             } else {
                 reconSum += 0.5 * squaredNorm(o.d3);
-                if (cfg.outputActivation() != Activation.IDENTITY) backprop(cfg.outputActivation(), o.z2, o.d3);
+                if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), o.z2, o.d3);
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
             Nd4j.gemm(w2, o.d3, o.d2T, true, true, 1.0, 0.0);                   // D2^T = W2^T D3^T
             if (sparse) o.d2.addiRowVector(sp);
-            backprop(cfg.hiddenActivation(), dt.z1[c], o.d2);
+            Activations.backprop(cfg.hiddenActivation(), dt.z1[c], o.d2);
             Nd4j.gemm(dt.a[c], o.d3, gW2T, true, false, 1.0 / n, acc);         // dW2^T += A^T D3 / N
             Nd4j.gemm(xc, o.d2, gW1T, true, false, 1.0 / n, acc);              // dW1^T += X^T D2 / N
             Nd4j.gemm(o.ones, o.d2, gB1, false, false, 1.0 / n, acc);          // db1 += 1^T D2 / N
@@ -377,22 +377,4 @@ final class FullBatchTrainer {
         return Nd4j.getExecutioner().exec(new SquaredNorm(a)).getDouble(0);
     }
 
-    private static void activate(Activation f, INDArray z, INDArray out) {
-        switch (f) {
-            case SIGMOID -> Nd4j.getExecutioner().exec(new Sigmoid(z, out));
-            case TANH -> Nd4j.getExecutioner().exec(new Tanh(z, out));
-            case RELU -> Nd4j.getExecutioner().exec(new RectifiedLinear(z, out, 0.0));
-            case IDENTITY -> out.assign(z);
-        }
-    }
-
-    /** delta &lt;- delta * f'(z), in place. */
-    private static void backprop(Activation f, INDArray z, INDArray delta) {
-        switch (f) {
-            case SIGMOID -> Nd4j.exec(new SigmoidDerivative(z, delta, delta));
-            case TANH -> Nd4j.exec(new TanhDerivative(z, delta, delta));
-            case RELU -> Nd4j.exec(new RectifiedLinearDerivative(z, delta, delta));
-            case IDENTITY -> { }
-        }
-    }
 }

@@ -279,7 +279,7 @@ public final class SparseAutoencoder {
     private INDArray forward(INDArray x, Buffers b, boolean dropout) {
         Nd4j.gemm(x, w1, b.z1, false, true, 1.0, 0.0);            // Z1 = X W1^T
         addRows(b.z1, b.z1Rows, b1, b);
-        activate(cfg.hiddenActivation(), b.z1, b.a);
+        Activations.activate(cfg.hiddenActivation(), b.z1, b.a);
         INDArray ad = b.a;
         if (dropout) {
             double keep = 1 - cfg.dropout();
@@ -290,7 +290,7 @@ public final class SparseAutoencoder {
         }
         Nd4j.gemm(ad, w2, b.z2, false, true, 1.0, 0.0);           // Z2 = A' W2^T
         addRows(b.z2, b.z2Rows, b2, b);
-        if (cfg.outputActivation() != Activation.IDENTITY) activate(cfg.outputActivation(), b.z2, b.y);
+        if (cfg.outputActivation() != Activation.IDENTITY) Activations.activate(cfg.outputActivation(), b.z2, b.y);
         return ad;
     }
 
@@ -305,7 +305,7 @@ public final class SparseAutoencoder {
                     - blas().dot(len, 1.0, x, b.z2);
         }
         double recon = wantRecon ? 0.5 * blas().dot(len, 1.0, b.d3, b.d3) : Double.NaN;
-        if (cfg.outputActivation() != Activation.IDENTITY) backprop(cfg.outputActivation(), b.z2, b.d3);
+        if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.d3);
         return recon;
     }
 
@@ -340,7 +340,7 @@ public final class SparseAutoencoder {
     private void hiddenDelta(Buffers b, boolean sparse, boolean dropout) {
         Nd4j.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
         if (sparse) addRows(b.d2, b.d2Rows, sp, b);
-        backprop(cfg.hiddenActivation(), b.z1, b.d2);
+        Activations.backprop(cfg.hiddenActivation(), b.z1, b.d2);
         if (dropout) b.d2.muli(b.mask);
     }
 
@@ -409,24 +409,6 @@ public final class SparseAutoencoder {
     /** Tests only: take the reference path (ND4J's Sgd updater, then params -= update) for sgd too. */
     void useUpdaterForSgd() { fuseSgd = false; }
 
-    private static void activate(Activation f, INDArray z, INDArray out) {
-        switch (f) {
-            case SIGMOID -> Nd4j.getExecutioner().exec(new Sigmoid(z, out));
-            case TANH -> Nd4j.getExecutioner().exec(new Tanh(z, out));
-            case RELU -> Nd4j.getExecutioner().exec(new RectifiedLinear(z, out, 0.0));
-            case IDENTITY -> out.assign(z);
-        }
-    }
-
-    /** delta &lt;- delta * f'(z), in place. */
-    private static void backprop(Activation f, INDArray z, INDArray delta) {
-        switch (f) {
-            case SIGMOID -> Nd4j.exec(new SigmoidDerivative(z, delta, delta));
-            case TANH -> Nd4j.exec(new TanhDerivative(z, delta, delta));
-            case RELU -> Nd4j.exec(new RectifiedLinearDerivative(z, delta, delta));
-            case IDENTITY -> { }
-        }
-    }
 
     // ------------------------------------------------------------------ epochs
 
