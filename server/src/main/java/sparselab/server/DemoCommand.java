@@ -40,8 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
         String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);
         var out = spec.commandLine().getOut();
         out.printf("queued the sparse run %s (ufldl, beta %s) and its non-sparse twin %s (beta 0)%n", a, RunConfig.num(sparse.beta()), b);
-        out.printf("compare them at the URL below + compare.html?runs=%s,%s%n", a, b);
-        ServeCommand.serveUntilStopped(spec, log, host, port, workers);
+        ServeCommand.serveUntilStopped(spec, log, host, port, workers, "compare.html?runs=" + a + "," + b);
         return 0;
     }
 

@@ -39,12 +39,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         EventLog log = db.open();
-        serveUntilStopped(spec, log, host, port, workers);
+        serveUntilStopped(spec, log, host, port, workers, null);
         return 0;
     }
 
     /** Starts the dashboard and its pool on {@code log}, prints the URL, and blocks until the JVM is stopped. */
-    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers) throws InterruptedException {
+    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers, String comparePath)
+            throws InterruptedException {
         if (workers < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers).start(1000);
         Javalin app = new App(log, Clock.systemUTC(), pool,
@@ -56,6 +57,7 @@ public final class ServeCommand implements Callable<Integer> {
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
         spec.commandLine().getOut().printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s); Ctrl-C stops it%n",
                 shown, app.port(), log.file(), workers, workers == 1 ? "" : "s");
+        if (comparePath != null) spec.commandLine().getOut().printf("compare: http://%s:%d/%s%n", shown, app.port(), comparePath);
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
