@@ -205,7 +205,7 @@ public final class SparseAutoencoder {
     /** The arrays one step on n samples needs, allocated once. */
     private final class Buffers {
         final int n;
-        final INDArray z1, a, mask, ad, ind, z2, y, d3, d2, ones, tmp;
+        final INDArray z1, a, mask, ad, ind, z2, y, d3, d2, ones, tmp, scratchD, scratchH;
         final INDArray[] z1Rows, aRows, indRows, z2Rows, d3Rows, d2Rows;
 
         Buffers(int n) {
@@ -222,6 +222,8 @@ public final class SparseAutoencoder {
             d2 = Nd4j.create(dtype, n, h);
             ones = Nd4j.ones(dtype, 1, n);
             tmp = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
+            scratchD = Nd4j.create(dtype, n, d);
+            scratchH = Nd4j.create(dtype, n, h);
             z1Rows = rowViews(z1);
             aRows = rowViews(a);
             indRows = rowViews(ind);
@@ -305,7 +307,7 @@ public final class SparseAutoencoder {
                     - blas().dot(len, 1.0, x, b.z2);
         }
         double recon = wantRecon ? 0.5 * blas().dot(len, 1.0, b.d3, b.d3) : Double.NaN;
-        if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.d3);
+        if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.y, b.d3, b.scratchD);
         return recon;
     }
 
@@ -340,7 +342,7 @@ public final class SparseAutoencoder {
     private void hiddenDelta(Buffers b, boolean sparse, boolean dropout) {
         Nd4j.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
         if (sparse) addRows(b.d2, b.d2Rows, sp, b);
-        Activations.backprop(cfg.hiddenActivation(), b.z1, b.d2);
+        Activations.backprop(cfg.hiddenActivation(), b.z1, b.a, b.d2, b.scratchH);
         if (dropout) b.d2.muli(b.mask);
     }
 
