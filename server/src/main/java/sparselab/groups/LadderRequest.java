@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigException.FieldError;
 import sparselab.log.Json;
+import sparselab.server.JsonBody;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,20 +22,8 @@ public record LadderRequest(String a, String b, List<String> order, String name)
 
     /** Parses the body, refusing with a {@link ConfigException} naming the field at fault. */
     public static LadderRequest parse(String body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body == null ? "" : body);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("body", "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw new ConfigException("body", "expected a JSON object {\"a\": run id, \"b\": run id, \"order\": [key, ...]}");
-        }
         List<FieldError> errors = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) errors.add(new FieldError(f, "unknown field; expected a, b, order, name"));
-        }
+        JsonNode root = JsonBody.object(body, "{\"a\": run id, \"b\": run id, \"order\": [key, ...]}", FIELDS, errors);
         String a = text(root, "a", true, errors);
         String b = text(root, "b", true, errors);
         String name = text(root, "name", false, errors);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigException.FieldError;
 import sparselab.log.Json;
+import sparselab.server.JsonBody;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,20 +23,8 @@ public record LaunchRequest(String preset, Map<String, String> config, String gr
 
     /** Parses the body, refusing with a {@link ConfigException} naming the field at fault. */
     public static LaunchRequest parse(String body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body == null ? "" : body);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("body", "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw new ConfigException("body", "expected a JSON object {\"preset\": ..., \"config\": {key: value}}");
-        }
         List<FieldError> errors = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) errors.add(new FieldError(f, "unknown field; expected preset, config, group"));
-        }
+        JsonNode root = JsonBody.object(body, "{\"preset\": ..., \"config\": {key: value}}", FIELDS, errors);
         String preset = text(root, "preset", errors);
         String group = text(root, "group", errors);
         Map<String, String> config = new LinkedHashMap<>();
