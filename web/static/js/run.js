@@ -59,7 +59,10 @@ function describe(e) {
     case 'started': return `pid ${p.pid} on ${p.host}, ${p.threads} threads, from epoch ${p.fromEpoch}`;
     case 'created': return `origin ${p.origin}${p.preset ? ', preset ' + p.preset : ''}${p.group ? ', group ' + p.group : ''}`
       + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
-    case 'filter_measures': return `epoch ${p.epoch}: locality ${p.locality?.toPrecision?.(3)}, dead ${p.deadFraction?.toPrecision?.(3)}, saturated ${p.saturatedFraction?.toPrecision?.(3)}, lifetime sparsity ${p.lifetimeSparsity?.toPrecision?.(3)}, digit-likeness ${p.digitLikeness?.toPrecision?.(3)}`;
+    case 'filter_measures': {
+      const v = x => (typeof x === 'number' ? x.toPrecision(3) : '—');
+      return `epoch ${p.epoch}: locality ${v(p.locality)}, dead ${v(p.deadFraction)}, saturated ${v(p.saturatedFraction)}, lifetime sparsity ${v(p.lifetimeSparsity)}, digit-likeness ${v(p.digitLikeness)}`;
+    }
     case 'failed': return p.error;
     case 'diverged': return `epoch ${p.epoch}: ${p.reason}`;
     case 'tagged': return p.tags.join(', ');
