@@ -178,7 +178,7 @@ final class FullBatchTrainer {
 
     /** The output-layer arrays of one chunk size, shared by the chunks of that size. */
     private final class Out {
-        final INDArray z2, z2T, y, d3, d2, d2T, ones, tmp;
+        final INDArray z2, z2T, y, d3, d2, d2T, ones, tmp, scratchD, scratchH;
 
         Out(int n) {
             z2 = Nd4j.create(dtype, n, d);
@@ -189,6 +189,8 @@ final class FullBatchTrainer {
             d2T = d2.transpose();
             ones = Nd4j.ones(dtype, 1, n);
             tmp = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
+            scratchD = Nd4j.create(dtype, n, d);
+            scratchH = Nd4j.create(dtype, n, h);
         }
     }
 
@@ -246,13 +248,13 @@ final class FullBatchTrainer {
                 reconSum += o.tmp.sumNumber().doubleValue() - Nd4j.getExecutioner().exec(new Dot(xc, o.z2)).getDouble(0);
             } else {
                 reconSum += 0.5 * squaredNorm(o.d3);
-                if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), o.z2, o.d3);
+                if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), o.z2, o.y, o.d3, o.scratchD);
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
             Nd4j.gemm(w2, o.d3, o.d2T, true, true, 1.0, 0.0);                   // D2^T = W2^T D3^T
             if (sparse) o.d2.addiRowVector(sp);
-            Activations.backprop(cfg.hiddenActivation(), dt.z1[c], o.d2);
+            Activations.backprop(cfg.hiddenActivation(), dt.z1[c], dt.a[c], o.d2, o.scratchH);
             Nd4j.gemm(dt.a[c], o.d3, gW2T, true, false, 1.0 / n, acc);         // dW2^T += A^T D3 / N
             Nd4j.gemm(xc, o.d2, gW1T, true, false, 1.0 / n, acc);              // dW1^T += X^T D2 / N
             Nd4j.gemm(o.ones, o.d2, gB1, false, false, 1.0 / n, acc);          // db1 += 1^T D2 / N
