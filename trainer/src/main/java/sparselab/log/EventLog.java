@@ -139,7 +139,8 @@ public final class EventLog implements AutoCloseable {
                 dao.insertEvent(runId, seq, event.type(), at, Json.write(event));
                 StoredEvent stored = new StoredEvent(dao.lastInsertId(), runId, seq, at, event);
                 if (event instanceof RunEvent.Checkpoint c && state != null && state.lastCheckpoint() != null
-                        && !state.lastCheckpoint().equals(c.blob())) {
+                        && !state.lastCheckpoint().equals(c.blob()) && dao.checkpointUsers(state.lastCheckpoint(), runId) == 0) {
+                    // bytes are shared by content: another run with the same configuration may still need them
                     dao.deleteBlob(state.lastCheckpoint());
                 }
                 state = project(dao, state, stored);

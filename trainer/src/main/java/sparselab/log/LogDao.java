@@ -32,6 +32,9 @@ public interface LogDao {
     @SqlUpdate("DELETE FROM blobs WHERE hash = :hash")
     void deleteBlob(@Bind("hash") String hash);
 
+    @SqlQuery("SELECT COUNT(*) FROM runs WHERE last_checkpoint = :hash AND run_id <> :runId")
+    int checkpointUsers(@Bind("hash") String hash, @Bind("runId") String runId);
+
     @SqlQuery("SELECT bytes FROM blobs WHERE hash = :hash")
     Optional<byte[]> blob(@Bind("hash") String hash);
 

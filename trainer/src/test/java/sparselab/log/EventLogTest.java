@@ -71,13 +71,22 @@ class EventLogTest {
             log.append(run, new RunEvent.Tagged(List.of("sparse", "r" + r)));
             Blob ck = Blob.of(new byte[] {(byte) r});
             log.append(run, new RunEvent.Checkpoint(4, ck.hash(), 1), ck);
+            Blob w = Blob.of(new byte[] {(byte) r, 1});
+            log.appendAll(run, List.of(new RunEvent.WeightSnapshot(4, w.hash(), 4, 2, 2, 2),
+                    new RunEvent.FilterMeasures(4, 0.5, 0.0, 0.0, r == 0 ? null : 0.3, null)), List.of(w));
             if (r == 1) log.append(run, new RunEvent.Diverged(4, "loss is NaN"));
+            if (r == 2) {
+                log.append(run, new RunEvent.CancelRequested("web"));
+                log.append(run, new RunEvent.Cancelled(4));
+            }
         }
         List<Object> live = log.projectionRows();
         int folded = log.rebuild();
-        assertEquals(3 * 9 + 1, folded);
+        assertEquals(3 * 11 + 1 + 2, folded);
         assertEquals(live, log.projectionRows());
-        assertEquals(3 + 3 * 4, live.size());
+        assertEquals(3 + 3 * 4 + 3 + 3, live.size(), "runs, epochs, snapshots and measures");
+        assertEquals(java.util.Set.of("running", "diverged", "cancelled"),
+                log.runs().stream().map(RunRow::status).collect(java.util.stream.Collectors.toSet()));
     }
 
     @Test
@@ -90,6 +99,22 @@ class EventLogTest {
         log.append(run, new RunEvent.Checkpoint(2, b.hash(), 1), b);
         assertTrue(log.blob(a.hash()).isEmpty());
         assertEquals(b.hash(), log.run(run).orElseThrow().lastCheckpoint());
+    }
+
+    @Test
+    void checkpoint_bytes_another_run_still_uses_are_kept() {
+        EventLog log = EventLog.open(dir.resolve("f.db"));
+        String one = createRun(log);
+        String two = createRun(log);
+        Blob same = Blob.of(new byte[] {7, 7});        // two runs of one configuration checkpoint the same bytes
+        log.append(one, new RunEvent.Checkpoint(1, same.hash(), 2), same);
+        log.append(two, new RunEvent.Checkpoint(1, same.hash(), 2), same);
+        Blob next = Blob.of(new byte[] {8});
+        log.append(one, new RunEvent.Checkpoint(2, next.hash(), 1), next);
+        assertTrue(log.blob(same.hash()).isPresent(), "run two's latest checkpoint is still there");
+        Blob last = Blob.of(new byte[] {9});
+        log.append(two, new RunEvent.Checkpoint(2, last.hash(), 1), last);
+        assertTrue(log.blob(same.hash()).isEmpty(), "dropped once no run uses it");
     }
 
     @Test
