@@ -43,6 +43,8 @@ public final class BackgroundTrainer {
                 "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G",
                 "-cp", System.getProperty("java.class.path"),
                 Worker.class.getName(), "--db", db.toString()));
+        String checkpoints = System.getProperty(RunExecutor.CHECKPOINT_PROPERTY);
+        if (checkpoints != null) cmd.add(1, "-D" + RunExecutor.CHECKPOINT_PROPERTY + "=" + checkpoints);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());

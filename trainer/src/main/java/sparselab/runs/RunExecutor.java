@@ -39,11 +39,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
     static final long HEARTBEAT_MS = 5_000;
+    /** System property: seconds between checkpoints (default 10; tests set 0 to checkpoint every epoch). */
+    public static final String CHECKPOINT_PROPERTY = "sparselab.checkpointSeconds";
     /**
      * A checkpoint (parameters and updater state, megabytes) is written at most this often (a finished run needs
      * none); per-epoch events and snapshots are small. A resume repeats at most this much training.
      */
-    static final long CHECKPOINT_NANOS = 10_000_000_000L;
+    static final long CHECKPOINT_NANOS = (long) (Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, "10")) * 1e9);
 
     /** What a foreground caller sees while a run trains (a progress bar). */
     public interface Listener {

@@ -41,43 +41,53 @@ class TrainerProcessTest {
     }
 
     @Test
-    void a_trainer_killed_mid_epoch_and_resumed_ends_with_the_numbers_of_an_uninterrupted_run() throws Exception {
-        EventLog log = EventLog.open(dir.resolve("kill.db"));
-        RunConfig cfg = barsConfig(8, 1);
-        String whole = Runs.create(log, cfg, null, "test", null);
-        Process a = BackgroundTrainer.spawn(log.file(), whole);
-        await(a, 300);
-        assertEquals(0, a.exitValue(), () -> read(dir.resolve("logs").resolve(whole + ".log")));
-        assertEquals("finished", log.run(whole).orElseThrow().status());
+    void a_trainer_killed_mid_epoch_and_resumed_from_its_checkpoint_ends_with_the_numbers_of_an_uninterrupted_run() throws Exception {
+        System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "0");      // the trainers checkpoint after every epoch
+        try {
+            EventLog log = EventLog.open(dir.resolve("kill.db"));
+            RunConfig cfg = barsConfig(8, 1);
+            String whole = Runs.create(log, cfg, null, "test", null);
+            Process a = BackgroundTrainer.spawn(log.file(), whole);
+            await(a, 300);
+            assertEquals(0, a.exitValue(), () -> read(dir.resolve("logs").resolve(whole + ".log")));
+            assertEquals("finished", log.run(whole).orElseThrow().status());
 
-        String killed = Runs.create(log, cfg, null, "test", null);
-        Process b = BackgroundTrainer.spawn(log.file(), killed);
-        long deadline = System.currentTimeMillis() + 300_000;
-        while (log.run(killed).orElseThrow().epochsDone() < 3) {
-            assertTrue(b.isAlive() && System.currentTimeMillis() < deadline, "trainer ended before it could be killed");
-            Thread.sleep(20);
+            String killed = Runs.create(log, cfg, null, "test", null);   // the same configuration: its checkpoints share bytes with the first run's
+            Process b = BackgroundTrainer.spawn(log.file(), killed);
+            long deadline = System.currentTimeMillis() + 300_000;
+            while (log.run(killed).orElseThrow().epochsDone() < 3) {
+                assertTrue(b.isAlive() && System.currentTimeMillis() < deadline, "trainer ended before it could be killed");
+                Thread.sleep(20);
+            }
+            b.destroyForcibly();               // SIGKILL, somewhere inside epoch 4 or later
+            await(b, 30);
+            RunRow dead = log.run(killed).orElseThrow();
+            assertEquals("running", dead.status());
+            assertTrue(dead.epochsDone() < 8, "the run finished before the kill");
+            assertNotNull(dead.lastCheckpointEpoch(), "a checkpoint was written before the kill");
+            assertTrue(dead.lastCheckpointEpoch() >= 2, "checkpoint at epoch " + dead.lastCheckpointEpoch());
+            List<StoredEvent> events = log.events(killed);
+            assertEquals(dead.epochsDone(), events.stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count());
+
+            Process resumed = BackgroundTrainer.spawn(log.file(), killed, true);
+            await(resumed, 300);
+            assertEquals(0, resumed.exitValue(), () -> read(dir.resolve("logs").resolve(killed + ".log")));
+            assertEquals("finished", log.run(killed).orElseThrow().status());
+            RunEvent.Started restart = log.events(killed).stream().map(StoredEvent::event)
+                    .filter(e -> e instanceof RunEvent.Started).map(e -> (RunEvent.Started) e).reduce((x, y) -> y).orElseThrow();
+            assertEquals(dead.lastCheckpointEpoch(), restart.fromEpoch(), "resumed from the checkpoint, not from scratch");
+
+            List<Double> expected = losses(log, whole);
+            List<Double> actual = losses(log, killed);
+            assertEquals(8, actual.size());
+            double last = expected.get(7);
+            assertEquals(last, actual.get(7), Math.abs(last) * 1e-6, "final loss after kill and resume");
+            assertEquals(expected, actual, "every epoch's loss is the uninterrupted run's");
+            long epochsLogged = log.events(killed).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count();
+            assertEquals(8, epochsLogged, "each epoch logged once, whole");
+        } finally {
+            System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
         }
-        b.destroyForcibly();               // SIGKILL, somewhere inside epoch 4
-        await(b, 30);
-        RunRow dead = log.run(killed).orElseThrow();
-        assertEquals("running", dead.status());
-        assertTrue(dead.epochsDone() < 8, "the run finished before the kill");
-        List<StoredEvent> events = log.events(killed);
-        assertEquals(dead.epochsDone(), events.stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count());
-
-        Process resumed = BackgroundTrainer.spawn(log.file(), killed, true);
-        await(resumed, 300);
-        assertEquals(0, resumed.exitValue(), () -> read(dir.resolve("logs").resolve(killed + ".log")));
-        assertEquals("finished", log.run(killed).orElseThrow().status());
-
-        List<Double> expected = losses(log, whole);
-        List<Double> actual = losses(log, killed);
-        assertEquals(8, actual.size());
-        double last = expected.get(7);
-        assertEquals(last, actual.get(7), Math.abs(last) * 1e-6, "final loss after kill and resume");
-        assertEquals(expected, actual, "every epoch's loss is the uninterrupted run's");
-        long epochsLogged = log.events(killed).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count();
-        assertEquals(8, epochsLogged, "each epoch logged once, whole");
     }
 
     @Test
@@ -87,32 +97,22 @@ class TrainerProcessTest {
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < 4; i++) runs.add(Runs.create(log, barsConfig(epochs, 50).with("seed", Integer.toString(i + 1)), null, "test", null));
 
-        AtomicBoolean stop = new AtomicBoolean(false);
-        AtomicReference<Throwable> readerError = new AtomicReference<>();
-        AtomicInteger reads = new AtomicInteger();
-        Thread reader = new Thread(() -> {
-            EventLog other = EventLog.open(dir.resolve("shared.db"));   // a second connection, as the dashboard has
-            while (!stop.get()) {
-                try {
-                    for (RunRow r : other.runs()) {
-                        other.metrics(r.runId());
-                        other.events(r.runId());
-                    }
-                    reads.incrementAndGet();
-                } catch (Throwable t) {
-                    readerError.compareAndSet(null, t);
-                }
-            }
-        });
-        reader.start();
+        // the reader is another process, as the dashboard is: it reads the runs, their metrics and events in a loop
+        Path stopFile = dir.resolve("stop-reading");
+        Path readerOut = dir.resolve("reader.log");
+        Process reader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LogReaderMain.class.getName(), log.file().toString(), stopFile.toString())
+                .redirectErrorStream(true).redirectOutput(readerOut.toFile()).start();
         List<Process> procs = new ArrayList<>();
         for (String r : runs) procs.add(BackgroundTrainer.spawn(log.file(), r));
         for (Process p : procs) await(p, 600);
-        stop.set(true);
-        reader.join();
-
-        assertNull(readerError.get(), () -> "the reader saw " + readerError.get());
-        assertTrue(reads.get() > 10, "the reader read while the trainers wrote: " + reads.get());
+        Files.writeString(stopFile, "stop");
+        await(reader, 60);
+        String readerLog = read(readerOut);
+        assertEquals(0, reader.exitValue(), readerLog);
+        long reads = Long.parseLong(readerLog.lines().filter(l -> l.startsWith("reads ")).findFirst()
+                .orElseThrow(() -> new AssertionError(readerLog)).substring(6).trim());
+        assertTrue(reads > 10, "the reader read while the trainers wrote: " + reads);
         for (int i = 0; i < 4; i++) {
             String run = runs.get(i);
             String out = read(dir.resolve("logs").resolve(run + ".log"));
