@@ -26,7 +26,7 @@ public final class GroupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         GroupView g;
         try {
             g = new GroupQueries(log, new RunQueries(log)).group(name, Instant.now());

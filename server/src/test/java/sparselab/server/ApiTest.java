@@ -402,6 +402,9 @@ class ApiTest {
             assertEquals("0.001", c.get("eps"));
             pool.tick();
             assertEquals(List.of(id), trainers.runIds());
+            JsonNode state = json(client.get("/api/pool"));
+            assertEquals(1, state.get("workers").asInt());
+            assertEquals(id, state.get("active").get(0).asText(), "the pool reports the trainer it started");
         });
     }
 

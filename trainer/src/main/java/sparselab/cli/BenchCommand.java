@@ -44,6 +44,7 @@ public class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (epochs < 1 || epochs > 100) throw new ExitCodes.RefusedException("--epochs: " + epochs + " is out of range [1, 100]");
         PrintWriter out = spec.commandLine().getOut();
         out.printf("OpenBLAS core type: %s (OPENBLAS_CORETYPE; suggested for this CPU: %s)%n", NativeEnv.coreTypeInUse(),
                 NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));

@@ -39,7 +39,7 @@ public class ExportCommand implements Callable<Integer> {
         if (!format.equals("csv") && !format.equals("json") && !format.equals("measures-csv")) {
             throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json or measures-csv");
         }
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.file()));
         if (gallery != null) return writeGallery(log);
         String text = switch (format) {

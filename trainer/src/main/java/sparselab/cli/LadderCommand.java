@@ -37,7 +37,7 @@ public class LadderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         RunRow ra = require(log, a);
         RunRow rb = require(log, b);
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);

@@ -16,7 +16,7 @@ public class RebuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         int n = log.rebuild();
         spec.commandLine().getOut().println("rebuilt the projections of " + log.runs().size() + " runs from " + n + " events");
         return ExitCodes.OK;

@@ -20,7 +20,7 @@ public class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         if (log.run(runId).isEmpty()) throw new ExitCodes.RefusedException("no run " + runId + " in " + log.file());
         return TrainCommand.run(spec, log, runId, background, true);
     }

@@ -20,7 +20,7 @@ public class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.open();
+        EventLog log = db.openExisting();
         List<RunRow> runs = log.runs();
         PrintWriter out = spec.commandLine().getOut();
         String fmt = "%-12s %-11s %-11s %-6s %-6s %-13s %-9s %9s %10s %10s  %s%n";

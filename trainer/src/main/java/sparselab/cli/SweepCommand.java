@@ -39,9 +39,9 @@ public class SweepCommand implements Callable<Integer> {
         Sweeps.Settings settings = Sweeps.parse(sets);
         Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
         List<Sweeps.Point> points = Sweeps.grid(base, settings.axes());
+        List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
         EventLog log = db.open();
         String group = Groups.newName(log, name, "sweep");
-        List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
         List<String> ids = new ArrayList<>();

@@ -31,8 +31,9 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
+        Runs.Prepared prepared = Runs.prepare(List.of(cfg)).get(0);    // data checked before the log is even opened
         EventLog log = db.open();
-        String runId = Runs.create(log, cfg, preset, "cli", null);
+        String runId = Runs.append(log, prepared, preset, "cli", null, null);
         return run(spec, log, runId, background, false);
     }
 

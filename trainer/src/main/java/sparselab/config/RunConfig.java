@@ -100,15 +100,15 @@ public record RunConfig(
 
     /** Cross-field checks; per-field ranges are checked by {@link ConfigKeys} while parsing. */
     RunConfig validate() {
+        if (hiddenActivation == Activation.IDENTITY) {
+            throw new ConfigException("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu");
+        }
         if (beta > 0 && estimator != Estimator.EMA_THRESHOLD && !hiddenActivation.inUnitInterval()) {
             throw new ConfigException("estimator", "'" + estimator.key() + "' estimates a rate from activations in (0, 1), but hiddenActivation '"
                     + hiddenActivation.key() + "' leaves (0, 1); use hiddenActivation=sigmoid or estimator=ema-threshold (or beta=0)");
         }
         if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SIGMOID) {
             throw new ConfigException("loss", "cross-entropy needs outputActivation=sigmoid (outputs in (0, 1)), not '" + outputActivation.key() + "'");
-        }
-        if (hiddenActivation == Activation.IDENTITY) {
-            throw new ConfigException("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu");
         }
         validateFullBatch();
         return this;

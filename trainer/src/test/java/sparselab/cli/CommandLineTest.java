@@ -86,6 +86,12 @@ class CommandLineTest {
         Result missing = run("train", "--db", db, "--set", "data=idx:" + dir.resolve("nope.idx"));
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("nope.idx"), missing.err());
+        assertFalse(Files.exists(Path.of(db)), "refused input does not even create the log");
+        Result noLog = run("runs", "--db", db);
+        assertEquals(2, noLog.code());
+        assertTrue(noLog.err().contains("no log at"), noLog.err());
+        assertFalse(Files.exists(Path.of(db)), "a read-only command does not create a log");
+        EventLog.open(Path.of(db)).close();
         Result unknown = run("export", "rdeadbeef00", "--db", db);
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("rdeadbeef00"), unknown.err());
