@@ -12,6 +12,7 @@ import sparselab.cli.ResumeCommand;
 import sparselab.cli.RunsCommand;
 import sparselab.cli.SweepCommand;
 import sparselab.cli.TrainCommand;
+import sparselab.compare.DiffCommand;
 import sparselab.groups.GroupCommand;
 import sparselab.server.BenchApiCommand;
 import sparselab.server.DemoCommand;
@@ -21,7 +22,7 @@ import sparselab.server.ServeCommand;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
-                RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, BenchApiCommand.class})
+                RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,56 @@
+package sparselab.compare;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.cli.DbOption;
+import sparselab.cli.ExitCodes;
+import sparselab.log.EventLog;
+import sparselab.log.RunRow;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code sparselab diff A B [...]}: the configuration keys in which runs differ (all keys with --all), as the compare page shows them. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Show the configuration keys in which 2 or more runs differ (--all: every key, differing ones first).")
+public final class DiffCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "RUN", arity = "2..*", description = "two or more run ids") List<String> runIds;
+    @Option(names = "--all", description = "also list the keys that agree") boolean all;
+
+    @Override
+    public Integer call() {
+        if (new LinkedHashSet<>(runIds).size() != runIds.size()) throw new ExitCodes.RefusedException("RUN: a run is named twice");
+        EventLog log = db.openExisting();
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (String id : runIds) {
+            RunRow r = log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.file()));
+            configs.add(r.configMap());
+        }
+        ConfigDiff.Diff diff = ConfigDiff.of(runIds, configs);
+        PrintWriter out = spec.commandLine().getOut();
+        StringBuilder fmt = new StringBuilder("%-18s");
+        for (int i = 0; i < runIds.size(); i++) fmt.append(" %-14s");
+        fmt.append("%n");
+        List<Object> head = new ArrayList<>(List.of("key"));
+        head.addAll(runIds);
+        out.printf(fmt.toString(), head.toArray());
+        for (ConfigDiff.Row row : diff.rows()) {
+            if (!row.differs() && !all) continue;
+            List<Object> cells = new ArrayList<>(List.of(row.differs() ? row.key() : "  " + row.key()));
+            cells.addAll(row.values());
+            out.printf(fmt.toString(), cells.toArray());
+        }
+        out.printf("%d of %d keys differ%n", diff.differing(), diff.rows().size());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,53 @@
+package sparselab.compare;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import sparselab.cli.ExitCodes;
+import sparselab.config.RunConfig;
+import sparselab.log.EventLog;
+import sparselab.log.RunEvent;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class DiffCommandTest {
+    @TempDir Path dir;
+
+    private String[] run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new DiffCommand()));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void lists_only_the_differing_keys_of_a_run_and_its_twin() {
+        Path db = dir.resolve("d.db");
+        String a, b;
+        try (EventLog log = EventLog.open(db)) {
+            RunConfig sparse = RunConfig.defaults().with("beta", "3").with("hidden", "50");
+            a = log.create(new RunEvent.Created(sparse.toMap(), null, "fp", Map.of(), "cli", null));
+            b = log.create(new RunEvent.Created(sparse.nonSparseTwin().toMap(), null, "fp", Map.of(), "twin", null));
+        }
+        String[] r = run(a, b, "--db", db.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].lines().anyMatch(l -> l.startsWith("beta") && l.contains("3") && l.contains("0")), r[1]);
+        assertFalse(r[1].contains("hidden"), "keys that agree are left out: " + r[1]);
+        assertTrue(r[1].contains("1 of 25 keys differ"), r[1]);
+        String[] all = run(a, b, "--all", "--db", db.toString());
+        assertTrue(all[1].contains("hidden"), all[1]);
+
+        String[] unknown = run(a, "rnosuchrun0", "--db", db.toString());
+        assertEquals("2", unknown[0]);
+        assertTrue(unknown[2].contains("rnosuchrun0"), unknown[2]);
+        String[] twice = run(a, a, "--db", db.toString());
+        assertEquals("2", twice[0]);
+    }
+}
