@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static sparselab.server.Fixtures.json;
+import static sparselab.server.Fixtures.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JSON API through real HTTP, on a real SQLite log filled with real events. */
 class ApiTest {
+
     private static final MediaType JSON = MediaType.get("application/json");
 
     @TempDir Path dir;
@@ -52,15 +55,7 @@ class ApiTest {
 
     private Javalin app() { return app(Clock.systemUTC()); }
 
-    private static JsonNode json(Response r) throws IOException {
-        return Json.MAPPER.readTree(r.body().string());
-    }
-
-    private static Response post(HttpClient client, String path, String body) {
-        return client.request(path, b -> b.post(RequestBody.Companion.create(body, JSON)));
-    }
-
-    private int eventCount() { return log.eventsAfter(0, Integer.MAX_VALUE).size(); }
+    private int eventCount() { return Fixtures.eventCount(log); }
 
     // ---- runs
 

@@ -1,12 +1,19 @@
 package sparselab.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.testtools.HttpClient;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import sparselab.config.ConfigKeys;
 import sparselab.config.RunConfig;
 import sparselab.launch.RunCreator;
 import sparselab.log.Blob;
 import sparselab.log.EventLog;
+import sparselab.log.Json;
 import sparselab.log.RunEvent;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -86,4 +93,19 @@ final class Fixtures {
     static RunEvent.FilterMeasures measures(int epoch) {
         return new RunEvent.FilterMeasures(epoch, 0.2 + 0.05 * epoch, 0.5 / (1 + epoch), 0.01 * epoch, 0.3 + 0.02 * epoch, 0.1 + 0.03 * epoch);
     }
+
+    // ---- HTTP helpers of the API tests
+
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    static JsonNode json(Response r) throws IOException {
+        return Json.MAPPER.readTree(r.body().string());
+    }
+
+    static Response post(HttpClient client, String path, String body) {
+        return client.request(path, b -> b.post(RequestBody.Companion.create(body, JSON)));
+    }
+
+    /** Every event in the log, to check that a refused request wrote nothing. */
+    static int eventCount(EventLog log) { return log.eventsAfter(0, Integer.MAX_VALUE).size(); }
 }

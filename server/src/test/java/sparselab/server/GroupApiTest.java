@@ -22,12 +22,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import static sparselab.server.Fixtures.json;
+import static sparselab.server.Fixtures.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Groups, the ladder and the filter measures through real HTTP, on a real log filled with real events. */
 class GroupApiTest {
-    private static final MediaType JSON = MediaType.get("application/json");
 
     @TempDir Path dir;
     EventLog log;
@@ -42,15 +43,7 @@ class GroupApiTest {
                 Safety.hostsFor("127.0.0.1")).build();
     }
 
-    private static JsonNode json(Response r) throws IOException {
-        return Json.MAPPER.readTree(r.body().string());
-    }
-
-    private static Response post(HttpClient client, String path, String body) {
-        return client.request(path, b -> b.post(RequestBody.Companion.create(body, JSON)));
-    }
-
-    private int eventCount() { return log.eventsAfter(0, Integer.MAX_VALUE).size(); }
+    private int eventCount() { return Fixtures.eventCount(log); }
 
     @Test
     void queues_the_ladder_between_two_runs_and_shows_it_as_a_group_by_step() {
