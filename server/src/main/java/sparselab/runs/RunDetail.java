@@ -12,6 +12,9 @@ import java.util.Map;
  * @param snapshotEpochs  epochs with a weight snapshot
  * @param checkpointEpoch the epoch of the latest checkpoint, or null
  * @param actions         which actions apply now: cancel, resume, twin, clone
+ * @param worker          the worker (name) that trains or last trained the run
+ * @param lease           the run's current lease: how many times a trainer claimed it
  */
 public record RunDetail(RunView summary, Map<String, String> config, String dataFingerprint, Long pid, String host,
-                        String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions) {}
+                        String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions,
+                        String worker, long lease) {}

@@ -4,7 +4,7 @@ import io.javalin.Javalin;
 import sparselab.config.ConfigKeys;
 import sparselab.launch.LaunchPool;
 import sparselab.log.Blob;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class ApiBench {
         Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("sparselab-bench");
         EventLog log = EventLog.open(dir.resolve("bench.db"));
         long t0 = System.nanoTime();
-        System.out.printf("filling %s with %,d runs ...%n", log.file(), runs);
+        System.out.printf("filling %s with %,d runs ...%n", log.describe(), runs);
         fillRuns(log, runs);
         System.out.printf("  %.1f s%nfilling 8 runs of %,d epochs, H = %d ...%n", (System.nanoTime() - t0) / 1e9, epochs, hidden);
         long t1 = System.nanoTime();

@@ -3,7 +3,7 @@ package sparselab.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.nio.file.Path;
@@ -60,16 +60,14 @@ class LaunchPoolTest {
     }
 
     @Test
-    void puts_a_resume_ahead_of_the_queue() {
+    void a_dashboard_only_pool_starts_no_trainer() {
         EventLog log = EventLog.open(dir.resolve("pool3.db"));
-        String queued = Fixtures.queued(log, Map.of("data", "bars"));
+        Fixtures.queued(log, Map.of("data", "bars"));
         FakeTrainers trainers = new FakeTrainers();
-        LaunchPool pool = new LaunchPool(log, trainers, 1);
-        pool.resume("rOld");
+        LaunchPool pool = new LaunchPool(log, trainers, 0).start(50);
         pool.tick();
-        assertEquals(List.of(new FakeTrainers.Start("rOld", true, trainers.starts.get(0).process())), trainers.starts);
-        trainers.starts.get(0).process().exit();
-        pool.tick();
-        assertEquals(List.of("rOld", queued), trainers.runIds());
+        pool.wake();
+        assertEquals(List.of(), trainers.runIds());
+        pool.close();
     }
 }

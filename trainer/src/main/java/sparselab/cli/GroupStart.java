@@ -2,7 +2,7 @@ package sparselab.cli;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.RunExecutor;
 
@@ -38,9 +38,9 @@ public class GroupStart {
             }
             return ok ? ExitCodes.OK : ExitCodes.FAILURE;
         }
-        Process p = BackgroundTrainer.spawnGroup(log.file(), group);
+        Process p = BackgroundTrainer.spawnGroup(log.describe(), group);
         err.println("queued " + runIds.size() + " runs in group " + group + "; trainer pid " + p.pid()
-                + " runs them one at a time (output in " + log.file().resolveSibling("logs").resolve(group + ".log") + ")");
+                + " runs them one at a time (output in " + BackgroundTrainer.logs(log.describe()).resolve(group + ".log") + ")");
         return ExitCodes.OK;
     }
 }

@@ -1,6 +1,6 @@
 package sparselab.runs;
 
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 
 import java.nio.file.Path;
 
@@ -34,7 +34,7 @@ public final class Worker {
             System.err.println("usage: Worker --db FILE --run ID [--resume] | Worker --db FILE --group NAME");
             System.exit(2);
         }
-        EventLog log = EventLog.open(Path.of(db));
+        EventLog log = EventLog.open(db);
         if (group != null) {
             Groups.runQueued(log, group, new RunExecutor(log, RunExecutor.Listener.NONE));
             System.exit(0);
