@@ -74,9 +74,14 @@ public final class LaunchPool implements AutoCloseable {
         }
     }
 
-    /** Forgets exited trainers, then starts trainers for queued runs while fewer than {@code workers} run. */
+    /** The pool's name in the workers view: {@code serve@host:pid}. */
+    public String name() { return "serve@" + sparselab.runs.WorkerLoop.defaultName(); }
+
+    /** Forgets exited trainers, marks the pool alive in the log, then starts trainers for queued runs while fewer than {@code workers} run. */
     public synchronized void tick() {
         running.entrySet().removeIf(e -> !e.getValue().isAlive());
+        log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
+                workers, List.copyOf(running.keySet()), null, null, false));
         if (running.size() >= workers) return;
         List<String> queued = log.queued(workers + spawned.size());
         spawned.retainAll(new HashSet<>(queued));
@@ -109,7 +114,14 @@ public final class LaunchPool implements AutoCloseable {
     /** Stops looking for work; trainers already started go on (they are detached and write to the log). */
     @Override
     public synchronized void close() {
-        if (timer != null) timer.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
+            try {
+                log.workerStopped(name());
+            } catch (RuntimeException e) {
+                LOG.debug("could not mark the pool stopped: {}", e.getMessage());
+            }
+        }
         timer = null;
     }
 }

@@ -40,6 +40,18 @@ public final class RunQueries {
 
     public List<EpochMetrics> metrics(String runId) { return log.metrics(runId); }
 
+    /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
+    public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
+                             String heartbeatAt, boolean alive, boolean stopped) {}
+
+    /** Every worker that ever served the log, most recent first. */
+    public List<WorkerView> workers(Instant now) {
+        Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
+        return log.workers().stream().map(w -> new WorkerView(w.name(), w.host(), w.pid(), w.slots(), w.runs(), w.startedAt(),
+                w.heartbeatAt(), !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff),
+                w.stopped())).toList();
+    }
+
     /** The JSON export of a run (the command line's {@code export --format json} writes the same document). */
     public java.util.Map<String, Object> export(RunRow r) {
         return MetricsExport.json(r, log.metrics(r.runId()), log.rhoHat(r.runId(), log.epochs(r.runId())), log.measures(r.runId()));

@@ -29,6 +29,7 @@ public final class RunsRoutes {
 
     public void register(Javalin app) {
         app.get("/api/runs", this::list);
+        app.get("/api/workers", ctx -> ctx.json(queries.workers(clock.instant())));
         app.get("/api/runs/{id}", this::one);
         app.get("/api/runs/{id}/events", ctx -> ctx.json(queries.timeline(actions.require(ctx.pathParam("id")).runId())));
         app.get("/api/runs/{id}/metrics", ctx -> ctx.json(queries.metrics(actions.require(ctx.pathParam("id")).runId())));

@@ -35,7 +35,7 @@ class GroupApiTest {
 
     @BeforeEach
     void open() {
-        log = EventLog.open(dir.resolve("groups.db"));
+        log = TestLogs.open(dir, "groups.db");
     }
 
     private Javalin app() {

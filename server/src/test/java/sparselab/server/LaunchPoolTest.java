@@ -17,7 +17,7 @@ class LaunchPoolTest {
 
     @Test
     void starts_at_most_the_bound_in_creation_order_and_the_next_when_one_exits() {
-        EventLog log = EventLog.open(dir.resolve("pool.db"));
+        EventLog log = TestLogs.open(dir, "pool.db");
         String a = Fixtures.queued(log, Map.of("data", "bars"));
         String b = Fixtures.queued(log, Map.of("data", "bars"));
         String c = Fixtures.queued(log, Map.of("data", "bars"));
@@ -42,7 +42,7 @@ class LaunchPoolTest {
 
     @Test
     void runs_two_at_once_with_two_workers_and_skips_cancelled_runs() {
-        EventLog log = EventLog.open(dir.resolve("pool2.db"));
+        EventLog log = TestLogs.open(dir, "pool2.db");
         String a = Fixtures.queued(log, Map.of("data", "bars"));
         String b = Fixtures.queued(log, Map.of("data", "bars"));
         log.append(b, new RunEvent.CancelRequested("test"));
@@ -61,7 +61,7 @@ class LaunchPoolTest {
 
     @Test
     void a_dashboard_only_pool_starts_no_trainer() {
-        EventLog log = EventLog.open(dir.resolve("pool3.db"));
+        EventLog log = TestLogs.open(dir, "pool3.db");
         Fixtures.queued(log, Map.of("data", "bars"));
         FakeTrainers trainers = new FakeTrainers();
         LaunchPool pool = new LaunchPool(log, trainers, 0).start(50);

@@ -5,6 +5,8 @@ import picocli.CommandLine.Option;
 import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.RunExecutor;
+import sparselab.runs.WorkerLoop;
+import sparselab.store.WorkerInfo;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -23,7 +25,15 @@ public class GroupStart {
     static int start(GroupStart mode, CommandSpec spec, EventLog log, String group, List<String> runIds) {
         PrintWriter err = spec.commandLine().getErr();
         if (mode != null && mode.queueOnly) {
-            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` starts them");
+            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` or `sparselab worker` starts them");
+            return ExitCodes.OK;
+        }
+        List<WorkerInfo> pools = WorkerLoop.alive(log);
+        if ((mode == null || !mode.foreground) && !pools.isEmpty()) {
+            // a second trainer next to a pool that serves this log would only race it for the same runs
+            err.println("queued " + runIds.size() + " runs in group " + group + " for the worker pool that serves this log ("
+                    + String.join(", ", pools.stream().map(w -> w.name() + " on " + w.host() + ", " + w.slots() + " slot(s)").toList())
+                    + "); no trainer started here");
             return ExitCodes.OK;
         }
         if (mode != null && mode.foreground) {

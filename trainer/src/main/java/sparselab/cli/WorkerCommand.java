@@ -33,12 +33,13 @@ public class WorkerCommand implements Callable<Integer> {
         EventLog log = db.open();
         WorkerLoop worker = new WorkerLoop(log, name == null ? WorkerLoop.defaultName() : name, slots, (long) (poll * 1000),
                 idle == null ? 0 : (long) (idle * 1000));
-        Thread main = Thread.currentThread();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (done.getCount() == 0) return;
             System.err.println("worker " + worker.name() + ": stopping; each run finishes its epoch, checkpoints and is queued again");
             worker.stop();
             try {
-                main.join(120_000);
+                done.await(120, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 // exit anyway
             }
@@ -46,6 +47,7 @@ public class WorkerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getErr().println("worker " + worker.name() + " on " + log.describe() + ", " + slots + " slot(s)");
         int n = worker.run();
+        done.countDown();
         spec.commandLine().getErr().println("worker " + worker.name() + ": trained " + n + " run(s)");
         log.close();
         return ExitCodes.OK;

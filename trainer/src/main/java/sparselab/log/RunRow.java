@@ -18,8 +18,14 @@ public record RunRow(
         boolean cancelRequested, String lastCheckpoint, Integer lastCheckpointEpoch, int snapshots, String tags,
         long lastSeq, long lease, String worker, long createdSeq) {
 
-    /** A running run whose last heartbeat is older than this reads as interrupted, and a worker may take it over. */
-    public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
+    /** System property: seconds without a heartbeat after which a running run reads as interrupted (default 20). */
+    public static final String TIMEOUT_PROPERTY = "sparselab.takeoverSeconds";
+
+    /**
+     * A running run whose last heartbeat is older than this reads as interrupted, and a worker may take it over. Four
+     * heartbeats fit in it (they come every 5 s), so a trainer that is merely slow is not taken over.
+     */
+    public static final Duration HEARTBEAT_TIMEOUT = Duration.ofMillis((long) (1000 * Double.parseDouble(System.getProperty(TIMEOUT_PROPERTY, "20"))));
 
     /** The status a user should see: a {@code running} run whose heartbeats stopped is {@code interrupted}. */
     public String effectiveStatus(Instant now) {

@@ -23,8 +23,13 @@ public final class BackgroundTrainer {
         return spawn(db, runId, false);
     }
 
+    /** System property: the folder for the output of background trainers and workers (overrides the default). */
+    public static final String LOGS_PROPERTY = "sparselab.logsDir";
+
     /** Where the output of background trainers goes: {@code logs/} beside an SQLite log, else {@code ./logs}. */
     public static Path logs(String db) {
+        String given = System.getProperty(LOGS_PROPERTY);
+        if (given != null && !given.isBlank()) return Path.of(given).toAbsolutePath();
         if (db.startsWith("postgresql://") || db.startsWith("postgres://")) return Path.of("logs").toAbsolutePath();
         Path file = Path.of(db).toAbsolutePath();
         return (file.getParent() == null ? Path.of(".") : file.getParent()).resolve("logs");
@@ -42,6 +47,15 @@ public final class BackgroundTrainer {
         return start(db, List.of("--group", group), group, "trainer for group " + group);
     }
 
+    /**
+     * A detached worker process ({@link WorkerLoop}) named {@code name} on the log; with {@code idleSeconds} > 0 it exits
+     * after that long without work (output in logs/NAME.log).
+     */
+    public static Process spawnWorker(String db, String name, double idleSeconds) {
+        return start(db, List.of("--worker", name, "--exit-when-idle", Double.toString(idleSeconds)), name.replace(':', '_'),
+                "worker " + name);
+    }
+
     private static Process start(String db, List<String> args, String logName, String what) {
         Path logs = logs(db);
         List<String> cmd = new ArrayList<>(List.of(
@@ -49,8 +63,10 @@ public final class BackgroundTrainer {
                 "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G",
                 "-cp", System.getProperty("java.class.path"),
                 Worker.class.getName(), "--db", db));
-        String checkpoints = System.getProperty(RunExecutor.CHECKPOINT_PROPERTY);
-        if (checkpoints != null) cmd.add(1, "-D" + RunExecutor.CHECKPOINT_PROPERTY + "=" + checkpoints);
+        for (String prop : List.of(RunExecutor.CHECKPOINT_PROPERTY, RunExecutor.HEARTBEAT_PROPERTY, WorkerLoop.STALE_PROPERTY)) {
+            String v = System.getProperty(prop);
+            if (v != null) cmd.add(1, "-D" + prop + "=" + v);
+        }
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());

@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
-    static final long HEARTBEAT_MS = 5_000;
+    /** System property: seconds between a trainer's heartbeats (default 5; the takeover tests shorten it). */
+    public static final String HEARTBEAT_PROPERTY = "sparselab.heartbeatSeconds";
+    static final long HEARTBEAT_MS = (long) (Double.parseDouble(System.getProperty(HEARTBEAT_PROPERTY, "5")) * 1000);
     /** System property: seconds between checkpoints (default 10; tests set 0 to checkpoint every epoch). */
     public static final String CHECKPOINT_PROPERTY = "sparselab.checkpointSeconds";
     /**

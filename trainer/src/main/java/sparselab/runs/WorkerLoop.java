@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WorkerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
     /** System property: seconds without a heartbeat after which a running run is taken over (default 20). */
-    public static final String STALE_PROPERTY = "sparselab.takeoverSeconds";
+    public static final String STALE_PROPERTY = RunRow.TIMEOUT_PROPERTY;
 
     private final EventLog log;
     private final String name;
@@ -58,10 +58,19 @@ public final class WorkerLoop {
         this.log = log;
         this.name = name;
         this.slots = slots;
-        this.stale = Duration.ofMillis((long) (Double.parseDouble(System.getProperty(STALE_PROPERTY,
-                Long.toString(RunRow.HEARTBEAT_TIMEOUT.toSeconds()))) * 1000));
+        this.stale = RunRow.HEARTBEAT_TIMEOUT;
         this.pollMs = pollMs;
         this.idleExitMs = idleExitMs;
+    }
+
+    /**
+     * The workers (and dashboard pools) that serve the log now: not stopped, with slots, and a heartbeat younger than
+     * the takeover timeout (their heartbeat times are the database's clock).
+     */
+    public static List<WorkerInfo> alive(EventLog log) {
+        java.time.Instant cutoff = java.time.Instant.now().minus(RunRow.HEARTBEAT_TIMEOUT);
+        return log.workers().stream().filter(w -> !w.stopped() && w.slots() > 0 && w.heartbeatAt() != null
+                && java.time.Instant.parse(w.heartbeatAt()).isAfter(cutoff)).toList();
     }
 
     /** The default name of a worker: host:pid. */
@@ -140,7 +149,7 @@ public final class WorkerLoop {
             }
             for (String id : newlyRefused) recordRefusal(id);
             if (lease.isEmpty()) {
-                if (idleExitMs > 0 && System.currentTimeMillis() - idleSince > idleExitMs) return;
+                if (idleExitMs > 0 && System.currentTimeMillis() - idleSince > idleExitMs && nothingLeft()) return;
                 sleep(pollMs);
                 continue;
             }
@@ -161,6 +170,15 @@ public final class WorkerLoop {
                 executors.remove(exec);
             }
             idleSince = System.currentTimeMillis();
+        }
+    }
+
+    /** True when no queued run is left that this worker could take (others' runs in training do not count). */
+    private boolean nothingLeft() {
+        try {
+            return log.queued(refused.size() + 1).stream().allMatch(refused::contains);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

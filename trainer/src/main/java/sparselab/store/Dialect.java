@@ -29,10 +29,20 @@ enum Dialect {
         this.skipLocked = skipLocked;
     }
 
+    private static final String CLAIMABLE = "cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
+            + "AND heartbeat_at < :cutoff))";
+
     /** The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first. */
     String claimCandidates() {
-        return "SELECT run_id FROM runs WHERE cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
-                + "AND heartbeat_at < :cutoff)) ORDER BY created_seq LIMIT :n" + skipLocked;
+        return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";
+    }
+
+    /**
+     * Locks one candidate if it is still claimable and no other worker holds it (PostgreSQL skips it then): workers
+     * lock one run at a time, never a whole page of the queue.
+     */
+    String lockCandidate() {
+        return "SELECT run_id FROM runs WHERE run_id = :r AND " + CLAIMABLE + skipLocked;
     }
 
     /** After a copy that kept the source's event ids: the identity continues after the largest. */

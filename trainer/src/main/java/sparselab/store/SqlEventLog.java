@@ -325,6 +325,9 @@ final class SqlEventLog implements EventLog {
                     .mapTo(String.class).list();
             for (String id : ids) {
                 if (skip.contains(id)) continue;
+                if (h.createQuery(dialect.lockCandidate()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) {
+                    continue;                                   // taken meanwhile, or locked by another worker's claim
+                }
                 RunRow row = lockedRun(h, id);
                 if (row == null || !mayStart.test(row)) continue;
                 return Optional.of(claimRow(h, row, started));
