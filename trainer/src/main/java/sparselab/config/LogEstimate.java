@@ -5,8 +5,10 @@ package sparselab.config;
  * queued, so that a run that would fill the disk is refused rather than started. Pure arithmetic, saturating at
  * {@link Long#MAX_VALUE}. Per epoch: one {@code epoch_completed} event and its projection row, each with the H
  * rate estimates as JSON text. Per weight snapshot (the {@code snapshotEvery} schedule: epoch 0, the last, and
- * 1, 2, 4, 8, ... or every N): the weights blob, 4 (2 H V + H + V) bytes, and its events. Heartbeats and
- * checkpoints depend on the wall-clock time, not on the configuration, and are not counted.
+ * 1, 2, 4, 8, ... or every N): the weights blob, 4 P bytes for the P = 2 H V + H + V parameters, and its events.
+ * One checkpoint (a run keeps the bytes of its latest only): the parameters and the updater state in float64, 24 P
+ * bytes, or with {@code lbfgs} its curvature pairs too, 100 P. Heartbeats (about 150 bytes every 5 s while training)
+ * depend on the wall-clock time, not on the configuration, and are not counted.
  */
 public final class LogEstimate {
     /** One epoch's event row, projection row and index entries, without the rate estimates. */
@@ -15,6 +17,10 @@ public final class LogEstimate {
     static final long RATE_BYTES = 2 * 22;
     /** A snapshot's events (weight_snapshot, filter_measures), projection rows and blob row, without the weights. */
     static final long SNAPSHOT_BYTES = 2_000;
+    /** Bytes of the latest checkpoint per parameter: float64 parameters and updater state (adam: two moments). */
+    static final long CHECKPOINT_BYTES_PER_PARAMETER = 24;
+    /** The same with optimizer=lbfgs: its 10 curvature pairs and the remembered gradient travel in the checkpoint. */
+    static final long LBFGS_CHECKPOINT_BYTES_PER_PARAMETER = 100;
     /** The created, started and end events and the run's projection row. */
     static final long RUN_BYTES = 8_000;
 
@@ -24,8 +30,10 @@ public final class LogEstimate {
     public static long bytes(RunConfig cfg, int visible) {
         double h = cfg.hidden();
         double perEpoch = EPOCH_BYTES + RATE_BYTES * h;
-        double perSnapshot = SNAPSHOT_BYTES + 4.0 * (2.0 * h * visible + h + visible);
-        double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot;
+        double parameters = 2.0 * h * visible + h + visible;
+        double perSnapshot = SNAPSHOT_BYTES + 4.0 * parameters;
+        double checkpoint = parameters * (cfg.optimizer() == Choices.Optimizer.LBFGS ? LBFGS_CHECKPOINT_BYTES_PER_PARAMETER : CHECKPOINT_BYTES_PER_PARAMETER);
+        double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot + checkpoint;
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }
 
