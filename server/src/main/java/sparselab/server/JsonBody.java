@@ -32,6 +32,9 @@ public final class JsonBody {
      * with 413 after reading at most one byte more than the limit (the rest is never buffered).
      */
     public static String text(Context ctx) {
+        if (ctx.req().getContentLengthLong() > MAX_BYTES) {
+            throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
+        }
         byte[] bytes;
         try {
             bytes = ctx.req().getInputStream().readNBytes(MAX_BYTES + 1);
