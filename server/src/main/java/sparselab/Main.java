@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import sparselab.cli.BenchCommand;
 import sparselab.cli.BenchWorkersCommand;
 import sparselab.cli.CopyCommand;
+import sparselab.cli.VerifyCommand;
 import sparselab.cli.WorkerCommand;
 import sparselab.cli.DataCommand;
 import sparselab.cli.ExitCodes;
@@ -20,12 +21,13 @@ import sparselab.groups.GroupCommand;
 import sparselab.server.BenchApiCommand;
 import sparselab.server.DemoCommand;
 import sparselab.server.ServeCommand;
+import sparselab.server.StressCommand;
 
 /** The launcher's entry point: {@code ./sparselab COMMAND ...}. */
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
-                RebuildCommand.class, WorkerCommand.class, CopyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class})
+                RebuildCommand.class, WorkerCommand.class, CopyCommand.class, VerifyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class, StressCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

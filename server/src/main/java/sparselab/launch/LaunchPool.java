@@ -30,6 +30,13 @@ public final class LaunchPool implements AutoCloseable {
     private final Map<String, Process> running = new LinkedHashMap<>();
     /** Queued runs a trainer was started for whose claim has not shown yet: not started twice. Pruned every tick. */
     private final Set<String> spawned = new HashSet<>();
+    /** Failed start attempts of queued runs, and when each may be tried again (backoff). Pruned every tick. */
+    private final Map<String, Integer> attempts = new java.util.HashMap<>();
+    private final Map<String, Long> notBefore = new java.util.HashMap<>();
+    /** A run whose trainer failed to start this many times fails. */
+    public static final int MAX_START_ATTEMPTS = 3;
+    /** The first retry waits this long; each later one twice as long. */
+    static final long FIRST_BACKOFF_MS = Long.getLong("sparselab.startBackoffMs", 2000);
     private ScheduledExecutorService timer;
 
     /** @param db how trainers reopen the log (the --db value: a file or a URL without password) */
@@ -79,15 +86,26 @@ public final class LaunchPool implements AutoCloseable {
 
     /** Forgets exited trainers, marks the pool alive in the log, then starts trainers for queued runs while fewer than {@code workers} run. */
     public synchronized void tick() {
-        running.entrySet().removeIf(e -> !e.getValue().isAlive());
+        for (var it = running.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().isAlive()) continue;
+            it.remove();
+            // a trainer that ended while its run is still queued never claimed it: a failed start
+            if (log.run(e.getKey()).map(r -> r.status().equals("queued")).orElse(false)) {
+                startFailed(e.getKey(), "the trainer process ended (exit code " + exitCode(e.getValue()) + ") before it claimed the run");
+            }
+        }
         log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
                 workers, List.copyOf(running.keySet()), null, null, false));
         if (running.size() >= workers) return;
-        List<String> queued = log.queued(workers + spawned.size());
+        List<String> queued = log.queued(workers + spawned.size() + notBefore.size());
         spawned.retainAll(new HashSet<>(queued));
+        attempts.keySet().retainAll(new HashSet<>(queued));
+        notBefore.keySet().retainAll(new HashSet<>(queued));
+        long now = System.currentTimeMillis();
         for (String id : queued) {
             if (running.size() >= workers) break;
-            if (spawned.contains(id)) continue;
+            if (spawned.contains(id) || notBefore.getOrDefault(id, 0L) > now) continue;
             start(id);
         }
     }
@@ -100,6 +118,33 @@ public final class LaunchPool implements AutoCloseable {
             LOG.info("started trainer pid {} for run {}", p.pid(), runId);
         } catch (RuntimeException e) {
             LOG.warn("cannot start a trainer for run {}: {}", runId, e.getMessage());
+            startFailed(runId, e.getMessage());
+        }
+    }
+
+    /** Records a failed start; retries later with backoff, and fails the run after the last attempt. */
+    private void startFailed(String runId, String error) {
+        spawned.remove(runId);
+        int n = attempts.merge(runId, 1, Integer::sum);
+        try {
+            log.append(runId, new sparselab.log.RunEvent.StartFailed(n, error));
+            if (n >= MAX_START_ATTEMPTS) {
+                log.append(runId, new sparselab.log.RunEvent.Failed(0, "the trainer could not be started (" + n + " attempts): " + error));
+                attempts.remove(runId);
+                notBefore.remove(runId);
+            } else {
+                notBefore.put(runId, System.currentTimeMillis() + (FIRST_BACKOFF_MS << (n - 1)));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record the failed start of run {}: {}", runId, e.getMessage());
+        }
+    }
+
+    private static String exitCode(Process p) {
+        try {
+            return Integer.toString(p.exitValue());
+        } catch (IllegalThreadStateException e) {
+            return "?";
         }
     }
 

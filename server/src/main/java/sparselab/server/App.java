@@ -93,6 +93,10 @@ public final class App {
         app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));
         app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).json(ApiError.of(429, null, e.getMessage())));
         app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage())));
+        app.exception(StoreException.Corrupt.class, (e, ctx) -> {
+            LOG.error("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.status(500).json(ApiError.of(500, null, e.getMessage()));
+        });
         app.exception(StoreException.NotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null, e.getMessage())));
         app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(ApiError.of(409, null, e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {

@@ -32,6 +32,7 @@ public final class EventTypes {
         type("released", RunEvent.Released.class);
         type("refused", RunEvent.Refused.class);
         type("requeued", RunEvent.Requeued.class);
+        type("start_failed", RunEvent.StartFailed.class);
     }
 
     public static String nameOf(Class<?> c) {

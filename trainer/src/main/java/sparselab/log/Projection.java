@@ -98,6 +98,8 @@ public final class Projection {
                 b.cancelRequested = false;
                 b.error = null;
             });
+        } else if (ev instanceof RunEvent.StartFailed sf) {
+            r = s.with(b -> b.error = "start attempt " + sf.attempt() + " failed: " + sf.error());
         } else if (ev instanceof Created) {
             throw new IllegalStateException("run " + e.runId() + " has a second created event");
         } else {

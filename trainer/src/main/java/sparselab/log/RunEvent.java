@@ -81,6 +81,12 @@ public sealed interface RunEvent {
     record Requeued(String by) implements RunEvent {}
 
     /**
+     * A dashboard pool could not start a trainer for the queued run (the process did not start, or ended before it
+     * claimed the run). The run stays queued and is tried again later; after the last attempt it fails.
+     */
+    record StartFailed(int attempt, String error) implements RunEvent {}
+
+    /**
      * One training epoch completed. Epoch 0 is not an epoch: the first is 1.
      *
      * @param loss            recon + decay + penalty, mean over the epoch's batches

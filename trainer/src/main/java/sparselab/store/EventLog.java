@@ -142,6 +142,10 @@ public interface EventLog extends AutoCloseable {
 
     List<MeasuresRow> measures(String runId);
 
+    /**
+     * The bytes stored under {@code hash}, re-hashed as they are read: bytes that do not match their hash (edited behind
+     * the log's back) throw {@link StoreException.Corrupt} naming the blob and are never handed out.
+     */
     Optional<byte[]> blob(String hash);
 
     List<StoredEvent> events(String runId);
@@ -170,6 +174,12 @@ public interface EventLog extends AutoCloseable {
     List<WorkerInfo> workers();
 
     // ---- maintenance ---------------------------------------------------------------------------------------------
+
+    /**
+     * Checks the whole log without changing it: every blob re-hashed, every run's events numbered 1, 2, 3, ... with
+     * each epoch once, and every projection row equal to what a fold of the events gives.
+     */
+    VerifyReport verify();
 
     /** Drops the projections and folds every event again, in one transaction; returns the number of events. */
     int rebuild();

@@ -453,7 +453,70 @@ final class SqlEventLog implements EventLog {
     public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     @Override
-    public Optional<byte[]> blob(String hash) { return jdbi.withExtension(LogDao.class, d -> d.blob(hash)); }
+    public Optional<byte[]> blob(String hash) {
+        Optional<byte[]> bytes = jdbi.withExtension(LogDao.class, d -> d.blob(hash));
+        bytes.ifPresent(b -> {
+            if (!Blob.of(b).hash().equals(hash)) {
+                LOG.error("blob {} in {} does not match its hash: its bytes were changed; not served", hash, backend.display());
+                throw new StoreException.Corrupt("the stored bytes of blob " + hash + " do not match their hash (changed behind the log's back)");
+            }
+        });
+        return bytes;
+    }
+
+    @Override
+    public VerifyReport verify() {
+        List<String> bad = new ArrayList<>();
+        List<String> hashes = blobHashes();
+        for (String h : hashes) {
+            Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
+            if (b.isEmpty() || !Blob.of(b.get()).hash().equals(h)) bad.add(h);
+        }
+        List<String> seqErrors = new ArrayList<>();
+        List<String> diffs = new ArrayList<>();
+        long events = 0;
+        List<RunRow> stored = runs();
+        for (RunRow row : stored) {
+            List<StoredEvent> evs = events(row.runId());
+            events += evs.size();
+            RunRow folded = null;
+            java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
+            List<EpochMetrics> expectMetrics = new ArrayList<>();
+            List<SnapshotRow> expectSnaps = new ArrayList<>();
+            List<MeasuresRow> expectMeasures = new ArrayList<>();
+            for (int i = 0; i < evs.size(); i++) {
+                StoredEvent e = evs.get(i);
+                if (e.seq() != i + 1) {
+                    seqErrors.add(row.runId() + ": event " + (i + 1) + " has number " + e.seq());
+                    break;
+                }
+                if (e.event() instanceof RunEvent.EpochCompleted m) {
+                    if (!epochsSeen.add(m.epoch())) seqErrors.add(row.runId() + ": epoch " + m.epoch() + " logged twice");
+                    expectMetrics.add(EpochMetrics.of(m));
+                }
+                if (e.event() instanceof RunEvent.WeightSnapshot w) expectSnaps.add(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
+                if (e.event() instanceof RunEvent.FilterMeasures f) expectMeasures.add(MeasuresRow.of(e.runId(), f));
+                folded = Projection.evolve(folded, e);
+            }
+            RunRow want = folded == null ? null : "running".equals(folded.status()) ? folded.with(b -> b.heartbeatAt = null) : folded;
+            RunRow have = "running".equals(row.status()) ? row.with(b -> b.heartbeatAt = null) : row;
+            if (!have.equals(want)) diffs.add(row.runId() + ": runs row");
+            expectMetrics.sort(Comparator.comparingInt(EpochMetrics::epoch));
+            if (!metrics(row.runId()).equals(dedupe(expectMetrics))) diffs.add(row.runId() + ": epoch_metrics");
+            expectSnaps.sort(Comparator.comparingInt(SnapshotRow::epoch));
+            if (!snapshots(row.runId()).equals(expectSnaps)) diffs.add(row.runId() + ": snapshots");
+            expectMeasures.sort(Comparator.comparingInt(MeasuresRow::epoch));
+            if (!measures(row.runId()).equals(expectMeasures)) diffs.add(row.runId() + ": filter_measures");
+        }
+        return new VerifyReport(stored.size(), events, hashes.size(), bad, seqErrors, diffs);
+    }
+
+    /** The last row per epoch (an upsert keeps the last), in epoch order. */
+    private static List<EpochMetrics> dedupe(List<EpochMetrics> rows) {
+        Map<Integer, EpochMetrics> m = new java.util.TreeMap<>();
+        for (EpochMetrics r : rows) m.put(r.epoch(), r);
+        return new ArrayList<>(m.values());
+    }
 
     @Override
     public List<String> blobHashes() { return jdbi.withExtension(LogDao.class, LogDao::blobHashes); }

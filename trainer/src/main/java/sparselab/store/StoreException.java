@@ -35,6 +35,11 @@ public class StoreException extends RuntimeException {
         }
     }
 
+    /** Stored bytes do not match their content address: the blob was changed behind the log's back. Never served. */
+    public static final class Corrupt extends StoreException {
+        public Corrupt(String message) { super(message); }
+    }
+
     /** The log cannot be opened: unreachable server, wrong password, newer schema, not a log, bad --db value. */
     public static final class BadLog extends StoreException {
         public BadLog(String message) { super(message); }

@@ -1,0 +1,18 @@
+package sparselab.store;
+
+import java.util.List;
+
+/**
+ * What {@link EventLog#verify()} found.
+ *
+ * @param runs            runs checked
+ * @param events          events read
+ * @param blobs           blobs re-hashed
+ * @param badBlobs        hashes whose bytes do not match
+ * @param sequenceErrors  runs whose event numbers have a gap or a repeat, or an epoch logged twice
+ * @param projectionDiffs runs whose projection rows differ from a fold of their events
+ */
+public record VerifyReport(int runs, long events, int blobs, List<String> badBlobs, List<String> sequenceErrors,
+                           List<String> projectionDiffs) {
+    public boolean clean() { return badBlobs.isEmpty() && sequenceErrors.isEmpty() && projectionDiffs.isEmpty(); }
+}

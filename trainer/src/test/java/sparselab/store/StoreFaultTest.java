@@ -1,0 +1,115 @@
+package sparselab.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import sparselab.config.RunConfig;
+import sparselab.log.Blob;
+import sparselab.log.RunEvent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The log under abuse (docs/reliability.md): edited blobs, logs from the future, foreign files, copies of the file
+ * alone, heartbeats all run long, a run of more epochs than SQLite takes bound variables.
+ */
+class StoreFaultTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void an_edited_blob_is_never_served_and_verify_names_it(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        try (EventLog log = EventLog.open(db)) {
+            String run = EventLogTest.createRun(log);
+            Blob w = Blob.of(new byte[] {1, 2, 3, 4});
+            log.append(run, new RunEvent.WeightSnapshot(0, w.hash(), 2, 1, 1, 2), w);
+            assertTrue(log.verify().clean(), log.verify().toString());
+            // the trigger refuses UPDATE, so the attacker replaces the row: delete and insert other bytes
+            Logs.rawExecute(db, "DELETE FROM blobs WHERE hash = '" + w.hash() + "'");
+            Logs.rawExecute(db, "INSERT INTO blobs (hash, size, bytes) VALUES ('" + w.hash() + "', 4, "
+                    + (kind.equals("sqlite") ? "X'09090909'" : "'\\x09090909'::bytea") + ")");
+            var e = assertThrows(StoreException.Corrupt.class, () -> log.blob(w.hash()));
+            assertTrue(e.getMessage().contains(w.hash()), e.getMessage());
+            VerifyReport r = log.verify();
+            assertFalse(r.clean());
+            assertEquals(List.of(w.hash()), r.badBlobs());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void verify_finds_a_projection_that_no_longer_matches_its_events(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        try (EventLog log = EventLog.open(db)) {
+            String run = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            lease.append(EventLogTest.epoch(1, 2.0));
+            lease.append(new RunEvent.Finished(1, 2.0, null));
+            assertTrue(log.verify().clean());
+            Logs.rawExecute(db, "UPDATE epoch_metrics SET loss = 99 WHERE run_id = '" + run + "'");
+            Logs.rawExecute(db, "UPDATE runs SET status = 'queued' WHERE run_id = '" + run + "'");
+            VerifyReport r = log.verify();
+            assertEquals(List.of(run + ": runs row", run + ": epoch_metrics"), r.projectionDiffs());
+            log.rebuild();
+            assertTrue(log.verify().clean());
+        }
+    }
+
+    @Test
+    void closing_the_log_checkpoints_the_wal_so_a_copy_of_the_file_alone_holds_every_append() throws Exception {
+        Path file = dir.resolve("a.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            run = EventLogTest.createRun(log);
+            log.append(run, new RunEvent.Tagged(List.of("kept")));
+        }
+        Path copy = Files.createDirectories(dir.resolve("copy")).resolve("a.db");
+        Files.copy(file, copy);                                          // the .db file alone, no -wal
+        try (EventLog log = EventLog.open(copy)) {
+            assertEquals(List.of("kept"), log.require(run).tagList());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void heartbeats_keep_the_run_alive_without_growing_its_timeline(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            int before = log.events(run).size();
+            String firstBeat = log.require(run).heartbeatAt();
+            for (int i = 0; i < 200; i++) lease.heartbeat();
+            assertEquals(before, log.events(run).size(), "no event per heartbeat");
+            assertTrue(log.require(run).heartbeatAt().compareTo(firstBeat) >= 0);
+            log.append(run, new RunEvent.CancelRequested("web"));
+            assertTrue(lease.heartbeat(), "a heartbeat reads back the cancel request");
+        }
+    }
+
+    @Test
+    void per_unit_rates_of_more_epochs_than_sqlite_binds_variables_are_read_in_chunks() {
+        try (EventLog log = EventLog.open(dir.resolve("long.db"))) {
+            String run = log.create(new RunEvent.Created(RunConfig.defaults().toMap(), null, "fp", Map.of(), "cli", null));
+            int epochs = 40_000;                                         // SQLite binds at most 32,766 variables
+            List<RunEvent> batch = new ArrayList<>();
+            for (int e = 1; e <= epochs; e++) {
+                batch.add(new RunEvent.EpochCompleted(e, 1, 1, 0, 0, 0, new double[] {e}, 0, 0, 0, 0, false, null, 0, 0));
+                if (batch.size() == 4000) {
+                    log.appendAll(run, batch, List.of());
+                    batch.clear();
+                }
+            }
+            var rates = log.rhoHat(run, log.epochs(run));
+            assertEquals(epochs, rates.size());
+            assertEquals(39_999.0, rates.get(39_999)[0]);
+        }
+    }
+}
