@@ -129,20 +129,29 @@ public final class ApiBench {
         pool.shutdown();
     }
 
+    /** Runs {@code from} until {@code to}, 500 runs per transaction (created, started and an end event each). */
     private static void fillRuns(EventLog log, int from, int to) {
         SplittableRandom rng = new SplittableRandom(1 + from);
+        java.util.LinkedHashMap<String, List<RunEvent>> batch = new java.util.LinkedHashMap<>();
         for (int i = from; i < to; i++) {
             Map<String, String> cfg = ConfigKeys.build(Map.of("beta", Double.toString(rng.nextInt(5) * 0.5), "rho",
                     Double.toString(0.01 + rng.nextInt(10) * 0.02), "hidden", Integer.toString(16 + rng.nextInt(200)))).toMap();
-            String id = log.create(new RunEvent.Created(cfg, i % 3 == 0 ? "ufldl" : null, "f00d", Map.of(), "cli", null));
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunEvent.Created(cfg, i % 3 == 0 ? "ufldl" : null, "f00d", Map.of(), "cli", null));
             String status = STATUSES[i % STATUSES.length];
-            if (status.equals("queued")) continue;
-            RunEvent end = switch (status) {
-                case "diverged" -> new RunEvent.Diverged(3, "loss is NaN");
-                case "cancelled" -> new RunEvent.Cancelled(2);
-                default -> new RunEvent.Finished(10, rng.nextDouble(), rng.nextDouble());
-            };
-            log.appendAll(id, List.of(new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()), end), List.of());
+            if (!status.equals("queued")) {
+                events.add(new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+                events.add(switch (status) {
+                    case "diverged" -> new RunEvent.Diverged(3, "loss is NaN");
+                    case "cancelled" -> new RunEvent.Cancelled(2);
+                    default -> new RunEvent.Finished(10, rng.nextDouble(), rng.nextDouble());
+                });
+            }
+            batch.put(EventLog.newRunId(), events);
+            if (batch.size() == 500 || i == to - 1) {
+                log.appendMany(batch);
+                batch = new java.util.LinkedHashMap<>();
+            }
         }
     }
 

@@ -78,6 +78,12 @@ public interface EventLog extends AutoCloseable {
     List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs);
 
     /**
+     * Appends the events of many runs in one transaction (bulk imports and benchmark fills), with the same rules as
+     * {@link #appendAll} for each run, in the map's order.
+     */
+    void appendMany(java.util.LinkedHashMap<String, List<RunEvent>> eventsByRun);
+
+    /**
      * Claims a run for a trainer: appends {@code started} with the next lease number, only when {@code mayStart}
      * holds for the run's current row, atomically (two trainers never both take the same run).
      *

@@ -242,6 +242,18 @@ final class SqlEventLog implements EventLog {
         });
     }
 
+    @Override
+    public void appendMany(java.util.LinkedHashMap<String, List<RunEvent>> eventsByRun) {
+        jdbi.useTransaction(h -> eventsByRun.forEach((runId, events) -> {
+            RunRow state = lockedRun(h, runId);
+            if (state != null && state.lease() > 0 && "running".equals(state.status())
+                    && events.stream().anyMatch(e -> TRAINING.contains(e.getClass()))) {
+                throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease() + ")");
+            }
+            write(h, runId, state, events, List.of());
+        }));
+    }
+
     /** A trainer's append: refused whole unless {@code lease} is still the run's and the run is running. */
     List<StoredEvent> appendLeased(String runId, long lease, List<RunEvent> events, List<Blob> blobs) {
         return jdbi.inTransaction(h -> {
