@@ -1,0 +1,61 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.launch.LaunchPool;
+import sparselab.log.RunEvent;
+import sparselab.store.EventLog;
+import sparselab.store.WorkerInfo;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The workers view and the worker of each run, in real headless Chromium. */
+class WorkersBrowserTest {
+    @TempDir Path dir;
+
+    @Test
+    void the_workers_view_lists_each_worker_alive_with_its_runs_and_the_run_page_names_its_worker() throws Exception {
+        EventLog log = TestLogs.open(dir, "workers.db");
+        String run = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
+        log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
+        log.workerBeat(new WorkerInfo("old-box", "box-9", 7, 1, List.of(), null, null, false));
+        log.workerStopped("old-box");
+        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
+        Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
+                .start("127.0.0.1", 0);
+        WebDriver driver = Browser.start(dir.resolve("chrome-profile"));
+        try {
+            String base = "http://127.0.0.1:" + app.port();
+            driver.get(base + "/workers.html");
+            new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 2);
+            var alive = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='gpu-box-2']"));
+            assertEquals("alive", alive.findElement(By.cssSelector("td.state")).getText());
+            assertEquals(run, alive.findElement(By.cssSelector("a")).getText());
+            assertTrue(alive.findElement(By.cssSelector("a")).getAttribute("href").endsWith("/run.html?id=" + run));
+            var stopped = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='old-box']"));
+            assertEquals("stopped", stopped.findElement(By.cssSelector("td.state")).getText());
+            java.nio.file.Files.createDirectories(Path.of("target", "screenshots"));
+            java.nio.file.Files.write(Path.of("target", "screenshots", "workers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png"),
+                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+            // the API says which worker trains the run
+            var detail = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
+                    .url(base + "/api/runs/" + run).build()).execute());
+            assertEquals("gpu-box-2", detail.get("worker").asText());
+            assertEquals("gpu-box-2", detail.get("summary").get("worker").asText());
+        } finally {
+            driver.quit();
+            app.stop();
+        }
+    }
+}
