@@ -98,7 +98,8 @@ public final class LaunchPool implements AutoCloseable {
         log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
                 workers, List.copyOf(running.keySet()), null, null, false));
         if (running.size() >= workers) return;
-        List<String> queued = log.queued(workers + spawned.size() + notBefore.size());
+        // a few more than needed: a run whose start fails in this tick is passed over for the next
+        List<String> queued = log.queued(workers + spawned.size() + notBefore.size() + 8);
         spawned.retainAll(new HashSet<>(queued));
         attempts.keySet().retainAll(new HashSet<>(queued));
         notBefore.keySet().retainAll(new HashSet<>(queued));
