@@ -83,6 +83,8 @@ final class FullBatchTrainer {
     private final INDArray grad, gW1, gW2, gB1, gB2, gW;        // its gradient, same layout
     // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
     private final INDArray w1a, w2a, gW1a, gW2a;
+    // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
+    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
     private final INDArray rhoSum;
 
     private Data data;
@@ -130,6 +132,14 @@ final class FullBatchTrainer {
         gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
         gW2a = Nd4j.zeros(dtype, d, h + 1);
         rhoSum = Nd4j.zeros(dtype, 1, h + 1);
+        w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+        w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+        w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+        w2aB = w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
+        gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+        gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+        gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+        gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
     }
 
     private static INDArray block(INDArray flat, long from, long to) {
@@ -153,7 +163,7 @@ final class FullBatchTrainer {
         final INDArray source;
         final int n;
         final INDArray xa;                  // X+, n x (d+1)
-        final INDArray[] xs, a;             // per chunk: rows of X+, and A+ (rows x (H+1))
+        final INDArray[] xs, a, aOnes;      // per chunk: rows of X+, A+ (rows x (H+1)), and A+'s column of ones
         final long[] rowOffset;             // the chunk's first element in X+
         final Map<Integer, Out> out = new HashMap<>();
 
@@ -169,11 +179,13 @@ final class FullBatchTrainer {
             int k = (n + chunk - 1) / chunk;
             xs = new INDArray[k];
             a = new INDArray[k];
+            aOnes = new INDArray[k];
             rowOffset = new long[k];
             for (int i = 0; i < k; i++) {
                 long from = (long) i * chunk, to = Math.min(from + chunk, n);
                 xs[i] = xa.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
                 a[i] = Nd4j.create(dtype, to - from, h + 1);
+                aOnes[i] = a[i].get(NDArrayIndex.all(), NDArrayIndex.point(h));
                 rowOffset[i] = from * (d + 1);
             }
         }
@@ -211,10 +223,10 @@ final class FullBatchTrainer {
      */
     private double evaluate(Data dt, INDArray at, INDArray gradOut) {
         theta.assign(at);
-        w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d)).assign(w1);
-        w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d)).assign(b1);
-        w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)).assign(w2);
-        w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h)).assign(b2);
+        w1aW.assign(w1);
+        w1aB.assign(b1);
+        w2aW.assign(w2);
+        w2aB.assign(b2);
         int k = dt.xs.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
@@ -223,7 +235,7 @@ final class FullBatchTrainer {
             Out o = dt.out((int) dt.xs[c].rows());
             Nd4j.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
             Activations.activate(cfg.hiddenActivation(), dt.a[c], dt.a[c]);
-            dt.a[c].get(NDArrayIndex.all(), NDArrayIndex.point(h)).assign(1.0); // A+ = [A, 1]
+            dt.aOnes[c].assign(1.0);                                            // A+ = [A, 1]
             Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, 0.0);        // this chunk's column sums
             double[] part = rhoSum.toDoubleVector();
             for (int j = 0; j < h; j++) rh[j] += part[j];
@@ -266,10 +278,10 @@ final class FullBatchTrainer {
             Nd4j.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
         }
         if (gradOut != null) {
-            gW1.assign(gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d)));
-            gB1.assign(gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d)));
-            gW2.assign(gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)));
-            gB2.assign(gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h)));
+            gW1.assign(gW1aW);
+            gB1.assign(gW1aB);
+            gW2.assign(gW2aW);
+            gB2.assign(gW2aB);
         }
         double decay = 0;
         if (cfg.weightDecay() > 0) {
