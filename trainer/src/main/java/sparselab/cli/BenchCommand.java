@@ -16,11 +16,22 @@ import sparselab.data.MnistNpm;
 import sparselab.store.EventLog;
 import sparselab.model.EpochStats;
 import sparselab.model.SparseAutoencoder;
+import sparselab.optim.Lbfgs;
 import sparselab.runs.NativeEnv;
 import sparselab.runs.RunExecutor;
 import sparselab.runs.Runs;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,14 +41,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * Training speed against this machine's own GEMM rate, measured in the same JVM: float32 GEMM 2048^3, then
- * H = 196 on 10,000 28x28 images at batch sizes 1, 10 and 100, then the cost of the event log per epoch.
+ * Training speed against this machine's own GEMM rate, measured in the same JVM: float32 GEMM 2048^3 on all the
+ * products' threads and on one, then H = 196 on 10,000 28x28 images at batch sizes 1, 10, 100 and 1000, then
+ * iterations of the {@code ufldl} preset (full-batch L-BFGS on the 9,000 training digits) against the time of their
+ * GEMM work at the all-thread rate, then the cost of the event log per epoch. With {@code --peer numpy} a small
+ * Python script (numpy, and scipy's L-BFGS-B for the full batch) does the same work in between, figure by figure,
+ * and the ratios are printed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training speed (samples/s, GFLOP/s) as a ratio of ND4J's GEMM rate here, and the cost of logging.")
+        description = "Measure training speed (samples/s, GFLOP/s) as a ratio of ND4J's GEMM rate here, the full-batch "
+                + "L-BFGS job against its GEMM time, optionally a numpy peer, and the cost of logging.")
 public class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--epochs", defaultValue = "3", description = "timed epochs per batch size (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--iterations", defaultValue = "100", description = "ufldl L-BFGS iterations timed, 0 to skip (default: ${DEFAULT-VALUE})") int iterations;
+    @Option(names = "--peer", paramLabel = "numpy", description = "also time the same work in numpy (and scipy) in between, and print the ratios") String peer;
+    @Option(names = "--python", paramLabel = "PATH", description = "the peer's interpreter (default: the first python3 on PATH that imports numpy, else /usr/bin/python3)") Path python;
+
+    static final int[] BATCHES = {1, 10, 100, 1000};
+    static final int HIDDEN = 196;
 
     /** FLOPs per sample of one training step: five d x H products (2 forward, 3 backward), 2 d H each. */
     static double flopsPerSample(int d, int h) { return 10.0 * d * h; }
@@ -45,22 +67,46 @@ public class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (epochs < 1 || epochs > 100) throw new ExitCodes.RefusedException("--epochs: " + epochs + " is out of range [1, 100]");
+        if (iterations < 0 || iterations > 10_000) throw new ExitCodes.RefusedException("--iterations: " + iterations + " is out of range [0, 10000]");
+        if (peer != null && !peer.equals("numpy")) throw new ExitCodes.RefusedException("--peer: '" + peer + "' is not known; known: numpy");
         PrintWriter out = spec.commandLine().getOut();
         out.printf("OpenBLAS core type: %s (OPENBLAS_CORETYPE; suggested for this CPU: %s)%n", NativeEnv.coreTypeInUse(),
                 NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));
-        String suggested = NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("auto");
-        if (!suggested.equals("auto") && !suggested.equals(NativeEnv.coreTypeInUse())) {
-            out.printf("note: OPENBLAS_CORETYPE is %s, but this CPU can run %s kernels; OPENBLAS_CORETYPE=%s ./sparselab bench "
-                    + "measures what it can do (ND4J-NOTES: 3-6x faster GEMMs)%n", NativeEnv.coreTypeInUse(), suggested, suggested);
+        NativeEnv.coreTypeNote().ifPresent(out::println);
+        int blasThreads = Nd4j.factory().blas().getMaxThreads();
+        out.printf("threads: products %d (OMP_NUM_THREADS=%s), libnd4j element-wise %d (SD_MASTER_THREADS=%s), %d cores%n",
+                blasThreads, envOr("OMP_NUM_THREADS", "unset"), Nd4j.getEnvironment().maxMasterThreads(),
+                envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
+        try (Peer p = peer == null ? null : Peer.start(python, out)) {
+            run(out, p, blasThreads);
         }
+        return ExitCodes.OK;
+    }
+
+    private void run(PrintWriter out, Peer p, int blasThreads) throws Exception {
         double gemm = gemmGflops(2048, 5);
-        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s%n%n", gemm);
+        double gemmOne = gemm;
+        if (blasThreads > 1) {
+            Nd4j.factory().blas().setMaxThreads(1);
+            try {
+                gemmOne = gemmGflops(2048, 5);
+            } finally {
+                Nd4j.factory().blas().setMaxThreads(blasThreads);
+            }
+        }
+        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s on %d threads (the yardstick below), %.1f on one thread (x%.2f)%n",
+                gemm, blasThreads, gemmOne, gemm / gemmOne);
+        Double peerGemm = p == null ? null : p.number("gemm 2048 5", "GEMM");
+        if (peerGemm != null) out.printf("numpy float32 GEMM 2048^3: %.1f GFLOP/s (ND4J/numpy x%.2f)%n", peerGemm, gemm / peerGemm);
+        out.println();
 
         Dataset data = digits(out);
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
-        out.printf("%-6s %12s %10s %14s%n", "batch", "samples/s", "GFLOP/s", "of GEMM rate");
-        for (int batch : new int[] {1, 10, 100}) {
-            RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", "196", "batchSize", Integer.toString(batch),
+        if (p != null) p.load("digits", data);
+        out.printf("%-6s %12s %10s %14s%s%n", "batch", "samples/s", "GFLOP/s", "of GEMM rate",
+                p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
+        for (int batch : BATCHES) {
+            RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
                     "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
             SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
             // shorter epochs are noisier: time more of them (the median is printed)
@@ -69,13 +115,83 @@ public class BenchCommand implements Callable<Integer> {
             double[] rates = new double[timed];
             for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
             double sps = median(rates);
-            double gf = sps * flopsPerSample(data.dim(), 196) / 1e9;
-            out.printf("%-6d %12.0f %10.1f %13.1f%%%n", batch, sps, gf, 100 * gf / gemm);
+            double gf = sps * flopsPerSample(data.dim(), HIDDEN) / 1e9;
+            String peerCols = "";
+            if (p != null) {
+                Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + timed, "batch " + batch);
+                peerCols = ps == null ? String.format(" %14s %10s", "-", "-") : String.format(" %14.0f %9.2fx", ps, sps / ps);
+            }
+            out.printf("%-6d %12.0f %10.1f %13.1f%%%s%n", batch, sps, gf, 100 * gf / gemm, peerCols);
         }
-
         out.println();
+        if (iterations > 0) ufldl(out, p, data, gemm);
         loggingCost(out, data);
-        return ExitCodes.OK;
+    }
+
+    /**
+     * {@code iterations} L-BFGS iterations of the ufldl preset on the digits' training split, as a run trains them,
+     * against the time their GEMM work takes at the in-run rate: five N x d x H products (10 N d H FLOPs) per
+     * evaluation of the objective and its gradient. Then the peer's L-BFGS-B on the same objective and samples.
+     */
+    private void ufldl(PrintWriter out, Peer p, Dataset data, double gemm) throws IOException {
+        RunConfig cfg = ConfigLoader.resolve("ufldl", null, List.of("data=" + (data.name().equals("mnist") ? "mnist" : "bars")));
+        Dataset train = DataSets.split(data, cfg.holdout(), cfg.seed()).train();
+        INDArray x = Nd4j.create(train.pixels(), new long[] {train.count(), train.dim()}, 'c');
+        SparseAutoencoder model = new SparseAutoencoder(cfg, train.dim(), DataType.FLOAT);
+        long evaluations = 0;
+        double seconds = 0, first = Double.NaN, lastLoss = Double.NaN;
+        int done = 0;
+        for (int e = 1; e <= iterations; e++) {
+            EpochStats s = model.trainEpoch(e, x, () -> false);
+            if (s.batches() == 0) break;                             // converged: nothing more to time
+            evaluations += s.batches();
+            seconds += s.seconds();
+            if (e == 1) first = s.loss();
+            lastLoss = s.loss();
+            done = e;
+        }
+        double work = evaluations * flopsPerSample(train.dim(), cfg.hidden()) * train.count();
+        double gemmSeconds = work / (gemm * 1e9);
+        out.printf("ufldl (full-batch L-BFGS, H %d, %d %s): %d iterations, %d evaluations in %.2f s (%.1f ms/iteration); "
+                        + "their GEMM work, %.2f TFLOP, takes %.2f s at %.1f GFLOP/s: x%.2f of it; loss %.4f -> %.4f%n",
+                cfg.hidden(), train.count(), data.name().equals("mnist") ? "digits" : "images", done, evaluations, seconds,
+                1e3 * seconds / Math.max(done, 1), work / 1e12, gemmSeconds, gemm, seconds / gemmSeconds, first, lastLoss);
+        out.printf("resident memory of this JVM so far: %s%n", residentPeak());
+        if (p == null || done == 0) {
+            out.println();
+            return;
+        }
+        p.load("train", train);
+        String[] r = p.ask("ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY, "scipy L-BFGS-B");
+        if (r != null) {
+            double ps = Double.parseDouble(r[0]);
+            int nit = Integer.parseInt(r[1]), nfev = Integer.parseInt(r[2]);
+            out.printf("scipy L-BFGS-B, same objective and samples (float32 products): %d iterations, %d evaluations in %.2f s "
+                            + "(%.1f ms/iteration); sparselab x%.2f faster per iteration, x%.2f per evaluation%n",
+                    nit, nfev, ps, 1e3 * ps / Math.max(nit, 1), (ps / Math.max(nit, 1)) / (seconds / done),
+                    (ps / Math.max(nfev, 1)) / (seconds / evaluations));
+        }
+        out.println();
+    }
+
+    /** VmHWM of /proc/self/status (the peak resident set), or "unknown". */
+    static String residentPeak() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return String.format("peak %.0f MB", kb / 1024.0);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    private static String envOr(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
     }
 
     private Dataset digits(PrintWriter out) {
@@ -160,5 +276,155 @@ public class BenchCommand implements Callable<Integer> {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * The numpy peer: {@code peer_bench.py} (a resource of this package) run by a Python interpreter, one command a
+     * line on its stdin, one answer a line on its stdout. It waits, idle, while sparselab measures.
+     */
+    static final class Peer implements AutoCloseable {
+        private final Process process;
+        private final BufferedWriter in;
+        private final BufferedReader answers;
+        private final PrintWriter out;
+        private final Path dir;
+        private boolean alive = true;
+
+        private Peer(Process process, PrintWriter out, Path dir) {
+            this.process = process;
+            this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+            this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.out = out;
+            this.dir = dir;
+        }
+
+        /**
+         * Starts the peer with {@code python} (or the default interpreter); when there is no interpreter, or numpy is
+         * not importable, prints one line saying so and returns null: the bench carries on without the peer.
+         */
+        static Peer start(Path python, PrintWriter out) throws IOException {
+            Path interpreter = python != null ? python : defaultPython();
+            if (interpreter == null || !Files.isExecutable(interpreter)) {
+                out.printf("peer: no python3 found%s; the numpy columns are left out%n", python == null ? "" : " at " + python);
+                return null;
+            }
+            Path dir = Files.createTempDirectory("sparselab-peer");
+            Path script = dir.resolve("peer_bench.py");
+            try (InputStream res = BenchCommand.class.getResourceAsStream("peer_bench.py")) {
+                if (res == null) throw new IllegalStateException("peer_bench.py is missing from the jar");
+                Files.copy(res, script);
+            }
+            Process proc = new ProcessBuilder(interpreter.toString(), script.toString())
+                    .redirectError(dir.resolve("stderr.txt").toFile()).start();
+            Peer peer = new Peer(proc, out, dir);
+            String ready = peer.answers.readLine();
+            if (ready == null || !ready.startsWith("ready ")) {
+                String err = Files.readString(dir.resolve("stderr.txt"));
+                peer.close();
+                out.printf("peer: numpy is not importable with %s (%s); the numpy columns are left out%n", interpreter,
+                        err.contains("numpy") ? "no module named numpy" : lastLine(err));
+                return null;
+            }
+            String[] v = ready.split(" ");
+            out.printf("peer: numpy %s, scipy %s (%s)%n", v[2], v[4], interpreter);
+            return peer;
+        }
+
+        /** The first python3 on PATH that imports numpy, else /usr/bin/python3 (null when neither exists). */
+        static Path defaultPython() {
+            String path = System.getenv("PATH");
+            if (path != null) {
+                for (String dir : path.split(File.pathSeparator)) {
+                    if (dir.isEmpty()) continue;
+                    Path p = Path.of(dir, "python3");
+                    if (Files.isExecutable(p) && importsNumpy(p)) return p;
+                }
+            }
+            Path usr = Path.of("/usr/bin/python3");
+            return Files.isExecutable(usr) ? usr : null;
+        }
+
+        private static boolean importsNumpy(Path python) {
+            try {
+                Process p = new ProcessBuilder(python.toString(), "-c", "import numpy")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return false;
+                }
+                return p.exitValue() == 0;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** Sends one command; the answer's words after "ok", or null (and one line printed) when it failed. */
+        String[] ask(String command, String what) {
+            if (!alive) return null;
+            try {
+                in.write(command);
+                in.newLine();
+                in.flush();
+                String line = answers.readLine();
+                if (line == null) {
+                    alive = false;
+                    out.printf("peer: %s: the peer ended (%s)%n", what, lastLine(Files.readString(dir.resolve("stderr.txt"))));
+                    return null;
+                }
+                if (line.startsWith("ok")) return line.length() <= 2 ? new String[0] : line.substring(3).trim().split(" ");
+                out.printf("peer: %s: %s%n", what, line.startsWith("error ") ? line.substring(6) : line);
+                return null;
+            } catch (IOException e) {
+                alive = false;
+                out.printf("peer: %s: %s%n", what, e.getMessage());
+                return null;
+            }
+        }
+
+        /** One number asked of the peer, or null. */
+        Double number(String command, String what) {
+            String[] r = ask(command, what);
+            return r == null || r.length == 0 ? null : Double.valueOf(r[0]);
+        }
+
+        /** Hands the samples to the peer as a file of little-endian float32. */
+        void load(String name, Dataset data) throws IOException {
+            Path f = dir.resolve(name + ".f32");
+            ByteBuffer b = ByteBuffer.allocate(4 * data.pixels().length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(data.pixels());
+            Files.write(f, b.array());
+            ask("load " + name + " " + f + " " + data.count() + " " + data.dim(), "loading the samples");
+        }
+
+        private static String lastLine(String text) {
+            String[] lines = text.strip().split("\\R");
+            return lines.length == 0 || lines[lines.length - 1].isBlank() ? "no message" : lines[lines.length - 1];
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                if (process.isAlive()) {
+                    in.write("quit");
+                    in.newLine();
+                    in.flush();
+                }
+            } catch (IOException ignored) {
+                // the peer has gone already
+            }
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        }
     }
 }

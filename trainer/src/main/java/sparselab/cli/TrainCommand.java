@@ -30,6 +30,7 @@ public class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
         Runs.Prepared prepared = Runs.prepare(List.of(cfg)).get(0);    // data checked before the log is even opened
         EventLog log = db.open();

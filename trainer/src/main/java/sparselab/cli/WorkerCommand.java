@@ -26,6 +26,7 @@ public class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         if (poll <= 0 || poll > 3600) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range (0, 3600]");
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");

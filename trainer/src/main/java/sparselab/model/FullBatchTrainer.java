@@ -2,9 +2,7 @@ package sparselab.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
-import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -34,14 +32,20 @@ import java.util.function.BooleanSupplier;
  * <p><b>The objective</b> is {@link SparseAutoencoder#objective} over all N training samples: recon (a mean over the
  * samples) + decay + beta * sum_j KL_eps(rho || rho_hat_j) with rho_hat the mean activation over <i>all</i> samples
  * (plus eps when epsInEstimate). Its gradient is {@link SparseAutoencoder#gradient} on the whole set. Both are
- * computed here in chunks of at most {@link #DEFAULT_CHUNK} samples, so that the n x d arrays stay small:
+ * computed here in chunks of at most {@link #DEFAULT_CHUNK} samples, so that the n x d arrays stay small. The biases
+ * ride in the products as one more column: X+ = [X 1], W1+ = [W1 b1; 0 0], A+ = [A 1], W2+ = [W2 b2], so no pass
+ * adds a bias row and no product of ones sums a delta:
  * <pre>
- *   pass 1, every chunk c:  Z1_c = X_c W1^T + b1;  A_c = f(Z1_c);  rho_hat += 1^T A_c / N      (Z1_c, A_c kept: N x H)
+ *   pass 1, every chunk c:  A+_c = [f(X+_c W1+^T), 1];  rho_hat += 1^T A_c / N       (A+_c kept: N x (H+1))
  *   then:                   penalty and sp = beta * (-rho / (rho_hat + eps) + (1 - rho) / (1 - rho_hat + eps)) from the full rho_hat
- *   pass 2, every chunk c:  Z2_c, Y_c, d3_c;  d2_c = (d3_c W2 + sp) * f'(Z1_c)
- *                           dW2 += d3_c^T A_c / N;  dW1 += d2_c^T X_c / N;  db1 += 1^T d2_c / N;  db2 += 1^T d3_c / N
+ *   pass 2, every chunk c:  Z2_c = A+_c W2+^T;  Y_c = g(Z2_c);  d3_c = (Y_c - X_c) g'(Y_c) and recon, in one pass
+ *                           d2_c = (d3_c W2+ + sp) * f'(A_c), in one pass
+ *                           [dW2 db2] += d3_c^T A+_c / N;  [dW1 db1] += d2_c^T X+_c / N
  *   then:                   dW += lambda W
  * </pre>
+ * The element-wise work after the products is {@link FusedDeltas}: one pass per delta instead of four or five ND4J
+ * ops. The sums behind the reported figures (recon, decay, rho_hat across chunks) are float64 ({@link ExactSums});
+ * the products stay in the model's type.
  * The gradient of a mean over samples is the sample-weighted sum of the chunks' gradients; the penalty is not a mean
  * over samples but a function of rho_hat over all of them, hence the first pass. The result does not depend on the
  * chunk size beyond rounding (FullBatchTrainerTest checks it against finite differences with several chunks).
@@ -76,8 +80,12 @@ final class FullBatchTrainer {
 
     private final INDArray x;                                   // the iterate (a rank-1 copy of the model's parameters)
     private final INDArray theta, w1, w2, b1, b2, pW;           // the point being evaluated and its blocks
-    private final INDArray grad, gW1T, gW2T, gB1, gB2, gW;      // its gradient, same layout
-    private final INDArray rhoSum, sp;
+    private final INDArray grad, gW1, gW2, gB1, gB2, gW;        // its gradient, same layout
+    // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
+    private final INDArray w1a, w2a, gW1a, gW2a;
+    // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
+    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
+    private final INDArray rhoSum;
 
     private Data data;
     private Lbfgs.Status end;           // converged or failed: sticky
@@ -110,17 +118,28 @@ final class FullBatchTrainer {
         theta = Nd4j.create(dtype, total);
         w1 = block(theta, 0, nW).reshape('c', h, d);
         w2 = block(theta, nW, 2 * nW).reshape('c', d, h);
-        b1 = block(theta, 2 * nW, 2 * nW + h).reshape(1, h);
-        b2 = block(theta, 2 * nW + h, total).reshape(1, d);
+        b1 = block(theta, 2 * nW, 2 * nW + h).reshape(h, 1);
+        b2 = block(theta, 2 * nW + h, total).reshape(d, 1);
         pW = block(theta, 0, 2 * nW);
         grad = Nd4j.create(dtype, total);
-        gW1T = block(grad, 0, nW).reshape('c', h, d).transpose();
-        gW2T = block(grad, nW, 2 * nW).reshape('c', d, h).transpose();
-        gB1 = block(grad, 2 * nW, 2 * nW + h).reshape(1, h);
-        gB2 = block(grad, 2 * nW + h, total).reshape(1, d);
+        gW1 = block(grad, 0, nW).reshape('c', h, d);
+        gW2 = block(grad, nW, 2 * nW).reshape('c', d, h);
+        gB1 = block(grad, 2 * nW, 2 * nW + h).reshape(h, 1);
+        gB2 = block(grad, 2 * nW + h, total).reshape(d, 1);
         gW = block(grad, 0, 2 * nW);
-        rhoSum = Nd4j.zeros(dtype, 1, h);
-        sp = Nd4j.zeros(dtype, 1, h);
+        w1a = Nd4j.zeros(dtype, h + 1, d + 1);
+        w2a = Nd4j.zeros(dtype, d, h + 1);
+        gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
+        gW2a = Nd4j.zeros(dtype, d, h + 1);
+        rhoSum = Nd4j.zeros(dtype, 1, h + 1);
+        w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+        w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+        w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+        w2aB = w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
+        gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+        gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+        gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+        gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
     }
 
     private static INDArray block(INDArray flat, long from, long to) {
@@ -135,11 +154,17 @@ final class FullBatchTrainer {
 
     // ------------------------------------------------------------------ the data, in chunks
 
-    /** The training samples in the model's dtype, their chunks, and the hidden layer of every chunk (kept between passes). */
+    /**
+     * The training samples in the model's dtype with a column of ones, X+ = [X 1] (n x (d+1)), so that the products
+     * carry the biases: X+ W1+^T = [X W1^T + b1, 0] and D2+^T X+ = [D2^T X, D2^T 1]. Also the hidden layer of every
+     * chunk, A+ = [f(X W1^T + b1), 1] (kept between the passes), for the same reason on the output side.
+     */
     private final class Data {
         final INDArray source;
         final int n;
-        final INDArray[] xs, z1, z1T, a;
+        final INDArray xa;                  // X+, n x (d+1)
+        final INDArray[] xs, a, aOnes;      // per chunk: rows of X+, A+ (rows x (H+1)), and A+'s column of ones
+        final long[] rowOffset;             // the chunk's first element in X+
         final Map<Integer, Out> out = new HashMap<>();
 
         Data(INDArray source) {
@@ -147,21 +172,21 @@ final class FullBatchTrainer {
             if (source.rank() != 2 || source.columns() != d) {
                 throw new IllegalArgumentException("expected n x " + d + " samples, got " + source.shapeInfoToString());
             }
-            INDArray c = source.dataType() == dtype ? source : source.castTo(dtype);
-            INDArray src = c.ordering() == 'c' && !c.isView() ? c : c.dup('c');
-            n = (int) src.rows();
+            n = (int) source.rows();
             if (n == 0) throw new IllegalArgumentException("no training samples");
+            xa = Nd4j.ones(dtype, n, d + 1);
+            xa.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).assign(source.castTo(dtype));
             int k = (n + chunk - 1) / chunk;
             xs = new INDArray[k];
-            z1 = new INDArray[k];
-            z1T = new INDArray[k];
             a = new INDArray[k];
+            aOnes = new INDArray[k];
+            rowOffset = new long[k];
             for (int i = 0; i < k; i++) {
                 long from = (long) i * chunk, to = Math.min(from + chunk, n);
-                xs[i] = src.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-                z1[i] = Nd4j.create(dtype, to - from, h);
-                z1T[i] = z1[i].transpose();
-                a[i] = Nd4j.create(dtype, to - from, h);
+                xs[i] = xa.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+                a[i] = Nd4j.create(dtype, to - from, h + 1);
+                aOnes[i] = a[i].get(NDArrayIndex.all(), NDArrayIndex.point(h));
+                rowOffset[i] = from * (d + 1);
             }
         }
 
@@ -172,19 +197,15 @@ final class FullBatchTrainer {
 
     /** The output-layer arrays of one chunk size, shared by the chunks of that size. */
     private final class Out {
-        final INDArray z2, z2T, y, d3, d2, d2T, ones, tmp, scratchD, scratchH;
+        final INDArray z2, y, d3, d2, ones, softplus;
 
         Out(int n) {
             z2 = Nd4j.create(dtype, n, d);
-            z2T = z2.transpose();
             y = cfg.outputActivation() == Activation.IDENTITY ? z2 : Nd4j.create(dtype, n, d);
             d3 = Nd4j.create(dtype, n, d);
-            d2 = Nd4j.create(dtype, n, h);
-            d2T = d2.transpose();
+            d2 = Nd4j.create(dtype, n, h + 1);
             ones = Nd4j.ones(dtype, 1, n);
-            tmp = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
-            scratchD = Nd4j.create(dtype, n, d);
-            scratchH = Nd4j.create(dtype, n, h);
+            softplus = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
         }
     }
 
@@ -197,66 +218,74 @@ final class FullBatchTrainer {
 
     /**
      * The objective at {@code at} (flat, layout of the parameters) over the samples of {@code dt}; its gradient goes
-     * into {@code gradOut} when given. Does not modify {@code at}.
+     * into {@code gradOut} when given. Does not modify {@code at}. Every sum behind the value (recon, decay, rho_hat
+     * across chunks) is accumulated in float64; the products stay in the model's type.
      */
     private double evaluate(Data dt, INDArray at, INDArray gradOut) {
         theta.assign(at);
+        w1aW.assign(w1);
+        w1aB.assign(b1);
+        w2aW.assign(w2);
+        w2aB.assign(b2);
         int k = dt.xs.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
+        double[] rh = new double[h];
         for (int c = 0; c < k; c++) {
             Out o = dt.out((int) dt.xs[c].rows());
-            Nd4j.gemm(w1, dt.xs[c], dt.z1T[c], false, true, 1.0, 0.0);          // Z1^T = W1 X^T
-            dt.z1[c].addiRowVector(b1);
-            Activations.activate(cfg.hiddenActivation(), dt.z1[c], dt.a[c]);
-            Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, c == 0 ? 0.0 : 1.0);
+            Nd4j.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
+            Activations.activate(cfg.hiddenActivation(), dt.a[c], dt.a[c]);
+            dt.aOnes[c].assign(1.0);                                            // A+ = [A, 1]
+            Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, 0.0);        // this chunk's column sums
+            double[] part = rhoSum.toDoubleVector();
+            for (int j = 0; j < h; j++) rh[j] += part[j];
         }
-        double[] rh = rhoSum.toDoubleVector();
         for (int j = 0; j < h; j++) rh[j] /= n;
         double penalty = 0, sumAbsSp = 0, maxAbsSp = 0;
         boolean sparse = cfg.beta() > 0;
+        double[] sp = null;
         if (sparse) {
             double beta = cfg.beta(), rho = cfg.rho(), eps = cfg.eps(), shift = cfg.epsInEstimate() ? eps : 0;
-            double[] s = new double[h];
+            sp = new double[h + 1];                                              // the ones column has no sparse term
             for (int j = 0; j < h; j++) {
                 double r = rh[j] + shift;
                 penalty += rho * Math.log(rho / (r + eps)) + (1 - rho) * Math.log((1 - rho) / (1 - r + eps));
-                s[j] = beta * (-rho / (r + eps) + (1 - rho) / (1 - r + eps));
-                sumAbsSp += Math.abs(s[j]);
-                maxAbsSp = Math.max(maxAbsSp, Math.abs(s[j]));
+                sp[j] = beta * (-rho / (r + eps) + (1 - rho) / (1 - r + eps));
+                sumAbsSp += Math.abs(sp[j]);
+                maxAbsSp = Math.max(maxAbsSp, Math.abs(sp[j]));
             }
             penalty *= beta;
-            sp.assign(Nd4j.createFromArray(s).castTo(dtype).reshape(1, h));
         }
         // pass 2: output layer, deltas and the gradient, accumulated over the chunks
         double reconSum = 0;
         for (int c = 0; c < k; c++) {
             INDArray xc = dt.xs[c];
-            Out o = dt.out((int) xc.rows());
-            Nd4j.gemm(w2, dt.a[c], o.z2T, false, true, 1.0, 0.0);               // Z2^T = W2 A^T
-            o.z2.addiRowVector(b2);
+            int rows = (int) xc.rows();
+            Out o = dt.out(rows);
+            Nd4j.gemm(dt.a[c], w2a, o.z2, false, true, 1.0, 0.0);              // Z2 = A+ W2+^T = A W2^T + b2
             if (cfg.outputActivation() != Activation.IDENTITY) Activations.activate(cfg.outputActivation(), o.z2, o.y);
-            o.y.sub(xc, o.d3);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
-                Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.tmp));
-                reconSum += o.tmp.sumNumber().doubleValue() - Nd4j.getExecutioner().exec(new Dot(xc, o.z2)).getDouble(0);
-            } else {
-                reconSum += 0.5 * squaredNorm(o.d3);
-                if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), o.z2, o.y, o.d3, o.scratchD);
+                Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
+                reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
+            } else {                                                            // d3 = (Y - X) g'(Z2)
+                reconSum += 0.5 * FusedDeltas.squaredLoss(cfg.outputActivation(), o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
-            Nd4j.gemm(w2, o.d3, o.d2T, true, true, 1.0, 0.0);                   // D2^T = W2^T D3^T
-            if (sparse) o.d2.addiRowVector(sp);
-            Activations.backprop(cfg.hiddenActivation(), dt.z1[c], dt.a[c], o.d2, o.scratchH);
-            Nd4j.gemm(dt.a[c], o.d3, gW2T, true, false, 1.0 / n, acc);         // dW2^T += A^T D3 / N
-            Nd4j.gemm(xc, o.d2, gW1T, true, false, 1.0 / n, acc);              // dW1^T += X^T D2 / N
-            Nd4j.gemm(o.ones, o.d2, gB1, false, false, 1.0 / n, acc);          // db1 += 1^T D2 / N
-            Nd4j.gemm(o.ones, o.d3, gB2, false, false, 1.0 / n, acc);          // db2 += 1^T D3 / N
+            Nd4j.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
+            FusedDeltas.hidden(cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
+            Nd4j.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
+            Nd4j.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
+        }
+        if (gradOut != null) {
+            gW1.assign(gW1aW);
+            gB1.assign(gW1aB);
+            gW2.assign(gW2aW);
+            gB2.assign(gW2aB);
         }
         double decay = 0;
         if (cfg.weightDecay() > 0) {
-            decay = 0.5 * cfg.weightDecay() * squaredNorm(pW);
+            decay = 0.5 * cfg.weightDecay() * ExactSums.squaredNorm(pW);
             if (gradOut != null) Nd4j.getBlasWrapper().level1().axpy(gW.length(), cfg.weightDecay(), pW, gW);
         }
         double recon = reconSum / n;
@@ -366,11 +395,4 @@ final class FullBatchTrainer {
             throw new IllegalArgumentException("truncated full-batch L-BFGS state", ex);
         }
     }
-
-    // ------------------------------------------------------------------ helpers (as in SparseAutoencoder)
-
-    private static double squaredNorm(INDArray a) {
-        return Nd4j.getExecutioner().exec(new SquaredNorm(a)).getDouble(0);
-    }
-
 }

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
-import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
@@ -34,14 +33,14 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * The autoencoder d -&gt; H -&gt; d of DESIGN §2, trained with ND4J's updaters.
+ * The sparse autoencoder d -&gt; H -&gt; d, trained with ND4J's updaters.
  *
  * <p><b>Parameters</b> live in one flat row vector, laid out {@code [W1 (H x d) | W2 (d x H) | b1 (H) | b2 (d)]}, each block
  * row-major; {@code W1}, {@code W2}, {@code b1}, {@code b2} are views of it, and the gradient has the same layout. (The
  * weights come first so that the weight decay is one operation on one contiguous block.) {@link #weightsLE()} writes
  * the blocks in the order W1, b1, W2, b2 instead.
  *
- * <p><b>One step</b> on a batch X (n x d), exactly DESIGN §2:
+ * <p><b>One step</b> on a batch X (n x d):
  * <pre>
  *   Z1 = X W1^T + b1;  A = f(Z1);  A' = A * M
  *   Z2 = A' W2^T + b2; Y = g(Z2)
@@ -68,7 +67,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Speed.</b> Every per-batch array is allocated once per batch size (a small cache keyed by n); the products
  * are {@code Nd4j.gemm} calls writing into them; bias rows and row sums of small batches are BLAS level-1 calls
- * (about 0.2 µs each, against 2-20 µs for an ND4J op); the reconstruction sum is a BLAS dot; the sparse term's
+ * (about 0.2 µs each, against 2-20 µs for an ND4J op); the reconstruction sum is a BLAS dot accumulated in float64 ({@link ExactSums}); the sparse term's
  * statistics and the penalty are computed once per epoch from the rho_hat recorded at every batch. Plain SGD is
  * fused into the weight products (see {@link #fusedSgd}); the other optimizers use ND4J's updaters.
  *
@@ -289,14 +288,12 @@ public final class SparseAutoencoder {
     /** d3 into b.d3; returns the batch's summed reconstruction loss when asked (NaN otherwise). */
     private double outputDelta(INDArray x, Buffers b, boolean wantRecon) {
         b.y.sub(x, b.d3);                                         // Y - X
-        long len = (long) b.n * d;
         if (cfg.loss() == Loss.CROSS_ENTROPY) {                   // sigmoid + cross-entropy: d3 = Y - X
             if (!wantRecon) return Double.NaN;
             Nd4j.getExecutioner().exec(new SoftPlus(b.z2, b.tmp));
-            return blas().asum(b.tmp)                              // softplus >= 0: asum = sum
-                    - blas().dot(len, 1.0, x, b.z2);
+            return ExactSums.sum(b.tmp) - ExactSums.dot(x, b.z2);
         }
-        double recon = wantRecon ? 0.5 * blas().dot(len, 1.0, b.d3, b.d3) : Double.NaN;
+        double recon = wantRecon ? 0.5 * ExactSums.squaredNorm(b.d3) : Double.NaN;
         if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.y, b.d3, b.scratchD);
         return recon;
     }
@@ -535,7 +532,7 @@ public final class SparseAutoencoder {
         SparseStats ss = sparseStats(acc.rhoHist, done);
         double meanRecon = done == 0 ? Double.NaN : acc.reconSum / batches;
         double meanPen = ss.penaltySum() / batches;
-        double decay = cfg.weightDecay() > 0 ? 0.5 * cfg.weightDecay() * blas().dot(pW.length(), 1.0, pW, pW) : 0;
+        double decay = cfg.weightDecay() > 0 ? 0.5 * cfg.weightDecay() * ExactSums.squaredNorm(pW) : 0;
         double loss = meanRecon + meanPen + decay;
         double[] act = acc.actSum.toDoubleVector();
         double actTotal = 0;
@@ -596,10 +593,10 @@ public final class SparseAutoencoder {
             forward(chunk, b, false);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {
                 Nd4j.getExecutioner().exec(new SoftPlus(b.z2, b.tmp));
-                total += b.tmp.sumNumber().doubleValue() - Nd4j.getExecutioner().exec(new Dot(chunk, b.z2)).getDouble(0);
+                total += ExactSums.sum(b.tmp) - ExactSums.dot(chunk, b.z2);
             } else {
                 b.y.sub(chunk, b.d3);
-                total += 0.5 * squaredNorm(b.d3);
+                total += 0.5 * ExactSums.squaredNorm(b.d3);
             }
         }
         return total / n;

@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The environment a training JVM needs before ND4J's native code loads (ND4J-NOTES §1): the bundled OpenBLAS
- * does not recognise recent CPUs and must be told a core type, but only one whose instructions the CPU has.
+ * The environment a training JVM needs before ND4J's native code loads: the bundled OpenBLAS does not recognise
+ * recent CPUs and must be told a core type, but only one whose instructions the CPU has; and the threads, all cores
+ * for the products and one for libnd4j's element-wise loops (docs/performance.md has the measurements).
  */
 public final class NativeEnv {
     private NativeEnv() {}
@@ -38,17 +39,57 @@ public final class NativeEnv {
     }
 
     /**
-     * Sets OPENBLAS_CORETYPE and OMP_NUM_THREADS=1 in a child's environment unless the user has set them. One OpenMP
-     * thread is for libnd4j's element-wise ops: on 2 cores their OpenMP threads and OpenBLAS's own threads fight
-     * (batch 100 measured 2-7x slower with two); OpenBLAS keeps its own threads for the products.
+     * Sets, in a child's environment, each of these that the user has not set: OPENBLAS_CORETYPE for this CPU,
+     * OMP_NUM_THREADS = the cores (the OpenBLAS that ND4J loads is threaded with OpenMP: this is the products' thread
+     * count) and SD_MASTER_THREADS = 1 (libnd4j's element-wise loops on one thread: on two cores a second thread only
+     * contends with BLAS's threads, batch 100 measured 2-20x slower with it).
      */
     public static void prepare(Map<String, String> childEnv) {
-        if (childEnv.get("OPENBLAS_CORETYPE") == null || childEnv.get("OPENBLAS_CORETYPE").isBlank()) {
+        if (isUnset(childEnv.get("OPENBLAS_CORETYPE"))) {
             coreTypeFor(cpuFlags()).ifPresent(t -> childEnv.put("OPENBLAS_CORETYPE", t));
         }
-        if (childEnv.get("OMP_NUM_THREADS") == null || childEnv.get("OMP_NUM_THREADS").isBlank()) {
-            childEnv.put("OMP_NUM_THREADS", "1");
+        if (isUnset(childEnv.get("OMP_NUM_THREADS"))) childEnv.put("OMP_NUM_THREADS", Integer.toString(cores()));
+        if (isUnset(childEnv.get("SD_MASTER_THREADS"))) childEnv.put("SD_MASTER_THREADS", "1");
+    }
+
+    /** The processors this JVM may use. */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    private static boolean isUnset(String v) {
+        return v == null || v.isBlank();
+    }
+
+    /**
+     * One line for the user when OPENBLAS_CORETYPE (a preset of the environment, say) names a weaker core than this
+     * CPU can run, or is unset so that the bundled OpenBLAS picks its own; empty when the type in use is the one
+     * suggested for this CPU, or when none is known to be safe here. Printed by train, demo, serve and bench.
+     */
+    public static Optional<String> coreTypeNote() {
+        return coreTypeNote(System.getenv("OPENBLAS_CORETYPE"), coreTypeFor(cpuFlags()));
+    }
+
+    static Optional<String> coreTypeNote(String inUse, Optional<String> suggested) {
+        if (suggested.isEmpty() || (!isUnset(inUse) && inUse.trim().equalsIgnoreCase(suggested.get()))) return Optional.empty();
+        String best = suggested.get();
+        if (!isUnset(inUse) && tier(inUse) > tier(best)) {
+            return Optional.of("note: OPENBLAS_CORETYPE=" + inUse.trim() + " names instructions this CPU may lack (it can run " + best
+                    + "): expect wrong results or a crash; unset it or set OPENBLAS_CORETYPE=" + best);
         }
+        String what = isUnset(inUse) ? "OPENBLAS_CORETYPE is unset, so the bundled OpenBLAS picks a core type older than this CPU"
+                : "OPENBLAS_CORETYPE=" + inUse.trim() + " is weaker than this CPU, which can run " + best;
+        return Optional.of("note: " + what + "; float32 products run about 1.5-5x slower than with OPENBLAS_CORETYPE=" + best
+                + " (compare ./sparselab bench with both)");
+    }
+
+    /** 3: AVX-512 kernels, 2: AVX2 kernels, 1: older. */
+    private static int tier(String coreType) {
+        return switch (coreType.trim().toUpperCase(java.util.Locale.ROOT)) {
+            case "SKYLAKEX", "COOPERLAKE", "SAPPHIRERAPIDS" -> 3;
+            case "HASWELL", "ZEN" -> 2;
+            default -> 1;
+        };
     }
 
     /** The core type this JVM runs with, as its environment says ("auto" when unset). */

@@ -1,0 +1,54 @@
+package sparselab.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** bench's numpy peer: said and skipped when the interpreter or numpy is missing; answers when numpy is there. */
+class BenchPeerTest {
+    @TempDir Path dir;
+
+    @Test
+    void without_numpy_the_peer_says_so_in_one_line_and_is_left_out() throws Exception {
+        Path python = dir.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'numpy'\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+        StringWriter text = new StringWriter();
+        assertNull(BenchCommand.Peer.start(python, new PrintWriter(text, true)));
+        assertTrue(text.toString().contains("numpy is not importable") && text.toString().contains("left out"), text.toString());
+        assertEquals(1, text.toString().lines().count());
+    }
+
+    @Test
+    void without_an_interpreter_the_peer_says_so_and_is_left_out() throws Exception {
+        StringWriter text = new StringWriter();
+        assertNull(BenchCommand.Peer.start(dir.resolve("no-such-python"), new PrintWriter(text, true)));
+        assertTrue(text.toString().contains("no python3 found"), text.toString());
+    }
+
+    @Test
+    void with_numpy_the_peer_measures_a_gemm_and_reports_a_bad_command() throws Exception {
+        Path python = BenchCommand.Peer.defaultPython();
+        assumeTrue(python != null, "no python3 here");
+        StringWriter text = new StringWriter();
+        try (BenchCommand.Peer peer = BenchCommand.Peer.start(python, new PrintWriter(text, true))) {
+            assumeTrue(peer != null, "numpy is not importable here: " + text);
+            Double rate = peer.number("gemm 64 1", "GEMM");
+            assertNotNull(rate);
+            assertTrue(rate > 0);
+            assertNull(peer.ask("nonsense", "a bad command"));
+            assertTrue(text.toString().contains("unknown command"), text.toString());
+        }
+    }
+}
