@@ -29,6 +29,7 @@ public final class EventTypes {
         type("heartbeat", RunEvent.Heartbeat.class);
         type("tagged", RunEvent.Tagged.class);
         type("filter_measures", RunEvent.FilterMeasures.class);
+        type("divergence_flag", RunEvent.DivergenceFlag.class);
     }
 
     public static String nameOf(Class<?> c) {

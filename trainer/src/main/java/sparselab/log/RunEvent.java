@@ -75,7 +75,17 @@ public sealed interface RunEvent {
     /** Everything needed to continue after {@code epoch}: the blob is a model state (see ModelState). */
     record Checkpoint(int epoch, String blob, long bytes) implements RunEvent {}
 
-    /** Training stopped because the loss or the parameters became NaN/Inf or exploded. */
+    /**
+     * A sign of divergence seen at the end of {@code epoch} (see sparselab.model.DivergenceWatch): a warning; the run
+     * goes on unless its {@code stopOn} key names the cause (then a {@code diverged} event follows).
+     *
+     * @param cause  rho_hat_outside, limiter_saturated, sp_growing, penalty_growing, loss_rising or non_finite
+     * @param detail the figures behind it, for people
+     * @param units  the number of units concerned (rho_hat_outside), else null
+     */
+    record DivergenceFlag(int epoch, String cause, String detail, Integer units) implements RunEvent {}
+
+    /** Training stopped: the loss or the parameters became NaN/Inf or exploded, or a flag named by stopOn was raised. */
     record Diverged(int epoch, String reason) implements RunEvent {}
 
     /** The run completed all its epochs. */
