@@ -39,8 +39,8 @@ public final class GroupCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
-        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s  %s%n";
-        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "change / values");
+        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s %7s  %s%n";
+        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes", "change / values");
         for (GroupView.Row r : g.runs()) {
             var m = r.measures();
             String change = r.changes().isEmpty()
@@ -49,7 +49,8 @@ public final class GroupCommand implements Callable<Integer> {
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
                     r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()),
                     m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
-                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), change);
+                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : f(m.strokeShare()),
+                    change);
         }
         printReplicates(out, g);
         return ExitCodes.OK;
@@ -69,15 +70,16 @@ public final class GroupCommand implements Callable<Integer> {
         if (points.values().stream().allMatch(l -> l.size() < 2)) return;
         out.println();
         out.println("mean +- sd over the finished runs of each point (n = runs):");
-        String fmt = "%-24s %3s %19s %19s %19s %19s %19s%n";
-        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit");
+        String fmt = "%-24s %3s %19s %19s %19s %19s %19s %19s%n";
+        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit", "strokes");
         points.forEach((key, rs) -> {
             List<GroupView.Row> done = rs.stream().filter(r -> r.run().status().equals("finished")).toList();
             out.printf(fmt, key.isEmpty() ? "-" : key, done.size(),
                     ms(done.stream().map(r -> r.run().loss()).toList()), ms(done.stream().map(r -> r.run().heldout()).toList()),
                     ms(done.stream().map(r -> r.measures() == null ? null : r.measures().locality()).toList()),
                     ms(done.stream().map(r -> r.measures() == null ? null : r.measures().lifetimeSparsity()).toList()),
-                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().digitLikeness()).toList()));
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().digitLikeness()).toList()),
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().strokeShare()).toList()));
         });
     }
 

@@ -69,8 +69,8 @@ public interface LogDao {
     List<SnapshotRow> snapshots(@Bind("runId") String runId);
 
     @SqlUpdate("INSERT OR REPLACE INTO filter_measures (run_id, epoch, locality, dead_fraction, saturated_fraction, "
-            + "lifetime_sparsity, digit_likeness) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
-            + ":lifetimeSparsity, :digitLikeness)")
+            + "lifetime_sparsity, digit_likeness, stroke_share) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
+            + ":lifetimeSparsity, :digitLikeness, :strokeShare)")
     void putMeasures(@BindMethods MeasuresRow row);
 
     @SqlQuery("SELECT * FROM filter_measures WHERE run_id = :runId ORDER BY epoch")

@@ -106,9 +106,18 @@ public sealed interface RunEvent {
     /**
      * Filter-shape measures of the weight snapshot of {@code epoch} (see sparselab.analysis.FilterMeasures); a measure
      * that could not be computed (no held-out images, no labels) is null.
+     *
+     * @param strokeShare the fraction of filters that read as pen strokes (sparselab.analysis.StrokeMeasures); null
+     *                    when not computable and in events written before it existed
      */
     record FilterMeasures(int epoch, Double locality, Double deadFraction, Double saturatedFraction,
-                          Double lifetimeSparsity, Double digitLikeness) implements RunEvent {}
+                          Double lifetimeSparsity, Double digitLikeness, Double strokeShare) implements RunEvent {
+        /** Without a stroke share. */
+        public FilterMeasures(int epoch, Double locality, Double deadFraction, Double saturatedFraction,
+                              Double lifetimeSparsity, Double digitLikeness) {
+            this(epoch, locality, deadFraction, saturatedFraction, lifetimeSparsity, digitLikeness, null);
+        }
+    }
 
     /** The run's tags were set to this list. */
     record Tagged(List<String> tags) implements RunEvent {}
