@@ -27,7 +27,8 @@ import java.util.Set;
  *       {@code stopOn}.</li>
  * </ul>
  * A condition is flagged once when it starts (the first epoch it holds after an epoch it did not), so a run that stays
- * saturated has one flag, not one per epoch; {@code non_finite} is flagged every epoch it holds.
+ * saturated has one flag, not one per epoch; {@code non_finite} again when a NaN loss is joined by non-finite
+ * parameters.
  */
 public final class DivergenceWatch {
     /** Epochs in a row for the growth rules. */
@@ -60,6 +61,7 @@ public final class DivergenceWatch {
     private final EnumSet<Cause> active = EnumSet.noneOf(Cause.class);
     private final double[] loss = new double[K + 1], sp = new double[K + 1], penalty = new double[K + 1];
     private int seen;
+    private int nonFinite;   // 0 finite, 1 loss not finite, 2 parameters not finite
 
     /**
      * @param beta      the run's sparsity weight (scales the |sp| floor)
@@ -119,10 +121,12 @@ public final class DivergenceWatch {
         List<Flag> out = new ArrayList<>();
 
         boolean paramsBad = !hl.paramsFinite();
-        if (paramsBad || !Double.isFinite(s.loss())) {
+        int level = paramsBad ? 2 : Double.isFinite(s.loss()) ? 0 : 1;
+        if (level > nonFinite) {
             out.add(new Flag(e, Cause.NON_FINITE, paramsBad ? "parameters not finite (loss " + s.loss() + ")"
                     : "loss " + s.loss() + " with finite parameters", null));
         }
+        nonFinite = level;
         onset(out, Cause.RHO_HAT_OUTSIDE, hl.unitsOutside() > 0, e,
                 () -> "rho_hat of " + hl.unitsOutside() + " unit(s) left (0, 1) (min " + fmt(hl.rhoHatMin()) + ", max "
                         + fmt(hl.rhoHatMax()) + ")", hl.unitsOutside());

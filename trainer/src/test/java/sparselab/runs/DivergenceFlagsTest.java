@@ -57,6 +57,7 @@ class DivergenceFlagsTest {
         assertTrue(r.causes().contains("non_finite"), r.flags().toString());
         assertEquals("finished", r.outcome().status(), "a warning does not stop the run: " + r.types());
         assertEquals(1, r.causes().stream().filter("rho_hat_outside"::equals).count(), "flagged once, when it starts");
+        assertEquals(1, r.causes().stream().filter("non_finite"::equals).count(), "the NaN loss of every epoch is one episode");
     }
 
     @Test
