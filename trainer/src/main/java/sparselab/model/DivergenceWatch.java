@@ -16,12 +16,16 @@ import java.util.Set;
  *   <li>{@code rho_hat_outside}: some unit's rho_hat was &lt;= 0 or &gt;= 1 after a batch of the epoch (at 1 the
  *       sparse term's {@code 1 - rho_hat + eps} reaches eps and then turns negative: the term changes sign and the
  *       penalty takes the log of a negative number). {@code units} is the count.</li>
+ *   <li>{@code rho_hat_at_bound}: some unit's rho_hat came within eps of 0 or 1 (or past them) after a batch: the
+ *       sparse term is then set by eps, not by rho_hat, and reaches beta (1 - rho) / eps for a unit stuck on (2.8e3 at
+ *       beta 3, eps 1e-3) or beta rho / eps for one stuck off. {@code units} is the count.</li>
  *   <li>{@code limiter_saturated}: the limiter clipped more than half of the epoch's sparse-term entries.</li>
  *   <li>{@code sp_growing}: max |sp| rose by more than {@value #GROWTH} (relative) in each of the last {@value #K}
  *       epochs and is above {@value #SP_FLOOR} x beta (a unit's rho_hat near 0.9 or 0.003 at rho = 0.1).</li>
  *   <li>{@code penalty_growing}: the penalty rose by more than {@value #GROWTH} in each of the last {@value #K} epochs
  *       while the loss did not fall.</li>
- *   <li>{@code loss_rising}: the loss rose in each of the last {@value #K} epochs (by more than 1e-6 relative).</li>
+ *   <li>{@code loss_rising}: the loss rose by more than {@value #LOSS_RISE} (relative) in each of the last
+ *       {@value #LOSS_K} epochs.</li>
  *   <li>{@code non_finite}: the parameters or the loss are NaN or infinite. Non-finite parameters always stop a
  *       run; a NaN loss with finite parameters (the penalty of a rho_hat above 1 + eps) stops it only by
  *       {@code stopOn}.</li>
@@ -31,8 +35,11 @@ import java.util.Set;
  * parameters.
  */
 public final class DivergenceWatch {
-    /** Epochs in a row for the growth rules. */
+    /** Epochs in a row for the |sp| and penalty growth rules. */
     public static final int K = 3;
+    /** Epochs in a row for the loss rule, and the relative rise per epoch it needs. */
+    public static final int LOSS_K = 2;
+    public static final double LOSS_RISE = 0.01;
     /** The relative rise per epoch that counts as growth for |sp| and the penalty. */
     public static final double GROWTH = 0.1;
     /** max |sp| must exceed this many times beta before its growth is flagged. */
@@ -40,7 +47,7 @@ public final class DivergenceWatch {
 
     /** Why a flag was raised. */
     public enum Cause {
-        RHO_HAT_OUTSIDE, LIMITER_SATURATED, SP_GROWING, PENALTY_GROWING, LOSS_RISING, NON_FINITE;
+        RHO_HAT_OUTSIDE, RHO_HAT_AT_BOUND, LIMITER_SATURATED, SP_GROWING, PENALTY_GROWING, LOSS_RISING, NON_FINITE;
 
         /** The stored name: {@code rho_hat_outside}, ... */
         public String key() { return name().toLowerCase(Locale.ROOT); }
@@ -130,6 +137,9 @@ public final class DivergenceWatch {
         onset(out, Cause.RHO_HAT_OUTSIDE, hl.unitsOutside() > 0, e,
                 () -> "rho_hat of " + hl.unitsOutside() + " unit(s) left (0, 1) (min " + fmt(hl.rhoHatMin()) + ", max "
                         + fmt(hl.rhoHatMax()) + ")", hl.unitsOutside());
+        onset(out, Cause.RHO_HAT_AT_BOUND, hl.unitsAtBound() > 0, e,
+                () -> "rho_hat of " + hl.unitsAtBound() + " unit(s) within eps of 0 or 1 (min " + fmt(hl.rhoHatMin()) + ", max "
+                        + fmt(hl.rhoHatMax()) + ")", hl.unitsAtBound());
         onset(out, Cause.LIMITER_SATURATED, limiterOn && s.clippedFraction() > 0.5, e,
                 () -> "limiter clipped " + fmt(100 * s.clippedFraction()) + "% of the sparse-term entries", null);
         boolean spGrows = seen > K && grewEach(sp) && s.maxAbsSp() > SP_FLOOR * beta;
@@ -138,9 +148,9 @@ public final class DivergenceWatch {
         boolean penGrows = seen > K && grewEach(penalty) && !(loss[K] < loss[K - 1]);
         onset(out, Cause.PENALTY_GROWING, penGrows, e,
                 () -> "penalty rose " + K + " epochs in a row: " + fmt(penalty[0]) + " -> " + fmt(penalty[K]), null);
-        boolean lossRises = seen > K && rose(loss);
+        boolean lossRises = seen > LOSS_K && rose(loss);
         onset(out, Cause.LOSS_RISING, lossRises, e,
-                () -> "loss rose " + K + " epochs in a row: " + fmt(loss[0]) + " -> " + fmt(loss[K]), null);
+                () -> "loss rose " + LOSS_K + " epochs in a row: " + fmt(loss[K - LOSS_K]) + " -> " + fmt(loss[K]), null);
         return out;
     }
 
@@ -179,7 +189,7 @@ public final class DivergenceWatch {
     }
 
     private static boolean rose(double[] h) {
-        for (int i = 1; i <= K; i++) if (!(h[i] > h[i - 1] + 1e-6 * Math.abs(h[i - 1]))) return false;
+        for (int i = K - LOSS_K + 1; i <= K; i++) if (!(h[i] > h[i - 1] + LOSS_RISE * Math.abs(h[i - 1]))) return false;
         return true;
     }
 

@@ -283,7 +283,7 @@ final class FullBatchTrainer {
         if (stop.getAsBoolean()) {
             return new EpochStats(epoch, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new double[0],
                     Double.NaN, Double.NaN, 0, 0, false, true, (System.nanoTime() - t0) / 1e9, 0,
-                    EpochStats.Health.of(new double[0], new double[0], true));
+                    EpochStats.Health.of(new double[0], new double[0], cfg.eps(), true));
         }
         Data dt = data(trainX);
         x.assign(modelParams.reshape(total));
@@ -317,7 +317,7 @@ final class FullBatchTrainer {
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new EpochStats(epoch, evaluations, samples, e.value(), e.recon(), e.penalty(), e.decay(), meanActivation,
                 e.rhoHat().clone(), e.meanAbsSp(), e.maxAbsSp(), 0, 0.0, diverged, false, seconds, samples / Math.max(seconds, 1e-9),
-                EpochStats.Health.of(e.rhoHat(), e.rhoHat(), finiteParams));
+                EpochStats.Health.of(e.rhoHat(), e.rhoHat(), cfg.eps(), finiteParams));
     }
 
     private static boolean finite(INDArray a) {

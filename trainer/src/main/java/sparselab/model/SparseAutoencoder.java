@@ -553,8 +553,8 @@ public final class SparseAutoencoder {
         boolean diverged = !Double.isFinite(loss) || !finiteParams
                 || (!Double.isNaN(firstEpochLoss) && loss > 1e3 * firstEpochLoss);
         // rho_hat after every batch when the sparse term recorded it, else its value at the end of the epoch
-        EpochStats.Health health = ss.unitMin() != null ? EpochStats.Health.of(ss.unitMin(), ss.unitMax(), finiteParams)
-                : EpochStats.Health.of(rh, rh, finiteParams);
+        EpochStats.Health health = ss.unitMin() != null ? EpochStats.Health.of(ss.unitMin(), ss.unitMax(), cfg.eps(), finiteParams)
+                : EpochStats.Health.of(rh, rh, cfg.eps(), finiteParams);
         if (Double.isNaN(firstEpochLoss) && done > 0 && !stopped) firstEpochLoss = loss;
         double seconds = nanos / 1e9;
         return new EpochStats(epoch, done, samples, loss, meanRecon, meanPen, decay, meanActivation, rh,

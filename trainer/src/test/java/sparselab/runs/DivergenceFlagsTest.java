@@ -79,6 +79,8 @@ class DivergenceFlagsTest {
         RunEvent.DivergenceFlag f = r.first("limiter_saturated");
         assertEquals(1, f.epoch());
         assertTrue(f.detail().startsWith("limiter clipped"), f.detail());
+        assertEquals(1, r.first("rho_hat_at_bound").epoch(), "rho_hat = 0.05 x 0.99^540 is below eps = 0.001 after epoch 1");
+        assertEquals(12, r.first("rho_hat_at_bound").units());
         assertEquals("finished", r.outcome().status());
         assertFalse(run("original", "data=bars", "limit=600", "hidden=12", "beta=3", "epochs=3", "threshold=2", "stopOn=limiter_saturated")
                 .types().contains("finished"));
@@ -91,7 +93,7 @@ class DivergenceFlagsTest {
                 "dropout=0", "batchSize=10", "learningRate=0.0001");
         assertTrue(r.first("sp_growing").epoch() >= 1 + sparselab.model.DivergenceWatch.K, r.flags().toString());
         assertTrue(r.first("penalty_growing").epoch() >= 1 + sparselab.model.DivergenceWatch.K, r.flags().toString());
-        assertTrue(r.first("loss_rising").epoch() >= 1 + sparselab.model.DivergenceWatch.K, r.flags().toString());
+        assertTrue(r.first("loss_rising").epoch() >= 1 + sparselab.model.DivergenceWatch.LOSS_K, r.flags().toString());
         assertEquals("finished", r.outcome().status());
         Result stopped = run("original", "data=bars", "limit=800", "hidden=12", "beta=3", "epochs=8", "threshold=2", "limiter=off",
                 "dropout=0", "batchSize=10", "learningRate=0.0001", "stopOn=loss_rising");
