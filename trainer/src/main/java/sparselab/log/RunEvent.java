@@ -79,7 +79,7 @@ public sealed interface RunEvent {
      * A sign of divergence seen at the end of {@code epoch} (see sparselab.model.DivergenceWatch): a warning; the run
      * goes on unless its {@code stopOn} key names the cause (then a {@code diverged} event follows).
      *
-     * @param cause  rho_hat_outside, limiter_saturated, sp_growing, penalty_growing, loss_rising or non_finite
+     * @param cause  rho_hat_outside, rho_hat_at_bound, limiter_saturated, sp_growing, penalty_growing, loss_rising or non_finite
      * @param detail the figures behind it, for people
      * @param units  the number of units concerned (rho_hat_outside), else null
      */
