@@ -40,6 +40,12 @@ function drawCharts(runs) {
       if (diverged.length) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: '#c62828', borderWidth: 3, showLine: false });
       }
+      // divergence flags (GET /api/runs/{id}/flags) as triangles at the flagged epoch; the cause shows on hover
+      const flagged = (s.flags || []).map(f => ({ x: f.epoch, y: s[key][s.epoch.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
+        .filter(p => typeof p.y === 'number');
+      if (flagged.length) {
+        datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#e65100', backgroundColor: '#ffb74d', showLine: false });
+      }
       if (key === 'meanActivation' && s.rho !== null && s.epoch.length) {
         datasets.push({ label: `${s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
       }
@@ -49,7 +55,10 @@ function drawCharts(runs) {
       data: { datasets },
       options: {
         animation: false, maintainAspectRatio: false, parsing: true,
-        plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12, font: { size: 11 } } } },
+        plugins: {
+          title: { display: true, text: title }, legend: { labels: { boxWidth: 12, font: { size: 11 } } },
+          tooltip: { callbacks: { label: c => c.raw && c.raw.cause ? `${c.raw.cause}: ${c.raw.detail}` : `${c.dataset.label}: ${c.formattedValue}` } },
+        },
         scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear' } },
       },
     }));
@@ -213,6 +222,7 @@ async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
   try {
     const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
+    await Promise.all(data.runs.map(async s => { s.flags = await getJson(`/api/runs/${s.run.runId}/flags`); }));
     drawCharts(data.runs);
     drawDiff(data.diff);
     ladderButton();

@@ -12,6 +12,10 @@ import sparselab.runs.RunQueries;
 
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -34,8 +38,8 @@ public final class GroupCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
-        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s  %s%n";
-        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "change / values");
+        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s %7s  %s%n";
+        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes", "change / values");
         for (GroupView.Row r : g.runs()) {
             var m = r.measures();
             String change = r.changes().isEmpty()
@@ -44,9 +48,51 @@ public final class GroupCommand implements Callable<Integer> {
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
                     r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()),
                     m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
-                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), change);
+                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : f(m.strokeShare()),
+                    change);
         }
+        printReplicates(out, g);
         return ExitCodes.OK;
+    }
+
+    /**
+     * With replicates (a sweep or ladder run with --seeds): one line per point (a ladder step, or the swept values
+     * without the seed) with n and mean +- sd (sample sd, n - 1) of the final figures over its finished runs.
+     */
+    static void printReplicates(PrintWriter out, GroupView g) {
+        Map<String, List<GroupView.Row>> points = new LinkedHashMap<>();
+        for (GroupView.Row r : g.runs()) {
+            String key = r.step() != null ? "step " + r.step() : r.values().entrySet().stream().filter(e -> !e.getKey().equals("seed"))
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+            points.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        if (points.values().stream().allMatch(l -> l.size() < 2)) return;
+        out.println();
+        out.println("mean +- sd over the finished runs of each point (n = runs):");
+        String fmt = "%-24s %3s %19s %19s %19s %19s %19s %19s%n";
+        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit", "strokes");
+        points.forEach((key, rs) -> {
+            List<GroupView.Row> done = rs.stream().filter(r -> r.run().status().equals("finished")).toList();
+            out.printf(fmt, key.isEmpty() ? "-" : key, done.size(),
+                    ms(done.stream().map(r -> r.run().loss()).toList()), ms(done.stream().map(r -> r.run().heldout()).toList()),
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().locality()).toList()),
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().lifetimeSparsity()).toList()),
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().digitLikeness()).toList()),
+                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().strokeShare()).toList()));
+        });
+    }
+
+    /** "mean +- sd" of the non-null values; the mean alone for one value; "-" for none. */
+    static String ms(List<Double> values) {
+        double[] v = values.stream().filter(x -> x != null && Double.isFinite(x)).mapToDouble(Double::doubleValue).toArray();
+        if (v.length == 0) return "-";
+        double mean = 0;
+        for (double x : v) mean += x;
+        mean /= v.length;
+        if (v.length == 1) return f(mean);
+        double ss = 0;
+        for (double x : v) ss += (x - mean) * (x - mean);
+        return f(mean) + " +- " + f(Math.sqrt(ss / (v.length - 1)));
     }
 
     private static String f(Double v) {

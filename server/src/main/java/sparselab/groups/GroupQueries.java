@@ -51,7 +51,9 @@ public final class GroupQueries {
             RunEvent.LadderStep step = ladder.get(r.runId());
             List<GroupView.Change> changes = new ArrayList<>();
             if (step != null) {
-                Map<String, String> before = i > 0 ? configs.get(i - 1) : Map.of();
+                int j = i - 1;                                   // the previous step, past this step's other seeds
+                while (j >= 0 && ladder.containsKey(rows.get(j).runId()) && ladder.get(rows.get(j).runId()).step() == step.step()) j--;
+                Map<String, String> before = j >= 0 ? configs.get(j) : Map.of();
                 for (String k : step.changedKeys()) changes.add(new GroupView.Change(k, before.get(k), c.get(k)));
             }
             Map<String, String> values = new LinkedHashMap<>();

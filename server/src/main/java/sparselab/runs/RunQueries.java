@@ -92,10 +92,10 @@ public final class RunQueries {
 
     /** The filter-shape measures of one weight snapshot (see sparselab.analysis.FilterMeasures); null where not computed. */
     public record MeasurePoint(int epoch, Double locality, Double deadFraction, Double saturatedFraction, Double lifetimeSparsity,
-                               Double digitLikeness) {
+                               Double digitLikeness, Double strokeShare) {
         static MeasurePoint of(sparselab.log.MeasuresRow m) {
             return new MeasurePoint(m.epoch(), RunView.fin(m.locality()), RunView.fin(m.deadFraction()), RunView.fin(m.saturatedFraction()),
-                    RunView.fin(m.lifetimeSparsity()), RunView.fin(m.digitLikeness()));
+                    RunView.fin(m.lifetimeSparsity()), RunView.fin(m.digitLikeness()), RunView.fin(m.strokeShare()));
         }
     }
 

@@ -24,6 +24,7 @@ import sparselab.log.Json;
 import sparselab.store.StoreException;
 import sparselab.runs.RunActions;
 import sparselab.runs.RunQueries;
+import sparselab.runs.FlagRoutes;
 import sparselab.runs.RunsRoutes;
 
 import java.time.Clock;
@@ -83,6 +84,7 @@ public final class App {
         RunQueries queries = new RunQueries(log);
         RunActions actions = new RunActions(log, clock);
         new RunsRoutes(queries, actions, clock).register(app);
+        new FlagRoutes(log, actions).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
         new GalleryRoutes(log, limits.maxImagePixels()).register(app);
         Launches launches = new Launches(log, creator, pool, limits.maxQueuedRuns());

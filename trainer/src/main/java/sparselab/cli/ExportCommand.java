@@ -7,6 +7,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.store.EventLog;
+import sparselab.analysis.StrokeMeasures;
+import sparselab.config.RunConfig;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
@@ -27,17 +29,19 @@ public class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "RUN") String runId;
     @Option(names = "--format", defaultValue = "csv",
-            description = "csv (per epoch), json (per epoch, rho_hat, config and the filter measures) or measures-csv (per snapshot epoch) (default: ${DEFAULT-VALUE})")
+            description = {"csv (per epoch), json (per epoch, rho_hat, config and the filter measures), measures-csv (per snapshot epoch),",
+                    "strokes-csv (the stroke share of every snapshot, computed now from its weights) or",
+                    "filters-csv (the stroke measures of every filter of the snapshot nearest --epoch) (default: ${DEFAULT-VALUE})"})
     String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
-    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery: the snapshot nearest epoch N (default: the last)") Integer epoch;
+    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot nearest epoch N (default: the last)") Integer epoch;
     @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
     public Integer call() throws IOException {
-        if (!format.equals("csv") && !format.equals("json") && !format.equals("measures-csv")) {
-            throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json or measures-csv");
+        if (!List.of("csv", "json", "measures-csv", "strokes-csv", "filters-csv").contains(format)) {
+            throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json, measures-csv, strokes-csv or filters-csv");
         }
         EventLog log = db.openExisting();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
@@ -45,6 +49,8 @@ public class ExportCommand implements Callable<Integer> {
         String text = switch (format) {
             case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
+            case "strokes-csv" -> strokesCsv(log);
+            case "filters-csv" -> filtersCsv(log, nearest(log));
             default -> Json.write(MetricsExport.json(run, log.metrics(runId), log.rhoHat(runId, log.epochs(runId)), log.measures(runId)));
         };
         if (out == null) {
@@ -56,15 +62,46 @@ public class ExportCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int writeGallery(EventLog log) throws IOException {
-        if (scale < 1 || scale > 16) throw new ExitCodes.RefusedException("--scale: " + scale + " is out of range [1, 16]");
+    /** The snapshot nearest --epoch (the last without it). */
+    private RunEvent.WeightSnapshot nearest(EventLog log) {
         List<SnapshotRow> snaps = log.snapshots(runId);
         if (snaps.isEmpty()) throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot yet");
         int want = epoch == null ? Integer.MAX_VALUE : epoch;
-        SnapshotRow best = snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow();
-        RunEvent.WeightSnapshot w = best.event();
+        return snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow().event();
+    }
+
+    private static float[] w1(EventLog log, RunEvent.WeightSnapshot w) {
         byte[] blob = log.blob(w.blob()).orElseThrow(() -> new IllegalStateException("snapshot blob " + w.blob() + " is missing"));
-        byte[] png = WeightImages.grid(WeightImages.w1(blob, w.hidden(), w.visible()), w.hidden(), w.imageRows(), w.imageCols(), scale);
+        return WeightImages.w1(blob, w.hidden(), w.visible());
+    }
+
+    /** epoch,stroke_share for every snapshot, from its stored weights (also for snapshots logged before the measure existed). */
+    private String strokesCsv(EventLog log) {
+        StringBuilder sb = new StringBuilder("epoch,stroke_share\n");
+        for (SnapshotRow r : log.snapshots(runId)) {
+            RunEvent.WeightSnapshot w = r.event();
+            double share = StrokeMeasures.strokeShare(w1(log, w), w.hidden(), w.imageRows(), w.imageCols());
+            sb.append(w.epoch()).append(',').append(Double.isFinite(share) ? RunConfig.num(share) : "").append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** One row per filter of one snapshot: the stroke measures and the verdict. */
+    private static String filtersCsv(EventLog log, RunEvent.WeightSnapshot w) {
+        float[] w1 = w1(log, w);
+        StringBuilder sb = new StringBuilder("epoch,unit,core_pixels,core_length,core_connected,effective_pixels,roughness,stroke\n");
+        for (int j = 0; j < w.hidden(); j++) {
+            StrokeMeasures.Shape s = StrokeMeasures.shape(w1, j, w.imageRows(), w.imageCols());
+            sb.append(String.format(java.util.Locale.ROOT, "%d,%d,%d,%.4f,%.4f,%.2f,%.4f,%b%n", w.epoch(), j, s.corePixels(), s.coreLength(),
+                    s.coreConnected(), s.effectivePixels(), s.roughness(), s.stroke()));
+        }
+        return sb.toString();
+    }
+
+    private int writeGallery(EventLog log) throws IOException {
+        if (scale < 1 || scale > 16) throw new ExitCodes.RefusedException("--scale: " + scale + " is out of range [1, 16]");
+        RunEvent.WeightSnapshot w = nearest(log);
+        byte[] png = WeightImages.grid(w1(log, w), w.hidden(), w.imageRows(), w.imageCols(), scale);
         Files.write(gallery, png);
         spec.commandLine().getOut().printf("%s: run %s, epoch %d, %d filters of %dx%d%n", gallery, runId, w.epoch(), w.hidden(),
                 w.imageRows(), w.imageCols());

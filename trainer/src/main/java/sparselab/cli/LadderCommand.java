@@ -9,10 +9,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigKeys;
 import sparselab.store.EventLog;
+import sparselab.config.RunConfig;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
 import sparselab.runs.Ladder;
 import sparselab.runs.Runs;
+import sparselab.runs.Sweeps;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import java.util.concurrent.Callable;
                 "one more differing key to B's value, the last step is B's configuration. Keys named by --order go first,",
                 "the others follow in the default order: " + Ladder.DEFAULT_ORDER_TEXT + ".",
                 "A step that would be refused is never queued: a later key that makes it valid goes first, or the keys",
-                "are merged into one step. Prints the group name, then one line per step."})
+                "are merged into one step. Prints the group name, then one line per step (per run with --seeds N:",
+                "every step N times, seeds seed .. seed+N-1; `group` shows their mean +- sd)."})
 public class LadderCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -33,6 +36,7 @@ public class LadderCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "the run it ends at") String b;
     @Option(names = "--order", split = ",", paramLabel = "key1,key2,...", description = "keys to change first, in this order") List<String> order = new ArrayList<>();
     @Option(names = "--name", description = "the group's name (default: ladder-xxxxxx)") String name;
+    @Option(names = "--seeds", paramLabel = "N", description = "replicates of every step, with seeds seed, seed+1, ..., seed+N-1 of the step's seed (default 1)") int seeds = 1;
     @ArgGroup(exclusive = true) GroupStart mode;
 
     @Override
@@ -42,16 +46,24 @@ public class LadderCommand implements Callable<Integer> {
         RunRow rb = require(log, b);
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
         String group = Groups.newName(log, name, "ladder");
-        List<Runs.Prepared> prepared = Runs.prepare(steps.stream().map(s -> ConfigKeys.build(s.config())).toList());
+        Sweeps.checkSeeds(seeds, steps.size());
+        List<RunConfig> configs = new ArrayList<>();
+        for (Ladder.Step s : steps) {
+            RunConfig c = ConfigKeys.build(s.config());
+            for (String seed : Sweeps.seedValues(c.seed(), seeds)) configs.add(seeds == 1 ? c : c.with("seed", seed));
+        }
+        List<Runs.Prepared> prepared = Runs.prepare(configs);
         Runs.checkRoom(log, prepared);
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
         List<String> ids = new ArrayList<>();
         for (Ladder.Step s : steps) {
-            String id = Runs.append(log, prepared.get(s.step()), Groups.preset(ra, rb, s, steps.size()), "ladder", group,
-                    Groups.tag(ra, rb, s, steps.size()));
-            ids.add(id);
-            out.println(id + "\tstep " + s.step() + "\t" + describe(s, ra, rb));
+            for (int r = 0; r < seeds; r++) {
+                Runs.Prepared p = prepared.get(s.step() * seeds + r);
+                String id = Runs.append(log, p, Groups.preset(ra, rb, s, steps.size()), "ladder", group, Groups.tag(ra, rb, s, steps.size()));
+                ids.add(id);
+                out.println(id + "\tstep " + s.step() + (seeds == 1 ? "" : "\tseed " + p.config().seed()) + "\t" + describe(s, ra, rb));
+            }
         }
         out.flush();
         return GroupStart.start(mode, spec, log, group, ids);

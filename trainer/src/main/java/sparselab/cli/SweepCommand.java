@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
         description = {"Queue the grid of the swept keys as one group of runs and start them one at a time.",
                 "A --set whose value has commas is swept (beta=0,0.1,1); the grid is their cartesian product.",
                 "Every point is checked first: one refused value refuses the whole sweep and nothing is queued.",
+                "--seeds N runs every point N times (seeds seed .. seed+N-1); `group` shows their mean +- sd.",
                 "Prints the group name, then one line per run: its id and its swept values."})
 public class SweepCommand implements Callable<Integer> {
     @Mixin DbOption db;
@@ -32,13 +33,14 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE.json", description = "JSON object of key: value") Path config;
     @Option(names = "--set", paramLabel = "key=value[,value...]", description = "set or sweep one key (repeatable)") List<String> sets = new ArrayList<>();
     @Option(names = "--name", description = "the group's name (default: sweep-xxxxxx)") String name;
+    @Option(names = "--seeds", paramLabel = "N", description = "replicates of every point, with seeds seed, seed+1, ..., seed+N-1 (default 1)") int seeds = 1;
     @ArgGroup(exclusive = true) GroupStart mode;
 
     @Override
     public Integer call() {
         Sweeps.Settings settings = Sweeps.parse(sets);
         Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
-        List<Sweeps.Point> points = Sweeps.grid(base, settings.axes());
+        List<Sweeps.Point> points = Sweeps.replicate(Sweeps.grid(base, settings.axes()), seeds);
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
         EventLog log = db.open();
         Runs.checkRoom(log, prepared);

@@ -5,6 +5,8 @@ import sparselab.config.Choices.Estimator;
 import sparselab.config.Choices.Loss;
 import sparselab.config.Choices.Optimizer;
 
+import sparselab.model.DivergenceWatch;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -58,10 +60,12 @@ public final class ConfigKeys {
         key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", t -> bool("epsInEstimate", t));
         key("limiter", "off", "clip bound L of the sparse term", "> 0, or off", t -> limiter(t));
         key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1", t -> snapshotEvery(t));
+        key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
+                + DivergenceWatch.causeNames(), "none, any, or a comma list of causes", t -> stopOn(t));
         KNOWN = String.join(", ", KEYS.keySet());
     }
 
-    /** All keys in the order of DESIGN's key table. */
+    /** All keys, in the order of the README's key table. */
     public static Collection<Key> all() { return KEYS.values(); }
 
     public static boolean exists(String name) { return KEYS.containsKey(name); }
@@ -104,7 +108,7 @@ public final class ConfigKeys {
                 (Integer) v.get("epochs"), (Integer) v.get("batchSize"), (Boolean) v.get("shuffle"), (Long) v.get("seed"),
                 (Double) v.get("weightDecay"), (Double) v.get("dropout"), (Double) v.get("beta"), (Double) v.get("rho"),
                 (Estimator) v.get("estimator"), (Double) v.get("rhoMomentum"), (Double) v.get("threshold"), (Double) v.get("eps"),
-                (Boolean) v.get("epsInEstimate"), (Double) v.get("limiter"), (String) v.get("snapshotEvery")).validate();
+                (Boolean) v.get("epsInEstimate"), (Double) v.get("limiter"), (String) v.get("snapshotEvery"), (String) v.get("stopOn")).validate();
     }
 
     private static String parseData(String t) {
@@ -164,6 +168,14 @@ public final class ConfigKeys {
     private static double limiter(String t) {
         if (t.equalsIgnoreCase("off")) return Double.POSITIVE_INFINITY;
         return dblIn("limiter", t, 0, 1e9, false, true);
+    }
+
+    private static String stopOn(String t) {
+        try {
+            return DivergenceWatch.stopOnText(DivergenceWatch.parseStopOn(t));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("stopOn", e.getMessage());
+        }
     }
 
     private static String snapshotEvery(String t) {

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One run's complete, immutable configuration: every knob of DESIGN §2. The keys, defaults, documentation
+ * One run's complete, immutable configuration: every knob of the training step. The keys, defaults, documentation
  * and per-field checks live in {@link ConfigKeys}; cross-field checks in {@link #validate()}.
  *
  * @param data              data set: {@code mnist}, {@code bars}, or {@code idx:PATH}
@@ -38,6 +38,8 @@ import java.util.Map;
  * @param epsInEstimate     also add eps to rho_hat at every update (the original's first version)
  * @param limiter           clip bound L of the sparse term; {@code +Infinity} = off
  * @param snapshotEvery     {@code log2} or a positive integer
+ * @param stopOn            the divergence-flag causes that stop the run: {@code none}, {@code any} or a comma list
+ *                          (see sparselab.model.DivergenceWatch)
  */
 public record RunConfig(
         String data, int limit, double holdout, int hidden,
@@ -46,7 +48,7 @@ public record RunConfig(
         int epochs, int batchSize, boolean shuffle, long seed,
         double weightDecay, double dropout, double beta, double rho,
         Estimator estimator, double rhoMomentum, double threshold, double eps, boolean epsInEstimate,
-        double limiter, String snapshotEvery) {
+        double limiter, String snapshotEvery, String stopOn) {
 
     /** The defaults of {@link ConfigKeys}, no preset. */
     public static RunConfig defaults() {
@@ -67,7 +69,7 @@ public record RunConfig(
         return ConfigKeys.build(m);
     }
 
-    /** Every key with its canonical text, in the order of DESIGN's key table. */
+    /** Every key with its canonical text, in the order of the README's key table. */
     public LinkedHashMap<String, String> toMap() {
         LinkedHashMap<String, String> m = new LinkedHashMap<>();
         m.put("data", data);
@@ -95,6 +97,7 @@ public record RunConfig(
         m.put("epsInEstimate", Boolean.toString(epsInEstimate));
         m.put("limiter", limiterOn() ? num(limiter) : "off");
         m.put("snapshotEvery", snapshotEvery);
+        m.put("stopOn", stopOn);
         return m;
     }
 

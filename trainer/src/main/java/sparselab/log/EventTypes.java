@@ -33,6 +33,7 @@ public final class EventTypes {
         type("refused", RunEvent.Refused.class);
         type("requeued", RunEvent.Requeued.class);
         type("start_failed", RunEvent.StartFailed.class);
+        type("divergence_flag", RunEvent.DivergenceFlag.class);
     }
 
     public static String nameOf(Class<?> c) {

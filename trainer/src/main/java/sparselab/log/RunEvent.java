@@ -110,7 +110,17 @@ public sealed interface RunEvent {
     /** Everything needed to continue after {@code epoch}: the blob is a model state (see ModelState). */
     record Checkpoint(int epoch, String blob, long bytes) implements RunEvent {}
 
-    /** Training stopped because the loss or the parameters became NaN/Inf or exploded. */
+    /**
+     * A sign of divergence seen at the end of {@code epoch} (see sparselab.model.DivergenceWatch): a warning; the run
+     * goes on unless its {@code stopOn} key names the cause (then a {@code diverged} event follows).
+     *
+     * @param cause  rho_hat_outside, rho_hat_at_bound, limiter_saturated, sp_growing, penalty_growing, loss_rising or non_finite
+     * @param detail the figures behind it, for people
+     * @param units  the number of units concerned (rho_hat_outside), else null
+     */
+    record DivergenceFlag(int epoch, String cause, String detail, Integer units) implements RunEvent {}
+
+    /** Training stopped: the loss or the parameters became NaN/Inf or exploded, or a flag named by stopOn was raised. */
     record Diverged(int epoch, String reason) implements RunEvent {}
 
     /** The run completed all its epochs. */
@@ -131,9 +141,18 @@ public sealed interface RunEvent {
     /**
      * Filter-shape measures of the weight snapshot of {@code epoch} (see sparselab.analysis.FilterMeasures); a measure
      * that could not be computed (no held-out images, no labels) is null.
+     *
+     * @param strokeShare the fraction of filters that read as pen strokes (sparselab.analysis.StrokeMeasures); null
+     *                    when not computable and in events written before it existed
      */
     record FilterMeasures(int epoch, Double locality, Double deadFraction, Double saturatedFraction,
-                          Double lifetimeSparsity, Double digitLikeness) implements RunEvent {}
+                          Double lifetimeSparsity, Double digitLikeness, Double strokeShare) implements RunEvent {
+        /** Without a stroke share. */
+        public FilterMeasures(int epoch, Double locality, Double deadFraction, Double saturatedFraction,
+                              Double lifetimeSparsity, Double digitLikeness) {
+            this(epoch, locality, deadFraction, saturatedFraction, lifetimeSparsity, digitLikeness, null);
+        }
+    }
 
     /** The run's tags were set to this list. */
     record Tagged(List<String> tags) implements RunEvent {}

@@ -311,7 +311,8 @@ final class FullBatchTrainer {
         long t0 = System.nanoTime();
         if (stop.getAsBoolean()) {
             return new EpochStats(epoch, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new double[0],
-                    Double.NaN, Double.NaN, 0, 0, false, true, (System.nanoTime() - t0) / 1e9, 0);
+                    Double.NaN, Double.NaN, 0, 0, false, true, (System.nanoTime() - t0) / 1e9, 0,
+                    EpochStats.Health.of(new double[0], new double[0], cfg.eps(), true));
         }
         Data dt = data(trainX);
         x.assign(modelParams.reshape(total));
@@ -340,10 +341,12 @@ final class FullBatchTrainer {
         for (double v : e.rhoHat()) meanActivation += v;
         meanActivation /= h;
         long samples = (long) evaluations * dt.n;
-        boolean diverged = !Double.isFinite(e.value()) || !finite(x);
+        boolean finiteParams = finite(x);
+        boolean diverged = !Double.isFinite(e.value()) || !finiteParams;
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new EpochStats(epoch, evaluations, samples, e.value(), e.recon(), e.penalty(), e.decay(), meanActivation,
-                e.rhoHat().clone(), e.meanAbsSp(), e.maxAbsSp(), 0, 0.0, diverged, false, seconds, samples / Math.max(seconds, 1e-9));
+                e.rhoHat().clone(), e.meanAbsSp(), e.maxAbsSp(), 0, 0.0, diverged, false, seconds, samples / Math.max(seconds, 1e-9),
+                EpochStats.Health.of(e.rhoHat(), e.rhoHat(), cfg.eps(), finiteParams));
     }
 
     private static boolean finite(INDArray a) {

@@ -504,12 +504,13 @@ public final class SparseAutoencoder {
     }
 
     /** The sparse term's statistics and the penalty over the recorded rho_hat of the first {@code done} batches. */
-    private record SparseStats(double penaltySum, double absSpSum, double maxAbsSp, long clipped) {}
+    private record SparseStats(double penaltySum, double absSpSum, double maxAbsSp, long clipped, double[] unitMin, double[] unitMax) {}
 
     private SparseStats sparseStats(INDArray rhoHist, int done) {
-        if (cfg.beta() == 0 || done == 0) return new SparseStats(0, 0, 0, 0);
+        if (cfg.beta() == 0 || done == 0) return new SparseStats(0, 0, 0, 0, null, null);
         double beta = cfg.beta(), rho = cfg.rho(), eps = cfg.eps();
         INDArray rh = rhoHist.get(NDArrayIndex.interval(0, done), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+        double[] unitMin = rh.min(0).toDoubleVector(), unitMax = rh.max(0).toDoubleVector();
         INDArray ql = rh.add(eps);
         INDArray qr = rh.rsub(1 + eps);
         INDArray spAll = ql.rdiv(-beta * rho).addi(qr.rdiv(beta * (1 - rho)));
@@ -524,7 +525,7 @@ public final class SparseAutoencoder {
         // KL_eps summed over units and batches: rho log(rho / ql) + (1 - rho) log((1 - rho) / qr)
         double kl = rho * (Math.log(rho) * ql.length() - Transforms.log(ql, false).sumNumber().doubleValue())
                 + (1 - rho) * (Math.log(1 - rho) * qr.length() - Transforms.log(qr, false).sumNumber().doubleValue());
-        return new SparseStats(beta * kl, absSum, maxAbs, clipped);
+        return new SparseStats(beta * kl, absSum, maxAbs, clipped, unitMin, unitMax);
     }
 
     private EpochStats summarize(int epoch, Accumulators acc, int done, long samples, boolean stopped, long nanos) {
@@ -545,13 +546,17 @@ public final class SparseAutoencoder {
         } else {
             rh = rhoHat.toDoubleVector();
         }
-        boolean diverged = !Double.isFinite(loss) || !paramsFinite()
+        boolean finiteParams = paramsFinite();
+        boolean diverged = !Double.isFinite(loss) || !finiteParams
                 || (!Double.isNaN(firstEpochLoss) && loss > 1e3 * firstEpochLoss);
+        // rho_hat after every batch when the sparse term recorded it, else its value at the end of the epoch
+        EpochStats.Health health = ss.unitMin() != null ? EpochStats.Health.of(ss.unitMin(), ss.unitMax(), cfg.eps(), finiteParams)
+                : EpochStats.Health.of(rh, rh, cfg.eps(), finiteParams);
         if (Double.isNaN(firstEpochLoss) && done > 0 && !stopped) firstEpochLoss = loss;
         double seconds = nanos / 1e9;
         return new EpochStats(epoch, done, samples, loss, meanRecon, meanPen, decay, meanActivation, rh,
                 ss.absSpSum() / ((double) h * batches), ss.maxAbsSp(), ss.clipped(), ss.clipped() / ((double) h * batches),
-                diverged, stopped, seconds, samples / Math.max(seconds, 1e-9));
+                diverged, stopped, seconds, samples / Math.max(seconds, 1e-9), health);
     }
 
     private boolean paramsFinite() {

@@ -19,7 +19,7 @@ public final class MetricsExport {
     /** The per-epoch CSV: {@link EpochMetrics#csv}, the same bytes as the web download. */
     public static String csv(List<EpochMetrics> rows) { return EpochMetrics.csv(rows); }
 
-    public static final String MEASURES_CSV_HEADER = "epoch,locality,dead_fraction,saturated_fraction,lifetime_sparsity,digit_likeness";
+    public static final String MEASURES_CSV_HEADER = "epoch,locality,dead_fraction,saturated_fraction,lifetime_sparsity,digit_likeness,stroke_share";
 
     /** The filter measures of every snapshot epoch; a measure that is null (not computable) is an empty field. */
     public static String measuresCsv(List<MeasuresRow> rows) {
@@ -27,7 +27,7 @@ public final class MetricsExport {
         for (MeasuresRow r : rows) {
             sb.append(r.epoch()).append(',').append(v(r.locality())).append(',').append(v(r.deadFraction())).append(',')
                     .append(v(r.saturatedFraction())).append(',').append(v(r.lifetimeSparsity())).append(',')
-                    .append(v(r.digitLikeness())).append('\n');
+                    .append(v(r.digitLikeness())).append(',').append(v(r.strokeShare())).append('\n');
         }
         return sb.toString();
     }
@@ -59,6 +59,7 @@ public final class MetricsExport {
             m.put("saturatedFraction", r.saturatedFraction());
             m.put("lifetimeSparsity", r.lifetimeSparsity());
             m.put("digitLikeness", r.digitLikeness());
+            m.put("strokeShare", r.strokeShare());
             return m;
         }).toList());
         return doc;

@@ -15,6 +15,7 @@ import sparselab.store.Lease;
 import sparselab.store.StoreException;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
+import sparselab.model.DivergenceWatch;
 import sparselab.model.EpochStats;
 import sparselab.model.ModelState;
 import sparselab.model.SparseAutoencoder;
@@ -174,6 +175,7 @@ public final class RunExecutor {
             long batches = cfg.batchSize() == 0 ? 1 : (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
             listener.started(runId, fromEpoch, cfg.epochs(), batches);
             long lastCheckpoint = System.nanoTime();
+            DivergenceWatch watch = new DivergenceWatch(cfg.beta(), cfg.limiterOn(), DivergenceWatch.parseStopOn(cfg.stopOn()));
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
                 EpochStats s = model.trainEpoch(epoch, trainX, () -> {
@@ -189,6 +191,9 @@ public final class RunExecutor {
                     lease.append(new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
                 }
+                List<DivergenceWatch.Flag> flags = watch.observe(s);
+                String stopReason = watch.stopReason(s, flags);
+                boolean diverged = stopReason != null;
                 if (epoch <= logged) {
                     if (epoch <= loggedLosses.size() && Double.compare(loggedLosses.get(epoch - 1), s.loss()) != 0) {
                         LOG.warn("run {}: epoch {} replayed with loss {} but the log has {}", runId, epoch, s.loss(), loggedLosses.get(epoch - 1));
@@ -196,40 +201,41 @@ public final class RunExecutor {
                     listener.epoch(s, null);
                     continue;
                 }
-                Double heldout = heldX == null || s.diverged() ? null : model.reconstructionError(heldX);
+                Double heldout = heldX == null || diverged ? null : model.reconstructionError(heldX);
                 final int e = epoch;
                 // Copied now, while the model holds this epoch's values; hashed, encoded and written on the writer thread.
-                byte[] weights = schedule.at(epoch) || s.diverged() ? model.weightsLE() : null;
+                byte[] weights = schedule.at(epoch) || diverged ? model.weightsLE() : null;
                 boolean last = epoch == cfg.epochs();
-                boolean releasing = release.get() && !last && !s.diverged();
-                ModelState state = !s.diverged() && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
+                boolean releasing = release.get() && !last && !diverged;
+                ModelState state = !diverged && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
                         ? model.state() : null;
                 if (state != null) lastCheckpoint = System.nanoTime();
                 writer.submit(() -> {
                     List<RunEvent> events = new ArrayList<>();
                     List<Blob> blobs = new ArrayList<>();
                     events.add(new RunEvent.EpochCompleted(e, s.loss(), s.recon(), s.penalty(), s.decay(), s.meanActivation(),
-                            s.rhoHat(), s.meanAbsSp(), s.maxAbsSp(), s.clipped(), s.clippedFraction(), s.diverged(), heldout,
+                            s.rhoHat(), s.meanAbsSp(), s.maxAbsSp(), s.clipped(), s.clippedFraction(), diverged, heldout,
                             s.seconds(), s.samplesPerSec()));
+                    for (DivergenceWatch.Flag f : flags) events.add(new RunEvent.DivergenceFlag(e, f.cause().key(), f.detail(), f.units()));
                     if (weights != null) {
                         Blob w = Blob.of(weights);
                         blobs.add(w);
                         events.add(snapshot(e, w, data, cfg));
                         events.add(measures.of(e, w.bytes(), s.rhoHat()));
                     }
-                    if (s.diverged()) {
-                        events.add(new RunEvent.Diverged(e, "loss " + s.loss() + " is not finite or exploded"));
+                    if (diverged) {
+                        events.add(new RunEvent.Diverged(e, stopReason));
                     } else if (state != null) {
                         Blob ck = Blob.of(state.toBytes());
                         blobs.add(ck);
                         events.add(new RunEvent.Checkpoint(e, ck.hash(), ck.bytes().length));
                     }
-                    if (!s.diverged() && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
+                    if (!diverged && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
                     if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
                     lease.appendAll(events, blobs);
                 });
                 listener.epoch(s, heldout);
-                if (s.diverged()) {
+                if (diverged) {
                     writer.drain();
                     return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
                 }

@@ -1,6 +1,7 @@
 package sparselab.runs;
 
 import sparselab.analysis.FilterMeasures;
+import sparselab.analysis.StrokeMeasures;
 import sparselab.config.RunConfig;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
@@ -24,7 +25,7 @@ final class SnapshotMeasures {
     static final int MAX_IMAGES = 1000;
 
     private final RunConfig cfg;
-    private final int visible;
+    private final int visible, rows, cols;
     private final float[] heldOut;      // n x visible, n <= MAX_IMAGES, or null without a held-out split
     private final float[] trainImages;  // for the rates at epoch 0 when there is no held-out split
     private final float[] classMeans;   // classes x visible, or null without labels
@@ -32,6 +33,8 @@ final class SnapshotMeasures {
     SnapshotMeasures(RunConfig cfg, DataSets.Split split) {
         this.cfg = cfg;
         this.visible = split.train().dim();
+        this.rows = split.train().rows();
+        this.cols = split.train().cols();
         this.heldOut = split.heldout().count() > 0 ? first(split.heldout()) : null;
         this.trainImages = heldOut == null ? first(split.train()) : null;
         Dataset train = split.train();
@@ -62,7 +65,7 @@ final class SnapshotMeasures {
         FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, cfg.rho(),
                 heldOut, classMeans);
         return new RunEvent.FilterMeasures(epoch, orNull(r.locality()), orNull(r.deadFraction()), orNull(r.saturatedFraction()),
-                orNull(r.lifetimeSparsity()), orNull(r.digitLikeness()));
+                orNull(r.lifetimeSparsity()), orNull(r.digitLikeness()), orNull(StrokeMeasures.strokeShare(w1, hidden, rows, cols)));
     }
 
     private static Double orNull(double v) {

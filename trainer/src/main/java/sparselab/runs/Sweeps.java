@@ -127,6 +127,46 @@ public final class Sweeps {
         return size;
     }
 
+    /** At most this many replicates of each point. */
+    public static final int MAX_SEEDS = 100;
+
+    /**
+     * Every point {@code seeds} times, replicate r with {@code seed} = the point's seed + r (r = 0 .. seeds - 1), the
+     * replicates of a point next to each other; {@code seed} joins the swept values when seeds &gt; 1. Refuses seeds
+     * outside [1, {@link #MAX_SEEDS}], a sweep that also sweeps {@code seed}, and a total over {@link #MAX_RUNS}.
+     */
+    public static List<Point> replicate(List<Point> points, int seeds) {
+        checkSeeds(seeds, points.size());
+        if (seeds == 1) return points;
+        if (points.stream().anyMatch(p -> p.swept().containsKey("seed"))) {
+            throw new ConfigException("seeds", "--seeds replicates every point with seeds seed, seed+1, ...; do not sweep seed as well");
+        }
+        List<Point> out = new ArrayList<>();
+        for (Point p : points) {
+            for (String seed : seedValues(p.config().seed(), seeds)) {
+                Map<String, String> swept = new LinkedHashMap<>(p.swept());
+                swept.put("seed", seed);
+                out.add(new Point(java.util.Collections.unmodifiableMap(swept), p.config().with("seed", seed)));
+            }
+        }
+        return out;
+    }
+
+    /** The seeds of the replicates of a point whose seed is {@code base}: base, base + 1, ... */
+    public static List<String> seedValues(long base, int seeds) {
+        List<String> out = new ArrayList<>();
+        for (int r = 0; r < seeds; r++) out.add(Long.toString(base + r));
+        return out;
+    }
+
+    /** Refuses seeds outside [1, MAX_SEEDS] and more than MAX_RUNS runs in all. */
+    public static void checkSeeds(int seeds, int points) {
+        if (seeds < 1 || seeds > MAX_SEEDS) throw new ConfigException("seeds", seeds + " is out of range [1, " + MAX_SEEDS + "]");
+        if ((long) seeds * points > MAX_RUNS) {
+            throw new ConfigException("seeds", points + " points x " + seeds + " seeds = " + (long) seeds * points + " runs; at most " + MAX_RUNS);
+        }
+    }
+
     private static boolean swept(FieldError f, List<Axis> axes) {
         return axes.stream().anyMatch(a -> a.key().equals(f.key()));
     }

@@ -127,13 +127,13 @@ interface LogDao {
     List<SnapshotRow> snapshots(@Bind("runId") String runId);
 
     @SqlUpdate("INSERT INTO filter_measures (run_id, epoch, locality, dead_fraction, saturated_fraction, "
-            + "lifetime_sparsity, digit_likeness) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
-            + ":lifetimeSparsity, :digitLikeness) ON CONFLICT (run_id, epoch) DO UPDATE SET locality = excluded.locality, "
+            + "lifetime_sparsity, digit_likeness, stroke_share) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
+            + ":lifetimeSparsity, :digitLikeness, :strokeShare) ON CONFLICT (run_id, epoch) DO UPDATE SET locality = excluded.locality, "
             + "dead_fraction = excluded.dead_fraction, saturated_fraction = excluded.saturated_fraction, "
-            + "lifetime_sparsity = excluded.lifetime_sparsity, digit_likeness = excluded.digit_likeness")
+            + "lifetime_sparsity = excluded.lifetime_sparsity, digit_likeness = excluded.digit_likeness, stroke_share = excluded.stroke_share")
     void putMeasures(@BindMethods MeasuresRow row);
 
-    @SqlQuery("SELECT run_id, epoch, locality, dead_fraction, saturated_fraction, lifetime_sparsity, digit_likeness "
+    @SqlQuery("SELECT run_id, epoch, locality, dead_fraction, saturated_fraction, lifetime_sparsity, digit_likeness, stroke_share "
             + "FROM filter_measures WHERE run_id = :runId ORDER BY epoch")
     List<MeasuresRow> measures(@Bind("runId") String runId);
 

@@ -126,4 +126,40 @@ class GroupCommandsTest {
         assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, "rnope", "--queue-only"));
         assertTrue(err.toString().contains("rnope"), err.toString());
     }
+
+    @Test
+    void sweep_seeds_replicates_every_point_with_consecutive_seeds() {
+        int code = run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,3", "--set", "seed=7",
+                "--seeds", "3", "--name", "reps", "--queue-only");
+        assertEquals(0, code, err.toString());
+        EventLog log = EventLog.open(db());
+        List<String> seen = Groups.runIds(log, "reps").stream()
+                .map(id -> log.run(id).orElseThrow().configMap()).map(c -> c.get("beta") + "/" + c.get("seed")).toList();
+        assertEquals(List.of("0/7", "0/8", "0/9", "3/7", "3/8", "3/9"), seen);
+        assertTrue(out.toString().contains("beta=3 seed=9"), out.toString());
+    }
+
+    @Test
+    void seeds_refuse_a_swept_seed_and_a_count_out_of_range() {
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "seed=1,2",
+                "--seeds", "2", "--queue-only"));
+        assertTrue(err.toString().contains("do not sweep seed"), err.toString());
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,1",
+                "--seeds", "0", "--queue-only"));
+        assertEquals(0, EventLog.open(db()).runs().size());
+    }
+
+    @Test
+    void ladder_seeds_replicates_every_step_and_each_replicate_records_its_step() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0.1", "weightDecay=0")), null, "cli", null);
+        String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=3", "weightDecay=0.003")), null, "cli", null);
+        int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--seeds", "2", "--name", "lad2", "--queue-only");
+        assertEquals(0, code, err.toString());
+        List<RunEvent.Created> created = Groups.runIds(log, "lad2").stream().map(id -> (RunEvent.Created) log.events(id).get(0).event()).toList();
+        assertEquals(6, created.size());
+        assertEquals(List.of(0, 0, 1, 1, 2, 2), created.stream().map(c -> c.ladder().step()).toList());
+        assertEquals(List.of("1", "2", "1", "2", "1", "2"), created.stream().map(c -> c.config().get("seed")).toList());
+        assertEquals(List.of("0.1", "0.1", "0.1", "0.1", "3", "3"), created.stream().map(c -> c.config().get("beta")).toList());
+    }
 }

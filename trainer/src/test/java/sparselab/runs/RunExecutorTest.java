@@ -47,10 +47,12 @@ class RunExecutorTest {
             assertNotNull(m.saturatedFraction());
             assertNotNull(m.lifetimeSparsity(), "bars has a held-out split");
             assertNull(m.digitLikeness(), "bars has no labels");
+            assertNotNull(m.strokeShare(), "epoch " + m.epoch());
+            assertTrue(m.strokeShare() >= 0 && m.strokeShare() <= 1, "stroke share " + m.strokeShare());
         }
         String csv = MetricsExport.measuresCsv(measures);
         assertEquals(1 + 5, csv.lines().count());
-        assertTrue(csv.lines().skip(1).allMatch(l -> l.endsWith(",")), "digit_likeness is an empty field:\n" + csv);
+        assertTrue(csv.lines().skip(1).allMatch(l -> l.split(",", -1)[5].isEmpty()), "digit_likeness is an empty field:\n" + csv);
         Object exported = MetricsExport.json(log.run(run).orElseThrow(), log.metrics(run), log.rhoHat(run, log.epochs(run)), measures).get("measures");
         assertEquals(5, ((List<?>) exported).size());
         // each filter_measures event directly follows its weight_snapshot (one transaction appends both)

@@ -1,0 +1,31 @@
+package sparselab.runs;
+
+import io.javalin.Javalin;
+import sparselab.store.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.StoredEvent;
+
+import java.util.List;
+
+/**
+ * {@code GET /api/runs/{id}/flags}: the run's {@code divergence_flag} events, oldest first, each
+ * {@code {epoch, cause, detail, units}} (docs/events.md). The compare page marks them on its curves.
+ */
+public final class FlagRoutes {
+    private final EventLog log;
+    private final RunActions actions;
+
+    public FlagRoutes(EventLog log, RunActions actions) {
+        this.log = log;
+        this.actions = actions;
+    }
+
+    public void register(Javalin app) {
+        app.get("/api/runs/{id}/flags", ctx -> ctx.json(flags(actions.require(ctx.pathParam("id")).runId())));
+    }
+
+    public List<RunEvent.DivergenceFlag> flags(String runId) {
+        return log.events(runId).stream().map(StoredEvent::event)
+                .filter(RunEvent.DivergenceFlag.class::isInstance).map(RunEvent.DivergenceFlag.class::cast).toList();
+    }
+}
