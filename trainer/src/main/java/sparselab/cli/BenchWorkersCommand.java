@@ -80,7 +80,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
             for (Process p : procs) {
                 if (!p.waitFor(3600, TimeUnit.SECONDS)) throw new IllegalStateException("a worker did not finish in an hour");
             }
-            double seconds = (System.nanoTime() - t0) / 1e9 - 3;      // less the idle wait before the workers exit
+            double seconds = (System.nanoTime() - t0) / 1e9 - 3;      // less the idle wait before the workers exit (all exit together)
             int errors = check(log, ids);
             out.printf("  %d worker(s): %d runs finished exactly once, every epoch once and in order, %d errors; %.1f s%n",
                     n, runs - errors, errors, seconds);
@@ -142,7 +142,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
                 if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no checkpoint in 5 minutes");
                 Thread.sleep(100);
             }
-            Process second = BackgroundTrainer.spawnWorker(db, "bench-second", 3);
+            Process second = BackgroundTrainer.spawnWorker(db, "bench-second", 3);   // waits while a run trains anywhere
             Thread.sleep(5000);                                   // the second worker is up and idle (the run is taken)
             first.destroyForcibly();
             long killed = System.nanoTime();

@@ -22,7 +22,7 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "1", description = "runs trained at once (default: ${DEFAULT-VALUE})") int slots;
     @Option(names = "--name", description = "the worker's name on the dashboard (default: host:pid)") String name;
     @Option(names = "--poll", defaultValue = "2", paramLabel = "SECONDS", description = "how often an idle worker looks for work (default: ${DEFAULT-VALUE})") double poll;
-    @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long without work (default: never)") Double idle;
+    @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long with nothing queued and nothing training anywhere (default: never)") Double idle;
 
     @Override
     public Integer call() {

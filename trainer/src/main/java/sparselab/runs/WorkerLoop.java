@@ -173,10 +173,15 @@ public final class WorkerLoop {
         }
     }
 
-    /** True when no queued run is left that this worker could take (others' runs in training do not count). */
+    /**
+     * True when no queued run is left that this worker could take and no run is training anywhere (a running run
+     * could still lose its trainer and need a takeover).
+     */
     private boolean nothingLeft() {
         try {
-            return log.queued(refused.size() + 1).stream().allMatch(refused::contains);
+            return log.queued(refused.size() + 1).stream().allMatch(refused::contains)
+                    && log.runsPage(new sparselab.store.RunFilter("running", null), null, 1, java.time.Instant.now()).isEmpty()
+                    && log.runsPage(new sparselab.store.RunFilter("interrupted", null), null, 1, java.time.Instant.now()).isEmpty();
         } catch (RuntimeException e) {
             return false;
         }
