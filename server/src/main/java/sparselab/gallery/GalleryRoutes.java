@@ -12,26 +12,48 @@ import sparselab.server.Params;
 
 /**
  * Weight images and raw weights of stored snapshots. Snapshots never change (their blobs are content-addressed),
- * so each answer carries an ETag made of the blob hash and the drawing parameters, and may be cached.
+ * so each answer carries an ETag made of the blob hash and the drawing parameters, and may be cached. The units of two
+ * snapshots of the same shape can be matched (see {@link UnitMatches}), and a grid drawn in the order of such a match.
  */
 public final class GalleryRoutes {
     private final EventLog log;
+    private final UnitMatches matches;
 
-    public GalleryRoutes(EventLog log) {
+    public GalleryRoutes(EventLog log, UnitMatches matches) {
         this.log = log;
+        this.matches = matches;
     }
 
     public void register(Javalin app) {
         app.get("/api/runs/{id}/snapshots/{epoch}/grid.png", this::grid);
         app.get("/api/runs/{id}/snapshots/{epoch}/filters/{unit}.png", this::filter);
         app.get("/api/runs/{id}/snapshots/{epoch}/weights.bin", this::weights);
+        app.get("/api/runs/{id}/snapshots/{epoch}/match/{other}/{otherEpoch}", this::match);
+    }
+
+    /** Which unit of the other run's snapshot matches each unit of this one. */
+    private void match(Context ctx) {
+        String id = ctx.pathParam("id"), other = ctx.pathParam("other");
+        int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
+        int otherEpoch = Params.pathInt(ctx, "otherEpoch", 0, Integer.MAX_VALUE);
+        ctx.json(matches.match(id, epoch, other, otherEpoch));
     }
 
     private void grid(Context ctx) {
         Snapshot s = snapshot(ctx);
         int scale = Params.queryInt(ctx, "scale", 2, 1, 8);
-        if (notModified(ctx, s.row.blob() + "-grid-" + scale)) return;
-        byte[] png = WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale);
+        // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
+        String to = ctx.queryParam("matchTo");
+        int[] order = null;
+        String tag = s.row.blob() + "-grid-" + scale;
+        if (to != null) {
+            int toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
+            if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
+            order = matches.match(to, toEpoch, ctx.pathParam("id"), s.row.epoch()).units();
+            tag += "-match-" + to + "-" + toEpoch;
+        }
+        if (notModified(ctx, tag)) return;
+        byte[] png = WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, order);
         ctx.contentType("image/png").result(png);
     }
 

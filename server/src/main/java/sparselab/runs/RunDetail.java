@@ -12,6 +12,9 @@ import java.util.Map;
  * @param snapshotEpochs  epochs with a weight snapshot
  * @param checkpointEpoch the epoch of the latest checkpoint, or null
  * @param actions         which actions apply now: cancel, resume, twin, clone
+ * @param twinId          the newest run whose configuration is this one's with beta = 0 (its non-sparse twin), or null
+ * @param ignored         the configuration keys that have no effect on this run's training, each with the reason
  */
 public record RunDetail(RunView summary, Map<String, String> config, String dataFingerprint, Long pid, String host,
-                        String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions) {}
+                        String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions,
+                        String twinId, Map<String, String> ignored) {}

@@ -10,12 +10,15 @@ import sparselab.compare.CompareRoutes;
 import sparselab.compare.Comparison;
 import sparselab.config.ConfigException;
 import sparselab.gallery.GalleryRoutes;
+import sparselab.gallery.UnitMatches;
 import sparselab.groups.GroupQueries;
 import sparselab.groups.GroupRoutes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.LaunchRoutes;
 import sparselab.launch.Launches;
 import sparselab.launch.RunCreator;
+import sparselab.live.LiveRoutes;
+import sparselab.live.RunFeed;
 import sparselab.log.EventLog;
 import sparselab.log.Json;
 import sparselab.runs.RunActions;
@@ -40,6 +43,10 @@ public final class App {
     private final LaunchPool pool;
     private final RunCreator creator;
     private final Set<String> allowedHosts;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
+
+    /** Live streams (GET /api/stream) open at once by default; one more is answered 503 and its page polls. */
+    public static final int DEFAULT_MAX_STREAMS = 32;
 
     /**
      * @param creator      how a run is created (Runs.create in production)
@@ -51,6 +58,13 @@ public final class App {
         this.pool = pool;
         this.creator = creator;
         this.allowedHosts = allowedHosts;
+    }
+
+    /** The most live streams open at once (default {@value #DEFAULT_MAX_STREAMS}). */
+    public App maxStreams(int n) {
+        if (n < 0) throw new IllegalArgumentException("maxStreams " + n);
+        this.maxStreams = n;
+        return this;
     }
 
     public Javalin build() {
@@ -71,7 +85,8 @@ public final class App {
         RunActions actions = new RunActions(log, clock);
         new RunsRoutes(queries, actions, clock).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
-        new GalleryRoutes(log).register(app);
+        new GalleryRoutes(log, new UnitMatches(log)).register(app);
+        new LiveRoutes(new RunFeed(log, clock, maxStreams, 500)).register(app);
         Launches launches = new Launches(creator, pool);
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
