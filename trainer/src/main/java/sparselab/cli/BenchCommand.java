@@ -51,7 +51,7 @@ public class BenchCommand implements Callable<Integer> {
         String suggested = NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("auto");
         if (!suggested.equals("auto") && !suggested.equals(NativeEnv.coreTypeInUse())) {
             out.printf("note: OPENBLAS_CORETYPE is %s, but this CPU can run %s kernels; OPENBLAS_CORETYPE=%s ./sparselab bench "
-                    + "measures what it can do (ND4J-NOTES: 3-6x faster GEMMs)%n", NativeEnv.coreTypeInUse(), suggested, suggested);
+                    + "measures what it can do (docs/performance.md: 3-6x faster GEMMs)%n", NativeEnv.coreTypeInUse(), suggested, suggested);
         }
         double gemm = gemmGflops(2048, 5);
         out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s%n%n", gemm);

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The environment a training JVM needs before ND4J's native code loads (ND4J-NOTES §1): the bundled OpenBLAS
+ * The environment a training JVM needs before ND4J's native code loads (docs/performance.md): the bundled OpenBLAS
  * does not recognise recent CPUs and must be told a core type, but only one whose instructions the CPU has.
  */
 public final class NativeEnv {
