@@ -40,20 +40,25 @@ public final class LiveRoutes {
         SseClient[] holder = new SseClient[1];
         Object ready = new Object();
         Runnable handle = feed.subscribe(filter, new RunFeed.Subscriber() {
+            // writes to one client are serialised on it: the feed's thread and the request's thread both write
             public boolean send(RunView run) {
                 SseClient c = client();
                 if (c == null) return true;
-                if (c.terminated()) return false;
-                c.sendEvent("run", run);
-                return !c.terminated();
+                synchronized (c) {
+                    if (c.terminated()) return false;
+                    c.sendEvent("run", run);
+                    return !c.terminated();
+                }
             }
 
             public boolean ping() {
                 SseClient c = client();
                 if (c == null) return true;
-                if (c.terminated()) return false;
-                c.sendComment("ping");
-                return !c.terminated();
+                synchronized (c) {
+                    if (c.terminated()) return false;
+                    c.sendComment("ping");
+                    return !c.terminated();
+                }
             }
 
             private SseClient client() {
@@ -68,9 +73,11 @@ public final class LiveRoutes {
         unsubscribe[0] = handle;
         try {
             new SseHandler(client -> {
-                synchronized (ready) { holder[0] = client; }
                 client.onClose(unsubscribe[0]);
-                client.sendComment("connected");
+                synchronized (client) {
+                    client.sendComment("connected");
+                    synchronized (ready) { holder[0] = client; }
+                }
                 client.keepAlive();
             }).handle(ctx);
         } catch (Exception | Error e) {

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.launch.LaunchPool;
@@ -19,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ComparePageBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final int HIDDEN = 16;
     static final int SIDE = 8;
     /** Run B's unit v has run A's filter PERM[v] (up to a scale), so A's unit i is matched to B's unit v with PERM[v] == i. */
@@ -174,7 +178,7 @@ class ComparePageBrowserTest {
     }
 
     @Test
-    void clicking_a_filter_highlights_its_matched_unit_in_the_other_gallery_with_curves_and_filmstrips() {
+    void clicking_a_filter_highlights_its_matched_unit_in_the_other_gallery_with_curves_and_filmstrips() throws IOException {
         open();
         int unit = 2;
         clickTile(0, unit);
@@ -200,6 +204,9 @@ class ComparePageBrowserTest {
         clickTile(1, 7);
         waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
         assertEquals(String.valueOf(indexOf(PERM, 7)), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
+        Files.createDirectories(SCREENSHOTS);
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("compare-matched-units.png"),
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */

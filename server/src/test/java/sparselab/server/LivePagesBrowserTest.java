@@ -106,7 +106,7 @@ class LivePagesBrowserTest {
         waitFor(10).until(d -> "running".equals(d.findElement(row).getAttribute("data-status")) && d.findElement(row).getText().contains("2/5"));
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true;"), "the page was not reloaded");
         assertEquals("stream", js("return document.documentElement.dataset.live;"), "updated by the stream, not by polling");
-        screenshot("runs.png");
+        screenshot("runs-live.png");
         log.append(id, new RunEvent.Cancelled(2));
     }
 
@@ -156,7 +156,7 @@ class LivePagesBrowserTest {
         assertTrue(link.isDisplayed(), "the twin exists: a link, not a button");
         assertTrue(link.getAttribute("href").endsWith("/run.html?id=" + twin));
         assertFalse(driver.findElement(By.id("twin")).isDisplayed());
-        screenshot("run.png");
+        screenshot("run-page.png");
     }
 
     @Test
@@ -230,11 +230,4 @@ class LivePagesBrowserTest {
         }
     }
 
-    @Test
-    void screenshots_of_the_compare_page() throws IOException {
-        driver.get(base + "/compare.html?runs=" + sparse + "," + twin);
-        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
-                + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0) && document.querySelectorAll('#heatmaps canvas').length === 2;"));
-        screenshot("compare.png");
-    }
 }
