@@ -22,7 +22,7 @@ function rangeText(input) {
   const open = input.minInclusive ? '[' : '(', close = input.maxInclusive ? ']' : ')';
   const what = input.kind === 'integer' ? 'integer' : 'number';
   const extra = input.choices.length ? `, or ${input.choices.join(', ')}` : '';
-  if (lo === null && hi === null) return `${what}${extra}`;
+  if ((lo === null || lo <= -1e5) && (hi === null || hi >= 1e5)) return `${what}${extra}`;
   if (hi !== null && hi >= 1e5 && lo !== null) return `${what} ${input.minInclusive ? '≥' : '>'} ${lo}${extra}`;
   return `${what} in ${open}${lo}, ${hi}${close}${extra}`;
 }
@@ -38,7 +38,7 @@ function control(k) {
   if (input.kind === 'boolean') return el('input', { type: 'checkbox', id, name: k.name, 'data-kind': 'boolean' });
   if ((input.kind === 'number' || input.kind === 'integer') && !input.choices.length) {
     const attrs = { type: 'number', id, name: k.name, 'data-kind': input.kind, step: input.kind === 'integer' ? '1' : 'any' };
-    if (input.min !== null) attrs.min = input.min;
+    if (input.min !== null && input.min > -1e5) attrs.min = input.min;
     if (input.max !== null && input.max < 1e5) attrs.max = input.max;
     return el('input', attrs);
   }
@@ -60,7 +60,7 @@ function show(values, preset) {
       continue;
     }
     if (c.tagName === 'SELECT') {
-      c.options[0].textContent = `${base[k.name]} (preset)`;
+      c.options[0].textContent = `${base[k.name]} (${preset ? 'preset' : 'default'})`;
       if (v !== base[k.name] && ![...c.options].some(o => o.value === v)) c.append(el('option', { value: v }, v));
       c.value = v === base[k.name] ? '' : v;
       continue;

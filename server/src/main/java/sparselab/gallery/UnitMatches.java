@@ -64,8 +64,8 @@ public final class UnitMatches {
         return m;
     }
 
-    /** How many pairs are cached (for tests). */
-    int cached() {
+    /** How many snapshot pairs are kept. */
+    public int cached() {
         synchronized (cache) { return cache.size(); }
     }
 

@@ -87,7 +87,7 @@ public final class RunFeed implements AutoCloseable {
     private void poll() {
         try {
             if (cursor < 0) {
-                cursor = end(0);
+                cursor = end();
                 return;
             }
             Set<String> changed = new LinkedHashSet<>();
@@ -120,15 +120,20 @@ public final class RunFeed implements AutoCloseable {
         }
     }
 
-    /** The id of the last event after {@code from}. */
-    private long end(long from) {
-        long last = from;
-        List<StoredEvent> events;
-        do {
-            events = log.eventsAfter(last, PAGE);
-            if (!events.isEmpty()) last = events.get(events.size() - 1).id();
-        } while (events.size() == PAGE);
-        return last;
+    /**
+     * The id of the last event in the log (0 when empty), found with a few one-row reads: {@code eventsAfter(a, 1)} is
+     * empty exactly when a is at or past the last id, so the last id is the smallest such a.
+     */
+    private long end() {
+        long hi = 1;
+        while (!log.eventsAfter(hi, 1).isEmpty()) hi *= 2;
+        long lo = 0;                      // invariant: the last id is in (lo, hi], or 0 when lo = 0 and nothing is after 0
+        if (log.eventsAfter(0, 1).isEmpty()) return 0;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (log.eventsAfter(mid, 1).isEmpty()) hi = mid; else lo = mid;
+        }
+        return hi;
     }
 
     @Override

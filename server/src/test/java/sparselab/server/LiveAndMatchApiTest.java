@@ -174,6 +174,20 @@ class LiveAndMatchApiTest {
         });
     }
 
+    @Test
+    void a_pairs_matching_is_computed_once_and_kept() {
+        float[][] filters = ComparePageBrowserTest.randomFilters(5);
+        String a = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2"), 2, filters, null);
+        String b = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2", "beta", "0"), 2, filters, ComparePageBrowserTest.PERM);
+        sparselab.gallery.UnitMatches matches = new sparselab.gallery.UnitMatches(log);
+        int[] first = matches.match(a, 2, b, 2).units();
+        assertEquals(1, matches.cached());
+        assertTrue(first == matches.match(a, 2, b, 2).units(), "the kept answer, not a new computation");
+        matches.match(b, 2, a, 2);
+        matches.match(a, 1, b, 2);
+        assertEquals(3, matches.cached(), "one entry per ordered snapshot pair");
+    }
+
     private static List<Integer> tile(BufferedImage img, int t) {
         int cols = (int) Math.ceil(Math.sqrt(ComparePageBrowserTest.HIDDEN)), w = ComparePageBrowserTest.SIDE + 1;
         List<Integer> px = new ArrayList<>();
