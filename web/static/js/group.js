@@ -163,12 +163,12 @@ function drawParallel(g) {
   const canvas = document.getElementById('parallel');
   const width = Math.max(600, Math.min(canvas.parentElement.clientWidth - 20, 160 * axes.length));
   canvas.width = width;
-  canvas.height = 340;
+  canvas.height = 360;
   canvas.dataset.axes = axes.length;
   canvas.dataset.lines = g.runs.length;
   const ctx = canvas.getContext('2d');
-  ctx.clearRect(0, 0, width, 340);
-  const top = 30, bottom = 300, left = 40, step = (width - 2 * left) / (axes.length - 1);
+  ctx.clearRect(0, 0, width, 360);
+  const top = 50, bottom = 320, left = 40, step = (width - 2 * left) / (axes.length - 1);
   const scales = axes.map(a => {
     const vals = g.runs.map(a.value).filter(v => v !== null && v !== undefined);
     if (numeric(vals)) {
@@ -205,14 +205,14 @@ function drawParallel(g) {
     ctx.strokeStyle = '#6b7280';
     ctx.lineWidth = 1;
     ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
-    ctx.fillText(a.name, x, top - 12);
+    ctx.fillText(a.name, x, i % 2 ? top - 32 : top - 18);   // staggered, so that long names do not collide
     const s = scales[i];
     const lo = s.cats ? s.cats[0] : fmt(s.lo, 3), hi = s.cats ? s.cats[s.cats.length - 1] : fmt(s.hi, 3);
     ctx.fillText(String(lo ?? ''), x, bottom + 14);
-    ctx.fillText(String(hi ?? ''), x, top - 1);
+    ctx.fillText(String(hi ?? ''), x, top - 4);
   });
   ctx.textAlign = 'left';
-  ctx.fillText('colour: held-out error (blue low, red high)', left, 330);
+  ctx.fillText('colour: held-out error (blue low, red high)', left, 352);
 }
 
 let sweepDrawn = '';

@@ -58,7 +58,7 @@ class ComparePageBrowserTest {
         log = EventLog.open(dir.resolve("compare.db"));
         float[][] filters = randomFilters(7);
         a = written(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "6"), 6, filters, null);
-        b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM);
+        b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM, 8);
         app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
@@ -83,12 +83,17 @@ class ComparePageBrowserTest {
      * changing with the epoch), whose limiter clipped nothing, and whose unit j has rate 0.02 + 0.05 j.
      */
     static String written(EventLog log, Map<String, String> overrides, int epochs, float[][] filters, int[] perm) {
+        return written(log, overrides, epochs, filters, perm, HIDDEN);
+    }
+
+    /** As above, with units from {@code active} on silent (rate 0.01), so the runs' largest rates differ. */
+    static String written(EventLog log, Map<String, String> overrides, int epochs, float[][] filters, int[] perm, int active) {
         String id = Fixtures.queued(log, overrides);
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         snapshot(log, id, 0, filters, perm);
         for (int e = 1; e <= epochs; e++) {
             double[] rho = new double[HIDDEN];
-            for (int j = 0; j < HIDDEN; j++) rho[j] = Math.min(0.99, 0.02 + 0.05 * j + 0.01 * e);
+            for (int j = 0; j < HIDDEN; j++) rho[j] = j >= active ? 0.01 : Math.min(0.99, 0.02 + 0.05 * j + 0.01 * e);
             log.append(id, new RunEvent.EpochCompleted(e, 300.0 / (e * e), 250.0 / (e * e), 1.0 / e, 0.1, 0.2 + 0.01 * e, rho, 0.3 / e, 0.9,
                     0, 0.0, false, 260.0 / (e * e), 0.5, 1000));
             if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, filters, perm);
@@ -169,6 +174,11 @@ class ComparePageBrowserTest {
         assertEquals("0/1/0.1", scales.get(0));
         assertEquals("0.1", driver.findElement(By.id("heat-bar")).getAttribute("data-centre"), "one colour bar, centred on rho");
         assertEquals(1, driver.findElements(By.cssSelector("#heat-bar")).size());
+        // unit 5 has the same rate in both runs (B's largest rate is far below A's): the same colour in both maps
+        @SuppressWarnings("unchecked")
+        List<Object> unit5 = (List<Object>) js("return [...document.querySelectorAll('#heatmaps canvas')].map(c =>"
+                + " [...c.getContext('2d').getImageData(5, c.height - 1, 1, 1).data].join(','));");
+        assertEquals(unit5.get(0), unit5.get(1), "one value, one colour");
         // unit 15 is the most active: sorted, it is drawn in the first column
         Number before = (Number) js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
         js("document.getElementById('sort-units').click();");

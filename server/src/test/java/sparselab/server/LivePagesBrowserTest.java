@@ -222,6 +222,10 @@ class LivePagesBrowserTest {
             assertTrue(driver.findElement(By.id("parallel")).isDisplayed(), "parallel coordinates for 3 keys");
             assertEquals("11", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
             screenshot("group-sweep.png");
+            js("document.getElementById('sweep').scrollIntoView();");
+            screenshot("group-sweep-charts.png");
+            js("document.getElementById('parallel-box').scrollIntoView();");
+            screenshot("group-sweep-parallel.png");
             driver.findElement(By.cssSelector("#strip img.thumb-img")).click();
             waitFor(10).until(d -> (Boolean) js("const i = document.querySelector('#full-size img'); return !!i && i.complete && i.naturalWidth > 0;"));
             assertTrue(driver.findElement(By.cssSelector("#full-size img")).getAttribute("src").contains("scale=3"));
