@@ -139,6 +139,15 @@ class ComparePageBrowserTest {
         assertTrue(top("#diff tbody tr[data-key='beta']") < firstChart);
         assertTrue(top("img.gallery-img") < firstChart, "galleries above the first chart");
         assertTrue(top("#heatmaps") > firstChart, "the heat maps follow the curves");
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+        try {
+            driver.navigate().refresh();
+            open();
+            Number scroll = (Number) js("return document.documentElement.scrollWidth - innerWidth;");
+            assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 1280 x 800: " + scroll + " px too wide");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
     }
 
     @Test
