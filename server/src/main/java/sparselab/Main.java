@@ -3,6 +3,9 @@ package sparselab;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import sparselab.cli.BenchCommand;
+import sparselab.cli.BenchWorkersCommand;
+import sparselab.cli.CopyCommand;
+import sparselab.cli.WorkerCommand;
 import sparselab.cli.DataCommand;
 import sparselab.cli.ExitCodes;
 import sparselab.cli.ExportCommand;
@@ -22,7 +25,7 @@ import sparselab.server.ServeCommand;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class,
-                RebuildCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class})
+                RebuildCommand.class, WorkerCommand.class, CopyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

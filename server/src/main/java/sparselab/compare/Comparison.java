@@ -1,9 +1,8 @@
 package sparselab.compare;
 
-import io.javalin.http.NotFoundResponse;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
-import sparselab.runs.MetricPoint;
+import sparselab.log.EpochMetrics;
 import sparselab.runs.RunQueries;
 import sparselab.runs.RunView;
 
@@ -38,14 +37,14 @@ public final class Comparison {
         List<RunRow> rows = rows(runIds);
         List<Series> series = new ArrayList<>();
         for (RunRow r : rows) {
-            List<MetricPoint> m = queries.metrics(r.runId());
-            List<Integer> diverged = new ArrayList<>(m.stream().filter(MetricPoint::diverged).map(MetricPoint::epoch).toList());
+            List<EpochMetrics> m = queries.metrics(r.runId());
+            List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
             series.add(new Series(RunView.of(r, now), rho == null ? null : Double.valueOf(rho),
-                    col(m, p -> p.epoch()), col(m, MetricPoint::loss), col(m, MetricPoint::recon), col(m, MetricPoint::heldout),
-                    col(m, MetricPoint::penalty), col(m, MetricPoint::meanActivation), col(m, MetricPoint::meanAbsSp),
-                    col(m, MetricPoint::clippedFraction), diverged,
+                    col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
+                    col(m, EpochMetrics::penalty), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
+                    col(m, EpochMetrics::clippedFraction), diverged,
                     log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList()));
         }
         return new Result(series, diffOf(rows));
@@ -62,13 +61,13 @@ public final class Comparison {
 
     private List<RunRow> rows(List<String> runIds) {
         List<RunRow> rows = new ArrayList<>();
-        for (String id : runIds) rows.add(log.run(id).orElseThrow(() -> new NotFoundResponse("run '" + id + "' not found")));
+        for (String id : runIds) rows.add(log.require(id));
         return rows;
     }
 
-    private static <T> List<T> col(List<MetricPoint> m, Function<MetricPoint, T> f) {
+    private static <T> List<T> col(List<EpochMetrics> m, Function<EpochMetrics, T> f) {
         List<T> out = new ArrayList<>(m.size());
-        for (MetricPoint p : m) out.add(f.apply(p));
+        for (EpochMetrics p : m) out.add(f.apply(p));
         return out;
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 
 import java.io.PrintWriter;
@@ -33,7 +33,7 @@ public final class DiffCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         List<Map<String, String>> configs = new ArrayList<>();
         for (String id : runIds) {
-            RunRow r = log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.file()));
+            RunRow r = log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.describe()));
             configs.add(r.configMap());
         }
         ConfigDiff.Diff diff = ConfigDiff.of(runIds, configs);

@@ -2,7 +2,7 @@ package sparselab.gallery;
 
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.NotFoundResponse;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.SnapshotRow;
 import sparselab.model.Matching;
@@ -70,7 +70,7 @@ public final class UnitMatches {
     }
 
     private SnapshotRow snapshot(String id, int epoch) {
-        if (log.run(id).isEmpty()) throw new NotFoundResponse("run '" + id + "' not found");
+        log.require(id);
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
     }

@@ -1,6 +1,5 @@
 package sparselab.groups;
 
-import io.javalin.http.NotFoundResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -8,7 +7,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.RunQueries;
 
 import java.io.PrintWriter;
@@ -30,8 +29,8 @@ public final class GroupCommand implements Callable<Integer> {
         GroupView g;
         try {
             g = new GroupQueries(log, new RunQueries(log)).group(name, Instant.now());
-        } catch (NotFoundResponse e) {
-            throw new ExitCodes.RefusedException("no group '" + name + "' in " + log.file());
+        } catch (sparselab.store.StoreException.NotFound e) {
+            throw new ExitCodes.RefusedException("no group '" + name + "' in " + log.describe());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");

@@ -1,12 +1,10 @@
 package sparselab.groups;
 
-import io.javalin.http.NotFoundResponse;
 import sparselab.config.ConfigKeys;
-import sparselab.log.EventLog;
-import sparselab.log.Json;
+import sparselab.store.EventLog;
+import sparselab.store.StoreException;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
-import sparselab.runs.Groups;
 import sparselab.runs.RunQueries;
 import sparselab.runs.RunView;
 
@@ -31,11 +29,9 @@ public final class GroupQueries {
     }
 
     public GroupView group(String name, Instant now) {
-        List<String> ids = Groups.runIds(log, name);
-        if (ids.isEmpty()) throw new NotFoundResponse("group '" + name + "' not found");
-        Map<String, RunEvent.LadderStep> ladder = ladderSteps(ids);
-        List<RunRow> rows = new ArrayList<>();
-        for (String id : ids) log.run(id).ifPresent(rows::add);
+        List<RunRow> rows = new ArrayList<>(log.groupRuns(name));
+        if (rows.isEmpty()) throw new StoreException.NotFound("group '" + name + "' not found");
+        Map<String, RunEvent.LadderStep> ladder = ladderSteps(rows.stream().map(RunRow::runId).toList());
         boolean isLadder = !ladder.isEmpty();
         if (isLadder) rows.sort(Comparator.comparing(r -> ladder.containsKey(r.runId()) ? ladder.get(r.runId()).step() : Integer.MAX_VALUE));
         List<Map<String, String>> configs = rows.stream().map(RunRow::configMap).toList();
@@ -75,10 +71,7 @@ public final class GroupQueries {
     /** The ladder step of each run that has one, from its created event. */
     private Map<String, RunEvent.LadderStep> ladderSteps(List<String> ids) {
         Map<String, RunEvent.LadderStep> out = new HashMap<>();
-        log.jdbi().useHandle(h -> h.createQuery("SELECT run_id, payload FROM events WHERE seq = 1 AND run_id IN (<ids>)")
-                .bindList("ids", ids)
-                .map((rs, ctx) -> Map.entry(rs.getString(1), Json.read(rs.getString(2), RunEvent.Created.class)))
-                .forEach(e -> { if (e.getValue().ladder() != null) out.put(e.getKey(), e.getValue().ladder()); }));
+        log.created(ids).forEach((id, c) -> { if (c.ladder() != null) out.put(id, c.ladder()); });
         return out;
     }
 }

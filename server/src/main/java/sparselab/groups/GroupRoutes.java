@@ -4,7 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import sparselab.launch.Launches;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
 import sparselab.runs.RunActions;

@@ -40,7 +40,8 @@ public final class LaunchRoutes {
 
     private void resume(Context ctx) {
         String id = actions.requireResumable(ctx.pathParam("id")).runId();
-        pool.resume(id);
+        actions.requeue(id);
+        pool.wake();
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("runId", id, "status", "resuming"));
     }
 }

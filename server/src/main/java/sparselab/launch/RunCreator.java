@@ -1,7 +1,7 @@
 package sparselab.launch;
 
 import sparselab.config.RunConfig;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.runs.Runs;
 

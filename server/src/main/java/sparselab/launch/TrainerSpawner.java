@@ -1,10 +1,10 @@
 package sparselab.launch;
 
-import java.nio.file.Path;
+
 
 /** Starts a trainer process for one run of the log (in production: {@code BackgroundTrainer.spawn}). */
 @FunctionalInterface
 public interface TrainerSpawner {
     /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
-    Process spawn(Path dbFile, String runId, boolean resume);
+    Process spawn(String db, String runId, boolean resume);
 }

@@ -2,7 +2,7 @@ package sparselab.live;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.log.StoredEvent;
 import sparselab.runs.RunView;

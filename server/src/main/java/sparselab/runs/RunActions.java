@@ -1,9 +1,8 @@
 package sparselab.runs;
 
-import io.javalin.http.BadRequestResponse;
-import io.javalin.http.ConflictResponse;
-import io.javalin.http.NotFoundResponse;
-import sparselab.log.EventLog;
+import sparselab.config.ConfigException;
+import sparselab.store.StoreException;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 
@@ -27,7 +26,7 @@ public final class RunActions {
     }
 
     public RunRow require(String runId) {
-        return log.run(runId).orElseThrow(() -> new NotFoundResponse("run '" + runId + "' not found"));
+        return log.require(runId);
     }
 
     /**
@@ -39,7 +38,7 @@ public final class RunActions {
     public String cancel(String runId) {
         RunRow r = require(runId);
         String status = r.effectiveStatus(clock.instant());
-        if (r.ended()) throw new ConflictResponse("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
+        if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
         if (!r.cancelRequested()) log.append(runId, new RunEvent.CancelRequested("web"));
         RunRow now = require(runId);
         if ("queued".equals(now.status()) || "interrupted".equals(status)) {
@@ -49,27 +48,40 @@ public final class RunActions {
         return now.status();
     }
 
-    /** A run can be resumed when its trainer is gone (interrupted) or it stopped early, and a checkpoint exists. */
+    /**
+     * A run can be resumed when it stopped early (interrupted, cancelled, failed), its trainer is gone, and a
+     * checkpoint exists. A trainer that is alive on this host (paused, say) is not gone: resuming next to it is refused.
+     */
     public RunRow requireResumable(String runId) {
         RunRow r = require(runId);
         String status = r.effectiveStatus(clock.instant());
         boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
-        if (!stoppedEarly) throw new ConflictResponse("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
+        if (!stoppedEarly) throw new StoreException.Conflict("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
+        if (status.equals("interrupted") && !RunExecutor.trainerGone(r)) {
+            throw new StoreException.Conflict("run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
+                    + ") is still alive (paused?); stop it first, or let it continue");
+        }
         if (r.lastCheckpoint() == null && r.epochsDone() > 0) {
-            throw new ConflictResponse("run '" + runId + "' has no checkpoint to resume from");
+            throw new StoreException.Conflict("run '" + runId + "' has no checkpoint to resume from");
         }
         return r;
+    }
+
+    /** Queues a resumable run again: the next trainer that claims it continues from its last checkpoint. */
+    public void requeue(String runId) {
+        requireResumable(runId);
+        log.append(runId, new RunEvent.Requeued("web"));
     }
 
     /** Replaces the run's tags (a {@code tagged} event); each tag is 1 to 40 letters, digits or _.:+- */
     public List<String> tag(String runId, List<?> tags) {
         require(runId);
-        if (tags == null) throw new BadRequestResponse("tags: missing; send {\"tags\": [\"name\", ...]}");
-        if (tags.size() > MAX_TAGS) throw new BadRequestResponse("tags: at most " + MAX_TAGS + " tags");
+        if (tags == null) throw new ConfigException("tags", "missing; send {\"tags\": [\"name\", ...]}");
+        if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (Object t : tags) {
             if (!(t instanceof String s) || !TAG.matcher(s.trim()).matches()) {
-                throw new BadRequestResponse("tags: '" + t + "' is not a tag (1 to 40 letters, digits or _.:+-)");
+                throw new ConfigException("tags", "'" + t + "' is not a tag (1 to 40 letters, digits or _.:+-)");
             }
             clean.add(s.trim());
         }

@@ -2,7 +2,9 @@ package sparselab.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
+import sparselab.store.RunFilter;
+import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
@@ -12,7 +14,6 @@ import sparselab.log.StoredEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** The dashboard's reads of the projections, shaped for the pages; nothing here writes. */
 public final class RunQueries {
@@ -22,22 +23,38 @@ public final class RunQueries {
         this.log = log;
     }
 
-    /** Runs newest first, filtered by status (effective, so "interrupted" works) and by text. */
-    public List<RunView> list(String status, String q, Instant now) {
-        String text = q == null ? "" : q.trim().toLowerCase(Locale.ROOT);
-        List<RunView> out = new ArrayList<>();
-        for (RunRow r : log.runs()) {
-            RunView v = RunView.of(r, now);
-            if (status != null && !status.isBlank() && !status.equals(v.status())) continue;
-            if (!text.isEmpty() && !v.matches(text, r.configMap())) continue;
-            out.add(v);
-        }
-        return out;
+    /**
+     * One page of runs, newest first, filtered by status (effective, so "interrupted" works) and by text, in SQL.
+     *
+     * @param before the {@code seq} of the last run of the previous page, or null for the first page
+     */
+    public RunPage list(String status, String q, Long before, int limit, Instant now) {
+        List<RunRow> rows = log.runsPage(new RunFilter(status, q), before, limit + 1, now);
+        boolean more = rows.size() > limit;
+        List<RunView> out = rows.stream().limit(limit).map(r -> RunView.of(r, now)).toList();
+        return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
-    public List<MetricPoint> metrics(String runId) {
-        return log.jdbi().withHandle(h -> h.createQuery("SELECT " + MetricPoint.COLUMNS + " FROM epoch_metrics WHERE run_id = :r ORDER BY epoch")
-                .bind("r", runId).map((rs, ctx) -> MetricPoint.read(rs)).list());
+    /** A page of the runs list and the cursor of the next page (null on the last page). */
+    public record RunPage(List<RunView> runs, Long next) {}
+
+    public List<EpochMetrics> metrics(String runId) { return log.metrics(runId); }
+
+    /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
+    public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
+                             String heartbeatAt, boolean alive, boolean stopped) {}
+
+    /** Every worker that ever served the log, most recent first. */
+    public List<WorkerView> workers(Instant now) {
+        Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
+        return log.workers().stream().map(w -> new WorkerView(w.name(), w.host(), w.pid(), w.slots(), w.runs(), w.startedAt(),
+                w.heartbeatAt(), !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff),
+                w.stopped())).toList();
+    }
+
+    /** The JSON export of a run (the command line's {@code export --format json} writes the same document). */
+    public java.util.Map<String, Object> export(RunRow r) {
+        return MetricsExport.json(r, log.metrics(r.runId()), log.rhoHat(r.runId(), log.epochs(r.runId())), log.measures(r.runId()));
     }
 
     /**
@@ -45,20 +62,13 @@ public final class RunQueries {
      * last, rounded to 4 decimals: the heat map's data.
      */
     public RhoHatMap rhoHat(String runId, int maxRows) {
-        List<Integer> epochs = log.jdbi().withHandle(h -> h.createQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :r ORDER BY epoch")
-                .bind("r", runId).mapTo(Integer.class).list());
-        List<Integer> pick = spread(epochs, maxRows);
+        List<Integer> pick = spread(log.epochs(runId), maxRows);
         List<Integer> outEpochs = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
-        if (!pick.isEmpty()) {
-            log.jdbi().useHandle(h -> h.createQuery("SELECT epoch, rho_hat FROM epoch_metrics WHERE run_id = :r AND epoch IN (<e>) ORDER BY epoch")
-                    .bind("r", runId).bindList("e", pick)
-                    .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2)})
-                    .forEach(o -> {
-                        outEpochs.add((Integer) o[0]);
-                        rows.add(round(Json.read((String) o[1], double[].class)));
-                    }));
-        }
+        log.rhoHat(runId, pick).forEach((epoch, rates) -> {
+            outEpochs.add(epoch);
+            rows.add(round(rates));
+        });
         return new RhoHatMap(runId, outEpochs, rows.isEmpty() ? 0 : rows.get(0).length, rows);
     }
 

@@ -15,7 +15,7 @@ public record RunView(
         String data, String beta, String rho, String estimator, String hiddenActivation, String hidden, String batchSize,
         int epochsDone, int epochsTotal, Double loss, Double recon, Double heldout, Double penalty, Double meanActivation,
         Double clippedFraction, Integer divergedEpoch, String error, List<String> tags, boolean cancelRequested,
-        int snapshots) {
+        int snapshots, String worker, long seq) {
 
     public static RunView of(RunRow r, Instant now) {
         Map<String, String> c = r.configMap();
@@ -23,23 +23,9 @@ public record RunView(
                 c.get("data"), c.get("beta"), c.get("rho"), c.get("estimator"), c.get("hiddenActivation"), c.get("hidden"),
                 c.get("batchSize"), r.epochsDone(), r.epochsTotal(), fin(r.lastLoss()), fin(r.lastRecon()), fin(r.lastHeldout()),
                 fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), r.error(),
-                r.tagList(), r.cancelRequested(), r.snapshots());
+                r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq());
     }
 
     /** JSON has no infinities: they read as null. */
     public static Double fin(Double v) { return v == null || !Double.isFinite(v) ? null : v; }
-
-    /** True when {@code q} (lower case) occurs in the id, status, preset, group, origin, tags or key parameters, or, written key=value, matches a config value. */
-    public boolean matches(String q, Map<String, String> config) {
-        int eq = q.indexOf('=');
-        if (eq > 0) {
-            String v = config.get(q.substring(0, eq).trim());
-            return v != null && v.equalsIgnoreCase(q.substring(eq + 1).trim());
-        }
-        for (String s : new String[] {runId, status, preset, group, origin, data, estimator, hiddenActivation}) {
-            if (s != null && s.toLowerCase(java.util.Locale.ROOT).contains(q)) return true;
-        }
-        for (String t : tags) if (t.toLowerCase(java.util.Locale.ROOT).contains(q)) return true;
-        return false;
-    }
 }

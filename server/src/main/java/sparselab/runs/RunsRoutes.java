@@ -3,6 +3,7 @@ package sparselab.runs;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunRow;
 import sparselab.server.Params;
@@ -28,6 +29,7 @@ public final class RunsRoutes {
 
     public void register(Javalin app) {
         app.get("/api/runs", this::list);
+        app.get("/api/workers", ctx -> ctx.json(queries.workers(clock.instant())));
         app.get("/api/runs/{id}", this::one);
         app.get("/api/runs/{id}/events", ctx -> ctx.json(queries.timeline(actions.require(ctx.pathParam("id")).runId())));
         app.get("/api/runs/{id}/metrics", ctx -> ctx.json(queries.metrics(actions.require(ctx.pathParam("id")).runId())));
@@ -45,40 +47,34 @@ public final class RunsRoutes {
         if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
             throw new BadRequestResponse("status: unknown status '" + status + "'; expected one of " + String.join(", ", STATUSES));
         }
-        ctx.json(queries.list(status, ctx.queryParam("q"), clock.instant()));
+        String q = ctx.queryParam("q");
+        if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");
+        Long before = ctx.queryParam("before") == null ? null : (long) Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
+        int limit = Params.queryInt(ctx, "limit", 100, 1, 1000);
+        RunQueries.RunPage page = queries.list(status, q, before, limit, clock.instant());
+        if (page.next() != null) ctx.header("X-Next-Before", Long.toString(page.next()));
+        ctx.json(page.runs());
     }
 
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
         List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
         ctx.json(new RunDetail(RunView.of(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
-                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r), actions.twinOf(r),
+                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r), r.worker(), r.lease(), actions.twinOf(r),
                 sparselab.config.ConfigKeys.ignored(r.configMap())));
     }
 
     private void csv(Context ctx) {
         String id = actions.require(ctx.pathParam("id")).runId();
-        StringBuilder sb = new StringBuilder("epoch,loss,recon,heldout,penalty,decay,mean_activation,mean_abs_sp,max_abs_sp,clipped,clipped_fraction,diverged,seconds,samples_per_sec\n");
-        for (MetricPoint p : queries.metrics(id)) {
-            sb.append(p.epoch()).append(',').append(v(p.loss())).append(',').append(v(p.recon())).append(',').append(v(p.heldout()))
-                    .append(',').append(v(p.penalty())).append(',').append(v(p.decay())).append(',').append(v(p.meanActivation()))
-                    .append(',').append(v(p.meanAbsSp())).append(',').append(v(p.maxAbsSp())).append(',').append(v(p.clipped()))
-                    .append(',').append(v(p.clippedFraction())).append(',').append(p.diverged()).append(',').append(v(p.seconds()))
-                    .append(',').append(v(p.samplesPerSec())).append('\n');
-        }
         ctx.header("Content-Disposition", "attachment; filename=\"" + id + "-metrics.csv\"");
-        ctx.contentType("text/csv; charset=utf-8").result(sb.toString());
+        ctx.contentType("text/csv; charset=utf-8").result(EpochMetrics.csv(queries.metrics(id)));
     }
-
-    private static String v(Object o) { return o == null ? "" : o.toString(); }
 
     /** Every epoch with its per-unit rates, as a download. */
     private void fullJson(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
-        RunQueries.RhoHatMap rates = queries.rhoHat(r.runId(), Integer.MAX_VALUE);
         ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
-        ctx.json(Map.of("runId", r.runId(), "config", r.configMap(), "metrics", queries.metrics(r.runId()),
-                "rhoHat", rates));
+        ctx.json(queries.export(r));
     }
 
     private void rhoHat(Context ctx) {

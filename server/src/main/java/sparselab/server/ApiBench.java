@@ -4,7 +4,7 @@ import io.javalin.Javalin;
 import sparselab.config.ConfigKeys;
 import sparselab.launch.LaunchPool;
 import sparselab.log.Blob;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.IOException;
@@ -34,19 +34,39 @@ public final class ApiBench {
     public static void main(String[] args) throws Exception {
         int runs = 10_000, epochs = 1_000, hidden = 196;
         Path keep = null;
+        List<String> backends = List.of("sqlite", "postgresql");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--hidden" -> hidden = Integer.parseInt(args[++i]);
                 case "--keep" -> keep = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: ApiBench [--runs N] [--epochs N] [--hidden N] [--keep DIR]");
+                case "--backend" -> backends = args[++i].equals("both") ? List.of("sqlite", "postgresql") : List.of(args[i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; usage: ApiBench [--runs N] [--epochs N] [--hidden N] [--backend sqlite|postgresql|both] [--keep DIR]");
             }
         }
-        Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("sparselab-bench");
-        EventLog log = EventLog.open(dir.resolve("bench.db"));
+        Map<String, Map<String, Double>> medians = new java.util.LinkedHashMap<>();
+        for (String backend : backends) {
+            Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("sparselab-bench");
+            sparselab.store.LocalPostgres pg = backend.equals("postgresql") ? sparselab.store.LocalPostgres.start() : null;
+            try (EventLog log = EventLog.open(pg != null ? pg.newDatabase() : dir.resolve("bench.db").toString())) {
+                System.out.printf("%n== %s: %s%n", backend, log.describe());
+                medians.put(backend, measure(log, runs, epochs, hidden));
+            } finally {
+                if (pg != null) pg.close();
+            }
+        }
+        if (medians.size() == 2) {
+            System.out.printf("%npostgresql / sqlite (median time, same run):%n");
+            Map<String, Double> a = medians.get("sqlite"), b = medians.get("postgresql");
+            for (String k : a.keySet()) System.out.printf("  %-60s %.2fx%n", k, b.get(k) / a.get(k));
+        }
+    }
+
+    private static Map<String, Double> measure(EventLog log, int runs, int epochs, int hidden) throws Exception {
         long t0 = System.nanoTime();
-        System.out.printf("filling %s with %,d runs ...%n", log.file(), runs);
+        System.out.printf("filling with %,d runs ...%n", runs);
         fillRuns(log, runs);
         System.out.printf("  %.1f s%nfilling 8 runs of %,d epochs, H = %d ...%n", (System.nanoTime() - t0) / 1e9, epochs, hidden);
         long t1 = System.nanoTime();
@@ -54,22 +74,28 @@ public final class ApiBench {
         for (int r = 0; r < 8; r++) compared.add(fillTrained(log, epochs, hidden, r));
         System.out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
 
-        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 1);
+        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
         Javalin app = new App(log, Clock.systemUTC(), pool,
                 (cfg, preset, origin, group, ladder) -> { throw new IllegalStateException("the bench launches nothing"); },
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
         try {
             String base = "http://127.0.0.1:" + app.port();
             HttpClient http = HttpClient.newHttpClient();
-            report(http, base + "/api/runs", "GET /api/runs (" + (runs + 8) + " runs)");
-            report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)");
-            report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)");
+            long middle = log.runsPage(sparselab.store.RunFilter.ALL, null, runs / 2, java.time.Instant.now())
+                    .get(runs / 2 - 1).createdSeq();
+            out.put("GET /api/runs (first page of 100, " + (runs + 8) + " runs)", report(http, base + "/api/runs", "GET /api/runs (first page of 100)"));
+            out.put("GET /api/runs?before=... (a page in the middle)", report(http, base + "/api/runs?before=" + middle, "GET /api/runs?before=... (a page in the middle)"));
+            out.put("GET /api/runs?status=diverged&q=ufldl (filtered in SQL)", report(http, base + "/api/runs?status=diverged&q=ufldl", "GET /api/runs?status=diverged&q=ufldl"));
+            out.put("GET /api/compare (8 runs x " + epochs + " epochs)", report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)"));
+            out.put("GET /api/runs/{id}/rhohat", report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)"));
         } finally {
             app.stop();
         }
+        return out;
     }
 
-    private static void report(HttpClient http, String url, String what) throws IOException, InterruptedException {
+    private static double report(HttpClient http, String url, String what) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).GET().build();
         long bytes = 0;
         for (int i = 0; i < 5; i++) bytes = check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url).length;
@@ -81,6 +107,7 @@ public final class ApiBench {
         }
         Arrays.sort(ms);
         System.out.printf("%-70s median %7.1f ms  (min %.1f, max %.1f; %,d bytes)%n", what, ms[ms.length / 2], ms[0], ms[ms.length - 1], bytes);
+        return ms[ms.length / 2];
     }
 
     private static byte[] check(HttpResponse<byte[]> r, String url) {
@@ -90,9 +117,21 @@ public final class ApiBench {
 
     private static final String[] STATUSES = {"finished", "finished", "finished", "diverged", "cancelled", "queued"};
 
-    private static void fillRuns(EventLog log, int n) {
-        SplittableRandom rng = new SplittableRandom(1);
-        for (int i = 0; i < n; i++) {
+    private static void fillRuns(EventLog log, int n) throws Exception {
+        int threads = log.shared() ? 4 : 1;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = t * n / threads, to = (t + 1) * n / threads;
+            parts.add(pool.submit(() -> { fillRuns(log, from, to); return null; }));
+        }
+        for (var f : parts) f.get();
+        pool.shutdown();
+    }
+
+    private static void fillRuns(EventLog log, int from, int to) {
+        SplittableRandom rng = new SplittableRandom(1 + from);
+        for (int i = from; i < to; i++) {
             Map<String, String> cfg = ConfigKeys.build(Map.of("beta", Double.toString(rng.nextInt(5) * 0.5), "rho",
                     Double.toString(0.01 + rng.nextInt(10) * 0.02), "hidden", Integer.toString(16 + rng.nextInt(200)))).toMap();
             String id = log.create(new RunEvent.Created(cfg, i % 3 == 0 ? "ufldl" : null, "f00d", Map.of(), "cli", null));

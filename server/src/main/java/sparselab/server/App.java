@@ -19,8 +19,9 @@ import sparselab.launch.Launches;
 import sparselab.launch.RunCreator;
 import sparselab.live.LiveRoutes;
 import sparselab.live.RunFeed;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
+import sparselab.store.StoreException;
 import sparselab.runs.RunActions;
 import sparselab.runs.RunQueries;
 import sparselab.runs.RunsRoutes;
@@ -96,6 +97,8 @@ public final class App {
             e.errors().forEach(f -> fields.merge(f.key(), f.message(), (a, b) -> a + "; " + b));
             ctx.status(400).json(new ApiError(400, e.getMessage(), fields));
         });
+        app.exception(StoreException.NotFound.class, (e, ctx) -> ctx.status(404).json(new ApiError(404, e.getMessage(), Map.of())));
+        app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(new ApiError(409, e.getMessage(), Map.of())));
         app.exception(HttpResponseException.class, (e, ctx) ->
                 ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), Map.of())));
         app.exception(Exception.class, (e, ctx) -> {

@@ -9,7 +9,7 @@ import sparselab.cli.DbOption;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
 import sparselab.data.MnistNpm;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.Runs;
 
 import java.util.List;

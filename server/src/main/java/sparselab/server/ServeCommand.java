@@ -12,7 +12,7 @@ import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.RunCreator;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 
 import java.time.Clock;
@@ -34,7 +34,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}, this machine only)")
     String host;
 
-    @Option(names = "--workers", defaultValue = "1", description = "trainer processes at once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--workers", defaultValue = "1",
+            description = "trainer processes at once on this machine (default: ${DEFAULT-VALUE}; 0 = dashboard only, workers elsewhere train)")
     int workers;
 
     @Override
@@ -46,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static void checkOptions(int port, int workers) {
-        if (workers < 1) throw new ExitCodes.RefusedException("--workers: " + workers + " is less than 1");
+        if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
         if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
     }
 
@@ -91,7 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
         spec.commandLine().getOut().printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s); Ctrl-C stops it%n",
-                shown, app.port(), log.file(), workers, workers == 1 ? "" : "s");
+                shown, app.port(), log.describe(), workers, workers == 1 ? "" : "s");
         if (comparePath != null) spec.commandLine().getOut().printf("compare: http://%s:%d/%s%n", shown, app.port(), comparePath);
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);

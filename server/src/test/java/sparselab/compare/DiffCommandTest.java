@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import sparselab.cli.ExitCodes;
 import sparselab.config.RunConfig;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.PrintWriter;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.StoredEvent;
@@ -30,6 +30,7 @@ import static sparselab.server.Fixtures.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JSON API through real HTTP, on a real SQLite log filled with real events. */
@@ -44,7 +45,7 @@ class ApiTest {
 
     @BeforeEach
     void open() {
-        log = EventLog.open(dir.resolve("api.db"));
+        log = TestLogs.open(dir, "api.db");
         trainers = new FakeTrainers();
         pool = new LaunchPool(log, trainers, 1);
     }
@@ -117,8 +118,55 @@ class ApiTest {
             assertTrue(one.get("actions").toString().contains("resume"));
             Response r = client.post("/api/runs/" + id + "/resume");
             assertEquals(202, r.code());
+            assertEquals("queued", log.run(id).orElseThrow().status(), "queued again: the next claim resumes it from its checkpoint");
+            assertEquals("requeued", log.events(id).get(log.events(id).size() - 1).type());
             pool.tick();
-            assertEquals(List.of(new FakeTrainers.Start(id, true, trainers.starts.get(0).process())), trainers.starts);
+            assertEquals(List.of(id), trainers.runIds());
+        });
+    }
+
+    @Test
+    void refuses_to_resume_a_run_whose_trainer_is_alive_on_this_host() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        // this very process stands in for a paused trainer: alive, on this host, silent for minutes
+        log.append(id, new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of()));
+        JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
+            assertEquals("interrupted", json(client.get("/api/runs/" + id)).get("summary").get("status").asText());
+            Response r = client.post("/api/runs/" + id + "/resume");
+            assertEquals(409, r.code());
+            assertTrue(json(r).get("error").asText().contains("still alive"), json(r).toString());
+            assertEquals("running", log.run(id).orElseThrow().status(), "nothing was written");
+        });
+    }
+
+    @Test
+    void pages_the_runs_newest_first_with_a_cursor() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) ids.add(Fixtures.queued(log, Map.of("data", "bars")));
+        JavalinTest.test(app(), (server, client) -> {
+            Response first = client.get("/api/runs?limit=2");
+            assertEquals(List.of(ids.get(4), ids.get(3)), ids(json(first)));
+            String next = first.header("X-Next-Before");
+            assertNotNull(next);
+            Response second = client.get("/api/runs?limit=2&before=" + next);
+            assertEquals(List.of(ids.get(2), ids.get(1)), ids(json(second)));
+            Response last = client.get("/api/runs?limit=2&before=" + second.header("X-Next-Before"));
+            assertEquals(List.of(ids.get(0)), ids(json(last)));
+            assertNull(last.header("X-Next-Before"), "no page after the last");
+            assertEquals(400, client.get("/api/runs?limit=0").code());
+            assertEquals(400, client.get("/api/runs?before=x").code());
+        });
+    }
+
+    @Test
+    void the_web_csv_is_byte_identical_to_the_command_lines() throws Exception {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 4, null);
+        java.io.StringWriter cli = new java.io.StringWriter();
+        picocli.CommandLine cl = sparselab.cli.ExitCodes.install(new picocli.CommandLine(new sparselab.cli.ExportCommand()));
+        cl.setOut(new java.io.PrintWriter(cli));
+        assertEquals(0, cl.execute(id, "--db", log.describe(), "--format", "csv"));
+        JavalinTest.test(app(), (server, client) -> {
+            assertEquals(cli.toString(), client.get("/api/runs/" + id + "/metrics.csv").body().string());
         });
     }
 
@@ -185,8 +233,9 @@ class ApiTest {
             assertTrue(lines.get(0).startsWith("epoch,loss,recon,heldout"));
             assertTrue(lines.get(2).startsWith("2,5.0,4.0,4.5,"));
             JsonNode full = json(client.get("/api/runs/" + id + "/metrics.json"));
-            assertEquals(3, full.get("rhoHat").get("rows").size());
-            assertEquals(4, full.get("rhoHat").get("units").asInt());
+            assertEquals(3, full.get("epochs").size(), "the same document as the command line's export --format json");
+            assertEquals(4, full.get("epochs").get(0).get("rhoHat").size());
+            assertEquals(id, full.get("run").asText());
         });
     }
 

@@ -18,7 +18,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.RunCreator;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.runs.BackgroundTrainer;
 
@@ -64,7 +64,7 @@ class DashboardBrowserTest {
             fail("the browser tests need " + Browser.CHROMIUM + " and " + Browser.CHROMEDRIVER + "; install them with: apt-get install -y chromium chromium-driver");
         }
         dir = Files.createTempDirectory("sparselab-browser");
-        log = EventLog.open(dir.resolve("browser.db"));
+        log = TestLogs.open(dir, "browser.db");
         pool = new LaunchPool(log, BackgroundTrainer::spawn, 1).start(300);
         app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);

@@ -5,7 +5,7 @@ import sparselab.launch.TrainerSpawner;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Path;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,7 @@ final class FakeTrainers implements TrainerSpawner {
     final List<Start> starts = new ArrayList<>();
 
     @Override
-    public synchronized Process spawn(Path dbFile, String runId, boolean resume) {
+    public synchronized Process spawn(String db, String runId, boolean resume) {
         FakeProcess p = new FakeProcess(1000 + starts.size());
         starts.add(new Start(runId, resume, p));
         return p;

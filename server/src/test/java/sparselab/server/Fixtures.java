@@ -9,7 +9,7 @@ import sparselab.config.ConfigKeys;
 import sparselab.config.RunConfig;
 import sparselab.launch.RunCreator;
 import sparselab.log.Blob;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.runs.Groups;
@@ -35,7 +35,7 @@ class GroupApiTest {
 
     @BeforeEach
     void open() {
-        log = EventLog.open(dir.resolve("groups.db"));
+        log = TestLogs.open(dir, "groups.db");
     }
 
     private Javalin app() {

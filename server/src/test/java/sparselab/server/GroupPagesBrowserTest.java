@@ -14,7 +14,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.config.ConfigKeys;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.File;
@@ -49,7 +49,7 @@ class GroupPagesBrowserTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("sparselab-groups");
-        log = EventLog.open(dir.resolve("groups.db"));
+        log = TestLogs.open(dir, "groups.db");
         // the ladder from A (beta 0.1, no decay) to B (beta 3, decay 0.003), as `sparselab ladder A B` records it
         List<Map<String, String>> configs = List.of(
                 Map.of("data", "bars", "beta", "0.1", "weightDecay", "0", "epochs", "4"),

@@ -3,7 +3,7 @@ package sparselab.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ class LaunchPoolTest {
 
     @Test
     void starts_at_most_the_bound_in_creation_order_and_the_next_when_one_exits() {
-        EventLog log = EventLog.open(dir.resolve("pool.db"));
+        EventLog log = TestLogs.open(dir, "pool.db");
         String a = Fixtures.queued(log, Map.of("data", "bars"));
         String b = Fixtures.queued(log, Map.of("data", "bars"));
         String c = Fixtures.queued(log, Map.of("data", "bars"));
@@ -42,7 +42,7 @@ class LaunchPoolTest {
 
     @Test
     void runs_two_at_once_with_two_workers_and_skips_cancelled_runs() {
-        EventLog log = EventLog.open(dir.resolve("pool2.db"));
+        EventLog log = TestLogs.open(dir, "pool2.db");
         String a = Fixtures.queued(log, Map.of("data", "bars"));
         String b = Fixtures.queued(log, Map.of("data", "bars"));
         log.append(b, new RunEvent.CancelRequested("test"));
@@ -60,16 +60,14 @@ class LaunchPoolTest {
     }
 
     @Test
-    void puts_a_resume_ahead_of_the_queue() {
-        EventLog log = EventLog.open(dir.resolve("pool3.db"));
-        String queued = Fixtures.queued(log, Map.of("data", "bars"));
+    void a_dashboard_only_pool_starts_no_trainer() {
+        EventLog log = TestLogs.open(dir, "pool3.db");
+        Fixtures.queued(log, Map.of("data", "bars"));
         FakeTrainers trainers = new FakeTrainers();
-        LaunchPool pool = new LaunchPool(log, trainers, 1);
-        pool.resume("rOld");
+        LaunchPool pool = new LaunchPool(log, trainers, 0).start(50);
         pool.tick();
-        assertEquals(List.of(new FakeTrainers.Start("rOld", true, trainers.starts.get(0).process())), trainers.starts);
-        trainers.starts.get(0).process().exit();
-        pool.tick();
-        assertEquals(List.of("rOld", queued), trainers.runIds());
+        pool.wake();
+        assertEquals(List.of(), trainers.runIds());
+        pool.close();
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 

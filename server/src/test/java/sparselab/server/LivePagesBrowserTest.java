@@ -15,7 +15,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 

@@ -12,7 +12,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.launch.LaunchPool;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +43,7 @@ class PagesBrowserTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("sparselab-pages");
-        log = EventLog.open(dir.resolve("pages.db"));
+        log = TestLogs.open(dir, "pages.db");
         sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "8"), 8, 16, 8, 6);
         plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "8"), 8, 16, 8, null);
         LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);

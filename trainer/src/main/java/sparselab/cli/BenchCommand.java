@@ -13,7 +13,7 @@ import sparselab.data.DataException;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
 import sparselab.data.MnistNpm;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.model.EpochStats;
 import sparselab.model.SparseAutoencoder;
 import sparselab.runs.NativeEnv;
@@ -127,7 +127,7 @@ public class BenchCommand implements Callable<Integer> {
         for (int round = 0; round < 5; round++) {
             bare = Math.min(bare, bareSeconds(cfg, data, n));
             Path tmp = Files.createTempDirectory("sparselab-bench");
-            try (EventLog log = EventLog.open(tmp.resolve("bench.db"))) {
+            try (EventLog log = EventLog.open(tmp.resolve("bench.db").toString())) {
                 String run = Runs.create(log, cfg, null, "bench", null);
                 long[] from = new long[1];
                 RunExecutor.Listener timing = new RunExecutor.Listener() {

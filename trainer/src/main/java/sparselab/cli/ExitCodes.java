@@ -23,6 +23,10 @@ public final class ExitCodes {
                 cmd.getErr().println("refused: " + de.getMessage());
                 return REFUSED;
             }
+            if (ex instanceof sparselab.store.StoreException se) {
+                cmd.getErr().println("refused: " + se.getMessage());
+                return REFUSED;
+            }
             if (ex instanceof RefusedException re) {
                 cmd.getErr().println("refused: " + re.getMessage());
                 return REFUSED;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
@@ -41,13 +41,13 @@ public class ExportCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json or measures-csv");
         }
         EventLog log = db.openExisting();
-        RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.file()));
+        RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
         if (epoch != null || nearest) throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery");
         String text = switch (format) {
             case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
-            default -> Json.write(MetricsExport.json(run, log.metrics(runId), log.measures(runId)));
+            default -> Json.write(MetricsExport.json(run, log.metrics(runId), log.rhoHat(runId, log.epochs(runId)), log.measures(runId)));
         };
         if (out == null) {
             spec.commandLine().getOut().print(text);

@@ -2,9 +2,11 @@ package sparselab.cli;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.RunExecutor;
+import sparselab.runs.WorkerLoop;
+import sparselab.store.WorkerInfo;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -23,7 +25,15 @@ public class GroupStart {
     static int start(GroupStart mode, CommandSpec spec, EventLog log, String group, List<String> runIds) {
         PrintWriter err = spec.commandLine().getErr();
         if (mode != null && mode.queueOnly) {
-            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` starts them");
+            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` or `sparselab worker` starts them");
+            return ExitCodes.OK;
+        }
+        List<WorkerInfo> pools = WorkerLoop.alive(log);
+        if ((mode == null || !mode.foreground) && !pools.isEmpty()) {
+            // a second trainer next to a pool that serves this log would only race it for the same runs
+            err.println("queued " + runIds.size() + " runs in group " + group + " for the worker pool that serves this log ("
+                    + String.join(", ", pools.stream().map(w -> w.name() + " on " + w.host() + ", " + w.slots() + " slot(s)").toList())
+                    + "); no trainer started here");
             return ExitCodes.OK;
         }
         if (mode != null && mode.foreground) {
@@ -38,9 +48,9 @@ public class GroupStart {
             }
             return ok ? ExitCodes.OK : ExitCodes.FAILURE;
         }
-        Process p = BackgroundTrainer.spawnGroup(log.file(), group);
+        Process p = BackgroundTrainer.spawnGroup(log.describe(), group);
         err.println("queued " + runIds.size() + " runs in group " + group + "; trainer pid " + p.pid()
-                + " runs them one at a time (output in " + log.file().resolveSibling("logs").resolve(group + ".log") + ")");
+                + " runs them one at a time (output in " + BackgroundTrainer.logs(log.describe()).resolve(group + ".log") + ")");
         return ExitCodes.OK;
     }
 }

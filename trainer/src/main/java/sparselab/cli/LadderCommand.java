@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigKeys;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
 import sparselab.runs.Ladder;
@@ -65,6 +65,6 @@ public class LadderCommand implements Callable<Integer> {
     }
 
     private static RunRow require(EventLog log, String id) {
-        return log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.file()));
+        return log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.describe()));
     }
 }

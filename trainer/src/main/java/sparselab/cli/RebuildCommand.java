@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 
 import java.util.concurrent.Callable;
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 
 import java.util.concurrent.Callable;
 
@@ -21,7 +21,7 @@ public class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EventLog log = db.openExisting();
-        if (log.run(runId).isEmpty()) throw new ExitCodes.RefusedException("no run " + runId + " in " + log.file());
+        if (log.run(runId).isEmpty()) throw new ExitCodes.RefusedException("no run " + runId + " in " + log.describe());
         return TrainCommand.run(spec, log, runId, background, true);
     }
 }

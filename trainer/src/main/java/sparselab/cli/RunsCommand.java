@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 
 import java.io.PrintWriter;
@@ -32,7 +32,7 @@ public class RunsCommand implements Callable<Integer> {
                     c.get("rho"), c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
                     fmt(r.lastHeldout()), r.createdAt());
         }
-        if (runs.isEmpty()) out.println("(no runs in " + log.file() + ")");
+        if (runs.isEmpty()) out.println("(no runs in " + log.describe() + ")");
         return ExitCodes.OK;
     }
 

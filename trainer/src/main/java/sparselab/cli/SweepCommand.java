@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigLoader;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.Groups;
 import sparselab.runs.Runs;
 import sparselab.runs.Sweeps;

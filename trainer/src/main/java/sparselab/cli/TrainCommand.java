@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.RunExecutor;
 import sparselab.runs.Runs;
@@ -45,7 +45,7 @@ public class TrainCommand implements Callable<Integer> {
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
-            BackgroundTrainer.spawn(log.file(), runId, resume);
+            BackgroundTrainer.spawn(log.describe(), runId, resume);
             spec.commandLine().getOut().println(runId);
             return ExitCodes.OK;
         }

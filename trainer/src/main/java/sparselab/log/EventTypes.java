@@ -29,6 +29,9 @@ public final class EventTypes {
         type("heartbeat", RunEvent.Heartbeat.class);
         type("tagged", RunEvent.Tagged.class);
         type("filter_measures", RunEvent.FilterMeasures.class);
+        type("released", RunEvent.Released.class);
+        type("refused", RunEvent.Refused.class);
+        type("requeued", RunEvent.Requeued.class);
     }
 
     public static String nameOf(Class<?> c) {

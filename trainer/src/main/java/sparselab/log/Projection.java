@@ -9,6 +9,7 @@ import sparselab.log.RunEvent.EpochCompleted;
 import sparselab.log.RunEvent.Failed;
 import sparselab.log.RunEvent.Finished;
 import sparselab.log.RunEvent.Heartbeat;
+import sparselab.log.RunEvent.Released;
 import sparselab.log.RunEvent.Started;
 import sparselab.log.RunEvent.Tagged;
 import sparselab.log.RunEvent.WeightSnapshot;
@@ -24,79 +25,101 @@ public final class Projection {
     public static RunRow evolve(RunRow s, StoredEvent e) {
         String at = e.at();
         if (e.event() instanceof Created c) {
-            int epochs = Integer.parseInt(c.config().getOrDefault("epochs", "0"));
-            return new RunRow(e.runId(), at, at, "queued", c.preset(), c.group(), c.origin(), Json.write(c.config()),
-                    c.dataFingerprint(), epochs, 0, null, null, null, null, null, null, null, null, null, null, null,
-                    false, null, null, 0, "[]", e.seq());
+            RunRow.Builder b = new RunRow.Builder();
+            b.runId = e.runId();
+            b.createdAt = at;
+            b.status = "queued";
+            b.preset = c.preset();
+            b.runGroup = c.group();
+            b.origin = c.origin();
+            b.config = Json.write(c.config());
+            b.dataFingerprint = c.dataFingerprint();
+            b.epochsTotal = Integer.parseInt(c.config().getOrDefault("epochs", "0"));
+            b.tags = "[]";
+            b.createdSeq = e.id();
+            return touched(b.build(), e);
         }
         if (s == null) throw new IllegalStateException("run " + e.runId() + " has a " + e.type() + " event before its created event");
-        RunRow r = s;
         RunEvent ev = e.event();
+        RunRow r;
         if (ev instanceof Started st) {
-            r = with(r, "running", r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(), r.lastPenalty(),
-                    r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), null, st.pid(), st.host(), at, false,
-                    r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(), r.tags(),
-                    st.dataFingerprint() != null ? st.dataFingerprint() : r.dataFingerprint());
+            r = s.with(b -> {
+                b.status = "running";
+                b.error = null;
+                b.pid = st.pid();
+                b.host = st.host();
+                b.heartbeatAt = at;
+                b.cancelRequested = false;
+                if (st.dataFingerprint() != null) b.dataFingerprint = st.dataFingerprint();
+                b.lease = st.lease() == null ? 0 : st.lease();
+                b.worker = st.worker();
+            });
         } else if (ev instanceof EpochCompleted m) {
-            r = with(r, r.status(), m.epoch(), EpochRow.finite(m.loss()), EpochRow.finite(m.recon()),
-                    m.heldout() == null ? null : EpochRow.finite(m.heldout()), EpochRow.finite(m.penalty()),
-                    EpochRow.finite(m.meanActivation()), EpochRow.finite(m.clippedFraction()), r.divergedEpoch(), r.error(),
-                    r.pid(), r.host(), at, r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(),
-                    r.tags(), r.dataFingerprint());
-        } else if (ev instanceof WeightSnapshot w) {
-            r = with(r, r.status(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                    r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                    r.host(), r.heartbeatAt(), r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(),
-                    r.snapshots() + 1, r.tags(), r.dataFingerprint());
+            EpochMetrics f = EpochMetrics.of(m);
+            r = s.with(b -> {
+                b.epochsDone = m.epoch();
+                b.lastLoss = f.loss();
+                b.lastRecon = f.recon();
+                b.lastHeldout = f.heldout();
+                b.lastPenalty = f.penalty();
+                b.lastMeanActivation = f.meanActivation();
+                b.lastClippedFraction = f.clippedFraction();
+                b.heartbeatAt = at;
+            });
+        } else if (ev instanceof WeightSnapshot) {
+            r = s.with(b -> b.snapshots = s.snapshots() + 1);
         } else if (ev instanceof Checkpoint c) {
-            r = with(r, r.status(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                    r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                    r.host(), r.heartbeatAt(), r.cancelRequested(), c.blob(), c.epoch(), r.snapshots(), r.tags(),
-                    r.dataFingerprint());
+            r = s.with(b -> {
+                b.lastCheckpoint = c.blob();
+                b.lastCheckpointEpoch = c.epoch();
+            });
         } else if (ev instanceof Diverged d) {
-            r = ended(r, "diverged", d.epoch(), r.error());
-        } else if (ev instanceof Finished f) {
-            r = ended(r, "finished", r.divergedEpoch(), r.error());
+            r = ended(s, "diverged", at, b -> b.divergedEpoch = d.epoch());
+        } else if (ev instanceof Finished) {
+            r = ended(s, "finished", at, b -> {});
         } else if (ev instanceof Failed f) {
-            r = ended(r, "failed", r.divergedEpoch(), f.error());
-        } else if (ev instanceof Cancelled c) {
-            r = ended(r, "cancelled", r.divergedEpoch(), r.error());
-        } else if (ev instanceof CancelRequested c) {
-            r = with(r, r.status(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                    r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                    r.host(), r.heartbeatAt(), true, r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(), r.tags(),
-                    r.dataFingerprint());
-        } else if (ev instanceof Heartbeat h) {
-            r = with(r, r.status(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                    r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                    r.host(), at, r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(), r.tags(),
-                    r.dataFingerprint());
+            r = ended(s, "failed", at, b -> b.error = f.error());
+        } else if (ev instanceof Cancelled) {
+            r = ended(s, "cancelled", at, b -> {});
+        } else if (ev instanceof CancelRequested) {
+            r = s.with(b -> b.cancelRequested = true);
+        } else if (ev instanceof Heartbeat) {
+            r = s.with(b -> b.heartbeatAt = at);
         } else if (ev instanceof Tagged t) {
-            r = with(r, r.status(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                    r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                    r.host(), r.heartbeatAt(), r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(),
-                    Json.write(t.tags()), r.dataFingerprint());
+            r = s.with(b -> b.tags = Json.write(t.tags()));
+        } else if (ev instanceof Released) {
+            r = s.with(b -> {
+                b.status = "queued";
+                b.heartbeatAt = at;
+            });
+        } else if (ev instanceof RunEvent.Requeued) {
+            r = s.with(b -> {
+                b.status = "queued";
+                b.cancelRequested = false;
+                b.error = null;
+            });
+        } else if (ev instanceof Created) {
+            throw new IllegalStateException("run " + e.runId() + " has a second created event");
+        } else {
+            r = s; // refused, filter_measures, and events that change only their own projection rows
         }
-        return new RunRow(r.runId(), r.createdAt(), at, r.status(), r.preset(), r.runGroup(), r.origin(), r.config(),
-                r.dataFingerprint(), r.epochsTotal(), r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(),
-                r.lastPenalty(), r.lastMeanActivation(), r.lastClippedFraction(), r.divergedEpoch(), r.error(), r.pid(),
-                r.host(), r.heartbeatAt(), r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(),
-                r.tags(), e.seq());
+        return touched(r, e);
     }
 
-    private static RunRow ended(RunRow r, String status, Integer divergedEpoch, String error) {
-        return with(r, status, r.epochsDone(), r.lastLoss(), r.lastRecon(), r.lastHeldout(), r.lastPenalty(),
-                r.lastMeanActivation(), r.lastClippedFraction(), divergedEpoch, error, r.pid(), r.host(), r.heartbeatAt(),
-                r.cancelRequested(), r.lastCheckpoint(), r.lastCheckpointEpoch(), r.snapshots(), r.tags(), r.dataFingerprint());
+    /** Every event moves {@code updated_at} and {@code last_seq}. */
+    private static RunRow touched(RunRow r, StoredEvent e) {
+        return r.with(b -> {
+            b.updatedAt = e.at();
+            b.lastSeq = e.seq();
+        });
     }
 
-    private static RunRow with(RunRow r, String status, int epochsDone, Double loss, Double recon, Double heldout,
-                               Double penalty, Double meanAct, Double clippedFraction, Integer divergedEpoch, String error,
-                               Long pid, String host, String heartbeatAt, boolean cancelRequested, String checkpoint,
-                               Integer checkpointEpoch, int snapshots, String tags, String fingerprint) {
-        return new RunRow(r.runId(), r.createdAt(), r.updatedAt(), status, r.preset(), r.runGroup(), r.origin(), r.config(),
-                fingerprint, r.epochsTotal(), epochsDone, loss, recon, heldout, penalty, meanAct, clippedFraction,
-                divergedEpoch, error, pid, host, heartbeatAt, cancelRequested, checkpoint, checkpointEpoch, snapshots, tags,
-                r.lastSeq());
+    /** An end state; the heartbeat time is the end's time, so live and rebuilt projections agree. */
+    private static RunRow ended(RunRow r, String status, String at, java.util.function.Consumer<RunRow.Builder> more) {
+        return r.with(b -> {
+            b.status = status;
+            if (b.heartbeatAt != null) b.heartbeatAt = at;
+            more.accept(b);
+        });
     }
 }

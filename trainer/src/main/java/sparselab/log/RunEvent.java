@@ -44,12 +44,41 @@ public sealed interface RunEvent {
     record LadderStep(String from, String to, int step, int steps, List<String> changedKeys, String note) {}
 
     /**
-     * A trainer process took the run (first start or resume).
+     * A trainer took the run (first start, resume or takeover) and holds its lease until the run ends or another
+     * claim supersedes it.
      *
      * @param fromEpoch the last completed epoch it continues from (0 on a fresh start)
+     * @param lease     the fencing token: one more than the run's previous lease; only the holder of the run's
+     *                  current lease may append the run's training events (absent in logs written before leases)
+     * @param worker    the worker's name (host:pid for a trainer started by the dashboard or the command line)
      */
     record Started(long pid, String host, int threads, int fromEpoch, String dataFingerprint,
-                   Map<String, String> provenance) implements RunEvent {}
+                   Map<String, String> provenance,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) Long lease,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) String worker) implements RunEvent {
+        /** A start without a lease (tests and logs written before leases). */
+        public Started(long pid, String host, int threads, int fromEpoch, String dataFingerprint, Map<String, String> provenance) {
+            this(pid, host, threads, fromEpoch, dataFingerprint, provenance, null, null);
+        }
+    }
+
+    /**
+     * The trainer stopped on request of its worker (Ctrl-C) after a whole epoch and a checkpoint: the run is
+     * queued again and the next claim resumes it from that checkpoint.
+     */
+    record Released(int epoch, String reason) implements RunEvent {}
+
+    /**
+     * A worker would not train the run (its copy of the data set has another fingerprint); the run stays queued
+     * for another worker.
+     */
+    record Refused(String worker, String host, String reason) implements RunEvent {}
+
+    /**
+     * Someone asked that a run that stopped early (interrupted, cancelled, failed) be trained on: it is queued
+     * again, and the next claim continues from its last checkpoint.
+     */
+    record Requeued(String by) implements RunEvent {}
 
     /**
      * One training epoch completed. Epoch 0 is not an epoch: the first is 1.

@@ -19,32 +19,54 @@ public final class BackgroundTrainer {
 
     private BackgroundTrainer() {}
 
-    public static Process spawn(Path dbFile, String runId) {
-        return spawn(dbFile, runId, false);
+    public static Process spawn(String db, String runId) {
+        return spawn(db, runId, false);
+    }
+
+    /** System property: the folder for the output of background trainers and workers (overrides the default). */
+    public static final String LOGS_PROPERTY = "sparselab.logsDir";
+
+    /** Where the output of background trainers goes: {@code logs/} beside an SQLite log, else {@code ./logs}. */
+    public static Path logs(String db) {
+        String given = System.getProperty(LOGS_PROPERTY);
+        if (given != null && !given.isBlank()) return Path.of(given).toAbsolutePath();
+        if (db.startsWith("postgresql://") || db.startsWith("postgres://")) return Path.of("logs").toAbsolutePath();
+        Path file = Path.of(db).toAbsolutePath();
+        return (file.getParent() == null ? Path.of(".") : file.getParent()).resolve("logs");
     }
 
     /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
-    public static Process spawn(Path dbFile, String runId, boolean resume) {
+    public static Process spawn(String db, String runId, boolean resume) {
         List<String> args = new ArrayList<>(List.of("--run", runId));
         if (resume) args.add("--resume");
-        return start(dbFile, args, runId, "trainer for run " + runId);
+        return start(db, args, runId, "trainer for run " + runId);
     }
 
     /** A detached trainer that trains the group's queued runs one at a time, in creation order (output in logs/GROUP.log). */
-    public static Process spawnGroup(Path dbFile, String group) {
-        return start(dbFile, List.of("--group", group), group, "trainer for group " + group);
+    public static Process spawnGroup(String db, String group) {
+        return start(db, List.of("--group", group), group, "trainer for group " + group);
     }
 
-    private static Process start(Path dbFile, List<String> args, String logName, String what) {
-        Path db = dbFile.toAbsolutePath();
-        Path logs = (db.getParent() == null ? Path.of(".") : db.getParent()).resolve("logs");
+    /**
+     * A detached worker process ({@link WorkerLoop}) named {@code name} on the log; with {@code idleSeconds} > 0 it exits
+     * after that long without work (output in logs/NAME.log).
+     */
+    public static Process spawnWorker(String db, String name, double idleSeconds) {
+        return start(db, List.of("--worker", name, "--exit-when-idle", Double.toString(idleSeconds)), name.replace(':', '_'),
+                "worker " + name);
+    }
+
+    private static Process start(String db, List<String> args, String logName, String what) {
+        Path logs = logs(db);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G",
                 "-cp", System.getProperty("java.class.path"),
-                Worker.class.getName(), "--db", db.toString()));
-        String checkpoints = System.getProperty(RunExecutor.CHECKPOINT_PROPERTY);
-        if (checkpoints != null) cmd.add(1, "-D" + RunExecutor.CHECKPOINT_PROPERTY + "=" + checkpoints);
+                Worker.class.getName(), "--db", db));
+        for (String prop : List.of(RunExecutor.CHECKPOINT_PROPERTY, RunExecutor.HEARTBEAT_PROPERTY, WorkerLoop.STALE_PROPERTY)) {
+            String v = System.getProperty(prop);
+            if (v != null) cmd.add(1, "-D" + prop + "=" + v);
+        }
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());

@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigKeys;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 
@@ -21,10 +21,6 @@ import java.util.regex.Pattern;
 public final class Groups {
     private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:+-]{1,80}");
-    private static final String IN_ORDER = "SELECT r.run_id FROM runs r JOIN events e ON e.run_id = r.run_id AND e.seq = 1 "
-            + "WHERE r.run_group = :g ORDER BY e.id";
-    private static final String QUEUED_IN_ORDER = "SELECT r.run_id FROM runs r JOIN events e ON e.run_id = r.run_id AND e.seq = 1 "
-            + "WHERE r.run_group = :g AND r.status = 'queued' AND r.cancel_requested = 0 ORDER BY e.id";
 
     private Groups() {}
 
@@ -41,12 +37,12 @@ public final class Groups {
 
     /** The group's runs, in creation order. */
     public static List<String> runIds(EventLog log, String group) {
-        return log.jdbi().withHandle(h -> h.createQuery(IN_ORDER).bind("g", group).mapTo(String.class).list());
+        return log.groupRuns(group).stream().map(RunRow::runId).toList();
     }
 
     /** The group's queued runs (no cancel asked), in creation order. */
     public static List<String> queued(EventLog log, String group) {
-        return log.jdbi().withHandle(h -> h.createQuery(QUEUED_IN_ORDER).bind("g", group).mapTo(String.class).list());
+        return log.groupQueued(group);
     }
 
     /**

@@ -42,6 +42,12 @@ final class LogWriter {
         });
     }
 
+    /** Drops the queued writes and stops (the trainer lost its run): nothing more is written. */
+    void abandon() {
+        failure = failure != null ? failure : new IllegalStateException("abandoned");
+        exec.shutdownNow();
+    }
+
     /** Throws the first write failure, if any. */
     void check() {
         RuntimeException f = failure;

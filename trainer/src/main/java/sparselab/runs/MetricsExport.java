@@ -1,6 +1,6 @@
 package sparselab.runs;
 
-import sparselab.log.EpochRow;
+import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.MeasuresRow;
 import sparselab.log.RunRow;
@@ -16,20 +16,8 @@ import java.util.Map;
 public final class MetricsExport {
     private MetricsExport() {}
 
-    public static final String CSV_HEADER = "epoch,loss,recon,penalty,decay,mean_activation,mean_abs_sp,max_abs_sp,"
-            + "clipped,clipped_fraction,diverged,heldout,seconds,samples_per_sec";
-
-    public static String csv(List<EpochRow> rows) {
-        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
-        for (EpochRow r : rows) {
-            sb.append(r.epoch()).append(',').append(v(r.loss())).append(',').append(v(r.recon())).append(',')
-                    .append(v(r.penalty())).append(',').append(v(r.decay())).append(',').append(v(r.meanActivation())).append(',')
-                    .append(v(r.meanAbsSp())).append(',').append(v(r.maxAbsSp())).append(',').append(v(r.clipped())).append(',')
-                    .append(v(r.clippedFraction())).append(',').append(r.diverged()).append(',').append(v(r.heldout())).append(',')
-                    .append(v(r.seconds())).append(',').append(v(r.samplesPerSec())).append('\n');
-        }
-        return sb.toString();
-    }
+    /** The per-epoch CSV: {@link EpochMetrics#csv}, the same bytes as the web download. */
+    public static String csv(List<EpochMetrics> rows) { return EpochMetrics.csv(rows); }
 
     public static final String MEASURES_CSV_HEADER = "epoch,locality,dead_fraction,saturated_fraction,lifetime_sparsity,digit_likeness";
 
@@ -45,36 +33,23 @@ public final class MetricsExport {
     }
 
     /** The document without filter measures. */
-    public static Map<String, Object> json(RunRow run, List<EpochRow> rows) {
-        return json(run, rows, List.of());
+    public static Map<String, Object> json(RunRow run, List<EpochMetrics> rows, Map<Integer, double[]> rhoHat) {
+        return json(run, rows, rhoHat, List.of());
     }
 
     /** The document: run, status, config, dataFingerprint, "epochs" (per epoch) and "measures" (per snapshot epoch). */
-    public static Map<String, Object> json(RunRow run, List<EpochRow> rows, List<MeasuresRow> measures) {
+    public static Map<String, Object> json(RunRow run, List<EpochMetrics> rows, Map<Integer, double[]> rhoHat, List<MeasuresRow> measures) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run", run.runId());
         doc.put("status", run.status());
         doc.put("config", run.configMap());
         doc.put("dataFingerprint", run.dataFingerprint());
-        List<Map<String, Object>> epochs = rows.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", r.epoch());
-            m.put("loss", r.loss());
-            m.put("recon", r.recon());
-            m.put("penalty", r.penalty());
-            m.put("decay", r.decay());
-            m.put("meanActivation", r.meanActivation());
-            m.put("meanAbsSp", r.meanAbsSp());
-            m.put("maxAbsSp", r.maxAbsSp());
-            m.put("clipped", r.clipped());
-            m.put("clippedFraction", r.clippedFraction());
-            m.put("diverged", r.diverged());
-            m.put("heldout", r.heldout());
-            m.put("seconds", r.seconds());
-            m.put("samplesPerSec", r.samplesPerSec());
-            m.put("rhoHat", Json.read(r.rhoHat(), double[].class));
-            return m;
-        }).toList();
+        List<Map<String, Object>> epochs = new java.util.ArrayList<>();
+        for (EpochMetrics r : rows) {
+            Map<String, Object> m = Json.MAPPER.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            m.put("rhoHat", rhoHat.get(r.epoch()));
+            epochs.add(m);
+        }
         doc.put("epochs", epochs);
         doc.put("measures", measures.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();

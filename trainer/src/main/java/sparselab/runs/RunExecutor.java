@@ -10,7 +10,9 @@ import sparselab.config.RunConfig;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
 import sparselab.log.Blob;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
+import sparselab.store.Lease;
+import sparselab.store.StoreException;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.model.EpochStats;
@@ -26,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Trains one run of the log and records it: claims the run ({@code started}), then per epoch one transaction with
@@ -38,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
-    static final long HEARTBEAT_MS = 5_000;
+    /** System property: seconds between a trainer's heartbeats (default 5; the takeover tests shorten it). */
+    public static final String HEARTBEAT_PROPERTY = "sparselab.heartbeatSeconds";
+    static final long HEARTBEAT_MS = (long) (Double.parseDouble(System.getProperty(HEARTBEAT_PROPERTY, "5")) * 1000);
     /** System property: seconds between checkpoints (default 10; tests set 0 to checkpoint every epoch). */
     public static final String CHECKPOINT_PROPERTY = "sparselab.checkpointSeconds";
     /**
@@ -58,20 +61,27 @@ public final class RunExecutor {
     /** How the execution ended. */
     public record Outcome(String runId, String status, String message) {
         public boolean ok() { return !status.equals("failed") && !status.equals("refused"); }
+
+        /** True when another trainer took the run over (this one wrote nothing after losing its lease). */
+        public boolean superseded() { return status.equals("superseded"); }
     }
 
     private final EventLog log;
     private final Listener listener;
+    private final AtomicBoolean release = new AtomicBoolean(false);
 
     public RunExecutor(EventLog log, Listener listener) {
         this.log = log;
         this.listener = listener;
     }
 
+    /** Asks the trainer to stop after the current epoch, checkpoint and hand the run back to the queue (a worker's Ctrl-C). */
+    public void release() { release.set(true); }
+
     /** Trains a queued run, or with {@code resume} continues an interrupted, failed or cancelled one. */
     public Outcome execute(String runId, boolean resume) {
         Optional<RunRow> found = log.run(runId);
-        if (found.isEmpty()) return new Outcome(runId, "refused", "no run " + runId + " in " + log.file());
+        if (found.isEmpty()) return new Outcome(runId, "refused", "no run " + runId + " in " + log.describe());
         RunRow row = found.get();
         RunConfig cfg = ConfigKeys.build(row.configMap());
         Dataset data = DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit());
@@ -79,36 +89,51 @@ public final class RunExecutor {
             return new Outcome(runId, "refused", "the data set '" + cfg.data() + "' has changed since run " + runId
                     + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
         }
-        int fromEpoch = resume && row.lastCheckpointEpoch() != null ? row.lastCheckpointEpoch() : 0;
-        var started = new RunEvent.Started(ProcessHandle.current().pid(), Provenance.host(), Provenance.threads(), fromEpoch,
-                data.fingerprint(), Provenance.current());
         Instant now = Instant.now();
-        var claimed = log.claim(runId, started, r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
+        var claimed = log.claim(runId, startedEvent(data.fingerprint(), null),
+                r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
             return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(Instant.now())
-                    + (resume ? "; only interrupted, failed or cancelled runs can be resumed" : "; only a queued run can be started"));
+                    + (resume ? "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed"
+                              : "; only a queued run can be started"));
         }
-        LOG.info("run {} started from epoch {}", runId, fromEpoch);
-        return train(runId, row, cfg, data, fromEpoch);
+        return train(claimed.get(), data);
     }
 
-    private static boolean mayResume(RunRow r, Instant now) {
+    /** The {@code started} event of a claim by this process (the lease and fromEpoch are filled in by the claim). */
+    public static RunEvent.Started startedEvent(String dataFingerprint, String worker) {
+        return new RunEvent.Started(ProcessHandle.current().pid(), Provenance.host(), Provenance.threads(), 0,
+                dataFingerprint, Provenance.current(), null, worker != null ? worker : Provenance.host() + ":" + ProcessHandle.current().pid());
+    }
+
+    /**
+     * A run may be resumed when it stopped early (failed, cancelled, interrupted) and no trainer of it is alive on
+     * this host: a paused trainer (SIGSTOP, a closed laptop) is not gone, and resuming next to it is refused.
+     */
+    public static boolean mayResume(RunRow r, Instant now) {
         String s = r.effectiveStatus(now);
-        return s.equals("interrupted") || s.equals("failed") || s.equals("cancelled") || s.equals("queued")
-                || (s.equals("running") && trainerGone(r));
+        if (s.equals("failed") || s.equals("cancelled") || s.equals("queued")) return true;
+        if (s.equals("interrupted") || s.equals("running")) return trainerGone(r);
+        return false;
     }
 
-    /** A running run whose trainer was on this host and is no longer alive is interrupted, heartbeat or not. */
-    static boolean trainerGone(RunRow r) {
-        return r.pid() != null && Provenance.host().equals(r.host())
-                && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true);
+    /** A running run whose trainer was on this host and is no longer alive (a trainer elsewhere counts as gone once its heartbeat lapsed). */
+    public static boolean trainerGone(RunRow r) {
+        if (r.pid() == null || !Provenance.host().equals(r.host())) return r.effectiveStatus(Instant.now()).equals("interrupted");
+        return ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true);
     }
 
-    private Outcome train(String runId, RunRow row, RunConfig cfg, Dataset data, int fromEpoch) {
+    /** Trains a run this process has claimed; every write goes through the lease, and a lost lease stops it at once. */
+    public Outcome train(Lease lease, Dataset data) {
+        String runId = lease.runId();
+        RunRow row = log.require(runId);
+        RunConfig cfg = ConfigKeys.build(row.configMap());
+        int fromEpoch = ((RunEvent.Started) lease.started().event()).fromEpoch();
+        LOG.info("run {} started from epoch {} (lease {})", runId, fromEpoch, lease.number());
         AtomicBoolean cancel = new AtomicBoolean(false);
+        AtomicBoolean lost = new AtomicBoolean(false);
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
-        AtomicLong batchNow = new AtomicLong();
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + runId);
             t.setDaemon(true);
@@ -116,8 +141,10 @@ public final class RunExecutor {
         });
         beat.scheduleWithFixedDelay(() -> {
             try {
-                log.append(runId, new RunEvent.Heartbeat(epochNow.get(), batchNow.get()));
-                if (log.run(runId).map(RunRow::cancelRequested).orElse(false)) cancel.set(true);
+                if (lease.heartbeat()) cancel.set(true);
+            } catch (StoreException.LeaseLost e) {
+                LOG.warn("{}", e.getMessage());
+                lost.set(true);
             } catch (RuntimeException e) {
                 LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());
             }
@@ -137,7 +164,7 @@ public final class RunExecutor {
             }
             if (row.snapshots() == 0) {
                 Blob w = Blob.of(model.weightsLE());
-                log.appendAll(runId, List.of(snapshot(0, w, data, cfg), measures.of(0, w.bytes(), null)), List.of(w));
+                lease.appendAll(List.of(snapshot(0, w, data, cfg), measures.of(0, w.bytes(), null)), List.of(w));
             }
             // Epochs after the checkpoint that are already in the log are trained again without being logged
             // again: training is deterministic, so they come out the same (checked below).
@@ -149,15 +176,17 @@ public final class RunExecutor {
             long lastCheckpoint = System.nanoTime();
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
-                batchNow.set(0);
                 EpochStats s = model.trainEpoch(epoch, trainX, () -> {
-                    batchNow.incrementAndGet();
                     listener.batch();
-                    return cancel.get();
+                    return cancel.get() || lost.get();
                 });
+                if (lost.get()) {
+                    writer.abandon();
+                    return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped at epoch " + epoch);
+                }
                 if (s.stopped()) {
                     writer.drain();
-                    log.append(runId, new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
+                    lease.append(new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
                 }
                 if (epoch <= logged) {
@@ -172,7 +201,9 @@ public final class RunExecutor {
                 // Copied now, while the model holds this epoch's values; hashed, encoded and written on the writer thread.
                 byte[] weights = schedule.at(epoch) || s.diverged() ? model.weightsLE() : null;
                 boolean last = epoch == cfg.epochs();
-                ModelState state = !s.diverged() && !last && System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS ? model.state() : null;
+                boolean releasing = release.get() && !last && !s.diverged();
+                ModelState state = !s.diverged() && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
+                        ? model.state() : null;
                 if (state != null) lastCheckpoint = System.nanoTime();
                 writer.submit(() -> {
                     List<RunEvent> events = new ArrayList<>();
@@ -194,26 +225,35 @@ public final class RunExecutor {
                         events.add(new RunEvent.Checkpoint(e, ck.hash(), ck.bytes().length));
                     }
                     if (!s.diverged() && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
-                    log.appendAll(runId, events, blobs);
+                    if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
+                    lease.appendAll(events, blobs);
                 });
                 listener.epoch(s, heldout);
                 if (s.diverged()) {
                     writer.drain();
                     return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
                 }
+                if (releasing) {
+                    writer.drain();
+                    return new Outcome(runId, "released", "released after epoch " + epoch + " with a checkpoint; the run is queued again");
+                }
             }
             writer.drain();
-            return new Outcome(runId, "finished", "finished " + cfg.epochs() + " epochs");
+            return new Outcome(runId, "finished", cfg.epochs() + " epochs");
         } catch (RuntimeException | OutOfMemoryError e) {
             try {
                 writer.drain();
             } catch (RuntimeException ignored) {
                 // the original failure is the one to report
             }
+            if (lost.get() || leaseLost(e)) {
+                LOG.warn("run {}: lease {} lost; stopped without writing more", runId, lease.number());
+                return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped");
+            }
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.error("run {} failed: {}", runId, msg, e);
             try {
-                log.append(runId, new RunEvent.Failed(epochNow.get(), msg));
+                lease.append(new RunEvent.Failed(epochNow.get(), msg));
             } catch (RuntimeException e2) {
                 LOG.error("could not record the failure of run {}: {}", runId, e2.getMessage());
             }
@@ -226,6 +266,13 @@ public final class RunExecutor {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static boolean leaseLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StoreException.LeaseLost) return true;
+        }
+        return false;
     }
 
     private static RunEvent.WeightSnapshot snapshot(int epoch, Blob w, Dataset data, RunConfig cfg) {

@@ -4,7 +4,7 @@ import sparselab.config.ConfigException;
 import sparselab.config.RunConfig;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.nio.file.Path;

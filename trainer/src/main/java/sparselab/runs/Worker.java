@@ -1,14 +1,15 @@
 package sparselab.runs;
 
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 
-import java.nio.file.Path;
 
 /**
  * Entry point of a background trainer process: {@code Worker --db FILE --run ID [--resume]}. Claims the run,
  * trains it and records everything in the log; exits 0 when the run ended normally (finished, diverged,
  * cancelled), 1 when it failed or could not be claimed. {@code Worker --db FILE --group NAME} trains the group's
  * queued runs one at a time in creation order (a sweep's or ladder's driver) and exits 0 when none is left.
+ * {@code Worker --db FILE|URL --worker NAME [--slots N] [--exit-when-idle SECONDS]} is the worker loop
+ * ({@link WorkerLoop}) in a process of its own; SIGTERM/SIGINT release its runs.
  */
 public final class Worker {
     private Worker() {}
@@ -17,6 +18,9 @@ public final class Worker {
         String db = null;
         String run = null;
         String group = null;
+        String worker = null;
+        int slots = 1;
+        double idle = 0;
         boolean resume = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -24,17 +28,38 @@ public final class Worker {
                 case "--run" -> run = args[++i];
                 case "--group" -> group = args[++i];
                 case "--resume" -> resume = true;
+                case "--worker" -> worker = args[++i];
+                case "--slots" -> slots = Integer.parseInt(args[++i]);
+                case "--exit-when-idle" -> idle = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("unknown argument: " + args[i]);
                     System.exit(2);
                 }
             }
         }
-        if (db == null || (run == null) == (group == null)) {
-            System.err.println("usage: Worker --db FILE --run ID [--resume] | Worker --db FILE --group NAME");
+        if (db == null || (run == null ? 0 : 1) + (group == null ? 0 : 1) + (worker == null ? 0 : 1) != 1) {
+            System.err.println("usage: Worker --db FILE --run ID [--resume] | Worker --db FILE --group NAME | Worker --db DB --worker NAME");
             System.exit(2);
         }
-        EventLog log = EventLog.open(Path.of(db));
+        EventLog log = EventLog.open(db);
+        if (worker != null) {
+            WorkerLoop loop = new WorkerLoop(log, worker, slots, 500, (long) (idle * 1000));
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (done.getCount() == 0) return;
+                loop.stop();
+                try {
+                    done.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // exit anyway
+                }
+            }));
+            int n = loop.run();
+            done.countDown();
+            System.err.println("worker " + worker + ": trained " + n + " run(s)");
+            log.close();
+            System.exit(0);
+        }
         if (group != null) {
             Groups.runQueued(log, group, new RunExecutor(log, RunExecutor.Listener.NONE));
             System.exit(0);

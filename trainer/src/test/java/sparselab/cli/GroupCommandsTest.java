@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import sparselab.config.ConfigLoader;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
@@ -35,6 +35,23 @@ class GroupCommandsTest {
     }
 
     private Path db() { return dir.resolve("groups.db"); }
+
+    @Test
+    void a_sweep_next_to_a_live_worker_pool_only_queues_and_says_so() {
+        try (EventLog log = EventLog.open(db())) {
+            // a dashboard pool or worker that serves this log beats in the workers table
+            log.workerBeat(new sparselab.store.WorkerInfo("serve@elsewhere:1", "elsewhere", 1, 2, List.of(), null, null, false));
+        }
+        int code = run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,3",
+                "--set", "epochs=2", "--name", "pooled");
+        assertEquals(0, code, err.toString());
+        assertTrue(err.toString().contains("for the worker pool that serves this log (serve@elsewhere:1"), err.toString());
+        assertTrue(err.toString().contains("no trainer started here"), err.toString());
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("logs")), "no trainer process was started (it would write logs/)");
+        try (EventLog log = EventLog.open(db())) {
+            assertEquals(2, log.groupQueued("pooled").size());
+        }
+    }
 
     @Test
     void a_two_by_two_sweep_queues_four_runs_in_one_group_with_the_swept_values() {

@@ -1,6 +1,6 @@
 package sparselab.runs;
 
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 
 import java.nio.file.Files;

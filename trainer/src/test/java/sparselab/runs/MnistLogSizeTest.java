@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
 import sparselab.data.MnistNpm;
-import sparselab.log.EventLog;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 
 import java.nio.file.Files;

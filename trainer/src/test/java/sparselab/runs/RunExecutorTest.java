@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
-import sparselab.log.EpochRow;
-import sparselab.log.EventLog;
+import sparselab.log.EpochMetrics;
+import sparselab.store.EventLog;
 import sparselab.log.MeasuresRow;
 import sparselab.log.SnapshotRow;
 import sparselab.log.StoredEvent;
@@ -51,7 +51,7 @@ class RunExecutorTest {
         String csv = MetricsExport.measuresCsv(measures);
         assertEquals(1 + 5, csv.lines().count());
         assertTrue(csv.lines().skip(1).allMatch(l -> l.endsWith(",")), "digit_likeness is an empty field:\n" + csv);
-        Object exported = MetricsExport.json(log.run(run).orElseThrow(), log.metrics(run), measures).get("measures");
+        Object exported = MetricsExport.json(log.run(run).orElseThrow(), log.metrics(run), log.rhoHat(run, log.epochs(run)), measures).get("measures");
         assertEquals(5, ((List<?>) exported).size());
         // each filter_measures event directly follows its weight_snapshot (one transaction appends both)
         List<StoredEvent> events = log.events(run);
@@ -67,7 +67,7 @@ class RunExecutorTest {
         String run = Runs.create(log, c, "ufldl", "test", null);
         RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false);
         assertEquals("finished", o.status(), o.message());
-        List<EpochRow> rows = log.metrics(run);
+        List<EpochMetrics> rows = log.metrics(run);
         assertEquals(6, rows.size());
         for (int i = 1; i < rows.size(); i++) assertTrue(rows.get(i).loss() <= rows.get(i - 1).loss(), "epoch " + (i + 1));
         assertEquals(List.of(0, 1, 2, 4, 6), log.measures(run).stream().map(MeasuresRow::epoch).toList());

@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
-import sparselab.log.EpochRow;
-import sparselab.log.EventLog;
+import sparselab.log.EpochMetrics;
+import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.log.StoredEvent;
@@ -37,7 +37,7 @@ class TrainerProcessTest {
     }
 
     private static List<Double> losses(EventLog log, String run) {
-        return log.metrics(run).stream().map(EpochRow::loss).toList();
+        return log.metrics(run).stream().map(EpochMetrics::loss).toList();
     }
 
     @Test
@@ -47,13 +47,13 @@ class TrainerProcessTest {
             EventLog log = EventLog.open(dir.resolve("kill.db"));
             RunConfig cfg = barsConfig(8, 1);
             String whole = Runs.create(log, cfg, null, "test", null);
-            Process a = BackgroundTrainer.spawn(log.file(), whole);
+            Process a = BackgroundTrainer.spawn(log.describe(), whole);
             await(a, 300);
             assertEquals(0, a.exitValue(), () -> read(dir.resolve("logs").resolve(whole + ".log")));
             assertEquals("finished", log.run(whole).orElseThrow().status());
 
             String killed = Runs.create(log, cfg, null, "test", null);   // the same configuration: its checkpoints share bytes with the first run's
-            Process b = BackgroundTrainer.spawn(log.file(), killed);
+            Process b = BackgroundTrainer.spawn(log.describe(), killed);
             long deadline = System.currentTimeMillis() + 300_000;
             while (log.run(killed).orElseThrow().epochsDone() < 3) {
                 assertTrue(b.isAlive() && System.currentTimeMillis() < deadline, "trainer ended before it could be killed");
@@ -69,7 +69,7 @@ class TrainerProcessTest {
             List<StoredEvent> events = log.events(killed);
             assertEquals(dead.epochsDone(), events.stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count());
 
-            Process resumed = BackgroundTrainer.spawn(log.file(), killed, true);
+            Process resumed = BackgroundTrainer.spawn(log.describe(), killed, true);
             await(resumed, 300);
             assertEquals(0, resumed.exitValue(), () -> read(dir.resolve("logs").resolve(killed + ".log")));
             assertEquals("finished", log.run(killed).orElseThrow().status());
@@ -101,10 +101,10 @@ class TrainerProcessTest {
         Path stopFile = dir.resolve("stop-reading");
         Path readerOut = dir.resolve("reader.log");
         Process reader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LogReaderMain.class.getName(), log.file().toString(), stopFile.toString())
+                "-cp", System.getProperty("java.class.path"), LogReaderMain.class.getName(), log.describe(), stopFile.toString())
                 .redirectErrorStream(true).redirectOutput(readerOut.toFile()).start();
         List<Process> procs = new ArrayList<>();
-        for (String r : runs) procs.add(BackgroundTrainer.spawn(log.file(), r));
+        for (String r : runs) procs.add(BackgroundTrainer.spawn(log.describe(), r));
         for (Process p : procs) await(p, 600);
         Files.writeString(stopFile, "stop");
         await(reader, 60);

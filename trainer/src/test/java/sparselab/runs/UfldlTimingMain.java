@@ -2,8 +2,8 @@ package sparselab.runs;
 
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
-import sparselab.log.EpochRow;
-import sparselab.log.EventLog;
+import sparselab.log.EpochMetrics;
+import sparselab.store.EventLog;
 import sparselab.log.MeasuresRow;
 import sparselab.model.EpochStats;
 
@@ -36,7 +36,7 @@ public final class UfldlTimingMain {
             }
         }).execute(run, false);
         double total = (System.nanoTime() - t0) / 1e9;
-        List<EpochRow> rows = log.metrics(run);
+        List<EpochMetrics> rows = log.metrics(run);
         System.out.printf("%s: %s; %d epochs, %d evaluations in %.1f s (%.3f s/epoch; %.1f s in the iterations themselves)%n",
                 o.status(), o.message(), rows.size(), evals[0], total, total / rows.size(), trainSeconds[0]);
         for (MeasuresRow m : log.measures(run)) {

@@ -1,0 +1,38 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.store.EventLog;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "copy", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        description = {"Copy a whole log into another, empty one: every event in order (with its id, number and time) and "
+                + "every blob; then the target's projections are rebuilt and compared with the source's.",
+                "Typical use: move your history from an SQLite file to a PostgreSQL server when you outgrow one machine."})
+public class CopyCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--from", required = true, paramLabel = "FILE|URL", description = "the log to copy (it is only read)") String from;
+    @Option(names = "--to", required = true, paramLabel = "URL|FILE", description = "the empty target log (created when missing)") String to;
+
+    @Override
+    public Integer call() {
+        try (EventLog source = EventLog.openExisting(from); EventLog target = EventLog.open(to)) {
+            if (source.describe().equals(target.describe())) throw new ExitCodes.RefusedException("--to: the same log as --from");
+            long n = EventLog.copy(source, target);
+            List<Object> a = source.projectionRows();
+            List<Object> b = target.projectionRows();
+            if (!a.equals(b)) {
+                spec.commandLine().getErr().println("error: the copied projections differ from the source's (" + a.size() + " vs "
+                        + b.size() + " rows); the events were copied, run `rebuild` on both and compare");
+                return ExitCodes.FAILURE;
+            }
+            spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",
+                    n, source.runs().size(), target.blobHashes().size(), source.describe(), target.describe());
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package sparselab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.runs.WorkerLoop;
+import sparselab.store.EventLog;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "worker", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        description = {"Claim queued runs from the log and train them, on this machine, until stopped.",
+                "Start one on every machine that points at the same PostgreSQL log. A worker takes the oldest queued run, "
+                        + "or a running run whose heartbeat lapsed (its trainer or machine is gone), which it resumes from the "
+                        + "run's last checkpoint in the log. A run whose data set has another fingerprint here is refused and "
+                        + "left for another worker. Ctrl-C lets the current epoch finish, checkpoints, and queues the run again."})
+public class WorkerCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Option(names = "--slots", defaultValue = "1", description = "runs trained at once (default: ${DEFAULT-VALUE})") int slots;
+    @Option(names = "--name", description = "the worker's name on the dashboard (default: host:pid)") String name;
+    @Option(names = "--poll", defaultValue = "2", paramLabel = "SECONDS", description = "how often an idle worker looks for work (default: ${DEFAULT-VALUE})") double poll;
+    @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long without work (default: never)") Double idle;
+
+    @Override
+    public Integer call() {
+        if (poll <= 0 || poll > 3600) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range (0, 3600]");
+        if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
+            throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
+        }
+        EventLog log = db.open();
+        WorkerLoop worker = new WorkerLoop(log, name == null ? WorkerLoop.defaultName() : name, slots, (long) (poll * 1000),
+                idle == null ? 0 : (long) (idle * 1000));
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            if (done.getCount() == 0) return;
+            System.err.println("worker " + worker.name() + ": stopping; each run finishes its epoch, checkpoints and is queued again");
+            worker.stop();
+            try {
+                done.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // exit anyway
+            }
+        }, "worker-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        spec.commandLine().getErr().println("worker " + worker.name() + " on " + log.describe() + ", " + slots + " slot(s)");
+        int n = worker.run();
+        done.countDown();
+        spec.commandLine().getErr().println("worker " + worker.name() + ": trained " + n + " run(s)");
+        log.close();
+        return ExitCodes.OK;
+    }
+}

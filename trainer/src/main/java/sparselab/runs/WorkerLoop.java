@@ -1,0 +1,223 @@
+package sparselab.runs;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sparselab.config.ConfigKeys;
+import sparselab.config.RunConfig;
+import sparselab.data.DataSets;
+import sparselab.data.Dataset;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.store.EventLog;
+import sparselab.store.Lease;
+import sparselab.store.StoreException;
+import sparselab.store.WorkerInfo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A worker: claims runs from the log and trains them, {@code slots} at a time, until stopped. It takes the oldest
+ * queued run, or a running run whose heartbeat lapsed (its trainer was killed or its machine is gone), which it
+ * resumes from the run's last checkpoint in the log. A run whose data set has another fingerprint on this machine
+ * is refused with a {@code refused} event and left for another worker. {@link #stop()} (Ctrl-C) lets each run finish
+ * its epoch, checkpoint, and go back to the queue.
+ */
+public final class WorkerLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
+    /** System property: seconds without a heartbeat after which a running run is taken over (default 20). */
+    public static final String STALE_PROPERTY = RunRow.TIMEOUT_PROPERTY;
+
+    private final EventLog log;
+    private final String name;
+    private final int slots;
+    private final Duration stale;
+    private final long pollMs;
+    private final long idleExitMs;
+    private final AtomicBoolean stopping = new AtomicBoolean(false);
+    private final List<RunExecutor> executors = new CopyOnWriteArrayList<>();
+    private final Map<String, String> current = new ConcurrentHashMap<>();
+    private final Map<String, Dataset> data = new ConcurrentHashMap<>();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger trained = new AtomicInteger();
+
+    /**
+     * @param idleExitMs stop after this long without any run to claim (0: never; sweeps and benchmarks use it)
+     */
+    public WorkerLoop(EventLog log, String name, int slots, long pollMs, long idleExitMs) {
+        if (slots < 1 || slots > 64) throw new sparselab.config.ConfigException("slots", slots + " is out of range [1, 64]");
+        this.log = log;
+        this.name = name;
+        this.slots = slots;
+        this.stale = RunRow.HEARTBEAT_TIMEOUT;
+        this.pollMs = pollMs;
+        this.idleExitMs = idleExitMs;
+    }
+
+    /**
+     * The workers (and dashboard pools) that serve the log now: not stopped, with slots, and a heartbeat younger than
+     * the takeover timeout (their heartbeat times are the database's clock).
+     */
+    public static List<WorkerInfo> alive(EventLog log) {
+        java.time.Instant cutoff = java.time.Instant.now().minus(RunRow.HEARTBEAT_TIMEOUT);
+        return log.workers().stream().filter(w -> !w.stopped() && w.slots() > 0 && w.heartbeatAt() != null
+                && java.time.Instant.parse(w.heartbeatAt()).isAfter(cutoff)).toList();
+    }
+
+    /** The default name of a worker: host:pid. */
+    public static String defaultName() { return Provenance.host() + ":" + ProcessHandle.current().pid(); }
+
+    public String name() { return name; }
+
+    /** Runs the slots until {@link #stop()} or, with an idle limit, until there is no work; returns the runs trained. */
+    public int run() {
+        beat();
+        Thread beater = new Thread(() -> {
+            while (!stopping.get()) {
+                try {
+                    Thread.sleep(RunExecutor.HEARTBEAT_MS);
+                    beat();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("worker {}: heartbeat failed: {}", name, e.getMessage());
+                }
+            }
+        }, "worker-beat");
+        beater.setDaemon(true);
+        beater.start();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            Thread t = new Thread(this::slot, "worker-slot-" + i);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+            }
+        }
+        stopping.set(true);
+        beater.interrupt();
+        try {
+            log.workerStopped(name);
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: could not record its stop: {}", name, e.getMessage());
+        }
+        return trained.get();
+    }
+
+    /** Ctrl-C: no new claims; each run finishes its epoch, checkpoints and is queued again. */
+    public void stop() {
+        stopping.set(true);
+        for (RunExecutor e : executors) e.release();
+    }
+
+    private void beat() {
+        log.workerBeat(new WorkerInfo(name, Provenance.host(), ProcessHandle.current().pid(), slots,
+                List.copyOf(current.keySet()), null, null, false));
+    }
+
+    private void slot() {
+        long idleSince = System.currentTimeMillis();
+        long backoff = 500;
+        while (!stopping.get()) {
+            Optional<Lease> lease;
+            List<String> newlyRefused = new ArrayList<>();
+            try {
+                lease = log.claimNext(RunExecutor.startedEvent(null, name), stale, refused, r -> accept(r, newlyRefused));
+                backoff = 500;
+            } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("worker {}: cannot reach the log ({}); retrying in {} ms", name, e.getMessage(), backoff);
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 30_000);
+                continue;
+            }
+            for (String id : newlyRefused) recordRefusal(id);
+            if (lease.isEmpty()) {
+                if (idleExitMs > 0 && System.currentTimeMillis() - idleSince > idleExitMs && nothingLeft()) return;
+                sleep(pollMs);
+                continue;
+            }
+            String runId = lease.get().runId();
+            RunRow row = log.require(runId);
+            RunConfig cfg = ConfigKeys.build(row.configMap());
+            Dataset d = data.get(key(cfg));
+            RunExecutor exec = new RunExecutor(log, RunExecutor.Listener.NONE);
+            executors.add(exec);
+            if (stopping.get()) exec.release();
+            current.put(runId, name);
+            try {
+                RunExecutor.Outcome o = exec.train(lease.get(), d);
+                LOG.info("worker {}: run {} {}: {}", name, runId, o.status(), o.message());
+                if (!o.superseded()) trained.incrementAndGet();
+            } finally {
+                current.remove(runId);
+                executors.remove(exec);
+            }
+            idleSince = System.currentTimeMillis();
+        }
+    }
+
+    /** True when no queued run is left that this worker could take (others' runs in training do not count). */
+    private boolean nothingLeft() {
+        try {
+            return log.queued(refused.size() + 1).stream().allMatch(refused::contains);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The claim's test: the run's data set loads here and has the fingerprint the run was created with. */
+    private boolean accept(RunRow r, List<String> newlyRefused) {
+        if (refused.contains(r.runId())) return false;
+        RunConfig cfg = ConfigKeys.build(r.configMap());
+        String reason;
+        try {
+            Dataset d = data.computeIfAbsent(key(cfg), k -> DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
+            if (r.dataFingerprint() == null || r.dataFingerprint().equals(d.fingerprint())) return true;
+            reason = "the data set '" + cfg.data() + "' on this machine has fingerprint " + d.fingerprint().substring(0, 12)
+                    + ", the run's is " + r.dataFingerprint().substring(0, 12);
+        } catch (RuntimeException e) {
+            reason = "the data set '" + cfg.data() + "' cannot be loaded on this machine: " + e.getMessage();
+        }
+        refused.add(r.runId());
+        newlyRefused.add(r.runId() + "\n" + reason);
+        return false;
+    }
+
+    private void recordRefusal(String idAndReason) {
+        String[] p = idAndReason.split("\n", 2);
+        LOG.warn("worker {}: refused run {}: {}", name, p[0], p[1]);
+        try {
+            log.append(p[0], new RunEvent.Refused(name, Provenance.host(), p[1]));
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: could not record its refusal of run {}: {}", name, p[0], e.getMessage());
+        }
+    }
+
+    private static String key(RunConfig cfg) { return cfg.data() + "\n" + cfg.limit(); }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

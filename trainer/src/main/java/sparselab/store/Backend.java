@@ -1,0 +1,120 @@
+package sparselab.store;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code --db} names: an SQLite file (any path) or a PostgreSQL database
+ * ({@code postgresql://user@host:port/db}). The password of a PostgreSQL log comes from {@code PGPASSWORD}, else from
+ * the password file ({@code PGPASSFILE} or {@code ~/.pgpass}, the libpq format), else from the URL; it is never
+ * part of {@link #display()}.
+ */
+record Backend(Kind kind, Path file, String jdbcUrl, String user, String password, String display) {
+
+    enum Kind { SQLITE, POSTGRESQL }
+
+    /**
+     * @param create for SQLite: create the file when missing (false: refuse a missing file)
+     */
+    static Backend parse(String db, boolean create) {
+        if (db == null || db.isBlank()) throw new StoreException.BadLog("--db: empty; give a file path or a postgresql:// URL");
+        String s = db.trim();
+        if (s.startsWith("postgresql://") || s.startsWith("postgres://")) return postgres(s);
+        if (s.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || s.startsWith("jdbc:")) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "' is neither a file path nor a postgresql:// URL");
+        }
+        Path file = Path.of(s).toAbsolutePath().normalize();
+        if (Files.isDirectory(file)) throw new StoreException.BadLog("--db: " + file + " is a folder, not a log file");
+        if (!create && !Files.isRegularFile(file)) {
+            throw new StoreException.BadLog("--db: no log at " + file + " (train or serve creates one)");
+        }
+        return new Backend(Kind.SQLITE, file, "jdbc:sqlite:" + file, null, null, file.toString());
+    }
+
+    private static Backend postgres(String s) {
+        URI uri;
+        try {
+            uri = new URI(s);
+        } catch (URISyntaxException e) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "' is not a valid postgresql:// URL: " + e.getReason());
+        }
+        String host = uri.getHost();
+        if (host == null || host.isBlank()) throw new StoreException.BadLog("--db: '" + redact(s) + "' names no host");
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+        if (path.isBlank() || path.contains("/")) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "' names no database (postgresql://user@host:port/db)");
+        }
+        String user = null;
+        String urlPassword = null;
+        if (uri.getRawUserInfo() != null) {
+            String[] ui = uri.getRawUserInfo().split(":", 2);
+            user = decode(ui[0]);
+            if (ui.length > 1) urlPassword = decode(ui[1]);
+        }
+        String who = user == null || user.isBlank() ? Optional.ofNullable(System.getenv("PGUSER")).orElse(System.getProperty("user.name")) : user;
+        String db = decode(path);
+        String password = Optional.ofNullable(System.getenv("PGPASSWORD")).filter(p -> !p.isEmpty())
+                .or(() -> pgpass(host, port, db, who)).orElse(urlPassword);
+        user = who;
+        String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?connectTimeout=10&ApplicationName=sparselab";
+        return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display);
+    }
+
+    /** The password of the first matching line of the libpq password file, if any. */
+    static Optional<String> pgpass(String host, int port, String db, String user) {
+        String f = System.getenv("PGPASSFILE");
+        Path file = f != null && !f.isBlank() ? Path.of(f) : Path.of(System.getProperty("user.home"), ".pgpass");
+        if (!Files.isRegularFile(file)) return Optional.empty();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (String line : lines) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            List<String> f5 = fields(line);
+            if (f5.size() != 5) continue;
+            if (matches(f5.get(0), host) && matches(f5.get(1), Integer.toString(port)) && matches(f5.get(2), db)
+                    && matches(f5.get(3), user)) {
+                return Optional.of(f5.get(4));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean matches(String pattern, String value) { return pattern.equals("*") || pattern.equals(value); }
+
+    /** The colon-separated fields of a password-file line; backslash escapes ':' and '\'. */
+    private static List<String> fields(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\' && i + 1 < line.length()) {
+                cur.append(line.charAt(++i));
+            } else if (c == ':' && out.size() < 4) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    private static String decode(String s) { return URLDecoder.decode(s, StandardCharsets.UTF_8); }
+
+    /** The URL with any password replaced, for messages. */
+    static String redact(String s) { return s.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@"); }
+}

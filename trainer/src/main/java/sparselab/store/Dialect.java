@@ -1,0 +1,53 @@
+package sparselab.store;
+
+/**
+ * The few statements in which SQLite and PostgreSQL differ. Everything else is in {@link LogDao}, in SQL both accept.
+ */
+enum Dialect {
+    SQLITE(
+            "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            "",
+            ""),
+    POSTGRESQL(
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+            " FOR UPDATE",
+            " FOR UPDATE SKIP LOCKED");
+
+    /** The database's clock as ISO-8601 UTC with milliseconds: one clock for every machine that writes the log. */
+    final String now;
+    /**
+     * Appended to the read of a run's row at the start of a write: PostgreSQL locks the row so that appends to one run
+     * take turns (SQLite's IMMEDIATE transaction already holds the whole file's write lock).
+     */
+    final String lockRow;
+    /** Appended to the claim's read of candidate runs: concurrent workers skip each other's candidates. */
+    final String skipLocked;
+
+    Dialect(String now, String lockRow, String skipLocked) {
+        this.now = now;
+        this.lockRow = lockRow;
+        this.skipLocked = skipLocked;
+    }
+
+    private static final String CLAIMABLE = "cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
+            + "AND heartbeat_at < :cutoff))";
+
+    /** The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first. */
+    String claimCandidates() {
+        return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";
+    }
+
+    /**
+     * Locks one candidate if it is still claimable and no other worker holds it (PostgreSQL skips it then): workers
+     * lock one run at a time, never a whole page of the queue.
+     */
+    String lockCandidate() {
+        return "SELECT run_id FROM runs WHERE run_id = :r AND " + CLAIMABLE + skipLocked;
+    }
+
+    /** After a copy that kept the source's event ids: the identity continues after the largest. */
+    String resetEventIds() {
+        return this == POSTGRESQL ? "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(MAX(id), 1) FROM events))"
+                : null;
+    }
+}

@@ -1,0 +1,176 @@
+package sparselab.store;
+
+import sparselab.log.Blob;
+import sparselab.log.EpochMetrics;
+import sparselab.log.MeasuresRow;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.log.SnapshotRow;
+import sparselab.log.StoredEvent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * The event log: the one owner of the database. Everything else asks it typed questions and gets records back;
+ * no SQL, Jdbi type or connection leaves this package. Two backends: one SQLite file (the default) or a
+ * PostgreSQL server shared by many machines ({@link #open(String)}).
+ *
+ * <p>Every append is one transaction that writes the events, the blobs they reference and the projections they
+ * change. Training events are written through a {@link Lease}: the fencing token a claim hands the trainer, checked
+ * in the append's transaction, so that a trainer that lost its run (paused, then taken over) writes nothing more.
+ */
+public interface EventLog extends AutoCloseable {
+
+    /**
+     * Opens the log named by {@code db}: a {@code postgresql://user@host:port/db} URL, or else a file path
+     * (SQLite, created when missing). Refused with {@link StoreException.BadLog} (one line naming the problem) when the
+     * server cannot be reached, the password is wrong, the schema is newer than this program, or the file is no log.
+     */
+    static EventLog open(String db) { return SqlEventLog.open(Backend.parse(db, true)); }
+
+    /** Opens (creating when missing) the SQLite log in {@code file}. */
+    static EventLog open(java.nio.file.Path file) { return open(file.toString()); }
+
+    /** Copies every event and blob of {@code from} into the empty log {@code to} and rebuilds its projections. */
+    static long copy(EventLog from, EventLog to) { return ((SqlEventLog) to).copyFrom((SqlEventLog) from); }
+
+    /** Opens an existing log; a missing SQLite file is refused instead of created. */
+    static EventLog openExisting(String db) { return SqlEventLog.open(Backend.parse(db, false)); }
+
+    /** A new, unique run id: {@code r} and ten hex digits. */
+    static String newRunId() {
+        return "r" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    /** True when {@code id} has the shape of a run id (it may still name no run). */
+    static boolean isRunId(String id) { return id != null && id.matches("r[0-9a-f]{10}"); }
+
+    /** Where the log is, for messages: the file, or the URL without its password. */
+    String describe();
+
+    /** True for a log on a database server (many machines), false for an SQLite file. */
+    boolean shared();
+
+    @Override
+    void close();
+
+    // ---- writes --------------------------------------------------------------------------------------------------
+
+    /** Creates a run: appends its {@code created} event under a new id and returns the id. */
+    String create(RunEvent.Created created);
+
+    /**
+     * Appends one event that is not a training event (a tag, a cancel request, the cancel of a queued or
+     * interrupted run, a worker's refusal) with its blobs. Training events of a run that a trainer holds are refused:
+     * they go through the trainer's {@link Lease}.
+     */
+    StoredEvent append(String runId, RunEvent event, Blob... blobs);
+
+    /** Several events of one run in one transaction: all of them or none (same rule as {@link #append}). */
+    List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs);
+
+    /**
+     * Claims a run for a trainer: appends {@code started} with the next lease number, only when {@code mayStart}
+     * holds for the run's current row, atomically (two trainers never both take the same run).
+     *
+     * @return the lease, or empty when the run is missing or {@code mayStart} refused it
+     */
+    Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart);
+
+    /**
+     * Claims the oldest run that {@code mayStart} accepts among the queued runs and the running runs whose heartbeat
+     * is older than {@code stale} (their trainer is gone: a takeover), skipping {@code skip}. On PostgreSQL the
+     * candidates are locked with {@code FOR UPDATE SKIP LOCKED}, so concurrent workers take different runs.
+     *
+     * @param started the start event without its lease and fromEpoch (filled in from the claimed run)
+     */
+    Optional<Lease> claimNext(RunEvent.Started started, java.time.Duration stale, java.util.Set<String> skip,
+                              Predicate<RunRow> mayStart);
+
+    // ---- reads ---------------------------------------------------------------------------------------------------
+
+    Optional<RunRow> run(String runId);
+
+    /** The run, or {@link StoreException.RunNotFound}. */
+    default RunRow require(String runId) {
+        return run(runId).orElseThrow(() -> new StoreException.RunNotFound(runId));
+    }
+
+    /** Every run, newest first (small logs and exports; pages use {@link #runsPage}). */
+    List<RunRow> runs();
+
+    /**
+     * One page of runs, newest first, filtered in SQL.
+     *
+     * @param filter what to keep
+     * @param before the cursor: only runs created before this one (its {@code createdSeq}), or null for the newest
+     */
+    List<RunRow> runsPage(RunFilter filter, Long before, int limit, Instant now);
+
+    /** The runs of a group in creation order. */
+    List<RunRow> groupRuns(String group);
+
+    /** The queued runs (no cancel asked) of a group, oldest first. */
+    List<String> groupQueued(String group);
+
+    /** The oldest queued runs (no cancel asked), at most {@code limit}. */
+    List<String> queued(int limit);
+
+    /** How many runs are queued (no cancel asked). */
+    int queuedCount();
+
+    /** The {@code created} event of each of the runs. */
+    Map<String, RunEvent.Created> created(List<String> runIds);
+
+    List<EpochMetrics> metrics(String runId);
+
+    /** The per-unit rates after each of the given epochs (those that exist), by epoch. */
+    Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs);
+
+    /** The epochs of the run that have metrics, in order. */
+    List<Integer> epochs(String runId);
+
+    List<SnapshotRow> snapshots(String runId);
+
+    List<MeasuresRow> measures(String runId);
+
+    Optional<byte[]> blob(String hash);
+
+    List<StoredEvent> events(String runId);
+
+    /** Events of every run with id greater than {@code afterId}, in append order, at most {@code limit}. */
+    List<StoredEvent> eventsAfter(long afterId, int limit);
+
+    /** The id of the last event appended (0 for an empty log). */
+    long lastEventId();
+
+    /** Every event of the log in append order, to {@code sink} (a copy). */
+    void forEachEvent(java.util.function.Consumer<StoredEvent> sink);
+
+    /** The hashes of every blob. */
+    List<String> blobHashes();
+
+    // ---- workers -------------------------------------------------------------------------------------------------
+
+    /** Records that a worker is alive (its slots and current runs); the workers view reads these. */
+    void workerBeat(WorkerInfo worker);
+
+    /** A worker stopped cleanly. */
+    void workerStopped(String name);
+
+    /** The workers that ever beat, most recent first. */
+    List<WorkerInfo> workers();
+
+    // ---- maintenance ---------------------------------------------------------------------------------------------
+
+    /** Drops the projections and folds every event again, in one transaction; returns the number of events. */
+    int rebuild();
+
+    /** All projection rows, for comparing a rebuild with the live state. */
+    List<Object> projectionRows();
+}

@@ -1,0 +1,160 @@
+package sparselab.store;
+
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import sparselab.log.EpochMetrics;
+import sparselab.log.MeasuresRow;
+import sparselab.log.RunRow;
+import sparselab.log.SnapshotRow;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The log's fixed statements, in SQL that SQLite and PostgreSQL both accept (upserts with ON CONFLICT, RETURNING).
+ * Events are only ever inserted. The statements that differ between the two live in {@link Dialect}.
+ */
+@RegisterConstructorMapper(RunRow.class)
+@RegisterConstructorMapper(EpochMetrics.class)
+@RegisterConstructorMapper(SnapshotRow.class)
+@RegisterConstructorMapper(MeasuresRow.class)
+@RegisterConstructorMapper(LogDao.EpochRates.class)
+@RegisterConstructorMapper(LogDao.IdPayload.class)
+@RegisterConstructorMapper(LogDao.WorkerRow.class)
+interface LogDao {
+
+    String RUN_COLUMNS = "run_id, created_at, updated_at, status, preset, run_group, origin, config, data_fingerprint, "
+            + "epochs_total, epochs_done, last_loss, last_recon, last_heldout, last_penalty, last_mean_activation, "
+            + "last_clipped_fraction, diverged_epoch, error, pid, host, heartbeat_at, cancel_requested, last_checkpoint, "
+            + "last_checkpoint_epoch, snapshots, tags, last_seq, lease, worker, created_seq";
+
+    String METRIC_COLUMNS = "epoch, loss, recon, heldout, penalty, decay, mean_activation, mean_abs_sp, max_abs_sp, clipped, "
+            + "clipped_fraction, diverged, seconds, samples_per_sec";
+
+    @SqlQuery("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = :runId")
+    long lastSeq(@Bind("runId") String runId);
+
+    @SqlQuery("INSERT INTO events (run_id, seq, type, at, payload) VALUES (:runId, :seq, :type, :at, :payload) RETURNING id")
+    long insertEvent(@Bind("runId") String runId, @Bind("seq") long seq, @Bind("type") String type,
+                     @Bind("at") String at, @Bind("payload") String payload);
+
+    @SqlUpdate("INSERT INTO blobs (hash, size, bytes) VALUES (:hash, :size, :bytes) ON CONFLICT (hash) DO NOTHING")
+    void insertBlob(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
+
+    @SqlUpdate("DELETE FROM blobs WHERE hash = :hash")
+    void deleteBlob(@Bind("hash") String hash);
+
+    @SqlQuery("SELECT COUNT(*) FROM runs WHERE last_checkpoint = :hash AND run_id <> :runId")
+    int checkpointUsers(@Bind("hash") String hash, @Bind("runId") String runId);
+
+    @SqlQuery("SELECT bytes FROM blobs WHERE hash = :hash")
+    Optional<byte[]> blob(@Bind("hash") String hash);
+
+    @SqlQuery("SELECT hash FROM blobs ORDER BY hash")
+    List<String> blobHashes();
+
+    @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = :runId")
+    Optional<RunRow> run(@Bind("runId") String runId);
+
+    @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs ORDER BY created_seq DESC")
+    List<RunRow> runs();
+
+    @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_group = :g ORDER BY created_seq")
+    List<RunRow> groupRuns(@Bind("g") String group);
+
+    @SqlQuery("SELECT run_id FROM runs WHERE run_group = :g AND status = 'queued' AND cancel_requested = FALSE ORDER BY created_seq")
+    List<String> groupQueued(@Bind("g") String group);
+
+    @SqlQuery("SELECT run_id FROM runs WHERE status = 'queued' AND cancel_requested = FALSE ORDER BY created_seq LIMIT :n")
+    List<String> queued(@Bind("n") int limit);
+
+    @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE")
+    int queuedCount();
+
+    @SqlQuery("SELECT run_id, payload FROM events WHERE seq = 1 AND run_id IN (<ids>)")
+    List<IdPayload> created(@BindList("ids") List<String> ids);
+
+    /** A run id and an event payload. */
+    record IdPayload(String runId, String payload) {}
+
+    @SqlUpdate("INSERT INTO runs (" + RUN_COLUMNS + ") VALUES (:runId, :createdAt, :updatedAt, "
+            + ":status, :preset, :runGroup, :origin, :config, :dataFingerprint, :epochsTotal, :epochsDone, :lastLoss, "
+            + ":lastRecon, :lastHeldout, :lastPenalty, :lastMeanActivation, :lastClippedFraction, :divergedEpoch, :error, "
+            + ":pid, :host, :heartbeatAt, :cancelRequested, :lastCheckpoint, :lastCheckpointEpoch, :snapshots, :tags, :lastSeq, "
+            + ":lease, :worker, :createdSeq) ON CONFLICT (run_id) DO UPDATE SET created_at = excluded.created_at, "
+            + "updated_at = excluded.updated_at, status = excluded.status, preset = excluded.preset, run_group = excluded.run_group, "
+            + "origin = excluded.origin, config = excluded.config, data_fingerprint = excluded.data_fingerprint, "
+            + "epochs_total = excluded.epochs_total, epochs_done = excluded.epochs_done, last_loss = excluded.last_loss, "
+            + "last_recon = excluded.last_recon, last_heldout = excluded.last_heldout, last_penalty = excluded.last_penalty, "
+            + "last_mean_activation = excluded.last_mean_activation, last_clipped_fraction = excluded.last_clipped_fraction, "
+            + "diverged_epoch = excluded.diverged_epoch, error = excluded.error, pid = excluded.pid, host = excluded.host, "
+            + "heartbeat_at = excluded.heartbeat_at, cancel_requested = excluded.cancel_requested, "
+            + "last_checkpoint = excluded.last_checkpoint, last_checkpoint_epoch = excluded.last_checkpoint_epoch, "
+            + "snapshots = excluded.snapshots, tags = excluded.tags, last_seq = excluded.last_seq, lease = excluded.lease, "
+            + "worker = excluded.worker, created_seq = excluded.created_seq")
+    void putRun(@BindMethods RunRow row);
+
+    @SqlUpdate("INSERT INTO epoch_metrics (run_id, " + METRIC_COLUMNS + ", rho_hat) VALUES (:runId, :m.epoch, :m.loss, :m.recon, "
+            + ":m.heldout, :m.penalty, :m.decay, :m.meanActivation, :m.meanAbsSp, :m.maxAbsSp, :m.clipped, :m.clippedFraction, "
+            + ":m.diverged, :m.seconds, :m.samplesPerSec, :rhoHat) ON CONFLICT (run_id, epoch) DO UPDATE SET loss = excluded.loss, "
+            + "recon = excluded.recon, heldout = excluded.heldout, penalty = excluded.penalty, decay = excluded.decay, "
+            + "mean_activation = excluded.mean_activation, mean_abs_sp = excluded.mean_abs_sp, max_abs_sp = excluded.max_abs_sp, "
+            + "clipped = excluded.clipped, clipped_fraction = excluded.clipped_fraction, diverged = excluded.diverged, "
+            + "seconds = excluded.seconds, samples_per_sec = excluded.samples_per_sec, rho_hat = excluded.rho_hat")
+    void putEpoch(@Bind("runId") String runId, @BindMethods("m") EpochMetrics m, @Bind("rhoHat") String rhoHat);
+
+    @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
+    List<EpochMetrics> epochs(@Bind("runId") String runId);
+
+    @SqlQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
+    List<Integer> epochNumbers(@Bind("runId") String runId);
+
+    @SqlQuery("SELECT epoch, rho_hat FROM epoch_metrics WHERE run_id = :runId AND epoch IN (<e>) ORDER BY epoch")
+    List<EpochRates> rhoHat(@Bind("runId") String runId, @BindList("e") List<Integer> epochs);
+
+    /** One epoch's per-unit rates as stored (a JSON array). */
+    record EpochRates(int epoch, String rhoHat) {}
+
+    @SqlUpdate("INSERT INTO snapshots (run_id, epoch, blob, payload) VALUES (:runId, :epoch, :blob, :payload) "
+            + "ON CONFLICT (run_id, epoch) DO UPDATE SET blob = excluded.blob, payload = excluded.payload")
+    void putSnapshot(@BindMethods SnapshotRow row);
+
+    @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId ORDER BY epoch")
+    List<SnapshotRow> snapshots(@Bind("runId") String runId);
+
+    @SqlUpdate("INSERT INTO filter_measures (run_id, epoch, locality, dead_fraction, saturated_fraction, "
+            + "lifetime_sparsity, digit_likeness) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
+            + ":lifetimeSparsity, :digitLikeness) ON CONFLICT (run_id, epoch) DO UPDATE SET locality = excluded.locality, "
+            + "dead_fraction = excluded.dead_fraction, saturated_fraction = excluded.saturated_fraction, "
+            + "lifetime_sparsity = excluded.lifetime_sparsity, digit_likeness = excluded.digit_likeness")
+    void putMeasures(@BindMethods MeasuresRow row);
+
+    @SqlQuery("SELECT run_id, epoch, locality, dead_fraction, saturated_fraction, lifetime_sparsity, digit_likeness "
+            + "FROM filter_measures WHERE run_id = :runId ORDER BY epoch")
+    List<MeasuresRow> measures(@Bind("runId") String runId);
+
+    @SqlUpdate("UPDATE runs SET heartbeat_at = :at WHERE run_id = :runId AND lease = :lease AND status = 'running'")
+    int beat(@Bind("runId") String runId, @Bind("lease") long lease, @Bind("at") String at);
+
+    @SqlQuery("SELECT MAX(id) FROM events")
+    Optional<Long> lastEventId();
+
+    @SqlUpdate("INSERT INTO workers (name, host, pid, slots, runs, started_at, heartbeat_at, stopped) "
+            + "VALUES (:name, :host, :pid, :slots, :runs, :at, :at, FALSE) ON CONFLICT (name) DO UPDATE SET host = excluded.host, "
+            + "pid = excluded.pid, slots = excluded.slots, runs = excluded.runs, heartbeat_at = excluded.heartbeat_at, stopped = FALSE")
+    void workerBeat(@Bind("name") String name, @Bind("host") String host, @Bind("pid") long pid, @Bind("slots") int slots,
+                    @Bind("runs") String runs, @Bind("at") String at);
+
+    @SqlUpdate("UPDATE workers SET stopped = TRUE, runs = '[]' WHERE name = :name")
+    void workerStopped(@Bind("name") String name);
+
+    @SqlQuery("SELECT name, host, pid, slots, runs, started_at, heartbeat_at, stopped FROM workers ORDER BY heartbeat_at DESC LIMIT 200")
+    List<WorkerRow> workers();
+
+    /** A row of the workers table. */
+    record WorkerRow(String name, String host, long pid, int slots, String runs, String startedAt, String heartbeatAt, boolean stopped) {}
+}

@@ -1,0 +1,562 @@
+package sparselab.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import sparselab.log.Blob;
+import sparselab.log.EpochMetrics;
+import sparselab.log.EventTypes;
+import sparselab.log.Json;
+import sparselab.log.MeasuresRow;
+import sparselab.log.Projection;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.log.SnapshotRow;
+import sparselab.log.StoredEvent;
+
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The event log on Jdbi, for both backends: SQLite (WAL, busy timeout, IMMEDIATE transactions, one file) and
+ * PostgreSQL (READ COMMITTED; appends to one run take turns on its {@code runs} row lock, claims use
+ * {@code FOR UPDATE SKIP LOCKED}). The same Flyway migrations, from {@code db/migration/sqlite} or {@code db/migration/postgresql}.
+ */
+final class SqlEventLog implements EventLog {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlEventLog.class);
+    static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final int BUSY_TIMEOUT_MS = 60_000;
+    /** Bound parameters per IN list (SQLite allows 32,766 variables; stay far below). */
+    private static final int IN_CHUNK = 500;
+    /** Event types only the holder of a run's lease may append while the run is running. */
+    private static final Set<Class<?>> TRAINING = Set.of(RunEvent.Started.class, RunEvent.EpochCompleted.class,
+            RunEvent.WeightSnapshot.class, RunEvent.FilterMeasures.class, RunEvent.Checkpoint.class, RunEvent.Heartbeat.class,
+            RunEvent.Diverged.class, RunEvent.Finished.class, RunEvent.Failed.class, RunEvent.Released.class);
+
+    private final Backend backend;
+    private final Dialect dialect;
+    private final Jdbi jdbi;
+    private final HikariDataSource pool;
+
+    private SqlEventLog(Backend backend, Dialect dialect, Jdbi jdbi, HikariDataSource pool) {
+        this.backend = backend;
+        this.dialect = dialect;
+        this.jdbi = jdbi;
+        this.pool = pool;
+    }
+
+    static SqlEventLog open(Backend b) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("sparselab-log");
+        Dialect dialect;
+        if (b.kind() == Backend.Kind.SQLITE) {
+            try {
+                if (b.file().getParent() != null) Files.createDirectories(b.file().getParent());
+            } catch (java.io.IOException e) {
+                throw new StoreException.BadLog("cannot create the folder of the log " + b.file() + ": " + e.getMessage(), e);
+            }
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            config.setBusyTimeout(BUSY_TIMEOUT_MS);
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            SQLiteDataSource sqlite = new SQLiteDataSource(config);
+            sqlite.setUrl(b.jdbcUrl());
+            // Connections are kept open and reused: opening one per transaction cost 4-8 ms an append.
+            cfg.setDataSource(sqlite);
+            cfg.setMaximumPoolSize(4);
+            cfg.setConnectionTimeout(BUSY_TIMEOUT_MS);
+            dialect = Dialect.SQLITE;
+        } else {
+            cfg.setJdbcUrl(b.jdbcUrl());
+            cfg.setUsername(b.user());
+            if (b.password() != null) cfg.setPassword(b.password());
+            cfg.setMaximumPoolSize(6);
+            cfg.setConnectionTimeout(15_000);
+            dialect = Dialect.POSTGRESQL;
+        }
+        cfg.setMinimumIdle(1);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(cfg);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
+        }
+        try {
+            migrate(ds, b);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
+        jdbi.registerRowMapper(org.jdbi.v3.core.mapper.reflect.ConstructorMapper.factory(RunRow.class));
+        return new SqlEventLog(b, dialect, jdbi, ds);
+    }
+
+    /**
+     * Brings the schema up to date. A log written by a newer version of sparselab is refused (nothing is written). On
+     * SQLite, a second process migrating the same new file at the same moment retries once it is done; any other
+     * failure (a file that is no SQLite database, a database that is not a log) is refused at once.
+     */
+    private static void migrate(javax.sql.DataSource ds, Backend b) {
+        Flyway flyway = Flyway.configure().dataSource(ds)
+                .locations("classpath:db/migration/" + (b.kind() == Backend.Kind.SQLITE ? "sqlite" : "postgresql")).load();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                refuseNewerSchema(flyway, b);
+                flyway.migrate();
+                return;
+            } catch (FlywayException e) {
+                String msg = rootMessage(e);
+                boolean race = b.kind() == Backend.Kind.SQLITE && attempt < 10
+                        && (msg.contains("SQLITE_BUSY") || msg.contains("locked") || msg.contains("already exists"));
+                if (!race) throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + firstLine(msg), e);
+                LOG.debug("migration of {} raced with another process (attempt {}): {}", b.display(), attempt, msg);
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException.BadLog("interrupted while opening " + b.display(), ie);
+                }
+            }
+        }
+    }
+
+    private static void refuseNewerSchema(Flyway flyway, Backend b) {
+        MigrationInfo[] all = flyway.info().all();
+        String newest = null;
+        String known = null;
+        for (MigrationInfo m : all) {
+            if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
+                newest = m.getVersion().getVersion();
+            } else if (m.getVersion() != null && m.getState().isResolved()) {
+                known = m.getVersion().getVersion();
+            }
+        }
+        if (newest != null) {
+            throw new StoreException.BadLog("the log " + b.display() + " has schema version " + newest
+                    + ", newer than this program's " + known + "; update sparselab (nothing was written)");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return firstLine(m);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    @Override
+    public String describe() { return backend.display(); }
+
+    @Override
+    public boolean shared() { return backend.kind() == Backend.Kind.POSTGRESQL; }
+
+    /** Closes the connections; on SQLite the WAL is checkpointed first, so the .db file alone holds every append. */
+    @Override
+    public void close() {
+        if (pool.isClosed()) return;
+        if (dialect == Dialect.SQLITE) {
+            try {
+                jdbi.useHandle(h -> h.createQuery("PRAGMA wal_checkpoint(TRUNCATE)").mapToMap().list());
+            } catch (RuntimeException e) {
+                LOG.debug("WAL checkpoint of {} skipped: {}", backend.display(), e.getMessage());
+            }
+        }
+        pool.close();
+    }
+
+    // ---- writes ----------------------------------------------------------------------------------------------------
+
+    @Override
+    public String create(RunEvent.Created created) {
+        String id = EventLog.newRunId();
+        append(id, created);
+        return id;
+    }
+
+    @Override
+    public StoredEvent append(String runId, RunEvent event, Blob... blobs) {
+        return appendAll(runId, List.of(event), List.of(blobs)).get(0);
+    }
+
+    @Override
+    public List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs) {
+        return jdbi.inTransaction(h -> {
+            RunRow state = lockedRun(h, runId);
+            if (state != null && state.lease() > 0 && "running".equals(state.status())) {
+                for (RunEvent e : events) {
+                    if (TRAINING.contains(e.getClass())) {
+                        throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease()
+                                + "); its " + e.type() + " events come from that trainer only");
+                    }
+                }
+            }
+            return write(h, runId, state, events, blobs);
+        });
+    }
+
+    /** A trainer's append: refused whole unless {@code lease} is still the run's and the run is running. */
+    List<StoredEvent> appendLeased(String runId, long lease, List<RunEvent> events, List<Blob> blobs) {
+        return jdbi.inTransaction(h -> {
+            RunRow state = lockedRun(h, runId);
+            checkLease(runId, lease, state);
+            return write(h, runId, state, events, blobs);
+        });
+    }
+
+    private static void checkLease(String runId, long lease, RunRow state) {
+        if (state == null) throw new StoreException.RunNotFound(runId);
+        if (state.lease() != lease || !"running".equals(state.status())) {
+            throw new StoreException.LeaseLost(runId, lease, state.lease(), state.status());
+        }
+    }
+
+    boolean heartbeat(String runId, long lease) {
+        return jdbi.inTransaction(h -> {
+            LogDao dao = h.attach(LogDao.class);
+            if (dao.beat(runId, lease, now(h)) == 1) return dao.run(runId).map(RunRow::cancelRequested).orElse(false);
+            RunRow r = dao.run(runId).orElse(null);
+            checkLease(runId, lease, r);
+            return r.cancelRequested();
+        });
+    }
+
+    /** The run's row, locked for this transaction on PostgreSQL; null before its first event. */
+    private RunRow lockedRun(Handle h, String runId) {
+        return h.createQuery("SELECT " + LogDao.RUN_COLUMNS + " FROM runs WHERE run_id = :r" + dialect.lockRow)
+                .bind("r", runId).mapTo(RunRow.class).findOne().orElse(null);
+    }
+
+    private String now(Handle h) {
+        return h.createQuery(dialect.now).mapTo(String.class).one();
+    }
+
+    /**
+     * Writes the events (and blobs) after the run's last one and folds them into the projections. A superseded
+     * checkpoint's bytes are dropped in the same transaction: only the latest checkpoint is kept.
+     */
+    private List<StoredEvent> write(Handle h, String runId, RunRow state, List<RunEvent> events, List<Blob> blobs) {
+        LogDao dao = h.attach(LogDao.class);
+        for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        long seq = dao.lastSeq(runId);
+        String at = now(h);
+        List<StoredEvent> out = new ArrayList<>(events.size());
+        for (RunEvent event : events) {
+            seq++;
+            long id = dao.insertEvent(runId, seq, event.type(), at, Json.write(event));
+            StoredEvent stored = new StoredEvent(id, runId, seq, at, event);
+            if (event instanceof RunEvent.Checkpoint c && state != null && state.lastCheckpoint() != null
+                    && !state.lastCheckpoint().equals(c.blob()) && dao.checkpointUsers(state.lastCheckpoint(), runId) == 0) {
+                // bytes are shared by content: another run with the same configuration may still need them
+                dao.deleteBlob(state.lastCheckpoint());
+            }
+            state = Projection.evolve(state, stored);
+            dao.putRun(state);
+            projectRows(dao, stored);
+            out.add(stored);
+        }
+        return out;
+    }
+
+    /** The per-epoch and per-snapshot projection rows of one event (the same live and in a rebuild). */
+    private static void projectRows(LogDao dao, StoredEvent e) {
+        if (e.event() instanceof RunEvent.EpochCompleted m) dao.putEpoch(e.runId(), EpochMetrics.of(m), Json.write(m.rhoHat()));
+        if (e.event() instanceof RunEvent.WeightSnapshot w) {
+            dao.putSnapshot(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
+        }
+        if (e.event() instanceof RunEvent.FilterMeasures f) dao.putMeasures(MeasuresRow.of(e.runId(), f));
+    }
+
+    @Override
+    public Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
+        return jdbi.inTransaction(h -> {
+            RunRow row = lockedRun(h, runId);
+            if (row == null || !mayStart.test(row)) return Optional.empty();
+            return Optional.of(claimRow(h, row, started));
+        });
+    }
+
+    /** Appends {@code started} with the next lease; the trainer continues from the run's last checkpoint, if any. */
+    private Lease claimRow(Handle h, RunRow row, RunEvent.Started s) {
+        long lease = row.lease() + 1;
+        int from = row.lastCheckpointEpoch() == null ? 0 : row.lastCheckpointEpoch();
+        RunEvent.Started st = new RunEvent.Started(s.pid(), s.host(), s.threads(), from, s.dataFingerprint(), s.provenance(),
+                lease, s.worker());
+        StoredEvent stored = write(h, row.runId(), row, List.of(st), List.of()).get(0);
+        return new Lease(this, row.runId(), lease, stored);
+    }
+
+    @Override
+    public Optional<Lease> claimNext(RunEvent.Started started, Duration stale, Set<String> skip, Predicate<RunRow> mayStart) {
+        return jdbi.inTransaction(h -> {
+            String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
+            List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
+                    .mapTo(String.class).list();
+            for (String id : ids) {
+                if (skip.contains(id)) continue;
+                if (h.createQuery(dialect.lockCandidate()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) {
+                    continue;                                   // taken meanwhile, or locked by another worker's claim
+                }
+                RunRow row = lockedRun(h, id);
+                if (row == null || !mayStart.test(row)) continue;
+                return Optional.of(claimRow(h, row, started));
+            }
+            return Optional.empty();
+        });
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<RunRow> run(String runId) { return jdbi.withExtension(LogDao.class, d -> d.run(runId)); }
+
+    @Override
+    public List<RunRow> runs() { return jdbi.withExtension(LogDao.class, LogDao::runs); }
+
+    @Override
+    public List<RunRow> runsPage(RunFilter filter, Long before, int limit, Instant now) {
+        StringBuilder sql = new StringBuilder("SELECT " + LogDao.RUN_COLUMNS + " FROM runs WHERE 1 = 1");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        String cutoff = UTC.format(now.minus(RunRow.HEARTBEAT_TIMEOUT));
+        String status = filter.status() == null ? "" : filter.status().trim();
+        if (status.equals("interrupted")) {
+            sql.append(" AND status = 'running' AND heartbeat_at < :cutoff");
+            binds.put("cutoff", cutoff);
+        } else if (status.equals("running")) {
+            sql.append(" AND status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at >= :cutoff)");
+            binds.put("cutoff", cutoff);
+        } else if (!status.isEmpty()) {
+            sql.append(" AND status = :status");
+            binds.put("status", status);
+        }
+        String text = filter.text() == null ? "" : filter.text().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!text.isEmpty()) {
+            int eq = text.indexOf('=');
+            if (eq > 0) {
+                // config is the JSON object {"key":"value",...} as Json.write writes it
+                sql.append(" AND LOWER(config) LIKE :kv ESCAPE '\\'");
+                binds.put("kv", "%" + like(Json.write(text.substring(0, eq).trim()) + ":" + Json.write(text.substring(eq + 1).trim())) + "%");
+            } else {
+                sql.append(" AND LOWER(run_id || ' ' || status || ' ' || COALESCE(preset, '') || ' ' || COALESCE(run_group, '') || ' ' "
+                        + "|| COALESCE(origin, '') || ' ' || tags || ' ' || config) LIKE :q ESCAPE '\\'");
+                binds.put("q", "%" + like(text) + "%");
+            }
+        }
+        if (before != null) {
+            sql.append(" AND created_seq < :before");
+            binds.put("before", before);
+        }
+        sql.append(" ORDER BY created_seq DESC LIMIT :limit");
+        binds.put("limit", limit);
+        return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list());
+    }
+
+    private static String like(String s) { return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"); }
+
+    @Override
+    public List<RunRow> groupRuns(String group) { return jdbi.withExtension(LogDao.class, d -> d.groupRuns(group)); }
+
+    @Override
+    public List<String> groupQueued(String group) { return jdbi.withExtension(LogDao.class, d -> d.groupQueued(group)); }
+
+    @Override
+    public List<String> queued(int limit) { return jdbi.withExtension(LogDao.class, d -> d.queued(limit)); }
+
+    @Override
+    public int queuedCount() { return jdbi.withExtension(LogDao.class, LogDao::queuedCount); }
+
+    @Override
+    public Map<String, RunEvent.Created> created(List<String> runIds) {
+        Map<String, RunEvent.Created> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(runIds)) {
+            for (LogDao.IdPayload p : jdbi.withExtension(LogDao.class, d -> d.created(chunk))) {
+                out.put(p.runId(), Json.read(p.payload(), RunEvent.Created.class));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<EpochMetrics> metrics(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochs(runId)); }
+
+    @Override
+    public List<Integer> epochs(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochNumbers(runId)); }
+
+    @Override
+    public Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs) {
+        Map<Integer, double[]> out = new java.util.TreeMap<>();
+        for (List<Integer> chunk : chunks(epochs)) {
+            for (LogDao.EpochRates r : jdbi.withExtension(LogDao.class, d -> d.rhoHat(runId, chunk))) {
+                out.put(r.epoch(), Json.read(r.rhoHat(), double[].class));
+            }
+        }
+        return out;
+    }
+
+    private static <T> List<List<T>> chunks(List<T> all) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += IN_CHUNK) out.add(all.subList(i, Math.min(all.size(), i + IN_CHUNK)));
+        return out;
+    }
+
+    @Override
+    public List<SnapshotRow> snapshots(String runId) { return jdbi.withExtension(LogDao.class, d -> d.snapshots(runId)); }
+
+    @Override
+    public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
+
+    @Override
+    public Optional<byte[]> blob(String hash) { return jdbi.withExtension(LogDao.class, d -> d.blob(hash)); }
+
+    @Override
+    public List<String> blobHashes() { return jdbi.withExtension(LogDao.class, LogDao::blobHashes); }
+
+    private static final String EVENT_COLUMNS = "SELECT id, run_id, seq, type, at, payload FROM events ";
+
+    @Override
+    public List<StoredEvent> events(String runId) {
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq")
+                .bind("r", runId).map((rs, ctx) -> decode(rs)).list());
+    }
+
+    @Override
+    public List<StoredEvent> eventsAfter(long afterId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE id > :a ORDER BY id LIMIT :l")
+                .bind("a", afterId).bind("l", limit).map((rs, ctx) -> decode(rs)).list());
+    }
+
+    @Override
+    public long lastEventId() { return jdbi.withExtension(LogDao.class, LogDao::lastEventId).orElse(0L); }
+
+    @Override
+    public void forEachEvent(Consumer<StoredEvent> sink) {
+        jdbi.useHandle(h -> h.createQuery(EVENT_COLUMNS + "ORDER BY id").setFetchSize(1000).map((rs, ctx) -> decode(rs))
+                .useStream(s -> s.forEach(sink)));
+    }
+
+    private static StoredEvent decode(java.sql.ResultSet rs) throws SQLException {
+        RunEvent ev = Json.read(rs.getString("payload"), EventTypes.classOf(rs.getString("type")));
+        return new StoredEvent(rs.getLong("id"), rs.getString("run_id"), rs.getLong("seq"), rs.getString("at"), ev);
+    }
+
+    /**
+     * Copies every event (with its id, sequence number and time) and every blob of {@code from} into this empty log,
+     * then rebuilds the projections. Refused when this log holds any event.
+     *
+     * @return the number of events copied
+     */
+    long copyFrom(SqlEventLog from) {
+        if (lastEventId() != 0) throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
+        long[] n = {0};
+        jdbi.useTransaction(h -> {
+            LogDao dao = h.attach(LogDao.class);
+            for (String hash : from.blobHashes()) {
+                byte[] bytes = from.blob(hash).orElseThrow();
+                dao.insertBlob(hash, bytes.length, bytes);
+            }
+            var insert = h.prepareBatch("INSERT INTO events (id, run_id, seq, type, at, payload) VALUES (:id, :r, :s, :t, :a, :p)");
+            from.forEachEvent(e -> {
+                insert.bind("id", e.id()).bind("r", e.runId()).bind("s", e.seq()).bind("t", e.type()).bind("a", e.at())
+                        .bind("p", Json.write(e.event())).add();
+                if (++n[0] % 1000 == 0) insert.execute();
+            });
+            if (insert.size() > 0) insert.execute();
+            if (dialect.resetEventIds() != null) h.createQuery(dialect.resetEventIds()).mapTo(Long.class).one();
+        });
+        rebuild();
+        return n[0];
+    }
+
+    // ---- workers ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public void workerBeat(WorkerInfo w) {
+        jdbi.useTransaction(h -> h.attach(LogDao.class).workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h)));
+    }
+
+    @Override
+    public void workerStopped(String name) { jdbi.useExtension(LogDao.class, d -> d.workerStopped(name)); }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        return jdbi.withExtension(LogDao.class, LogDao::workers).stream()
+                .map(w -> new WorkerInfo(w.name(), w.host(), w.pid(), w.slots(), Json.stringList(w.runs()), w.startedAt(),
+                        w.heartbeatAt(), w.stopped()))
+                .toList();
+    }
+
+    // ---- maintenance -----------------------------------------------------------------------------------------------
+
+    @Override
+    public int rebuild() {
+        return jdbi.inTransaction(h -> {
+            h.execute("DELETE FROM runs");
+            h.execute("DELETE FROM epoch_metrics");
+            h.execute("DELETE FROM snapshots");
+            h.execute("DELETE FROM filter_measures");
+            LogDao dao = h.attach(LogDao.class);
+            Map<String, RunRow> state = new HashMap<>();
+            int[] n = {0};
+            h.createQuery(EVENT_COLUMNS + "ORDER BY run_id, seq").setFetchSize(1000)
+                    .map((rs, ctx) -> decode(rs))
+                    .useStream(s -> s.forEach(e -> {
+                        RunRow next = Projection.evolve(state.get(e.runId()), e);
+                        state.put(e.runId(), next);
+                        projectRows(dao, e);
+                        n[0]++;
+                    }));
+            for (RunRow r : state.values()) dao.putRun(r);
+            return n[0];
+        });
+    }
+
+    /**
+     * All projection rows, for comparing a rebuild (or a copy) with the live state. The heartbeat time of a run that
+     * is still running is liveness, not history (heartbeats are not events), so it is left out.
+     */
+    @Override
+    public List<Object> projectionRows() {
+        List<Object> all = new ArrayList<>();
+        List<RunRow> runs = new ArrayList<>(runs());
+        runs.sort(Comparator.comparing(RunRow::runId));
+        for (RunRow r : runs) {
+            all.add("running".equals(r.status()) ? r.with(b -> b.heartbeatAt = null) : r);
+            all.addAll(metrics(r.runId()));
+            rhoHat(r.runId(), epochs(r.runId())).forEach((epoch, rates) -> all.add(epoch + ":" + java.util.Arrays.toString(rates)));
+            all.addAll(snapshots(r.runId()));
+            all.addAll(measures(r.runId()));
+        }
+        return all;
+    }
+}

@@ -1,0 +1,78 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.log.EpochMetrics;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.log.StoredEvent;
+import sparselab.store.EventLog;
+import sparselab.store.LocalPostgres;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The worker loop in this process, on a real log. */
+class WorkerLoopTest {
+    @TempDir Path dir;
+
+    private static RunConfig config(int epochs) {
+        return ConfigLoader.resolve(null, null, List.of("data=bars", "limit=1000", "hidden=8", "epochs=" + epochs,
+                "batchSize=5", "seed=3", "snapshotEvery=2"));
+    }
+
+    @Test
+    void a_run_whose_data_has_another_fingerprint_here_is_refused_with_an_event_and_left_queued() {
+        try (EventLog log = EventLog.open(dir.resolve("fp.db"))) {
+            String run = log.create(new RunEvent.Created(config(2).toMap(), null, "0123456789abcdef-not-these-bars", Map.of(), "cli", null));
+            int trained = new WorkerLoop(log, "w-fp", 1, 50, 1500).run();
+            assertEquals(0, trained);
+            RunRow r = log.run(run).orElseThrow();
+            assertEquals("queued", r.status(), "left for another worker");
+            List<RunEvent.Refused> refusals = log.events(run).stream().map(StoredEvent::event)
+                    .filter(e -> e instanceof RunEvent.Refused).map(e -> (RunEvent.Refused) e).toList();
+            assertEquals(1, refusals.size(), "refused once, not once per poll");
+            assertEquals("w-fp", refusals.get(0).worker());
+            assertTrue(refusals.get(0).reason().contains("fingerprint"), refusals.get(0).reason());
+            assertTrue(log.workers().stream().anyMatch(w -> w.name().equals("w-fp") && w.stopped()));
+        }
+    }
+
+    @Test
+    void a_stopped_worker_releases_its_run_after_a_whole_epoch_and_the_next_one_finishes_it_with_the_same_numbers() throws Exception {
+        System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "1000");   // no checkpoint but the release's own
+        try (EventLog log = EventLog.open(LocalPostgres.testDatabase())) {
+            String whole = Runs.create(log, config(40), null, "test", null);
+            assertEquals("finished", new RunExecutor(log, RunExecutor.Listener.NONE).execute(whole, false).status());
+            String run = Runs.create(log, config(40), null, "test", null);
+            WorkerLoop first = new WorkerLoop(log, "first", 1, 50, 0);
+            Thread t = new Thread(first::run);
+            t.start();
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (log.run(run).orElseThrow().epochsDone() < 2) {
+                assertTrue(System.currentTimeMillis() < deadline);
+                Thread.sleep(5);
+            }
+            first.stop();                                       // Ctrl-C
+            t.join(120_000);
+            assertFalse(t.isAlive());
+            RunRow released = log.run(run).orElseThrow();
+            assertEquals("queued", released.status());
+            assertTrue(released.epochsDone() < 40, "released before the end");
+            assertEquals(released.epochsDone(), released.lastCheckpointEpoch(), "the released epoch ends with a checkpoint");
+            assertTrue(log.events(run).stream().anyMatch(e -> e.event() instanceof RunEvent.Released));
+            assertEquals(1, new WorkerLoop(log, "second", 1, 50, 1000).run());
+            assertEquals("finished", log.run(run).orElseThrow().status());
+            assertEquals(log.metrics(whole).stream().map(EpochMetrics::loss).toList(),
+                    log.metrics(run).stream().map(EpochMetrics::loss).toList());
+            assertEquals(40, log.epochs(run).size());
+        } finally {
+            System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package sparselab.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import sparselab.config.RunConfig;
+import sparselab.log.Blob;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.log.StoredEvent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The log's contract, on both backends: a real SQLite file and a real PostgreSQL server. */
+class EventLogTest {
+    @TempDir Path dir;
+
+    static RunEvent.EpochCompleted epoch(int e, double loss) {
+        return new RunEvent.EpochCompleted(e, loss, loss * 0.9, loss * 0.1, 0.0, 0.2, new double[] {0.1, 0.3}, 0.5, 1.5,
+                3, 0.01, false, loss * 1.1, 0.5, 1000);
+    }
+
+    static String createRun(EventLog log) {
+        return log.create(new RunEvent.Created(RunConfig.defaults().toMap(), null, "fp", Map.of("java", "17"), "cli", null));
+    }
+
+    static RunEvent.Started started(long pid) { return new RunEvent.Started(pid, "host", 2, 0, "fp", Map.of()); }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void events_get_per_run_sequence_numbers_and_projections_follow(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            Lease lease = log.claim(run, started(42), r -> true).orElseThrow();
+            assertEquals(1, lease.number());
+            lease.append(epoch(1, 2.0));
+            Blob w = Blob.of(new byte[] {1, 2, 3});
+            lease.append(new RunEvent.WeightSnapshot(1, w.hash(), 4, 2, 2, 2), w);
+            lease.append(epoch(2, 1.0));
+            lease.append(new RunEvent.Finished(2, 1.0, 1.1));
+
+            List<StoredEvent> events = log.events(run);
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), events.stream().map(StoredEvent::seq).toList());
+            assertEquals("epoch_completed", events.get(2).type());
+            RunRow row = log.run(run).orElseThrow();
+            assertEquals("finished", row.status());
+            assertEquals(2, row.epochsDone());
+            assertEquals(1.0, row.lastLoss());
+            assertEquals(1, row.snapshots());
+            assertEquals(1, row.lease());
+            assertEquals(2, log.metrics(run).size());
+            assertEquals(1.1, log.metrics(run).get(1).heldout(), 1e-12);
+            assertArrayEquals(new byte[] {1, 2, 3}, log.blob(w.hash()).orElseThrow());
+            assertArrayEquals(new double[] {0.1, 0.3}, ((RunEvent.EpochCompleted) events.get(2).event()).rhoHat());
+            assertArrayEquals(new double[] {0.1, 0.3}, log.rhoHat(run, List.of(1, 2, 3)).get(2));
+            assertEquals(List.of(1, 2), log.epochs(run));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_schema_refuses_update_and_delete_of_events_and_update_of_blobs(String kind) {
+        String db = Logs.newLog(kind, dir);
+        try (EventLog log = EventLog.open(db)) {
+            String run = createRun(log);
+            Blob b = Blob.of(new byte[] {5});
+            log.append(run, new RunEvent.Checkpoint(1, b.hash(), 1), b);
+            SQLException up = assertThrows(SQLException.class, () -> Logs.rawExecute(db, "UPDATE events SET type = 'x' WHERE run_id = '" + run + "'"));
+            assertTrue(up.getMessage().contains("append-only"), up.getMessage());
+            SQLException del = assertThrows(SQLException.class, () -> Logs.rawExecute(db, "DELETE FROM events"));
+            assertTrue(del.getMessage().contains("append-only"), del.getMessage());
+            SQLException blob = assertThrows(SQLException.class, () -> Logs.rawExecute(db, "UPDATE blobs SET size = 9"));
+            assertTrue(blob.getMessage().contains("content-addressed"), blob.getMessage());
+            assertEquals(2, log.events(run).size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void rebuilt_projections_equal_the_live_ones(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            for (int r = 0; r < 3; r++) {
+                String run = createRun(log);
+                Lease lease = log.claim(run, started(1), x -> true).orElseThrow();
+                for (int e = 1; e <= 4; e++) lease.append(epoch(e, 5.0 / e));
+                lease.heartbeat();
+                log.append(run, new RunEvent.Tagged(List.of("sparse", "r" + r)));
+                Blob ck = Blob.of(new byte[] {(byte) r});
+                lease.append(new RunEvent.Checkpoint(4, ck.hash(), 1), ck);
+                Blob w = Blob.of(new byte[] {(byte) r, 1});
+                lease.appendAll(List.of(new RunEvent.WeightSnapshot(4, w.hash(), 4, 2, 2, 2),
+                        new RunEvent.FilterMeasures(4, 0.5, 0.0, 0.0, r == 0 ? null : 0.3, null)), List.of(w));
+                if (r == 1) lease.append(new RunEvent.Diverged(4, "loss is NaN"));
+                if (r == 2) {
+                    log.append(run, new RunEvent.CancelRequested("web"));
+                    lease.append(new RunEvent.Cancelled(4));
+                }
+            }
+            List<Object> live = log.projectionRows();
+            int folded = log.rebuild();
+            assertEquals(3 * 10 + 1 + 2, folded);
+            assertEquals(live, log.projectionRows());
+            assertEquals(3 + 3 * 4 + 3 * 4 + 3 + 3, live.size(), "runs, epochs, rates, snapshots and measures");
+            assertEquals(Set.of("running", "diverged", "cancelled"),
+                    log.runs().stream().map(RunRow::status).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_newer_checkpoint_replaces_the_older_ones_bytes_unless_another_run_uses_them(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String one = createRun(log);
+            String two = createRun(log);
+            Blob same = Blob.of(new byte[] {7, 7});        // two runs of one configuration checkpoint the same bytes
+            log.append(one, new RunEvent.Checkpoint(1, same.hash(), 2), same);
+            log.append(two, new RunEvent.Checkpoint(1, same.hash(), 2), same);
+            Blob next = Blob.of(new byte[] {8});
+            log.append(one, new RunEvent.Checkpoint(2, next.hash(), 1), next);
+            assertTrue(log.blob(same.hash()).isPresent(), "run two's latest checkpoint is still there");
+            Blob last = Blob.of(new byte[] {9});
+            log.append(two, new RunEvent.Checkpoint(2, last.hash(), 1), last);
+            assertTrue(log.blob(same.hash()).isEmpty(), "dropped once no run uses it");
+            assertEquals(last.hash(), log.run(two).orElseThrow().lastCheckpoint());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_superseded_lease_writes_nothing_and_the_run_keeps_one_writer(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            Lease first = log.claim(run, started(1), r -> r.status().equals("queued")).orElseThrow();
+            assertTrue(log.claim(run, started(2), r -> r.status().equals("queued")).isEmpty(), "one claim of a queued run");
+            first.append(epoch(1, 3.0));
+            Blob ck = Blob.of(new byte[] {1});
+            first.append(new RunEvent.Checkpoint(1, ck.hash(), 1), ck);
+            // a takeover (the first trainer looked dead): a new lease, continuing from the checkpoint
+            Lease second = log.claim(run, started(2), r -> true).orElseThrow();
+            assertEquals(2, second.number());
+            assertEquals(1, ((RunEvent.Started) second.started().event()).fromEpoch());
+            int before = log.events(run).size();
+            assertThrows(StoreException.LeaseLost.class, () -> first.append(epoch(2, 2.0)));
+            assertThrows(StoreException.LeaseLost.class, first::heartbeat);
+            assertEquals(before, log.events(run).size(), "the refused writer wrote nothing");
+            // nor can anyone append training events behind the lease holder's back
+            assertThrows(StoreException.Conflict.class, () -> log.append(run, epoch(2, 2.0)));
+            second.append(epoch(2, 2.0));
+            second.append(new RunEvent.Finished(2, 2.0, null));
+            assertThrows(StoreException.LeaseLost.class, () -> second.append(epoch(3, 1.0)), "an ended run takes no more epochs");
+            assertEquals(List.of(1, 2), log.epochs(run));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void concurrent_writers_get_gap_free_unique_sequence_numbers(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) runs.add(createRun(log));
+            String shared = createRun(log);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<?>> futures = new ArrayList<>();
+            for (String run : runs) {
+                futures.add(pool.submit(() -> {
+                    Lease lease = log.claim(run, started(3), r -> true).orElseThrow();
+                    for (int e = 1; e <= 40; e++) lease.append(epoch(e, 1.0 / e));
+                    return null;
+                }));
+                // other writers append to one shared run at the same time (tags from many clients)
+                futures.add(pool.submit(() -> {
+                    for (int t = 0; t < 20; t++) log.append(shared, new RunEvent.Tagged(List.of("t" + t)));
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            pool.shutdown();
+            for (String run : runs) {
+                List<Long> seqs = log.events(run).stream().map(StoredEvent::seq).toList();
+                assertEquals(42, seqs.size());
+                for (int i = 0; i < seqs.size(); i++) assertEquals(i + 1, seqs.get(i));
+                assertEquals(40, log.epochs(run).size());
+            }
+            List<Long> sharedSeqs = log.events(shared).stream().map(StoredEvent::seq).toList();
+            assertEquals(81, sharedSeqs.size());
+            for (int i = 0; i < sharedSeqs.size(); i++) assertEquals(i + 1, sharedSeqs.get(i));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void claim_next_takes_the_oldest_queued_run_once_and_takes_over_stale_ones(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) runs.add(createRun(log));
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            Set<String> claimed = Collections.synchronizedSet(new HashSet<>());
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                futures.add(pool.submit(() -> {
+                    int n = 0;
+                    while (true) {
+                        var lease = log.claimNext(started(9), java.time.Duration.ofHours(1), Set.of(), r -> true);
+                        if (lease.isEmpty()) return n;
+                        assertTrue(claimed.add(lease.get().runId()), "claimed twice: " + lease.get().runId());
+                        n++;
+                    }
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> f : futures) total += f.get();
+            pool.shutdown();
+            assertEquals(6, total);
+            assertEquals(new HashSet<>(runs), claimed);
+            // with a stale limit of zero, a running run is taken over: a new lease
+            Thread.sleep(5);
+            var over = log.claimNext(started(10), java.time.Duration.ZERO, Set.of(), r -> r.runId().equals(runs.get(0)));
+            assertEquals(runs.get(0), over.orElseThrow().runId());
+            assertEquals(2, over.get().number());
+            // skipped runs are not claimed
+            assertTrue(log.claimNext(started(11), java.time.Duration.ofHours(1), new HashSet<>(runs), r -> true).isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void runs_page_newest_first_with_filters_and_a_cursor(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                Map<String, String> cfg = new java.util.HashMap<>(RunConfig.defaults().toMap());
+                cfg.put("beta", i % 2 == 0 ? "3" : "0");
+                ids.add(log.create(new RunEvent.Created(cfg, i == 3 ? "ufldl" : null, "fp", Map.of(), "cli", i < 2 ? "g_1" : null)));
+            }
+            log.append(ids.get(5), new RunEvent.Tagged(List.of("strokes")));
+            Instant now = Instant.now();
+            List<RunRow> first = log.runsPage(RunFilter.ALL, null, 3, now);
+            assertEquals(List.of(ids.get(6), ids.get(5), ids.get(4)), first.stream().map(RunRow::runId).toList());
+            List<RunRow> second = log.runsPage(RunFilter.ALL, first.get(2).createdSeq(), 3, now);
+            assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1)), second.stream().map(RunRow::runId).toList());
+            assertEquals(4, log.runsPage(new RunFilter(null, "beta=3"), null, 100, now).size());
+            assertEquals(List.of(ids.get(3)), log.runsPage(new RunFilter(null, "UFLDL"), null, 100, now).stream().map(RunRow::runId).toList());
+            assertEquals(List.of(ids.get(5)), log.runsPage(new RunFilter(null, "strok"), null, 100, now).stream().map(RunRow::runId).toList());
+            assertEquals(2, log.runsPage(new RunFilter(null, "g_1"), null, 100, now).size(), "an underscore is not a wildcard");
+            assertEquals(0, log.runsPage(new RunFilter(null, "%"), null, 100, now).size(), "a percent sign is not a wildcard");
+            assertEquals(7, log.runsPage(new RunFilter("queued", null), null, 100, now).size());
+            assertEquals(0, log.runsPage(new RunFilter("interrupted", null), null, 100, now).size());
+            log.claim(ids.get(0), started(1), r -> true).orElseThrow();
+            assertEquals(1, log.runsPage(new RunFilter("interrupted", null), null, 100, now.plusSeconds(3600)).size());
+            assertEquals(1, log.runsPage(new RunFilter("running", null), null, 100, now).size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void copy_moves_a_whole_log_and_refuses_a_non_empty_target(String kind) {
+        try (EventLog source = EventLog.open(dir.resolve("source.db")); EventLog target = EventLog.open(Logs.newLog(kind, dir))) {
+            for (int r = 0; r < 3; r++) {
+                String run = createRun(source);
+                Lease lease = source.claim(run, started(1), x -> true).orElseThrow();
+                Blob w = Blob.of(new byte[] {(byte) r, 2, 3});
+                lease.appendAll(List.of(epoch(1, 2.0), new RunEvent.WeightSnapshot(1, w.hash(), 4, 2, 2, 2)), List.of(w));
+                Blob ck = Blob.of(new byte[] {(byte) r, 9});
+                lease.append(new RunEvent.Checkpoint(1, ck.hash(), 2), ck);
+                if (r < 2) lease.append(new RunEvent.Finished(1, 2.0, null));
+            }
+            long n = EventLog.copy(source, target);
+            assertEquals(3 * 5 + 2, n);
+            assertEquals(source.projectionRows(), target.projectionRows());
+            assertEquals(source.blobHashes(), target.blobHashes());
+            for (String h : source.blobHashes()) assertArrayEquals(source.blob(h).orElseThrow(), target.blob(h).orElseThrow());
+            // appends after the copy continue the ids
+            String next = createRun(target);
+            assertTrue(target.events(next).get(0).id() > source.lastEventId());
+            assertThrows(StoreException.Conflict.class, () -> EventLog.copy(source, target));
+        }
+    }
+
+    @Test
+    void a_db_value_that_is_neither_a_file_nor_a_postgresql_url_is_refused() {
+        var e = assertThrows(StoreException.BadLog.class, () -> EventLog.open("mysql://u:pw@h/db"));
+        assertTrue(e.getMessage().contains("neither a file path nor a postgresql:// URL"), e.getMessage());
+        assertFalse(e.getMessage().contains("pw@"), "no password in messages: " + e.getMessage());
+        assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
+        assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
+        assertFalse(Files.exists(dir.resolve("missing.db")));
+    }
+
+    @Test
+    void an_unreachable_server_and_a_wrong_password_are_refused_in_one_line() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        var down = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:" + port + "/db"));
+        assertTrue(down.getMessage().contains("127.0.0.1:" + port), down.getMessage());
+        assertFalse(down.getMessage().contains("\n"));
+        String url = LocalPostgres.testDatabase();
+        String wrong = url.replace("postgres@", LocalPostgres.PASSWORD_ROLE + ":not-the-password@");
+        var bad = assertThrows(StoreException.BadLog.class, () -> EventLog.open(wrong));
+        assertTrue(bad.getMessage().contains("password authentication failed"), bad.getMessage());
+        assertFalse(bad.getMessage().contains("not-the-password"), bad.getMessage());
+        String right = url.replace("postgres@", LocalPostgres.PASSWORD_ROLE + ":" + LocalPostgres.PASSWORD + "@");
+        try (EventLog log = EventLog.open(right)) {
+            assertFalse(log.describe().contains(LocalPostgres.PASSWORD), log.describe());
+            assertTrue(log.shared());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_log_from_a_newer_schema_is_refused_and_left_alone(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        String run;
+        try (EventLog log = EventLog.open(db)) {
+            run = createRun(log);
+        }
+        Logs.rawExecute(db, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+                + "installed_by, installed_on, execution_time, success) VALUES (99, '99', 'from the future', 'SQL', "
+                + "'V99__future.sql', 0, 'x', CURRENT_TIMESTAMP, 1, " + (kind.equals("sqlite") ? "1" : "TRUE") + ")");
+        var e = assertThrows(StoreException.BadLog.class, () -> EventLog.open(db));
+        assertTrue(e.getMessage().contains("newer than this program"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void a_file_that_is_no_sqlite_database_is_refused_at_once() throws Exception {
+        Path junk = dir.resolve("junk.db");
+        byte[] bytes = new byte[8192];
+        new java.util.Random(1).nextBytes(bytes);
+        Files.write(junk, bytes);
+        long t0 = System.nanoTime();
+        var e = assertThrows(StoreException.BadLog.class, () -> EventLog.open(junk.toString()));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused without minutes of retries");
+        assertTrue(e.getMessage().contains(junk.getFileName().toString()), e.getMessage());
+        assertArrayEquals(bytes, Files.readAllBytes(junk), "the file is left as it was");
+    }
+}
