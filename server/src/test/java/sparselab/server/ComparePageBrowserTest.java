@@ -55,7 +55,7 @@ class ComparePageBrowserTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("sparselab-compare");
-        log = EventLog.open(dir.resolve("compare.db"));
+        log = TestLogs.open(dir, "compare.db");
         float[][] filters = randomFilters(7);
         a = written(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "6"), 6, filters, null);
         b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM, 8);

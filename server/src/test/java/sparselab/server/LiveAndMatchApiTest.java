@@ -50,7 +50,7 @@ class LiveAndMatchApiTest {
 
     @BeforeEach
     void start() {
-        log = EventLog.open(dir.resolve("live.db"));
+        log = TestLogs.open(dir, "live.db");
     }
 
     @AfterEach

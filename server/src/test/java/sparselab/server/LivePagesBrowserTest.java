@@ -55,7 +55,7 @@ class LivePagesBrowserTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("sparselab-live");
-        log = EventLog.open(dir.resolve("live.db"));
+        log = TestLogs.open(dir, "live.db");
         sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "4"), 4, 16, 8, null);
         twin = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "4"), 4, 16, 8, null);
         lbfgs = Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "4"));
@@ -102,6 +102,7 @@ class LivePagesBrowserTest {
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
         log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
+        log.append(id, new RunEvent.Heartbeat(2, 0));   // alive: the tests' takeover timeout is a few seconds
         By row = By.cssSelector("#runs tbody tr[data-run='" + id + "']");
         waitFor(10).until(d -> "running".equals(d.findElement(row).getAttribute("data-status")) && d.findElement(row).getText().contains("2/5"));
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true;"), "the page was not reloaded");
