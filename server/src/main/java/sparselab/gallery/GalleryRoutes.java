@@ -5,22 +5,38 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.NotFoundResponse;
+import io.javalin.http.TooManyRequestsResponse;
+import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.SnapshotRow;
 import sparselab.server.Params;
 
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
 /**
  * Weight images and raw weights of stored snapshots. Snapshots never change (their blobs are content-addressed),
- * so each answer carries an ETag made of the blob hash and the drawing parameters, and may be cached. The units of two
- * snapshots of the same shape can be matched (see {@link UnitMatches}), and a grid drawn in the order of such a match.
+ * so each answer carries an ETag made of the blob hash and the drawing parameters, and may be cached. An image is
+ * refused (400) when it would have more than {@link Limits#maxImagePixels()} pixels, before its weights are read,
+ * and at most {@link #RENDERS} images are drawn at once, so a few large requests cannot exhaust the heap. The units of
+ * two snapshots of the same shape can be matched (see {@link UnitMatches}), and a grid drawn in the order of such a match.
  */
 public final class GalleryRoutes {
+    /** Images drawn at the same time; further requests wait up to {@link #RENDER_WAIT_SECONDS}, then get 429. */
+    static final int RENDERS = 2;
+    static final int RENDER_WAIT_SECONDS = 30;
+
     private final EventLog log;
+    private final long maxPixels;
+    private final Semaphore renders = new Semaphore(RENDERS, true);
     private final UnitMatches matches;
 
-    public GalleryRoutes(EventLog log, UnitMatches matches) {
+    public GalleryRoutes(EventLog log, long maxPixels, UnitMatches matches) {
         this.log = log;
+        this.maxPixels = maxPixels;
         this.matches = matches;
     }
 
@@ -42,6 +58,8 @@ public final class GalleryRoutes {
     private void grid(Context ctx) {
         Snapshot s = snapshot(ctx);
         int scale = Params.queryInt(ctx, "scale", 2, 1, 8);
+        checkPixels(WeightImages.gridPixels(s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale),
+                "the grid of " + s.w.hidden() + " filters of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
         String to = ctx.queryParam("matchTo");
         int[] order = null;
@@ -53,7 +71,8 @@ public final class GalleryRoutes {
             tag += "-match-" + to + "-" + toEpoch;
         }
         if (notModified(ctx, tag)) return;
-        byte[] png = WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, order);
+        int[] drawOrder = order;
+        byte[] png = render(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
         ctx.contentType("image/png").result(png);
     }
 
@@ -62,27 +81,53 @@ public final class GalleryRoutes {
         int unit = Params.pathInt(ctx, "unit", 0, Integer.MAX_VALUE);
         if (unit >= s.w.hidden()) throw new NotFoundResponse("unit: " + unit + " is not a hidden unit (0.." + (s.w.hidden() - 1) + ")");
         int scale = Params.queryInt(ctx, "scale", 12, 1, 32);
+        checkPixels(WeightImages.singlePixels(s.w.imageRows(), s.w.imageCols(), scale),
+                "a filter of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         if (notModified(ctx, s.row.blob() + "-unit-" + unit + "-" + scale)) return;
-        ctx.contentType("image/png").result(WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale));
+        ctx.contentType("image/png").result(render(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale)));
     }
 
     private void weights(Context ctx) {
         Snapshot s = snapshot(ctx);
         if (notModified(ctx, s.row.blob())) return;
+        byte[] bytes = s.bytes();
         ctx.header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-epoch" + s.row.epoch() + "-weights.bin\"");
-        ctx.contentType("application/octet-stream").result(s.bytes);
+        ctx.contentType("application/octet-stream").result(bytes);
     }
 
+    private void checkPixels(long pixels, String what, int scale) {
+        if (pixels <= maxPixels) return;
+        throw new BadRequestResponse(String.format(Locale.ROOT, "scale: %s at scale %d would be an image of %,d pixels; the limit is %,d (%s)%s",
+                what, scale, pixels, maxPixels, Limits.IMAGE_PIXELS, scale > 1 ? ": use a smaller scale" : ""));
+    }
+
+    /** Draws with at most {@link #RENDERS} drawings at once. */
+    private byte[] render(Supplier<byte[]> draw) {
+        boolean got;
+        try {
+            got = renders.tryAcquire(RENDER_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            got = false;
+        }
+        if (!got) throw new TooManyRequestsResponse("images: " + RENDERS + " images are being drawn; try again");
+        try {
+            return draw.get();
+        } finally {
+            renders.release();
+        }
+    }
+
+    /** The snapshot's row and shape, checked; its weights are read only when needed. */
     private Snapshot snapshot(Context ctx) {
         String id = ctx.pathParam("id");
         int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
         if (log.run(id).isEmpty()) throw new NotFoundResponse("run '" + id + "' not found");
         SnapshotRow row = log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
-        byte[] bytes = log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + id + "' at epoch " + epoch + " are missing"));
         RunEvent.WeightSnapshot w = row.event();
-        if (w.imageRows() * w.imageCols() != w.visible()) throw new BadRequestResponse("snapshot shape " + w.imageRows() + "x" + w.imageCols() + " does not match " + w.visible() + " inputs");
-        return new Snapshot(row, w, bytes);
+        if ((long) w.imageRows() * w.imageCols() != w.visible()) throw new BadRequestResponse("snapshot shape " + w.imageRows() + "x" + w.imageCols() + " does not match " + w.visible() + " inputs");
+        return new Snapshot(log, id, row, w);
     }
 
     private static boolean notModified(Context ctx, String tag) {
@@ -96,7 +141,11 @@ public final class GalleryRoutes {
         return false;
     }
 
-    private record Snapshot(SnapshotRow row, RunEvent.WeightSnapshot w, byte[] bytes) {
-        float[] w1() { return WeightImages.w1(bytes, w.hidden(), w.visible()); }
+    private record Snapshot(EventLog log, String runId, SnapshotRow row, RunEvent.WeightSnapshot w) {
+        byte[] bytes() {
+            return log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + runId + "' at epoch " + row.epoch() + " are missing"));
+        }
+
+        float[] w1() { return WeightImages.w1(bytes(), w.hidden(), w.visible()); }
     }
 }

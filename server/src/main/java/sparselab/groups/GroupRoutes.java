@@ -8,6 +8,7 @@ import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
 import sparselab.runs.RunActions;
+import sparselab.server.JsonBody;
 
 import java.time.Clock;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class GroupRoutes {
     }
 
     private void ladder(Context ctx) {
-        LadderRequest req = LadderRequest.parse(ctx.body());
+        LadderRequest req = LadderRequest.parse(JsonBody.text(ctx));
         RunRow a = actions.require(req.a());
         RunRow b = actions.require(req.b());
         String group = Groups.newName(log, req.name(), "ladder");

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import sparselab.runs.RunActions;
+import sparselab.server.JsonBody;
 
 import java.util.Map;
 
@@ -29,7 +30,7 @@ public final class LaunchRoutes {
     }
 
     private void launch(Context ctx) {
-        String id = launches.launch(LaunchRequest.parse(ctx.body()), "web");
+        String id = launches.launch(LaunchRequest.parse(JsonBody.text(ctx)), "web");
         ctx.status(HttpStatus.CREATED).json(Map.of("runId", id, "status", "queued"));
     }
 

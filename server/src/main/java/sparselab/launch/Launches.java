@@ -3,8 +3,10 @@ package sparselab.launch;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigLoader;
 import sparselab.config.ConfigKeys;
+import sparselab.config.Limits;
 import sparselab.config.Presets;
 import sparselab.config.RunConfig;
+import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
 import sparselab.runs.Ladder;
@@ -12,18 +14,29 @@ import sparselab.runs.Ladder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Queues runs from the web: validates a launch request with the configuration's own rules, creates the run (a
- * {@code created} event, status queued) and wakes the pool. A refused request writes nothing.
+ * {@code created} event, status queued) and wakes the pool. A refused request writes nothing. The queue is bounded:
+ * a launch that would take it over {@code maxQueuedRuns} is refused ({@link QueueFullException}); counting and
+ * creating are one step, so concurrent launches cannot pass the bound together. A launch may name a new group or a
+ * group of runs launched from the dashboard, never a sweep's or a ladder's (those are compared as one table).
  */
 public final class Launches {
+    /** Origins of runs a web launch may share a group with. */
+    private static final Set<String> WEB_ORIGINS = Set.of("web", "twin");
+
+    private final EventLog log;
     private final RunCreator creator;
     private final LaunchPool pool;
+    private final int maxQueuedRuns;
 
-    public Launches(RunCreator creator, LaunchPool pool) {
+    public Launches(EventLog log, RunCreator creator, LaunchPool pool, int maxQueuedRuns) {
+        this.log = log;
         this.creator = creator;
         this.pool = pool;
+        this.maxQueuedRuns = maxQueuedRuns;
     }
 
     /** Validates and queues; throws {@link ConfigException} with every field error. */
@@ -35,16 +48,48 @@ public final class Launches {
         }
         if (req.group() != null && req.group().length() > 80) throw new ConfigException("group", "at most 80 characters");
         RunConfig config = ConfigLoader.resolve(req.preset(), req.config());
-        String id = creator.create(config, req.preset(), origin, req.group(), null);
+        String id;
+        synchronized (this) {
+            checkQueue(1);
+            checkGroup(req.group());
+            id = creator.create(config, req.preset(), origin, req.group(), null);
+        }
         pool.wake();
         return id;
+    }
+
+    /** Refuses {@code adding} more runs when the queue would then hold more than {@code maxQueuedRuns}. */
+    private void checkQueue(int adding) {
+        int queued = queuedRuns();
+        if (queued + adding > maxQueuedRuns) {
+            throw new QueueFullException("the queue holds " + queued + " runs" + (adding > 1 ? " and this would add " + adding : "")
+                    + "; at most " + maxQueuedRuns + " may wait (" + Limits.QUEUED_RUNS + "): wait for queued runs to start, or cancel some");
+        }
+    }
+
+    /** Runs waiting for a trainer. */
+    private int queuedRuns() {
+        return (int) log.runs().stream().filter(r -> "queued".equals(r.status())).count();
+    }
+
+    /** Refuses a group that holds runs of a sweep, a ladder or the demo. */
+    private void checkGroup(String group) {
+        if (group == null) return;
+        log.runs().stream().filter(r -> group.equals(r.runGroup()) && !WEB_ORIGINS.contains(r.origin())).findFirst().ifPresent(r -> {
+            throw new ConfigException("group", "'" + ConfigException.clip(group, 80) + "' is the group of a " + r.origin()
+                    + "; a run launched here cannot join it: choose another name");
+        });
     }
 
     /** Queues the run's non-sparse twin: the same configuration with beta = 0, in the same group. */
     public String twin(RunRow r) {
         RunConfig twin = ConfigKeys.build(r.configMap()).nonSparseTwin();
         String group = r.runGroup() != null ? r.runGroup() : r.runId();
-        String id = creator.create(twin, r.preset(), "twin", group, null);
+        String id;
+        synchronized (this) {
+            checkQueue(1);
+            id = creator.create(twin, r.preset(), "twin", group, null);
+        }
         pool.wake();
         return id;
     }
@@ -60,10 +105,14 @@ public final class Launches {
         List<Ladder.Step> steps = Groups.ladder(a, b, order);
         List<RunConfig> configs = steps.stream().map(s -> ConfigKeys.build(s.config())).toList();
         List<QueuedStep> out = new java.util.ArrayList<>();
-        for (Ladder.Step s : steps) {
-            String id = creator.create(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
-                    Groups.tag(a, b, s, steps.size()));
-            out.add(new QueuedStep(s.step(), id, s.changedKeys(), s.note()));
+        synchronized (this) {
+            checkQueue(steps.size());
+            creator.admit(configs);
+            for (Ladder.Step s : steps) {
+                String id = creator.create(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
+                        Groups.tag(a, b, s, steps.size()));
+                out.add(new QueuedStep(s.step(), id, s.changedKeys(), s.note()));
+            }
         }
         pool.wake();
         return out;

@@ -57,7 +57,7 @@ public final class RunActions {
         String status = r.effectiveStatus(clock.instant());
         boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
         if (!stoppedEarly) throw new StoreException.Conflict("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
-        if (status.equals("interrupted") && !RunExecutor.trainerGone(r)) {
+        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, clock.instant())) {
             throw new StoreException.Conflict("run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue");
         }

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunRow;
+import sparselab.server.JsonBody;
 import sparselab.server.Params;
 
 import java.time.Clock;
@@ -85,8 +86,9 @@ public final class RunsRoutes {
     private void tags(Context ctx) {
         String id = actions.require(ctx.pathParam("id")).runId();
         Object tags;
+        String text = JsonBody.text(ctx);
         try {
-            Map<?, ?> body = Json.MAPPER.readValue(ctx.body(), Map.class);
+            Map<?, ?> body = Json.MAPPER.readValue(text, Map.class);
             tags = body.get("tags");
         } catch (Exception e) {
             throw new BadRequestResponse("body: expected {\"tags\": [\"name\", ...]}");

@@ -9,12 +9,15 @@ import org.slf4j.LoggerFactory;
 import sparselab.compare.CompareRoutes;
 import sparselab.compare.Comparison;
 import sparselab.config.ConfigException;
+import sparselab.config.Limits;
+import sparselab.data.DataException;
 import sparselab.gallery.GalleryRoutes;
 import sparselab.gallery.UnitMatches;
 import sparselab.groups.GroupQueries;
 import sparselab.groups.GroupRoutes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.LaunchRoutes;
+import sparselab.launch.QueueFullException;
 import sparselab.launch.Launches;
 import sparselab.launch.RunCreator;
 import sparselab.live.LiveRoutes;
@@ -27,13 +30,13 @@ import sparselab.runs.RunQueries;
 import sparselab.runs.RunsRoutes;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Builds the dashboard: the JSON API under {@code /api}, the pages from {@code classpath:/web}, Chart.js from its
- * WebJar, the Host/Origin guard, and the error mapping (4xx with a message naming the field; anything else a
+ * WebJar, the Host/Origin guard and security headers ({@link Safety}), and the error mapping (4xx with a bounded
+ * message naming the field or limit: 400 refused input or data, 413 body too large, 429 queue full; anything else a
  * logged 500 without a stack trace). Everything it uses is passed in, so each test builds its own.
  */
 public final class App {
@@ -44,21 +47,29 @@ public final class App {
     private final LaunchPool pool;
     private final RunCreator creator;
     private final Set<String> allowedHosts;
+    private final Limits limits;
     private int maxStreams = DEFAULT_MAX_STREAMS;
 
     /** Live streams (GET /api/stream) open at once by default; one more is answered 503 and its page polls. */
     public static final int DEFAULT_MAX_STREAMS = 32;
 
-    /**
-     * @param creator      how a run is created (Runs.create in production)
-     * @param allowedHosts host names the Host header may carry (see {@link Safety#hostsFor})
-     */
+    /** An app with the default {@link Limits}. */
     public App(EventLog log, Clock clock, LaunchPool pool, RunCreator creator, Set<String> allowedHosts) {
+        this(log, clock, pool, creator, allowedHosts, Limits.defaults());
+    }
+
+    /**
+     * @param creator      how a run is created (Runs.create in production; it checks the log limits of runs)
+     * @param allowedHosts host names the Host header may carry (see {@link Safety#hostsFor})
+     * @param limits       the queue's bound and the largest image drawn
+     */
+    public App(EventLog log, Clock clock, LaunchPool pool, RunCreator creator, Set<String> allowedHosts, Limits limits) {
         this.log = log;
         this.clock = clock;
         this.pool = pool;
         this.creator = creator;
         this.allowedHosts = allowedHosts;
+        this.limits = limits;
     }
 
     /** The most live streams open at once (default {@value #DEFAULT_MAX_STREAMS}). */
@@ -71,6 +82,7 @@ public final class App {
     public Javalin build() {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
             config.jsonMapper(new JavalinJackson(Json.MAPPER.copy(), false));
             config.staticFiles.add(sf -> {
                 sf.hostedPath = "/";
@@ -86,21 +98,18 @@ public final class App {
         RunActions actions = new RunActions(log, clock);
         new RunsRoutes(queries, actions, clock).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
-        new GalleryRoutes(log, new UnitMatches(log)).register(app);
+        new GalleryRoutes(log, limits.maxImagePixels(), new UnitMatches(log)).register(app);
         new LiveRoutes(new RunFeed(log, clock, maxStreams, 500)).register(app);
-        Launches launches = new Launches(creator, pool);
+        Launches launches = new Launches(log, creator, pool, limits.maxQueuedRuns());
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
 
-        app.exception(ConfigException.class, (e, ctx) -> {
-            Map<String, String> fields = new LinkedHashMap<>();
-            e.errors().forEach(f -> fields.merge(f.key(), f.message(), (a, b) -> a + "; " + b));
-            ctx.status(400).json(new ApiError(400, e.getMessage(), fields));
-        });
-        app.exception(StoreException.NotFound.class, (e, ctx) -> ctx.status(404).json(new ApiError(404, e.getMessage(), Map.of())));
-        app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(new ApiError(409, e.getMessage(), Map.of())));
-        app.exception(HttpResponseException.class, (e, ctx) ->
-                ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), Map.of())));
+        app.exception(ConfigException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, e)));
+        app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));
+        app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).json(ApiError.of(429, null, e.getMessage())));
+        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage())));
+        app.exception(StoreException.NotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null, e.getMessage())));
+        app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(ApiError.of(409, null, e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(500).json(new ApiError(500, "internal error; see the server log", Map.of()));

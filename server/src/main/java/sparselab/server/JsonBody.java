@@ -2,17 +2,50 @@ package sparselab.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.ContentTooLargeResponse;
+import io.javalin.http.Context;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigException.FieldError;
 import sparselab.log.Json;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
-/** Request bodies that must be one JSON object with known fields. */
+/**
+ * Request bodies: read through {@link #text} only, which stops at {@link #MAX_BYTES} bytes actually read (a chunked
+ * body has no Content-Length to check beforehand), and parsed by {@link #object} as one JSON object with known fields.
+ */
 public final class JsonBody {
+    /** The largest request body read, in bytes (also Javalin's limit on a declared Content-Length). */
+    public static final int MAX_BYTES = 1_000_000;
+    /** Unknown fields listed by name in a refusal; the others are counted. */
+    private static final int MAX_UNKNOWN_LISTED = 5;
+
     private JsonBody() {}
+
+    /**
+     * The request body as UTF-8 text, read up to {@link #MAX_BYTES}: a longer body, declared or chunked, is refused
+     * with 413 after reading at most one byte more than the limit (the rest is never buffered).
+     */
+    public static String text(Context ctx) {
+        if (ctx.req().getContentLengthLong() > MAX_BYTES) {
+            throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
+        }
+        byte[] bytes;
+        try {
+            bytes = ctx.req().getInputStream().readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new BadRequestResponse("body: could not be read (" + e.getMessage() + ")");
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
 
     /**
      * The body as a JSON object; malformed JSON or another shape is refused at once (field {@code body}), each unknown
@@ -30,10 +63,14 @@ public final class JsonBody {
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException("body", "expected a JSON object " + shape);
         }
+        String expected = String.join(", ", fields.stream().sorted().toList());
+        int unknown = 0;
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!fields.contains(f)) errors.add(new FieldError(f, "unknown field; expected " + String.join(", ", fields.stream().sorted().toList())));
+            if (fields.contains(f)) continue;
+            if (++unknown <= MAX_UNKNOWN_LISTED) errors.add(new FieldError(ConfigException.clip(f, 60), "unknown field; expected " + expected));
         }
+        if (unknown > MAX_UNKNOWN_LISTED) throw new ConfigException(errors, unknown - MAX_UNKNOWN_LISTED);
         return root;
     }
 }

@@ -12,10 +12,14 @@ import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
 import sparselab.launch.LaunchPool;
 import sparselab.launch.RunCreator;
+import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
+import sparselab.runs.Runs;
 
+import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -78,10 +82,12 @@ public final class ServeCommand implements Callable<Integer> {
     static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers,
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
+        Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
         Javalin app;
         try {
-            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log), Safety.hostsFor(host)).build().start(host, port);
+            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host), limits)
+                    .build().start(host, port);
         } catch (RuntimeException e) {
             throw new ExitCodes.RefusedException(cannotListen(host, port, e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
@@ -91,16 +97,34 @@ public final class ServeCommand implements Callable<Integer> {
             LOG.warn("the dashboard is bound to {}: anyone who can reach this address can launch runs", host);
         }
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
-        spec.commandLine().getOut().printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s); Ctrl-C stops it%n",
-                shown, app.port(), log.describe(), workers, workers == 1 ? "" : "s");
-        if (comparePath != null) spec.commandLine().getOut().printf("compare: http://%s:%d/%s%n", shown, app.port(), comparePath);
-        spec.commandLine().getOut().flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s); Ctrl-C stops it%s%n",
+                shown, app.port(), log.describe(), workers, workers == 1 ? "" : "s",
+                BackgroundTrainer.detachesSession() ? ", trainers already started go on" : "");
+        out.println(limits.describe());
+        if (comparePath != null) out.printf("compare: http://%s:%d/%s%n", shown, app.port(), comparePath);
+        out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<String> training = pool.active();
             pool.close();
             app.stop();
+            out.println(stopMessage(training, BackgroundTrainer.detachesSession()));
+            out.flush();
             stopped.countDown();
         }, "serve-shutdown"));
         stopped.await();
+    }
+
+    /** What the server says when it stops: which trainers go on, and where their runs can be watched again. */
+    static String stopMessage(List<String> training, boolean detached) {
+        if (training.isEmpty()) return "sparselab dashboard stopped; no trainer was running";
+        String runs = String.join(", ", training);
+        if (!detached) {
+            return "sparselab dashboard stopped; the trainers of runs " + runs + " share this terminal and may stop with it";
+        }
+        return "sparselab dashboard stopped; " + (training.size() == 1 ? "the trainer of run " : "the trainers of runs ") + runs
+                + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in logs/ beside the log); "
+                + "`sparselab serve` shows them again, `sparselab runs` lists them";
     }
 }

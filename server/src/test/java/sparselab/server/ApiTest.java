@@ -134,7 +134,8 @@ class ApiTest {
             assertEquals("interrupted", json(client.get("/api/runs/" + id)).get("summary").get("status").asText());
             Response r = client.post("/api/runs/" + id + "/resume");
             assertEquals(409, r.code());
-            assertTrue(json(r).get("error").asText().contains("still alive"), json(r).toString());
+            JsonNode body = json(r);
+            assertTrue(body.get("error").asText().contains("still alive"), body.toString());
             assertEquals("running", log.run(id).orElseThrow().status(), "nothing was written");
         });
     }

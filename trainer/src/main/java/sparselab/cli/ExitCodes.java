@@ -16,7 +16,8 @@ public final class ExitCodes {
     public static CommandLine install(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException ce) {
-                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(Object::toString).toList()));
+                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(Object::toString).toList())
+                        + (ce.omitted() > 0 ? "\n  and " + ce.omitted() + " more" : ""));
                 return REFUSED;
             }
             if (ex instanceof DataException de) {

@@ -43,6 +43,7 @@ public class LadderCommand implements Callable<Integer> {
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
         String group = Groups.newName(log, name, "ladder");
         List<Runs.Prepared> prepared = Runs.prepare(steps.stream().map(s -> ConfigKeys.build(s.config())).toList());
+        Runs.checkRoom(log, prepared);
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
         List<String> ids = new ArrayList<>();

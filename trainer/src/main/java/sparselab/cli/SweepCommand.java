@@ -41,6 +41,7 @@ public class SweepCommand implements Callable<Integer> {
         List<Sweeps.Point> points = Sweeps.grid(base, settings.axes());
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
         EventLog log = db.open();
+        Runs.checkRoom(log, prepared);
         String group = Groups.newName(log, name, "sweep");
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);

@@ -33,6 +33,7 @@ public class TrainCommand implements Callable<Integer> {
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
         Runs.Prepared prepared = Runs.prepare(List.of(cfg)).get(0);    // data checked before the log is even opened
         EventLog log = db.open();
+        Runs.checkRoom(log, List.of(prepared));
         String runId = Runs.append(log, prepared, preset, "cli", null, null);
         return run(spec, log, runId, background, false);
     }

@@ -45,7 +45,7 @@ public final class Choices {
         for (E e : type.getEnumConstants()) {
             if (e.key().equals(text.trim().toLowerCase(Locale.ROOT))) return e;
         }
-        throw new ConfigException(key, "unknown value '" + text + "'; expected one of " + names(type));
+        throw new ConfigException(key, "unknown value '" + ConfigException.clip(text, 60) + "'; expected one of " + names(type));
     }
 
     public static <E extends Enum<E> & Named> String names(Class<E> type) {

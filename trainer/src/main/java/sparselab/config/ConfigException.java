@@ -3,23 +3,53 @@ package sparselab.config;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** A configuration was refused; each error names the key (or file) at fault. Nothing has been written. */
+/**
+ * A configuration was refused; each error names the key (or file) at fault. Nothing has been written. At most
+ * {@link #MAX_LISTED} errors are kept (a request with thousands of bad keys gets a short answer); the rest are
+ * counted in {@link #omitted()} and the message ends with "and N more".
+ */
 public final class ConfigException extends RuntimeException {
+    /** Errors kept and listed; the others are only counted. */
+    public static final int MAX_LISTED = 8;
+
     /** One refused field: the configuration key (or {@code "file"}, {@code "preset"}) and why. */
     public record FieldError(String key, String message) {
         @Override public String toString() { return key + ": " + message; }
     }
 
     private final List<FieldError> errors;
+    private final int omitted;
 
     public ConfigException(List<FieldError> errors) {
-        super(errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
-        this.errors = List.copyOf(errors);
+        this(errors, 0);
+    }
+
+    /** @param alsoOmitted errors the caller did not even build (counted, not listed) */
+    public ConfigException(List<FieldError> errors, int alsoOmitted) {
+        super(message(errors, alsoOmitted));
+        this.errors = List.copyOf(errors.subList(0, Math.min(errors.size(), MAX_LISTED)));
+        this.omitted = Math.max(0, errors.size() - MAX_LISTED) + alsoOmitted;
     }
 
     public ConfigException(String key, String message) {
         this(List.of(new FieldError(key, message)));
     }
 
+    /** The listed errors (at most {@link #MAX_LISTED}). */
     public List<FieldError> errors() { return errors; }
+
+    /** How many more errors there were than {@link #errors()} lists. */
+    public int omitted() { return omitted; }
+
+    private static String message(List<FieldError> errors, int alsoOmitted) {
+        String listed = errors.stream().limit(MAX_LISTED).map(FieldError::toString).collect(Collectors.joining("; "));
+        int more = Math.max(0, errors.size() - MAX_LISTED) + alsoOmitted;
+        return more == 0 ? listed : listed + "; and " + more + " more";
+    }
+
+    /** At most {@code max} characters of a text the user sent, for quoting it in a message. */
+    public static String clip(String text, int max) {
+        if (text == null || text.length() <= max) return text;
+        return text.substring(0, max) + "... (" + text.length() + " characters)";
+    }
 }

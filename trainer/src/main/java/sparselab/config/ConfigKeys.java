@@ -73,6 +73,7 @@ public final class ConfigKeys {
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+    private static final String KNOWN;
 
     private static void key(String name, String def, String doc, String values, Type type) {
         KEYS.put(name, new Key(name, def, doc, values, type));
@@ -108,6 +109,7 @@ public final class ConfigKeys {
                 type(new Input("number", List.of("off"), 0.0, false, 1e9, true), (k, t) -> limiter(t)));
         key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1",
                 type(new Input("integer", List.of("log2"), 1.0, true, 1_000_000.0, true), (k, t) -> snapshotEvery(t)));
+        KNOWN = String.join(", ", KEYS.keySet());
     }
 
     /**
@@ -144,11 +146,17 @@ public final class ConfigKeys {
      */
     public static RunConfig build(Map<String, String> overrides) {
         List<ConfigException.FieldError> errors = new ArrayList<>();
+        int unknownNotListed = 0;
         for (String k : overrides.keySet()) {
-            if (!KEYS.containsKey(k)) {
-                errors.add(new ConfigException.FieldError(k, "unknown key; known keys: " + String.join(", ", KEYS.keySet())));
+            if (KEYS.containsKey(k)) continue;
+            // thousands of unknown keys get a short answer: the first few are listed, the rest only counted
+            if (errors.size() < ConfigException.MAX_LISTED) {
+                errors.add(new ConfigException.FieldError(ConfigException.clip(k, 60), "unknown key; known keys: " + KNOWN));
+            } else {
+                unknownNotListed++;
             }
         }
+        if (unknownNotListed > 0) throw new ConfigException(errors, unknownNotListed);
         Map<String, Object> v = new LinkedHashMap<>();
         for (Key key : KEYS.values()) {
             String text = overrides.getOrDefault(key.name(), key.defaultValue());
@@ -176,7 +184,7 @@ public final class ConfigKeys {
     private static String parseData(String t) {
         if (t.equals("mnist") || t.equals("bars")) return t;
         if (t.startsWith("idx:") && t.length() > 4) return t;
-        throw new ConfigException("data", "unknown data set '" + t + "'; expected mnist, bars or idx:PATH");
+        throw new ConfigException("data", "unknown data set '" + ConfigException.clip(t, 60) + "'; expected mnist, bars or idx:PATH");
     }
 
     private static int intIn(String key, String t, int min, int max) {
@@ -184,7 +192,7 @@ public final class ConfigKeys {
         try {
             v = Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + t + "' is not an integer");
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
         }
         if (v < min || v > max) throw new ConfigException(key, v + " is out of range [" + min + ", " + max + "]");
         return (int) v;
@@ -194,7 +202,7 @@ public final class ConfigKeys {
         try {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + t + "' is not an integer");
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
         }
     }
 
@@ -203,9 +211,9 @@ public final class ConfigKeys {
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + t + "' is not a number");
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number");
         }
-        if (!Double.isFinite(v)) throw new ConfigException(key, "'" + t + "' is not a finite number");
+        if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
         return v;
     }
 
@@ -223,7 +231,7 @@ public final class ConfigKeys {
         return switch (t.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new ConfigException(key, "'" + t + "' is not true or false");
+            default -> throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not true or false");
         };
     }
 

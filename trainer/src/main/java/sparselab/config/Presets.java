@@ -53,7 +53,7 @@ public final class Presets {
     /** The keys a preset sets; refused with the known names when unknown. */
     public static Map<String, String> get(String name) {
         Map<String, String> p = PRESETS.get(name);
-        if (p == null) throw new ConfigException("preset", "unknown preset '" + name + "'; known: " + String.join(", ", PRESETS.keySet()));
+        if (p == null) throw new ConfigException("preset", "unknown preset '" + ConfigException.clip(name, 60) + "'; known: " + String.join(", ", PRESETS.keySet()));
         return p;
     }
 }

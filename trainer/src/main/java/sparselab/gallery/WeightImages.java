@@ -29,6 +29,18 @@ public final class WeightImages {
         return w;
     }
 
+    /** The pixels of {@link #grid}'s image, computed without drawing it (in long: no overflow). */
+    public static long gridPixels(int hidden, int rows, int cols, int scale) {
+        long gridCols = (long) Math.ceil(Math.sqrt(hidden));
+        long gridRows = (hidden + gridCols - 1) / gridCols;
+        return (gridCols * ((long) cols * scale + 1) + 1) * (gridRows * ((long) rows * scale + 1) + 1);
+    }
+
+    /** The pixels of {@link #single}'s image. */
+    public static long singlePixels(int rows, int cols, int scale) {
+        return (long) rows * scale * ((long) cols * scale);
+    }
+
     /** All filters as a grid PNG, each pixel drawn as scale x scale. */
     public static byte[] grid(float[] w1, int hidden, int rows, int cols, int scale) {
         return grid(w1, hidden, rows, cols, scale, null);

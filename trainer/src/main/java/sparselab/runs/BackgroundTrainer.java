@@ -9,15 +9,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Starts a trainer JVM ({@link Worker}) for one run (or one group's queued runs), detached from the caller: same Java, same class path,
- * OPENBLAS_CORETYPE prepared, bounded heap and off-heap memory, output to a log file beside the database.
+ * OPENBLAS_CORETYPE prepared, bounded heap and off-heap memory, output to a log file beside the database. Where the
+ * {@code setsid} command exists (Linux) the trainer runs in its own session and process group, so a Ctrl-C in the
+ * terminal of {@code serve} (a signal to the terminal's foreground process group) stops the server and leaves its
+ * trainers training; {@code setsid} replaces itself with the JVM, so the process handed back is the trainer's.
  */
 public final class BackgroundTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundTrainer.class);
 
+    /** The {@code setsid} executable on the PATH (util-linux), if any. */
+    static final Optional<String> SETSID = findOnPath("setsid");
+
     private BackgroundTrainer() {}
+
+    /** Whether trainers get their own session, so that a Ctrl-C of the server's terminal leaves them running. */
+    public static boolean detachesSession() { return SETSID.isPresent(); }
+
+    private static Optional<String> findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) return Optional.empty();
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isBlank()) continue;
+            Path p = Path.of(dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) return Optional.of(p.toString());
+        }
+        return Optional.empty();
+    }
 
     public static Process spawn(String db, String runId) {
         return spawn(db, runId, false);
@@ -68,6 +89,7 @@ public final class BackgroundTrainer {
             if (v != null) cmd.add(1, "-D" + prop + "=" + v);
         }
         cmd.addAll(args);
+        SETSID.ifPresent(setsid -> cmd.add(0, setsid));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());
         try {

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes a trainer's epochs to the log on one background thread, in submission order, so that training does not
  * wait for SQLite, hashing and serialisation. At most {@link #MAX_PENDING} epochs wait; a slower log makes training
- * wait rather than grow memory. A failed write stops later writes and is rethrown by {@link #check()} / {@link #drain()}.
+ * wait rather than grow memory. A failed write (any {@link Throwable}, an {@link Error} too) stops every later write, so
+ * the log never has a gap, and is rethrown by {@link #check()} / {@link #drain()}.
  * Each task is one transaction, so a killed process leaves whole epochs only; the epochs still queued are lost and
  * are trained again on resume.
  */
@@ -17,7 +18,7 @@ final class LogWriter {
 
     private final ExecutorService exec;
     private final Semaphore slots = new Semaphore(MAX_PENDING);
-    private volatile RuntimeException failure;
+    private volatile Throwable failure;
 
     LogWriter(String runId) {
         exec = Executors.newSingleThreadExecutor(r -> {
@@ -34,7 +35,7 @@ final class LogWriter {
         exec.execute(() -> {
             try {
                 if (failure == null) write.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 failure = e;
             } finally {
                 slots.release();
@@ -50,8 +51,8 @@ final class LogWriter {
 
     /** Throws the first write failure, if any. */
     void check() {
-        RuntimeException f = failure;
-        if (f != null) throw new IllegalStateException("writing to the event log failed: " + f.getMessage(), f);
+        Throwable f = failure;
+        if (f != null) throw new IllegalStateException("writing to the event log failed: " + f, f);
     }
 
     /** Waits for every queued write, then throws the first failure, if any. */

@@ -114,13 +114,13 @@ public final class RunExecutor {
     public static boolean mayResume(RunRow r, Instant now) {
         String s = r.effectiveStatus(now);
         if (s.equals("failed") || s.equals("cancelled") || s.equals("queued")) return true;
-        if (s.equals("interrupted") || s.equals("running")) return trainerGone(r);
+        if (s.equals("interrupted") || s.equals("running")) return trainerGone(r, now);
         return false;
     }
 
     /** A running run whose trainer was on this host and is no longer alive (a trainer elsewhere counts as gone once its heartbeat lapsed). */
-    public static boolean trainerGone(RunRow r) {
-        if (r.pid() == null || !Provenance.host().equals(r.host())) return r.effectiveStatus(Instant.now()).equals("interrupted");
+    public static boolean trainerGone(RunRow r, Instant now) {
+        if (r.pid() == null || !Provenance.host().equals(r.host())) return r.effectiveStatus(now).equals("interrupted");
         return ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true);
     }
 

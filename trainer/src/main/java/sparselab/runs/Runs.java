@@ -1,12 +1,16 @@
 package sparselab.runs;
 
 import sparselab.config.ConfigException;
+import sparselab.config.Limits;
+import sparselab.config.LogEstimate;
 import sparselab.config.RunConfig;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,36 +28,95 @@ public final class Runs {
     }
 
     /**
-     * Checks that the run's data set loads (so a refused file never becomes a run), then appends its
-     * {@code created} event; the run is queued. A relative {@code idx:} path is made absolute, so that a
-     * trainer started elsewhere reads the same file.
+     * Checks that the run's data set loads (so a refused file never becomes a run) and that the run fits the limits
+     * of the environment ({@link Limits#fromEnvironment()}), then appends its {@code created} event; the run is queued.
+     * A relative {@code idx:} path is made absolute, so that a trainer started elsewhere reads the same file.
      *
      * @return the new run's id
      */
     public static String create(EventLog log, RunConfig cfg, String preset, String origin, String group) {
-        return append(log, prepare(List.of(cfg)).get(0), preset, origin, group, null);
+        Limits limits = Limits.fromEnvironment();
+        List<Prepared> p = prepare(List.of(cfg), dataDir(), limits);
+        checkRoom(log, p, limits);
+        return append(log, p.get(0), preset, origin, group, null);
     }
 
-    /** A configuration whose data set loaded: ready to become a run. */
-    public record Prepared(RunConfig config, String dataFingerprint) {}
+    /**
+     * A configuration whose data set loaded and whose log estimate fits the limit per run: ready to become a run.
+     *
+     * @param estimatedBytes what the run will add to the log ({@link LogEstimate})
+     */
+    public record Prepared(RunConfig config, String dataFingerprint, long estimatedBytes) {}
+
+    /** {@link #prepare(List, Path, Limits)} with the data folder and the limits of the environment. */
+    public static List<Prepared> prepare(List<RunConfig> configs) {
+        return prepare(configs, dataDir(), Limits.fromEnvironment());
+    }
 
     /**
-     * Loads the data set of every configuration (each distinct data set and limit once) before anything is
-     * written, so that a group of runs is refused whole or queued whole.
+     * Loads the data set of every configuration (each distinct data set and limit once) and checks each run's log
+     * estimate against {@link Limits#maxRunBytes()} before anything is written, so that a group of runs is refused
+     * whole or queued whole. A refusal names the key or the limit.
+     *
+     * @param dataDir where {@code mnist} is looked for (see {@link #dataDir()})
      */
-    public static List<Prepared> prepare(List<RunConfig> configs) {
-        Map<String, String> fingerprints = new HashMap<>();
+    public static List<Prepared> prepare(List<RunConfig> configs, Path dataDir, Limits limits) {
+        Map<String, Loaded> loaded = new HashMap<>();
         List<Prepared> out = new ArrayList<>();
+        List<ConfigException.FieldError> tooBig = new ArrayList<>();
         for (RunConfig cfg : configs) {
             RunConfig c = absoluteData(cfg);
-            String fp = fingerprints.computeIfAbsent(c.data() + "\n" + c.limit(), k -> {
-                Dataset data = DataSets.load(c.data(), dataDir(), c.limit());
+            Loaded l = loaded.computeIfAbsent(c.data() + "\n" + c.limit(), k -> {
+                Dataset data = DataSets.load(c.data(), dataDir, c.limit());
                 if (data.count() < 2) throw new ConfigException("limit", "the data set has " + data.count() + " samples; at least 2 are needed");
-                return data.fingerprint();
+                return new Loaded(data.fingerprint(), data.dim());
             });
-            out.add(new Prepared(c, fp));
+            ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), limits);
+            if (over != null) tooBig.add(over);
+            out.add(new Prepared(c, l.fingerprint(), LogEstimate.bytes(c, l.dim())));
         }
+        if (!tooBig.isEmpty()) throw new ConfigException(tooBig);
         return out;
+    }
+
+    private record Loaded(String fingerprint, int dim) {}
+
+    /**
+     * Refuses runs that would take the log over {@link Limits#maxLogBytes()}: its file's present size plus the
+     * estimates of {@code runs}. Call it after {@link #prepare} and before the first {@link #append}.
+     */
+    public static void checkRoom(EventLog log, List<Prepared> runs, Limits limits) {
+        long now = log.sizeBytes();
+        long add = 0;
+        for (Prepared p : runs) add = saturatedAdd(add, p.estimatedBytes());
+        if (saturatedAdd(now, add) > limits.maxLogBytes()) {
+            throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + Limits.bytes(now) + " and "
+                    + (runs.size() == 1 ? "the run" : "the " + runs.size() + " runs") + " would add about " + Limits.bytes(add)
+                    + "; the limit per log is " + Limits.bytes(limits.maxLogBytes()) + " (" + Limits.LOG_BYTES + "): start a new log (--db) or raise the limit");
+        }
+    }
+
+    /** {@link #checkRoom(EventLog, List, Limits)} with the limits of the environment. */
+    public static void checkRoom(EventLog log, List<Prepared> runs) {
+        checkRoom(log, runs, Limits.fromEnvironment());
+    }
+
+    /** The bytes of a SQLite log on disk: the file and its write-ahead log. */
+    static long fileBytes(Path db) {
+        long n = 0;
+        for (Path p : List.of(db, db.resolveSibling(db.getFileName() + "-wal"))) {
+            try {
+                if (Files.exists(p)) n += Files.size(p);
+            } catch (IOException e) {
+                // a file that vanished in between counts as empty
+            }
+        }
+        return n;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** Appends the {@code created} event of a prepared run; {@code ladder} is its ladder step or null. */

@@ -77,9 +77,11 @@ public final class Sweeps {
         if (axes.isEmpty()) {
             throw new ConfigException("set", "nothing to sweep: give at least one --set key=v1,v2,... (a value with commas)");
         }
-        long size = 1;
-        for (Axis a : axes) size *= a.values().size();
-        if (size > MAX_RUNS) throw new ConfigException("set", "the grid has " + size + " runs; at most " + MAX_RUNS);
+        long size = gridSize(axes);
+        if (size > MAX_RUNS) {
+            throw new ConfigException("set", "the grid has " + (size == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : size) + " runs ("
+                    + String.join(" x ", axes.stream().map(a -> Integer.toString(a.values().size())).toList()) + " values); at most " + MAX_RUNS);
+        }
         List<FieldError> errors = new ArrayList<>();
         for (Axis a : axes) {
             if (!ConfigKeys.exists(a.key())) {
@@ -110,6 +112,19 @@ public final class Sweeps {
                 + (labels.size() > 3 ? "; ..." : "") + ")")));
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return points;
+    }
+
+    /** The number of points of the grid: the product of the axes' sizes, {@link Long#MAX_VALUE} when it overflows. */
+    public static long gridSize(List<Axis> axes) {
+        long size = 1;
+        for (Axis a : axes) {
+            try {
+                size = Math.multiplyExact(size, (long) a.values().size());
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return size;
     }
 
     private static boolean swept(FieldError f, List<Axis> axes) {

@@ -53,6 +53,9 @@ public interface EventLog extends AutoCloseable {
     /** Where the log is, for messages: the file, or the URL without its password. */
     String describe();
 
+    /** The bytes the log takes: the SQLite file and its write-ahead log, or the PostgreSQL database's size. */
+    long sizeBytes();
+
     /** True for a log on a database server (many machines), false for an SQLite file. */
     boolean shared();
 

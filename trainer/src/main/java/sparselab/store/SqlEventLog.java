@@ -180,6 +180,22 @@ final class SqlEventLog implements EventLog {
     public String describe() { return backend.display(); }
 
     @Override
+    public long sizeBytes() {
+        if (dialect == Dialect.POSTGRESQL) {
+            return jdbi.withHandle(h -> h.createQuery("SELECT pg_database_size(current_database())").mapTo(Long.class).one());
+        }
+        long n = 0;
+        for (java.nio.file.Path p : List.of(backend.file(), backend.file().resolveSibling(backend.file().getFileName() + "-wal"))) {
+            try {
+                if (Files.exists(p)) n += Files.size(p);
+            } catch (java.io.IOException e) {
+                // a file that vanished counts as empty
+            }
+        }
+        return n;
+    }
+
+    @Override
     public boolean shared() { return backend.kind() == Backend.Kind.POSTGRESQL; }
 
     /** Closes the connections; on SQLite the WAL is checkpointed first, so the .db file alone holds every append. */

@@ -1,0 +1,128 @@
+package sparselab.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.testtools.JavalinTest;
+import okhttp3.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.Limits;
+import sparselab.launch.LaunchPool;
+import sparselab.launch.RunCreator;
+import sparselab.store.EventLog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Fixtures.json;
+import static sparselab.server.Fixtures.post;
+
+/** The limits of a log and its dashboard through real HTTP on a real log: run size, log size, queue length, image size. */
+class QuotaFaultTest {
+    /** The launch that grew a log by 6.4 GB in a minute. */
+    static final String DISK_FILLER = "{\"config\":{\"data\":\"bars\",\"limit\":\"2\",\"holdout\":\"0\",\"hidden\":\"5000\",\"epochs\":\"1000000\","
+            + "\"batchSize\":\"1\",\"snapshotEvery\":\"1\"}}";
+
+    @TempDir Path dir;
+    EventLog log;
+    LaunchPool pool;
+
+    @BeforeEach
+    void open() {
+        log = EventLog.open(dir.resolve("quota.db"));
+        pool = new LaunchPool(log, new FakeTrainers(), 1);
+    }
+
+    /** The production creator (bars data is generated, nothing to fetch) under {@code limits}. */
+    private Javalin app(Limits limits) {
+        return new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, dir, limits), Safety.hostsFor("127.0.0.1"), limits).build();
+    }
+
+    private int eventCount() { return Fixtures.eventCount(log); }
+
+    @Test
+    void a_launch_that_would_fill_the_disk_is_refused_naming_the_run_limit_and_starts_nothing() {
+        JavalinTest.test(app(Limits.defaults()), (server, client) -> {
+            Response r = post(client, "/api/launch", DISK_FILLER);
+            assertEquals(400, r.code());
+            JsonNode e = json(r);
+            String msg = e.get("fields").get("maxRunBytes").asText();
+            assertTrue(msg.contains(Limits.RUN_BYTES) && msg.contains("1.0 GiB") && msg.contains("hidden=5000"), msg);
+            assertEquals(0, eventCount());
+            assertTrue(pool.active().isEmpty());
+            // an ordinary run still goes through
+            assertEquals(201, post(client, "/api/launch", "{\"config\":{\"data\":\"bars\",\"hidden\":\"16\",\"epochs\":\"20\"}}").code());
+        });
+    }
+
+    @Test
+    void a_launch_that_would_take_the_log_over_its_limit_is_refused_naming_the_log_limit() throws Exception {
+        long now = log.sizeBytes();
+        Limits tight = new Limits(Limits.defaults().maxRunBytes(), now + 100_000, 100, 16_000_000);
+        JavalinTest.test(app(tight), (server, client) -> {
+            Response r = post(client, "/api/launch", "{\"config\":{\"data\":\"bars\",\"hidden\":\"64\",\"epochs\":\"100\",\"snapshotEvery\":\"1\"}}");
+            assertEquals(400, r.code());
+            String msg = json(r).get("fields").get("maxLogBytes").asText();
+            assertTrue(msg.contains(Limits.LOG_BYTES), msg);
+            assertEquals(0, eventCount());
+        });
+    }
+
+    @Test
+    void the_queue_takes_at_most_max_queued_runs_even_from_concurrent_launches() throws Exception {
+        Limits five = new Limits(Limits.defaults().maxRunBytes(), Limits.defaults().maxLogBytes(), 5, 16_000_000);
+        Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1"), five).build();
+        JavalinTest.test(app, (server, client) -> {
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            List<Future<Integer>> codes = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                codes.add(clients.submit(() -> post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}").code()));
+            }
+            int created = 0, refused = 0;
+            for (Future<Integer> f : codes) {
+                int c = f.get();
+                if (c == 201) created++;
+                else if (c == 429) refused++;
+            }
+            clients.shutdown();
+            assertEquals(5, created);
+            assertEquals(19, refused);
+            assertEquals(5, log.runs().size());
+            Response r = post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}");
+            assertEquals(429, r.code());
+            String why = json(r).get("error").asText();
+            assertTrue(why.contains("at most 5 may wait (" + Limits.QUEUED_RUNS + ")"), why);
+            String queued = log.runs().get(0).runId();
+            assertEquals(429, client.post("/api/runs/" + queued + "/twin").code());     // the twin counts too
+            assertEquals(200, client.post("/api/runs/" + queued + "/cancel").code());   // a cancelled run leaves the queue
+            assertEquals(201, post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}").code());
+        });
+    }
+
+    @Test
+    void a_weight_image_over_the_pixel_limit_is_refused_before_it_is_drawn() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "400", "epochs", "1"), 1, 400, 8, null);
+        Limits megapixel = new Limits(Limits.defaults().maxRunBytes(), Limits.defaults().maxLogBytes(), 100, 1_000_000);
+        JavalinTest.test(app(megapixel), (server, client) -> {
+            Response big = client.get("/api/runs/" + run + "/snapshots/1/grid.png?scale=8");        // 1301 x 1301 pixels
+            assertEquals(400, big.code());
+            String msg = json(big).get("error").asText();
+            assertTrue(msg.startsWith("scale:") && msg.contains("1,692,601 pixels") && msg.contains(Limits.IMAGE_PIXELS), msg);
+            Response small = client.get("/api/runs/" + run + "/snapshots/1/grid.png?scale=2");      // 341 x 341
+            assertEquals(200, small.code());
+            assertEquals("image/png", small.header("Content-Type"));
+            assertEquals(400, client.get("/api/runs/" + run + "/snapshots/1/grid.png?scale=9").code());
+            assertEquals(400, client.get("/api/runs/" + run + "/snapshots/1/filters/0.png?scale=33").code());
+        });
+    }
+}

@@ -1,0 +1,237 @@
+package sparselab.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.testtools.JavalinTest;
+import okhttp3.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.Limits;
+import sparselab.launch.LaunchPool;
+import sparselab.launch.RunCreator;
+import sparselab.store.EventLog;
+import sparselab.log.Json;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Fixtures.json;
+import static sparselab.server.Fixtures.post;
+
+/**
+ * Hostile requests against a real server on a real log: bodies over the limit (chunked too), error amplification,
+ * launches whose data is missing, cross-site reads, the security headers, and launches into other tools' groups.
+ */
+class RequestFaultTest {
+    @TempDir Path dir;
+    EventLog log;
+    LaunchPool pool;
+
+    @BeforeEach
+    void open() {
+        log = EventLog.open(dir.resolve("faults.db"));
+        pool = new LaunchPool(log, new FakeTrainers(), 1);
+    }
+
+    private Javalin app() {
+        return new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+    }
+
+    private int eventCount() { return Fixtures.eventCount(log); }
+
+    /** A valid launch body padded with whitespace to {@code bytes}. */
+    private static byte[] paddedLaunch(int bytes) {
+        byte[] head = "{\"config\": {\"data\": \"bars\"}".getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[bytes];
+        System.arraycopy(head, 0, body, 0, head.length);
+        java.util.Arrays.fill(body, head.length, bytes - 1, (byte) ' ');
+        body[bytes - 1] = '}';
+        return body;
+    }
+
+    /** One raw HTTP/1.1 POST with a chunked body, written from another thread while the answer is read. */
+    private static String chunkedPost(int port, String path, byte[] body) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            Thread writer = new Thread(() -> {
+                try {
+                    out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    for (int off = 0; off < body.length; off += 65536) {
+                        int n = Math.min(65536, body.length - off);
+                        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(body, off, n);
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    // the server may answer and close before the whole body is sent
+                }
+            });
+            writer.start();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = in.read(buf)) > 0; ) answer.write(buf, 0, n);
+            } catch (IOException e) {
+                // a reset after the answer was read
+            }
+            writer.join(30_000);
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void a_chunked_body_over_the_limit_is_refused_with_413_like_a_declared_one_and_writes_nothing() {
+        JavalinTest.test(app(), (server, client) -> {
+            String chunked = chunkedPost(server.port(), "/api/launch", paddedLaunch(2_000_000));
+            assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked.lines().findFirst().orElse(""));
+            assertTrue(chunked.contains("body: larger than the limit of 1000000 bytes"), chunked);
+
+            Response declared = post(client, "/api/launch", new String(paddedLaunch(2_000_000), StandardCharsets.US_ASCII));
+            assertEquals(413, declared.code());
+
+            String small = chunkedPost(server.port(), "/api/launch", paddedLaunch(50_000));
+            assertTrue(small.startsWith("HTTP/1.1 201"), small);      // a chunked body under the limit is read as before
+            assertEquals(1, log.runs().size());
+            assertEquals(200, client.get("/api/runs").code());
+        });
+    }
+
+    @Test
+    void eighty_thousand_unknown_keys_get_a_small_400_that_lists_a_few_and_counts_the_rest() {
+        StringBuilder config = new StringBuilder("{\"config\": {");
+        for (int i = 0; i < 80_000; i++) config.append(i == 0 ? "" : ",").append("\"k").append(Integer.toString(i, 36)).append("\":1");
+        String body = config.append("}}").toString();
+        assertTrue(body.length() > 700_000 && body.length() < JsonBody.MAX_BYTES, "body of " + body.length() + " bytes");
+        StringBuilder fields = new StringBuilder("{");
+        for (int i = 0; i < 80_000; i++) fields.append(i == 0 ? "" : ",").append("\"f").append(Integer.toString(i, 36)).append("\":1");
+        String topLevel = fields.append("}").toString();
+        JavalinTest.test(app(), (server, client) -> {
+            for (String b : List.of(body, topLevel)) {
+                Response r = post(client, "/api/launch", b);
+                assertEquals(400, r.code());
+                String text = r.body().string();
+                assertTrue(text.length() < 16_000, "an answer of " + text.length() + " characters");
+                JsonNode e = Json.MAPPER.readTree(text);
+                assertTrue(e.get("fields").size() <= 8, text);
+                assertTrue(e.get("error").asText().matches("(?s).*and 7999\\d more$"), e.get("error").asText());
+            }
+            assertEquals(0, eventCount());
+        });
+    }
+
+    @Test
+    void a_huge_value_or_key_is_quoted_clipped_in_a_small_400() {
+        String huge = "x".repeat(900_000);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String b : List.of("{\"config\": {\"hidden\": \"" + huge + "\"}}", "{\"config\": {\"" + huge + "\": 1}}")) {
+                Response r = post(client, "/api/launch", b);
+                assertEquals(400, r.code());
+                String text = r.body().string();
+                assertTrue(text.length() < 8_000, "an answer of " + text.length() + " characters");
+            }
+            assertEquals(0, eventCount());
+        });
+    }
+
+    @Test
+    void a_launch_of_the_demo_digits_before_they_are_fetched_is_a_400_naming_data() throws IOException {
+        Path noData = Files.createDirectories(dir.resolve("no-data"));
+        Javalin app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, noData, Limits.defaults()), Safety.hostsFor("127.0.0.1")).build();
+        JavalinTest.test(app, (server, client) -> {
+            for (String b : List.of("{}", "{\"config\": {\"data\": \"mnist\"}}", "{\"preset\": \"ufldl\"}")) {
+                Response r = post(client, "/api/launch", b);
+                assertEquals(400, r.code(), b);
+                JsonNode e = json(r);
+                assertNotNull(e.get("fields").get("data"), e.toString());
+                assertTrue(e.get("error").asText().contains("./sparselab data mnist"), e.toString());
+            }
+            assertEquals(0, eventCount());
+        });
+    }
+
+    @Test
+    void every_page_api_answer_and_refusal_carries_the_security_headers() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "2"), 2, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : List.of("/", "/index.html", "/run.html?id=" + run, "/compare.html", "/launch.html", "/group.html",
+                    "/js/api.js", "/style.css", "/webjars/chart.js/4.4.1/dist/chart.umd.js", "/api/runs", "/api/runs/" + run,
+                    "/api/runs/" + run + "/snapshots/0/grid.png", "/api/runs/nope", "/api/runs?status=sleeping", "/no-such-page")) {
+                Response r = client.get(path);
+                assertTrue(r.code() < 500, path + " " + r.code());
+                assertEquals("DENY", r.header("X-Frame-Options"), path);
+                assertEquals("nosniff", r.header("X-Content-Type-Options"), path);
+                assertEquals("same-origin", r.header("Referrer-Policy"), path);
+                String csp = r.header("Content-Security-Policy");
+                assertNotNull(csp, path);
+                assertTrue(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), csp);
+            }
+            Response foreign = client.request("/api/runs", b -> b.header("Host", "evil.example"));
+            assertEquals(403, foreign.code());
+            assertEquals("DENY", foreign.header("X-Frame-Options"));
+            Response bad = post(client, "/api/launch", "{");
+            assertEquals(400, bad.code());
+            assertEquals("nosniff", bad.header("X-Content-Type-Options"));
+        });
+    }
+
+    @Test
+    void another_site_cannot_make_the_browser_fetch_weight_images_or_the_api_but_the_dashboard_and_scripts_can() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "2"), 2, 4, 4, null);
+        String grid = "/api/runs/" + run + "/snapshots/2/grid.png?scale=8";
+        JavalinTest.test(app(), (server, client) -> {
+            String own = "http://127.0.0.1:" + server.port();
+            for (String[] h : List.of(new String[] {"Sec-Fetch-Site", "cross-site"}, new String[] {"Sec-Fetch-Site", "same-site"},
+                    new String[] {"Origin", "http://evil.example"}, new String[] {"Referer", "http://evil.example/page.html"},
+                    new String[] {"Referer", "http://localhost:1/other-dashboard"})) {
+                for (String path : List.of(grid, "/api/runs", "/api/runs/" + run + "/metrics.csv")) {
+                    Response r = client.request(path, b -> b.header(h[0], h[1]));
+                    assertEquals(403, r.code(), h[0] + ": " + h[1] + " " + path);
+                    assertFalse(r.header("Content-Type", "").startsWith("image/"), path);
+                }
+            }
+            assertEquals(200, client.request(grid, b -> b.header("Sec-Fetch-Site", "same-origin").header("Referer", own + "/run.html?id=" + run)).code());
+            assertEquals(200, client.request(grid, b -> b.header("Sec-Fetch-Site", "none")).code());     // typed in the address bar
+            assertEquals(200, client.request(grid, b -> b.header("Referer", own + "/compare.html")).code());
+            assertEquals(200, client.get(grid).code());                                                  // a script
+            assertEquals(200, client.request("/run.html", b -> b.header("Sec-Fetch-Site", "cross-site")).code()); // a link to a page still opens it
+        });
+    }
+
+    @Test
+    void a_web_launch_cannot_join_a_sweep_or_ladder_group_but_may_name_a_new_or_web_group() {
+        Fixtures.queued(log, Map.of("data", "bars"), "sweep", "sweep-abc123");
+        Fixtures.queued(log, Map.of("data", "bars"), "ladder", "ladder-abc123");
+        JavalinTest.test(app(), (server, client) -> {
+            for (String g : List.of("sweep-abc123", "ladder-abc123")) {
+                int before = eventCount();
+                Response r = post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}, \"group\": \"" + g + "\"}");
+                assertEquals(400, r.code(), g);
+                JsonNode e = json(r);
+                assertTrue(e.get("fields").has("group"), e.toString());
+                assertEquals(before, eventCount());
+            }
+            assertEquals(201, post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}, \"group\": \"mine\"}").code());
+            assertEquals(201, post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}, \"group\": \"mine\"}").code());
+            assertEquals(2, log.runs().stream().filter(r -> "mine".equals(r.runGroup())).count());
+        });
+    }
+}

@@ -1,0 +1,87 @@
+package sparselab.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.config.ConfigLoader;
+import sparselab.store.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
+import sparselab.runs.BackgroundTrainer;
+import sparselab.runs.Runs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A real {@code serve} process and its real trainer: Ctrl-C (SIGINT to the terminal's process group) stops the server only. */
+class ServeFaultTest {
+    @TempDir Path dir;
+
+    private static void await(String what, int seconds, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " did not happen in " + seconds + " s");
+            Thread.sleep(200);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    @Test
+    void ctrl_c_on_serve_stops_the_server_and_leaves_its_trainer_training() throws Exception {
+        assumeTrue(BackgroundTrainer.detachesSession(), "setsid is not on the PATH");
+        Path db = dir.resolve("serve.db");
+        Path out = dir.resolve("serve.out");
+        EventLog log = EventLog.open(db);
+        String run = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "limit=4000", "hidden=16", "epochs=100000",
+                "batchSize=1", "optimizer=adam", "learningRate=0.01")), null, "test", null);
+        // setsid: the server leads its own process group, as a shell's foreground job does in its terminal
+        Process server = new ProcessBuilder("setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "sparselab.Main", "serve", "--db", db.toString(), "--port", "0")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Long trainerPid = null;
+        try {
+            await("the dashboard's start", 120, () -> read(out).contains("sparselab dashboard on"));
+            await("the trainer's first epoch", 180, () -> log.run(run).map(r -> r.pid() != null && r.epochsDone() >= 1).orElse(false));
+            trainerPid = log.run(run).orElseThrow().pid();
+            long pid = trainerPid;
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the trainer runs before Ctrl-C");
+
+            Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + server.pid()).inheritIO().start();    // Ctrl-C
+            assertEquals(0, kill.waitFor());
+            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGINT:\n" + read(out));
+            String said = read(out);
+            assertTrue(said.contains("the trainer of run " + run + " goes on training in the background"), said);
+
+            int epochsAtStop = log.run(run).orElseThrow().epochsDone();
+            await("an epoch after the server stopped", 120, () -> log.run(run).orElseThrow().epochsDone() > epochsAtStop);
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the trainer died with the server");
+            RunRow row = log.run(run).orElseThrow();
+            assertEquals("running", row.status());
+            assertEquals(pid, row.pid());
+        } finally {
+            if (server.isAlive()) server.destroyForcibly();
+            log.append(run, new RunEvent.CancelRequested("test"));           // the trainer honours it within a heartbeat
+            if (trainerPid != null) {
+                Optional<ProcessHandle> t = ProcessHandle.of(trainerPid);
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (t.map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) Thread.sleep(200);
+                t.filter(ProcessHandle::isAlive).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            log.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package sparselab.config;
+
+/**
+ * How many bytes a run adds to the event log, estimated from its configuration and the data dimension before it is
+ * queued, so that a run that would fill the disk is refused rather than started. Pure arithmetic, saturating at
+ * {@link Long#MAX_VALUE}. Per epoch: one {@code epoch_completed} event and its projection row, each with the H
+ * rate estimates as JSON text. Per weight snapshot (the {@code snapshotEvery} schedule: epoch 0, the last, and
+ * 1, 2, 4, 8, ... or every N): the weights blob, 4 P bytes for the P = 2 H V + H + V parameters, and its events.
+ * One checkpoint (a run keeps the bytes of its latest only): the parameters and the updater state in float64, 24 P
+ * bytes, or with {@code lbfgs} its curvature pairs too, 100 P. Heartbeats (about 150 bytes every 5 s while training)
+ * depend on the wall-clock time, not on the configuration, and are not counted.
+ */
+public final class LogEstimate {
+    /** One epoch's event row, projection row and index entries, without the rate estimates. */
+    static final long EPOCH_BYTES = 1_200;
+    /** One rate estimate as JSON text ("0.0499999994039535,"), written in the event and in the projection. */
+    static final long RATE_BYTES = 2 * 22;
+    /** A snapshot's events (weight_snapshot, filter_measures), projection rows and blob row, without the weights. */
+    static final long SNAPSHOT_BYTES = 2_000;
+    /** Bytes of the latest checkpoint per parameter: float64 parameters and updater state (adam: two moments). */
+    static final long CHECKPOINT_BYTES_PER_PARAMETER = 24;
+    /** The same with optimizer=lbfgs: its 10 curvature pairs and the remembered gradient travel in the checkpoint. */
+    static final long LBFGS_CHECKPOINT_BYTES_PER_PARAMETER = 100;
+    /** The created, started and end events and the run's projection row. */
+    static final long RUN_BYTES = 8_000;
+
+    private LogEstimate() {}
+
+    /** The estimated log bytes of a run of {@code cfg} on data with {@code visible} inputs. */
+    public static long bytes(RunConfig cfg, int visible) {
+        double h = cfg.hidden();
+        double perEpoch = EPOCH_BYTES + RATE_BYTES * h;
+        double parameters = 2.0 * h * visible + h + visible;
+        double perSnapshot = SNAPSHOT_BYTES + 4.0 * parameters;
+        double checkpoint = parameters * (cfg.optimizer() == Choices.Optimizer.LBFGS ? LBFGS_CHECKPOINT_BYTES_PER_PARAMETER : CHECKPOINT_BYTES_PER_PARAMETER);
+        double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot + checkpoint;
+        return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
+    }
+
+    /** The number of weight snapshots of a run of {@code epochs} epochs: 0, the last, and {@code log2} powers of two or every N. */
+    public static long snapshots(String snapshotEvery, int epochs) {
+        if (epochs < 1) return 1;
+        if (snapshotEvery.equals("log2")) {
+            int powers = 32 - Integer.numberOfLeadingZeros(epochs);     // 1, 2, 4, ... up to epochs
+            return 1 + powers + (Integer.bitCount(epochs) == 1 ? 0 : 1);
+        }
+        int n = Integer.parseInt(snapshotEvery);
+        return 1 + epochs / n + (epochs % n == 0 ? 0 : 1);
+    }
+
+    /** Why a run is refused under {@code limits}, or null when it fits: names the limit and what makes the run big. */
+    public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, Limits limits) {
+        long b = bytes(cfg, visible);
+        if (b <= limits.maxRunBytes()) return null;
+        return new ConfigException.FieldError("maxRunBytes", "the run would write about " + Limits.bytes(b) + " to the log (hidden="
+                + cfg.hidden() + ", epochs=" + cfg.epochs() + ", snapshotEvery=" + cfg.snapshotEvery() + " (" + snapshots(cfg.snapshotEvery(), cfg.epochs())
+                + " weight snapshots), " + visible + " inputs); the limit per run is " + Limits.bytes(limits.maxRunBytes())
+                + " (" + Limits.RUN_BYTES + "): use fewer epochs, fewer hidden units or a sparser snapshotEvery");
+    }
+}

@@ -1,0 +1,61 @@
+package sparselab.config;
+
+import org.junit.jupiter.api.Test;
+import sparselab.runs.SnapshotSchedule;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The limits of a log: their defaults, their environment variables, and the log estimate they are checked against. */
+class LimitsFaultTest {
+
+    @Test
+    void defaults_fit_a_workstation_and_every_variable_changes_its_limit() {
+        Limits d = Limits.from(Map.of());
+        assertEquals(Limits.defaults(), d);
+        assertEquals(1L << 30, d.maxRunBytes());
+        assertEquals(10L << 30, d.maxLogBytes());
+        assertEquals(100, d.maxQueuedRuns());
+        assertEquals(16_000_000L, d.maxImagePixels());
+        Limits set = Limits.from(Map.of(Limits.RUN_BYTES, "512M", Limits.LOG_BYTES, "2g", Limits.QUEUED_RUNS, "7", Limits.IMAGE_PIXELS, "4000000"));
+        assertEquals(new Limits(512L << 20, 2L << 30, 7, 4_000_000L), set);
+    }
+
+    @Test
+    void a_malformed_limit_is_refused_naming_its_variable() {
+        for (String bad : List.of("lots", "-5", "0", "99999999999T", "1.5G")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.LOG_BYTES, bad)), bad);
+            assertEquals(Limits.LOG_BYTES, e.errors().get(0).key(), bad);
+        }
+        assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.QUEUED_RUNS, "3G")));
+    }
+
+    @Test
+    void the_estimate_counts_the_snapshots_the_schedule_takes() {
+        for (String spec : List.of("log2", "1", "3", "7", "64")) {
+            for (int epochs : new int[] {1, 2, 3, 4, 5, 8, 30, 63, 64, 65, 400, 1000}) {
+                SnapshotSchedule s = new SnapshotSchedule(spec, epochs);
+                long taken = 0;
+                for (int e = 0; e <= epochs; e++) if (s.at(e)) taken++;
+                assertEquals(taken, LogEstimate.snapshots(spec, epochs), spec + " over " + epochs + " epochs");
+            }
+        }
+    }
+
+    @Test
+    void the_estimate_grows_with_hidden_units_epochs_snapshots_and_inputs_and_never_overflows() {
+        RunConfig base = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=16", "epochs=10"));
+        long b = LogEstimate.bytes(base, 64);
+        assertTrue(LogEstimate.bytes(base.with("hidden", "32"), 64) > b);
+        assertTrue(LogEstimate.bytes(base.with("epochs", "20"), 64) > b);
+        assertTrue(LogEstimate.bytes(base.with("snapshotEvery", "1"), 64) > b);
+        assertTrue(LogEstimate.bytes(base, 784) > b);
+        RunConfig huge = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=100000", "epochs=1000000", "snapshotEvery=1"));
+        assertTrue(LogEstimate.bytes(huge, Integer.MAX_VALUE) > 0);
+        assertNull(LogEstimate.overLimit(ConfigLoader.resolve("ufldl", null, List.of("data=mnist")), 784, Limits.defaults()),
+                "the demo's run must fit the default limit");
+        assertNotNull(LogEstimate.overLimit(huge, 64, Limits.defaults()));
+    }
+}

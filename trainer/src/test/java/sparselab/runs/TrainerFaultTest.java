@@ -1,0 +1,120 @@
+package sparselab.runs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import sparselab.cli.ExitCodes;
+import sparselab.cli.SweepCommand;
+import sparselab.cli.TrainCommand;
+import sparselab.config.ConfigException;
+import sparselab.config.ConfigKeys;
+import sparselab.config.ConfigLoader;
+import sparselab.config.LogEstimate;
+import sparselab.config.RunConfig;
+import sparselab.store.EventLog;
+import sparselab.config.Limits;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The trainer under abuse: an Error while logging, a sweep grid that overflows, a run that would fill the disk. */
+class TrainerFaultTest {
+    @TempDir Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    private static Result run(Object command, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(command));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void an_error_while_writing_one_epoch_stops_every_later_write_so_the_log_has_no_gap() {
+        LogWriter writer = new LogWriter("r-test");
+        List<Integer> written = new CopyOnWriteArrayList<>();
+        writer.submit(() -> written.add(1));
+        writer.submit(() -> { throw new OutOfMemoryError("Java heap space (while encoding epoch 2)"); });
+        for (int epoch = 3; epoch <= 6; epoch++) {
+            int e = epoch;
+            try {
+                writer.submit(() -> written.add(e));
+            } catch (IllegalStateException refused) {
+                break;                                      // the failure is already known: later epochs are not even queued
+            }
+        }
+        IllegalStateException failure = assertThrows(IllegalStateException.class, writer::drain);
+        assertTrue(failure.getMessage().contains("OutOfMemoryError"), failure.getMessage());
+        assertInstanceOf(OutOfMemoryError.class, failure.getCause());
+        assertEquals(List.of(1), written, "epochs after the failed one were written: a gap in the log");
+    }
+
+    @Test
+    void a_sweep_of_16_keys_by_16_values_is_refused_with_exit_2_before_any_grid_is_built() {
+        List<String> keys = List.of("holdout", "learningRate", "momentum", "seed", "weightDecay", "dropout", "beta", "rho",
+                "rhoMomentum", "threshold", "eps", "hidden", "epochs", "batchSize", "limit", "snapshotEvery");
+        List<Sweeps.Axis> axes = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("--db", dir.resolve("sweep.db").toString(), "--queue-only"));
+        for (String k : keys) {
+            assertTrue(ConfigKeys.exists(k), k);
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= 16; i++) values.add(Integer.toString(i));
+            axes.add(new Sweeps.Axis(k, values));
+            args.addAll(List.of("--set", k + "=" + String.join(",", values)));
+        }
+        assertEquals(Long.MAX_VALUE, Sweeps.gridSize(axes));                 // 16^16 = 2^64: a long product wraps to 0
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), axes));
+        assertEquals("set", e.errors().get(0).key());
+        assertTrue(e.getMessage().contains("at most " + Sweeps.MAX_RUNS), e.getMessage());
+
+        Result r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(new SweepCommand(), args.toArray(String[]::new)));
+        assertEquals(ExitCodes.REFUSED, r.code(), r.err());
+        assertTrue(r.err().contains("16 x 16 x 16"), r.err());
+        assertFalse(Files.exists(dir.resolve("sweep.db")), "the log was opened for a refused sweep");
+    }
+
+    @Test
+    void a_run_that_would_fill_the_disk_is_refused_with_exit_2_naming_the_limit_and_nothing_is_written() {
+        Path db = dir.resolve("filler.db");
+        Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(new TrainCommand(), "--db", db.toString(),
+                "--set", "data=bars", "--set", "limit=2", "--set", "holdout=0", "--set", "hidden=5000", "--set", "epochs=1000000",
+                "--set", "batchSize=1", "--set", "snapshotEvery=1"));
+        assertEquals(ExitCodes.REFUSED, r.code(), r.err());
+        assertTrue(r.err().contains("maxRunBytes") && r.err().contains(Limits.RUN_BYTES), r.err());
+        assertTrue(r.err().contains("TiB"), r.err());                        // about 2.4 TiB: 2.6 MB of weights at each of 1,000,001 snapshots
+        assertFalse(Files.exists(db), "the log was created for a refused run");
+    }
+
+    @Test
+    void the_log_estimate_is_not_below_what_a_real_run_writes() throws Exception {
+        Path db = dir.resolve("estimate.db");
+        RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=500", "hidden=32", "epochs=40", "batchSize=50",
+                "optimizer=adam", "learningRate=0.01", "snapshotEvery=1"));
+        long before;
+        try (EventLog log = EventLog.open(db)) {
+            before = Runs.fileBytes(db);
+            String id = Runs.create(log, cfg, null, "test", null);
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(id, false);
+            assertEquals("finished", o.status(), o.message());
+        }
+        // closed: the write-ahead log (a window of a few MB, reused) is folded into the file
+        long written = Runs.fileBytes(db) - before;
+        long estimate = LogEstimate.bytes(cfg, 64);
+        System.out.printf("log estimate %d bytes, written %d bytes%n", estimate, written);
+        assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
+        assertTrue(estimate <= 3 * written, "estimate " + estimate + " is far above written " + written);
+    }
+}
