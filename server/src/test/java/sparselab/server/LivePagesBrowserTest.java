@@ -139,12 +139,14 @@ class LivePagesBrowserTest {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
         driver.get(base + "/run.html?id=" + lbfgs);
         waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='heartbeat']")).size() == 1);
-        assertTrue(driver.findElement(By.cssSelector("#timeline li[data-type='heartbeat']")).getText().contains("5 heartbeats"));
-        WebElement lr = driver.findElement(By.cssSelector("#config tr[data-key='learningRate']"));
-        assertTrue(lr.getAttribute("class").contains("ignored"), "lbfgs ignores learningRate");
-        assertTrue(lr.getText().contains("line search"), lr.getText());
-        assertTrue(driver.findElement(By.cssSelector("#config tr[data-key='momentum']")).getAttribute("class").contains("ignored"));
-        assertFalse(driver.findElement(By.cssSelector("#config tr[data-key='beta']")).getAttribute("class").contains("ignored"));
+        // the page of a queued run is live and redraws itself: read it in single scripts, not through element references
+        String row = "const r = document.querySelector(\"#config tr[data-key='\" + arguments[0] + \"']\"); ";
+        assertTrue(((String) js("return document.querySelector(\"#timeline li[data-type='heartbeat']\").innerText;")).contains("5 heartbeats"));
+        assertTrue((Boolean) js(row + "return r.classList.contains('ignored');", "learningRate"), "lbfgs ignores learningRate");
+        String lr = (String) js(row + "return r.innerText;", "learningRate");
+        assertTrue(lr.contains("line search"), lr);
+        assertTrue((Boolean) js(row + "return r.classList.contains('ignored');", "momentum"));
+        assertFalse((Boolean) js(row + "return r.classList.contains('ignored');", "beta"));
 
         driver.get(base + "/run.html?id=" + sparse);
         waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
