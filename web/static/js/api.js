@@ -44,3 +44,88 @@ export function fmt(v, digits = 4) {
 export function statusBadge(status) {
   return el('span', { class: `status ${status}` }, status);
 }
+
+// Run ids are "r" and ten hex digits (EventLog.newRunId); a page refuses anything else before building a URL with it.
+const RUN_ID = /^r[0-9a-f]{10}$/;
+export function isRunId(id) {
+  return typeof id === 'string' && RUN_ID.test(id);
+}
+
+/** The path of a run's API resource: /api/runs/ID/rest..., the id checked and every part encoded. */
+export function runPath(id, ...rest) {
+  if (!isRunId(id)) throw new Error(`'${String(id).slice(0, 40)}' is not a run id`);
+  return ['/api/runs', id, ...rest].map((p, i) => (i === 0 ? p : encodeURIComponent(p))).join('/');
+}
+
+/**
+ * Live updates: a stream of server-sent events from /api/stream (query: run=ID or group=NAME), each a run's table
+ * view, handed to onRun. When the stream cannot be opened or drops, poll() runs every intervalMs until the stream
+ * is back (a full server answers 503: the page then polls and tries the stream again after a minute).
+ * Returns { stop(), mode() } where mode() is 'stream' or 'poll'.
+ */
+export function live(query, onRun, poll, intervalMs = 2000) {
+  let source = null;
+  let timer = null;
+  let retry = null;
+  let mode = 'poll';
+  let stopped = false;
+  const startPolling = () => {
+    mode = 'poll';
+    document.documentElement.dataset.live = 'poll';
+    if (!timer) timer = setInterval(poll, intervalMs);
+  };
+  const stopPolling = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  const open = () => {
+    if (stopped || typeof EventSource === 'undefined') { startPolling(); return; }
+    source = new EventSource(`/api/stream${query ? '?' + query : ''}`);
+    source.addEventListener('open', () => {
+      mode = 'stream';
+      document.documentElement.dataset.live = 'stream';
+      stopPolling();
+      poll();   // whatever changed while the stream was down
+    });
+    source.addEventListener('run', e => {
+      try { onRun(JSON.parse(e.data)); } catch (err) { console.error(err); }
+    });
+    source.addEventListener('error', () => {
+      startPolling();
+      if (source.readyState === EventSource.CLOSED) {
+        source = null;
+        clearTimeout(retry);
+        retry = setTimeout(open, 60000);
+      }
+    });
+  };
+  open();
+  return {
+    stop() { stopped = true; stopPolling(); clearTimeout(retry); if (source) source.close(); },
+    mode: () => mode,
+  };
+}
+
+/** Chart.js options shared by the pages' line charts. */
+export function lineOptions(title, yType = 'linear') {
+  return {
+    animation: false, maintainAspectRatio: false, parsing: true,
+    plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 18, font: { size: 11 } } } },
+    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: yType } },
+  };
+}
+
+// Distinct dash patterns, so a run whose line lies under another's still shows.
+export const DASHES = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4], [12, 4], [4, 2, 1, 2], [8, 2, 2, 2, 2, 2]];
+export const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/** fn at most once per ms: a call within the window runs once at its end. */
+export function throttle(fn, ms) {
+  let last = 0;
+  let timer = null;
+  return () => {
+    const wait = last + ms - Date.now();
+    if (wait <= 0) { last = Date.now(); fn(); return; }
+    if (!timer) timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+  };
+}

@@ -1,41 +1,74 @@
-// The compare page: curves of 2 to 8 runs (selection in the URL), the configuration diff, weight galleries
-// at one shared epoch, and a heat map of every unit's activation rate per run.
-import { getJson, postJson, el } from './api.js';
+// The compare page, answer first: the configuration diff and the weight galleries (one epoch control for all; units
+// matched across runs; click a filter to follow its unit), then the curves (loss-like ones on a log scale; figures
+// constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
+import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, DASHES, COLORS } from './api.js';
 import { MEASURES, nearestMeasures, measuresTable } from './measures.js';
 
-const ids = (new URLSearchParams(location.search).get('runs') || '').split(',').filter(Boolean);
-const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
+const ids = asked.filter(isRunId);
+// [key, title, loss-like]
 const FIGURES = [
-  ['loss', 'loss (recon + decay + penalty)'],
-  ['recon', 'reconstruction error'],
-  ['heldout', 'held-out error'],
-  ['penalty', 'sparsity penalty'],
-  ['meanActivation', 'mean activation (dashed: target rho)'],
-  ['meanAbsSp', 'mean |sp|'],
-  ['clippedFraction', 'limiter clipped fraction'],
+  ['loss', 'loss (recon + decay + penalty)', true],
+  ['recon', 'reconstruction error', true],
+  ['heldout', 'held-out error', true],
+  ['penalty', 'sparsity penalty', true],
+  ['meanActivation', 'mean activation (thin: target rho)', false],
+  ['meanAbsSp', 'mean |sp|', false],
+  ['clippedFraction', 'limiter clipped fraction', false],
 ];
-const charts = [];
+const lossCharts = [];
 const measures = {};
+const rates = {};      // run id -> rho_hat map
+const shapes = {};     // run id -> first snapshot's shape
+const matchCache = {}; // "ref/epoch/other/epoch" -> units
+let runsData = [];
+let selected = null;   // { runId, unit } of the clicked filter
 
-function points(s, key) {
-  return s.epoch.map((e, i) => ({ x: e, y: typeof s[key][i] === 'number' ? s[key][i] : null }));
+const label = s => `${s.run.runId} (beta ${s.run.beta})`;
+const style = i => ({ borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: DASHES[i % DASHES.length] });
+
+function numbers(values) { return values.filter(v => typeof v === 'number'); }
+
+/** The value every point of every run shares per run, or null when some run's series moves. */
+function constantPerRun(seriesList) {
+  const per = [];
+  for (const values of seriesList) {
+    const v = numbers(values);
+    if (!v.length) { per.push(null); continue; }
+    const first = v[0];
+    if (v.some(x => Math.abs(x - first) > 1e-12 * Math.max(1, Math.abs(first)))) return null;
+    per.push(first);
+  }
+  return per.some(v => v !== null) ? per : null;
+}
+
+function constantLine(list, key, title, per, runs) {
+  const known = per.filter(v => v !== null);
+  const same = known.every(v => v === known[0]);
+  const text = same && known.length === runs.length
+    ? `${title}: ${fmt(known[0])} in all runs`
+    : `${title}: constant in every run (${runs.map((s, i) => `${s.run.runId} ${per[i] === null ? '—' : fmt(per[i])}`).join(', ')})`;
+  list.append(el('li', { 'data-figure': key }, text));
 }
 
 function drawCharts(runs) {
   const box = document.getElementById('charts');
-  for (const [key, title] of FIGURES) {
+  const list = document.getElementById('constant');
+  const logOn = () => document.getElementById('logscale').checked;
+  for (const [key, title, lossLike] of FIGURES) {
+    const per = constantPerRun(runs.map(s => s[key]));
+    if (per) { constantLine(list, key, title, per, runs); continue; }
     const canvas = el('canvas', { id: `chart-${key}` });
     box.append(el('div', { class: 'chart' }, canvas));
     const datasets = [];
     runs.forEach((s, i) => {
-      const color = COLORS[i % COLORS.length];
-      const label = `${s.run.runId} (beta ${s.run.beta})`;
-      datasets.push({ label, data: points(s, key), borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 1.5, spanGaps: false });
+      const data = s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null }));
+      datasets.push({ label: label(s), data, ...style(i), pointRadius: 0, borderWidth: 1.8, spanGaps: false });
       // at the diverged epoch's value, or the last finite one before it when that is infinite or NaN
       const diverged = s.divergedEpochs.map(e => {
-        let i2 = s.epoch.indexOf(e);
-        while (i2 >= 0 && typeof s[key][i2] !== 'number') i2--;
-        return { x: e, y: i2 >= 0 ? s[key][i2] : null };
+        let j = s.epoch.indexOf(e);
+        while (j >= 0 && typeof s[key][j] !== 'number') j--;
+        return { x: e, y: j >= 0 ? s[key][j] : null };
       }).filter(p => p.y !== null);
       if (diverged.length) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: '#c62828', borderWidth: 3, showLine: false });
@@ -47,24 +80,17 @@ function drawCharts(runs) {
         datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#e65100', backgroundColor: '#ffb74d', showLine: false });
       }
       if (key === 'meanActivation' && s.rho !== null && s.epoch.length) {
-        datasets.push({ label: `${s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
+        datasets.push({ label: `${s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], pointRadius: 0, borderWidth: 1 });
       }
     });
-    charts.push(new Chart(canvas, {
-      type: 'line',
-      data: { datasets },
-      options: {
-        animation: false, maintainAspectRatio: false, parsing: true,
-        plugins: {
-          title: { display: true, text: title }, legend: { labels: { boxWidth: 12, font: { size: 11 } } },
-          tooltip: { callbacks: { label: c => c.raw && c.raw.cause ? `${c.raw.cause}: ${c.raw.detail}` : `${c.dataset.label}: ${c.formattedValue}` } },
-        },
-        scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear' } },
-      },
-    }));
+    const options = lineOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear');
+    // a flag's cause and detail on hover
+    options.plugins.tooltip = { callbacks: { label: c => c.raw && c.raw.cause ? `${c.raw.cause}: ${c.raw.detail}` : `${c.dataset.label}: ${c.formattedValue}` } };
+    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options });
+    if (lossLike) lossCharts.push(chart);
   }
   document.getElementById('logscale').addEventListener('change', e => {
-    for (const c of charts) {
+    for (const c of lossCharts) {
       c.options.scales.y.type = e.target.checked ? 'logarithmic' : 'linear';
       c.update();
     }
@@ -87,118 +113,263 @@ function nearest(epochs, e) {
   return best;
 }
 
-function enlarge(runId, epoch, evt) {
-  const img = evt.target;
-  const d = img.dataset;
+// ---- galleries and matched units
+
+const galleries = [];   // { s, img, box, caption, table, epoch, order }
+
+function sameShape(a, b) {
+  return a && b && a.hidden === b.hidden && a.visible === b.visible;
+}
+
+async function matchUnits(ref, refEpoch, other, otherEpoch) {
+  const key = `${ref}/${refEpoch}/${other}/${otherEpoch}`;
+  if (!matchCache[key]) {
+    matchCache[key] = getJson(runPath(ref, 'snapshots', refEpoch, 'match', other, otherEpoch)).then(m => m.units);
+  }
+  return matchCache[key];
+}
+
+function refGallery() { return galleries.find(g => g.s.snapshotEpochs.length); }
+
+/** For each gallery: the unit matched to each unit of the first run's snapshot (null where no match). */
+async function matchesNow() {
+  const ref = refGallery();
+  const out = new Map();
+  if (!ref) return out;
+  await Promise.all(galleries.map(async g => {
+    if (!g.s.snapshotEpochs.length) return;
+    if (g === ref) { out.set(g, null); return; }
+    if (!sameShape(shapes[ref.s.run.runId], shapes[g.s.run.runId])) return;
+    out.set(g, await matchUnits(ref.s.run.runId, ref.epoch, g.s.run.runId, g.epoch));
+  }));
+  return out;
+}
+
+function tileGeometry(g) {
+  const shape = shapes[g.s.run.runId];
+  const gridCols = Math.ceil(Math.sqrt(shape.hidden));
+  return { gridCols, tileW: shape.imageCols * 2 + 1, tileH: shape.imageRows * 2 + 1, hidden: shape.hidden };
+}
+
+function tileAt(g, evt) {
+  const img = g.img;
   const rect = img.getBoundingClientRect();
+  const t = tileGeometry(g);
   const x = (evt.clientX - rect.left) * img.naturalWidth / rect.width - 1;
   const y = (evt.clientY - rect.top) * img.naturalHeight / rect.height - 1;
-  const unit = Math.floor(y / Number(d.tileH)) * Number(d.gridCols) + Math.floor(x / Number(d.tileW));
-  if (!(unit >= 0 && unit < Number(d.hidden))) return;
-  const over = el('div', { class: 'overlay', onclick: () => over.remove() },
-    el('figure', {}, el('img', { src: `/api/runs/${runId}/snapshots/${epoch}/filters/${unit}.png?scale=16`, alt: `unit ${unit}` }),
-      el('figcaption', { style: 'color:#fff' }, `${runId}, epoch ${epoch}, unit ${unit}`)));
-  document.body.append(over);
+  const p = Math.floor(y / t.tileH) * t.gridCols + Math.floor(x / t.tileW);
+  return p >= 0 && p < t.hidden ? p : null;
+}
+
+function highlight(g, position, unit) {
+  g.box.querySelectorAll('.hl').forEach(h => h.remove());
+  if (position === null || !g.img.naturalWidth) return;
+  const t = tileGeometry(g);
+  const W = g.img.naturalWidth, H = g.img.naturalHeight;
+  const col = position % t.gridCols, row = Math.floor(position / t.gridCols);
+  g.box.append(el('div', {
+    class: 'hl', 'data-run': g.s.run.runId, 'data-unit': unit, 'data-position': position,
+    style: `left:${100 * (1 + col * t.tileW) / W}%;top:${100 * (1 + row * t.tileH) / H}%;width:${100 * (t.tileW - 1) / W}%;height:${100 * (t.tileH - 1) / H}%`,
+  }));
+}
+
+/** The clicked unit of one run, and the unit matched to it in every other run: highlighted, with curves and filmstrips. */
+async function follow() {
+  if (!selected) return;
+  const matches = await matchesNow();
+  const ordered = document.getElementById('by-match').checked;
+  const from = galleries.find(g => g.s.run.runId === selected.runId);
+  let refUnit = null;
+  if (matches.has(from)) {
+    const m = matches.get(from);
+    refUnit = m === null ? selected.unit : m.indexOf(selected.unit);
+  }
+  const units = new Map();   // gallery -> unit
+  for (const g of galleries) {
+    if (g === from) units.set(g, selected.unit);
+    else if (refUnit !== null && matches.has(g)) units.set(g, matches.get(g) === null ? refUnit : matches.get(g)[refUnit]);
+  }
+  for (const g of galleries) {
+    const u = units.has(g) ? units.get(g) : null;
+    // ordered by match, tile p of a matched run shows its unit m[p]; otherwise tile p shows unit p
+    const m = ordered ? matches.get(g) : null;
+    highlight(g, u === null ? null : (m ? m.indexOf(u) : u), u);
+  }
+  const panel = document.getElementById('unit-panel');
+  panel.hidden = false;
+  const names = [...units].map(([g, u]) => `${g.s.run.runId} unit ${u}`).join(', ');
+  document.getElementById('unit-title').textContent = units.size > 1
+    ? `Matched units: ${names}` : `${names} (no other run of the same shape to match)`;
+  drawUnitRates(units);
+  drawFilmstrips(units);
+}
+
+let unitChart = null;
+function drawUnitRates(units) {
+  const datasets = [];
+  [...units].forEach(([g, u]) => {
+    const i = runsData.indexOf(g.s);
+    const map = rates[g.s.run.runId];
+    if (!map) return;
+    datasets.push({ label: `${g.s.run.runId} unit ${u}`, data: map.epochs.map((e, j) => ({ x: e, y: map.rows[j][u] })), ...style(i), pointRadius: 0, borderWidth: 1.8 });
+    if (g.s.rho !== null && map.epochs.length) {
+      datasets.push({ label: `${g.s.run.runId} rho`, data: [{ x: map.epochs[0], y: g.s.rho }, { x: map.epochs[map.epochs.length - 1], y: g.s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], borderWidth: 1, pointRadius: 0 });
+    }
+  });
+  if (unitChart) unitChart.destroy();
+  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)') });
+}
+
+function drawFilmstrips(units) {
+  const box = document.getElementById('filmstrips');
+  box.replaceChildren(...[...units].map(([g, u]) => el('div', {},
+    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot`),
+    el('div', { class: 'filmstrip', 'data-run': g.s.run.runId, 'data-unit': u },
+      ...g.s.snapshotEpochs.map(e => el('figure', {},
+        el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at epoch ${e}` }),
+        el('figcaption', {}, `${e}`)))))));
 }
 
 async function drawGalleries(runs) {
   const box = document.getElementById('galleries');
   const slider = document.getElementById('epoch');
+  const byMatch = document.getElementById('by-match');
   const withSnaps = runs.filter(s => s.snapshotEpochs.length);
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
   slider.max = maxEpoch;
   slider.value = maxEpoch;
-  const shapes = {};
-  await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(`/api/runs/${s.run.runId}/snapshots`))[0]; }));
-  const imgs = runs.map(s => {
+  await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
+  for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
-    const shape = shapes[s.run.runId];
-    if (shape) {
-      const gridCols = Math.ceil(Math.sqrt(shape.hidden));
-      Object.assign(img.dataset, { gridCols, hidden: shape.hidden, tileW: shape.imageCols * 2 + 1, tileH: shape.imageRows * 2 + 1 });
-    }
+    const tiles = el('div', { class: 'tile-box' }, img);
     const caption = el('div', { class: 'muted' }, s.run.runId);
-    img.addEventListener('click', evt => enlarge(s.run.runId, img.dataset.epoch, evt));
     const table = measuresTable(null, { 'data-run': s.run.runId });
-    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? img : el('p', { class: 'muted' }, 'no snapshots yet'), table));
-    return { s, img, caption, table };
-  });
-  const show = () => {
+    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? tiles : el('p', { class: 'muted' }, 'no snapshots yet'), table));
+    const g = { s, img, box: tiles, caption, table, epoch: null };
+    img.addEventListener('click', evt => {
+      const p = tileAt(g, evt);
+      if (p === null) return;
+      selectTile(g, p);
+    });
+    img.addEventListener('load', () => {
+      // small snapshots (few units, small images) are drawn at least 240 px wide, pixels kept square
+      img.style.width = img.naturalWidth < 240 ? '240px' : '';
+      if (selected) follow();
+    });
+    galleries.push(g);
+  }
+  const ref = refGallery();
+  const shapesDiffer = ref && withSnaps.some(s => !sameShape(shapes[s.run.runId], shapes[ref.s.run.runId]));
+  document.getElementById('match-note').textContent = shapesDiffer ? 'runs of another shape than the first are not matched' : '';
+  const show = async () => {
     const e = Number(slider.value);
     document.getElementById('epoch-label').textContent = `${e} (nearest snapshot of each run)`;
-    for (const { s, img, caption, table } of imgs) {
-      const m = nearestMeasures(measures[s.run.runId] || [], e);
-      const fresh = measuresTable(m, { 'data-run': s.run.runId, 'data-epoch': m ? m.epoch : '' });
-      table.replaceChildren(...fresh.childNodes);
-      table.dataset.epoch = m ? m.epoch : '';
-      table.title = m ? `filter measures of the snapshot at epoch ${m.epoch}` : 'no filter measures yet';
-      if (!s.snapshotEpochs.length) continue;
-      const n = nearest(s.snapshotEpochs, e);
-      const src = `/api/runs/${s.run.runId}/snapshots/${n}/grid.png?scale=2`;
-      if (img.getAttribute('src') !== src) {
-        img.dataset.epoch = n;
-        img.src = src;
-      }
-      caption.textContent = `${s.run.runId} (beta ${s.run.beta}) — epoch ${n}`;
+    for (const g of galleries) {
+      const m = nearestMeasures(measures[g.s.run.runId] || [], e);
+      const fresh = measuresTable(m, { 'data-run': g.s.run.runId, 'data-epoch': m ? m.epoch : '' });
+      g.table.replaceChildren(...fresh.childNodes);
+      g.table.dataset.epoch = m ? m.epoch : '';
+      g.table.title = m ? `filter measures of the snapshot at epoch ${m.epoch}` : 'no filter measures yet';
+      if (g.s.snapshotEpochs.length) g.epoch = nearest(g.s.snapshotEpochs, e);
     }
+    const r = refGallery();
+    for (const g of galleries) {
+      if (!g.s.snapshotEpochs.length) continue;
+      let src = `${runPath(g.s.run.runId, 'snapshots', g.epoch, 'grid.png')}?scale=2`;
+      const matched = byMatch.checked && r && g !== r && sameShape(shapes[r.s.run.runId], shapes[g.s.run.runId]);
+      if (matched) src += `&matchTo=${encodeURIComponent(r.s.run.runId)}&matchEpoch=${r.epoch}`;
+      g.img.dataset.epoch = g.epoch;
+      g.img.dataset.ordered = matched ? 'match' : 'unit';
+      if (g.img.getAttribute('src') !== src) g.img.src = src;
+      g.caption.textContent = `${label(g.s)} — epoch ${g.epoch}${matched ? ', ordered by match' : ''}`;
+    }
+    if (selected) follow();
   };
   slider.addEventListener('input', show);
-  show();
+  byMatch.addEventListener('change', show);
+  await show();
 }
 
-function heatColor(t) {
-  // dark blue (0) -> teal -> yellow (1)
-  const r = Math.round(255 * Math.min(1, Math.max(0, 1.8 * t - 0.6)));
-  const g = Math.round(255 * Math.min(1, 0.15 + 0.85 * t));
-  const b = Math.round(255 * Math.max(0, 0.55 - 0.55 * t));
-  return [r, g, b];
+async function selectTile(g, position) {
+  const ordered = document.getElementById('by-match').checked;
+  let unit = position;
+  if (ordered) {
+    const matches = await matchesNow();
+    const m = matches.get(g);
+    if (m) unit = m[position];
+  }
+  selected = { runId: g.s.run.runId, unit };
+  follow();
 }
 
-async function drawHeatmaps(runs) {
+// ---- heat maps: one diverging scale for every run, centred on the target rho (blue below, white at, red above)
+
+function heatColor(v, centre) {
+  if (typeof v !== 'number') return [255, 0, 255];
+  const below = v < centre;
+  const t = below ? Math.min(1, (centre - v) / centre) : Math.min(1, (v - centre) / (1 - centre));
+  const k = Math.pow(t, 0.6);
+  return below
+    ? [Math.round(255 * (1 - k * 0.88)), Math.round(255 * (1 - k * 0.7)), 255 - Math.round(k * 80)]
+    : [255 - Math.round(k * 75), Math.round(255 * (1 - k * 0.88)), Math.round(255 * (1 - k * 0.88))];
+}
+
+function colourBar(centre, note) {
+  const canvas = el('canvas', { width: 240, height: 14, id: 'heat-bar', 'data-min': 0, 'data-max': 1, 'data-centre': centre });
+  const ctx = canvas.getContext('2d');
+  for (let x = 0; x < 240; x++) {
+    const [r, g, b] = heatColor(x / 239, centre);
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillRect(x, 0, 1, 14);
+  }
+  ctx.fillStyle = '#000';
+  ctx.fillRect(Math.round(centre * 239), 0, 1, 14);
+  document.getElementById('heat-scale').replaceChildren(el('span', {}, '0 (silent)'), canvas, el('span', {}, '1 (always on)'),
+    el('span', {}, `· white = target rho ${centre}${note}: blue below, red above`));
+}
+
+function drawHeatmaps(runs) {
   const box = document.getElementById('heatmaps');
+  const sorted = document.getElementById('sort-units').checked;
+  const rhos = [...new Set(runs.map(s => s.rho).filter(r => typeof r === 'number'))];
+  const centre = rhos.length ? rhos[0] : 0.05;
+  colourBar(centre, rhos.length > 1 ? ` (of the first run; others: ${rhos.slice(1).join(', ')})` : '');
+  box.replaceChildren();
   for (const s of runs) {
-    const map = await getJson(`/api/runs/${s.run.runId}/rhohat?rows=200`);
+    const map = rates[s.run.runId];
     const fig = el('figure', { class: 'heatmap' });
     box.append(fig);
-    if (!map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no epochs yet`)); continue; }
-    let max = 0;
-    for (const r of map.rows) for (const v of r) if (typeof v === 'number' && v > max) max = v;
-    max = max || 1;
-    const canvas = el('canvas', { width: map.units, height: map.rows.length, 'data-run': s.run.runId });
+    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no epochs yet`)); continue; }
+    const last = map.rows[map.rows.length - 1];
+    const order = [...Array(map.units).keys()];
+    if (sorted) order.sort((a, b) => (last[b] ?? -1) - (last[a] ?? -1));
+    const canvas = el('canvas', { width: map.units, height: map.rows.length, 'data-run': s.run.runId, 'data-min': 0, 'data-max': 1,
+      'data-centre': centre, 'data-order': sorted ? 'rate' : 'unit' });
     canvas.style.width = `${Math.max(196, map.units * 2)}px`;
     canvas.style.height = `${Math.max(100, map.rows.length * 2)}px`;
     const ctx = canvas.getContext('2d');
     const img = ctx.createImageData(map.units, map.rows.length);
-    map.rows.forEach((r, y) => r.forEach((v, x) => {
-      const [cr, cg, cb] = typeof v === 'number' ? heatColor(v / max) : [255, 0, 255];
-      const o = 4 * (y * map.units + x);
-      img.data.set([cr, cg, cb, 255], o);
-    }));
+    map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
     fig.append(canvas, el('figcaption', { class: 'muted' },
-      `${s.run.runId}: epochs ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units; color 0 → ${max.toFixed(3)} (target rho ${s.rho})`));
+      `${s.run.runId} (target rho ${s.rho}): epochs ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
   }
 }
 
 function drawMeasureCharts(runs) {
   const box = document.getElementById('measure-charts');
+  const list = document.getElementById('constant-measures');
   for (const [key, title] of MEASURES) {
+    const series = runs.map(s => (measures[s.run.runId] || []).map(m => m[key]));
+    const per = constantPerRun(series);
+    if (per) { constantLine(list, `m-${key}`, title, per, runs); continue; }
     const canvas = el('canvas', { id: `chart-m-${key}` });
     box.append(el('div', { class: 'chart' }, canvas));
-    const datasets = runs.map((s, i) => {
-      const color = COLORS[i % COLORS.length];
-      const data = (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null }));
-      return { label: `${s.run.runId} (beta ${s.run.beta})`, data, borderColor: color, backgroundColor: color, pointRadius: 2, borderWidth: 1.5 };
-    });
-    new Chart(canvas, {
-      type: 'line',
-      data: { datasets },
-      options: {
-        animation: false, maintainAspectRatio: false,
-        plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 12, font: { size: 11 } } } },
-        scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: 'linear' } },
-      },
-    });
+    const datasets = runs.map((s, i) => ({
+      label: label(s), ...style(i), pointRadius: 2, borderWidth: 1.8,
+      data: (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
+    }));
+    new Chart(canvas, { type: 'line', data: { datasets }, options: lineOptions(title) });
   }
 }
 
@@ -220,16 +391,25 @@ function ladderButton() {
 
 async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
+  if (ids.length !== asked.length) {
+    document.getElementById('error').textContent = `not run ids: ${asked.filter(a => !isRunId(a)).map(a => a.slice(0, 40)).join(', ')}`;
+    return;
+  }
   try {
     const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
-    await Promise.all(data.runs.map(async s => { s.flags = await getJson(`/api/runs/${s.run.runId}/flags`); }));
-    drawCharts(data.runs);
+    await Promise.all(data.runs.map(async s => { s.flags = await getJson(runPath(s.run.runId, 'flags')); }));
+    runsData = data.runs;
     drawDiff(data.diff);
     ladderButton();
-    await Promise.all(data.runs.map(async s => { measures[s.run.runId] = await getJson(`/api/runs/${s.run.runId}/measures`); }));
-    drawMeasureCharts(data.runs);
+    await Promise.all(data.runs.map(async s => {
+      const id = s.run.runId;
+      [measures[id], rates[id]] = await Promise.all([getJson(runPath(id, 'measures')), getJson(`${runPath(id, 'rhohat')}?rows=200`)]);
+    }));
     await drawGalleries(data.runs);
-    await drawHeatmaps(data.runs);
+    drawCharts(data.runs);
+    drawHeatmaps(data.runs);
+    document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(data.runs));
+    drawMeasureCharts(data.runs);
   } catch (e) {
     document.getElementById('error').textContent = e.message;
   }

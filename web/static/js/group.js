@@ -1,9 +1,13 @@
 // The group page: a sweep or ladder as one table (rows: runs; columns: swept or changed keys, final figures, latest
-// filter measures) with a strip of each run's last weight snapshot, and a link to compare the runs.
-import { getJson, el, fmt, statusBadge } from './api.js';
+// filter measures; the first columns stay put while the table scrolls sideways inside its box), each run's last weight
+// snapshot large enough to read (click: full size), and for a sweep a chart of every final figure and filter measure
+// against each swept key, plus parallel coordinates when 3 or more keys were swept. Live while runs are queued or running.
+import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, DASHES, COLORS } from './api.js';
 import { MEASURES } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
+// [key, label] of the figures the sweep charts draw
+const FINAL = [['loss', 'final loss'], ['heldout', 'final held-out error'], ['meanActivation', 'final mean activation']];
 
 function head(g) {
   const cols = [];
@@ -11,6 +15,8 @@ function head(g) {
   cols.push('run', 'status', ...g.keys, 'progress', 'loss', 'held-out', 'mean act.');
   return el('tr', {}, ...cols.map(c => el('th', {}, c)), ...MEASURES.map(([, label, short]) => el('th', { title: label }, short)));
 }
+
+const runLink = id => (isRunId(id) ? el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, id) : id);
 
 function row(g, r) {
   const cells = [];
@@ -24,7 +30,7 @@ function row(g, r) {
   const v = r.run;
   const st = el('td', {}, statusBadge(v.status), v.divergedEpoch ? el('span', { class: 'muted' }, ` @${v.divergedEpoch}`) : null);
   if (v.error) st.title = v.error;
-  cells.push(el('td', {}, el('a', { href: `/run.html?id=${v.runId}` }, v.runId)), st);
+  cells.push(el('td', {}, runLink(v.runId)), st);
   for (const k of g.keys) {
     const changed = r.changes.some(c => c.key === k);
     cells.push(el('td', { class: changed ? 'num changed' : 'num', 'data-key': k }, r.values[k] ?? ''));
@@ -35,6 +41,20 @@ function row(g, r) {
   return el('tr', { 'data-run': v.runId, 'data-step': r.step ?? '' }, ...cells);
 }
 
+/** The first columns (a ladder's step and change, or the run id) stay in view while the table scrolls sideways. */
+function stickColumns(table, g) {
+  const n = g.kind === 'ladder' ? 2 : 1;
+  const widths = [...table.querySelectorAll('thead th')].slice(0, n).map(th => th.getBoundingClientRect().width);
+  let left = 0;
+  for (let i = 0; i < n; i++) {
+    for (const cell of table.querySelectorAll(`tr > :nth-child(${i + 1})`)) {
+      cell.classList.add('sticky2');
+      cell.style.left = `${left}px`;
+    }
+    left += widths[i];
+  }
+}
+
 function caption(g, r) {
   if (g.kind === 'ladder') {
     const what = r.changes.length ? r.changes.map(c => `${c.key}=${c.to}`).join(', ') : 'A';
@@ -43,31 +63,160 @@ function caption(g, r) {
   return g.keys.map(k => `${k}=${r.values[k]}`).join(' ') || r.run.runId;
 }
 
-let shown = new Map();
+const shown = new Map();
+
+function fullSize(id, epoch, text) {
+  const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
+    el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=3`, alt: `weights of ${id}` }),
+      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside to close')));
+  document.body.append(over);
+}
 
 function strip(g) {
   const box = document.getElementById('strip');
   for (const r of g.runs) {
     const id = r.run.runId;
-    const src = r.lastSnapshot === null ? null : `/api/runs/${id}/snapshots/${r.lastSnapshot}/grid.png?scale=1`;
+    if (!isRunId(id)) continue;
+    const src = r.lastSnapshot === null ? null : `${runPath(id, 'snapshots', r.lastSnapshot, 'grid.png')}?scale=1`;
     let fig = shown.get(id);
     if (!fig) {
       fig = el('figure', { class: 'thumb', 'data-run': id });
       box.append(fig);
       shown.set(id, fig);
     }
-    const label = `${caption(g, r)} · epoch ${r.lastSnapshot ?? '–'}`;
+    const text = `${caption(g, r)} · epoch ${r.lastSnapshot ?? '–'}`;
     const img = fig.querySelector('img');
     if (src && (!img || img.getAttribute('src') !== src)) {
-      fig.replaceChildren(el('a', { href: `/run.html?id=${id}` }, el('img', { class: 'thumb-img', src, alt: `weights of ${id}` })),
-        el('figcaption', {}, label));
+      const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
+      thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text));
+      fig.replaceChildren(thumb, el('figcaption', {}, text));
     } else if (!src && !img) {
-      fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, label));
+      fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));
     } else {
-      fig.querySelector('figcaption').textContent = label;
+      fig.querySelector('figcaption').textContent = text;
     }
   }
 }
+
+// ---- sweep charts
+
+const figureValue = (r, key) => {
+  const m = MEASURES.find(([k]) => k === key);
+  const v = m ? (r.measures ? r.measures[key] : null) : r.run[key];
+  return typeof v === 'number' ? v : null;
+};
+
+const numeric = values => values.every(v => v !== null && v !== '' && Number.isFinite(Number(v)));
+
+let sweepCharts = [];
+function drawSweep(g) {
+  const box = document.getElementById('sweep-charts');
+  const section = document.getElementById('sweep');
+  if (g.kind !== 'sweep' || !g.keys.length) { section.hidden = true; return; }
+  section.hidden = false;
+  sweepCharts.forEach(c => c.destroy());
+  sweepCharts = [];
+  box.replaceChildren();
+  const figures = [...FINAL, ...MEASURES.map(([k, label]) => [k, label])];
+  for (const key of g.keys) {
+    const others = g.keys.filter(k => k !== key);
+    const xs = [...new Set(g.runs.map(r => r.values[key]))];
+    const isNum = numeric(xs);
+    if (isNum) xs.sort((a, b) => Number(a) - Number(b));
+    const lines = new Map();   // "k=v, ..." of the other keys -> rows
+    for (const r of g.runs) {
+      const lineKey = others.map(k => `${k}=${r.values[k]}`).join(', ') || 'all runs';
+      if (!lines.has(lineKey)) lines.set(lineKey, []);
+      lines.get(lineKey).push(r);
+    }
+    for (const [fig, title] of figures) {
+      const canvas = el('canvas', { 'data-key': key, 'data-figure': fig });
+      box.append(el('div', { class: 'chart small' }, canvas));
+      const datasets = [...lines].map(([lineKey, rows], i) => ({
+        label: lineKey, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
+        borderDash: DASHES[i % DASHES.length], borderWidth: 1.6, pointRadius: 3,
+        data: rows.map(r => ({ x: isNum ? Number(r.values[key]) : r.values[key], y: figureValue(r, fig) }))
+          .sort((a, b) => (isNum ? a.x - b.x : xs.indexOf(a.x) - xs.indexOf(b.x))),
+      }));
+      const logX = isNum && xs.length > 2 && xs.every(v => Number(v) > 0) && Number(xs[xs.length - 1]) / Number(xs[0]) >= 100;
+      sweepCharts.push(new Chart(canvas, {
+        type: 'line',
+        data: { labels: isNum ? undefined : xs, datasets },
+        options: {
+          animation: false, maintainAspectRatio: false,
+          plugins: { title: { display: true, text: `${title} against ${key}` }, legend: { display: lines.size > 1, labels: { boxWidth: 18, font: { size: 10 } } } },
+          scales: { x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', title: { display: true, text: key } } },
+        },
+      }));
+    }
+  }
+  drawParallel(g);
+}
+
+/** One vertical axis per swept key and per final figure; one polyline per run, coloured by its held-out error. */
+function drawParallel(g) {
+  const section = document.getElementById('parallel-box');
+  if (g.keys.length < 3) { section.hidden = true; return; }
+  section.hidden = false;
+  const axes = [...g.keys.map(k => ({ name: k, value: r => r.values[k], key: true })),
+    ...FINAL.concat(MEASURES.map(([k, l]) => [k, l])).map(([k, l]) => ({ name: l, value: r => figureValue(r, k), key: false }))];
+  const canvas = document.getElementById('parallel');
+  const width = Math.max(600, Math.min(canvas.parentElement.clientWidth - 20, 160 * axes.length));
+  canvas.width = width;
+  canvas.height = 360;
+  canvas.dataset.axes = axes.length;
+  canvas.dataset.lines = g.runs.length;
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, width, 360);
+  const top = 50, bottom = 320, left = 40, step = (width - 2 * left) / (axes.length - 1);
+  const scales = axes.map(a => {
+    const vals = g.runs.map(a.value).filter(v => v !== null && v !== undefined);
+    if (numeric(vals)) {
+      const nums = vals.map(Number);
+      const lo = Math.min(...nums), hi = Math.max(...nums);
+      return { pos: v => (v === null || v === undefined ? null : hi === lo ? 0.5 : (Number(v) - lo) / (hi - lo)), lo, hi };
+    }
+    const cats = [...new Set(vals.map(String))];
+    return { pos: v => (v === null || v === undefined ? null : cats.length === 1 ? 0.5 : cats.indexOf(String(v)) / (cats.length - 1)), cats };
+  });
+  const held = g.runs.map(r => figureValue(r, 'heldout')).filter(v => v !== null);
+  const hLo = Math.min(...held), hHi = Math.max(...held);
+  g.runs.forEach(r => {
+    const h = figureValue(r, 'heldout');
+    const t = h === null || hHi === hLo ? 0.5 : (h - hLo) / (hHi - hLo);
+    ctx.strokeStyle = h === null ? '#bbb' : `rgb(${Math.round(40 + 200 * t)},${Math.round(90 + 60 * (1 - t))},${Math.round(220 - 180 * t)})`;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let started = false;
+    axes.forEach((a, i) => {
+      const p = scales[i].pos(a.value(r));
+      if (p === null) { started = false; return; }
+      const x = left + i * step, y = bottom - p * (bottom - top);
+      if (started) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+      started = true;
+    });
+    ctx.stroke();
+  });
+  ctx.fillStyle = '#1d2330';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  axes.forEach((a, i) => {
+    const x = left + i * step;
+    ctx.strokeStyle = '#6b7280';
+    ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
+    ctx.fillText(a.name, x, i % 2 ? top - 32 : top - 18);   // staggered, so that long names do not collide
+    const s = scales[i];
+    const lo = s.cats ? s.cats[0] : fmt(s.lo, 3), hi = s.cats ? s.cats[s.cats.length - 1] : fmt(s.hi, 3);
+    ctx.fillText(String(lo ?? ''), x, bottom + 14);
+    ctx.fillText(String(hi ?? ''), x, top - 4);
+  });
+  ctx.textAlign = 'left';
+  ctx.fillText('colour: held-out error (blue low, red high)', left, 352);
+}
+
+let sweepDrawn = '';
+let feed = null;
 
 async function load() {
   try {
@@ -79,12 +228,18 @@ async function load() {
     const table = document.getElementById('group');
     table.querySelector('thead').replaceChildren(head(g));
     table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r)));
+    stickColumns(table, g);
     const compare = document.getElementById('compare');
-    compare.href = `/compare.html?runs=${g.compare.join(',')}`;
-    compare.classList.toggle('disabled', g.compare.length < 2);
+    const ids = g.compare.filter(isRunId);
+    compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
+    compare.classList.toggle('disabled', ids.length < 2);
     document.getElementById('count').textContent = `${g.runs.length} runs${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
     strip(g);
-    if (g.runs.some(r => ['queued', 'running'].includes(r.run.status))) setTimeout(load, 3000);
+    const state = JSON.stringify(g.runs.map(r => [r.run.runId, r.run.epochsDone, r.run.status, r.measures]));
+    if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); }
+    const busy = g.runs.some(r => ['queued', 'running'].includes(r.run.status));
+    if (busy && !feed) feed = live(`group=${encodeURIComponent(name)}`, throttle(load, 1000), load, 3000);
+    if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
     document.getElementById('error').textContent = e.message;
   }

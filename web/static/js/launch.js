@@ -1,6 +1,8 @@
-// The launch form: every configuration key with its meaning and default, presets, clone of a run
-// (?from=ID), server-side validation with each refusal shown next to its field.
-import { getJson, postJson, el } from './api.js';
+// The launch form, drawn from the configuration's own key declarations (GET /api/keys): a select for each key with
+// fixed values, a checkbox for each true/false key, a number input with the key's range for numbers. The preset's
+// value of a key is its placeholder: an empty field keeps it. Clone of a run (?from=ID) fills in the run's values.
+// The server validates; each refusal is shown next to its field.
+import { getJson, postJson, el, isRunId } from './api.js';
 
 const params = new URLSearchParams(location.search);
 const fields = document.getElementById('fields');
@@ -9,14 +11,79 @@ const inputs = {};
 let keys = [];
 let presets = {};
 
-function fill(values) {
-  for (const k of keys) inputs[k.name].value = values[k.name] ?? k.default;
-}
-
 function presetValues(name) {
   const v = {};
   for (const k of keys) v[k.name] = k.default;
   return Object.assign(v, presets[name] || {});
+}
+
+function rangeText(input) {
+  const lo = input.min, hi = input.max;
+  const open = input.minInclusive ? '[' : '(', close = input.maxInclusive ? ']' : ')';
+  const what = input.kind === 'integer' ? 'integer' : 'number';
+  const extra = input.choices.length ? `, or ${input.choices.join(', ')}` : '';
+  if ((lo === null || lo <= -1e5) && (hi === null || hi >= 1e5)) return `${what}${extra}`;
+  if (hi !== null && hi >= 1e5 && lo !== null) return `${what} ${input.minInclusive ? '≥' : '>'} ${lo}${extra}`;
+  return `${what} in ${open}${lo}, ${hi}${close}${extra}`;
+}
+
+function control(k) {
+  const id = `key-${k.name}`;
+  const input = k.input;
+  if (input.kind === 'choice') {
+    const sel = el('select', { id, name: k.name, 'data-kind': 'choice' },
+      el('option', { value: '' }, ''), ...input.choices.map(c => el('option', { value: c }, c)));
+    return sel;
+  }
+  if (input.kind === 'boolean') return el('input', { type: 'checkbox', id, name: k.name, 'data-kind': 'boolean' });
+  if ((input.kind === 'number' || input.kind === 'integer') && !input.choices.length) {
+    const attrs = { type: 'number', id, name: k.name, 'data-kind': input.kind, step: input.kind === 'integer' ? '1' : 'any' };
+    if (input.min !== null && input.min > -1e5) attrs.min = input.min;
+    if (input.max !== null && input.max < 1e5) attrs.max = input.max;
+    return el('input', attrs);
+  }
+  // a number that may also be a word (limiter: off; snapshotEvery: log2): text with the words offered
+  const list = el('datalist', { id: `${id}-words` }, ...input.choices.map(c => el('option', { value: c })));
+  const text = el('input', { type: 'text', id, name: k.name, list: `${id}-words`, 'data-kind': input.kind });
+  text.words = list;
+  return text;
+}
+
+/** Shows {@code values} over the preset {@code preset}: a key whose value is the preset's stays empty, with the preset's value as its placeholder. */
+function show(values, preset) {
+  const base = presetValues(preset);
+  for (const k of keys) {
+    const c = inputs[k.name];
+    const v = values[k.name] ?? base[k.name];
+    if (c.dataset.kind === 'boolean') {
+      c.checked = String(v) === 'true';
+      continue;
+    }
+    if (c.tagName === 'SELECT') {
+      c.options[0].textContent = `${base[k.name]} (${preset ? 'preset' : 'default'})`;
+      if (v !== base[k.name] && ![...c.options].some(o => o.value === v)) c.append(el('option', { value: v }, v));
+      c.value = v === base[k.name] ? '' : v;
+      continue;
+    }
+    c.placeholder = base[k.name];
+    c.value = v === base[k.name] ? '' : v;
+  }
+}
+
+function collect() {
+  const base = presetValues(presetSelect.value);
+  const config = {};
+  for (const k of keys) {
+    const c = inputs[k.name];
+    if (c.dataset.kind === 'boolean') {
+      if (String(c.checked) !== String(base[k.name])) config[k.name] = String(c.checked);
+    } else if (c.value.trim() !== '') {
+      config[k.name] = c.value.trim();
+    } else if (c.validity && c.validity.badInput) {
+      config[k.name] = 'not a number';   // the server names the field
+    }
+  }
+  return config;
 }
 
 function clearErrors() {
@@ -30,12 +97,10 @@ function clearErrors() {
 async function submit(evt) {
   evt.preventDefault();
   clearErrors();
-  const config = {};
-  for (const k of keys) config[k.name] = inputs[k.name].value;
-  const body = { preset: presetSelect.value || null, config, group: document.getElementById('group').value || null };
+  const body = { preset: presetSelect.value || null, config: collect(), group: document.getElementById('group').value || null };
   try {
     const res = await postJson('/api/launch', body);
-    location.href = `/index.html?q=${res.runId}`;
+    location.href = `/index.html?q=${encodeURIComponent(res.runId)}`;
   } catch (e) {
     document.getElementById('form-error').textContent = e.message;
     for (const [k, msg] of Object.entries(e.fields || {})) {
@@ -51,22 +116,25 @@ async function main() {
   [keys, presets] = await Promise.all([getJson('/api/keys'), getJson('/api/presets')]);
   for (const name of Object.keys(presets)) presetSelect.append(el('option', { value: name }, name));
   for (const k of keys) {
-    const input = el('input', { type: 'text', id: `key-${k.name}`, name: k.name });
-    inputs[k.name] = input;
-    fields.append(el('label', { for: `key-${k.name}` }, k.name), input,
-      el('div', { class: 'hint' }, `${k.doc} — ${k.values}; default ${k.default}`, el('span', { class: 'error', id: `err-${k.name}` })));
+    const c = control(k);
+    inputs[k.name] = c;
+    const range = k.input.kind === 'integer' || k.input.kind === 'number' ? ` — ${rangeText(k.input)}` : '';
+    fields.append(el('label', { for: c.id }, k.name), el('div', {}, c, c.words || null),
+      el('div', { class: 'hint' }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'error', id: `err-${k.name}` })));
   }
   const from = params.get('from');
-  if (from) {
+  if (from && isRunId(from)) {
     const run = await getJson(`/api/runs/${encodeURIComponent(from)}`);
     presetSelect.value = run.summary.preset || '';
-    fill(run.config);
+    show(run.config, presetSelect.value);
     document.getElementById('from').textContent = `cloned from ${from}: change what you like`;
   } else {
-    presetSelect.value = params.get('preset') || '';
-    fill(presetValues(presetSelect.value));
+    if (from) document.getElementById('form-error').textContent = `'${from.slice(0, 40)}' is not a run id; starting from the defaults`;
+    const p = params.get('preset') || '';
+    presetSelect.value = Object.prototype.hasOwnProperty.call(presets, p) ? p : '';
+    show({}, presetSelect.value);
   }
-  presetSelect.addEventListener('change', () => fill(presetValues(presetSelect.value)));
+  presetSelect.addEventListener('change', () => show({}, presetSelect.value));
   document.getElementById('launch').addEventListener('submit', submit);
 }
 

@@ -1,9 +1,12 @@
-// The run page: configuration, actions, downloads, a weight snapshot (click a filter to enlarge), the timeline.
-import { getJson, postJson, el, statusBadge } from './api.js';
+// The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
+// downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
+// The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions } from './api.js';
 import { nearestMeasures, measuresTable } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
+const ACTIONS = ['cancel', 'resume', 'twin'];
 
 async function act(path, then) {
   try {
@@ -14,19 +17,14 @@ async function act(path, then) {
   }
 }
 
-document.getElementById('cancel').addEventListener('click', () => act(`/api/runs/${id}/cancel`));
-document.getElementById('resume').addEventListener('click', () => act(`/api/runs/${id}/resume`));
-document.getElementById('twin').addEventListener('click', () => act(`/api/runs/${id}/twin`, r => { location.href = `/run.html?id=${r.runId}`; }));
-document.getElementById('clone').href = `/launch.html?from=${encodeURIComponent(id)}`;
-document.getElementById('csv').href = `/api/runs/${id}/metrics.csv`;
-document.getElementById('json').href = `/api/runs/${id}/metrics.json`;
-
 const snapshot = document.getElementById('snapshot');
 const grid = document.getElementById('grid');
 let shapes = [];
 let measures = [];
-snapshot.addEventListener('change', showSnapshot);
-grid.addEventListener('click', evt => {
+let chart = null;
+let feed = null;
+
+function enlarge(evt) {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
   if (!s) return;
   const rect = grid.getBoundingClientRect();
@@ -36,45 +34,110 @@ grid.addEventListener('click', evt => {
   const unit = Math.floor(y / (s.imageRows * 3 + 1)) * gridCols + Math.floor(x / (s.imageCols * 3 + 1));
   if (!(unit >= 0 && unit < s.hidden)) return;
   const over = el('div', { class: 'overlay', onclick: () => over.remove() },
-    el('figure', {}, el('img', { src: `/api/runs/${id}/snapshots/${s.epoch}/filters/${unit}.png?scale=16`, alt: `unit ${unit}` }),
+    el('figure', {}, el('img', { src: `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`, alt: `unit ${unit}` }),
       el('figcaption', { style: 'color:#fff' }, `epoch ${s.epoch}, unit ${unit}`)));
   document.body.append(over);
-});
+}
 
 function showSnapshot() {
   if (!snapshot.value) return;
-  grid.src = `/api/runs/${id}/snapshots/${snapshot.value}/grid.png?scale=3`;
-  document.getElementById('weights').href = `/api/runs/${id}/snapshots/${snapshot.value}/weights.bin`;
+  grid.src = `${runPath(id, 'snapshots', snapshot.value, 'grid.png')}?scale=3`;
+  document.getElementById('weights').href = runPath(id, 'snapshots', snapshot.value, 'weights.bin');
   const m = nearestMeasures(measures, Number(snapshot.value));
   document.getElementById('measures').replaceChildren(m
     ? el('div', {}, el('div', { class: 'muted' }, `filter measures at epoch ${m.epoch}`), measuresTable(m, { id: 'measures-table' }))
     : el('div', { class: 'muted' }, 'no filter measures yet'));
 }
 
+const num = (x, d = 4) => (typeof x === 'number' ? fmt(x, d) : '—');
+
+/** One line of plain words per event; null for events folded into a summary line. */
 function describe(e) {
   const p = e.payload;
   switch (e.type) {
-    case 'epoch_completed': return `epoch ${p.epoch}: loss ${p.loss?.toPrecision?.(4)} recon ${p.recon?.toPrecision?.(4)} mean act ${p.meanActivation?.toPrecision?.(3)}${p.diverged ? ' DIVERGED' : ''}`;
-    case 'weight_snapshot': return `epoch ${p.epoch}: ${p.hidden} filters of ${p.imageRows}x${p.imageCols}`;
-    case 'started': return `pid ${p.pid} on ${p.host}, ${p.threads} threads, from epoch ${p.fromEpoch}`;
-    case 'created': return `origin ${p.origin}${p.preset ? ', preset ' + p.preset : ''}${p.group ? ', group ' + p.group : ''}`
+    case 'created': return `queued by ${p.origin}${p.preset ? ' (preset ' + p.preset + ')' : ''}${p.group ? ' in group ' + p.group : ''}`
       + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
-    case 'filter_measures': {
-      const v = x => (typeof x === 'number' ? x.toPrecision(3) : '—');
-      return `epoch ${p.epoch}: locality ${v(p.locality)}, dead ${v(p.deadFraction)}, saturated ${v(p.saturatedFraction)}, lifetime sparsity ${v(p.lifetimeSparsity)}, digit-likeness ${v(p.digitLikeness)}`;
-    }
-    case 'failed': return p.error;
-    case 'diverged': return `epoch ${p.epoch}: ${p.reason}`;
-    case 'tagged': return p.tags.join(', ');
-    default: return JSON.stringify(p);
+    case 'started': return `started on ${p.host} (process ${p.pid}, ${p.threads} thread${p.threads === 1 ? '' : 's'})${p.fromEpoch ? ', resuming after epoch ' + p.fromEpoch : ''}`;
+    case 'epoch_completed': return `epoch ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
+    case 'weight_snapshot': return `weights saved at epoch ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
+    case 'filter_measures': return `filter measures at epoch ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}`;
+    case 'checkpoint': return `checkpoint after epoch ${p.epoch}`;
+    case 'heartbeat': return `alive (epoch ${p.epoch + 1}, batch ${p.batch})`;
+    case 'finished': return `finished after epoch ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;
+    case 'failed': return `failed: ${p.error}`;
+    case 'diverged': return `diverged at epoch ${p.epoch}: ${p.reason}`;
+    case 'cancel_requested': return `cancel requested${p.by ? ' from ' + p.by : ''}`;
+    case 'cancelled': return `cancelled after epoch ${p.epoch}`;
+    case 'tagged': return p.tags.length ? `tagged ${p.tags.join(', ')}` : 'tags removed';
+    default: return e.type.replace(/_/g, ' ');
   }
+}
+
+const time = at => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+
+/** Newest first; runs of heartbeats and of checkpoints fold into one line each ("12 heartbeats, 10:01 – 10:05"). */
+function timeline(events) {
+  const items = [];
+  for (const e of events) {
+    const last = items[items.length - 1];
+    if ((e.type === 'heartbeat' || e.type === 'checkpoint') && last && last.type === e.type) {
+      last.count++;
+      last.lastAt = e.at;
+      last.lastPayload = e.payload;
+      continue;
+    }
+    items.push({ type: e.type, at: e.at, lastAt: e.at, count: 1, event: e, lastPayload: e.payload });
+  }
+  return items.reverse().map(it => {
+    let text;
+    if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${time(it.lastAt)}`;
+    else if (it.count > 1) text = `${it.count} checkpoints, the last after epoch ${it.lastPayload.epoch}`;
+    else text = describe(it.event);
+    return el('li', { 'data-type': it.type, class: it.type === 'failed' || it.type === 'diverged' ? 'error' : '' },
+      el('span', { class: 'muted' }, time(it.at)), ' ', text);
+  });
+}
+
+function drawCurves(metrics) {
+  const canvas = document.getElementById('curves');
+  const pts = key => metrics.map(m => ({ x: m.epoch, y: typeof m[key] === 'number' && m[key] > 0 ? m[key] : null }));
+  const data = {
+    datasets: [
+      { label: 'loss', data: pts('loss'), borderColor: '#2557d6', borderWidth: 1.5, pointRadius: 0 },
+      { label: 'reconstruction', data: pts('recon'), borderColor: '#2ca02c', borderDash: [6, 3], borderWidth: 1.5, pointRadius: 0 },
+      { label: 'held-out', data: pts('heldout'), borderColor: '#d62728', borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0 },
+      { label: 'penalty', data: pts('penalty'), borderColor: '#9467bd', borderDash: [10, 3, 2, 3], borderWidth: 1.5, pointRadius: 0 },
+    ].filter(d => d.data.some(p => p.y !== null)),
+  };
+  const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
+  if (!chart) {
+    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type) });
+  } else {
+    chart.data = data;
+    chart.options.scales.y.type = type;
+    chart.update();
+  }
+}
+
+document.getElementById('run-logscale').addEventListener('change', () => {
+  if (!chart) return;
+  chart.options.scales.y.type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
+  chart.update();
+});
+
+function configTable(config, ignored) {
+  return Object.entries(config).map(([k, v]) => {
+    const why = ignored[k];
+    return el('tr', why ? { class: 'ignored', 'data-key': k, title: why } : { 'data-key': k },
+      el('td', {}, k), el('td', {}, v, why ? el('span', { class: 'note' }, `ignored: ${why}`) : null));
+  });
 }
 
 async function load() {
   error.textContent = '';
   try {
-    const [run, events, snaps, ms] = await Promise.all([getJson(`/api/runs/${id}`), getJson(`/api/runs/${id}/events`),
-      getJson(`/api/runs/${id}/snapshots`), getJson(`/api/runs/${id}/measures`)]);
+    const [run, events, snaps, ms, metrics] = await Promise.all([getJson(runPath(id)), getJson(runPath(id, 'events')),
+      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
     measures = ms;
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
@@ -85,10 +148,14 @@ async function load() {
     if (s.group) {
       document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.group)}` }, s.group));
     }
-    for (const a of ['cancel', 'resume', 'twin']) document.getElementById(a).disabled = !run.actions.includes(a);
-    document.querySelector('#config tbody').replaceChildren(...Object.entries(run.config).map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v))));
-    document.getElementById('timeline').replaceChildren(...events.slice().reverse().map(e =>
-      el('li', { 'data-type': e.type }, `#${e.seq} ${e.at.replace('T', ' ').replace('Z', '')} ${e.type} — ${describe(e)}`)));
+    for (const a of ACTIONS) document.getElementById(a).disabled = !run.actions.includes(a);
+    const twinLink = document.getElementById('twin-link');
+    twinLink.hidden = !run.twinId;
+    document.getElementById('twin').hidden = !!run.twinId;
+    if (run.twinId) twinLink.href = `/run.html?id=${encodeURIComponent(run.twinId)}`;
+    document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
+    document.getElementById('timeline').replaceChildren(...timeline(events));
+    drawCurves(metrics);
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `epoch ${x.epoch}`)));
@@ -96,11 +163,29 @@ async function load() {
       snapshot.value = snaps.some(x => String(x.epoch) === keep) ? keep : String(snaps[snaps.length - 1].epoch);
       showSnapshot();
     }
-    if (!run.summary || ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status)) return;
-    setTimeout(load, 2000);
+    const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
+    if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);
+    if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {
     error.textContent = e.message;
   }
 }
 
-load();
+if (!isRunId(id)) {
+  // a crafted address (another path, a query) must not reach any URL: every button stays disabled
+  for (const a of ACTIONS) document.getElementById(a).disabled = true;
+  document.getElementById('clone').classList.add('disabled');
+  error.textContent = `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`;
+} else {
+  document.getElementById('cancel').addEventListener('click', () => act(runPath(id, 'cancel')));
+  document.getElementById('resume').addEventListener('click', () => act(runPath(id, 'resume')));
+  document.getElementById('twin').addEventListener('click', () => act(runPath(id, 'twin'), r => {
+    if (isRunId(r.runId)) location.href = `/run.html?id=${encodeURIComponent(r.runId)}`;
+  }));
+  document.getElementById('clone').href = `/launch.html?from=${encodeURIComponent(id)}`;
+  document.getElementById('csv').href = runPath(id, 'metrics.csv');
+  document.getElementById('json').href = runPath(id, 'metrics.json');
+  snapshot.addEventListener('change', showSnapshot);
+  grid.addEventListener('click', enlarge);
+  load();
+}

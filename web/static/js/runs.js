@@ -1,5 +1,6 @@
-// The runs page: every run, filtered by text and status, polled every 2 s; select runs to compare; edit tags.
-import { getJson, postJson, el, fmt, statusBadge } from './api.js';
+// The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
+// stream is down); select runs to compare; edit tags.
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live } from './api.js';
 
 const body = document.querySelector('#runs tbody');
 const filter = document.getElementById('filter');
@@ -11,7 +12,7 @@ filter.value = new URLSearchParams(location.search).get('q') || '';
 filter.addEventListener('input', () => refresh());
 status.addEventListener('change', () => refresh());
 compare.addEventListener('click', () => {
-  location.href = `/compare.html?runs=${[...selected].join(',')}`;
+  location.href = `/compare.html?runs=${[...selected].filter(isRunId).map(encodeURIComponent).join(',')}`;
 });
 
 function updateCompare() {
@@ -23,7 +24,7 @@ async function editTags(run) {
   const text = prompt(`Tags of ${run.runId}, separated by spaces:`, run.tags.join(' '));
   if (text === null) return;
   try {
-    await postJson(`/api/runs/${run.runId}/tags`, { tags: text.split(/\s+/).filter(Boolean) });
+    await postJson(runPath(run.runId, 'tags'), { tags: text.split(/\s+/).filter(Boolean) });
     refresh();
   } catch (e) {
     alert(e.message);
@@ -45,7 +46,7 @@ function row(r) {
   if (r.error) st.title = r.error;
   return el('tr', { 'data-run': r.runId, 'data-status': r.status },
     el('td', {}, box),
-    el('td', {}, el('a', { href: `/run.html?id=${r.runId}` }, r.runId)),
+    el('td', {}, el('a', { href: `/run.html?id=${encodeURIComponent(r.runId)}` }, r.runId)),
     st,
     el('td', {}, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
     el('td', {}, r.preset || ''), el('td', {}, r.data || ''),
@@ -73,6 +74,14 @@ async function refresh() {
   }
 }
 
+/** A run changed (live stream): its row is redrawn in place; a run not in the table brings the whole table. */
+function changed(r) {
+  const old = body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`);
+  if (!old) { refresh(); return; }
+  if (status.value && status.value !== r.status) { refresh(); return; }
+  old.replaceWith(row(r));
+}
+
 updateCompare();
 refresh();
-setInterval(refresh, 2000);
+live('', changed, refresh, 2000);

@@ -36,7 +36,18 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** Usage help is this wide when the terminal's width is unknown (each description line is one sentence that fits). */
+    public static final int HELP_WIDTH = 140;
+
+    /** The command line with every command, its exit codes and its help width. */
+    public static CommandLine commandLine() {
+        CommandLine cl = ExitCodes.install(new CommandLine(new Main()));
+        cl.setUsageHelpWidth(HELP_WIDTH);
+        cl.setUsageHelpAutoWidth(true);
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.exit(ExitCodes.install(new CommandLine(new Main())).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

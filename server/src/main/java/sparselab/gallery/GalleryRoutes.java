@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * Weight images and raw weights of stored snapshots. Snapshots never change (their blobs are content-addressed),
  * so each answer carries an ETag made of the blob hash and the drawing parameters, and may be cached. An image is
  * refused (400) when it would have more than {@link Limits#maxImagePixels()} pixels, before its weights are read,
- * and at most {@link #RENDERS} images are drawn at once, so a few large requests cannot exhaust the heap.
+ * and at most {@link #RENDERS} images are drawn at once, so a few large requests cannot exhaust the heap. The units of
+ * two snapshots of the same shape can be matched (see {@link UnitMatches}), and a grid drawn in the order of such a match.
  */
 public final class GalleryRoutes {
     /** Images drawn at the same time; further requests wait up to {@link #RENDER_WAIT_SECONDS}, then get 429. */
@@ -31,16 +32,27 @@ public final class GalleryRoutes {
     private final EventLog log;
     private final long maxPixels;
     private final Semaphore renders = new Semaphore(RENDERS, true);
+    private final UnitMatches matches;
 
-    public GalleryRoutes(EventLog log, long maxPixels) {
+    public GalleryRoutes(EventLog log, long maxPixels, UnitMatches matches) {
         this.log = log;
         this.maxPixels = maxPixels;
+        this.matches = matches;
     }
 
     public void register(Javalin app) {
         app.get("/api/runs/{id}/snapshots/{epoch}/grid.png", this::grid);
         app.get("/api/runs/{id}/snapshots/{epoch}/filters/{unit}.png", this::filter);
         app.get("/api/runs/{id}/snapshots/{epoch}/weights.bin", this::weights);
+        app.get("/api/runs/{id}/snapshots/{epoch}/match/{other}/{otherEpoch}", this::match);
+    }
+
+    /** Which unit of the other run's snapshot matches each unit of this one. */
+    private void match(Context ctx) {
+        String id = ctx.pathParam("id"), other = ctx.pathParam("other");
+        int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
+        int otherEpoch = Params.pathInt(ctx, "otherEpoch", 0, Integer.MAX_VALUE);
+        ctx.json(matches.match(id, epoch, other, otherEpoch));
     }
 
     private void grid(Context ctx) {
@@ -48,8 +60,19 @@ public final class GalleryRoutes {
         int scale = Params.queryInt(ctx, "scale", 2, 1, 8);
         checkPixels(WeightImages.gridPixels(s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale),
                 "the grid of " + s.w.hidden() + " filters of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
-        if (notModified(ctx, s.row.blob() + "-grid-" + scale)) return;
-        byte[] png = render(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale));
+        // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
+        String to = ctx.queryParam("matchTo");
+        int[] order = null;
+        String tag = s.row.blob() + "-grid-" + scale;
+        if (to != null) {
+            int toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
+            if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
+            order = matches.match(to, toEpoch, ctx.pathParam("id"), s.row.epoch()).units();
+            tag += "-match-" + to + "-" + toEpoch;
+        }
+        if (notModified(ctx, tag)) return;
+        int[] drawOrder = order;
+        byte[] png = render(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
         ctx.contentType("image/png").result(png);
     }
 

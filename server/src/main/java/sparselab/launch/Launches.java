@@ -118,14 +118,18 @@ public final class Launches {
         return out;
     }
 
-    /** Every key with its default, meaning and accepted values, for the launch form. */
-    public static List<Map<String, String>> keys() {
+    /**
+     * Every key with its default, meaning, accepted values and input (kind, choices, range; see ConfigKeys.Input),
+     * for the launch form. The data key's choices are those a web launch accepts (no idx: paths).
+     */
+    public static List<Map<String, Object>> keys() {
         return ConfigKeys.all().stream().map(k -> {
-            Map<String, String> m = new LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", k.name());
             m.put("default", k.defaultValue());
             m.put("doc", k.doc());
             m.put("values", k.values());
+            m.put("input", k.input());
             return m;
         }).toList();
     }

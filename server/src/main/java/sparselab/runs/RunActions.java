@@ -90,6 +90,21 @@ public final class RunActions {
         return list;
     }
 
+    /** The newest other run whose configuration is {@code r}'s with beta = 0, or null (also when {@code r} has beta 0). */
+    public String twinOf(RunRow r) {
+        if ("0".equals(r.configMap().get("beta"))) return null;
+        java.util.Map<String, String> twin;
+        try {
+            twin = sparselab.config.ConfigKeys.build(r.configMap()).nonSparseTwin().toMap();
+        } catch (sparselab.config.ConfigException e) {
+            return null;
+        }
+        for (RunRow o : log.runs()) {       // newest first
+            if (!o.runId().equals(r.runId()) && twin.equals(o.configMap())) return o.runId();
+        }
+        return null;
+    }
+
     /** The actions that apply to a run in its present state. */
     public List<String> actionsFor(RunRow r) {
         List<String> a = new ArrayList<>();

@@ -14,7 +14,9 @@ import java.util.Map;
  * @param actions         which actions apply now: cancel, resume, twin, clone
  * @param worker          the worker (name) that trains or last trained the run
  * @param lease           the run's current lease: how many times a trainer claimed it
+ * @param twinId          the newest run whose configuration is this one's with beta = 0 (its non-sparse twin), or null
+ * @param ignored         the configuration keys that have no effect on this run's training, each with the reason
  */
 public record RunDetail(RunView summary, Map<String, String> config, String dataFingerprint, Long pid, String host,
                         String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions,
-                        String worker, long lease) {}
+                        String worker, long lease, String twinId, Map<String, String> ignored) {}

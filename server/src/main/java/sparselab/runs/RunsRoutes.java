@@ -61,7 +61,8 @@ public final class RunsRoutes {
         RunRow r = actions.require(ctx.pathParam("id"));
         List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
         ctx.json(new RunDetail(RunView.of(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
-                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r), r.worker(), r.lease()));
+                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r), r.worker(), r.lease(), actions.twinOf(r),
+                sparselab.config.ConfigKeys.ignored(r.configMap())));
     }
 
     private void csv(Context ctx) {

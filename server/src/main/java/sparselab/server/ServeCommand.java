@@ -45,9 +45,34 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
+        checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
         EventLog log = db.open();
         serveUntilStopped(spec, log, host, port, workers, () -> null);
         return 0;
+    }
+
+    private static void checkOptions(int port, int workers) {
+        if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
+        if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
+    }
+
+    /**
+     * Refuses options that cannot work before anything is created: a bad port or worker count, and an address that
+     * cannot be bound (a port in use, an unknown host), found by binding it for a moment.
+     */
+    static void checkBindable(String host, int port, int workers) {
+        checkOptions(port, workers);
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port));
+        } catch (java.io.IOException | SecurityException e) {
+            throw new ExitCodes.RefusedException(cannotListen(host, port, e.getMessage()));
+        }
+    }
+
+    private static String cannotListen(String host, int port, String why) {
+        return "--port/--host: cannot listen on " + host + ":" + port + " (" + why + "); nothing was created. "
+                + "Is a dashboard already running there? Choose another --port, or --port 0 for any free one.";
     }
 
     /**
@@ -57,8 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
      */
     static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers,
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
-        if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
-        if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
+        checkOptions(port, workers);
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
         Javalin app;
@@ -66,8 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
             app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host), limits)
                     .build().start(host, port);
         } catch (RuntimeException e) {
-            throw new ExitCodes.RefusedException("--port/--host: cannot listen on " + host + ":" + port + " ("
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+            throw new ExitCodes.RefusedException(cannotListen(host, port, e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         String comparePath = afterBind.get();
         pool.start(1000);

@@ -83,8 +83,9 @@ class PagesBrowserTest {
         List<String> after = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
         assertNotEquals(before, after);
         waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
-        js("document.getElementById('logscale').click();");
         assertEquals("logarithmic", js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
+        js("document.getElementById('logscale').click();");
+        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
     }
 
     @Test

@@ -35,7 +35,8 @@ public class ExportCommand implements Callable<Integer> {
     String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
-    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot nearest epoch N (default: the last)") Integer epoch;
+    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N (default: the last); a missing one is refused with the epochs there are") Integer epoch;
+    @Option(names = "--nearest", description = "with --epoch N: take the snapshot nearest epoch N when there is none at N") boolean nearest;
     @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
@@ -46,6 +47,7 @@ public class ExportCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
+        if (epoch != null || nearest) throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery");
         String text = switch (format) {
             case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
@@ -67,7 +69,13 @@ public class ExportCommand implements Callable<Integer> {
         List<SnapshotRow> snaps = log.snapshots(runId);
         if (snaps.isEmpty()) throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot yet");
         int want = epoch == null ? Integer.MAX_VALUE : epoch;
-        return snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow().event();
+        SnapshotRow best = snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow();
+        if (epoch != null && best.epoch() != epoch && !nearest) {
+            throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot at epoch " + epoch + "; it has epochs "
+                    + snaps.stream().map(s -> Integer.toString(s.epoch())).collect(java.util.stream.Collectors.joining(", "))
+                    + " (--nearest takes epoch " + best.epoch() + ")");
+        }
+        return best.event();
     }
 
     private static float[] w1(EventLog log, RunEvent.WeightSnapshot w) {

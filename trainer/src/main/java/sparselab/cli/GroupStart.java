@@ -40,10 +40,10 @@ public class GroupStart {
             boolean ok = true;
             for (String id : runIds) {
                 RunExecutor.Outcome o;
-                try (ProgressListener bar = new ProgressListener()) {
+                try (ProgressListener bar = ProgressListener.forConsole(err)) {
                     o = new RunExecutor(log, bar).execute(id, false);
                 }
-                err.println(id + " " + o.status() + ": " + o.message());
+                err.println(TrainCommand.outcome(o));
                 ok &= o.ok() || o.status().equals("refused");
             }
             return ok ? ExitCodes.OK : ExitCodes.FAILURE;

@@ -23,17 +23,21 @@ public class RunsCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         List<RunRow> runs = log.runs();
         PrintWriter out = spec.commandLine().getOut();
-        String fmt = "%-12s %-11s %-11s %-6s %-6s %-13s %-9s %9s %10s %10s  %s%n";
-        out.printf(fmt, "run", "status", "preset", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out", "created");
+        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %9s %10s %10s  %s%n";
+        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out", "created");
         Instant now = Instant.now();
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
-            out.printf(fmt, r.runId(), r.effectiveStatus(now), r.preset() == null ? "-" : r.preset(), c.get("beta"), c.get("rho"),
-                    c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
+            out.printf(fmt, r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()), c.get("beta"),
+                    c.get("rho"), c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
                     fmt(r.lastHeldout()), r.createdAt());
         }
         if (runs.isEmpty()) out.println("(no runs in " + log.describe() + ")");
         return ExitCodes.OK;
+    }
+
+    private static String dash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
     }
 
     private static String fmt(Double v) {

@@ -39,6 +39,11 @@ public class TrainCommand implements Callable<Integer> {
         return run(spec, log, runId, background, false);
     }
 
+    /** "run ID finished 3 epochs"; the status is said once, whether or not the message starts with it. */
+    static String outcome(RunExecutor.Outcome o) {
+        return "run " + o.runId() + " " + (o.message().startsWith(o.status()) ? o.message() : o.status() + ": " + o.message());
+    }
+
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
@@ -47,11 +52,11 @@ public class TrainCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         RunExecutor.Outcome o;
-        try (ProgressListener bar = new ProgressListener()) {
+        try (ProgressListener bar = ProgressListener.forConsole(spec.commandLine().getErr())) {
             o = new RunExecutor(log, bar).execute(runId, resume);
         }
         if (o.status().equals("refused")) throw new ExitCodes.RefusedException(o.message());
-        spec.commandLine().getErr().println(o.status() + ": " + o.message());
+        spec.commandLine().getErr().println(outcome(o));
         spec.commandLine().getOut().println(runId);
         return o.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
     }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The one place for the configuration keys: their defaults, their documentation and their checks.
@@ -22,50 +21,126 @@ import java.util.function.Function;
 public final class ConfigKeys {
     private ConfigKeys() {}
 
-    /** One key: its name, default text, what it means, and the accepted values. */
-    public record Key(String name, String defaultValue, String doc, String values, Function<String, Object> parser) {
-        Object parse(String text) { return parser.apply(text); }
+    /**
+     * One key: its name, default text, what it means, the accepted values in words, and its type (which parses and
+     * checks a value and tells a form which input to draw).
+     */
+    public record Key(String name, String defaultValue, String doc, String values, Type type) {
+        Object parse(String text) { return type.parse(name, text); }
+
+        /** How a form should ask for this key. */
+        public Input input() { return type.input(); }
+    }
+
+    /**
+     * How a form asks for a key, derived from its type.
+     *
+     * @param kind    {@code choice} (one of {@code choices}), {@code boolean}, {@code integer} or {@code number} (within
+     *                min/max, each bound inclusive or not; null = unbounded), or {@code text}
+     * @param choices the accepted names of a choice; for other kinds, words also accepted besides a number ({@code off})
+     */
+    public record Input(String kind, List<String> choices, Double min, boolean minInclusive, Double max, boolean maxInclusive) {}
+
+    /** A key's type: parses and checks a value, and describes its input. */
+    public interface Type {
+        Object parse(String key, String text);
+
+        Input input();
+    }
+
+    private static Type type(Input input, java.util.function.BiFunction<String, String, Object> parser) {
+        return new Type() {
+            public Object parse(String key, String text) { return parser.apply(key, text); }
+
+            public Input input() { return input; }
+        };
+    }
+
+    private static Type integer(int min, int max) {
+        return type(new Input("integer", List.of(), (double) min, true, (double) max, true), (k, t) -> intIn(k, t, min, max));
+    }
+
+    private static Type number(double lo, double hi, boolean loIn, boolean hiIn) {
+        return type(new Input("number", List.of(), lo, loIn, hi, hiIn), (k, t) -> dblIn(k, t, lo, hi, loIn, hiIn));
+    }
+
+    private static Type bool() {
+        return type(new Input("boolean", List.of("true", "false"), null, false, null, false), ConfigKeys::bool);
+    }
+
+    @SafeVarargs
+    private static <E extends Enum<E> & Choices.Named> Type choice(Class<E> type, E... offered) {
+        List<String> names = java.util.Arrays.stream(offered.length > 0 ? offered : type.getEnumConstants()).map(Choices.Named::key).toList();
+        return type(new Input("choice", names, null, false, null, false), (k, t) -> Choices.parse(type, k, t));
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
     private static final String KNOWN;
 
-    private static void key(String name, String def, String doc, String values, Function<String, Object> parser) {
-        KEYS.put(name, new Key(name, def, doc, values, parser));
+    private static void key(String name, String def, String doc, String values, Type type) {
+        KEYS.put(name, new Key(name, def, doc, values, type));
     }
 
     static {
-        key("data", "mnist", "data set", "mnist, bars, idx:PATH", t -> parseData(t));
-        key("limit", "0", "samples used (0 = all)", "integer >= 0", t -> intIn("limit", t, 0, Integer.MAX_VALUE));
-        key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", "[0, 0.5]", t -> dblIn("holdout", t, 0, 0.5, true, true));
-        key("hidden", "196", "hidden units H", "integer >= 1", t -> intIn("hidden", t, 1, 100_000));
-        key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", t -> Choices.parse(Activation.class, "hiddenActivation", t));
-        key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", t -> Choices.parse(Activation.class, "outputActivation", t));
-        key("loss", "squared", "reconstruction loss", "squared, cross-entropy", t -> Choices.parse(Loss.class, "loss", t));
-        key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", t -> Choices.parse(Optimizer.class, "optimizer", t));
-        key("learningRate", "0.1", "step size", "> 0", t -> dblIn("learningRate", t, 0, 1e6, false, true));
-        key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", t -> dblIn("momentum", t, 0, 1, true, false));
-        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer >= 1", t -> intIn("epochs", t, 1, 1_000_000));
-        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer >= 0", t -> intIn("batchSize", t, 0, 10_000_000));
-        key("shuffle", "true", "reshuffle the samples every epoch", "true, false", t -> bool("shuffle", t));
-        key("seed", "1", "the seed every random choice derives from", "integer", t -> longOf("seed", t));
-        key("weightDecay", "0", "lambda of the weight decay", ">= 0", t -> dblIn("weightDecay", t, 0, 1e6, true, true));
-        key("dropout", "0", "probability a hidden unit is dropped", "[0, 1)", t -> dblIn("dropout", t, 0, 1, true, false));
-        key("beta", "0.1", "weight of the sparsity term", ">= 0", t -> dblIn("beta", t, 0, 1e6, true, true));
-        key("rho", "0.05", "target activation rate", "0 < rho < 1", t -> dblIn("rho", t, 0, 1, false, false));
-        key("estimator", "batch-mean", "how rho_hat is estimated", "batch-mean, ema-mean, ema-threshold", t -> Choices.parse(Estimator.class, "estimator", t));
-        key("rhoMomentum", "0.99", "lam of the ema estimators", "[0, 1)", t -> dblIn("rhoMomentum", t, 0, 1, true, false));
-        key("threshold", "0.5", "theta of ema-threshold", "a finite number", t -> dblIn("threshold", t, -1e6, 1e6, true, true));
-        key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", "> 0", t -> dblIn("eps", t, 0, 1, false, false));
-        key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", t -> bool("epsInEstimate", t));
-        key("limiter", "off", "clip bound L of the sparse term", "> 0, or off", t -> limiter(t));
-        key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1", t -> snapshotEvery(t));
+        key("data", "mnist", "data set", "mnist, bars, idx:PATH",
+                type(new Input("choice", List.of("mnist", "bars"), null, false, null, false), (k, t) -> parseData(t)));
+        key("limit", "0", "samples used (0 = all)", "integer >= 0", integer(0, Integer.MAX_VALUE));
+        key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", "[0, 0.5]", number(0, 0.5, true, true));
+        key("hidden", "196", "hidden units H", "integer >= 1", integer(1, 100_000));
+        key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", choice(Activation.class, Activation.SIGMOID, Activation.TANH, Activation.RELU));
+        key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", choice(Activation.class));
+        key("loss", "squared", "reconstruction loss", "squared, cross-entropy", choice(Loss.class));
+        key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", choice(Optimizer.class));
+        key("learningRate", "0.1", "step size", "> 0", number(0, 1e6, false, true));
+        key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", number(0, 1, true, false));
+        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer >= 1", integer(1, 1_000_000));
+        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer >= 0", integer(0, 10_000_000));
+        key("shuffle", "true", "reshuffle the samples every epoch", "true, false", bool());
+        key("seed", "1", "the seed every random choice derives from", "integer",
+                type(new Input("integer", List.of(), null, false, null, false), ConfigKeys::longOf));
+        key("weightDecay", "0", "lambda of the weight decay", ">= 0", number(0, 1e6, true, true));
+        key("dropout", "0", "probability a hidden unit is dropped", "[0, 1)", number(0, 1, true, false));
+        key("beta", "0.1", "weight of the sparsity term", ">= 0", number(0, 1e6, true, true));
+        key("rho", "0.05", "target activation rate", "0 < rho < 1", number(0, 1, false, false));
+        key("estimator", "batch-mean", "how rho_hat is estimated", "batch-mean, ema-mean, ema-threshold", choice(Estimator.class));
+        key("rhoMomentum", "0.99", "lam of the ema estimators", "[0, 1)", number(0, 1, true, false));
+        key("threshold", "0.5", "theta of ema-threshold", "a finite number", number(-1e6, 1e6, true, true));
+        key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", "> 0", number(0, 1, false, false));
+        key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", bool());
+        key("limiter", "off", "clip bound L of the sparse term", "> 0, or off",
+                type(new Input("number", List.of("off"), 0.0, false, 1e9, true), (k, t) -> limiter(t)));
+        key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1",
+                type(new Input("integer", List.of("log2"), 1.0, true, 1_000_000.0, true), (k, t) -> snapshotEvery(t)));
         key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
-                + DivergenceWatch.causeNames(), "none, any, or a comma list of causes", t -> stopOn(t));
+                + DivergenceWatch.causeNames(), "none, any, or a comma list of causes",
+                type(new Input("text", List.of("none", "any"), null, false, null, false), (k, t) -> stopOn(t)));
         KNOWN = String.join(", ", KEYS.keySet());
     }
 
-    /** All keys, in the order of the README's key table. */
+    /**
+     * The keys of {@code config} (canonical text, as {@link RunConfig#toMap()} writes it) that have no effect on
+     * training with the rest of that configuration, each with the reason.
+     */
+    public static Map<String, String> ignored(Map<String, String> config) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String optimizer = config.getOrDefault("optimizer", "");
+        String estimator = config.getOrDefault("estimator", "");
+        if (optimizer.equals("lbfgs")) {
+            out.put("learningRate", "L-BFGS chooses its own step by line search");
+            out.put("momentum", "L-BFGS has no momentum");
+            out.put("shuffle", "L-BFGS uses the whole training set at every iteration");
+        } else if (optimizer.equals("sgd")) {
+            out.put("momentum", "plain sgd has no momentum");
+        }
+        if (!estimator.equals("ema-threshold")) out.put("threshold", "only ema-threshold counts units above a threshold");
+        if (estimator.equals("batch-mean")) out.put("rhoMomentum", "batch-mean keeps no running average");
+        if ("0".equals(config.get("beta"))) {
+            for (String k : List.of("rho", "limiter", "eps")) out.putIfAbsent(k, "beta = 0: the sparse term is off");
+        }
+        return out;
+    }
+
+    /** All keys, in the order of docs/model.md's table. */
     public static Collection<Key> all() { return KEYS.values(); }
 
     public static boolean exists(String name) { return KEYS.containsKey(name); }
@@ -128,7 +203,7 @@ public final class ConfigKeys {
         return (int) v;
     }
 
-    private static long longOf(String key, String t) {
+    private static Object longOf(String key, String t) {
         try {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
@@ -157,7 +232,7 @@ public final class ConfigKeys {
         return v;
     }
 
-    private static boolean bool(String key, String t) {
+    private static Object bool(String key, String t) {
         return switch (t.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;

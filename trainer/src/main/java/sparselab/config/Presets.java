@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Named recipes (DESIGN §2): each is a set of keys laid over the defaults. */
+/** Named recipes (docs/model.md, "Presets"): each is a set of keys laid over the defaults. */
 public final class Presets {
     private Presets() {}
 

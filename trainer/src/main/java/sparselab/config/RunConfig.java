@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One run's complete, immutable configuration: every knob of the training step. The keys, defaults, documentation
+ * One run's complete, immutable configuration: every knob of docs/model.md. The keys, defaults, documentation
  * and per-field checks live in {@link ConfigKeys}; cross-field checks in {@link #validate()}.
  *
  * @param data              data set: {@code mnist}, {@code bars}, or {@code idx:PATH}
@@ -69,7 +69,7 @@ public record RunConfig(
         return ConfigKeys.build(m);
     }
 
-    /** Every key with its canonical text, in the order of the README's key table. */
+    /** Every key with its canonical text, in the order of the key table (ConfigKeys, docs/model.md). */
     public LinkedHashMap<String, String> toMap() {
         LinkedHashMap<String, String> m = new LinkedHashMap<>();
         m.put("data", data);

@@ -43,6 +43,15 @@ public final class WeightImages {
 
     /** All filters as a grid PNG, each pixel drawn as scale x scale. */
     public static byte[] grid(float[] w1, int hidden, int rows, int cols, int scale) {
+        return grid(w1, hidden, rows, cols, scale, null);
+    }
+
+    /**
+     * All filters as a grid PNG, tile {@code p} showing unit {@code order[p]} (a permutation of the units; null = in
+     * unit order).
+     */
+    public static byte[] grid(float[] w1, int hidden, int rows, int cols, int scale, int[] order) {
+        if (order != null && order.length != hidden) throw new IllegalArgumentException("order has " + order.length + " units, not " + hidden);
         int gridCols = (int) Math.ceil(Math.sqrt(hidden));
         int gridRows = (hidden + gridCols - 1) / gridCols;
         int tileW = cols * scale + 1;
@@ -50,7 +59,7 @@ public final class WeightImages {
         BufferedImage img = new BufferedImage(gridCols * tileW + 1, gridRows * tileH + 1, BufferedImage.TYPE_INT_RGB);
         fill(img, BORDER);
         for (int u = 0; u < hidden; u++) {
-            drawFilter(img, w1, u, rows, cols, scale, 1 + (u % gridCols) * tileW, 1 + (u / gridCols) * tileH);
+            drawFilter(img, w1, order == null ? u : order[u], rows, cols, scale, 1 + (u % gridCols) * tileW, 1 + (u / gridCols) * tileH);
         }
         return png(img);
     }

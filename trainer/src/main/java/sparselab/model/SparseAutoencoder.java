@@ -33,14 +33,14 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * The sparse autoencoder d -&gt; H -&gt; d, trained with ND4J's updaters.
+ * The autoencoder d -&gt; H -&gt; d of docs/model.md, trained with ND4J's updaters.
  *
  * <p><b>Parameters</b> live in one flat row vector, laid out {@code [W1 (H x d) | W2 (d x H) | b1 (H) | b2 (d)]}, each block
  * row-major; {@code W1}, {@code W2}, {@code b1}, {@code b2} are views of it, and the gradient has the same layout. (The
  * weights come first so that the weight decay is one operation on one contiguous block.) {@link #weightsLE()} writes
  * the blocks in the order W1, b1, W2, b2 instead.
  *
- * <p><b>One step</b> on a batch X (n x d):
+ * <p><b>One step</b> on a batch X (n x d), exactly as docs/model.md writes it:
  * <pre>
  *   Z1 = X W1^T + b1;  A = f(Z1);  A' = A * M
  *   Z2 = A' W2^T + b2; Y = g(Z2)

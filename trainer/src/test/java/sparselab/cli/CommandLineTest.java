@@ -102,4 +102,45 @@ class CommandLineTest {
         }
         assertFalse(Files.exists(dir.resolve("nope.idx")));
     }
+
+    @Test
+    void without_a_terminal_training_prints_plain_epoch_lines_with_the_full_held_out_figure_and_says_finished_once() throws Exception {
+        String db = dir.resolve("plain.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
+                "--set", "epochs=5", "--set", "batchSize=20", "--set", "optimizer=adam", "--set", "learningRate=0.01");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        List<String> epochLines = train.err().lines().filter(l -> l.contains(": epoch ")).toList();
+        assertEquals(5, epochLines.size(), train.err());
+        assertFalse(train.err().contains("[") && train.err().contains("]  "), "no progress bar drawn into a pipe: " + train.err());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            double heldout = log.metrics(runId).get(4).heldout();
+            assertTrue(epochLines.get(4).contains("epoch 5/5") && epochLines.get(4).contains("held-out " + sparselab.config.RunConfig.num(heldout)),
+                    "the full figure " + heldout + " in: " + epochLines.get(4));
+        }
+        String outcome = train.err().lines().filter(l -> l.startsWith("run " + runId + " finished")).findFirst().orElseThrow(() -> new AssertionError(train.err()));
+        assertTrue(outcome.contains("5 epochs"), outcome);
+        assertEquals(1, outcome.split("finished", -1).length - 1, "'finished' said once: " + outcome);
+
+        Result runs = run("runs", "--db", db);
+        String header = runs.out().lines().findFirst().orElseThrow();
+        assertTrue(header.contains(" data ") && header.contains(" group "), header);
+        String row = runs.out().lines().filter(l -> l.startsWith(runId)).findFirst().orElseThrow();
+        assertTrue(row.contains(" bars "), row);
+
+        // snapshots at 0, 1, 2, 4 and the last (5): epoch 3 has none
+        Path png = dir.resolve("g.png");
+        Result missing = run("export", runId, "--db", db, "--gallery", png.toString(), "--epoch", "3");
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("no weight snapshot at epoch 3") && missing.err().contains("0, 1, 2, 4, 5"), missing.err());
+        assertFalse(Files.exists(png), "nothing written");
+        Result exact = run("export", runId, "--db", db, "--gallery", png.toString(), "--epoch", "4");
+        assertEquals(0, exact.code(), exact.err());
+        assertTrue(exact.out().contains("epoch 4,"), exact.out());
+        Result near = run("export", runId, "--db", db, "--gallery", png.toString(), "--epoch", "3", "--nearest");
+        assertEquals(0, near.code(), near.err());
+        assertTrue(near.out().contains("epoch 2,") || near.out().contains("epoch 4,"), near.out());
+        Result stray = run("export", runId, "--db", db, "--epoch", "3");
+        assertEquals(2, stray.code(), "--epoch without --gallery is refused");
+    }
 }

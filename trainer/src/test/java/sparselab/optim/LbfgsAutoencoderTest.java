@@ -17,7 +17,7 @@ import sparselab.data.Bars;
 import sparselab.data.Dataset;
 
 /**
- * L-BFGS on a small sparse autoencoder objective (DESIGN §2 with the batch-mean estimator, squared loss,
+ * L-BFGS on a small sparse autoencoder objective (docs/model.md with the batch-mean estimator, squared loss,
  * sigmoid layers), written here on its own so that the optimizer is tested on the kind of function it will
  * train, independently of the model package. The objective's gradient is checked against finite differences first.
  */

@@ -1,0 +1,86 @@
+package sparselab.gallery;
+
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.NotFoundResponse;
+import sparselab.store.EventLog;
+import sparselab.log.RunEvent;
+import sparselab.log.SnapshotRow;
+import sparselab.model.Matching;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which unit of one weight snapshot is which unit of another: the one-to-one matching of their filters (rows of W1)
+ * that maximises the total cosine similarity (the Hungarian algorithm of {@link Matching}). Snapshots never change
+ * (their bytes are content-addressed), so each pair's answer is kept, the most recent {@value #CACHED} pairs.
+ */
+public final class UnitMatches {
+    /** Pairs kept. */
+    static final int CACHED = 64;
+    /** Largest hidden layer matched (the algorithm is cubic in it). */
+    static final int MAX_UNITS = 1024;
+
+    /**
+     * The matching of snapshot A's units to snapshot B's.
+     *
+     * @param units  {@code units[i]} is B's unit matched to A's unit i
+     * @param cosine the cosine similarity of A's unit i and its match
+     */
+    public record Match(String a, int epochA, String b, int epochB, int[] units, double[] cosine) {}
+
+    private final EventLog log;
+    private final Map<String, Match> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Match> eldest) { return size() > CACHED; }
+    };
+
+    public UnitMatches(EventLog log) {
+        this.log = log;
+    }
+
+    /** Matches run {@code a}'s snapshot at {@code epochA} with run {@code b}'s at {@code epochB}; both must have the same shape. */
+    public Match match(String a, int epochA, String b, int epochB) {
+        SnapshotRow sa = snapshot(a, epochA);
+        SnapshotRow sb = snapshot(b, epochB);
+        RunEvent.WeightSnapshot wa = sa.event(), wb = sb.event();
+        if (wa.hidden() != wb.hidden() || wa.visible() != wb.visible()) {
+            throw new BadRequestResponse("runs " + a + " and " + b + " differ in shape (" + wa.hidden() + "x" + wa.visible() + " and "
+                    + wb.hidden() + "x" + wb.visible() + "): their units cannot be matched");
+        }
+        if (wa.hidden() > MAX_UNITS) throw new BadRequestResponse("matching is offered up to " + MAX_UNITS + " hidden units, not " + wa.hidden());
+        String key = sa.blob() + "/" + sb.blob();
+        synchronized (cache) {
+            Match m = cache.get(key);
+            if (m != null) return new Match(a, epochA, b, epochB, m.units(), m.cosine());
+        }
+        float[][] fa = filters(sa), fb = filters(sb);
+        double[][] sim = Matching.cosineMatrix(fa, fb);
+        int[] units = Matching.maxSimilarity(sim);
+        double[] cos = new double[units.length];
+        for (int i = 0; i < units.length; i++) cos[i] = Math.round(sim[i][units[i]] * 1e4) / 1e4;
+        Match m = new Match(a, epochA, b, epochB, units, cos);
+        synchronized (cache) { cache.put(key, m); }
+        return m;
+    }
+
+    /** How many snapshot pairs are kept. */
+    public int cached() {
+        synchronized (cache) { return cache.size(); }
+    }
+
+    private SnapshotRow snapshot(String id, int epoch) {
+        log.require(id);
+        return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
+                .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
+    }
+
+    private float[][] filters(SnapshotRow s) {
+        RunEvent.WeightSnapshot w = s.event();
+        byte[] bytes = log.blob(s.blob()).orElseThrow(() -> new NotFoundResponse("the weights of snapshot " + s.blob() + " are missing"));
+        float[] w1 = WeightImages.w1(bytes, w.hidden(), w.visible());
+        float[][] f = new float[w.hidden()][];
+        for (int u = 0; u < w.hidden(); u++) f[u] = java.util.Arrays.copyOfRange(w1, u * w.visible(), (u + 1) * w.visible());
+        return f;
+    }
+}

@@ -1,0 +1,103 @@
+package sparselab.live;
+
+import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import sparselab.runs.RunView;
+import sparselab.server.ApiError;
+import sparselab.server.Ids;
+
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * {@code GET /api/stream}: server-sent events, one {@code run} event (the run's table view as JSON) each time a run
+ * changes. {@code ?run=ID} follows one run, {@code ?group=NAME} one group, neither every run. At most the feed's
+ * capacity of streams are open at once; one more is answered 503 (the pages then poll instead).
+ */
+public final class LiveRoutes {
+    private final RunFeed feed;
+
+    public LiveRoutes(RunFeed feed) {
+        this.feed = feed;
+    }
+
+    public void register(Javalin app) {
+        app.get("/api/stream", this::stream);
+        app.events(e -> e.serverStopping(feed::close));
+    }
+
+    private void stream(Context ctx) throws Exception {
+        Predicate<RunView> filter = filter(ctx);
+        if (!"text/event-stream".equals(ctx.header("Accept"))) {
+            throw new io.javalin.http.HttpResponseException(406, "send Accept: text/event-stream (this is a stream of server-sent events)");
+        }
+        // the slot is taken before the stream is opened, so a full feed answers with a status, not a stream
+        Runnable[] unsubscribe = new Runnable[1];
+        SseClient[] holder = new SseClient[1];
+        Object ready = new Object();
+        Runnable handle = feed.subscribe(filter, new RunFeed.Subscriber() {
+            // writes to one client are serialised on it: the feed's thread and the request's thread both write
+            public boolean send(RunView run) {
+                SseClient c = client();
+                if (c == null) return true;
+                synchronized (c) {
+                    if (c.terminated()) return false;
+                    c.sendEvent("run", run);
+                    return !c.terminated();
+                }
+            }
+
+            public boolean ping() {
+                SseClient c = client();
+                if (c == null) return true;
+                synchronized (c) {
+                    if (c.terminated()) return false;
+                    c.sendComment("ping");
+                    return !c.terminated();
+                }
+            }
+
+            private SseClient client() {
+                synchronized (ready) { return holder[0]; }
+            }
+        });
+        if (handle == null) {
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "30").json(new ApiError(503,
+                    "too many live streams open (" + feed.capacity() + "); the page polls instead", Map.of()));
+            return;
+        }
+        unsubscribe[0] = handle;
+        try {
+            new SseHandler(client -> {
+                client.onClose(unsubscribe[0]);
+                synchronized (client) {
+                    client.sendComment("connected");
+                    synchronized (ready) { holder[0] = client; }
+                }
+                client.keepAlive();
+            }).handle(ctx);
+        } catch (Exception | Error e) {
+            handle.run();
+            throw e;
+        }
+    }
+
+    private static Predicate<RunView> filter(Context ctx) {
+        String run = ctx.queryParam("run");
+        String group = ctx.queryParam("group");
+        if (run != null && group != null) throw new BadRequestResponse("give run or group, not both");
+        if (run != null) {
+            if (!Ids.isRunId(run)) throw new BadRequestResponse("run: '" + Ids.shown(run) + "' is not a run id");
+            return v -> v.runId().equals(run);
+        }
+        if (group != null) {
+            if (group.isBlank() || group.length() > 80) throw new BadRequestResponse("group: 1 to 80 characters");
+            return v -> group.equals(v.group());
+        }
+        return v -> true;
+    }
+}

@@ -1,0 +1,115 @@
+package sparselab.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import sparselab.Main;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The launcher's command line as a user meets it: help texts, a busy port, the build's output. */
+class CommandLineHelpAndServeTest {
+    @TempDir Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void the_command_list_gives_each_command_a_whole_sentence() {
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        for (String line : help.out().lines().toList()) assertTrue(line.length() <= Main.HELP_WIDTH, line);
+        List<String> lines = help.out().lines().toList();
+        int from = lines.indexOf("Commands:");
+        assertTrue(from > 0, help.out());
+        java.util.Map<String, String> entries = new java.util.LinkedHashMap<>();
+        String current = null;
+        for (String l : lines.subList(from + 1, lines.size())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  ([a-z-]+)\\s+(.*)$").matcher(l);
+            if (m.matches()) {
+                current = m.group(1);
+                entries.put(current, m.group(2).trim());
+            } else if (current != null && !l.isBlank()) {
+                entries.put(current, entries.get(current) + " " + l.trim());
+            }
+        }
+        for (String c : List.of("train", "sweep", "ladder", "runs", "export", "serve", "demo", "bench-api")) {
+            assertTrue(entries.containsKey(c), c + " missing: " + help.out());
+            assertTrue(entries.get(c).endsWith("."), c + " is cut: " + entries.get(c));
+        }
+        assertEquals("Queue the ablation ladder from run A to run B, one differing key more per step.", entries.get("ladder"));
+    }
+
+    @Test
+    void ladder_help_breaks_lines_only_between_sentences_or_where_a_line_is_full() {
+        Result help = run("ladder", "--help");
+        assertEquals(0, help.code());
+        List<String> lines = help.out().lines().toList();
+        int start = 1;   // after the usage line and its indented continuations, the description: unindented lines
+        while (start < lines.size() && lines.get(start).startsWith(" ")) start++;
+        List<String> description = new java.util.ArrayList<>();
+        for (int i = start; i < lines.size() && !lines.get(i).isBlank() && !lines.get(i).startsWith(" "); i++) description.add(lines.get(i));
+        assertTrue(description.size() >= 5, help.out());
+        for (String l : description) {
+            boolean sentenceEnd = l.endsWith(".") || l.endsWith(":");
+            boolean full = l.length() > Main.HELP_WIDTH - 25;
+            assertTrue(sentenceEnd || full, "a line broken mid-sentence: '" + l + "'");
+        }
+        assertTrue(String.join(" ", description).contains("Prints the group name, then one line per step."));
+    }
+
+    @Test
+    void serve_and_demo_on_a_busy_port_create_nothing_and_suggest_port_0() throws Exception {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            int port = busy.getLocalPort();
+            Path db = dir.resolve("serve.db");
+            Result serve = run("serve", "--db", db.toString(), "--port", Integer.toString(port));
+            assertEquals(2, serve.code(), serve.err());
+            assertTrue(serve.err().contains("--port 0"), serve.err());
+            assertFalse(Files.exists(db), "no log file was created");
+            assertEquals(0, Files.list(dir).count(), "nothing at all was created");
+            Result demo = run("demo", "--db", db.toString(), "--port", Integer.toString(port));
+            assertEquals(2, demo.code(), demo.err());
+            assertTrue(demo.err().contains("--port 0"), demo.err());
+            assertFalse(Files.exists(db));
+        }
+    }
+
+    @Test
+    void the_launchers_maven_build_prints_no_escape_codes() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
+        assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        String script = Files.readString(root.resolve("sparselab"));
+        assertTrue(script.contains("mvn -B -q"), "the launcher builds in batch mode, quietly");
+        // the same Maven, from the repository root, as the launcher calls it (.mvn/jvm.config applies to both)
+        Process p = new ProcessBuilder("mvn", "-B", "-q", "-o", "-N", "validate").directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertFalse(out.contains("\u001b"), "escape codes in the build output: " + out.replace("\u001b", "ESC"));
+    }
+}

@@ -1,0 +1,244 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.launch.LaunchPool;
+import sparselab.log.Blob;
+import sparselab.store.EventLog;
+import sparselab.log.RunEvent;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The compare page answers first, in headless Chromium on runs written as events: the diff and the galleries above the
+ * curves, loss-like curves on a log scale, a figure constant in every run as one line, one colour scale for the heat
+ * maps, and a filter's matched unit highlighted in the other run's gallery.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ComparePageBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final int HIDDEN = 16;
+    static final int SIDE = 8;
+    /** Run B's unit v has run A's filter PERM[v] (up to a scale), so A's unit i is matched to B's unit v with PERM[v] == i. */
+    static final int[] PERM = {5, 3, 14, 0, 9, 12, 1, 7, 15, 2, 11, 6, 13, 4, 10, 8};
+
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    String a;
+    String b;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-compare");
+        log = TestLogs.open(dir, "compare.db");
+        float[][] filters = randomFilters(7);
+        a = written(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "6"), 6, filters, null);
+        b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM, 8);
+        app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
+                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        driver = Browser.start(dir.resolve("chrome-profile"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    static float[][] randomFilters(long seed) {
+        Random r = new Random(seed);
+        float[][] f = new float[HIDDEN][SIDE * SIDE];
+        for (float[] row : f) for (int i = 0; i < row.length; i++) row[i] = (float) r.nextGaussian();
+        return f;
+    }
+
+    /**
+     * A finished run of {@code epochs} epochs whose snapshots hold {@code filters} (unit v: filters[perm[v]], slightly
+     * changing with the epoch), whose limiter clipped nothing, and whose unit j has rate 0.02 + 0.05 j.
+     */
+    static String written(EventLog log, Map<String, String> overrides, int epochs, float[][] filters, int[] perm) {
+        return written(log, overrides, epochs, filters, perm, HIDDEN);
+    }
+
+    /** As above, with units from {@code active} on silent (rate 0.01), so the runs' largest rates differ. */
+    static String written(EventLog log, Map<String, String> overrides, int epochs, float[][] filters, int[] perm, int active) {
+        String id = Fixtures.queued(log, overrides);
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        snapshot(log, id, 0, filters, perm);
+        for (int e = 1; e <= epochs; e++) {
+            double[] rho = new double[HIDDEN];
+            for (int j = 0; j < HIDDEN; j++) rho[j] = j >= active ? 0.01 : Math.min(0.99, 0.02 + 0.05 * j + 0.01 * e);
+            log.append(id, new RunEvent.EpochCompleted(e, 300.0 / (e * e), 250.0 / (e * e), 1.0 / e, 0.1, 0.2 + 0.01 * e, rho, 0.3 / e, 0.9,
+                    0, 0.0, false, 260.0 / (e * e), 0.5, 1000));
+            if (Integer.bitCount(e) == 1 || e == epochs) snapshot(log, id, e, filters, perm);
+        }
+        log.append(id, new RunEvent.Finished(epochs, 300.0 / (epochs * epochs), 260.0 / (epochs * epochs)));
+        return id;
+    }
+
+    static void snapshot(EventLog log, String id, int epoch, float[][] filters, int[] perm) {
+        int d = SIDE * SIDE;
+        ByteBuffer buf = ByteBuffer.allocate(4 * (2 * HIDDEN * d + HIDDEN + d)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int u = 0; u < HIDDEN; u++) {
+            float[] f = filters[perm == null ? u : perm[u]];
+            for (int i = 0; i < d; i++) buf.putFloat(f[i] * (1 + 0.1f * epoch) + 0.01f * epoch * (i % 3));
+        }
+        for (int u = 0; u < HIDDEN; u++) buf.putFloat(0f);
+        for (int i = 0; i < d * HIDDEN; i++) buf.putFloat(0.01f);
+        for (int i = 0; i < d; i++) buf.putFloat(0f);
+        Blob blob = Blob.of(buf.array());
+        log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, HIDDEN, SIDE, SIDE), blob);
+    }
+
+    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+
+    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+
+    private void open() {
+        driver.get(base + "/compare.html?runs=" + a + "," + b);
+        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+                + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0)"
+                + " && document.querySelectorAll('#charts canvas').length > 0 && document.querySelectorAll('#heatmaps canvas').length === 2;"));
+    }
+
+    private double top(String selector) {
+        return ((Number) js("return document.querySelector(arguments[0]).getBoundingClientRect().top + scrollY;", selector)).doubleValue();
+    }
+
+    @Test
+    void the_diff_and_the_galleries_come_before_the_first_chart() {
+        open();
+        double firstChart = top("#charts .chart, #measure-charts .chart");
+        assertTrue(top("#diff") < firstChart, "diff above the first chart");
+        assertTrue(top("#diff tbody tr[data-key='beta']") < firstChart);
+        assertTrue(top("img.gallery-img") < firstChart, "galleries above the first chart");
+        assertTrue(top("#heatmaps") > firstChart, "the heat maps follow the curves");
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+        try {
+            driver.navigate().refresh();
+            open();
+            Number scroll = (Number) js("return document.documentElement.scrollWidth - innerWidth;");
+            assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 1280 x 800: " + scroll + " px too wide");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
+    }
+
+    @Test
+    void loss_like_charts_start_on_a_log_scale_and_the_toggle_makes_them_linear() {
+        open();
+        for (String c : List.of("chart-loss", "chart-recon", "chart-heldout")) {
+            assertEquals("logarithmic", js("return Chart.getChart(document.getElementById(arguments[0])).options.scales.y.type;", c), c);
+        }
+        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-meanActivation')).options.scales.y.type;"));
+        js("document.getElementById('logscale').click();");
+        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
+        @SuppressWarnings("unchecked")
+        List<List<Object>> dashes = (List<List<Object>>) js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.map(d => d.borderDash || []);");
+        assertTrue(!dashes.get(0).equals(dashes.get(1)), "the two runs' lines have different dash patterns: " + dashes);
+    }
+
+    @Test
+    void a_figure_constant_in_every_run_is_one_line_of_text_not_a_chart() {
+        open();
+        assertTrue(driver.findElements(By.id("chart-clippedFraction")).isEmpty(), "no chart of a flat zero");
+        String line = driver.findElement(By.cssSelector("#constant li[data-figure='clippedFraction']")).getText();
+        assertEquals("limiter clipped fraction: 0 in all runs", line);
+        assertTrue(driver.findElements(By.id("chart-loss")).size() == 1, "a moving figure keeps its chart");
+    }
+
+    @Test
+    void the_heat_maps_share_one_colour_scale_centred_on_rho_and_sort_by_rate() {
+        open();
+        @SuppressWarnings("unchecked")
+        List<String> scales = (List<String>) js("return [...document.querySelectorAll('#heatmaps canvas')].map(c => c.dataset.min + '/' + c.dataset.max + '/' + c.dataset.centre);");
+        assertEquals(2, scales.size());
+        assertEquals(scales.get(0), scales.get(1), "one scale for both runs");
+        assertEquals("0/1/0.1", scales.get(0));
+        assertEquals("0.1", driver.findElement(By.id("heat-bar")).getAttribute("data-centre"), "one colour bar, centred on rho");
+        assertEquals(1, driver.findElements(By.cssSelector("#heat-bar")).size());
+        // unit 5 has the same rate in both runs (B's largest rate is far below A's): the same colour in both maps
+        @SuppressWarnings("unchecked")
+        List<Object> unit5 = (List<Object>) js("return [...document.querySelectorAll('#heatmaps canvas')].map(c =>"
+                + " [...c.getContext('2d').getImageData(5, c.height - 1, 1, 1).data].join(','));");
+        assertEquals(unit5.get(0), unit5.get(1), "one value, one colour");
+        // unit 15 is the most active: sorted, it is drawn in the first column
+        Number before = (Number) js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
+        js("document.getElementById('sort-units').click();");
+        waitFor(5).until(d -> "rate".equals(js("return document.querySelector('#heatmaps canvas').dataset.order;")));
+        Number after = (Number) js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
+        assertTrue(after.intValue() < before.intValue(), "the first column turns from a silent unit (pale) to the most active (red): green " + before + " -> " + after);
+    }
+
+    @Test
+    void clicking_a_filter_highlights_its_matched_unit_in_the_other_gallery_with_curves_and_filmstrips() throws IOException {
+        open();
+        int unit = 2;
+        clickTile(0, unit);
+        int expected = indexOf(PERM, unit);
+        waitFor(10).until(d -> d.findElements(By.cssSelector(".hl[data-run='" + b + "']")).size() == 1);
+        assertEquals(String.valueOf(unit), driver.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit"));
+        assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"),
+                "B's unit with A's filter " + unit);
+        assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-position"));
+        assertTrue(driver.findElement(By.id("unit-panel")).isDisplayed());
+        assertEquals(2L, js("return Chart.getChart(document.getElementById('chart-unit-rho')).data.datasets.filter(d => !d.label.endsWith('rho')).length;"));
+        waitFor(10).until(d -> (Boolean) js("const f = [...document.querySelectorAll('.filmstrip img')];"
+                + " return f.length === 2 * 5 && f.every(i => i.complete && i.naturalWidth > 0);"));
+        assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".filmstrip[data-run='" + b + "']")).getAttribute("data-unit"));
+
+        // ordered by match: B's tile i shows the unit matched to A's unit i, so the highlight sits on the same tile
+        js("document.getElementById('by-match').click();");
+        waitFor(10).until(d -> (Boolean) js("const i = document.querySelector('img.gallery-img[data-run=\"" + b + "\"]');"
+                + " return i.src.includes('matchTo=') && i.complete && i.naturalWidth > 0;"));
+        waitFor(10).until(d -> String.valueOf(unit).equals(d.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-position")));
+        assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
+        // a click on B's tile 7 (its unit PERM^-1(7)) highlights A's unit 7
+        clickTile(1, 7);
+        waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
+        assertEquals(String.valueOf(indexOf(PERM, 7)), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
+        Files.createDirectories(SCREENSHOTS);
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("compare-matched-units.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */
+    private void clickTile(int gallery, int tile) {
+        js("const img = document.querySelectorAll('img.gallery-img')[arguments[0]];"
+                + " const cols = Math.ceil(Math.sqrt(" + HIDDEN + ")), tw = " + SIDE + " * 2 + 1;"
+                + " const r = img.getBoundingClientRect(), k = r.width / img.naturalWidth;"
+                + " const x = r.left + (1 + (arguments[1] % cols) * tw + tw / 2) * k, y = r.top + (1 + Math.floor(arguments[1] / cols) * tw + tw / 2) * k;"
+                + " img.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));", gallery, tile);
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+        throw new IllegalArgumentException(v + " not in the permutation");
+    }
+}

@@ -1,0 +1,229 @@
+package sparselab.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.testtools.JavalinTest;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sparselab.launch.LaunchPool;
+import sparselab.store.EventLog;
+import sparselab.log.Json;
+import sparselab.log.RunEvent;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Fixtures.json;
+
+/** The live stream, the unit matching and the keys' inputs through real HTTP on a real log. */
+class LiveAndMatchApiTest {
+    @TempDir Path dir;
+    EventLog log;
+    Javalin app;
+    String base;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final List<InputStream> open = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        log = TestLogs.open(dir, "live.db");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (InputStream in : open) in.close();
+        if (app != null) app.stop();
+    }
+
+    private void serve(int maxStreams) {
+        app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
+                Safety.hostsFor("127.0.0.1")).maxStreams(maxStreams).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+    }
+
+    private HttpResponse<InputStream> stream(String query) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/stream" + query)).header("Accept", "text/event-stream").build();
+        HttpResponse<InputStream> r = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        open.add(r.body());
+        return r;
+    }
+
+    /** The data of the next {@code run} event on the stream. */
+    private static JsonNode nextRun(BufferedReader in) throws Exception {
+        String line;
+        boolean run = false;
+        while ((line = in.readLine()) != null) {
+            if (line.equals("event: run")) run = true;
+            else if (run && line.startsWith("data: ")) return Json.MAPPER.readTree(line.substring(6));
+        }
+        throw new AssertionError("the stream ended");
+    }
+
+    @Test
+    void a_stream_sends_the_view_of_each_run_that_changes_and_only_those_its_filter_follows() throws Exception {
+        serve(4);
+        String followed = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        String other = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        HttpResponse<InputStream> r = stream("?run=" + followed);
+        assertEquals(200, r.statusCode());
+        assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        CompletableFuture<JsonNode> next = CompletableFuture.supplyAsync(() -> {
+            try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        Thread.sleep(1200);   // the feed has found the end of the log: what was there before is not sent
+        log.append(other, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+        log.append(followed, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+        JsonNode view = next.get(10, TimeUnit.SECONDS);
+        assertEquals(followed, view.get("runId").asText(), "only the followed run");
+        assertEquals("running", view.get("status").asText());
+    }
+
+    @Test
+    void the_number_of_open_streams_is_bounded_and_one_more_is_refused_with_503_until_one_closes() throws Exception {
+        serve(2);
+        HttpResponse<InputStream> a = stream("");
+        HttpResponse<InputStream> b = stream("");
+        assertEquals(200, a.statusCode());
+        assertEquals(200, b.statusCode());
+        HttpResponse<InputStream> c = stream("");
+        assertEquals(503, c.statusCode());
+        String body = new String(c.body().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(body.contains("too many live streams"), body);
+        // a closed stream frees its slot once the feed notices (its next write fails)
+        a.body().close();
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        long deadline = System.currentTimeMillis() + 15_000;
+        int status = 0;
+        while (System.currentTimeMillis() < deadline) {
+            log.append(id, new RunEvent.Tagged(List.of("t" + System.nanoTime() % 1000)));
+            HttpResponse<InputStream> d = stream("");
+            status = d.statusCode();
+            if (status == 200) break;
+            Thread.sleep(500);
+        }
+        assertEquals(200, status, "the closed stream's slot was freed");
+    }
+
+    @Test
+    void a_bad_stream_request_is_a_4xx() throws Exception {
+        serve(2);
+        for (String q : List.of("?run=..%2F..%2Fapi", "?run=rdeadbeef00&group=x", "?group=" + "g".repeat(81))) {
+            assertEquals(400, stream(q).statusCode(), q);
+        }
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/api/stream")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(406, plain.statusCode(), "a request that does not ask for an event stream");
+    }
+
+    @Test
+    void matches_the_units_of_two_snapshots_by_filter_cosine_and_draws_a_grid_in_that_order() {
+        float[][] filters = ComparePageBrowserTest.randomFilters(3);
+        String a = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2"), 2, filters, null);
+        String b = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2", "beta", "0"), 2, filters, ComparePageBrowserTest.PERM);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 9, 8, null);
+        App built = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1"));
+        JavalinTest.test(built.build(), (server, client) -> {
+            Response r = client.get("/api/runs/" + a + "/snapshots/2/match/" + b + "/1");
+            assertEquals(200, r.code());
+            JsonNode m = json(r);
+            for (int i = 0; i < ComparePageBrowserTest.HIDDEN; i++) {
+                int v = m.get("units").get(i).asInt();
+                assertEquals(i, ComparePageBrowserTest.PERM[v], "A's unit " + i + " is B's unit with its filter");
+                assertTrue(m.get("cosine").get(i).asDouble() > 0.99);
+            }
+            byte[] plain = client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1").body().bytes();
+            Response ordered = client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=" + a + "&matchEpoch=2");
+            assertEquals(200, ordered.code());
+            byte[] png = ordered.body().bytes();
+            BufferedImage pi = ImageIO.read(new ByteArrayInputStream(plain)), oi = ImageIO.read(new ByteArrayInputStream(png));
+            assertEquals(pi.getWidth(), oi.getWidth());
+            // tile 0 of the ordered grid is B's unit matched to A's unit 0, i.e. tile PERM^-1(0) of the plain grid
+            int matched = m.get("units").get(0).asInt();
+            assertEquals(tile(pi, matched), tile(oi, 0));
+            assertNotEquals(tile(pi, 0), tile(oi, 0));
+
+            assertEquals(400, client.get("/api/runs/" + a + "/snapshots/2/match/" + other + "/2").code(), "different shapes");
+            assertEquals(404, client.get("/api/runs/" + a + "/snapshots/3/match/" + b + "/1").code(), "no snapshot at 3");
+            assertEquals(404, client.get("/api/runs/" + a + "/snapshots/2/match/rdeadbeef00/1").code());
+            assertEquals(400, client.get("/api/runs/" + a + "/snapshots/x/match/" + b + "/1").code());
+            assertEquals(400, client.get("/api/runs/" + b + "/snapshots/1/grid.png?matchTo=" + a).code(), "matchEpoch missing");
+        });
+    }
+
+    @Test
+    void a_pairs_matching_is_computed_once_and_kept() {
+        float[][] filters = ComparePageBrowserTest.randomFilters(5);
+        String a = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2"), 2, filters, null);
+        String b = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2", "beta", "0"), 2, filters, ComparePageBrowserTest.PERM);
+        sparselab.gallery.UnitMatches matches = new sparselab.gallery.UnitMatches(log);
+        int[] first = matches.match(a, 2, b, 2).units();
+        assertEquals(1, matches.cached());
+        assertTrue(first == matches.match(a, 2, b, 2).units(), "the kept answer, not a new computation");
+        matches.match(b, 2, a, 2);
+        matches.match(a, 1, b, 2);
+        assertEquals(3, matches.cached(), "one entry per ordered snapshot pair");
+    }
+
+    private static List<Integer> tile(BufferedImage img, int t) {
+        int cols = (int) Math.ceil(Math.sqrt(ComparePageBrowserTest.HIDDEN)), w = ComparePageBrowserTest.SIDE + 1;
+        List<Integer> px = new ArrayList<>();
+        int x0 = 1 + (t % cols) * w, y0 = 1 + (t / cols) * w;
+        for (int y = 0; y < ComparePageBrowserTest.SIDE; y++) for (int x = 0; x < ComparePageBrowserTest.SIDE; x++) px.add(img.getRGB(x0 + x, y0 + y));
+        return px;
+    }
+
+    @Test
+    void the_keys_carry_their_input_kind_choices_and_range_and_a_run_its_twin_and_ignored_keys() {
+        String sparse = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "optimizer", "lbfgs", "batchSize", "0"));
+        String twin = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "optimizer", "lbfgs", "batchSize", "0"));
+        App built = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1"));
+        JavalinTest.test(built.build(), (server, client) -> {
+            JsonNode keys = json(client.get("/api/keys"));
+            Map<String, JsonNode> byName = new java.util.HashMap<>();
+            keys.forEach(k -> byName.put(k.get("name").asText(), k.get("input")));
+            assertEquals("choice", byName.get("optimizer").get("kind").asText());
+            assertEquals("[\"sgd\",\"nesterov\",\"adam\",\"lbfgs\"]", byName.get("optimizer").get("choices").toString());
+            assertEquals("[\"mnist\",\"bars\"]", byName.get("data").get("choices").toString(), "no idx: from the web");
+            assertEquals("[\"sigmoid\",\"tanh\",\"relu\"]", byName.get("hiddenActivation").get("choices").toString());
+            assertEquals("boolean", byName.get("shuffle").get("kind").asText());
+            assertEquals("integer", byName.get("hidden").get("kind").asText());
+            assertEquals(1.0, byName.get("hidden").get("min").asDouble());
+            assertEquals("number", byName.get("rho").get("kind").asText());
+            assertFalse(byName.get("rho").get("minInclusive").asBoolean());
+            for (JsonNode k : keys) assertFalse(k.get("input").get("kind").asText().isBlank(), k.toString());
+
+            JsonNode run = json(client.get("/api/runs/" + sparse));
+            assertEquals(twin, run.get("twinId").asText());
+            assertTrue(run.get("ignored").has("learningRate"));
+            assertTrue(run.get("ignored").has("momentum"));
+            assertFalse(run.get("ignored").has("beta"));
+            JsonNode t = json(client.get("/api/runs/" + twin));
+            assertTrue(t.get("twinId").isNull(), "a beta = 0 run has no twin");
+            assertTrue(t.get("ignored").has("rho"));
+        });
+    }
+}
