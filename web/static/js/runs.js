@@ -54,7 +54,30 @@ function row(r) {
     el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
     progress,
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
-    el('td', { class: 'num' }, fmt(r.meanActivation)), tags);
+    el('td', { class: 'num' }, fmt(r.meanActivation)), tags,
+    el('td', { class: 'worker' }, r.worker || ''));
+}
+
+// The list is paged on the server (newest first, a cursor in X-Next-Before): older runs load as the table's end
+// scrolls into view, or with the button.
+const more = document.getElementById('more');
+let next = null;
+let loadingMore = false;
+
+async function page(query, before, limit) {
+  const params = new URLSearchParams(query || '');
+  if (before) params.set('before', before);
+  if (limit) params.set('limit', String(limit));
+  const res = await fetch(`/api/runs?${params}`, { headers: { Accept: 'application/json' } });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.error || `${res.status} ${res.statusText}`);
+  return { runs: data, next: res.headers.get('X-Next-Before') };
+}
+
+function showCount() {
+  const n = body.children.length;
+  document.getElementById('count').textContent = `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
+  more.hidden = !next;
 }
 
 let pending = null;
@@ -65,14 +88,37 @@ async function refresh() {
   const query = params.toString();
   pending = query;
   try {
-    const runs = await getJson(`/api/runs${query ? '?' + query : ''}`);
+    // as many rows as are shown now (at least a page), so a live refresh keeps what was scrolled to
+    const p = await page(query, null, Math.min(1000, Math.max(100, body.children.length)));
     if (pending !== query) return;
-    body.replaceChildren(...runs.map(row));
-    document.getElementById('count').textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}`;
+    next = p.next;
+    body.replaceChildren(...p.runs.map(row));
+    showCount();
   } catch (e) {
     document.getElementById('count').textContent = e.message;
   }
 }
+
+async function loadMore() {
+  if (!next || loadingMore) return;
+  loadingMore = true;
+  const query = pending;
+  try {
+    const p = await page(query, next, 100);
+    if (pending !== query) return;
+    next = p.next;
+    body.append(...p.runs.filter(r => !body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`)).map(row));
+    showCount();
+  } catch (e) {
+    document.getElementById('count').textContent = e.message;
+  } finally {
+    loadingMore = false;
+  }
+}
+
+more.addEventListener('click', loadMore);
+new IntersectionObserver(entries => { if (entries.some(e => e.isIntersecting)) loadMore(); })
+  .observe(document.getElementById('more-box'));
 
 /** A run changed (live stream): its row is redrawn in place; a run not in the table brings the whole table. */
 function changed(r) {
