@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "Step 0 is A's configuration; each further step sets one more differing key to B's value; the last step is B's configuration.",
                 "Keys named by --order go first; the others follow in the default order: " + Ladder.DEFAULT_ORDER_TEXT + ".",
                 "A step that would be refused is never queued: a later key that makes it valid goes first, or the keys are merged into one step.",
-                "Prints the group name, then one line per step (per run with --seeds N: every step N times, seeds seed .. seed+N-1; `group` shows their mean +- sd)."})
+                "Prints the group name, then one line per step.",
+                "With --seeds N every step is queued N times, with seeds seed .. seed+N-1; `group` shows their mean +- sd."})
 public class LadderCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
