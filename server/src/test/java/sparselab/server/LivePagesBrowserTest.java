@@ -96,15 +96,15 @@ class LivePagesBrowserTest {
     void a_running_runs_row_updates_from_the_stream_without_a_reload() throws IOException {
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
         driver.get(base + "/index.html");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr[data-run='" + id + "']")).size() == 1);
-        waitFor(10).until(d -> "stream".equals(js("return document.documentElement.dataset.live;")));
+        waitFor(30).until(d -> d.findElements(By.cssSelector("#runs tbody tr[data-run='" + id + "']")).size() == 1);
+        waitFor(30).until(d -> "stream".equals(js("return document.documentElement.dataset.live;")));
         js("window.notReloaded = true;");
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
         log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
         log.append(id, new RunEvent.Heartbeat(2, 0));   // alive: the tests' takeover timeout is a few seconds
         By row = By.cssSelector("#runs tbody tr[data-run='" + id + "']");
-        waitFor(10).until(d -> "running".equals(d.findElement(row).getAttribute("data-status")) && d.findElement(row).getText().contains("2/5"));
+        waitFor(30).until(d -> "running".equals(d.findElement(row).getAttribute("data-status")) && d.findElement(row).getText().contains("2/5"));
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true;"), "the page was not reloaded");
         assertEquals("stream", js("return document.documentElement.dataset.live;"), "updated by the stream, not by polling");
         screenshot("runs-live.png");
