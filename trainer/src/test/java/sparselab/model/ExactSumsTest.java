@@ -33,10 +33,11 @@ class ExactSumsTest {
                 sum += ys[i];
             }
             String at = "rows " + rows[0] + ".." + rows[1];
-            // float64 accumulation; with several threads OpenBLAS adds partial sums in another order (measured 1e-10 relative)
-            assertEquals(dot, ExactSums.dot(xv, yv), 1e-9 * Math.abs(dot), "dot, " + at);
-            assertEquals(sq, ExactSums.squaredNorm(yv), 1e-9 * sq, "squared norm, " + at);
-            assertEquals(sum, ExactSums.sum(yv), 1e-9 * Math.abs(sum), "sum, " + at);
+            // float64 accumulation: within 1e-7 (the reported figures must be within 1e-6; one float32 accumulator is off by
+            // up to 1e-3 on the large arrays). The dsdot kernels differ by core type and threads: measured 1e-10 to 3e-9
+            assertEquals(dot, ExactSums.dot(xv, yv), 1e-7 * Math.abs(dot), "dot, " + at);
+            assertEquals(sq, ExactSums.squaredNorm(yv), 1e-7 * sq, "squared norm, " + at);
+            assertEquals(sum, ExactSums.sum(yv), 1e-7 * Math.abs(sum), "sum, " + at);
         }
     }
 
