@@ -9,8 +9,6 @@ import sparselab.data.Dataset;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,19 +97,6 @@ public final class Runs {
     /** {@link #checkRoom(EventLog, List, Limits)} with the limits of the environment. */
     public static void checkRoom(EventLog log, List<Prepared> runs) {
         checkRoom(log, runs, Limits.fromEnvironment());
-    }
-
-    /** The bytes of a SQLite log on disk: the file and its write-ahead log. */
-    static long fileBytes(Path db) {
-        long n = 0;
-        for (Path p : List.of(db, db.resolveSibling(db.getFileName() + "-wal"))) {
-            try {
-                if (Files.exists(p)) n += Files.size(p);
-            } catch (IOException e) {
-                // a file that vanished in between counts as empty
-            }
-        }
-        return n;
     }
 
     private static long saturatedAdd(long a, long b) {
