@@ -38,6 +38,9 @@ public final class LaunchPool implements AutoCloseable {
     /** The first retry waits this long; each later one twice as long. */
     static final long FIRST_BACKOFF_MS = Long.getLong("sparselab.startBackoffMs", 2000);
     private ScheduledExecutorService timer;
+    /** How often the pool marks itself alive in the workers table, like a worker's heartbeat. */
+    private static final long BEAT_MS = 5_000;
+    private long lastBeat;
 
     /** @param db how trainers reopen the log (the --db value: a file or a URL without password) */
     public LaunchPool(EventLog log, String db, TrainerSpawner spawner, int workers) {
@@ -95,8 +98,11 @@ public final class LaunchPool implements AutoCloseable {
                 startFailed(e.getKey(), "the trainer process ended (exit code " + exitCode(e.getValue()) + ") before it claimed the run");
             }
         }
-        log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
-                workers, List.copyOf(running.keySet()), null, null, false));
+        if (System.currentTimeMillis() - lastBeat >= BEAT_MS) {          // a write: not on every tick
+            log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
+                    workers, List.copyOf(running.keySet()), null, null, false));
+            lastBeat = System.currentTimeMillis();
+        }
         if (running.size() >= workers) return;
         // a few more than needed: a run whose start fails in this tick is passed over for the next
         List<String> queued = log.queued(workers + spawned.size() + notBefore.size() + 8);
