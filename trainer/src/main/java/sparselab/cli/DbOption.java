@@ -1,17 +1,44 @@
 package sparselab.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 import sparselab.store.EventLog;
 
-/** The {@code --db} option every command that reads or writes the log shares. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code --db} option every command that reads or writes the log shares. The logs it opens are closed when the
+ * command returns ({@link ExitCodes#install}): on SQLite that checkpoints the WAL, so the {@code .db} file alone holds
+ * every append once the command is done.
+ */
 public class DbOption {
     @Option(names = "--db", paramLabel = "FILE|URL", defaultValue = "sparselab.db",
             description = "the event log: an SQLite file, or postgresql://user@host:port/db (password from PGPASSWORD or ~/.pgpass) (default: ${DEFAULT-VALUE})")
     public String db;
 
+    private final List<EventLog> opened = new ArrayList<>();
+
     /** Opens the log, creating an SQLite file when missing (commands that write runs). */
-    public EventLog open() { return EventLog.open(db); }
+    public EventLog open() { return remember(EventLog.open(db)); }
 
     /** Opens an existing log; a missing file is refused rather than created (commands that only read or act on runs). */
-    public EventLog openExisting() { return EventLog.openExisting(db); }
+    public EventLog openExisting() { return remember(EventLog.openExisting(db)); }
+
+    private synchronized EventLog remember(EventLog log) {
+        opened.add(log);
+        return log;
+    }
+
+    /** Closes every log this option opened (closing twice is harmless); called when the command has returned. */
+    public synchronized void closeOpened() {
+        for (EventLog log : opened) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(DbOption.class).debug("closing {} failed", db, e);
+            }
+        }
+        opened.clear();
+    }
 }

@@ -1,6 +1,7 @@
 package sparselab.cli;
 
 import picocli.CommandLine;
+import java.util.List;
 import sparselab.config.ConfigException;
 import sparselab.data.DataException;
 
@@ -37,11 +38,27 @@ public final class ExitCodes {
             return FAILURE;
         });
         cl.setExitCodeExceptionMapper(ex -> REFUSED);
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                closeLogs(parsed);
+            }
+        });
         return cl;
     }
 
     /** A command's input was refused (unknown run id, wrong state, ...). */
     public static final class RefusedException extends RuntimeException {
         public RefusedException(String message) { super(message); }
+    }
+
+    /** Closes the logs the executed command opened through its {@code --db} option (a WAL checkpoint on SQLite). */
+    private static void closeLogs(CommandLine.ParseResult parsed) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        CommandLine.Model.CommandSpec spec = chain.get(chain.size() - 1).getCommandSpec();
+        for (CommandLine.Model.CommandSpec mixin : spec.mixins().values()) {
+            if (mixin.userObject() instanceof DbOption db) db.closeOpened();
+        }
     }
 }

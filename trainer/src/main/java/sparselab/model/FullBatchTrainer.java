@@ -15,11 +15,9 @@ import sparselab.config.RunConfig;
 import sparselab.optim.Lbfgs;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -361,18 +359,9 @@ final class FullBatchTrainer {
      * int32 n, then n bytes of {@link Lbfgs#saveState()}; big-endian (DataOutputStream).
      */
     byte[] saveState() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            byte[] inner = lbfgs.saveState();
-            out.writeInt(STATE_MAGIC);
-            out.writeInt(STATE_VERSION);
-            out.writeInt(end == null ? -1 : end.ordinal());
-            out.writeInt(inner.length);
-            out.write(inner);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        byte[] inner = lbfgs.saveState();
+        return ByteBuffer.allocate(16 + inner.length).putInt(STATE_MAGIC).putInt(STATE_VERSION)
+                .putInt(end == null ? -1 : end.ordinal()).putInt(inner.length).put(inner).array();
     }
 
     /** Restores {@link #saveState()}; an empty blob (a state written by another optimizer) starts L-BFGS afresh. */

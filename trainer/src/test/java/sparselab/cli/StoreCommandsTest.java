@@ -73,4 +73,20 @@ class StoreCommandsTest {
         assertEquals(2, run(new RunsCommand(), "--db", dir.resolve("none.db").toString()));
         assertTrue(Files.notExists(dir.resolve("none.db")));
     }
+
+    @Test
+    void a_command_closes_its_log_when_it_returns_so_the_db_file_alone_holds_the_run() throws Exception {
+        Path file = dir.resolve("trained.db");
+        assertEquals(0, run(new TrainCommand(), "--db", file.toString(), "--set", "data=bars", "--set", "limit=200",
+                "--set", "hidden=4", "--set", "epochs=2", "--set", "batchSize=10"), err.toString());
+        String runId = out.toString().strip();
+        Path wal = dir.resolve("trained.db-wal");
+        assertTrue(Files.notExists(wal) || Files.size(wal) == 0, "the WAL was checkpointed when train returned");
+        Path copy = Files.createDirectories(dir.resolve("copy")).resolve("trained.db");
+        Files.copy(file, copy);                                          // the .db file alone
+        try (EventLog log = EventLog.openExisting(copy.toString())) {
+            assertEquals("finished", log.require(runId).status());
+            assertEquals(2, log.epochs(runId).size());
+        }
+    }
 }
