@@ -359,9 +359,11 @@ final class FullBatchTrainer {
      * int32 n, then n bytes of {@link Lbfgs#saveState()}; big-endian (DataOutputStream).
      */
     byte[] saveState() {
-        byte[] inner = lbfgs.saveState();
-        return ByteBuffer.allocate(16 + inner.length).putInt(STATE_MAGIC).putInt(STATE_VERSION)
-                .putInt(end == null ? -1 : end.ordinal()).putInt(inner.length).put(inner).array();
+        int inner = lbfgs.stateBytes();
+        ByteBuffer out = ByteBuffer.allocate(16 + inner).putInt(STATE_MAGIC).putInt(STATE_VERSION)
+                .putInt(end == null ? -1 : end.ordinal()).putInt(inner);
+        lbfgs.saveState(out);
+        return out.array();
     }
 
     /** Restores {@link #saveState()}; an empty blob (a state written by another optimizer) starts L-BFGS afresh. */

@@ -81,9 +81,9 @@ public final class BackgroundTrainer {
         Path logs = logs(db);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G",
-                "-cp", System.getProperty("java.class.path"),
-                Worker.class.getName(), "--db", db));
+                "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G"));
+        cmd.addAll(NativeEnv.HEAP_SHAPING);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Worker.class.getName(), "--db", db));
         for (String prop : List.of(RunExecutor.CHECKPOINT_PROPERTY, RunExecutor.HEARTBEAT_PROPERTY, WorkerLoop.STALE_PROPERTY)) {
             String v = System.getProperty(prop);
             if (v != null) cmd.add(1, "-D" + prop + "=" + v);
