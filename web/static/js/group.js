@@ -211,9 +211,19 @@ function drawPoints(g) {
     ...figs.map(([k]) => { const td = pointCell(p.figures[k]); td.dataset.figure = k; return td; }))));
 }
 
-/** Error bars: a vertical whisker of ± errors[j] around each point of a dataset that has errors. */
+/** Error bars: a vertical whisker of ± errors[j] around each point of a dataset that has errors; and a dashed line at 0. */
 const errorBars = {
   id: 'errorBars',
+  beforeDatasetsDraw(chart) {
+    const { ctx, chartArea: a, scales: { y } } = chart;
+    const zero = y.getPixelForValue(0);
+    if (zero < a.top || zero > a.bottom) return;
+    ctx.save();
+    ctx.strokeStyle = '#9ca3af';
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath(); ctx.moveTo(a.left, zero); ctx.lineTo(a.right, zero); ctx.stroke();
+    ctx.restore();
+  },
   afterDatasetsDraw(chart) {
     const { ctx, scales: { y } } = chart;
     chart.data.datasets.forEach((ds, i) => {
@@ -261,7 +271,9 @@ function drawEffects(g) {
   const box = document.getElementById('effects-charts');
   box.replaceChildren();
   const labels = g.effects.map(e => `step ${e.step}`);
-  for (const [k, title] of figs) {
+  // a chart for each figure that some step moves (a figure no step changes is in the table alone)
+  const moved = figs.filter(([k]) => g.effects.some(e => e.figures[k].diff !== 0 || (e.figures[k].half ?? 0) !== 0));
+  for (const [k, title] of moved) {
     const canvas = el('canvas', { 'data-figure': k });
     box.append(el('div', { class: 'chart small' }, canvas));
     const diffs = g.effects.map(e => (typeof e.figures[k].diff === 'number' ? e.figures[k].diff : null));
@@ -271,13 +283,12 @@ function drawEffects(g) {
       type: 'line',
       data: { labels, datasets: [
         { label: 'change of the mean', data: diffs, errors: halves, showLine: false, pointRadius: 5, borderColor: COLORS[0], backgroundColor: COLORS[0] },
-        { label: 'no change', data: labels.map(() => 0), borderColor: '#9ca3af', borderDash: [4, 4], borderWidth: 1, pointRadius: 0 },
       ] },
       options: {
         animation: false, maintainAspectRatio: false,
         plugins: { title: { display: true, text: `${title}: change from the step before (95% interval)` }, legend: { display: false },
           tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? `${fmt(c.raw)} ± ${fmt(halves[c.dataIndex])}` : c.formattedValue) } } },
-        scales: { x: { type: 'category' }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
+        scales: { x: { type: 'category', offset: true }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
       },
       plugins: [errorBars],
     }));

@@ -46,6 +46,8 @@ class ReplicatesBrowserTest {
     /** Per beta, per seed: the stroke share of the last snapshot (half of it at epoch 1). */
     static final double[][] STROKES = {{0.2, 0.4}, {0.6, 0.6}};
     static final int EPOCHS = 3;
+    /** The ladder's epoch-1 losses per step (beta 0.1; beta 3; beta 3 and decay 0.003), per seed. */
+    static final double[][] LADDER = {{4, 6}, {10, 14}, {60, 62}};
 
     Path dir;
     EventLog log;
@@ -66,13 +68,15 @@ class ReplicatesBrowserTest {
             }
         }
         log.append(sweep.get(1), new RunEvent.DivergenceFlag(2, "loss_rising", "loss rose 3 epochs in a row", null));
-        // a ladder from beta 0.1 to beta 3, two seeds per step
-        for (int step = 0; step < 2; step++) {
+        // a ladder from (beta 0.1, no decay) to (beta 3, decay 0.003), two seeds per step
+        List<List<String>> changed = List.of(List.of(), List.of("beta"), List.of("weightDecay"));
+        for (int step = 0; step < 3; step++) {
             for (int s = 0; s < 2; s++) {
-                Map<String, String> c = new HashMap<>(Map.of("data", "bars", "beta", step == 0 ? "0.1" : "3", "seed", Integer.toString(1 + s), "epochs", "3"));
-                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 2, step == 0 ? List.of() : List.of("beta"), null);
+                Map<String, String> c = new HashMap<>(Map.of("data", "bars", "beta", step == 0 ? "0.1" : "3", "weightDecay", step == 2 ? "0.003" : "0",
+                        "seed", Integer.toString(1 + s), "epochs", "3"));
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 3, changed.get(step), null);
                 String id = log.create(new RunEvent.Created(ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "lseeds", ls));
-                written(id, L[step][s], STROKES[step][s]);
+                written(id, LADDER[step][s], STROKES[Math.min(step, 1)][s]);
             }
         }
         app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
@@ -173,22 +177,33 @@ class ReplicatesBrowserTest {
     @Test
     void the_group_page_of_a_ladder_with_seeds_shows_each_steps_effect_with_its_interval() throws IOException {
         driver.get(base + "/group.html?name=lseeds");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 1);
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 2);
         assertTrue(driver.findElement(By.id("effects-box")).isDisplayed());
+        assertEquals(3, driver.findElements(By.cssSelector("#points tbody tr")).size());
+
+        // step 1: +7/3 with a Welch interval wider than that (the seeds disagree too much)
         WebElement cell = driver.findElement(By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']"));
-        double diff = (mean(10, 14) - mean(4, 6)) / EPOCHS;
-        assertEquals(diff, Double.parseDouble(cell.getAttribute("data-diff")), 1e-9);
-        // Welch: variances (2/3)^2 / 2 ... per side: sd^2 / n = (sd(4,6)/3)^2 / 2 and (sd(10,14)/3)^2 / 2
-        double va = Math.pow(sd(4, 6) / EPOCHS, 2) / 2, vb = Math.pow(sd(10, 14) / EPOCHS, 2) / 2;
+        assertEquals((mean(10, 14) - mean(4, 6)) / EPOCHS, Double.parseDouble(cell.getAttribute("data-diff")), 1e-9);
+        double va = Math.pow(sd(4, 6) / EPOCHS, 2) / 2, vb = Math.pow(sd(10, 14) / EPOCHS, 2) / 2;   // sd^2 / n per side
         double df = (va + vb) * (va + vb) / (va * va + vb * vb);
         assertEquals(1.47, df, 0.01, "a df between 1 and 2 reads as 1");
         assertEquals(12.706205 * Math.sqrt(va + vb), Double.parseDouble(cell.getAttribute("data-half")), 1e-6);
-        assertFalse(cell.getAttribute("class").contains("changed"), "an interval that holds 0: not marked as larger than the noise");
-        assertEquals(2, driver.findElements(By.cssSelector("#points tbody tr")).size());
+        assertFalse(cell.getAttribute("class").contains("changed"), "an interval that holds 0: not marked");
+        // step 2: +49/3, larger than its interval: marked as larger than the seed noise
+        WebElement big = driver.findElement(By.cssSelector("#effects tbody tr[data-step='2'] td[data-figure='loss']"));
+        assertEquals((mean(60, 62) - mean(10, 14)) / EPOCHS, Double.parseDouble(big.getAttribute("data-diff")), 1e-9);
+        assertTrue(Double.parseDouble(big.getAttribute("data-half")) < Double.parseDouble(big.getAttribute("data-diff")));
+        assertTrue(big.getAttribute("class").contains("changed"), big.getAttribute("class"));
+        assertTrue(big.getText().startsWith("+16.3 ±"), big.getText());
+
         waitFor(10).until(d -> (Boolean) js("return !!Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\"));"));
         List<Object> errors = list(js("return Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\")).data.datasets[0].errors;"));
-        assertEquals(1, errors.size());
+        assertEquals(2, errors.size());
         assertEquals(Double.parseDouble(cell.getAttribute("data-half")), d(errors.get(0)), 1e-9);
+        assertEquals(Double.parseDouble(big.getAttribute("data-half")), d(errors.get(1)), 1e-9);
+        assertEquals(1L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='strokeShare']\").length;"));
+        assertEquals(0L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='locality']\").length;"),
+                "a figure no step moves has no chart");
         js("document.getElementById('effects-box').scrollIntoView();");
         screenshot("ladder-effects.png");
     }
