@@ -219,11 +219,11 @@ class LivePagesBrowserTest {
             Number wrap = (Number) js("const w = document.getElementById('group-wrap'); return w.scrollWidth - w.clientWidth;");
             assertTrue(wrap.intValue() >= 0);
             assertEquals("sticky", js("return getComputedStyle(document.querySelector('#group tbody td')).position;"), "the run column stays put");
-            // 3 swept keys x (3 final figures + 5 filter measures); lines: one per value pair of the other two keys
-            assertEquals(24L, js("return document.querySelectorAll('#sweep-charts canvas').length;"));
+            // 3 swept keys x (3 final figures + 6 filter measures); lines: one per value pair of the other two keys
+            assertEquals(27L, js("return document.querySelectorAll('#sweep-charts canvas').length;"));
             assertEquals(4L, js("return Chart.getChart(document.querySelector('#sweep-charts canvas[data-key=\"beta\"][data-figure=\"heldout\"]')).data.datasets.length;"));
             assertTrue(driver.findElement(By.id("parallel")).isDisplayed(), "parallel coordinates for 3 keys");
-            assertEquals("11", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
+            assertEquals("12", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
             screenshot("group-sweep.png");
             js("document.getElementById('sweep').scrollIntoView();");
             screenshot("group-sweep-charts.png");
