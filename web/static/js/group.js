@@ -63,7 +63,7 @@ function stickColumns(table, g) {
 function caption(g, r) {
   if (g.kind === 'ladder') {
     const what = r.changes.length ? r.changes.map(c => `${c.key}=${c.to}`).join(', ') : 'A';
-    return `step ${r.step}: ${what}`;
+    return `step ${r.step}: ${what}${g.points.length && r.values.seed !== undefined ? ` (seed ${r.values.seed})` : ''}`;
   }
   return g.keys.map(k => `${k}=${r.values[k]}`).join(' ') || r.run.runId;
 }
