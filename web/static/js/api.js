@@ -115,9 +115,13 @@ export function lineOptions(title, yType = 'linear') {
   };
 }
 
-/** The ±sd band of a mean line: an upper and a lower edge, the lower filled up to the upper (a point without sd: no width). */
-export function band(label, color, points) {
-  const edge = sign => points.map(p => ({ x: p.x, y: p.mean + sign * (typeof p.sd === 'number' ? p.sd : 0) }));
+/**
+ * The ±sd band of a mean line: an upper and a lower edge, the lower filled up to the upper (a point without sd: no
+ * width). The edges stay within [min, max] where given: a loss or a fraction has no values below 0, and a log scale
+ * draws none.
+ */
+export function band(label, color, points, { min = -Infinity, max = Infinity } = {}) {
+  const edge = sign => points.map(p => ({ x: p.x, y: Math.min(max, Math.max(min, p.mean + sign * (typeof p.sd === 'number' ? p.sd : 0))) }));
   const common = { borderColor: 'transparent', backgroundColor: `${color}30`, pointRadius: 0, borderWidth: 0, band: true };
   return [{ ...common, label: `${label} +sd`, data: edge(1), fill: false, bandEdge: 'upper' },
     { ...common, label: `${label} -sd`, data: edge(-1), fill: '-1', bandEdge: 'lower' }];

@@ -89,15 +89,15 @@ function meanCurve(seriesList) {
 
 /**
  * The curves of one figure: a line per run, or with the seed toggle a mean line per configuration and its ±sd band
- * (datasets marked mean / band); seriesOf(s) is a run's [{x, y}].
+ * (datasets marked mean / band, the band within range); seriesOf(s) is a run's [{x, y}].
  */
-function curveDatasets(seriesOf, lineStyle) {
+function curveDatasets(seriesOf, lineStyle, range) {
   if (!bySeed()) return runsData.map((s, i) => ({ label: label(s), data: seriesOf(s), ...style(i), ...lineStyle }));
   const out = [];
   configs.forEach((c, i) => {
     const m = meanCurve(c.runs.map(seriesOf));
     out.push({ label: c.label, data: m.map(p => ({ x: p.x, y: p.mean, sd: p.sd, n: p.n })), ...style(i), ...lineStyle, mean: true });
-    out.push(...band(c.label, COLORS[i % COLORS.length], m));
+    out.push(...band(c.label, COLORS[i % COLORS.length], m, range));
   });
   return out;
 }
@@ -133,7 +133,7 @@ function drawCharts(runs) {
     const canvas = el('canvas', { id: `chart-${key}` });
     box.append(el('div', { class: 'chart' }, canvas));
     const datasets = curveDatasets(s => s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null })),
-      { pointRadius: 0, borderWidth: 1.8, spanGaps: false });
+      { pointRadius: 0, borderWidth: 1.8, spanGaps: false }, lossLike ? { min: 0 } : {});
     runs.forEach(s => {
       const i = colourOf(s);
       // at the diverged epoch's value, or the last finite one before it when that is infinite or NaN
@@ -438,7 +438,7 @@ function drawMeasureCharts(runs) {
     const canvas = el('canvas', { id: `chart-m-${key}` });
     box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
     const datasets = curveDatasets(s => (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
-      { pointRadius: 2, borderWidth: 1.8 });
+      { pointRadius: 2, borderWidth: 1.8 }, { min: 0, max: 1 });
     curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title) }));
   }
 }

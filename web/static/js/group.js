@@ -154,7 +154,9 @@ function drawSweep(g) {
           label: lineKey, borderColor: color, backgroundColor: color, borderDash: DASHES[i % DASHES.length], borderWidth: 1.6,
           pointRadius: 3, mean: replicates, data: points.map(p => ({ x: p.x, y: p.mean, sd: p.sd, n: p.n })),
         });
-        if (replicates) datasets.push(...band(lineKey, color, points.map(p => ({ x: p.x, mean: p.mean, sd: p.sd }))));
+        // losses are 0 or more, the filter measures fractions in [0, 1] (a mean activation may be negative: tanh)
+        const range = MEASURES.some(([m]) => m === fig) ? { min: 0, max: 1 } : fig === 'meanActivation' ? {} : { min: 0 };
+        if (replicates) datasets.push(...band(lineKey, color, points.map(p => ({ x: p.x, mean: p.mean, sd: p.sd })), range));
       });
       const logX = isNum && xs.length > 2 && xs.every(v => Number(v) > 0) && Number(xs[xs.length - 1]) / Number(xs[0]) >= 100;
       sweepCharts.push(new Chart(canvas, {
