@@ -115,6 +115,18 @@ export function lineOptions(title, yType = 'linear') {
   };
 }
 
+/**
+ * The ±sd band of a mean line: an upper and a lower edge, the lower filled up to the upper (a point without sd: no
+ * width). The edges stay within [min, max] where given: a loss or a fraction has no values below 0, and a log scale
+ * draws none.
+ */
+export function band(label, color, points, { min = -Infinity, max = Infinity } = {}) {
+  const edge = sign => points.map(p => ({ x: p.x, y: Math.min(max, Math.max(min, p.mean + sign * (typeof p.sd === 'number' ? p.sd : 0))) }));
+  const common = { borderColor: 'transparent', backgroundColor: `${color}30`, pointRadius: 0, borderWidth: 0, band: true };
+  return [{ ...common, label: `${label} +sd`, data: edge(1), fill: false, bandEdge: 'upper' },
+    { ...common, label: `${label} -sd`, data: edge(-1), fill: '-1', bandEdge: 'lower' }];
+}
+
 // Distinct dash patterns, so a run whose line lies under another's still shows.
 export const DASHES = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4], [12, 4], [4, 2, 1, 2], [8, 2, 2, 2, 2, 2]];
 export const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];

@@ -1,8 +1,10 @@
 // The compare page, answer first: the configuration diff and the weight galleries (one epoch control for all; units
 // matched across runs; click a filter to follow its unit), then the curves (loss-like ones on a log scale; figures
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
-import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, DASHES, COLORS } from './api.js';
-import { MEASURES, nearestMeasures, measuresTable } from './measures.js';
+// Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
+// shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
+import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS } from './api.js';
+import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
 const ids = asked.filter(isRunId);
@@ -16,7 +18,9 @@ const FIGURES = [
   ['meanAbsSp', 'mean |sp|', false],
   ['clippedFraction', 'limiter clipped fraction', false],
 ];
-const lossCharts = [];
+let lossCharts = [];
+let curveCharts = [];  // every chart of the curves and measure sections, redrawn when the seed toggle changes
+let configs = [];      // [{ label, runs }]: the runs grouped by their configuration without seed
 const measures = {};
 const rates = {};      // run id -> rho_hat map
 const shapes = {};     // run id -> first snapshot's shape
@@ -51,19 +55,87 @@ function constantLine(list, key, title, per, runs) {
   list.append(el('li', { 'data-figure': key }, text));
 }
 
+/** The runs grouped by the values of the differing keys other than seed, each group labelled by those values. */
+function configurations(diff, runs) {
+  const keys = diff.rows.filter(r => r.differs && r.key !== 'seed');
+  const by = new Map();
+  for (const s of runs) {
+    const j = diff.runIds.indexOf(s.run.runId);
+    const key = keys.map(r => `${r.key}=${r.values[j] ?? ''}`).join(' ') || 'all runs';
+    if (!by.has(key)) by.set(key, []);
+    by.get(key).push(s);
+  }
+  return [...by].map(([key, rs]) => ({ label: `${key} (${rs.length === 1 ? rs[0].run.runId : `${rs.length} seeds`})`, runs: rs }));
+}
+
+const bySeed = () => document.getElementById('by-seed').checked;
+
+/** Per x: n, mean and sample sd (null for one value) of the finite y of the series; sorted by x. */
+function meanCurve(seriesList) {
+  const at = new Map();
+  for (const series of seriesList) {
+    for (const p of series) {
+      if (typeof p.y !== 'number' || !Number.isFinite(p.y)) continue;
+      if (!at.has(p.x)) at.set(p.x, []);
+      at.get(p.x).push(p.y);
+    }
+  }
+  return [...at].sort((a, b) => a[0] - b[0]).map(([x, ys]) => {
+    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const sd = ys.length > 1 ? Math.sqrt(ys.reduce((a, y) => a + (y - mean) * (y - mean), 0) / (ys.length - 1)) : null;
+    return { x, mean, sd, n: ys.length };
+  });
+}
+
+/**
+ * The curves of one figure: a line per run, or with the seed toggle a mean line per configuration and its ±sd band
+ * (datasets marked mean / band, the band within range); seriesOf(s) is a run's [{x, y}].
+ */
+function curveDatasets(seriesOf, lineStyle, range) {
+  if (!bySeed()) return runsData.map((s, i) => ({ label: label(s), data: seriesOf(s), ...style(i), ...lineStyle }));
+  const out = [];
+  configs.forEach((c, i) => {
+    const m = meanCurve(c.runs.map(seriesOf));
+    out.push({ label: c.label, data: m.map(p => ({ x: p.x, y: p.mean, sd: p.sd, n: p.n })), ...style(i), ...lineStyle, mean: true });
+    out.push(...band(c.label, COLORS[i % COLORS.length], m, range));
+  });
+  return out;
+}
+
+/** The colour index of a run: its own, or with the seed toggle its configuration's. */
+const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : runsData.indexOf(s));
+
+/** A point's tooltip: a flag's cause, a mean's sd and n, else the value. */
+function tooltipLabel(c) {
+  const r = c.raw || {};
+  if (r.cause) return `${r.cause}: ${r.detail}`;
+  if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})`;
+  return `${c.dataset.label}: ${c.formattedValue}`;
+}
+
+function curveOptions(title, yType) {
+  const options = lineOptions(title, yType);
+  options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].band;
+  options.plugins.tooltip = { filter: item => !item.dataset.band, callbacks: { label: tooltipLabel } };
+  return options;
+}
+
 function drawCharts(runs) {
   const box = document.getElementById('charts');
   const list = document.getElementById('constant');
+  box.replaceChildren();
+  list.replaceChildren();
+  lossCharts = [];
   const logOn = () => document.getElementById('logscale').checked;
   for (const [key, title, lossLike] of FIGURES) {
     const per = constantPerRun(runs.map(s => s[key]));
     if (per) { constantLine(list, key, title, per, runs); continue; }
     const canvas = el('canvas', { id: `chart-${key}` });
     box.append(el('div', { class: 'chart' }, canvas));
-    const datasets = [];
-    runs.forEach((s, i) => {
-      const data = s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null }));
-      datasets.push({ label: label(s), data, ...style(i), pointRadius: 0, borderWidth: 1.8, spanGaps: false });
+    const datasets = curveDatasets(s => s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null })),
+      { pointRadius: 0, borderWidth: 1.8, spanGaps: false }, lossLike ? { min: 0 } : {});
+    runs.forEach(s => {
+      const i = colourOf(s);
       // at the diverged epoch's value, or the last finite one before it when that is infinite or NaN
       const diverged = s.divergedEpochs.map(e => {
         let j = s.epoch.indexOf(e);
@@ -79,22 +151,16 @@ function drawCharts(runs) {
       if (flagged.length) {
         datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#e65100', backgroundColor: '#ffb74d', showLine: false });
       }
-      if (key === 'meanActivation' && s.rho !== null && s.epoch.length) {
-        datasets.push({ label: `${s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], pointRadius: 0, borderWidth: 1 });
+      // the target rho: once per configuration with the seed toggle
+      const first = !bySeed() || configs[i].runs[0] === s;
+      if (key === 'meanActivation' && first && s.rho !== null && s.epoch.length) {
+        datasets.push({ label: `${bySeed() ? configs[i].label : s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], pointRadius: 0, borderWidth: 1 });
       }
     });
-    const options = lineOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear');
-    // a flag's cause and detail on hover
-    options.plugins.tooltip = { callbacks: { label: c => c.raw && c.raw.cause ? `${c.raw.cause}: ${c.raw.detail}` : `${c.dataset.label}: ${c.formattedValue}` } };
-    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options });
+    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear') });
+    curveCharts.push(chart);
     if (lossLike) lossCharts.push(chart);
   }
-  document.getElementById('logscale').addEventListener('change', e => {
-    for (const c of lossCharts) {
-      c.options.scales.y.type = e.target.checked ? 'logarithmic' : 'linear';
-      c.update();
-    }
-  });
 }
 
 function drawDiff(diff) {
@@ -359,18 +425,30 @@ function drawHeatmaps(runs) {
 function drawMeasureCharts(runs) {
   const box = document.getElementById('measure-charts');
   const list = document.getElementById('constant-measures');
+  box.replaceChildren();
+  list.replaceChildren();
   for (const [key, title] of MEASURES) {
     const series = runs.map(s => (measures[s.run.runId] || []).map(m => m[key]));
+    if (!series.some(v => numbers(v).length)) {
+      list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) }, `${title}: not measured in these runs`));
+      continue;
+    }
     const per = constantPerRun(series);
     if (per) { constantLine(list, `m-${key}`, title, per, runs); continue; }
     const canvas = el('canvas', { id: `chart-m-${key}` });
-    box.append(el('div', { class: 'chart' }, canvas));
-    const datasets = runs.map((s, i) => ({
-      label: label(s), ...style(i), pointRadius: 2, borderWidth: 1.8,
-      data: (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
-    }));
-    new Chart(canvas, { type: 'line', data: { datasets }, options: lineOptions(title) });
+    box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
+    const datasets = curveDatasets(s => (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
+      { pointRadius: 2, borderWidth: 1.8 }, { min: 0, max: 1 });
+    curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title) }));
   }
+}
+
+/** The curves and the measure charts, drawn again (the seed toggle changed). */
+function drawCurves(runs) {
+  curveCharts.forEach(c => c.destroy());
+  curveCharts = [];
+  drawCharts(runs);
+  drawMeasureCharts(runs);
 }
 
 function ladderButton() {
@@ -406,10 +484,21 @@ async function main() {
       [measures[id], rates[id]] = await Promise.all([getJson(runPath(id, 'measures')), getJson(`${runPath(id, 'rhohat')}?rows=200`)]);
     }));
     await drawGalleries(data.runs);
-    drawCharts(data.runs);
+    configs = configurations(data.diff, data.runs);
+    const replicates = configs.some(c => c.runs.length > 1);
+    document.getElementById('by-seed-box').hidden = !replicates;
+    document.getElementById('by-seed').checked = replicates;
+    document.getElementById('by-seed-note').textContent = replicates ? `${configs.length} configurations of ${data.runs.length} runs` : '';
+    document.getElementById('by-seed').addEventListener('change', () => drawCurves(data.runs));
+    document.getElementById('logscale').addEventListener('change', e => {
+      for (const c of lossCharts) {
+        c.options.scales.y.type = e.target.checked ? 'logarithmic' : 'linear';
+        c.update();
+      }
+    });
+    drawCurves(data.runs);
     drawHeatmaps(data.runs);
     document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(data.runs));
-    drawMeasureCharts(data.runs);
   } catch (e) {
     document.getElementById('error').textContent = e.message;
   }

@@ -2,18 +2,23 @@
 // filter measures; the first columns stay put while the table scrolls sideways inside its box), each run's last weight
 // snapshot large enough to read (click: full size), and for a sweep a chart of every final figure and filter measure
 // against each swept key, plus parallel coordinates when 3 or more keys were swept. Live while runs are queued or running.
-import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, DASHES, COLORS } from './api.js';
-import { MEASURES } from './measures.js';
+// With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
+// sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
+// of the means from the step before) with its 95% interval as error bars.
+import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS } from './api.js';
+import { MEASURES, measureTitle } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
 // [key, label] of the figures the sweep charts draw
 const FINAL = [['loss', 'final loss'], ['heldout', 'final held-out error'], ['meanActivation', 'final mean activation']];
+// [key, label] of every figure the charts and the points table show
+const FIGURES = [...FINAL, ...MEASURES.map(([k, label]) => [k, label])];
 
 function head(g) {
   const cols = [];
   if (g.kind === 'ladder') cols.push('step', 'change');
   cols.push('run', 'status', ...g.keys, 'progress', 'loss', 'held-out', 'mean act.');
-  return el('tr', {}, ...cols.map(c => el('th', {}, c)), ...MEASURES.map(([, label, short]) => el('th', { title: label }, short)));
+  return el('tr', {}, ...cols.map(c => el('th', {}, c)), ...MEASURES.map(([k, , short]) => el('th', { title: measureTitle(k), 'data-measure': k }, short)));
 }
 
 const runLink = id => (isRunId(id) ? el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, id) : id);
@@ -58,7 +63,7 @@ function stickColumns(table, g) {
 function caption(g, r) {
   if (g.kind === 'ladder') {
     const what = r.changes.length ? r.changes.map(c => `${c.key}=${c.to}`).join(', ') : 'A';
-    return `step ${r.step}: ${what}`;
+    return `step ${r.step}: ${what}${g.points.length && r.values.seed !== undefined ? ` (seed ${r.values.seed})` : ''}`;
   }
   return g.keys.map(k => `${k}=${r.values[k]}`).join(' ') || r.run.runId;
 }
@@ -112,45 +117,184 @@ let sweepCharts = [];
 function drawSweep(g) {
   const box = document.getElementById('sweep-charts');
   const section = document.getElementById('sweep');
-  if (g.kind !== 'sweep' || !g.keys.length) { section.hidden = true; return; }
+  const replicates = g.points.length > 0;
+  // with replicates a chart's x is a swept key other than the seed, and its items are the points, not the runs
+  const keys = replicates ? g.keys.filter(k => k !== 'seed') : g.keys;
+  if (g.kind !== 'sweep' || !keys.length) { section.hidden = true; return; }
   section.hidden = false;
+  document.getElementById('sweep-note').textContent = replicates
+    ? '(one line per value of the other keys: the mean over seeds, shaded ± sd)' : '(one line per value of the other keys)';
   sweepCharts.forEach(c => c.destroy());
   sweepCharts = [];
   box.replaceChildren();
-  const figures = [...FINAL, ...MEASURES.map(([k, label]) => [k, label])];
-  for (const key of g.keys) {
-    const others = g.keys.filter(k => k !== key);
-    const xs = [...new Set(g.runs.map(r => r.values[key]))];
+  const items = replicates
+    ? g.points.map(p => ({ values: p.values, y: fig => p.figures[fig], n: p.n }))
+    : g.runs.map(r => ({ values: r.values, y: fig => ({ mean: figureValue(r, fig), sd: null }) }));
+  for (const key of keys) {
+    const others = keys.filter(k => k !== key);
+    const xs = [...new Set(items.map(r => r.values[key]))];
     const isNum = numeric(xs);
     if (isNum) xs.sort((a, b) => Number(a) - Number(b));
-    const lines = new Map();   // "k=v, ..." of the other keys -> rows
-    for (const r of g.runs) {
-      const lineKey = others.map(k => `${k}=${r.values[k]}`).join(', ') || 'all runs';
+    const lines = new Map();   // "k=v, ..." of the other keys -> items
+    for (const r of items) {
+      const lineKey = others.map(k => `${k}=${r.values[k]}`).join(', ') || (replicates ? 'mean over seeds' : 'all runs');
       if (!lines.has(lineKey)) lines.set(lineKey, []);
       lines.get(lineKey).push(r);
     }
-    for (const [fig, title] of figures) {
+    for (const [fig, title] of FIGURES) {
       const canvas = el('canvas', { 'data-key': key, 'data-figure': fig });
       box.append(el('div', { class: 'chart small' }, canvas));
-      const datasets = [...lines].map(([lineKey, rows], i) => ({
-        label: lineKey, borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length],
-        borderDash: DASHES[i % DASHES.length], borderWidth: 1.6, pointRadius: 3,
-        data: rows.map(r => ({ x: isNum ? Number(r.values[key]) : r.values[key], y: figureValue(r, fig) }))
-          .sort((a, b) => (isNum ? a.x - b.x : xs.indexOf(a.x) - xs.indexOf(b.x))),
-      }));
+      const datasets = [];
+      [...lines].forEach(([lineKey, rows], i) => {
+        const color = COLORS[i % COLORS.length];
+        const points = rows.map(r => ({ x: isNum ? Number(r.values[key]) : r.values[key], ...r.y(fig), n: r.n }))
+          .filter(p => typeof p.mean === 'number')
+          .sort((a, b) => (isNum ? a.x - b.x : xs.indexOf(a.x) - xs.indexOf(b.x)));
+        datasets.push({
+          label: lineKey, borderColor: color, backgroundColor: color, borderDash: DASHES[i % DASHES.length], borderWidth: 1.6,
+          pointRadius: 3, mean: replicates, data: points.map(p => ({ x: p.x, y: p.mean, sd: p.sd, n: p.n })),
+        });
+        // losses are 0 or more, the filter measures fractions in [0, 1] (a mean activation may be negative: tanh)
+        const range = MEASURES.some(([m]) => m === fig) ? { min: 0, max: 1 } : fig === 'meanActivation' ? {} : { min: 0 };
+        if (replicates) datasets.push(...band(lineKey, color, points.map(p => ({ x: p.x, mean: p.mean, sd: p.sd })), range));
+      });
       const logX = isNum && xs.length > 2 && xs.every(v => Number(v) > 0) && Number(xs[xs.length - 1]) / Number(xs[0]) >= 100;
       sweepCharts.push(new Chart(canvas, {
         type: 'line',
         data: { labels: isNum ? undefined : xs, datasets },
         options: {
           animation: false, maintainAspectRatio: false,
-          plugins: { title: { display: true, text: `${title} against ${key}` }, legend: { display: lines.size > 1, labels: { boxWidth: 18, font: { size: 10 } } } },
+          plugins: {
+            title: { display: true, text: `${title} against ${key}` },
+            legend: { display: lines.size > 1, labels: { boxWidth: 18, font: { size: 10 }, filter: (item, data) => !data.datasets[item.datasetIndex].band } },
+            tooltip: { filter: item => !item.dataset.band, callbacks: { label: meanLabel } },
+          },
           scales: { x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', title: { display: true, text: key } } },
         },
       }));
     }
   }
   drawParallel(g);
+}
+
+/** A dataset point's tooltip: its value, and with replicates the sd and n. */
+function meanLabel(c) {
+  const r = c.raw || {};
+  return typeof r.sd === 'number' ? `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})` : `${c.dataset.label}: ${c.formattedValue}`;
+}
+
+// ---- replicates: the points table and a ladder's effects
+
+const pointCell = s => {
+  if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
+  const spread = typeof s.sd === 'number' ? ` ± ${fmt(s.sd, 3)}` : '';
+  const interval = typeof s.half === 'number' ? el('div', { class: 'muted small' }, `95%: ${fmt(s.mean - s.half, 3)} – ${fmt(s.mean + s.half, 3)}`) : null;
+  return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${fmt(s.mean, 4)}${spread}`, interval);
+};
+
+/** A ladder step's change in words, from its first run. */
+function stepChange(g, step) {
+  const r = g.runs.find(x => x.step === step);
+  if (!r) return '';
+  return r.changes.length ? r.changes.map(c => `${c.key}: ${c.from ?? ''} → ${c.to ?? ''}`).join(', ') : (step === 0 ? `= ${g.from}` : '');
+}
+
+function drawPoints(g) {
+  const section = document.getElementById('points-box');
+  section.hidden = !g.points.length;
+  if (!g.points.length) return;
+  const figs = FIGURES.filter(([k]) => g.points.some(p => typeof p.figures[k].mean === 'number'));
+  const table = document.getElementById('points');
+  table.querySelector('thead').replaceChildren(el('tr', {}, el('th', {}, 'point'), el('th', { title: 'finished runs / runs' }, 'n'),
+    ...figs.map(([k, label]) => el('th', { 'data-figure': k, title: MEASURES.some(([m]) => m === k) ? measureTitle(k) : label }, label))));
+  table.querySelector('tbody').replaceChildren(...g.points.map(p => el('tr', { 'data-point': p.label },
+    el('td', {}, p.label, p.step === null ? null : el('span', { class: 'muted' }, ` ${stepChange(g, p.step)}`)),
+    el('td', { class: 'num' }, `${p.n}/${p.runIds.length}`),
+    ...figs.map(([k]) => { const td = pointCell(p.figures[k]); td.dataset.figure = k; return td; }))));
+}
+
+/** Error bars: a vertical whisker of ± errors[j] around each point of a dataset that has errors; and a dashed line at 0. */
+const errorBars = {
+  id: 'errorBars',
+  beforeDatasetsDraw(chart) {
+    const { ctx, chartArea: a, scales: { y } } = chart;
+    const zero = y.getPixelForValue(0);
+    if (zero < a.top || zero > a.bottom) return;
+    ctx.save();
+    ctx.strokeStyle = '#9ca3af';
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath(); ctx.moveTo(a.left, zero); ctx.lineTo(a.right, zero); ctx.stroke();
+    ctx.restore();
+  },
+  afterDatasetsDraw(chart) {
+    const { ctx, scales: { y } } = chart;
+    chart.data.datasets.forEach((ds, i) => {
+      if (!ds.errors || chart.getDatasetMeta(i).hidden) return;
+      ctx.save();
+      ctx.strokeStyle = ds.borderColor;
+      ctx.lineWidth = 1.5;
+      chart.getDatasetMeta(i).data.forEach((pt, j) => {
+        const v = ds.data[j], h = ds.errors[j];
+        if (typeof v !== 'number' || typeof h !== 'number') return;
+        const top = y.getPixelForValue(v + h), bottom = y.getPixelForValue(v - h);
+        ctx.beginPath();
+        ctx.moveTo(pt.x, top); ctx.lineTo(pt.x, bottom);
+        ctx.moveTo(pt.x - 5, top); ctx.lineTo(pt.x + 5, top);
+        ctx.moveTo(pt.x - 5, bottom); ctx.lineTo(pt.x + 5, bottom);
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  },
+};
+
+let effectCharts = [];
+function drawEffects(g) {
+  const section = document.getElementById('effects-box');
+  section.hidden = !g.effects.length;
+  effectCharts.forEach(c => c.destroy());
+  effectCharts = [];
+  if (!g.effects.length) return;
+  const figs = FIGURES.filter(([k]) => g.effects.some(e => typeof e.figures[k].diff === 'number'));
+  const table = document.getElementById('effects');
+  table.querySelector('thead').replaceChildren(el('tr', {}, el('th', {}, 'step'), el('th', {}, 'change'),
+    ...figs.map(([k, label]) => el('th', { 'data-figure': k }, label))));
+  table.querySelector('tbody').replaceChildren(...g.effects.map(e => el('tr', { 'data-step': e.step },
+    el('td', { class: 'num' }, `${e.fromStep} → ${e.step}`), el('td', {}, stepChange(g, e.step)),
+    ...figs.map(([k]) => {
+      const d = e.figures[k];
+      if (typeof d.diff !== 'number') return el('td', { class: 'num', 'data-figure': k }, '');
+      // an interval that leaves out 0: the step's effect is larger than the seed noise
+      const clear = typeof d.half === 'number' && Math.abs(d.diff) > d.half;
+      return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
+        title: typeof d.half === 'number' ? `95% Welch interval ${fmt(d.diff - d.half, 3)} – ${fmt(d.diff + d.half, 3)}` : 'no interval: a step with one finished run' },
+      `${d.diff > 0 ? '+' : ''}${fmt(d.diff, 3)}${typeof d.half === 'number' ? ` ± ${fmt(d.half, 3)}` : ''}`);
+    }))));
+  const box = document.getElementById('effects-charts');
+  box.replaceChildren();
+  const labels = g.effects.map(e => `step ${e.step}`);
+  // a chart for each figure that some step moves (a figure no step changes is in the table alone)
+  const moved = figs.filter(([k]) => g.effects.some(e => e.figures[k].diff !== 0 || (e.figures[k].half ?? 0) !== 0));
+  for (const [k, title] of moved) {
+    const canvas = el('canvas', { 'data-figure': k });
+    box.append(el('div', { class: 'chart small' }, canvas));
+    const diffs = g.effects.map(e => (typeof e.figures[k].diff === 'number' ? e.figures[k].diff : null));
+    const halves = g.effects.map(e => (typeof e.figures[k].half === 'number' ? e.figures[k].half : null));
+    const ends = diffs.flatMap((d, j) => (d === null ? [] : [d - (halves[j] ?? 0), d + (halves[j] ?? 0)])).concat([0]);
+    effectCharts.push(new Chart(canvas, {
+      type: 'line',
+      data: { labels, datasets: [
+        { label: 'change of the mean', data: diffs, errors: halves, showLine: false, pointRadius: 5, borderColor: COLORS[0], backgroundColor: COLORS[0] },
+      ] },
+      options: {
+        animation: false, maintainAspectRatio: false,
+        plugins: { title: { display: true, text: `${title}: change from the step before (95% interval)` }, legend: { display: false },
+          tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? `${fmt(c.raw)} ± ${fmt(halves[c.dataIndex])}` : c.formattedValue) } } },
+        scales: { x: { type: 'category', offset: true }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
+      },
+      plugins: [errorBars],
+    }));
+  }
 }
 
 /** One vertical axis per swept key and per final figure; one polyline per run, coloured by its held-out error. */
@@ -236,7 +380,7 @@ async function load() {
     document.getElementById('count').textContent = `${g.runs.length} runs${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
     strip(g);
     const state = JSON.stringify(g.runs.map(r => [r.run.runId, r.run.epochsDone, r.run.status, r.measures]));
-    if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); }
+    if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); drawPoints(g); drawEffects(g); }
     const busy = g.runs.some(r => ['queued', 'running'].includes(r.run.status));
     if (busy && !feed) feed = live(`group=${encodeURIComponent(name)}`, throttle(load, 1000), load, 3000);
     if (!busy && feed) { feed.stop(); feed = null; }

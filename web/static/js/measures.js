@@ -1,14 +1,21 @@
 // The filter-shape measures of weight snapshots (GET /api/runs/{id}/measures): names, a small table, nearest epoch.
 import { el, fmt } from './api.js';
 
-// [key, label, short column header]
+// [key, label, short column header, meaning (a header's or label's tooltip)]
 export const MEASURES = [
-  ['locality', 'locality', 'locality'],
-  ['deadFraction', 'dead fraction', 'dead'],
-  ['saturatedFraction', 'saturated fraction', 'saturated'],
-  ['lifetimeSparsity', 'lifetime sparsity', 'lifetime sp.'],
-  ['digitLikeness', 'digit-likeness', 'digit-like'],
+  ['locality', 'locality', 'locality', "share of a filter's energy in its top 10% of pixels"],
+  ['deadFraction', 'dead fraction', 'dead', 'fraction of units whose rate is below a tenth of the target rho'],
+  ['saturatedFraction', 'saturated fraction', 'saturated', 'fraction of units whose rate is above 0.9'],
+  ['lifetimeSparsity', 'lifetime sparsity', 'lifetime sp.', 'lifetime sparsity of the hidden code on held-out images'],
+  ['digitLikeness', 'digit-likeness', 'digit-like', "mean over filters of the best correlation with a class-mean image"],
+  ['strokeShare', 'stroke share', 'strokes', 'fraction of filters that read as pen strokes'],
 ];
+
+/** A measure's tooltip: its label and meaning. */
+export const measureTitle = key => {
+  const m = MEASURES.find(([k]) => k === key);
+  return m ? `${m[1]}: ${m[3]}` : key;
+};
 
 /** The measures row of the snapshot nearest to {@code epoch}, or null. */
 export function nearestMeasures(rows, epoch) {
@@ -20,6 +27,6 @@ export function nearestMeasures(rows, epoch) {
 /** A two-column table of one snapshot's measures. */
 export function measuresTable(row, attrs = {}) {
   return el('table', { class: 'measures', ...attrs },
-    el('tbody', {}, ...MEASURES.map(([k, label]) => el('tr', { 'data-measure': k },
-      el('td', {}, label), el('td', { class: 'num' }, row ? fmt(row[k], 3) : '')))));
+    el('tbody', {}, ...MEASURES.map(([k, label, , meaning]) => el('tr', { 'data-measure': k },
+      el('td', { title: meaning }, label), el('td', { class: 'num' }, row ? fmt(row[k], 3) : '')))));
 }

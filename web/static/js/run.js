@@ -60,7 +60,7 @@ function describe(e) {
     case 'started': return `started on ${p.host} (process ${p.pid}, ${p.threads} thread${p.threads === 1 ? '' : 's'})${p.fromEpoch ? ', resuming after epoch ' + p.fromEpoch : ''}`;
     case 'epoch_completed': return `epoch ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
     case 'weight_snapshot': return `weights saved at epoch ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
-    case 'filter_measures': return `filter measures at epoch ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}`;
+    case 'filter_measures': return `filter measures at epoch ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${p.strokeShare === null || p.strokeShare === undefined ? '' : `, stroke share ${num(p.strokeShare, 3)}`}`;
     case 'checkpoint': return `checkpoint after epoch ${p.epoch}`;
     case 'heartbeat': return `alive (epoch ${p.epoch + 1}, batch ${p.batch})`;
     case 'finished': return `finished after epoch ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;

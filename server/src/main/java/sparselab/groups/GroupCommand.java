@@ -12,10 +12,6 @@ import sparselab.runs.RunQueries;
 
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -57,42 +53,26 @@ public final class GroupCommand implements Callable<Integer> {
 
     /**
      * With replicates (a sweep or ladder run with --seeds): one line per point (a ladder step, or the swept values
-     * without the seed) with n and mean +- sd (sample sd, n - 1) of the final figures over its finished runs.
+     * without the seed) with n and mean +- sd (sample sd, n - 1) of the final figures over its finished runs
+     * (the points of {@link Replicates}, as the group page shows them).
      */
     static void printReplicates(PrintWriter out, GroupView g) {
-        Map<String, List<GroupView.Row>> points = new LinkedHashMap<>();
-        for (GroupView.Row r : g.runs()) {
-            String key = r.step() != null ? "step " + r.step() : r.values().entrySet().stream().filter(e -> !e.getKey().equals("seed"))
-                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-            points.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-        }
-        if (points.values().stream().allMatch(l -> l.size() < 2)) return;
+        if (g.points().isEmpty()) return;
         out.println();
         out.println("mean +- sd over the finished runs of each point (n = runs):");
         String fmt = "%-24s %3s %19s %19s %19s %19s %19s %19s%n";
         out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit", "strokes");
-        points.forEach((key, rs) -> {
-            List<GroupView.Row> done = rs.stream().filter(r -> r.run().status().equals("finished")).toList();
-            out.printf(fmt, key.isEmpty() ? "-" : key, done.size(),
-                    ms(done.stream().map(r -> r.run().loss()).toList()), ms(done.stream().map(r -> r.run().heldout()).toList()),
-                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().locality()).toList()),
-                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().lifetimeSparsity()).toList()),
-                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().digitLikeness()).toList()),
-                    ms(done.stream().map(r -> r.measures() == null ? null : r.measures().strokeShare()).toList()));
-        });
+        for (Replicates.Point p : g.points()) {
+            var m = p.figures();
+            out.printf(fmt, p.label(), p.n(), ms(m.get("loss")), ms(m.get("heldout")), ms(m.get("locality")),
+                    ms(m.get("lifetimeSparsity")), ms(m.get("digitLikeness")), ms(m.get("strokeShare")));
+        }
     }
 
-    /** "mean +- sd" of the non-null values; the mean alone for one value; "-" for none. */
-    static String ms(List<Double> values) {
-        double[] v = values.stream().filter(x -> x != null && Double.isFinite(x)).mapToDouble(Double::doubleValue).toArray();
-        if (v.length == 0) return "-";
-        double mean = 0;
-        for (double x : v) mean += x;
-        mean /= v.length;
-        if (v.length == 1) return f(mean);
-        double ss = 0;
-        for (double x : v) ss += (x - mean) * (x - mean);
-        return f(mean) + " +- " + f(Math.sqrt(ss / (v.length - 1)));
+    /** "mean +- sd"; the mean alone for one value; "-" for none. */
+    static String ms(Replicates.Summary s) {
+        if (s.mean() == null) return "-";
+        return s.sd() == null ? f(s.mean()) : f(s.mean()) + " +- " + f(s.sd());
     }
 
     private static String f(Double v) {

@@ -67,7 +67,9 @@ public final class GroupQueries {
         String kind = isLadder ? "ladder" : rows.stream().allMatch(r -> Objects.equals(r.origin(), "sweep")) ? "sweep" : "group";
         RunEvent.LadderStep any = isLadder ? ladder.values().iterator().next() : null;
         List<String> compare = rows.stream().limit(8).map(RunRow::runId).toList();
-        return new GroupView(name, kind, any == null ? null : any.from(), any == null ? null : any.to(), List.copyOf(keys), out, compare);
+        List<Replicates.Point> points = Replicates.points(out);
+        return new GroupView(name, kind, any == null ? null : any.from(), any == null ? null : any.to(), List.copyOf(keys), out, compare,
+                points, Replicates.effects(points));
     }
 
     /** The ladder step of each run that has one, from its created event. */

@@ -15,8 +15,13 @@ import java.util.Map;
  * @param keys    the table's key columns: a ladder's changed keys in step order, else the keys whose values differ between the runs
  * @param runs    the rows: a ladder by step, else in creation order
  * @param compare the runs the comparison opens (the first 8)
+ * @param points  with replicates (runs that differ only by seed): one entry per ladder step or per combination of the
+ *                swept values other than the seed, with mean, sd and 95% interval of each figure; else empty
+ * @param effects a ladder with replicates: each step's change of the means from the previous step, with 95% Welch
+ *                intervals; else empty
  */
-public record GroupView(String name, String kind, String from, String to, List<String> keys, List<Row> runs, List<String> compare) {
+public record GroupView(String name, String kind, String from, String to, List<String> keys, List<Row> runs, List<String> compare,
+                        List<Replicates.Point> points, List<Replicates.Effect> effects) {
 
     /**
      * One run of the group.

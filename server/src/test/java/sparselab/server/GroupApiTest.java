@@ -108,10 +108,105 @@ class GroupApiTest {
             assertEquals(Fixtures.measures(4).digitLikeness(), m.get("digitLikeness").asDouble(), 1e-12);
             assertTrue(rows.get(2).get("measures").isNull());
             assertTrue(rows.get(2).get("lastSnapshot").isNull());
+            assertEquals(0, g.get("points").size(), "no replicates, no points");
+            assertEquals(0, g.get("effects").size());
 
             Response missing = client.get("/api/groups/nope");
             assertEquals(404, missing.code());
             assertTrue(json(missing).get("error").asText().contains("nope"));
+        });
+    }
+
+    /** A finished run of one epoch with this final loss (held-out: half of it) and stroke share. */
+    private void finished(String id, double loss, double strokeShare) {
+        log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
+        log.append(id, new RunEvent.EpochCompleted(1, loss, loss, 0, 0, 0.1, new double[] {0.1}, 0, 0, 0, 0, false, loss / 2, 1, 1));
+        log.append(id, new RunEvent.FilterMeasures(1, 0.3, 0.0, 0.0, 0.5, 0.6, strokeShare));
+        log.append(id, new RunEvent.Finished(1, loss, loss / 2));
+    }
+
+    @Test
+    void a_sweep_with_seeds_has_points_with_mean_sd_and_t_interval_over_its_finished_runs() {
+        double[][] losses = {{1, 3}, {10, 12}};
+        double[][] strokes = {{0.1, 0.3}, {0.5, 0.5}};
+        String[] betas = {"0", "3"};
+        for (int p = 0; p < 2; p++) {
+            for (int s = 0; s < 2; s++) {
+                String id = Fixtures.queued(log, Map.of("data", "bars", "beta", betas[p], "seed", Integer.toString(1 + s)), "sweep", "reps");
+                finished(id, losses[p][s], strokes[p][s]);
+            }
+        }
+        String queued = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "seed", "3"), "sweep", "reps");
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode g = json(client.get("/api/groups/reps"));
+            assertEquals(java.util.Set.of("beta", "seed"), java.util.Set.copyOf(strings(g.get("keys"))));
+            JsonNode points = g.get("points");
+            assertEquals(2, points.size());
+            JsonNode p0 = points.get(0);
+            assertEquals("beta=0", p0.get("label").asText());
+            assertEquals("0", p0.get("values").get("beta").asText());
+            assertTrue(!p0.get("values").has("seed"), "a point is the swept values without the seed");
+            assertEquals(2, p0.get("n").asInt());
+            JsonNode loss = p0.get("figures").get("loss");
+            assertEquals(2.0, loss.get("mean").asDouble(), 1e-12);
+            assertEquals(Math.sqrt(2), loss.get("sd").asDouble(), 1e-12);
+            assertEquals(12.706205, loss.get("half").asDouble(), 1e-6, "t(1) sd / sqrt 2");
+            assertEquals(1.0, p0.get("figures").get("heldout").get("mean").asDouble(), 1e-12);
+            JsonNode stroke = p0.get("figures").get("strokeShare");
+            assertEquals(0.2, stroke.get("mean").asDouble(), 1e-12);
+            assertEquals(Math.sqrt(0.02), stroke.get("sd").asDouble(), 1e-12);
+            JsonNode p1 = points.get(1);
+            assertEquals(3, p1.get("runIds").size(), "the queued replicate belongs to the point");
+            assertTrue(strings(p1.get("runIds")).contains(queued));
+            assertEquals(2, p1.get("n").asInt(), "but only finished runs are counted");
+            assertEquals(11.0, p1.get("figures").get("loss").get("mean").asDouble(), 1e-12);
+            assertEquals(0.0, p1.get("figures").get("strokeShare").get("sd").asDouble(), 1e-12);
+            assertEquals(0, g.get("effects").size(), "effects are a ladder's");
+        });
+    }
+
+    @Test
+    void a_ladder_with_seeds_has_per_step_effects_with_welch_intervals() {
+        double[][] losses = {{2, 4}, {7, 9}, {8, 8}};
+        List<List<String>> changed = List.of(List.of(), List.of("beta"), List.of("weightDecay"));
+        List<Map<String, String>> configs = List.of(Map.of("beta", "0.1", "weightDecay", "0"), Map.of("beta", "3", "weightDecay", "0"),
+                Map.of("beta", "3", "weightDecay", "0.003"));
+        for (int i = 0; i < 3; i++) {
+            for (int s = 0; s < 2; s++) {
+                Map<String, String> c = new java.util.HashMap<>(configs.get(i));
+                c.put("data", "bars");
+                c.put("seed", Integer.toString(1 + s));
+                var step = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", i, 3, changed.get(i), null);
+                String id = log.create(new RunEvent.Created(sparselab.config.ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "lad", step));
+                finished(id, losses[i][s], 0.5);
+            }
+        }
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode g = json(client.get("/api/groups/lad"));
+            assertEquals("ladder", g.get("kind").asText());
+            JsonNode points = g.get("points");
+            assertEquals(3, points.size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i, points.get(i).get("step").asInt());
+                assertEquals("step " + i, points.get(i).get("label").asText());
+                assertEquals(2, points.get(i).get("n").asInt());
+            }
+            JsonNode effects = g.get("effects");
+            assertEquals(2, effects.size());
+            JsonNode e1 = effects.get(0);
+            assertEquals(1, e1.get("step").asInt());
+            assertEquals(0, e1.get("fromStep").asInt());
+            JsonNode d1 = e1.get("figures").get("loss");
+            assertEquals(5.0, d1.get("diff").asDouble(), 1e-12, "mean 8 after mean 3");
+            assertEquals(2.0, d1.get("df").asDouble(), 1e-12, "Welch: se^2 = 1 + 1, df = 4 / (1 + 1)");
+            assertEquals(4.302653 * Math.sqrt(2), d1.get("half").asDouble(), 1e-6);
+            JsonNode d2 = effects.get(1).get("figures").get("loss");
+            assertEquals(0.0, d2.get("diff").asDouble(), 1e-12);
+            assertEquals(1.0, d2.get("df").asDouble(), 1e-12, "one side without spread: df = n - 1 of the other");
+            assertEquals(12.706205, d2.get("half").asDouble(), 1e-6);
+            JsonNode s2 = effects.get(1).get("figures").get("strokeShare");
+            assertEquals(0.0, s2.get("diff").asDouble(), 1e-12);
+            assertEquals(0.0, s2.get("half").asDouble(), 0.0, "no spread anywhere: a zero-width interval");
         });
     }
 

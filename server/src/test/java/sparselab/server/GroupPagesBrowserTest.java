@@ -120,7 +120,11 @@ class GroupPagesBrowserTest {
                     + " return c ? c.data.datasets.filter(s => s.data.length === 4).length : -1;");
             assertEquals(2, lines.intValue(), m + ": one curve per run over the 4 snapshots (0, 1, 2, 4)");
         }
+        // these runs' measures were written without a stroke share: one line saying so, not an empty chart
+        assertTrue(driver.findElement(By.cssSelector("#constant-measures li[data-figure='m-strokeShare']")).getText().contains("not measured"));
+        assertTrue(driver.findElements(By.id("chart-m-strokeShare")).isEmpty());
         WebElement table = driver.findElement(By.cssSelector(".galleries table.measures[data-run='" + a + "']"));
+        assertEquals("stroke share", table.findElement(By.cssSelector("tr[data-measure='strokeShare'] td")).getText());
         assertEquals("4", table.getAttribute("data-epoch"), "the measures of the shown snapshot");
         assertEquals("0.4", table.findElement(By.cssSelector("tr[data-measure='locality'] td.num")).getText());
 

@@ -103,8 +103,9 @@ class LivePagesBrowserTest {
         log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
         log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
         log.append(id, new RunEvent.Heartbeat(2, 0));   // alive: the tests' takeover timeout is a few seconds
-        By row = By.cssSelector("#runs tbody tr[data-run='" + id + "']");
-        waitFor(30).until(d -> "running".equals(d.findElement(row).getAttribute("data-status")) && d.findElement(row).getText().contains("2/5"));
+        // status and text read in one script: the stream replaces the row, so an element found first may be stale by the next call
+        waitFor(30).until(d -> (Boolean) js("const r = document.querySelector(arguments[0]);"
+                + " return !!r && r.dataset.status === 'running' && r.textContent.includes('2/5');", "#runs tbody tr[data-run='" + id + "']"));
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true;"), "the page was not reloaded");
         assertEquals("stream", js("return document.documentElement.dataset.live;"), "updated by the stream, not by polling");
         screenshot("runs-live.png");
@@ -219,11 +220,11 @@ class LivePagesBrowserTest {
             Number wrap = (Number) js("const w = document.getElementById('group-wrap'); return w.scrollWidth - w.clientWidth;");
             assertTrue(wrap.intValue() >= 0);
             assertEquals("sticky", js("return getComputedStyle(document.querySelector('#group tbody td')).position;"), "the run column stays put");
-            // 3 swept keys x (3 final figures + 5 filter measures); lines: one per value pair of the other two keys
-            assertEquals(24L, js("return document.querySelectorAll('#sweep-charts canvas').length;"));
+            // 3 swept keys x (3 final figures + 6 filter measures); lines: one per value pair of the other two keys
+            assertEquals(27L, js("return document.querySelectorAll('#sweep-charts canvas').length;"));
             assertEquals(4L, js("return Chart.getChart(document.querySelector('#sweep-charts canvas[data-key=\"beta\"][data-figure=\"heldout\"]')).data.datasets.length;"));
             assertTrue(driver.findElement(By.id("parallel")).isDisplayed(), "parallel coordinates for 3 keys");
-            assertEquals("11", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
+            assertEquals("12", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
             screenshot("group-sweep.png");
             js("document.getElementById('sweep').scrollIntoView();");
             screenshot("group-sweep-charts.png");

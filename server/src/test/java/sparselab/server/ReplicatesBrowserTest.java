@@ -1,0 +1,250 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sparselab.config.ConfigKeys;
+import sparselab.launch.LaunchPool;
+import sparselab.log.RunEvent;
+import sparselab.store.EventLog;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Replicates on the pages, in headless Chromium on runs written as events: a sweep of beta with 2 seeds per value
+ * (the group page's points table, its sweep charts as mean lines with ±sd bands, the stroke share column), a ladder
+ * with 2 seeds per step (its effects with intervals), and the compare page of the replicates (mean ± sd over seeds).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplicatesBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    /** Per beta (0, 3), per seed (1, 2): the loss of epoch 1; epoch e has L / e. */
+    static final double[][] L = {{4, 6}, {10, 14}};
+    /** Per beta, per seed: the stroke share of the last snapshot (half of it at epoch 1). */
+    static final double[][] STROKES = {{0.2, 0.4}, {0.6, 0.6}};
+    static final int EPOCHS = 3;
+    /** The ladder's epoch-1 losses per step (beta 0.1; beta 3; beta 3 and decay 0.003), per seed. */
+    static final double[][] LADDER = {{4, 6}, {10, 14}, {60, 62}};
+
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    List<String> sweep = new ArrayList<>();   // beta 0 seed 1, beta 0 seed 2, beta 3 seed 1, beta 3 seed 2
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-replicates");
+        log = TestLogs.open(dir, "replicates.db");
+        String[] betas = {"0", "3"};
+        for (int b = 0; b < 2; b++) {
+            for (int s = 0; s < 2; s++) {
+                String id = Fixtures.queued(log, Map.of("data", "bars", "beta", betas[b], "seed", Integer.toString(1 + s), "epochs", "3"), "sweep", "seeds");
+                sweep.add(written(id, L[b][s], STROKES[b][s]));
+            }
+        }
+        log.append(sweep.get(1), new RunEvent.DivergenceFlag(2, "loss_rising", "loss rose 3 epochs in a row", null));
+        // a ladder from (beta 0.1, no decay) to (beta 3, decay 0.003), two seeds per step
+        List<List<String>> changed = List.of(List.of(), List.of("beta"), List.of("weightDecay"));
+        for (int step = 0; step < 3; step++) {
+            for (int s = 0; s < 2; s++) {
+                Map<String, String> c = new HashMap<>(Map.of("data", "bars", "beta", step == 0 ? "0.1" : "3", "weightDecay", step == 2 ? "0.003" : "0",
+                        "seed", Integer.toString(1 + s), "epochs", "3"));
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 3, changed.get(step), null);
+                String id = log.create(new RunEvent.Created(ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "lseeds", ls));
+                written(id, LADDER[step][s], STROKES[Math.min(step, 1)][s]);
+            }
+        }
+        app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
+                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        driver = Browser.start(dir.resolve("chrome-profile"));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    /** Three epochs of loss l / e (held-out half of it), a snapshot and filter measures at epochs 1 and 3, finished. */
+    private String written(String id, double l, double stroke) {
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        for (int e = 1; e <= EPOCHS; e++) {
+            double[] rho = {0.05, 0.1, 0.15, 0.2};
+            log.append(id, new RunEvent.EpochCompleted(e, l / e, 0.8 * l / e, 1.0 / e, 0.1, 0.1 + 0.01 * e, rho, 0.3 / e, 0.9,
+                    0, 0.0, false, l / (2 * e), 0.5, 1000));
+            if (e == 1 || e == EPOCHS) {
+                Fixtures.snapshot(log, id, e, 4, 4);
+                log.append(id, new RunEvent.FilterMeasures(e, 0.3, 0.0, 0.0, 0.5, 0.6, e == EPOCHS ? stroke : stroke / 2));
+            }
+        }
+        log.append(id, new RunEvent.Finished(EPOCHS, l / EPOCHS, l / (2 * EPOCHS)));
+        return id;
+    }
+
+    @AfterAll
+    void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+
+    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+
+    private void screenshot(String name) throws IOException {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static double mean(double a, double b) { return (a + b) / 2; }
+
+    private static double sd(double a, double b) { return Math.abs(a - b) / Math.sqrt(2); }
+
+    private static double d(Object o) { return ((Number) o).doubleValue(); }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> list(Object o) { return (List<Object>) o; }
+
+    @Test
+    void the_group_page_of_a_sweep_with_seeds_shows_points_bands_and_the_stroke_share() throws IOException {
+        driver.get(base + "/group.html?name=seeds");
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 4);
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#points tbody tr")).size() == 2);
+
+        // the stroke share column of the runs' table
+        assertEquals(1, driver.findElements(By.cssSelector("#group thead th[data-measure='strokeShare']")).size());
+        assertTrue(driver.findElement(By.cssSelector("#group thead th[data-measure='strokeShare']")).getAttribute("title").contains("pen strokes"));
+        WebElement first = driver.findElement(By.cssSelector("#group tbody tr[data-run='" + sweep.get(0) + "']"));
+        assertEquals("0.2", first.findElement(By.cssSelector("td[data-measure='strokeShare']")).getText());
+
+        // the points table: mean ± sd over the 2 seeds of each beta
+        assertTrue(driver.findElement(By.id("points-box")).isDisplayed());
+        WebElement p0 = driver.findElement(By.cssSelector("#points tbody tr[data-point='beta=0']"));
+        assertEquals("2/2", p0.findElements(By.cssSelector("td")).get(1).getText());
+        WebElement loss = p0.findElement(By.cssSelector("td[data-figure='loss']"));
+        assertEquals(mean(4, 6) / EPOCHS, Double.parseDouble(loss.getAttribute("data-mean")), 1e-9);
+        assertEquals(sd(4, 6) / EPOCHS, Double.parseDouble(loss.getAttribute("data-sd")), 1e-9);
+        assertEquals(12.706205 * sd(4, 6) / EPOCHS / Math.sqrt(2), Double.parseDouble(loss.getAttribute("data-half")), 1e-6);
+        assertTrue(loss.getText().contains("±") && loss.getText().contains("95%"), loss.getText());
+        WebElement stroke = p0.findElement(By.cssSelector("td[data-figure='strokeShare']"));
+        assertEquals(0.3, Double.parseDouble(stroke.getAttribute("data-mean")), 1e-9);
+        assertFalse(driver.findElement(By.id("effects-box")).isDisplayed(), "effects are a ladder's");
+
+        // the sweep charts: against beta only (not the seed), one mean line with its band per chart
+        waitFor(10).until(d -> (Boolean) js("return !!Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"));
+        assertEquals(0L, js("return document.querySelectorAll(\"#sweep-charts canvas[data-key='seed']\").length;"));
+        Map<String, Object> chart = (Map<String, Object>) js("const c = Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"
+                + " const ds = c.data.datasets;"
+                + " return { means: ds.filter(s => s.mean).map(s => s.data.map(p => p.y)),"
+                + "   upper: ds.filter(s => s.bandEdge === 'upper').map(s => s.data.map(p => p.y)),"
+                + "   lower: ds.filter(s => s.bandEdge === 'lower').map(s => s.data.map(p => p.y)),"
+                + "   fill: ds.filter(s => s.bandEdge === 'lower').map(s => s.fill), all: ds.length };");
+        List<Object> means = list(list(chart.get("means")).get(0));
+        assertEquals(1, list(chart.get("means")).size());
+        assertEquals(3L, chart.get("all"), "a mean line, an upper and a lower edge; no marker per seed");
+        assertEquals(mean(4, 6) / EPOCHS, d(means.get(0)), 1e-9);
+        assertEquals(mean(10, 14) / EPOCHS, d(means.get(1)), 1e-9);
+        assertEquals((mean(4, 6) + sd(4, 6)) / EPOCHS, d(list(list(chart.get("upper")).get(0)).get(0)), 1e-9);
+        assertEquals((mean(10, 14) - sd(10, 14)) / EPOCHS, d(list(list(chart.get("lower")).get(0)).get(1)), 1e-9);
+        assertEquals("-1", String.valueOf(list(chart.get("fill")).get(0)), "the lower edge is filled up to the upper");
+        assertEquals(1L, js("return document.querySelectorAll(\"#sweep-charts canvas[data-figure='strokeShare']\").length;"));
+        screenshot("group-seeds.png");
+        js("document.getElementById('sweep').scrollIntoView();");
+        screenshot("group-seeds-charts.png");
+    }
+
+    @Test
+    void the_group_page_of_a_ladder_with_seeds_shows_each_steps_effect_with_its_interval() throws IOException {
+        driver.get(base + "/group.html?name=lseeds");
+        waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 2);
+        assertTrue(driver.findElement(By.id("effects-box")).isDisplayed());
+        assertEquals(3, driver.findElements(By.cssSelector("#points tbody tr")).size());
+
+        // step 1: +7/3 with a Welch interval wider than that (the seeds disagree too much)
+        WebElement cell = driver.findElement(By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']"));
+        assertEquals((mean(10, 14) - mean(4, 6)) / EPOCHS, Double.parseDouble(cell.getAttribute("data-diff")), 1e-9);
+        double va = Math.pow(sd(4, 6) / EPOCHS, 2) / 2, vb = Math.pow(sd(10, 14) / EPOCHS, 2) / 2;   // sd^2 / n per side
+        double df = (va + vb) * (va + vb) / (va * va + vb * vb);
+        assertEquals(1.47, df, 0.01, "a df between 1 and 2 reads as 1");
+        assertEquals(12.706205 * Math.sqrt(va + vb), Double.parseDouble(cell.getAttribute("data-half")), 1e-6);
+        assertFalse(cell.getAttribute("class").contains("changed"), "an interval that holds 0: not marked");
+        // step 2: +49/3, larger than its interval: marked as larger than the seed noise
+        WebElement big = driver.findElement(By.cssSelector("#effects tbody tr[data-step='2'] td[data-figure='loss']"));
+        assertEquals((mean(60, 62) - mean(10, 14)) / EPOCHS, Double.parseDouble(big.getAttribute("data-diff")), 1e-9);
+        assertTrue(Double.parseDouble(big.getAttribute("data-half")) < Double.parseDouble(big.getAttribute("data-diff")));
+        assertTrue(big.getAttribute("class").contains("changed"), big.getAttribute("class"));
+        assertTrue(big.getText().startsWith("+16.3 ±"), big.getText());
+
+        waitFor(10).until(d -> (Boolean) js("return !!Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\"));"));
+        List<Object> errors = list(js("return Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\")).data.datasets[0].errors;"));
+        assertEquals(2, errors.size());
+        assertEquals(Double.parseDouble(cell.getAttribute("data-half")), d(errors.get(0)), 1e-9);
+        assertEquals(Double.parseDouble(big.getAttribute("data-half")), d(errors.get(1)), 1e-9);
+        assertEquals(1L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='strokeShare']\").length;"));
+        assertEquals(0L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='locality']\").length;"),
+                "a figure no step moves has no chart");
+        js("document.getElementById('effects-box').scrollIntoView();");
+        screenshot("ladder-effects.png");
+    }
+
+    @Test
+    void the_compare_page_of_replicates_draws_a_mean_curve_and_band_per_configuration_and_keeps_the_flags() throws IOException {
+        driver.get(base + "/compare.html?runs=" + String.join(",", sweep));
+        waitFor(15).until(d -> (Boolean) js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
+        assertTrue(driver.findElement(By.id("by-seed")).isDisplayed());
+        assertTrue(driver.findElement(By.id("by-seed")).isSelected(), "on by default with replicates");
+        Map<String, Object> on = (Map<String, Object>) js("const ds = Chart.getChart(document.getElementById('chart-loss')).data.datasets;"
+                + " return { means: ds.filter(s => s.mean).map(s => s.data.map(p => p.y)), labels: ds.filter(s => s.mean).map(s => s.label),"
+                + "   bands: ds.filter(s => s.band).length, flags: ds.filter(s => s.label.endsWith(' flags')).map(s => s.data.map(p => p.x)),"
+                + "   lines: ds.filter(s => !s.mean && !s.band && s.type !== 'scatter').length };");
+        List<Object> means = list(on.get("means"));
+        assertEquals(2, means.size(), "one mean curve per configuration");
+        assertEquals(4L, ((Number) on.get("bands")).longValue(), "an upper and a lower edge per configuration");
+        assertEquals(0L, ((Number) on.get("lines")).longValue(), "no line per run");
+        assertEquals(mean(4, 6), d(list(means.get(0)).get(0)), 1e-9, "epoch 1 of beta 0");
+        assertEquals(mean(10, 14) / 2, d(list(means.get(1)).get(1)), 1e-9, "epoch 2 of beta 3");
+        assertTrue(list(on.get("labels")).get(0).toString().contains("beta=0") && list(on.get("labels")).get(0).toString().contains("2 seeds"),
+                on.get("labels").toString());
+        assertEquals(List.of(List.of(2L)), on.get("flags"), "the flagged run's triangle stays");
+        assertEquals(2L, js("const c = Chart.getChart(document.getElementById('chart-m-strokeShare'));"
+                + " return c ? c.data.datasets.filter(s => s.mean).length : -1;"), "the stroke share curves too");
+        screenshot("compare-seeds.png");
+        js("document.getElementById('charts').scrollIntoView();");
+        screenshot("compare-seeds-curves.png");
+
+        driver.findElement(By.id("by-seed")).click();
+        waitFor(10).until(d -> ((Number) js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return c ? c.data.datasets.filter(s => !s.mean && !s.band && s.type !== 'scatter').length : -1;")).intValue() == 4);
+        assertEquals(0L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.band || s.mean).length;"));
+        assertEquals(1L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.label.endsWith(' flags')).length;"));
+    }
+
+    @Test
+    void the_compare_page_without_replicates_offers_no_seed_toggle() {
+        driver.get(base + "/compare.html?runs=" + sweep.get(0) + "," + sweep.get(2));
+        waitFor(15).until(d -> (Boolean) js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
+        assertFalse(driver.findElement(By.id("by-seed")).isDisplayed());
+        assertEquals(2L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => !s.band && !s.mean && s.type !== 'scatter').length;"));
+    }
+}
