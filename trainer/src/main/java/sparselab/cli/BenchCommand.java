@@ -74,8 +74,9 @@ public class BenchCommand implements Callable<Integer> {
                 NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));
         NativeEnv.coreTypeNote().ifPresent(out::println);
         int blasThreads = Nd4j.factory().blas().getMaxThreads();
-        out.printf("threads: products %d (OMP_NUM_THREADS=%s), libnd4j element-wise %d (SD_MASTER_THREADS=%s), %d cores%n",
-                blasThreads, envOr("OMP_NUM_THREADS", "unset"), Nd4j.getEnvironment().maxMasterThreads(),
+        out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples), libnd4j element-wise %d "
+                        + "(SD_MASTER_THREADS=%s), %d cores%n",
+                blasThreads, envOr("OMP_NUM_THREADS", "unset"), sparselab.model.ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
         try (Peer p = peer == null ? null : Peer.start(python, out)) {
             run(out, p, blasThreads);

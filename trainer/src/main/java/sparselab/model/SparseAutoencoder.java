@@ -474,6 +474,7 @@ public final class SparseAutoencoder {
      * @param trainX n x d samples; any dtype (converted once and cached while the same array is passed)
      */
     public EpochStats trainEpoch(int epoch, INDArray trainX, BooleanSupplier stop) {
+        ProductThreads.use(ProductThreads.forBatch(cfg.batchSize()));
         if (cfg.optimizer() == Optimizer.LBFGS) return trainFullBatch(epoch, trainX, stop);
         long t0 = System.nanoTime();
         Batches bt = batches(trainX);

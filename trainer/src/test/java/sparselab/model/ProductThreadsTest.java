@@ -1,0 +1,64 @@
+package sparselab.model;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import sparselab.config.ConfigLoader;
+import sparselab.data.Bars;
+import sparselab.data.Dataset;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A model's products run on one thread for minibatches of at most 100 samples and on every thread otherwise, whatever
+ * ran before in the same JVM. In a separate JVM with
+ * OMP_NUM_THREADS=2, since the start-up thread count is fixed when OpenBLAS loads.
+ */
+class ProductThreadsTest {
+    @Test
+    void the_thread_count_follows_the_batch_size() {
+        assertEquals(1, ProductThreads.forBatch(1));
+        assertEquals(1, ProductThreads.forBatch(ProductThreads.ONE_THREAD_MAX_BATCH));
+        assertEquals(ProductThreads.all(), ProductThreads.forBatch(ProductThreads.ONE_THREAD_MAX_BATCH + 1));
+        assertEquals(ProductThreads.all(), ProductThreads.forBatch(0));      // full batch
+    }
+
+    @Test
+    void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), Probe.class.getName());
+        pb.environment().put("OMP_NUM_THREADS", "2");
+        pb.environment().put("SD_MASTER_THREADS", "1");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the probe JVM did not end");
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 1"),
+                out.lines().toList());
+    }
+
+    /** Prints the calling thread's product threads after an epoch of each kind. */
+    public static final class Probe {
+        public static void main(String[] args) {
+            System.out.println("start " + Nd4j.factory().blas().getMaxThreads());
+            Dataset ds = Bars.generate(8, 1200, 2.0 / 8, 4);
+            INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
+            for (String opt : List.of("batch 10:batchSize=10", "lbfgs:optimizer=lbfgs,batchSize=0",
+                    "batch 1000:batchSize=1000", "batch 100:batchSize=100")) {
+                String[] parts = opt.split(":");
+                var sets = new java.util.ArrayList<>(List.of("data=bars", "hidden=6"));
+                sets.addAll(List.of(parts[1].split(",")));
+                new SparseAutoencoder(ConfigLoader.resolve(null, null, sets), ds.dim(), DataType.FLOAT).trainEpoch(1, x, () -> false);
+                System.out.println(parts[0] + ": " + Nd4j.factory().blas().getMaxThreads());
+            }
+        }
+    }
+}
