@@ -454,7 +454,7 @@ public final class Lbfgs {
 
     /**
      * Writes {@link #saveState()}'s bytes into {@code out} at its position (big-endian, as DataOutputStream would): a
-     * caller that wraps the state writes it into its own buffer, without a copy (a 196-unit MNIST model's state is 26 MB).
+     * caller that wraps the state writes it into its own buffer, without a copy (a 196-unit MNIST model's state is 25.9 MB).
      */
     public void saveState(ByteBuffer out) {
         int start = out.position();

@@ -19,7 +19,7 @@ public final class NativeEnv {
      * JVM flags of every trainer process (and the launcher's default): G1 gives back heap it does not need (at most 30%
      * free after a collection, and a collection after 3 idle seconds), so resident memory follows the live data. A
      * {@code ufldl} run holds ~85 MB of live heap, but without these G1 grew the heap to 0.6-1.4 GB between checkpoints
-     * (26 MB each), more so on a loaded machine: peak resident memory of 60 iterations 0.80-0.82 GB against 0.53-0.55
+     * (28.4 MB each), more so on a loaded machine: peak resident memory of 60 iterations 0.80-0.82 GB against 0.53-0.55
      * GB with them (docs/performance.md, Memory).
      */
     public static final java.util.List<String> HEAP_SHAPING =
