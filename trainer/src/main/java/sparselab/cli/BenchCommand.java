@@ -15,6 +15,7 @@ import sparselab.data.Dataset;
 import sparselab.data.MnistNpm;
 import sparselab.store.EventLog;
 import sparselab.model.EpochStats;
+import sparselab.model.ProductThreads;
 import sparselab.model.SparseAutoencoder;
 import sparselab.optim.Lbfgs;
 import sparselab.runs.NativeEnv;
@@ -76,7 +77,7 @@ public class BenchCommand implements Callable<Integer> {
         int blasThreads = Nd4j.factory().blas().getMaxThreads();
         out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples), libnd4j element-wise %d "
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
-                blasThreads, envOr("OMP_NUM_THREADS", "unset"), sparselab.model.ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
+                blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
         try (Peer p = peer == null ? null : Peer.start(python, out)) {
             run(out, p, blasThreads);
@@ -95,7 +96,7 @@ public class BenchCommand implements Callable<Integer> {
                 Nd4j.factory().blas().setMaxThreads(blasThreads);
             }
         }
-        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s on %d threads (the yardstick below), %.1f on one thread (x%.2f)%n",
+        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s on %d threads (the yardstick, sampled again next to each figure below), %.1f on one thread (x%.2f)%n",
                 gemm, blasThreads, gemmOne, gemm / gemmOne);
         Double peerGemm = p == null ? null : p.number("gemm 2048 5", "GEMM");
         if (peerGemm != null) out.printf("numpy float32 GEMM 2048^3: %.1f GFLOP/s (ND4J/numpy x%.2f)%n", peerGemm, gemm / peerGemm);
@@ -104,9 +105,11 @@ public class BenchCommand implements Callable<Integer> {
         Dataset data = digits(out);
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
         if (p != null) p.load("digits", data);
-        out.printf("%-6s %12s %10s %14s%s%n", "batch", "samples/s", "GFLOP/s", "of GEMM rate",
+        Yardstick yard = new Yardstick(2048);
+        out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
                 p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
         for (int batch : BATCHES) {
+            double before = yard.sample(3);
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
                     "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
             SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
@@ -117,15 +120,16 @@ public class BenchCommand implements Callable<Integer> {
             for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
             double sps = median(rates);
             double gf = sps * flopsPerSample(data.dim(), HIDDEN) / 1e9;
+            double rowGemm = (before + yard.sample(3)) / 2;   // the all-thread rate next to this row: the load drifts
             String peerCols = "";
             if (p != null) {
                 Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + timed, "batch " + batch);
                 peerCols = ps == null ? String.format(" %14s %10s", "-", "-") : String.format(" %14.0f %9.2fx", ps, sps / ps);
             }
-            out.printf("%-6d %12.0f %10.1f %13.1f%%%s%n", batch, sps, gf, 100 * gf / gemm, peerCols);
+            out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, peerCols);
         }
         out.println();
-        if (iterations > 0) ufldl(out, p, data, gemm);
+        if (iterations > 0) ufldl(out, p, data, yard);
         loggingCost(out, data);
     }
 
@@ -134,7 +138,7 @@ public class BenchCommand implements Callable<Integer> {
      * against the time their GEMM work takes at the in-run rate: five N x d x H products (10 N d H FLOPs) per
      * evaluation of the objective and its gradient. Then the peer's L-BFGS-B on the same objective and samples.
      */
-    private void ufldl(PrintWriter out, Peer p, Dataset data, double gemm) throws IOException {
+    private void ufldl(PrintWriter out, Peer p, Dataset data, Yardstick yard) throws IOException {
         RunConfig cfg = ConfigLoader.resolve("ufldl", null, List.of("data=" + (data.name().equals("mnist") ? "mnist" : "bars")));
         Dataset train = DataSets.split(data, cfg.holdout(), cfg.seed()).train();
         INDArray x = Nd4j.create(train.pixels(), new long[] {train.count(), train.dim()}, 'c');
@@ -142,7 +146,9 @@ public class BenchCommand implements Callable<Integer> {
         long evaluations = 0;
         double seconds = 0, first = Double.NaN, lastLoss = Double.NaN;
         int done = 0;
+        List<Double> rates = new ArrayList<>();
         for (int e = 1; e <= iterations; e++) {
+            if (e % YARDSTICK_EVERY == 1) rates.add(yard.sample(2));      // untimed: between iterations
             EpochStats s = model.trainEpoch(e, x, () -> false);
             if (s.batches() == 0) break;                             // converged: nothing more to time
             evaluations += s.batches();
@@ -151,12 +157,17 @@ public class BenchCommand implements Callable<Integer> {
             lastLoss = s.loss();
             done = e;
         }
+        rates.add(yard.sample(2));
+        double gemm = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double work = evaluations * flopsPerSample(train.dim(), cfg.hidden()) * train.count();
         double gemmSeconds = work / (gemm * 1e9);
         out.printf("ufldl (full-batch L-BFGS, H %d, %d %s): %d iterations, %d evaluations in %.2f s (%.1f ms/iteration); "
-                        + "their GEMM work, %.2f TFLOP, takes %.2f s at %.1f GFLOP/s: x%.2f of it; loss %.4f -> %.4f%n",
+                        + "their GEMM work, %.2f TFLOP, takes %.2f s at %.1f GFLOP/s (the GEMM's mean over %d samples between the "
+                        + "iterations, %.1f-%.1f): x%.2f of it; loss %.4f -> %.4f%n",
                 cfg.hidden(), train.count(), data.name().equals("mnist") ? "digits" : "images", done, evaluations, seconds,
-                1e3 * seconds / Math.max(done, 1), work / 1e12, gemmSeconds, gemm, seconds / gemmSeconds, first, lastLoss);
+                1e3 * seconds / Math.max(done, 1), work / 1e12, gemmSeconds, gemm, rates.size(),
+                rates.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), seconds / gemmSeconds, first, lastLoss);
         out.printf("resident memory of this JVM so far: %s%n", residentPeak());
         if (p == null || done == 0) {
             out.println();
@@ -211,6 +222,39 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     /** Median of several float32 GEMMs into a preallocated result, after warm-up. */
+    /** L-BFGS iterations between two samples of the yardstick in the ufldl part. */
+    static final int YARDSTICK_EVERY = 25;
+
+    /**
+     * The all-thread float32 GEMM rate, sampled next to each figure (a minibatch row is measured between a sample before
+     * and one after it; the ufldl iterations every {@link #YARDSTICK_EVERY}): on a shared machine the rate drifts with
+     * the load, and a share of one rate measured minutes earlier says more about the load than about the training.
+     */
+    static final class Yardstick {
+        private final INDArray a, b, c;
+        private final int n;
+
+        Yardstick(int n) {
+            this.n = n;
+            a = Nd4j.rand(DataType.FLOAT, n, n);
+            b = Nd4j.rand(DataType.FLOAT, n, n);
+            c = Nd4j.create(DataType.FLOAT, n, n);
+        }
+
+        /** The median of {@code reps} products after one warm-up, on every product thread. */
+        double sample(int reps) {
+            ProductThreads.use(ProductThreads.all());
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            double[] g = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                long t = System.nanoTime();
+                Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+                g[i] = 2.0 * n * n * (double) n / ((System.nanoTime() - t) / 1e9) / 1e9;
+            }
+            return median(g);
+        }
+    }
+
     static double gemmGflops(int n, int reps) {
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray b = Nd4j.rand(DataType.FLOAT, n, n);

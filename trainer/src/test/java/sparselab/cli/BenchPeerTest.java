@@ -51,4 +51,12 @@ class BenchPeerTest {
             assertTrue(text.toString().contains("unknown command"), text.toString());
         }
     }
+
+    @Test
+    void the_yardstick_measures_on_every_product_thread_whatever_the_last_run_used() {
+        sparselab.model.ProductThreads.use(1);                        // as a small minibatch leaves it
+        double rate = new BenchCommand.Yardstick(256).sample(2);
+        assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
+        assertEquals(sparselab.model.ProductThreads.all(), org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads());
+    }
 }
