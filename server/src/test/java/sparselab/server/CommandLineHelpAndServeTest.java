@@ -140,4 +140,16 @@ class CommandLineHelpAndServeTest {
         assertTrue(args.indexOf("-Xmx5g") < args.indexOf("sparselab.Main"), args.toString());
         assertEquals("runs", args.get(args.size() - 1));
     }
+
+    @Test
+    void train_and_sweep_help_list_every_preset() {
+        for (String command : List.of("train", "sweep")) {
+            Result help = run(command, "--help");
+            assertEquals(0, help.code());
+            String text = help.out().replaceAll("\\s+", " ");
+            String names = String.join(", ", sparselab.config.Presets.names());
+            assertTrue(text.contains("--preset=<preset> a named recipe: " + names), command + ": " + help.out());
+            assertTrue(names.contains("ufldl-sgd"), names);
+        }
+    }
 }
