@@ -49,6 +49,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        checkHostNames(allowHosts);
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
         EventLog log = db.open();
@@ -59,6 +60,15 @@ public final class ServeCommand implements Callable<Integer> {
     private static void checkOptions(int port, int workers) {
         if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
         if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
+    }
+
+    private static void checkHostNames(List<String> names) {
+        for (String name : names) {
+            if (!name.trim().matches("[A-Za-z0-9._:\\[\\]-]{1,253}")) {
+                throw new ExitCodes.RefusedException("--allow-host: '" + (name.length() > 60 ? name.substring(0, 60) + "..." : name)
+                        + "' is not a host name or address");
+            }
+        }
     }
 
     /**
@@ -88,11 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
     static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers, List<String> allowHosts,
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
-        for (String name : allowHosts) {
-            if (!name.trim().matches("[A-Za-z0-9._:\\[\\]-]{1,253}")) {
-                throw new ExitCodes.RefusedException("--allow-host: '" + name + "' is not a host name or address");
-            }
-        }
+        checkHostNames(allowHosts);
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
         Javalin app;
