@@ -39,7 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
         EventLog log = db.open();
         var out = spec.commandLine().getOut();
         // the runs are queued only once the dashboard listens: a busy port leaves nothing behind
-        ServeCommand.serveUntilStopped(spec, log, host, port, workers, () -> {
+        ServeCommand.serveUntilStopped(spec, log, host, port, workers, List.of(), () -> {
             String group = "demo-" + EventLog.newRunId().substring(1, 7);
             String a = Runs.create(log, sparse, "ufldl", "demo", group);
             String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);

@@ -4,7 +4,12 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HandlerType;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -38,22 +43,97 @@ public final class Safety {
 
     /** @param allowedHosts host names (no port) that may appear in the Host header, lower case */
     public Safety(Set<String> allowedHosts) {
-        this.allowedHosts = Set.copyOf(allowedHosts);
+        this.allowedHosts = allowedHosts.stream().map(Safety::canonical).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
-    /** The host names of a dashboard bound to {@code bindHost}: the loopback names, plus the bind host itself. */
+    /**
+     * The host names of a dashboard bound to {@code bindHost}: the loopback names, plus the bind host itself. A
+     * wildcard bind ({@code 0.0.0.0}, {@code ::}) is meant to be reached from other machines, so it allows this
+     * machine's own names too: its host name and canonical host name, and every address of its network interfaces.
+     * Any other name is still refused, so a page on another site cannot reach the dashboard through DNS rebinding.
+     */
     public static Set<String> hostsFor(String bindHost) {
-        java.util.Set<String> hosts = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
-        String h = bindHost.toLowerCase(Locale.ROOT);
-        if (!h.equals("0.0.0.0") && !h.equals("::") && !h.isBlank()) hosts.add(h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h);
+        return hostsFor(bindHost, List.of());
+    }
+
+    /** {@link #hostsFor(String)} plus {@code extra} names (a DNS alias, a proxy's name) that the user allows. */
+    public static Set<String> hostsFor(String bindHost, List<String> extra) {
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (String e : extra) hosts.add(canonical(e.trim().contains(":") && !e.trim().startsWith("[") ? "[" + e.trim() + "]" : e.trim()));
+        for (String loopback : List.of("localhost", "127.0.0.1", "[::1]")) hosts.add(canonical(loopback));
+        String h = bindHost.trim().toLowerCase(Locale.ROOT);
+        if (isWildcard(h)) {
+            hosts.addAll(machineNames());
+        } else {
+            hosts.add(canonical(h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h));
+        }
         return hosts;
+    }
+
+    /** Whether {@code bindHost} binds every address of the machine ({@code 0.0.0.0}, {@code ::}, or blank). */
+    public static boolean isWildcard(String bindHost) {
+        String h = bindHost.trim();
+        if (h.isEmpty()) return true;
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        if (!h.matches("[0-9.:]+")) return false;    // a name, not an address literal: never resolved here
+        try {
+            return InetAddress.getByName(h).isAnyLocalAddress();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** This machine's host name and canonical host name, and every address of its network interfaces, as Host names. */
+    static Set<String> machineNames() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try {
+            InetAddress local = InetAddress.getLocalHost();
+            names.add(local.getHostName().toLowerCase(Locale.ROOT));
+            names.add(local.getCanonicalHostName().toLowerCase(Locale.ROOT));
+            names.add(asHostName(local));
+        } catch (java.io.IOException e) {
+            // a machine whose own name does not resolve: its interface addresses below still serve
+        }
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) names.add(asHostName(a));
+            }
+        } catch (java.io.IOException e) {
+            // no interfaces to list: the names above and the loopback names serve
+        }
+        return names;
+    }
+
+    /** An address as it appears in a Host header: dotted IPv4, or IPv6 in brackets without its scope. */
+    private static String asHostName(InetAddress a) {
+        String text = a.getHostAddress();
+        int scope = text.indexOf('%');
+        if (scope >= 0) text = text.substring(0, scope);
+        return canonical(a instanceof Inet6Address ? "[" + text + "]" : text);
+    }
+
+    /**
+     * A host name in the form it is compared in: lower case, and an IPv6 literal in one spelling (so that
+     * {@code [::1]} and {@code [0:0:0:0:0:0:0:1]} are the same host). Only literals are parsed; nothing is resolved.
+     */
+    static String canonical(String hostName) {
+        String h = hostName.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]") && h.substring(1, h.length() - 1).matches("[0-9a-f:.]*:[0-9a-f:.]*")) {
+            try {
+                return "[" + InetAddress.getByName(h.substring(1, h.length() - 1)).getHostAddress() + "]";
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                return h;
+            }
+        }
+        return h;
     }
 
     public void check(Context ctx) {
         HEADERS.forEach(ctx::header);
         String host = ctx.header("Host");
-        if (host == null || !allowedHosts.contains(hostName(host))) {
-            throw new ForbiddenResponse("Host '" + clip(host == null ? "" : host) + "' is not allowed; open the dashboard as http://localhost:PORT or http://127.0.0.1:PORT");
+        if (host == null || !allowedHosts.contains(canonical(hostName(host)))) {
+            throw new ForbiddenResponse("Host '" + clip(host == null ? "" : host) + "' is not allowed; open the dashboard by a name it answers to "
+                    + "(http://localhost:PORT on this machine; serve --allow-host NAME adds a name)");
         }
         if (!STATE_CHANGING.contains(ctx.method())) {
             if (ctx.path().startsWith("/api/")) checkRead(ctx, host);

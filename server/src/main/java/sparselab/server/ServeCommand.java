@@ -38,22 +38,37 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}, this machine only)")
     String host;
 
+    @Option(names = "--allow-host", paramLabel = "NAME",
+            description = "a further host name the dashboard answers to (a DNS alias, a proxy's name); repeatable. "
+                    + "Bound to 0.0.0.0 or ::, it already answers to this machine's names and addresses")
+    List<String> allowHosts = new java.util.ArrayList<>();
+
     @Option(names = "--workers", defaultValue = "1",
             description = "trainer processes at once on this machine (default: ${DEFAULT-VALUE}; 0 = dashboard only, workers elsewhere train)")
     int workers;
 
     @Override
     public Integer call() throws InterruptedException {
+        checkHostNames(allowHosts);
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
         EventLog log = db.open();
-        serveUntilStopped(spec, log, host, port, workers, () -> null);
+        serveUntilStopped(spec, log, host, port, workers, allowHosts, () -> null);
         return 0;
     }
 
     private static void checkOptions(int port, int workers) {
         if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
         if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
+    }
+
+    private static void checkHostNames(List<String> names) {
+        for (String name : names) {
+            if (!name.trim().matches("[A-Za-z0-9._:\\[\\]-]{1,253}")) {
+                throw new ExitCodes.RefusedException("--allow-host: '" + (name.length() > 60 ? name.substring(0, 60) + "..." : name)
+                        + "' is not a host name or address");
+            }
+        }
     }
 
     /**
@@ -80,14 +95,15 @@ public final class ServeCommand implements Callable<Integer> {
      * path to print, or null), then starts the pool of trainers, prints the URL, and blocks until the JVM is stopped.
      * A port that cannot be bound is refused before anything is queued or started.
      */
-    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers,
+    static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers, List<String> allowHosts,
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
+        checkHostNames(allowHosts);
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
         Javalin app;
         try {
-            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host), limits)
+            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)
                     .build().start(host, port);
         } catch (RuntimeException e) {
             throw new ExitCodes.RefusedException(cannotListen(host, port, e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
@@ -97,10 +113,12 @@ public final class ServeCommand implements Callable<Integer> {
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
             LOG.warn("the dashboard is bound to {}: anyone who can reach this address can launch runs", host);
         }
-        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        boolean wildcard = Safety.isWildcard(host);
+        String shown = wildcard ? machineName() : host.contains(":") ? "[" + host + "]" : host;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s); Ctrl-C stops it%s%n",
+        out.printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s)%s; Ctrl-C stops it%s%n",
                 shown, app.port(), log.describe(), workers, workers == 1 ? "" : "s",
+                wildcard ? ", reachable from other machines by this machine's name or addresses" : "",
                 BackgroundTrainer.detachesSession() ? ", trainers already started go on" : "");
         out.println(limits.describe());
         if (comparePath != null) out.printf("compare: http://%s:%d/%s%n", shown, app.port(), comparePath);
@@ -115,6 +133,16 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "serve-shutdown"));
         stopped.await();
+    }
+
+    /** This machine's host name, as other machines are likely to reach it; localhost when it has none. */
+    static String machineName() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName();
+            return name.contains(":") ? "[" + name + "]" : name;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     /** What the server says when it stops: which trainers go on, and where their runs can be watched again. */

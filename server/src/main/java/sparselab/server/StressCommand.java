@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.LongAdder;
 @Command(name = "stress", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Load a live dashboard on this machine (loopback only) for a bounded time: concurrent clients launch small "
                 + "runs, read pages and the API, cancel and resume runs, while the dashboard's pool trains them in real trainer "
-                + "processes. Then every unfinished run is cancelled, the trainers are waited for, and `verify` checks the log.",
+                + "processes. Then every unfinished run it launched is cancelled, its trainers are waited for, and `verify` checks the log.",
+                "Give it a throwaway log (--db stress.db): a log that already holds runs is refused unless --allow-existing, "
+                        + "and there its pool also trains the runs queued before it.",
                 "Prints the requests by status, every 5xx, lost or duplicated epochs, the peak heap and the log's size; exit 0 "
                         + "only when there was no 5xx and verify is clean."})
 public final class StressCommand implements Callable<Integer> {
@@ -47,6 +49,8 @@ public final class StressCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "how long the clients run (default: ${DEFAULT-VALUE}; at most 3600)") int seconds;
     @Option(names = "--clients", defaultValue = "16", description = "concurrent clients (default: ${DEFAULT-VALUE}; at most 64)") int clients;
     @Option(names = "--trainers", defaultValue = "2", description = "trainer processes of the pool (default: ${DEFAULT-VALUE}; at most 8)") int trainers;
+    @Option(names = "--allow-existing", description = "load a log that already holds runs (they are left alone, but its "
+            + "pool trains the queued ones); without it such a log is refused") boolean allowExisting;
 
     private static final String LAUNCH = "{\"config\":{\"data\":\"bars\",\"limit\":\"500\",\"hidden\":\"8\",\"epochs\":\"%d\","
             + "\"batchSize\":\"10\",\"seed\":\"%d\"}}";
@@ -58,6 +62,11 @@ public final class StressCommand implements Callable<Integer> {
         if (trainers < 1 || trainers > 8) throw new ExitCodes.RefusedException("--trainers: " + trainers + " is out of range [1, 8]");
         PrintWriter out = spec.commandLine().getOut();
         EventLog log = db.open();
+        int before = log.runs().size();
+        if (before > 0 && !allowExisting) {
+            throw new ExitCodes.RefusedException("--db: " + log.describe() + " already holds " + before + " run" + (before == 1 ? "" : "s")
+                    + "; give stress a throwaway log (--db stress.db), or pass --allow-existing to load this one");
+        }
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, trainers);
         Javalin app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
@@ -95,17 +104,14 @@ public final class StressCommand implements Callable<Integer> {
         for (Thread t : threads) t.join();
         sampler.join();
 
-        // wind down: cancel what is left, let the trainers end, then check the whole log
-        for (RunRow r : log.runs()) {
-            if (!r.ended()) send(http, base, "POST", "/api/runs/" + r.runId() + "/cancel", null, byStatus, fiveXx);
-        }
+        // wind down: cancel what is left of the runs launched here (never another's), let their trainers end, then check the whole log
+        java.util.Set<String> own = java.util.Set.copyOf(ids);
         long deadline = System.currentTimeMillis() + 180_000;
-        while ((!pool.active().isEmpty() || log.runs().stream().anyMatch(r -> r.status().equals("running")))
-                && System.currentTimeMillis() < deadline) {
+        List<RunRow> unfinished = unfinished(log, own);
+        while ((!unfinished.isEmpty() || pool.active().stream().anyMatch(own::contains)) && System.currentTimeMillis() < deadline) {
+            for (RunRow r : unfinished) send(http, base, "POST", "/api/runs/" + r.runId() + "/cancel", null, byStatus, fiveXx);
             Thread.sleep(250);
-            for (RunRow r : log.runs()) {
-                if (!r.ended()) send(http, base, "POST", "/api/runs/" + r.runId() + "/cancel", null, byStatus, fiveXx);
-            }
+            unfinished = unfinished(log, own);
         }
         pool.close();
         app.stop();
@@ -121,6 +127,11 @@ public final class StressCommand implements Callable<Integer> {
         out.printf("peak heap: %.0f MB; log size: %.1f MB%n", peakHeap.get() / 1e6, log.sizeBytes() / 1e6);
         log.close();
         return fiveXx.isEmpty() && v.clean() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /** The runs of {@code own} that have not ended yet. */
+    private static List<RunRow> unfinished(EventLog log, java.util.Set<String> own) {
+        return log.runs().stream().filter(r -> own.contains(r.runId()) && !r.ended()).toList();
     }
 
     private static void client(HttpClient http, String base, SplittableRandom rng, long end, List<String> ids,

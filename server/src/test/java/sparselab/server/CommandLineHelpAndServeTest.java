@@ -112,4 +112,56 @@ class CommandLineHelpAndServeTest {
         assertEquals(0, p.exitValue(), out);
         assertFalse(out.contains("\u001b"), "escape codes in the build output: " + out.replace("\u001b", "ESC"));
     }
+
+    @Test
+    void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
+        assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        // the launcher alone in a folder, with a java that prints its arguments and a mvn that builds nothing
+        Path home = Files.createDirectories(dir.resolve("checkout"));
+        Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nexit 0\n");
+        for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
+        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("SPARSELAB_JAVA_OPTS", "-Dsparselab.checkpointSeconds=0 -Xmx5g");
+        Process p = pb.start();
+        List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), args.toString());
+        for (String flag : List.of("-Xmx3g", "-XX:G1PeriodicGCInterval=3000", "-XX:MaxHeapFreeRatio=30", "-Dorg.bytedeco.javacpp.maxbytes=4G")) {
+            assertTrue(args.contains(flag), "the default " + flag + " is kept: " + args);
+        }
+        assertTrue(args.contains("-Dsparselab.checkpointSeconds=0"), args.toString());
+        assertTrue(args.indexOf("-Xmx5g") > args.indexOf("-Xmx3g"), "the user's -Xmx comes later, so it wins: " + args);
+        assertTrue(args.indexOf("-Xmx5g") < args.indexOf("sparselab.Main"), args.toString());
+        assertEquals("runs", args.get(args.size() - 1));
+    }
+
+    @Test
+    void train_and_sweep_help_list_every_preset() {
+        for (String command : List.of("train", "sweep")) {
+            Result help = run(command, "--help");
+            assertEquals(0, help.code());
+            String text = help.out().replaceAll("\\s+", " ");
+            String names = String.join(", ", sparselab.config.Presets.names());
+            assertTrue(text.contains("--preset=<preset> a named recipe: " + names), command + ": " + help.out());
+            assertTrue(names.contains("ufldl-sgd"), names);
+        }
+    }
+
+    @Test
+    void serve_refuses_an_allow_host_that_is_no_host_name_before_anything_is_created() {
+        Path db = dir.resolve("allow.db");
+        for (String bad : List.of("evil.example/x", "a b", "")) {
+            Result r = run("serve", "--db", db.toString(), "--port", "0", "--allow-host", bad);
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("--allow-host: '" + bad + "' is not a host name or address"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(db), "nothing was created");
+        }
+    }
 }

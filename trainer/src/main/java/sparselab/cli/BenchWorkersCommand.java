@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
         description = {"Many machines on one PostgreSQL log, measured on this one: worker processes (standing in for machines) "
                 + "drain a sweep, 1 worker against N in the same run; appends per second of 4 concurrent writers on PostgreSQL "
                 + "against SQLite; and how long after a kill -9 another worker takes a run over.",
-                "Starts a throwaway PostgreSQL server from the installed binaries unless --db names one (its user must be "
-                        + "allowed to create databases). Every run is checked: finished once, every epoch once and in order."})
+                "Starts a throwaway PostgreSQL server from the installed binaries (initdb, pg_ctl) and removes it at the end; "
+                        + "it takes no --db. Every run is checked: finished once, every epoch once and in order."})
 public class BenchWorkersCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--runs", defaultValue = "16", description = "runs in the sweep (default: ${DEFAULT-VALUE})") int runs;

@@ -31,12 +31,12 @@ public class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv",
             description = {"csv (per epoch), json (per epoch, rho_hat, config and the filter measures), measures-csv (per snapshot epoch),",
                     "strokes-csv (the stroke share of every snapshot, computed now from its weights) or",
-                    "filters-csv (the stroke measures of every filter of the snapshot nearest --epoch) (default: ${DEFAULT-VALUE})"})
+                    "filters-csv (the stroke measures of every filter of the snapshot at --epoch, the last without it) (default: ${DEFAULT-VALUE})"})
     String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
     @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N (default: the last); a missing one is refused with the epochs there are") Integer epoch;
-    @Option(names = "--nearest", description = "with --epoch N: take the snapshot nearest epoch N when there is none at N") boolean nearest;
+    @Option(names = "--nearest", description = "with --epoch N (--gallery or filters-csv): take the snapshot nearest epoch N when there is none at N") boolean nearest;
     @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
@@ -47,7 +47,9 @@ public class ExportCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
-        if (epoch != null || nearest) throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery");
+        if ((epoch != null || nearest) && !format.equals("filters-csv")) {
+            throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery or --format filters-csv");
+        }
         String text = switch (format) {
             case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));

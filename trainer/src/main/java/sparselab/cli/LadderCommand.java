@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ladder", mixinStandardHelpOptions = true,
         description = {"Queue the ablation ladder from run A to run B, one differing key more per step.",
                 "Step 0 is A's configuration; each further step sets one more differing key to B's value; the last step is B's configuration.",
-                "Keys named by --order go first; the others follow in the default order: " + Ladder.DEFAULT_ORDER_TEXT + ".",
+                "Keys named by --order go first; the others follow in the default order: " + Ladder.DEFAULT_ORDER_TEXT
+                        + "; then any other key (stopOn) in the key table's order.",
                 "A step that would be refused is never queued: a later key that makes it valid goes first, or the keys are merged into one step.",
                 "Prints the group name, then one line per step.",
                 "With --seeds N every step is queued N times, with seeds seed .. seed+N-1; `group` shows their mean +- sd."})

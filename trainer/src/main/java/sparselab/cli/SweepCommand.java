@@ -29,7 +29,7 @@ public class SweepCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
 
-    @Option(names = "--preset", description = "original, original-v1, okatani, ufldl, plain, ...") String preset;
+    @Option(names = "--preset", completionCandidates = PresetNames.class, description = "a named recipe: ${COMPLETION-CANDIDATES}") String preset;
     @Option(names = "--config", paramLabel = "FILE.json", description = "JSON object of key: value") Path config;
     @Option(names = "--set", paramLabel = "key=value[,value...]", description = "set or sweep one key (repeatable)") List<String> sets = new ArrayList<>();
     @Option(names = "--name", description = "the group's name (default: sweep-xxxxxx)") String name;

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * A throwaway PostgreSQL server from the installed binaries (Debian's {@code postgresql} package): initdb into a
  * temporary folder, a free port on 127.0.0.1, started as the {@code postgres} user when this process runs as root
  * (PostgreSQL refuses to run as root), stopped and deleted when {@link #close()}d or at exit. Used by the tests and by
- * {@code bench-workers}; {@code SPARSELAB_TEST_PG_URL} points both at an existing server instead.
+ * {@code bench-workers}; {@code SPARSELAB_TEST_PG_URL} points the tests ({@link #testDatabase}) at an existing server
+ * instead, while {@code bench-workers} always starts its own.
  *
  * <p>Host connections from 127.0.0.1 are trusted, except for the role {@link #PASSWORD_ROLE}, which needs its
  * password (the wrong-password test).

@@ -143,4 +143,39 @@ class CommandLineTest {
         Result stray = run("export", runId, "--db", db, "--epoch", "3");
         assertEquals(2, stray.code(), "--epoch without --gallery is refused");
     }
+
+    @Test
+    void filters_csv_takes_the_snapshot_at_epoch_and_refuses_a_missing_one_unless_nearest() throws Exception {
+        String db = dir.resolve("filters.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=400", "--set", "hidden=6",
+                "--set", "epochs=5", "--set", "batchSize=20", "--set", "optimizer=adam", "--set", "learningRate=0.01");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        // snapshots at 0, 1, 2, 4 and the last (5)
+        Result last = run("export", runId, "--db", db, "--format", "filters-csv");
+        assertEquals(0, last.code(), last.err());
+        assertTrue(last.out().lines().skip(1).allMatch(l -> l.startsWith("5,")), last.out());
+        assertEquals(7, last.out().lines().count(), "a header and one row per filter: " + last.out());
+
+        Result exact = run("export", runId, "--db", db, "--format", "filters-csv", "--epoch", "4");
+        assertEquals(0, exact.code(), exact.err());
+        assertEquals(6, exact.out().lines().skip(1).filter(l -> l.startsWith("4,")).count(), exact.out());
+
+        Path csv = dir.resolve("filters.csv");
+        Result missing = run("export", runId, "--db", db, "--format", "filters-csv", "--epoch", "3", "--out", csv.toString());
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("no weight snapshot at epoch 3") && missing.err().contains("0, 1, 2, 4, 5"), missing.err());
+        assertFalse(Files.exists(csv), "nothing written");
+
+        Result near = run("export", runId, "--db", db, "--format", "filters-csv", "--epoch", "3", "--nearest", "--out", csv.toString());
+        assertEquals(0, near.code(), near.err());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(7, rows.size(), rows.toString());
+        String epoch = rows.get(1).substring(0, rows.get(1).indexOf(','));
+        assertTrue(epoch.equals("2") || epoch.equals("4"), rows.get(1));
+
+        Result stray = run("export", runId, "--db", db, "--format", "csv", "--epoch", "3");
+        assertEquals(2, stray.code(), stray.err());
+        assertTrue(stray.err().contains("--gallery or --format filters-csv"), stray.err());
+    }
 }
