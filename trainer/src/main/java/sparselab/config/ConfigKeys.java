@@ -86,25 +86,25 @@ public final class ConfigKeys {
                 type(new Input("choice", List.of("mnist", "bars"), null, false, null, false), (k, t) -> parseData(t)));
         key("limit", "0", "samples used (0 = all)", "integer >= 0", integer(0, Integer.MAX_VALUE));
         key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", "[0, 0.5]", number(0, 0.5, true, true));
-        key("hidden", "196", "hidden units H", "integer >= 1", integer(1, 100_000));
+        key("hidden", "196", "hidden units H", "integer, 1 to 100,000", integer(1, 100_000));
         key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", choice(Activation.class, Activation.SIGMOID, Activation.TANH, Activation.RELU));
         key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", choice(Activation.class));
         key("loss", "squared", "reconstruction loss", "squared, cross-entropy", choice(Loss.class));
         key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", choice(Optimizer.class));
-        key("learningRate", "0.1", "step size", "> 0", number(0, 1e6, false, true));
+        key("learningRate", "0.1", "step size", "> 0, at most 1e6", number(0, 1e6, false, true));
         key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", number(0, 1, true, false));
-        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer >= 1", integer(1, 1_000_000));
-        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer >= 0", integer(0, 10_000_000));
+        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer, 1 to 1,000,000", integer(1, 1_000_000));
+        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer, 0 to 10,000,000", integer(0, 10_000_000));
         key("shuffle", "true", "reshuffle the samples every epoch", "true, false", bool());
         key("seed", "1", "the seed every random choice derives from", "integer",
                 type(new Input("integer", List.of(), null, false, null, false), ConfigKeys::longOf));
-        key("weightDecay", "0", "lambda of the weight decay", ">= 0", number(0, 1e6, true, true));
+        key("weightDecay", "0", "lambda of the weight decay", ">= 0, at most 1e6", number(0, 1e6, true, true));
         key("dropout", "0", "probability a hidden unit is dropped", "[0, 1)", number(0, 1, true, false));
-        key("beta", "0.1", "weight of the sparsity term", ">= 0", number(0, 1e6, true, true));
+        key("beta", "0.1", "weight of the sparsity term", ">= 0, at most 1e6", number(0, 1e6, true, true));
         key("rho", "0.05", "target activation rate", "0 < rho < 1", number(0, 1, false, false));
         key("estimator", "batch-mean", "how rho_hat is estimated", "batch-mean, ema-mean, ema-threshold", choice(Estimator.class));
         key("rhoMomentum", "0.99", "lam of the ema estimators", "[0, 1)", number(0, 1, true, false));
-        key("threshold", "0.5", "theta of ema-threshold", "a finite number", number(-1e6, 1e6, true, true));
+        key("threshold", "0.5", "theta of ema-threshold", "a number from -1e6 to 1e6", number(-1e6, 1e6, true, true));
         key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", "> 0", number(0, 1, false, false));
         key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", bool());
         key("limiter", "off", "clip bound L of the sparse term", "> 0, or off",
