@@ -45,7 +45,11 @@ class ConfigRefusalsTest {
                 arguments(List.of("optimizer=lbfgs", "batchSize=0", "estimator=ema-threshold", "hiddenActivation=relu"), "estimator",
                         "use estimator=batch-mean"),
                 arguments(List.of("optimizer=lbfgs", "batchSize=0", "dropout=0.5"), "dropout", "use dropout=0"),
-                arguments(List.of("optimizer=lbfgs", "batchSize=0", "limiter=3"), "limiter", "use limiter=off"));
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "limiter=3"), "limiter", "use limiter=off"),
+                arguments(List.of("lrSchedule=cosine"), "lrSchedule", "unknown value 'cosine'; expected one of constant, exponential"),
+                arguments(List.of("lrDecay=0"), "lrDecay", "0 is out of range (0, 1]"),
+                arguments(List.of("lrSchedule=exponential", "lrDecay=1.5"), "lrDecay", "1.5 is out of range (0, 1]"),
+                arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")
