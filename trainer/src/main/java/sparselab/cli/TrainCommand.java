@@ -23,7 +23,7 @@ public class TrainCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
 
-    @Option(names = "--preset", description = "original, original-v1, okatani, ufldl, ufldl-sgd, plain") String preset;
+    @Option(names = "--preset", description = "original, original-v1, okatani, ufldl, ufldl-sgd, okatani-strokes, plain") String preset;
     @Option(names = "--config", paramLabel = "FILE.json", description = "JSON object of key: value") Path config;
     @Option(names = "--set", paramLabel = "key=value", description = "set one configuration key (repeatable)") List<String> sets = new ArrayList<>();
     @Option(names = "--background", description = "start a detached trainer and print the run id at once") boolean background;

@@ -94,7 +94,7 @@ class ConfigRefusalsTest {
     }
 
     @Test
-    void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_its_minibatch_twin() {
+    void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_and_okatani_strokes_its_minibatch_twins() {
         RunConfig lbfgs = ConfigLoader.resolve("ufldl", null, List.of());
         assertEquals(Choices.Optimizer.LBFGS, lbfgs.optimizer());
         assertEquals(0, lbfgs.batchSize());
@@ -102,8 +102,12 @@ class ConfigRefusalsTest {
         RunConfig sgd = ConfigLoader.resolve("ufldl-sgd", null, List.of());
         assertEquals(Choices.Optimizer.ADAM, sgd.optimizer());
         assertEquals(100, sgd.batchSize());
+        RunConfig strokes = ConfigLoader.resolve("okatani-strokes", null, List.of());
+        assertEquals(Choices.Optimizer.NESTEROV, strokes.optimizer());
+        assertEquals(Choices.LrSchedule.EXPONENTIAL, strokes.lrSchedule());
         for (String key : List.of("hidden", "rho", "beta", "weightDecay", "hiddenActivation", "outputActivation", "estimator")) {
             assertEquals(lbfgs.toMap().get(key), sgd.toMap().get(key), key);
+            assertEquals(lbfgs.toMap().get(key), strokes.toMap().get(key), key);
         }
     }
 
