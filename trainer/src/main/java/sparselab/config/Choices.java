@@ -30,6 +30,19 @@ public final class Choices {
         public String key() { return name().toLowerCase(Locale.ROOT); }
     }
 
+    /**
+     * How the step size of the ND4J updaters changes from epoch to epoch: e is the epoch (1, 2, ...), lr the
+     * learningRate, k the lrDecay. (ND4J's {@code PolySchedule} is not offered: in 1.0.0-M2.1 it computes
+     * lr (1 + i/maxIter)^power, which grows.)
+     */
+    public enum LrSchedule implements Named {
+        /** lr in every epoch. */
+        CONSTANT,
+        /** lr k^(e-1): ND4J's {@code ExponentialSchedule}, counted by epoch. */
+        EXPONENTIAL;
+        public String key() { return name().toLowerCase(Locale.ROOT); }
+    }
+
     public enum Estimator implements Named {
         /** Mean of A over the batch (Ng); the update is then the exact gradient. */
         BATCH_MEAN,

@@ -3,6 +3,7 @@ package sparselab.config;
 import sparselab.config.Choices.Activation;
 import sparselab.config.Choices.Estimator;
 import sparselab.config.Choices.Loss;
+import sparselab.config.Choices.LrSchedule;
 import sparselab.config.Choices.Optimizer;
 
 import sparselab.model.DivergenceWatch;
@@ -92,6 +93,9 @@ public final class ConfigKeys {
         key("loss", "squared", "reconstruction loss", "squared, cross-entropy", choice(Loss.class));
         key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", choice(Optimizer.class));
         key("learningRate", "0.1", "step size", "> 0, at most 1e6", number(0, 1e6, false, true));
+        key("lrSchedule", "constant", "how the step size changes over the epochs: constant, or exponential: learningRate x lrDecay^(e-1) "
+                + "in epoch e = 1, 2, ... (ND4J's ExponentialSchedule; not used by lbfgs)", "constant, exponential", choice(LrSchedule.class));
+        key("lrDecay", "1", "the factor per epoch of lrSchedule=exponential", "(0, 1]", number(0, 1, false, true));
         key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", number(0, 1, true, false));
         key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer, 1 to 1,000,000", integer(1, 1_000_000));
         key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer, 0 to 10,000,000", integer(0, 10_000_000));
@@ -127,11 +131,14 @@ public final class ConfigKeys {
         String estimator = config.getOrDefault("estimator", "");
         if (optimizer.equals("lbfgs")) {
             out.put("learningRate", "L-BFGS chooses its own step by line search");
+            out.put("lrSchedule", "L-BFGS chooses its own step by line search");
+            out.put("lrDecay", "L-BFGS chooses its own step by line search");
             out.put("momentum", "L-BFGS has no momentum");
             out.put("shuffle", "L-BFGS uses the whole training set at every iteration");
         } else if (optimizer.equals("sgd")) {
             out.put("momentum", "plain sgd has no momentum");
         }
+        if (!optimizer.equals("lbfgs") && "constant".equals(config.get("lrSchedule"))) out.put("lrDecay", "lrSchedule=constant does not decay");
         if (!estimator.equals("ema-threshold")) out.put("threshold", "only ema-threshold counts units above a threshold");
         if (estimator.equals("batch-mean")) out.put("rhoMomentum", "batch-mean keeps no running average");
         if ("0".equals(config.get("beta"))) {
@@ -179,7 +186,8 @@ public final class ConfigKeys {
         return new RunConfig(
                 (String) v.get("data"), (Integer) v.get("limit"), (Double) v.get("holdout"), (Integer) v.get("hidden"),
                 (Activation) v.get("hiddenActivation"), (Activation) v.get("outputActivation"), (Loss) v.get("loss"),
-                (Optimizer) v.get("optimizer"), (Double) v.get("learningRate"), (Double) v.get("momentum"),
+                (Optimizer) v.get("optimizer"), (Double) v.get("learningRate"),
+                (LrSchedule) v.get("lrSchedule"), (Double) v.get("lrDecay"), (Double) v.get("momentum"),
                 (Integer) v.get("epochs"), (Integer) v.get("batchSize"), (Boolean) v.get("shuffle"), (Long) v.get("seed"),
                 (Double) v.get("weightDecay"), (Double) v.get("dropout"), (Double) v.get("beta"), (Double) v.get("rho"),
                 (Estimator) v.get("estimator"), (Double) v.get("rhoMomentum"), (Double) v.get("threshold"), (Double) v.get("eps"),

@@ -3,6 +3,7 @@ package sparselab.config;
 import sparselab.config.Choices.Activation;
 import sparselab.config.Choices.Estimator;
 import sparselab.config.Choices.Loss;
+import sparselab.config.Choices.LrSchedule;
 import sparselab.config.Choices.Optimizer;
 
 import java.math.BigDecimal;
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param loss              reconstruction loss
  * @param optimizer         ND4J updater, or {@code lbfgs} (full batch)
  * @param learningRate      step size (&gt; 0)
+ * @param lrSchedule        how the step size changes over the epochs (not used by {@code lbfgs})
+ * @param lrDecay           the factor per epoch of {@code exponential}
  * @param momentum          momentum of {@code nesterov} (beta1 of {@code adam})
  * @param epochs            passes over the training samples; with {@code lbfgs}, L-BFGS iterations
  * @param batchSize         samples per update; 1 = online; 0 = the whole training set (only with {@code lbfgs})
@@ -44,7 +47,7 @@ import java.util.Map;
 public record RunConfig(
         String data, int limit, double holdout, int hidden,
         Activation hiddenActivation, Activation outputActivation, Loss loss,
-        Optimizer optimizer, double learningRate, double momentum,
+        Optimizer optimizer, double learningRate, LrSchedule lrSchedule, double lrDecay, double momentum,
         int epochs, int batchSize, boolean shuffle, long seed,
         double weightDecay, double dropout, double beta, double rho,
         Estimator estimator, double rhoMomentum, double threshold, double eps, boolean epsInEstimate,
@@ -81,6 +84,8 @@ public record RunConfig(
         m.put("loss", loss.key());
         m.put("optimizer", optimizer.key());
         m.put("learningRate", num(learningRate));
+        m.put("lrSchedule", lrSchedule.key());
+        m.put("lrDecay", num(lrDecay));
         m.put("momentum", num(momentum));
         m.put("epochs", Integer.toString(epochs));
         m.put("batchSize", Integer.toString(batchSize));

@@ -16,6 +16,9 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -60,6 +63,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Optimisers</b> (ND4J's own updaters): sgd = {@code Sgd(lr)}; nesterov = {@code Nesterovs(lr, momentum)};
  * adam = {@code Adam(lr, beta1 = momentum, beta2 = 0.999, epsilon = 1e-8)} (momentum's default 0.9 is Adam's default beta1).
+ * With an lrSchedule other than constant, lr is ND4J's schedule ({@link #schedule}), which the updater evaluates at
+ * every step with the epoch counted from 0.
  *
  * <p><b>Randomness.</b> Weights: uniform in +-sqrt(6 / (d + H + 1)) from a {@link SplittableRandom} seeded with
  * cfg.seed; biases 0; rho_hat starts at rho. The shuffle permutation and the dropout generator of an epoch are derived
@@ -90,6 +95,7 @@ public final class SparseAutoencoder {
     private final INDArray scratchRho;
     private final INDArray updaterState;
     private final GradientUpdater<?> updater;
+    private final ISchedule lrSchedule;
 
     // the sparse term: q = [rho_hat + eps | 1 - rho_hat + eps], r = num / q, sp = r_left + r_right
     private final INDArray spNum, q, qL, qR, r, rL, rR, sp;
@@ -142,10 +148,12 @@ public final class SparseAutoencoder {
         rhoHat = Nd4j.valueArrayOf(new long[] {1, h}, cfg.rho(), dtype);
         scratchRho = Nd4j.zeros(dtype, 1, h);
 
+        lrSchedule = schedule(cfg);
         IUpdater conf = switch (cfg.optimizer()) {
-            case SGD -> new Sgd(cfg.learningRate());
-            case NESTEROV -> new Nesterovs(cfg.learningRate(), cfg.momentum());
-            case ADAM -> new Adam(cfg.learningRate(), cfg.momentum(), 0.999, 1e-8);
+            case SGD -> lrSchedule == null ? new Sgd(cfg.learningRate()) : new Sgd(lrSchedule);
+            case NESTEROV -> lrSchedule == null ? new Nesterovs(cfg.learningRate(), cfg.momentum()) : new Nesterovs(lrSchedule, cfg.momentum());
+            case ADAM -> lrSchedule == null ? new Adam(cfg.learningRate(), cfg.momentum(), 0.999, 1e-8)
+                    : Adam.builder().learningRateSchedule(lrSchedule).beta1(cfg.momentum()).beta2(0.999).epsilon(1e-8).build();
             case LBFGS -> new NoOp();                              // full batch: FullBatchTrainer moves the parameters
         };
         long stateSize = conf.stateSize(total);
@@ -165,6 +173,23 @@ public final class SparseAutoencoder {
         sp = Nd4j.zeros(dtype, 1, h);
 
         dropoutRng = Nd4j.getRandomFactory().getNewRandomInstance(epochSeed(cfg.seed(), 0, 2));
+    }
+
+    /**
+     * ND4J's schedule for cfg's lrSchedule, counted by epoch (0 for the first), or null for constant (and for lbfgs,
+     * which chooses its own step).
+     */
+    static ISchedule schedule(RunConfig cfg) {
+        if (cfg.optimizer() == Optimizer.LBFGS) return null;
+        return switch (cfg.lrSchedule()) {
+            case CONSTANT -> null;
+            case EXPONENTIAL -> new ExponentialSchedule(ScheduleType.EPOCH, cfg.learningRate(), cfg.lrDecay());
+        };
+    }
+
+    /** The step size of the updates in {@code epoch} (1, 2, ...). */
+    public double learningRate(int epoch) {
+        return lrSchedule == null ? cfg.learningRate() : lrSchedule.valueAt(iteration, epoch - 1);
     }
 
     private static INDArray block(INDArray flat, long from, long to) {
@@ -349,8 +374,8 @@ public final class SparseAutoencoder {
      * {@code params -= update} computes (a test checks the two agree); at batch size 1 the separate passes over all
      * parameters would cost several times the step itself.
      */
-    private void fusedSgd(INDArray x, INDArray ad, Buffers b) {
-        double lr = cfg.learningRate(), s = -lr / b.n;
+    private void fusedSgd(INDArray x, INDArray ad, Buffers b, double lr) {
+        double s = -lr / b.n;
         if (cfg.weightDecay() > 0) blas().scal(pW.length(), 1 - lr * cfg.weightDecay(), pW);
         Nd4j.gemm(b.d2, x, w1, true, false, s, 1.0);             // W1 -= lr/n D2^T X
         Nd4j.gemm(b.d3, ad, w2, true, false, s, 1.0);            // W2 -= lr/n D3^T A'
@@ -387,10 +412,10 @@ public final class SparseAutoencoder {
         }
         hiddenDelta(b, sparse, dropout);
         if (cfg.optimizer() == Optimizer.SGD && fuseSgd) {
-            fusedSgd(x, ad, b);
+            fusedSgd(x, ad, b, learningRate(epoch));
         } else {
             gradients(x, ad, b);
-            updater.applyUpdater(grad, iteration, epoch);
+            updater.applyUpdater(grad, iteration, epoch - 1);   // ND4J counts epochs from 0
             blas().axpy(params.length(), -1.0, grad, params);     // params -= update
         }
     }

@@ -31,7 +31,7 @@ public final class Ladder {
      * and last the sparsity target and weight.
      */
     public static final String DEFAULT_ORDER_TEXT = "data, limit, holdout, snapshotEvery, seed, shuffle, "
-            + "optimizer, batchSize, learningRate, momentum, epochs, hidden, hiddenActivation, outputActivation, loss, "
+            + "optimizer, batchSize, learningRate, lrSchedule, lrDecay, momentum, epochs, hidden, hiddenActivation, outputActivation, loss, "
             + "eps, epsInEstimate, estimator, rhoMomentum, threshold, limiter, weightDecay, dropout, rho, beta";
 
     /** {@link #DEFAULT_ORDER_TEXT} as a list; keys missing from it (new ones) follow in the key table's order. */

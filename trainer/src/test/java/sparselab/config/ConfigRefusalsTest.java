@@ -45,7 +45,11 @@ class ConfigRefusalsTest {
                 arguments(List.of("optimizer=lbfgs", "batchSize=0", "estimator=ema-threshold", "hiddenActivation=relu"), "estimator",
                         "use estimator=batch-mean"),
                 arguments(List.of("optimizer=lbfgs", "batchSize=0", "dropout=0.5"), "dropout", "use dropout=0"),
-                arguments(List.of("optimizer=lbfgs", "batchSize=0", "limiter=3"), "limiter", "use limiter=off"));
+                arguments(List.of("optimizer=lbfgs", "batchSize=0", "limiter=3"), "limiter", "use limiter=off"),
+                arguments(List.of("lrSchedule=cosine"), "lrSchedule", "unknown value 'cosine'; expected one of constant, exponential"),
+                arguments(List.of("lrDecay=0"), "lrDecay", "0 is out of range (0, 1]"),
+                arguments(List.of("lrSchedule=exponential", "lrDecay=1.5"), "lrDecay", "1.5 is out of range (0, 1]"),
+                arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")
@@ -90,7 +94,7 @@ class ConfigRefusalsTest {
     }
 
     @Test
-    void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_its_minibatch_twin() {
+    void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_and_okatani_strokes_its_minibatch_twins() {
         RunConfig lbfgs = ConfigLoader.resolve("ufldl", null, List.of());
         assertEquals(Choices.Optimizer.LBFGS, lbfgs.optimizer());
         assertEquals(0, lbfgs.batchSize());
@@ -98,8 +102,12 @@ class ConfigRefusalsTest {
         RunConfig sgd = ConfigLoader.resolve("ufldl-sgd", null, List.of());
         assertEquals(Choices.Optimizer.ADAM, sgd.optimizer());
         assertEquals(100, sgd.batchSize());
+        RunConfig strokes = ConfigLoader.resolve("okatani-strokes", null, List.of());
+        assertEquals(Choices.Optimizer.NESTEROV, strokes.optimizer());
+        assertEquals(Choices.LrSchedule.EXPONENTIAL, strokes.lrSchedule());
         for (String key : List.of("hidden", "rho", "beta", "weightDecay", "hiddenActivation", "outputActivation", "estimator")) {
             assertEquals(lbfgs.toMap().get(key), sgd.toMap().get(key), key);
+            assertEquals(lbfgs.toMap().get(key), strokes.toMap().get(key), key);
         }
     }
 

@@ -177,6 +177,50 @@ class TrainingTest {
     }
 
     @Test
+    void the_learning_rate_schedule_gives_each_epoch_its_step_size() {
+        RunConfig exp = cfg("optimizer", "adam", "learningRate", "0.1", "lrSchedule", "exponential", "lrDecay", "0.5", "epochs", "10");
+        SparseAutoencoder e = new SparseAutoencoder(exp, 64);
+        assertEquals(0.1, e.learningRate(1), 1e-12);
+        assertEquals(0.05, e.learningRate(2), 1e-12);
+        assertEquals(0.025, e.learningRate(3), 1e-12);
+        assertEquals(0.1, new SparseAutoencoder(cfg("learningRate", "0.1", "lrDecay", "0.5"), 64).learningRate(5), 0.0, "constant");
+    }
+
+    /**
+     * A scheduled run's second epoch is the constant run's second epoch at the scheduled step size: the two start the
+     * epoch from the same state (parameters, updater moments, rho_hat, counters) and must end it with the same loss
+     * and parameters; the same epoch at the undecayed rate ends elsewhere.
+     */
+    @Test
+    void the_schedule_changes_the_step_size_the_updaters_use() {
+        INDArray x = rows(Bars.generate(8, 300, 1.0 / 8, 3));
+        for (String opt : new String[] {"sgd", "nesterov", "adam"}) {
+            Map<String, String> base = new HashMap<>(Map.of("hidden", "12", "batchSize", "20", "optimizer", opt, "learningRate", "0.05",
+                    "beta", "0.5", "rho", "0.1", "weightDecay", "0.001", "epochs", "4"));
+            base.put("data", "bars");
+            Map<String, String> scheduled = new HashMap<>(base);
+            scheduled.put("lrSchedule", "exponential");
+            scheduled.put("lrDecay", "0.3");
+            SparseAutoencoder s = new SparseAutoencoder(ConfigKeys.build(scheduled), 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            SparseAutoencoder c = new SparseAutoencoder(ConfigKeys.build(base), 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            assertArrayEquals(losses(train(c, x, 1, 1)), losses(train(s, x, 1, 1)), 0.0, opt + ": epoch 1 is at learningRate");
+            ModelState afterOne = s.state();
+
+            Map<String, String> slower = new HashMap<>(base);
+            slower.put("learningRate", "0.015");                       // 0.05 x 0.3
+            SparseAutoencoder atDecayed = new SparseAutoencoder(ConfigKeys.build(slower), 64, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            atDecayed.restore(afterOne);
+            double sLoss = losses(train(s, x, 2, 2))[0];
+            double dLoss = losses(train(atDecayed, x, 2, 2))[0];
+            assertEquals(dLoss, sLoss, 1e-12, opt);
+            assertTrue(s.params().equalsWithEps(atDecayed.params(), 1e-12), opt + ": epoch 2 at 0.05 x 0.3");
+            c.restore(afterOne);
+            train(c, x, 2, 2);
+            assertFalse(s.params().equalsWithEps(c.params(), 1e-6), opt + ": not at the undecayed rate");
+        }
+    }
+
+    @Test
     void weights_are_written_as_w1_b1_w2_b2_little_endian_float32() {
         RunConfig c = cfg("hidden", "3");
         SparseAutoencoder m = new SparseAutoencoder(c, 5);
