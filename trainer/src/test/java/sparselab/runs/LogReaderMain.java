@@ -23,7 +23,10 @@ public final class LogReaderMain {
                     log.metrics(r.runId());
                     log.events(r.runId());
                 }
-                reads++;
+                if (reads++ == 0) {
+                    System.out.println("ready");           // the test starts the trainers once the reader reads
+                    System.out.flush();
+                }
             }
         } catch (Throwable t) {
             System.out.println("error: " + t);

@@ -103,6 +103,13 @@ class TrainerProcessTest {
         Process reader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LogReaderMain.class.getName(), log.describe(), stopFile.toString())
                 .redirectErrorStream(true).redirectOutput(readerOut.toFile()).start();
+        // the trainers start once the reader reads (a JVM starting on a loaded machine can take longer than the training)
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(readerOut) && read(readerOut).contains("ready"))) {
+            assertTrue(reader.isAlive(), () -> "the reader ended early: " + read(readerOut));
+            assertTrue(System.nanoTime() < deadline, "the reader did not start reading within 120 s");
+            Thread.sleep(50);
+        }
         List<Process> procs = new ArrayList<>();
         for (String r : runs) procs.add(BackgroundTrainer.spawn(log.describe(), r));
         for (Process p : procs) await(p, 600);
