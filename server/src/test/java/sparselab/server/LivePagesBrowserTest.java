@@ -173,6 +173,12 @@ class LivePagesBrowserTest {
         List<String> options = (List<String>) js("return [...document.getElementById('key-optimizer').options].map(o => o.value).filter(Boolean);");
         assertEquals(List.of("sgd", "nesterov", "adam", "lbfgs"), options);
         assertEquals("select", driver.findElement(By.id("key-estimator")).getTagName());
+        @SuppressWarnings("unchecked")
+        List<String> schedules = (List<String>) js("return [...document.getElementById('key-lrSchedule').options].map(o => o.value).filter(Boolean);");
+        assertEquals(List.of("constant", "exponential"), schedules, "lrSchedule is a choice like the optimizer");
+        WebElement lrDecay = driver.findElement(By.id("key-lrDecay"));
+        assertEquals("number", lrDecay.getAttribute("type"));
+        assertEquals("1", lrDecay.getAttribute("max"));
         assertEquals("select", driver.findElement(By.id("key-data")).getTagName());
         assertEquals("checkbox", driver.findElement(By.id("key-shuffle")).getAttribute("type"));
         WebElement hidden = driver.findElement(By.id("key-hidden"));
