@@ -15,7 +15,8 @@ public final class ConfigDiff {
     /**
      * One key across the runs.
      *
-     * @param values  the key's text in each run, in the order of the runs (null where a run lacks the key)
+     * @param values  the key's text in each run, in the order of the runs (a run logged before the key existed: its
+     *                default; null for a key the current version does not know)
      * @param differs true when the runs do not all agree
      */
     public record Row(String key, List<String> values, boolean differs, String defaultValue, String doc) {}
@@ -29,9 +30,11 @@ public final class ConfigDiff {
         List<Row> differ = new ArrayList<>();
         List<Row> same = new ArrayList<>();
         for (String k : keys) {
-            List<String> values = configs.stream().map(c -> c.get(k)).toList();
-            boolean d = values.stream().distinct().count() > 1;
             var key = ConfigKeys.all().stream().filter(x -> x.name().equals(k)).findFirst();
+            // a run logged before a key existed ran with its default (keys are added with defaults that keep the old
+            // behaviour: stopOn none, lrSchedule constant, ...), so it does not differ from a newer run at the default
+            List<String> values = configs.stream().map(c -> c.containsKey(k) ? c.get(k) : key.map(ConfigKeys.Key::defaultValue).orElse(null)).toList();
+            boolean d = values.stream().distinct().count() > 1;
             Row row = new Row(k, values, d, key.map(ConfigKeys.Key::defaultValue).orElse(null), key.map(ConfigKeys.Key::doc).orElse(""));
             (d ? differ : same).add(row);
         }

@@ -50,4 +50,20 @@ class DiffCommandTest {
         String[] twice = run(a, a, "--db", db.toString());
         assertEquals("2", twice[0]);
     }
+
+    @Test
+    void a_run_logged_before_a_key_existed_agrees_with_a_new_run_at_that_keys_default() {
+        Path db = dir.resolve("old.db");
+        String old, now;
+        try (EventLog log = EventLog.open(db)) {
+            Map<String, String> before = new java.util.LinkedHashMap<>(RunConfig.defaults().toMap());
+            before.remove("lrSchedule");                                   // as logged before the key was added
+            before.remove("lrDecay");
+            old = log.create(new RunEvent.Created(before, null, "fp", Map.of(), "cli", null));
+            now = log.create(new RunEvent.Created(RunConfig.defaults().with("lrDecay", "1").toMap(), null, "fp", Map.of(), "cli", null));
+        }
+        String[] r = run(old, now, "--db", db.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("0 of " + sparselab.config.ConfigKeys.all().size() + " keys differ"), r[1]);
+    }
 }
