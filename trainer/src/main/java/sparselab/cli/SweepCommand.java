@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
         description = {"Queue the grid of the swept keys as one group of runs and start them one at a time.",
                 "A --set whose value has commas is swept (beta=0,0.1,1); the grid is their cartesian product.",
                 "Every point is checked first: one refused value refuses the whole sweep and nothing is queued.",
-                "--seeds N runs every point N times (seeds seed .. seed+N-1); `group` shows their mean +- sd.",
+                "--seeds N runs every point N times (seeds seed .. seed+N-1); `group` shows their mean +- sd. With --seeds and no",
+                "swept key, the sweep is N replicates of one configuration.",
                 "Prints the group name, then one line per run: its id and its swept values."})
 public class SweepCommand implements Callable<Integer> {
     @Mixin DbOption db;
@@ -40,7 +41,7 @@ public class SweepCommand implements Callable<Integer> {
     public Integer call() {
         Sweeps.Settings settings = Sweeps.parse(sets);
         Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
-        List<Sweeps.Point> points = Sweeps.replicate(Sweeps.grid(base, settings.axes()), seeds);
+        List<Sweeps.Point> points = Sweeps.replicate(Sweeps.grid(base, settings.axes(), seeds), seeds);
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
         EventLog log = db.open();
         Runs.checkRoom(log, prepared);

@@ -74,8 +74,18 @@ public final class Sweeps {
      * the key and the value (every bad value at once); nothing is returned then.
      */
     public static List<Point> grid(Map<String, String> base, List<Axis> axes) {
+        return grid(base, axes, 1);
+    }
+
+    /**
+     * {@link #grid(Map, List)} for a sweep with {@code seeds} replicates of every point: without a swept key and with
+     * 2 or more seeds it is the one point {@code base} (replicates of one configuration).
+     */
+    public static List<Point> grid(Map<String, String> base, List<Axis> axes, int seeds) {
+        if (axes.isEmpty() && seeds > 1) return List.of(new Point(Map.of(), ConfigKeys.build(base)));
         if (axes.isEmpty()) {
-            throw new ConfigException("set", "nothing to sweep: give at least one --set key=v1,v2,... (a value with commas)");
+            throw new ConfigException("set", "nothing to sweep: give at least one --set key=v1,v2,... (a value with commas), "
+                    + "or --seeds N (N >= 2) for replicates of one configuration");
         }
         long size = gridSize(axes);
         if (size > MAX_RUNS) {

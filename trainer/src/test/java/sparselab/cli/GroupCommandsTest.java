@@ -140,6 +140,18 @@ class GroupCommandsTest {
     }
 
     @Test
+    void sweep_seeds_without_a_swept_key_replicates_one_configuration_and_without_seeds_is_refused() {
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--queue-only"));
+        assertTrue(err.toString().contains("nothing to sweep") && err.toString().contains("--seeds"), err.toString());
+        assertEquals(0, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=3",
+                "--seeds", "3", "--name", "one", "--queue-only"), err.toString());
+        EventLog log = EventLog.open(db());
+        List<String> seen = Groups.runIds(log, "one").stream()
+                .map(id -> log.run(id).orElseThrow().configMap()).map(c -> c.get("beta") + "/" + c.get("seed")).toList();
+        assertEquals(List.of("3/1", "3/2", "3/3"), seen);
+    }
+
+    @Test
     void seeds_refuse_a_swept_seed_and_a_count_out_of_range() {
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "seed=1,2",
                 "--seeds", "2", "--queue-only"));
