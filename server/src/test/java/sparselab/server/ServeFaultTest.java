@@ -62,7 +62,9 @@ class ServeFaultTest {
 
             Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + server.pid()).inheritIO().start();    // Ctrl-C
             assertEquals(0, kill.waitFor());
-            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "serve did not stop on SIGINT:\n" + read(out));
+            // a bound on liveness, not a speed claim: stopping writes to the log, which on a heavily loaded machine took
+            // over 60 s once (the usual is a second)
+            assertTrue(server.waitFor(180, TimeUnit.SECONDS), "serve did not stop on SIGINT:\n" + read(out));
             String said = read(out);
             assertTrue(said.contains("the trainer of run " + run + " goes on training in the background"), said);
 
