@@ -125,11 +125,26 @@ public final class ServeCommand implements Callable<Integer> {
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            List<String> training = pool.active();
-            pool.close();
-            app.stop();
-            out.println(stopMessage(training, BackgroundTrainer.detachesSession()));
-            out.flush();
+            // the pool and the server are stopped on a thread of their own, for at most STOP_SECONDS: a stop that
+            // waits on the log (a busy writer) or on a connection must not keep the process alive after Ctrl-C
+            Thread closer = new Thread(() -> {
+                List<String> training = pool.active();
+                pool.close();
+                app.stop();
+                out.println(stopMessage(training, BackgroundTrainer.detachesSession()));
+                out.flush();
+            }, "serve-stop");
+            closer.setDaemon(true);
+            closer.start();
+            try {
+                closer.join(STOP_SECONDS * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closer.isAlive()) {
+                out.println("the dashboard stopped without waiting for its pool (" + STOP_SECONDS + " s); trainers already started go on");
+                out.flush();
+            }
             stopped.countDown();
         }, "serve-shutdown"));
         stopped.await();
@@ -146,6 +161,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** What the server says when it stops: which trainers go on, and where their runs can be watched again. */
+    /** How long Ctrl-C waits for the pool and the server to stop before the process ends anyway. */
+    static final int STOP_SECONDS = 10;
+
     static String stopMessage(List<String> training, boolean detached) {
         if (training.isEmpty()) return "sparselab dashboard stopped; no trainer was running";
         String runs = String.join(", ", training);
