@@ -244,6 +244,11 @@ public class BenchCommand implements Callable<Integer> {
         /** The median of {@code reps} products after one warm-up, on every product thread. */
         double sample(int reps) {
             ProductThreads.use(ProductThreads.all());
+            return measure(reps);
+        }
+
+        /** The median of {@code reps} products after one warm-up, on the products' current threads. */
+        double measure(int reps) {
             Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
             double[] g = new double[reps];
             for (int i = 0; i < reps; i++) {
@@ -255,18 +260,9 @@ public class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The float32 GEMM n^3 rate on the products' current threads: the median of {@code reps} after a warm-up. */
     static double gemmGflops(int n, int reps) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        for (int i = 0; i < 2; i++) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-        double[] g = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            g[i] = 2.0 * n * n * (double) n / ((System.nanoTime() - t) / 1e9) / 1e9;
-        }
-        return median(g);
+        return new Yardstick(n).measure(reps);
     }
 
     /**
