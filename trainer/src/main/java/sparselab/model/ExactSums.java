@@ -4,7 +4,9 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * Sums behind the reported figures, accumulated in float64 whatever the arrays' type.
@@ -34,6 +36,17 @@ final class ExactSums {
     /** sum_i a_i^2 in float64. */
     static double squaredNorm(INDArray a) {
         return dot(a, a);
+    }
+
+    /**
+     * Whether every value is finite. For float32 arrays one BLAS {@code dsdot}: a float32 value squared stays below
+     * 1.2e77 in float64, so the sum of squares is finite exactly when every value is (one pass, against two
+     * {@code MatchCondition} reductions that took 15 ms over the 0.3 M parameters of a ufldl model).
+     */
+    static boolean allFinite(INDArray a) {
+        if (a.dataType() == DataType.FLOAT && a.elementWiseStride() == 1) return Double.isFinite(squaredNorm(a));
+        return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.isNan())).getLong(0)
+                + Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.isInfinite())).getLong(0) == 0;
     }
 
     /** sum_i a_i in float64 (a loop in Java: BLAS has no float64-accumulated sum of float32 values). */

@@ -2,11 +2,9 @@ package sparselab.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparselab.config.Choices.Activation;
@@ -75,6 +73,7 @@ final class FullBatchTrainer {
     private final long nW, total;
     private final INDArray modelParams;
     private final Lbfgs lbfgs;
+    private final boolean vec;                                  // the element-wise work in the vector loops (Elementwise)
 
     private final INDArray x;                                   // the iterate (a rank-1 copy of the model's parameters)
     private final INDArray theta, w1, w2, b1, b2, pW;           // the point being evaluated and its blocks
@@ -110,6 +109,7 @@ final class FullBatchTrainer {
         this.total = 2 * nW + h + d;
         if (modelParams.length() != total) throw new IllegalArgumentException("parameters have " + modelParams.length() + " values, expected " + total);
         this.modelParams = modelParams;
+        this.vec = Elementwise.on(modelParams);
         this.lbfgs = new Lbfgs((int) total, Lbfgs.DEFAULT_MEMORY, dtype);
 
         x = Nd4j.create(dtype, total);
@@ -198,9 +198,12 @@ final class FullBatchTrainer {
         final INDArray z2, y, d3, d2, ones, softplus;
 
         Out(int n) {
+            // with the squared loss Y and then D3 overwrite Z2 (each pass reads an element before it writes it), so a
+            // chunk needs one n x d array; cross-entropy keeps Z2 for its softplus
+            boolean squared = cfg.loss() == Loss.SQUARED;
             z2 = Nd4j.create(dtype, n, d);
-            y = cfg.outputActivation() == Activation.IDENTITY ? z2 : Nd4j.create(dtype, n, d);
-            d3 = Nd4j.create(dtype, n, d);
+            y = squared || cfg.outputActivation() == Activation.IDENTITY ? z2 : Nd4j.create(dtype, n, d);
+            d3 = squared ? z2 : Nd4j.create(dtype, n, d);
             d2 = Nd4j.create(dtype, n, h + 1);
             ones = Nd4j.ones(dtype, 1, n);
             softplus = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
@@ -232,7 +235,7 @@ final class FullBatchTrainer {
         for (int c = 0; c < k; c++) {
             Out o = dt.out((int) dt.xs[c].rows());
             Nd4j.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
-            Activations.activate(cfg.hiddenActivation(), dt.a[c], dt.a[c]);
+            Elementwise.activate(vec, cfg.hiddenActivation(), dt.a[c], dt.a[c]);
             dt.aOnes[c].assign(1.0);                                            // A+ = [A, 1]
             Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, 0.0);        // this chunk's column sums
             double[] part = rhoSum.toDoubleVector();
@@ -261,17 +264,17 @@ final class FullBatchTrainer {
             int rows = (int) xc.rows();
             Out o = dt.out(rows);
             Nd4j.gemm(dt.a[c], w2a, o.z2, false, true, 1.0, 0.0);              // Z2 = A+ W2+^T = A W2^T + b2
-            if (cfg.outputActivation() != Activation.IDENTITY) Activations.activate(cfg.outputActivation(), o.z2, o.y);
+            if (cfg.outputActivation() != Activation.IDENTITY) Elementwise.activate(vec, cfg.outputActivation(), o.z2, o.y);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
                 Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
                 reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
             } else {                                                            // d3 = (Y - X) g'(Z2)
-                reconSum += 0.5 * FusedDeltas.squaredLoss(cfg.outputActivation(), o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
+                reconSum += 0.5 * Elementwise.squaredLoss(vec, cfg.outputActivation(), o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
             Nd4j.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
-            FusedDeltas.hidden(cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
+            Elementwise.hidden(vec, cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
             Nd4j.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
             Nd4j.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
         }
@@ -348,8 +351,7 @@ final class FullBatchTrainer {
     }
 
     private static boolean finite(INDArray a) {
-        return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.isNan())).getLong(0)
-                + Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.isInfinite())).getLong(0) == 0;
+        return ExactSums.allFinite(a);
     }
 
     // ------------------------------------------------------------------ state

@@ -100,6 +100,10 @@ public final class SparseAutoencoder {
     // the sparse term: q = [rho_hat + eps | 1 - rho_hat + eps], r = num / q, sp = r_left + r_right
     private final INDArray spNum, q, qL, qR, r, rL, rR, sp;
     private boolean fuseSgd = true;
+    /** The element-wise work in the vector loops ({@link Elementwise}): float32 and a JVM with the vector module. */
+    private final boolean vec;
+    private final Elementwise.Span b1s, b2s;
+    private final float[] spValues;
 
     private final Random dropoutRng;
     private final Map<Integer, Buffers> buffers = new LinkedHashMap<>(8, 0.75f, true) {
@@ -173,6 +177,10 @@ public final class SparseAutoencoder {
         sp = Nd4j.zeros(dtype, 1, h);
 
         dropoutRng = Nd4j.getRandomFactory().getNewRandomInstance(epochSeed(cfg.seed(), 0, 2));
+        vec = Elementwise.on(params);
+        b1s = vec ? Elementwise.Span.ofRow(b1) : null;
+        b2s = vec ? Elementwise.Span.ofRow(b2) : null;
+        spValues = new float[h];
     }
 
     /**
@@ -221,6 +229,7 @@ public final class SparseAutoencoder {
         final int n;
         final INDArray z1, a, mask, ad, ind, z2, y, d3, d2, ones, tmp, scratchD, scratchH;
         final INDArray[] z1Rows, aRows, indRows, z2Rows, d3Rows, d2Rows;
+        final Elementwise.Span z1s, as, z2s, ys, d3s, d2s;      // for the vector loops (null without them)
 
         Buffers(int n) {
             this.n = n;
@@ -244,6 +253,12 @@ public final class SparseAutoencoder {
             z2Rows = rowViews(z2);
             d3Rows = rowViews(d3);
             d2Rows = rowViews(d2);
+            z1s = vec ? Elementwise.Span.of(z1) : null;
+            as = vec ? Elementwise.Span.of(a) : null;
+            z2s = vec ? Elementwise.Span.of(z2) : null;
+            ys = vec ? Elementwise.Span.of(y) : null;
+            d3s = vec ? Elementwise.Span.of(d3) : null;
+            d2s = vec ? Elementwise.Span.of(d2) : null;
         }
     }
 
@@ -294,8 +309,12 @@ public final class SparseAutoencoder {
     /** Z1, A, (mask), Z2, Y. Returns A' (A itself without dropout). */
     private INDArray forward(INDArray x, Buffers b, boolean dropout) {
         Nd4j.gemm(x, w1, b.z1, false, true, 1.0, 0.0);            // Z1 = X W1^T
-        addRows(b.z1, b.z1Rows, b1, b);
-        Activations.activate(cfg.hiddenActivation(), b.z1, b.a);
+        if (vec) {
+            Elementwise.activate(cfg.hiddenActivation(), b.z1s, b1s, false, b.as, b.a, b.n, h);      // A = f(Z1 + b1)
+        } else {
+            addRows(b.z1, b.z1Rows, b1, b);
+            Activations.activate(cfg.hiddenActivation(), b.z1, b.a);
+        }
         INDArray ad = b.a;
         if (dropout) {
             double keep = 1 - cfg.dropout();
@@ -305,6 +324,10 @@ public final class SparseAutoencoder {
             ad = b.ad;
         }
         Nd4j.gemm(ad, w2, b.z2, false, true, 1.0, 0.0);           // Z2 = A' W2^T
+        if (vec) {                                                // Y = g(Z2 + b2); Z2 + b2 kept for cross-entropy
+            Elementwise.activate(cfg.outputActivation(), b.z2s, b2s, cfg.loss() == Loss.CROSS_ENTROPY, b.ys, b.y, b.n, d);
+            return ad;
+        }
         addRows(b.z2, b.z2Rows, b2, b);
         if (cfg.outputActivation() != Activation.IDENTITY) Activations.activate(cfg.outputActivation(), b.z2, b.y);
         return ad;
@@ -312,6 +335,10 @@ public final class SparseAutoencoder {
 
     /** d3 into b.d3; returns the batch's summed reconstruction loss when asked (NaN otherwise). */
     private double outputDelta(INDArray x, Buffers b, boolean wantRecon) {
+        if (vec && cfg.loss() == Loss.SQUARED) {                  // d3 and the squared error in one pass
+            double s = Elementwise.squaredLoss(cfg.outputActivation(), b.ys, Elementwise.Span.of(x), b.d3s, b.n, d);
+            return wantRecon ? 0.5 * s : Double.NaN;
+        }
         b.y.sub(x, b.d3);                                         // Y - X
         if (cfg.loss() == Loss.CROSS_ENTROPY) {                   // sigmoid + cross-entropy: d3 = Y - X
             if (!wantRecon) return Double.NaN;
@@ -353,6 +380,12 @@ public final class SparseAutoencoder {
     /** D2 = (D3 W2 + sp) * f'(Z1) * M. */
     private void hiddenDelta(Buffers b, boolean sparse, boolean dropout) {
         Nd4j.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
+        if (vec) {                                                // D2 = (D2 + sp) f'(A) in one pass
+            if (sparse) sp.data().asNioFloat().get(0, spValues);
+            Elementwise.hidden(cfg.hiddenActivation(), b.as, sparse ? spValues : null, b.d2s, b.n, h);
+            if (dropout) b.d2.muli(b.mask);
+            return;
+        }
         if (sparse) addRows(b.d2, b.d2Rows, sp, b);
         Activations.backprop(cfg.hiddenActivation(), b.z1, b.a, b.d2, b.scratchH);
         if (dropout) b.d2.muli(b.mask);
@@ -586,9 +619,7 @@ public final class SparseAutoencoder {
     }
 
     private boolean paramsFinite() {
-        long bad = Nd4j.getExecutioner().exec(new MatchCondition(params, Conditions.isNan())).getLong(0)
-                + Nd4j.getExecutioner().exec(new MatchCondition(params, Conditions.isInfinite())).getLong(0);
-        return bad == 0;
+        return ExactSums.allFinite(params);
     }
 
     /** A seed for one epoch and one purpose (1 = shuffle, 2 = dropout), from (seed, epoch) only. */

@@ -209,7 +209,7 @@ public final class Lbfgs {
             }
             remembered = true;
         }
-        double gMax = g.amaxNumber().doubleValue();
+        double gMax = maxAbs(g);
         if (gMax < settings.gradientTolerance()) {
             return result(0, 0, evaluations, Status.CONVERGED_GRADIENT, false, false, gMax);
         }
@@ -261,7 +261,7 @@ public final class Lbfgs {
         f = fNew;
         iteration++;
 
-        gMax = g.amaxNumber().doubleValue();
+        gMax = maxAbs(g);
         Status status;
         if (gMax < settings.gradientTolerance()) {
             status = Status.CONVERGED_GRADIENT;
@@ -271,6 +271,15 @@ public final class Lbfgs {
             status = Status.CONTINUE;
         }
         return result(search.step, stepNorm, evaluations, status, reset, skipped, gMax);
+    }
+
+    /**
+     * max |v_i| by BLAS {@code i?amax} (ND4J's {@code amaxNumber} reduction took milliseconds over the 0.3 M values of a
+     * ufldl model); NaN when v holds a NaN, which BLAS's index may skip.
+     */
+    private double maxAbs(INDArray v) {
+        double m = Math.abs(v.getDouble(blas.level1().iamax(v)));
+        return Double.isNaN(blas.dot(v, v)) ? Double.NaN : m;
     }
 
     /** Ten units of rounding of a value of magnitude max(|v|, 1) in this optimizer's type. */

@@ -25,6 +25,13 @@ public final class NativeEnv {
     public static final java.util.List<String> HEAP_SHAPING =
             java.util.List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:G1PeriodicGCInterval=3000");
 
+    /**
+     * JVM flags of every JVM that trains (the trainer processes, and the launcher's training commands): the JDK's
+     * vector module, in which the element-wise work of a step runs 5-10x faster than in libnd4j's ops
+     * ({@code sparselab.model.Elementwise}; docs/performance.md). The JVM notes the module on stderr once, at start.
+     */
+    public static final java.util.List<String> VECTOR_MODULE = java.util.List.of("--add-modules", sparselab.model.Elementwise.MODULE);
+
     private NativeEnv() {}
 
     /** The OpenBLAS core type for this CPU from /proc/cpuinfo flags, if one is known to be safe and faster. */

@@ -33,7 +33,7 @@ class ProductThreadsTest {
     @Test
     void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName());
+                "--add-modules", Elementwise.MODULE, "-cp", System.getProperty("java.class.path"), Probe.class.getName());
         pb.environment().put("OMP_NUM_THREADS", "2");
         pb.environment().put("SD_MASTER_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -57,7 +57,7 @@ class ThreadsDeterminismTest {
 
     private static List<String> run(String threads) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Losses.class.getName());
+                "--add-modules", Elementwise.MODULE, "-cp", System.getProperty("java.class.path"), Losses.class.getName());
         pb.environment().put("OMP_NUM_THREADS", threads);
         pb.environment().put("SD_MASTER_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -1,0 +1,148 @@
+package sparselab.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import sparselab.config.Choices.Activation;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Where the element-wise work of the training steps runs: in {@link VectorLoops} (the JDK's Vector API, one fused pass
+ * per equation group) when the JVM has the {@code jdk.incubator.vector} module and the arrays are float32, else in
+ * ND4J's ops ({@link Activations}) and the plain loops of {@link FusedDeltas}. The launcher, the trainer processes and
+ * the tests add the module ({@code --add-modules jdk.incubator.vector}); a JVM started without it, or with
+ * {@code -Dsparselab.vector=false}, computes the same figures the slower way (equal to float32 rounding, not bit for
+ * bit: docs/performance.md).
+ */
+public final class Elementwise {
+    private Elementwise() {}
+
+    /** The module's name. */
+    public static final String MODULE = "jdk.incubator.vector";
+
+    private static final boolean AVAILABLE = ModuleLayer.boot().findModule(MODULE).isPresent();
+    private static volatile boolean enabled = AVAILABLE && !"false".equals(System.getProperty("sparselab.vector"));
+
+    /** Whether this JVM runs the vector loops for float32 models. */
+    public static boolean vectorised() {
+        return enabled;
+    }
+
+    /**
+     * Switches the vector loops on or off for the models and evaluations created from now on (bench's A/B and the
+     * tests that compare the two ways); on only where the module is present. Returns whether they are on.
+     */
+    public static boolean useVectorLoops(boolean on) {
+        enabled = on && AVAILABLE;
+        return enabled;
+    }
+
+    /** A one-line description for bench: the loops in use and their width. */
+    public static String describe() {
+        if (enabled) return "JDK Vector API (" + MODULE + "), " + VectorLoops.lanes() + " floats a vector";
+        return AVAILABLE ? "ND4J ops and plain loops (the vector loops switched off)"
+                : "ND4J ops and plain loops (this JVM lacks the " + MODULE + " module)";
+    }
+
+    /** Whether the vector loops take arrays of this type. */
+    static boolean on(INDArray a) {
+        return enabled && a.dataType() == DataType.FLOAT;
+    }
+
+    // ------------------------------------------------------------------ full batch: vector loops (vec) or the fallbacks
+
+    /** out = f(z) (z and out of one shape; may be the same array). */
+    static void activate(boolean vec, Activation f, INDArray z, INDArray out) {
+        if (!vec || f == Activation.TANH) {                 // tanh: libnd4j's op (VectorLoops has no exact one)
+            Activations.activate(f, z, out);
+            return;
+        }
+        VectorLoops.activate(f, Span.of(z), null, 0, false, Span.of(out), (int) z.rows(), (int) z.columns());
+    }
+
+    /** d3 = (y - x) g'(y), x read at {@code xOffset + r * xStride} of the whole array {@code x}; returns sum (y - x)^2 in float64. */
+    static double squaredLoss(boolean vec, Activation g, INDArray y, INDArray x, long xOffset, int xStride, INDArray d3, int rows, int cols) {
+        if (!vec) return FusedDeltas.squaredLoss(g, y, x, xOffset, xStride, d3, rows, cols);
+        return VectorLoops.squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols);
+    }
+
+    /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
+    static void hidden(boolean vec, Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
+        if (!vec) {
+            FusedDeltas.hidden(f, a, sp, d2, rows, cols);
+            return;
+        }
+        float[] s = null;
+        if (sp != null) {
+            s = new float[cols];
+            for (int c = 0; c < cols; c++) s[c] = (float) sp[c];
+        }
+        VectorLoops.hidden(f, Span.of(a), s, Span.of(d2), rows, cols);
+    }
+
+    // ------------------------------------------------------------------ the minibatch step (callers check on() first)
+
+    /** out = f(z + bias) over rows x cols ({@code outArray}: out as an array); with keepZ z + bias is written back into z. */
+    static void activate(Activation f, Span z, Span bias, boolean keepZ, Span out, INDArray outArray, int rows, int cols) {
+        if (f == Activation.TANH) {                          // z + bias in one pass, then libnd4j's tanh in place
+            VectorLoops.activate(Activation.IDENTITY, z, bias.buf(), bias.off(), keepZ, out, rows, cols);
+            Activations.activate(f, outArray, outArray);
+            return;
+        }
+        VectorLoops.activate(f, z, bias.buf(), bias.off(), keepZ, out, rows, cols);
+    }
+
+    /** d3 = (y - x) g'(y); returns sum (y - x)^2 in float64. */
+    static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
+        return VectorLoops.squaredLoss(g, y, x, d3, rows, cols);
+    }
+
+    /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
+    static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
+        VectorLoops.hidden(f, a, sp, d2, rows, cols);
+    }
+
+    /**
+     * A float32 matrix in a buffer: element (r, c) is at {@code off + r * stride + c}. The buffer is the whole
+     * underlying buffer of the array (of a view too), read from element 0.
+     */
+    record Span(ByteBuffer buf, int off, int stride) {
+        /** A rank-2 c-ordered array with contiguous rows (a row-interval view too). */
+        static Span of(INDArray a) {
+            if (a.rank() != 2 || a.ordering() != 'c' || (a.columns() > 1 && a.stride(1) != 1)) {
+                throw new IllegalArgumentException("a c-ordered matrix with contiguous rows is needed, got " + a.shapeInfoToString());
+            }
+            return new Span(buffer(a), Math.toIntExact(a.offset()), Math.toIntExact(a.rows() > 1 ? a.stride(0) : a.columns()));
+        }
+
+        /** Rows at {@code offset + r * stride} of the whole (not a view) array {@code a}. */
+        static Span of(INDArray a, long offset, int stride) {
+            if (a.isView() || a.offset() != 0) throw new IllegalArgumentException("a whole array is needed, got " + a.shapeInfoToString());
+            return new Span(buffer(a), Math.toIntExact(offset), stride);
+        }
+
+        /** The buffer of a vector (1 x w or rank 1, contiguous), and its first element. */
+        static Span ofRow(INDArray row) {
+            if (row.elementWiseStride() != 1) throw new IllegalArgumentException("a contiguous row is needed, got " + row.shapeInfoToString());
+            return new Span(buffer(row), Math.toIntExact(row.offset()), Math.toIntExact(row.length()));
+        }
+
+        private static ByteBuffer buffer(INDArray a) {
+            if (a.dataType() != DataType.FLOAT) throw new IllegalArgumentException("float32 expected, got " + a.dataType());
+            return a.data().asNio().order(ByteOrder.nativeOrder());
+        }
+
+        int row(int r) {
+            return off + r * stride;
+        }
+
+        float get(int element) {
+            return buf.getFloat(4 * element);
+        }
+
+        void put(int element, float v) {
+            buf.putFloat(4 * element, v);
+        }
+    }
+}
