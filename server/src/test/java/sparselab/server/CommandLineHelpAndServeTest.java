@@ -139,6 +139,15 @@ class CommandLineHelpAndServeTest {
         assertTrue(args.indexOf("-Xmx5g") > args.indexOf("-Xmx3g"), "the user's -Xmx comes later, so it wins: " + args);
         assertTrue(args.indexOf("-Xmx5g") < args.indexOf("sparselab.Main"), args.toString());
         assertEquals("runs", args.get(args.size() - 1));
+        assertFalse(args.contains("--add-modules"), "runs trains nothing: no vector module, no JVM note on stderr: " + args);
+
+        pb.command("bash", home.resolve("sparselab").toString(), "train", "--help");
+        p = pb.start();
+        args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        int i = args.indexOf("--add-modules");
+        assertTrue(i >= 0 && args.get(i + 1).equals(sparselab.model.Elementwise.MODULE), "train loads the vector module: " + args);
+        assertTrue(i < args.indexOf("sparselab.Main"), args.toString());
     }
 
     @Test

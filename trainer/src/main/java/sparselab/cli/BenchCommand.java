@@ -79,6 +79,7 @@ public class BenchCommand implements Callable<Integer> {
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
                 blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
+        out.printf("element-wise work of the steps: %s%n", sparselab.model.Elementwise.describe());
         try (Peer p = peer == null ? null : Peer.start(python, out)) {
             run(out, p, blasThreads);
         }

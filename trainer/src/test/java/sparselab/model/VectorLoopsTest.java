@@ -1,0 +1,149 @@
+package sparselab.model;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import sparselab.config.ConfigLoader;
+import sparselab.config.RunConfig;
+import sparselab.data.Bars;
+import sparselab.data.Dataset;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The vector loops ({@link VectorLoops}, through {@link Elementwise}): the exponential's accuracy, the same training as
+ * the ND4J ops within float32 rounding for every activation, loss and optimizer path, and the same bits whether the
+ * JIT has compiled the loops or not (what a resumed run relies on). The test JVM has the module (surefire's argLine).
+ */
+class VectorLoopsTest {
+    @AfterEach
+    void vectorLoopsBackOn() {
+        Elementwise.useVectorLoops(true);
+    }
+
+    @Test
+    void the_test_jvm_runs_the_vector_loops() {
+        assertTrue(Elementwise.vectorised(), Elementwise.describe());
+        assertTrue(Elementwise.describe().contains("floats a vector"), Elementwise.describe());
+    }
+
+    @Test
+    void exp_is_within_two_ulps_and_each_lane_equals_the_scalar_version() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        float[] in = new float[lanes], out = new float[lanes];
+        double worst = 0;
+        int n = 0;
+        for (float x = -87f; x <= 88f; x += 0.00731f) {
+            in[n++] = x;
+            if (n < lanes) continue;
+            VectorLoops.exp(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, in, 0)).intoArray(out, 0);
+            for (int i = 0; i < lanes; i++) {
+                assertEquals(Float.floatToRawIntBits(VectorLoops.exp(in[i])), Float.floatToRawIntBits(out[i]), "lane of exp(" + in[i] + ")");
+                double exact = Math.exp(in[i]);
+                worst = Math.max(worst, Math.abs(out[i] - exact) / Math.ulp((float) exact));
+            }
+            n = 0;
+        }
+        assertTrue(worst <= 2.0, "worst error " + worst + " ulp");
+        assertTrue(Float.isNaN(VectorLoops.exp(Float.NaN)));
+        assertEquals(Float.MAX_VALUE, VectorLoops.exp(Float.POSITIVE_INFINITY), Float.MAX_VALUE * 0.5f, "saturates, finite");
+        assertTrue(VectorLoops.exp(Float.NEGATIVE_INFINITY) >= 0 && VectorLoops.exp(Float.NEGATIVE_INFINITY) < 1e-37f);
+    }
+
+    @Test
+    void activate_adds_the_bias_and_applies_the_sigmoid_over_rows_with_a_tail() {
+        int rows = 3, cols = 37;                 // 37: two vectors and a tail of 5 (16 lanes) or 5 (8 lanes)
+        INDArray z = Nd4j.rand(DataType.FLOAT, rows, cols).subi(0.5).muli(40), bias = Nd4j.rand(DataType.FLOAT, 1, cols);
+        INDArray out = Nd4j.create(DataType.FLOAT, rows, cols);
+        INDArray zBefore = z.dup();
+        Elementwise.activate(sparselab.config.Choices.Activation.SIGMOID, Elementwise.Span.of(z), Elementwise.Span.ofRow(bias), true,
+                Elementwise.Span.of(out), out, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float v = zBefore.getFloat(r, c) + bias.getFloat(0, c);
+                double exact = 1 / (1 + Math.exp(-(double) v));
+                assertEquals(exact, out.getDouble(r, c), 4e-7 * exact, "sigmoid at " + r + "," + c);
+                assertEquals(v, z.getFloat(r, c), "z + bias written back");
+            }
+        }
+    }
+
+    /** Figures of the same training with the vector loops and with ND4J's ops: equal to float32 rounding. */
+    @Test
+    void the_vector_loops_train_as_the_nd4j_ops_do_for_every_activation_loss_and_optimizer() {
+        Dataset ds = Bars.generate(7, 600, 2.0 / 7, 3);          // 49 pixels: every row has a tail after the vectors
+        INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
+        List<String> cases = List.of(
+                "batchSize=1,optimizer=sgd,learningRate=0.05",
+                "batchSize=7,optimizer=adam,learningRate=0.01",
+                "batchSize=50,optimizer=adam,learningRate=0.01,dropout=0.2",
+                "batchSize=50,optimizer=nesterov,learningRate=0.05,hiddenActivation=relu,outputActivation=identity,estimator=ema-threshold",
+                "batchSize=50,optimizer=adam,learningRate=0.01,hiddenActivation=tanh,estimator=ema-threshold",
+                "batchSize=50,optimizer=adam,learningRate=0.01,loss=cross-entropy",
+                "batchSize=0,optimizer=lbfgs",
+                "batchSize=0,optimizer=lbfgs,hiddenActivation=tanh,outputActivation=identity,beta=0");
+        for (String c : cases) {
+            List<String> sets = new ArrayList<>(List.of("data=bars", "hidden=21", "beta=0.5", "rho=0.1", "weightDecay=0.001", "seed=9"));
+            sets.addAll(List.of(c.split(",")));
+            RunConfig cfg = ConfigLoader.resolve(null, null, sets);
+            double[][] vector = figures(cfg, x, true), nd4j = figures(cfg, x, false);
+            for (int e = 0; e < vector.length; e++) {
+                for (int k = 0; k < vector[e].length; k++) {
+                    double a = vector[e][k], b = nd4j[e][k];
+                    assertTrue(Double.isFinite(a) && Double.isFinite(b), c + ": figure " + k + " of epoch " + (e + 1));
+                    assertEquals(b, a, 2e-4 * Math.abs(b) + 1e-9, c + ": figure " + k + " of epoch " + (e + 1));
+                }
+            }
+        }
+    }
+
+    /** loss, recon, penalty, held-out error after each of 3 epochs. */
+    private static double[][] figures(RunConfig cfg, INDArray x, boolean vector) {
+        assertEquals(vector, Elementwise.useVectorLoops(vector));
+        SparseAutoencoder m = new SparseAutoencoder(cfg, (int) x.columns(), DataType.FLOAT);
+        double[][] f = new double[3][];
+        for (int e = 1; e <= 3; e++) {
+            EpochStats s = m.trainEpoch(e, x, () -> false);
+            f[e - 1] = new double[] {s.loss(), s.recon(), s.penalty(), m.reconstructionError(x)};
+        }
+        return f;
+    }
+
+    /**
+     * The same bits from a JVM that compiles the loops with C2 (vector instructions) and one that stops at C1 (whose
+     * vector operations are the Java fallback, lane by lane): the loops use no operation whose rounding depends on it.
+     */
+    @Test
+    void compiled_and_not_compiled_loops_give_the_same_bits() throws Exception {
+        List<String> c2 = losses();
+        List<String> c1 = losses("-XX:TieredStopAtLevel=1");
+        assertTrue(c2.size() > 10, "figures printed: " + c2);
+        assertEquals(c2, c1);
+    }
+
+    private static List<String> losses(String... flags) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "--add-modules", Elementwise.MODULE));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ThreadsDeterminismTest.Losses.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().put("SD_MASTER_THREADS", "1");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training JVM did not end");
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+}
