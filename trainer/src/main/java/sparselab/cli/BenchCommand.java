@@ -107,8 +107,8 @@ public class BenchCommand implements Callable<Integer> {
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
-        out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
-                p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
+        out.printf("%-6s %12s %10s %11s %14s %16s %13s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
+                "products alone", "of products", p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
         for (int batch : BATCHES) {
             double before = yard.sample(3);
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
@@ -121,13 +121,15 @@ public class BenchCommand implements Callable<Integer> {
             for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
             double sps = median(rates);
             double gf = sps * flopsPerSample(data.dim(), HIDDEN) / 1e9;
+            double alone = productsGflops(batch, data.dim(), HIDDEN, ProductThreads.forBatch(batch));
             double rowGemm = (before + yard.sample(3)) / 2;   // the all-thread rate next to this row: the load drifts
             String peerCols = "";
             if (p != null) {
                 Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + timed, "batch " + batch);
                 peerCols = ps == null ? String.format(" %14s %10s", "-", "-") : String.format(" %14.0f %9.2fx", ps, sps / ps);
             }
-            out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, peerCols);
+            out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%% %16.1f %12.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, alone,
+                    100 * gf / alone, peerCols);
         }
         out.println();
         if (iterations > 0) ufldl(out, p, data, yard);
@@ -159,6 +161,9 @@ public class BenchCommand implements Callable<Integer> {
             done = e;
         }
         rates.add(yard.sample(2));
+        // the same products alone, at the shapes of the full batch's chunks (a column of ones on X and A: d + 1, H + 1)
+        double alone = productsGflops(Math.min(SparseAutoencoder.FULL_BATCH_CHUNK, train.count()), train.dim() + 1, cfg.hidden() + 1, ProductThreads.all())
+                * flopsPerSample(train.dim(), cfg.hidden()) / flopsPerSample(train.dim() + 1, cfg.hidden() + 1);
         double gemm = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double work = evaluations * flopsPerSample(train.dim(), cfg.hidden()) * train.count();
         double gemmSeconds = work / (gemm * 1e9);
@@ -169,6 +174,8 @@ public class BenchCommand implements Callable<Integer> {
                 1e3 * seconds / Math.max(done, 1), work / 1e12, gemmSeconds, gemm, rates.size(),
                 rates.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
                 rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), seconds / gemmSeconds, first, lastLoss);
+        out.printf("the same products alone, at the chunks' shapes: %.1f GFLOP/s (%.0f%% of the yardstick), %.2f s: the iterations took x%.2f of them%n",
+                alone, 100 * alone / gemm, work / (alone * 1e9), seconds / (work / (alone * 1e9)));
         out.printf("resident memory of this JVM so far: %s%n", residentPeak());
         if (p == null || done == 0) {
             out.println();
@@ -258,6 +265,41 @@ public class BenchCommand implements Callable<Integer> {
                 g[i] = 2.0 * n * n * (double) n / ((System.nanoTime() - t) / 1e9) / 1e9;
             }
             return median(g);
+        }
+    }
+
+    /**
+     * The five products of a step on {@code n} samples (X W1^T, A W2^T, D3 W2, D2^T X, D3^T A with d x H weights), timed
+     * alone on {@code threads} product threads: the rate the step would reach if everything else were free. The median
+     * of five blocks of at least 0.1 s each, in GFLOP/s (10 n d H FLOPs per step).
+     */
+    static double productsGflops(int n, int d, int h, int threads) {
+        ProductThreads.use(threads);
+        try {
+            INDArray x = Nd4j.rand(DataType.FLOAT, n, d), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
+            INDArray z1 = Nd4j.create(DataType.FLOAT, n, h), z2 = Nd4j.create(DataType.FLOAT, n, d), d2 = Nd4j.create(DataType.FLOAT, n, h);
+            INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
+            Runnable five = () -> {
+                Nd4j.gemm(x, w1, z1, false, true, 1.0, 0.0);
+                Nd4j.gemm(z1, w2, z2, false, true, 1.0, 0.0);
+                Nd4j.gemm(z2, w2, d2, false, false, 1.0, 0.0);
+                Nd4j.gemm(d2, x, g1, true, false, 1.0, 0.0);
+                Nd4j.gemm(z2, z1, g2, true, false, 1.0, 0.0);
+            };
+            for (int i = 0; i < 3; i++) five.run();
+            double[] rates = new double[5];
+            for (int b = 0; b < rates.length; b++) {
+                long t0 = System.nanoTime(), t;
+                int k = 0;
+                do {
+                    five.run();
+                    k++;
+                } while ((t = System.nanoTime()) - t0 < 100_000_000L);
+                rates[b] = k * flopsPerSample(d, h) * n / ((t - t0) / 1e9) / 1e9;
+            }
+            return median(rates);
+        } finally {
+            ProductThreads.use(ProductThreads.all());
         }
     }
 

@@ -234,10 +234,10 @@ final class FullBatchTrainer {
         double[] rh = new double[h];
         for (int c = 0; c < k; c++) {
             Out o = dt.out((int) dt.xs[c].rows());
-            Nd4j.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
+            Blas.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
             Elementwise.activate(vec, cfg.hiddenActivation(), dt.a[c], dt.a[c]);
             dt.aOnes[c].assign(1.0);                                            // A+ = [A, 1]
-            Nd4j.gemm(o.ones, dt.a[c], rhoSum, false, false, 1.0, 0.0);        // this chunk's column sums
+            Blas.sumRows(dt.a[c], o.ones, rhoSum, 1.0, 0.0);                    // this chunk's column sums
             double[] part = rhoSum.toDoubleVector();
             for (int j = 0; j < h; j++) rh[j] += part[j];
         }
@@ -263,7 +263,7 @@ final class FullBatchTrainer {
             INDArray xc = dt.xs[c];
             int rows = (int) xc.rows();
             Out o = dt.out(rows);
-            Nd4j.gemm(dt.a[c], w2a, o.z2, false, true, 1.0, 0.0);              // Z2 = A+ W2+^T = A W2^T + b2
+            Blas.gemm(dt.a[c], w2a, o.z2, false, true, 1.0, 0.0);              // Z2 = A+ W2+^T = A W2^T + b2
             if (cfg.outputActivation() != Activation.IDENTITY) Elementwise.activate(vec, cfg.outputActivation(), o.z2, o.y);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
                 Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
@@ -273,10 +273,10 @@ final class FullBatchTrainer {
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
-            Nd4j.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
+            Blas.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
             Elementwise.hidden(vec, cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
-            Nd4j.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
-            Nd4j.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
+            Blas.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
+            Blas.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
         }
         if (gradOut != null) {
             gW1.assign(gW1aW);

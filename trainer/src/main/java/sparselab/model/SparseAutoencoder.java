@@ -71,7 +71,7 @@ import java.util.function.BooleanSupplier;
  * from (cfg.seed, epoch) only, so a run resumed at an epoch boundary repeats the uninterrupted run exactly.
  *
  * <p><b>Speed.</b> Every per-batch array is allocated once per batch size (a small cache keyed by n); the products
- * are {@code Nd4j.gemm} calls writing into them; bias rows and row sums of small batches are BLAS level-1 calls
+ * are BLAS calls writing into them ({@link Blas}); bias rows and row sums of small batches are BLAS level-1 calls
  * (about 0.2 µs each, against 2-20 µs for an ND4J op); the reconstruction sum is a BLAS dot accumulated in float64 ({@link ExactSums}); the sparse term's
  * statistics and the penalty are computed once per epoch from the rho_hat recorded at every batch. Plain SGD is
  * fused into the weight products (see {@link #fusedSgd}); the other optimizers use ND4J's updaters.
@@ -80,6 +80,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class SparseAutoencoder {
     private static final int EVAL_CHUNK = 1000;
+    /** The samples per chunk of the full-batch objective (bench times the products at this shape). */
+    public static final int FULL_BATCH_CHUNK = FullBatchTrainer.DEFAULT_CHUNK;
 
     private final RunConfig cfg;
     private final DataType dtype;
@@ -288,7 +290,7 @@ public final class SparseAutoencoder {
         if (b.n <= ROW_LOOP) {
             for (INDArray row : rows) blas().axpy(row.length(), 1.0, bias, row);
         } else {
-            Nd4j.gemm(b.ones, bias, z, true, false, 1.0, 1.0);          // Z += 1 bias, (n x 1)(1 x w)
+            Blas.addRow(z, b.ones, bias);                              // Z += 1 bias (BLAS ger)
         }
     }
 
@@ -305,7 +307,7 @@ public final class SparseAutoencoder {
             }
             for (int i = from; i < rows.length; i++) blas().axpy(target.length(), alpha, rows[i], target);
         } else {
-            Nd4j.gemm(b.ones, z, target, false, false, alpha, beta);    // 1^T Z
+            Blas.sumRows(z, b.ones, target, alpha, beta);              // 1^T Z (BLAS gemv)
         }
     }
 
@@ -313,7 +315,7 @@ public final class SparseAutoencoder {
 
     /** Z1, A, (mask), Z2, Y. Returns A' (A itself without dropout). */
     private INDArray forward(INDArray x, Buffers b, boolean dropout) {
-        Nd4j.gemm(x, w1, b.z1, false, true, 1.0, 0.0);            // Z1 = X W1^T
+        Blas.gemm(x, w1, b.z1, false, true, 1.0, 0.0);            // Z1 = X W1^T
         if (vec) {
             Elementwise.activate(cfg.hiddenActivation(), b.z1s, b1s, false, b.as, b.a, b.n, h);      // A = f(Z1 + b1)
         } else {
@@ -328,7 +330,7 @@ public final class SparseAutoencoder {
             b.a.mul(b.mask, b.ad);
             ad = b.ad;
         }
-        Nd4j.gemm(ad, w2, b.z2, false, true, 1.0, 0.0);           // Z2 = A' W2^T
+        Blas.gemm(ad, w2, b.z2, false, true, 1.0, 0.0);           // Z2 = A' W2^T
         if (vec) {                                                // Y = g(Z2 + b2); Z2 + b2 kept for cross-entropy
             Elementwise.activate(cfg.outputActivation(), b.z2s, b2s, cfg.loss() == Loss.CROSS_ENTROPY, b.ys, b.y, b.n, d);
             return ad;
@@ -405,7 +407,7 @@ public final class SparseAutoencoder {
 
     /** D2 = (D3 W2 + sp) * f'(Z1) * M. */
     private void hiddenDelta(Buffers b, boolean sparse, boolean dropout) {
-        Nd4j.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
+        Blas.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
         if (vec) {                                                // D2 = (D2 + sp) f'(A) in one pass
             Elementwise.hidden(cfg.hiddenActivation(), b.as, sparse ? spValues : null, b.d2s, b.n, h);
             if (dropout) b.d2.muli(b.mask);
@@ -419,8 +421,8 @@ public final class SparseAutoencoder {
     /** The flat gradient into {@link #grad}. */
     private void gradients(INDArray x, INDArray ad, Buffers b) {
         double invN = 1.0 / b.n;
-        Nd4j.gemm(b.d2, x, gW1, true, false, invN, 0.0);         // dW1 = D2^T X / n
-        Nd4j.gemm(b.d3, ad, gW2, true, false, invN, 0.0);        // dW2 = D3^T A' / n
+        Blas.gemm(b.d2, x, gW1, true, false, invN, 0.0);         // dW1 = D2^T X / n
+        Blas.gemm(b.d3, ad, gW2, true, false, invN, 0.0);        // dW2 = D3^T A' / n
         sumRows(b.d2, b.d2Rows, gB1, invN, 0.0, b);                        // db1 = mean(D2)
         sumRows(b.d3, b.d3Rows, gB2, invN, 0.0, b);                        // db2 = mean(D3)
         if (cfg.weightDecay() > 0) blas().axpy(gW.length(), cfg.weightDecay(), pW, gW);
@@ -435,8 +437,8 @@ public final class SparseAutoencoder {
     private void fusedSgd(INDArray x, INDArray ad, Buffers b, double lr) {
         double s = -lr / b.n;
         if (cfg.weightDecay() > 0) blas().scal(pW.length(), 1 - lr * cfg.weightDecay(), pW);
-        Nd4j.gemm(b.d2, x, w1, true, false, s, 1.0);             // W1 -= lr/n D2^T X
-        Nd4j.gemm(b.d3, ad, w2, true, false, s, 1.0);            // W2 -= lr/n D3^T A'
+        Blas.gemm(b.d2, x, w1, true, false, s, 1.0);             // W1 -= lr/n D2^T X
+        Blas.gemm(b.d3, ad, w2, true, false, s, 1.0);            // W2 -= lr/n D3^T A'
         sumRows(b.d2, b.d2Rows, b1, s, 1.0, b);
         sumRows(b.d3, b.d3Rows, b2, s, 1.0, b);
     }
