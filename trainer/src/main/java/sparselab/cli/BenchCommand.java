@@ -79,7 +79,9 @@ public class BenchCommand implements Callable<Integer> {
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
                 blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
-        out.printf("element-wise work of the steps: %s%n", sparselab.model.Elementwise.describe());
+        out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s%n",
+                sparselab.model.Elementwise.describe(), sparselab.model.Elementwise.HALVES_MIN / 1024,
+                sparselab.model.Elementwise.threads(), sparselab.model.Elementwise.threads() == 1 ? "" : "s");
         try (Peer p = peer == null ? null : Peer.start(python, out)) {
             run(out, p, blasThreads);
         }
@@ -280,11 +282,11 @@ public class BenchCommand implements Callable<Integer> {
             INDArray z1 = Nd4j.create(DataType.FLOAT, n, h), z2 = Nd4j.create(DataType.FLOAT, n, d), d2 = Nd4j.create(DataType.FLOAT, n, h);
             INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
             Runnable five = () -> {
-                Nd4j.gemm(x, w1, z1, false, true, 1.0, 0.0);
-                Nd4j.gemm(z1, w2, z2, false, true, 1.0, 0.0);
-                Nd4j.gemm(z2, w2, d2, false, false, 1.0, 0.0);
-                Nd4j.gemm(d2, x, g1, true, false, 1.0, 0.0);
-                Nd4j.gemm(z2, z1, g2, true, false, 1.0, 0.0);
+                sparselab.model.Blas.gemm(x, w1, z1, false, true, 1.0, 0.0);
+                sparselab.model.Blas.gemm(z1, w2, z2, false, true, 1.0, 0.0);
+                sparselab.model.Blas.gemm(z2, w2, d2, false, false, 1.0, 0.0);
+                sparselab.model.Blas.gemm(d2, x, g1, true, false, 1.0, 0.0);
+                sparselab.model.Blas.gemm(z2, z1, g2, true, false, 1.0, 0.0);
             };
             for (int i = 0; i < 3; i++) five.run();
             double[] rates = new double[5];

@@ -22,11 +22,11 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
  * <p>Arrays must be rank 2, c-ordered, with contiguous rows (a row-interval view is fine); others go through
  * {@code Nd4j.gemm}. The products' threads are OpenBLAS's ({@link ProductThreads}).
  */
-final class Blas {
+public final class Blas {
     private Blas() {}
 
     /** c = alpha op(a) op(b) + beta c, as {@code Nd4j.gemm(a, b, c, transA, transB, alpha, beta)}. */
-    static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+    public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
         DataType t = c.dataType();
         if (!fits(a, t) || !fits(b, t) || !fits(c, t)) {
             Nd4j.gemm(a, b, c, transA, transB, alpha, beta);

@@ -58,13 +58,18 @@ public final class Elementwise {
             Activations.activate(f, z, out);
             return;
         }
-        VectorLoops.activate(f, Span.of(z), null, 0, false, Span.of(out), (int) z.rows(), (int) z.columns());
+        Span zs = Span.of(z), os = Span.of(out);
+        int cols = (int) z.columns();
+        inHalves((int) z.rows(), cols, (r0, r1) -> {
+            VectorLoops.activate(f, zs.from(r0), null, 0, false, os.from(r0), r1 - r0, cols);
+            return 0;
+        });
     }
 
     /** d3 = (y - x) g'(y), x read at {@code xOffset + r * xStride} of the whole array {@code x}; returns sum (y - x)^2 in float64. */
     static double squaredLoss(boolean vec, Activation g, INDArray y, INDArray x, long xOffset, int xStride, INDArray d3, int rows, int cols) {
         if (!vec) return FusedDeltas.squaredLoss(g, y, x, xOffset, xStride, d3, rows, cols);
-        return VectorLoops.squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols);
+        return squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols);
     }
 
     /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
@@ -78,29 +83,96 @@ public final class Elementwise {
             s = new float[cols];
             for (int c = 0; c < cols; c++) s[c] = (float) sp[c];
         }
-        VectorLoops.hidden(f, Span.of(a), s, Span.of(d2), rows, cols);
+        hidden(f, Span.of(a), s, Span.of(d2), rows, cols);
     }
 
     // ------------------------------------------------------------------ the minibatch step (callers check on() first)
 
     /** out = f(z + bias) over rows x cols ({@code outArray}: out as an array); with keepZ z + bias is written back into z. */
     static void activate(Activation f, Span z, Span bias, boolean keepZ, Span out, INDArray outArray, int rows, int cols) {
-        if (f == Activation.TANH) {                          // z + bias in one pass, then libnd4j's tanh in place
-            VectorLoops.activate(Activation.IDENTITY, z, bias.buf(), bias.off(), keepZ, out, rows, cols);
-            Activations.activate(f, outArray, outArray);
-            return;
-        }
-        VectorLoops.activate(f, z, bias.buf(), bias.off(), keepZ, out, rows, cols);
+        Activation g = f == Activation.TANH ? Activation.IDENTITY : f;   // tanh: z + bias here, then libnd4j's op in place
+        inHalves(rows, cols, (r0, r1) -> {
+            VectorLoops.activate(g, z.from(r0), bias.buf(), bias.off(), keepZ, out.from(r0), r1 - r0, cols);
+            return 0;
+        });
+        if (f == Activation.TANH) Activations.activate(f, outArray, outArray);
     }
 
     /** d3 = (y - x) g'(y); returns sum (y - x)^2 in float64. */
     static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
-        return VectorLoops.squaredLoss(g, y, x, d3, rows, cols);
+        return inHalves(rows, cols, (r0, r1) -> VectorLoops.squaredLoss(g, y.from(r0), x.from(r0), d3.from(r0), r1 - r0, cols));
     }
 
     /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
     static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
-        VectorLoops.hidden(f, a, sp, d2, rows, cols);
+        inHalves(rows, cols, (r0, r1) -> {
+            VectorLoops.hidden(f, a.from(r0), sp, d2.from(r0), r1 - r0, cols);
+            return 0;
+        });
+    }
+
+    // ------------------------------------------------------------------ two threads for large passes
+
+    /**
+     * Passes over at least this many values are split into two halves of rows. Measured in one JVM, alternating one
+     * and two threads (docs/performance.md): the full batch's 1000 x 784 passes gained 5-6%; a batch of 100 lost up to
+     * 12% to the hand-over, so small passes stay on one thread.
+     */
+    public static final long HALVES_MIN = 256 * 1024;
+
+    /**
+     * A second thread for the large passes, when the JVM has at least two processors (and {@code
+     * -Dsparselab.elementwiseThreads=1} does not ask for one): the first half of the rows runs on it, the second on the
+     * caller's thread.
+     */
+    private static final java.util.concurrent.ExecutorService SECOND = Runtime.getRuntime().availableProcessors() >= 2
+            && !"1".equals(System.getProperty("sparselab.elementwiseThreads"))
+            ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sparselab-elementwise");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+
+    private static volatile boolean useSecond = SECOND != null;
+
+    /** The element-wise passes' threads: 2 or 1. */
+    public static int threads() {
+        return useSecond ? 2 : 1;
+    }
+
+    /** Uses the second thread or not (for A/B measurements; the results are the same bits either way). */
+    public static void useSecondThread(boolean on) {
+        useSecond = on && SECOND != null;
+    }
+
+    private interface Rows {
+        /** The pass over rows [r0, r1); returns its sum (0 for a pass without one). */
+        double run(int r0, int r1);
+    }
+
+    /**
+     * Runs a pass over {@code rows} rows, in two halves when it covers at least {@link #HALVES_MIN} values, and adds
+     * the halves' sums first half first. The split depends on the shape only, never on the threads, so the sum has
+     * the same bits on one thread as on two.
+     */
+    private static double inHalves(int rows, int cols, Rows pass) {
+        if ((long) rows * cols < HALVES_MIN || rows < 2) return pass.run(0, rows);
+        int half = rows / 2;
+        if (!useSecond) {
+            double first = pass.run(0, half);
+            return first + pass.run(half, rows);
+        }
+        java.util.concurrent.Future<Double> first = SECOND.submit(() -> pass.run(0, half));
+        double second = pass.run(half, rows);
+        try {
+            return first.get() + second;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the second element-wise thread worked", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
@@ -135,6 +207,11 @@ public final class Elementwise {
 
         int row(int r) {
             return off + r * stride;
+        }
+
+        /** The same matrix from row r on. */
+        Span from(int r) {
+            return r == 0 ? this : new Span(buf, row(r), stride);
         }
 
         float get(int element) {
