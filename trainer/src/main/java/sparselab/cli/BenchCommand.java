@@ -273,7 +273,7 @@ public class BenchCommand implements Callable<Integer> {
     /**
      * The five products of a step on {@code n} samples (X W1^T, A W2^T, D3 W2, D2^T X, D3^T A with d x H weights), timed
      * alone on {@code threads} product threads: the rate the step would reach if everything else were free. The median
-     * of five blocks of at least 0.1 s each, in GFLOP/s (10 n d H FLOPs per step).
+     * of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H FLOPs per step).
      */
     static double productsGflops(int n, int d, int h, int threads) {
         ProductThreads.use(threads);
@@ -288,7 +288,8 @@ public class BenchCommand implements Callable<Integer> {
                 sparselab.model.Blas.gemm(d2, x, g1, true, false, 1.0, 0.0);
                 sparselab.model.Blas.gemm(z2, z1, g2, true, false, 1.0, 0.0);
             };
-            for (int i = 0; i < 3; i++) five.run();
+            long warm = System.nanoTime();
+            do five.run(); while (System.nanoTime() - warm < 200_000_000L);     // 0.2 s: the JIT compiles the calls first
             double[] rates = new double[5];
             for (int b = 0; b < rates.length; b++) {
                 long t0 = System.nanoTime(), t;

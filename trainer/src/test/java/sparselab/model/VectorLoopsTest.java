@@ -35,7 +35,7 @@ class VectorLoopsTest {
     /** Large passes run in two halves of rows, on two threads where there are two: the same bits either way. */
     @Test
     void one_and_two_element_wise_threads_give_the_same_bits() {
-        Dataset ds = Bars.generate(28, 1200, 3.0 / 28, 5);          // 1000-sample chunks of 784 values: split in halves
+        Dataset ds = Bars.generate(28, 1200, 3.0 / 28, 5);          // one chunk of 1200 x 784 values: split in halves
         INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
         RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=40", "beta=3", "rho=0.1", "optimizer=lbfgs",
                 "batchSize=0", "weightDecay=0.003"));
@@ -46,7 +46,7 @@ class VectorLoopsTest {
             runs[t] = new double[] {m.trainEpoch(1, x, () -> false).loss(), m.trainEpoch(2, x, () -> false).loss(),
                     m.reconstructionError(x)};
         }
-        assertTrue((long) 1000 * 784 >= Elementwise.HALVES_MIN, "the chunks' passes are split");
+        assertTrue((long) 1200 * 784 >= Elementwise.HALVES_MIN, "the chunk's passes are split");
         assertEquals(java.util.Arrays.toString(runs[0]), java.util.Arrays.toString(runs[1]));
     }
 
