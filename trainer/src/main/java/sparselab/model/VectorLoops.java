@@ -48,43 +48,49 @@ final class VectorLoops {
         ByteBuffer b = bias != null ? bias : zeros(cols);
         int bo = bias != null ? biasOff : 0;
         boolean write = keepZ && bias != null;
-        // one loop per activation, so that no loop body merges vectors from different operations (where the JIT may
-        // have to keep the vectors as objects instead of registers)
+        // one method per activation: no loop body merges vectors from different operations (where the JIT may have
+        // to keep vectors as objects), and each is a small compilation
         switch (f) {
-            case SIGMOID -> {
-                for (int r = 0; r < rows; r++) {
-                    int zo = z.row(r), oo = out.row(r), c = 0;
-                    for (; c < F.loopBound(cols); c += F.length()) {
-                        FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
-                        if (write) store(v, z.buf(), zo + c);
-                        store(ONE.div(exp(v.neg()).add(1f)), out.buf(), oo + c);
-                    }
-                    tail(f, z, b, bo, write, out, zo, oo, c, cols);
-                }
-            }
+            case SIGMOID -> sigmoidRows(z, b, bo, write, out, rows, cols);
             case TANH -> throw new IllegalArgumentException("tanh is libnd4j's op (Elementwise)");
-            case RELU -> {
-                for (int r = 0; r < rows; r++) {
-                    int zo = z.row(r), oo = out.row(r), c = 0;
-                    for (; c < F.loopBound(cols); c += F.length()) {
-                        FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
-                        if (write) store(v, z.buf(), zo + c);
-                        store(v.max(0f), out.buf(), oo + c);
-                    }
-                    tail(f, z, b, bo, write, out, zo, oo, c, cols);
-                }
+            case RELU -> reluRows(z, b, bo, write, out, rows, cols);
+            case IDENTITY -> identityRows(z, b, bo, write, out, rows, cols);
+        }
+    }
+
+    private static void sigmoidRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            for (; c < F.loopBound(cols); c += F.length()) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
+                if (write) store(v, z.buf(), zo + c);
+                store(ONE.div(exp(v.neg()).add(1f)), out.buf(), oo + c);
             }
-            case IDENTITY -> {
-                for (int r = 0; r < rows; r++) {
-                    int zo = z.row(r), oo = out.row(r), c = 0;
-                    for (; c < F.loopBound(cols); c += F.length()) {
-                        FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
-                        if (write) store(v, z.buf(), zo + c);
-                        store(v, out.buf(), oo + c);
-                    }
-                    tail(f, z, b, bo, write, out, zo, oo, c, cols);
-                }
+            tail(Activation.SIGMOID, z, b, bo, write, out, zo, oo, c, cols);
+        }
+    }
+
+    private static void reluRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            for (; c < F.loopBound(cols); c += F.length()) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
+                if (write) store(v, z.buf(), zo + c);
+                store(v.max(0f), out.buf(), oo + c);
             }
+            tail(Activation.RELU, z, b, bo, write, out, zo, oo, c, cols);
+        }
+    }
+
+    private static void identityRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            for (; c < F.loopBound(cols); c += F.length()) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
+                if (write) store(v, z.buf(), zo + c);
+                store(v, out.buf(), oo + c);
+            }
+            tail(Activation.IDENTITY, z, b, bo, write, out, zo, oo, c, cols);
         }
     }
 

@@ -20,10 +20,12 @@ public final class NativeEnv {
      * free after a collection, and a collection after 3 idle seconds), so resident memory follows the live data. A
      * {@code ufldl} run holds ~85 MB of live heap, but without these G1 grew the heap to 0.6-1.4 GB between checkpoints
      * (28.4 MB each), more so on a loaded machine: peak resident memory of 60 iterations 0.80-0.82 GB against 0.53-0.55
-     * GB with them (docs/performance.md, Memory).
+     * GB with them (docs/performance.md, Memory). GCTimeRatio=1: G1 grows the heap only while collections take over half
+     * the time. Until the JIT has compiled the vector loops ({@code sparselab.model.VectorLoops}), their vectors are
+     * objects, and at G1's default ratio that first minute's garbage grew the heap by 100-200 MB.
      */
     public static final java.util.List<String> HEAP_SHAPING =
-            java.util.List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:G1PeriodicGCInterval=3000");
+            java.util.List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:G1PeriodicGCInterval=3000", "-XX:GCTimeRatio=1");
 
     /**
      * JVM flags of every JVM that trains (the trainer processes, and the launcher's training commands): the JDK's
