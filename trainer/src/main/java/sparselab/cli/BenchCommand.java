@@ -109,8 +109,8 @@ public class BenchCommand implements Callable<Integer> {
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
-        out.printf("%-6s %12s %10s %11s %14s %16s %13s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
-                "products alone", "of products", p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
+        out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
+                p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
         for (int batch : BATCHES) {
             double before = yard.sample(3);
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
@@ -123,15 +123,13 @@ public class BenchCommand implements Callable<Integer> {
             for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
             double sps = median(rates);
             double gf = sps * flopsPerSample(data.dim(), HIDDEN) / 1e9;
-            double alone = productsGflops(batch, data.dim(), HIDDEN, ProductThreads.forBatch(batch));
             double rowGemm = (before + yard.sample(3)) / 2;   // the all-thread rate next to this row: the load drifts
             String peerCols = "";
             if (p != null) {
                 Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + timed, "batch " + batch);
                 peerCols = ps == null ? String.format(" %14s %10s", "-", "-") : String.format(" %14.0f %9.2fx", ps, sps / ps);
             }
-            out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%% %16.1f %12.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, alone,
-                    100 * gf / alone, peerCols);
+            out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, peerCols);
         }
         out.println();
         if (iterations > 0) ufldl(out, p, data, yard);
