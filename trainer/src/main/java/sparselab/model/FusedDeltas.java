@@ -108,7 +108,8 @@ final class FusedDeltas {
         }
     }
 
-    private static float derivative(Activation f, float a) {
+    /** f' from f's value (shared with {@link VectorLoops}' scalar tails). */
+    static float derivative(Activation f, float a) {
         return switch (f) {
             case SIGMOID -> a * (1 - a);
             case TANH -> 1 - a * a;

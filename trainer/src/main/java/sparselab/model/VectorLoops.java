@@ -130,7 +130,7 @@ final class VectorLoops {
             for (; c < cols; c++) {
                 float yi = y.get(yo + c), e = yi - x.get(xo + c);
                 sum += (double) e * e;
-                d3.put(o + c, e * derivative(g, yi));
+                d3.put(o + c, e * FusedDeltas.derivative(g, yi));
             }
         }
         return sum;
@@ -150,7 +150,7 @@ final class VectorLoops {
                 if (relu) out = out.blend(0f, av.compare(VectorOperators.LE, 0f));
                 store(out, d2.buf(), o + c);
             }
-            for (; c < cols; c++) d2.put(o + c, (d2.get(o + c) + s[c]) * derivative(f, a.get(ao + c)));
+            for (; c < cols; c++) d2.put(o + c, (d2.get(o + c) + s[c]) * FusedDeltas.derivative(f, a.get(ao + c)));
         }
     }
 
@@ -221,14 +221,6 @@ final class VectorLoops {
         };
     }
 
-    private static float derivative(Activation f, float a) {
-        return switch (f) {
-            case SIGMOID -> a * (1 - a);
-            case TANH -> 1 - a * a;
-            case RELU -> a > 0 ? 1f : 0f;
-            case IDENTITY -> 1f;
-        };
-    }
 
     private static FloatVector load(ByteBuffer b, int element) {
         return FloatVector.fromByteBuffer(F, b, 4 * element, ORDER);

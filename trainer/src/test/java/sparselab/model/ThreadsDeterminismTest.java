@@ -55,9 +55,13 @@ class ThreadsDeterminismTest {
         System.out.printf("one against two product threads: worst relative difference %.2e%n", worst);
     }
 
-    private static List<String> run(String threads) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "--add-modules", Elementwise.MODULE, "-cp", System.getProperty("java.class.path"), Losses.class.getName());
+    /** {@link Losses} in a JVM of its own with {@code threads} product threads and these JVM flags; its lines. */
+    static List<String> run(String threads, String... jvmFlags) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "--add-modules", Elementwise.MODULE));
+        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Losses.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("OMP_NUM_THREADS", threads);
         pb.environment().put("SD_MASTER_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);

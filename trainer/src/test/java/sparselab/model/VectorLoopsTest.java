@@ -11,11 +11,8 @@ import sparselab.config.RunConfig;
 import sparselab.data.Bars;
 import sparselab.data.Dataset;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,18 +148,6 @@ class VectorLoopsTest {
     }
 
     private static List<String> losses(String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "--add-modules", Elementwise.MODULE));
-        cmd.addAll(List.of(flags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ThreadsDeterminismTest.Losses.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.environment().put("SD_MASTER_THREADS", "1");
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training JVM did not end");
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().toList();
+        return ThreadsDeterminismTest.run("1", flags);
     }
 }
