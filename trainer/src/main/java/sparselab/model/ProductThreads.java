@@ -7,16 +7,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * starts as {@code OMP_NUM_THREADS} (the launcher sets every core); every training epoch sets it for its model's products
  * (process-wide: a trainer process trains one run at a time).
  *
- * <p>Large products (the full-batch objective's 1000 x 784 x 196 chunks, batches above {@link #ONE_THREAD_MAX_BATCH})
- * use every thread: the 2048^3 GEMM doubles from one thread to two on the 2-core development machine. The products of a
- * small minibatch do not gain from a second thread (100 x 784 x 196 ran at the same rate on one or two), and a single
- * sample's (1 x 784 x 196) ran at about half the rate on two, because the threads wait for each other at every product
- * (much more so on a loaded machine); these use one thread. The choice depends only on the configuration, so a resumed
- * run multiplies exactly as the uninterrupted one did (docs/performance.md).
+ * <p>Products of batches above {@link #ONE_THREAD_MAX_BATCH} (and the full batch) use every thread: the 2048^3 GEMM
+ * doubles from one thread to two on the 2-core development machine, and the five products of a batch of 100, called
+ * as direct BLAS calls ({@link Blas}), ran 1.3-1.5x faster on two threads (1.2x at 32). Those of the smallest batches do
+ * not gain (equal at 1 and 16 samples, 0.8x at 10), and a single sample's ran at about half the rate on two on a loaded
+ * machine, because the threads wait for each other at every product; these use one thread. The choice depends only on
+ * the configuration, so a resumed run multiplies exactly as the uninterrupted one did (docs/performance.md).
  */
 public final class ProductThreads {
     /** Minibatches of at most this many samples multiply on one thread. */
-    public static final int ONE_THREAD_MAX_BATCH = 100;
+    public static final int ONE_THREAD_MAX_BATCH = 16;
 
     private ProductThreads() {}
 

@@ -113,7 +113,7 @@ class FullBatchTrainerTest {
 
     @Test
     void resume_from_model_state_bytes_repeats_the_uninterrupted_losses_bit_for_bit() {
-        INDArray x = bars(2500); // three chunks of at most 1000
+        INDArray x = bars(2 * FullBatchTrainer.DEFAULT_CHUNK + 1000); // three chunks, the last one shorter
         RunConfig cfg = lbfgs("hidden", "12", "beta", "3", "rho", "0.1", "weightDecay", "0.001", "seed", "9");
         double[] all = losses(new SparseAutoencoder(cfg, 64), x, 1, 14);
 

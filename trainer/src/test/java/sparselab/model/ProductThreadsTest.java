@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A model's products run on one thread for minibatches of at most 100 samples and on every thread otherwise, whatever
+ * A model's products run on one thread for minibatches of at most 16 samples and on every thread otherwise, whatever
  * ran before in the same JVM. In a separate JVM with
  * OMP_NUM_THREADS=2, since the start-up thread count is fixed when OpenBLAS loads.
  */
@@ -41,7 +41,7 @@ class ProductThreadsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the probe JVM did not end");
         assertEquals(0, p.exitValue(), out);
-        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 1"),
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
                 out.lines().toList());
     }
 
