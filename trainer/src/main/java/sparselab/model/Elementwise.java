@@ -30,8 +30,8 @@ public final class Elementwise {
     }
 
     /**
-     * Switches the vector loops on or off for the models and evaluations created from now on (bench's A/B and the
-     * tests that compare the two ways); on only where the module is present. Returns whether they are on.
+     * Switches the vector loops on or off for the models and evaluations created from now on (for the tests and
+     * measurements that compare the two ways); on only where the module is present. Returns whether they are on.
      */
     public static boolean useVectorLoops(boolean on) {
         enabled = on && AVAILABLE;
