@@ -49,7 +49,11 @@ class WorkersProcessTest {
     }
 
     private static RunConfig config(int epochs, int batch, int seed) {
-        return ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=16", "epochs=" + epochs,
+        return config(epochs, batch, seed, 2000);
+    }
+
+    private static RunConfig config(int epochs, int batch, int seed, int samples) {
+        return ConfigLoader.resolve(null, null, List.of("data=bars", "limit=" + samples, "hidden=16", "epochs=" + epochs,
                 "batchSize=" + batch, "optimizer=sgd", "learningRate=0.05", "beta=0.5", "rho=0.1", "seed=" + seed,
                 "snapshotEvery=4"));
     }
@@ -107,7 +111,9 @@ class WorkersProcessTest {
         System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "0");
         try (EventLog log = EventLog.open(db)) {
             int epochs = 30;
-            String run = Runs.create(log, config(epochs, 1, 1), null, "test", null);
+            // long epochs, so that the pause lands between the log's short write transactions: a trainer stopped inside
+            // one holds SQLite's write lock, and then no process can take the run over until it wakes or dies
+            String run = Runs.create(log, config(epochs, 1, 1, 8000), null, "test", null);
             Process trainer = track(BackgroundTrainer.spawn(db, run));
             waitFor("three epochs", 300, () -> log.run(run).orElseThrow().epochsDone() >= 3);
             signal(trainer, "STOP");                      // a laptop lid, a long GC: alive but silent
