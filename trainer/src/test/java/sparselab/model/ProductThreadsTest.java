@@ -8,10 +8,7 @@ import sparselab.config.ConfigLoader;
 import sparselab.data.Bars;
 import sparselab.data.Dataset;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,17 +29,8 @@ class ProductThreadsTest {
 
     @Test
     void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "--add-modules", Elementwise.MODULE, "-cp", System.getProperty("java.class.path"), Probe.class.getName());
-        pb.environment().put("OMP_NUM_THREADS", "2");
-        pb.environment().put("SD_MASTER_THREADS", "1");
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the probe JVM did not end");
-        assertEquals(0, p.exitValue(), out);
         assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
-                out.lines().toList());
+                ThreadsDeterminismTest.runMain(Probe.class, "2"));
     }
 
     /** Prints the calling thread's product threads after an epoch of each kind. */

@@ -57,17 +57,22 @@ class ThreadsDeterminismTest {
 
     /** {@link Losses} in a JVM of its own with {@code threads} product threads and these JVM flags; its lines. */
     static List<String> run(String threads, String... jvmFlags) throws IOException, InterruptedException {
+        return runMain(Losses.class, threads, jvmFlags);
+    }
+
+    /** {@code main} in a training JVM of its own (the vector module, {@code threads} product threads); its lines. */
+    static List<String> runMain(Class<?> main, String threads, String... jvmFlags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "--add-modules", Elementwise.MODULE));
         cmd.addAll(List.of(jvmFlags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Losses.class.getName()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("OMP_NUM_THREADS", threads);
         pb.environment().put("SD_MASTER_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training JVM did not end");
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the " + main.getSimpleName() + " JVM did not end");
         assertEquals(0, p.exitValue(), out);
         return out.lines().toList();
     }
