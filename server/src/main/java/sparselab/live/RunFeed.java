@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,10 +23,20 @@ import java.util.function.Predicate;
  * last look ({@link EventLog#eventsAfter}), and hands each subscriber whose filter accepts it the new view of every run
  * those events touched. At most {@code capacity} subscribers at once: past that, {@link #subscribe} says no.
  * The first look only finds where the log ends; nothing already in the log is sent.
+ *
+ * <p><b>Ids that commit late.</b> On PostgreSQL two appends in concurrent transactions (two trainers, or a trainer
+ * and the server) take their ids when they insert and become visible when they commit, which can be in the other
+ * order: the feed may read id 11 before id 10 exists for it. Each id that a read skips is therefore looked for again
+ * at every poll for {@link #GAP_GRACE_MILLIS} ({@link EventLog#eventsWithIds}); after that it is taken for an id used
+ * up by a rolled-back append, which never appears. (SQLite has one writer at a time, so its ids commit in order.)
  */
 public final class RunFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunFeed.class);
     private static final int PAGE = 2000;
+    /** How long an id skipped by a read is looked for again: far longer than any of the log's write transactions. */
+    static final long GAP_GRACE_MILLIS = 60_000;
+    /** At most this many skipped ids are remembered (more means ids used up in bulk, not appends in flight). */
+    private static final int MAX_GAPS = 1000;
 
     /** Receives the changed runs; returns false when it can take no more (its stream closed). */
     public interface Subscriber {
@@ -46,6 +57,7 @@ public final class RunFeed implements AutoCloseable {
     private ScheduledExecutorService thread;
     private long cursor = -1;
     private long lastPing;
+    private final TreeMap<Long, Long> gaps = new TreeMap<>();     // an id skipped by a read -> when (ms), poll thread only
 
     /**
      * @param capacity       most subscribers at once
@@ -87,19 +99,27 @@ public final class RunFeed implements AutoCloseable {
     private void poll() {
         try {
             if (cursor < 0) {
-                cursor = end();
+                cursor = log.lastEventId();
                 return;
             }
+            long now = System.currentTimeMillis();
             Set<String> changed = new LinkedHashSet<>();
+            if (!gaps.isEmpty()) {                                  // ids skipped before: committed since?
+                gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
+                for (StoredEvent e : log.eventsWithIds(gaps.keySet())) {
+                    changed.add(e.runId());
+                    gaps.remove(e.id());
+                }
+            }
             List<StoredEvent> events;
             do {
                 events = log.eventsAfter(cursor, PAGE);
                 for (StoredEvent e : events) {
+                    for (long id = cursor + 1; id < e.id() && gaps.size() < MAX_GAPS; id++) gaps.put(id, now);
                     changed.add(e.runId());
                     cursor = e.id();
                 }
             } while (events.size() == PAGE);
-            long now = System.currentTimeMillis();
             if (changed.isEmpty()) {
                 if (now - lastPing > 5000) {
                     lastPing = now;
@@ -118,22 +138,6 @@ public final class RunFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("reading the log for the live feed failed; trying again", e);
         }
-    }
-
-    /**
-     * The id of the last event in the log (0 when empty), found with a few one-row reads: {@code eventsAfter(a, 1)} is
-     * empty exactly when a is at or past the last id, so the last id is the smallest such a.
-     */
-    private long end() {
-        long hi = 1;
-        while (!log.eventsAfter(hi, 1).isEmpty()) hi *= 2;
-        long lo = 0;                      // invariant: the last id is in (lo, hi], or 0 when lo = 0 and nothing is after 0
-        if (log.eventsAfter(0, 1).isEmpty()) return 0;
-        while (hi - lo > 1) {
-            long mid = lo + (hi - lo) / 2;
-            if (log.eventsAfter(mid, 1).isEmpty()) hi = mid; else lo = mid;
-        }
-        return hi;
     }
 
     @Override

@@ -548,6 +548,14 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public List<StoredEvent> eventsWithIds(java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) return List.of();
+        if (ids.size() > 1000) throw new IllegalArgumentException("at most 1000 ids at once, got " + ids.size());
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE id IN (<ids>) ORDER BY id")
+                .bindList("ids", List.copyOf(ids)).map((rs, ctx) -> decode(rs)).list());
+    }
+
+    @Override
     public long lastEventId() { return jdbi.withExtension(LogDao.class, LogDao::lastEventId).orElse(0L); }
 
     @Override

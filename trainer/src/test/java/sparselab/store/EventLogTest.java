@@ -69,6 +69,13 @@ class EventLogTest {
             assertArrayEquals(new double[] {0.1, 0.3}, ((RunEvent.EpochCompleted) events.get(2).event()).rhoHat());
             assertArrayEquals(new double[] {0.1, 0.3}, log.rhoHat(run, List.of(1, 2, 3)).get(2));
             assertEquals(List.of(1, 2), log.epochs(run));
+
+            // by id: the ones the log holds, in id order, whatever the order asked; an id never used gives nothing
+            List<Long> ids = events.stream().map(StoredEvent::id).toList();
+            long unused = log.lastEventId() + 100;
+            assertEquals(List.of(ids.get(1), ids.get(4)),
+                    log.eventsWithIds(List.of(unused, ids.get(4), ids.get(1))).stream().map(StoredEvent::id).toList());
+            assertEquals(List.of(), log.eventsWithIds(List.of()));
         }
     }
 
