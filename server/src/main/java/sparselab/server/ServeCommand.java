@@ -100,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
         checkOptions(port, workers);
         checkHostNames(allowHosts);
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, BackgroundTrainer::spawn, workers);
+        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
         Javalin app;
         try {
             app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)

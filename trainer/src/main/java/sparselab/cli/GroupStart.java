@@ -48,7 +48,7 @@ public class GroupStart {
             }
             return ok ? ExitCodes.OK : ExitCodes.FAILURE;
         }
-        Process p = BackgroundTrainer.spawnGroup(log.describe(), group);
+        Process p = BackgroundTrainer.spawnGroup(log, group);
         err.println("queued " + runIds.size() + " runs in group " + group + "; trainer pid " + p.pid()
                 + " runs them one at a time (output in " + BackgroundTrainer.logs(log.describe()).resolve(group + ".log") + ")");
         return ExitCodes.OK;

@@ -47,7 +47,7 @@ public class TrainCommand implements Callable<Integer> {
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
-            BackgroundTrainer.spawn(log.describe(), runId, resume);
+            BackgroundTrainer.spawn(log, runId, resume);
             spec.commandLine().getOut().println(runId);
             return ExitCodes.OK;
         }

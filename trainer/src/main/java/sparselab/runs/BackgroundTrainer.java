@@ -2,6 +2,7 @@ package sparselab.runs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sparselab.store.EventLog;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,6 +46,11 @@ public final class BackgroundTrainer {
         return spawn(db, runId, false);
     }
 
+    /** A trainer for one run of {@code log}, started with what it needs to open the log ({@link EventLog#childEnvironment}). */
+    public static Process spawn(EventLog log, String runId, boolean resume) {
+        return start(log.describe(), log.childEnvironment(), runArgs(runId, resume), runId, "trainer for run " + runId);
+    }
+
     /** System property: the folder for the output of background trainers and workers (overrides the default). */
     public static final String LOGS_PROPERTY = "sparselab.logsDir";
 
@@ -58,14 +65,18 @@ public final class BackgroundTrainer {
 
     /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
     public static Process spawn(String db, String runId, boolean resume) {
+        return start(db, Map.of(), runArgs(runId, resume), runId, "trainer for run " + runId);
+    }
+
+    private static List<String> runArgs(String runId, boolean resume) {
         List<String> args = new ArrayList<>(List.of("--run", runId));
         if (resume) args.add("--resume");
-        return start(db, args, runId, "trainer for run " + runId);
+        return args;
     }
 
     /** A detached trainer that trains the group's queued runs one at a time, in creation order (output in logs/GROUP.log). */
-    public static Process spawnGroup(String db, String group) {
-        return start(db, List.of("--group", group), group, "trainer for group " + group);
+    public static Process spawnGroup(EventLog log, String group) {
+        return start(log.describe(), log.childEnvironment(), List.of("--group", group), group, "trainer for group " + group);
     }
 
     /**
@@ -73,11 +84,11 @@ public final class BackgroundTrainer {
      * after that long without work (output in logs/NAME.log).
      */
     public static Process spawnWorker(String db, String name, double idleSeconds) {
-        return start(db, List.of("--worker", name, "--exit-when-idle", Double.toString(idleSeconds)), name.replace(':', '_'),
+        return start(db, Map.of(), List.of("--worker", name, "--exit-when-idle", Double.toString(idleSeconds)), name.replace(':', '_'),
                 "worker " + name);
     }
 
-    private static Process start(String db, List<String> args, String logName, String what) {
+    private static Process start(String db, Map<String, String> env, List<String> args, String logName, String what) {
         Path logs = logs(db);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -93,6 +104,7 @@ public final class BackgroundTrainer {
         SETSID.ifPresent(setsid -> cmd.add(0, setsid));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         NativeEnv.prepare(pb.environment());
+        pb.environment().putAll(env);
         try {
             Files.createDirectories(logs);
             File out = logs.resolve(logName + ".log").toFile();

@@ -53,6 +53,14 @@ public interface EventLog extends AutoCloseable {
     /** Where the log is, for messages: the file, or the URL without its password. */
     String describe();
 
+    /**
+     * What a process started by this one (a background trainer) needs in its environment to open this log from
+     * {@link #describe()}: the PostgreSQL password, as {@code PGPASSWORD}, when this process has one (a password written
+     * into the --db URL is not part of describe(), and an environment is not shown to other users as a command line
+     * is); empty for SQLite and for a server that needs no password.
+     */
+    java.util.Map<String, String> childEnvironment();
+
     /** The bytes the log takes: the SQLite file and its write-ahead log, or the PostgreSQL database's size. */
     long sizeBytes();
 

@@ -180,6 +180,11 @@ final class SqlEventLog implements EventLog {
     public String describe() { return backend.display(); }
 
     @Override
+    public Map<String, String> childEnvironment() {
+        return backend.password() != null ? Map.of("PGPASSWORD", backend.password()) : Map.of();
+    }
+
+    @Override
     public long sizeBytes() {
         if (dialect == Dialect.POSTGRESQL) {
             return jdbi.withHandle(h -> h.createQuery("SELECT pg_database_size(current_database())").mapTo(Long.class).one());

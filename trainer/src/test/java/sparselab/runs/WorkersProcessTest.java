@@ -138,6 +138,26 @@ class WorkersProcessTest {
         }
     }
 
+    /**
+     * A password written into the --db URL reaches the background trainer through its environment (PGPASSWORD), never
+     * its command line: the trainer opens the log as a role that needs the password and trains the run. The shared
+     * test server trusts local connections for its superuser only; the password role must give its password.
+     */
+    @Test
+    void a_password_in_the_url_reaches_the_background_trainer_through_its_environment_only() throws Exception {
+        String url = sparselab.store.LocalPostgres.testDatabase().replace("postgres@",
+                sparselab.store.LocalPostgres.PASSWORD_ROLE + ":" + sparselab.store.LocalPostgres.PASSWORD + "@");
+        try (EventLog log = EventLog.open(url)) {
+            assertEquals(java.util.Map.of("PGPASSWORD", sparselab.store.LocalPostgres.PASSWORD), log.childEnvironment());
+            String run = Runs.create(log, config(2, 50, 3), null, "test", null);
+            Process trainer = track(BackgroundTrainer.spawn(log, run, false));
+            assertFalse(trainer.info().commandLine().orElse("").contains(sparselab.store.LocalPostgres.PASSWORD),
+                    "no password on the command line");
+            assertTrue(trainer.waitFor(300, TimeUnit.SECONDS));
+            assertEquals("finished", log.run(run).orElseThrow().status(), () -> read(run));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void a_killed_workers_run_is_resumed_by_another_with_the_numbers_of_an_uninterrupted_run(String kind) throws Exception {
