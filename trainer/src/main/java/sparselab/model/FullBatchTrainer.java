@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  *   then:                   penalty and sp = beta * (-rho / (rho_hat + eps) + (1 - rho) / (1 - rho_hat + eps)) from the full rho_hat
  *   pass 2, every chunk c:  Z2_c = A+_c W2+^T;  Y_c = g(Z2_c);  d3_c = (Y_c - X_c) g'(Y_c) and recon, in one pass
  *                           d2_c = (d3_c W2+ + sp) * f'(A_c), in one pass
- *                           [dW2 db2] += d3_c^T A+_c / N;  [dW1 db1] += d2_c^T X+_c / N
+ *                           [dW2 db2] += d3_c^T A+_c / N;  [dW1 db1]^T += X+_c^T d2_c / N (the faster orientation)
  *   then:                   dW += lambda W
  * </pre>
  * The element-wise work after the products is {@link FusedDeltas}: one pass per delta instead of four or five ND4J
@@ -79,9 +79,9 @@ final class FullBatchTrainer {
     private final INDArray theta, w1, w2, b1, b2, pW;           // the point being evaluated and its blocks
     private final INDArray grad, gW1, gW2, gB1, gB2, gW;        // its gradient, same layout
     // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
-    private final INDArray w1a, w2a, gW1a, gW2a;
+    private final INDArray w1a, w2a, gW1t, gW2a;
     // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
-    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
+    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1tW, gW1tB, gW2aW, gW2aB;
     private final INDArray rhoSum;
 
     private Data data;
@@ -127,15 +127,15 @@ final class FullBatchTrainer {
         gW = block(grad, 0, 2 * nW);
         w1a = Nd4j.zeros(dtype, h + 1, d + 1);
         w2a = Nd4j.zeros(dtype, d, h + 1);
-        gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
+        gW1t = Nd4j.zeros(dtype, d + 1, h + 1);
         gW2a = Nd4j.zeros(dtype, d, h + 1);
         rhoSum = Nd4j.zeros(dtype, 1, h + 1);
         w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
         w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
         w2aB = w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
-        gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
-        gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+        gW1tW = gW1t.get(NDArrayIndex.interval(0, d), NDArrayIndex.interval(0, h));
+        gW1tB = gW1t.get(NDArrayIndex.point(d), NDArrayIndex.interval(0, h));
         gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
         gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
     }
@@ -276,11 +276,11 @@ final class FullBatchTrainer {
             Blas.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
             Elementwise.hidden(vec, cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
             Blas.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
-            Blas.gemm(o.d2, xc, gW1a, true, false, 1.0 / n, acc);              // [dW1 db1] += D2^T X+ / N (last row unused)
+            Blas.gemm(xc, o.d2, gW1t, true, false, 1.0 / n, acc);              // [dW1 db1]^T += X+^T D2+ / N (last column unused)
         }
         if (gradOut != null) {
-            gW1.assign(gW1aW);
-            gB1.assign(gW1aB);
+            gW1.assign(gW1tW.transpose());
+            gB1.assign(gW1tB);
             gW2.assign(gW2aW);
             gB2.assign(gW2aB);
         }
