@@ -28,15 +28,20 @@ import java.util.function.Predicate;
  * and the server) take their ids when they insert and become visible when they commit, which can be in the other
  * order: the feed may read id 11 before id 10 exists for it. Each id that a read skips is therefore looked for again
  * at every poll for {@link #GAP_GRACE_MILLIS} ({@link EventLog#eventsWithIds}); after that it is taken for an id used
- * up by a rolled-back append, which never appears. (SQLite has one writer at a time, so its ids commit in order.)
+ * up by a rolled-back append, which never appears. At most {@link #MAX_GAPS} such ids are followed, the newest. An
+ * append still in flight at the feed's first look, below the end it finds, is not followed. (SQLite has one writer at
+ * a time, so its ids commit in order.)
  */
 public final class RunFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunFeed.class);
     private static final int PAGE = 2000;
     /** How long an id skipped by a read is looked for again: far longer than any of the log's write transactions. */
     static final long GAP_GRACE_MILLIS = 60_000;
-    /** At most this many skipped ids are remembered (more means ids used up in bulk, not appends in flight). */
-    private static final int MAX_GAPS = 1000;
+    /**
+     * At most this many skipped ids are remembered, the newest (more means ids used up in bulk, not appends in flight);
+     * all of them are looked up in one {@link EventLog#eventsWithIds} call, which takes this many.
+     */
+    private static final int MAX_GAPS = EventLog.MAX_IDS_AT_ONCE;
 
     /** Receives the changed runs; returns false when it can take no more (its stream closed). */
     public interface Subscriber {
@@ -102,24 +107,32 @@ public final class RunFeed implements AutoCloseable {
                 cursor = log.lastEventId();
                 return;
             }
-            long now = System.currentTimeMillis();
+            long now = System.nanoTime() / 1_000_000;
             Set<String> changed = new LinkedHashSet<>();
-            if (!gaps.isEmpty()) {                                  // ids skipped before: committed since?
-                gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
-                for (StoredEvent e : log.eventsWithIds(gaps.keySet())) {
-                    changed.add(e.runId());
-                    gaps.remove(e.id());
-                }
-            }
+            gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
+            // read first, change the feed's state after: a failed read leaves it as it was, to be read again
+            List<StoredEvent> late = gaps.isEmpty() ? List.of() : log.eventsWithIds(gaps.keySet());   // committed since?
+            long next = cursor;
+            TreeMap<Long, Long> skipped = new TreeMap<>();
             List<StoredEvent> events;
             do {
-                events = log.eventsAfter(cursor, PAGE);
+                events = log.eventsAfter(next, PAGE);
                 for (StoredEvent e : events) {
-                    for (long id = cursor + 1; id < e.id() && gaps.size() < MAX_GAPS; id++) gaps.put(id, now);
+                    // the ids just before e that no read has returned; of a long run of them (ids used up in bulk),
+                    // the last MAX_GAPS, nearest the appends in flight
+                    for (long id = Math.max(next + 1, e.id() - MAX_GAPS); id < e.id(); id++) skipped.put(id, now);
+                    while (skipped.size() > MAX_GAPS) skipped.pollFirstEntry();
                     changed.add(e.runId());
-                    cursor = e.id();
+                    next = e.id();
                 }
             } while (events.size() == PAGE);
+            for (StoredEvent e : late) {
+                changed.add(e.runId());
+                gaps.remove(e.id());
+            }
+            cursor = next;
+            gaps.putAll(skipped);
+            while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();    // the oldest give way to the newest
             if (changed.isEmpty()) {
                 if (now - lastPing > 5000) {
                     lastPing = now;

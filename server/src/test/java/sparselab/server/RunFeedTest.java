@@ -35,34 +35,69 @@ class RunFeedTest {
             String early = Fixtures.queued(log, Map.of("hidden", "8"));
             String late = Fixtures.queued(log, Map.of("hidden", "9"));
             BlockingQueue<String> got = new LinkedBlockingQueue<>();
-            assertNotNull(feed.subscribe(v -> true, new RunFeed.Subscriber() {
-                @Override public boolean send(RunView run) { return got.add(run.runId()); }
-                @Override public boolean ping() { return true; }
-            }));
-            // the feed's first look finds where the log ends, in its own thread: new runs are created until one reaches
-            // the subscriber, so the feed reads past its start (a marker created before that look is never sent)
-            Set<String> markers = new HashSet<>();
-            String seen = null;
-            for (int i = 0; i < 30 && seen == null; i++) {
-                markers.add(Fixtures.queued(log, Map.of("hidden", Integer.toString(10 + i))));
-                seen = got.poll(1, TimeUnit.SECONDS);
-            }
-            assertTrue(seen != null && markers.contains(seen), "the feed sends a new run's change: " + seen);
+            assertNotNull(feed.subscribe(v -> true, collect(got)));
+            Set<String> markers = reading(log, got);
             long last = log.lastEventId();
 
             TestLogs.rawExecute(db, copyOfFirstEvent(late, last + 2));
             assertEquals(late, next(got, markers), "the event with the larger id");
             TestLogs.rawExecute(db, copyOfFirstEvent(early, last + 1));
             assertEquals(early, next(got, markers), "the event that became visible after a larger id was read");
-            assertEquals(null, got.poll(300, TimeUnit.MILLISECONDS), "each change is sent once");
+            assertEquals(null, next(got, markers, 300), "each change is sent once");
         }
+    }
+
+    /**
+     * The feed's first look finds where the log ends, in its own thread: new runs are created until one reaches the
+     * subscriber, so the feed reads past its start (a marker created before that look is never sent). Returns the
+     * markers, which may still arrive late.
+     */
+    private static Set<String> reading(EventLog log, BlockingQueue<String> got) throws InterruptedException {
+        Set<String> markers = new HashSet<>();
+        String seen = null;
+        for (int i = 0; i < 30 && seen == null; i++) {
+            markers.add(Fixtures.queued(log, Map.of("hidden", Integer.toString(10 + i))));
+            seen = got.poll(1, TimeUnit.SECONDS);
+        }
+        assertTrue(seen != null && markers.contains(seen), "the feed sends a new run's change: " + seen);
+        return markers;
+    }
+
+    /** Of a long run of skipped ids (ids used up in bulk), the feed follows the newest, nearest the appends in flight. */
+    @Test
+    void ofAThousandsLongGapTheIdsNearestTheNextEventAreFollowed() throws Exception {
+        String db = TestLogs.newDb(dir, "feed-gap.db");
+        try (EventLog log = EventLog.open(db); RunFeed feed = new RunFeed(log, Clock.systemUTC(), 4, 50)) {
+            String early = Fixtures.queued(log, Map.of("hidden", "8"));
+            String late = Fixtures.queued(log, Map.of("hidden", "9"));
+            BlockingQueue<String> got = new LinkedBlockingQueue<>();
+            assertNotNull(feed.subscribe(v -> true, collect(got)));
+            Set<String> markers = reading(log, got);
+            long last = log.lastEventId();
+
+            TestLogs.rawExecute(db, copyOfFirstEvent(late, last + 3000));
+            assertEquals(late, next(got, markers), "the event after 2,999 skipped ids");
+            TestLogs.rawExecute(db, copyOfFirstEvent(early, last + 2999));
+            assertEquals(early, next(got, markers), "the skipped id just before it, visible later");
+        }
+    }
+
+    private static RunFeed.Subscriber collect(BlockingQueue<String> got) {
+        return new RunFeed.Subscriber() {
+            @Override public boolean send(RunView run) { return got.add(run.runId()); }
+            @Override public boolean ping() { return true; }
+        };
     }
 
     /** The next run sent, within 10 s, past any late marker. */
     private static String next(BlockingQueue<String> got, Set<String> markers) throws InterruptedException {
+        return next(got, markers, 10_000);
+    }
+
+    private static String next(BlockingQueue<String> got, Set<String> markers, long millis) throws InterruptedException {
         String id;
         do {
-            id = got.poll(10, TimeUnit.SECONDS);
+            id = got.poll(millis, TimeUnit.MILLISECONDS);
         } while (id != null && markers.contains(id));
         return id;
     }

@@ -269,8 +269,9 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The five products of a step on {@code n} samples (X W1^T, A W2^T, D3 W2, D2^T X, D3^T A with d x H weights), timed
-     * alone on {@code threads} product threads: the rate the step would reach if everything else were free. The median
+     * The five products of the full batch's objective on a chunk of {@code n} samples, in the orientations it uses (X W1^T,
+     * A W2^T, D3 W2, X^T D2 for the transposed W1 gradient, D3^T A, with d x H weights), timed alone on {@code threads}
+     * product threads: the rate the objective would reach if everything else were free. The median
      * of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H FLOPs per step).
      */
     static double productsGflops(int n, int d, int h, int threads) {
@@ -278,12 +279,12 @@ public class BenchCommand implements Callable<Integer> {
         try {
             INDArray x = Nd4j.rand(DataType.FLOAT, n, d), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
             INDArray z1 = Nd4j.create(DataType.FLOAT, n, h), z2 = Nd4j.create(DataType.FLOAT, n, d), d2 = Nd4j.create(DataType.FLOAT, n, h);
-            INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
+            INDArray g1t = Nd4j.create(DataType.FLOAT, d, h), g2 = Nd4j.create(DataType.FLOAT, d, h);
             Runnable five = () -> {
                 sparselab.model.Blas.gemm(x, w1, z1, false, true, 1.0, 0.0);
                 sparselab.model.Blas.gemm(z1, w2, z2, false, true, 1.0, 0.0);
                 sparselab.model.Blas.gemm(z2, w2, d2, false, false, 1.0, 0.0);
-                sparselab.model.Blas.gemm(d2, x, g1, true, false, 1.0, 0.0);
+                sparselab.model.Blas.gemm(x, d2, g1t, true, false, 1.0, 0.0);
                 sparselab.model.Blas.gemm(z2, z1, g2, true, false, 1.0, 0.0);
             };
             long warm = System.nanoTime();

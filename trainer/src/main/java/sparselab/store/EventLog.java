@@ -168,12 +168,15 @@ public interface EventLog extends AutoCloseable {
     List<StoredEvent> eventsAfter(long afterId, int limit);
 
     /**
-     * The events with these ids that the log holds now, in id order (at most 1000 ids are asked for at once). For a
+     * The events with these ids that the log holds now, in id order (at most {@link #MAX_IDS_AT_ONCE} ids). For a
      * reader that follows the log by id: on PostgreSQL, appends in concurrent transactions can commit in another order
      * than their ids, so an id skipped by {@link #eventsAfter} may appear later; some never do (an append whose
      * transaction was rolled back used up its id).
      */
     List<StoredEvent> eventsWithIds(java.util.Collection<Long> ids);
+
+    /** The most ids {@link #eventsWithIds} takes at once. */
+    int MAX_IDS_AT_ONCE = 1000;
 
     /** The id of the last event appended (0 for an empty log). */
     long lastEventId();

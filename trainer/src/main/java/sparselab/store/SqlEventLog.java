@@ -555,7 +555,7 @@ final class SqlEventLog implements EventLog {
     @Override
     public List<StoredEvent> eventsWithIds(java.util.Collection<Long> ids) {
         if (ids.isEmpty()) return List.of();
-        if (ids.size() > 1000) throw new IllegalArgumentException("at most 1000 ids at once, got " + ids.size());
+        if (ids.size() > MAX_IDS_AT_ONCE) throw new IllegalArgumentException("at most " + MAX_IDS_AT_ONCE + " ids at once, got " + ids.size());
         return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE id IN (<ids>) ORDER BY id")
                 .bindList("ids", List.copyOf(ids)).map((rs, ctx) -> decode(rs)).list());
     }

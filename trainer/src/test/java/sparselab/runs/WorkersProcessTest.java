@@ -151,8 +151,9 @@ class WorkersProcessTest {
             assertEquals(java.util.Map.of("PGPASSWORD", sparselab.store.LocalPostgres.PASSWORD), log.childEnvironment());
             String run = Runs.create(log, config(2, 50, 3), null, "test", null);
             Process trainer = track(BackgroundTrainer.spawn(log, run, false));
-            assertFalse(trainer.info().commandLine().orElse("").contains(sparselab.store.LocalPostgres.PASSWORD),
-                    "no password on the command line");
+            String commandLine = trainer.info().commandLine().orElseThrow();
+            assertTrue(commandLine.contains(run), commandLine);
+            assertFalse(commandLine.contains(sparselab.store.LocalPostgres.PASSWORD), "no password on the command line");
             assertTrue(trainer.waitFor(300, TimeUnit.SECONDS));
             assertEquals("finished", log.run(run).orElseThrow().status(), () -> read(run));
         }
