@@ -2,11 +2,8 @@ package sparselab.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import sparselab.Main;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,26 +16,15 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Cli.run;
 
 /** The launcher's command line as a user meets it: help texts, a busy port, the build's output. */
 class CommandLineHelpAndServeTest {
     @TempDir Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void the_command_list_gives_each_command_a_whole_sentence() {
-        Result help = run("--help");
+        Cli.Result help = run("--help");
         assertEquals(0, help.code());
         for (String line : help.out().lines().toList()) assertTrue(line.length() <= Main.HELP_WIDTH, line);
         List<String> lines = help.out().lines().toList();
@@ -64,7 +50,7 @@ class CommandLineHelpAndServeTest {
 
     @Test
     void ladder_help_breaks_lines_only_between_sentences_or_where_a_line_is_full() {
-        Result help = run("ladder", "--help");
+        Cli.Result help = run("ladder", "--help");
         assertEquals(0, help.code());
         List<String> lines = help.out().lines().toList();
         int start = 1;   // after the usage line and its indented continuations, the description: unindented lines
@@ -86,12 +72,12 @@ class CommandLineHelpAndServeTest {
             busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             int port = busy.getLocalPort();
             Path db = dir.resolve("serve.db");
-            Result serve = run("serve", "--db", db.toString(), "--port", Integer.toString(port));
+            Cli.Result serve = run("serve", "--db", db.toString(), "--port", Integer.toString(port));
             assertEquals(2, serve.code(), serve.err());
             assertTrue(serve.err().contains("--port 0"), serve.err());
             assertFalse(Files.exists(db), "no log file was created");
             assertEquals(0, Files.list(dir).count(), "nothing at all was created");
-            Result demo = run("demo", "--db", db.toString(), "--port", Integer.toString(port));
+            Cli.Result demo = run("demo", "--db", db.toString(), "--port", Integer.toString(port));
             assertEquals(2, demo.code(), demo.err());
             assertTrue(demo.err().contains("--port 0"), demo.err());
             assertFalse(Files.exists(db));
@@ -153,7 +139,7 @@ class CommandLineHelpAndServeTest {
     @Test
     void train_and_sweep_help_list_every_preset() {
         for (String command : List.of("train", "sweep")) {
-            Result help = run(command, "--help");
+            Cli.Result help = run(command, "--help");
             assertEquals(0, help.code());
             String text = help.out().replaceAll("\\s+", " ");
             String names = String.join(", ", sparselab.config.Presets.names());
@@ -167,7 +153,7 @@ class CommandLineHelpAndServeTest {
         Path db = dir.resolve("allow.db");
         for (String bad : List.of("evil.example/x", "a b", "")) {
             for (String command : List.of("serve", "demo")) {
-                Result r = run(command, "--db", db.toString(), "--port", "0", "--allow-host", bad);
+                Cli.Result r = run(command, "--db", db.toString(), "--port", "0", "--allow-host", bad);
                 assertEquals(2, r.code(), command + ": " + r.out() + r.err());
                 assertTrue(r.err().contains("--allow-host: '" + bad + "' is not a host name or address"), r.err());
                 assertEquals(1, r.err().strip().lines().count(), r.err());

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -116,9 +114,9 @@ class ComparePageBrowserTest {
         log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, HIDDEN, SIDE, SIDE), blob);
     }
 
-    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
 
-    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
 
     private void open() {
         driver.get(base + "/compare.html?runs=" + a + "," + b);

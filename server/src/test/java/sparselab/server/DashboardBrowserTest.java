@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -22,7 +19,6 @@ import sparselab.store.EventLog;
 import sparselab.log.Json;
 import sparselab.runs.BackgroundTrainer;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,12 +78,9 @@ class DashboardBrowserTest {
 
     private WebDriverWait waitFor(Duration d) { return new WebDriverWait(driver, d); }
 
-    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
 
-    private void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
+    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     private String launchByApi(String body) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/launch"))

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -58,9 +56,9 @@ class PagesBrowserTest {
         if (app != null) app.stop();
     }
 
-    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
 
-    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
 
     @Test
     void draws_the_curves_the_diff_and_the_galleries_and_moves_them_with_one_epoch_control() {

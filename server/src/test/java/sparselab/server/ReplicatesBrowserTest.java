@@ -6,9 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -17,13 +14,10 @@ import sparselab.launch.LaunchPool;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,14 +102,11 @@ class ReplicatesBrowserTest {
         if (app != null) app.stop();
     }
 
-    private Object js(String script, Object... args) { return ((JavascriptExecutor) driver).executeScript(script, args); }
+    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
 
-    private WebDriverWait waitFor(int seconds) { return new WebDriverWait(driver, Duration.ofSeconds(seconds)); }
+    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
 
-    private void screenshot(String name) throws IOException {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
+    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     private static double mean(double a, double b) { return (a + b) / 2; }
 

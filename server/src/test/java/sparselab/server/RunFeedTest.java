@@ -30,7 +30,21 @@ class RunFeedTest {
      */
     @Test
     void anEventVisibleOnlyAfterALaterIdStillReachesTheSubscriber() throws Exception {
-        String db = TestLogs.newDb(dir, "feed.db");
+        lateIdReachesTheSubscriber("feed.db", 2);
+    }
+
+    /** Of a long run of skipped ids (ids used up in bulk), the feed follows the newest, nearest the appends in flight. */
+    @Test
+    void ofAThousandsLongGapTheIdsNearestTheNextEventAreFollowed() throws Exception {
+        lateIdReachesTheSubscriber("feed-gap.db", 3000);
+    }
+
+    /**
+     * Past the log's end: an event at id + {@code ahead} first (after ahead - 1 skipped ids), then one at the id just
+     * before it; each reaches the subscriber once.
+     */
+    private void lateIdReachesTheSubscriber(String file, int ahead) throws Exception {
+        String db = TestLogs.newDb(dir, file);
         try (EventLog log = EventLog.open(db); RunFeed feed = new RunFeed(log, Clock.systemUTC(), 4, 50)) {
             String early = Fixtures.queued(log, Map.of("hidden", "8"));
             String late = Fixtures.queued(log, Map.of("hidden", "9"));
@@ -39,9 +53,9 @@ class RunFeedTest {
             Set<String> markers = reading(log, got);
             long last = log.lastEventId();
 
-            TestLogs.rawExecute(db, copyOfFirstEvent(late, last + 2));
+            TestLogs.rawExecute(db, copyOfFirstEvent(late, last + ahead));
             assertEquals(late, next(got, markers), "the event with the larger id");
-            TestLogs.rawExecute(db, copyOfFirstEvent(early, last + 1));
+            TestLogs.rawExecute(db, copyOfFirstEvent(early, last + ahead - 1));
             assertEquals(early, next(got, markers), "the event that became visible after a larger id was read");
             assertEquals(null, next(got, markers, 300), "each change is sent once");
         }
@@ -61,25 +75,6 @@ class RunFeedTest {
         }
         assertTrue(seen != null && markers.contains(seen), "the feed sends a new run's change: " + seen);
         return markers;
-    }
-
-    /** Of a long run of skipped ids (ids used up in bulk), the feed follows the newest, nearest the appends in flight. */
-    @Test
-    void ofAThousandsLongGapTheIdsNearestTheNextEventAreFollowed() throws Exception {
-        String db = TestLogs.newDb(dir, "feed-gap.db");
-        try (EventLog log = EventLog.open(db); RunFeed feed = new RunFeed(log, Clock.systemUTC(), 4, 50)) {
-            String early = Fixtures.queued(log, Map.of("hidden", "8"));
-            String late = Fixtures.queued(log, Map.of("hidden", "9"));
-            BlockingQueue<String> got = new LinkedBlockingQueue<>();
-            assertNotNull(feed.subscribe(v -> true, collect(got)));
-            Set<String> markers = reading(log, got);
-            long last = log.lastEventId();
-
-            TestLogs.rawExecute(db, copyOfFirstEvent(late, last + 3000));
-            assertEquals(late, next(got, markers), "the event after 2,999 skipped ids");
-            TestLogs.rawExecute(db, copyOfFirstEvent(early, last + 2999));
-            assertEquals(early, next(got, markers), "the skipped id just before it, visible later");
-        }
     }
 
     private static RunFeed.Subscriber collect(BlockingQueue<String> got) {

@@ -2,35 +2,20 @@ package sparselab.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import sparselab.Main;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Cli.run;
 
 /** {@code stress} on a real SQLite log with real trainers: it leaves the runs it did not launch alone. */
 class StressCommandTest {
     @TempDir Path dir;
-
-    record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private static boolean cancelAsked(EventLog log, String run) {
         return log.eventsAfter(0, Integer.MAX_VALUE).stream().anyMatch(e -> e.runId().equals(run) && e.event() instanceof RunEvent.CancelRequested);
@@ -43,7 +28,7 @@ class StressCommandTest {
         try (EventLog log = EventLog.open(db)) {
             queued = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
         }
-        Result r = run("stress", "--db", db.toString(), "--seconds", "1");
+        Cli.Result r = run("stress", "--db", db.toString(), "--seconds", "1");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("already holds 1 run") && r.err().contains("--allow-existing"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -63,7 +48,7 @@ class StressCommandTest {
             other = Fixtures.queued(log, Map.of("data", "bars", "epochs", "100"));
             log.append(other, new RunEvent.Started(4242, "another-host", 1, 0, "f00d", Map.of()));    // another machine trains it
         }
-        Result r = run("stress", "--db", db.toString(), "--allow-existing", "--seconds", "3", "--clients", "3", "--trainers", "1");
+        Cli.Result r = run("stress", "--db", db.toString(), "--allow-existing", "--seconds", "3", "--clients", "3", "--trainers", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         try (EventLog log = EventLog.open(db)) {
             assertEquals("running", log.run(other).orElseThrow().status(), r.out());
