@@ -10,7 +10,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import sparselab.launch.LaunchPool;
 import sparselab.log.Blob;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
@@ -21,7 +20,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -57,8 +55,7 @@ class ComparePageBrowserTest {
         float[][] filters = randomFilters(7);
         a = written(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "6"), 6, filters, null);
         b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM, 8);
-        app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
-                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
     }

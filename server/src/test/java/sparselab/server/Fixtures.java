@@ -27,6 +27,15 @@ final class Fixtures {
         return (cfg, preset, origin, group, ladder) -> log.create(new RunEvent.Created(cfg.toMap(), preset, null, Map.of("java", "17"), origin, group, ladder));
     }
 
+    /**
+     * The dashboard on {@code log} as the page tests use it, started on a free port of 127.0.0.1: runs created without
+     * loading their data, and a pool of one trainer that starts no process ({@link FakeTrainers}).
+     */
+    static io.javalin.Javalin pagesServer(EventLog log) {
+        return new App(log, java.time.Clock.systemUTC(), new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1), directCreator(log),
+                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+    }
+
     static String queued(EventLog log, Map<String, String> overrides) {
         return queued(log, overrides, "cli", null);
     }

@@ -10,14 +10,12 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.config.ConfigKeys;
-import sparselab.launch.LaunchPool;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -56,8 +54,7 @@ class GroupPagesBrowserTest {
             String id = log.create(new RunEvent.Created(ConfigKeys.build(configs.get(i)).toMap(), null, "f00d", Map.of(), "ladder", "ladder-test", step));
             ladder.add(Fixtures.train(log, id, 4, 16, 8, null, true));
         }
-        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
-        app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
         Files.createDirectories(SCREENSHOTS);

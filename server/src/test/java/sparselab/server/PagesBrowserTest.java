@@ -10,13 +10,11 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import sparselab.launch.LaunchPool;
 import sparselab.store.EventLog;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -44,8 +42,7 @@ class PagesBrowserTest {
         log = TestLogs.open(dir, "pages.db");
         sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "8"), 8, 16, 8, 6);
         plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "8"), 8, 16, 8, null);
-        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
-        app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
     }

@@ -10,14 +10,12 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.config.ConfigKeys;
-import sparselab.launch.LaunchPool;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,8 +71,7 @@ class ReplicatesBrowserTest {
                 written(id, LADDER[step][s], STROKES[Math.min(step, 1)][s]);
             }
         }
-        app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
-                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+        app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
         Files.createDirectories(SCREENSHOTS);
