@@ -6,8 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.log.Blob;
@@ -19,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ComparePageBrowserTest {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final int HIDDEN = 16;
     static final int SIDE = 8;
     /** Run B's unit v has run A's filter PERM[v] (up to a scale), so A's unit i is matched to B's unit v with PERM[v] == i. */
@@ -218,9 +214,7 @@ class ComparePageBrowserTest {
         clickTile(1, 7);
         waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
         assertEquals(String.valueOf(indexOf(PERM, 7)), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
-        Files.createDirectories(SCREENSHOTS);
-        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("compare-matched-units.png"),
-                StandardCopyOption.REPLACE_EXISTING);
+        Browser.screenshot(driver, "compare-matched-units.png");
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */

@@ -43,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration TRAINING = Duration.ofMinutes(4);
     private static final String TINY = "\"data\": \"bars\", \"hidden\": 16, \"epochs\": %d, \"limit\": 500";
 
@@ -66,7 +65,6 @@ class DashboardBrowserTest {
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
-        Files.createDirectories(SCREENSHOTS);
     }
 
     @AfterAll

@@ -29,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupPagesBrowserTest {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     Path dir;
     EventLog log;
@@ -57,7 +56,6 @@ class GroupPagesBrowserTest {
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
-        Files.createDirectories(SCREENSHOTS);
     }
 
     @AfterAll

@@ -33,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LivePagesBrowserTest {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     Path dir;
     EventLog log;
@@ -63,7 +62,6 @@ class LivePagesBrowserTest {
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
-        Files.createDirectories(SCREENSHOTS);
     }
 
     @AfterAll

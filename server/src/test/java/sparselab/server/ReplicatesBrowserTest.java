@@ -32,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicatesBrowserTest {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     /** Per beta (0, 3), per seed (1, 2): the loss of epoch 1; epoch e has L / e. */
     static final double[][] L = {{4, 6}, {10, 14}};
     /** Per beta, per seed: the stroke share of the last snapshot (half of it at epoch 1). */
@@ -74,7 +73,6 @@ class ReplicatesBrowserTest {
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
         driver = Browser.start(dir.resolve("chrome-profile"));
-        Files.createDirectories(SCREENSHOTS);
     }
 
     /** Three epochs of loss l / e (held-out half of it), a snapshot and filter measures at epochs 1 and 3, finished. */
