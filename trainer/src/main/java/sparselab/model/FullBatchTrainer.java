@@ -361,11 +361,23 @@ final class FullBatchTrainer {
      * int32 n, then n bytes of {@link Lbfgs#saveState()}; big-endian (DataOutputStream).
      */
     byte[] saveState() {
-        int inner = lbfgs.stateBytes();
-        ByteBuffer out = ByteBuffer.allocate(16 + inner).putInt(STATE_MAGIC).putInt(STATE_VERSION)
-                .putInt(end == null ? -1 : end.ordinal()).putInt(inner);
-        lbfgs.saveState(out);
+        ByteBuffer out = ByteBuffer.allocate(stateBytes());
+        saveState(out);
         return out.array();
+    }
+
+    /** The length of {@link #saveState()}. */
+    int stateBytes() {
+        return 16 + lbfgs.stateBytes();
+    }
+
+    /** Writes {@link #saveState()}'s bytes into {@code out} at its position, leaving the buffer's byte order as it was. */
+    void saveState(ByteBuffer out) {
+        java.nio.ByteOrder order = out.order();
+        out.order(java.nio.ByteOrder.BIG_ENDIAN).putInt(STATE_MAGIC).putInt(STATE_VERSION)
+                .putInt(end == null ? -1 : end.ordinal()).putInt(lbfgs.stateBytes());
+        lbfgs.saveState(out);
+        out.order(order);
     }
 
     /** Restores {@link #saveState()}; an empty blob (a state written by another optimizer) starts L-BFGS afresh. */

@@ -51,17 +51,41 @@ public record ModelState(int dim, int hidden, int epoch, long iteration, double 
     }
 
     public byte[] toBytes() {
-        boolean v2 = optimizerState.length > 0;
-        int size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 3 * 4 + 8 * (params.length + updaterState.length + rhoHat.length)
-                + (v2 ? 4 + optimizerState.length : 0);
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        return write(optimizerState.length, b -> b.put(optimizerState));
+    }
+
+    /**
+     * {@link #toBytes()} of this state with an optimizer state that {@code optimizer} writes, {@code optimizerBytes}
+     * long, straight into the one buffer; this state must carry none of its own. A checkpoint of a 196-unit L-BFGS
+     * model is 28 MB, and this spares the trainer's peak memory a second copy of the optimizer's 26 MB.
+     */
+    public byte[] toBytes(int optimizerBytes, java.util.function.Consumer<ByteBuffer> optimizer) {
+        if (optimizerState.length > 0) throw new IllegalStateException("this state already carries an optimizer state");
+        return write(optimizerBytes, optimizer);
+    }
+
+    /** The bytes, version 2 with the optimizer's when {@code optimizerBytes} > 0, else version 1. */
+    private byte[] write(int optimizerBytes, java.util.function.Consumer<ByteBuffer> optimizer) {
+        boolean v2 = optimizerBytes > 0;
+        long size = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 3 * 4 + 8L * (params.length + updaterState.length + rhoHat.length)
+                + (v2 ? 4L + optimizerBytes : 0);
+        if (size > Integer.MAX_VALUE - 64) throw new IllegalStateException("model state of " + size + " bytes is too large to save");
+        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(v2 ? VERSION_2 : VERSION_1).putInt(dim).putInt(hidden).putInt(epoch).putLong(iteration)
                 .putDouble(firstEpochLoss);
         for (double[] a : new double[][] {params, updaterState, rhoHat}) {
             b.putInt(a.length);
-            for (double v : a) b.putDouble(v);
+            b.asDoubleBuffer().put(a);
+            b.position(b.position() + 8 * a.length);
         }
-        if (v2) b.putInt(optimizerState.length).put(optimizerState);
+        if (v2) {
+            b.putInt(optimizerBytes);
+            int start = b.position();
+            optimizer.accept(b);
+            if (b.position() - start != optimizerBytes) {
+                throw new IllegalStateException("the optimizer wrote " + (b.position() - start) + " bytes, not " + optimizerBytes);
+            }
+        }
         return b.array();
     }
 

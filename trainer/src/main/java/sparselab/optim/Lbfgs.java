@@ -530,9 +530,11 @@ public final class Lbfgs {
         }
     }
 
+    /** v's values into out, straight from the array's memory (no Java copy: 21 such vectors of 0.6 MB a checkpoint). */
     private void writeVector(ByteBuffer out, INDArray v) {
-        if (type == DataType.DOUBLE) out.asDoubleBuffer().put(v.toDoubleVector());
-        else out.asFloatBuffer().put(v.toFloatVector());
+        boolean whole = v.offset() == 0 && v.length() == dim && v.data().length() == dim;
+        if (type == DataType.DOUBLE) out.asDoubleBuffer().put(whole ? v.data().asNioDouble() : java.nio.DoubleBuffer.wrap(v.toDoubleVector()));
+        else out.asFloatBuffer().put(whole ? v.data().asNioFloat() : java.nio.FloatBuffer.wrap(v.toFloatVector()));
         out.position(out.position() + dim * (type == DataType.DOUBLE ? Double.BYTES : Float.BYTES));
     }
 

@@ -207,8 +207,8 @@ public final class RunExecutor {
                 byte[] weights = schedule.at(epoch) || diverged ? model.weightsLE() : null;
                 boolean last = epoch == cfg.epochs();
                 boolean releasing = release.get() && !last && !diverged;
-                ModelState state = !diverged && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
-                        ? model.state() : null;
+                byte[] state = !diverged && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
+                        ? model.stateBytes() : null;
                 if (state != null) lastCheckpoint = System.nanoTime();
                 writer.submit(() -> {
                     List<RunEvent> events = new ArrayList<>();
@@ -226,7 +226,7 @@ public final class RunExecutor {
                     if (diverged) {
                         events.add(new RunEvent.Diverged(e, stopReason));
                     } else if (state != null) {
-                        Blob ck = Blob.of(state.toBytes());
+                        Blob ck = Blob.of(state);
                         blobs.add(ck);
                         events.add(new RunEvent.Checkpoint(e, ck.hash(), ck.bytes().length));
                     }

@@ -134,6 +134,24 @@ class FullBatchTrainerTest {
     }
 
     @Test
+    void a_checkpoint_written_in_one_buffer_is_the_state_byte_for_byte() {
+        INDArray x = bars(FullBatchTrainer.DEFAULT_CHUNK + 500);
+        SparseAutoencoder m = new SparseAutoencoder(lbfgs("hidden", "12", "beta", "3", "rho", "0.1", "seed", "4"), 64);
+        losses(m, x, 1, 5);
+        byte[] oneBuffer = m.stateBytes();
+        assertArrayEquals(m.state().toBytes(), oneBuffer);
+        assertTrue(ModelState.fromBytes(oneBuffer).optimizerState().length > 1000, "the L-BFGS pairs are in it");
+        // an optimizer without an L-BFGS state writes version 1, as before
+        SparseAutoencoder sgd = new SparseAutoencoder(TrainingTest.cfg("hidden", "6", "batchSize", "10", "optimizer", "adam"), 64);
+        sgd.trainEpoch(1, x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 200), org.nd4j.linalg.indexing.NDArrayIndex.all()), () -> false);
+        assertArrayEquals(sgd.state().toBytes(), sgd.stateBytes());
+        assertEquals(1, ByteBuffer.wrap(sgd.stateBytes()).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
+        // a state that carries its own optimizer blob cannot take a second one
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> m.state().toBytes(4, b -> b.putInt(1)));
+    }
+
+    @Test
     void states_without_an_optimizer_blob_stay_version_1_and_both_versions_round_trip() {
         ModelState v1 = new ModelState(2, 1, 3, 4, 0.5, new double[] {1, 2}, new double[0], new double[] {0.1});
         byte[] b1 = v1.toBytes();
