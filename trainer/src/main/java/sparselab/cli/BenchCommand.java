@@ -54,12 +54,14 @@ import java.util.concurrent.Callable;
                 + "L-BFGS job against its GEMM time, optionally a numpy peer, and the cost of logging.")
 public class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--epochs", defaultValue = "3", description = "timed epochs per batch size (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--epochs", defaultValue = "3", description = "timed epochs per batch size: N-1 at batch 1, 2N at 10, 4N at 100 and 1000, in 3 rounds alternating with the peer's (default: ${DEFAULT-VALUE})") int epochs;
     @Option(names = "--iterations", defaultValue = "100", description = "ufldl L-BFGS iterations timed, 0 to skip (default: ${DEFAULT-VALUE})") int iterations;
     @Option(names = "--peer", paramLabel = "numpy", description = "also time the same work in numpy (and scipy) in between, and print the ratios") String peer;
     @Option(names = "--python", paramLabel = "PATH", description = "the peer's interpreter (default: the first python3 on PATH that imports numpy, else /usr/bin/python3)") Path python;
 
     static final int[] BATCHES = {1, 10, 100, 1000};
+    /** Rounds of each minibatch row: sparselab's epochs, then the peer's, alternating. */
+    static final int ROUNDS = 3;
     static final int HIDDEN = 196;
 
     /** FLOPs per sample of one training step: five d x H products (2 forward, 3 backward), 2 d H each. */
@@ -110,24 +112,42 @@ public class BenchCommand implements Callable<Integer> {
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
         out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
-                p == null ? "" : String.format(" %14s %10s", "numpy sam./s", "ratio"));
+                p == null ? "" : String.format(" %14s %10s %13s", "numpy sam./s", "ratio", "rounds"));
         for (int batch : BATCHES) {
-            double before = yard.sample(3);
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
                     "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
             SparseAutoencoder model = new SparseAutoencoder(cfg, data.dim(), DataType.FLOAT);
             // shorter epochs are noisier: time more of them (the median is printed)
             int timed = batch == 1 ? Math.max(1, epochs - 1) : batch == 10 ? 2 * epochs : 4 * epochs;
+            int perRound = (timed + ROUNDS - 1) / ROUNDS;
             model.trainEpoch(1, x, () -> false);                  // warm-up
-            double[] rates = new double[timed];
-            for (int e = 0; e < timed; e++) rates[e] = model.trainEpoch(e + 2, x, () -> false).samplesPerSec();
+            double[] rates = new double[ROUNDS * perRound], peerRates = new double[ROUNDS], ratios = new double[ROUNDS];
+            double yardSum = 0;
+            boolean peerOk = p != null;
+            int e = 2;
+            // rounds of sparselab's epochs and the peer's, alternating: the machine's load drifts from minute to minute,
+            // and each round's ratio compares two neighbours in time (the median of the rounds is printed, and their range)
+            for (int r = 0; r < ROUNDS; r++) {
+                yardSum += yard.sample(3);
+                double[] round = new double[perRound];
+                for (int k = 0; k < perRound; k++) round[k] = rates[r * perRound + k] = model.trainEpoch(e++, x, () -> false).samplesPerSec();
+                if (peerOk) {
+                    Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + perRound, "batch " + batch);
+                    peerOk = ps != null;
+                    if (peerOk) {
+                        peerRates[r] = ps;
+                        ratios[r] = median(round) / ps;
+                    }
+                }
+            }
             double sps = median(rates);
             double gf = sps * flopsPerSample(data.dim(), HIDDEN) / 1e9;
-            double rowGemm = (before + yard.sample(3)) / 2;   // the all-thread rate next to this row: the load drifts
+            double rowGemm = (yardSum + yard.sample(3)) / (ROUNDS + 1);   // the all-thread rate next to this row: the load drifts
             String peerCols = "";
             if (p != null) {
-                Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + timed, "batch " + batch);
-                peerCols = ps == null ? String.format(" %14s %10s", "-", "-") : String.format(" %14.0f %9.2fx", ps, sps / ps);
+                peerCols = !peerOk ? String.format(" %14s %10s %13s", "-", "-", "-")
+                        : String.format(" %14.0f %9.2fx %13s", median(peerRates), median(ratios),
+                                String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()));
             }
             out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, peerCols);
         }

@@ -48,7 +48,16 @@ class BenchPeerTest {
             assertNotNull(rate);
             assertTrue(rate > 0);
             assertNull(peer.ask("nonsense", "a bad command"));
-            assertTrue(text.toString().contains("unknown command"), text.toString());
+            // bench's rounds: the first call of a batch size warms up, later ones go on with the same weights
+            float[] pixels = new float[200 * 16];
+            for (int i = 0; i < pixels.length; i++) pixels[i] = (i * 37 % 101) / 101f;
+            peer.load("tiny", new sparselab.data.Dataset("tiny", pixels, 200, 4, 4, new int[0], "t"));
+            String[] first = peer.ask("batch tiny 10 4 1", "round 1"), second = peer.ask("batch tiny 10 4 2", "round 2");
+            assertNotNull(first, text.toString());
+            assertNotNull(second, text.toString());
+            assertTrue(Double.parseDouble(first[0]) > 0 && Double.parseDouble(second[0]) > 0);
+            assertEquals("2", first[1], "a warm-up epoch and one timed");
+            assertEquals("4", second[1], "two more epochs on the same weights, no second warm-up");
         }
     }
 
