@@ -24,7 +24,6 @@ public final class LaunchPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LaunchPool.class);
 
     private final EventLog log;
-    private final String db;
     private final TrainerSpawner spawner;
     private final int workers;
     private final Map<String, Process> running = new LinkedHashMap<>();
@@ -42,18 +41,11 @@ public final class LaunchPool implements AutoCloseable {
     private static final long BEAT_MS = 5_000;
     private long lastBeat;
 
-    /** @param db how trainers reopen the log (the --db value: a file or a URL without password) */
-    public LaunchPool(EventLog log, String db, TrainerSpawner spawner, int workers) {
+    public LaunchPool(EventLog log, TrainerSpawner spawner, int workers) {
         if (workers < 0) throw new IllegalArgumentException("workers must be at least 0, not " + workers);
         this.log = log;
-        this.db = db;
         this.spawner = spawner;
         this.workers = workers;
-    }
-
-    /** A pool whose trainers reopen the log where {@code log} says it is. */
-    public LaunchPool(EventLog log, TrainerSpawner spawner, int workers) {
-        this(log, log.describe(), spawner, workers);
     }
 
     /** Looks for work every {@code periodMs} in the background (nothing with 0 workers). */
@@ -120,7 +112,7 @@ public final class LaunchPool implements AutoCloseable {
     private void start(String runId) {
         spawned.add(runId);
         try {
-            Process p = spawner.spawn(db, runId, false);
+            Process p = spawner.spawn(runId, false);
             running.put(runId, p);
             LOG.info("started trainer pid {} for run {}", p.pid(), runId);
         } catch (RuntimeException e) {

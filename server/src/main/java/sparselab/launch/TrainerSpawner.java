@@ -1,10 +1,11 @@
 package sparselab.launch;
 
-
-
-/** Starts a trainer process for one run of the log (in production: {@code BackgroundTrainer.spawn}). */
+/**
+ * Starts a trainer process for one run of the pool's log (in production: {@code BackgroundTrainer.spawn} with that
+ * log, which tells the trainer where the log is and passes a URL's password through its environment).
+ */
 @FunctionalInterface
 public interface TrainerSpawner {
     /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
-    Process spawn(String db, String runId, boolean resume);
+    Process spawn(String runId, boolean resume);
 }

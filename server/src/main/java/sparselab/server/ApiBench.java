@@ -74,7 +74,7 @@ public final class ApiBench {
         for (int r = 0; r < 8; r++) compared.add(fillTrained(log, epochs, hidden, r));
         System.out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
 
-        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
+        LaunchPool pool = new LaunchPool(log, (id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
         Javalin app = new App(log, Clock.systemUTC(), pool,
                 (cfg, preset, origin, group, ladder) -> { throw new IllegalStateException("the bench launches nothing"); },
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);

@@ -87,7 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
+        LaunchPool pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
         Javalin app;
         try {
             app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)

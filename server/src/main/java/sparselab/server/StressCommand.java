@@ -68,7 +68,7 @@ public final class StressCommand implements Callable<Integer> {
                     + "; give stress a throwaway log (--db stress.db), or pass --allow-existing to load this one");
         }
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, (db, id, resume) -> BackgroundTrainer.spawn(log, id, resume), trainers);
+        LaunchPool pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), trainers);
         Javalin app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
                 .build().start("127.0.0.1", 0);
         pool.start(500);

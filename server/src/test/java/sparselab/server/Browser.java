@@ -36,11 +36,26 @@ final class Browser {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1100",
                 "--user-data-dir=" + Files.createDirectories(profile));
+        // the console, to catch content-security-policy violations (screenshot)
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         return new ChromeDriver(service, options);
     }
 
-    /** Saves what the browser shows as target/screenshots/NAME. */
+    /** The console messages since the last call that report a content-security-policy violation. */
+    static java.util.List<String> cspViolations(WebDriver driver) {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
+    }
+
+    /**
+     * Saves what the browser shows as target/screenshots/NAME, and fails when the page broke the dashboard's content
+     * security policy since the last look (a blocked inline style or script shows only in the console).
+     */
     static void screenshot(WebDriver driver, String name) throws IOException {
+        java.util.List<String> violations = cspViolations(driver);
+        if (!violations.isEmpty()) fail(name + ": the page broke the content security policy: " + violations);
         Files.createDirectories(SCREENSHOTS);
         Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name),
                 StandardCopyOption.REPLACE_EXISTING);

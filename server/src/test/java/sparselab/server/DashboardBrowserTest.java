@@ -60,7 +60,7 @@ class DashboardBrowserTest {
         }
         dir = Files.createTempDirectory("sparselab-browser");
         log = TestLogs.open(dir, "browser.db");
-        pool = new LaunchPool(log, BackgroundTrainer::spawn, 1).start(300);
+        pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), 1).start(300);
         app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();

@@ -18,7 +18,7 @@ final class FakeTrainers implements TrainerSpawner {
     final List<Start> starts = new ArrayList<>();
 
     @Override
-    public synchronized Process spawn(String db, String runId, boolean resume) {
+    public synchronized Process spawn(String runId, boolean resume) {
         FakeProcess p = new FakeProcess(1000 + starts.size());
         starts.add(new Start(runId, resume, p));
         return p;

@@ -47,6 +47,12 @@ class PagesBrowserTest {
         driver = Browser.start(dir.resolve("chrome-profile"));
     }
 
+    /** Every page here keeps to the content security policy (a blocked inline style shows only in the console). */
+    @org.junit.jupiter.api.AfterEach
+    void keptToThePolicy() {
+        assertEquals(List.of(), Browser.cspViolations(driver));
+    }
+
     @AfterAll
     void stop() {
         if (driver != null) driver.quit();
@@ -91,6 +97,11 @@ class PagesBrowserTest {
         assertTrue(driver.findElement(By.id("config")).getText().contains("estimator"));
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
+        assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
+        // the policy holds: an inline style attribute, as injected markup would carry, is refused and reported
+        js("document.body.insertAdjacentHTML('beforeend', '<p id=\"injected\" style=\"color: rgb(255, 0, 0)\">x</p>');");
+        assertTrue(!Browser.cspViolations(driver).isEmpty(), "the inline style is reported as a violation");
+        assertTrue(!"rgb(255, 0, 0)".equals(driver.findElement(By.id("injected")).getCssValue("color")), "and not applied");
     }
 
     @Test

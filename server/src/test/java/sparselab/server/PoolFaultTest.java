@@ -25,10 +25,10 @@ class PoolFaultTest {
         String fine = Fixtures.queued(log, Map.of("data", "bars"));
         FakeTrainers good = new FakeTrainers();
         List<String> tried = new ArrayList<>();
-        TrainerSpawner spawner = (db, id, resume) -> {
+        TrainerSpawner spawner = (id, resume) -> {
             tried.add(id);
             if (id.equals(broken)) throw new IllegalStateException("cannot run java: no such file");
-            return good.spawn(db, id, resume);
+            return good.spawn(id, resume);
         };
         LaunchPool pool = new LaunchPool(log, spawner, 1);
         pool.tick();

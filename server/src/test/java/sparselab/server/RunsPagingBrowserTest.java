@@ -43,6 +43,7 @@ class RunsPagingBrowserTest {
             assertEquals(ids.get(0), all.get(129), "the oldest run last, each run once");
             assertEquals(130, new java.util.HashSet<>(all).size());
             assertFalse(driver.findElement(By.id("more")).isDisplayed(), "nothing older left");
+            Browser.screenshot(driver, "runs-paging" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
         } finally {
             driver.quit();
             app.stop();

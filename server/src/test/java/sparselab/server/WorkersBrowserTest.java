@@ -45,9 +45,7 @@ class WorkersBrowserTest {
             assertTrue(alive.findElement(By.cssSelector("a")).getAttribute("href").endsWith("/run.html?id=" + run));
             var stopped = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='old-box']"));
             assertEquals("stopped", stopped.findElement(By.cssSelector("td.state")).getText());
-            java.nio.file.Files.createDirectories(Path.of("target", "screenshots"));
-            java.nio.file.Files.write(Path.of("target", "screenshots", "workers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png"),
-                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+            Browser.screenshot(driver, "workers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
             // the API says which worker trains the run
             var detail = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
                     .url(base + "/api/runs/" + run).build()).execute());
