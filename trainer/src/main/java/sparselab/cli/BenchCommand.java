@@ -112,7 +112,7 @@ public class BenchCommand implements Callable<Integer> {
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
         out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
-                p == null ? "" : String.format(" %14s %10s %13s", "numpy sam./s", "ratio", "rounds"));
+                p == null ? "" : String.format(" %14s %10s %13s %14s", "numpy sam./s", "ratio", "rounds", "numpy's cap"));
         for (int batch : BATCHES) {
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
                     "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
@@ -145,9 +145,14 @@ public class BenchCommand implements Callable<Integer> {
             double rowGemm = (yardSum + yard.sample(3)) / (ROUNDS + 1);   // the all-thread rate next to this row: the load drifts
             String peerCols = "";
             if (p != null) {
-                peerCols = !peerOk ? String.format(" %14s %10s %13s", "-", "-", "-")
-                        : String.format(" %14.0f %9.2fx %13s", median(peerRates), median(ratios),
-                                String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()));
+                // the peer's products alone: its step's time over theirs caps the ratio of any step whose products run
+                // no faster than numpy's (the same OpenBLAS kernels), however little else it does
+                Double products = !peerOk ? null : p.number("products digits " + batch + " " + HIDDEN + " " + Math.max(5, 20_000 / batch / 4),
+                        "batch " + batch + " products");
+                peerCols = !peerOk ? String.format(" %14s %10s %13s %14s", "-", "-", "-", "-")
+                        : String.format(" %14.0f %9.2fx %13s %14s", median(peerRates), median(ratios),
+                                String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()),
+                                products == null ? "-" : String.format("x%.2f", products / median(peerRates)));
             }
             out.printf("%-6d %12.0f %10.1f %11.1f %13.1f%%%s%n", batch, sps, gf, rowGemm, 100 * gf / rowGemm, peerCols);
         }

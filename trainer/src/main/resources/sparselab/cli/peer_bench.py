@@ -12,6 +12,8 @@ command per line on stdin, alternating with its own timings; every answer is one
                                   (the first call for NAME B H trains one warm-up epoch first; later calls
                                   go on training the same weights, as bench's rounds do; TRAINED counts the
                                   epochs these weights have had)
+    products NAME B H STEPS       the step's five products alone, as sgd_epochs    -> ok SAMPLES_PER_S
+                                  calls them, on B rows of NAME: median of 5 blocks of STEPS steps
     ufldl NAME H ITERS MEMORY     L-BFGS-B iterations of the ufldl objective     -> ok SECONDS ITERATIONS EVALUATIONS F
     quit
 
@@ -64,6 +66,29 @@ def init(d, h, seed=1):
 
 
 SGD_STATES = {}
+
+
+def products(x, batch, h, steps):
+    """The five products of sgd_epochs' step alone (as it calls them), in samples/s: what the step would reach if
+    everything else in it were free."""
+    n, d = x.shape
+    w1, w2, _, _ = init(d, h)
+    xb = np.ascontiguousarray(x[:batch])
+    a, y, d3, d2 = np.empty((batch, h), F32), np.empty((batch, d), F32), np.full((batch, d), 0.01, F32), np.empty((batch, h), F32)
+    np.matmul(xb, w1.T, out=a)
+    rates = []
+    for block in range(6):
+        t = time.perf_counter()
+        for _ in range(steps):
+            np.matmul(xb, w1.T, out=a)
+            np.matmul(a, w2.T, out=y)
+            np.matmul(d3, w2, out=d2)
+            g1 = d2.T @ xb
+            g2 = d3.T @ a
+        if block > 0:
+            rates.append(steps * batch / (time.perf_counter() - t))
+    return float(np.median(rates))
+
 
 
 def sgd_epochs(name, x, batch, h, epochs, lr=0.01, beta=0.1, rho=0.05, eps=1e-6):
@@ -184,6 +209,8 @@ def main():
                 print("ok %.3f" % gemm(int(words[1]), int(words[2])), flush=True)
             elif cmd == "batch":
                 print("ok %.3f %d" % sgd_epochs(words[1], data[words[1]], int(words[2]), int(words[3]), int(words[4])), flush=True)
+            elif cmd == "products":
+                print("ok %.3f" % products(data[words[1]], int(words[2]), int(words[3]), int(words[4])), flush=True)
             elif cmd == "ufldl":
                 if scipy is None:
                     print("error scipy is not importable", flush=True)
