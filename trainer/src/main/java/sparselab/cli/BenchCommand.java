@@ -112,7 +112,7 @@ public class BenchCommand implements Callable<Integer> {
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
         out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
-                p == null ? "" : String.format(" %14s %10s %13s %14s", "numpy sam./s", "ratio", "rounds", "numpy's cap"));
+                p == null ? "" : String.format(" %14s %10s %13s %14s", "numpy sam./s", "ratio", "rounds", "numpy prod."));
         for (int batch : BATCHES) {
             RunConfig cfg = ConfigLoader.resolve(null, Map.of("hidden", Integer.toString(HIDDEN), "batchSize", Integer.toString(batch),
                     "optimizer", "sgd", "learningRate", "0.01", "beta", "0.1", "rho", "0.05", "holdout", "0"));
