@@ -215,6 +215,11 @@ public class BenchCommand implements Callable<Integer> {
                             + "(%.1f ms/iteration); sparselab x%.2f faster per iteration, x%.2f per evaluation%n",
                     nit, nfev, ps, 1e3 * ps / Math.max(nit, 1), (ps / Math.max(nit, 1)) / (seconds / done),
                     (ps / Math.max(nfev, 1)) / (seconds / evaluations));
+            // what no implementation of these products at the yardstick's rate could beat: scipy's iteration over the
+            // time of one iteration's GEMM work alone
+            out.printf("the most any code could be faster than scipy here with these products at the yardstick's rate, "
+                    + "everything else free: x%.2f (scipy's iteration, %.1f ms, over the GEMM time of one of sparselab's, %.1f ms)%n",
+                    (ps / Math.max(nit, 1)) / (gemmSeconds / done), 1e3 * ps / Math.max(nit, 1), 1e3 * gemmSeconds / done);
         }
         out.println();
     }
