@@ -49,13 +49,18 @@ final class Browser {
                 .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
     }
 
+    /** Fails when the console reports a content-security-policy violation since the last look ({@code where}: the page). */
+    static void keptToThePolicy(WebDriver driver, String where) {
+        java.util.List<String> violations = cspViolations(driver);
+        if (!violations.isEmpty()) fail(where + ": the page broke the content security policy: " + violations);
+    }
+
     /**
      * Saves what the browser shows as target/screenshots/NAME, and fails when the page broke the dashboard's content
      * security policy since the last look (a blocked inline style or script shows only in the console).
      */
     static void screenshot(WebDriver driver, String name) throws IOException {
-        java.util.List<String> violations = cspViolations(driver);
-        if (!violations.isEmpty()) fail(name + ": the page broke the content security policy: " + violations);
+        keptToThePolicy(driver, name);
         Files.createDirectories(SCREENSHOTS);
         Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name),
                 StandardCopyOption.REPLACE_EXISTING);

@@ -59,6 +59,7 @@ class DashboardBrowserTest {
             fail("the browser tests need " + Browser.CHROMIUM + " and " + Browser.CHROMEDRIVER + "; install them with: apt-get install -y chromium chromium-driver");
         }
         dir = Files.createTempDirectory("sparselab-browser");
+        System.setProperty(BackgroundTrainer.LOGS_PROPERTY, dir.resolve("logs").toString());   // the trainers' output
         log = TestLogs.open(dir, "browser.db");
         pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), 1).start(300);
         app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
@@ -67,8 +68,15 @@ class DashboardBrowserTest {
         driver = Browser.start(dir.resolve("chrome-profile"));
     }
 
+    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
+    @org.junit.jupiter.api.AfterEach
+    void keptToThePolicy() {
+        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+    }
+
     @AfterAll
     void stop() {
+        System.clearProperty(BackgroundTrainer.LOGS_PROPERTY);
         if (driver != null) driver.quit();
         if (pool != null) pool.close();
         if (app != null) app.stop();

@@ -58,6 +58,12 @@ class GroupPagesBrowserTest {
         driver = Browser.start(dir.resolve("chrome-profile"));
     }
 
+    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
+    @org.junit.jupiter.api.AfterEach
+    void keptToThePolicy() {
+        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+    }
+
     @AfterAll
     void stop() {
         if (driver != null) driver.quit();

@@ -50,7 +50,7 @@ class PagesBrowserTest {
     /** Every page here keeps to the content security policy (a blocked inline style shows only in the console). */
     @org.junit.jupiter.api.AfterEach
     void keptToThePolicy() {
-        assertEquals(List.of(), Browser.cspViolations(driver));
+        Browser.keptToThePolicy(driver, "after the test");
     }
 
     @AfterAll

@@ -91,6 +91,12 @@ class ReplicatesBrowserTest {
         return id;
     }
 
+    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
+    @org.junit.jupiter.api.AfterEach
+    void keptToThePolicy() {
+        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+    }
+
     @AfterAll
     void stop() {
         if (driver != null) driver.quit();

@@ -54,7 +54,7 @@ import java.util.concurrent.Callable;
                 + "L-BFGS job against its GEMM time, optionally a numpy peer, and the cost of logging.")
 public class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--epochs", defaultValue = "3", description = "timed epochs per batch size: N-1 at batch 1, 2N at 10, 4N at 100 and 1000, in 3 rounds alternating with the peer's (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--epochs", defaultValue = "3", description = "how many epochs each batch size times: N-1 at batch 1, 2N at 10, 4N at 100 and 1000, rounded up to a multiple of 3 (the rounds that alternate with the peer's; at least one epoch a round) (default: ${DEFAULT-VALUE})") int epochs;
     @Option(names = "--iterations", defaultValue = "100", description = "ufldl L-BFGS iterations timed, 0 to skip (default: ${DEFAULT-VALUE})") int iterations;
     @Option(names = "--peer", paramLabel = "numpy", description = "also time the same work in numpy (and scipy) in between, and print the ratios") String peer;
     @Option(names = "--python", paramLabel = "PATH", description = "the peer's interpreter (default: the first python3 on PATH that imports numpy, else /usr/bin/python3)") Path python;
@@ -264,8 +264,8 @@ public class BenchCommand implements Callable<Integer> {
     static final int YARDSTICK_EVERY = 25;
 
     /**
-     * The all-thread float32 GEMM rate, sampled next to each figure (a minibatch row is measured between a sample before
-     * and one after it; the ufldl iterations every {@link #YARDSTICK_EVERY}): on a shared machine the rate drifts with
+     * The all-thread float32 GEMM rate, sampled next to each figure (before each of a minibatch row's rounds and once
+     * after them, averaged; the ufldl iterations every {@link #YARDSTICK_EVERY}): on a shared machine the rate drifts with
      * the load, and a share of one rate measured minutes earlier says more about the load than about the training.
      */
     static final class Yardstick {

@@ -203,7 +203,8 @@ public final class RunExecutor {
                 }
                 Double heldout = heldX == null || diverged ? null : model.reconstructionError(heldX);
                 final int e = epoch;
-                // Copied now, while the model holds this epoch's values; hashed, encoded and written on the writer thread.
+                // Copied now, while the model holds this epoch's values (a checkpoint is encoded here too, straight into its one
+                // buffer); hashed and written on the writer thread.
                 byte[] weights = schedule.at(epoch) || diverged ? model.weightsLE() : null;
                 boolean last = epoch == cfg.epochs();
                 boolean releasing = release.get() && !last && !diverged;

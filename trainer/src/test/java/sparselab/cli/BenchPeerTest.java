@@ -48,6 +48,7 @@ class BenchPeerTest {
             assertNotNull(rate);
             assertTrue(rate > 0);
             assertNull(peer.ask("nonsense", "a bad command"));
+            assertTrue(text.toString().contains("unknown command"), text.toString());
             // bench's rounds: the first call of a batch size warms up, later ones go on with the same weights
             float[] pixels = new float[200 * 16];
             for (int i = 0; i < pixels.length; i++) pixels[i] = (i * 37 % 101) / 101f;
@@ -58,6 +59,12 @@ class BenchPeerTest {
             assertTrue(Double.parseDouble(first[0]) > 0 && Double.parseDouble(second[0]) > 0);
             assertEquals("2", first[1], "a warm-up epoch and one timed");
             assertEquals("4", second[1], "two more epochs on the same weights, no second warm-up");
+            // the step's five products alone: samples/s over the same batch shapes
+            Double products = peer.number("products tiny 10 4 3", "products");
+            assertNotNull(products, text.toString());
+            assertTrue(products > 0 && Double.isFinite(products), "products " + products);
+            assertNull(peer.number("products tiny 10", "products without a count"), "a short command is an error, not a crash");
+            assertTrue(peer.number("gemm 32 1", "GEMM") != null, "the peer answers after an error");
         }
     }
 
