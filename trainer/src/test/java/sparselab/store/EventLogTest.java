@@ -209,6 +209,51 @@ class EventLogTest {
         }
     }
 
+    /**
+     * A trainer stopped inside one of its write transactions on PostgreSQL (SIGSTOP mid-append), simulated exactly: a
+     * connection holds the run's row lock, as an append holds it between its statements. Only that run waits: a
+     * worker's claim skips it instead of blocking and takes the next run, reads and other runs go on, and a write to
+     * the held run (a cancel request too) waits for the lock. Once the holder is gone (the trainer dies), the run is
+     * taken over. (On SQLite such a trainer holds the whole file's write lock: docs/reliability.md.)
+     */
+    @Test
+    void on_postgresql_a_trainer_stopped_inside_a_write_holds_only_its_own_run() throws Exception {
+        String db = Logs.newLog("postgresql", dir);
+        try (EventLog log = EventLog.open(db)) {
+            String held = createRun(log), other = createRun(log);
+            log.claim(held, started(1), r -> true).orElseThrow();
+            Backend b = Backend.parse(db, false);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try (java.sql.Connection paused = java.sql.DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password())) {
+                paused.setAutoCommit(false);
+                try (var st = paused.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
+                    st.setString(1, held);
+                    st.executeQuery().close();
+                }
+                Thread.sleep(5);
+                // the held run's heartbeat counts as lapsed (a stale limit of zero): the claim passes it over at once
+                // (each claim is given 20 s: one that waited for the lock would time out here, not hang the test)
+                assertEquals(other, pool.submit(() -> log.claimNext(started(2), java.time.Duration.ZERO, Set.of(), r -> true))
+                        .get(20, java.util.concurrent.TimeUnit.SECONDS).orElseThrow().runId());
+                assertTrue(pool.submit(() -> log.claimNext(started(3), java.time.Duration.ZERO, Set.of(other), r -> true))
+                        .get(20, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "the held run is skipped, not claimed");
+                assertEquals("running", log.run(held).orElseThrow().status(), "reads go on");
+                assertEquals(2, log.events(held).size());
+                // any write to the held run (a cancel request, another worker's note) waits for the lock
+                Future<StoredEvent> write = pool.submit(() -> log.append(held, new RunEvent.Refused("w", "h", "a note")));
+                Thread.sleep(1000);
+                assertFalse(write.isDone(), "a write to the held run waits for its lock");
+                paused.rollback();                                    // the trainer dies: its transaction ends
+                assertEquals(3, write.get(30, java.util.concurrent.TimeUnit.SECONDS).seq(), "and then goes through");
+            } finally {
+                pool.shutdownNow();
+            }
+            var over = log.claimNext(started(4), java.time.Duration.ZERO, Set.of(other), r -> true).orElseThrow();
+            assertEquals(held, over.runId(), "once the lock is free, the run is taken over");
+            assertEquals(2, over.number(), "with a new lease: the stopped trainer's writes are refused from now on");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void claim_next_takes_the_oldest_queued_run_once_and_takes_over_stale_ones(String kind) throws Exception {
