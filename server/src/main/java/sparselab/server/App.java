@@ -116,6 +116,8 @@ public final class App {
         });
         app.exception(StoreException.NotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null, e.getMessage())));
         app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(ApiError.of(409, null, e.getMessage())));
+        // a run held by a write that does not end (a trainer stopped inside one): nothing was written, ask again later
+        app.exception(StoreException.Busy.class, (e, ctx) -> ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(500).json(new ApiError(500, "internal error; see the server log", Map.of()));

@@ -31,6 +31,13 @@ public final class TestLogs {
 
     /** One SQL statement on the log's database with plain JDBC, bypassing the store (to make states the store never makes). */
     public static void rawExecute(String db, String sql) throws SQLException {
+        try (Connection c = rawConnection(db); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** A plain JDBC connection to the log's database, outside the store's pool. */
+    public static Connection rawConnection(String db) throws SQLException {
         String url, user = null, password = System.getenv("PGPASSWORD");
         if (db.startsWith("postgresql://")) {
             URI u = URI.create(db);
@@ -43,8 +50,6 @@ public final class TestLogs {
         } else {
             url = "jdbc:sqlite:" + db;
         }
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+        return DriverManager.getConnection(url, user, password);
     }
 }

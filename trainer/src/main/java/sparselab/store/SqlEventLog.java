@@ -231,9 +231,46 @@ final class SqlEventLog implements EventLog {
         return appendAll(runId, List.of(event), List.of(blobs)).get(0);
     }
 
+    /**
+     * How long a write that is not a trainer's (a cancel request, a group's or another process's events) waits on
+     * PostgreSQL for a run's row lock before it gives up ({@link StoreException.Busy}). An append holds that lock for
+     * milliseconds; only a trainer stopped inside one (SIGSTOP, a debugger) holds it longer, and then a request must
+     * not wait until that trainer wakes or dies. Trainers' own writes wait as before. {@code -Dsparselab.lockWaitMs}
+     * sets it (tests).
+     */
+    static final long LOCK_WAIT_MS = 10_000;
+
+    private long lockWaitMs() {
+        return Long.getLong("sparselab.lockWaitMs", LOCK_WAIT_MS);
+    }
+
+    /** A write that is not a trainer's: on PostgreSQL, its waits for row locks are bounded by {@link #lockWaitMs()}. */
+    private <T> T boundedWrite(org.jdbi.v3.core.HandleCallback<T, RuntimeException> write, String runIds) {
+        try {
+            return jdbi.inTransaction(h -> {
+                if (dialect == Dialect.POSTGRESQL) h.execute("SET LOCAL lock_timeout = " + lockWaitMs());
+                return write.withHandle(h);
+            });
+        } catch (org.jdbi.v3.core.JdbiException e) {
+            if (dialect == Dialect.POSTGRESQL && sqlState(e).equals("55P03")) {   // lock_not_available
+                throw new StoreException.Busy("run " + runIds + " is held by a write that has not ended for " + lockWaitMs() / 1000.0
+                        + " s (a trainer stopped inside one of its writes holds the run until it goes on or dies); nothing was "
+                        + "written, try again later", e);
+            }
+            throw e;
+        }
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) return s.getSQLState();
+        }
+        return "";
+    }
+
     @Override
     public List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs) {
-        return jdbi.inTransaction(h -> {
+        return boundedWrite(h -> {
             RunRow state = lockedRun(h, runId);
             if (state != null && state.lease() > 0 && "running".equals(state.status())) {
                 for (RunEvent e : events) {
@@ -244,19 +281,22 @@ final class SqlEventLog implements EventLog {
                 }
             }
             return write(h, runId, state, events, blobs);
-        });
+        }, runId);
     }
 
     @Override
     public void appendMany(java.util.LinkedHashMap<String, List<RunEvent>> eventsByRun) {
-        jdbi.useTransaction(h -> eventsByRun.forEach((runId, events) -> {
-            RunRow state = lockedRun(h, runId);
-            if (state != null && state.lease() > 0 && "running".equals(state.status())
-                    && events.stream().anyMatch(e -> TRAINING.contains(e.getClass()))) {
-                throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease() + ")");
-            }
-            write(h, runId, state, events, List.of());
-        }));
+        boundedWrite(h -> {
+            eventsByRun.forEach((runId, events) -> {
+                RunRow state = lockedRun(h, runId);
+                if (state != null && state.lease() > 0 && "running".equals(state.status())
+                        && events.stream().anyMatch(e -> TRAINING.contains(e.getClass()))) {
+                    throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease() + ")");
+                }
+                write(h, runId, state, events, List.of());
+            });
+            return null;
+        }, String.join(", ", eventsByRun.keySet()));
     }
 
     /** A trainer's append: refused whole unless {@code lease} is still the run's and the run is running. */

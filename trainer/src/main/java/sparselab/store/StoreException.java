@@ -35,6 +35,15 @@ public class StoreException extends RuntimeException {
         }
     }
 
+    /**
+     * The run is held by a write that does not end (on PostgreSQL: a trainer stopped inside one of its appends holds
+     * the run's row lock), and this write gave up waiting for it: nothing was written; try again later. The HTTP
+     * layer answers 503.
+     */
+    public static final class Busy extends StoreException {
+        public Busy(String message, Throwable cause) { super(message, cause); }
+    }
+
     /** Stored bytes do not match their content address: the blob was changed behind the log's back. Never served. */
     public static final class Corrupt extends StoreException {
         public Corrupt(String message) { super(message); }

@@ -239,7 +239,20 @@ class EventLogTest {
                         .get(20, java.util.concurrent.TimeUnit.SECONDS).isEmpty(), "the held run is skipped, not claimed");
                 assertEquals("running", log.run(held).orElseThrow().status(), "reads go on");
                 assertEquals(2, log.events(held).size());
-                // any write to the held run (a cancel request, another worker's note) waits for the lock
+                // a write that is not a trainer's gives up after the lock wait, writing nothing (StoreException.Busy)
+                System.setProperty("sparselab.lockWaitMs", "1500");
+                try {
+                    long t0 = System.nanoTime();
+                    StoreException.Busy busy = assertThrows(StoreException.Busy.class,
+                            () -> log.append(held, new RunEvent.Refused("w", "h", "a note")));
+                    double waited = (System.nanoTime() - t0) / 1e9;
+                    assertTrue(waited >= 1.4 && waited < 15, "waited " + waited + " s");
+                    assertTrue(busy.getMessage().contains(held), busy.getMessage());
+                    assertEquals(2, log.events(held).size(), "nothing written");
+                } finally {
+                    System.clearProperty("sparselab.lockWaitMs");
+                }
+                // within the wait (10 s by default), a write to the held run (a cancel request, a note) waits for the lock
                 Future<StoredEvent> write = pool.submit(() -> log.append(held, new RunEvent.Refused("w", "h", "a note")));
                 Thread.sleep(1000);
                 assertFalse(write.isDone(), "a write to the held run waits for its lock");

@@ -1,0 +1,64 @@
+package sparselab.server;
+
+import io.javalin.testtools.JavalinTest;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import sparselab.launch.LaunchPool;
+import sparselab.log.RunEvent;
+import sparselab.log.StoredEvent;
+import sparselab.store.EventLog;
+import sparselab.store.LocalPostgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static sparselab.server.Fixtures.json;
+
+/**
+ * A cancel request for a run whose trainer was stopped inside one of its writes, on PostgreSQL (always: this class
+ * opens a log on the test server whichever backend the execution runs): the request gives up after the log's lock
+ * wait and answers 503 with Retry-After, instead of waiting until the trainer wakes or dies; nothing is written, and
+ * once the lock is free the same request goes through.
+ */
+class HeldRunApiTest {
+    @Test
+    void a_cancel_of_a_run_held_by_a_stopped_trainer_answers_503_at_once_and_writes_nothing() throws Exception {
+        String db = LocalPostgres.testDatabase();
+        System.setProperty("sparselab.lockWaitMs", "1500");
+        try (EventLog log = EventLog.open(db)) {
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow();
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
+            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (server, client) -> {
+                try (Connection paused = TestLogs.rawConnection(db)) {
+                    paused.setAutoCommit(false);                  // the trainer's append, stopped between its statements
+                    try (PreparedStatement st = paused.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
+                        st.setString(1, run);
+                        st.executeQuery().close();
+                    }
+                    long start = System.nanoTime();
+                    Response r = client.post("/api/runs/" + run + "/cancel");
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertEquals(503, r.code());
+                    assertEquals("10", r.header("Retry-After"));
+                    String error = json(r).get("error").asText();
+                    assertTrue(error.contains(run) && error.contains("try again"), error);
+                    assertTrue(seconds >= 1.4 && seconds < 15, "gave up after the lock wait, not at once and not never: " + seconds + " s");
+                    assertEquals(List.of("created", "started"), log.events(run).stream().map(StoredEvent::type).toList(), "nothing written");
+                    paused.rollback();                            // the trainer dies
+                }
+                Response again = client.post("/api/runs/" + run + "/cancel");
+                assertEquals(200, again.code());
+                assertTrue(log.run(run).orElseThrow().cancelRequested());
+            });
+        } finally {
+            System.clearProperty("sparselab.lockWaitMs");
+        }
+    }
+}
