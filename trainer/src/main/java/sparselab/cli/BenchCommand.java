@@ -147,7 +147,7 @@ public class BenchCommand implements Callable<Integer> {
             if (p != null) {
                 // the peer's products alone: its step's time over theirs caps the ratio of any step whose products run
                 // no faster than numpy's (the same OpenBLAS kernels), however little else it does
-                Double products = !peerOk ? null : p.number("products digits " + batch + " " + HIDDEN + " " + Math.max(5, 20_000 / batch / 4),
+                Double products = !peerOk ? null : p.number("products digits " + batch + " " + HIDDEN + " " + Math.max(5, 5000 / batch),
                         "batch " + batch + " products");
                 peerCols = !peerOk ? String.format(" %14s %10s %13s %14s", "-", "-", "-", "-")
                         : String.format(" %14.0f %9.2fx %13s %14s", median(peerRates), median(ratios),

@@ -45,6 +45,14 @@ enum Dialect {
         return "SELECT run_id FROM runs WHERE run_id = :r AND " + CLAIMABLE + skipLocked;
     }
 
+    /**
+     * Bounds, for the rest of the current transaction, how long its statements wait for a lock ({@code ms}); null where
+     * the database has no such setting (SQLite's writers wait on the file's lock, with the connection's busy timeout).
+     */
+    String lockWait(long ms) {
+        return this == POSTGRESQL ? "SET LOCAL lock_timeout = " + ms : null;
+    }
+
     /** After a copy that kept the source's event ids: the identity continues after the largest. */
     String resetEventIds() {
         return this == POSTGRESQL ? "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(MAX(id), 1) FROM events))"

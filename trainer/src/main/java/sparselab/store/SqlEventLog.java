@@ -248,7 +248,8 @@ final class SqlEventLog implements EventLog {
     private <T> T boundedWrite(org.jdbi.v3.core.HandleCallback<T, RuntimeException> write, String runIds) {
         try {
             return jdbi.inTransaction(h -> {
-                if (dialect == Dialect.POSTGRESQL) h.execute("SET LOCAL lock_timeout = " + lockWaitMs());
+                String bound = dialect.lockWait(lockWaitMs());
+                if (bound != null) h.execute(bound);
                 return write.withHandle(h);
             });
         } catch (org.jdbi.v3.core.JdbiException e) {
