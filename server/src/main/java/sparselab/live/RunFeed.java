@@ -22,15 +22,15 @@ import java.util.function.Predicate;
  * Follows the event log and tells its subscribers which runs changed: one thread reads the events appended since the
  * last look ({@link EventLog#eventsAfter}), and hands each subscriber whose filter accepts it the new view of every run
  * those events touched. At most {@code capacity} subscribers at once: past that, {@link #subscribe} says no.
- * The first look only finds where the log ends; nothing already in the log is sent.
+ * The first look finds where the log ends; nothing already in the log is sent.
  *
  * <p><b>Ids that commit late.</b> On PostgreSQL two appends in concurrent transactions (two trainers, or a trainer
  * and the server) take their ids when they insert and become visible when they commit, which can be in the other
  * order: the feed may read id 11 before id 10 exists for it. Each id that a read skips is therefore looked for again
  * at every poll for {@link #GAP_GRACE_MILLIS} ({@link EventLog#eventsWithIds}); after that it is taken for an id used
- * up by a rolled-back append, which never appears. At most {@link #MAX_GAPS} such ids are followed, the newest. An
- * append still in flight at the feed's first look, below the end it finds, is not followed. (SQLite has one writer at
- * a time, so its ids commit in order.)
+ * up by a rolled-back append, which never appears. At most {@link #MAX_GAPS} such ids are followed, the newest. The
+ * first look does the same for the ids missing below the end it finds (appends in flight then). (SQLite has one writer
+ * at a time, so its ids commit in order.)
  */
 public final class RunFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunFeed.class);
@@ -103,11 +103,11 @@ public final class RunFeed implements AutoCloseable {
 
     private void poll() {
         try {
+            long now = System.nanoTime() / 1_000_000;
             if (cursor < 0) {
-                cursor = log.lastEventId();
+                firstLook(now);
                 return;
             }
-            long now = System.nanoTime() / 1_000_000;
             Set<String> changed = new LinkedHashSet<>();
             gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
             // read first, change the feed's state after: a failed read leaves it as it was, to be read again
@@ -151,6 +151,19 @@ public final class RunFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("reading the log for the live feed failed; trying again", e);
         }
+    }
+
+    /**
+     * Finds where the log ends, and which of the {@link #MAX_GAPS} ids below that end the log does not hold yet: those
+     * of appends still in flight are followed like the ids a read skips, so that an append that commits after this look
+     * is sent (one rolled back long ago is looked for in vain for {@link #GAP_GRACE_MILLIS}).
+     */
+    private void firstLook(long now) {
+        long end = log.lastEventId();
+        long from = Math.max(0, end - MAX_GAPS);
+        Set<Long> present = new java.util.HashSet<>(log.eventIdsBetween(from, end));
+        for (long id = from + 1; id < end; id++) if (!present.contains(id)) gaps.put(id, now);
+        cursor = end;
     }
 
     @Override

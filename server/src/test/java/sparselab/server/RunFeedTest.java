@@ -40,6 +40,35 @@ class RunFeedTest {
     }
 
     /**
+     * An append still in flight when the feed first looks at the log (its id below the end the feed finds) is sent
+     * once it commits. The state is made with plain SQL: the log's end at a later id, the feed started and seen
+     * reading, then the missing id written.
+     */
+    @Test
+    void anAppendInFlightAtTheFeedsFirstLookReachesTheSubscriberWhenItCommits() throws Exception {
+        String db = TestLogs.newDb(dir, "feed-first.db");
+        try (EventLog log = EventLog.open(db); RunFeed feed = new RunFeed(log, Clock.systemUTC(), 4, 50)) {
+            String inFlight = Fixtures.queued(log, Map.of("hidden", "8"));
+            String end = Fixtures.queued(log, Map.of("hidden", "9"));
+            String marker = Fixtures.queued(log, Map.of("hidden", "10"));
+            long last = log.lastEventId();
+            TestLogs.rawExecute(db, copyOfFirstEvent(end, last + 2, 1000));     // the end; id last + 1 is in flight
+            BlockingQueue<String> got = new LinkedBlockingQueue<>();
+            assertNotNull(feed.subscribe(v -> true, collect(got)));
+            // the feed's first look runs in its own thread: copies of the marker's event past the end until one is sent
+            String seen = null;
+            for (int k = 0; k < 30 && seen == null; k++) {
+                TestLogs.rawExecute(db, copyOfFirstEvent(marker, last + 3 + k, 1000 + k));
+                seen = got.poll(1, TimeUnit.SECONDS);
+            }
+            assertEquals(marker, seen, "the feed reads past its first look");
+            TestLogs.rawExecute(db, copyOfFirstEvent(inFlight, last + 1, 1000));
+            assertEquals(inFlight, next(got, Set.of(marker)), "the append that committed after the first look");
+            assertEquals(null, next(got, Set.of(marker), 300), "each change is sent once");
+        }
+    }
+
+    /**
      * Past the log's end: an event at id + {@code ahead} first (after ahead - 1 skipped ids), then one at the id just
      * before it; each reaches the subscriber once.
      */
@@ -99,7 +128,11 @@ class RunFeedTest {
 
     /** An INSERT of a copy of the run's first event under the given id (and a per-run seq no append uses). */
     private static String copyOfFirstEvent(String runId, long id) {
-        return "INSERT INTO events (id, run_id, seq, type, at, payload) SELECT " + id + ", run_id, seq + 1000, type, at, payload"
+        return copyOfFirstEvent(runId, id, 1000);
+    }
+
+    private static String copyOfFirstEvent(String runId, long id, int seqOffset) {
+        return "INSERT INTO events (id, run_id, seq, type, at, payload) SELECT " + id + ", run_id, seq + " + seqOffset + ", type, at, payload"
                 + " FROM events WHERE run_id = '" + runId + "' AND seq = 1";
     }
 }

@@ -175,6 +175,12 @@ public interface EventLog extends AutoCloseable {
      */
     List<StoredEvent> eventsWithIds(java.util.Collection<Long> ids);
 
+    /**
+     * The ids of the events in ({@code afterId}, {@code upToId}] that the log holds now, in order: for a reader that
+     * starts following the log, to find which ids below the end are still missing (appends in flight).
+     */
+    List<Long> eventIdsBetween(long afterId, long upToId);
+
     /** The most ids {@link #eventsWithIds} takes at once. */
     int MAX_IDS_AT_ONCE = 1000;
 

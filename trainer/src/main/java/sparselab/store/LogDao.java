@@ -143,6 +143,9 @@ interface LogDao {
     @SqlQuery("SELECT MAX(id) FROM events")
     Optional<Long> lastEventId();
 
+    @SqlQuery("SELECT id FROM events WHERE id > :a AND id <= :b ORDER BY id")
+    List<Long> eventIdsBetween(@Bind("a") long afterId, @Bind("b") long upToId);
+
     @SqlUpdate("INSERT INTO workers (name, host, pid, slots, runs, started_at, heartbeat_at, stopped) "
             + "VALUES (:name, :host, :pid, :slots, :runs, :at, :at, FALSE) ON CONFLICT (name) DO UPDATE SET host = excluded.host, "
             + "pid = excluded.pid, slots = excluded.slots, runs = excluded.runs, heartbeat_at = excluded.heartbeat_at, stopped = FALSE")

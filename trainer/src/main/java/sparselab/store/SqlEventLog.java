@@ -602,6 +602,11 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public List<Long> eventIdsBetween(long afterId, long upToId) {
+        return jdbi.withExtension(LogDao.class, dao -> dao.eventIdsBetween(afterId, upToId));
+    }
+
+    @Override
     public long lastEventId() { return jdbi.withExtension(LogDao.class, LogDao::lastEventId).orElse(0L); }
 
     @Override
