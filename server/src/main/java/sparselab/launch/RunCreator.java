@@ -34,14 +34,14 @@ public interface RunCreator {
         return new RunCreator() {
             @Override
             public String create(RunConfig cfg, String preset, String origin, String group, RunEvent.LadderStep ladder) {
-                List<Runs.Prepared> p = Runs.prepare(List.of(cfg), dataDir, limits);
+                List<Runs.Prepared> p = Runs.prepare(List.of(cfg), dataDir, limits, log.shared());
                 Runs.checkRoom(log, p, limits);
                 return Runs.append(log, p.get(0), preset, origin, group, ladder);
             }
 
             @Override
             public void admit(List<RunConfig> configs) {
-                Runs.checkRoom(log, Runs.prepare(configs, dataDir, limits), limits);
+                Runs.checkRoom(log, Runs.prepare(configs, dataDir, limits, log.shared()), limits);
             }
         };
     }

@@ -73,7 +73,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
             List<RunConfig> configs = new ArrayList<>();
             for (int i = 0; i < runs; i++) configs.add(config(i + 1));
             List<String> ids = new ArrayList<>();
-            for (Runs.Prepared p : Runs.prepare(configs)) ids.add(Runs.append(log, p, null, "sweep", "bench-workers", null));
+            for (Runs.Prepared p : Runs.prepare(configs, log.shared())) ids.add(Runs.append(log, p, null, "sweep", "bench-workers", null));
             long t0 = System.nanoTime();
             List<Process> procs = new ArrayList<>();
             for (int w = 0; w < n; w++) procs.add(BackgroundTrainer.spawnWorker(db, "bench-w" + n + "-" + w, 3));
@@ -135,7 +135,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
         try (EventLog log = EventLog.open(db)) {
             RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=32", "epochs=400",
                     "batchSize=1", "seed=5"));
-            String id = Runs.append(log, Runs.prepare(List.of(cfg)).get(0), null, "bench", null, null);
+            String id = Runs.append(log, Runs.prepare(List.of(cfg), log.shared()).get(0), null, "bench", null, null);
             Process first = BackgroundTrainer.spawnWorker(db, "bench-first", 600);
             long deadline = System.currentTimeMillis() + 300_000;
             while (log.require(id).lastCheckpointEpoch() == null) {

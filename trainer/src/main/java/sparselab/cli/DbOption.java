@@ -25,6 +25,9 @@ public class DbOption {
     /** Opens an existing log; a missing file is refused rather than created (commands that only read or act on runs). */
     public EventLog openExisting() { return remember(EventLog.openExisting(db)); }
 
+    /** Whether the log is on a database server ({@link EventLog#shared()}), told from the value alone. */
+    public boolean shared() { return EventLog.isShared(db); }
+
     private synchronized EventLog remember(EventLog log) {
         opened.add(log);
         return log;

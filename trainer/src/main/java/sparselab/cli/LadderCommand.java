@@ -53,7 +53,7 @@ public class LadderCommand implements Callable<Integer> {
             RunConfig c = ConfigKeys.build(s.config());
             for (String seed : Sweeps.seedValues(c.seed(), seeds)) configs.add(seeds == 1 ? c : c.with("seed", seed));
         }
-        List<Runs.Prepared> prepared = Runs.prepare(configs);
+        List<Runs.Prepared> prepared = Runs.prepare(configs, log.shared());
         Runs.checkRoom(log, prepared);
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);

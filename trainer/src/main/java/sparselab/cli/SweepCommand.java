@@ -42,7 +42,7 @@ public class SweepCommand implements Callable<Integer> {
         Sweeps.Settings settings = Sweeps.parse(sets);
         Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
         List<Sweeps.Point> points = Sweeps.replicate(Sweeps.grid(base, settings.axes(), seeds), seeds);
-        List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList());
+        List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());
         EventLog log = db.open();
         Runs.checkRoom(log, prepared);
         String group = Groups.newName(log, name, "sweep");

@@ -32,7 +32,7 @@ public class TrainCommand implements Callable<Integer> {
     public Integer call() {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
-        Runs.Prepared prepared = Runs.prepare(List.of(cfg)).get(0);    // data checked before the log is even opened
+        Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
         EventLog log = db.open();
         Runs.checkRoom(log, List.of(prepared));
         String runId = Runs.append(log, prepared, preset, "cli", null, null);

@@ -6,9 +6,10 @@ package sparselab.config;
  * {@link Long#MAX_VALUE}. Per epoch: one {@code epoch_completed} event and its projection row, each with the H
  * rate estimates as JSON text. Per weight snapshot (the {@code snapshotEvery} schedule: epoch 0, the last, and
  * 1, 2, 4, 8, ... or every N): the weights blob, 4 P bytes for the P = 2 H V + H + V parameters, and its events.
- * One checkpoint (a run keeps the bytes of its latest only): the parameters and the updater state in float64, 24 P
- * bytes, or with {@code lbfgs} its curvature pairs too, 100 P. Heartbeats (about 150 bytes every 5 s while training)
- * depend on the wall-clock time, not on the configuration, and are not counted.
+ * Checkpoints: the parameters and the updater state in float64, 24 P bytes, or with {@code lbfgs} its curvature pairs
+ * too, 100 P. A run keeps the bytes of its latest checkpoint only, but the space of the ones it replaced is not free at
+ * once: see {@link #checkpointsHeld}. Heartbeats (about 150 bytes every 5 s while training) depend on the wall-clock
+ * time, not on the configuration, and are not counted.
  */
 public final class LogEstimate {
     /** One epoch's event row, projection row and index entries, without the rate estimates. */
@@ -23,17 +24,37 @@ public final class LogEstimate {
     static final long LBFGS_CHECKPOINT_BYTES_PER_PARAMETER = 100;
     /** The created, started and end events and the run's projection row. */
     static final long RUN_BYTES = 8_000;
+    /**
+     * How many checkpoints' bytes one run holds at once in an SQLite file: the new one and the one it replaces, which is
+     * deleted in the same transaction; SQLite reuses the freed pages for the next.
+     */
+    static final int CHECKPOINTS_HELD_FILE = 2;
+    /**
+     * The same on PostgreSQL, where a deleted row's space is reusable only once VACUUM has passed: the blobs table is
+     * vacuumed as soon as it has a dead row (migration V6), at autovacuum's next round, by default every 60 s; with a
+     * checkpoint at most every 10 s, six more than in a file.
+     */
+    static final int CHECKPOINTS_HELD_SERVER = 8;
 
     private LogEstimate() {}
 
-    /** The estimated log bytes of a run of {@code cfg} on data with {@code visible} inputs. */
-    public static long bytes(RunConfig cfg, int visible) {
+    /** How many checkpoints of a run the log holds at once: in an SQLite file, or on a database server ({@code shared}). */
+    public static int checkpointsHeld(boolean shared) {
+        return shared ? CHECKPOINTS_HELD_SERVER : CHECKPOINTS_HELD_FILE;
+    }
+
+    /**
+     * The estimated log bytes of a run of {@code cfg} on data with {@code visible} inputs, in a log on a database server
+     * ({@code shared}: PostgreSQL) or in an SQLite file.
+     */
+    public static long bytes(RunConfig cfg, int visible, boolean shared) {
         double h = cfg.hidden();
         double perEpoch = EPOCH_BYTES + RATE_BYTES * h;
         double parameters = 2.0 * h * visible + h + visible;
         double perSnapshot = SNAPSHOT_BYTES + 4.0 * parameters;
         double checkpoint = parameters * (cfg.optimizer() == Choices.Optimizer.LBFGS ? LBFGS_CHECKPOINT_BYTES_PER_PARAMETER : CHECKPOINT_BYTES_PER_PARAMETER);
-        double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot + checkpoint;
+        double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot
+                + checkpointsHeld(shared) * checkpoint;
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }
 
@@ -49,8 +70,8 @@ public final class LogEstimate {
     }
 
     /** Why a run is refused under {@code limits}, or null when it fits: names the limit and what makes the run big. */
-    public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, Limits limits) {
-        long b = bytes(cfg, visible);
+    public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, boolean shared, Limits limits) {
+        long b = bytes(cfg, visible, shared);
         if (b <= limits.maxRunBytes()) return null;
         return new ConfigException.FieldError("maxRunBytes", "the run would write about " + Limits.bytes(b) + " to the log (hidden="
                 + cfg.hidden() + ", epochs=" + cfg.epochs() + ", snapshotEvery=" + cfg.snapshotEvery() + " (" + snapshots(cfg.snapshotEvery(), cfg.epochs())

@@ -49,7 +49,12 @@ public final class RunExecutor {
      * A checkpoint (parameters and updater state, megabytes) is written at most this often (a finished run needs
      * none); per-epoch events and snapshots are small. A resume repeats at most this much training.
      */
-    static final long CHECKPOINT_NANOS = (long) (Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, "10")) * 1e9);
+    static final double CHECKPOINT_SECONDS = 10;
+
+    /** The checkpoint interval: {@link #CHECKPOINT_SECONDS}, or {@link #CHECKPOINT_PROPERTY} when set (read by each executor). */
+    static long checkpointNanos() {
+        return (long) (Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, Double.toString(CHECKPOINT_SECONDS))) * 1e9);
+    }
 
     /** What a foreground caller sees while a run trains (a progress bar). */
     public interface Listener {
@@ -174,7 +179,7 @@ public final class RunExecutor {
             // batchSize 0 (lbfgs): the whole training set is one "batch" of the progress bar
             long batches = cfg.batchSize() == 0 ? 1 : (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
             listener.started(runId, fromEpoch, cfg.epochs(), batches);
-            long lastCheckpoint = System.nanoTime();
+            long lastCheckpoint = System.nanoTime(), checkpointNanos = checkpointNanos();
             DivergenceWatch watch = new DivergenceWatch(cfg.beta(), cfg.limiterOn(), DivergenceWatch.parseStopOn(cfg.stopOn()));
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
@@ -208,7 +213,7 @@ public final class RunExecutor {
                 byte[] weights = schedule.at(epoch) || diverged ? model.weightsLE() : null;
                 boolean last = epoch == cfg.epochs();
                 boolean releasing = release.get() && !last && !diverged;
-                byte[] state = !diverged && !last && (releasing || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS)
+                byte[] state = !diverged && !last && (releasing || System.nanoTime() - lastCheckpoint >= checkpointNanos)
                         ? model.stateBytes() : null;
                 if (state != null) lastCheckpoint = System.nanoTime();
                 writer.submit(() -> {

@@ -34,7 +34,7 @@ public final class Runs {
      */
     public static String create(EventLog log, RunConfig cfg, String preset, String origin, String group) {
         Limits limits = Limits.fromEnvironment();
-        List<Prepared> p = prepare(List.of(cfg), dataDir(), limits);
+        List<Prepared> p = prepare(List.of(cfg), dataDir(), limits, log.shared());
         checkRoom(log, p, limits);
         return append(log, p.get(0), preset, origin, group, null);
     }
@@ -46,9 +46,9 @@ public final class Runs {
      */
     public record Prepared(RunConfig config, String dataFingerprint, long estimatedBytes) {}
 
-    /** {@link #prepare(List, Path, Limits)} with the data folder and the limits of the environment. */
-    public static List<Prepared> prepare(List<RunConfig> configs) {
-        return prepare(configs, dataDir(), Limits.fromEnvironment());
+    /** {@link #prepare(List, Path, Limits, boolean)} with the data folder and the limits of the environment. */
+    public static List<Prepared> prepare(List<RunConfig> configs, boolean shared) {
+        return prepare(configs, dataDir(), Limits.fromEnvironment(), shared);
     }
 
     /**
@@ -57,8 +57,10 @@ public final class Runs {
      * whole or queued whole. A refusal names the key or the limit.
      *
      * @param dataDir where {@code mnist} is looked for (see {@link #dataDir()})
+     * @param shared  whether the runs go to a log on a database server ({@link EventLog#shared()}), where the space of a
+     *                replaced checkpoint is free later than in a file ({@link LogEstimate#checkpointsHeld})
      */
-    public static List<Prepared> prepare(List<RunConfig> configs, Path dataDir, Limits limits) {
+    public static List<Prepared> prepare(List<RunConfig> configs, Path dataDir, Limits limits, boolean shared) {
         Map<String, Loaded> loaded = new HashMap<>();
         List<Prepared> out = new ArrayList<>();
         List<ConfigException.FieldError> tooBig = new ArrayList<>();
@@ -69,9 +71,9 @@ public final class Runs {
                 if (data.count() < 2) throw new ConfigException("limit", "the data set has " + data.count() + " samples; at least 2 are needed");
                 return new Loaded(data.fingerprint(), data.dim());
             });
-            ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), limits);
+            ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), shared, limits);
             if (over != null) tooBig.add(over);
-            out.add(new Prepared(c, l.fingerprint(), LogEstimate.bytes(c, l.dim())));
+            out.add(new Prepared(c, l.fingerprint(), LogEstimate.bytes(c, l.dim(), shared)));
         }
         if (!tooBig.isEmpty()) throw new ConfigException(tooBig);
         return out;

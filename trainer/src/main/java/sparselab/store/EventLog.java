@@ -42,6 +42,9 @@ public interface EventLog extends AutoCloseable {
     /** Opens an existing log; a missing SQLite file is refused instead of created. */
     static EventLog openExisting(String db) { return SqlEventLog.open(Backend.parse(db, false)); }
 
+    /** Whether a --db value names a log on a database server ({@link #shared()}), without opening it. */
+    static boolean isShared(String db) { return Backend.parse(db, true).kind() != Backend.Kind.SQLITE; }
+
     /** A new, unique run id: {@code r} and ten hex digits. */
     static String newRunId() {
         return "r" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);

@@ -47,15 +47,18 @@ class LimitsFaultTest {
     @Test
     void the_estimate_grows_with_hidden_units_epochs_snapshots_and_inputs_and_never_overflows() {
         RunConfig base = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=16", "epochs=10"));
-        long b = LogEstimate.bytes(base, 64);
-        assertTrue(LogEstimate.bytes(base.with("hidden", "32"), 64) > b);
-        assertTrue(LogEstimate.bytes(base.with("epochs", "20"), 64) > b);
-        assertTrue(LogEstimate.bytes(base.with("snapshotEvery", "1"), 64) > b);
-        assertTrue(LogEstimate.bytes(base, 784) > b);
+        long b = LogEstimate.bytes(base, 64, false);
+        assertTrue(LogEstimate.bytes(base.with("hidden", "32"), 64, false) > b);
+        assertTrue(LogEstimate.bytes(base.with("epochs", "20"), 64, false) > b);
+        assertTrue(LogEstimate.bytes(base.with("snapshotEvery", "1"), 64, false) > b);
+        assertTrue(LogEstimate.bytes(base, 784, false) > b);
+        assertTrue(LogEstimate.bytes(base, 64, true) > b, "on a server the space of replaced checkpoints is free later");
         RunConfig huge = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=100000", "epochs=1000000", "snapshotEvery=1"));
-        assertTrue(LogEstimate.bytes(huge, Integer.MAX_VALUE) > 0);
-        assertNull(LogEstimate.overLimit(ConfigLoader.resolve("ufldl", null, List.of("data=mnist")), 784, Limits.defaults()),
-                "the demo's run must fit the default limit");
-        assertNotNull(LogEstimate.overLimit(huge, 64, Limits.defaults()));
+        assertTrue(LogEstimate.bytes(huge, Integer.MAX_VALUE, true) > 0);
+        for (boolean shared : new boolean[] {false, true}) {
+            assertNull(LogEstimate.overLimit(ConfigLoader.resolve("ufldl", null, List.of("data=mnist")), 784, shared, Limits.defaults()),
+                    "the demo's run must fit the default limit");
+            assertNotNull(LogEstimate.overLimit(huge, 64, shared, Limits.defaults()));
+        }
     }
 }

@@ -1,6 +1,8 @@
 package sparselab.runs;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import sparselab.cli.ExitCodes;
@@ -12,6 +14,7 @@ import sparselab.config.ConfigLoader;
 import sparselab.config.LogEstimate;
 import sparselab.config.RunConfig;
 import sparselab.store.EventLog;
+import sparselab.store.Logs;
 import sparselab.config.Limits;
 
 import java.io.PrintWriter;
@@ -98,11 +101,44 @@ class TrainerFaultTest {
         assertFalse(Files.exists(db), "the log was created for a refused run");
     }
 
-    @Test
-    void the_log_estimate_is_not_below_what_a_real_run_writes() throws Exception {
-        Path db = dir.resolve("estimate.db");
+    /** Snapshots every epoch, checkpoints at the default interval, on both backends. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_log_estimate_is_not_below_what_a_real_run_writes(String backend) throws Exception {
         RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=500", "hidden=32", "epochs=40", "batchSize=50",
                 "optimizer=adam", "learningRate=0.01", "snapshotEvery=1"));
+        String db = Logs.newLog(backend, dir);
+        long written = written(db, cfg);
+        long estimate = LogEstimate.bytes(cfg, 64, backend.equals("postgresql"));
+        System.out.printf("%s: log estimate %d bytes, written %d bytes%n", backend, estimate, written);
+        assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
+        assertTrue(estimate <= 3 * written, "estimate " + estimate + " is far above written " + written);
+    }
+
+    /**
+     * An L-BFGS run (checkpoints of 100 bytes a parameter) that replaces its checkpoint after every one of 60 epochs: the
+     * file holds two at once (the new one and the one it replaces), not one, and no more than two.
+     */
+    @Test
+    void a_run_that_replaces_its_checkpoint_every_epoch_stays_within_the_estimate() throws Exception {
+        RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=500", "hidden=32", "epochs=60", "batchSize=0",
+                "optimizer=lbfgs", "snapshotEvery=60"));
+        System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "0");
+        long written;
+        try {
+            written = written(Logs.newLog("sqlite", dir), cfg);
+        } finally {
+            System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
+        }
+        long estimate = LogEstimate.bytes(cfg, 64, false);
+        long checkpoint = 100L * (2 * 32 * 64 + 32 + 64);
+        System.out.printf("sqlite, a checkpoint every epoch: log estimate %d bytes, written %d bytes%n", estimate, written);
+        assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
+        assertTrue(written > estimate - checkpoint, "the replaced checkpoint's bytes were not held: written " + written);
+    }
+
+    /** What a run of {@code cfg} adds to a new log: its size after the run less its size before. */
+    private static long written(String db, RunConfig cfg) {
         long before;
         try (EventLog log = EventLog.open(db)) {
             before = log.sizeBytes();
@@ -110,11 +146,8 @@ class TrainerFaultTest {
             RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(id, false);
             assertEquals("finished", o.status(), o.message());
         }
-        // closed: the write-ahead log is checkpointed into the file and truncated
-        long written = java.nio.file.Files.size(db) - before;
-        long estimate = LogEstimate.bytes(cfg, 64);
-        System.out.printf("log estimate %d bytes, written %d bytes%n", estimate, written);
-        assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
-        assertTrue(estimate <= 3 * written, "estimate " + estimate + " is far above written " + written);
+        try (EventLog log = EventLog.open(db)) {        // closed and opened: SQLite's write-ahead log is in the file
+            return log.sizeBytes() - before;
+        }
     }
 }

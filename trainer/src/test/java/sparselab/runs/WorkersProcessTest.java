@@ -210,7 +210,7 @@ class WorkersProcessTest {
                 configs.add(ConfigLoader.resolve(null, null, List.of("data=bars", "limit=500", "hidden=8", "epochs=4",
                         "batchSize=10", "seed=" + (i + 1))));
             }
-            for (Runs.Prepared p : Runs.prepare(configs)) runs.add(Runs.append(log, p, null, "sweep", "sweep-w4", null));
+            for (Runs.Prepared p : Runs.prepare(configs, log.shared())) runs.add(Runs.append(log, p, null, "sweep", "sweep-w4", null));
             List<Process> workers = new ArrayList<>();
             for (int w = 0; w < 4; w++) workers.add(track(BackgroundTrainer.spawnWorker(db, "w" + w, 5)));
             for (Process p : workers) assertTrue(p.waitFor(600, TimeUnit.SECONDS), "worker exits when the queue is empty");

@@ -210,6 +210,31 @@ class EventLogTest {
     }
 
     /**
+     * On PostgreSQL the space of a deleted row is reusable only after VACUUM, and autovacuum's defaults wait until a
+     * fifth of a table is dead: in a log with gigabytes of snapshots, hundreds of replaced checkpoints. The blobs table
+     * and its TOAST table (where the bytes are) are set to be vacuumed at autovacuum's next round after any delete.
+     */
+    @Test
+    void on_postgresql_the_blobs_of_replaced_checkpoints_are_vacuumed_at_autovacuums_next_round() throws Exception {
+        String db = Logs.newLog("postgresql", dir);
+        try (EventLog log = EventLog.open(db)) {
+            Backend b = Backend.parse(db, false);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password());
+                 var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT array_to_string(c.reloptions, ','), array_to_string(t.reloptions, ',') "
+                         + "FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.relname = 'blobs'")) {
+                assertTrue(rs.next(), "the blobs table has a TOAST table");
+                for (int k = 1; k <= 2; k++) {
+                    String options = rs.getString(k);
+                    assertNotNull(options, (k == 1 ? "blobs" : "its TOAST table") + " has no storage options");
+                    assertTrue(options.contains("autovacuum_vacuum_threshold=0") && options.contains("autovacuum_vacuum_scale_factor=0"),
+                            (k == 1 ? "blobs: " : "TOAST: ") + options);
+                }
+            }
+        }
+    }
+
+    /**
      * A trainer stopped inside one of its write transactions on PostgreSQL (SIGSTOP mid-append), simulated exactly: a
      * connection holds the run's row lock, as an append holds it between its statements. Only that run waits: a
      * worker's claim skips it instead of blocking and takes the next run, reads and other runs go on, and a write to

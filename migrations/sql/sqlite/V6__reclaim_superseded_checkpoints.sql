@@ -1,0 +1,3 @@
+-- Kept in step with the PostgreSQL migrations, where V6 sets the blobs table to be vacuumed as soon as a replaced
+-- checkpoint is deleted. SQLite needs nothing: the pages a deleted row frees go to the file's free list and are
+-- reused by the next write.
