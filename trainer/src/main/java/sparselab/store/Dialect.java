@@ -53,6 +53,16 @@ enum Dialect {
         return this == POSTGRESQL ? "SET LOCAL lock_timeout = " + ms : null;
     }
 
+    /**
+     * Run once by each new connection: on PostgreSQL, a session that stays inside a transaction without a statement for
+     * {@code ms} (its process stopped, its machine suspended or cut off from the network) is ended by the server, which
+     * rolls the transaction back and frees the run it locked; null for SQLite (one machine; a stopped writer holds the
+     * file until it goes on or dies).
+     */
+    String sessionInit(long ms) {
+        return this == POSTGRESQL ? "SET idle_in_transaction_session_timeout = " + ms : null;
+    }
+
     /** After a copy that kept the source's event ids: the identity continues after the largest. */
     String resetEventIds() {
         return this == POSTGRESQL ? "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(MAX(id), 1) FROM events))"

@@ -99,6 +99,8 @@ final class SqlEventLog implements EventLog {
             cfg.setMaximumPoolSize(6);
             cfg.setConnectionTimeout(15_000);
             dialect = Dialect.POSTGRESQL;
+            cfg.setConnectionInitSql(dialect.sessionInit(idleInTransactionMs()));
+            cfg.setExceptionOverrideClassName(EndedSessions.class.getName());
         }
         cfg.setMinimumIdle(1);
         HikariDataSource ds;
@@ -240,6 +242,48 @@ final class SqlEventLog implements EventLog {
      */
     static final long LOCK_WAIT_MS = 10_000;
 
+    /**
+     * How long a PostgreSQL session may stay inside a transaction without a statement before the server ends it
+     * ({@link Dialect#sessionInit}). The log's transactions send their statements back to back (milliseconds); a
+     * session idle that long belongs to a process that was stopped, or to a machine that was suspended or lost the
+     * network, and it would otherwise hold its run's row lock until it goes on or its connection times out (hours):
+     * no worker could take the run over. {@code -Dsparselab.idleInTransactionMs} sets it (tests).
+     */
+    static final long IDLE_IN_TRANSACTION_MS = 60_000;
+
+    private static long idleInTransactionMs() {
+        return Long.getLong("sparselab.idleInTransactionMs", IDLE_IN_TRANSACTION_MS);
+    }
+
+    /** PostgreSQL's SQLSTATE for a session ended by {@code idle_in_transaction_session_timeout}. */
+    static final String SESSION_ENDED_IDLE = "25P03";
+
+    /** Tells the pool that a connection whose session the server ended is dead: it is dropped, not handed out again. */
+    public static final class EndedSessions implements com.zaxxer.hikari.SQLExceptionOverride {
+        @java.lang.Override
+        public com.zaxxer.hikari.SQLExceptionOverride.Override adjudicate(java.sql.SQLException e) {
+            return SESSION_ENDED_IDLE.equals(e.getSQLState()) ? com.zaxxer.hikari.SQLExceptionOverride.Override.MUST_EVICT
+                    : com.zaxxer.hikari.SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
+    }
+
+    /**
+     * A write transaction. On PostgreSQL, one whose session the server ended for idling inside it (a process that was
+     * stopped there and has woken: {@link #IDLE_IN_TRANSACTION_MS}) is run once more on a new connection: the server
+     * rolled it back, so nothing of it was written, and a trainer's append checks its lease again (a run taken over
+     * meanwhile refuses it).
+     */
+    <T> T transaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.inTransaction(work);
+        } catch (org.jdbi.v3.core.JdbiException e) {
+            if (dialect != Dialect.POSTGRESQL || !sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
+            LOG.warn("the server ended this process's session inside a transaction after {} ms without a statement (the process "
+                    + "was stopped or cut off); nothing of it was written, running it again", idleInTransactionMs());
+            return jdbi.inTransaction(work);
+        }
+    }
+
     private long lockWaitMs() {
         return Long.getLong("sparselab.lockWaitMs", LOCK_WAIT_MS);
     }
@@ -247,7 +291,7 @@ final class SqlEventLog implements EventLog {
     /** A write that is not a trainer's: on PostgreSQL, its waits for row locks are bounded by {@link #lockWaitMs()}. */
     private <T> T boundedWrite(org.jdbi.v3.core.HandleCallback<T, RuntimeException> write, String runIds) {
         try {
-            return jdbi.inTransaction(h -> {
+            return transaction(h -> {
                 String bound = dialect.lockWait(lockWaitMs());
                 if (bound != null) h.execute(bound);
                 return write.withHandle(h);
@@ -302,7 +346,7 @@ final class SqlEventLog implements EventLog {
 
     /** A trainer's append: refused whole unless {@code lease} is still the run's and the run is running. */
     List<StoredEvent> appendLeased(String runId, long lease, List<RunEvent> events, List<Blob> blobs) {
-        return jdbi.inTransaction(h -> {
+        return transaction(h -> {
             RunRow state = lockedRun(h, runId);
             checkLease(runId, lease, state);
             return write(h, runId, state, events, blobs);
@@ -317,7 +361,7 @@ final class SqlEventLog implements EventLog {
     }
 
     boolean heartbeat(String runId, long lease) {
-        return jdbi.inTransaction(h -> {
+        return transaction(h -> {
             LogDao dao = h.attach(LogDao.class);
             if (dao.beat(runId, lease, now(h)) == 1) return dao.run(runId).map(RunRow::cancelRequested).orElse(false);
             RunRow r = dao.run(runId).orElse(null);
@@ -374,7 +418,7 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
-        return jdbi.inTransaction(h -> {
+        return transaction(h -> {
             RunRow row = lockedRun(h, runId);
             if (row == null || !mayStart.test(row)) return Optional.empty();
             return Optional.of(claimRow(h, row, started));
@@ -393,7 +437,7 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public Optional<Lease> claimNext(RunEvent.Started started, Duration stale, Set<String> skip, Predicate<RunRow> mayStart) {
-        return jdbi.inTransaction(h -> {
+        return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
             List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
                     .mapTo(String.class).list();
@@ -629,7 +673,7 @@ final class SqlEventLog implements EventLog {
     long copyFrom(SqlEventLog from) {
         if (lastEventId() != 0) throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
         long[] n = {0};
-        jdbi.useTransaction(h -> {
+        transaction(h -> {
             LogDao dao = h.attach(LogDao.class);
             for (String hash : from.blobHashes()) {
                 byte[] bytes = from.blob(hash).orElseThrow();
@@ -643,6 +687,7 @@ final class SqlEventLog implements EventLog {
             });
             if (insert.size() > 0) insert.execute();
             if (dialect.resetEventIds() != null) h.createQuery(dialect.resetEventIds()).mapTo(Long.class).one();
+            return null;
         });
         rebuild();
         return n[0];
@@ -652,7 +697,10 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public void workerBeat(WorkerInfo w) {
-        jdbi.useTransaction(h -> h.attach(LogDao.class).workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h)));
+        transaction(h -> {
+            h.attach(LogDao.class).workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
+            return null;
+        });
     }
 
     @Override
@@ -670,7 +718,7 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public int rebuild() {
-        return jdbi.inTransaction(h -> {
+        return transaction(h -> {
             h.execute("DELETE FROM runs");
             h.execute("DELETE FROM epoch_metrics");
             h.execute("DELETE FROM snapshots");

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -289,6 +290,63 @@ class EventLogTest {
             var over = log.claimNext(started(4), java.time.Duration.ZERO, Set.of(other), r -> true).orElseThrow();
             assertEquals(held, over.runId(), "once the lock is free, the run is taken over");
             assertEquals(2, over.number(), "with a new lease: the stopped trainer's writes are refused from now on");
+        }
+    }
+
+    /**
+     * The same stopped trainer, in the log's own sessions: on PostgreSQL the server ends a session that stays inside a
+     * transaction without a statement for {@code sparselab.idleInTransactionMs} (60 s by default; 1 s here). That frees
+     * the run's row lock, so a worker takes the run over while the stopped writer still sleeps (without it, the run
+     * stayed held until the writer woke or its connection timed out). When the writer wakes, its transaction runs once
+     * more on a new connection: the first was rolled back, nothing of it was written; a trainer's append would now be
+     * refused for its old lease.
+     */
+    @Test
+    void on_postgresql_the_server_ends_a_session_stopped_inside_a_write_and_the_woken_write_runs_once_more() throws Exception {
+        String db = Logs.newLog("postgresql", dir);
+        System.setProperty("sparselab.idleInTransactionMs", "1000");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (EventLog log = EventLog.open(db)) {
+            SqlEventLog store = (SqlEventLog) log;
+            String held = createRun(log);
+            Lease first = log.claim(held, started(1), r -> true).orElseThrow();
+            java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+            Future<Long> stopped = pool.submit(() -> store.transaction(h -> {
+                int attempt = attempts.incrementAndGet();
+                long lease = h.createQuery("SELECT lease FROM runs WHERE run_id = :r FOR UPDATE").bind("r", held).mapTo(Long.class).one();
+                h.attach(LogDao.class).workerBeat("attempt-" + attempt, "host", 1, 1, "[]", "2026-01-01T00:00:00.000Z");
+                if (attempt == 1) {
+                    locked.countDown();
+                    try {
+                        Thread.sleep(6000);                      // stopped between two statements of its transaction
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    h.createQuery("SELECT 1").mapTo(Integer.class).one();
+                }
+                return lease;
+            }));
+            assertTrue(locked.await(20, java.util.concurrent.TimeUnit.SECONDS));
+            long t0 = System.nanoTime();
+            Optional<Lease> over = Optional.empty();
+            while (over.isEmpty() && System.nanoTime() - t0 < 20e9) {
+                over = log.claimNext(started(2), java.time.Duration.ZERO, Set.of(), r -> true);
+                if (over.isEmpty()) Thread.sleep(100);
+            }
+            double after = (System.nanoTime() - t0) / 1e9;
+            assertTrue(over.isPresent(), "the run was never taken over");
+            assertEquals(2, over.get().number());
+            assertTrue(after < 5 && attempts.get() == 1, "taken over while the stopped writer slept (6 s): after " + after + " s");
+            assertEquals(2L, stopped.get(30, java.util.concurrent.TimeUnit.SECONDS), "the woken write ran again and saw the new lease");
+            assertEquals(2, attempts.get());
+            Set<String> workers = new HashSet<>();
+            for (WorkerInfo w : log.workers()) workers.add(w.name());
+            assertEquals(Set.of("attempt-2"), workers, "the first attempt wrote nothing");
+            assertThrows(StoreException.LeaseLost.class, () -> first.append(new RunEvent.Refused("w", "h", "late")));
+        } finally {
+            pool.shutdownNow();
+            System.clearProperty("sparselab.idleInTransactionMs");
         }
     }
 
