@@ -159,10 +159,13 @@ public final class RunFeed implements AutoCloseable {
      * is sent (one rolled back long ago is looked for in vain for {@link #GAP_GRACE_MILLIS}).
      */
     private void firstLook(long now) {
-        long end = log.lastEventId();
-        long from = Math.max(0, end - MAX_GAPS);
-        Set<Long> present = new java.util.HashSet<>(log.eventIdsBetween(from, end));
+        long from = Math.max(0, log.lastEventId() - MAX_GAPS);
+        // the end and the ids below it from one read: an append that commits after it is either past that end or missing
+        List<Long> ids = log.eventIdsBetween(from, Long.MAX_VALUE);
+        long end = ids.isEmpty() ? from : ids.get(ids.size() - 1);
+        Set<Long> present = new java.util.HashSet<>(ids);
         for (long id = from + 1; id < end; id++) if (!present.contains(id)) gaps.put(id, now);
+        while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();
         cursor = end;
     }
 

@@ -30,31 +30,37 @@ public final class LogEstimate {
      */
     static final int CHECKPOINTS_HELD_FILE = 2;
     /**
-     * The same on PostgreSQL, where a deleted row's space is reusable only once VACUUM has passed: the blobs table is
-     * vacuumed as soon as it has a dead row (migration V6), at autovacuum's next round, by default every 60 s; with a
-     * checkpoint at most every 10 s, six more than in a file.
+     * On PostgreSQL a deleted row's space is reusable only once VACUUM has passed: the blobs table is vacuumed as soon
+     * as it has a dead row (migration V6), at autovacuum's next round, by default every 60 s. The checkpoints a run
+     * writes in that time are held too.
      */
-    static final int CHECKPOINTS_HELD_SERVER = 8;
+    static final double AUTOVACUUM_ROUND_SECONDS = 60;
 
     private LogEstimate() {}
 
-    /** How many checkpoints of a run the log holds at once: in an SQLite file, or on a database server ({@code shared}). */
-    public static int checkpointsHeld(boolean shared) {
-        return shared ? CHECKPOINTS_HELD_SERVER : CHECKPOINTS_HELD_FILE;
+    /**
+     * How many checkpoints of a run of {@code epochs} epochs the log holds at once: two in an SQLite file; on a
+     * database server ({@code shared}) two and those written in one autovacuum round at most every
+     * {@code checkpointSeconds} (8 at the default 10 s), and never more than one an epoch.
+     */
+    public static int checkpointsHeld(boolean shared, double checkpointSeconds, int epochs) {
+        if (!shared) return CHECKPOINTS_HELD_FILE;
+        double inRound = checkpointSeconds > 0 ? Math.ceil(AUTOVACUUM_ROUND_SECONDS / checkpointSeconds) : Double.MAX_VALUE;
+        return (int) Math.max(CHECKPOINTS_HELD_FILE, Math.min(CHECKPOINTS_HELD_FILE + inRound, epochs + 1.0));
     }
 
     /**
-     * The estimated log bytes of a run of {@code cfg} on data with {@code visible} inputs, in a log on a database server
-     * ({@code shared}: PostgreSQL) or in an SQLite file.
+     * The estimated log bytes of a run of {@code cfg} on data with {@code visible} inputs, in a log that holds
+     * {@code checkpointsHeld} of its checkpoints at once ({@link #checkpointsHeld}).
      */
-    public static long bytes(RunConfig cfg, int visible, boolean shared) {
+    public static long bytes(RunConfig cfg, int visible, int checkpointsHeld) {
         double h = cfg.hidden();
         double perEpoch = EPOCH_BYTES + RATE_BYTES * h;
         double parameters = 2.0 * h * visible + h + visible;
         double perSnapshot = SNAPSHOT_BYTES + 4.0 * parameters;
         double checkpoint = parameters * (cfg.optimizer() == Choices.Optimizer.LBFGS ? LBFGS_CHECKPOINT_BYTES_PER_PARAMETER : CHECKPOINT_BYTES_PER_PARAMETER);
         double total = RUN_BYTES + cfg.epochs() * perEpoch + snapshots(cfg.snapshotEvery(), cfg.epochs()) * perSnapshot
-                + checkpointsHeld(shared) * checkpoint;
+                + checkpointsHeld * checkpoint;
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }
 
@@ -70,8 +76,8 @@ public final class LogEstimate {
     }
 
     /** Why a run is refused under {@code limits}, or null when it fits: names the limit and what makes the run big. */
-    public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, boolean shared, Limits limits) {
-        long b = bytes(cfg, visible, shared);
+    public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, int checkpointsHeld, Limits limits) {
+        long b = bytes(cfg, visible, checkpointsHeld);
         if (b <= limits.maxRunBytes()) return null;
         return new ConfigException.FieldError("maxRunBytes", "the run would write about " + Limits.bytes(b) + " to the log (hidden="
                 + cfg.hidden() + ", epochs=" + cfg.epochs() + ", snapshotEvery=" + cfg.snapshotEvery() + " (" + snapshots(cfg.snapshotEvery(), cfg.epochs())

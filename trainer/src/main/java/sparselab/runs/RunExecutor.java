@@ -51,9 +51,13 @@ public final class RunExecutor {
      */
     static final double CHECKPOINT_SECONDS = 10;
 
-    /** The checkpoint interval: {@link #CHECKPOINT_SECONDS}, or {@link #CHECKPOINT_PROPERTY} when set (read by each executor). */
+    /** The checkpoint interval in seconds: {@link #CHECKPOINT_SECONDS}, or {@link #CHECKPOINT_PROPERTY} when set (read by each executor). */
+    public static double checkpointSeconds() {
+        return Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, Double.toString(CHECKPOINT_SECONDS)));
+    }
+
     static long checkpointNanos() {
-        return (long) (Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, Double.toString(CHECKPOINT_SECONDS))) * 1e9);
+        return (long) (checkpointSeconds() * 1e9);
     }
 
     /** What a foreground caller sees while a run trains (a progress bar). */

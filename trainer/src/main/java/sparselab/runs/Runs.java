@@ -71,9 +71,10 @@ public final class Runs {
                 if (data.count() < 2) throw new ConfigException("limit", "the data set has " + data.count() + " samples; at least 2 are needed");
                 return new Loaded(data.fingerprint(), data.dim());
             });
-            ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), shared, limits);
+            int held = LogEstimate.checkpointsHeld(shared, RunExecutor.checkpointSeconds(), c.epochs());
+            ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), held, limits);
             if (over != null) tooBig.add(over);
-            out.add(new Prepared(c, l.fingerprint(), LogEstimate.bytes(c, l.dim(), shared)));
+            out.add(new Prepared(c, l.fingerprint(), LogEstimate.bytes(c, l.dim(), held)));
         }
         if (!tooBig.isEmpty()) throw new ConfigException(tooBig);
         return out;

@@ -54,13 +54,13 @@ enum Dialect {
     }
 
     /**
-     * Run once by each new connection: on PostgreSQL, a session that stays inside a transaction without a statement for
-     * {@code ms} (its process stopped, its machine suspended or cut off from the network) is ended by the server, which
-     * rolls the transaction back and frees the run it locked; null for SQLite (one machine; a stopped writer holds the
-     * file until it goes on or dies).
+     * The first statement of a write transaction: on PostgreSQL, if the transaction stays {@code ms} without a statement
+     * (its process stopped, its machine suspended or cut off from the network; 0: no limit), the server ends the
+     * session, which rolls the transaction back and frees the run it locked; null for SQLite (one machine; a stopped
+     * writer holds the file until it goes on or dies).
      */
-    String sessionInit(long ms) {
-        return this == POSTGRESQL ? "SET idle_in_transaction_session_timeout = " + ms : null;
+    String idleInTransaction(long ms) {
+        return this == POSTGRESQL ? "SET LOCAL idle_in_transaction_session_timeout = " + ms : null;
     }
 
     /** After a copy that kept the source's event ids: the identity continues after the largest. */

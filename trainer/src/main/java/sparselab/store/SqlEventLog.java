@@ -99,7 +99,6 @@ final class SqlEventLog implements EventLog {
             cfg.setMaximumPoolSize(6);
             cfg.setConnectionTimeout(15_000);
             dialect = Dialect.POSTGRESQL;
-            cfg.setConnectionInitSql(dialect.sessionInit(idleInTransactionMs()));
             cfg.setExceptionOverrideClassName(EndedSessions.class.getName());
         }
         cfg.setMinimumIdle(1);
@@ -236,18 +235,19 @@ final class SqlEventLog implements EventLog {
     /**
      * How long a write that is not a trainer's (a cancel request, a group's or another process's events) waits on
      * PostgreSQL for a run's row lock before it gives up ({@link StoreException.Busy}). An append holds that lock for
-     * milliseconds; only a trainer stopped inside one (SIGSTOP, a debugger) holds it longer, and then a request must
-     * not wait until that trainer wakes or dies. Trainers' own writes wait as before. {@code -Dsparselab.lockWaitMs}
-     * sets it (tests).
+     * milliseconds; only a trainer stopped inside one (SIGSTOP, a debugger) holds it longer, until it wakes, dies or the
+     * server ends its session ({@link #IDLE_IN_TRANSACTION_MS}), and a request must not wait that long. Trainers' own
+     * writes wait as before. {@code -Dsparselab.lockWaitMs} sets it (tests).
      */
     static final long LOCK_WAIT_MS = 10_000;
 
     /**
-     * How long a PostgreSQL session may stay inside a transaction without a statement before the server ends it
-     * ({@link Dialect#sessionInit}). The log's transactions send their statements back to back (milliseconds); a
-     * session idle that long belongs to a process that was stopped, or to a machine that was suspended or lost the
-     * network, and it would otherwise hold its run's row lock until it goes on or its connection times out (hours):
-     * no worker could take the run over. {@code -Dsparselab.idleInTransactionMs} sets it (tests).
+     * How long a PostgreSQL session may stay inside one of the store's write transactions without a statement before
+     * the server ends it ({@link Dialect#idleInTransaction}). Those transactions send their statements back to back
+     * (milliseconds); a session idle that long belongs to a process that was stopped, or to a machine that was
+     * suspended or lost the network, and it would otherwise hold its run's row lock until it goes on or its connection
+     * times out (hours): no worker could take the run over. {@code -Dsparselab.idleInTransactionMs} sets it (tests).
+     * Only the store's write transactions have the limit: Flyway's migrations and a copy between logs do not.
      */
     static final long IDLE_IN_TRANSACTION_MS = 60_000;
 
@@ -267,20 +267,31 @@ final class SqlEventLog implements EventLog {
         }
     }
 
-    /**
-     * A write transaction. On PostgreSQL, one whose session the server ended for idling inside it (a process that was
-     * stopped there and has woken: {@link #IDLE_IN_TRANSACTION_MS}) is run once more on a new connection: the server
-     * rolled it back, so nothing of it was written, and a trainer's append checks its lease again (a run taken over
-     * meanwhile refuses it).
-     */
+    /** A write transaction of the store, idle at most {@link #idleInTransactionMs()} on PostgreSQL. */
     <T> T transaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        return transaction(work, idleInTransactionMs());
+    }
+
+    /**
+     * A write transaction; on PostgreSQL the server ends its session when it stays {@code idleMs} without a statement
+     * (0: never). One whose session was ended so (a process that was stopped inside it and has woken) is run once more
+     * on a new connection: the server rolled it back, so nothing of it was written, and a trainer's append checks its
+     * lease again (a run taken over meanwhile refuses it). {@code work} must touch nothing but the database (it may
+     * run twice).
+     */
+    private <T> T transaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work, long idleMs) {
+        org.jdbi.v3.core.HandleCallback<T, RuntimeException> bounded = h -> {
+            String limit = dialect.idleInTransaction(idleMs);
+            if (limit != null) h.execute(limit);
+            return work.withHandle(h);
+        };
         try {
-            return jdbi.inTransaction(work);
+            return jdbi.inTransaction(bounded);
         } catch (org.jdbi.v3.core.JdbiException e) {
             if (dialect != Dialect.POSTGRESQL || !sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
             LOG.warn("the server ended this process's session inside a transaction after {} ms without a statement (the process "
-                    + "was stopped or cut off); nothing of it was written, running it again", idleInTransactionMs());
-            return jdbi.inTransaction(work);
+                    + "was stopped); nothing of it was written, running it again", idleMs);
+            return jdbi.inTransaction(bounded);
         }
     }
 
@@ -299,8 +310,8 @@ final class SqlEventLog implements EventLog {
         } catch (org.jdbi.v3.core.JdbiException e) {
             if (dialect == Dialect.POSTGRESQL && sqlState(e).equals("55P03")) {   // lock_not_available
                 throw new StoreException.Busy("run " + runIds + " is held by a write that has not ended for " + lockWaitMs() / 1000.0
-                        + " s (a trainer stopped inside one of its writes holds the run until it goes on or dies); nothing was "
-                        + "written, try again later", e);
+                        + " s (a trainer stopped inside one of its writes holds the run until it goes on, dies, or the server ends "
+                        + "its session after " + idleInTransactionMs() / 1000 + " s); nothing was written, try again later", e);
             }
             throw e;
         }
@@ -674,6 +685,7 @@ final class SqlEventLog implements EventLog {
         if (lastEventId() != 0) throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
         long[] n = {0};
         transaction(h -> {
+            n[0] = 0;
             LogDao dao = h.attach(LogDao.class);
             for (String hash : from.blobHashes()) {
                 byte[] bytes = from.blob(hash).orElseThrow();
@@ -688,7 +700,7 @@ final class SqlEventLog implements EventLog {
             if (insert.size() > 0) insert.execute();
             if (dialect.resetEventIds() != null) h.createQuery(dialect.resetEventIds()).mapTo(Long.class).one();
             return null;
-        });
+        }, 0);                  // reads the source between its statements: no idle limit
         rebuild();
         return n[0];
     }

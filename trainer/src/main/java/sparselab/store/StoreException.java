@@ -36,9 +36,9 @@ public class StoreException extends RuntimeException {
     }
 
     /**
-     * The run is held by a write that does not end (on PostgreSQL: a trainer stopped inside one of its appends holds
-     * the run's row lock), and this write gave up waiting for it: nothing was written; try again later. The HTTP
-     * layer answers 503.
+     * The run is held by a write that has not ended (on PostgreSQL: a trainer stopped inside one of its appends holds
+     * the run's row lock until it wakes, dies, or the server ends its session after a minute), and this write gave up
+     * waiting for it: nothing was written; try again later. The HTTP layer answers 503.
      */
     public static final class Busy extends StoreException {
         public Busy(String message, Throwable cause) { super(message, cause); }

@@ -45,20 +45,33 @@ class LimitsFaultTest {
     }
 
     @Test
+    void the_checkpoints_held_are_two_in_a_file_and_those_of_an_autovacuum_round_on_a_server() {
+        assertEquals(2, LogEstimate.checkpointsHeld(false, 10, 400));
+        assertEquals(2, LogEstimate.checkpointsHeld(false, 0, 400));
+        assertEquals(8, LogEstimate.checkpointsHeld(true, 10, 400), "60 s of checkpoints every 10 s, and two");
+        assertEquals(62, LogEstimate.checkpointsHeld(true, 1, 400));
+        assertEquals(401, LogEstimate.checkpointsHeld(true, 0, 400), "a checkpoint every epoch: at most one an epoch");
+        assertEquals(5, LogEstimate.checkpointsHeld(true, 10, 4));
+    }
+
+    @Test
     void the_estimate_grows_with_hidden_units_epochs_snapshots_and_inputs_and_never_overflows() {
         RunConfig base = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=16", "epochs=10"));
-        long b = LogEstimate.bytes(base, 64, false);
-        assertTrue(LogEstimate.bytes(base.with("hidden", "32"), 64, false) > b);
-        assertTrue(LogEstimate.bytes(base.with("epochs", "20"), 64, false) > b);
-        assertTrue(LogEstimate.bytes(base.with("snapshotEvery", "1"), 64, false) > b);
-        assertTrue(LogEstimate.bytes(base, 784, false) > b);
-        assertTrue(LogEstimate.bytes(base, 64, true) > b, "on a server the space of replaced checkpoints is free later");
+        int file = LogEstimate.checkpointsHeld(false, 10, 10);
+        long b = LogEstimate.bytes(base, 64, file);
+        assertTrue(LogEstimate.bytes(base.with("hidden", "32"), 64, file) > b);
+        assertTrue(LogEstimate.bytes(base.with("epochs", "20"), 64, file) > b);
+        assertTrue(LogEstimate.bytes(base.with("snapshotEvery", "1"), 64, file) > b);
+        assertTrue(LogEstimate.bytes(base, 784, file) > b);
+        assertTrue(LogEstimate.bytes(base, 64, LogEstimate.checkpointsHeld(true, 10, 10)) > b,
+                "on a server the space of replaced checkpoints is free later");
         RunConfig huge = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=100000", "epochs=1000000", "snapshotEvery=1"));
-        assertTrue(LogEstimate.bytes(huge, Integer.MAX_VALUE, true) > 0);
+        assertTrue(LogEstimate.bytes(huge, Integer.MAX_VALUE, LogEstimate.checkpointsHeld(true, 0, huge.epochs())) > 0);
+        RunConfig ufldl = ConfigLoader.resolve("ufldl", null, List.of("data=mnist"));
         for (boolean shared : new boolean[] {false, true}) {
-            assertNull(LogEstimate.overLimit(ConfigLoader.resolve("ufldl", null, List.of("data=mnist")), 784, shared, Limits.defaults()),
+            assertNull(LogEstimate.overLimit(ufldl, 784, LogEstimate.checkpointsHeld(shared, 10, ufldl.epochs()), Limits.defaults()),
                     "the demo's run must fit the default limit");
-            assertNotNull(LogEstimate.overLimit(huge, 64, shared, Limits.defaults()));
+            assertNotNull(LogEstimate.overLimit(huge, 64, LogEstimate.checkpointsHeld(shared, 10, huge.epochs()), Limits.defaults()));
         }
     }
 }

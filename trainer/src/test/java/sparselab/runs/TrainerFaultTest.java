@@ -109,7 +109,7 @@ class TrainerFaultTest {
                 "optimizer=adam", "learningRate=0.01", "snapshotEvery=1"));
         String db = Logs.newLog(backend, dir);
         long written = written(db, cfg);
-        long estimate = LogEstimate.bytes(cfg, 64, backend.equals("postgresql"));
+        long estimate = LogEstimate.bytes(cfg, 64, LogEstimate.checkpointsHeld(backend.equals("postgresql"), 10, cfg.epochs()));
         System.out.printf("%s: log estimate %d bytes, written %d bytes%n", backend, estimate, written);
         assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
         assertTrue(estimate <= 3 * written, "estimate " + estimate + " is far above written " + written);
@@ -130,7 +130,7 @@ class TrainerFaultTest {
         } finally {
             System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
         }
-        long estimate = LogEstimate.bytes(cfg, 64, false);
+        long estimate = LogEstimate.bytes(cfg, 64, LogEstimate.checkpointsHeld(false, 0, cfg.epochs()));
         long checkpoint = 100L * (2 * 32 * 64 + 32 + 64);
         System.out.printf("sqlite, a checkpoint every epoch: log estimate %d bytes, written %d bytes%n", estimate, written);
         assertTrue(estimate >= written, "estimate " + estimate + " < written " + written);
