@@ -4,10 +4,10 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.log.Blob;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ComparePageBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
     static final int HIDDEN = 16;
     static final int SIDE = 8;
     /** Run B's unit v has run A's filter PERM[v] (up to a scale), so A's unit i is matched to B's unit v with PERM[v] == i. */
@@ -53,18 +54,11 @@ class ComparePageBrowserTest {
         b = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"), 6, filters, PERM, 8);
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
-    }
-
-    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+        driver = chrome.driver();
     }
 
     @AfterAll
     void stop() {
-        if (driver != null) driver.quit();
         if (app != null) app.stop();
     }
 
@@ -113,19 +107,15 @@ class ComparePageBrowserTest {
         log.append(id, new RunEvent.WeightSnapshot(epoch, blob.hash(), d, HIDDEN, SIDE, SIDE), blob);
     }
 
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
-
     private void open() {
         driver.get(base + "/compare.html?runs=" + a + "," + b);
-        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('img.gallery-img')];"
                 + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0)"
                 + " && document.querySelectorAll('#charts canvas').length > 0 && document.querySelectorAll('#heatmaps canvas').length === 2;"));
     }
 
     private double top(String selector) {
-        return ((Number) js("return document.querySelector(arguments[0]).getBoundingClientRect().top + scrollY;", selector)).doubleValue();
+        return ((Number) chrome.js("return document.querySelector(arguments[0]).getBoundingClientRect().top + scrollY;", selector)).doubleValue();
     }
 
     @Test
@@ -140,7 +130,7 @@ class ComparePageBrowserTest {
         try {
             driver.navigate().refresh();
             open();
-            Number scroll = (Number) js("return document.documentElement.scrollWidth - innerWidth;");
+            Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth - innerWidth;");
             assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 1280 x 800: " + scroll + " px too wide");
         } finally {
             driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
@@ -151,13 +141,13 @@ class ComparePageBrowserTest {
     void loss_like_charts_start_on_a_log_scale_and_the_toggle_makes_them_linear() {
         open();
         for (String c : List.of("chart-loss", "chart-recon", "chart-heldout")) {
-            assertEquals("logarithmic", js("return Chart.getChart(document.getElementById(arguments[0])).options.scales.y.type;", c), c);
+            assertEquals("logarithmic", chrome.js("return Chart.getChart(document.getElementById(arguments[0])).options.scales.y.type;", c), c);
         }
-        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-meanActivation')).options.scales.y.type;"));
-        js("document.getElementById('logscale').click();");
-        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
+        assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-meanActivation')).options.scales.y.type;"));
+        chrome.js("document.getElementById('logscale').click();");
+        assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
         @SuppressWarnings("unchecked")
-        List<List<Object>> dashes = (List<List<Object>>) js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.map(d => d.borderDash || []);");
+        List<List<Object>> dashes = (List<List<Object>>) chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.map(d => d.borderDash || []);");
         assertTrue(!dashes.get(0).equals(dashes.get(1)), "the two runs' lines have different dash patterns: " + dashes);
     }
 
@@ -174,7 +164,7 @@ class ComparePageBrowserTest {
     void the_heat_maps_share_one_colour_scale_centred_on_rho_and_sort_by_rate() {
         open();
         @SuppressWarnings("unchecked")
-        List<String> scales = (List<String>) js("return [...document.querySelectorAll('#heatmaps canvas')].map(c => c.dataset.min + '/' + c.dataset.max + '/' + c.dataset.centre);");
+        List<String> scales = (List<String>) chrome.js("return [...document.querySelectorAll('#heatmaps canvas')].map(c => c.dataset.min + '/' + c.dataset.max + '/' + c.dataset.centre);");
         assertEquals(2, scales.size());
         assertEquals(scales.get(0), scales.get(1), "one scale for both runs");
         assertEquals("0/1/0.1", scales.get(0));
@@ -182,14 +172,14 @@ class ComparePageBrowserTest {
         assertEquals(1, driver.findElements(By.cssSelector("#heat-bar")).size());
         // unit 5 has the same rate in both runs (B's largest rate is far below A's): the same colour in both maps
         @SuppressWarnings("unchecked")
-        List<Object> unit5 = (List<Object>) js("return [...document.querySelectorAll('#heatmaps canvas')].map(c =>"
+        List<Object> unit5 = (List<Object>) chrome.js("return [...document.querySelectorAll('#heatmaps canvas')].map(c =>"
                 + " [...c.getContext('2d').getImageData(5, c.height - 1, 1, 1).data].join(','));");
         assertEquals(unit5.get(0), unit5.get(1), "one value, one colour");
         // unit 15 is the most active: sorted, it is drawn in the first column
-        Number before = (Number) js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
-        js("document.getElementById('sort-units').click();");
-        waitFor(5).until(d -> "rate".equals(js("return document.querySelector('#heatmaps canvas').dataset.order;")));
-        Number after = (Number) js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
+        Number before = (Number) chrome.js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
+        chrome.js("document.getElementById('sort-units').click();");
+        chrome.waitFor(5).until(d -> "rate".equals(chrome.js("return document.querySelector('#heatmaps canvas').dataset.order;")));
+        Number after = (Number) chrome.js("const c = document.querySelector('#heatmaps canvas'); return c.getContext('2d').getImageData(0, c.height - 1, 1, 1).data[1];");
         assertTrue(after.intValue() < before.intValue(), "the first column turns from a silent unit (pale) to the most active (red): green " + before + " -> " + after);
     }
 
@@ -199,33 +189,33 @@ class ComparePageBrowserTest {
         int unit = 2;
         clickTile(0, unit);
         int expected = indexOf(PERM, unit);
-        waitFor(10).until(d -> d.findElements(By.cssSelector(".hl[data-run='" + b + "']")).size() == 1);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector(".hl[data-run='" + b + "']")).size() == 1);
         assertEquals(String.valueOf(unit), driver.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit"));
         assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"),
                 "B's unit with A's filter " + unit);
         assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-position"));
         assertTrue(driver.findElement(By.id("unit-panel")).isDisplayed());
-        assertEquals(2L, js("return Chart.getChart(document.getElementById('chart-unit-rho')).data.datasets.filter(d => !d.label.endsWith('rho')).length;"));
-        waitFor(10).until(d -> (Boolean) js("const f = [...document.querySelectorAll('.filmstrip img')];"
+        assertEquals(2L, chrome.js("return Chart.getChart(document.getElementById('chart-unit-rho')).data.datasets.filter(d => !d.label.endsWith('rho')).length;"));
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("const f = [...document.querySelectorAll('.filmstrip img')];"
                 + " return f.length === 2 * 5 && f.every(i => i.complete && i.naturalWidth > 0);"));
         assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".filmstrip[data-run='" + b + "']")).getAttribute("data-unit"));
 
         // ordered by match: B's tile i shows the unit matched to A's unit i, so the highlight sits on the same tile
-        js("document.getElementById('by-match').click();");
-        waitFor(10).until(d -> (Boolean) js("const i = document.querySelector('img.gallery-img[data-run=\"" + b + "\"]');"
+        chrome.js("document.getElementById('by-match').click();");
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("const i = document.querySelector('img.gallery-img[data-run=\"" + b + "\"]');"
                 + " return i.src.includes('matchTo=') && i.complete && i.naturalWidth > 0;"));
-        waitFor(10).until(d -> String.valueOf(unit).equals(d.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-position")));
+        chrome.waitFor(10).until(d -> String.valueOf(unit).equals(d.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-position")));
         assertEquals(String.valueOf(expected), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
         // a click on B's tile 7 (its unit PERM^-1(7)) highlights A's unit 7
         clickTile(1, 7);
-        waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
+        chrome.waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
         assertEquals(String.valueOf(indexOf(PERM, 7)), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
-        Browser.screenshot(driver, "compare-matched-units.png");
+        chrome.screenshot("compare-matched-units.png");
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */
     private void clickTile(int gallery, int tile) {
-        js("const img = document.querySelectorAll('img.gallery-img')[arguments[0]];"
+        chrome.js("const img = document.querySelectorAll('img.gallery-img')[arguments[0]];"
                 + " const cols = Math.ceil(Math.sqrt(" + HIDDEN + ")), tw = " + SIDE + " * 2 + 1;"
                 + " const r = img.getBoundingClientRect(), k = r.width / img.naturalWidth;"
                 + " const x = r.left + (1 + (arguments[1] % cols) * tw + tw / 2) * k, y = r.top + (1 + Math.floor(arguments[1] / cols) * tw + tw / 2) * k;"

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
     private static final Duration TRAINING = Duration.ofMinutes(4);
     private static final String TINY = "\"data\": \"bars\", \"hidden\": 16, \"epochs\": %d, \"limit\": 500";
 
@@ -55,9 +57,6 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws IOException {
-        if (!Files.isExecutable(Browser.CHROMEDRIVER) || !Files.isExecutable(Browser.CHROMIUM)) {
-            fail("the browser tests need " + Browser.CHROMIUM + " and " + Browser.CHROMEDRIVER + "; install them with: apt-get install -y chromium chromium-driver");
-        }
         dir = Files.createTempDirectory("sparselab-browser");
         System.setProperty(BackgroundTrainer.LOGS_PROPERTY, dir.resolve("logs").toString());   // the trainers' output
         log = TestLogs.open(dir, "browser.db");
@@ -65,28 +64,17 @@ class DashboardBrowserTest {
         app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
-    }
-
-    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+        driver = chrome.driver();
     }
 
     @AfterAll
     void stop() {
         System.clearProperty(BackgroundTrainer.LOGS_PROPERTY);
-        if (driver != null) driver.quit();
         if (pool != null) pool.close();
         if (app != null) app.stop();
     }
 
     private WebDriverWait waitFor(Duration d) { return new WebDriverWait(driver, d); }
-
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     private String launchByApi(String body) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/launch"))
@@ -144,15 +132,15 @@ class DashboardBrowserTest {
         String id = log.runs().get(0).runId();
         // rows are redrawn as the run changes, so read the table in one script rather than through element references
         String row = "const r = document.querySelector(\"tr[data-run='\" + arguments[0] + \"']\"); ";
-        waitFor(TRAINING).until(d -> "finished".equals(js(row + "return r && r.dataset.status;", id)));
-        String text = (String) js(row + "return r.innerText;", id);
+        waitFor(TRAINING).until(d -> "finished".equals(chrome.js(row + "return r && r.dataset.status;", id)));
+        String text = (String) chrome.js(row + "return r.innerText;", id);
         assertTrue(text.contains("3/3"), text);
-        screenshot("runs.png");
+        chrome.screenshot("runs.png");
 
         driver.get(base + "/run.html?id=" + id);
         waitFor(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
-        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
-        screenshot("run.png");
+        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) chrome.js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
+        chrome.screenshot("run.png");
     }
 
     @Test
@@ -164,11 +152,11 @@ class DashboardBrowserTest {
         awaitEnded(twin);
 
         driver.get(base + "/compare.html?runs=" + sparse + "," + twin);
-        waitFor(Duration.ofSeconds(15)).until(d -> (Boolean) js(
+        waitFor(Duration.ofSeconds(15)).until(d -> (Boolean) chrome.js(
                 "return [...document.querySelectorAll('img.gallery-img')].length === 2"
                         + " && [...document.querySelectorAll('img.gallery-img')].every(i => i.complete && i.naturalWidth > 0);"));
         for (String chart : List.of("loss", "recon", "heldout", "penalty", "meanActivation", "meanAbsSp")) {
-            Number drawn = (Number) js("const c = Chart.getChart(document.getElementById(arguments[0]));"
+            Number drawn = (Number) chrome.js("const c = Chart.getChart(document.getElementById(arguments[0]));"
                     + " return c ? c.data.datasets.filter(s => s.data.length > 0).length : -1;", "chart-" + chart);
             assertTrue(drawn.intValue() >= 2, chart + " has " + drawn + " drawn data sets");
         }
@@ -179,16 +167,16 @@ class DashboardBrowserTest {
         assertTrue(beta.getAttribute("class").contains("differs"));
         assertTrue(beta.getText().contains("3") && beta.getText().contains("0"), beta.getText());
         waitFor(Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
-        screenshot("compare.png");
+        chrome.screenshot("compare.png");
 
         @SuppressWarnings("unchecked")
-        List<String> before = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        List<String> before = (List<String>) chrome.js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
         assertTrue(before.get(0).contains("/snapshots/8/"), before.get(0));
         driver.findElement(By.id("epoch")).sendKeys(Keys.HOME);
-        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) js(
+        waitFor(Duration.ofSeconds(10)).until(d -> (Boolean) chrome.js(
                 "return [...document.querySelectorAll('img.gallery-img')].every(i => i.src.includes('/snapshots/0/') && i.complete && i.naturalWidth > 0);"));
         @SuppressWarnings("unchecked")
-        List<String> after = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        List<String> after = (List<String>) chrome.js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
         for (int i = 0; i < 2; i++) assertNotEquals(before.get(i), after.get(i));
         assertEquals("0 (nearest snapshot of each run)", driver.findElement(By.id("epoch-label")).getText());
     }

@@ -4,11 +4,11 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.config.ConfigKeys;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupPagesBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
 
     Path dir;
     EventLog log;
@@ -55,37 +56,24 @@ class GroupPagesBrowserTest {
         }
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
-    }
-
-    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+        driver = chrome.driver();
     }
 
     @AfterAll
     void stop() {
-        if (driver != null) driver.quit();
         if (app != null) app.stop();
     }
-
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
-
-    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     @Test
     void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
-        waitFor(10).until(d -> d.findElements(link).size() == 3);
+        chrome.waitFor(10).until(d -> d.findElements(link).size() == 3);
         driver.findElement(link).click();
-        waitFor(10).until(d -> d.getCurrentUrl().endsWith("/group.html?name=ladder-test"));
+        chrome.waitFor(10).until(d -> d.getCurrentUrl().endsWith("/group.html?name=ladder-test"));
 
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
-        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('#strip img.thumb-img')];"
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('#strip img.thumb-img')];"
                 + " return i.length === 3 && i.every(x => x.complete && x.naturalWidth > 0);"));
         List<WebElement> rows = driver.findElements(By.cssSelector("#group tbody tr"));
         for (int i = 0; i < 3; i++) {
@@ -97,7 +85,7 @@ class GroupPagesBrowserTest {
         assertEquals("0.4", rows.get(2).findElement(By.cssSelector("td[data-measure='locality']")).getText(), "the latest snapshot's locality");
         assertEquals("Ladder", driver.findElement(By.id("kind")).getText());
         assertTrue(driver.findElement(By.id("compare")).getAttribute("href").endsWith("/compare.html?runs=" + String.join(",", ladder)));
-        screenshot("group.png");
+        chrome.screenshot("group.png");
     }
 
     @Test
@@ -105,10 +93,10 @@ class GroupPagesBrowserTest {
         String a = ladder.get(0);
         String b = ladder.get(2);
         driver.get(base + "/compare.html?runs=" + a + "," + b);
-        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('img.gallery-img')];"
                 + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0);"));
         for (String m : List.of("locality", "deadFraction", "saturatedFraction", "lifetimeSparsity", "digitLikeness")) {
-            Number lines = (Number) js("const c = Chart.getChart(document.getElementById('chart-m-" + m + "'));"
+            Number lines = (Number) chrome.js("const c = Chart.getChart(document.getElementById('chart-m-" + m + "'));"
                     + " return c ? c.data.datasets.filter(s => s.data.length === 4).length : -1;");
             assertEquals(2, lines.intValue(), m + ": one curve per run over the 4 snapshots (0, 1, 2, 4)");
         }
@@ -122,8 +110,8 @@ class GroupPagesBrowserTest {
 
         assertTrue(driver.findElement(By.id("ladder")).isDisplayed());
         driver.findElement(By.id("ladder")).click();
-        waitFor(10).until(d -> d.getCurrentUrl().contains("/group.html?name=ladder-"));
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        chrome.waitFor(10).until(d -> d.getCurrentUrl().contains("/group.html?name=ladder-"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
         assertFalse(driver.findElement(By.id("error")).getText().contains("not found"));
     }
 }

@@ -4,13 +4,13 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LivePagesBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
 
     Path dir;
     EventLog log;
@@ -61,26 +62,13 @@ class LivePagesBrowserTest {
         }
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
-    }
-
-    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
+        driver = chrome.driver();
     }
 
     @AfterAll
     void stop() {
-        if (driver != null) driver.quit();
         if (app != null) app.stop();
     }
-
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
-
-    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     private static final double[] RATES = new double[16];
 
@@ -88,19 +76,19 @@ class LivePagesBrowserTest {
     void a_running_runs_row_updates_from_the_stream_without_a_reload() throws IOException {
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
         driver.get(base + "/index.html");
-        waitFor(30).until(d -> d.findElements(By.cssSelector("#runs tbody tr[data-run='" + id + "']")).size() == 1);
-        waitFor(30).until(d -> "stream".equals(js("return document.documentElement.dataset.live;")));
-        js("window.notReloaded = true;");
+        chrome.waitFor(30).until(d -> d.findElements(By.cssSelector("#runs tbody tr[data-run='" + id + "']")).size() == 1);
+        chrome.waitFor(30).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+        chrome.js("window.notReloaded = true;");
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
         log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
         log.append(id, new RunEvent.Heartbeat(2, 0));   // alive: the tests' takeover timeout is a few seconds
         // status and text read in one script: the stream replaces the row, so an element found first may be stale by the next call
-        waitFor(30).until(d -> (Boolean) js("const r = document.querySelector(arguments[0]);"
+        chrome.waitFor(30).until(d -> (Boolean) chrome.js("const r = document.querySelector(arguments[0]);"
                 + " return !!r && r.dataset.status === 'running' && r.textContent.includes('2/5');", "#runs tbody tr[data-run='" + id + "']"));
-        assertEquals(Boolean.TRUE, js("return window.notReloaded === true;"), "the page was not reloaded");
-        assertEquals("stream", js("return document.documentElement.dataset.live;"), "updated by the stream, not by polling");
-        screenshot("runs-live.png");
+        assertEquals(Boolean.TRUE, chrome.js("return window.notReloaded === true;"), "the page was not reloaded");
+        assertEquals("stream", chrome.js("return document.documentElement.dataset.live;"), "updated by the stream, not by polling");
+        chrome.screenshot("runs-live.png");
         log.append(id, new RunEvent.Cancelled(2));
     }
 
@@ -110,11 +98,11 @@ class LivePagesBrowserTest {
         int before = Fixtures.eventCount(log);
         for (String crafted : List.of(queued + "/cancel%3F", "../../api/launch%3F", queued + "%2Fcancel")) {
             driver.get(base + "/run.html?id=" + crafted);
-            waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("is not a run id"));
+            chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("is not a run id"));
             for (String b : List.of("cancel", "resume", "twin")) {
                 WebElement button = driver.findElement(By.id(b));
                 assertTrue(button.getAttribute("disabled") != null, b + " is disabled for " + crafted);
-                js("arguments[0].disabled = false; arguments[0].click();", button);
+                chrome.js("arguments[0].disabled = false; arguments[0].click();", button);
             }
         }
         try { Thread.sleep(500); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
@@ -122,29 +110,29 @@ class LivePagesBrowserTest {
         assertEquals("queued", log.run(queued).orElseThrow().status());
         // the same run by its real id: cancel is offered and works
         driver.get(base + "/run.html?id=" + queued);
-        waitFor(10).until(d -> d.findElement(By.id("cancel")).getAttribute("disabled") == null);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("cancel")).getAttribute("disabled") == null);
         driver.findElement(By.id("cancel")).click();
-        waitFor(10).until(d -> "cancelled".equals(log.run(queued).orElseThrow().status()));
+        chrome.waitFor(10).until(d -> "cancelled".equals(log.run(queued).orElseThrow().status()));
     }
 
     @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
         driver.get(base + "/run.html?id=" + lbfgs);
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='heartbeat']")).size() == 1);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='heartbeat']")).size() == 1);
         // the page of a queued run is live and redraws itself: read it in single scripts, not through element references
         String row = "const r = document.querySelector(\"#config tr[data-key='\" + arguments[0] + \"']\"); ";
-        assertTrue(((String) js("return document.querySelector(\"#timeline li[data-type='heartbeat']\").innerText;")).contains("5 heartbeats"));
-        assertTrue((Boolean) js(row + "return r.classList.contains('ignored');", "learningRate"), "lbfgs ignores learningRate");
-        String lr = (String) js(row + "return r.innerText;", "learningRate");
+        assertTrue(((String) chrome.js("return document.querySelector(\"#timeline li[data-type='heartbeat']\").innerText;")).contains("5 heartbeats"));
+        assertTrue((Boolean) chrome.js(row + "return r.classList.contains('ignored');", "learningRate"), "lbfgs ignores learningRate");
+        String lr = (String) chrome.js(row + "return r.innerText;", "learningRate");
         assertTrue(lr.contains("line search"), lr);
-        assertTrue((Boolean) js(row + "return r.classList.contains('ignored');", "momentum"));
-        assertFalse((Boolean) js(row + "return r.classList.contains('ignored');", "beta"));
+        assertTrue((Boolean) chrome.js(row + "return r.classList.contains('ignored');", "momentum"));
+        assertFalse((Boolean) chrome.js(row + "return r.classList.contains('ignored');", "beta"));
 
         driver.get(base + "/run.html?id=" + sparse);
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
-        waitFor(10).until(d -> (Boolean) js("const c = Chart.getChart(document.getElementById('curves')); return !!c && c.data.datasets.length >= 3;"));
-        assertEquals("logarithmic", js("return Chart.getChart(document.getElementById('curves')).options.scales.y.type;"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("const c = Chart.getChart(document.getElementById('curves')); return !!c && c.data.datasets.length >= 3;"));
+        assertEquals("logarithmic", chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.y.type;"));
         for (WebElement li : driver.findElements(By.cssSelector("#timeline li"))) {
             assertFalse(li.getText().contains("{") || li.getText().contains("\""), "no raw JSON: " + li.getText());
         }
@@ -152,21 +140,21 @@ class LivePagesBrowserTest {
         assertTrue(link.isDisplayed(), "the twin exists: a link, not a button");
         assertTrue(link.getAttribute("href").endsWith("/run.html?id=" + twin));
         assertFalse(driver.findElement(By.id("twin")).isDisplayed());
-        screenshot("run-page.png");
+        chrome.screenshot("run-page.png");
     }
 
     @Test
     void the_launch_form_offers_selects_checkboxes_and_ranged_numbers_with_the_presets_values_as_placeholders() throws IOException {
         driver.get(base + "/launch.html");
-        waitFor(10).until(d -> d.findElements(By.id("key-optimizer")).size() == 1);
+        chrome.waitFor(10).until(d -> d.findElements(By.id("key-optimizer")).size() == 1);
         WebElement optimizer = driver.findElement(By.id("key-optimizer"));
         assertEquals("select", optimizer.getTagName());
         @SuppressWarnings("unchecked")
-        List<String> options = (List<String>) js("return [...document.getElementById('key-optimizer').options].map(o => o.value).filter(Boolean);");
+        List<String> options = (List<String>) chrome.js("return [...document.getElementById('key-optimizer').options].map(o => o.value).filter(Boolean);");
         assertEquals(List.of("sgd", "nesterov", "adam", "lbfgs"), options);
         assertEquals("select", driver.findElement(By.id("key-estimator")).getTagName());
         @SuppressWarnings("unchecked")
-        List<String> schedules = (List<String>) js("return [...document.getElementById('key-lrSchedule').options].map(o => o.value).filter(Boolean);");
+        List<String> schedules = (List<String>) chrome.js("return [...document.getElementById('key-lrSchedule').options].map(o => o.value).filter(Boolean);");
         assertEquals(List.of("constant", "exponential"), schedules, "lrSchedule is a choice like the optimizer");
         WebElement lrDecay = driver.findElement(By.id("key-lrDecay"));
         assertEquals("number", lrDecay.getAttribute("type"));
@@ -184,14 +172,14 @@ class LivePagesBrowserTest {
 
         new Select(driver.findElement(By.id("preset"))).selectByValue("ufldl");
         assertEquals("3", driver.findElement(By.id("key-beta")).getAttribute("placeholder"), "the preset's value as placeholder");
-        assertEquals("lbfgs (preset)", js("return document.getElementById('key-optimizer').options[0].textContent;"));
-        screenshot("launch.png");
+        assertEquals("lbfgs (preset)", chrome.js("return document.getElementById('key-optimizer').options[0].textContent;"));
+        chrome.screenshot("launch.png");
         WebElement epochs = driver.findElement(By.id("key-epochs"));
         epochs.sendKeys("7");
         new Select(driver.findElement(By.id("key-data"))).selectByValue("bars");
         int runs = log.runs().size();
         driver.findElement(By.id("submit")).click();
-        waitFor(10).until(d -> log.runs().size() == runs + 1);
+        chrome.waitFor(10).until(d -> log.runs().size() == runs + 1);
         RunRow made = log.runs().stream().filter(r -> "ufldl".equals(r.preset())).findFirst().orElseThrow();
         assertEquals("7", made.configMap().get("epochs"));
         assertEquals("3", made.configMap().get("beta"), "the preset's value where the field was left empty");
@@ -206,30 +194,30 @@ class LivePagesBrowserTest {
         driver.manage().window().setSize(new Dimension(1280, 800));
         try {
             driver.get(base + "/group.html?name=sweep-test");
-            waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('#strip img.thumb-img')];"
+            chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('#strip img.thumb-img')];"
                     + " return i.length === 8 && i.every(x => x.complete && x.naturalWidth > 0);"));
-            assertEquals(1280L, js("return innerWidth;"));
-            Number scroll = (Number) js("return document.documentElement.scrollWidth;");
+            assertEquals(1280L, chrome.js("return innerWidth;"));
+            Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth;");
             assertTrue(scroll.intValue() <= 1280, "no horizontal page overflow: scrollWidth " + scroll);
             // 196 filters of 28 x 28 at one screen pixel per weight or more
-            Number width = (Number) js("return document.querySelector('#strip img.thumb-img').getBoundingClientRect().width;");
-            Number natural = (Number) js("return document.querySelector('#strip img.thumb-img').naturalWidth;");
+            Number width = (Number) chrome.js("return document.querySelector('#strip img.thumb-img').getBoundingClientRect().width;");
+            Number natural = (Number) chrome.js("return document.querySelector('#strip img.thumb-img').naturalWidth;");
             assertTrue(width.doubleValue() >= natural.doubleValue() && width.doubleValue() >= 400, "thumbnail " + width + " px for " + natural + " px of weights");
-            Number wrap = (Number) js("const w = document.getElementById('group-wrap'); return w.scrollWidth - w.clientWidth;");
+            Number wrap = (Number) chrome.js("const w = document.getElementById('group-wrap'); return w.scrollWidth - w.clientWidth;");
             assertTrue(wrap.intValue() >= 0);
-            assertEquals("sticky", js("return getComputedStyle(document.querySelector('#group tbody td')).position;"), "the run column stays put");
+            assertEquals("sticky", chrome.js("return getComputedStyle(document.querySelector('#group tbody td')).position;"), "the run column stays put");
             // 3 swept keys x (3 final figures + 6 filter measures); lines: one per value pair of the other two keys
-            assertEquals(27L, js("return document.querySelectorAll('#sweep-charts canvas').length;"));
-            assertEquals(4L, js("return Chart.getChart(document.querySelector('#sweep-charts canvas[data-key=\"beta\"][data-figure=\"heldout\"]')).data.datasets.length;"));
+            assertEquals(27L, chrome.js("return document.querySelectorAll('#sweep-charts canvas').length;"));
+            assertEquals(4L, chrome.js("return Chart.getChart(document.querySelector('#sweep-charts canvas[data-key=\"beta\"][data-figure=\"heldout\"]')).data.datasets.length;"));
             assertTrue(driver.findElement(By.id("parallel")).isDisplayed(), "parallel coordinates for 3 keys");
             assertEquals("12", driver.findElement(By.id("parallel")).getAttribute("data-axes"));
-            screenshot("group-sweep.png");
-            js("document.getElementById('sweep').scrollIntoView();");
-            screenshot("group-sweep-charts.png");
-            js("document.getElementById('parallel-box').scrollIntoView();");
-            screenshot("group-sweep-parallel.png");
+            chrome.screenshot("group-sweep.png");
+            chrome.js("document.getElementById('sweep').scrollIntoView();");
+            chrome.screenshot("group-sweep-charts.png");
+            chrome.js("document.getElementById('parallel-box').scrollIntoView();");
+            chrome.screenshot("group-sweep-parallel.png");
             driver.findElement(By.cssSelector("#strip img.thumb-img")).click();
-            waitFor(10).until(d -> (Boolean) js("const i = document.querySelector('#full-size img'); return !!i && i.complete && i.naturalWidth > 0;"));
+            chrome.waitFor(10).until(d -> (Boolean) chrome.js("const i = document.querySelector('#full-size img'); return !!i && i.complete && i.naturalWidth > 0;"));
             assertTrue(driver.findElement(By.cssSelector("#full-size img")).getAttribute("src").contains("scale=3"));
         } finally {
             driver.manage().window().setSize(new Dimension(1400, 1100));

@@ -4,12 +4,12 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.store.EventLog;
 
 import java.io.IOException;
@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PagesBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
     Path dir;
     EventLog log;
     Javalin app;
@@ -44,62 +45,51 @@ class PagesBrowserTest {
         plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "8"), 8, 16, 8, null);
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
-    }
-
-    /** Every page here keeps to the content security policy (a blocked inline style shows only in the console). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        Browser.keptToThePolicy(driver, "after the test");
+        driver = chrome.driver();
     }
 
     @AfterAll
     void stop() {
-        if (driver != null) driver.quit();
         if (app != null) app.stop();
     }
-
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
 
     @Test
     void draws_the_curves_the_diff_and_the_galleries_and_moves_them_with_one_epoch_control() {
         driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
-        waitFor(15).until(d -> (Boolean) js("const i = [...document.querySelectorAll('img.gallery-img')];"
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('img.gallery-img')];"
                 + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0);"));
-        Number loss = (Number) js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.data.length > 0).length;");
+        Number loss = (Number) chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.data.length > 0).length;");
         assertEquals(3, loss.intValue(), "two curves and the divergence mark");
         WebElement beta = driver.findElement(By.cssSelector("#diff tbody tr[data-key='beta']"));
         assertTrue(beta.getAttribute("class").contains("differs"));
         assertEquals(1, driver.findElements(By.cssSelector("#diff tbody tr")).size(), "only beta differs");
         @SuppressWarnings("unchecked")
-        List<String> before = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        List<String> before = (List<String>) chrome.js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
         assertTrue(before.get(0).contains("/snapshots/4/"), "the sparse run's last snapshot before it diverged: " + before.get(0));
         assertTrue(before.get(1).contains("/snapshots/8/"), before.get(1));
         driver.findElement(By.id("epoch")).sendKeys(Keys.HOME);
-        waitFor(10).until(d -> (Boolean) js("return [...document.querySelectorAll('img.gallery-img')]"
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("return [...document.querySelectorAll('img.gallery-img')]"
                 + ".every(i => i.src.includes('/snapshots/0/') && i.complete && i.naturalWidth > 0);"));
         @SuppressWarnings("unchecked")
-        List<String> after = (List<String>) js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
+        List<String> after = (List<String>) chrome.js("return [...document.querySelectorAll('img.gallery-img')].map(i => i.src);");
         assertNotEquals(before, after);
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
-        assertEquals("logarithmic", js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
-        js("document.getElementById('logscale').click();");
-        assertEquals("linear", js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps canvas")).size() == 2);
+        assertEquals("logarithmic", chrome.js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
+        chrome.js("document.getElementById('logscale').click();");
+        assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-recon')).options.scales.y.type;"));
     }
 
     @Test
     void shows_a_run_with_its_configuration_timeline_and_weights() {
         driver.get(base + "/run.html?id=" + plain);
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
-        waitFor(10).until(d -> (Boolean) js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
         assertTrue(driver.findElement(By.id("config")).getText().contains("estimator"));
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
         assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
         // the policy holds: an inline style attribute, as injected markup would carry, is refused and reported
-        js("document.body.insertAdjacentHTML('beforeend', '<p id=\"injected\" style=\"color: rgb(255, 0, 0)\">x</p>');");
+        chrome.js("document.body.insertAdjacentHTML('beforeend', '<p id=\"injected\" style=\"color: rgb(255, 0, 0)\">x</p>');");
         assertTrue(!Browser.cspViolations(driver).isEmpty(), "the inline style is reported as a violation");
         assertTrue(!"rgb(255, 0, 0)".equals(driver.findElement(By.id("injected")).getCssValue("color")), "and not applied");
     }
@@ -107,18 +97,18 @@ class PagesBrowserTest {
     @Test
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
         driver.findElement(By.id("filter")).sendKeys("beta=0");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
         assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
 
         driver.get(base + "/launch.html?from=" + sparse);
-        waitFor(10).until(d -> "3".equals(d.findElement(By.id("key-beta")).getAttribute("value")));
+        chrome.waitFor(10).until(d -> "3".equals(d.findElement(By.id("key-beta")).getAttribute("value")));
         WebElement lr = driver.findElement(By.id("key-learningRate"));
         lr.clear();
         lr.sendKeys("-1");
         driver.findElement(By.id("submit")).click();
-        waitFor(10).until(d -> !d.findElement(By.id("err-learningRate")).getText().isBlank());
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("err-learningRate")).getText().isBlank());
         assertTrue(lr.getAttribute("class").contains("invalid"));
         assertEquals(2, log.runs().size(), "the refused launch queued nothing");
     }

@@ -4,11 +4,11 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import sparselab.config.ConfigKeys;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicatesBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
     /** Per beta (0, 3), per seed (1, 2): the loss of epoch 1; epoch e has L / e. */
     static final double[][] L = {{4, 6}, {10, 14}};
     /** Per beta, per seed: the stroke share of the last snapshot (half of it at epoch 1). */
@@ -72,7 +73,7 @@ class ReplicatesBrowserTest {
         }
         app = Fixtures.pagesServer(log);
         base = "http://127.0.0.1:" + app.port();
-        driver = Browser.start(dir.resolve("chrome-profile"));
+        driver = chrome.driver();
     }
 
     /** Three epochs of loss l / e (held-out half of it), a snapshot and filter measures at epochs 1 and 3, finished. */
@@ -91,23 +92,10 @@ class ReplicatesBrowserTest {
         return id;
     }
 
-    /** Whatever page a test left open kept to the content security policy (the console, read after every test). */
-    @org.junit.jupiter.api.AfterEach
-    void keptToThePolicy() {
-        if (driver != null) Browser.keptToThePolicy(driver, "after the test");
-    }
-
     @AfterAll
     void stop() {
-        if (driver != null) driver.quit();
         if (app != null) app.stop();
     }
-
-    private Object js(String script, Object... args) { return Browser.js(driver, script, args); }
-
-    private WebDriverWait waitFor(int seconds) { return Browser.waitFor(driver, seconds); }
-
-    private void screenshot(String name) throws IOException { Browser.screenshot(driver, name); }
 
     private static double mean(double a, double b) { return (a + b) / 2; }
 
@@ -121,8 +109,8 @@ class ReplicatesBrowserTest {
     @Test
     void the_group_page_of_a_sweep_with_seeds_shows_points_bands_and_the_stroke_share() throws IOException {
         driver.get(base + "/group.html?name=seeds");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 4);
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#points tbody tr")).size() == 2);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 4);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#points tbody tr")).size() == 2);
 
         // the stroke share column of the runs' table
         assertEquals(1, driver.findElements(By.cssSelector("#group thead th[data-measure='strokeShare']")).size());
@@ -144,9 +132,9 @@ class ReplicatesBrowserTest {
         assertFalse(driver.findElement(By.id("effects-box")).isDisplayed(), "effects are a ladder's");
 
         // the sweep charts: against beta only (not the seed), one mean line with its band per chart
-        waitFor(10).until(d -> (Boolean) js("return !!Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"));
-        assertEquals(0L, js("return document.querySelectorAll(\"#sweep-charts canvas[data-key='seed']\").length;"));
-        Map<String, Object> chart = (Map<String, Object>) js("const c = Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"));
+        assertEquals(0L, chrome.js("return document.querySelectorAll(\"#sweep-charts canvas[data-key='seed']\").length;"));
+        Map<String, Object> chart = (Map<String, Object>) chrome.js("const c = Chart.getChart(document.querySelector(\"#sweep-charts canvas[data-key='beta'][data-figure='loss']\"));"
                 + " const ds = c.data.datasets;"
                 + " return { means: ds.filter(s => s.mean).map(s => s.data.map(p => p.y)),"
                 + "   upper: ds.filter(s => s.bandEdge === 'upper').map(s => s.data.map(p => p.y)),"
@@ -160,16 +148,16 @@ class ReplicatesBrowserTest {
         assertEquals((mean(4, 6) + sd(4, 6)) / EPOCHS, d(list(list(chart.get("upper")).get(0)).get(0)), 1e-9);
         assertEquals((mean(10, 14) - sd(10, 14)) / EPOCHS, d(list(list(chart.get("lower")).get(0)).get(1)), 1e-9);
         assertEquals("-1", String.valueOf(list(chart.get("fill")).get(0)), "the lower edge is filled up to the upper");
-        assertEquals(1L, js("return document.querySelectorAll(\"#sweep-charts canvas[data-figure='strokeShare']\").length;"));
-        screenshot("group-seeds.png");
-        js("document.getElementById('sweep').scrollIntoView();");
-        screenshot("group-seeds-charts.png");
+        assertEquals(1L, chrome.js("return document.querySelectorAll(\"#sweep-charts canvas[data-figure='strokeShare']\").length;"));
+        chrome.screenshot("group-seeds.png");
+        chrome.js("document.getElementById('sweep').scrollIntoView();");
+        chrome.screenshot("group-seeds-charts.png");
     }
 
     @Test
     void the_group_page_of_a_ladder_with_seeds_shows_each_steps_effect_with_its_interval() throws IOException {
         driver.get(base + "/group.html?name=lseeds");
-        waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 2);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 2);
         assertTrue(driver.findElement(By.id("effects-box")).isDisplayed());
         assertEquals(3, driver.findElements(By.cssSelector("#points tbody tr")).size());
 
@@ -188,25 +176,25 @@ class ReplicatesBrowserTest {
         assertTrue(big.getAttribute("class").contains("changed"), big.getAttribute("class"));
         assertTrue(big.getText().startsWith("+16.3 ±"), big.getText());
 
-        waitFor(10).until(d -> (Boolean) js("return !!Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\"));"));
-        List<Object> errors = list(js("return Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\")).data.datasets[0].errors;"));
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\"));"));
+        List<Object> errors = list(chrome.js("return Chart.getChart(document.querySelector(\"#effects-charts canvas[data-figure='loss']\")).data.datasets[0].errors;"));
         assertEquals(2, errors.size());
         assertEquals(Double.parseDouble(cell.getAttribute("data-half")), d(errors.get(0)), 1e-9);
         assertEquals(Double.parseDouble(big.getAttribute("data-half")), d(errors.get(1)), 1e-9);
-        assertEquals(1L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='strokeShare']\").length;"));
-        assertEquals(0L, js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='locality']\").length;"),
+        assertEquals(1L, chrome.js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='strokeShare']\").length;"));
+        assertEquals(0L, chrome.js("return document.querySelectorAll(\"#effects-charts canvas[data-figure='locality']\").length;"),
                 "a figure no step moves has no chart");
-        js("document.getElementById('effects-box').scrollIntoView();");
-        screenshot("ladder-effects.png");
+        chrome.js("document.getElementById('effects-box').scrollIntoView();");
+        chrome.screenshot("ladder-effects.png");
     }
 
     @Test
     void the_compare_page_of_replicates_draws_a_mean_curve_and_band_per_configuration_and_keeps_the_flags() throws IOException {
         driver.get(base + "/compare.html?runs=" + String.join(",", sweep));
-        waitFor(15).until(d -> (Boolean) js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
         assertTrue(driver.findElement(By.id("by-seed")).isDisplayed());
         assertTrue(driver.findElement(By.id("by-seed")).isSelected(), "on by default with replicates");
-        Map<String, Object> on = (Map<String, Object>) js("const ds = Chart.getChart(document.getElementById('chart-loss')).data.datasets;"
+        Map<String, Object> on = (Map<String, Object>) chrome.js("const ds = Chart.getChart(document.getElementById('chart-loss')).data.datasets;"
                 + " return { means: ds.filter(s => s.mean).map(s => s.data.map(p => p.y)), labels: ds.filter(s => s.mean).map(s => s.label),"
                 + "   bands: ds.filter(s => s.band).length, flags: ds.filter(s => s.label.endsWith(' flags')).map(s => s.data.map(p => p.x)),"
                 + "   lines: ds.filter(s => !s.mean && !s.band && s.type !== 'scatter').length };");
@@ -219,24 +207,24 @@ class ReplicatesBrowserTest {
         assertTrue(list(on.get("labels")).get(0).toString().contains("beta=0") && list(on.get("labels")).get(0).toString().contains("2 seeds"),
                 on.get("labels").toString());
         assertEquals(List.of(List.of(2L)), on.get("flags"), "the flagged run's triangle stays");
-        assertEquals(2L, js("const c = Chart.getChart(document.getElementById('chart-m-strokeShare'));"
+        assertEquals(2L, chrome.js("const c = Chart.getChart(document.getElementById('chart-m-strokeShare'));"
                 + " return c ? c.data.datasets.filter(s => s.mean).length : -1;"), "the stroke share curves too");
-        screenshot("compare-seeds.png");
-        js("document.getElementById('charts').scrollIntoView();");
-        screenshot("compare-seeds-curves.png");
+        chrome.screenshot("compare-seeds.png");
+        chrome.js("document.getElementById('charts').scrollIntoView();");
+        chrome.screenshot("compare-seeds-curves.png");
 
         driver.findElement(By.id("by-seed")).click();
-        waitFor(10).until(d -> ((Number) js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+        chrome.waitFor(10).until(d -> ((Number) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
                 + " return c ? c.data.datasets.filter(s => !s.mean && !s.band && s.type !== 'scatter').length : -1;")).intValue() == 4);
-        assertEquals(0L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.band || s.mean).length;"));
-        assertEquals(1L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.label.endsWith(' flags')).length;"));
+        assertEquals(0L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.band || s.mean).length;"));
+        assertEquals(1L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.label.endsWith(' flags')).length;"));
     }
 
     @Test
     void the_compare_page_without_replicates_offers_no_seed_toggle() {
         driver.get(base + "/compare.html?runs=" + sweep.get(0) + "," + sweep.get(2));
-        waitFor(15).until(d -> (Boolean) js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
         assertFalse(driver.findElement(By.id("by-seed")).isDisplayed());
-        assertEquals(2L, js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => !s.band && !s.mean && s.type !== 'scatter').length;"));
+        assertEquals(2L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => !s.band && !s.mean && s.type !== 'scatter').length;"));
     }
 }
