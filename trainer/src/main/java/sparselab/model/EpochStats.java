@@ -49,8 +49,9 @@ public record EpochStats(int epoch, int batches, long samples, double loss, doub
             int outside = 0, atBound = 0;
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < unitMin.length; j++) {
-                if (unitMin[j] <= 0 || unitMax[j] >= 1) outside++;
-                if (unitMin[j] <= eps || unitMax[j] >= 1 - eps) atBound++;
+                // written as "not inside" so that a NaN (a diverging run) counts as outside and at a bound
+                if (!(unitMin[j] > 0) || !(unitMax[j] < 1)) outside++;
+                if (!(unitMin[j] > eps) || !(unitMax[j] < 1 - eps)) atBound++;
                 lo = Math.min(lo, unitMin[j]);
                 hi = Math.max(hi, unitMax[j]);
             }
