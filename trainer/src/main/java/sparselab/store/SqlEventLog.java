@@ -99,7 +99,6 @@ final class SqlEventLog implements EventLog {
             cfg.setMaximumPoolSize(6);
             cfg.setConnectionTimeout(15_000);
             dialect = Dialect.POSTGRESQL;
-            cfg.setExceptionOverrideClassName(EndedSessions.class.getName());
         }
         cfg.setMinimumIdle(1);
         HikariDataSource ds;
@@ -258,15 +257,6 @@ final class SqlEventLog implements EventLog {
     /** PostgreSQL's SQLSTATE for a session ended by {@code idle_in_transaction_session_timeout}. */
     static final String SESSION_ENDED_IDLE = "25P03";
 
-    /** Tells the pool that a connection whose session the server ended is dead: it is dropped, not handed out again. */
-    public static final class EndedSessions implements com.zaxxer.hikari.SQLExceptionOverride {
-        @java.lang.Override
-        public com.zaxxer.hikari.SQLExceptionOverride.Override adjudicate(java.sql.SQLException e) {
-            return SESSION_ENDED_IDLE.equals(e.getSQLState()) ? com.zaxxer.hikari.SQLExceptionOverride.Override.MUST_EVICT
-                    : com.zaxxer.hikari.SQLExceptionOverride.Override.CONTINUE_EVICT;
-        }
-    }
-
     /** A write transaction of the store, idle at most {@link #idleInTransactionMs()} on PostgreSQL. */
     <T> T transaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
         return transaction(work, idleInTransactionMs());
@@ -275,7 +265,8 @@ final class SqlEventLog implements EventLog {
     /**
      * A write transaction; on PostgreSQL the server ends its session when it stays {@code idleMs} without a statement
      * (0: never). One whose session was ended so (a process that was stopped inside it and has woken) is run once more
-     * on a new connection: the server rolled it back, so nothing of it was written, and a trainer's append checks its
+     * on a new connection (the pool drops the dead one, as it does any connection that fails with SQLSTATE 08...): the server
+     * rolled it back, so nothing of it was written, and a trainer's append checks its
      * lease again (a run taken over meanwhile refuses it). {@code work} must touch nothing but the database (it may
      * run twice).
      */
