@@ -122,7 +122,7 @@ public final class GalleryRoutes {
     private Snapshot snapshot(Context ctx) {
         String id = ctx.pathParam("id");
         int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
-        if (log.run(id).isEmpty()) throw new NotFoundResponse("run '" + id + "' not found");
+        if (log.run(id).isEmpty()) throw new NotFoundResponse("run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found");
         SnapshotRow row = log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
         RunEvent.WeightSnapshot w = row.event();

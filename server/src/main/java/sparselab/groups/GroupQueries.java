@@ -30,7 +30,7 @@ public final class GroupQueries {
 
     public GroupView group(String name, Instant now) {
         List<RunRow> rows = new ArrayList<>(log.groupRuns(name));
-        if (rows.isEmpty()) throw new StoreException.NotFound("group '" + name + "' not found");
+        if (rows.isEmpty()) throw new StoreException.NotFound("group '" + sparselab.config.ConfigException.clip(name, 80) + "' not found");
         Map<String, RunEvent.LadderStep> ladder = ladderSteps(rows.stream().map(RunRow::runId).toList());
         boolean isLadder = !ladder.isEmpty();
         if (isLadder) rows.sort(Comparator.comparing(r -> ladder.containsKey(r.runId()) ? ladder.get(r.runId()).step() : Integer.MAX_VALUE));

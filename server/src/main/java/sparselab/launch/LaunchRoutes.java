@@ -41,8 +41,7 @@ public final class LaunchRoutes {
 
     private void resume(Context ctx) {
         String id = actions.requireResumable(ctx.pathParam("id")).runId();
-        actions.requeue(id);
-        pool.wake();
+        launches.resume(actions, id);
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("runId", id, "status", "resuming"));
     }
 }

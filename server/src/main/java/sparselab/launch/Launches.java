@@ -9,6 +9,8 @@ import sparselab.config.RunConfig;
 import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.runs.Groups;
+import sparselab.runs.RunActions;
+import sparselab.store.StoreException;
 import sparselab.runs.Ladder;
 
 import java.util.LinkedHashMap;
@@ -46,7 +48,7 @@ public final class Launches {
             throw new ConfigException("data", "idx:PATH data cannot be launched from the web (the server opens no path a client sends); "
                     + "use mnist or bars, or launch from the command line");
         }
-        if (req.group() != null && req.group().length() > 80) throw new ConfigException("group", "at most 80 characters");
+        if (req.group() != null) Groups.checkName("group", req.group());
         RunConfig config = ConfigLoader.resolve(req.preset(), req.config());
         String id;
         synchronized (this) {
@@ -81,9 +83,16 @@ public final class Launches {
         });
     }
 
-    /** Queues the run's non-sparse twin: the same configuration with beta = 0, in the same group. */
+    /**
+     * Queues the run's non-sparse twin: the same configuration with beta = 0, in the same group. A run with beta = 0
+     * is its own twin: refused ({@link StoreException.Conflict}), nothing queued.
+     */
     public String twin(RunRow r) {
-        RunConfig twin = ConfigKeys.build(r.configMap()).nonSparseTwin();
+        RunConfig own = ConfigKeys.build(r.configMap());
+        if (own.beta() == 0) {
+            throw new StoreException.Conflict("run '" + r.runId() + "' has beta = 0 already: it is its own non-sparse twin");
+        }
+        RunConfig twin = own.nonSparseTwin();
         String group = r.runGroup() != null ? r.runGroup() : r.runId();
         String id;
         synchronized (this) {
@@ -92,6 +101,18 @@ public final class Launches {
         }
         pool.wake();
         return id;
+    }
+
+    /**
+     * Queues a stopped run again ({@link RunActions#requeue}) within the queue's bound, as a launch: a resume that
+     * would take the queue over {@code maxQueuedRuns} is refused ({@link QueueFullException}) and writes nothing.
+     */
+    public void resume(RunActions actions, String runId) {
+        synchronized (this) {
+            checkQueue(1);
+            actions.requeue(runId);
+        }
+        pool.wake();
     }
 
     /** One queued ladder step. */

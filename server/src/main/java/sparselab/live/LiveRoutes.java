@@ -32,7 +32,9 @@ public final class LiveRoutes {
 
     private void stream(Context ctx) throws Exception {
         Predicate<RunView> filter = filter(ctx);
-        if (!"text/event-stream".equals(ctx.header("Accept"))) {
+        String run = ctx.queryParam("run");
+        if (run != null && !feed.hasRun(run)) throw new io.javalin.http.NotFoundResponse("run '" + run + "' not found");
+        if (!acceptsEvents(ctx.header("Accept"))) {
             throw new io.javalin.http.HttpResponseException(406, "send Accept: text/event-stream (this is a stream of server-sent events)");
         }
         // the slot is taken before the stream is opened, so a full feed answers with a status, not a stream
@@ -84,6 +86,15 @@ public final class LiveRoutes {
             handle.run();
             throw e;
         }
+    }
+
+    /** Whether an Accept header lists text/event-stream among its media ranges (parameters and other ranges aside). */
+    static boolean acceptsEvents(String accept) {
+        if (accept == null) return false;
+        for (String range : accept.split(",")) {
+            if (range.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream")) return true;
+        }
+        return false;
     }
 
     private static Predicate<RunView> filter(Context ctx) {

@@ -79,6 +79,9 @@ public final class RunFeed implements AutoCloseable {
 
     public int subscribers() { return subscriptions.size(); }
 
+    /** Whether the log holds this run (a stream of a run that does not exist is refused). */
+    boolean hasRun(String runId) { return log.run(runId).isPresent(); }
+
     /**
      * Adds a subscriber for the runs {@code filter} accepts; false when the feed is full.
      *
@@ -133,13 +136,13 @@ public final class RunFeed implements AutoCloseable {
             cursor = next;
             gaps.putAll(skipped);
             while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();    // the oldest give way to the newest
-            if (changed.isEmpty()) {
-                if (now - lastPing > 5000) {
-                    lastPing = now;
-                    for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
-                }
-                return;
+            // every subscriber is pinged every 5 s, changes or not: a stream whose client has gone is found only by a
+            // write, and one whose filter matches nothing that changes would otherwise hold its slot for good
+            if (now - lastPing > 5000) {
+                lastPing = now;
+                for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
             }
+            if (changed.isEmpty()) return;
             for (String id : changed) {
                 RunRow row = log.run(id).orElse(null);
                 if (row == null) continue;

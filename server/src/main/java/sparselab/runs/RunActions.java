@@ -7,6 +7,7 @@ import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,21 +32,28 @@ public final class RunActions {
 
     /**
      * Cancels a run. A queued run (or one whose trainer is gone) is cancelled at once: cancel_requested then
-     * cancelled. A running run gets cancel_requested, which its trainer honours between batches.
+     * cancelled. A running run gets cancel_requested, which its trainer honours between batches; asking again adds
+     * nothing. The check and the append are one step of the log ({@link EventLog#appendChecked}): cancels sent at
+     * once write these events once, and the others find the run cancelled (409).
      *
      * @return the run's status after the request
      */
     public String cancel(String runId) {
-        RunRow r = require(runId);
-        String status = r.effectiveStatus(clock.instant());
-        if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
-        if (!r.cancelRequested()) log.append(runId, new RunEvent.CancelRequested("web"));
-        RunRow now = require(runId);
-        if ("queued".equals(now.status()) || "interrupted".equals(status)) {
-            log.append(runId, new RunEvent.Cancelled(now.epochsDone()));
-            return "cancelled";
-        }
-        return now.status();
+        Instant now = clock.instant();
+        String[] after = new String[1];
+        log.appendChecked(runId, r -> {
+            if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
+            List<RunEvent> events = new ArrayList<>();
+            if (!r.cancelRequested()) events.add(new RunEvent.CancelRequested("web"));
+            if ("queued".equals(r.status()) || "interrupted".equals(r.effectiveStatus(now))) {
+                events.add(new RunEvent.Cancelled(r.epochsDone()));
+                after[0] = "cancelled";
+            } else {
+                after[0] = r.status();
+            }
+            return events;
+        });
+        return after[0];
     }
 
     /**
@@ -54,23 +62,33 @@ public final class RunActions {
      */
     public RunRow requireResumable(String runId) {
         RunRow r = require(runId);
-        String status = r.effectiveStatus(clock.instant());
+        checkResumable(r, clock.instant());
+        return r;
+    }
+
+    private static void checkResumable(RunRow r, Instant now) {
+        String runId = r.runId(), status = r.effectiveStatus(now);
         boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
         if (!stoppedEarly) throw new StoreException.Conflict("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
-        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, clock.instant())) {
+        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now)) {
             throw new StoreException.Conflict("run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue");
         }
         if (r.lastCheckpoint() == null && r.epochsDone() > 0) {
             throw new StoreException.Conflict("run '" + runId + "' has no checkpoint to resume from");
         }
-        return r;
     }
 
-    /** Queues a resumable run again: the next trainer that claims it continues from its last checkpoint. */
+    /**
+     * Queues a resumable run again: the next trainer that claims it continues from its last checkpoint. The check and
+     * the append are one step of the log: resumes sent at once queue the run once, and the others find it queued (409).
+     */
     public void requeue(String runId) {
-        requireResumable(runId);
-        log.append(runId, new RunEvent.Requeued("web"));
+        Instant now = clock.instant();
+        log.appendChecked(runId, r -> {
+            checkResumable(r, now);
+            return List.of(new RunEvent.Requeued("web"));
+        });
     }
 
     /** Replaces the run's tags (a {@code tagged} event); each tag is 1 to 40 letters, digits or _.:+- */
@@ -81,7 +99,7 @@ public final class RunActions {
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (Object t : tags) {
             if (!(t instanceof String s) || !TAG.matcher(s.trim()).matches()) {
-                throw new ConfigException("tags", "'" + t + "' is not a tag (1 to 40 letters, digits or _.:+-)");
+                throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-)");
             }
             clean.add(s.trim());
         }

@@ -1,8 +1,10 @@
 package sparselab.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import sparselab.config.ConfigException;
 import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunRow;
@@ -85,15 +87,13 @@ public final class RunsRoutes {
 
     private void tags(Context ctx) {
         String id = actions.require(ctx.pathParam("id")).runId();
-        Object tags;
-        String text = JsonBody.text(ctx);
-        try {
-            Map<?, ?> body = Json.MAPPER.readValue(text, Map.class);
-            tags = body.get("tags");
-        } catch (Exception e) {
-            throw new BadRequestResponse("body: expected {\"tags\": [\"name\", ...]}");
-        }
-        if (!(tags instanceof List<?> list)) throw new BadRequestResponse("tags: expected a list of strings");
+        List<ConfigException.FieldError> errors = new java.util.ArrayList<>();
+        JsonNode body = JsonBody.object(JsonBody.text(ctx), "{\"tags\": [\"name\", ...]}", Set.of("tags"), errors);
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        JsonNode tags = body.get("tags");
+        if (tags == null || !tags.isArray()) throw new BadRequestResponse("tags: expected a list of strings");
+        List<Object> list = new java.util.ArrayList<>();
+        for (JsonNode t : tags) list.add(t.isTextual() ? t.asText() : t);       // anything but a string is refused by tag()
         ctx.json(Map.of("runId", id, "tags", actions.tag(id, list)));
     }
 

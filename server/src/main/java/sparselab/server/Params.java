@@ -25,7 +25,9 @@ public final class Params {
         try {
             n = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            throw new BadRequestResponse(name + ": '" + v + "' is not an integer");
+            String t = sparselab.config.ConfigException.clip(v.trim(), 60);
+            if (v.trim().matches("[+-]?[0-9]+")) throw new BadRequestResponse(name + ": " + t + " is out of range [" + min + ", " + max + "]");
+            throw new BadRequestResponse(name + ": '" + t + "' is not an integer");
         }
         if (n < min || n > max) throw new BadRequestResponse(name + ": " + n + " is out of range [" + min + ", " + max + "]");
         return n;

@@ -366,10 +366,11 @@ class ApiTest {
             assertEquals(List.of("baseline", "mnist-1"), log.run(id).orElseThrow().tagList());
             assertEquals("tagged", log.events(id).get(1).type());
             int before = eventCount();
-            for (String bad : List.of("{\"tags\": \"x\"}", "{\"tags\": [\"has space\"]}", "{\"tags\": [3]}", "not json", "{}")) {
+            for (String bad : List.of("{\"tags\": \"x\"}", "{\"tags\": [\"has space\"]}", "{\"tags\": [3]}", "not json", "{}",
+                    "{\"tags\": [\"a\"]} trailing", "{\"tags\": [\"a\"], \"extra\": 1}", "{\"tags\": [\"a\"], \"tags\": [\"b\"]}")) {
                 Response refused = post(client, "/api/runs/" + id + "/tags", bad);
                 assertEquals(400, refused.code(), bad);
-                assertTrue(json(refused).get("error").asText().matches("^(tags|body):.*"), bad);
+                assertTrue(json(refused).get("error").asText().matches("^(tags|body|extra):.*"), bad);
             }
             assertEquals(before, eventCount());
         });
@@ -411,6 +412,12 @@ class ApiTest {
             assertEquals("0.1", row.configMap().get("rho"));
             assertEquals("twin", row.origin());
             assertEquals(id, row.runGroup());
+            // a run with beta = 0 is its own twin: refused, nothing queued
+            int before = log.runs().size();
+            Response own = client.post("/api/runs/" + twin + "/twin");
+            assertEquals(409, own.code());
+            assertTrue(json(own).get("error").asText().contains("beta = 0"));
+            assertEquals(before, log.runs().size());
         });
     }
 
@@ -477,6 +484,12 @@ class ApiTest {
             "not a boolean             | shuffle           | {\"config\": {\"shuffle\": \"maybe\"}}",
             "zero epochs               | epochs            | {\"config\": {\"epochs\": 0}}",
             "a client file path        | data              | {\"config\": {\"data\": \"idx:/etc/passwd\"}}",
+            "text after the object     | body              | {\"config\": {\"data\": \"bars\"}} trailing",
+            "a second object           | body              | {\"config\": {\"data\": \"bars\"}}{\"a\": 1}",
+            "a key given twice         | body              | {\"config\": {\"data\": \"bars\", \"hidden\": 4, \"hidden\": 5}}",
+            "a field given twice       | body              | {\"preset\": \"plain\", \"preset\": \"original\"}",
+            "a group with a slash      | group             | {\"config\": {\"data\": \"bars\"}, \"group\": \"a/b\"}",
+            "a group with a newline    | group             | {\"config\": {\"data\": \"bars\"}, \"group\": \"a\\nb\"}",
     })
     void refuses_a_malformed_launch_naming_the_field_and_writes_nothing(String why, String field, String body) {
         JavalinTest.test(app(), (server, client) -> {

@@ -130,13 +130,41 @@ class LiveAndMatchApiTest {
     }
 
     @Test
+    void a_closed_stream_of_a_run_that_never_changes_frees_its_slot_while_other_runs_change() throws Exception {
+        serve(2);
+        String quiet = Fixtures.queued(log, Map.of("data", "bars"));
+        String busy = Fixtures.queued(log, Map.of("data", "bars"));
+        HttpResponse<InputStream> a = stream("?run=" + quiet);
+        assertEquals(200, a.statusCode());
+        assertEquals(200, stream("?run=" + quiet).statusCode());
+        assertEquals(503, stream("").statusCode());
+        a.body().close();
+        // the busy run changes every 300 ms: the feed never idles, and nothing is ever sent to the quiet run's streams
+        long deadline = System.currentTimeMillis() + 20_000;
+        int status = 0;
+        while (System.currentTimeMillis() < deadline) {
+            log.append(busy, new RunEvent.Tagged(List.of("t" + System.nanoTime() % 1000)));
+            HttpResponse<InputStream> d = stream("");
+            status = d.statusCode();
+            if (status == 200) break;
+            Thread.sleep(300);
+        }
+        assertEquals(200, status, "the closed stream's slot was freed by the ping");
+    }
+
+    @Test
     void a_bad_stream_request_is_a_4xx() throws Exception {
         serve(2);
         for (String q : List.of("?run=..%2F..%2Fapi", "?run=rdeadbeef00&group=x", "?group=" + "g".repeat(81))) {
             assertEquals(400, stream(q).statusCode(), q);
         }
+        assertEquals(404, stream("?run=rdeadbeef00").statusCode(), "a run that does not exist takes no slot");
         HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/api/stream")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(406, plain.statusCode(), "a request that does not ask for an event stream");
+        HttpRequest listed = HttpRequest.newBuilder(URI.create(base + "/api/stream")).header("Accept", "text/event-stream, */*;q=0.1").build();
+        HttpResponse<InputStream> ok = http.sendAsync(listed, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        open.add(ok.body());
+        assertEquals(200, ok.statusCode(), "text/event-stream among other media ranges");
     }
 
     @Test

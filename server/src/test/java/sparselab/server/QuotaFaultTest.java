@@ -106,7 +106,48 @@ class QuotaFaultTest {
             assertEquals(429, client.post("/api/runs/" + queued + "/twin").code());     // the twin counts too
             assertEquals(200, client.post("/api/runs/" + queued + "/cancel").code());   // a cancelled run leaves the queue
             assertEquals(201, post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}").code());
+            Response resume = client.post("/api/runs/" + queued + "/resume");                // a resume counts too
+            assertEquals(429, resume.code());
+            assertTrue(json(resume).get("error").asText().contains(Limits.QUEUED_RUNS));
+            assertEquals("cancelled", log.require(queued).status());
         });
+    }
+
+    @Test
+    void cancels_and_resumes_sent_at_once_are_written_once() throws Exception {
+        JavalinTest.test(app(Limits.defaults()), (server, client) -> {
+            String run = json(post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}")).get("runId").asText();
+            assertEquals(Map.of(200, 1, 409, 19), atOnce(20, () -> client.post("/api/runs/" + run + "/cancel").code()));
+            assertEquals(Map.of("created", 1, "cancel_requested", 1, "cancelled", 1), eventTypes(run));
+            assertEquals(Map.of(202, 1, 409, 9), atOnce(10, () -> client.post("/api/runs/" + run + "/resume").code()));
+            assertEquals(Map.of("created", 1, "cancel_requested", 1, "cancelled", 1, "requeued", 1), eventTypes(run));
+            assertEquals("queued", log.require(run).status());
+            assertTrue(log.verify().clean());
+        });
+    }
+
+    /** Sends {@code n} requests as nearly at once as threads allow; the count of each status code. */
+    private static Map<Integer, Integer> atOnce(int n, java.util.concurrent.Callable<Integer> request) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(n);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Future<Integer>> codes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            codes.add(clients.submit(() -> {
+                go.await();
+                return request.call();
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> count = new java.util.TreeMap<>();
+        for (Future<Integer> f : codes) count.merge(f.get(), 1, Integer::sum);
+        clients.shutdown();
+        return count;
+    }
+
+    private Map<String, Integer> eventTypes(String run) {
+        Map<String, Integer> count = new java.util.TreeMap<>();
+        for (var e : log.events(run)) count.merge(e.event().type(), 1, Integer::sum);
+        return count;
     }
 
     @Test

@@ -30,9 +30,16 @@ public final class Groups {
      */
     public static String newName(EventLog log, String given, String prefix) {
         String name = given == null || given.isBlank() ? prefix + "-" + EventLog.newRunId().substring(1, 7) : given.trim();
-        if (!NAME.matcher(name).matches()) throw new ConfigException("name", "'" + name + "' is not a group name (1 to 80 letters, digits or _.:+-)");
+        checkName("name", name);
         if (!runIds(log, name).isEmpty()) throw new ConfigException("name", "the group '" + name + "' exists already; choose another name");
         return name;
+    }
+
+    /** Refuses, naming {@code field}, a group name that is not 1 to 80 letters, digits or {@code _.:+-}. */
+    public static void checkName(String field, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ConfigException(field, "'" + ConfigException.clip(String.valueOf(name), 80) + "' is not a group name (1 to 80 letters, digits or _.:+-)");
+        }
     }
 
     /** The group's runs, in creation order. */

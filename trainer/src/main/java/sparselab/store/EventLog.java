@@ -89,6 +89,17 @@ public interface EventLog extends AutoCloseable {
     List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs);
 
     /**
+     * Appends the events that {@code decide} returns for the run's current row, in one transaction that holds the run
+     * (its row lock on PostgreSQL, the file's write lock on SQLite): no other write changes the run between the check
+     * and the append, so a request sent twice at once (a cancel, a resume) is written once. {@code decide} refuses by
+     * throwing (nothing is written) and may return no events; it must only look at the row (it may run twice). Same
+     * rule as {@link #append} for training events.
+     *
+     * @throws StoreException.RunNotFound when the run does not exist
+     */
+    List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide);
+
+    /**
      * Appends the events of many runs in one transaction (bulk imports and benchmark fills), with the same rules as
      * {@link #appendAll} for each run, in the map's order.
      */

@@ -319,16 +319,31 @@ final class SqlEventLog implements EventLog {
     public List<StoredEvent> appendAll(String runId, List<RunEvent> events, List<Blob> blobs) {
         return boundedWrite(h -> {
             RunRow state = lockedRun(h, runId);
-            if (state != null && state.lease() > 0 && "running".equals(state.status())) {
-                for (RunEvent e : events) {
-                    if (TRAINING.contains(e.getClass())) {
-                        throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease()
-                                + "); its " + e.type() + " events come from that trainer only");
-                    }
-                }
-            }
+            refuseTrainingEvents(runId, state, events);
             return write(h, runId, state, events, blobs);
         }, runId);
+    }
+
+    @Override
+    public List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide) {
+        return boundedWrite(h -> {
+            RunRow state = lockedRun(h, runId);
+            if (state == null) throw new StoreException.RunNotFound(runId);
+            List<RunEvent> events = decide.apply(state);
+            refuseTrainingEvents(runId, state, events);
+            return events.isEmpty() ? List.<StoredEvent>of() : write(h, runId, state, events, List.of());
+        }, runId);
+    }
+
+    /** Training events of a run that a trainer holds come from that trainer only (its {@link Lease}). */
+    private static void refuseTrainingEvents(String runId, RunRow state, List<RunEvent> events) {
+        if (state == null || state.lease() <= 0 || !"running".equals(state.status())) return;
+        for (RunEvent e : events) {
+            if (TRAINING.contains(e.getClass())) {
+                throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease()
+                        + "); its " + e.type() + " events come from that trainer only");
+            }
+        }
     }
 
     @Override
@@ -336,10 +351,7 @@ final class SqlEventLog implements EventLog {
         boundedWrite(h -> {
             eventsByRun.forEach((runId, events) -> {
                 RunRow state = lockedRun(h, runId);
-                if (state != null && state.lease() > 0 && "running".equals(state.status())
-                        && events.stream().anyMatch(e -> TRAINING.contains(e.getClass()))) {
-                    throw new StoreException.Conflict("run " + runId + " is held by a trainer (lease " + state.lease() + ")");
-                }
+                refuseTrainingEvents(runId, state, events);
                 write(h, runId, state, events, List.of());
             });
             return null;

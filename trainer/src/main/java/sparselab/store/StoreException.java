@@ -16,7 +16,7 @@ public class StoreException extends RuntimeException {
 
     /** No run with this id in the log. */
     public static final class RunNotFound extends NotFound {
-        public RunNotFound(String runId) { super("run '" + runId + "' not found"); }
+        public RunNotFound(String runId) { super("run '" + sparselab.config.ConfigException.clip(runId, 60) + "' not found"); }
     }
 
     /** The run's state does not allow what was asked (resume a running run, a write to an ended run, ...). */
