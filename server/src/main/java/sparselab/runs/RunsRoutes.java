@@ -52,7 +52,8 @@ public final class RunsRoutes {
         }
         String q = ctx.queryParam("q");
         if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");
-        Long before = ctx.queryParam("before") == null ? null : (long) Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
+        String b = ctx.queryParam("before");                    // empty: the first page, as without it
+        Long before = b == null || b.isBlank() ? null : (long) Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
         int limit = Params.queryInt(ctx, "limit", 100, 1, 1000);
         RunQueries.RunPage page = queries.list(status, q, before, limit, clock.instant());
         if (page.next() != null) ctx.header("X-Next-Before", Long.toString(page.next()));

@@ -84,6 +84,7 @@ public final class App {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
+            config.http.prefer405over404 = true;                    // a known path with the wrong method: 405, not 404
             config.jsonMapper(new JavalinJackson(Json.MAPPER.copy(), false));
             config.staticFiles.add(sf -> {
                 sf.hostedPath = "/";

@@ -156,6 +156,20 @@ class ApiTest {
             assertNull(last.header("X-Next-Before"), "no page after the last");
             assertEquals(400, client.get("/api/runs?limit=0").code());
             assertEquals(400, client.get("/api/runs?before=x").code());
+            assertEquals(List.of(ids.get(4), ids.get(3)), ids(json(client.get("/api/runs?limit=2&before="))), "an empty cursor: the first page");
+            Response huge = client.get("/api/runs?limit=99999999999999");
+            assertEquals(400, huge.code());
+            assertTrue(json(huge).get("error").asText().contains("out of range"));
+        });
+    }
+
+    @Test
+    void answers_a_known_path_with_the_wrong_method_with_405() {
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.request("/api/launch", b -> b.put(okhttp3.RequestBody.create("{}", null)));
+            assertEquals(405, r.code());
+            assertTrue(r.body().string().startsWith("{"), "a JSON refusal");
+            assertEquals(404, client.get("/api/nosuch").code());
         });
     }
 
