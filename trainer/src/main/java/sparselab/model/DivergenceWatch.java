@@ -93,10 +93,13 @@ public final class DivergenceWatch {
         EnumSet<Cause> out = EnumSet.noneOf(Cause.class);
         for (String part : t.split(",")) {
             String p = part.trim();
+            if (p.equals("none") || p.equals("any")) {
+                throw new IllegalArgumentException("'" + p + "' stands alone, not in a list; expected none, any, or a comma list of " + causeNames());
+            }
             try {
                 out.add(Cause.of(p));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown cause '" + p + "'; expected none, any, or a comma list of " + causeNames());
+                throw new IllegalArgumentException("unknown cause '" + sparselab.config.ConfigException.clip(p, 60) + "'; expected none, any, or a comma list of " + causeNames());
             }
         }
         return out;

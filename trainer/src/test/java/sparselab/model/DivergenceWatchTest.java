@@ -115,5 +115,7 @@ class DivergenceWatchTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigKeys.build(Map.of("stopOn", "loss_rising,nan")));
         assertEquals("stopOn", e.errors().get(0).key());
         assertTrue(e.getMessage().contains("unknown cause 'nan'"), e.getMessage());
+        ConfigException inList = assertThrows(ConfigException.class, () -> ConfigKeys.build(Map.of("stopOn", "any,bogus")));
+        assertTrue(inList.getMessage().contains("'any' stands alone"), inList.getMessage());
     }
 }
