@@ -48,18 +48,57 @@ public class BenchWorkersCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path tmp = Files.createTempDirectory("sparselab-bench-workers");
         System.setProperty(BackgroundTrainer.LOGS_PROPERTY, tmp.resolve("logs").toString());
+        // the workers are detached (setsid), so they outlive this JVM unless it stops them: on any end, SIGTERM too
+        Thread cleanup = new Thread(() -> cleanUp(tmp), "bench-workers-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (LocalPostgres pg = LocalPostgres.start()) {
             out.printf("PostgreSQL %s; %d cores here%n", "127.0.0.1:" + pg.port(), Runtime.getRuntime().availableProcessors());
             double one = drain(pg.newDatabase(), 1, out);
             double many = drain(pg.newDatabase(), workers, out);
-            out.printf("sweep of %d runs: 1 worker %.1f s, %d workers %.1f s: %.2fx faster%n", runs, one, workers, many, one / many);
+            out.printf("sweep of %d runs: 1 worker %.1f s, %d workers %.1f s: %s%n", runs, one, workers, many,
+                    one >= many ? String.format("%.2fx faster", one / many) : String.format("%.2fx slower", many / one));
             double pgRate = appendRate(pg.newDatabase());
             double sqliteRate = appendRate(tmp.resolve("append.db").toString());
             out.printf("appends, 4 concurrent writers, one epoch (H = 196) per transaction: PostgreSQL %.0f/s, SQLite %.0f/s (%.2fx)%n",
                     pgRate, sqliteRate, pgRate / sqliteRate);
             takeover(pg.newDatabase(), out);
+        } finally {
+            cleanUp(tmp);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
+            }
         }
         return ExitCodes.OK;
+    }
+
+    /** The worker processes this bench started, stopped at its end. */
+    private final List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private Process spawn(String db, String name, double idleSeconds) {
+        Process p = BackgroundTrainer.spawnWorker(db, name, idleSeconds);
+        children.add(p);
+        return p;
+    }
+
+    /** Kills the workers still running (the bench's logs are thrown away) and deletes the bench's temporary folder. */
+    private void cleanUp(Path tmp) {
+        synchronized (children) {
+            for (Process p : children) if (p.isAlive()) p.destroyForcibly();
+            for (Process p : children) {
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try (var paths = Files.walk(tmp)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // gone already, or not ours to delete: nothing more to do
+        }
     }
 
     private RunConfig config(int seed) {
@@ -76,7 +115,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
             for (Runs.Prepared p : Runs.prepare(configs, log.shared())) ids.add(Runs.append(log, p, null, "sweep", "bench-workers", null));
             long t0 = System.nanoTime();
             List<Process> procs = new ArrayList<>();
-            for (int w = 0; w < n; w++) procs.add(BackgroundTrainer.spawnWorker(db, "bench-w" + n + "-" + w, 3));
+            for (int w = 0; w < n; w++) procs.add(spawn(db, "bench-w" + n + "-" + w, 3));
             for (Process p : procs) {
                 if (!p.waitFor(3600, TimeUnit.SECONDS)) throw new IllegalStateException("a worker did not finish in an hour");
             }
@@ -136,13 +175,13 @@ public class BenchWorkersCommand implements Callable<Integer> {
             RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=32", "epochs=400",
                     "batchSize=1", "seed=5"));
             String id = Runs.append(log, Runs.prepare(List.of(cfg), log.shared()).get(0), null, "bench", null, null);
-            Process first = BackgroundTrainer.spawnWorker(db, "bench-first", 600);
+            Process first = spawn(db, "bench-first", 600);
             long deadline = System.currentTimeMillis() + 300_000;
             while (log.require(id).lastCheckpointEpoch() == null) {
                 if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no checkpoint in 5 minutes");
                 Thread.sleep(100);
             }
-            Process second = BackgroundTrainer.spawnWorker(db, "bench-second", 3);   // waits while a run trains anywhere
+            Process second = spawn(db, "bench-second", 3);   // waits while a run trains anywhere
             Thread.sleep(5000);                                   // the second worker is up and idle (the run is taken)
             first.destroyForcibly();
             long killed = System.nanoTime();

@@ -44,6 +44,15 @@ public class ExportCommand implements Callable<Integer> {
         if (!List.of("csv", "json", "measures-csv", "strokes-csv", "filters-csv").contains(format)) {
             throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json, measures-csv, strokes-csv or filters-csv");
         }
+        if (gallery != null) {
+            for (String other : List.of("--format", "--out")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
+                    throw new ExitCodes.RefusedException(other + " does not go with --gallery, which names its own PNG file; export the two separately");
+                }
+            }
+            writable(gallery, "--gallery");
+        }
+        if (out != null) writable(out, "--out");
         EventLog log = db.openExisting();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
@@ -64,6 +73,17 @@ public class ExportCommand implements Callable<Integer> {
             Files.writeString(out, text);
         }
         return ExitCodes.OK;
+    }
+
+    /** Refuses, naming {@code option}, a file that cannot be written: a folder, or one in a folder that is missing. */
+    private static void writable(Path file, String option) {
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) throw new ExitCodes.RefusedException(option + ": " + file + " is a folder; give a file name");
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) throw new ExitCodes.RefusedException(option + ": the folder " + dir + " does not exist");
+        if (dir != null && !Files.isWritable(dir) && !Files.isWritable(abs)) {
+            throw new ExitCodes.RefusedException(option + ": cannot write in " + dir);
+        }
     }
 
     /** The snapshot nearest --epoch (the last without it). */

@@ -217,9 +217,11 @@ public final class WorkerLoop {
 
     private static String key(RunConfig cfg) { return cfg.data() + "\n" + cfg.limit(); }
 
-    private static void sleep(long ms) {
+    /** Waits {@code ms}, or less once the worker is stopping (a SIGTERM during a 30 s wait for the log ends it at once). */
+    private void sleep(long ms) {
+        long end = System.currentTimeMillis() + ms;
         try {
-            Thread.sleep(ms);
+            for (long left = ms; left > 0 && !stopping.get(); left = end - System.currentTimeMillis()) Thread.sleep(Math.min(left, 100));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -67,6 +67,17 @@ class CommandLineTest {
         assertNotNull(img, "a PNG");
         // 9 filters of 8x8 in a 3x3 grid, 3 pixels per weight, with borders
         assertTrue(img.getWidth() >= 3 * 8 * 3 && img.getHeight() >= 3 * 8 * 3, img.getWidth() + "x" + img.getHeight());
+        // refused before anything is written: a format or --out beside --gallery, a folder, a missing folder
+        Result both = run("export", runId, "--db", db, "--gallery", dir.resolve("g2.png").toString(), "--format", "csv");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--format does not go with --gallery"), both.err());
+        assertFalse(Files.exists(dir.resolve("g2.png")));
+        Result folder = run("export", runId, "--db", db, "--out", dir.toString());
+        assertEquals(2, folder.code(), folder.err());
+        assertTrue(folder.err().contains("--out: " + dir + " is a folder"), folder.err());
+        Result nowhere = run("export", runId, "--db", db, "--gallery", dir.resolve("nosuch/x.png").toString());
+        assertEquals(2, nowhere.code(), nowhere.err());
+        assertTrue(nowhere.err().contains("--gallery: the folder") && nowhere.err().contains("does not exist"), nowhere.err());
 
         Result rebuild = run("rebuild", "--db", db);
         assertEquals(0, rebuild.code());
