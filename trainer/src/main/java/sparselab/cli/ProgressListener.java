@@ -15,14 +15,13 @@ import java.io.PrintWriter;
  * line per epoch with its figures in full.
  */
 final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
-    private final PrintWriter plain;
+    private final RunExecutor.Lines plain;
     private ProgressBar bar;
-    private String runId;
     private int epochs;
 
     /** @param plain where the plain lines go when there is no terminal; null to draw the bar */
     ProgressListener(PrintWriter plain) {
-        this.plain = plain;
+        this.plain = plain == null ? null : new RunExecutor.Lines(plain);
     }
 
     /** A bar on a terminal, plain lines to {@code err} otherwise. */
@@ -32,12 +31,9 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
 
     @Override
     public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {
-        this.runId = runId;
         this.epochs = epochs;
         if (plain != null) {
-            plain.printf("run %s: %s at epoch %d of %d (%d batches per epoch)%n", runId, fromEpoch == 0 ? "starting" : "resuming",
-                    fromEpoch + 1, epochs, batchesPerEpoch);
-            plain.flush();
+            plain.started(runId, fromEpoch, epochs, batchesPerEpoch);
             return;
         }
         bar = new ProgressBarBuilder().setTaskName("run " + runId).setInitialMax(batchesPerEpoch * epochs)
@@ -52,10 +48,7 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
     @Override
     public void epoch(EpochStats s, Double heldout) {
         if (plain != null) {
-            plain.printf("run %s: epoch %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, s.epoch(), epochs,
-                    RunConfig.num(s.loss()), RunConfig.num(s.recon()), heldout != null ? " held-out " + RunConfig.num(heldout) : "",
-                    RunConfig.num(s.meanActivation()), s.seconds());
-            plain.flush();
+            plain.epoch(s, heldout);
             return;
         }
         if (bar == null) return;

@@ -68,6 +68,34 @@ public final class RunExecutor {
         default void epoch(EpochStats stats, Double heldout) {}
     }
 
+    /** One plain line at the start and one per epoch (a foreground run without a terminal, a background run's log file). */
+    public static final class Lines implements Listener {
+        private final java.io.PrintWriter out;
+        private String runId;
+        private int epochs;
+
+        public Lines(java.io.PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {
+            this.runId = runId;
+            this.epochs = epochs;
+            out.printf("run %s: %s at epoch %d of %d (%d batches per epoch)%n", runId, fromEpoch == 0 ? "starting" : "resuming",
+                    fromEpoch + 1, epochs, batchesPerEpoch);
+            out.flush();
+        }
+
+        @Override
+        public void epoch(EpochStats s, Double heldout) {
+            out.printf("run %s: epoch %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, s.epoch(), epochs,
+                    RunConfig.num(s.loss()), RunConfig.num(s.recon()), heldout != null ? " held-out " + RunConfig.num(heldout) : "",
+                    RunConfig.num(s.meanActivation()), s.seconds());
+            out.flush();
+        }
+    }
+
     /** How the execution ended. */
     public record Outcome(String runId, String status, String message) {
         public boolean ok() { return !status.equals("failed") && !status.equals("refused"); }

@@ -64,7 +64,9 @@ public final class Worker {
             Groups.runQueued(log, group, new RunExecutor(log, RunExecutor.Listener.NONE));
             System.exit(0);
         }
-        RunExecutor.Outcome outcome = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, resume);
+        // a background run's log file gets the lines a foreground run prints without a terminal, and how it ended
+        RunExecutor.Outcome outcome = new RunExecutor(log, new RunExecutor.Lines(new java.io.PrintWriter(System.err, true))).execute(run, resume);
+        System.err.println("run " + outcome.runId() + " " + outcome.status() + (outcome.message() == null ? "" : ": " + outcome.message()));
         System.exit(outcome.ok() ? 0 : 1);
     }
 }

@@ -51,6 +51,9 @@ class TrainerProcessTest {
             await(a, 300);
             assertEquals(0, a.exitValue(), () -> read(dir.resolve("logs").resolve(whole + ".log")));
             assertEquals("finished", log.run(whole).orElseThrow().status());
+            String out = read(dir.resolve("logs").resolve(whole + ".log"));   // the run's log file tells its progress
+            assertTrue(out.contains("run " + whole + ": epoch 1/8 loss ") && out.contains("run " + whole + ": epoch 8/8 loss ")
+                    && out.contains("run " + whole + " finished"), out);
 
             String killed = Runs.create(log, cfg, null, "test", null);   // the same configuration: its checkpoints share bytes with the first run's
             Process b = BackgroundTrainer.spawn(log.describe(), killed);
