@@ -34,7 +34,8 @@ public final class GroupCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
-        String fmt = "%-4s %-12s %-10s %-9s %9s %9s %8s %6s %6s %8s %7s %7s  %s%n";
+        // every figure is %.4g, at most 9 characters ("6.243e-05"; 10 with a sign)
+        String fmt = "%-4s %-12s %-10s %-9s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
         out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes", "change / values");
         for (GroupView.Row r : g.runs()) {
             var m = r.measures();
@@ -60,7 +61,7 @@ public final class GroupCommand implements Callable<Integer> {
         if (g.points().isEmpty()) return;
         out.println();
         out.println("mean +- sd over the finished runs of each point (n = runs):");
-        String fmt = "%-24s %3s %19s %19s %19s %19s %19s %19s%n";
+        String fmt = "%-24s %3s %23s %23s %23s %23s %23s %23s%n";            // "mean +- sd": two figures and " +- "
         out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit", "strokes");
         for (Replicates.Point p : g.points()) {
             var m = p.figures();

@@ -11,6 +11,7 @@ import sparselab.log.RunEvent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,9 +31,9 @@ class GroupCommandTest {
     void replicates_of_a_point_are_summarised_as_mean_and_sample_sd() {
         Path db = dir.resolve("g.db");
         try (EventLog log = EventLog.open(db)) {
-            double[][] losses = {{1, 3}, {10, 10}};
-            String[] betas = {"0", "3"};
-            for (int p = 0; p < 2; p++) {
+            double[][] losses = {{1, 3}, {10, 10}, {0.0137, 0.01379}};
+            String[] betas = {"0", "3", "1"};
+            for (int p = 0; p < 3; p++) {
                 for (int s = 0; s < 2; s++) {
                     String id = Fixtures.queued(log, Map.of("beta", betas[p], "seed", Integer.toString(1 + s)), "sweep", "reps");
                     finished(log, id, losses[p][s]);
@@ -49,5 +50,10 @@ class GroupCommandTest {
         assertTrue(beta0.matches("beta=0\\s+2\\s+2\\.000 \\+- 1\\.414\\s+1\\.000 \\+- 0\\.7071.*"), beta0);
         String beta3 = text.lines().filter(l -> l.startsWith("beta=3 ")).findFirst().orElseThrow(() -> new AssertionError(text));
         assertTrue(beta3.matches("beta=3\\s+2\\s+10\\.00 \\+- 0\\.000\\s+5\\.000 \\+- 0\\.000.*"), beta3);
+        // the columns line up, also with figures as long as %.4g makes them ("0.01375 +- 6.364e-05")
+        String header = text.lines().filter(l -> l.startsWith("point ")).findFirst().orElseThrow();
+        String beta1 = text.lines().filter(l -> l.startsWith("beta=1 ")).findFirst().orElseThrow();
+        assertTrue(beta1.contains("e-05"), beta1);
+        for (String line : List.of(beta0, beta3, beta1)) assertEquals(header.length(), line.length(), header + "\n" + line);
     }
 }
