@@ -63,8 +63,10 @@ public final class RunsRoutes {
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
         List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
+        String twin = actions.twinOf(r);
+        List<String> can = actions.actionsFor(r).stream().filter(a -> twin == null || !a.equals("twin")).toList();   // it has one
         ctx.json(new RunDetail(RunView.of(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
-                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), actions.actionsFor(r), r.worker(), r.lease(), actions.twinOf(r),
+                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), can, r.worker(), r.lease(), twin,
                 sparselab.config.ConfigKeys.ignored(r.configMap())));
     }
 

@@ -426,8 +426,12 @@ class ApiTest {
             assertEquals("0.1", row.configMap().get("rho"));
             assertEquals("twin", row.origin());
             assertEquals(id, row.runGroup());
-            // a run with beta = 0 is its own twin: refused, nothing queued
+            // a run with beta = 0 is its own twin; a run with a twin has one: both refused, nothing queued
             int before = log.runs().size();
+            Response again = client.post("/api/runs/" + id + "/twin");
+            assertEquals(409, again.code());
+            assertTrue(json(again).get("error").asText().contains(twin), "names the twin there is");
+            assertFalse(json(client.get("/api/runs/" + id)).get("actions").toString().contains("twin"));
             Response own = client.post("/api/runs/" + twin + "/twin");
             assertEquals(409, own.code());
             assertTrue(json(own).get("error").asText().contains("beta = 0"));
