@@ -46,8 +46,14 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is not a valid postgresql:// URL: " + e.getReason());
         }
         String host = uri.getHost();
+        String hostPort = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().replaceFirst("^.*@", "");
+        java.util.regex.Matcher portText = java.util.regex.Pattern.compile("^(\\[[^]]*]|[^:]*):(.*)$").matcher(hostPort);
+        if (portText.matches() && !portText.group(2).matches("[0-9]{1,9}")) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "': the port '" + clip(portText.group(2)) + "' is not a number");
+        }
         if (host == null || host.isBlank()) throw new StoreException.BadLog("--db: '" + redact(s) + "' names no host");
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        if (port < 1 || port > 65535) throw new StoreException.BadLog("--db: '" + redact(s) + "': the port " + port + " is out of range [1, 65535]");
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         if (path.isBlank() || path.contains("/")) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' names no database (postgresql://user@host:port/db)");
@@ -65,9 +71,32 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
                 .or(() -> pgpass(host, port, db, who)).orElse(urlPassword);
         user = who;
         String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
-        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?connectTimeout=10&ApplicationName=sparselab";
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?" + driverParameters(uri.getRawQuery());
         return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display);
     }
+
+    /**
+     * The PostgreSQL JDBC driver's parameters: those of the URL's query ({@code ?sslmode=verify-full}, ...), as given,
+     * after the defaults they may override: {@code connectTimeout} 10 s (a server that does not answer the connection)
+     * and {@code loginTimeout} 20 s (one that accepts it and then never answers: without it, opening the log would wait
+     * for ever), and {@code ApplicationName}.
+     */
+    static String driverParameters(String rawQuery) {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("connectTimeout", "10");
+        p.put("loginTimeout", "20");
+        p.put("ApplicationName", "sparselab");
+        if (rawQuery != null) {
+            for (String kv : rawQuery.split("&")) {
+                if (kv.isBlank()) continue;
+                String[] two = kv.split("=", 2);
+                p.put(two[0], two.length > 1 ? two[1] : "");
+            }
+        }
+        return p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("&"));
+    }
+
+    private static String clip(String s) { return s.length() <= 20 ? s : s.substring(0, 20) + "..."; }
 
     /** The password of the first matching line of the libpq password file, if any. */
     static Optional<String> pgpass(String host, int port, String db, String user) {

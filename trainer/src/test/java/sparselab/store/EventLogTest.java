@@ -446,6 +446,13 @@ class EventLogTest {
         assertTrue(e.getMessage().contains("neither a file path nor a postgresql:// URL"), e.getMessage());
         assertFalse(e.getMessage().contains("pw@"), "no password in messages: " + e.getMessage());
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
+        var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
+        assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
+        var text = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:abc/db"));
+        assertTrue(text.getMessage().contains("the port 'abc' is not a number"), text.getMessage());
+        // the URL's own driver parameters are kept, after the defaults they may override
+        assertEquals("connectTimeout=10&loginTimeout=3&ApplicationName=sparselab&sslmode=require",
+                Backend.driverParameters("loginTimeout=3&sslmode=require"));
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
         assertFalse(Files.exists(dir.resolve("missing.db")));
     }
@@ -459,6 +466,24 @@ class EventLogTest {
         var down = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:" + port + "/db"));
         assertTrue(down.getMessage().contains("127.0.0.1:" + port), down.getMessage());
         assertFalse(down.getMessage().contains("\n"));
+        // a server that accepts the connection and then never answers: refused once the login time is up
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            Thread accepter = new Thread(() -> {
+                try (java.net.Socket held = silent.accept()) {
+                    Thread.sleep(60_000);
+                } catch (Exception ignored) {
+                    // the test is over
+                }
+            });
+            accepter.setDaemon(true);
+            accepter.start();
+            long t0 = System.nanoTime();
+            var mute = assertThrows(StoreException.BadLog.class,
+                    () -> EventLog.open("postgresql://u@127.0.0.1:" + silent.getLocalPort() + "/db?loginTimeout=2"));
+            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "refused in seconds");
+            assertFalse(mute.getMessage().contains("\n"), mute.getMessage());
+            accepter.interrupt();
+        }
         String url = LocalPostgres.testDatabase();
         String wrong = url.replace("postgres@", LocalPostgres.PASSWORD_ROLE + ":not-the-password@");
         var bad = assertThrows(StoreException.BadLog.class, () -> EventLog.open(wrong));
