@@ -15,6 +15,10 @@ import java.util.Map;
 /** Resolves defaults, then a preset, then a JSON config file, then {@code key=value} settings, into one checked config. */
 public final class ConfigLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON value, nothing after it, no key given twice: a file is never read two ways. */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = JSON.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private ConfigLoader() {}
 
@@ -69,8 +73,10 @@ public final class ConfigLoader {
     /** Reads a JSON object of scalar values as key/value text. */
     public static Map<String, String> readJson(Path file) {
         JsonNode root;
+        if (!Files.exists(file)) throw new ConfigException("file", file + ": no such file");
+        if (Files.isDirectory(file)) throw new ConfigException("file", file + ": is a folder, not a JSON config file");
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = STRICT.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new ConfigException("file", file + ": cannot read JSON config (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

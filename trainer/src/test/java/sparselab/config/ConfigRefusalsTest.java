@@ -87,6 +87,20 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void refuses_a_json_config_file_read_two_ways_or_missing_naming_the_file(@TempDir Path dir) throws IOException {
+        for (String text : List.of("{\"epochs\": 2, \"epochs\": 3}", "{\"epochs\": 2} garbage", "{\"epochs\": 2}{\"x\": 1}")) {
+            Path file = dir.resolve("loose.json");
+            Files.writeString(file, text);
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()), text);
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("cannot read JSON config"), e.getMessage());
+        }
+        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, dir.resolve("none.json"), List.of()));
+        assertTrue(missing.getMessage().contains("none.json: no such file"), missing.getMessage());
+        ConfigException folder = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, dir, List.of()));
+        assertTrue(folder.getMessage().contains("is a folder"), folder.getMessage());
+    }
+
+    @Test
     void collects_every_field_error_before_refusing() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.resolve(null, null, List.of("rho=2", "hidden=0", "nosuch=1")));
