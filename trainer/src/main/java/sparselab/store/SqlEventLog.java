@@ -585,46 +585,82 @@ final class SqlEventLog implements EventLog {
         List<String> bad = new ArrayList<>();
         List<String> hashes = blobHashes();
         for (String h : hashes) {
-            Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
-            if (b.isEmpty() || !Blob.of(b.get()).hash().equals(h)) bad.add(h);
+            try {
+                Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
+                if (b.isEmpty() || !Blob.of(b.get()).hash().equals(h)) bad.add(h);
+            } catch (RuntimeException e) {                     // a damaged page: named, and the check goes on
+                bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")");
+            }
         }
         List<String> seqErrors = new ArrayList<>();
         List<String> diffs = new ArrayList<>();
         long events = 0;
-        List<RunRow> stored = runs();
-        for (RunRow row : stored) {
-            List<StoredEvent> evs = events(row.runId());
-            events += evs.size();
-            RunRow folded = null;
-            java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
-            List<EpochMetrics> expectMetrics = new ArrayList<>();
-            List<SnapshotRow> expectSnaps = new ArrayList<>();
-            List<MeasuresRow> expectMeasures = new ArrayList<>();
-            for (int i = 0; i < evs.size(); i++) {
-                StoredEvent e = evs.get(i);
-                if (e.seq() != i + 1) {
-                    seqErrors.add(row.runId() + ": event " + (i + 1) + " has number " + e.seq());
-                    break;
-                }
-                if (e.event() instanceof RunEvent.EpochCompleted m) {
-                    if (!epochsSeen.add(m.epoch())) seqErrors.add(row.runId() + ": epoch " + m.epoch() + " logged twice");
-                    expectMetrics.add(EpochMetrics.of(m));
-                }
-                if (e.event() instanceof RunEvent.WeightSnapshot w) expectSnaps.add(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
-                if (e.event() instanceof RunEvent.FilterMeasures f) expectMeasures.add(MeasuresRow.of(e.runId(), f));
-                folded = Projection.evolve(folded, e);
+        List<String> ids = runs().stream().map(RunRow::runId).toList();
+        for (String id : ids) {
+            try {
+                // one consistent view per run: a trainer appending meanwhile is seen before or after, never half
+                events += snapshotRead(h -> verifyRun(h, id, seqErrors, diffs));
+            } catch (RuntimeException e) {
+                diffs.add(id + ": unreadable (" + firstLine(rootMessage(e)) + ")");
             }
-            RunRow want = folded == null ? null : "running".equals(folded.status()) ? folded.with(b -> b.heartbeatAt = null) : folded;
-            RunRow have = "running".equals(row.status()) ? row.with(b -> b.heartbeatAt = null) : row;
-            if (!have.equals(want)) diffs.add(row.runId() + ": runs row");
-            expectMetrics.sort(Comparator.comparingInt(EpochMetrics::epoch));
-            if (!metrics(row.runId()).equals(dedupe(expectMetrics))) diffs.add(row.runId() + ": epoch_metrics");
-            expectSnaps.sort(Comparator.comparingInt(SnapshotRow::epoch));
-            if (!snapshots(row.runId()).equals(expectSnaps)) diffs.add(row.runId() + ": snapshots");
-            expectMeasures.sort(Comparator.comparingInt(MeasuresRow::epoch));
-            if (!measures(row.runId()).equals(expectMeasures)) diffs.add(row.runId() + ": filter_measures");
         }
-        return new VerifyReport(stored.size(), events, hashes.size(), bad, seqErrors, diffs);
+        return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs);
+    }
+
+    /** Checks one run's events against its projections; returns its number of events. */
+    private long verifyRun(Handle h, String runId, List<String> seqErrors, List<String> diffs) {
+        LogDao dao = h.attach(LogDao.class);
+        RunRow row = dao.run(runId).orElse(null);
+        if (row == null) return 0;
+        List<StoredEvent> evs = h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId)
+                .map((rs, ctx) -> decode(rs)).list();
+        RunRow folded = null;
+        java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
+        List<EpochMetrics> expectMetrics = new ArrayList<>();
+        List<SnapshotRow> expectSnaps = new ArrayList<>();
+        List<MeasuresRow> expectMeasures = new ArrayList<>();
+        for (int i = 0; i < evs.size(); i++) {
+            StoredEvent e = evs.get(i);
+            if (e.seq() != i + 1) {
+                seqErrors.add(runId + ": event " + (i + 1) + " has number " + e.seq());
+                break;
+            }
+            if (e.event() instanceof RunEvent.EpochCompleted m) {
+                if (!epochsSeen.add(m.epoch())) seqErrors.add(runId + ": epoch " + m.epoch() + " logged twice");
+                expectMetrics.add(EpochMetrics.of(m));
+            }
+            if (e.event() instanceof RunEvent.WeightSnapshot w) expectSnaps.add(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
+            if (e.event() instanceof RunEvent.FilterMeasures f) expectMeasures.add(MeasuresRow.of(e.runId(), f));
+            folded = Projection.evolve(folded, e);
+        }
+        RunRow want = folded == null ? null : "running".equals(folded.status()) ? folded.with(b -> b.heartbeatAt = null) : folded;
+        RunRow have = "running".equals(row.status()) ? row.with(b -> b.heartbeatAt = null) : row;
+        if (!have.equals(want)) diffs.add(runId + ": runs row");
+        expectMetrics.sort(Comparator.comparingInt(EpochMetrics::epoch));
+        if (!dao.epochs(runId).equals(dedupe(expectMetrics))) diffs.add(runId + ": epoch_metrics");
+        expectSnaps.sort(Comparator.comparingInt(SnapshotRow::epoch));
+        if (!dao.snapshots(runId).equals(expectSnaps)) diffs.add(runId + ": snapshots");
+        expectMeasures.sort(Comparator.comparingInt(MeasuresRow::epoch));
+        if (!dao.measures(runId).equals(expectMeasures)) diffs.add(runId + ": filter_measures");
+        return evs.size();
+    }
+
+    /**
+     * Reads in one snapshot of the log, without taking a write lock: on PostgreSQL a REPEATABLE READ transaction, on
+     * SQLite a deferred one (its snapshot begins at the first read; the file may even be read-only).
+     */
+    private <T> T snapshotRead(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        if (dialect == Dialect.POSTGRESQL) {
+            return jdbi.inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ, work);
+        }
+        return jdbi.withHandle(h -> {
+            h.execute("BEGIN DEFERRED");
+            try {
+                return work.withHandle(h);
+            } finally {
+                h.execute("ROLLBACK");
+            }
+        });
     }
 
     /** The last row per epoch (an upsert keeps the last), in epoch order. */

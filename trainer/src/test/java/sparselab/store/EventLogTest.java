@@ -512,6 +512,54 @@ class EventLogTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void verify_is_clean_while_a_trainer_appends(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            Lease lease = log.claim(run, started(7), r -> true).orElseThrow();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread trainer = new Thread(() -> {
+                for (int e = 1; !done.get() && e <= 2000; e++) lease.append(epoch(e, 1.0 / e));
+            });
+            trainer.start();
+            int checks = 0;
+            try {
+                for (long end = System.currentTimeMillis() + 3000; System.currentTimeMillis() < end; checks++) {
+                    VerifyReport r = log.verify();
+                    assertTrue(r.clean(), "verify during appends: " + r);
+                }
+            } finally {
+                done.set(true);
+                trainer.join();
+            }
+            assertTrue(checks > 3 && log.metrics(run).size() > 10, checks + " checks, " + log.metrics(run).size() + " epochs");
+        }
+    }
+
+    @Test
+    void verify_names_a_damaged_file_s_problems_instead_of_failing() throws Exception {
+        Path db = dir.resolve("damaged.db");
+        try (EventLog log = EventLog.open(db)) {
+            String run = createRun(log);
+            Lease lease = log.claim(run, started(7), r -> true).orElseThrow();
+            byte[] weights = new byte[300_000];
+            new java.util.Random(3).nextBytes(weights);
+            Blob w = Blob.of(weights);
+            lease.append(new RunEvent.WeightSnapshot(1, w.hash(), 4, 2, 2, 2), w);
+            for (int e = 1; e <= 50; e++) lease.append(epoch(e, 1.0 / e));
+        }
+        long size = Files.size(db);
+        try (var f = new java.io.RandomAccessFile(db.toFile(), "rw")) {     // zeros over pages in the middle of the file
+            f.seek(size / 2);
+            f.write(new byte[8192]);
+        }
+        try (EventLog log = EventLog.openExisting(db.toString())) {
+            VerifyReport r = log.verify();
+            assertFalse(r.clean(), r.toString());
+        }
+    }
+
     @Test
     void a_file_that_is_no_sqlite_database_is_refused_at_once() throws Exception {
         Path junk = dir.resolve("junk.db");
