@@ -33,6 +33,14 @@ public final class ExitCodes {
                 cmd.getErr().println("refused: " + re.getMessage());
                 return REFUSED;
             }
+            String readOnly = readOnly(ex);
+            if (readOnly != null) {
+                String db = cmd.getCommandSpec().mixins().values().stream().map(m -> m.userObject())
+                        .filter(o -> o instanceof DbOption).map(o -> ((DbOption) o).db).findFirst().orElse("the log");
+                cmd.getErr().println("refused: --db: " + db + " cannot be written (" + readOnly + "): this command writes to the log; "
+                        + "give the file and its folder write permission, or work on a copy");
+                return REFUSED;
+            }
             cmd.getErr().println("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
             org.slf4j.LoggerFactory.getLogger(ExitCodes.class).debug("command failed", ex);
             return FAILURE;
@@ -46,6 +54,16 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /** SQLite's read-only code (a log file, or its folder, without write permission) in the cause chain, or null. */
+    static String readOnly(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_READONLY")) {
+                return s.getResultCode().name();
+            }
+        }
+        return null;
     }
 
     /** A command's input was refused (unknown run id, wrong state, ...). */
