@@ -27,7 +27,11 @@ public class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
-        if (poll <= 0 || poll > 3600) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range (0, 3600]");
+        // written so that NaN fails too; a poll faster than 0.1 s only loads the log
+        if (!(poll >= 0.1 && poll <= 3600)) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range [0.1, 3600]");
+        if (idle != null && !(idle >= 0 && idle <= 86_400 * 365)) {
+            throw new ExitCodes.RefusedException("--exit-when-idle: " + idle + " is out of range [0, 31536000] seconds");
+        }
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }

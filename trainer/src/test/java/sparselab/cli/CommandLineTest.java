@@ -115,6 +115,20 @@ class CommandLineTest {
     }
 
     @Test
+    void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() {
+        String db = dir.resolve("w.db").toString();
+        for (String[] bad : new String[][] {{"--poll", "NaN"}, {"--poll", "1e-9"}, {"--exit-when-idle", "-5"},
+                {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}}) {
+            StringWriter err = new StringWriter();
+            CommandLine cl = ExitCodes.install(new CommandLine(new WorkerCommand()));
+            cl.setErr(new PrintWriter(err, true));
+            Result r = new Result(cl.execute("--db", db, bad[0], bad[1]), "", err.toString());
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertTrue(r.err().contains(bad[0] + ": ") && r.err().contains("out of range"), r.err());
+        }
+    }
+
+    @Test
     void without_a_terminal_training_prints_plain_epoch_lines_with_the_full_held_out_figure_and_says_finished_once() throws Exception {
         String db = dir.resolve("plain.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
