@@ -32,10 +32,24 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         }
         Path file = Path.of(s).toAbsolutePath().normalize();
         if (Files.isDirectory(file)) throw new StoreException.BadLog("--db: " + file + " is a folder, not a log file");
+        if (!create && Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new StoreException.BadLog("--db: " + file + " is not a regular file, not a log");
+        }
         if (!create && !Files.isRegularFile(file)) {
             throw new StoreException.BadLog("--db: no log at " + file + " (train or serve creates one)");
         }
+        if (!create && size(file) == 0) {      // SQLite would take it as an empty database and the tables would be made
+            throw new StoreException.BadLog("--db: " + file + " is an empty file, not a log (train or serve creates one); left as it is");
+        }
         return new Backend(Kind.SQLITE, file, "jdbc:sqlite:" + file, null, null, file.toString());
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static Backend postgres(String s) {

@@ -441,7 +441,7 @@ class EventLogTest {
     }
 
     @Test
-    void a_db_value_that_is_neither_a_file_nor_a_postgresql_url_is_refused() {
+    void a_db_value_that_is_neither_a_file_nor_a_postgresql_url_is_refused() throws Exception {
         var e = assertThrows(StoreException.BadLog.class, () -> EventLog.open("mysql://u:pw@h/db"));
         assertTrue(e.getMessage().contains("neither a file path nor a postgresql:// URL"), e.getMessage());
         assertFalse(e.getMessage().contains("pw@"), "no password in messages: " + e.getMessage());
@@ -455,6 +455,11 @@ class EventLogTest {
                 Backend.driverParameters("loginTimeout=3&sslmode=require"));
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
         assertFalse(Files.exists(dir.resolve("missing.db")));
+        Path empty = dir.resolve("empty.db");
+        Files.write(empty, new byte[0]);
+        var e0 = assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(empty.toString()));
+        assertTrue(e0.getMessage().contains("is an empty file, not a log"), e0.getMessage());
+        assertEquals(0, Files.size(empty), "a command that only reads leaves an empty file empty");
     }
 
     @Test
