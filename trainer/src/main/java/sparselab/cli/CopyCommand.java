@@ -20,7 +20,8 @@ public class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (EventLog source = EventLog.openExisting(from); EventLog target = EventLog.open(to)) {
+        EventLog source = open(from, "--from", false);
+        try (source; EventLog target = open(to, "--to", true)) {
             if (source.describe().equals(target.describe())) throw new ExitCodes.RefusedException("--to: the same log as --from");
             long n = EventLog.copy(source, target);
             List<Object> a = source.projectionRows();
@@ -33,6 +34,16 @@ public class CopyCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",
                     n, source.runs().size(), target.blobHashes().size(), source.describe(), target.describe());
             return ExitCodes.OK;
+        }
+    }
+
+    /** Opens one of the two logs; a refusal names its option ({@code --from} or {@code --to}), not {@code --db}. */
+    private static EventLog open(String db, String option, boolean create) {
+        try {
+            return create ? EventLog.open(db) : EventLog.openExisting(db);
+        } catch (sparselab.store.StoreException.BadLog e) {
+            String m = e.getMessage();
+            throw new ExitCodes.RefusedException(m.startsWith("--db:") ? option + ":" + m.substring(5) : option + ": " + m);
         }
     }
 }

@@ -61,6 +61,11 @@ class StoreCommandsTest {
         assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", url));
         assertTrue(err.toString().contains("not empty"), err.toString());
         assertEquals(before, out.toString());
+        // a refusal names the option of the log at fault
+        assertEquals(2, run(new CopyCommand(), "--from", dir.resolve("none.db").toString(), "--to", url));
+        assertTrue(err.toString().contains("refused: --from: no log at"), err.toString());
+        assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", dir.toString()));
+        assertTrue(err.toString().contains("refused: --to: ") && err.toString().contains("is a folder"), err.toString());
     }
 
     @Test
