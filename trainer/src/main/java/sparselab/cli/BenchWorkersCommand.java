@@ -42,9 +42,10 @@ public class BenchWorkersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || runs > 1000 || workers < 1 || workers > 32 || epochs < 1 || epochs > 10_000 || appends < 1 || appends > 100_000) {
-            throw new ExitCodes.RefusedException("--runs [1, 1000], --workers [1, 32], --epochs [1, 10000], --appends [1, 100000]");
-        }
+        range("--runs", runs, 1, 1000);
+        range("--workers", workers, 1, 32);
+        range("--epochs", epochs, 1, 10_000);
+        range("--appends", appends, 1, 100_000);
         PrintWriter out = spec.commandLine().getOut();
         Path tmp = Files.createTempDirectory("sparselab-bench-workers");
         System.setProperty(BackgroundTrainer.LOGS_PROPERTY, tmp.resolve("logs").toString());
@@ -71,6 +72,10 @@ public class BenchWorkersCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private static void range(String option, int value, int min, int max) {
+        if (value < min || value > max) throw new ExitCodes.RefusedException(option + ": " + value + " is out of range [" + min + ", " + max + "]");
     }
 
     /** The worker processes this bench started, stopped at its end. */

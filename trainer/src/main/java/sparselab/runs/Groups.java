@@ -29,7 +29,8 @@ public final class Groups {
      * log has it yet, else refused naming {@code name}; without one, {@code prefix-xxxxxx}.
      */
     public static String newName(EventLog log, String given, String prefix) {
-        String name = given == null || given.isBlank() ? prefix + "-" + EventLog.newRunId().substring(1, 7) : given.trim();
+        if (given != null && given.isBlank()) throw new ConfigException("name", "empty; give 1 to 80 letters, digits or _.:+-, or leave it out");
+        String name = given == null ? prefix + "-" + EventLog.newRunId().substring(1, 7) : given.trim();
         checkName("name", name);
         if (!runIds(log, name).isEmpty()) throw new ConfigException("name", "the group '" + name + "' exists already; choose another name");
         return name;
@@ -78,6 +79,10 @@ public final class Groups {
     /** The ladder from run {@code a} to run {@code b}: their configurations as the keys now read them, planned by {@link Ladder}. */
     public static List<Ladder.Step> ladder(RunRow a, RunRow b, List<String> order) {
         if (a.runId().equals(b.runId())) throw new ConfigException("runs", "a ladder needs two different runs");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String k : order == null ? List.<String>of() : order) {
+            if (!seen.add(k.trim())) throw new ConfigException("order", "'" + ConfigException.clip(k.trim(), 40) + "' is given twice");
+        }
         Map<String, String> ca = ConfigKeys.build(a.configMap()).toMap();
         Map<String, String> cb = ConfigKeys.build(b.configMap()).toMap();
         return Ladder.plan(ca, cb, order == null ? List.of() : order);

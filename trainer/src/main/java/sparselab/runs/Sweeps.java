@@ -121,6 +121,20 @@ public final class Sweeps {
                 ? f : new FieldError(f.key(), f.message() + " (at " + String.join("; ", labels.subList(0, Math.min(3, labels.size())))
                 + (labels.size() > 3 ? "; ..." : "") + ")")));
         if (!errors.isEmpty()) throw new ConfigException(errors);
+        // two texts of one value (beta=0,0.0) would train the same point twice
+        for (Axis a : axes) {
+            Map<String, java.util.Set<String>> given = new LinkedHashMap<>();
+            for (Point p : points) {
+                given.computeIfAbsent(p.config().toMap().get(a.key()), k -> new LinkedHashSet<>()).add(p.swept().get(a.key()));
+            }
+            given.forEach((value, texts) -> {
+                if (texts.size() > 1) {
+                    errors.add(new FieldError(a.key(), "values " + String.join(" and ", texts.stream().map(t -> "'" + t + "'").toList())
+                            + " are the same value (" + value + "); give it once"));
+                }
+            });
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors);
         return points;
     }
 

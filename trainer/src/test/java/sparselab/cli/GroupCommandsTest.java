@@ -128,6 +128,19 @@ class GroupCommandsTest {
     }
 
     @Test
+    void an_empty_group_name_and_a_key_ordered_twice_are_refused_and_queue_nothing() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", null);
+        String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0", "hidden=16")), null, "cli", null);
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,3",
+                "--name", "", "--queue-only"));
+        assertTrue(err.toString().contains("name: empty"), err.toString());
+        assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "beta,beta", "--queue-only"));
+        assertTrue(err.toString().contains("'beta' is given twice"), err.toString());
+        assertEquals(2, log.runs().size(), "nothing queued");
+    }
+
+    @Test
     void sweep_seeds_replicates_every_point_with_consecutive_seeds() {
         int code = run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,3", "--set", "seed=7",
                 "--seeds", "3", "--name", "reps", "--queue-only");

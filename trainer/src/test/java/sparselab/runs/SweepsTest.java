@@ -63,5 +63,7 @@ class SweepsTest {
         ConfigException unknown = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("betta=0,1")).axes()));
         assertEquals("betta", unknown.errors().get(0).key());
         assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), List.of()));
+        ConfigException same = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("beta=0,0.0,3")).axes()));
+        assertTrue(same.getMessage().contains("values '0' and '0.0' are the same value"), same.getMessage());
     }
 }
