@@ -168,6 +168,7 @@ final class SqlEventLog implements EventLog {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.net.UnknownHostException) m = "unknown host " + m;     // its message is the name alone
         return firstLine(m);
     }
 
