@@ -35,6 +35,7 @@ public final class Params {
 
     /** A comma-separated list of run ids, distinct, between {@code min} and {@code max} of them. */
     public static List<String> runIds(Context ctx, String name, int min, int max) {
+        if (ctx.queryParams(name).size() > 1) throw new BadRequestResponse(name + ": given more than once; give the run ids once, separated by commas");
         String v = ctx.queryParam(name);
         if (v == null || v.isBlank()) throw new BadRequestResponse(name + ": missing; give " + min + " to " + max + " run ids separated by commas");
         List<String> ids = List.copyOf(new LinkedHashSet<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));

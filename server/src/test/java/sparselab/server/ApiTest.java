@@ -302,7 +302,7 @@ class ApiTest {
     @Test
     void refuses_a_comparison_of_fewer_than_two_or_more_than_eight_runs() {
         JavalinTest.test(app(), (server, client) -> {
-            for (String q : List.of("", "?runs=", "?runs=rA", "?runs=rA,rA", "?runs=r1,r2,r3,r4,r5,r6,r7,r8,r9")) {
+            for (String q : List.of("", "?runs=", "?runs=rA", "?runs=rA,rA", "?runs=r1,r2,r3,r4,r5,r6,r7,r8,r9", "?runs=rA&runs=rB")) {
                 Response r = client.get("/api/compare" + q);
                 assertEquals(400, r.code(), q);
                 assertTrue(json(r).get("error").asText().startsWith("runs:"), q);
@@ -502,6 +502,7 @@ class ApiTest {
             "not a boolean             | shuffle           | {\"config\": {\"shuffle\": \"maybe\"}}",
             "zero epochs               | epochs            | {\"config\": {\"epochs\": 0}}",
             "a client file path        | data              | {\"config\": {\"data\": \"idx:/etc/passwd\"}}",
+            "NaN for a number          | body              | {\"config\": {\"beta\": NaN}}",
             "text after the object     | body              | {\"config\": {\"data\": \"bars\"}} trailing",
             "a second object           | body              | {\"config\": {\"data\": \"bars\"}}{\"a\": 1}",
             "a key given twice         | body              | {\"config\": {\"data\": \"bars\", \"hidden\": 4, \"hidden\": 5}}",
@@ -518,6 +519,8 @@ class ApiTest {
             assertTrue(answer.get("fields").has(field), why + ": " + answer);
             assertTrue(answer.get("error").asText().contains(field), why + ": " + answer);
             assertFalse(answer.toString().contains("at sparselab."), "no stack trace");
+            assertFalse(answer.toString().contains("JsonReadFeature") || answer.toString().contains("StreamReadConstraints"),
+                    "no names of the JSON library's settings: " + answer);
             assertEquals(before, eventCount(), "a refused launch appends nothing");
             assertEquals(0, log.runs().size());
         });
