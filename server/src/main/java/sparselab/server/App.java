@@ -85,6 +85,9 @@ public final class App {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
             config.http.prefer405over404 = true;                    // a known path with the wrong method: 405, not 404
+            // Jetty's own refusals (request line or headers over its limits, a malformed URI): JSON with the headers
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyRefusals()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JettyRefusals()));
             config.jsonMapper(new JavalinJackson(Json.MAPPER.copy(), false));
             config.staticFiles.add(sf -> {
                 sf.hostedPath = "/";

@@ -63,6 +63,49 @@ class RequestFaultTest {
         return body;
     }
 
+    /** One raw HTTP/1.1 request, written whole; the whole answer (headers and body) as text. */
+    private static String raw(int port, String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) answer.write(buf, 0, n);
+            } catch (IOException e) {
+                // a reset after the answer was read
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void the_web_server_s_own_refusals_are_json_with_the_security_headers() throws Exception {
+        Javalin app = app().start("127.0.0.1", 0);
+        try {
+            int port = app.port();
+            String host = "Host: 127.0.0.1:" + port + "\r\nConnection: close\r\n";
+            Map<String, String> cases = Map.of(
+                    "414", "GET /api/runs?q=" + "x".repeat(10_000) + " HTTP/1.1\r\n" + host + "\r\n",
+                    "431", "GET /api/runs HTTP/1.1\r\n" + host + "X-Big: " + "y".repeat(10_000) + "\r\n\r\n",
+                    "400", "GET /api/runs/%00 HTTP/1.1\r\n" + host + "\r\n");
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                String answer = raw(port, c.getValue());
+                String head = answer.substring(0, Math.max(0, answer.indexOf("\r\n\r\n")));
+                assertTrue(head.startsWith("HTTP/1.1 " + c.getKey()), c.getKey() + ": " + head);
+                for (String h : Safety.HEADERS.keySet()) assertTrue(head.toLowerCase().contains(h.toLowerCase() + ":"), c.getKey() + " lacks " + h + ": " + head);
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                JsonNode refusal = Json.MAPPER.readTree(body);
+                assertEquals(Integer.parseInt(c.getKey()), refusal.get("status").asInt(), body);
+                assertTrue(refusal.get("error").asText().startsWith("request: "), body);
+                assertFalse(body.contains("<html"), body);
+            }
+        } finally {
+            app.stop();
+        }
+    }
+
     /** One raw HTTP/1.1 POST with a chunked body, written from another thread while the answer is read. */
     private static String chunkedPost(int port, String path, byte[] body) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
