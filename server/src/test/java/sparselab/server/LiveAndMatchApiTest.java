@@ -117,16 +117,23 @@ class LiveAndMatchApiTest {
         // a closed stream frees its slot once the feed notices (its next write fails)
         a.body().close();
         String id = Fixtures.queued(log, Map.of("data", "bars"));
-        long deadline = System.currentTimeMillis() + 15_000;
+        assertEquals(200, streamWhileChanging(id, 15_000, 500), "the closed stream's slot was freed");
+    }
+
+    /**
+     * Tags {@code run} every {@code everyMs} and opens a stream each time, until one opens or {@code withinMs} pass;
+     * the last stream's status.
+     */
+    private int streamWhileChanging(String run, long withinMs, long everyMs) throws Exception {
+        long deadline = System.currentTimeMillis() + withinMs;
         int status = 0;
         while (System.currentTimeMillis() < deadline) {
-            log.append(id, new RunEvent.Tagged(List.of("t" + System.nanoTime() % 1000)));
-            HttpResponse<InputStream> d = stream("");
-            status = d.statusCode();
+            log.append(run, new RunEvent.Tagged(List.of("t" + System.nanoTime() % 1000)));
+            status = stream("").statusCode();
             if (status == 200) break;
-            Thread.sleep(500);
+            Thread.sleep(everyMs);
         }
-        assertEquals(200, status, "the closed stream's slot was freed");
+        return status;
     }
 
     @Test
@@ -140,16 +147,7 @@ class LiveAndMatchApiTest {
         assertEquals(503, stream("").statusCode());
         a.body().close();
         // the busy run changes every 300 ms: the feed never idles, and nothing is ever sent to the quiet run's streams
-        long deadline = System.currentTimeMillis() + 20_000;
-        int status = 0;
-        while (System.currentTimeMillis() < deadline) {
-            log.append(busy, new RunEvent.Tagged(List.of("t" + System.nanoTime() % 1000)));
-            HttpResponse<InputStream> d = stream("");
-            status = d.statusCode();
-            if (status == 200) break;
-            Thread.sleep(300);
-        }
-        assertEquals(200, status, "the closed stream's slot was freed by the ping");
+        assertEquals(200, streamWhileChanging(busy, 20_000, 300), "the closed stream's slot was freed by the ping");
     }
 
     @Test
