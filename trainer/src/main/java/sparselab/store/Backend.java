@@ -104,6 +104,10 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
             for (String kv : rawQuery.split("&")) {
                 if (kv.isBlank()) continue;
                 String[] two = kv.split("=", 2);
+                if (two[0].toLowerCase(java.util.Locale.ROOT).contains("password")) {   // it would be in the driver's URL, which messages may quote
+                    throw new StoreException.BadLog("--db: a password is not taken as a URL parameter (" + clip(two[0])
+                            + "); give it by PGPASSWORD, ~/.pgpass or user:password@ in the URL");
+                }
                 p.put(two[0], two.length > 1 ? two[1] : "");
             }
         }

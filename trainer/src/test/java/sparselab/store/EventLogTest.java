@@ -453,6 +453,8 @@ class EventLogTest {
         // the URL's own driver parameters are kept, after the defaults they may override
         assertEquals("connectTimeout=10&loginTimeout=3&ApplicationName=sparselab&sslmode=require",
                 Backend.driverParameters("loginTimeout=3&sslmode=require"));
+        var pw = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1/db?password=hunter2"));
+        assertFalse(pw.getMessage().contains("hunter2"), pw.getMessage());
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
         assertFalse(Files.exists(dir.resolve("missing.db")));
         Path empty = dir.resolve("empty.db");
