@@ -35,13 +35,7 @@ public final class LaunchRoutes {
     }
 
     private void twin(Context ctx) {
-        sparselab.log.RunRow run = actions.require(ctx.pathParam("id"));
-        String existing = actions.twinOf(run);
-        if (existing != null) {
-            throw new sparselab.store.StoreException.Conflict("run '" + run.runId() + "' has a non-sparse twin already: " + existing
-                    + " (resume it if it stopped; clone the run to train another)");
-        }
-        String id = launches.twin(run);
+        String id = launches.twin(actions.require(ctx.pathParam("id")), actions::twinOf);
         ctx.status(HttpStatus.CREATED).json(Map.of("runId", id, "status", "queued"));
     }
 

@@ -85,9 +85,10 @@ public final class Launches {
 
     /**
      * Queues the run's non-sparse twin: the same configuration with beta = 0, in the same group. A run with beta = 0
-     * is its own twin: refused ({@link StoreException.Conflict}), nothing queued.
+     * is its own twin, and a run whose twin {@code twinOf} finds has one: both refused ({@link StoreException.Conflict}),
+     * nothing queued.
      */
-    public String twin(RunRow r) {
+    public String twin(RunRow r, java.util.function.Function<RunRow, String> twinOf) {
         RunConfig own = ConfigKeys.build(r.configMap());
         if (own.beta() == 0) {
             throw new StoreException.Conflict("run '" + r.runId() + "' has beta = 0 already: it is its own non-sparse twin");
@@ -95,7 +96,12 @@ public final class Launches {
         RunConfig twin = own.nonSparseTwin();
         String group = r.runGroup() != null ? r.runGroup() : r.runId();
         String id;
-        synchronized (this) {
+        synchronized (this) {                   // looked up and created in one step: twins asked for at once make one
+            String existing = twinOf.apply(r);
+            if (existing != null) {
+                throw new StoreException.Conflict("run '" + r.runId() + "' has a non-sparse twin already: " + existing
+                        + " (resume it if it stopped; clone the run to train another)");
+            }
             checkQueue(1);
             id = creator.create(twin, r.preset(), "twin", group, null);
         }
@@ -109,6 +115,7 @@ public final class Launches {
      */
     public void resume(RunActions actions, String runId) {
         synchronized (this) {
+            actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
             checkQueue(1);
             actions.requeue(runId);
         }

@@ -47,7 +47,7 @@ public final class RunFeed implements AutoCloseable {
     public interface Subscriber {
         boolean send(RunView run);
 
-        /** Called every few seconds when nothing changed, to find closed streams; returns false when closed. */
+        /** Called every 5 s, whether anything changed or not, to find closed streams; returns false when closed. */
         boolean ping();
     }
 

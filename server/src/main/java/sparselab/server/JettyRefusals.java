@@ -26,6 +26,9 @@ final class JettyRefusals extends ErrorHandler {
     }
 
     private static byte[] body(int status, String reason) {
+        if (status >= 500) {                      // never the text of an exception
+            return Json.write(ApiError.of(status, null, "the web server failed to answer; see its log")).getBytes(StandardCharsets.UTF_8);
+        }
         String why = reason == null || reason.isBlank() ? "the request was refused by the web server" : reason;
         return Json.write(ApiError.of(status, null, "request: " + why)).getBytes(StandardCharsets.UTF_8);
     }

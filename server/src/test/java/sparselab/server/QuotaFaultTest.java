@@ -126,6 +126,15 @@ class QuotaFaultTest {
         });
     }
 
+    @Test
+    void twins_asked_for_at_once_queue_one() throws Exception {
+        JavalinTest.test(app(Limits.defaults()), (server, client) -> {
+            String run = json(post(client, "/api/launch", "{\"config\":{\"data\":\"bars\",\"beta\":\"3\"}}")).get("runId").asText();
+            assertEquals(Map.of(201, 1, 409, 9), atOnce(10, () -> client.post("/api/runs/" + run + "/twin").code()));
+            assertEquals(2, log.runs().size());
+        });
+    }
+
     /** Sends {@code n} requests as nearly at once as threads allow; the count of each status code. */
     private static Map<Integer, Integer> atOnce(int n, java.util.concurrent.Callable<Integer> request) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(n);

@@ -81,15 +81,21 @@ public class BenchWorkersCommand implements Callable<Integer> {
     /** The worker processes this bench started, stopped at its end. */
     private final List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
 
+    private boolean closing;                    // guarded by children: no worker starts once the clean-up has begun
+
     private Process spawn(String db, String name, double idleSeconds) {
-        Process p = BackgroundTrainer.spawnWorker(db, name, idleSeconds);
-        children.add(p);
-        return p;
+        synchronized (children) {
+            if (closing) throw new IllegalStateException("bench-workers is stopping");
+            Process p = BackgroundTrainer.spawnWorker(db, name, idleSeconds);
+            children.add(p);
+            return p;
+        }
     }
 
     /** Kills the workers still running (the bench's logs are thrown away) and deletes the bench's temporary folder. */
     private void cleanUp(Path tmp) {
         synchronized (children) {
+            closing = true;
             for (Process p : children) if (p.isAlive()) p.destroyForcibly();
             for (Process p : children) {
                 try {

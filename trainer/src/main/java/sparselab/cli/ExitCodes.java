@@ -36,8 +36,8 @@ public final class ExitCodes {
             String readOnly = readOnly(ex);
             if (readOnly != null) {
                 String db = cmd.getCommandSpec().mixins().values().stream().map(m -> m.userObject())
-                        .filter(o -> o instanceof DbOption).map(o -> ((DbOption) o).db).findFirst().orElse("the log");
-                cmd.getErr().println("refused: --db: " + db + " cannot be written (" + readOnly + "): this command writes to the log; "
+                        .filter(o -> o instanceof DbOption).map(o -> "--db: " + ((DbOption) o).db).findFirst().orElse("a log");
+                cmd.getErr().println("refused: " + db + " cannot be written (" + readOnly + "): this command writes to the log; "
                         + "give the file and its folder write permission, or work on a copy");
                 return REFUSED;
             }

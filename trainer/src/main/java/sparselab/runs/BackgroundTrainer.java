@@ -48,7 +48,7 @@ public final class BackgroundTrainer {
 
     /** A trainer for one run of {@code log}, started with what it needs to open the log ({@link EventLog#childEnvironment}). */
     public static Process spawn(EventLog log, String runId, boolean resume) {
-        return start(log.describe(), log.childEnvironment(), runArgs(runId, resume), runId, "trainer for run " + runId);
+        return start(log.locator(), log.childEnvironment(), runArgs(runId, resume), runId, "trainer for run " + runId);
     }
 
     /** System property: the folder for the output of background trainers and workers (overrides the default). */
@@ -76,7 +76,7 @@ public final class BackgroundTrainer {
 
     /** A detached trainer that trains the group's queued runs one at a time, in creation order (output in logs/GROUP.log). */
     public static Process spawnGroup(EventLog log, String group) {
-        return start(log.describe(), log.childEnvironment(), List.of("--group", group), group, "trainer for group " + group);
+        return start(log.locator(), log.childEnvironment(), List.of("--group", group), group, "trainer for group " + group);
     }
 
     /**

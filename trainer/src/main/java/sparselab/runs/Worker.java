@@ -61,7 +61,7 @@ public final class Worker {
             System.exit(0);
         }
         if (group != null) {
-            Groups.runQueued(log, group, new RunExecutor(log, RunExecutor.Listener.NONE));
+            Groups.runQueued(log, group, new RunExecutor(log, new RunExecutor.Lines(new java.io.PrintWriter(System.err, true))));
             System.exit(0);
         }
         // a background run's log file gets the lines a foreground run prints without a terminal, and how it ended

@@ -219,9 +219,9 @@ public final class WorkerLoop {
 
     /** Waits {@code ms}, or less once the worker is stopping (a SIGTERM during a 30 s wait for the log ends it at once). */
     private void sleep(long ms) {
-        long end = System.currentTimeMillis() + ms;
+        long end = System.nanoTime() + ms * 1_000_000;
         try {
-            for (long left = ms; left > 0 && !stopping.get(); left = end - System.currentTimeMillis()) Thread.sleep(Math.min(left, 100));
+            for (long left = ms; left > 0 && !stopping.get(); left = (end - System.nanoTime()) / 1_000_000) Thread.sleep(Math.min(left, 100));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

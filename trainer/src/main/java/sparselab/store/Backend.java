@@ -16,7 +16,10 @@ import java.util.Optional;
  * the password file ({@code PGPASSFILE} or {@code ~/.pgpass}, the libpq format), else from the URL; it is never
  * part of {@link #display()}.
  */
-record Backend(Kind kind, Path file, String jdbcUrl, String user, String password, String display) {
+record Backend(Kind kind, Path file, String jdbcUrl, String user, String password, String display, String query) {
+
+    /** What a child process is given as --db: {@link #display()} with the URL's query (never a password, which is refused there). */
+    String locator() { return query == null || query.isBlank() ? display : display + "?" + query; }
 
     enum Kind { SQLITE, POSTGRESQL }
 
@@ -41,7 +44,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (!create && size(file) == 0) {      // SQLite would take it as an empty database and the tables would be made
             throw new StoreException.BadLog("--db: " + file + " is an empty file, not a log (train or serve creates one); left as it is");
         }
-        return new Backend(Kind.SQLITE, file, "jdbc:sqlite:" + file, null, null, file.toString());
+        return new Backend(Kind.SQLITE, file, "jdbc:sqlite:" + file, null, null, file.toString(), null);
     }
 
     private static long size(Path file) {
@@ -59,6 +62,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         } catch (URISyntaxException e) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is not a valid postgresql:// URL: " + e.getReason());
         }
+        driverParameters(uri.getRawQuery());               // refuses a password parameter before any message quotes the URL
         String host = uri.getHost();
         String hostPort = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().replaceFirst("^.*@", "");
         java.util.regex.Matcher portText = java.util.regex.Pattern.compile("^(\\[[^]]*]|[^:]*):(.*)$").matcher(hostPort);
@@ -86,7 +90,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         user = who;
         String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
         String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?" + driverParameters(uri.getRawQuery());
-        return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display);
+        return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display, uri.getRawQuery());
     }
 
     /**
@@ -163,5 +167,5 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     private static String decode(String s) { return URLDecoder.decode(s, StandardCharsets.UTF_8); }
 
     /** The URL with any password replaced, for messages. */
-    static String redact(String s) { return s.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@"); }
+    static String redact(String s) { return s.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@").replaceFirst("\\?.*$", "?..."); }
 }

@@ -56,6 +56,9 @@ public interface EventLog extends AutoCloseable {
     /** Where the log is, for messages: the file, or the URL without its password. */
     String describe();
 
+    /** The --db value a child process (a trainer, a worker) opens this log with: {@link #describe()} and the URL's driver parameters. */
+    String locator();
+
     /**
      * What a process started by this one (a background trainer) needs in its environment to open this log from
      * {@link #describe()}: the PostgreSQL password, as {@code PGPASSWORD}, when this process has one (a password written

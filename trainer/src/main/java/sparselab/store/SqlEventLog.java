@@ -181,6 +181,9 @@ final class SqlEventLog implements EventLog {
     public String describe() { return backend.display(); }
 
     @Override
+    public String locator() { return backend.locator(); }
+
+    @Override
     public Map<String, String> childEnvironment() {
         return backend.password() != null ? Map.of("PGPASSWORD", backend.password()) : Map.of();
     }
@@ -588,7 +591,8 @@ final class SqlEventLog implements EventLog {
         for (String h : hashes) {
             try {
                 Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
-                if (b.isEmpty() || !Blob.of(b.get()).hash().equals(h)) bad.add(h);
+                // gone since listed: a superseded checkpoint a trainer dropped meanwhile, not damage
+                if (b.isPresent() && !Blob.of(b.get()).hash().equals(h)) bad.add(h);
             } catch (RuntimeException e) {                     // a damaged page: named, and the check goes on
                 bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")");
             }
@@ -656,12 +660,30 @@ final class SqlEventLog implements EventLog {
         }
         return jdbi.withHandle(h -> {
             h.execute("BEGIN DEFERRED");
+            T result;
             try {
-                return work.withHandle(h);
-            } finally {
-                h.execute("ROLLBACK");
+                result = work.withHandle(h);
+            } catch (RuntimeException | Error e) {
+                endRead(h, e);
+                throw e;
             }
+            endRead(h, null);
+            return result;
         });
+    }
+
+    /**
+     * Ends a read begun by {@link #snapshotRead}. SQLite may have rolled it back itself after an error; a ROLLBACK that
+     * fails otherwise leaves the connection inside a transaction, so it is taken out of the pool.
+     */
+    private void endRead(Handle h, Throwable failed) {
+        try {
+            h.execute("ROLLBACK");
+        } catch (RuntimeException e) {
+            if (!String.valueOf(rootMessage(e)).contains("no transaction is active")) pool.evictConnection(h.getConnection());
+            if (failed != null) failed.addSuppressed(e);
+            else throw e;
+        }
     }
 
     /** The last row per epoch (an upsert keeps the last), in epoch order. */

@@ -453,8 +453,15 @@ class EventLogTest {
         // the URL's own driver parameters are kept, after the defaults they may override
         assertEquals("connectTimeout=10&loginTimeout=3&ApplicationName=sparselab&sslmode=require",
                 Backend.driverParameters("loginTimeout=3&sslmode=require"));
-        var pw = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1/db?password=hunter2"));
-        assertFalse(pw.getMessage().contains("hunter2"), pw.getMessage());
+        for (String url : List.of("postgresql://u@127.0.0.1/db?password=hunter2", "postgresql://u@127.0.0.1:abc/db?sslpassword=hunter2",
+                "postgresql://u@127.0.0.1:99999/db?x=1&password=hunter2", "postgresql://u@127.0.0.1/?password=hunter2")) {
+            var pw = assertThrows(StoreException.BadLog.class, () -> EventLog.open(url));
+            assertFalse(pw.getMessage().contains("hunter2"), pw.getMessage());
+        }
+        // a child process opens the log with the URL's driver parameters (the display has none)
+        Backend withQuery = Backend.parse("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", true);
+        assertEquals("postgresql://u@h:5433/db", withQuery.display());
+        assertEquals("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", withQuery.locator());
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
         assertFalse(Files.exists(dir.resolve("missing.db")));
         Path empty = dir.resolve("empty.db");
@@ -527,7 +534,13 @@ class EventLogTest {
             Lease lease = log.claim(run, started(7), r -> true).orElseThrow();
             java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
             Thread trainer = new Thread(() -> {
-                for (int e = 1; !done.get() && e <= 2000; e++) lease.append(epoch(e, 1.0 / e));
+                for (int e = 1; !done.get() && e <= 2000; e++) {
+                    lease.append(epoch(e, 1.0 / e));
+                    if (e % 3 == 0) {                  // a new checkpoint drops the one before: a blob verify listed may go
+                        Blob c = Blob.of(new byte[] {(byte) e, (byte) (e >> 8), 7});
+                        lease.append(new RunEvent.Checkpoint(e, c.hash(), 3), c);
+                    }
+                }
             });
             trainer.start();
             int checks = 0;
