@@ -31,6 +31,10 @@ public final class GroupQueries {
     public GroupView group(String name, Instant now) {
         List<RunRow> rows = new ArrayList<>(log.groupRuns(name));
         if (rows.isEmpty()) throw new StoreException.NotFound("group '" + sparselab.config.ConfigException.clip(name, 80) + "' not found");
+        // the twin of a run in no group is filed under the run's id: that run belongs to the group too, first
+        if (EventLog.isRunId(name) && rows.stream().noneMatch(r -> r.runId().equals(name))) {
+            log.run(name).filter(r -> r.runGroup() == null).ifPresent(r -> rows.add(0, r));
+        }
         Map<String, RunEvent.LadderStep> ladder = ladderSteps(rows.stream().map(RunRow::runId).toList());
         boolean isLadder = !ladder.isEmpty();
         if (isLadder) rows.sort(Comparator.comparing(r -> ladder.containsKey(r.runId()) ? ladder.get(r.runId()).step() : Integer.MAX_VALUE));

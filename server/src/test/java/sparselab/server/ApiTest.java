@@ -426,6 +426,11 @@ class ApiTest {
             assertEquals("0.1", row.configMap().get("rho"));
             assertEquals("twin", row.origin());
             assertEquals(id, row.runGroup());
+            // the group filed under the run's id holds the run and its twin, the run first
+            JsonNode group = json(client.get("/api/groups/" + id));
+            List<String> members = java.util.stream.StreamSupport.stream(group.get("runs").spliterator(), false)
+                    .map(n -> n.get("run").get("runId").asText()).toList();
+            assertEquals(List.of(id, twin), members, group.toString());
             // a run with beta = 0 is its own twin; a run with a twin has one: both refused, nothing queued
             int before = log.runs().size();
             Response again = client.post("/api/runs/" + id + "/twin");
