@@ -23,6 +23,8 @@ let shapes = [];
 let measures = [];
 let chart = null;
 let feed = null;
+let picked = false;       // the reader chose a snapshot: keep it; else follow the newest as snapshots come in
+let loaded = false;       // the run was found once
 
 function enlarge(evt) {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
@@ -155,19 +157,41 @@ async function load() {
     if (run.twinId) twinLink.href = `/run.html?id=${encodeURIComponent(run.twinId)}`;
     document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
     document.getElementById('timeline').replaceChildren(...timeline(events));
-    drawCurves(metrics);
+    loaded = true;
+    document.getElementById('no-epochs').hidden = metrics.length > 0;
+    document.getElementById('curves-box').hidden = metrics.length === 0;
+    if (metrics.length) drawCurves(metrics);
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `epoch ${x.epoch}`)));
+    document.getElementById('no-snapshot').hidden = snaps.length > 0;
+    document.getElementById('gallery-box').hidden = snaps.length === 0;
+    snapshot.hidden = snaps.length === 0;
+    document.getElementById('weights').hidden = snaps.length === 0;
     if (snaps.length) {
-      snapshot.value = snaps.some(x => String(x.epoch) === keep) ? keep : String(snaps[snaps.length - 1].epoch);
-      showSnapshot();
+      const newest = String(snaps[snaps.length - 1].epoch);
+      const next = picked && snaps.some(x => String(x.epoch) === keep) ? keep : newest;
+      if (next !== keep || !grid.src) {
+        snapshot.value = next;
+        showSnapshot();
+      } else {
+        snapshot.value = keep;
+      }
     }
+    const notice = document.getElementById('notice');
+    notice.hidden = !(s.cancelRequested && s.status === 'running');
+    notice.textContent = notice.hidden ? '' : 'Cancel requested: the run stops after its current batch.';
+    if (s.cancelRequested) document.getElementById('cancel').disabled = true;
     const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);
     if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {
     error.textContent = e.message;
+    if (!loaded) {                // no such run (or the log cannot be read): no empty chart, image or live links
+      document.getElementById('body').hidden = true;
+      document.getElementById('clone').classList.add('disabled');
+      for (const l of ['csv', 'json', 'weights']) document.getElementById(l).hidden = true;
+    }
   }
 }
 
@@ -175,9 +199,13 @@ if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled
   for (const a of ACTIONS) document.getElementById(a).disabled = true;
   document.getElementById('clone').classList.add('disabled');
+  document.getElementById('body').hidden = true;
   error.textContent = `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`;
 } else {
-  document.getElementById('cancel').addEventListener('click', () => act(runPath(id, 'cancel')));
+  document.getElementById('cancel').addEventListener('click', () => {
+    document.getElementById('cancel').disabled = true;          // one click is enough: the answer comes with the next look
+    act(runPath(id, 'cancel'));
+  });
   document.getElementById('resume').addEventListener('click', () => act(runPath(id, 'resume')));
   document.getElementById('twin').addEventListener('click', () => act(runPath(id, 'twin'), r => {
     if (isRunId(r.runId)) location.href = `/run.html?id=${encodeURIComponent(r.runId)}`;
@@ -185,7 +213,7 @@ if (!isRunId(id)) {
   document.getElementById('clone').href = `/launch.html?from=${encodeURIComponent(id)}`;
   document.getElementById('csv').href = runPath(id, 'metrics.csv');
   document.getElementById('json').href = runPath(id, 'metrics.json');
-  snapshot.addEventListener('change', showSnapshot);
+  snapshot.addEventListener('change', () => { picked = true; showSnapshot(); });
   grid.addEventListener('click', enlarge);
   load();
 }

@@ -54,6 +54,41 @@ class PagesBrowserTest {
     }
 
     @Test
+    void the_run_page_says_what_a_queued_or_unknown_run_has_not_and_compare_offers_a_ladder_for_two_runs_only() {
+        // a log of its own: the other tests count this class's runs
+        EventLog own = TestLogs.open(dir, "states.db");
+        String queued = Fixtures.queued(own, Map.of("data", "bars"));
+        String a = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 16, 8, null);
+        String b = Fixtures.trained(own, Map.of("data", "bars", "beta", "0", "epochs", "2"), 2, 16, 8, null);
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        try {
+            states(base, queued, a, b);
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    private void states(String base, String queued, String a, String b) {
+        driver.get(base + "/run.html?id=" + queued);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("run-id")).getText().equals(queued));
+        assertTrue(driver.findElement(By.id("no-epochs")).isDisplayed(), "no epoch yet");
+        assertTrue(driver.findElement(By.id("no-snapshot")).isDisplayed(), "no snapshot yet");
+        assertTrue(!driver.findElement(By.id("curves-box")).isDisplayed() && !driver.findElement(By.id("gallery-box")).isDisplayed(),
+                "no empty chart, no broken image");
+        driver.get(base + "/run.html?id=r0000000000");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("not found"));
+        assertTrue(!driver.findElement(By.id("body")).isDisplayed() && !driver.findElement(By.id("csv")).isDisplayed(),
+                "an unknown run shows its error alone");
+        driver.get(base + "/compare.html?runs=" + a + "," + b + "," + queued);
+        chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#diff tbody tr")).isEmpty());
+        assertTrue(!driver.findElement(By.id("ladder-box")).isDisplayed(), "the ladder goes from one run to one other");
+        driver.get(base + "/compare.html?runs=" + a + "," + b);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("ladder-box")).isDisplayed());
+    }
+
+    @Test
     void draws_the_curves_the_diff_and_the_galleries_and_moves_them_with_one_epoch_control() {
         driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
         chrome.waitFor(15).until(d -> (Boolean) chrome.js("const i = [...document.querySelectorAll('img.gallery-img')];"
