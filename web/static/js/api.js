@@ -113,7 +113,7 @@ export function lineOptions(title, yType = 'linear') {
   return {
     animation: false, maintainAspectRatio: false, parsing: true,
     plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 18, font: { size: 11 } } } },
-    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' } }, y: { type: yType } },
+    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { type: yType } },
   };
 }
 

@@ -377,7 +377,7 @@ async function load() {
     const ids = g.compare.filter(isRunId);
     compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
     compare.classList.toggle('disabled', ids.length < 2);
-    document.getElementById('count').textContent = `${g.runs.length} runs${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
+    document.getElementById('count').textContent = `${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
     strip(g);
     const state = JSON.stringify(g.runs.map(r => [r.run.runId, r.run.epochsDone, r.run.status, r.measures]));
     if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); drawPoints(g); drawEffects(g); }
@@ -386,6 +386,7 @@ async function load() {
     if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
     document.getElementById('error').textContent = e.message;
+    document.getElementById('compare').hidden = true;        // no group: nothing to compare
   }
 }
 

@@ -28,5 +28,7 @@ export function nearestMeasures(rows, epoch) {
 export function measuresTable(row, attrs = {}) {
   return el('table', { class: 'measures', ...attrs },
     el('tbody', {}, ...MEASURES.map(([k, label, , meaning]) => el('tr', { 'data-measure': k },
-      el('td', { title: meaning }, label), el('td', { class: 'num' }, row ? fmt(row[k], 3) : '')))));
+      el('td', { title: meaning }, label),
+      el('td', row && typeof row[k] !== 'number' ? { class: 'num', title: 'not measured for this run' } : { class: 'num' },
+        row ? (typeof row[k] === 'number' ? fmt(row[k], 3) : '—') : '')))));
 }

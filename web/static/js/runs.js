@@ -76,7 +76,10 @@ async function page(query, before, limit) {
 
 function showCount() {
   const n = body.children.length;
-  document.getElementById('count').textContent = `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
+  const filtered = filter.value.trim() || status.value;
+  document.getElementById('count').textContent = n === 0 && filtered
+    ? 'no run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)'
+    : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
   more.hidden = !next;
 }
 
@@ -87,6 +90,10 @@ async function refresh() {
   if (status.value) params.set('status', status.value);
   const query = params.toString();
   pending = query;
+  // the address keeps the text filter, so a filtered view can be shared or reloaded
+  const address = new URL(location.href);
+  if (filter.value.trim()) address.searchParams.set('q', filter.value.trim()); else address.searchParams.delete('q');
+  if (address.href !== location.href) history.replaceState(null, '', address);
   try {
     // as many rows as are shown now (at least a page), so a live refresh keeps what was scrolled to
     const p = await page(query, null, Math.min(1000, Math.max(100, body.children.length)));

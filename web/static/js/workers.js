@@ -3,6 +3,18 @@ import { getJson, el } from './api.js';
 
 const RUN_ID = /^r[0-9a-f]{10}$/;
 
+/** UTC time as the run page writes it: 2026-11-30 09:07:05. */
+const when = at => (at ? at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') + ' UTC' : '');
+
+/** How long ago, in the largest whole unit: 4 s, 3 min, 2 h, 5 d ago. */
+function ago(at) {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(at)) / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
 async function load() {
   const workers = await getJson('/api/workers');
   const body = document.querySelector('#workers tbody');
@@ -14,8 +26,8 @@ async function load() {
     el('td', {}, String(w.slots)),
     el('td', {}, ...w.runs.filter(id => RUN_ID.test(id)).flatMap((id, i) =>
       [i > 0 ? ', ' : null, el('a', { href: '/run.html?id=' + encodeURIComponent(id) }, id)])),
-    el('td', {}, w.startedAt || ''),
-    el('td', {}, w.heartbeatAt || ''))));
+    el('td', {}, when(w.startedAt)),
+    el('td', {}, when(w.heartbeatAt), w.heartbeatAt ? el('span', { class: 'muted' }, ` (${ago(w.heartbeatAt)})`) : null))));
   document.getElementById('none').hidden = workers.length > 0;
 }
 

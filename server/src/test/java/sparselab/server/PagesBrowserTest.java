@@ -136,6 +136,10 @@ class PagesBrowserTest {
         driver.findElement(By.id("filter")).sendKeys("beta=0");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
         assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        assertTrue(driver.getCurrentUrl().contains("q=beta%3D0"), "the address keeps the filter: " + driver.getCurrentUrl());
+        driver.findElement(By.id("filter")).sendKeys(".0");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).isEmpty());
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().startsWith("no run matches this filter"));
 
         driver.get(base + "/launch.html?from=" + sparse);
         chrome.waitFor(10).until(d -> "3".equals(d.findElement(By.id("key-beta")).getAttribute("value")));
