@@ -130,6 +130,15 @@ function drawSweep(g) {
   const items = replicates
     ? g.points.map(p => ({ values: p.values, y: fig => p.figures[fig], n: p.n }))
     : g.runs.map(r => ({ values: r.values, y: fig => ({ mean: figureValue(r, fig), sd: null }) }));
+  // a figure measured in no run, or the same in every one, is a line of text, not a chart of a flat line
+  const constant = document.getElementById('sweep-constant');
+  constant.replaceChildren();
+  const figures = FIGURES.filter(([fig, title]) => {
+    const values = items.map(r => r.y(fig).mean).filter(v => typeof v === 'number');
+    if (!values.length) { constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`)); return false; }
+    if (values.every(v => v === values[0])) { constant.append(el('li', { 'data-figure': fig }, `${title}: ${fmt(values[0])} in every run`)); return false; }
+    return true;
+  });
   for (const key of keys) {
     const others = keys.filter(k => k !== key);
     const xs = [...new Set(items.map(r => r.values[key]))];
@@ -141,7 +150,7 @@ function drawSweep(g) {
       if (!lines.has(lineKey)) lines.set(lineKey, []);
       lines.get(lineKey).push(r);
     }
-    for (const [fig, title] of FIGURES) {
+    for (const [fig, title] of figures) {
       const canvas = el('canvas', { 'data-key': key, 'data-figure': fig });
       box.append(el('div', { class: 'chart small' }, canvas));
       const datasets = [];
@@ -169,7 +178,10 @@ function drawSweep(g) {
             legend: { display: lines.size > 1, labels: { boxWidth: 18, font: { size: 10 }, filter: (item, data) => !data.datasets[item.datasetIndex].band } },
             tooltip: { filter: item => !item.dataset.band, callbacks: { label: meanLabel } },
           },
-          scales: { x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', title: { display: true, text: key } } },
+          scales: {
+            x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', title: { display: true, text: key } },
+            y: MEASURES.some(([m]) => m === fig) ? { min: 0, suggestedMax: 1 } : {},     // a fraction: never below 0
+          },
         },
       }));
     }
