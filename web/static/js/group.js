@@ -70,9 +70,11 @@ function caption(g, r) {
 
 const shown = new Map();
 
-function fullSize(id, epoch, text) {
+function fullSize(id, epoch, text, thumb) {
+  // at least twice the thumbnail's shown width (pixels per weight 1 to 8, as the server draws them)
+  const scale = Math.min(8, Math.max(3, Math.ceil(2 * thumb.getBoundingClientRect().width / Math.max(1, thumb.naturalWidth))));
   const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
-    el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=3`, alt: `weights of ${id}` }),
+    el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}` }),
       el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside to close')));
   document.body.append(over);
 }
@@ -93,7 +95,7 @@ function strip(g) {
     const img = fig.querySelector('img');
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
-      thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text));
+      thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
       fig.replaceChildren(thumb, el('figcaption', {}, text));
     } else if (!src && !img) {
       fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));

@@ -223,6 +223,9 @@ class LivePagesBrowserTest {
             driver.findElement(By.cssSelector("#strip img.thumb-img")).click();
             chrome.waitFor(10).until(d -> (Boolean) chrome.js("const i = document.querySelector('#full-size img'); return !!i && i.complete && i.naturalWidth > 0;"));
             assertTrue(driver.findElement(By.cssSelector("#full-size img")).getAttribute("src").contains("scale=3"));
+            Number ratio = (Number) chrome.js("return document.querySelector('#full-size img').naturalWidth"
+                    + " / document.querySelector('#strip img.thumb-img').getBoundingClientRect().width;");
+            assertTrue(ratio.doubleValue() >= 1.9, "full size is larger than the thumbnail: x" + ratio);
         } finally {
             driver.manage().window().setSize(new Dimension(1400, 1100));
         }
