@@ -199,10 +199,15 @@ function meanLabel(c) {
 
 // ---- replicates: the points table and a ladder's effects
 
-const pointCell = s => {
+const pointCell = (s, fraction = false) => {
   if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
   const spread = typeof s.sd === 'number' ? ` ± ${fmt(s.sd, 3)}` : '';
-  const interval = typeof s.half === 'number' ? el('div', { class: 'muted small' }, `95%: ${fmt(s.mean - s.half, 3)} – ${fmt(s.mean + s.half, 3)}`) : null;
+  // a fraction's interval is shown within [0, 1] (the t-interval itself may reach past them with few seeds)
+  const lo = fraction ? Math.max(0, s.mean - s.half) : s.mean - s.half;
+  const hi = fraction ? Math.min(1, s.mean + s.half) : s.mean + s.half;
+  const clipped = fraction && (lo !== s.mean - s.half || hi !== s.mean + s.half);
+  const interval = typeof s.half === 'number' ? el('div', { class: 'muted small', title: clipped ? 'clipped to [0, 1], the range of a fraction' : '' },
+    `95%: ${fmt(lo, 3)} – ${fmt(hi, 3)}${clipped ? ' (clipped)' : ''}`) : null;
   return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${fmt(s.mean, 4)}${spread}`, interval);
 };
 
@@ -224,7 +229,7 @@ function drawPoints(g) {
   table.querySelector('tbody').replaceChildren(...g.points.map(p => el('tr', { 'data-point': p.label },
     el('td', {}, p.label, p.step === null ? null : el('span', { class: 'muted' }, ` ${stepChange(g, p.step)}`)),
     el('td', { class: 'num' }, `${p.n}/${p.runIds.length}`),
-    ...figs.map(([k]) => { const td = pointCell(p.figures[k]); td.dataset.figure = k; return td; }))));
+    ...figs.map(([k]) => { const td = pointCell(p.figures[k], MEASURES.some(([m]) => m === k)); td.dataset.figure = k; return td; }))));
 }
 
 /** Error bars: a vertical whisker of ± errors[j] around each point of a dataset that has errors; and a dashed line at 0. */
