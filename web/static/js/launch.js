@@ -2,7 +2,7 @@
 // fixed values, a checkbox for each true/false key, a number input with the key's range for numbers. The preset's
 // value of a key is its placeholder: an empty field keeps it. Clone of a run (?from=ID) fills in the run's values.
 // The server validates; each refusal is shown next to its field.
-import { getJson, postJson, el, isRunId } from './api.js';
+import { getJson, postJson, el, isRunId, throttle } from './api.js';
 
 const params = new URLSearchParams(location.search);
 const fields = document.getElementById('fields');
@@ -112,6 +112,21 @@ async function submit(evt) {
   }
 }
 
+/** Greys the keys the chosen preset and values make of no effect, with the reason (the run page's rule, from the server). */
+async function markIgnored() {
+  const q = new URLSearchParams(collect());
+  if (presetSelect.value) q.set('preset', presetSelect.value);
+  let ignored = {};
+  try { ignored = await getJson(`/api/ignored?${q}`); } catch (e) { return; }
+  for (const k of keys) {
+    const why = ignored[k.name];
+    const row = inputs[k.name].closest('div');
+    row.classList.toggle('ignored', !!why);
+    inputs[k.name].title = why ? `no effect: ${why}` : '';
+    document.getElementById(`note-${k.name}`).textContent = why ? `no effect here: ${why}` : '';
+  }
+}
+
 async function main() {
   [keys, presets] = await Promise.all([getJson('/api/keys'), getJson('/api/presets')]);
   for (const name of Object.keys(presets)) presetSelect.append(el('option', { value: name }, name));
@@ -120,7 +135,8 @@ async function main() {
     inputs[k.name] = c;
     const range = k.input.kind === 'integer' || k.input.kind === 'number' ? ` — ${rangeText(k.input)}` : '';
     fields.append(el('label', { for: c.id }, k.name), el('div', {}, c, c.words || null),
-      el('div', { class: 'hint' }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'error', id: `err-${k.name}` })));
+      el('div', { class: 'hint' }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'note', id: `note-${k.name}` }),
+        el('span', { class: 'error', id: `err-${k.name}` })));
   }
   const from = params.get('from');
   if (from && isRunId(from)) {
@@ -134,7 +150,11 @@ async function main() {
     presetSelect.value = Object.prototype.hasOwnProperty.call(presets, p) ? p : '';
     show({}, presetSelect.value);
   }
-  presetSelect.addEventListener('change', () => show({}, presetSelect.value));
+  const mark = throttle(markIgnored, 300);
+  presetSelect.addEventListener('change', () => { show({}, presetSelect.value); mark(); });
+  fields.addEventListener('input', mark);
+  fields.addEventListener('change', mark);
+  markIgnored();
   document.getElementById('launch').addEventListener('submit', submit);
 }
 

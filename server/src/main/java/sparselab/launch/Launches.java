@@ -162,6 +162,18 @@ public final class Launches {
         }).toList();
     }
 
+    /**
+     * The keys that have no effect on a run of {@code preset} (may be null or unknown: none) with {@code given} over it,
+     * with the reason ({@link ConfigKeys#ignored}), for the launch form to grey as the run page does. Unknown keys and
+     * values are left to the launch's own checks.
+     */
+    public static Map<String, String> ignored(String preset, Map<String, String> given) {
+        Map<String, String> m = new LinkedHashMap<>(RunConfig.defaults().toMap());
+        if (preset != null && Presets.names().contains(preset)) m.putAll(Presets.get(preset));
+        given.forEach((k, v) -> { if (ConfigKeys.exists(k) && !v.isBlank()) m.put(k, v.trim()); });
+        return ConfigKeys.ignored(m);
+    }
+
     /** Every preset with the keys it sets. */
     public static Map<String, Map<String, String>> presets() {
         Map<String, Map<String, String>> m = new LinkedHashMap<>();

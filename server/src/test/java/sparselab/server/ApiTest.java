@@ -457,6 +457,13 @@ class ApiTest {
             JsonNode presets = json(client.get("/api/presets"));
             assertEquals("3", presets.get("ufldl").get("beta").asText());
             assertEquals("0", presets.get("plain").get("beta").asText());
+            // the keys a preset and values make of no effect, as the run page shows them
+            JsonNode lbfgs = json(client.get("/api/ignored?preset=ufldl"));
+            assertTrue(lbfgs.get("learningRate").asText().contains("L-BFGS"), lbfgs.toString());
+            JsonNode adam = json(client.get("/api/ignored?preset=ufldl&optimizer=adam"));
+            assertFalse(adam.has("learningRate"), adam.toString());
+            assertTrue(json(client.get("/api/ignored?beta=0")).has("rho"));
+            assertEquals(200, client.get("/api/ignored?preset=nosuch&hidden=many").code(), "values are the launch's to refuse");
         });
     }
 

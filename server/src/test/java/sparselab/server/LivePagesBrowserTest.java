@@ -172,6 +172,8 @@ class LivePagesBrowserTest {
 
         new Select(driver.findElement(By.id("preset"))).selectByValue("ufldl");
         assertEquals("3", driver.findElement(By.id("key-beta")).getAttribute("placeholder"), "the preset's value as placeholder");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("note-learningRate")).getText().contains("L-BFGS"));
+        assertTrue(driver.findElement(By.id("note-beta")).getText().isEmpty(), "beta counts under ufldl");
         assertEquals("lbfgs (preset)", chrome.js("return document.getElementById('key-optimizer').options[0].textContent;"));
         chrome.screenshot("launch.png");
         WebElement epochs = driver.findElement(By.id("key-epochs"));
