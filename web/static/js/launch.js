@@ -100,7 +100,7 @@ async function submit(evt) {
   const body = { preset: presetSelect.value || null, config: collect(), group: document.getElementById('group').value || null };
   try {
     const res = await postJson('/api/launch', body);
-    location.href = `/index.html?q=${encodeURIComponent(res.runId)}`;
+    location.href = isRunId(res.runId) ? `/run.html?id=${encodeURIComponent(res.runId)}` : '/index.html';   // the new run's page: it goes live when it starts
   } catch (e) {
     document.getElementById('form-error').textContent = e.message;
     for (const [k, msg] of Object.entries(e.fields || {})) {

@@ -127,9 +127,11 @@ class DashboardBrowserTest {
         rho.clear();
         rho.sendKeys("0.1");
         driver.findElement(By.id("submit")).click();
-        waitFor(Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("/index.html"));
+        waitFor(Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("/run.html?id="));
         assertEquals(1, log.runs().size());
         String id = log.runs().get(0).runId();
+        assertTrue(driver.getCurrentUrl().endsWith("/run.html?id=" + id), "a launch opens the new run's page: " + driver.getCurrentUrl());
+        driver.get(base + "/index.html");
         // rows are redrawn as the run changes, so read the table in one script rather than through element references
         String row = "const r = document.querySelector(\"tr[data-run='\" + arguments[0] + \"']\"); ";
         waitFor(TRAINING).until(d -> "finished".equals(chrome.js(row + "return r && r.dataset.status;", id)));
