@@ -24,11 +24,14 @@ import java.util.concurrent.Callable;
 public final class DiffCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "RUN", arity = "2..*", description = "two or more run ids") List<String> runIds;
+    @Parameters(paramLabel = "RUN", arity = "1..*", description = "two or more run ids") List<String> runIds;
     @Option(names = "--all", description = "also list the keys that agree") boolean all;
 
     @Override
     public Integer call() {
+        if (runIds.size() < 2) {
+            throw new ExitCodes.RefusedException("RUN: give two or more run ids to compare, got one (" + sparselab.config.ConfigException.clip(runIds.get(0), 40) + ")");
+        }
         if (new LinkedHashSet<>(runIds).size() != runIds.size()) throw new ExitCodes.RefusedException("RUN: a run is named twice");
         EventLog log = db.openExisting();
         List<Map<String, String>> configs = new ArrayList<>();

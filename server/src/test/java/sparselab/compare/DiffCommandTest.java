@@ -49,6 +49,9 @@ class DiffCommandTest {
         assertTrue(unknown[2].contains("rnosuchrun0"), unknown[2]);
         String[] twice = run(a, a, "--db", db.toString());
         assertEquals("2", twice[0]);
+        String[] one = run(a, "--db", db.toString());
+        assertEquals("2", one[0]);
+        assertTrue(one[2].contains("give two or more run ids to compare, got one (" + a + ")"), one[2]);
     }
 
     @Test
