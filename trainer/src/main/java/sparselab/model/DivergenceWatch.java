@@ -82,7 +82,8 @@ public final class DivergenceWatch {
     }
 
     /**
-     * The {@code stopOn} text: {@code none}, {@code any}, or a comma list of cause names.
+     * The {@code stopOn} text: {@code none}, {@code any}, or a list of cause names joined by commas or {@code +} (the
+     * {@code +} form fits a value of a swept key, where commas separate the values).
      *
      * @throws IllegalArgumentException naming the unknown cause
      */
@@ -91,15 +92,15 @@ public final class DivergenceWatch {
         if (t.equals("none")) return EnumSet.noneOf(Cause.class);
         if (t.equals("any")) return EnumSet.allOf(Cause.class);
         EnumSet<Cause> out = EnumSet.noneOf(Cause.class);
-        for (String part : t.split(",")) {
+        for (String part : t.split("[,+]")) {
             String p = part.trim();
             if (p.equals("none") || p.equals("any")) {
-                throw new IllegalArgumentException("'" + p + "' stands alone, not in a list; expected none, any, or a comma list of " + causeNames());
+                throw new IllegalArgumentException("'" + p + "' stands alone, not in a list; expected none, any, or a list (commas or +) of " + causeNames());
             }
             try {
                 out.add(Cause.of(p));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown cause '" + sparselab.config.ConfigException.clip(p, 60) + "'; expected none, any, or a comma list of " + causeNames());
+                throw new IllegalArgumentException("unknown cause '" + sparselab.config.ConfigException.clip(p, 60) + "'; expected none, any, or a list (commas or +) of " + causeNames());
             }
         }
         return out;

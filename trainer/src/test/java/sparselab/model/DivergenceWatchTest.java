@@ -115,6 +115,7 @@ class DivergenceWatchTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigKeys.build(Map.of("stopOn", "loss_rising,nan")));
         assertEquals("stopOn", e.errors().get(0).key());
         assertTrue(e.getMessage().contains("unknown cause 'nan'"), e.getMessage());
+        assertEquals(EnumSet.of(Cause.LOSS_RISING, Cause.NON_FINITE), DivergenceWatch.parseStopOn("loss_rising+non_finite"), "+ joins causes too");
         ConfigException inList = assertThrows(ConfigException.class, () -> ConfigKeys.build(Map.of("stopOn", "any,bogus")));
         assertTrue(inList.getMessage().contains("'any' stands alone"), inList.getMessage());
     }

@@ -63,6 +63,8 @@ class SweepsTest {
         ConfigException unknown = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("betta=0,1")).axes()));
         assertEquals("betta", unknown.errors().get(0).key());
         assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), List.of()));
+        // several stopOn causes as one value of a sweep: joined by +
+        assertEquals(2, Sweeps.grid(Map.of(), Sweeps.parse(List.of("stopOn=none,loss_rising+non_finite")).axes()).size());
         ConfigException same = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("beta=0,0.0,3")).axes()));
         assertTrue(same.getMessage().contains("values '0' and '0.0' are the same value"), same.getMessage());
     }
