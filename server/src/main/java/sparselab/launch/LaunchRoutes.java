@@ -48,8 +48,8 @@ public final class LaunchRoutes {
     }
 
     private void resume(Context ctx) {
-        String id = actions.requireResumable(ctx.pathParam("id")).runId();
-        launches.resume(actions, id);
+        String id = ctx.pathParam("id");
+        launches.resume(actions, id);                       // 404, 409 or 429 before anything is written
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("runId", id, "status", "resuming"));
     }
 }

@@ -25,14 +25,6 @@ public final class JsonBody {
     /** Unknown fields listed by name in a refusal; the others are counted. */
     private static final int MAX_UNKNOWN_LISTED = 5;
 
-    /**
-     * Reads exactly one JSON value: text after it (a second object, a comment) and a field given twice are refused,
-     * so that what is acted on is never a guess between two readings of the body.
-     */
-    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = Json.MAPPER.reader()
-            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private JsonBody() {}
 
     /** Jackson's message without the names of its own settings ("from `StreamReadConstraints...`", "enable `...` to allow"). */
@@ -71,7 +63,7 @@ public final class JsonBody {
     public static JsonNode object(String body, String shape, Set<String> fields, List<FieldError> errors) {
         JsonNode root;
         try {
-            root = STRICT.readTree(body == null ? "" : body);
+            root = Json.STRICT.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
             throw new ConfigException("body", "not valid JSON: " + plain(e.getOriginalMessage()));
         }

@@ -79,7 +79,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
     }
 
     /** The worker processes this bench started, stopped at its end. */
-    private final List<Process> children = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Process> children = new ArrayList<>();       // guarded by itself
 
     private boolean closing;                    // guarded by children: no worker starts once the clean-up has begun
 

@@ -1,7 +1,6 @@
 package sparselab.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,12 +13,6 @@ import java.util.Map;
 
 /** Resolves defaults, then a preset, then a JSON config file, then {@code key=value} settings, into one checked config. */
 public final class ConfigLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** One JSON value, nothing after it, no key given twice: a file is never read two ways. */
-    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = JSON.reader()
-            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private ConfigLoader() {}
 
     /**
@@ -76,7 +69,7 @@ public final class ConfigLoader {
         if (!Files.exists(file)) throw new ConfigException("file", file + ": no such file");
         if (Files.isDirectory(file)) throw new ConfigException("file", file + ": is a folder, not a JSON config file");
         try {
-            root = STRICT.readTree(Files.readString(file));
+            root = sparselab.log.Json.STRICT.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new ConfigException("file", file + ": cannot read JSON config (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

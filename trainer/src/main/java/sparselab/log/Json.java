@@ -15,6 +15,14 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /**
+     * For what people send (request bodies, --config files): exactly one JSON value, nothing after it (a second object,
+     * a comment), no key given twice, so that what is acted on is never a guess between two readings.
+     */
+    public static final com.fasterxml.jackson.databind.ObjectReader STRICT = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     public static String write(Object o) {
         try {
             return MAPPER.writeValueAsString(o);

@@ -62,7 +62,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         } catch (URISyntaxException e) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is not a valid postgresql:// URL: " + e.getReason());
         }
-        driverParameters(uri.getRawQuery());               // refuses a password parameter before any message quotes the URL
+        String parameters = driverParameters(uri.getRawQuery());   // refuses a password parameter before any message quotes the URL
         String host = uri.getHost();
         String hostPort = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().replaceFirst("^.*@", "");
         java.util.regex.Matcher portText = java.util.regex.Pattern.compile("^(\\[[^]]*]|[^:]*):(.*)$").matcher(hostPort);
@@ -89,7 +89,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
                 .or(() -> pgpass(host, port, db, who)).orElse(urlPassword);
         user = who;
         String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
-        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?" + driverParameters(uri.getRawQuery());
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?" + parameters;
         return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display, uri.getRawQuery());
     }
 

@@ -617,8 +617,7 @@ final class SqlEventLog implements EventLog {
         LogDao dao = h.attach(LogDao.class);
         RunRow row = dao.run(runId).orElse(null);
         if (row == null) return 0;
-        List<StoredEvent> evs = h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId)
-                .map((rs, ctx) -> decode(rs)).list();
+        List<StoredEvent> evs = events(h, runId);
         RunRow folded = null;
         java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
         List<EpochMetrics> expectMetrics = new ArrayList<>();
@@ -700,8 +699,11 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public List<StoredEvent> events(String runId) {
-        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq")
-                .bind("r", runId).map((rs, ctx) -> decode(rs)).list());
+        return jdbi.withHandle(h -> events(h, runId));
+    }
+
+    private List<StoredEvent> events(Handle h, String runId) {
+        return h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId).map((rs, ctx) -> decode(rs)).list();
     }
 
     @Override
