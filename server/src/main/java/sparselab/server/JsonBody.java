@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.Context;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigException.FieldError;
@@ -39,6 +40,7 @@ public final class JsonBody {
      * with 413 after reading at most one byte more than the limit (the rest is never buffered).
      */
     public static String text(Context ctx) {
+        checkType(ctx.header("Content-Type"));
         if (ctx.req().getContentLengthLong() > MAX_BYTES) {
             throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
         }
@@ -52,6 +54,25 @@ public final class JsonBody {
             throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
         }
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A body's declared type must be JSON ({@code application/json} or {@code application/...+json}) in UTF-8, or not
+     * declared at all; otherwise 415 naming the type sent (clipped). {@code curl -d} without {@code -H} declares a form.
+     */
+    static void checkType(String contentType) {
+        if (contentType == null || contentType.isBlank()) return;
+        String[] parts = contentType.split(";");
+        String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+        boolean json = type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+        String charset = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("charset")) charset = kv[1].trim().replace("\"", "");
+        }
+        if (json && (charset == null || charset.equalsIgnoreCase("utf-8"))) return;
+        throw new HttpResponseException(415, "body: Content-Type must be application/json (UTF-8); this request sent "
+                + ConfigException.clip(contentType, 80) + " (with curl: -H 'Content-Type: application/json')");
     }
 
     /**

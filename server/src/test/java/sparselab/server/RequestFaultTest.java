@@ -159,6 +159,30 @@ class RequestFaultTest {
     }
 
     @Test
+    void a_body_declared_as_anything_but_json_is_a_415_naming_the_type_and_queues_nothing() {
+        String launch = "{\"config\": {\"data\": \"bars\"}}";
+        JavalinTest.test(app(), (server, client) -> {
+            for (String type : List.of("application/x-www-form-urlencoded", "text/plain", "application/json; charset=iso-8859-1")) {
+                Response r = client.request("/api/launch", b -> b.post(okhttp3.RequestBody.Companion.create(launch,
+                        okhttp3.MediaType.get(type))));
+                assertEquals(415, r.code(), type);
+                JsonNode err = json(r);
+                assertTrue(err.toString().contains("Content-Type must be application/json"), err.toString());
+                assertTrue(err.toString().contains(type.split(";")[0]), err.toString());
+            }
+            assertEquals(0, eventCount());
+            for (String type : List.of("application/json", "application/json; charset=UTF-8", "application/merge-patch+json")) {
+                Response r = client.request("/api/launch", b -> b.post(okhttp3.RequestBody.Companion.create(launch,
+                        okhttp3.MediaType.get(type))));
+                assertEquals(201, r.code(), type);
+            }
+            Response undeclared = client.request("/api/launch", b -> b.post(okhttp3.RequestBody.Companion.create(launch, null)));
+            assertEquals(201, undeclared.code());      // no declared type: read as JSON
+            assertEquals(4, log.runs().size());
+        });
+    }
+
+    @Test
     void eighty_thousand_unknown_keys_get_a_small_400_that_lists_a_few_and_counts_the_rest() {
         StringBuilder config = new StringBuilder("{\"config\": {");
         for (int i = 0; i < 80_000; i++) config.append(i == 0 ? "" : ",").append("\"k").append(Integer.toString(i, 36)).append("\":1");
