@@ -109,11 +109,11 @@ export function live(query, onRun, poll, intervalMs = 2000) {
 }
 
 /** Chart.js options shared by the pages' line charts. */
-export function lineOptions(title, yType = 'linear') {
+export function lineOptions(title, yType = 'linear', yTitle = null) {
   return {
     animation: false, maintainAspectRatio: false, parsing: true,
     plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 18, font: { size: 11 } } } },
-    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { type: yType } },
+    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { type: yType, ...(yTitle ? { title: { display: true, text: yTitle } } : {}) } },
   };
 }
 

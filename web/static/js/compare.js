@@ -8,15 +8,15 @@ import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measur
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
 const ids = asked.filter(isRunId);
-// [key, title, loss-like]
+// [key, title, loss-like, the y axis's unit]
 const FIGURES = [
-  ['loss', 'loss (recon + decay + penalty)', true],
-  ['recon', 'reconstruction error', true],
-  ['heldout', 'held-out error', true],
-  ['penalty', 'sparsity penalty', true],
-  ['meanActivation', 'mean activation (thin: target rho)', false],
-  ['meanAbsSp', 'mean |sp|', false],
-  ['clippedFraction', 'limiter clipped fraction', false],
+  ['loss', 'loss (recon + decay + penalty)', true, 'per sample'],
+  ['recon', 'reconstruction error', true, 'per sample'],
+  ['heldout', 'held-out error', true, 'per held-out sample'],
+  ['penalty', 'sparsity penalty', true, 'per sample'],
+  ['meanActivation', 'mean activation (thin: target rho)', false, 'rate, 0 to 1'],
+  ['meanAbsSp', 'mean |sp|', false, 'sp (backprop term), per unit'],
+  ['clippedFraction', 'limiter clipped fraction', false, 'share of sp entries'],
 ];
 let lossCharts = [];
 let curveCharts = [];  // every chart of the curves and measure sections, redrawn when the seed toggle changes
@@ -113,8 +113,8 @@ function tooltipLabel(c) {
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
 
-function curveOptions(title, yType) {
-  const options = lineOptions(title, yType);
+function curveOptions(title, yType, yTitle) {
+  const options = lineOptions(title, yType, yTitle);
   options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].band;
   options.plugins.tooltip = { filter: item => !item.dataset.band, callbacks: { label: tooltipLabel } };
   return options;
@@ -127,7 +127,7 @@ function drawCharts(runs) {
   list.replaceChildren();
   lossCharts = [];
   const logOn = () => document.getElementById('logscale').checked;
-  for (const [key, title, lossLike] of FIGURES) {
+  for (const [key, title, lossLike, unit] of FIGURES) {
     const per = constantPerRun(runs.map(s => s[key]));
     if (per) { constantLine(list, key, title, per, runs); continue; }
     const canvas = el('canvas', { id: `chart-${key}` });
@@ -157,7 +157,7 @@ function drawCharts(runs) {
         datasets.push({ label: `${bySeed() ? configs[i].label : s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], pointRadius: 0, borderWidth: 1 });
       }
     });
-    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear') });
+    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear', unit) });
     curveCharts.push(chart);
     if (lossLike) lossCharts.push(chart);
   }
@@ -283,7 +283,7 @@ function drawUnitRates(units) {
     }
   });
   if (unitChart) unitChart.destroy();
-  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)') });
+  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1') });
 }
 
 function drawFilmstrips(units) {
@@ -427,7 +427,7 @@ function drawMeasureCharts(runs) {
   const list = document.getElementById('constant-measures');
   box.replaceChildren();
   list.replaceChildren();
-  for (const [key, title] of MEASURES) {
+  for (const [key, title, , , unit] of MEASURES) {
     const series = runs.map(s => (measures[s.run.runId] || []).map(m => m[key]));
     if (!series.some(v => numbers(v).length)) {
       list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) }, `${title}: not measured in these runs`));
@@ -439,7 +439,7 @@ function drawMeasureCharts(runs) {
     box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
     const datasets = curveDatasets(s => (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
       { pointRadius: 2, borderWidth: 1.8 }, { min: 0, max: 1 });
-    curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title) }));
+    curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, 'linear', unit) }));
   }
 }
 

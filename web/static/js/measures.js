@@ -1,14 +1,14 @@
 // The filter-shape measures of weight snapshots (GET /api/runs/{id}/measures): names, a small table, nearest epoch.
 import { el, fmt } from './api.js';
 
-// [key, label, short column header, meaning (a header's or label's tooltip)]
+// [key, label, short column header, meaning (a header's or label's tooltip), the y axis's unit on charts]
 export const MEASURES = [
-  ['locality', 'locality', 'locality', "share of a filter's energy in its top 10% of pixels"],
-  ['deadFraction', 'dead fraction', 'dead', 'fraction of units whose rate is below a tenth of the target rho'],
-  ['saturatedFraction', 'saturated fraction', 'saturated', 'fraction of units whose rate is above 0.9'],
-  ['lifetimeSparsity', 'lifetime sparsity', 'lifetime sp.', 'lifetime sparsity of the hidden code on held-out images'],
-  ['digitLikeness', 'digit-likeness', 'digit-like', "mean over filters of the best correlation with a class-mean image"],
-  ['strokeShare', 'stroke share', 'strokes', 'fraction of filters that read as pen strokes'],
+  ['locality', 'locality', 'locality', "share of a filter's energy in its top 10% of pixels", 'share of energy'],
+  ['deadFraction', 'dead fraction', 'dead', 'fraction of units whose rate is below a tenth of the target rho', 'share of units'],
+  ['saturatedFraction', 'saturated fraction', 'saturated', 'fraction of units whose rate is above 0.9', 'share of units'],
+  ['lifetimeSparsity', 'lifetime sparsity', 'lifetime sp.', 'lifetime sparsity of the hidden code on held-out images', '0 (dense) to 1 (sparse)'],
+  ['digitLikeness', 'digit-likeness', 'digit-like', "mean over filters of the best |correlation| with a class-mean image", '|correlation|, 0 to 1'],
+  ['strokeShare', 'stroke share', 'strokes', 'fraction of filters that read as pen strokes', 'share of filters'],
 ];
 
 /** A measure's tooltip: its label and meaning. */

@@ -113,7 +113,7 @@ function drawCurves(metrics) {
   };
   const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
   if (!chart) {
-    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type) });
+    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'per sample') });
   } else {
     chart.data = data;
     chart.options.scales.y.type = type;

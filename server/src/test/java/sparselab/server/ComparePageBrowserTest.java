@@ -144,8 +144,13 @@ class ComparePageBrowserTest {
             assertEquals("logarithmic", chrome.js("return Chart.getChart(document.getElementById(arguments[0])).options.scales.y.type;", c), c);
         }
         assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-meanActivation')).options.scales.y.type;"));
+        String yTitle = "const y = Chart.getChart(document.getElementById(arguments[0])).options.scales.y; return y.title.display ? y.title.text : '';";
+        assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // every curve's y axis names its unit
+        assertEquals("per held-out sample", chrome.js(yTitle, "chart-heldout"));
+        assertEquals("rate, 0 to 1", chrome.js(yTitle, "chart-meanActivation"));
         chrome.js("document.getElementById('logscale').click();");
         assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
+        assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // and keeps it on the other scale
         @SuppressWarnings("unchecked")
         List<List<Object>> dashes = (List<List<Object>>) chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.map(d => d.borderDash || []);");
         assertTrue(!dashes.get(0).equals(dashes.get(1)), "the two runs' lines have different dash patterns: " + dashes);
