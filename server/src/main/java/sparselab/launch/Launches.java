@@ -33,6 +33,8 @@ public final class Launches {
     private final RunCreator creator;
     private final LaunchPool pool;
     private final int maxQueuedRuns;
+    /** Resumes counted against the bound whose append is under way outside the monitor (guarded by this). */
+    private int resuming;
 
     public Launches(EventLog log, RunCreator creator, LaunchPool pool, int maxQueuedRuns) {
         this.log = log;
@@ -62,7 +64,7 @@ public final class Launches {
 
     /** Refuses {@code adding} more runs when the queue would then hold more than {@code maxQueuedRuns}. */
     private void checkQueue(int adding) {
-        int queued = queuedRuns();
+        int queued = queuedRuns() + resuming;
         if (queued + adding > maxQueuedRuns) {
             throw new QueueFullException("the queue holds " + queued + " runs" + (adding > 1 ? " and this would add " + adding : "")
                     + "; at most " + maxQueuedRuns + " may wait (" + Limits.QUEUED_RUNS + "): wait for queued runs to start, or cancel some");
@@ -112,12 +114,22 @@ public final class Launches {
     /**
      * Queues a stopped run again ({@link RunActions#requeue}) within the queue's bound, as a launch: a resume that
      * would take the queue over {@code maxQueuedRuns} is refused ({@link QueueFullException}) and writes nothing.
+     * Its place in the queue is reserved under the monitor and its append made outside it, so that a resume waiting
+     * for a run that a stopped trainer holds (up to the log's lock wait) does not hold up other launches; resumes of
+     * one run sent at once are settled by the append's own check (one queues it, the others get 409).
      */
     public void resume(RunActions actions, String runId) {
         synchronized (this) {
             actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
             checkQueue(1);
+            resuming++;
+        }
+        try {
             actions.requeue(runId);
+        } finally {
+            synchronized (this) {
+                resuming--;
+            }
         }
         pool.wake();
     }

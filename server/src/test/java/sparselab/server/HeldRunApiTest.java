@@ -61,4 +61,42 @@ class HeldRunApiTest {
             System.clearProperty("sparselab.lockWaitMs");
         }
     }
+
+    @Test
+    void a_resume_waiting_for_a_held_run_does_not_hold_up_a_launch() throws Exception {
+        String db = LocalPostgres.testDatabase();
+        System.setProperty("sparselab.lockWaitMs", "3000");
+        try (EventLog log = EventLog.open(db)) {
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow()
+                    .append(new RunEvent.Failed(0, "test"));      // its trainer failed: the run may be resumed
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
+            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (server, client) -> {
+                try (Connection paused = TestLogs.rawConnection(db)) {
+                    paused.setAutoCommit(false);                  // a stopped writer holds the run
+                    try (PreparedStatement st = paused.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
+                        st.setString(1, run);
+                        st.executeQuery().close();
+                    }
+                    java.util.concurrent.CompletableFuture<Integer> resume = java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> client.post("/api/runs/" + run + "/resume").code());
+                    Thread.sleep(500);                            // the resume is waiting for the run's lock
+                    assertTrue(!resume.isDone(), "the resume waits for the held run");
+                    long start = System.nanoTime();
+                    Response launched = Fixtures.post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}}");
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertEquals(201, launched.code());
+                    assertTrue(seconds < 2.0, "the launch went through while the resume waited: " + seconds + " s");
+                    assertTrue(!resume.isDone(), "the resume still waits");
+                    assertEquals(503, resume.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                    paused.rollback();
+                }
+                assertEquals(202, client.post("/api/runs/" + run + "/resume").code());
+                assertEquals("requeued", log.events(run).get(log.events(run).size() - 1).type());
+            });
+        } finally {
+            System.clearProperty("sparselab.lockWaitMs");
+        }
+    }
 }
