@@ -560,23 +560,29 @@ class EventLogTest {
     @Test
     void verify_names_a_damaged_file_s_problems_instead_of_failing() throws Exception {
         Path db = dir.resolve("damaged.db");
+        String hash;
         try (EventLog log = EventLog.open(db)) {
             String run = createRun(log);
             Lease lease = log.claim(run, started(7), r -> true).orElseThrow();
             byte[] weights = new byte[300_000];
             new java.util.Random(3).nextBytes(weights);
             Blob w = Blob.of(weights);
+            hash = w.hash();
             lease.append(new RunEvent.WeightSnapshot(1, w.hash(), 4, 2, 2, 2), w);
             for (int e = 1; e <= 50; e++) lease.append(epoch(e, 1.0 / e));
         }
         long size = Files.size(db);
-        try (var f = new java.io.RandomAccessFile(db.toFile(), "rw")) {     // zeros over pages in the middle of the file
+        try (var f = new java.io.RandomAccessFile(db.toFile(), "rw")) {     // zeros over pages in the middle of the file: the blob's
             f.seek(size / 2);
             f.write(new byte[8192]);
         }
         try (EventLog log = EventLog.openExisting(db.toString())) {
             VerifyReport r = log.verify();
             assertFalse(r.clean(), r.toString());
+            assertEquals(1, r.badBlobs().size(), r.toString());          // the weights are named, with what is wrong
+            assertTrue(r.badBlobs().get(0).startsWith(hash) && r.badBlobs().get(0).contains("unreadable"), r.toString());
+            assertEquals(53, r.events(), "every event still read: " + r);
+            assertTrue(r.sequenceErrors().isEmpty() && r.projectionDiffs().isEmpty(), r.toString());
         }
     }
 
