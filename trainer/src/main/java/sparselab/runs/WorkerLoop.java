@@ -137,7 +137,8 @@ public final class WorkerLoop {
             Optional<Lease> lease;
             List<String> newlyRefused = new ArrayList<>();
             try {
-                lease = log.claimNext(RunExecutor.startedEvent(null, name), stale, refused, r -> accept(r, newlyRefused));
+                lease = log.claimNext(r -> RunExecutor.startedEvent(data.get(key(ConfigKeys.build(r.configMap()))).fingerprint(), name),
+                        stale, refused, r -> accept(r, newlyRefused));  // the data accept loaded: its fingerprint
                 backoff = 500;
             } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
                 throw e;

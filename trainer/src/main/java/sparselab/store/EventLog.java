@@ -121,10 +121,17 @@ public interface EventLog extends AutoCloseable {
      * is older than {@code stale} (their trainer is gone: a takeover), skipping {@code skip}. On PostgreSQL the
      * candidates are locked with {@code FOR UPDATE SKIP LOCKED}, so concurrent workers take different runs.
      *
-     * @param started the start event without its lease and fromEpoch (filled in from the claimed run)
+     * @param started the start event for the run {@code mayStart} accepted, without its lease and fromEpoch (filled
+     *                in from the claimed run)
      */
-    Optional<Lease> claimNext(RunEvent.Started started, java.time.Duration stale, java.util.Set<String> skip,
-                              Predicate<RunRow> mayStart);
+    Optional<Lease> claimNext(java.util.function.Function<RunRow, RunEvent.Started> started, java.time.Duration stale,
+                              java.util.Set<String> skip, Predicate<RunRow> mayStart);
+
+    /** {@link #claimNext(java.util.function.Function, java.time.Duration, java.util.Set, Predicate)} with one start event for any run. */
+    default Optional<Lease> claimNext(RunEvent.Started started, java.time.Duration stale, java.util.Set<String> skip,
+                                      Predicate<RunRow> mayStart) {
+        return claimNext(r -> started, stale, skip, mayStart);
+    }
 
     // ---- reads ---------------------------------------------------------------------------------------------------
 

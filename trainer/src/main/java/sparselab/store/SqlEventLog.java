@@ -454,7 +454,8 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
-    public Optional<Lease> claimNext(RunEvent.Started started, Duration stale, Set<String> skip, Predicate<RunRow> mayStart) {
+    public Optional<Lease> claimNext(java.util.function.Function<RunRow, RunEvent.Started> started, Duration stale, Set<String> skip,
+                                     Predicate<RunRow> mayStart) {
         return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
             List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
@@ -466,7 +467,7 @@ final class SqlEventLog implements EventLog {
                 }
                 RunRow row = lockedRun(h, id);
                 if (row == null || !mayStart.test(row)) continue;
-                return Optional.of(claimRow(h, row, started));
+                return Optional.of(claimRow(h, row, started.apply(row)));
             }
             return Optional.empty();
         });

@@ -71,6 +71,14 @@ class WorkerLoopTest {
             assertEquals(log.metrics(whole).stream().map(EpochMetrics::loss).toList(),
                     log.metrics(run).stream().map(EpochMetrics::loss).toList());
             assertEquals(40, log.epochs(run).size());
+            List<RunEvent.Started> starts = log.events(run).stream().map(StoredEvent::event)
+                    .filter(e -> e instanceof RunEvent.Started).map(e -> (RunEvent.Started) e).toList();
+            assertEquals(2, starts.size());
+            String fingerprint = log.run(whole).orElseThrow().dataFingerprint();
+            assertTrue(fingerprint != null && !fingerprint.isBlank());
+            for (RunEvent.Started s : starts) {
+                assertEquals(fingerprint, s.dataFingerprint(), "each worker's start records the data it trained on");
+            }
         } finally {
             System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
         }
