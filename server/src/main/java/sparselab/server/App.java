@@ -49,6 +49,11 @@ public final class App {
     private final RunCreator creator;
     private final Set<String> allowedHosts;
     private final Limits limits;
+    /** Until when (epoch ms) the API answers 503 at once: the log's server was found unreachable (see build). */
+    private volatile long logDownUntil;
+    /** How long the API answers 503 without asking the log again after finding it unreachable. */
+    static final long LOG_DOWN_MS = 5_000;
+    private static final String LOG_DOWN = "the event log cannot be reached (its server is down or restarting); try again later";
     private int maxStreams = DEFAULT_MAX_STREAMS;
 
     /** Live streams (GET /api/stream) open at once by default; one more is answered 503 and its page polls. */
@@ -98,6 +103,12 @@ public final class App {
         });
         Safety safety = new Safety(allowedHosts);
         app.before(safety::check);
+        app.before("/api/*", ctx -> {       // each request would wait for the pool's connection timeout: answer at once
+            if (System.currentTimeMillis() < logDownUntil) {
+                ctx.header("Retry-After", "10");
+                throw new HttpResponseException(503, LOG_DOWN);
+            }
+        });
 
         RunQueries queries = new RunQueries(log);
         RunActions actions = new RunActions(log, clock);
@@ -123,6 +134,12 @@ public final class App {
         // a run held by a write that does not end (a trainer stopped inside one): nothing was written, ask again later
         app.exception(StoreException.Busy.class, (e, ctx) -> ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, e.getMessage())));
         app.exception(Exception.class, (e, ctx) -> {
+            if (StoreException.unreachable(e)) {            // the log's server is down or restarting: ask again later
+                LOG.warn("{} {}: the log cannot be reached: {}", ctx.method(), ctx.path(), StoreException.oneLine(e));
+                logDownUntil = System.currentTimeMillis() + LOG_DOWN_MS;
+                ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, LOG_DOWN));
+                return;
+            }
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(500).json(new ApiError(500, "internal error; see the server log", Map.of()));
         });

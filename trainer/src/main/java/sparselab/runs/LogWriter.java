@@ -52,7 +52,7 @@ final class LogWriter {
     /** Throws the first write failure, if any. */
     void check() {
         Throwable f = failure;
-        if (f != null) throw new IllegalStateException("writing to the event log failed: " + f, f);
+        if (f != null) throw new IllegalStateException("writing to the event log failed: " + sparselab.store.StoreException.oneLine(f), f);
     }
 
     /** Waits for every queued write, then throws the first failure, if any. */

@@ -98,10 +98,19 @@ public final class RunExecutor {
 
     /** How the execution ended. */
     public record Outcome(String runId, String status, String message) {
-        public boolean ok() { return !status.equals("failed") && !status.equals("refused"); }
+        public boolean ok() { return !status.equals("failed") && !status.equals("refused") && !status.equals(UNREACHABLE); }
 
         /** True when another trainer took the run over (this one wrote nothing after losing its lease). */
         public boolean superseded() { return status.equals("superseded"); }
+    }
+
+    /** The outcome of a run whose log could not be reached for {@link #outageMs()}: left as it is, not failed. */
+    public static final String UNREACHABLE = "log-unreachable";
+    /** How long an epoch's write is tried again while the log cannot be reached (a PostgreSQL restart, the network). */
+    static final long OUTAGE_MS = 600_000;
+
+    static long outageMs() {
+        return Long.getLong("sparselab.logOutageMs", OUTAGE_MS);
     }
 
     private final EventLog log;
@@ -184,7 +193,7 @@ public final class RunExecutor {
                 LOG.warn("{}", e.getMessage());
                 lost.set(true);
             } catch (RuntimeException e) {
-                LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());
+                LOG.warn("heartbeat of run {} failed: {}", runId, StoreException.oneLine(e));
             }
         }, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
         LogWriter writer = new LogWriter(runId);
@@ -270,7 +279,7 @@ public final class RunExecutor {
                     }
                     if (!diverged && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
                     if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
-                    lease.appendAll(events, blobs);
+                    appendEpoch(lease, e, events, blobs);
                 });
                 listener.epoch(s, heldout);
                 if (diverged) {
@@ -294,12 +303,18 @@ public final class RunExecutor {
                 LOG.warn("run {}: lease {} lost; stopped without writing more", runId, lease.number());
                 return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped");
             }
-            String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (StoreException.unreachable(e)) {         // not the run's failure: nothing is written, the run is left as it is
+                String msg = "the log could not be reached (" + StoreException.oneLine(e) + "); run " + runId + " is left at its last "
+                        + "written epoch: a worker takes it over once its heartbeat has lapsed, or resume it";
+                LOG.warn("{}", msg);
+                return new Outcome(runId, UNREACHABLE, msg);
+            }
+            String msg = StoreException.oneLine(e);
             LOG.error("run {} failed: {}", runId, msg, e);
             try {
                 lease.append(new RunEvent.Failed(epochNow.get(), msg));
             } catch (RuntimeException e2) {
-                LOG.error("could not record the failure of run {}: {}", runId, e2.getMessage());
+                LOG.error("could not record the failure of run {}: {}", runId, StoreException.oneLine(e2));
             }
             return new Outcome(runId, "failed", msg);
         } finally {
@@ -308,6 +323,37 @@ public final class RunExecutor {
                 beat.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Appends one epoch's events (one transaction). While the log cannot be reached it tries again, waiting 0.5 s
+     * doubling to 10 s, for {@link #outageMs()}; before each new try it reads whether the failed one was committed
+     * after all (the connection can drop after the commit): the epoch is then in the log, and is not written twice. A
+     * lease taken over meanwhile refuses the new try ({@link StoreException.LeaseLost}).
+     */
+    private void appendEpoch(Lease lease, int epoch, List<RunEvent> events, List<Blob> blobs) {
+        long deadline = System.nanoTime() + outageMs() * 1_000_000;
+        long waitMs = 500;
+        boolean written = false;
+        while (true) {
+            try {
+                if (written && log.require(lease.runId()).epochsDone() >= epoch) return;    // committed before the drop
+                lease.appendAll(events, blobs);
+                return;
+            } catch (RuntimeException e) {
+                if (!StoreException.unreachable(e) || System.nanoTime() + waitMs * 1_000_000 > deadline) throw e;
+                written = true;
+                LOG.warn("run {}: the log cannot be reached ({}); writing epoch {} again in {} ms", lease.runId(),
+                        StoreException.oneLine(e), epoch, waitMs);
+                try {
+                    Thread.sleep(waitMs);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                waitMs = Math.min(waitMs * 2, 10_000);
             }
         }
     }

@@ -49,6 +49,40 @@ public class StoreException extends RuntimeException {
         public Corrupt(String message) { super(message); }
     }
 
+    /**
+     * True when {@code e} (or a cause) says the log's server could not be reached or dropped the connection: a
+     * connection error (SQLSTATE class 08, the driver's I/O errors, the pool's timeout waiting for a connection), or the
+     * server shutting down or starting (57P01-57P03). Such a write may or may not have been committed, and the same
+     * write can succeed once the server is back; a constraint or a lease refusal is never one.
+     */
+    public static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLRecoverableException || t instanceof java.net.SocketException
+                    || t instanceof java.io.EOFException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A failure in one line for an event, a log line or an answer: its class and message, without the SQL statement and
+     * arguments that Jdbi appends to a database error's message, clipped to 400 characters.
+     */
+    public static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        int statement = m.indexOf(" [statement:");
+        if (statement >= 0) m = m.substring(0, statement);
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        return sparselab.config.ConfigException.clip(e.getClass().getSimpleName() + ": " + m.strip(), 400);
+    }
+
     /** The log cannot be opened: unreachable server, wrong password, newer schema, not a log, bad --db value. */
     public static final class BadLog extends StoreException {
         public BadLog(String message) { super(message); }
