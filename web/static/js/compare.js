@@ -302,8 +302,10 @@ async function drawGalleries(runs) {
   const byMatch = document.getElementById('by-match');
   const withSnaps = runs.filter(s => s.snapshotEpochs.length);
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
+  // first shown: the latest epoch every run has reached, so that runs still training are judged at equal training
+  const common = withSnaps.length ? Math.min(...withSnaps.map(s => Math.max(...s.snapshotEpochs))) : 0;
   slider.max = maxEpoch;
-  slider.value = maxEpoch;
+  slider.value = common;
   await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
   for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
@@ -329,7 +331,6 @@ async function drawGalleries(runs) {
   document.getElementById('match-note').textContent = shapesDiffer ? 'runs of another shape than the first are not matched' : '';
   const show = async () => {
     const e = Number(slider.value);
-    document.getElementById('epoch-label').textContent = `${e} (nearest snapshot of each run)`;
     for (const g of galleries) {
       const m = nearestMeasures(measures[g.s.run.runId] || [], e);
       const fresh = measuresTable(m, { 'data-run': g.s.run.runId, 'data-epoch': m ? m.epoch : '' });
@@ -338,6 +339,13 @@ async function drawGalleries(runs) {
       g.table.title = m ? `filter measures of the snapshot at epoch ${m.epoch}` : 'no filter measures yet';
       if (g.s.snapshotEpochs.length) g.epoch = nearest(g.s.snapshotEpochs, e);
     }
+    const shown = galleries.filter(g => g.s.snapshotEpochs.length);
+    const epochLabel = document.getElementById('epoch-label');
+    const differ = new Set(shown.map(g => g.epoch)).size > 1;
+    epochLabel.textContent = differ
+      ? `${e}: the runs are shown at different epochs (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
+      : `${e} (nearest snapshot of each run)`;
+    epochLabel.classList.toggle('warn', differ);
     const r = refGallery();
     for (const g of galleries) {
       if (!g.s.snapshotEpochs.length) continue;

@@ -119,6 +119,20 @@ class ComparePageBrowserTest {
     }
 
     @Test
+    void runs_at_different_epochs_are_first_shown_at_the_latest_epoch_both_reached_and_a_mismatch_is_said() {
+        String shorter = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "4"), 4, randomFilters(7), PERM);
+        driver.get(base + "/compare.html?runs=" + a + "," + shorter);
+        String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
+        chrome.waitFor(15).until(d -> "4,4".equals(chrome.js(epochs)));    // a has 6 epochs, the other 4: both at 4
+        assertEquals("4 (nearest snapshot of each run)", driver.findElement(By.id("epoch-label")).getText());
+        driver.findElement(By.id("epoch")).sendKeys(org.openqa.selenium.Keys.END);
+        chrome.waitFor(10).until(d -> "6,4".equals(chrome.js(epochs)));
+        var label = driver.findElement(By.id("epoch-label"));
+        assertEquals("6: the runs are shown at different epochs (" + a + " 6, " + shorter + " 4)", label.getText());
+        assertTrue(label.getAttribute("class").contains("warn"));
+    }
+
+    @Test
     void the_diff_and_the_galleries_come_before_the_first_chart() {
         open();
         double firstChart = top("#charts .chart, #measure-charts .chart");
