@@ -39,12 +39,17 @@ public final class RunActions {
      * @return the run's status after the request
      */
     public String cancel(String runId) {
+        return cancel(runId, "web");
+    }
+
+    /** {@link #cancel(String)}, asked by {@code by} (web, cli). */
+    public String cancel(String runId, String by) {
         Instant now = clock.instant();
         String[] after = new String[1];
         log.appendChecked(runId, r -> {
             if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
             List<RunEvent> events = new ArrayList<>();
-            if (!r.cancelRequested()) events.add(new RunEvent.CancelRequested("web"));
+            if (!r.cancelRequested()) events.add(new RunEvent.CancelRequested(by));
             if ("queued".equals(r.status()) || "interrupted".equals(r.effectiveStatus(now))) {
                 events.add(new RunEvent.Cancelled(r.epochsDone()));
                 after[0] = "cancelled";

@@ -49,6 +49,36 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void cancel_cancels_a_queued_run_at_once_asks_a_running_one_and_refuses_unknown_or_ended_runs() {
+        Path db = dir.resolve("cancel.db");
+        String queued, running;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(db)) {
+            queued = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            running = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            log.claim(running, new sparselab.log.RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0,
+                    null, java.util.Map.of()), r -> true).orElseThrow();
+        }
+        Cli.Result unknown = run("cancel", "--db", db.toString(), queued, "r0000000000");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("r0000000000"), unknown.err());
+        Cli.Result ok = run("cancel", "--db", db.toString(), queued, running);
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains(queued + " cancelled"), ok.out());
+        assertTrue(ok.out().contains(running + " cancel requested"), ok.out());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals("cancelled", log.require(queued).status());
+            assertTrue(log.require(running).cancelRequested());
+            assertEquals("running", log.require(running).status());
+            assertEquals("cli", log.events(queued).stream().map(e -> e.event())
+                    .filter(e -> e instanceof sparselab.log.RunEvent.CancelRequested).map(e -> ((sparselab.log.RunEvent.CancelRequested) e).by())
+                    .findFirst().orElse(""));
+        }
+        Cli.Result again = run("cancel", "--db", db.toString(), queued);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("nothing to cancel"), again.err());
+    }
+
+    @Test
     void ladder_help_breaks_lines_only_between_sentences_or_where_a_line_is_full() {
         Cli.Result help = run("ladder", "--help");
         assertEquals(0, help.code());

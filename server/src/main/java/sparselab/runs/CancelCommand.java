@@ -1,0 +1,35 @@
+package sparselab.runs;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.cli.DbOption;
+import sparselab.store.EventLog;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code sparselab cancel RUN...}: what the run page's Cancel button does, from the terminal. */
+@Command(name = "cancel", mixinStandardHelpOptions = true,
+        description = "Cancel runs: a queued run (or one whose trainer is gone) at once, a running one after its trainer's current batch.")
+public class CancelCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "RUN", arity = "1..*", description = "run ids") List<String> runIds;
+
+    @Override
+    public Integer call() {
+        EventLog log = db.openExisting();
+        RunActions actions = new RunActions(log, Clock.systemUTC());
+        for (String id : runIds) actions.require(id);         // every id known before anything is written
+        for (String id : runIds) {
+            String after = actions.cancel(id, "cli");
+            spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
+                    : "cancel requested: its trainer stops after the current batch (status " + after + ")"));
+        }
+        return 0;
+    }
+}
