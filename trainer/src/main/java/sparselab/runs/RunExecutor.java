@@ -90,9 +90,15 @@ public final class RunExecutor {
         @Override
         public void epoch(EpochStats s, Double heldout) {
             out.printf("run %s: epoch %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, s.epoch(), epochs,
-                    RunConfig.num(s.loss()), RunConfig.num(s.recon()), heldout != null ? " held-out " + RunConfig.num(heldout) : "",
-                    RunConfig.num(s.meanActivation()), s.seconds());
+                    figure(s.loss()), figure(s.recon()), heldout != null ? " held-out " + figure(heldout) : "",
+                    figure(s.meanActivation()), s.seconds());
             out.flush();
+        }
+
+        /** Every digit of the value (a resumed run's lines can be compared with the first's), in E notation when tiny or huge. */
+        static String figure(double v) {
+            double a = Math.abs(v);
+            return v == 0 || !Double.isFinite(v) || (a >= 1e-4 && a < 1e7) ? RunConfig.num(v) : Double.toString(v);
         }
     }
 

@@ -96,4 +96,14 @@ class RunExecutorTest {
                     "the weights at divergence are kept");
         }
     }
+
+    @Test
+    void a_background_run_s_epoch_lines_keep_every_digit_and_write_tiny_or_huge_figures_in_e_notation() {
+        assertEquals("12.107", RunExecutor.Lines.figure(12.107));
+        assertEquals("0.05", RunExecutor.Lines.figure(0.05));
+        assertEquals("4.48532088644342E-39", RunExecutor.Lines.figure(4.48532088644342E-39));
+        assertEquals("1.0E12", RunExecutor.Lines.figure(1e12));
+        assertEquals("0", RunExecutor.Lines.figure(0.0));
+        assertEquals("NaN", RunExecutor.Lines.figure(Double.NaN));
+    }
 }
