@@ -28,13 +28,6 @@ public final class JsonBody {
 
     private JsonBody() {}
 
-    /** Jackson's message without the names of its own settings ("from `StreamReadConstraints...`", "enable `...` to allow"). */
-    static String plain(String message) {
-        if (message == null) return "";
-        return message.replaceAll(",? from `[^`]*`", "").replaceAll(": enable `[^`]*` to allow", "")
-                .replaceAll("\\s*\\(for `[^`]*`\\)", "");
-    }
-
     /**
      * The request body as UTF-8 text, read up to {@link #MAX_BYTES}: a longer body, declared or chunked, is refused
      * with 413 after reading at most one byte more than the limit (the rest is never buffered).
@@ -86,7 +79,7 @@ public final class JsonBody {
         try {
             root = Json.STRICT.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("body", "not valid JSON: " + plain(e.getOriginalMessage()));
+            throw new ConfigException("body", "not valid JSON: " + Json.plain(e));
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException("body", "expected a JSON object " + shape);

@@ -152,6 +152,38 @@ public final class ConfigKeys {
 
     public static boolean exists(String name) { return KEYS.containsKey(name); }
 
+    /** The refusal of an unknown key: the nearest known key when one is a small slip away (case, a letter or two), then every key. */
+    public static String unknownKey(String key) {
+        String near = null;
+        int best = 3;
+        if (key.length() <= 60) {
+            for (String k : KEYS.keySet()) {
+                int d = k.equalsIgnoreCase(key) ? 0 : editDistance(k.toLowerCase(java.util.Locale.ROOT), key.toLowerCase(java.util.Locale.ROOT));
+                if (d < best && d < Math.max(2, k.length() / 3)) {
+                    best = d;
+                    near = k;
+                }
+            }
+        }
+        return "unknown key" + (near != null ? " (did you mean " + near + "?)" : "") + "; known keys: " + KNOWN;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /**
      * Builds a configuration from key/value text over the defaults, checking every key, every value and
      * the combinations. All field errors are collected before throwing.
@@ -163,7 +195,7 @@ public final class ConfigKeys {
             if (KEYS.containsKey(k)) continue;
             // thousands of unknown keys get a short answer: the first few are listed, the rest only counted
             if (errors.size() < ConfigException.MAX_LISTED) {
-                errors.add(new ConfigException.FieldError(ConfigException.clip(k, 60), "unknown key; known keys: " + KNOWN));
+                errors.add(new ConfigException.FieldError(ConfigException.clip(k, 60), unknownKey(k)));
             } else {
                 unknownNotListed++;
             }

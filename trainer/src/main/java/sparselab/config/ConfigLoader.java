@@ -66,14 +66,16 @@ public final class ConfigLoader {
     /** Reads a JSON object of scalar values as key/value text. */
     public static Map<String, String> readJson(Path file) {
         JsonNode root;
-        if (!Files.exists(file)) throw new ConfigException("file", file + ": no such file");
-        if (Files.isDirectory(file)) throw new ConfigException("file", file + ": is a folder, not a JSON config file");
+        if (!Files.exists(file)) throw new ConfigException("--config", file + ": no such file");
+        if (Files.isDirectory(file)) throw new ConfigException("--config", file + ": is a folder, not a JSON config file");
         try {
             root = sparselab.log.Json.STRICT.readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException("--config", file + ": not valid JSON: " + sparselab.log.Json.plain(e));
         } catch (IOException e) {
-            throw new ConfigException("file", file + ": cannot read JSON config (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new ConfigException("--config", file + ": cannot be read (" + e.getMessage() + ")");
         }
-        if (root == null || !root.isObject()) throw new ConfigException("file", file + ": a config file must be a JSON object of key: value");
+        if (root == null || !root.isObject()) throw new ConfigException("--config", file + ": a config file must be a JSON object of key: value");
         Map<String, String> m = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

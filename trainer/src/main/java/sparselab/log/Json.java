@@ -54,4 +54,22 @@ public final class Json {
             throw new IllegalStateException("corrupt JSON list in the log: " + e.getOriginalMessage(), e);
         }
     }
+
+    /**
+     * A Jackson error in plain words: its message without the names of Jackson's own settings ("from `...`", "enable
+     * `...` to allow", "(for `...`)", "not allowed as per `...`", "(bound as `...`)") and with the place as "line L, column C".
+     */
+    public static String plain(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String m = plain(e.getOriginalMessage());
+        var at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? m : m + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /** {@link #plain(com.fasterxml.jackson.core.JsonProcessingException)} of a message alone. */
+    public static String plain(String message) {
+        if (message == null) return "";
+        return message.replaceAll(",? from `[^`]*`", "").replaceAll(": enable `[^`]*` to allow", "")
+                .replaceAll("\\s*\\(for `[^`]*`\\)", "").replaceAll(":? not allowed as per `[^`]*`", "")
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "").strip();
+    }
 }

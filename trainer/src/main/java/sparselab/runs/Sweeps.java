@@ -95,7 +95,7 @@ public final class Sweeps {
         List<FieldError> errors = new ArrayList<>();
         for (Axis a : axes) {
             if (!ConfigKeys.exists(a.key())) {
-                errors.add(new FieldError(a.key(), "unknown key; known keys: " + String.join(", ", ConfigKeys.all().stream().map(ConfigKeys.Key::name).toList())));
+                errors.add(new FieldError(a.key(), ConfigKeys.unknownKey(a.key())));
             }
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -81,7 +82,7 @@ class ConfigRefusalsTest {
         Path file = dir.resolve("run.json");
         Files.writeString(file, "[\"beta=3\"]");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()));
-        assertEquals("file", e.errors().get(0).key());
+        assertEquals("--config", e.errors().get(0).key());
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("must be a JSON object"), e.getMessage());
     }
@@ -92,7 +93,9 @@ class ConfigRefusalsTest {
             Path file = dir.resolve("loose.json");
             Files.writeString(file, text);
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()), text);
-            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("cannot read JSON config"), e.getMessage());
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not valid JSON"), e.getMessage());
+            assertTrue(e.getMessage().contains("at line 1, column"), e.getMessage());
+            assertFalse(e.getMessage().contains("`"), "no names of Jackson's settings: " + e.getMessage());
         }
         ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, dir.resolve("none.json"), List.of()));
         assertTrue(missing.getMessage().contains("none.json: no such file"), missing.getMessage());
@@ -132,5 +135,16 @@ class ConfigRefusalsTest {
         assertEquals(Choices.Activation.RELU, c.hiddenActivation());
         RunConfig plainTanh = ConfigLoader.resolve("plain", null, List.of("hiddenActivation=tanh"));
         assertEquals(0.0, plainTanh.beta());
+    }
+
+    @Test
+    void an_unknown_key_a_slip_away_from_a_known_one_names_it() {
+        for (String[] c : new String[][] {{"bta", "beta"}, {"Beta", "beta"}, {"learningrate", "learningRate"}, {"hiden", "hidden"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of(c[0] + "=3")));
+            assertTrue(e.getMessage().contains("did you mean " + c[1] + "?"), e.getMessage());
+        }
+        ConfigException far = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of("colour=3")));
+        assertFalse(far.getMessage().contains("did you mean"), far.getMessage());
+        assertTrue(far.getMessage().contains("known keys: data"), far.getMessage());
     }
 }
