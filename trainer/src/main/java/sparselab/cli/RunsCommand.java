@@ -17,22 +17,38 @@ import java.util.concurrent.Callable;
 public class RunsCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Option(names = "--status", paramLabel = "STATUS",
+            description = "only runs with this status (queued, running, finished, failed, cancelled, diverged, interrupted)") String status;
+    @picocli.CommandLine.Option(names = "--group", paramLabel = "NAME", description = "only the runs of this group") String group;
+    @picocli.CommandLine.Option(names = {"-q", "--grep"}, paramLabel = "TEXT",
+            description = "only runs whose id, preset, data, group or tags contain TEXT (any case)") String text;
+    @picocli.CommandLine.Option(names = "--limit", paramLabel = "N", description = "at most N runs, newest first") Integer limit;
 
     @Override
     public Integer call() {
+        if (limit != null && limit < 1) throw new ExitCodes.RefusedException("--limit: at least 1 (was " + limit + ")");
         EventLog log = db.openExisting();
-        List<RunRow> runs = log.runs();
+        Instant now = Instant.now();
+        String needle = text == null ? null : text.toLowerCase(java.util.Locale.ROOT);
+        List<RunRow> runs = log.runs().stream()
+                .filter(r -> status == null || r.effectiveStatus(now).equals(status))
+                .filter(r -> group == null || group.equals(r.runGroup()))
+                .filter(r -> needle == null || java.util.stream.Stream.of(r.runId(), r.preset(), r.configMap().get("data"), r.runGroup(),
+                                String.join(" ", r.tagList())).anyMatch(f -> f != null && f.toLowerCase(java.util.Locale.ROOT).contains(needle)))
+                .limit(limit == null ? Long.MAX_VALUE : limit).toList();
         PrintWriter out = spec.commandLine().getOut();
         String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %9s %10s %10s  %s%n";
         out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out", "created");
-        Instant now = Instant.now();
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
             out.printf(fmt, r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()), c.get("beta"),
                     c.get("rho"), c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
                     fmt(r.lastHeldout()), r.createdAt());
         }
-        if (runs.isEmpty()) out.println("(no runs in " + log.describe() + ")");
+        if (runs.isEmpty()) {
+            boolean filtered = status != null || group != null || text != null;
+            out.println(filtered ? "(no run of " + log.describe() + " matches)" : "(no runs in " + log.describe() + ")");
+        }
         return ExitCodes.OK;
     }
 

@@ -228,6 +228,7 @@ public final class RunExecutor {
             listener.started(runId, fromEpoch, cfg.epochs(), batches);
             long lastCheckpoint = System.nanoTime(), checkpointNanos = checkpointNanos();
             DivergenceWatch watch = new DivergenceWatch(cfg.beta(), cfg.limiterOn(), DivergenceWatch.parseStopOn(cfg.stopOn()));
+            java.util.Map<String, Integer> flagged = new java.util.TreeMap<>();     // cause -> epochs flagged, for the outcome
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
                 EpochStats s = model.trainEpoch(epoch, trainX, () -> {
@@ -244,6 +245,7 @@ public final class RunExecutor {
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
                 }
                 List<DivergenceWatch.Flag> flags = watch.observe(s);
+                for (DivergenceWatch.Flag f : flags) flagged.merge(f.cause().key(), 1, Integer::sum);
                 String stopReason = watch.stopReason(s, flags);
                 boolean diverged = stopReason != null;
                 if (epoch <= logged) {
@@ -298,7 +300,7 @@ public final class RunExecutor {
                 }
             }
             writer.drain();
-            return new Outcome(runId, "finished", cfg.epochs() + " epochs");
+            return new Outcome(runId, "finished", cfg.epochs() + " epochs" + flagNote(flagged));
         } catch (RuntimeException | OutOfMemoryError e) {
             try {
                 writer.drain();
@@ -362,6 +364,14 @@ public final class RunExecutor {
                 waitMs = Math.min(waitMs * 2, 10_000);
             }
         }
+    }
+
+    /** "; divergence flags: rho_hat_at_bound in 5 epochs, ..." for the outcome of a run that finished with flags, else "". */
+    static String flagNote(java.util.Map<String, Integer> flagged) {
+        if (flagged.isEmpty()) return "";
+        return "; divergence flags: " + String.join(", ", flagged.entrySet().stream()
+                .map(e -> e.getKey() + " in " + e.getValue() + (e.getValue() == 1 ? " epoch" : " epochs")).toList())
+                + " (the run page and GET /api/runs/ID/flags say which units)";
     }
 
     private static boolean leaseLost(Throwable e) {

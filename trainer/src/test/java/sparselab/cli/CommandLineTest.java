@@ -203,4 +203,29 @@ class CommandLineTest {
         assertEquals(2, stray.code(), stray.err());
         assertTrue(stray.err().contains("--gallery or --format filters-csv"), stray.err());
     }
+
+    @Test
+    void runs_filters_by_status_group_text_and_count() {
+        String db = dir.resolve("filters.db").toString();
+        String a, b, c;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(java.nio.file.Path.of(db))) {
+            a = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "alpha");
+            b = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve("ufldl", null, List.of("data=bars")), "ufldl", "cli", "beta-sweep");
+            c = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "beta-sweep");
+            log.append(c, new sparselab.log.RunEvent.CancelRequested("cli"));
+            log.append(c, new sparselab.log.RunEvent.Cancelled(0));
+        }
+        Result queued = run("runs", "--db", db, "--status", "queued");
+        assertTrue(queued.out().contains(a) && queued.out().contains(b) && !queued.out().contains(c), queued.out());
+        Result group = run("runs", "--db", db, "--group", "beta-sweep");
+        assertTrue(!group.out().contains(a) && group.out().contains(b) && group.out().contains(c), group.out());
+        Result text = run("runs", "--db", db, "-q", "UFLDL");
+        assertTrue(!text.out().contains(a) && text.out().contains(b) && !text.out().contains(c), text.out());
+        Result one = run("runs", "--db", db, "--limit", "1");
+        assertEquals(2, one.out().lines().count(), one.out());           // the header and the newest run
+        assertTrue(one.out().contains(c), one.out());
+        Result none = run("runs", "--db", db, "--status", "diverged");
+        assertTrue(none.out().contains("matches"), none.out());
+        assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
+    }
 }

@@ -106,4 +106,21 @@ class RunExecutorTest {
         assertEquals("0", RunExecutor.Lines.figure(0.0));
         assertEquals("NaN", RunExecutor.Lines.figure(Double.NaN));
     }
+
+    @Test
+    void a_run_that_finishes_with_divergence_flags_says_so_in_its_outcome() {
+        try (EventLog log = EventLog.open(dir.resolve("flags.db"))) {
+            var c = sparselab.config.ConfigLoader.resolve(null, null, java.util.List.of("data=bars", "hidden=16", "epochs=5",
+                    "optimizer=sgd", "learningRate=10000", "seed=1"));
+            String run = Runs.create(log, c, null, "test", null);
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false);
+            assertEquals("finished", o.status(), o.message());
+            assertTrue(o.message().startsWith("5 epochs; divergence flags: ") && o.message().contains("rho_hat_at_bound in "), o.message());
+        }
+        try (EventLog log = EventLog.open(dir.resolve("calm.db"))) {
+            var c = sparselab.config.ConfigLoader.resolve(null, null, java.util.List.of("data=bars", "hidden=16", "epochs=3", "seed=1"));
+            String run = Runs.create(log, c, null, "test", null);
+            assertEquals("3 epochs", new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false).message());
+        }
+    }
 }
