@@ -302,8 +302,10 @@ async function drawGalleries(runs) {
   const byMatch = document.getElementById('by-match');
   const withSnaps = runs.filter(s => s.snapshotEpochs.length);
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
-  // first shown: the latest epoch every run has reached, so that runs still training are judged at equal training
-  const common = withSnaps.length ? Math.min(...withSnaps.map(s => Math.max(...s.snapshotEpochs))) : 0;
+  // first shown: while some runs still train, the latest epoch all of those have reached, so that they are judged
+  // at equal training with the others; once none trains, each run's last snapshot
+  const training = withSnaps.filter(s => s.run.status === 'running' || s.run.status === 'queued');
+  const common = training.length ? Math.min(...training.map(s => Math.max(...s.snapshotEpochs))) : maxEpoch;
   slider.max = maxEpoch;
   slider.value = common;
   await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));

@@ -144,9 +144,12 @@ async function load() {
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
+    const unit = (run.config || {}).optimizer === 'lbfgs' ? 'L-BFGS iterations' : 'epochs';
+    const data = (run.config || {}).data;
     document.getElementById('summary').textContent =
-      `${s.epochsDone}/${s.epochsTotal} epochs · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
-      `${run.dataFingerprint ? ' · data ' + run.dataFingerprint.slice(0, 12) : ''}${s.error ? ' · error: ' + s.error : ''}`;
+      `${s.epochsDone}/${s.epochsTotal} ${unit} · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
+      `${data ? ' · data ' + data : ''}${run.dataFingerprint ? ` (fingerprint ${run.dataFingerprint.slice(0, 12)})` : ''}` +
+      `${s.error ? ' · error: ' + s.error : ''}`;
     if (s.group) {
       document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.group)}` }, s.group));
     }

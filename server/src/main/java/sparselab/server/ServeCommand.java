@@ -147,10 +147,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** What the server says when it stops: which trainers go on, and where their runs can be watched again. */
     /** How long Ctrl-C waits for the pool and the server to stop before the process ends anyway. */
     static final int STOP_SECONDS = 10;
 
+    /** What the server says when it stops: which trainers go on, where their runs can be watched again, how to stop them. */
     static String stopMessage(List<String> training, boolean detached) {
         if (training.isEmpty()) return "sparselab dashboard stopped; no trainer was running";
         String runs = String.join(", ", training);
@@ -159,6 +159,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return "sparselab dashboard stopped; " + (training.size() == 1 ? "the trainer of run " : "the trainers of runs ") + runs
                 + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in logs/ beside the log); "
-                + "`sparselab serve` shows them again, `sparselab runs` lists them";
+                + "`sparselab serve` shows them again, `sparselab runs` lists them, `sparselab cancel " + runs.replace(",", "")
+                + "` stops " + (training.size() == 1 ? "it" : "them");
     }
 }

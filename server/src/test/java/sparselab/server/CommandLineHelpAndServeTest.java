@@ -79,6 +79,15 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void serve_s_stop_message_names_the_trainers_that_go_on_and_how_to_stop_them() {
+        assertEquals("sparselab dashboard stopped; no trainer was running", ServeCommand.stopMessage(List.of(), true));
+        String two = ServeCommand.stopMessage(List.of("r1111111111", "r2222222222"), true);
+        assertTrue(two.contains("the trainers of runs r1111111111, r2222222222 go on training in the background"), two);
+        assertTrue(two.endsWith("`sparselab cancel r1111111111 r2222222222` stops them"), two);
+        assertTrue(ServeCommand.stopMessage(List.of("r1111111111"), true).endsWith("`sparselab cancel r1111111111` stops it"));
+    }
+
+    @Test
     void ladder_help_breaks_lines_only_between_sentences_or_where_a_line_is_full() {
         Cli.Result help = run("ladder", "--help");
         assertEquals(0, help.code());

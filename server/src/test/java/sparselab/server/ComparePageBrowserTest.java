@@ -119,11 +119,18 @@ class ComparePageBrowserTest {
     }
 
     @Test
-    void runs_at_different_epochs_are_first_shown_at_the_latest_epoch_both_reached_and_a_mismatch_is_said() {
-        String shorter = written(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "4"), 4, randomFilters(7), PERM);
+    void a_run_still_training_is_first_shown_beside_the_others_at_the_epoch_it_reached_and_a_mismatch_is_said() {
+        String shorter = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "8"));
+        log.append(shorter, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        snapshot(log, shorter, 0, randomFilters(7), PERM);
+        for (int e = 1; e <= 4; e++) {                        // 4 of its 8 epochs so far: still training
+            log.append(shorter, new RunEvent.EpochCompleted(e, 300.0 / (e * e), 250.0 / (e * e), 1.0 / e, 0.1, 0.2, new double[HIDDEN], 0.3 / e,
+                    0.9, 0, 0.0, false, 260.0 / (e * e), 0.5, 1000));
+            if (Integer.bitCount(e) == 1) snapshot(log, shorter, e, randomFilters(7), PERM);
+        }
         driver.get(base + "/compare.html?runs=" + a + "," + shorter);
         String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
-        chrome.waitFor(15).until(d -> "4,4".equals(chrome.js(epochs)));    // a has 6 epochs, the other 4: both at 4
+        chrome.waitFor(15).until(d -> "4,4".equals(chrome.js(epochs)));    // a finished 6 epochs, the other is at 4: both at 4
         assertEquals("4 (nearest snapshot of each run)", driver.findElement(By.id("epoch-label")).getText());
         driver.findElement(By.id("epoch")).sendKeys(org.openqa.selenium.Keys.END);
         chrome.waitFor(10).until(d -> "6,4".equals(chrome.js(epochs)));

@@ -120,6 +120,8 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
         chrome.waitFor(10).until(d -> (Boolean) chrome.js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;"));
         assertTrue(driver.findElement(By.id("config")).getText().contains("estimator"));
+        String summary = driver.findElement(By.id("summary")).getText();        // the data set by name, its fingerprint as such
+        assertTrue(summary.startsWith("8/8 epochs · ") && summary.contains(" · data bars"), summary);
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
         assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
