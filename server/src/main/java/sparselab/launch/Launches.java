@@ -33,8 +33,8 @@ public final class Launches {
     private final RunCreator creator;
     private final LaunchPool pool;
     private final int maxQueuedRuns;
-    /** Resumes counted against the bound whose append is under way outside the monitor (guarded by this). */
-    private int resuming;
+    /** Runs being resumed, counted against the bound while their append is under way outside the monitor (guarded by this). */
+    private final Set<String> resuming = new java.util.HashSet<>();
 
     public Launches(EventLog log, RunCreator creator, LaunchPool pool, int maxQueuedRuns) {
         this.log = log;
@@ -64,16 +64,18 @@ public final class Launches {
 
     /** Refuses {@code adding} more runs when the queue would then hold more than {@code maxQueuedRuns}. */
     private void checkQueue(int adding) {
-        int queued = queuedRuns() + resuming;
+        int queued = queuedRuns();
         if (queued + adding > maxQueuedRuns) {
             throw new QueueFullException("the queue holds " + queued + " runs" + (adding > 1 ? " and this would add " + adding : "")
                     + "; at most " + maxQueuedRuns + " may wait (" + Limits.QUEUED_RUNS + "): wait for queued runs to start, or cancel some");
         }
     }
 
-    /** Runs waiting for a trainer. */
+    /** Runs waiting for a trainer, and those being resumed (each once, queued already or not). */
     private int queuedRuns() {
-        return (int) log.runs().stream().filter(r -> "queued".equals(r.status())).count();
+        Set<String> ids = new java.util.HashSet<>(resuming);
+        log.runs().stream().filter(r -> "queued".equals(r.status())).forEach(r -> ids.add(r.runId()));
+        return ids.size();
     }
 
     /** Refuses a group that holds runs of a sweep, a ladder or the demo. */
@@ -122,13 +124,13 @@ public final class Launches {
         synchronized (this) {
             actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
             checkQueue(1);
-            resuming++;
+            resuming.add(runId);
         }
         try {
             actions.requeue(runId);
         } finally {
             synchronized (this) {
-                resuming--;
+                resuming.remove(runId);
             }
         }
         pool.wake();

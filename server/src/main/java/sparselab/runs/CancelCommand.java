@@ -24,8 +24,13 @@ public class CancelCommand implements Callable<Integer> {
     public Integer call() {
         EventLog log = db.openExisting();
         RunActions actions = new RunActions(log, Clock.systemUTC());
-        for (String id : runIds) actions.require(id);         // every id known before anything is written
-        for (String id : runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        for (String id : ids) {                                // every id checked before anything is written
+            sparselab.log.RunRow r = actions.require(id);
+            if (r.ended()) throw new sparselab.store.StoreException.Conflict("run '" + id + "' is " + r.status()
+                    + "; there is nothing to cancel (nothing was cancelled)");
+        }
+        for (String id : ids) {
             String after = actions.cancel(id, "cli");
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
                     : "cancel requested: its trainer stops after the current batch (status " + after + ")"));

@@ -63,7 +63,7 @@ public final class JsonBody {
             String[] kv = parts[i].split("=", 2);
             if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("charset")) charset = kv[1].trim().replace("\"", "");
         }
-        if (json && (charset == null || charset.equalsIgnoreCase("utf-8"))) return;
+        if (json && (charset == null || charset.equalsIgnoreCase("utf-8") || charset.equalsIgnoreCase("utf8"))) return;
         throw new HttpResponseException(415, "body: Content-Type must be application/json (UTF-8); this request sent "
                 + ConfigException.clip(contentType, 80) + " (with curl: -H 'Content-Type: application/json')");
     }

@@ -76,6 +76,16 @@ class CommandLineHelpAndServeTest {
         Cli.Result again = run("cancel", "--db", db.toString(), queued);
         assertEquals(2, again.code());
         assertTrue(again.err().contains("nothing to cancel"), again.err());
+        String other;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            other = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+        }
+        Cli.Result mixed = run("cancel", "--db", db.toString(), other, other, queued);   // one id ended: nothing is cancelled
+        assertEquals(2, mixed.code());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals("queued", log.require(other).status());
+        }
+        assertEquals(0, run("cancel", "--db", db.toString(), other, other).code());        // an id given twice: once
     }
 
     @Test

@@ -27,6 +27,11 @@ public class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit != null && limit < 1) throw new ExitCodes.RefusedException("--limit: at least 1 (was " + limit + ")");
+        List<String> statuses = List.of("queued", "running", "finished", "diverged", "failed", "cancelled", "interrupted");
+        if (status != null && !statuses.contains(status)) {
+            throw new ExitCodes.RefusedException("--status: '" + sparselab.config.ConfigException.clip(status, 40) + "' is none of "
+                    + String.join(", ", statuses));
+        }
         EventLog log = db.openExisting();
         Instant now = Instant.now();
         String needle = text == null ? null : text.toLowerCase(java.util.Locale.ROOT);

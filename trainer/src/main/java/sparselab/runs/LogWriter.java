@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * Writes a trainer's epochs to the log on one background thread, in submission order, so that training does not
  * wait for SQLite, hashing and serialisation. At most {@link #MAX_PENDING} epochs wait; a slower log makes training
  * wait rather than grow memory. A failed write (any {@link Throwable}, an {@link Error} too) stops every later write, so
- * the log never has a gap, and is rethrown by {@link #check()} / {@link #drain()}.
+ * the log never has a gap, and is rethrown by {@link #check()} / {@link #drain(long)}.
  * Each task is one transaction, so a killed process leaves whole epochs only; the epochs still queued are lost and
  * are trained again on resume.
  */
@@ -55,11 +55,17 @@ final class LogWriter {
         if (f != null) throw new IllegalStateException("writing to the event log failed: " + sparselab.store.StoreException.oneLine(f), f);
     }
 
-    /** Waits for every queued write, then throws the first failure, if any. */
-    void drain() {
+    /**
+     * Waits for every queued write, at most {@code timeoutMs}, then throws the first failure, if any (also when the
+     * wait timed out: the failure says more than the timeout).
+     */
+    void drain(long timeoutMs) {
         exec.shutdown();
         try {
-            if (!exec.awaitTermination(10, TimeUnit.MINUTES)) throw new IllegalStateException("the log writer did not finish in 10 minutes");
+            if (!exec.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+                check();
+                throw new IllegalStateException("the log writer did not finish in " + timeoutMs / 1000 + " s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the log writer", e);

@@ -119,6 +119,11 @@ public final class RunExecutor {
         return Long.getLong("sparselab.logOutageMs", OUTAGE_MS);
     }
 
+    /** How long the end of a run waits for its queued writes: a write's retries, and its last try's wait for a connection. */
+    static long drainMs() {
+        return Math.max(600_000, outageMs() + 120_000);
+    }
+
     private final EventLog log;
     private final Listener listener;
     private final AtomicBoolean release = new AtomicBoolean(false);
@@ -240,7 +245,7 @@ public final class RunExecutor {
                     return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped at epoch " + epoch);
                 }
                 if (s.stopped()) {
-                    writer.drain();
+                    writer.drain(drainMs());
                     lease.append(new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
                 }
@@ -291,19 +296,19 @@ public final class RunExecutor {
                 });
                 listener.epoch(s, heldout);
                 if (diverged) {
-                    writer.drain();
+                    writer.drain(drainMs());
                     return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
                 }
                 if (releasing) {
-                    writer.drain();
+                    writer.drain(drainMs());
                     return new Outcome(runId, "released", "released after epoch " + epoch + " with a checkpoint; the run is queued again");
                 }
             }
-            writer.drain();
-            return new Outcome(runId, "finished", cfg.epochs() + " epochs" + flagNote(flagged));
+            writer.drain(drainMs());
+            return new Outcome(runId, "finished", cfg.epochs() + " epochs" + flagNote(flagged, fromEpoch));
         } catch (RuntimeException | OutOfMemoryError e) {
             try {
-                writer.drain();
+                writer.drain(drainMs());
             } catch (RuntimeException ignored) {
                 // the original failure is the one to report
             }
@@ -347,7 +352,13 @@ public final class RunExecutor {
         boolean written = false;
         while (true) {
             try {
-                if (written && log.require(lease.runId()).epochsDone() >= epoch) return;    // committed before the drop
+                if (written) {                                                  // the failed try may have been committed
+                    RunRow now = log.require(lease.runId());
+                    if (now.lease() != lease.number()) {
+                        throw new StoreException.LeaseLost(lease.runId(), lease.number(), now.lease(), now.status());
+                    }
+                    if (now.epochsDone() >= epoch) return;                      // it was, by this trainer's lease
+                }
                 lease.appendAll(events, blobs);
                 return;
             } catch (RuntimeException e) {
@@ -367,9 +378,9 @@ public final class RunExecutor {
     }
 
     /** "; divergence flags: rho_hat_at_bound in 5 epochs, ..." for the outcome of a run that finished with flags, else "". */
-    static String flagNote(java.util.Map<String, Integer> flagged) {
+    static String flagNote(java.util.Map<String, Integer> flagged, int fromEpoch) {
         if (flagged.isEmpty()) return "";
-        return "; divergence flags: " + String.join(", ", flagged.entrySet().stream()
+        return "; divergence flags" + (fromEpoch > 0 ? " since epoch " + (fromEpoch + 1) : "") + ": " + String.join(", ", flagged.entrySet().stream()
                 .map(e -> e.getKey() + " in " + e.getValue() + (e.getValue() == 1 ? " epoch" : " epochs")).toList())
                 + " (the run page and GET /api/runs/ID/flags say which units)";
     }

@@ -50,18 +50,15 @@ public class StoreException extends RuntimeException {
     }
 
     /**
-     * True when {@code e} (or a cause) says the log's server could not be reached or dropped the connection: a
-     * connection error (SQLSTATE class 08, the driver's I/O errors, the pool's timeout waiting for a connection), or the
-     * server shutting down or starting (57P01-57P03). Such a write may or may not have been committed, and the same
-     * write can succeed once the server is back; a constraint or a lease refusal is never one.
+     * True when {@code e} (or a cause) is a database error that says the log's server could not be reached or dropped
+     * the connection: SQLSTATE class 08 (the PostgreSQL driver's I/O errors and refused connections, and the pool's
+     * timeout when its last try to connect failed so), or the server shutting down or starting (57P01-57P03). Such a
+     * write may or may not have been committed, and the same write can succeed once the server is back. A full pool
+     * (its timeout without a connection error), a constraint, a lease refusal, an I/O error outside the database
+     * (a damaged checkpoint) and SQLite's errors are never one.
      */
     public static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException || t instanceof java.net.SocketException
-                    || t instanceof java.io.EOFException) {
-                return true;
-            }
             if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
                 if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) return true;

@@ -227,5 +227,8 @@ class CommandLineTest {
         Result none = run("runs", "--db", db, "--status", "diverged");
         assertTrue(none.out().contains("matches"), none.out());
         assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
+        Result typo = run("runs", "--db", db, "--status", "Finished");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("--status") && typo.err().contains("finished, diverged"), typo.err());
     }
 }

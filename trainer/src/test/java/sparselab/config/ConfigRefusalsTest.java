@@ -139,7 +139,7 @@ class ConfigRefusalsTest {
 
     @Test
     void an_unknown_key_a_slip_away_from_a_known_one_names_it() {
-        for (String[] c : new String[][] {{"bta", "beta"}, {"Beta", "beta"}, {"learningrate", "learningRate"}, {"hiden", "hidden"}}) {
+        for (String[] c : new String[][] {{"bta", "beta"}, {"Beta", "beta"}, {"learningrate", "learningRate"}, {"hiden", "hidden"}, {"beat", "beta"}}) {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of(c[0] + "=3")));
             assertTrue(e.getMessage().contains("did you mean " + c[1] + "?"), e.getMessage());
         }

@@ -90,5 +90,10 @@ class LogOutageTest {
         assertTrue(StoreException.unreachable(new RuntimeException(new java.sql.SQLException("terminating connection", "57P01"))));
         assertFalse(StoreException.unreachable(new RuntimeException(new java.sql.SQLException("duplicate key", "23505"))));
         assertFalse(StoreException.unreachable(new StoreException.LeaseLost("r1", 1, 2, "running")));
+        assertFalse(StoreException.unreachable(new IllegalStateException("a damaged checkpoint", new java.io.EOFException())));
+        assertFalse(StoreException.unreachable(new java.sql.SQLTransientConnectionException("pool - Connection is not available, "
+                + "request timed out after 15000ms")), "a full pool is not a server that cannot be reached");
+        assertTrue(StoreException.unreachable(new java.sql.SQLTransientConnectionException("pool - Connection is not available",
+                "08001", new java.sql.SQLException("Connection refused", "08001"))));
     }
 }

@@ -59,7 +59,7 @@ class TrainerFaultTest {
                 break;                                      // the failure is already known: later epochs are not even queued
             }
         }
-        IllegalStateException failure = assertThrows(IllegalStateException.class, writer::drain);
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> writer.drain(60_000));
         assertTrue(failure.getMessage().contains("OutOfMemoryError"), failure.getMessage());
         assertInstanceOf(OutOfMemoryError.class, failure.getCause());
         assertEquals(List.of(1), written, "epochs after the failed one were written: a gap in the log");
