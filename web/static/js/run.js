@@ -100,7 +100,7 @@ function timeline(events) {
   });
 }
 
-function drawCurves(metrics) {
+function drawCurves(metrics, lbfgs) {
   const canvas = document.getElementById('curves');
   const pts = key => metrics.map(m => ({ x: m.epoch, y: typeof m[key] === 'number' && m[key] > 0 ? m[key] : null }));
   const data = {
@@ -113,7 +113,9 @@ function drawCurves(metrics) {
   };
   const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
   if (!chart) {
-    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'per sample') });
+    const options = lineOptions('loss and its terms', type, 'per sample');
+    if (lbfgs) options.scales.x.title.text = 'L-BFGS iteration';
+    chart = new Chart(canvas, { type: 'line', data, options });
   } else {
     chart.data = data;
     chart.options.scales.y.type = type;
@@ -163,7 +165,7 @@ async function load() {
     loaded = true;
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('curves-box').hidden = metrics.length === 0;
-    if (metrics.length) drawCurves(metrics);
+    if (metrics.length) drawCurves(metrics, (run.config || {}).optimizer === 'lbfgs');
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `epoch ${x.epoch}`)));

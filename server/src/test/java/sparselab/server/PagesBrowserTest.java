@@ -122,6 +122,7 @@ class PagesBrowserTest {
         assertTrue(driver.findElement(By.id("config")).getText().contains("estimator"));
         String summary = driver.findElement(By.id("summary")).getText();        // the data set by name, its fingerprint as such
         assertTrue(summary.startsWith("8/8 epochs · ") && summary.contains(" · data bars"), summary);
+        assertEquals("epoch", chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.x.title.text;"));
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
         assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
