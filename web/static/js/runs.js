@@ -54,7 +54,10 @@ function row(r) {
     el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
     progress,
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
-    el('td', { class: 'num' }, fmt(r.meanActivation)), tags,
+    el('td', { class: 'num' }, fmt(r.meanActivation)),
+    el('td', { class: 'num', 'data-figure': 'strokeShare', title: typeof r.strokeShare === 'number'
+      ? `stroke share ${fmt(r.strokeShare, 3)}, locality ${fmt(r.locality, 3)} at epoch ${r.measuresEpoch}` : 'no filter measures yet' },
+    typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : ''), tags,
     el('td', { class: 'worker' }, r.worker || ''));
 }
 

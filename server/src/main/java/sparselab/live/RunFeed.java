@@ -146,7 +146,7 @@ public final class RunFeed implements AutoCloseable {
             for (String id : changed) {
                 RunRow row = log.run(id).orElse(null);
                 if (row == null) continue;
-                RunView view = RunView.of(row, clock.instant());
+                RunView view = RunView.of(row, clock.instant(), log.lastMeasures(List.of(id)).get(id));
                 for (Subscription s : subscriptions) {
                     if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
                 }

@@ -31,8 +31,15 @@ public final class RunQueries {
     public RunPage list(String status, String q, Long before, int limit, Instant now) {
         List<RunRow> rows = log.runsPage(new RunFilter(status, q), before, limit + 1, now);
         boolean more = rows.size() > limit;
-        List<RunView> out = rows.stream().limit(limit).map(r -> RunView.of(r, now)).toList();
+        List<RunRow> page = rows.stream().limit(limit).toList();
+        var measures = log.lastMeasures(page.stream().map(RunRow::runId).toList());
+        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
+    }
+
+    /** One run as the runs table shows it, with its newest filter measures. */
+    public RunView view(RunRow r, Instant now) {
+        return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()));
     }
 
     /** A page of the runs list and the cursor of the next page (null on the last page). */

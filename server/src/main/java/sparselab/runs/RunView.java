@@ -8,22 +8,30 @@ import java.util.Map;
 
 /**
  * One run as the runs table shows it: status as a user should see it (interrupted included), the key
- * parameters, progress and the last figures.
+ * parameters, progress, the last figures, and the filter measures of its newest measured snapshot (stroke share,
+ * locality, and that snapshot's epoch; null where none was measured or where they were not read).
  */
 public record RunView(
         String runId, String status, String createdAt, String updatedAt, String preset, String group, String origin,
         String data, String beta, String rho, String estimator, String hiddenActivation, String hidden, String batchSize,
         int epochsDone, int epochsTotal, Double loss, Double recon, Double heldout, Double penalty, Double meanActivation,
         Double clippedFraction, Integer divergedEpoch, String error, List<String> tags, boolean cancelRequested,
-        int snapshots, String worker, long seq) {
+        int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch) {
 
+    /** Without the filter measures (pages that read them on their own). */
     public static RunView of(RunRow r, Instant now) {
+        return of(r, now, null);
+    }
+
+    /** With {@code m}, the run's newest filter measures (null: none). */
+    public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m) {
         Map<String, String> c = r.configMap();
         return new RunView(r.runId(), r.effectiveStatus(now), r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
                 c.get("data"), c.get("beta"), c.get("rho"), c.get("estimator"), c.get("hiddenActivation"), c.get("hidden"),
                 c.get("batchSize"), r.epochsDone(), r.epochsTotal(), fin(r.lastLoss()), fin(r.lastRecon()), fin(r.lastHeldout()),
                 fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), r.error(),
-                r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq());
+                r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq(),
+                m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch());
     }
 
     /** JSON has no infinities: they read as null. */

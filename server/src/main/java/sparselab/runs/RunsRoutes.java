@@ -65,7 +65,7 @@ public final class RunsRoutes {
         List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
         String twin = actions.twinOf(r);
         List<String> can = actions.actionsFor(r).stream().filter(a -> twin == null || !a.equals("twin")).toList();   // it has one
-        ctx.json(new RunDetail(RunView.of(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
+        ctx.json(new RunDetail(queries.view(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
                 r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), can, r.worker(), r.lease(), twin,
                 sparselab.config.ConfigKeys.ignored(r.configMap())));
     }

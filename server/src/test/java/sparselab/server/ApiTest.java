@@ -88,6 +88,26 @@ class ApiTest {
     }
 
     @Test
+    void the_runs_list_and_a_run_carry_the_newest_stroke_share_and_locality() {
+        String a = Fixtures.queued(log, Map.of("data", "bars", "epochs", "4"));
+        log.append(a, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        log.append(a, new RunEvent.FilterMeasures(2, 0.5, 0.0, 0.0, 0.3, 0.2, 0.25));
+        log.append(a, new RunEvent.FilterMeasures(4, 0.7, 0.0, 0.0, 0.3, 0.2, 0.75));
+        String b = Fixtures.queued(log, Map.of("data", "bars"));
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode runs = json(client.get("/api/runs"));
+            JsonNode first = runs.get(1), second = runs.get(0);
+            assertEquals(a, first.get("runId").asText());
+            assertEquals(0.75, first.get("strokeShare").asDouble(), 1e-12);       // the newest snapshot's, not the first's
+            assertEquals(0.7, first.get("locality").asDouble(), 1e-12);
+            assertEquals(4, first.get("measuresEpoch").asInt());
+            assertEquals(b, second.get("runId").asText());
+            assertTrue(second.get("strokeShare").isNull() && second.get("measuresEpoch").isNull());
+            assertEquals(0.75, json(client.get("/api/runs/" + a)).get("summary").get("strokeShare").asDouble(), 1e-12);
+        });
+    }
+
+    @Test
     void filters_runs_by_text_status_and_key_value() {
         String sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 4, 4, null);
         String plain = Fixtures.queued(log, Map.of("data", "bars", "beta", "0"));

@@ -136,6 +136,7 @@ class PagesBrowserTest {
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
+        assertEquals(2, driver.findElements(By.cssSelector("#runs tbody td[data-figure='strokeShare']")).size(), "a strokes column");
         driver.findElement(By.id("filter")).sendKeys("beta=0");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
         assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));

@@ -42,19 +42,26 @@ public class RunsCommand implements Callable<Integer> {
                                 String.join(" ", r.tagList())).anyMatch(f -> f != null && f.toLowerCase(java.util.Locale.ROOT).contains(needle)))
                 .limit(limit == null ? Long.MAX_VALUE : limit).toList();
         PrintWriter out = spec.commandLine().getOut();
-        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %9s %10s %10s  %s%n";
-        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out", "created");
+        var measures = log.lastMeasures(runs.stream().map(RunRow::runId).toList());
+        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %9s %10s %10s %7s  %s%n";
+        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out",
+                "strokes", "created");
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
             out.printf(fmt, r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()), c.get("beta"),
                     c.get("rho"), c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
-                    fmt(r.lastHeldout()), r.createdAt());
+                    fmt(r.lastHeldout()), strokes(measures.get(r.runId())), r.createdAt());
         }
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;
             out.println(filtered ? "(no run of " + log.describe() + " matches)" : "(no runs in " + log.describe() + ")");
         }
         return ExitCodes.OK;
+    }
+
+    /** The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first. */
+    private static String strokes(sparselab.log.MeasuresRow m) {
+        return m == null || m.strokeShare() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", m.strokeShare());
     }
 
     private static String dash(String s) {

@@ -180,6 +180,9 @@ public interface EventLog extends AutoCloseable {
 
     List<MeasuresRow> measures(String runId);
 
+    /** Each of these runs' filter measures at its newest measured snapshot, by run id (runs without any are absent). */
+    java.util.Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds);
+
     /**
      * The bytes stored under {@code hash}, re-hashed as they are read: bytes that do not match their hash (edited behind
      * the log's back) throw {@link StoreException.Corrupt} naming the blob and are never handed out.

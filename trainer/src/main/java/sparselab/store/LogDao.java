@@ -137,6 +137,11 @@ interface LogDao {
             + "FROM filter_measures WHERE run_id = :runId ORDER BY epoch")
     List<MeasuresRow> measures(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT m.run_id, m.epoch, m.locality, m.dead_fraction, m.saturated_fraction, m.lifetime_sparsity, m.digit_likeness, "
+            + "m.stroke_share FROM filter_measures m JOIN (SELECT run_id, MAX(epoch) AS epoch FROM filter_measures "
+            + "WHERE run_id IN (<ids>) GROUP BY run_id) l ON m.run_id = l.run_id AND m.epoch = l.epoch")
+    List<MeasuresRow> lastMeasures(@BindList("ids") List<String> ids);
+
     @SqlUpdate("UPDATE runs SET heartbeat_at = :at WHERE run_id = :runId AND lease = :lease AND status = 'running'")
     int beat(@Bind("runId") String runId, @Bind("lease") long lease, @Bind("at") String at);
 

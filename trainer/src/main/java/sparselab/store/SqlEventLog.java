@@ -574,6 +574,17 @@ final class SqlEventLog implements EventLog {
     public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     @Override
+    public Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, MeasuresRow> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            for (MeasuresRow m : jdbi.withExtension(LogDao.class, d -> d.lastMeasures(chunk))) out.put(m.runId(), m);
+        }
+        return out;
+    }
+
+    @Override
     public Optional<byte[]> blob(String hash) {
         Optional<byte[]> bytes = jdbi.withExtension(LogDao.class, d -> d.blob(hash));
         bytes.ifPresent(b -> {

@@ -212,9 +212,15 @@ class CommandLineTest {
             a = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "alpha");
             b = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve("ufldl", null, List.of("data=bars")), "ufldl", "cli", "beta-sweep");
             c = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "beta-sweep");
+            log.append(a, new sparselab.log.RunEvent.FilterMeasures(0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.5));
             log.append(c, new sparselab.log.RunEvent.CancelRequested("cli"));
             log.append(c, new sparselab.log.RunEvent.Cancelled(0));
         }
+        Result all = run("runs", "--db", db);
+        assertTrue(all.out().lines().findFirst().orElse("").contains("strokes"), all.out());
+        String rowA = all.out().lines().filter(l -> l.startsWith(a)).findFirst().orElse("");
+        assertTrue(rowA.contains(" 0.500 "), "a's stroke share: " + rowA);
+        assertTrue(all.out().lines().filter(l -> l.startsWith(b)).findFirst().orElse("").contains(" - "), all.out());
         Result queued = run("runs", "--db", db, "--status", "queued");
         assertTrue(queued.out().contains(a) && queued.out().contains(b) && !queued.out().contains(c), queued.out());
         Result group = run("runs", "--db", db, "--group", "beta-sweep");
