@@ -26,22 +26,37 @@ import static sparselab.server.Fixtures.json;
  * once the lock is free the same request goes through.
  */
 class HeldRunApiTest {
+    private static io.javalin.Javalin app(EventLog log) {
+        return new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
+                Safety.hostsFor("127.0.0.1")).build();
+    }
+
+    /** A new run, claimed by a trainer (lease 1). */
+    private static sparselab.store.Lease claimed(EventLog log) {
+        String run = Fixtures.queued(log, Map.of("data", "bars"));
+        return log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow();
+    }
+
+    /** A connection inside a transaction that holds the run's row lock, as a writer stopped inside its append does. */
+    private static Connection holding(String db, String run) throws java.sql.SQLException {
+        Connection c = TestLogs.rawConnection(db);
+        c.setAutoCommit(false);
+        try (PreparedStatement st = c.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
+            st.setString(1, run);
+            st.executeQuery().close();
+        }
+        return c;
+    }
+
     @Test
     void a_cancel_of_a_run_held_by_a_stopped_trainer_answers_503_at_once_and_writes_nothing() throws Exception {
         String db = LocalPostgres.testDatabase();
         System.setProperty("sparselab.lockWaitMs", "1500");
         try (EventLog log = EventLog.open(db)) {
-            String run = Fixtures.queued(log, Map.of("data", "bars"));
-            log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow();
-            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
-            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            String run = claimed(log).runId();
+            var app = app(log);
             JavalinTest.test(app, (server, client) -> {
-                try (Connection paused = TestLogs.rawConnection(db)) {
-                    paused.setAutoCommit(false);                  // the trainer's append, stopped between its statements
-                    try (PreparedStatement st = paused.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
-                        st.setString(1, run);
-                        st.executeQuery().close();
-                    }
+                try (Connection paused = holding(db, run)) {    // the trainer's append, stopped between its statements
                     long start = System.nanoTime();
                     Response r = client.post("/api/runs/" + run + "/cancel");
                     double seconds = (System.nanoTime() - start) / 1e9;
@@ -67,18 +82,12 @@ class HeldRunApiTest {
         String db = LocalPostgres.testDatabase();
         System.setProperty("sparselab.lockWaitMs", "3000");
         try (EventLog log = EventLog.open(db)) {
-            String run = Fixtures.queued(log, Map.of("data", "bars"));
-            log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow()
-                    .append(new RunEvent.Failed(0, "test"));      // its trainer failed: the run may be resumed
-            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
-            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            sparselab.store.Lease lease = claimed(log);
+            lease.append(new RunEvent.Failed(0, "test"));        // its trainer failed: the run may be resumed
+            String run = lease.runId();
+            var app = app(log);
             JavalinTest.test(app, (server, client) -> {
-                try (Connection paused = TestLogs.rawConnection(db)) {
-                    paused.setAutoCommit(false);                  // a stopped writer holds the run
-                    try (PreparedStatement st = paused.prepareStatement("SELECT run_id FROM runs WHERE run_id = ? FOR UPDATE")) {
-                        st.setString(1, run);
-                        st.executeQuery().close();
-                    }
+                try (Connection paused = holding(db, run)) {    // a stopped writer holds the run
                     java.util.concurrent.CompletableFuture<Integer> resume = java.util.concurrent.CompletableFuture.supplyAsync(
                             () -> client.post("/api/runs/" + run + "/resume").code());
                     Thread.sleep(500);                            // the resume is waiting for the run's lock
