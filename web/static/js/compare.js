@@ -27,6 +27,7 @@ const shapes = {};     // run id -> first snapshot's shape
 const matchCache = {}; // "ref/epoch/other/epoch" -> units
 let runsData = [];
 let selected = null;   // { runId, unit } of the clicked filter
+let xTitle = 'epoch';  // 'L-BFGS iteration' when every run is trained by L-BFGS
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
 const style = i => ({ borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: DASHES[i % DASHES.length] });
@@ -115,6 +116,7 @@ function tooltipLabel(c) {
 
 function curveOptions(title, yType, yTitle) {
   const options = lineOptions(title, yType, yTitle);
+  options.scales.x.title.text = xTitle;
   options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].band;
   options.plugins.tooltip = { filter: item => !item.dataset.band, callbacks: { label: tooltipLabel } };
   return options;
@@ -487,6 +489,8 @@ async function main() {
     const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
     await Promise.all(data.runs.map(async s => { s.flags = await getJson(runPath(s.run.runId, 'flags')); }));
     runsData = data.runs;
+    const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
+    if (optimizer && optimizer.values.every(v => v === 'lbfgs')) xTitle = 'L-BFGS iteration';
     drawDiff(data.diff);
     ladderButton();
     await Promise.all(data.runs.map(async s => {

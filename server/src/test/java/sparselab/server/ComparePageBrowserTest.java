@@ -169,6 +169,7 @@ class ComparePageBrowserTest {
         assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // every curve's y axis names its unit
         assertEquals("per held-out sample", chrome.js(yTitle, "chart-heldout"));
         assertEquals("rate, 0 to 1", chrome.js(yTitle, "chart-meanActivation"));
+        assertEquals("epoch", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.x.title.text;"));
         chrome.js("document.getElementById('logscale').click();");
         assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
         assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // and keeps it on the other scale
