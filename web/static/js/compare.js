@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS } from './api.js';
+import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -298,10 +298,17 @@ function drawFilmstrips(units) {
         el('figcaption', {}, `${e}`)))))));
 }
 
+let userEpoch = null;  // the slider's epoch once the user has moved it (kept when the galleries are drawn again)
+let gallerySnapshots = '';  // the runs' snapshot epochs the galleries were drawn for
+
+/** The galleries and the epoch slider, drawn again when a run has a new snapshot (live updates). */
 async function drawGalleries(runs) {
   const box = document.getElementById('galleries');
   const slider = document.getElementById('epoch');
   const byMatch = document.getElementById('by-match');
+  gallerySnapshots = JSON.stringify(runs.map(s => s.snapshotEpochs));
+  box.replaceChildren();
+  galleries.length = 0;
   const withSnaps = runs.filter(s => s.snapshotEpochs.length);
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
   // first shown: while some runs still train, the latest epoch all of those have reached, so that they are judged
@@ -309,7 +316,7 @@ async function drawGalleries(runs) {
   const training = withSnaps.filter(s => s.run.status === 'running' || s.run.status === 'queued');
   const common = training.length ? Math.min(...training.map(s => Math.max(...s.snapshotEpochs))) : maxEpoch;
   slider.max = maxEpoch;
-  slider.value = common;
+  slider.value = userEpoch !== null ? Math.min(userEpoch, maxEpoch) : common;
   await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
   for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
@@ -348,7 +355,7 @@ async function drawGalleries(runs) {
     const differ = new Set(shown.map(g => g.epoch)).size > 1;
     epochLabel.textContent = differ
       ? `${e}: the runs are shown at different epochs (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
-      : `${e} (nearest snapshot of each run)`;
+      : `${shown.length ? shown[0].epoch : e} (nearest snapshot of each run)`;
     epochLabel.classList.toggle('warn', differ);
     const r = refGallery();
     for (const g of galleries) {
@@ -363,8 +370,8 @@ async function drawGalleries(runs) {
     }
     if (selected) follow();
   };
-  slider.addEventListener('input', show);
-  byMatch.addEventListener('change', show);
+  slider.oninput = () => { userEpoch = Number(slider.value); show(); };
+  byMatch.onchange = show;
   await show();
 }
 
@@ -503,7 +510,7 @@ async function main() {
     document.getElementById('by-seed-box').hidden = !replicates;
     document.getElementById('by-seed').checked = replicates;
     document.getElementById('by-seed-note').textContent = replicates ? `${configs.length} configurations of ${data.runs.length} runs` : '';
-    document.getElementById('by-seed').addEventListener('change', () => drawCurves(data.runs));
+    document.getElementById('by-seed').addEventListener('change', () => drawCurves(runsData));
     document.getElementById('logscale').addEventListener('change', e => {
       for (const c of lossCharts) {
         c.options.scales.y.type = e.target.checked ? 'logarithmic' : 'linear';
@@ -512,10 +519,38 @@ async function main() {
     });
     drawCurves(data.runs);
     drawHeatmaps(data.runs);
-    document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(data.runs));
+    document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(runsData));
+    followTraining(data.runs);
   } catch (e) {
     document.getElementById('error').textContent = e.message;
   }
+}
+
+const training = s => s.run.status === 'running' || s.run.status === 'queued';
+let feeds = [];
+
+/** While some of the runs train, follows them (the stream of each, or polling) and draws the page again as they change. */
+function followTraining(runs) {
+  if (feeds.length || !runs.some(training)) return;
+  const again = throttle(() => refresh().catch(e => { document.getElementById('error').textContent = e.message; }), 3000);
+  feeds = runs.filter(training).map(s => live(`run=${encodeURIComponent(s.run.runId)}`, again, again, 10000));
+}
+
+/** The runs' figures, snapshots, measures and rates read again; curves, heat maps and (on a new snapshot) galleries redrawn. */
+async function refresh() {
+  const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
+  await Promise.all(data.runs.map(async s => {
+    const id = s.run.runId;
+    [s.flags, measures[id], rates[id]] = await Promise.all([getJson(runPath(id, 'flags')), getJson(runPath(id, 'measures')),
+      getJson(`${runPath(id, 'rhohat')}?rows=200`)]);
+  }));
+  runsData = data.runs;
+  configs = configurations(data.diff, data.runs);
+  if (JSON.stringify(data.runs.map(s => s.snapshotEpochs)) !== gallerySnapshots) await drawGalleries(data.runs);
+  drawCurves(data.runs);
+  drawHeatmaps(data.runs);
+  document.documentElement.dataset.refreshed = String(Number(document.documentElement.dataset.refreshed || 0) + 1);
+  if (!data.runs.some(training)) { feeds.forEach(f => f.stop()); feeds = []; }
 }
 
 main();

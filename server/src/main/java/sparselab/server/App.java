@@ -49,10 +49,12 @@ public final class App {
     private final RunCreator creator;
     private final Set<String> allowedHosts;
     private final Limits limits;
-    /** Until when (epoch ms) the API answers 503 at once: the log's server was found unreachable (see build). */
-    private volatile long logDownUntil;
-    /** How long the API answers 503 without asking the log again after finding it unreachable. */
-    static final long LOG_DOWN_MS = 5_000;
+    /**
+     * True once a request found the log's server unreachable, until a probe reaches it again: meanwhile the API answers
+     * 503 at once instead of each request waiting for the pool's connection timeout (see build).
+     */
+    private volatile boolean logDown;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private static final String LOG_DOWN = "the event log cannot be reached (its server is down or restarting); try again later";
     private int maxStreams = DEFAULT_MAX_STREAMS;
 
@@ -85,6 +87,31 @@ public final class App {
         return this;
     }
 
+    /**
+     * One read of the log on a thread of its own (one at a time, at most every 2 s): when it answers, the API serves
+     * requests again; a probe that finds it still unreachable leaves the 503s in place.
+     */
+    private void probe() {
+        if (!probing.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            try {
+                log.run("r0000000000");
+                logDown = false;
+            } catch (RuntimeException e) {
+                if (!StoreException.unreachable(e)) logDown = false;     // reachable after all: the request will say what is wrong
+            } finally {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                probing.set(false);
+            }
+        }, "log-probe");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public Javalin build() {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -104,7 +131,8 @@ public final class App {
         Safety safety = new Safety(allowedHosts);
         app.before(safety::check);
         app.before("/api/*", ctx -> {       // each request would wait for the pool's connection timeout: answer at once
-            if (System.currentTimeMillis() < logDownUntil) {
+            if (logDown) {
+                probe();
                 ctx.header("Retry-After", "10");
                 throw new HttpResponseException(503, LOG_DOWN);
             }
@@ -136,7 +164,7 @@ public final class App {
         app.exception(Exception.class, (e, ctx) -> {
             if (StoreException.unreachable(e)) {            // the log's server is down or restarting: ask again later
                 LOG.warn("{} {}: the log cannot be reached: {}", ctx.method(), ctx.path(), StoreException.oneLine(e));
-                logDownUntil = System.currentTimeMillis() + LOG_DOWN_MS;
+                logDown = true;
                 ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, LOG_DOWN));
                 return;
             }

@@ -93,6 +93,29 @@ class LivePagesBrowserTest {
     }
 
     @Test
+    void the_compare_page_follows_a_run_that_trains_without_a_reload() {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"));
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        Fixtures.snapshot(log, id, 0, 16, 8);
+        log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
+        log.append(id, new RunEvent.Heartbeat(1, 0));
+        driver.get(base + "/compare.html?runs=" + sparse + "," + id);
+        String points = "const c = Chart.getChart(document.getElementById('chart-recon'));"
+                + " return c ? c.data.datasets.filter(d => d.label.startsWith(arguments[0])).map(d => d.data.length).join(',') : '';";
+        chrome.waitFor(30).until(d -> "1".equals(chrome.js(points, id)));
+        String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
+        chrome.waitFor(30).until(d -> "0,0".equals(chrome.js(epochs)));      // the training run reached snapshot 0 only
+        chrome.js("window.notReloaded = true;");
+        log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
+        Fixtures.snapshot(log, id, 2, 16, 8);
+        log.append(id, new RunEvent.Heartbeat(2, 0));
+        chrome.waitFor(30).until(d -> "2".equals(chrome.js(points, id)));
+        chrome.waitFor(30).until(d -> "2,2".equals(chrome.js(epochs)));      // both at the new common epoch
+        assertEquals(Boolean.TRUE, chrome.js("return window.notReloaded === true;"), "the page was not reloaded");
+        log.append(id, new RunEvent.Cancelled(2));
+    }
+
+    @Test
     void the_run_page_refuses_a_crafted_id_and_enables_no_button() {
         String queued = Fixtures.queued(log, Map.of("data", "bars"));
         int before = Fixtures.eventCount(log);

@@ -89,7 +89,7 @@ public final class WorkerLoop {
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("worker {}: heartbeat failed: {}", name, e.getMessage());
+                    LOG.warn("worker {}: heartbeat failed: {}", name, sparselab.store.StoreException.oneLine(e));
                 }
             }
         }, "worker-beat");
