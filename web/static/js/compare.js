@@ -10,12 +10,12 @@ const asked = (new URLSearchParams(location.search).get('runs') || '').split(','
 const ids = asked.filter(isRunId);
 // [key, title, loss-like, the y axis's unit]
 const FIGURES = [
-  ['loss', 'loss (recon + decay + penalty)', true, 'per sample'],
+  ['loss', 'loss (recon + decay + penalty)', true, 'value of the objective'],
   ['recon', 'reconstruction error', true, 'per sample'],
   ['heldout', 'held-out error', true, 'per held-out sample'],
-  ['penalty', 'sparsity penalty', true, 'per sample'],
+  ['penalty', 'sparsity penalty', true, 'beta x sum of KL over units'],
   ['meanActivation', 'mean activation (thin: target rho)', false, 'rate, 0 to 1'],
-  ['meanAbsSp', 'mean |sp|', false, 'sp (backprop term), per unit'],
+  ['meanAbsSp', 'mean |sp|', false, "sparsity term of a unit's delta"],
   ['clippedFraction', 'limiter clipped fraction', false, 'share of sp entries'],
 ];
 let lossCharts = [];
@@ -132,6 +132,10 @@ function drawCharts(runs) {
   for (const [key, title, lossLike, unit] of FIGURES) {
     const per = constantPerRun(runs.map(s => s[key]));
     if (per) { constantLine(list, key, title, per, runs); continue; }
+    if (lossLike) {             // a log scale draws no zeros: say which runs are 0 throughout
+      const zero = runs.filter(s => numbers(s[key]).length && numbers(s[key]).every(v => v === 0)).map(s => s.run.runId);
+      if (zero.length) list.append(el('li', { 'data-figure': `${key}-zero` }, `${title}: 0 throughout in ${zero.join(', ')} (not drawn on a log scale)`));
+    }
     const canvas = el('canvas', { id: `chart-${key}` });
     box.append(el('div', { class: 'chart' }, canvas));
     const datasets = curveDatasets(s => s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null })),

@@ -113,7 +113,7 @@ function drawCurves(metrics, lbfgs) {
   };
   const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
   if (!chart) {
-    const options = lineOptions('loss and its terms', type, 'per sample');
+    const options = lineOptions('loss and its terms', type, 'value');
     if (lbfgs) options.scales.x.title.text = 'L-BFGS iteration';
     chart = new Chart(canvas, { type: 'line', data, options });
   } else {

@@ -55,8 +55,9 @@ function row(r) {
     progress,
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
     el('td', { class: 'num' }, fmt(r.meanActivation)),
-    el('td', { class: 'num', 'data-figure': 'strokeShare', title: typeof r.strokeShare === 'number'
-      ? `stroke share ${fmt(r.strokeShare, 3)}, locality ${fmt(r.locality, 3)} at epoch ${r.measuresEpoch}` : 'no filter measures yet' },
+    el('td', { class: 'num', 'data-figure': 'strokeShare', title: r.measuresEpoch === null || r.measuresEpoch === undefined
+      ? 'no filter measures yet'
+      : `stroke share ${typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : 'not measured'}, locality ${fmt(r.locality, 3)} at epoch ${r.measuresEpoch}` },
     typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : ''), tags,
     el('td', { class: 'worker' }, r.worker || ''));
 }

@@ -64,7 +64,7 @@ public final class GroupQueries {
             for (String k : keys) values.put(k, c.get(k));
             List<RunQueries.SnapshotInfo> snaps = queries.snapshots(r.runId());
             List<RunQueries.MeasurePoint> measures = queries.measures(r.runId());
-            out.add(new GroupView.Row(RunView.of(r, now), step == null ? null : step.step(), changes, step == null ? null : step.note(),
+            out.add(new GroupView.Row(queries.view(r, now), step == null ? null : step.step(), changes, step == null ? null : step.note(),
                     values, snaps.isEmpty() ? null : snaps.get(snaps.size() - 1).epoch(),
                     measures.isEmpty() ? null : measures.get(measures.size() - 1)));
         }

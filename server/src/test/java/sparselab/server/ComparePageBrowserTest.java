@@ -124,7 +124,7 @@ class ComparePageBrowserTest {
         log.append(shorter, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         snapshot(log, shorter, 0, randomFilters(7), PERM);
         for (int e = 1; e <= 4; e++) {                        // 4 of its 8 epochs so far: still training
-            log.append(shorter, new RunEvent.EpochCompleted(e, 300.0 / (e * e), 250.0 / (e * e), 1.0 / e, 0.1, 0.2, new double[HIDDEN], 0.3 / e,
+            log.append(shorter, new RunEvent.EpochCompleted(e, 300.0 / (e * e), 250.0 / (e * e), 0.0, 0.1, 0.2, new double[HIDDEN], 0.3 / e,
                     0.9, 0, 0.0, false, 260.0 / (e * e), 0.5, 1000));
             if (Integer.bitCount(e) == 1) snapshot(log, shorter, e, randomFilters(7), PERM);
         }
@@ -137,6 +137,9 @@ class ComparePageBrowserTest {
         var label = driver.findElement(By.id("epoch-label"));
         assertEquals("6: the runs are shown at different epochs (" + a + " 6, " + shorter + " 4)", label.getText());
         assertTrue(label.getAttribute("class").contains("warn"));
+        // its penalty is 0 throughout, which a log scale cannot draw: said in a line
+        assertEquals("sparsity penalty: 0 throughout in " + shorter + " (not drawn on a log scale)",
+                driver.findElement(By.cssSelector("#constant li[data-figure='penalty-zero']")).getText());
     }
 
     @Test
@@ -166,13 +169,14 @@ class ComparePageBrowserTest {
         }
         assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-meanActivation')).options.scales.y.type;"));
         String yTitle = "const y = Chart.getChart(document.getElementById(arguments[0])).options.scales.y; return y.title.display ? y.title.text : '';";
-        assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // every curve's y axis names its unit
+        assertEquals("value of the objective", chrome.js(yTitle, "chart-loss"));   // every curve's y axis names its unit
+        assertEquals("per sample", chrome.js(yTitle, "chart-recon"));
         assertEquals("per held-out sample", chrome.js(yTitle, "chart-heldout"));
         assertEquals("rate, 0 to 1", chrome.js(yTitle, "chart-meanActivation"));
         assertEquals("epoch", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.x.title.text;"));
         chrome.js("document.getElementById('logscale').click();");
         assertEquals("linear", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.y.type;"));
-        assertEquals("per sample", chrome.js(yTitle, "chart-loss"));            // and keeps it on the other scale
+        assertEquals("value of the objective", chrome.js(yTitle, "chart-loss"));   // and keeps it on the other scale
         @SuppressWarnings("unchecked")
         List<List<Object>> dashes = (List<List<Object>>) chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.map(d => d.borderDash || []);");
         assertTrue(!dashes.get(0).equals(dashes.get(1)), "the two runs' lines have different dash patterns: " + dashes);
