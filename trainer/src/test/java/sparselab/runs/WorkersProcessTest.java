@@ -63,6 +63,29 @@ class WorkersProcessTest {
         return p;
     }
 
+    /**
+     * SIGSTOP, landing between the trainer's write transactions. On SQLite a trainer stopped inside one holds the file's
+     * write lock, and no process can take the run over until it wakes or dies (the case this test is not about): the
+     * stop is checked by taking the write lock for a moment, and repeated after a SIGCONT while the lock is held.
+     */
+    private static void stopBetweenWrites(Process trainer, String kind, String db) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            signal(trainer, "STOP");
+            if (!kind.equals("sqlite")) return;
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 500");
+                st.execute("BEGIN IMMEDIATE");
+                st.execute("ROLLBACK");
+                return;
+            } catch (java.sql.SQLException busy) {
+                assertTrue(attempt < 50, "the trainer was inside a write at each of 50 stops: " + busy);
+                signal(trainer, "CONT");
+                Thread.sleep(200);
+            }
+        }
+    }
+
     private static void signal(Process p, String sig) {
         try {
             new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -116,7 +139,7 @@ class WorkersProcessTest {
             String run = Runs.create(log, config(epochs, 1, 1, 8000), null, "test", null);
             Process trainer = track(BackgroundTrainer.spawn(db, run));
             waitFor("three epochs", 300, () -> log.run(run).orElseThrow().epochsDone() >= 3);
-            signal(trainer, "STOP");                      // a laptop lid, a long GC: alive but silent
+            stopBetweenWrites(trainer, kind, db);         // a laptop lid, a long GC: alive but silent
             waitFor("the heartbeat to lapse", 60,
                     () -> log.run(run).orElseThrow().effectiveStatus(Instant.now()).equals("interrupted"));
             RunRow paused = log.run(run).orElseThrow();
