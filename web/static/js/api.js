@@ -108,12 +108,15 @@ export function live(query, onRun, poll, intervalMs = 2000) {
   };
 }
 
+/** The x axis of training curves: L-BFGS runs count iterations, the others epochs. */
+export const stepName = lbfgs => (lbfgs ? 'L-BFGS iteration' : 'epoch');
+
 /** Chart.js options shared by the pages' line charts. */
-export function lineOptions(title, yType = 'linear', yTitle = null) {
+export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'epoch') {
   return {
     animation: false, maintainAspectRatio: false, parsing: true,
     plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 18, font: { size: 11 } } } },
-    scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { type: yType, ...(yTitle ? { title: { display: true, text: yTitle } } : {}) } },
+    scales: { x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { precision: 0 } }, y: { type: yType, ...(yTitle ? { title: { display: true, text: yTitle } } : {}) } },
   };
 }
 

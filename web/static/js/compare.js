@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle } from './api.js';
+import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepName } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -30,6 +30,7 @@ let selected = null;   // { runId, unit } of the clicked filter
 let xTitle = 'epoch';  // 'L-BFGS iteration' when every run is trained by L-BFGS
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
+const training = s => s.run.status === 'running' || s.run.status === 'queued';
 const style = i => ({ borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: DASHES[i % DASHES.length] });
 
 function numbers(values) { return values.filter(v => typeof v === 'number'); }
@@ -115,8 +116,7 @@ function tooltipLabel(c) {
 }
 
 function curveOptions(title, yType, yTitle) {
-  const options = lineOptions(title, yType, yTitle);
-  options.scales.x.title.text = xTitle;
+  const options = lineOptions(title, yType, yTitle, xTitle);
   options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].band;
   options.plugins.tooltip = { filter: item => !item.dataset.band, callbacks: { label: tooltipLabel } };
   return options;
@@ -317,8 +317,8 @@ async function drawGalleries(runs) {
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
   // first shown: while some runs still train, the latest epoch all of those have reached, so that they are judged
   // at equal training with the others; once none trains, each run's last snapshot
-  const training = withSnaps.filter(s => s.run.status === 'running' || s.run.status === 'queued');
-  const common = training.length ? Math.min(...training.map(s => Math.max(...s.snapshotEpochs))) : maxEpoch;
+  const stillTraining = withSnaps.filter(training);
+  const common = stillTraining.length ? Math.min(...stillTraining.map(s => Math.max(...s.snapshotEpochs))) : maxEpoch;
   slider.max = maxEpoch;
   slider.value = userEpoch !== null ? Math.min(userEpoch, maxEpoch) : common;
   await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
@@ -497,19 +497,12 @@ async function main() {
     return;
   }
   try {
-    const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
-    await Promise.all(data.runs.map(async s => { s.flags = await getJson(runPath(s.run.runId, 'flags')); }));
-    runsData = data.runs;
+    const data = await load();
     const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
-    if (optimizer && optimizer.values.every(v => v === 'lbfgs')) xTitle = 'L-BFGS iteration';
+    xTitle = stepName(!!optimizer && optimizer.values.every(v => v === 'lbfgs'));
     drawDiff(data.diff);
     ladderButton();
-    await Promise.all(data.runs.map(async s => {
-      const id = s.run.runId;
-      [measures[id], rates[id]] = await Promise.all([getJson(runPath(id, 'measures')), getJson(`${runPath(id, 'rhohat')}?rows=200`)]);
-    }));
     await drawGalleries(data.runs);
-    configs = configurations(data.diff, data.runs);
     const replicates = configs.some(c => c.runs.length > 1);
     document.getElementById('by-seed-box').hidden = !replicates;
     document.getElementById('by-seed').checked = replicates;
@@ -530,7 +523,6 @@ async function main() {
   }
 }
 
-const training = s => s.run.status === 'running' || s.run.status === 'queued';
 let feeds = [];
 
 /** While some of the runs train, follows them (the stream of each, or polling) and draws the page again as they change. */
@@ -540,8 +532,8 @@ function followTraining(runs) {
   feeds = runs.filter(training).map(s => live(`run=${encodeURIComponent(s.run.runId)}`, again, again, 10000));
 }
 
-/** The runs' figures, snapshots, measures and rates read again; curves, heat maps and (on a new snapshot) galleries redrawn. */
-async function refresh() {
+/** The runs' figures and snapshots, with each run's flags, filter measures and rates; kept as the page's data. */
+async function load() {
   const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
   await Promise.all(data.runs.map(async s => {
     const id = s.run.runId;
@@ -550,6 +542,12 @@ async function refresh() {
   }));
   runsData = data.runs;
   configs = configurations(data.diff, data.runs);
+  return data;
+}
+
+/** Everything read again; curves, heat maps and (on a new snapshot) galleries redrawn. */
+async function refresh() {
+  const data = await load();
   if (JSON.stringify(data.runs.map(s => s.snapshotEpochs)) !== gallerySnapshots) await drawGalleries(data.runs);
   drawCurves(data.runs);
   drawHeatmaps(data.runs);

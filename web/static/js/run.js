@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepName } from './api.js';
 import { nearestMeasures, measuresTable } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -113,9 +113,7 @@ function drawCurves(metrics, lbfgs) {
   };
   const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
   if (!chart) {
-    const options = lineOptions('loss and its terms', type, 'value');
-    if (lbfgs) options.scales.x.title.text = 'L-BFGS iteration';
-    chart = new Chart(canvas, { type: 'line', data, options });
+    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'value', stepName(lbfgs)) });
   } else {
     chart.data = data;
     chart.options.scales.y.type = type;

@@ -54,6 +54,7 @@ public final class RunFeed implements AutoCloseable {
     private record Subscription(Predicate<RunView> filter, Subscriber subscriber) {}
 
     private final EventLog log;
+    private final sparselab.runs.RunQueries queries;
     private final Clock clock;
     private final int capacity;
     private final long intervalMillis;
@@ -70,6 +71,7 @@ public final class RunFeed implements AutoCloseable {
      */
     public RunFeed(EventLog log, Clock clock, int capacity, long intervalMillis) {
         this.log = log;
+        this.queries = new sparselab.runs.RunQueries(log);
         this.clock = clock;
         this.capacity = capacity;
         this.intervalMillis = intervalMillis;
@@ -146,7 +148,7 @@ public final class RunFeed implements AutoCloseable {
             for (String id : changed) {
                 RunRow row = log.run(id).orElse(null);
                 if (row == null) continue;
-                RunView view = RunView.of(row, clock.instant(), log.lastMeasures(List.of(id)).get(id));
+                RunView view = queries.view(row, clock.instant());
                 for (Subscription s : subscriptions) {
                     if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
                 }

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /** The runs API: the table, one run, its timeline, metrics (JSON and CSV), snapshots, rates, tags, cancel. */
 public final class RunsRoutes {
-    private static final Set<String> STATUSES = Set.of("queued", "running", "finished", "diverged", "failed", "cancelled", "interrupted");
+    private static final List<String> STATUSES = RunRow.STATUSES;
 
     private final RunQueries queries;
     private final RunActions actions;

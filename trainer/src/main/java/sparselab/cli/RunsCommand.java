@@ -21,25 +21,23 @@ public class RunsCommand implements Callable<Integer> {
             description = "only runs with this status (queued, running, finished, failed, cancelled, diverged, interrupted)") String status;
     @picocli.CommandLine.Option(names = "--group", paramLabel = "NAME", description = "only the runs of this group") String group;
     @picocli.CommandLine.Option(names = {"-q", "--grep"}, paramLabel = "TEXT",
-            description = "only runs whose id, preset, data, group or tags contain TEXT (any case)") String text;
+            description = "only runs whose id, status, preset, group, origin, tags or configuration contain TEXT (any case), "
+                    + "or whose configuration has key=value: the dashboard's filter") String text;
     @picocli.CommandLine.Option(names = "--limit", paramLabel = "N", description = "at most N runs, newest first") Integer limit;
 
     @Override
     public Integer call() {
         if (limit != null && limit < 1) throw new ExitCodes.RefusedException("--limit: at least 1 (was " + limit + ")");
-        List<String> statuses = List.of("queued", "running", "finished", "diverged", "failed", "cancelled", "interrupted");
-        if (status != null && !statuses.contains(status)) {
+        if (status != null && !RunRow.STATUSES.contains(status)) {
             throw new ExitCodes.RefusedException("--status: '" + sparselab.config.ConfigException.clip(status, 40) + "' is none of "
-                    + String.join(", ", statuses));
+                    + String.join(", ", RunRow.STATUSES));
         }
         EventLog log = db.openExisting();
         Instant now = Instant.now();
-        String needle = text == null ? null : text.toLowerCase(java.util.Locale.ROOT);
-        List<RunRow> runs = log.runs().stream()
-                .filter(r -> status == null || r.effectiveStatus(now).equals(status))
+        // the dashboard's query (filtered in SQL); a group is one more condition, so its limit comes after it
+        List<RunRow> runs = log.runsPage(new sparselab.store.RunFilter(status, text), null,
+                        group == null && limit != null ? limit : Integer.MAX_VALUE, now).stream()
                 .filter(r -> group == null || group.equals(r.runGroup()))
-                .filter(r -> needle == null || java.util.stream.Stream.of(r.runId(), r.preset(), r.configMap().get("data"), r.runGroup(),
-                                String.join(" ", r.tagList())).anyMatch(f -> f != null && f.toLowerCase(java.util.Locale.ROOT).contains(needle)))
                 .limit(limit == null ? Long.MAX_VALUE : limit).toList();
         PrintWriter out = spec.commandLine().getOut();
         var measures = log.lastMeasures(runs.stream().map(RunRow::runId).toList());

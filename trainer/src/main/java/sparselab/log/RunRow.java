@@ -25,6 +25,9 @@ public record RunRow(
      * A running run whose last heartbeat is older than this reads as interrupted, and a worker may take it over. Four
      * heartbeats fit in it (they come every 5 s), so a trainer that is merely slow is not taken over.
      */
+    /** Every status a run shows ({@link #effectiveStatus}), in the order of its life. */
+    public static final List<String> STATUSES = List.of("queued", "running", "finished", "diverged", "failed", "cancelled", "interrupted");
+
     public static final Duration HEARTBEAT_TIMEOUT = Duration.ofMillis((long) (1000 * Double.parseDouble(System.getProperty(TIMEOUT_PROPERTY, "20"))));
 
     /** The status a user should see: a {@code running} run whose heartbeats stopped is {@code interrupted}. */

@@ -283,7 +283,7 @@ final class SqlEventLog implements EventLog {
         try {
             return jdbi.inTransaction(bounded);
         } catch (org.jdbi.v3.core.JdbiException e) {
-            if (dialect != Dialect.POSTGRESQL || !sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
+            if (dialect != Dialect.POSTGRESQL || !StoreException.sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
             LOG.warn("the server ended this process's session inside a transaction after {} ms without a statement (the process "
                     + "was stopped); nothing of it was written, running it again", idleMs);
             return jdbi.inTransaction(bounded);
@@ -303,20 +303,13 @@ final class SqlEventLog implements EventLog {
                 return write.withHandle(h);
             });
         } catch (org.jdbi.v3.core.JdbiException e) {
-            if (dialect == Dialect.POSTGRESQL && sqlState(e).equals("55P03")) {   // lock_not_available
+            if (dialect == Dialect.POSTGRESQL && StoreException.sqlState(e).equals("55P03")) {   // lock_not_available
                 throw new StoreException.Busy("run " + runIds + " is held by a write that has not ended for " + lockWaitMs() / 1000.0
                         + " s (a trainer stopped inside one of its writes holds the run until it goes on, dies, or the server ends "
                         + "its session after " + idleInTransactionMs() / 1000 + " s); nothing was written, try again later", e);
             }
             throw e;
         }
-    }
-
-    private static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) return s.getSQLState();
-        }
-        return "";
     }
 
     @Override

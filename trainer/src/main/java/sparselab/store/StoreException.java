@@ -58,13 +58,16 @@ public class StoreException extends RuntimeException {
      * (a damaged checkpoint) and SQLite's errors are never one.
      */
     public static boolean unreachable(Throwable e) {
+        String state = sqlState(e);
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
+    }
+
+    /** The SQLSTATE of the first database error among {@code e} and its causes, or "" when none has one. */
+    static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
-                String state = s.getSQLState();
-                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) return true;
-            }
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) return s.getSQLState();
         }
-        return false;
+        return "";
     }
 
     /**
