@@ -165,6 +165,13 @@ public interface EventLog extends AutoCloseable {
     /** How many runs are queued (no cancel asked). */
     int queuedCount();
 
+    /**
+     * The newest run other than {@code exceptRunId} whose configuration is {@code config} (canonical text, as
+     * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), or null: one query,
+     * whatever the size of the log.
+     */
+    String newestWithConfig(String config, String exceptRunId);
+
     /** The {@code created} event of each of the runs. */
     Map<String, RunEvent.Created> created(List<String> runIds);
 

@@ -75,6 +75,9 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE")
     int queuedCount();
 
+    @SqlQuery("SELECT run_id FROM runs WHERE config = :config AND run_id <> :except ORDER BY created_seq DESC LIMIT 1")
+    java.util.Optional<String> newestWithConfig(@Bind("config") String config, @Bind("except") String exceptRunId);
+
     @SqlQuery("SELECT run_id, payload FROM events WHERE seq = 1 AND run_id IN (<ids>)")
     List<IdPayload> created(@BindList("ids") List<String> ids);
 

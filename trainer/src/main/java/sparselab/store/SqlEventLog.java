@@ -527,6 +527,11 @@ final class SqlEventLog implements EventLog {
     public int queuedCount() { return jdbi.withExtension(LogDao.class, LogDao::queuedCount); }
 
     @Override
+    public String newestWithConfig(String config, String exceptRunId) {
+        return jdbi.withExtension(LogDao.class, d -> d.newestWithConfig(config, exceptRunId)).orElse(null);
+    }
+
+    @Override
     public Map<String, RunEvent.Created> created(List<String> runIds) {
         Map<String, RunEvent.Created> out = new LinkedHashMap<>();
         for (List<String> chunk : chunks(runIds)) {

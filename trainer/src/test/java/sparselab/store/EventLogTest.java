@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import sparselab.config.RunConfig;
 import sparselab.log.Blob;
+import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.log.StoredEvent;
@@ -597,5 +598,22 @@ class EventLogTest {
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "refused without minutes of retries");
         assertTrue(e.getMessage().contains(junk.getFileName().toString()), e.getMessage());
         assertArrayEquals(bytes, Files.readAllBytes(junk), "the file is left as it was");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_newest_run_with_a_configuration_is_one_query_by_its_canonical_text(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            RunConfig sparse = RunConfig.defaults(), twin = sparse.nonSparseTwin();
+            String s = log.create(new RunEvent.Created(sparse.toMap(), null, "fp", Map.of(), "cli", null));
+            String older = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "twin", null));
+            log.create(new RunEvent.Created(sparse.with("hidden", "7").toMap(), null, "fp", Map.of(), "cli", null));
+            String newer = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "twin", null));
+            String text = Json.write(twin.toMap());
+            assertEquals(newer, log.newestWithConfig(text, s), "the newest of the two twins");
+            assertEquals(older, log.newestWithConfig(text, newer), "a run is not its own match");
+            assertEquals(s, log.newestWithConfig(Json.write(sparse.toMap()), "r0000000000"));
+            assertNull(log.newestWithConfig(Json.write(sparse.with("hidden", "8").toMap()), s), "no run has it");
+        }
     }
 }
