@@ -34,12 +34,14 @@ class FullBatchTrainerTest {
      * Chunks of 5 over 23 samples (five chunks, the last of 3): the value equals {@link SparseAutoencoder#objective} on
      * the whole set, the gradient equals {@link SparseAutoencoder#gradient} on the whole set (one batch), and both agree
      * with central finite differences of the chunked value on every coordinate. The KL term is a function of rho_hat
-     * over all samples, so a per-chunk rho_hat would fail this.
+     * over all samples, so a per-chunk rho_hat would fail this. With and without dead pixels (zero in every sample:
+     * the first, two in the middle, the last), as the digits' borders are.
      */
-    @ParameterizedTest(name = "{0} output, {1} loss, epsInEstimate {2}")
-    @CsvSource({"sigmoid, squared, false", "sigmoid, cross-entropy, false", "identity, squared, true"})
+    @ParameterizedTest(name = "{0} output, {1} loss, epsInEstimate {2}, dead pixels {3}")
+    @CsvSource({"sigmoid, squared, false, false", "sigmoid, squared, false, true", "sigmoid, cross-entropy, false, true",
+            "identity, squared, true, false", "identity, squared, true, true"})
     void chunked_objective_is_the_whole_set_objective_and_its_gradient_matches_finite_differences(
-            String out, String loss, String epsInEstimate) {
+            String out, String loss, String epsInEstimate, boolean dead) {
         RunConfig cfg = lbfgs("hidden", "5", "outputActivation", out, "loss", loss, "beta", "3", "rho", "0.1",
                 "weightDecay", "0.01", "eps", "0.000001", "epsInEstimate", epsInEstimate, "seed", "7");
         int d = 16, n = 23;
@@ -48,6 +50,7 @@ class FullBatchTrainerTest {
         SplittableRandom rng = new SplittableRandom(3);
         double[] xs = new double[n * d];
         for (int i = 0; i < xs.length; i++) xs[i] = rng.nextDouble();
+        if (dead) for (int i = 0; i < xs.length; i++) if (java.util.Set.of(0, 5, 6, 15).contains(i % d)) xs[i] = 0;
         INDArray x = Nd4j.createFromArray(xs).reshape(n, d);
         FullBatchTrainer chunked = new FullBatchTrainer(cfg, d, DataType.DOUBLE, model.params(), 5);
 
