@@ -7,6 +7,8 @@ import { nearestMeasures, measuresTable } from './measures.js';
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
 const ACTIONS = ['cancel', 'resume', 'twin'];
+/** The compare page of these runs (at most 8: the compare API's bound). */
+const compareHref = ids => `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
 
 async function act(path, then) {
   try {
@@ -158,6 +160,18 @@ async function load() {
     twinLink.hidden = !run.twinId;
     document.getElementById('twin').hidden = !!run.twinId;
     if (run.twinId) twinLink.href = `/run.html?id=${encodeURIComponent(run.twinId)}`;
+    const compareTwin = document.getElementById('compare-twin');
+    compareTwin.hidden = !isRunId(run.twinId);
+    if (!compareTwin.hidden) compareTwin.href = compareHref([s.runId, run.twinId]);
+    // a non-sparse twin names the sparse runs it is the twin of (newest first), and compares with them
+    const sparse = (run.sparseIds || []).filter(isRunId);
+    document.getElementById('sparse-of').hidden = sparse.length === 0;
+    document.getElementById('sparse-links').replaceChildren(...sparse.flatMap((x, i) =>
+      [...(i ? [', '] : []), el('a', { href: `/run.html?id=${encodeURIComponent(x)}` }, x)]));
+    const compareSparse = document.getElementById('compare-sparse');
+    compareSparse.hidden = sparse.length === 0;
+    compareSparse.textContent = sparse.length > 1 ? `Compare with the ${Math.min(sparse.length, 7)} sparse runs` : 'Compare with sparse run';
+    if (sparse.length) compareSparse.href = compareHref([...sparse.slice(0, 7), s.runId]);
     document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
     document.getElementById('timeline').replaceChildren(...timeline(events));
     loaded = true;
@@ -218,5 +232,7 @@ if (!isRunId(id)) {
   document.getElementById('json').href = runPath(id, 'metrics.json');
   snapshot.addEventListener('change', () => { picked = true; showSnapshot(); });
   grid.addEventListener('click', enlarge);
+  // drawn smaller than its pixels (a large grid in its 560 px box): smoothed, not every other pixel dropped
+  grid.addEventListener('load', () => { grid.style.imageRendering = grid.naturalWidth > grid.clientWidth ? 'auto' : ''; });
   load();
 }

@@ -116,15 +116,42 @@ public final class RunActions {
     /** The newest other run whose configuration is {@code r}'s with beta = 0, or null (also when {@code r} has beta 0). */
     public String twinOf(RunRow r) {
         if ("0".equals(r.configMap().get("beta"))) return null;
-        java.util.LinkedHashMap<String, String> twin;
-        try {
-            twin = sparselab.config.ConfigKeys.build(r.configMap()).nonSparseTwin().toMap();
-        } catch (sparselab.config.ConfigException e) {
-            return null;
-        }
+        String twin = twinText(r);
         // one query (this was a walk over every run: 1.6 s a run page with 100,000 runs); every run is created with
         // its configuration's toMap(), so equal configurations are equal text
-        return log.newestWithConfig(sparselab.log.Json.write(twin), r.runId());
+        return twin == null ? null : log.newestWithConfig(twin, r.runId());
+    }
+
+    /** At most this many sparse runs are named on a twin's page. */
+    static final int MAX_SPARSE_NAMED = 10;
+
+    /**
+     * The runs whose non-sparse twin {@code t} is, newest first (at most {@link #MAX_SPARSE_NAMED}): the runs of its
+     * group with beta &gt; 0 whose configuration with beta = 0 is {@code t}'s. A twin is queued into its sparse run's
+     * group, or, for a run in no group, into a group named after that run, which is looked at too. Empty unless
+     * {@code t} has beta = 0 and a group.
+     */
+    public List<String> sparseRunsOf(RunRow t) {
+        if (!"0".equals(t.configMap().get("beta")) || t.runGroup() == null) return List.of();
+        List<RunRow> candidates = new ArrayList<>(log.groupRuns(t.runGroup()));
+        if (EventLog.isRunId(t.runGroup())) log.run(t.runGroup()).filter(r -> r.runGroup() == null).ifPresent(candidates::add);
+        List<String> out = new ArrayList<>();
+        candidates.stream()
+                .filter(r -> !r.runId().equals(t.runId()) && !"0".equals(r.configMap().get("beta")))
+                .sorted(java.util.Comparator.comparingLong(RunRow::createdSeq).reversed())
+                .forEach(r -> {
+                    if (out.size() < MAX_SPARSE_NAMED && t.config().equals(twinText(r))) out.add(r.runId());
+                });
+        return out;
+    }
+
+    /** The canonical text of {@code r}'s configuration with beta = 0, or null when it does not build. */
+    private static String twinText(RunRow r) {
+        try {
+            return sparselab.log.Json.write(sparselab.config.ConfigKeys.build(r.configMap()).nonSparseTwin().toMap());
+        } catch (ConfigException e) {
+            return null;
+        }
     }
 
     /** The actions that apply to a run in its present state. */

@@ -15,8 +15,10 @@ import java.util.Map;
  * @param worker          the worker (name) that trains or last trained the run
  * @param lease           the run's current lease: how many times a trainer claimed it
  * @param twinId          the newest run whose configuration is this one's with beta = 0 (its non-sparse twin), or null
+ * @param sparseIds       for a run with beta = 0: the runs of its group whose non-sparse twin it is, newest first
  * @param ignored         the configuration keys that have no effect on this run's training, each with the reason
  */
 public record RunDetail(RunView summary, Map<String, String> config, String dataFingerprint, Long pid, String host,
                         String heartbeatAt, List<Integer> snapshotEpochs, Integer checkpointEpoch, List<String> actions,
-                        String worker, long lease, String twinId, Map<String, String> ignored) {}
+                        String worker, long lease, String twinId, List<String> sparseIds,
+                        Map<String, String> ignored) {}

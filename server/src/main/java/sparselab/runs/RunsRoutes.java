@@ -66,7 +66,7 @@ public final class RunsRoutes {
         String twin = actions.twinOf(r);
         List<String> can = actions.actionsFor(r).stream().filter(a -> twin == null || !a.equals("twin")).toList();   // it has one
         ctx.json(new RunDetail(queries.view(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),
-                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), can, r.worker(), r.lease(), twin,
+                r.heartbeatAt(), epochs, r.lastCheckpointEpoch(), can, r.worker(), r.lease(), twin, actions.sparseRunsOf(r),
                 sparselab.config.ConfigKeys.ignored(r.configMap())));
     }
 

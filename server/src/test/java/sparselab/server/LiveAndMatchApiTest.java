@@ -252,4 +252,38 @@ class LiveAndMatchApiTest {
             assertTrue(t.get("ignored").has("rho"));
         });
     }
+
+    @Test
+    void a_non_sparse_twin_names_the_sparse_runs_of_its_group_it_is_the_twin_of() {
+        Map<String, String> base = Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "5");
+        String alone = Fixtures.queued(log, with(with(base, "beta", "3"), "hidden", "9"));      // no twin yet
+        String older = Fixtures.queued(log, with(base, "beta", "3"), "sweep", "g");
+        String newer = Fixtures.queued(log, with(base, "beta", "0.1"), "sweep", "g");
+        Fixtures.queued(log, with(with(base, "beta", "3"), "hidden", "7"), "sweep", "g");      // another configuration
+        String twinG = Fixtures.queued(log, with(base, "beta", "0"), "sweep", "g");
+        App built = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1"));
+        JavalinTest.test(built.build(), (server, client) -> {
+            // the twin action files the twin of a run in no group under that run's id
+            Response made = client.post("/api/runs/" + alone + "/twin");
+            assertEquals(201, made.code(), made.body().string());
+            String twinA = json(client.get("/api/runs/" + alone)).get("twinId").asText();
+            assertEquals(List.of(alone), strings(json(client.get("/api/runs/" + twinA)).get("sparseIds")));
+            assertEquals(List.of(newer, older), strings(json(client.get("/api/runs/" + twinG)).get("sparseIds")),
+                    "both betas of the group, newest first; not the run with other hidden units");
+            assertEquals(List.of(), strings(json(client.get("/api/runs/" + newer)).get("sparseIds")), "a sparse run is no twin");
+            assertEquals(twinG, json(client.get("/api/runs/" + newer)).get("twinId").asText());
+        });
+    }
+
+    private static Map<String, String> with(Map<String, String> m, String k, String v) {
+        Map<String, String> out = new java.util.HashMap<>(m);
+        out.put(k, v);
+        return out;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
 }

@@ -60,10 +60,22 @@ class PagesBrowserTest {
         String queued = Fixtures.queued(own, Map.of("data", "bars"));
         String a = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 16, 8, null);
         String b = Fixtures.trained(own, Map.of("data", "bars", "beta", "0", "epochs", "2"), 2, 16, 8, null);
+        String inGroup = Fixtures.queued(own, Map.of("data", "bars", "beta", "1", "hidden", "9"), "sweep", "g");
+        String twin = Fixtures.queued(own, Map.of("data", "bars", "beta", "0", "hidden", "9"), "sweep", "g");
         Javalin server = Fixtures.pagesServer(own);
         String base = "http://127.0.0.1:" + server.port();
         try {
             states(base, queued, a, b);
+            // a twin's page names its sparse run and compares with it; the sparse run's page compares with its twin
+            driver.get(base + "/run.html?id=" + twin);
+            chrome.waitFor(10).until(d -> d.findElement(By.id("sparse-of")).isDisplayed());
+            assertEquals(base + "/run.html?id=" + inGroup, driver.findElement(By.cssSelector("#sparse-links a")).getAttribute("href"));
+            assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-sparse")).getAttribute("href"));
+            assertTrue(!driver.findElement(By.id("compare-twin")).isDisplayed(), "a twin has no twin");
+            driver.get(base + "/run.html?id=" + inGroup);
+            chrome.waitFor(10).until(d -> d.findElement(By.id("compare-twin")).isDisplayed());
+            assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
+            assertTrue(!driver.findElement(By.id("sparse-of")).isDisplayed() && !driver.findElement(By.id("compare-sparse")).isDisplayed());
         } finally {
             server.stop();
             own.close();
