@@ -7,6 +7,7 @@ import { nearestMeasures, measuresTable } from './measures.js';
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
 const ACTIONS = ['cancel', 'resume', 'twin'];
+const TIMELINE_EVENTS = 300;   // the newest events the timeline shows (the page asks again at every epoch)
 /** The compare page of these runs (at most 8: the compare API's bound). */
 const compareHref = ids => `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
 
@@ -79,7 +80,10 @@ function describe(e) {
 
 const time = at => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
-/** Newest first; runs of heartbeats and of checkpoints fold into one line each ("12 heartbeats, 10:01 – 10:05"). */
+/**
+ * Newest first; runs of heartbeats and of checkpoints fold into one line each ("12 heartbeats, 10:01 – 10:05"); the
+ * count of older events not fetched, last.
+ */
 function timeline(events) {
   const items = [];
   for (const e of events) {
@@ -92,14 +96,18 @@ function timeline(events) {
     }
     items.push({ type: e.type, at: e.at, lastAt: e.at, count: 1, event: e, lastPayload: e.payload });
   }
-  return items.reverse().map(it => {
+  // a run's events are numbered 1, 2, ... : those before the first one shown are not in the timeline
+  const older = events.length ? events[0].seq - 1 : 0;
+  const hidden = older > 0 ? [el('li', { id: 'timeline-older', class: 'muted' },
+    `${older.toLocaleString('en')} older event${older === 1 ? '' : 's'} not shown (every epoch is in the metrics CSV and JSON)`)] : [];
+  return [...items.reverse().map(it => {
     let text;
     if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${time(it.lastAt)}`;
     else if (it.count > 1) text = `${it.count} checkpoints, the last after epoch ${it.lastPayload.epoch}`;
     else text = describe(it.event);
     return el('li', { 'data-type': it.type, class: it.type === 'failed' || it.type === 'diverged' ? 'error' : '' },
       el('span', { class: 'muted' }, time(it.at)), ' ', text);
-  });
+  }), ...hidden];
 }
 
 function drawCurves(metrics, lbfgs) {
@@ -140,7 +148,7 @@ function configTable(config, ignored) {
 async function load() {
   error.textContent = '';
   try {
-    const [run, events, snaps, ms, metrics] = await Promise.all([getJson(runPath(id)), getJson(runPath(id, 'events')),
+    const [run, events, snaps, ms, metrics] = await Promise.all([getJson(runPath(id)), getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
       getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
     measures = ms;
     const s = run.summary;

@@ -34,7 +34,7 @@ public final class RunsRoutes {
         app.get("/api/runs", this::list);
         app.get("/api/workers", ctx -> ctx.json(queries.workers(clock.instant())));
         app.get("/api/runs/{id}", this::one);
-        app.get("/api/runs/{id}/events", ctx -> ctx.json(queries.timeline(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/events", this::events);
         app.get("/api/runs/{id}/metrics", ctx -> ctx.json(queries.metrics(actions.require(ctx.pathParam("id")).runId())));
         app.get("/api/runs/{id}/metrics.csv", this::csv);
         app.get("/api/runs/{id}/metrics.json", this::fullJson);
@@ -59,6 +59,16 @@ public final class RunsRoutes {
         if (page.next() != null) ctx.header("X-Next-Before", Long.toString(page.next()));
         ctx.json(page.runs());
     }
+
+    /** The newest events of the run's timeline ({@code limit}, default {@value #TIMELINE_DEFAULT}); the run's total in a header. */
+    private void events(Context ctx) {
+        RunRow r = actions.require(ctx.pathParam("id"));
+        int limit = Params.queryInt(ctx, "limit", TIMELINE_DEFAULT, 1, TIMELINE_MAX);
+        ctx.header("X-Total-Events", Long.toString(r.lastSeq()));
+        ctx.json(queries.timeline(r.runId(), limit));
+    }
+
+    static final int TIMELINE_DEFAULT = 500, TIMELINE_MAX = 10_000;
 
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));

@@ -249,6 +249,19 @@ class ApiTest {
             assertEquals("epoch_completed", epoch.get("type").asText());
             assertFalse(epoch.get("payload").has("rhoHat"));
             assertEquals(6, epoch.get("payload").get("units").asInt());
+
+            // the newest events only, oldest of them first, with the run's total
+            Response tail = client.get("/api/runs/" + id + "/events?limit=3");
+            assertEquals(String.valueOf(events.size()), tail.header("X-Total-Events"));
+            JsonNode t = json(tail);
+            assertEquals(3, t.size());
+            for (int i = 0; i < 3; i++) assertEquals(events.get(events.size() - 3 + i).get("seq").asLong(), t.get(i).get("seq").asLong());
+            assertEquals("finished", t.get(2).get("type").asText());
+            for (String bad : List.of("0", "10001", "x")) {
+                Response r = client.get("/api/runs/" + id + "/events?limit=" + bad);
+                assertEquals(400, r.code(), bad);
+                assertTrue(json(r).get("error").asText().contains("limit"), bad);
+            }
         });
     }
 

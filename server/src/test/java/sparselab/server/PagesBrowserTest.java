@@ -76,6 +76,14 @@ class PagesBrowserTest {
             chrome.waitFor(10).until(d -> d.findElement(By.id("compare-twin")).isDisplayed());
             assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
             assertTrue(!driver.findElement(By.id("sparse-of")).isDisplayed() && !driver.findElement(By.id("compare-sparse")).isDisplayed());
+            // a long run's timeline shows its newest events and says how many older ones it leaves out
+            String longRun = Fixtures.trained(own, Map.of("data", "bars", "epochs", "400"), 400, 4, 4, null);
+            int total = own.events(longRun).size();
+            driver.get(base + "/run.html?id=" + longRun);
+            chrome.waitFor(10).until(d -> !d.findElements(By.id("timeline-older")).isEmpty());
+            assertTrue(driver.findElement(By.id("timeline-older")).getText().startsWith(String.format("%,d older events not shown", total - 300)),
+                    driver.findElement(By.id("timeline-older")).getText());
+            assertTrue(driver.findElement(By.cssSelector("#timeline li")).getText().contains("finished after epoch 400"));
         } finally {
             server.stop();
             own.close();

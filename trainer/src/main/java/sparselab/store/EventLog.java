@@ -198,6 +198,9 @@ public interface EventLog extends AutoCloseable {
 
     List<StoredEvent> events(String runId);
 
+    /** The run's newest {@code limit} events, oldest of them first (a run's events are its seq 1 .. lastSeq). */
+    List<StoredEvent> eventsTail(String runId, int limit);
+
     /** Events of every run with id greater than {@code afterId}, in append order, at most {@code limit}. */
     List<StoredEvent> eventsAfter(long afterId, int limit);
 

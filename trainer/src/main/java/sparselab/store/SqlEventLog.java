@@ -712,6 +712,15 @@ final class SqlEventLog implements EventLog {
         return jdbi.withHandle(h -> events(h, runId));
     }
 
+    @Override
+    public List<StoredEvent> eventsTail(String runId, int limit) {
+        List<StoredEvent> newest = jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq DESC LIMIT :n")
+                .bind("r", runId).bind("n", limit).map((rs, ctx) -> decode(rs)).list());
+        List<StoredEvent> out = new ArrayList<>(newest);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
     private List<StoredEvent> events(Handle h, String runId) {
         return h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId).map((rs, ctx) -> decode(rs)).list();
     }

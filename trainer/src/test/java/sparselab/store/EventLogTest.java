@@ -616,4 +616,19 @@ class EventLogTest {
             assertNull(log.newestWithConfig(Json.write(sparse.with("hidden", "8").toMap()), s), "no run has it");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_tail_of_a_run_is_its_newest_events_oldest_first(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log), other = createRun(log);
+            Lease lease = log.claim(run, started(42), r -> true).orElseThrow();
+            for (int e = 1; e <= 5; e++) lease.append(epoch(e, 1.0 / e));
+            List<StoredEvent> all = log.events(run);
+            assertEquals(7, all.size());
+            assertEquals(List.of(5L, 6L, 7L), log.eventsTail(run, 3).stream().map(StoredEvent::seq).toList());
+            assertEquals(all.stream().map(StoredEvent::seq).toList(), log.eventsTail(run, 100).stream().map(StoredEvent::seq).toList());
+            assertEquals(List.of(1L), log.eventsTail(other, 5).stream().map(StoredEvent::seq).toList(), "only the run's own");
+        }
+    }
 }
