@@ -28,6 +28,7 @@ const matchCache = {}; // "ref/epoch/other/epoch" -> units
 let runsData = [];
 let selected = null;   // { runId, unit } of the clicked filter
 let xTitle = 'epoch';  // 'L-BFGS iteration' when every run is trained by L-BFGS
+let step = 'epoch';    // the short word for one step of training in captions: 'iteration' when every run is L-BFGS
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
 const training = s => s.run.status === 'running' || s.run.status === 'queued';
@@ -289,23 +290,43 @@ function drawUnitRates(units) {
     }
   });
   if (unitChart) unitChart.destroy();
-  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1') });
+  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1', xTitle) });
 }
 
 function drawFilmstrips(units) {
   const box = document.getElementById('filmstrips');
   box.replaceChildren(...[...units].map(([g, u]) => el('div', {},
-    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot`),
+    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot, by ${step}`),
     el('div', { class: 'filmstrip', 'data-run': g.s.run.runId, 'data-unit': u },
-      ...g.s.snapshotEpochs.map(e => el('figure', {},
-        el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at epoch ${e}` }),
+      ...g.s.snapshotEpochs.map(e => el('figure', { title: `unit ${u} at ${step} ${e}` },
+        el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at ${step} ${e}` }),
         el('figcaption', {}, `${e}`)))))));
 }
 
 let userEpoch = null;  // the slider's epoch once the user has moved it (kept when the galleries are drawn again)
 let gallerySnapshots = '';  // the runs' snapshot epochs the galleries were drawn for
 
-/** The galleries and the epoch slider, drawn again when a run has a new snapshot (live updates). */
+/**
+ * A gallery's grid image loading, drawn or failed: a short text over the top left of its box until the image is there
+ * (over the previous image when the epoch changes, so the layout does not move; the box of a first image is kept a
+ * line high meanwhile). Styled through the style objects: the content security policy refuses a style element.
+ */
+function tileState(g, state) {
+  g.box.dataset.state = state;
+  g.box.style.minWidth = state === 'ready' ? '' : '240px';
+  g.box.style.minHeight = state === 'ready' ? '' : '2.2em';
+  g.img.style.visibility = state === 'failed' ? 'hidden' : '';
+  g.status.hidden = state === 'ready';
+  g.status.textContent = state === 'failed' ? 'weights could not be drawn' : state === 'loading' ? 'loading weights…' : '';
+  g.status.classList.toggle('error', state === 'failed');
+  g.status.classList.toggle('muted', state !== 'failed');
+}
+
+/**
+ * The galleries and the epoch slider, drawn again when a run has a new snapshot (live updates). The slider steps over
+ * the sorted union of the runs' snapshot epochs (its value is an index into them), so that the early snapshots
+ * (1, 2, 4, ...) are as easy to reach as the late ones; each run shows its snapshot nearest to the chosen epoch.
+ */
 async function drawGalleries(runs) {
   const box = document.getElementById('galleries');
   const slider = document.getElementById('epoch');
@@ -315,20 +336,25 @@ async function drawGalleries(runs) {
   galleries.length = 0;
   const withSnaps = runs.filter(s => s.snapshotEpochs.length);
   const maxEpoch = Math.max(0, ...withSnaps.map(s => Math.max(...s.snapshotEpochs)));
+  const epochs = [...new Set(withSnaps.flatMap(s => s.snapshotEpochs))].sort((x, y) => x - y);   // the slider's stops
+  const stopOf = e => epochs.indexOf(nearest(epochs, e));
+  const epochAt = () => (epochs.length ? epochs[Number(slider.value)] : 0);
   // first shown: while some runs still train, the latest epoch all of those have reached, so that they are judged
   // at equal training with the others; once none trains, each run's last snapshot
   const stillTraining = withSnaps.filter(training);
   const common = stillTraining.length ? Math.min(...stillTraining.map(s => Math.max(...s.snapshotEpochs))) : maxEpoch;
-  slider.max = maxEpoch;
-  slider.value = userEpoch !== null ? Math.min(userEpoch, maxEpoch) : common;
+  slider.min = 0;
+  slider.max = Math.max(0, epochs.length - 1);
+  slider.value = epochs.length ? stopOf(userEpoch !== null ? userEpoch : common) : 0;
   await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
   for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
-    const tiles = el('div', { class: 'tile-box' }, img);
+    const status = el('div', { class: 'tile-status muted', role: 'status', hidden: '' });
+    const tiles = el('div', { class: 'tile-box' }, img, status);
     const caption = el('div', { class: 'muted' }, s.run.runId);
     const table = measuresTable(null, { 'data-run': s.run.runId });
     box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? tiles : el('p', { class: 'muted' }, 'no snapshots yet'), table));
-    const g = { s, img, box: tiles, caption, table, epoch: null };
+    const g = { s, img, box: tiles, status, caption, table, epoch: null };
     img.addEventListener('click', evt => {
       const p = tileAt(g, evt);
       if (p === null) return;
@@ -337,28 +363,31 @@ async function drawGalleries(runs) {
     img.addEventListener('load', () => {
       // small snapshots (few units, small images) are drawn at least 240 px wide, pixels kept square
       img.style.width = img.naturalWidth < 240 ? '240px' : '';
+      tileState(g, 'ready');
       if (selected) follow();
     });
+    img.addEventListener('error', () => tileState(g, 'failed'));
     galleries.push(g);
   }
   const ref = refGallery();
   const shapesDiffer = ref && withSnaps.some(s => !sameShape(shapes[s.run.runId], shapes[ref.s.run.runId]));
   document.getElementById('match-note').textContent = shapesDiffer ? 'runs of another shape than the first are not matched' : '';
   const show = async () => {
-    const e = Number(slider.value);
+    const e = epochAt();
+    slider.setAttribute('aria-valuetext', `${step} ${e}`);
     for (const g of galleries) {
       const m = nearestMeasures(measures[g.s.run.runId] || [], e);
       const fresh = measuresTable(m, { 'data-run': g.s.run.runId, 'data-epoch': m ? m.epoch : '' });
       g.table.replaceChildren(...fresh.childNodes);
       g.table.dataset.epoch = m ? m.epoch : '';
-      g.table.title = m ? `filter measures of the snapshot at epoch ${m.epoch}` : 'no filter measures yet';
+      g.table.title = m ? `filter measures of the snapshot at ${step} ${m.epoch}` : 'no filter measures yet';
       if (g.s.snapshotEpochs.length) g.epoch = nearest(g.s.snapshotEpochs, e);
     }
     const shown = galleries.filter(g => g.s.snapshotEpochs.length);
     const epochLabel = document.getElementById('epoch-label');
     const differ = new Set(shown.map(g => g.epoch)).size > 1;
     epochLabel.textContent = differ
-      ? `${e}: the runs are shown at different epochs (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
+      ? `${e}: the runs are shown at different ${step}s (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
       : `${shown.length ? shown[0].epoch : e} (nearest snapshot of each run)`;
     epochLabel.classList.toggle('warn', differ);
     const r = refGallery();
@@ -369,12 +398,15 @@ async function drawGalleries(runs) {
       if (matched) src += `&matchTo=${encodeURIComponent(r.s.run.runId)}&matchEpoch=${r.epoch}`;
       g.img.dataset.epoch = g.epoch;
       g.img.dataset.ordered = matched ? 'match' : 'unit';
-      if (g.img.getAttribute('src') !== src) g.img.src = src;
-      g.caption.textContent = `${label(g.s)} — epoch ${g.epoch}${matched ? ', ordered by match' : ''}`;
+      if (g.img.getAttribute('src') !== src) {
+        tileState(g, 'loading');
+        g.img.src = src;
+      }
+      g.caption.textContent = `${label(g.s)} — ${step} ${g.epoch}${matched ? ', ordered by match' : ''}`;
     }
     if (selected) follow();
   };
-  slider.oninput = () => { userEpoch = Number(slider.value); show(); };
+  slider.oninput = () => { userEpoch = epochAt(); show(); };
   byMatch.onchange = show;
   await show();
 }
@@ -428,7 +460,7 @@ function drawHeatmaps(runs) {
     const map = rates[s.run.runId];
     const fig = el('figure', { class: 'heatmap' });
     box.append(fig);
-    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no epochs yet`)); continue; }
+    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no ${step}s yet`)); continue; }
     const last = map.rows[map.rows.length - 1];
     const order = [...Array(map.units).keys()];
     if (sorted) order.sort((a, b) => (last[b] ?? -1) - (last[a] ?? -1));
@@ -441,7 +473,7 @@ function drawHeatmaps(runs) {
     map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
     fig.append(canvas, el('figcaption', { class: 'muted' },
-      `${s.run.runId} (target rho ${s.rho}): epochs ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
+      `${s.run.runId} (target rho ${s.rho}): ${step}s ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
   }
 }
 
@@ -499,7 +531,11 @@ async function main() {
   try {
     const data = await load();
     const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
-    xTitle = stepName(!!optimizer && optimizer.values.every(v => v === 'lbfgs'));
+    const lbfgs = !!optimizer && optimizer.values.every(v => v === 'lbfgs');
+    xTitle = stepName(lbfgs);
+    step = lbfgs ? 'iteration' : 'epoch';
+    document.getElementById('epoch-name').textContent = xTitle;
+    document.getElementById('heat-rows').textContent = `(rows: ${xTitle}s, first at the top; columns: hidden units)`;
     drawDiff(data.diff);
     ladderButton();
     await drawGalleries(data.runs);

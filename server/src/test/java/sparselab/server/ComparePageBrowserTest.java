@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import sparselab.log.Blob;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
@@ -242,6 +244,75 @@ class ComparePageBrowserTest {
         chrome.waitFor(10).until(d -> "7".equals(d.findElement(By.cssSelector(".hl[data-run='" + a + "']")).getAttribute("data-unit")));
         assertEquals(String.valueOf(indexOf(PERM, 7)), driver.findElement(By.cssSelector(".hl[data-run='" + b + "']")).getAttribute("data-unit"));
         chrome.screenshot("compare-matched-units.png");
+    }
+
+    @Test
+    void the_epoch_slider_steps_from_snapshot_to_snapshot_and_an_l_bfgs_page_says_iteration() {
+        // two finished L-BFGS runs of 8 iterations, snapshots at 0, 1, 2, 4 and 8
+        String sparse = Fixtures.train(log, Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0",
+                "epochs", "8", "beta", "3")), 8, HIDDEN, SIDE, null, true);
+        String plain = Fixtures.train(log, Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0",
+                "epochs", "8", "beta", "0")), 8, HIDDEN, SIDE, null, true);
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
+        String loaded = "return [...document.querySelectorAll('img.gallery-img')].every(i => i.complete && i.naturalWidth > 0);";
+        chrome.waitFor(15).until(d -> "8,8".equals(chrome.js(epochs)) && (Boolean) chrome.js(loaded));
+        assertEquals("4", chrome.js("return document.getElementById('epoch').max;"), "one slider stop per snapshot: 0, 1, 2, 4, 8");
+        assertEquals("4", chrome.js("return document.getElementById('epoch').value;"), "first at the last snapshot");
+        // once drawn, no box says it is loading
+        assertEquals(List.of("ready", "ready"), chrome.js("return [...document.querySelectorAll('#galleries .tile-box')].map(b => b.dataset.state);"));
+        assertEquals(0L, chrome.js("return [...document.querySelectorAll('#galleries .tile-status')].filter(s => !s.hidden).length;"));
+
+        WebElement slider = driver.findElement(By.id("epoch"));
+        slider.sendKeys(Keys.HOME);
+        chrome.waitFor(10).until(d -> "0,0".equals(chrome.js(epochs)));
+        // the text a box shows between the new image's request and its load
+        chrome.js("window.seen = []; new MutationObserver(() => window.seen.push(...[...document.querySelectorAll('#galleries .tile-status')]"
+                + ".filter(s => !s.hidden).map(s => s.textContent))).observe(document.getElementById('galleries'), { subtree: true, childList: true, characterData: true, attributes: true });");
+        for (String next : List.of("1", "2", "4", "8")) {      // each right arrow: the next snapshot (a linear slider went 1, 2, 3, 4)
+            slider.sendKeys(Keys.ARROW_RIGHT);
+            chrome.waitFor(10).until(d -> (next + "," + next).equals(chrome.js(epochs)));
+            assertEquals(next + " (nearest snapshot of each run)", driver.findElement(By.id("epoch-label")).getText());
+        }
+        assertTrue(((List<?>) chrome.js("return window.seen;")).contains("loading weights…"), "a box said it loads: " + chrome.js("return window.seen;"));
+        slider.sendKeys(Keys.ARROW_LEFT);
+        chrome.waitFor(10).until(d -> "4,4".equals(chrome.js(epochs)) && (Boolean) chrome.js(loaded));
+        assertEquals("3", chrome.js("return document.getElementById('epoch').value;"));
+
+        // every run is L-BFGS: the slider, the captions, the measures tables and the heat maps say iteration, as the x axis
+        assertEquals("L-BFGS iteration", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.x.title.text;"));
+        assertEquals("L-BFGS iteration", driver.findElement(By.cssSelector("label[for='epoch']")).getText());
+        @SuppressWarnings("unchecked")
+        List<String> captions = (List<String>) chrome.js("return [...document.querySelectorAll('#galleries .gallery > div.muted')].map(d => d.textContent);");
+        assertEquals(2, captions.size());
+        for (String c : captions) assertTrue(c.endsWith(" — iteration 4"), c);
+        assertEquals(List.of("filter measures of the snapshot at iteration 4", "filter measures of the snapshot at iteration 4"),
+                chrome.js("return [...document.querySelectorAll('#galleries table.measures')].map(t => t.title);"));
+        assertEquals("(rows: L-BFGS iterations, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps figcaption")).size() == 2);
+        for (WebElement f : driver.findElements(By.cssSelector("#heatmaps figcaption"))) assertTrue(f.getText().contains(": iterations 1–8, "), f.getText());
+        // the unit panel: its curve's x axis and the filmstrip's frames
+        clickTile(0, 2);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector(".filmstrip figure")).size() == 2 * 5);
+        assertEquals("L-BFGS iteration", chrome.js("return Chart.getChart(document.getElementById('chart-unit-rho')).options.scales.x.title.text;"));
+        assertEquals("unit 2 at iteration 8", driver.findElement(By.cssSelector(".filmstrip[data-run='" + sparse + "'] figure:last-child")).getAttribute("title"));
+        assertEquals("unit 2 at iteration 8", driver.findElement(By.cssSelector(".filmstrip[data-run='" + sparse + "'] figure:last-child img")).getAttribute("alt"));
+
+        // an image that cannot be drawn says so
+        chrome.js("document.querySelector('img.gallery-img').src = '/api/runs/" + sparse + "/snapshots/999/grid.png';");
+        chrome.waitFor(10).until(d -> "failed".equals(chrome.js("return document.querySelector('#galleries .tile-box').dataset.state;")));
+        assertEquals("weights could not be drawn", driver.findElement(By.cssSelector("#galleries .tile-status")).getText());
+
+        // a page of an L-BFGS run and an SGD run keeps "epoch"
+        driver.get(base + "/compare.html?runs=" + sparse + "," + a);
+        chrome.waitFor(15).until(d -> "8,6".equals(chrome.js(epochs)));
+        assertEquals("epoch", driver.findElement(By.cssSelector("label[for='epoch']")).getText());
+        assertEquals("8: the runs are shown at different epochs (" + sparse + " 8, " + a + " 6)", driver.findElement(By.id("epoch-label")).getText());
+        @SuppressWarnings("unchecked")
+        List<String> mixed = (List<String>) chrome.js("return [...document.querySelectorAll('#galleries .gallery > div.muted')].map(d => d.textContent);");
+        assertEquals(2, mixed.size());
+        assertTrue(mixed.get(0).endsWith(" — epoch 8") && mixed.get(1).endsWith(" — epoch 6"), mixed.toString());
+        assertEquals("(rows: epochs, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */
