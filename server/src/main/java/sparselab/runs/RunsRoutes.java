@@ -60,15 +60,21 @@ public final class RunsRoutes {
         ctx.json(page.runs());
     }
 
-    /** The newest events of the run's timeline ({@code limit}, default {@value #TIMELINE_DEFAULT}); the run's total in a header. */
+    /**
+     * The run's timeline, newest events first chosen: at most {@code limit} (default and most {@value #TIMELINE_MAX},
+     * so that a run of fewer events comes whole), before seq {@code before} when given (the cursor for older ones);
+     * the run's total in a header.
+     */
     private void events(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
-        int limit = Params.queryInt(ctx, "limit", TIMELINE_DEFAULT, 1, TIMELINE_MAX);
+        int limit = Params.queryInt(ctx, "limit", TIMELINE_MAX, 1, TIMELINE_MAX);
+        String b = ctx.queryParam("before");
+        long before = b == null || b.isBlank() ? Long.MAX_VALUE : Params.queryInt(ctx, "before", 0, 1, Integer.MAX_VALUE);
         ctx.header("X-Total-Events", Long.toString(r.lastSeq()));
-        ctx.json(queries.timeline(r.runId(), limit));
+        ctx.json(queries.timeline(r.runId(), before, limit));
     }
 
-    static final int TIMELINE_DEFAULT = 500, TIMELINE_MAX = 10_000;
+    static final int TIMELINE_MAX = 10_000;
 
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));

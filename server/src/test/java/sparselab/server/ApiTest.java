@@ -257,6 +257,11 @@ class ApiTest {
             assertEquals(3, t.size());
             for (int i = 0; i < 3; i++) assertEquals(events.get(events.size() - 3 + i).get("seq").asLong(), t.get(i).get("seq").asLong());
             assertEquals("finished", t.get(2).get("type").asText());
+            JsonNode older = json(client.get("/api/runs/" + id + "/events?limit=2&before=" + t.get(0).get("seq").asLong()));
+            assertEquals(2, older.size());
+            assertEquals(events.get(events.size() - 5).get("seq").asLong(), older.get(0).get("seq").asLong(), "the two before the page");
+            assertEquals(events.get(events.size() - 4).get("seq").asLong(), older.get(1).get("seq").asLong());
+            assertEquals(400, client.get("/api/runs/" + id + "/events?before=0").code());
             for (String bad : List.of("0", "10001", "x")) {
                 Response r = client.get("/api/runs/" + id + "/events?limit=" + bad);
                 assertEquals(400, r.code(), bad);

@@ -165,6 +165,9 @@ public interface EventLog extends AutoCloseable {
     /** How many runs are queued (no cancel asked). */
     int queuedCount();
 
+    /** How many runs other than {@code runIds} are queued (no cancel asked): one statement. */
+    int queuedCountExcept(java.util.Collection<String> runIds);
+
     /**
      * The newest run other than {@code exceptRunId} whose configuration is {@code config} (canonical text, as
      * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), or null: one query,
@@ -198,8 +201,11 @@ public interface EventLog extends AutoCloseable {
 
     List<StoredEvent> events(String runId);
 
-    /** The run's newest {@code limit} events, oldest of them first (a run's events are its seq 1 .. lastSeq). */
-    List<StoredEvent> eventsTail(String runId, int limit);
+    /**
+     * The run's newest {@code limit} events before seq {@code beforeSeq} ({@code Long.MAX_VALUE}: the newest of all),
+     * oldest of them first (a run's events are its seq 1 .. lastSeq, gap-free).
+     */
+    List<StoredEvent> eventsTail(String runId, long beforeSeq, int limit);
 
     /** Events of every run with id greater than {@code afterId}, in append order, at most {@code limit}. */
     List<StoredEvent> eventsAfter(long afterId, int limit);

@@ -75,8 +75,17 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE")
     int queuedCount();
 
+    /** By the index runs_config (SQLite, migration V7). */
     @SqlQuery("SELECT run_id FROM runs WHERE config = :config AND run_id <> :except ORDER BY created_seq DESC LIMIT 1")
     java.util.Optional<String> newestWithConfig(@Bind("config") String config, @Bind("except") String exceptRunId);
+
+    /** By the index runs_config_md5 (PostgreSQL, migration V7). */
+    @SqlQuery("SELECT run_id FROM runs WHERE md5(config) = md5(:config) AND config = :config AND run_id <> :except "
+            + "ORDER BY created_seq DESC LIMIT 1")
+    java.util.Optional<String> newestWithConfigMd5(@Bind("config") String config, @Bind("except") String exceptRunId);
+
+    @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE AND run_id NOT IN (<except>)")
+    int queuedCountExcept(@BindList("except") java.util.Collection<String> except);
 
     @SqlQuery("SELECT run_id, payload FROM events WHERE seq = 1 AND run_id IN (<ids>)")
     List<IdPayload> created(@BindList("ids") List<String> ids);

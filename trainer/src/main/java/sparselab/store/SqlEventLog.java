@@ -527,8 +527,14 @@ final class SqlEventLog implements EventLog {
     public int queuedCount() { return jdbi.withExtension(LogDao.class, LogDao::queuedCount); }
 
     @Override
+    public int queuedCountExcept(java.util.Collection<String> runIds) {
+        return runIds.isEmpty() ? queuedCount() : jdbi.withExtension(LogDao.class, d -> d.queuedCountExcept(runIds));
+    }
+
+    @Override
     public String newestWithConfig(String config, String exceptRunId) {
-        return jdbi.withExtension(LogDao.class, d -> d.newestWithConfig(config, exceptRunId)).orElse(null);
+        return jdbi.withExtension(LogDao.class, d -> dialect == Dialect.POSTGRESQL
+                ? d.newestWithConfigMd5(config, exceptRunId) : d.newestWithConfig(config, exceptRunId)).orElse(null);
     }
 
     @Override
@@ -713,9 +719,9 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
-    public List<StoredEvent> eventsTail(String runId, int limit) {
-        List<StoredEvent> newest = jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq DESC LIMIT :n")
-                .bind("r", runId).bind("n", limit).map((rs, ctx) -> decode(rs)).list());
+    public List<StoredEvent> eventsTail(String runId, long beforeSeq, int limit) {
+        List<StoredEvent> newest = jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND seq < :before ORDER BY seq DESC LIMIT :n")
+                .bind("r", runId).bind("before", beforeSeq).bind("n", limit).map((rs, ctx) -> decode(rs)).list());
         List<StoredEvent> out = new ArrayList<>(newest);
         java.util.Collections.reverse(out);
         return out;

@@ -626,9 +626,15 @@ class EventLogTest {
             for (int e = 1; e <= 5; e++) lease.append(epoch(e, 1.0 / e));
             List<StoredEvent> all = log.events(run);
             assertEquals(7, all.size());
-            assertEquals(List.of(5L, 6L, 7L), log.eventsTail(run, 3).stream().map(StoredEvent::seq).toList());
-            assertEquals(all.stream().map(StoredEvent::seq).toList(), log.eventsTail(run, 100).stream().map(StoredEvent::seq).toList());
-            assertEquals(List.of(1L), log.eventsTail(other, 5).stream().map(StoredEvent::seq).toList(), "only the run's own");
+            assertEquals(List.of(5L, 6L, 7L), log.eventsTail(run, Long.MAX_VALUE, 3).stream().map(StoredEvent::seq).toList());
+            assertEquals(List.of(2L, 3L, 4L), log.eventsTail(run, 5, 3).stream().map(StoredEvent::seq).toList(), "the page before");
+            assertEquals(List.of(1L), log.eventsTail(run, 2, 3).stream().map(StoredEvent::seq).toList());
+            assertEquals(all.stream().map(StoredEvent::seq).toList(), log.eventsTail(run, Long.MAX_VALUE, 100).stream().map(StoredEvent::seq).toList());
+            assertEquals(List.of(1L), log.eventsTail(other, Long.MAX_VALUE, 5).stream().map(StoredEvent::seq).toList(), "only the run's own");
+            // the queue's count, leaving out given runs (those a resume is queuing again)
+            assertEquals(1, log.queuedCount());
+            assertEquals(0, log.queuedCountExcept(List.of(other)));
+            assertEquals(1, log.queuedCountExcept(List.of(run, "r0000000000")));
         }
     }
 }
