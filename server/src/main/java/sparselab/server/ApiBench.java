@@ -73,6 +73,8 @@ public final class ApiBench {
         List<String> compared = new ArrayList<>();
         for (int r = 0; r < 8; r++) compared.add(fillTrained(log, epochs, hidden, r));
         System.out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
+        String lone = log.create(new RunEvent.Created(ConfigKeys.build(Map.of("beta", "3", "hidden", "777")).toMap(), null, "f00d",
+                Map.of(), "bench", null));
 
         LaunchPool pool = new LaunchPool(log, (id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
         Javalin app = new App(log, Clock.systemUTC(), pool,
@@ -84,11 +86,12 @@ public final class ApiBench {
             HttpClient http = HttpClient.newHttpClient();
             long middle = log.runsPage(sparselab.store.RunFilter.ALL, null, runs / 2, java.time.Instant.now())
                     .get(runs / 2 - 1).createdSeq();
-            out.put("GET /api/runs (first page of 100, " + (runs + 8) + " runs)", report(http, base + "/api/runs", "GET /api/runs (first page of 100)"));
+            out.put("GET /api/runs (first page of 100, " + (runs + 9) + " runs)", report(http, base + "/api/runs", "GET /api/runs (first page of 100)"));
             out.put("GET /api/runs?before=... (a page in the middle)", report(http, base + "/api/runs?before=" + middle, "GET /api/runs?before=... (a page in the middle)"));
             out.put("GET /api/runs?status=diverged&q=ufldl (filtered in SQL)", report(http, base + "/api/runs?status=diverged&q=ufldl", "GET /api/runs?status=diverged&q=ufldl"));
             out.put("GET /api/compare (8 runs x " + epochs + " epochs)", report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)"));
             out.put("GET /api/runs/{id} (a run's page)", report(http, base + "/api/runs/" + compared.get(0), "GET /api/runs/{id} (a run's page: its row, actions and twin)"));
+            out.put("GET /api/runs/{id} (a run with no twin)", report(http, base + "/api/runs/" + lone, "GET /api/runs/{id} (a run with no twin: its lookup finds none)"));
             out.put("GET /api/runs/{id}/events (the run page's timeline)", report(http, base + "/api/runs/" + compared.get(0) + "/events", "GET /api/runs/{id}/events (the run page's timeline, " + epochs + " epochs)"));
             out.put("GET /api/runs/{id}/rhohat", report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)"));
         } finally {
