@@ -7,7 +7,7 @@ import { nearestMeasures, measuresTable } from './measures.js';
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
 const ACTIONS = ['cancel', 'resume', 'twin'];
-const TIMELINE_EVENTS = 300;   // the newest events the timeline shows (the page asks again at every epoch)
+const TIMELINE_EVENTS = 100;   // the newest events the timeline shows (the page asks again at every epoch)
 /** The compare page of these runs (at most 8: the compare API's bound). */
 const compareHref = ids => `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
 

@@ -80,7 +80,7 @@ class PagesBrowserTest {
             int total = own.events(longRun).size();
             driver.get(base + "/run.html?id=" + longRun);
             chrome.waitFor(10).until(d -> !d.findElements(By.id("timeline-older")).isEmpty());
-            assertTrue(driver.findElement(By.id("timeline-older")).getText().startsWith(String.format("%,d older events not shown", total - 300)),
+            assertTrue(driver.findElement(By.id("timeline-older")).getText().startsWith(String.format("%,d older events not shown", total - 100)),
                     driver.findElement(By.id("timeline-older")).getText());
             assertTrue(driver.findElement(By.cssSelector("#timeline li")).getText().contains("finished after epoch 400"));
         } finally {

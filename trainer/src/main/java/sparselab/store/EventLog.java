@@ -165,6 +165,9 @@ public interface EventLog extends AutoCloseable {
     /** How many runs are queued (no cancel asked). */
     int queuedCount();
 
+    /** Gathers the query planner's statistics after a bulk load (PostgreSQL: ANALYZE; SQLite: nothing). */
+    void analyze();
+
     /** How many runs other than {@code runIds} are queued (no cancel asked): one statement. */
     int queuedCountExcept(java.util.Collection<String> runIds);
 

@@ -637,4 +637,24 @@ class EventLogTest {
             assertEquals(1, log.queuedCountExcept(List.of(run, "r0000000000")));
         }
     }
+
+    @Test
+    void analyze_gives_postgresql_statistics_of_the_runs_at_once() throws Exception {
+        String db = Logs.newLog("postgresql", dir);
+        try (EventLog log = EventLog.open(db)) {
+            for (int i = 0; i < 20; i++) createRun(log);
+            assertEquals(0, runsStatistics(db), "none yet");
+            log.analyze();
+            assertTrue(runsStatistics(db) > 0);
+        }
+    }
+
+    private static int runsStatistics(String db) throws java.sql.SQLException {
+        Backend b = Backend.parse(db, false);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password());
+             java.sql.ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'runs'")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
 }
