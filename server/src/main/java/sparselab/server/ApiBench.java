@@ -93,7 +93,7 @@ public final class ApiBench {
             out.put("GET /api/compare (8 runs x " + epochs + " epochs)", report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)"));
             out.put("GET /api/runs/{id} (a run's page)", report(http, base + "/api/runs/" + compared.get(0), "GET /api/runs/{id} (a run's page: its row, actions and twin)"));
             out.put("GET /api/runs/{id} (a run with no twin)", report(http, base + "/api/runs/" + lone, "GET /api/runs/{id} (a run with no twin: its lookup finds none)"));
-            out.put("GET /api/runs/{id}/events (the run page's timeline)", report(http, base + "/api/runs/" + compared.get(0) + "/events?limit=300", "GET /api/runs/{id}/events?limit=300 (the run page's timeline, " + epochs + " epochs)"));
+            out.put("GET /api/runs/{id}/events (the run page's timeline)", report(http, base + "/api/runs/" + compared.get(0) + "/events?limit=100", "GET /api/runs/{id}/events?limit=100 (the run page's timeline, " + epochs + " epochs)"));
             out.put("GET /api/runs/{id}/rhohat", report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)"));
         } finally {
             app.stop();
