@@ -44,21 +44,23 @@ function row(r) {
     ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag'));
   const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);
   if (r.error) st.title = r.error;
+  // the answer first: the sparsity knobs, then the stroke share and the figures, then the rest of the configuration
   return el('tr', { 'data-run': r.runId, 'data-status': r.status },
     el('td', {}, box),
     el('td', {}, el('a', { href: `/run.html?id=${encodeURIComponent(r.runId)}` }, r.runId)),
     st,
     el('td', {}, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
-    el('td', {}, r.preset || ''), el('td', {}, r.data || ''),
-    el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho), el('td', {}, r.estimator),
-    el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
-    progress,
-    el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
-    el('td', { class: 'num' }, fmt(r.meanActivation)),
+    el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho),
     el('td', { class: 'num', 'data-figure': 'strokeShare', title: r.measuresEpoch === null || r.measuresEpoch === undefined
       ? 'no filter measures yet'
       : `stroke share ${typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : 'not measured'}, locality ${fmt(r.locality, 3)} at epoch ${r.measuresEpoch}` },
-    typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : ''), tags,
+    typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : ''),
+    el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
+    el('td', { class: 'num' }, fmt(r.meanActivation)),
+    progress,
+    el('td', {}, r.preset || ''), el('td', {}, r.data || ''), el('td', {}, r.estimator),
+    el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
+    tags,
     el('td', { class: 'worker' }, r.worker || ''));
 }
 

@@ -156,6 +156,10 @@ class PagesBrowserTest {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
         assertEquals(2, driver.findElements(By.cssSelector("#runs tbody td[data-figure='strokeShare']")).size(), "a strokes column");
+        // every cell under its heading: as many cells as headings, the stroke share under "strokes"
+        assertEquals(List.of(true, "strokes"), chrome.js("const h = [...document.querySelectorAll('#runs thead th')].map(x => x.textContent);"
+                + " const r = document.querySelector('#runs tbody tr'); const cells = [...r.children];"
+                + " return [h.length === cells.length, h[cells.indexOf(r.querySelector(\"td[data-figure='strokeShare']\"))]];"));
         driver.findElement(By.id("filter")).sendKeys("beta=0");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
         assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
