@@ -386,9 +386,11 @@ async function drawGalleries(runs) {
     const shown = galleries.filter(g => g.s.snapshotEpochs.length);
     const epochLabel = document.getElementById('epoch-label');
     const differ = new Set(shown.map(g => g.epoch)).size > 1;
-    epochLabel.textContent = differ
+    slider.disabled = !shown.length;
+    epochLabel.textContent = !shown.length ? 'no weight snapshot yet'
+      : differ
       ? `${e}: the runs are shown at different ${step}s (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
-      : `${shown.length ? shown[0].epoch : e} (nearest snapshot of each run)`;
+      : `${shown[0].epoch} (nearest snapshot of each run)`;
     epochLabel.classList.toggle('warn', differ);
     const r = refGallery();
     for (const g of galleries) {

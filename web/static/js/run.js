@@ -28,6 +28,7 @@ let chart = null;
 let feed = null;
 let picked = false;       // the reader chose a snapshot: keep it; else follow the newest as snapshots come in
 let loaded = false;       // the run was found once
+let step = 'epoch';       // one step of training in the page's words: 'iteration' for a run trained by L-BFGS
 
 function enlarge(evt) {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
@@ -40,7 +41,7 @@ function enlarge(evt) {
   if (!(unit >= 0 && unit < s.hidden)) return;
   const over = el('div', { class: 'overlay', onclick: () => over.remove() },
     el('figure', {}, el('img', { src: `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`, alt: `unit ${unit}` }),
-      el('figcaption', { style: 'color:#fff' }, `epoch ${s.epoch}, unit ${unit}`)));
+      el('figcaption', { style: 'color:#fff' }, `${step} ${s.epoch}, unit ${unit}`)));
   document.body.append(over);
 }
 
@@ -50,7 +51,7 @@ function showSnapshot() {
   document.getElementById('weights').href = runPath(id, 'snapshots', snapshot.value, 'weights.bin');
   const m = nearestMeasures(measures, Number(snapshot.value));
   document.getElementById('measures').replaceChildren(m
-    ? el('div', {}, el('div', { class: 'muted' }, `filter measures at epoch ${m.epoch}`), measuresTable(m, { id: 'measures-table' }))
+    ? el('div', {}, el('div', { class: 'muted' }, `filter measures at ${step} ${m.epoch}`), measuresTable(m, { id: 'measures-table' }))
     : el('div', { class: 'muted' }, 'no filter measures yet'));
 }
 
@@ -62,17 +63,17 @@ function describe(e) {
   switch (e.type) {
     case 'created': return `queued by ${p.origin}${p.preset ? ' (preset ' + p.preset + ')' : ''}${p.group ? ' in group ' + p.group : ''}`
       + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
-    case 'started': return `started on ${p.host} (process ${p.pid}, ${p.threads} thread${p.threads === 1 ? '' : 's'})${p.fromEpoch ? ', resuming after epoch ' + p.fromEpoch : ''}`;
-    case 'epoch_completed': return `epoch ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
-    case 'weight_snapshot': return `weights saved at epoch ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
-    case 'filter_measures': return `filter measures at epoch ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${p.strokeShare === null || p.strokeShare === undefined ? '' : `, stroke share ${num(p.strokeShare, 3)}`}`;
-    case 'checkpoint': return `checkpoint after epoch ${p.epoch}`;
-    case 'heartbeat': return `alive (epoch ${p.epoch + 1}, batch ${p.batch})`;
-    case 'finished': return `finished after epoch ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;
+    case 'started': return `started on ${p.host} (process ${p.pid}, ${p.threads} thread${p.threads === 1 ? '' : 's'})${p.fromEpoch ? `, resuming after ${step} ${p.fromEpoch}` : ''}`;
+    case 'epoch_completed': return `${step} ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
+    case 'weight_snapshot': return `weights saved at ${step} ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
+    case 'filter_measures': return `filter measures at ${step} ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${p.strokeShare === null || p.strokeShare === undefined ? '' : `, stroke share ${num(p.strokeShare, 3)}`}`;
+    case 'checkpoint': return `checkpoint after ${step} ${p.epoch}`;
+    case 'heartbeat': return `alive (${step} ${p.epoch + 1}, batch ${p.batch})`;
+    case 'finished': return `finished after ${step} ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;
     case 'failed': return `failed: ${p.error}`;
-    case 'diverged': return `diverged at epoch ${p.epoch}: ${p.reason}`;
+    case 'diverged': return `diverged at ${step} ${p.epoch}: ${p.reason}`;
     case 'cancel_requested': return `cancel requested${p.by ? ' from ' + p.by : ''}`;
-    case 'cancelled': return `cancelled after epoch ${p.epoch}`;
+    case 'cancelled': return `cancelled after ${step} ${p.epoch}`;
     case 'tagged': return p.tags.length ? `tagged ${p.tags.join(', ')}` : 'tags removed';
     default: return e.type.replace(/_/g, ' ');
   }
@@ -103,7 +104,7 @@ function timeline(events) {
   return [...items.reverse().map(it => {
     let text;
     if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${time(it.lastAt)}`;
-    else if (it.count > 1) text = `${it.count} checkpoints, the last after epoch ${it.lastPayload.epoch}`;
+    else if (it.count > 1) text = `${it.count} checkpoints, the last after ${step} ${it.lastPayload.epoch}`;
     else text = describe(it.event);
     return el('li', { 'data-type': it.type, class: it.type === 'failed' || it.type === 'diverged' ? 'error' : '' },
       el('span', { class: 'muted' }, time(it.at)), ' ', text);
@@ -155,6 +156,7 @@ async function load() {
     document.getElementById('run-id').textContent = s.runId;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
     const unit = (run.config || {}).optimizer === 'lbfgs' ? 'L-BFGS iterations' : 'epochs';
+    step = (run.config || {}).optimizer === 'lbfgs' ? 'iteration' : 'epoch';
     const data = (run.config || {}).data;
     document.getElementById('summary').textContent =
       `${s.epochsDone}/${s.epochsTotal} ${unit} · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
@@ -166,7 +168,8 @@ async function load() {
     for (const a of ACTIONS) document.getElementById(a).disabled = !run.actions.includes(a);
     const twinLink = document.getElementById('twin-link');
     twinLink.hidden = !run.twinId;
-    document.getElementById('twin').hidden = !!run.twinId;
+    // a run with beta = 0 is its own non-sparse twin: no button to queue one
+    document.getElementById('twin').hidden = !!run.twinId || (run.config || {}).beta === '0';
     if (run.twinId) twinLink.href = `/run.html?id=${encodeURIComponent(run.twinId)}`;
     const compareTwin = document.getElementById('compare-twin');
     compareTwin.hidden = !isRunId(run.twinId);
@@ -188,7 +191,7 @@ async function load() {
     if (metrics.length) drawCurves(metrics, (run.config || {}).optimizer === 'lbfgs');
     const keep = snapshot.value;
     shapes = snaps;
-    snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `epoch ${x.epoch}`)));
+    snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));
     document.getElementById('no-snapshot').hidden = snaps.length > 0;
     document.getElementById('gallery-box').hidden = snaps.length === 0;
     snapshot.hidden = snaps.length === 0;

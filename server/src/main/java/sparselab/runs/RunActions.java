@@ -113,13 +113,17 @@ public final class RunActions {
         return list;
     }
 
-    /** The newest other run whose configuration is {@code r}'s with beta = 0, or null (also when {@code r} has beta 0). */
+    /**
+     * The run's non-sparse twin: another run whose configuration is {@code r}'s with beta = 0 (null when none, or
+     * when {@code r} has beta 0). Where the twin action queues it (r's group, or a group named after r) first, then
+     * one that is not a run cancelled or failed before its first epoch, then the newest.
+     */
     public String twinOf(RunRow r) {
         if ("0".equals(r.configMap().get("beta"))) return null;
         String twin = twinText(r);
         // one query (this was a walk over every run: 1.6 s a run page with 100,000 runs); every run is created with
         // its configuration's toMap(), so equal configurations are equal text
-        return twin == null ? null : log.newestWithConfig(twin, r.runId());
+        return twin == null ? null : log.withConfig(twin, r.runId(), r.runGroup() != null ? r.runGroup() : r.runId());
     }
 
     /** At most this many sparse runs are named on a twin's page. */

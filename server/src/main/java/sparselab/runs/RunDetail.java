@@ -14,7 +14,7 @@ import java.util.Map;
  * @param actions         which actions apply now: cancel, resume, twin, clone
  * @param worker          the worker (name) that trains or last trained the run
  * @param lease           the run's current lease: how many times a trainer claimed it
- * @param twinId          the newest run whose configuration is this one's with beta = 0 (its non-sparse twin), or null
+ * @param twinId          its non-sparse twin (RunActions#twinOf), or null
  * @param sparseIds       for a run with beta = 0: the runs of its group whose non-sparse twin it is, newest first
  * @param ignored         the configuration keys that have no effect on this run's training, each with the reason
  */

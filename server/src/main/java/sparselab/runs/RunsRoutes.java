@@ -69,7 +69,7 @@ public final class RunsRoutes {
         RunRow r = actions.require(ctx.pathParam("id"));
         int limit = Params.queryInt(ctx, "limit", TIMELINE_MAX, 1, TIMELINE_MAX);
         String b = ctx.queryParam("before");
-        long before = b == null || b.isBlank() ? Long.MAX_VALUE : Params.queryInt(ctx, "before", 0, 1, Integer.MAX_VALUE);
+        long before = b == null || b.isBlank() ? Long.MAX_VALUE : Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
         ctx.header("X-Total-Events", Long.toString(r.lastSeq()));
         ctx.json(queries.timeline(r.runId(), before, limit));
     }

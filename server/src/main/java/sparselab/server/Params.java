@@ -16,17 +16,20 @@ public final class Params {
     }
 
     public static int queryInt(Context ctx, String name, int def, int min, int max) {
+        if (ctx.queryParams(name).size() > 1) throw new BadRequestResponse(name + ": given more than once; give it once");
         String v = ctx.queryParam(name);
         return v == null || v.isBlank() ? def : parseInt(v, name, min, max);
     }
 
     private static int parseInt(String v, String name, int min, int max) {
         int n;
+        // ASCII digits only: Integer.parseInt also takes '+5' and other scripts' digits ('５')
+        if (!v.trim().matches("-?[0-9]+")) throw new BadRequestResponse(name + ": '" + sparselab.config.ConfigException.clip(v.trim(), 60) + "' is not an integer");
         try {
             n = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             String t = sparselab.config.ConfigException.clip(v.trim(), 60);
-            if (v.trim().matches("[+-]?[0-9]+")) throw new BadRequestResponse(name + ": " + t + " is out of range [" + min + ", " + max + "]");
+            if (v.trim().matches("-?[0-9]+")) throw new BadRequestResponse(name + ": " + t + " is out of range [" + min + ", " + max + "]");
             throw new BadRequestResponse(name + ": '" + t + "' is not an integer");
         }
         if (n < min || n > max) throw new BadRequestResponse(name + ": " + n + " is out of range [" + min + ", " + max + "]");

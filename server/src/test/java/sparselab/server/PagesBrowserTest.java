@@ -66,23 +66,31 @@ class PagesBrowserTest {
         String base = "http://127.0.0.1:" + server.port();
         try {
             states(base, queued, a, b);
+            // runs without a snapshot: the slider says so and does not move
+            driver.get(base + "/compare.html?runs=" + queued + "," + twin);
+            chrome.waitFor(10).until(d -> d.findElement(By.id("epoch-label")).getText().equals("no weight snapshot yet"));
+            assertTrue(!driver.findElement(By.id("epoch")).isEnabled());
             // a twin's page names its sparse run and compares with it; the sparse run's page compares with its twin
             driver.get(base + "/run.html?id=" + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("sparse-of")).isDisplayed());
             // read in one step: the page redraws the links while the queued twin is followed live
             assertEquals(base + "/run.html?id=" + inGroup, chrome.js("return document.querySelector('#sparse-links a').href;"));
             assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-sparse")).getAttribute("href"));
+            assertTrue(!driver.findElement(By.id("twin")).isDisplayed(), "a run with beta = 0 has no button to queue its twin");
             driver.get(base + "/run.html?id=" + inGroup);
             chrome.waitFor(10).until(d -> d.findElement(By.id("compare-twin")).isDisplayed());
             assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
             // a long run's timeline shows its newest events and says how many older ones it leaves out
-            String longRun = Fixtures.trained(own, Map.of("data", "bars", "epochs", "400"), 400, 4, 4, null);
+            String longRun = Fixtures.trained(own, Map.of("data", "bars", "epochs", "400", "optimizer", "lbfgs", "batchSize", "0"), 400, 4, 4, null);
             int total = own.events(longRun).size();
             driver.get(base + "/run.html?id=" + longRun);
             chrome.waitFor(10).until(d -> !d.findElements(By.id("timeline-older")).isEmpty());
             assertTrue(driver.findElement(By.id("timeline-older")).getText().startsWith(String.format("%,d older events not shown", total - 100)),
                     driver.findElement(By.id("timeline-older")).getText());
-            assertTrue(driver.findElement(By.cssSelector("#timeline li")).getText().contains("finished after epoch 400"));
+            // an L-BFGS run's steps are iterations, in the timeline and the snapshot choice as in its summary
+            assertTrue(driver.findElement(By.cssSelector("#timeline li")).getText().contains("finished after iteration 400"),
+                    driver.findElement(By.cssSelector("#timeline li")).getText());
+            assertEquals("iteration 400", chrome.js("const s = document.getElementById('snapshot'); return s.options[s.selectedIndex].text;"));
         } finally {
             server.stop();
             own.close();

@@ -172,11 +172,12 @@ public interface EventLog extends AutoCloseable {
     int queuedCountExcept(java.util.Collection<String> runIds);
 
     /**
-     * The newest run other than {@code exceptRunId} whose configuration is {@code config} (canonical text, as
-     * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), or null: one query,
-     * whatever the size of the log.
+     * A run other than {@code exceptRunId} whose configuration is {@code config} (canonical text, as
+     * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), or null: one in
+     * group {@code preferGroup} (may be null) first, then one that is not an ended run without epochs (cancelled or
+     * failed before its first), then the newest. One query on an index, whatever the size of the log.
      */
-    String newestWithConfig(String config, String exceptRunId);
+    String withConfig(String config, String exceptRunId, String preferGroup);
 
     /** The {@code created} event of each of the runs. */
     Map<String, RunEvent.Created> created(List<String> runIds);

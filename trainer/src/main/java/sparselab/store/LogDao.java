@@ -75,14 +75,17 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE")
     int queuedCount();
 
+    /** The order of {@link EventLog#withConfig}: the preferred group, then not an ended run without epochs, then the newest. */
+    String WITH_CONFIG_ORDER = " AND run_id <> :except ORDER BY CASE WHEN run_group = :group THEN 0 ELSE 1 END, "
+            + "CASE WHEN epochs_done = 0 AND status IN ('cancelled', 'failed') THEN 1 ELSE 0 END, created_seq DESC LIMIT 1";
+
     /** By the index runs_config (SQLite, migration V7). */
-    @SqlQuery("SELECT run_id FROM runs WHERE config = :config AND run_id <> :except ORDER BY created_seq DESC LIMIT 1")
-    java.util.Optional<String> newestWithConfig(@Bind("config") String config, @Bind("except") String exceptRunId);
+    @SqlQuery("SELECT run_id FROM runs WHERE config = :config" + WITH_CONFIG_ORDER)
+    java.util.Optional<String> withConfig(@Bind("config") String config, @Bind("except") String exceptRunId, @Bind("group") String group);
 
     /** By the index runs_config_md5 (PostgreSQL, migration V7). */
-    @SqlQuery("SELECT run_id FROM runs WHERE md5(config) = md5(:config) AND config = :config AND run_id <> :except "
-            + "ORDER BY created_seq DESC LIMIT 1")
-    java.util.Optional<String> newestWithConfigMd5(@Bind("config") String config, @Bind("except") String exceptRunId);
+    @SqlQuery("SELECT run_id FROM runs WHERE md5(config) = md5(:config) AND config = :config" + WITH_CONFIG_ORDER)
+    java.util.Optional<String> withConfigMd5(@Bind("config") String config, @Bind("except") String exceptRunId, @Bind("group") String group);
 
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE AND run_id NOT IN (<except>)")
     int queuedCountExcept(@BindList("except") java.util.Collection<String> except);

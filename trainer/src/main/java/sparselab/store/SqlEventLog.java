@@ -539,9 +539,9 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
-    public String newestWithConfig(String config, String exceptRunId) {
+    public String withConfig(String config, String exceptRunId, String preferGroup) {
         return jdbi.withExtension(LogDao.class, d -> dialect == Dialect.POSTGRESQL
-                ? d.newestWithConfigMd5(config, exceptRunId) : d.newestWithConfig(config, exceptRunId)).orElse(null);
+                ? d.withConfigMd5(config, exceptRunId, preferGroup) : d.withConfig(config, exceptRunId, preferGroup)).orElse(null);
     }
 
     @Override

@@ -602,7 +602,7 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
-    void the_newest_run_with_a_configuration_is_one_query_by_its_canonical_text(String kind) {
+    void a_run_with_a_configuration_is_one_query_by_its_canonical_text_its_group_and_epochs_first(String kind) {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             RunConfig sparse = RunConfig.defaults(), twin = sparse.nonSparseTwin();
             String s = log.create(new RunEvent.Created(sparse.toMap(), null, "fp", Map.of(), "cli", null));
@@ -610,10 +610,17 @@ class EventLogTest {
             log.create(new RunEvent.Created(sparse.with("hidden", "7").toMap(), null, "fp", Map.of(), "cli", null));
             String newer = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "twin", null));
             String text = Json.write(twin.toMap());
-            assertEquals(newer, log.newestWithConfig(text, s), "the newest of the two twins");
-            assertEquals(older, log.newestWithConfig(text, newer), "a run is not its own match");
-            assertEquals(s, log.newestWithConfig(Json.write(sparse.toMap()), "r0000000000"));
-            assertNull(log.newestWithConfig(Json.write(sparse.with("hidden", "8").toMap()), s), "no run has it");
+            assertEquals(newer, log.withConfig(text, s, null), "the newest of the two twins");
+            assertEquals(older, log.withConfig(text, newer, null), "a run is not its own match");
+            assertEquals(s, log.withConfig(Json.write(sparse.toMap()), "r0000000000", null));
+            assertNull(log.withConfig(Json.write(sparse.with("hidden", "8").toMap()), s, null), "no run has it");
+            // a run cancelled before its first epoch comes after one that is not; one in the preferred group before all
+            log.append(newer, new RunEvent.Cancelled(0));
+            assertEquals(older, log.withConfig(text, s, null), "not the empty cancelled one");
+            String grouped = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "twin", s));
+            String newest = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "cli", null));
+            assertEquals(grouped, log.withConfig(text, s, s), "the one in the run's group");
+            assertEquals(newest, log.withConfig(text, s, "another"));
         }
     }
 
