@@ -100,7 +100,7 @@ function timeline(events) {
   // a run's events are numbered 1, 2, ... : those before the first one shown are not in the timeline
   const older = events.length ? events[0].seq - 1 : 0;
   const hidden = older > 0 ? [el('li', { id: 'timeline-older', class: 'muted' },
-    `${older.toLocaleString('en')} older event${older === 1 ? '' : 's'} not shown (every epoch is in the metrics CSV and JSON)`)] : [];
+    `${older.toLocaleString('en')} older event${older === 1 ? '' : 's'} not shown (every ${step} is in the metrics CSV and JSON)`)] : [];
   return [...items.reverse().map(it => {
     let text;
     if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${time(it.lastAt)}`;
@@ -187,6 +187,7 @@ async function load() {
     document.getElementById('timeline').replaceChildren(...timeline(events));
     loaded = true;
     document.getElementById('no-epochs').hidden = metrics.length > 0;
+    document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;
     if (metrics.length) drawCurves(metrics, (run.config || {}).optimizer === 'lbfgs');
     const keep = snapshot.value;

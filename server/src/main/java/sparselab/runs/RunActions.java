@@ -115,8 +115,8 @@ public final class RunActions {
 
     /**
      * The run's non-sparse twin: another run whose configuration is {@code r}'s with beta = 0 (null when none, or
-     * when {@code r} has beta 0). Where the twin action queues it (r's group, or a group named after r) first, then
-     * one that is not a run cancelled or failed before its first epoch, then the newest.
+     * when {@code r} has beta 0). One that is not a run cancelled or failed before its first epoch first, then one
+     * where the twin action queues it (r's group, or a group named after r), then the newest.
      */
     public String twinOf(RunRow r) {
         if ("0".equals(r.configMap().get("beta"))) return null;

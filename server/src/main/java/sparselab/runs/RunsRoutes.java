@@ -52,8 +52,8 @@ public final class RunsRoutes {
         }
         String q = ctx.queryParam("q");
         if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");
-        String b = ctx.queryParam("before");                    // empty: the first page, as without it
-        Long before = b == null || b.isBlank() ? null : (long) Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
+        int b = Params.queryInt(ctx, "before", -1, 0, Integer.MAX_VALUE);     // absent or empty: the first page
+        Long before = b < 0 ? null : (long) b;
         int limit = Params.queryInt(ctx, "limit", 100, 1, 1000);
         RunQueries.RunPage page = queries.list(status, q, before, limit, clock.instant());
         if (page.next() != null) ctx.header("X-Next-Before", Long.toString(page.next()));
@@ -68,8 +68,8 @@ public final class RunsRoutes {
     private void events(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
         int limit = Params.queryInt(ctx, "limit", TIMELINE_MAX, 1, TIMELINE_MAX);
-        String b = ctx.queryParam("before");
-        long before = b == null || b.isBlank() ? Long.MAX_VALUE : Params.queryInt(ctx, "before", 0, 0, Integer.MAX_VALUE);
+        int b = Params.queryInt(ctx, "before", -1, 0, Integer.MAX_VALUE);     // absent or empty: the newest
+        long before = b < 0 ? Long.MAX_VALUE : b;
         ctx.header("X-Total-Events", Long.toString(r.lastSeq()));
         ctx.json(queries.timeline(r.runId(), before, limit));
     }

@@ -27,10 +27,8 @@ public final class Params {
         if (!v.trim().matches("-?[0-9]+")) throw new BadRequestResponse(name + ": '" + sparselab.config.ConfigException.clip(v.trim(), 60) + "' is not an integer");
         try {
             n = Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            String t = sparselab.config.ConfigException.clip(v.trim(), 60);
-            if (v.trim().matches("-?[0-9]+")) throw new BadRequestResponse(name + ": " + t + " is out of range [" + min + ", " + max + "]");
-            throw new BadRequestResponse(name + ": '" + t + "' is not an integer");
+        } catch (NumberFormatException e) {           // digits beyond an int
+            throw new BadRequestResponse(name + ": " + sparselab.config.ConfigException.clip(v.trim(), 60) + " is out of range [" + min + ", " + max + "]");
         }
         if (n < min || n > max) throw new BadRequestResponse(name + ": " + n + " is out of range [" + min + ", " + max + "]");
         return n;

@@ -263,6 +263,7 @@ class ApiTest {
             assertEquals(events.get(events.size() - 4).get("seq").asLong(), older.get(1).get("seq").asLong());
             assertEquals(0, json(client.get("/api/runs/" + id + "/events?before=1")).size(), "nothing before the first");
             assertEquals(400, client.get("/api/runs/" + id + "/events?before=-1").code());
+            assertEquals(400, client.get("/api/runs?before=&before=5").code(), "a repeated cursor, the first empty");
             for (String bad : List.of("0", "10001", "x", "%2B5", "%EF%BC%95", "5&limit=7")) {
                 Response r = client.get("/api/runs/" + id + "/events?limit=" + bad);
                 assertEquals(400, r.code(), bad);

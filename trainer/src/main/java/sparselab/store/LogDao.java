@@ -75,9 +75,9 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE status = 'queued' AND cancel_requested = FALSE")
     int queuedCount();
 
-    /** The order of {@link EventLog#withConfig}: the preferred group, then not an ended run without epochs, then the newest. */
-    String WITH_CONFIG_ORDER = " AND run_id <> :except ORDER BY CASE WHEN run_group = :group THEN 0 ELSE 1 END, "
-            + "CASE WHEN epochs_done = 0 AND status IN ('cancelled', 'failed') THEN 1 ELSE 0 END, created_seq DESC LIMIT 1";
+    /** The order of {@link EventLog#withConfig}: not an ended run without epochs, then the preferred group, then the newest. */
+    String WITH_CONFIG_ORDER = " AND run_id <> :except ORDER BY CASE WHEN epochs_done = 0 AND status IN ('cancelled', 'failed') THEN 1 ELSE 0 END, "
+            + "CASE WHEN run_group = :group THEN 0 ELSE 1 END, created_seq DESC LIMIT 1";
 
     /** By the index runs_config (SQLite, migration V7). */
     @SqlQuery("SELECT run_id FROM runs WHERE config = :config" + WITH_CONFIG_ORDER)

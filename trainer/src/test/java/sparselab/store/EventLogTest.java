@@ -602,7 +602,7 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
-    void a_run_with_a_configuration_is_one_query_by_its_canonical_text_its_group_and_epochs_first(String kind) {
+    void a_run_with_a_configuration_is_one_query_by_its_canonical_text_not_an_empty_ended_one_then_its_group(String kind) {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             RunConfig sparse = RunConfig.defaults(), twin = sparse.nonSparseTwin();
             String s = log.create(new RunEvent.Created(sparse.toMap(), null, "fp", Map.of(), "cli", null));
@@ -621,6 +621,8 @@ class EventLogTest {
             String newest = log.create(new RunEvent.Created(twin.toMap(), null, "fp", Map.of(), "cli", null));
             assertEquals(grouped, log.withConfig(text, s, s), "the one in the run's group");
             assertEquals(newest, log.withConfig(text, s, "another"));
+            log.append(grouped, new RunEvent.Cancelled(0));
+            assertEquals(newest, log.withConfig(text, s, s), "one with a chance of epochs before an empty one in the group");
         }
     }
 
