@@ -31,6 +31,21 @@ async function editTags(run) {
   }
 }
 
+/**
+ * The stroke share of the newest measured snapshot; where every unit is dead there (none fires at a tenth of rho),
+ * its filters are not used, and the cell says so instead of a share of shapes nobody reads.
+ */
+function strokesCell(r) {
+  const step = r.optimizer === 'lbfgs' ? 'iteration' : 'epoch';
+  const measured = r.measuresEpoch !== null && r.measuresEpoch !== undefined;
+  const share = typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : '';
+  const allDead = measured && r.deadFraction === 1;
+  const title = !measured ? 'no filter measures yet'
+    : `stroke share ${share || 'not measured'}, locality ${fmt(r.locality, 3)}, dead units ${fmt(r.deadFraction, 3)} at ${step} ${r.measuresEpoch}`
+      + (allDead ? ': every unit is dead, its filters are not used' : '');
+  return el('td', { class: allDead ? 'num muted' : 'num', 'data-figure': 'strokeShare', title }, allDead ? 'all dead' : share);
+}
+
 function row(r) {
   const box = el('input', { type: 'checkbox', 'data-run': r.runId });
   box.checked = selected.has(r.runId);
@@ -51,10 +66,7 @@ function row(r) {
     st,
     el('td', {}, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
     el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho),
-    el('td', { class: 'num', 'data-figure': 'strokeShare', title: r.measuresEpoch === null || r.measuresEpoch === undefined
-      ? 'no filter measures yet'
-      : `stroke share ${typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : 'not measured'}, locality ${fmt(r.locality, 3)} at epoch ${r.measuresEpoch}` },
-    typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : ''),
+    strokesCell(r),
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
     el('td', { class: 'num' }, fmt(r.meanActivation)),
     progress,

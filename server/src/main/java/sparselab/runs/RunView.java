@@ -9,14 +9,16 @@ import java.util.Map;
 /**
  * One run as the runs table shows it: status as a user should see it (interrupted included), the key
  * parameters, progress, the last figures, and the filter measures of its newest measured snapshot (stroke share,
- * locality, and that snapshot's epoch; null where none was measured or where they were not read).
+ * locality, that snapshot's epoch, and the fraction of dead units; null where none was measured or where they were
+ * not read).
  */
 public record RunView(
         String runId, String status, String createdAt, String updatedAt, String preset, String group, String origin,
         String data, String beta, String rho, String estimator, String hiddenActivation, String hidden, String batchSize,
         int epochsDone, int epochsTotal, Double loss, Double recon, Double heldout, Double penalty, Double meanActivation,
         Double clippedFraction, Integer divergedEpoch, String error, List<String> tags, boolean cancelRequested,
-        int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch) {
+        int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch,
+        Double deadFraction, String optimizer) {
 
     /** Without the filter measures (pages that read them on their own). */
     public static RunView of(RunRow r, Instant now) {
@@ -31,7 +33,8 @@ public record RunView(
                 c.get("batchSize"), r.epochsDone(), r.epochsTotal(), fin(r.lastLoss()), fin(r.lastRecon()), fin(r.lastHeldout()),
                 fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), r.error(),
                 r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq(),
-                m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch());
+                m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch(),
+                m == null ? null : fin(m.deadFraction()), c.get("optimizer"));
     }
 
     /** JSON has no infinities: they read as null. */

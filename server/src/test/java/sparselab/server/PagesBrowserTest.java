@@ -10,6 +10,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 
 import java.io.IOException;
@@ -66,6 +67,16 @@ class PagesBrowserTest {
         String base = "http://127.0.0.1:" + server.port();
         try {
             states(base, queued, a, b);
+            // a run whose units are all dead at its newest measured snapshot: no stroke share of filters nobody uses
+            String dead = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "9"), 2, 16, 8, null);
+            own.append(dead, new RunEvent.FilterMeasures(2, 0.5, 1.0, 0.0, 0.0, 0.1, 0.375));
+            driver.get(base + "/index.html");
+            By deadCell = By.cssSelector("#runs tbody tr[data-run='" + dead + "'] td[data-figure='strokeShare']");
+            chrome.waitFor(10).until(d -> !d.findElements(deadCell).isEmpty());
+            assertEquals("all dead", driver.findElement(deadCell).getText());
+            assertTrue(driver.findElement(deadCell).getAttribute("title").contains("stroke share 0.375"), driver.findElement(deadCell).getAttribute("title"));
+            By aliveCell = By.cssSelector("#runs tbody tr[data-run='" + a + "'] td[data-figure='strokeShare']");
+            assertTrue(!"all dead".equals(driver.findElement(aliveCell).getText()));
             // runs without a snapshot: the slider says so and does not move
             driver.get(base + "/compare.html?runs=" + queued + "," + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("epoch-label")).getText().equals("no weight snapshot yet"));
