@@ -57,8 +57,12 @@ public class RunsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first. */
+    /**
+     * The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first; "dead" where every
+     * unit is dead there (its filters are not used), as the dashboard's runs table says "all dead".
+     */
     private static String strokes(sparselab.log.MeasuresRow m) {
+        if (m != null && m.deadFraction() != null && m.deadFraction() == 1.0) return "dead";
         return m == null || m.strokeShare() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", m.strokeShare());
     }
 

@@ -207,7 +207,7 @@ class CommandLineTest {
     @Test
     void runs_filters_by_status_group_text_and_count() {
         String db = dir.resolve("filters.db").toString();
-        String a, b, c;
+        String a, b, c, d;
         try (sparselab.store.EventLog log = sparselab.store.EventLog.open(java.nio.file.Path.of(db))) {
             a = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "alpha");
             b = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve("ufldl", null, List.of("data=bars")), "ufldl", "cli", "beta-sweep");
@@ -215,12 +215,16 @@ class CommandLineTest {
             log.append(a, new sparselab.log.RunEvent.FilterMeasures(0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.5));
             log.append(c, new sparselab.log.RunEvent.CancelRequested("cli"));
             log.append(c, new sparselab.log.RunEvent.Cancelled(0));
+            d = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars", "seed=5")), null, "cli", "gamma");
+            log.append(d, new sparselab.log.RunEvent.FilterMeasures(0, 0.5, 1.0, 0.0, 0.0, 0.2, 0.375));
         }
         Result all = run("runs", "--db", db);
         assertTrue(all.out().lines().findFirst().orElse("").contains("strokes"), all.out());
         String rowA = all.out().lines().filter(l -> l.startsWith(a)).findFirst().orElse("");
         assertTrue(rowA.contains(" 0.500 "), "a's stroke share: " + rowA);
         assertTrue(all.out().lines().filter(l -> l.startsWith(b)).findFirst().orElse("").contains(" - "), all.out());
+        String rowD = all.out().lines().filter(l -> l.startsWith(d)).findFirst().orElse("");
+        assertTrue(rowD.contains(" dead ") && !rowD.contains("0.375"), "every unit dead: " + rowD);
         Result queued = run("runs", "--db", db, "--status", "queued");
         assertTrue(queued.out().contains(a) && queued.out().contains(b) && !queued.out().contains(c), queued.out());
         Result group = run("runs", "--db", db, "--group", "beta-sweep");
@@ -229,7 +233,7 @@ class CommandLineTest {
         assertTrue(!text.out().contains(a) && text.out().contains(b) && !text.out().contains(c), text.out());
         Result one = run("runs", "--db", db, "--limit", "1");
         assertEquals(2, one.out().lines().count(), one.out());           // the header and the newest run
-        assertTrue(one.out().contains(c), one.out());
+        assertTrue(one.out().contains(d), one.out());
         Result none = run("runs", "--db", db, "--status", "diverged");
         assertTrue(none.out().contains("matches"), none.out());
         assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
