@@ -50,6 +50,11 @@ class ApiTest {
         pool = new LaunchPool(log, trainers, 1);
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        log.close();                        // its pool's connections: the PostgreSQL suite shares one server
+    }
+
     private Javalin app(Clock clock) {
         return new App(log, clock, pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
     }

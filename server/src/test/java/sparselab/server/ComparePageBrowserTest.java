@@ -62,6 +62,7 @@ class ComparePageBrowserTest {
     @AfterAll
     void stop() {
         if (app != null) app.stop();
+        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
     }
 
     static float[][] randomFilters(long seed) {

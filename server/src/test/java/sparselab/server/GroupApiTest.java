@@ -38,6 +38,11 @@ class GroupApiTest {
         log = TestLogs.open(dir, "groups.db");
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        log.close();                        // its pool's connections: the PostgreSQL suite shares one server
+    }
+
     private Javalin app() {
         return new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
                 Safety.hostsFor("127.0.0.1")).build();

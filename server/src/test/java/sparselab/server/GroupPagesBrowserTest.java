@@ -62,6 +62,7 @@ class GroupPagesBrowserTest {
     @AfterAll
     void stop() {
         if (app != null) app.stop();
+        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
     }
 
     @Test

@@ -68,6 +68,7 @@ class LivePagesBrowserTest {
     @AfterAll
     void stop() {
         if (app != null) app.stop();
+        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
     }
 
     private static final double[] RATES = new double[16];

@@ -52,6 +52,7 @@ class PagesBrowserTest {
     @AfterAll
     void stop() {
         if (app != null) app.stop();
+        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
     }
 
     @Test

@@ -95,6 +95,7 @@ class ReplicatesBrowserTest {
     @AfterAll
     void stop() {
         if (app != null) app.stop();
+        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
     }
 
     private static double mean(double a, double b) { return (a + b) / 2; }
