@@ -70,7 +70,8 @@ class GroupPagesBrowserTest {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
         chrome.waitFor(10).until(d -> d.findElements(link).size() == 3);
-        driver.findElement(link).click();
+        // found and clicked in one step: the live table may redraw its rows between a find and a click
+        chrome.js("document.querySelector(\"#runs a.group-link[href$='name=ladder-test']\").click();");
         chrome.waitFor(10).until(d -> d.getCurrentUrl().endsWith("/group.html?name=ladder-test"));
 
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
