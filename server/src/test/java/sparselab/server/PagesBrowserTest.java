@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -53,6 +54,23 @@ class PagesBrowserTest {
     void stop() {
         if (app != null) app.stop();
         if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
+    }
+
+    @Test
+    void an_element_the_page_redrew_between_a_find_and_a_read_is_found_again() {
+        // the live pages redraw rows between a test's find and its read; the driver's elements look again
+        driver.get("data:text/html,<table><tbody id=t><tr><td class=c title=one>1</td></tr><tr><td class=c>2</td></tr></tbody></table>");
+        WebElement cell = driver.findElement(By.cssSelector("td.c"));
+        List<WebElement> cells = driver.findElements(By.cssSelector("td.c"));
+        WebElement inRow = driver.findElement(By.id("t")).findElement(By.cssSelector("tr:last-child td"));
+        chrome.js("document.getElementById('t').innerHTML = '<tr><td class=c title=two>3</td></tr><tr><td class=c>4</td></tr>';");
+        assertEquals("two", cell.getAttribute("title"));
+        assertEquals("3", cell.getText());
+        assertEquals("4", cells.get(1).getText());
+        assertEquals("4", inRow.getText());
+        assertEquals("4", chrome.js("return arguments[0].textContent;", inRow), "a script gets the element found again");
+        chrome.js("document.getElementById('t').innerHTML = '';");
+        assertThrows(org.openqa.selenium.NoSuchElementException.class, cell::getText, "gone for good: no element, not a stale one");
     }
 
     @Test
