@@ -17,57 +17,60 @@ class LaunchPoolTest {
 
     @Test
     void starts_at_most_the_bound_in_creation_order_and_the_next_when_one_exits() {
-        EventLog log = TestLogs.open(dir, "pool.db");
-        String a = Fixtures.queued(log, Map.of("data", "bars"));
-        String b = Fixtures.queued(log, Map.of("data", "bars"));
-        String c = Fixtures.queued(log, Map.of("data", "bars"));
-        FakeTrainers trainers = new FakeTrainers();
-        LaunchPool pool = new LaunchPool(log, trainers, 1);
+        try (EventLog log = TestLogs.open(dir, "pool.db")) {
+            String a = Fixtures.queued(log, Map.of("data", "bars"));
+            String b = Fixtures.queued(log, Map.of("data", "bars"));
+            String c = Fixtures.queued(log, Map.of("data", "bars"));
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 1);
 
-        pool.tick();
-        pool.tick();
-        assertEquals(List.of(a), trainers.runIds());
+            pool.tick();
+            pool.tick();
+            assertEquals(List.of(a), trainers.runIds());
 
-        trainers.starts.get(0).process().exit();
-        log.append(a, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));
-        pool.tick();
-        assertEquals(List.of(a, b), trainers.runIds());
-        assertEquals(List.of(b), pool.active());
-        pool.tick();
-        assertEquals(List.of(a, b), trainers.runIds(), "c waits while b's trainer lives");
-        trainers.starts.get(1).process().exit();
-        pool.tick();
-        assertEquals(List.of(a, b, c), trainers.runIds());
+            trainers.starts.get(0).process().exit();
+            log.append(a, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));
+            pool.tick();
+            assertEquals(List.of(a, b), trainers.runIds());
+            assertEquals(List.of(b), pool.active());
+            pool.tick();
+            assertEquals(List.of(a, b), trainers.runIds(), "c waits while b's trainer lives");
+            trainers.starts.get(1).process().exit();
+            pool.tick();
+            assertEquals(List.of(a, b, c), trainers.runIds());
+        }
     }
 
     @Test
     void runs_two_at_once_with_two_workers_and_skips_cancelled_runs() {
-        EventLog log = TestLogs.open(dir, "pool2.db");
-        String a = Fixtures.queued(log, Map.of("data", "bars"));
-        String b = Fixtures.queued(log, Map.of("data", "bars"));
-        log.append(b, new RunEvent.CancelRequested("test"));
-        log.append(b, new RunEvent.Cancelled(0));
-        String c = Fixtures.queued(log, Map.of("data", "bars"));
-        String d = Fixtures.queued(log, Map.of("data", "bars"));
-        FakeTrainers trainers = new FakeTrainers();
-        LaunchPool pool = new LaunchPool(log, trainers, 2);
+        try (EventLog log = TestLogs.open(dir, "pool2.db")) {
+            String a = Fixtures.queued(log, Map.of("data", "bars"));
+            String b = Fixtures.queued(log, Map.of("data", "bars"));
+            log.append(b, new RunEvent.CancelRequested("test"));
+            log.append(b, new RunEvent.Cancelled(0));
+            String c = Fixtures.queued(log, Map.of("data", "bars"));
+            String d = Fixtures.queued(log, Map.of("data", "bars"));
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 2);
 
-        pool.tick();
-        assertEquals(List.of(a, c), trainers.runIds());
-        assertEquals(2, pool.active().size());
-        pool.tick();
-        assertEquals(List.of(a, c), trainers.runIds(), "d waits for a free worker");
+            pool.tick();
+            assertEquals(List.of(a, c), trainers.runIds());
+            assertEquals(2, pool.active().size());
+            pool.tick();
+            assertEquals(List.of(a, c), trainers.runIds(), "d waits for a free worker");
+        }
     }
 
     @Test
     void a_dashboard_only_pool_starts_no_trainer() {
-        EventLog log = TestLogs.open(dir, "pool3.db");
-        Fixtures.queued(log, Map.of("data", "bars"));
-        FakeTrainers trainers = new FakeTrainers();
-        LaunchPool pool = new LaunchPool(log, trainers, 0).start(50);
-        pool.tick();
-        pool.wake();
-        assertEquals(List.of(), trainers.runIds());
-        pool.close();
+        try (EventLog log = TestLogs.open(dir, "pool3.db")) {
+            Fixtures.queued(log, Map.of("data", "bars"));
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 0).start(50);
+            pool.tick();
+            pool.wake();
+            assertEquals(List.of(), trainers.runIds());
+            pool.close();
+        }
     }
 }

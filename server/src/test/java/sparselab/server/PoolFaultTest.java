@@ -20,36 +20,37 @@ class PoolFaultTest {
 
     @Test
     void a_run_whose_trainer_cannot_start_is_retried_with_backoff_then_failed_while_newer_runs_train() throws Exception {
-        EventLog log = TestLogs.open(dir, "pool.db");
-        String broken = Fixtures.queued(log, Map.of("data", "bars"));
-        String fine = Fixtures.queued(log, Map.of("data", "bars"));
-        FakeTrainers good = new FakeTrainers();
-        List<String> tried = new ArrayList<>();
-        TrainerSpawner spawner = (id, resume) -> {
-            tried.add(id);
-            if (id.equals(broken)) throw new IllegalStateException("cannot run java: no such file");
-            return good.spawn(id, resume);
-        };
-        LaunchPool pool = new LaunchPool(log, spawner, 1);
-        pool.tick();
-        assertEquals(List.of(broken, fine), tried, "the newer run is not held up by the broken one");
-        assertEquals("queued", log.require(broken).status());
-        assertTrue(log.require(broken).error().contains("start attempt 1 failed"), log.require(broken).error());
-        log.append(fine, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));   // the fine run's trainer claimed it
-        good.starts.get(0).process().exit();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!log.require(broken).status().equals("failed")) {
-            assertTrue(System.currentTimeMillis() < deadline, "still " + log.require(broken).status());
+        try (EventLog log = TestLogs.open(dir, "pool.db")) {
+            String broken = Fixtures.queued(log, Map.of("data", "bars"));
+            String fine = Fixtures.queued(log, Map.of("data", "bars"));
+            FakeTrainers good = new FakeTrainers();
+            List<String> tried = new ArrayList<>();
+            TrainerSpawner spawner = (id, resume) -> {
+                tried.add(id);
+                if (id.equals(broken)) throw new IllegalStateException("cannot run java: no such file");
+                return good.spawn(id, resume);
+            };
+            LaunchPool pool = new LaunchPool(log, spawner, 1);
             pool.tick();
+            assertEquals(List.of(broken, fine), tried, "the newer run is not held up by the broken one");
+            assertEquals("queued", log.require(broken).status());
+            assertTrue(log.require(broken).error().contains("start attempt 1 failed"), log.require(broken).error());
+            log.append(fine, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));   // the fine run's trainer claimed it
+            good.starts.get(0).process().exit();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!log.require(broken).status().equals("failed")) {
+                assertTrue(System.currentTimeMillis() < deadline, "still " + log.require(broken).status());
+                pool.tick();
+                Thread.sleep(100);
+            }
+            long failedStarts = log.events(broken).stream().filter(e -> e.event() instanceof RunEvent.StartFailed).count();
+            assertEquals(LaunchPool.MAX_START_ATTEMPTS, failedStarts);
+            assertTrue(log.require(broken).error().contains("could not be started"), log.require(broken).error());
+            long triesWhenFailed = tried.stream().filter(broken::equals).count();
+            assertEquals(LaunchPool.MAX_START_ATTEMPTS, triesWhenFailed);
             Thread.sleep(100);
+            pool.tick();
+            assertEquals(triesWhenFailed, tried.stream().filter(broken::equals).count(), "a failed run is not tried again");
         }
-        long failedStarts = log.events(broken).stream().filter(e -> e.event() instanceof RunEvent.StartFailed).count();
-        assertEquals(LaunchPool.MAX_START_ATTEMPTS, failedStarts);
-        assertTrue(log.require(broken).error().contains("could not be started"), log.require(broken).error());
-        long triesWhenFailed = tried.stream().filter(broken::equals).count();
-        assertEquals(LaunchPool.MAX_START_ATTEMPTS, triesWhenFailed);
-        Thread.sleep(100);
-        pool.tick();
-        assertEquals(triesWhenFailed, tried.stream().filter(broken::equals).count(), "a failed run is not tried again");
     }
 }

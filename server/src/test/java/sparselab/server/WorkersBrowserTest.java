@@ -25,35 +25,36 @@ class WorkersBrowserTest {
 
     @Test
     void the_workers_view_lists_each_worker_alive_with_its_runs_and_the_run_page_names_its_worker() throws Exception {
-        EventLog log = TestLogs.open(dir, "workers.db");
-        String run = Fixtures.queued(log, Map.of("data", "bars"));
-        log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
-        log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
-        log.workerBeat(new WorkerInfo("old-box", "box-9", 7, 1, List.of(), null, null, false));
-        log.workerStopped("old-box");
-        LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
-        Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
-                .start("127.0.0.1", 0);
-        WebDriver driver = Browser.start(dir.resolve("chrome-profile"));
-        try {
-            String base = "http://127.0.0.1:" + app.port();
-            driver.get(base + "/workers.html");
-            new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 2);
-            var alive = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='gpu-box-2']"));
-            assertEquals("alive", alive.findElement(By.cssSelector("td.state")).getText());
-            assertEquals(run, alive.findElement(By.cssSelector("a")).getText());
-            assertTrue(alive.findElement(By.cssSelector("a")).getAttribute("href").endsWith("/run.html?id=" + run));
-            var stopped = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='old-box']"));
-            assertEquals("stopped", stopped.findElement(By.cssSelector("td.state")).getText());
-            Browser.screenshot(driver, "workers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
-            // the API says which worker trains the run
-            var detail = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
-                    .url(base + "/api/runs/" + run).build()).execute());
-            assertEquals("gpu-box-2", detail.get("worker").asText());
-            assertEquals("gpu-box-2", detail.get("summary").get("worker").asText());
-        } finally {
-            driver.quit();
-            app.stop();
+        try (EventLog log = TestLogs.open(dir, "workers.db")) {
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
+            log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
+            log.workerBeat(new WorkerInfo("old-box", "box-9", 7, 1, List.of(), null, null, false));
+            log.workerStopped("old-box");
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
+            Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
+                    .start("127.0.0.1", 0);
+            WebDriver driver = Browser.start(dir.resolve("chrome-profile"));
+            try {
+                String base = "http://127.0.0.1:" + app.port();
+                driver.get(base + "/workers.html");
+                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 2);
+                var alive = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='gpu-box-2']"));
+                assertEquals("alive", alive.findElement(By.cssSelector("td.state")).getText());
+                assertEquals(run, alive.findElement(By.cssSelector("a")).getText());
+                assertTrue(alive.findElement(By.cssSelector("a")).getAttribute("href").endsWith("/run.html?id=" + run));
+                var stopped = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='old-box']"));
+                assertEquals("stopped", stopped.findElement(By.cssSelector("td.state")).getText());
+                Browser.screenshot(driver, "workers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
+                // the API says which worker trains the run
+                var detail = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
+                        .url(base + "/api/runs/" + run).build()).execute());
+                assertEquals("gpu-box-2", detail.get("worker").asText());
+                assertEquals("gpu-box-2", detail.get("summary").get("worker").asText());
+            } finally {
+                driver.quit();
+                app.stop();
+            }
         }
     }
 }
