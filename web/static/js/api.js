@@ -108,8 +108,17 @@ export function live(query, onRun, poll, intervalMs = 2000) {
   };
 }
 
-/** The x axis of training curves: L-BFGS runs count iterations, the others epochs. */
-export const stepName = lbfgs => (lbfgs ? 'L-BFGS iteration' : 'epoch');
+/**
+ * The words for one step of training of runs with these optimizers (one per run): L-BFGS runs count iterations,
+ * the others epochs, and a page of both says both. `short` goes before a number ("iteration 40"), `axis` under the
+ * x axis of the curves.
+ */
+export function stepWords(optimizers) {
+  const lbfgs = optimizers.filter(o => o === 'lbfgs').length;
+  if (lbfgs === 0) return { short: 'epoch', plural: 'epochs', axis: 'epoch' };
+  if (lbfgs === optimizers.length) return { short: 'iteration', plural: 'iterations', axis: 'L-BFGS iteration' };
+  return { short: 'epoch/iteration', plural: 'epochs or iterations', axis: 'epoch (L-BFGS runs: iteration)' };
+}
 
 /** Chart.js options shared by the pages' line charts. */
 export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'epoch') {

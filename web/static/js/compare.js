@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepName } from './api.js';
+import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -27,8 +27,8 @@ const shapes = {};     // run id -> first snapshot's shape
 const matchCache = {}; // "ref/epoch/other/epoch" -> units
 let runsData = [];
 let selected = null;   // { runId, unit } of the clicked filter
-let xTitle = 'epoch';  // 'L-BFGS iteration' when every run is trained by L-BFGS
-let step = 'epoch';    // the short word for one step of training in captions: 'iteration' when every run is L-BFGS
+let words = stepWords([]);  // one step of training: an epoch, or an L-BFGS iteration when every run is trained by L-BFGS
+let stepOf = {};            // run id -> its own word for a step ('iteration' for an L-BFGS run), for its gallery's caption
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
 const training = s => s.run.status === 'running' || s.run.status === 'queued';
@@ -117,7 +117,7 @@ function tooltipLabel(c) {
 }
 
 function curveOptions(title, yType, yTitle) {
-  const options = lineOptions(title, yType, yTitle, xTitle);
+  const options = lineOptions(title, yType, yTitle, words.axis);
   options.plugins.legend.labels.filter = (item, data) => !data.datasets[item.datasetIndex].band;
   options.plugins.tooltip = { filter: item => !item.dataset.band, callbacks: { label: tooltipLabel } };
   return options;
@@ -290,16 +290,16 @@ function drawUnitRates(units) {
     }
   });
   if (unitChart) unitChart.destroy();
-  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1', xTitle) });
+  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1', words.axis) });
 }
 
 function drawFilmstrips(units) {
   const box = document.getElementById('filmstrips');
   box.replaceChildren(...[...units].map(([g, u]) => el('div', {},
-    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot, by ${step}`),
+    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot, by ${words.short}`),
     el('div', { class: 'filmstrip', 'data-run': g.s.run.runId, 'data-unit': u },
-      ...g.s.snapshotEpochs.map(e => el('figure', { title: `unit ${u} at ${step} ${e}` },
-        el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at ${step} ${e}` }),
+      ...g.s.snapshotEpochs.map(e => el('figure', { title: `unit ${u} at ${words.short} ${e}` },
+        el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at ${words.short} ${e}` }),
         el('figcaption', {}, `${e}`)))))));
 }
 
@@ -374,13 +374,13 @@ async function drawGalleries(runs) {
   document.getElementById('match-note').textContent = shapesDiffer ? 'runs of another shape than the first are not matched' : '';
   const show = async () => {
     const e = epochAt();
-    slider.setAttribute('aria-valuetext', `${step} ${e}`);
+    slider.setAttribute('aria-valuetext', `${words.short} ${e}`);
     for (const g of galleries) {
       const m = nearestMeasures(measures[g.s.run.runId] || [], e);
       const fresh = measuresTable(m, { 'data-run': g.s.run.runId, 'data-epoch': m ? m.epoch : '' });
       g.table.replaceChildren(...fresh.childNodes);
       g.table.dataset.epoch = m ? m.epoch : '';
-      g.table.title = m ? `filter measures of the snapshot at ${step} ${m.epoch}` : 'no filter measures yet';
+      g.table.title = m ? `filter measures of the snapshot at ${words.short} ${m.epoch}` : 'no filter measures yet';
       if (g.s.snapshotEpochs.length) g.epoch = nearest(g.s.snapshotEpochs, e);
     }
     const shown = galleries.filter(g => g.s.snapshotEpochs.length);
@@ -389,7 +389,7 @@ async function drawGalleries(runs) {
     slider.disabled = !shown.length;
     epochLabel.textContent = !shown.length ? 'no weight snapshot yet'
       : differ
-      ? `${e}: the runs are shown at different ${step}s (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
+      ? `${e}: the runs are shown at different ${words.plural} (${shown.map(g => `${g.s.run.runId} ${g.epoch}`).join(', ')})`
       : `${shown[0].epoch} (nearest snapshot of each run)`;
     epochLabel.classList.toggle('warn', differ);
     const r = refGallery();
@@ -404,7 +404,7 @@ async function drawGalleries(runs) {
         tileState(g, 'loading');
         g.img.src = src;
       }
-      g.caption.textContent = `${label(g.s)} — ${step} ${g.epoch}${matched ? ', ordered by match' : ''}`;
+      g.caption.textContent = `${label(g.s)} — ${stepOf[g.s.run.runId] || words.short} ${g.epoch}${matched ? ', ordered by match' : ''}`;
     }
     if (selected) follow();
   };
@@ -462,7 +462,7 @@ function drawHeatmaps(runs) {
     const map = rates[s.run.runId];
     const fig = el('figure', { class: 'heatmap' });
     box.append(fig);
-    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no ${step}s yet`)); continue; }
+    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no ${words.plural} yet`)); continue; }
     const last = map.rows[map.rows.length - 1];
     const order = [...Array(map.units).keys()];
     if (sorted) order.sort((a, b) => (last[b] ?? -1) - (last[a] ?? -1));
@@ -475,7 +475,7 @@ function drawHeatmaps(runs) {
     map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
     fig.append(canvas, el('figcaption', { class: 'muted' },
-      `${s.run.runId} (target rho ${s.rho}): ${step}s ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
+      `${s.run.runId} (target rho ${s.rho}): ${words.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
   }
 }
 
@@ -533,11 +533,10 @@ async function main() {
   try {
     const data = await load();
     const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
-    const lbfgs = !!optimizer && optimizer.values.every(v => v === 'lbfgs');
-    xTitle = stepName(lbfgs);
-    step = lbfgs ? 'iteration' : 'epoch';
-    document.getElementById('epoch-name').textContent = xTitle;
-    document.getElementById('heat-rows').textContent = `(rows: ${xTitle}s, first at the top; columns: hidden units)`;
+    words = stepWords(optimizer ? optimizer.values : []);
+    stepOf = Object.fromEntries(data.diff.runIds.map((id, i) => [id, stepWords([optimizer ? optimizer.values[i] : null]).short]));
+    document.getElementById('epoch-name').textContent = words.axis;
+    document.getElementById('heat-rows').textContent = `(rows: ${words.plural}, first at the top; columns: hidden units)`;
     drawDiff(data.diff);
     ladderButton();
     await drawGalleries(data.runs);

@@ -6,7 +6,7 @@
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
 import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS } from './api.js';
-import { MEASURES, measureTitle } from './measures.js';
+import { MEASURES, measureTitle, measureCell } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
 // [key, label] of the figures the sweep charts draw
@@ -42,7 +42,11 @@ function row(g, r) {
   }
   cells.push(el('td', { class: 'num' }, `${v.epochsDone}/${v.epochsTotal}`),
     el('td', { class: 'num' }, fmt(v.loss)), el('td', { class: 'num' }, fmt(v.heldout)), el('td', { class: 'num' }, fmt(v.meanActivation)));
-  for (const [k] of MEASURES) cells.push(el('td', { class: 'num', 'data-measure': k }, r.measures ? fmt(r.measures[k], 3) : ''));
+  for (const [k] of MEASURES) {
+    const td = measureCell(r.measures, k);
+    td.dataset.measure = k;
+    cells.push(td);
+  }
   return el('tr', { 'data-run': v.runId, 'data-step': r.step ?? '' }, ...cells);
 }
 

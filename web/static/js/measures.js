@@ -24,11 +24,25 @@ export function nearestMeasures(rows, epoch) {
   return best;
 }
 
+/** Whether every unit is dead at a measured snapshot (none fires at a tenth of rho): no unit uses its filters. */
+export const allDead = row => !!row && row.deadFraction === 1;
+
+/**
+ * The cell of one measure of one snapshot (null: none measured yet). Where every unit is dead, the stroke share
+ * cell says "all dead" instead of a share of filters nobody reads (the share in its tooltip).
+ */
+export function measureCell(row, key) {
+  if (!row) return el('td', { class: 'num' }, '');
+  if (typeof row[key] !== 'number') return el('td', { class: 'num', title: 'not measured for this run' }, '—');
+  if (key === 'strokeShare' && allDead(row)) {
+    return el('td', { class: 'num muted', title: `stroke share ${fmt(row[key], 3)} of filters no unit uses: every unit is dead` }, 'all dead');
+  }
+  return el('td', { class: 'num' }, fmt(row[key], 3));
+}
+
 /** A two-column table of one snapshot's measures. */
 export function measuresTable(row, attrs = {}) {
   return el('table', { class: 'measures', ...attrs },
     el('tbody', {}, ...MEASURES.map(([k, label, , meaning]) => el('tr', { 'data-measure': k },
-      el('td', { title: meaning }, label),
-      el('td', row && typeof row[k] !== 'number' ? { class: 'num', title: 'not measured for this run' } : { class: 'num' },
-        row ? (typeof row[k] === 'number' ? fmt(row[k], 3) : '—') : '')))));
+      el('td', { title: meaning }, label), measureCell(row, k)))));
 }

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepName } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords } from './api.js';
 import { nearestMeasures, measuresTable } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -111,7 +111,7 @@ function timeline(events) {
   }), ...hidden];
 }
 
-function drawCurves(metrics, lbfgs) {
+function drawCurves(metrics, xTitle) {
   const canvas = document.getElementById('curves');
   const pts = key => metrics.map(m => ({ x: m.epoch, y: typeof m[key] === 'number' && m[key] > 0 ? m[key] : null }));
   const data = {
@@ -124,7 +124,7 @@ function drawCurves(metrics, lbfgs) {
   };
   const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
   if (!chart) {
-    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'value', stepName(lbfgs)) });
+    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'value', xTitle) });
   } else {
     chart.data = data;
     chart.options.scales.y.type = type;
@@ -155,11 +155,11 @@ async function load() {
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
-    const unit = (run.config || {}).optimizer === 'lbfgs' ? 'L-BFGS iterations' : 'epochs';
-    step = (run.config || {}).optimizer === 'lbfgs' ? 'iteration' : 'epoch';
+    const words = stepWords([(run.config || {}).optimizer]);
+    step = words.short;
     const data = (run.config || {}).data;
     document.getElementById('summary').textContent =
-      `${s.epochsDone}/${s.epochsTotal} ${unit} · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
+      `${s.epochsDone}/${s.epochsTotal} ${words.axis}s · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
       `${data ? ' · data ' + data : ''}${run.dataFingerprint ? ` (fingerprint ${run.dataFingerprint.slice(0, 12)})` : ''}` +
       `${s.error ? ' · error: ' + s.error : ''}`;
     if (s.group) {
@@ -189,7 +189,7 @@ async function load() {
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;
-    if (metrics.length) drawCurves(metrics, (run.config || {}).optimizer === 'lbfgs');
+    if (metrics.length) drawCurves(metrics, words.axis);
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));

@@ -1,6 +1,7 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare; edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords } from './api.js';
+import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
 const filter = document.getElementById('filter');
@@ -36,14 +37,14 @@ async function editTags(run) {
  * its filters are not used, and the cell says so instead of a share of shapes nobody reads.
  */
 function strokesCell(r) {
-  const step = r.optimizer === 'lbfgs' ? 'iteration' : 'epoch';
+  const step = stepWords([r.optimizer]).short;
   const measured = r.measuresEpoch !== null && r.measuresEpoch !== undefined;
   const share = typeof r.strokeShare === 'number' ? fmt(r.strokeShare, 3) : '';
-  const allDead = measured && r.deadFraction === 1;
+  const dead = measured && allDead(r);
   const title = !measured ? 'no filter measures yet'
     : `stroke share ${share || 'not measured'}, locality ${fmt(r.locality, 3)}, dead units ${fmt(r.deadFraction, 3)} at ${step} ${r.measuresEpoch}`
-      + (allDead ? ': every unit is dead, its filters are not used' : '');
-  return el('td', { class: allDead ? 'num muted' : 'num', 'data-figure': 'strokeShare', title }, allDead ? 'all dead' : share);
+      + (dead ? ': every unit is dead, its filters are not used' : '');
+  return el('td', { class: dead ? 'num muted' : 'num', 'data-figure': 'strokeShare', title }, dead ? 'all dead' : share);
 }
 
 function row(r) {

@@ -289,7 +289,7 @@ class ComparePageBrowserTest {
         for (String c : captions) assertTrue(c.endsWith(" — iteration 4"), c);
         assertEquals(List.of("filter measures of the snapshot at iteration 4", "filter measures of the snapshot at iteration 4"),
                 chrome.js("return [...document.querySelectorAll('#galleries table.measures')].map(t => t.title);"));
-        assertEquals("(rows: L-BFGS iterations, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
+        assertEquals("(rows: iterations, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps figcaption")).size() == 2);
         for (WebElement f : driver.findElements(By.cssSelector("#heatmaps figcaption"))) assertTrue(f.getText().contains(": iterations 1–8, "), f.getText());
         // the unit panel: its curve's x axis and the filmstrip's frames
@@ -304,16 +304,17 @@ class ComparePageBrowserTest {
         chrome.waitFor(10).until(d -> "failed".equals(chrome.js("return document.querySelector('#galleries .tile-box').dataset.state;")));
         assertEquals("weights could not be drawn", driver.findElement(By.cssSelector("#galleries .tile-status")).getText());
 
-        // a page of an L-BFGS run and an SGD run keeps "epoch"
+        // a page of an L-BFGS run and an SGD run says both, and each gallery its own run's word
         driver.get(base + "/compare.html?runs=" + sparse + "," + a);
         chrome.waitFor(15).until(d -> "8,6".equals(chrome.js(epochs)));
-        assertEquals("epoch", driver.findElement(By.cssSelector("label[for='epoch']")).getText());
-        assertEquals("8: the runs are shown at different epochs (" + sparse + " 8, " + a + " 6)", driver.findElement(By.id("epoch-label")).getText());
+        assertEquals("epoch (L-BFGS runs: iteration)", driver.findElement(By.cssSelector("label[for='epoch']")).getText());
+        assertEquals("epoch (L-BFGS runs: iteration)", chrome.js("return Chart.getChart(document.getElementById('chart-loss')).options.scales.x.title.text;"));
+        assertEquals("8: the runs are shown at different epochs or iterations (" + sparse + " 8, " + a + " 6)", driver.findElement(By.id("epoch-label")).getText());
         @SuppressWarnings("unchecked")
         List<String> mixed = (List<String>) chrome.js("return [...document.querySelectorAll('#galleries .gallery > div.muted')].map(d => d.textContent);");
         assertEquals(2, mixed.size());
-        assertTrue(mixed.get(0).endsWith(" — epoch 8") && mixed.get(1).endsWith(" — epoch 6"), mixed.toString());
-        assertEquals("(rows: epochs, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
+        assertTrue(mixed.get(0).endsWith(" — iteration 8") && mixed.get(1).endsWith(" — epoch 6"), mixed.toString());
+        assertEquals("(rows: epochs or iterations, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */

@@ -96,6 +96,13 @@ class PagesBrowserTest {
             assertTrue(driver.findElement(deadCell).getAttribute("title").contains("stroke share 0.375"), driver.findElement(deadCell).getAttribute("title"));
             By aliveCell = By.cssSelector("#runs tbody tr[data-run='" + a + "'] td[data-figure='strokeShare']");
             assertTrue(!"all dead".equals(driver.findElement(aliveCell).getText()));
+            // and so does its measures table on the compare page
+            driver.get(base + "/compare.html?runs=" + dead + "," + a);
+            By deadMeasure = By.cssSelector("#galleries table.measures[data-run='" + dead + "'] tr[data-measure='strokeShare'] td:last-child");
+            chrome.waitFor(10).until(d -> "all dead".equals(d.findElement(deadMeasure).getText()));
+            assertTrue(driver.findElement(deadMeasure).getAttribute("title").startsWith("stroke share 0.375 of filters no unit uses"),
+                    driver.findElement(deadMeasure).getAttribute("title"));
+            assertEquals("1", driver.findElement(By.cssSelector("#galleries table.measures[data-run='" + dead + "'] tr[data-measure='deadFraction'] td:last-child")).getText());
             // runs without a snapshot: the slider says so and does not move
             driver.get(base + "/compare.html?runs=" + queued + "," + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("epoch-label")).getText().equals("no weight snapshot yet"));
