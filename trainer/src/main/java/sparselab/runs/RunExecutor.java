@@ -344,7 +344,9 @@ public final class RunExecutor {
      * Appends one epoch's events (one transaction). While the log cannot be reached it tries again, waiting 0.5 s
      * doubling to 10 s, for {@link #outageMs()}; before each new try it reads whether the failed one was committed
      * after all (the connection can drop after the commit): the epoch is then in the log, and is not written twice. A
-     * lease taken over meanwhile refuses the new try ({@link StoreException.LeaseLost}).
+     * commit that becomes visible only after that read is refused by the store itself ({@link
+     * StoreException.EpochWritten}), under the run's lock. A lease taken over meanwhile refuses the new try ({@link
+     * StoreException.LeaseLost}).
      */
     private void appendEpoch(Lease lease, int epoch, List<RunEvent> events, List<Blob> blobs) {
         long deadline = System.nanoTime() + outageMs() * 1_000_000;
@@ -360,6 +362,10 @@ public final class RunExecutor {
                     if (now.epochsDone() >= epoch) return;                      // it was, by this trainer's lease
                 }
                 lease.appendAll(events, blobs);
+                return;
+            } catch (StoreException.EpochWritten e) {
+                if (!written || e.epoch() != epoch) throw e;                 // a retry found its own committed write
+                LOG.warn("run {}: epoch {} was written by the try whose answer was lost; not written again", lease.runId(), epoch);
                 return;
             } catch (RuntimeException e) {
                 if (!StoreException.unreachable(e) || System.nanoTime() + waitMs * 1_000_000 > deadline) throw e;

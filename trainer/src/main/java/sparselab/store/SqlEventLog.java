@@ -355,12 +355,25 @@ final class SqlEventLog implements EventLog {
         }, String.join(", ", eventsByRun.keySet()));
     }
 
-    /** A trainer's append: refused whole unless {@code lease} is still the run's and the run is running. */
+    /**
+     * A trainer's append: refused whole unless {@code lease} is still the run's and the run is running, and refused
+     * whole ({@link StoreException.EpochWritten}) when it holds an epoch the log has already: no epoch is written
+     * twice, even by the retry of a write that was committed although its answer was lost.
+     */
     List<StoredEvent> appendLeased(String runId, long lease, List<RunEvent> events, List<Blob> blobs) {
         return transaction(h -> {
+            // the blobs (megabytes) before the run's lock: a trainer stopped in the middle of sending one holds no run
+            // (PostgreSQL's idle-in-transaction limit does not see a statement half sent)
+            LogDao dao = h.attach(LogDao.class);
+            for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
             RunRow state = lockedRun(h, runId);
             checkLease(runId, lease, state);
-            return write(h, runId, state, events, blobs);
+            for (RunEvent e : events) {
+                if (e instanceof RunEvent.EpochCompleted c && c.epoch() <= state.epochsDone()) {
+                    throw new StoreException.EpochWritten(runId, c.epoch(), state.epochsDone());
+                }
+            }
+            return write(h, runId, state, events, List.of());
         });
     }
 

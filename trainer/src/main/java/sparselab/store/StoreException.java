@@ -36,6 +36,22 @@ public class StoreException extends RuntimeException {
     }
 
     /**
+     * An epoch the log holds already: a trainer's write of it again was refused whole and wrote nothing. A trainer
+     * meets it when a write whose answer was lost (a dropped connection, a socket timeout) had been committed after
+     * all, and its retry comes in: the epoch is in the log once.
+     */
+    public static final class EpochWritten extends Conflict {
+        private final int epoch;
+
+        public EpochWritten(String runId, int epoch, int epochsDone) {
+            super("run " + runId + ": epoch " + epoch + " is in the log already (" + epochsDone + " epochs done); nothing was written");
+            this.epoch = epoch;
+        }
+
+        public int epoch() { return epoch; }
+    }
+
+    /**
      * The run is held by a write that has not ended (on PostgreSQL: a trainer stopped inside one of its appends holds
      * the run's row lock until it wakes, dies, or the server ends its session after a minute), and this write gave up
      * waiting for it: nothing was written; try again later. The HTTP layer answers 503.

@@ -151,6 +151,28 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void an_epoch_in_the_log_already_is_refused_whole_even_from_the_lease_holder(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            Lease lease = log.claim(run, started(1), r -> r.status().equals("queued")).orElseThrow();
+            lease.append(epoch(1, 3.0));
+            lease.append(epoch(2, 2.0));
+            int before = log.events(run).size();
+            // the retry of a write committed although its answer was lost: the same epoch, with its snapshot's blob
+            Blob w = Blob.of(new byte[] {7, 7});
+            StoreException.EpochWritten e = assertThrows(StoreException.EpochWritten.class, () -> lease.appendAll(
+                    List.of(epoch(2, 2.0), new RunEvent.WeightSnapshot(2, w.hash(), 2, 1, 1, 1)), List.of(w)));
+            assertEquals(2, e.epoch());
+            assertThrows(StoreException.EpochWritten.class, () -> lease.append(epoch(1, 3.0)));
+            assertEquals(before, log.events(run).size(), "nothing of the refused write is in the log");
+            assertTrue(log.blob(w.hash()).isEmpty(), "not even its blob");
+            lease.append(epoch(3, 1.0));
+            assertEquals(List.of(1, 2, 3), log.epochs(run));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void a_superseded_lease_writes_nothing_and_the_run_keeps_one_writer(String kind) {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             String run = createRun(log);
