@@ -155,17 +155,24 @@ public final class WorkerLoop {
                 continue;
             }
             String runId = lease.get().runId();
-            RunRow row = log.require(runId);
-            RunConfig cfg = ConfigKeys.build(row.configMap());
-            Dataset d = data.get(key(cfg));
             RunExecutor exec = new RunExecutor(log, RunExecutor.Listener.NONE);
             executors.add(exec);
             if (stopping.get()) exec.release();
             current.put(runId, name);
             try {
+                RunRow row = log.require(runId);
+                Dataset d = data.get(key(ConfigKeys.build(row.configMap())));
                 RunExecutor.Outcome o = exec.train(lease.get(), d);
                 LOG.info("worker {}: run {} {}: {}", name, runId, o.status(), o.message());
                 if (!o.superseded()) trained.incrementAndGet();
+            } catch (Throwable e) {
+                // whatever escapes (the log gone between the claim and the start, an Error of the native libraries):
+                // this slot goes on; the run keeps its lease without a heartbeat and is taken over once it lapses
+                LOG.error("worker {}: run {} stopped: {}; it is taken over once its heartbeat has lapsed", name, runId,
+                        StoreException.oneLine(e), e);
+                if (!StoreException.unreachable(e)) refused.add(runId);   // not this worker again: it would fail the same way
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 30_000);
             } finally {
                 current.remove(runId);
                 executors.remove(exec);
@@ -191,8 +198,15 @@ public final class WorkerLoop {
     /** The claim's test: the run's data set loads here and has the fingerprint the run was created with. */
     private boolean accept(RunRow r, List<String> newlyRefused) {
         if (refused.contains(r.runId())) return false;
-        RunConfig cfg = ConfigKeys.build(r.configMap());
+        RunConfig cfg;
         String reason;
+        try {
+            cfg = ConfigKeys.build(r.configMap());
+        } catch (RuntimeException e) {        // a key or value of another version of sparselab: refused, not fatal
+            refused.add(r.runId());
+            newlyRefused.add(r.runId() + "\nits configuration does not build here: " + StoreException.oneLine(e));
+            return false;
+        }
         try {
             Dataset d = data.computeIfAbsent(key(cfg), k -> DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
             if (r.dataFingerprint() == null || r.dataFingerprint().equals(d.fingerprint())) return true;

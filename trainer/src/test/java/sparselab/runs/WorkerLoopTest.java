@@ -44,6 +44,25 @@ class WorkerLoopTest {
     }
 
     @Test
+    void a_run_whose_configuration_does_not_build_here_is_refused_and_the_worker_trains_the_next() {
+        try (EventLog log = EventLog.open(dir.resolve("newer.db"))) {
+            // a run created by a newer sparselab, with a key this one does not know, queued before a run it can train
+            Map<String, String> newer = new java.util.TreeMap<>(config(2).toMap());
+            newer.put("warmupEpochs", "3");
+            String strange = log.create(new RunEvent.Created(newer, null, null, Map.of(), "cli", null));
+            String fine = Runs.create(log, config(2), null, "test", null);
+            int trained = new WorkerLoop(log, "w-old", 1, 50, 1500).run();
+            assertEquals(1, trained, "the slot lived on and trained the next run");
+            assertEquals("finished", log.run(fine).orElseThrow().status());
+            assertEquals("queued", log.run(strange).orElseThrow().status(), "left for a worker that knows the key");
+            List<RunEvent.Refused> refusals = log.events(strange).stream().map(StoredEvent::event)
+                    .filter(e -> e instanceof RunEvent.Refused).map(e -> (RunEvent.Refused) e).toList();
+            assertEquals(1, refusals.size());
+            assertTrue(refusals.get(0).reason().contains("warmupEpochs"), refusals.get(0).reason());
+        }
+    }
+
+    @Test
     void a_stopped_worker_releases_its_run_after_a_whole_epoch_and_the_next_one_finishes_it_with_the_same_numbers() throws Exception {
         System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "1000");   // no checkpoint but the release's own
         try (EventLog log = EventLog.open(LocalPostgres.testDatabase())) {
