@@ -29,10 +29,14 @@ enum Dialect {
         this.skipLocked = skipLocked;
     }
 
-    private static final String CLAIMABLE = "cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
+    private static final String CLAIMABLE = "((status = 'queued' AND cancel_requested = FALSE) OR (status = 'running' "
             + "AND heartbeat_at < :cutoff))";
 
-    /** The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first. */
+    /**
+     * The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first.
+     * A running one whose cancel was asked is among them: its trainer died before it honoured the cancel, and the
+     * claim ends it as cancelled instead of training it.
+     */
     String claimCandidates() {
         return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";
     }

@@ -472,7 +472,13 @@ final class SqlEventLog implements EventLog {
                     continue;                                   // taken meanwhile, or locked by another worker's claim
                 }
                 RunRow row = lockedRun(h, id);
-                if (row == null || !mayStart.test(row)) continue;
+                if (row == null) continue;
+                if (row.cancelRequested() && "running".equals(row.status())) {
+                    // its trainer is gone (the heartbeat lapsed) before it honoured the cancel: cancelled, as asked
+                    write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
+                    continue;
+                }
+                if (!mayStart.test(row)) continue;
                 return Optional.of(claimRow(h, row, started.apply(row)));
             }
             return Optional.empty();

@@ -173,6 +173,26 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_run_whose_trainer_died_after_a_cancel_request_is_cancelled_by_the_next_claim(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            String next = createRun(log);
+            Lease dead = log.claim(run, started(1), r -> r.status().equals("queued")).orElseThrow();
+            dead.append(epoch(1, 3.0));
+            log.append(run, new RunEvent.CancelRequested("dashboard"));    // the trainer dies before it reads it
+            Thread.sleep(20);
+            Lease claimed = log.claimNext(started(2), java.time.Duration.ZERO, Set.of(), r -> true).orElseThrow();
+            assertEquals(next, claimed.runId(), "the cancelled run is not trained again");
+            RunRow r = log.run(run).orElseThrow();
+            assertEquals("cancelled", r.status());
+            assertEquals(1, r.epochsDone());
+            assertThrows(StoreException.LeaseLost.class, () -> dead.append(epoch(2, 2.0)), "a trainer that wakes writes nothing");
+            assertTrue(log.claimNext(started(3), java.time.Duration.ZERO, Set.of(next), r2 -> true).isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void a_superseded_lease_writes_nothing_and_the_run_keeps_one_writer(String kind) {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             String run = createRun(log);
