@@ -121,22 +121,35 @@ public final class LaunchPool implements AutoCloseable {
         }
     }
 
-    /** Records a failed start; retries later with backoff, and fails the run after the last attempt. */
+    /**
+     * Records a failed start; retries later with backoff, and fails the run after the last attempt. One transaction
+     * that holds the run and writes only while it is still queued: a worker elsewhere may have claimed it meanwhile
+     * (on a shared log), and its run is not failed behind its back.
+     */
     private void startFailed(String runId, String error) {
         spawned.remove(runId);
-        int n = attempts.merge(runId, 1, Integer::sum);
+        int n = attempts.getOrDefault(runId, 0) + 1;
         try {
-            log.append(runId, new sparselab.log.RunEvent.StartFailed(n, error));
-            if (n >= MAX_START_ATTEMPTS) {
-                log.append(runId, new sparselab.log.RunEvent.Failed(0, "the trainer could not be started (" + n + " attempts): " + error));
+            List<sparselab.log.StoredEvent> written = log.appendChecked(runId, r -> {
+                if (!r.status().equals("queued")) return List.of();
+                List<sparselab.log.RunEvent> events = new java.util.ArrayList<>();
+                events.add(new sparselab.log.RunEvent.StartFailed(n, error));
+                if (n >= MAX_START_ATTEMPTS) {
+                    events.add(new sparselab.log.RunEvent.Failed(0, "the trainer could not be started (" + n + " attempts): " + error));
+                }
+                return events;
+            });
+            if (written.isEmpty() || n >= MAX_START_ATTEMPTS) {          // claimed elsewhere or ended meanwhile, or failed now
                 attempts.remove(runId);
                 notBefore.remove(runId);
-            } else {
-                notBefore.put(runId, System.currentTimeMillis() + (FIRST_BACKOFF_MS << (n - 1)));
+                return;
             }
+            attempts.put(runId, n);
         } catch (RuntimeException e) {
             LOG.warn("cannot record the failed start of run {}: {}", runId, e.getMessage());
         }
+        // the next try after a backoff, also when the record failed (nothing of it was written)
+        notBefore.put(runId, System.currentTimeMillis() + (FIRST_BACKOFF_MS << (Math.min(n, MAX_START_ATTEMPTS) - 1)));
     }
 
     private static String exitCode(Process p) {

@@ -53,4 +53,23 @@ class PoolFaultTest {
             assertEquals(triesWhenFailed, tried.stream().filter(broken::equals).count(), "a failed run is not tried again");
         }
     }
+
+    @Test
+    void a_failed_start_of_a_run_a_worker_elsewhere_claimed_meanwhile_writes_nothing_to_it() {
+        try (EventLog log = TestLogs.open(dir, "shared.db")) {
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            List<String> tried = new ArrayList<>();
+            // the local trainer cannot start, and a worker on another machine claims the run in the meantime
+            TrainerSpawner spawner = (id, resume) -> {
+                tried.add(id);
+                if (tried.size() == 1) log.claim(id, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "box-2"), r -> true).orElseThrow();
+                throw new IllegalStateException("cannot run java: no such file");
+            };
+            LaunchPool pool = new LaunchPool(log, spawner, 1);
+            for (int i = 0; i < 5; i++) pool.tick();
+            assertEquals(List.of(run), tried, "not tried again once another trainer holds it");
+            assertEquals("running", log.require(run).status(), "the other worker's run is not failed");
+            assertTrue(log.events(run).stream().noneMatch(e -> e.event() instanceof RunEvent.StartFailed || e.event() instanceof RunEvent.Failed));
+        }
+    }
 }
