@@ -79,8 +79,18 @@ class CommandLineTest {
         assertEquals(2, nowhere.code(), nowhere.err());
         assertTrue(nowhere.err().contains("--gallery: the folder") && nowhere.err().contains("does not exist"), nowhere.err());
 
+        // not while something writes: a worker serving the log
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            log.workerBeat(new sparselab.store.WorkerInfo("box-7:42", "box-7", 42L, 1, List.of(), null, null, false));
+        }
+        Result busy = run("rebuild", "--db", db);
+        assertEquals(2, busy.code(), busy.err());
+        assertTrue(busy.err().contains("the log is in use: box-7:42 serves it"), busy.err());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            log.workerStopped("box-7:42");
+        }
         Result rebuild = run("rebuild", "--db", db);
-        assertEquals(0, rebuild.code());
+        assertEquals(0, rebuild.code(), rebuild.err());
         try (EventLog log = EventLog.open(Path.of(db))) {
             RunRow row = log.run(runId).orElseThrow();
             assertEquals("finished", row.status());
