@@ -97,12 +97,17 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
      * The PostgreSQL JDBC driver's parameters: those of the URL's query ({@code ?sslmode=verify-full}, ...), as given,
      * after the defaults they may override: {@code connectTimeout} 10 s (a server that does not answer the connection)
      * and {@code loginTimeout} 20 s (one that accepts it and then never answers: without it, opening the log would wait
-     * for ever), and {@code ApplicationName}.
+     * for ever), {@code socketTimeout} 300 s and {@code tcpKeepAlive} (a server or network that goes silent in the
+     * middle of a statement: without them, a trainer's write waited for ever while its heartbeat, on another
+     * connection, kept its run from being taken over; a write that times out is tried again, and the store refuses an
+     * epoch it holds already), and {@code ApplicationName}.
      */
     static String driverParameters(String rawQuery) {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("connectTimeout", "10");
         p.put("loginTimeout", "20");
+        p.put("socketTimeout", "300");
+        p.put("tcpKeepAlive", "true");
         p.put("ApplicationName", "sparselab");
         if (rawQuery != null) {
             for (String kv : rawQuery.split("&")) {

@@ -494,7 +494,7 @@ class EventLogTest {
         var text = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:abc/db"));
         assertTrue(text.getMessage().contains("the port 'abc' is not a number"), text.getMessage());
         // the URL's own driver parameters are kept, after the defaults they may override
-        assertEquals("connectTimeout=10&loginTimeout=3&ApplicationName=sparselab&sslmode=require",
+        assertEquals("connectTimeout=10&loginTimeout=3&socketTimeout=300&tcpKeepAlive=true&ApplicationName=sparselab&sslmode=require",
                 Backend.driverParameters("loginTimeout=3&sslmode=require"));
         for (String url : List.of("postgresql://u@127.0.0.1/db?password=hunter2", "postgresql://u@127.0.0.1:abc/db?sslpassword=hunter2",
                 "postgresql://u@127.0.0.1:99999/db?x=1&password=hunter2", "postgresql://u@127.0.0.1/?password=hunter2")) {
