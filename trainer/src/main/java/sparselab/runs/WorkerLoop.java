@@ -47,6 +47,7 @@ public final class WorkerLoop {
     private final List<RunExecutor> executors = new CopyOnWriteArrayList<>();
     private final Map<String, String> current = new ConcurrentHashMap<>();
     private final Map<String, Dataset> data = new ConcurrentHashMap<>();
+    private final Map<String, String> unloadable = new ConcurrentHashMap<>();   // data key -> why it cannot be loaded here
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final AtomicInteger trained = new AtomicInteger();
 
@@ -136,9 +137,10 @@ public final class WorkerLoop {
         while (!stopping.get()) {
             Optional<Lease> lease;
             List<String> newlyRefused = new ArrayList<>();
+            Map<String, RunConfig> toLoad = new java.util.LinkedHashMap<>();
             try {
                 lease = log.claimNext(r -> RunExecutor.startedEvent(data.get(key(ConfigKeys.build(r.configMap()))).fingerprint(), name),
-                        stale, refused, r -> accept(r, newlyRefused));  // the data accept loaded: its fingerprint
+                        stale, refused, r -> accept(r, newlyRefused, toLoad));  // the data accept found loaded: its fingerprint
                 backoff = 500;
             } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
                 throw e;
@@ -149,6 +151,12 @@ public final class WorkerLoop {
                 continue;
             }
             for (String id : newlyRefused) recordRefusal(id);
+            if (lease.isEmpty() && !toLoad.isEmpty()) {
+                // data sets are loaded here, outside the claim's transaction (it holds the candidates, and on SQLite
+                // the whole log, while it runs); the next claim finds them loaded
+                toLoad.forEach(this::load);
+                continue;
+            }
             if (lease.isEmpty()) {
                 if (idleExitMs > 0 && System.currentTimeMillis() - idleSince > idleExitMs && nothingLeft()) return;
                 sleep(pollMs);
@@ -195,11 +203,13 @@ public final class WorkerLoop {
         }
     }
 
-    /** The claim's test: the run's data set loads here and has the fingerprint the run was created with. */
-    private boolean accept(RunRow r, List<String> newlyRefused) {
+    /**
+     * The claim's test: the run's configuration builds here and its data set, loaded here, has the fingerprint the run
+     * was created with. A data set not loaded yet is left to {@link #load} after the claim (false for now).
+     */
+    private boolean accept(RunRow r, List<String> newlyRefused, Map<String, RunConfig> toLoad) {
         if (refused.contains(r.runId())) return false;
         RunConfig cfg;
-        String reason;
         try {
             cfg = ConfigKeys.build(r.configMap());
         } catch (RuntimeException e) {        // a key or value of another version of sparselab: refused, not fatal
@@ -207,17 +217,32 @@ public final class WorkerLoop {
             newlyRefused.add(r.runId() + "\nits configuration does not build here: " + StoreException.oneLine(e));
             return false;
         }
-        try {
-            Dataset d = data.computeIfAbsent(key(cfg), k -> DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
-            if (r.dataFingerprint() == null || r.dataFingerprint().equals(d.fingerprint())) return true;
-            reason = "the data set '" + cfg.data() + "' on this machine has fingerprint " + d.fingerprint().substring(0, 12)
-                    + ", the run's is " + r.dataFingerprint().substring(0, 12);
-        } catch (RuntimeException e) {
-            reason = "the data set '" + cfg.data() + "' cannot be loaded on this machine: " + e.getMessage();
+        String k = key(cfg);
+        if (unloadable.containsKey(k)) {
+            refused.add(r.runId());
+            newlyRefused.add(r.runId() + "\nthe data set '" + cfg.data() + "' cannot be loaded on this machine: " + unloadable.get(k));
+            return false;
         }
+        Dataset d = data.get(k);
+        if (d == null) {
+            toLoad.putIfAbsent(k, cfg);
+            return false;
+        }
+        if (r.dataFingerprint() == null || r.dataFingerprint().equals(d.fingerprint())) return true;
         refused.add(r.runId());
-        newlyRefused.add(r.runId() + "\n" + reason);
+        newlyRefused.add(r.runId() + "\nthe data set '" + cfg.data() + "' on this machine has fingerprint " + d.fingerprint().substring(0, 12)
+                + ", the run's is " + r.dataFingerprint().substring(0, 12));
         return false;
+    }
+
+    /** Loads a data set the claim asked for; one that cannot be loaded is remembered, and its runs refused. */
+    private void load(String k, RunConfig cfg) {
+        if (data.containsKey(k) || unloadable.containsKey(k)) return;
+        try {
+            data.put(k, DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
+        } catch (RuntimeException e) {
+            unloadable.put(k, String.valueOf(e.getMessage()));
+        }
     }
 
     private void recordRefusal(String idAndReason) {

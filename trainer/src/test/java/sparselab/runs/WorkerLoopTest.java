@@ -50,9 +50,18 @@ class WorkerLoopTest {
             Map<String, String> newer = new java.util.TreeMap<>(config(2).toMap());
             newer.put("warmupEpochs", "3");
             String strange = log.create(new RunEvent.Created(newer, null, null, Map.of(), "cli", null));
+            // and one whose data set is not on this machine (loaded outside the claim, then refused)
+            Map<String, String> elsewhere = new java.util.TreeMap<>(config(2).toMap());
+            elsewhere.put("data", "idx:" + dir.resolve("only-on-box-2.idx"));
+            String missing = log.create(new RunEvent.Created(elsewhere, null, null, Map.of(), "cli", null));
             String fine = Runs.create(log, config(2), null, "test", null);
             int trained = new WorkerLoop(log, "w-old", 1, 50, 1500).run();
             assertEquals(1, trained, "the slot lived on and trained the next run");
+            assertEquals("queued", log.run(missing).orElseThrow().status());
+            List<String> why = log.events(missing).stream().map(StoredEvent::event).filter(e -> e instanceof RunEvent.Refused)
+                    .map(e -> ((RunEvent.Refused) e).reason()).toList();
+            assertEquals(1, why.size(), why.toString());
+            assertTrue(why.get(0).contains("cannot be loaded on this machine") && why.get(0).contains("only-on-box-2.idx"), why.get(0));
             assertEquals("finished", log.run(fine).orElseThrow().status());
             assertEquals("queued", log.run(strange).orElseThrow().status(), "left for a worker that knows the key");
             List<RunEvent.Refused> refusals = log.events(strange).stream().map(StoredEvent::event)
