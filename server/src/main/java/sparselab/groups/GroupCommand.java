@@ -11,7 +11,6 @@ import sparselab.store.EventLog;
 import sparselab.runs.RunQueries;
 
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -28,7 +27,7 @@ public final class GroupCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         GroupView g;
         try {
-            g = new GroupQueries(log, new RunQueries(log)).group(name, Instant.now());
+            g = new GroupQueries(log, new RunQueries(log)).group(name, log.clock().instant());
         } catch (sparselab.store.StoreException.NotFound e) {
             throw new ExitCodes.RefusedException("no group '" + name + "' in " + log.describe());
         }

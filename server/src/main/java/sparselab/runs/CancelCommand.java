@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.store.EventLog;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -23,7 +22,7 @@ public class CancelCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EventLog log = db.openExisting();
-        RunActions actions = new RunActions(log, Clock.systemUTC());
+        RunActions actions = new RunActions(log, log.clock());
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         for (String id : ids) {                                // every id checked before anything is written
             sparselab.log.RunRow r = actions.require(id);

@@ -18,7 +18,6 @@ import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.Runs;
 
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -90,7 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
         LaunchPool pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
         Javalin app;
         try {
-            app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)
+            app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)
                     .build().start(host, port);
         } catch (RuntimeException e) {
             throw new ExitCodes.RefusedException(cannotListen(host, port, e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));

@@ -23,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +68,7 @@ public final class StressCommand implements Callable<Integer> {
         }
         Limits limits = Limits.fromEnvironment();
         LaunchPool pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), trainers);
-        Javalin app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
+        Javalin app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
                 .build().start("127.0.0.1", 0);
         pool.start(500);
         String base = "http://127.0.0.1:" + app.port();

@@ -11,7 +11,6 @@ import sparselab.store.EventLog;
 import sparselab.store.RunFilter;
 import sparselab.store.WorkerInfo;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -27,7 +26,7 @@ public class RebuildCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         // the rebuild replaces every run's row in one transaction: a trainer writing meanwhile would find its run gone
         // (and fail it), and a heartbeat rebuilt from the last event can be old enough for a takeover
-        List<RunRow> training = log.runsPage(new RunFilter("running", null), null, 3, Instant.now());
+        List<RunRow> training = log.runsPage(new RunFilter("running", null), null, 3, log.clock().instant());
         List<WorkerInfo> serving = WorkerLoop.alive(log);
         if (!training.isEmpty() || !serving.isEmpty()) {
             throw new ConfigException("--db", "the log is in use: "

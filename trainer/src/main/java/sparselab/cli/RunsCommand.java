@@ -33,7 +33,7 @@ public class RunsCommand implements Callable<Integer> {
                     + String.join(", ", RunRow.STATUSES));
         }
         EventLog log = db.openExisting();
-        Instant now = Instant.now();
+        Instant now = log.clock().instant();       // heartbeats are in the database's time
         // the dashboard's query (filtered in SQL); a group is one more condition, so its limit comes after it
         List<RunRow> runs = log.runsPage(new sparselab.store.RunFilter(status, text), null,
                         group == null && limit != null ? limit : Integer.MAX_VALUE, now).stream()

@@ -147,12 +147,12 @@ public final class RunExecutor {
             return new Outcome(runId, "refused", "the data set '" + cfg.data() + "' has changed since run " + runId
                     + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
         }
-        Instant now = Instant.now();
+        Instant now = log.clock().instant();      // heartbeats are in the database's time
         var claimed = log.claim(runId, startedEvent(data.fingerprint(), null),
                 r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
-            return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(Instant.now())
+            return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(log.clock().instant())
                     + (resume ? "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed"
                               : "; only a queued run can be started"));
         }

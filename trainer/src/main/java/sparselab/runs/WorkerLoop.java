@@ -69,7 +69,7 @@ public final class WorkerLoop {
      * the takeover timeout (their heartbeat times are the database's clock).
      */
     public static List<WorkerInfo> alive(EventLog log) {
-        java.time.Instant cutoff = java.time.Instant.now().minus(RunRow.HEARTBEAT_TIMEOUT);
+        java.time.Instant cutoff = log.clock().instant().minus(RunRow.HEARTBEAT_TIMEOUT);
         return log.workers().stream().filter(w -> !w.stopped() && w.slots() > 0 && w.heartbeatAt() != null
                 && java.time.Instant.parse(w.heartbeatAt()).isAfter(cutoff)).toList();
     }
@@ -196,8 +196,8 @@ public final class WorkerLoop {
     private boolean nothingLeft() {
         try {
             return log.queued(refused.size() + 1).stream().allMatch(refused::contains)
-                    && log.runsPage(new sparselab.store.RunFilter("running", null), null, 1, java.time.Instant.now()).isEmpty()
-                    && log.runsPage(new sparselab.store.RunFilter("interrupted", null), null, 1, java.time.Instant.now()).isEmpty();
+                    && log.runsPage(new sparselab.store.RunFilter("running", null), null, 1, log.clock().instant()).isEmpty()
+                    && log.runsPage(new sparselab.store.RunFilter("interrupted", null), null, 1, log.clock().instant()).isEmpty();
         } catch (RuntimeException e) {
             return false;
         }

@@ -56,6 +56,13 @@ public interface EventLog extends AutoCloseable {
     /** Where the log is, for messages: the file, or the URL without its password. */
     String describe();
 
+    /**
+     * The clock that heartbeats are written in: the database server's (PostgreSQL), read through this machine's
+     * clock and its measured offset; this machine's own clock for an SQLite file. Whether a run or worker is alive
+     * is judged on it.
+     */
+    default java.time.Clock clock() { return java.time.Clock.systemUTC(); }
+
     /** The --db value a child process (a trainer, a worker) opens this log with: {@link #describe()} and the URL's driver parameters. */
     String locator();
 

@@ -207,6 +207,13 @@ final class SqlEventLog implements EventLog {
     @Override
     public boolean shared() { return backend.kind() == Backend.Kind.POSTGRESQL; }
 
+    private final DatabaseClock databaseClock = new DatabaseClock(this::databaseNow, java.time.Clock.systemUTC());
+
+    private Instant databaseNow() { return Instant.parse(jdbi.withHandle(this::now)); }
+
+    @Override
+    public java.time.Clock clock() { return shared() ? databaseClock : java.time.Clock.systemUTC(); }
+
     /** Closes the connections; on SQLite the WAL is checkpointed first, so the .db file alone holds every append. */
     @Override
     public void close() {
