@@ -22,6 +22,9 @@ public class DbOption {
     /** Opens the log, creating an SQLite file when missing (commands that write runs). */
     public EventLog open() { return remember(EventLog.open(db)); }
 
+    /** {@link #open()} with a pool of {@code connections} on PostgreSQL ({@link EventLog#open(String, int)}). */
+    public EventLog open(int connections) { return remember(EventLog.open(db, connections)); }
+
     /** Opens an existing log; a missing file is refused rather than created (commands that only read or act on runs). */
     public EventLog openExisting() { return remember(EventLog.openExisting(db)); }
 

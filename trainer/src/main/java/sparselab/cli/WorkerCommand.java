@@ -35,7 +35,7 @@ public class WorkerCommand implements Callable<Integer> {
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
-        EventLog log = db.open();
+        EventLog log = db.open(Math.max(6, slots + 4));     // a connection per slot's trainer, and some for beats and claims
         WorkerLoop worker = new WorkerLoop(log, name == null ? WorkerLoop.defaultName() : name, slots, (long) (poll * 1000),
                 idle == null ? 0 : (long) (idle * 1000));
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);

@@ -33,6 +33,12 @@ public interface EventLog extends AutoCloseable {
      */
     static EventLog open(String db) { return SqlEventLog.open(Backend.parse(db, true)); }
 
+    /**
+     * Opens the log with a pool of {@code connections} on PostgreSQL (a worker with many slots: each slot's trainer
+     * writes and beats on its own; a pool too small for them made a write wait 15 s and fail its run).
+     */
+    static EventLog open(String db, int connections) { return SqlEventLog.open(Backend.parse(db, true), connections); }
+
     /** Opens (creating when missing) the SQLite log in {@code file}. */
     static EventLog open(java.nio.file.Path file) { return open(file.toString()); }
 

@@ -70,7 +70,10 @@ final class SqlEventLog implements EventLog {
         this.pool = pool;
     }
 
-    static SqlEventLog open(Backend b) {
+    static SqlEventLog open(Backend b) { return open(b, 0); }
+
+    /** @param connections the pool's size on PostgreSQL (0: the default, 6); SQLite's stays 4 (one writer at a time) */
+    static SqlEventLog open(Backend b, int connections) {
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("sparselab-log");
         Dialect dialect;
@@ -96,7 +99,7 @@ final class SqlEventLog implements EventLog {
             cfg.setJdbcUrl(b.jdbcUrl());
             cfg.setUsername(b.user());
             if (b.password() != null) cfg.setPassword(b.password());
-            cfg.setMaximumPoolSize(6);
+            cfg.setMaximumPoolSize(connections > 0 ? connections : 6);
             cfg.setConnectionTimeout(15_000);
             dialect = Dialect.POSTGRESQL;
         }
@@ -208,6 +211,9 @@ final class SqlEventLog implements EventLog {
     public boolean shared() { return backend.kind() == Backend.Kind.POSTGRESQL; }
 
     private final DatabaseClock databaseClock = new DatabaseClock(this::databaseNow, java.time.Clock.systemUTC());
+
+    /** The pool's size: how many transactions of this process can run at once. */
+    int maxConnections() { return pool.getMaximumPoolSize(); }
 
     private Instant databaseNow() { return Instant.parse(jdbi.withHandle(this::now)); }
 

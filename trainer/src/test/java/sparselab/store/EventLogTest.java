@@ -708,4 +708,12 @@ class EventLogTest {
             return r.getInt(1);
         }
     }
+
+    @Test
+    void a_log_opened_for_many_slots_has_a_pool_to_match_on_postgresql() {
+        try (EventLog small = EventLog.open(Logs.newLog("postgresql", dir)); EventLog big = EventLog.open(Logs.newLog("postgresql", dir), 20)) {
+            assertEquals(6, ((SqlEventLog) small).maxConnections());
+            assertEquals(20, ((SqlEventLog) big).maxConnections());
+        }
+    }
 }
