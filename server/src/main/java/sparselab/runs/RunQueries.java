@@ -51,12 +51,17 @@ public final class RunQueries {
     public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
                              String heartbeatAt, boolean alive, boolean stopped) {}
 
-    /** Every worker that ever served the log, most recent first. */
+    /**
+     * Every worker that ever served the log, most recent first. A worker that is not alive trains nothing: its
+     * runs are empty (a worker killed with kill -9 kept the runs of its last heartbeat, since taken over or ended).
+     */
     public List<WorkerView> workers(Instant now) {
         Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
-        return log.workers().stream().map(w -> new WorkerView(w.name(), w.host(), w.pid(), w.slots(), w.runs(), w.startedAt(),
-                w.heartbeatAt(), !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff),
-                w.stopped())).toList();
+        return log.workers().stream().map(w -> {
+            boolean alive = !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff);
+            return new WorkerView(w.name(), w.host(), w.pid(), w.slots(), alive ? w.runs() : List.of(), w.startedAt(),
+                    w.heartbeatAt(), alive, w.stopped());
+        }).toList();
     }
 
     /** The JSON export of a run (the command line's {@code export --format json} writes the same document). */

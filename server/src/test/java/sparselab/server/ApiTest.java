@@ -151,6 +151,22 @@ class ApiTest {
     }
 
     @Test
+    void a_worker_whose_heartbeat_lapsed_is_listed_with_no_runs() {
+        log.workerBeat(new sparselab.store.WorkerInfo("box-1:5", "box-1", 5L, 2, List.of("r0123456789"), null, null, false));
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode w = json(client.get("/api/workers")).get(0);
+            assertTrue(w.get("alive").asBoolean());
+            assertEquals("[\"r0123456789\"]", w.get("runs").toString());
+        });
+        // five minutes later (a kill -9: no more beats), the run it had is no longer its
+        JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
+            JsonNode w = json(client.get("/api/workers")).get(0);
+            assertFalse(w.get("alive").asBoolean());
+            assertEquals("[]", w.get("runs").toString());
+        });
+    }
+
+    @Test
     void refuses_to_resume_a_run_whose_trainer_is_alive_on_this_host() {
         String id = Fixtures.queued(log, Map.of("data", "bars"));
         // this very process stands in for a paused trainer: alive, on this host, silent for minutes

@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 @Command(name = "copy", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Copy a whole log into another, empty one: every event in order (with its id, number and time) and "
                 + "every blob; then the target's projections are rebuilt and compared with the source's.",
-                "Typical use: move your history from an SQLite file to a PostgreSQL server when you outgrow one machine."})
+                "Typical use: move your history from an SQLite file to a PostgreSQL server when you outgrow one machine.",
+                "Only while nothing writes to the source: it refuses while a run trains or a worker or dashboard pool serves it."})
 public class CopyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--from", required = true, paramLabel = "FILE|URL", description = "the log to copy (it is only read)") String from;
@@ -21,6 +22,12 @@ public class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EventLog source = open(from, "--from", false);
+        try {
+            LogInUse.refuse(source, "--from", "a copy is taken while nothing writes to the log, so that it ends equal to it");
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
         try (source; EventLog target = open(to, "--to", true)) {
             if (source.describe().equals(target.describe())) throw new ExitCodes.RefusedException("--to: the same log as --from");
             long n = EventLog.copy(source, target);
@@ -28,7 +35,8 @@ public class CopyCommand implements Callable<Integer> {
             List<Object> b = target.projectionRows();
             if (!a.equals(b)) {
                 spec.commandLine().getErr().println("error: the copied projections differ from the source's (" + a.size() + " vs "
-                        + b.size() + " rows); the events were copied, run `rebuild` on both and compare");
+                        + b.size() + " rows): something wrote to the source while it was copied, or its projections are stale "
+                        + "(`./sparselab verify --db " + from + "` says which). The events were copied; delete the target to copy again");
                 return ExitCodes.FAILURE;
             }
             spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",

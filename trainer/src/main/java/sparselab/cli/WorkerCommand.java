@@ -36,7 +36,16 @@ public class WorkerCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
         EventLog log = db.open(Math.max(6, slots + 4));     // a connection per slot's trainer, and some for beats and claims
-        WorkerLoop worker = new WorkerLoop(log, name == null ? WorkerLoop.defaultName() : name, slots, (long) (poll * 1000),
+        String me = name == null ? WorkerLoop.defaultName() : name;
+        // the workers view has one row per name: a second live worker of the same name would hide the first
+        for (sparselab.store.WorkerInfo w : WorkerLoop.alive(log)) {
+            if (w.name().equals(me)) {
+                log.close();
+                throw new ExitCodes.RefusedException("--name: a worker named '" + me + "' serves this log already (host " + w.host()
+                        + ", pid " + w.pid() + "); give this one another name");
+            }
+        }
+        WorkerLoop worker = new WorkerLoop(log, me, slots, (long) (poll * 1000),
                 idle == null ? 0 : (long) (idle * 1000));
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {

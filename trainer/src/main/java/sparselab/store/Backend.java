@@ -83,6 +83,12 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
             user = decode(ui[0]);
             if (ui.length > 1) urlPassword = decode(ui[1]);
         }
+        if (uri.getRawQuery() != null) {          // the driver connects as a user= parameter: the log's name says so too
+            for (String kv : uri.getRawQuery().split("&")) {
+                String[] two = kv.split("=", 2);
+                if (two[0].equalsIgnoreCase("user") && two.length > 1 && !two[1].isBlank()) user = decode(two[1]);
+            }
+        }
         String who = user == null || user.isBlank() ? Optional.ofNullable(System.getenv("PGUSER")).orElse(System.getProperty("user.name")) : user;
         String db = decode(path);
         String password = Optional.ofNullable(System.getenv("PGPASSWORD")).filter(p -> !p.isEmpty())

@@ -136,6 +136,15 @@ class CommandLineTest {
             assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.err().contains(bad[0] + ": ") && r.err().contains("out of range"), r.err());
         }
+        // a name a live worker already has: refused (the workers view would show one of the two)
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            log.workerBeat(new sparselab.store.WorkerInfo("dup", "box-9", 99L, 1, List.of(), null, null, false));
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("--db", db, "--name", "dup", "--exit-when-idle", "1"), err.toString());
+        assertTrue(err.toString().contains("--name: a worker named 'dup' serves this log already (host box-9, pid 99)"), err.toString());
     }
 
     @Test

@@ -66,6 +66,14 @@ class StoreCommandsTest {
         assertTrue(err.toString().contains("refused: --from: no log at"), err.toString());
         assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", dir.toString()));
         assertTrue(err.toString().contains("refused: --to: ") && err.toString().contains("is a folder"), err.toString());
+        // not from a log in use (a copy taken while trainers write ends unequal): refused before the target exists
+        try (EventLog log = EventLog.open(file)) {
+            log.workerBeat(new sparselab.store.WorkerInfo("box-3:7", "box-3", 7L, 2, List.of(), null, null, false));
+        }
+        Path target = dir.resolve("later.db");
+        assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", target.toString()));
+        assertTrue(err.toString().contains("refused: --from: the log is in use: box-3:7 serves it"), err.toString());
+        assertFalse(Files.exists(target), "no target created");
     }
 
     @Test

@@ -505,6 +505,8 @@ class EventLogTest {
         Backend withQuery = Backend.parse("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", true);
         assertEquals("postgresql://u@h:5433/db", withQuery.display());
         assertEquals("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", withQuery.locator());
+        // the driver connects as a user= parameter, and the log's name says so
+        assertEquals("postgresql://postgres@h:5433/db", Backend.parse("postgresql://u@h:5433/db?user=postgres", true).display());
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
         assertFalse(Files.exists(dir.resolve("missing.db")));
         Path empty = dir.resolve("empty.db");
