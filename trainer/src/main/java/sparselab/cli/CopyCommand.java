@@ -36,7 +36,7 @@ public class CopyCommand implements Callable<Integer> {
             if (!a.equals(b)) {
                 spec.commandLine().getErr().println("error: the copied projections differ from the source's (" + a.size() + " vs "
                         + b.size() + " rows): something wrote to the source while it was copied, or its projections are stale "
-                        + "(`./sparselab verify --db " + from + "` says which). The events were copied; delete the target to copy again");
+                        + "(`./sparselab verify --db " + source.describe() + "` says which). The events were copied; delete the target to copy again");
                 return ExitCodes.FAILURE;
             }
             spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",

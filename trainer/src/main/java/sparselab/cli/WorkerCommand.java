@@ -35,14 +35,17 @@ public class WorkerCommand implements Callable<Integer> {
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
-        EventLog log = db.open(Math.max(6, slots + 4));     // a connection per slot's trainer, and some for beats and claims
+        EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)
         String me = name == null ? WorkerLoop.defaultName() : name;
         // the workers view has one row per name: a second live worker of the same name would hide the first
         for (sparselab.store.WorkerInfo w : WorkerLoop.alive(log)) {
-            if (w.name().equals(me)) {
+            // a worker of this name that died on this machine (kill -9, the OOM killer) and is restarted is no rival
+            boolean diedHere = sparselab.runs.Provenance.host().equals(w.host())
+                    && ProcessHandle.of(w.pid()).map(p -> !p.isAlive()).orElse(true);
+            if (w.name().equals(me) && !diedHere) {
                 log.close();
                 throw new ExitCodes.RefusedException("--name: a worker named '" + me + "' serves this log already (host " + w.host()
-                        + ", pid " + w.pid() + "); give this one another name");
+                        + ", pid " + w.pid() + "); give this one another name, or wait 20 s if that worker is gone");
             }
         }
         WorkerLoop worker = new WorkerLoop(log, me, slots, (long) (poll * 1000),

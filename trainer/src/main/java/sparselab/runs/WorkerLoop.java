@@ -47,9 +47,12 @@ public final class WorkerLoop {
     private final List<RunExecutor> executors = new CopyOnWriteArrayList<>();
     private final Map<String, String> current = new ConcurrentHashMap<>();
     private final Map<String, Dataset> data = new ConcurrentHashMap<>();
-    private final Map<String, String> unloadable = new ConcurrentHashMap<>();   // data key -> why it cannot be loaded here
+    private final Map<String, Unloadable> unloadable = new ConcurrentHashMap<>();   // data key -> why it cannot be loaded here
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> refusedFor = new ConcurrentHashMap<>();    // run id -> the data set it was refused for
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();          // runs whose refusal this worker has written
     private final AtomicInteger trained = new AtomicInteger();
+    private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
 
     /**
      * @param idleExitMs stop after this long without any run to claim (0: never; sweeps and benchmarks use it)
@@ -135,6 +138,7 @@ public final class WorkerLoop {
         long idleSince = System.currentTimeMillis();
         long backoff = 500;
         while (!stopping.get()) {
+            forgetExpiredRefusals();
             Optional<Lease> lease;
             List<String> newlyRefused = new ArrayList<>();
             Map<String, RunConfig> toLoad = new java.util.LinkedHashMap<>();
@@ -197,7 +201,8 @@ public final class WorkerLoop {
         try {
             return log.queued(refused.size() + 1).stream().allMatch(refused::contains)
                     && log.runsPage(new sparselab.store.RunFilter("running", null), null, 1, log.clock().instant()).isEmpty()
-                    && log.runsPage(new sparselab.store.RunFilter("interrupted", null), null, 1, log.clock().instant()).isEmpty();
+                    && log.runsPage(new sparselab.store.RunFilter("interrupted", null), null, refused.size() + 1, log.clock().instant())
+                            .stream().allMatch(r -> refused.contains(r.runId()));   // ones this worker refused wait for another
         } catch (RuntimeException e) {
             return false;
         }
@@ -218,13 +223,18 @@ public final class WorkerLoop {
             return false;
         }
         String k = key(cfg);
-        if (unloadable.containsKey(k)) {
-            refused.add(r.runId());
-            newlyRefused.add(r.runId() + "\nthe data set '" + cfg.data() + "' cannot be loaded on this machine: " + unloadable.get(k));
-            return false;
-        }
         Dataset d = data.get(k);
         if (d == null) {
+            Unloadable u = unloadable.get(k);
+            if (u != null && System.nanoTime() - u.sinceNanos() < unloadableNanos) {
+                // refused by this worker for now; the refusal is forgotten with the failure, so the run is tried again then
+                refusedFor.put(r.runId(), k);
+                refused.add(r.runId());
+                if (announced.add(r.runId())) {                  // one refused event per run, not one a minute
+                    newlyRefused.add(r.runId() + "\nthe data set '" + cfg.data() + "' cannot be loaded on this machine: " + u.why());
+                }
+                return false;
+            }
             toLoad.putIfAbsent(k, cfg);
             return false;
         }
@@ -235,15 +245,44 @@ public final class WorkerLoop {
         return false;
     }
 
-    /** Loads a data set the claim asked for; one that cannot be loaded is remembered, and its runs refused. */
+    /** Runs refused for a data set that could not be loaded are claimable again once that failure is forgotten. */
+    private void forgetExpiredRefusals() {
+        long now = System.nanoTime();
+        unloadable.forEach((k, u) -> {
+            if (now - u.sinceNanos() >= unloadableNanos) {
+                refusedFor.entrySet().removeIf(e -> {
+                    if (!e.getValue().equals(k)) return false;
+                    refused.remove(e.getKey());
+                    return true;
+                });
+            }
+        });
+    }
+
+    /**
+     * System property: how long (ms, default 60,000) a data set that could not be loaded here is not tried again
+     * (its runs are refused by this worker meanwhile).
+     */
+    public static final String UNLOADABLE_PROPERTY = "sparselab.unloadableMs";
+
+    /**
+     * Loads a data set the claim asked for, once for all slots (a slot that asks while another loads it waits for
+     * that load). One that cannot be loaded is remembered for a minute ({@link #UNLOADABLE_PROPERTY}), and its runs refused meanwhile;
+     * then it is tried again (a file that arrived, {@code ./sparselab data mnist} run since).
+     */
     private void load(String k, RunConfig cfg) {
-        if (data.containsKey(k) || unloadable.containsKey(k)) return;
+        Unloadable u = unloadable.get(k);
+        if (u != null && System.nanoTime() - u.sinceNanos() < unloadableNanos) return;
         try {
-            data.put(k, DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
-        } catch (RuntimeException e) {
-            unloadable.put(k, String.valueOf(e.getMessage()));
+            data.computeIfAbsent(k, x -> DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
+            unloadable.remove(k);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            unloadable.put(k, new Unloadable(String.valueOf(e.getMessage()), System.nanoTime()));
         }
     }
+
+    /** Why a data set cannot be loaded here, and since when (nanoTime). */
+    private record Unloadable(String why, long sinceNanos) {}
 
     private void recordRefusal(String idAndReason) {
         String[] p = idAndReason.split("\n", 2);

@@ -42,6 +42,15 @@ enum Dialect {
     }
 
     /**
+     * Running runs whose cancel was asked and whose heartbeat is older than {@code :cutoff}: their trainers died
+     * before they honoured the cancel. Every claim ends them first, wherever they stand in the queue.
+     */
+    String abandonedCancels() {
+        return "SELECT run_id FROM runs WHERE status = 'running' AND cancel_requested = TRUE AND heartbeat_at < :cutoff "
+                + "ORDER BY created_seq LIMIT 16";
+    }
+
+    /**
      * Locks one candidate if it is still claimable and no other worker holds it (PostgreSQL skips it then): workers
      * lock one run at a time, never a whole page of the queue.
      */

@@ -215,7 +215,15 @@ final class SqlEventLog implements EventLog {
     /** The pool's size: how many transactions of this process can run at once. */
     int maxConnections() { return pool.getMaximumPoolSize(); }
 
-    private Instant databaseNow() { return Instant.parse(jdbi.withHandle(this::now)); }
+    /** The database's time, bracketed by this machine's clock around the query alone (not the wait for a connection). */
+    private DatabaseClock.Reading databaseNow() {
+        return jdbi.withHandle(h -> {
+            long before = System.currentTimeMillis();
+            String now = now(h);
+            long after = System.currentTimeMillis();
+            return new DatabaseClock.Reading(Instant.parse(now).toEpochMilli(), before, after);
+        });
+    }
 
     @Override
     public java.time.Clock clock() { return shared() ? databaseClock : java.time.Clock.systemUTC(); }
@@ -380,12 +388,16 @@ final class SqlEventLog implements EventLog {
             LogDao dao = h.attach(LogDao.class);
             for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
             RunRow state = lockedRun(h, runId);
-            checkLease(runId, lease, state);
-            for (RunEvent e : events) {
-                if (e instanceof RunEvent.EpochCompleted c && c.epoch() <= state.epochsDone()) {
-                    throw new StoreException.EpochWritten(runId, c.epoch(), state.epochsDone());
+            // the epoch check first while the lease is still this trainer's: the write whose answer was lost may have
+            // ended the run (finished, released), and its retry is told it is written, not that the lease is lost
+            if (state != null && state.lease() == lease) {
+                for (RunEvent e : events) {
+                    if (e instanceof RunEvent.EpochCompleted c && c.epoch() <= state.epochsDone()) {
+                        throw new StoreException.EpochWritten(runId, c.epoch(), state.epochsDone());
+                    }
                 }
             }
+            checkLease(runId, lease, state);
             return write(h, runId, state, events, List.of());
         });
     }
@@ -477,6 +489,13 @@ final class SqlEventLog implements EventLog {
                                      Predicate<RunRow> mayStart) {
         return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
+            for (String id : h.createQuery(dialect.abandonedCancels()).bind("cutoff", cutoff).mapTo(String.class).list()) {
+                if (h.createQuery(dialect.lockCandidate()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) continue;
+                RunRow row = lockedRun(h, id);
+                if (row != null && row.cancelRequested() && "running".equals(row.status())) {
+                    write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
+                }
+            }
             List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
                     .mapTo(String.class).list();
             for (String id : ids) {

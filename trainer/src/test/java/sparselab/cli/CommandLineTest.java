@@ -125,7 +125,7 @@ class CommandLineTest {
     }
 
     @Test
-    void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() {
+    void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() throws Exception {
         String db = dir.resolve("w.db").toString();
         for (String[] bad : new String[][] {{"--poll", "NaN"}, {"--poll", "1e-9"}, {"--exit-when-idle", "-5"},
                 {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}}) {
@@ -145,6 +145,16 @@ class CommandLineTest {
         cl.setErr(new PrintWriter(err, true));
         assertEquals(2, cl.execute("--db", db, "--name", "dup", "--exit-when-idle", "1"), err.toString());
         assertTrue(err.toString().contains("--name: a worker named 'dup' serves this log already (host box-9, pid 99)"), err.toString());
+        // the same name after its worker died on this machine (a restart after kill -9): taken
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            log.workerBeat(new sparselab.store.WorkerInfo("again", sparselab.runs.Provenance.host(), gone.pid(), 1, List.of(), null, null, false));
+        }
+        StringWriter err2 = new StringWriter();
+        CommandLine cl2 = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        cl2.setErr(new PrintWriter(err2, true));
+        assertEquals(0, cl2.execute("--db", db, "--name", "again", "--exit-when-idle", "0.5"), err2.toString());
     }
 
     @Test

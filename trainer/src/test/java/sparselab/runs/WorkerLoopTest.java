@@ -72,6 +72,40 @@ class WorkerLoopTest {
     }
 
     @Test
+    void a_data_set_that_arrives_after_a_refusal_is_loaded_and_its_run_trained() throws Exception {
+        System.setProperty(WorkerLoop.UNLOADABLE_PROPERTY, "300");
+        try (EventLog log = EventLog.open(dir.resolve("late.db"))) {
+            Path images = dir.resolve("late-images-idx3-ubyte.gz");
+            Map<String, String> cfg = new java.util.TreeMap<>(config(2).toMap());
+            cfg.put("data", "idx:" + images);
+            cfg.put("holdout", "0");
+            String run = log.create(new RunEvent.Created(cfg, null, null, Map.of(), "cli", null));
+            WorkerLoop worker = new WorkerLoop(log, "w-late", 1, 50, 0);
+            Thread t = new Thread(worker::run);
+            t.start();
+            try {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (log.events(run).stream().noneMatch(e -> e.event() instanceof RunEvent.Refused)) {
+                    assertTrue(System.currentTimeMillis() < deadline, "refused while the file is missing");
+                    Thread.sleep(20);
+                }
+                byte[] px = new byte[40 * 8 * 8];
+                for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 37);
+                sparselab.data.Idx.writeImages(images, px, 40, 8, 8);       // ./sparselab data, or the copy, arrives
+                while (!log.run(run).orElseThrow().status().equals("finished")) {
+                    assertTrue(System.currentTimeMillis() < deadline, "trained once the file is there: " + log.run(run).orElseThrow().status());
+                    Thread.sleep(50);
+                }
+            } finally {
+                worker.stop();
+                t.join(60_000);
+                System.clearProperty(WorkerLoop.UNLOADABLE_PROPERTY);
+            }
+            assertEquals(1, log.events(run).stream().filter(e -> e.event() instanceof RunEvent.Refused).count(), "one refused event, not one a try");
+        }
+    }
+
+    @Test
     void a_stopped_worker_releases_its_run_after_a_whole_epoch_and_the_next_one_finishes_it_with_the_same_numbers() throws Exception {
         System.setProperty(RunExecutor.CHECKPOINT_PROPERTY, "1000");   // no checkpoint but the release's own
         try (EventLog log = EventLog.open(LocalPostgres.testDatabase())) {

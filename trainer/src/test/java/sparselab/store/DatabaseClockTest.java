@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class DatabaseClockTest {
     @TempDir Path dir;
 
-    /** A clock the test moves by hand. */
+    /** A wall clock the test sets by hand. */
     private static final class Hand extends Clock {
         final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-30T12:00:00Z"));
         @Override public Instant instant() { return now.get(); }
@@ -25,37 +26,66 @@ class DatabaseClockTest {
         @Override public Clock withZone(java.time.ZoneId zone) { return this; }
     }
 
+    private final Hand local = new Hand();
+    private final AtomicLong monotonic = new AtomicLong();      // nanoTime, moved by the test
+    private final AtomicReference<Duration> databaseAhead = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<RuntimeException> down = new AtomicReference<>();
+    private final AtomicInteger reads = new AtomicInteger();
+
+    private DatabaseClock clock() {
+        return new DatabaseClock(() -> {
+            reads.incrementAndGet();
+            if (down.get() != null) throw down.get();
+            long at = local.millis();
+            return new DatabaseClock.Reading(at + databaseAhead.get().toMillis(), at, at);
+        }, local, monotonic::get);
+    }
+
+    private void pass(Duration d) {
+        local.now.set(local.instant().plus(d));
+        monotonic.addAndGet(d.toNanos());
+    }
+
     @Test
     void a_machine_whose_clock_is_off_reads_the_database_time_and_measures_again_after_a_minute() {
-        Hand local = new Hand();
-        AtomicInteger reads = new AtomicInteger();
-        AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ofSeconds(-45));   // this machine is 45 s ahead
-        DatabaseClock clock = new DatabaseClock(() -> {
-            reads.incrementAndGet();
-            return local.instant().plus(ahead.get());
-        }, local);
+        databaseAhead.set(Duration.ofSeconds(-45));               // this machine is 45 s ahead
+        DatabaseClock clock = clock();
         assertEquals(Instant.parse("2026-11-30T11:59:15Z"), clock.instant());
-        local.now.set(local.instant().plusSeconds(30));
+        pass(Duration.ofSeconds(30));
         assertEquals(Instant.parse("2026-11-30T11:59:45Z"), clock.instant(), "the offset, not a new reading");
         assertEquals(1, reads.get());
-        ahead.set(Duration.ofSeconds(5));                      // the machine's clock was set right, and then some
-        local.now.set(local.instant().plusSeconds(31));
+        databaseAhead.set(Duration.ofSeconds(5));
+        pass(Duration.ofSeconds(31));
         assertEquals(Instant.parse("2026-11-30T12:01:06Z"), clock.instant(), "measured again after a minute");
         assertEquals(2, reads.get());
     }
 
     @Test
-    void when_the_database_cannot_be_read_the_last_offset_stays() {
-        Hand local = new Hand();
-        AtomicReference<RuntimeException> down = new AtomicReference<>();
-        DatabaseClock clock = new DatabaseClock(() -> {
-            if (down.get() != null) throw down.get();
-            return local.instant().plusSeconds(100);
-        }, local);
-        assertEquals(100_000, Duration.between(local.instant(), clock.instant()).toMillis());
+    void a_step_back_of_the_wall_clock_does_not_put_the_next_measurement_off() {
+        databaseAhead.set(Duration.ofSeconds(-45));
+        DatabaseClock clock = clock();
+        clock.instant();
+        // NTP sets this machine's clock right: 45 s back; a minute later (monotonic time) the offset is measured anew
+        local.now.set(local.instant().minusSeconds(45));
+        databaseAhead.set(Duration.ZERO);
+        pass(Duration.ofSeconds(60));
+        assertEquals(local.instant(), clock.instant());
+        assertEquals(2, reads.get());
+    }
+
+    @Test
+    void when_the_database_cannot_be_read_the_last_offset_stays_and_a_first_failure_is_tried_again_soon() {
         down.set(new StoreException("the server is gone"));
-        local.now.set(local.instant().plusSeconds(120));
+        DatabaseClock clock = clock();
+        assertEquals(local.instant(), clock.instant(), "no offset yet: this machine's clock");
+        down.set(null);
+        databaseAhead.set(Duration.ofSeconds(100));
+        pass(Duration.ofSeconds(5));
+        assertEquals(100_000, Duration.between(local.instant(), clock.instant()).toMillis(), "tried again after 5 s, not a minute");
+        down.set(new StoreException("the server is gone"));
+        pass(Duration.ofSeconds(120));
         assertEquals(100_000, Duration.between(local.instant(), clock.instant()).toMillis());
+        assertEquals(3, reads.get());
     }
 
     @Test
