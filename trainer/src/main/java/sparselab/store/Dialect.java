@@ -23,6 +23,15 @@ enum Dialect {
     /** Appended to the claim's read of candidate runs: concurrent workers skip each other's candidates. */
     final String skipLocked;
 
+    /**
+     * Locks a blob's hash until the transaction ends (PostgreSQL's advisory lock; null on SQLite, whose writers take
+     * turns on the whole file): a write that points a run at a checkpoint's bytes and one that drops them as another
+     * run's superseded checkpoint take turns.
+     */
+    String lockBlob() {
+        return this == POSTGRESQL ? "SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:h, 0))" : null;
+    }
+
     Dialect(String now, String lockRow, String skipLocked) {
         this.now = now;
         this.lockRow = lockRow;

@@ -45,6 +45,9 @@ interface LogDao {
     @SqlUpdate("INSERT INTO blobs (hash, size, bytes) VALUES (:hash, :size, :bytes) ON CONFLICT (hash) DO NOTHING")
     void insertBlob(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
 
+    @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash")
+    int blobCount(@Bind("hash") String hash);
+
     @SqlUpdate("DELETE FROM blobs WHERE hash = :hash")
     void deleteBlob(@Bind("hash") String hash);
 

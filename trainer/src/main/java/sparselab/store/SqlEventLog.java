@@ -398,7 +398,7 @@ final class SqlEventLog implements EventLog {
                 }
             }
             checkLease(runId, lease, state);
-            return write(h, runId, state, events, List.of());
+            return write(h, runId, state, events, blobs, true);
         });
     }
 
@@ -434,8 +434,14 @@ final class SqlEventLog implements EventLog {
      * checkpoint's bytes are dropped in the same transaction: only the latest checkpoint is kept.
      */
     private List<StoredEvent> write(Handle h, String runId, RunRow state, List<RunEvent> events, List<Blob> blobs) {
+        return write(h, runId, state, events, blobs, false);
+    }
+
+    /** {@link #write}; with {@code blobsIn}, the blobs were inserted earlier in this transaction. */
+    private List<StoredEvent> write(Handle h, String runId, RunRow state, List<RunEvent> events, List<Blob> blobs, boolean blobsIn) {
         LogDao dao = h.attach(LogDao.class);
-        for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        if (!blobsIn) for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        lockCheckpoints(h, dao, state, events, blobs);
         long seq = dao.lastSeq(runId);
         String at = now(h);
         List<StoredEvent> out = new ArrayList<>(events.size());
@@ -454,6 +460,30 @@ final class SqlEventLog implements EventLog {
             out.add(stored);
         }
         return out;
+    }
+
+    /**
+     * On PostgreSQL, the checkpoint bytes this write points its run to and those it drops (the run's superseded
+     * checkpoint) are locked, in the order of their hashes, until the write commits. Bytes are shared by content: a
+     * clone at the same epoch has the same checkpoint, and without the lock a run dropping it did not see the clone's
+     * uncommitted pointer and deleted the bytes under it. A checkpoint of this write that such a drop deleted before
+     * this lock is written again.
+     */
+    private void lockCheckpoints(Handle h, LogDao dao, RunRow state, List<RunEvent> events, List<Blob> blobs) {
+        String sql = dialect.lockBlob();
+        if (sql == null) return;
+        java.util.TreeSet<String> hashes = new java.util.TreeSet<>();
+        String last = state == null ? null : state.lastCheckpoint();
+        for (RunEvent e : events) {
+            if (!(e instanceof RunEvent.Checkpoint c)) continue;
+            hashes.add(c.blob());
+            if (last != null) hashes.add(last);
+            last = c.blob();
+        }
+        for (String hash : hashes) h.createQuery(sql).bind("h", hash).mapTo(Integer.class).one();
+        for (Blob b : blobs) {
+            if (hashes.contains(b.hash()) && dao.blobCount(b.hash()) == 0) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        }
     }
 
     /** The per-epoch and per-snapshot projection rows of one event (the same live and in a rebuild). */

@@ -260,6 +260,51 @@ class EventLogTest {
     }
 
     /**
+     * A run and its clone have the same checkpoint bytes at the same epoch (content-shared). When the clone's write
+     * that points at them has not committed yet and the first run drops them as its superseded checkpoint, the drop
+     * must not delete them: here the clone's write is held (after it points at the bytes) by another session's
+     * uncommitted row that its snapshot waits for, while the first run writes its next checkpoint.
+     */
+    @Test
+    void on_postgresql_a_checkpoint_shared_with_a_clone_whose_write_is_in_flight_is_not_deleted() throws Exception {
+        String db = Logs.newLog("postgresql", dir);
+        try (EventLog log = EventLog.open(db)) {
+            String first = createRun(log), clone = createRun(log);
+            Lease a = log.claim(first, started(1), r -> true).orElseThrow();
+            Lease b = log.claim(clone, started(2), r -> true).orElseThrow();
+            Blob shared = Blob.of(new byte[] {1, 2, 3, 4});
+            a.append(new RunEvent.Checkpoint(1, shared.hash(), 4), shared);
+            Backend be = Backend.parse(db, false);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try (java.sql.Connection blocker = java.sql.DriverManager.getConnection(be.jdbcUrl(), be.user(), be.password())) {
+                blocker.setAutoCommit(false);
+                try (var st = blocker.prepareStatement("INSERT INTO snapshots (run_id, epoch, blob, payload) VALUES (?, 5, 'x', '{}')")) {
+                    st.setString(1, clone);
+                    st.executeUpdate();
+                }
+                Blob w = Blob.of(new byte[] {9, 9});
+                Future<?> cloneWrite = pool.submit(() -> b.appendAll(List.of(new RunEvent.Checkpoint(1, shared.hash(), 4),
+                        new RunEvent.WeightSnapshot(5, w.hash(), 1, 1, 1, 2)), List.of(shared, w)));
+                Thread.sleep(500);                          // the clone's write points at the bytes and waits on the snapshot row
+                assertFalse(cloneWrite.isDone());
+                Blob next = Blob.of(new byte[] {5, 6, 7, 8});
+                Future<?> firstWrite = pool.submit(() -> a.append(new RunEvent.Checkpoint(2, next.hash(), 4), next));
+                Thread.sleep(500);
+                blocker.rollback();                         // the other session ends: the clone's write goes on and commits
+                cloneWrite.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                firstWrite.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(shared.hash(), log.run(clone).orElseThrow().lastCheckpoint());
+            assertTrue(log.blob(shared.hash()).isPresent(), "the clone's checkpoint bytes are still there");
+            // and once nobody points at them, they go
+            b.append(new RunEvent.Checkpoint(2, Blob.of(new byte[] {5, 6, 7, 8}).hash(), 4), Blob.of(new byte[] {5, 6, 7, 8}));
+            assertTrue(log.blob(shared.hash()).isEmpty());
+        }
+    }
+
+    /**
      * On PostgreSQL the space of a deleted row is reusable only after VACUUM, and autovacuum's defaults wait until a
      * fifth of a table is dead: in a log with gigabytes of snapshots, hundreds of replaced checkpoints. The blobs table
      * and its TOAST table (where the bytes are) are set to be vacuumed at autovacuum's next round after any delete.
