@@ -225,8 +225,8 @@ public final class WorkerLoop {
         String k = key(cfg);
         Dataset d = data.get(k);
         if (d == null) {
-            Unloadable u = unloadable.get(k);
-            if (u != null && System.nanoTime() - u.sinceNanos() < unloadableNanos) {
+            Unloadable u = failedRecently(k);
+            if (u != null) {
                 // refused by this worker for now; the refusal is forgotten with the failure, so the run is tried again then
                 refusedFor.put(r.runId(), k);
                 refused.add(r.runId());
@@ -271,14 +271,19 @@ public final class WorkerLoop {
      * then it is tried again (a file that arrived, {@code ./sparselab data mnist} run since).
      */
     private void load(String k, RunConfig cfg) {
-        Unloadable u = unloadable.get(k);
-        if (u != null && System.nanoTime() - u.sinceNanos() < unloadableNanos) return;
+        if (failedRecently(k) != null) return;
         try {
             data.computeIfAbsent(k, x -> DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit()));
             unloadable.remove(k);
         } catch (RuntimeException | OutOfMemoryError e) {
             unloadable.put(k, new Unloadable(String.valueOf(e.getMessage()), System.nanoTime()));
         }
+    }
+
+    /** The failure to load data set {@code k} here, when it is younger than {@link #UNLOADABLE_PROPERTY}; else null. */
+    private Unloadable failedRecently(String k) {
+        Unloadable u = unloadable.get(k);
+        return u != null && System.nanoTime() - u.sinceNanos() < unloadableNanos ? u : null;
     }
 
     /** Why a data set cannot be loaded here, and since when (nanoTime). */

@@ -74,9 +74,6 @@ final class DatabaseClock extends Clock {
         nextNanos = monotonic.getAsLong() + (measured ? REMEASURE_NANOS : RETRY_NANOS);
     }
 
-    /** The offset last measured: the database's clock minus this machine's, in milliseconds. */
-    long offsetMs() { return offsetMs; }
-
     @Override
     public ZoneId getZone() { return ZoneOffset.UTC; }
 

@@ -38,25 +38,27 @@ enum Dialect {
         this.skipLocked = skipLocked;
     }
 
-    private static final String CLAIMABLE = "((status = 'queued' AND cancel_requested = FALSE) OR (status = 'running' "
+    private static final String CLAIMABLE = "cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
             + "AND heartbeat_at < :cutoff))";
 
-    /**
-     * The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first.
-     * A running one whose cancel was asked is among them: its trainer died before it honoured the cancel, and the
-     * claim ends it as cancelled instead of training it.
-     */
+    /** The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first. */
     String claimCandidates() {
         return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";
     }
 
+    private static final String ABANDONED = "status = 'running' AND cancel_requested = TRUE AND heartbeat_at < :cutoff";
+
     /**
      * Running runs whose cancel was asked and whose heartbeat is older than {@code :cutoff}: their trainers died
-     * before they honoured the cancel. Every claim ends them first, wherever they stand in the queue.
+     * before they honoured the cancel. Every claim ends them first (as cancelled), wherever they stand in the queue.
      */
     String abandonedCancels() {
-        return "SELECT run_id FROM runs WHERE status = 'running' AND cancel_requested = TRUE AND heartbeat_at < :cutoff "
-                + "ORDER BY created_seq LIMIT 16";
+        return "SELECT run_id FROM runs WHERE " + ABANDONED + " ORDER BY created_seq LIMIT 16";
+    }
+
+    /** Locks one of {@link #abandonedCancels()} if it still is one and no other claim holds it. */
+    String lockAbandoned() {
+        return "SELECT run_id FROM runs WHERE run_id = :r AND " + ABANDONED + skipLocked;
     }
 
     /**

@@ -186,7 +186,7 @@ public interface EventLog extends AutoCloseable {
 
     /**
      * A run other than {@code exceptRunId} whose configuration is {@code config} (canonical text, as
-     * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), , or null: one that is
+     * {@link sparselab.config.RunConfig#toMap()} in {@link sparselab.log.Json#write} writes it), or null: one that is
      * not an ended run without epochs (cancelled or failed before its first) first, then one in group
      * {@code preferGroup} (may be null), then the newest. One query on an index, whatever the size of the log.
      */

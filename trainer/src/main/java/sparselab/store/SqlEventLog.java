@@ -519,12 +519,11 @@ final class SqlEventLog implements EventLog {
                                      Predicate<RunRow> mayStart) {
         return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
+            // first the runs whose trainer died before it honoured a cancel: cancelled, as asked
             for (String id : h.createQuery(dialect.abandonedCancels()).bind("cutoff", cutoff).mapTo(String.class).list()) {
-                if (h.createQuery(dialect.lockCandidate()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) continue;
+                if (h.createQuery(dialect.lockAbandoned()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) continue;
                 RunRow row = lockedRun(h, id);
-                if (row != null && row.cancelRequested() && "running".equals(row.status())) {
-                    write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
-                }
+                write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
             }
             List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
                     .mapTo(String.class).list();
@@ -534,13 +533,7 @@ final class SqlEventLog implements EventLog {
                     continue;                                   // taken meanwhile, or locked by another worker's claim
                 }
                 RunRow row = lockedRun(h, id);
-                if (row == null) continue;
-                if (row.cancelRequested() && "running".equals(row.status())) {
-                    // its trainer is gone (the heartbeat lapsed) before it honoured the cancel: cancelled, as asked
-                    write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
-                    continue;
-                }
-                if (!mayStart.test(row)) continue;
+                if (row == null || !mayStart.test(row)) continue;
                 return Optional.of(claimRow(h, row, started.apply(row)));
             }
             return Optional.empty();
