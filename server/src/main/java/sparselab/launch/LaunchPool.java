@@ -38,7 +38,7 @@ public final class LaunchPool implements AutoCloseable {
     static final long FIRST_BACKOFF_MS = Long.getLong("sparselab.startBackoffMs", 2000);
     private ScheduledExecutorService timer;
     /** How often the pool marks itself alive in the workers table, like a worker's heartbeat. */
-    private static final long BEAT_MS = 5_000;
+    public static final long BEAT_MS = 5_000;
     private long lastBeat;
 
     public LaunchPool(EventLog log, TrainerSpawner spawner, int workers) {
@@ -94,6 +94,10 @@ public final class LaunchPool implements AutoCloseable {
             log.workerBeat(new sparselab.store.WorkerInfo(name(), sparselab.runs.Provenance.host(), ProcessHandle.current().pid(),
                     workers, List.copyOf(running.keySet()), null, null, false));
             lastBeat = System.currentTimeMillis();
+            // nothing claims on a log served by this pool alone: end the runs whose trainer died before a cancel here
+            for (String id : log.cancelAbandoned(sparselab.log.RunRow.HEARTBEAT_TIMEOUT)) {
+                LOG.info("run {}: its trainer died before it honoured the cancel; cancelled", id);
+            }
         }
         if (running.size() >= workers) return;
         // a few more than needed: a run whose start fails in this tick is passed over for the next

@@ -62,6 +62,23 @@ class LaunchPoolTest {
     }
 
     @Test
+    void cancels_a_run_whose_trainer_died_after_a_cancel_request() throws Exception {
+        try (EventLog log = TestLogs.open(dir, "pool4.db")) {
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            log.claim(run, new RunEvent.Started(1, "h", 1, 0, null, Map.of()), r -> true).orElseThrow();
+            log.append(run, new RunEvent.CancelRequested("test"));      // and the trainer dies before it reads it
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 1);
+            pool.tick();
+            assertEquals("running", log.run(run).orElseThrow().status(), "alive until its heartbeat is stale");
+            Thread.sleep(Math.max(sparselab.log.RunRow.HEARTBEAT_TIMEOUT.toMillis(), LaunchPool.BEAT_MS) + 500);
+            pool.tick();
+            assertEquals("cancelled", log.run(run).orElseThrow().status());
+            assertEquals(List.of(), trainers.runIds(), "and not trained again");
+        }
+    }
+
+    @Test
     void a_dashboard_only_pool_starts_no_trainer() {
         try (EventLog log = TestLogs.open(dir, "pool3.db")) {
             Fixtures.queued(log, Map.of("data", "bars"));

@@ -140,6 +140,15 @@ public interface EventLog extends AutoCloseable {
     Optional<Lease> claimNext(java.util.function.Function<RunRow, RunEvent.Started> started, java.time.Duration stale,
                               java.util.Set<String> skip, Predicate<RunRow> mayStart);
 
+    /**
+     * Ends as cancelled the running runs whose cancel was asked and whose heartbeat is older than {@code stale}: their
+     * trainers died before they honoured it. Every {@link #claimNext} does this first; a log that nothing claims from
+     * (the dashboard's own pool) calls it on its own.
+     *
+     * @return the runs it ended
+     */
+    List<String> cancelAbandoned(java.time.Duration stale);
+
     /** {@link #claimNext(java.util.function.Function, java.time.Duration, java.util.Set, Predicate)} with one start event for any run. */
     default Optional<Lease> claimNext(RunEvent.Started started, java.time.Duration stale, java.util.Set<String> skip,
                                       Predicate<RunRow> mayStart) {

@@ -519,12 +519,7 @@ final class SqlEventLog implements EventLog {
                                      Predicate<RunRow> mayStart) {
         return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
-            // first the runs whose trainer died before it honoured a cancel: cancelled, as asked
-            for (String id : h.createQuery(dialect.abandonedCancels()).bind("cutoff", cutoff).mapTo(String.class).list()) {
-                if (h.createQuery(dialect.lockAbandoned()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) continue;
-                RunRow row = lockedRun(h, id);
-                write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
-            }
+            cancelAbandoned(h, cutoff);                         // first the runs whose trainer died before a cancel
             List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
                     .mapTo(String.class).list();
             for (String id : ids) {
@@ -538,6 +533,23 @@ final class SqlEventLog implements EventLog {
             }
             return Optional.empty();
         });
+    }
+
+    @Override
+    public List<String> cancelAbandoned(Duration stale) {
+        return transaction(h -> cancelAbandoned(h, UTC.format(Instant.parse(now(h)).minus(stale))));
+    }
+
+    /** Ends as cancelled, as asked, the running runs with a cancel request whose heartbeat is older than {@code cutoff}. */
+    private List<String> cancelAbandoned(Handle h, String cutoff) {
+        List<String> ended = new ArrayList<>();
+        for (String id : h.createQuery(dialect.abandonedCancels()).bind("cutoff", cutoff).mapTo(String.class).list()) {
+            if (h.createQuery(dialect.lockAbandoned()).bind("r", id).bind("cutoff", cutoff).mapTo(String.class).findOne().isEmpty()) continue;
+            RunRow row = lockedRun(h, id);
+            write(h, id, row, List.of(new RunEvent.Cancelled(row.epochsDone())), List.of());
+            ended.add(id);
+        }
+        return ended;
     }
 
     // ---- reads -----------------------------------------------------------------------------------------------------

@@ -199,6 +199,32 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void cancel_abandoned_ends_only_the_dead_runs_with_a_cancel_request(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String dead = createRun(log);
+            String asked = createRun(log);                               // alive, cancel asked: its trainer will honour it
+            String running = createRun(log);                             // dead, no cancel asked: interrupted, not cancelled
+            String queued = createRun(log);
+            log.append(queued, new RunEvent.CancelRequested("dashboard"));
+            log.claim(dead, started(1), r -> true).orElseThrow().append(epoch(1, 3.0));
+            log.claim(running, started(1), r -> true).orElseThrow();
+            log.append(dead, new RunEvent.CancelRequested("dashboard"));
+            Thread.sleep(2500);
+            Lease alive = log.claim(asked, started(2), r -> true).orElseThrow();
+            log.append(asked, new RunEvent.CancelRequested("dashboard"));
+            assertTrue(alive.heartbeat());
+            assertEquals(List.of(dead), log.cancelAbandoned(java.time.Duration.ofSeconds(2)));
+            RunRow r = log.run(dead).orElseThrow();
+            assertEquals("cancelled", r.status());
+            assertEquals(1, r.epochsDone());
+            assertEquals("running", log.run(asked).orElseThrow().status());
+            assertEquals("running", log.run(running).orElseThrow().status());
+            assertEquals(List.of(), log.cancelAbandoned(java.time.Duration.ofSeconds(2)), "once");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void a_superseded_lease_writes_nothing_and_the_run_keeps_one_writer(String kind) {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             String run = createRun(log);
