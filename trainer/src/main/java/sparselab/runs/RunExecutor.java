@@ -119,6 +119,18 @@ public final class RunExecutor {
         return Long.getLong("sparselab.logOutageMs", OUTAGE_MS);
     }
 
+    /**
+     * System property: seconds without progress of the training thread (a batch, an L-BFGS iteration, an epoch)
+     * after which the heartbeat stops, so that the run reads as interrupted and a worker takes it over (default 1800:
+     * longer than a write's retries through an outage). A heartbeat proves the process alive; this ties it to the
+     * training too. The beats start again if the thread moves again, while the run is still this trainer's.
+     */
+    public static final String STALL_PROPERTY = "sparselab.stallSeconds";
+
+    static long stallNanos() {
+        return (long) (Double.parseDouble(System.getProperty(STALL_PROPERTY, "1800")) * 1e9);
+    }
+
     /** How long the end of a run waits for its queued writes: a write's retries, and its last try's wait for a connection. */
     static long drainMs() {
         return Math.max(600_000, outageMs() + 120_000);
@@ -192,6 +204,9 @@ public final class RunExecutor {
         AtomicBoolean cancel = new AtomicBoolean(false);
         AtomicBoolean lost = new AtomicBoolean(false);
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
+        java.util.concurrent.atomic.AtomicLong movedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean(false);
+        long stallNanos = stallNanos();
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + runId);
             t.setDaemon(true);
@@ -199,6 +214,15 @@ public final class RunExecutor {
         });
         beat.scheduleWithFixedDelay(() -> {
             try {
+                long still = System.nanoTime() - movedAt.get();
+                if (still > stallNanos) {                      // alive, but not training: no beat, so that a worker takes over
+                    if (stalled.compareAndSet(false, true)) {
+                        LOG.error("run {}: the training thread has not moved for {} s (epoch {}); heartbeats stop, so that the "
+                                + "run reads as interrupted and a worker can take it over", runId, still / 1_000_000_000L, epochNow.get());
+                    }
+                    return;
+                }
+                if (stalled.compareAndSet(true, false)) LOG.warn("run {}: the training thread moves again; heartbeats resume", runId);
                 if (lease.heartbeat()) cancel.set(true);
             } catch (StoreException.LeaseLost e) {
                 LOG.warn("{}", e.getMessage());
@@ -236,7 +260,9 @@ public final class RunExecutor {
             java.util.Map<String, Integer> flagged = new java.util.TreeMap<>();     // cause -> epochs flagged, for the outcome
             for (int epoch = fromEpoch + 1; epoch <= cfg.epochs(); epoch++) {
                 epochNow.set(epoch);
+                movedAt.set(System.nanoTime());
                 EpochStats s = model.trainEpoch(epoch, trainX, () -> {
+                    movedAt.set(System.nanoTime());
                     listener.batch();
                     return cancel.get() || lost.get();
                 });
