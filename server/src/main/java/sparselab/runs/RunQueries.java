@@ -65,8 +65,8 @@ public final class RunQueries {
     }
 
     /** The JSON export of a run (the command line's {@code export --format json} writes the same document). */
-    public java.util.Map<String, Object> export(RunRow r) {
-        return MetricsExport.json(r, log.metrics(r.runId()), log.rhoHat(r.runId(), log.epochs(r.runId())), log.measures(r.runId()));
+    public void export(RunRow r, java.io.Writer out) throws java.io.IOException {
+        MetricsExport.writeJson(out, log, r);
     }
 
     /**

@@ -93,10 +93,13 @@ public final class RunsRoutes {
     }
 
     /** Every epoch with its per-unit rates, as a download. */
-    private void fullJson(Context ctx) {
+    private void fullJson(Context ctx) throws java.io.IOException {
         RunRow r = actions.require(ctx.pathParam("id"));
         ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
-        ctx.json(queries.export(r));
+        ctx.contentType("application/json");
+        try (java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            queries.export(r, out);                        // streamed: a long run's rates are hundreds of megabytes
+        }
     }
 
     private void rhoHat(Context ctx) {

@@ -27,6 +27,7 @@ import java.util.Map;
 
 import static sparselab.server.Fixtures.json;
 import static sparselab.server.Fixtures.post;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -312,6 +313,29 @@ class ApiTest {
             assertEquals(3, full.get("epochs").size(), "the same document as the command line's export --format json");
             assertEquals(4, full.get("epochs").get(0).get("rhoHat").size());
             assertEquals(id, full.get("run").asText());
+        });
+    }
+
+    @Test
+    void the_json_export_streams_every_epoch_s_rates_across_its_reads() {
+        int epochs = 2 * sparselab.runs.MetricsExport.EPOCHS_AT_ONCE + 50;      // three reads of rates
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", Integer.toString(epochs)), epochs, 8, 4, null);
+        Map<Integer, double[]> stored = log.rhoHat(id, log.epochs(id));
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.get("/api/runs/" + id + "/metrics.json");
+            assertEquals(200, r.code());
+            assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
+            JsonNode full = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body().string());
+            assertEquals(epochs, full.get("epochs").size());
+            for (int e = 1; e <= epochs; e++) {
+                JsonNode row = full.get("epochs").get(e - 1);
+                assertEquals(e, row.get("epoch").asInt());
+                assertEquals(10.0 / e, row.get("loss").asDouble(), 1e-12);
+                double[] rates = new double[row.get("rhoHat").size()];
+                for (int j = 0; j < rates.length; j++) rates[j] = row.get("rhoHat").get(j).asDouble();
+                assertArrayEquals(stored.get(e), rates, "epoch " + e);
+            }
+            assertEquals("bars", full.get("config").get("data").asText());
         });
     }
 

@@ -59,12 +59,22 @@ public class ExportCommand implements Callable<Integer> {
         if ((epoch != null || nearest) && !format.equals("filters-csv")) {
             throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery or --format filters-csv");
         }
+        if (format.equals("json")) {                  // streamed: a long run's rates are hundreds of megabytes
+            if (out == null) {
+                MetricsExport.writeJson(spec.commandLine().getOut(), log, run);
+                spec.commandLine().getOut().flush();
+            } else {
+                try (java.io.Writer o = Files.newBufferedWriter(out)) {
+                    MetricsExport.writeJson(o, log, run);
+                }
+            }
+            return ExitCodes.OK;
+        }
         String text = switch (format) {
             case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
             case "strokes-csv" -> strokesCsv(log);
-            case "filters-csv" -> filtersCsv(log, nearest(log));
-            default -> Json.write(MetricsExport.json(run, log.metrics(runId), log.rhoHat(runId, log.epochs(runId)), log.measures(runId)));
+            default -> filtersCsv(log, nearest(log));
         };
         if (out == null) {
             spec.commandLine().getOut().print(text);

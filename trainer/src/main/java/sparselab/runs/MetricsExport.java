@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A run's per-epoch metrics as CSV (scalars) or a JSON document (scalars, rho_hat arrays, the config and the filter
- * measures of each snapshot); the filter measures alone as a second CSV, one row per snapshot epoch.
+ * measures of each snapshot), written as a stream; the filter measures alone as a second CSV, one row per snapshot epoch.
  */
 public final class MetricsExport {
     private MetricsExport() {}
@@ -32,37 +32,63 @@ public final class MetricsExport {
         return sb.toString();
     }
 
-    /** The document without filter measures. */
-    public static Map<String, Object> json(RunRow run, List<EpochMetrics> rows, Map<Integer, double[]> rhoHat) {
-        return json(run, rows, rhoHat, List.of());
+    /** How many epochs' rates the JSON export reads and writes at a time: its memory, whatever the run's length. */
+    public static final int EPOCHS_AT_ONCE = 200;
+
+    /**
+     * Writes the document: run, status, config, dataFingerprint, "epochs" (per epoch, with its "rhoHat") and
+     * "measures" (per snapshot epoch). Streamed: the per-unit rates, most of the document (20,000 epochs of 1,000
+     * units are some 400 MB), are read {@link #EPOCHS_AT_ONCE} epochs at a time and written as stored.
+     *
+     * @param rates the stored rates of some epochs (a JSON array each), {@link sparselab.store.EventLog#rhoHatJson}
+     */
+    public static void writeJson(java.io.Writer out, RunRow run, List<EpochMetrics> rows,
+                                 java.util.function.Function<List<Integer>, Map<Integer, String>> rates, List<MeasuresRow> measures)
+            throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("run", run.runId());
+            g.writeStringField("status", run.status());
+            g.writeObjectField("config", run.configMap());
+            g.writeObjectField("dataFingerprint", run.dataFingerprint());
+            g.writeArrayFieldStart("epochs");
+            for (int i = 0; i < rows.size(); i += EPOCHS_AT_ONCE) {
+                List<EpochMetrics> part = rows.subList(i, Math.min(rows.size(), i + EPOCHS_AT_ONCE));
+                Map<Integer, String> r = rates.apply(part.stream().map(EpochMetrics::epoch).toList());
+                for (EpochMetrics m : part) {
+                    Map<String, Object> fields = Json.MAPPER.convertValue(m, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+                    g.writeStartObject();
+                    for (Map.Entry<String, Object> f : fields.entrySet()) g.writeObjectField(f.getKey(), f.getValue());
+                    g.writeFieldName("rhoHat");
+                    String a = r.get(m.epoch());
+                    if (a == null) g.writeNull();
+                    else g.writeRawValue(a);
+                    g.writeEndObject();
+                }
+                g.flush();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("measures");
+            for (MeasuresRow m : measures) {
+                g.writeStartObject();
+                g.writeNumberField("epoch", m.epoch());
+                g.writeObjectField("locality", m.locality());
+                g.writeObjectField("deadFraction", m.deadFraction());
+                g.writeObjectField("saturatedFraction", m.saturatedFraction());
+                g.writeObjectField("lifetimeSparsity", m.lifetimeSparsity());
+                g.writeObjectField("digitLikeness", m.digitLikeness());
+                g.writeObjectField("strokeShare", m.strokeShare());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
     }
 
-    /** The document: run, status, config, dataFingerprint, "epochs" (per epoch) and "measures" (per snapshot epoch). */
-    public static Map<String, Object> json(RunRow run, List<EpochMetrics> rows, Map<Integer, double[]> rhoHat, List<MeasuresRow> measures) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("run", run.runId());
-        doc.put("status", run.status());
-        doc.put("config", run.configMap());
-        doc.put("dataFingerprint", run.dataFingerprint());
-        List<Map<String, Object>> epochs = new java.util.ArrayList<>();
-        for (EpochMetrics r : rows) {
-            Map<String, Object> m = Json.MAPPER.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
-            m.put("rhoHat", rhoHat.get(r.epoch()));
-            epochs.add(m);
-        }
-        doc.put("epochs", epochs);
-        doc.put("measures", measures.stream().map(r -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", r.epoch());
-            m.put("locality", r.locality());
-            m.put("deadFraction", r.deadFraction());
-            m.put("saturatedFraction", r.saturatedFraction());
-            m.put("lifetimeSparsity", r.lifetimeSparsity());
-            m.put("digitLikeness", r.digitLikeness());
-            m.put("strokeShare", r.strokeShare());
-            return m;
-        }).toList());
-        return doc;
+    /** {@link #writeJson} of a run in a log. */
+    public static void writeJson(java.io.Writer out, sparselab.store.EventLog log, RunRow run) throws java.io.IOException {
+        writeJson(out, run, log.metrics(run.runId()), e -> log.rhoHatJson(run.runId(), e), log.measures(run.runId()));
     }
 
     private static String v(Object o) { return o == null ? "" : o.toString(); }

@@ -209,6 +209,9 @@ public interface EventLog extends AutoCloseable {
     /** The per-unit rates after each of the given epochs (those that exist), by epoch. */
     Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs);
 
+    /** {@link #rhoHat} as stored, each epoch's rates one JSON array, not decoded (the export streams them as they are). */
+    Map<Integer, String> rhoHatJson(String runId, List<Integer> epochs);
+
     /** The epochs of the run that have metrics, in order. */
     List<Integer> epochs(String runId);
 

@@ -658,6 +658,15 @@ final class SqlEventLog implements EventLog {
         return out;
     }
 
+    @Override
+    public Map<Integer, String> rhoHatJson(String runId, List<Integer> epochs) {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (List<Integer> chunk : chunks(epochs)) {
+            for (LogDao.EpochRates r : jdbi.withExtension(LogDao.class, d -> d.rhoHat(runId, chunk))) out.put(r.epoch(), r.rhoHat());
+        }
+        return out;
+    }
+
     private static <T> List<List<T>> chunks(List<T> all) {
         List<List<T>> out = new ArrayList<>();
         for (int i = 0; i < all.size(); i += IN_CHUNK) out.add(all.subList(i, Math.min(all.size(), i + IN_CHUNK)));

@@ -28,7 +28,7 @@ class RunExecutorTest {
     }
 
     @Test
-    void every_weight_snapshot_has_filter_measures_in_the_same_transaction() {
+    void every_weight_snapshot_has_filter_measures_in_the_same_transaction() throws Exception {
         EventLog log = EventLog.open(dir.resolve("m.db"));
         RunConfig c = cfg(null, "data=bars", "limit=600", "hidden=12", "epochs=5", "batchSize=20", "optimizer=adam",
                 "learningRate=0.03", "beta=1", "rho=0.1", "snapshotEvery=log2");
@@ -53,7 +53,9 @@ class RunExecutorTest {
         String csv = MetricsExport.measuresCsv(measures);
         assertEquals(1 + 5, csv.lines().count());
         assertTrue(csv.lines().skip(1).allMatch(l -> l.split(",", -1)[5].isEmpty()), "digit_likeness is an empty field:\n" + csv);
-        Object exported = MetricsExport.json(log.run(run).orElseThrow(), log.metrics(run), log.rhoHat(run, log.epochs(run)), measures).get("measures");
+        java.io.StringWriter doc = new java.io.StringWriter();
+        MetricsExport.writeJson(doc, log, log.run(run).orElseThrow());
+        Object exported = sparselab.log.Json.read(doc.toString(), java.util.Map.class).get("measures");
         assertEquals(5, ((List<?>) exported).size());
         // each filter_measures event directly follows its weight_snapshot (one transaction appends both)
         List<StoredEvent> events = log.events(run);
