@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-        description = {"Check a whole log without changing it: re-hash every blob (weights, checkpoints), check that every run's "
+        description = {"Check a whole log without changing it: re-hash every blob (weights, checkpoints), check that the bytes every run points at are there, that every run's "
                 + "events are numbered 1, 2, 3, ... with each epoch once, and compare every projection row with a fold of the "
                 + "events. Exit 0 when clean, 1 when anything is wrong (listed)."})
 public class VerifyCommand implements Callable<Integer> {
@@ -26,6 +26,7 @@ public class VerifyCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: %d runs, %,d events, %d blobs%n", log.describe(), r.runs(), r.events(), r.blobs());
             print(out, "blobs whose bytes do not match their hash", r.badBlobs());
+            print(out, "weights and checkpoints that runs point at and whose bytes are missing", r.missingBlobs());
             print(out, "runs with a gap, a repeat or an epoch logged twice", r.sequenceErrors());
             print(out, "projection rows that differ from a fold of the events (./sparselab rebuild refolds them)", r.projectionDiffs());
             out.println(r.clean() ? "verify: clean" : "verify: PROBLEMS FOUND");

@@ -57,6 +57,10 @@ interface LogDao {
     @SqlQuery("SELECT bytes FROM blobs WHERE hash = :hash")
     Optional<byte[]> blob(@Bind("hash") String hash);
 
+    /** Those of the hashes whose bytes are in the log. */
+    @SqlQuery("SELECT hash FROM blobs WHERE hash IN (<h>)")
+    List<String> presentBlobs(@BindList("h") List<String> hashes);
+
     @SqlQuery("SELECT hash FROM blobs ORDER BY hash")
     List<String> blobHashes();
 

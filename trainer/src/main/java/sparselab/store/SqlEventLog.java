@@ -717,21 +717,22 @@ final class SqlEventLog implements EventLog {
         }
         List<String> seqErrors = new ArrayList<>();
         List<String> diffs = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         long events = 0;
         List<String> ids = runs().stream().map(RunRow::runId).toList();
         for (String id : ids) {
             try {
                 // one consistent view per run: a trainer appending meanwhile is seen before or after, never half
-                events += snapshotRead(h -> verifyRun(h, id, seqErrors, diffs));
+                events += snapshotRead(h -> verifyRun(h, id, seqErrors, diffs, missing));
             } catch (RuntimeException e) {
                 diffs.add(id + ": unreadable (" + firstLine(rootMessage(e)) + ")");
             }
         }
-        return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs);
+        return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs, missing);
     }
 
     /** Checks one run's events against its projections; returns its number of events. */
-    private long verifyRun(Handle h, String runId, List<String> seqErrors, List<String> diffs) {
+    private long verifyRun(Handle h, String runId, List<String> seqErrors, List<String> diffs, List<String> missing) {
         LogDao dao = h.attach(LogDao.class);
         RunRow row = dao.run(runId).orElse(null);
         if (row == null) return 0;
@@ -764,6 +765,17 @@ final class SqlEventLog implements EventLog {
         if (!dao.snapshots(runId).equals(expectSnaps)) diffs.add(runId + ": snapshots");
         expectMeasures.sort(Comparator.comparingInt(MeasuresRow::epoch));
         if (!dao.measures(runId).equals(expectMeasures)) diffs.add(runId + ": filter_measures");
+        // the bytes it points at, in the same view: its snapshots' weights and its last checkpoint
+        Map<String, String> wanted = new LinkedHashMap<>();
+        for (SnapshotRow sn : expectSnaps) wanted.putIfAbsent(sn.blob(), "the weights of epoch " + sn.epoch());
+        if (want != null && want.lastCheckpoint() != null) {
+            wanted.putIfAbsent(want.lastCheckpoint(), "the checkpoint of epoch " + want.lastCheckpointEpoch());
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (List<String> chunk : chunks(List.copyOf(wanted.keySet()))) present.addAll(dao.presentBlobs(chunk));
+        wanted.forEach((hash, what) -> {
+            if (!present.contains(hash)) missing.add(runId + ": " + what + " (" + hash.substring(0, Math.min(12, hash.length())) + ")");
+        });
         return evs.size();
     }
 

@@ -11,8 +11,9 @@ import java.util.List;
  * @param badBlobs        hashes whose bytes do not match
  * @param sequenceErrors  runs whose event numbers have a gap or a repeat, or an epoch logged twice
  * @param projectionDiffs runs whose projection rows differ from a fold of their events
+ * @param missingBlobs    weights and checkpoints that a run points at and whose bytes are not in the log
  */
 public record VerifyReport(int runs, long events, int blobs, List<String> badBlobs, List<String> sequenceErrors,
-                           List<String> projectionDiffs) {
-    public boolean clean() { return badBlobs.isEmpty() && sequenceErrors.isEmpty() && projectionDiffs.isEmpty(); }
+                           List<String> projectionDiffs, List<String> missingBlobs) {
+    public boolean clean() { return badBlobs.isEmpty() && sequenceErrors.isEmpty() && projectionDiffs.isEmpty() && missingBlobs.isEmpty(); }
 }

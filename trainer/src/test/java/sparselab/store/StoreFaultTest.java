@@ -46,6 +46,29 @@ class StoreFaultTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void verify_names_the_weights_and_checkpoint_whose_bytes_were_deleted(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        try (EventLog log = EventLog.open(db)) {
+            String run = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            Blob w0 = Blob.of(new byte[] {1, 2, 3, 4});
+            Blob w1 = Blob.of(new byte[] {5, 6, 7, 8});
+            Blob ck = Blob.of(new byte[] {9, 9});
+            lease.append(new RunEvent.WeightSnapshot(0, w0.hash(), 2, 1, 1, 2), w0);
+            lease.appendAll(List.of(EventLogTest.epoch(1, 2.0), new RunEvent.WeightSnapshot(1, w1.hash(), 2, 1, 1, 2),
+                    new RunEvent.Checkpoint(1, ck.hash(), 2)), List.of(w1, ck));
+            assertTrue(log.verify().clean(), log.verify().toString());
+            Logs.rawExecute(db, "DELETE FROM blobs WHERE hash IN ('" + w1.hash() + "', '" + ck.hash() + "')");
+            VerifyReport r = log.verify();
+            assertFalse(r.clean());
+            assertEquals(List.of(run + ": the weights of epoch 1 (" + w1.hash().substring(0, 12) + ")",
+                    run + ": the checkpoint of epoch 1 (" + ck.hash().substring(0, 12) + ")"), r.missingBlobs());
+            assertEquals(List.of(), r.badBlobs());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void verify_finds_a_projection_that_no_longer_matches_its_events(String kind) throws Exception {
         String db = Logs.newLog(kind, dir);
         try (EventLog log = EventLog.open(db)) {
