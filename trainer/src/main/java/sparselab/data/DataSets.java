@@ -63,12 +63,17 @@ public final class DataSets {
      *
      * @param holdout fraction in [0, 1); 0 gives an empty held-out set
      */
+    /** How many of {@code n} samples {@link #split} holds out: the fraction rounded, at least one when it is above 0, never all. */
+    public static int heldOut(int n, double holdout) {
+        int k = (int) Math.round(holdout * n);
+        if (holdout > 0 && n >= 2) k = Math.max(k, 1);
+        return Math.min(k, Math.max(n - 1, 0));
+    }
+
     public static Split split(Dataset data, double holdout, long seed) {
         if (!(holdout >= 0 && holdout < 1)) throw new IllegalArgumentException("holdout " + holdout + " is outside [0, 1)");
         int n = data.count();
-        int k = (int) Math.round(holdout * n);
-        if (holdout > 0 && n >= 2) k = Math.max(k, 1);
-        k = Math.min(k, Math.max(n - 1, 0));
+        int k = heldOut(n, holdout);
         boolean[] held = new boolean[n];
         SplittableRandom rng = new SplittableRandom(seed);
         // Floyd's sampling: k distinct indices from 0..n-1, one random draw each.

@@ -103,6 +103,9 @@ public final class DivergenceWatch {
                 throw new IllegalArgumentException("unknown cause '" + sparselab.config.ConfigException.clip(p, 60) + "'; expected none, any, or a list (commas or +) of " + causeNames());
             }
         }
+        if (out.isEmpty()) {                               // "," or "+": separators and nothing between them
+            throw new IllegalArgumentException("no cause in '" + sparselab.config.ConfigException.clip(t, 60) + "'; expected none, any, or a list (commas or +) of " + causeNames());
+        }
         return out;
     }
 

@@ -69,8 +69,13 @@ public final class Runs {
             Loaded l = loaded.computeIfAbsent(c.data() + "\n" + c.limit(), k -> {
                 Dataset data = DataSets.load(c.data(), dataDir, c.limit());
                 if (data.count() < 2) throw new ConfigException("limit", "the data set has " + data.count() + " samples; at least 2 are needed");
-                return new Loaded(data.fingerprint(), data.dim());
+                return new Loaded(data.fingerprint(), data.dim(), data.count());
             });
+            int train = l.count() - DataSets.heldOut(l.count(), c.holdout());
+            if (train < 2) {
+                throw new ConfigException("holdout", "holdout " + c.holdout() + " of " + l.count() + " samples leaves " + train
+                        + " to train on; at least 2 are needed (a smaller holdout, or a larger limit)");
+            }
             int held = LogEstimate.checkpointsHeld(shared, RunExecutor.checkpointSeconds(), c.epochs());
             ConfigException.FieldError over = LogEstimate.overLimit(c, l.dim(), held, limits);
             if (over != null) tooBig.add(over);
@@ -80,7 +85,7 @@ public final class Runs {
         return out;
     }
 
-    private record Loaded(String fingerprint, int dim) {}
+    private record Loaded(String fingerprint, int dim, int count) {}
 
     /**
      * Refuses runs that would take the log over {@link Limits#maxLogBytes()}: its file's present size plus the

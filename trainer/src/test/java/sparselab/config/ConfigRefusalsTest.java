@@ -37,6 +37,8 @@ class ConfigRefusalsTest {
                 arguments(List.of("dropout=1"), "dropout", "out of range [0, 1)"),
                 arguments(List.of("holdout=0.9"), "holdout", "out of range [0, 0.5]"),
                 arguments(List.of("limiter=-1"), "limiter", "out of range (0,"),
+                arguments(List.of("stopOn=,"), "stopOn", "no cause in ','"),
+                arguments(List.of("stopOn=+"), "stopOn", "no cause in '+'"),
                 arguments(List.of("snapshotEvery=0"), "snapshotEvery", "0 is out of range [1,"),
                 arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"),
                 arguments(List.of("batchSize=-1"), "batchSize", "-1 is out of range [0,"),

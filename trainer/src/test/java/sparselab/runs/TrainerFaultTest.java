@@ -101,6 +101,16 @@ class TrainerFaultTest {
         assertFalse(Files.exists(db), "the log was created for a refused run");
     }
 
+    @Test
+    void a_holdout_that_leaves_one_sample_to_train_on_is_refused_with_exit_2_naming_it() {
+        Path db = dir.resolve("one.db");
+        Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(new TrainCommand(), "--db", db.toString(),
+                "--set", "data=bars", "--set", "limit=2", "--set", "holdout=0.5"));
+        assertEquals(ExitCodes.REFUSED, r.code(), r.err());
+        assertTrue(r.err().contains("holdout") && r.err().contains("leaves 1 to train on"), r.err());
+        assertFalse(Files.exists(db), "the log was created for a refused run");
+    }
+
     /** Snapshots every epoch, checkpoints at the default interval, on both backends. */
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
