@@ -35,7 +35,7 @@ public record LadderRequest(String a, String b, List<String> order, String name)
             } else if (o.isArray()) {
                 for (JsonNode k : o) {
                     if (k.isTextual() && !k.asText().isBlank()) order.add(k.asText().trim());
-                    else errors.add(new FieldError("order", "expected configuration keys as strings, not " + k));
+                    else errors.add(new FieldError("order", "expected configuration keys as strings, not " + ConfigException.clip(k.toString(), 60)));
                 }
             } else {
                 errors.add(new FieldError("order", "expected a list of configuration keys"));

@@ -241,6 +241,19 @@ class GroupApiTest {
                 assertEquals(400, r.code(), e.getKey());
                 assertTrue(json(r).get("fields").has(e.getValue()), e.getKey() + " names " + e.getValue());
             }
+            // what was sent is quoted clipped, whatever its size: an object in the order, a key as long as a book
+            String huge = "x".repeat(100_000);
+            for (String body : List.of("{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": [{\"k\": \"" + huge + "\"}]}",
+                    "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": [\"" + huge + "\"]}")) {
+                Response r = post(client, "/api/ladder", body);
+                assertEquals(400, r.code());
+                String answer = r.body().string();
+                assertTrue(answer.length() < 1000, () -> answer.length() + " characters: " + answer.substring(0, 300));
+            }
+            Response launch = post(client, "/api/launch", "{\"config\": {\"" + huge + "\": []}}");
+            assertEquals(400, launch.code());
+            String answer = launch.body().string();
+            assertTrue(answer.length() < 1000, () -> answer.length() + " characters: " + answer.substring(0, 300));
         });
         assertEquals(before, eventCount(), "nothing appended");
     }

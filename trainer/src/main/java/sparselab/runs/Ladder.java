@@ -53,7 +53,11 @@ public final class Ladder {
     /** The keys whose values differ between {@code a} and {@code b}, in the order the ladder takes them. */
     public static List<String> order(Map<String, String> a, Map<String, String> b, List<String> asked) {
         List<String> unknown = asked.stream().filter(k -> !ConfigKeys.exists(k)).toList();
-        if (!unknown.isEmpty()) throw new ConfigException("order", "unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown));
+        if (!unknown.isEmpty()) {
+            List<String> named = unknown.stream().limit(5).map(k -> ConfigException.clip(k, 60)).toList();
+            throw new ConfigException("order", "unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", named)
+                    + (unknown.size() > named.size() ? " and " + (unknown.size() - named.size()) + " more" : ""));
+        }
         LinkedHashSet<String> keys = new LinkedHashSet<>();
         for (String k : asked) if (differs(a, b, k)) keys.add(k);
         for (String k : DEFAULT_ORDER) if (differs(a, b, k)) keys.add(k);
