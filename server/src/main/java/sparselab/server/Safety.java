@@ -151,6 +151,10 @@ public final class Safety {
         if (site != null && !site.equals("same-origin") && !site.equals("none")) {
             throw new ForbiddenResponse("Sec-Fetch-Site '" + clip(site) + "' is refused; state-changing requests must come from the dashboard's own pages");
         }
+        String referer = ctx.header("Referer");                // as for reads: a client that sends neither header above
+        if (referer != null && !sameOrigin(referer, host)) {
+            throw new ForbiddenResponse("Referer '" + clip(referer) + "' is not a page of this dashboard (" + clip(host) + "); state-changing requests must come from the dashboard's own pages");
+        }
     }
 
     /**

@@ -659,12 +659,20 @@ class ApiTest {
             assertEquals(403, cancel.code());
             Response site = client.request("/api/launch", b -> b.header("Sec-Fetch-Site", "cross-site").post(RequestBody.Companion.create(body, JSON)));
             assertEquals(403, site.code());
+            Response referer = client.request("/api/launch", b -> b.header("Referer", "http://evil.example/").post(RequestBody.Companion.create(body, JSON)));
+            assertEquals(403, referer.code());
+            assertTrue(json(referer).get("error").asText().contains("Referer"));
+            Response refCancel = client.request("/api/runs/" + id + "/cancel", b -> b.header("Referer", "http://evil.example/").post(RequestBody.Companion.create("", JSON)));
+            assertEquals(403, refCancel.code());
             assertEquals(before, eventCount());
 
             Response own = client.request("/api/launch", b -> b.header("Host", "localhost:" + server.port()).header("Origin", "http://localhost:" + server.port()).post(RequestBody.Companion.create(body, JSON)));
             assertEquals(201, own.code(), own.body().string());
             Response script = post(client, "/api/launch", body);
             assertEquals(201, script.code(), "a script without an Origin header may launch");
+            Response ownPage = client.request("/api/launch", b -> b.header("Host", "localhost:" + server.port())
+                    .header("Referer", "http://localhost:" + server.port() + "/launch.html").post(RequestBody.Companion.create(body, JSON)));
+            assertEquals(201, ownPage.code(), "a Referer of its own pages is fine");
         });
     }
 
