@@ -36,11 +36,14 @@ public final class Launches {
     /** Runs being resumed, counted against the bound while their append is under way outside the monitor (guarded by this). */
     private final Set<String> resuming = new java.util.HashSet<>();
 
-    public Launches(EventLog log, RunCreator creator, LaunchPool pool, int maxQueuedRuns) {
+    private final sparselab.config.Limits limits;
+
+    public Launches(EventLog log, RunCreator creator, LaunchPool pool, sparselab.config.Limits limits) {
         this.log = log;
         this.creator = creator;
         this.pool = pool;
-        this.maxQueuedRuns = maxQueuedRuns;
+        this.maxQueuedRuns = limits.maxQueuedRuns();
+        this.limits = limits;
     }
 
     /** Validates and queues; throws {@link ConfigException} with every field error. */
@@ -122,8 +125,9 @@ public final class Launches {
      */
     public void resume(RunActions actions, String runId) {
         synchronized (this) {
-            actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
+            RunRow r = actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
             checkQueue(1);
+            sparselab.runs.Runs.checkResumeRoom(log, r, limits);   // its remaining epochs within the limits, as a launch
             resuming.add(runId);
         }
         try {

@@ -62,8 +62,7 @@ public final class RunActions {
     }
 
     /**
-     * A run can be resumed when it stopped early (interrupted, cancelled, failed), its trainer is gone, and a
-     * checkpoint exists. A trainer that is alive on this host (paused, say) is not gone: resuming next to it is refused.
+     * A run can be resumed when it stopped early (interrupted, cancelled, failed) and its trainer is gone. A trainer that is alive on this host (paused, say) is not gone: resuming next to it is refused.
      */
     public RunRow requireResumable(String runId) {
         RunRow r = require(runId);
@@ -79,9 +78,8 @@ public final class RunActions {
             throw new StoreException.Conflict("run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue");
         }
-        if (r.lastCheckpoint() == null && r.epochsDone() > 0) {
-            throw new StoreException.Conflict("run '" + runId + "' has no checkpoint to resume from");
-        }
+        // without a checkpoint the trainer starts again from epoch 0 and trains the logged epochs again without logging
+        // them (training is deterministic), as `sparselab resume` and a worker's takeover do
     }
 
     /**
@@ -109,7 +107,18 @@ public final class RunActions {
             clean.add(s.trim());
         }
         List<String> list = new ArrayList<>(clean);
-        log.append(runId, new RunEvent.Tagged(list));
+        // the same tags again write nothing; new ones count against the log's limit, as runs do
+        sparselab.config.Limits limits = sparselab.config.Limits.fromEnvironment();
+        long size = log.sizeBytes();
+        log.appendChecked(runId, r -> {
+            if (r.tagList().equals(list)) return List.of();
+            if (size >= limits.maxLogBytes()) {
+                throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + sparselab.config.Limits.bytes(size)
+                        + ", at its limit of " + sparselab.config.Limits.bytes(limits.maxLogBytes()) + " (" + sparselab.config.Limits.LOG_BYTES
+                        + "); tags are not changed");
+            }
+            return List.of(new RunEvent.Tagged(list));
+        });
         return list;
     }
 
@@ -164,7 +173,7 @@ public final class RunActions {
         String status = r.effectiveStatus(clock.instant());
         if (!r.ended()) a.add("cancel");
         if (status.equals("interrupted") || status.equals("cancelled") || status.equals("failed")) {
-            if (r.lastCheckpoint() != null || r.epochsDone() == 0) a.add("resume");
+            a.add("resume");                                  // without a checkpoint: from the start, replaying the logged epochs
         }
         a.add("clone");
         if (!"0".equals(r.configMap().get("beta"))) a.add("twin");

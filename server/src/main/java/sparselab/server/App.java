@@ -145,7 +145,7 @@ public final class App {
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
         new GalleryRoutes(log, limits.maxImagePixels(), new UnitMatches(log)).register(app);
         new LiveRoutes(new RunFeed(log, clock, maxStreams, 500)).register(app);
-        Launches launches = new Launches(log, creator, pool, limits.maxQueuedRuns());
+        Launches launches = new Launches(log, creator, pool, limits);
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
 

@@ -465,6 +465,9 @@ class ApiTest {
             assertEquals(List.of("baseline", "mnist-1"), log.run(id).orElseThrow().tagList());
             assertEquals("tagged", log.events(id).get(1).type());
             int before = eventCount();
+            Response again = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"baseline\", \"mnist-1\"]}");
+            assertEquals(200, again.code());
+            assertEquals(before, eventCount(), "the same tags again write nothing");
             for (String bad : List.of("{\"tags\": \"x\"}", "{\"tags\": [\"has space\"]}", "{\"tags\": [3]}", "not json", "{}",
                     "{\"tags\": [\"a\"]} trailing", "{\"tags\": [\"a\"], \"extra\": 1}", "{\"tags\": [\"a\"], \"tags\": [\"b\"]}")) {
                 Response refused = post(client, "/api/runs/" + id + "/tags", bad);

@@ -78,6 +78,71 @@ class QuotaFaultTest {
         });
     }
 
+    /** What a bars run of 64 units, {@code epochs} epochs and a snapshot each epoch is estimated to write. */
+    private long estimate(int epochs) {
+        var cfg = sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=64", "epochs=" + epochs, "snapshotEvery=1"));
+        return sparselab.config.LogEstimate.bytes(cfg, 64, sparselab.config.LogEstimate.checkpointsHeld(log.shared(),
+                sparselab.runs.RunExecutor.checkpointSeconds(), epochs));
+    }
+
+    @Test
+    void runs_already_queued_count_against_the_log_limit() throws Exception {
+        long each = estimate(100);
+        Limits room = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes() + each * 3 / 2, 100, 16_000_000);
+        String body = "{\"config\":{\"data\":\"bars\",\"hidden\":\"64\",\"epochs\":\"100\",\"snapshotEvery\":\"1\"}}";
+        JavalinTest.test(app(room), (server, client) -> {
+            Response first = post(client, "/api/launch", body);
+            JsonNode made = json(first);
+            assertEquals(201, first.code(), made.toString());
+            String id = made.get("runId").asText();
+            int before = eventCount();
+            Response second = post(client, "/api/launch", body);
+            assertEquals(400, second.code(), "the first run's estimate is taken while it is queued");
+            String msg = json(second).get("fields").get("maxLogBytes").asText();
+            assertTrue(msg.contains("queued or running in it may add"), msg);
+            assertEquals(before, eventCount());
+            assertEquals(200, post(client, "/api/runs/" + id + "/cancel", "").code());
+            assertEquals(201, post(client, "/api/launch", body).code(), "a cancelled run writes no more: its room is free");
+        });
+    }
+
+    @Test
+    void a_resume_whose_remaining_epochs_would_take_the_log_over_its_limit_is_refused_and_writes_nothing() throws Exception {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "hidden", "64", "epochs", "1000", "snapshotEvery", "1"));
+        log.append(id, new sparselab.log.RunEvent.CancelRequested("test"));
+        log.append(id, new sparselab.log.RunEvent.Cancelled(0));
+        Limits tight = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes() + estimate(1000) / 2, 100, 16_000_000);
+        int before = eventCount();
+        JavalinTest.test(app(tight), (server, client) -> {
+            Response r = post(client, "/api/runs/" + id + "/resume", "");
+            assertEquals(400, r.code());
+            String msg = json(r).get("fields").get("maxLogBytes").asText();
+            assertTrue(msg.contains("run " + id + " (its remaining epochs)") && msg.contains(Limits.LOG_BYTES), msg);
+            assertEquals(before, eventCount());
+        });
+        JavalinTest.test(app(Limits.defaults()), (server, client) ->
+                assertEquals(202, post(client, "/api/runs/" + id + "/resume", "").code(), "within the limits it is queued again"));
+    }
+
+    @Test
+    void a_run_stopped_before_its_first_checkpoint_is_resumed_from_the_start_as_on_the_command_line() throws Exception {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "50"));
+        log.append(id, new sparselab.log.RunEvent.Started(1, "h", 1, 0, null, Map.of()));
+        for (int e = 1; e <= 3; e++) {
+            log.append(id, new sparselab.log.RunEvent.EpochCompleted(e, 1.0 / e, 1.0, 0.0, 0.0, 0.1, new double[] {0.1}, 0.0, 0.0,
+                    0, 0.0, false, null, 0.1, 100));
+        }
+        log.append(id, new sparselab.log.RunEvent.CancelRequested("test"));
+        log.append(id, new sparselab.log.RunEvent.Cancelled(3));
+        JavalinTest.test(app(Limits.defaults()), (server, client) -> {
+            assertTrue(json(client.get("/api/runs/" + id)).get("actions").toString().contains("resume"));
+            Response r = post(client, "/api/runs/" + id + "/resume", "");
+            assertEquals(202, r.code());
+            assertEquals("queued", log.run(id).orElseThrow().status());
+            assertEquals(3, log.run(id).orElseThrow().epochsDone(), "its logged epochs stay; the trainer replays them without logging");
+        });
+    }
+
     @Test
     void the_queue_takes_at_most_max_queued_runs_even_from_concurrent_launches() throws Exception {
         Limits five = new Limits(Limits.defaults().maxRunBytes(), Limits.defaults().maxLogBytes(), 5, 16_000_000);

@@ -21,7 +21,8 @@ public class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EventLog log = db.openExisting();
-        if (log.run(runId).isEmpty()) throw new ExitCodes.RefusedException("no run " + runId + " in " + log.describe());
+        var row = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
+        sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());  // as train: exit 2 over a limit
         return TrainCommand.run(spec, log, runId, background, true);
     }
 }

@@ -42,6 +42,13 @@ public final class DataSets {
         return all.limit(limit);
     }
 
+    /** The values per sample of a data set: known for mnist (28 x 28) and bars without reading anything, read for idx files. */
+    public static int dim(String spec, Path dataDir) {
+        if (spec.equals("mnist")) return 28 * 28;
+        if (spec.equals("bars")) return BARS_SIZE * BARS_SIZE;
+        return load(spec, dataDir, 1).dim();
+    }
+
     private static Dataset mnist(Path dataDir) {
         if (!MnistNpm.present(dataDir)) {
             throw new DataException(MnistNpm.imagesFile(dataDir), "the demo digits are not there; run ./sparselab data mnist "

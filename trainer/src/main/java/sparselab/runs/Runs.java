@@ -1,6 +1,7 @@
 package sparselab.runs;
 
 import sparselab.config.ConfigException;
+import sparselab.config.ConfigKeys;
 import sparselab.config.Limits;
 import sparselab.config.LogEstimate;
 import sparselab.config.RunConfig;
@@ -8,6 +9,7 @@ import sparselab.data.DataSets;
 import sparselab.data.Dataset;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,14 +94,75 @@ public final class Runs {
      * estimates of {@code runs}. Call it after {@link #prepare} and before the first {@link #append}.
      */
     public static void checkRoom(EventLog log, List<Prepared> runs, Limits limits) {
-        long now = log.sizeBytes();
         long add = 0;
         for (Prepared p : runs) add = saturatedAdd(add, p.estimatedBytes());
-        if (saturatedAdd(now, add) > limits.maxLogBytes()) {
-            throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + Limits.bytes(now) + " and "
-                    + (runs.size() == 1 ? "the run" : "the " + runs.size() + " runs") + " would add about " + Limits.bytes(add)
-                    + "; the limit per log is " + Limits.bytes(limits.maxLogBytes()) + " (" + Limits.LOG_BYTES + "): start a new log (--db) or raise the limit");
+        checkRoom(log, null, add, runs.size() == 1 ? "the run" : "the " + runs.size() + " runs", limits);
+    }
+
+    /**
+     * Refuses {@code add} more bytes (what {@code what} would write) when the log's present size, what the runs queued
+     * or running may still write (their estimates for the epochs they have left; {@code except} is not counted) and
+     * {@code add} come to more than {@link Limits#maxLogBytes()}.
+     */
+    static void checkRoom(EventLog log, String except, long add, String what, Limits limits) {
+        long now = log.sizeBytes();
+        long pending = pendingBytes(log, except);
+        if (saturatedAdd(saturatedAdd(now, pending), add) > limits.maxLogBytes()) {
+            throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + Limits.bytes(now)
+                    + (pending > 0 ? ", the runs queued or running in it may add about " + Limits.bytes(pending) + "," : "")
+                    + " and " + what + " would add about " + Limits.bytes(add) + "; the limit per log is " + Limits.bytes(limits.maxLogBytes())
+                    + " (" + Limits.LOG_BYTES + "): start a new log (--db) or raise the limit");
         }
+    }
+
+    /** How many unfinished runs {@link #pendingBytes} counts at most (their queue is bounded by a few hundred). */
+    private static final int PENDING_COUNTED = 10_000;
+
+    /** What the runs queued or running (but {@code except}) may still write: each one's estimate for the epochs it has left. */
+    static long pendingBytes(EventLog log, String except) {
+        Map<String, Integer> dims = new HashMap<>();
+        long sum = 0;
+        for (RunRow r : log.unfinished(PENDING_COUNTED)) {
+            if (!r.runId().equals(except)) sum = saturatedAdd(sum, remainingBytes(log, r, dims));
+        }
+        return sum;
+    }
+
+    /**
+     * A run's log estimate for the epochs it has left; 0 when it cannot be made here (a configuration of a newer
+     * version, a data set this machine does not have).
+     */
+    private static long remainingBytes(EventLog log, RunRow r, Map<String, Integer> dims) {
+        RunConfig c;
+        try {
+            c = ConfigKeys.build(r.configMap());
+        } catch (RuntimeException e) {
+            return 0;
+        }
+        int dim = dims.computeIfAbsent(c.data(), k -> {
+            try {
+                return DataSets.dim(c.data(), dataDir());
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        });
+        if (dim < 0 || c.epochs() <= 0) return 0;
+        long full = LogEstimate.bytes(c, dim, LogEstimate.checkpointsHeld(log.shared(), RunExecutor.checkpointSeconds(), c.epochs()));
+        int left = Math.max(0, c.epochs() - r.epochsDone());
+        return (long) (full * ((double) left / c.epochs()));
+    }
+
+    /**
+     * Refuses to queue a stopped run again when what it has left would take the log over its limit, or is over the
+     * limit per run (both may have been lowered since it was created).
+     */
+    public static void checkResumeRoom(EventLog log, RunRow r, Limits limits) {
+        long left = remainingBytes(log, r, new HashMap<>());
+        if (left > limits.maxRunBytes()) {
+            throw new ConfigException("maxRunBytes", "run " + r.runId() + " would add about " + Limits.bytes(left) + " for its remaining epochs; "
+                    + "the limit per run is " + Limits.bytes(limits.maxRunBytes()) + " (" + Limits.RUN_BYTES + ")");
+        }
+        checkRoom(log, r.runId(), left, "run " + r.runId() + " (its remaining epochs)", limits);
     }
 
     /** {@link #checkRoom(EventLog, List, Limits)} with the limits of the environment. */

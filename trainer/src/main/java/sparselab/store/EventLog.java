@@ -184,6 +184,9 @@ public interface EventLog extends AutoCloseable {
     /** The oldest queued runs (no cancel asked), at most {@code limit}. */
     List<String> queued(int limit);
 
+    /** The runs that may still write: queued or running (an interrupted one included), oldest first, at most {@code limit}. */
+    List<RunRow> unfinished(int limit);
+
     /** How many runs are queued (no cancel asked). */
     int queuedCount();
 

@@ -67,6 +67,9 @@ interface LogDao {
     @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = :runId")
     Optional<RunRow> run(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE status IN ('queued', 'running') ORDER BY created_seq LIMIT :n")
+    List<RunRow> unfinished(@Bind("n") int limit);
+
     @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs ORDER BY created_seq DESC")
     List<RunRow> runs();
 

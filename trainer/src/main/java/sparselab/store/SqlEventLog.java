@@ -610,6 +610,9 @@ final class SqlEventLog implements EventLog {
     public List<String> queued(int limit) { return jdbi.withExtension(LogDao.class, d -> d.queued(limit)); }
 
     @Override
+    public List<RunRow> unfinished(int limit) { return jdbi.withExtension(LogDao.class, d -> d.unfinished(limit)); }
+
+    @Override
     public int queuedCount() { return jdbi.withExtension(LogDao.class, LogDao::queuedCount); }
 
     @Override
