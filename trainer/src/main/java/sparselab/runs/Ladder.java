@@ -142,6 +142,13 @@ public final class Ladder {
             set.add(pick);
             rest.remove(pick);
         }
+        // then drop, latest first, every added key the configuration is valid without: keys added while looking (a
+        // learning rate, an eps) that the change does not need stay for steps of their own
+        for (int i = set.size() - 1; i >= 1; i--) {
+            List<String> without = new ArrayList<>(set);
+            without.remove(i);
+            if (valid.test(apply(current, b, without))) set = without;
+        }
         List<String> ordered = new ArrayList<>(remaining);
         ordered.retainAll(set);
         return ordered;

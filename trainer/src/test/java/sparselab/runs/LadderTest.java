@@ -94,6 +94,23 @@ class LadderTest {
     }
 
     @Test
+    void keys_added_while_looking_for_a_valid_step_stay_out_of_it_when_it_is_valid_without_them() {
+        // optimizer needs batchSize and estimator together: no single key completes it, so the search adds the keys in
+        // order (learningRate and eps among them) until it is valid; those two are not needed and get steps of their own
+        Predicate<Map<String, String>> valid = c -> c.get("optimizer").equals("lbfgs")
+                == (c.get("batchSize").equals("0") && c.get("estimator").equals("batch-mean"));
+        Map<String, String> a = config("optimizer=sgd", "batchSize=1", "learningRate=0.01", "eps=0.001", "estimator=ema-threshold");
+        Map<String, String> b = with(a, "optimizer", "lbfgs", "batchSize", "0", "learningRate", "0.1", "eps", "0.000001", "estimator", "batch-mean");
+
+        List<Ladder.Step> steps = Ladder.plan(a, b, List.of("optimizer", "learningRate", "eps", "batchSize", "estimator"), valid);
+
+        assertEquals(List.of("optimizer", "batchSize", "estimator"), steps.get(1).changedKeys());
+        assertEquals(List.of(List.of("learningRate"), List.of("eps")), steps.stream().skip(2).map(Ladder.Step::changedKeys).toList());
+        assertEquals(b, steps.get(steps.size() - 1).config());
+        steps.forEach(s -> assertEquals(true, valid.test(s.config()), s.toString()));
+    }
+
+    @Test
     void refuses_two_equal_configurations() {
         Map<String, String> a = config("beta=0.1");
         assertThrows(ConfigException.class, () -> Ladder.plan(a, a, List.of()));
