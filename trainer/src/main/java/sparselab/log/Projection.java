@@ -74,9 +74,17 @@ public final class Projection {
                 b.lastCheckpointEpoch = c.epoch();
             });
         } else if (ev instanceof Diverged d) {
-            r = ended(s, "diverged", at, b -> b.divergedEpoch = d.epoch());
+            // a finished or diverged run is not resumed: its last checkpoint is dropped (and its bytes deleted)
+            r = ended(s, "diverged", at, b -> {
+                b.divergedEpoch = d.epoch();
+                b.lastCheckpoint = null;
+                b.lastCheckpointEpoch = null;
+            });
         } else if (ev instanceof Finished) {
-            r = ended(s, "finished", at, b -> {});
+            r = ended(s, "finished", at, b -> {
+                b.lastCheckpoint = null;
+                b.lastCheckpointEpoch = null;
+            });
         } else if (ev instanceof Failed f) {
             r = ended(s, "failed", at, b -> b.error = f.error());
         } else if (ev instanceof Cancelled) {

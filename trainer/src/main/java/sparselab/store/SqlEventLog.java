@@ -454,6 +454,10 @@ final class SqlEventLog implements EventLog {
                 // bytes are shared by content: another run with the same configuration may still need them
                 dao.deleteBlob(state.lastCheckpoint());
             }
+            if (dropsCheckpoint(event) && state != null && state.lastCheckpoint() != null
+                    && dao.checkpointUsers(state.lastCheckpoint(), runId) == 0) {
+                dao.deleteBlob(state.lastCheckpoint());         // a finished or diverged run is not resumed
+            }
             state = Projection.evolve(state, stored);
             dao.putRun(state);
             projectRows(dao, stored);
@@ -475,6 +479,10 @@ final class SqlEventLog implements EventLog {
         java.util.TreeSet<String> hashes = new java.util.TreeSet<>();
         String last = state == null ? null : state.lastCheckpoint();
         for (RunEvent e : events) {
+            if (dropsCheckpoint(e)) {
+                if (last != null) hashes.add(last);
+                last = null;
+            }
             if (!(e instanceof RunEvent.Checkpoint c)) continue;
             hashes.add(c.blob());
             if (last != null) hashes.add(last);
@@ -484,6 +492,11 @@ final class SqlEventLog implements EventLog {
         for (Blob b : blobs) {
             if (hashes.contains(b.hash()) && dao.blobCount(b.hash()) == 0) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
         }
+    }
+
+    /** Events that end a run for good, after which its last checkpoint is of no use (the projection drops it too). */
+    private static boolean dropsCheckpoint(RunEvent e) {
+        return e instanceof RunEvent.Finished || e instanceof RunEvent.Diverged;
     }
 
     /** The per-epoch and per-snapshot projection rows of one event (the same live and in a rebuild). */

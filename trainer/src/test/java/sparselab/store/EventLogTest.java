@@ -199,6 +199,68 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_run_that_ends_for_good_drops_its_checkpoint_unless_another_run_points_at_the_same_bytes(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            Blob own = Blob.of(new byte[] {1, 2, 3});
+            Blob shared = Blob.of(new byte[] {4, 5, 6});
+            String alone = createRun(log), a = createRun(log), b = createRun(log), diverging = createRun(log);
+            Lease l = log.claim(alone, started(1), r -> true).orElseThrow();
+            l.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, own.hash(), 3)), List.of(own));
+            Lease la = log.claim(a, started(1), r -> true).orElseThrow();
+            la.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, shared.hash(), 3)), List.of(shared));
+            Lease lb = log.claim(b, started(1), r -> true).orElseThrow();
+            lb.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, shared.hash(), 3)), List.of(shared));
+            Lease ld = log.claim(diverging, started(1), r -> true).orElseThrow();
+            Blob dk = Blob.of(new byte[] {7});
+            ld.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, dk.hash(), 1)), List.of(dk));
+
+            l.append(new RunEvent.Finished(1, 2.0, null));
+            assertTrue(log.blob(own.hash()).isEmpty(), "a finished run is never resumed: its checkpoint is deleted");
+            assertNull(log.run(alone).orElseThrow().lastCheckpoint());
+            la.append(new RunEvent.Finished(1, 2.0, null));
+            assertTrue(log.blob(shared.hash()).isPresent(), "b still points at the same bytes");
+            assertEquals(shared.hash(), log.run(b).orElseThrow().lastCheckpoint());
+            lb.append(new RunEvent.Finished(1, 2.0, null));
+            assertTrue(log.blob(shared.hash()).isEmpty());
+            ld.append(new RunEvent.Diverged(1, "loss is infinite"));
+            assertTrue(log.blob(dk.hash()).isEmpty(), "a diverged run is not resumed either");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void migration_8_drops_the_checkpoints_that_runs_ended_before_it_kept(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        String done, stopped;
+        Blob kept = Blob.of(new byte[] {1, 1}), weights = Blob.of(new byte[] {2, 2}), resumable = Blob.of(new byte[] {3, 3});
+        try (EventLog log = EventLog.open(db)) {
+            done = createRun(log);
+            stopped = createRun(log);
+            Lease l = log.claim(done, started(1), r -> true).orElseThrow();
+            l.appendAll(List.of(new RunEvent.WeightSnapshot(0, weights.hash(), 2, 1, 1, 2)), List.of(weights));
+            l.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, kept.hash(), 2)), List.of(kept));
+            l.append(new RunEvent.Finished(1, 2.0, null));
+            Lease s = log.claim(stopped, started(1), r -> true).orElseThrow();
+            s.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, resumable.hash(), 2)), List.of(resumable));
+            s.append(new RunEvent.Cancelled(1));
+        }
+        // the log as an older version left it: the finished run still points at its checkpoint, V8 not applied
+        Logs.rawExecute(db, "INSERT INTO blobs (hash, size, bytes) VALUES ('" + kept.hash() + "', 2, "
+                + (kind.equals("sqlite") ? "X'0101'" : "'\\x0101'::bytea") + ")");
+        Logs.rawExecute(db, "UPDATE runs SET last_checkpoint = '" + kept.hash() + "', last_checkpoint_epoch = 1 WHERE run_id = '" + done + "'");
+        Logs.rawExecute(db, "DELETE FROM flyway_schema_history WHERE version = '8'");
+        try (EventLog log = EventLog.open(db)) {
+            assertTrue(log.blob(kept.hash()).isEmpty(), "the finished run's checkpoint is deleted");
+            assertNull(log.run(done).orElseThrow().lastCheckpoint());
+            assertTrue(log.blob(weights.hash()).isPresent(), "weights stay");
+            assertTrue(log.blob(resumable.hash()).isPresent(), "a cancelled run's checkpoint stays: it may be resumed");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void cancel_abandoned_ends_only_the_dead_runs_with_a_cancel_request(String kind) throws Exception {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             String dead = createRun(log);
