@@ -52,7 +52,7 @@ public final class GalleryRoutes {
         String id = ctx.pathParam("id"), other = ctx.pathParam("other");
         int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
         int otherEpoch = Params.pathInt(ctx, "otherEpoch", 0, Integer.MAX_VALUE);
-        ctx.json(matches.match(id, epoch, other, otherEpoch));
+        ctx.json(bounded(() -> matches.match(id, epoch, other, otherEpoch)));
     }
 
     private void grid(Context ctx) {
@@ -67,7 +67,7 @@ public final class GalleryRoutes {
         if (to != null) {
             int toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
-            order = matches.match(to, toEpoch, ctx.pathParam("id"), s.row.epoch()).units();
+            order = bounded(() -> matches.match(to, toEpoch, ctx.pathParam("id"), s.row.epoch())).units();
             tag += "-match-" + to + "-" + toEpoch;
         }
         if (notModified(ctx, tag)) return;
@@ -90,7 +90,7 @@ public final class GalleryRoutes {
     private void weights(Context ctx) {
         Snapshot s = snapshot(ctx);
         if (notModified(ctx, s.row.blob())) return;
-        byte[] bytes = s.bytes();
+        byte[] bytes = bounded(s::bytes);                     // read whole and hashed: megabytes each, so a few at a time
         ctx.header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-epoch" + s.row.epoch() + "-weights.bin\"");
         ctx.contentType("application/octet-stream").result(bytes);
     }
@@ -103,6 +103,15 @@ public final class GalleryRoutes {
 
     /** Draws with at most {@link #RENDERS} drawings at once. */
     private byte[] render(Supplier<byte[]> draw) {
+        return bounded(draw);
+    }
+
+    /**
+     * Does the heavy work of a request (a drawing, a unit matching, a snapshot's bytes read and hashed) with at most
+     * {@link #RENDERS} such pieces of work at once; a request that waits {@link #RENDER_WAIT_SECONDS} for its turn
+     * gets 429.
+     */
+    private <T> T bounded(Supplier<T> draw) {
         boolean got;
         try {
             got = renders.tryAcquire(RENDER_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -110,7 +119,7 @@ public final class GalleryRoutes {
             Thread.currentThread().interrupt();
             got = false;
         }
-        if (!got) throw new TooManyRequestsResponse("images: " + RENDERS + " images are being drawn; try again");
+        if (!got) throw new TooManyRequestsResponse("images: " + RENDERS + " images, matchings or weight downloads are under way; try again");
         try {
             return draw.get();
         } finally {
