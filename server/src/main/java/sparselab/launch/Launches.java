@@ -186,9 +186,17 @@ public final class Launches {
      * values are left to the launch's own checks.
      */
     public static Map<String, String> ignored(String preset, Map<String, String> given) {
+        List<ConfigException.FieldError> errors = new java.util.ArrayList<>();
+        if (preset != null && !preset.isEmpty() && !Presets.names().contains(preset)) {
+            errors.add(new ConfigException.FieldError("preset", "unknown preset '" + ConfigException.clip(preset, 60) + "'; known: "
+                    + String.join(", ", Presets.names())));
+        }
+        given.keySet().stream().filter(k -> !ConfigKeys.exists(k)).limit(5)
+                .forEach(k -> errors.add(new ConfigException.FieldError(k, ConfigKeys.unknownKey(k))));
+        if (!errors.isEmpty()) throw new ConfigException(errors);     // a typo answers, as everywhere, instead of being dropped
         Map<String, String> m = new LinkedHashMap<>(RunConfig.defaults().toMap());
-        if (preset != null && Presets.names().contains(preset)) m.putAll(Presets.get(preset));
-        given.forEach((k, v) -> { if (ConfigKeys.exists(k) && !v.isBlank()) m.put(k, v.trim()); });
+        if (preset != null && !preset.isEmpty()) m.putAll(Presets.get(preset));
+        given.forEach((k, v) -> { if (!v.isBlank()) m.put(k, v.trim()); });
         return ConfigKeys.ignored(m);
     }
 

@@ -106,7 +106,11 @@ public final class LiveRoutes {
             return v -> v.runId().equals(run);
         }
         if (group != null) {
-            if (group.isBlank() || group.length() > 80) throw new BadRequestResponse("group: 1 to 80 characters");
+            try {
+                sparselab.runs.Groups.checkName("group", group);
+            } catch (sparselab.config.ConfigException e) {
+                throw new BadRequestResponse(e.getMessage());
+            }
             return v -> group.equals(v.group());
         }
         return v -> true;

@@ -551,7 +551,13 @@ class ApiTest {
             JsonNode adam = json(client.get("/api/ignored?preset=ufldl&optimizer=adam"));
             assertFalse(adam.has("learningRate"), adam.toString());
             assertTrue(json(client.get("/api/ignored?beta=0")).has("rho"));
-            assertEquals(200, client.get("/api/ignored?preset=nosuch&hidden=many").code(), "values are the launch's to refuse");
+            assertEquals(200, client.get("/api/ignored?preset=ufldl&hidden=many").code(), "values are the launch's to refuse");
+            Response preset = client.get("/api/ignored?preset=nosuch");
+            assertEquals(400, preset.code(), "an unknown preset is not taken for none");
+            assertTrue(json(preset).get("fields").has("preset"));
+            Response key = client.get("/api/ignored?bta=3");
+            assertEquals(400, key.code(), "a misspelt key is named, not dropped");
+            assertTrue(json(key).get("fields").get("bta").asText().contains("beta"));
         });
     }
 

@@ -153,7 +153,7 @@ class LiveAndMatchApiTest {
     @Test
     void a_bad_stream_request_is_a_4xx() throws Exception {
         serve(2);
-        for (String q : List.of("?run=..%2F..%2Fapi", "?run=rdeadbeef00&group=x", "?group=" + "g".repeat(81))) {
+        for (String q : List.of("?run=..%2F..%2Fapi", "?run=rdeadbeef00&group=x", "?group=" + "g".repeat(81), "?group=bad%20name", "?group=%3Cscript%3E", "?group=")) {
             assertEquals(400, stream(q).statusCode(), q);
         }
         assertEquals(404, stream("?run=rdeadbeef00").statusCode(), "a run that does not exist takes no slot");
