@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS } from './api.js';
+import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
 import { MEASURES, measureTitle, measureCell } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -95,7 +95,7 @@ function strip(g) {
       box.append(fig);
       shown.set(id, fig);
     }
-    const text = `${caption(g, r)} · epoch ${r.lastSnapshot ?? '–'}`;
+    const text = `${caption(g, r)} · ${stepWords([r.run.optimizer]).short} ${r.lastSnapshot ?? '–'}`;  // an L-BFGS run's step is an iteration
     const img = fig.querySelector('img');
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });

@@ -85,6 +85,10 @@ class GroupPagesBrowserTest {
         assertTrue(rows.get(1).getText().contains("beta: 0.1 → 3"), rows.get(1).getText());
         assertTrue(rows.get(2).getText().contains("weightDecay: 0 → 0.003"), rows.get(2).getText());
         assertEquals("0.4", rows.get(2).findElement(By.cssSelector("td[data-measure='locality']")).getText(), "the latest snapshot's locality");
+        @SuppressWarnings("unchecked")
+        List<String> captions = (List<String>) chrome.js("return [...document.querySelectorAll('#strip figcaption')].map(f => f.textContent);");
+        assertEquals(3, captions.size());
+        captions.forEach(c -> assertTrue(c.endsWith("· epoch 4"), "minibatch runs: the step's word is epoch: " + c));
         assertEquals("Ladder", driver.findElement(By.id("kind")).getText());
         assertTrue(driver.findElement(By.id("compare")).getAttribute("href").endsWith("/compare.html?runs=" + String.join(",", ladder)));
         chrome.screenshot("group.png");
