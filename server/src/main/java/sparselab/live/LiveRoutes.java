@@ -16,13 +16,18 @@ import java.util.function.Predicate;
 /**
  * {@code GET /api/stream}: server-sent events, one {@code run} event (the run's table view as JSON) each time a run
  * changes. {@code ?run=ID} follows one run, {@code ?group=NAME} one group, neither every run. At most the feed's
- * capacity of streams are open at once; one more is answered 503 (the pages then poll instead).
+ * capacity of streams are open at once; one more is answered 503 (the pages then poll instead). A stream is ended after
+ * its lifetime (5 minutes by default), at the feed's next ping: the browser opens a new one within seconds, and a
+ * client that stopped reading gives its slot back.
  */
 public final class LiveRoutes {
     private final RunFeed feed;
+    private final long lifetimeNanos;
 
-    public LiveRoutes(RunFeed feed) {
+    /** @param lifetime how long a stream stays open; the feed's next ping after it ends the stream (the client reconnects) */
+    public LiveRoutes(RunFeed feed, java.time.Duration lifetime) {
         this.feed = feed;
+        this.lifetimeNanos = lifetime.toNanos();
     }
 
     public void register(Javalin app) {
@@ -41,6 +46,7 @@ public final class LiveRoutes {
         Runnable[] unsubscribe = new Runnable[1];
         SseClient[] holder = new SseClient[1];
         Object ready = new Object();
+        long opened = System.nanoTime();
         Runnable handle = feed.subscribe(filter, new RunFeed.Subscriber() {
             // writes to one client are serialised on it: the feed's thread and the request's thread both write
             public boolean send(RunView run) {
@@ -58,6 +64,10 @@ public final class LiveRoutes {
                 if (c == null) return true;
                 synchronized (c) {
                     if (c.terminated()) return false;
+                    if (System.nanoTime() - opened > lifetimeNanos) {  // a client that stopped reading holds no slot for ever
+                        c.close();
+                        return false;
+                    }
                     c.sendComment("ping");
                     return !c.terminated();
                 }

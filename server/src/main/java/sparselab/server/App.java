@@ -80,6 +80,20 @@ public final class App {
         this.limits = limits;
     }
 
+    private java.time.Duration streamLifetime = DEFAULT_STREAM_LIFETIME;
+
+    /**
+     * How long one live stream stays open before the server ends it (the browser's EventSource opens a new one within
+     * seconds): a client that stopped reading (a stalled process, a suspended laptop) gives its slot back.
+     */
+    public static final java.time.Duration DEFAULT_STREAM_LIFETIME = java.time.Duration.ofMinutes(5);
+
+    /** {@link #DEFAULT_STREAM_LIFETIME} otherwise. */
+    public App streamLifetime(java.time.Duration d) {
+        this.streamLifetime = d;
+        return this;
+    }
+
     /** The most live streams open at once (default {@value #DEFAULT_MAX_STREAMS}). */
     public App maxStreams(int n) {
         if (n < 0) throw new IllegalArgumentException("maxStreams " + n);
@@ -144,7 +158,7 @@ public final class App {
         new FlagRoutes(log, actions).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
         new GalleryRoutes(log, limits.maxImagePixels(), new UnitMatches(log)).register(app);
-        new LiveRoutes(new RunFeed(log, clock, maxStreams, 500)).register(app);
+        new LiveRoutes(new RunFeed(log, clock, maxStreams, 500), streamLifetime).register(app);
         Launches launches = new Launches(log, creator, pool, limits);
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);

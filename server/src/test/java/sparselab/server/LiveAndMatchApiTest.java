@@ -60,9 +60,31 @@ class LiveAndMatchApiTest {
     }
 
     private void serve(int maxStreams) {
+        serve(maxStreams, App.DEFAULT_STREAM_LIFETIME);
+    }
+
+    private void serve(int maxStreams, java.time.Duration lifetime) {
         app = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log),
-                Safety.hostsFor("127.0.0.1")).maxStreams(maxStreams).build().start("127.0.0.1", 0);
+                Safety.hostsFor("127.0.0.1")).maxStreams(maxStreams).streamLifetime(lifetime).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
+    }
+
+    @Test
+    void a_stream_ends_after_its_lifetime_and_gives_its_slot_back_even_to_a_client_that_never_reads() throws Exception {
+        serve(1, java.time.Duration.ofSeconds(1));
+        HttpResponse<InputStream> stalled = stream("");                // never read: a stopped client
+        assertEquals(200, stalled.statusCode());
+        assertEquals(503, stream("").statusCode());
+        long deadline = System.currentTimeMillis() + 20_000;
+        int status = 503;
+        while (status != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+            status = stream("").statusCode();
+        }
+        assertEquals(200, status, "the stalled stream was ended after its lifetime and its slot freed");
+        // and the ended stream reads to its end: the browser's EventSource opens a new one
+        byte[] rest = stalled.body().readAllBytes();
+        assertTrue(new String(rest, StandardCharsets.UTF_8).contains("connected"));
     }
 
     private HttpResponse<InputStream> stream(String query) throws Exception {
