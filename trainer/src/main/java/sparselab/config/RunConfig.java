@@ -7,6 +7,8 @@ import sparselab.config.Choices.LrSchedule;
 import sparselab.config.Choices.Optimizer;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -106,19 +108,27 @@ public record RunConfig(
         return m;
     }
 
-    /** Cross-field checks; per-field ranges are checked by {@link ConfigKeys} while parsing. */
+    /**
+     * Cross-field checks, every one of them: all that fail are refused together, one field error each (per-field
+     * ranges are checked by {@link ConfigKeys} while parsing).
+     */
     RunConfig validate() {
+        List<ConfigException.FieldError> errors = new ArrayList<>();
         if (hiddenActivation == Activation.IDENTITY) {
-            throw new ConfigException("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu");
+            errors.add(new ConfigException.FieldError("hiddenActivation", "identity is allowed for the output only; use sigmoid, tanh or relu"));
         }
-        if (beta > 0 && estimator != Estimator.EMA_THRESHOLD && !hiddenActivation.inUnitInterval()) {
-            throw new ConfigException("estimator", "'" + estimator.key() + "' estimates a rate from activations in (0, 1), but hiddenActivation '"
-                    + hiddenActivation.key() + "' leaves (0, 1); use hiddenActivation=sigmoid or estimator=ema-threshold (or beta=0)");
+        if (beta > 0 && estimator != Estimator.EMA_THRESHOLD && !hiddenActivation.inUnitInterval() && hiddenActivation != Activation.IDENTITY) {
+            errors.add(new ConfigException.FieldError("estimator", "'" + estimator.key() + "' estimates a rate from activations in (0, 1), but hiddenActivation '"
+                    + hiddenActivation.key() + "' leaves (0, 1); use hiddenActivation=sigmoid or estimator=ema-threshold (or beta=0)"));
         }
         if (loss == Loss.CROSS_ENTROPY && outputActivation != Activation.SIGMOID) {
-            throw new ConfigException("loss", "cross-entropy needs outputActivation=sigmoid (outputs in (0, 1)), not '" + outputActivation.key() + "'");
+            errors.add(new ConfigException.FieldError("loss", "cross-entropy needs outputActivation=sigmoid (outputs in (0, 1)), not '" + outputActivation.key() + "'"));
         }
-        validateFullBatch();
+        validateFullBatch(errors);
+        // one error per field: the first found for it
+        Map<String, ConfigException.FieldError> byField = new LinkedHashMap<>();
+        for (ConfigException.FieldError e : errors) byField.putIfAbsent(e.key(), e);
+        if (!byField.isEmpty()) throw new ConfigException(List.copyOf(byField.values()));
         return this;
     }
 
@@ -127,26 +137,26 @@ public record RunConfig(
      * batchSize 0 and lbfgs go together, and nothing may make the objective stochastic (dropout) or its gradient
      * inexact (a running rate estimate, the limiter).
      */
-    private void validateFullBatch() {
+    private void validateFullBatch(List<ConfigException.FieldError> errors) {
         boolean lbfgs = optimizer == Optimizer.LBFGS;
         if (batchSize == 0 && !lbfgs) {
-            throw new ConfigException("batchSize", "0 (the whole training set) is for optimizer=lbfgs; '" + optimizer.key()
-                    + "' needs batchSize >= 1");
+            errors.add(new ConfigException.FieldError("batchSize", "0 (the whole training set) is for optimizer=lbfgs; '" + optimizer.key()
+                    + "' needs batchSize >= 1"));
         }
         if (!lbfgs) return;
         if (batchSize != 0) {
-            throw new ConfigException("batchSize", "optimizer=lbfgs trains on the whole training set: use batchSize=0, not " + batchSize);
+            errors.add(new ConfigException.FieldError("batchSize", "optimizer=lbfgs trains on the whole training set: use batchSize=0, not " + batchSize));
         }
         if (estimator != Estimator.BATCH_MEAN) {
-            throw new ConfigException("estimator", "optimizer=lbfgs needs the exact gradient: use estimator=batch-mean, not '"
-                    + estimator.key() + "' (a running estimate makes the objective change between evaluations)");
+            errors.add(new ConfigException.FieldError("estimator", "optimizer=lbfgs needs the exact gradient: use estimator=batch-mean, not '"
+                    + estimator.key() + "' (a running estimate makes the objective change between evaluations)"));
         }
         if (dropout > 0) {
-            throw new ConfigException("dropout", "optimizer=lbfgs needs a deterministic objective: use dropout=0, not " + num(dropout));
+            errors.add(new ConfigException.FieldError("dropout", "optimizer=lbfgs needs a deterministic objective: use dropout=0, not " + num(dropout)));
         }
         if (limiterOn()) {
-            throw new ConfigException("limiter", "optimizer=lbfgs needs the exact gradient: use limiter=off, not " + num(limiter)
-                    + " (clipping sp makes it no longer the gradient of the penalty)");
+            errors.add(new ConfigException.FieldError("limiter", "optimizer=lbfgs needs the exact gradient: use limiter=off, not " + num(limiter)
+                    + " (clipping sp makes it no longer the gradient of the penalty)"));
         }
     }
 

@@ -113,6 +113,14 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void collects_every_combination_that_is_refused() {
+        // L-BFGS with a minibatch, dropout and the limiter: three refusals at once, not one per try
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.resolve("ufldl", null, List.of("batchSize=100", "dropout=0.5", "limiter=3")));
+        assertEquals(List.of("batchSize", "dropout", "limiter"), e.errors().stream().map(ConfigException.FieldError::key).toList());
+    }
+
+    @Test
     void ufldl_is_full_batch_lbfgs_and_ufldl_sgd_and_okatani_strokes_its_minibatch_twins() {
         RunConfig lbfgs = ConfigLoader.resolve("ufldl", null, List.of());
         assertEquals(Choices.Optimizer.LBFGS, lbfgs.optimizer());
