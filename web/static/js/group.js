@@ -386,6 +386,11 @@ let sweepDrawn = '';
 let feed = null;
 
 async function load() {
+  if (!name) {                          // no group in the address: say how to name one, not the API's route
+    document.getElementById('error').textContent = 'No group named: open /group.html?name=NAME (a sweep\'s or ladder\'s name; the runs page links each group).';
+    document.getElementById('compare').hidden = true;
+    return;
+  }
   try {
     const g = await getJson(`/api/groups/${encodeURIComponent(name)}`);
     document.title = `sparselab — ${g.kind} ${g.name}`;

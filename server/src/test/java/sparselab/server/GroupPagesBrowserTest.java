@@ -66,6 +66,14 @@ class GroupPagesBrowserTest {
     }
 
     @Test
+    void the_group_page_without_a_name_says_how_to_name_one() {
+        driver.get(base + "/group.html");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        String error = driver.findElement(By.id("error")).getText();
+        assertTrue(error.contains("group.html?name=NAME") && !error.contains("Endpoint"), error);
+    }
+
+    @Test
     void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
