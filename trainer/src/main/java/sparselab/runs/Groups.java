@@ -93,8 +93,13 @@ public final class Groups {
         return new RunEvent.LadderStep(a.runId(), b.runId(), s.step(), steps, s.changedKeys(), s.note());
     }
 
-    /** The preset a ladder step came from: A's at step 0, B's at the last step, none in between. */
+    /**
+     * The preset a ladder step came from: A's at step 0, B's at the last step; in between, the preset A and B share
+     * (a ladder within one preset), else none.
+     */
     public static String preset(RunRow a, RunRow b, Ladder.Step s, int steps) {
-        return s.step() == 0 ? a.preset() : s.step() == steps - 1 ? b.preset() : null;
+        if (s.step() == 0) return a.preset();
+        if (s.step() == steps - 1) return b.preset();
+        return a.preset() != null && a.preset().equals(b.preset()) ? a.preset() : null;
     }
 }
