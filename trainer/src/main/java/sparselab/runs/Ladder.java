@@ -58,6 +58,13 @@ public final class Ladder {
             throw new ConfigException("order", "unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", named)
                     + (unknown.size() > named.size() ? " and " + (unknown.size() - named.size()) + " more" : ""));
         }
+        List<String> same = asked.stream().filter(k -> !differs(a, b, k)).distinct().limit(5).toList();
+        if (!same.isEmpty()) {                          // an order that names a key with no step is a slip, not a wish
+            throw new ConfigException("order", (same.size() > 1 ? "keys " : "key ") + String.join(", ", same.stream()
+                    .map(k -> k + " (" + ConfigException.clip(String.valueOf(a.get(k)), 30) + ")").toList())
+                    + (same.size() > 1 ? " are" : " is") + " the same in both runs; the keys that differ: "
+                    + String.join(", ", ConfigKeys.all().stream().map(ConfigKeys.Key::name).filter(k -> differs(a, b, k)).toList()));
+        }
         LinkedHashSet<String> keys = new LinkedHashSet<>();
         for (String k : asked) if (differs(a, b, k)) keys.add(k);
         for (String k : DEFAULT_ORDER) if (differs(a, b, k)) keys.add(k);

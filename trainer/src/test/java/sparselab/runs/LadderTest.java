@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LadderTest {
     private static Map<String, String> config(String... sets) {
@@ -60,6 +61,9 @@ class LadderTest {
         assertEquals(with(a, "beta", "3", "hidden", "196"), steps.get(2).config());
         assertEquals(b, steps.get(4).config());
         assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("betta")));
+        ConfigException same = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("beta", "rho")));
+        assertTrue(same.getMessage().contains("rho (") && same.getMessage().contains("the same in both runs")
+                && same.getMessage().contains("weightDecay"), same.getMessage());
     }
 
     @Test
