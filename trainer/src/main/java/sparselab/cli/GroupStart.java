@@ -24,11 +24,13 @@ public class GroupStart {
     /** Starts the group's runs as asked; returns the exit code. */
     static int start(GroupStart mode, CommandSpec spec, EventLog log, String group, List<String> runIds) {
         PrintWriter err = spec.commandLine().getErr();
+        List<WorkerInfo> pools = WorkerLoop.alive(log);
         if (mode != null && mode.queueOnly) {
-            err.println("queued " + runIds.size() + " runs in group " + group + "; `sparselab serve` or `sparselab worker` starts them");
+            err.println("queued " + runIds.size() + " runs in group " + group + "; " + (pools.isEmpty()
+                    ? "nothing serves this log now: `sparselab serve` or `sparselab worker` starts them"
+                    : "the worker pool that serves this log starts them (" + String.join(", ", pools.stream().map(w -> w.name() + " on " + w.host()).toList()) + ")"));
             return ExitCodes.OK;
         }
-        List<WorkerInfo> pools = WorkerLoop.alive(log);
         if ((mode == null || !mode.foreground) && !pools.isEmpty()) {
             // a second trainer next to a pool that serves this log would only race it for the same runs
             err.println("queued " + runIds.size() + " runs in group " + group + " for the worker pool that serves this log ("
