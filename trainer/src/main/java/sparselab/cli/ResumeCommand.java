@@ -11,7 +11,9 @@ import sparselab.store.EventLog;
 import java.util.concurrent.Callable;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Continue an interrupted, failed or cancelled run from its last checkpoint.")
+        description = {"Continue an interrupted, failed or cancelled run from its last checkpoint (without one, from the start: the "
+                + "epochs in the log are trained again, not logged again).",
+                "A queued run is started here, in this process (instead of by serve's pool or a worker)."})
 public class ResumeCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
