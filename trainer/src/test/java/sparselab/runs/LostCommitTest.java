@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The answer of an epoch's commit lost, and its retry sent before that commit took effect: the trainer's connection
  * to PostgreSQL (through a proxy in this test) breaks after it sent the COMMIT of an epoch's write, while the COMMIT
- * itself reaches the server only 3 s later. The trainer's retry reads "not written" and writes the epoch again; that
+ * itself reaches the server only once the trainer's retry asks for the run's lock. The trainer's retry reads "not written" and writes the epoch again; that
  * write waits for the run's lock, which the held transaction has, and once the held COMMIT takes effect the store
  * refuses it ({@code StoreException.EpochWritten}): the trainer takes the refusal as "written". Without the store's
  * check the epoch would be in the log twice.
@@ -37,6 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LostCommitTest {
     private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EPOCH = "epoch_completed".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * What the retry's append sends first and waits on while the held transaction is open: the run's lock (heartbeats
+     * update the row without it), or before it the epoch's snapshot bytes, which the held transaction inserted too.
+     */
+    private static final byte[] LOCK = "FOR UPDATE".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BLOB = "INSERT INTO blobs".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Forwards bytes between clients and the server. Once armed, the first transaction of a client that carries an
@@ -51,6 +57,8 @@ class LostCommitTest {
         final AtomicBoolean armed = new AtomicBoolean();
         final AtomicBoolean fired = new AtomicBoolean();
         final AtomicBoolean released = new AtomicBoolean();
+        /** Counted down when another client asks for the run's lock while the COMMIT is held: the retry's append. */
+        final java.util.concurrent.CountDownLatch retryLocking = new java.util.concurrent.CountDownLatch(1);
         final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
         Proxy(String host, int port, long holdMs) throws IOException {
@@ -106,10 +114,13 @@ class LostCommitTest {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     if (contains(buf, n, EPOCH)) epochInTxn = true;
+                    if (fired.get() && !released.get() && (contains(buf, n, LOCK) || contains(buf, n, BLOB))) retryLocking.countDown();
                     if (epochInTxn && contains(buf, n, COMMIT) && armed.get() && fired.compareAndSet(false, true)) {
                         byte[] held = java.util.Arrays.copyOf(buf, n);
                         closeQuietly(client);                  // the trainer never hears the answer
-                        Thread.sleep(holdMs);
+                        // until the retry, having read "not written", waits for the run's lock (at most holdMs)
+                        retryLocking.await(holdMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        Thread.sleep(300);
                         out.write(held);                        // and the commit takes effect now
                         out.flush();
                         Thread.sleep(500);
@@ -162,7 +173,7 @@ class LostCommitTest {
         var warnings = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         warnings.start();
         logger.addAppender(warnings);
-        try (Proxy proxy = new Proxy(u.getHost(), u.getPort(), 3000);
+        try (Proxy proxy = new Proxy(u.getHost(), u.getPort(), 20_000);
              // every statement with its text (no server-side prepared statements), so that the proxy sees the COMMIT
              EventLog log = EventLog.open(db.replace(":" + u.getPort() + "/", ":" + proxy.port() + "/")
                      + (db.contains("?") ? "&" : "?") + "prepareThreshold=0")) {
