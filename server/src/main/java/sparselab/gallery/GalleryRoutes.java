@@ -62,15 +62,19 @@ public final class GalleryRoutes {
                 "the grid of " + s.w.hidden() + " filters of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
         String to = ctx.queryParam("matchTo");
-        int[] order = null;
         String tag = s.row.blob() + "-grid-" + scale;
+        int toEpoch = -1;
         if (to != null) {
-            int toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
+            toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
-            order = bounded(() -> matches.match(to, toEpoch, ctx.pathParam("id"), s.row.epoch())).units();
             tag += "-match-" + to + "-" + toEpoch;
         }
-        if (notModified(ctx, tag)) return;
+        if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
+        int[] order = null;
+        if (to != null) {
+            int e = toEpoch;
+            order = bounded(() -> matches.match(to, e, ctx.pathParam("id"), s.row.epoch())).units();
+        }
         int[] drawOrder = order;
         byte[] png = render(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
         ctx.contentType("image/png").result(png);

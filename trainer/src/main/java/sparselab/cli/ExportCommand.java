@@ -63,10 +63,15 @@ public class ExportCommand implements Callable<Integer> {
             if (out == null) {
                 MetricsExport.writeJson(spec.commandLine().getOut(), log, run);
                 spec.commandLine().getOut().flush();
-            } else {
-                try (java.io.Writer o = Files.newBufferedWriter(out)) {
+            } else {                                 // written beside it and moved into place whole: never half a file
+                Path part = out.resolveSibling(out.getFileName() + ".part");
+                try (java.io.Writer o = Files.newBufferedWriter(part)) {
                     MetricsExport.writeJson(o, log, run);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(part);
+                    throw e;
                 }
+                Files.move(part, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return ExitCodes.OK;
         }

@@ -24,7 +24,9 @@ public class ResumeCommand implements Callable<Integer> {
     public Integer call() {
         EventLog log = db.openExisting();
         var row = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
-        sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());  // as train: exit 2 over a limit
+        if (sparselab.runs.RunExecutor.mayResume(row, log.clock().instant())) {      // a run that cannot be resumed is told so first
+            sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());  // as train: exit 2 over a limit
+        }
         return TrainCommand.run(spec, log, runId, background, true);
     }
 }

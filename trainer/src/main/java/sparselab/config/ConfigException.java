@@ -12,8 +12,10 @@ public final class ConfigException extends RuntimeException {
     /** Errors kept and listed; the others are only counted. */
     public static final int MAX_LISTED = 8;
 
-    /** One refused field: the configuration key (or {@code "file"}, {@code "preset"}) and why. */
-    /** One refused field; a key longer than any real one (whatever was sent) is quoted clipped to 60 characters. */
+    /**
+     * One refused field: the configuration key (or {@code "file"}, {@code "preset"}) and why; a key longer than any
+     * real one (whatever was sent) is quoted clipped to 60 characters.
+     */
     public record FieldError(String key, String message) {
         public FieldError {
             key = clip(key, 60);

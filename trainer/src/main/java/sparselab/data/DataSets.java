@@ -42,10 +42,11 @@ public final class DataSets {
         return all.limit(limit);
     }
 
-    /** The values per sample of a data set: known for mnist (28 x 28) and bars without reading anything, read for idx files. */
+    /** The values per sample of a data set: known for mnist (28 x 28) and bars, from the header of an idx file. */
     public static int dim(String spec, Path dataDir) {
         if (spec.equals("mnist")) return 28 * 28;
         if (spec.equals("bars")) return BARS_SIZE * BARS_SIZE;
+        if (spec.startsWith("idx:") && spec.length() > 4) return Idx.imageDim(Path.of(spec.substring(4)));
         return load(spec, dataDir, 1).dim();
     }
 
@@ -63,13 +64,6 @@ public final class DataSets {
         return new Dataset("mnist", d.pixels(), d.count(), d.rows(), d.cols(), d.labels(), d.fingerprint());
     }
 
-    /**
-     * Splits off round(holdout * count) samples, chosen by {@code seed}, as the held-out set (at least one when holdout
-     * is positive and there are two samples or more; never all of them). Both parts keep the data set's order and name;
-     * their fingerprints are their own. The same data, holdout and seed give the same split.
-     *
-     * @param holdout fraction in [0, 1); 0 gives an empty held-out set
-     */
     /** How many of {@code n} samples {@link #split} holds out: the fraction rounded, at least one when it is above 0, never all. */
     public static int heldOut(int n, double holdout) {
         int k = (int) Math.round(holdout * n);
@@ -77,6 +71,13 @@ public final class DataSets {
         return Math.min(k, Math.max(n - 1, 0));
     }
 
+    /**
+     * Splits off round(holdout * count) samples, chosen by {@code seed}, as the held-out set (at least one when holdout
+     * is positive and there are two samples or more; never all of them). Both parts keep the data set's order and name;
+     * their fingerprints are their own. The same data, holdout and seed give the same split.
+     *
+     * @param holdout fraction in [0, 1); 0 gives an empty held-out set
+     */
     public static Split split(Dataset data, double holdout, long seed) {
         if (!(holdout >= 0 && holdout < 1)) throw new IllegalArgumentException("holdout " + holdout + " is outside [0, 1)");
         int n = data.count();

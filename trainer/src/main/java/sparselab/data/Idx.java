@@ -138,6 +138,32 @@ public final class Idx {
         }
     }
 
+    /**
+     * The values per image of an IDX image file (rows x cols), from its header alone: the first 16 bytes (decompressed
+     * when the file is gzip), without reading or checking the rest, which {@link #read} does.
+     */
+    public static int imageDim(Path file) {
+        boolean gzip;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            gzip = head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
+        } catch (IOException e) {
+            throw new DataException(file, "cannot read (" + e + ")", e);
+        }
+        try (InputStream in = open(file, gzip)) {
+            byte[] h = in.readNBytes(16);
+            if (h.length < 16) throw new DataException(file, "too short for an IDX image header");
+            ByteBuffer b = ByteBuffer.wrap(h);
+            checkMagic(file, b.getInt(), IMAGES_MAGIC);
+            b.getInt();                                          // the count
+            long dim = (long) b.getInt() * b.getInt();
+            if (dim <= 0 || dim > Integer.MAX_VALUE) throw new DataException(file, "image sizes in its header are not positive");
+            return (int) dim;
+        } catch (IOException e) {
+            throw new DataException(file, "cannot read (" + e + ")", e);
+        }
+    }
+
     /** A checked header and the element bytes. */
     private record Raw(int[] dims, byte[] data) {}
 

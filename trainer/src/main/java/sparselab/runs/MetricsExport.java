@@ -47,6 +47,8 @@ public final class MetricsExport {
             throws java.io.IOException {
         try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.createGenerator(out)) {
             g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            // a read that fails half way leaves the document unclosed, so that it cannot pass for a whole one
+            g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
             g.writeStartObject();
             g.writeStringField("run", run.runId());
             g.writeStringField("status", run.status());

@@ -121,14 +121,18 @@ public final class RunExecutor {
 
     /**
      * System property: seconds without progress of the training thread (a batch, an L-BFGS iteration, an epoch)
-     * after which the heartbeat stops, so that the run reads as interrupted and a worker takes it over (default 1800:
-     * longer than a write's retries through an outage). A heartbeat proves the process alive; this ties it to the
-     * training too. The beats start again if the thread moves again, while the run is still this trainer's.
+     * after which the heartbeat stops, so that the run reads as interrupted and a worker takes it over (default 3600).
+     * A heartbeat proves the process alive; this ties it to the training too. The beats start again if the thread
+     * moves again, while the run is still this trainer's. The training thread may wait for the log's writer (a write's
+     * retries through an outage, the end of a run's drain): without a property the limit is never below that wait
+     * and 5 minutes more.
      */
     public static final String STALL_PROPERTY = "sparselab.stallSeconds";
 
     static long stallNanos() {
-        return (long) (Double.parseDouble(System.getProperty(STALL_PROPERTY, "1800")) * 1e9);
+        String set = System.getProperty(STALL_PROPERTY);
+        if (set != null) return (long) (Double.parseDouble(set) * 1e9);
+        return Math.max(3600L, drainMs() / 1000 + 300) * 1_000_000_000L;
     }
 
     /** How long the end of a run waits for its queued writes: a write's retries, and its last try's wait for a connection. */
