@@ -245,4 +245,17 @@ class IdxTest {
     void refuses_a_directory(@TempDir Path dir) {
         assertNotEquals("", refused(dir).getMessage());
     }
+
+    @Test
+    void the_image_size_is_read_from_the_header_alone_raw_or_gzip(@TempDir Path tmp) throws Exception {
+        for (String name : java.util.List.of("dim-idx3-ubyte", "dim-idx3-ubyte.gz")) {
+            Path f = tmp.resolve(name);
+            Idx.writeImages(f, new byte[3 * 5 * 7], 3, 5, 7);
+            assertEquals(35, Idx.imageDim(f), name);
+            assertEquals(35, DataSets.dim("idx:" + f, tmp), name);
+        }
+        Path labels = tmp.resolve("labels-idx1-ubyte");
+        Idx.writeLabels(labels, new byte[] {1, 2});
+        assertThrows(DataException.class, () -> Idx.imageDim(labels), "a label file is not an image file");
+    }
 }
