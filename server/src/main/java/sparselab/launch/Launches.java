@@ -155,7 +155,7 @@ public final class Launches {
             checkQueue(steps.size());
             creator.admit(configs);
             for (Ladder.Step s : steps) {
-                String id = creator.create(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
+                String id = creator.createAdmitted(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
                         Groups.tag(a, b, s, steps.size()));
                 out.add(new QueuedStep(s.step(), id, s.changedKeys(), s.note()));
             }

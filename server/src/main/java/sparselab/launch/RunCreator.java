@@ -21,6 +21,15 @@ public interface RunCreator {
      */
     default void admit(List<RunConfig> configs) {}
 
+    /**
+     * {@link #create} of one of a group that {@link #admit} accepted: its data is checked again, the log's room not
+     * (the group was counted whole, and each step counted again against a file that grows could refuse a group half
+     * queued).
+     */
+    default String createAdmitted(RunConfig config, String preset, String origin, String group, RunEvent.LadderStep ladder) {
+        return create(config, preset, origin, group, ladder);
+    }
+
     /** The production creator with the data folder and the limits of the environment. */
     static RunCreator inLog(EventLog log) {
         return inLog(log, Runs.dataDir(), Limits.fromEnvironment());
@@ -37,6 +46,11 @@ public interface RunCreator {
                 List<Runs.Prepared> p = Runs.prepare(List.of(cfg), dataDir, limits, log.shared());
                 Runs.checkRoom(log, p, limits);
                 return Runs.append(log, p.get(0), preset, origin, group, ladder);
+            }
+
+            @Override
+            public String createAdmitted(RunConfig cfg, String preset, String origin, String group, RunEvent.LadderStep ladder) {
+                return Runs.append(log, Runs.prepare(List.of(cfg), dataDir, limits, log.shared()).get(0), preset, origin, group, ladder);
             }
 
             @Override
