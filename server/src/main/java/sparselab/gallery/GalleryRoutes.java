@@ -76,7 +76,7 @@ public final class GalleryRoutes {
             order = bounded(() -> matches.match(to, e, ctx.pathParam("id"), s.row.epoch())).units();
         }
         int[] drawOrder = order;
-        byte[] png = render(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
+        byte[] png = bounded(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
         ctx.contentType("image/png").result(png);
     }
 
@@ -88,7 +88,7 @@ public final class GalleryRoutes {
         checkPixels(WeightImages.singlePixels(s.w.imageRows(), s.w.imageCols(), scale),
                 "a filter of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         if (notModified(ctx, s.row.blob() + "-unit-" + unit + "-" + scale)) return;
-        ctx.contentType("image/png").result(render(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale)));
+        ctx.contentType("image/png").result(bounded(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale)));
     }
 
     private void weights(Context ctx) {
@@ -103,11 +103,6 @@ public final class GalleryRoutes {
         if (pixels <= maxPixels) return;
         throw new BadRequestResponse(String.format(Locale.ROOT, "scale: %s at scale %d would be an image of %,d pixels; the limit is %,d (%s)%s",
                 what, scale, pixels, maxPixels, Limits.IMAGE_PIXELS, scale > 1 ? ": use a smaller scale" : ""));
-    }
-
-    /** Draws with at most {@link #RENDERS} drawings at once. */
-    private byte[] render(Supplier<byte[]> draw) {
-        return bounded(draw);
     }
 
     /**

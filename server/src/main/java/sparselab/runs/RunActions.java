@@ -20,10 +20,18 @@ public final class RunActions {
 
     private final EventLog log;
     private final Clock clock;
+    private final long maxLogBytes;
 
+    /** With the log's size limit of the environment. */
     public RunActions(EventLog log, Clock clock) {
+        this(log, clock, sparselab.config.Limits.fromEnvironment().maxLogBytes());
+    }
+
+    /** @param maxLogBytes the log's size limit, past which tags are not changed */
+    public RunActions(EventLog log, Clock clock, long maxLogBytes) {
         this.log = log;
         this.clock = clock;
+        this.maxLogBytes = maxLogBytes;
     }
 
     public RunRow require(String runId) {
@@ -62,7 +70,8 @@ public final class RunActions {
     }
 
     /**
-     * A run can be resumed when it stopped early (interrupted, cancelled, failed) and its trainer is gone. A trainer that is alive on this host (paused, say) is not gone: resuming next to it is refused.
+     * A run can be resumed when it stopped early (interrupted, cancelled, failed) and its trainer is gone. A trainer
+     * that is alive on this host (paused, say) is not gone: resuming next to it is refused.
      */
     public RunRow requireResumable(String runId) {
         RunRow r = require(runId);
@@ -108,13 +117,12 @@ public final class RunActions {
         }
         List<String> list = new ArrayList<>(clean);
         // the same tags again write nothing; new ones count against the log's limit, as runs do
-        sparselab.config.Limits limits = sparselab.config.Limits.fromEnvironment();
         long size = log.sizeBytes();
         log.appendChecked(runId, r -> {
             if (r.tagList().equals(list)) return List.of();
-            if (size >= limits.maxLogBytes()) {
+            if (size >= maxLogBytes) {
                 throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + sparselab.config.Limits.bytes(size)
-                        + ", at its limit of " + sparselab.config.Limits.bytes(limits.maxLogBytes()) + " (" + sparselab.config.Limits.LOG_BYTES
+                        + ", at its limit of " + sparselab.config.Limits.bytes(maxLogBytes) + " (" + sparselab.config.Limits.LOG_BYTES
                         + "); tags are not changed");
             }
             return List.of(new RunEvent.Tagged(list));

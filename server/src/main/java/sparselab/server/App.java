@@ -153,7 +153,7 @@ public final class App {
         });
 
         RunQueries queries = new RunQueries(log);
-        RunActions actions = new RunActions(log, clock);
+        RunActions actions = new RunActions(log, clock, limits.maxLogBytes());
         new RunsRoutes(queries, actions, clock).register(app);
         new FlagRoutes(log, actions).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);

@@ -125,6 +125,24 @@ class QuotaFaultTest {
     }
 
     @Test
+    void a_log_at_its_limit_changes_no_tags_and_the_same_tags_again_write_nothing() throws Exception {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        log.append(id, new sparselab.log.RunEvent.Tagged(List.of("kept")));
+        Limits full = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes(), 100, 16_000_000);
+        int before = eventCount();
+        JavalinTest.test(app(full), (server, client) -> {
+            Response same = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"kept\"]}");
+            assertEquals(200, same.code());
+            Response changed = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"new\"]}");
+            assertEquals(400, changed.code());
+            String msg = json(changed).get("fields").get("maxLogBytes").asText();
+            assertTrue(msg.contains(Limits.LOG_BYTES), msg);
+        });
+        assertEquals(before, eventCount(), "nothing written");
+        assertEquals(List.of("kept"), log.run(id).orElseThrow().tagList());
+    }
+
+    @Test
     void a_run_stopped_before_its_first_checkpoint_is_resumed_from_the_start_as_on_the_command_line() throws Exception {
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "50"));
         log.append(id, new sparselab.log.RunEvent.Started(1, "h", 1, 0, null, Map.of()));

@@ -9,7 +9,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import sparselab.store.EventLog;
 import sparselab.analysis.StrokeMeasures;
 import sparselab.config.RunConfig;
-import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.log.SnapshotRow;

@@ -143,14 +143,7 @@ public final class Idx {
      * when the file is gzip), without reading or checking the rest, which {@link #read} does.
      */
     public static int imageDim(Path file) {
-        boolean gzip;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(2);
-            gzip = head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
-        } catch (IOException e) {
-            throw new DataException(file, "cannot read (" + e + ")", e);
-        }
-        try (InputStream in = open(file, gzip)) {
+        try (InputStream in = open(file, isGzip(file))) {
             byte[] h = in.readNBytes(16);
             if (h.length < 16) throw new DataException(file, "too short for an IDX image header");
             ByteBuffer b = ByteBuffer.wrap(h);
@@ -164,6 +157,14 @@ public final class Idx {
         }
     }
 
+    /** Whether the file starts with gzip's magic bytes {@code 1f 8b}. */
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
+        }
+    }
+
     /** A checked header and the element bytes. */
     private record Raw(int[] dims, byte[] data) {}
 
@@ -173,10 +174,9 @@ public final class Idx {
         if (!Files.isRegularFile(file)) throw new DataException(file, "not a regular file (expected an " + what + ")");
         long fileSize;
         boolean gzip;
-        try (InputStream in = Files.newInputStream(file)) {
+        try {
             fileSize = Files.size(file);
-            byte[] head = in.readNBytes(2);
-            gzip = head.length == 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b;
+            gzip = isGzip(file);
         } catch (NoSuchFileException e) {
             throw new DataException(file, "no such file (expected an " + what + ")", e);
         } catch (IOException e) {

@@ -449,15 +449,9 @@ final class SqlEventLog implements EventLog {
             seq++;
             long id = dao.insertEvent(runId, seq, event.type(), at, Json.write(event));
             StoredEvent stored = new StoredEvent(id, runId, seq, at, event);
-            if (event instanceof RunEvent.Checkpoint c && state != null && state.lastCheckpoint() != null
-                    && !state.lastCheckpoint().equals(c.blob()) && dao.checkpointUsers(state.lastCheckpoint(), runId) == 0) {
-                // bytes are shared by content: another run with the same configuration may still need them
-                dao.deleteBlob(state.lastCheckpoint());
-            }
-            if (dropsCheckpoint(event) && state != null && state.lastCheckpoint() != null
-                    && dao.checkpointUsers(state.lastCheckpoint(), runId) == 0) {
-                dao.deleteBlob(state.lastCheckpoint());         // a finished or diverged run is not resumed
-            }
+            String dropped = droppedCheckpoint(event, state == null ? null : state.lastCheckpoint());
+            // bytes are shared by content: another run with the same configuration may still need them
+            if (dropped != null && dao.checkpointUsers(dropped, runId) == 0) dao.deleteBlob(dropped);
             state = Projection.evolve(state, stored);
             dao.putRun(state);
             projectRows(dao, stored);
@@ -479,14 +473,14 @@ final class SqlEventLog implements EventLog {
         java.util.TreeSet<String> hashes = new java.util.TreeSet<>();
         String last = state == null ? null : state.lastCheckpoint();
         for (RunEvent e : events) {
-            if (dropsCheckpoint(e)) {
-                if (last != null) hashes.add(last);
+            String dropped = droppedCheckpoint(e, last);
+            if (dropped != null) hashes.add(dropped);
+            if (e instanceof RunEvent.Checkpoint c) {
+                hashes.add(c.blob());
+                last = c.blob();
+            } else if (dropped != null) {
                 last = null;
             }
-            if (!(e instanceof RunEvent.Checkpoint c)) continue;
-            hashes.add(c.blob());
-            if (last != null) hashes.add(last);
-            last = c.blob();
         }
         for (String hash : hashes) h.createQuery(sql).bind("h", hash).mapTo(Integer.class).one();
         for (Blob b : blobs) {
@@ -494,9 +488,15 @@ final class SqlEventLog implements EventLog {
         }
     }
 
-    /** Events that end a run for good, after which its last checkpoint is of no use (the projection drops it too). */
-    private static boolean dropsCheckpoint(RunEvent e) {
-        return e instanceof RunEvent.Finished || e instanceof RunEvent.Diverged;
+    /**
+     * The checkpoint bytes that {@code e} makes of no use, given the run's last checkpoint {@code last}: a newer
+     * checkpoint supersedes it, and a run that ends for good ({@code finished}, {@code diverged}: never resumed, the
+     * projection drops it too) needs none. Null when {@code e} drops nothing.
+     */
+    private static String droppedCheckpoint(RunEvent e, String last) {
+        if (last == null) return null;
+        if (e instanceof RunEvent.Checkpoint c) return last.equals(c.blob()) ? null : last;
+        return e instanceof RunEvent.Finished || e instanceof RunEvent.Diverged ? last : null;
     }
 
     /** The per-epoch and per-snapshot projection rows of one event (the same live and in a rebuild). */
@@ -666,11 +666,7 @@ final class SqlEventLog implements EventLog {
     @Override
     public Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs) {
         Map<Integer, double[]> out = new java.util.TreeMap<>();
-        for (List<Integer> chunk : chunks(epochs)) {
-            for (LogDao.EpochRates r : jdbi.withExtension(LogDao.class, d -> d.rhoHat(runId, chunk))) {
-                out.put(r.epoch(), Json.read(r.rhoHat(), double[].class));
-            }
-        }
+        rhoHatJson(runId, epochs).forEach((epoch, rates) -> out.put(epoch, Json.read(rates, double[].class)));
         return out;
     }
 
