@@ -207,21 +207,33 @@ public class BenchCommand implements Callable<Integer> {
             return;
         }
         p.load("train", train);
-        String[] r = p.ask("ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY, "scipy L-BFGS-B");
-        if (r != null) {
-            double ps = Double.parseDouble(r[0]);
-            int nit = Integer.parseInt(r[1]), nfev = Integer.parseInt(r[2]);
-            out.printf("scipy L-BFGS-B, same objective and samples (float32 products): %d iterations, %d evaluations in %.2f s "
-                            + "(%.1f ms/iteration); sparselab x%.2f faster per iteration, x%.2f per evaluation%n",
-                    nit, nfev, ps, 1e3 * ps / Math.max(nit, 1), (ps / Math.max(nit, 1)) / (seconds / done),
-                    (ps / Math.max(nfev, 1)) / (seconds / evaluations));
-            // what no implementation of these products at the yardstick's rate could beat: scipy's iteration over the
-            // time of one iteration's GEMM work alone
-            out.printf("the most any code could be faster than scipy here with these products at the yardstick's rate, "
-                    + "everything else free: x%.2f (scipy's iteration, %.1f ms, over the GEMM time of one of sparselab's, %.1f ms)%n",
-                    (ps / Math.max(nit, 1)) / (gemmSeconds / done), 1e3 * ps / Math.max(nit, 1), 1e3 * gemmSeconds / done);
-        }
+        double iterationSeconds = seconds / done, gemmIteration = gemmSeconds / done;
+        scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY, "same objective and samples (float32 products)",
+                iterationSeconds, seconds / evaluations, gemmIteration);
+        scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY + " float64",
+                "the same in float64 (samples, products and every array), as plain numpy ports of the recipe are written",
+                iterationSeconds, seconds / evaluations, gemmIteration);
         out.println();
+    }
+
+    /**
+     * One scipy L-BFGS-B run of the peer and its ratios: sparselab's time per iteration and per evaluation against
+     * scipy's, and what no implementation of these products at the yardstick's rate could beat (scipy's iteration
+     * over the time of one of sparselab's iterations' GEMM work alone).
+     */
+    private static void scipy(PrintWriter out, Peer p, String command, String what, double iterationSeconds,
+                              double evaluationSeconds, double gemmIterationSeconds) {
+        String[] r = p.ask(command, "scipy L-BFGS-B");
+        if (r == null) return;
+        double ps = Double.parseDouble(r[0]);
+        int nit = Integer.parseInt(r[1]), nfev = Integer.parseInt(r[2]);
+        double perIteration = ps / Math.max(nit, 1);
+        out.printf("scipy L-BFGS-B, %s: %d iterations, %d evaluations in %.2f s (%.1f ms/iteration); sparselab x%.2f faster "
+                        + "per iteration, x%.2f per evaluation%n",
+                what, nit, nfev, ps, 1e3 * perIteration, perIteration / iterationSeconds, (ps / Math.max(nfev, 1)) / evaluationSeconds);
+        out.printf("  the most any code could be faster than this scipy with these products at the yardstick's rate, everything "
+                        + "else free: x%.2f (scipy's iteration, %.1f ms, over the GEMM time of one of sparselab's, %.1f ms)%n",
+                perIteration / gemmIterationSeconds, 1e3 * perIteration, 1e3 * gemmIterationSeconds);
     }
 
     /** VmHWM of /proc/self/status (the peak resident set), or "unknown". */

@@ -14,7 +14,9 @@ command per line on stdin, alternating with its own timings; every answer is one
                                   epochs these weights have had)
     products NAME B H STEPS       the step's five products alone, as sgd_epochs    -> ok SAMPLES_PER_S
                                   calls them, on B rows of NAME: median of 5 blocks of STEPS steps
-    ufldl NAME H ITERS MEMORY     L-BFGS-B iterations of the ufldl objective     -> ok SECONDS ITERATIONS EVALUATIONS F
+    ufldl NAME H ITERS MEMORY [float64]
+                                  L-BFGS-B iterations of the ufldl objective     -> ok SECONDS ITERATIONS EVALUATIONS F
+                                  (float32 samples and products; with float64, all of it in float64)
     quit
 
 An error answers `error MESSAGE`. The first line is `ready numpy VERSION scipy VERSION|none`.
@@ -139,22 +141,25 @@ def sgd_epochs(name, x, batch, h, epochs, lr=0.01, beta=0.1, rho=0.05, eps=1e-6)
     return float(np.median(rates)), trained[0]
 
 
-def ufldl(x, h, iters, memory, beta=3.0, rho=0.1, lam=0.003, eps=1e-6):
+def ufldl(x, h, iters, memory, dtype=F32, beta=3.0, rho=0.1, lam=0.003, eps=1e-6):
     """The ufldl objective (sigmoid units, squared loss, batch-mean KL over all samples, weight decay) and its
-    gradient in float32 products, minimised by L-BFGS-B for `iters` iterations."""
+    gradient, minimised by L-BFGS-B for `iters` iterations. With dtype float32 (the default) the samples and
+    every product are float32, as sparselab's; with float64 everything is float64, as a plain numpy port of the
+    recipe is usually written (the samples are converted before the clock starts)."""
+    x = x.astype(dtype, copy=False)
     n, d = x.shape
     w1, w2, b1, b2 = init(d, h)
     theta0 = np.concatenate([w1.ravel(), w2.ravel(), b1, b2]).astype(np.float64)
     nw = h * d
-    a = np.empty((n, h), F32)
-    y = np.empty((n, d), F32)
-    d3 = np.empty((n, d), F32)
-    d2 = np.empty((n, h), F32)
+    a = np.empty((n, h), dtype)
+    y = np.empty((n, d), dtype)
+    d3 = np.empty((n, d), dtype)
+    d2 = np.empty((n, h), dtype)
     evals = [0]
 
     def fun(theta):
         evals[0] += 1
-        t = theta.astype(F32)
+        t = theta.astype(dtype, copy=False)
         w1, w2 = t[:nw].reshape(h, d), t[nw:2 * nw].reshape(d, h)
         b1, b2 = t[2 * nw:2 * nw + h], t[2 * nw + h:]
         np.matmul(x, w1.T, out=a)
@@ -167,17 +172,17 @@ def ufldl(x, h, iters, memory, beta=3.0, rho=0.1, lam=0.003, eps=1e-6):
         flat = d3.ravel()
         recon = 0.5 * float(np.dot(flat, flat)) / n
         np.multiply(d3, y, out=d3)
-        np.multiply(d3, F32(1) - y, out=d3)
+        np.multiply(d3, dtype(1) - y, out=d3)
         rh = a.mean(axis=0, dtype=np.float64)
         kl = np.sum(rho * np.log(rho / (rh + eps)) + (1 - rho) * np.log((1 - rho) / (1 - rh + eps)))
-        sp = (beta * (-rho / (rh + eps) + (1 - rho) / (1 - rh + eps))).astype(F32)
+        sp = (beta * (-rho / (rh + eps) + (1 - rho) / (1 - rh + eps))).astype(dtype)
         np.matmul(d3, w2, out=d2)
         np.add(d2, sp, out=d2)
         np.multiply(d2, a, out=d2)
-        np.multiply(d2, F32(1) - a, out=d2)
+        np.multiply(d2, dtype(1) - a, out=d2)
         g = np.empty_like(theta)
-        g[:nw] = ((d2.T @ x) / F32(n) + F32(lam) * w1).ravel()
-        g[nw:2 * nw] = ((d3.T @ a) / F32(n) + F32(lam) * w2).ravel()
+        g[:nw] = ((d2.T @ x) / dtype(n) + dtype(lam) * w1).ravel()
+        g[nw:2 * nw] = ((d3.T @ a) / dtype(n) + dtype(lam) * w2).ravel()
         g[2 * nw:2 * nw + h] = d2.sum(axis=0, dtype=np.float64) / n
         g[2 * nw + h:] = d3.sum(axis=0, dtype=np.float64) / n
         wsq = float(np.dot(t[:2 * nw].astype(np.float64), t[:2 * nw].astype(np.float64)))
@@ -215,7 +220,8 @@ def main():
                 if scipy is None:
                     print("error scipy is not importable", flush=True)
                     continue
-                secs, nit, nfev, f = ufldl(data[words[1]], int(words[2]), int(words[3]), int(words[4]))
+                dtype = np.float64 if len(words) > 5 and words[5] == "float64" else F32
+                secs, nit, nfev, f = ufldl(data[words[1]], int(words[2]), int(words[3]), int(words[4]), dtype)
                 print("ok %.6f %d %d %.9g" % (secs, nit, nfev, f), flush=True)
             else:
                 print("error unknown command " + cmd, flush=True)

@@ -65,6 +65,14 @@ class BenchPeerTest {
             assertTrue(products > 0 && Double.isFinite(products), "products " + products);
             assertNull(peer.number("products tiny 10", "products without a count"), "a short command is an error, not a crash");
             assertTrue(peer.number("gemm 32 1", "GEMM") != null, "the peer answers after an error");
+            // scipy's L-BFGS-B on the ufldl objective, in float32 products and all in float64: the same objective
+            String[] f32 = peer.ask("ufldl tiny 4 3 5", "scipy float32"), f64 = peer.ask("ufldl tiny 4 3 5 float64", "scipy float64");
+            assertNotNull(f32, text::toString);
+            assertNotNull(f64, text::toString);
+            assertEquals("3", f32[1], "iterations");
+            assertEquals("3", f64[1], "iterations");
+            double a = Double.parseDouble(f32[3]), b = Double.parseDouble(f64[3]);
+            assertTrue(Double.isFinite(a) && Math.abs(a - b) <= 1e-4 * Math.abs(b), "objective after 3 iterations: float32 " + a + ", float64 " + b);
         }
     }
 
