@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import sparselab.config.ConfigException;
 import sparselab.config.ConfigLoader;
 import sparselab.store.EventLog;
 import sparselab.runs.Groups;
@@ -41,7 +42,14 @@ public class SweepCommand implements Callable<Integer> {
     public Integer call() {
         Sweeps.Settings settings = Sweeps.parse(sets);
         Map<String, String> base = ConfigLoader.merge(preset, config, settings.fixed());
-        List<Sweeps.Point> points = Sweeps.replicate(Sweeps.grid(base, settings.axes(), seeds), seeds);
+        List<Sweeps.Point> points;
+        try {
+            points = Sweeps.replicate(Sweeps.grid(base, settings.axes(), seeds), seeds);
+        } catch (ConfigException e) {
+            Map<String, String> set = new java.util.HashMap<>(settings.fixed());
+            settings.axes().forEach(a -> set.put(a.key(), ""));
+            throw ConfigLoader.fromFile(e, config, set);
+        }
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());
         EventLog log = db.open();
         Runs.checkRoom(log, prepared);

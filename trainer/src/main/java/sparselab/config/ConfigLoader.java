@@ -21,7 +21,33 @@ public final class ConfigLoader {
      * @param settings {@code key=value} strings, applied last
      */
     public static RunConfig resolve(String preset, Path file, List<String> settings) {
-        return ConfigKeys.build(merge(preset, file, parseSettings(settings)));
+        Map<String, String> set = parseSettings(settings);
+        Map<String, String> merged = merge(preset, file, set);
+        try {
+            return ConfigKeys.build(merged);
+        } catch (ConfigException e) {
+            throw fromFile(e, file, set);
+        }
+    }
+
+    /**
+     * {@code e} with the config file named in each error about a key whose value came from the file (not replaced
+     * by a {@code --set}), so that a refused value says where it was written.
+     */
+    public static ConfigException fromFile(ConfigException e, Path file, Map<String, String> settings) {
+        if (file == null) return e;
+        Map<String, String> inFile = readJson(file);
+        List<ConfigException.FieldError> named = new ArrayList<>();
+        boolean changed = false;
+        for (ConfigException.FieldError f : e.errors()) {
+            if (inFile.containsKey(f.key()) && !settings.containsKey(f.key())) {
+                named.add(new ConfigException.FieldError(f.key(), f.message() + " (in " + file + ")"));
+                changed = true;
+            } else {
+                named.add(f);
+            }
+        }
+        return changed ? new ConfigException(named, e.omitted()) : e;
     }
 
     /**
@@ -82,8 +108,20 @@ public final class ConfigLoader {
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 throw new ConfigException(e.getKey(), file + ": value must be a number, string or boolean");
             }
-            m.put(e.getKey(), e.getValue().asText());
+            m.put(e.getKey(), text(e.getValue()));
         }
         return m;
+    }
+
+    /**
+     * A JSON value as key/value text. JSON has one kind of number, so a whole number written with a fraction
+     * ({@code 2.0}, as many tools write every number) is the integer it equals; any other value is its own text.
+     */
+    static String text(JsonNode v) {
+        if (v.isFloatingPointNumber()) {
+            double d = v.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 0x1p53) return Long.toString((long) d);
+        }
+        return v.asText();
     }
 }

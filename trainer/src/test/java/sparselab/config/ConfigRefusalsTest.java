@@ -106,6 +106,28 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void a_config_files_whole_numbers_written_with_a_fraction_are_integers_and_its_bad_values_name_the_file(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("run.json");
+        Files.writeString(file, "{\"epochs\": 2.0, \"hidden\": 3e1, \"beta\": 3.0, \"rho\": 0.05}");
+        RunConfig c = ConfigLoader.resolve(null, file, List.of());
+        assertEquals(2, c.epochs());
+        assertEquals(30, c.hidden());
+        assertEquals(3.0, c.beta());
+        assertEquals(0.05, c.rho());
+        // a fraction is still refused for an integer key, and the error says which file it was written in
+        Files.writeString(file, "{\"epochs\": 2.5, \"rho\": 2}");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of("hidden=0")));
+        assertEquals(List.of("hidden", "epochs", "rho"), e.errors().stream().map(ConfigException.FieldError::key).toList());
+        for (ConfigException.FieldError f : e.errors()) {
+            assertEquals(!f.key().equals("hidden"), f.message().contains("(in " + file + ")"), f::toString);
+        }
+        // a key of the file replaced by --set is not the file's fault
+        ConfigException set = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of("epochs=0", "rho=0.1")));
+        assertEquals(1, set.errors().size(), set::getMessage);
+        assertFalse(set.getMessage().contains(file.toString()), set.getMessage());
+    }
+
+    @Test
     void collects_every_field_error_before_refusing() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.resolve(null, null, List.of("rho=2", "hidden=0", "nosuch=1")));
