@@ -20,11 +20,6 @@ public record RunView(
         int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch,
         Double deadFraction, String optimizer) {
 
-    /** Without the filter measures (pages that read them on their own). */
-    public static RunView of(RunRow r, Instant now) {
-        return of(r, now, null);
-    }
-
     /** With {@code m}, the run's newest filter measures (null: none). */
     public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m) {
         Map<String, String> c = r.configMap();

@@ -110,6 +110,11 @@ class ApiTest {
             assertEquals(b, second.get("runId").asText());
             assertTrue(second.get("strokeShare").isNull() && second.get("measuresEpoch").isNull());
             assertEquals(0.75, json(client.get("/api/runs/" + a)).get("summary").get("strokeShare").asDouble(), 1e-12);
+            // the compare document's summaries carry them too
+            JsonNode compared = json(client.get("/api/compare?runs=" + a + "," + b)).get("runs");
+            assertEquals(0.75, compared.get(0).get("run").get("strokeShare").asDouble(), 1e-12);
+            assertEquals(4, compared.get(0).get("run").get("measuresEpoch").asInt());
+            assertTrue(compared.get(1).get("run").get("strokeShare").isNull(), "no measured snapshot: null");
         });
     }
 
