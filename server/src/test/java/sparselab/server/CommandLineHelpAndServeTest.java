@@ -158,6 +158,50 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void the_launcher_rebuilds_for_its_own_modules_sources_not_for_another_checkout_inside_it() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
+        assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        // a checkout whose jar is built, with a mvn that only says it ran and a java that does nothing
+        Path home = Files.createDirectories(dir.resolve("built"));
+        Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
+        Path source = Files.createDirectories(home.resolve("trainer/src/main/java")).resolve("A.java");
+        Files.writeString(source, "class A {}");
+        Files.writeString(home.resolve("pom.xml"), "<project/>");
+        Files.createDirectories(home.resolve("server/target/lib"));
+        Path jar = Files.writeString(home.resolve("server/target/sparselab.jar"), "jar");
+        // another version of the project checked out inside this one (a git worktree, say), newer than the jar
+        Path nested = Files.createDirectories(home.resolve("old/trainer/src"));
+        Files.writeString(home.resolve("old/pom.xml"), "<project/>");
+        Files.writeString(nested.resolve("B.java"), "class B {}");
+        java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        for (Path f : List.of(source, home.resolve("pom.xml"))) Files.setLastModifiedTime(f, past);
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5_000);
+        for (Path f : List.of(home.resolve("old/pom.xml"), nested.resolve("B.java"))) Files.setLastModifiedTime(f, later);
+        Path bin = Files.createDirectories(dir.resolve("bin-built"));
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\nexit 0\n");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho MVN-RAN\nexit 0\n");
+        for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
+        java.util.function.Supplier<String> run = () -> {
+            try {
+                ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
+                pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                return out;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        String out = run.get();
+        assertFalse(out.contains("MVN-RAN"), "the nested checkout's newer files start no build: " + out);
+        Files.setLastModifiedTime(source, later);
+        out = run.get();
+        assertTrue(out.contains("MVN-RAN"), "a source of its own module newer than the jar does: " + out);
+    }
+
+    @Test
     void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
         Path root = Path.of("").toAbsolutePath();
         while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
