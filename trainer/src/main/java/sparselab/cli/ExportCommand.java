@@ -8,7 +8,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.store.EventLog;
 import sparselab.analysis.StrokeMeasures;
-import sparselab.config.RunConfig;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.log.SnapshotRow;
@@ -125,7 +124,8 @@ public class ExportCommand implements Callable<Integer> {
         for (SnapshotRow r : log.snapshots(runId)) {
             RunEvent.WeightSnapshot w = r.event();
             double share = StrokeMeasures.strokeShare(w1(log, w), w.hidden(), w.imageRows(), w.imageCols());
-            sb.append(w.epoch()).append(',').append(Double.isFinite(share) ? RunConfig.num(share) : "").append('\n');
+            // written as measures-csv writes its column (Double.toString: 0.0, 0.7908...), so the two files read alike
+            sb.append(w.epoch()).append(',').append(Double.isFinite(share) ? Double.toString(share) : "").append('\n');
         }
         return sb.toString();
     }

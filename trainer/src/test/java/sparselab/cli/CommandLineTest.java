@@ -60,6 +60,17 @@ class CommandLineTest {
         Result json = run("export", runId, "--db", db, "--format", "json");
         assertTrue(json.out().contains("\"rhoHat\""), json.out());
 
+        // strokes-csv computes the stroke share again from each snapshot's weights: the same numbers, written the same
+        // way, as the measures logged at the snapshots (measures-csv's last column)
+        Result measures = run("export", runId, "--db", db, "--format", "measures-csv");
+        Result strokes = run("export", runId, "--db", db, "--format", "strokes-csv");
+        assertEquals(0, measures.code(), measures.err());
+        assertEquals(0, strokes.code(), strokes.err());
+        List<String> logged = measures.out().lines().skip(1).map(l -> l.substring(0, l.indexOf(',')) + "," + l.substring(l.lastIndexOf(',') + 1)).toList();
+        assertEquals("epoch,stroke_share", strokes.out().lines().findFirst().orElseThrow());
+        assertEquals(logged, strokes.out().lines().skip(1).toList());
+        assertTrue(logged.size() >= 2 && logged.stream().allMatch(l -> l.matches("\\d+,\\d\\.\\d+(E-?\\d+)?")), logged::toString);
+
         Path png = dir.resolve("gallery.png");
         Result gallery = run("export", runId, "--db", db, "--gallery", png.toString(), "--scale", "3");
         assertEquals(0, gallery.code(), gallery.err());
