@@ -31,9 +31,10 @@ import sparselab.server.StressCommand;
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** Without a command: the usage on stderr and exit 2, as for any other incomplete command line. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (sparselab --help lists them)");
     }
 
     /** Usage help is this wide when the terminal's width is unknown (each description line is one sentence that fits). */

@@ -49,6 +49,14 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void no_command_is_an_incomplete_command_line_exit_2_with_the_usage_on_stderr() {
+        Cli.Result none = run();
+        assertEquals(2, none.code(), none.out());
+        assertTrue(none.err().contains("a command is needed") && none.err().contains("Usage: sparselab"), none.err());
+        assertTrue(none.out().isEmpty(), none.out());
+    }
+
+    @Test
     void cancel_cancels_a_queued_run_at_once_asks_a_running_one_and_refuses_unknown_or_ended_runs() {
         Path db = dir.resolve("cancel.db");
         String queued, running;
