@@ -33,7 +33,7 @@ public final class DiffCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("RUN: give two or more run ids to compare, got one (" + sparselab.config.ConfigException.clip(runIds.get(0), 40) + ")");
         }
         if (new LinkedHashSet<>(runIds).size() != runIds.size()) throw new ExitCodes.RefusedException("RUN: a run is named twice");
-        EventLog log = db.openExisting();
+        EventLog log = db.openReadOnly();
         List<Map<String, String>> configs = new ArrayList<>();
         for (String id : runIds) {
             RunRow r = log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.describe()));

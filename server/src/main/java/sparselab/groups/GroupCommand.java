@@ -24,7 +24,7 @@ public final class GroupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.openExisting();
+        EventLog log = db.openReadOnly();
         GroupView g;
         try {
             g = new GroupQueries(log, new RunQueries(log)).group(name, log.clock().instant());

@@ -48,7 +48,7 @@ public class CopyCommand implements Callable<Integer> {
     /** Opens one of the two logs; a refusal names its option ({@code --from} or {@code --to}), not {@code --db}. */
     private static EventLog open(String db, String option, boolean create) {
         try {
-            return create ? EventLog.open(db) : EventLog.openExisting(db);
+            return create ? EventLog.open(db) : EventLog.openReadOnly(db);
         } catch (sparselab.store.StoreException.BadLog e) {
             String m = e.getMessage();
             throw new ExitCodes.RefusedException(m.startsWith("--db:") ? option + ":" + m.substring(5) : option + ": " + m);

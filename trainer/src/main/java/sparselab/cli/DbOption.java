@@ -28,6 +28,9 @@ public class DbOption {
     /** Opens an existing log; a missing file is refused rather than created (commands that only read or act on runs). */
     public EventLog openExisting() { return remember(EventLog.openExisting(db)); }
 
+    /** Opens an existing log without creating or upgrading anything (commands that only read it). */
+    public EventLog openReadOnly() { return remember(EventLog.openReadOnly(db)); }
+
     /** Whether the log is on a database server ({@link EventLog#shared()}), told from the value alone. */
     public boolean shared() { return EventLog.isShared(db); }
 

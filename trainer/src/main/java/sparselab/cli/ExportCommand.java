@@ -51,7 +51,7 @@ public class ExportCommand implements Callable<Integer> {
             writable(gallery, "--gallery");
         }
         if (out != null) writable(out, "--out");
-        EventLog log = db.openExisting();
+        EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
         if ((epoch != null || nearest) && !format.equals("filters-csv")) {

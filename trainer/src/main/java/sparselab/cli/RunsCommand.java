@@ -32,7 +32,7 @@ public class RunsCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("--status: '" + sparselab.config.ConfigException.clip(status, 40) + "' is none of "
                     + String.join(", ", RunRow.STATUSES));
         }
-        EventLog log = db.openExisting();
+        EventLog log = db.openReadOnly();
         Instant now = log.clock().instant();       // heartbeats are in the database's time
         // the dashboard's query (filtered in SQL); a group is one more condition, so its limit comes after it
         List<RunRow> runs = log.runsPage(new sparselab.store.RunFilter(status, text), null,

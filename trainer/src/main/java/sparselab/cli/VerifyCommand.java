@@ -21,7 +21,7 @@ public class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (EventLog log = db.openExisting()) {
+        try (EventLog log = db.openReadOnly()) {
             VerifyReport r = log.verify();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: %d runs, %,d events, %d blobs%n", log.describe(), r.runs(), r.events(), r.blobs());

@@ -48,6 +48,12 @@ public interface EventLog extends AutoCloseable {
     /** Opens an existing log; a missing SQLite file is refused instead of created. */
     static EventLog openExisting(String db) { return SqlEventLog.open(Backend.parse(db, false)); }
 
+    /**
+     * Opens an existing log for a command that only reads it: nothing is created or upgraded. A missing file, a
+     * database without a log, and a log of an older schema are refused (one line naming the problem).
+     */
+    static EventLog openReadOnly(String db) { return SqlEventLog.open(Backend.parse(db, false), 0, true); }
+
     /** Whether a --db value names a log on a database server ({@link #shared()}), without opening it. */
     static boolean isShared(String db) { return Backend.parse(db, true).kind() != Backend.Kind.SQLITE; }
 
@@ -61,6 +67,9 @@ public interface EventLog extends AutoCloseable {
 
     /** Where the log is, for messages: the file, or the URL without its password. */
     String describe();
+
+    /** The version of the log's schema (the last migration applied to it). */
+    String schemaVersion();
 
     /**
      * The clock that heartbeats are written in: the database server's (PostgreSQL), read through this machine's

@@ -72,8 +72,13 @@ final class SqlEventLog implements EventLog {
 
     static SqlEventLog open(Backend b) { return open(b, 0); }
 
-    /** @param connections the pool's size on PostgreSQL (0: the default, 6); SQLite's stays 4 (one writer at a time) */
-    static SqlEventLog open(Backend b, int connections) {
+    static SqlEventLog open(Backend b, int connections) { return open(b, connections, false); }
+
+    /**
+     * @param connections the pool's size on PostgreSQL (0: the default, 6); SQLite's stays 4 (one writer at a time)
+     * @param readOnly    a command that only reads: the schema is never created or upgraded (an older one is refused)
+     */
+    static SqlEventLog open(Backend b, int connections, boolean readOnly) {
         HikariConfig cfg = new HikariConfig();
         cfg.setPoolName("sparselab-log");
         Dialect dialect;
@@ -111,7 +116,7 @@ final class SqlEventLog implements EventLog {
             throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
         }
         try {
-            migrate(ds, b);
+            migrate(ds, b, readOnly);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -122,20 +127,42 @@ final class SqlEventLog implements EventLog {
     }
 
     /**
-     * Brings the schema up to date. A log written by a newer version of sparselab is refused (nothing is written). On
-     * SQLite, a second process migrating the same new file at the same moment retries once it is done; any other
-     * failure (a file that is no SQLite database, a database that is not a log) is refused at once.
+     * Brings the schema up to date. A log written by a newer version of sparselab is refused (nothing is written). An
+     * older one is upgraded only by a command that writes, and only while no process shows a live heartbeat in it
+     * (trainers and workers of the older version would go on writing as that version does); a command that only
+     * reads refuses it, and a database or file that holds other tables and no log is refused as no log. On SQLite, a
+     * second process migrating the same new file at the same moment retries once it is done; any other failure (a
+     * file that is no SQLite database) is refused at once.
      */
-    private static void migrate(javax.sql.DataSource ds, Backend b) {
-        Flyway flyway = Flyway.configure().dataSource(ds)
-                .locations("classpath:db/migration/" + (b.kind() == Backend.Kind.SQLITE ? "sqlite" : "postgresql")).load();
+    private static void migrate(javax.sql.DataSource ds, Backend b, boolean readOnly) {
+        Flyway flyway = flyway(ds, b);
         for (int attempt = 1; ; attempt++) {
             try {
                 refuseNewerSchema(flyway, b);
+                org.flywaydb.core.api.MigrationInfoService info = flyway.info();
+                MigrationInfo current = info.current();
+                MigrationInfo[] pending = info.pending();
+                if (pending.length == 0) return;
+                String newest = pending[pending.length - 1].getVersion().getVersion();
+                if (readOnly) {
+                    throw new StoreException.BadLog(current == null
+                            ? b.display() + " holds no sparselab log (a command that writes, such as train, serve or worker, creates one)"
+                            : "the log " + b.display() + " has schema version " + current.getVersion().getVersion() + ", older than this "
+                              + "program's " + newest + "; this command only reads, and does not upgrade it: `sparselab migrate --db "
+                              + b.display() + "` does (nothing was written)");
+                }
+                if (current != null) refuseUpgradeInUse(ds, b, current.getVersion().getVersion(), newest);
                 flyway.migrate();
+                if (current != null) {
+                    LOG.warn("upgraded the log {} from schema version {} to {}", b.display(), current.getVersion().getVersion(), newest);
+                }
                 return;
             } catch (FlywayException e) {
                 String msg = rootMessage(e);
+                if (msg.contains("but no schema history table")) {
+                    throw new StoreException.BadLog(b.display() + " is not a sparselab log: it holds other tables and no log's schema "
+                            + "(nothing was written); give an empty database or a new file", e);
+                }
                 boolean race = b.kind() == Backend.Kind.SQLITE && attempt < 10
                         && (msg.contains("SQLITE_BUSY") || msg.contains("locked") || msg.contains("already exists"));
                 if (!race) throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + firstLine(msg), e);
@@ -147,6 +174,52 @@ final class SqlEventLog implements EventLog {
                     throw new StoreException.BadLog("interrupted while opening " + b.display(), ie);
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses to upgrade a log from {@code from} to {@code to} while a run in it has a live heartbeat or a worker
+     * (or dashboard pool) beats: those may be processes of the older version. Read with plain SQL that every schema
+     * since the first answers (the workers table came with version 4).
+     */
+    private static void refuseUpgradeInUse(javax.sql.DataSource ds, Backend b, String from, String to) {
+        List<String> users = new ArrayList<>();
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            Instant now = Instant.now();
+            if (b.kind() != Backend.Kind.SQLITE) {
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT now()")) {
+                    if (rs.next()) now = rs.getTimestamp(1).toInstant();
+                }
+            }
+            Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT run_id, heartbeat_at FROM runs WHERE status = 'running'")) {
+                while (rs.next()) if (fresh(rs.getString(2), cutoff)) users.add("run " + rs.getString(1));
+            }
+            boolean hasWorkers;
+            try (java.sql.ResultSet rs = c.getMetaData().getTables(null, null, "workers", null)) {
+                hasWorkers = rs.next();
+            }
+            if (hasWorkers) {
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT name, heartbeat_at FROM workers WHERE stopped = FALSE")) {
+                    while (rs.next()) if (fresh(rs.getString(2), cutoff)) users.add("worker " + rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
+        }
+        if (!users.isEmpty()) {
+            throw new StoreException.BadLog("the log " + b.display() + " has schema version " + from + ", older than this program's " + to
+                    + ", and is in use (" + String.join(", ", users.subList(0, Math.min(users.size(), 5)))
+                    + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : "") + "): processes of the older version would go on "
+                    + "writing as it does. Stop them (or let their runs finish), then try again; nothing was written");
+        }
+    }
+
+    private static boolean fresh(String heartbeatAt, Instant cutoff) {
+        try {
+            return heartbeatAt != null && Instant.parse(heartbeatAt).isAfter(cutoff);
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
         }
     }
 
@@ -182,6 +255,17 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public String describe() { return backend.display(); }
+
+    @Override
+    public String schemaVersion() {
+        MigrationInfo current = flyway(pool, backend).info().current();
+        return current == null ? "none" : current.getVersion().getVersion();
+    }
+
+    private static Flyway flyway(javax.sql.DataSource ds, Backend b) {
+        return Flyway.configure().dataSource(ds)
+                .locations("classpath:db/migration/" + (b.kind() == Backend.Kind.SQLITE ? "sqlite" : "postgresql")).load();
+    }
 
     @Override
     public String locator() { return backend.locator(); }
