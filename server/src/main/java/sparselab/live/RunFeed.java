@@ -106,8 +106,38 @@ public final class RunFeed implements AutoCloseable {
         return () -> subscriptions.remove(s);
     }
 
+    /** Whether the last poll failed (the poll thread's own): an outage is logged once, with its cause, not once a poll. */
+    private boolean failing;
+
     private void poll() {
         try {
+            pollOnce();
+            if (failing) {
+                failing = false;
+                LOG.info("the live feed reads the log again");
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                failing = true;
+                LOG.warn("reading the log for the live feed failed ({}); trying again every {} ms, logged again once it works",
+                        cause(e), intervalMillis);
+            } else {
+                LOG.debug("reading the log for the live feed failed again", e);
+            }
+        }
+    }
+
+    /** The innermost message of {@code e}: what went wrong, without the layers of the connection pool. */
+    private static String cause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private void pollOnce() {
+        {
             long now = System.nanoTime() / 1_000_000;
             if (cursor < 0) {
                 firstLook(now);
@@ -153,8 +183,6 @@ public final class RunFeed implements AutoCloseable {
                     if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
                 }
             }
-        } catch (RuntimeException e) {
-            LOG.warn("reading the log for the live feed failed; trying again", e);
         }
     }
 

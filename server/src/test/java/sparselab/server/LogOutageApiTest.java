@@ -47,4 +47,41 @@ class LogOutageApiTest {
             server.close();
         }
     }
+
+    @Test
+    void the_live_feed_logs_an_outage_once_in_one_line_not_a_stack_per_poll() throws Exception {
+        LocalPostgres server = LocalPostgres.start();
+        String db = server.newDatabase();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(sparselab.live.RunFeed.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try (EventLog log = EventLog.open(db)) {
+            Fixtures.queued(log, Map.of("data", "bars"));
+            sparselab.live.RunFeed feed = new sparselab.live.RunFeed(log, Clock.systemUTC(), 4, 200);
+            Runnable off = feed.subscribe(v -> true, new sparselab.live.RunFeed.Subscriber() {
+                @Override public boolean send(sparselab.runs.RunView run) { return true; }
+                @Override public boolean ping() { return true; }
+            });
+            Thread.sleep(1000);                                   // the feed has read the log
+            server.close();
+            // each read now waits for the pool (15 s) and fails: wait for at least two failed reads
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline && lines.list.stream().noneMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG)) {
+                Thread.sleep(500);
+            }
+            off.run();
+            var warnings = lines.list.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN).toList();
+            assertTrue(lines.list.stream().anyMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG), "a second failed read: " + lines.list);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertEquals(null, warnings.get(0).getThrowableProxy(), "no stack trace");
+            assertTrue(warnings.get(0).getFormattedMessage().contains("live feed failed ("), warnings.get(0).getFormattedMessage());
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+            server.close();
+        }
+    }
 }
