@@ -209,7 +209,7 @@ async function load() {
     }
     const notice = document.getElementById('notice');
     notice.hidden = !(s.cancelRequested && s.status === 'running');
-    notice.textContent = notice.hidden ? '' : 'Cancel requested: the run stops after its current batch.';
+    notice.textContent = notice.hidden ? '' : 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.';
     if (s.cancelRequested) document.getElementById('cancel').disabled = true;
     const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);

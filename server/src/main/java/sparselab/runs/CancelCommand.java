@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 /** {@code sparselab cancel RUN...}: what the run page's Cancel button does, from the terminal. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-        description = "Cancel runs: a queued run (or one whose trainer is gone) at once, a running one after its trainer's current batch.")
+        description = "Cancel runs: a queued run (or one whose trainer is gone) at once, a running one within about 5 s (its trainer reads the request at its next heartbeat, then stops after the batch it is on).")
 public class CancelCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -32,7 +32,7 @@ public class CancelCommand implements Callable<Integer> {
         for (String id : ids) {
             String after = actions.cancel(id, "cli");
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
-                    : "cancel requested: its trainer stops after the current batch (status " + after + ")"));
+                    : "cancel requested: its trainer reads it within about 5 s and stops after the batch it is on (status " + after + ")"));
         }
         return 0;
     }
