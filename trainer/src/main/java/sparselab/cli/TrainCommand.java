@@ -47,6 +47,14 @@ public class TrainCommand implements Callable<Integer> {
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
+            List<sparselab.store.WorkerInfo> serving = resume ? List.of() : sparselab.runs.WorkerLoop.alive(log);
+            if (!serving.isEmpty()) {
+                // a trainer started here would race them for the queued run, and lose to a worker that polls (its JVM starts slower)
+                spec.commandLine().getErr().println("run " + runId + " queued: " + String.join(", ", serving.stream().map(sparselab.store.WorkerInfo::name).toList())
+                        + (serving.size() == 1 ? " serves" : " serve") + " this log and will train it (no trainer started here)");
+                spec.commandLine().getOut().println(runId);
+                return ExitCodes.OK;
+            }
             BackgroundTrainer.spawn(log, runId, resume);
             spec.commandLine().getOut().println(runId);
             return ExitCodes.OK;

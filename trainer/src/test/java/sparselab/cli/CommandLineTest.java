@@ -97,6 +97,14 @@ class CommandLineTest {
         Result busy = run("rebuild", "--db", db);
         assertEquals(2, busy.code(), busy.err());
         assertTrue(busy.err().contains("the log is in use: box-7:42 serves it"), busy.err());
+        // a background run on a log that a worker serves is left to the worker: no trainer here to race it
+        Result queued = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        assertEquals(0, queued.code(), queued.err());
+        String queuedId = queued.out().strip();
+        assertTrue(queued.err().contains("run " + queuedId + " queued: box-7:42 serves this log and will train it (no trainer started here)"), queued.err());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            assertEquals("queued", log.run(queuedId).orElseThrow().status());
+        }
         try (EventLog log = EventLog.open(Path.of(db))) {
             log.workerStopped("box-7:42");
         }
