@@ -106,11 +106,27 @@ public final class LaunchPool implements AutoCloseable {
         attempts.keySet().retainAll(new HashSet<>(queued));
         notBefore.keySet().retainAll(new HashSet<>(queued));
         long now = System.currentTimeMillis();
+        // idle workers elsewhere on a shared log claim the oldest queued runs within a poll; a trainer started here
+        // for one of them (a JVM starts slower) would only be refused: leave them as many runs as they have free slots
+        int leave = queued.isEmpty() ? 0 : freeSlotsElsewhere();
         for (String id : queued) {
             if (running.size() >= workers) break;
             if (spawned.contains(id) || notBefore.getOrDefault(id, 0L) > now) continue;
+            if (leave > 0) {
+                leave--;
+                continue;
+            }
             start(id);
         }
+    }
+
+    /** The free slots of the workers (and other dashboards' pools) that serve this log, alive, besides this pool. */
+    private int freeSlotsElsewhere() {
+        int free = 0;
+        for (sparselab.store.WorkerInfo w : sparselab.runs.WorkerLoop.alive(log)) {
+            if (!w.name().equals(name())) free += Math.max(0, w.slots() - w.runs().size());
+        }
+        return free;
     }
 
     private void start(String runId) {

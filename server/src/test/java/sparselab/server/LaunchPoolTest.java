@@ -42,6 +42,25 @@ class LaunchPoolTest {
     }
 
     @Test
+    void leaves_as_many_of_the_oldest_queued_runs_as_idle_workers_elsewhere_have_free_slots() {
+        try (EventLog log = TestLogs.open(dir, "pool3.db")) {
+            String a = Fixtures.queued(log, Map.of("data", "bars"));
+            String b = Fixtures.queued(log, Map.of("data", "bars"));
+            String c = Fixtures.queued(log, Map.of("data", "bars"));
+            // a worker on another machine with 2 slots, one busy: one free slot
+            log.workerBeat(new sparselab.store.WorkerInfo("box-7:42", "box-7", 42L, 2, List.of("rbusy000000"), null, null, false));
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 2);
+            pool.tick();
+            assertEquals(List.of(b, c), trainers.runIds(), "a is left to the worker's free slot");
+            log.workerStopped("box-7:42");
+            trainers.starts.forEach(s -> s.process().exit());
+            pool.tick();
+            assertEquals(a, trainers.runIds().get(2), "with no worker left, the pool takes a too");
+        }
+    }
+
+    @Test
     void runs_two_at_once_with_two_workers_and_skips_cancelled_runs() {
         try (EventLog log = TestLogs.open(dir, "pool2.db")) {
             String a = Fixtures.queued(log, Map.of("data", "bars"));
