@@ -22,7 +22,10 @@ final class LogInUse {
         List<WorkerInfo> serving = WorkerLoop.alive(log);
         if (training.isEmpty() && serving.isEmpty()) return;
         StringBuilder users = new StringBuilder();
-        if (!training.isEmpty()) users.append("run ").append(String.join(", ", training.stream().map(RunRow::runId).toList())).append(" trains");
+        if (!training.isEmpty()) {
+            users.append(training.size() == 1 ? "run " : "runs ").append(String.join(", ", training.stream().map(RunRow::runId).toList()))
+                    .append(training.size() == 1 ? " trains" : " train");
+        }
         if (!serving.isEmpty()) {
             if (!users.isEmpty()) users.append("; ");
             users.append(String.join(", ", serving.stream().map(WorkerInfo::name).toList())).append(serving.size() == 1 ? " serves it" : " serve it");
