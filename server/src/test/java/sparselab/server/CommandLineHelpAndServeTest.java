@@ -150,11 +150,17 @@ class CommandLineHelpAndServeTest {
         assertFalse(Files.exists(db), "no log file was created");
     }
 
-    @Test
-    void the_launchers_maven_build_prints_no_escape_codes() throws Exception {
+    /** The repository's root: the folder with the sparselab launcher, from the test's working folder up. */
+    private static Path repositoryRoot() {
         Path root = Path.of("").toAbsolutePath();
         while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
         assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        return root;
+    }
+
+    @Test
+    void the_launchers_maven_build_prints_no_escape_codes() throws Exception {
+        Path root = repositoryRoot();
         String script = Files.readString(root.resolve("sparselab"));
         assertTrue(script.contains("mvn -B -q"), "the launcher builds in batch mode, quietly");
         // the same Maven, from the repository root, as the launcher calls it (.mvn/jvm.config applies to both)
@@ -167,9 +173,7 @@ class CommandLineHelpAndServeTest {
 
     @Test
     void the_launcher_rebuilds_for_its_own_modules_sources_not_for_another_checkout_inside_it() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
-        assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        Path root = repositoryRoot();
         // a checkout whose jar is built, with a mvn that only says it ran and a java that does nothing
         Path home = Files.createDirectories(dir.resolve("built"));
         Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
@@ -211,9 +215,7 @@ class CommandLineHelpAndServeTest {
 
     @Test
     void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.exists(root.resolve("sparselab"))) root = root.getParent();
-        assertTrue(root != null, "the repository root (with the sparselab launcher)");
+        Path root = repositoryRoot();
         // the launcher alone in a folder, with a java that prints its arguments and a mvn that builds nothing
         Path home = Files.createDirectories(dir.resolve("checkout"));
         Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
