@@ -77,7 +77,7 @@ public final class LaunchPool implements AutoCloseable {
     }
 
     /** The pool's name in the workers view: {@code serve@host:pid}. */
-    public String name() { return "serve@" + sparselab.runs.WorkerLoop.defaultName(); }
+    public String name() { return sparselab.runs.WorkerLoop.POOL_PREFIX + sparselab.runs.WorkerLoop.defaultName(); }
 
     /** Forgets exited trainers, marks the pool alive in the log, then starts trainers for queued runs while fewer than {@code workers} run. */
     public synchronized void tick() {
@@ -107,12 +107,16 @@ public final class LaunchPool implements AutoCloseable {
         notBefore.keySet().retainAll(new HashSet<>(queued));
         long now = System.currentTimeMillis();
         // idle workers elsewhere on a shared log claim the oldest queued runs within a poll; a trainer started here
-        // for one of them (a JVM starts slower) would only be refused: leave them as many runs as they have free slots
-        int leave = queued.isEmpty() ? 0 : freeSlotsElsewhere();
+        // for one of them (a JVM starts slower) would only be refused: leave them as many runs as they have free
+        // slots, each for leaveMs after this pool first saw it queued (a worker that cannot train it, its data
+        // missing say, then leaves it to this pool)
+        firstSeen.keySet().retainAll(new HashSet<>(queued));
+        for (String id : queued) firstSeen.putIfAbsent(id, now);
+        int leave = queued.isEmpty() ? 0 : sparselab.runs.WorkerLoop.freeWorkerSlots(log);
         for (String id : queued) {
             if (running.size() >= workers) break;
             if (spawned.contains(id) || notBefore.getOrDefault(id, 0L) > now) continue;
-            if (leave > 0) {
+            if (leave > 0 && now - firstSeen.get(id) < leaveMs) {
                 leave--;
                 continue;
             }
@@ -120,13 +124,16 @@ public final class LaunchPool implements AutoCloseable {
         }
     }
 
-    /** The free slots of the workers (and other dashboards' pools) that serve this log, alive, besides this pool. */
-    private int freeSlotsElsewhere() {
-        int free = 0;
-        for (sparselab.store.WorkerInfo w : sparselab.runs.WorkerLoop.alive(log)) {
-            if (!w.name().equals(name())) free += Math.max(0, w.slots() - w.runs().size());
-        }
-        return free;
+    /** How long a queued run is left to idle workers elsewhere before this pool starts it: a few of their polls. */
+    public static final long LEAVE_MS = 10_000;
+    private long leaveMs = LEAVE_MS;
+    /** When this pool first saw each queued run (tick's thread only). */
+    private final java.util.Map<String, Long> firstSeen = new java.util.HashMap<>();
+
+    /** Sets how long a queued run is left to idle workers elsewhere ({@link #LEAVE_MS} by default). */
+    public synchronized LaunchPool leaveToWorkersFor(long ms) {
+        leaveMs = ms;
+        return this;
     }
 
     private void start(String runId) {

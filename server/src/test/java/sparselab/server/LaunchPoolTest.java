@@ -47,8 +47,9 @@ class LaunchPoolTest {
             String a = Fixtures.queued(log, Map.of("data", "bars"));
             String b = Fixtures.queued(log, Map.of("data", "bars"));
             String c = Fixtures.queued(log, Map.of("data", "bars"));
-            // a worker on another machine with 2 slots, one busy: one free slot
+            // a worker on another machine with 2 slots, one busy: one free slot; another dashboard's idle pool counts for nothing
             log.workerBeat(new sparselab.store.WorkerInfo("box-7:42", "box-7", 42L, 2, List.of("rbusy000000"), null, null, false));
+            log.workerBeat(new sparselab.store.WorkerInfo("serve@box-8:43", "box-8", 43L, 4, List.of(), null, null, false));
             FakeTrainers trainers = new FakeTrainers();
             LaunchPool pool = new LaunchPool(log, trainers, 2);
             pool.tick();
@@ -57,6 +58,22 @@ class LaunchPoolTest {
             trainers.starts.forEach(s -> s.process().exit());
             pool.tick();
             assertEquals(a, trainers.runIds().get(2), "with no worker left, the pool takes a too");
+        }
+    }
+
+    @Test
+    void a_run_left_to_a_worker_that_does_not_claim_it_is_started_here_after_a_while() throws Exception {
+        try (EventLog log = TestLogs.open(dir, "pool4.db")) {
+            String a = Fixtures.queued(log, Map.of("data", "bars"));
+            // alive with a free slot, but it never claims (its data missing, say)
+            log.workerBeat(new sparselab.store.WorkerInfo("box-7:42", "box-7", 42L, 1, List.of(), null, null, false));
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 1).leaveToWorkersFor(300);
+            pool.tick();
+            assertEquals(List.of(), trainers.runIds(), "left to the worker at first");
+            Thread.sleep(400);
+            pool.tick();
+            assertEquals(List.of(a), trainers.runIds(), "then started here");
         }
     }
 

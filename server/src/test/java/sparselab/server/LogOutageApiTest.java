@@ -73,6 +73,7 @@ class LogOutageApiTest {
                 Thread.sleep(500);
             }
             off.run();
+            feed.close();
             var warnings = lines.list.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN).toList();
             assertTrue(lines.list.stream().anyMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG), "a second failed read: " + lines.list);
             assertEquals(1, warnings.size(), warnings.toString());

@@ -208,23 +208,23 @@ public class BenchCommand implements Callable<Integer> {
         }
         p.load("train", train);
         double iterationSeconds = seconds / done, gemmIteration = gemmSeconds / done;
-        scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY, "same objective and samples (float32 products)",
+        boolean answered = scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY, "same objective and samples (float32 products)",
                 iterationSeconds, seconds / evaluations, gemmIteration);
-        scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY + " float64",
+        if (answered) scipy(out, p, "ufldl train " + cfg.hidden() + " " + done + " " + Lbfgs.DEFAULT_MEMORY + " float64",
                 "the same in float64 (samples, products and every array), as plain numpy ports of the recipe are written",
                 iterationSeconds, seconds / evaluations, gemmIteration);
         out.println();
     }
 
     /**
-     * One scipy L-BFGS-B run of the peer and its ratios: sparselab's time per iteration and per evaluation against
+     * One scipy L-BFGS-B run of the peer and its ratios (false when the peer could not run it, and said why): sparselab's time per iteration and per evaluation against
      * scipy's, and what no implementation of these products at the yardstick's rate could beat (scipy's iteration
      * over the time of one of sparselab's iterations' GEMM work alone).
      */
-    private static void scipy(PrintWriter out, Peer p, String command, String what, double iterationSeconds,
-                              double evaluationSeconds, double gemmIterationSeconds) {
+    private static boolean scipy(PrintWriter out, Peer p, String command, String what, double iterationSeconds,
+                                 double evaluationSeconds, double gemmIterationSeconds) {
         String[] r = p.ask(command, "scipy L-BFGS-B");
-        if (r == null) return;
+        if (r == null) return false;
         double ps = Double.parseDouble(r[0]);
         int nit = Integer.parseInt(r[1]), nfev = Integer.parseInt(r[2]);
         double perIteration = ps / Math.max(nit, 1);
@@ -234,6 +234,7 @@ public class BenchCommand implements Callable<Integer> {
         out.printf("  the most any code could be faster than this scipy with these products at the yardstick's rate, everything "
                         + "else free: x%.2f (scipy's iteration, %.1f ms, over the GEMM time of one of sparselab's, %.1f ms)%n",
                 perIteration / gemmIterationSeconds, 1e3 * perIteration, 1e3 * gemmIterationSeconds);
+        return true;
     }
 
     /** VmHWM of /proc/self/status (the peak resident set), or "unknown". */

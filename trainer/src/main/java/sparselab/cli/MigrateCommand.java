@@ -19,8 +19,14 @@ public class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EventLog log = db.openExisting();
-        spec.commandLine().getOut().println(log.describe() + ": schema version " + log.schemaVersion() + ", up to date");
+        try (EventLog log = EventLog.openReadOnly(db.db)) {      // refuses a missing file, an empty database or no log
+            spec.commandLine().getOut().println(log.describe() + ": schema version " + log.schemaVersion() + ", up to date");
+            return ExitCodes.OK;
+        } catch (sparselab.store.StoreException.OlderSchema older) {
+            // an older schema: upgraded below
+        }
+        EventLog log = db.openExisting();                       // upgrades it, unless something uses it
+        spec.commandLine().getOut().println(log.describe() + ": upgraded to schema version " + log.schemaVersion());
         return ExitCodes.OK;
     }
 }

@@ -47,11 +47,13 @@ public class TrainCommand implements Callable<Integer> {
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
-            List<sparselab.store.WorkerInfo> serving = resume ? List.of() : sparselab.runs.WorkerLoop.alive(log);
-            if (!serving.isEmpty()) {
-                // a trainer started here would race them for the queued run, and lose to a worker that polls (its JVM starts slower)
-                spec.commandLine().getErr().println("run " + runId + " queued: " + String.join(", ", serving.stream().map(sparselab.store.WorkerInfo::name).toList())
-                        + (serving.size() == 1 ? " serves" : " serve") + " this log and will train it (no trainer started here)");
+            // a trainer started here would race idle workers for the queued run, and lose to one that polls (its JVM starts slower)
+            List<sparselab.store.WorkerInfo> idle = resume ? List.of() : sparselab.runs.WorkerLoop.alive(log).stream()
+                    .filter(w -> !sparselab.runs.WorkerLoop.isPool(w) && w.runs().size() < w.slots()).toList();
+            if (!idle.isEmpty()) {
+                spec.commandLine().getErr().println("run " + runId + " queued for the workers: " + String.join(", ", idle.stream().map(sparselab.store.WorkerInfo::name).toList())
+                        + (idle.size() == 1 ? " has a free slot" : " have free slots") + " and claims queued runs at its next poll (no trainer "
+                        + "started here; `runs` shows who trains it)");
                 spec.commandLine().getOut().println(runId);
                 return ExitCodes.OK;
             }

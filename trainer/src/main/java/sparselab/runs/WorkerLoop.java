@@ -77,6 +77,19 @@ public final class WorkerLoop {
                 && java.time.Instant.parse(w.heartbeatAt()).isAfter(cutoff)).toList();
     }
 
+    /** The names of dashboards' pools in the workers view start with this: {@code serve@host:pid}. */
+    public static final String POOL_PREFIX = "serve@";
+
+    /** Whether a row of the workers view is a dashboard's pool, which starts trainers for queued runs but claims nothing by polling. */
+    public static boolean isPool(WorkerInfo w) { return w.name().startsWith(POOL_PREFIX); }
+
+    /** The free slots of the live workers (not pools) that serve {@code log}: runs they may claim at their next poll. */
+    public static int freeWorkerSlots(EventLog log) {
+        int free = 0;
+        for (WorkerInfo w : alive(log)) if (!isPool(w)) free += Math.max(0, w.slots() - w.runs().size());
+        return free;
+    }
+
     /** The default name of a worker: host:pid. */
     public static String defaultName() { return Provenance.host() + ":" + ProcessHandle.current().pid(); }
 

@@ -142,27 +142,37 @@ final class SqlEventLog implements EventLog {
                 org.flywaydb.core.api.MigrationInfoService info = flyway.info();
                 MigrationInfo current = info.current();
                 MigrationInfo[] pending = info.pending();
-                if (pending.length == 0) return;
-                String newest = pending[pending.length - 1].getVersion().getVersion();
-                if (readOnly) {
-                    throw new StoreException.BadLog(current == null
-                            ? b.display() + " holds no sparselab log (a command that writes, such as train, serve or worker, creates one)"
-                            : "the log " + b.display() + " has schema version " + current.getVersion().getVersion() + ", older than this "
-                              + "program's " + newest + "; this command only reads, and does not upgrade it: `sparselab migrate --db "
-                              + b.display() + "` does (nothing was written)");
+                if (pending.length == 0) {
+                    // up to date: still refuse a log whose applied migrations differ from this program's (edited, failed)
+                    org.flywaydb.core.api.output.ValidateResult valid = flyway.validateWithResult();
+                    if (!valid.validationSuccessful) {
+                        throw new StoreException.BadLog("the log " + b.display() + " does not match this program's migrations: "
+                                + firstLine(valid.getAllErrorMessages()) + " (nothing was written)");
+                    }
+                    return;
                 }
-                if (current != null) refuseUpgradeInUse(ds, b, current.getVersion().getVersion(), newest);
-                flyway.migrate();
-                if (current != null) {
-                    LOG.warn("upgraded the log {} from schema version {} to {}", b.display(), current.getVersion().getVersion(), newest);
+                String newest = pending[pending.length - 1].getVersion().getVersion();
+                if (readOnly && current == null) {
+                    throw new StoreException.BadLog(hasTables(ds) ? notALog(b) : b.display() + " holds no sparselab log (a command that "
+                            + "writes, such as train, serve or worker, creates one)");
+                }
+                if (readOnly) {
+                    throw new StoreException.OlderSchema("the log " + b.display() + " has schema version " + current.getVersion().getVersion()
+                            + ", older than this program's " + newest + "; this command only reads, and does not upgrade it: `sparselab "
+                            + "migrate --db " + b.display() + "` does (nothing was written)");
+                }
+                if (current != null && !users(ds, b).isEmpty()) {
+                    if (flyway.info().pending().length == 0) return;          // another process upgraded it meanwhile
+                    throw inUse(b, current.getVersion().getVersion(), newest, ds);
+                }
+                org.flywaydb.core.api.output.MigrateResult result = flyway.migrate();
+                if (current != null && result.migrationsExecuted > 0) {
+                    LOG.warn("upgraded the log {} from schema version {} to {}", b.display(), result.initialSchemaVersion, result.targetSchemaVersion);
                 }
                 return;
             } catch (FlywayException e) {
                 String msg = rootMessage(e);
-                if (msg.contains("but no schema history table")) {
-                    throw new StoreException.BadLog(b.display() + " is not a sparselab log: it holds other tables and no log's schema "
-                            + "(nothing was written); give an empty database or a new file", e);
-                }
+                if (msg.contains("but no schema history table")) throw new StoreException.BadLog(notALog(b), e);
                 boolean race = b.kind() == Backend.Kind.SQLITE && attempt < 10
                         && (msg.contains("SQLITE_BUSY") || msg.contains("locked") || msg.contains("already exists"));
                 if (!race) throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + firstLine(msg), e);
@@ -177,12 +187,38 @@ final class SqlEventLog implements EventLog {
         }
     }
 
+    private static String notALog(Backend b) {
+        return b.display() + " is not a sparselab log: it holds other tables and no log's schema (nothing was written); give an "
+                + "empty database or a new file";
+    }
+
+    /** Whether the database (its current schema) or file holds any table. */
+    private static boolean hasTables(javax.sql.DataSource ds) {
+        try (java.sql.Connection c = ds.getConnection();
+             java.sql.ResultSet rs = c.getMetaData().getTables(null, c.getSchema(), "%", new String[] {"TABLE"})) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /**
-     * Refuses to upgrade a log from {@code from} to {@code to} while a run in it has a live heartbeat or a worker
-     * (or dashboard pool) beats: those may be processes of the older version. Read with plain SQL that every schema
-     * since the first answers (the workers table came with version 4).
+     * The refusal to upgrade a log from {@code from} to {@code to} while a run in it has a live heartbeat or a worker
+     * (or dashboard pool) beats ({@link #users}): those may be processes of the older version.
      */
-    private static void refuseUpgradeInUse(javax.sql.DataSource ds, Backend b, String from, String to) {
+    private static StoreException.BadLog inUse(Backend b, String from, String to, javax.sql.DataSource ds) {
+        List<String> users = users(ds, b);
+        return new StoreException.BadLog("the log " + b.display() + " has schema version " + from + ", older than this program's " + to
+                + ", and is in use (" + String.join(", ", users.subList(0, Math.min(users.size(), 5)))
+                + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : "") + "): processes of the older version would go on "
+                + "writing as it does. Stop them (or let their runs finish), then try again; nothing was written");
+    }
+
+    /**
+     * The runs with a live heartbeat and the workers that beat, as "run R" and "worker W"; read with plain SQL that every
+     * schema since the first answers (the workers table came with version 4).
+     */
+    private static List<String> users(javax.sql.DataSource ds, Backend b) {
         List<String> users = new ArrayList<>();
         try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
             Instant now = Instant.now();
@@ -196,7 +232,7 @@ final class SqlEventLog implements EventLog {
                 while (rs.next()) if (fresh(rs.getString(2), cutoff)) users.add("run " + rs.getString(1));
             }
             boolean hasWorkers;
-            try (java.sql.ResultSet rs = c.getMetaData().getTables(null, null, "workers", null)) {
+            try (java.sql.ResultSet rs = c.getMetaData().getTables(null, c.getSchema(), "workers", null)) {
                 hasWorkers = rs.next();
             }
             if (hasWorkers) {
@@ -207,12 +243,7 @@ final class SqlEventLog implements EventLog {
         } catch (SQLException e) {
             throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
         }
-        if (!users.isEmpty()) {
-            throw new StoreException.BadLog("the log " + b.display() + " has schema version " + from + ", older than this program's " + to
-                    + ", and is in use (" + String.join(", ", users.subList(0, Math.min(users.size(), 5)))
-                    + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : "") + "): processes of the older version would go on "
-                    + "writing as it does. Stop them (or let their runs finish), then try again; nothing was written");
-        }
+        return users;
     }
 
     private static boolean fresh(String heartbeatAt, Instant cutoff) {

@@ -100,9 +100,14 @@ public class StoreException extends RuntimeException {
     }
 
     /** The log cannot be opened: unreachable server, wrong password, newer schema, not a log, bad --db value. */
-    public static final class BadLog extends StoreException {
+    public static class BadLog extends StoreException {
         public BadLog(String message) { super(message); }
 
         public BadLog(String message, Throwable cause) { super(message, cause); }
+    }
+
+    /** A log of an older schema, refused by a command that only reads (a command that writes upgrades it). */
+    public static final class OlderSchema extends BadLog {
+        public OlderSchema(String message) { super(message); }
     }
 }

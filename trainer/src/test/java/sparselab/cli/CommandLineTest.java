@@ -101,7 +101,7 @@ class CommandLineTest {
         Result queued = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
         assertEquals(0, queued.code(), queued.err());
         String queuedId = queued.out().strip();
-        assertTrue(queued.err().contains("run " + queuedId + " queued: box-7:42 serves this log and will train it (no trainer started here)"), queued.err());
+        assertTrue(queued.err().contains("run " + queuedId + " queued for the workers: box-7:42 has a free slot"), queued.err());
         try (EventLog log = EventLog.open(Path.of(db))) {
             assertEquals("queued", log.run(queuedId).orElseThrow().status());
         }
