@@ -49,6 +49,30 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void migrate_upgrades_an_older_log_says_so_and_refuses_what_is_no_log() throws Exception {
+        String db = dir.resolve("old.db").toString();
+        String latest;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(db)) {
+            latest = log.schemaVersion();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            c.createStatement().execute("DELETE FROM flyway_schema_history WHERE version = '" + latest + "'");
+        }
+        Cli.Result runs = run("runs", "--db", db);
+        assertEquals(2, runs.code(), runs.out());
+        assertTrue(runs.err().contains("older than this program's " + latest) && runs.err().contains("sparselab migrate"), runs.err());
+        Cli.Result up = run("migrate", "--db", db);
+        assertEquals(0, up.code(), up.err());
+        assertTrue(up.out().contains(db + ": upgraded to schema version " + latest), up.out());
+        Cli.Result again = run("migrate", "--db", db);
+        assertTrue(again.out().contains(db + ": schema version " + latest + ", up to date"), again.out());
+        assertEquals(0, run("runs", "--db", db).code());
+        Cli.Result missing = run("migrate", "--db", dir.resolve("none.db").toString());
+        assertEquals(2, missing.code(), missing.out());
+        assertFalse(Files.exists(dir.resolve("none.db")), "no log was created");
+    }
+
+    @Test
     void no_command_is_an_incomplete_command_line_exit_2_with_the_usage_on_stderr() {
         Cli.Result none = run();
         assertEquals(2, none.code(), none.out());
