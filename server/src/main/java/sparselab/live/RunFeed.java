@@ -137,51 +137,49 @@ public final class RunFeed implements AutoCloseable {
     }
 
     private void pollOnce() {
-        {
-            long now = System.nanoTime() / 1_000_000;
-            if (cursor < 0) {
-                firstLook(now);
-                return;
-            }
-            Set<String> changed = new LinkedHashSet<>();
-            gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
-            // read first, change the feed's state after: a failed read leaves it as it was, to be read again
-            List<StoredEvent> late = gaps.isEmpty() ? List.of() : log.eventsWithIds(gaps.keySet());   // committed since?
-            long next = cursor;
-            TreeMap<Long, Long> skipped = new TreeMap<>();
-            List<StoredEvent> events;
-            do {
-                events = log.eventsAfter(next, PAGE);
-                for (StoredEvent e : events) {
-                    // the ids just before e that no read has returned; of a long run of them (ids used up in bulk),
-                    // the last MAX_GAPS, nearest the appends in flight
-                    for (long id = Math.max(next + 1, e.id() - MAX_GAPS); id < e.id(); id++) skipped.put(id, now);
-                    while (skipped.size() > MAX_GAPS) skipped.pollFirstEntry();
-                    changed.add(e.runId());
-                    next = e.id();
-                }
-            } while (events.size() == PAGE);
-            for (StoredEvent e : late) {
+        long now = System.nanoTime() / 1_000_000;
+        if (cursor < 0) {
+            firstLook(now);
+            return;
+        }
+        Set<String> changed = new LinkedHashSet<>();
+        gaps.values().removeIf(t -> now - t > GAP_GRACE_MILLIS);
+        // read first, change the feed's state after: a failed read leaves it as it was, to be read again
+        List<StoredEvent> late = gaps.isEmpty() ? List.of() : log.eventsWithIds(gaps.keySet());   // committed since?
+        long next = cursor;
+        TreeMap<Long, Long> skipped = new TreeMap<>();
+        List<StoredEvent> events;
+        do {
+            events = log.eventsAfter(next, PAGE);
+            for (StoredEvent e : events) {
+                // the ids just before e that no read has returned; of a long run of them (ids used up in bulk),
+                // the last MAX_GAPS, nearest the appends in flight
+                for (long id = Math.max(next + 1, e.id() - MAX_GAPS); id < e.id(); id++) skipped.put(id, now);
+                while (skipped.size() > MAX_GAPS) skipped.pollFirstEntry();
                 changed.add(e.runId());
-                gaps.remove(e.id());
+                next = e.id();
             }
-            cursor = next;
-            gaps.putAll(skipped);
-            while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();    // the oldest give way to the newest
-            // every subscriber is pinged every 5 s, changes or not: a stream whose client has gone is found only by a
-            // write, and one whose filter matches nothing that changes would otherwise hold its slot for good
-            if (now - lastPing > 5000) {
-                lastPing = now;
-                for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
-            }
-            if (changed.isEmpty()) return;
-            for (String id : changed) {
-                RunRow row = log.run(id).orElse(null);
-                if (row == null) continue;
-                RunView view = queries.view(row, clock.instant());
-                for (Subscription s : subscriptions) {
-                    if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
-                }
+        } while (events.size() == PAGE);
+        for (StoredEvent e : late) {
+            changed.add(e.runId());
+            gaps.remove(e.id());
+        }
+        cursor = next;
+        gaps.putAll(skipped);
+        while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();    // the oldest give way to the newest
+        // every subscriber is pinged every 5 s, changes or not: a stream whose client has gone is found only by a
+        // write, and one whose filter matches nothing that changes would otherwise hold its slot for good
+        if (now - lastPing > 5000) {
+            lastPing = now;
+            for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
+        }
+        if (changed.isEmpty()) return;
+        for (String id : changed) {
+            RunRow row = log.run(id).orElse(null);
+            if (row == null) continue;
+            RunView view = queries.view(row, clock.instant());
+            for (Subscription s : subscriptions) {
+                if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
             }
         }
     }

@@ -217,9 +217,9 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * One scipy L-BFGS-B run of the peer and its ratios (false when the peer could not run it, and said why): sparselab's time per iteration and per evaluation against
+     * One scipy L-BFGS-B run of the peer and its ratios: sparselab's time per iteration and per evaluation against
      * scipy's, and what no implementation of these products at the yardstick's rate could beat (scipy's iteration
-     * over the time of one of sparselab's iterations' GEMM work alone).
+     * over the time of one of sparselab's iterations' GEMM work alone). False when the peer could not run it (it said why).
      */
     private static boolean scipy(PrintWriter out, Peer p, String command, String what, double iterationSeconds,
                                  double evaluationSeconds, double gemmIterationSeconds) {

@@ -46,8 +46,8 @@ public class SweepCommand implements Callable<Integer> {
         try {
             points = Sweeps.replicate(Sweeps.grid(base, settings.axes(), seeds), seeds);
         } catch (ConfigException e) {
-            Map<String, String> set = new java.util.HashMap<>(settings.fixed());
-            settings.axes().forEach(a -> set.put(a.key(), ""));
+            java.util.Set<String> set = new java.util.HashSet<>(settings.fixed().keySet());
+            settings.axes().forEach(a -> set.add(a.key()));           // a swept value is the command line's, not the file's
             throw ConfigLoader.fromFile(e, config, set);
         }
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());

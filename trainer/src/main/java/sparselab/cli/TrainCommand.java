@@ -48,8 +48,7 @@ public class TrainCommand implements Callable<Integer> {
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
             // a trainer started here would race idle workers for the queued run, and lose to one that polls (its JVM starts slower)
-            List<sparselab.store.WorkerInfo> idle = resume ? List.of() : sparselab.runs.WorkerLoop.alive(log).stream()
-                    .filter(w -> !sparselab.runs.WorkerLoop.isPool(w) && w.runs().size() < w.slots()).toList();
+            List<sparselab.store.WorkerInfo> idle = resume ? List.of() : sparselab.runs.WorkerLoop.idleWorkers(log);
             if (!idle.isEmpty()) {
                 spec.commandLine().getErr().println("run " + runId + " queued for the workers: " + String.join(", ", idle.stream().map(sparselab.store.WorkerInfo::name).toList())
                         + (idle.size() == 1 ? " has a free slot" : " have free slots") + " and claims queued runs at its next poll (no trainer "

@@ -26,21 +26,21 @@ public final class ConfigLoader {
         try {
             return ConfigKeys.build(merged);
         } catch (ConfigException e) {
-            throw fromFile(e, file, set);
+            throw fromFile(e, file, set.keySet());
         }
     }
 
     /**
-     * {@code e} with the config file named in each error about a key whose value came from the file (not replaced
-     * by a {@code --set}), so that a refused value says where it was written.
+     * {@code e} with the config file named in each error about a key whose value came from the file (not one of
+     * {@code setKeys}, the keys the command line sets over it), so that a refused value says where it was written.
      */
-    public static ConfigException fromFile(ConfigException e, Path file, Map<String, String> settings) {
+    public static ConfigException fromFile(ConfigException e, Path file, java.util.Set<String> setKeys) {
         if (file == null) return e;
         Map<String, String> inFile = readJson(file);
         List<ConfigException.FieldError> named = new ArrayList<>();
         boolean changed = false;
         for (ConfigException.FieldError f : e.errors()) {
-            if (inFile.containsKey(f.key()) && !settings.containsKey(f.key())) {
+            if (inFile.containsKey(f.key()) && !setKeys.contains(f.key())) {
                 named.add(new ConfigException.FieldError(f.key(), f.message() + " (in " + file + ")"));
                 changed = true;
             } else {

@@ -83,11 +83,14 @@ public final class WorkerLoop {
     /** Whether a row of the workers view is a dashboard's pool, which starts trainers for queued runs but claims nothing by polling. */
     public static boolean isPool(WorkerInfo w) { return w.name().startsWith(POOL_PREFIX); }
 
-    /** The free slots of the live workers (not pools) that serve {@code log}: runs they may claim at their next poll. */
+    /** The live workers (not pools) of {@code log} with a free slot: they claim a queued run at their next poll. */
+    public static List<WorkerInfo> idleWorkers(EventLog log) {
+        return alive(log).stream().filter(w -> !isPool(w) && w.runs().size() < w.slots()).toList();
+    }
+
+    /** The free slots of {@link #idleWorkers}: how many queued runs they may claim at their next poll. */
     public static int freeWorkerSlots(EventLog log) {
-        int free = 0;
-        for (WorkerInfo w : alive(log)) if (!isPool(w)) free += Math.max(0, w.slots() - w.runs().size());
-        return free;
+        return idleWorkers(log).stream().mapToInt(w -> w.slots() - w.runs().size()).sum();
     }
 
     /** The default name of a worker: host:pid. */

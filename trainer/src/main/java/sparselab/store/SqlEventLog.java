@@ -138,8 +138,8 @@ final class SqlEventLog implements EventLog {
         Flyway flyway = flyway(ds, b);
         for (int attempt = 1; ; attempt++) {
             try {
-                refuseNewerSchema(flyway, b);
                 org.flywaydb.core.api.MigrationInfoService info = flyway.info();
+                refuseNewerSchema(info, b);
                 MigrationInfo current = info.current();
                 MigrationInfo[] pending = info.pending();
                 if (pending.length == 0) {
@@ -161,9 +161,10 @@ final class SqlEventLog implements EventLog {
                             + ", older than this program's " + newest + "; this command only reads, and does not upgrade it: `sparselab "
                             + "migrate --db " + b.display() + "` does (nothing was written)");
                 }
-                if (current != null && !users(ds, b).isEmpty()) {
+                List<String> users = current == null ? List.of() : users(ds, b);
+                if (!users.isEmpty()) {
                     if (flyway.info().pending().length == 0) return;          // another process upgraded it meanwhile
-                    throw inUse(b, current.getVersion().getVersion(), newest, ds);
+                    throw inUse(b, current.getVersion().getVersion(), newest, users);
                 }
                 org.flywaydb.core.api.output.MigrateResult result = flyway.migrate();
                 if (current != null && result.migrationsExecuted > 0) {
@@ -206,8 +207,7 @@ final class SqlEventLog implements EventLog {
      * The refusal to upgrade a log from {@code from} to {@code to} while a run in it has a live heartbeat or a worker
      * (or dashboard pool) beats ({@link #users}): those may be processes of the older version.
      */
-    private static StoreException.BadLog inUse(Backend b, String from, String to, javax.sql.DataSource ds) {
-        List<String> users = users(ds, b);
+    private static StoreException.BadLog inUse(Backend b, String from, String to, List<String> users) {
         return new StoreException.BadLog("the log " + b.display() + " has schema version " + from + ", older than this program's " + to
                 + ", and is in use (" + String.join(", ", users.subList(0, Math.min(users.size(), 5)))
                 + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : "") + "): processes of the older version would go on "
@@ -254,8 +254,8 @@ final class SqlEventLog implements EventLog {
         }
     }
 
-    private static void refuseNewerSchema(Flyway flyway, Backend b) {
-        MigrationInfo[] all = flyway.info().all();
+    private static void refuseNewerSchema(org.flywaydb.core.api.MigrationInfoService info, Backend b) {
+        MigrationInfo[] all = info.all();
         String newest = null;
         String known = null;
         for (MigrationInfo m : all) {

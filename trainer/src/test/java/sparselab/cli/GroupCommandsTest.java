@@ -54,6 +54,19 @@ class GroupCommandsTest {
     }
 
     @Test
+    void a_sweeps_refusal_names_the_config_file_for_its_values_and_not_for_the_swept_ones() throws Exception {
+        Path file = dir.resolve("base.json");
+        java.nio.file.Files.writeString(file, "{\"rho\": 2, \"epochs\": 2.0}");
+        int code = run(new SweepCommand(), "--db", db().toString(), "--config", file.toString(), "--set", "data=bars",
+                "--set", "hidden=0,4", "--queue-only");
+        assertEquals(2, code, err.toString());
+        String e = err.toString();
+        assertTrue(e.contains("rho:") && e.contains("(in " + file + ")"), e);
+        assertTrue(e.lines().anyMatch(l -> l.contains("hidden:") && !l.contains("(in ")), "the swept value is not the file's: " + e);
+        assertTrue(java.nio.file.Files.notExists(db()), "nothing queued: " + e);
+    }
+
+    @Test
     void a_two_by_two_sweep_queues_four_runs_in_one_group_with_the_swept_values() {
         int code = run(new SweepCommand(), "--db", db().toString(), "--preset", "ufldl", "--set", "data=bars", "--set", "beta=0,3",
                 "--set", "rho=0.05,0.1", "--set", "epochs=2", "--name", "grid", "--queue-only");
