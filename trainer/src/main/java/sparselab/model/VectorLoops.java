@@ -58,39 +58,91 @@ final class VectorLoops {
         }
     }
 
+    // A row whose length is not a multiple of the vector ends in two overlapping vectors, [c, c + L) and
+    // [cols - L, cols), both loaded before either is stored: every lane's result depends only on that element's
+    // inputs, so the overlapping lanes get the same bits from both, also in place. Before, the last cols % L values
+    // went through a scalar loop: with H = 196 its exponentials took about half the time of the hidden layer's
+    // sigmoid, and C2's compilation of the method with that loop ran the output layer's 784-wide rows, which have no
+    // tail, at half their speed (docs/performance.md).
+
+    /** The start of a row's last vector when it overlaps the one before it ({@code cols} not a multiple), else -1. */
+    private static int overlap(int cols) {
+        int bound = F.loopBound(cols);
+        return bound < cols && bound >= F.length() ? cols - F.length() : -1;
+    }
+
+    /** Where the whole vectors of the loop end: before the last two vectors when they overlap. */
+    private static int body(int cols) {
+        return overlap(cols) >= 0 ? F.loopBound(cols) - F.length() : F.loopBound(cols);
+    }
+
     private static void sigmoidRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
         for (int r = 0; r < rows; r++) {
             int zo = z.row(r), oo = out.row(r), c = 0;
-            for (; c < F.loopBound(cols); c += F.length()) {
+            for (; c < body; c += F.length()) {
                 FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
                 if (write) store(v, z.buf(), zo + c);
                 store(ONE.div(exp(v.neg()).add(1f)), out.buf(), oo + c);
             }
-            tail(Activation.SIGMOID, z, b, bo, write, out, zo, oo, c, cols);
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c)), w = load(z.buf(), zo + t).add(load(b, bo + t));
+                FloatVector fv = ONE.div(exp(v.neg()).add(1f)), fw = ONE.div(exp(w.neg()).add(1f));
+                if (write) {
+                    store(v, z.buf(), zo + c);
+                    store(w, z.buf(), zo + t);
+                }
+                store(fv, out.buf(), oo + c);
+                store(fw, out.buf(), oo + t);
+            } else {
+                tail(Activation.SIGMOID, z, b, bo, write, out, zo, oo, c, cols);
+            }
         }
     }
 
     private static void reluRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
         for (int r = 0; r < rows; r++) {
             int zo = z.row(r), oo = out.row(r), c = 0;
-            for (; c < F.loopBound(cols); c += F.length()) {
+            for (; c < body; c += F.length()) {
                 FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
                 if (write) store(v, z.buf(), zo + c);
                 store(v.max(0f), out.buf(), oo + c);
             }
-            tail(Activation.RELU, z, b, bo, write, out, zo, oo, c, cols);
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c)), w = load(z.buf(), zo + t).add(load(b, bo + t));
+                if (write) {
+                    store(v, z.buf(), zo + c);
+                    store(w, z.buf(), zo + t);
+                }
+                store(v.max(0f), out.buf(), oo + c);
+                store(w.max(0f), out.buf(), oo + t);
+            } else {
+                tail(Activation.RELU, z, b, bo, write, out, zo, oo, c, cols);
+            }
         }
     }
 
     private static void identityRows(Span z, ByteBuffer b, int bo, boolean write, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
         for (int r = 0; r < rows; r++) {
             int zo = z.row(r), oo = out.row(r), c = 0;
-            for (; c < F.loopBound(cols); c += F.length()) {
+            for (; c < body; c += F.length()) {
                 FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c));
                 if (write) store(v, z.buf(), zo + c);
                 store(v, out.buf(), oo + c);
             }
-            tail(Activation.IDENTITY, z, b, bo, write, out, zo, oo, c, cols);
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(load(b, bo + c)), w = load(z.buf(), zo + t).add(load(b, bo + t));
+                if (write) {
+                    store(v, z.buf(), zo + c);
+                    store(w, z.buf(), zo + t);
+                }
+                store(v, out.buf(), oo + c);
+                store(w, out.buf(), oo + t);
+            } else {
+                tail(Activation.IDENTITY, z, b, bo, write, out, zo, oo, c, cols);
+            }
         }
     }
 
@@ -108,12 +160,13 @@ final class VectorLoops {
         float[] p = polynomial(g);
         FloatVector p0 = FloatVector.broadcast(F, p[0]), p1 = FloatVector.broadcast(F, p[1]), p2 = FloatVector.broadcast(F, p[2]);
         boolean relu = g == Activation.RELU;
+        int body = body(cols), t = overlap(cols), bound = F.loopBound(cols);
         double sum = 0;
         double[] lanes = new double[D.length()];
         for (int r = 0; r < rows; r++) {
             int yo = y.row(r), xo = x.row(r), o = d3.row(r), c = 0;
             DoubleVector acc = DoubleVector.zero(D);
-            for (; c < F.loopBound(cols); c += F.length()) {
+            for (; c < body; c += F.length()) {
                 FloatVector yv = load(y.buf(), yo + c);
                 FloatVector e = yv.sub(load(x.buf(), xo + c));
                 for (int k = 0; k < PARTS; k++) {
@@ -124,6 +177,29 @@ final class VectorLoops {
                 FloatVector out = e.mul(slope);
                 if (relu) out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
                 store(out, d3.buf(), o + c);
+            }
+            if (t >= 0) {
+                // the sum as if [c, c + L) were the loop's last vector and [bound, cols) its scalar tail
+                FloatVector yv = load(y.buf(), yo + c), yw = load(y.buf(), yo + t);
+                FloatVector e = yv.sub(load(x.buf(), xo + c)), ew = yw.sub(load(x.buf(), xo + t));
+                for (int k = 0; k < PARTS; k++) {
+                    DoubleVector ed = (DoubleVector) e.convertShape(VectorOperators.F2D, D, k);
+                    acc = ed.fma(ed, acc);
+                }
+                acc.intoArray(lanes, 0);
+                for (double l : lanes) sum += l;
+                for (int k = bound; k < cols; k++) {
+                    float ek = y.get(yo + k) - x.get(xo + k);
+                    sum += (double) ek * ek;
+                }
+                FloatVector out = e.mul(p2.fma(yv, p1).fma(yv, p0)), outw = ew.mul(p2.fma(yw, p1).fma(yw, p0));
+                if (relu) {
+                    out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
+                    outw = outw.blend(0f, yw.compare(VectorOperators.LE, 0f));
+                }
+                store(out, d3.buf(), o + c);
+                store(outw, d3.buf(), o + t);
+                continue;
             }
             acc.intoArray(lanes, 0);                              // the lanes in a fixed order (see the class comment)
             for (double l : lanes) sum += l;
@@ -136,19 +212,32 @@ final class VectorLoops {
         return sum;
     }
 
-    /** d2 = (d2 + sp) f'(a) (f' from f's value); {@code sp}: one value per column (at least cols), or null for no sparse term. */
+    /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
     static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
         float[] s = sp != null ? sp : new float[cols];
         float[] p = polynomial(f);
         FloatVector p0 = FloatVector.broadcast(F, p[0]), p1 = FloatVector.broadcast(F, p[1]), p2 = FloatVector.broadcast(F, p[2]);
         boolean relu = f == Activation.RELU;
+        int body = body(cols), t = overlap(cols);
         for (int r = 0; r < rows; r++) {
             int ao = a.row(r), o = d2.row(r), c = 0;
-            for (; c < F.loopBound(cols); c += F.length()) {
+            for (; c < body; c += F.length()) {
                 FloatVector av = load(a.buf(), ao + c);
                 FloatVector out = load(d2.buf(), o + c).add(FloatVector.fromArray(F, s, c)).mul(p2.fma(av, p1).fma(av, p0));
                 if (relu) out = out.blend(0f, av.compare(VectorOperators.LE, 0f));
                 store(out, d2.buf(), o + c);
+            }
+            if (t >= 0) {
+                FloatVector av = load(a.buf(), ao + c), aw = load(a.buf(), ao + t);
+                FloatVector out = load(d2.buf(), o + c).add(FloatVector.fromArray(F, s, c)).mul(p2.fma(av, p1).fma(av, p0));
+                FloatVector outw = load(d2.buf(), o + t).add(FloatVector.fromArray(F, s, t)).mul(p2.fma(aw, p1).fma(aw, p0));
+                if (relu) {
+                    out = out.blend(0f, av.compare(VectorOperators.LE, 0f));
+                    outw = outw.blend(0f, aw.compare(VectorOperators.LE, 0f));
+                }
+                store(out, d2.buf(), o + c);
+                store(outw, d2.buf(), o + t);
+                continue;
             }
             for (; c < cols; c++) d2.put(o + c, (d2.get(o + c) + s[c]) * FusedDeltas.derivative(f, a.get(ao + c)));
         }

@@ -94,6 +94,69 @@ class VectorLoopsTest {
         }
     }
 
+    /**
+     * Rows that end in two overlapping vectors (196 = 12 x 16 + 4 with 16 lanes), rows of whole vectors and rows
+     * shorter than a vector, each pass in place: every element gets the same bits as the scalar formula, so no
+     * overlapping lane is computed twice from an already written value.
+     */
+    @Test
+    void passes_in_place_give_each_element_the_scalar_formula_whatever_the_row_length() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (int cols : new int[] {5, 16, 37, 196, 197, 784}) {
+            int rows = 3;
+            float[] zv = new float[rows * cols], bv = new float[cols], xv = new float[rows * cols], sv = new float[cols];
+            for (int i = 0; i < zv.length; i++) {
+                zv[i] = (float) (rnd.nextGaussian() * 4);
+                xv[i] = rnd.nextFloat();
+            }
+            for (int c = 0; c < cols; c++) {
+                bv[c] = (float) rnd.nextGaussian();
+                sv[c] = (float) rnd.nextGaussian();
+            }
+            INDArray bias = Nd4j.createFromArray(bv).reshape(1, cols), x = Nd4j.createFromArray(xv).reshape(rows, cols);
+            for (var f : sparselab.config.Choices.Activation.values()) {
+                if (f == sparselab.config.Choices.Activation.TANH) continue;            // libnd4j's op
+                INDArray z = Nd4j.createFromArray(zv).reshape(rows, cols);
+                Elementwise.Span zs = Elementwise.Span.of(z);
+                Elementwise.activate(f, zs, Elementwise.Span.ofRow(bias), false, zs, z, rows, cols);   // in place
+                for (int i = 0; i < zv.length; i++) {
+                    float v = zv[i] + bv[i % cols];
+                    float want = switch (f) {
+                        case SIGMOID -> 1f / (VectorLoops.exp(-v) + 1f);
+                        case RELU -> Math.max(v, 0f);
+                        default -> v;
+                    };
+                    assertEquals(want, z.data().getFloat(i), f + " in place, " + cols + " columns, element " + i);
+                }
+                // d3 = (y - x) g'(y) over y in place, and the sum of squares
+                float[] y = z.data().asFloat();
+                double sum = VectorLoops.squaredLoss(f, zs, Elementwise.Span.of(x), zs, rows, cols), want = 0;
+                for (int i = 0; i < y.length; i++) {
+                    float e = y[i] - xv[i];
+                    want += (double) e * e;
+                    float slope = switch (f) {
+                        case SIGMOID -> (1f - y[i]) * y[i];
+                        case RELU -> y[i] > 0 ? 1f : 0f;
+                        default -> 1f;
+                    };
+                    assertEquals(e * slope, z.data().getFloat(i), 0f, f + " delta in place, " + cols + " columns, element " + i);
+                }
+                assertEquals(want, sum, 1e-12 * want, f + " sum of squares, " + cols + " columns");
+                // d2 = (d2 + sp) f'(a) in place
+                INDArray a = Nd4j.createFromArray(y).reshape(rows, cols), d2 = Nd4j.createFromArray(xv).reshape(rows, cols);
+                VectorLoops.hidden(f, Elementwise.Span.of(a), sv, Elementwise.Span.of(d2), rows, cols);
+                for (int i = 0; i < y.length; i++) {
+                    float slope = switch (f) {
+                        case SIGMOID -> (1f - y[i]) * y[i];
+                        case RELU -> y[i] > 0 ? 1f : 0f;
+                        default -> 1f;
+                    };
+                    assertEquals((xv[i] + sv[i % cols]) * slope, d2.data().getFloat(i), 0f, f + " hidden delta, " + cols + " columns, element " + i);
+                }
+            }
+        }
+    }
+
     /** Figures of the same training with the vector loops and with ND4J's ops: equal to float32 rounding. */
     @Test
     void the_vector_loops_train_as_the_nd4j_ops_do_for_every_activation_loss_and_optimizer() {
