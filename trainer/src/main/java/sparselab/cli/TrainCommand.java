@@ -47,11 +47,13 @@ public class TrainCommand implements Callable<Integer> {
     /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
     static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
-            // a trainer started here would race idle workers for the queued run, and lose to one that polls (its JVM starts slower)
-            List<sparselab.store.WorkerInfo> idle = resume ? List.of() : sparselab.runs.WorkerLoop.idleWorkers(log);
+            // a trainer started here would race the idle workers and pools for the queued run, and lose to a worker
+            // that polls (its JVM starts slower) or start next to a pool's trainer
+            List<sparselab.store.WorkerInfo> idle = resume ? List.of() : sparselab.runs.WorkerLoop.freeServers(log);
             if (!idle.isEmpty()) {
-                spec.commandLine().getErr().println("run " + runId + " queued for the workers: " + String.join(", ", idle.stream().map(sparselab.store.WorkerInfo::name).toList())
-                        + (idle.size() == 1 ? " has a free slot" : " have free slots") + " and claims queued runs at its next poll (no trainer "
+                spec.commandLine().getErr().println("run " + runId + " queued for the workers: "
+                        + String.join(", ", idle.stream().map(w -> w.name() + (sparselab.runs.WorkerLoop.isPool(w) ? " (a dashboard's pool)" : "")).toList())
+                        + (idle.size() == 1 ? " has a free slot and starts" : " have free slots and start") + " queued runs within seconds (no trainer "
                         + "started here; `runs` shows who trains it)");
                 spec.commandLine().getOut().println(runId);
                 return ExitCodes.OK;

@@ -88,6 +88,14 @@ public final class WorkerLoop {
         return alive(log).stream().filter(w -> !isPool(w) && w.runs().size() < w.slots()).toList();
     }
 
+    /**
+     * The live workers and dashboard pools of {@code log} with a free slot: a worker claims a queued run at its next
+     * poll, a pool starts a trainer for it at its next tick. A trainer started next to them only races them.
+     */
+    public static List<WorkerInfo> freeServers(EventLog log) {
+        return alive(log).stream().filter(w -> w.runs().size() < w.slots()).toList();
+    }
+
     /** The free slots of {@link #idleWorkers}: how many queued runs they may claim at their next poll. */
     public static int freeWorkerSlots(EventLog log) {
         return idleWorkers(log).stream().mapToInt(w -> w.slots() - w.runs().size()).sum();

@@ -107,6 +107,16 @@ class CommandLineTest {
         }
         try (EventLog log = EventLog.open(Path.of(db))) {
             log.workerStopped("box-7:42");
+            // a dashboard's pool with a free slot starts a trainer for a queued run at its next tick: the same
+            log.workerBeat(new sparselab.store.WorkerInfo("serve@box-8:7", "box-8", 7L, 2, List.of(queuedId), null, null, false));
+        }
+        Result pooled = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        assertEquals(0, pooled.code(), pooled.err());
+        String pooledId = pooled.out().strip();
+        assertTrue(pooled.err().contains("run " + pooledId + " queued for the workers: serve@box-8:7 (a dashboard's pool) has a free slot"), pooled.err());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            assertEquals("queued", log.run(pooledId).orElseThrow().status());
+            log.workerStopped("serve@box-8:7");
         }
         Result rebuild = run("rebuild", "--db", db);
         assertEquals(0, rebuild.code(), rebuild.err());
