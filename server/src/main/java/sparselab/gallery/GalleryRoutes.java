@@ -67,7 +67,13 @@ public final class GalleryRoutes {
         if (to != null) {
             toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
-            tag += "-match-" + to + "-" + toEpoch;
+            // checked before the tag is sent: an error is not cached, and no tag answers 304 for a snapshot that is not there
+            if (!sparselab.server.Ids.isRunId(to)) throw new BadRequestResponse("matchTo: '" + sparselab.server.Ids.shown(to) + "' is not a run id");
+            int e = toEpoch;
+            if (log.run(to).isEmpty()) throw new NotFoundResponse("matchTo: run '" + to + "' not found");
+            SnapshotRow other = log.snapshots(to).stream().filter(r -> r.epoch() == e).findFirst()
+                    .orElseThrow(() -> new NotFoundResponse("matchTo: run '" + to + "' has no weight snapshot at " + e));
+            tag += "-match-" + other.blob();                  // the matching depends on the two snapshots' weights only
         }
         if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
         int[] order = null;

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sparselab.server.Fixtures.json;
 
@@ -219,6 +220,19 @@ class LiveAndMatchApiTest {
             assertEquals(404, client.get("/api/runs/" + a + "/snapshots/2/match/rdeadbeef00/1").code());
             assertEquals(400, client.get("/api/runs/" + a + "/snapshots/x/match/" + b + "/1").code());
             assertEquals(400, client.get("/api/runs/" + b + "/snapshots/1/grid.png?matchTo=" + a).code(), "matchEpoch missing");
+            // a matching that cannot be drawn carries no tag to cache, so no tag of it answers 304 later
+            String etag = ordered.header("ETag");
+            assertTrue(etag != null && !etag.contains(a), "the tag names the snapshots' weights, not the run id: " + etag);
+            assertEquals(304, client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=" + a + "&matchEpoch=2",
+                    req -> req.header("If-None-Match", etag)).code());
+            for (String bad : List.of("rdeadbeef00&matchEpoch=2", a + "&matchEpoch=7", "a%22b&matchEpoch=2")) {
+                Response r404 = client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=" + bad);
+                assertEquals(bad.startsWith("a%22") ? 400 : 404, r404.code(), bad);
+                assertNull(r404.header("ETag"), () -> bad + " carried a tag");
+                String fake = "\"" + etag.replace("\"", "").replaceAll("-match-.*", "") + "-match-rdeadbeef00-2\"";
+                assertEquals(404, client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=rdeadbeef00&matchEpoch=2",
+                        req -> req.header("If-None-Match", fake)).code(), "a made-up tag gets no 304");
+            }
         });
     }
 
