@@ -200,10 +200,10 @@ public final class DivergenceWatch {
         return true;
     }
 
-    /** Four significant digits, no trailing zeros ("5", "21", "0.05311", "1.099", "2.8E+3"). */
-    private static String fmt(double v) {
+    /** Four significant digits, no trailing zeros ("5", "21", "0.05311", "1.099", "2.8E+5", "1.764E-20"). */
+    static String fmt(double v) {
         if (!Double.isFinite(v)) return Double.toString(v);
         java.math.BigDecimal b = new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros();
-        return Math.abs(v) >= 1e5 ? b.toString() : b.toPlainString();
+        return Math.abs(v) >= 1e5 || (v != 0 && Math.abs(v) < 1e-4) ? b.toString() : b.toPlainString();
     }
 }

@@ -83,6 +83,12 @@ class DivergenceWatchTest {
         assertEquals(List.of(Cause.RHO_HAT_OUTSIDE, Cause.RHO_HAT_AT_BOUND), causes(f), "no limiter: a clipped fraction cannot be flagged");
         assertEquals(2, f.get(0).units());
         assertTrue(f.get(0).detail().contains("max 1.2"), f.get(0).detail());
+        // tiny and huge figures in powers of ten, not forty digits
+        DivergenceWatch tiny = new DivergenceWatch(3, false, EnumSet.noneOf(Cause.class));
+        String d = tiny.observe(epoch(1, 1, 0.5, 3, 0, EpochStats.Health.of(new double[] {1.764e-20, 0.2}, new double[] {0.3, 2.5e7}, 0.001, true))).get(0).detail();
+        assertTrue(d.contains("min 1.764E-20") && d.contains("max 2.5E+7"), d);
+        assertEquals("0.0005", DivergenceWatch.fmt(0.0005));
+        assertEquals("0", DivergenceWatch.fmt(0));
         assertEquals(3, f.get(1).units(), "the two above 1 and the one within eps of 0");
         DivergenceWatch near = new DivergenceWatch(3, false, EnumSet.noneOf(Cause.class));
         assertEquals(List.of(Cause.RHO_HAT_AT_BOUND), causes(near.observe(epoch(1, 1, 0.5, 3, 0,
