@@ -227,6 +227,40 @@ class PagesBrowserTest {
     }
 
     @Test
+    void the_launch_form_falls_back_to_the_defaults_for_an_unknown_run_or_preset_and_still_queues() {
+        // a log of its own: the other tests count this class's runs
+        EventLog own = TestLogs.open(dir, "launch.db");
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        try {
+            driver.get(base + "/launch.html?from=r0000000000");
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("form-error")).getText().isBlank());
+            assertEquals("run 'r0000000000' not found; starting from the defaults", driver.findElement(By.id("form-error")).getText());
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("key-beta")).getAttribute("placeholder").isBlank());
+            assertEquals("", driver.findElement(By.id("key-beta")).getAttribute("value"), "the defaults, as placeholders");
+            // the form is the page's: "Queue run" posts the launch and opens the new run, not a native GET to itself
+            driver.findElement(By.id("key-data")).sendKeys("bars");
+            driver.findElement(By.id("key-epochs")).sendKeys("2");
+            driver.findElement(By.id("submit")).click();
+            chrome.waitFor(10).until(d -> d.getCurrentUrl().contains("/run.html?id="));
+            assertEquals(1, own.runs().size(), "the launch queued its run");
+            assertTrue(own.runs().get(0).config().contains("bars"), own.runs().get(0).config());
+
+            driver.get(base + "/launch.html?preset=nope");
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("form-error")).getText().isBlank());
+            String said = driver.findElement(By.id("form-error")).getText();
+            assertTrue(said.startsWith("'nope' is not a preset (the presets: ") && said.contains("ufldl") && said.endsWith("; starting from the defaults"), said);
+            assertEquals("", chrome.js("return document.getElementById('preset').value;"));
+            driver.get(base + "/launch.html?preset=ufldl");
+            chrome.waitFor(10).until(d -> "ufldl".equals(chrome.js("return document.getElementById('preset').value;")));
+            assertEquals("", driver.findElement(By.id("form-error")).getText(), "a known preset needs no word");
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    @Test
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
