@@ -261,6 +261,32 @@ class PagesBrowserTest {
     }
 
     @Test
+    void the_runs_pages_status_filter_is_kept_in_the_address_and_its_empty_answer_names_no_key_value_rule() {
+        // the class's runs: the sparse one diverged, the plain one finished, none was cancelled
+        driver.get(base + "/index.html?status=cancelled");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
+        assertEquals("cancelled", chrome.js("return document.getElementById('status').value;"), "the status from the address");
+        assertEquals("no cancelled run", driver.findElement(By.id("count")).getText(), "no key=value rule for a filter without one");
+        assertTrue(driver.findElements(By.cssSelector("#runs tbody tr")).isEmpty());
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("status"))).selectByVisibleText("diverged");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        assertEquals(sparse, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        assertTrue(driver.getCurrentUrl().endsWith("?status=diverged"), "the address keeps the status: " + driver.getCurrentUrl());
+        driver.navigate().refresh();
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().equals("1 run"));
+        assertEquals("diverged", chrome.js("return document.getElementById('status').value;"), "and a reload keeps it");
+        assertEquals(sparse, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        // a text without key=value that matches nothing: no rule of key=value either; with one, the rule
+        driver.findElement(By.id("filter")).sendKeys("nothing-like-this");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().equals("no diverged run matches this filter"));
+        assertTrue(driver.getCurrentUrl().contains("q=nothing-like-this") && driver.getCurrentUrl().contains("status=diverged"), driver.getCurrentUrl());
+        driver.get(base + "/index.html?q=beta%3D3.0");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText()
+                .equals("no run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)"));
+        assertEquals("", chrome.js("return document.getElementById('status').value;"));
+    }
+
+    @Test
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
