@@ -287,6 +287,43 @@ class PagesBrowserTest {
     }
 
     @Test
+    void compare_of_two_runs_of_one_configuration_counts_their_seeds_says_no_key_differs_and_offers_no_ladder() {
+        // a log of its own: the other tests count this class's runs
+        EventLog own = TestLogs.open(dir, "same.db");
+        Map<String, String> config = Map.of("data", "bars", "beta", "3", "epochs", "3", "seed", "1");
+        String a = Fixtures.trained(own, config, 3, 16, 8, null);
+        String b = Fixtures.trained(own, config, 3, 16, 8, null);
+        String c = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "3", "seed", "2"), 3, 16, 8, null);
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        String labels = "const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return c ? c.data.datasets.filter(s => s.mean).map(s => s.label) : null;";
+        try {
+            driver.get(base + "/compare.html?runs=" + a + "," + b);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (2 runs, 1 seed)"), chrome.js(labels), "both runs use seed 1");
+            assertEquals("1 configuration of 2 runs", driver.findElement(By.id("by-seed-note")).getText());
+            assertEquals(List.of("no key differs: the runs have the same configuration"),
+                    driver.findElements(By.cssSelector("#diff tbody tr")).stream().map(WebElement::getText).toList());
+            assertTrue(!driver.findElement(By.id("ladder-box")).isDisplayed(), "the ladder API refuses identical configurations");
+            // replicates of two seeds: counted as seeds, the seed row in the diff, and a ladder (over the seed) offered
+            driver.get(base + "/compare.html?runs=" + a + "," + c);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (2 seeds)"), chrome.js(labels));
+            assertEquals(List.of("seed"), driver.findElements(By.cssSelector("#diff tbody tr")).stream().map(r -> r.getAttribute("data-key")).toList());
+            assertTrue(driver.findElement(By.id("ladder-box")).isDisplayed());
+            // three runs, two seeds: both counts
+            driver.get(base + "/compare.html?runs=" + a + "," + b + "," + c);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (3 runs, 2 seeds)"), chrome.js(labels));
+            assertEquals("1 configuration of 3 runs", driver.findElement(By.id("by-seed-note")).getText());
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    @Test
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
