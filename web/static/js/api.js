@@ -43,6 +43,22 @@ export function fmt(v, digits = 4) {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/**
+ * A text written for people with its numbers made readable: a decimal with a fraction or exponent that is below
+ * 1e-3 or from 1e5 up is written as 1.764e-20 (four significant digits at most); other numbers and words stay.
+ * For texts the server wrote with plain decimals, such as a divergence flag's detail.
+ */
+export function readableNumbers(text) {
+  if (typeof text !== 'string') return text === null || text === undefined ? '' : String(text);
+  return text.replace(/(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w]|\.\d)/g, m => {
+    if (!/[.eE]/.test(m)) return m;
+    const v = Number(m);
+    if (!Number.isFinite(v) || v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5)) return m;
+    const [mantissa, exponent] = v.toExponential(3).split('e');
+    return `${mantissa.replace(/\.?0+$/, '')}e${exponent}`;
+  });
+}
+
 export function statusBadge(status) {
   return el('span', { class: `status ${status}` }, status);
 }

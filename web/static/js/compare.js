@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -58,9 +58,15 @@ function constantLine(list, key, title, per, runs) {
   list.append(el('li', { 'data-figure': key }, text));
 }
 
-/** The runs grouped by the values of the differing keys other than seed, each group labelled by those values. */
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The runs grouped by the values of the differing keys other than seed, each group labelled by those values and
+ * its distinct seeds (runs that repeat a seed are counted as runs too: "2 runs, 1 seed").
+ */
 function configurations(diff, runs) {
   const keys = diff.rows.filter(r => r.differs && r.key !== 'seed');
+  const seedRow = diff.rows.find(r => r.key === 'seed');
   const by = new Map();
   for (const s of runs) {
     const j = diff.runIds.indexOf(s.run.runId);
@@ -68,7 +74,9 @@ function configurations(diff, runs) {
     if (!by.has(key)) by.set(key, []);
     by.get(key).push(s);
   }
-  return [...by].map(([key, rs]) => ({ label: `${key} (${rs.length === 1 ? rs[0].run.runId : `${rs.length} seeds`})`, runs: rs }));
+  const seeds = rs => new Set(rs.map(s => (seedRow ? seedRow.values[diff.runIds.indexOf(s.run.runId)] : s.run.runId))).size;
+  const count = rs => (seeds(rs) === rs.length ? plural(rs.length, 'seed') : `${plural(rs.length, 'run')}, ${plural(seeds(rs), 'seed')}`);
+  return [...by].map(([key, rs]) => ({ label: `${key} (${rs.length === 1 ? rs[0].run.runId : count(rs)})`, runs: rs }));
 }
 
 const bySeed = () => document.getElementById('by-seed').checked;
@@ -111,7 +119,7 @@ const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : r
 /** A point's tooltip: a flag's cause, a mean's sd and n, else the value. */
 function tooltipLabel(c) {
   const r = c.raw || {};
-  if (r.cause) return `${r.cause}: ${r.detail}`;
+  if (r.cause) return `${r.cause}: ${readableNumbers(r.detail)}`;
   if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})`;
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
@@ -175,7 +183,10 @@ function drawDiff(diff) {
   head.replaceChildren(el('tr', {}, el('th', {}, 'key'), ...diff.runIds.map(id => el('th', {}, id)), el('th', {}, 'meaning')));
   const row = r => el('tr', { class: r.differs ? 'differs' : '', 'data-key': r.key }, el('td', {}, r.key),
     ...r.values.map(v => el('td', {}, v ?? '')), el('td', { class: 'muted' }, r.doc));
-  document.querySelector('#diff tbody').replaceChildren(...diff.rows.filter(r => r.differs).map(row));
+  // runs of one configuration: a line that says so, not a bare header
+  document.querySelector('#diff tbody').replaceChildren(...(diff.differing > 0 ? diff.rows.filter(r => r.differs).map(row)
+    : [el('tr', { id: 'diff-none' }, el('td', { class: 'muted', colspan: diff.runIds.length + 2 },
+      'no key differs: the runs have the same configuration'))]));
   document.querySelector('#same tbody').replaceChildren(...diff.rows.filter(r => !r.differs).map(row));
   document.querySelector('#same summary').textContent = `${diff.rows.length - diff.differing} keys that agree`;
 }
@@ -508,8 +519,9 @@ function drawCurves(runs) {
   drawMeasureCharts(runs);
 }
 
-function ladderButton() {
-  if (ids.length !== 2) return;
+/** The ladder between exactly two runs of different configurations (the ladder API refuses identical ones). */
+function ladderButton(diff) {
+  if (ids.length !== 2 || diff.differing === 0) return;
   document.getElementById('ladder-box').hidden = false;
   document.getElementById('ladder').addEventListener('click', async () => {
     const order = document.getElementById('ladder-order').value.split(',').map(k => k.trim()).filter(Boolean);
@@ -538,12 +550,12 @@ async function main() {
     document.getElementById('epoch-name').textContent = words.axis;
     document.getElementById('heat-rows').textContent = `(rows: ${words.plural}, first at the top; columns: hidden units)`;
     drawDiff(data.diff);
-    ladderButton();
+    ladderButton(data.diff);
     await drawGalleries(data.runs);
     const replicates = configs.some(c => c.runs.length > 1);
     document.getElementById('by-seed-box').hidden = !replicates;
     document.getElementById('by-seed').checked = replicates;
-    document.getElementById('by-seed-note').textContent = replicates ? `${configs.length} configurations of ${data.runs.length} runs` : '';
+    document.getElementById('by-seed-note').textContent = replicates ? `${plural(configs.length, 'configuration')} of ${plural(data.runs.length, 'run')}` : '';
     document.getElementById('by-seed').addEventListener('change', () => drawCurves(runsData));
     document.getElementById('logscale').addEventListener('change', e => {
       for (const c of lossCharts) {

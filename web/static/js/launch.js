@@ -138,24 +138,41 @@ async function main() {
       el('div', { class: 'hint' }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'note', id: `note-${k.name}` }),
         el('span', { class: 'error', id: `err-${k.name}` })));
   }
+  // a clone of a run (?from=ID) or a preset (?preset=NAME); one that cannot be had falls back to the defaults, saying why
   const from = params.get('from');
+  const notes = [];
+  let run = null;
   if (from && isRunId(from)) {
-    const run = await getJson(`/api/runs/${encodeURIComponent(from)}`);
+    try {
+      run = await getJson(`/api/runs/${encodeURIComponent(from)}`);
+    } catch (e) {
+      notes.push(`${e.message}; starting from the defaults`);
+    }
+  } else if (from) {
+    notes.push(`'${from.slice(0, 40)}' is not a run id; starting from the defaults`);
+  }
+  if (run) {
     presetSelect.value = run.summary.preset || '';
     show(run.config, presetSelect.value);
     document.getElementById('from').textContent = `cloned from ${from}: change what you like`;
   } else {
-    if (from) document.getElementById('form-error').textContent = `'${from.slice(0, 40)}' is not a run id; starting from the defaults`;
     const p = params.get('preset') || '';
-    presetSelect.value = Object.prototype.hasOwnProperty.call(presets, p) ? p : '';
+    const known = Object.prototype.hasOwnProperty.call(presets, p);
+    if (p && !known) {
+      notes.push(`'${p.slice(0, 40)}' is not a preset (the presets: ${Object.keys(presets).join(', ')}); starting from the defaults`);
+    }
+    presetSelect.value = known ? p : '';
     show({}, presetSelect.value);
   }
+  document.getElementById('form-error').textContent = notes.join('. ');
   const mark = throttle(markIgnored, 300);
   presetSelect.addEventListener('change', () => { show({}, presetSelect.value); mark(); });
   fields.addEventListener('input', mark);
   fields.addEventListener('change', mark);
   markIgnored();
-  document.getElementById('launch').addEventListener('submit', submit);
 }
+
+// before anything is fetched: whatever fails later, the form never submits itself as a native GET
+document.getElementById('launch').addEventListener('submit', submit);
 
 main().catch(e => { document.getElementById('form-error').textContent = e.message; });

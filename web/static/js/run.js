@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords } from './api.js';
 import { nearestMeasures, measuresTable } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -71,6 +71,8 @@ function describe(e) {
     case 'heartbeat': return `alive (${step} ${p.epoch + 1}, batch ${p.batch})`;
     case 'finished': return `finished after ${step} ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;
     case 'failed': return `failed: ${p.error}`;
+    // a warning (docs/events.md): its cause, the step it was seen at and the figures behind it
+    case 'divergence_flag': return `divergence flag ${p.cause} at ${step} ${p.epoch}${p.detail ? ': ' + readableNumbers(p.detail) : ''}`;
     case 'diverged': return `diverged at ${step} ${p.epoch}: ${p.reason}`;
     case 'cancel_requested': return `cancel requested${p.by ? ' from ' + p.by : ''}`;
     case 'cancelled': return `cancelled after ${step} ${p.epoch}`;

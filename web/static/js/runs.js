@@ -9,7 +9,10 @@ const status = document.getElementById('status');
 const compare = document.getElementById('compare');
 const selected = new Set();
 
-filter.value = new URLSearchParams(location.search).get('q') || '';
+// the address keeps the filters (q, status), so a filtered view can be shared or reloaded
+const address = new URLSearchParams(location.search);
+filter.value = address.get('q') || '';
+if ([...status.options].some(o => o.value && o.value === address.get('status'))) status.value = address.get('status');
 filter.addEventListener('input', () => refresh());
 status.addEventListener('change', () => refresh());
 compare.addEventListener('click', () => {
@@ -93,11 +96,19 @@ async function page(query, before, limit) {
   return { runs: data, next: res.headers.get('X-Next-Before') };
 }
 
+/** What matches none: the status alone ("no cancelled run"), or the text filter, with the rule of key=value when it uses one. */
+function noMatch() {
+  const text = filter.value.trim();
+  const which = status.value ? `${status.value} ` : '';
+  if (!text) return `no ${which}run`;
+  return `no ${which}run matches this filter${text.includes('=') ? ' (key=value compares the stored text: beta=3, not beta=3.0)' : ''}`;
+}
+
 function showCount() {
   const n = body.children.length;
   const filtered = filter.value.trim() || status.value;
   document.getElementById('count').textContent = n === 0 && filtered
-    ? 'no run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)'
+    ? noMatch()
     : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
   more.hidden = !next;
 }
@@ -109,9 +120,11 @@ async function refresh() {
   if (status.value) params.set('status', status.value);
   const query = params.toString();
   pending = query;
-  // the address keeps the text filter, so a filtered view can be shared or reloaded
+  // the address keeps the filters, so a filtered view can be shared or reloaded
   const address = new URL(location.href);
-  if (filter.value.trim()) address.searchParams.set('q', filter.value.trim()); else address.searchParams.delete('q');
+  for (const [k, v] of [['q', filter.value.trim()], ['status', status.value]]) {
+    if (v) address.searchParams.set(k, v); else address.searchParams.delete(k);
+  }
   if (address.href !== location.href) history.replaceState(null, '', address);
   try {
     // as many rows as are shown now (at least a page), so a live refresh keeps what was scrolled to

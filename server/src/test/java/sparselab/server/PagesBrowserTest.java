@@ -197,6 +197,133 @@ class PagesBrowserTest {
     }
 
     @Test
+    void the_run_page_and_the_compare_tooltips_show_a_divergence_flags_cause_epoch_and_readable_detail() {
+        // a log of its own: the other tests count this class's runs and flags
+        EventLog own = TestLogs.open(dir, "flags.db");
+        String flagged = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "3"), 3, 16, 8, null);
+        String other = Fixtures.trained(own, Map.of("data", "bars", "beta", "0", "epochs", "3"), 3, 16, 8, null);
+        own.append(flagged, new RunEvent.DivergenceFlag(2, "rho_hat_outside",
+                "rho_hat of 3 unit(s) left (0, 1) (min 0.00000000000000000001764, max 1.002)", 3));
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        try {
+            driver.get(base + "/run.html?id=" + flagged);
+            By flag = By.cssSelector("#timeline li[data-type='divergence_flag']");
+            chrome.waitFor(10).until(d -> !d.findElements(flag).isEmpty());
+            String line = driver.findElement(flag).getText();
+            assertTrue(line.endsWith("divergence flag rho_hat_outside at epoch 2: rho_hat of 3 unit(s) left (0, 1) (min 1.764e-20, max 1.002)"), line);
+            // the compare page marks the flag on its curves; its tooltip says the same, as readably
+            driver.get(base + "/compare.html?runs=" + flagged + "," + other);
+            chrome.waitFor(10).until(d -> (Boolean) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                    + " return !!c && c.data.datasets.some(s => s.label.endsWith(' flags'));"));
+            assertEquals("rho_hat_outside: rho_hat of 3 unit(s) left (0, 1) (min 1.764e-20, max 1.002)",
+                    chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                            + " const s = c.data.datasets.find(x => x.label.endsWith(' flags'));"
+                            + " return c.options.plugins.tooltip.callbacks.label({ raw: s.data[0], dataset: s });"));
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    @Test
+    void the_launch_form_falls_back_to_the_defaults_for_an_unknown_run_or_preset_and_still_queues() {
+        // a log of its own: the other tests count this class's runs
+        EventLog own = TestLogs.open(dir, "launch.db");
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        try {
+            driver.get(base + "/launch.html?from=r0000000000");
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("form-error")).getText().isBlank());
+            assertEquals("run 'r0000000000' not found; starting from the defaults", driver.findElement(By.id("form-error")).getText());
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("key-beta")).getAttribute("placeholder").isBlank());
+            assertEquals("", driver.findElement(By.id("key-beta")).getAttribute("value"), "the defaults, as placeholders");
+            // the form is the page's: "Queue run" posts the launch and opens the new run, not a native GET to itself
+            driver.findElement(By.id("key-data")).sendKeys("bars");
+            driver.findElement(By.id("key-epochs")).sendKeys("2");
+            driver.findElement(By.id("submit")).click();
+            chrome.waitFor(10).until(d -> d.getCurrentUrl().contains("/run.html?id="));
+            assertEquals(1, own.runs().size(), "the launch queued its run");
+            assertTrue(own.runs().get(0).config().contains("bars"), own.runs().get(0).config());
+
+            driver.get(base + "/launch.html?preset=nope");
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("form-error")).getText().isBlank());
+            String said = driver.findElement(By.id("form-error")).getText();
+            assertTrue(said.startsWith("'nope' is not a preset (the presets: ") && said.contains("ufldl") && said.endsWith("; starting from the defaults"), said);
+            assertEquals("", chrome.js("return document.getElementById('preset').value;"));
+            driver.get(base + "/launch.html?preset=ufldl");
+            chrome.waitFor(10).until(d -> "ufldl".equals(chrome.js("return document.getElementById('preset').value;")));
+            assertEquals("", driver.findElement(By.id("form-error")).getText(), "a known preset needs no word");
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    @Test
+    void the_runs_pages_status_filter_is_kept_in_the_address_and_its_empty_answer_names_no_key_value_rule() {
+        // the class's runs: the sparse one diverged, the plain one finished, none was cancelled
+        driver.get(base + "/index.html?status=cancelled");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
+        assertEquals("cancelled", chrome.js("return document.getElementById('status').value;"), "the status from the address");
+        assertEquals("no cancelled run", driver.findElement(By.id("count")).getText(), "no key=value rule for a filter without one");
+        assertTrue(driver.findElements(By.cssSelector("#runs tbody tr")).isEmpty());
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("status"))).selectByVisibleText("diverged");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        assertEquals(sparse, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        assertTrue(driver.getCurrentUrl().endsWith("?status=diverged"), "the address keeps the status: " + driver.getCurrentUrl());
+        driver.navigate().refresh();
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().equals("1 run"));
+        assertEquals("diverged", chrome.js("return document.getElementById('status').value;"), "and a reload keeps it");
+        assertEquals(sparse, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        // a text without key=value that matches nothing: no rule of key=value either; with one, the rule
+        driver.findElement(By.id("filter")).sendKeys("nothing-like-this");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().equals("no diverged run matches this filter"));
+        assertTrue(driver.getCurrentUrl().contains("q=nothing-like-this") && driver.getCurrentUrl().contains("status=diverged"), driver.getCurrentUrl());
+        driver.get(base + "/index.html?q=beta%3D3.0");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText()
+                .equals("no run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)"));
+        assertEquals("", chrome.js("return document.getElementById('status').value;"));
+    }
+
+    @Test
+    void compare_of_two_runs_of_one_configuration_counts_their_seeds_says_no_key_differs_and_offers_no_ladder() {
+        // a log of its own: the other tests count this class's runs
+        EventLog own = TestLogs.open(dir, "same.db");
+        Map<String, String> config = Map.of("data", "bars", "beta", "3", "epochs", "3", "seed", "1");
+        String a = Fixtures.trained(own, config, 3, 16, 8, null);
+        String b = Fixtures.trained(own, config, 3, 16, 8, null);
+        String c = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "3", "seed", "2"), 3, 16, 8, null);
+        Javalin server = Fixtures.pagesServer(own);
+        String base = "http://127.0.0.1:" + server.port();
+        String labels = "const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return c ? c.data.datasets.filter(s => s.mean).map(s => s.label) : null;";
+        try {
+            driver.get(base + "/compare.html?runs=" + a + "," + b);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (2 runs, 1 seed)"), chrome.js(labels), "both runs use seed 1");
+            assertEquals("1 configuration of 2 runs", driver.findElement(By.id("by-seed-note")).getText());
+            assertEquals(List.of("no key differs: the runs have the same configuration"),
+                    driver.findElements(By.cssSelector("#diff tbody tr")).stream().map(WebElement::getText).toList());
+            assertTrue(!driver.findElement(By.id("ladder-box")).isDisplayed(), "the ladder API refuses identical configurations");
+            // replicates of two seeds: counted as seeds, the seed row in the diff, and a ladder (over the seed) offered
+            driver.get(base + "/compare.html?runs=" + a + "," + c);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (2 seeds)"), chrome.js(labels));
+            assertEquals(List.of("seed"), driver.findElements(By.cssSelector("#diff tbody tr")).stream().map(r -> r.getAttribute("data-key")).toList());
+            assertTrue(driver.findElement(By.id("ladder-box")).isDisplayed());
+            // three runs, two seeds: both counts
+            driver.get(base + "/compare.html?runs=" + a + "," + b + "," + c);
+            chrome.waitFor(10).until(d -> chrome.js(labels) != null);
+            assertEquals(List.of("all runs (3 runs, 2 seeds)"), chrome.js(labels));
+            assertEquals("1 configuration of 3 runs", driver.findElement(By.id("by-seed-note")).getText());
+        } finally {
+            server.stop();
+            own.close();
+        }
+    }
+
+    @Test
     void filters_the_runs_table_and_shows_field_errors_in_the_launch_form() {
         driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
