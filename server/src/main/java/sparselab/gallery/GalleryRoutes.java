@@ -69,11 +69,7 @@ public final class GalleryRoutes {
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
             // checked before the tag is sent: an error is not cached, and no tag answers 304 for a snapshot that is not there
             if (!sparselab.server.Ids.isRunId(to)) throw new BadRequestResponse("matchTo: '" + sparselab.server.Ids.shown(to) + "' is not a run id");
-            int e = toEpoch;
-            if (log.run(to).isEmpty()) throw new NotFoundResponse("matchTo: run '" + to + "' not found");
-            SnapshotRow other = log.snapshots(to).stream().filter(r -> r.epoch() == e).findFirst()
-                    .orElseThrow(() -> new NotFoundResponse("matchTo: run '" + to + "' has no weight snapshot at " + e));
-            tag += "-match-" + other.blob();                  // the matching depends on the two snapshots' weights only
+            tag += "-match-" + snapshotRow(to, toEpoch, "matchTo: ").blob();   // the matching depends on the two snapshots' weights only
         }
         if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
         int[] order = null;
@@ -132,13 +128,18 @@ public final class GalleryRoutes {
         }
     }
 
+    /** The row of run {@code id}'s snapshot at {@code epoch}, or 404 naming what is missing ({@code what}: the parameter, or ""). */
+    private SnapshotRow snapshotRow(String id, int epoch, String what) {
+        if (log.run(id).isEmpty()) throw new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found");
+        return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
+                .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at epoch " + epoch));
+    }
+
     /** The snapshot's row and shape, checked; its weights are read only when needed. */
     private Snapshot snapshot(Context ctx) {
         String id = ctx.pathParam("id");
         int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
-        if (log.run(id).isEmpty()) throw new NotFoundResponse("run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found");
-        SnapshotRow row = log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
-                .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
+        SnapshotRow row = snapshotRow(id, epoch, "");
         RunEvent.WeightSnapshot w = row.event();
         if ((long) w.imageRows() * w.imageCols() != w.visible()) throw new BadRequestResponse("snapshot shape " + w.imageRows() + "x" + w.imageCols() + " does not match " + w.visible() + " inputs");
         return new Snapshot(log, id, row, w);

@@ -85,7 +85,7 @@ public final class WorkerLoop {
 
     /** The live workers (not pools) of {@code log} with a free slot: they claim a queued run at their next poll. */
     public static List<WorkerInfo> idleWorkers(EventLog log) {
-        return alive(log).stream().filter(w -> !isPool(w) && w.runs().size() < w.slots()).toList();
+        return freeServers(log).stream().filter(w -> !isPool(w)).toList();
     }
 
     /**
