@@ -28,7 +28,7 @@ const matchCache = {}; // "ref/epoch/other/epoch" -> units
 let runsData = [];
 let selected = null;   // { runId, unit } of the clicked filter
 let words = stepWords([]);  // one step of training: an epoch, or an L-BFGS iteration when every run is trained by L-BFGS
-let stepOf = {};            // run id -> its own word for a step ('iteration' for an L-BFGS run), for its gallery's caption
+let stepOf = {};            // run id -> its own words for a step ('iteration' for an L-BFGS run), for its gallery's and heat map's captions
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
 const training = s => s.run.status === 'running' || s.run.status === 'queued';
@@ -415,7 +415,7 @@ async function drawGalleries(runs) {
         tileState(g, 'loading');
         g.img.src = src;
       }
-      g.caption.textContent = `${label(g.s)} — ${stepOf[g.s.run.runId] || words.short} ${g.epoch}${matched ? ', ordered by match' : ''}`;
+      g.caption.textContent = `${label(g.s)} — ${(stepOf[g.s.run.runId] || words).short} ${g.epoch}${matched ? ', ordered by match' : ''}`;
     }
     if (selected) follow();
   };
@@ -473,7 +473,8 @@ function drawHeatmaps(runs) {
     const map = rates[s.run.runId];
     const fig = el('figure', { class: 'heatmap' });
     box.append(fig);
-    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no ${words.plural} yet`)); continue; }
+    const own = stepOf[s.run.runId] || words;   // each map is one run's: its own word, also on a page of both kinds
+    if (!map || !map.rows.length) { fig.append(el('p', { class: 'muted' }, `${s.run.runId}: no ${own.plural} yet`)); continue; }
     const last = map.rows[map.rows.length - 1];
     const order = [...Array(map.units).keys()];
     if (sorted) order.sort((a, b) => (last[b] ?? -1) - (last[a] ?? -1));
@@ -486,7 +487,7 @@ function drawHeatmaps(runs) {
     map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
     fig.append(canvas, el('figcaption', { class: 'muted' },
-      `${s.run.runId} (target rho ${s.rho}): ${words.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
+      `${s.run.runId} (target rho ${s.rho}): ${own.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
   }
 }
 
@@ -546,7 +547,7 @@ async function main() {
     const data = await load();
     const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
     words = stepWords(optimizer ? optimizer.values : []);
-    stepOf = Object.fromEntries(data.diff.runIds.map((id, i) => [id, stepWords([optimizer ? optimizer.values[i] : null]).short]));
+    stepOf = Object.fromEntries(data.diff.runIds.map((id, i) => [id, stepWords([optimizer ? optimizer.values[i] : null])]));
     document.getElementById('epoch-name').textContent = words.axis;
     document.getElementById('heat-rows').textContent = `(rows: ${words.plural}, first at the top; columns: hidden units)`;
     drawDiff(data.diff);

@@ -406,6 +406,8 @@ async function load() {
     compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
     compare.classList.toggle('disabled', ids.length < 2);
     document.getElementById('count').textContent = `${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
+    // an L-BFGS run's last step is an iteration; a group of both kinds says both
+    document.getElementById('last-step').textContent = stepWords(g.runs.map(r => r.run.optimizer)).short;
     strip(g);
     const state = JSON.stringify(g.runs.map(r => [r.run.runId, r.run.epochsDone, r.run.status, r.measures]));
     if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); drawPoints(g); drawEffects(g); }

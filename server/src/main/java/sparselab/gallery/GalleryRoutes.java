@@ -128,11 +128,19 @@ public final class GalleryRoutes {
         }
     }
 
-    /** The row of run {@code id}'s snapshot at {@code epoch}, or 404 naming what is missing ({@code what}: the parameter, or ""). */
+    /**
+     * The row of run {@code id}'s snapshot at {@code epoch}, or 404 naming what is missing ({@code what}: the parameter,
+     * or ""), in the run's own word for a step (an L-BFGS run's is an iteration).
+     */
     private SnapshotRow snapshotRow(String id, int epoch, String what) {
-        if (log.run(id).isEmpty()) throw new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found");
+        var run = log.run(id).orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
-                .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at epoch " + epoch));
+                .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at " + stepWord(run) + " " + epoch));
+    }
+
+    /** "iteration" for an L-BFGS run, "epoch" for the others. */
+    static String stepWord(sparselab.log.RunRow run) {
+        return sparselab.config.Choices.Optimizer.stepWord(run.configMap().get("optimizer"));
     }
 
     /** The snapshot's row and shape, checked; its weights are read only when needed. */
@@ -158,7 +166,8 @@ public final class GalleryRoutes {
 
     private record Snapshot(EventLog log, String runId, SnapshotRow row, RunEvent.WeightSnapshot w) {
         byte[] bytes() {
-            return log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + runId + "' at epoch " + row.epoch() + " are missing"));
+            return log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + runId + "' at "
+                    + log.run(runId).map(GalleryRoutes::stepWord).orElse("epoch") + " " + row.epoch() + " are missing"));
         }
 
         float[] w1() { return WeightImages.w1(bytes(), w.hidden(), w.visible()); }

@@ -70,9 +70,9 @@ public final class UnitMatches {
     }
 
     private SnapshotRow snapshot(String id, int epoch) {
-        log.require(id);
+        var run = log.require(id);
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
-                .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at epoch " + epoch));
+                .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at " + GalleryRoutes.stepWord(run) + " " + epoch));
     }
 
     private float[][] filters(SnapshotRow s) {

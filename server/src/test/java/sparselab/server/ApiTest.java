@@ -430,12 +430,34 @@ class ApiTest {
             Response w = client.get("/api/runs/" + id + "/snapshots/1/weights.bin");
             assertEquals(4 * (2 * 16 * 64 + 16 + 64), w.body().bytes().length);
 
-            assertEquals(404, client.get("/api/runs/" + id + "/snapshots/3/grid.png").code());
+            Response missing = client.get("/api/runs/" + id + "/snapshots/3/grid.png");
+            assertEquals(404, missing.code());
+            assertEquals("run '" + id + "' has no weight snapshot at epoch 3", json(missing).get("error").asText());
             assertEquals(404, client.get("/api/runs/" + id + "/snapshots/1/filters/16.png").code());
             Response badEpoch = client.get("/api/runs/" + id + "/snapshots/one/grid.png");
             assertEquals(400, badEpoch.code());
             assertTrue(json(badEpoch).get("error").asText().startsWith("epoch:"));
             assertEquals(400, client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=99").code());
+        });
+    }
+
+    @Test
+    void a_missing_snapshot_of_an_l_bfgs_run_is_named_by_its_iteration() {
+        // each L-BFGS iteration is logged as one epoch: the run's pages say iteration, and so do the API's 404s
+        String lbfgs = Fixtures.trained(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "2"), 2, 16, 8, null);
+        String sgd = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 16, 8, null);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : List.of("grid.png", "filters/0.png", "weights.bin", "match/" + sgd + "/1")) {
+                Response r = client.get("/api/runs/" + lbfgs + "/snapshots/3/" + path);
+                assertEquals(404, r.code(), path);
+                assertEquals("run '" + lbfgs + "' has no weight snapshot at iteration 3", json(r).get("error").asText(), path);
+            }
+            Response other = client.get("/api/runs/" + sgd + "/snapshots/1/match/" + lbfgs + "/3");
+            assertEquals(404, other.code());
+            assertEquals("run '" + lbfgs + "' has no weight snapshot at iteration 3", json(other).get("error").asText());
+            Response matchTo = client.get("/api/runs/" + sgd + "/snapshots/1/grid.png?matchTo=" + lbfgs + "&matchEpoch=3");
+            assertEquals(404, matchTo.code());
+            assertEquals("matchTo: run '" + lbfgs + "' has no weight snapshot at iteration 3", json(matchTo).get("error").asText());
         });
     }
 

@@ -315,6 +315,12 @@ class ComparePageBrowserTest {
         assertEquals(2, mixed.size());
         assertTrue(mixed.get(0).endsWith(" — iteration 8") && mixed.get(1).endsWith(" — epoch 6"), mixed.toString());
         assertEquals("(rows: epochs or iterations, first at the top; columns: hidden units)", driver.findElement(By.id("heat-rows")).getText());
+        // each heat map is one run's: its caption says that run's word, not "epochs or iterations"
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#heatmaps figcaption")).size() == 2);
+        @SuppressWarnings("unchecked")
+        List<String> maps = (List<String>) chrome.js("return [...document.querySelectorAll('#heatmaps figcaption')].map(f => f.textContent);");
+        assertTrue(maps.get(0).startsWith(sparse + " ") && maps.get(0).contains(": iterations 1–8, "), maps.toString());
+        assertTrue(maps.get(1).startsWith(a + " ") && maps.get(1).contains(": epochs 1–6, "), maps.toString());
     }
 
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */

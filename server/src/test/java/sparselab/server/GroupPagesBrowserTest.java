@@ -97,9 +97,30 @@ class GroupPagesBrowserTest {
         List<String> captions = (List<String>) chrome.js("return [...document.querySelectorAll('#strip figcaption')].map(f => f.textContent);");
         assertEquals(3, captions.size());
         captions.forEach(c -> assertTrue(c.endsWith("· epoch 4"), "minibatch runs: the step's word is epoch: " + c));
+        assertEquals("epoch", driver.findElement(By.id("last-step")).getText(), "minibatch runs: final figures are each run's last epoch");
         assertEquals("Ladder", driver.findElement(By.id("kind")).getText());
         assertTrue(driver.findElement(By.id("compare")).getAttribute("href").endsWith("/compare.html?runs=" + String.join(",", ladder)));
         chrome.screenshot("group.png");
+    }
+
+    @Test
+    void a_group_of_l_bfgs_runs_says_iteration_and_a_group_of_both_kinds_says_both() {
+        Map<String, String> lbfgs = Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "4");
+        Fixtures.trained(log, lbfgs, 4, 16, 8, null, "sweep", "lbfgs-only");
+        Fixtures.trained(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "4", "beta", "0"), 4, 16, 8, null, "sweep", "lbfgs-only");
+        Fixtures.trained(log, lbfgs, 4, 16, 8, null, "sweep", "both-kinds");
+        Fixtures.trained(log, Map.of("data", "bars", "epochs", "4"), 4, 16, 8, null, "sweep", "both-kinds");
+        for (String[] g : new String[][] {{"lbfgs-only", "iteration"}, {"both-kinds", "epoch/iteration"}}) {
+            driver.get(base + "/group.html?name=" + g[0]);
+            chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#strip figcaption")).size() == 2);
+            assertEquals(g[1], driver.findElement(By.id("last-step")).getText(), g[0]);
+            String note = driver.findElement(By.id("last-step")).findElement(By.xpath("..")).getText();
+            assertTrue(note.startsWith("Final figures are each run's last " + g[1] + ";"), note);
+        }
+        // each thumbnail says its own run's word, also in a group of both kinds
+        @SuppressWarnings("unchecked")
+        List<String> captions = (List<String>) chrome.js("return [...document.querySelectorAll('#strip figcaption')].map(f => f.textContent);");
+        assertTrue(captions.get(0).endsWith("· iteration 4") && captions.get(1).endsWith("· epoch 4"), captions.toString());
     }
 
     @Test

@@ -33,8 +33,8 @@ public class ExportCommand implements Callable<Integer> {
     String format;
     @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
-    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N (default: the last); a missing one is refused with the epochs there are") Integer epoch;
-    @Option(names = "--nearest", description = "with --epoch N (--gallery or filters-csv): take the snapshot nearest epoch N when there is none at N") boolean nearest;
+    @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N, for an L-BFGS run iteration N (default: the last); a missing one is refused with the ones there are") Integer epoch;
+    @Option(names = "--nearest", description = "with --epoch N (--gallery or filters-csv): take the snapshot nearest N when there is none at N") boolean nearest;
     @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
@@ -106,11 +106,17 @@ public class ExportCommand implements Callable<Integer> {
         int want = epoch == null ? Integer.MAX_VALUE : epoch;
         SnapshotRow best = snaps.stream().min(java.util.Comparator.comparingLong(r -> Math.abs((long) r.epoch() - want))).orElseThrow();
         if (epoch != null && best.epoch() != epoch && !nearest) {
-            throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot at epoch " + epoch + "; it has epochs "
+            String step = stepWord(log);
+            throw new ExitCodes.RefusedException("run " + runId + " has no weight snapshot at " + step + " " + epoch + "; it has " + step + "s "
                     + snaps.stream().map(s -> Integer.toString(s.epoch())).collect(java.util.stream.Collectors.joining(", "))
-                    + " (--nearest takes epoch " + best.epoch() + ")");
+                    + " (--nearest takes " + step + " " + best.epoch() + ")");
         }
         return best.event();
+    }
+
+    /** The run's word for a step of training, as the dashboard says it: an L-BFGS run's --epoch N is iteration N. */
+    private String stepWord(EventLog log) {
+        return sparselab.config.Choices.Optimizer.stepWord(log.require(runId).configMap().get("optimizer"));
     }
 
     private static float[] w1(EventLog log, RunEvent.WeightSnapshot w) {
@@ -147,7 +153,7 @@ public class ExportCommand implements Callable<Integer> {
         RunEvent.WeightSnapshot w = nearest(log);
         byte[] png = WeightImages.grid(w1(log, w), w.hidden(), w.imageRows(), w.imageCols(), scale);
         Files.write(gallery, png);
-        spec.commandLine().getOut().printf("%s: run %s, epoch %d, %d filters of %dx%d%n", gallery, runId, w.epoch(), w.hidden(),
+        spec.commandLine().getOut().printf("%s: run %s, %s %d, %d filters of %dx%d%n", gallery, runId, stepWord(log), w.epoch(), w.hidden(),
                 w.imageRows(), w.imageCols());
         return ExitCodes.OK;
     }

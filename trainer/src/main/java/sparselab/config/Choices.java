@@ -28,6 +28,13 @@ public final class Choices {
         /** Full-batch L-BFGS ({@code sparselab.optim.Lbfgs}): needs batchSize 0; one epoch is one iteration. */
         LBFGS;
         public String key() { return name().toLowerCase(Locale.ROOT); }
+
+        /**
+         * The word for one step of training of a run with this optimizer key (as its configuration stores it; null:
+         * the default): "iteration" for L-BFGS, whose every logged epoch is one iteration, else "epoch". The pages
+         * choose theirs with stepWords (web/static/js/api.js), which says the same.
+         */
+        public static String stepWord(String optimizer) { return LBFGS.key().equals(optimizer) ? "iteration" : "epoch"; }
     }
 
     /**

@@ -263,6 +263,28 @@ class CommandLineTest {
     }
 
     @Test
+    void an_l_bfgs_runs_snapshots_are_named_by_iteration_in_the_export_and_its_refusal() throws Exception {
+        // each full-batch L-BFGS iteration is logged as one epoch; the dashboard calls it an iteration, and so does export
+        String db = dir.resolve("lbfgs.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=400", "--set", "hidden=6",
+                "--set", "epochs=5", "--set", "batchSize=0", "--set", "optimizer=lbfgs");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        Path png = dir.resolve("lbfgs.png");
+        Result missing = run("export", runId, "--db", db, "--gallery", png.toString(), "--epoch", "3");
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("no weight snapshot at iteration 3; it has iterations 0, 1, 2, 4, 5 (--nearest takes iteration "),
+                missing.err());
+        assertFalse(missing.err().contains("epoch 3") || missing.err().contains("epochs"), missing.err());
+        Result near = run("export", runId, "--db", db, "--gallery", png.toString(), "--epoch", "3", "--nearest");
+        assertEquals(0, near.code(), near.err());
+        assertTrue(near.out().contains("run " + runId + ", iteration 2,") || near.out().contains("run " + runId + ", iteration 4,"), near.out());
+        Result csv = run("export", runId, "--db", db, "--format", "filters-csv", "--epoch", "3");
+        assertEquals(2, csv.code(), csv.err());
+        assertTrue(csv.err().contains("no weight snapshot at iteration 3"), csv.err());
+    }
+
+    @Test
     void runs_filters_by_status_group_text_and_count() {
         String db = dir.resolve("filters.db").toString();
         String a, b, c, d;
