@@ -128,6 +128,13 @@ class ApiTest {
             assertEquals(List.of(sparse), ids(json(client.get("/api/runs?status=finished"))));
             assertEquals(List.of(plain), ids(json(client.get("/api/runs?q=BASE"))));
             assertEquals(List.of(sparse), ids(json(client.get("/api/runs?q=" + sparse.substring(0, 6)))));
+            // keys and values, not the JSON text of the configuration: its punctuation is in every run
+            assertEquals(List.of(plain, sparse), ids(json(client.get("/api/runs?q=weightDecay"))));
+            for (String punctuation : List.of("%22", "%7B", "%3A", "%2C", "%22%3A%22", "%5B")) {
+                Response r = client.get("/api/runs?q=" + punctuation);
+                assertEquals(200, r.code(), punctuation);
+                assertEquals(List.of(), ids(json(r)), "q=" + punctuation);
+            }
             Response bad = client.get("/api/runs?status=sleeping");
             assertEquals(400, bad.code());
             assertTrue(json(bad).get("error").asText().startsWith("status:"));

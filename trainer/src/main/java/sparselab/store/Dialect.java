@@ -87,6 +87,16 @@ enum Dialect {
         return this == POSTGRESQL ? "SET LOCAL idle_in_transaction_session_timeout = " + ms : null;
     }
 
+    /**
+     * The rows of the JSON text in column {@code col} of {@code runs}, aliased {@code as}: for an object of strings (a
+     * run's configuration) columns {@code key} and {@code value}, for an array of strings (its tags) {@code value},
+     * each unescaped, as it was given.
+     */
+    String jsonRows(String col, String as) {
+        if (this == SQLITE) return "json_each(runs." + col + ") AS " + as;
+        return (col.equals("tags") ? "json_array_elements_text" : "json_each_text") + "(CAST(runs." + col + " AS json)) AS " + as;
+    }
+
     /** After a copy that kept the source's event ids: the identity continues after the largest. */
     String resetEventIds() {
         return this == POSTGRESQL ? "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(MAX(id), 1) FROM events))"

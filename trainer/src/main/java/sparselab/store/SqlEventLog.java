@@ -709,11 +709,25 @@ final class SqlEventLog implements EventLog {
             int eq = text.indexOf('=');
             if (eq > 0) {
                 // config is the JSON object {"key":"value",...} as Json.write writes it
-                sql.append(" AND LOWER(config) LIKE :kv ESCAPE '\\'");
+                sql.append(" AND LOWER(config) LIKE :kv ESCAPE '!'");
                 binds.put("kv", "%" + like(Json.write(text.substring(0, eq).trim()) + ":" + Json.write(text.substring(eq + 1).trim())) + "%");
             } else {
-                sql.append(" AND LOWER(run_id || ' ' || status || ' ' || COALESCE(preset, '') || ' ' || COALESCE(run_group, '') || ' ' "
-                        + "|| COALESCE(origin, '') || ' ' || tags || ' ' || config) LIKE :q ESCAPE '\\'");
+                // what a user reads, each on its own: the id, status, preset, group, origin, each tag, and the
+                // configuration's keys and values; never the JSON text around them, whose quotes, braces, colons and
+                // commas every run has. Escaped with '!', not a backslash: Jdbi's parser takes a backslash in a quoted
+                // literal for an escaped quote, and a :q after a second ESCAPE '\' went unbound.
+                String q = " LIKE :q ESCAPE '!'";
+                // the JSON text holds each key, value and tag as JSON writes it: searched first, so that only the runs
+                // it may match are parsed (bench-api's filtered page of 10,000 runs)
+                String written = " LIKE :written ESCAPE '!'";
+                String config = "(LOWER(config)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("config", "c")
+                        + " WHERE LOWER(c.key)" + q + " OR LOWER(c.value)" + q + "))";
+                String tags = "(LOWER(tags)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("tags", "t")
+                        + " WHERE LOWER(t.value)" + q + "))";
+                sql.append(" AND (LOWER(run_id)" + q + " OR LOWER(status)" + q + " OR LOWER(COALESCE(preset, ''))" + q
+                        + " OR LOWER(COALESCE(run_group, ''))" + q + " OR LOWER(COALESCE(origin, ''))" + q + " OR " + config + " OR " + tags + ")");
+                String json = Json.write(text);                     // "text", its quotes and backslashes escaped
+                binds.put("written", "%" + like(json.substring(1, json.length() - 1).toLowerCase(java.util.Locale.ROOT)) + "%");
                 binds.put("q", "%" + like(text) + "%");
             }
         }
@@ -726,7 +740,8 @@ final class SqlEventLog implements EventLog {
         return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list());
     }
 
-    private static String like(String s) { return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"); }
+    /** {@code s} as a LIKE pattern that matches it literally, with ESCAPE '!'. */
+    private static String like(String s) { return s.replace("!", "!!").replace("%", "!%").replace("_", "!_"); }
 
     @Override
     public List<RunRow> groupRuns(String group) { return jdbi.withExtension(LogDao.class, d -> d.groupRuns(group)); }

@@ -589,7 +589,22 @@ class EventLogTest {
             assertEquals(List.of(ids.get(5)), log.runsPage(new RunFilter(null, "strok"), null, 100, now).stream().map(RunRow::runId).toList());
             assertEquals(2, log.runsPage(new RunFilter(null, "g_1"), null, 100, now).size(), "an underscore is not a wildcard");
             assertEquals(0, log.runsPage(new RunFilter(null, "%"), null, 100, now).size(), "a percent sign is not a wildcard");
-            assertEquals(7, log.runsPage(new RunFilter("queued", null), null, 100, now).size());
+            // q matches what a user reads, the keys and values and tags, never the JSON text around them
+            for (String punctuation : List.of("\"", "{", "}", ":", ",", "[", "]", "\":\"", "{\"", "\\")) {
+                assertEquals(List.of(), log.runsPage(new RunFilter(null, punctuation), null, 100, now), "q=" + punctuation);
+            }
+            assertEquals(7, log.runsPage(new RunFilter(null, "hiddenActivation"), null, 100, now).size(), "a key of every configuration");
+            assertEquals(7, log.runsPage(new RunFilter(null, "sigmoid"), null, 100, now).size(), "a value of every configuration");
+            Map<String, String> idx = new java.util.HashMap<>(RunConfig.defaults().toMap());
+            idx.put("data", "idx:/data/train-{a,b}.gz");
+            String quoted = log.create(new RunEvent.Created(idx, null, "fp", Map.of(), "cli", null));
+            log.append(quoted, new RunEvent.Tagged(List.of("say \"hi\"", "[x]")));
+            // punctuation matches where its characters are in a value or tag: this run's data and tags
+            for (String inValue : List.of(":", "{", ",", "}", "{a,b}", "\"", "say \"hi", "[", "]")) {
+                assertEquals(List.of(quoted), log.runsPage(new RunFilter(null, inValue), null, 100, now).stream().map(RunRow::runId).toList(),
+                        "q=" + inValue);
+            }
+            assertEquals(8, log.runsPage(new RunFilter("queued", null), null, 100, now).size());
             assertEquals(0, log.runsPage(new RunFilter("interrupted", null), null, 100, now).size());
             log.claim(ids.get(0), started(1), r -> true).orElseThrow();
             assertEquals(1, log.runsPage(new RunFilter("interrupted", null), null, 100, now.plusSeconds(3600)).size());
