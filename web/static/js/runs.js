@@ -77,7 +77,20 @@ function row(r) {
     el('td', {}, r.preset || ''), el('td', {}, r.data || ''), el('td', {}, r.estimator),
     el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
     tags,
-    el('td', { class: 'worker' }, r.worker || ''));
+    workerCell(r));
+}
+
+/**
+ * The worker as the workers view names it (a worker, or a dashboard's pool serve@host:pid), the trainer's process
+ * beneath it; a trainer of its own (the command line's) is named by its host:pid alone.
+ */
+function workerCell(r) {
+  if (!r.worker) return el('td', { class: 'worker' }, '');
+  const own = r.pid !== null && r.pid !== undefined && r.worker === `${r.host}:${r.pid}`;
+  const trainer = r.pid === null || r.pid === undefined ? '' : `trainer process ${r.pid} on ${r.host}`;
+  const title = own ? `${trainer}: a trainer of its own, not a worker's or a dashboard pool's` : trainer ? `${r.worker}: ${trainer}` : r.worker;
+  return el('td', { class: 'worker', 'data-worker': r.worker, title },
+    r.worker, own || !trainer ? null : el('div', { class: 'muted trainer' }, `pid ${r.pid}`));
 }
 
 // The list is paged on the server (newest first, a cursor in X-Next-Before): older runs load as the table's end

@@ -139,7 +139,7 @@ public final class LaunchPool implements AutoCloseable {
     private void start(String runId) {
         spawned.add(runId);
         try {
-            Process p = spawner.spawn(runId, false);
+            Process p = spawner.spawn(runId, false, name());
             running.put(runId, p);
             LOG.info("started trainer pid {} for run {}", p.pid(), runId);
         } catch (RuntimeException e) {

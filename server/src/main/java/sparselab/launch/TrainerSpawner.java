@@ -6,6 +6,10 @@ package sparselab.launch;
  */
 @FunctionalInterface
 public interface TrainerSpawner {
-    /** @param resume continue from the run's last checkpoint instead of claiming a queued run */
-    Process spawn(String runId, boolean resume);
+    /**
+     * @param resume continue from the run's last checkpoint instead of claiming a queued run
+     * @param pool   the name of the pool that starts it ({@code serve@host:pid}): the trainer claims the run as this
+     *               worker, so the runs table names the pool that the workers view lists, not the trainer's process
+     */
+    Process spawn(String runId, boolean resume, String pool);
 }

@@ -10,7 +10,9 @@ import java.util.Map;
  * One run as the runs table shows it: status as a user should see it (interrupted included), the key
  * parameters, progress, the last figures, and the filter measures of its newest measured snapshot (stroke share,
  * locality, that snapshot's epoch, and the fraction of dead units; null where none was measured or where they were
- * not read).
+ * not read). {@code worker} is the worker that claimed it last as the workers view names it (a {@code sparselab
+ * worker}, a dashboard's pool {@code serve@host:pid}, or host:pid of a trainer of its own); {@code pid} and
+ * {@code host} are those of the trainer process, null before the first claim.
  */
 public record RunView(
         String runId, String status, String createdAt, String updatedAt, String preset, String group, String origin,
@@ -18,7 +20,7 @@ public record RunView(
         int epochsDone, int epochsTotal, Double loss, Double recon, Double heldout, Double penalty, Double meanActivation,
         Double clippedFraction, Integer divergedEpoch, String error, List<String> tags, boolean cancelRequested,
         int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch,
-        Double deadFraction, String optimizer) {
+        Double deadFraction, String optimizer, Long pid, String host) {
 
     /** With {@code m}, the run's newest filter measures (null: none). */
     public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m) {
@@ -29,7 +31,7 @@ public record RunView(
                 fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), r.error(),
                 r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq(),
                 m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch(),
-                m == null ? null : fin(m.deadFraction()), c.get("optimizer"));
+                m == null ? null : fin(m.deadFraction()), c.get("optimizer"), r.pid(), r.host());
     }
 
     /** JSON has no infinities: they read as null. */

@@ -77,7 +77,7 @@ public final class ApiBench {
         String lone = log.create(new RunEvent.Created(ConfigKeys.build(Map.of("beta", "3", "hidden", "777")).toMap(), null, "f00d",
                 Map.of(), "bench", null));
 
-        LaunchPool pool = new LaunchPool(log, (id, resume) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
+        LaunchPool pool = new LaunchPool(log, (id, resume, name) -> { throw new IllegalStateException("the bench starts no trainer"); }, 0);
         Javalin app = new App(log, Clock.systemUTC(), pool,
                 (cfg, preset, origin, group, ladder) -> { throw new IllegalStateException("the bench launches nothing"); },
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);

@@ -86,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), workers);
+        LaunchPool pool = new LaunchPool(log, (id, resume, name) -> BackgroundTrainer.spawn(log, id, resume, name), workers);
         Javalin app;
         try {
             app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)

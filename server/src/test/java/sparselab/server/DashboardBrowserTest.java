@@ -60,7 +60,7 @@ class DashboardBrowserTest {
         dir = Files.createTempDirectory("sparselab-browser");
         System.setProperty(BackgroundTrainer.LOGS_PROPERTY, dir.resolve("logs").toString());   // the trainers' output
         log = TestLogs.open(dir, "browser.db");
-        pool = new LaunchPool(log, (id, resume) -> BackgroundTrainer.spawn(log, id, resume), 1).start(300);
+        pool = new LaunchPool(log, (id, resume, name) -> BackgroundTrainer.spawn(log, id, resume, name), 1).start(300);
         app = new App(log, Clock.systemUTC(), pool, RunCreator.inLog(log),
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
@@ -137,6 +137,15 @@ class DashboardBrowserTest {
         waitFor(TRAINING).until(d -> "finished".equals(chrome.js(row + "return r && r.dataset.status;", id)));
         String text = (String) chrome.js(row + "return r.innerText;", id);
         assertTrue(text.contains("3/3"), text);
+        // the worker column names the dashboard's pool as the workers view lists it; the trainer's own pid beneath it
+        long trainer = log.run(id).orElseThrow().pid();
+        assertEquals(pool.name(), log.run(id).orElseThrow().worker());
+        assertTrue(log.workers().stream().anyMatch(w -> w.name().equals(pool.name())), "the pool is in the workers view");
+        assertEquals(pool.name(), chrome.js(row + "return r.querySelector('td.worker').dataset.worker;", id));
+        assertEquals(pool.name() + ": trainer process " + trainer + " on " + sparselab.runs.Provenance.host(),
+                chrome.js(row + "return r.querySelector('td.worker').title;", id));
+        assertEquals("pid " + trainer, chrome.js(row + "return r.querySelector('td.worker .trainer').textContent;", id));
+        assertNotEquals(ProcessHandle.current().pid(), trainer, "the trainer is a process of its own");
         chrome.screenshot("runs.png");
 
         driver.get(base + "/run.html?id=" + id);

@@ -12,15 +12,15 @@ import java.util.concurrent.TimeUnit;
 
 /** A spawner that starts no JVM: it records which runs it was asked to start and hands out processes a test ends. */
 final class FakeTrainers implements TrainerSpawner {
-    /** One recorded start. */
-    record Start(String runId, boolean resume, FakeProcess process) {}
+    /** One recorded start, and the pool that asked for it. */
+    record Start(String runId, boolean resume, String pool, FakeProcess process) {}
 
     final List<Start> starts = new ArrayList<>();
 
     @Override
-    public synchronized Process spawn(String runId, boolean resume) {
+    public synchronized Process spawn(String runId, boolean resume, String pool) {
         FakeProcess p = new FakeProcess(1000 + starts.size());
-        starts.add(new Start(runId, resume, p));
+        starts.add(new Start(runId, resume, pool, p));
         return p;
     }
 

@@ -27,6 +27,9 @@ class LaunchPoolTest {
             pool.tick();
             pool.tick();
             assertEquals(List.of(a), trainers.runIds());
+            // the trainer is told the pool's name, the one the workers view lists, to claim the run as that worker
+            assertEquals(pool.name(), trainers.starts.get(0).pool());
+            assertEquals(List.of(pool.name()), log.workers().stream().map(sparselab.store.WorkerInfo::name).toList());
 
             trainers.starts.get(0).process().exit();
             log.append(a, new RunEvent.Started(1, "h", 1, 0, null, Map.of()));

@@ -25,10 +25,10 @@ class PoolFaultTest {
             String fine = Fixtures.queued(log, Map.of("data", "bars"));
             FakeTrainers good = new FakeTrainers();
             List<String> tried = new ArrayList<>();
-            TrainerSpawner spawner = (id, resume) -> {
+            TrainerSpawner spawner = (id, resume, name) -> {
                 tried.add(id);
                 if (id.equals(broken)) throw new IllegalStateException("cannot run java: no such file");
-                return good.spawn(id, resume);
+                return good.spawn(id, resume, name);
             };
             LaunchPool pool = new LaunchPool(log, spawner, 1);
             pool.tick();
@@ -60,7 +60,7 @@ class PoolFaultTest {
             String run = Fixtures.queued(log, Map.of("data", "bars"));
             List<String> tried = new ArrayList<>();
             // the local trainer cannot start, and a worker on another machine claims the run in the meantime
-            TrainerSpawner spawner = (id, resume) -> {
+            TrainerSpawner spawner = (id, resume, name) -> {
                 tried.add(id);
                 if (tried.size() == 1) log.claim(id, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "box-2"), r -> true).orElseThrow();
                 throw new IllegalStateException("cannot run java: no such file");

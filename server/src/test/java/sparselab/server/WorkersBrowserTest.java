@@ -29,6 +29,8 @@ class WorkersBrowserTest {
             String run = Fixtures.queued(log, Map.of("data", "bars"));
             log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
             log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
+            String own = Fixtures.queued(log, Map.of("data", "bars"));
+            log.claim(own, new RunEvent.Started(77, "box-3", 1, 0, null, Map.of(), null, "box-3:77"), r -> true).orElseThrow();
             log.workerBeat(new WorkerInfo("old-box", "box-9", 7, 1, List.of(), null, null, false));
             log.workerStopped("old-box");
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
@@ -51,6 +53,24 @@ class WorkersBrowserTest {
                         .url(base + "/api/runs/" + run).build()).execute());
                 assertEquals("gpu-box-2", detail.get("worker").asText());
                 assertEquals("gpu-box-2", detail.get("summary").get("worker").asText());
+
+                // the runs table names the worker as the workers view does, with the trainer's process beneath it;
+                // a trainer of its own (the command line's) is its host:pid alone
+                driver.get(base + "/index.html");
+                By cell = By.cssSelector("#runs tr[data-run='" + run + "'] td.worker");
+                By ownCell = By.cssSelector("#runs tr[data-run='" + own + "'] td.worker");
+                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> !d.findElements(cell).isEmpty() && !d.findElements(ownCell).isEmpty());
+                var worker = driver.findElement(cell);
+                assertEquals("gpu-box-2", worker.getAttribute("data-worker"));
+                assertEquals("gpu-box-2\npid 4242", worker.getText());
+                assertEquals("gpu-box-2: trainer process 4242 on box-2", worker.getAttribute("title"));
+                var alone = driver.findElement(ownCell);
+                assertEquals("box-3:77", alone.getText());
+                assertTrue(alone.getAttribute("title").startsWith("trainer process 77 on box-3: a trainer of its own"), alone.getAttribute("title"));
+                var api = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder().url(base + "/api/runs").build()).execute());
+                var listed = java.util.stream.StreamSupport.stream(api.spliterator(), false).filter(r -> r.get("runId").asText().equals(run)).findFirst().orElseThrow();
+                assertEquals(4242, listed.get("pid").asLong());
+                assertEquals("box-2", listed.get("host").asText());
             } finally {
                 driver.quit();
                 app.stop();

@@ -50,7 +50,9 @@ public sealed interface RunEvent {
      * @param fromEpoch the last completed epoch it continues from (0 on a fresh start)
      * @param lease     the fencing token: one more than the run's previous lease; only the holder of the run's
      *                  current lease may append the run's training events (absent in logs written before leases)
-     * @param worker    the worker's name (host:pid for a trainer started by the dashboard or the command line)
+     * @param worker    the worker's name as the workers view lists it: a worker's, or a dashboard pool's
+     *                  {@code serve@host:pid} for a trainer that pool started (host:pid of the trainer itself for one
+     *                  started by the command line)
      */
     record Started(long pid, String host, int threads, int fromEpoch, String dataFingerprint,
                    Map<String, String> provenance,

@@ -51,6 +51,16 @@ public final class BackgroundTrainer {
         return start(log.locator(), log.childEnvironment(), runArgs(runId, resume), runId, "trainer for run " + runId);
     }
 
+    /**
+     * As above, for the pool named {@code pool} (a dashboard's, {@code serve@host:pid}): the trainer claims the run as
+     * that worker, so the run's worker is the pool the workers view lists, not the trainer's own host:pid.
+     */
+    public static Process spawn(EventLog log, String runId, boolean resume, String pool) {
+        List<String> args = runArgs(runId, resume);
+        args.addAll(List.of("--pool", pool));
+        return start(log.locator(), log.childEnvironment(), args, runId, "trainer for run " + runId);
+    }
+
     /** System property: the folder for the output of background trainers and workers (overrides the default). */
     public static final String LOGS_PROPERTY = "sparselab.logsDir";
 

@@ -154,6 +154,14 @@ public final class RunExecutor {
 
     /** Trains a queued run, or with {@code resume} continues an interrupted, failed or cancelled one. */
     public Outcome execute(String runId, boolean resume) {
+        return execute(runId, resume, null);
+    }
+
+    /**
+     * As above, claiming the run as {@code worker}: the pool that started this trainer (a dashboard's), or null for a
+     * trainer of its own, named host:pid.
+     */
+    public Outcome execute(String runId, boolean resume, String worker) {
         Optional<RunRow> found = log.run(runId);
         if (found.isEmpty()) return new Outcome(runId, "refused", "no run " + runId + " in " + log.describe());
         RunRow row = found.get();
@@ -164,7 +172,7 @@ public final class RunExecutor {
                     + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
         }
         Instant now = log.clock().instant();      // heartbeats are in the database's time
-        var claimed = log.claim(runId, startedEvent(data.fingerprint(), null),
+        var claimed = log.claim(runId, startedEvent(data.fingerprint(), worker),
                 r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();

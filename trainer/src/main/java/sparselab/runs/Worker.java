@@ -4,7 +4,8 @@ import sparselab.store.EventLog;
 
 
 /**
- * Entry point of a background trainer process: {@code Worker --db FILE --run ID [--resume]}. Claims the run,
+ * Entry point of a background trainer process: {@code Worker --db FILE --run ID [--resume] [--pool NAME]} (the
+ * pool that started it, a dashboard's: the run's worker in the log; without it the trainer's host:pid). Claims the run,
  * trains it and records everything in the log; exits 0 when the run ended normally (finished, diverged,
  * cancelled), 1 when it failed or could not be claimed. {@code Worker --db FILE --group NAME} trains the group's
  * queued runs one at a time in creation order (a sweep's or ladder's driver) and exits 0 when none is left.
@@ -19,6 +20,7 @@ public final class Worker {
         String run = null;
         String group = null;
         String worker = null;
+        String pool = null;
         int slots = 1;
         double idle = 0;
         boolean resume = false;
@@ -29,6 +31,7 @@ public final class Worker {
                 case "--group" -> group = args[++i];
                 case "--resume" -> resume = true;
                 case "--worker" -> worker = args[++i];
+                case "--pool" -> pool = args[++i];
                 case "--slots" -> slots = Integer.parseInt(args[++i]);
                 case "--exit-when-idle" -> idle = Double.parseDouble(args[++i]);
                 default -> {
@@ -38,7 +41,7 @@ public final class Worker {
             }
         }
         if (db == null || (run == null ? 0 : 1) + (group == null ? 0 : 1) + (worker == null ? 0 : 1) != 1) {
-            System.err.println("usage: Worker --db FILE --run ID [--resume] | Worker --db FILE --group NAME | Worker --db DB --worker NAME");
+            System.err.println("usage: Worker --db FILE --run ID [--resume] [--pool NAME] | Worker --db FILE --group NAME | Worker --db DB --worker NAME");
             System.exit(2);
         }
         EventLog log = EventLog.open(db);
@@ -65,7 +68,7 @@ public final class Worker {
             System.exit(0);
         }
         // a background run's log file gets the lines a foreground run prints without a terminal, and how it ended
-        RunExecutor.Outcome outcome = new RunExecutor(log, new RunExecutor.Lines(new java.io.PrintWriter(System.err, true))).execute(run, resume);
+        RunExecutor.Outcome outcome = new RunExecutor(log, new RunExecutor.Lines(new java.io.PrintWriter(System.err, true))).execute(run, resume, pool);
         System.err.println("run " + outcome.runId() + " " + outcome.status() + (outcome.message() == null ? "" : ": " + outcome.message()));
         System.exit(outcome.ok() ? 0 : 1);
     }
