@@ -54,17 +54,19 @@ public final class GroupCommand implements Callable<Integer> {
     /**
      * With replicates (a sweep or ladder run with --seeds): one line per point (a ladder step, or the swept values
      * without the seed) with n and mean +- sd (sample sd, n - 1) of the final figures over its finished runs
-     * (the points of {@link Replicates}, as the group page shows them).
+     * (the points of {@link Replicates}, as the group page shows them): the final loss and held-out error, then every
+     * filter measure in the page's order, the dead and saturated fractions included.
      */
     static void printReplicates(PrintWriter out, GroupView g) {
         if (g.points().isEmpty()) return;
         out.println();
         out.println("mean +- sd over the finished runs of each point (n = runs):");
-        String fmt = "%-24s %3s %23s %23s %23s %23s %23s %23s%n";            // "mean +- sd": two figures and " +- "
-        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "lifetime", "digit", "strokes");
+        String fmt = "%-24s %3s %23s %23s %23s %23s %23s %23s %23s %23s%n";   // "mean +- sd": two figures and " +- "
+        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes");
         for (Replicates.Point p : g.points()) {
             var m = p.figures();
             out.printf(fmt, p.label(), p.n(), ms(m.get("loss")), ms(m.get("heldout")), ms(m.get("locality")),
+                    ms(m.get("deadFraction")), ms(m.get("saturatedFraction")),
                     ms(m.get("lifetimeSparsity")), ms(m.get("digitLikeness")), ms(m.get("strokeShare")));
         }
     }

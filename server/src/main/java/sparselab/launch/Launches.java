@@ -121,17 +121,18 @@ public final class Launches {
      * would take the queue over {@code maxQueuedRuns} is refused ({@link QueueFullException}) and writes nothing.
      * Its place in the queue is reserved under the monitor and its append made outside it, so that a resume waiting
      * for a run that a stopped trainer holds (up to the log's lock wait) does not hold up other launches; resumes of
-     * one run sent at once are settled by the append's own check (one queues it, the others get 409).
+     * one run sent at once are settled by the append's own check (one queues it, the others get 409). Its remaining
+     * epochs are checked against the limits in the append's transaction, where every other launch or resume, of this
+     * dashboard or another process, is counted.
      */
     public void resume(RunActions actions, String runId) {
         synchronized (this) {
-            RunRow r = actions.requireResumable(runId);    // a run already queued again is a 409, whether the queue is full or not
+            actions.requireResumable(runId);               // a run already queued again is a 409, whether the queue is full or not
             checkQueue(1);
-            sparselab.runs.Runs.checkResumeRoom(log, r, limits);   // its remaining epochs within the limits, as a launch
             resuming.add(runId);
         }
         try {
-            actions.requeue(runId);
+            actions.requeue(runId, limits);
         } finally {
             synchronized (this) {
                 resuming.remove(runId);
@@ -153,12 +154,10 @@ public final class Launches {
         List<QueuedStep> out = new java.util.ArrayList<>();
         synchronized (this) {
             checkQueue(steps.size());
-            creator.admit(configs);
-            for (Ladder.Step s : steps) {
-                String id = creator.createAdmitted(configs.get(s.step()), Groups.preset(a, b, s, steps.size()), "ladder", group,
-                        Groups.tag(a, b, s, steps.size()));
-                out.add(new QueuedStep(s.step(), id, s.changedKeys(), s.note()));
-            }
+            List<RunCreator.Spec> specs = steps.stream().map(s -> new RunCreator.Spec(configs.get(s.step()),
+                    Groups.preset(a, b, s, steps.size()), "ladder", group, Groups.tag(a, b, s, steps.size()))).toList();
+            List<String> ids = creator.createAll(specs);
+            for (Ladder.Step s : steps) out.add(new QueuedStep(s.step(), ids.get(s.step()), s.changedKeys(), s.note()));
         }
         pool.wake();
         return out;

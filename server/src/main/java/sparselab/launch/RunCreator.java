@@ -15,19 +15,17 @@ public interface RunCreator {
     /** @param ladder the run's ladder step, or null when it is none */
     String create(RunConfig config, String preset, String origin, String group, RunEvent.LadderStep ladder);
 
-    /**
-     * Refuses a group of configurations that could not all be created (data that does not load, a run or the group
-     * over the limits), before the first is; by default it accepts all.
-     */
-    default void admit(List<RunConfig> configs) {}
+    /** One run of a group to create: its configuration and what its created event says besides. */
+    record Spec(RunConfig config, String preset, String origin, String group, RunEvent.LadderStep ladder) {}
 
     /**
-     * {@link #create} of one of a group that {@link #admit} accepted: its data is checked again, the log's room not
-     * (the group was counted whole, and each step counted again against a file that grows could refuse a group half
-     * queued).
+     * Creates a group of runs, all or none: one that could not be created (data that does not load, a run or the
+     * group over the limits) refuses the group before anything is written. By default one {@link #create} each.
+     *
+     * @return the new runs' ids, in the order of {@code runs}
      */
-    default String createAdmitted(RunConfig config, String preset, String origin, String group, RunEvent.LadderStep ladder) {
-        return create(config, preset, origin, group, ladder);
+    default List<String> createAll(List<Spec> runs) {
+        return runs.stream().map(s -> create(s.config(), s.preset(), s.origin(), s.group(), s.ladder())).toList();
     }
 
     /** The production creator with the data folder and the limits of the environment. */
@@ -36,26 +34,26 @@ public interface RunCreator {
     }
 
     /**
-     * The production creator: loads the run's data from {@code dataDir} (refusing what does not load) and checks the
-     * run's log estimate against {@code limits} (per run and per log), then appends its created event.
+     * The production creator: loads the runs' data from {@code dataDir} (refusing what does not load) and checks their
+     * log estimates against {@code limits} (per run, and per log in the transaction that appends their created events:
+     * other processes' launches and resumes at once are counted).
      */
     static RunCreator inLog(EventLog log, Path dataDir, Limits limits) {
         return new RunCreator() {
             @Override
             public String create(RunConfig cfg, String preset, String origin, String group, RunEvent.LadderStep ladder) {
-                List<Runs.Prepared> p = Runs.prepare(List.of(cfg), dataDir, limits, log.shared());
-                Runs.checkRoom(log, p, limits);
-                return Runs.append(log, p.get(0), preset, origin, group, ladder);
+                return createAll(List.of(new Spec(cfg, preset, origin, group, ladder))).get(0);
             }
 
             @Override
-            public String createAdmitted(RunConfig cfg, String preset, String origin, String group, RunEvent.LadderStep ladder) {
-                return Runs.append(log, Runs.prepare(List.of(cfg), dataDir, limits, log.shared()).get(0), preset, origin, group, ladder);
-            }
-
-            @Override
-            public void admit(List<RunConfig> configs) {
-                Runs.checkRoom(log, Runs.prepare(configs, dataDir, limits, log.shared()), limits);
+            public List<String> createAll(List<Spec> runs) {
+                List<Runs.Prepared> p = Runs.prepare(runs.stream().map(Spec::config).toList(), dataDir, limits, log.shared());
+                List<RunEvent.Created> created = new java.util.ArrayList<>();
+                for (int i = 0; i < runs.size(); i++) {
+                    Spec s = runs.get(i);
+                    created.add(Runs.created(p.get(i), s.preset(), s.origin(), s.group(), s.ladder()));
+                }
+                return Runs.createAll(log, p, created, limits);
             }
         };
     }

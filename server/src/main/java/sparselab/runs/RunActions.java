@@ -92,15 +92,17 @@ public final class RunActions {
     }
 
     /**
-     * Queues a resumable run again: the next trainer that claims it continues from its last checkpoint. The check and
-     * the append are one step of the log: resumes sent at once queue the run once, and the others find it queued (409).
+     * Queues a resumable run again: the next trainer that claims it continues from its last checkpoint. The checks and
+     * the append are one step of the log: resumes sent at once queue the run once, and the others find it queued (409);
+     * resumes of different runs at once never take the log over its limit together (its remaining epochs are counted
+     * against {@code limits} in the same transaction).
      */
-    public void requeue(String runId) {
+    public void requeue(String runId, sparselab.config.Limits limits) {
         Instant now = clock.instant();
-        log.appendChecked(runId, r -> {
+        sparselab.runs.Runs.requeue(log, runId, r -> {
             checkResumable(r, now);
             return List.of(new RunEvent.Requeued("web"));
-        });
+        }, limits);
     }
 
     /** Replaces the run's tags (a {@code tagged} event); each tag is 1 to 40 letters, digits or _.:+- */

@@ -47,12 +47,12 @@ public final class DemoCommand implements Callable<Integer> {
         // the runs are queued only once the dashboard listens: a busy port leaves nothing behind
         ServeCommand.serveUntilStopped(spec, log, host, port, workers, hosts, () -> {
             String group = "demo-" + EventLog.newRunId().substring(1, 7);
-            // both checked against the limits together, then both queued: never the sparse run without its twin
+            // both checked against the limits and queued in one transaction: never the sparse run without its twin
             sparselab.config.Limits limits = sparselab.config.Limits.fromEnvironment();
             List<Runs.Prepared> pair = Runs.prepare(List.of(sparse, sparse.nonSparseTwin()), Runs.dataDir(), limits, log.shared());
-            Runs.checkRoom(log, pair, limits);
-            String a = Runs.append(log, pair.get(0), "ufldl", "demo", group, null);
-            String b = Runs.append(log, pair.get(1), "ufldl", "twin", group, null);
+            List<String> ids = Runs.createAll(log, pair, List.of(Runs.created(pair.get(0), "ufldl", "demo", group, null),
+                    Runs.created(pair.get(1), "ufldl", "twin", group, null)), limits);
+            String a = ids.get(0), b = ids.get(1);
             out.printf("queued the sparse run %s (ufldl, beta %s) and its non-sparse twin %s (beta 0)%n", a, RunConfig.num(sparse.beta()), b);
             return "compare.html?runs=" + a + "," + b;
         });

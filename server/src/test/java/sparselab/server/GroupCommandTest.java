@@ -56,4 +56,54 @@ class GroupCommandTest {
         assertTrue(beta1.contains("e-05"), beta1);
         for (String line : List.of(beta0, beta3, beta1)) assertEquals(header.length(), line.length(), header + "\n" + line);
     }
+
+    @Test
+    void the_points_carry_the_dead_and_saturated_fractions_that_the_group_page_shows() {
+        Path db = dir.resolve("m.db");
+        // per point and seed: dead fraction, saturated fraction of the latest measured snapshot
+        double[][][] fractions = {{{0.25, 0}, {0.75, 0.1}}, {{1, 0}, {1, 0}}};
+        String[] betas = {"0", "3"};
+        try (EventLog log = EventLog.open(db)) {
+            for (int p = 0; p < 2; p++) {
+                for (int s = 0; s < 2; s++) {
+                    String id = Fixtures.queued(log, Map.of("beta", betas[p], "seed", Integer.toString(1 + s)), "sweep", "fr");
+                    finished(log, id, 1 + s);
+                    // an older snapshot's measures first: the latest counts, as on the page
+                    log.append(id, new RunEvent.FilterMeasures(0, 0.5, 0.9, 0.9, 0.1, 0.1, 0.1));
+                    double[] f = fractions[p][s];
+                    log.append(id, new RunEvent.FilterMeasures(1, 0.5, f[0], f[1], 0.2, 0.3, 0.4));
+                }
+            }
+        }
+        StringWriter out = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new GroupCommand()));
+        cl.setOut(new PrintWriter(out, true));
+        assertEquals(0, cl.execute("--db", db.toString(), "fr"));
+        String text = out.toString();
+        String header = text.lines().filter(l -> l.startsWith("point ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        assertTrue(header.matches("point\\s+n\\s+loss\\s+held-out\\s+locality\\s+dead\\s+satur\\.\\s+lifetime\\s+digit\\s+strokes"), header);
+        String beta0 = text.lines().filter(l -> l.startsWith("beta=0 ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        String beta3 = text.lines().filter(l -> l.startsWith("beta=3 ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        assertEquals("0.5000 +- 0.3536", column(header, beta0, "dead"), beta0);
+        assertEquals("0.05000 +- 0.07071", column(header, beta0, "satur."), beta0);
+        assertEquals("1.000 +- 0.000", column(header, beta3, "dead"), beta3);
+        assertEquals("0.000 +- 0.000", column(header, beta3, "satur."), beta3);
+        // the same numbers as the group page's points (the groups API): both come from Replicates
+        try (EventLog log = EventLog.open(db)) {
+            var g = new sparselab.groups.GroupQueries(log, new sparselab.runs.RunQueries(log)).group("fr", log.clock().instant());
+            for (var p : g.points()) {
+                String line = p.label().equals("beta=0") ? beta0 : beta3;
+                for (String[] f : new String[][] {{"deadFraction", "dead"}, {"saturatedFraction", "satur."}}) {
+                    var m = p.figures().get(f[0]);
+                    assertEquals(String.format("%.4g +- %.4g", m.mean(), m.sd()), column(header, line, f[1]), p.label() + " " + f[0]);
+                }
+            }
+        }
+    }
+
+    /** The right-aligned cell of a column of the points table, found by its header. */
+    private static String column(String header, String line, String title) {
+        int end = header.indexOf(" " + title) + 1 + title.length();
+        return line.substring(end - 23, end).trim();
+    }
 }

@@ -125,6 +125,32 @@ class QuotaFaultTest {
     }
 
     @Test
+    void resumes_of_different_runs_sent_at_once_never_take_the_log_over_its_limit_together() throws Exception {
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = Fixtures.queued(log, Map.of("data", "bars", "hidden", "64", "epochs", "1000", "snapshotEvery", "1", "seed", "" + (i + 1)));
+            log.append(id, new sparselab.log.RunEvent.CancelRequested("test"));
+            log.append(id, new sparselab.log.RunEvent.Cancelled(0));
+            runs.add(id);
+        }
+        // room for two of them: each resume alone fits, and every one checked before the others' requeues landed did
+        Limits two = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes() + estimate(1000) * 5 / 2, 100, 16_000_000);
+        JavalinTest.test(app(two), (server, client) -> {
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            Map<Integer, Integer> codes = atOnce(8, () -> {
+                Response r = client.post("/api/runs/" + runs.get(next.getAndIncrement()) + "/resume");
+                if (r.code() == 400) {
+                    String msg = json(r).get("fields").get("maxLogBytes").asText();
+                    assertTrue(msg.contains("queued or running in it may add"), msg);
+                }
+                return r.code();
+            });
+            assertEquals(Map.of(202, 2, 400, 6), codes);
+            assertEquals(2, runs.stream().filter(id -> log.require(id).status().equals("queued")).count());
+        });
+    }
+
+    @Test
     void a_log_at_its_limit_changes_no_tags_and_the_same_tags_again_write_nothing() throws Exception {
         String id = Fixtures.queued(log, Map.of("data", "bars"));
         log.append(id, new sparselab.log.RunEvent.Tagged(List.of("kept")));

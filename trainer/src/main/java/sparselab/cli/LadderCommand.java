@@ -11,6 +11,7 @@ import sparselab.config.ConfigKeys;
 import sparselab.store.EventLog;
 import sparselab.config.RunConfig;
 import sparselab.log.RunRow;
+import sparselab.log.RunEvent;
 import sparselab.runs.Groups;
 import sparselab.runs.Ladder;
 import sparselab.runs.Runs;
@@ -54,16 +55,21 @@ public class LadderCommand implements Callable<Integer> {
             for (String seed : Sweeps.seedValues(c.seed(), seeds)) configs.add(seeds == 1 ? c : c.with("seed", seed));
         }
         List<Runs.Prepared> prepared = Runs.prepare(configs, log.shared());
-        Runs.checkRoom(log, prepared);
+        List<RunEvent.Created> created = new ArrayList<>();
+        for (Ladder.Step s : steps) {
+            for (int r = 0; r < seeds; r++) {
+                created.add(Runs.created(prepared.get(s.step() * seeds + r), Groups.preset(ra, rb, s, steps.size()), "ladder", group,
+                        Groups.tag(ra, rb, s, steps.size())));
+            }
+        }
+        List<String> ids = Runs.createAll(log, prepared, created);    // every step or none, checked as they are written
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
-        List<String> ids = new ArrayList<>();
         for (Ladder.Step s : steps) {
             for (int r = 0; r < seeds; r++) {
                 Runs.Prepared p = prepared.get(s.step() * seeds + r);
-                String id = Runs.append(log, p, Groups.preset(ra, rb, s, steps.size()), "ladder", group, Groups.tag(ra, rb, s, steps.size()));
-                ids.add(id);
-                out.println(id + "\tstep " + s.step() + (seeds == 1 ? "" : "\tseed " + p.config().seed()) + "\t" + describe(s, ra, rb));
+                out.println(ids.get(s.step() * seeds + r) + "\tstep " + s.step() + (seeds == 1 ? "" : "\tseed " + p.config().seed())
+                        + "\t" + describe(s, ra, rb));
             }
         }
         out.flush();

@@ -25,7 +25,9 @@ public class ResumeCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         var row = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (sparselab.runs.RunExecutor.mayResume(row, log.clock().instant())) {      // a run that cannot be resumed is told so first
-            sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());  // as train: exit 2 over a limit
+            // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
+            // own transaction, where another resume or launch at once is counted
+            sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
         }
         return TrainCommand.run(spec, log, runId, background, true);
     }

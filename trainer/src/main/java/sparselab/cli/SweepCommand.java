@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigLoader;
 import sparselab.store.EventLog;
+import sparselab.log.RunEvent;
 import sparselab.runs.Groups;
 import sparselab.runs.Runs;
 import sparselab.runs.Sweeps;
@@ -52,16 +53,13 @@ public class SweepCommand implements Callable<Integer> {
         }
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());
         EventLog log = db.open();
-        Runs.checkRoom(log, prepared);
         String group = Groups.newName(log, name, "sweep");
+        List<RunEvent.Created> created = new ArrayList<>();
+        for (Runs.Prepared p : prepared) created.add(Runs.created(p, preset, "sweep", group, null));
+        List<String> ids = Runs.createAll(log, prepared, created);    // the whole grid or nothing, checked as it is written
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < points.size(); i++) {
-            String id = Runs.append(log, prepared.get(i), preset, "sweep", group, null);
-            ids.add(id);
-            out.println(id + "\t" + Sweeps.label(points.get(i).swept()));
-        }
+        for (int i = 0; i < points.size(); i++) out.println(ids.get(i) + "\t" + Sweeps.label(points.get(i).swept()));
         out.flush();
         return GroupStart.start(mode, spec, log, group, ids);
     }

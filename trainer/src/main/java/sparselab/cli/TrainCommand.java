@@ -34,8 +34,8 @@ public class TrainCommand implements Callable<Integer> {
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
         Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
         EventLog log = db.open();
-        Runs.checkRoom(log, List.of(prepared));
-        String runId = Runs.append(log, prepared, preset, "cli", null, null);
+        // checked against the log's limit in the transaction that creates it
+        String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, preset, "cli", null, null))).get(0);
         return run(spec, log, runId, background, false);
     }
 

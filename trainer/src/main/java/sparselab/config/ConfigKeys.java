@@ -116,7 +116,7 @@ public final class ConfigKeys {
         key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1",
                 type(new Input("integer", List.of("log2"), 1.0, true, 1_000_000.0, true), (k, t) -> snapshotEvery(t)));
         key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
-                + DivergenceWatch.causeNames(), "none, any, or a list of causes joined by commas or + (+ in a sweep)",
+                + DivergenceWatch.causeNames() + " (the rho_hat ones only when beta > 0)", "none, any, or a list of causes joined by commas or + (+ in a sweep)",
                 type(new Input("text", List.of("none", "any"), null, false, null, false), (k, t) -> stopOn(t)));
         KNOWN = String.join(", ", KEYS.keySet());
     }

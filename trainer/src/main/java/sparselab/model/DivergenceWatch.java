@@ -30,6 +30,8 @@ import java.util.Set;
  *       run; a NaN loss with finite parameters (the penalty of a rho_hat above 1 + eps) stops it only by
  *       {@code stopOn}.</li>
  * </ul>
+ * The two rho_hat causes are raised only when beta &gt; 0: with beta = 0 no sparsity is asked for, rho_hat feeds no
+ * term of the objective, and units that stay on or off are what a plain autoencoder does, not a sign of divergence.
  * A condition is flagged once when it starts (the first epoch it holds after an epoch it did not), so a run that stays
  * saturated has one flag, not one per epoch; {@code non_finite} again when a NaN loss is joined by non-finite
  * parameters.
@@ -71,7 +73,7 @@ public final class DivergenceWatch {
     private int nonFinite;   // 0 finite, 1 loss not finite, 2 parameters not finite
 
     /**
-     * @param beta      the run's sparsity weight (scales the |sp| floor)
+     * @param beta      the run's sparsity weight (scales the |sp| floor; 0 raises no rho_hat flag)
      * @param limiterOn whether the run clips the sparse term
      * @param stopOn    the causes that stop the run (parsed by {@link #parseStopOn})
      */
@@ -141,10 +143,12 @@ public final class DivergenceWatch {
                     : "loss " + s.loss() + " with finite parameters", null));
         }
         nonFinite = level;
-        onset(out, Cause.RHO_HAT_OUTSIDE, hl.unitsOutside() > 0, e,
+        // beta = 0: rho_hat is free to drift from rho (it enters no term), so its bounds say nothing of divergence
+        boolean sparse = beta > 0;
+        onset(out, Cause.RHO_HAT_OUTSIDE, sparse && hl.unitsOutside() > 0, e,
                 () -> "rho_hat of " + hl.unitsOutside() + " unit(s) left (0, 1) (min " + fmt(hl.rhoHatMin()) + ", max "
                         + fmt(hl.rhoHatMax()) + ")", hl.unitsOutside());
-        onset(out, Cause.RHO_HAT_AT_BOUND, hl.unitsAtBound() > 0, e,
+        onset(out, Cause.RHO_HAT_AT_BOUND, sparse && hl.unitsAtBound() > 0, e,
                 () -> "rho_hat of " + hl.unitsAtBound() + " unit(s) within eps of 0 or 1 (min " + fmt(hl.rhoHatMin()) + ", max "
                         + fmt(hl.rhoHatMax()) + ")", hl.unitsAtBound());
         onset(out, Cause.LIMITER_SATURATED, limiterOn && s.clippedFraction() > 0.5, e,

@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sparselab.config.ConfigException;
 import sparselab.config.ConfigKeys;
+import sparselab.config.Limits;
 import sparselab.config.RunConfig;
 import sparselab.data.DataSets;
 import sparselab.data.Dataset;
@@ -144,9 +146,18 @@ public final class RunExecutor {
     private final Listener listener;
     private final AtomicBoolean release = new AtomicBoolean(false);
 
+    /** The limits a resume is checked against; null: those of the environment, read when a run is resumed. */
+    private volatile Limits limits;
+
     public RunExecutor(EventLog log, Listener listener) {
         this.log = log;
         this.listener = listener;
+    }
+
+    /** Checks the runs it resumes against {@code limits} instead of the environment's. */
+    public RunExecutor withLimits(Limits limits) {
+        this.limits = limits;
+        return this;
     }
 
     /** Asks the trainer to stop after the current epoch, checkpoint and hand the run back to the queue (a worker's Ctrl-C). */
@@ -172,8 +183,19 @@ public final class RunExecutor {
                     + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
         }
         Instant now = log.clock().instant();      // heartbeats are in the database's time
-        var claimed = log.claim(runId, startedEvent(data.fingerprint(), worker),
-                r -> resume ? mayResume(r, now) : r.status().equals("queued") && !r.cancelRequested());
+        Optional<Lease> claimed;
+        if (resume) {
+            // what the run has left is checked against the log's limit in the claim's transaction: another resume or
+            // launch at once, from any process, is counted (a check before the claim let two pass that only one fit)
+            try {
+                claimed = Runs.claimResumed(log, runId, startedEvent(data.fingerprint(), worker), r -> mayResume(r, now),
+                        limits != null ? limits : Limits.fromEnvironment());
+            } catch (ConfigException e) {
+                return new Outcome(runId, "refused", e.getMessage());
+            }
+        } else {
+            claimed = log.claim(runId, startedEvent(data.fingerprint(), worker), r -> r.status().equals("queued") && !r.cancelRequested());
+        }
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
             return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(log.clock().instant())

@@ -37,8 +37,7 @@ public final class Runs {
     public static String create(EventLog log, RunConfig cfg, String preset, String origin, String group) {
         Limits limits = Limits.fromEnvironment();
         List<Prepared> p = prepare(List.of(cfg), dataDir(), limits, log.shared());
-        checkRoom(log, p, limits);
-        return append(log, p.get(0), preset, origin, group, null);
+        return createAll(log, p, List.of(created(p.get(0), preset, origin, group, null)), limits).get(0);
     }
 
     /**
@@ -90,25 +89,41 @@ public final class Runs {
     private record Loaded(String fingerprint, int dim, int count) {}
 
     /**
-     * Refuses runs that would take the log over {@link Limits#maxLogBytes()}: its file's present size plus the
-     * estimates of {@code runs}. Call it after {@link #prepare} and before the first {@link #append}.
+     * Creates the prepared runs, {@code created} their events in the same order, all or none: refused when they would
+     * take the log over {@link Limits#maxLogBytes()} (its present size, what the runs queued or running may still
+     * write, and the estimates of {@code runs}), checked in the transaction that writes them, so that runs created or
+     * resumed at once by other processes are counted (see EventLog#withRoom).
+     *
+     * @return the new runs' ids, in the order of {@code created}
      */
-    public static void checkRoom(EventLog log, List<Prepared> runs, Limits limits) {
+    public static List<String> createAll(EventLog log, List<Prepared> runs, List<RunEvent.Created> created, Limits limits) {
         long add = 0;
         for (Prepared p : runs) add = saturatedAdd(add, p.estimatedBytes());
-        checkRoom(log, null, add, runs.size() == 1 ? "the run" : "the " + runs.size() + " runs", limits);
+        long adding = add;
+        return log.withRoom(room -> {
+            checkRoom(room, null, adding, runs.size() == 1 ? "the run" : "the " + runs.size() + " runs", limits);
+            List<String> ids = new ArrayList<>();
+            for (RunEvent.Created c : created) ids.add(room.create(c));
+            return ids;
+        });
+    }
+
+    /** {@link #createAll(EventLog, List, List, Limits)} with the limits of the environment. */
+    public static List<String> createAll(EventLog log, List<Prepared> runs, List<RunEvent.Created> created) {
+        return createAll(log, runs, created, Limits.fromEnvironment());
     }
 
     /**
      * Refuses {@code add} more bytes (what {@code what} would write) when the log's present size, what the runs queued
      * or running may still write (their estimates for the epochs they have left; {@code except} is not counted) and
-     * {@code add} come to more than {@link Limits#maxLogBytes()}.
+     * {@code add} come to more than {@link Limits#maxLogBytes()}. Read in the room's transaction: the write that
+     * follows in it is counted by the next check.
      */
-    static void checkRoom(EventLog log, String except, long add, String what, Limits limits) {
-        long now = log.sizeBytes();
-        long pending = pendingBytes(log, except);
+    static void checkRoom(EventLog.Room room, String except, long add, String what, Limits limits) {
+        long now = room.sizeBytes();
+        long pending = pendingBytes(room, except);
         if (saturatedAdd(saturatedAdd(now, pending), add) > limits.maxLogBytes()) {
-            throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + Limits.bytes(now)
+            throw new ConfigException("maxLogBytes", "the log " + room.describe() + " has " + Limits.bytes(now)
                     + (pending > 0 ? ", the runs queued or running in it may add about " + Limits.bytes(pending) + "," : "")
                     + " and " + what + " would add about " + Limits.bytes(add) + "; the limit per log is " + Limits.bytes(limits.maxLogBytes())
                     + " (" + Limits.LOG_BYTES + "): start a new log (--db) or raise the limit");
@@ -119,11 +134,11 @@ public final class Runs {
     private static final int PENDING_COUNTED = 10_000;
 
     /** What the runs queued or running (but {@code except}) may still write: each one's estimate for the epochs it has left. */
-    static long pendingBytes(EventLog log, String except) {
+    static long pendingBytes(EventLog.Room room, String except) {
         Map<String, Integer> dims = new HashMap<>();
         long sum = 0;
-        for (RunRow r : log.unfinished(PENDING_COUNTED)) {
-            if (!r.runId().equals(except)) sum = saturatedAdd(sum, remainingBytes(log, r, dims));
+        for (RunRow r : room.unfinished(PENDING_COUNTED)) {
+            if (!r.runId().equals(except)) sum = saturatedAdd(sum, remainingBytes(room.shared(), r, dims));
         }
         return sum;
     }
@@ -132,7 +147,7 @@ public final class Runs {
      * A run's log estimate for the epochs it has left; 0 when it cannot be made here (a configuration of a newer
      * version, a data set this machine does not have).
      */
-    private static long remainingBytes(EventLog log, RunRow r, Map<String, Integer> dims) {
+    private static long remainingBytes(boolean shared, RunRow r, Map<String, Integer> dims) {
         RunConfig c;
         try {
             c = ConfigKeys.build(r.configMap());
@@ -147,27 +162,58 @@ public final class Runs {
             }
         });
         if (dim < 0 || c.epochs() <= 0) return 0;
-        long full = LogEstimate.bytes(c, dim, LogEstimate.checkpointsHeld(log.shared(), RunExecutor.checkpointSeconds(), c.epochs()));
+        long full = LogEstimate.bytes(c, dim, LogEstimate.checkpointsHeld(shared, RunExecutor.checkpointSeconds(), c.epochs()));
         int left = Math.max(0, c.epochs() - r.epochsDone());
         return (long) (full * ((double) left / c.epochs()));
     }
 
     /**
      * Refuses to queue a stopped run again when what it has left would take the log over its limit, or is over the
-     * limit per run (both may have been lowered since it was created).
+     * limit per run (both may have been lowered since it was created). Call it in the transaction that queues or
+     * claims the run again ({@link #requeue}, {@link #claimResumed}); alone (an early refusal before a trainer is
+     * started) it only reads.
      */
-    public static void checkResumeRoom(EventLog log, RunRow r, Limits limits) {
-        long left = remainingBytes(log, r, new HashMap<>());
+    public static void checkResumeRoom(EventLog.Room room, RunRow r, Limits limits) {
+        long left = remainingBytes(room.shared(), r, new HashMap<>());
         if (left > limits.maxRunBytes()) {
             throw new ConfigException("maxRunBytes", "run " + r.runId() + " would add about " + Limits.bytes(left) + " for its remaining epochs; "
                     + "the limit per run is " + Limits.bytes(limits.maxRunBytes()) + " (" + Limits.RUN_BYTES + ")");
         }
-        checkRoom(log, r.runId(), left, "run " + r.runId() + " (its remaining epochs)", limits);
+        checkRoom(room, r.runId(), left, "run " + r.runId() + " (its remaining epochs)", limits);
     }
 
-    /** {@link #checkRoom(EventLog, List, Limits)} with the limits of the environment. */
-    public static void checkRoom(EventLog log, List<Prepared> runs) {
-        checkRoom(log, runs, Limits.fromEnvironment());
+    /** {@link #checkResumeRoom(EventLog.Room, RunRow, Limits)} alone, on the run as the log has it now: writes nothing. */
+    public static void checkResumeRoom(EventLog log, RunRow r, Limits limits) {
+        log.withRoom(room -> {
+            checkResumeRoom(room, r, limits);
+            return null;
+        });
+    }
+
+    /**
+     * Queues a stopped run again with the events {@code decide} returns for its current row (it refuses by throwing),
+     * checking its remaining epochs against the limits in the same transaction: resumes of different runs at once,
+     * from any processes, never take the log over its limit together.
+     */
+    public static void requeue(EventLog log, String runId, java.util.function.Function<RunRow, List<RunEvent>> decide, Limits limits) {
+        log.withRoom(room -> room.appendChecked(runId, r -> {
+            List<RunEvent> events = decide.apply(r);
+            if (!events.isEmpty()) checkResumeRoom(room, r, limits);
+            return events;
+        }));
+    }
+
+    /**
+     * Claims a run for {@code sparselab resume} when {@code mayStart} accepts it, checking its remaining epochs against
+     * the limits in the claim's transaction (see {@link #requeue}); a refusal throws {@link ConfigException}.
+     */
+    public static java.util.Optional<sparselab.store.Lease> claimResumed(EventLog log, String runId, RunEvent.Started started,
+                                                                         java.util.function.Predicate<RunRow> mayStart, Limits limits) {
+        return log.withRoom(room -> room.claim(runId, started, r -> {
+            if (!mayStart.test(r)) return false;
+            checkResumeRoom(room, r, limits);
+            return true;
+        }));
     }
 
     private static long saturatedAdd(long a, long b) {
@@ -175,9 +221,17 @@ public final class Runs {
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
-    /** Appends the {@code created} event of a prepared run; {@code ladder} is its ladder step or null. */
+    /** The {@code created} event of a prepared run; {@code ladder} is its ladder step or null. */
+    public static RunEvent.Created created(Prepared p, String preset, String origin, String group, RunEvent.LadderStep ladder) {
+        return new RunEvent.Created(p.config().toMap(), preset, p.dataFingerprint(), Provenance.current(), origin, group, ladder);
+    }
+
+    /**
+     * Appends the {@code created} event of a prepared run without checking the log's room ({@link #createAll} does):
+     * tests and benchmarks on logs of their own.
+     */
     public static String append(EventLog log, Prepared p, String preset, String origin, String group, RunEvent.LadderStep ladder) {
-        return log.create(new RunEvent.Created(p.config().toMap(), preset, p.dataFingerprint(), Provenance.current(), origin, group, ladder));
+        return log.create(created(p, preset, origin, group, ladder));
     }
 
     static RunConfig absoluteData(RunConfig cfg) {

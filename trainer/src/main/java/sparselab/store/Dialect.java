@@ -32,6 +32,15 @@ enum Dialect {
         return this == POSTGRESQL ? "SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:h, 0))" : null;
     }
 
+    /**
+     * Holds the log's room until the transaction ends (see EventLog#withRoom): PostgreSQL's advisory lock on a key of
+     * the two-integer space, which the blobs' single-integer keys do not share; null on SQLite, whose writers take turns
+     * on the whole file.
+     */
+    String lockRoom() {
+        return this == POSTGRESQL ? "SELECT 1 FROM pg_advisory_xact_lock(hashtext('sparselab.room'), 0)" : null;
+    }
+
     Dialect(String now, String lockRow, String skipLocked) {
         this.now = now;
         this.lockRow = lockRow;

@@ -125,6 +125,44 @@ public interface EventLog extends AutoCloseable {
     List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide);
 
     /**
+     * Runs {@code work} in one write transaction in which it may read the log's room (what the log takes and which runs
+     * may still write to it) and then write: the writes that add a run that may still write (a new run, a stopped run
+     * queued or claimed again) check the log's size limit and write in one step, so that two of them at once, from any
+     * processes, never both pass a check that only one of them fits. The room is held from its first read until the
+     * transaction ends: on SQLite by the file's write lock, which every write transaction takes; on PostgreSQL by a
+     * lock that only readers of the room take (after the rows they lock, so that no two of them wait on each other),
+     * while other writes go on. {@code work} refuses by throwing (nothing is written), may run twice (as
+     * {@link #appendChecked}) and must write only through the {@link Room}.
+     *
+     * @throws StoreException.Busy on PostgreSQL when the room, or a run it writes, stays held for the lock wait
+     */
+    <T> T withRoom(java.util.function.Function<Room, T> work);
+
+    /** The log within one {@link #withRoom} transaction. */
+    interface Room {
+        /** {@link EventLog#sizeBytes()}, as this transaction sees it; holds the room. */
+        long sizeBytes();
+
+        /** {@link EventLog#unfinished(int)}, as this transaction sees them; holds the room. */
+        List<RunRow> unfinished(int limit);
+
+        /** {@link EventLog#shared()} */
+        boolean shared();
+
+        /** {@link EventLog#describe()} */
+        String describe();
+
+        /** {@link EventLog#create} in this transaction. */
+        String create(RunEvent.Created created);
+
+        /** {@link EventLog#appendChecked} in this transaction: {@code decide} may read the room. */
+        List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide);
+
+        /** {@link EventLog#claim} in this transaction: {@code mayStart} may read the room. */
+        Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart);
+    }
+
+    /**
      * Appends the events of many runs in one transaction (bulk imports and benchmark fills), with the same rules as
      * {@link #appendAll} for each run, in the map's order.
      */

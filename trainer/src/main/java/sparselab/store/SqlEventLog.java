@@ -308,8 +308,13 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public long sizeBytes() {
+        return dialect == Dialect.POSTGRESQL ? jdbi.withHandle(this::sizeBytes) : sizeBytes(null);
+    }
+
+    /** The bytes the log takes, read on {@code h} on PostgreSQL (in its transaction); the files' sizes on SQLite. */
+    private long sizeBytes(Handle h) {
         if (dialect == Dialect.POSTGRESQL) {
-            return jdbi.withHandle(h -> h.createQuery("SELECT pg_database_size(current_database())").mapTo(Long.class).one());
+            return h.createQuery("SELECT pg_database_size(current_database())").mapTo(Long.class).one();
         }
         long n = 0;
         for (java.nio.file.Path p : List.of(backend.file(), backend.file().resolveSibling(backend.file().getFileName() + "-wal"))) {
@@ -432,6 +437,13 @@ final class SqlEventLog implements EventLog {
 
     /** A write that is not a trainer's: on PostgreSQL, its waits for row locks are bounded by {@link #lockWaitMs()}. */
     private <T> T boundedWrite(org.jdbi.v3.core.HandleCallback<T, RuntimeException> write, String runIds) {
+        return boundedWrite(write, () -> "run " + runIds + " is held by a write that has not ended for " + lockWaitMs() / 1000.0
+                + " s (a trainer stopped inside one of its writes holds the run until it goes on, dies, or the server ends "
+                + "its session after " + idleInTransactionMs() / 1000 + " s); nothing was written, try again later");
+    }
+
+    /** {@link #boundedWrite}; {@code busy} is the message of its {@link StoreException.Busy}. */
+    private <T> T boundedWrite(org.jdbi.v3.core.HandleCallback<T, RuntimeException> write, java.util.function.Supplier<String> busy) {
         try {
             return transaction(h -> {
                 String bound = dialect.lockWait(lockWaitMs());
@@ -440,9 +452,7 @@ final class SqlEventLog implements EventLog {
             });
         } catch (org.jdbi.v3.core.JdbiException e) {
             if (dialect == Dialect.POSTGRESQL && StoreException.sqlState(e).equals("55P03")) {   // lock_not_available
-                throw new StoreException.Busy("run " + runIds + " is held by a write that has not ended for " + lockWaitMs() / 1000.0
-                        + " s (a trainer stopped inside one of its writes holds the run until it goes on, dies, or the server ends "
-                        + "its session after " + idleInTransactionMs() / 1000 + " s); nothing was written, try again later", e);
+                throw new StoreException.Busy(busy.get(), e);
             }
             throw e;
         }
@@ -459,13 +469,77 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide) {
-        return boundedWrite(h -> {
-            RunRow state = lockedRun(h, runId);
-            if (state == null) throw new StoreException.RunNotFound(runId);
-            List<RunEvent> events = decide.apply(state);
-            refuseTrainingEvents(runId, state, events);
-            return events.isEmpty() ? List.<StoredEvent>of() : write(h, runId, state, events, List.of());
-        }, runId);
+        return boundedWrite(h -> appendChecked(h, runId, decide), runId);
+    }
+
+    private List<StoredEvent> appendChecked(Handle h, String runId, java.util.function.Function<RunRow, List<RunEvent>> decide) {
+        RunRow state = lockedRun(h, runId);
+        if (state == null) throw new StoreException.RunNotFound(runId);
+        List<RunEvent> events = decide.apply(state);
+        refuseTrainingEvents(runId, state, events);
+        return events.isEmpty() ? List.<StoredEvent>of() : write(h, runId, state, events, List.of());
+    }
+
+    @Override
+    public <T> T withRoom(java.util.function.Function<Room, T> work) {
+        return boundedWrite(h -> work.apply(new HandleRoom(h)), () -> "the log's size limit, or the run this write changes, is held "
+                + "by a write that has not ended for " + lockWaitMs() / 1000.0 + " s (another process's launch or resume checking the "
+                + "limit, or a trainer stopped inside one of its writes; the server ends a session stopped so after "
+                + idleInTransactionMs() / 1000 + " s); nothing was written, try again later");
+    }
+
+    /** The {@link Room} of one transaction: its reads and writes on that transaction's handle. */
+    private final class HandleRoom implements Room {
+        private final Handle h;
+        private boolean held;
+
+        HandleRoom(Handle h) { this.h = h; }
+
+        /**
+         * Takes the room's lock at the first read of the room (PostgreSQL); it is held until the transaction ends. A
+         * resume reads the room after it has locked its run: the locks are always taken rows first, then the room.
+         */
+        private void hold() {
+            if (held) return;
+            String sql = dialect.lockRoom();
+            if (sql != null) h.createQuery(sql).mapTo(Integer.class).one();
+            held = true;
+        }
+
+        @Override
+        public long sizeBytes() {
+            hold();
+            return SqlEventLog.this.sizeBytes(h);
+        }
+
+        @Override
+        public List<RunRow> unfinished(int limit) {
+            hold();
+            return h.attach(LogDao.class).unfinished(limit);
+        }
+
+        @Override
+        public boolean shared() { return SqlEventLog.this.shared(); }
+
+        @Override
+        public String describe() { return SqlEventLog.this.describe(); }
+
+        @Override
+        public String create(RunEvent.Created created) {
+            String id = EventLog.newRunId();
+            write(h, id, lockedRun(h, id), List.of(created), List.of());
+            return id;
+        }
+
+        @Override
+        public List<StoredEvent> appendChecked(String runId, java.util.function.Function<RunRow, List<RunEvent>> decide) {
+            return SqlEventLog.this.appendChecked(h, runId, decide);
+        }
+
+        @Override
+        public Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
+            return SqlEventLog.this.claim(h, runId, started, mayStart);
+        }
     }
 
     /** Training events of a run that a trainer holds come from that trainer only (its {@link Lease}). */
@@ -625,11 +699,13 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public Optional<Lease> claim(String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
-        return transaction(h -> {
-            RunRow row = lockedRun(h, runId);
-            if (row == null || !mayStart.test(row)) return Optional.empty();
-            return Optional.of(claimRow(h, row, started));
-        });
+        return transaction(h -> claim(h, runId, started, mayStart));
+    }
+
+    private Optional<Lease> claim(Handle h, String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
+        RunRow row = lockedRun(h, runId);
+        if (row == null || !mayStart.test(row)) return Optional.empty();
+        return Optional.of(claimRow(h, row, started));
     }
 
     /** Appends {@code started} with the next lease; the trainer continues from the run's last checkpoint, if any. */

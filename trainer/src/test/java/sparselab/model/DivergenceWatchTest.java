@@ -99,6 +99,24 @@ class DivergenceWatchTest {
     }
 
     @Test
+    void a_run_without_sparsity_raises_no_rho_hat_flag_but_every_other() {
+        // units stuck on and one past 1: flagged at beta 3, where the sparse term reads rho_hat
+        EpochStats.Health stuck = EpochStats.Health.of(new double[] {0.1, 0.9995, 0.2}, new double[] {0.3, 1.0, 1.2}, 0.001, true);
+        DivergenceWatch sparse = new DivergenceWatch(3, false, EnumSet.noneOf(Cause.class));
+        assertEquals(List.of(Cause.RHO_HAT_OUTSIDE, Cause.RHO_HAT_AT_BOUND), causes(sparse.observe(epoch(1, 1, 0.5, 3, 0, stuck))));
+        // beta 0 asks for no sparsity: rho_hat may go anywhere, so the same epochs raise nothing about it
+        DivergenceWatch plain = new DivergenceWatch(0, false, DivergenceWatch.parseStopOn("any"));
+        EpochStats first = epoch(1, 1, 0, 0, 0, stuck);
+        List<Flag> f = plain.observe(first);
+        assertEquals(List.of(), f);
+        assertNull(plain.stopReason(first, f), "stopOn=any does not stop a non-sparse run on rho_hat");
+        // the other causes still hold without sparsity: a rising loss, then a NaN loss
+        assertEquals(List.of(), plain.observe(epoch(2, 2, 0, 0, 0, stuck)));
+        assertEquals(List.of(Cause.LOSS_RISING), causes(plain.observe(epoch(3, 3, 0, 0, 0, stuck))));
+        assertEquals(List.of(Cause.NON_FINITE), causes(plain.observe(epoch(4, Double.NaN, 0, 0, 0, stuck))));
+    }
+
+    @Test
     void only_non_finite_parameters_stop_a_run_unless_stop_on_names_the_cause() {
         DivergenceWatch w = new DivergenceWatch(3, false, EnumSet.noneOf(Cause.class));
         EpochStats nanLoss = epoch(1, Double.NaN, Double.NaN, 3, 0, OK);

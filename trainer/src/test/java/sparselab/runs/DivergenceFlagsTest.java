@@ -111,6 +111,19 @@ class DivergenceFlagsTest {
     }
 
     @Test
+    void a_non_sparse_run_raises_no_rho_hat_flag_where_its_sparse_twin_does() {
+        // sgd at a huge step saturates the sigmoid units: rho_hat reaches 0 or 1
+        String[] sets = {"data=bars", "hidden=16", "epochs=5", "optimizer=sgd", "learningRate=10000", "seed=1"};
+        Result sparse = run(null, java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.stream.Stream.of("beta=0.1"))
+                .toArray(String[]::new));
+        assertTrue(sparse.causes().contains("rho_hat_at_bound"), sparse.flags().toString());
+        Result plain = run(null, java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.stream.Stream.of("beta=0", "stopOn=any"))
+                .toArray(String[]::new));
+        assertFalse(plain.causes().contains("rho_hat_at_bound") || plain.causes().contains("rho_hat_outside"), plain.flags().toString());
+        assertFalse(plain.types().contains("diverged"), "stopOn=any has no rho_hat flag to stop on: " + plain.types());
+    }
+
+    @Test
     void healthy_runs_raise_no_flag() {
         assertEquals(List.of(), run("ufldl", "data=bars", "limit=800", "hidden=12", "epochs=15").flags());
         assertEquals(List.of(), run("original", "data=bars", "limit=800", "hidden=12", "epochs=10").flags());

@@ -147,6 +147,105 @@ class TrainerFaultTest {
         assertTrue(written > estimate - checkpoint, "the replaced checkpoint's bytes were not held: written " + written);
     }
 
+    /** A bars run whose estimate (about 9 MB: a 516 KB snapshot each epoch, 3 MB checkpoints) dwarfs a created event's pages. */
+    private static final List<String> WIDE = List.of("data=bars", "limit=200", "hidden=1000", "epochs=8", "snapshotEvery=1");
+
+    /**
+     * Two `sparselab resume`s of two cancelled runs at once, each on a log of its own (two processes), where the log's
+     * limit has room for one of them: both pass the command's early check before either claims, then both claim at
+     * once. The claim checks the room again in its transaction, after the other's claim: one trains, one is refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void two_resumes_at_once_from_two_writers_never_take_the_log_over_its_limit_together(String backend) throws Exception {
+        String db = Logs.newLog(backend, dir);
+        List<String> runs = new ArrayList<>();
+        Limits limits;
+        try (EventLog log = EventLog.open(db)) {
+            for (int seed = 1; seed <= 2; seed++) {
+                String id = Runs.create(log, ConfigLoader.resolve(null, null, concat(WIDE, "seed=" + seed)), null, "cli", null);
+                log.append(id, new sparselab.log.RunEvent.CancelRequested("test"));
+                log.append(id, new sparselab.log.RunEvent.Cancelled(0));
+                runs.add(id);
+            }
+            long each = Runs.prepare(List.of(ConfigLoader.resolve(null, null, WIDE)), log.shared()).get(0).estimatedBytes();
+            limits = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes() + each * 3 / 2, 100, 16_000_000);
+        }
+        java.util.concurrent.CyclicBarrier checked = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<String>> tries = new ArrayList<>();
+        for (String id : runs) {
+            tries.add(pool.submit(() -> {
+                try (EventLog own = EventLog.open(db)) {            // a writer of its own, as another process's
+                    Runs.checkResumeRoom(own, own.run(id).orElseThrow(), limits);   // `resume`'s early check: both fit alone
+                    checked.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    java.time.Instant now = own.clock().instant();
+                    return Runs.claimResumed(own, id, RunExecutor.startedEvent("fp", null), r -> RunExecutor.mayResume(r, now), limits)
+                            .map(l -> "claimed").orElse("not claimable");
+                } catch (ConfigException e) {
+                    return "refused: " + e.getMessage();
+                }
+            }));
+        }
+        List<String> outcomes = new ArrayList<>();
+        for (var t : tries) outcomes.add(t.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        pool.shutdown();
+        assertEquals(1, outcomes.stream().filter("claimed"::equals).count(), outcomes.toString());
+        String refused = outcomes.stream().filter(o -> o.startsWith("refused")).findFirst().orElseThrow(() -> new AssertionError(outcomes));
+        assertTrue(refused.contains("maxLogBytes") && refused.contains("queued or running in it may add"), refused);
+        String loser = runs.get(outcomes.indexOf(refused));
+        try (EventLog log = EventLog.open(db)) {
+            assertEquals("cancelled", log.run(loser).orElseThrow().status(), "the refused claim wrote nothing");
+            // a foreground `resume` of it now: refused by its trainer's claim, exit 2 on the command line
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).withLimits(limits).execute(loser, true);
+            assertEquals("refused", o.status(), o.message());
+            assertTrue(o.message().contains("maxLogBytes"), o.message());
+            assertEquals("cancelled", log.run(loser).orElseThrow().status());
+        }
+    }
+
+    /** Runs created at once by two writers (`train` in two processes) where the log has room for three of them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void runs_created_at_once_by_two_writers_never_take_the_log_over_its_limit_together(String backend) throws Exception {
+        String db = Logs.newLog(backend, dir);
+        Limits limits;
+        List<Runs.Prepared> prepared;
+        try (EventLog log = EventLog.open(db)) {
+            prepared = Runs.prepare(List.of(ConfigLoader.resolve(null, null, WIDE)), log.shared());
+            limits = new Limits(Limits.defaults().maxRunBytes(), log.sizeBytes() + prepared.get(0).estimatedBytes() * 7 / 2, 100, 16_000_000);
+        }
+        try (EventLog a = EventLog.open(db); EventLog b = EventLog.open(db)) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(8);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Boolean>> tries = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                EventLog own = i % 2 == 0 ? a : b;
+                tries.add(pool.submit(() -> {
+                    start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    try {
+                        Runs.createAll(own, prepared, List.of(Runs.created(prepared.get(0), null, "cli", null, null)), limits);
+                        return true;
+                    } catch (ConfigException e) {
+                        assertTrue(e.getMessage().contains("maxLogBytes"), e.getMessage());
+                        return false;
+                    }
+                }));
+            }
+            int created = 0;
+            for (var t : tries) if (t.get(60, java.util.concurrent.TimeUnit.SECONDS)) created++;
+            pool.shutdown();
+            assertEquals(3, created);
+            assertEquals(3, a.unfinished(100).size());
+        }
+    }
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new ArrayList<>(a);
+        out.add(b);
+        return out;
+    }
+
     /** What a run of {@code cfg} adds to a new log: its size after the run less its size before. */
     private static long written(String db, RunConfig cfg) {
         long before;
