@@ -12,12 +12,13 @@ import java.io.PrintWriter;
 /**
  * Progress of a foreground run. On a terminal: a progress bar over all batches of the run, with the last epoch's
  * figures as its extra message. Otherwise (output piped or redirected, where a bar cannot redraw itself): one plain
- * line per epoch with its figures in full.
+ * line per epoch with its figures in full. Both say "iteration" for an L-BFGS run, whose every epoch is one.
  */
 final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
     private final RunExecutor.Lines plain;
     private ProgressBar bar;
     private int epochs;
+    private String step;
 
     /** @param plain where the plain lines go when there is no terminal; null to draw the bar */
     ProgressListener(PrintWriter plain) {
@@ -30,16 +31,17 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
     }
 
     @Override
-    public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {
+    public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch, String step) {
         this.epochs = epochs;
+        this.step = step;
         if (plain != null) {
-            plain.started(runId, fromEpoch, epochs, batchesPerEpoch);
+            plain.started(runId, fromEpoch, epochs, batchesPerEpoch, step);
             return;
         }
         bar = new ProgressBarBuilder().setTaskName("run " + runId).setInitialMax(batchesPerEpoch * epochs)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
         bar.stepTo(batchesPerEpoch * fromEpoch);
-        bar.setExtraMessage("epoch " + (fromEpoch + 1) + "/" + epochs);
+        bar.setExtraMessage(step + " " + (fromEpoch + 1) + "/" + epochs);
     }
 
     @Override
@@ -52,13 +54,16 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
             return;
         }
         if (bar == null) return;
-        bar.setExtraMessage("epoch " + s.epoch() + "/" + epochs + " loss " + RunConfig.num(round(s.loss()))
+        bar.setExtraMessage(step + " " + s.epoch() + "/" + epochs + " loss " + RunConfig.num(round(s.loss()))
                 + (heldout != null ? " held-out " + RunConfig.num(round(heldout)) : ""));
     }
 
     private static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
     }
+
+    /** The bar's text after its count ("iteration 3/5 loss ..."), null without a bar. */
+    String barMessage() { return bar == null ? null : bar.getExtraMessage(); }
 
     @Override
     public void close() { if (bar != null) bar.close(); }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sparselab.config.Choices;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigKeys;
 import sparselab.config.Limits;
@@ -62,10 +63,13 @@ public final class RunExecutor {
         return (long) (checkpointSeconds() * 1e9);
     }
 
-    /** What a foreground caller sees while a run trains (a progress bar). */
+    /**
+     * What a foreground caller sees while a run trains (a progress bar). {@code step} is the word for one logged epoch
+     * ({@link Choices.Optimizer#stepWord}): "iteration" for a full-batch L-BFGS run, else "epoch".
+     */
     public interface Listener {
         Listener NONE = new Listener() {};
-        default void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {}
+        default void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch, String step) {}
         default void batch() {}
         default void epoch(EpochStats stats, Double heldout) {}
     }
@@ -75,23 +79,27 @@ public final class RunExecutor {
         private final java.io.PrintWriter out;
         private String runId;
         private int epochs;
+        private String step;
 
         public Lines(java.io.PrintWriter out) {
             this.out = out;
         }
 
         @Override
-        public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch) {
+        public void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch, String step) {
             this.runId = runId;
             this.epochs = epochs;
-            out.printf("run %s: %s at epoch %d of %d (%d batches per epoch)%n", runId, fromEpoch == 0 ? "starting" : "resuming",
-                    fromEpoch + 1, epochs, batchesPerEpoch);
+            this.step = step;
+            // an L-BFGS iteration takes the whole training set: its one "batch" counts nothing
+            String batches = step.equals("epoch") ? batchesPerEpoch + (batchesPerEpoch == 1 ? " batch" : " batches") + " per epoch" : "full batch";
+            out.printf("run %s: %s at %s %d of %d (%s)%n", runId, fromEpoch == 0 ? "starting" : "resuming", step,
+                    fromEpoch + 1, epochs, batches);
             out.flush();
         }
 
         @Override
         public void epoch(EpochStats s, Double heldout) {
-            out.printf("run %s: epoch %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, s.epoch(), epochs,
+            out.printf("run %s: %s %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, step, s.epoch(), epochs,
                     figure(s.loss()), figure(s.recon()), heldout != null ? " held-out " + figure(heldout) : "",
                     figure(s.meanActivation()), s.seconds());
             out.flush();
@@ -233,8 +241,9 @@ public final class RunExecutor {
         String runId = lease.runId();
         RunRow row = log.require(runId);
         RunConfig cfg = ConfigKeys.build(row.configMap());
+        String step = Choices.Optimizer.stepWord(cfg.optimizer().key());     // every message names a logged epoch by it
         int fromEpoch = ((RunEvent.Started) lease.started().event()).fromEpoch();
-        LOG.info("run {} started from epoch {} (lease {})", runId, fromEpoch, lease.number());
+        LOG.info("run {} started from {} {} (lease {})", runId, step, fromEpoch, lease.number());
         AtomicBoolean cancel = new AtomicBoolean(false);
         AtomicBoolean lost = new AtomicBoolean(false);
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
@@ -251,8 +260,8 @@ public final class RunExecutor {
                 long still = System.nanoTime() - movedAt.get();
                 if (still > stallNanos) {                      // alive, but not training: no beat, so that a worker takes over
                     if (stalled.compareAndSet(false, true)) {
-                        LOG.error("run {}: the training thread has not moved for {} s (epoch {}); heartbeats stop, so that the "
-                                + "run reads as interrupted and a worker can take it over", runId, still / 1_000_000_000L, epochNow.get());
+                        LOG.error("run {}: the training thread has not moved for {} s ({} {}); heartbeats stop, so that the "
+                                + "run reads as interrupted and a worker can take it over", runId, still / 1_000_000_000L, step, epochNow.get());
                     }
                     return;
                 }
@@ -275,7 +284,7 @@ public final class RunExecutor {
             SnapshotSchedule schedule = new SnapshotSchedule(cfg.snapshotEvery(), cfg.epochs());
             if (fromEpoch > 0) {
                 byte[] bytes = log.blob(row.lastCheckpoint()).orElseThrow(() -> new IllegalStateException(
-                        "the checkpoint of epoch " + fromEpoch + " is missing from the log"));
+                        "the checkpoint of " + step + " " + fromEpoch + " is missing from the log"));
                 model.restore(ModelState.fromBytes(bytes));
             }
             if (row.snapshots() == 0) {
@@ -288,7 +297,7 @@ public final class RunExecutor {
             List<Double> loggedLosses = log.metrics(runId).stream().map(m -> m.loss() == null ? Double.NaN : m.loss()).toList();
             // batchSize 0 (lbfgs): the whole training set is one "batch" of the progress bar
             long batches = cfg.batchSize() == 0 ? 1 : (split.train().count() + cfg.batchSize() - 1) / cfg.batchSize();
-            listener.started(runId, fromEpoch, cfg.epochs(), batches);
+            listener.started(runId, fromEpoch, cfg.epochs(), batches, step);
             long lastCheckpoint = System.nanoTime(), checkpointNanos = checkpointNanos();
             DivergenceWatch watch = new DivergenceWatch(cfg.beta(), cfg.limiterOn(), DivergenceWatch.parseStopOn(cfg.stopOn()));
             java.util.Map<String, Integer> flagged = new java.util.TreeMap<>();     // cause -> epochs flagged, for the outcome
@@ -302,12 +311,12 @@ public final class RunExecutor {
                 });
                 if (lost.get()) {
                     writer.abandon();
-                    return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped at epoch " + epoch);
+                    return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped at " + step + " " + epoch);
                 }
                 if (s.stopped()) {
                     writer.drain(drainMs());
                     lease.append(new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
-                    return new Outcome(runId, "cancelled", "cancelled during epoch " + epoch);
+                    return new Outcome(runId, "cancelled", "cancelled during " + step + " " + epoch);
                 }
                 List<DivergenceWatch.Flag> flags = watch.observe(s);
                 for (DivergenceWatch.Flag f : flags) flagged.merge(f.cause().key(), 1, Integer::sum);
@@ -315,7 +324,7 @@ public final class RunExecutor {
                 boolean diverged = stopReason != null;
                 if (epoch <= logged) {
                     if (epoch <= loggedLosses.size() && Double.compare(loggedLosses.get(epoch - 1), s.loss()) != 0) {
-                        LOG.warn("run {}: epoch {} replayed with loss {} but the log has {}", runId, epoch, s.loss(), loggedLosses.get(epoch - 1));
+                        LOG.warn("run {}: {} {} replayed with loss {} but the log has {}", runId, step, epoch, s.loss(), loggedLosses.get(epoch - 1));
                     }
                     listener.epoch(s, null);
                     continue;
@@ -352,20 +361,20 @@ public final class RunExecutor {
                     }
                     if (!diverged && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
                     if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
-                    appendEpoch(lease, e, events, blobs);
+                    appendEpoch(lease, e, step, events, blobs);
                 });
                 listener.epoch(s, heldout);
                 if (diverged) {
                     writer.drain(drainMs());
-                    return new Outcome(runId, "diverged", "diverged at epoch " + epoch);
+                    return new Outcome(runId, "diverged", "diverged at " + step + " " + epoch);
                 }
                 if (releasing) {
                     writer.drain(drainMs());
-                    return new Outcome(runId, "released", "released after epoch " + epoch + " with a checkpoint; the run is queued again");
+                    return new Outcome(runId, "released", "released after " + step + " " + epoch + " with a checkpoint; the run is queued again");
                 }
             }
             writer.drain(drainMs());
-            return new Outcome(runId, "finished", cfg.epochs() + " epochs" + flagNote(flagged, fromEpoch));
+            return new Outcome(runId, "finished", cfg.epochs() + " " + step + "s" + flagNote(flagged, fromEpoch, step));
         } catch (RuntimeException | OutOfMemoryError e) {
             try {
                 writer.drain(drainMs());
@@ -378,7 +387,7 @@ public final class RunExecutor {
             }
             if (StoreException.unreachable(e)) {         // not the run's failure: nothing is written, the run is left as it is
                 String msg = "the log could not be reached (" + StoreException.oneLine(e) + "); run " + runId + " is left at its last "
-                        + "written epoch: a worker takes it over once its heartbeat has lapsed, or resume it";
+                        + "written " + step + ": a worker takes it over once its heartbeat has lapsed, or resume it";
                 LOG.warn("{}", msg);
                 return new Outcome(runId, UNREACHABLE, msg);
             }
@@ -408,7 +417,7 @@ public final class RunExecutor {
      * StoreException.EpochWritten}), under the run's lock. A lease taken over meanwhile refuses the new try ({@link
      * StoreException.LeaseLost}).
      */
-    private void appendEpoch(Lease lease, int epoch, List<RunEvent> events, List<Blob> blobs) {
+    private void appendEpoch(Lease lease, int epoch, String step, List<RunEvent> events, List<Blob> blobs) {
         long deadline = System.nanoTime() + outageMs() * 1_000_000;
         long waitMs = 500;
         boolean written = false;
@@ -425,13 +434,13 @@ public final class RunExecutor {
                 return;
             } catch (StoreException.EpochWritten e) {
                 if (!written || e.epoch() != epoch) throw e;                 // a retry found its own committed write
-                LOG.warn("run {}: epoch {} was written by the try whose answer was lost; not written again", lease.runId(), epoch);
+                LOG.warn("run {}: {} {} was written by the try whose answer was lost; not written again", lease.runId(), step, epoch);
                 return;
             } catch (RuntimeException e) {
                 if (!StoreException.unreachable(e) || System.nanoTime() + waitMs * 1_000_000 > deadline) throw e;
                 written = true;
-                LOG.warn("run {}: the log cannot be reached ({}); writing epoch {} again in {} ms", lease.runId(),
-                        StoreException.oneLine(e), epoch, waitMs);
+                LOG.warn("run {}: the log cannot be reached ({}); writing {} {} again in {} ms", lease.runId(),
+                        StoreException.oneLine(e), step, epoch, waitMs);
                 try {
                     Thread.sleep(waitMs);
                 } catch (InterruptedException ie) {
@@ -443,11 +452,14 @@ public final class RunExecutor {
         }
     }
 
-    /** "; divergence flags: rho_hat_at_bound in 5 epochs, ..." for the outcome of a run that finished with flags, else "". */
-    static String flagNote(java.util.Map<String, Integer> flagged, int fromEpoch) {
+    /**
+     * "; divergence flags: rho_hat_at_bound in 5 epochs, ..." for the outcome of a run that finished with flags, else "";
+     * {@code step} is the run's word for an epoch ("iteration" for L-BFGS).
+     */
+    static String flagNote(java.util.Map<String, Integer> flagged, int fromEpoch, String step) {
         if (flagged.isEmpty()) return "";
-        return "; divergence flags" + (fromEpoch > 0 ? " since epoch " + (fromEpoch + 1) : "") + ": " + String.join(", ", flagged.entrySet().stream()
-                .map(e -> e.getKey() + " in " + e.getValue() + (e.getValue() == 1 ? " epoch" : " epochs")).toList())
+        return "; divergence flags" + (fromEpoch > 0 ? " since " + step + " " + (fromEpoch + 1) : "") + ": " + String.join(", ", flagged.entrySet().stream()
+                .map(e -> e.getKey() + " in " + e.getValue() + " " + step + (e.getValue() == 1 ? "" : "s")).toList())
                 + " (the run page and GET /api/runs/ID/flags say which units)";
     }
 

@@ -195,6 +195,7 @@ class CommandLineTest {
         String runId = train.out().strip();
         List<String> epochLines = train.err().lines().filter(l -> l.contains(": epoch ")).toList();
         assertEquals(5, epochLines.size(), train.err());
+        assertTrue(train.err().lines().anyMatch(l -> l.matches("run " + runId + ": starting at epoch 1 of 5 \\(\\d+ batches per epoch\\)")), train.err());
         assertFalse(train.err().contains("[") && train.err().contains("]  "), "no progress bar drawn into a pipe: " + train.err());
         try (EventLog log = EventLog.open(Path.of(db))) {
             double heldout = log.metrics(runId).get(4).heldout();
@@ -282,6 +283,39 @@ class CommandLineTest {
         Result csv = run("export", runId, "--db", db, "--format", "filters-csv", "--epoch", "3");
         assertEquals(2, csv.code(), csv.err());
         assertTrue(csv.err().contains("no weight snapshot at iteration 3"), csv.err());
+    }
+
+    @Test
+    void an_l_bfgs_run_prints_iterations_where_a_minibatch_run_prints_epochs() {
+        // each full-batch L-BFGS iteration is logged as one epoch; the trainer names it as the dashboard does
+        String db = dir.resolve("lbfgs-lines.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=400", "--set", "hidden=6",
+                "--set", "epochs=5", "--set", "batchSize=0", "--set", "optimizer=lbfgs");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        List<String> lines = train.err().lines().filter(l -> l.startsWith("run " + runId)).toList();
+        assertEquals("run " + runId + ": starting at iteration 1 of 5 (full batch)", lines.get(0), train.err());
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(lines.get(i).startsWith("run " + runId + ": iteration " + i + "/5 loss "), lines.get(i));
+        }
+        assertEquals("run " + runId + " finished: 5 iterations", lines.get(6), train.err());
+        assertEquals(7, lines.size(), train.err());
+        assertFalse(train.err().contains("epoch"), train.err());
+    }
+
+    @Test
+    void the_progress_bar_counts_iterations_of_an_l_bfgs_run_and_epochs_of_a_minibatch_run() {
+        try (EventLog log = EventLog.open(dir.resolve("bar.db"))) {
+            for (String[] kind : new String[][] {{"optimizer=lbfgs", "batchSize=0", "iteration 3/3 loss "},
+                                                 {"optimizer=adam", "batchSize=20", "epoch 3/3 loss "}}) {
+                String runId = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars",
+                        "limit=400", "hidden=6", "epochs=3", kind[0], kind[1])), null, "test", null);
+                try (ProgressListener bar = new ProgressListener(null)) {      // a bar, as on a terminal
+                    assertEquals("finished", new sparselab.runs.RunExecutor(log, bar).execute(runId, false).status());
+                    assertTrue(bar.barMessage().startsWith(kind[2]), kind[0] + ": " + bar.barMessage());
+                }
+            }
+        }
     }
 
     @Test

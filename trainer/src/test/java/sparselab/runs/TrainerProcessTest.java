@@ -139,6 +139,24 @@ class TrainerProcessTest {
         }
     }
 
+    @Test
+    void a_background_l_bfgs_run_s_log_file_counts_iterations() throws Exception {
+        // each full-batch L-BFGS iteration is logged as one epoch; its logs/RUN.log names it as the dashboard does
+        try (EventLog log = EventLog.open(dir.resolve("lbfgs.db"))) {
+            String run = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "limit=400", "hidden=6", "epochs=4",
+                    "optimizer=lbfgs", "batchSize=0")), null, "test", null);
+            Process p = BackgroundTrainer.spawn(log.describe(), run);
+            await(p, 300);
+            String out = read(dir.resolve("logs").resolve(run + ".log"));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("run " + run + " started from iteration 0 (lease 1)"), out);
+            assertTrue(out.contains("run " + run + ": starting at iteration 1 of 4 (full batch)"), out);
+            assertTrue(out.contains("run " + run + ": iteration 1/4 loss ") && out.contains("run " + run + ": iteration 4/4 loss "), out);
+            assertTrue(out.contains("run " + run + " finished: 4 iterations"), out);
+            assertFalse(out.contains("epoch"), out);
+        }
+    }
+
     private static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p) : "(no output file " + p + ")";
