@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
+import sparselab.config.Choices;
 import sparselab.store.EventLog;
 import sparselab.runs.RunQueries;
 
@@ -33,16 +34,18 @@ public final class GroupCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
-        // every figure is %.4g, at most 9 characters ("6.243e-05"; 10 with a sign)
-        String fmt = "%-4s %-12s %-10s %-9s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
-        out.printf(fmt, "step", "run", "status", "epochs", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes", "change / values");
+        String steps = stepsWord(g);
+        // every figure is %.4g, at most 9 characters ("6.243e-05"; 10 with a sign: a tanh unit's mean activation)
+        String fmt = "%-4s %-12s %-10s %-" + Math.max(9, steps.length()) + "s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
+        out.printf(fmt, "step", "run", "status", steps, "loss", "held-out", "mean act.", "locality", "dead", "satur.", "lifetime",
+                "digit", "strokes", "change / values");
         for (GroupView.Row r : g.runs()) {
             var m = r.measures();
             String change = r.changes().isEmpty()
                     ? r.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))
                     : r.changes().stream().map(c -> c.key() + " " + c.from() + " -> " + c.to()).collect(Collectors.joining(", "));
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
-                    r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()),
+                    r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()), f(r.run().meanActivation()),
                     m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
                     m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : f(m.strokeShare()),
                     change);
@@ -52,20 +55,30 @@ public final class GroupCommand implements Callable<Integer> {
     }
 
     /**
+     * The progress column's title, as the group page words its runs' steps (stepWords, web/static/js/api.js): "epochs",
+     * "iterations" when every run is full-batch L-BFGS (each logged epoch one iteration), "epochs/iterations" for both.
+     */
+    static String stepsWord(GroupView g) {
+        java.util.SortedSet<String> words = g.runs().stream().map(r -> Choices.Optimizer.stepWord(r.run().optimizer()) + "s")
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        return words.isEmpty() ? "epochs" : String.join("/", words);
+    }
+
+    /**
      * With replicates (a sweep or ladder run with --seeds): one line per point (a ladder step, or the swept values
      * without the seed) with n and mean +- sd (sample sd, n - 1) of the final figures over its finished runs
-     * (the points of {@link Replicates}, as the group page shows them): the final loss and held-out error, then every
-     * filter measure in the page's order, the dead and saturated fractions included.
+     * (the points of {@link Replicates}, as the group page shows them): the final loss, held-out error and mean
+     * activation, then every filter measure in the page's order, the dead and saturated fractions included.
      */
     static void printReplicates(PrintWriter out, GroupView g) {
         if (g.points().isEmpty()) return;
         out.println();
         out.println("mean +- sd over the finished runs of each point (n = runs):");
-        String fmt = "%-24s %3s %23s %23s %23s %23s %23s %23s %23s %23s%n";   // "mean +- sd": two figures and " +- "
-        out.printf(fmt, "point", "n", "loss", "held-out", "locality", "dead", "satur.", "lifetime", "digit", "strokes");
+        String fmt = "%-24s %3s %23s %23s %23s %23s %23s %23s %23s %23s %23s%n";   // "mean +- sd": two figures and " +- "
+        out.printf(fmt, "point", "n", "loss", "held-out", "mean act.", "locality", "dead", "satur.", "lifetime", "digit", "strokes");
         for (Replicates.Point p : g.points()) {
             var m = p.figures();
-            out.printf(fmt, p.label(), p.n(), ms(m.get("loss")), ms(m.get("heldout")), ms(m.get("locality")),
+            out.printf(fmt, p.label(), p.n(), ms(m.get("loss")), ms(m.get("heldout")), ms(m.get("meanActivation")), ms(m.get("locality")),
                     ms(m.get("deadFraction")), ms(m.get("saturatedFraction")),
                     ms(m.get("lifetimeSparsity")), ms(m.get("digitLikeness")), ms(m.get("strokeShare")));
         }

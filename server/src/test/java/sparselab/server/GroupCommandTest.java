@@ -17,14 +17,29 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code sparselab group}: replicates of a point (--seeds) are summarised as mean +- sd. */
+/**
+ * {@code sparselab group}: replicates of a point (--seeds) are summarised as mean +- sd; the figures and the words are
+ * the group page's.
+ */
 class GroupCommandTest {
     @TempDir Path dir;
 
     private static void finished(EventLog log, String id, double loss) {
+        finished(log, id, loss, 0.1);
+    }
+
+    private static void finished(EventLog log, String id, double loss, double meanActivation) {
         log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
-        log.append(id, new RunEvent.EpochCompleted(1, loss, loss, 0, 0, 0.1, new double[] {0.1}, 0, 0, 0, 0, false, loss / 2, 1, 1));
+        log.append(id, new RunEvent.EpochCompleted(1, loss, loss, 0, 0, meanActivation, new double[] {meanActivation}, 0, 0, 0, 0, false, loss / 2, 1, 1));
         log.append(id, new RunEvent.Finished(1, loss, loss / 2));
+    }
+
+    private String group(Path db, String name) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new GroupCommand()));
+        cl.setOut(new PrintWriter(out, true));
+        assertEquals(0, cl.execute("--db", db.toString(), name), out.toString());
+        return out.toString();
     }
 
     @Test
@@ -81,7 +96,7 @@ class GroupCommandTest {
         assertEquals(0, cl.execute("--db", db.toString(), "fr"));
         String text = out.toString();
         String header = text.lines().filter(l -> l.startsWith("point ")).findFirst().orElseThrow(() -> new AssertionError(text));
-        assertTrue(header.matches("point\\s+n\\s+loss\\s+held-out\\s+locality\\s+dead\\s+satur\\.\\s+lifetime\\s+digit\\s+strokes"), header);
+        assertTrue(header.matches("point\\s+n\\s+loss\\s+held-out\\s+mean act\\.\\s+locality\\s+dead\\s+satur\\.\\s+lifetime\\s+digit\\s+strokes"), header);
         String beta0 = text.lines().filter(l -> l.startsWith("beta=0 ")).findFirst().orElseThrow(() -> new AssertionError(text));
         String beta3 = text.lines().filter(l -> l.startsWith("beta=3 ")).findFirst().orElseThrow(() -> new AssertionError(text));
         assertEquals("0.5000 +- 0.3536", column(header, beta0, "dead"), beta0);
@@ -101,9 +116,62 @@ class GroupCommandTest {
         }
     }
 
+    @Test
+    void the_progress_column_says_iterations_for_l_bfgs_runs_and_the_mean_activation_is_the_group_page_s() {
+        Path db = dir.resolve("lbfgs.db");
+        // per point and seed: the final mean activation of a full-batch L-BFGS run (each logged epoch one iteration)
+        double[][] acts = {{0.25, 0.75}, {0.05, 0.0625}};
+        String[] betas = {"0", "3"};
+        try (EventLog log = EventLog.open(db)) {
+            for (int p = 0; p < 2; p++) {
+                for (int s = 0; s < 2; s++) {
+                    String id = Fixtures.queued(log, Map.of("optimizer", "lbfgs", "batchSize", "0", "beta", betas[p],
+                            "seed", Integer.toString(1 + s)), "sweep", "lb");
+                    finished(log, id, 1 + s, acts[p][s]);
+                }
+            }
+            Fixtures.queued(log, Map.of("optimizer", "lbfgs", "batchSize", "0"), "sweep", "both");
+            Fixtures.queued(log, Map.of("optimizer", "adam", "batchSize", "10"), "sweep", "both");
+            Fixtures.queued(log, Map.of("seed", "1"), "sweep", "sgd");
+            Fixtures.queued(log, Map.of("seed", "2"), "sweep", "sgd");
+        }
+        String text = group(db, "lb");
+        String head = text.lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        assertTrue(head.matches("step\\s+run\\s+status\\s+iterations\\s+loss\\s+held-out\\s+mean act\\.\\s+locality.*"), head);
+        String points = text.lines().filter(l -> l.startsWith("point ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        try (EventLog log = EventLog.open(db)) {
+            // the same numbers as the group page's run table and its over-seeds points (the groups API)
+            var g = new sparselab.groups.GroupQueries(log, new sparselab.runs.RunQueries(log)).group("lb", log.clock().instant());
+            assertEquals(4, g.runs().size());
+            for (var r : g.runs()) {
+                String line = text.lines().filter(l -> l.startsWith("-    " + r.run().runId())).findFirst().orElseThrow(() -> new AssertionError(text));
+                assertEquals(String.format("%.4g", r.run().meanActivation()), cell(head, line, "mean act.", 10), line);
+            }
+            for (var p : g.points()) {
+                var m = p.figures().get("meanActivation");
+                String line = text.lines().filter(l -> l.startsWith(p.label() + " ")).findFirst().orElseThrow(() -> new AssertionError(text));
+                assertEquals(String.format("%.4g +- %.4g", m.mean(), m.sd()), column(points, line, "mean act."), line);
+            }
+        }
+        String beta0 = text.lines().filter(l -> l.startsWith("beta=0 ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        assertEquals("0.5000 +- 0.3536", column(points, beta0, "mean act."), beta0);
+        assertEquals(points.length(), beta0.length(), points + "\n" + beta0);
+
+        // a group of both kinds says both, as the page does; a group of minibatch runs says epochs
+        String both = group(db, "both").lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow();
+        assertTrue(both.matches("step\\s+run\\s+status\\s+epochs/iterations\\s+loss\\s.*"), both);
+        String sgd = group(db, "sgd").lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow();
+        assertTrue(sgd.matches("step\\s+run\\s+status\\s+epochs\\s+loss\\s.*"), sgd);
+    }
+
     /** The right-aligned cell of a column of the points table, found by its header. */
     private static String column(String header, String line, String title) {
+        return cell(header, line, title, 23);
+    }
+
+    /** The right-aligned cell of a column {@code width} wide, found by its header. */
+    private static String cell(String header, String line, String title, int width) {
         int end = header.indexOf(" " + title) + 1 + title.length();
-        return line.substring(end - 23, end).trim();
+        return line.substring(end - width, end).trim();
     }
 }
