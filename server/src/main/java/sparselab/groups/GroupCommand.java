@@ -59,9 +59,7 @@ public final class GroupCommand implements Callable<Integer> {
      * "iterations" when every run is full-batch L-BFGS (each logged epoch one iteration), "epochs/iterations" for both.
      */
     static String stepsWord(GroupView g) {
-        java.util.SortedSet<String> words = g.runs().stream().map(r -> Choices.Optimizer.stepWord(r.run().optimizer()) + "s")
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
-        return words.isEmpty() ? "epochs" : String.join("/", words);
+        return Choices.Optimizer.stepsTitle(g.runs().stream().map(r -> r.run().optimizer()).toList());
     }
 
     /**

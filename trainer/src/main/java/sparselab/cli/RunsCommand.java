@@ -41,8 +41,10 @@ public class RunsCommand implements Callable<Integer> {
                 .limit(limit == null ? Long.MAX_VALUE : limit).toList();
         PrintWriter out = spec.commandLine().getOut();
         var measures = log.lastMeasures(runs.stream().map(RunRow::runId).toList());
-        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %9s %10s %10s %7s  %s%n";
-        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", "epochs", "loss", "held-out",
+        // the progress column says iterations for full-batch L-BFGS runs, as the dashboard does
+        String steps = sparselab.config.Choices.Optimizer.stepsTitle(runs.stream().map(r -> r.configMap().get("optimizer")).toList());
+        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %" + Math.max(9, steps.length()) + "s %10s %10s %7s  %s%n";
+        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", steps, "loss", "held-out",
                 "strokes", "created");
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();

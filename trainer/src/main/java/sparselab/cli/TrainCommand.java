@@ -39,7 +39,7 @@ public class TrainCommand implements Callable<Integer> {
         return run(spec, log, runId, background, false);
     }
 
-    /** "run ID finished 3 epochs"; the status is said once, whether or not the message starts with it. */
+    /** "run ID finished: 3 epochs" ("3 iterations" for L-BFGS); the status is said once, whether or not the message starts with it. */
     static String outcome(RunExecutor.Outcome o) {
         return "run " + o.runId() + " " + (o.message().startsWith(o.status()) ? o.message() : o.status() + ": " + o.message());
     }

@@ -35,6 +35,16 @@ public final class Choices {
          * choose theirs with stepWords (web/static/js/api.js), which says the same.
          */
         public static String stepWord(String optimizer) { return LBFGS.key().equals(optimizer) ? "iteration" : "epoch"; }
+
+        /**
+         * The title of a column of steps over runs of these optimizer keys: "epochs", "iterations" when every run is
+         * full-batch L-BFGS, "epochs/iterations" for both kinds (the group page's wording).
+         */
+        public static String stepsTitle(java.util.Collection<String> optimizers) {
+            java.util.SortedSet<String> words = new java.util.TreeSet<>();
+            for (String o : optimizers) words.add(stepWord(o) + "s");
+            return words.isEmpty() ? "epochs" : String.join("/", words);
+        }
     }
 
     /**

@@ -345,6 +345,10 @@ class CommandLineTest {
         assertTrue(!group.out().contains(a) && group.out().contains(b) && group.out().contains(c), group.out());
         Result text = run("runs", "--db", db, "-q", "UFLDL");
         assertTrue(!text.out().contains(a) && text.out().contains(b) && !text.out().contains(c), text.out());
+        // the progress column is titled as the dashboard words the runs' steps: b is full-batch L-BFGS (ufldl)
+        assertTrue(text.out().lines().findFirst().orElse("").contains(" iterations "), text.out());
+        assertTrue(all.out().lines().findFirst().orElse("").contains(" epochs/iterations "), all.out());
+        assertTrue(run("runs", "--db", db, "-q", "gamma").out().lines().findFirst().orElse("").contains(" epochs "));
         Result one = run("runs", "--db", db, "--limit", "1");
         assertEquals(2, one.out().lines().count(), one.out());           // the header and the newest run
         assertTrue(one.out().contains(d), one.out());
