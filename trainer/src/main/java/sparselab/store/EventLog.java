@@ -146,6 +146,12 @@ public interface EventLog extends AutoCloseable {
         /** {@link EventLog#unfinished(int)}, as this transaction sees them; holds the room. */
         List<RunRow> unfinished(int limit);
 
+        /**
+         * Whether some run of the log is in {@code group}, as this transaction sees it; holds the room, so that two
+         * writers naming a new group alike take turns and the second sees the first's runs.
+         */
+        boolean hasGroup(String group);
+
         /** {@link EventLog#shared()} */
         boolean shared();
 

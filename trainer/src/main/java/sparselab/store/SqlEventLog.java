@@ -519,6 +519,12 @@ final class SqlEventLog implements EventLog {
         }
 
         @Override
+        public boolean hasGroup(String group) {
+            hold();
+            return !h.attach(LogDao.class).groupRuns(group).isEmpty();
+        }
+
+        @Override
         public boolean shared() { return SqlEventLog.this.shared(); }
 
         @Override

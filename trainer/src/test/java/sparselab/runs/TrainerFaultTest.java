@@ -240,6 +240,26 @@ class TrainerFaultTest {
         }
     }
 
+    /** Two sweeps named alike at once (two processes): each name checked free before either wrote, one group made. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void two_sweeps_named_alike_at_once_never_share_a_group(String backend) throws Exception {
+        String db = Logs.newLog(backend, dir);
+        try (EventLog a = EventLog.open(db); EventLog b = EventLog.open(db)) {
+            List<Runs.Prepared> prepared = Runs.prepare(List.of(ConfigLoader.resolve(null, null, WIDE)), a.shared());
+            String first = Groups.newName(a, "alike", "sweep"), second = Groups.newName(b, "alike", "sweep");   // both free
+            List<String> made = Runs.createAll(a, prepared, List.of(Runs.created(prepared.get(0), null, "sweep", first, null)),
+                    Limits.defaults());
+            ConfigException refused = assertThrows(ConfigException.class, () -> Runs.createAll(b, prepared,
+                    List.of(Runs.created(prepared.get(0), null, "sweep", second, null)), Limits.defaults()));
+            assertTrue(refused.getMessage().contains("name") && refused.getMessage().contains("'alike' exists already"), refused.getMessage());
+            assertEquals(made, Groups.runIds(b, "alike"), "the first sweep's runs alone, nothing of the second");
+            // a run added to a group that exists (not a sweep's or ladder's new one) is not refused
+            Runs.createAll(b, prepared, List.of(Runs.created(prepared.get(0), null, "cli", "alike", null)), Limits.defaults());
+            assertEquals(2, Groups.runIds(a, "alike").size());
+        }
+    }
+
     private static List<String> concat(List<String> a, String b) {
         List<String> out = new ArrayList<>(a);
         out.add(b);
