@@ -156,7 +156,7 @@ public final class Launches {
             checkQueue(steps.size());
             List<RunCreator.Spec> specs = steps.stream().map(s -> new RunCreator.Spec(configs.get(s.step()),
                     Groups.preset(a, b, s, steps.size()), "ladder", group, Groups.tag(a, b, s, steps.size()))).toList();
-            List<String> ids = creator.createAll(specs);
+            List<String> ids = creator.createAll(specs, group);
             for (Ladder.Step s : steps) out.add(new QueuedStep(s.step(), ids.get(s.step()), s.changedKeys(), s.note()));
         }
         pool.wake();

@@ -28,6 +28,15 @@ public interface RunCreator {
         return runs.stream().map(s -> create(s.config(), s.preset(), s.origin(), s.group(), s.ladder())).toList();
     }
 
+    /**
+     * {@link #createAll(List)} for the runs of the new group {@code newGroup} (a ladder's, named by Groups.newName):
+     * in production refused, naming {@code name}, when another process created runs in a group of that name since it
+     * was chosen.
+     */
+    default List<String> createAll(List<Spec> runs, String newGroup) {
+        return createAll(runs);
+    }
+
     /** The production creator with the data folder and the limits of the environment. */
     static RunCreator inLog(EventLog log) {
         return inLog(log, Runs.dataDir(), Limits.fromEnvironment());
@@ -47,13 +56,18 @@ public interface RunCreator {
 
             @Override
             public List<String> createAll(List<Spec> runs) {
+                return createAll(runs, null);
+            }
+
+            @Override
+            public List<String> createAll(List<Spec> runs, String newGroup) {
                 List<Runs.Prepared> p = Runs.prepare(runs.stream().map(Spec::config).toList(), dataDir, limits, log.shared());
                 List<RunEvent.Created> created = new java.util.ArrayList<>();
                 for (int i = 0; i < runs.size(); i++) {
                     Spec s = runs.get(i);
                     created.add(Runs.created(p.get(i), s.preset(), s.origin(), s.group(), s.ladder()));
                 }
-                return Runs.createAll(log, p, created, limits);
+                return Runs.createAll(log, p, created, limits, newGroup);
             }
         };
     }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigKeys;
+import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.config.RunConfig;
 import sparselab.log.RunRow;
@@ -62,7 +63,7 @@ public class LadderCommand implements Callable<Integer> {
                         Groups.tag(ra, rb, s, steps.size())));
             }
         }
-        List<String> ids = Runs.createAll(log, prepared, created);    // every step or none, checked as they are written
+        List<String> ids = Runs.createAll(log, prepared, created, Limits.fromEnvironment(), group);    // every step or none, checked as they are written
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
         for (Ladder.Step s : steps) {

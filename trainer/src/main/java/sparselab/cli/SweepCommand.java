@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigLoader;
+import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.runs.Groups;
@@ -56,7 +57,7 @@ public class SweepCommand implements Callable<Integer> {
         String group = Groups.newName(log, name, "sweep");
         List<RunEvent.Created> created = new ArrayList<>();
         for (Runs.Prepared p : prepared) created.add(Runs.created(p, preset, "sweep", group, null));
-        List<String> ids = Runs.createAll(log, prepared, created);    // the whole grid or nothing, checked as it is written
+        List<String> ids = Runs.createAll(log, prepared, created, Limits.fromEnvironment(), group);    // the whole grid or nothing, checked as it is written
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);
         for (int i = 0; i < points.size(); i++) out.println(ids.get(i) + "\t" + Sweeps.label(points.get(i).swept()));

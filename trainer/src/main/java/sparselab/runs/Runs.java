@@ -92,24 +92,28 @@ public final class Runs {
      * Creates the prepared runs, {@code created} their events in the same order, all or none: refused when they would
      * take the log over {@link Limits#maxLogBytes()} (its present size, what the runs queued or running may still
      * write, and the estimates of {@code runs}), checked in the transaction that writes them, so that runs created or
-     * resumed at once by other processes are counted (see EventLog#withRoom). A sweep's or a ladder's group is a new
-     * one ({@link Groups#newName}): refused, naming {@code name}, when another process created runs in a group of that
-     * name since it was chosen, so that two sweeps named alike at once never share a group.
+     * resumed at once by other processes are counted (see EventLog#withRoom). 
      *
      * @return the new runs' ids, in the order of {@code created}
      */
     public static List<String> createAll(EventLog log, List<Prepared> runs, List<RunEvent.Created> created, Limits limits) {
+        return createAll(log, runs, created, limits, null);
+    }
+
+    /**
+     * As above, for the runs of a new group (a sweep's or a ladder's, named by {@link Groups#newName}): refused, naming
+     * {@code name}, when another process created runs in a group of that name since it was chosen, so that two sweeps
+     * named alike at once never share a group (null: no new group).
+     */
+    public static List<String> createAll(EventLog log, List<Prepared> runs, List<RunEvent.Created> created, Limits limits,
+                                         String newGroup) {
         long add = 0;
         for (Prepared p : runs) add = saturatedAdd(add, p.estimatedBytes());
         long adding = add;
-        java.util.Set<String> newGroups = new java.util.TreeSet<>();
-        for (RunEvent.Created c : created) {
-            if (c.group() != null && ("sweep".equals(c.origin()) || "ladder".equals(c.origin()))) newGroups.add(c.group());
-        }
         return log.withRoom(room -> {
             checkRoom(room, null, adding, runs.size() == 1 ? "the run" : "the " + runs.size() + " runs", limits);
-            for (String g : newGroups) {
-                if (room.hasGroup(g)) throw new ConfigException("name", "the group '" + g + "' exists already; choose another name");
+            if (newGroup != null && room.hasGroup(newGroup)) {
+                throw new ConfigException("name", "the group '" + newGroup + "' exists already; choose another name");
             }
             List<String> ids = new ArrayList<>();
             for (RunEvent.Created c : created) ids.add(room.create(c));

@@ -249,12 +249,12 @@ class TrainerFaultTest {
             List<Runs.Prepared> prepared = Runs.prepare(List.of(ConfigLoader.resolve(null, null, WIDE)), a.shared());
             String first = Groups.newName(a, "alike", "sweep"), second = Groups.newName(b, "alike", "sweep");   // both free
             List<String> made = Runs.createAll(a, prepared, List.of(Runs.created(prepared.get(0), null, "sweep", first, null)),
-                    Limits.defaults());
+                    Limits.defaults(), first);
             ConfigException refused = assertThrows(ConfigException.class, () -> Runs.createAll(b, prepared,
-                    List.of(Runs.created(prepared.get(0), null, "sweep", second, null)), Limits.defaults()));
+                    List.of(Runs.created(prepared.get(0), null, "sweep", second, null)), Limits.defaults(), second));
             assertTrue(refused.getMessage().contains("name") && refused.getMessage().contains("'alike' exists already"), refused.getMessage());
             assertEquals(made, Groups.runIds(b, "alike"), "the first sweep's runs alone, nothing of the second");
-            // a run added to a group that exists (not a sweep's or ladder's new one) is not refused
+            // a run added to a group that exists (not as a new group's) is not refused
             Runs.createAll(b, prepared, List.of(Runs.created(prepared.get(0), null, "cli", "alike", null)), Limits.defaults());
             assertEquals(2, Groups.runIds(a, "alike").size());
         }
