@@ -488,41 +488,76 @@ public final class SparseAutoencoder {
 
     // ------------------------------------------------------------------ epochs
 
-    /** The epoch's data: the samples in the model's dtype, the shuffle buffer and the batch views over it. */
+    /**
+     * The epoch's data: the samples in the model's dtype and its batches. Without shuffling a batch is a view of the
+     * samples. With it, each batch's rows are copied, in the epoch's permuted order, into a buffer of the batch's size
+     * at its own step (see {@link #gather}), instead of the whole permuted epoch into an n x d copy at its start: the
+     * same values in the same order (the same products and losses, bit for bit), and the batch is still in the cache
+     * when its products and passes read it; the n x d copy is not kept.
+     */
     private static final class Batches {
-        final INDArray source, src, shuffled;
-        final INDArray[] views;
-
+        final INDArray source, src;
+        final int n, size, count;
+        private final INDArray[] views;               // no shuffle: batch k's rows of src
+        private final INDArray full, last;            // shuffle: the batch buffers (a full batch, the last partial one)
         private final Elementwise.Span[] spans;
+        private Elementwise.Span fullSpan, lastSpan;
 
-        Batches(INDArray source, INDArray src, INDArray shuffled, INDArray[] views, boolean vec) {
+        Batches(INDArray source, INDArray src, int size, boolean shuffle, boolean vec) {
             this.source = source;
             this.src = src;
-            this.shuffled = shuffled;
-            this.views = views;
-            spans = vec ? new Elementwise.Span[views.length] : null;
+            this.n = (int) src.rows();
+            this.size = size;
+            this.count = (n + size - 1) / size;
+            int lastRows = n - (count - 1) * size;
+            if (shuffle) {
+                views = null;
+                full = Nd4j.create(src.dataType(), Math.min(size, n), src.columns());
+                last = lastRows == full.rows() ? full : Nd4j.create(src.dataType(), lastRows, src.columns());
+            } else {
+                views = new INDArray[count];
+                for (int k = 0; k < count; k++) {
+                    views[k] = src.get(NDArrayIndex.interval((long) k * size, Math.min((long) (k + 1) * size, n)), NDArrayIndex.all());
+                }
+                full = last = null;
+            }
+            spans = vec && !shuffle ? new Elementwise.Span[count] : null;
+            if (vec && shuffle) {
+                fullSpan = Elementwise.Span.of(full);
+                lastSpan = last == full ? fullSpan : Elementwise.Span.of(last);
+            }
+        }
+
+        /** Batch k's samples: its view, or (with {@code perm}) its rows of the permutation copied into a buffer. */
+        INDArray batch(int k, int[] perm) {
+            if (views != null) return views[k];
+            INDArray into = k == count - 1 ? last : full;
+            gather(src, perm, k * size, into);
+            return into;
         }
 
         /** Batch k's span for the vector loops (made once), or null without them. */
         Elementwise.Span span(int k) {
+            if (views == null) return fullSpan == null ? null : k == count - 1 ? lastSpan : fullSpan;
             if (spans == null) return null;
             if (spans[k] == null) spans[k] = Elementwise.Span.of(views[k]);
             return spans[k];
         }
     }
 
+    /**
+     * Rows {@code perm[from]}, {@code perm[from + 1]}, ... of {@code src} into the rows of {@code into} (both whole
+     * c-ordered arrays of one type and width), as bulk copies of native memory.
+     */
+    static void gather(INDArray src, int[] perm, int from, INDArray into) {
+        java.nio.ByteBuffer in = src.data().asNio(), out = into.data().asNio();
+        int rowBytes = Math.toIntExact(src.columns() * src.dataType().width());
+        for (int i = 0, rows = (int) into.rows(); i < rows; i++) out.put(i * rowBytes, in, perm[from + i] * rowBytes, rowBytes);
+    }
+
     private Batches batches(INDArray trainX) {
         if (batchesCache != null && batchesCache.source == trainX) return batchesCache;
-        INDArray src = asModelArray(trainX);
-        INDArray shuffled = cfg.shuffle() ? Nd4j.create(dtype, src.rows(), d) : null;
-        INDArray over = shuffled != null ? shuffled : src;
-        int n = (int) src.rows(), bs = cfg.batchSize();
-        int nb = (n + bs - 1) / bs;
-        INDArray[] views = new INDArray[nb];
-        for (int k = 0; k < nb; k++) {
-            views[k] = over.get(NDArrayIndex.interval((long) k * bs, Math.min((long) (k + 1) * bs, n)), NDArrayIndex.all());
-        }
-        batchesCache = new Batches(trainX, src, shuffled, views, vec);
+        batchesCache = new Batches(trainX, asModelArray(trainX), cfg.batchSize(), cfg.shuffle(), vec);
         return batchesCache;
     }
 
@@ -575,10 +610,9 @@ public final class SparseAutoencoder {
         if (cfg.optimizer() == Optimizer.LBFGS) return trainFullBatch(epoch, trainX, stop);
         long t0 = System.nanoTime();
         Batches bt = batches(trainX);
-        int nSamples = (int) bt.src.rows();
-        if (bt.shuffled != null) Nd4j.pullRows(bt.src, bt.shuffled, 1, permutation(nSamples, epochSeed(cfg.seed(), epoch, 1)));
+        int[] perm = cfg.shuffle() ? permutation(bt.n, epochSeed(cfg.seed(), epoch, 1)) : null;
         if (cfg.dropout() > 0) dropoutRng.setSeed(epochSeed(cfg.seed(), epoch, 2));
-        int nb = bt.views.length;
+        int nb = bt.count;
         if (accCache == null || accCache.nb != nb) accCache = new Accumulators(nb);
         Accumulators acc = accCache;
         acc.reset();
@@ -591,7 +625,7 @@ public final class SparseAutoencoder {
                 stopped = true;
                 break;
             }
-            INDArray x = bt.views[k];
+            INDArray x = bt.batch(k, perm);
             xSpan = bt.span(k);
             trainStep(x, acc, k, epoch);
             iteration++;

@@ -17,6 +17,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingTest {
@@ -92,6 +93,32 @@ class TrainingTest {
         double[] tail = losses(train(resumed, x, 3, 4));
         assertArrayEquals(a, new double[] {head[0], head[1], tail[0], tail[1]}, 0.0, "resumed at epoch 2");
         assertEquals(ModelState.fromBytes(saved), first.state());
+    }
+
+    /**
+     * With shuffling each batch's rows are gathered at its step: an epoch must train on exactly the samples of the
+     * epoch's permutation, in order, as an epoch without shuffling over the permuted samples does (the last batch
+     * partial: 500 = 31 x 16 + 4), in float32 (the vector loops) and float64.
+     */
+    @Test
+    void a_shuffled_epoch_trains_on_its_permutation_of_the_samples_in_order() {
+        INDArray x = rows(Bars.generate(8, 500, 1.0 / 8, 3));
+        for (org.nd4j.linalg.api.buffer.DataType type : new org.nd4j.linalg.api.buffer.DataType[] {
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, org.nd4j.linalg.api.buffer.DataType.DOUBLE}) {
+            RunConfig shuffled = cfg("hidden", "12", "shuffle", "true", "batchSize", "16", "optimizer", "sgd",
+                    "learningRate", "0.05", "beta", "0.5", "seed", "7");
+            RunConfig inOrder = shuffled.with("shuffle", "false");
+            int[] perm = SparseAutoencoder.permutation(500, SparseAutoencoder.epochSeed(7, 1, 1));
+            INDArray permuted = Nd4j.pullRows(x.castTo(type), 1, perm);
+            SparseAutoencoder a = new SparseAutoencoder(shuffled, 64, type), b = new SparseAutoencoder(inOrder, 64, type);
+            EpochStats sa = a.trainEpoch(1, x, () -> false), sb = b.trainEpoch(1, permuted, () -> false);
+            assertEquals(32, sa.batches(), type + ": every batch, the partial one too");
+            assertEquals(sb.loss(), sa.loss(), 0.0, type + ": the same batches in the same order");
+            assertArrayEquals(b.encoderFilters(), a.encoderFilters(), type + ": the same weights");
+            assertArrayEquals(b.decoderFilters(), a.decoderFilters(), type + ": the same weights");
+            // and the next epoch's permutation is another one: not the first epoch's batches again
+            assertNotEquals(b.trainEpoch(2, permuted, () -> false).loss(), a.trainEpoch(2, x, () -> false).loss(), type + ": epoch 2 shuffles anew");
+        }
     }
 
     @Test
