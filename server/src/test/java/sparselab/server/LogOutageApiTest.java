@@ -49,6 +49,30 @@ class LogOutageApiTest {
     }
 
     @Test
+    void the_first_request_that_finds_the_server_gone_waits_for_the_pool_once_with_the_database_s_clock() throws Exception {
+        LocalPostgres server = LocalPostgres.start();
+        String db = server.newDatabase();
+        try (EventLog log = EventLog.open(db)) {
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
+            // the clock serve gives the dashboard: the database's, whose reading measured it too (another 15 s wait)
+            var app = new App(log, log.clock(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (s, client) -> {
+                server.close();                                   // before the dashboard's first request
+                Thread.sleep(1000);                               // the pool's connections are checked again before use
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                long start = System.nanoTime();
+                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port() + "/api/runs"))
+                        .timeout(java.time.Duration.ofSeconds(60)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertEquals(503, r.statusCode(), r.body());
+                assertTrue(seconds < 25, "the pool's one wait (15 s), not two: " + seconds + " s");
+            });
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
     void the_live_feed_logs_an_outage_once_in_one_line_not_a_stack_per_poll() throws Exception {
         LocalPostgres server = LocalPostgres.start();
         String db = server.newDatabase();
