@@ -1,6 +1,7 @@
 package sparselab.server;
 
 import io.javalin.Javalin;
+import sparselab.cli.TempFolder;
 import sparselab.config.ConfigKeys;
 import sparselab.launch.LaunchPool;
 import sparselab.log.Blob;
@@ -38,8 +39,9 @@ public final class ApiBench {
     }
 
     /**
-     * Fills a log of each backend and times its reads, printing to {@code out}: the SQLite log in a temporary folder,
-     * the PostgreSQL one on a throwaway server.
+     * Fills a log of each backend and times its reads, printing to {@code out}. The SQLite log is written in a
+     * temporary folder and the PostgreSQL one on a throwaway server: both are deleted at the end, also when the bench
+     * fails or the JVM is stopped.
      */
     static void run(PrintWriter out, int runs, int epochs, int hidden, Backends backends) throws Exception {
         Map<String, Map<String, Double>> medians = new java.util.LinkedHashMap<>();
@@ -49,7 +51,7 @@ public final class ApiBench {
                     medians.put(backend, measure(out, backend, log, runs, epochs, hidden));
                 }
             } else {
-                try (EventLog log = EventLog.open(java.nio.file.Files.createTempDirectory("sparselab-bench").resolve("bench.db").toString())) {
+                try (TempFolder dir = TempFolder.create("sparselab-bench"); EventLog log = EventLog.open(dir.path().resolve("bench.db").toString())) {
                     medians.put(backend, measure(out, backend, log, runs, epochs, hidden));
                 }
             }

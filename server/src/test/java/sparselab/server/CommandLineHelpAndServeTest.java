@@ -197,6 +197,18 @@ class CommandLineHelpAndServeTest {
         assertTrue(help.out().replaceAll("\\s+", " ").contains("one of sqlite, postgresql, both"), help.out());
     }
 
+    @Test
+    void bench_api_on_small_sizes_times_the_api_and_leaves_no_folder_behind() {
+        Cli.Result r = run("bench-api", "--runs", "1", "--epochs", "2", "--hidden", "2", "--backend", "sqlite");
+        assertEquals(0, r.code(), r.out() + r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("== sqlite: (\\S+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        Path log = Path.of(m.group(1));
+        assertTrue(log.getParent().getFileName().toString().startsWith("sparselab-bench"), log.toString());
+        assertFalse(Files.exists(log.getParent()), "the bench's folder " + log.getParent() + " is left");
+        assertTrue(r.out().contains("GET /api/compare (8 runs x 2 epochs)") && r.out().contains("median"), r.out());
+    }
+
     /** The repository's root: the folder with the sparselab launcher, from the test's working folder up. */
     private static Path repositoryRoot() {
         Path root = Path.of("").toAbsolutePath();
