@@ -72,6 +72,17 @@ class LogOutageApiTest {
         }
     }
 
+    /**
+     * A copy of what the appender holds, taken under its lock (the appender's own, held while it appends): the feed's
+     * thread may still log, interrupted in its wait for the pool, while the test reads (a ConcurrentModificationException).
+     */
+    private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> logged(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines) {
+        synchronized (lines) {
+            return new java.util.ArrayList<>(lines.list);
+        }
+    }
+
     @Test
     void the_live_feed_logs_an_outage_once_in_one_line_not_a_stack_per_poll() throws Exception {
         LocalPostgres server = LocalPostgres.start();
@@ -93,13 +104,14 @@ class LogOutageApiTest {
             server.close();
             // each read now waits for the pool (15 s) and fails: wait for at least two failed reads
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < deadline && lines.list.stream().noneMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG)) {
+            while (System.nanoTime() < deadline && logged(lines).stream().noneMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG)) {
                 Thread.sleep(500);
             }
             off.run();
             feed.close();
-            var warnings = lines.list.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN).toList();
-            assertTrue(lines.list.stream().anyMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG), "a second failed read: " + lines.list);
+            var all = logged(lines);
+            var warnings = all.stream().filter(l -> l.getLevel() == ch.qos.logback.classic.Level.WARN).toList();
+            assertTrue(all.stream().anyMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG), "a second failed read: " + all);
             assertEquals(1, warnings.size(), warnings.toString());
             assertEquals(null, warnings.get(0).getThrowableProxy(), "no stack trace");
             assertTrue(warnings.get(0).getFormattedMessage().contains("live feed failed ("), warnings.get(0).getFormattedMessage());
