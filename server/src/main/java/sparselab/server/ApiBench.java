@@ -1,6 +1,7 @@
 package sparselab.server;
 
 import io.javalin.Javalin;
+import sparselab.cli.TempFolder;
 import sparselab.config.ConfigKeys;
 import sparselab.launch.LaunchPool;
 import sparselab.log.Blob;
@@ -8,14 +9,13 @@ import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,53 +26,53 @@ import java.util.SplittableRandom;
 /**
  * Times the dashboard's reads over real HTTP: {@code GET /api/runs} with 10,000 runs in the log, {@code GET
  * /api/compare} of 8 runs of 1,000 epochs each with H = 196, and a run page's requests. Prints the median of 21 requests
- * after 5 warm-ups. Usage: {@code ApiBench [--runs N] [--epochs N] [--hidden N] [--keep DIR]}.
+ * after 5 warm-ups. Run by {@code sparselab bench-api} ({@link BenchApiCommand}), which checks the sizes first.
  */
 public final class ApiBench {
     private ApiBench() {}
 
-    public static void main(String[] args) throws Exception {
-        int runs = 10_000, epochs = 1_000, hidden = 196;
-        Path keep = null;
-        List<String> backends = List.of("sqlite", "postgresql");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                case "--hidden" -> hidden = Integer.parseInt(args[++i]);
-                case "--keep" -> keep = Path.of(args[++i]);
-                case "--backend" -> backends = args[++i].equals("both") ? List.of("sqlite", "postgresql") : List.of(args[i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: ApiBench [--runs N] [--epochs N] [--hidden N] [--backend sqlite|postgresql|both] [--keep DIR]");
-            }
-        }
+    /** The logs the bench times, as {@code --backend} names them: one backend, or both in the same run. */
+    enum Backends {
+        sqlite, postgresql, both;
+
+        List<String> names() { return this == both ? List.of("sqlite", "postgresql") : List.of(name()); }
+    }
+
+    /**
+     * Fills a log of each backend and times its reads, printing to {@code out}. The SQLite log is written in a
+     * temporary folder and the PostgreSQL one on a throwaway server: both are deleted at the end, also when the bench
+     * fails or the JVM is stopped.
+     */
+    static void run(PrintWriter out, int runs, int epochs, int hidden, Backends backends) throws Exception {
         Map<String, Map<String, Double>> medians = new java.util.LinkedHashMap<>();
-        for (String backend : backends) {
-            Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("sparselab-bench");
-            sparselab.store.LocalPostgres pg = backend.equals("postgresql") ? sparselab.store.LocalPostgres.start() : null;
-            try (EventLog log = EventLog.open(pg != null ? pg.newDatabase() : dir.resolve("bench.db").toString())) {
-                System.out.printf("%n== %s: %s%n", backend, log.describe());
-                medians.put(backend, measure(log, runs, epochs, hidden));
-            } finally {
-                if (pg != null) pg.close();
+        for (String backend : backends.names()) {
+            if (backend.equals("postgresql")) {
+                try (sparselab.store.LocalPostgres pg = sparselab.store.LocalPostgres.start(); EventLog log = EventLog.open(pg.newDatabase())) {
+                    medians.put(backend, measure(out, backend, log, runs, epochs, hidden));
+                }
+            } else {
+                try (TempFolder dir = TempFolder.create("sparselab-bench"); EventLog log = EventLog.open(dir.path().resolve("bench.db").toString())) {
+                    medians.put(backend, measure(out, backend, log, runs, epochs, hidden));
+                }
             }
         }
         if (medians.size() == 2) {
-            System.out.printf("%npostgresql / sqlite (median time, same run):%n");
+            out.printf("%npostgresql / sqlite (median time, same run):%n");
             Map<String, Double> a = medians.get("sqlite"), b = medians.get("postgresql");
-            for (String k : a.keySet()) System.out.printf("  %-60s %.2fx%n", k, b.get(k) / a.get(k));
+            for (String k : a.keySet()) out.printf("  %-60s %.2fx%n", k, b.get(k) / a.get(k));
         }
     }
 
-    private static Map<String, Double> measure(EventLog log, int runs, int epochs, int hidden) throws Exception {
+    private static Map<String, Double> measure(PrintWriter out, String backend, EventLog log, int runs, int epochs, int hidden) throws Exception {
+        out.printf("%n== %s: %s%n", backend, log.describe());
         long t0 = System.nanoTime();
-        System.out.printf("filling with %,d runs ...%n", runs);
+        out.printf("filling with %,d runs ...%n", runs);
         fillRuns(log, runs);
-        System.out.printf("  %.1f s%nfilling 8 runs of %,d epochs, H = %d ...%n", (System.nanoTime() - t0) / 1e9, epochs, hidden);
+        out.printf("  %.1f s%nfilling 8 runs of %,d epochs, H = %d ...%n", (System.nanoTime() - t0) / 1e9, epochs, hidden);
         long t1 = System.nanoTime();
         List<String> compared = new ArrayList<>();
         for (int r = 0; r < 8; r++) compared.add(fillTrained(log, epochs, hidden, r));
-        System.out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
+        out.printf("  %.1f s%n", (System.nanoTime() - t1) / 1e9);
         log.analyze();          // as autovacuum would within a minute: a log in use has its statistics
         String lone = log.create(new RunEvent.Created(ConfigKeys.build(Map.of("beta", "3", "hidden", "777")).toMap(), null, "f00d",
                 Map.of(), "bench", null));
@@ -81,27 +81,27 @@ public final class ApiBench {
         Javalin app = new App(log, Clock.systemUTC(), pool,
                 (cfg, preset, origin, group, ladder) -> { throw new IllegalStateException("the bench launches nothing"); },
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
-        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        Map<String, Double> times = new java.util.LinkedHashMap<>();
         try {
             String base = "http://127.0.0.1:" + app.port();
             HttpClient http = HttpClient.newHttpClient();
-            long middle = log.runsPage(sparselab.store.RunFilter.ALL, null, runs / 2, java.time.Instant.now())
-                    .get(runs / 2 - 1).createdSeq();
-            out.put("GET /api/runs (first page of 100, " + (runs + 9) + " runs)", report(http, base + "/api/runs", "GET /api/runs (first page of 100)"));
-            out.put("GET /api/runs?before=... (a page in the middle)", report(http, base + "/api/runs?before=" + middle, "GET /api/runs?before=... (a page in the middle)"));
-            out.put("GET /api/runs?status=diverged&q=ufldl (filtered in SQL)", report(http, base + "/api/runs?status=diverged&q=ufldl", "GET /api/runs?status=diverged&q=ufldl"));
-            out.put("GET /api/compare (8 runs x " + epochs + " epochs)", report(http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)"));
-            out.put("GET /api/runs/{id} (a run's page)", report(http, base + "/api/runs/" + compared.get(0), "GET /api/runs/{id} (a run's page: its row, actions and twin)"));
-            out.put("GET /api/runs/{id} (a run with no twin)", report(http, base + "/api/runs/" + lone, "GET /api/runs/{id} (a run with no twin: its lookup finds none)"));
-            out.put("GET /api/runs/{id}/events (the run page's timeline)", report(http, base + "/api/runs/" + compared.get(0) + "/events?limit=100", "GET /api/runs/{id}/events?limit=100 (the run page's timeline, " + epochs + " epochs)"));
-            out.put("GET /api/runs/{id}/rhohat", report(http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)"));
+            int half = Math.max(1, runs / 2);
+            long middle = log.runsPage(sparselab.store.RunFilter.ALL, null, half, java.time.Instant.now()).get(half - 1).createdSeq();
+            times.put("GET /api/runs (first page of 100, " + (runs + 9) + " runs)", report(out, http, base + "/api/runs", "GET /api/runs (first page of 100)"));
+            times.put("GET /api/runs?before=... (a page in the middle)", report(out, http, base + "/api/runs?before=" + middle, "GET /api/runs?before=... (a page in the middle)"));
+            times.put("GET /api/runs?status=diverged&q=ufldl (filtered in SQL)", report(out, http, base + "/api/runs?status=diverged&q=ufldl", "GET /api/runs?status=diverged&q=ufldl"));
+            times.put("GET /api/compare (8 runs x " + epochs + " epochs)", report(out, http, base + "/api/compare?runs=" + String.join(",", compared), "GET /api/compare (8 runs x " + epochs + " epochs)"));
+            times.put("GET /api/runs/{id} (a run's page)", report(out, http, base + "/api/runs/" + compared.get(0), "GET /api/runs/{id} (a run's page: its row, actions and twin)"));
+            times.put("GET /api/runs/{id} (a run with no twin)", report(out, http, base + "/api/runs/" + lone, "GET /api/runs/{id} (a run with no twin: its lookup finds none)"));
+            times.put("GET /api/runs/{id}/events (the run page's timeline)", report(out, http, base + "/api/runs/" + compared.get(0) + "/events?limit=100", "GET /api/runs/{id}/events?limit=100 (the run page's timeline, " + epochs + " epochs)"));
+            times.put("GET /api/runs/{id}/rhohat", report(out, http, base + "/api/runs/" + compared.get(0) + "/rhohat?rows=200", "GET /api/runs/{id}/rhohat (one run, 200 of " + epochs + " epochs x " + hidden + " units)"));
         } finally {
             app.stop();
         }
-        return out;
+        return times;
     }
 
-    private static double report(HttpClient http, String url, String what) throws IOException, InterruptedException {
+    private static double report(PrintWriter out, HttpClient http, String url, String what) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).GET().build();
         long bytes = 0;
         for (int i = 0; i < 5; i++) bytes = check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url).length;
@@ -112,7 +112,7 @@ public final class ApiBench {
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
         Arrays.sort(ms);
-        System.out.printf("%-70s median %7.1f ms  (min %.1f, max %.1f; %,d bytes)%n", what, ms[ms.length / 2], ms[0], ms[ms.length - 1], bytes);
+        out.printf("%-70s median %7.1f ms  (min %.1f, max %.1f; %,d bytes)%n", what, ms[ms.length / 2], ms[0], ms[ms.length - 1], bytes);
         return ms[ms.length / 2];
     }
 

@@ -174,6 +174,41 @@ class CommandLineHelpAndServeTest {
         assertFalse(Files.exists(db), "no log file was created");
     }
 
+    @Test
+    void bench_api_refuses_a_bad_option_in_one_line_before_any_work() {
+        // each command line, and the start of its one line: a bad size was taken, or refused after the log was filled
+        java.util.Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put(List.of("--backend", "bogus"), "refused: --backend: 'bogus' is not known; known: sqlite, postgresql, both");
+        refusals.put(List.of("--runs", "-5"), "refused: --runs: -5 is out of range");
+        refusals.put(List.of("--runs", "0"), "refused: --runs: 0 is out of range");
+        refusals.put(List.of("--hidden", "0", "--epochs", "0"), "refused: --epochs: 0 is out of range");
+        refusals.put(List.of("--hidden", "0"), "refused: --hidden: 0 is out of range");
+        refusals.put(List.of("--hidden", "10001"), "refused: --hidden: 10001 is out of range");
+        refusals.forEach((args, said) -> {
+            List<String> line = new java.util.ArrayList<>(List.of("bench-api"));
+            line.addAll(args);
+            Cli.Result r = run(line.toArray(String[]::new));
+            assertEquals(2, r.code(), args + ": " + r.out() + r.err());
+            assertEquals("", r.out(), args + ": nothing filled or timed");
+            assertEquals(1, r.err().lines().count(), args + ": " + r.err());
+            assertTrue(r.err().startsWith(said), args + ": " + r.err());
+        });
+        Cli.Result help = run("bench-api", "--help");
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("one of sqlite, postgresql, both"), help.out());
+    }
+
+    @Test
+    void bench_api_on_small_sizes_times_the_api_and_leaves_no_folder_behind() {
+        Cli.Result r = run("bench-api", "--runs", "1", "--epochs", "2", "--hidden", "2", "--backend", "sqlite");
+        assertEquals(0, r.code(), r.out() + r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("== sqlite: (\\S+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        Path log = Path.of(m.group(1));
+        assertTrue(log.getParent().getFileName().toString().startsWith("sparselab-bench"), log.toString());
+        assertFalse(Files.exists(log.getParent()), "the bench's folder " + log.getParent() + " is left");
+        assertTrue(r.out().contains("GET /api/compare (8 runs x 2 epochs)") && r.out().contains("median"), r.out());
+    }
+
     /** The repository's root: the folder with the sparselab launcher, from the test's working folder up. */
     private static Path repositoryRoot() {
         Path root = Path.of("").toAbsolutePath();

@@ -369,25 +369,38 @@ public class BenchCommand implements Callable<Integer> {
         }
         double bare = Double.MAX_VALUE, logged = Double.MAX_VALUE;
         long logBytes = 0;
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         for (int round = 0; round < 5; round++) {
             bare = Math.min(bare, bareSeconds(cfg, data, n));
-            Path tmp = Files.createTempDirectory("sparselab-bench");
-            try (EventLog log = EventLog.open(tmp.resolve("bench.db").toString())) {
-                String run = Runs.create(log, cfg, null, "bench", null);
-                long[] from = new long[1];
-                RunExecutor.Listener timing = new RunExecutor.Listener() {
-                    @Override public void epoch(EpochStats s, Double heldout) {
-                        if (s.epoch() == 1) from[0] = System.nanoTime();
-                    }
-                };
-                new RunExecutor(log, timing).execute(run, false);
-                logged = Math.min(logged, (System.nanoTime() - from[0]) / 1e9);
-                logBytes = Files.size(tmp.resolve("bench.db"));
-            }
+            Logged r = loggedRound(cfg, temp);
+            logged = Math.min(logged, r.seconds());
+            logBytes = r.logBytes();
         }
         out.printf("logging cost: epochs 2..%d (batch 100, adam) took %.3f s without the log and %.3f s with it: "
                 + "ratio %.3f, the log's share %.2f%% (log %.1f MB)%n", n, bare, logged, logged / bare,
                 100 * (logged - bare) / logged, logBytes / 1e6);
+    }
+
+    /** One logged round's wall time of epochs 2..n and the size its log reached. */
+    record Logged(double seconds, long logBytes) {}
+
+    /**
+     * One logged round: {@code cfg} trained by the RunExecutor into a log of its own, in a temporary folder in
+     * {@code temp} that is deleted when the round ends, fails or the JVM is stopped ({@link TempFolder}).
+     */
+    static Logged loggedRound(RunConfig cfg, Path temp) throws java.io.IOException {
+        try (TempFolder tmp = TempFolder.in(temp, "sparselab-bench");
+             EventLog log = EventLog.open(tmp.path().resolve("bench.db").toString())) {
+            String run = Runs.create(log, cfg, null, "bench", null);
+            long[] from = new long[1];
+            RunExecutor.Listener timing = new RunExecutor.Listener() {
+                @Override public void epoch(EpochStats s, Double heldout) {
+                    if (s.epoch() == 1) from[0] = System.nanoTime();
+                }
+            };
+            new RunExecutor(log, timing).execute(run, false);
+            return new Logged((System.nanoTime() - from[0]) / 1e9, Files.size(tmp.path().resolve("bench.db")));
+        }
     }
 
     /** Wall time of epochs 2..n of the bare model on the run's training split (the same samples the executor trains on). */

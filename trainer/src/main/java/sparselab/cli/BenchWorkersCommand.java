@@ -105,11 +105,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
                 }
             }
         }
-        try (var paths = Files.walk(tmp)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            // gone already, or not ours to delete: nothing more to do
-        }
+        TempFolder.delete(tmp);
     }
 
     private RunConfig config(int seed) {

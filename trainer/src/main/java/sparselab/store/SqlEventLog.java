@@ -123,7 +123,11 @@ final class SqlEventLog implements EventLog {
         }
         Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
         jdbi.registerRowMapper(org.jdbi.v3.core.mapper.reflect.ConstructorMapper.factory(RunRow.class));
-        return new SqlEventLog(b, dialect, jdbi, ds);
+        SqlEventLog log = new SqlEventLog(b, dialect, jdbi, ds);
+        // the clock's first reading, the one a caller waits for, while the server has just answered: not in the first
+        // request of a dashboard that finds it gone, which would then wait for the pool twice
+        if (log.shared()) log.databaseClock.instant();
+        return log;
     }
 
     /**

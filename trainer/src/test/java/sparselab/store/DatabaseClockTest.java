@@ -38,7 +38,7 @@ class DatabaseClockTest {
             if (down.get() != null) throw down.get();
             long at = local.millis();
             return new DatabaseClock.Reading(at + databaseAhead.get().toMillis(), at, at);
-        }, local, monotonic::get);
+        }, local, monotonic::get, Runnable::run);
     }
 
     private void pass(Duration d) {
@@ -86,6 +86,57 @@ class DatabaseClockTest {
         pass(Duration.ofSeconds(120));
         assertEquals(100_000, Duration.between(local.instant(), clock.instant()).toMillis());
         assertEquals(3, reads.get());
+    }
+
+    @Test
+    void a_measurement_that_falls_due_runs_off_the_reading_s_thread_one_at_a_time() {
+        java.util.List<Runnable> pending = new java.util.ArrayList<>();
+        DatabaseClock clock = new DatabaseClock(() -> {
+            reads.incrementAndGet();
+            long at = local.millis();
+            return new DatabaseClock.Reading(at + databaseAhead.get().toMillis(), at, at);
+        }, local, monotonic::get, pending::add);
+        databaseAhead.set(Duration.ofSeconds(10));
+        assertEquals(10_000, Duration.between(local.instant(), clock.instant()).toMillis(), "the first reading waits for its measurement");
+        assertEquals(1, reads.get());
+        assertTrue(pending.isEmpty());
+        databaseAhead.set(Duration.ofSeconds(20));
+        pass(Duration.ofSeconds(61));
+        assertEquals(10_000, Duration.between(local.instant(), clock.instant()).toMillis(), "the last offset, at once");
+        assertEquals(10_000, Duration.between(local.instant(), clock.instant()).toMillis());
+        assertEquals(1, reads.get(), "not measured on the reading's thread");
+        assertEquals(1, pending.size(), "one measurement under way, not one per reading");
+        pending.remove(0).run();
+        assertEquals(20_000, Duration.between(local.instant(), clock.instant()).toMillis(), "the new offset once measured");
+        assertTrue(pending.isEmpty(), "the next one a minute later");
+    }
+
+    @Test
+    void a_measurement_due_while_the_server_is_down_does_not_add_a_wait_for_the_pool_to_a_read_of_the_log() throws Exception {
+        LocalPostgres server = LocalPostgres.start();
+        try (EventLog log = EventLog.open(server.newDatabase())) {
+            DatabaseClock clock = (DatabaseClock) log.clock();
+            server.close();                                       // the server goes away before the clock is first read
+            Thread.sleep(1000);   // past the 0.5 s in which the pool hands out a connection unchecked (a dead one fails at once)
+            long start = System.nanoTime();
+            Instant read = clock.instant();
+            double firstSeconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(firstSeconds < 2, "measured when the log was opened, not now: " + firstSeconds + " s");
+            assertTrue(Math.abs(Duration.between(Instant.now(), read).toMillis()) < 1000);
+            clock.dueNow();                                       // as after a dashboard idle for a minute
+            // what a request of the dashboard does: read the clock, then the log; the pool waits 15 s for a connection
+            start = System.nanoTime();
+            read = clock.instant();
+            double clockSeconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(clockSeconds < 2, "the clock took " + clockSeconds + " s");
+            assertTrue(Math.abs(Duration.between(Instant.now(), read).toMillis()) < 1000, "the last offset");
+            RuntimeException e = assertThrows(RuntimeException.class, () -> log.run("r0000000000"));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(StoreException.unreachable(e), e.toString());
+            assertTrue(seconds < 25, "one wait for the pool (15 s), not two: " + seconds + " s");
+        } finally {
+            server.close();
+        }
     }
 
     @Test
