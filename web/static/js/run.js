@@ -63,7 +63,7 @@ function describe(e) {
   switch (e.type) {
     case 'created': return `queued by ${p.origin}${p.preset ? ' (preset ' + p.preset + ')' : ''}${p.group ? ' in group ' + p.group : ''}`
       + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
-    case 'started': return `started on ${p.host} (process ${p.pid}, ${p.threads} thread${p.threads === 1 ? '' : 's'})${p.fromEpoch ? `, resuming after ${step} ${p.fromEpoch}` : ''}`;
+    case 'started': return startedLine(p);
     case 'epoch_completed': return `${step} ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
     case 'weight_snapshot': return `weights saved at ${step} ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
     case 'filter_measures': return `filter measures at ${step} ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${p.strokeShare === null || p.strokeShare === undefined ? '' : `, stroke share ${num(p.strokeShare, 3)}`}`;
@@ -79,6 +79,23 @@ function describe(e) {
     case 'tagged': return p.tags.length ? `tagged ${p.tags.join(', ')}` : 'tags removed';
     default: return e.type.replace(/_/g, ' ');
   }
+}
+
+/**
+ * Who took the run: the worker as the workers view names it (a `sparselab worker`'s name, or a dashboard pool's
+ * serve@host:pid), its trainer process, the step it starts from and its lease. A trainer of its own (the command
+ * line's) is named by its host:pid alone, as in the runs table; a start logged before workers were named (no
+ * `worker`) or before leases (no `lease`) says what it has.
+ */
+function startedLine(p) {
+  const threads = `${p.threads} thread${p.threads === 1 ? '' : 's'}`;
+  const own = p.worker === `${p.host}:${p.pid}`;
+  const by = !p.worker ? `trainer pid ${p.pid} on ${p.host} (${threads})`
+    : own ? `${p.worker}, a trainer of its own (${threads})`
+      : `${p.worker} (trainer pid ${p.pid} on ${p.host}, ${threads})`;
+  const from = p.fromEpoch ? `resuming after ${step} ${p.fromEpoch}` : `from ${step} 0`;
+  const lease = p.lease === null || p.lease === undefined ? '' : `, lease ${p.lease}`;
+  return `started by ${by}, ${from}${lease}`;
 }
 
 const time = at => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');

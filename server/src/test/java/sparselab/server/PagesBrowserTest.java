@@ -10,8 +10,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import sparselab.log.Blob;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
+import sparselab.store.Lease;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,10 +130,42 @@ class PagesBrowserTest {
             assertTrue(driver.findElement(By.cssSelector("#timeline li")).getText().contains("finished after iteration 400"),
                     driver.findElement(By.cssSelector("#timeline li")).getText());
             assertEquals("iteration 400", chrome.js("const s = document.getElementById('snapshot'); return s.options[s.selectedIndex].text;"));
+            startedLines(own, base, a);
         } finally {
             server.stop();
             own.close();
         }
+    }
+
+    /**
+     * Each start in the timeline names the worker as /api/workers does, the trainer process, the step it starts from in
+     * the run's own word and the lease: a dashboard pool's start, a takeover by a named worker after a checkpoint, a
+     * trainer of its own (its host:pid is its name), and a start logged before workers were named and leases existed.
+     */
+    private void startedLines(EventLog own, String base, String unnamed) {
+        String run = Fixtures.queued(own, Map.of("data", "bars", "epochs", "5", "optimizer", "lbfgs", "batchSize", "0"));
+        Lease pool = own.claim(run, new RunEvent.Started(5678, "test-host", 2, 0, "f00d", Map.of(), null, "serve@test-host:1234"), r -> true).orElseThrow();
+        pool.append(new RunEvent.EpochCompleted(1, 10.0, 8.0, 1.0, 0.1, 0.11, new double[] {0.1, 0.2}, 0.3, 0.9, 3L, 0.01, false, 9.0, 0.5, 1000));
+        Blob state = Blob.of(new byte[] {1, 2, 3});
+        pool.append(new RunEvent.Checkpoint(1, state.hash(), 3), state);
+        own.claim(run, new RunEvent.Started(91, "lab-host", 1, 0, "f00d", Map.of(), null, "lab-2"), r -> true).orElseThrow();
+        own.claim(run, new RunEvent.Started(77, "cli-host", 4, 0, "f00d", Map.of(), null, "cli-host:77"), r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + run);
+        By started = By.cssSelector("#timeline li[data-type='started']");
+        chrome.waitFor(10).until(d -> d.findElements(started).size() == 3);
+        // the page of a running run is live and redraws itself: read its lines in one script
+        @SuppressWarnings("unchecked")
+        List<String> lines = (List<String>) chrome.js("return [...document.querySelectorAll(\"#timeline li[data-type='started']\")]"
+                + ".map(li => li.innerText.replace(/^\\S+ \\S+ /, ''));");
+        assertEquals(List.of(
+                "started by cli-host:77, a trainer of its own (4 threads), resuming after iteration 1, lease 3",
+                "started by lab-2 (trainer pid 91 on lab-host, 1 thread), resuming after iteration 1, lease 2",
+                "started by serve@test-host:1234 (trainer pid 5678 on test-host, 2 threads), from iteration 0, lease 1"), lines, "newest first");
+        // a minibatch run's start written before workers and leases: its trainer process and its epoch
+        driver.get(base + "/run.html?id=" + unnamed);
+        chrome.waitFor(10).until(d -> !d.findElements(started).isEmpty());
+        assertTrue(driver.findElement(started).getText().endsWith(" started by trainer pid 4242 on test-host (1 thread), from epoch 0"),
+                driver.findElement(started).getText());
     }
 
     private void states(String base, String queued, String a, String b) {
