@@ -31,6 +31,8 @@ public final class GalleryRoutes {
 
     private final EventLog log;
     private final long maxPixels;
+    /** A request's wait for its turn: {@link #RENDER_WAIT_SECONDS}; {@code -Dsparselab.renderWaitMs} sets it (tests). */
+    private final long renderWaitMs = Long.getLong("sparselab.renderWaitMs", RENDER_WAIT_SECONDS * 1000L);
     private final Semaphore renders = new Semaphore(RENDERS, true);
     private final UnitMatches matches;
 
@@ -110,12 +112,12 @@ public final class GalleryRoutes {
     /**
      * Does the heavy work of a request (a drawing, a unit matching, a snapshot's bytes read and hashed) with at most
      * {@link #RENDERS} such pieces of work at once; a request that waits {@link #RENDER_WAIT_SECONDS} for its turn
-     * gets 429.
+     * gets 429 (the wait is read when the routes are made: {@code -Dsparselab.renderWaitMs}, for tests).
      */
     private <T> T bounded(Supplier<T> draw) {
         boolean got;
         try {
-            got = renders.tryAcquire(RENDER_WAIT_SECONDS, TimeUnit.SECONDS);
+            got = renders.tryAcquire(renderWaitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             got = false;

@@ -260,6 +260,67 @@ class RequestFaultTest {
         });
     }
 
+    /**
+     * The gallery's heavy work (drawings, unit matchings, weight downloads) is bounded, 2 pieces at once: with two
+     * matchings of 1,024 filters of 32 x 32 under way, a third request waits its turn (0.3 s here, 30 s by default), then gets a 429
+     * that says why; once they are done, the bound is free again and the same request is drawn.
+     */
+    @Test
+    void a_gallery_request_beyond_the_bound_of_heavy_work_gets_a_429_after_its_wait_and_the_bound_frees_up() throws Exception {
+        String small = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1"), 1, 4, 4, null);
+        String[] big = new String[3];
+        for (int i = 0; i < 3; i++) {
+            big[i] = Fixtures.queued(log, Map.of("data", "bars", "hidden", "1024", "seed", String.valueOf(i)));
+            randomSnapshot(big[i], 1024, 32, i);     // weights of their own: a matching of alike filters is quick
+        }
+        String grid = "/api/runs/" + small + "/snapshots/1/grid.png?scale=2";
+        System.setProperty("sparselab.renderWaitMs", "300");
+        Javalin app;
+        try {
+            app = app();                        // the routes read the wait once, when they are made
+        } finally {
+            System.clearProperty("sparselab.renderWaitMs");
+        }
+        JavalinTest.test(app, (server, client) -> {
+            var heavy = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var matchings = List.of(1, 2).stream().map(j -> heavy.submit(() -> {
+                    long t0 = System.nanoTime();
+                    try (Response r = client.get("/api/runs/" + big[0] + "/snapshots/0/match/" + big[j] + "/0")) {
+                        return new long[] {r.code(), System.nanoTime()};
+                    }
+                })).toList();
+                Thread.sleep(200);              // both matchings have their turns
+                long t0 = System.nanoTime();
+                Response refused = client.get(grid);
+                long answered = System.nanoTime(), waited = (answered - t0) / 1_000_000;
+                assertEquals(429, refused.code());
+                assertTrue(waited >= 300 && waited < 5_000, "refused after its wait of 0.3 s, not at once nor after the matchings: " + waited + " ms");
+                assertEquals("images: 2 images, matchings or weight downloads are under way; try again", json(refused).get("error").asText());
+                for (var m : matchings) {
+                    long[] done = m.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertEquals(200, done[0]);
+                    assertTrue(done[1] > answered, "the matchings held the bound until the refusal");
+                }
+            } finally {
+                heavy.shutdownNow();
+            }
+            Response later = client.get(grid);
+            assertEquals(200, later.code(), "the bound is free again");
+            assertEquals("image/png", later.header("Content-Type"));
+        });
+    }
+
+    /** A snapshot at epoch 0 of {@code hidden} filters of side x side pixels of random weights. */
+    private void randomSnapshot(String run, int hidden, int side, long seed) {
+        int d = side * side;
+        java.util.Random random = new java.util.Random(seed);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * (2 * hidden * d + hidden + d)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2 * hidden * d + hidden + d; i++) b.putFloat((float) random.nextGaussian());
+        sparselab.log.Blob blob = sparselab.log.Blob.of(b.array());
+        log.append(run, new sparselab.log.RunEvent.WeightSnapshot(0, blob.hash(), d, hidden, side, side), blob);
+    }
+
     @Test
     void another_site_cannot_make_the_browser_fetch_weight_images_or_the_api_but_the_dashboard_and_scripts_can() {
         String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "2"), 2, 4, 4, null);
