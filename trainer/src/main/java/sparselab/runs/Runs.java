@@ -92,7 +92,7 @@ public final class Runs {
      * Creates the prepared runs, {@code created} their events in the same order, all or none: refused when they would
      * take the log over {@link Limits#maxLogBytes()} (its present size, what the runs queued or running may still
      * write, and the estimates of {@code runs}), checked in the transaction that writes them, so that runs created or
-     * resumed at once by other processes are counted (see EventLog#withRoom). 
+     * resumed at once by other processes are counted (see EventLog#withRoom).
      *
      * @return the new runs' ids, in the order of {@code created}
      */
