@@ -56,6 +56,8 @@ public final class App {
     private volatile boolean logDown;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private static final String LOG_DOWN = "the event log cannot be reached (its server is down or restarting); try again later";
+    /** Retry-After of a 429: the queue is full (a slot frees when a run ends), or the heavy work is busy (seconds). */
+    static final String QUEUE_RETRY_SECONDS = "30", BUSY_RETRY_SECONDS = "5";
     private int maxStreams = DEFAULT_MAX_STREAMS;
 
     /** Live streams (GET /api/stream) open at once by default; one more is answered 503 and its page polls. */
@@ -165,8 +167,13 @@ public final class App {
 
         app.exception(ConfigException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, e)));
         app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));
-        app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).json(ApiError.of(429, null, e.getMessage())));
-        app.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage())));
+        // a 429 says when to ask again: a queue slot frees when a run ends, a drawing's turn within seconds
+        app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).header("Retry-After", QUEUE_RETRY_SECONDS)
+                .json(ApiError.of(429, null, e.getMessage())));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 429) ctx.header("Retry-After", BUSY_RETRY_SECONDS);
+            ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage()));
+        });
         app.exception(StoreException.Corrupt.class, (e, ctx) -> {
             LOG.error("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.status(500).json(ApiError.of(500, null, e.getMessage()));

@@ -209,6 +209,7 @@ class QuotaFaultTest {
             assertEquals(5, log.runs().size());
             Response r = post(client, "/api/launch", "{\"config\":{\"data\":\"bars\"}}");
             assertEquals(429, r.code());
+            assertEquals("30", r.header("Retry-After"), "a full queue says when to ask again");
             String why = json(r).get("error").asText();
             assertTrue(why.contains("at most 5 may wait (" + Limits.QUEUED_RUNS + ")"), why);
             String queued = log.runs().get(0).runId();

@@ -295,6 +295,7 @@ class RequestFaultTest {
                 Response refused = client.get(grid);
                 long answered = System.nanoTime(), waited = (answered - t0) / 1_000_000;
                 assertEquals(429, refused.code());
+                assertEquals("5", refused.header("Retry-After"), "a refused drawing says when to ask again");
                 assertTrue(waited >= 300 && waited < 5_000, "refused after its wait of 0.3 s, not at once nor after the matchings: " + waited + " ms");
                 assertEquals("images: 2 images, matchings or weight downloads are under way; try again", json(refused).get("error").asText());
                 for (var m : matchings) {
