@@ -53,6 +53,7 @@ public class SweepCommand implements Callable<Integer> {
             throw ConfigLoader.fromFile(e, config, set);
         }
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());
+        Runs.checkNewLog(db.db, prepared, Limits.fromEnvironment());        // a refusal creates no log file
         EventLog log = db.open();
         String group = Groups.newName(log, name, "sweep");
         List<RunEvent.Created> created = new ArrayList<>();

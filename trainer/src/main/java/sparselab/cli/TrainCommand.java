@@ -33,6 +33,7 @@ public class TrainCommand implements Callable<Integer> {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
         Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
+        Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
         EventLog log = db.open();
         // checked against the log's limit in the transaction that creates it
         String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, preset, "cli", null, null))).get(0);

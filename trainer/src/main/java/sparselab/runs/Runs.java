@@ -127,6 +127,23 @@ public final class Runs {
     }
 
     /**
+     * Refuses, before a new SQLite log is created for them, runs whose estimates alone come to more than the limit per
+     * log, so that the refused command leaves no empty log behind; a log that exists (or a server's) is checked as the
+     * runs are written ({@link #createAll}).
+     */
+    public static void checkNewLog(String db, List<Prepared> runs, Limits limits) {
+        var file = EventLog.missingFile(db);
+        if (file.isEmpty()) return;
+        long add = 0;
+        for (Prepared p : runs) add = saturatedAdd(add, p.estimatedBytes());
+        if (add > limits.maxLogBytes()) {
+            throw new ConfigException("maxLogBytes", "the log " + file.get() + " does not exist yet, and " + (runs.size() == 1 ? "the run" : "the " + runs.size() + " runs")
+                    + " would add about " + Limits.bytes(add) + "; the limit per log is " + Limits.bytes(limits.maxLogBytes())
+                    + " (" + Limits.LOG_BYTES + "): raise the limit, or train fewer epochs or fewer runs");
+        }
+    }
+
+    /**
      * Refuses {@code add} more bytes (what {@code what} would write) when the log's present size, what the runs queued
      * or running may still write (their estimates for the epochs they have left; {@code except} is not counted) and
      * {@code add} come to more than {@link Limits#maxLogBytes()}. Read in the room's transaction: the write that

@@ -34,6 +34,15 @@ public interface EventLog extends AutoCloseable {
     static EventLog open(String db) { return SqlEventLog.open(Backend.parse(db, true)); }
 
     /**
+     * The SQLite file that {@code db} names when it does not exist yet, so that {@link #open(String)} would create it;
+     * empty for an existing file and for a PostgreSQL URL.
+     */
+    static java.util.Optional<java.nio.file.Path> missingFile(String db) {
+        Backend b = Backend.parse(db, true);
+        return b.kind() == Backend.Kind.SQLITE && !java.nio.file.Files.exists(b.file()) ? java.util.Optional.of(b.file()) : java.util.Optional.empty();
+    }
+
+    /**
      * Opens the log with a pool of {@code connections} on PostgreSQL (a worker with many slots: each slot's trainer
      * writes and beats on its own; a pool too small for them made a write wait 15 s and fail its run).
      */

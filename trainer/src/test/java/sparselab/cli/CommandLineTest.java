@@ -22,8 +22,54 @@ class CommandLineTest {
     @TempDir Path dir;
 
     @Command(name = "sparselab", subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class,
-            RebuildCommand.class, ResumeCommand.class})
+            RebuildCommand.class, ResumeCommand.class, SweepCommand.class})
     static final class Root {}
+
+    /** The commands above in a JVM of their own, whose environment sets the limits: exits with the command's code. */
+    public static final class Cli {
+        public static void main(String[] args) {
+            System.exit(ExitCodes.install(new CommandLine(new Root())).execute(args));
+        }
+    }
+
+    /** {@link Cli} with {@code env} added to the environment: its exit code and its standard error. */
+    private static Result runProcess(java.util.Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the command did not end: " + err);
+        return new Result(p.exitValue(), "", err);
+    }
+
+    @Test
+    void a_train_or_sweep_refused_for_the_log_limit_leaves_no_new_log_file_behind() throws Exception {
+        Path db = dir.resolve("limited.db");
+        var limit = java.util.Map.of(sparselab.config.Limits.LOG_BYTES, "1K");
+        Result train = runProcess(limit, "train", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2");
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("refused: maxLogBytes: the log " + db + " does not exist yet, and the run would add about"), train.err());
+        assertTrue(train.err().contains(sparselab.config.Limits.LOG_BYTES), train.err());
+        Result sweep = runProcess(limit, "sweep", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2", "--set", "hidden=4,9");
+        assertEquals(2, sweep.code(), sweep.err());
+        assertTrue(sweep.err().contains("does not exist yet, and the 2 runs would add about"), sweep.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("limited")).toList(),
+                    "a refused command creates no log (nor its -wal or -shm)");
+        }
+        // an existing log is checked as the runs are written: refused the same, and the log is kept
+        EventLog.open(db).close();
+        Result existing = runProcess(limit, "train", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2");
+        assertEquals(2, existing.code(), existing.err());
+        assertTrue(existing.err().contains("refused: maxLogBytes: the log " + db + " has "), existing.err());
+        try (EventLog log = EventLog.open(db)) {
+            assertEquals(0, log.runs().size());
+        }
+    }
 
     record Result(int code, String out, String err) {}
 
