@@ -72,6 +72,8 @@ class DashboardBrowserTest {
         System.clearProperty(BackgroundTrainer.LOGS_PROPERTY);
         if (pool != null) pool.close();
         if (app != null) app.stop();
+        if (log != null) log.close();
+        if (dir != null) sparselab.cli.TempFolder.delete(dir);
     }
 
     private WebDriverWait waitFor(Duration d) { return new WebDriverWait(driver, d); }

@@ -63,6 +63,7 @@ class GroupPagesBrowserTest {
     void stop() {
         if (app != null) app.stop();
         if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
+        if (dir != null) sparselab.cli.TempFolder.delete(dir);
     }
 
     @Test

@@ -69,6 +69,7 @@ class LivePagesBrowserTest {
     void stop() {
         if (app != null) app.stop();
         if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
+        if (dir != null) sparselab.cli.TempFolder.delete(dir);
     }
 
     private static final double[] RATES = new double[16];
