@@ -135,6 +135,13 @@ class ApiTest {
                 assertEquals(200, r.code(), punctuation);
                 assertEquals(List.of(), ids(json(r)), "q=" + punctuation);
             }
+            // words apart: each must match
+            assertEquals(List.of(plain), ids(json(client.get("/api/runs?q=bars%20baseline"))));
+            assertEquals(List.of(), ids(json(client.get("/api/runs?q=baseline%20beta%3D3"))));
+            assertEquals(List.of(sparse), ids(json(client.get("/api/runs?q=bars+beta+%3D+3"))));
+            Response many = client.get("/api/runs?q=" + "a+".repeat(17));
+            assertEquals(400, many.code());
+            assertEquals("q: at most 16 terms (words apart, each of which a run must match)", json(many).get("error").asText());
             Response bad = client.get("/api/runs?status=sleeping");
             assertEquals(400, bad.code());
             assertTrue(json(bad).get("error").asText().startsWith("status:"));

@@ -21,8 +21,9 @@ public class RunsCommand implements Callable<Integer> {
             description = "only runs with this status (queued, running, finished, failed, cancelled, diverged, interrupted)") String status;
     @picocli.CommandLine.Option(names = "--group", paramLabel = "NAME", description = "only the runs of this group") String group;
     @picocli.CommandLine.Option(names = {"-q", "--grep"}, paramLabel = "TEXT",
-            description = "only runs whose id, status, preset, group, origin, a tag, or a configuration key or value contains TEXT "
-                    + "(any case; punctuation too, but never the JSON around them), or whose configuration has key=value: the dashboard's filter") String text;
+            description = "only runs that match every word of TEXT: a word is contained in the id, status, preset, group, origin, a tag, "
+                    + "or a configuration key or value (any case; punctuation too, but never the JSON around them), or is key=value "
+                    + "on the configuration: the dashboard's filter (ufldl beta=3)") String text;
     @picocli.CommandLine.Option(names = "--limit", paramLabel = "N", description = "at most N runs, newest first") Integer limit;
 
     @Override

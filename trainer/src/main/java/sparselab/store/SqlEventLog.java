@@ -790,31 +790,34 @@ final class SqlEventLog implements EventLog {
             sql.append(" AND status = :status");
             binds.put("status", status);
         }
-        String text = filter.text() == null ? "" : filter.text().trim().toLowerCase(java.util.Locale.ROOT);
-        if (!text.isEmpty()) {
-            int eq = text.indexOf('=');
+        // terms apart, each to be matched (a key=value with spaces around its '=' is one term)
+        String text = filter.text() == null ? "" : filter.text().trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s*=\\s*", "=");
+        String[] terms = text.isEmpty() ? new String[0] : text.split("\\s+");
+        for (int i = 0; i < terms.length; i++) {
+            String term = terms[i];
+            int eq = term.indexOf('=');
             if (eq > 0) {
                 // config is the JSON object {"key":"value",...} as Json.write writes it
-                sql.append(" AND LOWER(config) LIKE :kv ESCAPE '!'");
-                binds.put("kv", "%" + like(Json.write(text.substring(0, eq).trim()) + ":" + Json.write(text.substring(eq + 1).trim())) + "%");
+                sql.append(" AND LOWER(config) LIKE :kv" + i + " ESCAPE '!'");
+                binds.put("kv" + i, "%" + like(Json.write(term.substring(0, eq)) + ":" + Json.write(term.substring(eq + 1))) + "%");
             } else {
                 // what a user reads, each on its own: the id, status, preset, group, origin, each tag, and the
                 // configuration's keys and values; never the JSON text around them, whose quotes, braces, colons and
                 // commas every run has. Escaped with '!', not a backslash: Jdbi's parser takes a backslash in a quoted
                 // literal for an escaped quote, and a :q after a second ESCAPE '\' went unbound.
-                String q = " LIKE :q ESCAPE '!'";
+                String q = " LIKE :q" + i + " ESCAPE '!'";
                 // the JSON text holds each key, value and tag as JSON writes it: searched first, so that only the runs
                 // it may match are parsed (bench-api's filtered page of 10,000 runs)
-                String written = " LIKE :written ESCAPE '!'";
+                String written = " LIKE :written" + i + " ESCAPE '!'";
                 String config = "(LOWER(config)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("config", "c")
                         + " WHERE LOWER(c.key)" + q + " OR LOWER(c.value)" + q + "))";
                 String tags = "(LOWER(tags)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("tags", "t")
                         + " WHERE LOWER(t.value)" + q + "))";
                 sql.append(" AND (LOWER(run_id)" + q + " OR LOWER(status)" + q + " OR LOWER(COALESCE(preset, ''))" + q
                         + " OR LOWER(COALESCE(run_group, ''))" + q + " OR LOWER(COALESCE(origin, ''))" + q + " OR " + config + " OR " + tags + ")");
-                String json = Json.write(text);                     // "text", its quotes and backslashes escaped
-                binds.put("written", "%" + like(json.substring(1, json.length() - 1).toLowerCase(java.util.Locale.ROOT)) + "%");
-                binds.put("q", "%" + like(text) + "%");
+                String json = Json.write(term);                     // "term", its quotes and backslashes escaped
+                binds.put("written" + i, "%" + like(json.substring(1, json.length() - 1).toLowerCase(java.util.Locale.ROOT)) + "%");
+                binds.put("q" + i, "%" + like(term) + "%");
             }
         }
         if (before != null) {

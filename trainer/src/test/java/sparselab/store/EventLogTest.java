@@ -589,6 +589,13 @@ class EventLogTest {
             assertEquals(List.of(ids.get(5)), log.runsPage(new RunFilter(null, "strok"), null, 100, now).stream().map(RunRow::runId).toList());
             assertEquals(2, log.runsPage(new RunFilter(null, "g_1"), null, 100, now).size(), "an underscore is not a wildcard");
             assertEquals(0, log.runsPage(new RunFilter(null, "%"), null, 100, now).size(), "a percent sign is not a wildcard");
+            // terms apart are each matched, anywhere; spaces around a key=value's '=' keep it one term
+            assertEquals(List.of(ids.get(3)), log.runsPage(new RunFilter(null, "ufldl beta=0"), null, 100, now).stream().map(RunRow::runId).toList());
+            assertEquals(List.of(), log.runsPage(new RunFilter(null, "ufldl beta=3"), null, 100, now));
+            assertEquals(4, log.runsPage(new RunFilter(null, " beta = 3 "), null, 100, now).size());
+            assertEquals(List.of(ids.get(1), ids.get(0)), log.runsPage(new RunFilter(null, "sigmoid  G_1"), null, 100, now).stream().map(RunRow::runId).toList());
+            assertEquals(List.of(), log.runsPage(new RunFilter(null, "strokes g_1"), null, 100, now), "both terms, not either");
+            assertEquals(List.of(ids.get(5)), log.runsPage(new RunFilter(null, "strokes beta=0 cli"), null, 100, now).stream().map(RunRow::runId).toList());
             // q matches what a user reads, the keys and values and tags, never the JSON text around them
             for (String punctuation : List.of("\"", "{", "}", ":", ",", "[", "]", "\":\"", "{\"", "\\")) {
                 assertEquals(List.of(), log.runsPage(new RunFilter(null, punctuation), null, 100, now), "q=" + punctuation);
