@@ -187,6 +187,24 @@ class ApiTest {
     }
 
     @Test
+    void a_run_whose_trainer_on_this_host_has_ended_reads_as_interrupted_at_once_and_may_be_resumed() throws Exception {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        Process gone = new ProcessBuilder("true").start();          // a trainer killed a moment ago, on this host
+        assertTrue(gone.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        log.append(id, new RunEvent.Started(gone.pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of()));
+        // its last heartbeat is fresh: no need to wait for it to lapse
+        JavalinTest.test(app(), (server, client) -> {
+            assertEquals("interrupted", json(client.get("/api/runs/" + id)).get("summary").get("status").asText());
+            assertEquals("interrupted", json(client.get("/api/runs")).get(0).get("status").asText());
+            assertEquals(List.of(id), ids(json(client.get("/api/runs?status=interrupted"))), "the status filter says the same");
+            assertEquals(List.of(), ids(json(client.get("/api/runs?status=running"))));
+            assertTrue(json(client.get("/api/runs/" + id)).get("actions").toString().contains("resume"));
+            assertEquals(202, client.post("/api/runs/" + id + "/resume").code());
+            assertEquals("queued", log.run(id).orElseThrow().status());
+        });
+    }
+
+    @Test
     void refuses_to_resume_a_run_whose_trainer_is_alive_on_this_host() {
         String id = Fixtures.queued(log, Map.of("data", "bars"));
         // this very process stands in for a paused trainer: alive, on this host, silent for minutes

@@ -30,12 +30,16 @@ public record RunRow(
 
     public static final Duration HEARTBEAT_TIMEOUT = Duration.ofMillis((long) (1000 * Double.parseDouble(System.getProperty(TIMEOUT_PROPERTY, "20"))));
 
-    /** The status a user should see: a {@code running} run whose heartbeats stopped is {@code interrupted}. */
+    /**
+     * The status a user should see: a {@code running} run whose heartbeats stopped is {@code interrupted}, and so is
+     * one whose trainer ran on this machine and has ended (killed, say), without waiting for its heartbeats to lapse.
+     */
     public String effectiveStatus(Instant now) {
         if ("running".equals(status) && heartbeatAt != null
                 && Duration.between(Instant.parse(heartbeatAt), now).compareTo(HEARTBEAT_TIMEOUT) > 0) {
             return "interrupted";
         }
+        if ("running".equals(status) && ThisHost.trainerGone(host, pid)) return "interrupted";
         return status;
     }
 

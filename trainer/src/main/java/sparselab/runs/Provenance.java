@@ -1,6 +1,5 @@
 package sparselab.runs;
 
-import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,12 +22,9 @@ public final class Provenance {
         return p;
     }
 
+    /** This machine's name (looked up once). */
     public static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
-        }
+        return sparselab.log.ThisHost.NAME;
     }
 
     /** Threads ND4J's native code uses: OMP_NUM_THREADS when set, otherwise the cores. */

@@ -233,7 +233,7 @@ public final class RunExecutor {
     /** A running run whose trainer was on this host and is no longer alive (a trainer elsewhere counts as gone once its heartbeat lapsed). */
     public static boolean trainerGone(RunRow r, Instant now) {
         if (r.pid() == null || !Provenance.host().equals(r.host())) return r.effectiveStatus(now).equals("interrupted");
-        return ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true);
+        return sparselab.log.ThisHost.trainerGone(r.host(), r.pid());
     }
 
     /** Trains a run this process has claimed; every write goes through the lease, and a lost lease stops it at once. */

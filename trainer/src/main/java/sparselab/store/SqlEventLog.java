@@ -780,9 +780,13 @@ final class SqlEventLog implements EventLog {
         Map<String, Object> binds = new LinkedHashMap<>();
         String cutoff = UTC.format(now.minus(RunRow.HEARTBEAT_TIMEOUT));
         String status = filter.status() == null ? "" : filter.status().trim();
+        // a running run whose trainer on this host has ended reads as interrupted at once (RunRow.effectiveStatus):
+        // the rows of these two are taken by their status in SQL and told apart here, before the limit
+        boolean byLiveness = status.equals("interrupted") || status.equals("running");
         if (status.equals("interrupted")) {
-            sql.append(" AND status = 'running' AND heartbeat_at < :cutoff");
+            sql.append(" AND status = 'running' AND (heartbeat_at < :cutoff OR host = :here)");
             binds.put("cutoff", cutoff);
+            binds.put("here", sparselab.log.ThisHost.NAME);
         } else if (status.equals("running")) {
             sql.append(" AND status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at >= :cutoff)");
             binds.put("cutoff", cutoff);
@@ -823,6 +827,12 @@ final class SqlEventLog implements EventLog {
         if (before != null) {
             sql.append(" AND created_seq < :before");
             binds.put("before", before);
+        }
+        if (byLiveness) {
+            // the runs whose status is 'running' in the log: those training now and those stopped without an end
+            sql.append(" ORDER BY created_seq DESC");
+            return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list()).stream()
+                    .filter(r -> r.effectiveStatus(now).equals(status)).limit(limit).toList();
         }
         sql.append(" ORDER BY created_seq DESC LIMIT :limit");
         binds.put("limit", limit);
