@@ -159,9 +159,24 @@ public final class GalleryRoutes {
         String etag = "\"" + tag + "\"";
         ctx.header("ETag", etag);
         ctx.header("Cache-Control", "private, max-age=86400");
-        if (etag.equals(ctx.header("If-None-Match"))) {
+        if (matches(ctx.header("If-None-Match"), etag)) {
             ctx.status(HttpStatus.NOT_MODIFIED);
             return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether an If-None-Match header names {@code etag} (RFC 9110 13.1.2): "*", or a list of tags compared weakly,
+     * so that W/"x" matches "x" (a proxy may weaken a tag it passes on).
+     */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) return false;
+        if (ifNoneMatch.trim().equals("*")) return true;
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) t = t.substring(2);
+            if (t.equals(etag)) return true;
         }
         return false;
     }

@@ -453,6 +453,11 @@ class ApiTest {
             assertTrue(grid.header("Cache-Control").contains("max-age"));
             Response again = client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=2", b -> b.header("If-None-Match", etag));
             assertEquals(304, again.code());
+            // a list of tags, a weak tag and "*" name it too (RFC 9110); another tag does not
+            for (String named : List.of("\"x\", " + etag, "W/" + etag, "*", "\"x\",W/" + etag)) {
+                assertEquals(304, client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=2", b -> b.header("If-None-Match", named)).code(), named);
+            }
+            assertEquals(200, client.get("/api/runs/" + id + "/snapshots/1/grid.png?scale=2", b -> b.header("If-None-Match", "\"x\", W/\"y\"")).code());
             Response other = client.get("/api/runs/" + id + "/snapshots/2/grid.png?scale=2");
             assertFalse(etag.equals(other.header("ETag")), "another epoch is another image");
 
