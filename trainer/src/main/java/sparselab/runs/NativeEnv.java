@@ -92,6 +92,10 @@ public final class NativeEnv {
     static Optional<String> coreTypeNote(String inUse, Optional<String> suggested) {
         if (suggested.isEmpty() || (!isUnset(inUse) && inUse.trim().equalsIgnoreCase(suggested.get()))) return Optional.empty();
         String best = suggested.get();
+        if (!isUnset(inUse) && !KNOWN.contains(inUse.trim().toUpperCase(java.util.Locale.ROOT))) {
+            return Optional.of("note: OPENBLAS_CORETYPE=" + inUse.trim() + " is not a core type OpenBLAS knows, so it picks its own, older "
+                    + "than this CPU; float32 products run about 1.5-5x slower than with OPENBLAS_CORETYPE=" + best);
+        }
         if (!isUnset(inUse) && tier(inUse) > tier(best)) {
             return Optional.of("note: OPENBLAS_CORETYPE=" + inUse.trim() + " names instructions this CPU may lack (it can run " + best
                     + "): expect wrong results or a crash; unset it or set OPENBLAS_CORETYPE=" + best);
@@ -101,6 +105,12 @@ public final class NativeEnv {
         return Optional.of("note: " + what + "; float32 products run about 1.5-5x slower than with OPENBLAS_CORETYPE=" + best
                 + " (compare ./sparselab bench with both)");
     }
+
+    /** The core types the dynamic OpenBLAS accepts in OPENBLAS_CORETYPE (any case); it ignores any other value. */
+    private static final java.util.Set<String> KNOWN = java.util.Set.of("KATMAI", "COPPERMINE", "NORTHWOOD", "PRESCOTT", "BANIAS",
+            "ATOM", "CORE2", "PENRYN", "DUNNINGTON", "NEHALEM", "ATHLON", "OPTERON", "OPTERON_SSE3", "BARCELONA", "NANO",
+            "SANDYBRIDGE", "BULLDOZER", "PILEDRIVER", "HASWELL", "STEAMROLLER", "EXCAVATOR", "ZEN", "SKYLAKEX", "COOPERLAKE",
+            "SAPPHIRERAPIDS");
 
     /** 3: AVX-512 kernels, 2: AVX2 kernels, 1: older. */
     private static int tier(String coreType) {
