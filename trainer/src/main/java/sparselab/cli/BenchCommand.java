@@ -377,8 +377,17 @@ public class BenchCommand implements Callable<Integer> {
             logBytes = r.logBytes();
         }
         out.printf("logging cost: epochs 2..%d (batch 100, adam) took %.3f s without the log and %.3f s with it: "
-                + "ratio %.3f, the log's share %.2f%% (log %.1f MB)%n", n, bare, logged, logged / bare,
-                100 * (logged - bare) / logged, logBytes / 1e6);
+                + "ratio %.3f, the log's share %.2f%% (log %.1f MB)%s%n", n, bare, logged, logged / bare,
+                100 * (logged - bare) / logged, logBytes / 1e6, noiseNote(bare, logged));
+    }
+
+    /**
+     * A remark for a logged time below the bare one: the log cannot make training faster, so the difference is the
+     * machine's noise (the fastest of five rounds each), and the cost is below what this run can tell apart.
+     */
+    static String noiseNote(double bare, double logged) {
+        return logged < bare ? String.format(java.util.Locale.ROOT, "; faster with the log, which is this machine's noise: "
+                + "the cost is below what this run can measure (the fastest of 5 rounds each, %.0f%% apart)", 100 * (bare - logged) / bare) : "";
     }
 
     /** One logged round's wall time of epochs 2..n and the size its log reached. */

@@ -86,4 +86,12 @@ class BenchPeerTest {
         assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
         assertEquals(sparselab.model.ProductThreads.all(), org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads());
     }
+
+    @Test
+    void a_logged_time_below_the_bare_one_is_called_noise_and_a_real_cost_gets_no_remark() {
+        assertEquals("", BenchCommand.noiseNote(7.0, 7.5));
+        assertEquals("", BenchCommand.noiseNote(7.0, 7.0));
+        assertEquals("; faster with the log, which is this machine's noise: the cost is below what this run can measure "
+                + "(the fastest of 5 rounds each, 19% apart)", BenchCommand.noiseNote(7.857, 6.371));
+    }
 }
