@@ -64,17 +64,27 @@ public final class ServeCommand implements Callable<Integer> {
      */
     static void checkBindable(String host, int port, int workers) {
         checkOptions(port, workers);
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new ExitCodes.RefusedException("--host: '" + sparselab.config.ConfigException.clip(host, 60)
+                    + "' is no address or host name this machine can resolve; nothing was created. "
+                    + "Give an address of this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every network).");
+        }
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port));
+            probe.bind(new java.net.InetSocketAddress(address, port));
         } catch (java.io.IOException | SecurityException e) {
             throw new ExitCodes.RefusedException(cannotListen(host, port, e.getMessage()));
         }
     }
 
     private static String cannotListen(String host, int port, String why) {
+        boolean inUse = why != null && why.toLowerCase(java.util.Locale.ROOT).contains("in use");
         return "--port/--host: cannot listen on " + host + ":" + port + " (" + why + "); nothing was created. "
-                + "Is a dashboard already running there? Choose another --port, or --port 0 for any free one.";
+                + (inUse ? "Is a dashboard already running there? Choose another --port, or --port 0 for any free one."
+                         : "Give an address of this machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every network), and a port you may use.");
     }
 
     /**

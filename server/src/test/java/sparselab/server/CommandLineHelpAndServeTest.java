@@ -166,6 +166,19 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void serve_on_an_address_that_is_not_this_machine_s_says_so_not_that_a_dashboard_runs_there() throws Exception {
+        Path db = dir.resolve("serve.db");
+        Cli.Result unknown = run("serve", "--db", db.toString(), "--port", "0", "--host", "999.1.1.1");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("--host: '999.1.1.1' is no address or host name this machine can resolve"), unknown.err());
+        Cli.Result foreign = run("serve", "--db", db.toString(), "--port", "0", "--host", "192.0.2.1");     // an address of no machine here
+        assertEquals(2, foreign.code(), foreign.err());
+        assertTrue(foreign.err().contains("cannot listen on 192.0.2.1:0") && foreign.err().contains("Give an address of this machine"), foreign.err());
+        for (Cli.Result r : List.of(unknown, foreign)) assertFalse(r.err().contains("already running"), r.err());
+        assertFalse(Files.exists(db), "no log file was created");
+    }
+
+    @Test
     void a_demo_of_beta_0_is_refused_before_anything_is_fetched_or_created() throws Exception {
         Path db = dir.resolve("demo0.db");
         Cli.Result demo = run("demo", "--db", db.toString(), "--port", "0", "--set", "beta=0");
