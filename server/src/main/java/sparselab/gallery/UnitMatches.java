@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * Which unit of one weight snapshot is which unit of another: the one-to-one matching of their filters (rows of W1)
  * that maximises the total cosine similarity (the Hungarian algorithm of {@link Matching}). Snapshots never change
- * (their bytes are content-addressed), so each pair's answer is kept, the most recent {@value #CACHED} pairs.
+ * (their bytes are content-addressed), so each pair's answer is kept, the most recent {@value #CACHED} pairs. A
+ * snapshot whose W1 holds a NaN or infinite weight (a diverged run's) has no cosines and is refused (400) before
+ * any matching.
  */
 public final class UnitMatches {
     /** Pairs kept. */
@@ -54,7 +56,7 @@ public final class UnitMatches {
             Match m = cache.get(key);
             if (m != null) return new Match(a, epochA, b, epochB, m.units(), m.cosine());
         }
-        float[][] fa = filters(sa), fb = filters(sb);
+        float[][] fa = filters(a, sa), fb = filters(b, sb);
         double[][] sim = Matching.cosineMatrix(fa, fb);
         int[] units = Matching.maxSimilarity(sim);
         double[] cos = new double[units.length];
@@ -75,10 +77,17 @@ public final class UnitMatches {
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at " + GalleryRoutes.stepWord(run) + " " + epoch));
     }
 
-    private float[][] filters(SnapshotRow s) {
+    /** Run {@code id}'s filters at snapshot {@code s}, or 400 when a weight is not finite. */
+    private float[][] filters(String id, SnapshotRow s) {
         RunEvent.WeightSnapshot w = s.event();
         byte[] bytes = log.blob(s.blob()).orElseThrow(() -> new NotFoundResponse("the weights of snapshot " + s.blob() + " are missing"));
         float[] w1 = WeightImages.w1(bytes, w.hidden(), w.visible());
+        for (float x : w1) {
+            if (!Float.isFinite(x)) {
+                throw new BadRequestResponse("run '" + id + "' has non-finite weights (NaN or infinite) at " + GalleryRoutes.stepWord(log.require(id))
+                        + " " + s.epoch() + ": its units cannot be matched");
+            }
+        }
         float[][] f = new float[w.hidden()][];
         for (int u = 0; u < w.hidden(); u++) f[u] = java.util.Arrays.copyOfRange(w1, u * w.visible(), (u + 1) * w.visible());
         return f;
