@@ -9,10 +9,13 @@ import io.javalin.http.TooManyRequestsResponse;
 import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
 import sparselab.log.SnapshotRow;
+import sparselab.server.Ids;
 import sparselab.server.Params;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -71,7 +74,6 @@ public final class GalleryRoutes {
             toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
             // checked before the tag is read: no tag answers 304 for a snapshot that is not there
-            if (!sparselab.server.Ids.isRunId(to)) throw new BadRequestResponse("matchTo: '" + sparselab.server.Ids.shown(to) + "' is not a run id");
             tag += "-match-" + snapshotRow(to, toEpoch, "matchTo: ").blob();   // the matching depends on the two snapshots' weights only
         }
         if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
@@ -135,10 +137,12 @@ public final class GalleryRoutes {
 
     /**
      * The row of run {@code id}'s snapshot at {@code epoch}, or 404 naming what is missing ({@code what}: the parameter,
-     * or ""), in the run's own word for a step (an L-BFGS run's is an iteration).
+     * or ""), in the run's own word for a step (an L-BFGS run's is an iteration). A malformed id answers as a run id of
+     * no run, as the match route's do ({@link UnitMatches}).
      */
     private SnapshotRow snapshotRow(String id, int epoch, String what) {
-        var run = log.run(id).orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
+        Optional<RunRow> found = Ids.isRunId(id) ? log.run(id) : Optional.empty();   // a malformed id is no run's: 404 as for any other
+        RunRow run = found.orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at " + stepWord(run) + " " + epoch));
     }

@@ -6,6 +6,8 @@ import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.SnapshotRow;
 import sparselab.model.Matching;
+import sparselab.server.Ids;
+import sparselab.store.StoreException;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,6 +74,7 @@ public final class UnitMatches {
     }
 
     private SnapshotRow snapshot(String id, int epoch) {
+        if (!Ids.isRunId(id)) throw new StoreException.RunNotFound(id);   // as a run id of no run: no run has it
         var run = log.require(id);
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at " + GalleryRoutes.stepWord(run) + " " + epoch));
