@@ -9,10 +9,13 @@ import io.javalin.http.TooManyRequestsResponse;
 import sparselab.config.Limits;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
+import sparselab.log.RunRow;
 import sparselab.log.SnapshotRow;
+import sparselab.server.Ids;
 import sparselab.server.Params;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -23,6 +26,7 @@ import java.util.function.Supplier;
  * refused (400) when it would have more than {@link Limits#maxImagePixels()} pixels, before its weights are read,
  * and at most {@link #RENDERS} images are drawn at once, so a few large requests cannot exhaust the heap. The units of
  * two snapshots of the same shape can be matched (see {@link UnitMatches}), and a grid drawn in the order of such a match.
+ * A diverged run's NaN or infinite weights are drawn magenta; they cannot be matched (400). An error carries no tag.
  */
 public final class GalleryRoutes {
     /** Images drawn at the same time; further requests wait up to {@link #RENDER_WAIT_SECONDS}, then get 429. */
@@ -69,19 +73,18 @@ public final class GalleryRoutes {
         if (to != null) {
             toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
-            // checked before the tag is sent: an error is not cached, and no tag answers 304 for a snapshot that is not there
-            if (!sparselab.server.Ids.isRunId(to)) throw new BadRequestResponse("matchTo: '" + sparselab.server.Ids.shown(to) + "' is not a run id");
+            // checked before the tag is read: no tag answers 304 for a snapshot that is not there
             tag += "-match-" + snapshotRow(to, toEpoch, "matchTo: ").blob();   // the matching depends on the two snapshots' weights only
         }
         if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
         int[] order = null;
         if (to != null) {
             int e = toEpoch;
-            order = bounded(() -> matches.match(to, e, ctx.pathParam("id"), s.row.epoch())).units();
+            order = bounded(() -> matches.match(to, e, ctx.pathParam("id"), s.row.epoch())).units();   // 400 for non-finite weights
         }
         int[] drawOrder = order;
         byte[] png = bounded(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));
-        ctx.contentType("image/png").result(png);
+        cacheable(ctx, tag).contentType("image/png").result(png);
     }
 
     private void filter(Context ctx) {
@@ -91,15 +94,17 @@ public final class GalleryRoutes {
         int scale = Params.queryInt(ctx, "scale", 12, 1, 32);
         checkPixels(WeightImages.singlePixels(s.w.imageRows(), s.w.imageCols(), scale),
                 "a filter of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
-        if (notModified(ctx, s.row.blob() + "-unit-" + unit + "-" + scale)) return;
-        ctx.contentType("image/png").result(bounded(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale)));
+        String tag = s.row.blob() + "-unit-" + unit + "-" + scale;
+        if (notModified(ctx, tag)) return;
+        byte[] png = bounded(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale));
+        cacheable(ctx, tag).contentType("image/png").result(png);
     }
 
     private void weights(Context ctx) {
         Snapshot s = snapshot(ctx);
         if (notModified(ctx, s.row.blob())) return;
         byte[] bytes = bounded(s::bytes);                     // read whole and hashed: megabytes each, so a few at a time
-        ctx.header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-epoch" + s.row.epoch() + "-weights.bin\"");
+        cacheable(ctx, s.row.blob()).header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-epoch" + s.row.epoch() + "-weights.bin\"");
         ctx.contentType("application/octet-stream").result(bytes);
     }
 
@@ -132,10 +137,12 @@ public final class GalleryRoutes {
 
     /**
      * The row of run {@code id}'s snapshot at {@code epoch}, or 404 naming what is missing ({@code what}: the parameter,
-     * or ""), in the run's own word for a step (an L-BFGS run's is an iteration).
+     * or ""), in the run's own word for a step (an L-BFGS run's is an iteration). A malformed id answers as a run id of
+     * no run, as the match route's do ({@link UnitMatches}).
      */
     private SnapshotRow snapshotRow(String id, int epoch, String what) {
-        var run = log.run(id).orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
+        Optional<RunRow> found = Ids.isRunId(id) ? log.run(id) : Optional.empty();   // a malformed id is no run's: 404 as for any other
+        RunRow run = found.orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at " + stepWord(run) + " " + epoch));
     }
@@ -155,15 +162,11 @@ public final class GalleryRoutes {
         return new Snapshot(log, id, row, w);
     }
 
+    /** Answers 304 (with the tag) when the client holds the answer tagged {@code tag}. */
     private static boolean notModified(Context ctx, String tag) {
-        String etag = "\"" + tag + "\"";
-        ctx.header("ETag", etag);
-        ctx.header("Cache-Control", "private, max-age=86400");
-        if (matches(ctx.header("If-None-Match"), etag)) {
-            ctx.status(HttpStatus.NOT_MODIFIED);
-            return true;
-        }
-        return false;
+        if (!matches(ctx.header("If-None-Match"), etag(tag))) return false;
+        cacheable(ctx, tag).status(HttpStatus.NOT_MODIFIED);
+        return true;
     }
 
     /**
@@ -180,6 +183,13 @@ public final class GalleryRoutes {
         }
         return false;
     }
+
+    /** The tag and caching headers of an answer; set only on the answer itself, so that no error (400, 429) is cached. */
+    private static Context cacheable(Context ctx, String tag) {
+        return ctx.header("ETag", etag(tag)).header("Cache-Control", "private, max-age=86400");
+    }
+
+    private static String etag(String tag) { return "\"" + tag + "\""; }
 
     private record Snapshot(EventLog log, String runId, SnapshotRow row, RunEvent.WeightSnapshot w) {
         byte[] bytes() {

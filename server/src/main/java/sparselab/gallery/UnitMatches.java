@@ -6,6 +6,8 @@ import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 import sparselab.log.SnapshotRow;
 import sparselab.model.Matching;
+import sparselab.server.Ids;
+import sparselab.store.StoreException;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +15,9 @@ import java.util.Map;
 /**
  * Which unit of one weight snapshot is which unit of another: the one-to-one matching of their filters (rows of W1)
  * that maximises the total cosine similarity (the Hungarian algorithm of {@link Matching}). Snapshots never change
- * (their bytes are content-addressed), so each pair's answer is kept, the most recent {@value #CACHED} pairs.
+ * (their bytes are content-addressed), so each pair's answer is kept, the most recent {@value #CACHED} pairs. A
+ * snapshot whose W1 holds a NaN or infinite weight (a diverged run's) has no cosines and is refused (400) before
+ * any matching.
  */
 public final class UnitMatches {
     /** Pairs kept. */
@@ -54,7 +58,7 @@ public final class UnitMatches {
             Match m = cache.get(key);
             if (m != null) return new Match(a, epochA, b, epochB, m.units(), m.cosine());
         }
-        float[][] fa = filters(sa), fb = filters(sb);
+        float[][] fa = filters(a, sa), fb = filters(b, sb);
         double[][] sim = Matching.cosineMatrix(fa, fb);
         int[] units = Matching.maxSimilarity(sim);
         double[] cos = new double[units.length];
@@ -70,15 +74,23 @@ public final class UnitMatches {
     }
 
     private SnapshotRow snapshot(String id, int epoch) {
+        if (!Ids.isRunId(id)) throw new StoreException.RunNotFound(id);   // as a run id of no run: no run has it
         var run = log.require(id);
         return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at " + GalleryRoutes.stepWord(run) + " " + epoch));
     }
 
-    private float[][] filters(SnapshotRow s) {
+    /** Run {@code id}'s filters at snapshot {@code s}, or 400 when a weight is not finite. */
+    private float[][] filters(String id, SnapshotRow s) {
         RunEvent.WeightSnapshot w = s.event();
         byte[] bytes = log.blob(s.blob()).orElseThrow(() -> new NotFoundResponse("the weights of snapshot " + s.blob() + " are missing"));
         float[] w1 = WeightImages.w1(bytes, w.hidden(), w.visible());
+        for (float x : w1) {
+            if (!Float.isFinite(x)) {
+                throw new BadRequestResponse("run '" + id + "' has non-finite weights (NaN or infinite) at " + GalleryRoutes.stepWord(log.require(id))
+                        + " " + s.epoch() + ": its units cannot be matched");
+            }
+        }
         float[][] f = new float[w.hidden()][];
         for (int u = 0; u < w.hidden(); u++) f[u] = java.util.Arrays.copyOfRange(w1, u * w.visible(), (u + 1) * w.visible());
         return f;

@@ -227,13 +227,96 @@ class LiveAndMatchApiTest {
                     req -> req.header("If-None-Match", etag)).code());
             for (String bad : List.of("rdeadbeef00&matchEpoch=2", a + "&matchEpoch=7", "a%22b&matchEpoch=2")) {
                 Response r404 = client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=" + bad);
-                assertEquals(bad.startsWith("a%22") ? 400 : 404, r404.code(), bad);
+                assertEquals(404, r404.code(), bad);
                 assertNull(r404.header("ETag"), () -> bad + " carried a tag");
                 String fake = "\"" + etag.replace("\"", "").replaceAll("-match-.*", "") + "-match-rdeadbeef00-2\"";
                 assertEquals(404, client.get("/api/runs/" + b + "/snapshots/1/grid.png?scale=1&matchTo=rdeadbeef00&matchEpoch=2",
                         req -> req.header("If-None-Match", fake)).code(), "a made-up tag gets no 304");
             }
         });
+    }
+
+    /** A run trained here, in this process, on the log: {@code bars} with 8 hidden units and the given keys. */
+    private String trained(String... keys) {
+        List<String> sets = new ArrayList<>(List.of("data=bars", "hidden=8"));
+        sets.addAll(List.of(keys));
+        String id = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, sets), null, "test", null);
+        new sparselab.runs.RunExecutor(log, sparselab.runs.RunExecutor.Listener.NONE).execute(id, false);
+        return id;
+    }
+
+    private HttpResponse<byte[]> get(String path) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void a_diverged_run_s_nan_weights_are_refused_for_matching_at_once_drawn_and_leave_the_heavy_work_bound_free() throws Exception {
+        // the new user's run: it diverges at epoch 1 with NaN weights
+        String nan = trained("epochs=5", "learningRate=1000000", "hiddenActivation=relu", "outputActivation=identity", "estimator=ema-threshold");
+        String fine = trained("epochs=2");
+        assertEquals("diverged", log.run(nan).orElseThrow().status());
+        assertEquals(1, log.run(nan).orElseThrow().divergedEpoch());
+        assertEquals("finished", log.run(fine).orElseThrow().status());
+        serve(2);
+        String nanAt1 = "run '" + nan + "' has non-finite weights (NaN or infinite) at epoch 1: its units cannot be matched";
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("/api/runs/" + nan + "/snapshots/1/match/" + fine + "/2", nanAt1);
+        refused.put("/api/runs/" + fine + "/snapshots/2/match/" + nan + "/1", nanAt1);
+        refused.put("/api/runs/" + nan + "/snapshots/1/match/" + nan + "/1", nanAt1);
+        refused.put("/api/runs/" + fine + "/snapshots/2/grid.png?matchTo=" + nan + "&matchEpoch=1", nanAt1);
+        refused.put("/api/runs/" + nan + "/snapshots/1/grid.png?matchTo=" + fine + "&matchEpoch=2", nanAt1);
+        refused.put("/api/runs/" + nan + "/snapshots/0/match/" + nan + "/1", nanAt1);
+        for (var e : refused.entrySet()) {                       // more than the 2 turns: none of them keeps its turn
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> r = get(e.getKey());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(400, r.statusCode(), e.getKey());
+            assertEquals(e.getValue(), Json.MAPPER.readTree(r.body()).get("error").asText(), e.getKey());
+            assertTrue(ms < 5_000, e.getKey() + " answered after " + ms + " ms");
+            assertTrue(r.headers().firstValue("ETag").isEmpty() && r.headers().firstValue("Cache-Control").isEmpty(),
+                    () -> e.getKey() + ": a refusal carries no tag to cache");
+        }
+        // finite requests still get their turns
+        HttpResponse<byte[]> m = get("/api/runs/" + fine + "/snapshots/2/match/" + fine + "/1");
+        assertEquals(200, m.statusCode(), new String(m.body(), StandardCharsets.UTF_8));
+        assertEquals(200, get("/api/runs/" + fine + "/snapshots/2/grid.png?matchTo=" + fine + "&matchEpoch=0").statusCode());
+        // the NaN snapshot's own images are drawn (NaN weights magenta), its weights downloaded
+        for (String path : List.of("/grid.png?scale=1", "/filters/0.png?scale=1")) {
+            HttpResponse<byte[]> img = get("/api/runs/" + nan + "/snapshots/1" + path);
+            assertEquals(200, img.statusCode(), path);
+            assertEquals("image/png", img.headers().firstValue("Content-Type").orElse(null), path);
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(img.body()));
+            int magenta = 0;
+            for (int y = 0; y < png.getHeight(); y++) for (int x = 0; x < png.getWidth(); x++) if ((png.getRGB(x, y) & 0xffffff) == 0xff00ff) magenta++;
+            assertTrue(magenta > 0, path + ": a NaN weight is magenta");
+        }
+        assertEquals(200, get("/api/runs/" + nan + "/snapshots/1/weights.bin").statusCode());
+        // and the snapshot's filter measures are all null, not "no unit dead, none saturated"
+        JsonNode measures = Json.MAPPER.readTree(get("/api/runs/" + nan + "/measures").body());
+        JsonNode at1 = measures.get(measures.size() - 1);
+        assertEquals(1, at1.get("epoch").asInt());
+        for (String k : List.of("locality", "deadFraction", "saturatedFraction", "lifetimeSparsity", "digitLikeness", "strokeShare")) {
+            assertTrue(at1.get(k).isNull(), k + " at epoch 1: " + at1);
+        }
+        assertTrue(measures.get(0).get("deadFraction").isNumber(), "epoch 0's finite weights are measured: " + measures.get(0));
+    }
+
+    @Test
+    void a_malformed_run_id_is_a_run_of_no_run_on_both_matching_paths() throws Exception {
+        float[][] filters = ComparePageBrowserTest.randomFilters(4);
+        String a = ComparePageBrowserTest.written(log, Map.of("data", "bars", "epochs", "2"), 2, filters, null);
+        serve(2);
+        for (String id : List.of("nosuch", "rdeadbeef00", "a%22b", "r0123456789abc")) {
+            String shown = java.net.URLDecoder.decode(id, StandardCharsets.UTF_8);
+            HttpResponse<byte[]> match = get("/api/runs/" + a + "/snapshots/1/match/" + id + "/2");
+            HttpResponse<byte[]> grid = get("/api/runs/" + a + "/snapshots/1/grid.png?matchTo=" + id + "&matchEpoch=2");
+            HttpResponse<byte[]> self = get("/api/runs/" + id + "/snapshots/1/match/" + a + "/2");
+            for (HttpResponse<byte[]> r : List.of(match, grid, self)) assertEquals(404, r.statusCode(), r.uri().toString());
+            assertEquals("run '" + shown + "' not found", Json.MAPPER.readTree(match.body()).get("error").asText());
+            assertEquals("run '" + shown + "' not found", Json.MAPPER.readTree(self.body()).get("error").asText());
+            assertEquals("matchTo: run '" + shown + "' not found", Json.MAPPER.readTree(grid.body()).get("error").asText());
+        }
     }
 
     @Test

@@ -18,7 +18,9 @@ import sparselab.data.Dataset;
  * the hidden code of sample i). Images are row-major {@code n x visible}.
  *
  * <p>A measure that needs an input that was not given (no held-out images, no class means) is
- * {@link Double#NaN}; whoever writes it to JSON should write {@code null} instead.
+ * {@link Double#NaN}; whoever writes it to JSON should write {@code null} instead. When the weights, the rates or the
+ * activations they give hold a NaN or infinite value (a diverged run), every measure is NaN: none of them describes
+ * such filters (a NaN rate is neither below nor above a cut, and would count as alive and unsaturated).
  */
 public final class FilterMeasures {
     private FilterMeasures() {}
@@ -59,25 +61,40 @@ public final class FilterMeasures {
     public static FilterReport report(float[] w1, float[] b1, int hidden, int visible, Activation activation,
                                       double[] rhoHat, double rho, float[] heldOut, float[] classMeans) {
         checkMatrix("w1", w1, hidden, visible);
+        if (rhoHat == null && heldOut == null) {
+            throw new IllegalArgumentException("need rhoHat or held-out images for the dead and saturated fractions");
+        }
+        if (!finite(w1) || (heldOut != null && !finite(b1))) return NOT_FINITE;
         float[] activations = null;
         int n = 0;
         if (heldOut != null) {
             n = rows("heldOut", heldOut, visible);
             activations = hiddenActivations(heldOut, n, w1, b1, hidden, visible, activation);
+            if (!finite(activations)) return NOT_FINITE;
         }
-        double[] rates = rhoHat;
-        if (rates == null) {
-            if (activations == null) {
-                throw new IllegalArgumentException("need rhoHat or held-out images for the dead and saturated fractions");
-            }
-            rates = meanActivation(activations, n, hidden);
-        }
+        double[] rates = rhoHat != null ? rhoHat : meanActivation(activations, n, hidden);
+        if (!finite(rates)) return NOT_FINITE;
         return new FilterReport(
                 locality(w1, hidden, visible),
                 deadFraction(rates, rho),
                 saturatedFraction(rates),
                 activations == null || n < 2 ? Double.NaN : lifetimeSparsity(activations, n, hidden),
                 classMeans == null ? Double.NaN : digitLikeness(w1, hidden, visible, classMeans));
+    }
+
+    /** The report of weights, rates or activations that are not all finite: every measure NaN. */
+    public static final FilterReport NOT_FINITE = new FilterReport(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+    /** Whether every value is finite (no NaN, no infinity). */
+    public static boolean finite(float[] values) {
+        for (float v : values) if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    /** Whether every value is finite (no NaN, no infinity). */
+    public static boolean finite(double[] values) {
+        for (double v : values) if (!Double.isFinite(v)) return false;
+        return true;
     }
 
     // ---- locality -----------------------------------------------------------------------------------

@@ -10,13 +10,20 @@ public final class Matching {
     private Matching() {}
 
     /**
-     * The assignment of rows to distinct columns that minimises the total cost; needs rows &lt;= columns.
+     * The assignment of rows to distinct columns that minimises the total cost; needs rows &lt;= columns and finite
+     * costs (a NaN or infinite cost is refused: no column would ever be cheaper than it, and the search would not end).
      *
      * @return for each row, its column
      */
     public static int[] minCost(double[][] cost) {
         int n = cost.length, m = n == 0 ? 0 : cost[0].length;
         if (n > m) throw new IllegalArgumentException("need rows <= columns, got " + n + " x " + m);
+        for (int i = 0; i < n; i++) {
+            if (cost[i].length != m) throw new IllegalArgumentException("row " + i + " has " + cost[i].length + " costs, not " + m);
+            for (int j = 0; j < m; j++) {
+                if (!Double.isFinite(cost[i][j])) throw new IllegalArgumentException("cost[" + i + "][" + j + "] is " + cost[i][j] + ", not finite");
+            }
+        }
         double[] u = new double[n + 1], v = new double[m + 1];
         int[] p = new int[m + 1], way = new int[m + 1];   // p[j]: row (1-based) assigned to column j
         for (int i = 1; i <= n; i++) {
@@ -49,6 +56,7 @@ public final class Matching {
                         minv[j] -= delta;
                     }
                 }
+                if (j1 == 0) throw new IllegalStateException("no free column for row " + i);   // cannot happen with finite costs
                 j0 = j1;
             } while (p[j0] != 0);
             do {

@@ -15,7 +15,8 @@ import java.util.Arrays;
  * The filter measures of a weight snapshot ({@link FilterMeasures#report}) as a {@code filter_measures} event, with what
  * a run has at hand: the snapshot's W1 and b1, the epoch's rho_hat, at most {@link #MAX_IMAGES} held-out images (for the
  * lifetime sparsity of the hidden code) and the class-mean images of the training samples when they have labels (for
- * digit-likeness; none for bars). A measure that cannot be computed, or is NaN, is written as null.
+ * digit-likeness; none for bars). A measure that cannot be computed, or is NaN, is written as null: all of them, the
+ * stroke share too, when W1 or b1 holds a NaN or infinite weight (a diverged run's last snapshot).
  *
  * <p>The images and class means are prepared once per run; a snapshot then costs one (n x d) x (d x H) product and a few
  * passes over W1 (milliseconds for MNIST).
@@ -56,6 +57,7 @@ final class SnapshotMeasures {
         float[] w1 = new float[hidden * visible];
         float[] b1 = new float[hidden];
         floats.get(w1).get(b1);
+        if (!FilterMeasures.finite(w1) || !FilterMeasures.finite(b1)) return none(epoch);
         double[] rates = rhoHat;
         if (rates == null && heldOut == null) {
             int n = trainImages.length / visible;
@@ -64,8 +66,14 @@ final class SnapshotMeasures {
         }
         FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, cfg.rho(),
                 heldOut, classMeans);
+        if (r.equals(FilterMeasures.NOT_FINITE)) return none(epoch);       // the rates or the activations were not finite
         return new RunEvent.FilterMeasures(epoch, orNull(r.locality()), orNull(r.deadFraction()), orNull(r.saturatedFraction()),
                 orNull(r.lifetimeSparsity()), orNull(r.digitLikeness()), orNull(StrokeMeasures.strokeShare(w1, hidden, rows, cols)));
+    }
+
+    /** Every measure null: the snapshot's filters or their rates are not finite. */
+    private static RunEvent.FilterMeasures none(int epoch) {
+        return new RunEvent.FilterMeasures(epoch, null, null, null, null, null, null);
     }
 
     private static Double orNull(double v) {

@@ -106,6 +106,33 @@ class FilterMeasuresTest {
     }
 
     @Test
+    void every_measure_is_nan_when_the_weights_or_the_rates_are_not_finite() {
+        float[] w = singlePixelFilters(4, D);
+        double[] rates = {0.001, 0.5, 0.95, 0.05};
+        float[] held = uniformFilters(3, D, 0.5f);
+        float[] b1 = new float[4];
+        FilterMeasures.FilterReport fine = FilterMeasures.report(w, b1, 4, D, Activation.SIGMOID, rates, 0.05, held, null);
+        assertEquals(0.25, fine.deadFraction(), 0.0);
+        float[] nanW = w.clone();
+        nanW[5] = Float.NaN;
+        float[] infB = b1.clone();
+        infB[2] = Float.POSITIVE_INFINITY;
+        double[] nanRates = rates.clone();
+        nanRates[0] = Double.NaN;
+        float[] huge = uniformFilters(4, D, 1e30f);       // finite weights whose relu activations overflow to infinity
+        for (FilterMeasures.FilterReport r : new FilterMeasures.FilterReport[] {
+                FilterMeasures.report(nanW, b1, 4, D, Activation.SIGMOID, rates, 0.05, held, null),
+                FilterMeasures.report(nanW, b1, 4, D, Activation.SIGMOID, rates, 0.05, null, null),
+                FilterMeasures.report(w, infB, 4, D, Activation.SIGMOID, rates, 0.05, held, null),
+                FilterMeasures.report(w, b1, 4, D, Activation.SIGMOID, nanRates, 0.05, null, null),
+                FilterMeasures.report(huge, b1, 4, D, Activation.RELU, null, 0.05, uniformFilters(3, D, 1e30f), null)}) {
+            // a NaN rate is neither below rho / 10 nor above 0.9: counted, it made a diverged run's units alive and unsaturated
+            assertTrue(Double.isNaN(r.locality()) && Double.isNaN(r.deadFraction()) && Double.isNaN(r.saturatedFraction())
+                    && Double.isNaN(r.lifetimeSparsity()) && Double.isNaN(r.digitLikeness()), r.toString());
+        }
+    }
+
+    @Test
     void held_out_variants_count_units_never_above_and_mostly_above_the_threshold() {
         // 10 samples x 4 units: unit 0 never above 0.5; unit 1 above once; unit 2 above on all; unit 3 on 9 of 10
         int n = 10;

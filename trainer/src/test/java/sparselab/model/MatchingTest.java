@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class MatchingTest {
 
@@ -34,5 +36,17 @@ class MatchingTest {
         float[][] parts = {{1, 1, 0, 0}, {0, 0, 1, 1}};
         float[][] filters = {{0, 0.1f, 3, 3}, {0.2f, 0, 0, 0}, {2, 2, 0, 0.1f}};
         assertEquals(2, Matching.partsRecovered(parts, filters, 0.9));
+    }
+
+    @Test
+    void a_nan_or_infinite_cost_is_refused_at_once_instead_of_searching_for_ever() {
+        // a diverged run's NaN filter has a NaN cosine with every filter; no column is ever cheaper than NaN, and the
+        // search for one used not to end
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            double[][] sim = {{0.1, 0.8}, {bad, bad}};
+            IllegalArgumentException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> assertThrows(IllegalArgumentException.class, () -> Matching.maxSimilarity(sim)), "cost " + bad);
+            assertEquals("cost[1][0] is " + (-bad) + ", not finite", e.getMessage());
+        }
     }
 }

@@ -100,6 +100,28 @@ class RunExecutorTest {
     }
 
     @Test
+    void a_run_that_diverges_to_nan_weights_has_every_filter_measure_null_at_that_snapshot() {
+        try (EventLog log = EventLog.open(dir.resolve("nan.db"))) {
+            RunConfig c = cfg(null, "data=bars", "hidden=8", "epochs=5", "learningRate=1000000", "hiddenActivation=relu",
+                    "outputActivation=identity", "estimator=ema-threshold");
+            String run = Runs.create(log, c, null, "test", null);
+            assertEquals("diverged", new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false).status());
+            int at = log.run(run).orElseThrow().divergedEpoch();
+            SnapshotRow last = log.snapshots(run).get(log.snapshots(run).size() - 1);
+            assertEquals(at, last.epoch());
+            float[] w1 = sparselab.gallery.WeightImages.w1(log.blob(last.blob()).orElseThrow(), 8, last.event().visible());
+            boolean nan = false;
+            for (float v : w1) nan |= Float.isNaN(v);
+            assertTrue(nan, "the snapshot at divergence holds NaN weights");
+            MeasuresRow m = log.measures(run).stream().filter(r -> r.epoch() == at).findFirst().orElseThrow();
+            assertEquals(java.util.Arrays.asList(null, null, null, null, null, null),
+                    java.util.Arrays.asList(m.locality(), m.deadFraction(), m.saturatedFraction(), m.lifetimeSparsity(), m.digitLikeness(),
+                            m.strokeShare()), "epoch " + at);
+            assertNotNull(log.measures(run).get(0).deadFraction(), "the finite snapshot at epoch 0 is measured");
+        }
+    }
+
+    @Test
     void a_background_run_s_epoch_lines_keep_every_digit_and_write_tiny_or_huge_figures_in_e_notation() {
         assertEquals("12.107", RunExecutor.Lines.figure(12.107));
         assertEquals("0.05", RunExecutor.Lines.figure(0.05));
