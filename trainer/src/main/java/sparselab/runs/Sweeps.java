@@ -183,6 +183,21 @@ public final class Sweeps {
         return out;
     }
 
+    /**
+     * Refuses {@code seeds} &gt; 1 on a ladder with a step that changes {@code seed} (runs A and B differ in it): the
+     * replicates of that step would take seeds the step before took already, so one run would repeat another exactly.
+     */
+    public static void checkLadderSeeds(List<Ladder.Step> steps, int seeds) {
+        if (seeds == 1) return;
+        for (Ladder.Step s : steps) {
+            if (s.changedKeys().contains("seed")) {
+                throw new ConfigException("seeds", "--seeds replicates every step with seeds seed, seed+1, ...; do not ladder over seed as well "
+                        + "(the two runs differ in seed: " + ConfigException.clip(s.from().get("seed"), 30) + " and "
+                        + ConfigException.clip(s.to().get("seed"), 30) + "); give two runs with the same seed, or leave out --seeds");
+            }
+        }
+    }
+
     /** Refuses seeds outside [1, MAX_SEEDS] and more than MAX_RUNS runs in all. */
     public static void checkSeeds(int seeds, int points) {
         if (seeds < 1 || seeds > MAX_SEEDS) throw new ConfigException("seeds", seeds + " is out of range [1, " + MAX_SEEDS + "]");
