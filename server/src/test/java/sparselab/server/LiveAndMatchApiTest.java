@@ -276,6 +276,11 @@ class LiveAndMatchApiTest {
             assertEquals(1.0, byName.get("hidden").get("min").asDouble());
             assertEquals("number", byName.get("rho").get("kind").asText());
             assertFalse(byName.get("rho").get("minInclusive").asBoolean());
+            // the values in words state the range the check applies (eps said "> 0" but 1 was refused)
+            JsonNode eps = java.util.stream.StreamSupport.stream(keys.spliterator(), false).filter(k -> k.get("name").asText().equals("eps")).findFirst().orElseThrow();
+            assertEquals("(0, 1)", eps.get("values").asText());
+            assertEquals(1.0, eps.get("input").get("max").asDouble());
+            assertFalse(eps.get("input").get("maxInclusive").asBoolean());
             for (JsonNode k : keys) assertFalse(k.get("input").get("kind").asText().isBlank(), k.toString());
 
             JsonNode run = json(client.get("/api/runs/" + sparse));
