@@ -307,8 +307,9 @@ public final class ConfigKeys {
         double v = dbl(key, t);
         boolean ok = (loIn ? v >= lo : v > lo) && (hiIn ? v <= hi : v < hi);
         if (!ok) {
-            throw new ConfigException(key, RunConfig.num(v) + " is out of range " + (loIn ? "[" : "(") + RunConfig.num(lo) + ", "
-                    + RunConfig.num(hi) + (hiIn ? "]" : ")"));
+            // the value as it was sent, clipped (1e300 is not quoted as its 301 digits), and the range as the key table writes it
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range " + (loIn ? "[" : "(") + bound(lo) + ", "
+                    + bound(hi) + (hiIn ? "]" : ")"));
         }
         return v;
     }

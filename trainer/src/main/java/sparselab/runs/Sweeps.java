@@ -129,8 +129,8 @@ public final class Sweeps {
             }
             given.forEach((value, texts) -> {
                 if (texts.size() > 1) {
-                    errors.add(new FieldError(a.key(), "values " + String.join(" and ", texts.stream().map(t -> "'" + t + "'").toList())
-                            + " are the same value (" + value + "); give it once"));
+                    errors.add(new FieldError(a.key(), "values " + String.join(" and ", texts.stream().map(t -> "'" + ConfigException.clip(t, 60) + "'").toList())
+                            + " are the same value (" + ConfigException.clip(value, 60) + "); give it once"));
                 }
             });
         }

@@ -63,7 +63,8 @@ class ModelDocTest {
                 atBound(k, lo, loIn, Math.nextUp(lo));
                 atBound(k, hi, hiIn, Math.nextDown(hi));
                 refused(k, Double.toString(Math.nextDown(lo)));
-                refused(k, Double.toString(Math.nextUp(hi)));
+                String beyond = refused(k, Double.toString(Math.nextUp(hi)));
+                assertTrue(beyond.endsWith("is out of range " + interval.group()), k.name() + ": the refusal states the table's range: " + beyond);
             } else if (integers.find()) {
                 long lo = Long.parseLong(integers.group(1).replace(",", "")), hi = Long.parseLong(integers.group(2).replace(",", ""));
                 k.parse(Long.toString(lo));
@@ -93,9 +94,11 @@ class ModelDocTest {
         }
     }
 
-    private static void refused(ConfigKeys.Key k, String value) {
+    /** The message of the refusal of {@code value}, which names the key. */
+    private static String refused(ConfigKeys.Key k, String value) {
         ConfigException e = assertThrows(ConfigException.class, () -> k.parse(value), k.name() + "=" + value + " is outside the range its row states");
         assertEquals(k.name(), e.errors().get(0).key());
+        return e.errors().get(0).message();
     }
 
     @Test
