@@ -515,6 +515,14 @@ class ApiTest {
                 assertEquals(400, refused.code(), bad);
                 assertTrue(json(refused).get("error").asText().matches("^(tags|body|extra):.*"), bad);
             }
+            // a tag that is not a JSON string is refused as such: [1] is the number 1, not a tag "1" of bad characters
+            Map<String, String> kinds = Map.of("[1]", "the number 1", "[true]", "the boolean true", "[null]", "null", "[[\"a\"]]", "a list",
+                    "[1e300]", "the number 1e300", "[" + "9".repeat(100) + "]", "the number " + "9".repeat(60) + "... (100 characters)");
+            for (Map.Entry<String, String> k : kinds.entrySet()) {
+                Response refused = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"ok\", " + k.getKey().substring(1) + "}");
+                assertEquals(400, refused.code(), k.getKey());
+                assertEquals("tags: each tag is a JSON string; got " + k.getValue(), json(refused).get("error").asText(), k.getKey());
+            }
             assertEquals(before, eventCount());
         });
     }
