@@ -220,7 +220,7 @@ class CommandLineTest {
     void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() throws Exception {
         String db = dir.resolve("w.db").toString();
         for (String[] bad : new String[][] {{"--poll", "NaN"}, {"--poll", "1e-9"}, {"--exit-when-idle", "-5"},
-                {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}}) {
+                {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}, {"--slots", "0"}, {"--slots", "65"}}) {
             StringWriter err = new StringWriter();
             CommandLine cl = ExitCodes.install(new CommandLine(new WorkerCommand()));
             cl.setErr(new PrintWriter(err, true));
