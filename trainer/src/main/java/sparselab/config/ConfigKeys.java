@@ -114,7 +114,7 @@ public final class ConfigKeys {
         return in.kind().equals("integer") ? String.join(", ", in.choices()) + ", or an " + range : range + ", or " + String.join(", ", in.choices());
     }
 
-    /** A bound as the table writes it: "0.5", "1", "1e6" (powers of ten from 1e5 on). */
+    /** A bound as the table writes it: "0.5", "1", "1e6" (with an exponent from 1e5 up). */
     private static String bound(double v) {
         java.math.BigDecimal b = java.math.BigDecimal.valueOf(v).stripTrailingZeros();
         return Math.abs(v) >= 1e5 ? b.toString().replace("E+", "e") : b.toPlainString();
