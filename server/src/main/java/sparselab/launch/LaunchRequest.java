@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import sparselab.config.ConfigException;
 import sparselab.config.ConfigException.FieldError;
+import sparselab.config.ConfigLoader;
 import sparselab.log.Json;
 import sparselab.server.JsonBody;
 
@@ -16,7 +17,8 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /api/launch}: {@code {"preset": name or null, "config": {key: value}, "group": name}}.
- * Values may be strings, numbers or booleans; the configuration's own rules check them afterwards.
+ * Values may be strings, numbers or booleans, converted to text as a {@code --config} file's are
+ * ({@link ConfigLoader#text}); the configuration's own rules check them afterwards.
  */
 public record LaunchRequest(String preset, Map<String, String> config, String group) {
     private static final Set<String> FIELDS = Set.of("preset", "config", "group");
@@ -37,7 +39,7 @@ public record LaunchRequest(String preset, Map<String, String> config, String gr
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode v = e.getValue();
                     if (v.isTextual() || v.isNumber() || v.isBoolean()) {
-                        config.put(e.getKey(), v.isNumber() ? v.numberValue().toString() : v.asText());
+                        config.put(e.getKey(), ConfigLoader.text(v));      // as a --config file's values: 2.0 is the integer 2
                     } else {
                         errors.add(new FieldError(e.getKey(), "expected a string, number or boolean, not " + v.getNodeType().toString().toLowerCase()));
                     }

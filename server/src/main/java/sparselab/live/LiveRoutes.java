@@ -110,7 +110,7 @@ public final class LiveRoutes {
     private static Predicate<RunView> filter(Context ctx) {
         String run = ctx.queryParam("run");
         String group = ctx.queryParam("group");
-        if (run != null && group != null) throw new BadRequestResponse("give run or group, not both");
+        if (run != null && group != null) throw new BadRequestResponse("group: give run or group, not both");
         if (run != null) {
             if (!Ids.isRunId(run)) throw new BadRequestResponse("run: '" + Ids.shown(run) + "' is not a run id");
             return v -> v.runId().equals(run);

@@ -106,16 +106,16 @@ public final class RunActions {
     }
 
     /** Replaces the run's tags (a {@code tagged} event); each tag is 1 to 40 letters, digits or _.:+- */
-    public List<String> tag(String runId, List<?> tags) {
+    public List<String> tag(String runId, List<String> tags) {
         require(runId);
         if (tags == null) throw new ConfigException("tags", "missing; send {\"tags\": [\"name\", ...]}");
         if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
-        for (Object t : tags) {
-            if (!(t instanceof String s) || !TAG.matcher(s.trim()).matches()) {
+        for (String t : tags) {
+            if (t == null || !TAG.matcher(t.trim()).matches()) {
                 throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-)");
             }
-            clean.add(s.trim());
+            clean.add(t.trim());
         }
         List<String> list = new ArrayList<>(clean);
         // the same tags again write nothing; new ones count against the log's limit, as runs do

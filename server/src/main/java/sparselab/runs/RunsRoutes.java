@@ -119,8 +119,12 @@ public final class RunsRoutes {
         if (!errors.isEmpty()) throw new ConfigException(errors);
         JsonNode tags = body.get("tags");
         if (tags == null || !tags.isArray()) throw new BadRequestResponse("tags: expected a list of strings");
-        List<Object> list = new java.util.ArrayList<>();
-        for (JsonNode t : tags) list.add(t.isTextual() ? t.asText() : t);       // anything but a string is refused by tag()
+        List<String> list = new java.util.ArrayList<>();
+        for (JsonNode t : tags) {
+            // [1] is a number, not the tag "1": say what was sent rather than that "1" is not a tag
+            if (!t.isTextual()) throw new ConfigException("tags", "each tag is a JSON string; got " + JsonBody.describe(t));
+            list.add(t.asText());
+        }
         ctx.json(Map.of("runId", id, "tags", actions.tag(id, list)));
     }
 

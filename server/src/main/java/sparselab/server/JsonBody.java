@@ -68,6 +68,16 @@ public final class JsonBody {
                 + ConfigException.clip(contentType, 80) + " (with curl: -H 'Content-Type: application/json')");
     }
 
+    /** A JSON value that is not the one expected, in words, clipped: "the number 1", "the boolean true", "null", "a list", "an object". */
+    public static String describe(JsonNode v) {
+        if (v.isNumber()) return "the number " + ConfigException.clip(sparselab.config.ConfigLoader.text(v), 60);
+        if (v.isBoolean()) return "the boolean " + v.asText();
+        if (v.isNull()) return "null";
+        if (v.isArray()) return "a list";
+        if (v.isObject()) return "an object";
+        return "the string \"" + ConfigException.clip(v.asText(), 60) + "\"";
+    }
+
     /**
      * The body as a JSON object; malformed JSON or another shape is refused at once (field {@code body}), each unknown
      * field is added to {@code errors}.

@@ -538,6 +538,14 @@ class ApiTest {
                 assertEquals(400, refused.code(), bad);
                 assertTrue(json(refused).get("error").asText().matches("^(tags|body|extra):.*"), bad);
             }
+            // a tag that is not a JSON string is refused as such: [1] is the number 1, not a tag "1" of bad characters
+            Map<String, String> kinds = Map.of("[1]", "the number 1", "[true]", "the boolean true", "[null]", "null", "[[\"a\"]]", "a list",
+                    "[1e300]", "the number 1e300", "[" + "9".repeat(100) + "]", "the number " + "9".repeat(60) + "... (100 characters)");
+            for (Map.Entry<String, String> k : kinds.entrySet()) {
+                Response refused = post(client, "/api/runs/" + id + "/tags", "{\"tags\": [\"ok\", " + k.getKey().substring(1) + "}");
+                assertEquals(400, refused.code(), k.getKey());
+                assertEquals("tags: each tag is a JSON string; got " + k.getValue(), json(refused).get("error").asText(), k.getKey());
+            }
             assertEquals(before, eventCount());
         });
     }
@@ -645,6 +653,38 @@ class ApiTest {
             JsonNode state = json(client.get("/api/pool"));
             assertEquals(1, state.get("workers").asInt());
             assertEquals(id, state.get("active").get(0).asText(), "the pool reports the trainer it started");
+        });
+    }
+
+    @Test
+    void a_launch_reads_json_numbers_as_a_config_file_does_and_quotes_them_as_they_were_sent() throws Exception {
+        String config = "{\"data\": \"bars\", \"hidden\": 2.0, \"epochs\": 1, \"limit\": 1e2, \"eps\": 1e-3, \"beta\": 2.5E-1}";
+        Path file = dir.resolve("same.json");
+        java.nio.file.Files.writeString(file, config);
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = post(client, "/api/launch", "{\"config\": " + config + "}");
+            assertEquals(201, r.code(), r.peekBody(4000).string());
+            Map<String, String> c = log.run(json(r).get("runId").asText()).orElseThrow().configMap();
+            assertEquals("2", c.get("hidden"), "a whole number written as a float is the integer it equals");
+            assertEquals("100", c.get("limit"));
+            assertEquals(sparselab.config.ConfigLoader.resolve(null, file, List.of()).toMap(), c, "the same values as the same object in --config");
+            int before = eventCount();
+            // a refusal quotes the number as it was sent, never Java's 100.0 or 1.0E-7, nor 1e300's 301 digits
+            Map<String, String> refusals = Map.of(
+                    "{\"data\": \"bars\", \"hidden\": 2.5}", "hidden: '2.5' is not an integer",
+                    "{\"data\": \"bars\", \"hidden\": 1e-7}", "hidden: '1e-7' is not an integer",
+                    "{\"data\": \"bars\", \"eps\": 1e300}", "eps: 1e300 is out of range (0, 1)",
+                    "{\"data\": \"bars\", \"eps\": -1e-300}", "eps: -1e-300 is out of range (0, 1)");
+            for (Map.Entry<String, String> e : refusals.entrySet()) {
+                Response refused = post(client, "/api/launch", "{\"config\": " + e.getKey() + "}");
+                JsonNode answer = json(refused);
+                assertEquals(400, refused.code(), answer.toString());
+                assertEquals(e.getValue(), answer.get("error").asText(), e.getKey());
+                String field = e.getValue().substring(0, e.getValue().indexOf(':'));
+                assertEquals(e.getValue().substring(field.length() + 2), answer.get("fields").get(field).asText());
+                assertFalse(answer.toString().contains("0".repeat(61)), answer.toString());
+            }
+            assertEquals(before, eventCount(), "nothing written for the refusals");
         });
     }
 

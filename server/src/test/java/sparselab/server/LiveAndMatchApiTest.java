@@ -179,6 +179,9 @@ class LiveAndMatchApiTest {
         for (String q : List.of("?run=..%2F..%2Fapi", "?run=rdeadbeef00&group=x", "?group=" + "g".repeat(81), "?group=bad%20name", "?group=%3Cscript%3E", "?group=")) {
             assertEquals(400, stream(q).statusCode(), q);
         }
+        // a refusal starts with the field at fault, as the others do
+        String both = new String(stream("?run=rdeadbeef00&group=x").body().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("group: give run or group, not both", sparselab.log.Json.MAPPER.readTree(both).get("error").asText(), both);
         assertEquals(404, stream("?run=rdeadbeef00").statusCode(), "a run that does not exist takes no slot");
         HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/api/stream")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(406, plain.statusCode(), "a request that does not ask for an event stream");
@@ -359,6 +362,11 @@ class LiveAndMatchApiTest {
             assertEquals(1.0, byName.get("hidden").get("min").asDouble());
             assertEquals("number", byName.get("rho").get("kind").asText());
             assertFalse(byName.get("rho").get("minInclusive").asBoolean());
+            // the values in words state the range the check applies (eps said "> 0" but 1 was refused)
+            JsonNode eps = java.util.stream.StreamSupport.stream(keys.spliterator(), false).filter(k -> k.get("name").asText().equals("eps")).findFirst().orElseThrow();
+            assertEquals("(0, 1)", eps.get("values").asText());
+            assertEquals(1.0, eps.get("input").get("max").asDouble());
+            assertFalse(eps.get("input").get("maxInclusive").asBoolean());
             for (JsonNode k : keys) assertFalse(k.get("input").get("kind").asText().isBlank(), k.toString());
 
             JsonNode run = json(client.get("/api/runs/" + sparse));

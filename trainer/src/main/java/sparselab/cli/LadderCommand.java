@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
                         + "; then any other key (stopOn) in the key table's order.",
                 "A step that would be refused is never queued: a later key that makes it valid goes first, or the keys are merged into one step.",
                 "Prints the group name, then one line per step.",
-                "With --seeds N every step is queued N times, with seeds seed .. seed+N-1; `group` shows their mean +- sd."})
+                "With --seeds N every step is queued N times, with seeds seed .. seed+N-1; `group` shows their mean +- sd "
+                        + "(refused when A and B differ in seed)."})
 public class LadderCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -50,6 +51,7 @@ public class LadderCommand implements Callable<Integer> {
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
         String group = Groups.newName(log, name, "ladder");
         Sweeps.checkSeeds(seeds, steps.size());
+        Sweeps.checkLadderSeeds(steps, seeds);
         List<RunConfig> configs = new ArrayList<>();
         for (Ladder.Step s : steps) {
             RunConfig c = ConfigKeys.build(s.config());

@@ -28,6 +28,9 @@ public class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         // written so that NaN fails too; a poll faster than 0.1 s only loads the log
+        if (slots < 1 || slots > WorkerLoop.MAX_SLOTS) {
+            throw new ExitCodes.RefusedException("--slots: " + slots + " is out of range [1, " + WorkerLoop.MAX_SLOTS + "]");
+        }
         if (!(poll >= 0.1 && poll <= 3600)) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range [0.1, 3600]");
         if (idle != null && !(idle >= 0 && idle <= 86_400 * 365)) {
             throw new ExitCodes.RefusedException("--exit-when-idle: " + idle + " is out of range [0, 31536000] seconds");

@@ -24,7 +24,8 @@ public final class ConfigKeys {
 
     /**
      * One key: its name, default text, what it means, the accepted values in words, and its type (which parses and
-     * checks a value and tells a form which input to draw).
+     * checks a value and tells a form which input to draw). A number's or an integer's values are written from its
+     * type's range ({@link #words}), never by hand, so that the key table says what the check accepts.
      */
     public record Key(String name, String defaultValue, String doc, String values, Type type) {
         Object parse(String text) { return type.parse(name, text); }
@@ -65,6 +66,11 @@ public final class ConfigKeys {
         return type(new Input("number", List.of(), lo, loIn, hi, hiIn), (k, t) -> dblIn(k, t, lo, hi, loIn, hiIn));
     }
 
+    /** {@code in} that also accepts the word {@code word}. */
+    private static Input alsoWord(Input in, String word) {
+        return new Input(in.kind(), List.of(word), in.min(), in.minInclusive(), in.max(), in.maxInclusive());
+    }
+
     private static Type bool() {
         return type(new Input("boolean", List.of("true", "false"), null, false, null, false), ConfigKeys::bool);
     }
@@ -78,43 +84,77 @@ public final class ConfigKeys {
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
     private static final String KNOWN;
 
+    /** A number or integer key: its values in words are those of its type's range. */
+    private static void key(String name, String def, String doc, Type type) {
+        KEYS.put(name, new Key(name, def, doc, words(type.input()), type));
+    }
+
+    /** A key of names (a choice, a boolean, text): its values in words as given. */
     private static void key(String name, String def, String doc, String values, Type type) {
+        String kind = type.input().kind();
+        if (kind.equals("integer") || kind.equals("number")) throw new IllegalArgumentException(name + ": a " + kind + "'s values come from its range");
         KEYS.put(name, new Key(name, def, doc, values, type));
+    }
+
+    /**
+     * The values of a number or integer input in words: "(0, 1)" or "[0, 1e6]" (a bracket includes its bound),
+     * "integer, 1 to 100,000", "integer >= 0" (no bound but the type's), "integer"; after the words also accepted
+     * ("log2, or an integer, 1 to 1,000,000"; "(0, 1e9], or off").
+     */
+    static String words(Input in) {
+        String range;
+        if (in.kind().equals("integer")) {
+            if (in.min() == null) range = "integer";
+            else if (in.max() == null || in.max() >= Integer.MAX_VALUE) range = "integer >= " + String.format(Locale.ROOT, "%,d", in.min().longValue());
+            else range = String.format(Locale.ROOT, "integer, %,d to %,d", in.min().longValue(), in.max().longValue());
+        } else {
+            range = (in.minInclusive() ? "[" : "(") + bound(in.min()) + ", " + bound(in.max()) + (in.maxInclusive() ? "]" : ")");
+        }
+        if (in.choices().isEmpty()) return range;
+        return in.kind().equals("integer") ? String.join(", ", in.choices()) + ", or an " + range : range + ", or " + String.join(", ", in.choices());
+    }
+
+    /** A bound as the table writes it: "0.5", "1", "1e6" (with an exponent from 1e5 up). */
+    private static String bound(double v) {
+        java.math.BigDecimal b = java.math.BigDecimal.valueOf(v).stripTrailingZeros();
+        return Math.abs(v) >= 1e5 ? b.toString().replace("E+", "e") : b.toPlainString();
     }
 
     static {
         key("data", "mnist", "data set", "mnist, bars, idx:PATH",
                 type(new Input("choice", List.of("mnist", "bars"), null, false, null, false), (k, t) -> parseData(t)));
-        key("limit", "0", "samples used (0 = all)", "integer >= 0", integer(0, Integer.MAX_VALUE));
-        key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", "[0, 0.5]", number(0, 0.5, true, true));
-        key("hidden", "196", "hidden units H", "integer, 1 to 100,000", integer(1, 100_000));
+        key("limit", "0", "samples used (0 = all)", integer(0, Integer.MAX_VALUE));
+        key("holdout", "0.1", "fraction of the samples kept out of training for the held-out error", number(0, 0.5, true, true));
+        key("hidden", "196", "hidden units H", integer(1, 100_000));
         key("hiddenActivation", "sigmoid", "hidden activation f", "sigmoid, tanh, relu", choice(Activation.class, Activation.SIGMOID, Activation.TANH, Activation.RELU));
         key("outputActivation", "sigmoid", "output activation g", "sigmoid, tanh, relu, identity", choice(Activation.class));
         key("loss", "squared", "reconstruction loss", "squared, cross-entropy", choice(Loss.class));
         key("optimizer", "sgd", "update rule: ND4J updaters, or full-batch L-BFGS (one epoch = one iteration)", "sgd, nesterov, adam, lbfgs", choice(Optimizer.class));
-        key("learningRate", "0.1", "step size", "> 0, at most 1e6", number(0, 1e6, false, true));
+        key("learningRate", "0.1", "step size", number(0, 1e6, false, true));
         key("lrSchedule", "constant", "how the step size changes over the epochs: constant, or exponential: learningRate x lrDecay^(e-1) "
                 + "in epoch e = 1, 2, ... (ND4J's ExponentialSchedule; not used by lbfgs)", "constant, exponential", choice(LrSchedule.class));
-        key("lrDecay", "1", "the factor per epoch of lrSchedule=exponential", "(0, 1]", number(0, 1, false, true));
-        key("momentum", "0.9", "momentum of nesterov; beta1 of adam", "[0, 1)", number(0, 1, true, false));
-        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", "integer, 1 to 1,000,000", integer(1, 1_000_000));
-        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", "integer, 0 to 10,000,000", integer(0, 10_000_000));
+        key("lrDecay", "1", "the factor per epoch of lrSchedule=exponential", number(0, 1, false, true));
+        key("momentum", "0.9", "momentum of nesterov; beta1 of adam", number(0, 1, true, false));
+        key("epochs", "10", "passes over the training samples (lbfgs: iterations)", integer(1, 1_000_000));
+        key("batchSize", "100", "samples per update (1 = online; 0 = the whole training set, for lbfgs)", integer(0, 10_000_000));
         key("shuffle", "true", "reshuffle the samples every epoch", "true, false", bool());
-        key("seed", "1", "the seed every random choice derives from", "integer",
+        key("seed", "1", "the seed every random choice derives from",
                 type(new Input("integer", List.of(), null, false, null, false), ConfigKeys::longOf));
-        key("weightDecay", "0", "lambda of the weight decay", ">= 0, at most 1e6", number(0, 1e6, true, true));
-        key("dropout", "0", "probability a hidden unit is dropped", "[0, 1)", number(0, 1, true, false));
-        key("beta", "0.1", "weight of the sparsity term", ">= 0, at most 1e6", number(0, 1e6, true, true));
-        key("rho", "0.05", "target activation rate", "0 < rho < 1", number(0, 1, false, false));
+        key("weightDecay", "0", "lambda of the weight decay", number(0, 1e6, true, true));
+        key("dropout", "0", "probability a hidden unit is dropped", number(0, 1, true, false));
+        key("beta", "0.1", "weight of the sparsity term", number(0, 1e6, true, true));
+        key("rho", "0.05", "target activation rate", number(0, 1, false, false));
         key("estimator", "batch-mean", "how rho_hat is estimated", "batch-mean, ema-mean, ema-threshold", choice(Estimator.class));
-        key("rhoMomentum", "0.99", "lam of the ema estimators", "[0, 1)", number(0, 1, true, false));
-        key("threshold", "0.5", "theta of ema-threshold", "a number from -1e6 to 1e6", number(-1e6, 1e6, true, true));
-        key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", "> 0", number(0, 1, false, false));
+        key("rhoMomentum", "0.99", "lam of the ema estimators", number(0, 1, true, false));
+        key("threshold", "0.5", "theta of ema-threshold", number(-1e6, 1e6, true, true));
+        key("eps", "0.000001", "the small constant of the sparse term (the original's \"10e-4\" is 0.001)", number(0, 1, false, false));
         key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", bool());
-        key("limiter", "off", "clip bound L of the sparse term", "> 0, or off",
-                type(new Input("number", List.of("off"), 0.0, false, 1e9, true), (k, t) -> limiter(t)));
-        key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs", "log2, or an integer >= 1",
-                type(new Input("integer", List.of("log2"), 1.0, true, 1_000_000.0, true), (k, t) -> snapshotEvery(t)));
+        Type bound = number(0, 1e9, false, true);
+        key("limiter", "off", "clip bound L of the sparse term",
+                type(alsoWord(bound.input(), "off"), (k, t) -> t.equalsIgnoreCase("off") ? Double.POSITIVE_INFINITY : bound.parse(k, t)));
+        Type every = integer(1, 1_000_000);
+        key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs",
+                type(alsoWord(every.input(), "log2"), (k, t) -> t.equals("log2") ? t : every.parse(k, t).toString()));
         key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
                 + DivergenceWatch.causeNames() + " (the rho_hat ones only when beta > 0)", "none, any, or a list of causes joined by commas or + (+ in a sweep)",
                 type(new Input("text", List.of("none", "any"), null, false, null, false), (k, t) -> stopOn(t)));
@@ -267,8 +307,9 @@ public final class ConfigKeys {
         double v = dbl(key, t);
         boolean ok = (loIn ? v >= lo : v > lo) && (hiIn ? v <= hi : v < hi);
         if (!ok) {
-            throw new ConfigException(key, RunConfig.num(v) + " is out of range " + (loIn ? "[" : "(") + RunConfig.num(lo) + ", "
-                    + RunConfig.num(hi) + (hiIn ? "]" : ")"));
+            // the value as it was sent, clipped (1e300 is not quoted as its 301 digits), and the range as the key table writes it
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range " + (loIn ? "[" : "(") + bound(lo) + ", "
+                    + bound(hi) + (hiIn ? "]" : ")"));
         }
         return v;
     }
@@ -281,21 +322,11 @@ public final class ConfigKeys {
         };
     }
 
-    private static double limiter(String t) {
-        if (t.equalsIgnoreCase("off")) return Double.POSITIVE_INFINITY;
-        return dblIn("limiter", t, 0, 1e9, false, true);
-    }
-
     private static String stopOn(String t) {
         try {
             return DivergenceWatch.stopOnText(DivergenceWatch.parseStopOn(t));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("stopOn", e.getMessage());
         }
-    }
-
-    private static String snapshotEvery(String t) {
-        if (t.equals("log2")) return t;
-        return Integer.toString(intIn("snapshotEvery", t, 1, 1_000_000));
     }
 }

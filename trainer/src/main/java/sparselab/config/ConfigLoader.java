@@ -114,13 +114,20 @@ public final class ConfigLoader {
     }
 
     /**
-     * A JSON value as key/value text. JSON has one kind of number, so a whole number written with a fraction
-     * ({@code 2.0}, as many tools write every number) is the integer it equals; any other value is its own text.
+     * A JSON value (string, number or boolean) as key/value text: the one conversion of a config file's values and of
+     * a web launch's. JSON has one kind of number, so a whole number written with a fraction or an exponent
+     * ({@code 2.0}, {@code 1e2}, as many tools write every number) is the integer it equals; another number is written
+     * as people write it ({@code 2.5}, {@code 1e300}, {@code 1e-7}), never in Java's {@code 1.0E300}; any other value
+     * is its own text.
      */
-    static String text(JsonNode v) {
+    public static String text(JsonNode v) {
         if (v.isFloatingPointNumber()) {
             double d = v.doubleValue();
             if (d == Math.rint(d) && Math.abs(d) < 0x1p53) return Long.toString((long) d);
+            if (!Double.isFinite(d)) return v.asText();
+            java.math.BigDecimal b = java.math.BigDecimal.valueOf(d).stripTrailingZeros();
+            int exponent = b.precision() - b.scale() - 1;
+            return exponent < -6 || exponent > 20 ? b.toString().replace("E+", "e").replace("E", "e") : b.toPlainString();
         }
         return v.asText();
     }

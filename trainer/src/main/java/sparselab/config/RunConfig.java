@@ -152,10 +152,10 @@ public record RunConfig(
                     + estimator.key() + "' (a running estimate makes the objective change between evaluations)"));
         }
         if (dropout > 0) {
-            errors.add(new ConfigException.FieldError("dropout", "optimizer=lbfgs needs a deterministic objective: use dropout=0, not " + num(dropout)));
+            errors.add(new ConfigException.FieldError("dropout", "optimizer=lbfgs needs a deterministic objective: use dropout=0, not " + ConfigException.clip(num(dropout), 60)));
         }
         if (limiterOn()) {
-            errors.add(new ConfigException.FieldError("limiter", "optimizer=lbfgs needs the exact gradient: use limiter=off, not " + num(limiter)
+            errors.add(new ConfigException.FieldError("limiter", "optimizer=lbfgs needs the exact gradient: use limiter=off, not " + ConfigException.clip(num(limiter), 60)
                     + " (clipping sp makes it no longer the gradient of the penalty)"));
         }
     }

@@ -374,7 +374,7 @@ public final class RunExecutor {
                 }
             }
             writer.drain(drainMs());
-            return new Outcome(runId, "finished", cfg.epochs() + " " + step + "s" + flagNote(flagged, fromEpoch, step));
+            return new Outcome(runId, "finished", cfg.epochs() + " " + step + (cfg.epochs() == 1 ? "" : "s") + flagNote(flagged, fromEpoch, step));
         } catch (RuntimeException | OutOfMemoryError e) {
             try {
                 writer.drain(drainMs());

@@ -129,8 +129,8 @@ public final class Sweeps {
             }
             given.forEach((value, texts) -> {
                 if (texts.size() > 1) {
-                    errors.add(new FieldError(a.key(), "values " + String.join(" and ", texts.stream().map(t -> "'" + t + "'").toList())
-                            + " are the same value (" + value + "); give it once"));
+                    errors.add(new FieldError(a.key(), "values " + String.join(" and ", texts.stream().map(t -> "'" + ConfigException.clip(t, 60) + "'").toList())
+                            + " are the same value (" + ConfigException.clip(value, 60) + "); give it once"));
                 }
             });
         }
@@ -181,6 +181,21 @@ public final class Sweeps {
         List<String> out = new ArrayList<>();
         for (int r = 0; r < seeds; r++) out.add(Long.toString(base + r));
         return out;
+    }
+
+    /**
+     * Refuses {@code seeds} &gt; 1 on a ladder with a step that changes {@code seed} (runs A and B differ in it): the
+     * replicates of that step would take seeds the step before took already, so one run would repeat another exactly.
+     */
+    public static void checkLadderSeeds(List<Ladder.Step> steps, int seeds) {
+        if (seeds == 1) return;
+        for (Ladder.Step s : steps) {
+            if (s.changedKeys().contains("seed")) {
+                throw new ConfigException("seeds", "--seeds replicates every step with seeds seed, seed+1, ...; do not ladder over seed as well "
+                        + "(the two runs differ in seed: " + ConfigException.clip(s.from().get("seed"), 30) + " and "
+                        + ConfigException.clip(s.to().get("seed"), 30) + "); give two runs with the same seed, or leave out --seeds");
+            }
+        }
     }
 
     /** Refuses seeds outside [1, MAX_SEEDS] and more than MAX_RUNS runs in all. */

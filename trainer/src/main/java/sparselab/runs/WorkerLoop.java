@@ -54,11 +54,14 @@ public final class WorkerLoop {
     private final AtomicInteger trained = new AtomicInteger();
     private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
 
+    /** The most runs one worker trains at once. */
+    public static final int MAX_SLOTS = 64;
+
     /**
      * @param idleExitMs stop after this long without any run to claim (0: never; sweeps and benchmarks use it)
      */
     public WorkerLoop(EventLog log, String name, int slots, long pollMs, long idleExitMs) {
-        if (slots < 1 || slots > 64) throw new sparselab.config.ConfigException("slots", slots + " is out of range [1, 64]");
+        if (slots < 1 || slots > MAX_SLOTS) throw new sparselab.config.ConfigException("slots", slots + " is out of range [1, " + MAX_SLOTS + "]");
         this.log = log;
         this.name = name;
         this.slots = slots;

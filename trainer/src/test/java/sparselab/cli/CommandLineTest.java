@@ -84,6 +84,23 @@ class CommandLineTest {
     }
 
     @Test
+    void a_refusal_quotes_a_huge_number_as_it_was_given_not_as_its_301_digits() throws Exception {
+        String db = dir.resolve("huge.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "eps=1e300");
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("refused: eps: 1e300 is out of range (0, 1)"), train.err());
+        assertFalse(train.err().contains("0".repeat(61)), train.err());
+        // so is one from a config file, and the clipping holds for a long text of a number too
+        Path file = dir.resolve("huge.json");
+        Files.writeString(file, "{\"data\": \"bars\", \"eps\": 1e300, \"beta\": -" + "1".repeat(300) + "}");
+        Result config = run("train", "--db", db, "--config", file.toString());
+        assertEquals(2, config.code(), config.err());
+        assertTrue(config.err().contains("eps: 1e300 is out of range (0, 1) (in " + file + ")"), config.err());
+        assertTrue(config.err().contains("beta: -" + "1".repeat(59) + "... (301 characters) is out of range [0, 1e6]"), config.err());
+        assertFalse(config.err().contains("1".repeat(61)), config.err());
+    }
+
+    @Test
     void train_runs_export_and_gallery_work_on_one_log() throws Exception {
         String db = dir.resolve("cli.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
@@ -203,7 +220,7 @@ class CommandLineTest {
     void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() throws Exception {
         String db = dir.resolve("w.db").toString();
         for (String[] bad : new String[][] {{"--poll", "NaN"}, {"--poll", "1e-9"}, {"--exit-when-idle", "-5"},
-                {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}}) {
+                {"--exit-when-idle", "NaN"}, {"--exit-when-idle", "Infinity"}, {"--slots", "0"}, {"--slots", "65"}}) {
             StringWriter err = new StringWriter();
             CommandLine cl = ExitCodes.install(new CommandLine(new WorkerCommand()));
             cl.setErr(new PrintWriter(err, true));

@@ -200,6 +200,23 @@ class GroupCommandsTest {
     }
 
     @Test
+    void ladder_seeds_is_refused_when_the_two_runs_differ_in_seed_before_anything_is_queued() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0.1", "seed=1")), null, "cli", null);
+        String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=3", "seed=2")), null, "cli", null);
+        // replicated, the step "seed 1 -> 2" would run seeds 2 and 3, and its seed-2 run would repeat step 0's exactly
+        int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--seeds", "2", "--name", "lad", "--queue-only");
+        assertEquals(ExitCodes.REFUSED, code, out.toString());
+        assertTrue(err.toString().contains("refused: seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
+                && err.toString().contains("differ in seed: 1 and 2"), err.toString());
+        assertEquals(2, log.runs().size(), "nothing queued");
+        assertTrue(Groups.runIds(log, "lad").isEmpty());
+        // without --seeds the same ladder is queued: seed is one of its steps
+        assertEquals(0, run(new LadderCommand(), "--db", db().toString(), a, b, "--name", "lad1", "--queue-only"), err.toString());
+        assertEquals(3, Groups.runIds(log, "lad1").size());
+    }
+
+    @Test
     void ladder_seeds_replicates_every_step_and_each_replicate_records_its_step() {
         EventLog log = EventLog.open(db());
         String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0.1", "weightDecay=0")), null, "cli", null);

@@ -149,6 +149,18 @@ class RunExecutorTest {
     }
 
     @Test
+    void a_run_of_one_epoch_or_one_iteration_says_so_in_the_singular() {
+        try (EventLog log = EventLog.open(dir.resolve("one.db"))) {
+            var c = sparselab.config.ConfigLoader.resolve(null, null, java.util.List.of("data=bars", "hidden=16", "epochs=1", "seed=1"));
+            String run = Runs.create(log, c, null, "test", null);
+            assertEquals("1 epoch", new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false).message(), "one epoch, not 1 epochs");
+            var lbfgs = sparselab.config.ConfigLoader.resolve("ufldl", null, java.util.List.of("data=bars", "limit=400", "hidden=8", "epochs=1"));
+            String one = Runs.create(log, lbfgs, null, "test", null);
+            assertEquals("1 iteration", new RunExecutor(log, RunExecutor.Listener.NONE).execute(one, false).message());
+        }
+    }
+
+    @Test
     void the_flag_note_counts_an_l_bfgs_run_s_flags_in_iterations() {
         var flagged = new java.util.TreeMap<>(java.util.Map.of("loss_rising", 1, "sp_growing", 3));
         assertEquals("; divergence flags since iteration 5: loss_rising in 1 iteration, sp_growing in 3 iterations "
