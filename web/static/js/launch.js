@@ -22,9 +22,13 @@ function rangeText(input) {
   const open = input.minInclusive ? '[' : '(', close = input.maxInclusive ? ']' : ')';
   const what = input.kind === 'integer' ? 'integer' : 'number';
   const extra = input.choices.length ? `, or ${input.choices.join(', ')}` : '';
-  if ((lo === null || lo <= -1e5) && (hi === null || hi >= 1e5)) return `${what}${extra}`;
-  if (hi !== null && hi >= 1e5 && lo !== null) return `${what} ${input.minInclusive ? '≥' : '>'} ${lo}${extra}`;
-  return `${what} in ${open}${lo}, ${hi}${close}${extra}`;
+  // every bound the server checks is stated (a form that hides 100,000 only to refuse 100,001 misleads), large ones as
+  // the key table writes them: 1e6
+  const fmt = n => Math.abs(n) >= 1e5 ? n.toExponential().replace('e+', 'e') : String(n);
+  if (lo === null && hi === null) return `${what}${extra}`;
+  if (hi === null) return `${what} ${input.minInclusive ? '≥' : '>'} ${fmt(lo)}${extra}`;
+  if (lo === null) return `${what} ${input.maxInclusive ? '≤' : '<'} ${fmt(hi)}${extra}`;
+  return `${what} in ${open}${fmt(lo)}, ${fmt(hi)}${close}${extra}`;
 }
 
 function control(k) {

@@ -104,7 +104,8 @@ public final class GalleryRoutes {
         Snapshot s = snapshot(ctx);
         if (notModified(ctx, s.row.blob())) return;
         byte[] bytes = bounded(s::bytes);                     // read whole and hashed: megabytes each, so a few at a time
-        cacheable(ctx, s.row.blob()).header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-epoch" + s.row.epoch() + "-weights.bin\"");
+        cacheable(ctx, s.row.blob()).header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-"
+                + log.run(s.runId()).map(GalleryRoutes::stepWord).orElse("epoch") + s.row.epoch() + "-weights.bin\"");
         ctx.contentType("application/octet-stream").result(bytes);
     }
 

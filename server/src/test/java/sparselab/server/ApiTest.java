@@ -495,6 +495,11 @@ class ApiTest {
             Response matchTo = client.get("/api/runs/" + sgd + "/snapshots/1/grid.png?matchTo=" + lbfgs + "&matchEpoch=3");
             assertEquals(404, matchTo.code());
             assertEquals("matchTo: run '" + lbfgs + "' has no weight snapshot at iteration 3", json(matchTo).get("error").asText());
+            // the download is named by the run's word for a step too
+            assertEquals("attachment; filename=\"" + lbfgs + "-iteration1-weights.bin\"",
+                    client.get("/api/runs/" + lbfgs + "/snapshots/1/weights.bin").header("Content-Disposition"));
+            assertEquals("attachment; filename=\"" + sgd + "-epoch1-weights.bin\"",
+                    client.get("/api/runs/" + sgd + "/snapshots/1/weights.bin").header("Content-Disposition"));
         });
     }
 

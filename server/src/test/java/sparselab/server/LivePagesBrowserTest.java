@@ -194,6 +194,9 @@ class LivePagesBrowserTest {
         assertEquals("1", rho.getAttribute("max"));
         assertFalse(driver.findElement(By.id("launch")).getText().contains("idx:"), "the web refuses idx: data; the form does not offer it");
         assertEquals("196", hidden.getAttribute("placeholder"));
+        // the hint states every bound the server checks, the upper one of hidden too
+        String hint = (String) chrome.js("return document.getElementById('note-hidden').parentElement.textContent;");
+        assertTrue(hint.contains("integer in [1, 1e5]"), hint);
 
         new Select(driver.findElement(By.id("preset"))).selectByValue("ufldl");
         assertEquals("3", driver.findElement(By.id("key-beta")).getAttribute("placeholder"), "the preset's value as placeholder");
