@@ -59,6 +59,9 @@ export function readableNumbers(text) {
   });
 }
 
+/** A time of the log (ISO-8601, UTC) as the pages write it: 2026-12-01 11:02:07 UTC. */
+export const utcTime = at => (at ? at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') + ' UTC' : '');
+
 export function statusBadge(status) {
   return el('span', { class: `status ${status}` }, status);
 }

@@ -1,8 +1,8 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords } from './api.js';
-import { nearestMeasures, measuresTable } from './measures.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime } from './api.js';
+import { nearestMeasures, measuresTable, allDead } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');
@@ -66,7 +66,7 @@ function describe(e) {
     case 'started': return startedLine(p);
     case 'epoch_completed': return `${step} ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
     case 'weight_snapshot': return `weights saved at ${step} ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
-    case 'filter_measures': return `filter measures at ${step} ${p.epoch}: locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${p.strokeShare === null || p.strokeShare === undefined ? '' : `, stroke share ${num(p.strokeShare, 3)}`}`;
+    case 'filter_measures': return measuresLine(p);
     case 'checkpoint': return `checkpoint after ${step} ${p.epoch}`;
     case 'heartbeat': return `alive (${step} ${p.epoch + 1}, batch ${p.batch})`;
     case 'finished': return `finished after ${step} ${p.epoch}: loss ${num(p.loss)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}`;
@@ -79,6 +79,23 @@ function describe(e) {
     case 'tagged': return p.tags.length ? `tagged ${p.tags.join(', ')}` : 'tags removed';
     default: return e.type.replace(/_/g, ' ');
   }
+}
+
+/**
+ * A snapshot's filter measures. Where every unit is dead (none fires at a tenth of rho) the line says "all dead" and
+ * gives no stroke share, a share of filters no unit uses, as the runs page and the measures tables do.
+ */
+function measuresLine(p) {
+  const dead = allDead(p);
+  const share = p.strokeShare === null || p.strokeShare === undefined || dead ? '' : `, stroke share ${num(p.strokeShare, 3)}`;
+  return `filter measures at ${step} ${p.epoch}: ${dead ? 'all dead, ' : ''}locality ${num(p.locality, 3)}, dead ${num(p.deadFraction, 3)}, `
+    + `saturated ${num(p.saturatedFraction, 3)}, lifetime sparsity ${num(p.lifetimeSparsity, 3)}, digit-likeness ${num(p.digitLikeness, 3)}${share}`;
+}
+
+/** The tooltip of a timeline line: for all dead units, the stroke share the line leaves out. */
+function lineTitle(e) {
+  if (e.type !== 'filter_measures' || !allDead(e.payload) || typeof e.payload.strokeShare !== 'number') return null;
+  return `stroke share ${num(e.payload.strokeShare, 3)} of filters no unit uses: every unit is dead`;
 }
 
 /**
@@ -97,8 +114,6 @@ function startedLine(p) {
   const lease = p.lease === null || p.lease === undefined ? '' : `, lease ${p.lease}`;
   return `started by ${by}, ${from}${lease}`;
 }
-
-const time = at => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
 /**
  * Newest first; runs of heartbeats and of checkpoints fold into one line each ("12 heartbeats, 10:01 – 10:05"); the
@@ -122,39 +137,67 @@ function timeline(events) {
     `${older.toLocaleString('en')} older event${older === 1 ? '' : 's'} not shown (every ${step} is in the metrics CSV and JSON)`)] : [];
   return [...items.reverse().map(it => {
     let text;
-    if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${time(it.lastAt)}`;
+    if (it.count > 1 && it.type === 'heartbeat') text = `${it.count} heartbeats until ${utcTime(it.lastAt)}`;
     else if (it.count > 1) text = `${it.count} checkpoints, the last after ${step} ${it.lastPayload.epoch}`;
     else text = describe(it.event);
-    return el('li', { 'data-type': it.type, class: it.type === 'failed' || it.type === 'diverged' ? 'error' : '' },
-      el('span', { class: 'muted' }, time(it.at)), ' ', text);
+    return el('li', { 'data-type': it.type, class: it.type === 'failed' || it.type === 'diverged' ? 'error' : '', title: it.count > 1 ? null : lineTitle(it.event) },
+      el('span', { class: 'muted' }, utcTime(it.at)), ' ', text);
   }), ...hidden];
 }
 
+// the curves: [metrics key, label, line style]
+const SERIES = [
+  ['loss', 'loss', { borderColor: '#2557d6' }],
+  ['recon', 'reconstruction', { borderColor: '#2ca02c', borderDash: [6, 3] }],
+  ['heldout', 'held-out', { borderColor: '#d62728', borderDash: [2, 2] }],
+  ['penalty', 'penalty', { borderColor: '#9467bd', borderDash: [10, 3, 2, 3] }],
+];
+
+/** A point with no value on either side (one epoch, or between gaps) is drawn as a dot: a line of one point is nothing. */
+const alone = ctx => {
+  const d = ctx.dataset.data;
+  const y = j => d[j] && d[j].y !== null;
+  return y(ctx.dataIndex) && !y(ctx.dataIndex - 1) && !y(ctx.dataIndex + 1) ? 3 : 0;
+};
+
+let drawn = null;         // the metrics and axis title the curves were last drawn with: the log scale toggle redraws them
+
+/**
+ * The loss and its terms. On a linear scale every finite value is drawn, zeros included; a log scale draws no value
+ * at or below 0, and a series that is 0 throughout (the penalty of beta = 0) is named below the toggle instead.
+ */
 function drawCurves(metrics, xTitle) {
+  drawn = { metrics, xTitle };
   const canvas = document.getElementById('curves');
-  const pts = key => metrics.map(m => ({ x: m.epoch, y: typeof m[key] === 'number' && m[key] > 0 ? m[key] : null }));
-  const data = {
-    datasets: [
-      { label: 'loss', data: pts('loss'), borderColor: '#2557d6', borderWidth: 1.5, pointRadius: 0 },
-      { label: 'reconstruction', data: pts('recon'), borderColor: '#2ca02c', borderDash: [6, 3], borderWidth: 1.5, pointRadius: 0 },
-      { label: 'held-out', data: pts('heldout'), borderColor: '#d62728', borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0 },
-      { label: 'penalty', data: pts('penalty'), borderColor: '#9467bd', borderDash: [10, 3, 2, 3], borderWidth: 1.5, pointRadius: 0 },
-    ].filter(d => d.data.some(p => p.y !== null)),
-  };
-  const type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
+  const log = document.getElementById('run-logscale').checked;
+  const type = log ? 'logarithmic' : 'linear';
+  const values = key => metrics.map(m => (typeof m[key] === 'number' ? m[key] : null));
+  const datasets = [];
+  const left = [];
+  for (const [key, label, style] of SERIES) {
+    const v = values(key);
+    if (v.every(y => y === null)) continue;
+    if (log && v.every(y => y === null || y <= 0)) {
+      left.push(el('li', { 'data-figure': key }, `${label}: ${v.every(y => y === null || y === 0) ? '0 throughout' : 'no value above 0'} (not drawn on a log scale)`));
+      continue;
+    }
+    datasets.push({ label, data: metrics.map((m, j) => ({ x: m.epoch, y: log && v[j] <= 0 ? null : v[j] })), ...style,
+      borderWidth: 1.5, pointRadius: alone, pointHoverRadius: 4 });
+  }
+  const note = document.getElementById('curves-zero');
+  note.replaceChildren(...left);
+  note.hidden = left.length === 0;
   if (!chart) {
-    chart = new Chart(canvas, { type: 'line', data, options: lineOptions('loss and its terms', type, 'value', xTitle) });
+    chart = new Chart(canvas, { type: 'line', data: { datasets }, options: lineOptions('loss and its terms', type, 'value', xTitle) });
   } else {
-    chart.data = data;
+    chart.data = { datasets };
     chart.options.scales.y.type = type;
     chart.update();
   }
 }
 
 document.getElementById('run-logscale').addEventListener('change', () => {
-  if (!chart) return;
-  chart.options.scales.y.type = document.getElementById('run-logscale').checked ? 'logarithmic' : 'linear';
-  chart.update();
+  if (drawn) drawCurves(drawn.metrics, drawn.xTitle);
 });
 
 function configTable(config, ignored) {
@@ -165,10 +208,25 @@ function configTable(config, ignored) {
   });
 }
 
+/** No run to show (none by that id, or the log cannot be read): no empty chart, image, downloads or live links. */
+function nothingToShow() {
+  document.getElementById('body').hidden = true;
+  document.getElementById('clone').classList.add('disabled');
+  document.getElementById('downloads').hidden = true;
+}
+
 async function load() {
   error.textContent = '';
+  let run;
   try {
-    const [run, events, snaps, ms, metrics] = await Promise.all([getJson(runPath(id)), getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
+    run = await getJson(runPath(id));     // first alone: a run that is not there is asked nothing more
+  } catch (e) {
+    error.textContent = e.message;
+    if (!loaded) nothingToShow();
+    return;
+  }
+  try {
+    const [events, snaps, ms, metrics] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
       getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
     measures = ms;
     const s = run.summary;
@@ -205,6 +263,7 @@ async function load() {
     document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
     document.getElementById('timeline').replaceChildren(...timeline(events));
     loaded = true;
+    document.getElementById('downloads').hidden = false;
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;
@@ -235,19 +294,14 @@ async function load() {
     if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {
     error.textContent = e.message;
-    if (!loaded) {                // no such run (or the log cannot be read): no empty chart, image or live links
-      document.getElementById('body').hidden = true;
-      document.getElementById('clone').classList.add('disabled');
-      for (const l of ['csv', 'json', 'weights']) document.getElementById(l).hidden = true;
-    }
+    if (!loaded) nothingToShow();
   }
 }
 
 if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled
   for (const a of ACTIONS) document.getElementById(a).disabled = true;
-  document.getElementById('clone').classList.add('disabled');
-  document.getElementById('body').hidden = true;
+  nothingToShow();
   error.textContent = `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`;
 } else {
   document.getElementById('cancel').addEventListener('click', () => {

@@ -1,5 +1,5 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
-// stream is down); select runs to compare; edit tags.
+// stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
 import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords } from './api.js';
 import { allDead } from './measures.js';
 
@@ -7,21 +7,37 @@ const body = document.querySelector('#runs tbody');
 const filter = document.getElementById('filter');
 const status = document.getElementById('status');
 const compare = document.getElementById('compare');
+const error = document.getElementById('error');
 const selected = new Set();
 
-// the address keeps the filters (q, status), so a filtered view can be shared or reloaded
+// the address keeps the filters (q, status), so a filtered view can be shared or reloaded; a status that is none
+// is named, and runs of any status are shown (the API refuses it)
 const address = new URLSearchParams(location.search);
 filter.value = address.get('q') || '';
-if ([...status.options].some(o => o.value && o.value === address.get('status'))) status.value = address.get('status');
+const statuses = [...status.options].map(o => o.value).filter(Boolean);
+const asked = address.get('status');
+if (statuses.includes(asked)) status.value = asked;
+else if (asked) showError(`'${asked.slice(0, 40)}' is not a status (${statuses.join(', ')}): runs of any status are shown`);
 filter.addEventListener('input', () => refresh());
-status.addEventListener('change', () => refresh());
+status.addEventListener('change', () => { showError(''); refresh(); });
 compare.addEventListener('click', () => {
   location.href = `/compare.html?runs=${[...selected].filter(isRunId).map(encodeURIComponent).join(',')}`;
 });
 
+function showError(text) {
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+const shown = id => !!body.querySelector(`tr[data-run="${CSS.escape(id)}"]`);
+
+/** The button counts every selected run; those the filter hides (still compared) are counted apart and named in its tooltip. */
 function updateCompare() {
   compare.disabled = selected.size < 2 || selected.size > 8;
-  compare.textContent = `Compare selected (${selected.size})`;
+  const hidden = [...selected].filter(id => !shown(id));
+  const why = filter.value.trim() || status.value ? 'hidden by the filter' : 'not shown';
+  compare.textContent = `Compare selected (${selected.size}${hidden.length ? `, ${hidden.length} ${why}` : ''})`;
+  compare.title = hidden.length ? `selected but ${why}, compared too: ${hidden.join(', ')}` : '';
 }
 
 async function editTags(run) {
@@ -68,13 +84,13 @@ function row(r) {
     el('td', {}, box),
     el('td', {}, el('a', { href: `/run.html?id=${encodeURIComponent(r.runId)}` }, r.runId)),
     st,
-    el('td', {}, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
+    el('td', { class: 'wrap' }, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
     el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho),
     strokesCell(r),
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
     el('td', { class: 'num' }, fmt(r.meanActivation)),
     progress,
-    el('td', {}, r.preset || ''), el('td', {}, r.data || ''), el('td', {}, r.estimator),
+    el('td', { class: 'wrap' }, r.preset || ''), el('td', { class: 'wrap' }, r.data || ''), el('td', { class: 'wrap' }, r.estimator),
     el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
     tags,
     workerCell(r));
@@ -90,8 +106,11 @@ function workerCell(r) {
   const trainer = r.pid === null || r.pid === undefined ? '' : `trainer process ${r.pid} on ${r.host}`;
   const title = own ? `${trainer}: a trainer of its own, not a worker's or a dashboard pool's` : trainer ? `${r.worker}: ${trainer}` : r.worker;
   return el('td', { class: 'worker', 'data-worker': r.worker, title },
-    r.worker, own || !trainer ? null : el('div', { class: 'muted trainer' }, `pid ${r.pid}`));
+    ...breakable(r.worker), own || !trainer ? null : el('div', { class: 'muted trainer' }, `pid ${r.pid}`));
 }
+
+/** A name such as serve@build-agent-17.lab.example.org:4242 as text that may wrap after its @ and before its dots and colon. */
+const breakable = name => name.split(/(?<=@)|(?=[.:])/).flatMap((part, i) => (i ? [el('wbr'), part] : [part]));
 
 // The list is paged on the server (newest first, a cursor in X-Next-Before): older runs load as the table's end
 // scrolls into view, or with the button.
@@ -109,21 +128,26 @@ async function page(query, before, limit) {
   return { runs: data, next: res.headers.get('X-Next-Before') };
 }
 
-/** What matches none: the status alone ("no cancelled run"), or the text filter, with the rule of key=value when it uses one. */
-function noMatch() {
+/**
+ * What matches none: the status alone ("no cancelled run"), or the text filter. When the text alone matches runs
+ * (textMatches: of another status) it says so; else, where the text uses key=value, the rule of key=value.
+ */
+function noMatch(textMatches) {
   const text = filter.value.trim();
   const which = status.value ? `${status.value} ` : '';
   if (!text) return `no ${which}run`;
+  if (textMatches) return `no ${which}run matches this filter (runs of another status do)`;
   return `no ${which}run matches this filter${text.includes('=') ? ' (key=value compares the stored text: beta=3, not beta=3.0)' : ''}`;
 }
 
-function showCount() {
+function showCount(textMatches = false) {
   const n = body.children.length;
   const filtered = filter.value.trim() || status.value;
   document.getElementById('count').textContent = n === 0 && filtered
-    ? noMatch()
+    ? noMatch(textMatches)
     : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
   more.hidden = !next;
+  updateCompare();
 }
 
 let pending = null;
@@ -143,9 +167,13 @@ async function refresh() {
     // as many rows as are shown now (at least a page), so a live refresh keeps what was scrolled to
     const p = await page(query, null, Math.min(1000, Math.max(100, body.children.length)));
     if (pending !== query) return;
+    // nothing of this status: does the text alone match runs? (one more question, only then)
+    const textMatches = p.runs.length === 0 && status.value && params.has('q')
+      && (await page(new URLSearchParams({ q: params.get('q') }).toString(), null, 1)).runs.length > 0;
+    if (pending !== query) return;
     next = p.next;
     body.replaceChildren(...p.runs.map(row));
-    showCount();
+    showCount(textMatches);
   } catch (e) {
     document.getElementById('count').textContent = e.message;
   }
@@ -178,6 +206,7 @@ function changed(r) {
   if (!old) { refresh(); return; }
   if (status.value && status.value !== r.status) { refresh(); return; }
   old.replaceWith(row(r));
+  updateCompare();
 }
 
 updateCompare();

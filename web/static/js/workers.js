@@ -1,10 +1,7 @@
 // The workers view: every worker and dashboard pool that served the log, alive or not, and the runs each trains now.
-import { getJson, el } from './api.js';
+import { getJson, el, utcTime as when } from './api.js';
 
 const RUN_ID = /^r[0-9a-f]{10}$/;
-
-/** UTC time as the run page writes it: 2026-11-30 09:07:05. */
-const when = at => (at ? at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') + ' UTC' : '');
 
 /** How long ago, in the largest whole unit: 4 s, 3 min, 2 h, 5 d ago. */
 function ago(at) {

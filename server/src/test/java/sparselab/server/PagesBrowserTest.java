@@ -157,7 +157,7 @@ class PagesBrowserTest {
         // the page of a running run is live and redraws itself: read its lines in one script
         @SuppressWarnings("unchecked")
         List<String> lines = (List<String>) chrome.js("return [...document.querySelectorAll(\"#timeline li[data-type='started']\")]"
-                + ".map(li => li.innerText.replace(/^\\S+ \\S+ /, ''));");
+                + ".map(li => li.innerText.replace(/^\\S+ \\S+ UTC /, ''));");
         assertEquals(List.of(
                 "started by cli-host:77, a trainer of its own (4 threads), resuming after iteration 1, lease 3",
                 "started by lab-2 (trainer pid 91 on lab-host, 1 thread), resuming after iteration 1, lease 2",

@@ -1,0 +1,199 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import sparselab.log.RunEvent;
+import sparselab.store.EventLog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The run page and the runs page as a new user met them, in headless Chromium at 1400 px: a run whose units are all
+ * dead, a one-epoch run of beta 0 (one point, a penalty of 0), a run that is not there, the times of the timeline; on
+ * the runs page a status that empties a matching text, a selection the filter hides, a status that is none, and the
+ * width of the table and of its filter box.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunAndRunsPagesBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
+    /** A worker's name as long as a host's can be: the runs table and the timeline must still fit. */
+    static final String WORKER = "serve@build-agent-17.lab.example.org:4242";
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    String oneEpoch;
+    String diverged;
+    String dead;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-run-pages");
+        log = TestLogs.open(dir, "run-pages.db");
+        diverged = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "4"), 4, 16, 8, 2);
+        dead = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "9"), 2, 16, 8, null);
+        log.append(dead, new RunEvent.FilterMeasures(2, 0.5, 1.0, 0.0, 0.0, 0.1, 0.375));
+        // one epoch of beta 0: its penalty is 0; started by a pool of a long name, tagged with long tags
+        oneEpoch = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "epochs", "1"));
+        log.append(oneEpoch, new RunEvent.Started(4242, "build-agent-17.lab.example.org", 1, 0, "f00d", Map.of(), null, WORKER));
+        log.append(oneEpoch, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.0, 0.5, 0.2, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 2.7, 0.5, 1000));
+        log.append(oneEpoch, new RunEvent.Tagged(List.of("baseline-for-the-ablation", "dense-reference", "keep")));
+        log.append(oneEpoch, new RunEvent.Finished(1, 2.5, 2.7));
+        app = Fixtures.pagesServer(log);
+        base = "http://127.0.0.1:" + app.port();
+        driver = chrome.driver();
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) app.stop();
+        if (log != null) log.close();
+        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+    }
+
+    /** The page's requests to the API so far (resource timing: each answered request, whatever its status). */
+    @SuppressWarnings("unchecked")
+    private List<String> apiRequests() {
+        return (List<String>) chrome.js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)"
+                + ".filter(p => p.startsWith('/api/'));");
+    }
+
+    @Test
+    void the_timeline_of_a_run_whose_units_are_all_dead_says_all_dead_instead_of_a_stroke_share() {
+        driver.get(base + "/run.html?id=" + dead);
+        By measured = By.cssSelector("#timeline li[data-type='filter_measures']");
+        chrome.waitFor(10).until(d -> !d.findElements(measured).isEmpty());
+        String line = driver.findElement(measured).getText();
+        assertTrue(line.contains("filter measures at epoch 2: all dead") && line.contains("dead 1,"), line);
+        assertFalse(line.contains("stroke share"), "no share of filters no unit uses: " + line);
+        assertTrue(driver.findElement(measured).getAttribute("title").startsWith("stroke share 0.375 of filters no unit uses"),
+                driver.findElement(measured).getAttribute("title"));
+    }
+
+    @Test
+    void a_one_epoch_run_draws_its_point_and_keeps_a_zero_penalty_on_a_linear_scale() {
+        driver.get(base + "/run.html?id=" + oneEpoch);
+        String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
+        assertEquals("logarithmic", chrome.js(chart + " return c.options.scales.y.type;"));
+        // one epoch: each series one point, drawn as a point (a line of one point is nothing)
+        Number radius = (Number) chrome.js(chart + " return c.getDatasetMeta(0).data[0].options.radius;");
+        assertTrue(radius.doubleValue() >= 2, "the single loss point has a radius: " + radius);
+        // the penalty of beta 0 is 0: a log scale cannot draw it, and says so
+        assertEquals(List.of("loss", "reconstruction", "held-out"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
+        assertEquals("penalty: 0 throughout (not drawn on a log scale)", driver.findElement(By.id("curves-zero")).getText());
+        // a linear scale draws it, at 0
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "linear".equals(chrome.js(chart + " return c.options.scales.y.type;")));
+        assertEquals(List.of("loss", "reconstruction", "held-out", "penalty"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
+        assertEquals(0L, chrome.js(chart + " return c.data.datasets[3].data[0].y;"));
+        assertFalse(driver.findElement(By.id("curves-zero")).isDisplayed(), "nothing left out on a linear scale");
+    }
+
+    @Test
+    void a_run_that_is_not_there_is_asked_for_once_and_shows_no_downloads() throws InterruptedException {
+        driver.get(base + "/run.html?id=rffffffffff");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("not found"));
+        Thread.sleep(500);          // any further request the page makes at once has been answered by now
+        assertEquals(List.of("/api/runs/rffffffffff"), apiRequests(), "the run alone: nothing more once it is known missing");
+        assertFalse(driver.findElement(By.id("downloads")).isDisplayed(), "no downloads label without its links");
+        // no id at all: nothing asked, no inert links
+        driver.get(base + "/run.html");
+        chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("is not a run id"));
+        assertEquals(List.of(), apiRequests());
+        assertFalse(driver.findElement(By.id("downloads")).isDisplayed(), "no metrics CSV / JSON / weights links");
+    }
+
+    @Test
+    void the_timeline_writes_times_in_utc_as_the_workers_page_does_and_wraps_long_lines() {
+        driver.get(base + "/run.html?id=" + oneEpoch);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+        @SuppressWarnings("unchecked")
+        List<String> times = (List<String>) chrome.js("return [...document.querySelectorAll('#timeline li > span.muted:first-child')].map(s => s.textContent);");
+        assertFalse(times.isEmpty());
+        for (String t : times) assertTrue(t.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"), t);
+        // the start names the long worker: its line wraps inside the timeline instead of running past its right edge
+        String started = driver.findElement(By.cssSelector("#timeline li[data-type='started']")).getText();
+        assertTrue(started.contains(WORKER), started);
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#timeline li')].filter(li => li.scrollWidth > li.clientWidth)"
+                + ".map(li => li.textContent);"), "every line fits its width");
+        Number over = (Number) chrome.js("const t = document.getElementById('timeline'); return t.scrollWidth - t.clientWidth;");
+        assertEquals(0, over.intValue(), "no line runs past the timeline's right edge");
+    }
+
+    @Test
+    void a_status_that_empties_a_matching_text_says_so_without_the_key_value_rule() {
+        // beta=0 matches the one-epoch run, which finished: the status empties the list, not the text
+        driver.get(base + "/index.html?q=beta%3D0&status=diverged");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
+        assertEquals("no diverged run matches this filter (runs of another status do)", driver.findElement(By.id("count")).getText());
+        // a text that matches nothing of any status still gets the rule
+        driver.get(base + "/index.html?q=beta%3D0.0&status=diverged");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
+        assertEquals("no diverged run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)",
+                driver.findElement(By.id("count")).getText());
+    }
+
+    @Test
+    void compare_selected_says_how_many_of_the_selected_runs_the_filter_hides() {
+        driver.get(base + "/index.html");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 3);
+        for (String run : List.of(oneEpoch, diverged, dead)) {
+            driver.findElement(By.cssSelector("#runs tbody tr[data-run='" + run + "'] input[type=checkbox]")).click();
+        }
+        assertEquals("Compare selected (3)", driver.findElement(By.id("compare")).getText());
+        driver.findElement(By.id("filter")).sendKeys("beta=3");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 2);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("compare")).getText().equals("Compare selected (3, 1 hidden by the filter)"));
+        assertTrue(driver.findElement(By.id("compare")).getAttribute("title").contains(oneEpoch), driver.findElement(By.id("compare")).getAttribute("title"));
+        // the filter cleared: every selected run is shown again
+        driver.findElement(By.id("filter")).clear();
+        chrome.js("document.getElementById('filter').dispatchEvent(new Event('input'));");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 3);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("compare")).getText().equals("Compare selected (3)"));
+    }
+
+    @Test
+    void a_status_that_is_none_is_named_not_silently_ignored() {
+        driver.get(base + "/index.html?status=bogus");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 3);
+        assertEquals("'bogus' is not a status (queued, running, finished, diverged, failed, cancelled, interrupted): runs of any status are shown",
+                driver.findElement(By.id("error")).getText());
+        // choosing a status puts the message away
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("status"))).selectByVisibleText("diverged");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        assertEquals("", driver.findElement(By.id("error")).getText());
+    }
+
+    @Test
+    void the_runs_table_and_its_filter_box_fit_a_1400_px_window() throws IOException {
+        driver.get(base + "/index.html");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 3);
+        assertEquals(1400L, chrome.js("return window.outerWidth;"));
+        Number over = (Number) chrome.js("const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth;");
+        assertEquals(0, over.intValue(), "the table fits: its tags and worker columns are not cut off");
+        Number right = (Number) chrome.js("return document.querySelector('#runs th:last-child').getBoundingClientRect().right - document.documentElement.clientWidth;");
+        assertTrue(right.doubleValue() <= 0, "the worker column inside the window: " + right);
+        // the placeholder fits its box with a tenth to spare: the system font of another machine may be wider than this one's
+        Number room = (Number) chrome.js("const f = document.getElementById('filter'); const s = getComputedStyle(f);"
+                + " const c = document.createElement('canvas').getContext('2d'); c.font = s.font;"
+                + " return (f.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)) / c.measureText(f.placeholder).width;");
+        assertTrue(room.doubleValue() >= 1.1, "the box's room for its placeholder, in widths of it: " + room);
+        chrome.screenshot("runs-page-1400.png");
+    }
+}
