@@ -541,6 +541,7 @@ async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
   if (ids.length !== asked.length) {
     document.getElementById('error').textContent = `not run ids: ${asked.filter(a => !isRunId(a)).map(a => a.slice(0, 40)).join(', ')}`;
+    document.getElementById('body').hidden = true;
     return;
   }
   try {
@@ -570,6 +571,7 @@ async function main() {
     followTraining(data.runs);
   } catch (e) {
     document.getElementById('error').textContent = e.message;
+    document.getElementById('body').hidden = true;      // an unknown run or a refused list: the error alone, no empty sections
   }
 }
 

@@ -388,7 +388,7 @@ let feed = null;
 async function load() {
   if (!name) {                          // no group in the address: say how to name one, not the API's route
     document.getElementById('error').textContent = 'No group named: open /group.html?name=NAME (a sweep\'s or ladder\'s name; the runs page links each group).';
-    document.getElementById('compare').hidden = true;
+    document.getElementById('body').hidden = true;
     return;
   }
   try {
@@ -416,7 +416,8 @@ async function load() {
     if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
     document.getElementById('error').textContent = e.message;
-    document.getElementById('compare').hidden = true;        // no group: nothing to compare
+    // no group (or none read yet): its error alone, no note on figures nor empty sections; a live page keeps what it drew
+    if (!sweepDrawn) document.getElementById('body').hidden = true;
   }
 }
 

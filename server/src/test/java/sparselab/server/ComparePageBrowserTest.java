@@ -324,6 +324,19 @@ class ComparePageBrowserTest {
         assertTrue(maps.get(1).startsWith(a + " ") && maps.get(1).contains(": epochs 1–6, "), maps.toString());
     }
 
+    @Test
+    void an_unknown_run_or_a_repeated_one_shows_its_error_alone() {
+        driver.get(base + "/compare.html?runs=" + a + ",rffffffffff");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("run 'rffffffffff' not found", driver.findElement(By.id("error")).getText());
+        assertTrue(!driver.findElement(By.id("same")).isDisplayed() && !driver.findElement(By.id("epoch")).isDisplayed(), "no empty section under the error");
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
+        driver.get(base + "/compare.html?runs=" + a + "," + a);
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("runs: 1 distinct run id given; give 2 to 8", driver.findElement(By.id("error")).getText());
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
+    }
+
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */
     private void clickTile(int gallery, int tile) {
         chrome.js("const img = document.querySelectorAll('img.gallery-img')[arguments[0]];"

@@ -75,6 +75,15 @@ class GroupPagesBrowserTest {
     }
 
     @Test
+    void an_unknown_group_shows_its_error_alone() {
+        driver.get(base + "/group.html?name=nope");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("group 'nope' not found", driver.findElement(By.id("error")).getText());
+        assertTrue(!driver.findElement(By.id("last-step")).isDisplayed(), "no note on the final figures of no runs");
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no Weights heading over nothing");
+    }
+
+    @Test
     void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
