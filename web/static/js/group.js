@@ -6,7 +6,7 @@
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
 import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
-import { MEASURES, measureTitle, measureCell } from './measures.js';
+import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
 // [key, label] of the figures the sweep charts draw
@@ -111,9 +111,10 @@ function strip(g) {
 
 // ---- sweep charts
 
+/** A run's final figure or latest filter measure; null where there is none, or where it says nothing (all dead). */
 const figureValue = (r, key) => {
   const m = MEASURES.find(([k]) => k === key);
-  const v = m ? (r.measures ? r.measures[key] : null) : r.run[key];
+  const v = m ? (r.measures && !meaningless(r.measures, key) ? r.measures[key] : null) : r.run[key];
   return typeof v === 'number' ? v : null;
 };
 
@@ -140,9 +141,22 @@ function drawSweep(g) {
   const constant = document.getElementById('sweep-constant');
   constant.replaceChildren();
   const figures = FIGURES.filter(([fig, title]) => {
+    // a run whose latest measure says nothing (the stroke share where every unit is dead) is not drawn, and said
+    const dead = replicates ? [] : g.runs.filter(r => r.measures && typeof r.measures[fig] === 'number' && meaningless(r.measures, fig));
+    for (const r of dead) {
+      constant.append(el('li', { 'data-figure': `${fig}-dead`, 'data-run': r.run.runId },
+        `${title}: ${r.run.runId} all dead at its last snapshot (${stepWords([r.run.optimizer]).short} ${r.measures.epoch}), not drawn`));
+    }
     const values = items.map(r => r.y(fig).mean).filter(v => typeof v === 'number');
-    if (!values.length) { constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`)); return false; }
-    if (values.every(v => v === values[0])) { constant.append(el('li', { 'data-figure': fig }, `${title}: ${fmt(values[0])} in every run`)); return false; }
+    if (!values.length) {
+      if (!dead.length) constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`));
+      return false;
+    }
+    if (values.every(v => v === values[0])) {
+      const all = values.length === items.length;     // a run not measured yet, or all dead, is not counted as the same
+      constant.append(el('li', { 'data-figure': fig }, `${title}: ${fmt(values[0])} in every run${all ? '' : ' that has it'}`));
+      return false;
+    }
     return true;
   });
   for (const key of keys) {
