@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -130,7 +130,7 @@ const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : r
 function tooltipLabel(c) {
   const r = c.raw || {};
   if (r.cause) return `${r.cause}: ${readableNumbers(r.detail)}`;
-  if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})`;
+  if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})`;
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
 

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -212,21 +212,23 @@ function drawSweep(g) {
 /** A dataset point's tooltip: its value, and with replicates the sd and n. */
 function meanLabel(c) {
   const r = c.raw || {};
-  return typeof r.sd === 'number' ? `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})` : `${c.dataset.label}: ${c.formattedValue}`;
+  return typeof r.sd === 'number' ? `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})` : `${c.dataset.label}: ${c.formattedValue}`;
 }
 
 // ---- replicates: the points table and a ladder's effects
 
 const pointCell = (s, fraction = false) => {
   if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
-  const spread = typeof s.sd === 'number' ? ` ± ${fmt(s.sd, 3)}` : '';
+  const [mean, sd] = fmtAlike([s.mean, s.sd], [4, 3]);     // the sd in its mean's style
+  const spread = typeof s.sd === 'number' ? ` ± ${sd}` : '';
   // a fraction's interval is shown within [0, 1] (the t-interval itself may reach past them with few seeds)
   const lo = fraction ? Math.max(0, s.mean - s.half) : s.mean - s.half;
   const hi = fraction ? Math.min(1, s.mean + s.half) : s.mean + s.half;
   const clipped = fraction && (lo !== s.mean - s.half || hi !== s.mean + s.half);
+  const [from, to] = fmtAlike([lo, hi], 3);
   const interval = typeof s.half === 'number' ? el('div', { class: 'muted small', title: clipped ? 'clipped to [0, 1], the range of a fraction' : '' },
-    `95%: ${fmt(lo, 3)} – ${fmt(hi, 3)}${clipped ? ' (clipped)' : ''}`) : null;
-  return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${fmt(s.mean, 4)}${spread}`, interval);
+    `95%: ${from} – ${to}${clipped ? ' (clipped)' : ''}`) : null;
+  return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${mean}${spread}`, interval);
 };
 
 /** A ladder step's change in words, from its first run. */
@@ -303,9 +305,11 @@ function drawEffects(g) {
       if (typeof d.diff !== 'number') return el('td', { class: 'num', 'data-figure': k }, '');
       // an interval that leaves out 0: the step's effect is larger than the seed noise
       const clear = typeof d.half === 'number' && Math.abs(d.diff) > d.half;
+      const [diff, half] = fmtAlike([d.diff, d.half], 3);
+      const [from, to] = fmtAlike([d.diff - d.half, d.diff + d.half], 3);
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
-        title: typeof d.half === 'number' ? `95% Welch interval ${fmt(d.diff - d.half, 3)} – ${fmt(d.diff + d.half, 3)}` : 'no interval: a step with one finished run' },
-      `${d.diff > 0 ? '+' : ''}${fmt(d.diff, 3)}${typeof d.half === 'number' ? ` ± ${fmt(d.half, 3)}` : ''}`);
+        title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ± ${half}` : ''}`);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();
@@ -326,7 +330,7 @@ function drawEffects(g) {
       options: {
         animation: false, maintainAspectRatio: false,
         plugins: { title: { display: true, text: `${title}: change from the step before (95% interval)` }, legend: { display: false },
-          tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? `${fmt(c.raw)} ± ${fmt(halves[c.dataIndex])}` : c.formattedValue) } } },
+          tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? fmtAlike([c.raw, halves[c.dataIndex]]).join(' ± ') : c.formattedValue) } } },
         scales: { x: { type: 'category', offset: true }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
       },
       plugins: [errorBars],

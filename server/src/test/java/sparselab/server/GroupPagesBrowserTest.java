@@ -103,6 +103,21 @@ class GroupPagesBrowserTest {
     }
 
     @Test
+    void the_over_seeds_table_writes_an_sd_in_the_style_of_its_mean() {
+        double[] locality = {0.0547, 0.05497};                 // mean 0.05484, sd 0.000191
+        for (int seed = 0; seed < 2; seed++) {
+            String id = Fixtures.train(log, Fixtures.queued(log, Map.of("data", "bars", "epochs", "4", "seed", String.valueOf(seed + 1)), "sweep", "seeds-format"),
+                    4, 16, 8, null, false);
+            log.append(id, new RunEvent.FilterMeasures(4, locality[seed], 0.1, 0.0, 0.5, 0.2, 0.3));
+        }
+        driver.get(base + "/group.html?name=seeds-format");
+        By cell = By.cssSelector("#points tbody td[data-figure='locality']");
+        chrome.waitFor(15).until(d -> !d.findElements(cell).isEmpty());
+        String text = driver.findElement(cell).getText();
+        assertTrue(text.matches("(?s)0\\.0548\\d ± 0\\.000191\\n95%: 0\\.05\\d* – 0\\.05\\d*"), "the sd written as its mean is, no exponent beside a decimal: " + text);
+    }
+
+    @Test
     void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
