@@ -44,6 +44,24 @@ export function fmt(v, digits = 4) {
 }
 
 /**
+ * Numbers shown together (a mean and its sd, an interval's two ends) in one style: plain decimals, or every one in
+ * exponent form when the largest is written so by fmt (below 1e-3 or from 1e5 up) or a non-zero one is below 1e-6,
+ * where a plain decimal would need six zeros: "0.05483 ± 0.000199", "1.23e-5 ± 4.00e-7", never "0.05483 ± 1.99e-4".
+ * digits: significant digits of the plain decimals, one number for all or one per value.
+ */
+export function fmtAlike(values, digits = 4) {
+  const finite = values.filter(v => typeof v === 'number' && Number.isFinite(v));
+  const largest = Math.max(0, ...finite.map(Math.abs));
+  const exponent = (largest !== 0 && (largest < 1e-3 || largest >= 1e5)) || finite.some(v => v !== 0 && Math.abs(v) < 1e-6);
+  return values.map((v, i) => {
+    if (typeof v !== 'number') return '';
+    if (!Number.isFinite(v)) return String(v);
+    if (exponent && v !== 0) return v.toExponential(2);
+    return Number(v.toPrecision(Array.isArray(digits) ? digits[i] : digits)).toString();
+  });
+}
+
+/**
  * A text written for people with its numbers made readable: a decimal with a fraction or exponent that is below
  * 1e-3 or from 1e5 up is written as 1.764e-20 (four significant digits at most); other numbers and words stay.
  * For texts the server wrote with plain decimals, such as a divergence flag's detail.

@@ -3,8 +3,8 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
-import { MEASURES, measureTitle, nearestMeasures, measuresTable } from './measures.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
+import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
 const ids = asked.filter(isRunId);
@@ -49,14 +49,24 @@ function constantPerRun(seriesList) {
   return per.some(v => v !== null) ? per : null;
 }
 
-function constantLine(list, key, title, per, runs) {
+/**
+ * A figure constant in every run that has it, as one line; a run without a value (why(s): "no epochs yet", say) is
+ * named after the others, never counted as constant.
+ */
+function constantLine(list, key, title, per, runs, why) {
+  const have = runs.filter((s, i) => per[i] !== null);
+  const without = runs.filter((s, i) => per[i] === null);
   const known = per.filter(v => v !== null);
   const same = known.every(v => v === known[0]);
-  const text = same && known.length === runs.length
-    ? `${title}: ${fmt(known[0])} in all runs`
-    : `${title}: constant in every run (${runs.map((s, i) => `${s.run.runId} ${per[i] === null ? '—' : fmt(per[i])}`).join(', ')})`;
+  let text = same
+    ? `${title}: ${fmt(known[0])} in ${without.length ? have.map(s => s.run.runId).join(', ') : 'all runs'}`
+    : `${title}: constant in every run${without.length ? ' that has it' : ''} (${have.map(s => `${s.run.runId} ${fmt(per[runs.indexOf(s)])}`).join(', ')})`;
+  if (without.length) text += `; ${without.map(s => `${s.run.runId}: ${why(s)}`).join(', ')}`;
   list.append(el('li', { 'data-figure': key }, text));
 }
+
+/** Why a run has no value of a curve's figure. */
+const noEpochs = key => s => (s.epoch.length ? `no ${key} recorded` : `no ${(stepOf[s.run.runId] || words).plural} yet`);
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -120,7 +130,7 @@ const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : r
 function tooltipLabel(c) {
   const r = c.raw || {};
   if (r.cause) return `${r.cause}: ${readableNumbers(r.detail)}`;
-  if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})`;
+  if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})`;
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
 
@@ -140,7 +150,7 @@ function drawCharts(runs) {
   const logOn = () => document.getElementById('logscale').checked;
   for (const [key, title, lossLike, unit] of FIGURES) {
     const per = constantPerRun(runs.map(s => s[key]));
-    if (per) { constantLine(list, key, title, per, runs); continue; }
+    if (per) { constantLine(list, key, title, per, runs, noEpochs(title)); continue; }
     if (lossLike) {             // a log scale draws no zeros: say which runs are 0 throughout
       const zero = runs.filter(s => numbers(s[key]).length && numbers(s[key]).every(v => v === 0)).map(s => s.run.runId);
       if (zero.length) list.append(el('li', { 'data-figure': `${key}-zero` }, `${title}: 0 throughout in ${zero.join(', ')} (not drawn on a log scale)`));
@@ -160,11 +170,11 @@ function drawCharts(runs) {
       if (diverged.length) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: '#c62828', borderWidth: 3, showLine: false });
       }
-      // divergence flags (GET /api/runs/{id}/flags) as triangles at the flagged epoch; the cause shows on hover
+      // divergence flags (GET /api/runs/{id}/flags) as triangles in the run's colour at the flagged epoch; the cause shows on hover
       const flagged = (s.flags || []).map(f => ({ x: f.epoch, y: s[key][s.epoch.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
         .filter(p => typeof p.y === 'number');
       if (flagged.length) {
-        datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#e65100', backgroundColor: '#ffb74d', showLine: false });
+        datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: COLORS[i % COLORS.length], showLine: false });
       }
       // the target rho: once per configuration with the seed toggle
       const first = !bySeed() || configs[i].runs[0] === s;
@@ -364,8 +374,10 @@ async function drawGalleries(runs) {
     const tiles = el('div', { class: 'tile-box' }, img, status);
     const caption = el('div', { class: 'muted' }, s.run.runId);
     const table = measuresTable(null, { 'data-run': s.run.runId });
-    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? tiles : el('p', { class: 'muted' }, 'no snapshots yet'), table));
-    const g = { s, img, box: tiles, status, caption, table, epoch: null };
+    // a run without measured snapshots says so, not a table of six names and no values
+    const noMeasures = el('p', { class: 'muted no-measures', 'data-run': s.run.runId, hidden: '' }, 'no filter measures yet');
+    box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? tiles : el('p', { class: 'muted' }, 'no snapshots yet'), table, noMeasures));
+    const g = { s, img, box: tiles, status, caption, table, noMeasures, epoch: null };
     img.addEventListener('click', evt => {
       const p = tileAt(g, evt);
       if (p === null) return;
@@ -392,6 +404,8 @@ async function drawGalleries(runs) {
       g.table.replaceChildren(...fresh.childNodes);
       g.table.dataset.epoch = m ? m.epoch : '';
       g.table.title = m ? `filter measures of the snapshot at ${words.short} ${m.epoch}` : 'no filter measures yet';
+      g.table.hidden = !m;
+      g.noMeasures.hidden = !!m;
       if (g.s.snapshotEpochs.length) g.epoch = nearest(g.s.snapshotEpochs, e);
     }
     const shown = galleries.filter(g => g.s.snapshotEpochs.length);
@@ -496,20 +510,44 @@ function drawMeasureCharts(runs) {
   const list = document.getElementById('constant-measures');
   box.replaceChildren();
   list.replaceChildren();
+  const rowsOf = s => measures[s.run.runId] || [];
   for (const [key, title, , , unit] of MEASURES) {
-    const series = runs.map(s => (measures[s.run.runId] || []).map(m => m[key]));
+    // a snapshot where the measure says nothing (the stroke share where every unit is dead) is left out, and said
+    const value = m => (typeof m[key] === 'number' && !meaningless(m, key) ? m[key] : null);
+    const deadAt = s => rowsOf(s).filter(m => typeof m[key] === 'number' && meaningless(m, key));
+    for (const s of runs.filter(r => deadAt(r).length)) {
+      list.append(el('li', { 'data-figure': `m-${key}-dead`, 'data-run': s.run.runId, title: measureTitle(key) },
+        `${title}: ${s.run.runId} all dead at ${stepsText(rowsOf(s), deadAt(s), stepOf[s.run.runId] || words)}, not drawn`));
+    }
+    const series = runs.map(s => rowsOf(s).map(value));
     if (!series.some(v => numbers(v).length)) {
-      list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) }, `${title}: not measured in these runs`));
+      if (!runs.some(s => deadAt(s).length)) list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) }, `${title}: not measured in these runs`));
       continue;
     }
+    const why = s => (!rowsOf(s).length ? 'no filter measures yet' : deadAt(s).length ? 'all dead' : 'not measured');
     const per = constantPerRun(series);
-    if (per) { constantLine(list, `m-${key}`, title, per, runs); continue; }
+    if (per) { constantLine(list, `m-${key}`, title, per, runs, why); continue; }
     const canvas = el('canvas', { id: `chart-m-${key}` });
     box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
-    const datasets = curveDatasets(s => (measures[s.run.runId] || []).map(m => ({ x: m.epoch, y: typeof m[key] === 'number' ? m[key] : null })),
+    const datasets = curveDatasets(s => rowsOf(s).map(m => ({ x: m.epoch, y: value(m) })),
       { pointRadius: 2, borderWidth: 1.8 }, { min: 0, max: 1 });
     curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, 'linear', unit) }));
   }
+}
+
+/**
+ * The steps of some of a run's measured snapshots, consecutive measured ones as a range: "epochs 4–8, 32" (rows: all
+ * the run's measured snapshots, oldest first; some: those to name).
+ */
+function stepsText(rows, some, w) {
+  const ranges = [];
+  rows.forEach((m, j) => {
+    if (!some.includes(m)) return;
+    const last = ranges[ranges.length - 1];
+    if (last && last.end === j - 1) { last.to = m.epoch; last.end = j; } else ranges.push({ from: m.epoch, to: m.epoch, end: j });
+  });
+  const one = ranges.length === 1 && ranges[0].from === ranges[0].to;
+  return `${one ? w.short : w.plural} ${ranges.map(r => (r.from === r.to ? `${r.from}` : `${r.from}–${r.to}`)).join(', ')}`;
 }
 
 /** The curves and the measure charts, drawn again (the seed toggle changed). */
@@ -541,6 +579,7 @@ async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
   if (ids.length !== asked.length) {
     document.getElementById('error').textContent = `not run ids: ${asked.filter(a => !isRunId(a)).map(a => a.slice(0, 40)).join(', ')}`;
+    document.getElementById('body').hidden = true;
     return;
   }
   try {
@@ -570,6 +609,7 @@ async function main() {
     followTraining(data.runs);
   } catch (e) {
     document.getElementById('error').textContent = e.message;
+    document.getElementById('body').hidden = true;      // an unknown run or a refused list: the error alone, no empty sections
   }
 }
 

@@ -5,8 +5,8 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
-import { MEASURES, measureTitle, measureCell } from './measures.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
+import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
 // [key, label] of the figures the sweep charts draw
@@ -111,9 +111,10 @@ function strip(g) {
 
 // ---- sweep charts
 
+/** A run's final figure or latest filter measure; null where there is none, or where it says nothing (all dead). */
 const figureValue = (r, key) => {
   const m = MEASURES.find(([k]) => k === key);
-  const v = m ? (r.measures ? r.measures[key] : null) : r.run[key];
+  const v = m ? (r.measures && !meaningless(r.measures, key) ? r.measures[key] : null) : r.run[key];
   return typeof v === 'number' ? v : null;
 };
 
@@ -140,9 +141,22 @@ function drawSweep(g) {
   const constant = document.getElementById('sweep-constant');
   constant.replaceChildren();
   const figures = FIGURES.filter(([fig, title]) => {
+    // a run whose latest measure says nothing (the stroke share where every unit is dead) is not drawn, and said
+    const dead = replicates ? [] : g.runs.filter(r => r.measures && typeof r.measures[fig] === 'number' && meaningless(r.measures, fig));
+    for (const r of dead) {
+      constant.append(el('li', { 'data-figure': `${fig}-dead`, 'data-run': r.run.runId },
+        `${title}: ${r.run.runId} all dead at its last snapshot (${stepWords([r.run.optimizer]).short} ${r.measures.epoch}), not drawn`));
+    }
     const values = items.map(r => r.y(fig).mean).filter(v => typeof v === 'number');
-    if (!values.length) { constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`)); return false; }
-    if (values.every(v => v === values[0])) { constant.append(el('li', { 'data-figure': fig }, `${title}: ${fmt(values[0])} in every run`)); return false; }
+    if (!values.length) {
+      if (!dead.length) constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`));
+      return false;
+    }
+    if (values.every(v => v === values[0])) {
+      const all = values.length === items.length;     // a run not measured yet, or all dead, is not counted as the same
+      constant.append(el('li', { 'data-figure': fig }, `${title}: ${fmt(values[0])} in every run${all ? '' : ' that has it'}`));
+      return false;
+    }
     return true;
   });
   for (const key of keys) {
@@ -198,21 +212,23 @@ function drawSweep(g) {
 /** A dataset point's tooltip: its value, and with replicates the sd and n. */
 function meanLabel(c) {
   const r = c.raw || {};
-  return typeof r.sd === 'number' ? `${c.dataset.label}: ${fmt(r.y)} ± ${fmt(r.sd)} (n ${r.n})` : `${c.dataset.label}: ${c.formattedValue}`;
+  return typeof r.sd === 'number' ? `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})` : `${c.dataset.label}: ${c.formattedValue}`;
 }
 
 // ---- replicates: the points table and a ladder's effects
 
 const pointCell = (s, fraction = false) => {
   if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
-  const spread = typeof s.sd === 'number' ? ` ± ${fmt(s.sd, 3)}` : '';
+  const [mean, sd] = fmtAlike([s.mean, s.sd], [4, 3]);     // the sd in its mean's style
+  const spread = typeof s.sd === 'number' ? ` ± ${sd}` : '';
   // a fraction's interval is shown within [0, 1] (the t-interval itself may reach past them with few seeds)
   const lo = fraction ? Math.max(0, s.mean - s.half) : s.mean - s.half;
   const hi = fraction ? Math.min(1, s.mean + s.half) : s.mean + s.half;
   const clipped = fraction && (lo !== s.mean - s.half || hi !== s.mean + s.half);
+  const [from, to] = fmtAlike([lo, hi], 3);
   const interval = typeof s.half === 'number' ? el('div', { class: 'muted small', title: clipped ? 'clipped to [0, 1], the range of a fraction' : '' },
-    `95%: ${fmt(lo, 3)} – ${fmt(hi, 3)}${clipped ? ' (clipped)' : ''}`) : null;
-  return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${fmt(s.mean, 4)}${spread}`, interval);
+    `95%: ${from} – ${to}${clipped ? ' (clipped)' : ''}`) : null;
+  return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${mean}${spread}`, interval);
 };
 
 /** A ladder step's change in words, from its first run. */
@@ -289,9 +305,11 @@ function drawEffects(g) {
       if (typeof d.diff !== 'number') return el('td', { class: 'num', 'data-figure': k }, '');
       // an interval that leaves out 0: the step's effect is larger than the seed noise
       const clear = typeof d.half === 'number' && Math.abs(d.diff) > d.half;
+      const [diff, half] = fmtAlike([d.diff, d.half], 3);
+      const [from, to] = fmtAlike([d.diff - d.half, d.diff + d.half], 3);
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
-        title: typeof d.half === 'number' ? `95% Welch interval ${fmt(d.diff - d.half, 3)} – ${fmt(d.diff + d.half, 3)}` : 'no interval: a step with one finished run' },
-      `${d.diff > 0 ? '+' : ''}${fmt(d.diff, 3)}${typeof d.half === 'number' ? ` ± ${fmt(d.half, 3)}` : ''}`);
+        title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ± ${half}` : ''}`);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();
@@ -312,7 +330,7 @@ function drawEffects(g) {
       options: {
         animation: false, maintainAspectRatio: false,
         plugins: { title: { display: true, text: `${title}: change from the step before (95% interval)` }, legend: { display: false },
-          tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? `${fmt(c.raw)} ± ${fmt(halves[c.dataIndex])}` : c.formattedValue) } } },
+          tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? fmtAlike([c.raw, halves[c.dataIndex]]).join(' ± ') : c.formattedValue) } } },
         scales: { x: { type: 'category', offset: true }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
       },
       plugins: [errorBars],
@@ -388,7 +406,7 @@ let feed = null;
 async function load() {
   if (!name) {                          // no group in the address: say how to name one, not the API's route
     document.getElementById('error').textContent = 'No group named: open /group.html?name=NAME (a sweep\'s or ladder\'s name; the runs page links each group).';
-    document.getElementById('compare').hidden = true;
+    document.getElementById('body').hidden = true;
     return;
   }
   try {
@@ -416,7 +434,8 @@ async function load() {
     if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
     document.getElementById('error').textContent = e.message;
-    document.getElementById('compare').hidden = true;        // no group: nothing to compare
+    // no group (or none read yet): its error alone, no note on figures nor empty sections; a live page keeps what it drew
+    if (!sweepDrawn) document.getElementById('body').hidden = true;
   }
 }
 

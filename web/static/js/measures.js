@@ -27,6 +27,9 @@ export function nearestMeasures(rows, epoch) {
 /** Whether every unit is dead at a measured snapshot (none fires at a tenth of rho): no unit uses its filters. */
 export const allDead = row => !!row && row.deadFraction === 1;
 
+/** Whether a measure of a snapshot says nothing: the stroke share where every unit is dead (a share of filters nobody uses). */
+export const meaningless = (row, key) => key === 'strokeShare' && allDead(row);
+
 /**
  * The cell of one measure of one snapshot (null: none measured yet). Where every unit is dead, the stroke share
  * cell says "all dead" instead of a share of filters nobody reads (the share in its tooltip).
@@ -34,7 +37,7 @@ export const allDead = row => !!row && row.deadFraction === 1;
 export function measureCell(row, key) {
   if (!row) return el('td', { class: 'num' }, '');
   if (typeof row[key] !== 'number') return el('td', { class: 'num', title: 'not measured for this run' }, '—');
-  if (key === 'strokeShare' && allDead(row)) {
+  if (meaningless(row, key)) {
     return el('td', { class: 'num muted', title: `stroke share ${fmt(row[key], 3)} of filters no unit uses: every unit is dead` }, 'all dead');
   }
   return el('td', { class: 'num' }, fmt(row[key], 3));

@@ -41,7 +41,7 @@ public final class Params {
         if (v == null || v.isBlank()) throw new BadRequestResponse(name + ": missing; give " + min + " to " + max + " run ids separated by commas");
         List<String> ids = List.copyOf(new LinkedHashSet<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
         if (ids.size() < min || ids.size() > max) {
-            throw new BadRequestResponse(name + ": " + ids.size() + " distinct run ids given; give " + min + " to " + max);
+            throw new BadRequestResponse(name + ": " + ids.size() + " distinct run id" + (ids.size() == 1 ? "" : "s") + " given; give " + min + " to " + max);
         }
         return ids;
     }

@@ -324,6 +324,70 @@ class ComparePageBrowserTest {
         assertTrue(maps.get(1).startsWith(a + " ") && maps.get(1).contains(": epochs 1–6, "), maps.toString());
     }
 
+    @Test
+    void a_run_whose_units_are_all_dead_is_left_out_of_the_stroke_share_chart_and_each_runs_flags_have_its_colour() {
+        String alive = written(log, Map.of("data", "bars", "beta", "1", "rho", "0.1", "epochs", "6"), 6, randomFilters(3), null);
+        String dead = written(log, Map.of("data", "bars", "beta", "2", "rho", "0.1", "epochs", "6"), 6, randomFilters(4), null);
+        double[][] m = {{1, 0.1, 0.0, 0.5, 0.2}, {2, 0.1, 0.05, 0.8, 0.25}, {4, 0.1, 0.1, 1.0, 0.375}, {6, 0.1, 0.15, 1.0, 0.375}};
+        for (double[] r : m) {     // epoch, alive's dead fraction and stroke share, dead's dead fraction and stroke share
+            log.append(alive, new RunEvent.FilterMeasures((int) r[0], 0.3, r[1], 0.0, 0.5, 0.2, r[2]));
+            log.append(dead, new RunEvent.FilterMeasures((int) r[0], 0.3, r[3], 0.0, 0.5, 0.2, r[4]));
+        }
+        log.append(alive, new RunEvent.DivergenceFlag(2, "rho_hat_outside", "rho_hat of 1 unit(s) left (0, 1)", 1));
+        log.append(dead, new RunEvent.DivergenceFlag(3, "rho_hat_outside", "rho_hat of 2 unit(s) left (0, 1)", 2));
+        driver.get(base + "/compare.html?runs=" + alive + "," + dead);
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.getElementById('chart-m-strokeShare'))"
+                + " && !!Chart.getChart(document.getElementById('chart-loss'));"));
+        // the dead run's stroke share of 0.375 at epochs 4 and 6 is a share of filters no unit uses: not drawn, and said
+        @SuppressWarnings("unchecked")
+        List<Object> deadYs = (List<Object>) chrome.js("return Chart.getChart(document.getElementById('chart-m-strokeShare')).data.datasets"
+                + ".find(s => s.label.startsWith(arguments[0])).data.map(p => p.y);", dead);
+        assertEquals(java.util.Arrays.asList(0.2, 0.25, null, null), deadYs);
+        assertEquals("stroke share: " + dead + " all dead at epochs 4–6, not drawn",
+                driver.findElement(By.cssSelector("#constant-measures li[data-figure='m-strokeShare-dead']")).getText());
+
+        // each run's flags in the colour of its own line, as triangles, and the legend says the same
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> flags = (List<Map<String, Object>>) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return c.data.datasets.filter(s => s.label.endsWith(' flags')).map(s => ({ label: s.label, style: s.pointStyle, fill: s.backgroundColor,"
+                + "   line: c.data.datasets.find(x => x.label.startsWith(s.label.split(' ')[0] + ' (')).borderColor,"
+                + "   legend: c.legend.legendItems.find(i => i.text === s.label).fillStyle }));");
+        assertEquals(2, flags.size(), flags.toString());
+        for (Map<String, Object> f : flags) {
+            assertEquals("triangle", f.get("style"), f.toString());
+            assertEquals(f.get("line"), f.get("fill"), "a run's flags in its line's colour: " + f);
+            assertEquals(f.get("line"), f.get("legend"), "and so is its legend entry: " + f);
+        }
+        assertTrue(!flags.get(0).get("fill").equals(flags.get(1).get("fill")), "two runs, two colours: " + flags);
+    }
+
+    @Test
+    void a_queued_run_says_it_has_no_epochs_and_no_filter_measures_and_is_not_counted_as_constant() {
+        String queued = Fixtures.queued(log, Map.of("data", "bars", "beta", "5", "rho", "0.1", "epochs", "6"));
+        driver.get(base + "/compare.html?runs=" + a + "," + queued);
+        By clipped = By.cssSelector("#constant li[data-figure='clippedFraction']");
+        chrome.waitFor(15).until(d -> !d.findElements(clipped).isEmpty());
+        assertEquals("limiter clipped fraction: 0 in " + a + "; " + queued + ": no epochs yet", driver.findElement(clipped).getText());
+        By none = By.cssSelector("#galleries .no-measures[data-run='" + queued + "']");
+        chrome.waitFor(10).until(d -> !d.findElements(none).isEmpty() && d.findElement(none).isDisplayed());
+        assertEquals("no filter measures yet", driver.findElement(none).getText());
+        assertTrue(!driver.findElement(By.cssSelector("#galleries table.measures[data-run='" + queued + "']")).isDisplayed(),
+                "no table of six names and no values");
+    }
+
+    @Test
+    void an_unknown_run_or_a_repeated_one_shows_its_error_alone() {
+        driver.get(base + "/compare.html?runs=" + a + ",rffffffffff");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("run 'rffffffffff' not found", driver.findElement(By.id("error")).getText());
+        assertTrue(!driver.findElement(By.id("same")).isDisplayed() && !driver.findElement(By.id("epoch")).isDisplayed(), "no empty section under the error");
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
+        driver.get(base + "/compare.html?runs=" + a + "," + a);
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("runs: 1 distinct run id given; give 2 to 8", driver.findElement(By.id("error")).getText());
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
+    }
+
     /** Clicks the middle of tile {@code tile} of gallery {@code gallery} (0 = A). */
     private void clickTile(int gallery, int tile) {
         chrome.js("const img = document.querySelectorAll('img.gallery-img')[arguments[0]];"

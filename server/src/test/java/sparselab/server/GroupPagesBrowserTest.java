@@ -75,6 +75,49 @@ class GroupPagesBrowserTest {
     }
 
     @Test
+    void an_unknown_group_shows_its_error_alone() {
+        driver.get(base + "/group.html?name=nope");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
+        assertEquals("group 'nope' not found", driver.findElement(By.id("error")).getText());
+        assertTrue(!driver.findElement(By.id("last-step")).isDisplayed(), "no note on the final figures of no runs");
+        assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no Weights heading over nothing");
+    }
+
+    @Test
+    void a_sweep_leaves_a_run_whose_units_are_all_dead_out_of_the_stroke_share_chart_and_says_so() {
+        double[][] m = {{0.1, 0.1, 0.2}, {1, 0.2, 0.3}, {3, 1.0, 0.375}};      // beta, dead fraction, stroke share
+        List<String> ids = new java.util.ArrayList<>();
+        for (double[] r : m) {
+            String id = Fixtures.train(log, Fixtures.queued(log, Map.of("data", "bars", "beta", String.valueOf(r[0]), "epochs", "4"), "sweep", "dead-sweep"),
+                    4, 16, 8, null, false);
+            log.append(id, new RunEvent.FilterMeasures(4, 0.3, r[1], 0.0, 0.5, 0.2, r[2]));
+            ids.add(id);
+        }
+        driver.get(base + "/group.html?name=dead-sweep");
+        By chart = By.cssSelector("#sweep-charts canvas[data-key='beta'][data-figure='strokeShare']");
+        chrome.waitFor(15).until(d -> !d.findElements(chart).isEmpty());
+        assertEquals(List.of(0.2, 0.3), chrome.js("return Chart.getChart(arguments[0]).data.datasets.flatMap(s => s.data.map(p => p.y));",
+                driver.findElement(chart)), "the all-dead run's stroke share of 0.375 is not drawn");
+        assertEquals("stroke share: " + ids.get(2) + " all dead at its last snapshot (epoch 4), not drawn",
+                driver.findElement(By.cssSelector("#sweep-constant li[data-figure='strokeShare-dead']")).getText());
+    }
+
+    @Test
+    void the_over_seeds_table_writes_an_sd_in_the_style_of_its_mean() {
+        double[] locality = {0.0547, 0.05497};                 // mean 0.05484, sd 0.000191
+        for (int seed = 0; seed < 2; seed++) {
+            String id = Fixtures.train(log, Fixtures.queued(log, Map.of("data", "bars", "epochs", "4", "seed", String.valueOf(seed + 1)), "sweep", "seeds-format"),
+                    4, 16, 8, null, false);
+            log.append(id, new RunEvent.FilterMeasures(4, locality[seed], 0.1, 0.0, 0.5, 0.2, 0.3));
+        }
+        driver.get(base + "/group.html?name=seeds-format");
+        By cell = By.cssSelector("#points tbody td[data-figure='locality']");
+        chrome.waitFor(15).until(d -> !d.findElements(cell).isEmpty());
+        String text = driver.findElement(cell).getText();
+        assertTrue(text.matches("(?s)0\\.0548\\d ± 0\\.000191\\n95%: 0\\.05\\d* – 0\\.05\\d*"), "the sd written as its mean is, no exponent beside a decimal: " + text);
+    }
+
+    @Test
     void shows_a_ladder_as_one_table_with_its_changes_figures_measures_and_thumbnails() throws IOException {
         driver.get(base + "/index.html");
         By link = By.cssSelector("#runs a.group-link[href$='name=ladder-test']");
