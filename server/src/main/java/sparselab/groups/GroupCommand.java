@@ -47,7 +47,7 @@ public final class GroupCommand implements Callable<Integer> {
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
                     r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()), f(r.run().meanActivation()),
                     m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
-                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : f(m.strokeShare()),
+                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : strokes(m),
                     change);
         }
         printReplicates(out, g);
@@ -83,6 +83,11 @@ public final class GroupCommand implements Callable<Integer> {
     }
 
     /** "mean +- sd"; the mean alone for one value; "-" for none. */
+    /** The stroke share, or "all dead" where no unit fires (a share of filters no unit uses), as the pages write it. */
+    private static String strokes(RunQueries.MeasurePoint m) {
+        return m.deadFraction() != null && m.deadFraction() >= 1 ? "all dead" : f(m.strokeShare());
+    }
+
     static String ms(Replicates.Summary s) {
         if (s.mean() == null) return "-";
         return s.sd() == null ? f(s.mean()) : f(s.mean()) + " +- " + f(s.sd());

@@ -124,10 +124,33 @@ class GroupApiTest {
 
     /** A finished run of one epoch with this final loss (held-out: half of it) and stroke share. */
     private void finished(String id, double loss, double strokeShare) {
+        finished(id, loss, strokeShare, 0.0);
+    }
+
+    /** The same, with this fraction of dead units. */
+    private void finished(String id, double loss, double strokeShare, double deadFraction) {
         log.append(id, new RunEvent.Started(1, "h", 1, 0, "f00d", Map.of()));
         log.append(id, new RunEvent.EpochCompleted(1, loss, loss, 0, 0, 0.1, new double[] {0.1}, 0, 0, 0, 0, false, loss / 2, 1, 1));
-        log.append(id, new RunEvent.FilterMeasures(1, 0.3, 0.0, 0.0, 0.5, 0.6, strokeShare));
+        log.append(id, new RunEvent.FilterMeasures(1, 0.3, deadFraction, 0.0, 0.5, 0.6, strokeShare));
         log.append(id, new RunEvent.Finished(1, loss, loss / 2));
+    }
+
+    @Test
+    void a_point_s_mean_stroke_share_leaves_out_a_run_whose_units_are_all_dead() {
+        for (int s = 0; s < 3; s++) {
+            String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "seed", Integer.toString(1 + s)), "sweep", "dead");
+            finished(id, 1 + s, new double[] {0.375, 0.5, 0.7}[s], s == 0 ? 1.0 : 0.0);
+        }
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode figures = json(client.get("/api/groups/dead")).get("points").get(0).get("figures");
+            JsonNode stroke = figures.get("strokeShare");
+            assertEquals(2, stroke.get("n").asInt(), "the all-dead run's share of filters no unit uses is not counted");
+            assertEquals(0.6, stroke.get("mean").asDouble(), 1e-12);
+            JsonNode dead = figures.get("deadFraction");
+            assertEquals(3, dead.get("n").asInt(), "its dead fraction is");
+            assertEquals(1.0 / 3, dead.get("mean").asDouble(), 1e-12);
+            assertEquals(3, figures.get("loss").get("n").asInt());
+        });
     }
 
     @Test

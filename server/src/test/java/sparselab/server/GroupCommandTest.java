@@ -103,6 +103,10 @@ class GroupCommandTest {
         assertEquals("0.05000 +- 0.07071", column(header, beta0, "satur."), beta0);
         assertEquals("1.000 +- 0.000", column(header, beta3, "dead"), beta3);
         assertEquals("0.000 +- 0.000", column(header, beta3, "satur."), beta3);
+        // every unit dead in both of beta=3's runs: no stroke share to average, and each run's line says so
+        assertEquals("-", column(header, beta3, "strokes"), beta3);
+        assertEquals("0.4000 +- 0.000", column(header, beta0, "strokes"), beta0);
+        assertEquals(2, text.lines().filter(l -> l.startsWith("-  ") && l.contains(" all dead ")).count(), text);
         // the same numbers as the group page's points (the groups API): both come from Replicates
         try (EventLog log = EventLog.open(db)) {
             var g = new sparselab.groups.GroupQueries(log, new sparselab.runs.RunQueries(log)).group("fr", log.clock().instant());
