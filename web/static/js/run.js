@@ -215,6 +215,9 @@ function nothingToShow() {
   document.getElementById('downloads').hidden = true;
 }
 
+/** The twin's group, asked once per twin (a run outside any group shows the group its twin was queued in). */
+let twinGroup = { id: null, group: null };
+
 async function load() {
   error.textContent = '';
   let run;
@@ -241,6 +244,13 @@ async function load() {
       `${s.error ? ' · error: ' + s.error : ''}`;
     if (s.group) {
       document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.group)}` }, s.group));
+    } else if (isRunId(run.twinId)) {
+      // a run outside any group whose twin was queued from it: the twin's group is named after this run and holds both
+      if (twinGroup.id !== run.twinId) twinGroup = { id: run.twinId, group: ((await getJson(runPath(run.twinId))).summary || {}).group };
+      if (twinGroup.group === s.runId) {
+        document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.runId)}`,
+          title: 'the group its non-sparse twin was queued in: this run and its twin' }, s.runId), ' (with its twin)');
+      }
     }
     for (const a of ACTIONS) document.getElementById(a).disabled = !run.actions.includes(a);
     const twinLink = document.getElementById('twin-link');

@@ -120,6 +120,16 @@ class PagesBrowserTest {
             driver.get(base + "/run.html?id=" + inGroup);
             chrome.waitFor(10).until(d -> d.findElement(By.id("compare-twin")).isDisplayed());
             assertEquals(base + "/compare.html?runs=" + inGroup + "," + twin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
+            assertEquals(base + "/group.html?name=g", driver.findElement(By.id("group-link")).getAttribute("href"));
+            // a run outside any group shows the group its twin was queued in, named after it
+            String alone = Fixtures.queued(own, Map.of("data", "bars", "beta", "2", "hidden", "7"));
+            String aloneTwin = Fixtures.queued(own, Map.of("data", "bars", "beta", "0", "hidden", "7"), "twin", alone);
+            driver.get(base + "/run.html?id=" + alone);
+            chrome.waitFor(10).until(d -> !d.findElements(By.id("group-link")).isEmpty());
+            assertEquals(base + "/group.html?name=" + alone, driver.findElement(By.id("group-link")).getAttribute("href"));
+            assertTrue(driver.findElement(By.id("summary")).getText().endsWith("group " + alone + " (with its twin)"),
+                    driver.findElement(By.id("summary")).getText());
+            assertEquals(base + "/compare.html?runs=" + alone + "," + aloneTwin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
             // a long run's timeline shows its newest events and says how many older ones it leaves out
             String longRun = Fixtures.trained(own, Map.of("data", "bars", "epochs", "400", "optimizer", "lbfgs", "batchSize", "0"), 400, 4, 4, null);
             int total = own.events(longRun).size();
