@@ -82,12 +82,12 @@ public final class GroupCommand implements Callable<Integer> {
         }
     }
 
-    /** "mean +- sd"; the mean alone for one value; "-" for none. */
     /** The stroke share, or "all dead" where no unit fires (a share of filters no unit uses), as the pages write it. */
     private static String strokes(RunQueries.MeasurePoint m) {
-        return m.deadFraction() != null && m.deadFraction() >= 1 ? "all dead" : f(m.strokeShare());
+        return Replicates.allDead(m) ? "all dead" : f(m.strokeShare());
     }
 
+    /** "mean +- sd"; the mean alone for one value; "-" for none. */
     static String ms(Replicates.Summary s) {
         if (s.mean() == null) return "-";
         return s.sd() == null ? f(s.mean()) : f(s.mean()) + " +- " + f(s.sd());

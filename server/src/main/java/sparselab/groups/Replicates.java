@@ -31,15 +31,14 @@ public final class Replicates {
             "saturatedFraction", r -> measure(r, RunQueries.MeasurePoint::saturatedFraction),
             "lifetimeSparsity", r -> measure(r, RunQueries.MeasurePoint::lifetimeSparsity),
             "digitLikeness", r -> measure(r, RunQueries.MeasurePoint::digitLikeness),
-            "strokeShare", r -> allDead(r) ? null : measure(r, RunQueries.MeasurePoint::strokeShare));
+            "strokeShare", r -> r.measures() == null || allDead(r.measures()) ? null : r.measures().strokeShare());
 
     /**
-     * Whether every unit of the run's latest measured snapshot is dead: its stroke share is then a share of filters
-     * no unit uses, which says nothing, and is left out of the means (the pages write "all dead" for it).
+     * Whether every unit of a measured snapshot is dead: its stroke share is then a share of filters no unit uses,
+     * which says nothing; it is left out of the means, and {@code sparselab group} and the pages write "all dead".
      */
-    private static boolean allDead(GroupView.Row r) {
-        Double dead = measure(r, RunQueries.MeasurePoint::deadFraction);
-        return dead != null && dead >= 1;
+    public static boolean allDead(RunQueries.MeasurePoint m) {
+        return m.deadFraction() != null && m.deadFraction() >= 1;
     }
 
     private static Double measure(GroupView.Row r, Function<RunQueries.MeasurePoint, Double> f) {

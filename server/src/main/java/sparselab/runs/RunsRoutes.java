@@ -10,6 +10,7 @@ import sparselab.log.Json;
 import sparselab.log.RunRow;
 import sparselab.server.JsonBody;
 import sparselab.server.Params;
+import sparselab.store.RunFilter;
 
 import java.time.Clock;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class RunsRoutes {
         }
         String q = ctx.queryParam("q");
         if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");
-        if (q != null && q.trim().replaceAll("\\s*=\\s*", "=").split("\\s+").length > MAX_TERMS) {
+        if (RunFilter.terms(q).size() > MAX_TERMS) {
             throw new BadRequestResponse("q: at most " + MAX_TERMS + " terms (words apart, each of which a run must match)");
         }
         int b = Params.queryInt(ctx, "before", -1, 0, Integer.MAX_VALUE);     // absent or empty: the first page

@@ -794,11 +794,9 @@ final class SqlEventLog implements EventLog {
             sql.append(" AND status = :status");
             binds.put("status", status);
         }
-        // terms apart, each to be matched (a key=value with spaces around its '=' is one term)
-        String text = filter.text() == null ? "" : filter.text().trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s*=\\s*", "=");
-        String[] terms = text.isEmpty() ? new String[0] : text.split("\\s+");
-        for (int i = 0; i < terms.length; i++) {
-            String term = terms[i];
+        List<String> terms = filter.terms();                 // each to be matched
+        for (int i = 0; i < terms.size(); i++) {
+            String term = terms.get(i);
             int eq = term.indexOf('=');
             if (eq > 0) {
                 // config is the JSON object {"key":"value",...} as Json.write writes it
