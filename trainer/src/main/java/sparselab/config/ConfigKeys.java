@@ -274,22 +274,36 @@ public final class ConfigKeys {
     }
 
     private static int intIn(String key, String t, int min, int max) {
-        long v;
-        try {
-            v = Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
+        java.math.BigDecimal v = whole(key, t);
+        if (v.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range [" + min + ", " + max + "]");
         }
-        if (v < min || v > max) throw new ConfigException(key, v + " is out of range [" + min + ", " + max + "]");
-        return (int) v;
+        return v.intValueExact();
     }
 
     private static Object longOf(String key, String t) {
-        try {
-            return Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
+        java.math.BigDecimal v = whole(key, t);
+        if (v.compareTo(java.math.BigDecimal.valueOf(Long.MIN_VALUE)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "]");
         }
+        return v.longValueExact();
+    }
+
+    /**
+     * An integer key's text as the whole number it writes: {@code 12}, and also {@code 2.0} or {@code 1e2}, as a
+     * config file's JSON number or a web launch's is read (ConfigLoader.text), so that {@code --set hidden=2.0} means
+     * what {@code "hidden": 2.0} means. The range check compares without expanding the number, so {@code 1e300} is
+     * out of range rather than "not an integer".
+     */
+    private static java.math.BigDecimal whole(String key, String t) {
+        java.math.BigDecimal v;
+        try {
+            v = new java.math.BigDecimal(t).stripTrailingZeros();
+        } catch (NumberFormatException | ArithmeticException e) {
+            v = null;
+        }
+        if (v == null || v.scale() > 0) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
+        return v;
     }
 
     private static double dbl(String key, String t) {

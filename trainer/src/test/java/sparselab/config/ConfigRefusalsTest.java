@@ -34,6 +34,12 @@ class ConfigRefusalsTest {
                 arguments(List.of("optimizer=adagrad"), "optimizer", "unknown value 'adagrad'; expected one of sgd, nesterov, adam"),
                 arguments(List.of("hidden=many"), "hidden", "'many' is not an integer"),
                 arguments(List.of("hidden=0"), "hidden", "0 is out of range [1,"),
+                arguments(List.of("hidden=2.5"), "hidden", "'2.5' is not an integer"),
+                arguments(List.of("hidden=1e-7"), "hidden", "'1e-7' is not an integer"),
+                arguments(List.of("hidden=1e300"), "hidden", "1e300 is out of range [1,"),
+                arguments(List.of("epochs=-3e9"), "epochs", "-3e9 is out of range [1,"),
+                arguments(List.of("seed=1e30"), "seed", "1e30 is out of range [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "]"),
+                arguments(List.of("seed=0x10"), "seed", "'0x10' is not an integer"),
                 arguments(List.of("dropout=1"), "dropout", "out of range [0, 1)"),
                 arguments(List.of("holdout=0.9"), "holdout", "out of range [0, 0.5]"),
                 arguments(List.of("limiter=-1"), "limiter", "out of range (0,"),
@@ -61,6 +67,16 @@ class ConfigRefusalsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, settings));
         assertEquals(key, e.errors().get(0).key(), e.getMessage());
         assertTrue(e.errors().get(0).message().contains(why), e.getMessage());
+    }
+
+    /** {@code --set hidden=2.0} means what {@code "hidden": 2.0} means in a config file or a web launch. */
+    @Test
+    void reads_a_whole_number_with_a_fraction_or_an_exponent_as_the_integer_it_equals() {
+        RunConfig c = ConfigLoader.resolve(null, null, List.of("hidden=2.0", "epochs=1e2", "seed=-7.000", "batchSize=+10"));
+        assertEquals(2, c.hidden());
+        assertEquals(100, c.epochs());
+        assertEquals(-7L, c.seed());
+        assertEquals(10, c.batchSize());
     }
 
     @Test
