@@ -168,7 +168,8 @@ function drawCharts(runs) {
         return { x: e, y: j >= 0 ? s[key][j] : null };
       }).filter(p => p.y !== null);
       if (diverged.length) {
-        datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: '#c62828', borderWidth: 3, showLine: false });
+        // a cross in the run's colour: with several diverged runs, each cross says whose it is
+        datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: COLORS[i % COLORS.length], borderWidth: 3, showLine: false });
       }
       // divergence flags (GET /api/runs/{id}/flags) as triangles in the run's colour at the flagged epoch; the cause shows on hover
       const flagged = (s.flags || []).map(f => ({ x: f.epoch, y: s[key][s.epoch.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))

@@ -204,6 +204,11 @@ class PagesBrowserTest {
                 + " return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0);"));
         Number loss = (Number) chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.data.length > 0).length;");
         assertEquals(3, loss.intValue(), "two curves and the divergence mark");
+        assertEquals(chrome.js("const d = Chart.getChart(document.getElementById('chart-loss')).data.datasets;"
+                        + " return d[0].borderColor;"),
+                chrome.js("const d = Chart.getChart(document.getElementById('chart-loss')).data.datasets;"
+                        + " return d.find(x => x.label === '" + sparse + " diverged').borderColor;"),
+                "the divergence mark in its run's colour (the sparse run's curve is the first)");
         WebElement beta = driver.findElement(By.cssSelector("#diff tbody tr[data-key='beta']"));
         assertTrue(beta.getAttribute("class").contains("differs"));
         assertEquals(1, driver.findElements(By.cssSelector("#diff tbody tr")).size(), "only beta differs");
