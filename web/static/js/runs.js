@@ -66,6 +66,17 @@ function strokesCell(r) {
   return el('td', { class: dead ? 'num muted' : 'num', 'data-figure': 'strokeShare', title }, dead ? 'all dead' : share);
 }
 
+/** The run's group; for a run in none, the group named after it where its non-sparse twin was queued (both are in it). */
+function groupCell(r) {
+  const link = name => el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(name)}` }, name);
+  if (r.group) return el('td', { class: 'wrap' }, link(r.group));
+  if (r.twinGroup) {
+    return el('td', { class: 'wrap', title: 'the group its non-sparse twin was queued in: this run and its twin' },
+      link(r.twinGroup), el('span', { class: 'muted' }, ' (with its twin)'));
+  }
+  return el('td', { class: 'wrap' }, '');
+}
+
 function row(r) {
   const box = el('input', { type: 'checkbox', 'data-run': r.runId });
   box.checked = selected.has(r.runId);
@@ -84,7 +95,7 @@ function row(r) {
     el('td', {}, box),
     el('td', {}, el('a', { href: `/run.html?id=${encodeURIComponent(r.runId)}` }, r.runId)),
     st,
-    el('td', { class: 'wrap' }, r.group ? el('a', { class: 'group-link', href: `/group.html?name=${encodeURIComponent(r.group)}` }, r.group) : ''),
+    groupCell(r),
     el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho),
     strokesCell(r),
     el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),

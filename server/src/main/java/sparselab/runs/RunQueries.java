@@ -33,13 +33,15 @@ public final class RunQueries {
         boolean more = rows.size() > limit;
         List<RunRow> page = rows.stream().limit(limit).toList();
         var measures = log.lastMeasures(page.stream().map(RunRow::runId).toList());
-        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()))).toList();
+        var named = log.groupsNamed(page.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
+        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
     /** One run as the runs table shows it, with its newest filter measures. */
     public RunView view(RunRow r, Instant now) {
-        return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()));
+        return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()),
+                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty());
     }
 
     /** A page of the runs list and the cursor of the next page (null on the last page). */

@@ -130,6 +130,13 @@ class PagesBrowserTest {
             assertTrue(driver.findElement(By.id("summary")).getText().endsWith("group " + alone + " (with its twin)"),
                     driver.findElement(By.id("summary")).getText());
             assertEquals(base + "/compare.html?runs=" + alone + "," + aloneTwin, driver.findElement(By.id("compare-twin")).getAttribute("href"));
+            // and so does its row in the runs table (a run in no group, and no group named after it, shows none)
+            driver.get(base + "/index.html");
+            By aloneGroup = By.cssSelector("#runs tbody tr[data-run='" + alone + "'] a.group-link");
+            chrome.waitFor(10).until(d -> !d.findElements(aloneGroup).isEmpty());
+            assertEquals(base + "/group.html?name=" + alone, driver.findElement(aloneGroup).getAttribute("href"));
+            assertEquals(alone + " (with its twin)", driver.findElement(By.cssSelector("#runs tbody tr[data-run='" + alone + "'] td:nth-child(4)")).getText());
+            assertTrue(driver.findElements(By.cssSelector("#runs tbody tr[data-run='" + a + "'] a.group-link")).isEmpty(), "run a is in no group");
             // a long run's timeline shows its newest events and says how many older ones it leaves out
             String longRun = Fixtures.trained(own, Map.of("data", "bars", "epochs", "400", "optimizer", "lbfgs", "batchSize", "0"), 400, 4, 4, null);
             int total = own.events(longRun).size();

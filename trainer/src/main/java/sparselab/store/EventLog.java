@@ -284,6 +284,9 @@ public interface EventLog extends AutoCloseable {
 
     List<MeasuresRow> measures(String runId);
 
+    /** Which of these names are groups that hold a run (one query per 500 names). */
+    java.util.Set<String> groupsNamed(java.util.Collection<String> names);
+
     /** Each of these runs' filter measures at its newest measured snapshot, by run id (runs without any are absent). */
     java.util.Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds);
 

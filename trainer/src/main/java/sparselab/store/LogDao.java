@@ -76,6 +76,9 @@ interface LogDao {
     @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_group = :g ORDER BY created_seq")
     List<RunRow> groupRuns(@Bind("g") String group);
 
+    @SqlQuery("SELECT DISTINCT run_group FROM runs WHERE run_group IN (<names>)")
+    List<String> groupsNamed(@BindList("names") List<String> names);
+
     @SqlQuery("SELECT run_id FROM runs WHERE run_group = :g AND status = 'queued' AND cancel_requested = FALSE ORDER BY created_seq")
     List<String> groupQueued(@Bind("g") String group);
 

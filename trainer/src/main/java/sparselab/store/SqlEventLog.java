@@ -919,6 +919,17 @@ final class SqlEventLog implements EventLog {
     public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     @Override
+    public java.util.Set<String> groupsNamed(java.util.Collection<String> names) {
+        List<String> all = List.copyOf(new java.util.LinkedHashSet<>(names));
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 0; i < all.size(); i += 500) {           // within every backend's limit on bound values
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+            out.addAll(jdbi.withExtension(LogDao.class, d -> d.groupsNamed(chunk)));
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         Map<String, MeasuresRow> out = new java.util.HashMap<>();
