@@ -138,8 +138,14 @@ public final class StrokeMeasures {
         return best / coreEnergy;
     }
 
-    /** The fraction of a snapshot's filters that are strokes; NaN when no filter is finite. */
+    /**
+     * The fraction of a snapshot's filters that are strokes, over the filters that have a shape (an all-zero filter
+     * has none); NaN when none has, and NaN when any weight is not finite (a diverged run's snapshot), as its filter
+     * measures are then all null: a share over the filters that happen to be finite would be a figure of a model
+     * that no longer exists.
+     */
     public static double strokeShare(float[] w1, int hidden, int rows, int cols) {
+        for (int i = 0; i < hidden * rows * cols; i++) if (!Float.isFinite(w1[i])) return Double.NaN;
         int strokes = 0, finite = 0;
         for (int j = 0; j < hidden; j++) {
             Shape s = shape(w1, j, rows, cols);

@@ -101,5 +101,10 @@ class StrokeLabelsTest {
         assertTrue(StrokeMeasures.shape(w1, 2, side, side).roughness() > 3, "white noise is rough");
         assertEquals(1.0 / 3, StrokeMeasures.strokeShare(w1, 3, side, side), 1e-12);
         assertTrue(Double.isNaN(StrokeMeasures.strokeShare(new float[d], 1, side, side)), "an all-zero filter has no shape");
+        float[] partlyNaN = w1.clone();
+        partlyNaN[d + 3] = Float.NaN;     // one weight of the second filter: the snapshot of a diverged run
+        assertTrue(Double.isNaN(StrokeMeasures.strokeShare(partlyNaN, 3, side, side)), "no share over the filters that happen to be finite");
+        partlyNaN[d + 3] = Float.POSITIVE_INFINITY;
+        assertTrue(Double.isNaN(StrokeMeasures.strokeShare(partlyNaN, 3, side, side)));
     }
 }
