@@ -141,6 +141,9 @@ interface LogDao {
     @SqlQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
     List<Integer> epochNumbers(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT epoch, rho_hat FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
+    List<EpochRates> allRhoHat(@Bind("runId") String runId);
+
     @SqlQuery("SELECT epoch, rho_hat FROM epoch_metrics WHERE run_id = :runId AND epoch IN (<e>) ORDER BY epoch")
     List<EpochRates> rhoHat(@Bind("runId") String runId, @BindList("e") List<Integer> epochs);
 

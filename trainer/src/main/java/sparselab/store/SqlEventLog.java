@@ -990,6 +990,7 @@ final class SqlEventLog implements EventLog {
         RunRow folded = null;
         java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
         List<EpochMetrics> expectMetrics = new ArrayList<>();
+        Map<Integer, double[]> expectRates = new java.util.TreeMap<>();      // the last event of an epoch wins, as in the fold
         List<SnapshotRow> expectSnaps = new ArrayList<>();
         List<MeasuresRow> expectMeasures = new ArrayList<>();
         for (int i = 0; i < evs.size(); i++) {
@@ -1001,6 +1002,7 @@ final class SqlEventLog implements EventLog {
             if (e.event() instanceof RunEvent.EpochCompleted m) {
                 if (!epochsSeen.add(m.epoch())) seqErrors.add(runId + ": epoch " + m.epoch() + " logged twice");
                 expectMetrics.add(EpochMetrics.of(m));
+                expectRates.put(m.epoch(), m.rhoHat());
             }
             if (e.event() instanceof RunEvent.WeightSnapshot w) expectSnaps.add(new SnapshotRow(e.runId(), w.epoch(), w.blob(), Json.write(w)));
             if (e.event() instanceof RunEvent.FilterMeasures f) expectMeasures.add(MeasuresRow.of(e.runId(), f));
@@ -1010,7 +1012,7 @@ final class SqlEventLog implements EventLog {
         RunRow have = "running".equals(row.status()) ? row.with(b -> b.heartbeatAt = null) : row;
         if (!have.equals(want)) diffs.add(runId + ": runs row");
         expectMetrics.sort(Comparator.comparingInt(EpochMetrics::epoch));
-        if (!dao.epochs(runId).equals(dedupe(expectMetrics))) diffs.add(runId + ": epoch_metrics");
+        if (!dao.epochs(runId).equals(dedupe(expectMetrics)) || !sameRates(dao.allRhoHat(runId), expectRates)) diffs.add(runId + ": epoch_metrics");
         expectSnaps.sort(Comparator.comparingInt(SnapshotRow::epoch));
         if (!dao.snapshots(runId).equals(expectSnaps)) diffs.add(runId + ": snapshots");
         expectMeasures.sort(Comparator.comparingInt(MeasuresRow::epoch));
@@ -1066,6 +1068,22 @@ final class SqlEventLog implements EventLog {
     }
 
     /** The last row per epoch (an upsert keeps the last), in epoch order. */
+    /** Whether the stored per-unit rates (epoch_metrics.rho_hat) are the events' rates, epoch by epoch. */
+    private static boolean sameRates(List<LogDao.EpochRates> stored, Map<Integer, double[]> expected) {
+        if (stored.size() != expected.size()) return false;
+        for (LogDao.EpochRates r : stored) {
+            if (!expected.containsKey(r.epoch())) return false;
+            double[] have;
+            try {
+                have = r.rhoHat() == null ? null : Json.read(r.rhoHat(), double[].class);
+            } catch (RuntimeException e) {
+                return false;                                   // not even an array of numbers
+            }
+            if (!java.util.Arrays.equals(have, expected.get(r.epoch()))) return false;
+        }
+        return true;
+    }
+
     private static List<EpochMetrics> dedupe(List<EpochMetrics> rows) {
         Map<Integer, EpochMetrics> m = new java.util.TreeMap<>();
         for (EpochMetrics r : rows) m.put(r.epoch(), r);

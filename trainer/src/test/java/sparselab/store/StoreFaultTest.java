@@ -83,6 +83,15 @@ class StoreFaultTest {
             assertEquals(List.of(run + ": runs row", run + ": epoch_metrics"), r.projectionDiffs());
             log.rebuild();
             assertTrue(log.verify().clean());
+            // the per-unit rates are a column of the projection too: the pages and exports serve them
+            String rates = log.rhoHatJson(run, List.of(1)).get(1);
+            Logs.rawExecute(db, "UPDATE epoch_metrics SET rho_hat = '[0.999]' WHERE run_id = '" + run + "'");
+            assertEquals(List.of(run + ": epoch_metrics"), log.verify().projectionDiffs(), "rates " + rates + " replaced");
+            Logs.rawExecute(db, "UPDATE epoch_metrics SET rho_hat = 'not json' WHERE run_id = '" + run + "'");
+            assertEquals(List.of(run + ": epoch_metrics"), log.verify().projectionDiffs());
+            log.rebuild();
+            assertTrue(log.verify().clean());
+            assertEquals(rates, log.rhoHatJson(run, List.of(1)).get(1));
         }
     }
 
