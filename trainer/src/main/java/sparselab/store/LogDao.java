@@ -23,6 +23,7 @@ import java.util.Optional;
 @RegisterConstructorMapper(SnapshotRow.class)
 @RegisterConstructorMapper(MeasuresRow.class)
 @RegisterConstructorMapper(LogDao.EpochRates.class)
+@RegisterConstructorMapper(LogDao.BlobUse.class)
 @RegisterConstructorMapper(LogDao.IdPayload.class)
 @RegisterConstructorMapper(LogDao.WorkerRow.class)
 interface LogDao {
@@ -42,8 +43,22 @@ interface LogDao {
     long insertEvent(@Bind("runId") String runId, @Bind("seq") long seq, @Bind("type") String type,
                      @Bind("at") String at, @Bind("payload") String payload);
 
+    /** 1 when inserted, 0 when bytes under this hash are stored already. */
     @SqlUpdate("INSERT INTO blobs (hash, size, bytes) VALUES (:hash, :size, :bytes) ON CONFLICT (hash) DO NOTHING")
-    void insertBlob(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
+    int insertBlob(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
+
+    /** 1 when the bytes stored under {@code hash} are {@code bytes} (compared in the database). */
+    @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash AND bytes = :bytes")
+    int sameBlob(@Bind("hash") String hash, @Bind("bytes") byte[] bytes);
+
+    @SqlQuery("SELECT run_id, epoch FROM snapshots WHERE blob = :hash ORDER BY run_id, epoch")
+    List<BlobUse> snapshotUses(@Bind("hash") String hash);
+
+    @SqlQuery("SELECT run_id, last_checkpoint_epoch AS epoch FROM runs WHERE last_checkpoint = :hash ORDER BY run_id")
+    List<BlobUse> checkpointUses(@Bind("hash") String hash);
+
+    /** A run's snapshot or checkpoint at {@code epoch} that points at a blob. */
+    record BlobUse(String runId, int epoch) {}
 
     @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash")
     int blobCount(@Bind("hash") String hash);

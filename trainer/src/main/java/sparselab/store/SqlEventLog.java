@@ -585,7 +585,7 @@ final class SqlEventLog implements EventLog {
             // the blobs (megabytes) before the run's lock: a trainer stopped in the middle of sending one holds no run
             // (PostgreSQL's idle-in-transaction limit does not see a statement half sent)
             LogDao dao = h.attach(LogDao.class);
-            for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+            for (Blob b : blobs) putBlob(dao, b);
             RunRow state = lockedRun(h, runId);
             // the epoch check first while the lease is still this trainer's: the write whose answer was lost may have
             // ended the run (finished, released), and its retry is told it is written, not that the lease is lost
@@ -639,7 +639,7 @@ final class SqlEventLog implements EventLog {
     /** {@link #write}; with {@code blobsIn}, the blobs were inserted earlier in this transaction. */
     private List<StoredEvent> write(Handle h, String runId, RunRow state, List<RunEvent> events, List<Blob> blobs, boolean blobsIn) {
         LogDao dao = h.attach(LogDao.class);
-        if (!blobsIn) for (Blob b : blobs) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        if (!blobsIn) for (Blob b : blobs) putBlob(dao, b);
         lockCheckpoints(h, dao, state, events, blobs);
         long seq = dao.lastSeq(runId);
         String at = now(h);
@@ -657,6 +657,20 @@ final class SqlEventLog implements EventLog {
             out.add(stored);
         }
         return out;
+    }
+
+    /**
+     * Stores a blob's bytes. Bytes stored already under its hash are kept (identical runs write identical weights),
+     * unless they differ from these: then they were changed behind the log's back (the hash is of these bytes, which
+     * the writer has just made), and are replaced, so that a damaged blob is not passed on to every later run that
+     * points at the same bytes. Blobs cannot be updated (a trigger refuses it), so the damaged row is deleted first.
+     * The comparison is made in the database, only when the hash is there already.
+     */
+    private static void putBlob(LogDao dao, Blob b) {
+        if (dao.insertBlob(b.hash(), b.bytes().length, b.bytes()) > 0 || dao.sameBlob(b.hash(), b.bytes()) > 0) return;
+        LOG.warn("blob {}: the stored bytes do not match their hash (changed behind the log's back); replaced by a writer's bytes", b.hash());
+        dao.deleteBlob(b.hash());
+        dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
     }
 
     /**
@@ -960,9 +974,9 @@ final class SqlEventLog implements EventLog {
             try {
                 Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
                 // gone since listed: a superseded checkpoint a trainer dropped meanwhile, not damage
-                if (b.isPresent() && !Blob.of(b.get()).hash().equals(h)) bad.add(h);
+                if (b.isPresent() && !Blob.of(b.get()).hash().equals(h)) bad.add(h + usesOf(h));
             } catch (RuntimeException e) {                     // a damaged page: named, and the check goes on
-                bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")");
+                bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")" + usesOf(h));
             }
         }
         List<String> seqErrors = new ArrayList<>();
@@ -979,6 +993,24 @@ final class SqlEventLog implements EventLog {
             }
         }
         return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs, missing);
+    }
+
+    /**
+     * What points at blob {@code hash}, for verify's report: ": the weights of r1 epoch 3, the checkpoint of r2 epoch 5"
+     * (at most 10 named, then a count), or "" when nothing does or it cannot be read.
+     */
+    private String usesOf(String hash) {
+        try {
+            List<String> uses = new ArrayList<>();
+            jdbi.useExtension(LogDao.class, d -> {
+                d.snapshotUses(hash).forEach(u -> uses.add("the weights of " + u.runId() + " epoch " + u.epoch()));
+                d.checkpointUses(hash).forEach(u -> uses.add("the checkpoint of " + u.runId() + " epoch " + u.epoch()));
+            });
+            if (uses.isEmpty()) return "";
+            return ": " + String.join(", ", uses.subList(0, Math.min(10, uses.size()))) + (uses.size() > 10 ? " and " + (uses.size() - 10) + " more" : "");
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /** Checks one run's events against its projections; returns its number of events. */
