@@ -33,6 +33,8 @@ public class RunsCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("--status: '" + sparselab.config.ConfigException.clip(status, 40) + "' is none of "
                     + String.join(", ", RunRow.STATUSES));
         }
+        String refused = sparselab.store.RunFilter.refusal(text);
+        if (refused != null) throw new ExitCodes.RefusedException("-q: " + refused);
         EventLog log = db.openReadOnly();
         Instant now = log.clock().instant();       // heartbeats are in the database's time
         // the dashboard's query (filtered in SQL); a group is one more condition, so its limit comes after it

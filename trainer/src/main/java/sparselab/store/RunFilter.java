@@ -14,6 +14,20 @@ import java.util.Locale;
 public record RunFilter(String status, String text) {
     public static final RunFilter ALL = new RunFilter(null, null);
 
+    /** The longest text, and the most words, a filter takes (each word is a condition of the query). */
+    public static final int MAX_CHARS = 200, MAX_TERMS = 16;
+
+    /**
+     * Why {@code text} is refused as a filter (too long, or too many words), or null when it is taken: the one rule of
+     * the dashboard's {@code q} and {@code runs -q}.
+     */
+    public static String refusal(String text) {
+        if (text != null && text.length() > MAX_CHARS) return "at most " + MAX_CHARS + " characters (" + text.length() + " given)";
+        int n = terms(text).size();
+        if (n > MAX_TERMS) return "at most " + MAX_TERMS + " terms (words apart, each of which a run must match; " + n + " given)";
+        return null;
+    }
+
     /** The text's words, in lower case; a key=value with spaces around its '=' is one word. */
     public List<String> terms() {
         return terms(text);

@@ -421,5 +421,13 @@ class CommandLineTest {
         Result typo = run("runs", "--db", db, "--status", "Finished");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("--status") && typo.err().contains("finished, diverged"), typo.err());
+        // -q takes what the dashboard's q takes: at most 16 words and 200 characters, refused in one line, no SQL
+        Result many = run("runs", "--db", db, "-q", String.join(" ", java.util.Collections.nCopies(100, "w")));
+        assertEquals(2, many.code(), many.err());
+        assertTrue(many.err().contains("-q: at most 16 terms") && many.err().contains("100 given") && !many.err().contains("SQL"), many.err());
+        Result longText = run("runs", "--db", db, "-q", "x".repeat(300));
+        assertEquals(2, longText.code());
+        assertTrue(longText.err().contains("-q: at most 200 characters (300 given)"), longText.err());
+        assertEquals(0, run("runs", "--db", db, "-q", String.join(" ", java.util.Collections.nCopies(16, "ufldl"))).code());
     }
 }
