@@ -25,6 +25,10 @@ public final class ExitCodes {
                 cmd.getErr().println("refused: " + de.getMessage());
                 return REFUSED;
             }
+            if (ex instanceof sparselab.store.StoreException.Corrupt corrupt) {    // damage in the log, not the input: a failure
+                cmd.getErr().println("error: " + corrupt.getMessage() + "; ./sparselab verify names what it belongs to");
+                return FAILURE;
+            }
             if (ex instanceof sparselab.store.StoreException se) {
                 cmd.getErr().println("refused: " + se.getMessage());
                 return REFUSED;

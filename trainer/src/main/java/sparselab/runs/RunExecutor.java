@@ -391,8 +391,10 @@ public final class RunExecutor {
                 LOG.warn("{}", msg);
                 return new Outcome(runId, UNREACHABLE, msg);
             }
-            String msg = StoreException.oneLine(e);
-            LOG.error("run {} failed: {}", runId, msg, e);
+            String msg = StoreException.said(e);
+            // the log's own failures (damaged or missing bytes) say what is wrong: no stack trace; anything else is a bug's
+            if (e instanceof StoreException) LOG.error("run {} failed: {}", runId, msg);
+            else LOG.error("run {} failed: {}", runId, msg, e);
             try {
                 lease.append(new RunEvent.Failed(epochNow.get(), msg));
             } catch (RuntimeException e2) {

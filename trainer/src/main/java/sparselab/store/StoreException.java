@@ -91,12 +91,24 @@ public class StoreException extends RuntimeException {
      * arguments that Jdbi appends to a database error's message, clipped to 400 characters.
      */
     public static String oneLine(Throwable e) {
+        return sparselab.config.ConfigException.clip(e.getClass().getSimpleName() + ": " + firstLine(e), 400);
+    }
+
+    /**
+     * {@link #oneLine}, but the log's own failures (a StoreException: damaged bytes, a missing checkpoint, ...), whose
+     * messages say what is wrong, without the class's name.
+     */
+    public static String said(Throwable e) {
+        return e instanceof StoreException ? sparselab.config.ConfigException.clip(firstLine(e), 400) : oneLine(e);
+    }
+
+    private static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
         int statement = m.indexOf(" [statement:");
         if (statement >= 0) m = m.substring(0, statement);
         int nl = m.indexOf('\n');
         if (nl >= 0) m = m.substring(0, nl);
-        return sparselab.config.ConfigException.clip(e.getClass().getSimpleName() + ": " + m.strip(), 400);
+        return m.strip();
     }
 
     /** The log cannot be opened: unreachable server, wrong password, newer schema, not a log, bad --db value. */

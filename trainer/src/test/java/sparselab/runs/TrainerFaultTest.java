@@ -45,6 +45,42 @@ class TrainerFaultTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /**
+     * Bytes changed behind the log's back under a run's checkpoint and weights hashes: a resume fails naming the blob
+     * in the log's own words (no exception class in the run's error), and an export of the damaged weights is a
+     * failure (exit 1), not a refused input (exit 2).
+     */
+    @Test
+    void a_resume_from_damaged_checkpoint_bytes_fails_naming_them_and_an_export_of_damaged_weights_exits_1() throws Exception {
+        Path file = dir.resolve("damaged.db");
+        sparselab.log.Blob weights = sparselab.log.Blob.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        sparselab.log.Blob checkpoint = sparselab.log.Blob.of(new byte[] {9, 8, 7, 6});
+        String id;
+        try (EventLog log = EventLog.open(file)) {
+            id = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=2", "epochs=3")), null, "cli", null);
+            sparselab.store.Lease lease = log.claim(id, new sparselab.log.RunEvent.Started(1, "host", 2, 0, log.require(id).dataFingerprint(), Map.of()), r -> true).orElseThrow();
+            lease.appendAll(List.of(new sparselab.log.RunEvent.EpochCompleted(1, 2.0, 1.8, 0.2, 0.0, 0.2, new double[] {0.1, 0.3}, 0.5, 1.5,
+                            3, 0.01, false, 2.2, 0.5, 1000), new sparselab.log.RunEvent.WeightSnapshot(1, weights.hash(), 2, 1, 1, 1),
+                    new sparselab.log.RunEvent.Checkpoint(1, checkpoint.hash(), 4)), List.of(weights, checkpoint));
+            log.append(id, new sparselab.log.RunEvent.CancelRequested("test"));
+            lease.append(new sparselab.log.RunEvent.Cancelled(1));
+        }
+        for (sparselab.log.Blob b : List.of(weights, checkpoint)) {      // the trigger refuses UPDATE: delete, insert other bytes
+            Logs.rawExecute(file.toString(), "DELETE FROM blobs WHERE hash = '" + b.hash() + "'");
+            Logs.rawExecute(file.toString(), "INSERT INTO blobs (hash, size, bytes) VALUES ('" + b.hash() + "', 4, X'09090909')");
+        }
+        try (EventLog log = EventLog.open(file)) {
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(id, true);
+            assertEquals("failed", o.status(), o.message());
+            assertTrue(o.message().startsWith("the stored bytes of blob " + checkpoint.hash() + " do not match their hash"), o.message());
+            assertEquals(o.message(), log.require(id).error(), "the run's error in the log's words, no exception class");
+        }
+        Result export = run(new sparselab.cli.ExportCommand(), id, "--db", file.toString(), "--gallery", dir.resolve("g.png").toString());
+        assertEquals(ExitCodes.FAILURE, export.code(), export.err());
+        assertTrue(export.err().startsWith("error: the stored bytes of blob " + weights.hash()) && export.err().contains("verify"), export.err());
+        assertFalse(Files.exists(dir.resolve("g.png")));
+    }
+
     @Test
     void an_error_while_writing_one_epoch_stops_every_later_write_so_the_log_has_no_gap() {
         LogWriter writer = new LogWriter("r-test");
