@@ -154,7 +154,7 @@ public final class ConfigKeys {
                 type(alsoWord(bound.input(), "off"), (k, t) -> t.equalsIgnoreCase("off") ? Double.POSITIVE_INFINITY : bound.parse(k, t)));
         Type every = integer(1, 1_000_000);
         key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs",
-                type(alsoWord(every.input(), "log2"), (k, t) -> t.equals("log2") ? t : every.parse(k, t).toString()));
+                type(alsoWord(every.input(), "log2"), (k, t) -> t.equalsIgnoreCase("log2") ? "log2" : every.parse(k, t).toString()));
         key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
                 + DivergenceWatch.causeNames() + " (the rho_hat ones only when beta > 0)", "none, any, or a list of causes joined by commas or + (+ in a sweep)",
                 type(new Input("text", List.of("none", "any"), null, false, null, false), (k, t) -> stopOn(t)));

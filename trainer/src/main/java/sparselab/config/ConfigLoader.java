@@ -58,7 +58,13 @@ public final class ConfigLoader {
         Map<String, String> fromFile = file == null ? Map.of() : readJson(file);
         Map<String, String> merged = new LinkedHashMap<>();
         String filePreset = fromFile.get("preset");
-        if (filePreset != null) merged.putAll(Presets.get(filePreset));
+        if (filePreset != null) {
+            try {
+                merged.putAll(Presets.get(filePreset));
+            } catch (ConfigException e) {                       // the refusal says where the preset was written
+                throw new ConfigException("preset", e.errors().get(0).message() + " (in " + file + ")");
+            }
+        }
         if (preset != null) merged.putAll(Presets.get(preset));
         fromFile.forEach((k, v) -> { if (!k.equals("preset")) merged.put(k, v); });
         merged.putAll(settings);
@@ -122,13 +128,21 @@ public final class ConfigLoader {
      */
     public static String text(JsonNode v) {
         if (v.isFloatingPointNumber()) {
-            double d = v.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 0x1p53) return Long.toString((long) d);
-            if (!Double.isFinite(d)) return v.asText();
-            java.math.BigDecimal b = java.math.BigDecimal.valueOf(d).stripTrailingZeros();
+            java.math.BigDecimal exact;
+            if (v.isBigDecimal()) {
+                exact = v.decimalValue();                      // as written (Json.STRICT reads numbers exactly)
+            } else if (Double.isFinite(v.doubleValue())) {
+                exact = java.math.BigDecimal.valueOf(v.doubleValue());
+            } else {
+                return v.asText();
+            }
+            java.math.BigDecimal b = exact.stripTrailingZeros();
+            if (b.scale() <= 0 && b.abs().compareTo(TWO_TO_53) < 0) return b.toBigIntegerExact().toString();
             int exponent = b.precision() - b.scale() - 1;
             return exponent < -6 || exponent > 20 ? b.toString().replace("E+", "e").replace("E", "e") : b.toPlainString();
         }
         return v.asText();
     }
+
+    private static final java.math.BigDecimal TWO_TO_53 = java.math.BigDecimal.valueOf(1L << 53);
 }

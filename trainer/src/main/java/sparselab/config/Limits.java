@@ -59,16 +59,25 @@ public record Limits(long maxRunBytes, long maxLogBytes, int maxQueuedRuns, long
             long n = parseSize(v);
             if (n < 1) throw new NumberFormatException();
             return n;
+        } catch (TooLarge e) {
+            errors.add(new ConfigException.FieldError(name, "'" + ConfigException.clip(v, 40) + "' is too large (less than 8 EiB)"));
+            return def;
         } catch (NumberFormatException e) {
-            errors.add(new ConfigException.FieldError(name, "'" + ConfigException.clip(v, 40) + "' is not a positive whole number (suffix K, M, G or T allowed)"));
+            errors.add(new ConfigException.FieldError(name, "'" + ConfigException.clip(v, 40) + "' is not a positive whole number (suffix K, M, G or T allowed, or KiB, MB ...)"));
             return def;
         }
     }
 
     /** {@code 1500}, {@code 512M}, {@code 2G}, {@code 1T} (powers of 1024). */
+    /** A size beyond what a long counts in bytes. */
+    private static final class TooLarge extends NumberFormatException {
+        TooLarge(String text) { super(text); }
+    }
+
     static long parseSize(String text) {
         String t = text.trim().toUpperCase(Locale.ROOT);
         if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("I") && t.length() > 1 && "KMGT".indexOf(t.charAt(t.length() - 2)) >= 0) t = t.substring(0, t.length() - 1);  // KiB, MiB ...
         int shift = 0;
         if (!t.isEmpty()) {
             switch (t.charAt(t.length() - 1)) {
@@ -80,9 +89,10 @@ public record Limits(long maxRunBytes, long maxLogBytes, int maxQueuedRuns, long
             }
         }
         if (shift > 0) t = t.substring(0, t.length() - 1).trim();
-        long n = Long.parseLong(t);
-        if (n < 0 || n > (Long.MAX_VALUE >> shift)) throw new NumberFormatException(text);
-        return n << shift;
+        if (!t.matches("[0-9]{1,30}")) throw new NumberFormatException(text);
+        java.math.BigInteger n = new java.math.BigInteger(t).shiftLeft(shift);
+        if (n.bitLength() > 63) throw new TooLarge(text);         // beyond a long (8 EiB): no disk holds it
+        return n.longValueExact();
     }
 
     /** {@code 1.5 GiB}, {@code 300 MiB}, {@code 900 bytes}. */

@@ -160,9 +160,18 @@ public record RunConfig(
         }
     }
 
-    /** Canonical text of a number: no trailing zeros, no exponent ("0.001", "3"). */
+    /**
+     * Canonical text of a number: no trailing zeros, no exponent ("0.001", "3"), unless that text would be longer
+     * than {@value #PLAIN_MAX} characters: then the shortest digits with a power of ten ("1e-300", "4.9e-324", "1e25"),
+     * not a line of zeros. Every value a preset or default has is short, so their text is as it always was.
+     */
     public static String num(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        BigDecimal b = BigDecimal.valueOf(v).stripTrailingZeros();
+        String plain = b.toPlainString();
+        return plain.length() <= PLAIN_MAX ? plain : b.toString().replace("E+", "e").replace("E", "e");
     }
+
+    /** The longest canonical text of a number written without a power of ten. */
+    static final int PLAIN_MAX = 24;
 }

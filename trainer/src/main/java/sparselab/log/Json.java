@@ -17,10 +17,13 @@ public final class Json {
 
     /**
      * For what people send (request bodies, --config files): exactly one JSON value, nothing after it (a second object,
-     * a comment), no key given twice, so that what is acted on is never a guess between two readings.
+     * a comment), no key given twice, so that what is acted on is never a guess between two readings; a number with a
+     * fraction or an exponent is read exactly (a DecimalNode).
      */
     public static final com.fasterxml.jackson.databind.ObjectReader STRICT = MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // numbers as they were written (1e-400 is not 0, 1e400 not Infinity): a refusal quotes what was sent
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     public static String write(Object o) {

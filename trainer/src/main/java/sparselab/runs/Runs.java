@@ -69,7 +69,8 @@ public final class Runs {
             RunConfig c = absoluteData(cfg);
             Loaded l = loaded.computeIfAbsent(c.data() + "\n" + c.limit(), k -> {
                 Dataset data = DataSets.load(c.data(), dataDir, c.limit());
-                if (data.count() < 2) throw new ConfigException("limit", "the data set has " + data.count() + " samples; at least 2 are needed");
+                if (data.count() < 2) throw new ConfigException("limit", "the data set has " + (data.count() == 1 ? "1 sample" : data.count() + " samples")
+                        + "; at least 2 are needed");
                 return new Loaded(data.fingerprint(), data.dim(), data.count());
             });
             int train = l.count() - DataSets.heldOut(l.count(), c.holdout());

@@ -69,6 +69,25 @@ class ConfigRefusalsTest {
         assertTrue(e.errors().get(0).message().contains(why), e.getMessage());
     }
 
+    /** A word of a key is taken in any case, as {@code limiter=OFF} always was; the stored text is the key's own word. */
+    @Test
+    void a_keys_word_is_taken_in_any_case() {
+        assertEquals("log2", ConfigLoader.resolve(null, null, List.of("snapshotEvery=LOG2")).snapshotEvery());
+        assertEquals(Double.POSITIVE_INFINITY, ConfigLoader.resolve(null, null, List.of("limiter=OFF")).limiter());
+    }
+
+    /** A tiny or huge number's canonical text has a power of ten, not hundreds of zeros; every default's text is plain. */
+    @Test
+    void canonical_numbers_are_short() {
+        assertEquals("4.9e-324", RunConfig.num(4.9e-324));
+        assertEquals("1e-300", RunConfig.num(1e-300));
+        assertEquals("1e+25".replace("+", ""), RunConfig.num(1e25));
+        assertEquals("0.000001", RunConfig.num(1e-6));
+        assertEquals("0.00000000000000000001", RunConfig.num(1e-20));
+        RunConfig.defaults().toMap().values().forEach(v -> assertFalse(v.contains("e-") || v.matches(".*[0-9]e[0-9].*"), v));
+        assertEquals("4.9e-324", ConfigLoader.resolve(null, null, List.of("eps=4.9e-324")).toMap().get("eps"));
+    }
+
     /** {@code --set hidden=2.0} means what {@code "hidden": 2.0} means in a config file or a web launch. */
     @Test
     void reads_a_whole_number_with_a_fraction_or_an_exponent_as_the_integer_it_equals() {
@@ -137,6 +156,16 @@ class ConfigRefusalsTest {
         for (ConfigException.FieldError f : e.errors()) {
             assertEquals(!f.key().equals("hidden"), f.message().contains("(in " + file + ")"), f::toString);
         }
+        // a number is quoted as it was written, also one that a double cannot hold (1e-400 is not 0, 1e400 not Infinity)
+        Files.writeString(file, "{\"rho\": 1e-400, \"beta\": 1e400, \"eps\": 0.0000000000000000000000000000001}");
+        ConfigException exact = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()));
+        assertEquals(List.of("beta: '1e400' is not a finite number (in " + file + ")", "rho: 1e-400 is out of range (0, 1) (in " + file + ")"),
+                exact.errors().stream().map(Object::toString).sorted().toList());
+        // a preset the file names that does not exist names the file too
+        Files.writeString(file, "{\"preset\": \"nope\"}");
+        ConfigException preset = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of()));
+        assertTrue(preset.getMessage().contains("unknown preset 'nope'") && preset.getMessage().contains("(in " + file + ")"), preset.getMessage());
+        Files.writeString(file, "{\"epochs\": 2.5, \"rho\": 2}");
         // a key of the file replaced by --set is not the file's fault
         ConfigException set = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, file, List.of("epochs=0", "rho=0.1")));
         assertEquals(1, set.errors().size(), set::getMessage);

@@ -30,6 +30,21 @@ class LimitsFaultTest {
             assertEquals(Limits.LOG_BYTES, e.errors().get(0).key(), bad);
         }
         assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.QUEUED_RUNS, "3G")));
+        // a whole number that is too large says so, not "not a positive whole number"
+        ConfigException huge = assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.RUN_BYTES, "99999999999T")));
+        assertEquals("'99999999999T' is too large (less than 8 EiB)", huge.errors().get(0).message());
+        ConfigException word = assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.RUN_BYTES, "lots")));
+        assertTrue(word.errors().get(0).message().startsWith("'lots' is not a positive whole number"), word.getMessage());
+    }
+
+    @Test
+    void sizes_take_the_binary_suffixes_as_they_are_written() {
+        Limits set = Limits.from(Map.of(Limits.RUN_BYTES, "1KiB", Limits.LOG_BYTES, "3 MiB", Limits.IMAGE_PIXELS, "2GB"));
+        assertEquals(1024L, set.maxRunBytes());
+        assertEquals(3L << 20, set.maxLogBytes());
+        assertEquals(2L << 30, set.maxImagePixels());
+        assertEquals(1L << 62, Limits.from(Map.of(Limits.LOG_BYTES, "4194304T")).maxLogBytes());
+        assertThrows(ConfigException.class, () -> Limits.from(Map.of(Limits.LOG_BYTES, "8388608T")), "2^63 bytes");
     }
 
     @Test
