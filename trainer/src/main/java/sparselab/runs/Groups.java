@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class Groups {
     private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:+-]{1,80}");
+    /** Letters and digits of any script (as a tag's), or {@code _.:+-}. */
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}_.:+-]{1,80}");
 
     private Groups() {}
 

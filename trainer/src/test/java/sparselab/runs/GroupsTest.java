@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The group driver ({@code Worker --group}) in this process, on tiny bars runs. */
@@ -35,6 +36,17 @@ class GroupsTest {
         assertTrue(eventId(log, first, "finished") < eventId(log, second, "started"), "first created, first trained, one at a time");
         assertEquals("queued", log.run(other).orElseThrow().status());
         assertEquals(List.of(), Groups.queued(log, "g"));
+    }
+
+    /** "Letters" means what it means for a tag: of any script; a space, slash or quote is none. */
+    @Test
+    void a_group_name_is_letters_and_digits_of_any_script_or_a_few_signs() {
+        for (String ok : List.of("ünï", "β-sweep", "実験1", "a_b.c:d+e-f")) Groups.checkName("name", ok);
+        for (String bad : List.of("a b", "a/b", "a\"b", "", "x".repeat(81))) {
+            assertThrows(sparselab.config.ConfigException.class, () -> Groups.checkName("name", bad), bad);
+        }
+        EventLog log = EventLog.open(dir.resolve("names.db"));
+        assertEquals("ünï", Groups.newName(log, "ünï", "sweep"));
     }
 
     private static long eventId(EventLog log, String run, String type) {
