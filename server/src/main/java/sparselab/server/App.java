@@ -1,6 +1,7 @@
 package sparselab.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -31,6 +32,7 @@ import sparselab.runs.FlagRoutes;
 import sparselab.runs.RunsRoutes;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -129,6 +131,7 @@ public final class App {
     }
 
     public Javalin build() {
+        List<String> apiGets = new java.util.ArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
@@ -143,6 +146,9 @@ public final class App {
                 sf.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            config.events.handlerAdded(h -> {        // each GET of the API, for its HEAD below
+                if (h.getHttpMethod() == HandlerType.GET && h.getPath().startsWith("/api/")) apiGets.add(h.getPath());
+            });
         });
         Safety safety = new Safety(allowedHosts);
         app.before(safety::check);
@@ -164,6 +170,16 @@ public final class App {
         Launches launches = new Launches(log, creator, pool, limits);
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
+
+        // Javalin answers a HEAD of a GET route 200 with an empty body without running the route, whatever the GET
+        // would answer (404, 400): every such HEAD is refused instead, 405 with Allow: GET (a HEAD of an unknown path
+        // is still a 404, of a page or a static file a HEAD as the web server answers it)
+        for (String path : List.copyOf(apiGets)) {
+            app.head(path, ctx -> {
+                ctx.header("Allow", "GET");
+                throw new HttpResponseException(405, "HEAD: the API answers GET only; send GET");
+            });
+        }
 
         app.exception(ConfigException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, e)));
         app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));

@@ -252,6 +252,37 @@ class ApiTest {
         });
     }
 
+    /**
+     * Javalin answered a HEAD of any GET route 200 with an empty body without running the route, a 404 or 400 of the
+     * GET included: every API route refuses HEAD, 405 with Allow: GET, whatever the GET would answer; a HEAD of a path
+     * that is no route is a 404, and of a page a HEAD as the web server answers it.
+     */
+    @Test
+    void a_head_of_any_api_route_is_a_405_with_allow_get_and_never_a_200_where_the_get_fails() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "1"), 1, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : List.of("/api/runs/rffffffffff", "/api/runs?limit=0", "/api/runs/rffffffffff/snapshots/1/grid.png",
+                    "/api/runs", "/api/runs/" + id, "/api/runs/" + id + "/snapshots/1/grid.png", "/api/runs/" + id + "/snapshots/1/weights.bin",
+                    "/api/runs/" + id + "/metrics.json", "/api/runs/" + id + "/flags", "/api/compare?runs=" + id, "/api/groups/nosuch",
+                    "/api/keys", "/api/ignored?preset=nosuch", "/api/pool", "/api/workers", "/api/stream")) {
+                Response head = client.request(path, b -> b.head());
+                assertEquals(405, head.code(), path);
+                assertEquals("GET", head.header("Allow"), path);
+                assertEquals("nosniff", head.header("X-Content-Type-Options"), path);
+                assertNull(head.header("ETag"), path);
+            }
+            assertEquals(404, client.request("/api/nonexistent", b -> b.head()).code(), "no route there");
+            assertEquals(404, client.request("/api/runs/" + id + "/nonexistent", b -> b.head()).code(), "no route there");
+            Response page = client.request("/run.html", b -> b.head());
+            assertEquals(200, page.code(), "a page answers HEAD as the web server does");
+            assertTrue(page.header("Content-Type").startsWith("text/html"), page.header("Content-Type"));
+            // the GETs themselves are unchanged
+            assertEquals(404, client.get("/api/runs/rffffffffff").code());
+            assertEquals(400, client.get("/api/runs?limit=0").code());
+            assertEquals(200, client.get("/api/runs/" + id + "/snapshots/1/grid.png").code());
+        });
+    }
+
     @Test
     void the_web_csv_is_byte_identical_to_the_command_lines() throws Exception {
         String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 4, null);
