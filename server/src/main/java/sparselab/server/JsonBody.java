@@ -79,6 +79,25 @@ public final class JsonBody {
     }
 
     /**
+     * An optional string field of {@code root}, trimmed: absent or null is null (left out); anything but a string, or
+     * an empty or blank one, adds an error naming the field ({@code give}: what to give instead) and is null. An empty
+     * name is a mistake to say, not a field left out.
+     */
+    public static String optionalText(JsonNode root, String field, String give, List<FieldError> errors) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) {
+            errors.add(new FieldError(field, "expected a string, not " + describe(v)));
+            return null;
+        }
+        if (v.asText().isBlank()) {
+            errors.add(new FieldError(field, (v.asText().isEmpty() ? "empty" : "blank") + "; give " + give + ", or leave it out"));
+            return null;
+        }
+        return v.asText().trim();
+    }
+
+    /**
      * The body as a JSON object; malformed JSON or another shape is refused at once (field {@code body}), each unknown
      * field is added to {@code errors}.
      *

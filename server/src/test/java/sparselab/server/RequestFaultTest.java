@@ -363,4 +363,37 @@ class RequestFaultTest {
             assertEquals(2, log.runs().stream().filter(r -> "mine".equals(r.runGroup())).count());
         });
     }
+
+    /**
+     * An empty name in a body was taken for none (a ladder got a generated group name, a launch no group, an empty
+     * preset no preset): an empty or blank name, group or preset is a 400 naming the field, and nothing is written;
+     * null or left out keeps its meaning.
+     */
+    @Test
+    void an_empty_or_blank_name_group_or_preset_in_a_body_is_a_400_naming_the_field_and_writes_nothing() {
+        String a = Fixtures.queued(log, Map.of("data", "bars", "beta", "3"));
+        String b = Fixtures.queued(log, Map.of("data", "bars", "beta", "0"));
+        String ladder = "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": %s}";
+        JavalinTest.test(app(), (server, client) -> {
+            int before = eventCount();
+            for (String blank : List.of("\"\"", "\"   \"")) {
+                for (String[] c : List.of(new String[] {"/api/ladder", "name", String.format(ladder, blank)},
+                        new String[] {"/api/launch", "group", "{\"config\": {\"data\": \"bars\"}, \"group\": " + blank + "}"},
+                        new String[] {"/api/launch", "preset", "{\"preset\": " + blank + ", \"config\": {\"data\": \"bars\"}}"})) {
+                    Response r = post(client, c[0], c[2]);
+                    assertEquals(400, r.code(), c[2]);
+                    JsonNode e = json(r);
+                    assertTrue(e.get("error").asText().startsWith(c[1] + ": " + (blank.length() == 2 ? "empty" : "blank") + "; give "), e.toString());
+                    assertTrue(e.get("fields").has(c[1]), e.toString());
+                }
+            }
+            assertEquals(before, eventCount(), "a refused request writes nothing");
+            // null, or left out: a generated name, no group, no preset
+            Response named = post(client, "/api/ladder", String.format(ladder, "null"));
+            assertEquals(201, named.code());
+            assertTrue(json(named).get("group").asText().startsWith("ladder-"));
+            assertEquals(201, post(client, "/api/launch", "{\"preset\": null, \"config\": {\"data\": \"bars\"}, \"group\": null}").code());
+            assertEquals(201, post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}}").code());
+        });
+    }
 }
