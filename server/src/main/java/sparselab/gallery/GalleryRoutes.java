@@ -71,6 +71,10 @@ public final class GalleryRoutes {
         String tag = s.row.blob() + "-grid-" + scale;
         String toBlob = null;
         int toEpoch = -1;
+        String epochGiven = ctx.queryParam("matchEpoch");
+        if (to == null && epochGiven != null && !epochGiven.isBlank()) {     // not dropped: the grid would not be the one asked for
+            throw new BadRequestResponse("matchTo: missing; give the run whose snapshot at matchEpoch the grid is matched to");
+        }
         if (to != null) {
             toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");

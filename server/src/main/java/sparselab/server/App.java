@@ -152,8 +152,9 @@ public final class App {
         });
         Safety safety = new Safety(allowedHosts);
         app.before(safety::check);
-        app.before("/api/*", ctx -> {       // each request would wait for the pool's connection timeout: answer at once
-            if (logDown) {
+        app.before("/api/*", ctx -> {
+            Params.refuseRepeated(ctx);       // for every route and parameter: none reads a first value and drops the others
+            if (logDown) {                    // each request would wait for the pool's connection timeout: answer at once
                 probe();
                 ctx.header("Retry-After", "10");
                 throw new HttpResponseException(503, LOG_DOWN);

@@ -396,4 +396,47 @@ class RequestFaultTest {
             assertEquals(201, post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}}").code());
         });
     }
+
+    /**
+     * Only some query parameters refused repetition; the others read the first value and dropped the rest
+     * ({@code ?status=finished&status=bogus} listed the finished runs): every parameter of every API route given
+     * more than once is a 400 that names it, with one message.
+     */
+    @Test
+    void a_query_parameter_given_more_than_once_is_a_400_naming_it_on_every_route() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1"), 1, 4, 4, null);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1", "beta", "0"), 1, 4, 4, null);
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("/api/runs?status=finished&status=bogus", "status");
+        cases.put("/api/runs?q=a&q=b", "q");
+        cases.put("/api/runs?limit=5&limit=6", "limit");
+        cases.put("/api/stream?run=" + run + "&run=" + other, "run");
+        cases.put("/api/stream?group=a&group=b", "group");
+        cases.put("/api/ignored?optimizer=lbfgs&optimizer=sgd", "optimizer");
+        cases.put("/api/ignored?preset=ufldl&preset=plain", "preset");
+        cases.put("/api/compare?runs=" + run + "," + other + "&runs=" + run, "runs");
+        cases.put("/api/runs/" + run + "/events?before=3&limit=2&before=4", "before");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1&matchTo=" + run, "matchTo");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1&matchEpoch=0", "matchEpoch");
+        cases.put("/api/runs/" + run + "?view=a&view=b", "view");
+        JavalinTest.test(app(), (server, client) -> {
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                Response r = client.get(c.getKey());
+                assertEquals(400, r.code(), c.getKey());
+                JsonNode e = json(r);
+                assertEquals(c.getValue() + ": given more than once; give it once", e.get("error").asText(), c.getKey());
+            }
+            int before = eventCount();
+            Response launch = client.request("/api/launch?x=1&x=2", b -> b.post(okhttp3.RequestBody.Companion.create(
+                    "{\"config\": {\"data\": \"bars\"}}", okhttp3.MediaType.get("application/json"))));
+            assertEquals(400, launch.code());
+            assertEquals(before, eventCount());
+            Response huge = client.get("/api/runs?" + "k".repeat(3000) + "=1&" + "k".repeat(3000) + "=2");
+            assertEquals(400, huge.code());
+            assertTrue(json(huge).get("error").asText().length() < 120, "the name quoted clipped");
+            // once each, or an empty value where it counts as absent, still answers
+            assertEquals(200, client.get("/api/runs?status=finished&q=bars&limit=5&before=").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1").code());
+        });
+    }
 }
