@@ -187,6 +187,9 @@ public final class App {
         // a 429 says when to ask again: a queue slot frees when a run ends, a drawing's turn within seconds
         app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).header("Retry-After", QUEUE_RETRY_SECONDS)
                 .json(ApiError.of(429, null, e.getMessage())));
+        // Javalin's own 404 quotes the whole path: quoted clipped, as every other refusal quotes what was sent
+        app.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null,
+                "Endpoint " + ctx.method().name() + " " + ConfigException.clip(ctx.path(), 60) + " not found")));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 429) ctx.header("Retry-After", BUSY_RETRY_SECONDS);
             ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage()));

@@ -439,4 +439,41 @@ class RequestFaultTest {
             assertEquals(200, client.get("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1").code());
         });
     }
+
+    /**
+     * A malformed body was answered with Jackson's internals ("[Source: REDACTED (StreamReadFeature...); line: 1,
+     * column: 1]"), and a huge status or path was quoted up to 4,000 characters: a body that is not JSON gets the
+     * short reason and where the parser stopped, and every value or path sent is quoted at most 60 characters long.
+     */
+    @Test
+    void a_malformed_body_gets_a_short_reason_without_parser_internals_and_a_huge_value_or_path_is_quoted_clipped() {
+        JavalinTest.test(app(), (server, client) -> {
+            Map<String, String> bodies = new java.util.LinkedHashMap<>();
+            bodies.put("{", "Unexpected end-of-input: expected close marker for Object, line 1, column 2");
+            bodies.put("{\"config\": tru}", null);
+            bodies.put("{\"config\": " + "x".repeat(5_000) + "}", null);
+            bodies.put("[1, 2", null);
+            for (Map.Entry<String, String> b : bodies.entrySet()) {
+                for (String path : List.of("/api/launch", "/api/ladder")) {
+                    Response r = post(client, path, b.getKey());
+                    assertEquals(400, r.code(), path);
+                    String error = json(r).get("error").asText();
+                    assertTrue(error.matches("body: not valid JSON \\(.+, line \\d+, column \\d+\\)"), error);
+                    if (b.getValue() != null) assertEquals("body: not valid JSON (" + b.getValue() + ")", error);
+                    for (String internal : List.of("Source", "REDACTED", "Feature", "[", "`")) assertFalse(error.contains(internal), error);
+                    assertTrue(error.length() < 300, error.length() + " characters: " + error);
+                }
+            }
+            assertEquals(0, eventCount());
+            String huge = "z".repeat(7_000);
+            for (String path : List.of("/api/runs?status=" + huge, "/api/" + huge, "/api/runs/" + huge + "/nothing", "/api/runs/" + huge,
+                    "/api/runs/" + huge + "/snapshots/1/grid.png", "/api/stream?run=" + huge, "/api/ignored?preset=" + huge)) {
+                Response r = client.get(path);
+                assertTrue(r.code() == 400 || r.code() == 404, path.substring(0, 20) + ": " + r.code());
+                String error = json(r).get("error").asText();
+                assertFalse(error.contains("z".repeat(61)), path.substring(0, 20) + ": " + error.length() + " characters: " + error.substring(0, Math.min(200, error.length())));
+                assertTrue(error.length() < 300, error.length() + " characters");
+            }
+        });
+    }
 }
