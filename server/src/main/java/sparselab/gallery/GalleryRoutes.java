@@ -69,14 +69,20 @@ public final class GalleryRoutes {
         // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
         String to = ctx.queryParam("matchTo");
         String tag = s.row.blob() + "-grid-" + scale;
+        String toBlob = null;
         int toEpoch = -1;
+        String epochGiven = ctx.queryParam("matchEpoch");
+        if (to == null && epochGiven != null && !epochGiven.isBlank()) {     // not dropped: the grid would not be the one asked for
+            throw new BadRequestResponse("matchTo: missing; give the run whose snapshot at matchEpoch the grid is matched to");
+        }
         if (to != null) {
             toEpoch = Params.queryInt(ctx, "matchEpoch", -1, 0, Integer.MAX_VALUE);
             if (toEpoch < 0) throw new BadRequestResponse("matchEpoch: missing; give the epoch of matchTo's snapshot");
             // checked before the tag is read: no tag answers 304 for a snapshot that is not there
-            tag += "-match-" + snapshotRow(to, toEpoch, "matchTo: ").blob();   // the matching depends on the two snapshots' weights only
+            toBlob = snapshotRow(to, toEpoch, "matchTo: ").blob();
+            tag += "-match-" + toBlob;                           // the matching depends on the two snapshots' weights only
         }
-        if (notModified(ctx, tag)) return;                    // before the matching: snapshots never change
+        if (notModified(ctx, tag, s.row.blob(), toBlob)) return;     // before the matching: snapshots never change
         int[] order = null;
         if (to != null) {
             int e = toEpoch;
@@ -95,14 +101,14 @@ public final class GalleryRoutes {
         checkPixels(WeightImages.singlePixels(s.w.imageRows(), s.w.imageCols(), scale),
                 "a filter of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         String tag = s.row.blob() + "-unit-" + unit + "-" + scale;
-        if (notModified(ctx, tag)) return;
+        if (notModified(ctx, tag, s.row.blob())) return;
         byte[] png = bounded(() -> WeightImages.single(s.w1(), unit, s.w.imageRows(), s.w.imageCols(), scale));
         cacheable(ctx, tag).contentType("image/png").result(png);
     }
 
     private void weights(Context ctx) {
         Snapshot s = snapshot(ctx);
-        if (notModified(ctx, s.row.blob())) return;
+        if (notModified(ctx, s.row.blob(), s.row.blob())) return;
         byte[] bytes = bounded(s::bytes);                     // read whole and hashed: megabytes each, so a few at a time
         cacheable(ctx, s.row.blob()).header("Content-Disposition", "attachment; filename=\"" + ctx.pathParam("id") + "-"
                 + log.run(s.runId()).map(GalleryRoutes::stepWord).orElse("epoch") + s.row.epoch() + "-weights.bin\"");
@@ -163,9 +169,17 @@ public final class GalleryRoutes {
         return new Snapshot(log, id, row, w);
     }
 
-    /** Answers 304 (with the tag) when the client holds the answer tagged {@code tag}. */
-    private static boolean notModified(Context ctx, String tag) {
+    /**
+     * Answers 304 (with the tag) when the client holds the answer tagged {@code tag} and the weights it was made of
+     * ({@code blobs}, a null one skipped) are still stored; otherwise the request goes on, and one for weights that are
+     * gone gets the GET's 404, not a 304 (an If-None-Match of "*" matches every tag). Only their existence is checked
+     * (one cheap query each), not their bytes: a client whose tag names bytes that are stored but damaged keeps its
+     * 304, since its copy is the good one (the tag is their hash); a request without the tag gets the 500 that names
+     * the damaged blob.
+     */
+    private boolean notModified(Context ctx, String tag, String... blobs) {
         if (!matches(ctx.header("If-None-Match"), etag(tag))) return false;
+        for (String b : blobs) if (b != null && !log.hasBlob(b)) return false;
         cacheable(ctx, tag).status(HttpStatus.NOT_MODIFIED);
         return true;
     }

@@ -24,9 +24,9 @@ public record LadderRequest(String a, String b, List<String> order, String name)
     public static LadderRequest parse(String body) {
         List<FieldError> errors = new ArrayList<>();
         JsonNode root = JsonBody.object(body, "{\"a\": run id, \"b\": run id, \"order\": [key, ...]}", FIELDS, errors);
-        String a = text(root, "a", true, errors);
-        String b = text(root, "b", true, errors);
-        String name = text(root, "name", false, errors);
+        String a = runId(root, "a", errors);
+        String b = runId(root, "b", errors);
+        String name = JsonBody.optionalText(root, "name", "1 to 80 letters, digits or _.:+-", errors);
         List<String> order = new ArrayList<>();
         JsonNode o = root.get("order");
         if (o != null && !o.isNull()) {
@@ -46,10 +46,11 @@ public record LadderRequest(String a, String b, List<String> order, String name)
         return new LadderRequest(a, b, List.copyOf(order), name);
     }
 
-    private static String text(JsonNode root, String field, boolean required, List<FieldError> errors) {
+    /** A run id: missing, null or blank is refused as missing. */
+    private static String runId(JsonNode root, String field, List<FieldError> errors) {
         JsonNode v = root.get(field);
         if (v == null || v.isNull() || (v.isTextual() && v.asText().isBlank())) {
-            if (required) errors.add(new FieldError(field, "missing; give a run id"));
+            errors.add(new FieldError(field, "missing; give a run id"));
             return null;
         }
         if (!v.isTextual()) {

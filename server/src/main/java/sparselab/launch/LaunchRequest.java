@@ -27,8 +27,8 @@ public record LaunchRequest(String preset, Map<String, String> config, String gr
     public static LaunchRequest parse(String body) {
         List<FieldError> errors = new ArrayList<>();
         JsonNode root = JsonBody.object(body, "{\"preset\": ..., \"config\": {key: value}}", FIELDS, errors);
-        String preset = text(root, "preset", errors);
-        String group = text(root, "group", errors);
+        String preset = JsonBody.optionalText(root, "preset", "a preset's name (" + String.join(", ", sparselab.config.Presets.names()) + ")", errors);
+        String group = JsonBody.optionalText(root, "group", "1 to 80 letters, digits or _.:+-", errors);
         Map<String, String> config = new LinkedHashMap<>();
         JsonNode c = root.get("config");
         if (c != null && !c.isNull()) {
@@ -48,15 +48,5 @@ public record LaunchRequest(String preset, Map<String, String> config, String gr
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new LaunchRequest(preset, config, group);
-    }
-
-    private static String text(JsonNode root, String field, List<FieldError> errors) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) return null;
-        if (!v.isTextual()) {
-            errors.add(new FieldError(field, "expected a string"));
-            return null;
-        }
-        return v.asText().isBlank() ? null : v.asText().trim();
     }
 }

@@ -23,15 +23,15 @@ public final class LaunchRoutes {
     public void register(Javalin app) {
         app.get("/api/keys", ctx -> ctx.json(Launches.keys()));
         app.get("/api/presets", ctx -> ctx.json(Launches.presets()));
-        app.get("/api/ignored", ctx -> ctx.json(Launches.ignored(ctx.queryParam("preset"), firstValues(ctx))));
+        app.get("/api/ignored", ctx -> ctx.json(Launches.ignored(ctx.queryParam("preset"), keyValues(ctx))));
         app.post("/api/launch", this::launch);
         app.post("/api/runs/{id}/twin", this::twin);
         app.post("/api/runs/{id}/resume", this::resume);
         app.get("/api/pool", ctx -> ctx.json(Map.of("workers", pool.workers(), "active", pool.active())));
     }
 
-    /** The query's parameters but {@code preset}, one value each (the first). */
-    private static Map<String, String> firstValues(Context ctx) {
+    /** The query's parameters but {@code preset}, each given once (a repeated one is refused before: Params.refuseRepeated). */
+    private static Map<String, String> keyValues(Context ctx) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         ctx.queryParamMap().forEach((k, v) -> { if (!k.equals("preset") && !v.isEmpty()) m.put(k, v.get(0)); });
         return m;

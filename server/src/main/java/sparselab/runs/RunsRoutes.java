@@ -51,7 +51,7 @@ public final class RunsRoutes {
     private void list(Context ctx) {
         String status = ctx.queryParam("status");
         if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
-            throw new BadRequestResponse("status: unknown status '" + status + "'; expected one of " + String.join(", ", STATUSES));
+            throw new BadRequestResponse("status: unknown status '" + ConfigException.clip(status, 60) + "'; expected one of " + String.join(", ", STATUSES));
         }
         String q = ctx.queryParam("q");
         if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");

@@ -1,6 +1,7 @@
 package sparselab.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -31,6 +32,7 @@ import sparselab.runs.FlagRoutes;
 import sparselab.runs.RunsRoutes;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -129,6 +131,7 @@ public final class App {
     }
 
     public Javalin build() {
+        List<String> apiGets = new java.util.ArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
@@ -143,11 +146,15 @@ public final class App {
                 sf.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            config.events.handlerAdded(h -> {        // each GET of the API, for its HEAD below
+                if (h.getHttpMethod() == HandlerType.GET && h.getPath().startsWith("/api/")) apiGets.add(h.getPath());
+            });
         });
         Safety safety = new Safety(allowedHosts);
         app.before(safety::check);
-        app.before("/api/*", ctx -> {       // each request would wait for the pool's connection timeout: answer at once
-            if (logDown) {
+        app.before("/api/*", ctx -> {
+            Params.refuseRepeated(ctx);       // for every route and parameter: none reads a first value and drops the others
+            if (logDown) {                    // each request would wait for the pool's connection timeout: answer at once
                 probe();
                 ctx.header("Retry-After", "10");
                 throw new HttpResponseException(503, LOG_DOWN);
@@ -165,11 +172,24 @@ public final class App {
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
 
+        // Javalin answers a HEAD of a GET route 200 with an empty body without running the route, whatever the GET
+        // would answer (404, 400): every such HEAD is refused instead, 405 with Allow: GET (a HEAD of an unknown path
+        // is still a 404, of a page or a static file a HEAD as the web server answers it)
+        for (String path : List.copyOf(apiGets)) {
+            app.head(path, ctx -> {
+                ctx.header("Allow", "GET");
+                throw new HttpResponseException(405, "HEAD: the API answers GET only; send GET");
+            });
+        }
+
         app.exception(ConfigException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, e)));
         app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));
         // a 429 says when to ask again: a queue slot frees when a run ends, a drawing's turn within seconds
         app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).header("Retry-After", QUEUE_RETRY_SECONDS)
                 .json(ApiError.of(429, null, e.getMessage())));
+        // Javalin's own 404 quotes the whole path: quoted clipped, as every other refusal quotes what was sent
+        app.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null,
+                "Endpoint " + ctx.method().name() + " " + ConfigException.clip(ctx.path(), 60) + " not found")));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 429) ctx.header("Retry-After", BUSY_RETRY_SECONDS);
             ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage()));

@@ -79,6 +79,44 @@ public final class JsonBody {
     }
 
     /**
+     * Jackson's reason for refusing a body, in short: no source description or feature names (a start marker's
+     * "[Source: REDACTED (StreamReadFeature...); line: 1, column: 1]" is left out), a token it quotes clipped to 60
+     * characters, and where it stopped: "Unexpected end-of-input: expected close marker for Object, line 1, column 2".
+     */
+    static String reason(JsonProcessingException e) {
+        String m = Json.plain(e.getOriginalMessage())
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+                .replaceAll("\\s+", " ").strip();
+        java.util.regex.Matcher quoted = java.util.regex.Pattern.compile("'([^']*)'").matcher(m);
+        StringBuilder out = new StringBuilder();
+        while (quoted.find()) quoted.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("'" + ConfigException.clip(quoted.group(1), 60) + "'"));
+        quoted.appendTail(out);
+        String why = ConfigException.clip(out.toString(), 300);
+        var at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? why : why + ", line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /**
+     * An optional string field of {@code root}, trimmed: absent or null is null (left out); anything but a string, or
+     * an empty or blank one, adds an error naming the field ({@code give}: what to give instead) and is null. An empty
+     * name is a mistake to say, not a field left out.
+     */
+    public static String optionalText(JsonNode root, String field, String give, List<FieldError> errors) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) {
+            errors.add(new FieldError(field, "expected a string, not " + describe(v)));
+            return null;
+        }
+        if (v.asText().isBlank()) {
+            errors.add(new FieldError(field, (v.asText().isEmpty() ? "empty" : "blank") + "; give " + give + ", or leave it out"));
+            return null;
+        }
+        return v.asText().trim();
+    }
+
+    /**
      * The body as a JSON object; malformed JSON or another shape is refused at once (field {@code body}), each unknown
      * field is added to {@code errors}.
      *
@@ -89,7 +127,7 @@ public final class JsonBody {
         try {
             root = Json.STRICT.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("body", "not valid JSON: " + Json.plain(e));
+            throw new ConfigException("body", "not valid JSON (" + reason(e) + ")");
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException("body", "expected a JSON object " + shape);

@@ -6,8 +6,9 @@ import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
-/** Reading request parameters with refusals that name the parameter. */
+/** Reading request parameters with refusals that name the parameter; a parameter given twice is refused before ({@link #refuseRepeated}). */
 public final class Params {
     private Params() {}
 
@@ -15,8 +16,20 @@ public final class Params {
         return parseInt(ctx.pathParam(name), name, min, max);
     }
 
+    /**
+     * Refuses a query that gives a parameter more than once ({@code ?status=a&status=b}), whichever the parameter and
+     * the route: run before every API request, so that no route reads the first value and drops the others.
+     */
+    public static void refuseRepeated(Context ctx) {
+        for (Map.Entry<String, List<String>> p : ctx.queryParamMap().entrySet()) {
+            if (p.getValue().size() > 1) {
+                throw new BadRequestResponse(sparselab.config.ConfigException.clip(p.getKey(), 60) + ": given more than once; give it once");
+            }
+        }
+    }
+
+    /** A query parameter's integer; absent or empty: {@code def}. */
     public static int queryInt(Context ctx, String name, int def, int min, int max) {
-        if (ctx.queryParams(name).size() > 1) throw new BadRequestResponse(name + ": given more than once; give it once");
         String v = ctx.queryParam(name);
         return v == null || v.isBlank() ? def : parseInt(v, name, min, max);
     }
@@ -36,7 +49,6 @@ public final class Params {
 
     /** A comma-separated list of run ids, distinct, between {@code min} and {@code max} of them. */
     public static List<String> runIds(Context ctx, String name, int min, int max) {
-        if (ctx.queryParams(name).size() > 1) throw new BadRequestResponse(name + ": given more than once; give the run ids once, separated by commas");
         String v = ctx.queryParam(name);
         if (v == null || v.isBlank()) throw new BadRequestResponse(name + ": missing; give " + min + " to " + max + " run ids separated by commas");
         List<String> ids = List.copyOf(new LinkedHashSet<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));

@@ -40,13 +40,15 @@ class ApiTest {
     private static final MediaType JSON = MediaType.get("application/json");
 
     @TempDir Path dir;
+    String db;
     EventLog log;
     FakeTrainers trainers;
     LaunchPool pool;
 
     @BeforeEach
     void open() {
-        log = TestLogs.open(dir, "api.db");
+        db = TestLogs.newDb(dir, "api.db");
+        log = EventLog.open(db);
         trainers = new FakeTrainers();
         pool = new LaunchPool(log, trainers, 1);
     }
@@ -249,6 +251,73 @@ class ApiTest {
             assertEquals(405, r.code());
             assertTrue(r.body().string().startsWith("{"), "a JSON refusal");
             assertEquals(404, client.get("/api/nosuch").code());
+        });
+    }
+
+    /**
+     * Javalin answered a HEAD of any GET route 200 with an empty body without running the route, a 404 or 400 of the
+     * GET included: every API route refuses HEAD, 405 with Allow: GET, whatever the GET would answer; a HEAD of a path
+     * that is no route is a 404, and of a page a HEAD as the web server answers it.
+     */
+    @Test
+    void a_head_of_any_api_route_is_a_405_with_allow_get_and_never_a_200_where_the_get_fails() {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "1"), 1, 4, 4, null);
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : List.of("/api/runs/rffffffffff", "/api/runs?limit=0", "/api/runs/rffffffffff/snapshots/1/grid.png",
+                    "/api/runs", "/api/runs/" + id, "/api/runs/" + id + "/snapshots/1/grid.png", "/api/runs/" + id + "/snapshots/1/weights.bin",
+                    "/api/runs/" + id + "/metrics.json", "/api/runs/" + id + "/flags", "/api/compare?runs=" + id, "/api/groups/nosuch",
+                    "/api/keys", "/api/ignored?preset=nosuch", "/api/pool", "/api/workers", "/api/stream")) {
+                Response head = client.request(path, b -> b.head());
+                assertEquals(405, head.code(), path);
+                assertEquals("GET", head.header("Allow"), path);
+                assertEquals("nosniff", head.header("X-Content-Type-Options"), path);
+                assertNull(head.header("ETag"), path);
+            }
+            assertEquals(404, client.request("/api/nonexistent", b -> b.head()).code(), "no route there");
+            assertEquals(404, client.request("/api/runs/" + id + "/nonexistent", b -> b.head()).code(), "no route there");
+            Response page = client.request("/run.html", b -> b.head());
+            assertEquals(200, page.code(), "a page answers HEAD as the web server does");
+            assertTrue(page.header("Content-Type").startsWith("text/html"), page.header("Content-Type"));
+            // the GETs themselves are unchanged
+            assertEquals(404, client.get("/api/runs/rffffffffff").code());
+            assertEquals(400, client.get("/api/runs?limit=0").code());
+            assertEquals(200, client.get("/api/runs/" + id + "/snapshots/1/grid.png").code());
+        });
+    }
+
+    /**
+     * A conditional request answered 304 without checking that the weights are still stored: after a snapshot's
+     * blob is gone, If-None-Match ("*" or the tag the client holds) gets the 404 the plain GET gets, on each route of
+     * the weights, a grid matched to the snapshot too; the snapshots whose blobs are there still answer 304.
+     */
+    @Test
+    void a_conditional_request_for_weights_that_are_gone_is_the_404_of_the_get_not_a_304() throws Exception {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 4, 4, null);
+        String base = "/api/runs/" + id + "/snapshots/";
+        String gone = log.snapshots(id).stream().filter(s -> s.epoch() == 2).findFirst().orElseThrow().blob();
+        List<String> paths = List.of(base + "2/grid.png", base + "2/filters/0.png", base + "2/weights.bin",
+                base + "1/grid.png?matchTo=" + id + "&matchEpoch=2");
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : paths) {
+                Response r = client.get(path);
+                assertEquals(200, r.code(), path);
+                tags.put(path, r.header("ETag"));
+                assertEquals(304, client.get(path, b -> b.header("If-None-Match", "*")).code(), path);
+            }
+        });
+        TestLogs.rawExecute(db, "DELETE FROM blobs WHERE hash = '" + gone + "'");
+        JavalinTest.test(app(), (server, client) -> {        // a new dashboard: no matching of the weights kept
+            for (String path : paths) {
+                for (String held : List.of("*", tags.get(path))) {
+                    Response r = client.get(path, b -> b.header("If-None-Match", held));
+                    assertEquals(404, r.code(), path + " with If-None-Match: " + held);
+                    assertTrue(json(r).get("error").asText().contains("are missing"), path);
+                    assertNull(r.header("ETag"), path);
+                }
+                assertEquals(404, client.get(path).code(), path);
+            }
+            assertEquals(304, client.get(base + "1/grid.png", b -> b.header("If-None-Match", "*")).code(), "its blob is there");
         });
     }
 

@@ -239,6 +239,26 @@ class LiveAndMatchApiTest {
         });
     }
 
+    /**
+     * A grid asked for with {@code matchEpoch} but no {@code matchTo} was drawn unmatched (200), the parameter dropped,
+     * while matchTo without matchEpoch was a 400: it is a 400 naming matchTo; an empty matchEpoch counts as absent.
+     */
+    @Test
+    void a_grid_given_match_epoch_without_match_to_is_a_400_naming_match_to() {
+        String a = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 4, 4, null);
+        App built = new App(log, Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 1), Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1"));
+        JavalinTest.test(built.build(), (server, client) -> {
+            Response r = client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchEpoch=2");
+            assertEquals(400, r.code());
+            assertNull(r.header("ETag"));
+            String error = json(r).get("error").asText();
+            assertTrue(error.startsWith("matchTo: missing; "), error);
+            assertEquals(400, client.get("/api/runs/" + a + "/snapshots/1/grid.png?scale=1&matchEpoch=0", b -> b.header("If-None-Match", "*")).code());
+            assertEquals(200, client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchEpoch=").code());
+            assertEquals(200, client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchTo=" + a + "&matchEpoch=2").code());
+        });
+    }
+
     /** A run trained here, in this process, on the log: {@code bars} with 8 hidden units and the given keys. */
     private String trained(String... keys) {
         List<String> sets = new ArrayList<>(List.of("data=bars", "hidden=8"));

@@ -363,4 +363,117 @@ class RequestFaultTest {
             assertEquals(2, log.runs().stream().filter(r -> "mine".equals(r.runGroup())).count());
         });
     }
+
+    /**
+     * An empty name in a body was taken for none (a ladder got a generated group name, a launch no group, an empty
+     * preset no preset): an empty or blank name, group or preset is a 400 naming the field, and nothing is written;
+     * null or left out keeps its meaning.
+     */
+    @Test
+    void an_empty_or_blank_name_group_or_preset_in_a_body_is_a_400_naming_the_field_and_writes_nothing() {
+        String a = Fixtures.queued(log, Map.of("data", "bars", "beta", "3"));
+        String b = Fixtures.queued(log, Map.of("data", "bars", "beta", "0"));
+        String ladder = "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": %s}";
+        JavalinTest.test(app(), (server, client) -> {
+            int before = eventCount();
+            for (String blank : List.of("\"\"", "\"   \"")) {
+                for (String[] c : List.of(new String[] {"/api/ladder", "name", String.format(ladder, blank)},
+                        new String[] {"/api/launch", "group", "{\"config\": {\"data\": \"bars\"}, \"group\": " + blank + "}"},
+                        new String[] {"/api/launch", "preset", "{\"preset\": " + blank + ", \"config\": {\"data\": \"bars\"}}"})) {
+                    Response r = post(client, c[0], c[2]);
+                    assertEquals(400, r.code(), c[2]);
+                    JsonNode e = json(r);
+                    assertTrue(e.get("error").asText().startsWith(c[1] + ": " + (blank.length() == 2 ? "empty" : "blank") + "; give "), e.toString());
+                    assertTrue(e.get("fields").has(c[1]), e.toString());
+                }
+            }
+            assertEquals(before, eventCount(), "a refused request writes nothing");
+            // null, or left out: a generated name, no group, no preset
+            Response named = post(client, "/api/ladder", String.format(ladder, "null"));
+            assertEquals(201, named.code());
+            assertTrue(json(named).get("group").asText().startsWith("ladder-"));
+            assertEquals(201, post(client, "/api/launch", "{\"preset\": null, \"config\": {\"data\": \"bars\"}, \"group\": null}").code());
+            assertEquals(201, post(client, "/api/launch", "{\"config\": {\"data\": \"bars\"}}").code());
+        });
+    }
+
+    /**
+     * Only some query parameters refused repetition; the others read the first value and dropped the rest
+     * ({@code ?status=finished&status=bogus} listed the finished runs): every parameter of every API route given
+     * more than once is a 400 that names it, with one message.
+     */
+    @Test
+    void a_query_parameter_given_more_than_once_is_a_400_naming_it_on_every_route() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1"), 1, 4, 4, null);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1", "beta", "0"), 1, 4, 4, null);
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("/api/runs?status=finished&status=bogus", "status");
+        cases.put("/api/runs?q=a&q=b", "q");
+        cases.put("/api/runs?limit=5&limit=6", "limit");
+        cases.put("/api/stream?run=" + run + "&run=" + other, "run");
+        cases.put("/api/stream?group=a&group=b", "group");
+        cases.put("/api/ignored?optimizer=lbfgs&optimizer=sgd", "optimizer");
+        cases.put("/api/ignored?preset=ufldl&preset=plain", "preset");
+        cases.put("/api/compare?runs=" + run + "," + other + "&runs=" + run, "runs");
+        cases.put("/api/runs/" + run + "/events?before=3&limit=2&before=4", "before");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1&matchTo=" + run, "matchTo");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1&matchEpoch=0", "matchEpoch");
+        cases.put("/api/runs/" + run + "?view=a&view=b", "view");
+        JavalinTest.test(app(), (server, client) -> {
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                Response r = client.get(c.getKey());
+                assertEquals(400, r.code(), c.getKey());
+                JsonNode e = json(r);
+                assertEquals(c.getValue() + ": given more than once; give it once", e.get("error").asText(), c.getKey());
+            }
+            int before = eventCount();
+            Response launch = client.request("/api/launch?x=1&x=2", b -> b.post(okhttp3.RequestBody.Companion.create(
+                    "{\"config\": {\"data\": \"bars\"}}", okhttp3.MediaType.get("application/json"))));
+            assertEquals(400, launch.code());
+            assertEquals(before, eventCount());
+            Response huge = client.get("/api/runs?" + "k".repeat(3000) + "=1&" + "k".repeat(3000) + "=2");
+            assertEquals(400, huge.code());
+            assertTrue(json(huge).get("error").asText().length() < 120, "the name quoted clipped");
+            // once each, or an empty value where it counts as absent, still answers
+            assertEquals(200, client.get("/api/runs?status=finished&q=bars&limit=5&before=").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=" + other + "&matchEpoch=1").code());
+        });
+    }
+
+    /**
+     * A malformed body was answered with Jackson's internals ("[Source: REDACTED (StreamReadFeature...); line: 1,
+     * column: 1]"), and a huge status or path was quoted up to 4,000 characters: a body that is not JSON gets the
+     * short reason and where the parser stopped, and every value or path sent is quoted at most 60 characters long.
+     */
+    @Test
+    void a_malformed_body_gets_a_short_reason_without_parser_internals_and_a_huge_value_or_path_is_quoted_clipped() {
+        JavalinTest.test(app(), (server, client) -> {
+            Map<String, String> bodies = new java.util.LinkedHashMap<>();
+            bodies.put("{", "Unexpected end-of-input: expected close marker for Object, line 1, column 2");
+            bodies.put("{\"config\": tru}", null);
+            bodies.put("{\"config\": " + "x".repeat(5_000) + "}", null);
+            bodies.put("[1, 2", null);
+            for (Map.Entry<String, String> b : bodies.entrySet()) {
+                for (String path : List.of("/api/launch", "/api/ladder")) {
+                    Response r = post(client, path, b.getKey());
+                    assertEquals(400, r.code(), path);
+                    String error = json(r).get("error").asText();
+                    assertTrue(error.matches("body: not valid JSON \\(.+, line \\d+, column \\d+\\)"), error);
+                    if (b.getValue() != null) assertEquals("body: not valid JSON (" + b.getValue() + ")", error);
+                    for (String internal : List.of("Source", "REDACTED", "Feature", "[", "`")) assertFalse(error.contains(internal), error);
+                    assertTrue(error.length() < 300, error.length() + " characters: " + error);
+                }
+            }
+            assertEquals(0, eventCount());
+            String huge = "z".repeat(7_000);
+            for (String path : List.of("/api/runs?status=" + huge, "/api/" + huge, "/api/runs/" + huge + "/nothing", "/api/runs/" + huge,
+                    "/api/runs/" + huge + "/snapshots/1/grid.png", "/api/stream?run=" + huge, "/api/ignored?preset=" + huge)) {
+                Response r = client.get(path);
+                assertTrue(r.code() == 400 || r.code() == 404, path.substring(0, 20) + ": " + r.code());
+                String error = json(r).get("error").asText();
+                assertFalse(error.contains("z".repeat(61)), path.substring(0, 20) + ": " + error.length() + " characters: " + error.substring(0, Math.min(200, error.length())));
+                assertTrue(error.length() < 300, error.length() + " characters");
+            }
+        });
+    }
 }

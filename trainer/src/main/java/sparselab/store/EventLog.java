@@ -296,6 +296,9 @@ public interface EventLog extends AutoCloseable {
      */
     Optional<byte[]> blob(String hash);
 
+    /** Whether a blob is stored under {@code hash}: one cheap query, its bytes neither read nor checked. */
+    boolean hasBlob(String hash);
+
     List<StoredEvent> events(String runId);
 
     /**

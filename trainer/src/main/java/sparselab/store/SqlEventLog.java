@@ -967,6 +967,11 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public boolean hasBlob(String hash) {
+        return jdbi.withExtension(LogDao.class, d -> d.blobCount(hash)) > 0;
+    }
+
+    @Override
     public VerifyReport verify() {
         List<String> bad = new ArrayList<>();
         List<String> hashes = blobHashes();
