@@ -20,8 +20,6 @@ import java.util.Set;
 /** The runs API: the table, one run, its timeline, metrics (JSON and CSV), snapshots, rates, tags, cancel. */
 public final class RunsRoutes {
     private static final List<String> STATUSES = RunRow.STATUSES;
-    /** The terms a runs filter {@code q} may have (each adds its own match to the query). */
-    static final int MAX_TERMS = 16;
 
     private final RunQueries queries;
     private final RunActions actions;
@@ -54,10 +52,8 @@ public final class RunsRoutes {
             throw new BadRequestResponse("status: unknown status '" + ConfigException.clip(status, 60) + "'; expected one of " + String.join(", ", STATUSES));
         }
         String q = ctx.queryParam("q");
-        if (q != null && q.length() > 200) throw new BadRequestResponse("q: at most 200 characters");
-        if (RunFilter.terms(q).size() > MAX_TERMS) {
-            throw new BadRequestResponse("q: at most " + MAX_TERMS + " terms (words apart, each of which a run must match)");
-        }
+        String refused = RunFilter.refusal(q);                  // the rule of runs -q too
+        if (refused != null) throw new BadRequestResponse("q: " + refused);
         int b = Params.queryInt(ctx, "before", -1, 0, Integer.MAX_VALUE);     // absent or empty: the first page
         Long before = b < 0 ? null : (long) b;
         int limit = Params.queryInt(ctx, "limit", 100, 1, 1000);

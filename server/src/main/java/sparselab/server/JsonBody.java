@@ -84,10 +84,7 @@ public final class JsonBody {
      * characters, and where it stopped: "Unexpected end-of-input: expected close marker for Object, line 1, column 2".
      */
     static String reason(JsonProcessingException e) {
-        String m = Json.plain(e.getOriginalMessage())
-                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
-                .replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
-                .replaceAll("\\s+", " ").strip();
+        String m = Json.plain(e.getOriginalMessage());
         java.util.regex.Matcher quoted = java.util.regex.Pattern.compile("'([^']*)'").matcher(m);
         StringBuilder out = new StringBuilder();
         while (quoted.find()) quoted.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("'" + ConfigException.clip(quoted.group(1), 60) + "'"));

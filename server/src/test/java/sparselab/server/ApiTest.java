@@ -143,7 +143,7 @@ class ApiTest {
             assertEquals(List.of(sparse), ids(json(client.get("/api/runs?q=bars+beta+%3D+3"))));
             Response many = client.get("/api/runs?q=" + "a+".repeat(17));
             assertEquals(400, many.code());
-            assertEquals("q: at most 16 terms (words apart, each of which a run must match)", json(many).get("error").asText());
+            assertEquals("q: at most 16 terms (words apart, each of which a run must match; 17 given)", json(many).get("error").asText());
             Response bad = client.get("/api/runs?status=sleeping");
             assertEquals(400, bad.code());
             assertTrue(json(bad).get("error").asText().startsWith("status:"));
@@ -748,7 +748,10 @@ class ApiTest {
                     "{\"data\": \"bars\", \"hidden\": 2.5}", "hidden: '2.5' is not an integer",
                     "{\"data\": \"bars\", \"hidden\": 1e-7}", "hidden: '1e-7' is not an integer",
                     "{\"data\": \"bars\", \"eps\": 1e300}", "eps: 1e300 is out of range (0, 1)",
-                    "{\"data\": \"bars\", \"eps\": -1e-300}", "eps: -1e-300 is out of range (0, 1)");
+                    "{\"data\": \"bars\", \"eps\": -1e-300}", "eps: -1e-300 is out of range (0, 1)",
+                    // beyond a double: read as written, not as 0 or Infinity
+                    "{\"data\": \"bars\", \"rho\": 1e-400}", "rho: 1e-400 is out of range (0, 1)",
+                    "{\"data\": \"bars\", \"hidden\": 1e400}", "hidden: 1e400 is out of range [1, 100000]");
             for (Map.Entry<String, String> e : refusals.entrySet()) {
                 Response refused = post(client, "/api/launch", "{\"config\": " + e.getKey() + "}");
                 JsonNode answer = json(refused);

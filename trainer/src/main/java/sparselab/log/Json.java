@@ -73,6 +73,9 @@ public final class Json {
         if (message == null) return "";
         return message.replaceAll(",? from `[^`]*`", "").replaceAll(": enable `[^`]*` to allow", "")
                 .replaceAll("\\s*\\(for `[^`]*`\\)", "").replaceAll(":? not allowed as per `[^`]*`", "")
-                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "").strip();
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "")
+                // a start marker's "(start marker at [Source: REDACTED (StreamReadFeature...); line: 1, column: 1])"
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+                .replaceAll("\\s+", " ").strip();
     }
 }
