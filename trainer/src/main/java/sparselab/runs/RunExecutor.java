@@ -246,6 +246,7 @@ public final class RunExecutor {
         LOG.info("run {} started from {} {} (lease {})", runId, step, fromEpoch, lease.number());
         AtomicBoolean cancel = new AtomicBoolean(false);
         AtomicBoolean lost = new AtomicBoolean(false);
+        java.util.concurrent.atomic.AtomicReference<String> lostWhy = new java.util.concurrent.atomic.AtomicReference<>(null);
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
         java.util.concurrent.atomic.AtomicLong movedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean(false);
@@ -269,6 +270,7 @@ public final class RunExecutor {
                 if (lease.heartbeat()) cancel.set(true);
             } catch (StoreException.LeaseLost e) {
                 LOG.warn("{}", e.getMessage());
+                lostWhy.compareAndSet(null, e.reason());
                 lost.set(true);
             } catch (RuntimeException e) {
                 LOG.warn("heartbeat of run {} failed: {}", runId, StoreException.oneLine(e));
@@ -311,7 +313,7 @@ public final class RunExecutor {
                 });
                 if (lost.get()) {
                     writer.abandon();
-                    return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped at " + step + " " + epoch);
+                    return new Outcome(runId, "superseded", lostWhy(lostWhy.get(), runId) + "; this trainer stopped at " + step + " " + epoch);
                 }
                 if (s.stopped()) {
                     writer.drain(drainMs());
@@ -381,9 +383,10 @@ public final class RunExecutor {
             } catch (RuntimeException ignored) {
                 // the original failure is the one to report
             }
-            if (lost.get() || leaseLost(e)) {
-                LOG.warn("run {}: lease {} lost; stopped without writing more", runId, lease.number());
-                return new Outcome(runId, "superseded", "another trainer holds run " + runId + " now; this one stopped");
+            if (lost.get() || leaseLost(e) != null) {
+                String why = lostWhy(leaseLost(e) != null ? leaseLost(e).reason() : lostWhy.get(), runId);
+                LOG.warn("run {}: lease {} lost ({}); stopped without writing more", runId, lease.number(), why);
+                return new Outcome(runId, "superseded", why + "; this trainer stopped");
             }
             if (StoreException.unreachable(e)) {         // not the run's failure: nothing is written, the run is left as it is
                 String msg = "the log could not be reached (" + StoreException.oneLine(e) + "); run " + runId + " is left at its last "
@@ -465,11 +468,17 @@ public final class RunExecutor {
                 + " (the run page and GET /api/runs/ID/flags say which units)";
     }
 
-    private static boolean leaseLost(Throwable e) {
+    /** The LeaseLost in {@code e}'s causes, or null. */
+    private static StoreException.LeaseLost leaseLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StoreException.LeaseLost) return true;
+            if (t instanceof StoreException.LeaseLost l) return l;
         }
-        return false;
+        return null;
+    }
+
+    /** Why the lease was lost ({@link StoreException.LeaseLost#reason}), or the takeover it most often is. */
+    private static String lostWhy(String reason, String runId) {
+        return reason != null ? reason : "another trainer holds run " + runId + " now";
     }
 
     private static RunEvent.WeightSnapshot snapshot(int epoch, Blob w, Dataset data, RunConfig cfg) {

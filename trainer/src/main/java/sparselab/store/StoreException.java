@@ -29,9 +29,27 @@ public class StoreException extends RuntimeException {
      * its append was refused and it must stop writing.
      */
     public static final class LeaseLost extends Conflict {
+        private final String reason;
+
         public LeaseLost(String runId, long lease, long current, String status) {
-            super("run " + runId + ": lease " + lease + " was superseded (current lease " + current + ", status " + status
-                    + "); this trainer writes nothing more");
+            super("run " + runId + ": lease " + lease + " no longer holds it: " + reason(runId, lease, current, status)
+                    + "; this trainer writes nothing more");
+            this.reason = reason(runId, lease, current, status);
+        }
+
+        /**
+         * What took the run from this trainer, in words: another trainer's claim (a takeover, a resume elsewhere), or,
+         * with the lease still this one's, a cancel or a requeue while the trainer could not write (paused, cut off).
+         */
+        public String reason() { return reason; }
+
+        private static String reason(String runId, long lease, long current, String status) {
+            if (current != lease) return "another trainer holds run " + runId + " now (lease " + current + ")";
+            return switch (String.valueOf(status)) {
+                case "cancelled" -> "run " + runId + " was cancelled meanwhile";
+                case "queued" -> "run " + runId + " was queued again meanwhile (resumed for the workers)";
+                default -> "run " + runId + " is " + status + " now";
+            };
         }
     }
 

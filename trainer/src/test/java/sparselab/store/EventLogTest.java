@@ -300,7 +300,8 @@ class EventLogTest {
             assertEquals(2, second.number());
             assertEquals(1, ((RunEvent.Started) second.started().event()).fromEpoch());
             int before = log.events(run).size();
-            assertThrows(StoreException.LeaseLost.class, () -> first.append(epoch(2, 2.0)));
+            StoreException.LeaseLost taken = assertThrows(StoreException.LeaseLost.class, () -> first.append(epoch(2, 2.0)));
+            assertEquals("another trainer holds run " + run + " now (lease 2)", taken.reason());
             assertThrows(StoreException.LeaseLost.class, first::heartbeat);
             assertEquals(before, log.events(run).size(), "the refused writer wrote nothing");
             // nor can anyone append training events behind the lease holder's back
@@ -309,6 +310,13 @@ class EventLogTest {
             second.append(new RunEvent.Finished(2, 2.0, null));
             assertThrows(StoreException.LeaseLost.class, () -> second.append(epoch(3, 1.0)), "an ended run takes no more epochs");
             assertEquals(List.of(1, 2), log.epochs(run));
+            // a trainer whose run was cancelled while it could not write (paused) is told so, not that another took over
+            String paused = createRun(log);
+            Lease own = log.claim(paused, started(3), r -> true).orElseThrow();
+            log.append(paused, new RunEvent.Cancelled(0));
+            StoreException.LeaseLost cancelled = assertThrows(StoreException.LeaseLost.class, () -> own.append(epoch(1, 2.0)));
+            assertEquals("run " + paused + " was cancelled meanwhile", cancelled.reason());
+            assertTrue(cancelled.getMessage().contains("no longer holds it: run " + paused + " was cancelled meanwhile"), cancelled.getMessage());
         }
     }
 
