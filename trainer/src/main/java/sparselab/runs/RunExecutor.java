@@ -206,7 +206,13 @@ public final class RunExecutor {
         }
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
-            return new Outcome(runId, "refused", "run " + runId + " is " + r.effectiveStatus(log.clock().instant())
+            Instant at = log.clock().instant();
+            String status = r.effectiveStatus(at);
+            if (resume && status.equals("interrupted") && !trainerGone(r, at)) {    // the reason, as the dashboard's resume says it
+                return new Outcome(runId, "refused", "run " + runId + " looks interrupted, but its trainer (pid " + r.pid() + " on "
+                        + r.host() + ") is still alive (paused?); stop it first, or let it continue");
+            }
+            return new Outcome(runId, "refused", "run " + runId + " is " + status
                     + (resume ? "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed"
                               : "; only a queued run can be started"));
         }

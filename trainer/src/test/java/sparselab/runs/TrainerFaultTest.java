@@ -46,6 +46,26 @@ class TrainerFaultTest {
     }
 
     /**
+     * `resume` of a run that reads as interrupted (its heartbeat lapsed) while its trainer is alive on this host (a
+     * paused process; here this JVM): refused naming the trainer, as the dashboard's resume does, not with a rule
+     * that the run seems to meet.
+     */
+    @Test
+    void a_resume_next_to_a_paused_trainer_is_refused_naming_it() throws Exception {
+        Path file = dir.resolve("paused.db");
+        try (EventLog log = EventLog.open(file)) {
+            String id = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=2", "epochs=3")), null, "cli", null);
+            log.claim(id, RunExecutor.startedEvent(log.require(id).dataFingerprint(), null), r -> true).orElseThrow();
+            Logs.rawExecute(file.toString(), "UPDATE runs SET heartbeat_at = '2000-01-01T00:00:00.000Z' WHERE run_id = '" + id + "'");
+            assertEquals("interrupted", log.require(id).effectiveStatus(log.clock().instant()));
+            RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(id, true);
+            assertEquals("refused", o.status());
+            assertEquals("run " + id + " looks interrupted, but its trainer (pid " + ProcessHandle.current().pid() + " on "
+                    + log.require(id).host() + ") is still alive (paused?); stop it first, or let it continue", o.message());
+        }
+    }
+
+    /**
      * Bytes changed behind the log's back under a run's checkpoint and weights hashes: a resume fails naming the blob
      * in the log's own words (no exception class in the run's error), and an export of the damaged weights is a
      * failure (exit 1), not a refused input (exit 2).
