@@ -54,17 +54,7 @@ public class WorkerCommand implements Callable<Integer> {
         WorkerLoop worker = new WorkerLoop(log, me, slots, (long) (poll * 1000),
                 idle == null ? 0 : (long) (idle * 1000));
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            if (done.getCount() == 0) return;
-            System.err.println("worker " + worker.name() + ": stopping; each run finishes its epoch, checkpoints and is queued again");
-            worker.stop();
-            try {
-                done.await(120, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                // exit anyway
-            }
-        }, "worker-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().addShutdownHook(worker.stopHook(done, System.err, true));
         spec.commandLine().getErr().println("worker " + worker.name() + " on " + log.describe() + ", " + slots + " slot(s)");
         int n = worker.run();
         done.countDown();

@@ -48,15 +48,7 @@ public final class Worker {
         if (worker != null) {
             WorkerLoop loop = new WorkerLoop(log, worker, slots, 500, (long) (idle * 1000));
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (done.getCount() == 0) return;
-                loop.stop();
-                try {
-                    done.await(120, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    // exit anyway
-                }
-            }));
+            Runtime.getRuntime().addShutdownHook(loop.stopHook(done, System.err, false));
             int n = loop.run();
             done.countDown();
             System.err.println("worker " + worker + ": trained " + n + " run(s)");

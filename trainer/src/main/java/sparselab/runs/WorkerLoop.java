@@ -150,6 +150,43 @@ public final class WorkerLoop {
         return trained.get();
     }
 
+    /** How long Ctrl-C waits for the runs to end their epoch and be queued again. */
+    public static final long STOP_WAIT_SECONDS = 120;
+
+    /**
+     * The shutdown hook of a worker process: Ctrl-C or SIGTERM stops the loop ({@link #stop}) and waits up to
+     * {@link #STOP_WAIT_SECONDS} for {@code done} (the loop's end); with {@code announce}, says so first. When the wait
+     * runs out (an epoch that does not end: the log cannot be reached, say), it says which runs it leaves as they are.
+     */
+    public Thread stopHook(java.util.concurrent.CountDownLatch done, java.io.PrintStream err, boolean announce) {
+        return stopHook(done, err, announce, STOP_WAIT_SECONDS);
+    }
+
+    /** {@link #stopHook(java.util.concurrent.CountDownLatch, java.io.PrintStream, boolean)} waiting {@code waitSeconds}. */
+    Thread stopHook(java.util.concurrent.CountDownLatch done, java.io.PrintStream err, boolean announce, long waitSeconds) {
+        return new Thread(() -> {
+            if (done.getCount() == 0) return;
+            if (announce) err.println("worker " + name + ": stopping; each run finishes its epoch, checkpoints and is queued again (up to "
+                    + (waitSeconds % 60 == 0 ? waitSeconds / 60 + " minutes)" : waitSeconds + " s)"));
+            stop();
+            boolean ended;
+            try {
+                ended = done.await(waitSeconds, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                ended = false;
+            }
+            if (!ended) err.println(leftLine(name, List.copyOf(current.keySet()), waitSeconds));
+        }, "worker-stop");
+    }
+
+    /** The last line of a worker whose runs did not end their epoch in time: what it leaves, and what becomes of it. */
+    static String leftLine(String name, List<String> runs, long seconds) {
+        String which = runs.isEmpty() ? "its run" : (runs.size() == 1 ? "run " : "runs ") + String.join(", ", runs);
+        return "worker " + name + ": stopped without ending " + which + " (no epoch ended within " + seconds + " s; is the log "
+                + "reachable?); left as " + (runs.size() > 1 ? "they are" : "it is") + ": a worker takes "
+                + (runs.size() > 1 ? "each" : "it") + " over from its last checkpoint once its heartbeat has lapsed, or resume it";
+    }
+
     /** Ctrl-C: no new claims; each run finishes its epoch, checkpoints and is queued again. */
     public void stop() {
         stopping.set(true);

@@ -145,4 +145,34 @@ class WorkerLoopTest {
             System.clearProperty(RunExecutor.CHECKPOINT_PROPERTY);
         }
     }
+
+    /**
+     * Ctrl-C whose runs do not end their epoch in time (the log unreachable, say): the worker's last line says what it
+     * leaves and what becomes of it, instead of ending silently when the wait runs out.
+     */
+    @Test
+    void a_stop_whose_runs_do_not_end_in_time_says_what_it_leaves() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("stop.db"))) {
+            WorkerLoop loop = new WorkerLoop(log, "w1", 1, 100, 0);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            Thread hook = loop.stopHook(new java.util.concurrent.CountDownLatch(1), new java.io.PrintStream(bytes, true), true, 1);
+            hook.start();
+            hook.join(10_000);
+            List<String> lines = bytes.toString().lines().toList();
+            assertEquals(List.of("worker w1: stopping; each run finishes its epoch, checkpoints and is queued again (up to 1 s)",
+                    "worker w1: stopped without ending its run (no epoch ended within 1 s; is the log reachable?); left as it is: "
+                            + "a worker takes it over from its last checkpoint once its heartbeat has lapsed, or resume it"), lines);
+            // a loop that ends in time says nothing more
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+            ended.countDown();
+            bytes.reset();
+            Thread quiet = loop.stopHook(ended, new java.io.PrintStream(bytes, true), true, 1);
+            quiet.start();
+            quiet.join(10_000);
+            assertEquals("", bytes.toString());
+        }
+        assertEquals("worker w: stopped without ending runs r1, r2 (no epoch ended within 120 s; is the log reachable?); left as they "
+                + "are: a worker takes each over from its last checkpoint once its heartbeat has lapsed, or resume it",
+                WorkerLoop.leftLine("w", List.of("r1", "r2"), 120));
+    }
 }
