@@ -1216,16 +1216,30 @@ final class SqlEventLog implements EventLog {
 
     // ---- workers ---------------------------------------------------------------------------------------------------
 
+    /**
+     * The workers (and dashboard pools) of this process that have beaten since they started: a worker's first beat
+     * through this log registers it (its own start time replaces that of an earlier worker of the same name, one
+     * killed or stopped); its later beats keep it.
+     */
+    private final Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public void workerBeat(WorkerInfo w) {
+        boolean first = !registered.contains(w.name());
         transaction(h -> {
-            h.attach(LogDao.class).workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
+            LogDao dao = h.attach(LogDao.class);
+            if (first) dao.workerRegister(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
+            else dao.workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
             return null;
         });
+        registered.add(w.name());
     }
 
     @Override
-    public void workerStopped(String name) { jdbi.useExtension(LogDao.class, d -> d.workerStopped(name)); }
+    public void workerStopped(String name) {
+        registered.remove(name);                // a worker of this name started later in this process registers anew
+        jdbi.useExtension(LogDao.class, d -> d.workerStopped(name));
+    }
 
     @Override
     public List<WorkerInfo> workers() {
