@@ -176,34 +176,74 @@ public class BenchWorkersCommand implements Callable<Integer> {
         }
     }
 
-    /** A worker is killed (-9) mid-run; a second one, already waiting, takes the run over once its heartbeat lapses. */
+    /**
+     * Epochs of the run the takeover part trains: far more than any machine trains before the kill (bars, batch 1: 400
+     * epochs took 12 s on a fast machine, so these would take half an hour there); the run is cancelled once taken over.
+     */
+    static final int TAKEOVER_EPOCHS = 50_000;
+
+    /**
+     * A worker is killed (-9) mid-run, as soon as the run's first checkpoint is in the log and a second worker, waiting,
+     * beats; the second takes the run over once its heartbeat lapses, and the run is then cancelled.
+     */
     private void takeover(String db, PrintWriter out) throws Exception {
         try (EventLog log = EventLog.open(db)) {
-            RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=32", "epochs=400",
+            RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=32", "epochs=" + TAKEOVER_EPOCHS,
                     "batchSize=1", "seed=5"));
             String id = Runs.append(log, Runs.prepare(List.of(cfg), log.shared()).get(0), null, "bench", null, null);
             Process first = spawn(db, "bench-first", 600);
             long deadline = System.currentTimeMillis() + 300_000;
-            while (log.require(id).lastCheckpointEpoch() == null) {
-                if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no checkpoint in 5 minutes");
-                Thread.sleep(100);
+            RunRow r;
+            while ((r = log.require(id)).lease() < 1) {
+                stillPossible(r, first, "the first worker", "claimed it", deadline);
+                Thread.sleep(50);
             }
             Process second = spawn(db, "bench-second", 3);   // waits while a run trains anywhere
-            Thread.sleep(5000);                                   // the second worker is up and idle (the run is taken)
+            while ((r = log.require(id)).lastCheckpointEpoch() == null
+                    || sparselab.runs.WorkerLoop.alive(log).stream().noneMatch(w -> w.name().equals("bench-second"))) {
+                stillPossible(r, first, "the first worker", "wrote its first checkpoint", deadline);
+                if (!second.isAlive()) throw new IllegalStateException("the second worker exited (code " + second.exitValue() + ") before it beat");
+                Thread.sleep(50);
+            }
             first.destroyForcibly();
             long killed = System.nanoTime();
-            RunRow r;
+            int killedAt = log.require(id).epochsDone();
             while ((r = log.require(id)).lease() < 2) {
-                if (System.nanoTime() - killed > 300e9) throw new IllegalStateException("no takeover in 5 minutes");
+                String why = noTakeover(r);
+                if (why != null) throw new IllegalStateException(why);
+                if (!second.isAlive()) throw new IllegalStateException("the second worker exited (code " + second.exitValue() + ") before it took the run over");
+                if (System.nanoTime() - killed > 300e9) throw new IllegalStateException("no takeover in 5 minutes after the kill");
                 Thread.sleep(50);
             }
             double s = (System.nanoTime() - killed) / 1e9;
-            out.printf("kill -9 of a worker: run taken over by %s %.1f s later (heartbeat timeout %d s), from epoch %d%n",
-                    r.worker(), s, RunRow.HEARTBEAT_TIMEOUT.toSeconds(), ((RunEvent.Started) log.events(id).stream()
+            out.printf("kill -9 of a worker at epoch %d, once its run's first checkpoint was in the log: run taken over by %s %.1f s later "
+                            + "(heartbeat timeout %d s), from epoch %d; then cancelled%n",
+                    killedAt, r.worker(), s, RunRow.HEARTBEAT_TIMEOUT.toSeconds(), ((RunEvent.Started) log.events(id).stream()
                             .map(StoredEvent::event).filter(e -> e instanceof RunEvent.Started).reduce((a, b) -> b).orElseThrow()).fromEpoch());
             log.append(id, new RunEvent.CancelRequested("bench"));
             second.waitFor(120, TimeUnit.SECONDS);
             second.destroyForcibly();
         }
+    }
+
+    /** Throws, at once and saying why, when the takeover part can no longer go on while it waits for {@code what}. */
+    private static void stillPossible(RunRow r, Process worker, String who, String what, long deadline) {
+        if (r.ended()) {
+            throw new IllegalStateException("the run " + r.runId() + " ended (" + r.status() + ", " + r.epochsDone() + " of " + r.epochsTotal()
+                    + " epochs) before " + who + " " + what + (r.error() == null ? "" : ": " + r.error()));
+        }
+        if (!worker.isAlive()) throw new IllegalStateException(who + " exited (code " + worker.exitValue() + ") before it " + what);
+        if (System.currentTimeMillis() > deadline) throw new IllegalStateException(who + " had not " + what + " in 5 minutes");
+    }
+
+    /**
+     * Why a takeover of the run, whose trainer was killed, can no longer come: it ended (finished, diverged, failed or
+     * cancelled) with its first lease; null while it may still come (running with a lapsing heartbeat, or queued).
+     */
+    static String noTakeover(RunRow r) {
+        if (r.lease() >= 2 || !r.ended()) return null;
+        return "the run " + r.runId() + " ended (" + r.status() + ", " + r.epochsDone() + " of " + r.epochsTotal() + " epochs) before another "
+                + "worker took it over: it ended in the worker before the kill, so there was nothing to take over"
+                + (r.error() == null ? "" : " (" + r.error() + ")");
     }
 }

@@ -197,11 +197,23 @@ interface LogDao {
     @SqlQuery("SELECT id FROM events WHERE id > :a AND id <= :b ORDER BY id")
     List<Long> eventIdsBetween(@Bind("a") long afterId, @Bind("b") long upToId);
 
+    /** A later heartbeat of a worker: its start time, in the row since it registered, is kept. */
     @SqlUpdate("INSERT INTO workers (name, host, pid, slots, runs, started_at, heartbeat_at, stopped) "
             + "VALUES (:name, :host, :pid, :slots, :runs, :at, :at, FALSE) ON CONFLICT (name) DO UPDATE SET host = excluded.host, "
             + "pid = excluded.pid, slots = excluded.slots, runs = excluded.runs, heartbeat_at = excluded.heartbeat_at, stopped = FALSE")
     void workerBeat(@Bind("name") String name, @Bind("host") String host, @Bind("pid") long pid, @Bind("slots") int slots,
                     @Bind("runs") String runs, @Bind("at") String at);
+
+    /**
+     * A worker's first heartbeat (its start): the row of an earlier worker of the same name (stopped, or killed and
+     * lapsed) is taken over whole, its start time too.
+     */
+    @SqlUpdate("INSERT INTO workers (name, host, pid, slots, runs, started_at, heartbeat_at, stopped) "
+            + "VALUES (:name, :host, :pid, :slots, :runs, :at, :at, FALSE) ON CONFLICT (name) DO UPDATE SET host = excluded.host, "
+            + "pid = excluded.pid, slots = excluded.slots, runs = excluded.runs, started_at = excluded.started_at, "
+            + "heartbeat_at = excluded.heartbeat_at, stopped = FALSE")
+    void workerRegister(@Bind("name") String name, @Bind("host") String host, @Bind("pid") long pid, @Bind("slots") int slots,
+                        @Bind("runs") String runs, @Bind("at") String at);
 
     @SqlUpdate("UPDATE workers SET stopped = TRUE, runs = '[]' WHERE name = :name")
     void workerStopped(@Bind("name") String name);

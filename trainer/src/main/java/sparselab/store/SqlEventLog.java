@@ -1185,16 +1185,28 @@ final class SqlEventLog implements EventLog {
 
     /**
      * Copies every event (with its id, sequence number and time) and every blob of {@code from} into this empty log,
-     * then rebuilds the projections. Refused when this log holds any event.
+     * rebuilds the projections and compares them with the source's, all in one transaction: nothing else sees (or
+     * claims) a copied run before the comparison has passed, and a copy whose projections differ is rolled back.
+     * Refused, before anything is written, when this log holds any event or is in use: a run in it has a live heartbeat,
+     * or a worker or dashboard pool beats in it ({@link #users}, the check a schema upgrade makes).
      *
      * @return the number of events copied
+     * @throws StoreException.CopyDiffers when the copied projections differ from the source's (nothing was written)
      */
     long copyFrom(SqlEventLog from) {
-        if (lastEventId() != 0) throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
+        List<String> users = users(pool, backend);
+        if (!users.isEmpty()) {
+            throw new StoreException.Conflict("the target log " + describe() + " is in use (" + String.join(", ", users.subList(0, Math.min(users.size(), 5)))
+                    + (users.size() > 5 ? " and " + (users.size() - 5) + " more" : "") + "): they would claim the copied runs. Stop them, "
+                    + "then try again; nothing was written");
+        }
         long[] n = {0};
         transaction(h -> {
             n[0] = 0;
             LogDao dao = h.attach(LogDao.class);
+            if (dao.lastEventId().isPresent()) {
+                throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
+            }
             for (String hash : from.blobHashes()) {
                 byte[] bytes = from.blob(hash).orElseThrow();
                 dao.insertBlob(hash, bytes.length, bytes);
@@ -1207,25 +1219,42 @@ final class SqlEventLog implements EventLog {
             });
             if (insert.size() > 0) insert.execute();
             if (dialect.resetEventIds() != null) h.createQuery(dialect.resetEventIds()).mapTo(Long.class).one();
+            rebuild(h);
+            List<Object> copied = projectionRows(h);
+            List<Object> source = from.projectionRows();
+            if (!copied.equals(source)) throw new StoreException.CopyDiffers(from.describe(), source.size(), copied.size());
             return null;
         }, 0);                  // reads the source between its statements: no idle limit
-        rebuild();
         analyze();
         return n[0];
     }
 
     // ---- workers ---------------------------------------------------------------------------------------------------
 
+    /**
+     * The workers (and dashboard pools) of this process that have beaten since they started: a worker's first beat
+     * through this log registers it (its own start time replaces that of an earlier worker of the same name, one
+     * killed or stopped); its later beats keep it.
+     */
+    private final Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public void workerBeat(WorkerInfo w) {
+        boolean first = !registered.contains(w.name());
         transaction(h -> {
-            h.attach(LogDao.class).workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
+            LogDao dao = h.attach(LogDao.class);
+            if (first) dao.workerRegister(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
+            else dao.workerBeat(w.name(), w.host(), w.pid(), w.slots(), Json.write(w.runs()), now(h));
             return null;
         });
+        registered.add(w.name());
     }
 
     @Override
-    public void workerStopped(String name) { jdbi.useExtension(LogDao.class, d -> d.workerStopped(name)); }
+    public void workerStopped(String name) {
+        registered.remove(name);                // a worker of this name started later in this process registers anew
+        jdbi.useExtension(LogDao.class, d -> d.workerStopped(name));
+    }
 
     @Override
     public List<WorkerInfo> workers() {
@@ -1238,8 +1267,11 @@ final class SqlEventLog implements EventLog {
     // ---- maintenance -----------------------------------------------------------------------------------------------
 
     @Override
-    public int rebuild() {
-        return transaction(h -> {
+    public int rebuild() { return transaction(this::rebuild); }
+
+    /** {@link #rebuild()} in the transaction of {@code h}. */
+    private int rebuild(Handle h) {
+        {
             h.execute("DELETE FROM runs");
             h.execute("DELETE FROM epoch_metrics");
             h.execute("DELETE FROM snapshots");
@@ -1257,7 +1289,7 @@ final class SqlEventLog implements EventLog {
                     }));
             for (RunRow r : state.values()) dao.putRun(r);
             return n[0];
-        });
+        }
     }
 
     /**
@@ -1265,16 +1297,22 @@ final class SqlEventLog implements EventLog {
      * is still running is liveness, not history (heartbeats are not events), so it is left out.
      */
     @Override
-    public List<Object> projectionRows() {
+    public List<Object> projectionRows() { return jdbi.withHandle(this::projectionRows); }
+
+    /** {@link #projectionRows()} as the transaction of {@code h} sees them (a copy compares its own before it commits). */
+    private List<Object> projectionRows(Handle h) {
+        LogDao dao = h.attach(LogDao.class);
         List<Object> all = new ArrayList<>();
-        List<RunRow> runs = new ArrayList<>(runs());
+        List<RunRow> runs = new ArrayList<>(dao.runs());
         runs.sort(Comparator.comparing(RunRow::runId));
         for (RunRow r : runs) {
             all.add("running".equals(r.status()) ? r.with(b -> b.heartbeatAt = null) : r);
-            all.addAll(metrics(r.runId()));
-            rhoHat(r.runId(), epochs(r.runId())).forEach((epoch, rates) -> all.add(epoch + ":" + java.util.Arrays.toString(rates)));
-            all.addAll(snapshots(r.runId()));
-            all.addAll(measures(r.runId()));
+            all.addAll(dao.epochs(r.runId()));
+            for (LogDao.EpochRates rates : dao.allRhoHat(r.runId())) {
+                all.add(rates.epoch() + ":" + java.util.Arrays.toString(rates.rhoHat() == null ? null : Json.read(rates.rhoHat(), double[].class)));
+            }
+            all.addAll(dao.snapshots(r.runId()));
+            all.addAll(dao.measures(r.runId()));
         }
         return all;
     }

@@ -25,6 +25,21 @@ public class StoreException extends RuntimeException {
     }
 
     /**
+     * A copy whose rebuilt projections differ from the source's: it was rolled back, nothing was written to the target.
+     * The copy, its rebuild and the comparison are one transaction of the target, so nothing wrote to the target
+     * meanwhile: the source changed while it was read, or its projections are not the fold of its events.
+     */
+    public static final class CopyDiffers extends StoreException {
+        public CopyDiffers(String source, int sourceRows, int copiedRows) {
+            super("the copied projections differ from the source's (" + sourceRows + " rows in the source, " + copiedRows
+                    + " folded from the copied events), so the copy was rolled back and nothing was written to the target. Either "
+                    + "something wrote to the source while it was read (a trainer or worker the in-use check could not see), or the "
+                    + "source's projections are not what this program folds from its events (`./sparselab verify --db " + source
+                    + "` says which; `./sparselab rebuild --db " + source + "` folds them again). Copy again once the source is idle and verified");
+        }
+    }
+
+    /**
      * A trainer's lease is no longer the run's current one (the run was taken over, resumed elsewhere or ended):
      * its append was refused and it must stop writing.
      */

@@ -77,6 +77,47 @@ class StoreCommandsTest {
     }
 
     @Test
+    void copy_refuses_a_target_that_a_worker_or_a_dashboard_pool_serves_and_writes_nothing_to_it() throws Exception {
+        Path file = dir.resolve("queued.db");
+        String queued;
+        try (EventLog log = EventLog.open(file)) {
+            var cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=600", "hidden=6", "epochs=5", "batchSize=10"));
+            queued = Runs.create(log, cfg, null, "cli", "history");
+        }
+        for (String server : List.of("box-5:9", "serve@box-8:7")) {
+            String url = LocalPostgres.testDatabase();
+            try (EventLog target = EventLog.open(url)) {         // a worker (or pool) idles on the empty target
+                target.workerBeat(new sparselab.store.WorkerInfo(server, "box", 9L, 2, List.of(), null, null, false));
+            }
+            err.getBuffer().setLength(0);
+            assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", url), err.toString());
+            assertTrue(err.toString().contains("refused: --to: the log is in use: " + server + " serves it"), err.toString());
+            try (EventLog target = EventLog.open(url)) {
+                assertEquals(0, target.lastEventId(), "nothing written to the target");
+                assertTrue(target.runs().isEmpty());
+                // the store's own guard, for any caller: the check a schema upgrade makes, naming them
+                try (EventLog source = EventLog.openReadOnly(file.toString())) {
+                    var refused = assertThrows(sparselab.store.StoreException.Conflict.class, () -> EventLog.copy(source, target));
+                    assertTrue(refused.getMessage().contains("is in use (worker " + server + ")"), refused.getMessage());
+                }
+                assertEquals(0, target.lastEventId());
+            }
+        }
+        // a copy whose projections differ (here: the source's are stale) is rolled back whole: the copy, the rebuild
+        // and the comparison are one transaction, which nothing else sees (or claims from) before it has passed
+        sparselab.store.Logs.rawExecute(file.toString(), "UPDATE runs SET epochs_total = 7 WHERE run_id = '" + queued + "'");
+        String url = LocalPostgres.testDatabase();
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(new CopyCommand(), "--from", file.toString(), "--to", url), err.toString());
+        assertTrue(err.toString().contains("error: the copied projections differ from the source's") && err.toString().contains("rolled back")
+                && err.toString().contains("verify --db " + file), err.toString());
+        try (EventLog target = EventLog.open(url)) {
+            assertEquals(0, target.lastEventId(), "nothing written to the target");
+            assertTrue(target.runs().isEmpty() && target.blobHashes().isEmpty());
+        }
+    }
+
+    @Test
     void a_bad_db_value_is_refused_with_exit_2_in_one_line_and_creates_nothing() {
         assertEquals(2, run(new RunsCommand(), "--db", "mysql://u:secret@h/db"));
         String e = err.toString();

@@ -543,6 +543,46 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_worker_that_starts_again_under_a_dead_ones_name_is_listed_with_its_own_start(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        WorkerInfo first;
+        try (EventLog log = EventLog.open(db)) {                // worker w1 starts, beats, and is killed (-9): no stop
+            log.workerBeat(new WorkerInfo("w1", "box-1", 100L, 1, List.of(), null, null, false));
+            first = only(log.workers());
+            assertEquals(first.startedAt(), first.heartbeatAt());
+        }
+        Thread.sleep(30);
+        try (EventLog log = EventLog.open(db)) {                // w1 again: another process, host and slots
+            log.workerBeat(new WorkerInfo("w1", "box-2", 200L, 2, List.of(), null, null, false));
+            WorkerInfo again = only(log.workers());
+            assertEquals(again.heartbeatAt(), again.startedAt(), "its own start time, not the dead one's " + first.startedAt());
+            assertTrue(Instant.parse(again.startedAt()).isAfter(Instant.parse(first.startedAt())), again + " after " + first);
+            assertEquals("box-2", again.host());
+            assertEquals(200L, again.pid());
+            assertEquals(2, again.slots());
+            Thread.sleep(30);                                   // its later heartbeats keep its start time
+            log.workerBeat(new WorkerInfo("w1", "box-2", 200L, 2, List.of("r0123456789"), null, null, false));
+            WorkerInfo later = only(log.workers());
+            assertEquals(again.startedAt(), later.startedAt());
+            assertTrue(Instant.parse(later.heartbeatAt()).isAfter(Instant.parse(again.heartbeatAt())), later.toString());
+            assertEquals(List.of("r0123456789"), later.runs());
+            log.workerStopped("w1");                            // stopped cleanly, then started again in this process
+            Thread.sleep(30);
+            log.workerBeat(new WorkerInfo("w1", "box-2", 200L, 2, List.of(), null, null, false));
+            WorkerInfo restarted = only(log.workers());
+            assertFalse(restarted.stopped());
+            assertEquals(restarted.heartbeatAt(), restarted.startedAt());
+            assertTrue(Instant.parse(restarted.startedAt()).isAfter(Instant.parse(later.startedAt())), restarted.toString());
+        }
+    }
+
+    private static WorkerInfo only(List<WorkerInfo> workers) {
+        assertEquals(1, workers.size(), workers.toString());
+        return workers.get(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void claim_next_takes_the_oldest_queued_run_once_and_takes_over_stale_ones(String kind) throws Exception {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             List<String> runs = new ArrayList<>();
