@@ -143,6 +143,11 @@ public final class WorkerLoop {
         stopping.set(true);
         beater.interrupt();
         try {
+            beater.join(5_000);          // a beat in flight would otherwise commit after the stop below and list it alive again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             log.workerStopped(name);
         } catch (RuntimeException e) {
             LOG.warn("worker {}: could not record its stop: {}", name, e.getMessage());
