@@ -16,6 +16,8 @@ async function act(path, then) {
     const res = await postJson(path);
     then ? then(res) : load();
   } catch (e) {
+    // 409: the run changed meanwhile (its cancel asked from another tab, say): show it as it is now, and why
+    if (e.status === 409) await load();
     error.textContent = e.message;
   }
 }

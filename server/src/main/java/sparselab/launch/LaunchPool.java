@@ -143,7 +143,9 @@ public final class LaunchPool implements AutoCloseable {
             running.put(runId, p);
             LOG.info("started trainer pid {} for run {}", p.pid(), runId);
         } catch (RuntimeException e) {
-            LOG.warn("cannot start a trainer for run {}: {}", runId, e.getMessage());
+            String why = String.valueOf(e.getMessage());
+            // the spawner's message names the run already ("cannot start a trainer for run R: ..."): not said twice
+            LOG.warn("{}", why.startsWith("cannot start a trainer for run " + runId) ? why : "cannot start a trainer for run " + runId + ": " + why);
             startFailed(runId, e.getMessage());
         }
     }

@@ -30,7 +30,7 @@ public class CancelCommand implements Callable<Integer> {
                     + "; there is nothing to cancel (nothing was cancelled)");
         }
         for (String id : ids) {
-            String after = actions.cancel(id, "cli");
+            String after = actions.cancel(id, "cli", false);
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
                     : "cancel requested: its trainer reads it within about 5 s and stops after the batch it is on (status " + after + ")"));
         }

@@ -40,25 +40,33 @@ public final class RunActions {
 
     /**
      * Cancels a run. A queued run (or one whose trainer is gone) is cancelled at once: cancel_requested then
-     * cancelled. A running run gets cancel_requested, which its trainer honours between batches; asking again adds
-     * nothing. The check and the append are one step of the log ({@link EventLog#appendChecked}): cancels sent at
-     * once write these events once, and the others find the run cancelled (409).
+     * cancelled. A running run gets cancel_requested, which its trainer honours between batches; asking again while
+     * that request stands is refused (409: "a cancel of run R is asked already"). The check and the append are one
+     * step of the log ({@link EventLog#appendChecked}): cancels sent at once write these events once, and the others
+     * find the run cancelled, or its cancel asked (409).
      *
      * @return the run's status after the request
      */
     public String cancel(String runId) {
-        return cancel(runId, "web");
+        return cancel(runId, "web", true);
     }
 
-    /** {@link #cancel(String)}, asked by {@code by} (web, cli). */
-    public String cancel(String runId, String by) {
+    /**
+     * {@link #cancel(String)}, asked by {@code by} (web, cli); with {@code refuseAskedAgain} false, a cancel of a run
+     * whose cancel is asked already writes nothing and answers its status (the command line's {@code cancel}).
+     */
+    public String cancel(String runId, String by, boolean refuseAskedAgain) {
         Instant now = clock.instant();
         String[] after = new String[1];
         log.appendChecked(runId, r -> {
             if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
+            boolean atOnce = "queued".equals(r.status()) || "interrupted".equals(r.effectiveStatus(now));
+            if (refuseAskedAgain && r.cancelRequested() && !atOnce) {
+                throw new StoreException.Conflict("a cancel of run " + runId + " is asked already; it ends after its current batch");
+            }
             List<RunEvent> events = new ArrayList<>();
             if (!r.cancelRequested()) events.add(new RunEvent.CancelRequested(by));
-            if ("queued".equals(r.status()) || "interrupted".equals(r.effectiveStatus(now))) {
+            if (atOnce) {
                 events.add(new RunEvent.Cancelled(r.epochsDone()));
                 after[0] = "cancelled";
             } else {

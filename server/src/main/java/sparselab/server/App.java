@@ -132,6 +132,7 @@ public final class App {
 
     public Javalin build() {
         List<String> apiGets = new java.util.ArrayList<>();
+        Set<String> apiPaths = new java.util.HashSet<>();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;       // a declared Content-Length; JsonBody.text bounds what is read
@@ -148,6 +149,7 @@ public final class App {
             config.staticFiles.enableWebjars();
             config.events.handlerAdded(h -> {        // each GET of the API, for its HEAD below
                 if (h.getHttpMethod() == HandlerType.GET && h.getPath().startsWith("/api/")) apiGets.add(h.getPath());
+                if (h.getHttpMethod().isHttpMethod() && h.getPath().startsWith("/api/")) apiPaths.add(h.getPath());
             });
         });
         Safety safety = new Safety(allowedHosts);
@@ -161,6 +163,12 @@ public final class App {
             }
         });
 
+        // a parameter the route does not read is refused, on every route, rather than ignored (a typo would look like a
+        // filter that matched everything); a HEAD is a 405 whatever its query (below)
+        app.beforeMatched("/api/*", ctx -> {
+            if (ctx.method() != HandlerType.HEAD) Params.refuseUnknown(ctx, ctx.endpointHandlerPath());
+        });
+
         RunQueries queries = new RunQueries(log);
         RunActions actions = new RunActions(log, clock, limits.maxLogBytes());
         new RunsRoutes(queries, actions, clock).register(app);
@@ -171,6 +179,13 @@ public final class App {
         Launches launches = new Launches(log, creator, pool, limits);
         new LaunchRoutes(launches, actions, pool).register(app);
         new GroupRoutes(log, new GroupQueries(log, queries), launches, actions, clock).register(app);
+
+        for (String path : Params.ROUTE_PARAMS.keySet()) {             // the table names routes, not typos of them
+            if (!apiPaths.contains(path)) throw new IllegalStateException("Params.ROUTE_PARAMS names " + path + ", which is no route");
+        }
+        for (String path : Params.OWN_PARAMS) {
+            if (!apiPaths.contains(path)) throw new IllegalStateException("Params.OWN_PARAMS names " + path + ", which is no route");
+        }
 
         // Javalin answers a HEAD of a GET route 200 with an empty body without running the route, whatever the GET
         // would answer (404, 400): every such HEAD is refused instead, 405 with Allow: GET (a HEAD of an unknown path

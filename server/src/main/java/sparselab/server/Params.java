@@ -28,6 +28,39 @@ public final class Params {
         }
     }
 
+    /**
+     * The query parameters each API route reads, by its path as registered; a route not named here reads none.
+     * {@code /api/ignored} is not named: it takes {@code preset} and any configuration key, and refuses an unknown key
+     * itself ({@code Launches.ignored}, with the configuration's own message).
+     */
+    public static final Map<String, List<String>> ROUTE_PARAMS = Map.of(
+            "/api/runs", List.of("status", "q", "before", "limit"),
+            "/api/runs/{id}/events", List.of("limit", "before"),
+            "/api/runs/{id}/rhohat", List.of("rows"),
+            "/api/runs/{id}/snapshots/{epoch}/grid.png", List.of("scale", "matchTo", "matchEpoch"),
+            "/api/runs/{id}/snapshots/{epoch}/filters/{unit}.png", List.of("scale"),
+            "/api/compare", List.of("runs"),
+            "/api/diff", List.of("runs"),
+            "/api/stream", List.of("run", "group"));
+
+    /** The routes that read parameters of their own besides those above, and check them themselves. */
+    public static final java.util.Set<String> OWN_PARAMS = java.util.Set.of("/api/ignored");
+
+    /**
+     * Refuses a query parameter the matched route does not read ({@code ?stauts=finished}, {@code ?group=} on
+     * {@code /api/runs}): a typo answers 400 instead of an unfiltered answer that looks filtered. Run before every
+     * API request that matched a route ({@code route}: its path as registered).
+     */
+    public static void refuseUnknown(Context ctx, String route) {
+        if (OWN_PARAMS.contains(route)) return;
+        List<String> known = ROUTE_PARAMS.getOrDefault(route, List.of());
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (known.contains(name)) continue;
+            String shown = name.isEmpty() ? "''" : sparselab.config.ConfigException.clip(name, 60);
+            throw new BadRequestResponse(shown + ": unknown parameter; this route takes " + (known.isEmpty() ? "none" : String.join(", ", known)));
+        }
+    }
+
     /** A query parameter's integer; absent or empty: {@code def}. */
     public static int queryInt(Context ctx, String name, int def, int min, int max) {
         String v = ctx.queryParam(name);

@@ -96,7 +96,7 @@ public final class ServeCommand implements Callable<Integer> {
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, (id, resume, name) -> BackgroundTrainer.spawn(log, id, resume, name), workers);
+        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log), workers);
         Javalin app;
         try {
             app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)
@@ -127,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
                 List<String> training = pool.active();
                 pool.close();
                 app.stop();
-                out.println(stopMessage(training, BackgroundTrainer.detachesSession()));
+                out.println(stopMessage(training, BackgroundTrainer.detachesSession(), BackgroundTrainer.logs(log.locator())));
                 out.flush();
             }, "serve-stop");
             closer.setDaemon(true);
@@ -159,15 +159,19 @@ public final class ServeCommand implements Callable<Integer> {
     /** How long Ctrl-C waits for the pool and the server to stop before the process ends anyway. */
     static final int STOP_SECONDS = 10;
 
-    /** What the server says when it stops: which trainers go on, where their runs can be watched again, how to stop them. */
-    static String stopMessage(List<String> training, boolean detached) {
+    /**
+     * What the server says when it stops: which trainers go on, where their output is ({@code logs}, the folder
+     * {@code BackgroundTrainer.logs} gives: beside an SQLite log, the current folder's for a PostgreSQL one), where
+     * their runs can be watched again, how to stop them.
+     */
+    static String stopMessage(List<String> training, boolean detached, java.nio.file.Path logs) {
         if (training.isEmpty()) return "sparselab dashboard stopped; no trainer was running";
         String runs = String.join(", ", training);
         if (!detached) {
             return "sparselab dashboard stopped; the trainers of runs " + runs + " share this terminal and may stop with it";
         }
         return "sparselab dashboard stopped; " + (training.size() == 1 ? "the trainer of run " : "the trainers of runs ") + runs
-                + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in logs/ beside the log); "
+                + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in " + logs.toAbsolutePath() + java.io.File.separator + "); "
                 + "`sparselab serve` shows them again, `sparselab runs` lists them, `sparselab cancel " + runs.replace(",", "")
                 + "` stops " + (training.size() == 1 ? "it" : "them");
     }

@@ -13,7 +13,6 @@ import sparselab.launch.LaunchPool;
 import sparselab.launch.RunCreator;
 import sparselab.log.Json;
 import sparselab.log.RunRow;
-import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.Runs;
 import sparselab.store.EventLog;
 import sparselab.store.VerifyReport;
@@ -67,7 +66,7 @@ public final class StressCommand implements Callable<Integer> {
                     + "; give stress a throwaway log (--db stress.db), or pass --allow-existing to load this one");
         }
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, (id, resume, name) -> BackgroundTrainer.spawn(log, id, resume, name), trainers);
+        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log), trainers);
         Javalin app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
                 .build().start("127.0.0.1", 0);
         pool.start(500);

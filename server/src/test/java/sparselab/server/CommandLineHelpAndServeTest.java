@@ -122,11 +122,28 @@ class CommandLineHelpAndServeTest {
 
     @Test
     void serve_s_stop_message_names_the_trainers_that_go_on_and_how_to_stop_them() {
-        assertEquals("sparselab dashboard stopped; no trainer was running", ServeCommand.stopMessage(List.of(), true));
-        String two = ServeCommand.stopMessage(List.of("r1111111111", "r2222222222"), true);
+        Path logs = dir.resolve("logs");
+        assertEquals("sparselab dashboard stopped; no trainer was running", ServeCommand.stopMessage(List.of(), true, logs));
+        String two = ServeCommand.stopMessage(List.of("r1111111111", "r2222222222"), true, logs);
         assertTrue(two.contains("the trainers of runs r1111111111, r2222222222 go on training in the background"), two);
         assertTrue(two.endsWith("`sparselab cancel r1111111111 r2222222222` stops them"), two);
-        assertTrue(ServeCommand.stopMessage(List.of("r1111111111"), true).endsWith("`sparselab cancel r1111111111` stops it"));
+        assertTrue(ServeCommand.stopMessage(List.of("r1111111111"), true, logs).endsWith("`sparselab cancel r1111111111` stops it"));
+    }
+
+    /**
+     * Ctrl-C on serve with a PostgreSQL log said "output in logs/ beside the log", but a PostgreSQL log is no file:
+     * the output is in logs/ of the folder serve was started in. The message names the folder the trainers write to.
+     */
+    @Test
+    void serve_s_stop_message_names_the_absolute_folder_of_the_trainers_output_for_a_postgresql_log_too() {
+        String pg = ServeCommand.stopMessage(List.of("r1111111111"), true,
+                sparselab.runs.BackgroundTrainer.logs("postgresql://sparselab@db.example:5432/sparselab"));
+        String cwdLogs = Path.of("logs").toAbsolutePath().toString();
+        assertTrue(pg.contains("goes on training in the background (output in " + cwdLogs + java.io.File.separator + ");"), pg);
+        assertFalse(pg.contains("beside the log"), pg);
+        String sqlite = ServeCommand.stopMessage(List.of("r1111111111"), true,
+                sparselab.runs.BackgroundTrainer.logs(dir.resolve("runs.db").toString()));
+        assertTrue(sqlite.contains("(output in " + dir.resolve("logs").toAbsolutePath() + java.io.File.separator + ");"), sqlite);
     }
 
     @Test

@@ -140,6 +140,26 @@ class LivePagesBrowserTest {
         chrome.waitFor(10).until(d -> "cancelled".equals(log.run(queued).orElseThrow().status()));
     }
 
+    /** A cancel asked meanwhile (another tab, the command line): the page's own click gets the 409, says why and shows the run as it is. */
+    @Test
+    void the_run_page_s_cancel_of_a_run_whose_cancel_is_asked_already_says_so_and_shows_the_asked_cancel() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(id, new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of()), r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + id);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("cancel")).getAttribute("disabled") == null);
+        new sparselab.runs.RunActions(log, log.clock()).cancel(id, "cli", false);        // asked elsewhere
+        // every text the error line shows (a live reload may clear it again later)
+        chrome.js("window.shown = []; const e = document.getElementById('error');"
+                + " new MutationObserver(() => window.shown.push(e.textContent)).observe(e, { childList: true, characterData: true, subtree: true });");
+        chrome.js("const b = document.getElementById('cancel'); b.disabled = false; b.click();");    // the page had not seen it yet
+        String said = "a cancel of run " + id + " is asked already; it ends after its current batch";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js("return window.shown.includes(arguments[0]);", said));
+        chrome.waitFor(10).until(d -> d.findElement(By.id("notice")).getText().startsWith("Cancel requested"));
+        assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
+        assertEquals(1, log.events(id).stream().filter(e -> e.event() instanceof RunEvent.CancelRequested).count());
+        log.append(id, new RunEvent.Cancelled(0));
+    }
+
     @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));

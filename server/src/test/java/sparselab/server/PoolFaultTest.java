@@ -72,4 +72,36 @@ class PoolFaultTest {
             assertTrue(log.events(run).stream().noneMatch(e -> e.event() instanceof RunEvent.StartFailed || e.event() instanceof RunEvent.Failed));
         }
     }
+
+    @Test
+    void a_plain_file_where_the_trainers_output_folder_goes_fails_the_run_naming_the_folder_and_the_cause_once() throws Exception {
+        Path logs = dir.resolve("logs");
+        java.nio.file.Files.writeString(logs, "not a folder");
+        try (EventLog log = EventLog.open(dir.resolve("pool.db").toString())) {     // SQLite: the output goes to logs/ beside it
+            String run = Fixtures.queued(log, Map.of("data", "bars"));
+            LaunchPool pool = new LaunchPool(log, TrainerSpawner.background(log), 1);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!log.require(run).status().equals("failed")) {
+                assertTrue(System.currentTimeMillis() < deadline, "still " + log.require(run).status());
+                pool.tick();
+                Thread.sleep(100);
+            }
+            String error = log.require(run).error();
+            String cause = "cannot create the folder " + logs.toAbsolutePath() + " for the trainers' output: a file of that name is in the way";
+            assertEquals("the trainer could not be started (" + LaunchPool.MAX_START_ATTEMPTS + " attempts): cannot start a trainer for run "
+                    + run + ": " + cause, error);
+            for (var e : log.events(run)) {
+                if (e.event() instanceof RunEvent.StartFailed sf) assertEquals("cannot start a trainer for run " + run + ": " + cause, sf.error());
+            }
+            assertTrue(java.nio.file.Files.isRegularFile(logs), "the file in the way is left as it was");
+        }
+        // a plain file where a folder above it goes: named as what is not a folder (the system's words otherwise)
+        Path below = logs.resolve("trainers");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> java.nio.file.Files.createDirectories(below));
+        String said = TrainerSpawner.folderProblem(below, e);
+        assertEquals("cannot create the folder " + below + " for the trainers' output: the file " + logs + " is in the way (not a folder)", said);
+        Path locked = dir.resolve("locked"), inside = locked.resolve("logs");          // as a folder without write permission answers
+        assertEquals("cannot create the folder " + inside + " for the trainers' output: permission denied (" + locked + ")",
+                TrainerSpawner.folderProblem(inside, new java.nio.file.AccessDeniedException(locked.toString())));
+    }
 }

@@ -236,6 +236,29 @@ class QuotaFaultTest {
         });
     }
 
+    /**
+     * Cancels of a running run all answered {@code 200 {"status":"running"}}, at once and one after another (one
+     * cancel_requested was written): the first is the 200, every other a 409 that says the cancel is asked already,
+     * until the run ends; its trainer gone, a cancel ends it at once.
+     */
+    @Test
+    void cancels_of_a_running_run_sent_at_once_or_again_answer_one_200_and_409s_naming_the_asked_cancel() throws Exception {
+        String run = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(run, new sparselab.log.RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0,
+                null, Map.of()), r -> true).orElseThrow();
+        JavalinTest.test(app(Limits.defaults()), (server, client) -> {
+            assertEquals(Map.of(200, 1, 409, 4), atOnce(5, () -> client.post("/api/runs/" + run + "/cancel").code()));
+            assertEquals(Map.of("created", 1, "started", 1, "cancel_requested", 1), eventTypes(run));
+            Response again = client.post("/api/runs/" + run + "/cancel");
+            assertEquals(409, again.code());
+            assertEquals("a cancel of run " + run + " is asked already; it ends after its current batch", json(again).get("error").asText());
+            assertEquals(409, client.post("/api/runs/" + run + "/cancel").code());
+            assertEquals(Map.of("created", 1, "started", 1, "cancel_requested", 1), eventTypes(run));
+            assertEquals("running", log.require(run).status());
+            assertTrue(log.require(run).cancelRequested());
+        });
+    }
+
     @Test
     void twins_asked_for_at_once_queue_one() throws Exception {
         JavalinTest.test(app(Limits.defaults()), (server, client) -> {

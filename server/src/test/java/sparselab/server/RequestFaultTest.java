@@ -441,6 +441,62 @@ class RequestFaultTest {
     }
 
     /**
+     * A query parameter no route reads was dropped: {@code GET /api/runs?stauts=finished} or {@code ?group=sw6}
+     * answered 200 with every run, which looked filtered. Every API route refuses a parameter it does not read, naming
+     * it and the ones it takes, and writes nothing.
+     */
+    @Test
+    void a_query_parameter_the_route_does_not_read_is_a_400_naming_it_and_the_route_s_parameters() {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1"), 1, 4, 4, null);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1", "beta", "0"), 1, 4, 4, null);
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("/api/runs?stauts=finished", "stauts: unknown parameter; this route takes status, q, before, limit");
+        cases.put("/api/runs?group=sw6", "group: unknown parameter; this route takes status, q, before, limit");
+        cases.put("/api/runs?status=finished&limt=5", "limt: unknown parameter; this route takes status, q, before, limit");
+        cases.put("/api/runs/" + run + "?view=full", "view: unknown parameter; this route takes none");
+        cases.put("/api/runs/" + run + "/events?limt=2", "limt: unknown parameter; this route takes limit, before");
+        cases.put("/api/runs/" + run + "/rhohat?row=5", "row: unknown parameter; this route takes rows");
+        cases.put("/api/runs/" + run + "/metrics?format=csv", "format: unknown parameter; this route takes none");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?scale=2&matchto=" + other, "matchto: unknown parameter; this route takes scale, matchTo, matchEpoch");
+        cases.put("/api/runs/" + run + "/snapshots/1/filters/0.png?size=3", "size: unknown parameter; this route takes scale");
+        cases.put("/api/compare?run=" + run + "," + other, "run: unknown parameter; this route takes runs");
+        cases.put("/api/stream?runs=" + run, "runs: unknown parameter; this route takes run, group");
+        cases.put("/api/workers?all", "all: unknown parameter; this route takes none");
+        cases.put("/api/groups/g?x=1", "x: unknown parameter; this route takes none");
+        cases.put("/api/runs?" + "k".repeat(3000) + "=1", "k".repeat(60) + "... (3000 characters): unknown parameter; this route takes status, q, before, limit");
+        JavalinTest.test(app(), (server, client) -> {
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                Response r = client.get(c.getKey());
+                assertEquals(400, r.code(), c.getKey());
+                assertEquals(c.getValue(), json(r).get("error").asText(), c.getKey());
+            }
+            int before = eventCount();
+            for (String path : List.of("/api/launch?dry=1", "/api/runs/" + run + "/cancel?force=1", "/api/runs/" + run + "/tags?x=1")) {
+                Response r = post(client, path, "{\"config\": {\"data\": \"bars\"}, \"tags\": [\"a\"]}");
+                assertEquals(400, r.code(), path);
+                assertTrue(json(r).get("error").asText().endsWith(": unknown parameter; this route takes none"), path);
+            }
+            assertEquals(before, eventCount(), "nothing written");
+            // /api/ignored takes preset and every configuration key; an unknown key is refused there as a configuration's
+            assertEquals(200, client.get("/api/ignored?preset=ufldl&optimizer=lbfgs&beta=3").code());
+            Response typo = client.get("/api/ignored?optimiser=lbfgs");
+            assertEquals(400, typo.code());
+            JsonNode typoError = json(typo);
+            assertTrue(typoError.get("fields").has("optimiser"), typoError.toString());
+            // the parameters each route reads still answer; a HEAD stays a 405, and an unknown path a 404
+            assertEquals(200, client.get("/api/runs?status=finished&q=bars&limit=5&before=").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/events?limit=2&before=").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/rhohat?rows=5").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/snapshots/1/grid.png?scale=2&matchTo=" + other + "&matchEpoch=1").code());
+            assertEquals(200, client.get("/api/runs/" + run + "/snapshots/1/filters/0.png?scale=3").code());
+            assertEquals(200, client.get("/api/compare?runs=" + run + "," + other).code());
+            assertEquals(200, client.get("/api/diff?runs=" + run + "," + other).code());
+            assertEquals(405, client.request("/api/runs?stauts=x", b -> b.head()).code());
+            assertEquals(404, client.get("/api/nothing?stauts=x").code());
+        });
+    }
+
+    /**
      * A malformed body was answered with Jackson's internals ("[Source: REDACTED (StreamReadFeature...); line: 1,
      * column: 1]"), and a huge status or path was quoted up to 4,000 characters: a body that is not JSON gets the
      * short reason and where the parser stopped, and every value or path sent is quoted at most 60 characters long.

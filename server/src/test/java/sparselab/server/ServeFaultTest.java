@@ -83,6 +83,7 @@ class ServeFaultTest {
             if (!server.waitFor(60, TimeUnit.SECONDS)) fail("serve did not stop on SIGINT:\n" + read(out) + "\n" + threadDump(server.pid()));
             String said = read(out);
             assertTrue(said.contains("the trainer of run " + run + " goes on training in the background"), said);
+            assertTrue(said.contains("(output in " + dir.resolve("logs").toAbsolutePath() + java.io.File.separator + ")"), said);   // the real folder
 
             int epochsAtStop = log.run(run).orElseThrow().epochsDone();
             await("an epoch after the server stopped", 120, () -> log.run(run).orElseThrow().epochsDone() > epochsAtStop);
