@@ -98,10 +98,10 @@ class PoolFaultTest {
         // a plain file where a folder above it goes: named as what is not a folder (the system's words otherwise)
         Path below = logs.resolve("trainers");
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> java.nio.file.Files.createDirectories(below));
-        String said = TrainerSpawner.folderProblem(below, e);
+        String said = sparselab.runs.BackgroundTrainer.folderProblem(below, e);
         assertEquals("cannot create the folder " + below + " for the trainers' output: the file " + logs + " is in the way (not a folder)", said);
         Path locked = dir.resolve("locked"), inside = locked.resolve("logs");          // as a folder without write permission answers
         assertEquals("cannot create the folder " + inside + " for the trainers' output: permission denied (" + locked + ")",
-                TrainerSpawner.folderProblem(inside, new java.nio.file.AccessDeniedException(locked.toString())));
+                sparselab.runs.BackgroundTrainer.folderProblem(inside, new java.nio.file.AccessDeniedException(locked.toString())));
     }
 }

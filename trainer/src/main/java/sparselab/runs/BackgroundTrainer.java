@@ -117,6 +117,10 @@ public final class BackgroundTrainer {
         pb.environment().putAll(env);
         try {
             Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a " + what + ": " + folderProblem(logs, e), e);
+        }
+        try {
             File out = logs.resolve(logName + ".log").toFile();
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -126,5 +130,27 @@ public final class BackgroundTrainer {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why the folder {@code logs} for the trainers' output could not be made, in words: a file in the way (the folder's
+     * own name, or a folder's above it), the permission denied, or the system's reason.
+     */
+    public static String folderProblem(Path logs, IOException e) {
+        Path folder = logs.toAbsolutePath();
+        String file = e instanceof java.nio.file.FileSystemException f ? f.getFile() : null;
+        String where = file == null || Path.of(file).toAbsolutePath().equals(folder) ? "" : " (" + file + ")";
+        Path inTheWay = null;
+        for (Path p = folder; p != null && inTheWay == null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) inTheWay = p;
+        }
+        String why;
+        if (inTheWay != null) why = inTheWay.equals(folder) ? "a file of that name is in the way" : "the file " + inTheWay + " is in the way (not a folder)";
+        else if (e instanceof java.nio.file.FileAlreadyExistsException) why = "a file of that name is in the way" + where;
+        else if (e instanceof java.nio.file.NotDirectoryException) why = (file == null ? "a part of its path" : file) + " is not a folder";
+        else if (e instanceof java.nio.file.AccessDeniedException) why = "permission denied" + where;
+        else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) why = f.getReason() + where;
+        else why = String.valueOf(e.getMessage());
+        return "cannot create the folder " + folder + " for the trainers' output: " + why;
     }
 }
