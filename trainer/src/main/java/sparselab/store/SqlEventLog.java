@@ -93,7 +93,14 @@ final class SqlEventLog implements EventLog {
             config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             config.setBusyTimeout(BUSY_TIMEOUT_MS);
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-            SQLiteDataSource sqlite = new SQLiteDataSource(config);
+            SQLiteDataSource sqlite = new SQLiteDataSource(config) {
+                @Override
+                public org.sqlite.SQLiteConnection getConnection(String user, String password) throws java.sql.SQLException {
+                    org.sqlite.SQLiteConnection c = super.getConnection(user, password);
+                    registerUnicodeLower(c);
+                    return c;
+                }
+            };
             sqlite.setUrl(b.jdbcUrl());
             // Connections are kept open and reused: opening one per transaction cost 4-8 ms an append.
             cfg.setDataSource(sqlite);
@@ -811,10 +818,13 @@ final class SqlEventLog implements EventLog {
         List<String> terms = filter.terms();                 // each to be matched
         for (int i = 0; i < terms.size(); i++) {
             String term = terms.get(i);
+            // SQLite's LOWER changes ASCII letters only: a word with other letters is compared with the text lowered
+            // in Java (sl_lower, registered on each SQLite connection); ASCII words keep the built-in, and its speed
+            String LOWER = dialect == Dialect.SQLITE && !term.chars().allMatch(c -> c < 128) ? UNICODE_LOWER : "LOWER";
             int eq = term.indexOf('=');
             if (eq > 0) {
                 // config is the JSON object {"key":"value",...} as Json.write writes it
-                sql.append(" AND LOWER(config) LIKE :kv" + i + " ESCAPE '!'");
+                sql.append(" AND " + LOWER + "(config) LIKE :kv" + i + " ESCAPE '!'");
                 binds.put("kv" + i, "%" + like(Json.write(term.substring(0, eq)) + ":" + Json.write(term.substring(eq + 1))) + "%");
             } else {
                 // what a user reads, each on its own: the id, status, preset, group, origin, each tag, and the
@@ -825,12 +835,12 @@ final class SqlEventLog implements EventLog {
                 // the JSON text holds each key, value and tag as JSON writes it: searched first, so that only the runs
                 // it may match are parsed (bench-api's filtered page of 10,000 runs)
                 String written = " LIKE :written" + i + " ESCAPE '!'";
-                String config = "(LOWER(config)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("config", "c")
-                        + " WHERE LOWER(c.key)" + q + " OR LOWER(c.value)" + q + "))";
-                String tags = "(LOWER(tags)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("tags", "t")
-                        + " WHERE LOWER(t.value)" + q + "))";
-                sql.append(" AND (LOWER(run_id)" + q + " OR LOWER(status)" + q + " OR LOWER(COALESCE(preset, ''))" + q
-                        + " OR LOWER(COALESCE(run_group, ''))" + q + " OR LOWER(COALESCE(origin, ''))" + q + " OR " + config + " OR " + tags + ")");
+                String config = "(" + LOWER + "(config)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("config", "c")
+                        + " WHERE " + LOWER + "(c.key)" + q + " OR " + LOWER + "(c.value)" + q + "))";
+                String tags = "(" + LOWER + "(tags)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("tags", "t")
+                        + " WHERE " + LOWER + "(t.value)" + q + "))";
+                sql.append(" AND (" + LOWER + "(run_id)" + q + " OR " + LOWER + "(status)" + q + " OR " + LOWER + "(COALESCE(preset, ''))" + q
+                        + " OR " + LOWER + "(COALESCE(run_group, ''))" + q + " OR " + LOWER + "(COALESCE(origin, ''))" + q + " OR " + config + " OR " + tags + ")");
                 String json = Json.write(term);                     // "term", its quotes and backslashes escaped
                 binds.put("written" + i, "%" + like(json.substring(1, json.length() - 1).toLowerCase(java.util.Locale.ROOT)) + "%");
                 binds.put("q" + i, "%" + like(term) + "%");
@@ -849,6 +859,20 @@ final class SqlEventLog implements EventLog {
         sql.append(" ORDER BY created_seq DESC LIMIT :limit");
         binds.put("limit", limit);
         return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list());
+    }
+
+    /** The SQLite function that lowers text as Java does (every letter, not only ASCII's): the runs filter's. */
+    static final String UNICODE_LOWER = "sl_lower";
+
+    private static void registerUnicodeLower(java.sql.Connection c) throws java.sql.SQLException {
+        org.sqlite.Function.create(c, UNICODE_LOWER, new org.sqlite.Function() {
+            @Override
+            protected void xFunc() throws java.sql.SQLException {
+                String v = value_text(0);
+                if (v == null) result();
+                else result(v.toLowerCase(java.util.Locale.ROOT));
+            }
+        }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
     }
 
     /** {@code s} as a LIKE pattern that matches it literally, with ESCAPE '!'. */
