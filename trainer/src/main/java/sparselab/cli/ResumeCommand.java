@@ -24,11 +24,13 @@ public class ResumeCommand implements Callable<Integer> {
     public Integer call() {
         EventLog log = db.openExisting();
         var row = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
-        if (sparselab.runs.RunExecutor.mayResume(row, log.clock().instant())) {      // a run that cannot be resumed is told so first
-            // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
-            // own transaction, where another resume or launch at once is counted
-            sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
-        }
+        java.time.Instant now = log.clock().instant();
+        // a run that cannot be resumed is refused here, exit 2, before a background trainer is started (it would only
+        // be refused in its own log file, and this command would have said "started")
+        if (!sparselab.runs.RunExecutor.mayResume(row, now)) throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(row, now));
+        // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
+        // own transaction, where another resume or launch at once is counted
+        sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
         return TrainCommand.run(spec, log, runId, background, true);
     }
 }

@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class Groups {
     private static final Logger LOG = LoggerFactory.getLogger(Groups.class);
-    /** Letters and digits of any script (as a tag's), or {@code _.:+-}. */
-    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}_.:+-]{1,80}");
+    /**
+     * Letters and digits of any script (as a tag's), or {@code _.:+-}, not starting with {@code -} (the command line
+     * would read {@code group -x} as an option).
+     */
+    private static final Pattern NAME = Pattern.compile("(?!-)[\\p{L}\\p{N}_.:+-]{1,80}");
 
     private Groups() {}
 
@@ -40,7 +43,7 @@ public final class Groups {
     /** Refuses, naming {@code field}, a group name that is not 1 to 80 letters, digits or {@code _.:+-}. */
     public static void checkName(String field, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new ConfigException(field, "'" + ConfigException.clip(String.valueOf(name), 80) + "' is not a group name (1 to 80 letters, digits or _.:+-)");
+            throw new ConfigException(field, "'" + ConfigException.clip(String.valueOf(name), 80) + "' is not a group name (1 to 80 letters, digits or _.:+-, not starting with -)");
         }
     }
 

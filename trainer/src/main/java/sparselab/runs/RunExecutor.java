@@ -207,16 +207,20 @@ public final class RunExecutor {
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
             Instant at = log.clock().instant();
-            String status = r.effectiveStatus(at);
-            if (resume && status.equals("interrupted") && !trainerGone(r, at)) {    // the reason, as the dashboard's resume says it
-                return new Outcome(runId, "refused", "run " + runId + " looks interrupted, but its trainer (pid " + r.pid() + " on "
-                        + r.host() + ") is still alive (paused?); stop it first, or let it continue");
-            }
-            return new Outcome(runId, "refused", "run " + runId + " is " + status
-                    + (resume ? "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed"
-                              : "; only a queued run can be started"));
+            return new Outcome(runId, "refused", resume ? whyNotResumable(r, at)
+                    : "run " + runId + " is " + r.effectiveStatus(at) + "; only a queued run can be started");
         }
         return train(claimed.get(), data);
+    }
+
+    /** Why run {@code r} cannot be resumed now ({@link #mayResume} is false), as `resume` and the dashboard's resume say it. */
+    public static String whyNotResumable(RunRow r, Instant now) {
+        String status = r.effectiveStatus(now);
+        if (status.equals("interrupted") && !trainerGone(r, now)) {
+            return "run " + r.runId() + " looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
+                    + ") is still alive (paused?); stop it first, or let it continue";
+        }
+        return "run " + r.runId() + " is " + status + "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed";
     }
 
     /** The {@code started} event of a claim by this process (the lease and fromEpoch are filled in by the claim). */

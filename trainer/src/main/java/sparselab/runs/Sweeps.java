@@ -178,6 +178,10 @@ public final class Sweeps {
 
     /** The seeds of the replicates of a point whose seed is {@code base}: base, base + 1, ... */
     public static List<String> seedValues(long base, int seeds) {
+        if (seeds > 1 && base > Long.MAX_VALUE - (seeds - 1)) {       // base + r would wrap round to a negative seed
+            throw new ConfigException("seed", base + " leaves no room for " + seeds + " seeds (--seeds counts up from it: the last would be "
+                    + "beyond " + Long.MAX_VALUE + "); give a seed of at most " + (Long.MAX_VALUE - (seeds - 1)));
+        }
         List<String> out = new ArrayList<>();
         for (int r = 0; r < seeds; r++) out.add(Long.toString(base + r));
         return out;

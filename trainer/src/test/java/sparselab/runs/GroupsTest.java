@@ -42,7 +42,7 @@ class GroupsTest {
     @Test
     void a_group_name_is_letters_and_digits_of_any_script_or_a_few_signs() {
         for (String ok : List.of("ünï", "β-sweep", "実験1", "a_b.c:d+e-f")) Groups.checkName("name", ok);
-        for (String bad : List.of("a b", "a/b", "a\"b", "", "x".repeat(81))) {
+        for (String bad : List.of("a b", "a/b", "a\"b", "", "x".repeat(81), "-x", "--name")) {     // "group -x" reads as an option
             assertThrows(sparselab.config.ConfigException.class, () -> Groups.checkName("name", bad), bad);
         }
         EventLog log = EventLog.open(dir.resolve("names.db"));

@@ -68,4 +68,14 @@ class SweepsTest {
         ConfigException same = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("beta=0,0.0,3")).axes()));
         assertTrue(same.getMessage().contains("values '0' and '0.0' are the same value"), same.getMessage());
     }
+
+    /** --seeds counts up from the seed: at the top of the range it would wrap round to negative seeds, silently. */
+    @Test
+    void seeds_that_would_pass_the_largest_seed_are_refused_naming_seed() {
+        assertEquals(List.of(String.valueOf(Long.MAX_VALUE - 1), String.valueOf(Long.MAX_VALUE)), Sweeps.seedValues(Long.MAX_VALUE - 1, 2));
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.seedValues(Long.MAX_VALUE, 2));
+        assertEquals("seed", e.errors().get(0).key());
+        assertTrue(e.getMessage().contains("give a seed of at most " + (Long.MAX_VALUE - 1)), e.getMessage());
+        assertEquals(List.of(String.valueOf(Long.MAX_VALUE)), Sweeps.seedValues(Long.MAX_VALUE, 1), "one seed is the seed itself");
+    }
 }

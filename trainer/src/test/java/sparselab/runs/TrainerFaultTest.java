@@ -46,6 +46,31 @@ class TrainerFaultTest {
     }
 
     /**
+     * `resume --background` of a run that cannot be resumed (finished; or running with its trainer alive here): refused
+     * with exit 2 before a trainer is started, as in the foreground; it said "started" and exited 0, the refusal only
+     * in the trainer's log file.
+     */
+    @Test
+    void a_background_resume_of_a_run_that_cannot_be_resumed_is_refused_before_any_trainer_starts() throws Exception {
+        Path file = dir.resolve("bg.db");
+        String finished, running;
+        try (EventLog log = EventLog.open(file)) {
+            finished = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=2", "epochs=1")), null, "cli", null);
+            sparselab.store.Lease lease = log.claim(finished, RunExecutor.startedEvent(log.require(finished).dataFingerprint(), null), r -> true).orElseThrow();
+            lease.append(new sparselab.log.RunEvent.Finished(0, 1.0, null));
+            running = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=2", "epochs=2")), null, "cli", null);
+            log.claim(running, RunExecutor.startedEvent(log.require(running).dataFingerprint(), null), r -> true).orElseThrow();
+        }
+        Result done = run(new sparselab.cli.ResumeCommand(), finished, "--db", file.toString(), "--background");
+        assertEquals(ExitCodes.REFUSED, done.code(), done.out() + done.err());
+        assertTrue(done.err().contains("run " + finished + " is finished; only interrupted, failed or cancelled runs"), done.err());
+        Result alive = run(new sparselab.cli.ResumeCommand(), running, "--db", file.toString(), "--background");
+        assertEquals(ExitCodes.REFUSED, alive.code(), alive.out() + alive.err());
+        assertTrue(alive.err().contains("run " + running + " is running"), alive.err());
+        assertFalse(Files.exists(dir.resolve("logs")), "no trainer was started, so no output folder");
+    }
+
+    /**
      * `resume` of a run that reads as interrupted (its heartbeat lapsed) while its trainer is alive on this host (a
      * paused process; here this JVM): refused naming the trainer, as the dashboard's resume does, not with a rule
      * that the run seems to meet.
