@@ -38,4 +38,24 @@ public record RunFilter(String status, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replaceAll("\\s*=\\s*", "=");
         return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
     }
+
+    /**
+     * A key=value word's value as a run's configuration writes it, when the key is a configuration key and the value a
+     * number of it: {@code beta=3.0} and {@code beta=03} look for 3, {@code hidden=16.0} for 16, as {@code --set} reads
+     * them. Any other value (a word, one the key refuses) is compared as written. {@code key} in any case.
+     */
+    public static String canonicalValue(String key, String value) {
+        for (sparselab.config.ConfigKeys.Key k : sparselab.config.ConfigKeys.all()) {
+            if (!k.name().equalsIgnoreCase(key)) continue;
+            try {
+                Object v = k.type().parse(k.name(), value);
+                if (v instanceof Double d && Double.isFinite(d)) return sparselab.config.RunConfig.num(d);
+                if (v instanceof Integer || v instanceof Long) return v.toString();
+            } catch (RuntimeException e) {
+                // not a value of this key: compared as written
+            }
+            return value;
+        }
+        return value;
+    }
 }

@@ -825,7 +825,8 @@ final class SqlEventLog implements EventLog {
             if (eq > 0) {
                 // config is the JSON object {"key":"value",...} as Json.write writes it
                 sql.append(" AND " + LOWER + "(config) LIKE :kv" + i + " ESCAPE '!'");
-                binds.put("kv" + i, "%" + like(Json.write(term.substring(0, eq)) + ":" + Json.write(term.substring(eq + 1))) + "%");
+                String value = RunFilter.canonicalValue(term.substring(0, eq), term.substring(eq + 1)).toLowerCase(java.util.Locale.ROOT);
+                binds.put("kv" + i, "%" + like(Json.write(term.substring(0, eq)) + ":" + Json.write(value)) + "%");
             } else {
                 // what a user reads, each on its own: the id, status, preset, group, origin, each tag, and the
                 // configuration's keys and values; never the JSON text around them, whose quotes, braces, colons and

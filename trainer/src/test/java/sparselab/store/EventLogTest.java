@@ -664,6 +664,12 @@ class EventLogTest {
             assertEquals(List.of(ids.get(3)), log.runsPage(new RunFilter(null, "ufldl beta=0"), null, 100, now).stream().map(RunRow::runId).toList());
             assertEquals(List.of(), log.runsPage(new RunFilter(null, "ufldl beta=3"), null, 100, now));
             assertEquals(4, log.runsPage(new RunFilter(null, " beta = 3 "), null, 100, now).size());
+            // a number is looked for as a run writes it, as --set reads it: 3.0 and 03 are 3; hidden=196.0 is 196
+            assertEquals(4, log.runsPage(new RunFilter(null, "beta=3.0"), null, 100, now).size());
+            assertEquals(4, log.runsPage(new RunFilter(null, "BETA=03"), null, 100, now).size());
+            assertEquals(7, log.runsPage(new RunFilter(null, "hidden=196.0"), null, 100, now).size());
+            assertEquals(7, log.runsPage(new RunFilter(null, "hiddenActivation=SIGMOID"), null, 100, now).size(), "a word in any case");
+            assertEquals(0, log.runsPage(new RunFilter(null, "hidden=19"), null, 100, now).size());
             assertEquals(List.of(ids.get(1), ids.get(0)), log.runsPage(new RunFilter(null, "sigmoid  G_1"), null, 100, now).stream().map(RunRow::runId).toList());
             assertEquals(List.of(), log.runsPage(new RunFilter(null, "strokes g_1"), null, 100, now), "both terms, not either");
             assertEquals(List.of(ids.get(5)), log.runsPage(new RunFilter(null, "strokes beta=0 cli"), null, 100, now).stream().map(RunRow::runId).toList());
