@@ -101,6 +101,33 @@ class CommandLineTest {
     }
 
     @Test
+    void a_preset_named_in_the_config_file_is_the_runs_preset_and_another_preset_beside_it_is_refused() throws Exception {
+        String db = dir.resolve("preset.db").toString();
+        Path file = dir.resolve("f.json");
+        Files.writeString(file, "{\"preset\":\"okatani\",\"data\":\"bars\",\"hidden\":4,\"epochs\":1,\"limit\":200}");
+        Result both = run("train", "--db", db, "--preset", "ufldl", "--config", file.toString());
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--preset ufldl") && both.err().contains("'okatani'") && both.err().contains(file.toString()), both.err());
+        assertFalse(Files.exists(Path.of(db)), "a refused train creates no log");
+        Result sweepBoth = run("sweep", "--db", db, "--preset", "ufldl", "--config", file.toString(), "--set", "hidden=4,9", "--queue-only");
+        assertEquals(2, sweepBoth.code(), sweepBoth.err());
+
+        Result train = run("train", "--db", db, "--config", file.toString());
+        assertEquals(0, train.code(), train.err());
+        Result same = run("train", "--db", db, "--preset", "okatani", "--config", file.toString());
+        assertEquals(0, same.code(), same.err());
+        Result sweep = run("sweep", "--db", db, "--config", file.toString(), "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, sweep.code(), sweep.err());
+        try (EventLog log = EventLog.openExisting(db)) {
+            assertEquals(4, log.runs().size());
+            for (RunRow r : log.runs()) assertEquals("okatani", r.preset(), r.runId());
+        }
+        Result found = run("runs", "--db", db, "-q", "okatani");
+        assertEquals(0, found.code(), found.err());
+        assertTrue(found.out().contains(train.out().strip()) && found.out().contains(same.out().strip()), found.out());
+    }
+
+    @Test
     void train_runs_export_and_gallery_work_on_one_log() throws Exception {
         String db = dir.resolve("cli.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
