@@ -128,6 +128,24 @@ class CommandLineTest {
     }
 
     @Test
+    void a_new_log_in_a_folder_that_does_not_exist_is_refused_naming_the_folder_and_nothing_is_created() throws Exception {
+        Path missing = dir.resolve("nonexistent").resolve("dir");
+        String db = missing.resolve("x.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars");
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("--db: the folder " + missing + " does not exist"), train.err());
+        Result sweep = run("sweep", "--db", db, "--set", "data=bars", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(2, sweep.code(), sweep.err());
+        assertTrue(sweep.err().contains("--db: the folder " + missing + " does not exist"), sweep.err());
+        assertFalse(Files.exists(dir.resolve("nonexistent")), "a refused command creates no folder");
+        // a new log in a folder that exists is made as before
+        Files.createDirectories(missing);
+        Result made = run("sweep", "--db", db, "--set", "data=bars", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, made.code(), made.err());
+        assertTrue(Files.isRegularFile(Path.of(db)));
+    }
+
+    @Test
     void train_runs_export_and_gallery_work_on_one_log() throws Exception {
         String db = dir.resolve("cli.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
