@@ -427,6 +427,37 @@ class CommandLineTest {
     }
 
     @Test
+    void the_runs_table_keeps_its_columns_under_long_values_and_clips_only_past_the_widest_column_with_an_ellipsis() {
+        String db = dir.resolve("wide.db").toString();
+        String longGroup = "my-very-long-sweep-name-for-the-beta-grid-of-june-2026";      // 54 characters
+        String group = "my-very-long-sweep-name-for-june";
+        String a, b, c;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            java.util.Map<String, String> idx = new java.util.LinkedHashMap<>(sparselab.config.RunConfig.defaults().toMap());
+            idx.put("data", "idx:/tmp/pc-img2.idx");
+            a = log.create(new sparselab.log.RunEvent.Created(idx, null, "fp", java.util.Map.of(), "cli", null));
+            b = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "sweep", group));
+            c = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "sweep", longGroup));
+        }
+        Result runs = run("runs", "--db", db);
+        assertEquals(0, runs.code(), runs.err());
+        List<String> lines = runs.out().lines().toList();
+        String header = lines.get(0);
+        for (String id : List.of(a, b, c)) {
+            String row = lines.stream().filter(l -> l.startsWith(id)).findFirst().orElseThrow(() -> new AssertionError(runs.out()));
+            // every column after the long data and group values starts where its title does
+            for (String title : List.of("beta", "estimator", "created")) {
+                int at = header.indexOf(" " + title) + 1;
+                assertEquals(' ', row.charAt(at - 1), title + " apart from the column before it:\n" + runs.out());
+                assertNotEquals(' ', row.charAt(at), title + " starts under its title:\n" + runs.out());
+            }
+        }
+        assertTrue(runs.out().contains(" idx:/tmp/pc-img2.idx "), runs.out());
+        assertTrue(runs.out().contains(" " + group + " "), "a group name that fits is whole: " + runs.out());
+        assertTrue(runs.out().contains(" " + longGroup.substring(0, 47) + "… "), runs.out());
+    }
+
+    @Test
     void runs_filters_by_status_group_text_and_count() {
         String db = dir.resolve("filters.db").toString();
         String a, b, c, d;
@@ -446,7 +477,7 @@ class CommandLineTest {
         assertTrue(rowA.contains(" 0.500 "), "a's stroke share: " + rowA);
         assertTrue(all.out().lines().filter(l -> l.startsWith(b)).findFirst().orElse("").contains(" - "), all.out());
         String rowD = all.out().lines().filter(l -> l.startsWith(d)).findFirst().orElse("");
-        assertTrue(rowD.contains(" dead ") && !rowD.contains("0.375"), "every unit dead: " + rowD);
+        assertTrue(rowD.contains(" all dead ") && !rowD.contains("0.375"), "every unit dead, as the pages say it: " + rowD);
         Result queued = run("runs", "--db", db, "--status", "queued");
         assertTrue(queued.out().contains(a) && queued.out().contains(b) && !queued.out().contains(c), queued.out());
         Result group = run("runs", "--db", db, "--group", "beta-sweep");
