@@ -146,6 +146,25 @@ class CommandLineTest {
     }
 
     @Test
+    void rebuild_counts_one_run_in_the_singular_a_missing_log_names_every_command_that_creates_one_and_scale_needs_gallery() throws Exception {
+        String db = dir.resolve("small.db").toString();
+        Result noLog = run("runs", "--db", db);
+        assertEquals(2, noLog.code());
+        assertTrue(noLog.err().contains("(train, sweep, serve, demo, worker or stress creates one)"), noLog.err());
+        String runId;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            runId = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
+        }
+        Result rebuild = run("rebuild", "--db", db);
+        assertEquals(0, rebuild.code(), rebuild.err());
+        assertTrue(rebuild.out().startsWith("rebuilt the projections of 1 run from 1 event"), rebuild.out());
+        Result scale = run("export", runId, "--db", db, "--format", "csv", "--scale", "4");
+        assertEquals(2, scale.code(), scale.err());
+        assertTrue(scale.err().contains("--scale goes with --gallery"), scale.err());
+        assertEquals("", scale.out());
+    }
+
+    @Test
     void train_runs_export_and_gallery_work_on_one_log() throws Exception {
         String db = dir.resolve("cli.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
