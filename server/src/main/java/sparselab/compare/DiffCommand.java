@@ -41,18 +41,18 @@ public final class DiffCommand implements Callable<Integer> {
         }
         ConfigDiff.Diff diff = ConfigDiff.of(runIds, configs);
         PrintWriter out = spec.commandLine().getOut();
-        StringBuilder fmt = new StringBuilder("%-18s");
-        for (int i = 0; i < runIds.size(); i++) fmt.append(" %-14s");
-        fmt.append("%n");
-        List<Object> head = new ArrayList<>(List.of("key"));
+        List<List<String>> rows = new ArrayList<>();
+        List<String> head = new ArrayList<>(List.of("key"));
         head.addAll(runIds);
-        out.printf(fmt.toString(), head.toArray());
+        rows.add(head);
         for (ConfigDiff.Row row : diff.rows()) {
             if (!row.differs() && !all) continue;
-            List<Object> cells = new ArrayList<>(List.of(row.differs() ? row.key() : "  " + row.key()));
-            cells.addAll(row.values());
-            out.printf(fmt.toString(), cells.toArray());
+            List<String> cells = new ArrayList<>(List.of(row.differs() ? row.key() : "  " + row.key()));
+            for (String v : row.values()) cells.add(String.valueOf(v));
+            rows.add(cells);
         }
+        // columns as wide as their longest value (as `runs` lays its table out): a long value never runs into the next
+        sparselab.cli.TextTable.lines(rows, java.util.Set.of(), 48).forEach(out::println);
         out.printf("%d of %d keys differ%n", diff.differing(), diff.rows().size());
         return ExitCodes.OK;
     }

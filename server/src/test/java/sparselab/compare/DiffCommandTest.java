@@ -69,4 +69,28 @@ class DiffCommandTest {
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("0 of " + sparselab.config.ConfigKeys.all().size() + " keys differ"), r[1]);
     }
+
+    @Test
+    void a_long_value_keeps_its_columns_apart_and_one_past_the_widest_column_is_clipped_with_an_ellipsis() {
+        Path db = dir.resolve("long.db");
+        String a, b;
+        String path = "idx:/" + "deep/".repeat(12) + "train-images.idx3-ubyte";
+        try (EventLog log = EventLog.open(db)) {
+            Map<String, String> long1 = new java.util.LinkedHashMap<>(RunConfig.defaults().with("stopOn", "sp_growing,loss_rising").toMap());
+            long1.put("data", path);
+            a = log.create(new RunEvent.Created(long1, null, "fp", Map.of(), "cli", null));
+            b = log.create(new RunEvent.Created(RunConfig.defaults().with("stopOn", "none").toMap(), null, "fp", Map.of(), "cli", null));
+        }
+        String[] r = run(a, b, "--db", db.toString());
+        assertEquals("0", r[0], r[2]);
+        java.util.List<String> lines = r[1].lines().toList();
+        int column = lines.get(0).indexOf(b);
+        String stopOn = lines.stream().filter(l -> l.startsWith("stopOn")).findFirst().orElseThrow(() -> new AssertionError(r[1]));
+        assertTrue(stopOn.contains("sp_growing,loss_rising  "), "two spaces at least after the long value: " + stopOn);
+        assertEquals(column, stopOn.indexOf("none"), "b's value under b's id:\n" + r[1]);
+        String data = lines.stream().filter(l -> l.startsWith("data")).findFirst().orElseThrow(() -> new AssertionError(r[1]));
+        assertFalse(data.contains(path), data);
+        assertTrue(data.contains(path.substring(0, 47) + "…"), data);
+        assertEquals(column, data.indexOf("mnist"), "b's value under b's id:\n" + r[1]);
+    }
 }

@@ -19,11 +19,28 @@ public class DbOption {
 
     private final List<EventLog> opened = new ArrayList<>();
 
-    /** Opens the log, creating an SQLite file when missing (commands that write runs). */
-    public EventLog open() { return remember(EventLog.open(db)); }
+    /**
+     * Opens the log, creating an SQLite file when missing (commands that write runs); a new file only in a folder that
+     * exists, so that a mistyped folder is refused rather than made with a second log in it.
+     */
+    public EventLog open() {
+        refuseMissingFolder();
+        return remember(EventLog.open(db));
+    }
 
     /** {@link #open()} with a pool of {@code connections} on PostgreSQL ({@link EventLog#open(String, int)}). */
-    public EventLog open(int connections) { return remember(EventLog.open(db, connections)); }
+    public EventLog open(int connections) {
+        refuseMissingFolder();
+        return remember(EventLog.open(db, connections));
+    }
+
+    /** Refuses a new SQLite log whose folder does not exist (the folder of ./sparselab.db always does). */
+    void refuseMissingFolder() {
+        EventLog.missingFile(db).map(java.nio.file.Path::getParent).filter(dir -> !java.nio.file.Files.isDirectory(dir)).ifPresent(dir -> {
+            throw new ExitCodes.RefusedException("--db: the folder " + dir + " does not exist; a new log is made only in an "
+                    + "existing folder (create it first, or check the path)");
+        });
+    }
 
     /** Opens an existing log; a missing file is refused rather than created (commands that only read or act on runs). */
     public EventLog openExisting() { return remember(EventLog.openExisting(db)); }

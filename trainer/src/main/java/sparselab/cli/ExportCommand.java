@@ -54,6 +54,9 @@ public class ExportCommand implements Callable<Integer> {
         EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (gallery != null) return writeGallery(log);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--scale")) {
+            throw new ExitCodes.RefusedException("--scale goes with --gallery (the pixels per weight of its image)");
+        }
         if ((epoch != null || nearest) && !format.equals("filters-csv")) {
             throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery or --format filters-csv");
         }

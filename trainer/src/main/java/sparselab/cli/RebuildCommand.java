@@ -21,7 +21,9 @@ public class RebuildCommand implements Callable<Integer> {
         LogInUse.refuse(log, "--db", "the rebuild replaces every run's row at once: a trainer writing meanwhile would find "
                 + "its run gone, and a heartbeat rebuilt from the last event can be old enough for a takeover");
         int n = log.rebuild();
-        spec.commandLine().getOut().println("rebuilt the projections of " + log.runs().size() + " runs from " + n + " events");
+        int runs = log.runs().size();
+        spec.commandLine().getOut().println("rebuilt the projections of " + runs + (runs == 1 ? " run" : " runs") + " from " + n
+                + (n == 1 ? " event" : " events"));
         return ExitCodes.OK;
     }
 }

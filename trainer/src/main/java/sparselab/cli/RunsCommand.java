@@ -46,15 +46,18 @@ public class RunsCommand implements Callable<Integer> {
         var measures = log.lastMeasures(runs.stream().map(RunRow::runId).toList());
         // the progress column says iterations for full-batch L-BFGS runs, as the dashboard does
         String steps = sparselab.config.Choices.Optimizer.stepsTitle(runs.stream().map(r -> r.configMap().get("optimizer")).toList());
-        String fmt = "%-12s %-11s %-11s %-14s %-16s %-6s %-6s %-13s %-6s %" + Math.max(9, steps.length()) + "s %10s %10s %7s  %s%n";
-        out.printf(fmt, "run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", steps, "loss", "held-out",
-                "strokes", "created");
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", steps, "loss", "held-out",
+                "strokes", "created"));
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
-            out.printf(fmt, r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()), c.get("beta"),
-                    c.get("rho"), c.get("estimator"), c.get("hidden"), r.epochsDone() + "/" + r.epochsTotal(), fmt(r.lastLoss()),
-                    fmt(r.lastHeldout()), strokes(measures.get(r.runId())), r.createdAt());
+            rows.add(java.util.Arrays.asList(r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()),
+                    dash(c.get("beta")), dash(c.get("rho")), dash(c.get("estimator")), dash(c.get("hidden")), r.epochsDone() + "/" + r.epochsTotal(),
+                    fmt(r.lastLoss()), fmt(r.lastHeldout()), strokes(measures.get(r.runId())), String.valueOf(r.createdAt())));
         }
+        // columns as wide as their longest value (a long data path or group name widens its column), a value over
+        // 48 characters clipped with "…": a long value never shifts the columns after it
+        TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12), MAX_WIDTH).forEach(out::println);
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;
             out.println(filtered ? "(no run of " + log.describe() + " matches)" : "(no runs in " + log.describe() + ")");
@@ -62,12 +65,15 @@ public class RunsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The widest a column of the table grows; a longer value is clipped to end in "…". */
+    static final int MAX_WIDTH = 48;
+
     /**
-     * The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first; "dead" where every
-     * unit is dead there (its filters are not used), as the dashboard's runs table says "all dead".
+     * The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first; "all dead" where every
+     * unit is dead there (its filters are not used), as the dashboard's runs table says.
      */
     private static String strokes(sparselab.log.MeasuresRow m) {
-        if (m != null && m.deadFraction() != null && m.deadFraction() == 1.0) return "dead";
+        if (m != null && m.deadFraction() != null && m.deadFraction() == 1.0) return "all dead";
         return m == null || m.strokeShare() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", m.strokeShare());
     }
 

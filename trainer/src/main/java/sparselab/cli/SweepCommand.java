@@ -57,7 +57,8 @@ public class SweepCommand implements Callable<Integer> {
         EventLog log = db.open();
         String group = Groups.newName(log, name, "sweep");
         List<RunEvent.Created> created = new ArrayList<>();
-        for (Runs.Prepared p : prepared) created.add(Runs.created(p, preset, "sweep", group, null));
+        String runPreset = ConfigLoader.preset(preset, config);      // --preset, or the one the config file names
+        for (Runs.Prepared p : prepared) created.add(Runs.created(p, runPreset, "sweep", group, null));
         List<String> ids = Runs.createAll(log, prepared, created, Limits.fromEnvironment(), group);    // the whole grid or nothing, checked as it is written
         PrintWriter out = spec.commandLine().getOut();
         out.println(group);

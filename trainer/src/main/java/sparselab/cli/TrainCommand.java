@@ -36,7 +36,7 @@ public class TrainCommand implements Callable<Integer> {
         Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
         EventLog log = db.open();
         // checked against the log's limit in the transaction that creates it
-        String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, preset, "cli", null, null))).get(0);
+        String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null))).get(0);
         return run(spec, log, runId, background, false);
     }
 

@@ -58,6 +58,7 @@ public final class ConfigLoader {
         Map<String, String> fromFile = file == null ? Map.of() : readJson(file);
         Map<String, String> merged = new LinkedHashMap<>();
         String filePreset = fromFile.get("preset");
+        refuseTwoPresets(preset, filePreset, file);
         if (filePreset != null) {
             try {
                 merged.putAll(Presets.get(filePreset));
@@ -69,6 +70,23 @@ public final class ConfigLoader {
         fromFile.forEach((k, v) -> { if (!k.equals("preset")) merged.put(k, v); });
         merged.putAll(settings);
         return merged;
+    }
+
+    /**
+     * The run's preset, as its {@code created} event records it: {@code --preset}, or else the one the config file
+     * names (null when neither names one). Refused when both name a preset and they differ.
+     */
+    public static String preset(String preset, Path file) {
+        String filePreset = file == null ? null : readJson(file).get("preset");
+        refuseTwoPresets(preset, filePreset, file);
+        return preset != null ? preset : filePreset;
+    }
+
+    private static void refuseTwoPresets(String preset, String filePreset, Path file) {
+        if (preset != null && filePreset != null && !preset.equals(filePreset)) {
+            throw new ConfigException("preset", "--preset " + ConfigException.clip(preset, 60) + " and the preset '"
+                    + ConfigException.clip(filePreset, 60) + "' of " + file + " differ; give one of them");
+        }
     }
 
     /** Resolves a preset name (or null) and a key/value map, as the launch API sends them. */

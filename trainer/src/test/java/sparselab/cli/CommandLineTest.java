@@ -101,6 +101,70 @@ class CommandLineTest {
     }
 
     @Test
+    void a_preset_named_in_the_config_file_is_the_runs_preset_and_another_preset_beside_it_is_refused() throws Exception {
+        String db = dir.resolve("preset.db").toString();
+        Path file = dir.resolve("f.json");
+        Files.writeString(file, "{\"preset\":\"okatani\",\"data\":\"bars\",\"hidden\":4,\"epochs\":1,\"limit\":200}");
+        Result both = run("train", "--db", db, "--preset", "ufldl", "--config", file.toString());
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--preset ufldl") && both.err().contains("'okatani'") && both.err().contains(file.toString()), both.err());
+        assertFalse(Files.exists(Path.of(db)), "a refused train creates no log");
+        Result sweepBoth = run("sweep", "--db", db, "--preset", "ufldl", "--config", file.toString(), "--set", "hidden=4,9", "--queue-only");
+        assertEquals(2, sweepBoth.code(), sweepBoth.err());
+
+        Result train = run("train", "--db", db, "--config", file.toString());
+        assertEquals(0, train.code(), train.err());
+        Result same = run("train", "--db", db, "--preset", "okatani", "--config", file.toString());
+        assertEquals(0, same.code(), same.err());
+        Result sweep = run("sweep", "--db", db, "--config", file.toString(), "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, sweep.code(), sweep.err());
+        try (EventLog log = EventLog.openExisting(db)) {
+            assertEquals(4, log.runs().size());
+            for (RunRow r : log.runs()) assertEquals("okatani", r.preset(), r.runId());
+        }
+        Result found = run("runs", "--db", db, "-q", "okatani");
+        assertEquals(0, found.code(), found.err());
+        assertTrue(found.out().contains(train.out().strip()) && found.out().contains(same.out().strip()), found.out());
+    }
+
+    @Test
+    void a_new_log_in_a_folder_that_does_not_exist_is_refused_naming_the_folder_and_nothing_is_created() throws Exception {
+        Path missing = dir.resolve("nonexistent").resolve("dir");
+        String db = missing.resolve("x.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars");
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("--db: the folder " + missing + " does not exist"), train.err());
+        Result sweep = run("sweep", "--db", db, "--set", "data=bars", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(2, sweep.code(), sweep.err());
+        assertTrue(sweep.err().contains("--db: the folder " + missing + " does not exist"), sweep.err());
+        assertFalse(Files.exists(dir.resolve("nonexistent")), "a refused command creates no folder");
+        // a new log in a folder that exists is made as before
+        Files.createDirectories(missing);
+        Result made = run("sweep", "--db", db, "--set", "data=bars", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, made.code(), made.err());
+        assertTrue(Files.isRegularFile(Path.of(db)));
+    }
+
+    @Test
+    void rebuild_counts_one_run_in_the_singular_a_missing_log_names_every_command_that_creates_one_and_scale_needs_gallery() throws Exception {
+        String db = dir.resolve("small.db").toString();
+        Result noLog = run("runs", "--db", db);
+        assertEquals(2, noLog.code());
+        assertTrue(noLog.err().contains("(train, sweep, serve, demo, worker or stress creates one)"), noLog.err());
+        String runId;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            runId = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
+        }
+        Result rebuild = run("rebuild", "--db", db);
+        assertEquals(0, rebuild.code(), rebuild.err());
+        assertTrue(rebuild.out().startsWith("rebuilt the projections of 1 run from 1 event"), rebuild.out());
+        Result scale = run("export", runId, "--db", db, "--format", "csv", "--scale", "4");
+        assertEquals(2, scale.code(), scale.err());
+        assertTrue(scale.err().contains("--scale goes with --gallery"), scale.err());
+        assertEquals("", scale.out());
+    }
+
+    @Test
     void train_runs_export_and_gallery_work_on_one_log() throws Exception {
         String db = dir.resolve("cli.db").toString();
         Result train = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9",
@@ -382,6 +446,37 @@ class CommandLineTest {
     }
 
     @Test
+    void the_runs_table_keeps_its_columns_under_long_values_and_clips_only_past_the_widest_column_with_an_ellipsis() {
+        String db = dir.resolve("wide.db").toString();
+        String longGroup = "my-very-long-sweep-name-for-the-beta-grid-of-june-2026";      // 54 characters
+        String group = "my-very-long-sweep-name-for-june";
+        String a, b, c;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            java.util.Map<String, String> idx = new java.util.LinkedHashMap<>(sparselab.config.RunConfig.defaults().toMap());
+            idx.put("data", "idx:/tmp/pc-img2.idx");
+            a = log.create(new sparselab.log.RunEvent.Created(idx, null, "fp", java.util.Map.of(), "cli", null));
+            b = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "sweep", group));
+            c = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "sweep", longGroup));
+        }
+        Result runs = run("runs", "--db", db);
+        assertEquals(0, runs.code(), runs.err());
+        List<String> lines = runs.out().lines().toList();
+        String header = lines.get(0);
+        for (String id : List.of(a, b, c)) {
+            String row = lines.stream().filter(l -> l.startsWith(id)).findFirst().orElseThrow(() -> new AssertionError(runs.out()));
+            // every column after the long data and group values starts where its title does
+            for (String title : List.of("beta", "estimator", "created")) {
+                int at = header.indexOf(" " + title) + 1;
+                assertEquals(' ', row.charAt(at - 1), title + " apart from the column before it:\n" + runs.out());
+                assertNotEquals(' ', row.charAt(at), title + " starts under its title:\n" + runs.out());
+            }
+        }
+        assertTrue(runs.out().contains(" idx:/tmp/pc-img2.idx "), runs.out());
+        assertTrue(runs.out().contains(" " + group + " "), "a group name that fits is whole: " + runs.out());
+        assertTrue(runs.out().contains(" " + longGroup.substring(0, 47) + "… "), runs.out());
+    }
+
+    @Test
     void runs_filters_by_status_group_text_and_count() {
         String db = dir.resolve("filters.db").toString();
         String a, b, c, d;
@@ -401,7 +496,7 @@ class CommandLineTest {
         assertTrue(rowA.contains(" 0.500 "), "a's stroke share: " + rowA);
         assertTrue(all.out().lines().filter(l -> l.startsWith(b)).findFirst().orElse("").contains(" - "), all.out());
         String rowD = all.out().lines().filter(l -> l.startsWith(d)).findFirst().orElse("");
-        assertTrue(rowD.contains(" dead ") && !rowD.contains("0.375"), "every unit dead: " + rowD);
+        assertTrue(rowD.contains(" all dead ") && !rowD.contains("0.375"), "every unit dead, as the pages say it: " + rowD);
         Result queued = run("runs", "--db", db, "--status", "queued");
         assertTrue(queued.out().contains(a) && queued.out().contains(b) && !queued.out().contains(c), queued.out());
         Result group = run("runs", "--db", db, "--group", "beta-sweep");

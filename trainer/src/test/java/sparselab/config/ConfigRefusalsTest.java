@@ -107,6 +107,25 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void a_preset_in_the_config_file_and_another_given_by_preset_are_refused_naming_both(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("f.json");
+        Files.writeString(file, "{\"preset\": \"okatani\", \"data\": \"bars\", \"hidden\": 4, \"epochs\": 1}");
+        ConfigException both = assertThrows(ConfigException.class, () -> ConfigLoader.resolve("ufldl", file, List.of()));
+        assertEquals("preset", both.errors().get(0).key());
+        assertTrue(both.getMessage().contains("--preset ufldl") && both.getMessage().contains("'okatani'")
+                && both.getMessage().contains(file.toString()), both.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.preset("ufldl", file));
+        // the same preset in both is the one preset; the file's preset alone is the run's preset
+        assertEquals(ConfigLoader.resolve(null, file, List.of()), ConfigLoader.resolve("okatani", file, List.of()));
+        assertEquals("okatani", ConfigLoader.preset("okatani", file));
+        assertEquals("okatani", ConfigLoader.preset(null, file));
+        assertEquals("ufldl", ConfigLoader.preset("ufldl", null));
+        Files.writeString(file, "{\"data\": \"bars\"}");
+        assertEquals("ufldl", ConfigLoader.preset("ufldl", file));
+        assertEquals(null, ConfigLoader.preset(null, file));
+    }
+
+    @Test
     void refuses_set_text_without_an_equals_sign_naming_the_text() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of("hidden=100", "beta0.1")));
         assertEquals(1, e.errors().size());
