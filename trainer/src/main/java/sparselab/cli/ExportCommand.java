@@ -143,7 +143,14 @@ public class ExportCommand implements Callable<Integer> {
     private static String filtersCsv(EventLog log, RunEvent.WeightSnapshot w) {
         float[] w1 = w1(log, w);
         StringBuilder sb = new StringBuilder("epoch,unit,core_pixels,core_length,core_connected,effective_pixels,roughness,stroke\n");
+        int d = w.imageRows() * w.imageCols();
         for (int j = 0; j < w.hidden(); j++) {
+            boolean finite = true;
+            for (int i = j * d; i < (j + 1) * d && finite; i++) finite = Float.isFinite(w1[i]);
+            if (!finite) {                 // a diverged run's filter: no shape and no verdict, as strokes-csv and measures-csv say
+                sb.append(w.epoch()).append(',').append(j).append(",,,,,,\n");
+                continue;
+            }
             StrokeMeasures.Shape s = StrokeMeasures.shape(w1, j, w.imageRows(), w.imageCols());
             sb.append(String.format(java.util.Locale.ROOT, "%d,%d,%d,%.4f,%.4f,%.2f,%.4f,%b%n", w.epoch(), j, s.corePixels(), s.coreLength(),
                     s.coreConnected(), s.effectivePixels(), s.roughness(), s.stroke()));

@@ -113,6 +113,19 @@ class RunExecutorTest {
             boolean nan = false;
             for (float v : w1) nan |= Float.isNaN(v);
             assertTrue(nan, "the snapshot at divergence holds NaN weights");
+            // export's filters-csv gives such a filter no measures and no verdict, as strokes-csv and measures-csv
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cl = sparselab.cli.ExitCodes.install(new picocli.CommandLine(new sparselab.cli.ExportCommand()));
+            cl.setOut(new java.io.PrintWriter(out, true));
+            assertEquals(0, cl.execute(run, "--db", dir.resolve("nan.db").toString(), "--format", "filters-csv", "--epoch", String.valueOf(at)));
+            List<String> rows = out.toString().lines().skip(1).toList();
+            assertEquals(8, rows.size(), out.toString());
+            for (int j = 0; j < 8; j++) {
+                boolean finite = true;
+                for (int i = j * last.event().visible(); i < (j + 1) * last.event().visible(); i++) finite &= Float.isFinite(w1[i]);
+                if (!finite) assertEquals(at + "," + j + ",,,,,,", rows.get(j));
+                else assertFalse(rows.get(j).endsWith(","), rows.get(j));
+            }
             MeasuresRow m = log.measures(run).stream().filter(r -> r.epoch() == at).findFirst().orElseThrow();
             assertEquals(java.util.Arrays.asList(null, null, null, null, null, null),
                     java.util.Arrays.asList(m.locality(), m.deadFraction(), m.saturatedFraction(), m.lifetimeSparsity(), m.digitLikeness(),
