@@ -148,7 +148,7 @@ function noMatch(textMatches) {
   const which = status.value ? `${status.value} ` : '';
   if (!text) return `no ${which}run`;
   if (textMatches) return `no ${which}run matches this filter (runs of another status do)`;
-  return `no ${which}run matches this filter${text.includes('=') ? ' (key=value compares the stored text: beta=3, not beta=3.0)' : ''}`;
+  return `no ${which}run matches this filter${text.includes('=') ? ' (key=value matches a whole value: beta=0.3 does not find 0.35)' : ''}`;
 }
 
 function showCount(textMatches = false) {

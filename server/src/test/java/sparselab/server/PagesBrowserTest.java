@@ -337,9 +337,9 @@ class PagesBrowserTest {
         driver.findElement(By.id("filter")).sendKeys("nothing-like-this");
         chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().equals("no diverged run matches this filter"));
         assertTrue(driver.getCurrentUrl().contains("q=nothing-like-this") && driver.getCurrentUrl().contains("status=diverged"), driver.getCurrentUrl());
-        driver.get(base + "/index.html?q=beta%3D3.0");
+        driver.get(base + "/index.html?q=beta%3D3.5");
         chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText()
-                .equals("no run matches this filter (key=value compares the stored text: beta=3, not beta=3.0)"));
+                .equals("no run matches this filter (key=value matches a whole value: beta=0.3 does not find 0.35)"));
         assertEquals("", chrome.js("return document.getElementById('status').value;"));
     }
 
@@ -393,7 +393,11 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
         assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
         assertTrue(driver.getCurrentUrl().contains("q=beta%3D0"), "the address keeps the filter: " + driver.getCurrentUrl());
-        driver.findElement(By.id("filter")).sendKeys(".0");
+        driver.findElement(By.id("filter")).sendKeys(".0");               // beta=0.0: the number 0, as --set reads it
+        chrome.waitFor(10).until(d -> driver.getCurrentUrl().contains("q=beta%3D0.0"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1);
+        assertEquals(plain, driver.findElement(By.cssSelector("#runs tbody tr")).getAttribute("data-run"));
+        driver.findElement(By.id("filter")).sendKeys("1");                // beta=0.01: no run
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).isEmpty());
         chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().startsWith("no run matches this filter"));
 
