@@ -58,6 +58,15 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
                 + (heldout != null ? " held-out " + RunConfig.num(round(heldout)) : ""));
     }
 
+    @Override
+    public void replayed(EpochStats s) {
+        if (plain != null) {
+            plain.replayed(s);
+            return;
+        }
+        if (bar != null) bar.setExtraMessage(step + " " + s.epoch() + "/" + epochs + " replayed, not logged again");
+    }
+
     private static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
     }

@@ -31,6 +31,6 @@ public class ResumeCommand implements Callable<Integer> {
         // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
         // own transaction, where another resume or launch at once is counted
         sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
-        return TrainCommand.run(spec, log, runId, background, true);
+        return TrainCommand.run(spec, db.db, log, runId, background, true);
     }
 }

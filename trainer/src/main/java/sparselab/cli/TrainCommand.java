@@ -37,7 +37,7 @@ public class TrainCommand implements Callable<Integer> {
         EventLog log = db.open();
         // checked against the log's limit in the transaction that creates it
         String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null))).get(0);
-        return run(spec, log, runId, background, false);
+        return run(spec, db.db, log, runId, background, false);
     }
 
     /** "run ID finished: 3 epochs" ("3 iterations" for L-BFGS); the status is said once, whether or not the message starts with it. */
@@ -45,8 +45,20 @@ public class TrainCommand implements Callable<Integer> {
         return "run " + o.runId() + " " + (o.message().startsWith(o.status()) ? o.message() : o.status() + ": " + o.message());
     }
 
-    /** Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. */
-    static int run(CommandSpec spec, EventLog log, String runId, boolean background, boolean resume) {
+    /**
+     * The command that continues {@code runId} in the log {@code db} (as {@code --db} was given), for a shell:
+     * {@code sparselab resume ID}, with {@code --db} unless it is the default, quoted where a shell would split it.
+     */
+    static String resumeCommand(String runId, String db) {
+        String d = db == null || db.equals("sparselab.db") ? "" : " --db " + (db.matches("[A-Za-z0-9_./:@=+%,-]+") ? db : "'" + db.replace("'", "'\\''") + "'");
+        return "sparselab resume " + runId + d;
+    }
+
+    /**
+     * Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. A foreground run
+     * stopped by Ctrl-C (or SIGTERM) says, on its way out, how to continue it.
+     */
+    static int run(CommandSpec spec, String db, EventLog log, String runId, boolean background, boolean resume) {
         if (background) {
             // a trainer started here would race the idle workers and pools for the queued run, and lose to a worker
             // that polls (its JVM starts slower) or start next to a pool's trainer
@@ -64,8 +76,27 @@ public class TrainCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         RunExecutor.Outcome o;
-        try (ProgressListener bar = ProgressListener.forConsole(spec.commandLine().getErr())) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        // the JVM ends without returning here: the run is left running in the log, and reads as interrupted at once
+        // (its trainer on this host is gone), which resume takes
+        Thread hint = new Thread(() -> {
+            if (ended.get()) return;
+            err.println();
+            err.println("stopped: run " + runId + " keeps the epochs it logged; `" + resumeCommand(runId, db) + "` continues it from its "
+                    + "last checkpoint, or from the start without one (epochs already logged are trained again, not logged again)");
+            err.flush();
+        }, "train-stop");
+        Runtime.getRuntime().addShutdownHook(hint);
+        try (ProgressListener bar = ProgressListener.forConsole(err)) {
             o = new RunExecutor(log, bar).execute(runId, resume);
+        } finally {
+            ended.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hint);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is on its way out: the hook runs and says nothing, the run has ended
+            }
         }
         if (o.status().equals("refused")) throw new ExitCodes.RefusedException(o.message());
         spec.commandLine().getErr().println(outcome(o));

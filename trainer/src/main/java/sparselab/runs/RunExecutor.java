@@ -72,6 +72,8 @@ public final class RunExecutor {
         default void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch, String step) {}
         default void batch() {}
         default void epoch(EpochStats stats, Double heldout) {}
+        /** An epoch already in the log trained again after a resume without a checkpoint at it, and not logged again. */
+        default void replayed(EpochStats stats) { epoch(stats, null); }
     }
 
     /** One plain line at the start and one per epoch (a foreground run without a terminal, a background run's log file). */
@@ -102,6 +104,13 @@ public final class RunExecutor {
             out.printf("run %s: %s %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, step, s.epoch(), epochs,
                     figure(s.loss()), figure(s.recon()), heldout != null ? " held-out " + figure(heldout) : "",
                     figure(s.meanActivation()), s.seconds());
+            out.flush();
+        }
+
+        @Override
+        public void replayed(EpochStats s) {
+            out.printf("run %s: %s %d/%d replayed, not logged again (the log has it from before the resume) loss %s (%.1f s)%n",
+                    runId, step, s.epoch(), epochs, figure(s.loss()), s.seconds());
             out.flush();
         }
 
@@ -338,7 +347,7 @@ public final class RunExecutor {
                     if (epoch <= loggedLosses.size() && Double.compare(loggedLosses.get(epoch - 1), s.loss()) != 0) {
                         LOG.warn("run {}: {} {} replayed with loss {} but the log has {}", runId, step, epoch, s.loss(), loggedLosses.get(epoch - 1));
                     }
-                    listener.epoch(s, null);
+                    listener.replayed(s);
                     continue;
                 }
                 Double heldout = heldX == null || diverged ? null : model.reconstructionError(heldX);

@@ -71,6 +71,75 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    void ctrl_c_on_a_foreground_train_names_the_resume_command_and_the_resume_marks_the_epochs_it_trains_again() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.BackgroundTrainer.detachesSession(), "setsid is not on the PATH");
+        Path db = dir.resolve("ctrl c.db");         // a space: the command it names must survive a shell
+        Path err = dir.resolve("train.err");
+        // setsid: the train leads its own process group, as a terminal's foreground job does; perl gives it SIGINT's
+        // default disposition (under a background job of a script SIGINT is ignored, and the JVM would never see it).
+        // No checkpoint within the test (every 1000 s): the resume starts from the start and trains the logged epochs again.
+        Process train = new ProcessBuilder("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",   // as the launcher and the tests' JVM
+                "-D" + sparselab.runs.RunExecutor.CHECKPOINT_PROPERTY + "=1000",
+                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "train", "--db", db.toString(),
+                "--set", "data=bars", "--set", "limit=4000", "--set", "hidden=16", "--set", "epochs=40", "--set", "batchSize=1")
+                .redirectErrorStream(true).redirectOutput(err.toFile()).start();
+        String runId;
+        try {
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (!(Files.exists(db) && epochsLogged(db) >= 2)) {
+                assertTrue(train.isAlive(), () -> "the train ended early: " + read(err));
+                assertTrue(System.nanoTime() < deadline, () -> "no two epochs logged in 180 s: " + read(err));
+                Thread.sleep(100);
+            }
+            Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + train.pid()).inheritIO().start();     // Ctrl-C
+            assertEquals(0, kill.waitFor());
+            assertTrue(train.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), () -> "the train did not stop on SIGINT: " + read(err));
+        } finally {
+            if (train.isAlive()) train.destroyForcibly();
+        }
+        assertEquals(130, train.exitValue(), read(err));
+        try (EventLog log = EventLog.open(db)) {
+            RunRow row = log.runs().get(0);
+            runId = row.runId();
+            assertEquals("interrupted", row.effectiveStatus(log.clock().instant()), "a stopped foreground run reads as interrupted");
+        }
+        String said = read(err);
+        assertTrue(said.contains("stopped: run " + runId + " keeps the epochs it logged; `sparselab resume " + runId + " --db '" + db
+                + "'` continues it from its last checkpoint, or from the start without one"), said);
+        int logged = epochsLogged(db);
+        assertTrue(logged >= 2 && logged < 40, "epochs logged before Ctrl-C: " + logged);
+
+        Result resumed = run("resume", "--db", db.toString(), runId);       // the command it named
+        assertEquals(0, resumed.code(), resumed.err());
+        for (int e = 1; e <= logged; e++) {
+            assertTrue(resumed.err().contains("run " + runId + ": epoch " + e + "/40 replayed, not logged again"), resumed.err());
+        }
+        assertFalse(resumed.err().contains("epoch " + (logged + 1) + "/40 replayed"), resumed.err());
+        assertTrue(resumed.err().contains("run " + runId + ": epoch " + (logged + 1) + "/40 loss "), resumed.err());
+        try (EventLog log = EventLog.open(db)) {
+            assertEquals("finished", log.run(runId).orElseThrow().status());
+            assertEquals(40, log.metrics(runId).size(), "each epoch logged once");
+        }
+    }
+
+    private static int epochsLogged(Path db) {
+        try (EventLog log = EventLog.openReadOnly(db.toString())) {
+            return log.runs().stream().mapToInt(RunRow::epochsDone).max().orElse(0);
+        } catch (RuntimeException notYet) {
+            return 0;                                   // the file exists before its tables
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
     record Result(int code, String out, String err) {}
 
     private Result run(String... args) {
