@@ -68,6 +68,7 @@ public final class GalleryRoutes {
                 "the grid of " + s.w.hidden() + " filters of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
         String to = ctx.queryParam("matchTo");
+        if (to != null && to.isEmpty()) to = null;       // empty counts as absent, as matchEpoch's: a grid without matching
         String tag = s.row.blob() + "-grid-" + scale;
         String toBlob = null;
         int toEpoch = -1;
@@ -86,7 +87,8 @@ public final class GalleryRoutes {
         int[] order = null;
         if (to != null) {
             int e = toEpoch;
-            order = bounded(() -> matches.match(to, e, ctx.pathParam("id"), s.row.epoch())).units();   // 400 for non-finite weights
+            String other = to;
+            order = bounded(() -> matches.match(other, e, ctx.pathParam("id"), s.row.epoch())).units();   // 400 for non-finite weights
         }
         int[] drawOrder = order;
         byte[] png = bounded(() -> WeightImages.grid(s.w1(), s.w.hidden(), s.w.imageRows(), s.w.imageCols(), scale, drawOrder));

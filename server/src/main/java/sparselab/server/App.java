@@ -130,6 +130,18 @@ public final class App {
         t.start();
     }
 
+    /**
+     * The methods Javalin's 405 (a known path, another method) lists for the path, HEAD left out (refused on every API
+     * route), as an Allow header's value ("GET, POST"); null for a 405 of ours, which sets its own.
+     */
+    static String allowedMethods(HttpResponseException e) {
+        String listed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+        if (listed == null) return null;
+        List<String> methods = java.util.Arrays.stream(listed.split(",")).map(String::trim)
+                .filter(m -> !m.isEmpty() && !m.equals("HEAD")).toList();
+        return methods.isEmpty() ? null : String.join(", ", methods);
+    }
+
     public Javalin build() {
         List<String> apiGets = new java.util.ArrayList<>();
         Set<String> apiPaths = new java.util.HashSet<>();
@@ -207,6 +219,14 @@ public final class App {
                 "Endpoint " + ctx.method().name() + " " + ConfigException.clip(ctx.path(), 60) + " not found")));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 429) ctx.header("Retry-After", BUSY_RETRY_SECONDS);
+            String allowed = e.getStatus() == 405 ? allowedMethods(e) : null;
+            if (allowed != null) {
+                // a 405 names the methods the path answers, in Allow (RFC 9110) and in words; HEAD is refused (above)
+                ctx.header("Allow", allowed);
+                ctx.status(405).json(ApiError.of(405, null, ctx.method().name() + ": " + ConfigException.clip(ctx.path(), 60)
+                        + " answers " + allowed.replace(", ", " and ") + " only"));
+                return;
+            }
             ctx.status(e.getStatus()).json(ApiError.of(e.getStatus(), null, e.getMessage()));
         });
         app.exception(StoreException.Corrupt.class, (e, ctx) -> {

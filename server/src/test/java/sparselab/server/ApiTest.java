@@ -249,7 +249,12 @@ class ApiTest {
         JavalinTest.test(app(), (server, client) -> {
             Response r = client.request("/api/launch", b -> b.put(okhttp3.RequestBody.create("{}", null)));
             assertEquals(405, r.code());
-            assertTrue(r.body().string().startsWith("{"), "a JSON refusal");
+            assertEquals("POST", r.header("Allow"), "RFC 9110: a 405 lists the methods the path answers");
+            assertEquals("PUT: /api/launch answers POST only", json(r).get("error").asText());
+            Response del = client.request("/api/runs", b -> b.delete());
+            assertEquals(405, del.code());
+            assertEquals("GET", del.header("Allow"), "HEAD is refused on the API, so not listed");
+            assertEquals("DELETE: /api/runs answers GET only", json(del).get("error").asText());
             assertEquals(404, client.get("/api/nosuch").code());
         });
     }

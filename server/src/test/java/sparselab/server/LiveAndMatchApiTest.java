@@ -241,7 +241,7 @@ class LiveAndMatchApiTest {
 
     /**
      * A grid asked for with {@code matchEpoch} but no {@code matchTo} was drawn unmatched (200), the parameter dropped,
-     * while matchTo without matchEpoch was a 400: it is a 400 naming matchTo; an empty matchEpoch counts as absent.
+     * while matchTo without matchEpoch was a 400: it is a 400 naming matchTo; an empty matchEpoch or matchTo counts as absent.
      */
     @Test
     void a_grid_given_match_epoch_without_match_to_is_a_400_naming_match_to() {
@@ -255,6 +255,14 @@ class LiveAndMatchApiTest {
             assertTrue(error.startsWith("matchTo: missing; "), error);
             assertEquals(400, client.get("/api/runs/" + a + "/snapshots/1/grid.png?scale=1&matchEpoch=0", b -> b.header("If-None-Match", "*")).code());
             assertEquals(200, client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchEpoch=").code());
+            // an empty matchTo counts as absent too (was looked up as a run '': 404): the plain grid, or without it a 400
+            Response bothEmpty = client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchTo=&matchEpoch=");
+            assertEquals(200, bothEmpty.code());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(client.get("/api/runs/" + a + "/snapshots/1/grid.png").body().bytes(), bothEmpty.body().bytes());
+            Response emptyTo = client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchTo=&matchEpoch=2");
+            assertEquals(400, emptyTo.code());
+            String emptyToError = json(emptyTo).get("error").asText();
+            assertTrue(emptyToError.startsWith("matchTo: missing; "), emptyToError);
             assertEquals(200, client.get("/api/runs/" + a + "/snapshots/1/grid.png?matchTo=" + a + "&matchEpoch=2").code());
         });
     }
