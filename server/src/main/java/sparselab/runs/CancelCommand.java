@@ -24,15 +24,19 @@ public class CancelCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunActions actions = new RunActions(log, log.clock());
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        java.util.Set<String> askedBefore = new java.util.HashSet<>();
         for (String id : ids) {                                // every id checked before anything is written
             sparselab.log.RunRow r = actions.require(id);
             if (r.ended()) throw new sparselab.store.StoreException.Conflict("run '" + id + "' is " + r.status()
                     + "; there is nothing to cancel (nothing was cancelled)");
+            if (r.cancelRequested()) askedBefore.add(id);
         }
         for (String id : ids) {
             String after = actions.cancel(id, "cli", false);
+            // asked again: nothing new is written (the API answers 409); said so, and the command still succeeds
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
-                    : "cancel requested: its trainer reads it within about 5 s and stops after the batch it is on (status " + after + ")"));
+                    : (askedBefore.contains(id) ? "cancel asked already (nothing new written)" : "cancel requested")
+                    + ": its trainer reads it within about 5 s and stops after the batch it is on (status " + after + ")"));
         }
         return 0;
     }

@@ -105,6 +105,12 @@ class CommandLineHelpAndServeTest {
                     .filter(e -> e instanceof sparselab.log.RunEvent.CancelRequested).map(e -> ((sparselab.log.RunEvent.CancelRequested) e).by())
                     .findFirst().orElse(""));
         }
+        Cli.Result askedAgain = run("cancel", "--db", db.toString(), running);    // succeeds, says that nothing new is written
+        assertEquals(0, askedAgain.code(), askedAgain.err());
+        assertTrue(askedAgain.out().startsWith(running + " cancel asked already (nothing new written): its trainer reads it"), askedAgain.out());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals(1, log.events(running).stream().filter(e -> e.event() instanceof sparselab.log.RunEvent.CancelRequested).count());
+        }
         Cli.Result again = run("cancel", "--db", db.toString(), queued);
         assertEquals(2, again.code());
         assertTrue(again.err().contains("nothing to cancel"), again.err());
