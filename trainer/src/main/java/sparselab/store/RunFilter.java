@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Which runs a page of the runs list keeps: a status as a user sees it ({@code interrupted} included) and a text of
- * words apart ({@link #terms}), each of which a run must match: a word occurs, in any case, in the run's id, status,
+ * words apart ({@link #terms}), each of which a run must match: a word occurs, in any case, in the run's id, status (as a user sees it),
  * preset, group or origin, in one of its tags, or in one key or value of its configuration (or, written key=value,
  * equals one configuration value). A word is matched as it is written, against what a user reads: never against the
  * JSON the configuration and tags are stored as, so a quote, brace, colon or comma matches only a run that has one in

@@ -816,6 +816,42 @@ final class SqlEventLog implements EventLog {
             binds.put("status", status);
         }
         List<String> terms = filter.terms();                 // each to be matched
+        // a word is matched against the status a user sees: a running run whose heartbeats lapsed as interrupted; one
+        // whose trainer ran on this host may be either (its process is looked at in Java), so both words are offered
+        // here and each such row is checked again below with the status it shows
+        String shown = "(CASE WHEN status = 'running' AND heartbeat_at < :cutoff THEN 'interrupted' "
+                + "WHEN status = 'running' AND host = :here THEN 'running interrupted' ELSE status END)";
+        boolean statusWords = terms.stream().anyMatch(t -> t.indexOf('=') <= 0);
+        if (statusWords) {
+            binds.put("cutoff", cutoff);
+            binds.put("here", sparselab.log.ThisHost.NAME);
+        }
+        // a word in one of the two words and not the other: rows of this host's trainers are told apart in Java
+        boolean byHost = terms.stream().anyMatch(t -> t.indexOf('=') <= 0 && "running".contains(t) != "interrupted".contains(t));
+        sql.append(termsClause(terms, shown, binds));
+        if (before != null) {
+            sql.append(" AND created_seq < :before");
+            binds.put("before", before);
+        }
+        if (byLiveness || byHost) {
+            // the runs whose status is 'running' in the log: those training now and those stopped without an end
+            sql.append(" ORDER BY created_seq DESC");
+            return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list().stream()
+                    .filter(r -> !byLiveness || r.effectiveStatus(now).equals(status))
+                    .filter(r -> !byHost || !shownEither(r, cutoff) || matchesAs(h, r, terms, r.effectiveStatus(now)))
+                    .limit(limit).toList());
+        }
+        sql.append(" ORDER BY created_seq DESC LIMIT :limit");
+        binds.put("limit", limit);
+        return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list());
+    }
+
+    /**
+     * The conditions of the runs filter's words ({@link RunFilter#terms}), each a run must match, as " AND ..." with
+     * their values bound in {@code binds}; {@code status} is the SQL of the status a word is compared with.
+     */
+    private String termsClause(List<String> terms, String status, Map<String, Object> binds) {
+        StringBuilder sql = new StringBuilder();
         for (int i = 0; i < terms.size(); i++) {
             String term = terms.get(i);
             // SQLite's LOWER changes ASCII letters only: a word with other letters is compared with the text lowered
@@ -840,26 +876,29 @@ final class SqlEventLog implements EventLog {
                         + " WHERE " + LOWER + "(c.key)" + q + " OR " + LOWER + "(c.value)" + q + "))";
                 String tags = "(" + LOWER + "(tags)" + written + " AND EXISTS (SELECT 1 FROM " + dialect.jsonRows("tags", "t")
                         + " WHERE " + LOWER + "(t.value)" + q + "))";
-                sql.append(" AND (" + LOWER + "(run_id)" + q + " OR " + LOWER + "(status)" + q + " OR " + LOWER + "(COALESCE(preset, ''))" + q
+                sql.append(" AND (" + LOWER + "(run_id)" + q + " OR " + LOWER + "(" + status + ")" + q + " OR " + LOWER + "(COALESCE(preset, ''))" + q
                         + " OR " + LOWER + "(COALESCE(run_group, ''))" + q + " OR " + LOWER + "(COALESCE(origin, ''))" + q + " OR " + config + " OR " + tags + ")");
                 String json = Json.write(term);                     // "term", its quotes and backslashes escaped
                 binds.put("written" + i, "%" + like(json.substring(1, json.length() - 1).toLowerCase(java.util.Locale.ROOT)) + "%");
                 binds.put("q" + i, "%" + like(term) + "%");
             }
         }
-        if (before != null) {
-            sql.append(" AND created_seq < :before");
-            binds.put("before", before);
-        }
-        if (byLiveness) {
-            // the runs whose status is 'running' in the log: those training now and those stopped without an end
-            sql.append(" ORDER BY created_seq DESC");
-            return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list()).stream()
-                    .filter(r -> r.effectiveStatus(now).equals(status)).limit(limit).toList();
-        }
-        sql.append(" ORDER BY created_seq DESC LIMIT :limit");
-        binds.put("limit", limit);
-        return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list());
+        return sql.toString();
+    }
+
+    /** Whether the filter offered {@code r} both running and interrupted: running in the log, trained on this host, heartbeat fresh. */
+    private static boolean shownEither(RunRow r, String cutoff) {
+        return "running".equals(r.status()) && sparselab.log.ThisHost.NAME.equals(r.host())
+                && (r.heartbeatAt() == null || r.heartbeatAt().compareTo(cutoff) >= 0);
+    }
+
+    /** Whether run {@code r} matches every word of {@code terms} with {@code status} as its status. */
+    private boolean matchesAs(Handle h, RunRow r, List<String> terms, String status) {
+        Map<String, Object> binds = new LinkedHashMap<>();
+        binds.put("shown", status);          // CAST: PostgreSQL cannot type a bare parameter inside LOWER
+        binds.put("id", r.runId());
+        return h.createQuery("SELECT 1 FROM runs WHERE run_id = :id" + termsClause(terms, "CAST(:shown AS TEXT)", binds)).bindMap(binds)
+                .mapTo(Integer.class).findOne().isPresent();
     }
 
     /** The SQLite function that lowers text as Java does (every letter, not only ASCII's): the runs filter's. */

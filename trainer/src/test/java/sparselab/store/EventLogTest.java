@@ -639,6 +639,45 @@ class EventLogTest {
         }
     }
 
+    /**
+     * The filter's words were matched against the stored status: a run stored as running whose trainer is gone (its
+     * heartbeats lapsed, or its process on this host ended) shows interrupted, but matched "running" and not
+     * "interrupted". Words now match the status a user sees, paged as before.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_runs_filter_words_match_the_status_a_user_sees(String kind) throws Exception {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            String elsewhere = createRun(log), dead = createRun(log), alive = createRun(log), queued = createRun(log);
+            log.claim(elsewhere, started(1), r -> true).orElseThrow();           // another host: its heartbeat tells
+            String here = sparselab.log.ThisHost.NAME;
+            log.claim(dead, new RunEvent.Started(gone.pid(), here, 2, 0, "fp", Map.of()), r -> true).orElseThrow();
+            log.claim(alive, new RunEvent.Started(ProcessHandle.current().pid(), here, 2, 0, "fp", Map.of()), r -> true).orElseThrow();
+            Instant now = Instant.now(), later = now.plusSeconds(3600);      // later: every heartbeat has lapsed
+            java.util.function.BiFunction<String, Instant, List<String>> q = (text, at) ->
+                    log.runsPage(new RunFilter(null, text), null, 100, at).stream().map(RunRow::runId).toList();
+            assertEquals(List.of(dead), q.apply("interrupted", now));
+            assertEquals(List.of(dead), q.apply("INTERR", now));
+            assertEquals(List.of(alive, elsewhere), q.apply("running", now));
+            assertEquals(List.of(alive, elsewhere), q.apply("runn", now));
+            assertEquals(List.of(dead), q.apply("sigmoid interrupted", now), "with another word");
+            assertEquals(List.of(alive, elsewhere), q.apply("running sigmoid", now), "with another word");
+            assertEquals(List.of(alive, dead, elsewhere), q.apply("interrupted", later));
+            assertEquals(List.of(), q.apply("running", later));
+            assertEquals(List.of(queued), q.apply("queued", now));
+            // a page of one, then the next from its cursor: the rows told apart in Java are paged as the others
+            List<RunRow> first = log.runsPage(new RunFilter(null, "running"), null, 1, now);
+            assertEquals(List.of(alive), first.stream().map(RunRow::runId).toList());
+            assertEquals(List.of(elsewhere), log.runsPage(new RunFilter(null, "running"), first.get(0).createdSeq(), 1, now)
+                    .stream().map(RunRow::runId).toList());
+            // the status filter and the words agree
+            assertEquals(List.of(dead), log.runsPage(new RunFilter("interrupted", "interrupted"), null, 100, now).stream().map(RunRow::runId).toList());
+            assertEquals(List.of(), log.runsPage(new RunFilter("running", "interrupted"), null, 100, now));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void runs_page_newest_first_with_filters_and_a_cursor(String kind) {
