@@ -157,7 +157,7 @@ public final class ConfigLoader {
             java.math.BigDecimal b = exact.stripTrailingZeros();
             if (b.scale() <= 0 && b.abs().compareTo(TWO_TO_53) < 0) return b.toBigIntegerExact().toString();
             int exponent = b.precision() - b.scale() - 1;
-            return exponent < -6 || exponent > 20 ? b.toString().replace("E+", "e").replace("E", "e") : b.toPlainString();
+            return exponent < -6 || exponent > 20 ? RunConfig.withPowerOfTen(b) : b.toPlainString();
         }
         return v.asText();
     }

@@ -169,7 +169,12 @@ public record RunConfig(
         if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);
         BigDecimal b = BigDecimal.valueOf(v).stripTrailingZeros();
         String plain = b.toPlainString();
-        return plain.length() <= PLAIN_MAX ? plain : b.toString().replace("E+", "e").replace("E", "e");
+        return plain.length() <= PLAIN_MAX ? plain : withPowerOfTen(b);
+    }
+
+    /** {@code b} with a power of ten, as JSON and Java write one: {@code 4.9e-324}, {@code 1e+400} as {@code 1e400}. */
+    static String withPowerOfTen(BigDecimal b) {
+        return b.toString().replace("E+", "e").replace("E", "e");
     }
 
     /** The longest canonical text of a number written without a power of ten. */
