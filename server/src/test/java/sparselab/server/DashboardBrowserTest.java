@@ -71,9 +71,7 @@ class DashboardBrowserTest {
     void stop() {
         System.clearProperty(BackgroundTrainer.LOGS_PROPERTY);
         if (pool != null) pool.close();
-        if (app != null) app.stop();
-        if (log != null) log.close();
-        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+        Fixtures.stopPages(app, log, dir);
     }
 
     private WebDriverWait waitFor(Duration d) { return new WebDriverWait(driver, d); }

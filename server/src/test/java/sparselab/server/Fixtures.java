@@ -36,6 +36,16 @@ final class Fixtures {
                 Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
     }
 
+    /**
+     * The end of a page test class: its server stopped, its log closed (its pool's connections: the PostgreSQL suite
+     * shares one server) and its temporary folder deleted; each may be null (a start that failed part way).
+     */
+    static void stopPages(io.javalin.Javalin app, EventLog log, java.nio.file.Path dir) {
+        if (app != null) app.stop();
+        if (log != null) log.close();
+        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+    }
+
     static String queued(EventLog log, Map<String, String> overrides) {
         return queued(log, overrides, "cli", null);
     }

@@ -67,9 +67,7 @@ class LivePagesBrowserTest {
 
     @AfterAll
     void stop() {
-        if (app != null) app.stop();
-        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
-        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+        Fixtures.stopPages(app, log, dir);
     }
 
     private static final double[] RATES = new double[16];

@@ -94,9 +94,7 @@ class ReplicatesBrowserTest {
 
     @AfterAll
     void stop() {
-        if (app != null) app.stop();
-        if (log != null) log.close();       // its pool's connections: the PostgreSQL suite shares one server
-        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+        Fixtures.stopPages(app, log, dir);
     }
 
     private static double mean(double a, double b) { return (a + b) / 2; }

@@ -61,9 +61,7 @@ class RunAndRunsPagesBrowserTest {
 
     @AfterAll
     void stop() {
-        if (app != null) app.stop();
-        if (log != null) log.close();
-        if (dir != null) sparselab.cli.TempFolder.delete(dir);
+        Fixtures.stopPages(app, log, dir);
     }
 
     /** The page's requests to the API so far (resource timing: each answered request, whatever its status). */
