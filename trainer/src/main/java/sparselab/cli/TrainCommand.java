@@ -45,6 +45,43 @@ public class TrainCommand implements Callable<Integer> {
         return "run " + o.runId() + " " + (o.message().startsWith(o.status()) ? o.message() : o.status() + ": " + o.message());
     }
 
+    /** System property: how long {@code train --background} waits for a free worker to claim its run (seconds, default 10). */
+    static final String WAIT_PROPERTY = "sparselab.workerWaitSeconds";
+
+    /**
+     * Waits for one of the free workers {@code idle} to claim the queued run: the line that says who started it, or
+     * that it is still queued when the wait runs out; null when every one of them refused it (each refusal said on
+     * the way, with its reason), so that a trainer is started here.
+     */
+    static String awaitWorkers(EventLog log, String runId, List<String> idle, java.io.PrintWriter err) {
+        long deadline = System.nanoTime() + (long) (Double.parseDouble(System.getProperty(WAIT_PROPERTY, "10")) * 1e9);
+        java.util.Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        while (true) {
+            sparselab.log.RunRow r = log.run(runId).orElseThrow();
+            if (!r.status().equals("queued")) {
+                return "run " + runId + " " + (r.worker() != null ? "started by " + r.worker() : "is " + r.status());
+            }
+            for (sparselab.log.StoredEvent e : log.events(runId)) {
+                if (e.event() instanceof sparselab.log.RunEvent.Refused f && idle.contains(f.worker())) refusals.putIfAbsent(f.worker(), f.reason());
+            }
+            if (refusals.keySet().containsAll(idle)) {
+                StringBuilder said = new StringBuilder();
+                refusals.forEach((w, why) -> said.append(said.length() == 0 ? "" : "; ").append(w).append(": ").append(why.replace('\n', ' ')));
+                err.println("run " + runId + " refused by " + (idle.size() == 1 ? "the free worker" : "every free worker") + " (" + said + ")");
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return "run " + runId + " is still queued: no free worker has claimed it yet (they claim at their next poll; `runs` shows who trains it)";
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "run " + runId + " is queued for the workers";
+            }
+        }
+    }
+
     /**
      * The command that continues {@code runId} in the log {@code db} (as {@code --db} was given), for a shell:
      * {@code sparselab resume ID}, with {@code --db} unless it is the default, quoted where a shell would split it.
@@ -69,6 +106,16 @@ public class TrainCommand implements Callable<Integer> {
                         + (idle.size() == 1 ? " has a free slot and starts" : " have free slots and start") + " queued runs within seconds (no trainer "
                         + "started here; `runs` shows who trains it)");
                 spec.commandLine().getOut().println(runId);
+                spec.commandLine().getOut().flush();
+                String after = awaitWorkers(log, runId, idle.stream().map(sparselab.store.WorkerInfo::name).toList(), spec.commandLine().getErr());
+                if (after != null) {
+                    spec.commandLine().getErr().println(after);
+                    return ExitCodes.OK;
+                }
+                // every free worker refused the run (its data differs there, say): trained here, as without workers
+                BackgroundTrainer.spawn(log, runId, resume);
+                spec.commandLine().getErr().println("run " + runId + ": started a trainer here instead (output in "
+                        + BackgroundTrainer.logs(log.locator()).resolve(runId + ".log") + ")");
                 return ExitCodes.OK;
             }
             BackgroundTrainer.spawn(log, runId, resume);

@@ -294,10 +294,17 @@ class CommandLineTest {
         assertEquals(2, busy.code(), busy.err());
         assertTrue(busy.err().contains("the log is in use: box-7:42 serves it"), busy.err());
         // a background run on a log that a worker serves is left to the worker: no trainer here to race it
-        Result queued = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        System.setProperty(TrainCommand.WAIT_PROPERTY, "0.5");          // these workers never claim: the wait runs out
+        Result queued, pooled;
+        try {
+            queued = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        } finally {
+            System.clearProperty(TrainCommand.WAIT_PROPERTY);
+        }
         assertEquals(0, queued.code(), queued.err());
         String queuedId = queued.out().strip();
         assertTrue(queued.err().contains("run " + queuedId + " queued for the workers: box-7:42 has a free slot"), queued.err());
+        assertTrue(queued.err().contains("run " + queuedId + " is still queued: no free worker has claimed it yet"), queued.err());
         try (EventLog log = EventLog.open(Path.of(db))) {
             assertEquals("queued", log.run(queuedId).orElseThrow().status());
         }
@@ -306,7 +313,12 @@ class CommandLineTest {
             // a dashboard's pool with a free slot starts a trainer for a queued run at its next tick: the same
             log.workerBeat(new sparselab.store.WorkerInfo("serve@box-8:7", "box-8", 7L, 2, List.of(queuedId), null, null, false));
         }
-        Result pooled = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        System.setProperty(TrainCommand.WAIT_PROPERTY, "0.5");
+        try {
+            pooled = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+        } finally {
+            System.clearProperty(TrainCommand.WAIT_PROPERTY);
+        }
         assertEquals(0, pooled.code(), pooled.err());
         String pooledId = pooled.out().strip();
         assertTrue(pooled.err().contains("run " + pooledId + " queued for the workers: serve@box-8:7 (a dashboard's pool) has a free slot"), pooled.err());
@@ -320,6 +332,66 @@ class CommandLineTest {
             RunRow row = log.run(runId).orElseThrow();
             assertEquals("finished", row.status());
             assertEquals(3, row.epochsDone());
+        }
+    }
+
+    /**
+     * {@code train --background} on a log that a free worker serves queued the run and returned: when that worker then
+     * refused it (its data differs), the run stayed queued and nothing said so. The command now waits for the claim:
+     * it names the worker that started the run, or, when every free worker refused it, says why and trains it here.
+     */
+    @Test
+    void train_background_names_the_worker_that_claims_its_run_and_trains_here_when_the_free_workers_refuse_it() throws Exception {
+        String db = dir.resolve("claims.db").toString();
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            sparselab.runs.WorkerLoop worker = new sparselab.runs.WorkerLoop(log, "w-claims", 1, 50, 0);
+            Thread serving = new Thread(worker::run, "w-claims");
+            serving.start();
+            try {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (log.workers().stream().noneMatch(w -> w.name().equals("w-claims"))) {
+                    assertTrue(System.nanoTime() < deadline, "the worker did not beat");
+                    Thread.sleep(20);
+                }
+                Result claimed = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+                assertEquals(0, claimed.code(), claimed.err());
+                String id = claimed.out().strip();
+                assertTrue(claimed.err().contains("run " + id + " started by w-claims"), claimed.err());
+            } finally {
+                worker.stop();
+                serving.join(60_000);
+            }
+            // a free worker that refuses every run it is offered, as one whose copy of the data differs does
+            log.workerBeat(new sparselab.store.WorkerInfo("box-9:1", "box-9", 1L, 1, List.of(), null, null, false));
+            Thread refuser = new Thread(() -> {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    for (String q : log.queued(10)) {
+                        if (log.events(q).stream().noneMatch(e -> e.event() instanceof sparselab.log.RunEvent.Refused)) {
+                            log.append(q, new sparselab.log.RunEvent.Refused("box-9:1", "box-9", "the data set 'bars' on this machine has another fingerprint"));
+                            return;
+                        }
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "box-9");
+            refuser.start();
+            Result refused = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+            refuser.join();
+            assertEquals(0, refused.code(), refused.err());
+            String id = refused.out().strip();
+            assertTrue(refused.err().contains("run " + id + " refused by the free worker (box-9:1: the data set 'bars' on this machine has another fingerprint)"), refused.err());
+            assertTrue(refused.err().contains("run " + id + ": started a trainer here instead (output in "), refused.err());
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (!log.run(id).orElseThrow().status().equals("finished")) {
+                assertTrue(System.nanoTime() < deadline, () -> "the trainer started here did not finish the run: " + log.run(id).orElseThrow().status());
+                Thread.sleep(200);
+            }
+            log.workerStopped("box-9:1");
         }
     }
 
