@@ -48,11 +48,12 @@ final class ProgressListener implements RunExecutor.Listener, AutoCloseable {
     public void batch() { if (bar != null) bar.step(); }
 
     @Override
+    public void logged(EpochStats s, Double heldout) {
+        if (plain != null) plain.logged(s, heldout);
+    }
+
+    @Override
     public void epoch(EpochStats s, Double heldout) {
-        if (plain != null) {
-            plain.epoch(s, heldout);
-            return;
-        }
         if (bar == null) return;
         bar.setExtraMessage(step + " " + s.epoch() + "/" + epochs + " loss " + RunConfig.num(round(s.loss()))
                 + (heldout != null ? " held-out " + RunConfig.num(round(heldout)) : ""));

@@ -72,6 +72,8 @@ public final class RunExecutor {
         default void started(String runId, int fromEpoch, int epochs, long batchesPerEpoch, String step) {}
         default void batch() {}
         default void epoch(EpochStats stats, Double heldout) {}
+        /** The epoch is in the log (called on the log writer's thread, in order, after its transaction committed). */
+        default void logged(EpochStats stats, Double heldout) {}
         /** An epoch already in the log trained again after a resume without a checkpoint at it, and not logged again. */
         default void replayed(EpochStats stats) { epoch(stats, null); }
     }
@@ -99,8 +101,9 @@ public final class RunExecutor {
             out.flush();
         }
 
+        /** Said once the epoch is in the log: after a kill, the last line is the last epoch a resume finds logged. */
         @Override
-        public void epoch(EpochStats s, Double heldout) {
+        public void logged(EpochStats s, Double heldout) {
             out.printf("run %s: %s %d/%d loss %s recon %s%s mean activation %s (%.1f s)%n", runId, step, s.epoch(), epochs,
                     figure(s.loss()), figure(s.recon()), heldout != null ? " held-out " + figure(heldout) : "",
                     figure(s.meanActivation()), s.seconds());
@@ -383,6 +386,7 @@ public final class RunExecutor {
                     if (!diverged && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
                     if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
                     appendEpoch(lease, e, step, events, blobs);
+                    listener.logged(s, heldout);
                 });
                 listener.epoch(s, heldout);
                 if (diverged) {

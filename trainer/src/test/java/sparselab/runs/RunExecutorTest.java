@@ -27,6 +27,47 @@ class RunExecutorTest {
         return ConfigLoader.resolve(preset, null, List.of(sets));
     }
 
+    /**
+     * A run's epoch lines (a background trainer's log file, a foreground run's piped output) were printed when the
+     * epoch was handed to the log writer, before its transaction: after a kill -9 the file's last line could name an
+     * epoch that the log does not have. Each line is now printed once the epoch is in the log: every line read here
+     * finds its epoch logged at that moment.
+     */
+    @Test
+    void each_epoch_line_is_printed_once_its_epoch_is_in_the_log() throws Exception {
+        EventLog log = EventLog.open(dir.resolve("lines.db"));
+        String run = Runs.create(log, cfg(null, "data=bars", "limit=600", "hidden=12", "epochs=12", "batchSize=50", "snapshotEvery=1"), null, "test", null);
+        List<String> early = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.regex.Pattern epochLine = java.util.regex.Pattern.compile("run " + run + ": epoch (\\d+)/12 loss .*");
+        java.io.Writer checking = new java.io.Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] buf, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    if (buf[i] != '\n') {
+                        line.append(buf[i]);
+                        continue;
+                    }
+                    String l = line.toString();
+                    line.setLength(0);
+                    lines.add(l);
+                    java.util.regex.Matcher m = epochLine.matcher(l);
+                    if (m.matches() && log.run(run).orElseThrow().epochsDone() < Integer.parseInt(m.group(1))) early.add(l);
+                }
+            }
+
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        RunExecutor.Outcome o = new RunExecutor(log, new RunExecutor.Lines(new java.io.PrintWriter(checking, true))).execute(run, false);
+        assertEquals("finished", o.status(), o.message());
+        assertEquals(12, lines.stream().filter(l -> epochLine.matcher(l).matches()).count(), lines.toString());
+        assertEquals(List.of(), early, "lines printed before their epoch was in the log");
+        log.close();
+    }
+
     @Test
     void every_weight_snapshot_has_filter_measures_in_the_same_transaction() throws Exception {
         EventLog log = EventLog.open(dir.resolve("m.db"));
