@@ -234,8 +234,11 @@ public final class Sweeps {
 
     /** {@code beta=0.1 rho=0.05} */
     public static String label(Map<String, String> swept) {
+        // in the configuration table's order, as `group` and the group page list a sweep's values, whatever the --set order
+        List<String> order = sparselab.config.ConfigKeys.all().stream().map(sparselab.config.ConfigKeys.Key::name).toList();
         StringBuilder sb = new StringBuilder();
-        swept.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        swept.entrySet().stream().sorted(java.util.Comparator.comparingInt(e -> order.indexOf(e.getKey())))
+                .forEach(e -> sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append('=').append(e.getValue()));
         return sb.toString();
     }
 }

@@ -25,6 +25,10 @@ class SweepsTest {
         assertEquals(4, points.size());
         List<String> labels = points.stream().map(p -> Sweeps.label(p.swept())).toList();
         assertEquals(List.of("beta=0 rho=0.05", "beta=0 rho=0.1", "beta=3 rho=0.05", "beta=3 rho=0.1"), labels);
+        // swept in another --set order: the points follow it, each label lists its keys as `group` does (the key table's order)
+        List<Sweeps.Point> turned = Sweeps.grid(ConfigLoader.merge("ufldl", null, s.fixed()), Sweeps.parse(List.of("rho=0.05,0.1", "beta=0,3")).axes());
+        assertEquals(List.of("beta=0 rho=0.05", "beta=3 rho=0.05", "beta=0 rho=0.1", "beta=3 rho=0.1"),
+                turned.stream().map(p -> Sweeps.label(p.swept())).toList());
         double[][] expected = {{0, 0.05}, {0, 0.1}, {3, 0.05}, {3, 0.1}};
         for (int i = 0; i < 4; i++) {
             var c = points.get(i).config();
