@@ -9,7 +9,7 @@ import sparselab.store.EventLog;
 import java.util.concurrent.Callable;
 
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
-        description = {"Drop the projections (runs, epoch_metrics, snapshots) and fold them again from the events.",
+        description = {"Drop the projections (runs, epoch_metrics, snapshots, filter_measures) and fold them again from the events.",
                 "Only while nothing writes to the log: it refuses while a run trains or a worker or dashboard pool serves the log."})
 public class RebuildCommand implements Callable<Integer> {
     @Mixin DbOption db;
