@@ -69,7 +69,7 @@ public final class Launches {
     private void checkQueue(int adding) {
         int queued = queuedRuns();
         if (queued + adding > maxQueuedRuns) {
-            throw new QueueFullException("the queue holds " + queued + " runs" + (adding > 1 ? " and this would add " + adding : "")
+            throw new QueueFullException("the queue holds " + queued + (queued == 1 ? " run" : " runs") + (adding > 1 ? " and this would add " + adding : "")
                     + "; at most " + maxQueuedRuns + " may wait (" + Limits.QUEUED_RUNS + "): wait for queued runs to start, or cancel some");
         }
     }

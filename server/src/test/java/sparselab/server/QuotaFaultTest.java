@@ -211,7 +211,7 @@ class QuotaFaultTest {
             assertEquals(429, r.code());
             assertEquals("30", r.header("Retry-After"), "a full queue says when to ask again");
             String why = json(r).get("error").asText();
-            assertTrue(why.contains("at most 5 may wait (" + Limits.QUEUED_RUNS + ")"), why);
+            assertTrue(why.startsWith("the queue holds 5 runs; at most 5 may wait (" + Limits.QUEUED_RUNS + ")"), why);
             String queued = log.runs().get(0).runId();
             assertEquals(429, client.post("/api/runs/" + queued + "/twin").code());     // the twin counts too
             assertEquals(200, client.post("/api/runs/" + queued + "/cancel").code());   // a cancelled run leaves the queue

@@ -110,7 +110,8 @@ public record Limits(long maxRunBytes, long maxLogBytes, int maxQueuedRuns, long
 
     /** One line for a server's start: the limits in force and how to change them. */
     public String describe() {
-        return String.format(Locale.ROOT, "limits: %s per run (%s), %s per log (%s), %d queued runs (%s), %,d pixels per image (%s)",
-                bytes(maxRunBytes), RUN_BYTES, bytes(maxLogBytes), LOG_BYTES, maxQueuedRuns, QUEUED_RUNS, maxImagePixels, IMAGE_PIXELS);
+        return String.format(Locale.ROOT, "limits: %s per run (%s), %s per log (%s), %d queued %s (%s), %,d %s per image (%s)",
+                bytes(maxRunBytes), RUN_BYTES, bytes(maxLogBytes), LOG_BYTES, maxQueuedRuns, maxQueuedRuns == 1 ? "run" : "runs", QUEUED_RUNS,
+                maxImagePixels, maxImagePixels == 1 ? "pixel" : "pixels", IMAGE_PIXELS);
     }
 }

@@ -21,6 +21,9 @@ class LimitsFaultTest {
         assertEquals(16_000_000L, d.maxImagePixels());
         Limits set = Limits.from(Map.of(Limits.RUN_BYTES, "512M", Limits.LOG_BYTES, "2g", Limits.QUEUED_RUNS, "7", Limits.IMAGE_PIXELS, "4000000"));
         assertEquals(new Limits(512L << 20, 2L << 30, 7, 4_000_000L), set);
+        assertTrue(set.describe().contains(", 7 queued runs (" + Limits.QUEUED_RUNS + "), 4,000,000 pixels per image"), set.describe());
+        Limits one = Limits.from(Map.of(Limits.QUEUED_RUNS, "1", Limits.IMAGE_PIXELS, "1"));
+        assertTrue(one.describe().contains(", 1 queued run (" + Limits.QUEUED_RUNS + "), 1 pixel per image"), one.describe());
     }
 
     @Test
