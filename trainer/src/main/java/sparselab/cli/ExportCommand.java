@@ -53,6 +53,9 @@ public class ExportCommand implements Callable<Integer> {
         if (out != null) writable(out, "--out");
         EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
+        if (nearest && epoch == null) {              // it would be dropped: the last snapshot is taken without --epoch
+            throw new ExitCodes.RefusedException("--nearest goes with --epoch N (the snapshot nearest N); without --epoch the last snapshot is taken");
+        }
         if (gallery != null) return writeGallery(log);
         if (spec.commandLine().getParseResult().hasMatchedOption("--scale")) {
             throw new ExitCodes.RefusedException("--scale goes with --gallery (the pixels per weight of its image)");

@@ -231,6 +231,14 @@ class CommandLineTest {
         assertEquals(2, scale.code(), scale.err());
         assertTrue(scale.err().contains("--scale goes with --gallery"), scale.err());
         assertEquals("", scale.out());
+        for (List<String> alone : List.of(List.of("--format", "filters-csv"), List.of("--gallery", dir.resolve("n.png").toString()))) {
+            List<String> args = new java.util.ArrayList<>(List.of("export", runId, "--db", db, "--nearest"));
+            args.addAll(alone);
+            Result nearest = run(args.toArray(String[]::new));
+            assertEquals(2, nearest.code(), nearest.err());
+            assertTrue(nearest.err().contains("--nearest goes with --epoch N"), nearest.err());
+            assertFalse(Files.exists(dir.resolve("n.png")), "nothing written");
+        }
     }
 
     @Test
