@@ -43,7 +43,8 @@ public final class GroupCommand implements Callable<Integer> {
             var m = r.measures();
             String change = r.changes().isEmpty()
                     ? r.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))
-                    : r.changes().stream().map(c -> c.key() + " " + c.from() + " -> " + c.to()).collect(Collectors.joining(", "));
+                    : r.changes().stream().map(c -> c.key() + " " + c.from() + " -> " + c.to()).collect(Collectors.joining(", "))
+                            + (r.note() == null ? "" : "  (" + r.note() + ")");        // why a ladder's step left the asked order, as `ladder` says
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
                     r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()), f(r.run().meanActivation()),
                     m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),

@@ -42,6 +42,28 @@ class GroupCommandTest {
         return out.toString();
     }
 
+    /** A ladder step that left the asked order carries a note; `ladder` printed it, `group` did not (the page does). */
+    @Test
+    void a_ladder_step_s_note_is_printed_as_ladder_prints_it() {
+        Path db = dir.resolve("ladder.db");
+        String a, b;
+        try (EventLog log = EventLog.open(db)) {
+            // tanh with the batch-mean estimator is refused while beta > 0: the activation waits for the estimator
+            a = Fixtures.queued(log, Map.of("data", "bars", "hiddenActivation", "tanh", "estimator", "ema-threshold"));
+            b = Fixtures.queued(log, Map.of("data", "bars", "hiddenActivation", "sigmoid", "estimator", "batch-mean"));
+        }
+        StringWriter ladderOut = new StringWriter();
+        CommandLine ladder = ExitCodes.install(new CommandLine(new sparselab.cli.LadderCommand()));
+        ladder.setOut(new PrintWriter(ladderOut, true));
+        ladder.setErr(new PrintWriter(new StringWriter(), true));
+        assertEquals(0, ladder.execute("--db", db.toString(), a, b, "--order", "estimator,hiddenActivation", "--name", "noted", "--queue-only"), ladderOut.toString());
+        String note = ladderOut.toString().lines().filter(l -> l.contains("  (moved ahead of")).findFirst()
+                .orElseThrow(() -> new AssertionError(ladderOut.toString()));
+        String text = group(db, "noted");
+        String said = note.substring(note.indexOf("  ("));
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("1 ") && l.endsWith(said)), said + " in\n" + text);
+    }
+
     @Test
     void replicates_of_a_point_are_summarised_as_mean_and_sample_sd() {
         Path db = dir.resolve("g.db");
