@@ -29,6 +29,11 @@ public final class ExitCodes {
                 cmd.getErr().println("error: " + corrupt.getMessage() + "; ./sparselab verify names what it belongs to");
                 return FAILURE;
             }
+            sparselab.store.StoreException.Full full = sparselab.store.StoreException.Full.in(ex);
+            if (full != null) {                                                 // no room for the write: a failure, not the input's
+                cmd.getErr().println("error: " + full.getMessage());
+                return FAILURE;
+            }
             if (ex instanceof sparselab.store.StoreException se) {
                 cmd.getErr().println("refused: " + se.getMessage());
                 return REFUSED;
