@@ -83,4 +83,23 @@ class ExitCodesTest {
             assertFalse(log.runs().isEmpty(), "the runs created before it was full are kept");
         }
     }
+
+    /**
+     * A new log on a full disk (found 2026-12-01 by a probe of a full disk: "refused: cannot open the log X: [SQLITE_FULL]
+     * Insertion failed because database is full", exit 2, as if the input were wrong): a failure naming the full log.
+     */
+    @Test
+    void a_new_log_that_does_not_fit_is_a_failure_naming_the_full_log() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("full").resolve("new.db");
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new Fills()));
+        cl.setErr(new PrintWriter(err, true));
+        System.setProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY, "3");     // the schema takes more pages
+        try {
+            assertEquals(ExitCodes.FAILURE, cl.execute("--db", file.toString()));
+        } finally {
+            System.clearProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY);
+        }
+        assertTrue(err.toString().startsWith("error: the log " + file + " is full (database or disk is full)"), err.toString());
+    }
 }
