@@ -68,11 +68,22 @@ public final class LaunchPool implements AutoCloseable {
         if (t != null) t.execute(this::tickQuietly);
     }
 
+    /** Whether the last tick found the log full (the timer's thread only): said once, not at every tick. */
+    private boolean full;
+
     private void tickQuietly() {
         try {
             tick();
+            if (full) LOG.info("launch pool: the log takes writes again");
+            full = false;
         } catch (RuntimeException e) {
-            LOG.warn("launch pool: {}", e.toString());
+            sparselab.store.StoreException.Full f = sparselab.store.StoreException.Full.in(e);
+            if (f == null) {
+                LOG.warn("launch pool: {}", e.toString());
+            } else if (!full) {                        // a full disk stays full for a while: one line, then quiet until it has room
+                LOG.warn("launch pool: {}; no trainer is started until it takes writes again", f.getMessage());
+                full = true;
+            }
         }
     }
 

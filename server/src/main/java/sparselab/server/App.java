@@ -237,6 +237,11 @@ public final class App {
         app.exception(StoreException.Conflict.class, (e, ctx) -> ctx.status(409).json(ApiError.of(409, null, e.getMessage())));
         // a run held by a write that does not end (a trainer stopped inside one): nothing was written, ask again later
         app.exception(StoreException.Busy.class, (e, ctx) -> ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, e.getMessage())));
+        // the log's disk is full (SQLITE_FULL): nothing of the write was stored, the log is intact; 507 Insufficient Storage
+        app.exception(StoreException.Full.class, (e, ctx) -> {
+            LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.status(507).json(ApiError.of(507, null, e.getMessage()));
+        });
         app.exception(Exception.class, (e, ctx) -> {
             if (StoreException.unreachable(e)) {            // the log's server is down or restarting: ask again later
                 LOG.warn("{} {}: the log cannot be reached: {}", ctx.method(), ctx.path(), StoreException.oneLine(e));

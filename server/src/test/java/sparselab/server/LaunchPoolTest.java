@@ -129,4 +129,44 @@ class LaunchPoolTest {
             pool.close();
         }
     }
+
+    /**
+     * A pool on a full log (found 2026-12-01 by a probe of a full disk: its heartbeat failed at every tick, and the
+     * server's output said "launch pool: sparselab.store.StoreException$Full: ..." once a second for as long as the disk
+     * stayed full). SQLite's page limit stands in for the full disk. Now it says so once, and once more when the log
+     * takes writes again.
+     */
+    @Test
+    void a_pool_on_a_full_log_says_so_once_not_at_every_tick() throws Exception {
+        Path file = dir.resolve("full.db");
+        EventLog.open(file).close();
+        System.setProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY, Long.toString(java.nio.file.Files.size(file) / 4096 + 10));
+        EventLog log;
+        try {
+            log = EventLog.open(file);
+        } finally {
+            System.clearProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY);
+        }
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LaunchPool.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        try (log) {
+            Fixtures.queued(log, Map.of("data", "bars"));
+            try {                                                   // fill it to the brim with other workers' heartbeats
+                for (int i = 0; ; i++) log.workerBeat(new sparselab.store.WorkerInfo("w" + i, "h", 1, 1, List.of(), null, null, false));
+            } catch (sparselab.store.StoreException.Full expected) {
+                // full: the pool's first heartbeat, a row as large, does not fit either
+            }
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1).start(20);
+            Thread.sleep(1_000);                                    // about 50 ticks, each a failed heartbeat
+            pool.close();
+        } finally {
+            logger.detachAppender(lines);
+        }
+        List<String> said = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(List.of("launch pool: the log " + file + " is full (database or disk is full): nothing of this write was stored and "
+                + "what it held before is intact; free space on its disk, then try again; no trainer is started until it takes writes again"), said);
+    }
 }

@@ -532,4 +532,52 @@ class RequestFaultTest {
             }
         });
     }
+
+    /**
+     * The dashboard on a full log (found 2026-12-01 by a probe of a full disk: every write, a launch, a tag, a cancel, a
+     * resume, a twin, answered 500 "internal error; see the server log", with a stack trace in that log). SQLite's page
+     * limit stands in for the full disk (SQLITE_FULL). Now each write answers 507 naming the full log, nothing written,
+     * while the reads go on answering 200.
+     */
+    @Test
+    void a_write_to_a_full_log_answers_507_naming_it_and_the_reads_go_on() throws Exception {
+        Path file = dir.resolve("full.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            run = Fixtures.queued(log, Map.of("data", "bars"));
+        }
+        System.setProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY, Long.toString(Files.size(file) / 4096 + 10));
+        EventLog log;
+        try {
+            log = EventLog.open(file);
+        } finally {
+            System.clearProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY);
+        }
+        try (log) {
+            try {                                                   // fill it to the brim with writes as small as a tag
+                while (true) log.append(run, new sparselab.log.RunEvent.Tagged(List.of("fill")));
+            } catch (sparselab.store.StoreException.Full full) {
+                // full
+            }
+            int events = log.eventsAfter(0, Integer.MAX_VALUE).size();
+            var app = new App(log, java.time.Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
+                    Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (server, client) -> {
+                for (String[] write : new String[][] {{"/api/runs/" + run + "/tags", "{\"tags\": [\"baseline\"]}"},
+                        {"/api/runs/" + run + "/cancel", "{}"}, {"/api/launch", "{\"config\": {\"data\": \"bars\", \"hidden\": \"4\"}}"}}) {
+                    try (var r = Fixtures.post(client, write[0], write[1])) {
+                        String body = r.body().string();
+                        assertEquals(507, r.code(), write[0] + ": " + body);
+                        String error = Json.MAPPER.readTree(body).get("error").asText();
+                        assertEquals("the log " + file + " is full (database or disk is full): nothing of this write was stored and what it "
+                                + "held before is intact; free space on its disk, then try again", error, write[0]);
+                    }
+                }
+                assertEquals(200, client.get("/api/runs").code());
+                assertEquals(200, client.get("/api/runs/" + run).code());
+            });
+            assertEquals(events, log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
 }

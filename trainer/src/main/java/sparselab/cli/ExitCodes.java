@@ -29,6 +29,11 @@ public final class ExitCodes {
                 cmd.getErr().println("error: " + corrupt.getMessage() + "; ./sparselab verify names what it belongs to");
                 return FAILURE;
             }
+            sparselab.store.StoreException.Full full = sparselab.store.StoreException.Full.in(ex);
+            if (full != null) {                                                 // no room for the write: a failure, not the input's
+                cmd.getErr().println("error: " + full.getMessage());
+                return FAILURE;
+            }
             if (ex instanceof sparselab.store.StoreException se) {
                 cmd.getErr().println("refused: " + se.getMessage());
                 return REFUSED;
@@ -36,6 +41,10 @@ public final class ExitCodes {
             if (ex instanceof RefusedException re) {
                 cmd.getErr().println("refused: " + re.getMessage());
                 return REFUSED;
+            }
+            if (ex instanceof FailedException fe) {
+                cmd.getErr().println("error: " + fe.getMessage());
+                return FAILURE;
             }
             String readOnly = readOnly(ex);
             if (readOnly != null) {
@@ -73,6 +82,11 @@ public final class ExitCodes {
     /** A command's input was refused (unknown run id, wrong state, ...). */
     public static final class RefusedException extends RuntimeException {
         public RefusedException(String message) { super(message); }
+    }
+
+    /** A command could not do its work, said in one line (a file it could not write: a full disk, ...): exit 1. */
+    public static final class FailedException extends RuntimeException {
+        public FailedException(String message) { super(message); }
     }
 
     /** Closes the logs the executed command opened through its {@code --db} option (a WAL checkpoint on SQLite). */

@@ -66,16 +66,13 @@ public class ExportCommand implements Callable<Integer> {
         if (format.equals("json")) {                  // streamed: a long run's rates are hundreds of megabytes
             if (out == null) {
                 MetricsExport.writeJson(spec.commandLine().getOut(), log, run);
-                spec.commandLine().getOut().flush();
-            } else {                                 // written beside it and moved into place whole: never half a file
-                Path part = out.resolveSibling(out.getFileName() + ".part");
-                try (java.io.Writer o = Files.newBufferedWriter(part)) {
-                    MetricsExport.writeJson(o, log, run);
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(part);
-                    throw e;
-                }
-                Files.move(part, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                stdoutWritten();
+            } else {
+                writeWhole(out, "--out", o -> {
+                    java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(o, java.nio.charset.StandardCharsets.UTF_8));
+                    MetricsExport.writeJson(w, log, run);
+                    w.flush();
+                });
             }
             return ExitCodes.OK;
         }
@@ -87,11 +84,55 @@ public class ExportCommand implements Callable<Integer> {
         };
         if (out == null) {
             spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
+            stdoutWritten();
         } else {
-            Files.writeString(out, text);
+            writeWhole(out, "--out", o -> o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return ExitCodes.OK;
+    }
+
+    /** Writes bytes to a stream that may fail (a full disk). */
+    private interface Content {
+        void writeTo(java.io.OutputStream o) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} whole or not at all: into FILE.part beside it, then moved into place. On a failure (a full
+     * disk) the part is deleted and a file there before is kept, and the failure names the option, the file and the
+     * system's reason, exit 1.
+     */
+    private static void writeWhole(Path file, String option, Content content) {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        try {
+            try (java.io.OutputStream o = Files.newOutputStream(part)) {
+                content.writeTo(o);
+            }
+            Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // the failure to report is the write's
+            }
+            if (e instanceof RuntimeException re) throw re;
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new ExitCodes.FailedException(option + ": cannot write " + file + ": " + why + "; nothing was written"
+                    + (Files.exists(file) ? ", the file there before is kept" : ""));
+        }
+    }
+
+    /**
+     * Flushes standard output and fails, exit 1, when any of it could not be written (a full disk; its writer and
+     * System.out keep such errors to themselves): never exit 0 with a cut export.
+     */
+    private void stdoutWritten() {
+        java.io.PrintWriter o = spec.commandLine().getOut();
+        o.flush();
+        System.out.flush();
+        if (o.checkError() || System.out.checkError()) {
+            throw new ExitCodes.FailedException("standard output could not be written whole (a full disk, or a reader that "
+                    + "stopped early): the export is incomplete");
+        }
     }
 
     /** Refuses, naming {@code option}, a file that cannot be written: a folder, or one in a folder that is missing. */
@@ -165,7 +206,7 @@ public class ExportCommand implements Callable<Integer> {
         if (scale < 1 || scale > 16) throw new ExitCodes.RefusedException("--scale: " + scale + " is out of range [1, 16]");
         RunEvent.WeightSnapshot w = nearest(log);
         byte[] png = WeightImages.grid(w1(log, w), w.hidden(), w.imageRows(), w.imageCols(), scale);
-        Files.write(gallery, png);
+        writeWhole(gallery, "--gallery", o -> o.write(png));
         spec.commandLine().getOut().printf("%s: run %s, %s %d, %d filters of %dx%d%n", gallery, runId, stepWord(log), w.epoch(), w.hidden(),
                 w.imageRows(), w.imageCols());
         return ExitCodes.OK;

@@ -417,14 +417,16 @@ public final class RunExecutor {
                 LOG.warn("{}", msg);
                 return new Outcome(runId, UNREACHABLE, msg);
             }
-            String msg = StoreException.said(e);
-            // the log's own failures (damaged or missing bytes) say what is wrong: no stack trace; anything else is a bug's
-            if (e instanceof StoreException) LOG.error("run {} failed: {}", runId, msg);
+            StoreException.Full full = StoreException.Full.in(e);
+            String msg = full == null ? StoreException.said(e) : fullMessage(full, runId, step);
+            // the log's own failures (damaged or missing bytes, a full disk) say what is wrong: no stack trace; anything else is a bug's
+            if (e instanceof StoreException || full != null) LOG.error("run {} failed: {}", runId, msg);
             else LOG.error("run {} failed: {}", runId, msg, e);
             try {
                 lease.append(new RunEvent.Failed(epochNow.get(), msg));
             } catch (RuntimeException e2) {
-                LOG.error("could not record the failure of run {}: {}", runId, StoreException.oneLine(e2));
+                LOG.error("could not record the failure of run {}: {}{}", runId, StoreException.said(e2),
+                        StoreException.Full.in(e2) != null ? " (the run reads as interrupted: resume takes it as well)" : "");
             }
             return new Outcome(runId, "failed", msg);
         } finally {
@@ -489,6 +491,19 @@ public final class RunExecutor {
         return "; divergence flags" + (fromEpoch > 0 ? " since " + step + " " + (fromEpoch + 1) : "") + ": " + String.join(", ", flagged.entrySet().stream()
                 .map(e -> e.getKey() + " in " + e.getValue() + " " + step + (e.getValue() == 1 ? "" : "s")).toList())
                 + " (the run page and GET /api/runs/ID/flags say which units)";
+    }
+
+    /** A run's failure on a full log, in one line: what was not written, what the run keeps, what to do. */
+    private String fullMessage(StoreException.Full full, String runId, String step) {
+        int done = -1;
+        try {
+            done = log.require(runId).epochsDone();
+        } catch (RuntimeException ignored) {
+            // a read can fail too; the message goes without the count
+        }
+        return "the log " + full.log() + " is full (database or disk is full): nothing more of run " + runId + " was written"
+                + (done >= 0 ? ", it keeps its " + done + " logged " + step + (done == 1 ? "" : "s") : "")
+                + "; free space on the log's disk, then resume it";
     }
 
     /** The LeaseLost in {@code e}'s causes, or null. */

@@ -93,6 +93,9 @@ final class SqlEventLog implements EventLog {
             config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             config.setBusyTimeout(BUSY_TIMEOUT_MS);
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            // tests: -Dsparselab.sqliteMaxPages=N makes the file full at N pages (SQLITE_FULL), as a full disk does
+            Long maxPages = Long.getLong(EventLog.SQLITE_MAX_PAGES_PROPERTY);
+            if (maxPages != null) config.setPragma(SQLiteConfig.Pragma.MAX_PAGE_COUNT, maxPages.toString());
             SQLiteDataSource sqlite = new SQLiteDataSource(config) {
                 @Override
                 public org.sqlite.SQLiteConnection getConnection(String user, String password) throws java.sql.SQLException {
@@ -185,6 +188,7 @@ final class SqlEventLog implements EventLog {
             } catch (FlywayException e) {
                 String msg = rootMessage(e);
                 if (msg.contains("but no schema history table")) throw new StoreException.BadLog(notALog(b), e);
+                if (StoreException.diskFull(e)) throw new StoreException.Full(b.display(), e);
                 boolean race = b.kind() == Backend.Kind.SQLITE && attempt < 10
                         && (msg.contains("SQLITE_BUSY") || msg.contains("locked") || msg.contains("already exists"));
                 if (!race) throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + firstLine(msg), e);
@@ -435,6 +439,7 @@ final class SqlEventLog implements EventLog {
         try {
             return jdbi.inTransaction(bounded);
         } catch (org.jdbi.v3.core.JdbiException e) {
+            if (StoreException.diskFull(e)) throw new StoreException.Full(backend.display(), e);
             if (dialect != Dialect.POSTGRESQL || !StoreException.sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
             LOG.warn("the server ended this process's session inside a transaction after {} ms without a statement (the process "
                     + "was stopped); nothing of it was written, running it again", idleMs);

@@ -93,6 +93,44 @@ public class StoreException extends RuntimeException {
         public Busy(String message, Throwable cause) { super(message, cause); }
     }
 
+    /**
+     * The log has no room for a write: SQLite's "database or disk is full" (SQLITE_FULL: the disk or tmpfs it lives on
+     * is full, or the file reached its size limit). The write was rolled back whole, nothing of it was stored, and what
+     * the log held before is intact: once space is freed the same write can succeed. The command line exits 1 naming
+     * the log; the HTTP layer answers 507.
+     */
+    public static final class Full extends StoreException {
+        private final String log;
+
+        public Full(String log, Throwable cause) {
+            super("the log " + log + " is full (database or disk is full): nothing of this write was stored and what it held "
+                    + "before is intact; free space on its disk, then try again", cause);
+            this.log = log;
+        }
+
+        /** The log, as its messages name it (a file, or a URL without its password). */
+        public String log() { return log; }
+
+        /** The Full among {@code e} and its causes, or null. */
+        public static Full in(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof Full f) return f;
+            }
+            return null;
+        }
+    }
+
+    /** True when {@code e} (or a cause) is SQLite's SQLITE_FULL: the disk, or the file's size limit, is full. */
+    static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_FULL")) return true;
+            for (Throwable sup : t.getSuppressed()) {
+                if (sup instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_FULL")) return true;
+            }
+        }
+        return false;
+    }
+
     /** Stored bytes do not match their content address: the blob was changed behind the log's back. Never served. */
     public static final class Corrupt extends StoreException {
         public Corrupt(String message) { super(message); }

@@ -674,4 +674,46 @@ class CommandLineTest {
         assertTrue(longText.err().contains("-q: at most 200 characters (300 given)"), longText.err());
         assertEquals(0, run("runs", "--db", db, "-q", String.join(" ", java.util.Collections.nCopies(16, "ufldl"))).code());
     }
+
+    /**
+     * An export onto a full disk (found 2026-12-01 by a probe of a full disk: `export RUN > FILE` exited 0 with an empty
+     * FILE; `--gallery` ended "error: IOException: No space left on device", naming no file, and left half a PNG; `--out`
+     * in CSV truncated a file there before). /dev/full stands in for the full disk: standard output is it, and the
+     * file's part is a link to it. Now each ends with exit 1 naming what could not be written, and leaves no half file:
+     * a file there before is kept.
+     */
+    @Test
+    void an_export_onto_a_full_disk_fails_naming_what_it_could_not_write_and_leaves_no_half_file() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
+        String db = dir.resolve("full.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        for (String format : List.of("csv", "json")) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "export", runId, "--db", db, "--format", format));
+            Process p = new ProcessBuilder(cmd).redirectOutput(new java.io.File("/dev/full")).start();
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);
+            assertEquals(1, p.exitValue(), format + ": " + err);
+            assertTrue(err.strip().endsWith("error: standard output could not be written whole (a full disk, or a reader that stopped "
+                    + "early): the export is incomplete"), format + ": " + err);
+        }
+        for (String[] export : new String[][] {{"--gallery", "g.png"}, {"--out", "m.csv"}, {"--out", "m.json", "--format", "json"}}) {
+            Path file = dir.resolve(export[1]);
+            Files.writeString(file, "before");
+            Files.createSymbolicLink(dir.resolve(export[1] + ".part"), Path.of("/dev/full"));
+            List<String> args = new java.util.ArrayList<>(List.of("export", runId, "--db", db, export[0], file.toString()));
+            if (export.length > 2) args.addAll(List.of(export[2], export[3]));
+            Result r = run(args.toArray(String[]::new));
+            assertEquals(1, r.code(), r.err());
+            assertEquals("error: " + export[0] + ": cannot write " + file + ": No space left on device; nothing was written, the file there "
+                    + "before is kept", r.err().strip());
+            assertEquals("before", Files.readString(file));
+            assertFalse(Files.exists(dir.resolve(export[1] + ".part"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "no part left");
+        }
+        Result fine = run("export", runId, "--db", db, "--out", dir.resolve("m.csv").toString());
+        assertEquals(0, fine.code(), fine.err());
+        assertTrue(Files.readString(dir.resolve("m.csv")).startsWith("epoch,loss"));
+    }
 }

@@ -44,4 +44,62 @@ class ExitCodesTest {
             assertFalse(text.contains("INSERT") || text.contains("Exception"), text);
         }
     }
+
+    /** A command whose write meets a full log (SQLite's page limit standing in for a full disk: SQLITE_FULL). */
+    @Command(name = "fills")
+    static final class Fills implements Callable<Integer> {
+        @Mixin DbOption db;
+
+        @Override
+        public Integer call() {
+            sparselab.store.EventLog log = db.open();
+            for (int i = 0; ; i++) log.create(new sparselab.log.RunEvent.Created(java.util.Map.of("pad", "x".repeat(4000) + i), null, "f", java.util.Map.of(), "cli", null));
+        }
+    }
+
+    /**
+     * A full log (found 2026-12-01 by a probe of a full disk: `resume` on it said "error: TransactionException: Failed to
+     * commit transaction") ends the command with exit 1 and one line naming the log and that it is full.
+     */
+    @Test
+    void a_full_log_is_a_failure_naming_the_log_in_one_line() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("full").resolve("full.db");
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(file)) {
+            log.runs();
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new Fills()));
+        cl.setErr(new PrintWriter(err, true));
+        System.setProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY, Long.toString(java.nio.file.Files.size(file) / 4096 + 20));
+        try {
+            assertEquals(ExitCodes.FAILURE, cl.execute("--db", file.toString()));
+        } finally {
+            System.clearProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY);
+        }
+        assertEquals("error: the log " + file + " is full (database or disk is full): nothing of this write was stored and what it held "
+                + "before is intact; free space on its disk, then try again", err.toString().strip());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(file)) {
+            assertTrue(log.verify().clean(), log.verify().toString());
+            assertFalse(log.runs().isEmpty(), "the runs created before it was full are kept");
+        }
+    }
+
+    /**
+     * A new log on a full disk (found 2026-12-01 by a probe of a full disk: "refused: cannot open the log X: [SQLITE_FULL]
+     * Insertion failed because database is full", exit 2, as if the input were wrong): a failure naming the full log.
+     */
+    @Test
+    void a_new_log_that_does_not_fit_is_a_failure_naming_the_full_log() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("full").resolve("new.db");
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new Fills()));
+        cl.setErr(new PrintWriter(err, true));
+        System.setProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY, "3");     // the schema takes more pages
+        try {
+            assertEquals(ExitCodes.FAILURE, cl.execute("--db", file.toString()));
+        } finally {
+            System.clearProperty(sparselab.store.EventLog.SQLITE_MAX_PAGES_PROPERTY);
+        }
+        assertTrue(err.toString().startsWith("error: the log " + file + " is full (database or disk is full)"), err.toString());
+    }
 }

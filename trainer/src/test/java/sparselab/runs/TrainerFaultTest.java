@@ -360,4 +360,64 @@ class TrainerFaultTest {
             return log.sizeBytes() - before;
         }
     }
+
+    /**
+     * A log that fills up while a run trains (found 2026-12-01 by a probe of a full disk: the trainer printed a stack trace
+     * and "writing to the event log failed: TransactionException: Failed to commit transaction", and a resume on the full
+     * log "error: TransactionException: ..."). SQLite's page limit stands in for the full disk (SQLITE_FULL, as a full
+     * disk gives). Now the run fails naming the full log and what it keeps, without a stack trace, exit 1; the log holds
+     * whole epochs, each once; a resume while it is full names it too, and once there is room the resume finishes the run.
+     */
+    @Test
+    void a_run_whose_log_fills_up_fails_naming_the_full_log_and_resumes_once_there_is_room() throws Exception {
+        Path file = dir.resolve("full.db");
+        try (EventLog log = EventLog.open(file)) {
+            assertTrue(log.runs().isEmpty());
+        }
+        long pages = Files.size(file) / 4096;                   // closed: the write-ahead log is in the file
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RunExecutor.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        Result train, again, another;
+        System.setProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY, Long.toString(pages + 100));
+        try {
+            train = run(new TrainCommand(), "--db", file.toString(), "--set", "data=bars", "--set", "hidden=16", "--set", "epochs=40",
+                    "--set", "snapshotEvery=1");
+            String runId = train.out().strip();
+            again = run(new sparselab.cli.ResumeCommand(), runId, "--db", file.toString());
+            another = run(new TrainCommand(), "--db", file.toString(), "--set", "data=bars", "--set", "hidden=16", "--set", "epochs=40");
+        } finally {
+            System.clearProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY);
+            logger.detachAppender(lines);
+        }
+        String runId = train.out().strip();
+        assertEquals(ExitCodes.FAILURE, train.code(), train.err());
+        assertTrue(train.err().contains("run " + runId + " failed: the log " + file + " is full (database or disk is full): nothing more of run "
+                + runId + " was written, it keeps its "), train.err());
+        assertTrue(train.err().contains("; free space on the log's disk, then resume it"), train.err());
+        assertFalse(train.err().contains("Exception"), train.err());
+        assertTrue(lines.list.stream().noneMatch(e -> e.getThrowableProxy() != null), "no stack trace in the trainer's log");
+        assertEquals(ExitCodes.FAILURE, again.code(), again.err());
+        assertTrue(again.err().contains("run " + runId + " failed: the log " + file + " is full"), again.err());
+        assertEquals(ExitCodes.FAILURE, another.code(), another.err());         // a new run: refused at its creation or its first epoch
+        assertTrue(another.err().contains("the log " + file + " is full (database or disk is full)"), another.err());
+        assertFalse(another.err().contains("Exception"), another.err());
+        int kept;
+        try (EventLog log = EventLog.open(file)) {
+            sparselab.log.RunRow r = log.require(runId);
+            kept = r.epochsDone();
+            assertTrue(kept >= 1 && kept < 40, "whole epochs up to the full log: " + kept);
+            assertTrue(List.of("failed", "running").contains(r.status()), r.status() + " (running with its trainer gone reads as interrupted)");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+        Result resumed = run(new sparselab.cli.ResumeCommand(), runId, "--db", file.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        try (EventLog log = EventLog.open(file)) {
+            assertEquals("finished", log.require(runId).status());
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList(),
+                    log.metrics(runId).stream().map(sparselab.log.EpochMetrics::epoch).toList(), "every epoch once, in order");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
 }
