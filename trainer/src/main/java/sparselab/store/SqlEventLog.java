@@ -371,7 +371,13 @@ final class SqlEventLog implements EventLog {
             try {
                 jdbi.useHandle(h -> h.createQuery("PRAGMA wal_checkpoint(TRUNCATE)").mapToMap().list());
             } catch (RuntimeException e) {
-                LOG.debug("WAL checkpoint of {} skipped: {}", backend.display(), e.getMessage());
+                if (StoreException.diskFull(e)) {          // the log file alone lacks the latest writes: said, not hidden
+                    LOG.warn("the log {} is full: its write-ahead file ({}-wal) could not be folded into it and holds its latest "
+                            + "writes; keep it beside the log (free space, and the next command that opens the log folds it in)",
+                            backend.display(), backend.display());
+                } else {
+                    LOG.debug("WAL checkpoint of {} skipped: {}", backend.display(), e.getMessage());
+                }
             }
         }
         pool.close();
