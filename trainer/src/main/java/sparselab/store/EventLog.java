@@ -27,17 +27,17 @@ import java.util.function.Predicate;
 public interface EventLog extends AutoCloseable {
 
     /**
-     * Opens the log named by {@code db}: a {@code postgresql://user@host:port/db} URL, or else a file path
-     * (SQLite, created when missing). Refused with {@link StoreException.BadLog} (one line naming the problem) when the
-     * server cannot be reached, the password is wrong, the schema is newer than this program, or the file is no log.
-     */
-    /**
      * A system property: the most pages (4 KiB each) an SQLite log opened while it is set may grow to (SQLite's
      * {@code max_page_count} on each connection); a write past it fails as on a full disk ({@link StoreException.Full}).
      * For tests, which cannot fill a disk; unset, a log grows as its disk allows.
      */
     String SQLITE_MAX_PAGES_PROPERTY = "sparselab.sqliteMaxPages";
 
+    /**
+     * Opens the log named by {@code db}: a {@code postgresql://user@host:port/db} URL, or else a file path
+     * (SQLite, created when missing). Refused with {@link StoreException.BadLog} (one line naming the problem) when the
+     * server cannot be reached, the password is wrong, the schema is newer than this program, or the file is no log.
+     */
     static EventLog open(String db) { return SqlEventLog.open(Backend.parse(db, true)); }
 
     /**

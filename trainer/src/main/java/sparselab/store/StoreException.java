@@ -120,8 +120,12 @@ public class StoreException extends RuntimeException {
         }
     }
 
-    /** True when {@code e} (or a cause) is SQLite's SQLITE_FULL: the disk, or the file's size limit, is full. */
+    /**
+     * True when {@code e} (or a cause) is SQLite's SQLITE_FULL (the disk, or the file's size limit, is full) or
+     * PostgreSQL's disk_full (SQLSTATE 53100: the server's disk).
+     */
     static boolean diskFull(Throwable e) {
+        if (sqlState(e).equals("53100")) return true;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_FULL")) return true;
             for (Throwable sup : t.getSuppressed()) {

@@ -23,6 +23,23 @@ import static org.junit.jupiter.api.Assertions.*;
 class StoreFaultTest {
     @TempDir Path dir;
 
+    /**
+     * What counts as a full log: SQLite's SQLITE_FULL (the tests fill a real file to its page limit elsewhere) and
+     * PostgreSQL's disk_full, SQLSTATE 53100, which the tests' server cannot be made to raise, so its error is built here
+     * as the driver builds it; any other error is not.
+     */
+    @Test
+    void a_full_disk_is_told_on_either_backend_and_nothing_else_is() {
+        // the server's error message as the driver parses it off the wire: severity, SQLSTATE, message, NUL-separated
+        java.sql.SQLException pgFull = new org.postgresql.util.PSQLException(new org.postgresql.util.ServerErrorMessage(
+                "SERROR\0C53100\0Mcould not extend file \"base/16384/16390\": No space left on device\0"));
+        assertTrue(StoreException.diskFull(new RuntimeException("a write failed", pgFull)));
+        assertTrue(StoreException.diskFull(new org.sqlite.SQLiteException("[SQLITE_FULL] database or disk is full", org.sqlite.SQLiteErrorCode.SQLITE_FULL)));
+        assertFalse(StoreException.diskFull(new org.postgresql.util.PSQLException("deadlock", org.postgresql.util.PSQLState.DEADLOCK_DETECTED)));
+        assertFalse(StoreException.diskFull(new org.sqlite.SQLiteException("[SQLITE_BUSY] locked", org.sqlite.SQLiteErrorCode.SQLITE_BUSY)));
+        assertFalse(StoreException.diskFull(new IllegalStateException("no SQL here")));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void an_edited_blob_is_never_served_and_verify_names_it(String kind) throws Exception {
