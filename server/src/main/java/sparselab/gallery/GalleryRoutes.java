@@ -68,7 +68,7 @@ public final class GalleryRoutes {
                 "the grid of " + s.w.hidden() + " filters of " + s.w.imageRows() + "x" + s.w.imageCols() + " pixels", scale);
         // ?matchTo=RUN&matchEpoch=N: tile i shows the unit matched to that snapshot's unit i
         String to = ctx.queryParam("matchTo");
-        if (to != null && to.isEmpty()) to = null;       // empty counts as absent, as matchEpoch's: a grid without matching
+        if (to != null && to.isBlank()) to = null;       // empty counts as absent, as matchEpoch's: a grid without matching
         String tag = s.row.blob() + "-grid-" + scale;
         String toBlob = null;
         int toEpoch = -1;

@@ -73,9 +73,12 @@ public final class LaunchPool implements AutoCloseable {
 
     private void tickQuietly() {
         try {
+            long beatBefore = lastBeat;
             tick();
-            if (full) LOG.info("launch pool: the log takes writes again");
-            full = false;
+            if (full && lastBeat != beatBefore) {      // a write went through (the heartbeat): not only a tick that wrote nothing
+                LOG.info("launch pool: the log takes writes again");
+                full = false;
+            }
         } catch (RuntimeException e) {
             sparselab.store.StoreException.Full f = sparselab.store.StoreException.Full.in(e);
             if (f == null) {
@@ -187,6 +190,7 @@ public final class LaunchPool implements AutoCloseable {
             attempts.put(runId, n);
         } catch (RuntimeException e) {
             LOG.warn("cannot record the failed start of run {}: {}", runId, e.getMessage());
+            attempts.put(runId, n);                 // the backoff grows all the same: not a new trainer every few seconds
         }
         // the next try after a backoff, also when the record failed (nothing of it was written)
         notBefore.put(runId, System.currentTimeMillis() + (FIRST_BACKOFF_MS << (Math.min(n, MAX_START_ATTEMPTS) - 1)));

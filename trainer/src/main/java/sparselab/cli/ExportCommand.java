@@ -102,6 +102,19 @@ public class ExportCommand implements Callable<Integer> {
      * system's reason, exit 1.
      */
     private static void writeWhole(Path file, String option, Content content) {
+        // only a plain file (or none yet) in a folder this process may write in is replaced through FILE.part: a device
+        // (/dev/stdout, /dev/null), a pipe (--out >(gzip > f)), a link, or a file in a read-only folder is written in place
+        Path parent = file.toAbsolutePath().getParent();
+        boolean whole = (Files.notExists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) && parent != null && Files.isWritable(parent);
+        if (!whole) {
+            try (java.io.OutputStream o = Files.newOutputStream(file)) {
+                content.writeTo(o);
+            } catch (IOException e) {
+                throw new ExitCodes.FailedException(option + ": cannot write " + file + ": " + reason(e));
+            }
+            return;
+        }
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
             try (java.io.OutputStream o = Files.newOutputStream(part)) {
@@ -115,10 +128,16 @@ public class ExportCommand implements Callable<Integer> {
                 // the failure to report is the write's
             }
             if (e instanceof RuntimeException re) throw re;
-            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-            throw new ExitCodes.FailedException(option + ": cannot write " + file + ": " + why + "; nothing was written"
+            throw new ExitCodes.FailedException(option + ": cannot write " + file + ": " + reason((IOException) e) + "; nothing was written"
                     + (Files.exists(file) ? ", the file there before is kept" : ""));
         }
+    }
+
+    /** The system's reason for a failed write ("No space left on device", "permission denied"), not a bare path. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage();
     }
 
     /**

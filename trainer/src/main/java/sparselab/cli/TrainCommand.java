@@ -92,6 +92,14 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * {@link #resumeCommand} for the log {@code log} opened from {@code db}: a database server's URL as child processes
+     * are given it, without a password (never printed: it comes from PGPASSWORD or ~/.pgpass), a file as it was given.
+     */
+    static String resumeCommand(String runId, String db, EventLog log) {
+        return EventLog.isShared(db) ? resumeCommand(runId, log.locator()) : resumeCommand(runId, db);
+    }
+
+    /**
      * Trains {@code runId} in the foreground with a progress bar, or detached; prints the run id. A foreground run
      * stopped by Ctrl-C (or SIGTERM) says, on its way out, how to continue it.
      */
@@ -129,8 +137,14 @@ public class TrainCommand implements Callable<Integer> {
         // (its trainer on this host is gone), which resume takes
         Thread hint = new Thread(() -> {
             if (ended.get()) return;
+            try {
+                if (log.run(runId).map(sparselab.log.RunRow::ended).orElse(false)) return;   // it finished as Ctrl-C came
+            } catch (RuntimeException unreadable) {
+                // the log cannot be read now: say how to go on all the same
+            }
             err.println();
-            err.println("stopped: run " + runId + " keeps the epochs it logged; `" + resumeCommand(runId, db) + "` continues it from its "
+            err.println("stopped: run " + runId + " keeps the epochs it logged; `" + resumeCommand(runId, db, log) + "`"
+                    + (EventLog.isShared(db) ? " (its password from PGPASSWORD or ~/.pgpass)" : "") + " continues it from its "
                     + "last checkpoint, or from the start without one (epochs already logged are trained again, not logged again)");
             err.flush();
         }, "train-stop");

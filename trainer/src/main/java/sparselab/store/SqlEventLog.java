@@ -449,7 +449,12 @@ final class SqlEventLog implements EventLog {
             if (dialect != Dialect.POSTGRESQL || !StoreException.sqlState(e).equals(SESSION_ENDED_IDLE)) throw e;
             LOG.warn("the server ended this process's session inside a transaction after {} ms without a statement (the process "
                     + "was stopped); nothing of it was written, running it again", idleMs);
-            return jdbi.inTransaction(bounded);
+            try {
+                return jdbi.inTransaction(bounded);
+            } catch (org.jdbi.v3.core.JdbiException again) {
+                if (StoreException.diskFull(again)) throw new StoreException.Full(backend.display(), again);
+                throw again;
+            }
         }
     }
 
@@ -812,45 +817,36 @@ final class SqlEventLog implements EventLog {
         Map<String, Object> binds = new LinkedHashMap<>();
         String cutoff = UTC.format(now.minus(RunRow.HEARTBEAT_TIMEOUT));
         String status = filter.status() == null ? "" : filter.status().trim();
-        // a running run whose trainer on this host has ended reads as interrupted at once (RunRow.effectiveStatus):
-        // the rows of these two are taken by their status in SQL and told apart here, before the limit
-        boolean byLiveness = status.equals("interrupted") || status.equals("running");
+        List<String> terms = filter.terms();                 // each to be matched
+        boolean statusWords = terms.stream().anyMatch(t -> t.indexOf('=') <= 0);
+        // The status a user sees (RunRow.effectiveStatus): a running run whose heartbeats lapsed is interrupted, and so is
+        // one whose trainer ran on this host and has ended. Those trainers are few and looked at first, in Java; their
+        // runs are named in the SQL, which then keeps its LIMIT.
+        String interrupted = "";
+        if (statusWords || status.equals("interrupted") || status.equals("running")) {
+            binds.put("cutoff", cutoff);
+            List<String> gone = goneHere();
+            StringBuilder in = new StringBuilder();
+            for (int i = 0; i < gone.size(); i++) {
+                in.append(i == 0 ? "" : ", ").append(":gone").append(i);
+                binds.put("gone" + i, gone.get(i));
+            }
+            interrupted = "status = 'running' AND ((heartbeat_at IS NOT NULL AND heartbeat_at < :cutoff)"
+                    + (gone.isEmpty() ? "" : " OR run_id IN (" + in + ")") + ")";
+        }
         if (status.equals("interrupted")) {
-            sql.append(" AND status = 'running' AND (heartbeat_at < :cutoff OR host = :here)");
-            binds.put("cutoff", cutoff);
-            binds.put("here", sparselab.log.ThisHost.NAME);
+            sql.append(" AND " + interrupted);
         } else if (status.equals("running")) {
-            sql.append(" AND status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at >= :cutoff)");
-            binds.put("cutoff", cutoff);
+            sql.append(" AND status = 'running' AND NOT (" + interrupted + ")");
         } else if (!status.isEmpty()) {
             sql.append(" AND status = :status");
             binds.put("status", status);
         }
-        List<String> terms = filter.terms();                 // each to be matched
-        // a word is matched against the status a user sees: a running run whose heartbeats lapsed as interrupted; one
-        // whose trainer ran on this host may be either (its process is looked at in Java), so both words are offered
-        // here and each such row is checked again below with the status it shows
-        String shown = "(CASE WHEN status = 'running' AND heartbeat_at < :cutoff THEN 'interrupted' "
-                + "WHEN status = 'running' AND host = :here THEN 'running interrupted' ELSE status END)";
-        boolean statusWords = terms.stream().anyMatch(t -> t.indexOf('=') <= 0);
-        if (statusWords) {
-            binds.put("cutoff", cutoff);
-            binds.put("here", sparselab.log.ThisHost.NAME);
-        }
-        // a word in one of the two words and not the other: rows of this host's trainers are told apart in Java
-        boolean byHost = terms.stream().anyMatch(t -> t.indexOf('=') <= 0 && "running".contains(t) != "interrupted".contains(t));
-        sql.append(termsClause(terms, shown, binds));
+        // a word is matched against the status a user sees
+        sql.append(termsClause(terms, "(CASE WHEN " + (statusWords ? interrupted : "1 = 0") + " THEN 'interrupted' ELSE status END)", binds));
         if (before != null) {
             sql.append(" AND created_seq < :before");
             binds.put("before", before);
-        }
-        if (byLiveness || byHost) {
-            // the runs whose status is 'running' in the log: those training now and those stopped without an end
-            sql.append(" ORDER BY created_seq DESC");
-            return jdbi.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds).mapTo(RunRow.class).list().stream()
-                    .filter(r -> !byLiveness || r.effectiveStatus(now).equals(status))
-                    .filter(r -> !byHost || !shownEither(r, cutoff) || matchesAs(h, r, terms, r.effectiveStatus(now)))
-                    .limit(limit).toList());
         }
         sql.append(" ORDER BY created_seq DESC LIMIT :limit");
         binds.put("limit", limit);
@@ -897,19 +893,11 @@ final class SqlEventLog implements EventLog {
         return sql.toString();
     }
 
-    /** Whether the filter offered {@code r} both running and interrupted: running in the log, trained on this host, heartbeat fresh. */
-    private static boolean shownEither(RunRow r, String cutoff) {
-        return "running".equals(r.status()) && sparselab.log.ThisHost.NAME.equals(r.host())
-                && (r.heartbeatAt() == null || r.heartbeatAt().compareTo(cutoff) >= 0);
-    }
-
-    /** Whether run {@code r} matches every word of {@code terms} with {@code status} as its status. */
-    private boolean matchesAs(Handle h, RunRow r, List<String> terms, String status) {
-        Map<String, Object> binds = new LinkedHashMap<>();
-        binds.put("shown", status);          // CAST: PostgreSQL cannot type a bare parameter inside LOWER
-        binds.put("id", r.runId());
-        return h.createQuery("SELECT 1 FROM runs WHERE run_id = :id" + termsClause(terms, "CAST(:shown AS TEXT)", binds)).bindMap(binds)
-                .mapTo(Integer.class).findOne().isPresent();
+    /** The runs of this host's trainers that are running in the log but whose trainer process has ended. */
+    private List<String> goneHere() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + LogDao.RUN_COLUMNS + " FROM runs WHERE status = 'running' AND host = :here")
+                .bind("here", sparselab.log.ThisHost.NAME).mapTo(RunRow.class).list()).stream()
+                .filter(r -> sparselab.log.ThisHost.trainerGone(r.host(), r.pid())).map(RunRow::runId).toList();
     }
 
     /** The SQLite function that lowers text as Java does (every letter, not only ASCII's): the runs filter's. */

@@ -124,6 +124,19 @@ class CommandLineTest {
         }
     }
 
+    /** The resume command said on Ctrl-C names a database server's log without its password (README: never printed). */
+    @Test
+    void the_resume_command_names_a_postgresql_log_without_its_password() {
+        String url = sparselab.store.LocalPostgres.testDatabase();                 // postgresql://postgres@127.0.0.1:PORT/NAME
+        String withPassword = url.replace("postgres@", "postgres:s3cret@");
+        try (EventLog log = EventLog.open(withPassword)) {
+            String said = TrainCommand.resumeCommand("r0123456789", withPassword, log);
+            assertFalse(said.contains("s3cret"), said);
+            assertEquals("sparselab resume r0123456789 --db " + url, said);
+        }
+        assertEquals("sparselab resume r0123456789", TrainCommand.resumeCommand("r0123456789", "sparselab.db", null));
+    }
+
     private static int epochsLogged(Path db) {
         try (EventLog log = EventLog.openReadOnly(db.toString())) {
             return log.runs().stream().mapToInt(RunRow::epochsDone).max().orElse(0);
@@ -715,5 +728,14 @@ class CommandLineTest {
         Result fine = run("export", runId, "--db", db, "--out", dir.resolve("m.csv").toString());
         assertEquals(0, fine.code(), fine.err());
         assertTrue(Files.readString(dir.resolve("m.csv")).startsWith("epoch,loss"));
+        // what is no plain file is written in place, not replaced by one: a link stays a link to its file (as a device,
+        // /dev/stdout, or a pipe of --out >(gzip > f) stays what it is)
+        Path target = dir.resolve("kept.csv"), link = dir.resolve("link.csv");
+        Files.writeString(target, "before");
+        Files.createSymbolicLink(link, target);
+        Result linked = run("export", runId, "--db", db, "--out", link.toString());
+        assertEquals(0, linked.code(), linked.err());
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertTrue(Files.readString(target).startsWith("epoch,loss"), "written through the link");
     }
 }
