@@ -126,6 +126,36 @@ class LiveAndMatchApiTest {
         assertEquals("running", view.get("status").asText());
     }
 
+    /**
+     * A running run whose trainer ends without a word (kill -9) reads as interrupted in the API at once (its trainer ran
+     * on this machine) or when its heartbeats lapse; no event is appended either way. The stream says so too.
+     */
+    @Test
+    void a_stream_says_when_its_running_run_turns_interrupted_though_no_event_is_appended() throws Exception {
+        serve(2);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        Process trainer = new ProcessBuilder("sleep", "60").start();      // stands in for the run's trainer
+        try {
+            HttpResponse<InputStream> r = stream("?run=" + id);
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(() -> {
+                try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+            });
+            Thread.sleep(1200);
+            log.append(id, new RunEvent.Started(trainer.pid(), sparselab.log.ThisHost.NAME, 1, 0, "f00d", Map.of()));
+            assertEquals("running", first.get(10, TimeUnit.SECONDS).get("status").asText());
+            trainer.destroyForcibly().waitFor();
+            HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("interrupted", Json.MAPPER.readTree(api.body()).get("summary").get("status").asText(), "the API says so at once");
+            CompletableFuture<JsonNode> next = CompletableFuture.supplyAsync(() -> {
+                try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+            });
+            assertEquals("interrupted", next.get(15, TimeUnit.SECONDS).get("status").asText(), "the stream's next event");
+        } finally {
+            trainer.destroyForcibly();
+        }
+    }
+
     @Test
     void the_number_of_open_streams_is_bounded_and_one_more_is_refused_with_503_until_one_closes() throws Exception {
         serve(2);
