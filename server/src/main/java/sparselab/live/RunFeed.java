@@ -55,11 +55,21 @@ public final class RunFeed implements AutoCloseable {
     public interface Subscriber {
         boolean send(RunView run);
 
+        /** The same, with the feed's position in the log once the view was read (a stream's event id). */
+        default boolean send(RunView run, long id) { return send(run); }
+
+        /** Whether it can take views yet (a stream still opening cannot): a replay waits for it. */
+        default boolean ready() { return true; }
+
         /** Called every 5 s, whether anything changed or not, to find closed streams; returns false when closed. */
         boolean ping();
     }
 
-    private record Subscription(Predicate<RunView> filter, Subscriber subscriber) {}
+    /** {@code replayAfter}: the log position after which the changes are to be sent to this subscriber alone, -1 for none. */
+    private record Subscription(Predicate<RunView> filter, Subscriber subscriber, java.util.concurrent.atomic.AtomicLong replayAfter) {}
+
+    /** A replay reads at most this many events; a position further back replays nothing (the client reads the API). */
+    public static final int MAX_REPLAY = 10 * PAGE;
 
     private final EventLog log;
     private final sparselab.runs.RunQueries queries;
@@ -101,7 +111,16 @@ public final class RunFeed implements AutoCloseable {
      * @return a handle that removes the subscription when run, or null when refused
      */
     public Runnable subscribe(Predicate<RunView> filter, Subscriber subscriber) {
-        Subscription s = new Subscription(filter, subscriber);
+        return subscribe(filter, subscriber, -1);
+    }
+
+    /**
+     * The same, and the runs the filter accepts that changed after log position {@code after} (a stream's
+     * {@code Last-Event-ID}; -1: none) are sent to this subscriber once it is {@link Subscriber#ready}, at a later poll:
+     * those of at most {@link #MAX_REPLAY} events, none when more have been written since.
+     */
+    public Runnable subscribe(Predicate<RunView> filter, Subscriber subscriber, long after) {
+        Subscription s = new Subscription(filter, subscriber, new java.util.concurrent.atomic.AtomicLong(after));
         synchronized (lock) {
             if (subscriptions.size() >= capacity) return null;
             subscriptions.add(s);
@@ -188,16 +207,57 @@ public final class RunFeed implements AutoCloseable {
             lastLapseCheck = now;
             changed.addAll(lapsed());
         }
-        if (changed.isEmpty()) return;
+        Map<String, RunView> views = new HashMap<>();
         for (String id : changed) {
-            RunRow row = log.run(id).orElse(null);
-            if (row == null) continue;
-            RunView view = queries.view(row, clock.instant());
-            if ("running".equals(row.status())) running.put(id, view.status());
+            RunView view = view(id, views);
+            if (view == null) continue;
             for (Subscription s : subscriptions) {
-                if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
+                if (s.filter().test(view) && !s.subscriber().send(view, cursor)) subscriptions.remove(s);
             }
         }
+        for (Subscription s : subscriptions) {
+            long after = s.replayAfter().get();
+            if (after < 0 || !s.subscriber().ready()) continue;
+            Set<String> missed = changedAfter(after);
+            s.replayAfter().set(-1);
+            for (String id : missed) {
+                if (changed.contains(id)) continue;              // sent just now
+                RunView view = view(id, views);
+                if (view != null && s.filter().test(view) && !s.subscriber().send(view, cursor)) {
+                    subscriptions.remove(s);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The view of one run now, read once a poll ({@code views}); null when the log holds no such run. */
+    private RunView view(String id, Map<String, RunView> views) {
+        if (views.containsKey(id)) return views.get(id);
+        RunRow row = log.run(id).orElse(null);
+        RunView view = row == null ? null : queries.view(row, clock.instant());
+        if (row != null && "running".equals(row.status())) running.put(id, view.status());
+        views.put(id, view);
+        return view;
+    }
+
+    /** The runs of the events after {@code after} up to the feed's position; none when more than {@link #MAX_REPLAY}. */
+    private Set<String> changedAfter(long after) {
+        Set<String> out = new LinkedHashSet<>();
+        long next = after;
+        int read = 0;
+        List<StoredEvent> events;
+        do {
+            events = log.eventsAfter(next, PAGE);
+            for (StoredEvent e : events) {
+                if (e.id() > cursor) return out;
+                out.add(e.runId());
+                next = e.id();
+            }
+            read += events.size();
+            if (read > MAX_REPLAY) return Set.of();
+        } while (events.size() == PAGE);
+        return out;
     }
 
     /**

@@ -156,6 +156,40 @@ class LiveAndMatchApiTest {
         }
     }
 
+    /**
+     * Each event carries the log position it was read at as its id; a client that reconnects with it as
+     * {@code Last-Event-ID} (as EventSource does by itself, after the stream's lifetime say) gets the runs that changed
+     * while it was away, with no further change needed.
+     */
+    @Test
+    void a_stream_reopened_with_last_event_id_sends_what_changed_while_it_was_closed() throws Exception {
+        serve(4);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        HttpResponse<InputStream> r = stream("?run=" + id);
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        CompletableFuture<String> firstId = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = in.readLine()) != null; ) if (line.startsWith("id: ")) return line.substring(4);
+                throw new AssertionError("the stream ended");
+            } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        Thread.sleep(1200);
+        log.append(id, new RunEvent.Tagged(List.of("before")));
+        String last = firstId.get(10, TimeUnit.SECONDS);
+        r.body().close();
+        log.append(id, new RunEvent.Tagged(List.of("while-away")));     // no stream open
+        Thread.sleep(1200);
+        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + id))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", last).build();
+        HttpResponse<InputStream> back = http.sendAsync(again, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        open.add(back.body());
+        BufferedReader in2 = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
+        CompletableFuture<JsonNode> missed = CompletableFuture.supplyAsync(() -> {
+            try { return nextRun(in2); } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
+    }
+
     @Test
     void the_number_of_open_streams_is_bounded_and_one_more_is_refused_with_503_until_one_closes() throws Exception {
         serve(2);
