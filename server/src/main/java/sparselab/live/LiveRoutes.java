@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * changes. {@code ?run=ID} follows one run, {@code ?group=NAME} one group, neither every run. At most the feed's
  * capacity of streams are open at once; one more is answered 503 (the pages then poll instead). A stream is ended after
  * its lifetime (5 minutes by default), at the feed's next ping: the browser opens a new one within seconds, and a
- * client that stopped reading gives its slot back.
+ * client that stopped reading gives its slot back. Each event's id is the feed's position in the log; a client that
+ * reconnects with it as {@code Last-Event-ID} is sent the runs that changed since ({@link RunFeed#MAX_REPLAY}).
  */
 public final class LiveRoutes {
     private final RunFeed feed;
@@ -48,16 +49,21 @@ public final class LiveRoutes {
         Object ready = new Object();
         long opened = System.nanoTime();
         Runnable handle = feed.subscribe(filter, new RunFeed.Subscriber() {
+            public boolean send(RunView run) { return send(run, -1); }
+
             // writes to one client are serialised on it: the feed's thread and the request's thread both write
-            public boolean send(RunView run) {
+            public boolean send(RunView run, long id) {
                 SseClient c = client();
                 if (c == null) return true;
                 synchronized (c) {
                     if (c.terminated()) return false;
-                    c.sendEvent("run", run);
+                    if (id >= 0) c.sendEvent("run", run, Long.toString(id));
+                    else c.sendEvent("run", run);
                     return !c.terminated();
                 }
             }
+
+            public boolean ready() { return client() != null; }
 
             public boolean ping() {
                 SseClient c = client();
@@ -76,7 +82,7 @@ public final class LiveRoutes {
             private SseClient client() {
                 synchronized (ready) { return holder[0]; }
             }
-        });
+        }, lastEventId(ctx.header("Last-Event-ID")));
         if (handle == null) {
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "30").json(new ApiError(503,
                     "too many live streams open (" + feed.capacity() + "); the page polls instead", Map.of()));
@@ -96,6 +102,12 @@ public final class LiveRoutes {
             handle.run();
             throw e;
         }
+    }
+
+    /** A reconnecting client's {@code Last-Event-ID}: the log position of the last event it got; -1 when none or not one. */
+    static long lastEventId(String header) {
+        if (header == null || !header.trim().matches("[0-9]{1,18}")) return -1;
+        return Long.parseLong(header.trim());
     }
 
     /** Whether an Accept header lists text/event-stream among its media ranges (parameters and other ranges aside). */

@@ -9,7 +9,9 @@ import sparselab.runs.RunView;
 
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,7 +24,9 @@ import java.util.function.Predicate;
  * Follows the event log and tells its subscribers which runs changed: one thread reads the events appended since the
  * last look ({@link EventLog#eventsAfter}), and hands each subscriber whose filter accepts it the new view of every run
  * those events touched. At most {@code capacity} subscribers at once: past that, {@link #subscribe} says no.
- * The first look finds where the log ends; nothing already in the log is sent.
+ * The first look finds where the log ends; nothing already in the log is sent. A running run whose heartbeats stop
+ * (or whose trainer on this machine ends) turns interrupted without an event: the running runs are looked at every
+ * {@link #LAPSE_CHECK_MILLIS} ms, and one whose status changed so is sent too.
  *
  * <p><b>Ids that commit late.</b> On PostgreSQL two appends in concurrent transactions (two trainers, or a trainer
  * and the server) take their ids when they insert and become visible when they commit, which can be in the other
@@ -42,16 +46,30 @@ public final class RunFeed implements AutoCloseable {
      * all of them are looked up in one {@link EventLog#eventsWithIds} call, which takes this many.
      */
     private static final int MAX_GAPS = EventLog.MAX_IDS_AT_ONCE;
+    /** How often the running runs are looked at for a status that changed without an event ({@link #lapsed}). */
+    static final long LAPSE_CHECK_MILLIS = 2000;
+    /** At most this many unfinished runs are looked at for it. */
+    private static final int MAX_WATCHED = 1000;
 
     /** Receives the changed runs; returns false when it can take no more (its stream closed). */
     public interface Subscriber {
         boolean send(RunView run);
 
+        /** The same, with the feed's position in the log once the view was read (a stream's event id). */
+        default boolean send(RunView run, long id) { return send(run); }
+
+        /** Whether it can take views yet (a stream still opening cannot): a replay waits for it. */
+        default boolean ready() { return true; }
+
         /** Called every 5 s, whether anything changed or not, to find closed streams; returns false when closed. */
         boolean ping();
     }
 
-    private record Subscription(Predicate<RunView> filter, Subscriber subscriber) {}
+    /** {@code replayAfter}: the log position after which the changes are to be sent to this subscriber alone, -1 for none. */
+    private record Subscription(Predicate<RunView> filter, Subscriber subscriber, java.util.concurrent.atomic.AtomicLong replayAfter) {}
+
+    /** A replay reads at most this many events; a position further back replays nothing (the client reads the API). */
+    public static final int MAX_REPLAY = 10 * PAGE;
 
     private final EventLog log;
     private final sparselab.runs.RunQueries queries;
@@ -64,6 +82,9 @@ public final class RunFeed implements AutoCloseable {
     private long cursor = -1;
     private long lastPing;
     private final TreeMap<Long, Long> gaps = new TreeMap<>();     // an id skipped by a read -> when (ms), poll thread only
+    /** The stored-running runs and the status each showed when last looked at or sent (poll thread only): {@link #lapsed}. */
+    private Map<String, String> running = new HashMap<>();
+    private long lastLapseCheck;
 
     /**
      * @param capacity       most subscribers at once
@@ -90,7 +111,16 @@ public final class RunFeed implements AutoCloseable {
      * @return a handle that removes the subscription when run, or null when refused
      */
     public Runnable subscribe(Predicate<RunView> filter, Subscriber subscriber) {
-        Subscription s = new Subscription(filter, subscriber);
+        return subscribe(filter, subscriber, -1);
+    }
+
+    /**
+     * The same, and the runs the filter accepts that changed after log position {@code after} (a stream's
+     * {@code Last-Event-ID}; -1: none) are sent to this subscriber once it is {@link Subscriber#ready}, at a later poll:
+     * those of at most {@link #MAX_REPLAY} events, none when more have been written since.
+     */
+    public Runnable subscribe(Predicate<RunView> filter, Subscriber subscriber, long after) {
+        Subscription s = new Subscription(filter, subscriber, new java.util.concurrent.atomic.AtomicLong(after));
         synchronized (lock) {
             if (subscriptions.size() >= capacity) return null;
             subscriptions.add(s);
@@ -173,15 +203,84 @@ public final class RunFeed implements AutoCloseable {
             lastPing = now;
             for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
         }
-        if (changed.isEmpty()) return;
+        if (now - lastLapseCheck > LAPSE_CHECK_MILLIS) {
+            lastLapseCheck = now;
+            changed.addAll(lapsed());
+        }
+        Map<String, RunView> views = new HashMap<>();
         for (String id : changed) {
-            RunRow row = log.run(id).orElse(null);
-            if (row == null) continue;
-            RunView view = queries.view(row, clock.instant());
+            RunView view = view(id, views);
+            if (view == null) continue;
             for (Subscription s : subscriptions) {
-                if (s.filter().test(view) && !s.subscriber().send(view)) subscriptions.remove(s);
+                if (s.filter().test(view) && !s.subscriber().send(view, cursor)) subscriptions.remove(s);
             }
         }
+        for (Subscription s : subscriptions) {
+            long after = s.replayAfter().get();
+            if (after < 0 || !s.subscriber().ready()) continue;
+            Set<String> missed = changedAfter(after);
+            s.replayAfter().set(-1);
+            for (String id : missed) {
+                if (changed.contains(id)) continue;              // sent just now
+                RunView view = view(id, views);
+                if (view != null && s.filter().test(view) && !s.subscriber().send(view, cursor)) {
+                    subscriptions.remove(s);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The view of one run now, read once a poll ({@code views}); null when the log holds no such run. */
+    private RunView view(String id, Map<String, RunView> views) {
+        if (views.containsKey(id)) return views.get(id);
+        RunRow row = log.run(id).orElse(null);
+        RunView view = row == null ? null : queries.view(row, clock.instant());
+        if (row != null && "running".equals(row.status())) running.put(id, view.status());
+        views.put(id, view);
+        return view;
+    }
+
+    /** The runs of the events after {@code after} up to the feed's position; none when more than {@link #MAX_REPLAY}. */
+    private Set<String> changedAfter(long after) {
+        Set<String> out = new LinkedHashSet<>();
+        long next = after;
+        int read = 0;
+        List<StoredEvent> events;
+        do {
+            events = log.eventsAfter(next, PAGE);
+            for (StoredEvent e : events) {
+                if (e.id() > cursor) return out;
+                out.add(e.runId());
+                next = e.id();
+            }
+            read += events.size();
+            if (read > MAX_REPLAY) return Set.of();
+        } while (events.size() == PAGE);
+        return out;
+    }
+
+    /**
+     * The runs whose status changed with no event: a running run reads as interrupted once its heartbeats stop or its
+     * trainer on this machine has ended ({@link RunRow#effectiveStatus}), and neither appends anything to the log, so
+     * without this look a stream would show such a run running for good. Remembers the status of every stored-running
+     * run (at most {@link #MAX_WATCHED}, the oldest unfinished first) and returns those whose status differs from the
+     * one last looked at or sent.
+     */
+    private Set<String> lapsed() {
+        List<RunRow> rows = log.unfinished(MAX_WATCHED);
+        java.time.Instant at = clock.instant();
+        Map<String, String> seen = new HashMap<>();
+        Set<String> out = new LinkedHashSet<>();
+        for (RunRow r : rows) {
+            if (!"running".equals(r.status())) continue;
+            String status = r.effectiveStatus(at);
+            seen.put(r.runId(), status);
+            String before = running.get(r.runId());
+            if (before != null && !before.equals(status)) out.add(r.runId());
+        }
+        running = seen;
+        return out;
     }
 
     /**
@@ -197,6 +296,8 @@ public final class RunFeed implements AutoCloseable {
         Set<Long> present = new java.util.HashSet<>(ids);
         for (long id = from + 1; id < end; id++) if (!present.contains(id)) gaps.put(id, now);
         while (gaps.size() > MAX_GAPS) gaps.pollFirstEntry();
+        lapsed();                                       // the running runs' statuses now: only later changes are sent
+        lastLapseCheck = now;
         cursor = end;
     }
 

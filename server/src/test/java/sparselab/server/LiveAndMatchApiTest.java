@@ -126,6 +126,70 @@ class LiveAndMatchApiTest {
         assertEquals("running", view.get("status").asText());
     }
 
+    /**
+     * A running run whose trainer ends without a word (kill -9) reads as interrupted in the API at once (its trainer ran
+     * on this machine) or when its heartbeats lapse; no event is appended either way. The stream says so too.
+     */
+    @Test
+    void a_stream_says_when_its_running_run_turns_interrupted_though_no_event_is_appended() throws Exception {
+        serve(2);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        Process trainer = new ProcessBuilder("sleep", "60").start();      // stands in for the run's trainer
+        try {
+            HttpResponse<InputStream> r = stream("?run=" + id);
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(() -> {
+                try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+            });
+            Thread.sleep(1200);
+            log.append(id, new RunEvent.Started(trainer.pid(), sparselab.log.ThisHost.NAME, 1, 0, "f00d", Map.of()));
+            assertEquals("running", first.get(10, TimeUnit.SECONDS).get("status").asText());
+            trainer.destroyForcibly().waitFor();
+            HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("interrupted", Json.MAPPER.readTree(api.body()).get("summary").get("status").asText(), "the API says so at once");
+            CompletableFuture<JsonNode> next = CompletableFuture.supplyAsync(() -> {
+                try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+            });
+            assertEquals("interrupted", next.get(15, TimeUnit.SECONDS).get("status").asText(), "the stream's next event");
+        } finally {
+            trainer.destroyForcibly();
+        }
+    }
+
+    /**
+     * Each event carries the log position it was read at as its id; a client that reconnects with it as
+     * {@code Last-Event-ID} (as EventSource does by itself, after the stream's lifetime say) gets the runs that changed
+     * while it was away, with no further change needed.
+     */
+    @Test
+    void a_stream_reopened_with_last_event_id_sends_what_changed_while_it_was_closed() throws Exception {
+        serve(4);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        HttpResponse<InputStream> r = stream("?run=" + id);
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        CompletableFuture<String> firstId = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = in.readLine()) != null; ) if (line.startsWith("id: ")) return line.substring(4);
+                throw new AssertionError("the stream ended");
+            } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        Thread.sleep(1200);
+        log.append(id, new RunEvent.Tagged(List.of("before")));
+        String last = firstId.get(10, TimeUnit.SECONDS);
+        r.body().close();
+        log.append(id, new RunEvent.Tagged(List.of("while-away")));     // no stream open
+        Thread.sleep(1200);
+        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + id))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", last).build();
+        HttpResponse<InputStream> back = http.sendAsync(again, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        open.add(back.body());
+        BufferedReader in2 = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
+        CompletableFuture<JsonNode> missed = CompletableFuture.supplyAsync(() -> {
+            try { return nextRun(in2); } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
+    }
+
     @Test
     void the_number_of_open_streams_is_bounded_and_one_more_is_refused_with_503_until_one_closes() throws Exception {
         serve(2);
