@@ -44,6 +44,7 @@ public final class LiveRoutes {
             throw new io.javalin.http.HttpResponseException(406, "send Accept: text/event-stream (this is a stream of server-sent events)");
         }
         // the slot is taken before the stream is opened, so a full feed answers with a status, not a stream
+        long replayAfter = lastEventId(ctx.header("Last-Event-ID"));
         Runnable[] unsubscribe = new Runnable[1];
         SseClient[] holder = new SseClient[1];
         Object ready = new Object();
@@ -82,7 +83,7 @@ public final class LiveRoutes {
             private SseClient client() {
                 synchronized (ready) { return holder[0]; }
             }
-        }, lastEventId(ctx.header("Last-Event-ID")));
+        }, replayAfter);
         if (handle == null) {
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "30").json(new ApiError(503,
                     "too many live streams open (" + feed.capacity() + "); the page polls instead", Map.of()));
@@ -93,7 +94,11 @@ public final class LiveRoutes {
             new SseHandler(client -> {
                 client.onClose(unsubscribe[0]);
                 synchronized (client) {
-                    client.sendComment("connected");
+                    // an id from the start: a stream that has sent no run yet can be reopened from here too (with the
+                    // client's own Last-Event-ID when it sent one: the replay that follows comes after that position)
+                    long at = replayAfter >= 0 ? replayAfter : feed.position();
+                    if (at >= 0) client.sendEvent("connected", Map.of("position", at), Long.toString(at));
+                    else client.sendComment("connected");
                     synchronized (ready) { holder[0] = client; }
                 }
                 client.keepAlive();

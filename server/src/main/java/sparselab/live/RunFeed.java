@@ -79,7 +79,7 @@ public final class RunFeed implements AutoCloseable {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private ScheduledExecutorService thread;
-    private long cursor = -1;
+    private volatile long cursor = -1;                // written by the poll thread only; read by a stream's start
     private long lastPing;
     private final TreeMap<Long, Long> gaps = new TreeMap<>();     // an id skipped by a read -> when (ms), poll thread only
     /** The stored-running runs and the status each showed when last looked at or sent (poll thread only): {@link #lapsed}. */
@@ -110,6 +110,15 @@ public final class RunFeed implements AutoCloseable {
      *
      * @return a handle that removes the subscription when run, or null when refused
      */
+    /**
+     * The feed's position in the log: the id of the last event it has read, or before its first look, where the log
+     * ends now (a stream that starts from there is sent every later change, live or, after a reconnect, replayed).
+     */
+    public long position() {
+        long at = cursor;
+        return at >= 0 ? at : log.lastEventId();
+    }
+
     public Runnable subscribe(Predicate<RunView> filter, Subscriber subscriber) {
         return subscribe(filter, subscriber, -1);
     }

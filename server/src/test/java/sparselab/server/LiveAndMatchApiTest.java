@@ -190,6 +190,44 @@ class LiveAndMatchApiTest {
         assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
     }
 
+    /**
+     * A stream that had sent no run yet carried no id, so a client that lost it had nothing to reconnect from and missed
+     * what changed meanwhile: every stream now starts with a {@code connected} event whose id is the log position.
+     */
+    @Test
+    void a_stream_that_sent_no_run_yet_can_be_reopened_from_its_first_event() throws Exception {
+        serve(4);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
+        Thread.sleep(1200);                                           // the feed has looked at the log
+        HttpResponse<InputStream> r = stream("?run=" + id);
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        CompletableFuture<String> firstId = CompletableFuture.supplyAsync(() -> {
+            try {
+                String event = null, eventId = null;                  // one event's lines, in any order, end with a blank one
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("event: ")) event = line.substring(7);
+                    if (line.startsWith("id: ")) eventId = line.substring(4);
+                    if (line.isEmpty() && eventId != null) return event + " " + eventId;
+                }
+                throw new AssertionError("the stream ended");
+            } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        String first = firstId.get(10, TimeUnit.SECONDS);
+        assertTrue(first.startsWith("connected "), first);
+        r.body().close();
+        log.append(id, new RunEvent.Tagged(List.of("while-away")));     // no stream open
+        Thread.sleep(1200);
+        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + id))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", first.substring("connected ".length())).build();
+        HttpResponse<InputStream> back = http.sendAsync(again, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+        open.add(back.body());
+        BufferedReader in2 = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
+        CompletableFuture<JsonNode> missed = CompletableFuture.supplyAsync(() -> {
+            try { return nextRun(in2); } catch (Exception e) { throw new RuntimeException(e); }
+        });
+        assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
+    }
+
     @Test
     void the_number_of_open_streams_is_bounded_and_one_more_is_refused_with_503_until_one_closes() throws Exception {
         serve(2);
