@@ -166,28 +166,12 @@ class LiveAndMatchApiTest {
         serve(4);
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
         HttpResponse<InputStream> r = stream("?run=" + id);
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        CompletableFuture<String> firstId = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = in.readLine()) != null; ) if (line.startsWith("id: ")) return line.substring(4);
-                throw new AssertionError("the stream ended");
-            } catch (Exception e) { throw new RuntimeException(e); }
-        });
+        CompletableFuture<String> runId = firstId(r, "run");
         Thread.sleep(1200);
         log.append(id, new RunEvent.Tagged(List.of("before")));
-        String last = firstId.get(10, TimeUnit.SECONDS);
+        String last = runId.get(10, TimeUnit.SECONDS);
         r.body().close();
-        log.append(id, new RunEvent.Tagged(List.of("while-away")));     // no stream open
-        Thread.sleep(1200);
-        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + id))
-                .header("Accept", "text/event-stream").header("Last-Event-ID", last).build();
-        HttpResponse<InputStream> back = http.sendAsync(again, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
-        open.add(back.body());
-        BufferedReader in2 = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
-        CompletableFuture<JsonNode> missed = CompletableFuture.supplyAsync(() -> {
-            try { return nextRun(in2); } catch (Exception e) { throw new RuntimeException(e); }
-        });
-        assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
+        assertEquals("[\"while-away\"]", changedWhileAway(id, last).get("tags").toString(), "the change made while away");
     }
 
     /**
@@ -200,32 +184,42 @@ class LiveAndMatchApiTest {
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "3"));
         Thread.sleep(1200);                                           // the feed has looked at the log
         HttpResponse<InputStream> r = stream("?run=" + id);
+        String first = firstId(r, "connected").get(10, TimeUnit.SECONDS);
+        r.body().close();
+        assertEquals("[\"while-away\"]", changedWhileAway(id, first).get("tags").toString(), "the change made while away");
+    }
+
+    /** The id of the stream's first event named {@code name} (an event's lines, in any order, end with a blank one). */
+    private static CompletableFuture<String> firstId(HttpResponse<InputStream> r, String name) {
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        CompletableFuture<String> firstId = CompletableFuture.supplyAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                String event = null, eventId = null;                  // one event's lines, in any order, end with a blank one
+                String event = null, eventId = null;
                 for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("event: ")) event = line.substring(7);
                     if (line.startsWith("id: ")) eventId = line.substring(4);
-                    if (line.isEmpty() && eventId != null) return event + " " + eventId;
+                    if (line.isEmpty()) {
+                        if (name.equals(event) && eventId != null) return eventId;
+                        event = eventId = null;
+                    }
                 }
                 throw new AssertionError("the stream ended");
             } catch (Exception e) { throw new RuntimeException(e); }
         });
-        String first = firstId.get(10, TimeUnit.SECONDS);
-        assertTrue(first.startsWith("connected "), first);
-        r.body().close();
-        log.append(id, new RunEvent.Tagged(List.of("while-away")));     // no stream open
+    }
+
+    /** Tags {@code run} "while-away" with no stream open, reopens its stream with {@code lastEventId}: the first run sent. */
+    private JsonNode changedWhileAway(String run, String lastEventId) throws Exception {
+        log.append(run, new RunEvent.Tagged(List.of("while-away")));
         Thread.sleep(1200);
-        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + id))
-                .header("Accept", "text/event-stream").header("Last-Event-ID", first.substring("connected ".length())).build();
+        HttpRequest again = HttpRequest.newBuilder(URI.create(base + "/api/stream?run=" + run))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", lastEventId).build();
         HttpResponse<InputStream> back = http.sendAsync(again, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
         open.add(back.body());
-        BufferedReader in2 = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
-        CompletableFuture<JsonNode> missed = CompletableFuture.supplyAsync(() -> {
-            try { return nextRun(in2); } catch (Exception e) { throw new RuntimeException(e); }
-        });
-        assertEquals("[\"while-away\"]", missed.get(10, TimeUnit.SECONDS).get("tags").toString(), "the change made while away");
+        BufferedReader in = new BufferedReader(new InputStreamReader(back.body(), StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> {
+            try { return nextRun(in); } catch (Exception e) { throw new RuntimeException(e); }
+        }).get(10, TimeUnit.SECONDS);
     }
 
     @Test
