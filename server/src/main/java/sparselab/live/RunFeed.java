@@ -212,7 +212,7 @@ public final class RunFeed implements AutoCloseable {
             lastPing = now;
             for (Subscription s : subscriptions) if (!s.subscriber().ping()) subscriptions.remove(s);
         }
-        if (now - lastLapseCheck > LAPSE_CHECK_MILLIS) {
+        if (!subscriptions.isEmpty() && now - lastLapseCheck > LAPSE_CHECK_MILLIS) {     // no stream open: nothing to tell
             lastLapseCheck = now;
             changed.addAll(lapsed());
         }

@@ -818,7 +818,9 @@ final class SqlEventLog implements EventLog {
         String cutoff = UTC.format(now.minus(RunRow.HEARTBEAT_TIMEOUT));
         String status = filter.status() == null ? "" : filter.status().trim();
         List<String> terms = filter.terms();                 // each to be matched
-        boolean statusWords = terms.stream().anyMatch(t -> t.indexOf('=') <= 0);
+        // only a word within "running" or "interrupted" can match one of the two and not the other: for any other word
+        // the stored status does (no look at this host's trainers on most page loads)
+        boolean statusWords = terms.stream().anyMatch(t -> t.indexOf('=') <= 0 && ("running".contains(t) || "interrupted".contains(t)));
         // The status a user sees (RunRow.effectiveStatus): a running run whose heartbeats lapsed is interrupted, and so is
         // one whose trainer ran on this host and has ended. Those trainers are few and looked at first, in Java; their
         // runs are named in the SQL, which then keeps its LIMIT.
@@ -843,7 +845,7 @@ final class SqlEventLog implements EventLog {
             binds.put("status", status);
         }
         // a word is matched against the status a user sees
-        sql.append(termsClause(terms, "(CASE WHEN " + (statusWords ? interrupted : "1 = 0") + " THEN 'interrupted' ELSE status END)", binds));
+        sql.append(termsClause(terms, statusWords ? "(CASE WHEN " + interrupted + " THEN 'interrupted' ELSE status END)" : "status", binds));
         if (before != null) {
             sql.append(" AND created_seq < :before");
             binds.put("before", before);
