@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int REFUSED = 2;
+    /** Standard output's reader stopped early: the status of a tool ended by SIGPIPE (128 + 13). */
+    public static final int READER_GONE = 141;
 
     private ExitCodes() {}
 
@@ -42,6 +44,7 @@ public final class ExitCodes {
                 cmd.getErr().println("refused: " + re.getMessage());
                 return REFUSED;
             }
+            if (ex instanceof ReaderGoneException) return READER_GONE;   // quiet, as `cat file | head`
             if (ex instanceof FailedException fe) {
                 cmd.getErr().println("error: " + fe.getMessage());
                 return FAILURE;
@@ -87,6 +90,20 @@ public final class ExitCodes {
     /** A command could not do its work, said in one line (a file it could not write: a full disk, ...): exit 1. */
     public static final class FailedException extends RuntimeException {
         public FailedException(String message) { super(message); }
+    }
+
+    /** Standard output's reader stopped early (a pipe closed before the output was written): exit 141, no message. */
+    public static final class ReaderGoneException extends RuntimeException {
+        public ReaderGoneException() { super("standard output's reader stopped early"); }
+    }
+
+    /** True when standard output is a pipe (Linux: fd 1 reads as pipe:[N]); false where that cannot be told. */
+    static boolean stdoutIsPipe() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString().startsWith("pipe:");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Closes the logs the executed command opened through its {@code --db} option (a WAL checkpoint on SQLite). */

@@ -141,16 +141,18 @@ public class ExportCommand implements Callable<Integer> {
     }
 
     /**
-     * Flushes standard output and fails, exit 1, when any of it could not be written (a full disk; its writer and
-     * System.out keep such errors to themselves): never exit 0 with a cut export.
+     * Flushes standard output and fails when any of it could not be written (its writer and System.out keep such
+     * errors to themselves): never exit 0 with a cut export. Into a pipe that is a reader that stopped early
+     * ({@code export R | head}): quiet, exit 141, as a tool ended by SIGPIPE. Anything else (a file on a full disk):
+     * exit 1, saying so.
      */
     private void stdoutWritten() {
         java.io.PrintWriter o = spec.commandLine().getOut();
         o.flush();
         System.out.flush();
         if (o.checkError() || System.out.checkError()) {
-            throw new ExitCodes.FailedException("standard output could not be written whole (a full disk, or a reader that "
-                    + "stopped early): the export is incomplete");
+            if (ExitCodes.stdoutIsPipe()) throw new ExitCodes.ReaderGoneException();
+            throw new ExitCodes.FailedException("standard output could not be written whole (a full disk?): the export is incomplete");
         }
     }
 
