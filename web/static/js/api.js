@@ -99,9 +99,13 @@ export function runPath(id, ...rest) {
 /**
  * Live updates: a stream of server-sent events from /api/stream (query: run=ID or group=NAME), each a run's table
  * view, handed to onRun. When the stream cannot be opened or drops, poll() runs every intervalMs until the stream
- * is back (a full server answers 503: the page then polls and tries the stream again after a minute).
+ * is back (a full server answers 503 with Retry-After: 30: the page then polls and tries the stream again after 30 s;
+ * EventSource cannot read that header, so the delay is the same number here).
  * Returns { stop(), mode() } where mode() is 'stream' or 'poll'.
  */
+/** The server's Retry-After of a refused stream (LiveRoutes), in ms. */
+const STREAM_RETRY_MS = 30000;
+
 export function live(query, onRun, poll, intervalMs = 2000) {
   let source = null;
   let timer = null;
@@ -134,7 +138,7 @@ export function live(query, onRun, poll, intervalMs = 2000) {
       if (source.readyState === EventSource.CLOSED) {
         source = null;
         clearTimeout(retry);
-        retry = setTimeout(open, 60000);
+        retry = setTimeout(open, STREAM_RETRY_MS);
       }
     });
   };
