@@ -123,6 +123,7 @@ final class SqlEventLog implements EventLog {
         try {
             ds = new HikariDataSource(cfg);
         } catch (HikariPool.PoolInitializationException e) {
+            if (StoreException.diskFull(e)) throw new StoreException.Full(b.display(), e);   // its -shm cannot grow
             throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
         }
         try {
@@ -256,6 +257,7 @@ final class SqlEventLog implements EventLog {
                 }
             }
         } catch (SQLException e) {
+            if (StoreException.diskFull(e)) throw new StoreException.Full(b.display(), e);
             throw new StoreException.BadLog("cannot open the log " + b.display() + ": " + rootMessage(e), e);
         }
         return users;

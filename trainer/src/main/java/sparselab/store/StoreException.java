@@ -103,8 +103,11 @@ public class StoreException extends RuntimeException {
         private final String log;
 
         public Full(String log, Throwable cause) {
-            super("the log " + log + " is full (database or disk is full): nothing of this write was stored and what it held "
-                    + "before is intact; free space on its disk, then try again", cause);
+            super(sqliteCode(cause, "SQLITE_IOERR_SHMSIZE")
+                    ? "the disk of the log " + log + " is full: SQLite could not make room for the log's shared-memory file (" + log
+                            + "-shm) to open it; nothing in the log was changed; free space on its disk, then try again"
+                    : "the log " + log + " is full (database or disk is full): nothing of this write was stored and what it held "
+                            + "before is intact; free space on its disk, then try again", cause);
             this.log = log;
         }
 
@@ -121,15 +124,20 @@ public class StoreException extends RuntimeException {
     }
 
     /**
-     * True when {@code e} (or a cause) is SQLite's SQLITE_FULL (the disk, or the file's size limit, is full) or
-     * PostgreSQL's disk_full (SQLSTATE 53100: the server's disk).
+     * True when {@code e} (or a cause) is SQLite's SQLITE_FULL (the disk, or the file's size limit, is full), its
+     * SQLITE_IOERR_SHMSIZE (opening a WAL log whose {@code -shm} file cannot grow: its disk is full), or PostgreSQL's
+     * disk_full (SQLSTATE 53100: the server's disk).
      */
     static boolean diskFull(Throwable e) {
-        if (sqlState(e).equals("53100")) return true;
+        return sqlState(e).equals("53100") || sqliteCode(e, "SQLITE_FULL") || sqliteCode(e, "SQLITE_IOERR_SHMSIZE");
+    }
+
+    /** True when {@code e}, a cause, or one of their suppressed exceptions is SQLite's {@code code} (or an extended code of it). */
+    private static boolean sqliteCode(Throwable e, String code) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_FULL")) return true;
+            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith(code)) return true;
             for (Throwable sup : t.getSuppressed()) {
-                if (sup instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_FULL")) return true;
+                if (sup instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith(code)) return true;
             }
         }
         return false;

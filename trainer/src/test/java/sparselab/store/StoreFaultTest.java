@@ -35,6 +35,16 @@ class StoreFaultTest {
                 "SERROR\0C53100\0Mcould not extend file \"base/16384/16390\": No space left on device\0"));
         assertTrue(StoreException.diskFull(new RuntimeException("a write failed", pgFull)));
         assertTrue(StoreException.diskFull(new org.sqlite.SQLiteException("[SQLITE_FULL] database or disk is full", org.sqlite.SQLiteErrorCode.SQLITE_FULL)));
+        // opening a cleanly closed WAL log on a full disk: its -shm file cannot grow (seen on a full 1 MB tmpfs: "refused:
+        // cannot open the log X: [SQLITE_IOERR_SHMSIZE] ...", exit 2, not saying the disk is full)
+        org.sqlite.SQLiteException shm = new org.sqlite.SQLiteException("[SQLITE_IOERR_SHMSIZE] I/O error within xShmMap while trying "
+                + "to resize an existing shared memory segment (disk I/O error)", org.sqlite.SQLiteErrorCode.SQLITE_IOERR_SHMSIZE);
+        assertTrue(StoreException.diskFull(new RuntimeException("pool", shm)));
+        assertEquals("the disk of the log /x/a.db is full: SQLite could not make room for the log's shared-memory file (/x/a.db-shm) to open "
+                + "it; nothing in the log was changed; free space on its disk, then try again", new StoreException.Full("/x/a.db", shm).getMessage());
+        assertTrue(new StoreException.Full("/x/a.db", new org.sqlite.SQLiteException("[SQLITE_FULL]", org.sqlite.SQLiteErrorCode.SQLITE_FULL))
+                .getMessage().startsWith("the log /x/a.db is full (database or disk is full): nothing of this write was stored"));
+        assertFalse(StoreException.diskFull(new org.sqlite.SQLiteException("[SQLITE_IOERR_SHMOPEN]", org.sqlite.SQLiteErrorCode.SQLITE_IOERR_SHMOPEN)));
         assertFalse(StoreException.diskFull(new org.postgresql.util.PSQLException("deadlock", org.postgresql.util.PSQLState.DEADLOCK_DETECTED)));
         assertFalse(StoreException.diskFull(new org.sqlite.SQLiteException("[SQLITE_BUSY] locked", org.sqlite.SQLiteErrorCode.SQLITE_BUSY)));
         assertFalse(StoreException.diskFull(new IllegalStateException("no SQL here")));
