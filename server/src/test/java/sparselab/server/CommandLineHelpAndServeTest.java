@@ -303,9 +303,20 @@ class CommandLineHelpAndServeTest {
         };
         String out = run.get();
         assertFalse(out.contains("MVN-RAN"), "the nested checkout's newer files start no build: " + out);
-        Files.setLastModifiedTime(source, later);
+        // the source edited after the last build (both in the past: the launcher's touch of the jar is "now")
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 30_000));
         out = run.get();
         assertTrue(out.contains("MVN-RAN"), "a source of its own module newer than the jar does: " + out);
+        // Maven leaves an up-to-date jar untouched (this mvn writes nothing, as Maven did after a change to a test alone):
+        // the launcher marks the jar built, so the next start builds nothing (found 2026-12-01: every start built again)
+        out = run.get();
+        assertFalse(out.contains("MVN-RAN"), "built once, not at every start: " + out);
+        Path test = Files.createDirectories(home.resolve("trainer/src/test/java")).resolve("ATest.java");
+        Files.writeString(test, "class ATest {}");
+        Files.setLastModifiedTime(test, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5_000));
+        out = run.get();
+        assertFalse(out.contains("MVN-RAN"), "a test source is not in the jar: it starts no build: " + out);
     }
 
     @Test
