@@ -36,6 +36,10 @@ public final class ExitCodes {
                 cmd.getErr().println("error: " + full.getMessage());
                 return FAILURE;
             }
+            if (ex instanceof sparselab.store.StoreException.NoSqlite no) {     // this machine's state, not the input's
+                cmd.getErr().println("error: " + no.getMessage());
+                return FAILURE;
+            }
             if (ex instanceof sparselab.store.StoreException se) {
                 cmd.getErr().println("refused: " + se.getMessage());
                 return REFUSED;

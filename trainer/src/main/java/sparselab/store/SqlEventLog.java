@@ -70,6 +70,29 @@ final class SqlEventLog implements EventLog {
         this.pool = pool;
     }
 
+    /**
+     * Loads SQLite's native library, which its driver unpacks into a temporary folder ({@code org.sqlite.tmpdir}, or
+     * {@code java.io.tmpdir}) at every start. When that fails, says so in one line, naming the folder, and whether its
+     * disk is full (the driver's own two stack traces are not logged: logback.xml).
+     */
+    private static void loadSqlite() {
+        try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+        } catch (Exception | LinkageError e) {
+            String dir = System.getProperty("org.sqlite.tmpdir", System.getProperty("java.io.tmpdir"));
+            String why = e.getMessage();               // the driver's own: "No native library found for os.name=..."
+            try {
+                if (!Files.isDirectory(java.nio.file.Path.of(dir))) why = "there is no such folder";
+                else if (Files.getFileStore(java.nio.file.Path.of(dir)).getUsableSpace() < 16L << 20) why = "its disk is full";
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // the driver's reason stands
+            }
+            throw new StoreException.NoSqlite("SQLite's driver could not unpack its native library into " + dir + ": " + why + "; "
+                    + (why.equals("its disk is full") ? "free space there, or give it another folder" : "give it a folder it can write in")
+                    + ": SPARSELAB_JAVA_OPTS=-Dorg.sqlite.tmpdir=DIR", e);
+        }
+    }
+
     static SqlEventLog open(Backend b) { return open(b, 0); }
 
     static SqlEventLog open(Backend b, int connections) { return open(b, connections, false); }
@@ -83,6 +106,7 @@ final class SqlEventLog implements EventLog {
         cfg.setPoolName("sparselab-log");
         Dialect dialect;
         if (b.kind() == Backend.Kind.SQLITE) {
+            loadSqlite();
             try {
                 if (b.file().getParent() != null) Files.createDirectories(b.file().getParent());
             } catch (java.io.IOException e) {

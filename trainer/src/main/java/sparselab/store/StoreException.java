@@ -143,6 +143,14 @@ public class StoreException extends RuntimeException {
         return false;
     }
 
+    /**
+     * This machine cannot use an SQLite log now: the driver could not load its native library (it unpacks it into a
+     * temporary folder at every start: a full one stops it). A failure of the environment, not of the input: exit 1.
+     */
+    public static final class NoSqlite extends StoreException {
+        public NoSqlite(String message, Throwable cause) { super(message, cause); }
+    }
+
     /** Stored bytes do not match their content address: the blob was changed behind the log's back. Never served. */
     public static final class Corrupt extends StoreException {
         public Corrupt(String message) { super(message); }

@@ -696,6 +696,30 @@ class CommandLineTest {
      * a file there before is kept. Into a pipe whose reader stopped early (`export RUN | head`) it ends quietly, exit
      * 141, as a tool ended by SIGPIPE (it printed the full disk's line, found 2026-12-01 and left in that stop's note).
      */
+    /**
+     * SQLite's driver unpacks its native library into a temporary folder at every start: a full one (noted 2026-12-01 by
+     * a probe of a full disk, /tmp on a full tmpfs) or a missing one ended with the driver's two stack traces and
+     * "refused: cannot open the log X: No native library found for os.name=Linux ...", exit 2, as if the log were bad.
+     * Now one line names the folder and what to do, exit 1. A missing folder stands in for the full one here (that was
+     * checked by hand: "... into /tmp/full: its disk is full; free space there, or give it another folder ...").
+     */
+    @Test
+    void a_temporary_folder_sqlite_cannot_unpack_into_is_named_in_one_line() throws Exception {
+        String db = dir.resolve("tmpdir.db").toString();
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=1", "--set", "limit=200");
+        assertEquals(0, train.code(), train.err());
+        long size = Files.size(Path.of(db));
+        Path missing = dir.resolve("no-such-folder");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dorg.sqlite.tmpdir=" + missing,
+                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "runs", "--db", db).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);
+        assertEquals(1, p.exitValue(), err);
+        assertEquals("error: SQLite's driver could not unpack its native library into " + missing + ": there is no such folder; give it a "
+                + "folder it can write in: SPARSELAB_JAVA_OPTS=-Dorg.sqlite.tmpdir=DIR", err.strip());
+        assertEquals(size, Files.size(Path.of(db)), "the log is as it was");
+    }
+
     @Test
     void an_export_onto_a_full_disk_fails_naming_what_it_could_not_write_and_leaves_no_half_file() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
