@@ -24,8 +24,9 @@ public final class ExitCodes {
                 return REFUSED;
             }
             if (ex instanceof DataException de) {
-                cmd.getErr().println("refused: " + de.getMessage());
-                return REFUSED;
+                boolean full = noSpace(de);          // the data could not be written: this machine's state, not the input's
+                cmd.getErr().println((full ? "error: " : "refused: ") + de.getMessage());
+                return full ? FAILURE : REFUSED;
             }
             if (ex instanceof sparselab.store.StoreException.Corrupt corrupt) {    // damage in the log, not the input: a failure
                 cmd.getErr().println("error: " + corrupt.getMessage() + "; ./sparselab verify names what it belongs to");
@@ -74,6 +75,15 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /** True when {@code ex} or a cause is the system's "No space left on device" (ENOSPC). */
+    static boolean noSpace(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String why = t instanceof java.nio.file.FileSystemException f ? f.getReason() : t.getMessage();
+            if (t instanceof java.io.IOException && why != null && why.contains("No space left on device")) return true;
+        }
+        return false;
     }
 
     /** SQLite's read-only code (a log file, or its folder, without write permission) in the cause chain, or null. */

@@ -45,6 +45,41 @@ class ExitCodesTest {
         }
     }
 
+    /** A command whose data cannot be written, with the system's reason. */
+    @Command(name = "data")
+    static final class DataWrite implements Callable<Integer> {
+        final java.io.IOException cause;
+
+        DataWrite(java.io.IOException cause) { this.cause = cause; }
+
+        @Override
+        public Integer call() {
+            throw new sparselab.data.DataException(java.nio.file.Path.of("data/mnist"), "cannot write the demo digits (" + cause + ")", cause);
+        }
+    }
+
+    /**
+     * `data mnist` on a full disk (noted 2026-12-01 by a probe of a full disk) ended "refused: ...", exit 2, as if the
+     * input were wrong: a write the disk had no room for is a failure, exit 1; other data errors stay refusals.
+     */
+    @Test
+    void data_that_cannot_be_written_for_want_of_space_is_a_failure_not_a_refusal() {
+        java.io.IOException[] full = {new java.nio.file.FileSystemException("data/mnist/x.part", null, "No space left on device"),
+                new java.io.IOException("No space left on device")};
+        for (java.io.IOException cause : full) {
+            StringWriter err = new StringWriter();
+            CommandLine cl = ExitCodes.install(new CommandLine(new DataWrite(cause)));
+            cl.setErr(new PrintWriter(err, true));
+            assertEquals(ExitCodes.FAILURE, cl.execute(), err.toString());
+            assertTrue(err.toString().startsWith("error: data: data/mnist: cannot write the demo digits ("), err.toString());
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new DataWrite(new java.nio.file.AccessDeniedException("data/mnist/x"))));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(ExitCodes.REFUSED, cl.execute(), err.toString());
+        assertTrue(err.toString().startsWith("refused: "), err.toString());
+    }
+
     /** A command whose write meets a full log (SQLite's page limit standing in for a full disk: SQLITE_FULL). */
     @Command(name = "fills")
     static final class Fills implements Callable<Integer> {
