@@ -79,6 +79,10 @@ interface LogDao {
     @SqlQuery("SELECT hash FROM blobs ORDER BY hash")
     List<String> blobHashes();
 
+    /** Every run the events name (verify: a run whose runs row is gone is found by its events). */
+    @SqlQuery("SELECT DISTINCT run_id FROM events ORDER BY run_id")
+    List<String> eventRunIds();
+
     @SqlQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = :runId")
     Optional<RunRow> run(@Bind("runId") String runId);
 

@@ -783,12 +783,37 @@ final class SqlEventLog implements EventLog {
 
     /** Appends {@code started} with the next lease; the trainer continues from the run's last checkpoint, if any. */
     private Lease claimRow(Handle h, RunRow row, RunEvent.Started s) {
+        // the row says where the trainer starts (its checkpoint, its epochs, its configuration): it must be its events'
+        if (!sameState(row, foldedRun(h, row.runId()))) throw new StoreException.Corrupt(rowDiffers(row.runId()));
         long lease = row.lease() + 1;
         int from = row.lastCheckpointEpoch() == null ? 0 : row.lastCheckpointEpoch();
         RunEvent.Started st = new RunEvent.Started(s.pid(), s.host(), s.threads(), from, s.dataFingerprint(), s.provenance(),
                 lease, s.worker());
         StoredEvent stored = write(h, row.runId(), row, List.of(st), List.of()).get(0);
         return new Lease(this, row.runId(), lease, stored);
+    }
+
+    /** The runs whose differing row a claim has said once in this process (log, run), so that a worker's polls do not repeat it. */
+    private static final Set<String> ROW_DIFFERS_SAID = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static String rowDiffers(String runId) {
+        return "run " + runId + ": its runs row does not match its events (changed behind the log's back): not started, so that nothing "
+                + "is trained or logged from it; ./sparselab rebuild refolds the row from the events";
+    }
+
+    /** The run's state folded from its own events, read in {@code h}: what its runs row must hold (null: no events). */
+    private RunRow foldedRun(Handle h, String runId) {
+        RunRow folded = null;
+        for (StoredEvent e : events(h, runId)) folded = Projection.evolve(folded, e);
+        return folded;
+    }
+
+    /** A runs row and its events' fold hold the same state (a running run's heartbeat time is written without an event). */
+    private static boolean sameState(RunRow have, RunRow want) {
+        if (have == null || want == null) return have == want;
+        if ("running".equals(want.status())) want = want.with(b -> b.heartbeatAt = null);
+        if ("running".equals(have.status())) have = have.with(b -> b.heartbeatAt = null);
+        return have.equals(want);
     }
 
     @Override
@@ -806,6 +831,10 @@ final class SqlEventLog implements EventLog {
                 }
                 RunRow row = lockedRun(h, id);
                 if (row == null || !mayStart.test(row)) continue;
+                if (!sameState(row, foldedRun(h, id))) {          // not trained from a row its events do not hold
+                    if (ROW_DIFFERS_SAID.add(backend.display() + " " + id)) LOG.error("{}", rowDiffers(id));
+                    continue;
+                }
                 return Optional.of(claimRow(h, row, started.apply(row)));
             }
             return Optional.empty();
@@ -1079,7 +1108,10 @@ final class SqlEventLog implements EventLog {
         List<String> diffs = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         long events = 0;
-        List<String> ids = runs().stream().map(RunRow::runId).toList();
+        // every run the events name, also one whose runs row is gone
+        java.util.Set<String> named = new java.util.LinkedHashSet<>(runs().stream().map(RunRow::runId).toList());
+        named.addAll(jdbi.withExtension(LogDao.class, LogDao::eventRunIds));
+        List<String> ids = List.copyOf(named);
         for (String id : ids) {
             try {
                 // one consistent view per run: a trainer appending meanwhile is seen before or after, never half
@@ -1112,8 +1144,7 @@ final class SqlEventLog implements EventLog {
     /** Checks one run's events against its projections; returns its number of events. */
     private long verifyRun(Handle h, String runId, List<String> seqErrors, List<String> diffs, List<String> missing) {
         LogDao dao = h.attach(LogDao.class);
-        RunRow row = dao.run(runId).orElse(null);
-        if (row == null) return 0;
+        RunRow row = dao.run(runId).orElse(null);           // none: a run whose row was deleted, found by its events
         List<StoredEvent> evs = events(h, runId);
         RunRow folded = null;
         java.util.Set<Integer> epochsSeen = new java.util.HashSet<>();
@@ -1136,9 +1167,9 @@ final class SqlEventLog implements EventLog {
             if (e.event() instanceof RunEvent.FilterMeasures f) expectMeasures.add(MeasuresRow.of(e.runId(), f));
             folded = Projection.evolve(folded, e);
         }
-        RunRow want = folded == null ? null : "running".equals(folded.status()) ? folded.with(b -> b.heartbeatAt = null) : folded;
-        RunRow have = "running".equals(row.status()) ? row.with(b -> b.heartbeatAt = null) : row;
-        if (!have.equals(want)) diffs.add(runId + ": runs row");
+        RunRow want = folded;
+        if (row == null) diffs.add(runId + ": runs row missing (its " + evs.size() + (evs.size() == 1 ? " event is" : " events are") + " in the log)");
+        else if (!sameState(row, folded)) diffs.add(runId + ": runs row");
         expectMetrics.sort(Comparator.comparingInt(EpochMetrics::epoch));
         if (!dao.epochs(runId).equals(dedupe(expectMetrics)) || !sameRates(dao.allRhoHat(runId), expectRates)) diffs.add(runId + ": epoch_metrics");
         expectSnaps.sort(Comparator.comparingInt(SnapshotRow::epoch));

@@ -127,6 +127,53 @@ class StoreFaultTest {
         }
     }
 
+    /**
+     * A runs row edited by hand (found 2026-12-01 by a probe of tampering: fewer epochs done, another configuration, a
+     * swapped checkpoint or status each made `resume` train from the row and write what it trained into the events:
+     * epochs logged twice, epochs at another learning rate, another run's checkpoint; verify then called the log clean
+     * once rebuilt). A claim now folds the run's events and refuses a row that differs; a worker's claim passes it over.
+     * A run whose row was deleted is found by its events (verify said clean).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_runs_row_that_differs_from_its_events_is_not_claimed_and_a_deleted_one_is_found(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        try (EventLog log = EventLog.open(db)) {
+            String run = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            Blob ck = Blob.of(new byte[] {9, 9});
+            lease.appendAll(List.of(EventLogTest.epoch(1, 2.0), EventLogTest.epoch(2, 1.5), new RunEvent.Checkpoint(2, ck.hash(), 2)), List.of(ck));
+            lease.append(new RunEvent.Cancelled(2));
+            log.append(run, new RunEvent.Requeued("test"));
+            assertTrue(log.verify().clean(), log.verify().toString());
+            int events = log.events(run).size();
+            for (String edit : List.of("epochs_done = 0, last_checkpoint_epoch = NULL, last_checkpoint = NULL",
+                    "config = REPLACE(config, '}', ', \"learningRate\": \"5\"}')", "status = 'cancelled'")) {
+                log.rebuild();
+                Logs.rawExecute(db, "UPDATE runs SET " + edit + " WHERE run_id = '" + run + "'");
+                assertEquals(List.of(run + ": runs row"), log.verify().projectionDiffs(), edit);
+                var e = assertThrows(StoreException.Corrupt.class, () -> log.claim(run, EventLogTest.started(2), r -> true), edit);
+                assertTrue(e.getMessage().startsWith("run " + run + ": its runs row does not match its events"), e.getMessage());
+                assertTrue(log.claimNext(EventLogTest.started(3), java.time.Duration.ZERO, java.util.Set.of(), r -> true).isEmpty(),
+                        "a worker passes it over: " + edit);
+                assertEquals(events, log.events(run).size(), "nothing was written: " + edit);
+            }
+            log.rebuild();                                       // the row refolded from the events: claimed from them
+            Lease again = log.claimNext(EventLogTest.started(4), java.time.Duration.ZERO, java.util.Set.of(), r -> true).orElseThrow();
+            assertEquals(run, again.runId());
+            assertEquals(2, ((RunEvent.Started) again.started().event()).fromEpoch(), "from its checkpoint's epoch");
+            // a run whose row is deleted: its events are still in the log
+            String other = EventLogTest.createRun(log);
+            Logs.rawExecute(db, "DELETE FROM runs WHERE run_id = '" + other + "'");
+            VerifyReport r = log.verify();
+            assertEquals(List.of(other + ": runs row missing (its 1 event is in the log)"), r.projectionDiffs());
+            assertEquals(2, r.runs());
+            log.rebuild();
+            assertTrue(log.verify().clean(), log.verify().toString());
+            assertEquals("queued", log.run(other).orElseThrow().status());
+        }
+    }
+
     @Test
     void closing_the_log_checkpoints_the_wal_so_a_copy_of_the_file_alone_holds_every_append() throws Exception {
         Path file = dir.resolve("a.db");
