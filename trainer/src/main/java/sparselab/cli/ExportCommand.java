@@ -49,8 +49,12 @@ public class ExportCommand implements Callable<Integer> {
                 }
             }
             writable(gallery, "--gallery");
+            notTheLog(gallery, "--gallery");
         }
-        if (out != null) writable(out, "--out");
+        if (out != null) {
+            writable(out, "--out");
+            notTheLog(out, "--out");
+        }
         EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (nearest && epoch == null) {              // it would be dropped: the last snapshot is taken without --epoch
@@ -153,6 +157,23 @@ public class ExportCommand implements Callable<Integer> {
         if (o.checkError() || System.out.checkError()) {
             if (ExitCodes.stdoutIsPipe()) throw new ExitCodes.ReaderGoneException();
             throw new ExitCodes.FailedException("standard output could not be written whole (a full disk?): the export is incomplete");
+        }
+    }
+
+    /**
+     * Refuses an output file that is the log being read, or one of its files (-wal, -shm), by any name (a link, ./x.db):
+     * the export would replace the log with a CSV or PNG, or cut it while it is read.
+     */
+    private void notTheLog(Path file, String option) {
+        for (Path f : EventLog.sqliteFiles(db.db)) {
+            try {
+                if (Files.exists(f) && Files.exists(file) && Files.isSameFile(f, file)) {
+                    throw new ExitCodes.RefusedException(option + ": " + file + " is " + (f.getFileName().toString().matches(".*-(wal|shm|journal)$")
+                            ? "a file of the log " + db.db : "the log " + db.db) + " that this export reads; give another file");
+                }
+            } catch (IOException e) {
+                // cannot be told: the write itself says what is wrong
+            }
         }
     }
 

@@ -73,6 +73,15 @@ public interface EventLog extends AutoCloseable {
     /** Whether a --db value names a log on a database server ({@link #shared()}), without opening it. */
     static boolean isShared(String db) { return Backend.parse(db, true).kind() != Backend.Kind.SQLITE; }
 
+    /** The files of the SQLite log {@code db} (the file, its -wal, -shm and -journal); none for a PostgreSQL log. */
+    static List<java.nio.file.Path> sqliteFiles(String db) {
+        Backend b = Backend.parse(db, true);
+        if (b.kind() != Backend.Kind.SQLITE) return List.of();
+        java.nio.file.Path f = b.file();
+        return List.of(f, f.resolveSibling(f.getFileName() + "-wal"), f.resolveSibling(f.getFileName() + "-shm"),
+                f.resolveSibling(f.getFileName() + "-journal"));
+    }
+
     /** A new, unique run id: {@code r} and ten hex digits. */
     static String newRunId() {
         return "r" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);

@@ -697,6 +697,31 @@ class CommandLineTest {
      * 141, as a tool ended by SIGPIPE (it printed the full disk's line, found 2026-12-01 and left in that stop's note).
      */
     /**
+     * An export whose output is the log it reads (found 2026-12-01 by a probe of tampering: `--out X.db` replaced the
+     * log with a CSV, exit 0; through a link the log was cut to 0 bytes while read). Refused, by any name, the log kept.
+     */
+    @Test
+    void an_export_onto_the_log_it_reads_is_refused_and_the_log_kept() throws Exception {
+        Path db = dir.resolve("self.db");
+        Result train = run("train", "--db", db.toString(), "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), db);
+        byte[] before = Files.readAllBytes(db);
+        for (String[] args : new String[][] {{"--out", db.toString()}, {"--gallery", dir + "/./" + db.getFileName()}, {"--out", link.toString(), "--format", "json"},
+                {"--out", db + "-wal"}}) {
+            if (args[1].endsWith("-wal") && !Files.exists(Path.of(args[1]))) Files.writeString(Path.of(args[1]), "");   // as while a trainer writes
+            List<String> cmd = new java.util.ArrayList<>(List.of("export", runId, "--db", db.toString()));
+            cmd.addAll(List.of(args));
+            Result r = run(cmd.toArray(String[]::new));
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains("that this export reads; give another file"), r.err());
+        }
+        assertArrayEquals(before, Files.readAllBytes(db), "the log is as it was");
+        assertEquals(0, run("runs", "--db", db.toString()).code());
+    }
+
+    /**
      * SQLite's driver unpacks its native library into a temporary folder at every start: a full one (noted 2026-12-01 by
      * a probe of a full disk, /tmp on a full tmpfs) or a missing one ended with the driver's two stack traces and
      * "refused: cannot open the log X: No native library found for os.name=Linux ...", exit 2, as if the log were bad.
