@@ -167,7 +167,7 @@ public final class GalleryRoutes {
         int epoch = Params.pathInt(ctx, "epoch", 0, Integer.MAX_VALUE);
         SnapshotRow row = snapshotRow(id, epoch, "");
         RunEvent.WeightSnapshot w = row.event();
-        if ((long) w.imageRows() * w.imageCols() != w.visible()) throw new BadRequestResponse("snapshot shape " + w.imageRows() + "x" + w.imageCols() + " does not match " + w.visible() + " inputs");
+        WeightImages.check(id, w, null);                       // its shape; its bytes' size where they are read
         return new Snapshot(log, id, row, w);
     }
 
@@ -210,8 +210,10 @@ public final class GalleryRoutes {
 
     private record Snapshot(EventLog log, String runId, SnapshotRow row, RunEvent.WeightSnapshot w) {
         byte[] bytes() {
-            return log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + runId + "' at "
+            byte[] b = log.blob(row.blob()).orElseThrow(() -> new NotFoundResponse("the weights of run '" + runId + "' at "
                     + log.run(runId).map(GalleryRoutes::stepWord).orElse("epoch") + " " + row.epoch() + " are missing"));
+            WeightImages.check(runId, w, b);
+            return b;
         }
 
         float[] w1() { return WeightImages.w1(bytes(), w.hidden(), w.visible()); }

@@ -48,7 +48,12 @@ public final class UnitMatches {
         SnapshotRow sa = snapshot(a, epochA);
         SnapshotRow sb = snapshot(b, epochB);
         RunEvent.WeightSnapshot wa = sa.event(), wb = sb.event();
+        WeightImages.check(a, wa, null);
+        WeightImages.check(b, wb, null);
         if (wa.hidden() != wb.hidden() || wa.visible() != wb.visible()) {
+            // the rare case where it matters whether a row says what its weights are: read them (megabytes) only here
+            log.blob(sa.blob()).ifPresent(bytes -> WeightImages.check(a, wa, bytes));
+            log.blob(sb.blob()).ifPresent(bytes -> WeightImages.check(b, wb, bytes));
             throw new BadRequestResponse("runs " + a + " and " + b + " differ in shape (" + wa.hidden() + "x" + wa.visible() + " and "
                     + wb.hidden() + "x" + wb.visible() + "): their units cannot be matched");
         }
@@ -84,7 +89,7 @@ public final class UnitMatches {
     private float[][] filters(String id, SnapshotRow s) {
         RunEvent.WeightSnapshot w = s.event();
         byte[] bytes = log.blob(s.blob()).orElseThrow(() -> new NotFoundResponse("the weights of snapshot " + s.blob() + " are missing"));
-        float[] w1 = WeightImages.w1(bytes, w.hidden(), w.visible());
+        float[] w1 = WeightImages.w1(id, w, bytes);
         for (float x : w1) {
             if (!Float.isFinite(x)) {
                 throw new BadRequestResponse("run '" + id + "' has non-finite weights (NaN or infinite) at " + GalleryRoutes.stepWord(log.require(id))

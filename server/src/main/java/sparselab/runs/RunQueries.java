@@ -66,9 +66,12 @@ public final class RunQueries {
         }).toList();
     }
 
-    /** The JSON export of a run (the command line's {@code export --format json} writes the same document). */
-    public void export(RunRow r, java.io.Writer out) throws java.io.IOException {
-        MetricsExport.writeJson(out, log, r);
+    /**
+     * The JSON export of a run (the command line's {@code export --format json} writes the same document), read as far
+     * as it can be before its answer begins.
+     */
+    public MetricsExport.Prepared export(RunRow r) {
+        return MetricsExport.prepared(log, r);
     }
 
     /**

@@ -97,10 +97,11 @@ public final class RunsRoutes {
     /** Every epoch with its per-unit rates, as a download. */
     private void fullJson(Context ctx) throws java.io.IOException {
         RunRow r = actions.require(ctx.pathParam("id"));
+        MetricsExport.Prepared doc = queries.export(r);    // a log that cannot be read fails here, before the answer begins
         ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
         ctx.contentType("application/json");
         try (java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            queries.export(r, out);                        // streamed: a long run's rates are hundreds of megabytes
+            doc.writeTo(out);                              // streamed: a long run's rates are hundreds of megabytes
         }
     }
 

@@ -326,6 +326,51 @@ class ApiTest {
         });
     }
 
+    /**
+     * A snapshot row edited by hand (found 2026-12-01 by a probe of tampering): more hidden units than its weights hold
+     * made grid.png and filters/N.png a bare 500 "internal error" and weights.bin was served; fewer units, or an image
+     * shape other than its inputs, would be drawn as the row says. Each is now the 500 that names the snapshot and says
+     * it was changed behind the log's back (as for a damaged blob); per-unit rates edited into what is not an array of
+     * numbers were served as stored in metrics.json (invalid JSON, 200) and are now named too. Rebuilt, all answer 200.
+     */
+    @Test
+    void a_snapshot_row_or_rates_edited_by_hand_are_named_never_served_as_they_say() throws Exception {
+        String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 4, 4, null);
+        String base = "/api/runs/" + id + "/snapshots/2/";
+        List<String> paths = List.of(base + "grid.png", base + "filters/0.png", base + "weights.bin", "/api/runs/" + id + "/snapshots/1/grid.png?matchTo=" + id + "&matchEpoch=2");
+        for (String[] edit : new String[][] {{"\"hidden\":4", "\"hidden\":80"}, {"\"hidden\":4", "\"hidden\":2"},
+                {"\"imageRows\":4", "\"imageRows\":2"}}) {
+            log.rebuild();
+            TestLogs.rawExecute(db, "UPDATE snapshots SET payload = REPLACE(payload, '" + edit[0] + "', '" + edit[1] + "') WHERE run_id = '" + id
+                    + "' AND epoch = 2");
+            assertTrue(log.snapshots(id).stream().anyMatch(s -> s.epoch() == 2 && s.payload().contains(edit[1])), "edited: " + edit[1]);
+            JavalinTest.test(app(), (server, client) -> {
+                for (String path : paths) {
+                    Response r = client.get(path);
+                    assertEquals(500, r.code(), edit[1] + " " + path);
+                    String error = json(r).get("error").asText();
+                    assertTrue(error.startsWith("the weight snapshot of run " + id + " at 2 says "), error);
+                    assertTrue(error.contains("changed behind the log's back"), error);
+                }
+            });
+        }
+        log.rebuild();
+        TestLogs.rawExecute(db, "UPDATE epoch_metrics SET rho_hat = 'nonsense' WHERE run_id = '" + id + "' AND epoch = 1");
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.get("/api/runs/" + id + "/metrics.json");
+            assertEquals(500, r.code());
+            String error = json(r).get("error").asText();
+            assertTrue(error.startsWith("the stored per-unit rates (epoch_metrics.rho_hat) of run " + id + " epoch 1 are not an array of numbers"), error);
+        });
+        log.rebuild();
+        JavalinTest.test(app(), (server, client) -> {
+            for (String path : paths) assertEquals(200, client.get(path).code(), path);
+            Response m = client.get("/api/runs/" + id + "/metrics.json");
+            assertEquals(200, m.code());
+            assertEquals(2, json(m).get("epochs").size());
+        });
+    }
+
     @Test
     void the_web_csv_is_byte_identical_to_the_command_lines() throws Exception {
         String id = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 4, null);

@@ -29,7 +29,8 @@ public final class ExitCodes {
                 return full ? FAILURE : REFUSED;
             }
             if (ex instanceof sparselab.store.StoreException.Corrupt corrupt) {    // damage in the log, not the input: a failure
-                cmd.getErr().println("error: " + corrupt.getMessage() + "; ./sparselab verify names what it belongs to");
+                String m = corrupt.getMessage();
+                cmd.getErr().println("error: " + m + (m.contains("./sparselab ") ? "" : "; ./sparselab verify names what it belongs to"));
                 return FAILURE;
             }
             sparselab.store.StoreException.Full full = sparselab.store.StoreException.Full.in(ex);

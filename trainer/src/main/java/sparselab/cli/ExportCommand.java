@@ -208,9 +208,10 @@ public class ExportCommand implements Callable<Integer> {
         return sparselab.config.Choices.Optimizer.stepWord(log.require(runId).configMap().get("optimizer"));
     }
 
-    private static float[] w1(EventLog log, RunEvent.WeightSnapshot w) {
-        byte[] blob = log.blob(w.blob()).orElseThrow(() -> new IllegalStateException("snapshot blob " + w.blob() + " is missing"));
-        return WeightImages.w1(blob, w.hidden(), w.visible());
+    private float[] w1(EventLog log, RunEvent.WeightSnapshot w) {
+        byte[] blob = log.blob(w.blob()).orElseThrow(() -> new ExitCodes.FailedException("the weights of run " + runId + " at " + w.epoch()
+                + " (blob " + w.blob() + ") are missing from the log; ./sparselab verify names what else is"));
+        return WeightImages.w1(runId, w, blob);
     }
 
     /** epoch,stroke_share for every snapshot, from its stored weights (also for snapshots logged before the measure existed). */
@@ -226,7 +227,7 @@ public class ExportCommand implements Callable<Integer> {
     }
 
     /** One row per filter of one snapshot: the stroke measures and the verdict. */
-    private static String filtersCsv(EventLog log, RunEvent.WeightSnapshot w) {
+    private String filtersCsv(EventLog log, RunEvent.WeightSnapshot w) {
         float[] w1 = w1(log, w);
         StringBuilder sb = new StringBuilder("epoch,unit,core_pixels,core_length,core_connected,effective_pixels,roughness,stroke\n");
         int d = w.imageRows() * w.imageCols();

@@ -19,6 +19,27 @@ public final class WeightImages {
 
     private static final int BORDER = 0x202020;
 
+    /**
+     * Checks a weight snapshot's shape (its image is its inputs) and, given its bytes, their size (W1, b1, W2, b2:
+     * (2 d H + H + d) x 4): a snapshot row edited behind the log's back is named, never drawn or served as it says.
+     */
+    public static void check(String runId, sparselab.log.RunEvent.WeightSnapshot w, byte[] blob) {
+        long need = 4L * (2L * w.hidden() * w.visible() + w.hidden() + w.visible());
+        boolean shape = w.hidden() > 0 && w.visible() > 0 && (long) w.imageRows() * w.imageCols() == w.visible();
+        if (!shape || blob != null && blob.length != need) {
+            throw new sparselab.store.StoreException.Corrupt("the weight snapshot of run " + runId + " at " + w.epoch() + " says " + w.hidden()
+                    + " hidden units of " + w.visible() + " inputs as " + w.imageRows() + "x" + w.imageCols() + " images"
+                    + (shape ? " (" + need + " bytes), but its weights are " + blob.length + " bytes" : ", which do not agree")
+                    + ": changed behind the log's back; ./sparselab rebuild refolds the snapshot rows from the events");
+        }
+    }
+
+    /** W1 of run {@code runId}'s snapshot {@code w}, from its bytes, checked ({@link #check}). */
+    public static float[] w1(String runId, sparselab.log.RunEvent.WeightSnapshot w, byte[] blob) {
+        check(runId, w, blob);
+        return w1(blob, w.hidden(), w.visible());
+    }
+
     /** The first hidden x visible floats of a snapshot blob (W1, little-endian, row-major). */
     public static float[] w1(byte[] blob, int hidden, int visible) {
         long need = 4L * hidden * visible;

@@ -45,6 +45,36 @@ public final class MetricsExport {
     public static void writeJson(java.io.Writer out, RunRow run, List<EpochMetrics> rows,
                                  java.util.function.Function<List<Integer>, Map<Integer, String>> rates, List<MeasuresRow> measures)
             throws java.io.IOException {
+        prepared(run, rows, rates, measures).writeTo(out);
+    }
+
+    /**
+     * A JSON export read as far as it can be before its first byte is written: the metrics, the measures and the first
+     * {@link #EPOCHS_AT_ONCE} epochs' rates, so that a log that cannot be read (rates changed behind its back) fails
+     * before an answer has begun (the dashboard's 500 naming it, not a 200 cut short). Later epochs are read as written.
+     */
+    public record Prepared(RunRow run, List<EpochMetrics> rows, java.util.function.Function<List<Integer>, Map<Integer, String>> rates,
+                           List<MeasuresRow> measures, Map<Integer, String> first) {
+        public void writeTo(java.io.Writer out) throws java.io.IOException {
+            write(out, this);
+        }
+    }
+
+    /** {@link Prepared} of a run in a log. */
+    public static Prepared prepared(sparselab.store.EventLog log, RunRow run) {
+        return prepared(run, log.metrics(run.runId()), e -> log.rhoHatJson(run.runId(), e), log.measures(run.runId()));
+    }
+
+    private static Prepared prepared(RunRow run, List<EpochMetrics> rows, java.util.function.Function<List<Integer>, Map<Integer, String>> rates,
+                                     List<MeasuresRow> measures) {
+        Map<Integer, String> first = rates.apply(rows.subList(0, Math.min(rows.size(), EPOCHS_AT_ONCE)).stream().map(EpochMetrics::epoch).toList());
+        return new Prepared(run, rows, rates, measures, first);
+    }
+
+    private static void write(java.io.Writer out, Prepared p) throws java.io.IOException {
+        RunRow run = p.run();
+        List<EpochMetrics> rows = p.rows();
+        List<MeasuresRow> measures = p.measures();
         try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.createGenerator(out)) {
             g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             // a read that fails half way leaves the document unclosed, so that it cannot pass for a whole one
@@ -57,7 +87,7 @@ public final class MetricsExport {
             g.writeArrayFieldStart("epochs");
             for (int i = 0; i < rows.size(); i += EPOCHS_AT_ONCE) {
                 List<EpochMetrics> part = rows.subList(i, Math.min(rows.size(), i + EPOCHS_AT_ONCE));
-                Map<Integer, String> r = rates.apply(part.stream().map(EpochMetrics::epoch).toList());
+                Map<Integer, String> r = i == 0 ? p.first() : p.rates().apply(part.stream().map(EpochMetrics::epoch).toList());
                 for (EpochMetrics m : part) {
                     Map<String, Object> fields = Json.MAPPER.convertValue(m, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
                     g.writeStartObject();
@@ -90,7 +120,7 @@ public final class MetricsExport {
 
     /** {@link #writeJson} of a run in a log. */
     public static void writeJson(java.io.Writer out, sparselab.store.EventLog log, RunRow run) throws java.io.IOException {
-        writeJson(out, run, log.metrics(run.runId()), e -> log.rhoHatJson(run.runId(), e), log.measures(run.runId()));
+        prepared(log, run).writeTo(out);
     }
 
     private static String v(Object o) { return o == null ? "" : o.toString(); }

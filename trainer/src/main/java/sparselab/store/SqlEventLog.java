@@ -1035,9 +1035,34 @@ final class SqlEventLog implements EventLog {
     public Map<Integer, String> rhoHatJson(String runId, List<Integer> epochs) {
         Map<Integer, String> out = new java.util.TreeMap<>();
         for (List<Integer> chunk : chunks(epochs)) {
-            for (LogDao.EpochRates r : jdbi.withExtension(LogDao.class, d -> d.rhoHat(runId, chunk))) out.put(r.epoch(), r.rhoHat());
+            for (LogDao.EpochRates r : jdbi.withExtension(LogDao.class, d -> d.rhoHat(runId, chunk))) {
+                if (r.rhoHat() != null && !numberArray(r.rhoHat())) {      // served as stored: never as JSON it is not
+                    throw new StoreException.Corrupt("the stored per-unit rates (epoch_metrics.rho_hat) of run " + runId + " epoch " + r.epoch()
+                            + " are not an array of numbers: changed behind the log's back; ./sparselab rebuild refolds them from the events");
+                }
+                out.put(r.epoch(), r.rhoHat());
+            }
         }
         return out;
+    }
+
+    private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
+
+    /** True when {@code json} is one JSON array of numbers (or nulls), nothing else: read token by token, nothing built. */
+    static boolean numberArray(String json) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) return false;
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_ARRAY; t = p.nextToken()) {
+                boolean number = t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT || t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                        || t == com.fasterxml.jackson.core.JsonToken.VALUE_NULL
+                        // a diverged epoch's rates: Jackson writes NaN and the infinities as strings
+                        || t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && NON_FINITE.contains(p.getText());
+                if (!number) return false;
+            }
+            return p.nextToken() == null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static <T> List<List<T>> chunks(List<T> all) {

@@ -722,6 +722,39 @@ class CommandLineTest {
     }
 
     /**
+     * A snapshot row or per-unit rates edited by hand (found 2026-12-01 by a probe of tampering): `export --gallery`
+     * ended "error: IllegalStateException" (more units than the weights hold) or drew the row's shape, and `--format
+     * json` wrote the edited text into its document (invalid JSON, exit 0). Each now names what was changed, exit 1.
+     */
+    @Test
+    void an_export_of_a_snapshot_row_or_rates_edited_by_hand_names_them() throws Exception {
+        Path db = dir.resolve("edited.db");
+        Result train = run("train", "--db", db.toString(), "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
+        assertEquals(0, train.code(), train.err());
+        String runId = train.out().strip();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE snapshots SET payload = REPLACE(payload, '\"hidden\":4', '\"hidden\":80') WHERE run_id = '" + runId + "'");
+            st.executeUpdate("UPDATE epoch_metrics SET rho_hat = 'nonsense' WHERE run_id = '" + runId + "'");
+        }
+        for (String[] args : new String[][] {{"--gallery", dir.resolve("g.png").toString()}, {"--format", "strokes-csv"}, {"--format", "filters-csv"}}) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("export", runId, "--db", db.toString()));
+            cmd.addAll(List.of(args));
+            Result r = run(cmd.toArray(String[]::new));
+            assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("error: the weight snapshot of run " + runId + " at "), r.err());
+            assertTrue(r.err().contains("says 80 hidden units of 64 inputs as 8x8 images"), r.err());
+            assertTrue(r.out().isEmpty(), r.out());
+        }
+        assertFalse(Files.exists(dir.resolve("g.png")));
+        Result json = run("export", runId, "--db", db.toString(), "--format", "json");
+        assertEquals(1, json.code(), json.err());
+        assertTrue(json.err().startsWith("error: the stored per-unit rates (epoch_metrics.rho_hat) of run " + runId + " epoch 1 are not an array"), json.err());
+        assertTrue(json.out().isEmpty(), "nothing written: " + json.out());
+        assertEquals(0, run("rebuild", "--db", db.toString()).code());
+        assertEquals(0, run("export", runId, "--db", db.toString(), "--format", "json").code());
+    }
+
+    /**
      * SQLite's driver unpacks its native library into a temporary folder at every start: a full one (noted 2026-12-01 by
      * a probe of a full disk, /tmp on a full tmpfs) or a missing one ended with the driver's two stack traces and
      * "refused: cannot open the log X: No native library found for os.name=Linux ...", exit 2, as if the log were bad.
