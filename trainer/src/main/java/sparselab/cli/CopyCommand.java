@@ -29,6 +29,15 @@ public class CopyCommand implements Callable<Integer> {
             source.close();
             throw e;
         }
+        // an SQLite target this command creates is deleted again when the copy fails: no empty log is left behind
+        java.util.List<java.nio.file.Path> files;
+        try {
+            files = EventLog.sqliteFiles(to);
+        } catch (StoreException.BadLog e) {
+            files = java.util.List.of();                // refused below, naming --to
+        }
+        java.util.List<java.nio.file.Path> made = files.isEmpty() || java.nio.file.Files.exists(files.get(0)) ? java.util.List.of() : files;
+        boolean done = false;
         try (source; EventLog target = open(to, "--to", true)) {
             if (source.describe().equals(target.describe())) throw new ExitCodes.RefusedException("--to: the same log as --from");
             // a worker or dashboard pool on the target would claim the copied queued runs as soon as they are there
@@ -42,7 +51,18 @@ public class CopyCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",
                     n, source.runs().size(), target.blobHashes().size(), source.describe(), target.describe());
+            done = true;
             return ExitCodes.OK;
+        } finally {
+            if (!done) {
+                for (java.nio.file.Path f : made) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(f);
+                    } catch (java.io.IOException e) {
+                        // the failure to report is the copy's
+                    }
+                }
+            }
         }
     }
 

@@ -1325,8 +1325,16 @@ final class SqlEventLog implements EventLog {
                 .useStream(s -> s.forEach(sink)));
     }
 
+    /** One stored event; one that cannot be read (an unknown type, a payload that is not its type's) is named: id, run, number. */
     private static StoredEvent decode(java.sql.ResultSet rs) throws SQLException {
-        RunEvent ev = Json.read(rs.getString("payload"), EventTypes.classOf(rs.getString("type")));
+        RunEvent ev;
+        try {
+            ev = Json.read(rs.getString("payload"), EventTypes.classOf(rs.getString("type")));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new StoreException.Corrupt("event " + rs.getLong("id") + " (number " + rs.getLong("seq") + " of run " + rs.getString("run_id")
+                    + ", type '" + sparselab.config.ConfigException.clip(String.valueOf(rs.getString("type")), 60) + "') cannot be read: " + e.getMessage()
+                    + " (written by a newer sparselab, or changed behind the log's back)");
+        }
         return new StoredEvent(rs.getLong("id"), rs.getString("run_id"), rs.getLong("seq"), rs.getString("at"), ev);
     }
 
@@ -1456,7 +1464,9 @@ final class SqlEventLog implements EventLog {
             all.add("running".equals(r.status()) ? r.with(b -> b.heartbeatAt = null) : r);
             all.addAll(dao.epochs(r.runId()));
             for (LogDao.EpochRates rates : dao.allRhoHat(r.runId())) {
-                all.add(rates.epoch() + ":" + java.util.Arrays.toString(rates.rhoHat() == null ? null : Json.read(rates.rhoHat(), double[].class)));
+                String text = rates.rhoHat();              // text that is no array of numbers differs from any fold (named by verify)
+                all.add(rates.epoch() + ":" + (text == null ? "null"
+                        : numberArray(text) ? java.util.Arrays.toString(Json.read(text, double[].class)) : "unreadable " + text));
             }
             all.addAll(dao.snapshots(r.runId()));
             all.addAll(dao.measures(r.runId()));

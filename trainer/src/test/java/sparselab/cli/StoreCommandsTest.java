@@ -76,6 +76,46 @@ class StoreCommandsTest {
         assertFalse(Files.exists(target), "no target created");
     }
 
+    /**
+     * A source changed by hand (found 2026-12-01 by a probe of tampering): per-unit rates that are not JSON, or an event
+     * of a type no version wrote, ended `error: IllegalStateException: corrupt JSON...` or `IllegalArgumentException...`,
+     * naming neither run nor event, and left an empty 118 KB log at --to. Now the rates make the copy differ (which
+     * sends the user to verify), the event is named, and the target this command created is gone again.
+     */
+    @Test
+    void a_copy_of_a_log_changed_by_hand_names_what_and_leaves_no_empty_target() throws Exception {
+        Path file = dir.resolve("edited.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            var cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=200", "hidden=4", "epochs=2"));
+            run = Runs.create(log, cfg, null, "cli", null);
+            assertEquals("finished", new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, false).status());
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE epoch_metrics SET rho_hat = 'nonsense' WHERE run_id = '" + run + "' AND epoch = 1");
+        }
+        Path target = dir.resolve("target.db");
+        assertEquals(1, run(new CopyCommand(), "--from", file.toString(), "--to", target.toString()), err.toString());
+        assertTrue(err.toString().contains("error: the copied projections differ from the source's"), err.toString());
+        assertFalse(Files.exists(target), "no empty log left at --to");
+        try (EventLog log = EventLog.open(file)) {
+            log.rebuild();
+        }
+        long id;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); java.sql.Statement st = c.createStatement()) {
+            var rs = st.executeQuery("SELECT MAX(id), MAX(seq) FROM events");
+            rs.next();
+            id = rs.getLong(1) + 1;
+            st.executeUpdate("INSERT INTO events (id, run_id, seq, type, at, payload) VALUES (" + id + ", '" + run + "', " + (rs.getLong(2) + 100)
+                    + ", 'bogus', '2026-12-01T00:00:00Z', '{}')");
+        }
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(new CopyCommand(), "--from", file.toString(), "--to", target.toString()), err.toString());
+        assertTrue(err.toString().startsWith("error: event " + id + " (number "), err.toString());
+        assertTrue(err.toString().contains("of run " + run + ", type 'bogus') cannot be read: unknown event type in the log: bogus"), err.toString());
+        assertFalse(Files.exists(target), "no empty log left at --to");
+    }
+
     @Test
     void copy_refuses_a_target_that_a_worker_or_a_dashboard_pool_serves_and_writes_nothing_to_it() throws Exception {
         Path file = dir.resolve("queued.db");
