@@ -179,6 +179,7 @@ public class ExportCommand implements Callable<Integer> {
 
     /** Refuses, naming {@code option}, a file that cannot be written: a folder, or one in a folder that is missing. */
     private static void writable(Path file, String option) {
+        if (file.toString().isBlank()) throw new ExitCodes.RefusedException(option + ": empty; give a file name");
         Path abs = file.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new ExitCodes.RefusedException(option + ": " + file + " is a folder; give a file name");
         Path dir = abs.getParent();

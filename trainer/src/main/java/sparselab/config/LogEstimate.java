@@ -79,9 +79,13 @@ public final class LogEstimate {
     public static ConfigException.FieldError overLimit(RunConfig cfg, int visible, int checkpointsHeld, Limits limits) {
         long b = bytes(cfg, visible, checkpointsHeld);
         if (b <= limits.maxRunBytes()) return null;
-        return new ConfigException.FieldError("maxRunBytes", "the run would write about " + Limits.bytes(b) + " to the log (hidden="
+        // rounded alike (30.6 KiB and 30.6 KiB), the two are said in bytes
+        boolean exact = Limits.bytes(b).equals(Limits.bytes(limits.maxRunBytes()));
+        String run = exact ? String.format(java.util.Locale.ROOT, "%,d bytes", b) : Limits.bytes(b);
+        String limit = exact ? String.format(java.util.Locale.ROOT, "%,d bytes", limits.maxRunBytes()) : Limits.bytes(limits.maxRunBytes());
+        return new ConfigException.FieldError("maxRunBytes", "the run would write about " + run + " to the log (hidden="
                 + cfg.hidden() + ", epochs=" + cfg.epochs() + ", snapshotEvery=" + cfg.snapshotEvery() + " (" + snapshots(cfg.snapshotEvery(), cfg.epochs())
-                + " weight snapshots), " + visible + " inputs); the limit per run is " + Limits.bytes(limits.maxRunBytes())
+                + " weight snapshots), " + visible + " inputs); the limit per run is " + limit
                 + " (" + Limits.RUN_BYTES + "): use fewer epochs, fewer hidden units or a sparser snapshotEvery");
     }
 }

@@ -22,7 +22,9 @@ public record RunFilter(String status, String text) {
      * the dashboard's {@code q} and {@code runs -q}.
      */
     public static String refusal(String text) {
-        if (text != null && text.length() > MAX_CHARS) return "at most " + MAX_CHARS + " characters (" + text.length() + " given)";
+        // characters as a reader counts them (an emoji is one, not the two UTF-16 units Java stores)
+        int chars = text == null ? 0 : text.codePointCount(0, text.length());
+        if (chars > MAX_CHARS) return "at most " + MAX_CHARS + " characters (" + chars + " given)";
         int n = terms(text).size();
         if (n > MAX_TERMS) return "at most " + MAX_TERMS + " terms (words apart, each of which a run must match; " + n + " given)";
         return null;

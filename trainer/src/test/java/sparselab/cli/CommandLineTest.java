@@ -719,6 +719,9 @@ class CommandLineTest {
         }
         assertArrayEquals(before, Files.readAllBytes(db), "the log is as it was");
         assertEquals(0, run("runs", "--db", db.toString()).code());
+        Result empty = run("export", runId, "--db", db.toString(), "--out", "");      // it said "is a folder" (the current one)
+        assertEquals(2, empty.code());
+        assertEquals("refused: --out: empty; give a file name", empty.err().strip());
     }
 
     /**

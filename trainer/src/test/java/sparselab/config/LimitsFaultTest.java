@@ -91,5 +91,25 @@ class LimitsFaultTest {
                     "the demo's run must fit the default limit");
             assertNotNull(LogEstimate.overLimit(huge, 64, LogEstimate.checkpointsHeld(shared, 10, huge.epochs()), Limits.defaults()));
         }
+        // one byte over the limit (found 2026-12-01 by a probe of the limits: "would write about 30.6 KiB ... the limit per
+        // run is 30.6 KiB"): said in bytes where the rounded figures are alike; in KiB/MiB where they differ
+        Limits d = Limits.defaults();
+        int held = LogEstimate.checkpointsHeld(false, 10, base.epochs());
+        long need = LogEstimate.bytes(base, 64, held);
+        Limits tight = new Limits(need - 1, d.maxLogBytes(), d.maxQueuedRuns(), d.maxImagePixels());
+        String m = LogEstimate.overLimit(base, 64, held, tight).toString();
+        assertTrue(m.contains(String.format(java.util.Locale.ROOT, "would write about %,d bytes", need)), m);
+        assertTrue(m.contains(String.format(java.util.Locale.ROOT, "the limit per run is %,d bytes", need - 1)), m);
+        assertNull(LogEstimate.overLimit(base, 64, held, new Limits(need, d.maxLogBytes(), d.maxQueuedRuns(), d.maxImagePixels())));
+        String far = LogEstimate.overLimit(base, 64, held, new Limits(need / 4, d.maxLogBytes(), d.maxQueuedRuns(), d.maxImagePixels())).toString();
+        assertTrue(far.contains("the limit per run is " + Limits.bytes(need / 4) + " ("), far);
+    }
+
+    /** The filter's 200 characters are counted as a reader counts them: an emoji is one (it was two UTF-16 units). */
+    @Test
+    void the_filters_length_counts_characters_not_utf16_units() {
+        String smile = new String(Character.toChars(0x1F600));
+        assertNull(sparselab.store.RunFilter.refusal(smile.repeat(200)));
+        assertEquals("at most 200 characters (201 given)", sparselab.store.RunFilter.refusal(smile.repeat(201)));
     }
 }
