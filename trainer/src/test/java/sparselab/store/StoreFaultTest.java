@@ -174,6 +174,32 @@ class StoreFaultTest {
         }
     }
 
+    /**
+     * An event deleted from the middle of a run (found 2026-12-01 by a probe of tampering): verify named the gap, and
+     * also a "missing checkpoint" and a runs row that differ only because its fold stopped at the gap. Now the gap alone.
+     */
+    @Test
+    void verify_names_a_gap_in_a_runs_events_and_nothing_that_follows_from_it() throws Exception {
+        Path file = dir.resolve("gap.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            run = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            Blob ck = Blob.of(new byte[] {9, 9});
+            lease.appendAll(List.of(EventLogTest.epoch(1, 2.0), new RunEvent.Checkpoint(1, ck.hash(), 2)), List.of(ck));
+            lease.append(EventLogTest.epoch(2, 1.5));
+            assertTrue(log.verify().clean(), log.verify().toString());
+        }
+        Logs.rawExecute(file.toString(), "DROP TRIGGER events_no_delete");
+        Logs.rawExecute(file.toString(), "DELETE FROM events WHERE run_id = '" + run + "' AND seq = 2");
+        try (EventLog log = EventLog.open(file)) {
+            VerifyReport r = log.verify();
+            assertEquals(List.of(run + ": event 2 has number 3"), r.sequenceErrors());
+            assertEquals(List.of(), r.projectionDiffs());
+            assertEquals(List.of(), r.missingBlobs());
+        }
+    }
+
     @Test
     void closing_the_log_checkpoints_the_wal_so_a_copy_of_the_file_alone_holds_every_append() throws Exception {
         Path file = dir.resolve("a.db");
