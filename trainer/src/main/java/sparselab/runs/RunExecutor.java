@@ -200,7 +200,7 @@ public final class RunExecutor {
         Dataset data = DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit());
         if (row.dataFingerprint() != null && !row.dataFingerprint().equals(data.fingerprint())) {
             return new Outcome(runId, "refused", "the data set '" + cfg.data() + "' has changed since run " + runId
-                    + " was created (fingerprint " + data.fingerprint().substring(0, 12) + " != " + row.dataFingerprint().substring(0, 12) + ")");
+                    + " was created (fingerprint " + prefix12(data.fingerprint()) + " != " + prefix12(row.dataFingerprint()) + ")");
         }
         Instant now = log.clock().instant();      // heartbeats are in the database's time
         Optional<Lease> claimed;
@@ -239,6 +239,11 @@ public final class RunExecutor {
     public static RunEvent.Started startedEvent(String dataFingerprint, String worker) {
         return new RunEvent.Started(ProcessHandle.current().pid(), Provenance.host(), Provenance.threads(), 0,
                 dataFingerprint, Provenance.current(), null, worker != null ? worker : Provenance.host() + ":" + ProcessHandle.current().pid());
+    }
+
+    /** The first 12 characters of a fingerprint, for messages (the whole of a shorter one). */
+    private static String prefix12(String fingerprint) {
+        return fingerprint.length() <= 12 ? fingerprint : fingerprint.substring(0, 12);
     }
 
     /**
@@ -309,7 +314,16 @@ public final class RunExecutor {
             if (fromEpoch > 0) {
                 byte[] bytes = log.blob(row.lastCheckpoint()).orElseThrow(() -> new IllegalStateException(
                         "the checkpoint of " + step + " " + fromEpoch + " is missing from the log"));
-                model.restore(ModelState.fromBytes(bytes));
+                try {
+                    ModelState state = ModelState.fromBytes(bytes);
+                    if (state.epoch() != fromEpoch) {
+                        throw new IllegalStateException("it holds the state after " + step + " " + state.epoch());
+                    }
+                    model.restore(state);
+                } catch (IllegalArgumentException | IllegalStateException e) {   // a pointer to other bytes: named, no stack trace
+                    throw new StoreException.Corrupt("the checkpoint of " + step + " " + fromEpoch + " (blob " + row.lastCheckpoint()
+                            + ") is not this run's: " + e.getMessage());
+                }
             }
             if (row.snapshots() == 0) {
                 Blob w = Blob.of(model.weightsLE());

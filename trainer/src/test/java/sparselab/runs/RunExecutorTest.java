@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
 import sparselab.log.EpochMetrics;
+import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 import sparselab.log.MeasuresRow;
 import sparselab.log.SnapshotRow;
@@ -65,6 +66,30 @@ class RunExecutorTest {
         assertEquals("finished", o.status(), o.message());
         assertEquals(12, lines.stream().filter(l -> epochLine.matcher(l).matches()).count(), lines.toString());
         assertEquals(List.of(), early, "lines printed before their epoch was in the log");
+        log.close();
+    }
+
+    /**
+     * A checkpoint event whose blob is not a checkpoint (found 2026-12-01 by a probe of tampering: `failed: bad magic`
+     * with a 17-line stack trace): the run fails naming the checkpoint, no stack trace, nothing trained.
+     */
+    @Test
+    void a_checkpoint_that_is_not_the_runs_fails_the_run_naming_it() throws Exception {
+        EventLog log = EventLog.open(dir.resolve("ck.db"));
+        RunConfig c = cfg(null, "data=bars", "limit=200", "hidden=4", "epochs=3");
+        String run = Runs.create(log, c, null, "test", null);
+        String fp = log.run(run).orElseThrow().dataFingerprint();
+        sparselab.store.Lease lease = log.claim(run, new RunEvent.Started(1, "elsewhere", 2, 0, fp, java.util.Map.of()), r -> true).orElseThrow();
+        sparselab.log.Blob other = sparselab.log.Blob.of("not a checkpoint".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        lease.appendAll(List.of(new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, new double[4], 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100),
+                new RunEvent.Checkpoint(1, other.hash(), other.bytes().length)), List.of(other));
+        lease.append(new RunEvent.Cancelled(1));
+        int events = log.events(run).size();
+        RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(run, true);
+        assertEquals("failed", o.status(), o.message());
+        assertTrue(o.message().startsWith("the checkpoint of epoch 1 (blob " + other.hash() + ") is not this run's: "), o.message());
+        assertEquals(events + 2, log.events(run).size(), "started and failed, no epoch");
+        assertEquals(1, log.run(run).orElseThrow().epochsDone());
         log.close();
     }
 
