@@ -207,6 +207,22 @@ public final class FilterMeasures {
     }
 
     /** Mean activation of each unit over the n samples. */
+    /**
+     * Each unit's rate on n images: its mean activation, or, with a {@code threshold} (not NaN), the fraction of the
+     * images on which its activation exceeds it (as the {@code ema-threshold} estimator counts a unit active).
+     */
+    public static double[] rates(float[] activations, int n, int hidden, double threshold) {
+        if (Double.isNaN(threshold)) return meanActivation(activations, n, hidden);
+        checkMatrix("activations", activations, n, hidden);
+        double[] rate = new double[hidden];
+        for (int i = 0; i < n; i++) {
+            int off = i * hidden;
+            for (int j = 0; j < hidden; j++) if (activations[off + j] > threshold) rate[j]++;
+        }
+        for (int j = 0; j < hidden; j++) rate[j] /= n;
+        return rate;
+    }
+
     public static double[] meanActivation(float[] activations, int n, int hidden) {
         checkMatrix("activations", activations, n, hidden);
         double[] mean = new double[hidden];

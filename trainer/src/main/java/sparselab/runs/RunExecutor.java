@@ -327,7 +327,7 @@ public final class RunExecutor {
             }
             if (row.snapshots() == 0) {
                 Blob w = Blob.of(model.weightsLE());
-                lease.appendAll(List.of(snapshot(0, w, data, cfg), measures.of(0, w.bytes(), null)), List.of(w));
+                lease.appendAll(List.of(snapshot(0, w, data, cfg), measures.of(0, w.bytes())), List.of(w));
             }
             // Epochs after the checkpoint that are already in the log are trained again without being logged
             // again: training is deterministic, so they come out the same (checked below).
@@ -388,7 +388,7 @@ public final class RunExecutor {
                         Blob w = Blob.of(weights);
                         blobs.add(w);
                         events.add(snapshot(e, w, data, cfg));
-                        events.add(measures.of(e, w.bytes(), s.rhoHat()));
+                        events.add(measures.of(e, w.bytes()));
                     }
                     if (diverged) {
                         events.add(new RunEvent.Diverged(e, stopReason));

@@ -13,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * The filter measures of a weight snapshot ({@link FilterMeasures#report}) as a {@code filter_measures} event, with what
- * a run has at hand: the snapshot's W1 and b1, the epoch's rho_hat, at most {@link #MAX_IMAGES} held-out images (for the
+ * a run has at hand: the snapshot's W1 and b1, at most {@link #MAX_IMAGES} held-out images (for the units' rates and the
  * lifetime sparsity of the hidden code) and the class-mean images of the training samples when they have labels (for
  * digit-likeness; none for bars). A measure that cannot be computed, or is NaN, is written as null: all of them, the
  * stroke share too, when W1 or b1 holds a NaN or infinite weight (a diverged run's last snapshot).
@@ -22,13 +22,13 @@ import java.util.Arrays;
  * passes over W1 (milliseconds for MNIST).
  */
 final class SnapshotMeasures {
-    /** Held-out images used for lifetime sparsity (and for the rates at epoch 0). */
+    /** Held-out images used for the units' rates and lifetime sparsity. */
     static final int MAX_IMAGES = 1000;
 
     private final RunConfig cfg;
     private final int visible, rows, cols;
     private final float[] heldOut;      // n x visible, n <= MAX_IMAGES, or null without a held-out split
-    private final float[] trainImages;  // for the rates at epoch 0 when there is no held-out split
+    private final float[] trainImages;  // for the rates when there is no held-out split
     private final float[] classMeans;   // classes x visible, or null without labels
 
     SnapshotMeasures(RunConfig cfg, DataSets.Split split) {
@@ -48,22 +48,25 @@ final class SnapshotMeasures {
     }
 
     /**
+     * The measures of one snapshot. The dead and saturated fractions are of the units' rates on the held-out images
+     * (without a split, the first {@link #MAX_IMAGES} training images), as the run's estimator counts a unit active
+     * (its mean activation; above {@code threshold} for {@code ema-threshold}), not of the estimator's rho_hat: a
+     * running average with eps in it (the blog's first version) reads about 0.1 for a unit that never fires.
+     *
      * @param weightsLE the snapshot blob (W1, b1, W2, b2 as little-endian float32)
-     * @param rhoHat    the epoch's rho_hat; null at epoch 0, when the rates are the mean activations on the images
      */
-    RunEvent.FilterMeasures of(int epoch, byte[] weightsLE, double[] rhoHat) {
+    RunEvent.FilterMeasures of(int epoch, byte[] weightsLE) {
         int hidden = cfg.hidden();
         var floats = ByteBuffer.wrap(weightsLE).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[] w1 = new float[hidden * visible];
         float[] b1 = new float[hidden];
         floats.get(w1).get(b1);
         if (!FilterMeasures.finite(w1) || !FilterMeasures.finite(b1)) return none(epoch);
-        double[] rates = rhoHat;
-        if (rates == null && heldOut == null) {
-            int n = trainImages.length / visible;
-            rates = FilterMeasures.meanActivation(
-                    FilterMeasures.hiddenActivations(trainImages, n, w1, b1, hidden, visible, cfg.hiddenActivation()), n, hidden);
-        }
+        float[] images = heldOut != null ? heldOut : trainImages;
+        int n = images.length / visible;
+        double threshold = cfg.estimator() == sparselab.config.Choices.Estimator.EMA_THRESHOLD ? cfg.threshold() : Double.NaN;
+        double[] rates = FilterMeasures.rates(FilterMeasures.hiddenActivations(images, n, w1, b1, hidden, visible, cfg.hiddenActivation()),
+                n, hidden, threshold);
         FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, cfg.rho(),
                 heldOut, classMeans);
         if (r.equals(FilterMeasures.NOT_FINITE)) return none(epoch);       // the rates or the activations were not finite
