@@ -258,7 +258,7 @@ class PagesBrowserTest {
         String flagged = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "3"), 3, 16, 8, null);
         String other = Fixtures.trained(own, Map.of("data", "bars", "beta", "0", "epochs", "3"), 3, 16, 8, null);
         own.append(flagged, new RunEvent.DivergenceFlag(2, "rho_hat_outside",
-                "rho_hat of 3 unit(s) left (0, 1) (min 0.00000000000000000001764, max 1.002)", 3));
+                "rho_hat of 3 unit(s) left (0, 1) (over the epoch's batches: min 0.00000000000000000001764, max 1.002)", 3));
         Javalin server = Fixtures.pagesServer(own);
         String base = "http://127.0.0.1:" + server.port();
         try {
@@ -266,12 +266,12 @@ class PagesBrowserTest {
             By flag = By.cssSelector("#timeline li[data-type='divergence_flag']");
             chrome.waitFor(10).until(d -> !d.findElements(flag).isEmpty());
             String line = driver.findElement(flag).getText();
-            assertTrue(line.endsWith("divergence flag rho_hat_outside at epoch 2: rho_hat of 3 unit(s) left (0, 1) (min 1.764e-20, max 1.002)"), line);
+            assertTrue(line.endsWith("divergence flag rho_hat_outside at epoch 2: rho_hat of 3 unit(s) left (0, 1) (over the epoch's batches: min 1.764e-20, max 1.002)"), line);
             // the compare page marks the flag on its curves; its tooltip says the same, as readably
             driver.get(base + "/compare.html?runs=" + flagged + "," + other);
             chrome.waitFor(10).until(d -> (Boolean) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
                     + " return !!c && c.data.datasets.some(s => s.label.endsWith(' flags'));"));
-            assertEquals("rho_hat_outside: rho_hat of 3 unit(s) left (0, 1) (min 1.764e-20, max 1.002)",
+            assertEquals("rho_hat_outside: rho_hat of 3 unit(s) left (0, 1) (over the epoch's batches: min 1.764e-20, max 1.002)",
                     chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
                             + " const s = c.data.datasets.find(x => x.label.endsWith(' flags'));"
                             + " return c.options.plugins.tooltip.callbacks.label({ raw: s.data[0], dataset: s });"));

@@ -146,11 +146,12 @@ public final class DivergenceWatch {
         // beta = 0: rho_hat is free to drift from rho (it enters no term), so its bounds say nothing of divergence
         boolean sparse = beta > 0;
         onset(out, Cause.RHO_HAT_OUTSIDE, sparse && hl.unitsOutside() > 0, e,
-                () -> "rho_hat of " + hl.unitsOutside() + " unit(s) left (0, 1) (min " + fmt(hl.rhoHatMin()) + ", max "
+                () -> "rho_hat of " + hl.unitsOutside() + " unit(s) left (0, 1) (over the epoch's batches: min " + fmt(hl.rhoHatMin()) + ", max "
                         + fmt(hl.rhoHatMax()) + ")", hl.unitsOutside());
+        // min and max are over every unit after every batch of the epoch (the first batch's included), not the epoch's end
         onset(out, Cause.RHO_HAT_AT_BOUND, sparse && hl.unitsAtBound() > 0, e,
-                () -> "rho_hat of " + hl.unitsAtBound() + " unit(s) within eps of 0 or 1 (min " + fmt(hl.rhoHatMin()) + ", max "
-                        + fmt(hl.rhoHatMax()) + ")", hl.unitsAtBound());
+                () -> "rho_hat of " + hl.unitsAtBound() + " unit(s) within eps of 0 or 1, or past them (over the epoch's batches: min "
+                        + fmt(hl.rhoHatMin()) + ", max " + fmt(hl.rhoHatMax()) + ")", hl.unitsAtBound());
         onset(out, Cause.LIMITER_SATURATED, limiterOn && s.clippedFraction() > 0.5, e,
                 () -> "limiter clipped " + fmt(100 * s.clippedFraction()) + "% of the sparse-term entries", null);
         boolean spGrows = seen > K && grewEach(sp) && s.maxAbsSp() > SP_FLOOR * beta;

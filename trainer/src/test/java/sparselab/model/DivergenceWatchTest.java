@@ -90,6 +90,10 @@ class DivergenceWatchTest {
         assertEquals("0.0005", DivergenceWatch.fmt(0.0005));
         assertEquals("0", DivergenceWatch.fmt(0));
         assertEquals(3, f.get(1).units(), "the two above 1 and the one within eps of 0");
+        // units past 1 are at the bound too, and the extremes are of every batch (found 2026-12-01 by a probe of the
+        // science docs: "within eps of 0 or 1" for units at 1.1, and a min that is the first batch's in every run)
+        assertEquals("rho_hat of 3 unit(s) within eps of 0 or 1, or past them (over the epoch's batches: min 0.0005, max 1.2)", f.get(1).detail());
+        assertEquals("rho_hat of 2 unit(s) left (0, 1) (over the epoch's batches: min 0.0005, max 1.2)", f.get(0).detail());
         DivergenceWatch near = new DivergenceWatch(3, false, EnumSet.noneOf(Cause.class));
         assertEquals(List.of(Cause.RHO_HAT_AT_BOUND), causes(near.observe(epoch(1, 1, 0.5, 3, 0,
                 EpochStats.Health.of(new double[] {0.1, 0.2}, new double[] {0.3, 0.99999}, 0.001, true)))));
