@@ -134,6 +134,9 @@ public final class LaunchPool implements AutoCloseable {
                 leave--;
                 continue;
             }
+            // a run whose row differs from its events would be refused by its trainer's claim: passed over (said once
+            // in the server log), no trainer started, nothing written
+            if (log.notStartable(id).isPresent()) continue;
             start(id);
         }
     }

@@ -44,6 +44,32 @@ class LaunchPoolTest {
         }
     }
 
+    /**
+     * A queued run whose row differs from its events (edited by hand) is passed over: no trainer is started for it and
+     * nothing is written (found by a review of the claim check: the pool started a trainer, whose claim was refused, and
+     * then wrote three start_failed events and failed the run); the next run is started; once rebuilt, it is started.
+     */
+    @Test
+    void a_queued_run_whose_row_differs_from_its_events_is_passed_over_until_rebuilt() throws Exception {
+        Path file = dir.resolve("pool-edited.db");
+        try (EventLog log = EventLog.open(file)) {
+            String a = Fixtures.queued(log, Map.of("data", "bars"));
+            String b = Fixtures.queued(log, Map.of("data", "bars"));
+            TestLogs.rawExecute(file.toString(), "UPDATE runs SET epochs_done = 7 WHERE run_id = '" + a + "'");
+            int events = log.events(a).size();
+            FakeTrainers trainers = new FakeTrainers();
+            LaunchPool pool = new LaunchPool(log, trainers, 2);
+            pool.tick();
+            pool.tick();
+            assertEquals(List.of(b), trainers.runIds());
+            assertEquals(events, log.events(a).size(), "nothing written for a");
+            assertEquals("queued", log.run(a).orElseThrow().status());
+            log.rebuild();
+            pool.tick();
+            assertEquals(List.of(b, a), trainers.runIds());
+        }
+    }
+
     @Test
     void leaves_as_many_of_the_oldest_queued_runs_as_idle_workers_elsewhere_have_free_slots() {
         try (EventLog log = TestLogs.open(dir, "pool3.db")) {

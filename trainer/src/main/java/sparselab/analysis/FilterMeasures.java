@@ -206,7 +206,6 @@ public final class FilterMeasures {
         return on;
     }
 
-    /** Mean activation of each unit over the n samples. */
     /**
      * Each unit's rate on n images: its mean activation, or, with a {@code threshold} (not NaN), the fraction of the
      * images on which its activation exceeds it (as the {@code ema-threshold} estimator counts a unit active).
@@ -223,6 +222,7 @@ public final class FilterMeasures {
         return rate;
     }
 
+    /** Mean activation of each unit over the n samples. */
     public static double[] meanActivation(float[] activations, int n, int hidden) {
         checkMatrix("activations", activations, n, hidden);
         double[] mean = new double[hidden];

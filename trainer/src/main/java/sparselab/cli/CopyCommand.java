@@ -36,7 +36,9 @@ public class CopyCommand implements Callable<Integer> {
         } catch (StoreException.BadLog e) {
             files = java.util.List.of();                // refused below, naming --to
         }
-        java.util.List<java.nio.file.Path> made = files.isEmpty() || java.nio.file.Files.exists(files.get(0)) ? java.util.List.of() : files;
+        // only the files that are not there yet: a -wal left beside a missing log is not this command's to delete
+        java.util.List<java.nio.file.Path> made = files.isEmpty() || java.nio.file.Files.exists(files.get(0)) ? java.util.List.of()
+                : files.stream().filter(f -> !java.nio.file.Files.exists(f)).toList();
         boolean done = false;
         try (source; EventLog target = open(to, "--to", true)) {
             if (source.describe().equals(target.describe())) throw new ExitCodes.RefusedException("--to: the same log as --from");

@@ -167,7 +167,9 @@ public class ExportCommand implements Callable<Integer> {
     private void notTheLog(Path file, String option) {
         for (Path f : EventLog.sqliteFiles(db.db)) {
             try {
-                if (Files.exists(f) && Files.exists(file) && Files.isSameFile(f, file)) {
+                // the same file (a link, another spelling), or the same name in the same folder (a -wal not there yet)
+                boolean same = Files.exists(f) && Files.exists(file) ? Files.isSameFile(f, file) : realName(f).equals(realName(file));
+                if (same) {
                     throw new ExitCodes.RefusedException(option + ": " + file + " is " + (f.getFileName().toString().matches(".*-(wal|shm|journal)$")
                             ? "a file of the log " + db.db : "the log " + db.db) + " that this export reads; give another file");
                 }
@@ -175,6 +177,13 @@ public class ExportCommand implements Callable<Integer> {
                 // cannot be told: the write itself says what is wrong
             }
         }
+    }
+
+    /** The file's name in its folder's real path (links and ".." resolved), whether or not the file exists. */
+    private static Path realName(Path file) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        Path dir = abs.getParent();
+        return dir == null || !Files.isDirectory(dir) ? abs : dir.toRealPath().resolve(abs.getFileName());
     }
 
     /** Refuses, naming {@code option}, a file that cannot be written: a folder, or one in a folder that is missing. */

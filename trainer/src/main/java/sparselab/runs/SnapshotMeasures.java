@@ -50,7 +50,8 @@ final class SnapshotMeasures {
     /**
      * The measures of one snapshot. The dead and saturated fractions are of the units' rates on the held-out images
      * (without a split, the first {@link #MAX_IMAGES} training images), as the run's estimator counts a unit active
-     * (its mean activation; above {@code threshold} for {@code ema-threshold}), not of the estimator's rho_hat: a
+     * (its mean activation; above {@code threshold} for {@code ema-threshold}; above 0 for a tanh or relu unit under
+     * another estimator, where a mean is no rate), not of the estimator's rho_hat: a
      * running average with eps in it (the blog's first version) reads about 0.1 for a unit that never fires.
      *
      * @param weightsLE the snapshot blob (W1, b1, W2, b2 as little-endian float32)
@@ -64,7 +65,9 @@ final class SnapshotMeasures {
         if (!FilterMeasures.finite(w1) || !FilterMeasures.finite(b1)) return none(epoch);
         float[] images = heldOut != null ? heldOut : trainImages;
         int n = images.length / visible;
-        double threshold = cfg.estimator() == sparselab.config.Choices.Estimator.EMA_THRESHOLD ? cfg.threshold() : Double.NaN;
+        // a mean is a rate only for activations in (0, 1): tanh or relu (beta 0, or ema-threshold) count a unit active above 0
+        double threshold = cfg.estimator() == sparselab.config.Choices.Estimator.EMA_THRESHOLD ? cfg.threshold()
+                : cfg.hiddenActivation().inUnitInterval() ? Double.NaN : 0.0;
         double[] rates = FilterMeasures.rates(FilterMeasures.hiddenActivations(images, n, w1, b1, hidden, visible, cfg.hiddenActivation()),
                 n, hidden, threshold);
         FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, cfg.rho(),

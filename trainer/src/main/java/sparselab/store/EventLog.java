@@ -262,6 +262,12 @@ public interface EventLog extends AutoCloseable {
     /** The oldest queued runs (no cancel asked), at most {@code limit}. */
     List<String> queued(int limit);
 
+    /**
+     * Why run {@code runId}'s trainer may not start from its runs row (the row differs from its events, or one of them
+     * cannot be read: a claim would refuse it), or empty: a pool asks before it starts a trainer.
+     */
+    Optional<String> notStartable(String runId);
+
     /** The runs that may still write: queued or running (an interrupted one included), oldest first, at most {@code limit}. */
     List<RunRow> unfinished(int limit);
 

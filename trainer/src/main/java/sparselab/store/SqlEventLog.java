@@ -778,13 +778,14 @@ final class SqlEventLog implements EventLog {
     private Optional<Lease> claim(Handle h, String runId, RunEvent.Started started, Predicate<RunRow> mayStart) {
         RunRow row = lockedRun(h, runId);
         if (row == null || !mayStart.test(row)) return Optional.empty();
+        // the row says where the trainer starts (its checkpoint, its epochs, its configuration): it must be its events'
+        String why = mismatch(h, row, false);                 // said by the refusal itself
+        if (why != null) throw new StoreException.Corrupt(why);
         return Optional.of(claimRow(h, row, started));
     }
 
     /** Appends {@code started} with the next lease; the trainer continues from the run's last checkpoint, if any. */
     private Lease claimRow(Handle h, RunRow row, RunEvent.Started s) {
-        // the row says where the trainer starts (its checkpoint, its epochs, its configuration): it must be its events'
-        if (!sameState(row, foldedRun(h, row.runId()))) throw new StoreException.Corrupt(rowDiffers(row.runId()));
         long lease = row.lease() + 1;
         int from = row.lastCheckpointEpoch() == null ? 0 : row.lastCheckpointEpoch();
         RunEvent.Started st = new RunEvent.Started(s.pid(), s.host(), s.threads(), from, s.dataFingerprint(), s.provenance(),
@@ -793,12 +794,51 @@ final class SqlEventLog implements EventLog {
         return new Lease(this, row.runId(), lease, stored);
     }
 
-    /** The runs whose differing row a claim has said once in this process (log, run), so that a worker's polls do not repeat it. */
-    private static final Set<String> ROW_DIFFERS_SAID = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** A runs row found not to be trained from, and why. */
+    private record Mismatch(RunRow row, String why) {}
 
-    private static String rowDiffers(String runId) {
-        return "run " + runId + ": its runs row does not match its events (changed behind the log's back): not started, so that nothing "
-                + "is trained or logged from it; ./sparselab rebuild refolds the row from the events";
+    /**
+     * The runs whose row was found not to be trained from, with the row as found: passed over without folding their
+     * events again (a worker polls every second) until the row changes (a rebuild), and said once.
+     */
+    private final Map<String, Mismatch> mismatched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Why run {@code row}'s trainer may not start from its runs row, or null when it may: the row differs from the
+     * fold of the run's events (changed behind the log's back), or an event cannot be read. With {@code say}, logged
+     * once per row found (a worker or a pool passes it over).
+     */
+    private String mismatch(Handle h, RunRow row, boolean say) {
+        String id = row.runId();
+        Mismatch known = mismatched.get(id);
+        if (known != null && known.row().equals(row)) return known.why();
+        String why = null;
+        try {
+            if (!sameState(row, foldedRun(h, id))) {
+                why = "run " + id + ": its runs row does not match its events (changed behind the log's back): not started, so that "
+                        + "nothing is trained or logged from it; ./sparselab rebuild refolds the row from the events";
+            }
+        } catch (StoreException.Corrupt e) {
+            why = "run " + id + " not started: " + e.getMessage();
+        }
+        if (why == null) {
+            mismatched.remove(id);
+            return null;
+        }
+        if (mismatched.put(id, new Mismatch(row, why)) == null || known != null) {
+            if (say) LOG.error("{}", why);
+            else mismatched.remove(id);                   // not said: a worker or pool that meets it later says it
+        }
+        return why;
+    }
+
+    /** Why run {@code runId} may not be started from its row ({@link #mismatch}), or empty: asked before a trainer is started for it. */
+    @Override
+    public Optional<String> notStartable(String runId) {
+        return Optional.ofNullable(snapshotRead(h -> {
+            RunRow row = h.attach(LogDao.class).run(runId).orElse(null);
+            return row == null ? null : mismatch(h, row, true);
+        }));
     }
 
     /** The run's state folded from its own events, read in {@code h}: what its runs row must hold (null: no events). */
@@ -808,12 +848,13 @@ final class SqlEventLog implements EventLog {
         return folded;
     }
 
-    /** A runs row and its events' fold hold the same state (a running run's heartbeat time is written without an event). */
+    /**
+     * A runs row and its events' fold hold the same state. The heartbeat time is left out: a trainer's beats write it
+     * without an event, and a run resumed after them (`requeued`) keeps the last beat's time in its row.
+     */
     private static boolean sameState(RunRow have, RunRow want) {
         if (have == null || want == null) return have == want;
-        if ("running".equals(want.status())) want = want.with(b -> b.heartbeatAt = null);
-        if ("running".equals(have.status())) have = have.with(b -> b.heartbeatAt = null);
-        return have.equals(want);
+        return have.with(b -> b.heartbeatAt = null).equals(want.with(b -> b.heartbeatAt = null));
     }
 
     @Override
@@ -822,7 +863,8 @@ final class SqlEventLog implements EventLog {
         return transaction(h -> {
             String cutoff = UTC.format(Instant.parse(now(h)).minus(stale));
             cancelAbandoned(h, cutoff);                         // first the runs whose trainer died before a cancel
-            List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + 16)
+            // the window grows with the runs passed over, so that those at the head of the queue do not hide the rest
+            List<String> ids = h.createQuery(dialect.claimCandidates()).bind("cutoff", cutoff).bind("n", skip.size() + mismatched.size() + 16)
                     .mapTo(String.class).list();
             for (String id : ids) {
                 if (skip.contains(id)) continue;
@@ -831,10 +873,7 @@ final class SqlEventLog implements EventLog {
                 }
                 RunRow row = lockedRun(h, id);
                 if (row == null || !mayStart.test(row)) continue;
-                if (!sameState(row, foldedRun(h, id))) {          // not trained from a row its events do not hold
-                    if (ROW_DIFFERS_SAID.add(backend.display() + " " + id)) LOG.error("{}", rowDiffers(id));
-                    continue;
-                }
+                if (mismatch(h, row, true) != null) continue;   // not trained from a row its events do not hold
                 return Optional.of(claimRow(h, row, started.apply(row)));
             }
             return Optional.empty();
@@ -1182,6 +1221,7 @@ final class SqlEventLog implements EventLog {
             if (e.seq() != i + 1) {
                 seqErrors.add(runId + ": event " + (i + 1) + " has number " + e.seq());
                 // the fold stops here: what it would say of the projections and the weights after a gap is not the log's
+                if (row == null) diffs.add(runId + ": runs row missing (its " + evs.size() + (evs.size() == 1 ? " event is" : " events are") + " in the log)");
                 return evs.size();
             }
             if (e.event() instanceof RunEvent.EpochCompleted m) {

@@ -105,7 +105,7 @@ public class StoreException extends RuntimeException {
         public Full(String log, Throwable cause) {
             super(sqliteCode(cause, "SQLITE_IOERR_SHMSIZE")
                     ? "the disk of the log " + log + " is full: SQLite could not make room for the log's shared-memory file (" + log
-                            + "-shm) to open it; nothing in the log was changed; free space on its disk, then try again"
+                            + "-shm); nothing in the log was changed; free space on its disk, then try again"
                     : "the log " + log + " is full (database or disk is full): nothing of this write was stored and what it held "
                             + "before is intact; free space on its disk, then try again", cause);
             this.log = log;

@@ -689,14 +689,6 @@ class CommandLineTest {
     }
 
     /**
-     * An export onto a full disk (found 2026-12-01 by a probe of a full disk: `export RUN > FILE` exited 0 with an empty
-     * FILE; `--gallery` ended "error: IOException: No space left on device", naming no file, and left half a PNG; `--out`
-     * in CSV truncated a file there before). /dev/full stands in for the full disk: standard output is it, and the
-     * file's part is a link to it. Now each ends with exit 1 naming what could not be written, and leaves no half file:
-     * a file there before is kept. Into a pipe whose reader stopped early (`export RUN | head`) it ends quietly, exit
-     * 141, as a tool ended by SIGPIPE (it printed the full disk's line, found 2026-12-01 and left in that stop's note).
-     */
-    /**
      * An export whose output is the log it reads (found 2026-12-01 by a probe of tampering: `--out X.db` replaced the
      * log with a CSV, exit 0; through a link the log was cut to 0 bytes while read). Refused, by any name, the log kept.
      */
@@ -709,8 +701,9 @@ class CommandLineTest {
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), db);
         byte[] before = Files.readAllBytes(db);
         for (String[] args : new String[][] {{"--out", db.toString()}, {"--gallery", dir + "/./" + db.getFileName()}, {"--out", link.toString(), "--format", "json"},
-                {"--out", db + "-wal"}}) {
-            if (args[1].endsWith("-wal") && !Files.exists(Path.of(args[1]))) Files.writeString(Path.of(args[1]), "");   // as while a trainer writes
+                {"--out", db + "-wal"}, {"--out", dir + "/../" + dir.getFileName() + "/self.db-shm"}}) {
+            // the -wal and -shm are not there (the log was closed): SQLite would delete such a file by name on close
+            assertFalse(Files.exists(Path.of(db + "-wal")));
             List<String> cmd = new java.util.ArrayList<>(List.of("export", runId, "--db", db.toString()));
             cmd.addAll(List.of(args));
             Result r = run(cmd.toArray(String[]::new));
@@ -781,6 +774,14 @@ class CommandLineTest {
         assertEquals(size, Files.size(Path.of(db)), "the log is as it was");
     }
 
+    /**
+     * An export onto a full disk (found 2026-12-01 by a probe of a full disk: `export RUN > FILE` exited 0 with an empty
+     * FILE; `--gallery` ended "error: IOException: No space left on device", naming no file, and left half a PNG; `--out`
+     * in CSV truncated a file there before). /dev/full stands in for the full disk: standard output is it, and the
+     * file's part is a link to it. Now each ends with exit 1 naming what could not be written, and leaves no half file:
+     * a file there before is kept. Into a pipe whose reader stopped early (`export RUN | head`) it ends quietly, exit
+     * 141, as a tool ended by SIGPIPE (it printed the full disk's line, found 2026-12-01 and left in that stop's note).
+     */
     @Test
     void an_export_onto_a_full_disk_fails_naming_what_it_could_not_write_and_leaves_no_half_file() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");

@@ -28,8 +28,13 @@ class SnapshotMeasuresTest {
     }
 
     private static RunEvent.FilterMeasures measures(String estimator, String holdout, float bias) {
-        RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=300", "hidden=6", "beta=3", "rho=0.1",
-                "estimator=" + estimator, "holdout=" + holdout));
+        return measures(holdout, bias, "beta=3", "estimator=" + estimator);
+    }
+
+    private static RunEvent.FilterMeasures measures(String holdout, float bias, String... sets) {
+        List<String> all = new java.util.ArrayList<>(List.of("data=bars", "limit=300", "hidden=6", "rho=0.1", "holdout=" + holdout));
+        all.addAll(List.of(sets));
+        RunConfig cfg = ConfigLoader.resolve(null, null, all);
         Dataset data = DataSets.load(cfg.data(), sparselab.runs.Runs.dataDir(), cfg.limit());
         SnapshotMeasures m = new SnapshotMeasures(cfg, DataSets.split(data, cfg.holdout(), cfg.seed()));
         return m.of(3, constantUnits(cfg.hidden(), data.dim(), bias));
@@ -53,5 +58,14 @@ class SnapshotMeasuresTest {
         assertEquals(1.0, measures("ema-threshold", "0.1", logit04).deadFraction(), "never above theta 0.5: dead");
         assertEquals(0.0, measures("batch-mean", "0.1", logit04).deadFraction(), "a mean rate of 0.4 is alive");
         assertEquals(0.0, measures("ema-threshold", "0.1", 2f).deadFraction());
+    }
+
+    /** A tanh unit's mean is no rate (a unit at -0.5 on every image is as silent as one at 0): active above 0. */
+    @Test
+    void a_tanh_unit_under_a_mean_estimator_is_active_above_zero() {
+        float b = 0.2f;                                          // tanh(0.2) = 0.197 on every image: active on all
+        assertEquals(0.0, measures("0.1", b, "beta=0", "hiddenActivation=tanh").deadFraction());
+        assertEquals(1.0, measures("0.1", b, "beta=0", "hiddenActivation=tanh").saturatedFraction(), "active on every image");
+        assertEquals(1.0, measures("0.1", -b, "beta=0", "hiddenActivation=tanh").deadFraction(), "below 0 on every image");
     }
 }
