@@ -69,7 +69,20 @@ public class ExportCommand implements Callable<Integer> {
         }
         if (format.equals("json")) {                  // streamed: a long run's rates are hundreds of megabytes
             if (out == null) {
-                MetricsExport.writeJson(spec.commandLine().getOut(), log, run);
+                // a reader that stopped early (`| head`) stops the export at its next chunk, not after the whole run is read
+                java.io.PrintWriter o = spec.commandLine().getOut();
+                java.io.Writer checked = new java.io.FilterWriter(o) {
+                    @Override
+                    public void flush() throws IOException {
+                        super.flush();
+                        if (o.checkError()) throw new IOException("standard output could not be written");
+                    }
+                };
+                try {
+                    MetricsExport.writeJson(checked, log, run);
+                } catch (IOException e) {
+                    if (!o.checkError()) throw e;       // else said by stdoutWritten, which tells a closed pipe from a full disk
+                }
                 stdoutWritten();
             } else {
                 writeWhole(out, "--out", o -> {
