@@ -54,10 +54,10 @@ import java.util.concurrent.Callable;
                 + "L-BFGS job against its GEMM time, optionally a numpy peer, and the cost of logging.")
 public class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--epochs", defaultValue = "3", description = "how many epochs each batch size times: N-1 at batch 1, 2N at 10, 4N at 100 and 1000, rounded up to a multiple of 3 (the rounds that alternate with the peer's; at least one epoch a round) (default: ${DEFAULT-VALUE})") int epochs;
-    @Option(names = "--iterations", defaultValue = "100", description = "ufldl L-BFGS iterations timed, 0 to skip (default: ${DEFAULT-VALUE})") int iterations;
+    @Option(names = "--epochs", defaultValue = "3", description = "how many epochs each batch size times: N-1 at batch 1, 2N at 10, 4N at 100 and 1000, rounded up to a multiple of 3 (the rounds that alternate with the peer's; at least one epoch a round); the log's cost times 8N epochs, at least 20; 1 to 100 (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--iterations", defaultValue = "100", description = "ufldl L-BFGS iterations timed, 0 to 10000, 0 to skip (and scipy's with it) (default: ${DEFAULT-VALUE})") int iterations;
     @Option(names = "--peer", paramLabel = "numpy", description = "also time the same work in numpy (and scipy) in between, and print the ratios") String peer;
-    @Option(names = "--python", paramLabel = "PATH", description = "the peer's interpreter (default: the first python3 on PATH that imports numpy, else /usr/bin/python3)") Path python;
+    @Option(names = "--python", paramLabel = "PATH", description = "with --peer: the peer's interpreter (default: the first python3 on PATH that imports numpy, else /usr/bin/python3)") Path python;
 
     static final int[] BATCHES = {1, 10, 100, 1000};
     /** Rounds of each minibatch row: sparselab's epochs, then the peer's, alternating. */
@@ -72,7 +72,12 @@ public class BenchCommand implements Callable<Integer> {
         if (epochs < 1 || epochs > 100) throw new ExitCodes.RefusedException("--epochs: " + epochs + " is out of range [1, 100]");
         if (iterations < 0 || iterations > 10_000) throw new ExitCodes.RefusedException("--iterations: " + iterations + " is out of range [0, 10000]");
         if (peer != null && !peer.equals("numpy")) throw new ExitCodes.RefusedException("--peer: '" + peer + "' is not known; known: numpy");
+        if (python != null && peer == null) {              // it would be dropped: no peer runs without --peer
+            throw new ExitCodes.RefusedException("--python goes with --peer numpy (the peer's interpreter)");
+        }
         PrintWriter out = spec.commandLine().getOut();
+        // every figure below depends on the machine and the build: said first, so that a pasted output names both
+        out.printf("machine: %s, %d cores; sparselab %s%n", cpuModel(), NativeEnv.cores(), envOr("SPARSELAB_COMMIT", "(commit unknown)"));
         out.printf("OpenBLAS core type: %s (OPENBLAS_CORETYPE; suggested for this CPU: %s)%n", NativeEnv.coreTypeInUse(),
                 NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));
         NativeEnv.coreTypeNote().ifPresent(out::println);
@@ -101,8 +106,8 @@ public class BenchCommand implements Callable<Integer> {
                 Nd4j.factory().blas().setMaxThreads(blasThreads);
             }
         }
-        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s on %d threads (the yardstick, sampled again next to each figure below), %.1f on one thread (x%.2f)%n",
-                gemm, blasThreads, gemmOne, gemm / gemmOne);
+        out.printf("ND4J float32 GEMM 2048^3: %.1f GFLOP/s on %d threads (the yardstick, sampled again next to each figure below), %.1f on one thread (%d threads over one: x%.2f)%n",
+                gemm, blasThreads, gemmOne, blasThreads, gemm / gemmOne);
         Double peerGemm = p == null ? null : p.number("gemm 2048 5", "GEMM");
         if (peerGemm != null) out.printf("numpy float32 GEMM 2048^3: %.1f GFLOP/s (ND4J/numpy x%.2f)%n", peerGemm, gemm / peerGemm);
         out.println();
@@ -111,6 +116,11 @@ public class BenchCommand implements Callable<Integer> {
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
+        out.println("minibatch SGD steps, H " + HIDDEN + ": samples/s is the median of the timed epochs; GFLOP/s the steps' product work (10 d H "
+                + "FLOP a sample) a second; GEMM now the yardstick in GFLOP/s sampled next to the row; of GEMM rate the one over the other"
+                + (p == null ? "" : "; numpy sam./s numpy's median; ratio sparselab's samples/s over numpy's (the median of the rounds' "
+                        + "ratios, rounds their range: sparselab's epochs and numpy's alternate); numpy prod. how much faster numpy's "
+                        + "five products alone run than numpy's whole step (the most any step with products as fast as numpy's can gain)"));
         out.printf("%-6s %12s %10s %11s %14s%s%n", "batch", "samples/s", "GFLOP/s", "GEMM now", "of GEMM rate",
                 p == null ? "" : String.format(" %14s %10s %13s %14s", "numpy sam./s", "ratio", "rounds", "numpy prod."));
         for (int batch : BATCHES) {
@@ -158,6 +168,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         out.println();
         if (iterations > 0) ufldl(out, p, data, yard);
+        else out.println("ufldl: not timed (--iterations 0)" + (p == null ? "" : "; nor scipy's L-BFGS-B"));
         loggingCost(out, data);
     }
 
@@ -250,6 +261,15 @@ public class BenchCommand implements Callable<Integer> {
             return "unknown";
         }
         return "unknown";
+    }
+
+    /** The CPU's model name (/proc/cpuinfo), or "CPU unknown". */
+    static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("CPU unknown");
+        } catch (IOException | RuntimeException e) {
+            return "CPU unknown";
+        }
     }
 
     private static String envOr(String name, String fallback) {
@@ -370,14 +390,23 @@ public class BenchCommand implements Callable<Integer> {
         double bare = Double.MAX_VALUE, logged = Double.MAX_VALUE;
         long logBytes = 0;
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
-        for (int round = 0; round < 5; round++) {
-            bare = Math.min(bare, bareSeconds(cfg, data, n));
-            Logged r = loggedRound(cfg, temp);
-            logged = Math.min(logged, r.seconds());
-            logBytes = r.logBytes();
+        // the logged rounds train real runs: their "run R started" lines would only interrupt this output
+        ch.qos.logback.classic.Logger runs = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(sparselab.runs.RunExecutor.class);
+        ch.qos.logback.classic.Level level = runs.getLevel();
+        runs.setLevel(ch.qos.logback.classic.Level.WARN);
+        try {
+            for (int round = 0; round < 5; round++) {
+                bare = Math.min(bare, bareSeconds(cfg, data, n));
+                Logged r = loggedRound(cfg, temp);
+                logged = Math.min(logged, r.seconds());
+                logBytes = r.logBytes();
+            }
+        } finally {
+            runs.setLevel(level);
         }
-        out.printf("logging cost: epochs 2..%d (batch 100, adam) took %.3f s without the log and %.3f s with it: "
-                + "ratio %.3f, the log's share %.2f%% (log %.1f MB)%s%n", n, bare, logged, logged / bare,
+        out.printf("logging cost: epochs 2..%d (batch 100, adam; %d epochs from --epochs, at least 20) took %.3f s without the log and "
+                + "%.3f s with it, the fastest of 5 alternating rounds each: ratio %.3f (the log adds %.1f%% to the bare time; its share of "
+                + "the logged time %.2f%%; log %.1f MB)%s%n", n, n, bare, logged, logged / bare, 100 * (logged / bare - 1),
                 100 * (logged - bare) / logged, logBytes / 1e6, noiseNote(bare, logged));
     }
 
@@ -441,8 +470,11 @@ public class BenchCommand implements Callable<Integer> {
         private final Path dir;
         private boolean alive = true;
 
-        private Peer(Process process, PrintWriter out, Path dir) {
+        private final Thread hook;
+
+        private Peer(Process process, PrintWriter out, Path dir, Thread hook) {
             this.process = process;
+            this.hook = hook;
             this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
             this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             this.out = out;
@@ -455,11 +487,19 @@ public class BenchCommand implements Callable<Integer> {
          */
         static Peer start(Path python, PrintWriter out) throws IOException {
             Path interpreter = python != null ? python : defaultPython();
-            if (interpreter == null || !Files.isExecutable(interpreter)) {
-                out.printf("peer: no python3 found%s; the numpy columns are left out%n", python == null ? "" : " at " + python);
+            if (interpreter == null || !Files.isRegularFile(interpreter) || !Files.isExecutable(interpreter)) {
+                out.printf("peer: no python3 found%s; the numpy columns are left out%n", python == null ? ""
+                        : " at " + python + (Files.isDirectory(python) ? " (a folder)" : ""));
                 return null;
             }
             Path dir = Files.createTempDirectory("sparselab-peer");
+            // Ctrl-C or SIGTERM before close: the peer is stopped and its folder (megabytes of digits) deleted all the same
+            Process[] started = new Process[1];
+            Thread hook = new Thread(() -> {
+                if (started[0] != null) started[0].destroyForcibly();
+                TempFolder.delete(dir);
+            }, "peer-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
             Path script = dir.resolve("peer_bench.py");
             try (InputStream res = BenchCommand.class.getResourceAsStream("peer_bench.py")) {
                 if (res == null) throw new IllegalStateException("peer_bench.py is missing from the jar");
@@ -467,7 +507,8 @@ public class BenchCommand implements Callable<Integer> {
             }
             Process proc = new ProcessBuilder(interpreter.toString(), script.toString())
                     .redirectError(dir.resolve("stderr.txt").toFile()).start();
-            Peer peer = new Peer(proc, out, dir);
+            started[0] = proc;
+            Peer peer = new Peer(proc, out, dir, hook);
             String ready = peer.answers.readLine();
             if (ready == null || !ready.startsWith("ready ")) {
                 String err = Files.readString(dir.resolve("stderr.txt"));
@@ -572,10 +613,12 @@ public class BenchCommand implements Callable<Integer> {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) Files.deleteIfExists(f);
+            TempFolder.delete(dir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
             }
-            Files.deleteIfExists(dir);
         }
     }
 }

@@ -8,8 +8,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +38,64 @@ class BenchPeerTest {
         StringWriter text = new StringWriter();
         assertNull(BenchCommand.Peer.start(dir.resolve("no-such-python"), new PrintWriter(text, true)));
         assertTrue(text.toString().contains("no python3 found"), text.toString());
+    }
+
+    /** A folder given as --python (found 2026-12-01 by a probe of bench: "error: IOException: ... Permission denied", exit 1). */
+    @Test
+    void a_folder_as_the_interpreter_is_said_and_the_peer_left_out() throws Exception {
+        StringWriter text = new StringWriter();
+        assertNull(BenchCommand.Peer.start(dir, new PrintWriter(text, true)));
+        assertEquals("peer: no python3 found at " + dir + " (a folder); the numpy columns are left out", text.toString().strip());
+    }
+
+    /**
+     * A bench stopped while its peer works (SIGTERM, as `timeout` sends; Ctrl-C alike) leaves no peer folder and no peer
+     * process (found 2026-12-01 by a probe of bench: the folder, 30-58 MB of digits, stayed in /tmp, and the peer ran on
+     * for 10-30 s). A peer that answers "ready" and then nothing stands in for a slow one; --python without --peer is refused.
+     */
+    @Test
+    void a_bench_stopped_midway_leaves_no_peer_folder_or_process() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path pid = dir.resolve("peer.pid");
+        Path python = dir.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\necho $$ > " + pid + "\necho 'ready numpy 9.9 scipy none'\nexec sleep 600\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + tmp,
+                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "--peer", "numpy", "--python", python.toString(),
+                "--epochs", "1", "--iterations", "0");
+        Process bench = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("bench.out").toFile()).start();
+        try {
+            long until = System.nanoTime() + 120_000_000_000L;
+            while (!(Files.exists(pid) && Files.size(pid) > 0 && peerFolders(tmp) == 1) && System.nanoTime() < until) Thread.sleep(100);
+            assertEquals(1, peerFolders(tmp), "the peer started: " + Files.readString(dir.resolve("bench.out")));
+            long peerPid = Long.parseLong(Files.readString(pid).strip());
+            bench.destroy();                                       // SIGTERM
+            assertTrue(bench.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, peerFolders(tmp), "the peer's folder is deleted");
+            long gone = System.nanoTime() + 10_000_000_000L;
+            while (ProcessHandle.of(peerPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < gone) Thread.sleep(100);
+            assertFalse(ProcessHandle.of(peerPid).map(ProcessHandle::isAlive).orElse(false), "the peer process is stopped");
+        } finally {
+            bench.destroyForcibly();
+        }
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = ExitCodes.install(new picocli.CommandLine(new BenchCommand()));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(ExitCodes.REFUSED, cl.execute("--python", python.toString()));
+        assertEquals("refused: --python goes with --peer numpy (the peer's interpreter)", err.toString().strip());
+    }
+
+    /** bench in a JVM of its own, as the launcher runs it: exits with its code. */
+    public static final class BenchMain {
+        public static void main(String[] args) {
+            System.exit(ExitCodes.install(new picocli.CommandLine(new BenchCommand())).execute(args));
+        }
+    }
+
+    private static long peerFolders(Path tmp) throws java.io.IOException {
+        try (var list = Files.list(tmp)) {
+            return list.filter(f -> f.getFileName().toString().startsWith("sparselab-peer")).count();
+        }
     }
 
     @Test
