@@ -688,6 +688,13 @@ class CommandLineTest {
         assertEquals(0, run("runs", "--db", db, "-q", String.join(" ", java.util.Collections.nCopies(16, "ufldl"))).code());
     }
 
+    /** A small run (bars, 4 hidden units, 2 epochs) trained into {@code db}: its id. */
+    private String smallRun(String db) {
+        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
+        assertEquals(0, train.code(), train.err());
+        return train.out().strip();
+    }
+
     /**
      * An export whose output is the log it reads (found 2026-12-01 by a probe of tampering: `--out X.db` replaced the
      * log with a CSV, exit 0; through a link the log was cut to 0 bytes while read). Refused, by any name, the log kept.
@@ -695,9 +702,7 @@ class CommandLineTest {
     @Test
     void an_export_onto_the_log_it_reads_is_refused_and_the_log_kept() throws Exception {
         Path db = dir.resolve("self.db");
-        Result train = run("train", "--db", db.toString(), "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
-        assertEquals(0, train.code(), train.err());
-        String runId = train.out().strip();
+        String runId = smallRun(db.toString());
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), db);
         byte[] before = Files.readAllBytes(db);
         for (String[] args : new String[][] {{"--out", db.toString()}, {"--gallery", dir + "/./" + db.getFileName()}, {"--out", link.toString(), "--format", "json"},
@@ -725,9 +730,7 @@ class CommandLineTest {
     @Test
     void an_export_of_a_snapshot_row_or_rates_edited_by_hand_names_them() throws Exception {
         Path db = dir.resolve("edited.db");
-        Result train = run("train", "--db", db.toString(), "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
-        assertEquals(0, train.code(), train.err());
-        String runId = train.out().strip();
+        String runId = smallRun(db.toString());
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); java.sql.Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE snapshots SET payload = REPLACE(payload, '\"hidden\":4', '\"hidden\":80') WHERE run_id = '" + runId + "'");
             st.executeUpdate("UPDATE epoch_metrics SET rho_hat = 'nonsense' WHERE run_id = '" + runId + "'");
@@ -760,8 +763,7 @@ class CommandLineTest {
     @Test
     void a_temporary_folder_sqlite_cannot_unpack_into_is_named_in_one_line() throws Exception {
         String db = dir.resolve("tmpdir.db").toString();
-        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=1", "--set", "limit=200");
-        assertEquals(0, train.code(), train.err());
+        smallRun(db);
         long size = Files.size(Path.of(db));
         Path missing = dir.resolve("no-such-folder");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dorg.sqlite.tmpdir=" + missing,
@@ -786,9 +788,7 @@ class CommandLineTest {
     void an_export_onto_a_full_disk_fails_naming_what_it_could_not_write_and_leaves_no_half_file() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
         String db = dir.resolve("full.db").toString();
-        Result train = run("train", "--db", db, "--set", "data=bars", "--set", "hidden=4", "--set", "epochs=2", "--set", "limit=200");
-        assertEquals(0, train.code(), train.err());
-        String runId = train.out().strip();
+        String runId = smallRun(db);
         for (String format : List.of("csv", "json")) {
             List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "export", runId, "--db", db, "--format", format));
