@@ -823,11 +823,9 @@ final class SqlEventLog implements EventLog {
         }
         if (why == null) {
             mismatched.remove(id);
-            return null;
-        }
-        if (mismatched.put(id, new Mismatch(row, why)) == null || known != null) {
-            if (say) LOG.error("{}", why);
-            else mismatched.remove(id);                   // not said: a worker or pool that meets it later says it
+        } else if (say) {                                   // a new row found (or one changed since): remembered and said
+            mismatched.put(id, new Mismatch(row, why));
+            LOG.error("{}", why);
         }
         return why;
     }
@@ -1502,7 +1500,7 @@ final class SqlEventLog implements EventLog {
         List<RunRow> runs = new ArrayList<>(dao.runs());
         runs.sort(Comparator.comparing(RunRow::runId));
         for (RunRow r : runs) {
-            all.add("running".equals(r.status()) ? r.with(b -> b.heartbeatAt = null) : r);
+            all.add(r.with(b -> b.heartbeatAt = null));         // written by heartbeats without an event (sameState)
             all.addAll(dao.epochs(r.runId()));
             for (LogDao.EpochRates rates : dao.allRhoHat(r.runId())) {
                 String text = rates.rhoHat();              // text that is no array of numbers differs from any fold (named by verify)
