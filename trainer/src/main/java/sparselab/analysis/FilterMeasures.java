@@ -60,6 +60,16 @@ public final class FilterMeasures {
      */
     public static FilterReport report(float[] w1, float[] b1, int hidden, int visible, Activation activation,
                                       double[] rhoHat, double rho, float[] heldOut, float[] classMeans) {
+        return report(w1, b1, hidden, visible, activation, rhoHat, Double.NaN, rho, heldOut, classMeans);
+    }
+
+    /**
+     * All measures of one snapshot, with the units' rates on the held-out images counted as {@link #rates} counts
+     * them: above {@code threshold}, or their mean activation when it is NaN (used when {@code rhoHat} is null). The
+     * held-out activations are computed once, for the rates and the lifetime sparsity both.
+     */
+    public static FilterReport report(float[] w1, float[] b1, int hidden, int visible, Activation activation,
+                                      double[] rhoHat, double threshold, double rho, float[] heldOut, float[] classMeans) {
         checkMatrix("w1", w1, hidden, visible);
         if (rhoHat == null && heldOut == null) {
             throw new IllegalArgumentException("need rhoHat or held-out images for the dead and saturated fractions");
@@ -72,7 +82,7 @@ public final class FilterMeasures {
             activations = hiddenActivations(heldOut, n, w1, b1, hidden, visible, activation);
             if (!finite(activations)) return NOT_FINITE;
         }
-        double[] rates = rhoHat != null ? rhoHat : meanActivation(activations, n, hidden);
+        double[] rates = rhoHat != null ? rhoHat : FilterMeasures.rates(activations, n, hidden, threshold);
         if (!finite(rates)) return NOT_FINITE;
         return new FilterReport(
                 locality(w1, hidden, visible),

@@ -68,12 +68,11 @@ final class SnapshotMeasures {
         // a mean is a rate only for activations in (0, 1): tanh or relu (beta 0, or ema-threshold) count a unit active above 0
         double threshold = cfg.estimator() == sparselab.config.Choices.Estimator.EMA_THRESHOLD ? cfg.threshold()
                 : cfg.hiddenActivation().inUnitInterval() ? Double.NaN : 0.0;
-        // the mean activation on the held-out images is what report computes from the activations it needs anyway: only
-        // another rate, or the training images, are computed here
-        double[] rates = heldOut != null && Double.isNaN(threshold) ? null
+        // with held-out images, report counts the rates from the activations it computes anyway; without, from the training images
+        double[] rates = heldOut != null ? null
                 : FilterMeasures.rates(FilterMeasures.hiddenActivations(images, n, w1, b1, hidden, visible, cfg.hiddenActivation()), n, hidden, threshold);
-        FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, cfg.rho(),
-                heldOut, classMeans);
+        FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, threshold,
+                cfg.rho(), heldOut, classMeans);
         if (r.equals(FilterMeasures.NOT_FINITE)) return none(epoch);       // the rates or the activations were not finite
         return new RunEvent.FilterMeasures(epoch, orNull(r.locality()), orNull(r.deadFraction()), orNull(r.saturatedFraction()),
                 orNull(r.lifetimeSparsity()), orNull(r.digitLikeness()), orNull(StrokeMeasures.strokeShare(w1, hidden, rows, cols)));
