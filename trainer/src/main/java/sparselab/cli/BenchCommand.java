@@ -404,19 +404,25 @@ public class BenchCommand implements Callable<Integer> {
         } finally {
             runs.setLevel(level);
         }
-        out.printf("logging cost: epochs 2..%d (batch 100, adam; %d epochs from --epochs, at least 20) took %.3f s without the log and "
-                + "%.3f s with it, the fastest of 5 alternating rounds each: ratio %.3f (the log adds %.1f%% to the bare time; its share of "
-                + "the logged time %.2f%%; log %.1f MB)%s%n", n, n, bare, logged, logged / bare, 100 * (logged / bare - 1),
-                100 * (logged - bare) / logged, logBytes / 1e6, noiseNote(bare, logged));
+        out.println(costLine(n, bare, logged, logBytes));
     }
 
     /**
-     * A remark for a logged time below the bare one: the log cannot make training faster, so the difference is the
-     * machine's noise (the fastest of five rounds each), and the cost is below what this run can tell apart.
+     * The log's cost: the ratio of the two times, what the log adds to the bare time and its share of the logged time.
+     * A logged time below the bare one gets no negative shares but a remark instead: the log cannot make training
+     * faster, so the difference is the machine's noise (the fastest of five rounds each), and the cost is below what
+     * this run can tell apart.
      */
-    static String noiseNote(double bare, double logged) {
-        return logged < bare ? String.format(java.util.Locale.ROOT, "; faster with the log, which is this machine's noise: "
-                + "the cost is below what this run can measure (the fastest of 5 rounds each, %.0f%% apart)", 100 * (bare - logged) / bare) : "";
+    static String costLine(int n, double bare, double logged, long logBytes) {
+        String head = String.format(java.util.Locale.ROOT, "logging cost: epochs 2..%d (batch 100, adam; %d epochs from --epochs, at least 20) "
+                + "took %.3f s without the log and %.3f s with it, the fastest of 5 alternating rounds each: ratio %.3f", n, n, bare, logged,
+                logged / bare);
+        if (logged < bare) {
+            return head + String.format(java.util.Locale.ROOT, ": faster with the log, which is this machine's noise: the cost is below "
+                    + "what this run can measure (the two times %.0f%% apart; log %.1f MB)", 100 * (bare - logged) / bare, logBytes / 1e6);
+        }
+        return head + String.format(java.util.Locale.ROOT, " (the log adds %.1f%% to the bare time; its share of the logged time %.2f%%; "
+                + "log %.1f MB)", 100 * (logged / bare - 1), 100 * (logged - bare) / logged, logBytes / 1e6);
     }
 
     /** One logged round's wall time of epochs 2..n and the size its log reached. */

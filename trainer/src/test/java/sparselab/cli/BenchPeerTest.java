@@ -148,10 +148,15 @@ class BenchPeerTest {
     }
 
     @Test
-    void a_logged_time_below_the_bare_one_is_called_noise_and_a_real_cost_gets_no_remark() {
-        assertEquals("", BenchCommand.noiseNote(7.0, 7.5));
-        assertEquals("", BenchCommand.noiseNote(7.0, 7.0));
-        assertEquals("; faster with the log, which is this machine's noise: the cost is below what this run can measure "
-                + "(the fastest of 5 rounds each, 19% apart)", BenchCommand.noiseNote(7.857, 6.371));
+    void a_logged_time_below_the_bare_one_is_called_noise_without_negative_shares_and_a_real_cost_gets_its_shares() {
+        String cost = BenchCommand.costLine(24, 7.0, 7.5, 7_700_000);
+        assertTrue(cost.endsWith("ratio 1.071 (the log adds 7.1% to the bare time; its share of the logged time 6.67%; log 7.7 MB)"), cost);
+        assertTrue(cost.startsWith("logging cost: epochs 2..24 (batch 100, adam; 24 epochs from --epochs, at least 20) took 7.000 s "
+                + "without the log and 7.500 s with it"), cost);
+        assertTrue(BenchCommand.costLine(24, 7.0, 7.0, 1).contains("adds 0.0%"));
+        String noise = BenchCommand.costLine(24, 7.857, 6.371, 7_700_000);
+        assertTrue(noise.endsWith("ratio 0.811: faster with the log, which is this machine's noise: the cost is below what this run can "
+                + "measure (the two times 19% apart; log 7.7 MB)"), noise);
+        assertFalse(noise.contains("share") || noise.contains("adds"), "no negative share: " + noise);
     }
 }
