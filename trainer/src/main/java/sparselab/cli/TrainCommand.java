@@ -83,6 +83,42 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * Who took the run after every free worker refused it and a trainer (process {@code pid}) was started here: that
+     * trainer, or a worker that freed up meanwhile and claimed it first (the trainer here then finds it taken and ends);
+     * waits as {@link #awaitWorkers} does.
+     */
+    static String claimedAfterSpawn(EventLog log, String runId, long pid, String output) {
+        long deadline = System.nanoTime() + (long) (Double.parseDouble(System.getProperty(WAIT_PROPERTY, "10")) * 1e9);
+        while (true) {
+            sparselab.log.RunRow r = log.run(runId).orElseThrow();
+            if (!r.status().equals("queued")) {
+                if (r.worker() != null && !startedHere(r, pid)) {
+                    return "run " + runId + " started by " + r.worker() + ", a worker that freed up meanwhile (the trainer started here "
+                            + "found the run taken and ended)";
+                }
+                return "run " + runId + ": started a trainer here instead (output in " + output + ")"
+                        + (r.status().equals("running") ? "" : "; the run is " + r.status());
+            }
+            if (System.nanoTime() > deadline) {
+                return "run " + runId + ": started a trainer here instead (output in " + output + "); it has not claimed the run yet "
+                        + "(`runs` shows who trains it)";
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "run " + runId + ": started a trainer here instead (output in " + output + ")";
+            }
+        }
+    }
+
+    /** Whether the run's trainer is the process {@code pid} started here (or the child setsid forked it into). */
+    private static boolean startedHere(sparselab.log.RunRow r, long pid) {
+        if (r.pid() == null || !sparselab.runs.Provenance.host().equals(r.host())) return false;
+        return r.pid() == pid || ProcessHandle.of(r.pid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L) == pid;
+    }
+
+    /**
      * The command that continues {@code runId} in the log {@code db} (as {@code --db} was given), for a shell:
      * {@code sparselab resume ID}, with {@code --db} unless it is the default, quoted where a shell would split it.
      */
@@ -121,9 +157,9 @@ public class TrainCommand implements Callable<Integer> {
                     return ExitCodes.OK;
                 }
                 // every free worker refused the run (its data differs there, say): trained here, as without workers
-                BackgroundTrainer.spawn(log, runId, resume);
-                spec.commandLine().getErr().println("run " + runId + ": started a trainer here instead (output in "
-                        + BackgroundTrainer.logs(log.locator()).resolve(runId + ".log") + ")");
+                Process here = BackgroundTrainer.spawn(log, runId, resume);
+                spec.commandLine().getErr().println(claimedAfterSpawn(log, runId, here.pid(),
+                        BackgroundTrainer.logs(log.locator()).resolve(runId + ".log").toString()));
                 return ExitCodes.OK;
             }
             BackgroundTrainer.spawn(log, runId, resume);

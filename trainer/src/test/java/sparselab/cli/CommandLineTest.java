@@ -378,6 +378,12 @@ class CommandLineTest {
                 assertEquals(0, claimed.code(), claimed.err());
                 String id = claimed.out().strip();
                 assertTrue(claimed.err().contains("run " + id + " started by w-claims"), claimed.err());
+                // finished before the worker stops, which would queue it again for the refuser below
+                long finishing = System.nanoTime() + 180_000_000_000L;
+                while (!log.run(id).orElseThrow().status().equals("finished")) {
+                    assertTrue(System.nanoTime() < finishing, () -> "w-claims did not finish the run: " + log.run(id).orElseThrow().status());
+                    Thread.sleep(100);
+                }
             } finally {
                 worker.stop();
                 serving.join(60_000);
@@ -413,6 +419,61 @@ class CommandLineTest {
                 Thread.sleep(200);
             }
             log.workerStopped("box-9:1");
+        }
+    }
+
+    /**
+     * After every free worker refused the run, a trainer is started here; a worker that frees up meanwhile can claim the
+     * run before that trainer's JVM is up. The command said "started a trainer here instead" all the same; now it names
+     * who took the run.
+     */
+    @Test
+    void train_background_names_a_worker_that_claims_the_run_before_the_trainer_started_here() throws Exception {
+        String db = dir.resolve("late.db").toString();
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            log.workerBeat(new sparselab.store.WorkerInfo("box-9:1", "box-9", 1L, 1, List.of(), null, null, false));
+            sparselab.runs.WorkerLoop late = new sparselab.runs.WorkerLoop(log, "w-late", 1, 50, 0);
+            Thread lateServing = new Thread(late::run, "w-late");
+            Thread refuser = new Thread(() -> {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                try {
+                    String q = null;
+                    while (q == null && System.nanoTime() < deadline) {
+                        q = log.queued(10).stream().findFirst().orElse(null);
+                        Thread.sleep(20);
+                    }
+                    if (q == null) return;
+                    log.append(q, new sparselab.log.RunEvent.Refused("box-9:1", "box-9", "the data set 'bars' on this machine has another fingerprint"));
+                    log.workerStopped("box-9:1");
+                    // the trainer's output file is made as it is started: a worker frees up now, while its JVM starts
+                    Path output = dir.resolve("logs").resolve(q + ".log");
+                    while (!Files.exists(output) && System.nanoTime() < deadline) Thread.sleep(5);
+                    lateServing.start();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "box-9");
+            refuser.start();
+            try {
+                Result r = run("train", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "hidden=9", "--set", "epochs=2", "--background");
+                refuser.join();
+                assertEquals(0, r.code(), r.err());
+                String id = r.out().strip();
+                assertTrue(r.err().contains("run " + id + " refused by the free worker (box-9:1: "), r.err());
+                assertTrue(r.err().contains("run " + id + " started by w-late, a worker that freed up meanwhile (the trainer started here found "
+                        + "the run taken and ended)"), r.err());
+                assertFalse(r.err().contains("started a trainer here instead"), r.err());
+                long deadline = System.nanoTime() + 180_000_000_000L;
+                while (!log.run(id).orElseThrow().status().equals("finished")) {
+                    assertTrue(System.nanoTime() < deadline, () -> "the worker did not finish the run: " + log.run(id).orElseThrow().status());
+                    Thread.sleep(200);
+                }
+                assertEquals("w-late", log.run(id).orElseThrow().worker());
+                assertEquals(1, log.events(id).stream().filter(e -> e.event() instanceof sparselab.log.RunEvent.Started).count(), "claimed once");
+            } finally {
+                late.stop();
+                if (lateServing.isAlive()) lateServing.join(60_000);
+            }
         }
     }
 
