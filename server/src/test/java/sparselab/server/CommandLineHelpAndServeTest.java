@@ -73,6 +73,18 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void every_command_s_version_option_prints_the_version() {
+        Cli.Result top = run("--version");
+        assertEquals(0, top.code());
+        assertTrue(top.out().startsWith("sparselab "), top.out());
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            Cli.Result v = run(command, "--version");
+            assertEquals(0, v.code(), command + ": " + v.err());
+            assertEquals(top.out(), v.out(), command);      // never an empty line for an option its help lists
+        }
+    }
+
+    @Test
     void no_command_is_an_incomplete_command_line_exit_2_with_the_usage_on_stderr() {
         Cli.Result none = run();
         assertEquals(2, none.code(), none.out());
