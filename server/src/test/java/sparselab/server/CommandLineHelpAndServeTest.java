@@ -85,6 +85,24 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void a_command_line_that_does_not_parse_gives_its_reason_and_the_synopsis_not_the_whole_help() {
+        Cli.Result bad = run("runs", "--limit", "abc");
+        assertEquals(2, bad.code());
+        List<String> lines = bad.err().lines().toList();
+        assertEquals("Invalid value for option '--limit': 'abc' is not an int", lines.get(0), bad.err());
+        assertTrue(lines.get(1).startsWith("Usage: sparselab runs ["), bad.err());
+        assertEquals("(sparselab runs --help explains every option)", lines.get(lines.size() - 1), bad.err());
+        assertFalse(bad.err().contains("only the runs of this group"), "no option's description: " + bad.err());
+        Cli.Result typo = run("train", "--sed", "beta=3");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("Unknown options: '--sed'") && typo.err().contains("Possible solutions: --set"), typo.err());
+        Cli.Result command = run("trian");
+        assertEquals(2, command.code());
+        assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(sparselab --help lists the commands)"),
+                command.err());
+    }
+
+    @Test
     void no_command_is_an_incomplete_command_line_exit_2_with_the_usage_on_stderr() {
         Cli.Result none = run();
         assertEquals(2, none.code(), none.out());
