@@ -161,6 +161,10 @@ class ConfigRefusalsTest {
         assertTrue(missing.getMessage().contains("none.json: no such file"), missing.getMessage());
         ConfigException folder = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, dir, List.of()));
         assertTrue(folder.getMessage().contains("is a folder"), folder.getMessage());
+        Path latin1 = dir.resolve("latin1.json");                          // saved by an editor in another encoding
+        Files.write(latin1, new byte[] {'{', '"', 'r', 'h', 'o', '"', ':', ' ', '0', '.', '1', '}', ' ', (byte) 0xe9});
+        ConfigException encoding = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, latin1, List.of()));
+        assertTrue(encoding.getMessage().contains("latin1.json: not UTF-8 text"), encoding.getMessage());
     }
 
     @Test
