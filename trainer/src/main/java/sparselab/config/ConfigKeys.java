@@ -289,6 +289,7 @@ public final class ConfigKeys {
     private static String parseData(String t) {
         if (t.equals("mnist") || t.equals("bars")) return t;
         if (t.startsWith("idx:") && t.length() > 4) return t;
+        if (t.equals("idx:")) throw new ConfigException("data", "idx: names no file; give the path of an IDX image file, idx:PATH");
         throw new ConfigException("data", "unknown data set '" + ConfigException.clip(t, 60) + "'; expected mnist, bars or idx:PATH");
     }
 

@@ -50,6 +50,7 @@ class ConfigRefusalsTest {
                 arguments(List.of("stopOn=+"), "stopOn", "no cause in '+'"),
                 arguments(List.of("snapshotEvery=0"), "snapshotEvery", "0 is out of range [1,"),
                 arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"),
+                arguments(List.of("data=idx:"), "data", "idx: names no file; give the path of an IDX image file"),
                 arguments(List.of("batchSize=-1"), "batchSize", "-1 is out of range [0,"),
                 arguments(List.of("batchSize=0"), "batchSize", "0 (the whole training set) is for optimizer=lbfgs"),
                 arguments(List.of("optimizer=lbfgs"), "batchSize", "use batchSize=0, not 100"),
