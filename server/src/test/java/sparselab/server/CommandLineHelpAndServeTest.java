@@ -201,6 +201,17 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void serve_and_demo_refuse_an_empty_host_which_would_bind_every_address() throws Exception {
+        Path db = dir.resolve("host.db");
+        for (String command : List.of("serve", "demo")) {
+            Cli.Result r = run(command, "--db", db.toString(), "--port", "0", "--host", "");
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertTrue(r.err().contains("--host: empty; nothing was created") && r.err().contains("127.0.0.1"), r.err());
+            assertEquals(0, Files.list(dir).count(), command + ": nothing at all was created");
+        }
+    }
+
+    @Test
     void serve_and_demo_on_a_busy_port_create_nothing_and_suggest_port_0() throws Exception {
         try (ServerSocket busy = new ServerSocket()) {
             busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
