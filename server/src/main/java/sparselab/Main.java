@@ -45,6 +45,10 @@ public final class Main implements Runnable {
         CommandLine cl = ExitCodes.install(new CommandLine(new Main()));
         cl.setUsageHelpWidth(HELP_WIDTH);
         cl.setUsageHelpAutoWidth(true);
+        // every command offers -V, --version: each prints the program's version, as the top level does
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().version().length == 0) sub.getCommandSpec().version(cl.getCommandSpec().version());
+        }
         return cl;
     }
 

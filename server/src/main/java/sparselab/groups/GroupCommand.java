@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 public final class GroupCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME", description = "the group: a sweep's or ladder's name (`runs` shows each run's group)") String name;
 
     @Override
     public Integer call() {

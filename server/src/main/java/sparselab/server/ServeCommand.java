@@ -64,6 +64,10 @@ public final class ServeCommand implements Callable<Integer> {
      */
     static void checkBindable(String host, int port, int workers) {
         checkOptions(port, workers);
+        if (host.isBlank()) {        // the server would bind every address: an unset variable (--host "$HOST") must not open it to the network
+            throw new ExitCodes.RefusedException("--host: empty; nothing was created. Give an address of this machine, such as 127.0.0.1 "
+                    + "(this machine only, the default) or 0.0.0.0 (every network)");
+        }
         java.net.InetAddress address;
         try {
             address = java.net.InetAddress.getByName(host);

@@ -67,7 +67,8 @@ class DiffCommandTest {
         }
         String[] r = run(old, now, "--db", db.toString());
         assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("0 of " + sparselab.config.ConfigKeys.all().size() + " keys differ"), r[1]);
+        assertTrue(r[1].contains("0 of " + sparselab.config.ConfigKeys.all().size() + " keys differ: the runs have the same configuration"), r[1]);
+        assertFalse(r[1].contains("key "), "no table header over no rows: " + r[1]);
     }
 
     @Test

@@ -73,6 +73,36 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void every_command_s_version_option_prints_the_version() {
+        Cli.Result top = run("--version");
+        assertEquals(0, top.code());
+        assertTrue(top.out().startsWith("sparselab "), top.out());
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            Cli.Result v = run(command, "--version");
+            assertEquals(0, v.code(), command + ": " + v.err());
+            assertEquals(top.out(), v.out(), command);      // never an empty line for an option its help lists
+        }
+    }
+
+    @Test
+    void a_command_line_that_does_not_parse_gives_its_reason_and_the_synopsis_not_the_whole_help() {
+        Cli.Result bad = run("runs", "--limit", "abc");
+        assertEquals(2, bad.code());
+        List<String> lines = bad.err().lines().toList();
+        assertEquals("Invalid value for option '--limit': 'abc' is not an int", lines.get(0), bad.err());
+        assertTrue(lines.get(1).startsWith("Usage: sparselab runs ["), bad.err());
+        assertEquals("(sparselab runs --help explains every option)", lines.get(lines.size() - 1), bad.err());
+        assertFalse(bad.err().contains("only the runs of this group"), "no option's description: " + bad.err());
+        Cli.Result typo = run("train", "--sed", "beta=3");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("Unknown options: '--sed'") && typo.err().contains("Possible solutions: --set"), typo.err());
+        Cli.Result command = run("trian");
+        assertEquals(2, command.code());
+        assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(sparselab --help lists the commands)"),
+                command.err());
+    }
+
+    @Test
     void no_command_is_an_incomplete_command_line_exit_2_with_the_usage_on_stderr() {
         Cli.Result none = run();
         assertEquals(2, none.code(), none.out());
@@ -168,6 +198,17 @@ class CommandLineHelpAndServeTest {
             assertTrue(sentenceEnd || full, "a line broken mid-sentence: '" + l + "'");
         }
         assertTrue(String.join(" ", description).contains("Prints the group name, then one line per step."));
+    }
+
+    @Test
+    void serve_and_demo_refuse_an_empty_host_which_would_bind_every_address() throws Exception {
+        Path db = dir.resolve("host.db");
+        for (String command : List.of("serve", "demo")) {
+            Cli.Result r = run(command, "--db", db.toString(), "--port", "0", "--host", "");
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertTrue(r.err().contains("--host: empty; nothing was created") && r.err().contains("127.0.0.1"), r.err());
+            assertEquals(0, Files.list(dir).count(), command + ": nothing at all was created");
+        }
     }
 
     @Test

@@ -67,6 +67,7 @@ public final class ExitCodes {
             org.slf4j.LoggerFactory.getLogger(ExitCodes.class).debug("command failed", ex);
             return FAILURE;
         });
+        cl.setParameterExceptionHandler(ExitCodes::badCommandLine);
         cl.setExitCodeExceptionMapper(ex -> REFUSED);
         cl.setExecutionStrategy(parsed -> {
             try {
@@ -76,6 +77,25 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /**
+     * A command line picocli cannot parse (an unknown option, a missing or malformed value): the reason, picocli's
+     * suggestions for a mistyped name, then the command's synopsis and where its options are explained, not its whole
+     * help (a typo should not scroll the reason away). Without a command, the whole help: the list of commands. Exit 2.
+     */
+    static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        java.io.PrintWriter err = cmd.getErr();
+        err.println(ex.getMessage());
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err) && cmd.getParent() == null) {
+            cmd.usage(err);
+            return REFUSED;
+        }
+        CommandLine.Help help = cmd.getHelp();
+        err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+        err.println("(" + cmd.getCommandSpec().qualifiedName() + " --help " + (cmd.getParent() == null ? "lists the commands)" : "explains every option)"));
+        return REFUSED;
     }
 
     /** True when {@code ex} or a cause is the system's "No space left on device" (ENOSPC). */

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 public class ExportCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "RUN") String runId;
+    @Parameters(paramLabel = "RUN", description = "the run id (`runs` lists them)") String runId;
     @Option(names = "--format", defaultValue = "csv",
             description = {"csv (per epoch), json (per epoch, rho_hat, config and the filter measures), measures-csv (per snapshot epoch),",
                     "strokes-csv (the stroke share of every snapshot, computed now from its weights) or",
@@ -35,7 +35,7 @@ public class ExportCommand implements Callable<Integer> {
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
     @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N, for an L-BFGS run iteration N (default: the last); a missing one is refused with the ones there are") Integer epoch;
     @Option(names = "--nearest", description = "with --epoch N (--gallery or filters-csv): take the snapshot nearest N when there is none at N") boolean nearest;
-    @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight (default: ${DEFAULT-VALUE})") int scale;
+    @Option(names = "--scale", defaultValue = "2", description = "with --gallery: pixels per weight, 1 to 16 (default: ${DEFAULT-VALUE})") int scale;
 
     @Override
     public Integer call() throws IOException {

@@ -38,7 +38,7 @@ public class LadderCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "A", description = "the run the ladder starts from") String a;
     @Parameters(index = "1", paramLabel = "B", description = "the run it ends at") String b;
-    @Option(names = "--order", split = ",", paramLabel = "key1,key2,...", description = "keys to change first, in this order") List<String> order = new ArrayList<>();
+    @Option(names = "--order", split = ",", paramLabel = "KEY", description = "keys to change first, in this order (key1,key2,...)") List<String> order = new ArrayList<>();
     @Option(names = "--name", description = "the group's name (default: ladder-xxxxxx)") String name;
     @Option(names = "--seeds", paramLabel = "N", description = "replicates of every step, with seeds seed, seed+1, ..., seed+N-1 of the step's seed (default 1)") int seeds = 1;
     @ArgGroup(exclusive = true) GroupStart mode;

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 public class ResumeCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "RUN") String runId;
+    @Parameters(paramLabel = "RUN", description = "the run id (`runs` lists them)") String runId;
     @Option(names = "--background", description = "resume in a detached trainer") boolean background;
 
     @Override

@@ -71,6 +71,25 @@ public final class ConfigKeys {
         return new Input(in.kind(), List.of(word), in.min(), in.minInclusive(), in.max(), in.maxInclusive());
     }
 
+    /**
+     * {@code type}'s value of {@code t}, for a key that also takes the word {@code word}: a text that is no number at
+     * all is refused naming both ("'on' is neither a number nor off"), a number out of range as {@code type} refuses it.
+     */
+    private static Object orWord(Type type, String key, String t, String word) {
+        try {
+            return type.parse(key, t);
+        } catch (ConfigException e) {
+            if (e.errors().size() != 1) throw e;
+            String m = e.errors().get(0).message();
+            for (String what : List.of("a number", "an integer")) {
+                if (m.endsWith("is not " + what)) {
+                    throw new ConfigException(key, m.substring(0, m.length() - ("is not " + what).length()) + "is neither " + what + " nor " + word);
+                }
+            }
+            throw e;
+        }
+    }
+
     private static Type bool() {
         return type(new Input("boolean", List.of("true", "false"), null, false, null, false), ConfigKeys::bool);
     }
@@ -151,10 +170,10 @@ public final class ConfigKeys {
         key("epsInEstimate", "false", "also add eps to rho_hat at every update (the original's first version)", "true, false", bool());
         Type bound = number(0, 1e9, false, true);
         key("limiter", "off", "clip bound L of the sparse term",
-                type(alsoWord(bound.input(), "off"), (k, t) -> t.equalsIgnoreCase("off") ? Double.POSITIVE_INFINITY : bound.parse(k, t)));
+                type(alsoWord(bound.input(), "off"), (k, t) -> t.equalsIgnoreCase("off") ? Double.POSITIVE_INFINITY : orWord(bound, k, t, "off")));
         Type every = integer(1, 1_000_000);
         key("snapshotEvery", "log2", "weight-snapshot schedule: epochs 0, 1, 2, 4, 8, ... and the last; or every N epochs",
-                type(alsoWord(every.input(), "log2"), (k, t) -> t.equalsIgnoreCase("log2") ? "log2" : every.parse(k, t).toString()));
+                type(alsoWord(every.input(), "log2"), (k, t) -> t.equalsIgnoreCase("log2") ? "log2" : orWord(every, k, t, "log2").toString()));
         key("stopOn", "none", "divergence flags that stop the run (non-finite weights always stop it); the causes are "
                 + DivergenceWatch.causeNames() + " (the rho_hat ones only when beta > 0)", "none, any, or a list of causes joined by commas or + (+ in a sweep)",
                 type(new Input("text", List.of("none", "any"), null, false, null, false), (k, t) -> stopOn(t)));
@@ -270,6 +289,7 @@ public final class ConfigKeys {
     private static String parseData(String t) {
         if (t.equals("mnist") || t.equals("bars")) return t;
         if (t.startsWith("idx:") && t.length() > 4) return t;
+        if (t.equals("idx:")) throw new ConfigException("data", "idx: names no file; give the path of an IDX image file, idx:PATH");
         throw new ConfigException("data", "unknown data set '" + ConfigException.clip(t, 60) + "'; expected mnist, bars or idx:PATH");
     }
 

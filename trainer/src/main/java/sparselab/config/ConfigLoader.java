@@ -122,6 +122,8 @@ public final class ConfigLoader {
             root = sparselab.log.Json.STRICT.readTree(Files.readString(file));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException("--config", file + ": not valid JSON: " + sparselab.log.Json.plain(e));
+        } catch (java.nio.charset.CharacterCodingException e) {     // Java's own message says only "Input length = 1"
+            throw new ConfigException("--config", file + ": not UTF-8 text; save the JSON file as UTF-8");
         } catch (IOException e) {
             throw new ConfigException("--config", file + ": cannot be read (" + e.getMessage() + ")");
         }

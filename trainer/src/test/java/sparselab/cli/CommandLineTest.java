@@ -735,6 +735,11 @@ class CommandLineTest {
         assertTrue(one.out().contains(d), one.out());
         Result none = run("runs", "--db", db, "--status", "diverged");
         assertTrue(none.out().contains("matches"), none.out());
+        // a key=value whose key is no key matches nothing: said so, with the key it is near
+        Result slip = run("runs", "--db", db, "-q", "ufldl hiden = 16");
+        assertEquals(0, slip.code(), slip.err());
+        assertTrue(slip.out().contains("matches; hiden=16: unknown key (did you mean hidden?)"), slip.out());
+        assertFalse(run("runs", "--db", db, "-q", "hidden=17").out().contains("unknown key"));
         assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
         Result typo = run("runs", "--db", db, "--status", "Finished");
         assertEquals(2, typo.code());

@@ -196,6 +196,11 @@ class GroupCommandsTest {
         assertTrue(err.toString().contains("do not sweep seed"), err.toString());
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,1",
                 "--seeds", "0", "--queue-only"));
+        assertTrue(err.toString().contains("seeds: 0 is out of range [1, 100]"), err.toString());
+        // without a swept key too: the count is refused as such, not taken for "nothing to sweep"
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--seeds", "0", "--queue-only"));
+        assertTrue(err.toString().contains("seeds: 0 is out of range [1, 100]") && !err.toString().contains("nothing to sweep"), err.toString());
         assertEquals(0, EventLog.open(db()).runs().size());
     }
 

@@ -43,10 +43,14 @@ class ConfigRefusalsTest {
                 arguments(List.of("dropout=1"), "dropout", "out of range [0, 1)"),
                 arguments(List.of("holdout=0.9"), "holdout", "out of range [0, 0.5]"),
                 arguments(List.of("limiter=-1"), "limiter", "out of range (0,"),
+                arguments(List.of("limiter=on"), "limiter", "'on' is neither a number nor off"),
+                arguments(List.of("snapshotEvery=often"), "snapshotEvery", "'often' is neither an integer nor log2"),
+                arguments(List.of("snapshotEvery=2.5"), "snapshotEvery", "'2.5' is neither an integer nor log2"),
                 arguments(List.of("stopOn=,"), "stopOn", "no cause in ','"),
                 arguments(List.of("stopOn=+"), "stopOn", "no cause in '+'"),
                 arguments(List.of("snapshotEvery=0"), "snapshotEvery", "0 is out of range [1,"),
                 arguments(List.of("data=cifar"), "data", "unknown data set 'cifar'"),
+                arguments(List.of("data=idx:"), "data", "idx: names no file; give the path of an IDX image file"),
                 arguments(List.of("batchSize=-1"), "batchSize", "-1 is out of range [0,"),
                 arguments(List.of("batchSize=0"), "batchSize", "0 (the whole training set) is for optimizer=lbfgs"),
                 arguments(List.of("optimizer=lbfgs"), "batchSize", "use batchSize=0, not 100"),
@@ -158,6 +162,10 @@ class ConfigRefusalsTest {
         assertTrue(missing.getMessage().contains("none.json: no such file"), missing.getMessage());
         ConfigException folder = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, dir, List.of()));
         assertTrue(folder.getMessage().contains("is a folder"), folder.getMessage());
+        Path latin1 = dir.resolve("latin1.json");                          // saved by an editor in another encoding
+        Files.write(latin1, new byte[] {'{', '"', 'r', 'h', 'o', '"', ':', ' ', '0', '.', '1', '}', ' ', (byte) 0xe9});
+        ConfigException encoding = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, latin1, List.of()));
+        assertTrue(encoding.getMessage().contains("latin1.json: not UTF-8 text"), encoding.getMessage());
     }
 
     @Test
