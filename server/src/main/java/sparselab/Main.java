@@ -24,7 +24,7 @@ import sparselab.server.ServeCommand;
 import sparselab.server.StressCommand;
 
 /** The launcher's entry point: {@code ./sparselab COMMAND ...}. */
-@Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
+@Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab " + sparselab.runs.Provenance.VERSION,
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class, sparselab.runs.CancelCommand.class,
                 RebuildCommand.class, sparselab.cli.MigrateCommand.class, WorkerCommand.class, CopyCommand.class, VerifyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class, StressCommand.class})

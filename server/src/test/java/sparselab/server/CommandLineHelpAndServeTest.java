@@ -77,6 +77,8 @@ class CommandLineHelpAndServeTest {
         Cli.Result top = run("--version");
         assertEquals(0, top.code());
         assertTrue(top.out().startsWith("sparselab "), top.out());
+        // the version a run's provenance records is the one printed (it said "dev": the jars carry no version)
+        assertEquals(top.out().strip(), "sparselab " + sparselab.runs.Provenance.current().get("codeVersion"));
         for (String command : Main.commandLine().getSubcommands().keySet()) {
             Cli.Result v = run(command, "--version");
             assertEquals(0, v.code(), command + ": " + v.err());

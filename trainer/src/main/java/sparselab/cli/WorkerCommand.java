@@ -56,9 +56,9 @@ public class WorkerCommand implements Callable<Integer> {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(worker.stopHook(done, System.err, true));
         spec.commandLine().getErr().println("worker " + worker.name() + " on " + log.describe() + ", " + slots + " slot(s)");
-        int n = worker.run();
+        worker.run();
         done.countDown();
-        spec.commandLine().getErr().println("worker " + worker.name() + ": trained " + n + " run(s)");
+        spec.commandLine().getErr().println("worker " + worker.name() + ": " + worker.summary());
         log.close();
         return ExitCodes.OK;
     }

@@ -7,10 +7,12 @@ import java.util.Map;
 public final class Provenance {
     private Provenance() {}
 
+    /** sparselab's version: what {@code --version} prints and each run's provenance records as {@code codeVersion}. */
+    public static final String VERSION = "0.1.0";
+
     public static Map<String, String> current() {
         Map<String, String> p = new LinkedHashMap<>();
-        String version = Provenance.class.getPackage().getImplementationVersion();
-        p.put("codeVersion", version != null ? version : "dev");
+        p.put("codeVersion", VERSION);
         String commit = System.getenv("SPARSELAB_COMMIT");
         if (commit != null && !commit.isBlank()) p.put("commit", commit);
         p.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");

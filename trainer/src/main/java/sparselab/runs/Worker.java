@@ -49,9 +49,9 @@ public final class Worker {
             WorkerLoop loop = new WorkerLoop(log, worker, slots, 500, (long) (idle * 1000));
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(loop.stopHook(done, System.err, false));
-            int n = loop.run();
+            loop.run();
             done.countDown();
-            System.err.println("worker " + worker + ": trained " + n + " run(s)");
+            System.err.println("worker " + worker + ": " + loop.summary());
             log.close();
             System.exit(0);
         }

@@ -52,6 +52,7 @@ public final class WorkerLoop {
     private final Map<String, String> refusedFor = new ConcurrentHashMap<>();    // run id -> the data set it was refused for
     private final Set<String> announced = ConcurrentHashMap.newKeySet();          // runs whose refusal this worker has written
     private final AtomicInteger trained = new AtomicInteger();
+    private final AtomicInteger released = new AtomicInteger();
     private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
 
     /** The most runs one worker trains at once. */
@@ -109,7 +110,20 @@ public final class WorkerLoop {
 
     public String name() { return name; }
 
-    /** Runs the slots until {@link #stop()} or, with an idle limit, until there is no work; returns the runs trained. */
+    /**
+     * What this worker did, for its last line: "trained 2 run(s)", and ", released 1 run(s) to the queue" for runs a
+     * stop handed back after an epoch (not counted as trained: another trainer finishes them).
+     */
+    public String summary() {
+        int r = released.get();
+        return "trained " + trained.get() + " run(s)" + (r == 0 ? "" : ", released " + r + " run(s) to the queue, to go on from "
+                + "their checkpoints");
+    }
+
+    /**
+     * Runs the slots until {@link #stop()} or, with an idle limit, until there is no work; returns the runs trained to
+     * their end here (released ones not counted).
+     */
     public int run() {
         beat();
         Thread beater = new Thread(() -> {
@@ -245,7 +259,8 @@ public final class WorkerLoop {
                 Dataset d = data.get(key(ConfigKeys.build(row.configMap())));
                 RunExecutor.Outcome o = exec.train(lease.get(), d);
                 LOG.info("worker {}: run {} {}: {}", name, runId, o.status(), o.message());
-                if (!o.superseded()) trained.incrementAndGet();
+                if (o.status().equals("released")) released.incrementAndGet();
+                else if (!o.superseded()) trained.incrementAndGet();
             } catch (Throwable e) {
                 // whatever escapes (the log gone between the claim and the start, an Error of the native libraries):
                 // this slot goes on; the run keeps its lease without a heartbeat and is taken over once it lapses

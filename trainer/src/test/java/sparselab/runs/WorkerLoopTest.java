@@ -128,7 +128,11 @@ class WorkerLoopTest {
             assertTrue(released.epochsDone() < 40, "released before the end");
             assertEquals(released.epochsDone(), released.lastCheckpointEpoch(), "the released epoch ends with a checkpoint");
             assertTrue(log.events(run).stream().anyMatch(e -> e.event() instanceof RunEvent.Released));
-            assertEquals(1, new WorkerLoop(log, "second", 1, 50, 1000).run());
+            // its last line: a released run is not one it trained (it said "trained 1 run(s)")
+            assertEquals("trained 0 run(s), released 1 run(s) to the queue, to go on from their checkpoints", first.summary());
+            WorkerLoop second = new WorkerLoop(log, "second", 1, 50, 1000);
+            assertEquals(1, second.run());
+            assertEquals("trained 1 run(s)", second.summary());
             assertEquals("finished", log.run(run).orElseThrow().status());
             assertEquals(log.metrics(whole).stream().map(EpochMetrics::loss).toList(),
                     log.metrics(run).stream().map(EpochMetrics::loss).toList());
