@@ -176,7 +176,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         return "sparselab dashboard stopped; " + (training.size() == 1 ? "the trainer of run " : "the trainers of runs ") + runs
                 + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in " + logs.toAbsolutePath() + java.io.File.separator + "); "
-                + "`sparselab serve` shows them again, `sparselab runs` lists them, `sparselab cancel " + runs.replace(",", "")
+                + "`./sparselab serve` shows them again, `./sparselab runs` lists them, `./sparselab cancel " + runs.replace(",", "")
                 + "` stops " + (training.size() == 1 ? "it" : "them");
     }
 }

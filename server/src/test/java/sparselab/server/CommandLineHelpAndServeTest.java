@@ -60,7 +60,7 @@ class CommandLineHelpAndServeTest {
         }
         Cli.Result runs = run("runs", "--db", db);
         assertEquals(2, runs.code(), runs.out());
-        assertTrue(runs.err().contains("older than this program's " + latest) && runs.err().contains("sparselab migrate"), runs.err());
+        assertTrue(runs.err().contains("older than this program's " + latest) && runs.err().contains("`./sparselab migrate"), runs.err());
         Cli.Result up = run("migrate", "--db", db);
         assertEquals(0, up.code(), up.err());
         assertTrue(up.out().contains(db + ": upgraded to schema version " + latest), up.out());
@@ -164,8 +164,8 @@ class CommandLineHelpAndServeTest {
         assertEquals("sparselab dashboard stopped; no trainer was running", ServeCommand.stopMessage(List.of(), true, logs));
         String two = ServeCommand.stopMessage(List.of("r1111111111", "r2222222222"), true, logs);
         assertTrue(two.contains("the trainers of runs r1111111111, r2222222222 go on training in the background"), two);
-        assertTrue(two.endsWith("`sparselab cancel r1111111111 r2222222222` stops them"), two);
-        assertTrue(ServeCommand.stopMessage(List.of("r1111111111"), true, logs).endsWith("`sparselab cancel r1111111111` stops it"));
+        assertTrue(two.endsWith("`./sparselab cancel r1111111111 r2222222222` stops them"), two);
+        assertTrue(ServeCommand.stopMessage(List.of("r1111111111"), true, logs).endsWith("`./sparselab cancel r1111111111` stops it"));
     }
 
     /**

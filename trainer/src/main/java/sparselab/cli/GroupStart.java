@@ -27,7 +27,7 @@ public class GroupStart {
         List<WorkerInfo> pools = WorkerLoop.alive(log);
         if (mode != null && mode.queueOnly) {
             err.println("queued " + runIds.size() + " runs in group " + group + "; " + (pools.isEmpty()
-                    ? "nothing serves this log now: `sparselab serve` or `sparselab worker` starts them"
+                    ? "nothing serves this log now: `./sparselab serve` or `./sparselab worker` starts them"
                     : "the worker pool that serves this log starts them (" + String.join(", ", pools.stream().map(w -> w.name() + " on " + w.host()).toList()) + ")"));
             return ExitCodes.OK;
         }

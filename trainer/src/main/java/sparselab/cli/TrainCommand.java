@@ -124,7 +124,7 @@ public class TrainCommand implements Callable<Integer> {
      */
     static String resumeCommand(String runId, String db) {
         String d = db == null || db.equals("sparselab.db") ? "" : " --db " + (db.matches("[A-Za-z0-9_./:@=+%,-]+") ? db : "'" + db.replace("'", "'\\''") + "'");
-        return "sparselab resume " + runId + d;
+        return "./sparselab resume " + runId + d;
     }
 
     /**

@@ -197,7 +197,7 @@ final class SqlEventLog implements EventLog {
                 }
                 if (readOnly) {
                     throw new StoreException.OlderSchema("the log " + b.display() + " has schema version " + current.getVersion().getVersion()
-                            + ", older than this program's " + newest + "; this command only reads, and does not upgrade it: `sparselab "
+                            + ", older than this program's " + newest + "; this command only reads, and does not upgrade it: `./sparselab "
                             + "migrate --db " + b.display() + "` does (nothing was written)");
                 }
                 List<String> users = current == null ? List.of() : users(ds, b);

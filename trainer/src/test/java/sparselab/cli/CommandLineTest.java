@@ -106,7 +106,7 @@ class CommandLineTest {
             assertEquals("interrupted", row.effectiveStatus(log.clock().instant()), "a stopped foreground run reads as interrupted");
         }
         String said = read(err);
-        assertTrue(said.contains("stopped: run " + runId + " keeps the epochs it logged; `sparselab resume " + runId + " --db '" + db
+        assertTrue(said.contains("stopped: run " + runId + " keeps the epochs it logged; `./sparselab resume " + runId + " --db '" + db
                 + "'` continues it from its last checkpoint, or from the start without one"), said);
         int logged = epochsLogged(db);
         assertTrue(logged >= 2 && logged < 40, "epochs logged before Ctrl-C: " + logged);
@@ -132,9 +132,9 @@ class CommandLineTest {
         try (EventLog log = EventLog.open(withPassword)) {
             String said = TrainCommand.resumeCommand("r0123456789", withPassword, log);
             assertFalse(said.contains("s3cret"), said);
-            assertEquals("sparselab resume r0123456789 --db " + url, said);
+            assertEquals("./sparselab resume r0123456789 --db " + url, said);
         }
-        assertEquals("sparselab resume r0123456789", TrainCommand.resumeCommand("r0123456789", "sparselab.db", null));
+        assertEquals("./sparselab resume r0123456789", TrainCommand.resumeCommand("r0123456789", "sparselab.db", null));
     }
 
     private static int epochsLogged(Path db) {

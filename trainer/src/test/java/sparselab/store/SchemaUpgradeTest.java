@@ -35,7 +35,7 @@ class SchemaUpgradeTest {
 
         StoreException.BadLog read = assertThrows(StoreException.OlderSchema.class, () -> EventLog.openReadOnly(db));
         assertTrue(read.getMessage().contains("schema version " + older + ", older than this program's " + latest)
-                && read.getMessage().contains("sparselab migrate"), read.getMessage());
+                && read.getMessage().contains("`./sparselab migrate"), read.getMessage());
 
         StoreException.BadLog inUse = assertThrows(StoreException.BadLog.class, () -> EventLog.open(db));
         assertTrue(inUse.getMessage().contains("is in use (run " + run + ")") && inUse.getMessage().contains("nothing was written"),
