@@ -31,7 +31,7 @@ public class ExportCommand implements Callable<Integer> {
                     "strokes-csv (the stroke share of every snapshot, computed now from its weights) or",
                     "filters-csv (the stroke measures of every filter of the snapshot at --epoch, the last without it) (default: ${DEFAULT-VALUE})"})
     String format;
-    @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") Path out;
+    @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output (- is standard output)") Path out;
     @Option(names = "--gallery", paramLabel = "FILE.png", description = "write the weight-image gallery (W1's filters) as a PNG instead") Path gallery;
     @Option(names = "--epoch", paramLabel = "N", description = "with --gallery or filters-csv: the snapshot of epoch N, for an L-BFGS run iteration N (default: the last); a missing one is refused with the ones there are") Integer epoch;
     @Option(names = "--nearest", description = "with --epoch N (--gallery or filters-csv): take the snapshot nearest N when there is none at N") boolean nearest;
@@ -51,6 +51,7 @@ public class ExportCommand implements Callable<Integer> {
             writable(gallery, "--gallery");
             notTheLog(gallery, "--gallery");
         }
+        if (out != null && out.toString().equals("-")) out = null;      // standard output, as for other tools (it wrote a file named -)
         if (out != null) {
             writable(out, "--out");
             notTheLog(out, "--out");

@@ -786,6 +786,14 @@ class CommandLineTest {
         Result empty = run("export", runId, "--db", db.toString(), "--out", "");      // it said "is a folder" (the current one)
         assertEquals(2, empty.code());
         assertEquals("refused: --out: empty; give a file name", empty.err().strip());
+        // - is standard output, as for other tools (it wrote a file named -)
+        for (String format : List.of("csv", "json")) {
+            Result dash = run("export", runId, "--db", db.toString(), "--format", format, "--out", "-");
+            assertEquals(0, dash.code(), dash.err());
+            assertFalse(dash.out().isEmpty());
+            assertEquals(run("export", runId, "--db", db.toString(), "--format", format).out(), dash.out(), format);
+            assertFalse(Files.exists(Path.of("-")), "no file named -");
+        }
     }
 
     /**
