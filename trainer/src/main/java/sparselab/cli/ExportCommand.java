@@ -48,6 +48,13 @@ public class ExportCommand implements Callable<Integer> {
                     throw new ExitCodes.RefusedException(other + " does not go with --gallery, which names its own PNG file; export the two separately");
                 }
             }
+            String name = gallery.getFileName() == null ? "" : gallery.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            if (dot > 0 && name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT)
+                    .matches("jpe?g|gif|bmp|tiff?|webp|svg|pdf|eps|ppm|pgm")) {
+                throw new ExitCodes.RefusedException("--gallery: " + name + " names another image format; the gallery is a PNG: name it "
+                        + name.substring(0, dot) + ".png");
+            }
             writable(gallery, "--gallery");
             notTheLog(gallery, "--gallery");
         }
@@ -58,6 +65,7 @@ public class ExportCommand implements Callable<Integer> {
         }
         EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
+        if (epoch != null && epoch < 0) throw new ExitCodes.RefusedException("--epoch: " + epoch + " is below 0; snapshots are at epochs 0 and up");
         if (nearest && epoch == null) {              // it would be dropped: the last snapshot is taken without --epoch
             throw new ExitCodes.RefusedException("--nearest goes with --epoch N (the snapshot nearest N); without --epoch the last snapshot is taken");
         }

@@ -786,6 +786,14 @@ class CommandLineTest {
         Result empty = run("export", runId, "--db", db.toString(), "--out", "");      // it said "is a folder" (the current one)
         assertEquals(2, empty.code());
         assertEquals("refused: --out: empty; give a file name", empty.err().strip());
+        // a gallery named as another image format was written as a PNG all the same; a negative epoch was looked up
+        Result jpg = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.JPG").toString());
+        assertEquals(2, jpg.code());
+        assertEquals("refused: --gallery: g.JPG names another image format; the gallery is a PNG: name it g.png", jpg.err().strip());
+        assertFalse(Files.exists(dir.resolve("g.JPG")));
+        Result negative = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.png").toString(), "--epoch", "-1");
+        assertEquals(2, negative.code());
+        assertEquals("refused: --epoch: -1 is below 0; snapshots are at epochs 0 and up", negative.err().strip());
         // - is standard output, as for other tools (it wrote a file named -)
         for (String format : List.of("csv", "json")) {
             Result dash = run("export", runId, "--db", db.toString(), "--format", format, "--out", "-");
