@@ -19,7 +19,7 @@ public final class ExitCodes {
     public static CommandLine install(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException ce) {
-                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(Object::toString).toList())
+                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(e -> asOption(cmd, e)).toList())
                         + (ce.omitted() > 0 ? "\n  and " + ce.omitted() + " more" : ""));
                 return REFUSED;
             }
@@ -77,6 +77,14 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /**
+     * A refusal as the command line says it: a field that is one of the command's options is named as the option
+     * ({@code --seeds: 0 is out of range}, where the API's answer says {@code seeds}); a configuration key as it is.
+     */
+    static String asOption(CommandLine cmd, ConfigException.FieldError e) {
+        return cmd.getCommandSpec().findOption("--" + e.key()) != null ? "--" + e.key() + ": " + e.message() : e.toString();
     }
 
     /**

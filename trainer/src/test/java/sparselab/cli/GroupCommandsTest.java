@@ -159,7 +159,7 @@ class GroupCommandsTest {
         String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0", "hidden=16")), null, "cli", null);
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,3",
                 "--name", "", "--queue-only"));
-        assertTrue(err.toString().contains("name: empty"), err.toString());
+        assertTrue(err.toString().contains("refused: --name: empty"), err.toString());
         assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "beta,beta", "--queue-only"));
         assertTrue(err.toString().contains("'beta' is given twice"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
@@ -196,7 +196,7 @@ class GroupCommandsTest {
         assertTrue(err.toString().contains("do not sweep seed"), err.toString());
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,1",
                 "--seeds", "0", "--queue-only"));
-        assertTrue(err.toString().contains("seeds: 0 is out of range [1, 100]"), err.toString());
+        assertTrue(err.toString().contains("refused: --seeds: 0 is out of range [1, 100]"), err.toString());
         // without a swept key too: the count is refused as such, not taken for "nothing to sweep"
         err.getBuffer().setLength(0);
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--seeds", "0", "--queue-only"));
@@ -212,7 +212,7 @@ class GroupCommandsTest {
         // replicated, the step "seed 1 -> 2" would run seeds 2 and 3, and its seed-2 run would repeat step 0's exactly
         int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--seeds", "2", "--name", "lad", "--queue-only");
         assertEquals(ExitCodes.REFUSED, code, out.toString());
-        assertTrue(err.toString().contains("refused: seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
+        assertTrue(err.toString().contains("refused: --seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
                 && err.toString().contains("differ in seed: 1 and 2"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
         assertTrue(Groups.runIds(log, "lad").isEmpty());
