@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     /** Without a command: the usage on stderr and exit 2, as for any other incomplete command line. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (sparselab --help lists them)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (./sparselab --help lists them)");
     }
 
     /** Usage help is this wide when the terminal's width is unknown (each description line is one sentence that fits). */

@@ -54,7 +54,7 @@ public final class DiffCommand implements Callable<Integer> {
         // columns as wide as their longest value (as `runs` lays its table out): a long value never runs into the next
         if (rows.size() > 1) sparselab.cli.TextTable.lines(rows, java.util.Set.of(), 48).forEach(out::println);   // no header over no rows
         out.printf("%d of %d keys differ%s%n", diff.differing(), diff.rows().size(),
-                rows.size() > 1 ? "" : ": the runs have the same configuration (--all lists every key)");
+                rows.size() > 1 ? "" : ": the runs have the same configuration" + (all ? "" : " (--all lists every key)"));
         return ExitCodes.OK;
     }
 }

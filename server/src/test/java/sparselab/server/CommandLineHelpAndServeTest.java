@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,11 @@ class CommandLineHelpAndServeTest {
         assertTrue(top.out().startsWith("sparselab "), top.out());
         // the version a run's provenance records is the one printed (it said "dev": the jars carry no version)
         assertEquals(top.out().strip(), "sparselab " + sparselab.runs.Provenance.current().get("codeVersion"));
+        // and the project's version, as Maven builds it (0.1.0-SNAPSHOT is 0.1.0 before its release)
+        String pom = assertDoesNotThrow(() -> java.nio.file.Files.readString(java.nio.file.Path.of("..", "pom.xml")));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<artifactId>sparselab-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(m.find(), "the parent pom's version");
+        assertEquals(m.group(1).replace("-SNAPSHOT", ""), sparselab.runs.Provenance.VERSION);
         for (String command : Main.commandLine().getSubcommands().keySet()) {
             Cli.Result v = run(command, "--version");
             assertEquals(0, v.code(), command + ": " + v.err());
@@ -93,14 +99,14 @@ class CommandLineHelpAndServeTest {
         List<String> lines = bad.err().lines().toList();
         assertEquals("Invalid value for option '--limit': 'abc' is not an int", lines.get(0), bad.err());
         assertTrue(lines.get(1).startsWith("Usage: sparselab runs ["), bad.err());
-        assertEquals("(sparselab runs --help explains every option)", lines.get(lines.size() - 1), bad.err());
+        assertEquals("(./sparselab runs --help explains every option)", lines.get(lines.size() - 1), bad.err());
         assertFalse(bad.err().contains("only the runs of this group"), "no option's description: " + bad.err());
         Cli.Result typo = run("train", "--sed", "beta=3");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("Unknown options: '--sed'") && typo.err().contains("Possible solutions: --set"), typo.err());
         Cli.Result command = run("trian");
         assertEquals(2, command.code());
-        assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(sparselab --help lists the commands)"),
+        assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(./sparselab --help lists the commands)"),
                 command.err());
     }
 

@@ -80,11 +80,15 @@ public final class ExitCodes {
     }
 
     /**
-     * A refusal as the command line says it: a field that is one of the command's options is named as the option
-     * ({@code --seeds: 0 is out of range}, where the API's answer says {@code seeds}); a configuration key as it is.
+     * A refusal as the command line says it: a field that is an option given on this command line is named as the
+     * option ({@code --seeds: 0 is out of range}, where the API's answer says {@code seeds}), unless the message names
+     * it already; anything else (a configuration key of {@code --set} or {@code --config}, a key named in a file, an
+     * option not given) as it is.
      */
     static String asOption(CommandLine cmd, ConfigException.FieldError e) {
-        return cmd.getCommandSpec().findOption("--" + e.key()) != null ? "--" + e.key() + ": " + e.message() : e.toString();
+        String option = "--" + e.key();
+        boolean given = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption(option);
+        return given && !e.message().contains(option) ? option + ": " + e.message() : e.toString();
     }
 
     /**
@@ -102,7 +106,7 @@ public final class ExitCodes {
         }
         CommandLine.Help help = cmd.getHelp();
         err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
-        err.println("(" + cmd.getCommandSpec().qualifiedName() + " --help " + (cmd.getParent() == null ? "lists the commands)" : "explains every option)"));
+        err.println("(./" + cmd.getCommandSpec().qualifiedName() + " --help " + (cmd.getSubcommands().isEmpty() ? "explains every option)" : "lists the commands)"));
         return REFUSED;
     }
 

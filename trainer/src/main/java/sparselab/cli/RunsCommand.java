@@ -72,14 +72,23 @@ public class RunsCommand implements Callable<Integer> {
      */
     static String unknownKeys(String text) {
         StringBuilder sb = new StringBuilder();
-        for (String term : sparselab.store.RunFilter.terms(text)) {
+        String known = null;
+        // the words as typed (the filter compares them in lower case), each unknown key once, the known keys once at the end
+        String t = text == null ? "" : text.trim().replaceAll("\\s*=\\s*", "=");
+        for (String term : new java.util.LinkedHashSet<>(t.isEmpty() ? List.<String>of() : List.of(t.split("\\s+")))) {
             int eq = term.indexOf('=');
             if (eq <= 0) continue;
             String key = term.substring(0, eq);
             if (sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(key))) continue;
-            sb.append("; ").append(sparselab.config.ConfigException.clip(term, 60)).append(": ").append(sparselab.config.ConfigKeys.unknownKey(key));
+            String why = sparselab.config.ConfigKeys.unknownKey(key);
+            int list = why.indexOf("; known keys: ");
+            if (list >= 0) {
+                known = why.substring(list);
+                why = why.substring(0, list);
+            }
+            sb.append("; ").append(sparselab.config.ConfigException.clip(term, 60)).append(": ").append(why);
         }
-        return sb.toString();
+        return sb + (known == null ? "" : known);
     }
 
     /** The widest a column of the table grows; a longer value is clipped to end in "…". */

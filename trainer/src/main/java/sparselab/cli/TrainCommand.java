@@ -94,7 +94,7 @@ public class TrainCommand implements Callable<Integer> {
             if (!r.status().equals("queued")) {
                 if (r.worker() != null && !startedHere(r, pid)) {
                     return "run " + runId + " started by " + r.worker() + ", a worker that freed up meanwhile (the trainer started here "
-                            + "found the run taken and ended)";
+                            + "finds the run taken and ends)";
                 }
                 return "run " + runId + ": started a trainer here instead (output in " + output + ")"
                         + (r.status().equals("running") ? "" : "; the run is " + r.status());
@@ -112,10 +112,9 @@ public class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether the run's trainer is the process {@code pid} started here (or the child setsid forked it into). */
+    /** Whether the run's trainer is the process {@code pid} started here: a trainer of its own claims as host:pid. */
     private static boolean startedHere(sparselab.log.RunRow r, long pid) {
-        if (r.pid() == null || !sparselab.runs.Provenance.host().equals(r.host())) return false;
-        return r.pid() == pid || ProcessHandle.of(r.pid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L) == pid;
+        return (sparselab.runs.Provenance.host() + ":" + pid).equals(r.worker());
     }
 
     /**

@@ -53,6 +53,8 @@ public final class WorkerLoop {
     private final Set<String> announced = ConcurrentHashMap.newKeySet();          // runs whose refusal this worker has written
     private final AtomicInteger trained = new AtomicInteger();
     private final AtomicInteger released = new AtomicInteger();
+    /** The outcomes of a run trained to its end here. */
+    private static final java.util.Set<String> ENDED = java.util.Set.of("finished", "diverged", "cancelled", "failed");
     private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
 
     /** The most runs one worker trains at once. */
@@ -260,7 +262,7 @@ public final class WorkerLoop {
                 RunExecutor.Outcome o = exec.train(lease.get(), d);
                 LOG.info("worker {}: run {} {}: {}", name, runId, o.status(), o.message());
                 if (o.status().equals("released")) released.incrementAndGet();
-                else if (!o.superseded()) trained.incrementAndGet();
+                else if (ENDED.contains(o.status())) trained.incrementAndGet();   // not a run taken over, refused or left unreachable
             } catch (Throwable e) {
                 // whatever escapes (the log gone between the claim and the start, an Error of the native libraries):
                 // this slot goes on; the run keeps its lease without a heartbeat and is taken over once it lapses

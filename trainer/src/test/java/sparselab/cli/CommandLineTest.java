@@ -460,8 +460,8 @@ class CommandLineTest {
                 assertEquals(0, r.code(), r.err());
                 String id = r.out().strip();
                 assertTrue(r.err().contains("run " + id + " refused by the free worker (box-9:1: "), r.err());
-                assertTrue(r.err().contains("run " + id + " started by w-late, a worker that freed up meanwhile (the trainer started here found "
-                        + "the run taken and ended)"), r.err());
+                assertTrue(r.err().contains("run " + id + " started by w-late, a worker that freed up meanwhile (the trainer started here finds "
+                        + "the run taken and ends)"), r.err());
                 assertFalse(r.err().contains("started a trainer here instead"), r.err());
                 long deadline = System.nanoTime() + 180_000_000_000L;
                 while (!log.run(id).orElseThrow().status().equals("finished")) {
@@ -740,6 +740,11 @@ class CommandLineTest {
         assertEquals(0, slip.code(), slip.err());
         assertTrue(slip.out().contains("matches; hiden=16: unknown key (did you mean hidden?)"), slip.out());
         assertFalse(run("runs", "--db", db, "-q", "hidden=17").out().contains("unknown key"));
+        // two typos: each as typed (not lower-cased), the known keys listed once
+        Result two = run("runs", "--db", db, "-q", "hiddenActivaton=relu Hiden=16");
+        assertTrue(two.out().contains("; hiddenActivaton=relu: unknown key (did you mean hiddenActivation?); Hiden=16: unknown key "
+                + "(did you mean hidden?); known keys: "), two.out());
+        assertEquals(1, two.out().split("known keys", -1).length - 1, two.out());
         assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
         Result typo = run("runs", "--db", db, "--status", "Finished");
         assertEquals(2, typo.code());
@@ -794,6 +799,10 @@ class CommandLineTest {
         Result negative = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.png").toString(), "--epoch", "-1");
         assertEquals(2, negative.code());
         assertEquals("refused: --epoch: -1 is below 0; snapshots are at epochs 0 and up", negative.err().strip());
+        Result dashGallery = run("export", runId, "--db", db.toString(), "--gallery", "-");
+        assertEquals(2, dashGallery.code());
+        assertEquals("refused: --gallery: - is not a file; the gallery is a PNG file: give its name (FILE.png)", dashGallery.err().strip());
+        assertFalse(Files.exists(Path.of("-")), "no file named -");
         // - is standard output, as for other tools (it wrote a file named -)
         for (String format : List.of("csv", "json")) {
             Result dash = run("export", runId, "--db", db.toString(), "--format", format, "--out", "-");

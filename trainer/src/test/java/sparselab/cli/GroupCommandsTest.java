@@ -201,6 +201,13 @@ class GroupCommandsTest {
         err.getBuffer().setLength(0);
         assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--seeds", "0", "--queue-only"));
         assertTrue(err.toString().contains("seeds: 0 is out of range [1, 100]") && !err.toString().contains("nothing to sweep"), err.toString());
+        // a configuration key named as an option that was not given stays the key: --seeds was not typed here
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "seeds=2,3", "--queue-only"));
+        assertTrue(err.toString().startsWith("refused: seeds: unknown key (did you mean seed?)"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "name=a,b", "--queue-only"));
+        assertTrue(err.toString().startsWith("refused: name: unknown key"), err.toString());
         assertEquals(0, EventLog.open(db()).runs().size());
     }
 
@@ -212,7 +219,7 @@ class GroupCommandsTest {
         // replicated, the step "seed 1 -> 2" would run seeds 2 and 3, and its seed-2 run would repeat step 0's exactly
         int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--seeds", "2", "--name", "lad", "--queue-only");
         assertEquals(ExitCodes.REFUSED, code, out.toString());
-        assertTrue(err.toString().contains("refused: --seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
+        assertTrue(err.toString().contains("refused: seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
                 && err.toString().contains("differ in seed: 1 and 2"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
         assertTrue(Groups.runIds(log, "lad").isEmpty());
