@@ -164,6 +164,23 @@ class ComparePageBrowserTest {
     }
 
     @Test
+    void a_phone_wide_window_scrolls_no_part_of_the_page_sideways() {
+        // headless Chromium keeps a window at least 500 px wide: the viewport is narrowed by emulation instead
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            open();
+            assertEquals(400L, chrome.js("return innerWidth;"));
+            Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth - innerWidth;");
+            assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 400 px: " + scroll + " px too wide, widest: "
+                    + chrome.js("return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1"
+                    + " && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');"));
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    @Test
     void loss_like_charts_start_on_a_log_scale_and_the_toggle_makes_them_linear() {
         open();
         for (String c : List.of("chart-loss", "chart-recon", "chart-heldout")) {
