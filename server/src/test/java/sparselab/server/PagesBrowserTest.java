@@ -234,6 +234,34 @@ class PagesBrowserTest {
     }
 
     @Test
+    void every_page_on_a_phone_is_laid_out_at_its_width_and_scrolls_nothing_but_its_tables_sideways() {
+        // a phone lays a page without a viewport tag out 980 px wide and shrinks it; headless Chromium keeps a window
+        // at least 500 px wide, so the phone is emulated
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", true));
+        try {
+            Map<String, String> pages = new java.util.LinkedHashMap<>();
+            pages.put("/index.html", "return document.querySelectorAll('#runs tbody tr').length > 0;");
+            pages.put("/run.html?id=" + plain, "const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;");
+            pages.put("/compare.html?runs=" + sparse + "," + plain,
+                    "return document.querySelectorAll('img.gallery-img').length === 2 && document.querySelectorAll('#charts canvas').length > 0;");
+            pages.put("/launch.html", "return document.querySelectorAll('#fields label').length > 10;");
+            pages.put("/workers.html", "return document.readyState === 'complete';");
+            for (var page : pages.entrySet()) {
+                driver.get(base + page.getKey());
+                chrome.waitFor(15).until(d -> (Boolean) chrome.js(page.getValue()));
+                assertEquals(400L, chrome.js("return innerWidth;"), page.getKey() + " laid out at the phone's width");
+                Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth - innerWidth;");
+                assertTrue(scroll.intValue() <= 0, page.getKey() + ": " + scroll + " px too wide, widest: "
+                        + chrome.js("return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1"
+                        + " && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');"));
+            }
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    @Test
     void shows_a_run_with_its_configuration_timeline_and_weights() {
         driver.get(base + "/run.html?id=" + plain);
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
