@@ -436,5 +436,15 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> !d.findElement(By.id("err-learningRate")).getText().isBlank());
         assertTrue(lr.getAttribute("class").contains("invalid"));
         assertEquals(2, log.runs().size(), "the refused launch queued nothing");
+        // a number the browser cannot read (1e999 overflows) is said as such, not by the stand-in the form sends for it
+        WebElement beta = driver.findElement(By.id("key-beta"));
+        beta.clear();
+        beta.sendKeys("1e999");
+        driver.findElement(By.id("submit")).click();
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("err-beta")).getText().isBlank());
+        assertEquals("not a number this field can read (write it as 0.5, 1e-3 or 100000)", driver.findElement(By.id("err-beta")).getText());
+        String said = driver.findElement(By.id("form-error")).getText();
+        assertTrue(said.contains("beta: not a number this field can read") && !said.contains("'not a number'"), said);
+        assertEquals(2, log.runs().size(), "the refused launch queued nothing");
     }
 }
