@@ -387,6 +387,9 @@ async function drawGalleries(runs) {
     img.addEventListener('load', () => {
       // small snapshots (few units, small images) are drawn at least 240 px wide, pixels kept square
       img.style.width = img.naturalWidth < 240 ? '240px' : '';
+      // drawn smaller than its pixels (196 filters at scale 2 in a 560 px box): smoothed, as on the run page, not
+      // every third pixel dropped
+      img.style.imageRendering = img.naturalWidth > img.clientWidth ? 'auto' : '';
       tileState(g, 'ready');
       if (selected) follow();
     });

@@ -152,6 +152,13 @@ class ComparePageBrowserTest {
         assertTrue(top("#diff tbody tr[data-key='beta']") < firstChart);
         assertTrue(top("img.gallery-img") < firstChart, "galleries above the first chart");
         assertTrue(top("#heatmaps") > firstChart, "the heat maps follow the curves");
+        // a gallery drawn larger than its pixels keeps them square; one drawn smaller (a large grid) is smoothed
+        assertEquals(List.of("pixelated", "pixelated"), chrome.js("return [...document.querySelectorAll('img.gallery-img')]"
+                + ".map(i => i.naturalWidth > i.clientWidth ? 'smaller: ' + getComputedStyle(i).imageRendering : getComputedStyle(i).imageRendering);"));
+        chrome.js("const i = document.querySelector('img.gallery-img'); i.style.maxWidth = (i.naturalWidth / 2) + 'px'; i.dispatchEvent(new Event('load'));");
+        assertEquals("auto", chrome.js("return getComputedStyle(document.querySelector('img.gallery-img')).imageRendering;"), "a gallery drawn smaller than its pixels is smoothed");
+        driver.navigate().refresh();
+        open();
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
         try {
             driver.navigate().refresh();
