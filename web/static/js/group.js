@@ -79,7 +79,7 @@ function fullSize(id, epoch, text, thumb) {
   const scale = Math.min(8, Math.max(3, Math.ceil(2 * thumb.getBoundingClientRect().width / Math.max(1, thumb.naturalWidth))));
   const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
     el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}` }),
-      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside to close')));
+      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')));
   document.body.append(over);
 }
 

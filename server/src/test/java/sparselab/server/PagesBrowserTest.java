@@ -272,6 +272,10 @@ class PagesBrowserTest {
         assertEquals("epoch", chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.x.title.text;"));
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
+        driver.findElement(By.id("grid")).click();                          // a filter enlarged; Esc closes it
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector(".overlay img")).size() == 1);
+        driver.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(By.cssSelector(".overlay")).isEmpty());
         assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
         // the policy holds: an inline style attribute, as injected markup would carry, is refused and reported
         chrome.js("document.body.insertAdjacentHTML('beforeend', '<p id=\"injected\" style=\"color: rgb(255, 0, 0)\">x</p>');");
