@@ -100,6 +100,8 @@ function strip(g) {
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
       thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
+      // drawn smaller than its pixels (many units, or a phone's width): smoothed, as on the run page, not pixels dropped
+      thumb.addEventListener('load', () => { thumb.style.imageRendering = thumb.naturalWidth > thumb.clientWidth ? 'auto' : ''; });
       fig.replaceChildren(thumb, el('figcaption', {}, text));
     } else if (!src && !img) {
       fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));
