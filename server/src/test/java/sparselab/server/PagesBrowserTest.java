@@ -108,6 +108,11 @@ class PagesBrowserTest {
             driver.get(base + "/compare.html?runs=" + queued + "," + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("epoch-label")).getText().equals("no weight snapshot yet"));
             assertTrue(!driver.findElement(By.id("epoch")).isEnabled());
+            // and their curves, none with a value yet, are lines that say so, not empty charts
+            chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#constant li[data-figure='loss']")).isEmpty());
+            assertEquals(0L, chrome.js("return document.querySelectorAll('#charts canvas').length;"));
+            assertEquals("loss (recon + decay + penalty): " + queued + " no epochs yet, " + twin + " no epochs yet",
+                    driver.findElement(By.cssSelector("#constant li[data-figure='loss']")).getText());
             // a twin's page names its sparse run and compares with it; the sparse run's page compares with its twin
             driver.get(base + "/run.html?id=" + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("sparse-of")).isDisplayed());
