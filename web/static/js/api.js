@@ -24,6 +24,11 @@ async function answer(res) {
   return data;
 }
 
+// Esc closes an enlarged image (the run page's unit, the group page's full-size weights), as a click does
+document.addEventListener('keydown', e => {
+  if (e.key === 'Escape') document.querySelectorAll('.overlay').forEach(o => o.remove());
+});
+
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

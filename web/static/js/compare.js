@@ -149,6 +149,11 @@ function drawCharts(runs) {
   lossCharts = [];
   const logOn = () => document.getElementById('logscale').checked;
   for (const [key, title, lossLike, unit] of FIGURES) {
+    // no run has a value yet (all queued): a line saying why for each run, not an empty chart
+    if (!runs.some(s => numbers(s[key]).length)) {
+      list.append(el('li', { 'data-figure': key }, `${title}: ${runs.map(s => `${s.run.runId} ${noEpochs(title)(s)}`).join(', ')}`));
+      continue;
+    }
     const per = constantPerRun(runs.map(s => s[key]));
     if (per) { constantLine(list, key, title, per, runs, noEpochs(title)); continue; }
     if (lossLike) {             // a log scale draws no zeros: say which runs are 0 throughout
@@ -387,6 +392,9 @@ async function drawGalleries(runs) {
     img.addEventListener('load', () => {
       // small snapshots (few units, small images) are drawn at least 240 px wide, pixels kept square
       img.style.width = img.naturalWidth < 240 ? '240px' : '';
+      // drawn smaller than its pixels (196 filters at scale 2 in a 560 px box): smoothed, as on the run page, not
+      // every third pixel dropped
+      img.style.imageRendering = img.naturalWidth > img.clientWidth ? 'auto' : '';
       tileState(g, 'ready');
       if (selected) follow();
     });

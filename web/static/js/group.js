@@ -79,7 +79,7 @@ function fullSize(id, epoch, text, thumb) {
   const scale = Math.min(8, Math.max(3, Math.ceil(2 * thumb.getBoundingClientRect().width / Math.max(1, thumb.naturalWidth))));
   const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
     el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}` }),
-      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside to close')));
+      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')));
   document.body.append(over);
 }
 
@@ -100,6 +100,8 @@ function strip(g) {
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
       thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
+      // drawn smaller than its pixels (many units, or a phone's width): smoothed, as on the run page, not pixels dropped
+      thumb.addEventListener('load', () => { thumb.style.imageRendering = thumb.naturalWidth > thumb.clientWidth ? 'auto' : ''; });
       fig.replaceChildren(thumb, el('figcaption', {}, text));
     } else if (!src && !img) {
       fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));

@@ -90,6 +90,8 @@ function collect() {
   return config;
 }
 
+const UNREADABLE = 'not a number this field can read (write it as 0.5, 1e-3 or 100000)';
+
 function clearErrors() {
   document.getElementById('form-error').textContent = '';
   for (const k of keys) {
@@ -106,13 +108,17 @@ async function submit(evt) {
     const res = await postJson('/api/launch', body);
     location.href = isRunId(res.runId) ? `/run.html?id=${encodeURIComponent(res.runId)}` : '/index.html';   // the new run's page: it goes live when it starts
   } catch (e) {
-    document.getElementById('form-error').textContent = e.message;
+    let message = e.message;
     for (const [k, msg] of Object.entries(e.fields || {})) {
       if (inputs[k]) {
+        // a number field the browser cannot read (1e999, 1,5) sends no value: the server's words would quote our stand-in
+        const own = inputs[k].validity && inputs[k].validity.badInput ? UNREADABLE : msg;
+        message = message.replace(`${k}: ${msg}`, `${k}: ${own}`);
         inputs[k].classList.add('invalid');
-        document.getElementById(`err-${k}`).textContent = msg;
+        document.getElementById(`err-${k}`).textContent = own;
       }
     }
+    document.getElementById('form-error').textContent = message;
   }
 }
 

@@ -43,7 +43,7 @@ function enlarge(evt) {
   if (!(unit >= 0 && unit < s.hidden)) return;
   const over = el('div', { class: 'overlay', onclick: () => over.remove() },
     el('figure', {}, el('img', { src: `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`, alt: `unit ${unit}` }),
-      el('figcaption', { style: 'color:#fff' }, `${step} ${s.epoch}, unit ${unit}`)));
+      el('figcaption', { style: 'color:#fff' }, `${step} ${s.epoch}, unit ${unit} · click or press Esc to close`)));
   document.body.append(over);
 }
 

@@ -152,6 +152,13 @@ class ComparePageBrowserTest {
         assertTrue(top("#diff tbody tr[data-key='beta']") < firstChart);
         assertTrue(top("img.gallery-img") < firstChart, "galleries above the first chart");
         assertTrue(top("#heatmaps") > firstChart, "the heat maps follow the curves");
+        // a gallery drawn larger than its pixels keeps them square; one drawn smaller (a large grid) is smoothed
+        assertEquals(List.of("pixelated", "pixelated"), chrome.js("return [...document.querySelectorAll('img.gallery-img')]"
+                + ".map(i => i.naturalWidth > i.clientWidth ? 'smaller: ' + getComputedStyle(i).imageRendering : getComputedStyle(i).imageRendering);"));
+        chrome.js("const i = document.querySelector('img.gallery-img'); i.style.maxWidth = (i.naturalWidth / 2) + 'px'; i.dispatchEvent(new Event('load'));");
+        assertEquals("auto", chrome.js("return getComputedStyle(document.querySelector('img.gallery-img')).imageRendering;"), "a gallery drawn smaller than its pixels is smoothed");
+        driver.navigate().refresh();
+        open();
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
         try {
             driver.navigate().refresh();
@@ -160,6 +167,23 @@ class ComparePageBrowserTest {
             assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 1280 x 800: " + scroll + " px too wide");
         } finally {
             driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
+    }
+
+    @Test
+    void a_phone_wide_window_scrolls_no_part_of_the_page_sideways() {
+        // headless Chromium keeps a window at least 500 px wide: the viewport is narrowed by emulation instead
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            open();
+            assertEquals(400L, chrome.js("return innerWidth;"));
+            Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth - innerWidth;");
+            assertTrue(scroll.intValue() <= 0, "no horizontal page overflow at 400 px: " + scroll + " px too wide, widest: "
+                    + chrome.js("return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1"
+                    + " && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');"));
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
     }
 

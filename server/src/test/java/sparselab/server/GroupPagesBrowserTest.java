@@ -143,6 +143,10 @@ class GroupPagesBrowserTest {
         assertEquals("Ladder", driver.findElement(By.id("kind")).getText());
         assertTrue(driver.findElement(By.id("compare")).getAttribute("href").endsWith("/compare.html?runs=" + String.join(",", ladder)));
         chrome.screenshot("group.png");
+        // a thumbnail drawn larger than its pixels keeps them square; one drawn smaller (a phone's width) is smoothed
+        assertEquals("pixelated", chrome.js("return getComputedStyle(document.querySelector('#strip img.thumb-img')).imageRendering;"));
+        chrome.js("const i = document.querySelector('#strip img.thumb-img'); i.style.maxWidth = (i.naturalWidth / 2) + 'px'; i.dispatchEvent(new Event('load'));");
+        assertEquals("auto", chrome.js("return getComputedStyle(document.querySelector('#strip img.thumb-img')).imageRendering;"));
     }
 
     @Test

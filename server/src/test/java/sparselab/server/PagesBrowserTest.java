@@ -108,6 +108,11 @@ class PagesBrowserTest {
             driver.get(base + "/compare.html?runs=" + queued + "," + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("epoch-label")).getText().equals("no weight snapshot yet"));
             assertTrue(!driver.findElement(By.id("epoch")).isEnabled());
+            // and their curves, none with a value yet, are lines that say so, not empty charts
+            chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#constant li[data-figure='loss']")).isEmpty());
+            assertEquals(0L, chrome.js("return document.querySelectorAll('#charts canvas').length;"));
+            assertEquals("loss (recon + decay + penalty): " + queued + " no epochs yet, " + twin + " no epochs yet",
+                    driver.findElement(By.cssSelector("#constant li[data-figure='loss']")).getText());
             // a twin's page names its sparse run and compares with it; the sparse run's page compares with its twin
             driver.get(base + "/run.html?id=" + twin);
             chrome.waitFor(10).until(d -> d.findElement(By.id("sparse-of")).isDisplayed());
@@ -234,6 +239,34 @@ class PagesBrowserTest {
     }
 
     @Test
+    void every_page_on_a_phone_is_laid_out_at_its_width_and_scrolls_nothing_but_its_tables_sideways() {
+        // a phone lays a page without a viewport tag out 980 px wide and shrinks it; headless Chromium keeps a window
+        // at least 500 px wide, so the phone is emulated
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", true));
+        try {
+            Map<String, String> pages = new java.util.LinkedHashMap<>();
+            pages.put("/index.html", "return document.querySelectorAll('#runs tbody tr').length > 0;");
+            pages.put("/run.html?id=" + plain, "const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;");
+            pages.put("/compare.html?runs=" + sparse + "," + plain,
+                    "return document.querySelectorAll('img.gallery-img').length === 2 && document.querySelectorAll('#charts canvas').length > 0;");
+            pages.put("/launch.html", "return document.querySelectorAll('#fields label').length > 10;");
+            pages.put("/workers.html", "return document.readyState === 'complete';");
+            for (var page : pages.entrySet()) {
+                driver.get(base + page.getKey());
+                chrome.waitFor(15).until(d -> (Boolean) chrome.js(page.getValue()));
+                assertEquals(400L, chrome.js("return innerWidth;"), page.getKey() + " laid out at the phone's width");
+                Number scroll = (Number) chrome.js("return document.documentElement.scrollWidth - innerWidth;");
+                assertTrue(scroll.intValue() <= 0, page.getKey() + ": " + scroll + " px too wide, widest: "
+                        + chrome.js("return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1"
+                        + " && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');"));
+            }
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    @Test
     void shows_a_run_with_its_configuration_timeline_and_weights() {
         driver.get(base + "/run.html?id=" + plain);
         chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
@@ -244,6 +277,10 @@ class PagesBrowserTest {
         assertEquals("epoch", chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.x.title.text;"));
         assertTrue(driver.findElement(By.id("cancel")).getAttribute("disabled") != null);
         assertTrue(driver.findElement(By.id("clone")).getAttribute("href").endsWith("/launch.html?from=" + plain));
+        driver.findElement(By.id("grid")).click();                          // a filter enlarged; Esc closes it
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector(".overlay img")).size() == 1);
+        driver.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(By.cssSelector(".overlay")).isEmpty());
         assertEquals(List.of(), Browser.cspViolations(driver), "the page keeps to its content security policy");
         // the policy holds: an inline style attribute, as injected markup would carry, is refused and reported
         chrome.js("document.body.insertAdjacentHTML('beforeend', '<p id=\"injected\" style=\"color: rgb(255, 0, 0)\">x</p>');");
@@ -407,6 +444,16 @@ class PagesBrowserTest {
         driver.findElement(By.id("submit")).click();
         chrome.waitFor(10).until(d -> !d.findElement(By.id("err-learningRate")).getText().isBlank());
         assertTrue(lr.getAttribute("class").contains("invalid"));
+        assertEquals(2, log.runs().size(), "the refused launch queued nothing");
+        // a number the browser cannot read (1e999 overflows) is said as such, not by the stand-in the form sends for it
+        WebElement beta = driver.findElement(By.id("key-beta"));
+        beta.clear();
+        beta.sendKeys("1e999");
+        driver.findElement(By.id("submit")).click();
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("err-beta")).getText().isBlank());
+        assertEquals("not a number this field can read (write it as 0.5, 1e-3 or 100000)", driver.findElement(By.id("err-beta")).getText());
+        String said = driver.findElement(By.id("form-error")).getText();
+        assertTrue(said.contains("beta: not a number this field can read") && !said.contains("'not a number'"), said);
         assertEquals(2, log.runs().size(), "the refused launch queued nothing");
     }
 }
