@@ -51,16 +51,19 @@ function constantPerRun(seriesList) {
 
 /**
  * A figure constant in every run that has it, as one line; a run without a value (why(s): "no epochs yet", say) is
- * named after the others, never counted as constant.
+ * named after the others, never counted as constant. partial(s), when given, qualifies a run that has the value at some
+ * of its steps only (" at its other snapshots", where the others are said on a line of their own): such a run is named,
+ * never folded into "all runs".
  */
-function constantLine(list, key, title, per, runs, why) {
+function constantLine(list, key, title, per, runs, why, partial = () => '') {
   const have = runs.filter((s, i) => per[i] !== null);
   const without = runs.filter((s, i) => per[i] === null);
   const known = per.filter(v => v !== null);
   const same = known.every(v => v === known[0]);
+  const named = s => `${s.run.runId}${partial(s)}`;
   let text = same
-    ? `${title}: ${fmt(known[0])} in ${without.length ? have.map(s => s.run.runId).join(', ') : 'all runs'}`
-    : `${title}: constant in every run${without.length ? ' that has it' : ''} (${have.map(s => `${s.run.runId} ${fmt(per[runs.indexOf(s)])}`).join(', ')})`;
+    ? `${title}: ${fmt(known[0])} in ${without.length || have.some(s => partial(s)) ? have.map(named).join(', ') : 'all runs'}`
+    : `${title}: constant in every run${without.length ? ' that has it' : ''} (${have.map(s => `${named(s)} ${fmt(per[runs.indexOf(s)])}`).join(', ')})`;
   if (without.length) text += `; ${without.map(s => `${s.run.runId}: ${why(s)}`).join(', ')}`;
   list.append(el('li', { 'data-figure': key }, text));
 }
@@ -535,7 +538,7 @@ function drawMeasureCharts(runs) {
     }
     const why = s => (!rowsOf(s).length ? 'no filter measures yet' : deadAt(s).length ? 'all dead' : 'not measured');
     const per = constantPerRun(series);
-    if (per) { constantLine(list, `m-${key}`, title, per, runs, why); continue; }
+    if (per) { constantLine(list, `m-${key}`, title, per, runs, why, s => (deadAt(s).length ? ' at its other snapshots' : '')); continue; }
     const canvas = el('canvas', { id: `chart-m-${key}` });
     box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
     const datasets = curveDatasets(s => rowsOf(s).map(m => ({ x: m.epoch, y: value(m) })),

@@ -210,11 +210,12 @@ function configTable(config, ignored) {
   });
 }
 
-/** No run to show (none by that id, or the log cannot be read): no empty chart, image, downloads or live links. */
+/** No run to show (none by that id, or the log cannot be read): no empty chart, image, buttons, downloads or live links. */
 function nothingToShow() {
   document.getElementById('body').hidden = true;
   document.getElementById('clone').classList.add('disabled');
   document.getElementById('downloads').hidden = true;
+  document.getElementById('actions').hidden = true;
 }
 
 /** The twin's group, asked once per twin (a run outside any group shows the group its twin was queued in). */
@@ -276,6 +277,7 @@ async function load() {
     document.getElementById('timeline').replaceChildren(...timeline(events));
     loaded = true;
     document.getElementById('downloads').hidden = false;
+    document.getElementById('actions').hidden = false;
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;

@@ -156,6 +156,7 @@ function showCount(textMatches = false) {
   const filtered = filter.value.trim() || status.value;
   document.getElementById('count').textContent = n === 0 && filtered
     ? noMatch(textMatches)
+    : n === 0 ? 'no runs in this log yet: "Launch a run" queues one, as do ./sparselab train and ./sparselab sweep in a terminal'
     : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
   more.hidden = !next;
   updateCompare();

@@ -381,6 +381,21 @@ class ComparePageBrowserTest {
             assertEquals(f.get("line"), f.get("legend"), "and so is its legend entry: " + f);
         }
         assertTrue(!flags.get(0).get("fill").equals(flags.get(1).get("fill")), "two runs, two colours: " + flags);
+
+        // a stroke share constant where it is drawn, in a run that is all dead at its other snapshots: that run is named
+        // with its proviso, not folded into "0 in all runs" beside its own "all dead" line
+        String flat = written(log, Map.of("data", "bars", "beta", "1.5", "rho", "0.1", "epochs", "6"), 6, randomFilters(5), null);
+        String gone = written(log, Map.of("data", "bars", "beta", "2.5", "rho", "0.1", "epochs", "6"), 6, randomFilters(6), null);
+        for (int e : new int[] {0, 2, 4}) {
+            log.append(flat, new RunEvent.FilterMeasures(e, 0.3, 0.1, 0.0, 0.5, 0.2, 0.0));
+            log.append(gone, new RunEvent.FilterMeasures(e, 0.3, e == 0 ? 0.1 : 1.0, 0.0, 0.5, 0.2, 0.0));
+        }
+        driver.get(base + "/compare.html?runs=" + flat + "," + gone);
+        chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#constant-measures li[data-figure='m-strokeShare']")).isEmpty());
+        assertEquals("stroke share: 0 in " + flat + ", " + gone + " at its other snapshots",
+                driver.findElement(By.cssSelector("#constant-measures li[data-figure='m-strokeShare']")).getText());
+        assertEquals("stroke share: " + gone + " all dead at epochs 2–4, not drawn",
+                driver.findElement(By.cssSelector("#constant-measures li[data-figure='m-strokeShare-dead']")).getText());
     }
 
     @Test

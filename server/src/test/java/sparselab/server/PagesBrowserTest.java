@@ -76,6 +76,18 @@ class PagesBrowserTest {
 
     @Test
     void the_run_page_says_what_a_queued_or_unknown_run_has_not_and_compare_offers_a_ladder_for_two_runs_only() {
+        // a log without runs: the runs page says how to start one (it said "0 runs" under the headings)
+        EventLog empty = TestLogs.open(dir, "empty.db");
+        Javalin emptyServer = Fixtures.pagesServer(empty);
+        try {
+            driver.get("http://127.0.0.1:" + emptyServer.port() + "/index.html");
+            chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText().startsWith("no runs"));
+            assertEquals("no runs in this log yet: \"Launch a run\" queues one, as do ./sparselab train and ./sparselab sweep in a terminal",
+                    driver.findElement(By.id("count")).getText());
+        } finally {
+            emptyServer.stop();
+            empty.close();
+        }
         // a log of its own: the other tests count this class's runs
         EventLog own = TestLogs.open(dir, "states.db");
         String queued = Fixtures.queued(own, Map.of("data", "bars"));
@@ -200,6 +212,7 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("not found"));
         assertTrue(!driver.findElement(By.id("body")).isDisplayed() && !driver.findElement(By.id("csv")).isDisplayed(),
                 "an unknown run shows its error alone");
+        assertTrue(!driver.findElement(By.id("actions")).isDisplayed(), "no buttons for a run that is not there (four were shown disabled)");
         driver.get(base + "/compare.html?runs=" + a + "," + b + "," + queued);
         chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#diff tbody tr")).isEmpty());
         assertTrue(!driver.findElement(By.id("ladder-box")).isDisplayed(), "the ladder goes from one run to one other");
