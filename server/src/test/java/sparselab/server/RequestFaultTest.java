@@ -534,6 +534,31 @@ class RequestFaultTest {
     }
 
     /**
+     * A long key in a body was clipped twice (found 2026-12-01 by a probe of the API as a client): a configuration key
+     * or body field of 5,000 characters was quoted "kkk... (81 characters)", one of 100 "(80 characters)": the length
+     * of the first clip, not of what was sent. It is quoted once, with the length sent, in the error and in fields.
+     */
+    @Test
+    void a_long_key_in_a_body_is_quoted_with_the_length_that_was_sent() {
+        JavalinTest.test(app(), (server, client) -> {
+            Map<String, String> bodies = new java.util.LinkedHashMap<>();
+            bodies.put("{\"config\": {\"" + "k".repeat(5_000) + "\": 1}}", "k".repeat(60) + "... (5000 characters)");
+            bodies.put("{\"config\": {\"" + "k".repeat(100) + "\": 1}}", "k".repeat(60) + "... (100 characters)");
+            bodies.put("{\"" + "f".repeat(100) + "\": 1}", "f".repeat(60) + "... (100 characters)");
+            for (Map.Entry<String, String> b : bodies.entrySet()) {
+                Response r = post(client, "/api/launch", b.getKey());
+                assertEquals(400, r.code());
+                JsonNode error = json(r);
+                assertTrue(error.get("error").asText().startsWith(b.getValue() + ": unknown "), error.get("error").asText());
+                assertTrue(error.get("fields").has(b.getValue()), error.get("fields").toString());
+            }
+            String ladder = json(post(client, "/api/ladder", "{\"" + "f".repeat(100) + "\": 1}")).get("error").asText();
+            assertTrue(ladder.contains("f".repeat(60) + "... (100 characters): unknown field"), ladder);
+            assertEquals(0, eventCount());
+        });
+    }
+
+    /**
      * The dashboard on a full log (found 2026-12-01 by a probe of a full disk: every write, a launch, a tag, a cancel, a
      * resume, a twin, answered 500 "internal error; see the server log", with a stack trace in that log). SQLite's page
      * limit stands in for the full disk (SQLITE_FULL). Now each write answers 507 naming the full log, nothing written,
