@@ -605,4 +605,52 @@ class RequestFaultTest {
             assertTrue(log.verify().clean(), log.verify().toString());
         }
     }
+
+    /**
+     * A write to an SQLite log whose write lock another process holds past the busy timeout (a trainer stopped inside
+     * one of its writes; found 2026-12-01 by a probe of the API as a client: SIGSTOP of a pool's trainer, then a tag)
+     * answered 500 "internal error" after 60 s, with SQLITE_BUSY's stack trace in the server log. It answers 503 with
+     * Retry-After naming the locked log, as PostgreSQL's held row does, and writes nothing; reads go on.
+     */
+    @Test
+    void a_write_to_an_sqlite_log_locked_past_the_busy_timeout_answers_503_and_writes_nothing() throws Exception {
+        Path file = dir.resolve("locked.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            run = Fixtures.queued(log, Map.of("data", "bars"));
+        }
+        System.setProperty("sparselab.sqliteBusyMs", "300");
+        EventLog log;
+        try {
+            log = EventLog.open(file);
+        } finally {
+            System.clearProperty("sparselab.sqliteBusyMs");
+        }
+        try (log; java.sql.Connection holder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            int events = log.eventsAfter(0, Integer.MAX_VALUE).size();
+            try (var st = holder.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");                     // another process's write, stopped inside it
+            }
+            var app = new App(log, java.time.Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
+                    Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (server, client) -> {
+                for (String[] write : new String[][] {{"/api/runs/" + run + "/tags", "{\"tags\": [\"baseline\"]}"},
+                        {"/api/runs/" + run + "/cancel", "{}"}}) {
+                    try (var r = Fixtures.post(client, write[0], write[1])) {
+                        String body = r.body().string();
+                        assertEquals(503, r.code(), write[0] + ": " + body);
+                        assertNotNull(r.header("Retry-After"), write[0]);
+                        String error = Json.MAPPER.readTree(body).get("error").asText();
+                        assertTrue(error.startsWith("the log " + file + " is locked by another process's write"), error);
+                        assertTrue(error.endsWith("nothing was written, try again later"), error);
+                    }
+                }
+                assertEquals(200, client.get("/api/runs/" + run).code());
+            });
+            try (var st = holder.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+            assertEquals(events, log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
+        }
+    }
 }
