@@ -54,7 +54,7 @@ public record LadderRequest(String a, String b, List<String> order, String name)
             return null;
         }
         if (!v.isTextual()) {
-            errors.add(new FieldError(field, "expected a string"));
+            errors.add(new FieldError(field, "expected a run id as a string, not " + JsonBody.describe(v)));
             return null;
         }
         return v.asText().trim();

@@ -116,7 +116,9 @@ public final class RunsRoutes {
         JsonNode body = JsonBody.object(JsonBody.text(ctx), "{\"tags\": [\"name\", ...]}", Set.of("tags"), errors);
         if (!errors.isEmpty()) throw new ConfigException(errors);
         JsonNode tags = body.get("tags");
-        if (tags == null || !tags.isArray()) throw new BadRequestResponse("tags: expected a list of strings");
+        // named in fields too, as every other refusal of a tag is; and what was sent instead of a list, said
+        if (tags == null) throw new ConfigException("tags", "missing; send {\"tags\": [\"name\", ...]}");
+        if (!tags.isArray()) throw new ConfigException("tags", "expected a list of strings, not " + JsonBody.describe(tags));
         List<String> list = new java.util.ArrayList<>();
         for (JsonNode t : tags) {
             // [1] is a number, not the tag "1": say what was sent rather than that "1" is not a tag

@@ -134,7 +134,7 @@ public final class JsonBody {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (fields.contains(f)) continue;
-            if (++unknown <= MAX_UNKNOWN_LISTED) errors.add(new FieldError(ConfigException.clip(f, 60), "unknown field; expected " + expected));
+            if (++unknown <= MAX_UNKNOWN_LISTED) errors.add(new FieldError(f, "unknown field; expected " + expected));  // quoted clipped
         }
         if (unknown > MAX_UNKNOWN_LISTED) throw new ConfigException(errors, unknown - MAX_UNKNOWN_LISTED);
         return root;

@@ -670,6 +670,15 @@ class ApiTest {
                 assertEquals(400, refused.code(), k.getKey());
                 assertEquals("tags: each tag is a JSON string; got " + k.getValue(), json(refused).get("error").asText(), k.getKey());
             }
+            // the body's tags that are no list are refused naming the field in fields too, saying what was sent
+            Map<String, String> notLists = Map.of("{\"tags\": \"x\"}", "expected a list of strings, not the string \"x\"",
+                    "{\"tags\": {\"a\": 1}}", "expected a list of strings, not an object", "{\"tags\": null}", "expected a list of strings, not null",
+                    "{}", "missing; send {\"tags\": [\"name\", ...]}");
+            for (Map.Entry<String, String> k : notLists.entrySet()) {
+                JsonNode refused = json(post(client, "/api/runs/" + id + "/tags", k.getKey()));
+                assertEquals("tags: " + k.getValue(), refused.get("error").asText(), k.getKey());
+                assertEquals(k.getValue(), refused.get("fields").get("tags").asText(), k.getKey());
+            }
             assertEquals(before, eventCount());
         });
     }

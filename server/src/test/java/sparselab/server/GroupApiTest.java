@@ -264,6 +264,10 @@ class GroupApiTest {
                 assertEquals(400, r.code(), e.getKey());
                 assertTrue(json(r).get("fields").has(e.getValue()), e.getKey() + " names " + e.getValue());
             }
+            // a run id that is no string is refused saying what was sent, as a launch's fields are
+            Response number = post(client, "/api/ladder", "{\"a\": 5, \"b\": [\"" + b + "\"]}");
+            assertEquals("a: expected a run id as a string, not the number 5; b: expected a run id as a string, not a list",
+                    json(number).get("error").asText());
             // what was sent is quoted clipped, whatever its size: an object in the order, a key as long as a book
             String huge = "x".repeat(100_000);
             for (String body : List.of("{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"order\": [{\"k\": \"" + huge + "\"}]}",

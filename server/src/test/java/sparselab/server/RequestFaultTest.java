@@ -534,6 +534,31 @@ class RequestFaultTest {
     }
 
     /**
+     * A long key in a body was clipped twice (found 2026-12-01 by a probe of the API as a client): a configuration key
+     * or body field of 5,000 characters was quoted "kkk... (81 characters)", one of 100 "(80 characters)": the length
+     * of the first clip, not of what was sent. It is quoted once, with the length sent, in the error and in fields.
+     */
+    @Test
+    void a_long_key_in_a_body_is_quoted_with_the_length_that_was_sent() {
+        JavalinTest.test(app(), (server, client) -> {
+            Map<String, String> bodies = new java.util.LinkedHashMap<>();
+            bodies.put("{\"config\": {\"" + "k".repeat(5_000) + "\": 1}}", "k".repeat(60) + "... (5000 characters)");
+            bodies.put("{\"config\": {\"" + "k".repeat(100) + "\": 1}}", "k".repeat(60) + "... (100 characters)");
+            bodies.put("{\"" + "f".repeat(100) + "\": 1}", "f".repeat(60) + "... (100 characters)");
+            for (Map.Entry<String, String> b : bodies.entrySet()) {
+                Response r = post(client, "/api/launch", b.getKey());
+                assertEquals(400, r.code());
+                JsonNode error = json(r);
+                assertTrue(error.get("error").asText().startsWith(b.getValue() + ": unknown "), error.get("error").asText());
+                assertTrue(error.get("fields").has(b.getValue()), error.get("fields").toString());
+            }
+            String ladder = json(post(client, "/api/ladder", "{\"" + "f".repeat(100) + "\": 1}")).get("error").asText();
+            assertTrue(ladder.contains("f".repeat(60) + "... (100 characters): unknown field"), ladder);
+            assertEquals(0, eventCount());
+        });
+    }
+
+    /**
      * The dashboard on a full log (found 2026-12-01 by a probe of a full disk: every write, a launch, a tag, a cancel, a
      * resume, a twin, answered 500 "internal error; see the server log", with a stack trace in that log). SQLite's page
      * limit stands in for the full disk (SQLITE_FULL). Now each write answers 507 naming the full log, nothing written,
@@ -578,6 +603,54 @@ class RequestFaultTest {
             });
             assertEquals(events, log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
             assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
+
+    /**
+     * A write to an SQLite log whose write lock another process holds past the busy timeout (a trainer stopped inside
+     * one of its writes; found 2026-12-01 by a probe of the API as a client: SIGSTOP of a pool's trainer, then a tag)
+     * answered 500 "internal error" after 60 s, with SQLITE_BUSY's stack trace in the server log. It answers 503 with
+     * Retry-After naming the locked log, as PostgreSQL's held row does, and writes nothing; reads go on.
+     */
+    @Test
+    void a_write_to_an_sqlite_log_locked_past_the_busy_timeout_answers_503_and_writes_nothing() throws Exception {
+        Path file = dir.resolve("locked.db");
+        String run;
+        try (EventLog log = EventLog.open(file)) {
+            run = Fixtures.queued(log, Map.of("data", "bars"));
+        }
+        System.setProperty("sparselab.sqliteBusyMs", "300");
+        EventLog log;
+        try {
+            log = EventLog.open(file);
+        } finally {
+            System.clearProperty("sparselab.sqliteBusyMs");
+        }
+        try (log; java.sql.Connection holder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            int events = log.eventsAfter(0, Integer.MAX_VALUE).size();
+            try (var st = holder.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");                     // another process's write, stopped inside it
+            }
+            var app = new App(log, java.time.Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
+                    Safety.hostsFor("127.0.0.1")).build();
+            JavalinTest.test(app, (server, client) -> {
+                for (String[] write : new String[][] {{"/api/runs/" + run + "/tags", "{\"tags\": [\"baseline\"]}"},
+                        {"/api/runs/" + run + "/cancel", "{}"}}) {
+                    try (var r = Fixtures.post(client, write[0], write[1])) {
+                        String body = r.body().string();
+                        assertEquals(503, r.code(), write[0] + ": " + body);
+                        assertNotNull(r.header("Retry-After"), write[0]);
+                        String error = Json.MAPPER.readTree(body).get("error").asText();
+                        assertTrue(error.startsWith("the log " + file + " is locked by another process's write"), error);
+                        assertTrue(error.endsWith("nothing was written, try again later"), error);
+                    }
+                }
+                assertEquals(200, client.get("/api/runs/" + run).code());
+            });
+            try (var st = holder.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+            assertEquals(events, log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
         }
     }
 }

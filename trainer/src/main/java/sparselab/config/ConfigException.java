@@ -14,11 +14,12 @@ public final class ConfigException extends RuntimeException {
 
     /**
      * One refused field: the configuration key (or {@code "file"}, {@code "preset"}) and why; a key longer than any
-     * real one (whatever was sent) is quoted clipped to 60 characters.
+     * real one (whatever was sent) is quoted clipped to 60 characters, then its length. A key clipped already (an error
+     * built again from another's key, with its message extended) is kept as it is, so its length stays the one sent.
      */
     public record FieldError(String key, String message) {
         public FieldError {
-            key = clip(key, 60);
+            if (!isClipped(key, 60)) key = clip(key, 60);
         }
 
         @Override public String toString() { return key + ": " + message; }
@@ -52,6 +53,13 @@ public final class ConfigException extends RuntimeException {
         String listed = errors.stream().limit(MAX_LISTED).map(FieldError::toString).collect(Collectors.joining("; "));
         int more = Math.max(0, errors.size() - MAX_LISTED) + alsoOmitted;
         return more == 0 ? listed : listed + "; and " + more + " more";
+    }
+
+    /** Whether {@code text} is what {@link #clip} made of a longer text: its first {@code max} characters, then its length. */
+    static boolean isClipped(String text, int max) {
+        if (text == null || text.length() <= max) return false;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.\\.\\. \\(([0-9]{1,10}) characters\\)").matcher(text);
+        return m.region(max, text.length()).matches() && Long.parseLong(m.group(1)) > max;
     }
 
     /** At most {@code max} characters of a text the user sent, for quoting it in a message. */

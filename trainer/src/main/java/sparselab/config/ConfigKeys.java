@@ -255,7 +255,7 @@ public final class ConfigKeys {
             if (KEYS.containsKey(k)) continue;
             // thousands of unknown keys get a short answer: the first few are listed, the rest only counted
             if (errors.size() < ConfigException.MAX_LISTED) {
-                errors.add(new ConfigException.FieldError(ConfigException.clip(k, 60), unknownKey(k)));
+                errors.add(new ConfigException.FieldError(k, unknownKey(k)));  // the error quotes it clipped
             } else {
                 unknownNotListed++;
             }

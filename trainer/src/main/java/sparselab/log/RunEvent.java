@@ -95,7 +95,7 @@ public sealed interface RunEvent {
      * @param rhoHat          the rate estimate of every hidden unit at the end of the epoch
      * @param clipped         sparse-term entries the limiter clipped during the epoch
      * @param clippedFraction clipped / (hidden units * batches)
-     * @param heldout         mean reconstruction error on the held-out samples, or null without a split
+     * @param heldout         mean reconstruction error on the held-out samples, or null without a split and at a diverged epoch
      */
     record EpochCompleted(int epoch, double loss, double recon, double penalty, double decay,
                           double meanActivation, double[] rhoHat, double meanAbsSp, double maxAbsSp,

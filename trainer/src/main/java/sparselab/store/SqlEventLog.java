@@ -115,7 +115,7 @@ final class SqlEventLog implements EventLog {
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
             config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-            config.setBusyTimeout(BUSY_TIMEOUT_MS);
+            config.setBusyTimeout(busyTimeoutMs());
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             // tests: -Dsparselab.sqliteMaxPages=N makes the file full at N pages (SQLITE_FULL), as a full disk does
             Long maxPages = Long.getLong(EventLog.SQLITE_MAX_PAGES_PROPERTY);
@@ -484,6 +484,11 @@ final class SqlEventLog implements EventLog {
         }
     }
 
+    /** SQLite's busy timeout: {@link #BUSY_TIMEOUT_MS}, or {@code -Dsparselab.sqliteBusyMs} (tests). */
+    private static int busyTimeoutMs() {
+        return Integer.getInteger("sparselab.sqliteBusyMs", BUSY_TIMEOUT_MS);
+    }
+
     private long lockWaitMs() {
         return Long.getLong("sparselab.lockWaitMs", LOCK_WAIT_MS);
     }
@@ -506,6 +511,13 @@ final class SqlEventLog implements EventLog {
         } catch (org.jdbi.v3.core.JdbiException e) {
             if (dialect == Dialect.POSTGRESQL && StoreException.sqlState(e).equals("55P03")) {   // lock_not_available
                 throw new StoreException.Busy(busy.get(), e);
+            }
+            // SQLite: the file's write lock stayed taken for the whole busy timeout (a process stopped inside one of its
+            // writes, such as a paused trainer, holds it until it goes on or dies): nothing was written, as on PostgreSQL
+            if (dialect == Dialect.SQLITE && StoreException.locked(e)) {
+                throw new StoreException.Busy("the log " + backend.display() + " is locked by another process's write that has not ended for "
+                        + busyTimeoutMs() / 1000.0 + " s (a process stopped inside one of its writes, such as a paused trainer, holds "
+                        + "SQLite's write lock until it goes on or dies); nothing was written, try again later", e);
             }
             throw e;
         }

@@ -86,8 +86,9 @@ public class StoreException extends RuntimeException {
 
     /**
      * The run is held by a write that has not ended (on PostgreSQL: a trainer stopped inside one of its appends holds
-     * the run's row lock until it wakes, dies, or the server ends its session after a minute), and this write gave up
-     * waiting for it: nothing was written; try again later. The HTTP layer answers 503.
+     * the run's row lock until it wakes, dies, or the server ends its session after a minute; on SQLite: such a process
+     * holds the file's write lock past the busy timeout), and this write gave up waiting for it: nothing was written; try
+     * again later. The HTTP layer answers 503.
      */
     public static final class Busy extends StoreException {
         public Busy(String message, Throwable cause) { super(message, cause); }
@@ -130,6 +131,11 @@ public class StoreException extends RuntimeException {
      */
     static boolean diskFull(Throwable e) {
         return sqlState(e).equals("53100") || sqliteCode(e, "SQLITE_FULL") || sqliteCode(e, "SQLITE_IOERR_SHMSIZE");
+    }
+
+    /** True when {@code e} (or a cause) is SQLite's SQLITE_BUSY: another connection held the file's write lock past the busy timeout. */
+    static boolean locked(Throwable e) {
+        return sqliteCode(e, "SQLITE_BUSY");
     }
 
     /** True when {@code e}, a cause, or one of their suppressed exceptions is SQLite's {@code code} (or an extended code of it). */

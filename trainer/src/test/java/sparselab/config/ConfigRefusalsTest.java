@@ -207,6 +207,19 @@ class ConfigRefusalsTest {
         assertEquals(List.of("nosuch", "hidden", "rho"), e.errors().stream().map(ConfigException.FieldError::key).toList());
     }
 
+    /** A long unknown key is quoted clipped once, with the length sent (it was clipped twice: "(80 characters)"). */
+    @Test
+    void a_long_unknown_key_is_quoted_with_the_length_sent() {
+        String clipped = "k".repeat(60) + "... (100 characters)";
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.resolve(null, null, List.of("k".repeat(100) + "=1")));
+        assertEquals(List.of(clipped), e.errors().stream().map(ConfigException.FieldError::key).toList());
+        assertTrue(e.getMessage().startsWith(clipped + ": unknown key"), e.getMessage());
+        // an error built again from it (its message extended) keeps it as it is
+        assertEquals(clipped, new ConfigException.FieldError(clipped, "more").key());
+        assertEquals("k".repeat(60) + "... (79 characters)", new ConfigException.FieldError("k".repeat(79), "x").key());
+    }
+
     @Test
     void collects_every_combination_that_is_refused() {
         // L-BFGS with a minibatch, dropout and the limiter: three refusals at once, not one per try
