@@ -147,6 +147,20 @@ function timeline(events) {
   }), ...hidden];
 }
 
+/**
+ * For an interrupted run, the timeline's first line says why it reads so: no event is written when a trainer stops or
+ * is killed, so its newest event alone (an epoch, a heartbeat) would not tell.
+ */
+function interruptedLine(run, s) {
+  if (s.status !== 'interrupted') return [];
+  const trainer = run.pid ? `its trainer (pid ${run.pid}${run.host ? ` on ${run.host}` : ''})` : 'its trainer';
+  const from = run.checkpointEpoch !== null && run.checkpointEpoch !== undefined
+    ? `its checkpoint after ${step} ${run.checkpointEpoch}` : `the start (no checkpoint yet: the ${step}s logged are trained again, not logged again)`;
+  return [el('li', { 'data-type': 'interrupted', class: 'error' }, el('span', { class: 'muted' }, 'now'), ' ',
+    `interrupted: ${trainer} stopped or was killed${run.heartbeatAt ? `; its last heartbeat ${utcTime(run.heartbeatAt)}` : ''} `
+    + `(nothing is written when a trainer ends that way). Resume continues from ${from}`)];
+}
+
 // the curves: [metrics key, label, line style]
 const SERIES = [
   ['loss', 'loss', { borderColor: '#2557d6' }],
@@ -274,7 +288,7 @@ async function load() {
     compareSparse.textContent = sparse.length > 1 ? `Compare with the ${Math.min(sparse.length, 7)} sparse runs` : 'Compare with sparse run';
     if (sparse.length) compareSparse.href = compareHref([...sparse.slice(0, 7), s.runId]);
     document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
-    document.getElementById('timeline').replaceChildren(...timeline(events));
+    document.getElementById('timeline').replaceChildren(...interruptedLine(run, s), ...timeline(events));
     loaded = true;
     document.getElementById('downloads').hidden = false;
     document.getElementById('actions').hidden = false;

@@ -75,7 +75,7 @@ class PagesBrowserTest {
     }
 
     @Test
-    void the_run_page_says_what_a_queued_or_unknown_run_has_not_and_compare_offers_a_ladder_for_two_runs_only() {
+    void the_run_page_says_what_a_queued_or_unknown_run_has_not_and_compare_offers_a_ladder_for_two_runs_only() throws Exception {
         // a log without runs: the runs page says how to start one (it said "0 runs" under the headings)
         EventLog empty = TestLogs.open(dir, "empty.db");
         Javalin emptyServer = Fixtures.pagesServer(empty);
@@ -99,6 +99,22 @@ class PagesBrowserTest {
         String base = "http://127.0.0.1:" + server.port();
         try {
             states(base, queued, a, b);
+            // an interrupted run: its timeline's first line says why it reads so (its newest event is only its start)
+            Process gone = new ProcessBuilder("true").start();          // a trainer killed a moment ago, on this host
+            assertTrue(gone.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            String cut = Fixtures.queued(own, Map.of("data", "bars", "beta", "2"));
+            own.append(cut, new RunEvent.Started(gone.pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of()));
+            driver.get(base + "/run.html?id=" + cut);
+            By first = By.cssSelector("#timeline li:first-child");
+            chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#timeline li[data-type='interrupted']")).isEmpty());
+            String line = driver.findElement(first).getText();
+            assertTrue(line.startsWith("now interrupted: its trainer (pid " + gone.pid() + " on " + sparselab.runs.Provenance.host()
+                    + ") stopped or was killed; its last heartbeat "), line);
+            assertTrue(line.endsWith("(nothing is written when a trainer ends that way). Resume continues from the start (no checkpoint yet: "
+                    + "the epochs logged are trained again, not logged again)"), line);
+            driver.get(base + "/run.html?id=" + a);                     // a finished run has no such line
+            chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#timeline li")).isEmpty());
+            assertTrue(driver.findElements(By.cssSelector("#timeline li[data-type='interrupted']")).isEmpty());
             // a run whose units are all dead at its newest measured snapshot: no stroke share of filters nobody uses
             String dead = Fixtures.trained(own, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "9"), 2, 16, 8, null);
             own.append(dead, new RunEvent.FilterMeasures(2, 0.5, 1.0, 0.0, 0.0, 0.1, 0.375));
