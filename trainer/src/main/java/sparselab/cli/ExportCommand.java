@@ -48,6 +48,9 @@ public class ExportCommand implements Callable<Integer> {
                     throw new ExitCodes.RefusedException(other + " does not go with --gallery, which names its own PNG file; export the two separately");
                 }
             }
+            if (gallery.toString().equals("-")) {
+                throw new ExitCodes.RefusedException("--gallery: - is not a file; the gallery is a PNG file: give its name (FILE.png)");
+            }
             String name = gallery.getFileName() == null ? "" : gallery.getFileName().toString();
             int dot = name.lastIndexOf('.');
             if (dot > 0 && name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT)
@@ -58,9 +61,6 @@ public class ExportCommand implements Callable<Integer> {
             writable(gallery, "--gallery");
             notTheLog(gallery, "--gallery");
         }
-        if (gallery != null && gallery.toString().equals("-")) {
-            throw new ExitCodes.RefusedException("--gallery: - is not a file; the gallery is a PNG file: give its name (FILE.png)");
-        }
         if (out != null && out.toString().equals("-")) out = null;      // standard output, as for other tools (it wrote a file named -)
         if (out != null) {
             writable(out, "--out");
@@ -69,8 +69,8 @@ public class ExportCommand implements Callable<Integer> {
         EventLog log = db.openReadOnly();
         RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
         if (epoch != null && epoch < 0) {
-            String step = stepWord(log);
-            throw new ExitCodes.RefusedException("--epoch: " + epoch + " is below 0; snapshots are at " + step + "s 0 and up");
+            throw new ExitCodes.RefusedException("--epoch: " + epoch + " is below 0; snapshots are at "
+                    + sparselab.config.Choices.Optimizer.stepWord(run.configMap().get("optimizer")) + "s 0 and up");
         }
         if (nearest && epoch == null) {              // it would be dropped: the last snapshot is taken without --epoch
             throw new ExitCodes.RefusedException("--nearest goes with --epoch N (the snapshot nearest N); without --epoch the last snapshot is taken");

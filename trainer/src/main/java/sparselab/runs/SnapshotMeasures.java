@@ -63,14 +63,13 @@ final class SnapshotMeasures {
         float[] b1 = new float[hidden];
         floats.get(w1).get(b1);
         if (!FilterMeasures.finite(w1) || !FilterMeasures.finite(b1)) return none(epoch);
-        float[] images = heldOut != null ? heldOut : trainImages;
-        int n = images.length / visible;
         // a mean is a rate only for activations in (0, 1): tanh or relu (beta 0, or ema-threshold) count a unit active above 0
         double threshold = cfg.estimator() == sparselab.config.Choices.Estimator.EMA_THRESHOLD ? cfg.threshold()
                 : cfg.hiddenActivation().inUnitInterval() ? Double.NaN : 0.0;
         // with held-out images, report counts the rates from the activations it computes anyway; without, from the training images
+        int n = trainImages == null ? 0 : trainImages.length / visible;
         double[] rates = heldOut != null ? null
-                : FilterMeasures.rates(FilterMeasures.hiddenActivations(images, n, w1, b1, hidden, visible, cfg.hiddenActivation()), n, hidden, threshold);
+                : FilterMeasures.rates(FilterMeasures.hiddenActivations(trainImages, n, w1, b1, hidden, visible, cfg.hiddenActivation()), n, hidden, threshold);
         FilterMeasures.FilterReport r = FilterMeasures.report(w1, b1, hidden, visible, cfg.hiddenActivation(), rates, threshold,
                 cfg.rho(), heldOut, classMeans);
         if (r.equals(FilterMeasures.NOT_FINITE)) return none(epoch);       // the rates or the activations were not finite

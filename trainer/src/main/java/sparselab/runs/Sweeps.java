@@ -82,7 +82,7 @@ public final class Sweeps {
      * 2 or more seeds it is the one point {@code base} (replicates of one configuration).
      */
     public static List<Point> grid(Map<String, String> base, List<Axis> axes, int seeds) {
-        if (seeds < 1 || seeds > MAX_SEEDS) checkSeeds(seeds, 1);      // --seeds 0 is out of range, not "nothing to sweep"
+        checkSeeds(seeds, 1);                                     // --seeds 0 is out of range, not "nothing to sweep"
         if (axes.isEmpty() && seeds > 1) return List.of(new Point(Map.of(), ConfigKeys.build(base)));
         if (axes.isEmpty()) {
             throw new ConfigException("set", "nothing to sweep: give at least one --set key=v1,v2,... (a value with commas), "
