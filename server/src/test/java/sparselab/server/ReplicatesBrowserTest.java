@@ -42,6 +42,7 @@ class ReplicatesBrowserTest {
     static final double[][] LADDER = {{4, 6}, {10, 14}, {60, 62}};
 
     Path dir;
+    String db;
     EventLog log;
     Javalin app;
     WebDriver driver;
@@ -51,7 +52,8 @@ class ReplicatesBrowserTest {
     @BeforeAll
     void start() throws IOException {
         dir = Files.createTempDirectory("sparselab-replicates");
-        log = TestLogs.open(dir, "replicates.db");
+        db = TestLogs.newDb(dir, "replicates.db");
+        log = EventLog.open(db);
         String[] betas = {"0", "3"};
         for (int b = 0; b < 2; b++) {
             for (int s = 0; s < 2; s++) {
@@ -152,6 +154,40 @@ class ReplicatesBrowserTest {
         chrome.screenshot("group-seeds.png");
         chrome.js("document.getElementById('sweep').scrollIntoView();");
         chrome.screenshot("group-seeds-charts.png");
+    }
+
+    /**
+     * The terminal's `group` table writes every point's mean and sd as the page's points table does (mean +- sd for
+     * mean ± sd): the same digits, also where a small sd would have read 2.309e-05 in the terminal and 0.0000231 on the
+     * page.
+     */
+    @Test
+    void the_group_command_writes_each_points_mean_and_sd_as_the_group_page_does() {
+        driver.get(base + "/group.html?name=seeds");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#points tbody tr")).size() == 2);
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = sparselab.cli.ExitCodes.install(new picocli.CommandLine(new sparselab.groups.GroupCommand()));
+        cl.setOut(new java.io.PrintWriter(out, true));
+        assertEquals(0, cl.execute("--db", db, "seeds"));
+        List<String> lines = out.toString().lines().toList();
+        int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("point ")).findFirst().orElseThrow(() -> new AssertionError(out)));
+        String header = lines.get(at);
+        // the page's figures and the terminal's column titles
+        Map<String, String> columns = Map.of("loss", "loss", "heldout", "held-out", "meanActivation", "mean act.", "locality", "locality",
+                "deadFraction", "dead", "saturatedFraction", "satur.", "lifetimeSparsity", "lifetime", "digitLikeness", "digit", "strokeShare", "strokes");
+        int compared = 0;
+        for (String point : List.of("beta=0", "beta=3")) {
+            String line = lines.stream().skip(at).filter(l -> l.startsWith(point + " ")).findFirst().orElseThrow(() -> new AssertionError(out));
+            for (WebElement td : driver.findElements(By.cssSelector("#points tbody tr[data-point='" + point + "'] td[data-figure]"))) {
+                String title = columns.get(td.getAttribute("data-figure"));
+                if (title == null || td.getText().isBlank()) continue;
+                String page = td.getText().lines().findFirst().orElseThrow().replace(" ± ", " +- ");
+                int end = header.indexOf(" " + title) + 1 + title.length();
+                assertEquals(page, line.substring(end - 23, end).trim(), point + " " + title + "\n" + out);
+                compared++;
+            }
+        }
+        assertEquals(2 * columns.size(), compared, "every figure of both points compared");
     }
 
     @Test
