@@ -59,7 +59,7 @@ public final class Launches {
         synchronized (this) {
             checkQueue(1);
             checkGroup(req.group());
-            id = creator.create(config, req.preset(), origin, req.group(), null);
+            id = creator.create(config, Presets.canonical(req.preset()), origin, req.group(), null);
         }
         pool.wake();
         return id;
@@ -186,7 +186,7 @@ public final class Launches {
      */
     public static Map<String, String> ignored(String preset, Map<String, String> given) {
         List<ConfigException.FieldError> errors = new java.util.ArrayList<>();
-        if (preset != null && !preset.isEmpty() && !Presets.names().contains(preset)) {
+        if (preset != null && !preset.isEmpty() && !Presets.names().contains(Presets.canonical(preset))) {
             errors.add(new ConfigException.FieldError("preset", "unknown preset '" + ConfigException.clip(preset, 60) + "'; known: "
                     + String.join(", ", Presets.names())));
         }

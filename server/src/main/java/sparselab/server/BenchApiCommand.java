@@ -40,7 +40,7 @@ public final class BenchApiCommand implements Callable<Integer> {
         range("--runs", runs, 1, 1_000_000);
         range("--epochs", epochs, 1, 100_000);
         range("--hidden", hidden, 1, 10_000);
-        ApiBench.Backends backends = Arrays.stream(ApiBench.Backends.values()).filter(b -> b.name().equals(backend)).findFirst()
+        ApiBench.Backends backends = Arrays.stream(ApiBench.Backends.values()).filter(b -> b.name().equalsIgnoreCase(backend)).findFirst()
                 .orElseThrow(() -> new ExitCodes.RefusedException("--backend: '" + backend + "' is not known; known: "
                         + String.join(", ", new BackendNames())));
         ApiBench.run(spec.commandLine().getOut(), runs, epochs, hidden, backends);

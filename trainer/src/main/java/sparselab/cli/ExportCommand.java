@@ -39,6 +39,7 @@ public class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        format = format.toLowerCase(java.util.Locale.ROOT);                      // CSV as csv, as config values are read
         if (!List.of("csv", "json", "measures-csv", "strokes-csv", "filters-csv").contains(format)) {
             throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json, measures-csv, strokes-csv or filters-csv");
         }

@@ -57,7 +57,8 @@ public final class ConfigLoader {
     public static Map<String, String> merge(String preset, Path file, Map<String, String> settings) {
         Map<String, String> fromFile = file == null ? Map.of() : readJson(file);
         Map<String, String> merged = new LinkedHashMap<>();
-        String filePreset = fromFile.get("preset");
+        String filePreset = Presets.canonical(fromFile.get("preset"));
+        preset = Presets.canonical(preset);
         refuseTwoPresets(preset, filePreset, file);
         if (filePreset != null) {
             try {
@@ -77,7 +78,8 @@ public final class ConfigLoader {
      * names (null when neither names one). Refused when both name a preset and they differ.
      */
     public static String preset(String preset, Path file) {
-        String filePreset = file == null ? null : readJson(file).get("preset");
+        String filePreset = file == null ? null : Presets.canonical(readJson(file).get("preset"));
+        preset = Presets.canonical(preset);
         refuseTwoPresets(preset, filePreset, file);
         return preset != null ? preset : filePreset;
     }

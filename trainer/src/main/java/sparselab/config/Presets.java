@@ -57,9 +57,18 @@ public final class Presets {
 
     public static Set<String> names() { return PRESETS.keySet(); }
 
+    /**
+     * The preset's name as the presets write it when {@code name} is one in another case (UFLDL: ufldl), as
+     * configuration values are read in any case; any other name (or null) as it is, for {@link #get} to refuse.
+     */
+    public static String canonical(String name) {
+        if (name == null || PRESETS.containsKey(name)) return name;
+        return PRESETS.keySet().stream().filter(name::equalsIgnoreCase).findFirst().orElse(name);
+    }
+
     /** The keys a preset sets; refused with the known names when unknown. */
     public static Map<String, String> get(String name) {
-        Map<String, String> p = PRESETS.get(name);
+        Map<String, String> p = PRESETS.get(canonical(name));
         if (p == null) throw new ConfigException("preset", "unknown preset '" + ConfigException.clip(name, 60) + "'; known: " + String.join(", ", PRESETS.keySet()));
         return p;
     }

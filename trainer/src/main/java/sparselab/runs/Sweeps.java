@@ -164,7 +164,7 @@ public final class Sweeps {
         checkSeeds(seeds, points.size());
         if (seeds == 1) return points;
         if (points.stream().anyMatch(p -> p.swept().containsKey("seed"))) {
-            throw new ConfigException("seeds", "--seeds replicates every point with seeds seed, seed+1, ...; do not sweep seed as well");
+            throw new ConfigException("seeds", "replicates every point with seeds seed, seed+1, ...; do not sweep seed as well");
         }
         List<Point> out = new ArrayList<>();
         for (Point p : points) {
@@ -196,7 +196,7 @@ public final class Sweeps {
         if (seeds == 1) return;
         for (Ladder.Step s : steps) {
             if (s.changedKeys().contains("seed")) {
-                throw new ConfigException("seeds", "--seeds replicates every step with seeds seed, seed+1, ...; do not ladder over seed as well "
+                throw new ConfigException("seeds", "replicates every step with seeds seed, seed+1, ...; do not ladder over seed as well "
                         + "(the two runs differ in seed: " + ConfigException.clip(s.from().get("seed"), 30) + " and "
                         + ConfigException.clip(s.to().get("seed"), 30) + "); give two runs with the same seed, or leave out --seeds");
             }

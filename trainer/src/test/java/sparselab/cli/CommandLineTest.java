@@ -209,6 +209,34 @@ class CommandLineTest {
         assertTrue(found.out().contains(train.out().strip()) && found.out().contains(same.out().strip()), found.out());
     }
 
+    /** A word from a fixed list is read in any case, as configuration values are (optimizer=SGD); a preset is recorded by its own name. */
+    @Test
+    void words_are_read_in_any_case_and_a_preset_is_recorded_by_its_name() throws Exception {
+        String db = dir.resolve("case.db").toString();
+        Path file = dir.resolve("c.json");
+        Files.writeString(file, "{\"preset\":\"Okatani\",\"data\":\"bars\",\"hidden\":4,\"epochs\":1}");
+        Result train = run("train", "--db", db, "--preset", "OKATANI", "--config", file.toString());     // the same preset, not two
+        assertEquals(0, train.code(), train.err());
+        Result sweep = run("sweep", "--db", db, "--preset", "UFLDL", "--set", "data=bars", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, sweep.code(), sweep.err());
+        String id;
+        try (EventLog log = EventLog.openExisting(db)) {
+            List<RunRow> runs = log.runs().stream().sorted(java.util.Comparator.comparingLong(RunRow::createdSeq)).toList();
+            assertEquals(List.of("okatani", "ufldl", "ufldl"), runs.stream().map(RunRow::preset).toList());
+            id = runs.get(0).runId();
+        }
+        Result finished = run("runs", "--db", db, "--status", "FINISHED");
+        assertEquals(0, finished.code(), finished.err());
+        assertTrue(finished.out().contains(id) && finished.out().contains("okatani") && !finished.out().contains("ufldl"), finished.out());
+        Result csv = run("export", id, "--db", db, "--format", "CSV");
+        assertEquals(0, csv.code(), csv.err());
+        assertTrue(csv.out().startsWith("epoch,"), csv.out());
+        // a word that is none of them is still refused, naming the known ones
+        Result unknown = run("train", "--db", db, "--preset", "UFLD");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("unknown preset 'UFLD'; known: original,"), unknown.err());
+    }
+
     @Test
     void a_new_log_in_a_folder_that_does_not_exist_is_refused_naming_the_folder_and_nothing_is_created() throws Exception {
         Path missing = dir.resolve("nonexistent").resolve("dir");
@@ -746,7 +774,7 @@ class CommandLineTest {
                 + "(did you mean hidden?); known keys: "), two.out());
         assertEquals(1, two.out().split("known keys", -1).length - 1, two.out());
         assertEquals(2, run("runs", "--db", db, "--limit", "0").code());
-        Result typo = run("runs", "--db", db, "--status", "Finished");
+        Result typo = run("runs", "--db", db, "--status", "Finshed");       // any case is read (words_are_read_in_any_case...), a typo is not
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("--status") && typo.err().contains("finished, diverged"), typo.err());
         // -q takes what the dashboard's q takes: at most 16 words and 200 characters, refused in one line, no SQL

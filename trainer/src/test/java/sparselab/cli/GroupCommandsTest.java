@@ -219,7 +219,7 @@ class GroupCommandsTest {
         // replicated, the step "seed 1 -> 2" would run seeds 2 and 3, and its seed-2 run would repeat step 0's exactly
         int code = run(new LadderCommand(), "--db", db().toString(), a, b, "--seeds", "2", "--name", "lad", "--queue-only");
         assertEquals(ExitCodes.REFUSED, code, out.toString());
-        assertTrue(err.toString().contains("refused: seeds: --seeds replicates every step") && err.toString().contains("do not ladder over seed")
+        assertTrue(err.toString().contains("refused: --seeds: replicates every step") && err.toString().contains("do not ladder over seed")
                 && err.toString().contains("differ in seed: 1 and 2"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
         assertTrue(Groups.runIds(log, "lad").isEmpty());
