@@ -1152,8 +1152,7 @@ final class SqlEventLog implements EventLog {
     public Optional<byte[]> blob(String hash) {
         Optional<byte[]> bytes = jdbi.withExtension(LogDao.class, d -> d.blob(hash));
         bytes.ifPresent(b -> {
-            if (!Blob.of(b).hash().equals(hash)) {
-                LOG.error("blob {} in {} does not match its hash: its bytes were changed; not served", hash, backend.display());
+            if (!Blob.of(b).hash().equals(hash)) {            // whoever catches it says so (the server's log, the command's one line)
                 throw new StoreException.Corrupt("the stored bytes of blob " + hash + " do not match their hash (changed behind the log's back)");
             }
         });

@@ -209,6 +209,29 @@ class CommandLineTest {
         assertTrue(found.out().contains(train.out().strip()) && found.out().contains(same.out().strip()), found.out());
     }
 
+    /** Damaged weights end an export with the one line that says so: no logger line in front of it. */
+    @Test
+    void an_export_of_damaged_weights_says_so_in_one_line() throws Exception {
+        Path file = dir.resolve("damaged.db");
+        sparselab.log.Blob weights = sparselab.log.Blob.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        String id;
+        try (EventLog log = EventLog.open(file)) {
+            id = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=2", "epochs=3")), null, "cli", null);
+            sparselab.store.Lease lease = log.claim(id, new sparselab.log.RunEvent.Started(1, "host", 2, 0, log.require(id).dataFingerprint(), java.util.Map.of()), r -> true).orElseThrow();
+            lease.appendAll(List.of(new sparselab.log.RunEvent.EpochCompleted(1, 2.0, 1.8, 0.2, 0.0, 0.2, new double[] {0.1, 0.3}, 0.5, 1.5,
+                    3, 0.01, false, 2.2, 0.5, 1000), new sparselab.log.RunEvent.WeightSnapshot(1, weights.hash(), 2, 1, 1, 1)), List.of(weights));
+        }
+        sparselab.store.Logs.rawExecute(file.toString(), "DELETE FROM blobs WHERE hash = '" + weights.hash() + "'");
+        sparselab.store.Logs.rawExecute(file.toString(), "INSERT INTO blobs (hash, size, bytes) VALUES ('" + weights.hash() + "', 4, X'09090909')");
+        // the logging of the command line (its logback.xml, on standard error), not the tests' (standard output)
+        String logging = "-Dlogback.configurationFile=" + Path.of(CommandLineTest.class.getResource("/logback.xml").toURI());
+        Result export = runProcess(java.util.Map.of("JAVA_TOOL_OPTIONS", logging), "export", id, "--db", file.toString(), "--gallery",
+                dir.resolve("g.png").toString());
+        assertEquals(ExitCodes.FAILURE, export.code(), export.err());
+        assertEquals(List.of("error: the stored bytes of blob " + weights.hash() + " do not match their hash (changed behind the log's back); "
+                + "./sparselab verify names what it belongs to"), export.err().lines().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList());
+    }
+
     /** A word from a fixed list is read in any case, as configuration values are (optimizer=SGD); a preset is recorded by its own name. */
     @Test
     void words_are_read_in_any_case_and_a_preset_is_recorded_by_its_name() throws Exception {
