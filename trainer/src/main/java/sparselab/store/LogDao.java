@@ -79,6 +79,10 @@ interface LogDao {
     @SqlQuery("SELECT hash FROM blobs ORDER BY hash")
     List<String> blobHashes();
 
+    /** Blobs whose {@code size} column is not the length of their bytes (length() counts a blob's bytes on both backends). */
+    @SqlQuery("SELECT hash FROM blobs WHERE size <> length(bytes) ORDER BY hash")
+    List<String> blobsOfWrongSize();
+
     /** Every run the events name (verify: a run whose runs row is gone is found by its events). */
     @SqlQuery("SELECT DISTINCT run_id FROM events ORDER BY run_id")
     List<String> eventRunIds();

@@ -1177,6 +1177,10 @@ final class SqlEventLog implements EventLog {
                 bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")" + usesOf(h));
             }
         }
+        // the bytes match their hash, but the size recorded beside them does not (a reader of the table would trust it)
+        for (String h : jdbi.withExtension(LogDao.class, LogDao::blobsOfWrongSize)) {
+            if (bad.stream().noneMatch(b -> b.startsWith(h))) bad.add(h + " (its size column is not its bytes' length)" + usesOf(h));
+        }
         List<String> seqErrors = new ArrayList<>();
         List<String> diffs = new ArrayList<>();
         List<String> missing = new ArrayList<>();

@@ -73,6 +73,13 @@ class StoreFaultTest {
             log.append(again, new RunEvent.WeightSnapshot(0, w.hash(), 2, 1, 1, 2), w);
             assertArrayEquals(w.bytes(), log.blob(w.hash()).orElseThrow());
             assertTrue(log.verify().clean(), log.verify().toString());
+            // the right bytes with a wrong size beside them: named too
+            Logs.rawExecute(db, "DELETE FROM blobs WHERE hash = '" + w.hash() + "'");
+            Logs.rawExecute(db, "INSERT INTO blobs (hash, size, bytes) VALUES ('" + w.hash() + "', 5, "
+                    + (kind.equals("sqlite") ? "X'01020304'" : "'\\x01020304'::bytea") + ")");
+            assertArrayEquals(w.bytes(), log.blob(w.hash()).orElseThrow());
+            List<String> users = java.util.stream.Stream.of(run, again).sorted().map(id -> "the weights of " + id + " epoch 0").toList();
+            assertEquals(List.of(w.hash() + " (its size column is not its bytes' length): " + String.join(", ", users)), log.verify().badBlobs());
         }
     }
 
