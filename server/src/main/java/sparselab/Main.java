@@ -53,6 +53,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // numbers and words the same on every machine: 5.8704, not 5,8704 under a German locale (as the pages write them)
+        java.util.Locale.setDefault(java.util.Locale.ROOT);
         System.exit(commandLine().execute(args));
     }
 }

@@ -434,4 +434,32 @@ class CommandLineHelpAndServeTest {
             }
         }
     }
+    /**
+     * Numbers are written the same whatever the machine's locale: a decimal point and no grouping by locale (a German
+     * locale wrote the loss as 5,8704 in `runs` beside a stroke share of 0.000, and a trainer's lines with commas).
+     */
+    @Test
+    void numbers_are_written_with_a_decimal_point_in_any_locale() throws Exception {
+        Path db = dir.resolve("locale.db");
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        StringBuilder said = new StringBuilder();
+        for (List<String> args : List.of(List.of("train", "--db", db.toString(), "--set", "data=bars", "--set", "hidden=2", "--set", "epochs=1"),
+                List.of("runs", "--db", db.toString()))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(jvm, "-Duser.language=de", "-Duser.country=DE", "--add-modules", "jdk.incubator.vector",
+                    "-cp", System.getProperty("java.class.path"), "sparselab.Main"));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            said.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), said.toString());
+            assertEquals(0, p.exitValue(), said.toString());
+        }
+        String out = said.toString();
+        // the trainer's line ("loss 6.8438 recon ...") and the runs table's loss and held-out error
+        java.util.regex.Matcher loss = java.util.regex.Pattern.compile("loss (\\S+)").matcher(out);
+        assertTrue(loss.find(), out);
+        assertTrue(loss.group(1).matches("\\d+\\.\\d+"), loss.group(1) + " in\n" + out);
+        String row = out.lines().filter(l -> l.contains("finished") && l.contains("bars")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertFalse(row.matches(".*\\d,\\d.*"), row);
+        assertTrue(row.matches(".*\\s\\d+\\.\\d{4}\\s+\\d+\\.\\d{4}\\s.*"), row);
+    }
 }

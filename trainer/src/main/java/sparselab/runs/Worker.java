@@ -16,6 +16,7 @@ public final class Worker {
     private Worker() {}
 
     public static void main(String[] args) {
+        java.util.Locale.setDefault(java.util.Locale.ROOT);     // its lines and messages as the launcher's (sparselab.Main)
         String db = null;
         String run = null;
         String group = null;
