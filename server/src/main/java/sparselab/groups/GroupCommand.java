@@ -35,7 +35,8 @@ public final class GroupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");
         String steps = stepsWord(g);
-        // every figure is %.4g, at most 9 characters ("6.243e-05"; 10 with a sign: a tanh unit's mean activation)
+        // every figure as the page's run table writes it (fmt: the loss, held-out error and mean activation to 4 digits,
+        // the filter measures to 3), at most 8 characters ("-6.24e-5", "0.001234"; "-0.01234" for a tanh unit's activation)
         String fmt = "%-4s %-12s %-10s %-" + Math.max(9, steps.length()) + "s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
         out.printf(fmt, "step", "run", "status", steps, "loss", "held-out", "mean act.", "locality", "dead", "satur.", "lifetime",
                 "digit", "strokes", "change / values");
@@ -47,8 +48,8 @@ public final class GroupCommand implements Callable<Integer> {
                             + (r.note() == null ? "" : "  (" + r.note() + ")");        // why a ladder's step left the asked order, as `ladder` says
             out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
                     r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()), f(r.run().meanActivation()),
-                    m == null ? "-" : f(m.locality()), m == null ? "-" : f(m.deadFraction()), m == null ? "-" : f(m.saturatedFraction()),
-                    m == null ? "-" : f(m.lifetimeSparsity()), m == null ? "-" : f(m.digitLikeness()), m == null ? "-" : strokes(m),
+                    m == null ? "-" : f(m.locality(), 3), m == null ? "-" : f(m.deadFraction(), 3), m == null ? "-" : f(m.saturatedFraction(), 3),
+                    m == null ? "-" : f(m.lifetimeSparsity(), 3), m == null ? "-" : f(m.digitLikeness(), 3), m == null ? "-" : strokes(m),
                     change);
         }
         printReplicates(out, g);
@@ -85,7 +86,7 @@ public final class GroupCommand implements Callable<Integer> {
 
     /** The stroke share, or "all dead" where no unit fires (a share of filters no unit uses), as the pages write it. */
     private static String strokes(RunQueries.MeasurePoint m) {
-        return Replicates.allDead(m) ? "all dead" : f(m.strokeShare());
+        return Replicates.allDead(m) ? "all dead" : f(m.strokeShare(), 3);
     }
 
     /** "mean +- sd" as the group page writes "mean ± sd" (the sd to 3 digits, in its mean's style); the mean alone for one value; "-" for none. */
@@ -98,7 +99,12 @@ public final class GroupCommand implements Callable<Integer> {
 
     /** One figure as the pages write it (api.js fmt): 0.1189, 12.5, 3.40e-4; "-" for none. */
     public static String f(Double v) {
-        return v == null ? "-" : alike(new double[] {v}, new int[] {4})[0];
+        return f(v, 4);
+    }
+
+    /** {@link #f(Double)} to {@code digits} significant digits, as fmt(v, digits) (the pages' filter measures: 3). */
+    public static String f(Double v, int digits) {
+        return v == null ? "-" : alike(new double[] {v}, new int[] {digits})[0];
     }
 
     /**

@@ -87,7 +87,7 @@ class ReplicatesBrowserTest {
                     0, 0.0, false, l / (2 * e), 0.5, 1000));
             if (e == 1 || e == EPOCHS) {
                 Fixtures.snapshot(log, id, e, 4, 4);
-                log.append(id, new RunEvent.FilterMeasures(e, 0.3, 0.0, 0.0, 0.5, 0.6, e == EPOCHS ? stroke : stroke / 2));
+                log.append(id, new RunEvent.FilterMeasures(e, 0.3, 0.0, 0.0, 0.51234, 0.6, e == EPOCHS ? stroke : stroke / 2));
             }
         }
         log.append(id, new RunEvent.Finished(EPOCHS, l / EPOCHS, l / (2 * EPOCHS)));
@@ -188,6 +188,27 @@ class ReplicatesBrowserTest {
             }
         }
         assertEquals(2 * columns.size(), compared, "every figure of both points compared");
+
+        // and the runs' table: each run's figures as the page's run table writes them (the filter measures to 3 digits)
+        String runsHeader = lines.stream().filter(l -> l.startsWith("step ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        List<String> heads = driver.findElements(By.cssSelector("#group thead th")).stream().map(WebElement::getText).toList();
+        Map<String, String> runColumns = Map.of("loss", "loss", "held-out", "held-out", "mean act.", "mean act.", "locality", "locality",
+                "dead", "dead", "saturated", "satur.", "lifetime sp.", "lifetime", "digit-like", "digit", "strokes", "strokes");
+        int cells = 0;
+        for (String id : sweep) {
+            String line = lines.stream().filter(l -> l.contains(" " + id + " ")).findFirst().orElseThrow(() -> new AssertionError(out));
+            List<WebElement> tds = driver.findElements(By.cssSelector("#group tbody tr[data-run='" + id + "'] td"));
+            for (int i = 0; i < heads.size(); i++) {
+                String title = runColumns.get(heads.get(i));
+                if (title == null) continue;
+                int end = runsHeader.indexOf(" " + title + " ") + 1 + title.length();
+                int width = List.of("loss", "held-out", "mean act.").contains(title) ? 10 : 9;
+                String page = tds.get(i).getText().equals("—") ? "-" : tds.get(i).getText();
+                assertEquals(page, line.substring(end - width, end).trim(), id + " " + title + "\n" + out);
+                cells++;
+            }
+        }
+        assertEquals(sweep.size() * runColumns.size(), cells, "every figure of every run compared");
     }
 
     @Test

@@ -39,10 +39,11 @@ public class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        format = format.toLowerCase(java.util.Locale.ROOT);                      // CSV as csv, as config values are read
-        if (!List.of("csv", "json", "measures-csv", "strokes-csv", "filters-csv").contains(format)) {
-            throw new ExitCodes.RefusedException("--format: '" + format + "' is not csv, json, measures-csv, strokes-csv or filters-csv");
+        if (!List.of("csv", "json", "measures-csv", "strokes-csv", "filters-csv").contains(format.toLowerCase(java.util.Locale.ROOT))) {
+            throw new ExitCodes.RefusedException("--format: '" + sparselab.config.ConfigException.clip(format, 40)
+                    + "' is not csv, json, measures-csv, strokes-csv or filters-csv");
         }
+        format = format.toLowerCase(java.util.Locale.ROOT);                      // CSV as csv, as config values are read
         if (gallery != null) {
             for (String other : List.of("--format", "--out")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(other)) {

@@ -29,11 +29,11 @@ public class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit != null && limit < 1) throw new ExitCodes.RefusedException("--limit: at least 1 (was " + limit + ")");
-        if (status != null) status = status.toLowerCase(java.util.Locale.ROOT);    // FINISHED as finished, as config values are read
-        if (status != null && !RunRow.STATUSES.contains(status)) {
+        if (status != null && !RunRow.STATUSES.contains(status.toLowerCase(java.util.Locale.ROOT))) {
             throw new ExitCodes.RefusedException("--status: '" + sparselab.config.ConfigException.clip(status, 40) + "' is none of "
                     + String.join(", ", RunRow.STATUSES));
         }
+        if (status != null) status = status.toLowerCase(java.util.Locale.ROOT);    // FINISHED as finished, as config values are read
         String refused = sparselab.store.RunFilter.refusal(text);
         if (refused != null) throw new ExitCodes.RefusedException("-q: " + refused);
         EventLog log = db.openReadOnly();

@@ -79,8 +79,11 @@ interface LogDao {
     @SqlQuery("SELECT hash FROM blobs ORDER BY hash")
     List<String> blobHashes();
 
-    /** Blobs whose {@code size} column is not the length of their bytes (length() counts a blob's bytes on both backends). */
-    @SqlQuery("SELECT hash FROM blobs WHERE size <> length(bytes) ORDER BY hash")
+    /**
+     * Blobs whose {@code size} column is not the length of their bytes: octet_length() counts bytes on both backends
+     * (SQLite's length() counts the characters of a value stored as text, up to a NUL).
+     */
+    @SqlQuery("SELECT hash FROM blobs WHERE size <> octet_length(bytes) ORDER BY hash")
     List<String> blobsOfWrongSize();
 
     /** Every run the events name (verify: a run whose runs row is gone is found by its events). */

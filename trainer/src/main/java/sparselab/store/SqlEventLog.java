@@ -1153,7 +1153,8 @@ final class SqlEventLog implements EventLog {
         Optional<byte[]> bytes = jdbi.withExtension(LogDao.class, d -> d.blob(hash));
         bytes.ifPresent(b -> {
             if (!Blob.of(b).hash().equals(hash)) {            // whoever catches it says so (the server's log, the command's one line)
-                throw new StoreException.Corrupt("the stored bytes of blob " + hash + " do not match their hash (changed behind the log's back)");
+                throw new StoreException.Corrupt("the stored bytes of blob " + hash + " in " + backend.display()
+                        + " do not match their hash (changed behind the log's back)");
             }
         });
         return bytes;

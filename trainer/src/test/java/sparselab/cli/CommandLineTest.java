@@ -228,7 +228,7 @@ class CommandLineTest {
         Result export = runProcess(java.util.Map.of("JAVA_TOOL_OPTIONS", logging), "export", id, "--db", file.toString(), "--gallery",
                 dir.resolve("g.png").toString());
         assertEquals(ExitCodes.FAILURE, export.code(), export.err());
-        assertEquals(List.of("error: the stored bytes of blob " + weights.hash() + " do not match their hash (changed behind the log's back); "
+        assertEquals(List.of("error: the stored bytes of blob " + weights.hash() + " in " + file + " do not match their hash (changed behind the log's back); "
                 + "./sparselab verify names what it belongs to"), export.err().lines().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList());
     }
 

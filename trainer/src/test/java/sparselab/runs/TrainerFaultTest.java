@@ -117,7 +117,7 @@ class TrainerFaultTest {
         try (EventLog log = EventLog.open(file)) {
             RunExecutor.Outcome o = new RunExecutor(log, RunExecutor.Listener.NONE).execute(id, true);
             assertEquals("failed", o.status(), o.message());
-            assertTrue(o.message().startsWith("the stored bytes of blob " + checkpoint.hash() + " do not match their hash"), o.message());
+            assertTrue(o.message().startsWith("the stored bytes of blob " + checkpoint.hash() + " in " + file + " do not match their hash"), o.message());
             assertEquals(o.message(), log.require(id).error(), "the run's error in the log's words, no exception class");
         }
         Result export = run(new sparselab.cli.ExportCommand(), id, "--db", file.toString(), "--gallery", dir.resolve("g.png").toString());
