@@ -185,6 +185,7 @@ public final class Launches {
      * values are left to the launch's own checks.
      */
     public static Map<String, String> ignored(String preset, Map<String, String> given) {
+        if (preset != null) preset = preset.trim();                   // as a launch reads its preset (JsonBody.optionalText)
         List<ConfigException.FieldError> errors = new java.util.ArrayList<>();
         if (preset != null && !preset.isEmpty() && !Presets.names().contains(Presets.canonical(preset))) {
             errors.add(new ConfigException.FieldError("preset", "unknown preset '" + ConfigException.clip(preset, 60) + "'; known: "

@@ -110,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String comparePath = afterBind.get();
         pool.start(1000);
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
+        if (!loopback(host)) {
             LOG.warn("the dashboard is bound to {}: anyone who can reach this address can launch runs", host);
         }
         boolean wildcard = Safety.isWildcard(host);
@@ -178,5 +178,14 @@ public final class ServeCommand implements Callable<Integer> {
                 + (training.size() == 1 ? " goes" : " go") + " on training in the background (output in " + logs.toAbsolutePath() + java.io.File.separator + "); "
                 + "`./sparselab serve` shows them again, `./sparselab runs` lists them, `./sparselab cancel " + runs.replace(",", "")
                 + "` stops " + (training.size() == 1 ? "it" : "them");
+    }
+
+    /** True when {@code host} (bound already, so it resolves) is this machine's loopback: localhost in any case, 127.x, ::1. */
+    static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 }

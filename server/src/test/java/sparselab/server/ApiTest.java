@@ -753,6 +753,8 @@ class ApiTest {
             // the keys a preset and values make of no effect, as the run page shows them
             JsonNode lbfgs = json(client.get("/api/ignored?preset=ufldl"));
             assertTrue(lbfgs.get("learningRate").asText().contains("L-BFGS"), lbfgs.toString());
+            // a preset read as a launch reads it: in any case, spaces around it trimmed
+            assertEquals(lbfgs, json(client.get("/api/ignored?preset=%20UFLDL%20")));
             JsonNode adam = json(client.get("/api/ignored?preset=ufldl&optimizer=adam"));
             assertFalse(adam.has("learningRate"), adam.toString());
             assertTrue(json(client.get("/api/ignored?beta=0")).has("rho"));

@@ -462,4 +462,13 @@ class CommandLineHelpAndServeTest {
         assertFalse(row.matches(".*\\d,\\d.*"), row);
         assertTrue(row.matches(".*\\s\\d+\\.\\d{4}\\s+\\d+\\.\\d{4}\\s.*"), row);
     }
+
+    /** serve warns that anyone who can reach the address can launch runs unless it is this machine's loopback, however written. */
+    @Test
+    void the_loopback_is_known_however_it_is_written() {
+        for (String h : List.of("127.0.0.1", "localhost", "LOCALHOST", "127.0.0.2", "::1", "0:0:0:0:0:0:0:1")) {
+            assertTrue(ServeCommand.loopback(h), h);
+        }
+        for (String h : List.of("0.0.0.0", "::", "192.0.2.1", "no-such-host.invalid")) assertFalse(ServeCommand.loopback(h), h);
+    }
 }
