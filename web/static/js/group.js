@@ -222,7 +222,8 @@ function meanLabel(c) {
 const pointCell = (s, fraction = false) => {
   if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
   const [mean, sd] = fmtAlike([s.mean, s.sd], [4, 3]);     // the sd in its mean's style
-  const spread = typeof s.sd === 'number' ? ` ± ${sd}` : '';
+  // a narrow column breaks the line before the ± only: "0.05524" over "± 0.000203", never the sd from its sign
+  const spread = typeof s.sd === 'number' ? ` ±\u00a0${sd}` : '';
   // a fraction's interval is shown within [0, 1] (the t-interval itself may reach past them with few seeds)
   const lo = fraction ? Math.max(0, s.mean - s.half) : s.mean - s.half;
   const hi = fraction ? Math.min(1, s.mean + s.half) : s.mean + s.half;
