@@ -191,6 +191,57 @@ class LivePagesBrowserTest {
         log.append(id, new RunEvent.Cancelled(0));
     }
 
+    /** Epoch {@code e} of a run whose loss is 10 / e, as its trainer logs it. */
+    private static RunEvent.EpochCompleted epoch(int e) {
+        return new RunEvent.EpochCompleted(e, 10.0 / e, 8.0 / e, 1.0 / e, 0.1, 0.1, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 9.0 / e, 0.5, 1000);
+    }
+
+    /**
+     * A resume or takeover trains the epochs after its checkpoint again without logging them, so the run's count stands
+     * still meanwhile: the run page says why, in the run's step word, until an epoch after the logged ones is logged or
+     * the run ends.
+     */
+    @Test
+    void a_resumed_run_that_trains_logged_epochs_again_says_so_until_a_new_one_is_logged() {
+        RunEvent.Started start = new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of());
+        By replaying = By.cssSelector("#notice p[data-notice='replaying']");
+        // taken over after epoch 24 with a checkpoint after epoch 10
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease first = log.claim(id, start, r -> true).orElseThrow();
+        for (int e = 1; e <= 24; e++) {
+            first.append(epoch(e));
+            if (e == 10) {
+                sparselab.log.Blob state = sparselab.log.Blob.of(new byte[] {1, 2, 3});
+                first.append(new RunEvent.Checkpoint(10, state.hash(), 3), state);
+            }
+        }
+        sparselab.store.Lease taken = log.claim(id, start, r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + id);
+        chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
+        assertEquals("Replaying: the trainer started from the checkpoint after epoch 10 and trains epochs 11–24 again without logging them "
+                + "(training is deterministic); new epochs appear after epoch 24.", driver.findElement(replaying).getText());
+        assertTrue(driver.findElement(By.id("summary")).getText().startsWith("24/60 epochs"), driver.findElement(By.id("summary")).getText());
+        taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().startsWith("25/60"));
+        assertTrue(driver.findElements(replaying).isEmpty(), "epoch 25 is new: nothing is replayed any more");
+        assertFalse(driver.findElement(By.id("notice")).isDisplayed());
+
+        // an L-BFGS run cancelled after iteration 3 without a checkpoint and resumed: it counts iterations, from the start
+        String lbfgs = Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "8"));
+        sparselab.store.Lease cancelled = log.claim(lbfgs, start, r -> true).orElseThrow();
+        for (int e = 1; e <= 3; e++) cancelled.append(epoch(e));
+        cancelled.append(new RunEvent.Cancelled(3));
+        log.append(lbfgs, new RunEvent.Requeued("web"));
+        sparselab.store.Lease resumed = log.claim(lbfgs, start, r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + lbfgs);
+        chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
+        assertEquals("Replaying: the trainer started from the start (no checkpoint) and trains iterations 1–3 again without logging them "
+                + "(training is deterministic); new iterations appear after iteration 3.", driver.findElement(replaying).getText());
+        resumed.append(new RunEvent.Cancelled(3));           // the run ends while it replays: nothing to say any more
+        chrome.waitFor(10).until(d -> d.findElements(replaying).isEmpty());
+        assertEquals("cancelled", driver.findElement(By.id("run-status")).getText());
+    }
+
     @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
