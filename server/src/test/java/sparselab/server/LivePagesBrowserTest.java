@@ -242,6 +242,46 @@ class LivePagesBrowserTest {
         assertEquals("cancelled", driver.findElement(By.id("run-status")).getText());
     }
 
+    /** The value and label of every tick of the y axis of the chart on canvas {@code canvas}, as Chart.js drew them. */
+    @SuppressWarnings("unchecked")
+    private List<List<Object>> yTicks(String canvas) {
+        return (List<List<Object>>) chrome.js("return Chart.getChart(document.getElementById(arguments[0])).scales.y.ticks.map(t => [t.value, t.label]);", canvas);
+    }
+
+    /**
+     * The log axes label only 1, 2 and 5 x 10^k, written short ("0.5", "10"; Chart.js's own: "10.00" among blanks), on
+     * the run page (its toggle off and on again: the linear axis keeps Chart.js's labels) and the compare page.
+     */
+    @Test
+    void log_axes_label_one_two_five_times_a_power_of_ten_without_trailing_zeros() {
+        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs
+        List<List<Object>> expected = List.of(List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
+        driver.get(base + "/run.html?id=" + sparse);
+        String chart = "const c = Chart.getChart(document.getElementById('curves')); ";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + "return !!c && c.options.scales.y.type === 'logarithmic';"));
+        assertEquals(expected, yTicks("curves"));
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "linear".equals(chrome.js(chart + "return c.options.scales.y.type;")));
+        List<List<Object>> linear = yTicks("curves");
+        assertTrue(linear.size() >= 4 && linear.stream().allMatch(t -> !t.get(1).toString().isEmpty()), "a linear axis labels each of its ticks: " + linear);
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "logarithmic".equals(chrome.js(chart + "return c.options.scales.y.type;")));
+        assertEquals(expected, yTicks("curves"), "switched on again");
+
+        driver.get(base + "/compare.html?runs=" + sparse + "," + twin);
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return !!c && c.options.scales.y.type === 'logarithmic';"));
+        List<List<Object>> compare = yTicks("chart-loss");
+        assertFalse(compare.size() < 2, compare.toString());
+        for (List<Object> t : compare) {
+            String label = t.get(1).toString();
+            assertFalse(label.isEmpty() || label.matches(".*\\.\\d*0"), "a label, without trailing zeros: " + compare);
+            double v = ((Number) t.get(0)).doubleValue();
+            double m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+            assertTrue(List.of(1.0, 2.0, 5.0).stream().anyMatch(x -> Math.abs(x - m) < 1e-6), "1, 2 or 5 x 10^k: " + compare);
+        }
+    }
+
     @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
