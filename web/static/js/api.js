@@ -171,7 +171,38 @@ export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'ep
   return {
     animation: false, maintainAspectRatio: false, parsing: true,
     plugins: { title: { display: true, text: title }, legend: { labels: { boxWidth: 18, font: { size: 11 } } } },
-    scales: { x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { precision: 0 } }, y: { type: yType, ...(yTitle ? { title: { display: true, text: yTitle } } : {}) } },
+    scales: { x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { precision: 0 } },
+      y: { type: yType, ...logAxis(), ...(yTitle ? { title: { display: true, text: yTitle } } : {}) } },
+  };
+}
+
+/** Whether v is 1, 2 or 5 x 10^k (the small tolerance: v / 10^k is a float). */
+function oneTwoFive(v) {
+  if (!(v > 0)) return false;
+  const m = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some(d => Math.abs(m - d) < 1e-6);
+}
+
+/**
+ * The options of an axis that is or may become logarithmic (a log scale toggle changes its type in place): on a log
+ * scale only the ticks at 1, 2 and 5 x 10^k are kept (Chart.js makes one at every digit and labels them all with the
+ * decimals of the smallest, "100.00", crowded), each labelled by fmt without an exponent's zeros: "100", "50", "0.02",
+ * "1e-5". Where even those crowd, Chart.js's skipping keeps the powers of ten (its major ticks); a range too narrow to
+ * hold two of them keeps every tick. On a linear scale the ticks and labels are Chart.js's own.
+ */
+export function logAxis() {
+  return {
+    afterBuildTicks(scale) {
+      if (scale.type !== 'logarithmic') return;
+      const nice = scale.ticks.filter(t => oneTwoFive(t.value));
+      if (nice.length >= 2) scale.ticks = nice;
+    },
+    ticks: {
+      callback(value, index, ticks) {
+        if (this.type !== 'logarithmic') return Chart.Ticks.formatters.numeric.call(this, value, index, ticks);
+        return fmt(value).replace(/\.?0+e/, 'e');
+      },
+    },
   };
 }
 

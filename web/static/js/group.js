@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -201,7 +201,7 @@ function drawSweep(g) {
             tooltip: { filter: item => !item.dataset.band, callbacks: { label: meanLabel } },
           },
           scales: {
-            x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', title: { display: true, text: key } },
+            x: { type: isNum ? (logX ? 'logarithmic' : 'linear') : 'category', ...(logX ? logAxis() : {}), title: { display: true, text: key } },
             y: MEASURES.some(([m]) => m === fig) ? { min: 0, suggestedMax: 1 } : {},     // a fraction: never below 0
           },
         },
@@ -222,7 +222,8 @@ function meanLabel(c) {
 const pointCell = (s, fraction = false) => {
   if (!s || typeof s.mean !== 'number') return el('td', { class: 'num' }, '');
   const [mean, sd] = fmtAlike([s.mean, s.sd], [4, 3]);     // the sd in its mean's style
-  const spread = typeof s.sd === 'number' ? ` ± ${sd}` : '';
+  // a narrow column breaks the line before the ± only: "0.05524" over "± 0.000203", never the sd from its sign
+  const spread = typeof s.sd === 'number' ? ` ±\u00a0${sd}` : '';
   // a fraction's interval is shown within [0, 1] (the t-interval itself may reach past them with few seeds)
   const lo = fraction ? Math.max(0, s.mean - s.half) : s.mean - s.half;
   const hi = fraction ? Math.min(1, s.mean + s.half) : s.mean + s.half;

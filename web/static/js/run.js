@@ -161,6 +161,24 @@ function interruptedLine(run, s) {
     + `(nothing is written when a trainer ends that way). Resume continues from ${from}`)];
 }
 
+/**
+ * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
+ * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: the line
+ * that says why, while its newest start is from below its last logged step and no step has been logged since; else
+ * null (also when that start is older than the events fetched).
+ */
+function replayingLine(s, events) {
+  if (s.status !== 'running') return null;
+  const at = events.findLastIndex(e => e.type === 'started');
+  if (at < 0 || events.slice(at + 1).some(e => e.type === 'epoch_completed')) return null;
+  const from = events[at].payload.fromEpoch || 0;
+  const last = s.epochsDone;
+  if (from >= last) return null;
+  const again = from + 1 === last ? `${step} ${last} again without logging it` : `${step}s ${from + 1}–${last} again without logging them`;
+  return `Replaying: the trainer started from ${from ? `the checkpoint after ${step} ${from}` : 'the start (no checkpoint)'} and trains `
+    + `${again} (training is deterministic); new ${step}s appear after ${step} ${last}.`;
+}
+
 // the curves: [metrics key, label, line style]
 const SERIES = [
   ['loss', 'loss', { borderColor: '#2557d6' }],
@@ -313,9 +331,15 @@ async function load() {
         snapshot.value = keep;
       }
     }
+    const notices = [];
+    if (s.cancelRequested && s.status === 'running') {
+      notices.push(el('p', { 'data-notice': 'cancel' }, 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.'));
+    }
+    const replaying = replayingLine(s, events);
+    if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
     const notice = document.getElementById('notice');
-    notice.hidden = !(s.cancelRequested && s.status === 'running');
-    notice.textContent = notice.hidden ? '' : 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.';
+    notice.replaceChildren(...notices);
+    notice.hidden = notices.length === 0;
     if (s.cancelRequested) document.getElementById('cancel').disabled = true;
     const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);

@@ -191,6 +191,97 @@ class LivePagesBrowserTest {
         log.append(id, new RunEvent.Cancelled(0));
     }
 
+    /** Epoch {@code e} of a run whose loss is 10 / e, as its trainer logs it. */
+    private static RunEvent.EpochCompleted epoch(int e) {
+        return new RunEvent.EpochCompleted(e, 10.0 / e, 8.0 / e, 1.0 / e, 0.1, 0.1, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 9.0 / e, 0.5, 1000);
+    }
+
+    /**
+     * A resume or takeover trains the epochs after its checkpoint again without logging them, so the run's count stands
+     * still meanwhile: the run page says why, in the run's step word, until an epoch after the logged ones is logged or
+     * the run ends.
+     */
+    @Test
+    void a_resumed_run_that_trains_logged_epochs_again_says_so_until_a_new_one_is_logged() {
+        RunEvent.Started start = new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of());
+        By replaying = By.cssSelector("#notice p[data-notice='replaying']");
+        // taken over after epoch 24 with a checkpoint after epoch 10
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease first = log.claim(id, start, r -> true).orElseThrow();
+        for (int e = 1; e <= 24; e++) {
+            first.append(epoch(e));
+            if (e == 10) {
+                sparselab.log.Blob state = sparselab.log.Blob.of(new byte[] {1, 2, 3});
+                first.append(new RunEvent.Checkpoint(10, state.hash(), 3), state);
+            }
+        }
+        sparselab.store.Lease taken = log.claim(id, start, r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + id);
+        chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
+        assertEquals("Replaying: the trainer started from the checkpoint after epoch 10 and trains epochs 11–24 again without logging them "
+                + "(training is deterministic); new epochs appear after epoch 24.", driver.findElement(replaying).getText());
+        assertTrue(driver.findElement(By.id("summary")).getText().startsWith("24/60 epochs"), driver.findElement(By.id("summary")).getText());
+        taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().startsWith("25/60"));
+        assertTrue(driver.findElements(replaying).isEmpty(), "epoch 25 is new: nothing is replayed any more");
+        assertFalse(driver.findElement(By.id("notice")).isDisplayed());
+
+        // an L-BFGS run cancelled after iteration 3 without a checkpoint and resumed: it counts iterations, from the start
+        String lbfgs = Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "8"));
+        sparselab.store.Lease cancelled = log.claim(lbfgs, start, r -> true).orElseThrow();
+        for (int e = 1; e <= 3; e++) cancelled.append(epoch(e));
+        cancelled.append(new RunEvent.Cancelled(3));
+        log.append(lbfgs, new RunEvent.Requeued("web"));
+        sparselab.store.Lease resumed = log.claim(lbfgs, start, r -> true).orElseThrow();
+        driver.get(base + "/run.html?id=" + lbfgs);
+        chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
+        assertEquals("Replaying: the trainer started from the start (no checkpoint) and trains iterations 1–3 again without logging them "
+                + "(training is deterministic); new iterations appear after iteration 3.", driver.findElement(replaying).getText());
+        resumed.append(new RunEvent.Cancelled(3));           // the run ends while it replays: nothing to say any more
+        chrome.waitFor(10).until(d -> d.findElements(replaying).isEmpty());
+        assertEquals("cancelled", driver.findElement(By.id("run-status")).getText());
+    }
+
+    /** The value and label of every tick of the y axis of the chart on canvas {@code canvas}, as Chart.js drew them. */
+    @SuppressWarnings("unchecked")
+    private List<List<Object>> yTicks(String canvas) {
+        return (List<List<Object>>) chrome.js("return Chart.getChart(document.getElementById(arguments[0])).scales.y.ticks.map(t => [t.value, t.label]);", canvas);
+    }
+
+    /**
+     * The log axes label only 1, 2 and 5 x 10^k, written short ("0.5", "10"; Chart.js's own: "10.00" among blanks), on
+     * the run page (its toggle off and on again: the linear axis keeps Chart.js's labels) and the compare page.
+     */
+    @Test
+    void log_axes_label_one_two_five_times_a_power_of_ten_without_trailing_zeros() {
+        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs
+        List<List<Object>> expected = List.of(List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
+        driver.get(base + "/run.html?id=" + sparse);
+        String chart = "const c = Chart.getChart(document.getElementById('curves')); ";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + "return !!c && c.options.scales.y.type === 'logarithmic';"));
+        assertEquals(expected, yTicks("curves"));
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "linear".equals(chrome.js(chart + "return c.options.scales.y.type;")));
+        List<List<Object>> linear = yTicks("curves");
+        assertTrue(linear.size() >= 4 && linear.stream().allMatch(t -> !t.get(1).toString().isEmpty()), "a linear axis labels each of its ticks: " + linear);
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "logarithmic".equals(chrome.js(chart + "return c.options.scales.y.type;")));
+        assertEquals(expected, yTicks("curves"), "switched on again");
+
+        driver.get(base + "/compare.html?runs=" + sparse + "," + twin);
+        chrome.waitFor(15).until(d -> (Boolean) chrome.js("const c = Chart.getChart(document.getElementById('chart-loss'));"
+                + " return !!c && c.options.scales.y.type === 'logarithmic';"));
+        List<List<Object>> compare = yTicks("chart-loss");
+        assertFalse(compare.size() < 2, compare.toString());
+        for (List<Object> t : compare) {
+            String label = t.get(1).toString();
+            assertFalse(label.isEmpty() || label.matches(".*\\.\\d*0"), "a label, without trailing zeros: " + compare);
+            double v = ((Number) t.get(0)).doubleValue();
+            double m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+            assertTrue(List.of(1.0, 2.0, 5.0).stream().anyMatch(x -> Math.abs(x - m) < 1e-6), "1, 2 or 5 x 10^k: " + compare);
+        }
+    }
+
     @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));

@@ -211,6 +211,58 @@ class ReplicatesBrowserTest {
         assertEquals(sweep.size() * runColumns.size(), cells, "every figure of every run compared");
     }
 
+    /**
+     * A sweep of beta and rho with three seeds as a real one reads: every figure differs a little from seed to seed, so
+     * each cell of the over-seeds table is a mean of 4 digits, an sd of 3 and an interval ("0.05504 ± 0.000203").
+     */
+    private void realisticSweep(String group) {
+        for (String beta : List.of("0.3", "3")) {
+            for (String rho : List.of("0.01", "0.1")) {
+                for (int seed = 1; seed <= 3; seed++) {
+                    double j = 1 + 0.0037 * seed;
+                    String id = Fixtures.queued(log, Map.of("data", "bars", "beta", beta, "rho", rho, "seed", Integer.toString(seed), "epochs", "1"),
+                            "sweep", group);
+                    log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+                    log.append(id, new RunEvent.EpochCompleted(1, 0.05483 * j, 0.04917 * j, 0.00466 * j, 0.001, 0.01234 * j, new double[] {0.01, 0.02},
+                            0.3, 0.9, 0, 0.0, false, 0.06127 * j, 0.5, 1000));
+                    Fixtures.snapshot(log, id, 1, 4, 4);
+                    log.append(id, new RunEvent.FilterMeasures(1, 0.3127 * j, 0.0625 * j, 0.003125 * j, 0.8123 * j, 0.4567 * j, 0.1875 * j));
+                    log.append(id, new RunEvent.Finished(1, 0.05483 * j, 0.06127 * j));
+                }
+            }
+        }
+    }
+
+    /**
+     * The over-seeds table fits a 1400 px window, with realistic figures and with a ladder's points named by their
+     * change; a phone's width scrolls it inside its box, not the page.
+     */
+    @Test
+    void the_over_seeds_table_fits_a_1400_px_window_without_scrolling_in_its_box() throws IOException {
+        realisticSweep("seeds-1400");
+        assertEquals(1400L, chrome.js("return window.outerWidth;"));
+        String fit = "const w = document.getElementById('points').parentElement;"
+                + " return { over: w.scrollWidth - w.clientWidth, page: document.documentElement.scrollWidth - document.documentElement.clientWidth,"
+                + " widths: [...document.querySelectorAll('#points thead th')].map(th => th.textContent + ' ' + th.offsetWidth) };";
+        for (String group : List.of("seeds-1400", "lseeds")) {
+            driver.get(base + "/group.html?name=" + group);
+            chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#points tbody tr")).size() >= 3);
+            Map<String, Object> at = (Map<String, Object>) chrome.js(fit);
+            chrome.js("document.getElementById('points-box').scrollIntoView();");
+            chrome.screenshot("group-over-seeds-" + group + "-1400.png");
+            assertTrue(d(at.get("over")) <= 0, group + ": the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
+        }
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
+        try {
+            chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
+            Map<String, Object> phone = (Map<String, Object>) chrome.js(fit);
+            assertTrue(d(phone.get("over")) > 0, "a phone scrolls the table inside its box");
+            assertEquals(0, ((Number) phone.get("page")).intValue(), "not the page");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
+    }
+
     @Test
     void the_group_page_of_a_ladder_with_seeds_shows_each_steps_effect_with_its_interval() throws IOException {
         driver.get(base + "/group.html?name=lseeds");
