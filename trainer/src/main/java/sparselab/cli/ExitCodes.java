@@ -121,12 +121,7 @@ public final class ExitCodes {
 
     /** SQLite's read-only code (a log file, or its folder, without write permission) in the cause chain, or null. */
     static String readOnly(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith("SQLITE_READONLY")) {
-                return s.getResultCode().name();
-            }
-        }
-        return null;
+        return sparselab.store.StoreException.sqliteCodeName(ex, "SQLITE_READONLY");
     }
 
     /** A command's input was refused (unknown run id, wrong state, ...). */

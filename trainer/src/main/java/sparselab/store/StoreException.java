@@ -140,13 +140,22 @@ public class StoreException extends RuntimeException {
 
     /** True when {@code e}, a cause, or one of their suppressed exceptions is SQLite's {@code code} (or an extended code of it). */
     private static boolean sqliteCode(Throwable e, String code) {
+        return sqliteCodeName(e, code) != null;
+    }
+
+    /**
+     * The name of SQLite's result code among {@code e}, its causes and their suppressed exceptions that is {@code code}
+     * or an extended code of it ({@code SQLITE_READONLY_DIRECTORY} for {@code SQLITE_READONLY}), or null.
+     */
+    public static String sqliteCodeName(Throwable e, String code) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith(code)) return true;
-            for (Throwable sup : t.getSuppressed()) {
-                if (sup instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith(code)) return true;
+            for (Throwable x : java.util.stream.Stream.concat(java.util.stream.Stream.of(t), java.util.Arrays.stream(t.getSuppressed())).toList()) {
+                if (x instanceof org.sqlite.SQLiteException s && s.getResultCode() != null && s.getResultCode().name().startsWith(code)) {
+                    return s.getResultCode().name();
+                }
             }
         }
-        return false;
+        return null;
     }
 
     /**
