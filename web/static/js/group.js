@@ -312,7 +312,8 @@ function drawEffects(g) {
       const [from, to] = fmtAlike([d.diff - d.half, d.diff + d.half], 3);
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
         title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
-      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ± ${half}` : ''}`);
+      // as in the over-seeds table, a narrow column breaks the line before the ± only
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();
