@@ -234,8 +234,25 @@ class ReplicatesBrowserTest {
     }
 
     /**
+     * The words with a hyphen in the headings of table {@code arguments[0]} that are drawn over two lines ("digit-" over
+     * "likeness"): each such word's text as a range, whose boxes lie on more than one line.
+     */
+    private static final String SPLIT_AT_HYPHEN = "const split = [];"
+            + " for (const th of document.querySelectorAll(arguments[0] + ' thead th')) {"
+            + "   const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);"
+            + "   for (let n = walk.nextNode(); n; n = walk.nextNode()) {"
+            + "     for (const m of n.data.matchAll(/\\S*-\\S*/g)) {"
+            + "       const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);"
+            + "       if (new Set([...r.getClientRects()].map(c => Math.round(c.top))).size > 1) split.push(m[0]);"
+            + "     }"
+            + "   }"
+            + " }"
+            + " return split;";
+
+    /**
      * The over-seeds table fits a 1400 px window, with realistic figures and with a ladder's points named by their
-     * change; a phone's width scrolls it inside its box, not the page.
+     * change, its headings wrapping between words only ("digit-likeness" whole); a phone's width scrolls it inside
+     * its box, not the page.
      */
     @Test
     void the_over_seeds_table_fits_a_1400_px_window_without_scrolling_in_its_box() throws IOException {
@@ -251,6 +268,7 @@ class ReplicatesBrowserTest {
             chrome.js("document.getElementById('points-box').scrollIntoView();");
             chrome.screenshot("group-over-seeds-" + group + "-1400.png");
             assertTrue(d(at.get("over")) <= 0, group + ": the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
+            assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#points"), group + ": headings split at their hyphen");
         }
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
         try {
@@ -288,7 +306,10 @@ class ReplicatesBrowserTest {
         }
     }
 
-    /** The effects table of a realistic ladder fits a 1400 px window; a phone's width scrolls it inside its box, not the page. */
+    /**
+     * The effects table of a realistic ladder fits a 1400 px window, its headings wrapping between words only; a
+     * phone's width scrolls it inside its box, not the page.
+     */
     @Test
     void the_effects_table_fits_a_1400_px_window_without_scrolling_in_its_box() throws IOException {
         realisticLadder("ladder-1400");
@@ -304,6 +325,7 @@ class ReplicatesBrowserTest {
         chrome.js("document.getElementById('effects-box').scrollIntoView();");
         chrome.screenshot("group-effects-1400.png");
         assertTrue(d(at.get("over")) <= 0, "the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
+        assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#effects"), "headings split at their hyphen");
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
         try {
             chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
