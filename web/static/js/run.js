@@ -164,16 +164,13 @@ function interruptedLine(run, s) {
 /**
  * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
  * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: the line
- * that says why, while its newest start is from below its last logged step and no step has been logged since; else
- * null (also when that start is older than the events fetched).
+ * that says why, while the server finds the run's trainer replaying (its summary's replayFrom: the step its newest
+ * start is from, below the last logged one, none logged since, however many events followed that start); else null.
  */
-function replayingLine(s, events) {
-  if (s.status !== 'running') return null;
-  const at = events.findLastIndex(e => e.type === 'started');
-  if (at < 0 || events.slice(at + 1).some(e => e.type === 'epoch_completed')) return null;
-  const from = events[at].payload.fromEpoch || 0;
+function replayingLine(s) {
+  const from = s.replayFrom;
+  if (typeof from !== 'number') return null;
   const last = s.epochsDone;
-  if (from >= last) return null;
   const again = from + 1 === last ? `${step} ${last} again without logging it` : `${step}s ${from + 1}–${last} again without logging them`;
   return `Replaying: the trainer started from ${from ? `the checkpoint after ${step} ${from}` : 'the start (no checkpoint)'} and trains `
     + `${again} (training is deterministic); new ${step}s appear after ${step} ${last}.`;
@@ -335,7 +332,7 @@ async function load() {
     if (s.cancelRequested && s.status === 'running') {
       notices.push(el('p', { 'data-notice': 'cancel' }, 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.'));
     }
-    const replaying = replayingLine(s, events);
+    const replaying = replayingLine(s);
     if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
     const notice = document.getElementById('notice');
     notice.replaceChildren(...notices);
