@@ -271,6 +271,28 @@ class LivePagesBrowserTest {
         taken.append(new RunEvent.Cancelled(25));
     }
 
+    /**
+     * The runs table's progress of a run whose trainer replays says so, with a small marker and the run page's line as
+     * its tooltip, until a new epoch is logged (the row updated by the stream).
+     */
+    @Test
+    void the_runs_table_marks_the_progress_of_a_replaying_run_until_a_new_epoch_is_logged() throws IOException {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease taken = takenOverAfter24(id);
+        driver.get(base + "/index.html");
+        String cell = "const r = document.querySelector(arguments[0]); const td = r && r.querySelector('td.replaying');"
+                + " return td ? [td.textContent, td.title] : r ? [r.textContent] : [];";
+        String row = "#runs tbody tr[data-run='" + id + "']";
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, row)).size() == 2);
+        assertEquals(List.of("24/60replaying", REPLAYING_FROM_10), chrome.js(cell, row));
+        chrome.js("document.querySelector(arguments[0]).scrollIntoView();", row);
+        chrome.screenshot("runs-replaying.png");
+        chrome.waitFor(30).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+        taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, row)).size() == 1 && String.valueOf(((List<?>) chrome.js(cell, row)).get(0)).contains("25/60"));
+        taken.append(new RunEvent.Cancelled(25));
+    }
+
     /** The value and label of every tick of the y axis of the chart on canvas {@code canvas}, as Chart.js drew them. */
     @SuppressWarnings("unchecked")
     private List<List<Object>> yTicks(String canvas) {
