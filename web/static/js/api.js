@@ -166,6 +166,22 @@ export function stepWords(optimizers) {
   return { short: 'epoch/iteration', plural: 'epochs or iterations', axis: 'epoch (L-BFGS runs: iteration)' };
 }
 
+/**
+ * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
+ * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: what its
+ * trainer does, in the run's step word, while the server finds it replaying (the run view's replayFrom: the step its
+ * newest start is from, below the last logged one, none logged since); else null. The run page's line, the runs
+ * table's progress tooltip.
+ */
+export function replayingText(run, step) {
+  const from = run.replayFrom;
+  if (typeof from !== 'number') return null;
+  const last = run.epochsDone;
+  const again = from + 1 === last ? `${step} ${last} again without logging it` : `${step}s ${from + 1}–${last} again without logging them`;
+  return `Replaying: the trainer started from ${from ? `the checkpoint after ${step} ${from}` : 'the start (no checkpoint)'} and trains `
+    + `${again} (training is deterministic); new ${step}s appear after ${step} ${last}.`;
+}
+
 /** Chart.js options shared by the pages' line charts. */
 export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'epoch') {
   return {

@@ -234,6 +234,12 @@ const pointCell = (s, fraction = false) => {
   return el('td', { class: 'num', 'data-mean': s.mean, 'data-sd': s.sd ?? '', 'data-half': s.half ?? '' }, `${mean}${spread}`, interval);
 };
 
+/**
+ * A heading of the over-seeds or effects table, which wrap their headings: it breaks between words only, never a word
+ * at its hyphen ("digit-" over "likeness"), each word with a hyphen in a span that does not wrap.
+ */
+const heading = label => label.split(/(\S*-\S*)/).map((part, i) => (i % 2 ? el('span', { class: 'nobr' }, part) : part));
+
 /** A ladder step's change in words, from its first run. */
 function stepChange(g, step) {
   const r = g.runs.find(x => x.step === step);
@@ -248,7 +254,7 @@ function drawPoints(g) {
   const figs = FIGURES.filter(([k]) => g.points.some(p => typeof p.figures[k].mean === 'number'));
   const table = document.getElementById('points');
   table.querySelector('thead').replaceChildren(el('tr', {}, el('th', {}, 'point'), el('th', { title: 'finished runs / runs' }, 'n'),
-    ...figs.map(([k, label]) => el('th', { 'data-figure': k, title: MEASURES.some(([m]) => m === k) ? measureTitle(k) : label }, label))));
+    ...figs.map(([k, label]) => el('th', { 'data-figure': k, title: MEASURES.some(([m]) => m === k) ? measureTitle(k) : label }, ...heading(label)))));
   table.querySelector('tbody').replaceChildren(...g.points.map(p => el('tr', { 'data-point': p.label },
     el('td', {}, p.label, p.step === null ? null : el('span', { class: 'muted' }, ` ${stepChange(g, p.step)}`)),
     el('td', { class: 'num' }, `${p.n}/${p.runIds.length}`),
@@ -300,7 +306,7 @@ function drawEffects(g) {
   const figs = FIGURES.filter(([k]) => g.effects.some(e => typeof e.figures[k].diff === 'number'));
   const table = document.getElementById('effects');
   table.querySelector('thead').replaceChildren(el('tr', {}, el('th', {}, 'step'), el('th', {}, 'change'),
-    ...figs.map(([k, label]) => el('th', { 'data-figure': k }, label))));
+    ...figs.map(([k, label]) => el('th', { 'data-figure': k }, ...heading(label)))));
   table.querySelector('tbody').replaceChildren(...g.effects.map(e => el('tr', { 'data-step': e.step },
     el('td', { class: 'num' }, `${e.fromStep} → ${e.step}`), el('td', {}, stepChange(g, e.step)),
     ...figs.map(([k]) => {
@@ -312,7 +318,8 @@ function drawEffects(g) {
       const [from, to] = fmtAlike([d.diff - d.half, d.diff + d.half], 3);
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
         title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
-      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ± ${half}` : ''}`);
+      // as in the over-seeds table, a narrow column breaks the line before the ± only
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -161,24 +161,6 @@ function interruptedLine(run, s) {
     + `(nothing is written when a trainer ends that way). Resume continues from ${from}`)];
 }
 
-/**
- * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
- * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: the line
- * that says why, while its newest start is from below its last logged step and no step has been logged since; else
- * null (also when that start is older than the events fetched).
- */
-function replayingLine(s, events) {
-  if (s.status !== 'running') return null;
-  const at = events.findLastIndex(e => e.type === 'started');
-  if (at < 0 || events.slice(at + 1).some(e => e.type === 'epoch_completed')) return null;
-  const from = events[at].payload.fromEpoch || 0;
-  const last = s.epochsDone;
-  if (from >= last) return null;
-  const again = from + 1 === last ? `${step} ${last} again without logging it` : `${step}s ${from + 1}–${last} again without logging them`;
-  return `Replaying: the trainer started from ${from ? `the checkpoint after ${step} ${from}` : 'the start (no checkpoint)'} and trains `
-    + `${again} (training is deterministic); new ${step}s appear after ${step} ${last}.`;
-}
-
 // the curves: [metrics key, label, line style]
 const SERIES = [
   ['loss', 'loss', { borderColor: '#2557d6' }],
@@ -335,7 +317,7 @@ async function load() {
     if (s.cancelRequested && s.status === 'running') {
       notices.push(el('p', { 'data-notice': 'cancel' }, 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.'));
     }
-    const replaying = replayingLine(s, events);
+    const replaying = replayingText(s, step);
     if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
     const notice = document.getElementById('notice');
     notice.replaceChildren(...notices);

@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, replayingText } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -85,7 +85,11 @@ function row(r) {
     updateCompare();
   });
   const pct = r.epochsTotal ? Math.round(100 * r.epochsDone / r.epochsTotal) : 0;
-  const progress = el('td', {}, el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`);
+  // a resumed or taken-over run whose trainer trains logged steps again: its progress stands still, and says why
+  const replaying = replayingText(r, stepWords([r.optimizer]).short);
+  const progress = el('td', replaying ? { class: 'replaying', title: replaying } : {},
+    el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`,
+    replaying ? el('div', { class: 'muted small' }, 'replaying') : null);
   const tags = el('td', { class: 'tags', title: 'click to edit tags', onclick: () => editTags(r) },
     ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag'));
   const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);

@@ -34,14 +34,26 @@ public final class RunQueries {
         List<RunRow> page = rows.stream().limit(limit).toList();
         var measures = log.lastMeasures(page.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(page.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
-        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()))).toList();
+        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replayFrom(r, now))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
     /** One run as the runs table shows it, with its newest filter measures. */
     public RunView view(RunRow r, Instant now) {
         return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()),
-                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty());
+                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(r, now));
+    }
+
+    /**
+     * A resume or takeover restores the run's last checkpoint and trains the epochs after it again without logging them
+     * (training is deterministic; the log never holds an epoch twice), so meanwhile the run's progress stands still:
+     * the epoch its trainer started from, while the run is running, that start is from below its last logged epoch and
+     * no epoch has been logged since; else null. The log is asked only for a running run with epochs logged, one
+     * short query each (the runs it trains: a few on a page).
+     */
+    public Integer replayFrom(RunRow r, Instant now) {
+        if (r.epochsDone() == 0 || !"running".equals(r.effectiveStatus(now))) return null;
+        return log.startSinceLastEpoch(r.runId()).map(RunEvent.Started::fromEpoch).filter(from -> from < r.epochsDone()).orElse(null);
     }
 
     /** A page of the runs list and the cursor of the next page (null on the last page). */

@@ -196,18 +196,15 @@ class LivePagesBrowserTest {
         return new RunEvent.EpochCompleted(e, 10.0 / e, 8.0 / e, 1.0 / e, 0.1, 0.1, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 9.0 / e, 0.5, 1000);
     }
 
-    /**
-     * A resume or takeover trains the epochs after its checkpoint again without logging them, so the run's count stands
-     * still meanwhile: the run page says why, in the run's step word, until an epoch after the logged ones is logged or
-     * the run ends.
-     */
-    @Test
-    void a_resumed_run_that_trains_logged_epochs_again_says_so_until_a_new_one_is_logged() {
-        RunEvent.Started start = new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of());
-        By replaying = By.cssSelector("#notice p[data-notice='replaying']");
-        // taken over after epoch 24 with a checkpoint after epoch 10
-        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
-        sparselab.store.Lease first = log.claim(id, start, r -> true).orElseThrow();
+    /** A start by a trainer of this process (alive, so the run reads as running while its heartbeats are recent). */
+    private static final RunEvent.Started START = new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of());
+
+    private static final String REPLAYING_FROM_10 = "Replaying: the trainer started from the checkpoint after epoch 10 and trains epochs 11–24 "
+            + "again without logging them (training is deterministic); new epochs appear after epoch 24.";
+
+    /** A run of 60 epochs taken over after epoch 24 with a checkpoint after epoch 10: the lease of the takeover. */
+    private sparselab.store.Lease takenOverAfter24(String id) {
+        sparselab.store.Lease first = log.claim(id, START, r -> true).orElseThrow();
         for (int e = 1; e <= 24; e++) {
             first.append(epoch(e));
             if (e == 10) {
@@ -215,11 +212,22 @@ class LivePagesBrowserTest {
                 first.append(new RunEvent.Checkpoint(10, state.hash(), 3), state);
             }
         }
-        sparselab.store.Lease taken = log.claim(id, start, r -> true).orElseThrow();
+        return log.claim(id, START, r -> true).orElseThrow();
+    }
+
+    /**
+     * A resume or takeover trains the epochs after its checkpoint again without logging them, so the run's count stands
+     * still meanwhile: the run page says why, in the run's step word, until an epoch after the logged ones is logged or
+     * the run ends.
+     */
+    @Test
+    void a_resumed_run_that_trains_logged_epochs_again_says_so_until_a_new_one_is_logged() {
+        By replaying = By.cssSelector("#notice p[data-notice='replaying']");
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease taken = takenOverAfter24(id);
         driver.get(base + "/run.html?id=" + id);
         chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
-        assertEquals("Replaying: the trainer started from the checkpoint after epoch 10 and trains epochs 11–24 again without logging them "
-                + "(training is deterministic); new epochs appear after epoch 24.", driver.findElement(replaying).getText());
+        assertEquals(REPLAYING_FROM_10, driver.findElement(replaying).getText());
         assertTrue(driver.findElement(By.id("summary")).getText().startsWith("24/60 epochs"), driver.findElement(By.id("summary")).getText());
         taken.append(epoch(25));
         chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().startsWith("25/60"));
@@ -228,11 +236,11 @@ class LivePagesBrowserTest {
 
         // an L-BFGS run cancelled after iteration 3 without a checkpoint and resumed: it counts iterations, from the start
         String lbfgs = Fixtures.queued(log, Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "8"));
-        sparselab.store.Lease cancelled = log.claim(lbfgs, start, r -> true).orElseThrow();
+        sparselab.store.Lease cancelled = log.claim(lbfgs, START, r -> true).orElseThrow();
         for (int e = 1; e <= 3; e++) cancelled.append(epoch(e));
         cancelled.append(new RunEvent.Cancelled(3));
         log.append(lbfgs, new RunEvent.Requeued("web"));
-        sparselab.store.Lease resumed = log.claim(lbfgs, start, r -> true).orElseThrow();
+        sparselab.store.Lease resumed = log.claim(lbfgs, START, r -> true).orElseThrow();
         driver.get(base + "/run.html?id=" + lbfgs);
         chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
         assertEquals("Replaying: the trainer started from the start (no checkpoint) and trains iterations 1–3 again without logging them "
@@ -240,6 +248,49 @@ class LivePagesBrowserTest {
         resumed.append(new RunEvent.Cancelled(3));           // the run ends while it replays: nothing to say any more
         chrome.waitFor(10).until(d -> d.findElements(replaying).isEmpty());
         assertEquals("cancelled", driver.findElement(By.id("run-status")).getText());
+    }
+
+    /**
+     * The replay line does not depend on the newest 100 events that the run page fetches for its timeline: a trainer
+     * that replays for more than 8 minutes has logged more than 100 heartbeats since its start.
+     */
+    @Test
+    void a_replay_whose_start_is_older_than_the_newest_100_events_says_so_too() {
+        By replaying = By.cssSelector("#notice p[data-notice='replaying']");
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease taken = takenOverAfter24(id);
+        for (int i = 0; i < 110; i++) taken.append(new RunEvent.Heartbeat(11, i));
+        assertTrue(log.eventsTail(id, Long.MAX_VALUE, 100).stream().noneMatch(e -> e.event() instanceof RunEvent.Started),
+                "the start is not among the newest 100 events");
+        driver.get(base + "/run.html?id=" + id);
+        chrome.waitFor(10).until(d -> !d.findElements(replaying).isEmpty());
+        assertEquals(REPLAYING_FROM_10, driver.findElement(replaying).getText());
+        taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().startsWith("25/60"));
+        assertTrue(driver.findElements(replaying).isEmpty(), "epoch 25 is new: nothing is replayed any more");
+        taken.append(new RunEvent.Cancelled(25));
+    }
+
+    /**
+     * The runs table's progress of a run whose trainer replays says so, with a small marker and the run page's line as
+     * its tooltip, until a new epoch is logged (the row updated by the stream).
+     */
+    @Test
+    void the_runs_table_marks_the_progress_of_a_replaying_run_until_a_new_epoch_is_logged() throws IOException {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        sparselab.store.Lease taken = takenOverAfter24(id);
+        driver.get(base + "/index.html");
+        String cell = "const r = document.querySelector(arguments[0]); const td = r && r.querySelector('td.replaying');"
+                + " return td ? [td.textContent, td.title] : r ? [r.textContent] : [];";
+        String row = "#runs tbody tr[data-run='" + id + "']";
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, row)).size() == 2);
+        assertEquals(List.of("24/60replaying", REPLAYING_FROM_10), chrome.js(cell, row));
+        chrome.js("document.querySelector(arguments[0]).scrollIntoView();", row);
+        chrome.screenshot("runs-replaying.png");
+        chrome.waitFor(30).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+        taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, row)).size() == 1 && String.valueOf(((List<?>) chrome.js(cell, row)).get(0)).contains("25/60"));
+        taken.append(new RunEvent.Cancelled(25));
     }
 
     /** The value and label of every tick of the y axis of the chart on canvas {@code canvas}, as Chart.js drew them. */

@@ -234,8 +234,25 @@ class ReplicatesBrowserTest {
     }
 
     /**
+     * The words with a hyphen in the headings of table {@code arguments[0]} that are drawn over two lines ("digit-" over
+     * "likeness"): each such word's text as a range, whose boxes lie on more than one line.
+     */
+    private static final String SPLIT_AT_HYPHEN = "const split = [];"
+            + " for (const th of document.querySelectorAll(arguments[0] + ' thead th')) {"
+            + "   const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);"
+            + "   for (let n = walk.nextNode(); n; n = walk.nextNode()) {"
+            + "     for (const m of n.data.matchAll(/\\S*-\\S*/g)) {"
+            + "       const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);"
+            + "       if (new Set([...r.getClientRects()].map(c => Math.round(c.top))).size > 1) split.push(m[0]);"
+            + "     }"
+            + "   }"
+            + " }"
+            + " return split;";
+
+    /**
      * The over-seeds table fits a 1400 px window, with realistic figures and with a ladder's points named by their
-     * change; a phone's width scrolls it inside its box, not the page.
+     * change, its headings wrapping between words only ("digit-likeness" whole); a phone's width scrolls it inside
+     * its box, not the page.
      */
     @Test
     void the_over_seeds_table_fits_a_1400_px_window_without_scrolling_in_its_box() throws IOException {
@@ -251,7 +268,64 @@ class ReplicatesBrowserTest {
             chrome.js("document.getElementById('points-box').scrollIntoView();");
             chrome.screenshot("group-over-seeds-" + group + "-1400.png");
             assertTrue(d(at.get("over")) <= 0, group + ": the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
+            assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#points"), group + ": headings split at their hyphen");
         }
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
+        try {
+            chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
+            Map<String, Object> phone = (Map<String, Object>) chrome.js(fit);
+            assertTrue(d(phone.get("over")) > 0, "a phone scrolls the table inside its box");
+            assertEquals(0, ((Number) phone.get("page")).intValue(), "not the page");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
+    }
+
+    /**
+     * A ladder of four steps with three seeds a step as a real one reads: every figure moves a little from step to step
+     * (up, within the seed noise, down) and differs a little from seed to seed, so each effect is a change of 3 digits
+     * and a half-width of 3 ("+0.00552 ± 0.000554"), and a step changes one key or two.
+     */
+    private void realisticLadder(String group) {
+        List<List<String>> changed = List.of(List.of(), List.of("beta"), List.of("weightDecay", "rho"), List.of("hidden"));
+        double[] moved = {1, 1.1, 1.102, 0.95};
+        for (int step = 0; step < changed.size(); step++) {
+            for (int seed = 1; seed <= 3; seed++) {
+                double j = (1 + 0.0037 * seed) * moved[step];
+                Map<String, String> c = new HashMap<>(Map.of("data", "bars", "beta", step == 0 ? "0.3" : "3", "weightDecay", step >= 2 ? "0.0001" : "0",
+                        "rho", step >= 2 ? "0.05" : "0.01", "hidden", step >= 3 ? "196" : "64", "seed", Integer.toString(seed), "epochs", "1"));
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, changed.size(), changed.get(step), null);
+                String id = log.create(new RunEvent.Created(ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", group, ls));
+                log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+                log.append(id, new RunEvent.EpochCompleted(1, 0.05483 * j, 0.04917 * j, 0.00466 * j, 0.001, 0.01234 * j, new double[] {0.01, 0.02},
+                        0.3, 0.9, 0, 0.0, false, 0.06127 * j, 0.5, 1000));
+                Fixtures.snapshot(log, id, 1, 4, 4);
+                log.append(id, new RunEvent.FilterMeasures(1, 0.3127 * j, 0.0625 * j, 0.003125 * j, 0.8123 * j, 0.4567 * j, 0.1875 * j));
+                log.append(id, new RunEvent.Finished(1, 0.05483 * j, 0.06127 * j));
+            }
+        }
+    }
+
+    /**
+     * The effects table of a realistic ladder fits a 1400 px window, its headings wrapping between words only; a
+     * phone's width scrolls it inside its box, not the page.
+     */
+    @Test
+    void the_effects_table_fits_a_1400_px_window_without_scrolling_in_its_box() throws IOException {
+        realisticLadder("ladder-1400");
+        assertEquals(1400L, chrome.js("return window.outerWidth;"));
+        String fit = "const w = document.getElementById('effects').parentElement;"
+                + " return { over: w.scrollWidth - w.clientWidth, page: document.documentElement.scrollWidth - document.documentElement.clientWidth,"
+                + " widths: [...document.querySelectorAll('#effects thead th')].map(th => th.textContent + ' ' + th.offsetWidth) };";
+        driver.get(base + "/group.html?name=ladder-1400");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 3);
+        String cell = driver.findElement(By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']")).getText();
+        assertTrue(cell.matches("\\+0\\.0055\\d\\W±\\W0\\.000\\d+"), "a realistic cell: " + cell);
+        Map<String, Object> at = (Map<String, Object>) chrome.js(fit);
+        chrome.js("document.getElementById('effects-box').scrollIntoView();");
+        chrome.screenshot("group-effects-1400.png");
+        assertTrue(d(at.get("over")) <= 0, "the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
+        assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#effects"), "headings split at their hyphen");
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
         try {
             chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);

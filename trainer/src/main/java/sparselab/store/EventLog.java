@@ -329,6 +329,13 @@ public interface EventLog extends AutoCloseable {
      */
     List<StoredEvent> eventsTail(String runId, long beforeSeq, int limit);
 
+    /**
+     * The run's newest {@code started} event when no epoch has been logged after it (its trainer has logged no epoch
+     * yet), else empty. The events are read backwards from the newest only as far as the newest start or epoch: a few
+     * while a trainer logs epochs, whatever the run's length.
+     */
+    Optional<RunEvent.Started> startSinceLastEpoch(String runId);
+
     /** Events of every run with id greater than {@code afterId}, in append order, at most {@code limit}. */
     List<StoredEvent> eventsAfter(long afterId, int limit);
 

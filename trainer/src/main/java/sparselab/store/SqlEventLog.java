@@ -1348,6 +1348,14 @@ final class SqlEventLog implements EventLog {
         return out;
     }
 
+    @Override
+    public Optional<RunEvent.Started> startSinceLastEpoch(String runId) {
+        // the newest start or epoch found backwards on the (run_id, seq) index; its payload read only when a start
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'started' AND seq = (SELECT seq FROM events "
+                        + "WHERE run_id = :r AND type IN ('started', 'epoch_completed') ORDER BY seq DESC LIMIT 1)")
+                .bind("r", runId).map((rs, ctx) -> decode(rs)).findFirst()).map(e -> (RunEvent.Started) e.event());
+    }
+
     private List<StoredEvent> events(Handle h, String runId) {
         return h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId).map((rs, ctx) -> decode(rs)).list();
     }

@@ -968,6 +968,31 @@ class EventLogTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void the_newest_start_is_found_until_an_epoch_follows_it(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log);
+            assertTrue(log.startSinceLastEpoch(run).isEmpty(), "never started");
+            Lease lease = log.claim(run, started(42), r -> true).orElseThrow();
+            assertEquals(42, log.startSinceLastEpoch(run).orElseThrow().pid());
+            for (int e = 1; e <= 3; e++) {
+                lease.append(epoch(e, 1.0 / e));
+                if (e == 2) {
+                    Blob state = Blob.of(new byte[] {1, 2, 3});
+                    lease.append(new RunEvent.Checkpoint(2, state.hash(), 3), state);
+                }
+            }
+            assertTrue(log.startSinceLastEpoch(run).isEmpty(), "epochs came after it");
+            Lease taken = log.claim(run, started(43), r -> true).orElseThrow();
+            for (int i = 0; i < 5; i++) taken.append(new RunEvent.Heartbeat(3, i));
+            RunEvent.Started found = log.startSinceLastEpoch(run).orElseThrow();
+            assertEquals(List.of(43L, 2), List.of(found.pid(), found.fromEpoch()), "the takeover, from the checkpoint, behind its heartbeats");
+            taken.append(epoch(4, 0.25));
+            assertTrue(log.startSinceLastEpoch(run).isEmpty(), "epoch 4 came after it");
+        }
+    }
+
     @Test
     void analyze_gives_postgresql_statistics_of_the_runs_at_once() throws Exception {
         String db = Logs.newLog("postgresql", dir);
