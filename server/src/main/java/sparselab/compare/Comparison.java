@@ -38,12 +38,13 @@ public final class Comparison {
         List<Series> series = new ArrayList<>();
         Map<String, sparselab.log.MeasuresRow> measures = log.lastMeasures(rows.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(rows.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
+        var replays = queries.replayFrom(rows, now);
         for (RunRow r : rows) {
             List<EpochMetrics> m = queries.metrics(r.runId());
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
-            series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), queries.replayFrom(r, now)), rho == null ? null : Double.valueOf(rho),
+            series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId())), rho == null ? null : Double.valueOf(rho),
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,

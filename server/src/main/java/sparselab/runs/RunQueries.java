@@ -14,6 +14,7 @@ import sparselab.log.StoredEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The dashboard's reads of the projections, shaped for the pages; nothing here writes. */
 public final class RunQueries {
@@ -34,26 +35,36 @@ public final class RunQueries {
         List<RunRow> page = rows.stream().limit(limit).toList();
         var measures = log.lastMeasures(page.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(page.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
-        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replayFrom(r, now))).toList();
+        var replays = replayFrom(page, now);
+        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
     /** One run as the runs table shows it, with its newest filter measures. */
     public RunView view(RunRow r, Instant now) {
         return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()),
-                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(r, now));
+                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(List.of(r), now).get(r.runId()));
     }
 
     /**
      * A resume or takeover restores the run's last checkpoint and trains the epochs after it again without logging them
-     * (training is deterministic; the log never holds an epoch twice), so meanwhile the run's progress stands still:
-     * the epoch its trainer started from, while the run is running, that start is from below its last logged epoch and
-     * no epoch has been logged since; else null. The log is asked only for a running run with epochs logged, one
-     * short query each (the runs it trains: a few on a page).
+     * (training is deterministic; the log never holds an epoch twice), so meanwhile the run's progress stands still.
+     * Of each of the runs that is so, the epoch its trainer started from: the run is running, its newest start is from
+     * below its last logged epoch, and no epoch has been logged since; the others are left out. The log is asked once,
+     * for the running runs with epochs logged whose last checkpoint is older than their last epoch (a replay starts from
+     * the last checkpoint, and writes no newer one before it logs an epoch).
      */
-    public Integer replayFrom(RunRow r, Instant now) {
-        if (r.epochsDone() == 0 || !"running".equals(r.effectiveStatus(now))) return null;
-        return log.startSinceLastEpoch(r.runId()).map(RunEvent.Started::fromEpoch).filter(from -> from < r.epochsDone()).orElse(null);
+    public Map<String, Integer> replayFrom(List<RunRow> rows, Instant now) {
+        List<RunRow> maybe = rows.stream().filter(r -> r.epochsDone() > 0 && "running".equals(r.effectiveStatus(now))
+                && (r.lastCheckpointEpoch() == null ? 0 : r.lastCheckpointEpoch()) < r.epochsDone()).toList();
+        if (maybe.isEmpty()) return Map.of();
+        Map<String, RunEvent.Started> starts = log.startsSinceLastEpoch(maybe.stream().map(RunRow::runId).toList());
+        Map<String, Integer> out = new java.util.HashMap<>();
+        for (RunRow r : maybe) {
+            RunEvent.Started s = starts.get(r.runId());
+            if (s != null && s.fromEpoch() < r.epochsDone()) out.put(r.runId(), s.fromEpoch());
+        }
+        return out;
     }
 
     /** A page of the runs list and the cursor of the next page (null on the last page). */

@@ -330,11 +330,16 @@ public interface EventLog extends AutoCloseable {
     List<StoredEvent> eventsTail(String runId, long beforeSeq, int limit);
 
     /**
-     * The run's newest {@code started} event when no epoch has been logged after it (its trainer has logged no epoch
-     * yet), else empty. The events are read backwards from the newest only as far as the newest start or epoch: a few
-     * while a trainer logs epochs, whatever the run's length.
+     * Of each of the runs, its newest {@code started} event when no epoch has been logged after it (its trainer has
+     * logged no epoch yet); runs without one are left out. One query per 500 runs; each run's events are read backwards
+     * from the newest only as far as its newest start or epoch: a few while a trainer logs epochs, whatever its length.
      */
-    Optional<RunEvent.Started> startSinceLastEpoch(String runId);
+    Map<String, RunEvent.Started> startsSinceLastEpoch(java.util.Collection<String> runIds);
+
+    /** {@link #startsSinceLastEpoch} of one run. */
+    default Optional<RunEvent.Started> startSinceLastEpoch(String runId) {
+        return Optional.ofNullable(startsSinceLastEpoch(List.of(runId)).get(runId));
+    }
 
     /** Events of every run with id greater than {@code afterId}, in append order, at most {@code limit}. */
     List<StoredEvent> eventsAfter(long afterId, int limit);

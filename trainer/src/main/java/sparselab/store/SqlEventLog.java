@@ -1349,11 +1349,18 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
-    public Optional<RunEvent.Started> startSinceLastEpoch(String runId) {
-        // the newest start or epoch found backwards on the (run_id, seq) index; its payload read only when a start
-        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'started' AND seq = (SELECT seq FROM events "
-                        + "WHERE run_id = :r AND type IN ('started', 'epoch_completed') ORDER BY seq DESC LIMIT 1)")
-                .bind("r", runId).map((rs, ctx) -> decode(rs)).findFirst()).map(e -> (RunEvent.Started) e.event());
+    public Map<String, RunEvent.Started> startsSinceLastEpoch(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, RunEvent.Started> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            // each run's starts (a few), kept when the newest start or epoch, found backwards on the (run_id, seq) index, is it
+            jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "e WHERE e.run_id IN (<r>) AND e.type = 'started' AND e.seq = (SELECT x.seq FROM events x "
+                            + "WHERE x.run_id = e.run_id AND x.type IN ('started', 'epoch_completed') ORDER BY x.seq DESC LIMIT 1)")
+                    .bindList("r", chunk).map((rs, ctx) -> decode(rs)).list())
+                    .forEach(e -> out.put(e.runId(), (RunEvent.Started) e.event()));
+        }
+        return out;
     }
 
     private List<StoredEvent> events(Handle h, String runId) {

@@ -988,6 +988,14 @@ class EventLogTest {
             for (int i = 0; i < 5; i++) taken.append(new RunEvent.Heartbeat(3, i));
             RunEvent.Started found = log.startSinceLastEpoch(run).orElseThrow();
             assertEquals(List.of(43L, 2), List.of(found.pid(), found.fromEpoch()), "the takeover, from the checkpoint, behind its heartbeats");
+            // asked for several runs at once: only those whose newest start has no epoch after it
+            String fresh = createRun(log);
+            String trained = createRun(log);
+            log.claim(fresh, started(44), r -> true).orElseThrow();
+            log.claim(trained, started(45), r -> true).orElseThrow().append(epoch(1, 1.0));
+            var starts = log.startsSinceLastEpoch(List.of(run, fresh, trained, createRun(log)));
+            assertEquals(java.util.Set.of(run, fresh), starts.keySet());
+            assertEquals(44L, starts.get(fresh).pid());
             taken.append(epoch(4, 0.25));
             assertTrue(log.startSinceLastEpoch(run).isEmpty(), "epoch 4 came after it");
         }
