@@ -166,6 +166,24 @@ export function stepWords(optimizers) {
   return { short: 'epoch/iteration', plural: 'epochs or iterations', axis: 'epoch (L-BFGS runs: iteration)' };
 }
 
+/**
+ * Every chart named for a screen reader, as the image it is: role img and a label of its title and its series
+ * ("chart of loss and its terms — loss; reconstruction"; a band's two edges are no series), kept as the chart changes.
+ * A canvas alone says nothing; the numbers are in the tables and downloads beside the charts.
+ */
+const chartNames = {
+  id: 'chartNames',
+  afterUpdate(chart) {
+    const title = chart.options.plugins.title;
+    const series = [...new Set(chart.data.datasets.filter(d => !d.band && d.label).map(d => d.label))];
+    const name = `chart of ${title && title.text ? title.text : 'untitled'}${series.length ? ` — ${series.join('; ')}` : ''}`;
+    chart.canvas.setAttribute('role', 'img');
+    if (chart.canvas.getAttribute('aria-label') !== name) chart.canvas.setAttribute('aria-label', name);
+  },
+};
+// the pages without charts (runs, launch, workers) load no Chart.js
+if (typeof Chart !== 'undefined') Chart.register(chartNames);
+
 /** Chart.js options shared by the pages' line charts. */
 export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'epoch') {
   return {

@@ -354,6 +354,9 @@ function drawParallel(g) {
   canvas.height = 360;
   canvas.dataset.axes = axes.length;
   canvas.dataset.lines = g.runs.length;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `parallel coordinates: one line per run (${g.runs.length}) across ${axes.map(a => a.name).join(', ')}; `
+    + 'colour: held-out error (blue low, red high)');
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, width, 360);
   const top = 50, bottom = 320, left = 40, step = (width - 2 * left) / (axes.length - 1);

@@ -50,6 +50,8 @@ function enlarge(evt) {
 function showSnapshot() {
   if (!snapshot.value) return;
   grid.src = `${runPath(id, 'snapshots', snapshot.value, 'grid.png')}?scale=3`;
+  const s = shapes.find(x => String(x.epoch) === snapshot.value);
+  grid.alt = `weights of ${id} at ${step} ${snapshot.value}${s ? `: its ${s.hidden} filters of ${s.imageRows}×${s.imageCols} pixels, gray = 0` : ''}`;
   document.getElementById('weights').href = runPath(id, 'snapshots', snapshot.value, 'weights.bin');
   const m = nearestMeasures(measures, Number(snapshot.value));
   document.getElementById('measures').replaceChildren(m
@@ -269,6 +271,7 @@ async function load() {
     measures = ms;
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
+    document.title = `sparselab — run ${s.runId}`;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
     const words = stepWords([(run.config || {}).optimizer]);
     step = words.short;
@@ -319,7 +322,7 @@ async function load() {
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));
     document.getElementById('no-snapshot').hidden = snaps.length > 0;
     document.getElementById('gallery-box').hidden = snaps.length === 0;
-    snapshot.hidden = snaps.length === 0;
+    document.getElementById('snapshot-box').hidden = snaps.length === 0;
     document.getElementById('weights').hidden = snaps.length === 0;
     if (snaps.length) {
       const newest = String(snaps[snaps.length - 1].epoch);

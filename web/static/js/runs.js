@@ -78,7 +78,7 @@ function groupCell(r) {
 }
 
 function row(r) {
-  const box = el('input', { type: 'checkbox', 'data-run': r.runId });
+  const box = el('input', { type: 'checkbox', 'data-run': r.runId, 'aria-label': `select ${r.runId} to compare` });
   box.checked = selected.has(r.runId);
   box.addEventListener('change', () => {
     box.checked ? selected.add(r.runId) : selected.delete(r.runId);

@@ -1,0 +1,108 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import sparselab.store.EventLog;
+import sparselab.store.WorkerInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pages as a keyboard-only and screen-reader user meets them, in headless Chromium, read through the browser's
+ * accessibility tree (the name and role a screen reader announces): every control, image and chart named, a title
+ * that says which page and run.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessibilityBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    String sparse;
+    String plain;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-a11y");
+        log = TestLogs.open(dir, "a11y.db");
+        sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        // a sweep of three keys whose runs end apart: charts against each key and parallel coordinates
+        String[][] points = {{"0.1", "0.05", "2"}, {"1", "0.1", "3"}, {"3", "0.2", "4"}};
+        for (String[] p : points) {
+            Fixtures.trained(log, Map.of("data", "bars", "beta", p[0], "rho", p[1], "epochs", p[2]), Integer.parseInt(p[2]), 16, 8, null, "sweep", "a11y-sweep");
+        }
+        log.workerBeat(new WorkerInfo("lab-1", "box-1", 4242, 1, List.of(), null, null, false));
+        app = Fixtures.pagesServer(log);
+        base = "http://127.0.0.1:" + app.port();
+        driver = chrome.driver();
+    }
+
+    @AfterAll
+    void stop() {
+        Fixtures.stopPages(app, log, dir);
+    }
+
+    /** Each page, the wait for it to be drawn, and a word its title must hold besides "sparselab". */
+    record Page(String path, String ready, String titleHolds) {}
+
+    @Test
+    void every_control_image_and_chart_of_every_page_has_a_name_and_the_title_says_which_page_it_is() {
+        List<Page> pages = List.of(
+                new Page("/index.html", "return document.querySelectorAll('#runs tbody tr').length === 5;", "runs"),
+                new Page("/run.html?id=" + sparse, "return !!Chart.getChart(document.getElementById('curves')) && document.getElementById('grid').complete"
+                        + " && document.getElementById('grid').naturalWidth > 0;", "run " + sparse),
+                new Page("/compare.html?runs=" + sparse + "," + plain, "return document.querySelectorAll('#heatmaps canvas').length === 2"
+                        + " && document.querySelectorAll('#charts canvas').length > 0 && document.querySelectorAll('#measure-charts canvas').length > 0"
+                        + " && [...document.querySelectorAll('#galleries img')].every(i => i.complete && i.naturalWidth > 0);",
+                        "compare " + sparse + " vs " + plain),
+                new Page("/group.html?name=a11y-sweep", "return document.querySelectorAll('#sweep-charts canvas').length > 0"
+                        + " && !document.getElementById('parallel-box').hidden && document.querySelectorAll('#strip img').length === 3;", "a11y-sweep"),
+                new Page("/launch.html", "return !!document.getElementById('key-beta');", "launch"),
+                new Page("/workers.html", "return document.querySelectorAll('#workers tbody tr').length === 1;", "workers"));
+        List<String> unnamed = new ArrayList<>();
+        for (Page page : pages) {
+            driver.get(base + page.path());
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(page.ready())));
+            assertEquals("en", driver.findElement(By.tagName("html")).getAttribute("lang"), page.path());
+            assertTrue(driver.getTitle().startsWith("sparselab — ") && driver.getTitle().contains(page.titleHolds()),
+                    page.path() + ": the title names the page: " + driver.getTitle());
+            int seen = 0;
+            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]"))) {
+                if (!e.isDisplayed()) continue;
+                seen++;
+                String name = e.getAccessibleName();
+                String what = page.path() + " " + e.getTagName() + "#" + e.getAttribute("id") + "." + e.getAttribute("class");
+                if (name == null || name.isBlank()) unnamed.add(what);
+                if (e.getTagName().equals("canvas") && !"image".equals(e.getAriaRole()) && !"img".equals(e.getAriaRole())) {
+                    unnamed.add(what + " (role " + e.getAriaRole() + ", not an image)");
+                }
+            }
+            assertTrue(seen > 0 || page.path().startsWith("/workers"), page.path() + ": controls found");
+        }
+        assertEquals(List.of(), unnamed, "controls, images and charts a screen reader cannot name");
+        // named by what they show: a chart by its title and series, the weights by run and epoch
+        driver.get(base + "/run.html?id=" + sparse);
+        chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(pages.get(1).ready())));
+        assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty", driver.findElement(By.id("curves")).getAccessibleName());
+        assertEquals("weights of " + sparse + " at epoch 4: its 16 filters of 8×8 pixels, gray = 0", driver.findElement(By.id("grid")).getAccessibleName());
+        assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
+    }
+}
