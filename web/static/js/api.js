@@ -42,6 +42,23 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/**
+ * A live table's rows drawn again (redraw) without losing the keyboard's place: when a control in a run's row of box had
+ * the focus (its checkbox, link or button), the control at the same place in that run's new row gets it back. Without
+ * this, each event of the stream sent the focus of a keyboard user back to the top of the page.
+ */
+export function keepingFocus(box, redraw) {
+  const had = document.activeElement;
+  const row = had && box.contains(had) ? had.closest('tr[data-run]') : null;
+  const controls = tr => [...tr.querySelectorAll('a[href], button, input, select')];
+  const at = row ? controls(row).indexOf(had) : -1;
+  redraw();
+  if (at < 0 || had.isConnected) return;
+  const again = box.querySelector(`tr[data-run="${CSS.escape(row.dataset.run)}"]`);
+  const control = again && controls(again)[at];
+  if (control) control.focus();
+}
+
 export function fmt(v, digits = 4) {
   if (v === null || v === undefined || typeof v !== 'number') return '';
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -423,7 +423,7 @@ async function load() {
     document.getElementById('ends').textContent = g.kind === 'ladder' ? `from ${g.from} to ${g.to}` : '';
     const table = document.getElementById('group');
     table.querySelector('thead').replaceChildren(head(g));
-    table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r)));
+    keepingFocus(table, () => table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r))));
     stickColumns(table, g);
     const compare = document.getElementById('compare');
     const ids = g.compare.filter(isRunId);

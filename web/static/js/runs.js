@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, keepingFocus } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -184,7 +184,7 @@ async function refresh() {
       && (await page(new URLSearchParams({ q: params.get('q') }).toString(), null, 1)).runs.length > 0;
     if (pending !== query) return;
     next = p.next;
-    body.replaceChildren(...p.runs.map(row));
+    keepingFocus(body, () => body.replaceChildren(...p.runs.map(row)));
     showCount(textMatches);
   } catch (e) {
     document.getElementById('count').textContent = e.message;
@@ -217,7 +217,7 @@ function changed(r) {
   const old = body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`);
   if (!old) { refresh(); return; }
   if (status.value && status.value !== r.status) { refresh(); return; }
-  old.replaceWith(row(r));
+  keepingFocus(body, () => old.replaceWith(row(r)));
   updateCompare();
 }
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 import sparselab.store.WorkerInfo;
 
@@ -60,13 +61,54 @@ class AccessibilityBrowserTest {
         Fixtures.stopPages(app, log, dir);
     }
 
+    @Test
+    void a_focused_control_in_a_live_table_keeps_the_focus_when_the_stream_draws_its_row_again() {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"), "sweep", "a11y-live");
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        try {
+            // the runs page: its row is drawn again at each epoch, the whole table when a run is added
+            driver.get(base + "/index.html");
+            String box = "#runs tbody tr[data-run='" + id + "'] input[type=checkbox]";
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector(box)).isEmpty()
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            chrome.js("document.querySelector(arguments[0]).focus();", box);
+            epoch(id, 1);
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js("return document.querySelector(arguments[0]).textContent.includes('1/5');",
+                    "#runs tbody tr[data-run='" + id + "']")));
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", box), "the run's checkbox keeps the focus");
+            String added = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#runs tbody tr[data-run='" + added + "']")).isEmpty());
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", box), "and when the table is drawn again");
+            log.append(added, new RunEvent.Cancelled(0));
+
+            // the group page: its table is drawn again at each epoch
+            driver.get(base + "/group.html?name=a11y-live");
+            String link = "#group tbody tr[data-run='" + id + "'] a";
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector(link)).isEmpty()
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            chrome.js("document.querySelector(arguments[0]).focus();", link);
+            epoch(id, 2);
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js("return document.querySelector(arguments[0]).textContent.includes('2/5');",
+                    "#group tbody tr[data-run='" + id + "']")));
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", link), "the run's link keeps the focus");
+        } finally {
+            log.append(id, new RunEvent.Cancelled(2));
+        }
+    }
+
+    /** Epoch {@code e} of a running run, and a heartbeat (alive: the tests' takeover timeout is a few seconds). */
+    private void epoch(String id, int e) {
+        log.append(id, new RunEvent.EpochCompleted(e, 2.5 / e, 2.0 / e, 0.4, 0.1, 0.2, new double[16], 0.1, 0.2, 0, 0, false, 2.1 / e, 0.5, 100));
+        log.append(id, new RunEvent.Heartbeat(e, 0));
+    }
+
     /** Each page, the wait for it to be drawn, and a word its title must hold besides "sparselab". */
     record Page(String path, String ready, String titleHolds) {}
 
     @Test
     void every_control_image_and_chart_of_every_page_has_a_name_and_the_title_says_which_page_it_is() {
         List<Page> pages = List.of(
-                new Page("/index.html", "return document.querySelectorAll('#runs tbody tr').length === 5;", "runs"),
+                new Page("/index.html", "return document.querySelectorAll('#runs tbody tr').length >= 5;", "runs"),
                 new Page("/run.html?id=" + sparse, "return !!Chart.getChart(document.getElementById('curves')) && document.getElementById('grid').complete"
                         + " && document.getElementById('grid').naturalWidth > 0;", "run " + sparse),
                 new Page("/compare.html?runs=" + sparse + "," + plain, "return document.querySelectorAll('#heatmaps canvas').length === 2"
