@@ -24,11 +24,6 @@ async function answer(res) {
   return data;
 }
 
-// Esc closes an enlarged image (the run page's unit, the group page's full-size weights), as a click does
-document.addEventListener('keydown', e => {
-  if (e.key === 'Escape') document.querySelectorAll('.overlay').forEach(o => o.remove());
-});
-
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -97,6 +92,40 @@ export function readableNumbers(text) {
     const [mantissa, exponent] = v.toExponential(3).split('e');
     return `${mantissa.replace(/\.?0+$/, '')}e${exponent}`;
   });
+}
+
+/**
+ * An enlarged image over the page (the run page's filter, the group page's full-size weights) as a modal dialog that
+ * a keyboard and a screen reader can use: named by label, focus moved to its Close button and kept inside it (Tab
+ * wraps round), closed by Esc, Close or a click on the dark around it, and focus given back to what had it before
+ * (the thumbnail that opened it). keys(e): the dialog's other keys.
+ */
+export function dialog(label, content, { id, keys = () => {} } = {}) {
+  const before = document.activeElement;
+  const close = el('button', { type: 'button', class: 'close secondary' }, 'Close');
+  const over = el('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': label, id }, content, close);
+  const done = () => {
+    document.removeEventListener('keydown', onKey);
+    over.remove();
+    if (before && before.isConnected && before !== document.body) before.focus();
+  };
+  function onKey(e) {
+    if (e.key === 'Escape') { done(); return; }
+    if (e.key === 'Tab') {
+      const stops = [...over.querySelectorAll('a[href], button:not([disabled]), input, select')];
+      const at = stops.indexOf(document.activeElement);
+      if (at < 0 || (e.shiftKey ? at === 0 : at === stops.length - 1)) {
+        e.preventDefault();
+        stops[e.shiftKey ? stops.length - 1 : 0].focus();
+      }
+      return;
+    }
+    keys(e);
+  }
+  over.addEventListener('click', e => { if (e.target === over || e.target === close) done(); });
+  document.addEventListener('keydown', onKey);
+  document.body.append(over);
+  close.focus();
 }
 
 /** A time of the log (ISO-8601, UTC) as the pages write it: 2026-12-01 11:02:07 UTC. */

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -77,10 +77,10 @@ const shown = new Map();
 function fullSize(id, epoch, text, thumb) {
   // at least twice the thumbnail's shown width (pixels per weight 1 to 8, as the server draws them)
   const scale = Math.min(8, Math.max(3, Math.ceil(2 * thumb.getBoundingClientRect().width / Math.max(1, thumb.naturalWidth))));
-  const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
-    el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}` }),
-      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')));
-  document.body.append(over);
+  dialog(`weights of ${id}, full size`, el('figure', { class: 'full' },
+    el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}: ${text}` }),
+    el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')),
+  { id: 'full-size' });
 }
 
 function strip(g) {
@@ -99,10 +99,12 @@ function strip(g) {
     const img = fig.querySelector('img');
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
-      thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
+      // a button, so that the keyboard opens it too (Enter, Space) and focus comes back to it when the dialog closes
+      const open = el('button', { type: 'button', class: 'image-button', 'aria-label': `weights of ${id}, ${text}: full size` }, thumb);
+      open.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
       // drawn smaller than its pixels (many units, or a phone's width): smoothed, as on the run page, not pixels dropped
       thumb.addEventListener('load', () => { thumb.style.imageRendering = thumb.naturalWidth > thumb.clientWidth ? 'auto' : ''; });
-      fig.replaceChildren(thumb, el('figcaption', {}, text));
+      fig.replaceChildren(open, el('figcaption', {}, text));
     } else if (!src && !img) {
       fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));
     } else {

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, dialog } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -32,19 +32,36 @@ let picked = false;       // the reader chose a snapshot: keep it; else follow t
 let loaded = false;       // the run was found once
 let step = 'epoch';       // one step of training in the page's words: 'iteration' for a run trained by L-BFGS
 
+/**
+ * One filter of the snapshot enlarged: the one clicked, or unit 0 when the grid's button is pressed from the keyboard
+ * (a click event with no pointer: detail 0); the dialog's buttons and the arrow keys step through the units.
+ */
 function enlarge(evt) {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
   if (!s) return;
-  const rect = grid.getBoundingClientRect();
-  const gridCols = Math.ceil(Math.sqrt(s.hidden));
-  const x = (evt.clientX - rect.left) * grid.naturalWidth / rect.width - 1;
-  const y = (evt.clientY - rect.top) * grid.naturalHeight / rect.height - 1;
-  const unit = Math.floor(y / (s.imageRows * 3 + 1)) * gridCols + Math.floor(x / (s.imageCols * 3 + 1));
-  if (!(unit >= 0 && unit < s.hidden)) return;
-  const over = el('div', { class: 'overlay', onclick: () => over.remove() },
-    el('figure', {}, el('img', { src: `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`, alt: `unit ${unit}` }),
-      el('figcaption', { style: 'color:#fff' }, `${step} ${s.epoch}, unit ${unit} · click or press Esc to close`)));
-  document.body.append(over);
+  let unit = 0;
+  if (evt.detail > 0) {
+    const rect = grid.getBoundingClientRect();
+    const gridCols = Math.ceil(Math.sqrt(s.hidden));
+    const x = (evt.clientX - rect.left) * grid.naturalWidth / rect.width - 1;
+    const y = (evt.clientY - rect.top) * grid.naturalHeight / rect.height - 1;
+    unit = Math.floor(y / (s.imageRows * 3 + 1)) * gridCols + Math.floor(x / (s.imageCols * 3 + 1));
+    if (!(unit >= 0 && unit < s.hidden)) return;
+  }
+  const img = el('img', {});
+  // said as it changes: the reader steps through the units from the keyboard
+  const caption = el('figcaption', { style: 'color:#fff', 'aria-live': 'polite' });
+  const show = () => {
+    img.src = `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`;
+    img.alt = `filter of unit ${unit} at ${step} ${s.epoch}`;
+    caption.textContent = `${step} ${s.epoch}, unit ${unit} (units 0–${s.hidden - 1}) · ← → the other units · click outside or press Esc to close`;
+  };
+  const go = by => { unit = Math.min(s.hidden - 1, Math.max(0, unit + by)); show(); };
+  show();
+  dialog(`filters of ${id} at ${step} ${s.epoch}, enlarged`, el('figure', {}, img, caption,
+    el('div', { class: 'toolbar' }, el('button', { type: 'button', class: 'secondary', onclick: () => go(-1) }, '← previous unit'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => go(1) }, 'next unit →'))),
+  { keys: e => { if (e.key === 'ArrowLeft') go(-1); else if (e.key === 'ArrowRight') go(1); } });
 }
 
 function showSnapshot() {
@@ -52,6 +69,7 @@ function showSnapshot() {
   grid.src = `${runPath(id, 'snapshots', snapshot.value, 'grid.png')}?scale=3`;
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
   grid.alt = `weights of ${id} at ${step} ${snapshot.value}${s ? `: its ${s.hidden} filters of ${s.imageRows}×${s.imageCols} pixels, gray = 0` : ''}`;
+  document.getElementById('grid-open').setAttribute('aria-label', `${grid.alt}; enlarge the filters one by one`);
   document.getElementById('weights').href = runPath(id, 'snapshots', snapshot.value, 'weights.bin');
   const m = nearestMeasures(measures, Number(snapshot.value));
   document.getElementById('measures').replaceChildren(m
@@ -371,7 +389,7 @@ if (!isRunId(id)) {
   document.getElementById('csv').href = runPath(id, 'metrics.csv');
   document.getElementById('json').href = runPath(id, 'metrics.json');
   snapshot.addEventListener('change', () => { picked = true; showSnapshot(); });
-  grid.addEventListener('click', enlarge);
+  document.getElementById('grid-open').addEventListener('click', enlarge);
   // drawn smaller than its pixels (a large grid in its 560 px box): smoothed, not every other pixel dropped
   grid.addEventListener('load', () => { grid.style.imageRendering = grid.naturalWidth > grid.clientWidth ? 'auto' : ''; });
   load();

@@ -86,8 +86,10 @@ function row(r) {
   });
   const pct = r.epochsTotal ? Math.round(100 * r.epochsDone / r.epochsTotal) : 0;
   const progress = el('td', {}, el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`);
-  const tags = el('td', { class: 'tags', title: 'click to edit tags', onclick: () => editTags(r) },
-    ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag'));
+  // a button, so that the keyboard edits tags too (Tab, Enter), named by its run and tags
+  const tags = el('td', { class: 'tags' }, el('button', { type: 'button', class: 'tags-edit', title: 'click to edit tags', onclick: () => editTags(r),
+    'aria-label': `edit the tags of ${r.runId}: ${r.tags.length ? r.tags.join(', ') : 'none yet'}` },
+  ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag')));
   const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);
   if (r.error) st.title = r.error;
   // the answer first: the sparsity knobs, then the stroke share and the figures, then the rest of the configuration

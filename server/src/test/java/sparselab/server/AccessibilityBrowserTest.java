@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import sparselab.log.RunEvent;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The pages as a keyboard-only and screen-reader user meets them, in headless Chromium, read through the browser's
  * accessibility tree (the name and role a screen reader announces): every control, image and chart named, a title
- * that says which page and run.
+ * that says which page and run; what a mouse opens, the keyboard opens too, and a dialog keeps and gives back focus.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessibilityBrowserTest {
@@ -146,5 +147,96 @@ class AccessibilityBrowserTest {
         assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty", driver.findElement(By.id("curves")).getAccessibleName());
         assertEquals("weights of " + sparse + " at epoch 4: its 16 filters of 8×8 pixels, gray = 0", driver.findElement(By.id("grid")).getAccessibleName());
         assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
+    }
+
+    /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
+    private boolean tabTo(By target, int most) {
+        for (int i = 0; i < most; i++) {
+            press(Keys.TAB);
+            if (focused(target)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A key pressed on the focused element. The live tables draw their rows again (the focus moved to the new row's
+     * control): a key that found the old one gone was not sent, and is sent again to the new one.
+     */
+    private void press(CharSequence key) {
+        for (int tried = 1; ; tried++) {
+            try {
+                driver.switchTo().activeElement().sendKeys(key);
+                return;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (tried == 3) throw e;
+            }
+        }
+    }
+
+    private boolean focused(By target) {
+        return Boolean.TRUE.equals(chrome.js("return document.activeElement === arguments[0];", driver.findElement(target)));
+    }
+
+    private String focusedName() {
+        return driver.switchTo().activeElement().getAccessibleName();
+    }
+
+    @Test
+    void the_keyboard_edits_a_runs_tags_and_opens_the_weights_in_a_dialog_that_keeps_and_gives_back_focus() {
+        // the runs page: the tags cell is a button in the Tab order after the run's link, Enter edits
+        driver.get(base + "/index.html");
+        By link = By.cssSelector("#runs tbody tr[data-run='" + plain + "'] td:nth-child(2) a");
+        By tags = By.cssSelector("#runs tbody tr[data-run='" + plain + "'] td.tags button");
+        chrome.waitFor(10).until(d -> !d.findElements(tags).isEmpty());
+        chrome.js("arguments[0].focus();", driver.findElement(link));
+        assertTrue(tabTo(tags, 3), "Tab reaches the tags of the run");
+        assertEquals("edit the tags of " + plain + ": none yet", focusedName());
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> { try { d.switchTo().alert(); return true; } catch (org.openqa.selenium.NoAlertPresentException e) { return false; } });
+        driver.switchTo().alert().sendKeys("by-keyboard");
+        driver.switchTo().alert().accept();
+        chrome.waitFor(10).until(d -> d.findElement(tags).getText().equals("by-keyboard"));
+
+        // the group page: a thumbnail is a button; Enter opens its full size as a named modal dialog with the focus in it
+        driver.get(base + "/group.html?name=a11y-sweep");
+        By thumb = By.cssSelector("#strip figure:first-child button");
+        chrome.waitFor(10).until(d -> !d.findElements(thumb).isEmpty());
+        chrome.js("document.getElementById('compare').focus();");
+        assertTrue(tabTo(thumb, 10), "Tab reaches the first thumbnail");
+        press(Keys.ENTER);
+        By dialog = By.cssSelector("[role=dialog]");
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        assertEquals("true", driver.findElement(dialog).getAttribute("aria-modal"));
+        assertTrue(driver.findElement(dialog).getAccessibleName().startsWith("weights of "), driver.findElement(dialog).getAccessibleName());
+        assertEquals("Close", focusedName(), "the focus moves into the dialog");
+        for (int i = 0; i < 4; i++) {                    // Tab goes round the dialog's link and Close, never behind it
+            press(Keys.TAB);
+            assertEquals(Boolean.TRUE, chrome.js("return !!document.activeElement.closest('[role=dialog]');"), "Tab " + (i + 1) + " stays in the dialog");
+        }
+        press(Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(thumb), "the focus is back on the thumbnail that opened it");
+        press(Keys.SPACE);     // Space opens it too; Close closes it
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(thumb));
+
+        // the run page: the weights are a button; from the keyboard it enlarges unit 0, and the arrows step the units
+        driver.get(base + "/run.html?id=" + sparse);
+        By grid = By.id("grid-open");
+        chrome.waitFor(10).until(d -> Boolean.TRUE.equals(chrome.js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;")));
+        chrome.js("document.getElementById('run-logscale').focus();");
+        assertTrue(tabTo(grid, 10), "Tab reaches the weights");
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        By unit = By.cssSelector("[role=dialog] img");
+        assertTrue(driver.findElement(unit).getAttribute("src").contains("/filters/0.png"), driver.findElement(unit).getAttribute("src"));
+        press(Keys.ARROW_RIGHT);
+        press(Keys.ARROW_RIGHT);
+        assertEquals("filter of unit 2 at epoch 4", driver.findElement(unit).getAccessibleName());
+        press(Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(grid), "the focus is back on the weights");
     }
 }
