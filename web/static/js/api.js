@@ -95,6 +95,14 @@ export function readableNumbers(text) {
 }
 
 /**
+ * A live region's text (aria-live: a screen reader reads it out as it changes) written only when it changes: the live
+ * pages write their errors and notices again at every event of the stream or poll, and each write is read out again.
+ */
+export function say(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/**
  * An enlarged image over the page (the run page's filter, the group page's full-size weights) as a modal dialog that
  * a keyboard and a screen reader can use: named by label, focus moved to its Close button and kept inside it (Tab
  * wraps round), closed by Esc, Close or a click on the dark around it, and focus given back to what had it before

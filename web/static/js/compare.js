@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -626,7 +626,7 @@ async function main() {
     document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(runsData));
     followTraining(data.runs);
   } catch (e) {
-    document.getElementById('error').textContent = e.message;
+    say(document.getElementById('error'), e.message);
     document.getElementById('body').hidden = true;      // an unknown run or a refused list: the error alone, no empty sections
   }
 }
@@ -636,7 +636,7 @@ let feeds = [];
 /** While some of the runs train, follows them (the stream of each, or polling) and draws the page again as they change. */
 function followTraining(runs) {
   if (feeds.length || !runs.some(training)) return;
-  const again = throttle(() => refresh().catch(e => { document.getElementById('error').textContent = e.message; }), 3000);
+  const again = throttle(() => refresh().catch(e => say(document.getElementById('error'), e.message)), 3000);
   feeds = runs.filter(training).map(s => live(`run=${encodeURIComponent(s.run.runId)}`, again, again, 10000));
 }
 

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -441,7 +441,7 @@ async function load() {
     if (busy && !feed) feed = live(`group=${encodeURIComponent(name)}`, throttle(load, 1000), load, 3000);
     if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
-    document.getElementById('error').textContent = e.message;
+    say(document.getElementById('error'), e.message);
     // no group (or none read yet): its error alone, no note on figures nor empty sections; a live page keeps what it drew
     if (!sweepDrawn) document.getElementById('body').hidden = true;
   }

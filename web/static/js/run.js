@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, dialog } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, dialog, say } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -18,7 +18,7 @@ async function act(path, then) {
   } catch (e) {
     // 409: the run changed meanwhile (its cancel asked from another tab, say): show it as it is now, and why
     if (e.status === 409) await load();
-    error.textContent = e.message;
+    say(error, e.message);
   }
 }
 
@@ -274,18 +274,18 @@ function nothingToShow() {
 let twinGroup = { id: null, group: null };
 
 async function load() {
-  error.textContent = '';
   let run;
   try {
     run = await getJson(runPath(id));     // first alone: a run that is not there is asked nothing more
   } catch (e) {
-    error.textContent = e.message;
+    say(error, e.message);
     if (!loaded) nothingToShow();
     return;
   }
   try {
     const [events, snaps, ms, metrics] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
       getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
+    say(error, '');
     measures = ms;
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
@@ -358,15 +358,16 @@ async function load() {
     }
     const replaying = replayingLine(s, events);
     if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
+    // a live region: drawn again only when its words change, not at every event of the stream
     const notice = document.getElementById('notice');
-    notice.replaceChildren(...notices);
+    if (notice.textContent !== notices.map(n => n.textContent).join('')) notice.replaceChildren(...notices);
     notice.hidden = notices.length === 0;
     if (s.cancelRequested) document.getElementById('cancel').disabled = true;
     const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);
     if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {
-    error.textContent = e.message;
+    say(error, e.message);
     if (!loaded) nothingToShow();
   }
 }
@@ -375,7 +376,7 @@ if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled
   for (const a of ACTIONS) document.getElementById(a).disabled = true;
   nothingToShow();
-  error.textContent = `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`;
+  say(error, `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`);
 } else {
   document.getElementById('cancel').addEventListener('click', () => {
     document.getElementById('cancel').disabled = true;          // one click is enough: the answer comes with the next look

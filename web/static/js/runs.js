@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, keepingFocus } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, keepingFocus, say } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -25,7 +25,7 @@ compare.addEventListener('click', () => {
 });
 
 function showError(text) {
-  error.textContent = text;
+  say(error, text);
   error.hidden = !text;
 }
 
@@ -156,10 +156,10 @@ function noMatch(textMatches) {
 function showCount(textMatches = false) {
   const n = body.children.length;
   const filtered = filter.value.trim() || status.value;
-  document.getElementById('count').textContent = n === 0 && filtered
+  say(document.getElementById('count'), n === 0 && filtered
     ? noMatch(textMatches)
     : n === 0 ? 'no runs in this log yet: "Launch a run" queues one, as do ./sparselab train and ./sparselab sweep in a terminal'
-    : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
+    : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`);
   more.hidden = !next;
   updateCompare();
 }
@@ -189,7 +189,7 @@ async function refresh() {
     keepingFocus(body, () => body.replaceChildren(...p.runs.map(row)));
     showCount(textMatches);
   } catch (e) {
-    document.getElementById('count').textContent = e.message;
+    say(document.getElementById('count'), e.message);
   }
 }
 
@@ -204,7 +204,7 @@ async function loadMore() {
     body.append(...p.runs.filter(r => !body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`)).map(row));
     showCount();
   } catch (e) {
-    document.getElementById('count').textContent = e.message;
+    say(document.getElementById('count'), e.message);
   } finally {
     loadingMore = false;
   }

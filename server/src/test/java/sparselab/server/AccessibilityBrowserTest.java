@@ -97,6 +97,47 @@ class AccessibilityBrowserTest {
         }
     }
 
+    @Test
+    void a_notice_is_said_once_not_at_every_epoch_and_the_launch_form_ties_each_refusal_to_its_field() {
+        // the run page's notice is a polite live region: drawn again only when its words change, not at each event
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        log.append(id, new RunEvent.CancelRequested("test"));
+        try {
+            driver.get(base + "/run.html?id=" + id);
+            chrome.waitFor(15).until(d -> d.findElement(By.id("notice")).getText().startsWith("Cancel requested")
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            assertEquals("polite", driver.findElement(By.id("notice")).getAttribute("aria-live"));
+            assertEquals("polite", driver.findElement(By.id("error")).getAttribute("aria-live"));
+            chrome.js("window.noticeWrites = 0; new MutationObserver(m => { window.noticeWrites += m.length; })"
+                    + ".observe(document.getElementById('notice'), { childList: true, subtree: true, characterData: true });");
+            for (int e = 1; e <= 2; e++) {
+                epoch(id, e);
+                String done = e + "/5";
+                chrome.waitFor(15).until(d -> d.findElement(By.id("summary")).getText().startsWith(done));
+            }
+            assertEquals(0L, chrome.js("return window.noticeWrites;"), "the notice, unchanged, was not written (and said) again at each epoch");
+            assertTrue(driver.findElement(By.id("notice")).getText().startsWith("Cancel requested"));
+        } finally {
+            log.append(id, new RunEvent.Cancelled(2));
+        }
+
+        // the launch form: a refused field is marked invalid and described by its hint, refusal included; the form's
+        // error is an alert
+        driver.get(base + "/launch.html");
+        chrome.waitFor(10).until(d -> !d.findElements(By.id("key-rho")).isEmpty());
+        WebElement rho = driver.findElement(By.id("key-rho"));
+        assertEquals(null, rho.getAttribute("aria-invalid"));
+        rho.sendKeys("2");
+        driver.findElement(By.id("submit")).click();
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("err-rho")).getText().isBlank());
+        assertEquals("true", rho.getAttribute("aria-invalid"));
+        String described = (String) chrome.js("return arguments[0].getAttribute('aria-describedby').split(' ')"
+                + ".map(id => document.getElementById(id).textContent).join(' ');", rho);
+        assertTrue(described.startsWith("target activation rate") && described.contains(driver.findElement(By.id("err-rho")).getText()), described);
+        assertEquals("alert", driver.findElement(By.id("form-error")).getAriaRole());
+    }
+
     /** Epoch {@code e} of a running run, and a heartbeat (alive: the tests' takeover timeout is a few seconds). */
     private void epoch(String id, int e) {
         log.append(id, new RunEvent.EpochCompleted(e, 2.5 / e, 2.0 / e, 0.4, 0.1, 0.2, new double[16], 0.1, 0.2, 0, 0, false, 2.1 / e, 0.5, 100));
