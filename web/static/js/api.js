@@ -24,11 +24,6 @@ async function answer(res) {
   return data;
 }
 
-// Esc closes an enlarged image (the run page's unit, the group page's full-size weights), as a click does
-document.addEventListener('keydown', e => {
-  if (e.key === 'Escape') document.querySelectorAll('.overlay').forEach(o => o.remove());
-});
-
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -40,6 +35,23 @@ export function el(tag, attrs = {}, ...children) {
   }
   for (const c of children) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
   return e;
+}
+
+/**
+ * A live table's rows drawn again (redraw) without losing the keyboard's place: when a control in a run's row of box had
+ * the focus (its checkbox, link or button), the control at the same place in that run's new row gets it back. Without
+ * this, each event of the stream sent the focus of a keyboard user back to the top of the page.
+ */
+export function keepingFocus(box, redraw) {
+  const had = document.activeElement;
+  const row = had && box.contains(had) ? had.closest('tr[data-run]') : null;
+  const controls = tr => [...tr.querySelectorAll('a[href], button, input, select')];
+  const at = row ? controls(row).indexOf(had) : -1;
+  redraw();
+  if (at < 0 || had.isConnected) return;
+  const again = box.querySelector(`tr[data-run="${CSS.escape(row.dataset.run)}"]`);
+  const control = again && controls(again)[at];
+  if (control) control.focus();
 }
 
 export function fmt(v, digits = 4) {
@@ -80,6 +92,48 @@ export function readableNumbers(text) {
     const [mantissa, exponent] = v.toExponential(3).split('e');
     return `${mantissa.replace(/\.?0+$/, '')}e${exponent}`;
   });
+}
+
+/**
+ * A live region's text (aria-live: a screen reader reads it out as it changes) written only when it changes: the live
+ * pages write their errors and notices again at every event of the stream or poll, and each write is read out again.
+ */
+export function say(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/**
+ * An enlarged image over the page (the run page's filter, the group page's full-size weights) as a modal dialog that
+ * a keyboard and a screen reader can use: named by label, focus moved to its Close button and kept inside it (Tab
+ * wraps round), closed by Esc, Close or a click on the dark around it, and focus given back to what had it before
+ * (the thumbnail that opened it). keys(e): the dialog's other keys.
+ */
+export function dialog(label, content, { id, keys = () => {} } = {}) {
+  const before = document.activeElement;
+  const close = el('button', { type: 'button', class: 'close secondary' }, 'Close');
+  const over = el('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': label, id }, content, close);
+  const done = () => {
+    document.removeEventListener('keydown', onKey);
+    over.remove();
+    if (before && before.isConnected && before !== document.body) before.focus();
+  };
+  function onKey(e) {
+    if (e.key === 'Escape') { done(); return; }
+    if (e.key === 'Tab') {
+      const stops = [...over.querySelectorAll('a[href], button:not([disabled]), input, select')];
+      const at = stops.indexOf(document.activeElement);
+      if (at < 0 || (e.shiftKey ? at === 0 : at === stops.length - 1)) {
+        e.preventDefault();
+        stops[e.shiftKey ? stops.length - 1 : 0].focus();
+      }
+      return;
+    }
+    keys(e);
+  }
+  over.addEventListener('click', e => { if (e.target === over || e.target === close) done(); });
+  document.addEventListener('keydown', onKey);
+  document.body.append(over);
+  close.focus();
 }
 
 /** A time of the log (ISO-8601, UTC) as the pages write it: 2026-12-01 11:02:07 UTC. */
@@ -181,6 +235,24 @@ export function replayingText(run, step) {
   return `Replaying: the trainer started from ${from ? `the checkpoint after ${step} ${from}` : 'the start (no checkpoint)'} and trains `
     + `${again} (training is deterministic); new ${step}s appear after ${step} ${last}.`;
 }
+
+/**
+ * Every chart named for a screen reader, as the image it is: role img and a label of its title and its series
+ * ("chart of loss and its terms — loss; reconstruction"; a band's two edges are no series), kept as the chart changes.
+ * A canvas alone says nothing; the numbers are in the tables and downloads beside the charts.
+ */
+const chartNames = {
+  id: 'chartNames',
+  afterUpdate(chart) {
+    const title = chart.options.plugins.title;
+    const series = [...new Set(chart.data.datasets.filter(d => !d.band && d.label).map(d => d.label))];
+    const name = `chart of ${title && title.text ? title.text : 'untitled'}${series.length ? ` — ${series.join('; ')}` : ''}`;
+    chart.canvas.setAttribute('role', 'img');
+    if (chart.canvas.getAttribute('aria-label') !== name) chart.canvas.setAttribute('aria-label', name);
+  },
+};
+// the pages without charts (runs, launch, workers) load no Chart.js
+if (typeof Chart !== 'undefined') Chart.register(chartNames);
 
 /** Chart.js options shared by the pages' line charts. */
 export function lineOptions(title, yType = 'linear', yTitle = null, xTitle = 'epoch') {

@@ -3,7 +3,7 @@
 // constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
@@ -442,6 +442,7 @@ async function drawGalleries(runs) {
         g.img.src = src;
       }
       g.caption.textContent = `${label(g.s)} — ${(stepOf[g.s.run.runId] || words).short} ${g.epoch}${matched ? ', ordered by match' : ''}`;
+      g.img.alt = `weights of ${g.caption.textContent}`;
     }
     if (selected) follow();
   };
@@ -475,7 +476,8 @@ function heatColor(v, centre) {
 }
 
 function colourBar(centre, note) {
-  const canvas = el('canvas', { width: 240, height: 14, id: 'heat-bar', 'data-min': 0, 'data-max': 1, 'data-centre': centre });
+  const canvas = el('canvas', { width: 240, height: 14, id: 'heat-bar', 'data-min': 0, 'data-max': 1, 'data-centre': centre, role: 'img',
+    'aria-label': `colour scale of the heat maps: blue below the target rho ${centre}, white at it, red above` });
   const ctx = canvas.getContext('2d');
   for (let x = 0; x < 240; x++) {
     const [r, g, b] = heatColor(x / 239, centre);
@@ -512,8 +514,11 @@ function drawHeatmaps(runs) {
     const img = ctx.createImageData(map.units, map.rows.length);
     map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
-    fig.append(canvas, el('figcaption', { class: 'muted' },
-      `${s.run.runId} (target rho ${s.rho}): ${own.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`));
+    const text = `${s.run.runId} (target rho ${s.rho}): ${own.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`;
+    // an image for a screen reader, named by what it shows (the rates themselves: the run page's metrics downloads)
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `heat map of the per-unit activation rate of ${text}`);
+    fig.append(canvas, el('figcaption', { class: 'muted' }, text));
   }
 }
 
@@ -589,6 +594,7 @@ function ladderButton(diff) {
 
 async function main() {
   document.getElementById('title').textContent = ids.join(' vs ');
+  document.title = `sparselab — compare ${ids.join(' vs ')}`;
   if (ids.length !== asked.length) {
     document.getElementById('error').textContent = `not run ids: ${asked.filter(a => !isRunId(a)).map(a => a.slice(0, 40)).join(', ')}`;
     document.getElementById('body').hidden = true;
@@ -620,7 +626,7 @@ async function main() {
     document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(runsData));
     followTraining(data.runs);
   } catch (e) {
-    document.getElementById('error').textContent = e.message;
+    say(document.getElementById('error'), e.message);
     document.getElementById('body').hidden = true;      // an unknown run or a refused list: the error alone, no empty sections
   }
 }
@@ -630,7 +636,7 @@ let feeds = [];
 /** While some of the runs train, follows them (the stream of each, or polling) and draws the page again as they change. */
 function followTraining(runs) {
   if (feeds.length || !runs.some(training)) return;
-  const again = throttle(() => refresh().catch(e => { document.getElementById('error').textContent = e.message; }), 3000);
+  const again = throttle(() => refresh().catch(e => say(document.getElementById('error'), e.message)), 3000);
   feeds = runs.filter(training).map(s => live(`run=${encodeURIComponent(s.run.runId)}`, again, again, 10000));
 }
 

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
@@ -77,10 +77,10 @@ const shown = new Map();
 function fullSize(id, epoch, text, thumb) {
   // at least twice the thumbnail's shown width (pixels per weight 1 to 8, as the server draws them)
   const scale = Math.min(8, Math.max(3, Math.ceil(2 * thumb.getBoundingClientRect().width / Math.max(1, thumb.naturalWidth))));
-  const over = el('div', { class: 'overlay', id: 'full-size', onclick: e => { if (e.target === over) over.remove(); } },
-    el('figure', { class: 'full' }, el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}` }),
-      el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')));
-  document.body.append(over);
+  dialog(`weights of ${id}, full size`, el('figure', { class: 'full' },
+    el('img', { src: `${runPath(id, 'snapshots', epoch, 'grid.png')}?scale=${scale}`, alt: `weights of ${id}: ${text}` }),
+    el('figcaption', {}, `${text} · `, el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, `open run ${id}`), ' · click outside or press Esc to close')),
+  { id: 'full-size' });
 }
 
 function strip(g) {
@@ -99,10 +99,12 @@ function strip(g) {
     const img = fig.querySelector('img');
     if (src && (!img || img.getAttribute('src') !== src)) {
       const thumb = el('img', { class: 'thumb-img', src, alt: `weights of ${id}`, title: 'click for full size' });
-      thumb.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
+      // a button, so that the keyboard opens it too (Enter, Space) and focus comes back to it when the dialog closes
+      const open = el('button', { type: 'button', class: 'image-button', 'aria-label': `weights of ${id}, ${text}: full size` }, thumb);
+      open.addEventListener('click', () => fullSize(id, r.lastSnapshot, text, thumb));
       // drawn smaller than its pixels (many units, or a phone's width): smoothed, as on the run page, not pixels dropped
       thumb.addEventListener('load', () => { thumb.style.imageRendering = thumb.naturalWidth > thumb.clientWidth ? 'auto' : ''; });
-      fig.replaceChildren(thumb, el('figcaption', {}, text));
+      fig.replaceChildren(open, el('figcaption', {}, text));
     } else if (!src && !img) {
       fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));
     } else {
@@ -361,6 +363,9 @@ function drawParallel(g) {
   canvas.height = 360;
   canvas.dataset.axes = axes.length;
   canvas.dataset.lines = g.runs.length;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `parallel coordinates: one line per run (${g.runs.length}) across ${axes.map(a => a.name).join(', ')}; `
+    + 'colour: held-out error (blue low, red high)');
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, width, 360);
   const top = 50, bottom = 320, left = 40, step = (width - 2 * left) / (axes.length - 1);
@@ -427,7 +432,7 @@ async function load() {
     document.getElementById('ends').textContent = g.kind === 'ladder' ? `from ${g.from} to ${g.to}` : '';
     const table = document.getElementById('group');
     table.querySelector('thead').replaceChildren(head(g));
-    table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r)));
+    keepingFocus(table, () => table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r))));
     stickColumns(table, g);
     const compare = document.getElementById('compare');
     const ids = g.compare.filter(isRunId);
@@ -443,7 +448,7 @@ async function load() {
     if (busy && !feed) feed = live(`group=${encodeURIComponent(name)}`, throttle(load, 1000), load, 3000);
     if (!busy && feed) { feed.stop(); feed = null; }
   } catch (e) {
-    document.getElementById('error').textContent = e.message;
+    say(document.getElementById('error'), e.message);
     // no group (or none read yet): its error alone, no note on figures nor empty sections; a live page keeps what it drew
     if (!sweepDrawn) document.getElementById('body').hidden = true;
   }

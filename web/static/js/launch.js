@@ -96,6 +96,7 @@ function clearErrors() {
   document.getElementById('form-error').textContent = '';
   for (const k of keys) {
     inputs[k.name].classList.remove('invalid');
+    inputs[k.name].removeAttribute('aria-invalid');
     document.getElementById(`err-${k.name}`).textContent = '';
   }
 }
@@ -115,6 +116,7 @@ async function submit(evt) {
         const own = inputs[k].validity && inputs[k].validity.badInput ? UNREADABLE : msg;
         message = message.replace(`${k}: ${msg}`, `${k}: ${own}`);
         inputs[k].classList.add('invalid');
+        inputs[k].setAttribute('aria-invalid', 'true');
         document.getElementById(`err-${k}`).textContent = own;
       }
     }
@@ -143,9 +145,11 @@ async function main() {
   for (const k of keys) {
     const c = control(k);
     inputs[k.name] = c;
+    // the hint describes its field to a screen reader as it shows beside it: meaning, range, default, and a refusal
+    c.setAttribute('aria-describedby', `hint-${k.name}`);
     const range = k.input.kind === 'integer' || k.input.kind === 'number' ? ` — ${rangeText(k.input)}` : '';
     fields.append(el('label', { for: c.id }, k.name), el('div', {}, c, c.words || null),
-      el('div', { class: 'hint' }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'note', id: `note-${k.name}` }),
+      el('div', { class: 'hint', id: `hint-${k.name}` }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'note', id: `note-${k.name}` }),
         el('span', { class: 'error', id: `err-${k.name}` })));
   }
   // a clone of a run (?from=ID) or a preset (?preset=NAME); one that cannot be had falls back to the defaults, saying why

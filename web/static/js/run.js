@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText, dialog, say } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -18,7 +18,7 @@ async function act(path, then) {
   } catch (e) {
     // 409: the run changed meanwhile (its cancel asked from another tab, say): show it as it is now, and why
     if (e.status === 409) await load();
-    error.textContent = e.message;
+    say(error, e.message);
   }
 }
 
@@ -32,24 +32,44 @@ let picked = false;       // the reader chose a snapshot: keep it; else follow t
 let loaded = false;       // the run was found once
 let step = 'epoch';       // one step of training in the page's words: 'iteration' for a run trained by L-BFGS
 
+/**
+ * One filter of the snapshot enlarged: the one clicked, or unit 0 when the grid's button is pressed from the keyboard
+ * (a click event with no pointer: detail 0); the dialog's buttons and the arrow keys step through the units.
+ */
 function enlarge(evt) {
   const s = shapes.find(x => String(x.epoch) === snapshot.value);
   if (!s) return;
-  const rect = grid.getBoundingClientRect();
-  const gridCols = Math.ceil(Math.sqrt(s.hidden));
-  const x = (evt.clientX - rect.left) * grid.naturalWidth / rect.width - 1;
-  const y = (evt.clientY - rect.top) * grid.naturalHeight / rect.height - 1;
-  const unit = Math.floor(y / (s.imageRows * 3 + 1)) * gridCols + Math.floor(x / (s.imageCols * 3 + 1));
-  if (!(unit >= 0 && unit < s.hidden)) return;
-  const over = el('div', { class: 'overlay', onclick: () => over.remove() },
-    el('figure', {}, el('img', { src: `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`, alt: `unit ${unit}` }),
-      el('figcaption', { style: 'color:#fff' }, `${step} ${s.epoch}, unit ${unit} · click or press Esc to close`)));
-  document.body.append(over);
+  let unit = 0;
+  if (evt.detail > 0) {
+    const rect = grid.getBoundingClientRect();
+    const gridCols = Math.ceil(Math.sqrt(s.hidden));
+    const x = (evt.clientX - rect.left) * grid.naturalWidth / rect.width - 1;
+    const y = (evt.clientY - rect.top) * grid.naturalHeight / rect.height - 1;
+    unit = Math.floor(y / (s.imageRows * 3 + 1)) * gridCols + Math.floor(x / (s.imageCols * 3 + 1));
+    if (!(unit >= 0 && unit < s.hidden)) return;
+  }
+  const img = el('img', {});
+  // said as it changes: the reader steps through the units from the keyboard
+  const caption = el('figcaption', { style: 'color:#fff', 'aria-live': 'polite' });
+  const show = () => {
+    img.src = `${runPath(id, 'snapshots', s.epoch, 'filters', `${unit}.png`)}?scale=16`;
+    img.alt = `filter of unit ${unit} at ${step} ${s.epoch}`;
+    caption.textContent = `${step} ${s.epoch}, unit ${unit} (units 0–${s.hidden - 1}) · ← → the other units · click outside or press Esc to close`;
+  };
+  const go = by => { unit = Math.min(s.hidden - 1, Math.max(0, unit + by)); show(); };
+  show();
+  dialog(`filters of ${id} at ${step} ${s.epoch}, enlarged`, el('figure', {}, img, caption,
+    el('div', { class: 'toolbar' }, el('button', { type: 'button', class: 'secondary', onclick: () => go(-1) }, '← previous unit'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => go(1) }, 'next unit →'))),
+  { keys: e => { if (e.key === 'ArrowLeft') go(-1); else if (e.key === 'ArrowRight') go(1); } });
 }
 
 function showSnapshot() {
   if (!snapshot.value) return;
   grid.src = `${runPath(id, 'snapshots', snapshot.value, 'grid.png')}?scale=3`;
+  const s = shapes.find(x => String(x.epoch) === snapshot.value);
+  grid.alt = `weights of ${id} at ${step} ${snapshot.value}${s ? `: its ${s.hidden} filters of ${s.imageRows}×${s.imageCols} pixels, gray = 0` : ''}`;
+  document.getElementById('grid-open').setAttribute('aria-label', `${grid.alt}; enlarge the filters one by one`);
   document.getElementById('weights').href = runPath(id, 'snapshots', snapshot.value, 'weights.bin');
   const m = nearestMeasures(measures, Number(snapshot.value));
   document.getElementById('measures').replaceChildren(m
@@ -236,21 +256,22 @@ function nothingToShow() {
 let twinGroup = { id: null, group: null };
 
 async function load() {
-  error.textContent = '';
   let run;
   try {
     run = await getJson(runPath(id));     // first alone: a run that is not there is asked nothing more
   } catch (e) {
-    error.textContent = e.message;
+    say(error, e.message);
     if (!loaded) nothingToShow();
     return;
   }
   try {
     const [events, snaps, ms, metrics] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
       getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
+    say(error, '');
     measures = ms;
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
+    document.title = `sparselab — run ${s.runId}`;
     document.getElementById('run-status').replaceWith(Object.assign(statusBadge(s.status), { id: 'run-status' }));
     const words = stepWords([(run.config || {}).optimizer]);
     step = words.short;
@@ -301,7 +322,7 @@ async function load() {
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));
     document.getElementById('no-snapshot').hidden = snaps.length > 0;
     document.getElementById('gallery-box').hidden = snaps.length === 0;
-    snapshot.hidden = snaps.length === 0;
+    document.getElementById('snapshot-box').hidden = snaps.length === 0;
     document.getElementById('weights').hidden = snaps.length === 0;
     if (snaps.length) {
       const newest = String(snaps[snaps.length - 1].epoch);
@@ -319,15 +340,16 @@ async function load() {
     }
     const replaying = replayingText(s, step);
     if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
+    // a live region: drawn again only when its words change, not at every event of the stream
     const notice = document.getElementById('notice');
-    notice.replaceChildren(...notices);
+    if (notice.textContent !== notices.map(n => n.textContent).join('')) notice.replaceChildren(...notices);
     notice.hidden = notices.length === 0;
     if (s.cancelRequested) document.getElementById('cancel').disabled = true;
     const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);
     if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {
-    error.textContent = e.message;
+    say(error, e.message);
     if (!loaded) nothingToShow();
   }
 }
@@ -336,7 +358,7 @@ if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled
   for (const a of ACTIONS) document.getElementById(a).disabled = true;
   nothingToShow();
-  error.textContent = `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`;
+  say(error, `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`);
 } else {
   document.getElementById('cancel').addEventListener('click', () => {
     document.getElementById('cancel').disabled = true;          // one click is enough: the answer comes with the next look
@@ -350,7 +372,7 @@ if (!isRunId(id)) {
   document.getElementById('csv').href = runPath(id, 'metrics.csv');
   document.getElementById('json').href = runPath(id, 'metrics.json');
   snapshot.addEventListener('change', () => { picked = true; showSnapshot(); });
-  grid.addEventListener('click', enlarge);
+  document.getElementById('grid-open').addEventListener('click', enlarge);
   // drawn smaller than its pixels (a large grid in its 560 px box): smoothed, not every other pixel dropped
   grid.addEventListener('load', () => { grid.style.imageRendering = grid.naturalWidth > grid.clientWidth ? 'auto' : ''; });
   load();

@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, replayingText } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, replayingText, keepingFocus, say } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -25,7 +25,7 @@ compare.addEventListener('click', () => {
 });
 
 function showError(text) {
-  error.textContent = text;
+  say(error, text);
   error.hidden = !text;
 }
 
@@ -78,7 +78,7 @@ function groupCell(r) {
 }
 
 function row(r) {
-  const box = el('input', { type: 'checkbox', 'data-run': r.runId });
+  const box = el('input', { type: 'checkbox', 'data-run': r.runId, 'aria-label': `select ${r.runId} to compare` });
   box.checked = selected.has(r.runId);
   box.addEventListener('change', () => {
     box.checked ? selected.add(r.runId) : selected.delete(r.runId);
@@ -90,8 +90,10 @@ function row(r) {
   const progress = el('td', replaying ? { class: 'replaying', title: replaying } : {},
     el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`,
     replaying ? el('div', { class: 'muted small' }, 'replaying') : null);
-  const tags = el('td', { class: 'tags', title: 'click to edit tags', onclick: () => editTags(r) },
-    ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag'));
+  // a button, so that the keyboard edits tags too (Tab, Enter), named by its run and tags
+  const tags = el('td', { class: 'tags' }, el('button', { type: 'button', class: 'tags-edit', title: 'click to edit tags', onclick: () => editTags(r),
+    'aria-label': `edit the tags of ${r.runId}: ${r.tags.length ? r.tags.join(', ') : 'none yet'}` },
+  ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag')));
   const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);
   if (r.error) st.title = r.error;
   // the answer first: the sparsity knobs, then the stroke share and the figures, then the rest of the configuration
@@ -158,10 +160,10 @@ function noMatch(textMatches) {
 function showCount(textMatches = false) {
   const n = body.children.length;
   const filtered = filter.value.trim() || status.value;
-  document.getElementById('count').textContent = n === 0 && filtered
+  say(document.getElementById('count'), n === 0 && filtered
     ? noMatch(textMatches)
     : n === 0 ? 'no runs in this log yet: "Launch a run" queues one, as do ./sparselab train and ./sparselab sweep in a terminal'
-    : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`;
+    : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`);
   more.hidden = !next;
   updateCompare();
 }
@@ -188,10 +190,10 @@ async function refresh() {
       && (await page(new URLSearchParams({ q: params.get('q') }).toString(), null, 1)).runs.length > 0;
     if (pending !== query) return;
     next = p.next;
-    body.replaceChildren(...p.runs.map(row));
+    keepingFocus(body, () => body.replaceChildren(...p.runs.map(row)));
     showCount(textMatches);
   } catch (e) {
-    document.getElementById('count').textContent = e.message;
+    say(document.getElementById('count'), e.message);
   }
 }
 
@@ -206,7 +208,7 @@ async function loadMore() {
     body.append(...p.runs.filter(r => !body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`)).map(row));
     showCount();
   } catch (e) {
-    document.getElementById('count').textContent = e.message;
+    say(document.getElementById('count'), e.message);
   } finally {
     loadingMore = false;
   }
@@ -221,7 +223,7 @@ function changed(r) {
   const old = body.querySelector(`tr[data-run="${CSS.escape(r.runId)}"]`);
   if (!old) { refresh(); return; }
   if (status.value && status.value !== r.status) { refresh(); return; }
-  old.replaceWith(row(r));
+  keepingFocus(body, () => old.replaceWith(row(r)));
   updateCompare();
 }
 

@@ -1,0 +1,283 @@
+package sparselab.server;
+
+import io.javalin.Javalin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import sparselab.log.RunEvent;
+import sparselab.store.EventLog;
+import sparselab.store.WorkerInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pages as a keyboard-only and screen-reader user meets them, in headless Chromium, read through the browser's
+ * accessibility tree (the name and role a screen reader announces): every control, image and chart named, a title
+ * that says which page and run; what a mouse opens, the keyboard opens too, and a dialog keeps and gives back focus.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessibilityBrowserTest {
+    @RegisterExtension static final Chrome chrome = new Chrome();
+    Path dir;
+    EventLog log;
+    Javalin app;
+    WebDriver driver;
+    String base;
+    String sparse;
+    String plain;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("sparselab-a11y");
+        log = TestLogs.open(dir, "a11y.db");
+        sparse = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        plain = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        // a sweep of three keys whose runs end apart: charts against each key and parallel coordinates
+        String[][] points = {{"0.1", "0.05", "2"}, {"1", "0.1", "3"}, {"3", "0.2", "4"}};
+        for (String[] p : points) {
+            Fixtures.trained(log, Map.of("data", "bars", "beta", p[0], "rho", p[1], "epochs", p[2]), Integer.parseInt(p[2]), 16, 8, null, "sweep", "a11y-sweep");
+        }
+        log.workerBeat(new WorkerInfo("lab-1", "box-1", 4242, 1, List.of(), null, null, false));
+        app = Fixtures.pagesServer(log);
+        base = "http://127.0.0.1:" + app.port();
+        driver = chrome.driver();
+    }
+
+    @AfterAll
+    void stop() {
+        Fixtures.stopPages(app, log, dir);
+    }
+
+    @Test
+    void a_focused_control_in_a_live_table_keeps_the_focus_when_the_stream_draws_its_row_again() {
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"), "sweep", "a11y-live");
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        try {
+            // the runs page: its row is drawn again at each epoch, the whole table when a run is added
+            driver.get(base + "/index.html");
+            String box = "#runs tbody tr[data-run='" + id + "'] input[type=checkbox]";
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector(box)).isEmpty()
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            chrome.js("document.querySelector(arguments[0]).focus();", box);
+            epoch(id, 1);
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js("return document.querySelector(arguments[0]).textContent.includes('1/5');",
+                    "#runs tbody tr[data-run='" + id + "']")));
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", box), "the run's checkbox keeps the focus");
+            String added = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#runs tbody tr[data-run='" + added + "']")).isEmpty());
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", box), "and when the table is drawn again");
+            log.append(added, new RunEvent.Cancelled(0));
+
+            // the group page: its table is drawn again at each epoch
+            driver.get(base + "/group.html?name=a11y-live");
+            String link = "#group tbody tr[data-run='" + id + "'] a";
+            chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector(link)).isEmpty()
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            chrome.js("document.querySelector(arguments[0]).focus();", link);
+            epoch(id, 2);
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js("return document.querySelector(arguments[0]).textContent.includes('2/5');",
+                    "#group tbody tr[data-run='" + id + "']")));
+            assertEquals(Boolean.TRUE, chrome.js("return document.activeElement.matches(arguments[0]);", link), "the run's link keeps the focus");
+        } finally {
+            log.append(id, new RunEvent.Cancelled(2));
+        }
+    }
+
+    @Test
+    void a_notice_is_said_once_not_at_every_epoch_and_the_launch_form_ties_each_refusal_to_its_field() {
+        // the run page's notice is a polite live region: drawn again only when its words change, not at each event
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "5"));
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        log.append(id, new RunEvent.CancelRequested("test"));
+        try {
+            driver.get(base + "/run.html?id=" + id);
+            chrome.waitFor(15).until(d -> d.findElement(By.id("notice")).getText().startsWith("Cancel requested")
+                    && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            assertEquals("polite", driver.findElement(By.id("notice")).getAttribute("aria-live"));
+            assertEquals("polite", driver.findElement(By.id("error")).getAttribute("aria-live"));
+            chrome.js("window.noticeWrites = 0; new MutationObserver(m => { window.noticeWrites += m.length; })"
+                    + ".observe(document.getElementById('notice'), { childList: true, subtree: true, characterData: true });");
+            for (int e = 1; e <= 2; e++) {
+                epoch(id, e);
+                String done = e + "/5";
+                chrome.waitFor(15).until(d -> d.findElement(By.id("summary")).getText().startsWith(done));
+            }
+            assertEquals(0L, chrome.js("return window.noticeWrites;"), "the notice, unchanged, was not written (and said) again at each epoch");
+            assertTrue(driver.findElement(By.id("notice")).getText().startsWith("Cancel requested"));
+        } finally {
+            log.append(id, new RunEvent.Cancelled(2));
+        }
+
+        // the launch form: a refused field is marked invalid and described by its hint, refusal included; the form's
+        // error is an alert
+        driver.get(base + "/launch.html");
+        chrome.waitFor(10).until(d -> !d.findElements(By.id("key-rho")).isEmpty());
+        WebElement rho = driver.findElement(By.id("key-rho"));
+        assertEquals(null, rho.getAttribute("aria-invalid"));
+        rho.sendKeys("2");
+        driver.findElement(By.id("submit")).click();
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("err-rho")).getText().isBlank());
+        assertEquals("true", rho.getAttribute("aria-invalid"));
+        String described = (String) chrome.js("return arguments[0].getAttribute('aria-describedby').split(' ')"
+                + ".map(id => document.getElementById(id).textContent).join(' ');", rho);
+        assertTrue(described.startsWith("target activation rate") && described.contains(driver.findElement(By.id("err-rho")).getText()), described);
+        assertEquals("alert", driver.findElement(By.id("form-error")).getAriaRole());
+    }
+
+    /** Epoch {@code e} of a running run, and a heartbeat (alive: the tests' takeover timeout is a few seconds). */
+    private void epoch(String id, int e) {
+        log.append(id, new RunEvent.EpochCompleted(e, 2.5 / e, 2.0 / e, 0.4, 0.1, 0.2, new double[16], 0.1, 0.2, 0, 0, false, 2.1 / e, 0.5, 100));
+        log.append(id, new RunEvent.Heartbeat(e, 0));
+    }
+
+    /** Each page, the wait for it to be drawn, and a word its title must hold besides "sparselab". */
+    record Page(String path, String ready, String titleHolds) {}
+
+    @Test
+    void every_control_image_and_chart_of_every_page_has_a_name_and_the_title_says_which_page_it_is() {
+        List<Page> pages = List.of(
+                new Page("/index.html", "return document.querySelectorAll('#runs tbody tr').length >= 5;", "runs"),
+                new Page("/run.html?id=" + sparse, "return !!Chart.getChart(document.getElementById('curves')) && document.getElementById('grid').complete"
+                        + " && document.getElementById('grid').naturalWidth > 0;", "run " + sparse),
+                new Page("/compare.html?runs=" + sparse + "," + plain, "return document.querySelectorAll('#heatmaps canvas').length === 2"
+                        + " && document.querySelectorAll('#charts canvas').length > 0 && document.querySelectorAll('#measure-charts canvas').length > 0"
+                        + " && [...document.querySelectorAll('#galleries img')].every(i => i.complete && i.naturalWidth > 0);",
+                        "compare " + sparse + " vs " + plain),
+                new Page("/group.html?name=a11y-sweep", "return document.querySelectorAll('#sweep-charts canvas').length > 0"
+                        + " && !document.getElementById('parallel-box').hidden && document.querySelectorAll('#strip img').length === 3;", "a11y-sweep"),
+                new Page("/launch.html", "return !!document.getElementById('key-beta');", "launch"),
+                new Page("/workers.html", "return document.querySelectorAll('#workers tbody tr').length === 1;", "workers"));
+        List<String> unnamed = new ArrayList<>();
+        for (Page page : pages) {
+            driver.get(base + page.path());
+            chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(page.ready())));
+            assertEquals("en", driver.findElement(By.tagName("html")).getAttribute("lang"), page.path());
+            assertTrue(driver.getTitle().startsWith("sparselab — ") && driver.getTitle().contains(page.titleHolds()),
+                    page.path() + ": the title names the page: " + driver.getTitle());
+            int seen = 0;
+            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]"))) {
+                if (!e.isDisplayed()) continue;
+                seen++;
+                String name = e.getAccessibleName();
+                String what = page.path() + " " + e.getTagName() + "#" + e.getAttribute("id") + "." + e.getAttribute("class");
+                if (name == null || name.isBlank()) unnamed.add(what);
+                if (e.getTagName().equals("canvas") && !"image".equals(e.getAriaRole()) && !"img".equals(e.getAriaRole())) {
+                    unnamed.add(what + " (role " + e.getAriaRole() + ", not an image)");
+                }
+            }
+            assertTrue(seen > 0 || page.path().startsWith("/workers"), page.path() + ": controls found");
+        }
+        assertEquals(List.of(), unnamed, "controls, images and charts a screen reader cannot name");
+        // named by what they show: a chart by its title and series, the weights by run and epoch
+        driver.get(base + "/run.html?id=" + sparse);
+        chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(pages.get(1).ready())));
+        assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty", driver.findElement(By.id("curves")).getAccessibleName());
+        assertEquals("weights of " + sparse + " at epoch 4: its 16 filters of 8×8 pixels, gray = 0", driver.findElement(By.id("grid")).getAccessibleName());
+        assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
+    }
+
+    /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
+    private boolean tabTo(By target, int most) {
+        for (int i = 0; i < most; i++) {
+            press(Keys.TAB);
+            if (focused(target)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A key pressed on the focused element. The live tables draw their rows again (the focus moved to the new row's
+     * control): a key that found the old one gone was not sent, and is sent again to the new one.
+     */
+    private void press(CharSequence key) {
+        for (int tried = 1; ; tried++) {
+            try {
+                driver.switchTo().activeElement().sendKeys(key);
+                return;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (tried == 3) throw e;
+            }
+        }
+    }
+
+    private boolean focused(By target) {
+        return Boolean.TRUE.equals(chrome.js("return document.activeElement === arguments[0];", driver.findElement(target)));
+    }
+
+    private String focusedName() {
+        return driver.switchTo().activeElement().getAccessibleName();
+    }
+
+    @Test
+    void the_keyboard_edits_a_runs_tags_and_opens_the_weights_in_a_dialog_that_keeps_and_gives_back_focus() {
+        // the runs page: the tags cell is a button in the Tab order after the run's link, Enter edits
+        driver.get(base + "/index.html");
+        By link = By.cssSelector("#runs tbody tr[data-run='" + plain + "'] td:nth-child(2) a");
+        By tags = By.cssSelector("#runs tbody tr[data-run='" + plain + "'] td.tags button");
+        chrome.waitFor(10).until(d -> !d.findElements(tags).isEmpty());
+        chrome.js("arguments[0].focus();", driver.findElement(link));
+        assertTrue(tabTo(tags, 3), "Tab reaches the tags of the run");
+        assertEquals("edit the tags of " + plain + ": none yet", focusedName());
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> { try { d.switchTo().alert(); return true; } catch (org.openqa.selenium.NoAlertPresentException e) { return false; } });
+        driver.switchTo().alert().sendKeys("by-keyboard");
+        driver.switchTo().alert().accept();
+        chrome.waitFor(10).until(d -> d.findElement(tags).getText().equals("by-keyboard"));
+
+        // the group page: a thumbnail is a button; Enter opens its full size as a named modal dialog with the focus in it
+        driver.get(base + "/group.html?name=a11y-sweep");
+        By thumb = By.cssSelector("#strip figure:first-child button");
+        chrome.waitFor(10).until(d -> !d.findElements(thumb).isEmpty());
+        chrome.js("document.getElementById('compare').focus();");
+        assertTrue(tabTo(thumb, 10), "Tab reaches the first thumbnail");
+        press(Keys.ENTER);
+        By dialog = By.cssSelector("[role=dialog]");
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        assertEquals("true", driver.findElement(dialog).getAttribute("aria-modal"));
+        assertTrue(driver.findElement(dialog).getAccessibleName().startsWith("weights of "), driver.findElement(dialog).getAccessibleName());
+        assertEquals("Close", focusedName(), "the focus moves into the dialog");
+        for (int i = 0; i < 4; i++) {                    // Tab goes round the dialog's link and Close, never behind it
+            press(Keys.TAB);
+            assertEquals(Boolean.TRUE, chrome.js("return !!document.activeElement.closest('[role=dialog]');"), "Tab " + (i + 1) + " stays in the dialog");
+        }
+        press(Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(thumb), "the focus is back on the thumbnail that opened it");
+        press(Keys.SPACE);     // Space opens it too; Close closes it
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(thumb));
+
+        // the run page: the weights are a button; from the keyboard it enlarges unit 0, and the arrows step the units
+        driver.get(base + "/run.html?id=" + sparse);
+        By grid = By.id("grid-open");
+        chrome.waitFor(10).until(d -> Boolean.TRUE.equals(chrome.js("const i = document.getElementById('grid'); return i.complete && i.naturalWidth > 0;")));
+        chrome.js("document.getElementById('run-logscale').focus();");
+        assertTrue(tabTo(grid, 10), "Tab reaches the weights");
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> !d.findElements(dialog).isEmpty());
+        By unit = By.cssSelector("[role=dialog] img");
+        assertTrue(driver.findElement(unit).getAttribute("src").contains("/filters/0.png"), driver.findElement(unit).getAttribute("src"));
+        press(Keys.ARROW_RIGHT);
+        press(Keys.ARROW_RIGHT);
+        assertEquals("filter of unit 2 at epoch 4", driver.findElement(unit).getAccessibleName());
+        press(Keys.ESCAPE);
+        chrome.waitFor(5).until(d -> d.findElements(dialog).isEmpty());
+        assertTrue(focused(grid), "the focus is back on the weights");
+    }
+}
