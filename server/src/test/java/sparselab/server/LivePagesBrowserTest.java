@@ -277,7 +277,7 @@ class LivePagesBrowserTest {
      */
     @Test
     void the_runs_table_marks_the_progress_of_a_replaying_run_until_a_new_epoch_is_logged() throws IOException {
-        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"));
+        String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"), "sweep", "replaying");
         sparselab.store.Lease taken = takenOverAfter24(id);
         driver.get(base + "/index.html");
         String cell = "const r = document.querySelector(arguments[0]); const td = r && r.querySelector('td.replaying');"
@@ -287,8 +287,15 @@ class LivePagesBrowserTest {
         assertEquals(List.of("24/60replaying", REPLAYING_FROM_10), chrome.js(cell, row));
         chrome.js("document.querySelector(arguments[0]).scrollIntoView();", row);
         chrome.screenshot("runs-replaying.png");
+        // the group page's run table says it the same way
+        driver.get(base + "/group.html?name=replaying");
+        String groupRow = "#group tbody tr[data-run='" + id + "']";
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, groupRow)).size() == 2);
+        assertEquals(List.of("24/60replaying", REPLAYING_FROM_10), chrome.js(cell, groupRow));
         chrome.waitFor(30).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
         taken.append(epoch(25));
+        chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, groupRow)).size() == 1 && String.valueOf(((List<?>) chrome.js(cell, groupRow)).get(0)).contains("25/60"));
+        driver.get(base + "/index.html");
         chrome.waitFor(10).until(d -> ((List<?>) chrome.js(cell, row)).size() == 1 && String.valueOf(((List<?>) chrome.js(cell, row)).get(0)).contains("25/60"));
         taken.append(new RunEvent.Cancelled(25));
     }
