@@ -499,10 +499,13 @@ public class BenchCommand implements Callable<Integer> {
                 return null;
             }
             Path dir = Files.createTempDirectory("sparselab-peer");
-            // Ctrl-C or SIGTERM before close: the peer is stopped and its folder (megabytes of digits) deleted all the same
-            Process[] started = new Process[1];
+            // Ctrl-C or SIGTERM before close: the peer is stopped and its folder (megabytes of digits) deleted all the same.
+            // A signal between the peer's start and start()'s return finds no Process yet: then this JVM's children are
+            // stopped (bench starts no other process), or the peer would run on, orphaned (found on a loaded machine)
+            java.util.concurrent.atomic.AtomicReference<Process> started = new java.util.concurrent.atomic.AtomicReference<>();
             Thread hook = new Thread(() -> {
-                if (started[0] != null) started[0].destroyForcibly();
+                if (started.get() != null) started.get().destroyForcibly();
+                else ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
                 TempFolder.delete(dir);
             }, "peer-cleanup");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -513,7 +516,7 @@ public class BenchCommand implements Callable<Integer> {
             }
             Process proc = new ProcessBuilder(interpreter.toString(), script.toString())
                     .redirectError(dir.resolve("stderr.txt").toFile()).start();
-            started[0] = proc;
+            started.set(proc);
             Peer peer = new Peer(proc, out, dir, hook);
             String ready = peer.answers.readLine();
             if (ready == null || !ready.startsWith("ready ")) {

@@ -524,6 +524,12 @@ class CommandLineTest {
             } finally {
                 late.stop();
                 if (lateServing.isAlive()) lateServing.join(60_000);
+                // the trainer started here finds the run taken and ends; on a loaded machine its JVM may still be starting
+                // (and about to open the log) when the run has finished: the test's folder is removed only after it
+                for (ProcessHandle trainer : ProcessHandle.current().descendants()
+                        .filter(p -> p.info().commandLine().map(c -> c.contains(db)).orElse(false)).toList()) {
+                    trainer.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
             }
         }
     }
