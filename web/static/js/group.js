@@ -439,7 +439,16 @@ async function load() {
     stickColumns(table, g);
     const compare = document.getElementById('compare');
     const ids = g.compare.filter(isRunId);
-    compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
+    // fewer than two runs: a link without href, so neither Tab nor Enter reaches it; said as a disabled link
+    if (ids.length < 2) {
+      compare.removeAttribute('href');
+      compare.setAttribute('role', 'link');
+      compare.setAttribute('aria-disabled', 'true');
+    } else {
+      compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
+      compare.removeAttribute('role');
+      compare.removeAttribute('aria-disabled');
+    }
     compare.classList.toggle('disabled', ids.length < 2);
     document.getElementById('count').textContent = `${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
     // an L-BFGS run's last step is an iteration; a group of both kinds says both

@@ -190,6 +190,23 @@ class AccessibilityBrowserTest {
         assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
     }
 
+    @Test
+    void a_disabled_link_is_neither_reached_by_tab_nor_followed_but_still_shown_disabled() {
+        String only = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 16, 8, null, "sweep", "a11y-one");
+        driver.get(base + "/group.html?name=a11y-one");
+        By runLink = By.cssSelector("#group tbody tr[data-run='" + only + "'] a");
+        chrome.waitFor(15).until(d -> d.findElement(By.id("count")).getText().equals("1 run") && !d.findElements(runLink).isEmpty());
+        WebElement compare = driver.findElement(By.id("compare"));
+        assertEquals(null, compare.getAttribute("href"), "no address to follow");
+        assertEquals("true", compare.getAttribute("aria-disabled"), "said as disabled");
+        assertEquals("0.45", compare.getCssValue("opacity"), "drawn as disabled");
+        chrome.js("arguments[0].focus();", compare);
+        assertEquals(Boolean.FALSE, chrome.js("return document.activeElement === arguments[0];", compare), "it takes no focus");
+        chrome.js("[...document.querySelectorAll('header a')].pop().focus();");
+        press(Keys.TAB);
+        assertTrue(focused(runLink), "Tab from the header goes past it to the run's link");
+    }
+
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
     private boolean tabTo(By target, int most) {
         for (int i = 0; i < most; i++) {
