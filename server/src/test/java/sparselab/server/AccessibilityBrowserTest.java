@@ -207,6 +207,29 @@ class AccessibilityBrowserTest {
         assertTrue(focused(runLink), "Tab from the header goes past it to the run's link");
     }
 
+    @Test
+    void the_keyboard_picks_a_filter_on_the_compare_page_and_the_arrows_step_the_filters() {
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(
+                "const i = [...document.querySelectorAll('#galleries img')]; return i.length === 2 && i.every(i => i.complete && i.naturalWidth > 0);")));
+        By first = By.cssSelector("#galleries button[data-run='" + sparse + "']");
+        chrome.js("document.getElementById('by-match').focus();");
+        assertTrue(tabTo(first, 3), "Tab reaches the first run's gallery");
+        assertTrue(focusedName().startsWith("weights of "), focusedName());
+        press(Keys.ENTER);
+        By hl = By.cssSelector("#galleries .hl[data-run='" + sparse + "']");
+        chrome.waitFor(10).until(d -> !d.findElements(hl).isEmpty()
+                && d.findElement(By.id("unit-title")).getText().startsWith("Matched units: " + sparse + " unit 0"));
+        assertEquals("0", driver.findElement(hl).getAttribute("data-unit"));
+        press(Keys.ARROW_RIGHT);
+        chrome.waitFor(10).until(d -> "1".equals(d.findElement(hl).getAttribute("data-unit")));
+        press(Keys.ARROW_DOWN);     // 16 units: a grid of 4 columns
+        chrome.waitFor(10).until(d -> "5".equals(d.findElement(hl).getAttribute("data-unit")));
+        assertTrue(driver.findElement(By.id("unit-title")).getText().startsWith("Matched units: " + sparse + " unit 5"),
+                driver.findElement(By.id("unit-title")).getText());
+        assertTrue(focused(first), "the focus stays on the gallery");
+    }
+
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
     private boolean tabTo(By target, int most) {
         for (int i = 0; i < most; i++) {
