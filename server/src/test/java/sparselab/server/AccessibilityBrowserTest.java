@@ -169,7 +169,8 @@ class AccessibilityBrowserTest {
             assertTrue(driver.getTitle().startsWith("sparselab — ") && driver.getTitle().contains(page.titleHolds()),
                     page.path() + ": the title names the page: " + driver.getTitle());
             int seen = 0;
-            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]"))) {
+            // a tabindex of -1 (the main content, which the skip link focuses) is no stop of Tab, nor a control
+            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]:not([tabindex='-1'])"))) {
                 if (!e.isDisplayed()) continue;
                 seen++;
                 String name = e.getAccessibleName();
@@ -228,6 +229,33 @@ class AccessibilityBrowserTest {
         assertTrue(driver.findElement(By.id("unit-title")).getText().startsWith("Matched units: " + sparse + " unit 5"),
                 driver.findElement(By.id("unit-title")).getText());
         assertTrue(focused(first), "the focus stays on the gallery");
+    }
+
+    @Test
+    void every_page_starts_with_a_skip_link_to_its_main_content_and_names_its_header_links_marking_the_page() {
+        // each page, and the header link that is that page (none: a run, comparison or group is no link of the header)
+        Map<String, String> current = new java.util.LinkedHashMap<>();
+        current.put("/index.html", "/index.html");
+        current.put("/run.html?id=" + sparse, null);
+        current.put("/compare.html?runs=" + sparse + "," + plain, null);
+        current.put("/group.html?name=a11y-sweep", null);
+        current.put("/launch.html", "/launch.html");
+        current.put("/workers.html", "/workers.html");
+        for (Map.Entry<String, String> page : current.entrySet()) {
+            String path = page.getKey();
+            driver.get(base + path);
+            chrome.waitFor(10).until(d -> "complete".equals(chrome.js("return document.readyState;")));
+            WebElement nav = driver.findElement(By.cssSelector("header nav"));
+            assertEquals("pages", nav.getAccessibleName(), path);
+            assertEquals(3, nav.findElements(By.cssSelector("a")).size(), path + ": the header's links are in its nav");
+            assertEquals(page.getValue() == null ? List.of() : List.of(page.getValue()),
+                    chrome.js("return [...document.querySelectorAll('[aria-current=page]')].map(a => a.getAttribute('href'));"), path + ": the current page");
+            press(Keys.TAB);
+            assertEquals("Skip to content", focusedName(), path + ": the first stop of Tab");
+            assertTrue(driver.switchTo().activeElement().isDisplayed(), path + ": seen once focused");
+            press(Keys.ENTER);
+            chrome.waitFor(5).until(d -> Boolean.TRUE.equals(chrome.js("return document.activeElement === document.querySelector('main#main');")));
+        }
     }
 
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
