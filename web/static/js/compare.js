@@ -201,7 +201,7 @@ function drawCharts(runs) {
 function drawDiff(diff) {
   const head = document.querySelector('#diff thead');
   head.replaceChildren(el('tr', {}, el('th', {}, 'key'), ...diff.runIds.map(id => el('th', {}, id)), el('th', {}, 'meaning')));
-  const row = r => el('tr', { class: r.differs ? 'differs' : '', 'data-key': r.key }, el('td', {}, r.key),
+  const row = r => el('tr', { class: r.differs ? 'differs' : '', 'data-key': r.key }, el('th', { scope: 'row' }, r.key),
     ...r.values.map(v => el('td', {}, v ?? '')), el('td', { class: 'muted' }, r.doc));
   // runs of one configuration: a line that says so, not a bare header
   document.querySelector('#diff tbody').replaceChildren(...(diff.differing > 0 ? diff.rows.filter(r => r.differs).map(row)

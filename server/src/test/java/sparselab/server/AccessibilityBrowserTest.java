@@ -258,6 +258,22 @@ class AccessibilityBrowserTest {
         }
     }
 
+    @Test
+    void key_value_tables_head_each_row_with_its_key() {
+        driver.get(base + "/run.html?id=" + sparse);
+        chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#config tr[data-key='beta']")).isEmpty()
+                && !d.findElements(By.cssSelector("#measures table.measures tr")).isEmpty());
+        assertEquals(List.of("beta", "row"), chrome.js("const h = document.querySelector(\"#config tr[data-key='beta'] > :first-child\");"
+                + " return [h.textContent, h.tagName === 'TH' ? h.scope : 'a ' + h.tagName];"));
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#config tr, #measures table.measures tr')]"
+                + ".filter(r => !r.firstElementChild.matches('th[scope=row]')).map(r => r.textContent);"), "rows without a header");
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#diff tbody tr[data-key='beta']")).isEmpty()
+                && !d.findElements(By.cssSelector("#galleries table.measures tr")).isEmpty());
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#diff tbody tr, #same tbody tr, #galleries table.measures tr')]"
+                + ".filter(r => !r.firstElementChild.matches('th[scope=row]')).map(r => r.textContent);"), "rows without a header");
+    }
+
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
     private boolean tabTo(By target, int most) {
         for (int i = 0; i < most; i++) {
