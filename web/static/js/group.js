@@ -324,7 +324,9 @@ function drawEffects(g) {
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
         title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
       // as in the over-seeds table, a narrow column breaks the line before the ± only
-      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`);
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`,
+      // the highlight said in words too: a screen reader does not see a colour
+      clear ? el('span', { class: 'visually-hidden' }, ', larger than the seed noise') : null);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();

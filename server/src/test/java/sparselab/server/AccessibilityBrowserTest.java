@@ -274,6 +274,30 @@ class AccessibilityBrowserTest {
                 + ".filter(r => !r.firstElementChild.matches('th[scope=row]')).map(r => r.textContent);"), "rows without a header");
     }
 
+    @Test
+    void the_effects_table_says_in_words_which_steps_are_larger_than_the_seed_noise() {
+        // a ladder of two steps, two seeds each: step 0 ends at losses 2.5 and 2 (4 and 5 epochs), step 1 at 10 and 10
+        int[][] epochs = {{4, 5}, {1, 1}};
+        for (int step = 0; step < 2; step++) {
+            for (int s = 0; s < 2; s++) {
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 2, step == 0 ? List.of() : List.of("beta"), null);
+                Map<String, String> c = Map.of("data", "bars", "beta", step == 0 ? "0.1" : "3", "seed", Integer.toString(1 + s), "epochs", "5");
+                String id = log.create(new RunEvent.Created(sparselab.config.ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "a11y-ladder", ls));
+                Fixtures.train(log, id, epochs[step][s], 16, 8, null, false);
+            }
+        }
+        driver.get(base + "/group.html?name=a11y-ladder");
+        By loss = By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']");
+        chrome.waitFor(15).until(d -> !d.findElements(loss).isEmpty());
+        assertTrue(driver.findElement(loss).getAttribute("class").contains("changed"), "+7.75 ± 3.2: larger than the seed noise");
+        assertTrue(driver.findElement(loss).getAttribute("textContent").endsWith(", larger than the seed noise"), driver.findElement(loss).getAttribute("textContent"));
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#effects tbody td[data-figure]')]"
+                + ".filter(td => td.classList.contains('changed') !== td.textContent.includes('larger than the seed noise')).map(td => td.dataset.figure);"),
+                "every highlighted cell, and none other, says so in words");
+        assertEquals(1L, chrome.js("return document.querySelector(arguments[0] + ' .visually-hidden').getBoundingClientRect().width;",
+                "#effects tbody tr[data-step='1'] td[data-figure='loss']"), "said, not shown");
+    }
+
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
     private boolean tabTo(By target, int most) {
         for (int i = 0; i < most; i++) {
