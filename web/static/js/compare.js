@@ -1,6 +1,7 @@
 // The compare page, answer first: the configuration diff and the weight galleries (one epoch control for all; units
-// matched across runs; click a filter to follow its unit), then the curves (loss-like ones on a log scale; figures
-// constant in every run as one line of text), the per-unit rate heat maps on one colour scale, the filter measures.
+// matched across runs; click a filter, or press Enter or the arrows on a gallery, to follow its unit), then the curves
+// (loss-like ones on a log scale; figures constant in every run as one line of text), the per-unit rate heat maps on
+// one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
 import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say } from './api.js';
@@ -200,7 +201,7 @@ function drawCharts(runs) {
 function drawDiff(diff) {
   const head = document.querySelector('#diff thead');
   head.replaceChildren(el('tr', {}, el('th', {}, 'key'), ...diff.runIds.map(id => el('th', {}, id)), el('th', {}, 'meaning')));
-  const row = r => el('tr', { class: r.differs ? 'differs' : '', 'data-key': r.key }, el('td', {}, r.key),
+  const row = r => el('tr', { class: r.differs ? 'differs' : '', 'data-key': r.key }, el('th', { scope: 'row' }, r.key),
     ...r.values.map(v => el('td', {}, v ?? '')), el('td', { class: 'muted' }, r.doc));
   // runs of one configuration: a line that says so, not a bare header
   document.querySelector('#diff tbody').replaceChildren(...(diff.differing > 0 ? diff.rows.filter(r => r.differs).map(row)
@@ -380,17 +381,31 @@ async function drawGalleries(runs) {
   for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
     const status = el('div', { class: 'tile-status muted', role: 'status', hidden: '' });
-    const tiles = el('div', { class: 'tile-box' }, img, status);
+    // a button, so that the keyboard picks a filter too (the group page's thumbnails and the run page's weights are)
+    const pick = el('button', { type: 'button', class: 'image-button', 'data-run': s.run.runId }, img);
+    const tiles = el('div', { class: 'tile-box' }, pick, status);
     const caption = el('div', { class: 'muted' }, s.run.runId);
     const table = measuresTable(null, { 'data-run': s.run.runId });
     // a run without measured snapshots says so, not a table of six names and no values
     const noMeasures = el('p', { class: 'muted no-measures', 'data-run': s.run.runId, hidden: '' }, 'no filter measures yet');
     box.append(el('div', { class: 'gallery' }, caption, s.snapshotEpochs.length ? tiles : el('p', { class: 'muted' }, 'no snapshots yet'), table, noMeasures));
-    const g = { s, img, box: tiles, status, caption, table, noMeasures, epoch: null };
-    img.addEventListener('click', evt => {
-      const p = tileAt(g, evt);
+    const g = { s, img, pick, box: tiles, status, caption, table, noMeasures, epoch: null };
+    const current = () => { const h = g.box.querySelector('.hl'); return h ? Number(h.dataset.position) : null; };
+    // clicked: the filter under the pointer; pressed from the keyboard (a click with no pointer: detail 0), the
+    // filter followed in this run, else its first
+    pick.addEventListener('click', evt => {
+      const p = evt.detail > 0 ? tileAt(g, evt) : current() ?? 0;
       if (p === null) return;
       selectTile(g, p);
+    });
+    // the arrow keys step to the next filter, or the one above or below in the grid
+    pick.addEventListener('keydown', evt => {
+      const t = tileGeometry(g);
+      const by = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -t.gridCols, ArrowDown: t.gridCols }[evt.key];
+      if (by === undefined) return;
+      evt.preventDefault();
+      const p = current();
+      selectTile(g, p === null ? 0 : Math.min(t.hidden - 1, Math.max(0, p + by)));
     });
     img.addEventListener('load', () => {
       // small snapshots (few units, small images) are drawn at least 240 px wide, pixels kept square
@@ -443,6 +458,7 @@ async function drawGalleries(runs) {
       }
       g.caption.textContent = `${label(g.s)} — ${(stepOf[g.s.run.runId] || words).short} ${g.epoch}${matched ? ', ordered by match' : ''}`;
       g.img.alt = `weights of ${g.caption.textContent}`;
+      g.pick.setAttribute('aria-label', `${g.img.alt}; Enter follows a filter's unit in every run, the arrow keys step the filters`);
     }
     if (selected) follow();
   };

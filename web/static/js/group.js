@@ -324,7 +324,9 @@ function drawEffects(g) {
       return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
         title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
       // as in the over-seeds table, a narrow column breaks the line before the ± only
-      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`);
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`,
+      // the highlight said in words too: a screen reader does not see a colour
+      clear ? el('span', { class: 'visually-hidden' }, ', larger than the seed noise') : null);
     }))));
   const box = document.getElementById('effects-charts');
   box.replaceChildren();
@@ -439,7 +441,16 @@ async function load() {
     stickColumns(table, g);
     const compare = document.getElementById('compare');
     const ids = g.compare.filter(isRunId);
-    compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
+    // fewer than two runs: a link without href, so neither Tab nor Enter reaches it; said as a disabled link
+    if (ids.length < 2) {
+      compare.removeAttribute('href');
+      compare.setAttribute('role', 'link');
+      compare.setAttribute('aria-disabled', 'true');
+    } else {
+      compare.href = `/compare.html?runs=${ids.map(encodeURIComponent).join(',')}`;
+      compare.removeAttribute('role');
+      compare.removeAttribute('aria-disabled');
+    }
     compare.classList.toggle('disabled', ids.length < 2);
     document.getElementById('count').textContent = `${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${g.runs.length > 8 ? ' (compare opens the first 8)' : ''}`;
     // an L-BFGS run's last step is an iteration; a group of both kinds says both

@@ -43,9 +43,9 @@ export function measureCell(row, key) {
   return el('td', { class: 'num' }, fmt(row[key], 3));
 }
 
-/** A two-column table of one snapshot's measures. */
+/** A two-column table of one snapshot's measures, each row headed by the measure's name. */
 export function measuresTable(row, attrs = {}) {
   return el('table', { class: 'measures', ...attrs },
     el('tbody', {}, ...MEASURES.map(([k, label, , meaning]) => el('tr', { 'data-measure': k },
-      el('td', { title: meaning }, label), measureCell(row, k)))));
+      el('th', { scope: 'row', title: meaning }, label), measureCell(row, k)))));
 }

@@ -240,7 +240,7 @@ function configTable(config, ignored) {
   return Object.entries(config).map(([k, v]) => {
     const why = ignored[k];
     return el('tr', why ? { class: 'ignored', 'data-key': k, title: why } : { 'data-key': k },
-      el('td', {}, k), el('td', {}, v, why ? el('span', { class: 'note' }, `ignored: ${why}`) : null));
+      el('th', { scope: 'row' }, k), el('td', {}, v, why ? el('span', { class: 'note' }, `ignored: ${why}`) : null));
   });
 }
 

@@ -169,7 +169,8 @@ class AccessibilityBrowserTest {
             assertTrue(driver.getTitle().startsWith("sparselab — ") && driver.getTitle().contains(page.titleHolds()),
                     page.path() + ": the title names the page: " + driver.getTitle());
             int seen = 0;
-            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]"))) {
+            // a tabindex of -1 (the main content, which the skip link focuses) is no stop of Tab, nor a control
+            for (WebElement e : driver.findElements(By.cssSelector("input, select, textarea, button, img, canvas, [role=button], [tabindex]:not([tabindex='-1'])"))) {
                 if (!e.isDisplayed()) continue;
                 seen++;
                 String name = e.getAccessibleName();
@@ -188,6 +189,113 @@ class AccessibilityBrowserTest {
         assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty", driver.findElement(By.id("curves")).getAccessibleName());
         assertEquals("weights of " + sparse + " at epoch 4: its 16 filters of 8×8 pixels, gray = 0", driver.findElement(By.id("grid")).getAccessibleName());
         assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
+    }
+
+    @Test
+    void a_disabled_link_is_neither_reached_by_tab_nor_followed_but_still_shown_disabled() {
+        String only = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2"), 2, 16, 8, null, "sweep", "a11y-one");
+        driver.get(base + "/group.html?name=a11y-one");
+        By runLink = By.cssSelector("#group tbody tr[data-run='" + only + "'] a");
+        chrome.waitFor(15).until(d -> d.findElement(By.id("count")).getText().equals("1 run") && !d.findElements(runLink).isEmpty());
+        WebElement compare = driver.findElement(By.id("compare"));
+        assertEquals(null, compare.getAttribute("href"), "no address to follow");
+        assertEquals("true", compare.getAttribute("aria-disabled"), "said as disabled");
+        assertEquals("0.45", compare.getCssValue("opacity"), "drawn as disabled");
+        chrome.js("arguments[0].focus();", compare);
+        assertEquals(Boolean.FALSE, chrome.js("return document.activeElement === arguments[0];", compare), "it takes no focus");
+        chrome.js("[...document.querySelectorAll('header a')].pop().focus();");
+        press(Keys.TAB);
+        assertTrue(focused(runLink), "Tab from the header goes past it to the run's link");
+    }
+
+    @Test
+    void the_keyboard_picks_a_filter_on_the_compare_page_and_the_arrows_step_the_filters() {
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(
+                "const i = [...document.querySelectorAll('#galleries img')]; return i.length === 2 && i.every(i => i.complete && i.naturalWidth > 0);")));
+        By first = By.cssSelector("#galleries button[data-run='" + sparse + "']");
+        chrome.js("document.getElementById('by-match').focus();");
+        assertTrue(tabTo(first, 3), "Tab reaches the first run's gallery");
+        assertTrue(focusedName().startsWith("weights of "), focusedName());
+        press(Keys.ENTER);
+        By hl = By.cssSelector("#galleries .hl[data-run='" + sparse + "']");
+        chrome.waitFor(10).until(d -> !d.findElements(hl).isEmpty()
+                && d.findElement(By.id("unit-title")).getText().startsWith("Matched units: " + sparse + " unit 0"));
+        assertEquals("0", driver.findElement(hl).getAttribute("data-unit"));
+        press(Keys.ARROW_RIGHT);
+        chrome.waitFor(10).until(d -> "1".equals(d.findElement(hl).getAttribute("data-unit")));
+        press(Keys.ARROW_DOWN);     // 16 units: a grid of 4 columns
+        chrome.waitFor(10).until(d -> "5".equals(d.findElement(hl).getAttribute("data-unit")));
+        assertTrue(driver.findElement(By.id("unit-title")).getText().startsWith("Matched units: " + sparse + " unit 5"),
+                driver.findElement(By.id("unit-title")).getText());
+        assertTrue(focused(first), "the focus stays on the gallery");
+    }
+
+    @Test
+    void every_page_starts_with_a_skip_link_to_its_main_content_and_names_its_header_links_marking_the_page() {
+        // each page, and the header link that is that page (none: a run, comparison or group is no link of the header)
+        Map<String, String> current = new java.util.LinkedHashMap<>();
+        current.put("/index.html", "/index.html");
+        current.put("/run.html?id=" + sparse, null);
+        current.put("/compare.html?runs=" + sparse + "," + plain, null);
+        current.put("/group.html?name=a11y-sweep", null);
+        current.put("/launch.html", "/launch.html");
+        current.put("/workers.html", "/workers.html");
+        for (Map.Entry<String, String> page : current.entrySet()) {
+            String path = page.getKey();
+            driver.get(base + path);
+            chrome.waitFor(10).until(d -> "complete".equals(chrome.js("return document.readyState;")));
+            WebElement nav = driver.findElement(By.cssSelector("header nav"));
+            assertEquals("pages", nav.getAccessibleName(), path);
+            assertEquals(3, nav.findElements(By.cssSelector("a")).size(), path + ": the header's links are in its nav");
+            assertEquals(page.getValue() == null ? List.of() : List.of(page.getValue()),
+                    chrome.js("return [...document.querySelectorAll('[aria-current=page]')].map(a => a.getAttribute('href'));"), path + ": the current page");
+            press(Keys.TAB);
+            assertEquals("Skip to content", focusedName(), path + ": the first stop of Tab");
+            assertTrue(driver.switchTo().activeElement().isDisplayed(), path + ": seen once focused");
+            press(Keys.ENTER);
+            chrome.waitFor(5).until(d -> Boolean.TRUE.equals(chrome.js("return document.activeElement === document.querySelector('main#main');")));
+        }
+    }
+
+    @Test
+    void key_value_tables_head_each_row_with_its_key() {
+        driver.get(base + "/run.html?id=" + sparse);
+        chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#config tr[data-key='beta']")).isEmpty()
+                && !d.findElements(By.cssSelector("#measures table.measures tr")).isEmpty());
+        assertEquals(List.of("beta", "row"), chrome.js("const h = document.querySelector(\"#config tr[data-key='beta'] > :first-child\");"
+                + " return [h.textContent, h.tagName === 'TH' ? h.scope : 'a ' + h.tagName];"));
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#config tr, #measures table.measures tr')]"
+                + ".filter(r => !r.firstElementChild.matches('th[scope=row]')).map(r => r.textContent);"), "rows without a header");
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        chrome.waitFor(15).until(d -> !d.findElements(By.cssSelector("#diff tbody tr[data-key='beta']")).isEmpty()
+                && !d.findElements(By.cssSelector("#galleries table.measures tr")).isEmpty());
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#diff tbody tr, #same tbody tr, #galleries table.measures tr')]"
+                + ".filter(r => !r.firstElementChild.matches('th[scope=row]')).map(r => r.textContent);"), "rows without a header");
+    }
+
+    @Test
+    void the_effects_table_says_in_words_which_steps_are_larger_than_the_seed_noise() {
+        // a ladder of two steps, two seeds each: step 0 ends at losses 2.5 and 2 (4 and 5 epochs), step 1 at 10 and 10
+        int[][] epochs = {{4, 5}, {1, 1}};
+        for (int step = 0; step < 2; step++) {
+            for (int s = 0; s < 2; s++) {
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 2, step == 0 ? List.of() : List.of("beta"), null);
+                Map<String, String> c = Map.of("data", "bars", "beta", step == 0 ? "0.1" : "3", "seed", Integer.toString(1 + s), "epochs", "5");
+                String id = log.create(new RunEvent.Created(sparselab.config.ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "a11y-ladder", ls));
+                Fixtures.train(log, id, epochs[step][s], 16, 8, null, false);
+            }
+        }
+        driver.get(base + "/group.html?name=a11y-ladder");
+        By loss = By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']");
+        chrome.waitFor(15).until(d -> !d.findElements(loss).isEmpty());
+        assertTrue(driver.findElement(loss).getAttribute("class").contains("changed"), "+7.75 ± 3.2: larger than the seed noise");
+        assertTrue(driver.findElement(loss).getAttribute("textContent").endsWith(", larger than the seed noise"), driver.findElement(loss).getAttribute("textContent"));
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('#effects tbody td[data-figure]')]"
+                + ".filter(td => td.classList.contains('changed') !== td.textContent.includes('larger than the seed noise')).map(td => td.dataset.figure);"),
+                "every highlighted cell, and none other, says so in words");
+        assertEquals(1L, chrome.js("return document.querySelector(arguments[0] + ' .visually-hidden').getBoundingClientRect().width;",
+                "#effects tbody tr[data-step='1'] td[data-figure='loss']"), "said, not shown");
     }
 
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */

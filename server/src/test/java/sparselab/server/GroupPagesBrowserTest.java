@@ -185,7 +185,7 @@ class GroupPagesBrowserTest {
         assertTrue(driver.findElement(By.cssSelector("#constant-measures li[data-figure='m-strokeShare']")).getText().contains("not measured"));
         assertTrue(driver.findElements(By.id("chart-m-strokeShare")).isEmpty());
         WebElement table = driver.findElement(By.cssSelector(".galleries table.measures[data-run='" + a + "']"));
-        assertEquals("stroke share", table.findElement(By.cssSelector("tr[data-measure='strokeShare'] td")).getText());
+        assertEquals("stroke share", table.findElement(By.cssSelector("tr[data-measure='strokeShare'] th")).getText());
         assertEquals("4", table.getAttribute("data-epoch"), "the measures of the shown snapshot");
         assertEquals("0.4", table.findElement(By.cssSelector("tr[data-measure='locality'] td.num")).getText());
 
