@@ -270,15 +270,7 @@ class ReplicatesBrowserTest {
             assertTrue(d(at.get("over")) <= 0, group + ": the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
             assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#points"), group + ": headings split at their hyphen");
         }
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
-        try {
-            chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
-            Map<String, Object> phone = (Map<String, Object>) chrome.js(fit);
-            assertTrue(d(phone.get("over")) > 0, "a phone scrolls the table inside its box");
-            assertEquals(0, ((Number) phone.get("page")).intValue(), "not the page");
-        } finally {
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
-        }
+        phoneScrollsInItsBox(fit);
     }
 
     /**
@@ -327,15 +319,7 @@ class ReplicatesBrowserTest {
         chrome.screenshot("group-effects-1400.png");
         assertTrue(d(at.get("over")) <= 0, "the table scrolls inside its box by " + at.get("over") + " px; its columns: " + at.get("widths"));
         assertEquals(List.of(), chrome.js(SPLIT_AT_HYPHEN, "#effects"), "headings split at their hyphen");
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
-        try {
-            chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
-            Map<String, Object> phone = (Map<String, Object>) chrome.js(fit);
-            assertTrue(d(phone.get("over")) > 0, "a phone scrolls the table inside its box");
-            assertEquals(0, ((Number) phone.get("page")).intValue(), "not the page");
-        } finally {
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
-        }
+        phoneScrollsInItsBox(fit);
     }
 
     @Test
@@ -410,5 +394,19 @@ class ReplicatesBrowserTest {
         chrome.waitFor(15).until(d -> (Boolean) chrome.js("return !!Chart.getChart(document.getElementById('chart-loss'));"));
         assertFalse(driver.findElement(By.id("by-seed")).isDisplayed());
         assertEquals(2L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => !s.band && !s.mean && s.type !== 'scatter').length;"));
+    }
+
+    /** At a phone's 400 px the table of {@code fit} (a script answering {over, page}) scrolls inside its box, not the page. */
+    @SuppressWarnings("unchecked")
+    private void phoneScrollsInItsBox(String fit) {
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
+        try {
+            chrome.waitFor(10).until(d -> ((Number) chrome.js("return window.innerWidth;")).intValue() <= 400);
+            Map<String, Object> phone = (Map<String, Object>) chrome.js(fit);
+            assertTrue(d(phone.get("over")) > 0, "a phone scrolls the table inside its box");
+            assertEquals(0, ((Number) phone.get("page")).intValue(), "not the page");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1100));
+        }
     }
 }
