@@ -38,18 +38,20 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 /**
- * A live table's rows drawn again (redraw) without losing the keyboard's place: when a control in a run's row of box had
- * the focus (its checkbox, link or button), the control at the same place in that run's new row gets it back. Without
- * this, each event of the stream sent the focus of a keyboard user back to the top of the page.
+ * A live page's part drawn again (redraw) without losing the keyboard's place: when a control in a run's row of box had
+ * the focus (its checkbox, link or button), or in a chart's numbers (their summary, or the box their table scrolls in),
+ * the control at the same place in that run's new row, or in the numbers of the chart of the same title, gets it back.
+ * Without this, each event of the stream sent the focus of a keyboard user back to the top of the page.
  */
 export function keepingFocus(box, redraw) {
   const had = document.activeElement;
-  const row = had && box.contains(had) ? had.closest('tr[data-run]') : null;
-  const controls = tr => [...tr.querySelectorAll('a[href], button, input, select')];
-  const at = row ? controls(row).indexOf(had) : -1;
+  const place = had && box.contains(had) ? had.closest('tr[data-run], details[data-chart]') : null;
+  const controls = p => [...p.querySelectorAll('a[href], button, input, select, summary, [tabindex="0"]')];
+  const at = place ? controls(place).indexOf(had) : -1;
   redraw();
   if (at < 0 || had.isConnected) return;
-  const again = box.querySelector(`tr[data-run="${CSS.escape(row.dataset.run)}"]`);
+  const again = box.querySelector(place.dataset.run !== undefined ? `tr[data-run="${CSS.escape(place.dataset.run)}"]`
+    : `details[data-chart="${CSS.escape(place.dataset.chart)}"]`);
   const control = again && controls(again)[at];
   if (control) control.focus();
 }
@@ -239,7 +241,7 @@ export function replayingText(run, step) {
 /**
  * Every chart named for a screen reader, as the image it is: role img and a label of its title and its series
  * ("chart of loss and its terms — loss; reconstruction"; a band's two edges are no series), kept as the chart changes.
- * A canvas alone says nothing; the numbers are in the tables and downloads beside the charts.
+ * A canvas alone says nothing; its numbers are in the table under it (chartnumbers.js).
  */
 const chartNames = {
   id: 'chartNames',

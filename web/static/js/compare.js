@@ -4,8 +4,9 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
+import { chartCell } from './chartnumbers.js';
 
 const asked = (new URLSearchParams(location.search).get('runs') || '').split(',').map(s => s.trim()).filter(Boolean);
 const ids = asked.filter(isRunId);
@@ -165,7 +166,7 @@ function drawCharts(runs) {
       if (zero.length) list.append(el('li', { 'data-figure': `${key}-zero` }, `${title}: 0 throughout in ${zero.join(', ')} (not drawn on a log scale)`));
     }
     const canvas = el('canvas', { id: `chart-${key}` });
-    box.append(el('div', { class: 'chart' }, canvas));
+    box.append(chartCell(canvas));
     const datasets = curveDatasets(s => s.epoch.map((e, j) => ({ x: e, y: typeof s[key][j] === 'number' ? s[key][j] : null })),
       { pointRadius: 0, borderWidth: 1.8, spanGaps: false }, lossLike ? { min: 0 } : {});
     runs.forEach(s => {
@@ -304,7 +305,7 @@ async function follow() {
   const names = [...units].map(([g, u]) => `${g.s.run.runId} unit ${u}`).join(', ');
   document.getElementById('unit-title').textContent = units.size > 1
     ? `Matched units: ${names}` : `${names} (no other run of the same shape to match)`;
-  drawUnitRates(units);
+  keepingFocus(panel, () => drawUnitRates(units));
   drawFilmstrips(units);
 }
 
@@ -561,7 +562,7 @@ function drawMeasureCharts(runs) {
     const per = constantPerRun(series);
     if (per) { constantLine(list, `m-${key}`, title, per, runs, why, s => (deadAt(s).length ? ' at its other snapshots' : '')); continue; }
     const canvas = el('canvas', { id: `chart-m-${key}` });
-    box.append(el('div', { class: 'chart', title: measureTitle(key) }, canvas));
+    box.append(chartCell(canvas, { class: 'chart', title: measureTitle(key) }));
     const datasets = curveDatasets(s => rowsOf(s).map(m => ({ x: m.epoch, y: value(m) })),
       { pointRadius: 2, borderWidth: 1.8 }, { min: 0, max: 1 });
     curveCharts.push(new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, 'linear', unit) }));
@@ -583,12 +584,14 @@ function stepsText(rows, some, w) {
   return `${one ? w.short : w.plural} ${ranges.map(r => (r.from === r.to ? `${r.from}` : `${r.from}–${r.to}`)).join(', ')}`;
 }
 
-/** The curves and the measure charts, drawn again (the seed toggle changed). */
+/** The curves and the measure charts, drawn again (the seed toggle changed, or the runs did); a chart's numbers keep the focus. */
 function drawCurves(runs) {
-  curveCharts.forEach(c => c.destroy());
-  curveCharts = [];
-  drawCharts(runs);
-  drawMeasureCharts(runs);
+  keepingFocus(document.getElementById('body'), () => {
+    curveCharts.forEach(c => c.destroy());
+    curveCharts = [];
+    drawCharts(runs);
+    drawMeasureCharts(runs);
+  });
 }
 
 /** The ladder between exactly two runs of different configurations (the ladder API refuses identical ones). */

@@ -7,6 +7,7 @@
 // of the means from the step before) with its 95% interval as error bars.
 import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
+import { chartCell } from './chartnumbers.js';
 
 const name = new URLSearchParams(location.search).get('name') || '';
 // [key, label] of the figures the sweep charts draw
@@ -179,7 +180,7 @@ function drawSweep(g) {
     }
     for (const [fig, title] of figures) {
       const canvas = el('canvas', { 'data-key': key, 'data-figure': fig });
-      box.append(el('div', { class: 'chart small' }, canvas));
+      box.append(chartCell(canvas, { class: 'chart small' }));
       const datasets = [];
       [...lines].forEach(([lineKey, rows], i) => {
         const color = COLORS[i % COLORS.length];
@@ -335,7 +336,7 @@ function drawEffects(g) {
   const moved = figs.filter(([k]) => g.effects.some(e => e.figures[k].diff !== 0 || (e.figures[k].half ?? 0) !== 0));
   for (const [k, title] of moved) {
     const canvas = el('canvas', { 'data-figure': k });
-    box.append(el('div', { class: 'chart small' }, canvas));
+    box.append(chartCell(canvas, { class: 'chart small' }));
     const diffs = g.effects.map(e => (typeof e.figures[k].diff === 'number' ? e.figures[k].diff : null));
     const halves = g.effects.map(e => (typeof e.figures[k].half === 'number' ? e.figures[k].half : null));
     const ends = diffs.flatMap((d, j) => (d === null ? [] : [d - (halves[j] ?? 0), d + (halves[j] ?? 0)])).concat([0]);
@@ -348,7 +349,7 @@ function drawEffects(g) {
         animation: false, maintainAspectRatio: false,
         plugins: { title: { display: true, text: `${title}: change from the step before (95% interval)` }, legend: { display: false },
           tooltip: { callbacks: { label: c => (c.datasetIndex === 0 && halves[c.dataIndex] !== null ? fmtAlike([c.raw, halves[c.dataIndex]]).join(' ± ') : c.formattedValue) } } },
-        scales: { x: { type: 'category', offset: true }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
+        scales: { x: { type: 'category', offset: true, title: { display: false, text: 'step' } }, y: { suggestedMin: Math.min(...ends), suggestedMax: Math.max(...ends) } },
       },
       plugins: [errorBars],
     }));
@@ -457,7 +458,8 @@ async function load() {
     document.getElementById('last-step').textContent = stepWords(g.runs.map(r => r.run.optimizer)).short;
     strip(g);
     const state = JSON.stringify(g.runs.map(r => [r.run.runId, r.run.epochsDone, r.run.status, r.measures]));
-    if (state !== sweepDrawn) { sweepDrawn = state; drawSweep(g); drawPoints(g); drawEffects(g); }
+    // a chart's numbers keep the focus while the charts are drawn anew
+    if (state !== sweepDrawn) { sweepDrawn = state; keepingFocus(document.getElementById('body'), () => { drawSweep(g); drawPoints(g); drawEffects(g); }); }
     const busy = g.runs.some(r => ['queued', 'running'].includes(r.run.status));
     if (busy && !feed) feed = live(`group=${encodeURIComponent(name)}`, throttle(load, 1000), load, 3000);
     if (!busy && feed) { feed.stop(); feed = null; }

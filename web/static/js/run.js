@@ -3,6 +3,7 @@
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
 import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText, dialog, say } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
+import './chartnumbers.js';     // the curves' numbers under them
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const error = document.getElementById('error');

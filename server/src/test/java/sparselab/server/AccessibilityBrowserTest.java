@@ -1,5 +1,6 @@
 package sparselab.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,16 +11,20 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import sparselab.groups.GroupCommand;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 import sparselab.store.WorkerInfo;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -298,6 +303,166 @@ class AccessibilityBrowserTest {
                 "#effects tbody tr[data-step='1'] td[data-figure='loss']"), "said, not shown");
     }
 
+    @Test
+    void each_charts_numbers_open_from_the_keyboard_as_a_table_of_the_figures_the_server_serves() throws IOException {
+        // the run page: Tab goes from the log scale toggle to the numbers under the curves; Enter opens a table of every epoch
+        driver.get(base + "/run.html?id=" + sparse);
+        String curves = "loss and its terms";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(curves)).isEmpty());
+        chrome.js("document.getElementById('run-logscale').focus();");
+        assertTrue(tabTo(numbersOf(curves), 2), "Tab reaches the curves' numbers");
+        assertEquals("Numbers of loss and its terms", focusedName());
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> numbers(curves) != null);
+        assertEquals(curvesRows(sparse, 1), numbers(curves));
+        assertEquals("loss and its terms (value)", chrome.js("return document.querySelector('table.numbers caption').textContent;"));
+        assertEquals(List.of(), chrome.js("return [...document.querySelectorAll('table.numbers tr')].filter(r => !r.firstElementChild"
+                + ".matches(r.parentElement.tagName === 'THEAD' ? 'th[scope=col]' : 'th[scope=row]')).map(r => r.textContent);"), "rows without a header");
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> numbers(curves) == null);
+        assertEquals(0L, chrome.js("return document.querySelectorAll('table.numbers').length;"), "closed, its table is not kept up to date");
+
+        // a long run: every 3rd of its 1,001 epochs from the first, and the last, as the caption says
+        String longer = Fixtures.trained(log, Map.of("data", "bars", "epochs", "1001"), 1001, 4, 4, null);
+        driver.get(base + "/run.html?id=" + longer);
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(curves)).isEmpty());
+        open(curves);
+        assertEquals(curvesRows(longer, 3), numbers(curves));
+        assertEquals("loss and its terms (value): every 3rd of 1,001 rows, and the last",
+                chrome.js("return document.querySelector('table.numbers caption').textContent;"));
+
+        // the compare page: a row per epoch, a column per run named as in the legend, the compare API's figures
+        driver.get(base + "/compare.html?runs=" + sparse + "," + plain);
+        String loss = "loss (recon + decay + penalty)";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(loss)).isEmpty());
+        open(loss);
+        JsonNode runs = get("/api/compare?runs=" + sparse + "," + plain).get("runs");
+        List<String> head = new ArrayList<>(List.of("epoch"));
+        TreeMap<Integer, List<String>> byEpoch = new TreeMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            JsonNode s = runs.get(i);
+            head.add(s.get("run").get("runId").asText() + " (beta " + s.get("run").get("beta").asText() + ")");
+            for (int j = 0; j < s.get("epoch").size(); j++) {
+                List<String> row = byEpoch.computeIfAbsent(s.get("epoch").get(j).asInt(), e -> new ArrayList<>(List.of(e.toString(), "", "")));
+                row.set(1 + i, fig(s.get("loss").get(j)));
+            }
+        }
+        List<List<String>> expected = new ArrayList<>(List.of(head));
+        expected.addAll(byEpoch.values());
+        assertEquals(expected, numbers(loss));
+        chrome.screenshot("compare-numbers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
+
+        // the group page: a chart against a swept key, a row per value of the key, a column per line (the other keys' values)
+        driver.get(base + "/group.html?name=a11y-sweep");
+        String sweep = "final loss against beta";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(sweep)).isEmpty());
+        open(sweep);
+        JsonNode g = get("/api/groups/a11y-sweep");
+        List<String> others = new ArrayList<>();
+        g.get("keys").forEach(k -> { if (!k.asText().equals("beta")) others.add(k.asText()); });
+        Map<String, Map<BigDecimal, String>> lines = new LinkedHashMap<>();
+        TreeMap<BigDecimal, List<String>> byBeta = new TreeMap<>();
+        for (JsonNode r : g.get("runs")) {
+            JsonNode values = r.get("values");
+            String line = String.join(", ", others.stream().map(k -> k + "=" + values.get(k).asText()).toList());
+            BigDecimal beta = new BigDecimal(values.get("beta").asText());
+            lines.computeIfAbsent(line, l -> new LinkedHashMap<>()).put(beta, fig(r.get("run").get("loss")));
+            byBeta.put(beta, new ArrayList<>(List.of(beta.stripTrailingZeros().toPlainString())));
+        }
+        List<List<String>> swept = new ArrayList<>();
+        List<String> sweptHead = new ArrayList<>(List.of("beta"));
+        sweptHead.addAll(lines.keySet());
+        swept.add(sweptHead);
+        byBeta.forEach((beta, row) -> {
+            lines.values().forEach(line -> row.add(line.getOrDefault(beta, "")));
+            swept.add(row);
+        });
+        assertEquals(3, lines.size(), "a line per run: its other keys differ");
+        assertEquals(swept, numbers(sweep));
+        chrome.screenshot("group-numbers" + (TestLogs.postgresql() ? "-postgresql" : "") + ".png");
+    }
+
+    @Test
+    void a_charts_numbers_stay_open_and_keep_the_focus_when_the_stream_draws_the_chart_again() {
+        String done = Fixtures.trained(log, Map.of("data", "bars", "beta", "1", "epochs", "5"), 5, 16, 8, null, "sweep", "a11y-numbers");
+        String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "epochs", "5"), "sweep", "a11y-numbers");
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        epoch(id, 1);
+        try {
+            // the run page updates its chart in place: the table is drawn again in its open numbers
+            driver.get(base + "/run.html?id=" + id);
+            String curves = "loss and its terms";
+            streaming(numbersOf(curves));
+            open(curves);
+            epoch(id, 2);
+            chrome.waitFor(15).until(d -> lastRow(curves).equals(List.of("2", "1.25", "1", "1.05", "0.4")));
+            keptOpenAndFocused(curves, false);
+
+            // the compare page draws its charts anew (and their numbers) at each event
+            driver.get(base + "/compare.html?runs=" + id + "," + done);
+            String loss = "loss (recon + decay + penalty)";
+            streaming(numbersOf(loss));
+            // once its stream is open, the page reads everything again and draws its charts anew: opened after that
+            chrome.waitFor(15).until(d -> chrome.js("return document.documentElement.dataset.refreshed;") != null);
+            open(loss);
+            epoch(id, 3);
+            chrome.waitFor(15).until(d -> numbers(loss) != null && numbers(loss).get(3).get(1).equals("0.8333"));
+            keptOpenAndFocused(loss, true);
+
+            // the group page draws its sweep charts anew when a run's figures change
+            driver.get(base + "/group.html?name=a11y-numbers");
+            String sweep = "final loss against beta";
+            streaming(numbersOf(sweep));
+            open(sweep);
+            assertEquals(List.of(List.of("beta", "all runs"), List.of("1", "2"), List.of("3", "0.8333")), numbers(sweep));
+            epoch(id, 4);
+            chrome.waitFor(15).until(d -> lastRow(sweep).equals(List.of("3", "0.625")));
+            keptOpenAndFocused(sweep, true);
+        } finally {
+            log.append(id, new RunEvent.Cancelled(4));
+        }
+    }
+
+    /** The summary of the numbers under the chart titled {@code chart}. */
+    private static By numbersOf(String chart) {
+        return By.cssSelector("details[data-chart='" + chart + "'] > summary");
+    }
+
+    /** The numbers of the chart titled {@code chart}, opened from the keyboard (its summary focused, Enter), and their table drawn. */
+    private void open(String chart) {
+        chrome.js("arguments[0].focus(); arguments[0].parentElement.dataset.opened = 'by the test';", driver.findElement(numbersOf(chart)));
+        press(Keys.ENTER);
+        chrome.waitFor(5).until(d -> numbers(chart) != null);
+    }
+
+    /** The open numbers of the chart titled {@code chart}, each row's cells as text, its header row first; null when closed. */
+    @SuppressWarnings("unchecked")
+    private List<List<String>> numbers(String chart) {
+        return (List<List<String>>) chrome.js("const d = [...document.querySelectorAll('details[data-chart]')].find(d => d.dataset.chart === arguments[0]);"
+                + " const t = d && d.open && d.querySelector('table.numbers');"
+                + " return t ? [...t.rows].map(r => [...r.cells].map(c => c.textContent)) : null;", chart);
+    }
+
+    private List<String> lastRow(String chart) {
+        List<List<String>> rows = numbers(chart);
+        return rows == null ? List.of() : rows.get(rows.size() - 1);
+    }
+
+    /** Waits for the page's live stream and for {@code ready}. */
+    private void streaming(By ready) {
+        chrome.waitFor(15).until(d -> !d.findElements(ready).isEmpty() && "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+    }
+
+    /**
+     * The numbers of the chart titled {@code chart} are open and their summary has the focus; {@code anew}: in a
+     * disclosure drawn anew since they were opened (the one opened was marked), not the one the keyboard opened.
+     */
+    private void keptOpenAndFocused(String chart, boolean anew) {
+        assertEquals(List.of("SUMMARY", chart, true, anew),
+                chrome.js("const s = document.activeElement, d = s.parentElement;"
+                        + " return [s.tagName, d.dataset.chart, d.open && s.isConnected, !d.dataset.opened];", chart), chart);
+    }
+
     /** Presses Tab from the focused element until {@code target} has the focus; false when it did not within {@code most} presses. */
     private boolean tabTo(By target, int most) {
         for (int i = 0; i < most; i++) {
@@ -328,6 +493,29 @@ class AccessibilityBrowserTest {
 
     private String focusedName() {
         return driver.switchTo().activeElement().getAccessibleName();
+    }
+
+    private JsonNode get(String path) throws IOException {
+        try (okhttp3.Response r = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder().url(base + path).build()).execute()) {
+            return Fixtures.json(r);
+        }
+    }
+
+    /** A figure as the pages' fmt writes it ({@link GroupCommand#f} writes it so), "" where there is none. */
+    private static String fig(JsonNode v) {
+        return v == null || !v.isNumber() ? "" : GroupCommand.f(v.asDouble());
+    }
+
+    /** The rows of a run's curves, as its metrics API serves them: a header, then every {@code every}-th epoch from the first, and the last. */
+    private List<List<String>> curvesRows(String run, int every) throws IOException {
+        JsonNode metrics = get("/api/runs/" + run + "/metrics");
+        List<List<String>> rows = new ArrayList<>(List.of(List.of("epoch", "loss", "reconstruction", "held-out", "penalty")));
+        for (int j = 0; j < metrics.size(); j++) {
+            if (j % every != 0 && j != metrics.size() - 1) continue;
+            JsonNode m = metrics.get(j);
+            rows.add(List.of(m.get("epoch").asText(), fig(m.get("loss")), fig(m.get("recon")), fig(m.get("heldout")), fig(m.get("penalty"))));
+        }
+        return rows;
     }
 
     @Test
