@@ -309,6 +309,7 @@ class AccessibilityBrowserTest {
         driver.get(base + "/run.html?id=" + sparse);
         String curves = "loss and its terms";
         chrome.waitFor(15).until(d -> !d.findElements(numbersOf(curves)).isEmpty());
+        assertEquals(0L, chrome.js("return document.querySelectorAll('table.numbers').length;"), "closed, no table is built");
         chrome.js("document.getElementById('run-logscale').focus();");
         assertTrue(tabTo(numbersOf(curves), 2), "Tab reaches the curves' numbers");
         assertEquals("Numbers of loss and its terms", focusedName());
