@@ -72,6 +72,9 @@ public final class RunQueries {
 
     public List<EpochMetrics> metrics(String runId) { return log.metrics(runId); }
 
+    /** The run's figures, read {@link MetricsExport#FIGURES_AT_ONCE} epochs at a time (the first page read now). */
+    public MetricsExport.Pages figures(String runId) { return MetricsExport.Pages.of(log, runId, MetricsExport.FIGURES_AT_ONCE); }
+
     /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
     public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
                              String heartbeatAt, boolean alive, boolean stopped) {}

@@ -5,7 +5,6 @@ import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import sparselab.config.ConfigException;
-import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunRow;
 import sparselab.server.JsonBody;
@@ -36,7 +35,7 @@ public final class RunsRoutes {
         app.get("/api/workers", ctx -> ctx.json(queries.workers(clock.instant())));
         app.get("/api/runs/{id}", this::one);
         app.get("/api/runs/{id}/events", this::events);
-        app.get("/api/runs/{id}/metrics", ctx -> ctx.json(queries.metrics(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/metrics", this::figures);
         app.get("/api/runs/{id}/metrics.csv", this::csv);
         app.get("/api/runs/{id}/metrics.json", this::fullJson);
         app.get("/api/runs/{id}/rhohat", this::rhoHat);
@@ -88,10 +87,30 @@ public final class RunsRoutes {
                 sparselab.config.ConfigKeys.ignored(r.configMap())));
     }
 
-    private void csv(Context ctx) {
+    /**
+     * Every epoch's figures, streamed a page at a time: a long run's are hundreds of megabytes (a run may have 800,000
+     * epochs within the default limits), which a few requests at once, built whole, took the dashboard's heap with.
+     */
+    private void figures(Context ctx) throws java.io.IOException {
+        MetricsExport.Pages pages = queries.figures(actions.require(ctx.pathParam("id")).runId());
+        ctx.contentType("application/json");
+        try (java.io.Writer out = writer(ctx)) {
+            MetricsExport.writeFigures(out, pages);
+        }
+    }
+
+    private void csv(Context ctx) throws java.io.IOException {
         String id = actions.require(ctx.pathParam("id")).runId();
+        MetricsExport.Pages pages = queries.figures(id);   // a log that cannot be read fails here, before the answer begins
         ctx.header("Content-Disposition", "attachment; filename=\"" + id + "-metrics.csv\"");
-        ctx.contentType("text/csv; charset=utf-8").result(EpochMetrics.csv(queries.metrics(id)));
+        ctx.contentType("text/csv; charset=utf-8");
+        try (java.io.Writer out = writer(ctx)) {
+            MetricsExport.writeCsv(out, pages);            // streamed, as the figures are
+        }
+    }
+
+    private static java.io.Writer writer(Context ctx) {
+        return new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Every epoch with its per-unit rates, as a download. */
@@ -100,7 +119,7 @@ public final class RunsRoutes {
         MetricsExport.Prepared doc = queries.export(r);    // a log that cannot be read fails here, before the answer begins
         ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
         ctx.contentType("application/json");
-        try (java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+        try (java.io.Writer out = writer(ctx)) {
             doc.writeTo(out);                              // streamed: a long run's rates are hundreds of megabytes
         }
     }

@@ -56,14 +56,17 @@ public record EpochMetrics(int epoch, Double loss, Double recon, Double heldout,
     /** The CSV document (header and one line per epoch; a null figure is an empty field): the same bytes everywhere. */
     public static String csv(List<EpochMetrics> rows) {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
-        for (EpochMetrics r : rows) {
-            for (int i = 0; i < COLUMNS.size(); i++) {
-                if (i > 0) sb.append(',');
-                Object v = COLUMNS.get(i).value().apply(r);
-                if (v != null) sb.append(v);
-            }
-            sb.append('\n');
-        }
+        for (EpochMetrics r : rows) appendCsv(sb, r);
         return sb.toString();
+    }
+
+    /** One epoch's line of {@link #csv}, its newline included (a long run's CSV is written a page of lines at a time). */
+    public static void appendCsv(StringBuilder sb, EpochMetrics r) {
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            if (i > 0) sb.append(',');
+            Object v = COLUMNS.get(i).value().apply(r);
+            if (v != null) sb.append(v);
+        }
+        sb.append('\n');
     }
 }

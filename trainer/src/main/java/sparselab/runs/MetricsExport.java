@@ -36,24 +36,78 @@ public final class MetricsExport {
     public static final int EPOCHS_AT_ONCE = 200;
 
     /**
-     * Writes the document: run, status, config, dataFingerprint, "epochs" (per epoch, with its "rhoHat") and
-     * "measures" (per snapshot epoch). Streamed: the per-unit rates, most of the document (20,000 epochs of 1,000
-     * units are some 400 MB), are read {@link #EPOCHS_AT_ONCE} epochs at a time and written as stored.
-     *
-     * @param rates the stored rates of some epochs (a JSON array each), {@link sparselab.store.EventLog#rhoHatJson}
+     * How many epochs' figures the streamed answers (the figures as JSON and CSV) read at a time: their memory, whatever
+     * the run's length (a run may have 800,000 epochs within the default limits: 270 MB of JSON).
      */
-    public static void writeJson(java.io.Writer out, RunRow run, List<EpochMetrics> rows,
-                                 java.util.function.Function<List<Integer>, Map<Integer, String>> rates, List<MeasuresRow> measures)
-            throws java.io.IOException {
-        prepared(run, rows, rates, measures).writeTo(out);
+    public static final int FIGURES_AT_ONCE = 2_000;
+
+    /**
+     * A run's epochs read a page at a time, in order: the first page is read when this is made, so that a log that cannot be
+     * read fails before an answer has begun; each further page starts after the last epoch of the one before it.
+     */
+    public record Pages(sparselab.store.EventLog log, String runId, int size, List<EpochMetrics> first)
+            implements Iterable<List<EpochMetrics>> {
+        public static Pages of(sparselab.store.EventLog log, String runId, int size) {
+            return new Pages(log, runId, size, log.metrics(runId, -1, size));
+        }
+
+        @Override
+        public java.util.Iterator<List<EpochMetrics>> iterator() {
+            return new java.util.Iterator<>() {
+                private List<EpochMetrics> page = first;
+                private boolean handedOut;          // the page is written already: the next is read when asked for
+
+                @Override
+                public boolean hasNext() {
+                    if (handedOut) {
+                        page = page.size() < size ? List.of() : log.metrics(runId, page.get(page.size() - 1).epoch(), size);
+                        handedOut = false;
+                    }
+                    return !page.isEmpty();
+                }
+
+                @Override
+                public List<EpochMetrics> next() {
+                    if (!hasNext()) throw new java.util.NoSuchElementException();
+                    handedOut = true;
+                    return page;
+                }
+            };
+        }
+    }
+
+    /** The figures of every epoch as one JSON array, {@code [{epoch, loss, ...}]}, written a page at a time. */
+    public static void writeFigures(java.io.Writer out, Pages pages) throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);    // cut short: not whole
+            g.writeStartArray();
+            for (List<EpochMetrics> page : pages) {
+                for (EpochMetrics m : page) g.writeObject(m);
+                g.flush();
+            }
+            g.writeEndArray();
+        }
+    }
+
+    /** {@link EpochMetrics#csv} of every epoch, the same bytes, written a page at a time. */
+    public static void writeCsv(java.io.Writer out, Pages pages) throws java.io.IOException {
+        out.write(EpochMetrics.CSV_HEADER + "\n");
+        for (List<EpochMetrics> page : pages) {
+            StringBuilder sb = new StringBuilder();
+            for (EpochMetrics m : page) EpochMetrics.appendCsv(sb, m);
+            out.write(sb.toString());
+            out.flush();
+        }
     }
 
     /**
-     * A JSON export read as far as it can be before its first byte is written: the metrics, the measures and the first
-     * {@link #EPOCHS_AT_ONCE} epochs' rates, so that a log that cannot be read (rates changed behind its back) fails
-     * before an answer has begun (the dashboard's 500 naming it, not a 200 cut short). Later epochs are read as written.
+     * A JSON export read as far as it can be before its first byte is written: the measures and the first
+     * {@link #EPOCHS_AT_ONCE} epochs' figures and rates, so that a log that cannot be read (rates changed behind its back)
+     * fails before an answer has begun (the dashboard's 500 naming it, not a 200 cut short). Later epochs are read as
+     * written, their figures and rates {@link #EPOCHS_AT_ONCE} at a time.
      */
-    public record Prepared(RunRow run, List<EpochMetrics> rows, java.util.function.Function<List<Integer>, Map<Integer, String>> rates,
+    public record Prepared(RunRow run, Pages rows, java.util.function.Function<List<Integer>, Map<Integer, String>> rates,
                            List<MeasuresRow> measures, Map<Integer, String> first) {
         public void writeTo(java.io.Writer out) throws java.io.IOException {
             write(out, this);
@@ -62,18 +116,14 @@ public final class MetricsExport {
 
     /** {@link Prepared} of a run in a log. */
     public static Prepared prepared(sparselab.store.EventLog log, RunRow run) {
-        return prepared(run, log.metrics(run.runId()), e -> log.rhoHatJson(run.runId(), e), log.measures(run.runId()));
-    }
-
-    private static Prepared prepared(RunRow run, List<EpochMetrics> rows, java.util.function.Function<List<Integer>, Map<Integer, String>> rates,
-                                     List<MeasuresRow> measures) {
-        Map<Integer, String> first = rates.apply(rows.subList(0, Math.min(rows.size(), EPOCHS_AT_ONCE)).stream().map(EpochMetrics::epoch).toList());
-        return new Prepared(run, rows, rates, measures, first);
+        Pages rows = Pages.of(log, run.runId(), EPOCHS_AT_ONCE);
+        java.util.function.Function<List<Integer>, Map<Integer, String>> rates = e -> log.rhoHatJson(run.runId(), e);
+        Map<Integer, String> first = rates.apply(rows.first().stream().map(EpochMetrics::epoch).toList());
+        return new Prepared(run, rows, rates, log.measures(run.runId()), first);
     }
 
     private static void write(java.io.Writer out, Prepared p) throws java.io.IOException {
         RunRow run = p.run();
-        List<EpochMetrics> rows = p.rows();
         List<MeasuresRow> measures = p.measures();
         try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.createGenerator(out)) {
             g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -85,9 +135,10 @@ public final class MetricsExport {
             g.writeObjectField("config", run.configMap());
             g.writeObjectField("dataFingerprint", run.dataFingerprint());
             g.writeArrayFieldStart("epochs");
-            for (int i = 0; i < rows.size(); i += EPOCHS_AT_ONCE) {
-                List<EpochMetrics> part = rows.subList(i, Math.min(rows.size(), i + EPOCHS_AT_ONCE));
-                Map<Integer, String> r = i == 0 ? p.first() : p.rates().apply(part.stream().map(EpochMetrics::epoch).toList());
+            boolean firstPart = true;
+            for (List<EpochMetrics> part : p.rows()) {
+                Map<Integer, String> r = firstPart ? p.first() : p.rates().apply(part.stream().map(EpochMetrics::epoch).toList());
+                firstPart = false;
                 for (EpochMetrics m : part) {
                     Map<String, Object> fields = Json.MAPPER.convertValue(m, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
                     g.writeStartObject();
@@ -118,7 +169,11 @@ public final class MetricsExport {
         }
     }
 
-    /** {@link #writeJson} of a run in a log. */
+    /**
+     * Writes the document: run, status, config, dataFingerprint, "epochs" (per epoch, with its "rhoHat") and
+     * "measures" (per snapshot epoch). Streamed: the figures and the per-unit rates, most of the document (20,000 epochs
+     * of 1,000 units are some 400 MB), are read {@link #EPOCHS_AT_ONCE} epochs at a time and the rates written as stored.
+     */
     public static void writeJson(java.io.Writer out, sparselab.store.EventLog log, RunRow run) throws java.io.IOException {
         prepared(log, run).writeTo(out);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,8 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (host == null || host.isBlank()) throw new StoreException.BadLog("--db: '" + redact(s) + "' names no host");
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         if (port < 1 || port > 65535) throw new StoreException.BadLog("--db: '" + redact(s) + "': the port " + port + " is out of range [1, 65535]");
-        String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+        // raw: decoded once, below (getPath() decodes, and a second decoding read "a%25b" as a broken escape)
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
         if (path.isBlank() || path.contains("/")) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' names no database (postgresql://user@host:port/db)");
         }
@@ -86,7 +88,8 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (uri.getRawQuery() != null) {          // the driver connects as a user= parameter: the log's name says so too
             for (String kv : uri.getRawQuery().split("&")) {
                 String[] two = kv.split("=", 2);
-                if (two[0].equalsIgnoreCase("user") && two.length > 1 && !two[1].isBlank()) user = decode(two[1]);
+                // the driver reads its parameters as a form does ('+' a space): so is this one read
+                if (two[0].equalsIgnoreCase("user") && two.length > 1 && !two[1].isBlank()) user = URLDecoder.decode(two[1], StandardCharsets.UTF_8);
             }
         }
         String who = user == null || user.isBlank() ? Optional.ofNullable(System.getenv("PGUSER")).orElse(System.getProperty("user.name")) : user;
@@ -94,8 +97,9 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         String password = Optional.ofNullable(System.getenv("PGPASSWORD")).filter(p -> !p.isEmpty())
                 .or(() -> pgpass(host, port, db, who)).orElse(urlPassword);
         user = who;
-        String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
-        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + path + "?" + parameters;
+        // a URL again (a name with '@', '/' or a space escaped), which child processes are given as their --db
+        String display = "postgresql://" + encode(user) + "@" + host + ":" + port + "/" + encode(db);
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + URLEncoder.encode(db, StandardCharsets.UTF_8) + "?" + parameters;
         return new Backend(Kind.POSTGRESQL, null, jdbc, user, password, display, uri.getRawQuery());
     }
 
@@ -175,7 +179,11 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         return out;
     }
 
-    private static String decode(String s) { return URLDecoder.decode(s, StandardCharsets.UTF_8); }
+    /** A URL's percent-escapes decoded, a '+' kept (as libpq and psql read it: "a+b" is the user or database a+b, not "a b"). */
+    private static String decode(String s) { return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8); }
+
+    /** A user or database name as {@link #decode} reads it back: letters, digits and {@code .-_*} as they are, the rest escaped. */
+    private static String encode(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
 
     /** The URL with any password replaced, for messages. */
     static String redact(String s) { return s.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@").replaceFirst("\\?.*$", "?..."); }

@@ -293,6 +293,12 @@ public interface EventLog extends AutoCloseable {
 
     List<EpochMetrics> metrics(String runId);
 
+    /**
+     * The run's epochs after {@code afterEpoch}, at most {@code limit}, in order: a long run read a page at a time (the
+     * next page starts after the last epoch of this one), so that its hundreds of thousands of epochs are never held at once.
+     */
+    List<EpochMetrics> metrics(String runId, int afterEpoch, int limit);
+
     /** The per-unit rates after each of the given epochs (those that exist), by epoch. */
     Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs);
 

@@ -164,6 +164,9 @@ interface LogDao {
     @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
     List<EpochMetrics> epochs(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId AND epoch > :after ORDER BY epoch LIMIT :limit")
+    List<EpochMetrics> epochsAfter(@Bind("runId") String runId, @Bind("after") int afterEpoch, @Bind("limit") int limit);
+
     @SqlQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
     List<Integer> epochNumbers(@Bind("runId") String runId);
 

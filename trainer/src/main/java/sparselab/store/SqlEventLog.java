@@ -1071,6 +1071,11 @@ final class SqlEventLog implements EventLog {
     public List<EpochMetrics> metrics(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochs(runId)); }
 
     @Override
+    public List<EpochMetrics> metrics(String runId, int afterEpoch, int limit) {
+        return jdbi.withExtension(LogDao.class, d -> d.epochsAfter(runId, afterEpoch, limit));
+    }
+
+    @Override
     public List<Integer> epochs(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochNumbers(runId)); }
 
     @Override

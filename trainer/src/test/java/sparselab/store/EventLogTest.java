@@ -794,6 +794,31 @@ class EventLogTest {
     }
 
     @Test
+    void a_postgresql_url_reads_its_names_as_psql_does_and_child_processes_open_the_same_log() throws Exception {
+        // psql reads "a+b" in a URL as the name a+b ('+' is no space outside a form), and %25 as one '%'
+        Backend parsed = Backend.parse("postgresql://u+1:p+w%40@h:5433/d+b%20x%25y", true);
+        assertEquals("u+1", parsed.user());
+        assertEquals("p+w@", parsed.password());
+        assertEquals("postgresql://u%2B1@h:5433/d%2Bb%20x%25y", parsed.display(), "a URL again, without the password");
+        Backend again = Backend.parse(parsed.locator(), true);       // what a child trainer is given as --db
+        assertEquals(List.of("u+1", parsed.jdbcUrl(), parsed.display()), List.of(again.user(), again.jdbcUrl(), again.display()));
+        // a real database of that name, opened from its URL and from the URL a child process is given
+        Backend test = Backend.parse(LocalPostgres.testDatabase(), true);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(test.jdbcUrl(), test.user(), test.password());
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE \"d+b x%y\"");
+        }
+        String url = test.display().substring(0, test.display().lastIndexOf('/') + 1) + "d+b%20x%25y";
+        try (EventLog log = EventLog.open(url)) {
+            String run = log.create(new RunEvent.Created(RunConfig.defaults().toMap(), null, "f", Map.of(), "test", null));
+            try (EventLog child = EventLog.openExisting(log.locator())) {
+                assertEquals(List.of(run), child.runs().stream().map(RunRow::runId).toList());
+            }
+            assertTrue(log.describe().endsWith("/d%2Bb%20x%25y"), log.describe());
+        }
+    }
+
+    @Test
     void an_unreachable_server_and_a_wrong_password_are_refused_in_one_line() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
