@@ -36,7 +36,7 @@ public class WorkerCommand implements Callable<Integer> {
             throw new ExitCodes.RefusedException("--exit-when-idle: " + idle + " is out of range [0, 31536000] seconds");
         }
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
-            throw new ExitCodes.RefusedException("--name: '" + name + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
+            throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
         EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)
         String me = name == null ? WorkerLoop.defaultName() : name;

@@ -572,6 +572,13 @@ class CommandLineTest {
             assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.err().contains(bad[0] + ": ") && r.err().contains("out of range"), r.err());
         }
+        // a name that is no worker name, however long: refused, quoted clipped
+        StringWriter errName = new StringWriter();
+        CommandLine clName = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        clName.setErr(new PrintWriter(errName, true));
+        assertEquals(2, clName.execute("--db", db, "--name", "x".repeat(5000)), errName.toString());
+        assertTrue(errName.toString().contains("--name: '" + "x".repeat(80) + "... (5000 characters)' is not a worker name"), errName.toString());
+        assertTrue(errName.toString().length() < 400, errName.toString());
         // a name a live worker already has: refused (the workers view would show one of the two)
         try (EventLog log = EventLog.open(Path.of(db))) {
             log.workerBeat(new sparselab.store.WorkerInfo("dup", "box-9", 99L, 1, List.of(), null, null, false));
