@@ -49,7 +49,9 @@ function figure(dataset, point, j, log) {
  */
 function numbersTable(chart) {
   const title = titleOf(chart);
-  const labels = chart.data.labels;
+  // a category axis is in the order of its labels, a linear or log one in the order of its values (Chart.js gives every
+  // chart labels, [] where it has none)
+  const labels = chart.scales.x && chart.scales.x.type === 'category' ? chart.data.labels : null;
   const log = chart.options.scales && chart.options.scales.y && chart.options.scales.y.type === 'logarithmic';
   const series = chart.data.datasets.filter((d, i) => !d.band && chart.isDatasetVisible(i));
   const rows = new Map();   // x -> the figure of each series

@@ -424,6 +424,32 @@ class AccessibilityBrowserTest {
         }
     }
 
+    @Test
+    void a_charts_numbers_are_in_the_order_of_its_x_axis_where_its_series_have_different_xs() {
+        // the compare page: one run's snapshots at epochs 0, 1, 2, 4, the other's at 0, 1, 2, 3
+        String three = Fixtures.trained(log, Map.of("data", "bars", "beta", "1", "epochs", "3"), 3, 16, 8, null, "cli", null);
+        driver.get(base + "/compare.html?runs=" + sparse + "," + three);
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf("locality")).isEmpty());
+        open("locality");
+        assertEquals(List.of("epoch", "0", "1", "2", "3", "4"), firstColumn("locality"));
+
+        // the group page: a line per run, the swept key's values in the runs' order 0.1, 3, 1
+        String[][] points = {{"0.1", "0.05", "2"}, {"3", "0.05", "3"}, {"1", "0.1", "4"}};
+        for (String[] p : points) {
+            Fixtures.trained(log, Map.of("data", "bars", "beta", p[0], "rho", p[1], "epochs", p[2]), Integer.parseInt(p[2]), 16, 8, null, "sweep", "a11y-order");
+        }
+        driver.get(base + "/group.html?name=a11y-order");
+        String sweep = "final loss against beta";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(sweep)).isEmpty());
+        open(sweep);
+        assertEquals(List.of("beta", "0.1", "1", "3"), firstColumn(sweep));
+    }
+
+    /** The first cell of each row of the open numbers of the chart titled {@code chart}: its x heading, then its xs. */
+    private List<String> firstColumn(String chart) {
+        return numbers(chart).stream().map(r -> r.get(0)).toList();
+    }
+
     /** The summary of the numbers under the chart titled {@code chart}. */
     private static By numbersOf(String chart) {
         return By.cssSelector("details[data-chart='" + chart + "'] > summary");
