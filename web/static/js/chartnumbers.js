@@ -58,7 +58,10 @@ function numbersTable(chart) {
   series.forEach((d, c) => d.data.forEach((p, j) => {
     const point = p !== null && typeof p === 'object' ? p : { x: labels ? labels[j] : j, y: p };
     if (!rows.has(point.x)) rows.set(point.x, []);
-    rows.get(point.x)[c] = figure(d, point, j, log);
+    // points of one series at the same x (flags of two causes at one epoch) are each drawn: each said
+    const cells = rows.get(point.x);
+    const text = figure(d, point, j, log);
+    cells[c] = cells[c] && text ? `${cells[c]}; ${text}` : cells[c] || text;
   }));
   const xs = [...rows.keys()].sort(labels ? (a, b) => labels.indexOf(a) - labels.indexOf(b) : (a, b) => a - b);
   const every = Math.ceil(xs.length / MOST_ROWS);

@@ -445,6 +445,22 @@ class AccessibilityBrowserTest {
         assertEquals(List.of("beta", "0.1", "1", "3"), firstColumn(sweep));
     }
 
+    @Test
+    void a_charts_numbers_say_every_point_it_draws_at_one_x() {
+        // two flags of two causes at one epoch: two triangles on the chart, both in its numbers
+        String flagged = Fixtures.trained(log, Map.of("data", "bars", "beta", "0.3", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        log.append(flagged, new RunEvent.DivergenceFlag(2, "sp_growing", "mean |sp| grew 3 epochs in a row", null));
+        log.append(flagged, new RunEvent.DivergenceFlag(2, "penalty_growing", "penalty grew 3 epochs in a row", null));
+        driver.get(base + "/compare.html?runs=" + sparse + "," + flagged);
+        String loss = "loss (recon + decay + penalty)";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(loss)).isEmpty());
+        open(loss);
+        List<List<String>> rows = numbers(loss);
+        int flags = rows.get(0).indexOf(flagged + " flags");
+        assertEquals("5 (sp_growing: mean |sp| grew 3 epochs in a row); 5 (penalty_growing: penalty grew 3 epochs in a row)",
+                rows.get(2).get(flags), "epoch 2: " + rows.get(2));
+    }
+
     /** The first cell of each row of the open numbers of the chart titled {@code chart}: its x heading, then its xs. */
     private List<String> firstColumn(String chart) {
         return numbers(chart).stream().map(r -> r.get(0)).toList();
