@@ -10,6 +10,8 @@ const MOST_ROWS = 500;
 // the titles of the charts whose numbers are open: a chart drawn anew (a live redraw destroys it and makes another)
 // opens them again; the page keeps the focus on them with keepingFocus (api.js)
 const opened = new Set();
+// the title of a chart drawn anew -> where the box of its open numbers was scrolled: the new box is scrolled so too
+const scrolled = new Map();
 const disclosures = new WeakMap();   // chart -> its details
 
 const titleOf = chart => {
@@ -95,18 +97,25 @@ const chartNumbers = {
       }
     });
     details.open = opened.has(title);     // its table comes with the chart's first update, which follows at once
+    details.scrolled = scrolled.get(title);
+    scrolled.delete(title);
     disclosures.set(chart, details);
     chart.canvas.parentElement.after(details);
   },
   afterUpdate(chart, args) {
     const details = disclosures.get(chart);
-    if (details && details.open && args.mode !== 'resize') details.lastChild.replaceChildren(numbersTable(chart));
+    if (!details || !details.open || args.mode === 'resize') return;
+    const wrap = details.lastChild;
+    wrap.replaceChildren(numbersTable(chart));
+    if (details.scrolled) [wrap.scrollTop, wrap.scrollLeft] = details.scrolled;
+    details.scrolled = null;
   },
   afterDestroy(chart) {
     const details = disclosures.get(chart);
     if (!details) return;
     // as it is now: opened or closed just before (its toggle event not handled yet), the chart drawn anew keeps it so
     if (details.open) opened.add(details.dataset.chart); else opened.delete(details.dataset.chart);
+    if (details.open) scrolled.set(details.dataset.chart, [details.lastChild.scrollTop, details.lastChild.scrollLeft]);
     details.remove();
   },
 };

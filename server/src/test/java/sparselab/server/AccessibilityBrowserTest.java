@@ -466,6 +466,31 @@ class AccessibilityBrowserTest {
         return numbers(chart).stream().map(r -> r.get(0)).toList();
     }
 
+    @Test
+    void a_charts_numbers_keep_their_scroll_and_focus_when_the_stream_draws_the_chart_anew() {
+        String done = Fixtures.trained(log, Map.of("data", "bars", "beta", "1", "epochs", "40"), 40, 16, 8, null, "cli", null);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "epochs", "60"));
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        for (int e = 1; e <= 40; e++) epoch(id, e);
+        try {
+            // the compare page draws its charts anew at each event: the keyboard scrolled the box of a long table down
+            driver.get(base + "/compare.html?runs=" + id + "," + done);
+            String loss = "loss (recon + decay + penalty)";
+            streaming(numbersOf(loss));
+            chrome.waitFor(15).until(d -> chrome.js("return document.documentElement.dataset.refreshed;") != null);
+            open(loss);
+            String wrap = "const d = [...document.querySelectorAll('details[data-chart]')].find(d => d.dataset.chart === arguments[0]);"
+                    + " const w = d.querySelector('.numbers-wrap');";
+            chrome.js(wrap + " w.focus(); w.scrollTop = 300;", loss);
+            epoch(id, 41);
+            chrome.waitFor(15).until(d -> lastRow(loss).get(0).equals("41"));
+            assertEquals(List.of(true, 300L), chrome.js(wrap + " return [document.activeElement === w, Math.round(w.scrollTop)];", loss),
+                    "its box keeps the focus and the rows in view");
+        } finally {
+            log.append(id, new RunEvent.Cancelled(41));
+        }
+    }
+
     /** The summary of the numbers under the chart titled {@code chart}. */
     private static By numbersOf(String chart) {
         return By.cssSelector("details[data-chart='" + chart + "'] > summary");
