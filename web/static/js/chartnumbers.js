@@ -10,6 +10,8 @@ const MOST_ROWS = 500;
 // the titles of the charts whose numbers are open: a chart drawn anew (a live redraw destroys it and makes another)
 // opens them again; the page keeps the focus on them with keepingFocus (api.js)
 const opened = new Set();
+// the title of a chart drawn anew -> where the box of its open numbers was scrolled: the new box is scrolled so too
+const scrolled = new Map();
 const disclosures = new WeakMap();   // chart -> its details
 
 const titleOf = chart => {
@@ -49,14 +51,19 @@ function figure(dataset, point, j, log) {
  */
 function numbersTable(chart) {
   const title = titleOf(chart);
-  const labels = chart.data.labels;
+  // a category axis is in the order of its labels, a linear or log one in the order of its values (Chart.js gives every
+  // chart labels, [] where it has none)
+  const labels = chart.scales.x && chart.scales.x.type === 'category' ? chart.data.labels : null;
   const log = chart.options.scales && chart.options.scales.y && chart.options.scales.y.type === 'logarithmic';
   const series = chart.data.datasets.filter((d, i) => !d.band && chart.isDatasetVisible(i));
   const rows = new Map();   // x -> the figure of each series
   series.forEach((d, c) => d.data.forEach((p, j) => {
     const point = p !== null && typeof p === 'object' ? p : { x: labels ? labels[j] : j, y: p };
     if (!rows.has(point.x)) rows.set(point.x, []);
-    rows.get(point.x)[c] = figure(d, point, j, log);
+    // points of one series at the same x (flags of two causes at one epoch) are each drawn: each said
+    const cells = rows.get(point.x);
+    const text = figure(d, point, j, log);
+    cells[c] = cells[c] && text ? `${cells[c]}; ${text}` : cells[c] || text;
   }));
   const xs = [...rows.keys()].sort(labels ? (a, b) => labels.indexOf(a) - labels.indexOf(b) : (a, b) => a - b);
   const every = Math.ceil(xs.length / MOST_ROWS);
@@ -90,18 +97,25 @@ const chartNumbers = {
       }
     });
     details.open = opened.has(title);     // its table comes with the chart's first update, which follows at once
+    details.scrolled = scrolled.get(title);
+    scrolled.delete(title);
     disclosures.set(chart, details);
     chart.canvas.parentElement.after(details);
   },
   afterUpdate(chart, args) {
     const details = disclosures.get(chart);
-    if (details && details.open && args.mode !== 'resize') details.lastChild.replaceChildren(numbersTable(chart));
+    if (!details || !details.open || args.mode === 'resize') return;
+    const wrap = details.lastChild;
+    wrap.replaceChildren(numbersTable(chart));
+    if (details.scrolled) [wrap.scrollTop, wrap.scrollLeft] = details.scrolled;
+    details.scrolled = null;
   },
   afterDestroy(chart) {
     const details = disclosures.get(chart);
     if (!details) return;
     // as it is now: opened or closed just before (its toggle event not handled yet), the chart drawn anew keeps it so
     if (details.open) opened.add(details.dataset.chart); else opened.delete(details.dataset.chart);
+    if (details.open) scrolled.set(details.dataset.chart, [details.lastChild.scrollTop, details.lastChild.scrollLeft]);
     details.remove();
   },
 };

@@ -424,6 +424,73 @@ class AccessibilityBrowserTest {
         }
     }
 
+    @Test
+    void a_charts_numbers_are_in_the_order_of_its_x_axis_where_its_series_have_different_xs() {
+        // the compare page: one run's snapshots at epochs 0, 1, 2, 4, the other's at 0, 1, 2, 3
+        String three = Fixtures.trained(log, Map.of("data", "bars", "beta", "1", "epochs", "3"), 3, 16, 8, null, "cli", null);
+        driver.get(base + "/compare.html?runs=" + sparse + "," + three);
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf("locality")).isEmpty());
+        open("locality");
+        assertEquals(List.of("epoch", "0", "1", "2", "3", "4"), firstColumn("locality"));
+
+        // the group page: a line per run, the swept key's values in the runs' order 0.1, 3, 1
+        String[][] points = {{"0.1", "0.05", "2"}, {"3", "0.05", "3"}, {"1", "0.1", "4"}};
+        for (String[] p : points) {
+            Fixtures.trained(log, Map.of("data", "bars", "beta", p[0], "rho", p[1], "epochs", p[2]), Integer.parseInt(p[2]), 16, 8, null, "sweep", "a11y-order");
+        }
+        driver.get(base + "/group.html?name=a11y-order");
+        String sweep = "final loss against beta";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(sweep)).isEmpty());
+        open(sweep);
+        assertEquals(List.of("beta", "0.1", "1", "3"), firstColumn(sweep));
+    }
+
+    @Test
+    void a_charts_numbers_say_every_point_it_draws_at_one_x() {
+        // two flags of two causes at one epoch: two triangles on the chart, both in its numbers
+        String flagged = Fixtures.trained(log, Map.of("data", "bars", "beta", "0.3", "epochs", "4"), 4, 16, 8, null, "cli", null);
+        log.append(flagged, new RunEvent.DivergenceFlag(2, "sp_growing", "mean |sp| grew 3 epochs in a row", null));
+        log.append(flagged, new RunEvent.DivergenceFlag(2, "penalty_growing", "penalty grew 3 epochs in a row", null));
+        driver.get(base + "/compare.html?runs=" + sparse + "," + flagged);
+        String loss = "loss (recon + decay + penalty)";
+        chrome.waitFor(15).until(d -> !d.findElements(numbersOf(loss)).isEmpty());
+        open(loss);
+        List<List<String>> rows = numbers(loss);
+        int flags = rows.get(0).indexOf(flagged + " flags");
+        assertEquals("5 (sp_growing: mean |sp| grew 3 epochs in a row); 5 (penalty_growing: penalty grew 3 epochs in a row)",
+                rows.get(2).get(flags), "epoch 2: " + rows.get(2));
+    }
+
+    /** The first cell of each row of the open numbers of the chart titled {@code chart}: its x heading, then its xs. */
+    private List<String> firstColumn(String chart) {
+        return numbers(chart).stream().map(r -> r.get(0)).toList();
+    }
+
+    @Test
+    void a_charts_numbers_keep_their_scroll_and_focus_when_the_stream_draws_the_chart_anew() {
+        String done = Fixtures.trained(log, Map.of("data", "bars", "beta", "1", "epochs", "40"), 40, 16, 8, null, "cli", null);
+        String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "epochs", "60"));
+        log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        for (int e = 1; e <= 40; e++) epoch(id, e);
+        try {
+            // the compare page draws its charts anew at each event: the keyboard scrolled the box of a long table down
+            driver.get(base + "/compare.html?runs=" + id + "," + done);
+            String loss = "loss (recon + decay + penalty)";
+            streaming(numbersOf(loss));
+            chrome.waitFor(15).until(d -> chrome.js("return document.documentElement.dataset.refreshed;") != null);
+            open(loss);
+            String wrap = "const d = [...document.querySelectorAll('details[data-chart]')].find(d => d.dataset.chart === arguments[0]);"
+                    + " const w = d.querySelector('.numbers-wrap');";
+            chrome.js(wrap + " w.focus(); w.scrollTop = 300;", loss);
+            epoch(id, 41);
+            chrome.waitFor(15).until(d -> lastRow(loss).get(0).equals("41"));
+            assertEquals(List.of(true, 300L), chrome.js(wrap + " return [document.activeElement === w, Math.round(w.scrollTop)];", loss),
+                    "its box keeps the focus and the rows in view");
+        } finally {
+            log.append(id, new RunEvent.Cancelled(41));
+        }
+    }
+
     /** The summary of the numbers under the chart titled {@code chart}. */
     private static By numbersOf(String chart) {
         return By.cssSelector("details[data-chart='" + chart + "'] > summary");
