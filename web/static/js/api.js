@@ -223,6 +223,19 @@ export function stepWords(optimizers) {
 }
 
 /**
+ * The words that say a page's curves are thinned (the API's `thinned`: {stride, points, epochs}, absent when every
+ * epoch is drawn), in the runs' step words: "every 400th of 800,000 epochs drawn (and each run's first, last and
+ * flagged ones); the downloads hold every epoch". Empty when nothing is thinned.
+ */
+export function thinnedText(thinned, w) {
+  if (!thinned) return '';
+  const k = thinned.stride;
+  const nth = `${k.toLocaleString('en')}${k % 100 >= 11 && k % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][k % 10] || 'th'}`;
+  return `every ${nth} of ${thinned.epochs.toLocaleString('en')} ${w.plural} drawn (and each run's first, last and flagged ones, `
+    + `at most ${thinned.points.toLocaleString('en')} points a curve); the downloads hold every ${w.short}`;
+}
+
+/**
  * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
  * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: what its
  * trainer does, in the run's step word, while the server finds it replaying (the run view's replayFrom: the step its

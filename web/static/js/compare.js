@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -594,6 +594,17 @@ function drawCurves(runs) {
   });
 }
 
+/**
+ * Over the curves, in words, when a run is long enough for them to be thinned (the API draws every k-th epoch of all the
+ * runs, so that they and a mean over seeds line up; a live run is thinned again at every refresh, by the same rule).
+ */
+function sayThinned(data) {
+  const note = document.getElementById('thinned');
+  note.textContent = thinnedText(data.thinned, words);
+  note.hidden = !data.thinned;
+  if (data.thinned) note.dataset.stride = data.thinned.stride; else delete note.dataset.stride;
+}
+
 /** The ladder between exactly two runs of different configurations (the ladder API refuses identical ones). */
 function ladderButton(diff) {
   if (ids.length !== 2 || diff.differing === 0) return;
@@ -641,6 +652,7 @@ async function main() {
       }
     });
     drawCurves(data.runs);
+    sayThinned(data);
     drawHeatmaps(data.runs);
     document.getElementById('sort-units').addEventListener('change', () => drawHeatmaps(runsData));
     followTraining(data.runs);
@@ -677,6 +689,7 @@ async function refresh() {
   const data = await load();
   if (JSON.stringify(data.runs.map(s => s.snapshotEpochs)) !== gallerySnapshots) await drawGalleries(data.runs);
   drawCurves(data.runs);
+  sayThinned(data);
   drawHeatmaps(data.runs);
   document.documentElement.dataset.refreshed = String(Number(document.documentElement.dataset.refreshed || 0) + 1);
   if (!data.runs.some(training)) { feeds.forEach(f => f.stop()); feeds = []; }

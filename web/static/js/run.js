@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText, dialog, say } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText, dialog, say, thinnedText } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -266,8 +266,10 @@ async function load() {
     return;
   }
   try {
-    const [events, snaps, ms, metrics] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
-      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'metrics'))]);
+    const [events, snaps, ms, curves] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
+      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves'))]);
+    // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
+    const metrics = curves.metrics;
     say(error, '');
     measures = ms;
     const s = run.summary;
@@ -318,6 +320,9 @@ async function load() {
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;
     if (metrics.length) drawCurves(metrics, words.axis);
+    const thinned = document.getElementById('thinned');
+    thinned.textContent = thinnedText(curves.thinned, words).replace("each run's", 'its');
+    thinned.hidden = !curves.thinned;
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));

@@ -3,6 +3,7 @@ package sparselab.compare;
 import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 import sparselab.log.EpochMetrics;
+import sparselab.runs.Curves;
 import sparselab.runs.RunQueries;
 import sparselab.runs.RunView;
 
@@ -31,7 +32,12 @@ public final class Comparison {
                         List<Double> heldout, List<Double> penalty, List<Double> meanActivation, List<Double> meanAbsSp,
                         List<Double> clippedFraction, List<Integer> divergedEpochs, List<Integer> snapshotEpochs) {}
 
-    public record Result(List<Series> runs, ConfigDiff.Diff diff) {}
+    /**
+     * The runs' curves and their configuration diff; {@code thinned} says how the curves were thinned when some run has
+     * more than {@link Curves#POINTS} epochs (every run's by one stride), and is left out otherwise.
+     */
+    public record Result(List<Series> runs, ConfigDiff.Diff diff,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Curves.Thinning thinned) {}
 
     public Result compare(List<String> runIds, Instant now) {
         List<RunRow> rows = rows(runIds);
@@ -39,8 +45,12 @@ public final class Comparison {
         Map<String, sparselab.log.MeasuresRow> measures = log.lastMeasures(rows.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(rows.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
         var replays = queries.replayFrom(rows, now);
+        Map<String, EventLog.EpochRange> ranges = new java.util.HashMap<>();
+        for (RunRow r : rows) ranges.put(r.runId(), log.epochRange(r.runId()));
+        int k = Curves.stride(ranges.values());
         for (RunRow r : rows) {
-            List<EpochMetrics> m = queries.metrics(r.runId());
+            // every epoch of short runs; of long ones, every k-th of all, first, last and flagged, a page at a time
+            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), k, k == 1 ? List.of() : Curves.flagged(log, r.runId(), r.divergedEpoch()));
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
@@ -50,7 +60,7 @@ public final class Comparison {
                     col(m, EpochMetrics::clippedFraction), diverged,
                     log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList()));
         }
-        return new Result(series, diffOf(rows));
+        return new Result(series, diffOf(rows), Curves.thinning(ranges.values()));
     }
 
     public ConfigDiff.Diff diff(List<String> runIds) {

@@ -3,7 +3,6 @@ package sparselab.runs;
 import io.javalin.Javalin;
 import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
-import sparselab.log.StoredEvent;
 
 import java.util.List;
 
@@ -25,7 +24,6 @@ public final class FlagRoutes {
     }
 
     public List<RunEvent.DivergenceFlag> flags(String runId) {
-        return log.events(runId).stream().map(StoredEvent::event)
-                .filter(RunEvent.DivergenceFlag.class::isInstance).map(RunEvent.DivergenceFlag.class::cast).toList();
+        return log.flags(runId);     // those events alone: a long run's epochs are millions of others
     }
 }

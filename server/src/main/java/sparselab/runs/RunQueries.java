@@ -75,6 +75,9 @@ public final class RunQueries {
     /** The run's figures, read {@link MetricsExport#FIGURES_AT_ONCE} epochs at a time (the first page read now). */
     public MetricsExport.Pages figures(String runId) { return MetricsExport.Pages.of(log, runId, MetricsExport.FIGURES_AT_ONCE); }
 
+    /** The run's curves as the run page draws them: every epoch up to {@link Curves#POINTS}, else thinned (see there). */
+    public Curves.RunCurves curves(String runId) { return Curves.of(log, runId); }
+
     /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
     public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
                              String heartbeatAt, boolean alive, boolean stopped) {}
@@ -102,10 +105,15 @@ public final class RunQueries {
 
     /**
      * The per-unit rates of at most {@code maxRows} epochs, evenly spread over the run and always including the
-     * last, rounded to 4 decimals: the heat map's data.
+     * last, rounded to 4 decimals: the heat map's data. A run of more than {@link Curves#POINTS} epochs is not read whole
+     * for it: its rows are picked among the multiples of a stride (and its first and last epoch), at most {@code maxRows}.
      */
     public RhoHatMap rhoHat(String runId, int maxRows) {
-        List<Integer> pick = spread(log.epochs(runId), maxRows);
+        sparselab.store.EventLog.EpochRange range = log.epochRange(runId);
+        int atMost = Math.min(maxRows, Curves.POINTS);         // changes nothing for a run of up to POINTS epochs
+        List<Integer> pick = range.count() <= Curves.POINTS ? spread(log.epochs(runId), maxRows)
+                : spread(log.epochsEvery(runId, Math.max(1, (int) Math.ceil((double) range.lastEpoch() / Math.max(1, atMost - 2))),
+                        range.firstEpoch(), range.lastEpoch()), atMost);
         List<Integer> outEpochs = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
         log.rhoHat(runId, pick).forEach((epoch, rates) -> {

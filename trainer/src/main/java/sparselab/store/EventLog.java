@@ -299,6 +299,31 @@ public interface EventLog extends AutoCloseable {
      */
     List<EpochMetrics> metrics(String runId, int afterEpoch, int limit);
 
+    /** How many epochs a run has logged, and its first and last (both 0 when none). */
+    record EpochRange(int count, int firstEpoch, int lastEpoch) {}
+
+    /** {@link EpochRange} of a run: one query on the (run_id, epoch) key. */
+    EpochRange epochRange(String runId);
+
+    /**
+     * The run's epochs after {@code afterEpoch}, at most {@code limit}, in order, that a thinned curve keeps: the multiples
+     * of {@code stride}, the epochs {@code firstEpoch} and {@code lastEpoch}, and every epoch that diverged. A long run's
+     * curves are read a page at a time this way, never more than a page of its epochs held.
+     */
+    List<EpochMetrics> metricsEvery(String runId, int stride, int firstEpoch, int lastEpoch, int afterEpoch, int limit);
+
+    /** The figures of the given epochs of a run (those that exist), in order. */
+    List<EpochMetrics> metricsAt(String runId, java.util.Collection<Integer> epochs);
+
+    /** The epochs of the run that are multiples of {@code stride}, or its first or last, in order. */
+    List<Integer> epochsEvery(String runId, int stride, int firstEpoch, int lastEpoch);
+
+    /**
+     * The run's {@code divergence_flag} events, oldest first, read on their own: a long run's other events (an epoch
+     * each, with its per-unit rates) are never read for them.
+     */
+    List<RunEvent.DivergenceFlag> flags(String runId);
+
     /** The per-unit rates after each of the given epochs (those that exist), by epoch. */
     Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs);
 

@@ -26,6 +26,7 @@ import java.util.Optional;
 @RegisterConstructorMapper(LogDao.BlobUse.class)
 @RegisterConstructorMapper(LogDao.IdPayload.class)
 @RegisterConstructorMapper(LogDao.WorkerRow.class)
+@RegisterConstructorMapper(EventLog.EpochRange.class)
 interface LogDao {
 
     String RUN_COLUMNS = "run_id, created_at, updated_at, status, preset, run_group, origin, config, data_fingerprint, "
@@ -166,6 +167,23 @@ interface LogDao {
 
     @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId AND epoch > :after ORDER BY epoch LIMIT :limit")
     List<EpochMetrics> epochsAfter(@Bind("runId") String runId, @Bind("after") int afterEpoch, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT COUNT(*) AS count, COALESCE(MIN(epoch), 0) AS first_epoch, COALESCE(MAX(epoch), 0) AS last_epoch "
+            + "FROM epoch_metrics WHERE run_id = :runId")
+    EventLog.EpochRange epochRange(@Bind("runId") String runId);
+
+    /** {@code diverged} alone is a condition on both backends (an INTEGER in SQLite, a BOOLEAN in PostgreSQL). */
+    @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId AND epoch > :after "
+            + "AND (epoch % :stride = 0 OR epoch = :first OR epoch = :last OR diverged) ORDER BY epoch LIMIT :limit")
+    List<EpochMetrics> epochsEvery(@Bind("runId") String runId, @Bind("stride") int stride, @Bind("first") int firstEpoch,
+                                   @Bind("last") int lastEpoch, @Bind("after") int afterEpoch, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT " + METRIC_COLUMNS + " FROM epoch_metrics WHERE run_id = :runId AND epoch IN (<e>) ORDER BY epoch")
+    List<EpochMetrics> epochsAt(@Bind("runId") String runId, @BindList("e") List<Integer> epochs);
+
+    @SqlQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :runId AND (epoch % :stride = 0 OR epoch = :first OR epoch = :last) ORDER BY epoch")
+    List<Integer> epochNumbersEvery(@Bind("runId") String runId, @Bind("stride") int stride, @Bind("first") int firstEpoch,
+                                    @Bind("last") int lastEpoch);
 
     @SqlQuery("SELECT epoch FROM epoch_metrics WHERE run_id = :runId ORDER BY epoch")
     List<Integer> epochNumbers(@Bind("runId") String runId);

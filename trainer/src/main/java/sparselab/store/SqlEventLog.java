@@ -1076,6 +1076,38 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public EpochRange epochRange(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochRange(runId)); }
+
+    @Override
+    public List<EpochMetrics> metricsEvery(String runId, int stride, int firstEpoch, int lastEpoch, int afterEpoch, int limit) {
+        if (stride < 1) throw new IllegalArgumentException("stride must be at least 1, got " + stride);
+        return jdbi.withExtension(LogDao.class, d -> d.epochsEvery(runId, stride, firstEpoch, lastEpoch, afterEpoch, limit));
+    }
+
+    @Override
+    public List<EpochMetrics> metricsAt(String runId, java.util.Collection<Integer> epochs) {
+        List<Integer> all = new java.util.TreeSet<>(epochs).stream().toList();
+        List<EpochMetrics> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += 500) {           // within every backend's limit on bound values
+            List<Integer> chunk = all.subList(i, Math.min(all.size(), i + 500));
+            out.addAll(jdbi.withExtension(LogDao.class, d -> d.epochsAt(runId, chunk)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Integer> epochsEvery(String runId, int stride, int firstEpoch, int lastEpoch) {
+        if (stride < 1) throw new IllegalArgumentException("stride must be at least 1, got " + stride);
+        return jdbi.withExtension(LogDao.class, d -> d.epochNumbersEvery(runId, stride, firstEpoch, lastEpoch));
+    }
+
+    @Override
+    public List<RunEvent.DivergenceFlag> flags(String runId) {
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'divergence_flag' ORDER BY seq")
+                .bind("r", runId).map((rs, ctx) -> (RunEvent.DivergenceFlag) decode(rs).event()).list());
+    }
+
+    @Override
     public List<Integer> epochs(String runId) { return jdbi.withExtension(LogDao.class, d -> d.epochNumbers(runId)); }
 
     @Override

@@ -1,0 +1,88 @@
+package sparselab.runs;
+
+import sparselab.log.EpochMetrics;
+import sparselab.log.RunEvent;
+import sparselab.store.EventLog;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The epochs a page draws its curves from, at most {@link #POINTS} a run. A run of up to {@link #POINTS} epochs is drawn
+ * from every epoch, as it always was; when a run is longer, every run drawn with it is thinned by one stride k, common to
+ * them all, so that their curves (and a mean over seeds, aligned by epoch) keep the same epochs: the multiples of k, each
+ * run's first and last epoch, every epoch that diverged and every epoch a divergence flag marks. The downloads
+ * (/metrics, metrics.csv, metrics.json) hold every epoch.
+ *
+ * <p>2,000 points are more than one per pixel column of a chart on any screen (the compare page's charts are some
+ * 600 px wide, the run page's 1,100), so a thinned line looks like the whole one, while 8 runs' curves stay some 3 MB
+ * of JSON and Chart.js draws them at once; a run of 800,000 epochs, which the default limits allow, is drawn from every
+ * 400th.
+ */
+public final class Curves {
+    private Curves() {}
+
+    /** The most epochs drawn of one run, its flagged ones aside. */
+    public static final int POINTS = 2_000;
+
+    /** How many epochs are read from the store at a time. */
+    static final int PAGE = 2_000;
+
+    /** How the curves were thinned: every {@code stride}-th epoch of runs of up to {@code epochs} epochs (the longest). */
+    public record Thinning(int stride, int points, int epochs) {}
+
+    /**
+     * The stride of the runs with these epoch ranges: 1 when every run has at most {@link #POINTS} epochs (nothing is
+     * thinned), else the least k whose multiples up to the longest run's last epoch, with a first and a last, are at most
+     * {@link #POINTS}.
+     */
+    public static int stride(Collection<EventLog.EpochRange> ranges) {
+        if (ranges.stream().allMatch(r -> r.count() <= POINTS)) return 1;
+        int last = ranges.stream().mapToInt(EventLog.EpochRange::lastEpoch).max().orElse(0);
+        return Math.max(1, (int) Math.ceil((double) last / (POINTS - 2)));
+    }
+
+    /** The thinning of runs with these ranges, or null when nothing is thinned. */
+    public static Thinning thinning(Collection<EventLog.EpochRange> ranges) {
+        int k = stride(ranges);
+        return k == 1 ? null : new Thinning(k, POINTS, ranges.stream().mapToInt(EventLog.EpochRange::lastEpoch).max().orElse(0));
+    }
+
+    /**
+     * A run's epochs drawn with stride {@code k}: every epoch when k is 1 (the run has at most {@link #POINTS}); else
+     * the multiples of k, its first and last, the diverged ones and those in {@code keep} (the epochs its flags mark),
+     * read {@link #PAGE} at a time.
+     */
+    public static List<EpochMetrics> read(EventLog log, String runId, EventLog.EpochRange range, int k, Collection<Integer> keep) {
+        if (k == 1) return log.metrics(runId);
+        TreeMap<Integer, EpochMetrics> out = new TreeMap<>();
+        for (int after = range.firstEpoch() - 1; ; ) {
+            List<EpochMetrics> page = log.metricsEvery(runId, k, range.firstEpoch(), range.lastEpoch(), after, PAGE);
+            for (EpochMetrics m : page) out.put(m.epoch(), m);
+            if (page.size() < PAGE) break;
+            after = page.get(page.size() - 1).epoch();
+        }
+        List<Integer> missing = keep.stream().filter(e -> !out.containsKey(e)).toList();
+        for (EpochMetrics m : log.metricsAt(runId, missing)) out.put(m.epoch(), m);
+        return new ArrayList<>(out.values());
+    }
+
+    /** A run's curves as the run page draws them: its epochs (thinned as above, alone) and how, when they are. */
+    public record RunCurves(@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Thinning thinned,
+                            List<EpochMetrics> metrics) {}
+
+    public static RunCurves of(EventLog log, String runId) {
+        EventLog.EpochRange range = log.epochRange(runId);
+        int k = stride(List.of(range));
+        return new RunCurves(k == 1 ? null : thinning(List.of(range)), read(log, runId, range, k, k == 1 ? List.of() : flagged(log, runId, null)));
+    }
+
+    /** The epochs a run's flags mark, and the epoch it diverged at (may be null). */
+    public static List<Integer> flagged(EventLog log, String runId, Integer divergedEpoch) {
+        List<Integer> out = new ArrayList<>(log.flags(runId).stream().map(RunEvent.DivergenceFlag::epoch).toList());
+        if (divergedEpoch != null) out.add(divergedEpoch);
+        return out;
+    }
+}
