@@ -187,6 +187,7 @@ const SERIES = [
   ['recon', 'reconstruction', { borderColor: '#2ca02c', borderDash: [6, 3] }],
   ['heldout', 'held-out', { borderColor: '#d62728', borderDash: [2, 2] }],
   ['penalty', 'penalty', { borderColor: '#9467bd', borderDash: [10, 3, 2, 3] }],
+  ['decay', 'weight decay', { borderColor: '#ff7f0e', borderDash: [4, 2, 1, 2] }],
 ];
 
 /** A point with no value on either side (one epoch, or between gaps) is drawn as a dot: a line of one point is nothing. */
@@ -200,7 +201,8 @@ let drawn = null;         // the metrics and axis title the curves were last dra
 
 /**
  * The loss and its terms. On a linear scale every finite value is drawn, zeros included; a log scale draws no value
- * at or below 0, and a series that is 0 throughout (the penalty of beta = 0) is named below the toggle instead.
+ * at or below 0, and a series that is 0 throughout (the penalty of beta = 0, the decay of weightDecay = 0) is named
+ * below the toggle instead.
  */
 function drawCurves(metrics, xTitle) {
   drawn = { metrics, xTitle };

@@ -312,8 +312,9 @@ class LivePagesBrowserTest {
      */
     @Test
     void log_axes_label_one_two_five_times_a_power_of_ten_without_trailing_zeros() {
-        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs
-        List<List<Object>> expected = List.of(List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
+        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs;
+        // its weight decay 0.1 throughout
+        List<List<Object>> expected = List.of(List.of(0.1, "0.1"), List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
         driver.get(base + "/run.html?id=" + sparse);
         String chart = "const c = Chart.getChart(document.getElementById('curves')); ";
         chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + "return !!c && c.options.scales.y.type === 'logarithmic';"));
