@@ -342,6 +342,35 @@ class LivePagesBrowserTest {
     }
 
     @Test
+    void a_log_axis_over_less_than_a_decade_labels_a_few_round_values_that_do_not_overlap() {
+        // three epochs whose figures stay between 4.55 and 7: less than a decade, no two ticks at 1, 2 or 5 x 10^k
+        String narrow = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "epochs", "3"));
+        log.append(narrow, new RunEvent.Started(4243, "localhost", 1, 0, "f00d", Map.of(), null, "localhost:4243"));
+        double[][] figures = {{7.0, 6.8}, {5.0, 4.9}, {4.6, 4.55}};
+        for (int e = 1; e <= 3; e++) {
+            double loss = figures[e - 1][0];
+            log.append(narrow, new RunEvent.EpochCompleted(e, loss, loss, 0.0, 0.0, 0.2, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false,
+                    figures[e - 1][1], 0.5, 1000));
+        }
+        log.append(narrow, new RunEvent.Finished(3, 4.6, 4.55));
+        driver.get(base + "/run.html?id=" + narrow);
+        String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + " return !!c && c.data.datasets.length >= 3;"));
+        assertEquals("logarithmic", chrome.js(chart + " return c.options.scales.y.type;"));
+        // each tick's value, label and height on the canvas (Chart.js's own ticks here were 4.5, 4.6, ..., 4.9, 5, 5.5, 6, 7:
+        // the five lowest labels a few pixels apart, written over each other)
+        @SuppressWarnings("unchecked")
+        List<List<Object>> ticks = (List<List<Object>>) chrome.js(chart + " const y = c.scales.y;"
+                + " return y.ticks.map(t => [t.value, t.label, y.getPixelForValue(t.value)]);");
+        assertTrue(ticks.size() >= 2 && ticks.size() <= 5, "2 to 5 ticks: " + ticks);
+        for (int i = 1; i < ticks.size(); i++) {
+            double gap = Math.abs(((Number) ticks.get(i).get(2)).doubleValue() - ((Number) ticks.get(i - 1).get(2)).doubleValue());
+            assertTrue(gap >= 14, "labels at least a line apart: " + ticks);
+        }
+        assertEquals(List.of("5", "6", "7"), ticks.stream().map(t -> t.get(1).toString()).toList());
+    }
+
+    @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
         driver.get(base + "/run.html?id=" + lbfgs);
