@@ -371,6 +371,28 @@ class LivePagesBrowserTest {
     }
 
     @Test
+    void the_weights_of_196_digit_filters_stay_inside_the_run_page_at_1024_px_and_the_compare_page_at_400_px() {
+        // the demo's shape: 196 filters of 28 x 28, a grid image wider than the run page's weights column at 1024 px
+        String one = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "31"), 2, 196, 28, null);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "epochs", "2", "seed", "31"), 2, 196, 28, null);
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        String overflow = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
+        String loaded = "return [...document.querySelectorAll('.gallery img')].filter(i => i.complete && i.naturalWidth > 0).length;";
+        try {
+            cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1024, "height", 768, "deviceScaleFactor", 1, "mobile", false));
+            driver.get(base + "/run.html?id=" + one);
+            chrome.waitFor(10).until(d -> ((Number) chrome.js(loaded)).intValue() == 1);
+            assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the run page at 1024 px scrolls nothing sideways");
+            cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            driver.get(base + "/compare.html?runs=" + one + "," + other);
+            chrome.waitFor(15).until(d -> ((Number) chrome.js(loaded)).intValue() == 2);
+            assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the compare page at 400 px scrolls nothing sideways");
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    @Test
     void the_run_page_shows_curves_a_readable_timeline_the_twin_link_and_ignored_keys() throws IOException {
         for (int i = 0; i < 5; i++) log.append(lbfgs, new RunEvent.Heartbeat(0, i));
         driver.get(base + "/run.html?id=" + lbfgs);
