@@ -287,11 +287,26 @@ function oneTwoFive(v) {
 }
 
 /**
+ * Ticks at the multiples of the smallest step of 1, 2 or 5 x 10^k that puts at most 4 steps between min and max: the
+ * labels of a log axis that spans too little to hold two ticks at 1, 2 and 5 x 10^k.
+ */
+function evenTicks(min, max) {
+  if (!(min > 0) || !(max > min)) return [];
+  const power = 10 ** Math.floor(Math.log10((max - min) / 4));
+  const step = [1, 2, 5, 10].map(m => m * power).find(st => (max - min) / st <= 4 + 1e-9);
+  const ticks = [];
+  for (let k = Math.ceil(min / step - 1e-9); k * step <= max * (1 + 1e-9); k++) ticks.push({ value: Number((k * step).toPrecision(12)) });
+  return ticks;
+}
+
+/**
  * The options of an axis that is or may become logarithmic (a log scale toggle changes its type in place): on a log
  * scale only the ticks at 1, 2 and 5 x 10^k are kept (Chart.js makes one at every digit and labels them all with the
  * decimals of the smallest, "100.00", crowded), each labelled by fmt without an exponent's zeros: "100", "50", "0.02",
- * "1e-5". Where even those crowd, Chart.js's skipping keeps the powers of ten (its major ticks); a range too narrow to
- * hold two of them keeps every tick. On a linear scale the ticks and labels are Chart.js's own.
+ * "1e-5". Where even those crowd, Chart.js's skipping keeps the powers of ten (its major ticks). A range too narrow to
+ * hold two of them (a loss between 33 and 70: Chart.js labels 33, 35, 37, 39, 45 and 60, overlapping on a short chart)
+ * gets evenly spaced round ticks instead, 2 to 5 of them (40, 50, 60, 70). On a linear scale the ticks and labels are
+ * Chart.js's own.
  */
 export function logAxis() {
   return {
@@ -299,6 +314,10 @@ export function logAxis() {
       if (scale.type !== 'logarithmic') return;
       const nice = scale.ticks.filter(t => oneTwoFive(t.value));
       if (nice.length >= 2) scale.ticks = nice;
+      else {
+        const even = evenTicks(scale.min, scale.max);
+        if (even.length >= 2) scale.ticks = even;
+      }
     },
     ticks: {
       callback(value, index, ticks) {

@@ -70,8 +70,12 @@ function constantLine(list, key, title, per, runs, why, partial = () => '') {
   list.append(el('li', { 'data-figure': key }, text));
 }
 
-/** Why a run has no value of a curve's figure. */
-const noEpochs = key => s => (s.epoch.length ? `no ${key} recorded` : `no ${(stepOf[s.run.runId] || words).plural} yet`);
+/**
+ * Why a run has no value of a curve's figure: no epoch yet; none recorded (the held-out error of a run without
+ * held-out samples); or none finite (a loss and penalty NaN at every epoch, as the blog's beta = 3 divergence gives).
+ */
+const noEpochs = (key, title) => s => (!s.epoch.length ? `no ${(stepOf[s.run.runId] || words).plural} yet`
+  : key === 'heldout' ? `no ${title} recorded` : `not finite (NaN or infinite) at every ${(stepOf[s.run.runId] || words).short}`);
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -156,14 +160,19 @@ function drawCharts(runs) {
   for (const [key, title, lossLike, unit] of FIGURES) {
     // no run has a value yet (all queued): a line saying why for each run, not an empty chart
     if (!runs.some(s => numbers(s[key]).length)) {
-      list.append(el('li', { 'data-figure': key }, `${title}: ${runs.map(s => `${s.run.runId} ${noEpochs(title)(s)}`).join(', ')}`));
+      list.append(el('li', { 'data-figure': key }, `${title}: ${runs.map(s => `${s.run.runId} ${noEpochs(key, title)(s)}`).join(', ')}`));
       continue;
     }
     const per = constantPerRun(runs.map(s => s[key]));
-    if (per) { constantLine(list, key, title, per, runs, noEpochs(title)); continue; }
+    if (per) { constantLine(list, key, title, per, runs, noEpochs(key, title)); continue; }
     if (lossLike) {             // a log scale draws no zeros: say which runs are 0 throughout
       const zero = runs.filter(s => numbers(s[key]).length && numbers(s[key]).every(v => v === 0)).map(s => s.run.runId);
       if (zero.length) list.append(el('li', { 'data-figure': `${key}-zero` }, `${title}: 0 throughout in ${zero.join(', ')} (not drawn on a log scale)`));
+    }
+    // a run with epochs but no value to draw (its loss NaN throughout): named, not a legend entry without a line
+    const none = runs.filter(s => s.epoch.length && !numbers(s[key]).length);
+    if (none.length) {
+      list.append(el('li', { 'data-figure': `${key}-none` }, `${title}: ${none.map(s => `${s.run.runId} ${noEpochs(key, title)(s)}`).join(', ')} (not drawn)`));
     }
     const canvas = el('canvas', { id: `chart-${key}` });
     box.append(chartCell(canvas));

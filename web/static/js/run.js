@@ -188,6 +188,7 @@ const SERIES = [
   ['recon', 'reconstruction', { borderColor: '#2ca02c', borderDash: [6, 3] }],
   ['heldout', 'held-out', { borderColor: '#d62728', borderDash: [2, 2] }],
   ['penalty', 'penalty', { borderColor: '#9467bd', borderDash: [10, 3, 2, 3] }],
+  ['decay', 'weight decay', { borderColor: '#ff7f0e', borderDash: [4, 2, 1, 2] }],
 ];
 
 /** A point with no value on either side (one epoch, or between gaps) is drawn as a dot: a line of one point is nothing. */
@@ -201,7 +202,8 @@ let drawn = null;         // the metrics and axis title the curves were last dra
 
 /**
  * The loss and its terms. On a linear scale every finite value is drawn, zeros included; a log scale draws no value
- * at or below 0, and a series that is 0 throughout (the penalty of beta = 0) is named below the toggle instead.
+ * at or below 0, and a series that is 0 throughout (the penalty of beta = 0, the decay of weightDecay = 0) is named
+ * below the toggle instead, as is one with no finite value at all (on either scale).
  */
 function drawCurves(metrics, xTitle) {
   drawn = { metrics, xTitle };
@@ -213,7 +215,12 @@ function drawCurves(metrics, xTitle) {
   const left = [];
   for (const [key, label, style] of SERIES) {
     const v = values(key);
-    if (v.every(y => y === null)) continue;
+    if (v.every(y => y === null)) {
+      // no finite value at all (a NaN loss and penalty, as the blog's beta = 3 divergence gives): said, not left out
+      // silently; a held-out error with no held-out samples is simply not there
+      if (metrics.length && key !== 'heldout') left.push(el('li', { 'data-figure': key }, `${label}: not finite (NaN or infinite) at every ${step} (not drawn)`));
+      continue;
+    }
     if (log && v.every(y => y === null || y <= 0)) {
       left.push(el('li', { 'data-figure': key }, `${label}: ${v.every(y => y === null || y === 0) ? '0 throughout' : 'no value above 0'} (not drawn on a log scale)`));
       continue;

@@ -191,7 +191,7 @@ class AccessibilityBrowserTest {
         // named by what they show: a chart by its title and series, the weights by run and epoch
         driver.get(base + "/run.html?id=" + sparse);
         chrome.waitFor(15).until(d -> Boolean.TRUE.equals(chrome.js(pages.get(1).ready())));
-        assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty", driver.findElement(By.id("curves")).getAccessibleName());
+        assertEquals("chart of loss and its terms — loss; reconstruction; held-out; penalty; weight decay", driver.findElement(By.id("curves")).getAccessibleName());
         assertEquals("weights of " + sparse + " at epoch 4: its 16 filters of 8×8 pixels, gray = 0", driver.findElement(By.id("grid")).getAccessibleName());
         assertEquals("snapshot", driver.findElement(By.id("snapshot")).getAccessibleName());
     }

@@ -413,6 +413,34 @@ class ComparePageBrowserTest {
     }
 
     @Test
+    void a_run_whose_loss_is_nan_at_every_epoch_is_named_on_the_compare_and_run_pages_not_silently_left_out() {
+        // the blog's beta = 3 divergence: rho_hat past 1, the penalty the log of a negative number, the weights finite
+        String nan = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "3"));
+        log.append(nan, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        for (int e = 1; e <= 3; e++) {
+            log.append(nan, new RunEvent.EpochCompleted(e, Double.NaN, 200.0 / e, Double.NaN, 0.1, 0.2, new double[HIDDEN], 0.3,
+                    0.9, 0, 0.0, false, 210.0 / e, 0.5, 1000));
+        }
+        log.append(nan, new RunEvent.Finished(3, Double.NaN, 70.0));
+        driver.get(base + "/compare.html?runs=" + a + "," + nan);
+        By loss = By.cssSelector("#constant li[data-figure='loss-none']");
+        chrome.waitFor(15).until(d -> !d.findElements(loss).isEmpty());
+        assertEquals("loss (recon + decay + penalty): " + nan + " not finite (NaN or infinite) at every epoch (not drawn)",
+                driver.findElement(loss).getText());
+        assertEquals("sparsity penalty: " + nan + " not finite (NaN or infinite) at every epoch (not drawn)",
+                driver.findElement(By.cssSelector("#constant li[data-figure='penalty-none']")).getText());
+        // the run's own page says it too, on its log scale and its linear one
+        driver.get(base + "/run.html?id=" + nan);
+        By runLoss = By.cssSelector("#curves-zero li[data-figure='loss']");
+        chrome.waitFor(10).until(d -> !d.findElements(runLoss).isEmpty());
+        assertEquals("loss: not finite (NaN or infinite) at every epoch (not drawn)", driver.findElement(runLoss).getText());
+        driver.findElement(By.id("run-logscale")).click();
+        chrome.waitFor(10).until(d -> "linear".equals(chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.y.type;")));
+        assertEquals("penalty: not finite (NaN or infinite) at every epoch (not drawn)",
+                driver.findElement(By.cssSelector("#curves-zero li[data-figure='penalty']")).getText());
+    }
+
+    @Test
     void an_unknown_run_or_a_repeated_one_shows_its_error_alone() {
         driver.get(base + "/compare.html?runs=" + a + ",rffffffffff");
         chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());

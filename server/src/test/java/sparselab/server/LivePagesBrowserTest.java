@@ -312,8 +312,9 @@ class LivePagesBrowserTest {
      */
     @Test
     void log_axes_label_one_two_five_times_a_power_of_ten_without_trailing_zeros() {
-        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs
-        List<List<Object>> expected = List.of(List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
+        // the sparse run's loss, reconstruction, penalty and held-out error: 10 / e, 8 / e, 1 / e and 9 / e over 4 epochs;
+        // its weight decay 0.1 throughout
+        List<List<Object>> expected = List.of(List.of(0.1, "0.1"), List.of(0.2, "0.2"), List.of(0.5, "0.5"), List.of(1L, "1"), List.of(2L, "2"), List.of(5L, "5"), List.of(10L, "10"));
         driver.get(base + "/run.html?id=" + sparse);
         String chart = "const c = Chart.getChart(document.getElementById('curves')); ";
         chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + "return !!c && c.options.scales.y.type === 'logarithmic';"));
@@ -337,6 +338,57 @@ class LivePagesBrowserTest {
             double v = ((Number) t.get(0)).doubleValue();
             double m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
             assertTrue(List.of(1.0, 2.0, 5.0).stream().anyMatch(x -> Math.abs(x - m) < 1e-6), "1, 2 or 5 x 10^k: " + compare);
+        }
+    }
+
+    @Test
+    void a_log_axis_over_less_than_a_decade_labels_a_few_round_values_that_do_not_overlap() {
+        // three epochs whose figures stay between 4.55 and 7: less than a decade, no two ticks at 1, 2 or 5 x 10^k
+        String narrow = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "epochs", "3"));
+        log.append(narrow, new RunEvent.Started(4243, "localhost", 1, 0, "f00d", Map.of(), null, "localhost:4243"));
+        double[][] figures = {{7.0, 6.8}, {5.0, 4.9}, {4.6, 4.55}};
+        for (int e = 1; e <= 3; e++) {
+            double loss = figures[e - 1][0];
+            log.append(narrow, new RunEvent.EpochCompleted(e, loss, loss, 0.0, 0.0, 0.2, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false,
+                    figures[e - 1][1], 0.5, 1000));
+        }
+        log.append(narrow, new RunEvent.Finished(3, 4.6, 4.55));
+        driver.get(base + "/run.html?id=" + narrow);
+        String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + " return !!c && c.data.datasets.length >= 3;"));
+        assertEquals("logarithmic", chrome.js(chart + " return c.options.scales.y.type;"));
+        // each tick's value, label and height on the canvas (Chart.js's own ticks here were 4.5, 4.6, ..., 4.9, 5, 5.5, 6, 7:
+        // the five lowest labels a few pixels apart, written over each other)
+        @SuppressWarnings("unchecked")
+        List<List<Object>> ticks = (List<List<Object>>) chrome.js(chart + " const y = c.scales.y;"
+                + " return y.ticks.map(t => [t.value, t.label, y.getPixelForValue(t.value)]);");
+        assertTrue(ticks.size() >= 2 && ticks.size() <= 5, "2 to 5 ticks: " + ticks);
+        for (int i = 1; i < ticks.size(); i++) {
+            double gap = Math.abs(((Number) ticks.get(i).get(2)).doubleValue() - ((Number) ticks.get(i - 1).get(2)).doubleValue());
+            assertTrue(gap >= 14, "labels at least a line apart: " + ticks);
+        }
+        assertEquals(List.of("5", "6", "7"), ticks.stream().map(t -> t.get(1).toString()).toList());
+    }
+
+    @Test
+    void the_weights_of_196_digit_filters_stay_inside_the_run_page_at_1024_px_and_the_compare_page_at_400_px() {
+        // the demo's shape: 196 filters of 28 x 28, a grid image wider than the run page's weights column at 1024 px
+        String one = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "31"), 2, 196, 28, null);
+        String other = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "epochs", "2", "seed", "31"), 2, 196, 28, null);
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        String overflow = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
+        String loaded = "return [...document.querySelectorAll('.gallery img')].filter(i => i.complete && i.naturalWidth > 0).length;";
+        try {
+            cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1024, "height", 768, "deviceScaleFactor", 1, "mobile", false));
+            driver.get(base + "/run.html?id=" + one);
+            chrome.waitFor(10).until(d -> ((Number) chrome.js(loaded)).intValue() == 1);
+            assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the run page at 1024 px scrolls nothing sideways");
+            cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 400, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            driver.get(base + "/compare.html?runs=" + one + "," + other);
+            chrome.waitFor(15).until(d -> ((Number) chrome.js(loaded)).intValue() == 2);
+            assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the compare page at 400 px scrolls nothing sideways");
+        } finally {
+            cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
     }
 

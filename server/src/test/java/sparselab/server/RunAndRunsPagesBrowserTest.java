@@ -93,14 +93,25 @@ class RunAndRunsPagesBrowserTest {
         Number radius = (Number) chrome.js(chart + " return c.getDatasetMeta(0).data[0].options.radius;");
         assertTrue(radius.doubleValue() >= 2, "the single loss point has a radius: " + radius);
         // the penalty of beta 0 is 0: a log scale cannot draw it, and says so
-        assertEquals(List.of("loss", "reconstruction", "held-out"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
+        assertEquals(List.of("loss", "reconstruction", "held-out", "weight decay"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
         assertEquals("penalty: 0 throughout (not drawn on a log scale)", driver.findElement(By.id("curves-zero")).getText());
         // a linear scale draws it, at 0
         driver.findElement(By.id("run-logscale")).click();
         chrome.waitFor(10).until(d -> "linear".equals(chrome.js(chart + " return c.options.scales.y.type;")));
-        assertEquals(List.of("loss", "reconstruction", "held-out", "penalty"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
+        assertEquals(List.of("loss", "reconstruction", "held-out", "penalty", "weight decay"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
         assertEquals(0L, chrome.js(chart + " return c.data.datasets[3].data[0].y;"));
         assertFalse(driver.findElement(By.id("curves-zero")).isDisplayed(), "nothing left out on a linear scale");
+    }
+
+    @Test
+    void the_run_page_draws_the_weight_decay_term_that_makes_up_the_rest_of_the_loss() {
+        driver.get(base + "/run.html?id=" + oneEpoch);
+        String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
+        // loss 2.5 = reconstruction 2.0 + penalty 0 + weight decay 0.5: "loss and its terms" draws every term, so the
+        // gap between the loss and its other terms is not left unexplained (a ufldl run's decay is over a third of its loss)
+        Object decay = chrome.js(chart + " const d = c.data.datasets.find(s => s.label === 'weight decay'); return d ? d.data[0].y : null;");
+        assertEquals(0.5, decay instanceof Number n ? n.doubleValue() : decay, "the weight decay curve of " + oneEpoch);
     }
 
     @Test

@@ -504,7 +504,7 @@ public final class RunExecutor {
         if (flagged.isEmpty()) return "";
         return "; divergence flags" + (fromEpoch > 0 ? " since " + step + " " + (fromEpoch + 1) : "") + ": " + String.join(", ", flagged.entrySet().stream()
                 .map(e -> e.getKey() + " in " + e.getValue() + " " + step + (e.getValue() == 1 ? "" : "s")).toList())
-                + " (the run page and GET /api/runs/ID/flags say which units)";
+                + " (the run page and GET /api/runs/ID/flags give each flag's figures and how many units it concerns)";
     }
 
     /** A run's failure on a full log, in one line: what was not written, what the run keeps, what to do. */

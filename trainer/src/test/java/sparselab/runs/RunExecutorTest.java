@@ -243,8 +243,8 @@ class RunExecutorTest {
     void the_flag_note_counts_an_l_bfgs_run_s_flags_in_iterations() {
         var flagged = new java.util.TreeMap<>(java.util.Map.of("loss_rising", 1, "sp_growing", 3));
         assertEquals("; divergence flags since iteration 5: loss_rising in 1 iteration, sp_growing in 3 iterations "
-                + "(the run page and GET /api/runs/ID/flags say which units)", RunExecutor.flagNote(flagged, 4, "iteration"));
+                + "(the run page and GET /api/runs/ID/flags give each flag's figures and how many units it concerns)", RunExecutor.flagNote(flagged, 4, "iteration"));
         assertEquals("; divergence flags: loss_rising in 1 epoch, sp_growing in 3 epochs "
-                + "(the run page and GET /api/runs/ID/flags say which units)", RunExecutor.flagNote(flagged, 0, "epoch"));
+                + "(the run page and GET /api/runs/ID/flags give each flag's figures and how many units it concerns)", RunExecutor.flagNote(flagged, 0, "epoch"));
     }
 }
