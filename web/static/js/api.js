@@ -222,16 +222,20 @@ export function stepWords(optimizers) {
   return { short: 'epoch/iteration', plural: 'epochs or iterations', axis: 'epoch (L-BFGS runs: iteration)' };
 }
 
+/** 2nd, 3rd, 4th, 11th, 21st, 1,001st. */
+export function ordinal(n) {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  return `${n.toLocaleString('en')}${teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' })[n % 10] || 'th'}`;
+}
+
 /**
  * The words that say a page's curves are thinned (the API's `thinned`: {stride, points, epochs}, absent when every
- * epoch is drawn), in the runs' step words: "every 400th of 800,000 epochs drawn (and each run's first, last and
+ * epoch is drawn), in the runs' step words: "every 401st of 800,000 epochs drawn (and each run's first, last and
  * flagged ones); the downloads hold every epoch". Empty when nothing is thinned.
  */
 export function thinnedText(thinned, w) {
   if (!thinned) return '';
-  const k = thinned.stride;
-  const nth = `${k.toLocaleString('en')}${k % 100 >= 11 && k % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][k % 10] || 'th'}`;
-  return `every ${nth} of ${thinned.epochs.toLocaleString('en')} ${w.plural} drawn (and each run's first, last and flagged ones, `
+  return `every ${ordinal(thinned.stride)} of ${thinned.epochs.toLocaleString('en')} ${w.plural} drawn (and each run's first, last and flagged ones, `
     + `at most ${thinned.points.toLocaleString('en')} points a curve); the downloads hold every ${w.short}`;
 }
 

@@ -2,7 +2,7 @@
 // every Chart.js chart of the run, compare and group pages a "Numbers" disclosure holds a table of what the chart draws.
 // One Chart.js plugin does it for every chart; a page puts each chart's box in a cell of its own (chartCell), where the
 // numbers go under the box.
-import { el, fmt, fmtAlike, readableNumbers } from './api.js';
+import { el, fmt, fmtAlike, readableNumbers, ordinal } from './api.js';
 
 /** The rows a table shows at most: a longer series shows every k-th row from the first, and the last. */
 const MOST_ROWS = 500;
@@ -22,12 +22,6 @@ const axisTitle = (chart, axis) => {
   const t = chart.options.scales && chart.options.scales[axis] && chart.options.scales[axis].title;
   return t && t.text ? String(t.text) : '';
 };
-
-/** 2nd, 3rd, 4th, 11th, 21st. */
-function ordinal(n) {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  return `${n}${teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' })[n % 10] || 'th'}`;
-}
 
 /**
  * A point's figure as the chart's tooltip says it: the value by fmt, a mean with its sd and n, an effect with its

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * <p>2,000 points are more than one per pixel column of a chart on any screen (the compare page's charts are some
  * 600 px wide, the run page's 1,100), so a thinned line looks like the whole one, while 8 runs' curves stay some 3 MB
  * of JSON and Chart.js draws them at once; a run of 800,000 epochs, which the default limits allow, is drawn from every
- * 400th.
+ * 401st (800,000 / 1,998, rounded up).
  */
 public final class Curves {
     private Curves() {}
