@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -138,7 +138,8 @@ const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : r
 /** A point's tooltip: a flag's cause, a mean's sd and n, else the value. */
 function tooltipLabel(c) {
   const r = c.raw || {};
-  if (r.cause) return `${r.cause}: ${readableNumbers(r.detail)}`;
+  const flag = flagLabel(r);
+  if (flag) return flag;
   if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})`;
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
@@ -191,11 +192,8 @@ function drawCharts(runs) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: COLORS[i % COLORS.length], borderWidth: 3, showLine: false });
       }
       // divergence flags (GET /api/runs/{id}/flags) as triangles in the run's colour at the flagged epoch; the cause shows on hover
-      const flagged = (s.flags || []).map(f => ({ x: f.epoch, y: s[key][s.epoch.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
-        .filter(p => typeof p.y === 'number');
-      if (flagged.length) {
-        datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: COLORS[i % COLORS.length], showLine: false });
-      }
+      const flagged = flagDataset(`${s.run.runId} flags`, s.flags, s.epoch, s[key], COLORS[i % COLORS.length]);
+      if (flagged) datasets.push(flagged);
       // the target rho: once per configuration with the seed toggle
       const first = !bySeed() || configs[i].runs[0] === s;
       if (key === 'meanActivation' && first && s.rho !== null && s.epoch.length) {
