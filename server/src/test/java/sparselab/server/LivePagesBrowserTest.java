@@ -467,7 +467,12 @@ class LivePagesBrowserTest {
         assertEquals("196", hidden.getAttribute("placeholder"));
         // the hint states every bound the server checks, the upper one of hidden too
         String hint = (String) chrome.js("return document.getElementById('note-hidden').parentElement.textContent;");
-        assertTrue(hint.contains("integer in [1, 1e5]"), hint);
+        assertTrue(hint.contains("integer, 1 to 100,000"), hint);
+        // an integer's bounds read as integers, as docs/model.md writes them: not 2.147483647e9, nor 1e6
+        String limit = (String) chrome.js("return document.getElementById('note-limit').parentElement.textContent;");
+        assertTrue(limit.contains("integer, 0 to 2,147,483,647;"), limit);
+        String snapshots = (String) chrome.js("return document.getElementById('note-snapshotEvery').parentElement.textContent;");
+        assertTrue(snapshots.contains("integer, 1 to 1,000,000, or log2"), snapshots);
 
         new Select(driver.findElement(By.id("preset"))).selectByValue("ufldl");
         assertEquals("3", driver.findElement(By.id("key-beta")).getAttribute("placeholder"), "the preset's value as placeholder");
