@@ -344,6 +344,22 @@ export function band(label, color, points, { min = -Infinity, max = Infinity } =
     { ...common, label: `${label} -sd`, data: edge(-1), fill: '-1', bandEdge: 'lower' }];
 }
 
+/**
+ * A run's divergence flags (GET /api/runs/{id}/flags) on one of its curves, the run page's and the compare page's: a
+ * triangle in the run's colour at each flagged epoch, at the curve's value there (values[j] at epochs[j]); a flag at an
+ * epoch where the curve has no number is not drawn. Null when no flag is. Its tooltip is flagLabel's.
+ */
+export function flagDataset(label, flags, epochs, values, color) {
+  const data = (flags || []).map(f => ({ x: f.epoch, y: values[epochs.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
+    .filter(p => typeof p.y === 'number');
+  return data.length ? { label, data, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: color, showLine: false } : null;
+}
+
+/** The tooltip of a flag's triangle (flagDataset): its cause and detail, "rho_hat_outside: rho_hat of 2 unit(s) ..."; null for another point. */
+export function flagLabel(point) {
+  return point && point.cause ? `${point.cause}: ${readableNumbers(point.detail)}` : null;
+}
+
 // Distinct dash patterns, so a run whose line lies under another's still shows.
 export const DASHES = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4], [12, 4], [4, 2, 1, 2], [8, 2, 2, 2, 2, 2]];
 export const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];

@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, readableNumbers, isRunId, runPath, lineOptions, band, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -16,7 +16,7 @@ const FIGURES = [
   ['recon', 'reconstruction error', true, 'per sample'],
   ['heldout', 'held-out error', true, 'per held-out sample'],
   ['penalty', 'sparsity penalty', true, 'beta x sum of KL over units'],
-  ['meanActivation', 'mean activation (thin: target rho)', false, 'rate, 0 to 1'],
+  ['meanActivation', 'mean activation', false, 'rate, 0 to 1'],
   ['meanAbsSp', 'mean |sp|', false, "sparsity term of a unit's delta"],
   ['clippedFraction', 'limiter clipped fraction', false, 'share of sp entries'],
 ];
@@ -33,6 +33,10 @@ let words = stepWords([]);  // one step of training: an epoch, or an L-BFGS iter
 let stepOf = {};            // run id -> its own words for a step ('iteration' for an L-BFGS run), for its gallery's and heat map's captions
 
 const label = s => `${s.run.runId} (beta ${s.run.beta})`;
+/** Whether a run's rho is a target it trains towards: only with beta > 0 (at beta = 0 the penalty, and rho with it, has no effect). */
+const rhoInEffect = s => Number(s.run.beta) !== 0;
+/** A chart's "(thin: target rho)", and where some run has beta = 0, that it has none. */
+const targetNote = runs => `thin: target rho${runs.some(s => !rhoInEffect(s)) ? '; none for beta = 0, where rho has no effect' : ''}`;
 const training = s => s.run.status === 'running' || s.run.status === 'queued';
 const style = i => ({ borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderDash: DASHES[i % DASHES.length] });
 
@@ -138,7 +142,8 @@ const colourOf = s => (bySeed() ? configs.findIndex(c => c.runs.includes(s)) : r
 /** A point's tooltip: a flag's cause, a mean's sd and n, else the value. */
 function tooltipLabel(c) {
   const r = c.raw || {};
-  if (r.cause) return `${r.cause}: ${readableNumbers(r.detail)}`;
+  const flag = flagLabel(r);
+  if (flag) return flag;
   if (typeof r.sd === 'number') return `${c.dataset.label}: ${fmtAlike([r.y, r.sd]).join(' ± ')} (n ${r.n})`;
   return `${c.dataset.label}: ${c.formattedValue}`;
 }
@@ -191,18 +196,16 @@ function drawCharts(runs) {
         datasets.push({ label: `${s.run.runId} diverged`, data: diverged, type: 'scatter', pointStyle: 'crossRot', pointRadius: 9, borderColor: COLORS[i % COLORS.length], borderWidth: 3, showLine: false });
       }
       // divergence flags (GET /api/runs/{id}/flags) as triangles in the run's colour at the flagged epoch; the cause shows on hover
-      const flagged = (s.flags || []).map(f => ({ x: f.epoch, y: s[key][s.epoch.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
-        .filter(p => typeof p.y === 'number');
-      if (flagged.length) {
-        datasets.push({ label: `${s.run.runId} flags`, data: flagged, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: COLORS[i % COLORS.length], showLine: false });
-      }
-      // the target rho: once per configuration with the seed toggle
+      const flagged = flagDataset(`${s.run.runId} flags`, s.flags, s.epoch, s[key], COLORS[i % COLORS.length]);
+      if (flagged) datasets.push(flagged);
+      // the target rho: once per configuration with the seed toggle; none for beta = 0
       const first = !bySeed() || configs[i].runs[0] === s;
-      if (key === 'meanActivation' && first && s.rho !== null && s.epoch.length) {
+      if (key === 'meanActivation' && first && rhoInEffect(s) && s.rho !== null && s.epoch.length) {
         datasets.push({ label: `${bySeed() ? configs[i].label : s.run.runId} rho`, data: [{ x: s.epoch[0], y: s.rho }, { x: s.epoch[s.epoch.length - 1], y: s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], pointRadius: 0, borderWidth: 1 });
       }
     });
-    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(title, lossLike && logOn() ? 'logarithmic' : 'linear', unit) });
+    const named = key === 'meanActivation' ? `${title} (${targetNote(runs)})` : title;
+    const chart = new Chart(canvas, { type: 'line', data: { datasets }, options: curveOptions(named, lossLike && logOn() ? 'logarithmic' : 'linear', unit) });
     curveCharts.push(chart);
     if (lossLike) lossCharts.push(chart);
   }
@@ -326,12 +329,12 @@ function drawUnitRates(units) {
     const map = rates[g.s.run.runId];
     if (!map) return;
     datasets.push({ label: `${g.s.run.runId} unit ${u}`, data: map.epochs.map((e, j) => ({ x: e, y: map.rows[j][u] })), ...style(i), pointRadius: 0, borderWidth: 1.8 });
-    if (g.s.rho !== null && map.epochs.length) {
+    if (rhoInEffect(g.s) && g.s.rho !== null && map.epochs.length) {
       datasets.push({ label: `${g.s.run.runId} rho`, data: [{ x: map.epochs[0], y: g.s.rho }, { x: map.epochs[map.epochs.length - 1], y: g.s.rho }], borderColor: COLORS[i % COLORS.length], borderDash: [2, 6], borderWidth: 1, pointRadius: 0 });
     }
   });
   if (unitChart) unitChart.destroy();
-  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions('rho_hat of the matched units (thin: target rho)', 'linear', 'rate, 0 to 1', words.axis) });
+  unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions(`rho_hat of the matched units (${targetNote([...units.keys()].map(g => g.s))})`, 'linear', 'rate, 0 to 1', words.axis) });
 }
 
 function drawFilmstrips(units) {
@@ -501,9 +504,9 @@ function heatColor(v, centre) {
     : [255 - Math.round(k * 75), Math.round(255 * (1 - k * 0.88)), Math.round(255 * (1 - k * 0.88))];
 }
 
-function colourBar(centre, note) {
+function colourBar(centre, named, note) {
   const canvas = el('canvas', { width: 240, height: 14, id: 'heat-bar', 'data-min': 0, 'data-max': 1, 'data-centre': centre, role: 'img',
-    'aria-label': `colour scale of the heat maps: blue below the target rho ${centre}, white at it, red above` });
+    'aria-label': `colour scale of the heat maps: blue below ${named}, white at it, red above` });
   const ctx = canvas.getContext('2d');
   for (let x = 0; x < 240; x++) {
     const [r, g, b] = heatColor(x / 239, centre);
@@ -513,15 +516,23 @@ function colourBar(centre, note) {
   ctx.fillStyle = '#000';
   ctx.fillRect(Math.round(centre * 239), 0, 1, 14);
   document.getElementById('heat-scale').replaceChildren(el('span', {}, '0 (silent)'), canvas, el('span', {}, '1 (always on)'),
-    el('span', {}, `· white = target rho ${centre}${note}: blue below, red above`));
+    el('span', { id: 'heat-centre' }, `· white = ${named}${note}: blue below, red above`));
 }
 
 function drawHeatmaps(runs) {
   const box = document.getElementById('heatmaps');
   const sorted = document.getElementById('sort-units').checked;
-  const rhos = [...new Set(runs.map(s => s.rho).filter(r => typeof r === 'number'))];
-  const centre = rhos.length ? rhos[0] : 0.05;
-  colourBar(centre, rhos.length > 1 ? ` (of the first run; others: ${rhos.slice(1).join(', ')})` : '');
+  // centred on the target rho of the runs with beta > 0; where every run has beta = 0, on their rho, said to be no target
+  const numbers = list => [...new Set(list.map(s => s.rho).filter(r => typeof r === 'number'))];
+  const rhos = numbers(runs.filter(rhoInEffect));
+  if (rhos.length) {
+    colourBar(rhos[0], `target rho ${rhos[0]}`, `${rhos.length > 1 ? ` (of the first run; others: ${rhos.slice(1).join(', ')})` : ''}`
+      + `${runs.some(s => !rhoInEffect(s)) ? ' (beta = 0 runs have none: rho has no effect there)' : ''}`);
+  } else {
+    const centre = numbers(runs)[0] ?? 0.05;
+    colourBar(centre, `rho ${centre}`, ' (no target: at beta = 0 rho has no effect)');
+  }
+  const centre = rhos.length ? rhos[0] : numbers(runs)[0] ?? 0.05;
   box.replaceChildren();
   for (const s of runs) {
     const map = rates[s.run.runId];
@@ -540,7 +551,7 @@ function drawHeatmaps(runs) {
     const img = ctx.createImageData(map.units, map.rows.length);
     map.rows.forEach((r, y) => order.forEach((u, x) => img.data.set([...heatColor(r[u], centre), 255], 4 * (y * map.units + x))));
     ctx.putImageData(img, 0, 0);
-    const text = `${s.run.runId} (target rho ${s.rho}): ${own.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`;
+    const text = `${s.run.runId} (${rhoInEffect(s) ? `target rho ${s.rho}` : `beta 0: rho ${s.rho} has no effect`}): ${own.plural} ${map.epochs[0]}–${map.epochs[map.epochs.length - 1]}, ${map.units} units${sorted ? ', most active first' : ''}`;
     // an image for a screen reader, named by what it shows (the rates themselves: the run page's metrics downloads)
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', `heat map of the per-unit activation rate of ${text}`);

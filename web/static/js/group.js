@@ -87,6 +87,9 @@ function fullSize(id, epoch, text, thumb) {
   { id: 'full-size' });
 }
 
+/** The statuses of a run that has ended: no step, and so no snapshot, comes after them (an interrupted run may resume). */
+const ENDED = ['finished', 'diverged', 'failed', 'cancelled'];
+
 function strip(g) {
   const box = document.getElementById('strip');
   for (const r of g.runs) {
@@ -110,7 +113,9 @@ function strip(g) {
       thumb.addEventListener('load', () => { thumb.style.imageRendering = thumb.naturalWidth > thumb.clientWidth ? 'auto' : ''; });
       fig.replaceChildren(open, el('figcaption', {}, text));
     } else if (!src && !img) {
-      fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, 'no snapshot yet'), el('figcaption', {}, text));
+      // "yet" only while one may still come: a run that ended (finished, diverged, failed, cancelled) gets none
+      const ended = ENDED.includes(r.run.status);
+      fig.replaceChildren(el('div', { class: 'thumb-empty muted' }, ended ? 'no snapshot' : 'no snapshot yet'), el('figcaption', {}, text));
     } else {
       fig.querySelector('figcaption').textContent = text;
     }

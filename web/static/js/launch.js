@@ -22,10 +22,13 @@ function rangeText(input) {
   const open = input.minInclusive ? '[' : '(', close = input.maxInclusive ? ']' : ')';
   const what = input.kind === 'integer' ? 'integer' : 'number';
   const extra = input.choices.length ? `, or ${input.choices.join(', ')}` : '';
-  // every bound the server checks is stated (a form that hides 100,000 only to refuse 100,001 misleads), large ones as
-  // the key table writes them: 1e6
-  const fmt = n => Math.abs(n) >= 1e5 ? n.toExponential().replace('e+', 'e') : String(n);
+  // every bound the server checks is stated (a form that hides 100,000 only to refuse 100,001 misleads) as the key
+  // table in docs/model.md writes it: an integer's whole, with thousands separators ("integer, 0 to 2,147,483,647",
+  // never 2.147483647e9); a large bound of a decimal number as 1e6
+  const integer = input.kind === 'integer';
+  const fmt = n => (integer ? n.toLocaleString('en') : Math.abs(n) >= 1e5 ? n.toExponential().replace('e+', 'e') : String(n));
   if (lo === null && hi === null) return `${what}${extra}`;
+  if (integer && lo !== null && hi !== null && input.minInclusive && input.maxInclusive) return `integer, ${fmt(lo)} to ${fmt(hi)}${extra}`;
   if (hi === null) return `${what} ${input.minInclusive ? '≥' : '>'} ${fmt(lo)}${extra}`;
   if (lo === null) return `${what} ${input.maxInclusive ? '≤' : '<'} ${fmt(hi)}${extra}`;
   return `${what} in ${open}${fmt(lo)}, ${fmt(hi)}${close}${extra}`;

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, stepWords, utcTime, replayingText, dialog, say, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -198,15 +198,16 @@ const alone = ctx => {
   return y(ctx.dataIndex) && !y(ctx.dataIndex - 1) && !y(ctx.dataIndex + 1) ? 3 : 0;
 };
 
-let drawn = null;         // the metrics and axis title the curves were last drawn with: the log scale toggle redraws them
+let drawn = null;         // the metrics, flags and axis title the curves were last drawn with: the log scale toggle redraws them
 
 /**
  * The loss and its terms. On a linear scale every finite value is drawn, zeros included; a log scale draws no value
  * at or below 0, and a series that is 0 throughout (the penalty of beta = 0, the decay of weightDecay = 0) is named
- * below the toggle instead, as is one with no finite value at all (on either scale).
+ * below the toggle instead, as is one with no finite value at all (on either scale). The run's divergence flags are
+ * triangles on the first curve drawn (the loss), as the compare page draws them; the cause shows on hover.
  */
-function drawCurves(metrics, xTitle) {
-  drawn = { metrics, xTitle };
+function drawCurves(metrics, flags, xTitle) {
+  drawn = { metrics, flags, xTitle };
   const canvas = document.getElementById('curves');
   const log = document.getElementById('run-logscale').checked;
   const type = log ? 'logarithmic' : 'linear';
@@ -228,11 +229,16 @@ function drawCurves(metrics, xTitle) {
     datasets.push({ label, data: metrics.map((m, j) => ({ x: m.epoch, y: log && v[j] <= 0 ? null : v[j] })), ...style,
       borderWidth: 1.5, pointRadius: alone, pointHoverRadius: 4 });
   }
+  const on = datasets[0];
+  const flagged = on ? flagDataset('divergence flags', flags, on.data.map(p => p.x), on.data.map(p => p.y), on.borderColor) : null;
+  if (flagged) datasets.push(flagged);
   const note = document.getElementById('curves-zero');
   note.replaceChildren(...left);
   note.hidden = left.length === 0;
   if (!chart) {
-    chart = new Chart(canvas, { type: 'line', data: { datasets }, options: lineOptions('loss and its terms', type, 'value', xTitle) });
+    const options = lineOptions('loss and its terms', type, 'value', xTitle);
+    options.plugins.tooltip = { callbacks: { label: c => flagLabel(c.raw) ?? `${c.dataset.label}: ${c.formattedValue}` } };
+    chart = new Chart(canvas, { type: 'line', data: { datasets }, options });
   } else {
     chart.data = { datasets };
     chart.options.scales.y.type = type;
@@ -241,7 +247,7 @@ function drawCurves(metrics, xTitle) {
 }
 
 document.getElementById('run-logscale').addEventListener('change', () => {
-  if (drawn) drawCurves(drawn.metrics, drawn.xTitle);
+  if (drawn) drawCurves(drawn.metrics, drawn.flags, drawn.xTitle);
 });
 
 function configTable(config, ignored) {
@@ -273,8 +279,8 @@ async function load() {
     return;
   }
   try {
-    const [events, snaps, ms, curves] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
-      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves'))]);
+    const [events, snaps, ms, curves, flags] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
+      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')), getJson(runPath(id, 'flags'))]);
     // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
     const metrics = curves.metrics;
     say(error, '');
@@ -326,7 +332,7 @@ async function load() {
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;
-    if (metrics.length) drawCurves(metrics, words.axis);
+    if (metrics.length) drawCurves(metrics, flags, words.axis);
     const thinned = document.getElementById('thinned');
     thinned.textContent = thinnedText(curves.thinned, words).replace("each run's", 'its');
     thinned.hidden = !curves.thinned;

@@ -77,6 +77,15 @@ function groupCell(r) {
   return el('td', { class: 'wrap' }, '');
 }
 
+/**
+ * The batch size; batchSize 0 (full-batch L-BFGS: each step on the whole training set) reads "full", not a size of
+ * nothing. The filter still finds those runs by the configuration's value, batchSize=0, as the tooltip says.
+ */
+function batchCell(r) {
+  if (String(r.batchSize) !== '0') return el('td', { class: 'num' }, r.batchSize);
+  return el('td', { class: 'num', title: 'batchSize 0: each step on the whole training set (full-batch L-BFGS); the filter finds these runs by batchSize=0' }, 'full');
+}
+
 function row(r) {
   const box = el('input', { type: 'checkbox', 'data-run': r.runId, 'aria-label': `select ${r.runId} to compare` });
   box.checked = selected.has(r.runId);
@@ -108,7 +117,7 @@ function row(r) {
     el('td', { class: 'num' }, fmt(r.meanActivation)),
     progress,
     el('td', { class: 'wrap' }, r.preset || ''), el('td', { class: 'wrap' }, r.data || ''), el('td', { class: 'wrap' }, r.estimator),
-    el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), el('td', { class: 'num' }, r.batchSize),
+    el('td', {}, r.hiddenActivation), el('td', { class: 'num' }, r.hidden), batchCell(r),
     tags,
     workerCell(r));
 }

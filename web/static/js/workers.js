@@ -1,5 +1,5 @@
 // The workers view: every worker and dashboard pool that served the log, alive or not, and the runs each trains now.
-import { getJson, el, utcTime as when } from './api.js';
+import { getJson, el, say, utcTime as when } from './api.js';
 
 const RUN_ID = /^r[0-9a-f]{10}$/;
 
@@ -12,8 +12,23 @@ function ago(at) {
   return `${Math.round(s / 86400)} d ago`;
 }
 
+const error = document.getElementById('error');
+
+/**
+ * The table of the workers, asked every 3 s. A request that fails (the server down, a 5xx) is said in the error line,
+ * as the other pages say theirs, and the table keeps the last answer; the next answer puts the line away.
+ */
 async function load() {
-  const workers = await getJson('/api/workers');
+  let workers;
+  try {
+    workers = await getJson('/api/workers');
+  } catch (e) {
+    say(error, `the workers could not be read: ${e.message}`);
+    error.hidden = false;
+    return;
+  }
+  say(error, '');
+  error.hidden = true;
   const body = document.querySelector('#workers tbody');
   body.replaceChildren(...workers.map(w => el('tr', { 'data-worker': w.name, class: w.alive ? '' : 'muted' },
     el('td', {}, w.name),

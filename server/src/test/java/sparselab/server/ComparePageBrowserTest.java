@@ -241,6 +241,28 @@ class ComparePageBrowserTest {
     }
 
     @Test
+    void a_beta_0_run_gets_no_target_rho_on_the_mean_activation_chart_nor_on_its_heat_map_and_the_page_says_why() {
+        open();
+        // A (beta 3) trains towards rho 0.1; B (beta 0) has rho 0.1 too, of no effect: only A's thin line is drawn
+        String chart = "const c = Chart.getChart(document.getElementById('chart-meanActivation'));";
+        assertEquals(List.of(a + " rho"), chrome.js(chart + " return c.data.datasets.map(s => s.label).filter(l => l.endsWith(' rho'));"));
+        assertEquals("mean activation (thin: target rho; none for beta = 0, where rho has no effect)", chrome.js(chart + " return c.options.plugins.title.text;"));
+        @SuppressWarnings("unchecked")
+        List<String> maps = (List<String>) chrome.js("return [...document.querySelectorAll('#heatmaps figcaption')].map(f => f.textContent);");
+        assertTrue(maps.get(0).startsWith(a + " (target rho 0.1): "), maps.toString());
+        assertTrue(maps.get(1).startsWith(b + " (beta 0: rho 0.1 has no effect): "), maps.toString());
+        assertEquals("· white = target rho 0.1 (beta = 0 runs have none: rho has no effect there): blue below, red above",
+                driver.findElement(By.id("heat-centre")).getText());
+        // the matched units' rates: the thin line of A alone
+        clickTile(0, 2);
+        chrome.waitFor(10).until(d -> driver.findElement(By.id("unit-panel")).isDisplayed());
+        String units = "const u = Chart.getChart(document.getElementById('chart-unit-rho'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(units + " return !!u && u.data.datasets.length >= 2;"));
+        assertEquals(List.of(a + " rho"), chrome.js(units + " return u.data.datasets.map(s => s.label).filter(l => l.endsWith(' rho'));"));
+        assertTrue(((String) chrome.js(units + " return u.options.plugins.title.text;")).endsWith("(thin: target rho; none for beta = 0, where rho has no effect)"));
+    }
+
+    @Test
     void clicking_a_filter_highlights_its_matched_unit_in_the_other_gallery_with_curves_and_filmstrips() throws IOException {
         open();
         int unit = 2;

@@ -170,6 +170,26 @@ class GroupPagesBrowserTest {
     }
 
     @Test
+    void a_run_that_ended_without_a_snapshot_says_no_snapshot_and_one_that_may_still_get_one_says_yet() {
+        String cancelled = Fixtures.queued(log, Map.of("data", "bars", "epochs", "4", "beta", "0.1"), "sweep", "no-snapshots");
+        log.append(cancelled, new RunEvent.CancelRequested("test"));
+        log.append(cancelled, new RunEvent.Cancelled(0));
+        String failed = Fixtures.queued(log, Map.of("data", "bars", "epochs", "4", "beta", "0.3"), "sweep", "no-snapshots");
+        log.append(failed, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
+        log.append(failed, new RunEvent.Failed(0, "out of memory"));
+        String waiting = Fixtures.queued(log, Map.of("data", "bars", "epochs", "4", "beta", "3"), "sweep", "no-snapshots");
+        driver.get(base + "/group.html?name=no-snapshots");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#strip figure .thumb-empty")).size() == 3);
+        String empty = "return document.querySelector(arguments[0]).querySelector('.thumb-empty').textContent;";
+        assertEquals("no snapshot", chrome.js(empty, "#strip figure[data-run='" + cancelled + "']"), "a cancelled run gets none");
+        assertEquals("no snapshot", chrome.js(empty, "#strip figure[data-run='" + failed + "']"), "a failed run gets none");
+        // queued (or taken by the tests' pool, which trains nothing): its snapshot may still come
+        assertEquals("no snapshot yet", chrome.js(empty, "#strip figure[data-run='" + waiting + "']"));
+        log.append(waiting, new RunEvent.CancelRequested("test"));
+        log.append(waiting, new RunEvent.Cancelled(0));
+    }
+
+    @Test
     void the_compare_page_shows_filter_measures_beside_the_galleries_and_as_curves_and_queues_a_ladder() {
         String a = ladder.get(0);
         String b = ladder.get(2);

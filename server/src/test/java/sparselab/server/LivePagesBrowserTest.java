@@ -276,6 +276,25 @@ class LivePagesBrowserTest {
      * its tooltip, until a new epoch is logged (the row updated by the stream).
      */
     @Test
+    void the_runs_table_says_full_for_the_batch_of_a_full_batch_l_bfgs_run_and_the_filter_still_finds_it_by_batch_size_0() {
+        driver.get(base + "/index.html");
+        String batch = "const col = [...document.querySelectorAll('#runs thead th')].findIndex(th => th.textContent === 'batch');"
+                + " const r = document.querySelector(arguments[0]); const td = r && r.children[col];"
+                + " return td ? [td.textContent, td.title] : null;";
+        chrome.waitFor(10).until(d -> chrome.js(batch, "#runs tbody tr[data-run='" + lbfgs + "']") != null);
+        @SuppressWarnings("unchecked")
+        List<String> full = (List<String>) chrome.js(batch, "#runs tbody tr[data-run='" + lbfgs + "']");
+        assertEquals("full", full.get(0), "batchSize 0 is the whole training set, not a batch of 0");
+        assertTrue(full.get(1).contains("whole training set") && full.get(1).contains("batchSize=0"), full.get(1));
+        assertEquals(List.of("100", ""), chrome.js(batch, "#runs tbody tr[data-run='" + sparse + "']"), "a minibatch run's size as it is");
+        // the filter by the configuration's value finds it, and only runs whose batch reads full (other tests add L-BFGS runs)
+        driver.get(base + "/index.html?q=batchSize%3D0");
+        chrome.waitFor(10).until(d -> chrome.js(batch, "#runs tbody tr[data-run='" + lbfgs + "']") != null);
+        assertEquals(List.of("full"), chrome.js("const col = [...document.querySelectorAll('#runs thead th')].findIndex(th => th.textContent === 'batch');"
+                + " return [...new Set([...document.querySelectorAll('#runs tbody tr')].map(r => r.children[col].textContent))];"));
+    }
+
+    @Test
     void the_runs_table_marks_the_progress_of_a_replaying_run_until_a_new_epoch_is_logged() throws IOException {
         String id = Fixtures.queued(log, Map.of("data", "bars", "epochs", "60"), "sweep", "replaying");
         sparselab.store.Lease taken = takenOverAfter24(id);
@@ -448,7 +467,12 @@ class LivePagesBrowserTest {
         assertEquals("196", hidden.getAttribute("placeholder"));
         // the hint states every bound the server checks, the upper one of hidden too
         String hint = (String) chrome.js("return document.getElementById('note-hidden').parentElement.textContent;");
-        assertTrue(hint.contains("integer in [1, 1e5]"), hint);
+        assertTrue(hint.contains("integer, 1 to 100,000"), hint);
+        // an integer's bounds read as integers, as docs/model.md writes them: not 2.147483647e9, nor 1e6
+        String limit = (String) chrome.js("return document.getElementById('note-limit').parentElement.textContent;");
+        assertTrue(limit.contains("integer, 0 to 2,147,483,647;"), limit);
+        String snapshots = (String) chrome.js("return document.getElementById('note-snapshotEvery').parentElement.textContent;");
+        assertTrue(snapshots.contains("integer, 1 to 1,000,000, or log2"), snapshots);
 
         new Select(driver.findElement(By.id("preset"))).selectByValue("ufldl");
         assertEquals("3", driver.findElement(By.id("key-beta")).getAttribute("placeholder"), "the preset's value as placeholder");

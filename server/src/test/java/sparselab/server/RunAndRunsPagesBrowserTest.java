@@ -48,6 +48,7 @@ class RunAndRunsPagesBrowserTest {
         diverged = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "4"), 4, 16, 8, 2);
         dead = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "9"), 2, 16, 8, null);
         log.append(dead, new RunEvent.FilterMeasures(2, 0.5, 1.0, 0.0, 0.0, 0.1, 0.375));
+        log.append(dead, new RunEvent.DivergenceFlag(1, "rho_hat_outside", "rho_hat of 16 unit(s) left (0, 1), the least 0.0000001", 16));
         // one epoch of beta 0: its penalty is 0; started by a pool of a long name, tagged with long tags
         oneEpoch = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "epochs", "1"));
         log.append(oneEpoch, new RunEvent.Started(4242, "build-agent-17.lab.example.org", 1, 0, "f00d", Map.of(), null, WORKER));
@@ -101,6 +102,27 @@ class RunAndRunsPagesBrowserTest {
         assertEquals(List.of("loss", "reconstruction", "held-out", "penalty", "weight decay"), chrome.js(chart + " return c.data.datasets.map(s => s.label);"));
         assertEquals(0L, chrome.js(chart + " return c.data.datasets[3].data[0].y;"));
         assertFalse(driver.findElement(By.id("curves-zero")).isDisplayed(), "nothing left out on a linear scale");
+    }
+
+    @Test
+    void the_run_page_draws_the_runs_divergence_flags_on_its_loss_curve_as_the_compare_page_does() {
+        driver.get(base + "/run.html?id=" + dead);
+        String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+        chrome.waitFor(10).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
+        // a triangle in the loss curve's colour at the flagged epoch, at the loss there (10 / epoch 1)
+        @SuppressWarnings("unchecked")
+        Map<String, Object> flags = (Map<String, Object>) chrome.js(chart + " const s = c.data.datasets.find(d => d.label === 'divergence flags');"
+                + " return s ? { style: s.pointStyle, fill: s.backgroundColor, line: c.data.datasets[0].borderColor, x: s.data.map(p => p.x), y: s.data.map(p => p.y) } : null;");
+        assertTrue(flags != null, "a 'divergence flags' series on the curves");
+        assertEquals("triangle", flags.get("style"));
+        assertEquals(flags.get("line"), flags.get("fill"), "the loss curve's colour");
+        assertEquals(List.of(1L), flags.get("x"));
+        assertEquals(List.of(10L), flags.get("y"));
+        // its tooltip says the cause and the detail in the pages' number style, as the compare page's does
+        Object tip = chrome.js(chart + " const i = c.data.datasets.findIndex(d => d.label === 'divergence flags');"
+                + " c.tooltip.setActiveElements([{ datasetIndex: i, index: 0 }], { x: 0, y: 0 }); c.update();"
+                + " return c.tooltip.body.map(b => b.lines.join(' ')).join(' | ');");
+        assertEquals("rho_hat_outside: rho_hat of 16 unit(s) left (0, 1), the least 1e-7", tip);
     }
 
     @Test

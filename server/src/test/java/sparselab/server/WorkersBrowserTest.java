@@ -77,4 +77,36 @@ class WorkersBrowserTest {
             }
         }
     }
+
+    @Test
+    void the_workers_view_says_when_the_server_does_not_answer_and_puts_it_away_when_it_does() throws Exception {
+        try (EventLog log = TestLogs.open(dir, "workers-down.db")) {
+            log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(), null, null, false));
+            LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
+            Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
+                    .start("127.0.0.1", 0);
+            int port = app.port();
+            WebDriver driver = Browser.start(dir.resolve("chrome-profile"));
+            try {
+                driver.get("http://127.0.0.1:" + port + "/workers.html");
+                var wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+                wait.until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 1);
+                assertFalse(driver.findElement(By.id("error")).isDisplayed(), "nothing to say while the server answers");
+                // the server goes away: the next poll (every 3 s) fails, and the page says so, keeping the last table
+                app.stop();
+                wait.until(d -> d.findElement(By.id("error")).isDisplayed());
+                assertTrue(driver.findElement(By.id("error")).getText().startsWith("the workers could not be read: "),
+                        driver.findElement(By.id("error")).getText());
+                assertEquals(1, driver.findElements(By.cssSelector("#workers tbody tr")).size());
+                // back on the same port: the line is put away at the next answer
+                app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
+                        .start("127.0.0.1", port);
+                wait.until(d -> !d.findElement(By.id("error")).isDisplayed());
+            } finally {
+                driver.quit();
+                app.stop();
+                pool.close();
+            }
+        }
+    }
 }
