@@ -396,7 +396,7 @@ class AccessibilityBrowserTest {
             streaming(numbersOf(curves));
             open(curves);
             epoch(id, 2);
-            chrome.waitFor(15).until(d -> lastRow(curves).equals(List.of("2", "1.25", "1", "1.05", "0.4")));
+            chrome.waitFor(15).until(d -> lastRow(curves).equals(List.of("2", "1.25", "1", "1.05", "0.4", "0.1")));
             keptOpenAndFocused(curves, false);
 
             // the compare page draws its charts anew (and their numbers) at each event
@@ -577,11 +577,11 @@ class AccessibilityBrowserTest {
     /** The rows of a run's curves, as its metrics API serves them: a header, then every {@code every}-th epoch from the first, and the last. */
     private List<List<String>> curvesRows(String run, int every) throws IOException {
         JsonNode metrics = get("/api/runs/" + run + "/metrics");
-        List<List<String>> rows = new ArrayList<>(List.of(List.of("epoch", "loss", "reconstruction", "held-out", "penalty")));
+        List<List<String>> rows = new ArrayList<>(List.of(List.of("epoch", "loss", "reconstruction", "held-out", "penalty", "weight decay")));
         for (int j = 0; j < metrics.size(); j++) {
             if (j % every != 0 && j != metrics.size() - 1) continue;
             JsonNode m = metrics.get(j);
-            rows.add(List.of(m.get("epoch").asText(), fig(m.get("loss")), fig(m.get("recon")), fig(m.get("heldout")), fig(m.get("penalty"))));
+            rows.add(List.of(m.get("epoch").asText(), fig(m.get("loss")), fig(m.get("recon")), fig(m.get("heldout")), fig(m.get("penalty")), fig(m.get("decay"))));
         }
         return rows;
     }
