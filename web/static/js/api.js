@@ -350,7 +350,8 @@ export function band(label, color, points, { min = -Infinity, max = Infinity } =
  * epoch where the curve has no number is not drawn. Null when no flag is. Its tooltip is flagLabel's.
  */
 export function flagDataset(label, flags, epochs, values, color) {
-  const data = (flags || []).map(f => ({ x: f.epoch, y: values[epochs.indexOf(f.epoch)], cause: f.cause, detail: f.detail }))
+  const at = new Map(epochs.map((e, j) => [e, j]));
+  const data = (flags || []).map(f => ({ x: f.epoch, y: values[at.get(f.epoch)], cause: f.cause, detail: f.detail }))
     .filter(p => typeof p.y === 'number');
   return data.length ? { label, data, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: color, showLine: false } : null;
 }

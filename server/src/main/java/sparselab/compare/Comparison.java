@@ -48,9 +48,16 @@ public final class Comparison {
         Map<String, EventLog.EpochRange> ranges = new java.util.HashMap<>();
         for (RunRow r : rows) ranges.put(r.runId(), log.epochRange(r.runId()));
         int k = Curves.stride(ranges.values());
+        // of long runs, besides every k-th epoch, each run's first and last, and every run's flagged, diverged and last
+        // epochs in each run (a mean over seeds there is of every seed)
+        List<Integer> keep = k == 1 ? List.of() : Curves.kept(rows.stream().map(r -> {
+            List<Integer> e = new ArrayList<>(Curves.flagged(log, r.runId(), r.divergedEpoch()));
+            e.add(ranges.get(r.runId()).lastEpoch());
+            return e;
+        }).toList());
         for (RunRow r : rows) {
-            // every epoch of short runs; of long ones, every k-th of all, first, last and flagged, a page at a time
-            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), k, k == 1 ? List.of() : Curves.flagged(log, r.runId(), r.divergedEpoch()));
+            // every epoch of short runs; of long ones those above, a page at a time
+            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), k, keep);
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");

@@ -35,7 +35,7 @@ public final class Curves {
 
     /**
      * The stride of the runs with these epoch ranges: 1 when every run has at most {@link #POINTS} epochs (nothing is
-     * thinned), else the least k whose multiples up to the longest run's last epoch, with a first and a last, are at most
+     * thinned), else the longest run's last epoch over {@code POINTS - 2}, rounded up: its multiples up to that epoch, with a first and a last, are at most
      * {@link #POINTS}.
      */
     public static int stride(Collection<EventLog.EpochRange> ranges) {
@@ -73,10 +73,11 @@ public final class Curves {
     public record RunCurves(@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Thinning thinned,
                             List<EpochMetrics> metrics) {}
 
-    public static RunCurves of(EventLog log, String runId) {
+    /** The curves of a run that diverged at {@code divergedEpoch} (null when it did not). */
+    public static RunCurves of(EventLog log, String runId, Integer divergedEpoch) {
         EventLog.EpochRange range = log.epochRange(runId);
         int k = stride(List.of(range));
-        return new RunCurves(k == 1 ? null : thinning(List.of(range)), read(log, runId, range, k, k == 1 ? List.of() : flagged(log, runId, null)));
+        return new RunCurves(k == 1 ? null : thinning(List.of(range)), read(log, runId, range, k, k == 1 ? List.of() : flagged(log, runId, divergedEpoch)));
     }
 
     /** The epochs a run's flags mark, and the epoch it diverged at (may be null). */
@@ -84,5 +85,20 @@ public final class Curves {
         List<Integer> out = new ArrayList<>(log.flags(runId).stream().map(RunEvent.DivergenceFlag::epoch).toList());
         if (divergedEpoch != null) out.add(divergedEpoch);
         return out;
+    }
+
+    /**
+     * The epochs every run compared keeps besides the stride's: the union of each run's flagged, diverged and last
+     * epochs, so that a mean over seeds at one of them is a mean of every seed there, not one seed's value. More than
+     * {@link #POINTS} are thinned evenly to that many (the curves' bound stays twice {@link #POINTS}).
+     */
+    public static List<Integer> kept(Collection<List<Integer>> each) {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        each.forEach(all::addAll);
+        List<Integer> out = new ArrayList<>(all);
+        if (out.size() <= POINTS) return out;
+        List<Integer> some = new ArrayList<>(POINTS);
+        for (int i = 0; i < POINTS; i++) some.add(out.get((int) ((long) i * out.size() / POINTS)));
+        return some;
     }
 }

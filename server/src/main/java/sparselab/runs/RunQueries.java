@@ -76,7 +76,7 @@ public final class RunQueries {
     public MetricsExport.Pages figures(String runId) { return MetricsExport.Pages.of(log, runId, MetricsExport.FIGURES_AT_ONCE); }
 
     /** The run's curves as the run page draws them: every epoch up to {@link Curves#POINTS}, else thinned (see there). */
-    public Curves.RunCurves curves(String runId) { return Curves.of(log, runId); }
+    public Curves.RunCurves curves(RunRow r) { return Curves.of(log, r.runId(), r.divergedEpoch()); }
 
     /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
     public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,

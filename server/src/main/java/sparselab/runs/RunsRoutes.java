@@ -36,7 +36,7 @@ public final class RunsRoutes {
         app.get("/api/runs/{id}", this::one);
         app.get("/api/runs/{id}/events", this::events);
         app.get("/api/runs/{id}/metrics", this::figures);
-        app.get("/api/runs/{id}/curves", ctx -> ctx.json(queries.curves(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/curves", ctx -> ctx.json(queries.curves(actions.require(ctx.pathParam("id")))));
         app.get("/api/runs/{id}/metrics.csv", this::csv);
         app.get("/api/runs/{id}/metrics.json", this::fullJson);
         app.get("/api/runs/{id}/rhohat", this::rhoHat);

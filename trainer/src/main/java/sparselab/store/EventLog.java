@@ -307,8 +307,9 @@ public interface EventLog extends AutoCloseable {
 
     /**
      * The run's epochs after {@code afterEpoch}, at most {@code limit}, in order, that a thinned curve keeps: the multiples
-     * of {@code stride}, the epochs {@code firstEpoch} and {@code lastEpoch}, and every epoch that diverged. A long run's
-     * curves are read a page at a time this way, never more than a page of its epochs held.
+     * of {@code stride} and the epochs {@code firstEpoch} and {@code lastEpoch} (the others a curve keeps, such as the
+     * epoch it diverged at, are read with {@link #metricsAt}). A long run's curves are read a page at a time this way,
+     * never more than a page of its epochs held.
      */
     List<EpochMetrics> metricsEvery(String runId, int stride, int firstEpoch, int lastEpoch, int afterEpoch, int limit);
 
