@@ -222,6 +222,9 @@ export function stepWords(optimizers) {
   return { short: 'epoch/iteration', plural: 'epochs or iterations', axis: 'epoch (L-BFGS runs: iteration)' };
 }
 
+/** The statuses of a run that has ended: no step, and so no snapshot, comes after them (an interrupted run may resume). */
+export const ENDED = ['finished', 'diverged', 'failed', 'cancelled'];
+
 /** 2nd, 3rd, 4th, 11th, 21st, 1,001st. */
 export function ordinal(n) {
   const teen = n % 100 >= 11 && n % 100 <= 13;

@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText, ENDED } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -87,8 +87,6 @@ function fullSize(id, epoch, text, thumb) {
   { id: 'full-size' });
 }
 
-/** The statuses of a run that has ended: no step, and so no snapshot, comes after them (an interrupted run may resume). */
-const ENDED = ['finished', 'diverged', 'failed', 'cancelled'];
 
 function strip(g) {
   const box = document.getElementById('strip');

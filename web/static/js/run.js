@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -366,7 +366,7 @@ async function load() {
     if (notice.textContent !== notices.map(n => n.textContent).join('')) notice.replaceChildren(...notices);
     notice.hidden = notices.length === 0;
     if (s.cancelRequested) document.getElementById('cancel').disabled = true;
-    const ended = ['finished', 'diverged', 'failed', 'cancelled'].includes(s.status);
+    const ended = ENDED.includes(s.status);
     if (!ended && !feed) feed = live(`run=${encodeURIComponent(id)}`, throttle(load, 1000), load, 2000);
     if (ended && feed) { feed.stop(); feed = null; }
   } catch (e) {

@@ -40,8 +40,12 @@ public final class Curves {
      */
     public static int stride(Collection<EventLog.EpochRange> ranges) {
         if (ranges.stream().allMatch(r -> r.count() <= POINTS)) return 1;
-        int last = ranges.stream().mapToInt(EventLog.EpochRange::lastEpoch).max().orElse(0);
-        return Math.max(1, (int) Math.ceil((double) last / (POINTS - 2)));
+        return strideFor(ranges.stream().mapToInt(EventLog.EpochRange::lastEpoch).max().orElse(0), POINTS);
+    }
+
+    /** The stride whose multiples up to {@code lastEpoch}, with a first and a last epoch, are at most {@code points}. */
+    static int strideFor(int lastEpoch, int points) {
+        return Math.max(1, (int) Math.ceil((double) lastEpoch / Math.max(1, points - 2)));
     }
 
     /** The thinning of runs with these ranges, or null when nothing is thinned. */
@@ -52,8 +56,8 @@ public final class Curves {
 
     /**
      * A run's epochs drawn with stride {@code k}: every epoch when k is 1 (the run has at most {@link #POINTS}); else
-     * the multiples of k, its first and last, the diverged ones and those in {@code keep} (the epochs its flags mark),
-     * read {@link #PAGE} at a time.
+     * the multiples of k, its first and last, and those in {@code keep} that it has (the epochs flagged or diverged, and
+     * on the compare page every run's last), read {@link #PAGE} at a time.
      */
     public static List<EpochMetrics> read(EventLog log, String runId, EventLog.EpochRange range, int k, Collection<Integer> keep) {
         if (k == 1) return log.metrics(runId);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import sparselab.store.EventLog;
 import sparselab.store.RunFilter;
-import sparselab.log.EpochMetrics;
 import sparselab.log.Json;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
@@ -70,8 +69,6 @@ public final class RunQueries {
     /** A page of the runs list and the cursor of the next page (null on the last page). */
     public record RunPage(List<RunView> runs, Long next) {}
 
-    public List<EpochMetrics> metrics(String runId) { return log.metrics(runId); }
-
     /** The run's figures, read {@link MetricsExport#FIGURES_AT_ONCE} epochs at a time (the first page read now). */
     public MetricsExport.Pages figures(String runId) { return MetricsExport.Pages.of(log, runId, MetricsExport.FIGURES_AT_ONCE); }
 
@@ -112,7 +109,7 @@ public final class RunQueries {
         sparselab.store.EventLog.EpochRange range = log.epochRange(runId);
         int atMost = Math.min(maxRows, Curves.POINTS);         // changes nothing for a run of up to POINTS epochs
         List<Integer> pick = range.count() <= Curves.POINTS ? spread(log.epochs(runId), maxRows)
-                : spread(log.epochsEvery(runId, Math.max(1, (int) Math.ceil((double) range.lastEpoch() / Math.max(1, atMost - 2))),
+                : spread(log.epochsEvery(runId, Curves.strideFor(range.lastEpoch(), atMost),
                         range.firstEpoch(), range.lastEpoch()), atMost);
         List<Integer> outEpochs = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
