@@ -157,16 +157,19 @@ export function runPath(id, ...rest) {
   return ['/api/runs', id, ...rest].map((p, i) => (i === 0 ? p : encodeURIComponent(p))).join('/');
 }
 
+/** The server's Retry-After of a refused stream (LiveRoutes), in ms. */
+const STREAM_RETRY_MS = 30000;
+
 /**
  * Live updates: a stream of server-sent events from /api/stream (query: run=ID or group=NAME), each a run's table
  * view, handed to onRun. When the stream cannot be opened or drops, poll() runs every intervalMs until the stream
  * is back (a full server answers 503 with Retry-After: 30: the page then polls and tries the stream again after 30 s;
  * EventSource cannot read that header, so the delay is the same number here).
+ * A page the browser hides (another page opened in its tab) closes its stream and stops polling, and opens them again
+ * if the browser shows it again from its back-forward cache: a hidden page keeps its connections, and a browser
+ * allows six a host, so six pages left streaming would make the next one wait for a socket (about a minute).
  * Returns { stop(), mode() } where mode() is 'stream' or 'poll'.
  */
-/** The server's Retry-After of a refused stream (LiveRoutes), in ms. */
-const STREAM_RETRY_MS = 30000;
-
 export function live(query, onRun, poll, intervalMs = 2000) {
   let source = null;
   let timer = null;
@@ -204,6 +207,14 @@ export function live(query, onRun, poll, intervalMs = 2000) {
     });
   };
   open();
+  window.addEventListener('pagehide', () => {
+    if (source) { source.close(); source = null; }
+    clearTimeout(retry);
+    stopPolling();
+    mode = 'poll';
+    document.documentElement.dataset.live = 'closed';
+  });
+  window.addEventListener('pageshow', e => { if (e.persisted && !stopped && !source) { startPolling(); open(); } });
   return {
     stop() { stopped = true; stopPolling(); clearTimeout(retry); if (source) source.close(); },
     mode: () => mode,

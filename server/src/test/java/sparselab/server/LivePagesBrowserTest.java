@@ -125,6 +125,47 @@ class LivePagesBrowserTest {
         }
     }
 
+    /**
+     * A page the browser keeps in its back-forward cache (up to six) kept its stream open, and the browser allows six
+     * connections a host: after six live pages in one tab the seventh waited about a minute for a socket (found
+     * 2026-12-02: a page test that took 70 s, 55 of them in one page load). Nine live pages one after another in one
+     * tab, each loaded within 20 s (the browser's limit here; it was 5 minutes) and each streaming.
+     */
+    @Test
+    void a_page_left_closes_its_stream_so_the_seventh_live_page_in_a_tab_does_not_wait_for_a_socket() {
+        java.time.Duration limit = driver.manage().timeouts().getPageLoadTimeout();
+        driver.manage().timeouts().pageLoadTimeout(java.time.Duration.ofSeconds(20));
+        try {
+            for (int i = 0; i < 9; i++) {
+                String page = i % 2 == 0 ? "/index.html" : "/run.html?id=" + lbfgs;    // the L-BFGS run is queued: its page follows it
+                driver.get(base + page);
+                int n = i + 1;
+                chrome.waitFor(10).withMessage(() -> "page " + n + " (" + page + "): " + chrome.js("return document.documentElement.dataset.live;"))
+                        .until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+            }
+        } finally {
+            driver.manage().timeouts().pageLoadTimeout(limit);
+        }
+    }
+
+    /**
+     * A page shown again by the back button, from the back-forward cache (its script's state kept), opens the stream
+     * it closed when it was hidden.
+     */
+    @Test
+    void a_page_shown_again_by_the_back_button_opens_its_stream_again() {
+        driver.get(base + "/run.html?id=" + lbfgs);                 // queued: its page follows it
+        chrome.waitFor(10).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+        chrome.js("window.kept = true;");
+        driver.get(base + "/index.html");
+        chrome.waitFor(10).until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+        driver.navigate().back();
+        assertTrue(driver.getCurrentUrl().endsWith("/run.html?id=" + lbfgs), driver.getCurrentUrl());
+        assertEquals(Boolean.TRUE, chrome.js("return window.kept === true;"), "shown again from the back-forward cache");
+        chrome.waitFor(10).withMessage(() -> "the page shown again: " + chrome.js("return document.documentElement.dataset.live;"))
+                .until(d -> "stream".equals(chrome.js("return document.documentElement.dataset.live;")));
+    }
+
     @Test
     void the_compare_page_follows_a_run_that_trains_without_a_reload() {
         String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"));
