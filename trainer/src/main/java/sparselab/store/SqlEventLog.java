@@ -713,10 +713,11 @@ final class SqlEventLog implements EventLog {
             // bytes are shared by content: another run with the same configuration may still need them
             if (dropped != null && dao.checkpointUsers(dropped, runId) == 0) dao.deleteBlob(dropped);
             state = Projection.evolve(state, stored);
-            dao.putRun(state);
             projectRows(dao, stored);
             out.add(stored);
         }
+        // the run's row once, at its state after the last event (nothing above reads this run's row)
+        if (!events.isEmpty()) dao.putRun(state);
         return out;
     }
 
