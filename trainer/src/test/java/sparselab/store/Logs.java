@@ -27,4 +27,20 @@ public final class Logs {
             st.execute(sql);
         }
     }
+
+    /** Runs one query on the log's database with plain JDBC, bypassing the store: each row's columns joined by " | ". */
+    public static java.util.List<String> rawQuery(String db, String sql) throws SQLException {
+        Backend b = Backend.parse(db, false);
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password()); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= n; i++) row.append(i > 1 ? " | " : "").append(rs.getString(i));
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
 }
