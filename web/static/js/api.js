@@ -379,6 +379,25 @@ export function flagLabel(point) {
 export const DASHES = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4], [12, 4], [4, 2, 1, 2], [8, 2, 2, 2, 2, 2]];
 export const COLORS = ['#2557d6', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
+/**
+ * An async fn run one at a time: a call while it runs is answered by one more run after it (the calls meanwhile share
+ * that run and its promise). A page's load draws what it read; two loads at once could end in either order, and an
+ * answer that came late was drawn over a newer one.
+ */
+export function oneAtATime(fn) {
+  let running = null;
+  let next = null;
+  const call = () => {
+    if (!running) {
+      running = Promise.resolve().then(fn).finally(() => { running = null; });
+      return running;
+    }
+    if (!next) next = running.catch(() => {}).then(() => { next = null; return call(); });
+    return next;
+  };
+  return call;
+}
+
 /** fn at most once per ms: a call within the window runs once at its end. */
 export function throttle(fn, ms) {
   let last = 0;

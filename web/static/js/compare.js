@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, stepWords, say, keepingFocus, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -705,7 +705,7 @@ async function load() {
 }
 
 /** Everything read again; curves, heat maps and (on a new snapshot) galleries redrawn. */
-async function refresh() {
+async function refreshOnce() {
   const data = await load();
   if (JSON.stringify(data.runs.map(s => s.snapshotEpochs)) !== gallerySnapshots) await drawGalleries(data.runs);
   drawCurves(data.runs);
@@ -714,5 +714,7 @@ async function refresh() {
   document.documentElement.dataset.refreshed = String(Number(document.documentElement.dataset.refreshed || 0) + 1);
   if (!data.runs.some(training)) { feeds.forEach(f => f.stop()); feeds = []; }
 }
+/** Never two at once: a late answer is not drawn over a newer one. */
+const refresh = oneAtATime(refreshOnce);
 
 main();

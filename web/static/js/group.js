@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText, ENDED } from './api.js';
+import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, oneAtATime, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText, ENDED } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -427,7 +427,7 @@ function drawParallel(g) {
 let sweepDrawn = '';
 let feed = null;
 
-async function load() {
+async function loadOnce() {
   if (!name) {                          // no group in the address: say how to name one, not the API's route
     document.getElementById('error').textContent = 'No group named: open /group.html?name=NAME (a sweep\'s or ladder\'s name; the runs page links each group).';
     document.getElementById('body').hidden = true;
@@ -472,5 +472,7 @@ async function load() {
     if (!sweepDrawn) document.getElementById('body').hidden = true;
   }
 }
+/** The page's one load: never two at once (a late answer drawn over a newer one). */
+const load = oneAtATime(loadOnce);
 
 load();

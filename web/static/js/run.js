@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -269,7 +269,7 @@ function nothingToShow() {
 /** The twin's group, asked once per twin (a run outside any group shows the group its twin was queued in). */
 let twinGroup = { id: null, group: null };
 
-async function load() {
+async function loadOnce() {
   let run;
   try {
     run = await getJson(runPath(id));     // first alone: a run that is not there is asked nothing more
@@ -374,6 +374,8 @@ async function load() {
     if (!loaded) nothingToShow();
   }
 }
+/** The page's one load: never two at once (a late answer drawn over a newer one). */
+const load = oneAtATime(loadOnce);
 
 if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled

@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, stepWords, replayingText, keepingFocus, say } from './api.js';
+import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, oneAtATime, stepWords, replayingText, keepingFocus, say } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -178,7 +178,7 @@ function showCount(textMatches = false) {
 }
 
 let pending = null;
-async function refresh() {
+async function refreshOnce() {
   const params = new URLSearchParams();
   if (filter.value.trim()) params.set('q', filter.value.trim());
   if (status.value) params.set('status', status.value);
@@ -205,6 +205,9 @@ async function refresh() {
     say(document.getElementById('count'), e.message);
   }
 }
+
+/** The table read again; never two at once (typing, the stream and polling all ask): a late answer is not drawn over a newer one. */
+const refresh = oneAtATime(refreshOnce);
 
 async function loadMore() {
   if (!next || loadingMore) return;

@@ -149,6 +149,28 @@ class LivePagesBrowserTest {
     }
 
     /**
+     * A page's load (run, group, compare and runs pages) runs one at a time: the stream, polling and the page's own
+     * buttons all ask for one, and two at once could end in either order, a late answer drawn over a newer one. The
+     * pages' helper, in the browser: three calls while a slow first one runs are one more run, after it.
+     */
+    @Test
+    void a_pages_loads_run_one_at_a_time_so_a_late_answer_is_never_drawn_over_a_newer_one() {
+        driver.get(base + "/index.html");
+        Object order = ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                + "import('/js/api.js').then(async m => {"
+                + "  const seen = []; let n = 0;"
+                + "  const load = m.oneAtATime(async () => { const k = ++n; seen.push('start ' + k);"
+                + "    await new Promise(r => setTimeout(r, k === 1 ? 400 : 10)); seen.push('end ' + k); return k; });"
+                + "  const answers = await Promise.all([load(), load(), load(), load()]);"
+                + "  seen.push('answers ' + answers.join(' '));"
+                + "  await load(); seen.push('idle');"
+                + "  done(seen.join(', '));"
+                + "}).catch(e => done('error ' + e));");
+        assertEquals("start 1, end 1, start 2, end 2, answers 1 2 2 2, start 3, end 3, idle", order);
+    }
+
+    /**
      * A page shown again by the back button, from the back-forward cache (its script's state kept), opens the stream
      * it closed when it was hidden.
      */
