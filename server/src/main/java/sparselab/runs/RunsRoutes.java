@@ -95,9 +95,7 @@ public final class RunsRoutes {
     private void figures(Context ctx) throws java.io.IOException {
         MetricsExport.Pages pages = queries.figures(actions.require(ctx.pathParam("id")).runId());
         ctx.contentType("application/json");
-        try (java.io.Writer out = writer(ctx)) {
-            MetricsExport.writeFigures(out, pages);
-        }
+        streamed(ctx, out -> MetricsExport.writeFigures(out, pages));
     }
 
     private void csv(Context ctx) throws java.io.IOException {
@@ -105,13 +103,35 @@ public final class RunsRoutes {
         MetricsExport.Pages pages = queries.figures(id);   // a log that cannot be read fails here, before the answer begins
         ctx.header("Content-Disposition", "attachment; filename=\"" + id + "-metrics.csv\"");
         ctx.contentType("text/csv; charset=utf-8");
-        try (java.io.Writer out = writer(ctx)) {
-            MetricsExport.writeCsv(out, pages);            // streamed, as the figures are
-        }
+        streamed(ctx, out -> MetricsExport.writeCsv(out, pages));   // streamed, as the figures are
     }
 
-    private static java.io.Writer writer(Context ctx) {
-        return new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    /** What writes a streamed answer. */
+    private interface Body {
+        void write(java.io.Writer out) throws java.io.IOException;
+    }
+
+    /**
+     * Writes a streamed answer. A failure before any of it was sent is answered as any other (the bytes written so
+     * far are dropped); one after its status and first bytes were sent cannot be a status any more, so the connection
+     * is cut without ending the answer: the client sees an incomplete download (curl: exit 18; a browser: a failed
+     * download), where the answer used to end cleanly, a file that looked whole but lacked its last epochs.
+     */
+    private static void streamed(Context ctx, Body body) throws java.io.IOException {
+        java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.write(out);
+        } catch (RuntimeException | java.io.IOException | Error e) {
+            if (ctx.res().isCommitted()) {
+                org.slf4j.LoggerFactory.getLogger(RunsRoutes.class).warn("{} {}: the answer was cut part way (an incomplete download for the client)",
+                        ctx.method(), ctx.path());
+                org.eclipse.jetty.server.Request.getBaseRequest(ctx.req()).getHttpChannel().abort(e);
+            } else {
+                ctx.res().resetBuffer();
+            }
+            throw e;                                         // said as any failure is (the server's log)
+        }
+        out.close();
     }
 
     /** Every epoch with its per-unit rates, as a download. */
@@ -120,9 +140,7 @@ public final class RunsRoutes {
         MetricsExport.Prepared doc = queries.export(r);    // a log that cannot be read fails here, before the answer begins
         ctx.header("Content-Disposition", "attachment; filename=\"" + r.runId() + "-metrics.json\"");
         ctx.contentType("application/json");
-        try (java.io.Writer out = writer(ctx)) {
-            doc.writeTo(out);                              // streamed: a long run's rates are hundreds of megabytes
-        }
+        streamed(ctx, doc::writeTo);                       // streamed: a long run's rates are hundreds of megabytes
     }
 
     private void rhoHat(Context ctx) {

@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -123,6 +124,38 @@ class LongRunFaultTest {
             HttpResponse<String> still = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, still.statusCode(), "the dashboard still answers");
             assertTrue(!Files.readString(out).contains("OutOfMemoryError"), tail(out));
+
+            // a download the log fails part way: cut, not ended as if whole (it ended cleanly, a 200 lacking its last
+            // epochs). A client that reads slowly, so that the server waits on it a few pages in; meanwhile the
+            // figures' table is dropped behind the server's back, and its next page fails.
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.setReceiveBufferSize(8192);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(("GET /api/runs/" + run + "/metrics.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                byte[] head = in.readNBytes(4096);
+                String start = new String(head, StandardCharsets.ISO_8859_1);
+                assertTrue(start.startsWith("HTTP/1.1 200") && start.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), start);
+                TestLogs.rawExecute(db.toString(), "DROP TABLE epoch_metrics");
+                java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+                byte[] buf = new byte[1 << 16];
+                boolean ended = false;
+                try {
+                    for (int r; (r = in.read(buf)) > 0; ) {
+                        rest.write(buf, 0, r);
+                        String tail = new String(buf, Math.max(0, r - 5), Math.min(5, r), StandardCharsets.ISO_8859_1);
+                        if (tail.equals("0\r\n\r\n")) { ended = true; break; }       // the last chunk: a clean end
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    fail("the connection was neither ended nor cut within 20 s:\n" + tail(out));
+                }
+                assertFalse(ended, "the answer ended cleanly though its last epochs were never read (" + rest.size() + " bytes after the first 4 KB)");
+                long lines = new String(rest.toByteArray(), StandardCharsets.ISO_8859_1).chars().filter(c -> c == '\n').count();
+                assertTrue(lines < EPOCHS, lines + " lines: the server waited on the client a few pages in, so most epochs were still to read");
+                assertTrue(Files.readString(out).contains("/metrics.csv: the answer was cut part way"), tail(out));
+            }
         } finally {
             clients.shutdownNow();
             server.destroyForcibly();
