@@ -63,6 +63,17 @@ export function fmt(v, digits = 4) {
 }
 
 /**
+ * A run's loss in a table: the number; empty before its first epoch; "not finite" when its last epoch's loss was NaN
+ * or infinite (the API's null: the blog's beta = 3 divergence), where an empty cell read as "no epoch yet".
+ */
+export function lossCell(loss, epochsDone) {
+  if ((loss === null || loss === undefined) && epochsDone > 0) {
+    return el('td', { class: 'num', 'data-figure': 'loss', title: 'NaN or infinite at its last epoch' }, 'not finite');
+  }
+  return el('td', { class: 'num', 'data-figure': 'loss' }, fmt(loss));
+}
+
+/**
  * Numbers shown together (a mean and its sd, an interval's two ends) in one style: plain decimals, or every one in
  * exponent form when the largest is written so by fmt (below 1e-3 or from 1e5 up) or a non-zero one is below 1e-6,
  * where a plain decimal would need six zeros: "0.05483 ± 0.000199", "1.23e-5 ± 4.00e-7", never "0.05483 ± 1.99e-4".

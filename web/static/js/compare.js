@@ -16,6 +16,7 @@ const FIGURES = [
   ['recon', 'reconstruction error', true, 'per sample'],
   ['heldout', 'held-out error', true, 'per held-out sample'],
   ['penalty', 'sparsity penalty', true, 'beta x sum of KL over units'],
+  ['decay', 'weight decay', true, 'lambda/2 x sum of squared weights'],
   ['meanActivation', 'mean activation', false, 'rate, 0 to 1'],
   ['meanAbsSp', 'mean |sp|', false, "sparsity term of a unit's delta"],
   ['clippedFraction', 'limiter clipped fraction', false, 'share of sp entries'],

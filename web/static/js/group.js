@@ -5,7 +5,7 @@
 // With replicates (runs that differ only by seed, the API's points): a table of each point's mean ± sd and 95% interval,
 // sweep charts that draw each line as the mean with a shaded ±sd band, and for a ladder each step's effect (the change
 // of the means from the step before) with its 95% interval as error bars.
-import { getJson, el, fmt, fmtAlike, statusBadge, isRunId, runPath, live, throttle, oneAtATime, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText, ENDED } from './api.js';
+import { getJson, el, fmt, fmtAlike, lossCell, statusBadge, isRunId, runPath, live, throttle, oneAtATime, band, DASHES, COLORS, stepWords, logAxis, keepingFocus, dialog, say, replayingText, ENDED } from './api.js';
 import { MEASURES, measureTitle, measureCell, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -45,7 +45,7 @@ function row(g, r) {
   const replaying = replayingText(v, stepWords([v.optimizer]).short);
   cells.push(el('td', replaying ? { class: 'num replaying', title: replaying } : { class: 'num' }, `${v.epochsDone}/${v.epochsTotal}`,
     replaying ? el('div', { class: 'muted small' }, 'replaying') : null),
-    el('td', { class: 'num' }, fmt(v.loss)), el('td', { class: 'num' }, fmt(v.heldout)), el('td', { class: 'num' }, fmt(v.meanActivation)));
+    lossCell(v.loss, v.epochsDone), el('td', { class: 'num' }, fmt(v.heldout)), el('td', { class: 'num' }, fmt(v.meanActivation)));
   for (const [k] of MEASURES) {
     const td = measureCell(r.measures, k);
     td.dataset.measure = k;

@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, statusBadge, isRunId, runPath, live, oneAtATime, stepWords, replayingText, keepingFocus, say } from './api.js';
+import { getJson, postJson, el, fmt, lossCell, statusBadge, isRunId, runPath, live, oneAtATime, stepWords, replayingText, keepingFocus, say } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -113,7 +113,7 @@ function row(r) {
     groupCell(r),
     el('td', { class: 'num' }, r.beta), el('td', { class: 'num' }, r.rho),
     strokesCell(r),
-    el('td', { class: 'num' }, fmt(r.loss)), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
+    lossCell(r.loss, r.epochsDone), el('td', { class: 'num' }, fmt(r.recon)), el('td', { class: 'num' }, fmt(r.heldout)),
     el('td', { class: 'num' }, fmt(r.meanActivation)),
     progress,
     el('td', { class: 'wrap' }, r.preset || ''), el('td', { class: 'wrap' }, r.data || ''), el('td', { class: 'wrap' }, r.estimator),

@@ -29,7 +29,7 @@ public final class Comparison {
 
     /** One run's curves: {@code epoch[i]} goes with every other array's {@code [i]}. */
     public record Series(RunView run, Double rho, List<Integer> epoch, List<Double> loss, List<Double> recon,
-                        List<Double> heldout, List<Double> penalty, List<Double> meanActivation, List<Double> meanAbsSp,
+                        List<Double> heldout, List<Double> penalty, List<Double> decay, List<Double> meanActivation, List<Double> meanAbsSp,
                         List<Double> clippedFraction, List<Integer> divergedEpochs, List<Integer> snapshotEpochs) {}
 
     /**
@@ -63,7 +63,7 @@ public final class Comparison {
             String rho = r.configMap().get("rho");
             series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId())), rho == null ? null : Double.valueOf(rho),
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
-                    col(m, EpochMetrics::penalty), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
+                    col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,
                     log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList()));
         }

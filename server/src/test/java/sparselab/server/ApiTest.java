@@ -526,6 +526,14 @@ class ApiTest {
             assertEquals("[4]", s.get("divergedEpochs").toString());
             assertEquals(0.1, s.get("rho").asDouble(), 1e-12);
             assertEquals("[0,1,2]", s.get("snapshotEpochs").toString(), "no snapshot after the divergence");
+            // the weight decay, a term of the loss the compare page draws, epoch by epoch as the run's figures have it
+            JsonNode metrics = json(client.get("/api/runs/" + plain + "/metrics"));
+            JsonNode p = c.get("runs").get(1);
+            assertEquals(metrics.size(), p.get("decay").size());
+            for (int i = 0; i < metrics.size(); i++) {
+                assertEquals(metrics.get(i).get("decay"), p.get("decay").get(i), "epoch " + metrics.get(i).get("epoch"));
+            }
+            assertTrue(metrics.get(0).get("decay").isNumber(), metrics.get(0).toString());
             assertEquals(6, c.get("runs").get(1).get("meanAbsSp").size());
             JsonNode diff = c.get("diff");
             assertEquals(1, diff.get("differing").asInt());

@@ -460,6 +460,16 @@ class ComparePageBrowserTest {
         chrome.waitFor(10).until(d -> "linear".equals(chrome.js("return Chart.getChart(document.getElementById('curves')).options.scales.y.type;")));
         assertEquals("penalty: not finite (NaN or infinite) at every epoch (not drawn)",
                 driver.findElement(By.cssSelector("#curves-zero li[data-figure='penalty']")).getText());
+        // and the runs table says its loss is not finite, where an empty cell read as "no epoch yet"
+        String waiting = Fixtures.queued(log, Map.of("data", "bars", "beta", "3", "rho", "0.1", "epochs", "3"));
+        driver.get(base + "/index.html");
+        By cell = By.cssSelector("#runs tbody tr[data-run='" + nan + "'] td[data-figure='loss']");
+        chrome.waitFor(10).until(d -> !d.findElements(cell).isEmpty());
+        assertEquals("not finite", driver.findElement(cell).getText());
+        assertEquals("NaN or infinite at its last epoch", driver.findElement(cell).getAttribute("title"));
+        chrome.waitFor(10).until(d -> !d.findElements(By.cssSelector("#runs tbody tr[data-run='" + waiting + "']")).isEmpty());
+        assertEquals("", driver.findElement(By.cssSelector("#runs tbody tr[data-run='" + waiting + "'] td[data-figure='loss']")).getText(),
+                "no epoch yet: empty");
     }
 
     @Test

@@ -166,7 +166,7 @@ class DashboardBrowserTest {
         waitFor(Duration.ofSeconds(15)).until(d -> (Boolean) chrome.js(
                 "return [...document.querySelectorAll('img.gallery-img')].length === 2"
                         + " && [...document.querySelectorAll('img.gallery-img')].every(i => i.complete && i.naturalWidth > 0);"));
-        for (String chart : List.of("loss", "recon", "heldout", "penalty", "meanActivation", "meanAbsSp")) {
+        for (String chart : List.of("loss", "recon", "heldout", "penalty", "decay", "meanActivation", "meanAbsSp")) {
             Number drawn = (Number) chrome.js("const c = Chart.getChart(document.getElementById(arguments[0]));"
                     + " return c ? c.data.datasets.filter(s => s.data.length > 0).length : -1;", "chart-" + chart);
             assertTrue(drawn.intValue() >= 2, chart + " has " + drawn + " drawn data sets");
