@@ -84,34 +84,13 @@ public class ExportCommand implements Callable<Integer> {
         if ((epoch != null || nearest) && !format.equals("filters-csv")) {
             throw new ExitCodes.RefusedException("--epoch and --nearest go with --gallery or --format filters-csv");
         }
-        if (format.equals("json")) {                  // streamed: a long run's rates are hundreds of megabytes
-            if (out == null) {
-                // a reader that stopped early (`| head`) stops the export at its next chunk, not after the whole run is read
-                java.io.PrintWriter o = spec.commandLine().getOut();
-                java.io.Writer checked = new java.io.FilterWriter(o) {
-                    @Override
-                    public void flush() throws IOException {
-                        super.flush();
-                        if (o.checkError()) throw new IOException("standard output could not be written");
-                    }
-                };
-                try {
-                    MetricsExport.writeJson(checked, log, run);
-                } catch (IOException e) {
-                    if (!o.checkError()) throw e;       // else said by stdoutWritten, which tells a closed pipe from a full disk
-                }
-                stdoutWritten();
-            } else {
-                writeWhole(out, "--out", o -> {
-                    java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(o, java.nio.charset.StandardCharsets.UTF_8));
-                    MetricsExport.writeJson(w, log, run);
-                    w.flush();
-                });
-            }
-            return ExitCodes.OK;
+        // streamed: a long run's rates are hundreds of megabytes, its figures tens
+        if (format.equals("json")) return streamed(w -> MetricsExport.writeJson(w, log, run));
+        if (format.equals("csv")) {
+            MetricsExport.Pages pages = MetricsExport.Pages.of(log, runId, MetricsExport.FIGURES_AT_ONCE);
+            return streamed(w -> MetricsExport.writeCsv(w, pages));
         }
         String text = switch (format) {
-            case "csv" -> MetricsExport.csv(log.metrics(runId));
             case "measures-csv" -> MetricsExport.measuresCsv(log.measures(runId));
             case "strokes-csv" -> strokesCsv(log);
             default -> filtersCsv(log, nearest(log));
@@ -121,6 +100,41 @@ public class ExportCommand implements Callable<Integer> {
             stdoutWritten();
         } else {
             writeWhole(out, "--out", o -> o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Writes text a chunk at a time. */
+    private interface Chunks {
+        void writeTo(java.io.Writer w) throws IOException;
+    }
+
+    /**
+     * Writes an export as it is read, to {@code --out} (whole or not at all) or standard output. A reader of standard
+     * output that stopped early (`| head`) stops the export at its next chunk, not after the whole run is read.
+     */
+    private int streamed(Chunks chunks) throws IOException {
+        if (out == null) {
+            java.io.PrintWriter o = spec.commandLine().getOut();
+            java.io.Writer checked = new java.io.FilterWriter(o) {
+                @Override
+                public void flush() throws IOException {
+                    super.flush();
+                    if (o.checkError()) throw new IOException("standard output could not be written");
+                }
+            };
+            try {
+                chunks.writeTo(checked);
+            } catch (IOException e) {
+                if (!o.checkError()) throw e;       // else said by stdoutWritten, which tells a closed pipe from a full disk
+            }
+            stdoutWritten();
+        } else {
+            writeWhole(out, "--out", o -> {
+                java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(o, java.nio.charset.StandardCharsets.UTF_8));
+                chunks.writeTo(w);
+                w.flush();
+            });
         }
         return ExitCodes.OK;
     }

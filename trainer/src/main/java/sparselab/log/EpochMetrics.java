@@ -53,14 +53,11 @@ public record EpochMetrics(int epoch, Double loss, Double recon, Double heldout,
 
     public static final String CSV_HEADER = String.join(",", COLUMNS.stream().map(Column::name).toList());
 
-    /** The CSV document (header and one line per epoch; a null figure is an empty field): the same bytes everywhere. */
-    public static String csv(List<EpochMetrics> rows) {
-        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
-        for (EpochMetrics r : rows) appendCsv(sb, r);
-        return sb.toString();
-    }
-
-    /** One epoch's line of {@link #csv}, its newline included (a long run's CSV is written a page of lines at a time). */
+    /**
+     * One epoch's line of the per-epoch CSV ({@link #CSV_HEADER}, then a line per epoch; a null figure is an empty field:
+     * the same bytes in the download and the export), its newline included: a long run's CSV is written a page of lines
+     * at a time.
+     */
     public static void appendCsv(StringBuilder sb, EpochMetrics r) {
         for (int i = 0; i < COLUMNS.size(); i++) {
             if (i > 0) sb.append(',');

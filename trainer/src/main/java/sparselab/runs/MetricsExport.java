@@ -16,9 +16,6 @@ import java.util.Map;
 public final class MetricsExport {
     private MetricsExport() {}
 
-    /** The per-epoch CSV: {@link EpochMetrics#csv}, the same bytes as the web download. */
-    public static String csv(List<EpochMetrics> rows) { return EpochMetrics.csv(rows); }
-
     public static final String MEASURES_CSV_HEADER = "epoch,locality,dead_fraction,saturated_fraction,lifetime_sparsity,digit_likeness,stroke_share";
 
     /** The filter measures of every snapshot epoch; a measure that is null (not computable) is an empty field. */
@@ -90,7 +87,7 @@ public final class MetricsExport {
         }
     }
 
-    /** {@link EpochMetrics#csv} of every epoch, the same bytes, written a page at a time. */
+    /** The per-epoch CSV ({@link EpochMetrics#CSV_HEADER}, {@link EpochMetrics#appendCsv} for each epoch), written a page at a time. */
     public static void writeCsv(java.io.Writer out, Pages pages) throws java.io.IOException {
         out.write(EpochMetrics.CSV_HEADER + "\n");
         for (List<EpochMetrics> page : pages) {

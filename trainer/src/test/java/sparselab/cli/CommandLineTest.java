@@ -46,6 +46,39 @@ class CommandLineTest {
         return new Result(p.exitValue(), "", err);
     }
 
+    /**
+     * `export --format csv` of a run longer than a page (2,000 epochs) is read and written a page at a time, as the
+     * dashboard's download is (it was built whole in memory: a run of 800,000 epochs is tens of megabytes of text):
+     * every epoch once, in order, the same bytes to standard output and to --out.
+     */
+    @Test
+    void a_long_runs_csv_export_holds_every_epoch_once_in_order_on_standard_output_and_in_a_file() throws Exception {
+        String db = dir.resolve("long.db").toString();
+        String runId;
+        int epochs = 4_500;
+        try (EventLog log = EventLog.open(db)) {
+            java.util.Map<String, String> cfg = sparselab.config.ConfigKeys.build(java.util.Map.of("data", "bars", "hidden", "1",
+                    "epochs", Integer.toString(epochs))).toMap();
+            runId = log.create(new sparselab.log.RunEvent.Created(cfg, null, "f00d", java.util.Map.of(), "test", null));
+            List<sparselab.log.RunEvent> batch = new java.util.ArrayList<>();
+            for (int e = 1; e <= epochs; e++) {
+                batch.add(new sparselab.log.RunEvent.EpochCompleted(e, 1.0 / e, 0.9 / e, 0.05, 0.01, 0.1, new double[] {0.1}, 0.2, 1.5, 0,
+                        0.0, false, 0.95 / e, 0.2, 5000));
+            }
+            log.appendAll(runId, batch, List.of());
+        }
+        Result stdout = run("export", runId, "--db", db, "--format", "csv");
+        assertEquals(0, stdout.code(), stdout.err());
+        List<String> lines = stdout.out().lines().toList();
+        assertEquals(epochs + 1, lines.size());
+        assertTrue(lines.get(0).startsWith("epoch,loss,recon"), lines.get(0));
+        for (int e = 1; e <= epochs; e++) assertTrue(lines.get(e).startsWith(e + ","), "line " + e + ": " + lines.get(e));
+        Path file = dir.resolve("long.csv");
+        Result out = run("export", runId, "--db", db, "--format", "csv", "--out", file.toString());
+        assertEquals(0, out.code(), out.err());
+        assertEquals(stdout.out(), Files.readString(file));
+    }
+
     @Test
     void a_train_or_sweep_refused_for_the_log_limit_leaves_no_new_log_file_behind() throws Exception {
         Path db = dir.resolve("limited.db");
