@@ -88,15 +88,22 @@ public final class RunActions {
     }
 
     private static void checkResumable(RunRow r, Instant now) {
-        String runId = r.runId(), status = r.effectiveStatus(now);
-        boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
-        if (!stoppedEarly) throw new StoreException.Conflict("run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed");
-        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now)) {
-            throw new StoreException.Conflict("run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
-                    + ") is still alive (paused?); stop it first, or let it continue");
-        }
+        String why = whyNotResumable(r, now);
+        if (why != null) throw new StoreException.Conflict(why);
         // without a checkpoint the trainer starts again from epoch 0 and trains the logged epochs again without logging
         // them (training is deterministic), as `sparselab resume` and a worker's takeover do
+    }
+
+    /** Why run {@code r} cannot be resumed now, or null when it can. */
+    private static String whyNotResumable(RunRow r, Instant now) {
+        String runId = r.runId(), status = r.effectiveStatus(now);
+        boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
+        if (!stoppedEarly) return "run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed";
+        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now)) {
+            return "run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
+                    + ") is still alive (paused?); stop it first, or let it continue";
+        }
+        return null;
     }
 
     /**
@@ -188,11 +195,9 @@ public final class RunActions {
     /** The actions that apply to a run in its present state. */
     public List<String> actionsFor(RunRow r) {
         List<String> a = new ArrayList<>();
-        String status = r.effectiveStatus(clock.instant());
         if (!r.ended()) a.add("cancel");
-        if (status.equals("interrupted") || status.equals("cancelled") || status.equals("failed")) {
-            a.add("resume");                                  // without a checkpoint: from the start, replaying the logged epochs
-        }
+        // without a checkpoint: from the start, replaying the logged epochs; not next to a trainer alive here (paused)
+        if (whyNotResumable(r, clock.instant()) == null) a.add("resume");
         a.add("clone");
         if (!"0".equals(r.configMap().get("beta"))) a.add("twin");
         return a;

@@ -212,7 +212,10 @@ class ApiTest {
         // this very process stands in for a paused trainer: alive, on this host, silent for minutes
         log.append(id, new RunEvent.Started(ProcessHandle.current().pid(), sparselab.runs.Provenance.host(), 1, 0, null, Map.of()));
         JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
-            assertEquals("interrupted", json(client.get("/api/runs/" + id)).get("summary").get("status").asText());
+            JsonNode one = json(client.get("/api/runs/" + id));
+            assertEquals("interrupted", one.get("summary").get("status").asText());
+            // not offered: the page's button would only be answered 409 (it was offered)
+            assertEquals("[\"cancel\",\"clone\",\"twin\"]", one.get("actions").toString());
             Response r = client.post("/api/runs/" + id + "/resume");
             assertEquals(409, r.code());
             JsonNode body = json(r);
