@@ -453,7 +453,7 @@ class LivePagesBrowserTest {
     }
 
     @Test
-    void the_weights_of_196_digit_filters_stay_inside_the_run_page_at_1024_px_and_the_compare_page_at_400_px() {
+    void the_weights_of_196_digit_filters_stay_inside_the_run_page_at_1024_px_and_the_compare_page_at_400_px_and_side_by_side_at_1400() {
         // the demo's shape: 196 filters of 28 x 28, a grid image wider than the run page's weights column at 1024 px
         String one = Fixtures.trained(log, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "31"), 2, 196, 28, null);
         String other = Fixtures.trained(log, Map.of("data", "bars", "beta", "0", "epochs", "2", "seed", "31"), 2, 196, 28, null);
@@ -469,6 +469,15 @@ class LivePagesBrowserTest {
             driver.get(base + "/compare.html?runs=" + one + "," + other);
             chrome.waitFor(15).until(d -> ((Number) chrome.js(loaded)).intValue() == 2);
             assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the compare page at 400 px scrolls nothing sideways");
+            // and at 1400 px the two galleries stand side by side, as the README's screenshot shows them (a percentage
+            // width sized each to its image's whole width, and the second went under the first)
+            cdp.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1400, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+            driver.get(base + "/compare.html?runs=" + one + "," + other);
+            chrome.waitFor(15).until(d -> ((Number) chrome.js(loaded)).intValue() == 2);
+            assertEquals(Boolean.TRUE, chrome.js("const g = [...document.querySelectorAll('#galleries .gallery')];"
+                    + " return g.length === 2 && g[0].getBoundingClientRect().top === g[1].getBoundingClientRect().top;"),
+                    "side by side: " + chrome.js("return [...document.querySelectorAll('#galleries .gallery')].map(g => JSON.stringify(g.getBoundingClientRect())).join(' ');"));
+            assertEquals(0L, ((Number) chrome.js(overflow)).longValue(), "the compare page at 1400 px scrolls nothing sideways");
         } finally {
             cdp.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
