@@ -3,7 +3,6 @@ package sparselab.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import sparselab.store.EventLog;
 import sparselab.log.RunRow;
 
@@ -21,29 +20,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class CommandLineTest {
     @TempDir Path dir;
 
-    @Command(name = "sparselab", subcommands = {TrainCommand.class, RunsCommand.class, ExportCommand.class,
-            RebuildCommand.class, ResumeCommand.class, SweepCommand.class})
-    static final class Root {}
-
-    /** The commands above in a JVM of their own, whose environment sets the limits: exits with the command's code. */
-    public static final class Cli {
-        public static void main(String[] args) {
-            System.exit(ExitCodes.install(new CommandLine(new Root())).execute(args));
-        }
-    }
-
-    /** {@link Cli} with {@code env} added to the environment: its exit code and its standard error. */
+    /** {@link Cli} in a process of its own, with {@code env} added to the environment: its exit code and its standard error. */
     private static Result runProcess(java.util.Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the command did not end: " + err);
-        return new Result(p.exitValue(), "", err);
+        Cli.Ran r = Cli.run(List.of(), env, args);
+        return new Result(r.code(), "", r.err());
     }
 
     /**
@@ -191,7 +171,7 @@ class CommandLineTest {
     private Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = ExitCodes.install(new CommandLine(new Root()));
+        CommandLine cl = ExitCodes.install(new CommandLine(new Cli.Root()));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -954,11 +934,9 @@ class CommandLineTest {
         smallRun(db);
         long size = Files.size(Path.of(db));
         Path missing = dir.resolve("no-such-folder");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dorg.sqlite.tmpdir=" + missing,
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "runs", "--db", db).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);
-        assertEquals(1, p.exitValue(), err);
+        Cli.Ran p = Cli.run(List.of("-Dorg.sqlite.tmpdir=" + missing), java.util.Map.of(), "runs", "--db", db);
+        String err = p.err();
+        assertEquals(1, p.code(), err);
         assertEquals("error: SQLite's driver could not unpack its native library into " + missing + ": there is no such folder; give it a "
                 + "folder it can write in: SPARSELAB_JAVA_OPTS=-Dorg.sqlite.tmpdir=DIR", err.strip());
         assertEquals(size, Files.size(Path.of(db)), "the log is as it was");
@@ -978,8 +956,8 @@ class CommandLineTest {
         String db = dir.resolve("full.db").toString();
         String runId = smallRun(db);
         for (String format : List.of("csv", "json")) {
-            List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "export", runId, "--db", db, "--format", format));
+            List<String> cmd = Cli.command(List.of());
+            cmd.addAll(List.of("export", runId, "--db", db, "--format", format));
             Process p = new ProcessBuilder(cmd).redirectOutput(new java.io.File("/dev/full")).start();
             String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), err);

@@ -45,22 +45,12 @@ class TrainerFaultTest {
         return new Result(code, out.toString(), err.toString());
     }
 
-    /** The command line in a process of its own, with these JVM options: its exit code, standard output and error. */
+    /** The command line in a process of its own, as a user's, with these JVM options: its exit code, standard output and error. */
     private static Result runProcess(List<String> jvm, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(jvm);
-        cmd.add("sparselab.cli.CommandLineTest$Cli");                  // the command line as a user runs it
-        cmd.addAll(List.of(args));
-        Path err = Files.createTempFile("sparselab-cli", ".err");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the command did not end: " + Files.readString(err));
-            return new Result(p.exitValue(), out, Files.readString(err));
-        } finally {
-            Files.deleteIfExists(err);
-        }
+        List<String> options = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+        options.addAll(jvm);
+        sparselab.cli.Cli.Ran r = sparselab.cli.Cli.run(options, Map.of(), args);
+        return new Result(r.code(), r.out(), r.err());
     }
 
     /**
