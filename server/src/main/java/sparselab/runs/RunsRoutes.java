@@ -106,21 +106,16 @@ public final class RunsRoutes {
         streamed(ctx, out -> MetricsExport.writeCsv(out, pages));   // streamed, as the figures are
     }
 
-    /** What writes a streamed answer. */
-    private interface Body {
-        void write(java.io.Writer out) throws java.io.IOException;
-    }
-
     /**
      * Writes a streamed answer. A failure before any of it was sent is answered as any other (the bytes written so
      * far are dropped); one after its status and first bytes were sent cannot be a status any more, so the connection
      * is cut without ending the answer: the client sees an incomplete download (curl: exit 18; a browser: a failed
      * download), where the answer used to end cleanly, a file that looked whole but lacked its last epochs.
      */
-    private static void streamed(Context ctx, Body body) throws java.io.IOException {
+    private static void streamed(Context ctx, MetricsExport.Chunks body) throws java.io.IOException {
         java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8));
         try {
-            body.write(out);
+            body.writeTo(out);
         } catch (RuntimeException | java.io.IOException | Error e) {
             if (ctx.res().isCommitted()) {
                 org.slf4j.LoggerFactory.getLogger(RunsRoutes.class).warn("{} {}: the answer was cut part way (an incomplete download for the client)",

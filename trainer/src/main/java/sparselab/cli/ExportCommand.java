@@ -104,16 +104,11 @@ public class ExportCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Writes text a chunk at a time. */
-    private interface Chunks {
-        void writeTo(java.io.Writer w) throws IOException;
-    }
-
     /**
      * Writes an export as it is read, to {@code --out} (whole or not at all) or standard output. A reader of standard
      * output that stopped early (`| head`) stops the export at its next chunk, not after the whole run is read.
      */
-    private int streamed(Chunks chunks) throws IOException {
+    private int streamed(MetricsExport.Chunks chunks) throws IOException {
         if (out == null) {
             java.io.PrintWriter o = spec.commandLine().getOut();
             java.io.Writer checked = new java.io.FilterWriter(o) {

@@ -16,6 +16,11 @@ import java.util.Map;
 public final class MetricsExport {
     private MetricsExport() {}
 
+    /** What writes an export as it is read, a chunk at a time (the dashboard's downloads, `sparselab export`). */
+    public interface Chunks {
+        void writeTo(java.io.Writer out) throws java.io.IOException;
+    }
+
     public static final String MEASURES_CSV_HEADER = "epoch,locality,dead_fraction,saturated_fraction,lifetime_sparsity,digit_likeness,stroke_share";
 
     /** The filter measures of every snapshot epoch; a measure that is null (not computable) is an empty field. */
