@@ -87,7 +87,6 @@ function fullSize(id, epoch, text, thumb) {
   { id: 'full-size' });
 }
 
-
 function strip(g) {
   const box = document.getElementById('strip');
   for (const r of g.runs) {
