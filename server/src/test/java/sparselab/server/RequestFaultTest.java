@@ -579,10 +579,24 @@ class RequestFaultTest {
             System.clearProperty(EventLog.SQLITE_MAX_PAGES_PROPERTY);
         }
         try (log) {
-            try {                                                   // fill it to the brim with writes as small as a tag
-                while (true) log.append(run, new sparselab.log.RunEvent.Tagged(List.of("fill")));
-            } catch (sparselab.store.StoreException.Full full) {
-                // full
+            // fill it to the brim: with tags, and with runs created as the launch below creates its run. One kind alone
+            // is not enough: a tag fails once the page of the run's row is full, while a new run (its row and event on
+            // other pages) may still fit (a CI run found the launch answered 201). Until neither fits any more:
+            RunCreator creator = Fixtures.directCreator(log);
+            sparselab.config.RunConfig launched = sparselab.config.ConfigLoader.resolve(null, Map.of("data", "bars", "hidden", "4"));
+            for (boolean wrote = true; wrote; ) {
+                wrote = false;
+                for (boolean tag : new boolean[] {true, false}) {
+                    try {
+                        while (true) {
+                            if (tag) log.append(run, new sparselab.log.RunEvent.Tagged(List.of("fill")));
+                            else creator.create(launched, null, "web", null, null);
+                            wrote = true;
+                        }
+                    } catch (sparselab.store.StoreException.Full full) {
+                        // this kind no longer fits
+                    }
+                }
             }
             int events = log.eventsAfter(0, Integer.MAX_VALUE).size();
             var app = new App(log, java.time.Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
