@@ -17,11 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stops it): the API answers 503 with Retry-After, not 500, and answers again once a server is back.
  */
 class LogOutageApiTest {
+    /** The pool's wait for a connection in these tests (15 s by default): each outage they stage waits it once or twice. */
+    private static final int POOL_WAIT_MS = 4_000;
+
     @Test
     void with_the_log_s_server_down_the_api_answers_503_with_retry_after_not_500() throws Exception {
         LocalPostgres server = LocalPostgres.start();
         String db = server.newDatabase();
-        try (EventLog log = EventLog.open(db)) {
+        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
             String run = Fixtures.queued(log, Map.of("data", "bars"));
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
             var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
@@ -52,9 +55,9 @@ class LogOutageApiTest {
     void the_first_request_that_finds_the_server_gone_waits_for_the_pool_once_with_the_database_s_clock() throws Exception {
         LocalPostgres server = LocalPostgres.start();
         String db = server.newDatabase();
-        try (EventLog log = EventLog.open(db)) {
+        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
-            // the clock serve gives the dashboard: the database's, whose reading measured it too (another 15 s wait)
+            // the clock serve gives the dashboard: the database's, whose reading measured it too (another wait for the pool)
             var app = new App(log, log.clock(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
             JavalinTest.test(app, (s, client) -> {
                 server.close();                                   // before the dashboard's first request
@@ -65,7 +68,7 @@ class LogOutageApiTest {
                         .timeout(java.time.Duration.ofSeconds(60)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
                 double seconds = (System.nanoTime() - start) / 1e9;
                 assertEquals(503, r.statusCode(), r.body());
-                assertTrue(seconds < 25, "the pool's one wait (15 s), not two: " + seconds + " s");
+                assertTrue(seconds < 1.75 * POOL_WAIT_MS / 1000, "the pool's one wait (4 s), not two: " + seconds + " s");
             });
         } finally {
             server.close();
@@ -93,7 +96,7 @@ class LogOutageApiTest {
         logger.addAppender(lines);
         ch.qos.logback.classic.Level level = logger.getLevel();
         logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
-        try (EventLog log = EventLog.open(db)) {
+        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
             Fixtures.queued(log, Map.of("data", "bars"));
             sparselab.live.RunFeed feed = new sparselab.live.RunFeed(log, Clock.systemUTC(), 4, 200);
             Runnable off = feed.subscribe(v -> true, new sparselab.live.RunFeed.Subscriber() {
@@ -102,7 +105,7 @@ class LogOutageApiTest {
             });
             Thread.sleep(1000);                                   // the feed has read the log
             server.close();
-            // each read now waits for the pool (15 s) and fails: wait for at least two failed reads
+            // each read now waits for the pool (4 s) and fails: wait for at least two failed reads
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (System.nanoTime() < deadline && logged(lines).stream().noneMatch(l -> l.getLevel() == ch.qos.logback.classic.Level.DEBUG)) {
                 Thread.sleep(500);

@@ -34,6 +34,16 @@ public interface EventLog extends AutoCloseable {
     String SQLITE_MAX_PAGES_PROPERTY = "sparselab.sqliteMaxPages";
 
     /**
+     * A system property: how long, in ms, a PostgreSQL log opened while it is set waits for a connection from its pool
+     * before a read or write fails (a server down: refused connections; all connections busy). For tests, which would
+     * otherwise wait the default, {@value #PG_POOL_WAIT_MS} ms, for each outage they stage.
+     */
+    String PG_POOL_WAIT_PROPERTY = "sparselab.pgPoolWaitMs";
+
+    /** How long a PostgreSQL log's reads and writes wait for a connection from its pool, in ms. */
+    int PG_POOL_WAIT_MS = 15_000;
+
+    /**
      * Opens the log named by {@code db}: a {@code postgresql://user@host:port/db} URL, or else a file path
      * (SQLite, created when missing). Refused with {@link StoreException.BadLog} (one line naming the problem) when the
      * server cannot be reached, the password is wrong, the schema is newer than this program, or the file is no log.

@@ -139,7 +139,7 @@ final class SqlEventLog implements EventLog {
             cfg.setUsername(b.user());
             if (b.password() != null) cfg.setPassword(b.password());
             cfg.setMaximumPoolSize(connections > 0 ? connections : 6);
-            cfg.setConnectionTimeout(15_000);
+            cfg.setConnectionTimeout(Integer.getInteger(EventLog.PG_POOL_WAIT_PROPERTY, EventLog.PG_POOL_WAIT_MS));
             dialect = Dialect.POSTGRESQL;
         }
         cfg.setMinimumIdle(1);
