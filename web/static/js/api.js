@@ -265,6 +265,33 @@ export function thinnedText(thinned, w) {
 }
 
 /**
+ * The words over the compare page's curves when some run is thinned: each run has its own `thinned` (the API thins the
+ * runs of a configuration, its replicates, by one stride, so that they and their mean over seeds line up; a run of
+ * another configuration keeps its own, every epoch when it is short). One stride for every run reads as thinnedText;
+ * else "every 26th of 50,001 epochs drawn for rA and rB, every 11th of 20,001 for rC, every epoch for rD (and each
+ * thinned run's first, last and flagged ones, ...)". Empty when no run is thinned.
+ */
+export function thinnedRunsText(runs, w) {
+  const thinned = runs.filter(s => s.thinned);
+  if (!thinned.length) return '';
+  const kind = t => (t ? `${t.stride} ${t.epochs}` : '');
+  if (thinned.length === runs.length && new Set(runs.map(s => kind(s.thinned))).size === 1) return thinnedText(thinned[0].thinned, w);
+  const groups = [];
+  runs.forEach(s => {
+    let g = groups.find(x => x.kind === kind(s.thinned));
+    if (!g) groups.push(g = { kind: kind(s.thinned), thinned: s.thinned, ids: [] });
+    g.ids.push(s.run.runId);
+  });
+  groups.sort((a, b) => !a.thinned - !b.thinned);   // the runs drawn whole last
+  const and = ids => (ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`);
+  const parts = groups.map((g, i) => (g.thinned
+    ? `every ${ordinal(g.thinned.stride)} of ${g.thinned.epochs.toLocaleString('en')}${i === 0 ? ` ${w.plural} drawn` : ''} for ${and(g.ids)}`
+    : `every ${w.short} for ${and(g.ids)}`));
+  return `${parts.join(', ')} (and each thinned run's first, last and flagged ones, at most `
+    + `${thinned[0].thinned.points.toLocaleString('en')} points a curve); the downloads hold every ${w.short}`;
+}
+
+/**
  * A resume or takeover restores the run's last checkpoint and trains the steps after it again without logging them
  * (training is deterministic; the log never holds a step twice), so meanwhile the run's count stands still: what its
  * trainer does, in the run's step word, while the server finds it replaying (the run view's replayFrom: the step its

@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedRunsText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -616,12 +616,13 @@ function drawCurves(runs) {
 }
 
 /**
- * Over the curves, in words, when a run is long enough for them to be thinned (the API draws every k-th epoch of all the
- * runs, so that they and a mean over seeds line up; a live run is thinned again at every refresh, by the same rule).
+ * Over the curves, in words, when a run is long enough for them to be thinned (the API draws every k-th epoch of a
+ * configuration's runs, so that they and a mean over seeds line up, each configuration by its own stride; a live run is
+ * thinned again at every refresh, by the same rule). data-stride: the coarsest.
  */
 function sayThinned(data) {
   const note = document.getElementById('thinned');
-  note.textContent = thinnedText(data.thinned, words);
+  note.textContent = thinnedRunsText(data.runs, words);
   note.hidden = !data.thinned;
   if (data.thinned) note.dataset.stride = data.thinned.stride; else delete note.dataset.stride;
 }

@@ -30,11 +30,15 @@ public final class Comparison {
     /** One run's curves: {@code epoch[i]} goes with every other array's {@code [i]}. */
     public record Series(RunView run, Double rho, List<Integer> epoch, List<Double> loss, List<Double> recon,
                         List<Double> heldout, List<Double> penalty, List<Double> decay, List<Double> meanActivation, List<Double> meanAbsSp,
-                        List<Double> clippedFraction, List<Integer> divergedEpochs, List<Integer> snapshotEpochs) {}
+                        List<Double> clippedFraction, List<Integer> divergedEpochs, List<Integer> snapshotEpochs,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Curves.Thinning thinned) {}
 
     /**
-     * The runs' curves and their configuration diff; {@code thinned} says how the curves were thinned when some run has
-     * more than {@link Curves#POINTS} epochs (every run's by one stride), and is left out otherwise.
+     * The runs' curves and their configuration diff. A run's curves are thinned when it, or a run of its configuration
+     * (the same but for the seed: its replicates), has more than {@link Curves#POINTS} epochs: by one stride for those
+     * runs, so that they and a mean over seeds line up, and its series says how ({@code thinned}); a short run compared
+     * with a long one of another configuration keeps every epoch. {@code thinned} of the answer is the coarsest of the
+     * runs' (the largest stride), left out when no run is thinned.
      */
     public record Result(List<Series> runs, ConfigDiff.Diff diff,
                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Curves.Thinning thinned) {}
@@ -47,17 +51,29 @@ public final class Comparison {
         var replays = queries.replayFrom(rows, now);
         Map<String, EventLog.EpochRange> ranges = new java.util.HashMap<>();
         for (RunRow r : rows) ranges.put(r.runId(), log.epochRange(r.runId()));
-        int k = Curves.stride(ranges.values());
-        // of long runs, besides every k-th epoch, each run's first and last, and every run's flagged, diverged and last
-        // epochs in each run (a mean over seeds there is of every seed)
-        List<Integer> keep = k == 1 ? List.of() : Curves.kept(rows.stream().map(r -> {
-            List<Integer> e = new ArrayList<>(Curves.flagged(log, r.runId(), r.divergedEpoch()));
-            e.add(ranges.get(r.runId()).lastEpoch());
-            return e;
-        }).toList());
+        // each configuration's runs (replicates: the same but for the seed) thinned by one stride, the longest's
+        Map<String, Integer> strideOf = new java.util.HashMap<>();
+        Map<String, List<Integer>> keepOf = new java.util.HashMap<>();
+        Map<String, Curves.Thinning> thinningOf = new java.util.HashMap<>();
+        for (List<RunRow> replicates : byConfiguration(rows)) {
+            List<EventLog.EpochRange> rs = replicates.stream().map(r -> ranges.get(r.runId())).toList();
+            int k = Curves.stride(rs);
+            // of long runs, besides every k-th epoch, each run's first and last, and every replicate's flagged,
+            // diverged and last epochs in each (a mean over seeds there is of every seed)
+            List<Integer> keep = k == 1 ? List.of() : Curves.kept(replicates.stream().map(r -> {
+                List<Integer> e = new ArrayList<>(Curves.flagged(log, r.runId(), r.divergedEpoch()));
+                e.add(ranges.get(r.runId()).lastEpoch());
+                return e;
+            }).toList());
+            for (RunRow r : replicates) {
+                strideOf.put(r.runId(), k);
+                keepOf.put(r.runId(), keep);
+                if (k > 1) thinningOf.put(r.runId(), Curves.thinning(rs));
+            }
+        }
         for (RunRow r : rows) {
             // every epoch of short runs; of long ones those above, a page at a time
-            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), k, keep);
+            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), strideOf.get(r.runId()), keepOf.get(r.runId()));
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
@@ -65,9 +81,26 @@ public final class Comparison {
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,
-                    log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList()));
+                    log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList(), thinningOf.get(r.runId())));
         }
-        return new Result(series, diffOf(rows), Curves.thinning(ranges.values()));
+        Curves.Thinning coarsest = thinningOf.values().stream().max(java.util.Comparator.comparingInt(Curves.Thinning::stride)).orElse(null);
+        return new Result(series, diffOf(rows), coarsest);
+    }
+
+    /**
+     * The runs grouped by their configuration but for the seed (each group's runs are replicates), in their order: by
+     * their values of the keys that differ in their diff (a key a run was logged without reads as its default), as the
+     * compare page groups them for its means over seeds.
+     */
+    static List<List<RunRow>> byConfiguration(List<RunRow> rows) {
+        ConfigDiff.Diff diff = diffOf(rows);
+        Map<List<String>, List<RunRow>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> values = new ArrayList<>();
+            for (ConfigDiff.Row row : diff.rows()) if (row.differs() && !row.key().equals("seed")) values.add(row.values().get(i));
+            groups.computeIfAbsent(values, v -> new ArrayList<>()).add(rows.get(i));
+        }
+        return List.copyOf(groups.values());
     }
 
     public ConfigDiff.Diff diff(List<String> runIds) {

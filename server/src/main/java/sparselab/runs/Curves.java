@@ -11,10 +11,11 @@ import java.util.TreeMap;
 
 /**
  * The epochs a page draws its curves from, at most {@link #POINTS} a run. A run of up to {@link #POINTS} epochs is drawn
- * from every epoch, as it always was; when a run is longer, every run drawn with it is thinned by one stride k, common to
- * them all, so that their curves (and a mean over seeds, aligned by epoch) keep the same epochs: the multiples of k, each
- * run's first and last epoch, every epoch that diverged and every epoch a divergence flag marks. The downloads
- * (/metrics, metrics.csv, metrics.json) hold every epoch.
+ * from every epoch, as it always was; when a run is longer, it and the runs of its configuration drawn with it (the compare
+ * page's replicates, the same but for the seed) are thinned by one stride k, common to them, so that their curves (and
+ * their mean over seeds, aligned by epoch) keep the same epochs: the multiples of k, each run's first and last epoch,
+ * every epoch that diverged and every epoch a divergence flag marks. A run of another configuration keeps its own
+ * stride (every epoch, when it is short). The downloads (/metrics, metrics.csv, metrics.json) hold every epoch.
  *
  * <p>2,000 points are more than one per pixel column of a chart on any screen (the compare page's charts are some
  * 600 px wide, the run page's 1,100), so a thinned line looks like the whole one, while 8 runs' curves stay some 3 MB

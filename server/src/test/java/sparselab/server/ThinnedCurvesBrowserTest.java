@@ -63,13 +63,26 @@ class ThinnedCurvesBrowserTest {
         driver.get(base + "/compare.html?runs=" + longer + "," + shorter);
         chrome.waitFor(20).until(d -> (Boolean) chrome.js("return !!document.getElementById('chart-loss') && !document.getElementById('thinned').hidden;"));
         String note = (String) chrome.js("return document.getElementById('thinned').textContent;");
-        assertEquals("every 3rd of 4,001 epochs drawn (and each run's first, last and flagged ones, at most 2,000 points a curve); "
-                + "the downloads hold every epoch", note);
+        // two configurations (their epochs differ): each thinned by its own stride
+        assertEquals("every 3rd of 4,001 epochs drawn for " + longer + ", every 2nd of 3,000 for " + shorter + " (and each thinned run's "
+                + "first, last and flagged ones, at most 2,000 points a curve); the downloads hold every epoch", note);
         assertTrue(lossPoints(0) <= 2_000 && lossPoints(1) <= 2_000, lossPoints(0) + " and " + lossPoints(1) + " points");
         assertEquals(4_001 / 3 + 3, lossPoints(0), "every 3rd epoch, the first, the last and the flagged one");
+        assertEquals(3_000 / 2 + 1, lossPoints(1), "every 2nd epoch and the first (the last is a multiple of 2)");
         // above the curves, under the section's heading
         assertTrue((Boolean) chrome.js("const n = document.getElementById('thinned'), c = document.getElementById('charts');"
                 + " return !!(n.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING);"));
+    }
+
+    @Test
+    void a_short_run_compared_with_a_long_one_is_drawn_whole_and_the_page_says_which_run_is_thinned() {
+        driver.get(base + "/compare.html?runs=" + longer + "," + tiny);
+        chrome.waitFor(20).until(d -> (Boolean) chrome.js("return !!document.getElementById('chart-loss') && !document.getElementById('thinned').hidden;"));
+        assertEquals("every 3rd of 4,001 epochs drawn for " + longer + ", every epoch for " + tiny + " (and each thinned run's first, last and "
+                + "flagged ones, at most 2,000 points a curve); the downloads hold every epoch",
+                chrome.js("return document.getElementById('thinned').textContent;"));
+        assertEquals(4_001 / 3 + 3, lossPoints(0));
+        assertEquals(5, lossPoints(1), "every epoch of the short run, not its first and last alone");
     }
 
     @Test

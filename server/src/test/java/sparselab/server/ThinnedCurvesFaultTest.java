@@ -94,25 +94,33 @@ class ThinnedCurvesFaultTest {
             JsonNode thinned = doc.get("thinned");
             assertTrue(thinned != null && thinned.isObject(), "the answer says its curves are thinned: " + doc.get("thinned"));
             int k = thinned.get("stride").asInt();
-            assertEquals(26, k, "the least stride whose multiples of 50,001, with a first and a last, fit in 2,000");
+            assertEquals(26, k, "the coarsest: the least stride whose multiples of 50,001, with a first and a last, fit in 2,000");
             assertEquals(2_000, thinned.get("points").asInt());
             assertEquals(LONG, thinned.get("epochs").asInt(), "the longest run's epochs");
             Map<String, Integer> lastOf = Map.of(a, LONG, b, LONG, c, SHORTER);
+            // a and b are replicates (the same configuration but for the seed): one stride, the longest's; c, of another
+            // configuration (fewer epochs), its own: the least whose multiples of 20,001, with a first and a last, fit
+            Map<String, Integer> strideOf = Map.of(a, 26, b, 26, c, 11);
             Map<String, List<Integer>> epochsOf = new java.util.HashMap<>();
-            // besides the stride's: every run's flagged, diverged and last epochs, in each run that has them
-            Set<Integer> kept = Set.of(FLAG_AT, LONG, SHORTER);
+            // besides the stride's: every replicate's flagged, diverged and last epochs, in each replicate that has them
+            Map<String, Set<Integer>> keptOf = Map.of(a, Set.of(FLAG_AT, LONG), b, Set.of(FLAG_AT, LONG), c, Set.of(SHORTER));
             for (JsonNode s : doc.get("runs")) {
                 String id = s.get("run").get("runId").asText();
                 List<Integer> epochs = ints(s.get("epoch"));
                 epochsOf.put(id, epochs);
                 int last = lastOf.get(id);
+                int stride = strideOf.get(id);
+                assertEquals(stride, s.get("thinned").get("stride").asInt(), id + ": " + s.get("thinned"));
+                assertEquals(last, s.get("thinned").get("epochs").asInt(), id + ": the longest of its replicates");
+                assertEquals(2_000, s.get("thinned").get("points").asInt());
                 java.util.TreeSet<Integer> expected = new java.util.TreeSet<>(List.of(1, last));
-                for (int e = k; e <= last; e += k) expected.add(e);
+                for (int e = stride; e <= last; e += stride) expected.add(e);
+                Set<Integer> kept = keptOf.get(id);
                 kept.stream().filter(e -> e <= last).forEach(expected::add);
                 assertEquals(List.copyOf(expected), epochs, id + ": the multiples of the stride, its first and last, and the epochs kept for all");
                 assertTrue(epochs.size() <= 2_000 + kept.size(), id + ": " + epochs.size() + " points");
                 assertEquals(epochs.size(), s.get("loss").size(), "each figure aligned with the epochs");
-                for (int j : new int[] {1, epochs.indexOf(FLAG_AT)}) {
+                for (int j : kept.contains(FLAG_AT) ? new int[] {1, epochs.indexOf(FLAG_AT)} : new int[] {1}) {
                     assertEquals(1.0 * (1 + (id.equals(a) ? 1 : id.equals(b) ? 2 : 3)) / epochs.get(j), s.get("loss").get(j).asDouble(), 1e-12,
                             "the figures of the epoch drawn");
                 }
@@ -120,7 +128,15 @@ class ThinnedCurvesFaultTest {
             assertTrue(epochsOf.get(a).contains(FLAG_AT), "the flagged epoch is drawn, where the page marks the flag");
             // replicates line up epoch by epoch, the flagged one too (the page's mean ± sd over seeds is taken at each epoch)
             assertEquals(epochsOf.get(a), epochsOf.get(b), "a and b are drawn at the same epochs");
-            assertTrue(epochsOf.get(a).containsAll(epochsOf.get(c)), "the shorter run at epochs the others have");
+            assertEquals(SHORTER / 11 + 2, epochsOf.get(c).size(), "the shorter run at its own stride, not at the longer runs' 26");
+
+            // a short run compared with a long one of another configuration: every epoch of it, as on its own
+            JsonNode mixed = Json.MAPPER.readTree(get(http, base + "/compare?runs=" + a + "," + shortRun).body());
+            assertEquals(26, mixed.get("thinned").get("stride").asInt(), "the coarsest thinning of the answer");
+            assertEquals(26, mixed.get("runs").get(0).get("thinned").get("stride").asInt());
+            assertFalse(mixed.get("runs").get(1).has("thinned"), "the short run is not thinned: " + mixed.get("runs").get(1).get("thinned"));
+            assertEquals(List.of(1, 2, 3, 4, 5, 6), ints(mixed.get("runs").get(1).get("epoch")), "every epoch of the short run");
+            assertEquals(LONG / 26 + 3, mixed.get("runs").get(0).get("epoch").size(), "the long run as on its own: multiples of 26, first, last, flagged");
 
             // the run page's curves and the heat map's rates of a long run: bounded the same way
             JsonNode curves = Json.MAPPER.readTree(get(http, base + "/runs/" + a + "/curves").body());
