@@ -27,12 +27,19 @@ class WorkersBrowserTest {
     void the_workers_view_lists_each_worker_alive_with_its_runs_and_the_run_page_names_its_worker() throws Exception {
         try (EventLog log = TestLogs.open(dir, "workers.db")) {
             String run = Fixtures.queued(log, Map.of("data", "bars"));
-            log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
-            log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
+            var lease = log.claim(run, new RunEvent.Started(4242, "box-2", 1, 0, null, Map.of(), null, "gpu-box-2"), r -> true).orElseThrow();
             String own = Fixtures.queued(log, Map.of("data", "bars"));
-            log.claim(own, new RunEvent.Started(77, "box-3", 1, 0, null, Map.of(), null, "box-3:77"), r -> true).orElseThrow();
+            var ownLease = log.claim(own, new RunEvent.Started(77, "box-3", 1, 0, null, Map.of(), null, "box-3:77"), r -> true).orElseThrow();
             log.workerBeat(new WorkerInfo("old-box", "box-9", 7, 1, List.of(), null, null, false));
             log.workerStopped("old-box");
+            // the worker and its trainers beat every second, as live ones do: the browser may take longer to start than
+            // a heartbeat stays fresh in the tests (6 s; a CI run read the worker as silent)
+            var beats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            beats.scheduleAtFixedRate(() -> {
+                log.workerBeat(new WorkerInfo("gpu-box-2", "box-2", 4242, 2, List.of(run), null, null, false));
+                lease.heartbeat();
+                ownLease.heartbeat();
+            }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 1);
             Javalin app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build()
                     .start("127.0.0.1", 0);
@@ -72,6 +79,8 @@ class WorkersBrowserTest {
                 assertEquals(4242, listed.get("pid").asLong());
                 assertEquals("box-2", listed.get("host").asText());
             } finally {
+                beats.shutdownNow();
+                beats.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
                 driver.quit();
                 app.stop();
             }
