@@ -24,7 +24,7 @@ class LogOutageApiTest {
     void with_the_log_s_server_down_the_api_answers_503_with_retry_after_not_500() throws Exception {
         LocalPostgres server = LocalPostgres.start();
         String db = server.newDatabase();
-        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
+        try (EventLog log = LocalPostgres.openWithPoolWait(db, POOL_WAIT_MS)) {
             String run = Fixtures.queued(log, Map.of("data", "bars"));
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
             var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
@@ -55,7 +55,7 @@ class LogOutageApiTest {
     void the_first_request_that_finds_the_server_gone_waits_for_the_pool_once_with_the_database_s_clock() throws Exception {
         LocalPostgres server = LocalPostgres.start();
         String db = server.newDatabase();
-        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
+        try (EventLog log = LocalPostgres.openWithPoolWait(db, POOL_WAIT_MS)) {
             LaunchPool pool = new LaunchPool(log, new FakeTrainers(), 0);
             // the clock serve gives the dashboard: the database's, whose reading measured it too (another wait for the pool)
             var app = new App(log, log.clock(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
@@ -96,7 +96,7 @@ class LogOutageApiTest {
         logger.addAppender(lines);
         ch.qos.logback.classic.Level level = logger.getLevel();
         logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
-        try (EventLog log = TestLogs.openWithPoolWait(db, POOL_WAIT_MS)) {
+        try (EventLog log = LocalPostgres.openWithPoolWait(db, POOL_WAIT_MS)) {
             Fixtures.queued(log, Map.of("data", "bars"));
             sparselab.live.RunFeed feed = new sparselab.live.RunFeed(log, Clock.systemUTC(), 4, 200);
             Runnable off = feed.subscribe(v -> true, new sparselab.live.RunFeed.Subscriber() {

@@ -24,16 +24,6 @@ public final class TestLogs {
         return EventLog.open(newDb(dir, fileName));
     }
 
-    /** Opens the PostgreSQL log {@code db} with a pool that waits {@code ms} for a connection (outage tests; default 15 s). */
-    public static EventLog openWithPoolWait(String db, int ms) {
-        System.setProperty(EventLog.PG_POOL_WAIT_PROPERTY, Integer.toString(ms));
-        try {
-            return EventLog.open(db);
-        } finally {
-            System.clearProperty(EventLog.PG_POOL_WAIT_PROPERTY);
-        }
-    }
-
     /** The --db value of a new log: a SQLite file in {@code dir}, or a new database on the test PostgreSQL server. */
     public static String newDb(Path dir, String fileName) {
         return postgresql() ? LocalPostgres.testDatabase() : dir.resolve(fileName).toString();

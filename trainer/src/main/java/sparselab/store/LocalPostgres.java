@@ -144,6 +144,20 @@ public final class LocalPostgres implements AutoCloseable {
         return shared.newDatabase();
     }
 
+    /**
+     * Opens the PostgreSQL log {@code db} with a pool that waits {@code ms} for a connection instead of the default 15 s
+     * ({@link EventLog#PG_POOL_WAIT_PROPERTY}): for the outage tests, which stop a server under a log, each read then
+     * waiting for the pool once.
+     */
+    public static EventLog openWithPoolWait(String db, int ms) {
+        System.setProperty(EventLog.PG_POOL_WAIT_PROPERTY, Integer.toString(ms));
+        try {
+            return EventLog.open(db);
+        } finally {
+            System.clearProperty(EventLog.PG_POOL_WAIT_PROPERTY);
+        }
+    }
+
     /** Creates a new, empty database and returns its URL ({@code postgresql://postgres@127.0.0.1:PORT/NAME}). */
     public String newDatabase() {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

@@ -117,7 +117,7 @@ class DatabaseClockTest {
     @Test
     void a_measurement_due_while_the_server_is_down_does_not_add_a_wait_for_the_pool_to_a_read_of_the_log() throws Exception {
         LocalPostgres server = LocalPostgres.start();
-        try (EventLog log = Logs.openWithPoolWait(server.newDatabase(), POOL_WAIT_MS)) {
+        try (EventLog log = LocalPostgres.openWithPoolWait(server.newDatabase(), POOL_WAIT_MS)) {
             DatabaseClock clock = (DatabaseClock) log.clock();
             server.close();                                       // the server goes away before the clock is first read
             Thread.sleep(1000);   // past the 0.5 s in which the pool hands out a connection unchecked (a dead one fails at once)

@@ -20,16 +20,6 @@ public final class Logs {
         };
     }
 
-    /** Opens the PostgreSQL log {@code db} with a pool that waits {@code ms} for a connection (outage tests; default 15 s). */
-    public static EventLog openWithPoolWait(String db, int ms) {
-        System.setProperty(EventLog.PG_POOL_WAIT_PROPERTY, Integer.toString(ms));
-        try {
-            return EventLog.open(db);
-        } finally {
-            System.clearProperty(EventLog.PG_POOL_WAIT_PROPERTY);
-        }
-    }
-
     /** Runs one SQL statement on the log's database with plain JDBC, bypassing the store (to test the schema's own guards). */
     public static void rawExecute(String db, String sql) throws SQLException {
         Backend b = Backend.parse(db, false);
