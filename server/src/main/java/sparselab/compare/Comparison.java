@@ -52,10 +52,10 @@ public final class Comparison {
         Map<String, EventLog.EpochRange> ranges = new java.util.HashMap<>();
         for (RunRow r : rows) ranges.put(r.runId(), log.epochRange(r.runId()));
         // each configuration's runs (replicates: the same but for the seed) thinned by one stride, the longest's
-        Map<String, Integer> strideOf = new java.util.HashMap<>();
+        ConfigDiff.Diff diff = diffOf(rows);
         Map<String, List<Integer>> keepOf = new java.util.HashMap<>();
         Map<String, Curves.Thinning> thinningOf = new java.util.HashMap<>();
-        for (List<RunRow> replicates : byConfiguration(rows)) {
+        for (List<RunRow> replicates : byConfiguration(rows, diff)) {
             List<EventLog.EpochRange> rs = replicates.stream().map(r -> ranges.get(r.runId())).toList();
             int k = Curves.stride(rs);
             // of long runs, besides every k-th epoch, each run's first and last, and every replicate's flagged,
@@ -65,15 +65,16 @@ public final class Comparison {
                 e.add(ranges.get(r.runId()).lastEpoch());
                 return e;
             }).toList());
+            Curves.Thinning thinning = Curves.thinning(rs);       // null when k is 1
             for (RunRow r : replicates) {
-                strideOf.put(r.runId(), k);
                 keepOf.put(r.runId(), keep);
-                if (k > 1) thinningOf.put(r.runId(), Curves.thinning(rs));
+                if (thinning != null) thinningOf.put(r.runId(), thinning);
             }
         }
         for (RunRow r : rows) {
             // every epoch of short runs; of long ones those above, a page at a time
-            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), strideOf.get(r.runId()), keepOf.get(r.runId()));
+            Curves.Thinning thinning = thinningOf.get(r.runId());
+            List<EpochMetrics> m = Curves.read(log, r.runId(), ranges.get(r.runId()), thinning == null ? 1 : thinning.stride(), keepOf.get(r.runId()));
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
@@ -81,19 +82,18 @@ public final class Comparison {
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,
-                    log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList(), thinningOf.get(r.runId())));
+                    log.snapshots(r.runId()).stream().map(s -> s.epoch()).toList(), thinning));
         }
         Curves.Thinning coarsest = thinningOf.values().stream().max(java.util.Comparator.comparingInt(Curves.Thinning::stride)).orElse(null);
-        return new Result(series, diffOf(rows), coarsest);
+        return new Result(series, diff, coarsest);
     }
 
     /**
      * The runs grouped by their configuration but for the seed (each group's runs are replicates), in their order: by
-     * their values of the keys that differ in their diff (a key a run was logged without reads as its default), as the
+     * their values of the keys that differ in their {@code diff} (a key a run was logged without reads as its default), as the
      * compare page groups them for its means over seeds.
      */
-    static List<List<RunRow>> byConfiguration(List<RunRow> rows) {
-        ConfigDiff.Diff diff = diffOf(rows);
+    static List<List<RunRow>> byConfiguration(List<RunRow> rows, ConfigDiff.Diff diff) {
         Map<List<String>, List<RunRow>> groups = new java.util.LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             List<String> values = new ArrayList<>();
