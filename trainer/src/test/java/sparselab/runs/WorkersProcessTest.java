@@ -64,26 +64,58 @@ class WorkersProcessTest {
     }
 
     /**
-     * SIGSTOP, landing between the trainer's write transactions. On SQLite a trainer stopped inside one holds the file's
-     * write lock, and no process can take the run over until it wakes or dies (the case this test is not about): the
-     * stop is checked by taking the write lock for a moment, and repeated after a SIGCONT while the lock is held.
+     * SIGSTOP, landing between the trainer's write transactions. A trainer stopped inside one holds what the write
+     * locked: on SQLite the file's write lock, on PostgreSQL its run's row (until the server ends its idle session, a
+     * minute later), and no process can take the run over meanwhile (the case this test is not about). So the stop is
+     * waited for (kill returns before every thread has stopped), then checked: on SQLite by taking the write lock for a
+     * moment, on PostgreSQL by finding no other session of the log's database inside a transaction; and repeated after a
+     * SIGCONT when the trainer was inside one.
      */
     private static void stopBetweenWrites(Process trainer, String kind, String db) throws Exception {
         for (int attempt = 0; ; attempt++) {
             signal(trainer, "STOP");
-            if (!kind.equals("sqlite")) return;
+            waitFor("every thread of the trainer to stop", 30, () -> stopped(trainer));
+            String inside = insideAWrite(kind, db);
+            if (inside == null) return;
+            assertTrue(attempt < 50, "the trainer was inside a write at each of 50 stops: " + inside);
+            signal(trainer, "CONT");
+            Thread.sleep(200);
+        }
+    }
+
+    /** Whether every thread of the process is stopped (state T in /proc; a thread ended meanwhile runs no more either). */
+    private static boolean stopped(Process p) {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+            return tasks.allMatch(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    return "TZX".indexOf(stat.charAt(stat.lastIndexOf(')') + 2)) >= 0;
+                } catch (java.io.IOException gone) {
+                    return true;
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read the trainer's threads: " + e);
+        }
+    }
+
+    /** What shows a (stopped) process inside a write on the log, or null when none is. */
+    private static String insideAWrite(String kind, String db) throws Exception {
+        if (kind.equals("sqlite")) {
             try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
                  java.sql.Statement st = c.createStatement()) {
                 st.execute("PRAGMA busy_timeout = 500");
                 st.execute("BEGIN IMMEDIATE");
                 st.execute("ROLLBACK");
-                return;
+                return null;
             } catch (java.sql.SQLException busy) {
-                assertTrue(attempt < 50, "the trainer was inside a write at each of 50 stops: " + busy);
-                signal(trainer, "CONT");
-                Thread.sleep(200);
+                return busy.toString();
             }
         }
+        // the test's own connections are idle between its reads; the worker is not started yet
+        List<String> inside = Logs.rawQuery(db, "SELECT pid || ' ' || state || ': ' || query FROM pg_stat_activity "
+                + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL");
+        return inside.isEmpty() ? null : inside.toString();
     }
 
     private static void signal(Process p, String sig) {
@@ -95,9 +127,15 @@ class WorkersProcessTest {
     }
 
     private static void waitFor(String what, long seconds, java.util.function.BooleanSupplier ok) throws InterruptedException {
+        waitFor(what, seconds, ok, () -> "");
+    }
+
+    /** {@link #waitFor}; a timeout's message adds {@code more} (what the processes logged). */
+    private static void waitFor(String what, long seconds, java.util.function.BooleanSupplier ok,
+                                java.util.function.Supplier<String> more) throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1000;
         while (!ok.getAsBoolean()) {
-            assertTrue(System.currentTimeMillis() < deadline, "timed out after " + seconds + " s waiting for " + what);
+            if (System.currentTimeMillis() >= deadline) fail("timed out after " + seconds + " s waiting for " + what + "; " + more.get());
             Thread.sleep(100);
         }
     }
@@ -145,7 +183,9 @@ class WorkersProcessTest {
             RunRow paused = log.run(run).orElseThrow();
             assertFalse(RunExecutor.mayResume(paused, Instant.now()), "a resume next to a live trainer on this host is refused");
             Process worker = track(BackgroundTrainer.spawnWorker(db, "w-" + kind, 4));
-            waitFor("the worker's takeover", 120, () -> log.run(run).orElseThrow().lease() >= 2);
+            waitFor("the worker's takeover", 120, () -> log.run(run).orElseThrow().lease() >= 2,
+                    () -> "worker " + (worker.isAlive() ? "alive" : "exited " + worker.exitValue()) + ", its log:\n" + read("w-" + kind)
+                            + "\nthe paused trainer's log:\n" + read(run));
             signal(trainer, "CONT");                      // the first trainer wakes up and tries to go on
             assertTrue(trainer.waitFor(120, TimeUnit.SECONDS), "the superseded trainer stops");
             assertTrue(worker.waitFor(600, TimeUnit.SECONDS), "the worker finishes the run and exits when idle");
