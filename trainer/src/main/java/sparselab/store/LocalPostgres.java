@@ -75,21 +75,56 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Starts a new server; fails with a message naming the package to install when the binaries are missing. */
     public static LocalPostgres start() {
+        return start(LocalPostgres::freePort);
+    }
+
+    /** A port free on this machine now (another process may take it before it is bound). */
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #start()} on the ports {@code ports} gives: a port taken meanwhile is given up for the next (twice at most). */
+    static LocalPostgres start(java.util.function.IntSupplier ports) {
         Path bin = binaries().orElseThrow(() -> new IllegalStateException(
                 "PostgreSQL server binaries (initdb, pg_ctl) not found; install Debian's postgresql package (apt-get install -y postgresql)"));
         boolean root = "root".equals(System.getProperty("user.name"));
-        try {
-            Path dir = Files.createTempDirectory("sparselab-pg-");
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
+        for (int attempt = 1; ; attempt++) {
+            LocalPostgres pg;
+            try {
+                pg = new LocalPostgres(Files.createTempDirectory("sparselab-pg-"), bin, ports.getAsInt(), root);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start a PostgreSQL server: " + e.getMessage(), e);
             }
-            LocalPostgres pg = new LocalPostgres(dir, bin, port, root);
-            pg.init();
+            try {
+                pg.init();
+            } catch (IOException | RuntimeException e) {
+                // the port was free when picked, and another process (another test JVM's server) may bind it before
+                // this server does: then a new folder and another port
+                boolean taken = pg.serverLog().contains("Address already in use");
+                pg.close();
+                if (taken && attempt < 3) {
+                    LOG.info("port {} was taken before the PostgreSQL test server bound it; trying another", pg.port);
+                    continue;
+                }
+                throw e instanceof IOException io ? new IllegalStateException("cannot start a PostgreSQL server: " + io.getMessage(), io)
+                        : (RuntimeException) e;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(pg::close, "pg-stop"));
             return pg;
+        }
+    }
+
+    /** What the server wrote to its log so far ("" when there is none). */
+    private String serverLog() {
+        try {
+            Path log = dir.resolve("server.log");
+            return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a PostgreSQL server: " + e.getMessage(), e);
+            return "";
         }
     }
 
