@@ -397,14 +397,31 @@ export function band(label, color, points, { min = -Infinity, max = Infinity } =
 }
 
 /**
+ * A run's divergence flags for its curves (GET /api/runs/{id}/flags): the first answer's worth (the API sends at most
+ * 10,000 at a time; a condition that comes and goes raises one each time it starts), an array that also carries
+ * `total`, how many the run has (header X-Total-Flags).
+ */
+export async function getFlags(id) {
+  const res = await fetch(runPath(id, 'flags'), { headers: { Accept: 'application/json' } });
+  const flags = await answer(res);
+  const total = Number(res.headers.get('X-Total-Flags'));
+  flags.total = Number.isFinite(total) && total > flags.length ? total : flags.length;
+  return flags;
+}
+
+/**
  * A run's divergence flags (GET /api/runs/{id}/flags) on one of its curves, the run page's and the compare page's: a
  * triangle in the run's colour at each flagged epoch, at the curve's value there (values[j] at epochs[j]); a flag at an
- * epoch where the curve has no number is not drawn. Null when no flag is. Its tooltip is flagLabel's.
+ * epoch where the curve has no number is not drawn. Null when no flag is. Its tooltip is flagLabel's. When the run has
+ * more flags than were read (getFlags), the legend says so: "r1 flags (the first 10,000 of 523,112)".
  */
 export function flagDataset(label, flags, epochs, values, color) {
   const at = new Map(epochs.map((e, j) => [e, j]));
   const data = (flags || []).map(f => ({ x: f.epoch, y: values[at.get(f.epoch)], cause: f.cause, detail: f.detail }))
     .filter(p => typeof p.y === 'number');
+  if (flags && flags.total > flags.length) {
+    label += ` (the first ${flags.length.toLocaleString('en')} of ${flags.total.toLocaleString('en')})`;
+  }
   return data.length ? { label, data, type: 'scatter', pointStyle: 'triangle', pointRadius: 7, borderColor: '#1d2330', borderWidth: 1, backgroundColor: color, showLine: false } : null;
 }
 

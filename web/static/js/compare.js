@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedRunsText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, getFlags, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedRunsText } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -698,7 +698,7 @@ async function load() {
   const data = await getJson(`/api/compare?runs=${encodeURIComponent(ids.join(','))}`);
   await Promise.all(data.runs.map(async s => {
     const id = s.run.runId;
-    [s.flags, measures[id], rates[id]] = await Promise.all([getJson(runPath(id, 'flags')), getJson(runPath(id, 'measures')),
+    [s.flags, measures[id], rates[id]] = await Promise.all([getFlags(id), getJson(runPath(id, 'measures')),
       getJson(`${runPath(id, 'rhohat')}?rows=200`)]);
   }));
   runsData = data.runs;

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, getFlags, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -282,7 +282,7 @@ async function loadOnce() {
     const [events, snaps, ms, curves, flags] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
       getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')),
       // the flags only mark the curves (the timeline says each): a failed read of them draws the curves without
-      getJson(runPath(id, 'flags')).catch(() => [])]);
+      getFlags(id).catch(() => [])]);
     // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
     const metrics = curves.metrics;
     say(error, '');

@@ -87,7 +87,7 @@ public final class Curves {
 
     /** The epochs a run's flags mark, and the epoch it diverged at (may be null). */
     public static List<Integer> flagged(EventLog log, String runId, Integer divergedEpoch) {
-        List<Integer> out = new ArrayList<>(log.flags(runId).stream().map(RunEvent.DivergenceFlag::epoch).toList());
+        List<Integer> out = new ArrayList<>(log.flagEpochs(runId));
         if (divergedEpoch != null) out.add(divergedEpoch);
         return out;
     }

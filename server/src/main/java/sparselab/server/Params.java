@@ -36,6 +36,7 @@ public final class Params {
     public static final Map<String, List<String>> ROUTE_PARAMS = Map.of(
             "/api/runs", List.of("status", "q", "before", "limit"),
             "/api/runs/{id}/events", List.of("limit", "before"),
+            "/api/runs/{id}/flags", List.of("limit", "offset"),
             "/api/runs/{id}/rhohat", List.of("rows"),
             "/api/runs/{id}/snapshots/{epoch}/grid.png", List.of("scale", "matchTo", "matchEpoch"),
             "/api/runs/{id}/snapshots/{epoch}/filters/{unit}.png", List.of("scale"),

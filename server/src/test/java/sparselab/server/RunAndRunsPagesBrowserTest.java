@@ -125,6 +125,34 @@ class RunAndRunsPagesBrowserTest {
         assertEquals("rho_hat_outside: rho_hat of 16 unit(s) left (0, 1), the least 1e-7", tip);
     }
 
+    /**
+     * A run with more flags than an answer of /flags holds: the legend says how many are marked of how many. On a log
+     * of its own (this class's runs table holds its three runs).
+     */
+    @Test
+    void a_run_with_more_flags_than_one_answer_holds_says_in_its_legend_how_many_are_marked() throws IOException {
+        Path own = Files.createTempDirectory("sparselab-flags-page");
+        EventLog flagsLog = null;
+        Javalin flagsApp = null;
+        try {
+            flagsLog = TestLogs.open(own, "flags.db");
+            String flapping = Fixtures.trained(flagsLog, Map.of("data", "bars", "epochs", "2"), 2, 16, 8, null);
+            List<RunEvent> many = new java.util.ArrayList<>();
+            for (int i = 0; i < sparselab.runs.FlagRoutes.MAX + 2; i++) many.add(new RunEvent.DivergenceFlag(1 + i % 2, "loss_rising", "again", null));
+            flagsLog.appendAll(flapping, many, List.of());
+            flagsApp = Fixtures.pagesServer(flagsLog);
+            driver.get("http://127.0.0.1:" + flagsApp.port() + "/run.html?id=" + flapping);
+            String chart = "const c = Chart.getChart(document.getElementById('curves'));";
+            chrome.waitFor(20).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
+            @SuppressWarnings("unchecked")
+            List<Object> flags = (List<Object>) chrome.js(chart + " const s = c.data.datasets.find(d => d.label.startsWith('divergence flags'));"
+                    + " return s ? [s.label, s.data.length] : null;");
+            assertEquals(List.of("divergence flags (the first 10,000 of 10,002)", 10_000L), flags);
+        } finally {
+            Fixtures.stopPages(flagsApp, flagsLog, own);
+        }
+    }
+
     @Test
     void the_run_page_draws_the_weight_decay_term_that_makes_up_the_rest_of_the_loss() {
         driver.get(base + "/run.html?id=" + oneEpoch);

@@ -330,10 +330,21 @@ public interface EventLog extends AutoCloseable {
     List<Integer> epochsEvery(String runId, int stride, int firstEpoch, int lastEpoch);
 
     /**
-     * The run's {@code divergence_flag} events, oldest first, read on their own: a long run's other events (an epoch
-     * each, with its per-unit rates) are never read for them.
+     * The run's {@code divergence_flag} events, oldest first, the {@code limit} after the first {@code offset}, read on
+     * their own: a long run's other events (an epoch each, with its per-unit rates) are never read for them.
      */
-    List<RunEvent.DivergenceFlag> flags(String runId);
+    List<RunEvent.DivergenceFlag> flags(String runId, int offset, int limit);
+
+    /** {@link #flags(String, int, int)}: all of them (a run may raise one each time a condition starts: many). */
+    default List<RunEvent.DivergenceFlag> flags(String runId) {
+        return flags(runId, 0, Integer.MAX_VALUE);
+    }
+
+    /** How many {@code divergence_flag} events the run has. */
+    long flagCount(String runId);
+
+    /** The epoch of each of the run's flags, oldest first (no flag is kept: a run may have hundreds of thousands). */
+    List<Integer> flagEpochs(String runId);
 
     /** The per-unit rates after each of the given epochs (those that exist), by epoch. */
     Map<Integer, double[]> rhoHat(String runId, List<Integer> epochs);

@@ -1103,9 +1103,24 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
-    public List<RunEvent.DivergenceFlag> flags(String runId) {
+    public List<RunEvent.DivergenceFlag> flags(String runId, int offset, int limit) {
+        if (offset < 0 || limit < 0) throw new IllegalArgumentException("offset and limit must not be negative: " + offset + ", " + limit);
+        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'divergence_flag' ORDER BY seq "
+                        + "LIMIT :limit OFFSET :offset")
+                .bind("r", runId).bind("limit", limit).bind("offset", offset)
+                .map((rs, ctx) -> (RunEvent.DivergenceFlag) decode(rs).event()).list());
+    }
+
+    @Override
+    public long flagCount(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE run_id = :r AND type = 'divergence_flag'")
+                .bind("r", runId).mapTo(Long.class).one());
+    }
+
+    @Override
+    public List<Integer> flagEpochs(String runId) {
         return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'divergence_flag' ORDER BY seq")
-                .bind("r", runId).map((rs, ctx) -> (RunEvent.DivergenceFlag) decode(rs).event()).list());
+                .bind("r", runId).map((rs, ctx) -> ((RunEvent.DivergenceFlag) decode(rs).event()).epoch()).list());
     }
 
     @Override

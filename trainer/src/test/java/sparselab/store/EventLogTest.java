@@ -243,7 +243,14 @@ class EventLogTest {
             l.append(new RunEvent.DivergenceFlag(1, "saturated", "test", 1));
             l.append(epoch(2, 2.0));
             l.append(new RunEvent.DivergenceFlag(2, "dead", "test", 2));
-            assertEquals(List.of(1, 2), log.flags(run).stream().map(RunEvent.DivergenceFlag::epoch).toList());
+            l.append(new RunEvent.DivergenceFlag(2, "saturated", "test", 3));
+            assertEquals(List.of(1, 2, 2), log.flags(run).stream().map(RunEvent.DivergenceFlag::epoch).toList());
+            assertEquals(List.of(1, 2, 2), log.flagEpochs(run));
+            assertEquals(3, log.flagCount(run));
+            // a page of them: oldest first, after the offset
+            assertEquals(List.of("dead", "saturated"), log.flags(run, 1, 5).stream().map(RunEvent.DivergenceFlag::cause).toList());
+            assertEquals(List.of("saturated"), log.flags(run, 0, 1).stream().map(RunEvent.DivergenceFlag::cause).toList());
+            assertEquals(List.of(), log.flags(run, 3, 5));
             if (kind.equals("sqlite")) {
                 String plan = String.join("\n", Logs.rawQuery(db, "EXPLAIN QUERY PLAN SELECT id, run_id, seq, type, at, payload FROM events "
                         + "WHERE run_id = '" + run + "' AND type = 'divergence_flag' ORDER BY seq"));
