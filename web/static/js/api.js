@@ -396,17 +396,32 @@ export function band(label, color, points, { min = -Infinity, max = Infinity } =
     { ...common, label: `${label} -sd`, data: edge(-1), fill: '-1', bandEdge: 'lower' }];
 }
 
+/** At most n of the items, evenly spaced, the first and the last included (the server's RunQueries.spread). */
+export function spread(items, n) {
+  if (items.length <= n) return items;
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(items[Math.round(i * (items.length - 1) / (n - 1))]);
+  return [...new Set(out)];
+}
+
+/**
+ * A list the API bounds (a run's flags, snapshots or measures): the answer, an array that also carries `total`, how
+ * many there are (the answer's header `header`).
+ */
+export async function getListed(path, header) {
+  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  const items = await answer(res);
+  const total = Number(res.headers.get(header));
+  items.total = Number.isFinite(total) && total > items.length ? total : items.length;
+  return items;
+}
+
 /**
  * A run's divergence flags for its curves (GET /api/runs/{id}/flags): the first answer's worth (the API sends at most
- * 10,000 at a time; a condition that comes and goes raises one each time it starts), an array that also carries
- * `total`, how many the run has (header X-Total-Flags).
+ * 10,000 at a time; a condition that comes and goes raises one each time it starts), with their `total` (getListed).
  */
-export async function getFlags(id) {
-  const res = await fetch(runPath(id, 'flags'), { headers: { Accept: 'application/json' } });
-  const flags = await answer(res);
-  const total = Number(res.headers.get('X-Total-Flags'));
-  flags.total = Number.isFinite(total) && total > flags.length ? total : flags.length;
-  return flags;
+export function getFlags(id) {
+  return getListed(runPath(id, 'flags'), 'X-Total-Flags');
 }
 
 /**

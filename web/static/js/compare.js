@@ -4,7 +4,7 @@
 // one colour scale, the filter measures.
 // Runs whose configurations differ only by seed (replicates) can be drawn as one mean curve per configuration with a
 // shaded ±sd band ("mean ± sd over seeds", on by default when there are replicates); divergence marks stay per run.
-import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, getFlags, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedRunsText } from './api.js';
+import { getJson, postJson, el, fmt, fmtAlike, isRunId, runPath, lineOptions, band, flagDataset, flagLabel, getFlags, DASHES, COLORS, live, throttle, oneAtATime, stepWords, say, keepingFocus, thinnedRunsText, spread } from './api.js';
 import { MEASURES, measureTitle, nearestMeasures, measuresTable, meaningless } from './measures.js';
 import { chartCell } from './chartnumbers.js';
 
@@ -338,14 +338,23 @@ function drawUnitRates(units) {
   unitChart = new Chart(document.getElementById('chart-unit-rho'), { type: 'line', data: { datasets }, options: lineOptions(`rho_hat of the matched units (${targetNote([...units.keys()].map(g => g.s))})`, 'linear', 'rate, 0 to 1', words.axis) });
 }
 
+/** The most frames a filmstrip shows: a run with more snapshots shows that many of them, evenly spaced. */
+const FRAMES = 60;
+
 function drawFilmstrips(units) {
   const box = document.getElementById('filmstrips');
-  box.replaceChildren(...[...units].map(([g, u]) => el('div', {},
-    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} at every snapshot, by ${words.short}`),
+  box.replaceChildren(...[...units].map(([g, u]) => {
+    const all = g.s.snapshotEpochs;
+    const shown = spread(all, FRAMES);
+    const total = Math.max(all.length, g.s.run.snapshots || 0);      // the answer lists at most 2,000 of them
+    const which = shown.length < total ? `at ${shown.length} of its ${total.toLocaleString('en')} snapshots, evenly spaced` : 'at every snapshot';
+    return el('div', {},
+    el('div', { class: 'muted' }, `${g.s.run.runId} unit ${u} ${which}, by ${words.short}`),
     el('div', { class: 'filmstrip', 'data-run': g.s.run.runId, 'data-unit': u },
-      ...g.s.snapshotEpochs.map(e => el('figure', { title: `unit ${u} at ${words.short} ${e}` },
+      ...shown.map(e => el('figure', { title: `unit ${u} at ${words.short} ${e}` },
         el('img', { src: `${runPath(g.s.run.runId, 'snapshots', e, 'filters', `${u}.png`)}?scale=4`, alt: `unit ${u} at ${words.short} ${e}` }),
-        el('figcaption', {}, `${e}`)))))));
+        el('figcaption', {}, `${e}`)))));
+  }));
 }
 
 let userEpoch = null;  // the slider's epoch once the user has moved it (kept when the galleries are drawn again)

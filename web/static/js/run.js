@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, getFlags, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, getFlags, getListed, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -280,7 +280,7 @@ async function loadOnce() {
   }
   try {
     const [events, snaps, ms, curves, flags] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
-      getJson(runPath(id, 'snapshots')), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')),
+      getListed(runPath(id, 'snapshots'), 'X-Total-Snapshots'), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')),
       // the flags only mark the curves (the timeline says each): a failed read of them draws the curves without
       getFlags(id).catch(() => [])]);
     // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
@@ -341,6 +341,11 @@ async function loadOnce() {
     const keep = snapshot.value;
     shapes = snaps;
     snapshot.replaceChildren(...snaps.map(x => el('option', { value: x.epoch }, `${step} ${x.epoch}`)));
+    // a run with more snapshots than an answer holds (snapshotEvery=1 on a long run): an even spread of them is listed
+    const listed = document.getElementById('snapshots-listed');
+    listed.textContent = snaps.total > snaps.length
+      ? `${snaps.length.toLocaleString('en')} of ${snaps.total.toLocaleString('en')} snapshots listed, evenly spaced, the first and the newest included` : '';
+    listed.hidden = !(snaps.total > snaps.length);
     document.getElementById('no-snapshot').hidden = snaps.length > 0;
     document.getElementById('gallery-box').hidden = snaps.length === 0;
     document.getElementById('snapshot-box').hidden = snaps.length === 0;

@@ -152,7 +152,7 @@ public final class GalleryRoutes {
     private SnapshotRow snapshotRow(String id, int epoch, String what) {
         Optional<RunRow> found = Ids.isRunId(id) ? log.run(id) : Optional.empty();   // a malformed id is no run's: 404 as for any other
         RunRow run = found.orElseThrow(() -> new NotFoundResponse(what + "run '" + sparselab.config.ConfigException.clip(id, 60) + "' not found"));
-        return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
+        return log.snapshot(id, epoch)
                 .orElseThrow(() -> new NotFoundResponse(what + "run '" + id + "' has no weight snapshot at " + stepWord(run) + " " + epoch));
     }
 

@@ -81,7 +81,7 @@ public final class UnitMatches {
     private SnapshotRow snapshot(String id, int epoch) {
         if (!Ids.isRunId(id)) throw new StoreException.RunNotFound(id);   // as a run id of no run: no run has it
         var run = log.require(id);
-        return log.snapshots(id).stream().filter(s -> s.epoch() == epoch).findFirst()
+        return log.snapshot(id, epoch)
                 .orElseThrow(() -> new NotFoundResponse("run '" + id + "' has no weight snapshot at " + GalleryRoutes.stepWord(run) + " " + epoch));
     }
 

@@ -3,6 +3,7 @@ package sparselab.groups;
 import sparselab.config.ConfigKeys;
 import sparselab.store.EventLog;
 import sparselab.store.StoreException;
+import sparselab.log.MeasuresRow;
 import sparselab.log.RunEvent;
 import sparselab.log.RunRow;
 import sparselab.runs.RunQueries;
@@ -48,6 +49,10 @@ public final class GroupQueries {
             if (configs.stream().map(c -> c.get(k.name())).distinct().count() > 1) keys.add(k.name());
         }
 
+        // each run's newest snapshot and measures alone: a run may have hundreds of thousands of others
+        List<String> ids = rows.stream().map(RunRow::runId).toList();
+        Map<String, Integer> lastSnapshots = log.lastSnapshotEpochs(ids);
+        Map<String, MeasuresRow> lastMeasures = log.lastMeasures(ids);
         List<GroupView.Row> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             RunRow r = rows.get(i);
@@ -62,11 +67,9 @@ public final class GroupQueries {
             }
             Map<String, String> values = new LinkedHashMap<>();
             for (String k : keys) values.put(k, c.get(k));
-            List<RunQueries.SnapshotInfo> snaps = queries.snapshots(r.runId());
-            List<RunQueries.MeasurePoint> measures = queries.measures(r.runId());
+            MeasuresRow m = lastMeasures.get(r.runId());
             out.add(new GroupView.Row(queries.view(r, now), step == null ? null : step.step(), changes, step == null ? null : step.note(),
-                    values, snaps.isEmpty() ? null : snaps.get(snaps.size() - 1).epoch(),
-                    measures.isEmpty() ? null : measures.get(measures.size() - 1)));
+                    values, lastSnapshots.get(r.runId()), m == null ? null : RunQueries.MeasurePoint.of(m)));
         }
         String kind = isLadder ? "ladder" : rows.stream().allMatch(r -> Objects.equals(r.origin(), "sweep")) ? "sweep" : "group";
         RunEvent.LadderStep any = isLadder ? ladder.values().iterator().next() : null;

@@ -121,9 +121,9 @@ public final class RunQueries {
     }
 
     /** At most {@code n} of the items, evenly spaced, first and last included. */
-    static List<Integer> spread(List<Integer> items, int n) {
+    static <T> List<T> spread(List<T> items, int n) {
         if (items.size() <= n) return items;
-        List<Integer> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         for (int i = 0; i < n; i++) out.add(items.get((int) Math.round((double) i * (items.size() - 1) / (n - 1))));
         return out.stream().distinct().toList();
     }
@@ -133,22 +133,34 @@ public final class RunQueries {
         return v;
     }
 
-    /** The filter-shape measures of the run's snapshots, oldest first (non-finite values as null). */
-    public List<MeasurePoint> measures(String runId) {
-        return log.measures(runId).stream().map(MeasurePoint::of).toList();
+    /**
+     * Some of a run's snapshots or their measures, oldest first: all of them up to {@link Curves#POINTS}, else that many
+     * evenly spaced, the first and the newest included (a run with {@code snapshotEvery=1} may have hundreds of
+     * thousands: an answer, a page's list of them, would be tens of megabytes); {@code total}: how many the run has.
+     */
+    public record Listed<T>(List<T> items, int total) {
+        public static <T> Listed<T> of(List<T> all) {
+            return new Listed<>(spread(all, Curves.POINTS), all.size());
+        }
+    }
+
+    /** The filter-shape measures of the run's snapshots, oldest first (non-finite values as null), {@link Listed}. */
+    public Listed<MeasurePoint> measures(String runId) {
+        return Listed.of(log.measures(runId).stream().map(MeasurePoint::of).toList());
     }
 
     /** The filter-shape measures of one weight snapshot (see sparselab.analysis.FilterMeasures); null where not computed. */
     public record MeasurePoint(int epoch, Double locality, Double deadFraction, Double saturatedFraction, Double lifetimeSparsity,
                                Double digitLikeness, Double strokeShare) {
-        static MeasurePoint of(sparselab.log.MeasuresRow m) {
+        public static MeasurePoint of(sparselab.log.MeasuresRow m) {
             return new MeasurePoint(m.epoch(), RunView.fin(m.locality()), RunView.fin(m.deadFraction()), RunView.fin(m.saturatedFraction()),
                     RunView.fin(m.lifetimeSparsity()), RunView.fin(m.digitLikeness()), RunView.fin(m.strokeShare()));
         }
     }
 
-    public List<SnapshotInfo> snapshots(String runId) {
-        return log.snapshots(runId).stream().map(SnapshotInfo::of).toList();
+    /** The run's weight snapshots, oldest first, {@link Listed}. */
+    public Listed<SnapshotInfo> snapshots(String runId) {
+        return Listed.of(log.snapshots(runId).stream().map(SnapshotInfo::of).toList());
     }
 
     /**

@@ -40,8 +40,8 @@ public final class RunsRoutes {
         app.get("/api/runs/{id}/metrics.csv", this::csv);
         app.get("/api/runs/{id}/metrics.json", this::fullJson);
         app.get("/api/runs/{id}/rhohat", this::rhoHat);
-        app.get("/api/runs/{id}/measures", ctx -> ctx.json(queries.measures(actions.require(ctx.pathParam("id")).runId())));
-        app.get("/api/runs/{id}/snapshots", ctx -> ctx.json(queries.snapshots(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/measures", ctx -> listed(ctx, "X-Total-Measures", queries.measures(actions.require(ctx.pathParam("id")).runId())));
+        app.get("/api/runs/{id}/snapshots", ctx -> listed(ctx, "X-Total-Snapshots", queries.snapshots(actions.require(ctx.pathParam("id")).runId())));
         app.post("/api/runs/{id}/tags", this::tags);
         app.post("/api/runs/{id}/cancel", this::cancel);
     }
@@ -78,9 +78,15 @@ public final class RunsRoutes {
 
     static final int TIMELINE_MAX = 10_000;
 
+    /** At most {@link Curves#POINTS} of a run's snapshots or measures; how many it has in header {@code total}. */
+    private static void listed(Context ctx, String total, RunQueries.Listed<?> listed) {
+        ctx.header(total, Integer.toString(listed.total()));
+        ctx.json(listed.items());
+    }
+
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
-        List<Integer> epochs = queries.snapshots(r.runId()).stream().map(RunQueries.SnapshotInfo::epoch).toList();
+        List<Integer> epochs = queries.snapshots(r.runId()).items().stream().map(RunQueries.SnapshotInfo::epoch).toList();
         String twin = actions.twinOf(r);
         List<String> can = actions.actionsFor(r).stream().filter(a -> twin == null || !a.equals("twin")).toList();   // it has one
         ctx.json(new RunDetail(queries.view(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),

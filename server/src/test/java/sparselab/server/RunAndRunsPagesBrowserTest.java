@@ -126,28 +126,54 @@ class RunAndRunsPagesBrowserTest {
     }
 
     /**
-     * A run with more flags than an answer of /flags holds: the legend says how many are marked of how many. On a log
-     * of its own (this class's runs table holds its three runs).
+     * A run with more flags and snapshots than an answer holds (a condition that comes and goes; {@code snapshotEvery=1}
+     * on a long run): the run page's legend says how many flags are marked of how many, its snapshot list says it lists
+     * an even spread of them, and the compare page's filmstrip shows at most 60 frames and says of how many. On a log of
+     * its own (this class's runs table holds its three runs).
      */
     @Test
-    void a_run_with_more_flags_than_one_answer_holds_says_in_its_legend_how_many_are_marked() throws IOException {
+    void a_run_with_more_flags_and_snapshots_than_an_answer_holds_says_so_on_its_pages() throws IOException {
         Path own = Files.createTempDirectory("sparselab-flags-page");
         EventLog flagsLog = null;
         Javalin flagsApp = null;
         try {
             flagsLog = TestLogs.open(own, "flags.db");
             String flapping = Fixtures.trained(flagsLog, Map.of("data", "bars", "epochs", "2"), 2, 16, 8, null);
+            String other = Fixtures.trained(flagsLog, Map.of("data", "bars", "epochs", "2", "seed", "4"), 2, 16, 8, null);
             List<RunEvent> many = new java.util.ArrayList<>();
             for (int i = 0; i < sparselab.runs.FlagRoutes.MAX + 2; i++) many.add(new RunEvent.DivergenceFlag(1 + i % 2, "loss_rising", "again", null));
             flagsLog.appendAll(flapping, many, List.of());
+            for (int e = 10; e < 10 + sparselab.runs.Curves.POINTS + 100; e++) Fixtures.snapshot(flagsLog, flapping, e, 16, 8);
+            int snapshots = flagsLog.snapshots(flapping).size();
             flagsApp = Fixtures.pagesServer(flagsLog);
-            driver.get("http://127.0.0.1:" + flagsApp.port() + "/run.html?id=" + flapping);
+            String at = "http://127.0.0.1:" + flagsApp.port();
+            driver.get(at + "/run.html?id=" + flapping);
             String chart = "const c = Chart.getChart(document.getElementById('curves'));";
             chrome.waitFor(20).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
             @SuppressWarnings("unchecked")
             List<Object> flags = (List<Object>) chrome.js(chart + " const s = c.data.datasets.find(d => d.label.startsWith('divergence flags'));"
                     + " return s ? [s.label, s.data.length] : null;");
             assertEquals(List.of("divergence flags (the first 10,000 of 10,002)", 10_000L), flags);
+            chrome.waitFor(10).until(d -> d.findElement(By.id("snapshots-listed")).isDisplayed());
+            assertEquals(String.format("2,000 of %,d snapshots listed, evenly spaced, the first and the newest included", snapshots),
+                    driver.findElement(By.id("snapshots-listed")).getText());
+            assertEquals(2000L, chrome.js("return document.querySelectorAll('#snapshot option').length;"));
+            assertEquals(String.valueOf(9 + sparselab.runs.Curves.POINTS + 100), chrome.js("return document.getElementById('snapshot').value;"), "the newest shown");
+
+            // the compare page's filmstrip of a unit
+            driver.get(at + "/compare.html?runs=" + flapping + "," + other);
+            chrome.waitFor(20).until(d -> (Boolean) chrome.js("const i = document.querySelectorAll('img.gallery-img');"
+                    + " return i.length === 2 && [...i].every(x => x.complete && x.naturalWidth > 0);"));
+            chrome.js("const img = document.querySelectorAll('img.gallery-img')[0];"
+                    + " const cols = 4, tw = 8 * 2 + 1;"
+                    + " const r = img.getBoundingClientRect(), k = r.width / img.naturalWidth;"
+                    + " const x = r.left + (1 + tw / 2) * k, y = r.top + (1 + tw / 2) * k;"
+                    + " img.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, detail: 1, bubbles: true }));");
+            By strip = By.cssSelector(".filmstrip[data-run='" + flapping + "'] figure");
+            chrome.waitFor(20).until(d -> !d.findElements(strip).isEmpty());
+            assertEquals(60, driver.findElements(strip).size());
+            String caption = (String) chrome.js("return document.querySelector(\".filmstrip[data-run='" + flapping + "']\").previousElementSibling.textContent;");
+            assertEquals(String.format("%s unit 0 at 60 of its %,d snapshots, evenly spaced, by epoch", flapping, snapshots), caption);
         } finally {
             Fixtures.stopPages(flagsApp, flagsLog, own);
         }

@@ -357,6 +357,9 @@ public interface EventLog extends AutoCloseable {
 
     List<SnapshotRow> snapshots(String runId);
 
+    /** The run's snapshot at {@code epoch}, read alone (a run may have hundreds of thousands of others), or empty. */
+    Optional<SnapshotRow> snapshot(String runId, int epoch);
+
     List<MeasuresRow> measures(String runId);
 
     /** Which of these names are groups that hold a run (one query per 500 names). */
@@ -364,6 +367,9 @@ public interface EventLog extends AutoCloseable {
 
     /** Each of these runs' filter measures at its newest measured snapshot, by run id (runs without any are absent). */
     java.util.Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds);
+
+    /** Each of these runs' newest weight snapshot's epoch, by run id (runs without any are absent). */
+    java.util.Map<String, Integer> lastSnapshotEpochs(java.util.Collection<String> runIds);
 
     /**
      * The bytes stored under {@code hash}, re-hashed as they are read: bytes that do not match their hash (edited behind

@@ -204,6 +204,9 @@ interface LogDao {
     @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId ORDER BY epoch")
     List<SnapshotRow> snapshots(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId AND epoch = :epoch")
+    java.util.Optional<SnapshotRow> snapshot(@Bind("runId") String runId, @Bind("epoch") int epoch);
+
     @SqlUpdate("INSERT INTO filter_measures (run_id, epoch, locality, dead_fraction, saturated_fraction, "
             + "lifetime_sparsity, digit_likeness, stroke_share) VALUES (:runId, :epoch, :locality, :deadFraction, :saturatedFraction, "
             + ":lifetimeSparsity, :digitLikeness, :strokeShare) ON CONFLICT (run_id, epoch) DO UPDATE SET locality = excluded.locality, "
@@ -219,6 +222,11 @@ interface LogDao {
             + "m.stroke_share FROM filter_measures m JOIN (SELECT run_id, MAX(epoch) AS epoch FROM filter_measures "
             + "WHERE run_id IN (<ids>) GROUP BY run_id) l ON m.run_id = l.run_id AND m.epoch = l.epoch")
     List<MeasuresRow> lastMeasures(@BindList("ids") List<String> ids);
+
+    @SqlQuery("SELECT run_id, MAX(epoch) AS epoch FROM snapshots WHERE run_id IN (<ids>) GROUP BY run_id")
+    @org.jdbi.v3.sqlobject.config.KeyColumn("run_id")
+    @org.jdbi.v3.sqlobject.config.ValueColumn("epoch")
+    java.util.Map<String, Integer> lastSnapshotEpochs(@BindList("ids") List<String> ids);
 
     @SqlUpdate("UPDATE runs SET heartbeat_at = :at WHERE run_id = :runId AND lease = :lease AND status = 'running'")
     int beat(@Bind("runId") String runId, @Bind("lease") long lease, @Bind("at") String at);

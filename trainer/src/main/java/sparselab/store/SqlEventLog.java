@@ -1177,6 +1177,9 @@ final class SqlEventLog implements EventLog {
     public List<SnapshotRow> snapshots(String runId) { return jdbi.withExtension(LogDao.class, d -> d.snapshots(runId)); }
 
     @Override
+    public Optional<SnapshotRow> snapshot(String runId, int epoch) { return jdbi.withExtension(LogDao.class, d -> d.snapshot(runId, epoch)); }
+
+    @Override
     public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     @Override
@@ -1197,6 +1200,17 @@ final class SqlEventLog implements EventLog {
         for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
             List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
             for (MeasuresRow m : jdbi.withExtension(LogDao.class, d -> d.lastMeasures(chunk))) out.put(m.runId(), m);
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Integer> lastSnapshotEpochs(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, Integer> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            out.putAll(jdbi.withExtension(LogDao.class, d -> d.lastSnapshotEpochs(chunk)));
         }
         return out;
     }
