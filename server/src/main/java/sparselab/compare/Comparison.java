@@ -82,7 +82,7 @@ public final class Comparison {
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,
-                    RunQueries.Listed.of(log.snapshots(r.runId())).items().stream().map(s -> s.epoch()).toList(), thinning));
+                    RunQueries.listedSnapshotEpochs(log, r.runId()), thinning));
         }
         Curves.Thinning coarsest = thinningOf.values().stream().max(java.util.Comparator.comparingInt(Curves.Thinning::stride)).orElse(null);
         return new Result(series, diff, coarsest);

@@ -138,15 +138,28 @@ public final class RunQueries {
      * evenly spaced, the first and the newest included (a run with {@code snapshotEvery=1} may have hundreds of
      * thousands: an answer, a page's list of them, would be tens of megabytes); {@code total}: how many the run has.
      */
-    public record Listed<T>(List<T> items, int total) {
-        public static <T> Listed<T> of(List<T> all) {
-            return new Listed<>(spread(all, Curves.POINTS), all.size());
-        }
+    public record Listed<T>(List<T> items, int total) {}
+
+    /** The epochs of the run's snapshots that {@link #snapshots} lists (their rows are not read). */
+    public static List<Integer> listedSnapshotEpochs(EventLog log, String runId) {
+        return spread(log.snapshotEpochs(runId), Curves.POINTS);
     }
 
-    /** The filter-shape measures of the run's snapshots, oldest first (non-finite values as null), {@link Listed}. */
+    /** {@link #listedSnapshotEpochs(EventLog, String)} in this log. */
+    public List<Integer> snapshotEpochs(String runId) {
+        return listedSnapshotEpochs(log, runId);
+    }
+
+    /**
+     * The filter-shape measures of the run's snapshots, oldest first (non-finite values as null), {@link Listed}: when
+     * the snapshots are more than an answer holds, the measures of those {@link #snapshots} lists, so that a page finds
+     * each listed snapshot's own.
+     */
     public Listed<MeasurePoint> measures(String runId) {
-        return Listed.of(log.measures(runId).stream().map(MeasurePoint::of).toList());
+        List<MeasurePoint> all = log.measures(runId).stream().map(MeasurePoint::of).toList();
+        if (all.size() <= Curves.POINTS) return new Listed<>(all, all.size());
+        java.util.Set<Integer> listed = new java.util.HashSet<>(listedSnapshotEpochs(log, runId));
+        return new Listed<>(all.stream().filter(m -> listed.contains(m.epoch())).toList(), all.size());
     }
 
     /** The filter-shape measures of one weight snapshot (see sparselab.analysis.FilterMeasures); null where not computed. */
@@ -160,7 +173,8 @@ public final class RunQueries {
 
     /** The run's weight snapshots, oldest first, {@link Listed}. */
     public Listed<SnapshotInfo> snapshots(String runId) {
-        return Listed.of(log.snapshots(runId).stream().map(SnapshotInfo::of).toList());
+        List<SnapshotInfo> all = log.snapshots(runId).stream().map(SnapshotInfo::of).toList();
+        return new Listed<>(spread(all, Curves.POINTS), all.size());
     }
 
     /**

@@ -86,7 +86,7 @@ public final class RunsRoutes {
 
     private void one(Context ctx) {
         RunRow r = actions.require(ctx.pathParam("id"));
-        List<Integer> epochs = queries.snapshots(r.runId()).items().stream().map(RunQueries.SnapshotInfo::epoch).toList();
+        List<Integer> epochs = queries.snapshotEpochs(r.runId());
         String twin = actions.twinOf(r);
         List<String> can = actions.actionsFor(r).stream().filter(a -> twin == null || !a.equals("twin")).toList();   // it has one
         ctx.json(new RunDetail(queries.view(r, clock.instant()), r.configMap(), r.dataFingerprint(), r.pid(), r.host(),

@@ -357,6 +357,9 @@ public interface EventLog extends AutoCloseable {
 
     List<SnapshotRow> snapshots(String runId);
 
+    /** The epochs of the run's weight snapshots, in order (their rows are not read). */
+    List<Integer> snapshotEpochs(String runId);
+
     /** The run's snapshot at {@code epoch}, read alone (a run may have hundreds of thousands of others), or empty. */
     Optional<SnapshotRow> snapshot(String runId, int epoch);
 

@@ -204,6 +204,9 @@ interface LogDao {
     @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId ORDER BY epoch")
     List<SnapshotRow> snapshots(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT epoch FROM snapshots WHERE run_id = :runId ORDER BY epoch")
+    List<Integer> snapshotEpochs(@Bind("runId") String runId);
+
     @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId AND epoch = :epoch")
     java.util.Optional<SnapshotRow> snapshot(@Bind("runId") String runId, @Bind("epoch") int epoch);
 

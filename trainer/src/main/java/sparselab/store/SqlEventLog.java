@@ -1177,6 +1177,9 @@ final class SqlEventLog implements EventLog {
     public List<SnapshotRow> snapshots(String runId) { return jdbi.withExtension(LogDao.class, d -> d.snapshots(runId)); }
 
     @Override
+    public List<Integer> snapshotEpochs(String runId) { return jdbi.withExtension(LogDao.class, d -> d.snapshotEpochs(runId)); }
+
+    @Override
     public Optional<SnapshotRow> snapshot(String runId, int epoch) { return jdbi.withExtension(LogDao.class, d -> d.snapshot(runId, epoch)); }
 
     @Override
