@@ -1089,8 +1089,7 @@ final class SqlEventLog implements EventLog {
     public List<EpochMetrics> metricsAt(String runId, java.util.Collection<Integer> epochs) {
         List<Integer> all = new java.util.TreeSet<>(epochs).stream().toList();
         List<EpochMetrics> out = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += 500) {           // within every backend's limit on bound values
-            List<Integer> chunk = all.subList(i, Math.min(all.size(), i + 500));
+        for (List<Integer> chunk : chunks(all)) {         // within every backend's limit on bound values
             out.addAll(jdbi.withExtension(LogDao.class, d -> d.epochsAt(runId, chunk)));
         }
         return out;
@@ -1189,8 +1188,7 @@ final class SqlEventLog implements EventLog {
     public java.util.Set<String> groupsNamed(java.util.Collection<String> names) {
         List<String> all = List.copyOf(new java.util.LinkedHashSet<>(names));
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (int i = 0; i < all.size(); i += 500) {           // within every backend's limit on bound values
-            List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+        for (List<String> chunk : chunks(all)) {         // within every backend's limit on bound values
             out.addAll(jdbi.withExtension(LogDao.class, d -> d.groupsNamed(chunk)));
         }
         return out;
@@ -1200,8 +1198,7 @@ final class SqlEventLog implements EventLog {
     public Map<String, MeasuresRow> lastMeasures(java.util.Collection<String> runIds) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         Map<String, MeasuresRow> out = new java.util.HashMap<>();
-        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
             for (MeasuresRow m : jdbi.withExtension(LogDao.class, d -> d.lastMeasures(chunk))) out.put(m.runId(), m);
         }
         return out;
@@ -1211,8 +1208,7 @@ final class SqlEventLog implements EventLog {
     public Map<String, Integer> lastSnapshotEpochs(java.util.Collection<String> runIds) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         Map<String, Integer> out = new java.util.HashMap<>();
-        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
             out.putAll(jdbi.withExtension(LogDao.class, d -> d.lastSnapshotEpochs(chunk)));
         }
         return out;
@@ -1422,8 +1418,7 @@ final class SqlEventLog implements EventLog {
     public Map<String, RunEvent.Started> startsSinceLastEpoch(java.util.Collection<String> runIds) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         Map<String, RunEvent.Started> out = new java.util.HashMap<>();
-        for (int i = 0; i < ids.size(); i += 500) {           // within every backend's limit on bound values
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
             // each run's starts (a few), kept when the newest start or epoch, found backwards on the (run_id, seq) index, is it
             jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "e WHERE e.run_id IN (<r>) AND e.type = 'started' AND e.seq = (SELECT x.seq FROM events x "
                             + "WHERE x.run_id = e.run_id AND x.type IN ('started', 'epoch_completed') ORDER BY x.seq DESC LIMIT 1)")
