@@ -144,6 +144,12 @@ class ApiTest {
             Response many = client.get("/api/runs?q=" + "a+".repeat(17));
             assertEquals(400, many.code());
             assertEquals("q: at most 16 terms (words apart, each of which a run must match; 17 given)", json(many).get("error").asText());
+            // a control character (on PostgreSQL a NUL failed the query: 500); whitespace ones separate words
+            Response nul = client.get("/api/runs?q=a%00b");
+            assertEquals(400, nul.code());
+            assertEquals("q: a control character (U+0000) at character 2; give words to match", json(nul).get("error").asText());
+            assertEquals(400, client.get("/api/runs?q=%1B%5B2J").code(), "a terminal escape");
+            assertEquals(List.of(plain), ids(json(client.get("/api/runs?q=bars%09baseline"))), "a tab separates words");
             Response bad = client.get("/api/runs?status=sleeping");
             assertEquals(400, bad.code());
             assertTrue(json(bad).get("error").asText().startsWith("status:"));

@@ -25,6 +25,15 @@ public record RunFilter(String status, String text) {
         // characters as a reader counts them (an emoji is one, not the two UTF-16 units Java stores)
         int chars = text == null ? 0 : text.codePointCount(0, text.length());
         if (chars > MAX_CHARS) return "at most " + MAX_CHARS + " characters (" + chars + " given)";
+        // a control character other than whitespace (NUL, a terminal escape): no run's text holds one, and PostgreSQL
+        // refuses a NUL in any text it is sent (the query failed with a 500)
+        for (int i = 0, at = 1; text != null && i < text.length(); at++) {
+            int cp = text.codePointAt(i);
+            if (Character.isISOControl(cp) && !Character.isWhitespace(cp)) {
+                return String.format(java.util.Locale.ROOT, "a control character (U+%04X) at character %d; give words to match", cp, at);
+            }
+            i += Character.charCount(cp);
+        }
         int n = terms(text).size();
         if (n > MAX_TERMS) return "at most " + MAX_TERMS + " terms (words apart, each of which a run must match; " + n + " given)";
         return null;

@@ -111,5 +111,8 @@ class LimitsFaultTest {
         String smile = new String(Character.toChars(0x1F600));
         assertNull(sparselab.store.RunFilter.refusal(smile.repeat(200)));
         assertEquals("at most 200 characters (201 given)", sparselab.store.RunFilter.refusal(smile.repeat(201)));
+        // a control character is named with where it is, counted the same way
+        assertEquals("a control character (U+0007) at character 3; give words to match", sparselab.store.RunFilter.refusal(smile + "a\u0007"));
+        assertNull(sparselab.store.RunFilter.refusal("bars\tbeta=3\n"));
     }
 }
