@@ -156,10 +156,13 @@ public final class RunQueries {
      * each listed snapshot's own.
      */
     public Listed<MeasurePoint> measures(String runId) {
-        List<MeasurePoint> all = log.measures(runId).stream().map(MeasurePoint::of).toList();
-        if (all.size() <= Curves.POINTS) return new Listed<>(all, all.size());
-        java.util.Set<Integer> listed = new java.util.HashSet<>(listedSnapshotEpochs(log, runId));
-        return new Listed<>(all.stream().filter(m -> listed.contains(m.epoch())).toList(), all.size());
+        List<Integer> snapshots = log.snapshotEpochs(runId);
+        if (snapshots.size() <= Curves.POINTS) {
+            List<MeasurePoint> all = log.measures(runId).stream().map(MeasurePoint::of).toList();
+            return new Listed<>(all, all.size());
+        }
+        return new Listed<>(log.measuresAt(runId, spread(snapshots, Curves.POINTS)).stream().map(MeasurePoint::of).toList(),
+                (int) log.measureCount(runId));
     }
 
     /** The filter-shape measures of one weight snapshot (see sparselab.analysis.FilterMeasures); null where not computed. */
@@ -173,8 +176,9 @@ public final class RunQueries {
 
     /** The run's weight snapshots, oldest first, {@link Listed}. */
     public Listed<SnapshotInfo> snapshots(String runId) {
-        List<SnapshotInfo> all = log.snapshots(runId).stream().map(SnapshotInfo::of).toList();
-        return new Listed<>(spread(all, Curves.POINTS), all.size());
+        List<Integer> epochs = log.snapshotEpochs(runId);      // their rows only for those listed
+        var rows = epochs.size() <= Curves.POINTS ? log.snapshots(runId) : log.snapshotsAt(runId, spread(epochs, Curves.POINTS));
+        return new Listed<>(rows.stream().map(SnapshotInfo::of).toList(), epochs.size());
     }
 
     /**

@@ -365,6 +365,15 @@ public interface EventLog extends AutoCloseable {
 
     List<MeasuresRow> measures(String runId);
 
+    /** The run's snapshots at the given epochs (those that exist), in order. */
+    List<SnapshotRow> snapshotsAt(String runId, java.util.Collection<Integer> epochs);
+
+    /** The filter measures of the run's snapshots at the given epochs (those that have them), in order. */
+    List<MeasuresRow> measuresAt(String runId, java.util.Collection<Integer> epochs);
+
+    /** How many of the run's snapshots have their filter measures. */
+    long measureCount(String runId);
+
     /** Which of these names are groups that hold a run (one query per 500 names). */
     java.util.Set<String> groupsNamed(java.util.Collection<String> names);
 

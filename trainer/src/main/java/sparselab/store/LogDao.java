@@ -207,6 +207,9 @@ interface LogDao {
     @SqlQuery("SELECT epoch FROM snapshots WHERE run_id = :runId ORDER BY epoch")
     List<Integer> snapshotEpochs(@Bind("runId") String runId);
 
+    @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId AND epoch IN (<e>) ORDER BY epoch")
+    List<SnapshotRow> snapshotsAt(@Bind("runId") String runId, @BindList("e") List<Integer> epochs);
+
     @SqlQuery("SELECT run_id, epoch, blob, payload FROM snapshots WHERE run_id = :runId AND epoch = :epoch")
     java.util.Optional<SnapshotRow> snapshot(@Bind("runId") String runId, @Bind("epoch") int epoch);
 
@@ -220,6 +223,13 @@ interface LogDao {
     @SqlQuery("SELECT run_id, epoch, locality, dead_fraction, saturated_fraction, lifetime_sparsity, digit_likeness, stroke_share "
             + "FROM filter_measures WHERE run_id = :runId ORDER BY epoch")
     List<MeasuresRow> measures(@Bind("runId") String runId);
+
+    @SqlQuery("SELECT run_id, epoch, locality, dead_fraction, saturated_fraction, lifetime_sparsity, digit_likeness, stroke_share "
+            + "FROM filter_measures WHERE run_id = :runId AND epoch IN (<e>) ORDER BY epoch")
+    List<MeasuresRow> measuresAt(@Bind("runId") String runId, @BindList("e") List<Integer> epochs);
+
+    @SqlQuery("SELECT COUNT(*) FROM filter_measures WHERE run_id = :runId")
+    long measureCount(@Bind("runId") String runId);
 
     @SqlQuery("SELECT m.run_id, m.epoch, m.locality, m.dead_fraction, m.saturated_fraction, m.lifetime_sparsity, m.digit_likeness, "
             + "m.stroke_share FROM filter_measures m JOIN (SELECT run_id, MAX(epoch) AS epoch FROM filter_measures "

@@ -1185,6 +1185,27 @@ final class SqlEventLog implements EventLog {
     public List<MeasuresRow> measures(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measures(runId)); }
 
     @Override
+    public List<SnapshotRow> snapshotsAt(String runId, java.util.Collection<Integer> epochs) {
+        List<SnapshotRow> out = new ArrayList<>();
+        for (List<Integer> chunk : chunks(new java.util.TreeSet<>(epochs).stream().toList())) {
+            out.addAll(jdbi.withExtension(LogDao.class, d -> d.snapshotsAt(runId, chunk)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<MeasuresRow> measuresAt(String runId, java.util.Collection<Integer> epochs) {
+        List<MeasuresRow> out = new ArrayList<>();
+        for (List<Integer> chunk : chunks(new java.util.TreeSet<>(epochs).stream().toList())) {
+            out.addAll(jdbi.withExtension(LogDao.class, d -> d.measuresAt(runId, chunk)));
+        }
+        return out;
+    }
+
+    @Override
+    public long measureCount(String runId) { return jdbi.withExtension(LogDao.class, d -> d.measureCount(runId)); }
+
+    @Override
     public java.util.Set<String> groupsNamed(java.util.Collection<String> names) {
         List<String> all = List.copyOf(new java.util.LinkedHashSet<>(names));
         java.util.Set<String> out = new java.util.HashSet<>();
