@@ -911,7 +911,11 @@ final class SqlEventLog implements EventLog {
     // ---- reads -----------------------------------------------------------------------------------------------------
 
     @Override
-    public Optional<RunRow> run(String runId) { return jdbi.withExtension(LogDao.class, d -> d.run(runId)); }
+    public Optional<RunRow> run(String runId) {
+        // no run id holds a NUL (PostgreSQL refuses one in any text it is sent: the lookup failed, a 500 for a client's id)
+        if (runId.indexOf('\0') >= 0) return Optional.empty();
+        return jdbi.withExtension(LogDao.class, d -> d.run(runId));
+    }
 
     @Override
     public List<RunRow> runs() { return jdbi.withExtension(LogDao.class, LogDao::runs); }
