@@ -73,7 +73,8 @@ class OddInputsFaultTest {
                         if (r.code() >= 500 || body.contains("Exception")) out.append("BAD tags " + b.substring(0, Math.min(100, b.length())) + " -> " + r.code() + " " + body.substring(0, Math.min(200, body.length())) + "\n");
                     }
                 }
-                for (String b : List.of("{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"name\":\"\\u0000\"}", "{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"order\":[\"\\u0000\"]}",
+                for (String b : List.of("{\"a\":\"a\\u0000b\",\"b\":\"" + run2 + "\"}", "{\"a\":\"" + run + "\",\"b\":\"\\ud800\"}",
+                        "{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"name\":\"\\u0000\"}", "{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"order\":[\"\\u0000\"]}",
                         "{\"a\":\"" + run + "\",\"b\":\"" + run + "\"}", "{\"a\":null,\"b\":1}", "{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"order\":\"x\"}",
                         "{\"a\":\"" + run + "\",\"b\":\"" + run2 + "\",\"order\":[" + "\"beta\",".repeat(500) + "\"beta\"]}")) {
                     try (var r = client.post("/api/ladder", b)) {
