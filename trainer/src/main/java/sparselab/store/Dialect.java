@@ -50,6 +50,16 @@ enum Dialect {
     private static final String CLAIMABLE = "cancel_requested = FALSE AND (status = 'queued' OR (status = 'running' "
             + "AND heartbeat_at < :cutoff))";
 
+    /**
+     * The epochs a run's divergence flags mark, each once, in order, read from the events' JSON by the database: a long
+     * run's flags may be hundreds of thousands, each decoded only to be dropped ({@code :r}: the run).
+     */
+    String flagEpochs() {
+        String epoch = this == POSTGRESQL ? "CAST(payload::json->>'epoch' AS INTEGER)" : "CAST(json_extract(payload, '$.epoch') AS INTEGER)";
+        return "SELECT DISTINCT " + epoch + " AS epoch FROM events WHERE run_id = :r AND type = 'divergence_flag' AND " + epoch
+                + " IS NOT NULL ORDER BY epoch";
+    }
+
     /** The run ids a worker may claim: queued, or running with a heartbeat older than {@code :cutoff}; oldest first. */
     String claimCandidates() {
         return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";

@@ -343,7 +343,7 @@ public interface EventLog extends AutoCloseable {
     /** How many {@code divergence_flag} events the run has. */
     long flagCount(String runId);
 
-    /** The epoch of each of the run's flags, oldest first (no flag is kept: a run may have hundreds of thousands). */
+    /** The epochs the run's flags mark, each once, in order (no flag is read whole: a run may have hundreds of thousands). */
     List<Integer> flagEpochs(String runId);
 
     /** The per-unit rates after each of the given epochs (those that exist), by epoch. */

@@ -1122,8 +1122,7 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public List<Integer> flagEpochs(String runId) {
-        return jdbi.withHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r AND type = 'divergence_flag' ORDER BY seq")
-                .bind("r", runId).map((rs, ctx) -> ((RunEvent.DivergenceFlag) decode(rs).event()).epoch()).list());
+        return jdbi.withHandle(h -> h.createQuery(dialect.flagEpochs()).bind("r", runId).mapTo(Integer.class).list());
     }
 
     @Override
