@@ -1091,12 +1091,7 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public List<EpochMetrics> metricsAt(String runId, java.util.Collection<Integer> epochs) {
-        List<Integer> all = new java.util.TreeSet<>(epochs).stream().toList();
-        List<EpochMetrics> out = new ArrayList<>();
-        for (List<Integer> chunk : chunks(all)) {         // within every backend's limit on bound values
-            out.addAll(jdbi.withExtension(LogDao.class, d -> d.epochsAt(runId, chunk)));
-        }
-        return out;
+        return atEpochs(epochs, (d, chunk) -> d.epochsAt(runId, chunk));
     }
 
     @Override
@@ -1189,18 +1184,19 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public List<SnapshotRow> snapshotsAt(String runId, java.util.Collection<Integer> epochs) {
-        List<SnapshotRow> out = new ArrayList<>();
-        for (List<Integer> chunk : chunks(new java.util.TreeSet<>(epochs).stream().toList())) {
-            out.addAll(jdbi.withExtension(LogDao.class, d -> d.snapshotsAt(runId, chunk)));
-        }
-        return out;
+        return atEpochs(epochs, (d, chunk) -> d.snapshotsAt(runId, chunk));
     }
 
     @Override
     public List<MeasuresRow> measuresAt(String runId, java.util.Collection<Integer> epochs) {
-        List<MeasuresRow> out = new ArrayList<>();
+        return atEpochs(epochs, (d, chunk) -> d.measuresAt(runId, chunk));
+    }
+
+    /** The rows {@code read} gives for these epochs, in order, read a chunk of epochs at a time (within every backend's limit on bound values). */
+    private <T> List<T> atEpochs(java.util.Collection<Integer> epochs, java.util.function.BiFunction<LogDao, List<Integer>, List<T>> read) {
+        List<T> out = new ArrayList<>();
         for (List<Integer> chunk : chunks(new java.util.TreeSet<>(epochs).stream().toList())) {
-            out.addAll(jdbi.withExtension(LogDao.class, d -> d.measuresAt(runId, chunk)));
+            out.addAll(jdbi.withExtension(LogDao.class, d -> read.apply(d, chunk)));
         }
         return out;
     }
