@@ -428,7 +428,7 @@ export function getFlags(id) {
  * A run's divergence flags (GET /api/runs/{id}/flags) on one of its curves, the run page's and the compare page's: a
  * triangle in the run's colour at each flagged epoch, at the curve's value there (values[j] at epochs[j]); a flag at an
  * epoch where the curve has no number is not drawn. Null when no flag is. Its tooltip is flagLabel's. When the run has
- * more flags than were read (getFlags), the legend says so: "r1 flags (the first 10,000 of 523,112)".
+ * more flags than were read (getFlags), the legend says so: "r1 flags (the first 10,000 of 10,002)".
  */
 export function flagDataset(label, flags, epochs, values, color) {
   const at = new Map(epochs.map((e, j) => [e, j]));
