@@ -32,8 +32,13 @@ final class Fixtures {
      * loading their data, and a pool of one trainer that starts no process ({@link FakeTrainers}).
      */
     static io.javalin.Javalin pagesServer(EventLog log) {
+        return app(log).start("127.0.0.1", 0);
+    }
+
+    /** The dashboard on {@code log}, not started (for {@code JavalinTest}): the system clock, a pool of one fake trainer. */
+    static io.javalin.Javalin app(EventLog log) {
         return new App(log, java.time.Clock.systemUTC(), new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1), directCreator(log),
-                Safety.hostsFor("127.0.0.1")).build().start("127.0.0.1", 0);
+                Safety.hostsFor("127.0.0.1")).build();
     }
 
     /**
@@ -89,6 +94,13 @@ final class Fixtures {
         }
         log.append(id, new RunEvent.Finished(epochs, 10.0 / epochs, 9.0 / epochs));
         return id;
+    }
+
+    /** One set of weights of {@code hidden} units over {@code d} inputs (W1 a sine pattern, the rest 0): many snapshots may share it. */
+    static Blob weights(int hidden, int d) {
+        ByteBuffer b = ByteBuffer.allocate(4 * (2 * hidden * d + hidden + d)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < hidden * d; i++) b.putFloat((float) Math.sin(0.3 * i));
+        return Blob.of(b.array());
     }
 
     /** Weights whose filter u is a diagonal stripe pattern that shifts with the epoch, so images differ by epoch. */

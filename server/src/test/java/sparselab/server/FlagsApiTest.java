@@ -8,7 +8,6 @@ import sparselab.store.EventLog;
 import sparselab.log.RunEvent;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -27,8 +26,7 @@ class FlagsApiTest {
             String quiet = Fixtures.trained(log, Map.of("data", "bars", "epochs", "2"), 2, 4, 8, null);
             log.append(run, new RunEvent.DivergenceFlag(2, "rho_hat_outside", "rho_hat of 3 unit(s) left (0, 1)", 3));
             log.append(run, new RunEvent.DivergenceFlag(3, "loss_rising", "loss rose 3 epochs in a row", null));
-            var pool = new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1);
-            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            var app = Fixtures.app(log);
             JavalinTest.test(app, (server, client) -> {
                 JsonNode flags = Fixtures.json(client.get("/api/runs/" + run + "/flags"));
                 assertEquals(2, flags.size());
@@ -55,8 +53,7 @@ class FlagsApiTest {
             java.util.List<sparselab.log.RunEvent> many = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) many.add(new RunEvent.DivergenceFlag(1 + i % 3, "flap" + i, "on again", null));
             log.appendAll(run, many, List.of());
-            var pool = new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1);
-            var app = new App(log, Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            var app = Fixtures.app(log);
             JavalinTest.test(app, (server, client) -> {
                 try (var all = client.get("/api/runs/" + run + "/flags")) {
                     assertEquals(200, all.code());

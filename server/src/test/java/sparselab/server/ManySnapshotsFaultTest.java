@@ -10,8 +10,6 @@ import sparselab.log.RunEvent;
 import sparselab.runs.Curves;
 import sparselab.store.EventLog;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +34,7 @@ class ManySnapshotsFaultTest {
             String run = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 8, null, "cli", "many");
             String other = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3", "seed", "5"), 3, 4, 8, null, "cli", "many");
             int d = 64, h = 4, n = 2 * Curves.POINTS + 500;
-            ByteBuffer b = ByteBuffer.allocate(4 * (2 * h * d + h + d)).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < h * d; i++) b.putFloat((float) Math.sin(i));
-            Blob blob = Blob.of(b.array());
+            Blob blob = Fixtures.weights(h, d);
             List<RunEvent> events = new ArrayList<>();
             for (int e = 10; e < 10 + n; e++) {
                 events.add(new RunEvent.WeightSnapshot(e, blob.hash(), d, h, 8, 8));
@@ -47,8 +43,7 @@ class ManySnapshotsFaultTest {
             log.appendAll(run, events, List.of(blob));
             List<Integer> all = log.snapshots(run).stream().map(s -> s.epoch()).toList();
             int newest = all.get(all.size() - 1);
-            var pool = new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1);
-            var app = new App(log, java.time.Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            var app = Fixtures.app(log);
             JavalinTest.test(app, (server, client) -> {
                 List<Integer> listed;
                 try (var r = client.get("/api/runs/" + run + "/snapshots")) {

@@ -24,8 +24,7 @@ class OddInputsFaultTest {
         try (EventLog log = TestLogs.open(dir, "odd.db")) {
             String run = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3"), 3, 4, 8, null, "cli", "g1");
             String run2 = Fixtures.trained(log, Map.of("data", "bars", "epochs", "3", "seed", "2"), 3, 4, 8, null, "cli", "g1");
-            var pool = new sparselab.launch.LaunchPool(log, new FakeTrainers(), 1);
-            var app = new App(log, java.time.Clock.systemUTC(), pool, Fixtures.directCreator(log), Safety.hostsFor("127.0.0.1")).build();
+            var app = Fixtures.app(log);
             List<String> odd = List.of("%00", "a%00b", "a%1Bb", "%C0%80", "%ED%A0%80", "%FF", "-1", "2147483648", "99999999999999999999", "1e3", "0x10", "%20", "",
                     "%E2%80%AE", "a".repeat(3000), "%25", "..%2F..%2Fetc", "%0A", "NaN", "Infinity", "-0", "1.5", "%EF%BC%95");
             List<String> templates = new ArrayList<>();

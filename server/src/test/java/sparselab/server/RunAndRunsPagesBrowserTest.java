@@ -143,9 +143,7 @@ class RunAndRunsPagesBrowserTest {
             List<RunEvent> many = new java.util.ArrayList<>();
             for (int i = 0; i < sparselab.runs.FlagRoutes.MAX + 2; i++) many.add(new RunEvent.DivergenceFlag(1 + i % 2, "loss_rising", "again", null));
             // the snapshots in the same write, all of one set of weights (a write of its own each took 10 s on PostgreSQL)
-            java.nio.ByteBuffer w = java.nio.ByteBuffer.allocate(4 * (2 * 16 * 64 + 16 + 64)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < 16 * 64; i++) w.putFloat((float) Math.sin(0.3 * i));
-            sparselab.log.Blob weights = sparselab.log.Blob.of(w.array());
+            sparselab.log.Blob weights = Fixtures.weights(16, 64);
             for (int e = 10; e < 10 + sparselab.runs.Curves.POINTS + 100; e++) many.add(new RunEvent.WeightSnapshot(e, weights.hash(), 64, 16, 8, 8));
             flagsLog.appendAll(flapping, many, List.of(weights));
             int snapshots = flagsLog.snapshots(flapping).size();
