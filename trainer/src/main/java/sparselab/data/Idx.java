@@ -117,9 +117,13 @@ public final class Idx {
     }
 
     private static void write(Path file, int magic, int[] dims, byte[] data) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        Path tmp = null;
         try {
-            if (file.getParent() != null) Files.createDirectories(file.getParent());
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            // a part file of this writer's own: two writers of the same file at once (two trainers fetching the demo
+            // digits on a fresh machine) each write theirs whole and move it into place, the same bytes either way
+            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".part");
             try (OutputStream raw = Files.newOutputStream(tmp);
                  OutputStream z = file.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
                  DataOutputStream out = new DataOutputStream(new BufferedOutputStream(z, 1 << 16))) {
@@ -130,7 +134,7 @@ public final class Idx {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {
-                Files.deleteIfExists(tmp);
+                if (tmp != null) Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // the write already failed; that is the error worth reporting
             }

@@ -258,4 +258,40 @@ class IdxTest {
         Idx.writeLabels(labels, new byte[] {1, 2});
         assertThrows(DataException.class, () -> Idx.imageDim(labels), "a label file is not an image file");
     }
+
+    /**
+     * Two writers of the same file at once (two trainers or test JVMs fetching the demo digits on a fresh machine):
+     * each succeeds, and the file is whole. With one temporary name for both, the second writer truncated the first's
+     * part file under it, and one of the moves found no part file left.
+     */
+    @Test
+    void two_writers_of_the_same_file_at_once_both_succeed_and_leave_it_whole(@TempDir Path tmp) throws Exception {
+        int count = 2000, side = 28;
+        byte[] px = new byte[count * side * side];
+        new java.util.Random(7).nextBytes(px);
+        Path file = tmp.resolve("images-idx3-ubyte");
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                java.util.List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
+                for (int w = 0; w < 2; w++) {
+                    writes.add(two.submit(() -> {
+                        start.await();
+                        Idx.writeImages(file, px, count, side, side);
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : writes) f.get();      // a refused write throws here
+                Dataset d = Idx.read(file);
+                assertEquals(count, d.count(), "round " + round);
+                try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+                    assertEquals(java.util.List.of(file), left.toList(), "round " + round + ": no part file left");
+                }
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        assertArrayEquals(concat(header(0x803, count, side, side), px), Files.readAllBytes(file));
+    }
 }
