@@ -7,6 +7,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
+import sparselab.data.DataSets;
+import sparselab.data.Dataset;
+import sparselab.log.RunEvent;
+import sparselab.store.Lease;
 import sparselab.store.EventLog;
 import sparselab.runs.BackgroundTrainer;
 import sparselab.runs.RunExecutor;
@@ -35,9 +39,19 @@ public class TrainCommand implements Callable<Integer> {
         Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
         Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
         EventLog log = db.open();
-        // checked against the log's limit in the transaction that creates it
-        String runId = Runs.createAll(log, List.of(prepared), List.of(Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null))).get(0);
-        return run(spec, db.db, log, runId, background, false);
+        RunEvent.Created created = Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null);
+        if (background) {
+            // checked against the log's limit in the transaction that creates it
+            String runId = Runs.createAll(log, List.of(prepared), List.of(created)).get(0);
+            return run(spec, db.db, log, runId, true, false);
+        }
+        // in the foreground the run is created already claimed by this process, in one transaction: no worker or
+        // dashboard pool sees it queued while its data loads
+        RunConfig built = prepared.config();
+        Dataset data = DataSets.load(built.data(), Runs.dataDir(), built.limit());
+        Lease lease = Runs.createClaimed(log, prepared, created, RunExecutor.startedEvent(data.fingerprint(), null),
+                sparselab.config.Limits.fromEnvironment());
+        return foreground(spec, db.db, log, lease.runId(), exec -> exec.train(lease, data));
     }
 
     /** "run ID finished: 3 epochs" ("3 iterations" for L-BFGS); the status is said once, whether or not the message starts with it. */
@@ -165,6 +179,11 @@ public class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(runId);
             return ExitCodes.OK;
         }
+        return foreground(spec, db, log, runId, exec -> exec.execute(runId, resume));
+    }
+
+    /** Trains run {@code runId} in this process with a progress bar ({@code train}: what the executor does with it). */
+    static int foreground(CommandSpec spec, String db, EventLog log, String runId, java.util.function.Function<RunExecutor, RunExecutor.Outcome> train) {
         RunExecutor.Outcome o;
         java.io.PrintWriter err = spec.commandLine().getErr();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
@@ -185,7 +204,7 @@ public class TrainCommand implements Callable<Integer> {
         }, "train-stop");
         Runtime.getRuntime().addShutdownHook(hint);
         try (ProgressListener bar = ProgressListener.forConsole(err)) {
-            o = new RunExecutor(log, bar).execute(runId, resume);
+            o = train.apply(new RunExecutor(log, bar));
         } finally {
             ended.set(true);
             try {

@@ -122,6 +122,20 @@ public final class Runs {
         });
     }
 
+    /**
+     * Creates one run already claimed by this process ({@code started}), in one transaction, checked against the log's
+     * limit as {@link #createAll} checks: a foreground `train` trains what it creates, and no worker or dashboard pool
+     * ever sees the run queued (before, a worker polling while the trainer loaded its data could claim it first, and
+     * a pool started a trainer that was then refused).
+     */
+    public static sparselab.store.Lease createClaimed(EventLog log, Prepared run, RunEvent.Created created, RunEvent.Started started, Limits limits) {
+        return log.withRoom(room -> {
+            checkRoom(room, null, run.estimatedBytes(), "the run", limits);
+            String id = room.create(created);
+            return room.claim(id, started, r -> true).orElseThrow(() -> new IllegalStateException("run " + id + " created in this transaction could not be claimed"));
+        });
+    }
+
     /** {@link #createAll(EventLog, List, List, Limits)} with the limits of the environment. */
     public static List<String> createAll(EventLog log, List<Prepared> runs, List<RunEvent.Created> created) {
         return createAll(log, runs, created, Limits.fromEnvironment());

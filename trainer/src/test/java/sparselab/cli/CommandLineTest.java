@@ -178,6 +178,41 @@ class CommandLineTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /**
+     * A foreground `train` next to a worker that polls the same log all the while (found 2026-12-02 by a new user's
+     * walkthrough: the dashboard's pool started a trainer for the run of a foreground `train`, which it then refused):
+     * the run is created already claimed, so the command trains every run it creates and the worker claims none of
+     * them. Before, the run sat queued while the command loaded its data, and a worker could claim it first.
+     */
+    @Test
+    void a_foreground_train_trains_the_run_it_creates_though_a_worker_polls_the_log_all_the_while() throws Exception {
+        String db = dir.resolve("race.db").toString();
+        try (EventLog log = EventLog.open(db)) {
+            sparselab.runs.WorkerLoop worker = new sparselab.runs.WorkerLoop(log, "w-fast", 1, 5, 0);
+            Thread polling = new Thread(worker::run, "w-fast");
+            polling.start();
+            try {
+                for (int seed = 1; seed <= 4; seed++) {
+                    Result r = run("train", "--db", db, "--set", "data=bars", "--set", "limit=1000", "--set", "hidden=8",
+                            "--set", "epochs=1", "--set", "batchSize=5", "--set", "seed=" + seed);
+                    assertEquals(0, r.code(), "seed " + seed + ": " + r.err());
+                    String id = r.out().strip();
+                    List<sparselab.log.RunEvent.Started> starts = log.events(id).stream().map(sparselab.log.StoredEvent::event)
+                            .filter(e -> e instanceof sparselab.log.RunEvent.Started).map(e -> (sparselab.log.RunEvent.Started) e).toList();
+                    assertEquals(1, starts.size(), "seed " + seed + ": one start: " + starts);
+                    assertEquals(sparselab.runs.Provenance.host() + ":" + ProcessHandle.current().pid(), starts.get(0).worker(),
+                            "seed " + seed + ": trained by the command, not the worker");
+                    assertEquals("finished", log.run(id).orElseThrow().status());
+                }
+            } finally {
+                worker.stop();
+                polling.join(30_000);
+            }
+            assertFalse(polling.isAlive(), "the worker stopped");
+            assertEquals("trained 0 run(s)", worker.summary(), "the worker claimed none of the command's runs");
+        }
+    }
+
     @Test
     void a_refusal_quotes_a_huge_number_as_it_was_given_not_as_its_301_digits() throws Exception {
         String db = dir.resolve("huge.db").toString();
