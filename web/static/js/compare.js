@@ -400,7 +400,9 @@ async function drawGalleries(runs) {
   slider.min = 0;
   slider.max = Math.max(0, epochs.length - 1);
   slider.value = epochs.length ? stopOf(userEpoch !== null ? userEpoch : common) : 0;
-  await Promise.all(withSnaps.map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
+  // a run's shape is its configuration's: read once per run, not again at each of its new snapshots
+  await Promise.all(withSnaps.filter(s => !shapes[s.run.runId])
+    .map(async s => { shapes[s.run.runId] = (await getJson(runPath(s.run.runId, 'snapshots')))[0]; }));
   for (const s of runs) {
     const img = el('img', { class: 'gallery-img', 'data-run': s.run.runId, alt: `weights of ${s.run.runId}` });
     const status = el('div', { class: 'tile-status muted', role: 'status', hidden: '' });

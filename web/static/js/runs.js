@@ -151,26 +151,30 @@ async function page(query, before, limit) {
   const res = await fetch(`/api/runs?${params}`, { headers: { Accept: 'application/json' } });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(data.error || `${res.status} ${res.statusText}`);
-  return { runs: data, next: res.headers.get('X-Next-Before') };
+  const unknown = res.headers.get('X-Unknown-Keys');
+  return { runs: data, next: res.headers.get('X-Next-Before'), unknownKeys: unknown ? decodeURIComponent(unknown) : '' };
 }
 
 /**
  * What matches none: the status alone ("no cancelled run"), or the text filter. When the text alone matches runs
- * (textMatches: of another status) it says so; else, where the text uses key=value, the rule of key=value.
+ * (textMatches: of another status) it says so; else a key=value whose key is no configuration key, as the server
+ * names it (unknownKeys); else, where the text uses key=value, the rule of key=value.
  */
-function noMatch(textMatches) {
+function noMatch(textMatches, unknownKeys) {
   const text = filter.value.trim();
   const which = status.value ? `${status.value} ` : '';
   if (!text) return `no ${which}run`;
   if (textMatches) return `no ${which}run matches this filter (runs of another status do)`;
+  // a key that is no configuration key (a typo), as the server names it: "betta=3: unknown key (did you mean beta?)"
+  if (unknownKeys) return `no ${which}run matches this filter: ${unknownKeys}`;
   return `no ${which}run matches this filter${text.includes('=') ? ' (key=value matches a whole value: beta=0.3 does not find 0.35)' : ''}`;
 }
 
-function showCount(textMatches = false) {
+function showCount(textMatches = false, unknownKeys = '') {
   const n = body.children.length;
   const filtered = filter.value.trim() || status.value;
   say(document.getElementById('count'), n === 0 && filtered
-    ? noMatch(textMatches)
+    ? noMatch(textMatches, unknownKeys)
     : n === 0 ? 'no runs in this log yet: "Launch a run" queues one, as do ./sparselab train and ./sparselab sweep in a terminal'
     : `${n} run${n === 1 ? '' : 's'}${next ? ' shown; older ones load as you scroll' : ''}`);
   more.hidden = !next;
@@ -200,7 +204,7 @@ async function refreshOnce() {
     if (pending !== query) return;
     next = p.next;
     keepingFocus(body, () => body.replaceChildren(...p.runs.map(row)));
-    showCount(textMatches);
+    showCount(textMatches, p.unknownKeys);
   } catch (e) {
     say(document.getElementById('count'), e.message);
   }

@@ -59,6 +59,12 @@ public final class RunsRoutes {
         int limit = Params.queryInt(ctx, "limit", 100, 1, 1000);
         RunQueries.RunPage page = queries.list(status, q, before, limit, clock.instant());
         if (page.next() != null) ctx.header("X-Next-Before", Long.toString(page.next()));
+        if (page.runs().isEmpty() && before == null) {
+            // a key=value whose key is no configuration key (a typo) matches nothing: said, as `runs -q` says it
+            // (percent-encoded, UTF-8: a header holds ASCII, the words as typed need not)
+            String unknown = RunFilter.unknownKeys(q, false);
+            if (!unknown.isEmpty()) ctx.header("X-Unknown-Keys", java.net.URLEncoder.encode(unknown, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        }
         ctx.json(page.runs());
     }
 

@@ -153,6 +153,13 @@ class ApiTest {
             Response bad = client.get("/api/runs?status=sleeping");
             assertEquals(400, bad.code());
             assertTrue(json(bad).get("error").asText().startsWith("status:"));
+            // a key that is no configuration key matches nothing, and the answer says which (as runs -q does), in
+            // UTF-8 percent-encoded: the words as typed, also where they are not ASCII
+            Response typo = client.get("/api/runs?q=betta%3D3+b%C3%A9ta%3D0+beta%3D7");
+            assertEquals(List.of(), ids(json(typo)));
+            assertEquals("betta=3: unknown key (did you mean beta?); béta=0: unknown key (did you mean beta?)",
+                    java.net.URLDecoder.decode(typo.header("X-Unknown-Keys"), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(null, client.get("/api/runs?q=beta%3D7").header("X-Unknown-Keys"), "a known key: no note");
         });
     }
 

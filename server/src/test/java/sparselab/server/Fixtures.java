@@ -42,6 +42,20 @@ final class Fixtures {
     }
 
     /**
+     * A trainer's heartbeat for run {@code id}, appended every second at the epoch {@code epoch} holds, until closed:
+     * the run reads as running however long a page takes to load (the tests' takeover timeout is a few seconds, and
+     * a first page load in a loaded machine's browser took longer).
+     */
+    static AutoCloseable beating(EventLog log, String id, java.util.concurrent.atomic.AtomicInteger epoch) {
+        java.util.concurrent.ScheduledExecutorService beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        beat.scheduleWithFixedDelay(() -> log.append(id, new sparselab.log.RunEvent.Heartbeat(epoch.get(), 0)), 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return () -> {
+            beat.shutdownNow();
+            beat.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        };
+    }
+
+    /**
      * The end of a page test class: its server stopped, its log closed (its pool's connections: the PostgreSQL suite
      * shares one server) and its temporary folder deleted; each may be null (a start that failed part way).
      */

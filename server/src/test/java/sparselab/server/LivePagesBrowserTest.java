@@ -156,25 +156,32 @@ class LivePagesBrowserTest {
     }
 
     @Test
-    void the_compare_page_follows_a_run_that_trains_without_a_reload() {
+    void the_compare_page_follows_a_run_that_trains_without_a_reload() throws Exception {
         String id = Fixtures.queued(log, Map.of("data", "bars", "beta", "0", "rho", "0.1", "epochs", "6"));
         log.append(id, new RunEvent.Started(4242, "test-host", 1, 0, "f00d", Map.of()));
         Fixtures.snapshot(log, id, 0, 16, 8);
         log.append(id, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.4, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 2.1, 0.5, 100));
-        log.append(id, new RunEvent.Heartbeat(1, 0));
-        driver.get(base + "/compare.html?runs=" + sparse + "," + id);
-        String points = "const c = Chart.getChart(document.getElementById('chart-recon'));"
-                + " return c ? c.data.datasets.filter(d => d.label.startsWith(arguments[0])).map(d => d.data.length).join(',') : '';";
-        chrome.waitFor(30).until(d -> "1".equals(chrome.js(points, id)));
-        String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
-        chrome.waitFor(30).until(d -> "0,0".equals(chrome.js(epochs)));      // the training run reached snapshot 0 only
-        chrome.js("window.notReloaded = true;");
-        log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
-        Fixtures.snapshot(log, id, 2, 16, 8);
-        log.append(id, new RunEvent.Heartbeat(2, 0));
-        chrome.waitFor(30).until(d -> "2".equals(chrome.js(points, id)));
-        chrome.waitFor(30).until(d -> "2,2".equals(chrome.js(epochs)));      // both at the new common epoch
-        assertEquals(Boolean.TRUE, chrome.js("return window.notReloaded === true;"), "the page was not reloaded");
+        java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger(1);
+        try (AutoCloseable alive = Fixtures.beating(log, id, epoch)) {
+            driver.get(base + "/compare.html?runs=" + sparse + "," + id);
+            String points = "const c = Chart.getChart(document.getElementById('chart-recon'));"
+                    + " return c ? c.data.datasets.filter(d => d.label.startsWith(arguments[0])).map(d => d.data.length).join(',') : '';";
+            chrome.waitFor(30).until(d -> "1".equals(chrome.js(points, id)));
+            String epochs = "return [...document.querySelectorAll('img.gallery-img')].map(i => i.dataset.epoch).join(',');";
+            chrome.waitFor(30).until(d -> "0,0".equals(chrome.js(epochs)));      // the training run reached snapshot 0 only
+            chrome.js("window.notReloaded = true;");
+            log.append(id, new RunEvent.EpochCompleted(2, 1.5, 1.2, 0.2, 0.1, 0.2, RATES, 0.1, 0.2, 0, 0, false, 1.3, 0.5, 100));
+            Fixtures.snapshot(log, id, 2, 16, 8);
+            epoch.set(2);
+            chrome.waitFor(30).until(d -> "2".equals(chrome.js(points, id)));
+            chrome.waitFor(30).until(d -> "2,2".equals(chrome.js(epochs)));      // both at the new common epoch
+            assertEquals(Boolean.TRUE, chrome.js("return window.notReloaded === true;"), "the page was not reloaded");
+            // each run's list of snapshots read once, for its shape, not again when the galleries are drawn again
+            String lists = "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)"
+                    + ".filter(p => p.endsWith('/snapshots')).sort().join(' ');";
+            assertEquals(java.util.stream.Stream.of(sparse, id).map(r -> "/api/runs/" + r + "/snapshots").sorted()
+                    .collect(java.util.stream.Collectors.joining(" ")), chrome.js(lists));
+        }
         log.append(id, new RunEvent.Cancelled(2));
     }
 

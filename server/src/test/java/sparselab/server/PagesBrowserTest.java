@@ -382,7 +382,7 @@ class PagesBrowserTest {
     }
 
     @Test
-    void the_runs_pages_status_filter_is_kept_in_the_address_and_its_empty_answer_names_no_key_value_rule() {
+    void the_runs_pages_status_filter_is_kept_in_the_address_and_its_empty_answer_names_no_key_value_rule_or_an_unknown_key() {
         // the class's runs: the sparse one diverged, the plain one finished, none was cancelled
         driver.get(base + "/index.html?status=cancelled");
         chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
@@ -405,6 +405,10 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> d.findElement(By.id("count")).getText()
                 .equals("no run matches this filter (key=value matches a whole value: beta=0.3 does not find 0.35)"));
         assertEquals("", chrome.js("return document.getElementById('status').value;"));
+        // a key that is no configuration key (a typo): named, as runs -q names it, not the rule of whole values
+        driver.get(base + "/index.html?q=betta%3D3");
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("count")).getText().isBlank());
+        assertEquals("no run matches this filter: betta=3: unknown key (did you mean beta?)", driver.findElement(By.id("count")).getText());
     }
 
     @Test

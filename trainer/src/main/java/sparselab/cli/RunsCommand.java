@@ -61,35 +61,10 @@ public class RunsCommand implements Callable<Integer> {
         TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12), MAX_WIDTH).forEach(out::println);
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;
-            out.println(filtered ? "(no run of " + log.describe() + " matches" + unknownKeys(text) + ")" : "(no runs in " + log.describe() + ")");
+            String unknown = sparselab.store.RunFilter.unknownKeys(text, true);
+            out.println(filtered ? "(no run of " + log.describe() + " matches" + (unknown.isEmpty() ? "" : "; " + unknown) + ")" : "(no runs in " + log.describe() + ")");
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * For a filter that matched nothing: its key=value words whose key is no configuration key (a typo such as
-     * {@code hiden=16} matches no run, and would otherwise look like a filter that found none), as "; hiden=16: unknown
-     * key (did you mean hidden?); known keys: ...", or "" when there are none.
-     */
-    static String unknownKeys(String text) {
-        StringBuilder sb = new StringBuilder();
-        String known = null;
-        // the words as typed (the filter compares them in lower case), each unknown key once, the known keys once at the end
-        String t = text == null ? "" : text.trim().replaceAll("\\s*=\\s*", "=");
-        for (String term : new java.util.LinkedHashSet<>(t.isEmpty() ? List.<String>of() : List.of(t.split("\\s+")))) {
-            int eq = term.indexOf('=');
-            if (eq <= 0) continue;
-            String key = term.substring(0, eq);
-            if (sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(key))) continue;
-            String why = sparselab.config.ConfigKeys.unknownKey(key);
-            int list = why.indexOf("; known keys: ");
-            if (list >= 0) {
-                known = why.substring(list);
-                why = why.substring(0, list);
-            }
-            sb.append("; ").append(sparselab.config.ConfigException.clip(term, 60)).append(": ").append(why);
-        }
-        return sb + (known == null ? "" : known);
     }
 
     /** The widest a column of the table grows; a longer value is clipped to end in "…". */

@@ -39,6 +39,33 @@ public record RunFilter(String status, String text) {
         return null;
     }
 
+    /**
+     * For a filter that matched nothing: its key=value words whose key is no configuration key (a typo such as
+     * {@code hiden=16} matches no run, and would otherwise look like a filter that found none), each as "hiden=16:
+     * unknown key (did you mean hidden?)", joined by "; ", and with {@code knownKeys} the configuration's keys once at
+     * the end ("; known keys: ..."); "" when there are none. The one note of `runs -q` and the dashboard's runs page.
+     */
+    public static String unknownKeys(String text, boolean knownKeys) {
+        List<String> notes = new java.util.ArrayList<>();
+        String known = null;
+        // the words as typed (the filter compares them in lower case), each unknown key once, the known keys once at the end
+        String t = text == null ? "" : text.trim().replaceAll("\\s*=\\s*", "=");
+        for (String term : new java.util.LinkedHashSet<>(t.isEmpty() ? List.<String>of() : List.of(t.split("\\s+")))) {
+            int eq = term.indexOf('=');
+            if (eq <= 0) continue;
+            String key = term.substring(0, eq);
+            if (sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(key))) continue;
+            String why = sparselab.config.ConfigKeys.unknownKey(key);
+            int list = why.indexOf("; known keys: ");
+            if (list >= 0) {
+                known = why.substring(list);
+                why = why.substring(0, list);
+            }
+            notes.add(sparselab.config.ConfigException.clip(term, 60) + ": " + why);
+        }
+        return String.join("; ", notes) + (knownKeys && known != null ? known : "");
+    }
+
     /** The text's words, in lower case; a key=value with spaces around its '=' is one word. */
     public List<String> terms() {
         return terms(text);
