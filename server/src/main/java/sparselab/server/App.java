@@ -106,29 +106,36 @@ public final class App {
     }
 
     /**
-     * One read of the log on a thread of its own (one at a time, at most every 2 s): when it answers, the API serves
-     * requests again; a probe that finds it still unreachable leaves the 503s in place.
+     * Reads the log on a thread of its own (one such thread at a time), every 2 s while it cannot be reached: when it
+     * answers, the API serves requests again, whether or not a request came meanwhile (before, only a request started
+     * a probe, so the first request after the server was back still got the 503).
      */
     private void probe() {
         if (!probing.compareAndSet(false, true)) return;
         Thread t = new Thread(() -> {
             try {
-                log.run("r0000000000");
-                logDown = false;
-            } catch (RuntimeException e) {
-                if (!StoreException.unreachable(e)) logDown = false;     // reachable after all: the request will say what is wrong
-            } finally {
-                try {
-                    Thread.sleep(2000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                while (logDown) {
+                    try {
+                        log.run("r0000000000");
+                        logDown = false;
+                    } catch (RuntimeException e) {
+                        if (!StoreException.unreachable(e)) logDown = false;     // reachable after all: the request will say what is wrong
+                    }
+                    if (logDown) Thread.sleep(2000);
                 }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } finally {
                 probing.set(false);
             }
+            if (logDown && !Thread.currentThread().isInterrupted()) probe();    // set again as this thread ended
         }, "log-probe");
         t.setDaemon(true);
         t.start();
     }
+
+    /** Whether the API answers 503 at once because the log's server could not be reached (tests). */
+    boolean logDown() { return logDown; }
 
     /**
      * The methods Javalin's 405 (a known path, another method) lists for the path, HEAD left out (refused on every API
@@ -244,8 +251,9 @@ public final class App {
         });
         app.exception(Exception.class, (e, ctx) -> {
             if (StoreException.unreachable(e)) {            // the log's server is down or restarting: ask again later
-                LOG.warn("{} {}: the log cannot be reached: {}", ctx.method(), ctx.path(), StoreException.oneLine(e));
+                LOG.warn("{} {}: the log cannot be reached: {}", ctx.method(), ctx.path(), StoreException.unreachableWhy(e));
                 logDown = true;
+                probe();                                    // until it answers again
                 ctx.status(503).header("Retry-After", "10").json(ApiError.of(503, null, LOG_DOWN));
                 return;
             }

@@ -51,8 +51,8 @@ public class CopyCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return ExitCodes.FAILURE;
             }
-            spec.commandLine().getOut().printf("copied %d events of %d runs and %d blobs from %s to %s; projections rebuilt and equal%n",
-                    n, source.runs().size(), target.blobHashes().size(), source.describe(), target.describe());
+            spec.commandLine().getOut().println("copied " + TextTable.count(n, "event") + " of " + TextTable.count(source.runs().size(), "run") + " and "
+                    + TextTable.count(target.blobHashes().size(), "blob") + " from " + source.describe() + " to " + target.describe() + "; projections rebuilt and equal");
             done = true;
             return ExitCodes.OK;
         } finally {

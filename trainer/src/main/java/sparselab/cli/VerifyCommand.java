@@ -24,7 +24,7 @@ public class VerifyCommand implements Callable<Integer> {
         try (EventLog log = db.openReadOnly()) {
             VerifyReport r = log.verify();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s: %d runs, %,d events, %d blobs%n", log.describe(), r.runs(), r.events(), r.blobs());
+            out.println(log.describe() + ": " + TextTable.count(r.runs(), "run") + ", " + TextTable.count(r.events(), "event") + ", " + TextTable.count(r.blobs(), "blob"));
             print(out, "blobs whose bytes do not match their hash", r.badBlobs());
             print(out, "weights and checkpoints that runs point at and whose bytes are missing", r.missingBlobs());
             print(out, "runs with a gap, a repeat or an epoch logged twice", r.sequenceErrors());

@@ -232,7 +232,7 @@ public final class RunExecutor {
             return "run " + r.runId() + " looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue";
         }
-        return "run " + r.runId() + " is " + status + "; only interrupted, failed or cancelled runs whose trainer is gone can be resumed";
+        return "run " + r.runId() + " is " + status + "; only interrupted, failed or cancelled runs whose trainer is gone, and queued runs, can be resumed";
     }
 
     /** The {@code started} event of a claim by this process (the lease and fromEpoch are filled in by the claim). */
@@ -466,6 +466,7 @@ public final class RunExecutor {
         long waitMs = 500;
         boolean written = false;
         while (true) {
+            long tried = System.nanoTime();
             try {
                 if (written) {                                                  // the failed try may have been committed
                     RunRow now = log.require(lease.runId());
@@ -483,8 +484,10 @@ public final class RunExecutor {
             } catch (RuntimeException e) {
                 if (!StoreException.unreachable(e) || System.nanoTime() + waitMs * 1_000_000 > deadline) throw e;
                 written = true;
-                LOG.warn("run {}: the log cannot be reached ({}); writing {} {} again in {} ms", lease.runId(),
-                        StoreException.oneLine(e), step, epoch, waitMs);
+                // the try's own time too: a try waits for a connection first (15 s on PostgreSQL), so tries are further apart than the pause
+                LOG.warn("run {}: the log cannot be reached ({}); writing {} {} again in {} ms (this try took {} s)",
+                        lease.runId(), StoreException.unreachableWhy(e), step, epoch, waitMs,
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - tried) / 1e9));
                 try {
                     Thread.sleep(waitMs);
                 } catch (InterruptedException ie) {

@@ -234,7 +234,7 @@ public final class WorkerLoop {
             } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
                 throw e;
             } catch (RuntimeException e) {
-                LOG.warn("worker {}: cannot reach the log ({}); retrying in {} ms", name, sparselab.store.StoreException.oneLine(e), backoff);
+                LOG.warn("worker {}: cannot reach the log ({}); retrying in {} ms", name, sparselab.store.StoreException.unreachableWhy(e), backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 30_000);
                 continue;

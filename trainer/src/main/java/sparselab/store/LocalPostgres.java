@@ -140,15 +140,29 @@ public final class LocalPostgres implements AutoCloseable {
         } else {
             Files.writeString(hba, rule + Files.readString(hba));
         }
-        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w",
-                "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
-                        + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"), true);
+        startServer();
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + PASSWORD_ROLE + " LOGIN SUPERUSER PASSWORD '" + PASSWORD + "'");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the PostgreSQL server: " + e.getMessage(), e);
         }
         LOG.info("PostgreSQL test server on 127.0.0.1:{} in {}", port, dir);
+    }
+
+    private void startServer() throws IOException {
+        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w",
+                "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
+                        + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"), true);
+    }
+
+    /** Stops the server at once, keeping its folder: {@link #restart} starts it again on the same port (outage tests). */
+    public synchronized void pause() throws IOException {
+        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop"), true);
+    }
+
+    /** Starts a server {@link #pause}d before, on the same port, with its databases. */
+    public synchronized void restart() throws IOException {
+        startServer();
     }
 
     private Connection connect(String db) throws SQLException {

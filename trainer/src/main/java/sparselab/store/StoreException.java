@@ -201,6 +201,21 @@ public class StoreException extends RuntimeException {
     }
 
     /**
+     * Why the log could not be reached, as the deepest database error under {@code e} says it ("Connection to
+     * host:5432 refused. ..."): the connection pool's own timeout ("Connection is not available, request timed out
+     * after 15000ms (total=0, ...)") names no cause, and the driver's error beneath it does. {@link #oneLine} when
+     * there is none.
+     */
+    public static String unreachableWhy(Throwable e) {
+        Throwable said = null;
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof java.sql.SQLException && !(t instanceof java.sql.SQLTransientConnectionException) && !firstLine(t).isEmpty()) said = t;
+        }
+        return said == null ? oneLine(e) : sparselab.config.ConfigException.clip(firstLine(said), 400);
+    }
+
+    /**
      * {@link #oneLine}, but the log's own failures (a StoreException: damaged bytes, a missing checkpoint, ...), whose
      * messages say what is wrong, without the class's name.
      */

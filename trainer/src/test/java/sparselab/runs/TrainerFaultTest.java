@@ -71,7 +71,7 @@ class TrainerFaultTest {
         }
         Result done = run(new sparselab.cli.ResumeCommand(), finished, "--db", file.toString(), "--background");
         assertEquals(ExitCodes.REFUSED, done.code(), done.out() + done.err());
-        assertTrue(done.err().contains("run " + finished + " is finished; only interrupted, failed or cancelled runs"), done.err());
+        assertTrue(done.err().contains("run " + finished + " is finished; only interrupted, failed or cancelled runs whose trainer is gone, and queued runs, can be resumed"), done.err());
         Result alive = run(new sparselab.cli.ResumeCommand(), running, "--db", file.toString(), "--background");
         assertEquals(ExitCodes.REFUSED, alive.code(), alive.out() + alive.err());
         assertTrue(alive.err().contains("run " + running + " is running"), alive.err());

@@ -43,4 +43,27 @@ class LocalPostgresTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> LocalPostgres.start(ports::pop).close());
         assertEquals(2, ports.size(), "one try only: " + e.getMessage());
     }
+
+    /**
+     * A log whose server is gone (found 2026-12-02 by a walkthrough of the many-machines set-up: a worker's and a
+     * trainer's retry lines said only the pool's "Connection is not available, request timed out after 15000ms
+     * (total=0, active=0, idle=0, waiting=2)"): the line for the log's outage names the driver's cause.
+     */
+    @Test
+    void the_reason_a_log_cannot_be_reached_is_the_drivers_not_the_pools() {
+        System.setProperty(EventLog.PG_POOL_WAIT_PROPERTY, "1500");
+        try (LocalPostgres pg = LocalPostgres.start()) {
+            try (EventLog log = EventLog.open(pg.newDatabase())) {
+                pg.close();                                 // the server stopped under an open log
+                RuntimeException e = assertThrows(RuntimeException.class, () -> log.runs());
+                assertTrue(StoreException.unreachable(e), e.toString());
+                String why = StoreException.unreachableWhy(e);
+                assertTrue(why.contains("refused"), why);
+                assertFalse(why.contains("Connection is not available") || why.contains("total="), why);
+                assertTrue(StoreException.oneLine(e).contains("Connection is not available"), "the pool's line, as before: " + StoreException.oneLine(e));
+            }
+        } finally {
+            System.clearProperty(EventLog.PG_POOL_WAIT_PROPERTY);
+        }
+    }
 }
