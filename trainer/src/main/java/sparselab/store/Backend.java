@@ -13,9 +13,9 @@ import java.util.Optional;
 
 /**
  * What {@code --db} names: an SQLite file (any path) or a PostgreSQL database
- * ({@code postgresql://user@host:port/db}). The password of a PostgreSQL log comes from {@code PGPASSWORD}, else from
- * the password file ({@code PGPASSFILE} or {@code ~/.pgpass}, the libpq format), else from the URL; it is never
- * part of {@link #display()}.
+ * ({@code postgresql://user@host:port/db}). The password of a PostgreSQL log is looked for as libpq (psql) looks for
+ * it: in the URL ({@code user:password@}), else {@code PGPASSWORD}, else the password file ({@code PGPASSFILE} or
+ * {@code ~/.pgpass}, the libpq format); it is never part of {@link #display()}.
  */
 record Backend(Kind kind, Path file, String jdbcUrl, String user, String password, String display, String query) {
 
@@ -28,9 +28,20 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
      * @param create for SQLite: create the file when missing (false: refuse a missing file)
      */
     static Backend parse(String db, boolean create) {
+        return parse(db, create, System::getenv);
+    }
+
+    /** {@link #parse(String, boolean)} with the environment variables {@code env} gives (PGUSER, PGPASSWORD, PGPASSFILE). */
+    static Backend parse(String db, boolean create, java.util.function.UnaryOperator<String> env) {
         if (db == null || db.isBlank()) throw new StoreException.BadLog("--db: empty; give a file path or a postgresql:// URL");
         String s = db.trim();
-        if (s.startsWith("postgresql://") || s.startsWith("postgres://")) return postgres(s);
+        if (s.startsWith("postgresql://") || s.startsWith("postgres://")) return postgres(s, env);
+        // a slash short (postgresql:/host/db) or a scheme in capitals: no file path was meant
+        if (s.matches("(?i)^postgres(ql)?:.*")) {
+            String shown = s.replaceFirst(":[^:@/]*@", ":***@").replaceFirst("\\?.*$", "?...");     // what may be a password, hidden
+            throw new StoreException.BadLog("--db: '" + shown + "' is not a postgresql:// URL; write it as postgresql://user@host:port/db"
+                    + " (the scheme in lower case, two slashes after it)");
+        }
         if (s.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || s.startsWith("jdbc:")) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is neither a file path nor a postgresql:// URL");
         }
@@ -56,7 +67,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         }
     }
 
-    private static Backend postgres(String s) {
+    private static Backend postgres(String s, java.util.function.UnaryOperator<String> env) {
         URI uri;
         try {
             uri = new URI(s);
@@ -92,10 +103,12 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
                 if (two[0].equalsIgnoreCase("user") && two.length > 1 && !two[1].isBlank()) user = URLDecoder.decode(two[1], StandardCharsets.UTF_8);
             }
         }
-        String who = user == null || user.isBlank() ? Optional.ofNullable(System.getenv("PGUSER")).orElse(System.getProperty("user.name")) : user;
+        String who = user == null || user.isBlank() ? Optional.ofNullable(env.apply("PGUSER")).orElse(System.getProperty("user.name")) : user;
         String db = decode(path);
-        String password = Optional.ofNullable(System.getenv("PGPASSWORD")).filter(p -> !p.isEmpty())
-                .or(() -> pgpass(host, port, db, who)).orElse(urlPassword);
+        // as libpq (psql) looks for it: the URL's, else PGPASSWORD, else the password file
+        String password = Optional.ofNullable(urlPassword).filter(p -> !p.isEmpty())
+                .or(() -> Optional.ofNullable(env.apply("PGPASSWORD")).filter(p -> !p.isEmpty()))
+                .or(() -> pgpass(host, port, db, who, env)).orElse(null);
         user = who;
         // a URL again (a name with '@', '/' or a space escaped), which child processes are given as their --db
         String display = "postgresql://" + encode(user) + "@" + host + ":" + port + "/" + encode(db);
@@ -136,8 +149,8 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     private static String clip(String s) { return s.length() <= 20 ? s : s.substring(0, 20) + "..."; }
 
     /** The password of the first matching line of the libpq password file, if any. */
-    static Optional<String> pgpass(String host, int port, String db, String user) {
-        String f = System.getenv("PGPASSFILE");
+    static Optional<String> pgpass(String host, int port, String db, String user, java.util.function.UnaryOperator<String> env) {
+        String f = env.apply("PGPASSFILE");
         Path file = f != null && !f.isBlank() ? Path.of(f) : Path.of(System.getProperty("user.home"), ".pgpass");
         if (!Files.isRegularFile(file)) return Optional.empty();
         List<String> lines;

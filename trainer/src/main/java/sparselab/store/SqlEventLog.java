@@ -317,7 +317,10 @@ final class SqlEventLog implements EventLog {
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof java.net.UnknownHostException) m = "unknown host " + m;     // its message is the name alone
-        return firstLine(m);
+        m = firstLine(m);
+        // the driver's words name no place to put it: where sparselab looks, in the order it looks
+        if (m.contains("no password was provided")) m = m.replaceFirst("\\.$", "") + " (give it in the URL as user:password@, in PGPASSWORD, or in ~/.pgpass)";
+        return m;
     }
 
     private static String firstLine(String s) {

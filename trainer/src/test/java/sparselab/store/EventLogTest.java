@@ -828,6 +828,29 @@ class EventLogTest {
         assertEquals(0, Files.size(empty), "a command that only reads leaves an empty file empty");
     }
 
+    /**
+     * The password as psql looks for it (found 2026-12-02 by a walkthrough of the many-machines set-up: a stale
+     * PGPASSWORD beat the password written in the URL, where psql takes the URL's): the URL's, else PGPASSWORD, else
+     * the password file. And a URL a slash short, or with its scheme in capitals, is refused as such, not taken for a
+     * file path ("no log at /home/.../postgresql:/...").
+     */
+    @Test
+    void the_password_is_looked_for_as_psql_does_and_a_url_a_slash_short_is_no_file_path() throws Exception {
+        Path pass = dir.resolve("pgpass");
+        Files.writeString(pass, "h:5433:db:u:from-file\n");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PGPASSWORD", "from-env", "PGPASSFILE", pass.toString()));
+        assertEquals("from-url", Backend.parse("postgresql://u:from-url@h:5433/db", true, env::get).password(), "the URL's first");
+        assertEquals("from-env", Backend.parse("postgresql://u@h:5433/db", true, env::get).password());
+        env.remove("PGPASSWORD");
+        assertEquals("from-file", Backend.parse("postgresql://u@h:5433/db", true, env::get).password());
+        assertEquals(null, Backend.parse("postgresql://u@h:5433/other", true, env::get).password(), "no line for that database");
+        for (String typo : List.of("postgresql:/u:hunter2@h:5433/db", "PostgreSQL://u:hunter2@h/db", "postgres:u@h/db?sslpassword=hunter2")) {
+            var e = assertThrows(StoreException.BadLog.class, () -> Backend.parse(typo, true, env::get));
+            assertTrue(e.getMessage().contains("is not a postgresql:// URL; write it as postgresql://user@host:port/db"), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        }
+    }
+
     @Test
     void a_postgresql_url_reads_its_names_as_psql_does_and_child_processes_open_the_same_log() throws Exception {
         // psql reads "a+b" in a URL as the name a+b ('+' is no space outside a form), and %25 as one '%'
@@ -885,6 +908,13 @@ class EventLogTest {
         var bad = assertThrows(StoreException.BadLog.class, () -> EventLog.open(wrong));
         assertTrue(bad.getMessage().contains("password authentication failed"), bad.getMessage());
         assertFalse(bad.getMessage().contains("not-the-password"), bad.getMessage());
+        // no password anywhere (no PGPASSWORD, no password file): the refusal says where one goes
+        String none = url.replace("postgres@", LocalPostgres.PASSWORD_ROLE + "@");
+        String noFile = dir.resolve("no-pgpass").toString();
+        var missing = assertThrows(StoreException.BadLog.class,
+                () -> SqlEventLog.open(Backend.parse(none, true, name -> name.equals("PGPASSFILE") ? noFile : null)).close());
+        assertTrue(missing.getMessage().contains("no password was provided (give it in the URL as user:password@, in PGPASSWORD, or in ~/.pgpass)"),
+                missing.getMessage());
         String right = url.replace("postgres@", LocalPostgres.PASSWORD_ROLE + ":" + LocalPostgres.PASSWORD + "@");
         try (EventLog log = EventLog.open(right)) {
             assertFalse(log.describe().contains(LocalPostgres.PASSWORD), log.describe());
