@@ -116,8 +116,10 @@ public final class ServeCommand implements Callable<Integer> {
         boolean wildcard = Safety.isWildcard(host);
         String shown = wildcard ? machineName() : host.contains(":") ? "[" + host + "]" : host;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("sparselab dashboard on http://%s:%d/ (log %s, %d worker%s)%s; Ctrl-C stops it%s%n",
-                shown, app.port(), log.describe(), workers, workers == 1 ? "" : "s",
+        // the pool's size, not the `sparselab worker` processes that serve the log (the Workers page lists those)
+        out.printf("sparselab dashboard on http://%s:%d/ (log %s, %s)%s; Ctrl-C stops it%s%n",
+                shown, app.port(), log.describe(), workers == 0 ? "its pool starts no trainers: --workers 0"
+                        : "its pool starts up to " + workers + " trainer" + (workers == 1 ? "" : "s") + " at once",
                 wildcard ? ", reachable from other machines by this machine's name or addresses" : "",
                 BackgroundTrainer.detachesSession() ? ", trainers already started go on" : "");
         out.println(limits.describe());

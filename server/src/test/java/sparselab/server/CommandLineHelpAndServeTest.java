@@ -104,6 +104,12 @@ class CommandLineHelpAndServeTest {
         Cli.Result typo = run("train", "--sed", "beta=3");
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("Unknown options: '--sed'") && typo.err().contains("Possible solutions: --set"), typo.err());
+        // a configuration key given as an option (noted 2026-12-02 by a new user's walkthrough): how to set it
+        Cli.Result key = run("train", "--epochs", "3", "--Beta=0.5");
+        assertEquals(2, key.code());
+        assertTrue(key.err().contains("--epochs: a configuration key; set it with --set epochs=3")
+                && key.err().contains("--Beta=0.5: a configuration key; set it with --set beta=0.5"), key.err());
+        assertFalse(run("runs", "--epochs", "3").err().contains("a configuration key"), "runs takes no --set");
         Cli.Result command = run("trian");
         assertEquals(2, command.code());
         assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(./sparselab --help lists the commands)"),

@@ -72,6 +72,8 @@ class WildcardBindTest {
             }
             assertEquals(name, m.group(1), "a wildcard bind prints the machine's name, not localhost:\n" + read(out));
             assertTrue(read(out).contains("reachable from other machines"), read(out));
+            // the pool's size, not read as the `sparselab worker` processes (noted 2026-12-02: "0 workers" beside two of them)
+            assertTrue(read(out).contains("(log " + dir.resolve("wild.db") + ", its pool starts no trainers: --workers 0)"), read(out));
             int port = Integer.parseInt(m.group(2));
 
             assertEquals(200, statusWithHost(port, "/api/runs", name + ":" + port));

@@ -100,6 +100,7 @@ public final class ExitCodes {
         CommandLine cmd = ex.getCommandLine();
         java.io.PrintWriter err = cmd.getErr();
         err.println(ex.getMessage());
+        configKeyHints(ex, cmd).forEach(err::println);
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err) && cmd.getParent() == null) {
             cmd.usage(err);
             return REFUSED;
@@ -108,6 +109,32 @@ public final class ExitCodes {
         err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
         err.println("(./" + cmd.getCommandSpec().qualifiedName() + " --help " + (cmd.getSubcommands().isEmpty() ? "explains every option)" : "lists the commands)"));
         return REFUSED;
+    }
+
+    /**
+     * For an unknown option that is a configuration key ({@code train --epochs 3}) of a command that takes {@code --set}:
+     * "--epochs: a configuration key; set it with --set epochs=3" (the option's value when one follows it).
+     */
+    static List<String> configKeyHints(CommandLine.ParameterException ex, CommandLine cmd) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || cmd.getCommandSpec().findOption("--set") == null) return List.of();
+        List<String> unmatched = u.getUnmatched();
+        List<String> hints = new java.util.ArrayList<>();
+        for (int i = 0; i < unmatched.size(); i++) {
+            String arg = unmatched.get(i);
+            if (!arg.startsWith("--") || arg.length() < 3) continue;
+            String name = arg.substring(2), value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < unmatched.size() && !unmatched.get(i + 1).startsWith("-")) {
+                value = unmatched.get(i + 1);
+            }
+            String key = name, shown = value == null ? "VALUE" : sparselab.config.ConfigException.clip(value, 60);
+            sparselab.config.ConfigKeys.all().stream().filter(k -> k.name().equalsIgnoreCase(key)).findFirst().ifPresent(k ->
+                    hints.add(sparselab.config.ConfigException.clip(arg, 60) + ": a configuration key; set it with --set " + k.name() + "=" + shown));
+        }
+        return hints;
     }
 
     /** True when {@code ex} or a cause is the system's "No space left on device" (ENOSPC). */
