@@ -40,7 +40,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (s.matches("(?i)^postgres(ql)?:.*")) {
             String shown = s.replaceFirst(":[^:@/]*@", ":***@").replaceFirst("\\?.*$", "?...");     // what may be a password, hidden
             throw new StoreException.BadLog("--db: '" + shown + "' is not a postgresql:// URL; write it as postgresql://user@host:port/db"
-                    + " (the scheme in lower case, two slashes after it)");
+                    + " (the scheme in lower case, two slashes after it; a file of that name: ./" + shown + ")");
         }
         if (s.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || s.startsWith("jdbc:")) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is neither a file path nor a postgresql:// URL");

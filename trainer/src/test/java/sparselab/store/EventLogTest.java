@@ -849,6 +849,8 @@ class EventLogTest {
             assertTrue(e.getMessage().contains("is not a postgresql:// URL; write it as postgresql://user@host:port/db"), e.getMessage());
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
         }
+        // a file of such a name, as the refusal says
+        assertEquals(Backend.Kind.SQLITE, Backend.parse("./postgres:notes.db", true, env::get).kind());
     }
 
     @Test
