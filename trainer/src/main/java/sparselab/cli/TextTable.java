@@ -41,11 +41,12 @@ public final class TextTable {
         return lines;
     }
 
-    /** {@code v} when at most {@code max} characters, else its first {@code max - 1} and "…". */
     /** "1 run", "2 runs", "1,234 events": a count and its noun, in the plural unless the count is one. */
     static String count(long n, String noun) {
         return String.format(java.util.Locale.ROOT, "%,d %s", n, n == 1 ? noun : noun + "s");
     }
+
+    /** {@code v} when at most {@code max} characters, else its first {@code max - 1} and "…". */
 
     static String clip(String v, int max) {
         if (length(v) <= max) return v;

@@ -49,6 +49,10 @@ public class TrainCommand implements Callable<Integer> {
         // dashboard pool sees it queued while its data loads
         RunConfig built = prepared.config();
         Dataset data = DataSets.load(built.data(), Runs.dataDir(), built.limit());
+        if (prepared.dataFingerprint() != null && !prepared.dataFingerprint().equals(data.fingerprint())) {
+            // the file changed between the check and this load: the run would say it trained on other data
+            throw new ExitCodes.RefusedException("the data set '" + built.data() + "' changed while the run was being prepared; nothing was queued, try again");
+        }
         Lease lease = Runs.createClaimed(log, prepared, created, RunExecutor.startedEvent(data.fingerprint(), null),
                 sparselab.config.Limits.fromEnvironment());
         return foreground(spec, db.db, log, lease.runId(), exec -> exec.train(lease, data));

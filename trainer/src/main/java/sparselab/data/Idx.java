@@ -123,8 +123,9 @@ public final class Idx {
             Files.createDirectories(dir);
             // a part file of this writer's own: two writers of the same file at once (two trainers fetching the demo
             // digits on a fresh machine) each write theirs whole and move it into place, the same bytes either way
-            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".part");
-            try (OutputStream raw = Files.newOutputStream(tmp);
+            // (named here, not by createTempFile, whose file is its owner's alone: the data folder may be shared)
+            tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID() + ".part");
+            try (OutputStream raw = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream z = file.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
                  DataOutputStream out = new DataOutputStream(new BufferedOutputStream(z, 1 << 16))) {
                 out.writeInt(magic);

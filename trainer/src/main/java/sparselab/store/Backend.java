@@ -38,7 +38,8 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (s.startsWith("postgresql://") || s.startsWith("postgres://")) return postgres(s, env);
         // a slash short (postgresql:/host/db) or a scheme in capitals: no file path was meant
         if (s.matches("(?i)^postgres(ql)?:.*")) {
-            String shown = s.replaceFirst(":[^:@/]*@", ":***@").replaceFirst("\\?.*$", "?...");     // what may be a password, hidden
+            // what may be a password hidden: from the colon after the user to the last '@' (a password may hold ':', '/' or '@')
+            String shown = s.replaceFirst("\\?.*$", "?...").replaceFirst("^((?i:postgres(?:ql)?):/*[^:/@]*):.*@", "$1:***@");
             throw new StoreException.BadLog("--db: '" + shown + "' is not a postgresql:// URL; write it as postgresql://user@host:port/db"
                     + " (the scheme in lower case, two slashes after it; a file of that name: ./" + shown + ")");
         }

@@ -293,5 +293,9 @@ class IdxTest {
             two.shutdownNow();
         }
         assertArrayEquals(concat(header(0x803, count, side, side), px), Files.readAllBytes(file));
+        // its mode is that of any file written here (the umask's), not a temporary file's owner-only 0600: a data
+        // folder may be shared with the account that serves the dashboard
+        Path plain = Files.write(tmp.resolve("plain"), new byte[1]);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
     }
 }

@@ -844,10 +844,11 @@ class EventLogTest {
         env.remove("PGPASSWORD");
         assertEquals("from-file", Backend.parse("postgresql://u@h:5433/db", true, env::get).password());
         assertEquals(null, Backend.parse("postgresql://u@h:5433/other", true, env::get).password(), "no line for that database");
-        for (String typo : List.of("postgresql:/u:hunter2@h:5433/db", "PostgreSQL://u:hunter2@h/db", "postgres:u@h/db?sslpassword=hunter2")) {
+        for (String typo : List.of("postgresql:/u:hunter2@h:5433/db", "PostgreSQL://u:hunter2@h/db", "postgres:u@h/db?sslpassword=hunter2",
+                "postgresql:/u:hun:ter2@h/db", "postgresql:/u:hun/ter2@h/db", "postgresql:u:hun@ter2@h/db")) {
             var e = assertThrows(StoreException.BadLog.class, () -> Backend.parse(typo, true, env::get));
             assertTrue(e.getMessage().contains("is not a postgresql:// URL; write it as postgresql://user@host:port/db"), e.getMessage());
-            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2") || e.getMessage().contains("ter2"), e.getMessage());
         }
         // a file of such a name, as the refusal says
         assertEquals(Backend.Kind.SQLITE, Backend.parse("./postgres:notes.db", true, env::get).kind());
