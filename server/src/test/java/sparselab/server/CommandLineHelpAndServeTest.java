@@ -114,6 +114,12 @@ class CommandLineHelpAndServeTest {
         assertEquals(2, command.code());
         assertTrue(command.err().contains("Did you mean: sparselab train") && command.err().contains("(./sparselab --help lists the commands)"),
                 command.err());
+        assertTrue(command.err().contains("'trian' is not a command of sparselab"), command.err());
+        // a word close to no command (noted 2026-12-02 by a new user's walkthrough: picocli's "Unmatched argument at
+        // index 0" alone): said in words, then the commands
+        Cli.Result bogus = run("bogus");
+        assertEquals(2, bogus.code());
+        assertTrue(bogus.err().contains("'bogus' is not a command of sparselab") && bogus.err().contains("Commands:"), bogus.err());
     }
 
     @Test

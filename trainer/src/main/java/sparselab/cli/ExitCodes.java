@@ -100,6 +100,11 @@ public final class ExitCodes {
         CommandLine cmd = ex.getCommandLine();
         java.io.PrintWriter err = cmd.getErr();
         err.println(ex.getMessage());
+        // a word where a command goes, not close to any (`./sparselab bogus`): said in words, the commands below
+        if (cmd.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            err.println("'" + ConfigException.clip(u.getUnmatched().get(0), 60) + "' is not a command of " + cmd.getCommandName());
+        }
         configKeyHints(ex, cmd).forEach(err::println);
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err) && cmd.getParent() == null) {
             cmd.usage(err);

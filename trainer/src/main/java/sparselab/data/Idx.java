@@ -116,6 +116,23 @@ public final class Idx {
         write(file, LABELS_MAGIC, new int[] {labels.length}, labels);
     }
 
+    /**
+     * Deletes the part files of {@code file} whose writer is gone (a fetch killed part way leaves tens of megabytes):
+     * those named by a process that is no longer alive on this machine. A live writer's part file is left alone.
+     */
+    static void deleteDeadParts(Path file) {
+        java.util.regex.Pattern part = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(file.getFileName().toString())
+                + "\\.([0-9]+)-[0-9a-f-]{36}\\.part");
+        try (java.util.stream.Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
+            for (Path p : siblings.toList()) {
+                java.util.regex.Matcher m = part.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) Files.deleteIfExists(p);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // left for the next write: a stale part file takes room, it breaks nothing
+        }
+    }
+
     private static void write(Path file, int magic, int[] dims, byte[] data) {
         Path tmp = null;
         try {
@@ -125,6 +142,7 @@ public final class Idx {
             // digits on a fresh machine) each write theirs whole and move it into place, the same bytes either way
             // (named here, not by createTempFile, whose file is its owner's alone: the data folder may be shared)
             tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID() + ".part");
+            deleteDeadParts(file);
             try (OutputStream raw = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream z = file.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
                  DataOutputStream out = new DataOutputStream(new BufferedOutputStream(z, 1 << 16))) {

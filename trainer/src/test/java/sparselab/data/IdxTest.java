@@ -298,4 +298,23 @@ class IdxTest {
         Path plain = Files.write(tmp.resolve("plain"), new byte[1]);
         assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
     }
+
+    /**
+     * A fetch killed part way leaves its part file (tens of megabytes for the demo digits): the next write of the file
+     * deletes the part files of writers that are gone, and leaves a live writer's.
+     */
+    @Test
+    void a_write_deletes_the_part_files_of_writers_that_are_gone_and_keeps_a_live_ones(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("images-idx3-ubyte");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path dead = Files.write(tmp.resolve(file.getFileName() + "." + gone.pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
+        Path live = Files.write(tmp.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
+        Path other = Files.write(tmp.resolve("labels-idx1-ubyte." + gone.pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
+        Idx.writeImages(file, pixels(), 3, 2, 3);
+        assertTrue(Files.exists(file));
+        assertTrue(!Files.exists(dead), "the gone writer's part file deleted");
+        assertTrue(Files.exists(live), "a live writer's kept");
+        assertTrue(Files.exists(other), "another file's parts are its own writes' business");
+    }
 }
