@@ -57,6 +57,8 @@ public final class App {
      */
     private volatile boolean logDown;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set when the dashboard stops: a probe ends then, even while the log stays open and its server down. */
+    private volatile boolean stopped;
     private static final String LOG_DOWN = "the event log cannot be reached (its server is down or restarting); try again later";
     /** Retry-After of a 429: the queue is full (a slot frees when a run ends), or the heavy work is busy (seconds). */
     static final String QUEUE_RETRY_SECONDS = "30", BUSY_RETRY_SECONDS = "5";
@@ -114,7 +116,7 @@ public final class App {
         if (!probing.compareAndSet(false, true)) return;
         Thread t = new Thread(() -> {
             try {
-                while (logDown) {
+                while (logDown && !stopped) {
                     try {
                         log.run("r0000000000");
                         logDown = false;
@@ -128,7 +130,7 @@ public final class App {
             } finally {
                 probing.set(false);
             }
-            if (logDown && !Thread.currentThread().isInterrupted()) probe();    // set again as this thread ended
+            if (logDown && !stopped && !Thread.currentThread().isInterrupted()) probe();    // set again as this thread ended
         }, "log-probe");
         t.setDaemon(true);
         t.start();
@@ -260,6 +262,7 @@ public final class App {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             ctx.status(500).json(new ApiError(500, "internal error; see the server log", Map.of()));
         });
+        app.events(e -> e.serverStopping(() -> stopped = true));
         return app;
     }
 }

@@ -74,10 +74,20 @@ class LogOutageApiTest {
                 while (dashboard.logDown() && System.currentTimeMillis() < deadline) Thread.sleep(100);     // no request meanwhile
                 assertFalse(dashboard.logDown(), "a probe of its own found the server back");
                 assertEquals(200, client.get("/api/runs").code());
+                // down again, then the dashboard stops while the log stays open: its probe ends with it (a review's note)
+                server.pause();
+                assertEquals(503, client.get("/api/runs").code());
             });
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (probeThreads() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            assertEquals(0, probeThreads(), "no probe left running after the dashboard stopped");
         } finally {
             server.close();
         }
+    }
+
+    private static long probeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("log-probe") && t.isAlive()).count();
     }
 
     @Test
