@@ -47,7 +47,6 @@ public final class TextTable {
     }
 
     /** {@code v} when at most {@code max} characters, else its first {@code max - 1} and "…". */
-
     static String clip(String v, int max) {
         if (length(v) <= max) return v;
         return v.substring(0, v.offsetByCodePoints(0, max - 1)) + "…";

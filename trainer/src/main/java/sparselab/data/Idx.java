@@ -118,7 +118,8 @@ public final class Idx {
 
     /**
      * Deletes the part files of {@code file} whose writer is gone (a fetch killed part way leaves tens of megabytes):
-     * those named by a process that is no longer alive on this machine. A live writer's part file is left alone.
+     * those untouched for an hour and named by a process that is not alive here. A live writer's part file is left
+     * alone, also one on another machine that shares the folder (its pid means nothing here, but it writes now).
      */
     static void deleteDeadParts(Path file) {
         java.util.regex.Pattern part = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(file.getFileName().toString())
@@ -126,7 +127,10 @@ public final class Idx {
         try (java.util.stream.Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
             for (Path p : siblings.toList()) {
                 java.util.regex.Matcher m = part.matcher(p.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) Files.deleteIfExists(p);
+                if (m.matches() && Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minus(java.time.Duration.ofHours(1)))
+                        && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) {
+                    Files.deleteIfExists(p);
+                }
             }
         } catch (IOException | NumberFormatException e) {
             // left for the next write: a stale part file takes room, it breaks nothing

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -311,10 +312,16 @@ class IdxTest {
         Path dead = Files.write(tmp.resolve(file.getFileName() + "." + gone.pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
         Path live = Files.write(tmp.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
         Path other = Files.write(tmp.resolve("labels-idx1-ubyte." + gone.pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
+        // a gone pid's part written a minute ago: perhaps a writer on another machine sharing the folder, still writing
+        Path recent = Files.write(tmp.resolve(file.getFileName() + "." + gone.pid() + "-" + java.util.UUID.randomUUID() + ".part"), new byte[100]);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(2)));
+        for (Path p : List.of(dead, live, other)) Files.setLastModifiedTime(p, old);
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofMinutes(1))));
         Idx.writeImages(file, pixels(), 3, 2, 3);
         assertTrue(Files.exists(file));
         assertTrue(!Files.exists(dead), "the gone writer's part file deleted");
         assertTrue(Files.exists(live), "a live writer's kept");
+        assertTrue(Files.exists(recent), "a part written to within the hour kept");
         assertTrue(Files.exists(other), "another file's parts are its own writes' business");
     }
 }
