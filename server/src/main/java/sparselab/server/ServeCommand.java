@@ -46,8 +46,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<String> hosts = allowHosts.checked();
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open();
         serveUntilStopped(spec, log, host, port, workers, hosts, () -> null);
         return 0;

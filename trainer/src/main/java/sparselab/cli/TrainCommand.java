@@ -34,10 +34,11 @@ public class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
         Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
         Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
+        // after the checks: a refused command says only what is wrong
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open();
         RunEvent.Created created = Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null);
         if (background) {

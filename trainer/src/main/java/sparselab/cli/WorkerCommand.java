@@ -26,7 +26,6 @@ public class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         // written so that NaN fails too; a poll faster than 0.1 s only loads the log
         if (slots < 1 || slots > WorkerLoop.MAX_SLOTS) {
             throw new ExitCodes.RefusedException("--slots: " + slots + " is out of range [1, " + WorkerLoop.MAX_SLOTS + "]");
@@ -38,6 +37,7 @@ public class WorkerCommand implements Callable<Integer> {
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)
         String me = name == null ? WorkerLoop.defaultName() : name;
         // the workers view has one row per name: a second live worker of the same name would hide the first

@@ -89,7 +89,7 @@ public final class NativeEnv {
         return coreTypeNote(System.getenv("OPENBLAS_CORETYPE"), coreTypeFor(cpuFlags()));
     }
 
-    static Optional<String> coreTypeNote(String inUse, Optional<String> suggested) {
+    public static Optional<String> coreTypeNote(String inUse, Optional<String> suggested) {
         if (suggested.isEmpty() || (!isUnset(inUse) && inUse.trim().equalsIgnoreCase(suggested.get()))) return Optional.empty();
         String best = suggested.get();
         if (!isUnset(inUse) && !KNOWN.contains(inUse.trim().toUpperCase(java.util.Locale.ROOT))) {

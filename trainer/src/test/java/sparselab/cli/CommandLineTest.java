@@ -608,6 +608,25 @@ class CommandLineTest {
         assertFalse(Files.exists(dir.resolve("nope.idx")));
     }
 
+    /**
+     * A refused `train` says only what is wrong: the note on a weak OpenBLAS core type (printed by every command that
+     * trains) came before the refusal and read as part of it. The core type here is one OpenBLAS does not know, so
+     * that the note is due on any CPU that has a core type to suggest.
+     */
+    @Test
+    void a_refused_train_prints_the_refusal_alone_without_the_core_type_note() throws Exception {
+        String db = dir.resolve("note.db").toString();
+        Cli.Ran r = Cli.run(List.of(), java.util.Map.of("OPENBLAS_CORETYPE", "Bogus"), "train", "--db", db, "--set", "epochs=bogus");
+        assertEquals(2, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertEquals(List.of("refused: epochs: 'bogus' is not an integer"), lines, r.err());
+        if (sparselab.runs.NativeEnv.coreTypeFor(sparselab.runs.NativeEnv.cpuFlags()).isPresent()) {
+            assertTrue(sparselab.runs.NativeEnv.coreTypeNote("Bogus", sparselab.runs.NativeEnv.coreTypeFor(sparselab.runs.NativeEnv.cpuFlags()))
+                    .isPresent(), "the note is due here, so the refusal alone is what this test checks");
+        }
+        assertFalse(Files.exists(Path.of(db)));
+    }
+
     @Test
     void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() throws Exception {
         String db = dir.resolve("w.db").toString();
