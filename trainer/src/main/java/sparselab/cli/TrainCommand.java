@@ -7,7 +7,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
-import sparselab.data.DataSets;
 import sparselab.data.Dataset;
 import sparselab.log.RunEvent;
 import sparselab.store.Lease;
@@ -35,7 +34,9 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
-        Runs.Prepared prepared = Runs.prepare(List.of(cfg), db.shared()).get(0);    // data checked before the log is even opened
+        // data checked before the log is even opened; in the foreground the run trains on the samples checked here
+        Runs.PreparedWithData checked = Runs.prepareWithData(cfg, db.shared());
+        Runs.Prepared prepared = checked.prepared();
         Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
         // after the checks: a refused command says only what is wrong
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
@@ -48,12 +49,7 @@ public class TrainCommand implements Callable<Integer> {
         }
         // in the foreground the run is created already claimed by this process, in one transaction: no worker or
         // dashboard pool sees it queued while its data loads
-        RunConfig built = prepared.config();
-        Dataset data = DataSets.load(built.data(), Runs.dataDir(), built.limit());
-        if (prepared.dataFingerprint() != null && !prepared.dataFingerprint().equals(data.fingerprint())) {
-            // the file changed between the check and this load: the run would say it trained on other data
-            throw new ExitCodes.RefusedException("the data set '" + built.data() + "' changed while the run was being prepared; nothing was queued, try again");
-        }
+        Dataset data = checked.data();
         Lease lease = Runs.createClaimed(log, prepared, created, RunExecutor.startedEvent(data.fingerprint(), null),
                 sparselab.config.Limits.fromEnvironment());
         return foreground(spec, db.db, log, lease.runId(), exec -> exec.train(lease, data));

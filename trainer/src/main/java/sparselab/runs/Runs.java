@@ -62,6 +62,23 @@ public final class Runs {
      *                replaced checkpoint is free later than in a file ({@link LogEstimate#checkpointsHeld})
      */
     public static List<Prepared> prepare(List<RunConfig> configs, Path dataDir, Limits limits, boolean shared) {
+        return prepare(configs, dataDir, limits, shared, null);
+    }
+
+    /** A prepared run with the data set it was prepared on, loaded once: for a command that trains it here at once. */
+    public record PreparedWithData(Prepared prepared, Dataset data) {}
+
+    /**
+     * {@link #prepare(List, boolean)} of one configuration, keeping the data set it loaded: a foreground `train`
+     * trains on the very samples whose fingerprint and size were checked, without loading them a second time.
+     */
+    public static PreparedWithData prepareWithData(RunConfig config, boolean shared) {
+        Map<String, Dataset> kept = new HashMap<>();
+        Prepared p = prepare(List.of(config), dataDir(), Limits.fromEnvironment(), shared, kept).get(0);
+        return new PreparedWithData(p, kept.values().iterator().next());
+    }
+
+    private static List<Prepared> prepare(List<RunConfig> configs, Path dataDir, Limits limits, boolean shared, Map<String, Dataset> keep) {
         Map<String, Loaded> loaded = new HashMap<>();
         List<Prepared> out = new ArrayList<>();
         List<ConfigException.FieldError> tooBig = new ArrayList<>();
@@ -71,6 +88,7 @@ public final class Runs {
                 Dataset data = DataSets.load(c.data(), dataDir, c.limit());
                 if (data.count() < 2) throw new ConfigException("limit", "the data set has " + (data.count() == 1 ? "1 sample" : data.count() + " samples")
                         + "; at least 2 are needed");
+                if (keep != null) keep.put(k, data);
                 return new Loaded(data.fingerprint(), data.dim(), data.count());
             });
             int train = l.count() - DataSets.heldOut(l.count(), c.holdout());
