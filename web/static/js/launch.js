@@ -1,5 +1,5 @@
 // The launch form, drawn from the configuration's own key declarations (GET /api/keys): a select for each key with
-// fixed values, a checkbox for each true/false key, a number input with the key's range for numbers. The preset's
+// fixed values, a checkbox for each true/false key, a text input with the key's range for numbers. The preset's
 // value of a key is its placeholder: an empty field keeps it. Clone of a run (?from=ID) fills in the run's values.
 // The server validates; each refusal is shown next to its field.
 import { getJson, postJson, el, isRunId, throttle } from './api.js';
@@ -44,10 +44,11 @@ function control(k) {
   }
   if (input.kind === 'boolean') return el('input', { type: 'checkbox', id, name: k.name, 'data-kind': 'boolean' });
   if ((input.kind === 'number' || input.kind === 'integer') && !input.choices.length) {
-    const attrs = { type: 'number', id, name: k.name, 'data-kind': input.kind, step: input.kind === 'integer' ? '1' : 'any' };
-    if (input.min !== null && input.min > -1e5) attrs.min = input.min;
-    if (input.max !== null && input.max < 1e5) attrs.max = input.max;
-    return el('input', attrs);
+    // text, not type=number: a number field sends what the browser could read of the typed text, so '0,3' went as
+    // '03' (beta 3 queued without a word) and 'abc' as nothing (the preset's value); the server reads and refuses
+    // the text as typed, naming the field, as it does a --set
+    return el('input', { type: 'text', id, name: k.name, 'data-kind': input.kind, inputmode: input.kind === 'integer' ? 'numeric' : 'decimal',
+      autocomplete: 'off', spellcheck: 'false' });
   }
   // a number that may also be a word (limiter: off; snapshotEvery: log2): text with the words offered
   const list = el('datalist', { id: `${id}-words` }, ...input.choices.map(c => el('option', { value: c })));
@@ -86,14 +87,10 @@ function collect() {
       if (String(c.checked) !== String(base[k.name])) config[k.name] = String(c.checked);
     } else if (c.value.trim() !== '') {
       config[k.name] = c.value.trim();
-    } else if (c.validity && c.validity.badInput) {
-      config[k.name] = 'not a number';   // the server names the field
     }
   }
   return config;
 }
-
-const UNREADABLE = 'not a number this field can read (write it as 0.5, 1e-3 or 100000)';
 
 function clearErrors() {
   document.getElementById('form-error').textContent = '';
@@ -112,15 +109,12 @@ async function submit(evt) {
     const res = await postJson('/api/launch', body);
     location.href = isRunId(res.runId) ? `/run.html?id=${encodeURIComponent(res.runId)}` : '/index.html';   // the new run's page: it goes live when it starts
   } catch (e) {
-    let message = e.message;
+    const message = e.message;
     for (const [k, msg] of Object.entries(e.fields || {})) {
       if (inputs[k]) {
-        // a number field the browser cannot read (1e999, 1,5) sends no value: the server's words would quote our stand-in
-        const own = inputs[k].validity && inputs[k].validity.badInput ? UNREADABLE : msg;
-        message = message.replace(`${k}: ${msg}`, `${k}: ${own}`);
         inputs[k].classList.add('invalid');
         inputs[k].setAttribute('aria-invalid', 'true');
-        document.getElementById(`err-${k}`).textContent = own;
+        document.getElementById(`err-${k}`).textContent = msg;
       }
     }
     document.getElementById('form-error').textContent = message;

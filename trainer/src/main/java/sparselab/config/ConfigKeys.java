@@ -322,16 +322,20 @@ public final class ConfigKeys {
         } catch (NumberFormatException | ArithmeticException e) {
             v = null;
         }
-        if (v == null || v.scale() > 0) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer");
+        if (v == null || v.scale() > 0) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer" + COMMA.apply(t));
         return v;
     }
+
+    /** A comma in a number: a decimal comma (0,3) or a sweep's list of values given to one run. */
+    private static final java.util.function.Function<String, String> COMMA = t -> t.contains(",")
+            ? " (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's: ./sparselab sweep)" : "";
 
     private static double dbl(String key, String t) {
         double v;
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number");
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + COMMA.apply(t));
         }
         if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
         return v;

@@ -62,7 +62,10 @@ class ConfigRefusalsTest {
                 arguments(List.of("lrSchedule=cosine"), "lrSchedule", "unknown value 'cosine'; expected one of constant, exponential"),
                 arguments(List.of("lrDecay=0"), "lrDecay", "0 is out of range (0, 1]"),
                 arguments(List.of("lrSchedule=exponential", "lrDecay=1.5"), "lrDecay", "1.5 is out of range (0, 1]"),
-                arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"));
+                arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"),
+                // a decimal comma, or a sweep's list given to one run: said as such
+                arguments(List.of("beta=0,3"), "beta", "'0,3' is not a number (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's"),
+                arguments(List.of("epochs=10,20"), "epochs", "'10,20' is not an integer (a decimal takes a point"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")
