@@ -277,6 +277,10 @@ public final class RunExecutor {
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
         java.util.concurrent.atomic.AtomicLong movedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean(false);
+        // set before the write that ends the lease (finished, diverged, released): a beat that meets the run ended by
+        // it is this trainer's own end, not a loss to warn of (a beat between that write and the beats' stop said
+        // "lease N no longer holds it: run R is finished now" under a run that had finished well)
+        AtomicBoolean ending = new AtomicBoolean(false);
         long stallNanos = stallNanos();
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heartbeat-" + runId);
@@ -296,6 +300,7 @@ public final class RunExecutor {
                 if (stalled.compareAndSet(true, false)) LOG.warn("run {}: the training thread moves again; heartbeats resume", runId);
                 if (lease.heartbeat()) cancel.set(true);
             } catch (StoreException.LeaseLost e) {
+                if (ending.get()) return;          // the trainer's own last write; if that write failed, the trainer says so
                 LOG.warn("{}", e.getMessage());
                 lostWhy.compareAndSet(null, e.reason());
                 lost.set(true);
@@ -399,6 +404,7 @@ public final class RunExecutor {
                     }
                     if (!diverged && last) events.add(new RunEvent.Finished(e, s.loss(), heldout));
                     if (releasing) events.add(new RunEvent.Released(e, "the worker is stopping"));
+                    if (diverged || last || releasing) ending.set(true);
                     appendEpoch(lease, e, step, events, blobs);
                     listener.logged(s, heldout);
                 });
