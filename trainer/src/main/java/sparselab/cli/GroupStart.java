@@ -38,6 +38,8 @@ public class GroupStart {
                     + "); no trainer started here");
             return ExitCodes.OK;
         }
+        // the runs train on this machine, here or in a trainer started here: the note on a weak core type, as train's
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(err::println);
         if (mode != null && mode.foreground) {
             boolean ok = true;
             for (String id : runIds) {

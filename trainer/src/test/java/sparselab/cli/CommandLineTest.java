@@ -627,6 +627,22 @@ class CommandLineTest {
         assertFalse(Files.exists(Path.of(db)));
     }
 
+    /**
+     * A sweep or ladder trained here says what train says of a weak core type (found 2026-12-02 by a new user's
+     * walkthrough: section 4 of docs/why-no-strokes.md, run under a preset core type with nothing said, gave other
+     * losses and flags than the report). Only where the CPU has a core type to suggest is the note due.
+     */
+    @Test
+    void a_sweep_trained_here_notes_a_weak_core_type_as_train_does() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.NativeEnv.coreTypeFor(sparselab.runs.NativeEnv.cpuFlags()).isPresent(),
+                "no core type to suggest on this CPU: the note is not due");
+        String db = dir.resolve("sweep-note.db").toString();
+        Cli.Ran r = Cli.run(List.of(), java.util.Map.of("OPENBLAS_CORETYPE", "Bogus"), "sweep", "--db", db, "--foreground", "--name", "n",
+                "--set", "data=bars", "--set", "limit=200", "--set", "hidden=4", "--set", "epochs=1", "--set", "beta=0,3");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("note: OPENBLAS_CORETYPE=Bogus")).count(), r.err());
+    }
+
     @Test
     void a_worker_refuses_polls_and_idle_times_that_are_not_numbers_in_range() throws Exception {
         String db = dir.resolve("w.db").toString();
