@@ -30,6 +30,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})") String host;
     @Option(names = "--workers", defaultValue = "1", description = "trainer processes at once (default: ${DEFAULT-VALUE})") int workers;
     @Option(names = "--set", paramLabel = "key=value", description = "change the demo runs' configuration (repeatable)") List<String> sets = List.of();
+    @Option(names = "--again", description = "queue a new pair even when the log holds this demo's pair already") boolean again;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -50,6 +51,16 @@ public final class DemoCommand implements Callable<Integer> {
             // both checked against the limits and queued in one transaction: never the sparse run without its twin
             sparselab.config.Limits limits = sparselab.config.Limits.fromEnvironment();
             List<Runs.Prepared> pair = Runs.prepare(List.of(sparse, sparse.nonSparseTwin()), Runs.dataDir(), limits, log.shared());
+            if (!again) {
+                // a second demo on the same log: training is deterministic, so the same pair again only repeats it
+                List<String> held = heldPair(log, pair);
+                if (held != null) {
+                    out.printf("the log holds this demo's pair already: the sparse run %s (%s) and its non-sparse twin %s (%s); nothing "
+                            + "queued (--again queues a new pair)%n", held.get(0), log.run(held.get(0)).orElseThrow().status(), held.get(1),
+                            log.run(held.get(1)).orElseThrow().status());
+                    return "compare.html?runs=" + held.get(0) + "," + held.get(1);
+                }
+            }
             List<String> ids = Runs.createAll(log, pair, List.of(Runs.created(pair.get(0), "ufldl", "demo", group, null),
                     Runs.created(pair.get(1), "ufldl", "twin", group, null)), limits);
             String a = ids.get(0), b = ids.get(1);
@@ -57,6 +68,25 @@ public final class DemoCommand implements Callable<Integer> {
             return "compare.html?runs=" + a + "," + b;
         });
         return 0;
+    }
+
+    /**
+     * The log's runs of this configuration and of its twin, [sparse, twin], where both are finished or queued (a
+     * queued pair is trained by the dashboard's pool) on the same data; null when there is no such pair. Two queries on
+     * the configuration index, whatever the size of the log.
+     */
+    static List<String> heldPair(EventLog log, List<Runs.Prepared> pair) {
+        String a = log.withConfig(sparselab.log.Json.write(pair.get(0).config().toMap()), "", null);
+        sparselab.log.RunRow ra = a == null ? null : log.run(a).orElse(null);
+        if (ra == null || !reusable(ra, pair.get(0))) return null;
+        String b = log.withConfig(sparselab.log.Json.write(pair.get(1).config().toMap()), "", ra.runGroup());
+        sparselab.log.RunRow rb = b == null ? null : log.run(b).orElse(null);
+        return rb == null || !reusable(rb, pair.get(1)) ? null : List.of(a, b);
+    }
+
+    private static boolean reusable(sparselab.log.RunRow r, Runs.Prepared p) {
+        boolean live = r.status().equals("finished") || r.status().equals("queued") && !r.cancelRequested();
+        return live && java.util.Objects.equals(r.dataFingerprint(), p.dataFingerprint());
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
