@@ -139,6 +139,19 @@ public final class App {
     /** Whether the API answers 503 at once because the log's server could not be reached (tests). */
     boolean logDown() { return logDown; }
 
+    /** The page a browser gets for an address that is no page of the dashboard: the address (clipped, escaped) and the pages. */
+    static String notFoundPage(String path) {
+        String p = path.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, "
+                + "initial-scale=1\"><title>sparselab — no such page</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body>\n"
+                + "<header><span class=\"brand\">sparselab</span><nav aria-label=\"pages\"><a href=\"/index.html\">Runs</a>"
+                + "<a href=\"/workers.html\">Workers</a><a href=\"/launch.html\">Launch</a></nav></header>\n<main id=\"main\">"
+                + "<h1>No such page</h1><p class=\"error\">The dashboard has no page at <code>" + p + "</code>.</p>"
+                + "<p>Its pages: <a href=\"/index.html\">the runs</a> (a run's own page, the compare and group pages are linked from "
+                + "there), <a href=\"/workers.html\">the workers</a> and <a href=\"/launch.html\">the launch form</a>.</p></main>\n"
+                + "</body></html>\n";
+    }
+
     /**
      * The methods Javalin's 405 (a known path, another method) lists for the path, HEAD left out (refused on every API
      * route), as an Allow header's value ("GET, POST"); null for a 405 of ours, which sets its own.
@@ -224,8 +237,16 @@ public final class App {
         app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).header("Retry-After", QUEUE_RETRY_SECONDS)
                 .json(ApiError.of(429, null, e.getMessage())));
         // Javalin's own 404 quotes the whole path: quoted clipped, as every other refusal quotes what was sent
-        app.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> ctx.status(404).json(ApiError.of(404, null,
-                "Endpoint " + ctx.method().name() + " " + ConfigException.clip(ctx.path(), 60) + " not found")));
+        app.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> {
+            String path = ConfigException.clip(ctx.path(), 60);
+            if (ctx.method() == io.javalin.http.HandlerType.GET && !ctx.path().startsWith("/api/")
+                    && String.valueOf(ctx.header("Accept")).contains("text/html")) {
+                // a browser asking for a page: a page that says so and links the dashboard's pages, not an API answer
+                ctx.status(404).html(notFoundPage(path));
+                return;
+            }
+            ctx.status(404).json(ApiError.of(404, null, "Endpoint " + ctx.method().name() + " " + path + " not found"));
+        });
         app.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 429) ctx.header("Retry-After", BUSY_RETRY_SECONDS);
             String allowed = e.getStatus() == 405 ? allowedMethods(e) : null;

@@ -276,6 +276,32 @@ class ApiTest {
     }
 
     /**
+     * A browser's address that is no page (found 2026-12-02 by a new user's walkthrough: `/nosuch.html` showed the
+     * API's JSON) gets a page that says so, the address escaped, and links the dashboard's pages; an API path, or a
+     * client that does not ask for HTML, gets the JSON refusal as before.
+     */
+    @Test
+    void a_browser_asking_for_no_page_gets_a_page_that_links_the_pages_and_the_api_keeps_its_json() {
+        JavalinTest.test(app(), (server, client) -> {
+            Response page = client.request("/nosuch.html", b -> b.header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
+            assertEquals(404, page.code());
+            assertTrue(String.valueOf(page.header("Content-Type")).startsWith("text/html"), page.header("Content-Type"));
+            String html = page.body().string();
+            assertTrue(html.contains("No such page") && html.contains("<code>/nosuch.html</code>") && html.contains("href=\"/index.html\""), html);
+            Response odd = client.request("/%3Cscript%3Ealert(1)%3C%2Fscript%3E", b -> b.header("Accept", "text/html"));
+            assertEquals(404, odd.code());
+            String oddHtml = odd.body().string();
+            assertFalse(oddHtml.contains("<script>"), oddHtml);
+            String amp = client.request("/a&b.html", b -> b.header("Accept", "text/html")).body().string();
+            assertTrue(amp.contains("<code>/a&amp;b.html</code>"), amp);
+            Response api = client.request("/api/nosuch", b -> b.header("Accept", "text/html"));
+            assertEquals(404, api.code());
+            assertEquals("Endpoint GET /api/nosuch not found", json(api).get("error").asText());
+            assertEquals("Endpoint GET /nosuch.html not found", json(client.get("/nosuch.html")).get("error").asText());
+        });
+    }
+
+    /**
      * Javalin answered a HEAD of any GET route 200 with an empty body without running the route, a 404 or 400 of the
      * GET included: every API route refuses HEAD, 405 with Allow: GET, whatever the GET would answer; a HEAD of a path
      * that is no route is a 404, and of a page a HEAD as the web server answers it.

@@ -192,15 +192,19 @@ public class TrainCommand implements Callable<Integer> {
         // (its trainer on this host is gone), which resume takes
         Thread hint = new Thread(() -> {
             if (ended.get()) return;
+            String steps = "epochs";
             try {
-                if (log.run(runId).map(sparselab.log.RunRow::ended).orElse(false)) return;   // it finished as Ctrl-C came
+                java.util.Optional<sparselab.log.RunRow> row = log.run(runId);
+                if (row.map(sparselab.log.RunRow::ended).orElse(false)) return;   // it finished as Ctrl-C came
+                // an L-BFGS run logs iterations, and says so as its progress lines do
+                steps = row.map(r -> sparselab.config.Choices.Optimizer.stepWord(r.configMap().get("optimizer")) + "s").orElse(steps);
             } catch (RuntimeException unreadable) {
                 // the log cannot be read now: say how to go on all the same
             }
             err.println();
-            err.println("stopped: run " + runId + " keeps the epochs it logged; `" + resumeCommand(runId, db, log) + "`"
+            err.println("stopped: run " + runId + " keeps the " + steps + " it logged; `" + resumeCommand(runId, db, log) + "`"
                     + (EventLog.isShared(db) ? " (its password from PGPASSWORD or ~/.pgpass)" : "") + " continues it from its "
-                    + "last checkpoint, or from the start without one (epochs already logged are trained again, not logged again)");
+                    + "last checkpoint, or from the start without one (" + steps + " already logged are trained again, not logged again)");
             err.flush();
         }, "train-stop");
         Runtime.getRuntime().addShutdownHook(hint);
