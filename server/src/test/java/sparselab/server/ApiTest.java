@@ -160,6 +160,9 @@ class ApiTest {
             assertEquals("betta=3: unknown key (did you mean beta?); béta=0: unknown key (did you mean beta?)",
                     java.net.URLDecoder.decode(typo.header("X-Unknown-Keys"), java.nio.charset.StandardCharsets.UTF_8));
             assertEquals(null, client.get("/api/runs?q=beta%3D7").header("X-Unknown-Keys"), "a known key: no note");
+            // a known key typed half-way (found 2026-12-02 by a new user's walkthrough: the page spoke of whole values)
+            assertEquals("beta=: no value after '='", java.net.URLDecoder.decode(client.get("/api/runs?q=beta%3D").header("X-Unknown-Keys"),
+                    java.nio.charset.StandardCharsets.UTF_8));
         });
     }
 

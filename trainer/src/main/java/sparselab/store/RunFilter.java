@@ -42,7 +42,8 @@ public record RunFilter(String status, String text) {
     /**
      * For a filter that matched nothing: its key=value words whose key is no configuration key (a typo such as
      * {@code hiden=16} matches no run, and would otherwise look like a filter that found none), each as "hiden=16:
-     * unknown key (did you mean hidden?)", joined by "; ", and with {@code knownKeys} the configuration's keys once at
+     * unknown key (did you mean hidden?)", and those of a known key without a value ("beta=: no value after '='"),
+     * joined by "; ", and with {@code knownKeys} the configuration's keys once at
      * the end ("; known keys: ..."); "" when there are none. The one note of `runs -q` and the dashboard's runs page.
      */
     public static String unknownKeys(String text, boolean knownKeys) {
@@ -54,7 +55,11 @@ public record RunFilter(String status, String text) {
             int eq = term.indexOf('=');
             if (eq <= 0) continue;
             String key = term.substring(0, eq);
-            if (sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(key))) continue;
+            if (sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(key))) {
+                // a known key without its value (typed half-way): it matches no run, and the rule of whole values is beside the point
+                if (eq == term.length() - 1) notes.add(sparselab.config.ConfigException.clip(term, 60) + ": no value after '='");
+                continue;
+            }
             String why = sparselab.config.ConfigKeys.unknownKey(key);
             int list = why.indexOf("; known keys: ");
             if (list >= 0) {
