@@ -87,7 +87,11 @@ public final class Params {
         if (v == null || v.isBlank()) throw new BadRequestResponse(name + ": missing; give " + min + " to " + max + " run ids separated by commas");
         List<String> ids = List.copyOf(new LinkedHashSet<>(Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
         if (ids.size() < min || ids.size() > max) {
-            throw new BadRequestResponse(name + ": " + ids.size() + " distinct run id" + (ids.size() == 1 ? "" : "s") + " given; give " + min + " to " + max);
+            // one word that is no run id is most often ids joined by another separator ('r1;r2', 'r1 r2')
+            String one = ids.size() == 1 && !sparselab.store.EventLog.isRunId(ids.get(0))
+                    ? " ('" + sparselab.config.ConfigException.clip(ids.get(0), 60) + "' is no run id)" : "";
+            throw new BadRequestResponse(name + ": " + ids.size() + " distinct run id" + (ids.size() == 1 ? "" : "s") + " given" + one + "; give "
+                    + min + " to " + max + " run ids separated by commas");
         }
         return ids;
     }

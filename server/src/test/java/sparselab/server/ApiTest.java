@@ -441,6 +441,17 @@ class ApiTest {
         });
     }
 
+    /** Run ids joined by another separator than a comma (noted 2026-12-02 by a new user's walkthrough: `runs=r1;r2`). */
+    @Test
+    void a_compare_of_ids_joined_by_another_separator_names_the_word_and_the_comma() {
+        JavalinTest.test(app(), (server, client) -> {
+            Response r = client.get("/api/compare?runs=ra5edc0ca95;r3939647b4e");
+            assertEquals(400, r.code());
+            assertEquals("runs: 1 distinct run id given ('ra5edc0ca95;r3939647b4e' is no run id); give 2 to 8 run ids separated by commas",
+                    json(r).get("error").asText());
+        });
+    }
+
     @Test
     void answers_404_naming_the_run_for_unknown_ids_on_every_run_endpoint() {
         Fixtures.trained(log, Map.of("data", "bars", "epochs", "1"), 1, 4, 4, null);

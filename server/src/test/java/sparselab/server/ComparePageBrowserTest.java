@@ -481,7 +481,7 @@ class ComparePageBrowserTest {
         assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
         driver.get(base + "/compare.html?runs=" + a + "," + a);
         chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isEmpty());
-        assertEquals("runs: 1 distinct run id given; give 2 to 8", driver.findElement(By.id("error")).getText());
+        assertEquals("runs: 1 distinct run id given; give 2 to 8 run ids separated by commas", driver.findElement(By.id("error")).getText());
         assertTrue(driver.findElements(By.tagName("h2")).stream().noneMatch(WebElement::isDisplayed), "no heading over nothing");
     }
 
