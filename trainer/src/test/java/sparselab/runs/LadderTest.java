@@ -60,7 +60,8 @@ class LadderTest {
         assertEquals(with(a, "beta", "3"), steps.get(1).config());
         assertEquals(with(a, "beta", "3", "hidden", "196"), steps.get(2).config());
         assertEquals(b, steps.get(4).config());
-        assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("betta")));
+        ConfigException typo = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("betta", "zzzzzz")));
+        assertEquals("unknown keys betta (did you mean beta?), zzzzzz", typo.errors().get(0).message(), "the key it most likely meant, as the launch form says it");
         ConfigException same = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("beta", "rho")));
         assertTrue(same.getMessage().contains("rho (") && same.getMessage().contains("the same in both runs")
                 && same.getMessage().contains("weightDecay"), same.getMessage());
