@@ -1,5 +1,5 @@
 // The launch form, drawn from the configuration's own key declarations (GET /api/keys): a select for each key with
-// fixed values, a checkbox for each true/false key, a text input with the key's range for numbers. The preset's
+// fixed values, a checkbox for each true/false key, a text input for numbers, its range in its hint. The preset's
 // value of a key is its placeholder: an empty field keeps it. Clone of a run (?from=ID) fills in the run's values.
 // The server validates; each refusal is shown next to its field.
 import { getJson, postJson, el, isRunId, throttle } from './api.js';
@@ -47,8 +47,8 @@ function control(k) {
     // text, not type=number: a number field sends what the browser could read of the typed text, so '0,3' went as
     // '03' (beta 3 queued without a word) and 'abc' as nothing (the preset's value); the server reads and refuses
     // the text as typed, naming the field, as it does a --set
-    return el('input', { type: 'text', id, name: k.name, 'data-kind': input.kind, inputmode: input.kind === 'integer' ? 'numeric' : 'decimal',
-      autocomplete: 'off', spellcheck: 'false' });
+    // (no inputmode: the decimal and numeric keypads of some phones have no 'e' or '-', so 1e-3 could not be typed)
+    return el('input', { type: 'text', id, name: k.name, 'data-kind': input.kind, autocomplete: 'off', spellcheck: 'false' });
   }
   // a number that may also be a word (limiter: off; snapshotEvery: log2): text with the words offered
   const list = el('datalist', { id: `${id}-words` }, ...input.choices.map(c => el('option', { value: c })));

@@ -239,6 +239,7 @@ public final class App {
         // Javalin's own 404 quotes the whole path: quoted clipped, as every other refusal quotes what was sent
         app.exception(io.javalin.router.EndpointNotFound.class, (e, ctx) -> {
             String path = ConfigException.clip(ctx.path(), 60);
+            ctx.header("Vary", "Accept");                    // the answer of a page's address depends on what was asked for
             if (ctx.method() == io.javalin.http.HandlerType.GET && !ctx.path().startsWith("/api/")
                     && String.valueOf(ctx.header("Accept")).contains("text/html")) {
                 // a browser asking for a page: a page that says so and links the dashboard's pages, not an API answer

@@ -55,9 +55,10 @@ public final class DemoCommand implements Callable<Integer> {
                 // a second demo on the same log: training is deterministic, so the same pair again only repeats it
                 List<String> held = heldPair(log, pair);
                 if (held != null) {
+                    java.time.Instant now = log.clock().instant();
                     out.printf("the log holds this demo's pair already: the sparse run %s (%s) and its non-sparse twin %s (%s); nothing "
-                            + "queued (--again queues a new pair)%n", held.get(0), log.run(held.get(0)).orElseThrow().status(), held.get(1),
-                            log.run(held.get(1)).orElseThrow().status());
+                            + "queued (--again queues a new pair)%n", held.get(0), log.run(held.get(0)).orElseThrow().effectiveStatus(now), held.get(1),
+                            log.run(held.get(1)).orElseThrow().effectiveStatus(now));
                     return "compare.html?runs=" + held.get(0) + "," + held.get(1);
                 }
             }
@@ -71,21 +72,25 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The log's runs of this configuration and of its twin, [sparse, twin], where both are finished or queued (a
-     * queued pair is trained by the dashboard's pool) on the same data; null when there is no such pair. Two queries on
-     * the configuration index, whatever the size of the log.
+     * The log's newest run of this configuration and its twin in the same group, [sparse, twin], where both are
+     * finished, training (a trainer of the demo stopped with Ctrl-C goes on) or queued (the dashboard's pool trains
+     * them), without a cancel asked, on the same data; null when there is no such pair. Two queries on the
+     * configuration index, whatever the size of the log.
      */
     static List<String> heldPair(EventLog log, List<Runs.Prepared> pair) {
+        java.time.Instant now = log.clock().instant();
         String a = log.withConfig(sparselab.log.Json.write(pair.get(0).config().toMap()), "", null);
         sparselab.log.RunRow ra = a == null ? null : log.run(a).orElse(null);
-        if (ra == null || !reusable(ra, pair.get(0))) return null;
+        if (ra == null || ra.runGroup() == null || !reusable(ra, pair.get(0), now)) return null;
         String b = log.withConfig(sparselab.log.Json.write(pair.get(1).config().toMap()), "", ra.runGroup());
         sparselab.log.RunRow rb = b == null ? null : log.run(b).orElse(null);
-        return rb == null || !reusable(rb, pair.get(1)) ? null : List.of(a, b);
+        // the twin queued with it, not one of another pair that happens to have the same configuration
+        return rb == null || !ra.runGroup().equals(rb.runGroup()) || !reusable(rb, pair.get(1), now) ? null : List.of(a, b);
     }
 
-    private static boolean reusable(sparselab.log.RunRow r, Runs.Prepared p) {
-        boolean live = r.status().equals("finished") || r.status().equals("queued") && !r.cancelRequested();
+    private static boolean reusable(sparselab.log.RunRow r, Runs.Prepared p, java.time.Instant now) {
+        String status = r.effectiveStatus(now);
+        boolean live = !r.cancelRequested() && (status.equals("finished") || status.equals("running") || status.equals("queued"));
         return live && java.util.Objects.equals(r.dataFingerprint(), p.dataFingerprint());
     }
 

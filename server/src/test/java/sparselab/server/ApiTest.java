@@ -297,6 +297,10 @@ class ApiTest {
             assertFalse(oddHtml.contains("<script>"), oddHtml);
             String amp = client.request("/a&b.html", b -> b.header("Accept", "text/html")).body().string();
             assertTrue(amp.contains("<code>/a&amp;b.html</code>"), amp);
+            assertEquals("Accept", page.header("Vary"));
+            // the server hands the path on still percent-encoded; the page escapes whatever it is given
+            String raw = App.notFoundPage("/<script>alert(\"x\")</script>");
+            assertTrue(raw.contains("<code>/&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</code>") && !raw.contains("<script>"), raw);
             Response api = client.request("/api/nosuch", b -> b.header("Accept", "text/html"));
             assertEquals(404, api.code());
             assertEquals("Endpoint GET /api/nosuch not found", json(api).get("error").asText());

@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * A second `./sparselab demo` on the same log (found 2026-12-02 by a new user's walkthrough: it queued and trained the
- * same pair again, seven minutes for figures already in the log): the pair the log holds, finished or still queued,
- * is shown instead; a pair cancelled, of other data or of another configuration is not.
+ * same pair again, seven minutes for figures already in the log): the pair the log holds, finished, training or still
+ * queued, is shown instead; a pair cancelled, of other data, of another configuration, or whose twin is of another
+ * pair, is not.
  */
 class DemoPairTest {
     @TempDir Path dir;
@@ -58,6 +59,16 @@ class DemoPairTest {
             assertEquals(second, DemoCommand.heldPair(log, pair), "the newest pair, one of it finished");
             finish(log, second.get(0), "0ther");
             assertNull(DemoCommand.heldPair(log, pair), "a run that trained on other data than the demo's now");
+
+            // a demo stopped with Ctrl-C while its sparse run trains: the trainer goes on, and the pair is shown
+            List<String> third = queue(log, pair, "demo-3");
+            log.append(third.get(0), new RunEvent.Started(4242, "test-host", 1, 0, pair.get(0).dataFingerprint(), java.util.Map.of()));
+            assertEquals(third, DemoCommand.heldPair(log, pair), "a pair whose sparse run is training");
+
+            // a twin of another pair is not this one's: the newest sparse run's own twin was cancelled before its first epoch
+            List<String> fourth = queue(log, pair, "demo-4");
+            log.append(fourth.get(1), new RunEvent.Cancelled(0));
+            assertNull(DemoCommand.heldPair(log, pair), "the twin found is of another group");
         }
     }
 }

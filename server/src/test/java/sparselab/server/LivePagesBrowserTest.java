@@ -502,14 +502,13 @@ class LivePagesBrowserTest {
         List<String> schedules = (List<String>) chrome.js("return [...document.getElementById('key-lrSchedule').options].map(o => o.value).filter(Boolean);");
         assertEquals(List.of("constant", "exponential"), schedules, "lrSchedule is a choice like the optimizer");
         WebElement lrDecay = driver.findElement(By.id("key-lrDecay"));
-        // numbers are text fields that offer a decimal keyboard: the server reads what was typed (a number field sent
-        // '0,3' as '03'); their ranges are in the hints below
+        // numbers are text fields: the server reads what was typed (a number field sent '0,3' as '03'); their ranges
+        // are in the hints below
         assertEquals("text", lrDecay.getAttribute("type"));
-        assertEquals("decimal", lrDecay.getAttribute("inputmode"));
         assertEquals("select", driver.findElement(By.id("key-data")).getTagName());
         assertEquals("checkbox", driver.findElement(By.id("key-shuffle")).getAttribute("type"));
         WebElement hidden = driver.findElement(By.id("key-hidden"));
-        assertEquals("numeric", hidden.getAttribute("inputmode"));
+        assertEquals("text", hidden.getAttribute("type"));
         String rhoHint = (String) chrome.js("return document.getElementById('note-rho').parentElement.textContent;");
         assertTrue(rhoHint.contains("number in (0, 1)"), rhoHint);
         assertFalse(driver.findElement(By.id("launch")).getText().contains("idx:"), "the web refuses idx: data; the form does not offer it");

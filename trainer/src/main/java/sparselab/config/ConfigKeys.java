@@ -322,11 +322,15 @@ public final class ConfigKeys {
         } catch (NumberFormatException | ArithmeticException e) {
             v = null;
         }
-        if (v == null || v.scale() > 0) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer" + COMMA.apply(t));
+        if (v == null || v.scale() > 0) {
+            // a comma in an integer: a thousands separator (10,000) or a sweep's list
+            String comma = t.contains(",") ? " (written without separators: 10000; a list of values, 10,20, is a sweep's: ./sparselab sweep)" : "";
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer" + comma);
+        }
         return v;
     }
 
-    /** A comma in a number: a decimal comma (0,3) or a sweep's list of values given to one run. */
+    /** A comma in a decimal number: a decimal comma (0,3) or a sweep's list of values given to one run. */
     private static final java.util.function.Function<String, String> COMMA = t -> t.contains(",")
             ? " (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's: ./sparselab sweep)" : "";
 

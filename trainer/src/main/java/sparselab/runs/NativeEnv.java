@@ -83,7 +83,8 @@ public final class NativeEnv {
     /**
      * One line for the user when OPENBLAS_CORETYPE (a preset of the environment, say) names a weaker core than this
      * CPU can run, or is unset so that the bundled OpenBLAS picks its own; empty when the type in use is the one
-     * suggested for this CPU, or when none is known to be safe here. Printed by train, demo, serve, worker and bench.
+     * suggested for this CPU, or when none is known to be safe here. Printed by train, sweep and ladder (when they train
+     * here), demo, serve, worker and bench, each once its input is checked.
      */
     public static Optional<String> coreTypeNote() {
         return coreTypeNote(System.getenv("OPENBLAS_CORETYPE"), coreTypeFor(cpuFlags()));

@@ -277,7 +277,7 @@ public final class RunExecutor {
         AtomicInteger epochNow = new AtomicInteger(fromEpoch);
         java.util.concurrent.atomic.AtomicLong movedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean(false);
-        // set before the write that ends the lease (finished, diverged, released): a beat that meets the run ended by
+        // set before the write that ends the lease (finished, diverged, released, cancelled, failed): a beat that meets the run ended by
         // it is this trainer's own end, not a loss to warn of (a beat between that write and the beats' stop said
         // "lease N no longer holds it: run R is finished now" under a run that had finished well)
         AtomicBoolean ending = new AtomicBoolean(false);
@@ -358,6 +358,7 @@ public final class RunExecutor {
                 }
                 if (s.stopped()) {
                     writer.drain(drainMs());
+                    ending.set(true);
                     lease.append(new RunEvent.Cancelled(Math.max(epoch - 1, logged)));
                     return new Outcome(runId, "cancelled", "cancelled during " + step + " " + epoch);
                 }
@@ -443,6 +444,7 @@ public final class RunExecutor {
             if (e instanceof StoreException || full != null) LOG.error("run {} failed: {}", runId, msg);
             else LOG.error("run {} failed: {}", runId, msg, e);
             try {
+                ending.set(true);
                 lease.append(new RunEvent.Failed(epochNow.get(), msg));
             } catch (RuntimeException e2) {
                 LOG.error("could not record the failure of run {}: {}{}", runId, StoreException.said(e2),

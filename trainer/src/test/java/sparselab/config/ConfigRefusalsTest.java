@@ -65,7 +65,7 @@ class ConfigRefusalsTest {
                 arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"),
                 // a decimal comma, or a sweep's list given to one run: said as such
                 arguments(List.of("beta=0,3"), "beta", "'0,3' is not a number (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's"),
-                arguments(List.of("epochs=10,20"), "epochs", "'10,20' is not an integer (a decimal takes a point"));
+                arguments(List.of("limit=10,000"), "limit", "'10,000' is not an integer (written without separators: 10000; a list of values, 10,20, is a sweep's"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")

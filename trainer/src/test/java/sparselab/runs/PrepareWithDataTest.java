@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * A foreground `train` trains on the samples it checked: the data set is loaded once, by the preparation that
- * fingerprints it and checks its size, and handed to the training (it was loaded a second time, and a file changed
- * in between was caught only by comparing fingerprints).
+ * The preparation hands on the data set it checked (a foreground `train` trains on it instead of loading the file a
+ * second time, when a file changed in between was caught only by comparing fingerprints): the set handed on is the one
+ * whose fingerprint the run records, whatever happens to the file after.
  */
 class PrepareWithDataTest {
     @TempDir Path dir;
