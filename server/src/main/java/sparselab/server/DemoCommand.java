@@ -53,13 +53,13 @@ public final class DemoCommand implements Callable<Integer> {
             List<Runs.Prepared> pair = Runs.prepare(List.of(sparse, sparse.nonSparseTwin()), Runs.dataDir(), limits, log.shared());
             if (!again) {
                 // a second demo on the same log: training is deterministic, so the same pair again only repeats it
-                List<String> held = heldPair(log, pair);
+                List<sparselab.log.RunRow> held = heldPair(log, pair);
                 if (held != null) {
                     java.time.Instant now = log.clock().instant();
+                    String a = held.get(0).runId(), b = held.get(1).runId();
                     out.printf("the log holds this demo's pair already: the sparse run %s (%s) and its non-sparse twin %s (%s); nothing "
-                            + "queued (--again queues a new pair)%n", held.get(0), log.run(held.get(0)).orElseThrow().effectiveStatus(now), held.get(1),
-                            log.run(held.get(1)).orElseThrow().effectiveStatus(now));
-                    return "compare.html?runs=" + held.get(0) + "," + held.get(1);
+                            + "queued (--again queues a new pair)%n", a, held.get(0).effectiveStatus(now), b, held.get(1).effectiveStatus(now));
+                    return "compare.html?runs=" + a + "," + b;
                 }
             }
             List<String> ids = Runs.createAll(log, pair, List.of(Runs.created(pair.get(0), "ufldl", "demo", group, null),
@@ -77,7 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
      * them), without a cancel asked, on the same data; null when there is no such pair. Two queries on the
      * configuration index, whatever the size of the log.
      */
-    static List<String> heldPair(EventLog log, List<Runs.Prepared> pair) {
+    static List<sparselab.log.RunRow> heldPair(EventLog log, List<Runs.Prepared> pair) {
         java.time.Instant now = log.clock().instant();
         String a = log.withConfig(sparselab.log.Json.write(pair.get(0).config().toMap()), "", null);
         sparselab.log.RunRow ra = a == null ? null : log.run(a).orElse(null);
@@ -85,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
         String b = log.withConfig(sparselab.log.Json.write(pair.get(1).config().toMap()), "", ra.runGroup());
         sparselab.log.RunRow rb = b == null ? null : log.run(b).orElse(null);
         // the twin queued with it, not one of another pair that happens to have the same configuration
-        return rb == null || !ra.runGroup().equals(rb.runGroup()) || !reusable(rb, pair.get(1), now) ? null : List.of(a, b);
+        return rb == null || !ra.runGroup().equals(rb.runGroup()) || !reusable(rb, pair.get(1), now) ? null : List.of(ra, rb);
     }
 
     private static boolean reusable(sparselab.log.RunRow r, Runs.Prepared p, java.time.Instant now) {

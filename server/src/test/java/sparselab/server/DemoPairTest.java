@@ -41,34 +41,40 @@ class DemoPairTest {
         log.append(id, new RunEvent.Finished(1, 1.0, 0.9));
     }
 
+    /** The ids of the pair {@link DemoCommand#heldPair} finds, or null. */
+    private static List<String> held(EventLog log, List<Runs.Prepared> pair) {
+        List<sparselab.log.RunRow> rows = DemoCommand.heldPair(log, pair);
+        return rows == null ? null : rows.stream().map(sparselab.log.RunRow::runId).toList();
+    }
+
     @Test
     void the_pair_the_log_holds_is_found_finished_or_queued_and_a_cancelled_or_other_one_is_not() {
         try (EventLog log = EventLog.open(dir.resolve("demo.db"))) {
             List<Runs.Prepared> pair = pair(log, "data=bars", "limit=200", "hidden=4");
-            assertNull(DemoCommand.heldPair(log, pair), "an empty log holds no pair");
+            assertNull(held(log, pair), "an empty log holds no pair");
             List<String> first = queue(log, pair, "demo-1");
-            assertEquals(first, DemoCommand.heldPair(log, pair), "a queued pair: the dashboard's pool trains it");
-            assertNull(DemoCommand.heldPair(log, pair(log, "data=bars", "limit=200", "hidden=5")), "another configuration");
+            assertEquals(first, held(log, pair), "a queued pair: the dashboard's pool trains it");
+            assertNull(held(log, pair(log, "data=bars", "limit=200", "hidden=5")), "another configuration");
 
             finish(log, first.get(0), pair.get(0).dataFingerprint());
             log.append(first.get(1), new RunEvent.CancelRequested("test"));
-            assertNull(DemoCommand.heldPair(log, pair), "a twin whose cancel was asked for is no pair to show");
+            assertNull(held(log, pair), "a twin whose cancel was asked for is no pair to show");
 
             List<String> second = queue(log, pair, "demo-2");
             finish(log, second.get(1), pair.get(1).dataFingerprint());
-            assertEquals(second, DemoCommand.heldPair(log, pair), "the newest pair, one of it finished");
+            assertEquals(second, held(log, pair), "the newest pair, one of it finished");
             finish(log, second.get(0), "0ther");
-            assertNull(DemoCommand.heldPair(log, pair), "a run that trained on other data than the demo's now");
+            assertNull(held(log, pair), "a run that trained on other data than the demo's now");
 
             // a demo stopped with Ctrl-C while its sparse run trains: the trainer goes on, and the pair is shown
             List<String> third = queue(log, pair, "demo-3");
             log.append(third.get(0), new RunEvent.Started(4242, "test-host", 1, 0, pair.get(0).dataFingerprint(), java.util.Map.of()));
-            assertEquals(third, DemoCommand.heldPair(log, pair), "a pair whose sparse run is training");
+            assertEquals(third, held(log, pair), "a pair whose sparse run is training");
 
             // a twin of another pair is not this one's: the newest sparse run's own twin was cancelled before its first epoch
             List<String> fourth = queue(log, pair, "demo-4");
             log.append(fourth.get(1), new RunEvent.Cancelled(0));
-            assertNull(DemoCommand.heldPair(log, pair), "the twin found is of another group");
+            assertNull(held(log, pair), "the twin found is of another group");
         }
     }
 }

@@ -213,6 +213,11 @@ public final class ConfigKeys {
 
     /** The refusal of an unknown key: the nearest known key when one is a small slip away (case, a letter or two), then every key. */
     public static String unknownKey(String key) {
+        return "unknown key" + meant(key) + "; known keys: " + KNOWN;
+    }
+
+    /** " (did you mean beta?)" when a known key is a small slip away from {@code key} (case, a letter or two), else "". */
+    public static String meant(String key) {
         String near = null;
         int best = 3;
         if (key.length() <= 60) {
@@ -224,7 +229,7 @@ public final class ConfigKeys {
                 }
             }
         }
-        return "unknown key" + (near != null ? " (did you mean " + near + "?)" : "") + "; known keys: " + KNOWN;
+        return near != null ? " (did you mean " + near + "?)" : "";
     }
 
     /** Edit distance with insertions, deletions, substitutions and swaps of two neighbours (optimal string alignment). */
@@ -322,24 +327,23 @@ public final class ConfigKeys {
         } catch (NumberFormatException | ArithmeticException e) {
             v = null;
         }
-        if (v == null || v.scale() > 0) {
-            // a comma in an integer: a thousands separator (10,000) or a sweep's list
-            String comma = t.contains(",") ? " (written without separators: 10000; a list of values, 10,20, is a sweep's: ./sparselab sweep)" : "";
-            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer" + comma);
-        }
+        if (v == null || v.scale() > 0) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer" + comma(t, true));
         return v;
     }
 
-    /** A comma in a decimal number: a decimal comma (0,3) or a sweep's list of values given to one run. */
-    private static final java.util.function.Function<String, String> COMMA = t -> t.contains(",")
-            ? " (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's: ./sparselab sweep)" : "";
+    /** What a comma in a number most likely is: a thousands separator (10,000) or a decimal comma (0,3), or a sweep's list. */
+    private static String comma(String t, boolean integer) {
+        if (!t.contains(",")) return "";
+        return (integer ? " (written without separators: 10000; a list of values, 10,20," : " (a decimal takes a point: 0.3; a list of values, 0,0.3,3,")
+                + " is a sweep's: ./sparselab sweep)";
+    }
 
     private static double dbl(String key, String t) {
         double v;
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + COMMA.apply(t));
+            throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + comma(t, false));
         }
         if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
         return v;

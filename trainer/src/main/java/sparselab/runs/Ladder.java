@@ -55,11 +55,7 @@ public final class Ladder {
         List<String> unknown = asked.stream().filter(k -> !ConfigKeys.exists(k)).toList();
         if (!unknown.isEmpty()) {
             // each with the key it most likely meant, as the launch form and the runs filter say it ("bta (did you mean beta?)")
-            List<String> named = unknown.stream().limit(5).map(k -> {
-                String why = ConfigKeys.unknownKey(k);
-                int near = why.indexOf(" (did you mean ");
-                return ConfigException.clip(k, 60) + (near >= 0 ? why.substring(near, why.indexOf(')', near) + 1) : "");
-            }).toList();
+            List<String> named = unknown.stream().limit(5).map(k -> ConfigException.clip(k, 60) + ConfigKeys.meant(k)).toList();
             throw new ConfigException("order", "unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", named)
                     + (unknown.size() > named.size() ? " and " + (unknown.size() - named.size()) + " more" : ""));
         }
