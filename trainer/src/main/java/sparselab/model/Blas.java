@@ -65,6 +65,24 @@ public final class Blas {
         }
     }
 
+    /** target (h values, contiguous) = alpha (sum of z's columns: z 1) + beta target; {@code ones} holds z.columns() ones (contiguous). */
+    static void sumColumns(INDArray z, INDArray ones, INDArray target, double alpha, double beta) {
+        DataType t = z.dataType();
+        if (!fits(z, t) || ones.dataType() != t || target.dataType() != t || ones.elementWiseStride() != 1 || target.elementWiseStride() != 1
+                || ones.length() != z.columns() || target.length() != z.rows()) {
+            target.assign(z.mmul(ones.reshape(z.columns(), 1)).muli(alpha).addi(target.reshape(z.rows(), 1).mul(beta)).reshape(target.shape()));
+            return;
+        }
+        int h = (int) z.rows(), w = (int) z.columns();
+        if (t == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemv(CblasRowMajor, CblasNoTrans, h, w, (float) alpha, floats(z), ld(z), floats(ones), 1,
+                    (float) beta, floats(target), 1);
+        } else {
+            openblas_nolapack.cblas_dgemv(CblasRowMajor, CblasNoTrans, h, w, alpha, doubles(z), ld(z), doubles(ones), 1,
+                    beta, doubles(target), 1);
+        }
+    }
+
     /** Every row of z += row (1 x w); {@code ones} holds z.rows() ones (contiguous). */
     static void addRow(INDArray z, INDArray ones, INDArray row) {
         DataType t = z.dataType();

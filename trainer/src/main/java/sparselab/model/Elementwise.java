@@ -72,18 +72,22 @@ public final class Elementwise {
         return squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols);
     }
 
-    /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
-    static void hidden(boolean vec, Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
+    /**
+     * d2 = (d2 + sp) f'(a) for feature-major arrays (one row per hidden unit, as the full batch keeps them): {@code sp}
+     * one value per row (null: no sparse term).
+     */
+    static void hiddenByRow(boolean vec, Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
         if (!vec) {
-            FusedDeltas.hidden(f, a, sp, d2, rows, cols);
+            FusedDeltas.hiddenByRow(f, a, sp, d2, rows, cols);
             return;
         }
-        float[] s = null;
-        if (sp != null) {
-            s = new float[cols];
-            for (int c = 0; c < cols; c++) s[c] = (float) sp[c];
-        }
-        hidden(f, Span.of(a), s, Span.of(d2), rows, cols);
+        float[] s = new float[rows];
+        if (sp != null) for (int r = 0; r < rows; r++) s[r] = (float) sp[r];
+        Span as = Span.of(a), ds = Span.of(d2);
+        inHalves(rows, cols, (r0, r1) -> {
+            VectorLoops.hiddenByRow(f, as.from(r0), s, r0, ds.from(r0), r1 - r0, cols);
+            return 0;
+        });
     }
 
     // ------------------------------------------------------------------ the minibatch step (callers check on() first)

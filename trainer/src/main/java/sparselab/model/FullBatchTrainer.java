@@ -29,14 +29,15 @@ import java.util.function.BooleanSupplier;
  * samples) + decay + beta * sum_j KL_eps(rho || rho_hat_j) with rho_hat the mean activation over <i>all</i> samples
  * (plus eps when epsInEstimate). Its gradient is {@link SparseAutoencoder#gradient} on the whole set. Both are
  * computed here in chunks of at most {@link #DEFAULT_CHUNK} samples, so that the n x d arrays stay small. The biases
- * ride in the products as one more column: X+ = [X 1], W1+ = [W1 b1; 0 0], A+ = [A 1], W2+ = [W2 b2], so no pass
- * adds a bias row and no product of ones sums a delta:
+ * ride in the products as one more row: X+^T = [X^T; 1], W1+ = [W1 b1; 0 0], A+^T = [A^T; 1], W2+ = [W2 b2], so no pass
+ * adds a bias and no product of ones sums a delta. Every n x d and n x H array is kept feature-major (a row per pixel or
+ * unit, a column per sample): OpenBLAS multiplies these shapes faster that way round (docs/performance.md).
  * <pre>
- *   pass 1, every chunk c:  A+_c = [f(X+_c W1+^T), 1];  rho_hat += 1^T A_c / N       (A+_c kept: N x (H+1))
+ *   pass 1, every chunk c:  A+^T_c = [f(W1+ X+^T_c); 1];  rho_hat += A_c^T 1 / N       (A+^T_c kept: (H+1) x N)
  *   then:                   penalty and sp = beta * (-rho / (rho_hat + eps) + (1 - rho) / (1 - rho_hat + eps)) from the full rho_hat
- *   pass 2, every chunk c:  Z2_c = A+_c W2+^T;  Y_c = g(Z2_c);  d3_c = (Y_c - X_c) g'(Y_c) and recon, in one pass
- *                           d2_c = (d3_c W2+ + sp) * f'(A_c), in one pass
- *                           [dW2 db2] += d3_c^T A+_c / N;  [dW1 db1]^T += X+_c^T d2_c / N (the faster orientation)
+ *   pass 2, every chunk c:  Z2^T_c = W2+ A+^T_c;  Y_c = g(Z2_c);  d3_c = (Y_c - X_c) g'(Y_c) and recon, in one pass
+ *                           D2^T_c = (W2+^T D3^T_c + sp) * f'(A^T_c), in one pass
+ *                           [dW2 db2] += D3^T_c A+_c / N;  [dW1 db1] += D2^T_c X+_c / N
  *   then:                   dW += lambda W
  * </pre>
  * The element-wise work after the products is {@link FusedDeltas}: one pass per delta instead of four or five ND4J
@@ -79,9 +80,9 @@ final class FullBatchTrainer {
     private final INDArray theta, w1, w2, b1, b2, pW;           // the point being evaluated and its blocks
     private final INDArray grad, gW1, gW2, gB1, gB2, gW;        // its gradient, same layout
     // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
-    private final INDArray w1a, w2a, gW1t, gW2a;
+    private final INDArray w1a, w2a, gW1a, gW2a;
     // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
-    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1tW, gW1tB, gW2aW, gW2aB;
+    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
     private final INDArray rhoSum;
 
     private Data data;
@@ -127,15 +128,15 @@ final class FullBatchTrainer {
         gW = block(grad, 0, 2 * nW);
         w1a = Nd4j.zeros(dtype, h + 1, d + 1);
         w2a = Nd4j.zeros(dtype, d, h + 1);
-        gW1t = Nd4j.zeros(dtype, d + 1, h + 1);
+        gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
         gW2a = Nd4j.zeros(dtype, d, h + 1);
-        rhoSum = Nd4j.zeros(dtype, 1, h + 1);
+        rhoSum = Nd4j.zeros(dtype, h + 1, 1);
         w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
         w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
         w2aB = w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
-        gW1tW = gW1t.get(NDArrayIndex.interval(0, d), NDArrayIndex.interval(0, h));
-        gW1tB = gW1t.get(NDArrayIndex.point(d), NDArrayIndex.interval(0, h));
+        gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+        gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
         gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
     }
@@ -153,16 +154,17 @@ final class FullBatchTrainer {
     // ------------------------------------------------------------------ the data, in chunks
 
     /**
-     * The training samples in the model's dtype with a column of ones, X+ = [X 1] (n x (d+1)), so that the products
-     * carry the biases: X+ W1+^T = [X W1^T + b1, 0] and D2+^T X+ = [D2^T X, D2^T 1]. Also the hidden layer of every
-     * chunk, A+ = [f(X W1^T + b1), 1] (kept between the passes), for the same reason on the output side.
+     * The training samples in the model's dtype, feature-major (one row per pixel, one column per sample) with a row of
+     * ones, X+^T = [X 1]^T ((d+1) x n, one array per chunk), so that the products carry the biases: W1+ X+^T = [Z1^T; 0]
+     * and D2+^T X+ = [D2^T X, D2^T 1]. Also the hidden layer of every chunk, A+^T = [f(W1 X^T + b1); 1] (kept between the
+     * passes), for the same reason on the output side. Every n x d and n x H array of the objective is kept this way
+     * round: OpenBLAS multiplies these shapes faster with the samples as the long, contiguous dimension
+     * (docs/performance.md).
      */
     private final class Data {
         final INDArray source;
         final int n;
-        final INDArray xa;                  // X+, n x (d+1)
-        final INDArray[] xs, a, aOnes;      // per chunk: rows of X+, A+ (rows x (H+1)), and A+'s column of ones
-        final long[] rowOffset;             // the chunk's first element in X+
+        final INDArray[] xt, at, atOnes;    // per chunk: X+^T ((d+1) x rows), A+^T ((H+1) x rows), and A+^T's row of ones
         final Map<Integer, Out> out = new HashMap<>();
 
         Data(INDArray source) {
@@ -172,19 +174,17 @@ final class FullBatchTrainer {
             }
             n = (int) source.rows();
             if (n == 0) throw new IllegalArgumentException("no training samples");
-            xa = Nd4j.ones(dtype, n, d + 1);
-            xa.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).assign(source.castTo(dtype));
             int k = (n + chunk - 1) / chunk;
-            xs = new INDArray[k];
-            a = new INDArray[k];
-            aOnes = new INDArray[k];
-            rowOffset = new long[k];
+            xt = new INDArray[k];
+            at = new INDArray[k];
+            atOnes = new INDArray[k];
             for (int i = 0; i < k; i++) {
                 long from = (long) i * chunk, to = Math.min(from + chunk, n);
-                xs[i] = xa.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-                a[i] = Nd4j.create(dtype, to - from, h + 1);
-                aOnes[i] = a[i].get(NDArrayIndex.all(), NDArrayIndex.point(h));
-                rowOffset[i] = from * (d + 1);
+                xt[i] = Nd4j.ones(dtype, d + 1, to - from);
+                xt[i].get(NDArrayIndex.interval(0, d), NDArrayIndex.all())
+                        .assign(source.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(dtype).transpose());
+                at[i] = Nd4j.create(dtype, h + 1, to - from);
+                atOnes[i] = at[i].get(NDArrayIndex.point(h), NDArrayIndex.all());
             }
         }
 
@@ -193,20 +193,20 @@ final class FullBatchTrainer {
         }
     }
 
-    /** The output-layer arrays of one chunk size, shared by the chunks of that size. */
+    /** The output-layer arrays of one chunk size (feature-major, as {@link Data}), shared by the chunks of that size. */
     private final class Out {
         final INDArray z2, y, d3, d2, ones, softplus;
 
         Out(int n) {
             // with the squared loss Y and then D3 overwrite Z2 (each pass reads an element before it writes it), so a
-            // chunk needs one n x d array; cross-entropy keeps Z2 for its softplus
+            // chunk needs one d x n array; cross-entropy keeps Z2 for its softplus
             boolean squared = cfg.loss() == Loss.SQUARED;
-            z2 = Nd4j.create(dtype, n, d);
-            y = squared || cfg.outputActivation() == Activation.IDENTITY ? z2 : Nd4j.create(dtype, n, d);
-            d3 = squared ? z2 : Nd4j.create(dtype, n, d);
-            d2 = Nd4j.create(dtype, n, h + 1);
+            z2 = Nd4j.create(dtype, d, n);
+            y = squared || cfg.outputActivation() == Activation.IDENTITY ? z2 : Nd4j.create(dtype, d, n);
+            d3 = squared ? z2 : Nd4j.create(dtype, d, n);
+            d2 = Nd4j.create(dtype, h + 1, n);
             ones = Nd4j.ones(dtype, 1, n);
-            softplus = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
+            softplus = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, d, n) : null;
         }
     }
 
@@ -228,16 +228,16 @@ final class FullBatchTrainer {
         w1aB.assign(b1);
         w2aW.assign(w2);
         w2aB.assign(b2);
-        int k = dt.xs.length;
+        int k = dt.xt.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
         double[] rh = new double[h];
         for (int c = 0; c < k; c++) {
-            Out o = dt.out((int) dt.xs[c].rows());
-            Blas.gemm(dt.xs[c], w1a, dt.a[c], false, true, 1.0, 0.0);          // Z1+ = X+ W1+^T = [Z1, 0]
-            Elementwise.activate(vec, cfg.hiddenActivation(), dt.a[c], dt.a[c]);
-            dt.aOnes[c].assign(1.0);                                            // A+ = [A, 1]
-            Blas.sumRows(dt.a[c], o.ones, rhoSum, 1.0, 0.0);                    // this chunk's column sums
+            Out o = dt.out((int) dt.xt[c].columns());
+            Blas.gemm(w1a, dt.xt[c], dt.at[c], false, false, 1.0, 0.0);          // Z1+^T = W1+ X+^T = [Z1^T; 0]
+            Elementwise.activate(vec, cfg.hiddenActivation(), dt.at[c], dt.at[c]);
+            dt.atOnes[c].assign(1.0);                                            // A+^T = [A^T; 1]
+            Blas.sumColumns(dt.at[c], o.ones, rhoSum, 1.0, 0.0);                 // this chunk's sums over its samples
             double[] part = rhoSum.toDoubleVector();
             for (int j = 0; j < h; j++) rh[j] += part[j];
         }
@@ -247,7 +247,7 @@ final class FullBatchTrainer {
         double[] sp = null;
         if (sparse) {
             double beta = cfg.beta(), rho = cfg.rho(), eps = cfg.eps(), shift = cfg.epsInEstimate() ? eps : 0;
-            sp = new double[h + 1];                                              // the ones column has no sparse term
+            sp = new double[h + 1];                                              // the ones row has no sparse term
             for (int j = 0; j < h; j++) {
                 double r = rh[j] + shift;
                 penalty += rho * Math.log(rho / (r + eps)) + (1 - rho) * Math.log((1 - rho) / (1 - r + eps));
@@ -260,27 +260,27 @@ final class FullBatchTrainer {
         // pass 2: output layer, deltas and the gradient, accumulated over the chunks
         double reconSum = 0;
         for (int c = 0; c < k; c++) {
-            INDArray xc = dt.xs[c];
-            int rows = (int) xc.rows();
+            INDArray xc = dt.xt[c];
+            int rows = (int) xc.columns();
             Out o = dt.out(rows);
-            Blas.gemm(dt.a[c], w2a, o.z2, false, true, 1.0, 0.0);              // Z2 = A+ W2+^T = A W2^T + b2
+            Blas.gemm(w2a, dt.at[c], o.z2, false, false, 1.0, 0.0);              // Z2^T = W2+ A+^T = W2 A^T + b2
             if (cfg.outputActivation() != Activation.IDENTITY) Elementwise.activate(vec, cfg.outputActivation(), o.z2, o.y);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
                 Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
-                reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
+                reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, xc, 0, rows, o.d3, d, rows);
             } else {                                                            // d3 = (Y - X) g'(Z2)
-                reconSum += 0.5 * Elementwise.squaredLoss(vec, cfg.outputActivation(), o.y, dt.xa, dt.rowOffset[c], d + 1, o.d3, rows, d);
+                reconSum += 0.5 * Elementwise.squaredLoss(vec, cfg.outputActivation(), o.y, xc, 0, rows, o.d3, d, rows);
             }
             if (gradOut == null) continue;
             double acc = c == 0 ? 0.0 : 1.0;
-            Blas.gemm(o.d3, w2a, o.d2, false, false, 1.0, 0.0);                // D2+ = D3 W2+ (its last column unused)
-            Elementwise.hidden(vec, cfg.hiddenActivation(), dt.a[c], sp, o.d2, rows, h + 1);   // D2 = (D3 W2 + sp) f'(A)
-            Blas.gemm(o.d3, dt.a[c], gW2a, true, false, 1.0 / n, acc);         // [dW2 db2] += D3^T A+ / N
-            Blas.gemm(xc, o.d2, gW1t, true, false, 1.0 / n, acc);              // [dW1 db1]^T += X+^T D2+ / N (last column unused)
+            Blas.gemm(w2a, o.d3, o.d2, true, false, 1.0, 0.0);                 // D2+^T = W2+^T D3^T (its last row unused)
+            Elementwise.hiddenByRow(vec, cfg.hiddenActivation(), dt.at[c], sp, o.d2, h + 1, rows);   // D2^T = (W2^T D3^T + sp) f'(A^T)
+            Blas.gemm(o.d3, dt.at[c], gW2a, false, true, 1.0 / n, acc);        // [dW2 db2] += D3^T A+ / N
+            Blas.gemm(o.d2, xc, gW1a, false, true, 1.0 / n, acc);              // [dW1 db1; .] += D2+^T X+ / N (last row unused)
         }
         if (gradOut != null) {
-            gW1.assign(gW1tW.transpose());
-            gB1.assign(gW1tB);
+            gW1.assign(gW1aW);
+            gB1.assign(gW1aB);
             gW2.assign(gW2aW);
             gB2.assign(gW2aB);
         }

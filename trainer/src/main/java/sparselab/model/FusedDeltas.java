@@ -88,23 +88,22 @@ final class FusedDeltas {
         return sum;
     }
 
-    /** d2 &lt;- (d2 + sp) * f'(a), row by row; {@code sp} has one entry per column (null: no sparse term). */
-    static void hidden(Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
+    /** d2 &lt;- (d2 + sp) * f'(a), row by row; {@code sp} has one entry per row (null: no sparse term). */
+    static void hiddenByRow(Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
         if (a.dataType() == DataType.FLOAT) {
             FloatBuffer ab = floats(a), db = floats(d2);
-            float[] s = new float[cols];
-            if (sp != null) for (int c = 0; c < cols; c++) s[c] = (float) sp[c];
             for (int r = 0; r < rows; r++) {
                 int o = r * cols;
-                for (int c = 0; c < cols; c++) db.put(o + c, (db.get(o + c) + s[c]) * derivative(f, ab.get(o + c)));
+                float s = sp != null ? (float) sp[r] : 0f;
+                for (int c = 0; c < cols; c++) db.put(o + c, (db.get(o + c) + s) * derivative(f, ab.get(o + c)));
             }
             return;
         }
         DoubleBuffer ab = doubles(a), db = doubles(d2);
-        double[] s = sp != null ? sp : new double[cols];
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            for (int c = 0; c < cols; c++) db.put(o + c, (db.get(o + c) + s[c]) * derivative(f, ab.get(o + c)));
+            double s = sp != null ? sp[r] : 0;
+            for (int c = 0; c < cols; c++) db.put(o + c, (db.get(o + c) + s) * derivative(f, ab.get(o + c)));
         }
     }
 

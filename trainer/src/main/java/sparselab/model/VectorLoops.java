@@ -243,6 +243,38 @@ final class VectorLoops {
         }
     }
 
+    /** d2 = (d2 + sp[first + r]) f'(a) row by row: {@code sp} one value per row (feature-major arrays: a row per unit). */
+    static void hiddenByRow(Activation f, Span a, float[] sp, int first, Span d2, int rows, int cols) {
+        float[] p = polynomial(f);
+        FloatVector p0 = FloatVector.broadcast(F, p[0]), p1 = FloatVector.broadcast(F, p[1]), p2 = FloatVector.broadcast(F, p[2]);
+        boolean relu = f == Activation.RELU;
+        int body = body(cols), t = overlap(cols);
+        for (int r = 0; r < rows; r++) {
+            int ao = a.row(r), o = d2.row(r), c = 0;
+            FloatVector s = FloatVector.broadcast(F, sp[first + r]);
+            for (; c < body; c += F.length()) {
+                FloatVector av = load(a.buf(), ao + c);
+                FloatVector out = load(d2.buf(), o + c).add(s).mul(p2.fma(av, p1).fma(av, p0));
+                if (relu) out = out.blend(0f, av.compare(VectorOperators.LE, 0f));
+                store(out, d2.buf(), o + c);
+            }
+            if (t >= 0) {
+                FloatVector av = load(a.buf(), ao + c), aw = load(a.buf(), ao + t);
+                FloatVector out = load(d2.buf(), o + c).add(s).mul(p2.fma(av, p1).fma(av, p0));
+                FloatVector outw = load(d2.buf(), o + t).add(s).mul(p2.fma(aw, p1).fma(aw, p0));
+                if (relu) {
+                    out = out.blend(0f, av.compare(VectorOperators.LE, 0f));
+                    outw = outw.blend(0f, aw.compare(VectorOperators.LE, 0f));
+                }
+                store(out, d2.buf(), o + c);
+                store(outw, d2.buf(), o + t);
+                continue;
+            }
+            float sr = sp[first + r];
+            for (; c < cols; c++) d2.put(o + c, (d2.get(o + c) + sr) * FusedDeltas.derivative(f, a.get(ao + c)));
+        }
+    }
+
     /** The derivative from the activation's value as p0 + p1 a + p2 a^2 (relu: 1, masked where a &lt;= 0). */
     private static float[] polynomial(Activation f) {
         return switch (f) {

@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,6 +53,17 @@ class BlasTest {
         INDArray row = Nd4j.rand(DataType.FLOAT, 1, 9), before = z.dup();
         Blas.addRow(z, ones, row);
         assertArrayEquals(before.addRowVector(row).reshape(270).toDoubleVector(), z.dup().reshape(270).toDoubleVector());
+    }
+
+    @Test
+    void sumColumns_equals_nd4j_on_a_column_view_in_both_types() {
+        for (DataType t : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray z = Nd4j.rand(t, 9, 40).get(NDArrayIndex.all(), NDArrayIndex.interval(3, 33));   // 9 x 30, rows 40 apart
+            INDArray ones = Nd4j.ones(t, 1, 30);
+            INDArray target = Nd4j.rand(t, 9, 1), expected = target.mul(0.25).addi(z.sum(true, 1).mul(2.0));
+            Blas.sumColumns(z, ones, target, 2.0, 0.25);
+            for (int j = 0; j < 9; j++) assertEquals(expected.getDouble(j, 0), target.getDouble(j, 0), 1e-5, t + " row " + j);
+        }
     }
 
     @Test

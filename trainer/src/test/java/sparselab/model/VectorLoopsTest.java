@@ -153,6 +153,19 @@ class VectorLoopsTest {
                     };
                     assertEquals((xv[i] + sv[i % cols]) * slope, d2.data().getFloat(i), 0f, f + " hidden delta, " + cols + " columns, element " + i);
                 }
+                // the same with one sparse term per row (the full batch's feature-major arrays), from row 1 of sp on
+                float[] byRow = new float[rows + 1];
+                for (int r = 0; r <= rows; r++) byRow[r] = 0.25f * r - 1f;
+                INDArray d2r = Nd4j.createFromArray(xv).reshape(rows, cols);
+                VectorLoops.hiddenByRow(f, Elementwise.Span.of(a), byRow, 1, Elementwise.Span.of(d2r), rows, cols);
+                for (int i = 0; i < y.length; i++) {
+                    float slope = switch (f) {
+                        case SIGMOID -> (1f - y[i]) * y[i];
+                        case RELU -> y[i] > 0 ? 1f : 0f;
+                        default -> 1f;
+                    };
+                    assertEquals((xv[i] + byRow[1 + i / cols]) * slope, d2r.data().getFloat(i), 0f, f + " hidden delta by row, " + cols + " columns, element " + i);
+                }
             }
         }
     }
