@@ -332,23 +332,24 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The five products of the full batch's objective on a chunk of {@code n} samples, in the orientations it uses (X W1^T,
-     * A W2^T, D3 W2, X^T D2 for the transposed W1 gradient, D3^T A, with d x H weights), timed alone on {@code threads}
-     * product threads: the rate the objective would reach if everything else were free. The median
-     * of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H FLOPs per step).
+     * The five products of the full batch's objective on a chunk of {@code n} samples, in the orientations it uses
+     * (feature-major arrays: W1 X^T, W2 A^T, W2^T D3^T, D3^T A and D2^T X from X^T, A^T, D3^T and D2^T, with H x d and
+     * d x H weights), timed alone on {@code threads} product threads: the rate the objective would reach if everything
+     * else were free. The median of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H
+     * FLOPs per step).
      */
     static double productsGflops(int n, int d, int h, int threads) {
         ProductThreads.use(threads);
         try {
-            INDArray x = Nd4j.rand(DataType.FLOAT, n, d), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
-            INDArray z1 = Nd4j.create(DataType.FLOAT, n, h), z2 = Nd4j.create(DataType.FLOAT, n, d), d2 = Nd4j.create(DataType.FLOAT, n, h);
-            INDArray g1t = Nd4j.create(DataType.FLOAT, d, h), g2 = Nd4j.create(DataType.FLOAT, d, h);
+            INDArray xt = Nd4j.rand(DataType.FLOAT, d, n), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
+            INDArray at = Nd4j.create(DataType.FLOAT, h, n), z2t = Nd4j.create(DataType.FLOAT, d, n), d2t = Nd4j.create(DataType.FLOAT, h, n);
+            INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
             Runnable five = () -> {
-                sparselab.model.Blas.gemm(x, w1, z1, false, true, 1.0, 0.0);
-                sparselab.model.Blas.gemm(z1, w2, z2, false, true, 1.0, 0.0);
-                sparselab.model.Blas.gemm(z2, w2, d2, false, false, 1.0, 0.0);
-                sparselab.model.Blas.gemm(x, d2, g1t, true, false, 1.0, 0.0);
-                sparselab.model.Blas.gemm(z2, z1, g2, true, false, 1.0, 0.0);
+                sparselab.model.Blas.gemm(w1, xt, at, false, false, 1.0, 0.0);     // A^T = W1 X^T
+                sparselab.model.Blas.gemm(w2, at, z2t, false, false, 1.0, 0.0);    // Z2^T = W2 A^T
+                sparselab.model.Blas.gemm(w2, z2t, d2t, true, false, 1.0, 0.0);    // D2^T = W2^T D3^T
+                sparselab.model.Blas.gemm(z2t, at, g2, false, true, 1.0, 0.0);     // dW2 = D3^T A
+                sparselab.model.Blas.gemm(d2t, xt, g1, false, true, 1.0, 0.0);     // dW1 = D2^T X
             };
             long warm = System.nanoTime();
             do five.run(); while (System.nanoTime() - warm < 200_000_000L);     // 0.2 s: the JIT compiles the calls first
