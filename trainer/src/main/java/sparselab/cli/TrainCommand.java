@@ -38,13 +38,12 @@ public class TrainCommand implements Callable<Integer> {
         Runs.PreparedWithData checked = Runs.prepareWithData(cfg, db.shared());
         Runs.Prepared prepared = checked.prepared();
         Runs.checkNewLog(db.db, List.of(prepared), sparselab.config.Limits.fromEnvironment());   // a refusal creates no log file
-        // after the checks: a refused command says only what is wrong
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open();
         RunEvent.Created created = Runs.created(prepared, ConfigLoader.preset(preset, config), "cli", null, null);
         if (background) {
             // checked against the log's limit in the transaction that creates it
             String runId = Runs.createAll(log, List.of(prepared), List.of(created)).get(0);
+            coreTypeNote(spec);
             return run(spec, db.db, log, runId, true, false);
         }
         // in the foreground the run is created already claimed by this process, in one transaction: no worker or
@@ -52,7 +51,16 @@ public class TrainCommand implements Callable<Integer> {
         Dataset data = checked.data();
         Lease lease = Runs.createClaimed(log, prepared, created, RunExecutor.startedEvent(data.fingerprint(), null),
                 sparselab.config.Limits.fromEnvironment());
+        coreTypeNote(spec);
         return foreground(spec, db.db, log, lease.runId(), exec -> exec.train(lease, data));
+    }
+
+    /**
+     * The note on a weak OpenBLAS core type, once the run is created: every refusal (the configuration, the data, the
+     * log's limit, the log itself) comes before it and says only what is wrong.
+     */
+    private static void coreTypeNote(CommandSpec spec) {
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
     }
 
     /** "run ID finished: 3 epochs" ("3 iterations" for L-BFGS); the status is said once, whether or not the message starts with it. */

@@ -37,7 +37,6 @@ public class WorkerCommand implements Callable<Integer> {
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
         }
-        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)
         String me = name == null ? WorkerLoop.defaultName() : name;
         // the workers view has one row per name: a second live worker of the same name would hide the first
@@ -51,6 +50,8 @@ public class WorkerCommand implements Callable<Integer> {
                         + ", pid " + w.pid() + "); give this one another name, or wait 20 s if that worker is gone");
             }
         }
+        // after every refusal (the options, the log, the name): a refused command says only what is wrong
+        sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         WorkerLoop worker = new WorkerLoop(log, me, slots, (long) (poll * 1000),
                 idle == null ? 0 : (long) (idle * 1000));
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);

@@ -656,6 +656,21 @@ class CommandLineTest {
         assertFalse(Files.exists(Path.of(db)));
     }
 
+    /** The same for a refusal that comes later: the log's limit, checked as the run is written into an existing log. */
+    @Test
+    void a_train_refused_at_the_logs_limit_prints_the_refusal_alone_without_the_core_type_note() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sparselab.runs.NativeEnv.coreTypeFor(sparselab.runs.NativeEnv.cpuFlags()).isPresent(),
+                "no core type to suggest on this CPU: the note is never due");
+        Path db = dir.resolve("note-limit.db");
+        EventLog.open(db).close();
+        Cli.Ran r = Cli.run(List.of(), java.util.Map.of("OPENBLAS_CORETYPE", "Bogus", sparselab.config.Limits.LOG_BYTES, "1K"),
+                "train", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2");
+        assertEquals(2, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("refused: maxLogBytes: the log " + db + " has "), r.err());
+    }
+
     /**
      * A sweep or ladder trained here says what train says of a weak core type (found 2026-12-02 by a new user's
      * walkthrough: section 4 of docs/why-no-strokes.md, run under a preset core type with nothing said, gave other
