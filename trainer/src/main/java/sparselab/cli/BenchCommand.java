@@ -197,7 +197,7 @@ public class BenchCommand implements Callable<Integer> {
             done = e;
         }
         rates.add(yard.sample(2));
-        // the same products alone, at the shapes of the full batch's chunks (a column of ones on X and A: d + 1, H + 1)
+        // the same products alone, at the shapes of the full batch's chunks (a row of ones on X^T and A^T: d + 1, H + 1)
         double alone = productsGflops(Math.min(SparseAutoencoder.FULL_BATCH_CHUNK, train.count()), train.dim() + 1, cfg.hidden() + 1, ProductThreads.all())
                 * flopsPerSample(train.dim(), cfg.hidden()) / flopsPerSample(train.dim() + 1, cfg.hidden() + 1);
         double gemm = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();

@@ -65,12 +65,11 @@ public final class Blas {
         }
     }
 
-    /** target (h values, contiguous) = alpha (sum of z's columns: z 1) + beta target; {@code ones} holds z.columns() ones (contiguous). */
+    /** target (h x 1, contiguous) = alpha (sum of z's columns: z 1) + beta target; {@code ones} holds z.columns() ones (contiguous). */
     static void sumColumns(INDArray z, INDArray ones, INDArray target, double alpha, double beta) {
         DataType t = z.dataType();
-        if (!fits(z, t) || ones.dataType() != t || target.dataType() != t || ones.elementWiseStride() != 1 || target.elementWiseStride() != 1
-                || ones.length() != z.columns() || target.length() != z.rows()) {
-            target.assign(z.mmul(ones.reshape(z.columns(), 1)).muli(alpha).addi(target.reshape(z.rows(), 1).mul(beta)).reshape(target.shape()));
+        if (!fits(z, t) || ones.dataType() != t || target.dataType() != t || ones.elementWiseStride() != 1 || target.elementWiseStride() != 1) {
+            Nd4j.gemm(z, ones, target, false, true, alpha, beta);          // target h x 1
             return;
         }
         int h = (int) z.rows(), w = (int) z.columns();

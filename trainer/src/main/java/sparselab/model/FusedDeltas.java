@@ -18,7 +18,7 @@ import java.nio.FloatBuffer;
  * activation's value: sigmoid' = a (1 - a), tanh' = 1 - a^2, relu' = [a &gt; 0], identity' = 1.
  *
  * <p>All arrays are c-ordered and contiguous, except X, which is read as {@code rows} rows of {@code cols} values
- * at {@code xOffset + r * xStride} (the sample rows of the data with its column of ones).
+ * at {@code xOffset + r * xStride} (the full batch's X+^T, a row per pixel, with its row of ones after them).
  */
 final class FusedDeltas {
     private FusedDeltas() {}

@@ -63,6 +63,10 @@ class BlasTest {
             INDArray target = Nd4j.rand(t, 9, 1), expected = target.mul(0.25).addi(z.sum(true, 1).mul(2.0));
             Blas.sumColumns(z, ones, target, 2.0, 0.25);
             for (int j = 0; j < 9; j++) assertEquals(expected.getDouble(j, 0), target.getDouble(j, 0), 1e-5, t + " row " + j);
+            // an f-ordered matrix does not fit the direct call: the same sums through Nd4j.gemm
+            INDArray f = z.dup('f'), viaNd4j = Nd4j.rand(t, 9, 1), want = viaNd4j.mul(0.25).addi(z.sum(true, 1).mul(2.0));
+            Blas.sumColumns(f, ones, viaNd4j, 2.0, 0.25);
+            for (int j = 0; j < 9; j++) assertEquals(want.getDouble(j, 0), viaNd4j.getDouble(j, 0), 1e-5, t + " f-ordered, row " + j);
         }
     }
 
