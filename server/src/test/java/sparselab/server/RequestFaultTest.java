@@ -581,20 +581,24 @@ class RequestFaultTest {
         try (log) {
             // fill it to the brim: with tags, and with runs created as the launch below creates its run. One kind alone
             // is not enough: a tag fails once the page of the run's row is full, while a new run (its row and event on
-            // other pages) may still fit (a CI run found the launch answered 201). Until neither fits any more:
+            // other pages) may still fit (a CI run found the launch answered 201). Until neither fits any more. A new
+            // run's id is random and its index entries land on the leaf where that id sorts, so one refused run does not
+            // mean the next one is refused too (another CI run found the launch answered 201 after one refusal): a kind
+            // counts as full after 200 refusals in a row.
             RunCreator creator = Fixtures.directCreator(log);
             sparselab.config.RunConfig launched = sparselab.config.ConfigLoader.resolve(null, Map.of("data", "bars", "hidden", "4"));
             for (boolean wrote = true; wrote; ) {
                 wrote = false;
                 for (boolean tag : new boolean[] {true, false}) {
-                    try {
-                        while (true) {
+                    for (int refusedInARow = 0; refusedInARow < 200; ) {
+                        try {
                             if (tag) log.append(run, new sparselab.log.RunEvent.Tagged(List.of("fill")));
                             else creator.create(launched, null, "web", null, null);
                             wrote = true;
+                            refusedInARow = 0;
+                        } catch (sparselab.store.StoreException.Full full) {
+                            refusedInARow++;
                         }
-                    } catch (sparselab.store.StoreException.Full full) {
-                        // this kind no longer fits
                     }
                 }
             }
