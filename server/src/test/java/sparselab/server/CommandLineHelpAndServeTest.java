@@ -383,12 +383,13 @@ class CommandLineHelpAndServeTest {
     @Test
     void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
         Path root = repositoryRoot();
-        // the launcher alone in a folder, with a java that prints its arguments and a mvn that builds nothing
+        // the launcher alone in a folder, with a java that prints its arguments and a mvn that makes empty jars
         Path home = Files.createDirectories(dir.resolve("checkout"));
         Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
-        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nexit 0\n");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nmkdir -p server/target/lib && touch server/target/sparselab.jar "
+                + "server/target/lib/sparselab-trainer-0.jar server/target/lib/library-1.jar\n");
         for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
         ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
@@ -405,6 +406,14 @@ class CommandLineHelpAndServeTest {
         assertTrue(args.indexOf("-Xmx5g") < args.indexOf("sparselab.Main"), args.toString());
         assertEquals("runs", args.get(args.size() - 1));
         assertFalse(args.contains("--add-modules"), "runs trains nothing: no vector module, no JVM note on stderr: " + args);
+        // the class path: the project's jars from their snapshot, the libraries where the build put them
+        String classPath = args.get(args.indexOf("-cp") + 1);
+        java.util.regex.Matcher snapshot = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(home + "/server/target/run/")
+                + "[0-9a-f]{16}/").matcher(classPath);
+        assertTrue(snapshot.find(), classPath);
+        String snap = snapshot.group();
+        assertEquals(java.util.Set.of(snap + "sparselab-trainer-0.jar", snap + "sparselab.jar", home + "/server/target/lib/library-1.jar"),
+                java.util.Set.of(classPath.split(":")), classPath);
 
         pb.command("bash", home.resolve("sparselab").toString(), "train", "--set", "epochs=1");
         p = pb.start();
