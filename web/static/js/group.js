@@ -31,7 +31,9 @@ function row(g, r) {
     const change = r.changes.length
       ? r.changes.map(c => `${c.key}: ${c.from ?? ''} → ${c.to ?? ''}`).join(', ')
       : (r.step === 0 ? `= ${g.from}` : '');
-    cells.push(el('td', { class: 'change', title: r.note || '' }, change, r.note ? el('span', { class: 'muted' }, ' *') : null));
+    // a step that left the asked order (moved ahead, or merged with the next key): a mark here, its reason under the table
+    cells.push(el('td', { class: 'change', title: r.note || '' }, change, r.note ? el('span', { class: 'muted', 'aria-hidden': 'true' }, ' *') : null,
+      r.note ? el('span', { class: 'visually-hidden' }, ` (${r.note})`) : null));
   }
   const v = r.run;
   const st = el('td', {}, statusBadge(v.status), v.divergedEpoch ? el('span', { class: 'muted' }, ` @${v.divergedEpoch}`) : null);
@@ -320,14 +322,19 @@ function drawEffects(g) {
     ...figs.map(([k]) => {
       const d = e.figures[k];
       if (typeof d.diff !== 'number') return el('td', { class: 'num', 'data-figure': k }, '');
+      // every seed of both steps alike (both sds 0: half 0, no df): no spread, so no measure of the noise, and a
+      // difference is not called larger than it (two seeds of a stroke share, counted in 16ths, agree often)
+      const alike = d.half === 0 && d.df == null;
       // an interval that leaves out 0: the step's effect is larger than the seed noise
-      const clear = typeof d.half === 'number' && Math.abs(d.diff) > d.half;
+      const clear = typeof d.half === 'number' && !alike && Math.abs(d.diff) > d.half;
       const [diff, half] = fmtAlike([d.diff, d.half], 3);
       const [from, to] = fmtAlike([d.diff - d.half, d.diff + d.half], 3);
-      return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '',
-        title: typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run' },
+      const title = alike ? 'every seed of both steps gave the same value: no spread, so no measure of the seed noise'
+        : typeof d.half === 'number' ? `95% Welch interval ${from} – ${to}` : 'no interval: a step with one finished run';
+      return el('td', { class: clear ? 'num changed' : 'num', 'data-figure': k, 'data-diff': d.diff, 'data-half': d.half ?? '', title },
       // as in the over-seeds table, a narrow column breaks the line before the ± only
-      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' ? ` ±\u00a0${half}` : ''}`,
+      `${d.diff > 0 ? '+' : ''}${diff}${typeof d.half === 'number' && !alike ? ` ±\u00a0${half}` : ''}`,
+      alike ? el('span', { class: 'muted' }, ' (seeds alike)') : null,
       // the highlight said in words too: a screen reader does not see a colour
       clear ? el('span', { class: 'visually-hidden' }, ', larger than the seed noise') : null);
     }))));
@@ -442,6 +449,11 @@ async function loadOnce() {
     table.querySelector('thead').replaceChildren(head(g));
     keepingFocus(table, () => table.querySelector('tbody').replaceChildren(...g.runs.map(r => row(g, r))));
     stickColumns(table, g);
+    // each step's reason for leaving the asked order, once per step (its seeds share it)
+    const noted = [...new Map(g.runs.filter(r => r.note).map(r => [r.step, r.note])).entries()];
+    const notes = document.getElementById('notes');
+    notes.hidden = !noted.length;
+    notes.replaceChildren(...noted.map(([step, note]) => el('li', { 'data-step': step }, `* step ${step}: ${note}`)));
     const compare = document.getElementById('compare');
     const ids = g.compare.filter(isRunId);
     // fewer than two runs: a link without href, so neither Tab nor Enter reaches it; said as a disabled link

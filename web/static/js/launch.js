@@ -167,7 +167,9 @@ async function main() {
     show(run.config, presetSelect.value);
     document.getElementById('from').textContent = `cloned from ${from}: change what you like`;
   } else {
-    const p = params.get('preset') || '';
+    // a preset's name in any case, as the command line and the API read it (UFLDL: ufldl)
+    const asked = params.get('preset') || '';
+    const p = Object.keys(presets).find(n => n.toLowerCase() === asked.toLowerCase()) ?? asked;
     const known = Object.prototype.hasOwnProperty.call(presets, p);
     if (p && !known) {
       notes.push(`'${p.slice(0, 40)}' is not a preset (the presets: ${Object.keys(presets).join(', ')}); starting from the defaults`);

@@ -149,6 +149,36 @@ class GroupPagesBrowserTest {
         assertEquals("auto", chrome.js("return getComputedStyle(document.querySelector('#strip img.thumb-img')).imageRendering;"));
     }
 
+    /**
+     * A step that left the asked order says why under the table, once per step, and to a screen reader in its cell (found
+     * 2026-12-02 by a new user's walkthrough: the reason was in a tooltip alone, behind a "*" that nothing explained).
+     */
+    @Test
+    void a_ladder_step_that_left_the_asked_order_says_why_under_the_table() {
+        String note = "merged: sparsity=kl alone is refused, and no single other key makes it valid first";
+        List<List<String>> changed = List.of(List.of(), List.of("beta", "sparsity"));
+        for (int i = 0; i < 2; i++) {
+            for (int seed = 1; seed <= 2; seed++) {
+                var step = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", i, 2, changed.get(i), i == 1 ? note : null);
+                log.create(new RunEvent.Created(ConfigKeys.build(Map.of("data", "bars", "beta", i == 0 ? "0" : "3", "seed", Integer.toString(seed)))
+                        .toMap(), null, "f00d", Map.of(), "ladder", "ladder-noted", step));
+            }
+        }
+        driver.get(base + "/group.html?name=ladder-noted");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 4);
+        WebElement notes = driver.findElement(By.id("notes"));
+        assertTrue(notes.isDisplayed());
+        List<WebElement> items = notes.findElements(By.tagName("li"));
+        assertEquals(1, items.size(), "once per step, not per seed");
+        assertEquals("* step 1: " + note, items.get(0).getText());
+        WebElement change = driver.findElements(By.cssSelector("#group tbody tr[data-step='1'] td.change")).get(0);
+        assertTrue(change.getAttribute("textContent").endsWith("* (" + note + ")"), change.getAttribute("textContent"));
+
+        driver.get(base + "/group.html?name=ladder-test");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        assertFalse(driver.findElement(By.id("notes")).isDisplayed(), "a ladder in the asked order has no notes");
+    }
+
     @Test
     void a_group_of_l_bfgs_runs_says_iteration_and_a_group_of_both_kinds_says_both() {
         Map<String, String> lbfgs = Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "4");

@@ -356,6 +356,34 @@ class ReplicatesBrowserTest {
         chrome.screenshot("ladder-effects.png");
     }
 
+    /**
+     * A step whose seeds all agree, on both sides (two seeds of a stroke share, counted in 16ths, often do): both sds 0,
+     * so no noise was measured, and the effect is not called larger than it (found 2026-12-02 by a new user's
+     * walkthrough: every such step was highlighted as "larger than the seed noise").
+     */
+    @Test
+    void an_effect_whose_seeds_all_agree_on_both_steps_says_seeds_alike_and_is_not_marked() {
+        for (int step = 0; step < 2; step++) {
+            for (int s = 0; s < 2; s++) {
+                Map<String, String> c = new HashMap<>(Map.of("data", "bars", "beta", step == 0 ? "0" : "3", "seed", Integer.toString(1 + s), "epochs", "3"));
+                var ls = new RunEvent.LadderStep("rAAAAAAAAAA", "rBBBBBBBBBB", step, 2, step == 0 ? List.of() : List.of("beta"), null);
+                String id = log.create(new RunEvent.Created(ConfigKeys.build(c).toMap(), null, "f00d", Map.of(), "ladder", "lalike", ls));
+                written(id, LADDER[step][s], step == 0 ? 0.25 : 0.5625);       // the seeds' losses differ, their stroke shares not
+            }
+        }
+        driver.get(base + "/group.html?name=lalike");
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#effects tbody tr")).size() == 1);
+        WebElement strokes = driver.findElement(By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='strokeShare']"));
+        assertEquals(0.3125, Double.parseDouble(strokes.getAttribute("data-diff")), 1e-12);
+        assertEquals(0.0, Double.parseDouble(strokes.getAttribute("data-half")));
+        assertFalse(strokes.getAttribute("class").contains("changed"), "no noise measured: not marked");
+        String text = strokes.getAttribute("textContent");
+        assertTrue(text.startsWith("+0.313") && text.endsWith(" (seeds alike)") && !text.contains("±") && !text.contains("larger than"), text);
+        assertTrue(strokes.getAttribute("title").contains("no measure of the seed noise"), strokes.getAttribute("title"));
+        WebElement loss = driver.findElement(By.cssSelector("#effects tbody tr[data-step='1'] td[data-figure='loss']"));
+        assertTrue(loss.getAttribute("textContent").contains("±") && !loss.getAttribute("textContent").contains("alike"), loss.getAttribute("textContent"));
+    }
+
     @Test
     void the_compare_page_of_replicates_draws_a_mean_curve_and_band_per_configuration_and_keeps_the_flags() throws IOException {
         driver.get(base + "/compare.html?runs=" + String.join(",", sweep));

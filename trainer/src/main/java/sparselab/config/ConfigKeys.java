@@ -292,9 +292,11 @@ public final class ConfigKeys {
     }
 
     private static String parseData(String t) {
-        if (t.equals("mnist") || t.equals("bars")) return t;
-        if (t.startsWith("idx:") && t.length() > 4) return t;
-        if (t.equals("idx:")) throw new ConfigException("data", "idx: names no file; give the path of an IDX image file, idx:PATH");
+        // the names in any case, as every other named value (MNIST: mnist); a path after idx: as it is written
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.equals("mnist") || lower.equals("bars")) return lower;
+        if (lower.startsWith("idx:") && t.length() > 4) return "idx:" + t.substring(4);
+        if (lower.equals("idx:")) throw new ConfigException("data", "idx: names no file; give the path of an IDX image file, idx:PATH");
         throw new ConfigException("data", "unknown data set '" + ConfigException.clip(t, 60) + "'; expected mnist, bars or idx:PATH");
     }
 
@@ -322,6 +324,8 @@ public final class ConfigKeys {
      */
     private static java.math.BigDecimal whole(String key, String t) {
         java.math.BigDecimal v;
+        // digits 0-9 only: BigDecimal reads any script's digits ('١٠' as 10), which no other number here takes
+        if (!t.chars().allMatch(c -> c < 128)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not an integer (digits 0-9 only)");
         try {
             v = new java.math.BigDecimal(t).stripTrailingZeros();
         } catch (NumberFormatException | ArithmeticException e) {
@@ -331,11 +335,26 @@ public final class ConfigKeys {
         return v;
     }
 
-    /** What a comma in a number most likely is: a thousands separator (10,000) or a decimal comma (0,3), or a sweep's list. */
+    /** Digits in groups of three after the first: a thousands separator (1,000 or 10,000,000). */
+    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[+-]?[0-9]{1,3}(,[0-9]{3})+");
+    /** Digits, one comma, digits: a decimal comma (0,3). */
+    private static final java.util.regex.Pattern DECIMAL_COMMA = java.util.regex.Pattern.compile("[+-]?[0-9]+,[0-9]+");
+
+    /**
+     * What a comma in a number most likely is: a thousands separator (1,000: "written without separators: 1000") or a
+     * decimal comma (0,3: "a decimal takes a point: 0.3"), each with the value as it would be written, or a sweep's list.
+     */
     private static String comma(String t, boolean integer) {
         if (!t.contains(",")) return "";
-        return (integer ? " (written without separators: 10000; a list of values, 10,20," : " (a decimal takes a point: 0.3; a list of values, 0,0.3,3,")
-                + " is a sweep's: ./sparselab sweep)";
+        String list = "; a list of values, " + (integer ? "10,20" : "0,0.3,3") + ", is a sweep's: ./sparselab sweep)";
+        boolean thousands = THOUSANDS.matcher(t).matches();
+        if (integer) return thousands ? " (written without separators: " + t.replace(",", "") + list : " (written without separators, as 10000" + list;
+        if (thousands && t.indexOf(',') == t.lastIndexOf(',')) {
+            return " (written without separators: " + t.replace(",", "") + ", or with a decimal point: " + t.replace(',', '.') + list;
+        }
+        if (thousands) return " (written without separators: " + t.replace(",", "") + list;
+        if (DECIMAL_COMMA.matcher(t).matches()) return " (a decimal takes a point: " + t.replace(',', '.') + list;
+        return " (a decimal takes a point, as 0.3" + list;
     }
 
     private static double dbl(String key, String t) {

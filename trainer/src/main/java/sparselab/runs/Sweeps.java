@@ -28,6 +28,9 @@ public final class Sweeps {
     /** The {@code --set} strings split into fixed keys and swept keys (a value with commas is swept). */
     public record Settings(Map<String, String> fixed, List<Axis> axes) {}
 
+    /** Digits in groups of three after the first, as a thousands separator writes them (1,000). */
+    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[0-9]{1,3}(,[0-9]{3})+");
+
     /** One run of the sweep: the swept keys' values and the whole configuration. */
     public record Point(Map<String, String> swept, RunConfig config) {}
 
@@ -51,8 +54,17 @@ public final class Sweeps {
                 fixed.put(key, value);
                 continue;
             }
+            // 1,000: a thousands separator, not the values 1 and 000 (a value after the first that starts with 0 and has
+            // three digits is nobody's way to write a number)
+            String[] items = value.split(",", -1);
+            if (THOUSANDS.matcher(value).matches() && java.util.Arrays.stream(items).skip(1).anyMatch(v -> v.startsWith("0"))) {
+                errors.add(new FieldError(key, "'" + ConfigException.clip(value, 60) + "' is a list of values here ("
+                        + String.join(", ", java.util.Arrays.stream(items).limit(4).toList()) + (items.length > 4 ? ", ..." : "")
+                        + "): a sweep splits its values at commas; a number is written without separators: " + value.replace(",", "")));
+                continue;
+            }
             LinkedHashSet<String> values = new LinkedHashSet<>();
-            for (String v : value.split(",", -1)) {
+            for (String v : items) {
                 String t = v.trim();
                 if (t.isEmpty()) errors.add(new FieldError(key, "empty value in the list '" + value + "'"));
                 else if (!values.add(t)) errors.add(new FieldError(key, "value '" + t + "' is given twice"));
@@ -136,7 +148,12 @@ public final class Sweeps {
             });
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
-        return points;
+        // each swept value as the configuration writes it (optimizer=ADAM: adam; beta=0.10: 0.1), as every run stores it
+        return points.stream().map(p -> {
+            Map<String, String> canonical = new LinkedHashMap<>();
+            p.swept().forEach((k, v) -> canonical.put(k, p.config().toMap().getOrDefault(k, v)));
+            return new Point(java.util.Collections.unmodifiableMap(canonical), p.config());
+        }).toList();
     }
 
     /** The number of points of the grid: the product of the axes' sizes, {@link Long#MAX_VALUE} when it overflows. */

@@ -65,7 +65,16 @@ class ConfigRefusalsTest {
                 arguments(List.of("lrDecay=fast"), "lrDecay", "'fast' is not a number"),
                 // a decimal comma, or a sweep's list given to one run: said as such
                 arguments(List.of("beta=0,3"), "beta", "'0,3' is not a number (a decimal takes a point: 0.3; a list of values, 0,0.3,3, is a sweep's"),
-                arguments(List.of("limit=10,000"), "limit", "'10,000' is not an integer (written without separators: 10000; a list of values, 10,20, is a sweep's"));
+                arguments(List.of("limit=10,000"), "limit", "'10,000' is not an integer (written without separators: 10000; a list of values, 10,20, is a sweep's"),
+                // the value as it would be written, not a fixed example (found 2026-12-02: hidden=1,000 was told 10000)
+                arguments(List.of("hidden=1,000"), "hidden", "'1,000' is not an integer (written without separators: 1000; a list of values, 10,20, is a sweep's"),
+                arguments(List.of("hidden=1,0"), "hidden", "'1,0' is not an integer (written without separators, as 10000; a list of values, 10,20, is a sweep's"),
+                arguments(List.of("learningRate=1,5"), "learningRate", "'1,5' is not a number (a decimal takes a point: 1.5; a list of values, 0,0.3,3, is a sweep's"),
+                arguments(List.of("learningRate=1,000"), "learningRate", "'1,000' is not a number (written without separators: 1000, or with a decimal point: 1.000; a list"),
+                arguments(List.of("learningRate=1,000,000"), "learningRate", "'1,000,000' is not a number (written without separators: 1000000; a list"),
+                // another script's digits: taken as 10 before (BigDecimal reads them), as no other number here is
+                arguments(List.of("hidden=\u0661\u0660"), "hidden", "'\u0661\u0660' is not an integer (digits 0-9 only)"),
+                arguments(List.of("beta=\u0663"), "beta", "'\u0663' is not a number"));
     }
 
     @ParameterizedTest(name = "{0} is refused naming {1}")
@@ -81,6 +90,11 @@ class ConfigRefusalsTest {
     void a_keys_word_is_taken_in_any_case() {
         assertEquals("log2", ConfigLoader.resolve(null, null, List.of("snapshotEvery=LOG2")).snapshotEvery());
         assertEquals(Double.POSITIVE_INFINITY, ConfigLoader.resolve(null, null, List.of("limiter=OFF")).limiter());
+        // the data set's names too (refused before, while optimizer=ADAM was taken); a path after idx: as written
+        assertEquals("bars", ConfigLoader.resolve(null, null, List.of("data=BARS")).data());
+        assertEquals("mnist", ConfigLoader.resolve(null, null, List.of("data=Mnist")).data());
+        assertEquals("idx:/Data/Train-Images", ConfigLoader.resolve(null, null, List.of("data=IDX:/Data/Train-Images")).data());
+        assertEquals("adam", ConfigLoader.resolve(null, null, List.of("optimizer=ADAM")).toMap().get("optimizer"));
     }
 
     /** A tiny or huge number's canonical text has a power of ten, not hundreds of zeros; every default's text is plain. */

@@ -40,6 +40,31 @@ class SweepsTest {
         }
     }
 
+    /**
+     * A swept value is kept as the configuration writes it (found 2026-12-02 by a new user's walkthrough: {@code
+     * optimizer=sgd,ADAM} was echoed and labelled {@code ADAM} while its run stored {@code adam}).
+     */
+    @Test
+    void swept_values_are_written_as_the_configuration_writes_them() {
+        Sweeps.Settings s = Sweeps.parse(List.of("optimizer=sgd,ADAM", "beta=0,0.10", "data=BARS"));
+        List<Sweeps.Point> points = Sweeps.grid(s.fixed(), s.axes());
+        assertEquals(List.of("optimizer=sgd beta=0", "optimizer=sgd beta=0.1", "optimizer=adam beta=0", "optimizer=adam beta=0.1"),
+                points.stream().map(p -> Sweeps.label(p.swept())).toList());
+        points.forEach(p -> assertEquals(p.config().toMap().get("optimizer"), p.swept().get("optimizer")));
+        assertEquals("bars", points.get(0).config().data());
+    }
+
+    /** {@code hidden=1,000} in a sweep: the values 1 and 000, said as a thousands separator before anything is built. */
+    @Test
+    void a_thousands_separator_in_a_sweep_is_named_as_such() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("hidden=1,000")));
+        assertEquals("hidden", e.errors().get(0).key());
+        assertEquals("'1,000' is a list of values here (1, 000): a sweep splits its values at commas; a number is written without "
+                + "separators: 1000", e.errors().get(0).message());
+        // three-digit values that do not start with 0 are a list, as written
+        assertEquals(List.of("64", "128", "256"), Sweeps.parse(List.of("hidden=64,128,256")).axes().get(0).values());
+    }
+
     @Test
     void one_bad_value_refuses_the_whole_grid_naming_the_key_and_the_value() {
         Sweeps.Settings s = Sweeps.parse(List.of("beta=0,0.1,-3", "rho=0.05,0.1"));
