@@ -31,7 +31,8 @@ public record LadderRequest(String a, String b, List<String> order, String name)
         JsonNode o = root.get("order");
         if (o != null && !o.isNull()) {
             if (o.isTextual()) {
-                Arrays.stream(o.asText().split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(order::add);
+                // "" is no order; an empty key inside one ("beta,,rho", "beta,") is refused by the ladder, naming it
+                if (!o.asText().isBlank()) Arrays.stream(o.asText().split(",", -1)).map(String::trim).forEach(order::add);
             } else if (o.isArray()) {
                 for (JsonNode k : o) {
                     if (k.isTextual() && !k.asText().isBlank()) order.add(k.asText().trim());

@@ -38,7 +38,7 @@ public class LadderCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "A", description = "the run the ladder starts from") String a;
     @Parameters(index = "1", paramLabel = "B", description = "the run it ends at") String b;
-    @Option(names = "--order", split = ",", paramLabel = "KEY", description = "keys to change first, in this order (key1,key2,...)") List<String> order = new ArrayList<>();
+    @Option(names = "--order", paramLabel = "KEYS", description = "keys to change first, in this order (key1,key2,...)") List<String> orderTexts = new ArrayList<>();
     @Option(names = "--name", description = "the group's name (default: ladder-xxxxxx)") String name;
     @Option(names = "--seeds", paramLabel = "N", description = "replicates of every step, with seeds seed, seed+1, ..., seed+N-1 of the step's seed (default 1)") int seeds = 1;
     @ArgGroup(exclusive = true) GroupStart mode;
@@ -48,6 +48,9 @@ public class LadderCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunRow ra = require(log, a);
         RunRow rb = require(log, b);
+        // split here, not by picocli, which drops a trailing empty key ("beta,") and keeps the space of "beta, rho"
+        List<String> order = new ArrayList<>();
+        for (String t : orderTexts) for (String k : t.split(",", -1)) order.add(k.trim());
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
         String group = Groups.newName(log, name, "ladder");
         Sweeps.checkSeeds(seeds, steps.size());

@@ -85,7 +85,7 @@ public final class Groups {
         if (a.runId().equals(b.runId())) throw new ConfigException("runs", "a ladder needs two different runs");
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String k : order == null ? List.<String>of() : order) {
-            if (!seen.add(k.trim())) throw new ConfigException("order", "'" + ConfigException.clip(k.trim(), 40) + "' is given twice");
+            if (!k.isBlank() && !seen.add(k.trim())) throw new ConfigException("order", "'" + ConfigException.clip(k.trim(), 40) + "' is given twice");
         }
         Map<String, String> ca = ConfigKeys.build(a.configMap()).toMap();
         Map<String, String> cb = ConfigKeys.build(b.configMap()).toMap();

@@ -52,7 +52,18 @@ public final class Ladder {
 
     /** The keys whose values differ between {@code a} and {@code b}, in the order the ladder takes them. */
     public static List<String> order(Map<String, String> a, Map<String, String> b, List<String> asked) {
+        if (asked.stream().anyMatch(k -> k == null || k.isBlank())) {
+            throw new ConfigException("order", "an empty key in the list '" + ConfigException.clip(String.join(",", asked.stream()
+                    .map(k -> k == null ? "" : k).toList()), 60) + "'; give keys separated by commas: key1,key2");
+        }
         List<String> unknown = asked.stream().filter(k -> !ConfigKeys.exists(k)).toList();
+        // keys separated by spaces (--order 'beta rho'): one unknown key to the parser, a list to the user
+        java.util.Optional<String> spaced = unknown.stream().filter(k -> k.trim().contains(" ")
+                && java.util.Arrays.stream(k.trim().split("\\s+")).allMatch(ConfigKeys::exists)).findFirst();
+        if (spaced.isPresent()) {
+            throw new ConfigException("order", "'" + ConfigException.clip(spaced.get(), 60) + "' is one key to --order; separate keys by commas: "
+                    + String.join(",", spaced.get().trim().split("\\s+")));
+        }
         if (!unknown.isEmpty()) {
             // each with the key it most likely meant, as the launch form and the runs filter say it ("bta (did you mean beta?)")
             List<String> named = unknown.stream().limit(5).map(k -> ConfigException.clip(k, 60) + ConfigKeys.meant(k)).toList();

@@ -162,6 +162,11 @@ class GroupCommandsTest {
         assertTrue(err.toString().contains("refused: --name: empty"), err.toString());
         assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "beta,beta", "--queue-only"));
         assertTrue(err.toString().contains("'beta' is given twice"), err.toString());
+        // a trailing comma (picocli's split dropped its empty key) and a space after a comma (kept: " hidden" unknown)
+        assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "beta,", "--queue-only"));
+        assertTrue(err.toString().contains("refused: --order: an empty key in the list 'beta,'"), err.toString());
+        assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "hidden, beta, hidden", "--queue-only"));
+        assertTrue(err.toString().contains("'hidden' is given twice"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
     }
 
