@@ -18,9 +18,17 @@ const FIGURES = [...FINAL, ...MEASURES.map(([k, label]) => [k, label])];
 function head(g) {
   const cols = [];
   if (g.kind === 'ladder') cols.push('step', 'change');
-  cols.push('run', 'status', ...g.keys, 'progress', 'loss', 'held-out', 'mean act.');
-  return el('tr', {}, ...cols.map(c => el('th', {}, c)), ...MEASURES.map(([k, , short]) => el('th', { title: measureTitle(k), 'data-measure': k }, short)));
+  cols.push('run', 'status');
+  const after = ['progress', 'loss', 'held-out', 'mean act.'];
+  // the headings wrap, between words, and a key's name also where its words meet (weight|Decay), so that a ladder's
+  // table fits a 1400 px window
+  return el('tr', {}, ...cols.map(c => el('th', {}, c)), ...g.keys.map(k => el('th', {}, ...camelBreaks(k))),
+    ...after.map(c => el('th', {}, ...heading(c))),
+    ...MEASURES.map(([k, , short]) => el('th', { title: measureTitle(k), 'data-measure': k }, ...heading(short))));
 }
+
+/** A key's name with a place to break where its words meet (weightDecay: weight, a break, Decay); its text unchanged. */
+const camelBreaks = key => key.split(/(?<=[a-z])(?=[A-Z])/).flatMap((part, i) => (i ? [el('wbr'), part] : [part]));
 
 const runLink = id => (isRunId(id) ? el('a', { href: `/run.html?id=${encodeURIComponent(id)}` }, id) : id);
 
@@ -28,11 +36,12 @@ function row(g, r) {
   const cells = [];
   if (g.kind === 'ladder') {
     cells.push(el('td', { class: 'num' }, r.step));
+    // a change per line (a step of two keys is two lines, not one long one)
     const change = r.changes.length
-      ? r.changes.map(c => `${c.key}: ${c.from ?? ''} → ${c.to ?? ''}`).join(', ')
-      : (r.step === 0 ? `= ${g.from}` : '');
+      ? r.changes.map((c, i) => el('div', {}, `${c.key}: ${c.from ?? ''} → ${c.to ?? ''}${i < r.changes.length - 1 ? ',' : ''}`))
+      : [r.step === 0 ? `= ${g.from}` : ''];
     // a step that left the asked order (moved ahead, or merged with the next key): a mark here, its reason under the table
-    cells.push(el('td', { class: 'change', title: r.note || '' }, change, r.note ? el('span', { class: 'muted', 'aria-hidden': 'true' }, ' *') : null,
+    cells.push(el('td', { class: 'change', title: r.note || '' }, ...change, r.note ? el('span', { class: 'muted', 'aria-hidden': 'true' }, ' *') : null,
       r.note ? el('span', { class: 'visually-hidden' }, ` (${r.note})`) : null));
   }
   const v = r.run;
