@@ -92,8 +92,15 @@ function collect() {
   return config;
 }
 
+/** The form's own fields outside the key grid: a refusal may name them too. */
+const OWN = ['preset', 'group'];
+
 function clearErrors() {
   document.getElementById('form-error').textContent = '';
+  for (const id of OWN) {
+    document.getElementById(id).classList.remove('invalid');
+    document.getElementById(id).removeAttribute('aria-invalid');
+  }
   for (const k of keys) {
     inputs[k.name].classList.remove('invalid');
     inputs[k.name].removeAttribute('aria-invalid');
@@ -115,6 +122,10 @@ async function submit(evt) {
         inputs[k].classList.add('invalid');
         inputs[k].setAttribute('aria-invalid', 'true');
         document.getElementById(`err-${k}`).textContent = msg;
+      } else if (OWN.includes(k)) {          // named in the message over the form; marked here
+        document.getElementById(k).classList.add('invalid');
+        document.getElementById(k).setAttribute('aria-invalid', 'true');
+        document.getElementById(k).title = msg;
       }
     }
     document.getElementById('form-error').textContent = message;

@@ -53,8 +53,25 @@ public final class Launches {
             throw new ConfigException("data", "idx:PATH data cannot be launched from the web (the server opens no path a client sends); "
                     + "use mnist or bars, or launch from the command line");
         }
-        if (req.group() != null) Groups.checkName("group", req.group());
-        RunConfig config = ConfigLoader.resolve(req.preset(), req.config());
+        // a refused group name and a refused configuration are said together: a form marks every field at fault at once
+        List<ConfigException.FieldError> groupErrors = new java.util.ArrayList<>();
+        if (req.group() != null) {
+            try {
+                Groups.checkName("group", req.group());
+            } catch (ConfigException e) {
+                groupErrors.addAll(e.fieldErrors());
+            }
+        }
+        RunConfig config;
+        try {
+            config = ConfigLoader.resolve(req.preset(), req.config());
+        } catch (ConfigException e) {
+            if (groupErrors.isEmpty()) throw e;
+            List<ConfigException.FieldError> all = new java.util.ArrayList<>(groupErrors);
+            all.addAll(e.fieldErrors());
+            throw e.withFieldErrors(all);
+        }
+        if (!groupErrors.isEmpty()) throw new ConfigException(groupErrors);
         String id;
         synchronized (this) {
             checkQueue(1);

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The body of every refused API request, bounded whatever was sent: at most {@link ConfigException#MAX_LISTED}
- * fields, each name and message clipped, the error text clipped; a refusal with more errors says "and N more".
+ * The body of every refused API request, bounded whatever was sent: at most {@link ConfigException#MAX_FIELDS}
+ * fields (every field of a form at fault), each name and message clipped, the error text clipped, listing
+ * {@link ConfigException#MAX_LISTED} errors; a refusal with more errors says "and N more".
  *
  * @param status HTTP status
  * @param error  what was wrong, naming the field or limit at fault
@@ -21,7 +22,7 @@ public record ApiError(int status, String error, Map<String, String> fields) {
     /** A refused configuration: its listed errors as fields, and the message that names them. */
     static ApiError of(int status, ConfigException e) {
         Map<String, String> fields = new LinkedHashMap<>();
-        e.errors().forEach(f -> fields.merge(clip(f.key(), MAX_KEY_CHARS), clip(f.message(), MAX_MESSAGE_CHARS), (a, b) -> clip(a + "; " + b, MAX_MESSAGE_CHARS)));
+        e.fieldErrors().forEach(f -> fields.merge(clip(f.key(), MAX_KEY_CHARS), clip(f.message(), MAX_MESSAGE_CHARS), (a, b) -> clip(a + "; " + b, MAX_MESSAGE_CHARS)));
         return new ApiError(status, clip(e.getMessage(), MAX_ERROR_CHARS), fields);
     }
 

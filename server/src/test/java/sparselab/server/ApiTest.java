@@ -881,7 +881,7 @@ class ApiTest {
                     "{\"data\": \"bars\", \"eps\": -1e-300}", "eps: -1e-300 is out of range (0, 1)",
                     // beyond a double: read as written, not as 0 or Infinity
                     "{\"data\": \"bars\", \"rho\": 1e-400}", "rho: 1e-400 is out of range (0, 1)",
-                    "{\"data\": \"bars\", \"hidden\": 1e400}", "hidden: 1e400 is out of range [1, 100000]");
+                    "{\"data\": \"bars\", \"hidden\": 1e400}", "hidden: 1e400 is out of range: an integer, 1 to 100,000");
             for (Map.Entry<String, String> e : refusals.entrySet()) {
                 Response refused = post(client, "/api/launch", "{\"config\": " + e.getKey() + "}");
                 JsonNode answer = json(refused);

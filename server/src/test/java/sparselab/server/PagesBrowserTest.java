@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -498,6 +499,20 @@ class PagesBrowserTest {
         chrome.waitFor(10).until(d -> d.findElement(By.id("err-beta")).getText().equals("'1e999' is not a finite number"));
         String said = driver.findElement(By.id("form-error")).getText();
         assertTrue(said.contains("beta: '1e999' is not a finite number"), said);
+        assertEquals(2, log.runs().size(), "the refused launch queued nothing");
+
+        // ten fields wrong at once, and a group name that is refused: each is marked (found 2026-12-02 by a new user's
+        // walkthrough: the message ended "and 2 more" and those two fields, and the group, were not marked)
+        List<String> wrong = List.of("beta", "rho", "learningRate", "hidden", "epochs", "batchSize", "weightDecay", "dropout", "limit", "lrDecay");
+        chrome.js("for (const k of arguments[0]) { const i = document.getElementById('k-' + k) || document.querySelector(`[name='${k}']`); i.value = 'x'; }", wrong);
+        driver.findElement(By.id("group")).sendKeys("a group with spaces");
+        driver.findElement(By.id("submit")).click();
+        chrome.waitFor(10).until(d -> d.findElement(By.id("form-error")).getText().contains("more"));
+        @SuppressWarnings("unchecked")
+        List<String> marked = (List<String>) chrome.js("return [...document.querySelectorAll('[aria-invalid=true]')].map(i => i.id || i.name);");
+        assertEquals(11, marked.size(), "each wrong field and the group marked: " + marked);
+        assertTrue(marked.contains("group"), marked.toString());
+        for (String k : wrong) assertFalse(driver.findElement(By.id("err-" + k)).getText().isBlank(), k);
         assertEquals(2, log.runs().size(), "the refused launch queued nothing");
     }
 }

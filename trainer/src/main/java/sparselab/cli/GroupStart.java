@@ -27,7 +27,9 @@ public class GroupStart {
         List<WorkerInfo> pools = WorkerLoop.alive(log);
         if (mode != null && mode.queueOnly) {
             err.println("queued " + runIds.size() + " runs in group " + group + "; " + (pools.isEmpty()
-                    ? "nothing serves this log now: `./sparselab serve` or `./sparselab worker` starts them"
+                    // a dashboard started with --workers 0 serves the pages of this log but trains nothing: not named as serving it
+                    ? "nothing trains this log's queued runs now (no worker, no dashboard with trainers): `./sparselab worker`, or "
+                            + "`./sparselab serve` with --workers 1 or more, starts them"
                     : "the worker pool that serves this log starts them (" + String.join(", ", pools.stream().map(w -> w.name() + " on " + w.host()).toList()) + ")"));
             return ExitCodes.OK;
         }

@@ -5,12 +5,16 @@ import java.util.stream.Collectors;
 
 /**
  * A configuration was refused; each error names the key (or file) at fault. Nothing has been written. At most
- * {@link #MAX_LISTED} errors are kept (a request with thousands of bad keys gets a short answer); the rest are
- * counted in {@link #omitted()} and the message ends with "and N more".
+ * {@link #MAX_LISTED} errors are listed in the message (a request with thousands of bad keys gets a short answer); the
+ * rest are counted in {@link #omitted()} and the message ends with "and N more". A form marks each of its fields at
+ * fault, so up to {@link #MAX_FIELDS} errors are kept for it ({@link #fieldErrors()}): a form of every key, each one
+ * wrong, has each named.
  */
 public final class ConfigException extends RuntimeException {
-    /** Errors kept and listed; the others are only counted. */
+    /** Errors listed in the message; the others are only counted there. */
     public static final int MAX_LISTED = 8;
+    /** Errors kept for a form's fields: more than the configuration's keys, still a bounded answer. */
+    public static final int MAX_FIELDS = 64;
 
     /**
      * One refused field: the configuration key (or {@code "file"}, {@code "preset"}) and why; a key longer than any
@@ -26,7 +30,9 @@ public final class ConfigException extends RuntimeException {
     }
 
     private final List<FieldError> errors;
+    private final List<FieldError> kept;
     private final int omitted;
+    private final int notKept;
 
     public ConfigException(List<FieldError> errors) {
         this(errors, 0);
@@ -35,8 +41,15 @@ public final class ConfigException extends RuntimeException {
     /** @param alsoOmitted errors the caller did not even build (counted, not listed) */
     public ConfigException(List<FieldError> errors, int alsoOmitted) {
         super(message(errors, alsoOmitted));
-        this.errors = List.copyOf(errors.subList(0, Math.min(errors.size(), MAX_LISTED)));
+        this.kept = List.copyOf(errors.subList(0, Math.min(errors.size(), MAX_FIELDS)));
+        this.errors = kept.subList(0, Math.min(kept.size(), MAX_LISTED));
         this.omitted = Math.max(0, errors.size() - MAX_LISTED) + alsoOmitted;
+        this.notKept = Math.max(0, errors.size() - MAX_FIELDS) + alsoOmitted;
+    }
+
+    /** The same refusal with its kept errors replaced (a message extended, a key named otherwise), the count of the rest kept. */
+    public ConfigException withFieldErrors(List<FieldError> replaced) {
+        return new ConfigException(replaced, notKept);
     }
 
     public ConfigException(String key, String message) {
@@ -45,6 +58,9 @@ public final class ConfigException extends RuntimeException {
 
     /** The listed errors (at most {@link #MAX_LISTED}). */
     public List<FieldError> errors() { return errors; }
+
+    /** The errors kept for a form's fields (at most {@link #MAX_FIELDS}); the message lists the first of them. */
+    public List<FieldError> fieldErrors() { return kept; }
 
     /** How many more errors there were than {@link #errors()} lists. */
     public int omitted() { return omitted; }

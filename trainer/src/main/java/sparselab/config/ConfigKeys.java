@@ -123,7 +123,7 @@ public final class ConfigKeys {
     static String words(Input in) {
         String range;
         if (in.kind().equals("integer")) {
-            if (in.min() == null) range = "integer";
+            if (in.min() == null) range = SEED_WORDS.substring("an ".length());
             else if (in.max() == null || in.max() >= Integer.MAX_VALUE) range = "integer >= " + String.format(Locale.ROOT, "%,d", in.min().longValue());
             else range = String.format(Locale.ROOT, "integer, %,d to %,d", in.min().longValue(), in.max().longValue());
         } else {
@@ -132,6 +132,9 @@ public final class ConfigKeys {
         if (in.choices().isEmpty()) return range;
         return in.kind().equals("integer") ? String.join(", ", in.choices()) + ", or an " + range : range + ", or " + String.join(", ", in.choices());
     }
+
+    /** The range of a 64-bit integer (the seed's), in words. */
+    private static final String SEED_WORDS = String.format(Locale.ROOT, "an integer, %,d to %,d", Long.MIN_VALUE, Long.MAX_VALUE);
 
     /** A bound as the table writes it: "0.5", "1", "1e6" (with an exponent from 1e5 up). */
     private static String bound(double v) {
@@ -303,7 +306,8 @@ public final class ConfigKeys {
     private static int intIn(String key, String t, int min, int max) {
         java.math.BigDecimal v = whole(key, t);
         if (v.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
-            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range [" + min + ", " + max + "]");
+            // in the words of the key's hint ("integer, 1 to 100,000"), not in another notation
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range: " + String.format(Locale.ROOT, "an integer, %,d to %,d", min, max));
         }
         return v.intValueExact();
     }
@@ -311,7 +315,7 @@ public final class ConfigKeys {
     private static Object longOf(String key, String t) {
         java.math.BigDecimal v = whole(key, t);
         if (v.compareTo(java.math.BigDecimal.valueOf(Long.MIN_VALUE)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "]");
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range: " + SEED_WORDS);
         }
         return v.longValueExact();
     }

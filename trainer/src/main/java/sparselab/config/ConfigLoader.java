@@ -39,7 +39,7 @@ public final class ConfigLoader {
         Map<String, String> inFile = readJson(file);
         List<ConfigException.FieldError> named = new ArrayList<>();
         boolean changed = false;
-        for (ConfigException.FieldError f : e.errors()) {
+        for (ConfigException.FieldError f : e.fieldErrors()) {
             if (inFile.containsKey(f.key()) && !setKeys.contains(f.key())) {
                 named.add(new ConfigException.FieldError(f.key(), f.message() + " (in " + file + ")"));
                 changed = true;
@@ -47,7 +47,7 @@ public final class ConfigLoader {
                 named.add(f);
             }
         }
-        return changed ? new ConfigException(named, e.omitted()) : e;
+        return changed ? e.withFieldErrors(named) : e;
     }
 
     /**

@@ -138,7 +138,7 @@ class GroupCommandsTest {
         String a = Runs.create(log, ConfigLoader.resolve("ufldl", null, List.of("data=bars", "beta=0.3", "weightDecay=0")), "ufldl", "cli", null);
         String b = Runs.create(log, ConfigLoader.resolve("ufldl", null, List.of("data=bars", "beta=3", "weightDecay=0.003")), "ufldl", "cli", null);
         assertEquals(0, run(new LadderCommand(), "--db", db().toString(), a, b, "--queue-only"), err.toString());
-        assertTrue(err.toString().contains("nothing serves this log now"), err.toString());
+        assertTrue(err.toString().contains("nothing trains this log's queued runs now (no worker, no dashboard with trainers): `./sparselab worker`, or `./sparselab serve` with --workers 1 or more, starts them"), err.toString());
         String group = out.toString().lines().findFirst().orElseThrow();
         List<String> presets = Groups.runIds(log, group).stream().map(id -> ((RunEvent.Created) log.events(id).get(0).event()).preset()).toList();
         assertEquals(List.of("ufldl", "ufldl", "ufldl"), presets, "a middle step is found by the preset too (runs -q ufldl)");

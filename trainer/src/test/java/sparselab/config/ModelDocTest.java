@@ -66,11 +66,14 @@ class ModelDocTest {
                 String beyond = refused(k, Double.toString(Math.nextUp(hi)));
                 assertTrue(beyond.endsWith("is out of range " + interval.group()), k.name() + ": the refusal states the table's range: " + beyond);
             } else if (integers.find()) {
-                long lo = Long.parseLong(integers.group(1).replace(",", "")), hi = Long.parseLong(integers.group(2).replace(",", ""));
-                k.parse(Long.toString(lo));
-                k.parse(Long.toString(hi));
-                refused(k, Long.toString(lo - 1));
-                refused(k, Long.toString(hi + 1));
+                // as big integers: the seed's row states the whole 64-bit range
+                java.math.BigInteger lo = new java.math.BigInteger(integers.group(1).replace(",", "")),
+                        hi = new java.math.BigInteger(integers.group(2).replace(",", ""));
+                k.parse(lo.toString());
+                k.parse(hi.toString());
+                refused(k, lo.subtract(java.math.BigInteger.ONE).toString());
+                String beyond = refused(k, hi.add(java.math.BigInteger.ONE).toString());
+                assertTrue(beyond.endsWith("is out of range: an " + integers.group()), k.name() + ": the refusal states the table's range: " + beyond);
             } else if (atLeast.find()) {
                 long lo = Long.parseLong(atLeast.group(1).replace(",", ""));
                 k.parse(Long.toString(lo));
