@@ -647,7 +647,9 @@ function ladderButton(diff) {
     const err = document.getElementById('ladder-error');
     err.textContent = '';
     try {
-      const res = await postJson('/api/ladder', { a: ids[0], b: ids[1], order });
+      // seeds as typed ('' is one): the server reads and refuses it, naming it
+      const seeds = document.getElementById('ladder-seeds').value.trim();
+      const res = await postJson('/api/ladder', { a: ids[0], b: ids[1], order, ...(seeds ? { seeds } : {}) });
       location.href = `/group.html?name=${encodeURIComponent(res.group)}`;
     } catch (e) {
       err.textContent = e.message;

@@ -40,7 +40,7 @@ public final class GroupRoutes {
         RunRow a = actions.require(req.a());
         RunRow b = actions.require(req.b());
         String group = Groups.newName(log, req.name(), "ladder");
-        List<Launches.QueuedStep> steps = launches.ladder(a, b, req.order(), group);
+        List<Launches.QueuedStep> steps = launches.ladder(a, b, req.order(), group, req.seeds());
         ctx.status(HttpStatus.CREATED).json(Map.of("group", group, "runIds", steps.stream().map(Launches.QueuedStep::runId).toList(),
                 "steps", steps));
     }

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The body of {@code POST /api/ladder}: {@code {"a": run id, "b": run id, "order": ["key", ...] or "key,key", "name": group}};
- * {@code order} and {@code name} may be left out.
+ * The body of {@code POST /api/ladder}: {@code {"a": run id, "b": run id, "order": ["key", ...] or "key,key", "name": group,
+ * "seeds": N}}; {@code order}, {@code name} and {@code seeds} (replicates of every step, as {@code ladder --seeds}; 1
+ * when left out) may be left out.
  */
-public record LadderRequest(String a, String b, List<String> order, String name) {
-    private static final Set<String> FIELDS = Set.of("a", "b", "order", "name");
+public record LadderRequest(String a, String b, List<String> order, String name, int seeds) {
+    private static final Set<String> FIELDS = Set.of("a", "b", "order", "name", "seeds");
 
     /** Parses the body, refusing with a {@link ConfigException} naming the field at fault. */
     public static LadderRequest parse(String body) {
@@ -42,9 +43,31 @@ public record LadderRequest(String a, String b, List<String> order, String name)
                 errors.add(new FieldError("order", "expected a list of configuration keys"));
             }
         }
+        int seeds = 1;
+        JsonNode n = root.get("seeds");
+        if (n != null && !n.isNull()) {
+            // a whole number (2, 2.0 or "2", as a launch's values are read); its range is the ladder's to check
+            java.math.BigDecimal v = null;
+            try {
+                if (n.isNumber()) v = n.decimalValue();
+                else if (n.isTextual() && n.asText().trim().matches("[0-9]{1,9}")) v = new java.math.BigDecimal(n.asText().trim());
+            } catch (NumberFormatException e) {
+                v = null;
+            }
+            if (v == null || v.stripTrailingZeros().scale() > 0) {
+                errors.add(new FieldError("seeds", "expected a whole number of replicates, 1 to " + sparselab.runs.Sweeps.MAX_SEEDS + ", not "
+                        + ConfigException.clip(n.toString(), 60)));
+            } else if (v.compareTo(java.math.BigDecimal.ONE) < 0 || v.compareTo(java.math.BigDecimal.valueOf(sparselab.runs.Sweeps.MAX_SEEDS)) > 0) {
+                // quoted as read, never written out (1e999999999 in full would be a billion digits)
+                errors.add(new FieldError("seeds", ConfigException.clip(n.isTextual() ? n.asText().trim() : n.toString(), 60) + " is out of range: 1 to "
+                        + sparselab.runs.Sweeps.MAX_SEEDS));
+            } else {
+                seeds = v.intValueExact();
+            }
+        }
         if (a != null && a.equals(b)) errors.add(new FieldError("b", "a ladder needs two different runs"));
         if (!errors.isEmpty()) throw new ConfigException(errors);
-        return new LadderRequest(a, b, List.copyOf(order), name);
+        return new LadderRequest(a, b, List.copyOf(order), name, seeds);
     }
 
     /** A run id: missing, null or blank is refused as missing. */

@@ -158,23 +158,36 @@ public final class Launches {
         pool.wake();
     }
 
-    /** One queued ladder step. */
-    public record QueuedStep(int step, String runId, List<String> changedKeys, String note) {}
+    /** One queued run of a ladder: its step, and its seed (each step is queued once per seed). */
+    public record QueuedStep(int step, String runId, long seed, List<String> changedKeys, String note) {}
 
     /**
      * Queues the ablation ladder from run {@code a} to run {@code b} (see sparselab.runs.Ladder) in the new group
      * {@code group}; every step is planned and checked before the first is queued.
      */
-    public List<QueuedStep> ladder(RunRow a, RunRow b, List<String> order, String group) {
+    public List<QueuedStep> ladder(RunRow a, RunRow b, List<String> order, String group, int seeds) {
         List<Ladder.Step> steps = Groups.ladder(a, b, order);
-        List<RunConfig> configs = steps.stream().map(s -> ConfigKeys.build(s.config())).toList();
+        sparselab.runs.Sweeps.checkSeeds(seeds, steps.size());
+        sparselab.runs.Sweeps.checkLadderSeeds(steps, seeds);
+        // every step once per seed, the step's seed and the next ones, next to each other (as `ladder --seeds`)
+        List<RunCreator.Spec> specs = new java.util.ArrayList<>();
+        List<Ladder.Step> stepOf = new java.util.ArrayList<>();
+        for (Ladder.Step s : steps) {
+            RunConfig c = ConfigKeys.build(s.config());
+            for (String seed : sparselab.runs.Sweeps.seedValues(c.seed(), seeds)) {
+                specs.add(new RunCreator.Spec(seeds == 1 ? c : c.with("seed", seed), Groups.preset(a, b, s, steps.size()), "ladder", group,
+                        Groups.tag(a, b, s, steps.size())));
+                stepOf.add(s);
+            }
+        }
         List<QueuedStep> out = new java.util.ArrayList<>();
         synchronized (this) {
-            checkQueue(steps.size());
-            List<RunCreator.Spec> specs = steps.stream().map(s -> new RunCreator.Spec(configs.get(s.step()),
-                    Groups.preset(a, b, s, steps.size()), "ladder", group, Groups.tag(a, b, s, steps.size()))).toList();
+            checkQueue(specs.size());
             List<String> ids = creator.createAll(specs, group);
-            for (Ladder.Step s : steps) out.add(new QueuedStep(s.step(), ids.get(s.step()), s.changedKeys(), s.note()));
+            for (int i = 0; i < ids.size(); i++) {
+                Ladder.Step s = stepOf.get(i);
+                out.add(new QueuedStep(s.step(), ids.get(i), specs.get(i).config().seed(), s.changedKeys(), s.note()));
+            }
         }
         pool.wake();
         return out;

@@ -85,6 +85,21 @@ class GroupApiTest {
             Response again = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": \"a-to-b\"}");
             assertEquals(400, again.code(), "a group name is not reused");
             assertTrue(json(again).get("fields").has("name"));
+
+            // with seeds, as `ladder --seeds 3`: every step three times, with the step's seed and the next two
+            Response seeded = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"name\": \"seeded\", \"seeds\": \"3\"}");
+            assertEquals(201, seeded.code());
+            JsonNode s = json(seeded);
+            assertEquals(9, s.get("runIds").size());
+            List<String> stepSeed = new java.util.ArrayList<>();
+            s.get("steps").forEach(q -> stepSeed.add(q.get("step").asInt() + "/" + q.get("seed").asLong()));
+            assertEquals(List.of("0/1", "0/2", "0/3", "1/1", "1/2", "1/3", "2/1", "2/2", "2/3"), stepSeed);
+            for (JsonNode q : s.get("steps")) {
+                assertEquals(String.valueOf(q.get("seed").asLong()), log.run(q.get("runId").asText()).orElseThrow().configMap().get("seed"));
+            }
+            JsonNode sg = json(client.get("/api/groups/seeded"));
+            assertEquals(3, sg.get("points").size(), "one point per step, of three seeds each");
+            assertEquals(2, sg.get("effects").size());
         });
     }
 
@@ -263,6 +278,15 @@ class GroupApiTest {
                 Response r = post(client, "/api/ladder", e.getKey());
                 assertEquals(400, r.code(), e.getKey());
                 assertTrue(json(r).get("fields").has(e.getValue()), e.getKey() + " names " + e.getValue());
+            }
+            // seeds that are no whole number from 1 to 100, each quoted (1e999999999 not written out in its billion digits)
+            for (String[] seeds : new String[][] {{"0", "0 is out of range: 1 to 100"}, {"101", "101 is out of range: 1 to 100"},
+                    {"1e999999999", "1E+999999999 is out of range: 1 to 100"}, {"2.5", "expected a whole number of replicates, 1 to 100, not 2.5"},
+                    {"\"two\"", "expected a whole number of replicates, 1 to 100, not \"two\""}, {"[2]", "not [2]"}}) {
+                Response r = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"seeds\": " + seeds[0] + "}");
+                assertEquals(400, r.code(), seeds[0]);
+                String said = json(r).get("fields").get("seeds").asText();
+                assertTrue(said.endsWith(seeds[1]), seeds[0] + ": " + said);
             }
             // a run id that is no string is refused saying what was sent, as a launch's fields are
             Response number = post(client, "/api/ladder", "{\"a\": 5, \"b\": [\"" + b + "\"]}");

@@ -240,9 +240,24 @@ class GroupPagesBrowserTest {
         assertEquals("0.4", table.findElement(By.cssSelector("tr[data-measure='locality'] td.num")).getText());
 
         assertTrue(driver.findElement(By.id("ladder")).isDisplayed());
+        // seeds as typed: a refusal names them and queues nothing (the web could not start a ladder with seeds before)
+        int before = log.runs().size();
+        driver.findElement(By.id("ladder-seeds")).sendKeys("0");
+        driver.findElement(By.id("ladder")).click();
+        chrome.waitFor(10).until(d -> !d.findElement(By.id("ladder-error")).getText().isBlank());
+        assertTrue(driver.findElement(By.id("ladder-error")).getText().contains("seeds: 0 is out of range: 1 to 100"),
+                driver.findElement(By.id("ladder-error")).getText());
+        assertEquals(before, log.runs().size(), "nothing queued");
+        driver.findElement(By.id("ladder-seeds")).clear();
+        driver.findElement(By.id("ladder-seeds")).sendKeys("2");
         driver.findElement(By.id("ladder")).click();
         chrome.waitFor(10).until(d -> d.getCurrentUrl().contains("/group.html?name=ladder-"));
-        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 3);
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#group tbody tr")).size() == 6);
         assertFalse(driver.findElement(By.id("error")).getText().contains("not found"));
+        // each step twice, with the step's seed and the next, and the page's tables of replicates
+        @SuppressWarnings("unchecked")
+        List<String> stepsAndSeeds = (List<String>) chrome.js("return [...document.querySelectorAll('#group tbody tr')].map(r => r.dataset.step + '/' + r.querySelector(\"td[data-key='seed']\").textContent);");
+        assertEquals(List.of("0/1", "0/2", "1/1", "1/2", "2/1", "2/2"), stepsAndSeeds);
+        chrome.waitFor(10).until(d -> d.findElement(By.id("points-box")).isDisplayed());
     }
 }
