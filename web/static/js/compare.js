@@ -587,7 +587,10 @@ function drawMeasureCharts(runs) {
     }
     const series = runs.map(s => rowsOf(s).map(value));
     if (!series.some(v => numbers(v).length)) {
-      if (!runs.some(s => deadAt(s).length)) list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) }, `${title}: not measured in these runs`));
+      // runs still queued or running will have it, unless one that finished has none (a figure not measured here)
+      const waiting = runs.some(training) && !runs.some(s => s.run.status === 'finished');
+      if (!runs.some(s => deadAt(s).length)) list.append(el('li', { 'data-figure': `m-${key}`, title: measureTitle(key) },
+        `${title}: ${waiting ? 'not measured yet (runs queued or running)' : 'not measured in these runs'}`));
       continue;
     }
     const why = s => (!rowsOf(s).length ? 'no filter measures yet' : deadAt(s).length ? 'all dead' : 'not measured');

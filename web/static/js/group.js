@@ -170,7 +170,10 @@ function drawSweep(g) {
     }
     const values = items.map(r => r.y(fig).mean).filter(v => typeof v === 'number');
     if (!values.length) {
-      if (!dead.length) constant.append(el('li', { 'data-figure': fig }, `${title}: not measured in these runs`));
+      // runs still queued or running will have it: "not measured yet", not "not measured in these runs"
+      // (a run that finished without it says the figure is not measured here: held-out error with holdout=0)
+      const waiting = g.runs.some(r => ['queued', 'running'].includes(r.run.status)) && !g.runs.some(r => r.run.status === 'finished');
+      if (!dead.length) constant.append(el('li', { 'data-figure': fig }, `${title}: ${waiting ? 'not measured yet (runs queued or running)' : 'not measured in these runs'}`));
       return false;
     }
     if (values.every(v => v === values[0])) {

@@ -100,6 +100,7 @@ function clearErrors() {
   for (const id of OWN) {
     document.getElementById(id).classList.remove('invalid');
     document.getElementById(id).removeAttribute('aria-invalid');
+    document.getElementById(id).removeAttribute('title');
   }
   for (const k of keys) {
     inputs[k.name].classList.remove('invalid');

@@ -36,7 +36,7 @@ public record LadderRequest(String a, String b, List<String> order, String name,
                 if (!o.asText().isBlank()) Arrays.stream(o.asText().split(",", -1)).map(String::trim).forEach(order::add);
             } else if (o.isArray()) {
                 for (JsonNode k : o) {
-                    if (k.isTextual() && !k.asText().isBlank()) order.add(k.asText().trim());
+                    if (k.isTextual()) order.add(k.asText().trim());      // an empty one is refused by the ladder, naming it
                     else errors.add(new FieldError("order", "expected configuration keys as strings, not " + ConfigException.clip(k.toString(), 60)));
                 }
             } else {
@@ -49,8 +49,10 @@ public record LadderRequest(String a, String b, List<String> order, String name,
             // a whole number (2, 2.0 or "2", as a launch's values are read); its range is the ladder's to check
             java.math.BigDecimal v = null;
             try {
+                // text as a launch's values are read ("2", "2.0", "1e1"), digits 0-9 only, and not as long as a book
+                String t = n.isTextual() ? n.asText().trim() : null;
                 if (n.isNumber()) v = n.decimalValue();
-                else if (n.isTextual() && n.asText().trim().matches("[0-9]{1,9}")) v = new java.math.BigDecimal(n.asText().trim());
+                else if (t != null && t.length() <= 60 && t.chars().allMatch(c -> c < 128)) v = new java.math.BigDecimal(t);
             } catch (NumberFormatException e) {
                 v = null;
             }

@@ -49,7 +49,8 @@ public final class Launches {
     /** Validates and queues; throws {@link ConfigException} with every field error. */
     public String launch(LaunchRequest req, String origin) {
         String data = req.config().get("data");
-        if (data != null && data.trim().startsWith("idx:")) {
+        // in any case, as the configuration reads it (IDX:/etc/shadow is idx:/etc/shadow to the trainer)
+        if (data != null && data.trim().toLowerCase(java.util.Locale.ROOT).startsWith("idx:")) {
             throw new ConfigException("data", "idx:PATH data cannot be launched from the web (the server opens no path a client sends); "
                     + "use mnist or bars, or launch from the command line");
         }
@@ -72,6 +73,10 @@ public final class Launches {
             throw e.withFieldErrors(all);
         }
         if (!groupErrors.isEmpty()) throw new ConfigException(groupErrors);
+        if (config.data().startsWith("idx:")) {          // whatever spelling reached it: the server opens no path a client sends
+            throw new ConfigException("data", "idx:PATH data cannot be launched from the web (the server opens no path a client sends); "
+                    + "use mnist or bars, or launch from the command line");
+        }
         String id;
         synchronized (this) {
             checkQueue(1);
@@ -159,7 +164,7 @@ public final class Launches {
     }
 
     /** One queued run of a ladder: its step, and its seed (each step is queued once per seed). */
-    public record QueuedStep(int step, String runId, long seed, List<String> changedKeys, String note) {}
+    public record QueuedStep(int step, String runId, String seed, List<String> changedKeys, String note) {}
 
     /**
      * Queues the ablation ladder from run {@code a} to run {@code b} (see sparselab.runs.Ladder) in the new group
@@ -186,7 +191,8 @@ public final class Launches {
             List<String> ids = creator.createAll(specs, group);
             for (int i = 0; i < ids.size(); i++) {
                 Ladder.Step s = stepOf.get(i);
-                out.add(new QueuedStep(s.step(), ids.get(i), specs.get(i).config().seed(), s.changedKeys(), s.note()));
+                // as text, as the configuration holds it: a seed above 2^53 is no exact number in a browser
+                out.add(new QueuedStep(s.step(), ids.get(i), Long.toString(specs.get(i).config().seed()), s.changedKeys(), s.note()));
             }
         }
         pool.wake();

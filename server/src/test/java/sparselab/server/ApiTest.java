@@ -919,6 +919,8 @@ class ApiTest {
             "not a boolean             | shuffle           | {\"config\": {\"shuffle\": \"maybe\"}}",
             "zero epochs               | epochs            | {\"config\": {\"epochs\": 0}}",
             "a client file path        | data              | {\"config\": {\"data\": \"idx:/etc/passwd\"}}",
+            "a file path in capitals   | data              | {\"config\": {\"data\": \"IDX:/etc/passwd\"}}",
+            "a file path, mixed case   | data              | {\"config\": {\"data\": \" Idx:/etc/passwd\"}}",
             "NaN for a number          | body              | {\"config\": {\"beta\": NaN}}",
             "text after the object     | body              | {\"config\": {\"data\": \"bars\"}} trailing",
             "a second object           | body              | {\"config\": {\"data\": \"bars\"}}{\"a\": 1}",

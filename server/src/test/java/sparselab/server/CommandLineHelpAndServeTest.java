@@ -337,6 +337,7 @@ class CommandLineHelpAndServeTest {
         Files.writeString(source, "class A {}");
         Files.writeString(home.resolve("pom.xml"), "<project/>");
         Files.createDirectories(home.resolve("server/target/lib"));
+        Files.writeString(home.resolve("server/target/lib/sparselab-trainer-0.jar"), "trainer jar");
         Path jar = Files.writeString(home.resolve("server/target/sparselab.jar"), "jar");
         // another version of the project checked out inside this one (a git worktree, say), newer than the jar
         Path nested = Files.createDirectories(home.resolve("old/trainer/src"));
@@ -357,6 +358,7 @@ class CommandLineHelpAndServeTest {
                 Process p = pb.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), "the launcher ran its java: " + out);
                 return out;
             } catch (Exception e) {
                 throw new AssertionError(e);

@@ -92,10 +92,11 @@ class GroupApiTest {
             JsonNode s = json(seeded);
             assertEquals(9, s.get("runIds").size());
             List<String> stepSeed = new java.util.ArrayList<>();
-            s.get("steps").forEach(q -> stepSeed.add(q.get("step").asInt() + "/" + q.get("seed").asLong()));
+            s.get("steps").forEach(q -> stepSeed.add(q.get("step").asInt() + "/" + q.get("seed").asText()));
             assertEquals(List.of("0/1", "0/2", "0/3", "1/1", "1/2", "1/3", "2/1", "2/2", "2/3"), stepSeed);
             for (JsonNode q : s.get("steps")) {
-                assertEquals(String.valueOf(q.get("seed").asLong()), log.run(q.get("runId").asText()).orElseThrow().configMap().get("seed"));
+                assertTrue(q.get("seed").isTextual(), q.toString());
+                assertEquals(q.get("seed").asText(), log.run(q.get("runId").asText()).orElseThrow().configMap().get("seed"));
             }
             JsonNode sg = json(client.get("/api/groups/seeded"));
             assertEquals(3, sg.get("points").size(), "one point per step, of three seeds each");
@@ -282,7 +283,8 @@ class GroupApiTest {
             // seeds that are no whole number from 1 to 100, each quoted (1e999999999 not written out in its billion digits)
             for (String[] seeds : new String[][] {{"0", "0 is out of range: 1 to 100"}, {"101", "101 is out of range: 1 to 100"},
                     {"1e999999999", "1E+999999999 is out of range: 1 to 100"}, {"2.5", "expected a whole number of replicates, 1 to 100, not 2.5"},
-                    {"\"two\"", "expected a whole number of replicates, 1 to 100, not \"two\""}, {"[2]", "not [2]"}}) {
+                    {"\"two\"", "expected a whole number of replicates, 1 to 100, not \"two\""}, {"[2]", "not [2]"},
+                    {"\"1234567890\"", "1234567890 is out of range: 1 to 100"}, {"\"2.5\"", "not \"2.5\""}}) {
                 Response r = post(client, "/api/ladder", "{\"a\": \"" + a + "\", \"b\": \"" + b + "\", \"seeds\": " + seeds[0] + "}");
                 assertEquals(400, r.code(), seeds[0]);
                 String said = json(r).get("fields").get("seeds").asText();

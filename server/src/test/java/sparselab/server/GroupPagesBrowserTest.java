@@ -179,6 +179,18 @@ class GroupPagesBrowserTest {
         assertFalse(driver.findElement(By.id("notes")).isDisplayed(), "a ladder in the asked order has no notes");
     }
 
+    /** A sweep whose runs are all queued says its figures are not measured yet (it said "not measured in these runs"). */
+    @Test
+    void a_queued_sweep_says_its_figures_are_not_measured_yet() {
+        for (String beta : List.of("0", "3")) Fixtures.queued(log, Map.of("data", "bars", "beta", beta), "sweep", "sweep-queued");
+        driver.get(base + "/group.html?name=sweep-queued");
+        By loss = By.cssSelector("#sweep-constant li[data-figure='loss']");
+        chrome.waitFor(10).until(d -> !d.findElements(loss).isEmpty());
+        assertEquals("final loss: not measured yet (runs queued or running)", driver.findElement(loss).getText());
+        assertEquals("stroke share: not measured yet (runs queued or running)",
+                driver.findElement(By.cssSelector("#sweep-constant li[data-figure='strokeShare']")).getText());
+    }
+
     @Test
     void a_group_of_l_bfgs_runs_says_iteration_and_a_group_of_both_kinds_says_both() {
         Map<String, String> lbfgs = Map.of("data", "bars", "optimizer", "lbfgs", "batchSize", "0", "epochs", "4");

@@ -116,7 +116,7 @@ class LauncherRebuildTest {
 
         Path out = dir.resolve("serve.out");
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve", "--db", dir.resolve("a.db").toString(), "--port", "0",
-                "--workers", "0").redirectErrorStream(true).redirectOutput(out.toFile());
+                "--workers", "1").redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator + System.getenv("PATH"));
         Process serve = pb.start();
@@ -148,6 +148,21 @@ class LauncherRebuildTest {
             for (String page : List.of("", "launch.html", "api/workers", "api/runs")) {
                 assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + page)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(), page);
             }
+            // a run launched now trains in a trainer the dashboard starts, from the same snapshot (the build's jars are
+            // rewritten under it too)
+            HttpResponse<String> launched = http.send(HttpRequest.newBuilder(URI.create(base + "api/launch"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"config\": {\"data\": \"bars\", \"hidden\": \"4\", \"epochs\": \"1\", \"limit\": \"200\"}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, launched.statusCode(), launched.body());
+            String run = sparselab.log.Json.MAPPER.readTree(launched.body()).get("runId").asText();
+            String status = "";
+            for (long until = System.nanoTime() + 180_000_000_000L; System.nanoTime() < until && !status.equals("finished") && !status.equals("failed"); ) {
+                Thread.sleep(500);
+                status = sparselab.log.Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "api/runs/" + run)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("summary").get("status").asText();
+            }
+            assertEquals("finished", status, () -> read(out));
             assertFalse(read(out).contains("NoClassDefFoundError"), read(out));
             assertFalse(read(out).contains("ClassNotFoundException"), read(out));
 

@@ -602,13 +602,21 @@ class RequestFaultTest {
                     }
                 }
             }
-            int events = log.eventsAfter(0, Integer.MAX_VALUE).size();
+            int[] events = {log.eventsAfter(0, Integer.MAX_VALUE).size()};
             var app = new App(log, java.time.Clock.systemUTC(), new LaunchPool(log, new FakeTrainers(), 0), Fixtures.directCreator(log),
                     Safety.hostsFor("127.0.0.1")).build();
             JavalinTest.test(app, (server, client) -> {
                 for (String[] write : new String[][] {{"/api/runs/" + run + "/tags", "{\"tags\": [\"baseline\"]}"},
                         {"/api/runs/" + run + "/cancel", "{}"}, {"/api/launch", "{\"config\": {\"data\": \"bars\", \"hidden\": \"4\"}}"}}) {
-                    try (var r = Fixtures.post(client, write[0], write[1])) {
+                    // a launch's new run may still find room on its id's index page after 200 refusals: it is written
+                    // then, and the next launch tries again, until one meets the full log (at most 20)
+                    var answer = Fixtures.post(client, write[0], write[1]);
+                    for (int tries = 1; write[0].equals("/api/launch") && answer.code() == 201 && tries < 20; tries++) {
+                        answer.close();
+                        events[0] = log.eventsAfter(0, Integer.MAX_VALUE).size();
+                        answer = Fixtures.post(client, write[0], write[1]);
+                    }
+                    try (var r = answer) {
                         String body = r.body().string();
                         assertEquals(507, r.code(), write[0] + ": " + body);
                         String error = Json.MAPPER.readTree(body).get("error").asText();
@@ -619,7 +627,7 @@ class RequestFaultTest {
                 assertEquals(200, client.get("/api/runs").code());
                 assertEquals(200, client.get("/api/runs/" + run).code());
             });
-            assertEquals(events, log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
+            assertEquals(events[0], log.eventsAfter(0, Integer.MAX_VALUE).size(), "nothing written");
             assertTrue(log.verify().clean(), log.verify().toString());
         }
     }

@@ -307,7 +307,8 @@ public final class ConfigKeys {
         java.math.BigDecimal v = whole(key, t);
         if (v.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || v.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
             // in the words of the key's hint ("integer, 1 to 100,000"), not in another notation
-            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range: " + String.format(Locale.ROOT, "an integer, %,d to %,d", min, max));
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is out of range: " + (max >= Integer.MAX_VALUE
+                    ? String.format(Locale.ROOT, "an integer >= %,d", min) : String.format(Locale.ROOT, "an integer, %,d to %,d", min, max)));
         }
         return v.intValueExact();
     }
@@ -339,8 +340,8 @@ public final class ConfigKeys {
         return v;
     }
 
-    /** Digits in groups of three after the first: a thousands separator (1,000 or 10,000,000). */
-    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[+-]?[0-9]{1,3}(,[0-9]{3})+");
+    /** Digits in groups of three after the first, which is no 0: a thousands separator (1,000 or 10,000,000; 0,001 is a decimal comma). */
+    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+");
     /** Digits, one comma, digits: a decimal comma (0,3). */
     private static final java.util.regex.Pattern DECIMAL_COMMA = java.util.regex.Pattern.compile("[+-]?[0-9]+,[0-9]+");
 

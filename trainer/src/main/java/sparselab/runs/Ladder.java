@@ -61,7 +61,7 @@ public final class Ladder {
         java.util.Optional<String> spaced = unknown.stream().filter(k -> k.trim().contains(" ")
                 && java.util.Arrays.stream(k.trim().split("\\s+")).allMatch(ConfigKeys::exists)).findFirst();
         if (spaced.isPresent()) {
-            throw new ConfigException("order", "'" + ConfigException.clip(spaced.get(), 60) + "' is one key to --order; separate keys by commas: "
+            throw new ConfigException("order", "'" + ConfigException.clip(spaced.get(), 60) + "' is one key; separate keys by commas: "
                     + String.join(",", spaced.get().trim().split("\\s+")));
         }
         if (!unknown.isEmpty()) {

@@ -29,7 +29,7 @@ public final class Sweeps {
     public record Settings(Map<String, String> fixed, List<Axis> axes) {}
 
     /** Digits in groups of three after the first, as a thousands separator writes them (1,000). */
-    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[0-9]{1,3}(,[0-9]{3})+");
+    private static final java.util.regex.Pattern THOUSANDS = java.util.regex.Pattern.compile("[1-9][0-9]{0,2}(,[0-9]{3})+");
 
     /** One run of the sweep: the swept keys' values and the whole configuration. */
     public record Point(Map<String, String> swept, RunConfig config) {}
@@ -54,13 +54,16 @@ public final class Sweeps {
                 fixed.put(key, value);
                 continue;
             }
-            // 1,000: a thousands separator, not the values 1 and 000 (a value after the first that starts with 0 and has
-            // three digits is nobody's way to write a number)
+            // 1,000 or 0,001: a thousands separator or a decimal comma, not the values 1 and 000 (or 0 and 001): a value
+            // after the first with a leading zero is nobody's way to write a number
             String[] items = value.split(",", -1);
-            if (THOUSANDS.matcher(value).matches() && java.util.Arrays.stream(items).skip(1).anyMatch(v -> v.startsWith("0"))) {
+            if (java.util.Arrays.stream(items).skip(1).anyMatch(v -> v.trim().matches("0[0-9]+"))) {
+                String meant = THOUSANDS.matcher(value).matches() ? "a number is written without separators: " + value.replace(",", "")
+                        : items.length == 2 && value.matches("[0-9]+,[0-9]+") ? "a decimal takes a point: " + value.replace(',', '.')
+                        : "a number is written without separators, and a decimal with a point";
                 errors.add(new FieldError(key, "'" + ConfigException.clip(value, 60) + "' is a list of values here ("
-                        + String.join(", ", java.util.Arrays.stream(items).limit(4).toList()) + (items.length > 4 ? ", ..." : "")
-                        + "): a sweep splits its values at commas; a number is written without separators: " + value.replace(",", "")));
+                        + String.join(", ", java.util.Arrays.stream(items).limit(4).map(v -> ConfigException.clip(v, 20)).toList())
+                        + (items.length > 4 ? ", ..." : "") + "): a sweep splits its values at commas; " + meant));
                 continue;
             }
             LinkedHashSet<String> values = new LinkedHashSet<>();

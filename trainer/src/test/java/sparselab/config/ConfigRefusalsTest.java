@@ -72,6 +72,9 @@ class ConfigRefusalsTest {
                 arguments(List.of("learningRate=1,5"), "learningRate", "'1,5' is not a number (a decimal takes a point: 1.5; a list of values, 0,0.3,3, is a sweep's"),
                 arguments(List.of("learningRate=1,000"), "learningRate", "'1,000' is not a number (written without separators: 1000, or with a decimal point: 1.000; a list"),
                 arguments(List.of("learningRate=1,000,000"), "learningRate", "'1,000,000' is not a number (written without separators: 1000000; a list"),
+                // a first group of 0 is a decimal comma, never a separator (0,300 is not 0300)
+                arguments(List.of("rho=0,300"), "rho", "'0,300' is not a number (a decimal takes a point: 0.300; a list"),
+                arguments(List.of("limit=-1"), "limit", "-1 is out of range: an integer >= 0"),
                 // another script's digits: taken as 10 before (BigDecimal reads them), as no other number here is
                 arguments(List.of("hidden=\u0661\u0660"), "hidden", "'\u0661\u0660' is not an integer (digits 0-9 only)"),
                 arguments(List.of("beta=\u0663"), "beta", "'\u0663' is not a number"));

@@ -78,7 +78,8 @@ class ModelDocTest {
                 long lo = Long.parseLong(atLeast.group(1).replace(",", ""));
                 k.parse(Long.toString(lo));
                 k.parse(Integer.toString(Integer.MAX_VALUE));
-                refused(k, Long.toString(lo - 1));
+                String below = refused(k, Long.toString(lo - 1));
+                assertTrue(below.endsWith("is out of range: an " + atLeast.group()), k.name() + ": the refusal states the table's range: " + below);
             } else {
                 assertEquals("integer", values, k.name() + ": its row states no range");
                 k.parse(Long.toString(Long.MIN_VALUE));

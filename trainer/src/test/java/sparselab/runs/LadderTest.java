@@ -68,7 +68,7 @@ class LadderTest {
         // keys separated by spaces, and an empty key (found 2026-12-02 by a new user's walkthrough: --order 'beta rho' was
         // an unknown key "beta rho" with no word of commas, and --order 'beta,' was taken as beta)
         ConfigException spaced = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("beta hidden")));
-        assertEquals("'beta hidden' is one key to --order; separate keys by commas: beta,hidden", spaced.errors().get(0).message());
+        assertEquals("'beta hidden' is one key; separate keys by commas: beta,hidden", spaced.errors().get(0).message());
         for (List<String> empty : List.of(List.of("beta", ""), List.of("", "hidden"), List.of("beta", " ", "hidden"))) {
             ConfigException e = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, empty));
             assertEquals("order", e.errors().get(0).key());

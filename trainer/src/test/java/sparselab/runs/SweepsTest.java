@@ -61,6 +61,10 @@ class SweepsTest {
         assertEquals("hidden", e.errors().get(0).key());
         assertEquals("'1,000' is a list of values here (1, 000): a sweep splits its values at commas; a number is written without "
                 + "separators: 1000", e.errors().get(0).message());
+        // a decimal comma: the values 0 and 001 (beta 0 and 1) were swept without a word
+        ConfigException decimal = assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,001")));
+        assertEquals("'0,001' is a list of values here (0, 001): a sweep splits its values at commas; a decimal takes a point: 0.001",
+                decimal.errors().get(0).message());
         // three-digit values that do not start with 0 are a list, as written
         assertEquals(List.of("64", "128", "256"), Sweeps.parse(List.of("hidden=64,128,256")).axes().get(0).values());
     }
