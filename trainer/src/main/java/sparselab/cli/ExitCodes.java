@@ -86,6 +86,9 @@ public final class ExitCodes {
      * option not given) as it is.
      */
     static String asOption(CommandLine cmd, ConfigException.FieldError e) {
+        // a limit's refusal names its variable at its end (SPARSELAB_MAX_RUN_BYTES): its field's name, the API's, is
+        // nothing a command-line user set
+        if (e.key().equals("maxRunBytes") || e.key().equals("maxLogBytes")) return e.message();
         String option = "--" + e.key();
         boolean given = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption(option);
         return given && !e.message().startsWith(option) ? option + ": " + e.message() : e.toString();

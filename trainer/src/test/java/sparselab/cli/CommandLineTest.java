@@ -65,7 +65,7 @@ class CommandLineTest {
         var limit = java.util.Map.of(sparselab.config.Limits.LOG_BYTES, "1K");
         Result train = runProcess(limit, "train", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2");
         assertEquals(2, train.code(), train.err());
-        assertTrue(train.err().contains("refused: maxLogBytes: the log " + db + " does not exist yet, and the run would add about"), train.err());
+        assertTrue(train.err().contains("refused: the log " + db + " does not exist yet, and the run would add about"), train.err());
         assertTrue(train.err().contains(sparselab.config.Limits.LOG_BYTES), train.err());
         Result sweep = runProcess(limit, "sweep", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2", "--set", "hidden=4,9");
         assertEquals(2, sweep.code(), sweep.err());
@@ -78,7 +78,7 @@ class CommandLineTest {
         EventLog.open(db).close();
         Result existing = runProcess(limit, "train", "--db", db.toString(), "--set", "data=bars", "--set", "epochs=2");
         assertEquals(2, existing.code(), existing.err());
-        assertTrue(existing.err().contains("refused: maxLogBytes: the log " + db + " has "), existing.err());
+        assertTrue(existing.err().contains("refused: the log " + db + " has "), existing.err());
         try (EventLog log = EventLog.open(db)) {
             assertEquals(0, log.runs().size());
         }
@@ -668,7 +668,7 @@ class CommandLineTest {
         assertEquals(2, r.code(), r.err());
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
         assertEquals(1, lines.size(), r.err());
-        assertTrue(lines.get(0).startsWith("refused: maxLogBytes: the log " + db + " has "), r.err());
+        assertTrue(lines.get(0).startsWith("refused: the log " + db + " has "), r.err());
     }
 
     /**
