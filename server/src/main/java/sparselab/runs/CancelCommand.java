@@ -25,12 +25,15 @@ public class CancelCommand implements Callable<Integer> {
         RunActions actions = new RunActions(log, log.clock());
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         java.util.Set<String> askedBefore = new java.util.HashSet<>();
-        for (String id : ids) {                                // every id checked before anything is written
-            sparselab.log.RunRow r = actions.require(id);
-            if (r.ended()) throw new sparselab.store.StoreException.Conflict("run '" + id + "' is " + r.status()
-                    + "; there is nothing to cancel (nothing was cancelled)");
-            if (r.cancelRequested()) askedBefore.add(id);
+        // every id checked before anything is written, and every one at fault named (not the first alone)
+        List<String> refused = new java.util.ArrayList<>();
+        for (String id : ids) {
+            java.util.Optional<sparselab.log.RunRow> r = log.run(id);
+            if (r.isEmpty()) refused.add("no run '" + sparselab.config.ConfigException.clip(id, 60) + "' in " + log.describe());
+            else if (r.get().ended()) refused.add("run '" + id + "' is " + r.get().status() + "; there is nothing to cancel");
+            else if (r.get().cancelRequested()) askedBefore.add(id);
         }
+        if (!refused.isEmpty()) throw new sparselab.store.StoreException.Conflict(String.join("; ", refused) + " (nothing was cancelled)");
         for (String id : ids) {
             String after = actions.cancel(id, "cli", false);
             // asked again: nothing new is written (the API answers 409); said so, and the command still succeeds

@@ -89,6 +89,9 @@ public final class ExitCodes {
         // a limit's refusal names its variable at its end (SPARSELAB_MAX_RUN_BYTES): its field's name, the API's, is
         // nothing a command-line user set
         if (e.key().equals("maxRunBytes") || e.key().equals("maxLogBytes")) return e.message();
+        // a field of the API's with no option of that name ("runs: a ladder needs two different runs"), and a message
+        // that names its key already ("beta=-3 is refused: ...", a sweep's): the message alone
+        if (e.key().equals("runs") || e.message().startsWith(e.key() + "=")) return e.message();
         String option = "--" + e.key();
         boolean given = cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption(option);
         return given && !e.message().startsWith(option) ? option + ": " + e.message() : e.toString();

@@ -62,7 +62,7 @@ class GroupCommandsTest {
         assertEquals(2, code, err.toString());
         String e = err.toString();
         assertTrue(e.contains("rho:") && e.contains("(in " + file + ")"), e);
-        assertTrue(e.lines().anyMatch(l -> l.contains("hidden:") && !l.contains("(in ")), "the swept value is not the file's: " + e);
+        assertTrue(e.lines().anyMatch(l -> l.contains("hidden=0 is refused") && !l.contains("(in ")), "the swept value is not the file's: " + e);
         assertTrue(java.nio.file.Files.notExists(db()), "nothing queued: " + e);
     }
 
@@ -167,6 +167,11 @@ class GroupCommandsTest {
         assertTrue(err.toString().contains("refused: --order: an empty key in the list 'beta,'"), err.toString());
         assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "hidden, beta, hidden", "--queue-only"));
         assertTrue(err.toString().contains("'hidden' is given twice"), err.toString());
+        // the API's field names are not options here: said without them (found 2026-12-03 by a walkthrough)
+        assertEquals(ExitCodes.REFUSED, run(new LadderCommand(), "--db", db().toString(), a, a, "--queue-only"));
+        assertTrue(err.toString().contains("refused: a ladder needs two different runs"), err.toString());
+        assertEquals(ExitCodes.REFUSED, run(new SweepCommand(), "--db", db().toString(), "--set", "data=bars", "--set", "beta=0,-3", "--queue-only"));
+        assertTrue(err.toString().contains("refused: beta=-3 is refused: -3 is out of range"), err.toString());
         assertEquals(2, log.runs().size(), "nothing queued");
     }
 
