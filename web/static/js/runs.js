@@ -103,7 +103,11 @@ function row(r) {
   const tags = el('td', { class: 'tags' }, el('button', { type: 'button', class: 'tags-edit', title: 'click to edit tags', onclick: () => editTags(r),
     'aria-label': `edit the tags of ${r.runId}: ${r.tags.length ? r.tags.join(', ') : 'none yet'}` },
   ...r.tags.map(t => el('span', { class: 'tag' }, t)), r.tags.length ? null : el('span', { class: 'muted' }, '+ tag')));
-  const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null);
+  // a run that raised divergence flags is marked, finished or not: its page lists them
+  const flagged = r.flags > 0 ? el('a', { class: 'flag-count', href: `/run.html?id=${encodeURIComponent(r.runId)}#timeline`,
+    title: `${r.flags} divergence flag${r.flags === 1 ? '' : 's'}: the run page lists them`,
+    'aria-label': `${r.flags} divergence flag${r.flags === 1 ? '' : 's'}` }, ` ⚑ ${r.flags}`) : null;
+  const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null, flagged);
   if (r.error) st.title = r.error;
   // the answer first: the sparsity knobs, then the stroke share and the figures, then the rest of the configuration
   return el('tr', { 'data-run': r.runId, 'data-status': r.status },

@@ -49,6 +49,7 @@ public final class Comparison {
         Map<String, sparselab.log.MeasuresRow> measures = log.lastMeasures(rows.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(rows.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
         var replays = queries.replayFrom(rows, now);
+        var flags = log.flagCounts(rows.stream().map(RunRow::runId).toList());
         Map<String, EventLog.EpochRange> ranges = new java.util.HashMap<>();
         for (RunRow r : rows) ranges.put(r.runId(), log.epochRange(r.runId()));
         // each configuration's runs (replicates: the same but for the seed) thinned by one stride, the longest's
@@ -78,7 +79,8 @@ public final class Comparison {
             List<Integer> diverged = new ArrayList<>(m.stream().filter(EpochMetrics::diverged).map(EpochMetrics::epoch).toList());
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
-            series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId())), rho == null ? null : Double.valueOf(rho),
+            series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()),
+                    flags.getOrDefault(r.runId(), 0L)), rho == null ? null : Double.valueOf(rho),
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,

@@ -35,14 +35,17 @@ public final class RunQueries {
         var measures = log.lastMeasures(page.stream().map(RunRow::runId).toList());
         var named = log.groupsNamed(page.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
         var replays = replayFrom(page, now);
-        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()))).toList();
+        var flags = log.flagCounts(page.stream().map(RunRow::runId).toList());
+        List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()),
+                flags.getOrDefault(r.runId(), 0L))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
     /** One run as the runs table shows it, with its newest filter measures. */
     public RunView view(RunRow r, Instant now) {
         return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()),
-                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(List.of(r), now).get(r.runId()));
+                r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(List.of(r), now).get(r.runId()),
+                log.flagCounts(List.of(r.runId())).getOrDefault(r.runId(), 0L));
     }
 
     /**

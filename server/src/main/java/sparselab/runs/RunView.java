@@ -16,6 +16,8 @@ import java.util.Map;
  * group, the group named after it, where its non-sparse twin was queued (null otherwise). {@code replayFrom} is, while
  * a resumed or taken-over run's trainer trains again the epochs after its checkpoint that the log holds already (it does
  * not log them again, so the run's progress stands still), the epoch it started from (0: from the start); else null.
+ * {@code flags} is how many divergence flags the run raised (the run page lists them), so a list can mark a run whose
+ * training went wrong though it finished.
  */
 public record RunView(
         String runId, String status, String createdAt, String updatedAt, String preset, String group, String origin,
@@ -23,14 +25,14 @@ public record RunView(
         int epochsDone, int epochsTotal, Double loss, Double recon, Double heldout, Double penalty, Double meanActivation,
         Double clippedFraction, Integer divergedEpoch, String error, List<String> tags, boolean cancelRequested,
         int snapshots, String worker, long seq, Double strokeShare, Double locality, Integer measuresEpoch,
-        Double deadFraction, String optimizer, Long pid, String host, String twinGroup, Integer replayFrom) {
+        Double deadFraction, String optimizer, Long pid, String host, String twinGroup, Integer replayFrom, long flags) {
 
     /**
      * With {@code m}, the run's newest filter measures (null: none), whether a group is named after it
      * ({@code namedGroup}: the group its twin was queued in, when the run itself is in none), and the epoch its trainer
      * replays from ({@link RunQueries#replayFrom}).
      */
-    public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom) {
+    public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags) {
         Map<String, String> c = r.configMap();
         return new RunView(r.runId(), r.effectiveStatus(now), r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
                 c.get("data"), c.get("beta"), c.get("rho"), c.get("estimator"), c.get("hiddenActivation"), c.get("hidden"),
@@ -39,7 +41,7 @@ public record RunView(
                 r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq(),
                 m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch(),
                 m == null ? null : fin(m.deadFraction()), c.get("optimizer"), r.pid(), r.host(),
-                r.runGroup() == null && namedGroup ? r.runId() : null, replayFrom);
+                r.runGroup() == null && namedGroup ? r.runId() : null, replayFrom, flags);
     }
 
     /** JSON has no infinities: they read as null. */

@@ -36,6 +36,10 @@ class FlagsApiTest {
                 assertTrue(flags.get(1).get("units").isNull());
                 assertEquals(0, Fixtures.json(client.get("/api/runs/" + quiet + "/flags")).size());
                 assertEquals(404, client.get("/api/runs/rnope/flags").code());
+                // the runs list and a run's summary count them, so a list can mark a run that went wrong though it finished
+                JsonNode listed = Fixtures.json(client.get("/api/runs"));            // a page: an array of summaries
+                for (JsonNode r : listed) assertEquals(r.get("runId").asText().equals(run) ? 2 : 0, r.get("flags").asInt(), r.toString());
+                assertEquals(2, Fixtures.json(client.get("/api/runs/" + run)).get("summary").get("flags").asInt());
             });
         }
     }

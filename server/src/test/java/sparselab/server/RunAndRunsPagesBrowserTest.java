@@ -72,6 +72,18 @@ class RunAndRunsPagesBrowserTest {
                 + ".filter(p => p.startsWith('/api/'));");
     }
 
+    /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
+    @Test
+    void the_runs_page_marks_a_run_with_divergence_flags() {
+        driver.get(base + "/index.html");
+        By mark = By.cssSelector("#runs tr[data-run='" + dead + "'] a.flag-count");
+        chrome.waitFor(10).until(d -> !d.findElements(mark).isEmpty());
+        assertEquals("⚑ 1", driver.findElement(mark).getText());
+        assertTrue(driver.findElement(mark).getAttribute("href").endsWith("/run.html?id=" + dead + "#timeline"));
+        assertEquals("1 divergence flag", driver.findElement(mark).getAttribute("aria-label"));
+        assertTrue(driver.findElements(By.cssSelector("#runs tr[data-run='" + oneEpoch + "'] a.flag-count")).isEmpty(), "a run without flags is not marked");
+    }
+
     @Test
     void the_timeline_of_a_run_whose_units_are_all_dead_says_all_dead_instead_of_a_stroke_share() {
         driver.get(base + "/run.html?id=" + dead);

@@ -45,20 +45,22 @@ public class RunsCommand implements Callable<Integer> {
                 .limit(limit == null ? Long.MAX_VALUE : limit).toList();
         PrintWriter out = spec.commandLine().getOut();
         var measures = log.lastMeasures(runs.stream().map(RunRow::runId).toList());
+        var flags = log.flagCounts(runs.stream().map(RunRow::runId).toList());     // a finished run may have gone wrong
         // the progress column says iterations for full-batch L-BFGS runs, as the dashboard does
         String steps = sparselab.config.Choices.Optimizer.stepsTitle(runs.stream().map(r -> r.configMap().get("optimizer")).toList());
         List<List<String>> rows = new java.util.ArrayList<>();
         rows.add(List.of("run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", steps, "loss", "held-out",
-                "strokes", "created"));
+                "strokes", "flags", "created"));
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
             rows.add(java.util.Arrays.asList(r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()),
                     dash(c.get("beta")), dash(c.get("rho")), dash(c.get("estimator")), dash(c.get("hidden")), r.epochsDone() + "/" + r.epochsTotal(),
-                    fmt(r.lastLoss()), fmt(r.lastHeldout()), strokes(measures.get(r.runId())), String.valueOf(r.createdAt())));
+                    fmt(r.lastLoss()), fmt(r.lastHeldout()), strokes(measures.get(r.runId())),
+                    flags.containsKey(r.runId()) ? String.valueOf(flags.get(r.runId())) : "-", String.valueOf(r.createdAt())));
         }
         // columns as wide as their longest value (a long data path or group name widens its column), a value over
         // 48 characters clipped with "…": a long value never shifts the columns after it
-        TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12), MAX_WIDTH).forEach(out::println);
+        TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12, 13), MAX_WIDTH).forEach(out::println);
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;
             String unknown = sparselab.store.RunFilter.unknownKeys(text, true);

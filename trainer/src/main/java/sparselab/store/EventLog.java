@@ -343,6 +343,9 @@ public interface EventLog extends AutoCloseable {
     /** How many {@code divergence_flag} events the run has. */
     long flagCount(String runId);
 
+    /** Of each of the runs that has divergence flags, how many (one query, read from the events' index; a run without any is left out). */
+    java.util.Map<String, Long> flagCounts(java.util.Collection<String> runIds);
+
     /** The epochs the run's flags mark, each once, in order (no flag is read whole: a run may have hundreds of thousands). */
     List<Integer> flagEpochs(String runId);
 

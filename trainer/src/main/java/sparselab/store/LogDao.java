@@ -241,6 +241,11 @@ interface LogDao {
     @org.jdbi.v3.sqlobject.config.ValueColumn("epoch")
     java.util.Map<String, Integer> lastSnapshotEpochs(@BindList("ids") List<String> ids);
 
+    @SqlQuery("SELECT run_id, COUNT(*) AS flags FROM events WHERE type = 'divergence_flag' AND run_id IN (<ids>) GROUP BY run_id")
+    @org.jdbi.v3.sqlobject.config.KeyColumn("run_id")
+    @org.jdbi.v3.sqlobject.config.ValueColumn("flags")
+    java.util.Map<String, Long> flagCounts(@BindList("ids") List<String> ids);
+
     @SqlUpdate("UPDATE runs SET heartbeat_at = :at WHERE run_id = :runId AND lease = :lease AND status = 'running'")
     int beat(@Bind("runId") String runId, @Bind("lease") long lease, @Bind("at") String at);
 

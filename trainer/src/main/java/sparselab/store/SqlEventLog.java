@@ -1228,6 +1228,16 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public Map<String, Long> flagCounts(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
+            out.putAll(jdbi.withExtension(LogDao.class, d -> d.flagCounts(chunk)));
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, Integer> lastSnapshotEpochs(java.util.Collection<String> runIds) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
         Map<String, Integer> out = new java.util.HashMap<>();

@@ -890,6 +890,31 @@ class CommandLineTest {
         assertTrue(runs.out().contains(" " + longGroup.substring(0, 47) + "… "), runs.out());
     }
 
+    /**
+     * A run that raised divergence flags is marked in the table by their count (found 2026-12-03 by a walkthrough: a
+     * run trained at learning rate 1000, its units all silent, read as an ordinary finished run in `runs`).
+     */
+    @Test
+    void the_runs_table_counts_each_runs_divergence_flags() {
+        String db = dir.resolve("flags.db").toString();
+        String flagged, clean;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            flagged = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
+            clean = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
+            log.append(flagged, new sparselab.log.RunEvent.DivergenceFlag(1, "rho_hat_at_bound", "every unit's rate at its bound", null));
+            log.append(flagged, new sparselab.log.RunEvent.DivergenceFlag(3, "loss_rising", "loss rose 3 epochs in a row", null));
+        }
+        Result runs = run("runs", "--db", db);
+        assertEquals(0, runs.code(), runs.err());
+        List<String> lines = runs.out().lines().toList();
+        int at = lines.get(0).indexOf("flags");
+        assertTrue(at > 0, lines.get(0));
+        String a = lines.stream().filter(l -> l.startsWith(flagged)).findFirst().orElseThrow();
+        String b = lines.stream().filter(l -> l.startsWith(clean)).findFirst().orElseThrow();
+        assertEquals("2", a.substring(at, at + 5).trim(), runs.out());
+        assertEquals("-", b.substring(at, at + 5).trim(), runs.out());
+    }
+
     @Test
     void runs_filters_by_status_group_text_and_count() {
         String db = dir.resolve("filters.db").toString();
