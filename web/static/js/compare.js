@@ -661,8 +661,10 @@ function ladderButton(diff) {
 }
 
 async function main() {
-  document.getElementById('title').textContent = ids.join(' vs ');
-  document.title = `sparselab — compare ${ids.join(' vs ')}`;
+  // the title names what was asked for, a refused id too (the line under it says which are no run ids)
+  const named = asked.map(a => a.slice(0, 40));
+  document.getElementById('title').textContent = named.join(' vs ');
+  document.title = `sparselab — compare ${named.join(' vs ')}`;
   if (ids.length !== asked.length) {
     document.getElementById('error').textContent = `not run ids: ${asked.filter(a => !isRunId(a)).map(a => a.slice(0, 40)).join(', ')}`;
     document.getElementById('body').hidden = true;
