@@ -1229,21 +1229,19 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public Map<String, Long> flagCounts(java.util.Collection<String> runIds) {
-        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
-        Map<String, Long> out = new java.util.HashMap<>();
-        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
-            out.putAll(jdbi.withExtension(LogDao.class, d -> d.flagCounts(chunk)));
-        }
-        return out;
+        return perRun(runIds, LogDao::flagCounts);
     }
 
     @Override
     public Map<String, Integer> lastSnapshotEpochs(java.util.Collection<String> runIds) {
+        return perRun(runIds, LogDao::lastSnapshotEpochs);
+    }
+
+    /** A query keyed by run id, asked of the distinct ids a chunk at a time (within every backend's limit on bound values). */
+    private <V> Map<String, V> perRun(java.util.Collection<String> runIds, java.util.function.BiFunction<LogDao, List<String>, Map<String, V>> query) {
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
-        Map<String, Integer> out = new java.util.HashMap<>();
-        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
-            out.putAll(jdbi.withExtension(LogDao.class, d -> d.lastSnapshotEpochs(chunk)));
-        }
+        Map<String, V> out = new java.util.HashMap<>();
+        for (List<String> chunk : chunks(ids)) out.putAll(jdbi.withExtension(LogDao.class, d -> query.apply(d, chunk)));
         return out;
     }
 
