@@ -156,7 +156,10 @@ async function main() {
     inputs[k.name] = c;
     // the hint describes its field to a screen reader as it shows beside it: meaning, range, default, and a refusal
     c.setAttribute('aria-describedby', `hint-${k.name}`);
-    const range = k.input.kind === 'integer' || k.input.kind === 'number' ? ` — ${rangeText(k.input)}` : '';
+    // the range in the server's words (those of the key table and of a refusal: "integer >= 0", the seed's 64-bit
+    // range, which a browser's numbers cannot hold), else as the input's bounds say it
+    const words = k.values && k.input.kind === 'number' && /^[[(]/.test(k.values) ? `number in ${k.values}` : k.values;
+    const range = k.input.kind === 'integer' || k.input.kind === 'number' ? ` — ${words || rangeText(k.input)}` : '';
     fields.append(el('label', { for: c.id }, k.name), el('div', {}, c, c.words || null),
       el('div', { class: 'hint', id: `hint-${k.name}` }, `${k.doc}${range}; default ${k.default}`, el('span', { class: 'note', id: `note-${k.name}` }),
         el('span', { class: 'error', id: `err-${k.name}` })));
