@@ -36,7 +36,7 @@ public final class DiffCommand implements Callable<Integer> {
         EventLog log = db.openReadOnly();
         List<Map<String, String>> configs = new ArrayList<>();
         for (String id : runIds) {
-            RunRow r = log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.describe()));
+            RunRow r = sparselab.cli.RunLookup.require(log, id);
             configs.add(r.configMap());
         }
         ConfigDiff.Diff diff = ConfigDiff.of(runIds, configs);

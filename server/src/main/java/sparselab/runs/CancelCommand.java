@@ -29,7 +29,7 @@ public class CancelCommand implements Callable<Integer> {
         List<String> refused = new java.util.ArrayList<>();
         for (String id : ids) {
             java.util.Optional<sparselab.log.RunRow> r = log.run(id);
-            if (r.isEmpty()) refused.add("no run '" + sparselab.config.ConfigException.clip(id, 60) + "' in " + log.describe());
+            if (r.isEmpty()) refused.add(sparselab.cli.RunLookup.notFound(log, id));
             else if (r.get().ended()) refused.add("run '" + id + "' is " + r.get().status() + "; there is nothing to cancel");
             else if (r.get().cancelRequested()) askedBefore.add(id);
         }

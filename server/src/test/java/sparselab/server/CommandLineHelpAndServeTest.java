@@ -173,7 +173,7 @@ class CommandLineHelpAndServeTest {
         // each id at fault named, not the first alone (found 2026-12-03 by a walkthrough: `cancel ENDED rNOPE` named the first)
         Cli.Result both = run("cancel", "--db", db.toString(), queued, "r0000000000");
         assertEquals(2, both.code());
-        assertTrue(both.err().contains("run '" + queued + "' is cancelled; there is nothing to cancel; no run 'r0000000000' in ")
+        assertTrue(both.err().contains("run '" + queued + "' is cancelled; there is nothing to cancel; no run r0000000000 in ")
                 && both.err().contains("(nothing was cancelled)"), both.err());
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
             assertEquals("queued", log.require(other).status());

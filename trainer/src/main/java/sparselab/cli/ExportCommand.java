@@ -69,7 +69,7 @@ public class ExportCommand implements Callable<Integer> {
             notTheLog(out, "--out");
         }
         EventLog log = db.openReadOnly();
-        RunRow run = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
+        RunRow run = RunLookup.require(log, runId);
         if (epoch != null && epoch < 0) {
             throw new ExitCodes.RefusedException("--epoch: " + epoch + " is below 0; snapshots are at "
                     + sparselab.config.Choices.Optimizer.stepWord(run.configMap().get("optimizer")) + "s 0 and up");

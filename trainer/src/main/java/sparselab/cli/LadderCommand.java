@@ -91,6 +91,6 @@ public class LadderCommand implements Callable<Integer> {
     }
 
     private static RunRow require(EventLog log, String id) {
-        return log.run(id).orElseThrow(() -> new ExitCodes.RefusedException("no run " + id + " in " + log.describe()));
+        return RunLookup.require(log, id);
     }
 }

@@ -23,7 +23,7 @@ public class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EventLog log = db.openExisting();
-        var row = log.run(runId).orElseThrow(() -> new ExitCodes.RefusedException("no run " + runId + " in " + log.describe()));
+        var row = RunLookup.require(log, runId);
         java.time.Instant now = log.clock().instant();
         // a run that cannot be resumed is refused here, exit 2, before a background trainer is started (it would only
         // be refused in its own log file, and this command would have said "started")
