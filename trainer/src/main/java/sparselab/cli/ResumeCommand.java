@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = {"Continue an interrupted, failed or cancelled run from its last checkpoint (without one, from the start: the "
                 + "epochs in the log are trained again, not logged again).",
-                "A queued run is started here, in this process (instead of by serve's pool or a worker)."})
+                "A queued run is started here, in this process (instead of by serve's pool or a worker).",
+                "With --background, as train --background: when a worker or a dashboard's pool with a free slot serves the log, "
+                        + "the run is queued again for them (a takeover from its last checkpoint); else a detached trainer here continues it."})
 public class ResumeCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -31,6 +33,20 @@ public class ResumeCommand implements Callable<Integer> {
         // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
         // own transaction, where another resume or launch at once is counted
         sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
+        if (background && !sparselab.runs.WorkerLoop.freeServers(log).isEmpty()) {
+            // as the dashboard's resume: queued again, for a free worker or pool to take over (a trainer started here
+            // would race them for it); TrainCommand.run then waits for the claim as train --background does
+            if (!row.status().equals("queued")) {
+                // checked again in the append's transaction: a resume or takeover at once queues or claims it once
+                sparselab.runs.Runs.requeue(log, runId, r -> {
+                    if (!sparselab.runs.RunExecutor.mayResume(r, log.clock().instant())) {
+                        throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(r, log.clock().instant()));
+                    }
+                    return java.util.List.of(new sparselab.log.RunEvent.Requeued("cli"));
+                }, sparselab.config.Limits.fromEnvironment());
+            }
+            return TrainCommand.run(spec, db.db, log, runId, true, false);
+        }
         return TrainCommand.run(spec, db.db, log, runId, background, true);
     }
 }

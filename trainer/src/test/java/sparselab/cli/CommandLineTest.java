@@ -551,6 +551,63 @@ class CommandLineTest {
     }
 
     /**
+     * {@code resume --background} started a trainer of its own even when a worker with a free slot served the log, while
+     * {@code train --background} and the dashboard's resume hand the run to it. Now it queues the run again for that
+     * worker (a {@code requeued} event by cli), names who took it, and the worker trains it to its end; a run that
+     * cannot be resumed is refused as before, with nothing written.
+     */
+    @Test
+    void resume_background_queues_the_run_again_for_a_free_worker_and_names_it() throws Exception {
+        String db = dir.resolve("resume-pool.db").toString();
+        Result sweep = run("sweep", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "epochs=2", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, sweep.code(), sweep.err());
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            List<String> ids = log.queued(10);
+            assertEquals(2, ids.size(), ids::toString);
+            String id = ids.get(0);
+            for (String each : ids) {
+                log.append(each, new sparselab.log.RunEvent.CancelRequested("test"));
+                log.append(each, new sparselab.log.RunEvent.Cancelled(0));
+            }
+            assertEquals("cancelled", log.run(id).orElseThrow().status());
+            sparselab.runs.WorkerLoop worker = new sparselab.runs.WorkerLoop(log, "w-resume", 1, 50, 0);
+            Thread serving = new Thread(worker::run, "w-resume");
+            serving.start();
+            try {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (log.workers().stream().noneMatch(w -> w.name().equals("w-resume"))) {
+                    assertTrue(System.nanoTime() < deadline, "the worker did not beat");
+                    Thread.sleep(20);
+                }
+                Result resumed = run("resume", id, "--db", db, "--background");
+                assertEquals(0, resumed.code(), resumed.err());
+                assertEquals(id, resumed.out().strip());
+                assertTrue(resumed.err().contains("run " + id + " queued for the workers: w-resume has a free slot"), resumed.err());
+                assertTrue(resumed.err().contains("run " + id + " started by w-resume"), resumed.err());
+                assertTrue(log.events(id).stream().anyMatch(e -> e.event() instanceof sparselab.log.RunEvent.Requeued q && q.by().equals("cli")),
+                        "a requeued event by cli");
+                long finishing = System.nanoTime() + 180_000_000_000L;
+                while (!log.run(id).orElseThrow().status().equals("finished")) {
+                    assertTrue(System.nanoTime() < finishing, () -> "w-resume did not finish the run: " + log.run(id).orElseThrow().status());
+                    Thread.sleep(100);
+                }
+                assertEquals("w-resume", log.run(id).orElseThrow().worker());
+                // a finished run is refused, exit 2, and nothing is written to it
+                int events = log.events(id).size();
+                Result again = run("resume", id, "--db", db, "--background");
+                assertEquals(2, again.code(), again.err());
+                assertTrue(again.err().contains("run " + id + " is finished"), again.err());
+                assertEquals(events, log.events(id).size());
+            } finally {
+                worker.stop();
+                serving.join(60_000);
+            }
+            // the other run stays as it was: the worker took only the run queued again
+            assertEquals("cancelled", log.run(ids.get(1)).orElseThrow().status());
+        }
+    }
+
+    /**
      * After every free worker refused the run, a trainer is started here; a worker that frees up meanwhile can claim the
      * run before that trainer's JVM is up. The command said "started a trainer here instead" all the same; now it names
      * who took the run.
