@@ -1,4 +1,5 @@
-// The workers view: every worker and dashboard pool that served the log, alive or not, and the runs each trains now.
+// The workers view: every worker and dashboard pool that served the log, alive or not, and the runs each trains now;
+// then the trainers of their own (train, resume) while their run trains.
 import { getJson, el, say, utcTime as when } from './api.js';
 
 const RUN_ID = /^r[0-9a-f]{10}$/;
@@ -13,6 +14,9 @@ function ago(at) {
 }
 
 const error = document.getElementById('error');
+
+/** The kind of a row of /api/workers in the page's words. */
+const KINDS = { worker: 'worker', pool: "a dashboard's pool", trainer: 'a trainer of its own' };
 
 /**
  * The table of the workers, asked every 3 s. A request that fails (the server down, a 5xx) is said in the error line,
@@ -32,6 +36,7 @@ async function load() {
   const body = document.querySelector('#workers tbody');
   body.replaceChildren(...workers.map(w => el('tr', { 'data-worker': w.name, class: w.alive ? '' : 'muted' },
     el('td', {}, w.name),
+    el('td', { class: 'kind' }, KINDS[w.kind] ?? String(w.kind)),
     el('td', {}, w.host),
     el('td', {}, String(w.pid)),
     el('td', { class: 'state' }, w.alive ? 'alive' : w.stopped ? 'stopped' : 'silent'),

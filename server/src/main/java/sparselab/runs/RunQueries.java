@@ -78,21 +78,39 @@ public final class RunQueries {
     /** The run's curves as the run page draws them: every epoch up to {@link Curves#POINTS}, else thinned (see there). */
     public Curves.RunCurves curves(RunRow r) { return Curves.of(log, r.runId(), r.divergedEpoch()); }
 
-    /** One worker (or dashboard pool) as the workers view shows it; alive when its heartbeat is recent. */
-    public record WorkerView(String name, String host, long pid, int slots, List<String> runs, String startedAt,
+    /**
+     * One process that trains this log's runs, as the workers view shows it; alive when its heartbeat is recent.
+     * {@code kind}: {@code worker} ({@code sparselab worker}), {@code pool} (a dashboard's pool), or {@code trainer}: a
+     * trainer of its own ({@code train}, {@code resume}), named by its host:pid as its run's worker column says it,
+     * listed while its run is running (its heartbeat is the run's).
+     */
+    public record WorkerView(String name, String kind, String host, long pid, int slots, List<String> runs, String startedAt,
                              String heartbeatAt, boolean alive, boolean stopped) {}
 
+    /** How many running runs the workers view reads for its trainers of their own (a log trains far fewer at once). */
+    static final int TRAINERS_READ = 1000;
+
     /**
-     * Every worker that ever served the log, most recent first. A worker that is not alive trains nothing: its
-     * runs are empty (a worker killed with kill -9 kept the runs of its last heartbeat, since taken over or ended).
+     * Every worker and pool that ever served the log, most recent first, then the trainers of their own that train a
+     * run now. A worker that is not alive trains nothing: its runs are empty (a worker killed with kill -9 kept the
+     * runs of its last heartbeat, since taken over or ended).
      */
     public List<WorkerView> workers(Instant now) {
         Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
-        return log.workers().stream().map(w -> {
+        List<WorkerView> out = new ArrayList<>();
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (sparselab.store.WorkerInfo w : log.workers()) {
             boolean alive = !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff);
-            return new WorkerView(w.name(), w.host(), w.pid(), w.slots(), alive ? w.runs() : List.of(), w.startedAt(),
-                    w.heartbeatAt(), alive, w.stopped());
-        }).toList();
+            named.add(w.name());
+            out.add(new WorkerView(w.name(), sparselab.runs.WorkerLoop.isPool(w) ? "pool" : "worker", w.host(), w.pid(), w.slots(),
+                    alive ? w.runs() : List.of(), w.startedAt(), w.heartbeatAt(), alive, w.stopped()));
+        }
+        for (RunRow r : log.unfinished(TRAINERS_READ)) {
+            if (r.worker() == null || named.contains(r.worker()) || !r.effectiveStatus(now).equals("running")) continue;
+            out.add(new WorkerView(r.worker(), "trainer", r.host(), r.pid() == null ? 0 : r.pid(), 1, List.of(r.runId()), null,
+                    r.heartbeatAt(), true, false));
+        }
+        return out;
     }
 
     /**

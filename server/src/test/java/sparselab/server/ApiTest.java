@@ -194,6 +194,7 @@ class ApiTest {
         JavalinTest.test(app(), (server, client) -> {
             JsonNode w = json(client.get("/api/workers")).get(0);
             assertTrue(w.get("alive").asBoolean());
+            assertEquals("worker", w.get("kind").asText());
             assertEquals("[\"r0123456789\"]", w.get("runs").toString());
         });
         // five minutes later (a kill -9: no more beats), the run it had is no longer its
@@ -201,6 +202,37 @@ class ApiTest {
             JsonNode w = json(client.get("/api/workers")).get(0);
             assertFalse(w.get("alive").asBoolean());
             assertEquals("[]", w.get("runs").toString());
+        });
+    }
+
+    /**
+     * A trainer of its own (train, resume: no worker row) was in the runs table's worker column as host:pid but on no
+     * row of /api/workers; it is listed there while its run trains, and gone once its heartbeat lapsed. A run a worker
+     * trains is listed under that worker only.
+     */
+    @Test
+    void a_trainer_of_its_own_is_listed_among_the_workers_while_its_run_trains() {
+        String own = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(own, new RunEvent.Started(77, "box-3", 1, 0, null, Map.of(), null, "box-3:77"), r -> true).orElseThrow();
+        String byWorker = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(byWorker, new RunEvent.Started(42, "box-4", 1, 0, null, Map.of(), null, "lab-4"), r -> true).orElseThrow();
+        log.workerBeat(new sparselab.store.WorkerInfo("lab-4", "box-4", 40L, 1, List.of(byWorker), null, null, false));
+        JavalinTest.test(app(), (server, client) -> {
+            JsonNode all = json(client.get("/api/workers"));
+            assertEquals(2, all.size(), all::toString);
+            assertEquals("lab-4", all.get(0).get("name").asText());
+            JsonNode t = all.get(1);
+            assertEquals("box-3:77", t.get("name").asText());
+            assertEquals("trainer", t.get("kind").asText());
+            assertEquals("box-3", t.get("host").asText());
+            assertEquals(77, t.get("pid").asLong());
+            assertTrue(t.get("alive").asBoolean());
+            assertEquals("[\"" + own + "\"]", t.get("runs").toString());
+        });
+        JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
+            JsonNode all = json(client.get("/api/workers"));
+            assertEquals(1, all.size(), all::toString);
+            assertEquals("lab-4", all.get(0).get("name").asText());
         });
     }
 

@@ -47,9 +47,15 @@ class WorkersBrowserTest {
             try {
                 String base = "http://127.0.0.1:" + app.port();
                 driver.get(base + "/workers.html");
-                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 2);
+                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 3);
                 var alive = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='gpu-box-2']"));
                 assertEquals("alive", alive.findElement(By.cssSelector("td.state")).getText());
+                assertEquals("worker", alive.findElement(By.cssSelector("td.kind")).getText());
+                // the trainer of its own that trains a run now is listed too, by the name the runs table gives it
+                var trainer = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='box-3:77']"));
+                assertEquals("a trainer of its own", trainer.findElement(By.cssSelector("td.kind")).getText());
+                assertEquals("alive", trainer.findElement(By.cssSelector("td.state")).getText());
+                assertEquals(own, trainer.findElement(By.cssSelector("a")).getText());
                 assertEquals(run, alive.findElement(By.cssSelector("a")).getText());
                 assertTrue(alive.findElement(By.cssSelector("a")).getAttribute("href").endsWith("/run.html?id=" + run));
                 var stopped = driver.findElement(By.cssSelector("#workers tbody tr[data-worker='old-box']"));
