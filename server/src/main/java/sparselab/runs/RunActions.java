@@ -124,6 +124,28 @@ public final class RunActions {
     public List<String> tag(String runId, List<String> tags) {
         require(runId);
         if (tags == null) throw new ConfigException("tags", "missing; send {\"tags\": [\"name\", ...]}");
+        List<String> list = checkedTags(tags);
+        return retag(runId, old -> list);
+    }
+
+    /**
+     * Adds {@code add} to the run's tags (after those it has) and takes {@code remove} away, in the append's transaction:
+     * two edits of one run at once both count (the command line's {@code tag}). Every tag is checked first.
+     */
+    public List<String> editTags(String runId, List<String> add, List<String> remove) {
+        require(runId);
+        List<String> adding = checkedTags(add), removing = checkedTags(remove);
+        return retag(runId, old -> {
+            LinkedHashSet<String> now = new LinkedHashSet<>(old);
+            now.addAll(adding);
+            removing.forEach(now::remove);
+            if (now.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags; run " + runId + " would have " + now.size());
+            return new ArrayList<>(now);
+        });
+    }
+
+    /** The tags trimmed and without repeats, each checked: 1 to 40 letters, digits or _.:+-, at most {@link #MAX_TAGS}. */
+    private static List<String> checkedTags(List<String> tags) {
         if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (String t : tags) {
@@ -132,10 +154,17 @@ public final class RunActions {
             }
             clean.add(t.trim());
         }
-        List<String> list = new ArrayList<>(clean);
+        return new ArrayList<>(clean);
+    }
+
+    /** Sets the run's tags to what {@code edit} makes of its current ones, in one step of the log; the tags after it. */
+    private List<String> retag(String runId, java.util.function.Function<List<String>, List<String>> edit) {
         // the same tags again write nothing; new ones count against the log's limit, as runs do
         long size = log.sizeBytes();
+        List<List<String>> after = new ArrayList<>(List.of(List.of()));
         log.appendChecked(runId, r -> {
+            List<String> list = edit.apply(r.tagList());
+            after.set(0, list);
             if (r.tagList().equals(list)) return List.of();
             if (size >= maxLogBytes) {
                 throw new ConfigException("maxLogBytes", "the log " + log.describe() + " has " + sparselab.config.Limits.bytes(size)
@@ -144,7 +173,7 @@ public final class RunActions {
             }
             return List.of(new RunEvent.Tagged(list));
         });
-        return list;
+        return after.get(0);
     }
 
     /**

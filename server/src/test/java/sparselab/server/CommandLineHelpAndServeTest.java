@@ -181,6 +181,59 @@ class CommandLineHelpAndServeTest {
         assertEquals(0, run("cancel", "--db", db.toString(), other, other).code());        // an id given twice: once
     }
 
+    /**
+     * {@code tag}: the run page's tags from the terminal (noted 2026-12-03 by a walkthrough: tags could be set only in
+     * the dashboard or the API, and `runs` did not show them). Added after those the run has, removed, shown; a bad
+     * tag or too many is refused naming it, with nothing written; `runs` lists them and `runs -q TAG` finds the run.
+     */
+    @Test
+    void tag_adds_removes_and_shows_a_runs_tags_and_runs_lists_them() {
+        Path db = dir.resolve("tag.db");
+        String id, other;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(db)) {
+            id = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            other = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+        }
+        Cli.Result none = run("tag", "--db", db.toString(), id);
+        assertEquals(0, none.code(), none.err());
+        assertEquals(id + " has no tags", none.out().strip());
+        Cli.Result added = run("tag", "--db", db.toString(), id, "--add", "baseline,strokes", "--add", "seed:1");
+        assertEquals(0, added.code(), added.err());
+        assertEquals(id + " tags: baseline, strokes, seed:1", added.out().strip());
+        Cli.Result edited = run("tag", "--db", db.toString(), id, "--remove", "strokes", "--remove", "never-had", "--add", "beta3");
+        assertEquals(0, edited.code(), edited.err());
+        assertEquals(id + " tags: baseline, seed:1, beta3", edited.out().strip());
+        assertEquals(id + " tags: baseline, seed:1, beta3", run("tag", "--db", db.toString(), id).out().strip());
+        int events;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals(List.of("baseline", "seed:1", "beta3"), log.require(id).tagList());
+            events = log.events(id).size();
+        }
+        Cli.Result bad = run("tag", "--db", db.toString(), id, "--add", "ok", "--add", "no spaces");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("'no spaces' is not a tag (1 to 40 letters, digits or _.:+-)"), bad.err());
+        java.util.List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 18; i++) many.add("t" + i);
+        Cli.Result tooMany = run("tag", "--db", db.toString(), id, "--add", String.join(",", many));
+        assertEquals(2, tooMany.code(), tooMany.err());
+        assertTrue(tooMany.err().contains("at most 20 tags; run " + id + " would have 21"), tooMany.err());
+        Cli.Result unknown = run("tag", "--db", db.toString(), "r0000000000", "--add", "x");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("r0000000000"), unknown.err());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals(events, log.events(id).size(), "a refused tag writes nothing");
+        }
+        Cli.Result runs = run("runs", "--db", db.toString());
+        assertEquals(0, runs.code(), runs.err());
+        String header = runs.out().lines().findFirst().orElseThrow();
+        assertTrue(header.strip().endsWith("tags"), header);
+        String row = runs.out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow();
+        assertTrue(row.strip().endsWith(" baseline,seed:1,beta3"), runs.out());
+        assertTrue(runs.out().lines().filter(l -> l.startsWith(other)).findFirst().orElseThrow().strip().endsWith(" -"), runs.out());
+        Cli.Result found = run("runs", "--db", db.toString(), "-q", "beta3");
+        assertTrue(found.out().contains(id) && !found.out().contains(other), found.out());
+    }
+
     @Test
     void serve_s_stop_message_names_the_trainers_that_go_on_and_how_to_stop_them() {
         Path logs = dir.resolve("logs");

@@ -1,0 +1,39 @@
+package sparselab.runs;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sparselab.cli.DbOption;
+import sparselab.store.EventLog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code sparselab tag RUN [--add TAG] [--remove TAG]}: the run page's tags, from the terminal. */
+@Command(name = "tag", mixinStandardHelpOptions = true,
+        description = {"Show a run's tags, or add and remove some (as the run page's tags field does; `runs` lists them, "
+                + "and `runs -q TAG`, as the dashboard's filter, finds the runs with a tag).",
+                "A tag is 1 to 40 letters, digits or _.:+-; a run has at most 20."})
+public class TagCommand implements Callable<Integer> {
+    @Mixin DbOption db;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "RUN", description = "the run id (`runs` lists them)") String runId;
+    @Option(names = "--add", paramLabel = "TAG", split = ",", description = "add a tag (repeatable, or several apart by commas)")
+    List<String> add = new ArrayList<>();
+    @Option(names = "--remove", paramLabel = "TAG", split = ",", description = "remove a tag (repeatable, or several apart by commas); one the run does not have is no error")
+    List<String> remove = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        EventLog log = db.openExisting();
+        var row = sparselab.cli.RunLookup.require(log, runId);
+        List<String> tags = add.isEmpty() && remove.isEmpty() ? row.tagList()
+                : new RunActions(log, log.clock()).editTags(row.runId(), add, remove);
+        spec.commandLine().getOut().println(row.runId() + " " + (tags.isEmpty() ? "has no tags" : "tags: " + String.join(", ", tags)));
+        return 0;
+    }
+}
