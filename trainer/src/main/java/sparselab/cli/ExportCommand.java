@@ -62,6 +62,11 @@ public class ExportCommand implements Callable<Integer> {
             }
             writable(gallery, "--gallery");
             notTheLog(gallery, "--gallery");
+            // any other ending (g.txt, g.csv) would be a PNG under a name that says otherwise; none at all is taken as it is
+            if (dot > 0 && !name.substring(dot + 1).equalsIgnoreCase("png")) {
+                throw new ExitCodes.RefusedException("--gallery: " + name + " ends in ." + name.substring(dot + 1)
+                        + ", but the gallery is a PNG image: name it " + name.substring(0, dot) + ".png (or " + name + ".png)");
+            }
         }
         if (out != null && out.toString().equals("-")) out = null;      // standard output, as for other tools (it wrote a file named -)
         if (out != null) {

@@ -1069,6 +1069,11 @@ class CommandLineTest {
         assertEquals(2, jpg.code());
         assertEquals("refused: --gallery: g.JPG names another image format; the gallery is a PNG: name it g.png", jpg.err().strip());
         assertFalse(Files.exists(dir.resolve("g.JPG")));
+        // nor any other ending: g.txt was a PNG under a text file's name
+        Result txt = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.txt").toString());
+        assertEquals(2, txt.code());
+        assertEquals("refused: --gallery: g.txt ends in .txt, but the gallery is a PNG image: name it g.png (or g.txt.png)", txt.err().strip());
+        assertFalse(Files.exists(dir.resolve("g.txt")));
         Result negative = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.png").toString(), "--epoch", "-1");
         assertEquals(2, negative.code());
         assertEquals("refused: --epoch: -1 is below 0; snapshots are at epochs 0 and up", negative.err().strip());
