@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 /** {@code sparselab cancel RUN...}: what the run page's Cancel button does, from the terminal. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-        description = "Cancel runs: a queued run (or one whose trainer is gone) at once, a running one within about 5 s (its trainer reads the request at its next heartbeat, then stops after the batch it is on).")
+        description = "Cancel runs: a queued run (or one whose trainer is gone) at once, a running one within about 5 s (its trainer reads the request at its next heartbeat, then stops after the batch it is on). A run cancelled already is said so (exit 0); a finished, failed or diverged one is refused, and then nothing is cancelled.")
 public class CancelCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -24,17 +24,24 @@ public class CancelCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunActions actions = new RunActions(log, log.clock());
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
-        java.util.Set<String> askedBefore = new java.util.HashSet<>();
+        java.util.Set<String> askedBefore = new java.util.HashSet<>(), cancelledBefore = new java.util.HashSet<>();
         // every id checked before anything is written, and every one at fault named (not the first alone)
         List<String> refused = new java.util.ArrayList<>();
         for (String id : ids) {
             java.util.Optional<sparselab.log.RunRow> r = log.run(id);
             if (r.isEmpty()) refused.add(sparselab.cli.RunLookup.notFound(log, id));
+            // cancelled already: what was asked holds; said so, nothing written, as a cancel asked again (a script that
+            // cancels a run twice, or a list of runs some of which ended so, succeeds)
+            else if (r.get().status().equals("cancelled")) cancelledBefore.add(id);
             else if (r.get().ended()) refused.add("run '" + id + "' is " + r.get().status() + "; there is nothing to cancel");
             else if (r.get().cancelRequested()) askedBefore.add(id);
         }
         if (!refused.isEmpty()) throw new sparselab.store.StoreException.Conflict(String.join("; ", refused) + " (nothing was cancelled)");
         for (String id : ids) {
+            if (cancelledBefore.contains(id)) {
+                spec.commandLine().getOut().println(id + " cancelled already (nothing new written)");
+                continue;
+            }
             String after = actions.cancel(id, "cli", false);
             // asked again: nothing new is written (the API answers 409); said so, and the command still succeeds
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"

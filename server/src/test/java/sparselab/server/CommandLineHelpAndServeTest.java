@@ -161,19 +161,32 @@ class CommandLineHelpAndServeTest {
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
             assertEquals(1, log.events(running).stream().filter(e -> e.event() instanceof sparselab.log.RunEvent.CancelRequested).count());
         }
-        Cli.Result again = run("cancel", "--db", db.toString(), queued);
-        assertEquals(2, again.code());
-        assertTrue(again.err().contains("nothing to cancel"), again.err());
-        String other;
+        // cancelled already: said so, nothing written, exit 0 (found 2026-12-03 by a walkthrough: a script's second
+        // cancel of a run failed with exit 2)
+        int eventsBefore;
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
-            other = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            eventsBefore = log.events(queued).size();
         }
-        Cli.Result mixed = run("cancel", "--db", db.toString(), other, other, queued);   // one id ended: nothing is cancelled
+        Cli.Result again = run("cancel", "--db", db.toString(), queued);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(queued + " cancelled already (nothing new written)", again.out().strip());
+        String other, finished;
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
+            assertEquals(eventsBefore, log.events(queued).size());
+            other = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            finished = Fixtures.queued(log, java.util.Map.of("data", "bars"));
+            log.append(finished, new sparselab.log.RunEvent.Started(1, "h", 1, 0, "f00d", java.util.Map.of()));
+            log.append(finished, new sparselab.log.RunEvent.Finished(1, 0.5, 0.25));
+        }
+        Cli.Result done = run("cancel", "--db", db.toString(), finished);
+        assertEquals(2, done.code());
+        assertTrue(done.err().contains("run '" + finished + "' is finished; there is nothing to cancel"), done.err());
+        Cli.Result mixed = run("cancel", "--db", db.toString(), other, other, finished);   // one id finished: nothing is cancelled
         assertEquals(2, mixed.code());
         // each id at fault named, not the first alone (found 2026-12-03 by a walkthrough: `cancel ENDED rNOPE` named the first)
-        Cli.Result both = run("cancel", "--db", db.toString(), queued, "r0000000000");
+        Cli.Result both = run("cancel", "--db", db.toString(), finished, "r0000000000");
         assertEquals(2, both.code());
-        assertTrue(both.err().contains("run '" + queued + "' is cancelled; there is nothing to cancel; no run r0000000000 in ")
+        assertTrue(both.err().contains("run '" + finished + "' is finished; there is nothing to cancel; no run r0000000000 in ")
                 && both.err().contains("(nothing was cancelled)"), both.err());
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
             assertEquals("queued", log.require(other).status());

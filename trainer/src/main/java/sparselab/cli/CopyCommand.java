@@ -22,6 +22,17 @@ public class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // as --db: a new log only in a folder that exists (a mistyped path would otherwise make folders and a log there)
+        java.util.Optional<java.nio.file.Path> newFile;
+        try {
+            newFile = EventLog.missingFile(to);
+        } catch (StoreException.BadLog e) {
+            newFile = java.util.Optional.empty();       // refused below, naming --to
+        }
+        newFile.map(java.nio.file.Path::getParent).filter(dir -> !java.nio.file.Files.isDirectory(dir)).ifPresent(dir -> {
+            throw new ExitCodes.RefusedException("--to: the folder " + dir + " does not exist; a new log is made only in an "
+                    + "existing folder (create it first, or check the path)");
+        });
         EventLog source = open(from, "--from", false);
         try {
             LogInUse.refuse(source, "--from", "a copy is taken while nothing writes to the log, so that it ends equal to it");

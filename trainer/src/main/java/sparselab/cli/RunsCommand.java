@@ -50,13 +50,13 @@ public class RunsCommand implements Callable<Integer> {
         String steps = sparselab.config.Choices.Optimizer.stepsTitle(runs.stream().map(r -> r.configMap().get("optimizer")).toList());
         List<List<String>> rows = new java.util.ArrayList<>();
         rows.add(List.of("run", "status", "preset", "data", "group", "beta", "rho", "estimator", "hidden", steps, "loss", "held-out",
-                "strokes", "flags", "created", "tags"));
+                "strokes", "flags", "worker", "created", "tags"));
         for (RunRow r : runs) {
             Map<String, String> c = r.configMap();
             rows.add(java.util.Arrays.asList(r.runId(), r.effectiveStatus(now), dash(r.preset()), dash(c.get("data")), dash(r.runGroup()),
                     dash(c.get("beta")), dash(c.get("rho")), dash(c.get("estimator")), dash(c.get("hidden")), r.epochsDone() + "/" + r.epochsTotal(),
                     fmt(r.lastLoss()), fmt(r.lastHeldout()), strokes(measures.get(r.runId())),
-                    flags.containsKey(r.runId()) ? String.valueOf(flags.get(r.runId())) : "-", String.valueOf(r.createdAt()),
+                    flags.containsKey(r.runId()) ? String.valueOf(flags.get(r.runId())) : "-", dash(r.worker()), String.valueOf(r.createdAt()),
                     r.tagList().isEmpty() ? "-" : String.join(",", r.tagList())));
         }
         // columns as wide as their longest value (a long data path or group name widens its column), a value over

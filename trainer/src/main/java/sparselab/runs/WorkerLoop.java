@@ -129,14 +129,25 @@ public final class WorkerLoop {
     public int run() {
         beat();
         Thread beater = new Thread(() -> {
+            int failed = 0;
+            long firstFailed = 0;
             while (!stopping.get()) {
                 try {
                     Thread.sleep(RunExecutor.HEARTBEAT_MS);
                     beat();
+                    if (failed > 0) {
+                        // said once the log answers again, so that a log read after an outage shows where it ended
+                        LOG.info("worker {}: the log answers again; its heartbeat goes on (after {} failed, {} s)", name, failed,
+                                (System.nanoTime() - firstFailed) / 1_000_000_000L);
+                        failed = 0;
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("worker {}: heartbeat failed: {}", name, sparselab.store.StoreException.oneLine(e));
+                    if (failed++ == 0) firstFailed = System.nanoTime();
+                    // the cause the database gave, not the connection pool's timeout that wraps it
+                    LOG.warn("worker {}: heartbeat failed ({} in a row), tried again in {} s: {}", name, failed, RunExecutor.HEARTBEAT_MS / 1000.0,
+                            sparselab.store.StoreException.unreachableWhy(e));
                 }
             }
         }, "worker-beat");

@@ -15,7 +15,7 @@ import java.util.Optional;
  * What {@code --db} names: an SQLite file (any path) or a PostgreSQL database
  * ({@code postgresql://user@host:port/db}). The password of a PostgreSQL log is looked for as libpq (psql) looks for
  * it: in the URL ({@code user:password@}), else {@code PGPASSWORD}, else the password file ({@code PGPASSFILE} or
- * {@code ~/.pgpass}, the libpq format); it is never part of {@link #display()}.
+ * {@code ~/.pgpass}, {@code ~} being HOME as libpq reads it; the libpq format); it is never part of {@link #display()}.
  */
 record Backend(Kind kind, Path file, String jdbcUrl, String user, String password, String display, String query) {
 
@@ -42,6 +42,11 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
             String shown = s.replaceFirst("\\?.*$", "?...").replaceFirst("^((?i:postgres(?:ql)?):/*[^:/@]*):.*@", "$1:***@");
             throw new StoreException.BadLog("--db: '" + shown + "' is not a postgresql:// URL; write it as postgresql://user@host:port/db"
                     + " (the scheme in lower case, two slashes after it; a file of that name: ./" + shown + ")");
+        }
+        // a JDBC URL, as Java tools write them: said how to write it here
+        if (s.regionMatches(true, 0, "jdbc:postgresql://", 0, 18)) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "' is a JDBC URL; write it without jdbc: as postgresql://"
+                    + redact(s).substring(18));
         }
         if (s.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || s.startsWith("jdbc:")) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "' is neither a file path nor a postgresql:// URL");
@@ -152,7 +157,10 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     /** The password of the first matching line of the libpq password file, if any. */
     static Optional<String> pgpass(String host, int port, String db, String user, java.util.function.UnaryOperator<String> env) {
         String f = env.apply("PGPASSFILE");
-        Path file = f != null && !f.isBlank() ? Path.of(f) : Path.of(System.getProperty("user.home"), ".pgpass");
+        // ~ as libpq reads it: HOME when set, else the account's home folder
+        String home = env.apply("HOME");
+        Path file = f != null && !f.isBlank() ? Path.of(f)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".pgpass");
         if (!Files.isRegularFile(file)) return Optional.empty();
         List<String> lines;
         try {

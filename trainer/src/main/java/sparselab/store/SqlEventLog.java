@@ -318,6 +318,8 @@ final class SqlEventLog implements EventLog {
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof java.net.UnknownHostException) m = "unknown host " + m;     // its message is the name alone
         m = firstLine(m);
+        // nothing listens there: the likeliest causes, as a user checks them
+        if (t instanceof java.net.ConnectException) m = m.replaceFirst("\\.$", "") + " (is the database server running, on that host and port?)";
         // the driver's words name no place to put it: where sparselab looks, in the order it looks
         if (m.contains("no password was provided")) m = m.replaceFirst("\\.$", "") + " (give it in the URL as user:password@, in PGPASSWORD, or in ~/.pgpass)";
         return m;

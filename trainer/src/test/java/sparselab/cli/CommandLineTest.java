@@ -592,6 +592,11 @@ class CommandLineTest {
                     Thread.sleep(100);
                 }
                 assertEquals("w-resume", log.run(id).orElseThrow().worker());
+                // `runs`, which the command points to, names the worker (found 2026-12-03 by a walkthrough: it had no such column)
+                Result runs = run("runs", "--db", db);
+                String header = runs.out().lines().findFirst().orElseThrow();
+                String row = runs.out().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow(() -> new AssertionError(runs.out()));
+                assertEquals("w-resume", row.substring(header.indexOf(" worker ") + 1).split(" +")[0], runs.out());
                 // a finished run is refused, exit 2, and nothing is written to it
                 int events = log.events(id).size();
                 Result again = run("resume", id, "--db", db, "--background");

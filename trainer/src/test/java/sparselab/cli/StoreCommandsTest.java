@@ -66,6 +66,11 @@ class StoreCommandsTest {
         assertTrue(err.toString().contains("refused: --from: no log at"), err.toString());
         assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", dir.toString()));
         assertTrue(err.toString().contains("refused: --to: ") && err.toString().contains("is a folder"), err.toString());
+        // a new file only in a folder that exists, as --db (found 2026-12-03 by a walkthrough: copy made the folders)
+        Path deep = dir.resolve("nodir").resolve("deeper").resolve("x.db");
+        assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", deep.toString()));
+        assertTrue(err.toString().contains("refused: --to: the folder " + deep.getParent() + " does not exist"), err.toString());
+        assertFalse(Files.exists(dir.resolve("nodir")), "no folder made");
         // not from a log in use (a copy taken while trainers write ends unequal): refused before the target exists
         try (EventLog log = EventLog.open(file)) {
             log.workerBeat(new sparselab.store.WorkerInfo("box-3:7", "box-3", 7L, 2, List.of(), null, null, false));

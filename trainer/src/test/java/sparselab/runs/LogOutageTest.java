@@ -78,6 +78,62 @@ class LogOutageTest {
         }
     }
 
+    /**
+     * A worker whose log cannot be reached (found 2026-12-03 by a walkthrough: its log said "heartbeat failed:
+     * ConnectionException: java.sql.SQLTransientConnectionException: sparselab-log - Connection is not available, request
+     * timed out after 15000ms (total=0, ...)", the pool's words, and nothing when the server was back). Now each failed
+     * beat gives the database's own reason and its count, and one line says when the log answers again.
+     */
+    @Test
+    void a_worker_says_why_its_heartbeat_fails_and_when_the_log_answers_again() throws Exception {
+        String db = LocalPostgres.testDatabase();
+        String name = URI.create(db).getPath().substring(1);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WorkerLoop.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        // from another database of the server: a database cannot shut out connections to itself from within; each
+        // try of a beat waits 2 s for a connection
+        try (EventLog log = LocalPostgres.openWithPoolWait(db, 2000); Connection admin = admin(db.replaceFirst("/[^/?]*(\\?.*)?$", "/postgres"));
+             Statement st = admin.createStatement()) {
+            WorkerLoop worker = new WorkerLoop(log, "w-outage", 1, 500, 0);
+            Thread serving = new Thread(worker::run, "w-outage");
+            serving.start();
+            try {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (log.workers().stream().noneMatch(w -> w.name().equals("w-outage"))) {
+                    assertTrue(System.nanoTime() < deadline, "the worker did not beat");
+                    Thread.sleep(20);
+                }
+                // no new connection to the database, and the open ones cut: as a server that went away
+                st.execute("ALTER DATABASE \"" + name + "\" ALLOW_CONNECTIONS false");
+                st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+                java.util.function.Supplier<List<String>> said = () -> lines.list.stream()
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("worker w-outage: ")).toList();
+                deadline = System.nanoTime() + 60_000_000_000L;
+                while (said.get().stream().noneMatch(m -> m.contains("heartbeat failed (1 in a row)"))) {
+                    assertTrue(System.nanoTime() < deadline, () -> "no failed beat said: " + said.get());
+                    Thread.sleep(50);
+                }
+                String failed = said.get().stream().filter(m -> m.contains("heartbeat failed (1 in a row)")).findFirst().orElseThrow();
+                assertTrue(failed.contains("is not currently accepting connections"), failed);   // the server's words
+                assertFalse(failed.contains("Connection is not available") || failed.contains("Exception"), failed);
+                st.execute("ALTER DATABASE \"" + name + "\" ALLOW_CONNECTIONS true");
+                deadline = System.nanoTime() + 60_000_000_000L;
+                while (said.get().stream().noneMatch(m -> m.contains("the log answers again; its heartbeat goes on (after "))) {
+                    assertTrue(System.nanoTime() < deadline, () -> "the beat's return not said: " + said.get());
+                    Thread.sleep(50);
+                }
+            } finally {
+                st.execute("ALTER DATABASE \"" + name + "\" ALLOW_CONNECTIONS true");
+                worker.stop();
+                serving.join(60_000);
+            }
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
     @Test
     void a_failure_s_one_line_has_no_statement_and_a_dropped_connection_is_told_from_a_refusal() {
         var jdbi = new IllegalStateException("writing failed: org.jdbi.v3.core.statement.UnableToExecuteStatementException: "

@@ -800,6 +800,9 @@ class EventLogTest {
         var e = assertThrows(StoreException.BadLog.class, () -> EventLog.open("mysql://u:pw@h/db"));
         assertTrue(e.getMessage().contains("neither a file path nor a postgresql:// URL"), e.getMessage());
         assertFalse(e.getMessage().contains("pw@"), "no password in messages: " + e.getMessage());
+        // a JDBC URL, as Java users write one first: said how to write it
+        var jdbc = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://u:pw@h:5432/db"));
+        assertEquals("--db: 'jdbc:postgresql://u:***@h:5432/db' is a JDBC URL; write it without jdbc: as postgresql://u:***@h:5432/db", jdbc.getMessage());
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
         var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
         assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
@@ -844,6 +847,10 @@ class EventLogTest {
         env.remove("PGPASSWORD");
         assertEquals("from-file", Backend.parse("postgresql://u@h:5433/db", true, env::get).password());
         assertEquals(null, Backend.parse("postgresql://u@h:5433/other", true, env::get).password(), "no line for that database");
+        // ~/.pgpass in the folder HOME names, as psql reads it (found 2026-12-03 by a walkthrough: the account's home was read)
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(home.resolve(".pgpass"), "h:5433:db:u:from-home\n");
+        assertEquals("from-home", Backend.parse("postgresql://u@h:5433/db", true, Map.of("HOME", home.toString())::get).password());
         for (String typo : List.of("postgresql:/u:hunter2@h:5433/db", "PostgreSQL://u:hunter2@h/db", "postgres:u@h/db?sslpassword=hunter2",
                 "postgresql:/u:hun:ter2@h/db", "postgresql:/u:hun/ter2@h/db", "postgresql:u:hun@ter2@h/db")) {
             var e = assertThrows(StoreException.BadLog.class, () -> Backend.parse(typo, true, env::get));
@@ -887,6 +894,7 @@ class EventLogTest {
         }
         var down = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:" + port + "/db"));
         assertTrue(down.getMessage().contains("127.0.0.1:" + port), down.getMessage());
+        assertTrue(down.getMessage().contains("(is the database server running, on that host and port?)"), down.getMessage());
         assertFalse(down.getMessage().contains("\n"));
         // a server that accepts the connection and then never answers: refused once the login time is up
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
