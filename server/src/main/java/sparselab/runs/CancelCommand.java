@@ -38,11 +38,11 @@ public class CancelCommand implements Callable<Integer> {
         }
         if (!refused.isEmpty()) throw new sparselab.store.StoreException.Conflict(String.join("; ", refused) + " (nothing was cancelled)");
         for (String id : ids) {
-            if (cancelledBefore.contains(id)) {
+            String after = cancelledBefore.contains(id) ? "cancelled already" : actions.cancel(id, "cli", false);
+            if (after.equals("cancelled already")) {
                 spec.commandLine().getOut().println(id + " cancelled already (nothing new written)");
                 continue;
             }
-            String after = actions.cancel(id, "cli", false);
             // asked again: nothing new is written (the API answers 409); said so, and the command still succeeds
             spec.commandLine().getOut().println(id + " " + (after.equals("cancelled") ? "cancelled"
                     : (askedBefore.contains(id) ? "cancel asked already (nothing new written)" : "cancel requested")

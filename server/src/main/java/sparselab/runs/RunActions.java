@@ -59,6 +59,12 @@ public final class RunActions {
         Instant now = clock.instant();
         String[] after = new String[1];
         log.appendChecked(runId, r -> {
+            // the command line's cancel: a run that ended cancelled since it was looked at (its trainer read an earlier
+            // request) is as asked; nothing is written
+            if (!refuseAskedAgain && r.status().equals("cancelled")) {
+                after[0] = "cancelled already";
+                return List.of();
+            }
             if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
             boolean atOnce = "queued".equals(r.status()) || "interrupted".equals(r.effectiveStatus(now));
             if (refuseAskedAgain && r.cancelRequested() && !atOnce) {
@@ -134,7 +140,8 @@ public final class RunActions {
      */
     public List<String> editTags(String runId, List<String> add, List<String> remove) {
         require(runId);
-        List<String> adding = checkedTags(add), removing = checkedTags(remove);
+        // a tag to remove is only compared: one no run could have is no error, however many are named
+        List<String> adding = checkedTags(add), removing = remove.stream().map(String::trim).toList();
         return retag(runId, old -> {
             LinkedHashSet<String> now = new LinkedHashSet<>(old);
             now.addAll(adding);

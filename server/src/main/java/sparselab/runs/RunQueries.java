@@ -87,7 +87,7 @@ public final class RunQueries {
     public record WorkerView(String name, String kind, String host, long pid, int slots, List<String> runs, String startedAt,
                              String heartbeatAt, boolean alive, boolean stopped) {}
 
-    /** How many running runs the workers view reads for its trainers of their own (a log trains far fewer at once). */
+    /** How many running runs the workers view reads for its trainers of their own, newest first (a log trains far fewer at once). */
     static final int TRAINERS_READ = 1000;
 
     /**
@@ -98,16 +98,26 @@ public final class RunQueries {
     public List<WorkerView> workers(Instant now) {
         Instant cutoff = now.minus(RunRow.HEARTBEAT_TIMEOUT);
         List<WorkerView> out = new ArrayList<>();
-        java.util.Set<String> named = new java.util.HashSet<>();
+        java.util.Set<String> listed = new java.util.HashSet<>();         // the runs of the live workers and pools
+        java.util.Set<String> alives = new java.util.HashSet<>(), names = new java.util.HashSet<>();
         for (sparselab.store.WorkerInfo w : log.workers()) {
             boolean alive = !w.stopped() && w.heartbeatAt() != null && Instant.parse(w.heartbeatAt()).isAfter(cutoff);
-            named.add(w.name());
+            names.add(w.name());
+            if (alive) {
+                listed.addAll(w.runs());
+                alives.add(w.name());
+            }
             out.add(new WorkerView(w.name(), sparselab.runs.WorkerLoop.isPool(w) ? "pool" : "worker", w.host(), w.pid(), w.slots(),
                     alive ? w.runs() : List.of(), w.startedAt(), w.heartbeatAt(), alive, w.stopped()));
         }
-        for (RunRow r : log.unfinished(TRAINERS_READ)) {
-            if (r.worker() == null || named.contains(r.worker()) || !r.effectiveStatus(now).equals("running")) continue;
-            out.add(new WorkerView(r.worker(), "trainer", r.host(), r.pid() == null ? 0 : r.pid(), 1, List.of(r.runId()), null,
+        // every run whose trainer beats now (the runs list's "running", in SQL) that no live worker or pool lists: a
+        // trainer of its own, or one a dashboard's pool started before that dashboard stopped
+        for (RunRow r : log.runsPage(new sparselab.store.RunFilter("running", null), null, TRAINERS_READ, now)) {
+            // a live worker's run before its next beat lists it is that worker's
+            if (listed.contains(r.runId()) || alives.contains(r.worker())) continue;
+            // named as the runs table names it, unless that is a stopped pool's or worker's name: then by its process
+            String name = r.worker() != null && !names.contains(r.worker()) ? r.worker() : r.host() + ":" + r.pid();
+            out.add(new WorkerView(name, "trainer", r.host(), r.pid() == null ? 0 : r.pid(), 1, List.of(r.runId()), null,
                     r.heartbeatAt(), true, false));
         }
         return out;

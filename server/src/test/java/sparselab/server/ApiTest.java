@@ -217,11 +217,22 @@ class ApiTest {
         String byWorker = Fixtures.queued(log, Map.of("data", "bars"));
         log.claim(byWorker, new RunEvent.Started(42, "box-4", 1, 0, null, Map.of(), null, "lab-4"), r -> true).orElseThrow();
         log.workerBeat(new sparselab.store.WorkerInfo("lab-4", "box-4", 40L, 1, List.of(byWorker), null, null, false));
+        // a trainer a dashboard's pool started, which goes on after that dashboard stopped: listed by its process
+        String orphan = Fixtures.queued(log, Map.of("data", "bars"));
+        log.claim(orphan, new RunEvent.Started(91, "box-5", 1, 0, null, Map.of(), null, "serve@box-5:9"), r -> true).orElseThrow();
+        log.workerBeat(new sparselab.store.WorkerInfo("serve@box-5:9", "box-5", 9L, 1, List.of(orphan), null, null, false));
+        log.workerStopped("serve@box-5:9");
         JavalinTest.test(app(), (server, client) -> {
             JsonNode all = json(client.get("/api/workers"));
-            assertEquals(2, all.size(), all::toString);
-            assertEquals("lab-4", all.get(0).get("name").asText());
-            JsonNode t = all.get(1);
+            assertEquals(4, all.size(), all::toString);
+            JsonNode gone = java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                    .filter(w -> w.get("name").asText().equals("box-5:91")).findFirst().orElseThrow(() -> new AssertionError(all.toString()));
+            assertEquals("trainer", gone.get("kind").asText());
+            assertEquals("[\"" + orphan + "\"]", gone.get("runs").toString());
+            java.util.List<String> names = java.util.stream.StreamSupport.stream(all.spliterator(), false).map(w -> w.get("name").asText()).toList();
+            assertEquals(1, names.stream().filter("lab-4"::equals).count(), "a worker's run is listed under that worker only: " + names);
+            JsonNode t = java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                    .filter(w -> w.get("name").asText().equals("box-3:77")).findFirst().orElseThrow(() -> new AssertionError(all.toString()));
             assertEquals("box-3:77", t.get("name").asText());
             assertEquals("trainer", t.get("kind").asText());
             assertEquals("box-3", t.get("host").asText());
@@ -231,8 +242,8 @@ class ApiTest {
         });
         JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
             JsonNode all = json(client.get("/api/workers"));
-            assertEquals(1, all.size(), all::toString);
-            assertEquals("lab-4", all.get(0).get("name").asText());
+            assertEquals(List.of("lab-4", "serve@box-5:9"), java.util.stream.StreamSupport.stream(all.spliterator(), false)
+                    .map(w -> w.get("name").asText()).sorted().toList(), "the workers alone once no trainer beats");
         });
     }
 

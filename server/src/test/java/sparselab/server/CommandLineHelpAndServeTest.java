@@ -217,6 +217,12 @@ class CommandLineHelpAndServeTest {
         assertEquals(0, edited.code(), edited.err());
         assertEquals(id + " tags: baseline, seed:1, beta3", edited.out().strip());
         assertEquals(id + " tags: baseline, seed:1, beta3", run("tag", "--db", db.toString(), id).out().strip());
+        // a tag to remove is only compared: one no run could have, or more than a run may hold, is no error
+        java.util.List<String> gone = new java.util.ArrayList<>(List.of("no such tag!"));
+        for (int i = 0; i < 21; i++) gone.add("x" + i);
+        Cli.Result removeMany = run("tag", "--db", db.toString(), id, "--remove", String.join(",", gone));
+        assertEquals(0, removeMany.code(), removeMany.err());
+        assertEquals(id + " tags: baseline, seed:1, beta3", removeMany.out().strip());
         int events;
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
             assertEquals(List.of("baseline", "seed:1", "beta3"), log.require(id).tagList());

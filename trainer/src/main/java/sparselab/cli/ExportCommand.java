@@ -63,6 +63,10 @@ public class ExportCommand implements Callable<Integer> {
             writable(gallery, "--gallery");
             notTheLog(gallery, "--gallery");
             // any other ending (g.txt, g.csv) would be a PNG under a name that says otherwise; none at all is taken as it is
+            if (dot > 0 && dot == name.length() - 1) {
+                throw new ExitCodes.RefusedException("--gallery: " + name + " ends in a dot; the gallery is a PNG image: name it "
+                        + name.substring(0, dot) + ".png");
+            }
             if (dot > 0 && !name.substring(dot + 1).equalsIgnoreCase("png")) {
                 throw new ExitCodes.RefusedException("--gallery: " + name + " ends in ." + name.substring(dot + 1)
                         + ", but the gallery is a PNG image: name it " + name.substring(0, dot) + ".png (or " + name + ".png)");

@@ -36,16 +36,20 @@ public class ResumeCommand implements Callable<Integer> {
         if (background && !sparselab.runs.WorkerLoop.freeServers(log).isEmpty()) {
             // as the dashboard's resume: queued again, for a free worker or pool to take over (a trainer started here
             // would race them for it); TrainCommand.run then waits for the claim as train --background does
+            // where the run is before it is queued again: refusals and claims after it are this resume's
+            TrainCommand.Queued queued = new TrainCommand.Queued(row.lastSeq(), row.lease());
             if (!row.status().equals("queued")) {
                 // checked again in the append's transaction: a resume or takeover at once queues or claims it once
+                // (queued by another meanwhile, the dashboard's Resume say: nothing more is written)
                 sparselab.runs.Runs.requeue(log, runId, r -> {
+                    if (r.status().equals("queued")) return java.util.List.of();
                     if (!sparselab.runs.RunExecutor.mayResume(r, log.clock().instant())) {
                         throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(r, log.clock().instant()));
                     }
                     return java.util.List.of(new sparselab.log.RunEvent.Requeued("cli"));
                 }, sparselab.config.Limits.fromEnvironment());
             }
-            return TrainCommand.run(spec, db.db, log, runId, true, false);
+            return TrainCommand.run(spec, db.db, log, runId, true, false, queued);
         }
         return TrainCommand.run(spec, db.db, log, runId, background, true);
     }

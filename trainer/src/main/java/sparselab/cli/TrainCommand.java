@@ -68,6 +68,14 @@ public class TrainCommand implements Callable<Integer> {
         return "run " + o.runId() + " " + (o.message().startsWith(o.status()) ? o.message() : o.status() + ": " + o.message());
     }
 
+    /**
+     * Where a run was when it was queued for the workers: its last event's seq and its lease (a new run: 0, 0); what
+     * comes after is this queueing's.
+     */
+    record Queued(long seq, long lease) {
+        static final Queued NEW = new Queued(0, 0);
+    }
+
     /** System property: how long {@code train --background} waits for a free worker to claim its run (seconds, default 10). */
     static final String WAIT_PROPERTY = "sparselab.workerWaitSeconds";
 
@@ -76,16 +84,21 @@ public class TrainCommand implements Callable<Integer> {
      * that it is still queued when the wait runs out; null when every one of them refused it (each refusal said on
      * the way, with its reason), so that a trainer is started here.
      */
-    static String awaitWorkers(EventLog log, String runId, List<String> idle, java.io.PrintWriter err) {
+    static String awaitWorkers(EventLog log, String runId, List<String> idle, java.io.PrintWriter err, Queued queued) {
         long deadline = System.nanoTime() + (long) (Double.parseDouble(System.getProperty(WAIT_PROPERTY, "10")) * 1e9);
         java.util.Map<String, String> refusals = new java.util.LinkedHashMap<>();
         while (true) {
             sparselab.log.RunRow r = log.run(runId).orElseThrow();
             if (!r.status().equals("queued")) {
-                return "run " + runId + " " + (r.worker() != null ? "started by " + r.worker() : "is " + r.status());
+                // a claim since it was queued takes a new lease; a run queued again keeps its last worker's name until then
+                return "run " + runId + " " + (r.worker() != null && r.lease() > queued.lease() ? "started by " + r.worker() : "is " + r.status());
             }
-            for (sparselab.log.StoredEvent e : log.events(runId)) {
-                if (e.event() instanceof sparselab.log.RunEvent.Refused f && idle.contains(f.worker())) refusals.putIfAbsent(f.worker(), f.reason());
+            // only the refusals since it was queued (a run queued again may hold older ones), read from the newest back
+            int since = (int) Math.min(1000, r.lastSeq() - queued.seq());
+            for (sparselab.log.StoredEvent e : since <= 0 ? List.<sparselab.log.StoredEvent>of() : log.eventsTail(runId, Long.MAX_VALUE, since)) {
+                if (e.seq() > queued.seq() && e.event() instanceof sparselab.log.RunEvent.Refused f && idle.contains(f.worker())) {
+                    refusals.putIfAbsent(f.worker(), f.reason());
+                }
             }
             if (refusals.keySet().containsAll(idle)) {
                 StringBuilder said = new StringBuilder();
@@ -110,12 +123,12 @@ public class TrainCommand implements Callable<Integer> {
      * trainer, or a worker that freed up meanwhile and claimed it first (the trainer here then finds it taken and ends);
      * waits as {@link #awaitWorkers} does.
      */
-    static String claimedAfterSpawn(EventLog log, String runId, long pid, String output) {
+    static String claimedAfterSpawn(EventLog log, String runId, long pid, String output, Queued queued) {
         long deadline = System.nanoTime() + (long) (Double.parseDouble(System.getProperty(WAIT_PROPERTY, "10")) * 1e9);
         while (true) {
             sparselab.log.RunRow r = log.run(runId).orElseThrow();
             if (!r.status().equals("queued")) {
-                if (r.worker() != null && !startedHere(r, pid)) {
+                if (r.worker() != null && r.lease() > queued.lease() && !startedHere(r, pid)) {
                     return "run " + runId + " started by " + r.worker() + ", a worker that freed up meanwhile (the trainer started here "
                             + "finds the run taken and ends)";
                 }
@@ -162,6 +175,11 @@ public class TrainCommand implements Callable<Integer> {
      * stopped by Ctrl-C (or SIGTERM) says, on its way out, how to continue it.
      */
     static int run(CommandSpec spec, String db, EventLog log, String runId, boolean background, boolean resume) {
+        return run(spec, db, log, runId, background, resume, Queued.NEW);
+    }
+
+    /** {@link #run(CommandSpec, String, EventLog, String, boolean, boolean)} of a run queued again at {@code queued}. */
+    static int run(CommandSpec spec, String db, EventLog log, String runId, boolean background, boolean resume, Queued queued) {
         if (background) {
             // a trainer started here would race the idle workers and pools for the queued run, and lose to a worker
             // that polls (its JVM starts slower) or start next to a pool's trainer
@@ -173,7 +191,7 @@ public class TrainCommand implements Callable<Integer> {
                         + "started here; `runs` shows who trains it)");
                 spec.commandLine().getOut().println(runId);
                 spec.commandLine().getOut().flush();
-                String after = awaitWorkers(log, runId, idle.stream().map(sparselab.store.WorkerInfo::name).toList(), spec.commandLine().getErr());
+                String after = awaitWorkers(log, runId, idle.stream().map(sparselab.store.WorkerInfo::name).toList(), spec.commandLine().getErr(), queued);
                 if (after != null) {
                     spec.commandLine().getErr().println(after);
                     return ExitCodes.OK;
@@ -181,7 +199,7 @@ public class TrainCommand implements Callable<Integer> {
                 // every free worker refused the run (its data differs there, say): trained here, as without workers
                 Process here = BackgroundTrainer.spawn(log, runId, resume);
                 spec.commandLine().getErr().println(claimedAfterSpawn(log, runId, here.pid(),
-                        BackgroundTrainer.logs(log.locator()).resolve(runId + ".log").toString()));
+                        BackgroundTrainer.logs(log.locator()).resolve(runId + ".log").toString(), queued));
                 return ExitCodes.OK;
             }
             BackgroundTrainer.spawn(log, runId, resume);

@@ -145,9 +145,12 @@ public final class WorkerLoop {
                     return;
                 } catch (RuntimeException e) {
                     if (failed++ == 0) firstFailed = System.nanoTime();
-                    // the cause the database gave, not the connection pool's timeout that wraps it
-                    LOG.warn("worker {}: heartbeat failed ({} in a row), tried again in {} s: {}", name, failed, RunExecutor.HEARTBEAT_MS / 1000.0,
-                            sparselab.store.StoreException.unreachableWhy(e));
+                    // the cause the database gave, not the connection pool's timeout that wraps it; the first three
+                    // failures, then every twelfth (a minute of 5 s beats), so that a long outage does not fill the log
+                    if (failed <= 3 || failed % 12 == 0) {
+                        LOG.warn("worker {}: heartbeat failed ({} in a row), tried again every {} s{}: {}", name, failed, RunExecutor.HEARTBEAT_MS / 1000.0,
+                                failed == 3 ? " (said again every 12th failure)" : "", sparselab.store.StoreException.unreachableWhy(e));
+                    }
                 }
             }
         }, "worker-beat");

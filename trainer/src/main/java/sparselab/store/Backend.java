@@ -208,5 +208,12 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     private static String encode(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
 
     /** The URL with any password replaced, for messages. */
-    static String redact(String s) { return s.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:***@").replaceFirst("\\?.*$", "?..."); }
+    static String redact(String s) {
+        String t = s.replaceFirst("\\?.*$", "?...");
+        int scheme = t.indexOf("://");
+        if (scheme < 0) return t;
+        // the user's part runs to the last '@' (a password may hold ':', '/' or '@'); what follows its first ':' is hidden
+        int at = t.lastIndexOf('@'), colon = t.indexOf(':', scheme + 3);
+        return at > scheme && colon > 0 && colon < at ? t.substring(0, colon) + ":***" + t.substring(at) : t;
+    }
 }

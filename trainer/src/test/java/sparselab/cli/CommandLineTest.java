@@ -579,6 +579,9 @@ class CommandLineTest {
                     assertTrue(System.nanoTime() < deadline, "the worker did not beat");
                     Thread.sleep(20);
                 }
+                // a refusal from before (the run's data differed on that worker once): not this resume's (found
+                // 2026-12-03 by a review: the command read it as the free worker's answer and trained the run here)
+                log.append(id, new sparselab.log.RunEvent.Refused("w-resume", "box-old", "an old refusal"));
                 Result resumed = run("resume", id, "--db", db, "--background");
                 assertEquals(0, resumed.code(), resumed.err());
                 assertEquals(id, resumed.out().strip());
@@ -1079,6 +1082,9 @@ class CommandLineTest {
         assertEquals(2, txt.code());
         assertEquals("refused: --gallery: g.txt ends in .txt, but the gallery is a PNG image: name it g.png (or g.txt.png)", txt.err().strip());
         assertFalse(Files.exists(dir.resolve("g.txt")));
+        Result dot = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.").toString());
+        assertEquals(2, dot.code());
+        assertEquals("refused: --gallery: g. ends in a dot; the gallery is a PNG image: name it g.png", dot.err().strip());
         Result negative = run("export", runId, "--db", db.toString(), "--gallery", dir.resolve("g.png").toString(), "--epoch", "-1");
         assertEquals(2, negative.code());
         assertEquals("refused: --epoch: -1 is below 0; snapshots are at epochs 0 and up", negative.err().strip());

@@ -803,6 +803,12 @@ class EventLogTest {
         // a JDBC URL, as Java users write one first: said how to write it
         var jdbc = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://u:pw@h:5432/db"));
         assertEquals("--db: 'jdbc:postgresql://u:***@h:5432/db' is a JDBC URL; write it without jdbc: as postgresql://u:***@h:5432/db", jdbc.getMessage());
+        // a password with '/', '@' or ':' in it is hidden whole (found 2026-12-03 by a review: pa/ss and p@ss leaked)
+        for (String odd : List.of("jdbc:postgresql://u:pa/ss@h/db", "jdbc:postgresql://u:p@ss@h/db", "mysql://u:hun:ter/2@h/db", "mysql://u:p@s/s@h/db")) {
+            var hidden = assertThrows(StoreException.BadLog.class, () -> EventLog.open(odd));
+            assertTrue(hidden.getMessage().contains("u:***@h/db"), hidden.getMessage());
+            for (String part : List.of("pa/ss", "ss@", "ter", "@s/s")) assertFalse(hidden.getMessage().contains(part), hidden.getMessage());
+        }
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
         var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
         assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
