@@ -198,6 +198,17 @@ const alone = ctx => {
   return y(ctx.dataIndex) && !y(ctx.dataIndex - 1) && !y(ctx.dataIndex + 1) ? 3 : 0;
 };
 
+/**
+ * Who trains or trained the run, as the runs table and the Workers page name it: " · worker serve@vm:8658 (trainer pid
+ * 9451)", or " · trainer vm:9401 of its own"; empty before its first claim.
+ */
+function workerText(s) {
+  if (!s.worker) return '';
+  const own = s.pid !== null && s.pid !== undefined && s.worker === `${s.host}:${s.pid}`;
+  if (own) return ` · trainer ${s.worker} of its own`;
+  return ` · worker ${s.worker}${s.pid !== null && s.pid !== undefined ? ` (trainer pid ${s.pid})` : ''}`;
+}
+
 let drawn = null;         // the metrics, flags and axis title the curves were last drawn with: the log scale toggle redraws them
 
 /**
@@ -297,7 +308,7 @@ async function loadOnce() {
     document.getElementById('summary').textContent =
       `${s.epochsDone}/${s.epochsTotal} ${words.axis}s · origin ${s.origin || ''}${s.preset ? ' · preset ' + s.preset : ''}` +
       `${data ? ' · data ' + data : ''}${run.dataFingerprint ? ` (fingerprint ${run.dataFingerprint.slice(0, 12)})` : ''}` +
-      `${s.error ? ' · error: ' + s.error : ''}`;
+      `${workerText(s)}${s.error ? ' · error: ' + s.error : ''}`;
     if (s.group) {
       document.getElementById('summary').append(' · group ', el('a', { id: 'group-link', href: `/group.html?name=${encodeURIComponent(s.group)}` }, s.group));
     } else if (isRunId(run.twinId)) {

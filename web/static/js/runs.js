@@ -41,10 +41,11 @@ function updateCompare() {
 }
 
 async function editTags(run) {
-  const text = prompt(`Tags of ${run.runId}, separated by spaces:`, run.tags.join(' '));
+  const text = prompt(`Tags of ${run.runId}, separated by spaces or commas:`, run.tags.join(' '));
   if (text === null) return;
   try {
-    await postJson(runPath(run.runId, 'tags'), { tags: text.split(/\s+/).filter(Boolean) });
+    // spaces or commas, as the command line's `tag --add a,b` takes them
+    await postJson(runPath(run.runId, 'tags'), { tags: text.split(/[\s,]+/).filter(Boolean) });
     refresh();
   } catch (e) {
     alert(e.message);
@@ -96,7 +97,7 @@ function row(r) {
   const pct = r.epochsTotal ? Math.round(100 * r.epochsDone / r.epochsTotal) : 0;
   // a resumed or taken-over run whose trainer trains logged steps again: its progress stands still, and says why
   const replaying = replayingText(r, stepWords([r.optimizer]).short);
-  const progress = el('td', replaying ? { class: 'replaying', title: replaying } : {},
+  const progress = el('td', replaying ? { class: 'progress-cell replaying', title: replaying } : { class: 'progress-cell' },
     el('span', { class: 'progress' }, el('span', { style: `width:${pct}%` })), `${r.epochsDone}/${r.epochsTotal}`,
     replaying ? el('div', { class: 'muted small' }, 'replaying') : null);
   // a button, so that the keyboard edits tags too (Tab, Enter), named by its run and tags

@@ -66,6 +66,16 @@ class WorkersBrowserTest {
                         .url(base + "/api/runs/" + run).build()).execute());
                 assertEquals("gpu-box-2", detail.get("worker").asText());
                 assertEquals("gpu-box-2", detail.get("summary").get("worker").asText());
+                // the run page says who trains it in its summary line, as the runs table does (found 2026-12-03 by a
+                // walkthrough: only a `started` line of the timeline named it, and a long run's epochs push it out)
+                driver.get(base + "/run.html?id=" + run);
+                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("summary")).getText().contains(" · worker "));
+                assertTrue(driver.findElement(By.id("summary")).getText().contains(" · worker gpu-box-2 (trainer pid 4242)"),
+                        driver.findElement(By.id("summary")).getText());
+                driver.get(base + "/run.html?id=" + own);
+                new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("summary")).getText().contains(" · trainer "));
+                assertTrue(driver.findElement(By.id("summary")).getText().contains(" · trainer box-3:77 of its own"),
+                        driver.findElement(By.id("summary")).getText());
 
                 // the runs table names the worker as the workers view does, with the trainer's process beneath it;
                 // a trainer of its own (the command line's) is its host:pid alone
@@ -79,6 +89,14 @@ class WorkersBrowserTest {
                 assertEquals("gpu-box-2: trainer process 4242 on box-2", worker.getAttribute("title"));
                 var alone = driver.findElement(ownCell);
                 assertEquals("box-3:77", alone.getText());
+                // tags typed apart by commas, as the command line's `tag --add a,b` takes them, or by spaces (found
+                // 2026-12-03 by a walkthrough: "a,b" was refused as one tag)
+                driver.findElement(By.cssSelector("#runs tr[data-run='" + own + "'] button.tags-edit")).click();
+                var prompt = new WebDriverWait(driver, Duration.ofSeconds(10)).until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+                assertTrue(prompt.getText().contains("separated by spaces or commas"), prompt.getText());
+                prompt.sendKeys("baseline,beta0 keep");
+                prompt.accept();
+                new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> log.require(own).tagList().equals(List.of("baseline", "beta0", "keep")));
                 assertTrue(alone.getAttribute("title").startsWith("trainer process 77 on box-3: a trainer of its own"), alone.getAttribute("title"));
                 var api = Fixtures.json(new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder().url(base + "/api/runs").build()).execute());
                 var listed = java.util.stream.StreamSupport.stream(api.spliterator(), false).filter(r -> r.get("runId").asText().equals(run)).findFirst().orElseThrow();
