@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code sparselab tag RUN [--add TAG] [--remove TAG]}: the run page's tags, from the terminal. */
+/** {@code sparselab tag RUN [--add TAG] [--remove TAG]}: the runs page's tags, from the terminal. */
 @Command(name = "tag", mixinStandardHelpOptions = true,
-        description = {"Show a run's tags, or add and remove some (as the run page's tags field does; `runs` lists them, "
+        description = {"Show a run's tags, or add and remove some (as the runs page's tags button does; `runs` lists them, "
                 + "and `runs -q TAG`, as the dashboard's filter, finds the runs with a tag).",
                 "A tag is 1 to 40 letters, digits or _.:+-; a run has at most 20."})
 public class TagCommand implements Callable<Integer> {
