@@ -89,23 +89,24 @@ public final class RunActions {
      */
     public RunRow requireResumable(String runId) {
         RunRow r = require(runId);
-        checkResumable(r, clock.instant());
+        checkResumable(r, clock.instant(), log::workers);
         return r;
     }
 
-    private static void checkResumable(RunRow r, Instant now) {
-        String why = whyNotResumable(r, now);
+    private static void checkResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
+        String why = whyNotResumable(r, now, workers);
         if (why != null) throw new StoreException.Conflict(why);
         // without a checkpoint the trainer starts again from epoch 0 and trains the logged epochs again without logging
         // them (training is deterministic), as `sparselab resume` and a worker's takeover do
     }
 
     /** Why run {@code r} cannot be resumed now, or null when it can. */
-    private static String whyNotResumable(RunRow r, Instant now) {
+    private static String whyNotResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
         String runId = r.runId(), status = r.effectiveStatus(now);
         boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
         if (!stoppedEarly) return "run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed";
-        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now)) {
+        // the log's workers are read only for a run whose trainer process is alive here (rare): a worker's own process
+        if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now) && !RunExecutor.trainerGone(r, now, workers.get())) {
             return "run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue";
         }
@@ -120,8 +121,10 @@ public final class RunActions {
      */
     public void requeue(String runId, sparselab.config.Limits limits) {
         Instant now = clock.instant();
+        // read before the append's transaction, which holds the log's connection on SQLite
+        List<sparselab.store.WorkerInfo> workers = log.workers();
         sparselab.runs.Runs.requeue(log, runId, r -> {
-            checkResumable(r, now);
+            checkResumable(r, now, () -> workers);
             return List.of(new RunEvent.Requeued("web"));
         }, limits);
     }
@@ -233,7 +236,7 @@ public final class RunActions {
         List<String> a = new ArrayList<>();
         if (!r.ended()) a.add("cancel");
         // without a checkpoint: from the start, replaying the logged epochs; not next to a trainer alive here (paused)
-        if (whyNotResumable(r, clock.instant()) == null) a.add("resume");
+        if (whyNotResumable(r, clock.instant(), log::workers) == null) a.add("resume");
         a.add("clone");
         if (!"0".equals(r.configMap().get("beta"))) a.add("twin");
         return a;

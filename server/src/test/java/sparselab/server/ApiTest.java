@@ -283,6 +283,27 @@ class ApiTest {
         });
     }
 
+    /**
+     * The same, but this process is a `sparselab worker` that trains its runs inside it: the run's heartbeat lapsed
+     * while the worker lives on (its training thread ended without recording why). Other workers take such a run over;
+     * the dashboard's Resume was refused as "still alive" (found in an earlier stop, fixed 2026-12-03).
+     */
+    @Test
+    void resumes_a_run_whose_heartbeat_lapsed_inside_a_worker_that_lives_on() {
+        String id = Fixtures.queued(log, Map.of("data", "bars"));
+        long me = ProcessHandle.current().pid();
+        String host = sparselab.runs.Provenance.host();
+        log.claim(id, new RunEvent.Started(me, host, 1, 0, null, Map.of(), null, "w-stuck"), r -> true).orElseThrow();
+        log.workerBeat(new sparselab.store.WorkerInfo("w-stuck", host, me, 1, List.of(), null, null, false));
+        JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
+            JsonNode one = json(client.get("/api/runs/" + id));
+            assertEquals("interrupted", one.get("summary").get("status").asText());
+            assertTrue(one.get("actions").toString().contains("resume"), one.get("actions").toString());
+            assertEquals(202, client.post("/api/runs/" + id + "/resume").code());
+            assertEquals("queued", log.run(id).orElseThrow().status());
+        });
+    }
+
     @Test
     void pages_the_runs_newest_first_with_a_cursor() {
         List<String> ids = new java.util.ArrayList<>();

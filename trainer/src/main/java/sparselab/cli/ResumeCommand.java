@@ -29,7 +29,10 @@ public class ResumeCommand implements Callable<Integer> {
         java.time.Instant now = log.clock().instant();
         // a run that cannot be resumed is refused here, exit 2, before a background trainer is started (it would only
         // be refused in its own log file, and this command would have said "started")
-        if (!sparselab.runs.RunExecutor.mayResume(row, now)) throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(row, now));
+        java.util.List<sparselab.store.WorkerInfo> workers = log.workers();      // read once, outside any transaction
+        if (!sparselab.runs.RunExecutor.mayResume(row, now, workers)) {
+            throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(row, now, workers));
+        }
         // as train: exit 2 over a limit, before a background trainer is started; the claim checks again in its
         // own transaction, where another resume or launch at once is counted
         sparselab.runs.Runs.checkResumeRoom(log, row, sparselab.config.Limits.fromEnvironment());
@@ -43,8 +46,8 @@ public class ResumeCommand implements Callable<Integer> {
                 // (queued by another meanwhile, the dashboard's Resume say: nothing more is written)
                 sparselab.runs.Runs.requeue(log, runId, r -> {
                     if (r.status().equals("queued")) return java.util.List.of();
-                    if (!sparselab.runs.RunExecutor.mayResume(r, log.clock().instant())) {
-                        throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(r, log.clock().instant()));
+                    if (!sparselab.runs.RunExecutor.mayResume(r, log.clock().instant(), workers)) {
+                        throw new ExitCodes.RefusedException(sparselab.runs.RunExecutor.whyNotResumable(r, log.clock().instant(), workers));
                     }
                     return java.util.List.of(new sparselab.log.RunEvent.Requeued("cli"));
                 }, sparselab.config.Limits.fromEnvironment());

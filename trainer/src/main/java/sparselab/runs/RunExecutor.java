@@ -205,10 +205,12 @@ public final class RunExecutor {
         Instant now = log.clock().instant();      // heartbeats are in the database's time
         Optional<Lease> claimed;
         if (resume) {
+            // read before the claim's transaction, which holds the log's connection on SQLite
+            List<sparselab.store.WorkerInfo> workers = log.workers();
             // what the run has left is checked against the log's limit in the claim's transaction: another resume or
             // launch at once, from any process, is counted (a check before the claim let two pass that only one fit)
             try {
-                claimed = Runs.claimResumed(log, runId, startedEvent(data.fingerprint(), worker), r -> mayResume(r, now),
+                claimed = Runs.claimResumed(log, runId, startedEvent(data.fingerprint(), worker), r -> mayResume(r, now, workers),
                         limits != null ? limits : Limits.fromEnvironment());
             } catch (ConfigException e) {
                 return new Outcome(runId, "refused", e.getMessage());
@@ -219,16 +221,16 @@ public final class RunExecutor {
         if (claimed.isEmpty()) {
             RunRow r = log.run(runId).orElseThrow();
             Instant at = log.clock().instant();
-            return new Outcome(runId, "refused", resume ? whyNotResumable(r, at)
+            return new Outcome(runId, "refused", resume ? whyNotResumable(r, at, log.workers())
                     : "run " + runId + " is " + r.effectiveStatus(at) + "; only a queued run can be started");
         }
         return train(claimed.get(), data);
     }
 
     /** Why run {@code r} cannot be resumed now ({@link #mayResume} is false), as `resume` and the dashboard's resume say it. */
-    public static String whyNotResumable(RunRow r, Instant now) {
+    public static String whyNotResumable(RunRow r, Instant now, java.util.Collection<sparselab.store.WorkerInfo> workers) {
         String status = r.effectiveStatus(now);
-        if (status.equals("interrupted") && !trainerGone(r, now)) {
+        if (status.equals("interrupted") && !trainerGone(r, now, workers)) {
             return "run " + r.runId() + " looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()
                     + ") is still alive (paused?); stop it first, or let it continue";
         }
@@ -250,11 +252,24 @@ public final class RunExecutor {
      * A run may be resumed when it stopped early (failed, cancelled, interrupted) and no trainer of it is alive on
      * this host: a paused trainer (SIGSTOP, a closed laptop) is not gone, and resuming next to it is refused.
      */
-    public static boolean mayResume(RunRow r, Instant now) {
+    public static boolean mayResume(RunRow r, Instant now, java.util.Collection<sparselab.store.WorkerInfo> workers) {
         String s = r.effectiveStatus(now);
         if (s.equals("failed") || s.equals("cancelled") || s.equals("queued")) return true;
-        if (s.equals("interrupted") || s.equals("running")) return trainerGone(r, now);
+        if (s.equals("interrupted") || s.equals("running")) return trainerGone(r, now, workers);
         return false;
+    }
+
+    /**
+     * {@link #trainerGone(RunRow, Instant)}, or a run whose heartbeat lapsed inside a {@code sparselab worker} that lives
+     * on ({@code workers}: the log's workers): a worker trains its runs in its own process, so that process alive says
+     * nothing of the run (its training thread ended without recording why, or is stuck). Other workers take such a run
+     * over; a resume may too, and the lease stops the old thread's writes. A dashboard pool's trainers are processes of
+     * their own, so a pool's pid is never a run's.
+     */
+    public static boolean trainerGone(RunRow r, Instant now, java.util.Collection<sparselab.store.WorkerInfo> workers) {
+        if (trainerGone(r, now)) return true;
+        return r.pid() != null && r.effectiveStatus(now).equals("interrupted") && workers.stream()
+                .anyMatch(w -> !WorkerLoop.isPool(w) && w.pid() == r.pid() && java.util.Objects.equals(w.host(), r.host()));
     }
 
     /** A running run whose trainer was on this host and is no longer alive (a trainer elsewhere counts as gone once its heartbeat lapsed). */

@@ -269,7 +269,7 @@ class TrainerFaultTest {
                     Runs.checkResumeRoom(own, own.run(id).orElseThrow(), limits);   // `resume`'s early check: both fit alone
                     checked.await(30, java.util.concurrent.TimeUnit.SECONDS);
                     java.time.Instant now = own.clock().instant();
-                    return Runs.claimResumed(own, id, RunExecutor.startedEvent("fp", null), r -> RunExecutor.mayResume(r, now), limits)
+                    return Runs.claimResumed(own, id, RunExecutor.startedEvent("fp", null), r -> RunExecutor.mayResume(r, now, List.of()), limits)
                             .map(l -> "claimed").orElse("not claimable");
                 } catch (ConfigException e) {
                     return "refused: " + e.getMessage();

@@ -181,7 +181,7 @@ class WorkersProcessTest {
             waitFor("the heartbeat to lapse", 60,
                     () -> log.run(run).orElseThrow().effectiveStatus(Instant.now()).equals("interrupted"));
             RunRow paused = log.run(run).orElseThrow();
-            assertFalse(RunExecutor.mayResume(paused, Instant.now()), "a resume next to a live trainer on this host is refused");
+            assertFalse(RunExecutor.mayResume(paused, Instant.now(), log.workers()), "a resume next to a live trainer on this host is refused");
             Process worker = track(BackgroundTrainer.spawnWorker(db, "w-" + kind, 4));
             waitFor("the worker's takeover", 120, () -> log.run(run).orElseThrow().lease() >= 2,
                     () -> "worker " + (worker.isAlive() ? "alive" : "exited " + worker.exitValue()) + ", its log:\n" + read("w-" + kind)
