@@ -150,6 +150,12 @@ export function dialog(label, content, { id, keys = () => {} } = {}) {
 }
 
 /** A time of the log (ISO-8601, UTC) as the pages write it: 2026-12-01 11:02:07 UTC. */
+/**
+ * Whether a run (or a started event) was trained by a trainer of its own (`train`, `resume`): its worker is its own
+ * host:pid, where a worker's or a dashboard pool's run names that worker or pool.
+ */
+export const ownTrainer = r => r.pid !== null && r.pid !== undefined && r.worker === `${r.host}:${r.pid}`;
+
 export const utcTime = at => (at ? at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') + ' UTC' : '');
 
 export function statusBadge(status) {

@@ -1,7 +1,7 @@
 // The run page: configuration (keys this run's optimizer or estimator ignores greyed, with the reason), actions,
 // downloads, its curves, a weight snapshot (click a filter to enlarge), a readable timeline. Live while it runs.
 // The id comes from the address: it is checked against the run-id pattern before any button or URL uses it.
-import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, getFlags, getListed, stepWords, utcTime, replayingText, dialog, say, thinnedText, ENDED } from './api.js';
+import { getJson, postJson, el, fmt, readableNumbers, statusBadge, isRunId, runPath, live, throttle, oneAtATime, lineOptions, flagDataset, flagLabel, getFlags, getListed, stepWords, utcTime, replayingText, dialog, say, thinnedText, ownTrainer, ENDED } from './api.js';
 import { nearestMeasures, measuresTable, allDead } from './measures.js';
 import './chartnumbers.js';     // the curves' numbers under them
 
@@ -129,7 +129,7 @@ function lineTitle(e) {
  */
 function startedLine(p) {
   const threads = `${p.threads} thread${p.threads === 1 ? '' : 's'}`;
-  const own = p.worker === `${p.host}:${p.pid}`;
+  const own = ownTrainer(p);
   const by = !p.worker ? `trainer pid ${p.pid} on ${p.host} (${threads})`
     : own ? `${p.worker}, a trainer of its own (${threads})`
       : `${p.worker} (trainer pid ${p.pid} on ${p.host}, ${threads})`;
@@ -204,7 +204,7 @@ const alone = ctx => {
  */
 function workerText(s) {
   if (!s.worker) return '';
-  const own = s.pid !== null && s.pid !== undefined && s.worker === `${s.host}:${s.pid}`;
+  const own = ownTrainer(s);
   if (own) return ` · trainer ${s.worker} of its own`;
   return ` · worker ${s.worker}${s.pid !== null && s.pid !== undefined ? ` (trainer pid ${s.pid})` : ''}`;
 }

@@ -1,6 +1,6 @@
 // The runs page: every run, filtered by text and status, updated live (server-sent events, polling when the
 // stream is down); select runs to compare (a selection outlives a filter: the button says how many it hides); edit tags.
-import { getJson, postJson, el, fmt, lossCell, statusBadge, isRunId, runPath, live, oneAtATime, stepWords, replayingText, keepingFocus, say } from './api.js';
+import { getJson, postJson, el, fmt, lossCell, statusBadge, isRunId, runPath, live, oneAtATime, stepWords, replayingText, keepingFocus, say, ownTrainer } from './api.js';
 import { allDead } from './measures.js';
 
 const body = document.querySelector('#runs tbody');
@@ -133,7 +133,7 @@ function row(r) {
  */
 function workerCell(r) {
   if (!r.worker) return el('td', { class: 'worker' }, '');
-  const own = r.pid !== null && r.pid !== undefined && r.worker === `${r.host}:${r.pid}`;
+  const own = ownTrainer(r);
   const trainer = r.pid === null || r.pid === undefined ? '' : `trainer process ${r.pid} on ${r.host}`;
   const title = own ? `${trainer}: a trainer of its own, not a worker's or a dashboard pool's` : trainer ? `${r.worker}: ${trainer}` : r.worker;
   return el('td', { class: 'worker', 'data-worker': r.worker, title },

@@ -24,22 +24,21 @@ public class CancelCommand implements Callable<Integer> {
         EventLog log = db.openExisting();
         RunActions actions = new RunActions(log, log.clock());
         List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
-        java.util.Set<String> askedBefore = new java.util.HashSet<>(), cancelledBefore = new java.util.HashSet<>();
+        java.util.Set<String> askedBefore = new java.util.HashSet<>();
         // every id checked before anything is written, and every one at fault named (not the first alone)
         List<String> refused = new java.util.ArrayList<>();
         for (String id : ids) {
             java.util.Optional<sparselab.log.RunRow> r = log.run(id);
             if (r.isEmpty()) refused.add(sparselab.cli.RunLookup.notFound(log, id));
-            // cancelled already: what was asked holds; said so, nothing written, as a cancel asked again (a script that
-            // cancels a run twice, or a list of runs some of which ended so, succeeds)
-            else if (r.get().status().equals("cancelled")) cancelledBefore.add(id);
-            else if (r.get().ended()) refused.add("run '" + id + "' is " + r.get().status() + "; there is nothing to cancel");
+            // cancelled already: what was asked holds (RunActions.cancel says so, nothing written), as a cancel asked
+            // again: a script that cancels a run twice, or a list of runs some of which ended so, succeeds
+            else if (r.get().ended() && !r.get().status().equals("cancelled")) refused.add("run '" + id + "' is " + r.get().status() + "; there is nothing to cancel");
             else if (r.get().cancelRequested()) askedBefore.add(id);
         }
         if (!refused.isEmpty()) throw new sparselab.store.StoreException.Conflict(String.join("; ", refused) + " (nothing was cancelled)");
         for (String id : ids) {
-            String after = cancelledBefore.contains(id) ? "cancelled already" : actions.cancel(id, "cli", false);
-            if (after.equals("cancelled already")) {
+            String after = actions.cancel(id, "cli", false);
+            if (after.equals(RunActions.CANCELLED_ALREADY)) {
                 spec.commandLine().getOut().println(id + " cancelled already (nothing new written)");
                 continue;
             }

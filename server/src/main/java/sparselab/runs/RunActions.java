@@ -18,6 +18,9 @@ public final class RunActions {
     private static final Pattern TAG = Pattern.compile("[\\p{L}\\p{N}_.:+-]{1,40}");
     private static final int MAX_TAGS = 20;
 
+    /** What {@link #cancel(String, String, boolean)} answers, without {@code refuseAskedAgain}, for a run cancelled already. */
+    public static final String CANCELLED_ALREADY = "cancelled already";
+
     private final EventLog log;
     private final Clock clock;
     private final long maxLogBytes;
@@ -45,7 +48,8 @@ public final class RunActions {
      * step of the log ({@link EventLog#appendChecked}): cancels sent at once write these events once, and the others
      * find the run cancelled, or its cancel asked (409).
      *
-     * @return the run's status after the request
+     * @return the run's status after the request, or {@link #CANCELLED_ALREADY} (the command line's cancel of a run that
+     *         had ended cancelled: nothing written)
      */
     public String cancel(String runId) {
         return cancel(runId, "web", true);
@@ -62,7 +66,7 @@ public final class RunActions {
             // the command line's cancel: a run that ended cancelled since it was looked at (its trainer read an earlier
             // request) is as asked; nothing is written
             if (!refuseAskedAgain && r.status().equals("cancelled")) {
-                after[0] = "cancelled already";
+                after[0] = CANCELLED_ALREADY;
                 return List.of();
             }
             if (r.ended()) throw new StoreException.Conflict("run '" + runId + "' is " + r.status() + "; there is nothing to cancel");
