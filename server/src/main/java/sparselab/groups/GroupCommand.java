@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import sparselab.cli.DbOption;
 import sparselab.cli.ExitCodes;
+import sparselab.cli.Figures;
 import sparselab.config.Choices;
 import sparselab.store.EventLog;
 import sparselab.runs.RunQueries;
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
 
 /** {@code sparselab group NAME}: a sweep or ladder as one table, the same figures as the group page. */
 @Command(name = "group", mixinStandardHelpOptions = true,
-        description = "Print a sweep or ladder as one table: step, change, status, final figures and the latest filter measures.")
+        description = "Print a sweep or ladder as one table: run, status, final figures, the latest filter measures and each run's values (a ladder: its step and change).")
 public final class GroupCommand implements Callable<Integer> {
     @Mixin DbOption db;
     @Spec CommandSpec spec;
@@ -37,8 +38,10 @@ public final class GroupCommand implements Callable<Integer> {
         String steps = stepsWord(g);
         // every figure as the page's run table writes it (fmt: the loss, held-out error and mean activation to 4 digits,
         // the filter measures to 3), at most 8 characters ("-6.24e-5", "0.001234"; "-0.01234" for a tanh unit's activation)
-        String fmt = "%-4s %-12s %-10s %-" + Math.max(9, steps.length()) + "s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
-        out.printf(fmt, "step", "run", "status", steps, "loss", "held-out", "mean act.", "locality", "dead", "satur.", "lifetime",
+        String fmt = "%s%-12s %-10s %-" + Math.max(9, steps.length()) + "s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s%n";
+        // a ladder's step column, as the group page has it; a sweep's runs have no step
+        boolean ladder = "ladder".equals(g.kind());
+        out.printf(fmt, ladder ? "step " : "", "run", "status", steps, "loss", "held-out", "mean act.", "locality", "dead", "satur.", "lifetime",
                 "digit", "strokes", "change / values");
         for (GroupView.Row r : g.runs()) {
             var m = r.measures();
@@ -46,10 +49,10 @@ public final class GroupCommand implements Callable<Integer> {
                     ? r.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "))
                     : r.changes().stream().map(c -> c.key() + " " + c.from() + " -> " + c.to()).collect(Collectors.joining(", "))
                             + (r.note() == null ? "" : "  (" + r.note() + ")");        // why a ladder's step left the asked order, as `ladder` says
-            out.printf(fmt, r.step() == null ? "-" : r.step(), r.run().runId(), r.run().status(),
-                    r.run().epochsDone() + "/" + r.run().epochsTotal(), f(r.run().loss()), f(r.run().heldout()), f(r.run().meanActivation()),
-                    m == null ? "-" : f(m.locality(), 3), m == null ? "-" : f(m.deadFraction(), 3), m == null ? "-" : f(m.saturatedFraction(), 3),
-                    m == null ? "-" : f(m.lifetimeSparsity(), 3), m == null ? "-" : f(m.digitLikeness(), 3), m == null ? "-" : strokes(m),
+            out.printf(fmt, ladder ? String.format("%-4s ", r.step() == null ? "-" : r.step()) : "", r.run().runId(), r.run().status(),
+                    r.run().epochsDone() + "/" + r.run().epochsTotal(), Figures.f(r.run().loss()), Figures.f(r.run().heldout()), Figures.f(r.run().meanActivation()),
+                    m == null ? "-" : Figures.f(m.locality(), 3), m == null ? "-" : Figures.f(m.deadFraction(), 3), m == null ? "-" : Figures.f(m.saturatedFraction(), 3),
+                    m == null ? "-" : Figures.f(m.lifetimeSparsity(), 3), m == null ? "-" : Figures.f(m.digitLikeness(), 3), m == null ? "-" : strokes(m),
                     change);
         }
         printReplicates(out, g);
@@ -86,59 +89,14 @@ public final class GroupCommand implements Callable<Integer> {
 
     /** The stroke share, or "all dead" where no unit fires (a share of filters no unit uses), as the pages write it. */
     private static String strokes(RunQueries.MeasurePoint m) {
-        return Replicates.allDead(m) ? "all dead" : f(m.strokeShare(), 3);
+        return Replicates.allDead(m) ? "all dead" : Figures.f(m.strokeShare(), 3);
     }
 
     /** "mean +- sd" as the group page writes "mean ± sd" (the sd to 3 digits, in its mean's style); the mean alone for one value; "-" for none. */
     public static String ms(Replicates.Summary s) {
         if (s.mean() == null) return "-";
-        if (s.sd() == null) return f(s.mean());
-        String[] both = alike(new double[] {s.mean(), s.sd()}, new int[] {4, 3});
+        if (s.sd() == null) return Figures.f(s.mean());
+        String[] both = Figures.alike(new double[] {s.mean(), s.sd()}, new int[] {4, 3});
         return both[0] + " +- " + both[1];
-    }
-
-    /** One figure as the pages write it (api.js fmt): 0.1189, 12.5, 3.40e-4; "-" for none. */
-    public static String f(Double v) {
-        return f(v, 4);
-    }
-
-    /** {@link #f(Double)} to {@code digits} significant digits, as fmt(v, digits) (the pages' filter measures: 3). */
-    public static String f(Double v, int digits) {
-        return v == null ? "-" : alike(new double[] {v}, new int[] {digits})[0];
-    }
-
-    /**
-     * Numbers shown together, in one style, as the pages' {@code fmtAlike} (web/static/js/api.js) writes them, so
-     * that the terminal and the group page print the same text: plain decimals of {@code digits[i]} significant
-     * digits without trailing zeros, or every non-zero one as 1.23e-5 (three digits) when the largest is below 1e-3
-     * or from 1e5 up, or a non-zero one is below 1e-6. Both round halves away from zero, as JavaScript does.
-     */
-    static String[] alike(double[] values, int[] digits) {
-        double largest = 0;
-        boolean tiny = false;
-        for (double v : values) {
-            if (!Double.isFinite(v)) continue;
-            largest = Math.max(largest, Math.abs(v));
-            tiny |= v != 0 && Math.abs(v) < 1e-6;
-        }
-        boolean exponent = (largest != 0 && (largest < 1e-3 || largest >= 1e5)) || tiny;
-        String[] out = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            double v = values[i];
-            if (!Double.isFinite(v)) out[i] = Double.toString(v);                      // NaN, Infinity, as String(v)
-            else if (v == 0) out[i] = "0";
-            else if (exponent) out[i] = exponential(v);
-            else out[i] = new java.math.BigDecimal(v).round(new java.math.MathContext(digits[i], java.math.RoundingMode.HALF_UP))
-                    .stripTrailingZeros().toPlainString();
-        }
-        return out;
-    }
-
-    /** JavaScript's {@code v.toExponential(2)}: 1.23e-5, -4.00e+7. */
-    private static String exponential(double v) {
-        java.math.BigDecimal r = new java.math.BigDecimal(Math.abs(v)).round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP));
-        int exp = r.precision() - r.scale() - 1;
-        String d = (r.unscaledValue().toString() + "00").substring(0, 3);
-        return (v < 0 ? "-" : "") + d.charAt(0) + "." + d.substring(1) + "e" + (exp < 0 ? "-" : "+") + Math.abs(exp);
     }
 }

@@ -11,7 +11,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import sparselab.groups.GroupCommand;
 import sparselab.log.RunEvent;
 import sparselab.store.EventLog;
 import sparselab.store.WorkerInfo;
@@ -569,9 +568,9 @@ class AccessibilityBrowserTest {
         }
     }
 
-    /** A figure as the pages' fmt writes it ({@link GroupCommand#f} writes it so), "" where there is none. */
+    /** A figure as the pages' fmt writes it ({@link sparselab.cli.Figures#f} writes it so), "" where there is none. */
     private static String fig(JsonNode v) {
-        return v == null || !v.isNumber() ? "" : GroupCommand.f(v.asDouble());
+        return v == null || !v.isNumber() ? "" : sparselab.cli.Figures.f(v.asDouble());
     }
 
     /** The rows of a run's curves, as its metrics API serves them: a header, then every {@code every}-th epoch from the first, and the last. */

@@ -62,6 +62,7 @@ class GroupCommandTest {
         String text = group(db, "noted");
         String said = note.substring(note.indexOf("  ("));
         assertTrue(text.lines().anyMatch(l -> l.startsWith("1 ") && l.endsWith(said)), said + " in\n" + text);
+        assertTrue(text.lines().anyMatch(l -> l.matches("step\\s+run\\s+status\\s.*")), "a ladder's table has its step column\n" + text);
     }
 
     @Test
@@ -128,7 +129,7 @@ class GroupCommandTest {
         // every unit dead in both of beta=3's runs: no stroke share to average, and each run's line says so
         assertEquals("-", column(header, beta3, "strokes"), beta3);
         assertEquals("0.4 +- 0", column(header, beta0, "strokes"), beta0);
-        assertEquals(2, text.lines().filter(l -> l.startsWith("-  ") && l.contains(" all dead ")).count(), text);
+        assertEquals(2, text.lines().filter(l -> l.matches("r[0-9a-f]+ .*") && l.contains(" all dead ")).count(), text);
         // the same numbers as the group page's points (the groups API): both come from Replicates
         try (EventLog log = EventLog.open(db)) {
             var g = new sparselab.groups.GroupQueries(log, new sparselab.runs.RunQueries(log)).group("fr", log.clock().instant());
@@ -162,16 +163,17 @@ class GroupCommandTest {
             Fixtures.queued(log, Map.of("seed", "2"), "sweep", "sgd");
         }
         String text = group(db, "lb");
-        String head = text.lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow(() -> new AssertionError(text));
-        assertTrue(head.matches("step\\s+run\\s+status\\s+iterations\\s+loss\\s+held-out\\s+mean act\\.\\s+locality.*"), head);
+        // a sweep's table starts with the run, as the group page's: only a ladder's runs have a step
+        String head = text.lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        assertTrue(head.matches("run\\s+status\\s+iterations\\s+loss\\s+held-out\\s+mean act\\.\\s+locality.*"), head);
         String points = text.lines().filter(l -> l.startsWith("point ")).findFirst().orElseThrow(() -> new AssertionError(text));
         try (EventLog log = EventLog.open(db)) {
             // the same numbers as the group page's run table and its over-seeds points (the groups API)
             var g = new sparselab.groups.GroupQueries(log, new sparselab.runs.RunQueries(log)).group("lb", log.clock().instant());
             assertEquals(4, g.runs().size());
             for (var r : g.runs()) {
-                String line = text.lines().filter(l -> l.startsWith("-    " + r.run().runId())).findFirst().orElseThrow(() -> new AssertionError(text));
-                assertEquals(sparselab.groups.GroupCommand.f(r.run().meanActivation()), cell(head, line, "mean act.", 10), line);
+                String line = text.lines().filter(l -> l.startsWith(r.run().runId() + " ")).findFirst().orElseThrow(() -> new AssertionError(text));
+                assertEquals(sparselab.cli.Figures.f(r.run().meanActivation()), cell(head, line, "mean act.", 10), line);
             }
             for (var p : g.points()) {
                 var m = p.figures().get("meanActivation");
@@ -184,10 +186,10 @@ class GroupCommandTest {
         assertEquals(points.length(), beta0.length(), points + "\n" + beta0);
 
         // a group of both kinds says both, as the page does; a group of minibatch runs says epochs
-        String both = group(db, "both").lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow();
-        assertTrue(both.matches("step\\s+run\\s+status\\s+epochs/iterations\\s+loss\\s.*"), both);
-        String sgd = group(db, "sgd").lines().filter(l -> l.startsWith("step ")).findFirst().orElseThrow();
-        assertTrue(sgd.matches("step\\s+run\\s+status\\s+epochs\\s+loss\\s.*"), sgd);
+        String both = group(db, "both").lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow();
+        assertTrue(both.matches("run\\s+status\\s+epochs/iterations\\s+loss\\s.*"), both);
+        String sgd = group(db, "sgd").lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow();
+        assertTrue(sgd.matches("run\\s+status\\s+epochs\\s+loss\\s.*"), sgd);
     }
 
     /** The right-aligned cell of a column of the points table, found by its header. */

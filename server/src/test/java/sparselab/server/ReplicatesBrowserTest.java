@@ -190,13 +190,13 @@ class ReplicatesBrowserTest {
         assertEquals(2 * columns.size(), compared, "every figure of both points compared");
 
         // and the runs' table: each run's figures as the page's run table writes them (the filter measures to 3 digits)
-        String runsHeader = lines.stream().filter(l -> l.startsWith("step ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        String runsHeader = lines.stream().filter(l -> l.startsWith("run ")).findFirst().orElseThrow(() -> new AssertionError(out));
         List<String> heads = driver.findElements(By.cssSelector("#group thead th")).stream().map(WebElement::getText).toList();
         Map<String, String> runColumns = Map.of("loss", "loss", "held-out", "held-out", "mean act.", "mean act.", "locality", "locality",
                 "dead", "dead", "saturated", "satur.", "lifetime sp.", "lifetime", "digit-like", "digit", "strokes", "strokes");
         int cells = 0;
         for (String id : sweep) {
-            String line = lines.stream().filter(l -> l.contains(" " + id + " ")).findFirst().orElseThrow(() -> new AssertionError(out));
+            String line = lines.stream().filter(l -> l.startsWith(id + " ")).findFirst().orElseThrow(() -> new AssertionError(out));
             List<WebElement> tds = driver.findElements(By.cssSelector("#group tbody tr[data-run='" + id + "'] td"));
             for (int i = 0; i < heads.size(); i++) {
                 String title = runColumns.get(heads.get(i));

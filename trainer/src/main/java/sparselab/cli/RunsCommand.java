@@ -74,19 +74,20 @@ public class RunsCommand implements Callable<Integer> {
     static final int MAX_WIDTH = 48;
 
     /**
-     * The stroke share of the run's newest measured snapshot, 3 decimals; "-" before the first; "all dead" where every
+     * The stroke share of the run's newest measured snapshot, 3 significant digits as the pages write it; "-" before the first; "all dead" where every
      * unit is dead there (its filters are not used), as the dashboard's runs table says.
      */
     private static String strokes(sparselab.log.MeasuresRow m) {
         if (m != null && m.deadFraction() != null && m.deadFraction() == 1.0) return "all dead";
-        return m == null || m.strokeShare() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", m.strokeShare());
+        return m == null || m.strokeShare() == null ? "-" : Figures.f(m.strokeShare(), 3);
     }
 
     private static String dash(String s) {
         return s == null || s.isEmpty() ? "-" : s;
     }
 
+    /** The loss and held-out error to 4 significant digits, as the pages and `group` write them. */
     private static String fmt(Double v) {
-        return v == null ? "-" : String.format("%.5g", v);
+        return Figures.f(v);
     }
 }

@@ -988,7 +988,7 @@ class CommandLineTest {
             a = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "alpha");
             b = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve("ufldl", null, List.of("data=bars")), "ufldl", "cli", "beta-sweep");
             c = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars")), null, "cli", "beta-sweep");
-            log.append(a, new sparselab.log.RunEvent.FilterMeasures(0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.5));
+            log.append(a, new sparselab.log.RunEvent.FilterMeasures(0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.04567));
             log.append(c, new sparselab.log.RunEvent.CancelRequested("cli"));
             log.append(c, new sparselab.log.RunEvent.Cancelled(0));
             d = sparselab.runs.Runs.create(log, sparselab.config.ConfigLoader.resolve(null, null, List.of("data=bars", "seed=5")), null, "cli", "gamma");
@@ -997,7 +997,7 @@ class CommandLineTest {
         Result all = run("runs", "--db", db);
         assertTrue(all.out().lines().findFirst().orElse("").contains("strokes"), all.out());
         String rowA = all.out().lines().filter(l -> l.startsWith(a)).findFirst().orElse("");
-        assertTrue(rowA.contains(" 0.500 "), "a's stroke share: " + rowA);
+        assertTrue(rowA.contains(" 0.0457 "), "a's stroke share to 3 digits, as the pages and `group` write it: " + rowA);
         assertTrue(all.out().lines().filter(l -> l.startsWith(b)).findFirst().orElse("").contains(" - "), all.out());
         String rowD = all.out().lines().filter(l -> l.startsWith(d)).findFirst().orElse("");
         assertTrue(rowD.contains(" all dead ") && !rowD.contains("0.375"), "every unit dead, as the pages say it: " + rowD);

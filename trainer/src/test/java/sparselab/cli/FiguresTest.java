@@ -1,16 +1,16 @@
-package sparselab.groups;
+package sparselab.cli;
 
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * {@code group}'s figures are written as the pages' {@code fmtAlike} (web/static/js/api.js) writes them; the
+ * `runs`' and `group`'s figures are written as the pages' {@code fmtAlike} (web/static/js/api.js) writes them; the
  * expected texts are JavaScript's for the same numbers (Number(v.toPrecision(d)) and v.toExponential(2)).
  */
-class GroupCommandFiguresTest {
+class FiguresTest {
     private static void alike(String[] expected, double[] values, int... digits) {
-        assertArrayEquals(expected, GroupCommand.alike(values, digits), java.util.Arrays.toString(values));
+        assertArrayEquals(expected, Figures.alike(values, digits), java.util.Arrays.toString(values));
     }
 
     @Test
