@@ -112,12 +112,15 @@ public final class RunQueries {
         }
         // every run whose trainer beats now (the runs list's "running", in SQL) that no live worker or pool lists: a
         // trainer of its own, or one a dashboard's pool started before that dashboard stopped
-        for (RunRow r : log.runsPage(new sparselab.store.RunFilter("running", null), null, TRAINERS_READ, now)) {
-            // a live worker's run before its next beat lists it is that worker's
-            if (listed.contains(r.runId()) || alives.contains(r.worker())) continue;
+        List<RunRow> trainers = log.runsPage(new sparselab.store.RunFilter("running", null), null, TRAINERS_READ, now).stream()
+                // a live worker's run before its next beat lists it is that worker's
+                .filter(r -> !listed.contains(r.runId()) && !alives.contains(r.worker())).toList();
+        // a trainer of its own started when it started its run (its newest `started` event)
+        Map<String, String> startedAt = trainers.isEmpty() ? Map.of() : log.lastStartedAt(trainers.stream().map(RunRow::runId).toList());
+        for (RunRow r : trainers) {
             // named as the runs table names it, unless that is a stopped pool's or worker's name: then by its process
             String name = r.worker() != null && !names.contains(r.worker()) ? r.worker() : r.host() + ":" + r.pid();
-            out.add(new WorkerView(name, "trainer", r.host(), r.pid() == null ? 0 : r.pid(), 1, List.of(r.runId()), null,
+            out.add(new WorkerView(name, "trainer", r.host(), r.pid() == null ? 0 : r.pid(), 1, List.of(r.runId()), startedAt.get(r.runId()),
                     r.heartbeatAt(), true, false));
         }
         return out;

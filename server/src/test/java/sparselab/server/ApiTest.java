@@ -239,6 +239,10 @@ class ApiTest {
             assertEquals(77, t.get("pid").asLong());
             assertTrue(t.get("alive").asBoolean());
             assertEquals("[\"" + own + "\"]", t.get("runs").toString());
+            // started when it started its run, as a worker's row says when the worker started (the cell was empty)
+            String startedEvent = log.events(own).stream().filter(e -> e.type().equals("started")).reduce((a, b) -> b).orElseThrow().at();
+            assertEquals(startedEvent, t.get("startedAt").asText());
+            assertFalse(gone.get("startedAt").isNull(), gone::toString);
         });
         JavalinTest.test(app(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5))), (server, client) -> {
             JsonNode all = json(client.get("/api/workers"));

@@ -410,6 +410,12 @@ public interface EventLog extends AutoCloseable {
      */
     Map<String, RunEvent.Started> startsSinceLastEpoch(java.util.Collection<String> runIds);
 
+    /**
+     * Of each of the runs, the time (the database's) of its newest {@code started} event: when its current trainer
+     * started it; runs never started are left out. One query per 500 runs, on the (run, type, seq) index.
+     */
+    Map<String, String> lastStartedAt(java.util.Collection<String> runIds);
+
     /** {@link #startsSinceLastEpoch} of one run. */
     default Optional<RunEvent.Started> startSinceLastEpoch(String runId) {
         return Optional.ofNullable(startsSinceLastEpoch(List.of(runId)).get(runId));

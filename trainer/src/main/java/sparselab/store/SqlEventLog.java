@@ -1461,6 +1461,19 @@ final class SqlEventLog implements EventLog {
         return out;
     }
 
+    @Override
+    public Map<String, String> lastStartedAt(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, String> out = new java.util.HashMap<>();
+        for (List<String> chunk : chunks(ids)) {         // within every backend's limit on bound values
+            jdbi.withHandle(h -> h.createQuery("SELECT e.run_id, e.at FROM events e WHERE e.run_id IN (<r>) AND e.type = 'started' "
+                            + "AND e.seq = (SELECT MAX(x.seq) FROM events x WHERE x.run_id = e.run_id AND x.type = 'started')")
+                    .bindList("r", chunk).map((rs, ctx) -> Map.entry(rs.getString("run_id"), rs.getString("at"))).list())
+                    .forEach(e -> out.put(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
     private List<StoredEvent> events(Handle h, String runId) {
         return h.createQuery(EVENT_COLUMNS + "WHERE run_id = :r ORDER BY seq").bind("r", runId).map((rs, ctx) -> decode(rs)).list();
     }
