@@ -50,7 +50,9 @@ public class LadderCommand implements Callable<Integer> {
         RunRow rb = require(log, b);
         // split here, not by picocli, which drops a trailing empty key ("beta,") and keeps the space of "beta, rho"
         List<String> order = new ArrayList<>();
-        for (String t : orderTexts) for (String k : t.split(",", -1)) order.add(k.trim());
+        // `--order ''` is no order, as the API's "order": "" (a form's empty field); an empty key inside one
+        // ("beta,,rho", "beta,") is refused by the ladder, naming it
+        for (String t : orderTexts) if (!t.isBlank()) for (String k : t.split(",", -1)) order.add(k.trim());
         List<Ladder.Step> steps = Groups.ladder(ra, rb, order);
         String group = Groups.newName(log, name, "ladder");
         Sweeps.checkSeeds(seeds, steps.size());

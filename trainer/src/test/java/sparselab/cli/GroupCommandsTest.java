@@ -144,6 +144,20 @@ class GroupCommandsTest {
         assertEquals(List.of("ufldl", "ufldl", "ufldl"), presets, "a middle step is found by the preset too (runs -q ufldl)");
     }
 
+    /** `--order ''` is no order, as the API's "order": "" (it was refused as an empty key, which the API does not do). */
+    @Test
+    void an_empty_order_is_the_default_order_as_in_the_api() {
+        EventLog log = EventLog.open(db());
+        String a = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=0.1", "weightDecay=0")), null, "cli", null);
+        String b = Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "beta=3", "weightDecay=0.003")), null, "cli", null);
+        assertEquals(0, run(new LadderCommand(), "--db", db().toString(), a, b, "--order", "", "--name", "none", "--queue-only"), err.toString());
+        assertEquals(0, run(new LadderCommand(), "--db", db().toString(), a, b, "--name", "default", "--queue-only"), err.toString());
+        java.util.function.Function<String, List<List<String>>> keys = g -> Groups.runIds(log, g).stream()
+                .map(id -> ((RunEvent.Created) log.events(id).get(0).event()).ladder().changedKeys()).toList();
+        assertEquals(3, Groups.runIds(log, "none").size());
+        assertEquals(keys.apply("default"), keys.apply("none"));
+    }
+
     @Test
     void a_ladder_of_an_unknown_run_is_refused() {
         EventLog log = EventLog.open(db());
