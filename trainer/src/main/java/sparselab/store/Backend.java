@@ -209,11 +209,32 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
 
     /** The URL with any password replaced, for messages. */
     static String redact(String s) {
-        String t = s.replaceFirst("\\?.*$", "?...");
-        int scheme = t.indexOf("://");
-        if (scheme < 0) return t;
-        // the user's part runs to the last '@' (a password may hold ':', '/' or '@'); what follows its first ':' is hidden
-        int at = t.lastIndexOf('@'), colon = t.indexOf(':', scheme + 3);
-        return at > scheme && colon > 0 && colon < at ? t.substring(0, colon) + ":***" + t.substring(at) : t;
+        int scheme = s.indexOf("://");
+        String t = s;
+        int from = 0;
+        if (scheme >= 0) {
+            // the user's part runs to the last '@' (a password may hold ':', '/', '?' or '@'); what follows its first ':' is hidden
+            int at = s.lastIndexOf('@'), colon = s.indexOf(':', scheme + 3);
+            if (at > scheme && colon > 0 && colon < at) {
+                t = s.substring(0, colon) + ":***" + s.substring(at);
+                from = colon + 4;
+            }
+        }
+        int q = t.indexOf('?', from);
+        if (q < 0) return t;
+        // the query's parameters as written, up to the first that names a password (password=, sslpassword=): its value
+        // and everything after it hidden (an unencoded '&' in a password would start what looks like a parameter)
+        StringBuilder out = new StringBuilder(t.substring(0, q + 1));
+        String[] params = t.substring(q + 1).split("&", -1);
+        for (int i = 0; i < params.length; i++) {
+            String name = params[i].contains("=") ? params[i].substring(0, params[i].indexOf('=')) : params[i];
+            if (i > 0) out.append('&');
+            if (name.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                out.append(name).append("=***").append(i + 1 < params.length ? "&..." : "");
+                break;
+            }
+            out.append(params[i]);
+        }
+        return out.toString();
     }
 }

@@ -809,6 +809,15 @@ class EventLogTest {
             assertTrue(hidden.getMessage().contains("u:***@h/db"), hidden.getMessage());
             for (String part : List.of("pa/ss", "ss@", "ter", "@s/s")) assertFalse(hidden.getMessage().contains(part), hidden.getMessage());
         }
+        // a JDBC URL's query as written, but for a password's value and what follows it (it was all "?...", so the
+        // suggested URL did not work); a '?' in the user's password is hidden with the rest of it
+        var query = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://h:5432/db?user=u&sslmode=require&password=p&ss&x=1"));
+        assertTrue(query.getMessage().endsWith("write it without jdbc: as postgresql://h:5432/db?user=u&sslmode=require&password=***&..."), query.getMessage());
+        assertFalse(query.getMessage().contains("=p") || query.getMessage().contains("ss&"), query.getMessage());
+        var plain = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://h/db?user=u&sslmode=require"));
+        assertTrue(plain.getMessage().endsWith("as postgresql://h/db?user=u&sslmode=require"), plain.getMessage());
+        var question = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://u:p?ss@h/db?SSLPassword=k"));
+        assertTrue(question.getMessage().endsWith("as postgresql://u:***@h/db?SSLPassword=***"), question.getMessage());
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
         var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
         assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
