@@ -43,11 +43,13 @@ public final class LaunchRoutes {
     }
 
     private void twin(Context ctx) {
+        sparselab.server.JsonBody.none(ctx);
         String id = launches.twin(actions.require(ctx.pathParam("id")), actions::twinOf);
         ctx.status(HttpStatus.CREATED).json(Map.of("runId", id, "status", "queued"));
     }
 
     private void resume(Context ctx) {
+        sparselab.server.JsonBody.none(ctx);
         String id = ctx.pathParam("id");
         launches.resume(actions, id);                       // 404, 409 or 429 before anything is written
         ctx.status(HttpStatus.ACCEPTED).json(Map.of("runId", id, "status", "resuming"));

@@ -41,7 +41,8 @@ public final class LiveRoutes {
         String run = ctx.queryParam("run");
         if (run != null && !feed.hasRun(run)) throw new io.javalin.http.NotFoundResponse("run '" + run + "' not found");
         if (!acceptsEvents(ctx.header("Accept"))) {
-            throw new io.javalin.http.HttpResponseException(406, "send Accept: text/event-stream (this is a stream of server-sent events)");
+            throw new io.javalin.http.HttpResponseException(406, "send Accept: text/event-stream, as EventSource does, and nothing else"
+                    + " in that header (this is a stream of server-sent events)");
         }
         // the slot is taken before the stream is opened, so a full feed answers with a status, not a stream
         long replayAfter = lastEventId(ctx.header("Last-Event-ID"));
@@ -115,13 +116,14 @@ public final class LiveRoutes {
         return Long.parseLong(header.trim());
     }
 
-    /** Whether an Accept header lists text/event-stream among its media ranges (parameters and other ranges aside). */
+    /**
+     * Whether the request asks for an event stream as Javalin's {@code SseHandler} serves one: an Accept header of
+     * exactly {@code text/event-stream}, as EventSource sends it (the same header value the handler reads). Any other
+     * (the type among other media ranges, with parameters) got an empty 200 from the handler, and its slot of the feed
+     * was never given back.
+     */
     static boolean acceptsEvents(String accept) {
-        if (accept == null) return false;
-        for (String range : accept.split(",")) {
-            if (range.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream")) return true;
-        }
-        return false;
+        return "text/event-stream".equals(accept);
     }
 
     private static Predicate<RunView> filter(Context ctx) {

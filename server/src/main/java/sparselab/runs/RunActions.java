@@ -158,15 +158,18 @@ public final class RunActions {
         });
     }
 
-    /** The tags trimmed and without repeats, each checked: 1 to 40 letters, digits or _.:+-, at most {@link #MAX_TAGS}. */
-    private static List<String> checkedTags(List<String> tags) {
+    /**
+     * The tags without spaces around them and without repeats, each checked: 1 to 40 letters, digits or _.:+-, at most
+     * {@link #MAX_TAGS}. A control character anywhere is refused, not trimmed away ("a\u0000" was stored as "a").
+     */
+    static List<String> checkedTags(List<String> tags) {
         if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (String t : tags) {
-            if (t == null || !TAG.matcher(t.trim()).matches()) {
+            if (t == null || t.chars().anyMatch(Character::isISOControl) || !TAG.matcher(t.strip()).matches()) {
                 throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-)");
             }
-            clean.add(t.trim());
+            clean.add(t.strip());
         }
         return new ArrayList<>(clean);
     }

@@ -174,6 +174,7 @@ public final class RunsRoutes {
     }
 
     private void cancel(Context ctx) {
+        sparselab.server.JsonBody.none(ctx);
         String id = ctx.pathParam("id");
         ctx.json(Map.of("runId", id, "status", actions.cancel(id)));
     }

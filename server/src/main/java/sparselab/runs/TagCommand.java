@@ -29,6 +29,15 @@ public class TagCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // the tags are checked before the log is opened: a refused tag leaves the log as it was (not even upgraded)
+        var pr = spec.commandLine().getParseResult();
+        for (String option : List.of("--add", "--remove")) {
+            if (pr.hasMatchedOption(option) && (option.equals("--add") ? add : remove).stream().allMatch(String::isBlank)) {
+                throw new sparselab.cli.ExitCodes.RefusedException(option + ": no tag in '" + sparselab.config.ConfigException.clip(
+                        String.join(",", pr.matchedOption(option).stringValues()), 60) + "'");
+            }
+        }
+        RunActions.checkedTags(add);
         EventLog log = db.openExisting();
         var row = sparselab.cli.RunLookup.require(log, runId);
         List<String> tags = add.isEmpty() && remove.isEmpty() ? row.tagList()

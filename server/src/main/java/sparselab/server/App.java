@@ -254,7 +254,8 @@ public final class App {
             if (allowed != null) {
                 // a 405 names the methods the path answers, in Allow (RFC 9110) and in words; HEAD is refused (above)
                 ctx.header("Allow", allowed);
-                ctx.status(405).json(ApiError.of(405, null, ctx.method().name() + ": " + ConfigException.clip(ctx.path(), 60)
+                // the method as sent (Javalin names one it does not know INVALID), clipped
+                ctx.status(405).json(ApiError.of(405, null, ConfigException.clip(ctx.req().getMethod(), 20) + ": " + ConfigException.clip(ctx.path(), 60)
                         + " answers " + allowed.replace(", ", " and ") + " only"));
                 return;
             }

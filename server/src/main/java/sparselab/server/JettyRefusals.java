@@ -26,6 +26,9 @@ final class JettyRefusals extends ErrorHandler {
     }
 
     private static byte[] body(int status, String reason) {
+        if (status == 505) {                      // the client's HTTP version, not a failure of the server
+            return Json.write(ApiError.of(status, null, "request: HTTP version not supported; send HTTP/1.1")).getBytes(StandardCharsets.UTF_8);
+        }
         if (status >= 500) {                      // never the text of an exception
             return Json.write(ApiError.of(status, null, "the web server failed to answer; see its log")).getBytes(StandardCharsets.UTF_8);
         }

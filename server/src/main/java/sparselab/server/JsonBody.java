@@ -41,7 +41,7 @@ public final class JsonBody {
         try {
             bytes = ctx.req().getInputStream().readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new BadRequestResponse("body: could not be read (" + e.getMessage() + ")");
+            throw new BadRequestResponse("body: " + unread(e, ctx.req().getContentLengthLong()));
         }
         if (bytes.length > MAX_BYTES) {
             throw new ContentTooLargeResponse("body: larger than the limit of " + MAX_BYTES + " bytes");
@@ -50,12 +50,42 @@ public final class JsonBody {
     }
 
     /**
+     * The body of an action that takes none (cancel, resume, twin): none, or {@code {}} as the pages send it; anything
+     * else is refused as a body of the wrong shape (415 for another type, 413 over the limit, 400 for anything but an
+     * empty object), before the action is taken. A form posted from elsewhere or a mistyped request changes nothing.
+     */
+    public static void none(Context ctx) {
+        String text = text(ctx);
+        if (text.isBlank()) return;
+        List<FieldError> errors = new java.util.ArrayList<>();
+        object(text, "with no fields: {} (this action takes no body)", Set.of(), errors);
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors.stream().map(e -> new FieldError(e.key(), "unknown field; this action takes no body (send none, or {})")).toList());
+        }
+    }
+
+    /**
+     * Why a body could not be read, in words, without Jetty's exception names: it stopped coming (the server's idle
+     * timeout, 30 s), or it ended before its declared length or with a chunk that is not one.
+     */
+    static String unread(IOException e, long declared) {
+        boolean idle = false;
+        for (Throwable t = e; t != null; t = t.getCause()) idle |= t instanceof java.util.concurrent.TimeoutException;
+        if (idle) {
+            return "not received in full: nothing more came for 30 s" + (declared >= 0 ? " (Content-Length: " + declared + " bytes)" : "");
+        }
+        return declared >= 0
+                ? "ended before its Content-Length of " + declared + " bytes"
+                : "ended early, or a chunk of it is not valid (Transfer-Encoding: chunked: each chunk a hex size, CRLF, the bytes, CRLF)";
+    }
+
+    /**
      * A body's declared type must be JSON ({@code application/json} or {@code application/...+json}) in UTF-8, or not
      * declared at all; otherwise 415 naming the type sent (clipped). {@code curl -d} without {@code -H} declares a form.
      */
     static void checkType(String contentType) {
         if (contentType == null || contentType.isBlank()) return;
-        String[] parts = contentType.split(";");
+        String[] parts = contentType.split(";", -1);        // ";" alone is two empty parts: no type, refused
         String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
         boolean json = type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
         String charset = null;
@@ -125,6 +155,11 @@ public final class JsonBody {
             root = Json.STRICT.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
             throw new ConfigException("body", "not valid JSON (" + reason(e) + ")");
+        } catch (NumberFormatException e) {
+            // a number whose exponent no decimal can hold (1e999999999999): Jackson's reason names Java types
+            java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(String.valueOf(e.getMessage()));
+            throw new ConfigException("body", "not valid JSON (" + (v.find() ? "the number " + ConfigException.clip(v.group(1), 60) : "a number")
+                    + " has an exponent beyond any range)");
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException("body", "expected a JSON object " + shape);

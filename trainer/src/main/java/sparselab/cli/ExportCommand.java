@@ -189,6 +189,8 @@ public class ExportCommand implements Callable<Integer> {
     private static String reason(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        // no reason given (a file in /proc, whose folder takes no new files): the path alone read as the reason
+        if (e instanceof java.nio.file.FileSystemException f) return "the system refused to create or write " + f.getFile();
         return e.getMessage();
     }
 
@@ -267,7 +269,7 @@ public class ExportCommand implements Callable<Integer> {
     }
 
     private float[] w1(EventLog log, RunEvent.WeightSnapshot w) {
-        byte[] blob = log.blob(w.blob()).orElseThrow(() -> new ExitCodes.FailedException("the weights of run " + runId + " at " + w.epoch()
+        byte[] blob = log.blob(w.blob()).orElseThrow(() -> new ExitCodes.FailedException("the weights of run " + runId + " at " + stepWord(log) + " " + w.epoch()
                 + " (blob " + w.blob() + ") are missing from the log; ./sparselab verify names what else is"));
         return WeightImages.w1(runId, w, blob);
     }

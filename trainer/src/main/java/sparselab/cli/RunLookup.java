@@ -22,7 +22,8 @@ public final class RunLookup {
 
     /** "no run X in LOG", then what X is not, or which run's id it begins. */
     public static String notFound(EventLog log, String id) {
-        String said = "no run " + ConfigException.clip(id, 60) + " in " + log.describe();
+        // an empty or blank id quoted, so that it reads as one ("no run  in" read as a typo)
+        String said = "no run " + (id == null || id.isBlank() ? "'" + (id == null ? "" : id) + "'" : ConfigException.clip(id, 60)) + " in " + log.describe();
         String t = id == null ? "" : id.trim();
         if (t.matches("r[0-9a-f]{0,9}") && t.length() >= 4) {
             // the runs filter finds ids that contain the text; of those, the ones it begins (at most 3 named)

@@ -22,7 +22,7 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "1", description = "runs trained at once (default: ${DEFAULT-VALUE})") int slots;
     @Option(names = "--name", description = "the worker's name on the dashboard (default: host:pid)") String name;
     @Option(names = "--poll", defaultValue = "2", paramLabel = "SECONDS", description = "how often an idle worker looks for work (default: ${DEFAULT-VALUE})") double poll;
-    @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long with nothing queued and nothing training anywhere (default: never)") Double idle;
+    @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long with nothing queued and nothing training anywhere (0: as soon as that is so; default: never)") Double idle;
 
     @Override
     public Integer call() {
@@ -53,7 +53,7 @@ public class WorkerCommand implements Callable<Integer> {
         // after every refusal (the options, the log, the name): a refused command says only what is wrong
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);
         WorkerLoop worker = new WorkerLoop(log, me, slots, (long) (poll * 1000),
-                idle == null ? 0 : (long) (idle * 1000));
+                idle == null ? 0 : Math.max(1, (long) (idle * 1000)));     // the loop's 0 is never; --exit-when-idle 0 is at once
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(worker.stopHook(done, System.err, true));
         spec.commandLine().getErr().println("worker " + worker.name() + " on " + log.describe() + ", " + slots + " slot(s)");

@@ -268,7 +268,7 @@ public final class ConfigKeys {
                 unknownNotListed++;
             }
         }
-        if (unknownNotListed > 0) throw new ConfigException(errors, unknownNotListed);
+        // the known keys' values are checked too, however many unknown keys came: a form marks each field at fault
         Map<String, Object> v = new LinkedHashMap<>();
         for (Key key : KEYS.values()) {
             String text = overrides.getOrDefault(key.name(), key.defaultValue());
@@ -282,7 +282,7 @@ public final class ConfigKeys {
                 errors.addAll(e.errors());
             }
         }
-        if (!errors.isEmpty()) throw new ConfigException(errors);
+        if (!errors.isEmpty() || unknownNotListed > 0) throw new ConfigException(errors, unknownNotListed);
         return new RunConfig(
                 (String) v.get("data"), (Integer) v.get("limit"), (Double) v.get("holdout"), (Integer) v.get("hidden"),
                 (Activation) v.get("hiddenActivation"), (Activation) v.get("outputActivation"), (Loss) v.get("loss"),
@@ -363,13 +363,25 @@ public final class ConfigKeys {
     }
 
     private static double dbl(String key, String t) {
+        double v = number(key, t);
+        if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
+        return v;
+    }
+
+    /**
+     * The number written, infinite when it is beyond a double's range; refused when it is no number, or when it is not
+     * zero but so small that it would be read as 0 (1e-400: beta = 1e-400 was queued as a run without the sparse term).
+     */
+    private static double number(String key, String t) {
         double v;
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + comma(t, false));
         }
-        if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
+        if (v == 0 && t.split("[eE]", 2)[0].matches(".*[1-9].*")) {
+            throw new ConfigException(key, ConfigException.clip(t, 60) + " is too small: it would be read as 0 (the smallest size, but 0, a number here can have is 4.9e-324)");
+        }
         return v;
     }
 

@@ -118,6 +118,7 @@ public final class ConfigLoader {
     /** Reads a JSON object of scalar values as key/value text. */
     public static Map<String, String> readJson(Path file) {
         JsonNode root;
+        if (file.toString().isBlank()) throw new ConfigException("--config", "empty; give a JSON config file, or leave --config out");
         if (!Files.exists(file)) throw new ConfigException("--config", file + ": no such file");
         if (Files.isDirectory(file)) throw new ConfigException("--config", file + ": is a folder, not a JSON config file");
         try {

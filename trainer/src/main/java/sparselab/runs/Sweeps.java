@@ -67,11 +67,13 @@ public final class Sweeps {
                 continue;
             }
             LinkedHashSet<String> values = new LinkedHashSet<>();
+            boolean empty = false;          // said once per list: "beta=," was refused twice in one message
             for (String v : items) {
                 String t = v.trim();
-                if (t.isEmpty()) errors.add(new FieldError(key, "empty value in the list '" + value + "'"));
+                if (t.isEmpty()) empty = true;
                 else if (!values.add(t)) errors.add(new FieldError(key, "value '" + t + "' is given twice"));
             }
+            if (empty) errors.add(new FieldError(key, "empty value in the list '" + value + "'"));
             if (axes.containsKey(key)) errors.add(new FieldError(key, "swept twice; give all its values in one --set"));
             axes.put(key, new Axis(key, List.copyOf(values)));
         }

@@ -317,7 +317,9 @@ final class SqlEventLog implements EventLog {
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof java.net.UnknownHostException) m = "unknown host " + m;     // its message is the name alone
-        m = firstLine(m);
+        // the SQLite driver's code before its words ("[SQLITE_NOTADB] File opened that is not a database file (file is
+        // not a database)"): the words alone
+        m = firstLine(m).replaceFirst("^\\[SQLITE_[A-Z_]+\\]\\s*", "");
         // nothing listens there: the likeliest causes, as a user checks them
         if (t instanceof java.net.ConnectException) m = m.replaceFirst("\\.$", "") + " (is the database server running, on that host and port?)";
         // the driver's words name no place to put it: where sparselab looks, in the order it looks

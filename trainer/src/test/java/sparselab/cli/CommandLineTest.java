@@ -790,6 +790,11 @@ class CommandLineTest {
         CommandLine cl2 = ExitCodes.install(new CommandLine(new WorkerCommand()));
         cl2.setErr(new PrintWriter(err2, true));
         assertEquals(0, cl2.execute("--db", db, "--name", "again", "--exit-when-idle", "0.5"), err2.toString());
+        // --exit-when-idle 0 is "as soon as there is nothing to do", as its help says: it was never (found 2026-12-03)
+        CommandLine cl3 = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        cl3.setErr(new PrintWriter(new StringWriter(), true));
+        assertEquals(0, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> cl3.execute("--db", db, "--name", "zero", "--exit-when-idle", "0")));
     }
 
     @Test

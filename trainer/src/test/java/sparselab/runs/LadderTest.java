@@ -61,7 +61,10 @@ class LadderTest {
         assertEquals(with(a, "beta", "3", "hidden", "196"), steps.get(2).config());
         assertEquals(b, steps.get(4).config());
         ConfigException typo = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("betta", "zzzzzz")));
-        assertEquals("unknown keys betta (did you mean beta?), zzzzzz", typo.errors().get(0).message(), "the key it most likely meant, as the launch form says it");
+        // the key it most likely meant, as the launch form says it, and the keys the order may name (found 2026-12-03:
+        // `--order nokey` named no key to give)
+        assertEquals("unknown keys betta (did you mean beta?), zzzzzz; the keys that differ: hidden, seed, weightDecay, beta",
+                typo.errors().get(0).message());
         ConfigException same = assertThrows(ConfigException.class, () -> Ladder.plan(a, b, List.of("beta", "rho")));
         assertTrue(same.getMessage().contains("rho (") && same.getMessage().contains("the same in both runs")
                 && same.getMessage().contains("weightDecay"), same.getMessage());
