@@ -1297,6 +1297,12 @@ final class SqlEventLog implements EventLog {
                 events += snapshotRead(h -> verifyRun(h, id, seqErrors, diffs, missing));
             } catch (RuntimeException e) {
                 diffs.add(id + ": unreadable (" + firstLine(rootMessage(e)) + ")");
+                // its events still count: the total is the log's, not of the runs that could be read
+                try {
+                    events += jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE run_id = :r").bind("r", id).mapTo(Long.class).one());
+                } catch (RuntimeException unreadable) {
+                    // a page too damaged to count: the run is named above
+                }
             }
         }
         return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs, missing);

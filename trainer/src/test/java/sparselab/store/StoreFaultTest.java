@@ -246,6 +246,31 @@ class StoreFaultTest {
         }
     }
 
+    /** An event that cannot be read names its run, and the run's events still count (found 2026-12-03: 13 of 24 counted). */
+    @Test
+    void verify_counts_every_event_also_those_of_a_run_it_cannot_read() throws Exception {
+        Path file = dir.resolve("unreadable.db");
+        String run;
+        long total;
+        try (EventLog log = EventLog.open(file)) {
+            run = EventLogTest.createRun(log);
+            String other = EventLogTest.createRun(log);
+            Lease lease = log.claim(run, EventLogTest.started(1), r -> true).orElseThrow();
+            lease.append(EventLogTest.epoch(1, 2.0));
+            lease.append(EventLogTest.epoch(2, 1.5));
+            log.append(other, new RunEvent.Tagged(List.of("kept")));
+            total = log.verify().events();
+            assertEquals(log.events(run).size() + log.events(other).size(), total);
+        }
+        Logs.rawExecute(file.toString(), "DROP TRIGGER events_no_update");
+        Logs.rawExecute(file.toString(), "UPDATE events SET payload = 'not json' WHERE run_id = '" + run + "' AND seq = 2");
+        try (EventLog log = EventLog.open(file)) {
+            VerifyReport r = log.verify();
+            assertEquals(total, r.events(), "every event counted");
+            assertTrue(r.projectionDiffs().stream().anyMatch(d -> d.startsWith(run + ": unreadable (")), r.projectionDiffs()::toString);
+        }
+    }
+
     @Test
     void closing_the_log_checkpoints_the_wal_so_a_copy_of_the_file_alone_holds_every_append() throws Exception {
         Path file = dir.resolve("a.db");
