@@ -45,7 +45,8 @@ public final class LiveRoutes {
                     + " in that header (this is a stream of server-sent events)");
         }
         // the slot is taken before the stream is opened, so a full feed answers with a status, not a stream
-        long replayAfter = lastEventId(ctx.header("Last-Event-ID"));
+        // a client's number beyond the log's position is no position of it: the stream starts from where the log is
+        long replayAfter = Math.min(lastEventId(ctx.header("Last-Event-ID")), feed.position());
         Runnable[] unsubscribe = new Runnable[1];
         SseClient[] holder = new SseClient[1];
         Object ready = new Object();
