@@ -57,11 +57,12 @@ public final class JsonBody {
     public static void none(Context ctx) {
         String text = text(ctx);
         if (text.isBlank()) return;
+        JsonNode root = object(text, "with no fields: {} (this action takes no body)", null, new java.util.ArrayList<>());
         List<FieldError> errors = new java.util.ArrayList<>();
-        object(text, "with no fields: {} (this action takes no body)", Set.of(), errors);
-        if (!errors.isEmpty()) {
-            throw new ConfigException(errors.stream().map(e -> new FieldError(e.key(), "unknown field; this action takes no body (send none, or {})")).toList());
+        for (Iterator<String> it = root.fieldNames(); it.hasNext() && errors.size() < MAX_UNKNOWN_LISTED; ) {
+            errors.add(new FieldError(it.next(), "unknown field; this action takes no body (send none, or {})"));
         }
+        if (!errors.isEmpty()) throw new ConfigException(errors, root.size() - errors.size());
     }
 
     /**
@@ -147,7 +148,8 @@ public final class JsonBody {
      * The body as a JSON object; malformed JSON or another shape is refused at once (field {@code body}), each unknown
      * field is added to {@code errors}.
      *
-     * @param shape what the object should look like, for the message
+     * @param shape  what the object should look like, for the message
+     * @param fields the fields it may have; null: any (the caller checks them)
      */
     public static JsonNode object(String body, String shape, Set<String> fields, List<FieldError> errors) {
         JsonNode root;
@@ -157,13 +159,12 @@ public final class JsonBody {
             throw new ConfigException("body", "not valid JSON (" + reason(e) + ")");
         } catch (NumberFormatException e) {
             // a number whose exponent no decimal can hold (1e999999999999): Jackson's reason names Java types
-            java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(String.valueOf(e.getMessage()));
-            throw new ConfigException("body", "not valid JSON (" + (v.find() ? "the number " + ConfigException.clip(v.group(1), 60) : "a number")
-                    + " has an exponent beyond any range)");
+            throw new ConfigException("body", "not valid JSON (" + Json.plain(e) + ")");
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException("body", "expected a JSON object " + shape);
         }
+        if (fields == null) return root;                 // any fields: the caller reads them (none: every one refused)
         String expected = String.join(", ", fields.stream().sorted().toList());
         int unknown = 0;
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {

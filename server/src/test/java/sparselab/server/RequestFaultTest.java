@@ -504,11 +504,6 @@ class RequestFaultTest {
     }
 
     /**
-     * A malformed body was answered with Jackson's internals ("[Source: REDACTED (StreamReadFeature...); line: 1,
-     * column: 1]"), and a huge status or path was quoted up to 4,000 characters: a body that is not JSON gets the
-     * short reason and where the parser stopped, and every value or path sent is quoted at most 60 characters long.
-     */
-    /**
      * Found 2026-12-03 by a probe of the API: a Content-Type of semicolons alone and a number whose exponent no
      * decimal holds were answered 500; a body cut short was "could not be read (org.eclipse.jetty.io.EofException:
      * Early EOF)", one that stopped coming "(java.util.concurrent.TimeoutException: Idle timeout expired: 30002/30000
@@ -559,6 +554,10 @@ class RequestFaultTest {
                 Response fields = post(client, path, "{\"beta\": 0}");
                 assertEquals(400, fields.code(), action);
                 assertEquals("beta: unknown field; this action takes no body (send none, or {})", json(fields).get("error").asText());
+                Response many = post(client, path, "{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5, \"f\": 6, \"g\": 7}");
+                assertEquals(400, many.code(), action);
+                String manyError = json(many).get("error").asText();
+                assertTrue(manyError.startsWith("a: unknown field; this action takes no body") && manyError.endsWith("; and 2 more"), manyError);
                 Response list = post(client, path, "[]");
                 assertEquals(400, list.code(), action);
                 assertTrue(json(list).get("error").asText().startsWith("body: expected a JSON object with no fields: {}"), action);
@@ -585,6 +584,11 @@ class RequestFaultTest {
         }
     }
 
+    /**
+     * A malformed body was answered with Jackson's internals ("[Source: REDACTED (StreamReadFeature...); line: 1,
+     * column: 1]"), and a huge status or path was quoted up to 4,000 characters: a body that is not JSON gets the
+     * short reason and where the parser stopped, and every value or path sent is quoted at most 60 characters long.
+     */
     @Test
     void a_malformed_body_gets_a_short_reason_without_parser_internals_and_a_huge_value_or_path_is_quoted_clipped() {
         JavalinTest.test(app(), (server, client) -> {

@@ -190,7 +190,7 @@ public class ExportCommand implements Callable<Integer> {
         if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
         // no reason given (a file in /proc, whose folder takes no new files): the path alone read as the reason
-        if (e instanceof java.nio.file.FileSystemException f) return "the system refused to create or write " + f.getFile();
+        if (e instanceof java.nio.file.FileSystemException f) return "the system refused to create or write " + (f.getFile() == null ? "it" : f.getFile());
         return e.getMessage();
     }
 

@@ -362,6 +362,9 @@ public final class ConfigKeys {
         return " (a decimal takes a point, as 0.3" + list;
     }
 
+    /** A number as a person writes it: digits 0-9, a point, an exponent. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     private static double dbl(String key, String t) {
         double v = number(key, t);
         if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
@@ -375,6 +378,9 @@ public final class ConfigKeys {
     private static double number(String key, String t) {
         double v;
         try {
+            // decimals only (Java's own reading also takes hex floats, 0x1p-3, and the suffixes 1d and 1f); NaN and
+            // Infinity are read, to be refused as not finite
+            if (!DECIMAL.matcher(t).matches() && !t.matches("(?i)[+-]?(nan|infinity)")) throw new NumberFormatException(t);
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + comma(t, false));

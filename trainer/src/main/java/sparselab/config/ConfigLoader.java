@@ -125,6 +125,8 @@ public final class ConfigLoader {
             root = sparselab.log.Json.STRICT.readTree(Files.readString(file));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException("--config", file + ": not valid JSON: " + sparselab.log.Json.plain(e));
+        } catch (NumberFormatException e) {             // 1e999999999999, as the API refuses it
+            throw new ConfigException("--config", file + ": not valid JSON: " + sparselab.log.Json.plain(e));
         } catch (java.nio.charset.CharacterCodingException e) {     // Java's own message says only "Input length = 1"
             throw new ConfigException("--config", file + ": not UTF-8 text; save the JSON file as UTF-8");
         } catch (IOException e) {

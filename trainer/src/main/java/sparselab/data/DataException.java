@@ -46,7 +46,8 @@ public final class DataException extends RuntimeException {
                     return p + " is a file, not a folder";
                 }
             }
-            return (f.getReason() == null ? "cannot be written" : f.getReason()) + ": " + f.getFile();
+            if (f instanceof java.nio.file.NoSuchFileException) return "no such file or folder: " + f.getFile();
+            return (f.getReason() == null ? "refused by the system" : f.getReason()) + ": " + f.getFile();
         }
         return e.getMessage() == null ? "an input/output error" : e.getMessage();
     }

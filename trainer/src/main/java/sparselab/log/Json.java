@@ -68,6 +68,18 @@ public final class Json {
         return at == null || at.getLineNr() < 0 ? m : m + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
+    /**
+     * The parser's refusal of a number no decimal holds (its exponent beyond any range: 1e999999999999), which it
+     * throws as a {@code NumberFormatException} that names Java types, in plain words: "the number 1e999999999999 has
+     * an exponent beyond any range".
+     */
+    public static String plain(NumberFormatException e) {
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(String.valueOf(e.getMessage()));
+        String number = v.find() ? v.group(1) : null;
+        if (number != null && number.length() > 60) number = number.substring(0, 60) + "... (" + number.length() + " characters)";
+        return (number != null ? "the number " + number : "a number") + " has an exponent beyond any range";
+    }
+
     /** {@link #plain(com.fasterxml.jackson.core.JsonProcessingException)} of a message alone. */
     public static String plain(String message) {
         if (message == null) return "";

@@ -38,8 +38,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         if (s.startsWith("postgresql://") || s.startsWith("postgres://")) return postgres(s, env);
         // a slash short (postgresql:/host/db) or a scheme in capitals: no file path was meant
         if (s.matches("(?i)^postgres(ql)?:.*")) {
-            // what may be a password hidden: from the colon after the user to the last '@' (a password may hold ':', '/' or '@')
-            String shown = s.replaceFirst("\\?.*$", "?...").replaceFirst("^((?i:postgres(?:ql)?):/*[^:/@]*):.*@", "$1:***@");
+            String shown = redact(s);
             throw new StoreException.BadLog("--db: '" + shown + "' is not a postgresql:// URL; write it as postgresql://user@host:port/db"
                     + " (the scheme in lower case, two slashes after it; a file of that name: ./" + shown + ")");
         }
@@ -209,32 +208,22 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
 
     /** The URL with any password replaced, for messages. */
     static String redact(String s) {
-        int scheme = s.indexOf("://");
-        String t = s;
-        int from = 0;
-        if (scheme >= 0) {
-            // the user's part runs to the last '@' (a password may hold ':', '/', '?' or '@'); what follows its first ':' is hidden
-            int at = s.lastIndexOf('@'), colon = s.indexOf(':', scheme + 3);
-            if (at > scheme && colon > 0 && colon < at) {
-                t = s.substring(0, colon) + ":***" + s.substring(at);
-                from = colon + 4;
-            }
+        // a query parameter that names a password (password=, sslpassword=): its value and all after it hidden, first
+        // (its value may hold '@' or ':', which the user's part below would read as its own)
+        String head = s, tail = "";
+        java.util.regex.Matcher pw = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=").matcher(s);
+        if (pw.find()) {
+            head = s.substring(0, pw.start());
+            tail = s.charAt(pw.start()) + pw.group(1) + "=***" + (s.indexOf('&', pw.end()) >= 0 ? "&..." : "");
         }
-        int q = t.indexOf('?', from);
-        if (q < 0) return t;
-        // the query's parameters as written, up to the first that names a password (password=, sslpassword=): its value
-        // and everything after it hidden (an unencoded '&' in a password would start what looks like a parameter)
-        StringBuilder out = new StringBuilder(t.substring(0, q + 1));
-        String[] params = t.substring(q + 1).split("&", -1);
-        for (int i = 0; i < params.length; i++) {
-            String name = params[i].contains("=") ? params[i].substring(0, params[i].indexOf('=')) : params[i];
-            if (i > 0) out.append('&');
-            if (name.toLowerCase(java.util.Locale.ROOT).contains("password")) {
-                out.append(name).append("=***").append(i + 1 < params.length ? "&..." : "");
-                break;
-            }
-            out.append(params[i]);
-        }
-        return out.toString();
+        // the user's part, in what is left: from the first ':' after the scheme (and its slashes, however many) to the
+        // last '@' (a password may hold ':', '/', '?' or '@'); a query's '@' only hides more
+        java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^(jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:/*").matcher(head);
+        int from = scheme.find() ? scheme.end() : 0;
+        int at = head.lastIndexOf('@'), colon = head.indexOf(':', from);
+        if (at > from && colon >= 0 && colon < at) head = head.substring(0, colon) + ":***" + head.substring(at);
+        // a user's password that itself holds "?password=": its '@' lies beyond the cut, so all after the ':' is hidden
+        else if (at < 0 && colon >= 0 && !tail.isEmpty() && s.indexOf('@', head.length()) >= 0) head = head.substring(0, colon) + ":***";
+        return head + tail;
     }
 }

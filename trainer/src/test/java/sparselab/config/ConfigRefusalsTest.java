@@ -215,7 +215,18 @@ class ConfigRefusalsTest {
             ConfigException t = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of("beta=" + tiny)), tiny);
             assertEquals("beta: " + tiny + " is too small: it would be read as 0 (the smallest size, but 0, a number here can have is 4.9e-324)", t.errors().get(0).toString());
         }
-        for (String zero : List.of("0", "0.0", "0e-400", "0.000e5")) assertEquals(0.0, ConfigLoader.resolve(null, null, List.of("beta=" + zero)).beta(), zero);
+        for (String zero : List.of("0", "0.0", "0e-400", "0.000e5", "-0", ".0")) assertEquals(0.0, ConfigLoader.resolve(null, null, List.of("beta=" + zero)).beta() + 0.0, zero);   // -0 is 0
+        // Java's reading of hex floats and suffixes is no number here (0xEp-1100 was read as 0 past the check above)
+        for (String odd : List.of("0xEp-1100", "0x1p3", "1d", "2f", "1e", "e5", "1.2.3")) {
+            ConfigException t = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, null, List.of("beta=" + odd)), odd);
+            assertTrue(t.errors().get(0).toString().startsWith("beta: '" + odd + "' is not a number"), t.errors().get(0).toString());
+        }
+        for (String fine : List.of("+1", "1.", ".5", "1E+1", "3e0")) assertTrue(ConfigLoader.resolve(null, null, List.of("beta=" + fine)).beta() > 0, fine);
+        // the same exponent refusal in a config file as in a web launch (it ended as a NumberFormatException, exit 1)
+        Path huge = dir.resolve("huge.json");
+        Files.writeString(huge, "{\"beta\": 1e999999999999}");
+        ConfigException h = assertThrows(ConfigException.class, () -> ConfigLoader.resolve(null, huge, List.of()));
+        assertEquals("--config: " + huge + ": not valid JSON: the number 1e999999999999 has an exponent beyond any range", h.errors().get(0).toString());
         assertEquals(1e-300, ConfigLoader.resolve(null, null, List.of("beta=1e-300")).beta());
         // a preset the file names that does not exist names the file too
         Files.writeString(file, "{\"preset\": \"nope\"}");

@@ -818,6 +818,22 @@ class EventLogTest {
         assertTrue(plain.getMessage().endsWith("as postgresql://h/db?user=u&sslmode=require"), plain.getMessage());
         var question = assertThrows(StoreException.BadLog.class, () -> EventLog.open("jdbc:postgresql://u:p?ss@h/db?SSLPassword=k"));
         assertTrue(question.getMessage().endsWith("as postgresql://u:***@h/db?SSLPassword=***"), question.getMessage());
+        // a review of these changes: an '@' or ':' in a query's password, a '?' in the user's password of a URL with a
+        // scheme in capitals, a JDBC URL with one slash, and a user's password that holds "?password=" itself
+        Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        secrets.put("jdbc:postgresql://host:5432/db?user=u&password=p@ss", "p@ss");
+        secrets.put("jdbc:postgresql://host/db?password=ab:cd@ef", "cd@ef");
+        secrets.put("PostgreSQL://u:pa?ss@h/db", "pa?ss");
+        secrets.put("jdbc:postgresql:/u:pw@h/db", "pw@");
+        secrets.put("postgresql://u:my?password=x@h/db x", "my?");
+        secrets.put("jdbc:postgresql://[::1]:5432/db?password=hunter2", "hunter2");
+        for (Map.Entry<String, String> secret : secrets.entrySet()) {
+            var hidden = assertThrows(StoreException.BadLog.class, () -> EventLog.open(secret.getKey()));
+            assertFalse(hidden.getMessage().contains(secret.getValue()), secret.getKey() + ": " + hidden.getMessage());
+            for (String part : secret.getValue().split("[@:?]")) {
+                if (part.length() > 1) assertFalse(hidden.getMessage().contains(part + "@") || hidden.getMessage().contains(":" + part), part + " in " + hidden.getMessage());
+            }
+        }
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
         var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
         assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
