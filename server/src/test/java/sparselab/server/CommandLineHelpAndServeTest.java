@@ -97,7 +97,7 @@ class CommandLineHelpAndServeTest {
         Cli.Result bad = run("runs", "--limit", "abc");
         assertEquals(2, bad.code());
         List<String> lines = bad.err().lines().toList();
-        assertEquals("Invalid value for option '--limit': 'abc' is not an int", lines.get(0), bad.err());
+        assertEquals("Invalid value for option '--limit': 'abc' is not an integer", lines.get(0), bad.err());   // the configuration keys' words
         assertTrue(lines.get(1).startsWith("Usage: sparselab runs ["), bad.err());
         assertEquals("(./sparselab runs --help explains every option)", lines.get(lines.size() - 1), bad.err());
         assertFalse(bad.err().contains("only the runs of this group"), "no option's description: " + bad.err());

@@ -67,6 +67,13 @@ public final class ExitCodes {
             org.slf4j.LoggerFactory.getLogger(ExitCodes.class).debug("command failed", ex);
             return FAILURE;
         });
+        // the options' numbers in the words of the configuration keys' refusals, not picocli's "is not an int"
+        cl.registerConverter(Integer.class, t -> (int) whole(t, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        cl.registerConverter(int.class, t -> (int) whole(t, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        cl.registerConverter(Long.class, t -> whole(t, Long.MIN_VALUE, Long.MAX_VALUE));
+        cl.registerConverter(long.class, t -> whole(t, Long.MIN_VALUE, Long.MAX_VALUE));
+        cl.registerConverter(Double.class, ExitCodes::decimal);
+        cl.registerConverter(double.class, ExitCodes::decimal);
         cl.setParameterExceptionHandler(ExitCodes::badCommandLine);
         cl.setExitCodeExceptionMapper(ex -> REFUSED);
         cl.setExecutionStrategy(parsed -> {
@@ -77,6 +84,27 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /** An option's whole number: digits 0-9 (a sign allowed); beyond {@code [min, max]} out of range, not "not an int". */
+    static long whole(String t, long min, long max) {
+        String v = t.trim();
+        if (!v.matches("[+-]?[0-9]+")) throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is not an integer");
+        java.math.BigInteger b = new java.math.BigInteger(v);
+        if (b.compareTo(java.math.BigInteger.valueOf(min)) < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            throw new CommandLine.TypeConversionException(ConfigException.clip(t, 60) + " is out of range: an integer, "
+                    + String.format(java.util.Locale.ROOT, "%,d to %,d", min, max));
+        }
+        return b.longValue();
+    }
+
+    /** An option's number: decimals as a person writes them (not Java's hex floats or 1d); NaN and Infinity read, for the option's range to refuse. */
+    static double decimal(String t) {
+        String v = t.trim();
+        if (!v.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?") && !v.matches("(?i)[+-]?(nan|infinity)")) {
+            throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is not a number");
+        }
+        return Double.parseDouble(v);
     }
 
     /**

@@ -790,6 +790,16 @@ class CommandLineTest {
         CommandLine cl2 = ExitCodes.install(new CommandLine(new WorkerCommand()));
         cl2.setErr(new PrintWriter(err2, true));
         assertEquals(0, cl2.execute("--db", db, "--name", "again", "--exit-when-idle", "0.5"), err2.toString());
+        // the options' numbers refused in the configuration keys' words (picocli said "'99999999999' is not an int",
+        // "'abc' is not a double"; found 2026-12-03 by a probe of the command line)
+        for (String[] bad : new String[][] {{"--slots", "99999999999", "99999999999 is out of range: an integer, -2,147,483,648 to 2,147,483,647"},
+                {"--slots", "2.5", "'2.5' is not an integer"}, {"--poll", "abc", "'abc' is not a number"}, {"--poll", "0x1p3", "'0x1p3' is not a number"}}) {
+            StringWriter e = new StringWriter();
+            CommandLine c = ExitCodes.install(new CommandLine(new WorkerCommand()));
+            c.setErr(new PrintWriter(e, true));
+            assertEquals(2, c.execute("--db", db, bad[0], bad[1]), e.toString());
+            assertTrue(e.toString().contains(bad[0]) && e.toString().contains(bad[2]), e.toString());
+        }
         // --exit-when-idle 0 is "as soon as there is nothing to do", as its help says: it was never (found 2026-12-03)
         CommandLine cl3 = ExitCodes.install(new CommandLine(new WorkerCommand()));
         cl3.setErr(new PrintWriter(new StringWriter(), true));
