@@ -32,9 +32,17 @@ public class TagCommand implements Callable<Integer> {
         // the tags are checked before the log is opened: a refused tag leaves the log as it was (not even upgraded)
         var pr = spec.commandLine().getParseResult();
         for (String option : List.of("--add", "--remove")) {
-            if (pr.hasMatchedOption(option) && (option.equals("--add") ? add : remove).stream().allMatch(String::isBlank)) {
-                throw new sparselab.cli.ExitCodes.RefusedException(option + ": no tag in '" + sparselab.config.ConfigException.clip(
-                        String.join(",", pr.matchedOption(option).stringValues()), 60) + "'");
+            if (!pr.hasMatchedOption(option)) continue;
+            for (String given : pr.matchedOption(option).originalStringValues()) {   // as typed, before the split
+                // an empty tag anywhere in a list ("a,", ",a", "a,,b"), as the ladder's --order refuses an empty key:
+                // picocli's split drops only the empty ones at the end, so "a," was taken and ",a" refused
+                String shown = sparselab.config.ConfigException.clip(given, 60);
+                if (given.isBlank() || given.replace(",", "").isBlank()) {
+                    throw new sparselab.cli.ExitCodes.RefusedException(option + ": no tag in '" + shown + "'");
+                }
+                if (java.util.Arrays.stream(given.split(",", -1)).anyMatch(String::isBlank)) {
+                    throw new sparselab.cli.ExitCodes.RefusedException(option + ": an empty tag in the list '" + shown + "'; give tags apart by commas: a,b");
+                }
             }
         }
         RunActions.checkedTags(add);

@@ -241,6 +241,12 @@ class CommandLineHelpAndServeTest {
             assertEquals(2, empty.code(), empty.out() + empty.err());
             assertTrue(empty.err().contains("--add: no tag in"), empty.err());
         }
+        // an empty tag anywhere in a list, at its end too (picocli dropped a trailing one, so "a," was taken and ",a" not)
+        for (String list : List.of("a,", ",a", "a,,b")) {
+            Cli.Result gap = run("tag", "--db", db.toString(), id, "--add", list);
+            assertEquals(2, gap.code(), gap.out() + gap.err());
+            assertTrue(gap.err().contains("--add: an empty tag in the list '" + list + "'"), gap.err());
+        }
         java.util.List<String> many = new java.util.ArrayList<>();
         for (int i = 0; i < 18; i++) many.add("t" + i);
         Cli.Result tooMany = run("tag", "--db", db.toString(), id, "--add", String.join(",", many));
