@@ -101,7 +101,7 @@ public final class ExitCodes {
     /** An option's number: decimals as a person writes them (not Java's hex floats or 1d); NaN and Infinity read, for the option's range to refuse. */
     static double decimal(String t) {
         String v = t.trim();
-        if (!v.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?") && !v.matches("(?i)[+-]?(nan|infinity)")) {
+        if (!sparselab.config.ConfigKeys.readsAsNumber(v)) {
             throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is not a number");
         }
         return Double.parseDouble(v);

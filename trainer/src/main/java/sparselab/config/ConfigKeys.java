@@ -365,6 +365,14 @@ public final class ConfigKeys {
     /** A number as a person writes it: digits 0-9, a point, an exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+    /**
+     * Whether {@code t} is a number as this tool reads one (the keys and the command line's options): decimals, or NaN
+     * and Infinity, read to be refused as not finite; not Java's hex floats (0x1p-3) or suffixes (1d, 1f).
+     */
+    public static boolean readsAsNumber(String t) {
+        return DECIMAL.matcher(t).matches() || t.matches("(?i)[+-]?(nan|infinity)");
+    }
+
     private static double dbl(String key, String t) {
         double v = number(key, t);
         if (!Double.isFinite(v)) throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a finite number");
@@ -380,7 +388,7 @@ public final class ConfigKeys {
         try {
             // decimals only (Java's own reading also takes hex floats, 0x1p-3, and the suffixes 1d and 1f); NaN and
             // Infinity are read, to be refused as not finite
-            if (!DECIMAL.matcher(t).matches() && !t.matches("(?i)[+-]?(nan|infinity)")) throw new NumberFormatException(t);
+            if (!readsAsNumber(t)) throw new NumberFormatException(t);
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw new ConfigException(key, "'" + ConfigException.clip(t, 60) + "' is not a number" + comma(t, false));

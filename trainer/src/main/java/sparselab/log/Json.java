@@ -75,9 +75,7 @@ public final class Json {
      */
     public static String plain(NumberFormatException e) {
         java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(String.valueOf(e.getMessage()));
-        String number = v.find() ? v.group(1) : null;
-        if (number != null && number.length() > 60) number = number.substring(0, 60) + "... (" + number.length() + " characters)";
-        return (number != null ? "the number " + number : "a number") + " has an exponent beyond any range";
+        return (v.find() ? "the number " + sparselab.config.ConfigException.clip(v.group(1), 60) : "a number") + " has an exponent beyond any range";
     }
 
     /** {@link #plain(com.fasterxml.jackson.core.JsonProcessingException)} of a message alone. */
