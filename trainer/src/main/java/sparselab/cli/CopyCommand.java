@@ -20,6 +20,15 @@ public class CopyCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "FILE|URL", description = "the log to copy (it is only read)") String from;
     @Option(names = "--to", required = true, paramLabel = "URL|FILE", description = "the empty target log (created when missing)") String to;
 
+    /** Whether {@code to} exists and is the file of the SQLite log {@code from} (none when from is no SQLite log). */
+    private static boolean sameFile(java.util.List<java.nio.file.Path> from, java.nio.file.Path to) {
+        try {
+            return !from.isEmpty() && java.nio.file.Files.exists(to) && java.nio.file.Files.isSameFile(from.get(0), to);
+        } catch (java.io.IOException e) {
+            return false;                               // an unreadable target is refused by its open, naming --to
+        }
+    }
+
     @Override
     public Integer call() {
         // as --db: a new log only in a folder that exists (a mistyped path would otherwise make folders and a log there)
@@ -46,6 +55,11 @@ public class CopyCommand implements Callable<Integer> {
             files = EventLog.sqliteFiles(to);
         } catch (StoreException.BadLog e) {
             files = java.util.List.of();                // refused below, naming --to
+        }
+        // the source's file under another name (a link, "./", "../dir/"): the same log, not a log that is "not empty"
+        if (!files.isEmpty() && sameFile(EventLog.sqliteFiles(from), files.get(0))) {
+            source.close();
+            throw new ExitCodes.RefusedException("--to: the same log as --from (" + to + " is " + from + ")");
         }
         // only the files that are not there yet: a -wal left beside a missing log is not this command's to delete
         java.util.List<java.nio.file.Path> made = files.isEmpty() || java.nio.file.Files.exists(files.get(0)) ? java.util.List.of()

@@ -104,7 +104,12 @@ public final class ExitCodes {
         if (!sparselab.config.ConfigKeys.readsAsNumber(v)) {
             throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is not a number");
         }
-        return Double.parseDouble(v);
+        double d = Double.parseDouble(v);
+        // a decimal past the largest double reads as Infinity: said as written, not as "Infinity is out of range"
+        if (Double.isInfinite(d) && !v.matches("[+-]?Infinity")) {
+            throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is out of range: too large a number");
+        }
+        return d;
     }
 
     /**

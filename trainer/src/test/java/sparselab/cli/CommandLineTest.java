@@ -793,7 +793,9 @@ class CommandLineTest {
         // the options' numbers refused in the configuration keys' words (picocli said "'99999999999' is not an int",
         // "'abc' is not a double"; found 2026-12-03 by a probe of the command line)
         for (String[] bad : new String[][] {{"--slots", "99999999999", "99999999999 is out of range: an integer, -2,147,483,648 to 2,147,483,647"},
-                {"--slots", "2.5", "'2.5' is not an integer"}, {"--poll", "abc", "'abc' is not a number"}, {"--poll", "0x1p3", "'0x1p3' is not a number"}}) {
+                {"--slots", "2.5", "'2.5' is not an integer"}, {"--poll", "abc", "'abc' is not a number"}, {"--poll", "0x1p3", "'0x1p3' is not a number"},
+                // a decimal past the largest double was echoed as it read: "Infinity is out of range" (found 2026-12-03)
+                {"--poll", "1e400", "'1e400' is out of range: too large a number"}}) {
             StringWriter e = new StringWriter();
             CommandLine c = ExitCodes.install(new CommandLine(new WorkerCommand()));
             c.setErr(new PrintWriter(e, true));

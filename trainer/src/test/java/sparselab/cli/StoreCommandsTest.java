@@ -121,6 +121,32 @@ class StoreCommandsTest {
         assertFalse(Files.exists(target), "no empty log left at --to");
     }
 
+    /**
+     * The source's file under another name (found 2026-12-03 by a probe of the command line: a link to the source was
+     * refused as a target that "is not empty"): said to be the same log, and left as it was.
+     */
+    @Test
+    void copy_to_the_source_under_another_name_is_refused_as_the_same_log() throws Exception {
+        Path file = dir.resolve("one.db");
+        try (EventLog log = EventLog.open(file)) {
+            Runs.create(log, ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=4")), null, "cli", null);
+        }
+        long events;
+        try (EventLog log = EventLog.open(file)) {
+            events = log.lastEventId();
+        }
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), file);
+        for (String to : List.of(link.toString(), dir.resolve(".").resolve("one.db").toString())) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, run(new CopyCommand(), "--from", file.toString(), "--to", to), err.toString());
+            assertTrue(err.toString().contains("--to: the same log as --from (" + to + " is " + file + ")"), err.toString());
+        }
+        assertTrue(Files.isSymbolicLink(link), "the link is left as it was");
+        try (EventLog log = EventLog.open(file)) {
+            assertEquals(events, log.lastEventId(), "nothing written");
+        }
+    }
+
     @Test
     void copy_refuses_a_target_that_a_worker_or_a_dashboard_pool_serves_and_writes_nothing_to_it() throws Exception {
         Path file = dir.resolve("queued.db");
