@@ -37,7 +37,7 @@ public class TagCommand implements Callable<Integer> {
                 // an empty tag anywhere in a list ("a,", ",a", "a,,b"), as the ladder's --order refuses an empty key:
                 // picocli's split drops only the empty ones at the end, so "a," was taken and ",a" refused
                 String shown = sparselab.config.ConfigException.clip(given, 60);
-                if (given.isBlank() || given.replace(",", "").isBlank()) {
+                if (given.replace(",", "").isBlank()) {
                     throw new sparselab.cli.ExitCodes.RefusedException(option + ": no tag in '" + shown + "'");
                 }
                 if (java.util.Arrays.stream(given.split(",", -1)).anyMatch(String::isBlank)) {

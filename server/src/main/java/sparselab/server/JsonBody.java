@@ -23,8 +23,8 @@ import java.util.Set;
 public final class JsonBody {
     /** The largest request body read, in bytes (also Javalin's limit on a declared Content-Length). */
     public static final int MAX_BYTES = 1_000_000;
-    /** Unknown fields listed by name in a refusal; the others are counted. */
-    private static final int MAX_UNKNOWN_LISTED = 5;
+    /** Unknown fields listed by name in a refusal, as many as a configuration's refusal lists; the others are counted. */
+    private static final int MAX_UNKNOWN_LISTED = ConfigException.MAX_LISTED;
 
     private JsonBody() {}
 

@@ -554,7 +554,7 @@ class RequestFaultTest {
                 Response fields = post(client, path, "{\"beta\": 0}");
                 assertEquals(400, fields.code(), action);
                 assertEquals("beta: unknown field; this action takes no body (send none, or {})", json(fields).get("error").asText());
-                Response many = post(client, path, "{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5, \"f\": 6, \"g\": 7}");
+                Response many = post(client, path, "{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5, \"f\": 6, \"g\": 7, \"h\": 8, \"i\": 9, \"j\": 10}");
                 assertEquals(400, many.code(), action);
                 String manyError = json(many).get("error").asText();
                 assertTrue(manyError.startsWith("a: unknown field; this action takes no body") && manyError.endsWith("; and 2 more"), manyError);

@@ -360,7 +360,7 @@ class CommandLineTest {
         String db = dir.resolve("small.db").toString();
         Result noLog = run("runs", "--db", db);
         assertEquals(2, noLog.code());
-        assertTrue(noLog.err().contains("(train, sweep, serve, demo, worker or stress creates one)"), noLog.err());
+        assertTrue(noLog.err().contains("(train, sweep, serve, demo, worker, stress or copy --to creates one)"), noLog.err());
         String runId;
         try (EventLog log = EventLog.open(Path.of(db))) {
             runId = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
