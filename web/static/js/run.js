@@ -290,14 +290,9 @@ async function loadOnce() {
     return;
   }
   try {
-    const [events, snaps, ms, curves, flags] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
-      getListed(runPath(id, 'snapshots'), 'X-Total-Snapshots'), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')),
-      // the flags only mark the curves (the timeline says each): a failed read of them draws the curves without
-      getFlags(id).catch(() => [])]);
-    // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
-    const metrics = curves.metrics;
-    say(error, '');
-    measures = ms;
+    // the run's own answer drawn at once (heading, summary, actions, configuration): the page answers first, and its
+    // timeline, curves and gallery follow (found 2026-12-03 by a new user's walkthrough: nothing showed until all six
+    // answers were in, about a second after the run's own on a loaded machine)
     const s = run.summary;
     document.getElementById('run-id').textContent = s.runId;
     document.title = `sparselab — run ${s.runId}`;
@@ -338,10 +333,18 @@ async function loadOnce() {
     compareSparse.textContent = sparse.length > 1 ? `Compare with the ${Math.min(sparse.length, 7)} sparse runs` : 'Compare with sparse run';
     if (sparse.length) compareSparse.href = compareHref([...sparse.slice(0, 7), s.runId]);
     document.querySelector('#config tbody').replaceChildren(...configTable(run.config, run.ignored || {}));
-    document.getElementById('timeline').replaceChildren(...interruptedLine(run, s), ...timeline(events));
-    loaded = true;
     document.getElementById('downloads').hidden = false;
     document.getElementById('actions').hidden = false;
+    const [events, snaps, ms, curves, flags] = await Promise.all([getJson(`${runPath(id, 'events')}?limit=${TIMELINE_EVENTS}`),
+      getListed(runPath(id, 'snapshots'), 'X-Total-Snapshots'), getJson(runPath(id, 'measures')), getJson(runPath(id, 'curves')),
+      // the flags only mark the curves (the timeline says each): a failed read of them draws the curves without
+      getFlags(id).catch(() => [])]);
+    // at most 2,000 epochs of a long run: every k-th, first, last and flagged (the downloads hold every epoch)
+    const metrics = curves.metrics;
+    say(error, '');
+    measures = ms;
+    document.getElementById('timeline').replaceChildren(...interruptedLine(run, s), ...timeline(events));
+    loaded = true;
     document.getElementById('no-epochs').hidden = metrics.length > 0;
     document.getElementById('no-epochs').textContent = `No ${step} yet: the curves appear with the first one.`;
     document.getElementById('curves-box').hidden = metrics.length === 0;

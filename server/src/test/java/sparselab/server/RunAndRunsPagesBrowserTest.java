@@ -72,6 +72,31 @@ class RunAndRunsPagesBrowserTest {
                 + ".filter(p => p.startsWith('/api/'));");
     }
 
+    /**
+     * The run page answers first: its heading, summary and configuration are drawn from the run's own answer, not after
+     * its timeline, snapshots, measures, curves and flags have all come (found 2026-12-03 by a new user's walkthrough:
+     * "Run " and nothing else for about a second on a loaded machine). With the curves' request refused by the browser,
+     * the run is still named and summed up, beside the error.
+     */
+    @Test
+    void the_run_page_draws_the_run_s_own_answer_before_the_rest_has_come() {
+        var cdp = (org.openqa.selenium.chromium.HasCdp) ((org.openqa.selenium.WrapsDriver) driver).getWrappedDriver();
+        try {
+            cdp.executeCdpCommand("Network.enable", Map.of());
+            cdp.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/runs/" + dead + "/curves*")));
+            driver.get(base + "/run.html?id=" + dead);
+            chrome.waitFor(10).until(d -> !d.findElement(By.id("error")).getText().isBlank());
+            assertEquals(dead, driver.findElement(By.id("run-id")).getText());
+            String summary = driver.findElement(By.id("summary")).getText();
+            assertTrue(summary.startsWith("2/2 epochs · origin "), summary);
+            assertEquals("finished", driver.findElement(By.id("run-status")).getText());
+            assertTrue(apiRequests().contains("/api/runs/" + dead + "/events"), "the rest was asked for: " + apiRequests());
+        } finally {
+            cdp.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+            cdp.executeCdpCommand("Network.disable", Map.of());
+        }
+    }
+
     /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
     @Test
     void the_runs_page_marks_a_run_with_divergence_flags() {
