@@ -33,7 +33,12 @@ let selected = null;   // { runId, unit } of the clicked filter
 let words = stepWords([]);  // one step of training: an epoch, or an L-BFGS iteration when every run is trained by L-BFGS
 let stepOf = {};            // run id -> its own words for a step ('iteration' for an L-BFGS run), for its gallery's and heat map's captions
 
-const label = s => `${s.run.runId} (beta ${s.run.beta})`;
+let alsoDiffer = [];         // keys other than beta in which the runs differ, each with every run's value: [{ key, values: {runId: value} }]
+/**
+ * A run's name on the page: its id and beta, and its values of up to three other keys in which the runs differ (a
+ * walkthrough of four runs of two seeds found two galleries captioned "(beta 0)" with nothing to tell them apart).
+ */
+const label = s => `${s.run.runId} (beta ${s.run.beta}${alsoDiffer.slice(0, 3).map(d => `, ${d.key} ${d.values[s.run.runId]}`).join('')})`;
 /** Whether a run's rho is a target it trains towards: only with beta > 0 (at beta = 0 the penalty, and rho with it, has no effect). */
 const rhoInEffect = s => Number(s.run.beta) !== 0;
 /** A chart's "(thin: target rho)", and where some run has beta = 0, that it has none. */
@@ -675,6 +680,8 @@ async function main() {
     const optimizer = data.diff.rows.find(r => r.key === 'optimizer');
     words = stepWords(optimizer ? optimizer.values : []);
     stepOf = Object.fromEntries(data.diff.runIds.map((id, i) => [id, stepWords([optimizer ? optimizer.values[i] : null])]));
+    alsoDiffer = data.diff.rows.filter(r => r.differs && r.key !== 'beta')
+      .map(r => ({ key: r.key, values: Object.fromEntries(data.diff.runIds.map((id, i) => [id, r.values[i]])) }));
     document.getElementById('epoch-name').textContent = words.axis;
     document.getElementById('heat-rows').textContent = `(rows: ${words.plural}, first at the top; columns: hidden units)`;
     drawDiff(data.diff);

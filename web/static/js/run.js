@@ -87,7 +87,7 @@ function describe(e) {
     case 'created': return `queued by ${p.origin}${p.preset ? ' (preset ' + p.preset + ')' : ''}${p.group ? ' in group ' + p.group : ''}`
       + (p.ladder ? `, ladder step ${p.ladder.step} of ${p.ladder.steps - 1}${p.ladder.changedKeys.length ? ' (' + p.ladder.changedKeys.join(', ') + ')' : ''}` : '');
     case 'started': return startedLine(p);
-    case 'epoch_completed': return `${step} ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation, 3)}${p.diverged ? ' — diverged' : ''}`;
+    case 'epoch_completed': return `${step} ${p.epoch}: loss ${num(p.loss)}, reconstruction ${num(p.recon)}${typeof p.heldout === 'number' ? ', held-out ' + num(p.heldout) : ''}, mean activation ${num(p.meanActivation)}${p.diverged ? ' — diverged' : ''}`;
     case 'weight_snapshot': return `weights saved at ${step} ${p.epoch} (${p.hidden} filters of ${p.imageRows}×${p.imageCols})`;
     case 'filter_measures': return measuresLine(p);
     case 'checkpoint': return `checkpoint after ${step} ${p.epoch}`;

@@ -143,7 +143,7 @@ public final class App {
     static String notFoundPage(String path) {
         String p = path.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
         return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, "
-                + "initial-scale=1\"><title>sparselab — no such page</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body>\n"
+                + "initial-scale=1\"><title>sparselab — no such page</title><link rel=\"stylesheet\" href=\"/style.css\"><link rel=\"icon\" href=\"data:,\"></head>\n<body>\n"
                 + "<header><span class=\"brand\">sparselab</span><nav aria-label=\"pages\"><a href=\"/index.html\">Runs</a>"
                 + "<a href=\"/workers.html\">Workers</a><a href=\"/launch.html\">Launch</a></nav></header>\n<main id=\"main\">"
                 + "<h1>No such page</h1><p class=\"error\">The dashboard has no page at <code>" + p + "</code>.</p>"

@@ -364,6 +364,8 @@ class ApiTest {
             assertTrue(String.valueOf(page.header("Content-Type")).startsWith("text/html"), page.header("Content-Type"));
             String html = page.body().string();
             assertTrue(html.contains("No such page") && html.contains("<code>/nosuch.html</code>") && html.contains("href=\"/index.html\""), html);
+            // no icon of its own, as every page: a browser asked for /favicon.ico and logged its 404 (found 2026-12-03)
+            assertTrue(html.contains("<link rel=\"icon\" href=\"data:,\">"), html);
             Response odd = client.request("/%3Cscript%3Ealert(1)%3C%2Fscript%3E", b -> b.header("Accept", "text/html"));
             assertEquals(404, odd.code());
             String oddHtml = odd.body().string();

@@ -433,6 +433,13 @@ class ReplicatesBrowserTest {
                 + " return c ? c.data.datasets.filter(s => !s.mean && !s.band && s.type !== 'scatter').length : -1;")).intValue() == 4);
         assertEquals(0L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.band || s.mean).length;"));
         assertEquals(1L, chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets.filter(s => s.label.endsWith(' flags')).length;"));
+        // each run named by its seed too, in its line and its gallery: two runs of beta 0 were both "(beta 0)" (found
+        // 2026-12-03 by a new user's walkthrough)
+        assertEquals(List.of(sweep.get(0) + " (beta 0, seed 1)", sweep.get(1) + " (beta 0, seed 2)", sweep.get(2) + " (beta 3, seed 1)",
+                sweep.get(3) + " (beta 3, seed 2)"), chrome.js("return Chart.getChart(document.getElementById('chart-loss')).data.datasets"
+                + ".filter(s => !s.band && !s.mean && s.type !== 'scatter').map(s => s.label);"));
+        chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#galleries .gallery > div.muted")).stream()
+                .filter(c -> c.getText().startsWith(sweep.get(1) + " (beta 0, seed 2) — ")).count() == 1);
     }
 
     @Test

@@ -97,6 +97,36 @@ class RunAndRunsPagesBrowserTest {
         }
     }
 
+    /**
+     * The timeline's epoch line gives the mean activation to 4 significant digits, as the runs, group and compare pages
+     * and `runs` do (found 2026-12-03 by a new user's walkthrough: 0.107 on the timeline, 0.1065 everywhere else).
+     */
+    @Test
+    void the_timeline_writes_the_mean_activation_as_the_other_pages_do() throws IOException {
+        Path own = Files.createTempDirectory("sparselab-timeline");
+        EventLog ownLog = null;
+        Javalin ownApp = null;
+        try {
+            ownLog = TestLogs.open(own, "timeline.db");    // a log of its own: the runs table's tests count this one's runs
+            String run = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "2"));
+            ownLog.append(run, new RunEvent.Started(4242, "box", 1, 0, "f00d", Map.of(), null, "worker-1"));
+            ownLog.append(run, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.25, 0.25, 0.106543, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 2.7, 0.5, 1000));
+            ownApp = Fixtures.pagesServer(ownLog);
+            String ownBase = "http://127.0.0.1:" + ownApp.port();
+            driver.get(ownBase + "/run.html?id=" + run);
+            By line = By.cssSelector("#timeline li[data-type='epoch_completed']");
+            chrome.waitFor(10).until(d -> !d.findElements(line).isEmpty());
+            String text = driver.findElement(line).getText();
+            assertTrue(text.contains("mean activation 0.1065,") || text.endsWith("mean activation 0.1065"), text);
+            driver.get(ownBase + "/index.html");
+            By cell = By.cssSelector("#runs tr[data-run='" + run + "'] td");
+            chrome.waitFor(10).until(d -> !d.findElements(cell).isEmpty());
+            assertTrue(driver.findElements(cell).stream().anyMatch(td -> td.getText().equals("0.1065")), "the runs table says the same");
+        } finally {
+            Fixtures.stopPages(ownApp, ownLog, own);
+        }
+    }
+
     /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
     @Test
     void the_runs_page_marks_a_run_with_divergence_flags() {
