@@ -27,7 +27,8 @@ import sparselab.server.StressCommand;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab " + sparselab.runs.Provenance.VERSION,
         description = "Train sparse autoencoders, log every epoch, compare runs.",
         subcommands = {TrainCommand.class, SweepCommand.class, LadderCommand.class, RunsCommand.class, ExportCommand.class, ResumeCommand.class, sparselab.runs.CancelCommand.class, sparselab.runs.TagCommand.class,
-                RebuildCommand.class, sparselab.cli.MigrateCommand.class, WorkerCommand.class, CopyCommand.class, VerifyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class, StressCommand.class})
+                RebuildCommand.class, sparselab.cli.MigrateCommand.class, WorkerCommand.class, CopyCommand.class, VerifyCommand.class, BenchWorkersCommand.class, DataCommand.class, BenchCommand.class, ServeCommand.class, DemoCommand.class, GroupCommand.class, DiffCommand.class, BenchApiCommand.class, StressCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -50,6 +50,13 @@ public class TagCommand implements Callable<Integer> {
         var row = sparselab.cli.RunLookup.require(log, runId);
         List<String> tags = add.isEmpty() && remove.isEmpty() ? row.tagList()
                 : new RunActions(log, log.clock()).editTags(row.runId(), add, remove);
+        // a tag to remove that the run did not have is no error, but is said (a mistyped tag was removed silently)
+        List<String> absent = remove.stream().map(String::trim).distinct().filter(t -> !row.tagList().contains(t)).toList();
+        if (!absent.isEmpty()) {
+            String listed = absent.stream().limit(8).map(t -> sparselab.config.ConfigException.clip(t, 60)).collect(java.util.stream.Collectors.joining(", "));
+            spec.commandLine().getErr().println("note: " + row.runId() + " had no tag " + listed
+                    + (absent.size() > 8 ? " and " + (absent.size() - 8) + " more" : "") + "; nothing to remove for " + (absent.size() == 1 ? "it" : "them"));
+        }
         spec.commandLine().getOut().println(row.runId() + " " + (tags.isEmpty() ? "has no tags" : "tags: " + String.join(", ", tags)));
         return 0;
     }

@@ -47,6 +47,10 @@ class CommandLineHelpAndServeTest {
             assertTrue(entries.get(c).endsWith("."), c + " is cut: " + entries.get(c));
         }
         assertEquals("Queue the ablation ladder from run A to run B, one differing key more per step.", entries.get("ladder"));
+        // `help COMMAND` as git's and most tools' (found 2026-12-03 by a walkthrough: "'help' is not a command")
+        Cli.Result helpRuns = run("help", "runs");
+        assertEquals(0, helpRuns.code(), helpRuns.err());
+        assertEquals(run("runs", "--help").out(), helpRuns.out());
     }
 
     @Test
@@ -86,6 +90,7 @@ class CommandLineHelpAndServeTest {
         assertTrue(m.find(), "the parent pom's version");
         assertEquals(m.group(1).replace("-SNAPSHOT", ""), sparselab.runs.Provenance.VERSION);
         for (String command : Main.commandLine().getSubcommands().keySet()) {
+            if (command.equals("help")) continue;          // picocli's `help COMMAND`: its one option is --help
             Cli.Result v = run(command, "--version");
             assertEquals(0, v.code(), command + ": " + v.err());
             assertEquals(top.out(), v.out(), command);      // never an empty line for an option its help lists
@@ -216,6 +221,8 @@ class CommandLineHelpAndServeTest {
         Cli.Result edited = run("tag", "--db", db.toString(), id, "--remove", "strokes", "--remove", "never-had", "--add", "beta3");
         assertEquals(0, edited.code(), edited.err());
         assertEquals(id + " tags: baseline, seed:1, beta3", edited.out().strip());
+        // the tag it did not have is said, on stderr (found 2026-12-03 by a walkthrough: a mistyped tag went unnoticed)
+        assertEquals("note: " + id + " had no tag never-had; nothing to remove for it", edited.err().strip());
         assertEquals(id + " tags: baseline, seed:1, beta3", run("tag", "--db", db.toString(), id).out().strip());
         // a tag to remove is only compared: one no run could have, or more than a run may hold, is no error
         java.util.List<String> gone = new java.util.ArrayList<>(List.of("no such tag!"));
@@ -223,6 +230,8 @@ class CommandLineHelpAndServeTest {
         Cli.Result removeMany = run("tag", "--db", db.toString(), id, "--remove", String.join(",", gone));
         assertEquals(0, removeMany.code(), removeMany.err());
         assertEquals(id + " tags: baseline, seed:1, beta3", removeMany.out().strip());
+        assertTrue(removeMany.err().strip().startsWith("note: " + id + " had no tag no such tag!, x0, x1,")
+                && removeMany.err().strip().endsWith(" and 14 more; nothing to remove for them"), removeMany.err());
         int events;
         try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(db.toString())) {
             assertEquals(List.of("baseline", "seed:1", "beta3"), log.require(id).tagList());
