@@ -14,6 +14,9 @@ import java.util.Locale;
 public record RunFilter(String status, String text) {
     public static final RunFilter ALL = new RunFilter(null, null);
 
+    /** A key compared with a value: {@code hidden>10}, {@code beta<=1}, {@code beta!=0}. */
+    private static final java.util.regex.Pattern COMPARISON = java.util.regex.Pattern.compile("([A-Za-z]+)(<=|>=|!=|<>|<|>)(.*)");
+
     /** The longest text, and the most words, a filter takes (each word is a condition of the query). */
     public static final int MAX_CHARS = 200, MAX_TERMS = 16;
 
@@ -52,6 +55,13 @@ public record RunFilter(String status, String text) {
         // the words as typed (the filter compares them in lower case), each unknown key once, the known keys once at the end
         String t = text == null ? "" : text.trim().replaceAll("\\s*=\\s*", "=");
         for (String term : new java.util.LinkedHashSet<>(t.isEmpty() ? List.<String>of() : List.of(t.split("\\s+")))) {
+            // a comparison of a known key ("hidden>10", "beta<=1", "beta!=0") is no filter: it was matched as a word
+            java.util.regex.Matcher cmp = COMPARISON.matcher(term);
+            if (cmp.matches() && sparselab.config.ConfigKeys.all().stream().anyMatch(k -> k.name().equalsIgnoreCase(cmp.group(1)))) {
+                notes.add(sparselab.config.ConfigException.clip(term, 60) + ": a comparison, which the filter does not make; give "
+                        + cmp.group(1) + "=VALUE for the runs of one value");
+                continue;
+            }
             int eq = term.indexOf('=');
             if (eq <= 0) continue;
             String key = term.substring(0, eq);
