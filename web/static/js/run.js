@@ -400,7 +400,8 @@ if (!isRunId(id)) {
   // a crafted address (another path, a query) must not reach any URL: every button stays disabled
   for (const a of ACTIONS) document.getElementById(a).disabled = true;
   nothingToShow();
-  say(error, `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`);
+  say(error, id ? `'${id.slice(0, 40)}' is not a run id (r and ten hex digits); open a run from the runs table`
+    : 'no run given (run.html?id=RUN); open a run from the runs table');
 } else {
   document.getElementById('cancel').addEventListener('click', () => {
     document.getElementById('cancel').disabled = true;          // one click is enough: the answer comes with the next look

@@ -268,7 +268,8 @@ class RunAndRunsPagesBrowserTest {
         assertFalse(driver.findElement(By.id("downloads")).isDisplayed(), "no downloads label without its links");
         // no id at all: nothing asked, no inert links
         driver.get(base + "/run.html");
-        chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().contains("is not a run id"));
+        // said as none given, not as "'' is not a run id" (found 2026-12-03 by a walkthrough)
+        chrome.waitFor(10).until(d -> d.findElement(By.id("error")).getText().equals("no run given (run.html?id=RUN); open a run from the runs table"));
         assertEquals(List.of(), apiRequests());
         assertFalse(driver.findElement(By.id("downloads")).isDisplayed(), "no metrics CSV / JSON / weights links");
     }
