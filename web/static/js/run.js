@@ -378,6 +378,12 @@ async function loadOnce() {
     if (s.cancelRequested && s.status === 'running') {
       notices.push(el('p', { 'data-notice': 'cancel' }, 'Cancel requested: the trainer reads it within about 5 s and stops after the batch it is on.'));
     }
+    if (s.cancelRequested && (s.status === 'finished' || s.status === 'diverged')) {
+      // the request came while the trainer was in its last stretch: it reads requests at its heartbeats (found
+      // 2026-12-03 by a walkthrough: a short run's page said nothing after "Cancel requested" had been overtaken)
+      notices.push(el('p', { 'data-notice': 'cancel-overtaken' }, `A cancel was requested, but the run ${s.status} before its trainer read it `
+        + '(it reads a request at its next heartbeat, within about 5 s).'));
+    }
     const replaying = replayingText(s, step);
     if (replaying) notices.push(el('p', { 'data-notice': 'replaying' }, replaying));
     // a live region: drawn again only when its words change, not at every event of the stream

@@ -127,6 +127,38 @@ class RunAndRunsPagesBrowserTest {
         }
     }
 
+    /**
+     * A cancel that the run's end overtook is said on its page (found 2026-12-03 by a walkthrough: a short run finished
+     * before its trainer's next heartbeat read the request, and the page said nothing after "Cancel requested").
+     */
+    @Test
+    void a_cancel_overtaken_by_the_run_s_end_is_said_on_its_page() throws IOException {
+        Path own = Files.createTempDirectory("sparselab-overtaken");
+        EventLog ownLog = null;
+        Javalin ownApp = null;
+        try {
+            ownLog = TestLogs.open(own, "overtaken.db");
+            String run = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "1"));
+            String plain = Fixtures.trained(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "1", "seed", "5"), 1, 16, 8, null);
+            ownLog.append(run, new RunEvent.Started(4242, "box", 1, 0, "f00d", Map.of(), null, "worker-1"));
+            ownLog.append(run, new RunEvent.CancelRequested("web"));
+            ownLog.append(run, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.25, 0.25, 0.1, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 2.7, 0.5, 1000));
+            ownLog.append(run, new RunEvent.Finished(1, 2.5, 2.7));
+            ownApp = Fixtures.pagesServer(ownLog);
+            String ownBase = "http://127.0.0.1:" + ownApp.port();
+            driver.get(ownBase + "/run.html?id=" + run);
+            By notice = By.cssSelector("#notice [data-notice='cancel-overtaken']");
+            chrome.waitFor(10).until(d -> !d.findElements(notice).isEmpty());
+            assertEquals("A cancel was requested, but the run finished before its trainer read it (it reads a request at its next heartbeat, "
+                    + "within about 5 s).", driver.findElement(notice).getText());
+            driver.get(ownBase + "/run.html?id=" + plain);
+            chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
+            assertTrue(driver.findElements(notice).isEmpty(), "a run finished without a request says nothing of one");
+        } finally {
+            Fixtures.stopPages(ownApp, ownLog, own);
+        }
+    }
+
     /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
     @Test
     void the_runs_page_marks_a_run_with_divergence_flags() {
