@@ -137,8 +137,10 @@ public final class WorkerLoop {
                     beat();
                     if (failed > 0) {
                         // said once the log answers again, so that a log read after an outage shows where it ended
-                        LOG.info("worker {}: the log answers again; its heartbeat goes on (after {} failed, {} s)", name, failed,
-                                (System.nanoTime() - firstFailed) / 1_000_000_000L);
+                        // the time since the first failed beat (the outage began up to a beat before it: a probe read
+                        // "after 1 failed, 6 s" as a 6 s outage where it was 25 s)
+                        LOG.info("worker {}: the log answers again; its heartbeat goes on ({} failed; the first {} s ago)", name,
+                                failed == 1 ? "1 beat" : failed + " beats", (System.nanoTime() - firstFailed) / 1_000_000_000L);
                         failed = 0;
                     }
                 } catch (InterruptedException e) {

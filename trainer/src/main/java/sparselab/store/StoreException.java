@@ -212,7 +212,16 @@ public class StoreException extends RuntimeException {
         for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
             if (t instanceof java.sql.SQLException && !(t instanceof java.sql.SQLTransientConnectionException) && !firstLine(t).isEmpty()) said = t;
         }
-        return said == null ? oneLine(e) : sparselab.config.ConfigException.clip(firstLine(said), 400);
+        if (said != null) return sparselab.config.ConfigException.clip(firstLine(said), 400);
+        // the pool's timeout alone ("Connection is not available, request timed out after 15007ms (total=0, ...)"): in words
+        for (Throwable t : seen) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                java.util.regex.Matcher ms = java.util.regex.Pattern.compile("timed out after (\\d+)ms").matcher(firstLine(t));
+                return "no connection to the log within " + (ms.find() ? String.format(java.util.Locale.ROOT, "%.0f s", Long.parseLong(ms.group(1)) / 1000.0)
+                        : "the pool's wait") + " (its server is down or cannot be reached, or every connection is busy)";
+            }
+        }
+        return oneLine(e);
     }
 
     /**

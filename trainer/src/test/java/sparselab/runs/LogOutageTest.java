@@ -120,7 +120,7 @@ class LogOutageTest {
                 assertFalse(failed.contains("Connection is not available") || failed.contains("Exception"), failed);
                 st.execute("ALTER DATABASE \"" + name + "\" ALLOW_CONNECTIONS true");
                 deadline = System.nanoTime() + 60_000_000_000L;
-                while (said.get().stream().noneMatch(m -> m.contains("the log answers again; its heartbeat goes on (after "))) {
+                while (said.get().stream().noneMatch(m -> m.contains("the log answers again; its heartbeat goes on (") && m.contains(" failed; the first "))) {
                     assertTrue(System.nanoTime() < deadline, () -> "the beat's return not said: " + said.get());
                     Thread.sleep(50);
                 }

@@ -72,4 +72,21 @@ class LocalPostgresTest {
             System.clearProperty(EventLog.PG_POOL_WAIT_PROPERTY);
         }
     }
+
+    /**
+     * The pool's timeout with no driver error beneath it (a trainer's heartbeat while its log's server was down, found
+     * 2026-12-03 by a probe of an outage: "ConnectionException: java.sql.SQLTransientConnectionException: sparselab-log
+     * - Connection is not available, ..."): said in words, with the wait.
+     */
+    @Test
+    void the_pools_timeout_alone_is_said_in_words() {
+        var pool = new java.sql.SQLTransientConnectionException("sparselab-log - Connection is not available, request timed out after 15007ms "
+                + "(total=0, active=0, idle=0, waiting=1)");
+        RuntimeException e = new org.jdbi.v3.core.ConnectionException(pool);
+        assertEquals("no connection to the log within 15 s (its server is down or cannot be reached, or every connection is busy)",
+                StoreException.unreachableWhy(e));
+        // a driver's reason beneath it is still the one given
+        pool.initCause(new java.sql.SQLException("Connection to 127.0.0.1:5 refused."));
+        assertEquals("Connection to 127.0.0.1:5 refused.", StoreException.unreachableWhy(e));
+    }
 }
