@@ -105,6 +105,7 @@ public final class BackgroundTrainer {
                 "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G"));
         cmd.addAll(NativeEnv.HEAP_SHAPING);
         cmd.addAll(NativeEnv.VECTOR_MODULE);
+        cmd.addAll(NativeEnv.openblasFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Worker.class.getName(), "--db", db));
         for (String prop : List.of(RunExecutor.CHECKPOINT_PROPERTY, RunExecutor.HEARTBEAT_PROPERTY, WorkerLoop.STALE_PROPERTY)) {
             String v = System.getProperty(prop);

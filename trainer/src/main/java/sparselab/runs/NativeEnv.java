@@ -36,6 +36,50 @@ public final class NativeEnv {
 
     private NativeEnv() {}
 
+    /**
+     * JVM flags of every trainer process: the products' OpenBLAS as this JVM loads it. The launcher and the tests load
+     * a newer OpenBLAS than nd4j-native's from a folder of the build ({@code target/openblas}: JavaCPP looks in
+     * {@code java.library.path} first with {@code pathsFirst}); a child gets the same folder, so that it multiplies as
+     * its parent does. Nothing when this JVM loads the bundled one.
+     */
+    public static java.util.List<String> openblasFlags() {
+        if (!Boolean.getBoolean("org.bytedeco.javacpp.pathsFirst")) return java.util.List.of();
+        return java.util.List.of("-Djava.library.path=" + System.getProperty("java.library.path"), "-Dorg.bytedeco.javacpp.pathsFirst=true");
+    }
+
+    /**
+     * The OpenBLAS this JVM multiplies with: "0.3.31-1.5.13, the build's (target/openblas)" when JavaCPP loaded the
+     * build's (the version the build unpacked there; JavaCPP loads a copy in its cache, of the same size), else the
+     * file it loaded, whose path names nd4j-native's preset ("openblas-0.3.19-1.5.7-linux-x86_64.jar/..."). Loads
+     * ND4J's native code when not loaded yet.
+     */
+    public static String openblasConfig() {
+        org.nd4j.linalg.factory.Nd4j.getBackend();
+        String file = org.bytedeco.javacpp.Loader.getLoadedLibraries().values().stream()
+                .filter(f -> f != null && Path.of(f).getFileName().toString().startsWith("libopenblas.so")).findFirst().orElse(null);
+        if (file == null) return "unknown";
+        Path built = openblasFlags().isEmpty() ? null : Path.of(System.getProperty("java.library.path"), "libopenblas.so.0");
+        try {
+            if (built != null && Files.isRegularFile(built) && Files.size(built) == Files.size(Path.of(file))) {
+                return productsVersion() + ", the build's (" + built.getParent() + ")";
+            }
+        } catch (IOException e) {
+            // said as the file loaded
+        }
+        return file;
+    }
+
+    /** The version of the OpenBLAS the build unpacks into target/openblas (the pom's openblas.products.version). */
+    static String productsVersion() {
+        try (var in = NativeEnv.class.getResourceAsStream("/sparselab/openblas.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) p.load(in);
+            return p.getProperty("products.version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** The OpenBLAS core type for this CPU from /proc/cpuinfo flags, if one is known to be safe and faster. */
     public static Optional<String> coreTypeFor(Set<String> cpuFlags) {
         if (cpuFlags.containsAll(Set.of("avx512f", "avx512bw", "avx512vl", "avx512dq"))) return Optional.of("SkylakeX");

@@ -24,6 +24,16 @@ public final class Provenance {
         return p;
     }
 
+    /**
+     * {@link #current()} of a process that trains, with the OpenBLAS its products run on ({@code openblas}: its own
+     * words, "OpenBLAS 0.3.31 DYNAMIC_ARCH ..."), for a run's {@code started} event.
+     */
+    public static Map<String, String> ofTrainer() {
+        Map<String, String> p = current();
+        p.put("openblas", NativeEnv.openblasConfig());
+        return p;
+    }
+
     /** This machine's name (looked up once). */
     public static String host() {
         return sparselab.log.ThisHost.NAME;

@@ -240,7 +240,7 @@ public final class RunExecutor {
     /** The {@code started} event of a claim by this process (the lease and fromEpoch are filled in by the claim). */
     public static RunEvent.Started startedEvent(String dataFingerprint, String worker) {
         return new RunEvent.Started(ProcessHandle.current().pid(), Provenance.host(), Provenance.threads(), 0,
-                dataFingerprint, Provenance.current(), null, worker != null ? worker : Provenance.host() + ":" + ProcessHandle.current().pid());
+                dataFingerprint, Provenance.ofTrainer(), null, worker != null ? worker : Provenance.host() + ":" + ProcessHandle.current().pid());
     }
 
     /** The first 12 characters of a fingerprint, for messages (the whole of a shorter one). */

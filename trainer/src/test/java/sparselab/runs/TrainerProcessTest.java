@@ -154,6 +154,13 @@ class TrainerProcessTest {
             assertTrue(out.contains("run " + run + ": iteration 1/4 loss ") && out.contains("run " + run + ": iteration 4/4 loss "), out);
             assertTrue(out.contains("run " + run + " finished: 4 iterations"), out);
             assertFalse(out.contains("epoch"), out);
+            // the trainer process multiplies on the OpenBLAS its parent does (the tests load the build's, as the
+            // launcher does: docs/performance.md), and its started event says which
+            var started = (sparselab.log.RunEvent.Started) log.events(run).stream().filter(e -> e.type().equals("started")).findFirst().orElseThrow().event();
+            String parents = NativeEnv.openblasConfig();
+            assertEquals(parents, started.provenance().get("openblas"), started.provenance().toString());
+            assertTrue(parents.endsWith(", the build's (" + Path.of(System.getProperty("java.library.path")) + ")")
+                    && parents.startsWith(NativeEnv.productsVersion()), parents);
         }
     }
 
