@@ -65,6 +65,28 @@ class RunAndRunsPagesBrowserTest {
         Fixtures.stopPages(app, log, dir);
     }
 
+    /** A test's own work on a log and a dashboard of its own: the log, and the dashboard's address. */
+    interface OwnPages {
+        void on(EventLog log, String base) throws Exception;
+    }
+
+    /**
+     * {@code work} on a log and a dashboard of their own, stopped and deleted after it: this class's runs table holds
+     * the shared log's runs, which its tests count.
+     */
+    private void withOwnPages(String name, OwnPages work) throws Exception {
+        Path own = Files.createTempDirectory("sparselab-" + name);
+        EventLog ownLog = null;
+        Javalin ownApp = null;
+        try {
+            ownLog = TestLogs.open(own, name + ".db");
+            ownApp = Fixtures.pagesServer(ownLog);
+            work.on(ownLog, "http://127.0.0.1:" + ownApp.port());
+        } finally {
+            Fixtures.stopPages(ownApp, ownLog, own);
+        }
+    }
+
     /** The page's requests to the API so far (resource timing: each answered request, whatever its status). */
     @SuppressWarnings("unchecked")
     private List<String> apiRequests() {
@@ -102,17 +124,11 @@ class RunAndRunsPagesBrowserTest {
      * and `runs` do (found 2026-12-03 by a new user's walkthrough: 0.107 on the timeline, 0.1065 everywhere else).
      */
     @Test
-    void the_timeline_writes_the_mean_activation_as_the_other_pages_do() throws IOException {
-        Path own = Files.createTempDirectory("sparselab-timeline");
-        EventLog ownLog = null;
-        Javalin ownApp = null;
-        try {
-            ownLog = TestLogs.open(own, "timeline.db");    // a log of its own: the runs table's tests count this one's runs
+    void the_timeline_writes_the_mean_activation_as_the_other_pages_do() throws Exception {
+        withOwnPages("timeline", (ownLog, ownBase) -> {
             String run = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "2"));
             ownLog.append(run, new RunEvent.Started(4242, "box", 1, 0, "f00d", Map.of(), null, "worker-1"));
             ownLog.append(run, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.25, 0.25, 0.106543, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 2.7, 0.5, 1000));
-            ownApp = Fixtures.pagesServer(ownLog);
-            String ownBase = "http://127.0.0.1:" + ownApp.port();
             driver.get(ownBase + "/run.html?id=" + run);
             By line = By.cssSelector("#timeline li[data-type='epoch_completed']");
             chrome.waitFor(10).until(d -> !d.findElements(line).isEmpty());
@@ -122,9 +138,7 @@ class RunAndRunsPagesBrowserTest {
             By cell = By.cssSelector("#runs tr[data-run='" + run + "'] td");
             chrome.waitFor(10).until(d -> !d.findElements(cell).isEmpty());
             assertTrue(driver.findElements(cell).stream().anyMatch(td -> td.getText().equals("0.1065")), "the runs table says the same");
-        } finally {
-            Fixtures.stopPages(ownApp, ownLog, own);
-        }
+        });
     }
 
     /**
@@ -132,20 +146,14 @@ class RunAndRunsPagesBrowserTest {
      * before its trainer's next heartbeat read the request, and the page said nothing after "Cancel requested").
      */
     @Test
-    void a_cancel_overtaken_by_the_run_s_end_is_said_on_its_page() throws IOException {
-        Path own = Files.createTempDirectory("sparselab-overtaken");
-        EventLog ownLog = null;
-        Javalin ownApp = null;
-        try {
-            ownLog = TestLogs.open(own, "overtaken.db");
+    void a_cancel_overtaken_by_the_run_s_end_is_said_on_its_page() throws Exception {
+        withOwnPages("overtaken", (ownLog, ownBase) -> {
             String run = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "1"));
             String plain = Fixtures.trained(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "1", "seed", "5"), 1, 16, 8, null);
             ownLog.append(run, new RunEvent.Started(4242, "box", 1, 0, "f00d", Map.of(), null, "worker-1"));
             ownLog.append(run, new RunEvent.CancelRequested("web"));
             ownLog.append(run, new RunEvent.EpochCompleted(1, 2.5, 2.0, 0.25, 0.25, 0.1, new double[] {0.1, 0.3}, 0.3, 0.9, 0L, 0.0, false, 2.7, 0.5, 1000));
             ownLog.append(run, new RunEvent.Finished(1, 2.5, 2.7));
-            ownApp = Fixtures.pagesServer(ownLog);
-            String ownBase = "http://127.0.0.1:" + ownApp.port();
             driver.get(ownBase + "/run.html?id=" + run);
             By notice = By.cssSelector("#notice [data-notice='cancel-overtaken']");
             chrome.waitFor(10).until(d -> !d.findElements(notice).isEmpty());
@@ -154,9 +162,7 @@ class RunAndRunsPagesBrowserTest {
             driver.get(ownBase + "/run.html?id=" + plain);
             chrome.waitFor(10).until(d -> d.findElements(By.cssSelector("#timeline li[data-type='finished']")).size() == 1);
             assertTrue(driver.findElements(notice).isEmpty(), "a run finished without a request says nothing of one");
-        } finally {
-            Fixtures.stopPages(ownApp, ownLog, own);
-        }
+        });
     }
 
     /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
@@ -231,12 +237,8 @@ class RunAndRunsPagesBrowserTest {
      * its own (this class's runs table holds its three runs).
      */
     @Test
-    void a_run_with_more_flags_and_snapshots_than_an_answer_holds_says_so_on_its_pages() throws IOException {
-        Path own = Files.createTempDirectory("sparselab-flags-page");
-        EventLog flagsLog = null;
-        Javalin flagsApp = null;
-        try {
-            flagsLog = TestLogs.open(own, "flags.db");
+    void a_run_with_more_flags_and_snapshots_than_an_answer_holds_says_so_on_its_pages() throws Exception {
+        withOwnPages("flags-page", (flagsLog, at) -> {
             String flapping = Fixtures.trained(flagsLog, Map.of("data", "bars", "epochs", "2"), 2, 16, 8, null);
             String other = Fixtures.trained(flagsLog, Map.of("data", "bars", "epochs", "2", "seed", "4"), 2, 16, 8, null);
             List<RunEvent> many = new java.util.ArrayList<>();
@@ -246,8 +248,6 @@ class RunAndRunsPagesBrowserTest {
             for (int e = 10; e < 10 + sparselab.runs.Curves.POINTS + 100; e++) many.add(new RunEvent.WeightSnapshot(e, weights.hash(), 64, 16, 8, 8));
             flagsLog.appendAll(flapping, many, List.of(weights));
             int snapshots = flagsLog.snapshots(flapping).size();
-            flagsApp = Fixtures.pagesServer(flagsLog);
-            String at = "http://127.0.0.1:" + flagsApp.port();
             driver.get(at + "/run.html?id=" + flapping);
             String chart = "const c = Chart.getChart(document.getElementById('curves'));";
             chrome.waitFor(20).until(d -> (Boolean) chrome.js(chart + " return !!c;"));
@@ -275,9 +275,7 @@ class RunAndRunsPagesBrowserTest {
             assertEquals(60, driver.findElements(strip).size());
             String caption = (String) chrome.js("return document.querySelector(\".filmstrip[data-run='" + flapping + "']\").previousElementSibling.textContent;");
             assertEquals(String.format("%s unit 0 at 60 of its %,d snapshots, evenly spaced, by epoch", flapping, snapshots), caption);
-        } finally {
-            Fixtures.stopPages(flagsApp, flagsLog, own);
-        }
+        });
     }
 
     @Test
