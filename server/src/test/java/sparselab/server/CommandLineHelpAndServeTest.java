@@ -532,6 +532,19 @@ class CommandLineHelpAndServeTest {
         args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertFalse(args.contains("--add-modules"), "help trains nothing: no module, no JVM note before the usage: " + args);
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("-Djava.library.path=")), "no products' OpenBLAS built here: the bundled one: " + args);
+
+        // the products' OpenBLAS the build unpacked (docs/performance.md): loaded from its folder, named by the pom's version
+        Files.copy(root.resolve("pom.xml"), home.resolve("pom.xml"));
+        String version = sparselab.runs.NativeEnv.productsVersion();
+        Path folder = Files.createDirectories(home.resolve("server/target/openblas-" + version));
+        Files.writeString(folder.resolve("libopenblas.so.0"), "");
+        pb.command("bash", home.resolve("sparselab").toString(), "runs");
+        p = pb.start();
+        args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(args.contains("-Djava.library.path=" + folder) && args.contains("-Dorg.bytedeco.javacpp.pathsFirst=true"), args.toString());
+        assertTrue(args.indexOf("-Dorg.bytedeco.javacpp.pathsFirst=true") < args.indexOf("sparselab.Main"), args.toString());
     }
 
     @Test
@@ -572,6 +585,7 @@ class CommandLineHelpAndServeTest {
                 List.of("runs", "--db", db.toString()))) {
             List<String> cmd = new java.util.ArrayList<>(List.of(jvm, "-Duser.language=de", "-Duser.country=DE", "--add-modules", "jdk.incubator.vector",
                     "-cp", System.getProperty("java.class.path"), "sparselab.Main"));
+            cmd.addAll(1, sparselab.runs.NativeEnv.openblasFlags());
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             said.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));

@@ -66,9 +66,11 @@ class ServeFaultTest {
         // perl-base is essential) gives it SIGINT's default disposition, as a terminal's foreground job has: when this
         // test runs under a background job of a script, SIGINT is ignored from there down, and a JVM started with SIGINT
         // ignored never sees Ctrl-C.
-        Process server = new ProcessBuilder("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "sparselab.Main", "serve", "--db", db.toString(), "--port", "0")
+        List<String> serve = new java.util.ArrayList<>(List.of("setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        serve.addAll(sparselab.runs.NativeEnv.openblasFlags());     // its trainers multiply as this JVM does
+        serve.addAll(List.of("-cp", System.getProperty("java.class.path"), "sparselab.Main", "serve", "--db", db.toString(), "--port", "0"));
+        Process server = new ProcessBuilder(serve)
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         Long trainerPid = null;
         try {

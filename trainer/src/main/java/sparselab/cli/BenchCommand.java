@@ -81,7 +81,8 @@ public class BenchCommand implements Callable<Integer> {
         out.printf("OpenBLAS core type: %s (OPENBLAS_CORETYPE; suggested for this CPU: %s)%n", NativeEnv.coreTypeInUse(),
                 NativeEnv.coreTypeFor(NativeEnv.cpuFlags()).orElse("none"));
         NativeEnv.coreTypeNote().ifPresent(out::println);
-        out.printf("OpenBLAS: %s%n", NativeEnv.openblasConfig());
+        out.printf("OpenBLAS: %s%s%n", NativeEnv.openblasConfig().replaceFirst("^OpenBLAS ", ""), NativeEnv.openblasFlags().isEmpty() ? ""
+                : " (JavaCPP looks first in " + System.getProperty("java.library.path") + ", the build's)");
         int blasThreads = Nd4j.factory().blas().getMaxThreads();
         out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples), libnd4j element-wise %d "
                         + "(SD_MASTER_THREADS=%s), %d cores%n",

@@ -107,7 +107,7 @@ public final class ExitCodes {
         double d = Double.parseDouble(v);
         // a decimal past the largest double reads as Infinity: said as written, not as "Infinity is out of range"
         if (Double.isInfinite(d) && !v.matches("[+-]?Infinity")) {
-            throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is out of range: too large a number");
+            throw new CommandLine.TypeConversionException("'" + ConfigException.clip(t, 60) + "' is out of range: beyond the largest number");
         }
         return d;
     }

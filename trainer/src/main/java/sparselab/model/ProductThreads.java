@@ -3,7 +3,8 @@ package sparselab.model;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * How many threads a model's BLAS products use. The OpenBLAS that ND4J loads is threaded with OpenMP: its thread count
+ * How many threads a model's BLAS products use. The OpenBLAS that ND4J loads (nd4j-native's, threaded with OpenMP, or the
+ * build's 0.3.31 with its own threads, which reads OMP_NUM_THREADS too): its thread count
  * starts as {@code OMP_NUM_THREADS} (the launcher sets every core); every training epoch sets it for its model's products
  * (process-wide: a trainer process trains one run at a time).
  *

@@ -38,7 +38,7 @@ public final class NativeEnv {
 
     /**
      * JVM flags of every trainer process: the products' OpenBLAS as this JVM loads it. The launcher and the tests load
-     * a newer OpenBLAS than nd4j-native's from a folder of the build ({@code target/openblas}: JavaCPP looks in
+     * a newer OpenBLAS than nd4j-native's from a folder of the build ({@code target/openblas-VERSION}: JavaCPP looks in
      * {@code java.library.path} first with {@code pathsFirst}); a child gets the same folder, so that it multiplies as
      * its parent does. Nothing when this JVM loads the bundled one.
      */
@@ -48,29 +48,50 @@ public final class NativeEnv {
     }
 
     /**
-     * The OpenBLAS this JVM multiplies with: "0.3.31-1.5.13, the build's (target/openblas)" when JavaCPP loaded the
-     * build's (the version the build unpacked there; JavaCPP loads a copy in its cache, of the same size), else the
-     * file it loaded, whose path names nd4j-native's preset ("openblas-0.3.19-1.5.7-linux-x86_64.jar/..."). Loads
-     * ND4J's native code when not loaded yet.
+     * The OpenBLAS this JVM multiplies with, as the library files JavaCPP loaded say it ("OpenBLAS 0.3.31": the version
+     * string newer OpenBLAS builds hold), or, for a file without one (nd4j-native's 0.3.19), as the preset's jar it came
+     * from names it ("OpenBLAS 0.3.19 (nd4j-native's preset 0.3.19-1.5.7)"); both files JavaCPP loads (libopenblas and
+     * the copy it makes for the BLAS-only binding) are read, and named apart when they differ. Loads ND4J's native code
+     * when not loaded yet.
      */
     public static String openblasConfig() {
         org.nd4j.linalg.factory.Nd4j.getBackend();
-        String file = org.bytedeco.javacpp.Loader.getLoadedLibraries().values().stream()
-                .filter(f -> f != null && Path.of(f).getFileName().toString().startsWith("libopenblas.so")).findFirst().orElse(null);
-        if (file == null) return "unknown";
-        Path built = openblasFlags().isEmpty() ? null : Path.of(System.getProperty("java.library.path"), "libopenblas.so.0");
-        try {
-            if (built != null && Files.isRegularFile(built) && Files.size(built) == Files.size(Path.of(file))) {
-                return productsVersion() + ", the build's (" + built.getParent() + ")";
-            }
-        } catch (IOException e) {
-            // said as the file loaded
+        java.util.Set<String> said = new java.util.LinkedHashSet<>();
+        for (String f : org.bytedeco.javacpp.Loader.getLoadedLibraries().values()) {
+            if (f != null && Path.of(f).getFileName().toString().startsWith("libopenblas")) said.add(openblasOf(Path.of(f)));
         }
-        return file;
+        return said.isEmpty() ? "unknown" : String.join("; ", said);
     }
 
-    /** The version of the OpenBLAS the build unpacks into target/openblas (the pom's openblas.products.version). */
-    static String productsVersion() {
+    /** {@link #openblasConfig()} of one library file. */
+    static String openblasOf(Path file) {
+        String v = versionIn(file);
+        if (v != null) return v;
+        java.util.regex.Matcher jar = java.util.regex.Pattern.compile("openblas-(([0-9.]+)-[0-9.]+)-linux-x86_64\\.jar").matcher(file.toString());
+        return jar.find() ? "OpenBLAS " + jar.group(2) + " (nd4j-native's preset " + jar.group(1) + ")" : file.toString();
+    }
+
+    /** The "OpenBLAS x.y.z" a library file holds (its version string), or null when it holds none. */
+    static String versionIn(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.MappedByteBuffer b = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            byte[] key = "OpenBLAS 0.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0, n = b.limit() - key.length - 16; i < n; i++) {
+                int k = 0;
+                while (k < key.length && b.get(i + k) == key[k]) k++;
+                if (k < key.length) continue;
+                StringBuilder v = new StringBuilder("OpenBLAS 0.");
+                for (int j = i + key.length; j < b.limit() && (Character.isDigit(b.get(j)) || b.get(j) == '.'); j++) v.append((char) b.get(j));
+                return v.toString();
+            }
+        } catch (IOException | RuntimeException e) {
+            // said by the file's path
+        }
+        return null;
+    }
+
+    /** The version of the OpenBLAS the build unpacks into target/openblas-VERSION (the pom's openblas.products.version, "0.3.31-1.5.13"). */
+    public static String productsVersion() {
         try (var in = NativeEnv.class.getResourceAsStream("/sparselab/openblas.properties")) {
             java.util.Properties p = new java.util.Properties();
             if (in != null) p.load(in);

@@ -25,8 +25,8 @@ public final class Provenance {
     }
 
     /**
-     * {@link #current()} of a process that trains, with the OpenBLAS its products run on ({@code openblas}: its own
-     * words, "OpenBLAS 0.3.31 DYNAMIC_ARCH ..."), for a run's {@code started} event.
+     * {@link #current()} of a process that trains, with the OpenBLAS its products run on ({@code openblas}:
+     * {@link NativeEnv#openblasConfig()}, "OpenBLAS 0.3.31"), for a run's {@code started} event.
      */
     public static Map<String, String> ofTrainer() {
         Map<String, String> p = current();

@@ -293,6 +293,7 @@ public final class RunExecutor {
         java.util.concurrent.atomic.AtomicLong movedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean(false);
         AtomicInteger beatsFailed = new AtomicInteger(0);
+        java.util.concurrent.atomic.AtomicLong firstFailedAt = new java.util.concurrent.atomic.AtomicLong();
         // set before the write that ends the lease (finished, diverged, released, cancelled, failed): a beat that meets the run ended by
         // it is this trainer's own end, not a loss to warn of (a beat between that write and the beats' stop said
         // "lease N no longer holds it: run R is finished now" under a run that had finished well)
@@ -316,7 +317,10 @@ public final class RunExecutor {
                 if (stalled.compareAndSet(true, false)) LOG.warn("run {}: the training thread moves again; heartbeats resume", runId);
                 if (lease.heartbeat()) cancel.set(true);
                 int missed = beatsFailed.getAndSet(0);
-                if (missed > 0) LOG.info("run {}: the log answers again; its heartbeat goes on (after {} failed)", runId, missed);
+                if (missed > 0) {
+                    LOG.info("run {}: the log answers again; its heartbeat goes on ({} failed; the first {} s ago)", runId,
+                            missed == 1 ? "1 beat" : missed + " beats", (System.nanoTime() - firstFailedAt.get()) / 1_000_000_000L);
+                }
             } catch (StoreException.LeaseLost e) {
                 if (ending.get()) return;          // the trainer's own last write; if that write failed, the trainer says so
                 LOG.warn("{}", e.getMessage());
@@ -326,6 +330,7 @@ public final class RunExecutor {
                 // as a worker's beat says it: the database's reason, the first three failures, then every twelfth (a
                 // probe of an outage found this line with the connection pool's class names, every 5 s)
                 int failed = beatsFailed.incrementAndGet();
+                if (failed == 1) firstFailedAt.set(System.nanoTime());
                 if (failed <= 3 || failed % 12 == 0) {
                     LOG.warn("heartbeat of run {} failed ({} in a row){}: {}", runId, failed, failed == 3 ? " (said again every 12th failure)" : "",
                             StoreException.unreachableWhy(e));

@@ -217,8 +217,12 @@ public class StoreException extends RuntimeException {
         for (Throwable t : seen) {
             if (t instanceof java.sql.SQLTransientConnectionException) {
                 java.util.regex.Matcher ms = java.util.regex.Pattern.compile("timed out after (\\d+)ms").matcher(firstLine(t));
-                return "no connection to the log within " + (ms.find() ? String.format(java.util.Locale.ROOT, "%.0f s", Long.parseLong(ms.group(1)) / 1000.0)
-                        : "the pool's wait") + " (its server is down or cannot be reached, or every connection is busy)";
+                String wait = "the pool's wait";
+                if (ms.find()) {
+                    long m = Long.parseLong(ms.group(1));
+                    wait = m < 1000 ? m + " ms" : String.format(java.util.Locale.ROOT, "%.0f s", m / 1000.0);
+                }
+                return "no connection to the log within " + wait + " (its server is down or cannot be reached, or every connection is busy)";
             }
         }
         return oneLine(e);

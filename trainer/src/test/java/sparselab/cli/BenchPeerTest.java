@@ -60,9 +60,10 @@ class BenchPeerTest {
         Path python = dir.resolve("python3");
         Files.writeString(python, "#!/bin/sh\necho $$ > " + pid + "\necho 'ready numpy 9.9 scipy none'\nexec sleep 600\n");
         Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + tmp,
-                "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "--peer", "numpy", "--python", python.toString(),
-                "--epochs", "1", "--iterations", "0");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + tmp));
+        cmd.addAll(sparselab.runs.NativeEnv.openblasFlags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "--peer", "numpy", "--python", python.toString(),
+                "--epochs", "1", "--iterations", "0"));
         Process bench = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("bench.out").toFile()).start();
         try {
             long until = System.nanoTime() + 120_000_000_000L;

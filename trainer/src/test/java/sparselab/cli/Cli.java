@@ -29,6 +29,7 @@ public final class Cli {
     public static List<String> command(List<String> jvm) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(sparselab.runs.NativeEnv.openblasFlags());      // the OpenBLAS this JVM multiplies with
         cmd.addAll(jvm);
         cmd.add(Cli.class.getName());
         return cmd;

@@ -95,6 +95,7 @@ class CommandLineTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",   // as the launcher and the tests' JVM
                 "-D" + sparselab.runs.RunExecutor.CHECKPOINT_PROPERTY + "=1000",
                 "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "train", "--db", db.toString()));
+        command.addAll(command.indexOf("-cp"), sparselab.runs.NativeEnv.openblasFlags());
         command.addAll(List.of(sets));
         Process train = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(err.toFile()).start();
         try {
@@ -795,7 +796,7 @@ class CommandLineTest {
         for (String[] bad : new String[][] {{"--slots", "99999999999", "99999999999 is out of range: an integer, -2,147,483,648 to 2,147,483,647"},
                 {"--slots", "2.5", "'2.5' is not an integer"}, {"--poll", "abc", "'abc' is not a number"}, {"--poll", "0x1p3", "'0x1p3' is not a number"},
                 // a decimal past the largest double was echoed as it read: "Infinity is out of range" (found 2026-12-03)
-                {"--poll", "1e400", "'1e400' is out of range: too large a number"}}) {
+                {"--poll", "1e400", "'1e400' is out of range: beyond the largest number"}, {"--poll", "-1e400", "'-1e400' is out of range: beyond the largest number"}}) {
             StringWriter e = new StringWriter();
             CommandLine c = ExitCodes.install(new CommandLine(new WorkerCommand()));
             c.setErr(new PrintWriter(e, true));

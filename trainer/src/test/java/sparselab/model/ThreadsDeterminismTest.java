@@ -64,6 +64,7 @@ class ThreadsDeterminismTest {
     static List<String> runMain(Class<?> main, String threads, String... jvmFlags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "--add-modules", Elementwise.MODULE));
+        cmd.addAll(sparselab.runs.NativeEnv.openblasFlags());     // the OpenBLAS this JVM multiplies with
         cmd.addAll(List.of(jvmFlags));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd);

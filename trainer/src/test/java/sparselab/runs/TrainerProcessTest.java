@@ -159,8 +159,8 @@ class TrainerProcessTest {
             var started = (sparselab.log.RunEvent.Started) log.events(run).stream().filter(e -> e.type().equals("started")).findFirst().orElseThrow().event();
             String parents = NativeEnv.openblasConfig();
             assertEquals(parents, started.provenance().get("openblas"), started.provenance().toString());
-            assertTrue(parents.endsWith(", the build's (" + Path.of(System.getProperty("java.library.path")) + ")")
-                    && parents.startsWith(NativeEnv.productsVersion()), parents);
+            // as the loaded library files say it themselves: the version the build unpacked, not nd4j-native's 0.3.19
+            assertEquals("OpenBLAS " + NativeEnv.productsVersion().split("-")[0], parents);
         }
     }
 

@@ -85,6 +85,9 @@ class LocalPostgresTest {
         RuntimeException e = new org.jdbi.v3.core.ConnectionException(pool);
         assertEquals("no connection to the log within 15 s (its server is down or cannot be reached, or every connection is busy)",
                 StoreException.unreachableWhy(e));
+        assertEquals("no connection to the log within 500 ms (its server is down or cannot be reached, or every connection is busy)",
+                StoreException.unreachableWhy(new org.jdbi.v3.core.ConnectionException(new java.sql.SQLTransientConnectionException(
+                        "sparselab-log - Connection is not available, request timed out after 500ms (total=0, active=0, idle=0, waiting=1)"))));
         // a driver's reason beneath it is still the one given
         pool.initCause(new java.sql.SQLException("Connection to 127.0.0.1:5 refused."));
         assertEquals("Connection to 127.0.0.1:5 refused.", StoreException.unreachableWhy(e));
