@@ -47,28 +47,27 @@ public final class NativeEnv {
         return java.util.List.of("-Djava.library.path=" + System.getProperty("java.library.path"), "-Dorg.bytedeco.javacpp.pathsFirst=true");
     }
 
+    /** {@link #openblasConfig()}, read once: the libraries a JVM has loaded do not change. */
+    private static volatile String openblas;
+
     /**
-     * The OpenBLAS this JVM multiplies with, as the library files JavaCPP loaded say it ("OpenBLAS 0.3.31": the version
-     * string newer OpenBLAS builds hold), or, for a file without one (nd4j-native's 0.3.19), as the preset's jar it came
-     * from names it ("OpenBLAS 0.3.19 (nd4j-native's preset 0.3.19-1.5.7)"); both files JavaCPP loads (libopenblas and
-     * the copy it makes for the BLAS-only binding) are read, and named apart when they differ. Loads ND4J's native code
-     * when not loaded yet.
+     * The OpenBLAS this JVM multiplies with, as the library files JavaCPP loaded say it ("OpenBLAS 0.3.31"; 0.3.19 and
+     * 0.3.31 both hold that version string), a file's path where one holds none; both files JavaCPP loads (libopenblas
+     * and the copy it makes for the BLAS-only binding) are read, and named apart when they differ. Read once per JVM
+     * (each run's started event asks; the files are tens of MB); loads ND4J's native code when not loaded yet.
      */
     public static String openblasConfig() {
+        String known = openblas;
+        if (known != null) return known;
         org.nd4j.linalg.factory.Nd4j.getBackend();
         java.util.Set<String> said = new java.util.LinkedHashSet<>();
         for (String f : org.bytedeco.javacpp.Loader.getLoadedLibraries().values()) {
-            if (f != null && Path.of(f).getFileName().toString().startsWith("libopenblas")) said.add(openblasOf(Path.of(f)));
+            if (f == null || !Path.of(f).getFileName().toString().startsWith("libopenblas")) continue;
+            String v = versionIn(Path.of(f));
+            said.add(v != null ? v : f);
         }
-        return said.isEmpty() ? "unknown" : String.join("; ", said);
-    }
-
-    /** {@link #openblasConfig()} of one library file. */
-    static String openblasOf(Path file) {
-        String v = versionIn(file);
-        if (v != null) return v;
-        java.util.regex.Matcher jar = java.util.regex.Pattern.compile("openblas-(([0-9.]+)-[0-9.]+)-linux-x86_64\\.jar").matcher(file.toString());
-        return jar.find() ? "OpenBLAS " + jar.group(2) + " (nd4j-native's preset " + jar.group(1) + ")" : file.toString();
+        openblas = said.isEmpty() ? "unknown" : String.join("; ", said);
+        return openblas;
     }
 
     /** The "OpenBLAS x.y.z" a library file holds (its version string), or null when it holds none. */
