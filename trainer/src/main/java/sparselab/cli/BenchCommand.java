@@ -88,9 +88,10 @@ public class BenchCommand implements Callable<Integer> {
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
                 blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
-        out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s%n",
+        out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s; %s%n",
                 sparselab.model.Elementwise.describe(), sparselab.model.Elementwise.HALVES_MIN / 1024,
-                sparselab.model.Elementwise.threads(), sparselab.model.Elementwise.threads() == 1 ? "" : "s");
+                sparselab.model.Elementwise.threads(), sparselab.model.Elementwise.threads() == 1 ? "" : "s",
+                sparselab.model.SparseAutoencoder.hiddenLayout());
         try (Peer p = peer == null ? null : Peer.start(python, out)) {
             run(out, p, blasThreads);
         }

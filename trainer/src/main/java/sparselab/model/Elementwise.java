@@ -102,6 +102,19 @@ public final class Elementwise {
         if (f == Activation.TANH) Activations.activate(f, outArray, outArray);
     }
 
+    /**
+     * The same for feature-major arrays (a row per hidden unit, a column per sample; the step's hidden layer at small
+     * batches): out = f(z + bias[r]), {@code bias} one value per row.
+     */
+    static void activateByRow(Activation f, Span z, Span bias, Span out, INDArray outArray, int rows, int cols) {
+        Activation g = f == Activation.TANH ? Activation.IDENTITY : f;
+        inHalves(rows, cols, (r0, r1) -> {
+            VectorLoops.activateByRow(g, z.from(r0), bias.buf(), bias.off() + r0, out.from(r0), r1 - r0, cols);
+            return 0;
+        });
+        if (f == Activation.TANH) Activations.activate(f, outArray, outArray);
+    }
+
     /** d3 = (y - x) g'(y); returns sum (y - x)^2 in float64. */
     static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
         return inHalves(rows, cols, (r0, r1) -> VectorLoops.squaredLoss(g, y.from(r0), x.from(r0), d3.from(r0), r1 - r0, cols));
@@ -111,6 +124,14 @@ public final class Elementwise {
     static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
         inHalves(rows, cols, (r0, r1) -> {
             VectorLoops.hidden(f, a.from(r0), sp, d2.from(r0), r1 - r0, cols);
+            return 0;
+        });
+    }
+
+    /** d2 = (d2 + sp[r]) f'(a) for feature-major arrays, {@code sp} one value per row (zeros: no sparse term). */
+    static void hiddenByRow(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
+        inHalves(rows, cols, (r0, r1) -> {
+            VectorLoops.hiddenByRow(f, a.from(r0), sp, r0, d2.from(r0), r1 - r0, cols);
             return 0;
         });
     }

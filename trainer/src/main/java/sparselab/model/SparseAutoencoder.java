@@ -72,7 +72,9 @@ import java.util.function.BooleanSupplier;
  * are BLAS calls writing into them ({@link Blas}); bias rows and row sums of small batches are BLAS level-1 calls
  * (about 0.2 µs each, against 2-20 µs for an ND4J op); the reconstruction sum is a BLAS dot accumulated in float64 ({@link ExactSums}); the sparse term's
  * statistics and the penalty are computed once per epoch from the rho_hat recorded at every batch. Plain SGD is
- * fused into the weight products (see {@link #fusedSgd}); the other optimizers use ND4J's updaters.
+ * fused into the weight products (see {@link #fusedSgd}); the other optimizers use ND4J's updaters. Batches of
+ * {@link #FEATURE_MAJOR_MIN}-{@link #FEATURE_MAJOR_MAX} samples keep the hidden layer feature-major (H x n), where
+ * OpenBLAS runs the products faster.
  *
  * <p>Not thread-safe: one model is trained by one thread.
  */
@@ -105,6 +107,7 @@ public final class SparseAutoencoder {
     private final boolean vec;
     private final Elementwise.Span b1s, b2s;
     private final float[] spValues, rhoValues;                 // the vector path's sparse term, in Java
+    private final float[] noSp;                                // zeros: the feature-major hidden delta without a sparse term
     private final java.nio.FloatBuffer rhoHatBuf, scratchRhoBuf;
 
     private final Random dropoutRng;
@@ -183,6 +186,7 @@ public final class SparseAutoencoder {
         b1s = vec ? Elementwise.Span.ofRow(b1) : null;
         b2s = vec ? Elementwise.Span.ofRow(b2) : null;
         spValues = new float[h];
+        noSp = new float[h];
         rhoValues = new float[h];
         rhoHatBuf = vec ? rhoHat.data().asNioFloat() : null;
         scratchRhoBuf = vec ? scratchRho.data().asNioFloat() : null;
@@ -229,21 +233,51 @@ public final class SparseAutoencoder {
     /** Batches up to this size add bias rows and sum rows with BLAS axpy per row; larger ones with one rank-1 product. */
     private static final int ROW_LOOP = 32;
 
+    /**
+     * Batches of this many samples keep the hidden layer feature-major (a row per unit, a column per sample: Z1^T, A^T,
+     * D2^T), with the vector loops and without dropout; the output layer and the samples stay sample-major. OpenBLAS
+     * runs the step's five products faster that way round at these sizes and slower above them: measured on
+     * 2026-12-03 (OpenBLAS 0.3.31, AVX-512, two threads), the five products alone at 1.10-1.26x the speed at 16-125
+     * samples, 1.02-1.08x at 150-175, 0.83-0.92x at 200-1000 (docs/performance.md). The choice depends on the batch's
+     * size only, so a resumed run multiplies as the uninterrupted one did.
+     */
+    static final int FEATURE_MAJOR_MIN = 16, FEATURE_MAJOR_MAX = 128;
+
+    private static volatile boolean featureMajor = !"false".equals(System.getProperty("sparselab.featureMajorHidden"));
+
+    /** For bench: where the minibatch step keeps its hidden layer feature-major. */
+    public static String hiddenLayout() {
+        if (!featureMajor) return "hidden layer sample-major (-Dsparselab.featureMajorHidden=false)";
+        if (!Elementwise.vectorised()) return "hidden layer sample-major (feature-major needs the vector loops)";
+        return "hidden layer feature-major at " + FEATURE_MAJOR_MIN + "-" + FEATURE_MAJOR_MAX + " samples (without dropout)";
+    }
+
+    /** Switches the feature-major hidden layer on or off for models created from now on (tests and A/B measurements). */
+    static void useFeatureMajorHidden(boolean on) {
+        featureMajor = on;
+    }
+
+    private final boolean featureMajorHidden = featureMajor;
+
     /** The arrays one step on n samples needs, allocated once. */
     private final class Buffers {
         final int n;
+        /** The hidden arrays (z1, a, ind, d2, scratchH) are h x n (feature-major), not n x h. */
+        final boolean fm;
         final INDArray z1, a, mask, ad, ind, z2, y, d3, d2, ones, tmp, scratchD, scratchH;
         final INDArray[] z1Rows, aRows, indRows, z2Rows, d3Rows, d2Rows;
         final Elementwise.Span z1s, as, z2s, ys, d3s, d2s;      // for the vector loops (null without them)
 
         Buffers(int n) {
             this.n = n;
-            z1 = Nd4j.create(dtype, n, h);
-            a = Nd4j.create(dtype, n, h);
             boolean dropout = cfg.dropout() > 0;
+            fm = featureMajorHidden && vec && !dropout && n >= FEATURE_MAJOR_MIN && n <= FEATURE_MAJOR_MAX;
+            long hr = fm ? h : n, hc = fm ? n : h;            // the hidden arrays' rows and columns
+            z1 = Nd4j.create(dtype, hr, hc);
+            a = Nd4j.create(dtype, hr, hc);
             mask = dropout ? Nd4j.create(dtype, n, h) : null;
             ad = dropout ? Nd4j.create(dtype, n, h) : null;
-            ind = cfg.estimator() == Estimator.EMA_THRESHOLD ? Nd4j.create(dtype, n, h) : null;
+            ind = cfg.estimator() == Estimator.EMA_THRESHOLD ? Nd4j.create(dtype, hr, hc) : null;
             z2 = Nd4j.create(dtype, n, d);
             // with the vector loops and squared loss, Y and then d3 overwrite Z2 (each pass reads an element and writes it
             // back): one n x d array instead of three, and each pass writes lines it has just read. Same bits; measured in one
@@ -251,17 +285,17 @@ public final class SparseAutoencoder {
             boolean inPlace = vec && cfg.loss() == Loss.SQUARED;
             y = cfg.outputActivation() == Activation.IDENTITY || inPlace ? z2 : Nd4j.create(dtype, n, d);
             d3 = inPlace ? z2 : Nd4j.create(dtype, n, d);
-            d2 = Nd4j.create(dtype, n, h);
+            d2 = Nd4j.create(dtype, hr, hc);
             ones = Nd4j.ones(dtype, 1, n);
             tmp = cfg.loss() == Loss.CROSS_ENTROPY ? Nd4j.create(dtype, n, d) : null;
             scratchD = Nd4j.create(dtype, n, d);
-            scratchH = Nd4j.create(dtype, n, h);
-            z1Rows = rowViews(z1);
-            aRows = rowViews(a);
-            indRows = rowViews(ind);
+            scratchH = Nd4j.create(dtype, hr, hc);
+            z1Rows = fm ? new INDArray[0] : rowViews(z1);
+            aRows = fm ? new INDArray[0] : rowViews(a);
+            indRows = fm ? new INDArray[0] : rowViews(ind);
             z2Rows = rowViews(z2);
             d3Rows = rowViews(d3);
-            d2Rows = rowViews(d2);
+            d2Rows = fm ? new INDArray[0] : rowViews(d2);
             z1s = vec ? Elementwise.Span.of(z1) : null;
             as = vec ? Elementwise.Span.of(a) : null;
             z2s = vec ? Elementwise.Span.of(z2) : null;
@@ -273,6 +307,11 @@ public final class SparseAutoencoder {
 
     private Buffers buffers(int n) {
         return buffers.computeIfAbsent(n, Buffers::new);
+    }
+
+    /** Whether a step on n samples keeps the hidden layer feature-major (tests). */
+    boolean hiddenFeatureMajorAt(int n) {
+        return buffers(n).fm;
     }
 
     // ------------------------------------------------------------------ row helpers (BLAS level 1: ~0.2 µs a call)
@@ -313,10 +352,26 @@ public final class SparseAutoencoder {
         }
     }
 
+    /**
+     * target (1 x h) = alpha * (the sum over the batch's samples of a hidden array) + beta * target: its rows' sum, or
+     * its columns' sum when the hidden layer is feature-major.
+     */
+    private static void sumHidden(INDArray m, INDArray[] rows, INDArray target, double alpha, double beta, Buffers b) {
+        if (b.fm) Blas.sumColumns(m, b.ones, target, alpha, beta);   // m 1 (BLAS gemv)
+        else sumRows(m, rows, target, alpha, beta, b);
+    }
+
     // ------------------------------------------------------------------ the step, one method per equation group
 
     /** Z1, A, (mask), Z2, Y. Returns A' (A itself without dropout). */
     private INDArray forward(INDArray x, Buffers b, boolean dropout) {
+        if (b.fm) {                                               // feature-major: no dropout here (see Buffers)
+            Blas.gemm(w1, x, b.z1, false, true, 1.0, 0.0);        // Z1^T = W1 X^T
+            Elementwise.activateByRow(cfg.hiddenActivation(), b.z1s, b1s, b.as, b.a, h, b.n);       // A^T = f(Z1^T + b1)
+            Blas.gemm(b.a, w2, b.z2, true, true, 1.0, 0.0);       // Z2 = (A^T)^T W2^T
+            Elementwise.activate(cfg.outputActivation(), b.z2s, b2s, cfg.loss() == Loss.CROSS_ENTROPY, b.ys, b.y, b.n, d);
+            return b.a;
+        }
         Blas.gemm(x, w1, b.z1, false, true, 1.0, 0.0);            // Z1 = X W1^T
         if (vec) {
             Elementwise.activate(cfg.hiddenActivation(), b.z1s, b1s, false, b.as, b.a, b.n, h);      // A = f(Z1 + b1)
@@ -363,11 +418,11 @@ public final class SparseAutoencoder {
     private void estimate(Estimator estimator, Buffers b, INDArray rh) {
         double n = b.n, lam = cfg.rhoMomentum();
         switch (estimator) {
-            case BATCH_MEAN -> sumRows(b.a, b.aRows, rh, 1.0 / n, 0.0, b);
-            case EMA_MEAN -> sumRows(b.a, b.aRows, rh, (1 - lam) / n, lam, b);
+            case BATCH_MEAN -> sumHidden(b.a, b.aRows, rh, 1.0 / n, 0.0, b);
+            case EMA_MEAN -> sumHidden(b.a, b.aRows, rh, (1 - lam) / n, lam, b);
             case EMA_THRESHOLD -> {
                 Nd4j.getExecutioner().exec(new Step(b.a, b.ind, cfg.threshold()));
-                sumRows(b.ind, b.indRows, rh, (1 - lam) / n, lam, b);
+                sumHidden(b.ind, b.indRows, rh, (1 - lam) / n, lam, b);
             }
         }
         if (cfg.epsInEstimate()) rh.addi(cfg.eps());
@@ -409,6 +464,11 @@ public final class SparseAutoencoder {
 
     /** D2 = (D3 W2 + sp) * f'(Z1) * M. */
     private void hiddenDelta(Buffers b, boolean sparse, boolean dropout) {
+        if (b.fm) {
+            Blas.gemm(w2, b.d3, b.d2, true, true, 1.0, 0.0);      // D2^T = W2^T D3^T
+            Elementwise.hiddenByRow(cfg.hiddenActivation(), b.as, sparse ? spValues : noSp, b.d2s, h, b.n);   // (D2^T + sp) f'(A^T)
+            return;
+        }
         Blas.gemm(b.d3, w2, b.d2, false, false, 1.0, 0.0);        // D2 = D3 W2
         if (vec) {                                                // D2 = (D2 + sp) f'(A) in one pass
             Elementwise.hidden(cfg.hiddenActivation(), b.as, sparse ? spValues : null, b.d2s, b.n, h);
@@ -423,9 +483,9 @@ public final class SparseAutoencoder {
     /** The flat gradient into {@link #grad}. */
     private void gradients(INDArray x, INDArray ad, Buffers b) {
         double invN = 1.0 / b.n;
-        Blas.gemm(b.d2, x, gW1, true, false, invN, 0.0);         // dW1 = D2^T X / n
-        Blas.gemm(b.d3, ad, gW2, true, false, invN, 0.0);        // dW2 = D3^T A' / n
-        sumRows(b.d2, b.d2Rows, gB1, invN, 0.0, b);                        // db1 = mean(D2)
+        Blas.gemm(b.d2, x, gW1, !b.fm, false, invN, 0.0);        // dW1 = D2^T X / n
+        Blas.gemm(b.d3, ad, gW2, true, b.fm, invN, 0.0);         // dW2 = D3^T A' / n
+        sumHidden(b.d2, b.d2Rows, gB1, invN, 0.0, b);                      // db1 = mean(D2)
         sumRows(b.d3, b.d3Rows, gB2, invN, 0.0, b);                        // db2 = mean(D3)
         if (cfg.weightDecay() > 0) blas().axpy(gW.length(), cfg.weightDecay(), pW, gW);
     }
@@ -439,9 +499,9 @@ public final class SparseAutoencoder {
     private void fusedSgd(INDArray x, INDArray ad, Buffers b, double lr) {
         double s = -lr / b.n;
         if (cfg.weightDecay() > 0) blas().scal(pW.length(), 1 - lr * cfg.weightDecay(), pW);
-        Blas.gemm(b.d2, x, w1, true, false, s, 1.0);             // W1 -= lr/n D2^T X
-        Blas.gemm(b.d3, ad, w2, true, false, s, 1.0);            // W2 -= lr/n D3^T A'
-        sumRows(b.d2, b.d2Rows, b1, s, 1.0, b);
+        Blas.gemm(b.d2, x, w1, !b.fm, false, s, 1.0);            // W1 -= lr/n D2^T X
+        Blas.gemm(b.d3, ad, w2, true, b.fm, s, 1.0);             // W2 -= lr/n D3^T A'
+        sumHidden(b.d2, b.d2Rows, b1, s, 1.0, b);
         sumRows(b.d3, b.d3Rows, b2, s, 1.0, b);
     }
 
@@ -466,7 +526,7 @@ public final class SparseAutoencoder {
         INDArray ad = forward(x, b, dropout);
         acc.reconSum += outputDelta(x, b, true) / b.n;
         estimate(cfg.estimator(), b, rhoHat);
-        sumRows(b.a, b.aRows, acc.actSum, 1.0, 1.0, b);
+        sumHidden(b.a, b.aRows, acc.actSum, 1.0, 1.0, b);
         boolean sparse = cfg.beta() > 0;
         if (sparse) {
             blas().copy(rhoHat, acc.rhoRows[k]);

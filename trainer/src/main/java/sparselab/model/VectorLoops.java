@@ -146,6 +146,74 @@ final class VectorLoops {
         }
     }
 
+    /**
+     * out = f(z + bias[r]) for feature-major arrays (a row per hidden unit, a column per sample: the minibatch step's
+     * hidden layer at small batches): {@code bias} one value per row, from element {@code biasOff}.
+     */
+    static void activateByRow(Activation f, Span z, ByteBuffer bias, int biasOff, Span out, int rows, int cols) {
+        switch (f) {
+            case SIGMOID -> sigmoidByRow(z, bias, biasOff, out, rows, cols);
+            case TANH -> throw new IllegalArgumentException("tanh is libnd4j's op (Elementwise)");
+            case RELU -> reluByRow(z, bias, biasOff, out, rows, cols);
+            case IDENTITY -> identityByRow(z, bias, biasOff, out, rows, cols);
+        }
+    }
+
+    private static void sigmoidByRow(Span z, ByteBuffer b, int bo, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            float br = b.getFloat(4 * (bo + r));
+            FloatVector bv = FloatVector.broadcast(F, br);
+            for (; c < body; c += F.length()) {
+                FloatVector v = load(z.buf(), zo + c).add(bv);
+                store(ONE.div(exp(v.neg()).add(1f)), out.buf(), oo + c);
+            }
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(bv), w = load(z.buf(), zo + t).add(bv);
+                FloatVector fv = ONE.div(exp(v.neg()).add(1f)), fw = ONE.div(exp(w.neg()).add(1f));
+                store(fv, out.buf(), oo + c);
+                store(fw, out.buf(), oo + t);
+            } else {
+                for (; c < cols; c++) out.put(oo + c, apply(Activation.SIGMOID, z.get(zo + c) + br));
+            }
+        }
+    }
+
+    private static void reluByRow(Span z, ByteBuffer b, int bo, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            float br = b.getFloat(4 * (bo + r));
+            FloatVector bv = FloatVector.broadcast(F, br);
+            for (; c < body; c += F.length()) store(load(z.buf(), zo + c).add(bv).max(0f), out.buf(), oo + c);
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(bv), w = load(z.buf(), zo + t).add(bv);
+                store(v.max(0f), out.buf(), oo + c);
+                store(w.max(0f), out.buf(), oo + t);
+            } else {
+                for (; c < cols; c++) out.put(oo + c, Math.max(z.get(zo + c) + br, 0f));
+            }
+        }
+    }
+
+    private static void identityByRow(Span z, ByteBuffer b, int bo, Span out, int rows, int cols) {
+        int body = body(cols), t = overlap(cols);
+        for (int r = 0; r < rows; r++) {
+            int zo = z.row(r), oo = out.row(r), c = 0;
+            float br = b.getFloat(4 * (bo + r));
+            FloatVector bv = FloatVector.broadcast(F, br);
+            for (; c < body; c += F.length()) store(load(z.buf(), zo + c).add(bv), out.buf(), oo + c);
+            if (t >= 0) {
+                FloatVector v = load(z.buf(), zo + c).add(bv), w = load(z.buf(), zo + t).add(bv);
+                store(v, out.buf(), oo + c);
+                store(w, out.buf(), oo + t);
+            } else {
+                for (; c < cols; c++) out.put(oo + c, z.get(zo + c) + br);
+            }
+        }
+    }
+
     private static void tail(Activation f, Span z, ByteBuffer b, int bo, boolean write, Span out, int zo, int oo, int c, int cols) {
         for (; c < cols; c++) {
             float v = z.get(zo + c) + b.getFloat(4 * (bo + c));
