@@ -398,8 +398,9 @@ class LiveAndMatchApiTest {
 
     @Test
     void a_diverged_run_s_nan_weights_are_refused_for_matching_at_once_drawn_and_leave_the_heavy_work_bound_free() throws Exception {
-        // the new user's run: it diverges at epoch 1 with NaN weights
-        String nan = trained("epochs=5", "learningRate=1000000", "hiddenActivation=relu", "outputActivation=identity", "estimator=ema-threshold");
+        // the new user's run: it diverges at epoch 1 with NaN weights (sigmoid units: with relu ones, whether they all died
+        // first and left W1 finite depended on the products' rounding)
+        String nan = trained("epochs=5", "learningRate=1000000", "outputActivation=identity", "estimator=ema-threshold");
         String fine = trained("epochs=2");
         assertEquals("diverged", log.run(nan).orElseThrow().status());
         assertEquals(1, log.run(nan).orElseThrow().divergedEpoch());
