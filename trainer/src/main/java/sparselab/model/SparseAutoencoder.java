@@ -236,10 +236,11 @@ public final class SparseAutoencoder {
     /**
      * Batches of this many samples keep the hidden layer feature-major (a row per unit, a column per sample: Z1^T, A^T,
      * D2^T), with the vector loops and without dropout; the output layer and the samples stay sample-major. OpenBLAS
-     * runs the step's five products faster that way round at these sizes and slower above them: measured on
-     * 2026-12-03 (OpenBLAS 0.3.31, AVX-512, two threads), the five products alone at 1.10-1.26x the speed at 16-125
-     * samples, 1.02-1.08x at 150-175, 0.83-0.92x at 200-1000 (docs/performance.md). The choice depends on the batch's
-     * size only, so a resumed run multiplies as the uninterrupted one did.
+     * runs the step's five products faster that way round at small batches: measured on 2026-12-03 (OpenBLAS 0.3.31,
+     * AVX-512, two threads), the five products alone at 1.13-1.26x the speed at 16-50 samples, 1.02-1.16x at 100-125,
+     * 1.02-1.08x at 150-175 and 0.83-0.92x at 200-1000; whole epochs x1.15 at 16 and 32 samples, within the noise at
+     * 64-128 and x0.985 at 150, hence the range (docs/performance.md). The choice depends on the batch's size only
+     * (in a JVM with the vector loops), so a resumed run multiplies as the uninterrupted one did.
      */
     static final int FEATURE_MAJOR_MIN = 16, FEATURE_MAJOR_MAX = 128;
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import sparselab.config.ConfigLoader;
 import sparselab.config.RunConfig;
 import sparselab.data.Bars;
@@ -246,7 +247,9 @@ class VectorLoopsTest {
                     f[fm] = new double[3][];
                     for (int e = 1; e <= 3; e++) {
                         EpochStats s = m.trainEpoch(e, x, () -> false);
-                        f[fm][e - 1] = new double[] {s.loss(), s.recon(), s.penalty(), s.meanActivation(), m.reconstructionError(x)};
+                        // the held-out error of 50 samples: one evaluation chunk in the range
+                        f[fm][e - 1] = new double[] {s.loss(), s.recon(), s.penalty(), s.meanActivation(), m.reconstructionError(x),
+                                m.reconstructionError(x.get(NDArrayIndex.interval(0, 50), NDArrayIndex.all()))};
                     }
                 }
                 for (int e = 0; e < 3; e++) {
@@ -263,6 +266,41 @@ class VectorLoopsTest {
             assertTrue(!m.hiddenFeatureMajorAt(max + 1) && !m.hiddenFeatureMajorAt(min - 1) && m.hiddenFeatureMajorAt(max));
             RunConfig dropout = ConfigLoader.resolve(null, null, List.of("data=bars", "hidden=21", "batchSize=50", "dropout=0.2"));
             assertTrue(!new SparseAutoencoder(dropout, (int) x.columns(), DataType.FLOAT).hiddenFeatureMajorAt(50), "dropout stays sample-major");
+        } finally {
+            SparseAutoencoder.useFeatureMajorHidden(true);
+        }
+    }
+
+    /**
+     * The gradient of a feature-major step (batch-mean, no dropout: what the gradient checks verify in float64) equals
+     * the sample-major one to float32 rounding, also with H x n passes large enough to be split between two threads.
+     */
+    @Test
+    void a_feature_major_hidden_layer_gives_the_sample_major_gradient() {
+        Dataset ds = Bars.generate(7, 200, 2.0 / 7, 3);
+        INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
+        try {
+            for (String c : List.of("hidden=21,batchSize=50", "hidden=21,batchSize=16,hiddenActivation=tanh,estimator=ema-threshold",
+                    "hidden=2100,batchSize=128")) {                                 // 2100 x 128 values: split in halves
+                List<String> sets = new ArrayList<>(List.of("data=bars", "beta=3", "rho=0.1", "weightDecay=0.001", "seed=4"));
+                sets.addAll(List.of(c.split(",")));
+                RunConfig cfg = ConfigLoader.resolve(null, null, sets);
+                INDArray batch = x.get(NDArrayIndex.interval(0, cfg.batchSize()), NDArrayIndex.all());
+                INDArray[] g = new INDArray[2];
+                INDArray params = null;
+                for (int fm = 0; fm < 2; fm++) {
+                    SparseAutoencoder.useFeatureMajorHidden(fm == 1);
+                    SparseAutoencoder m = new SparseAutoencoder(cfg, (int) x.columns(), DataType.FLOAT);
+                    assertEquals(fm == 1, m.hiddenFeatureMajorAt(cfg.batchSize()), c);
+                    // the same parameters for both, biases not zero (a bias read from the wrong unit must show)
+                    if (params == null) params = Nd4j.rand(DataType.FLOAT, m.params().shape()).subi(0.5).muli(0.4);
+                    m.params().assign(params);
+                    g[fm] = m.gradient(batch);
+                }
+                if (cfg.hidden() > 1000) assertTrue(cfg.hidden() * (long) cfg.batchSize() >= Elementwise.HALVES_MIN, c + ": its H x n passes are split");
+                double diff = g[1].sub(g[0]).norm2Number().doubleValue(), norm = g[0].norm2Number().doubleValue();
+                assertTrue(norm > 0 && diff <= 1e-5 * norm, c + ": |g_fm - g| = " + diff + " of |g| = " + norm);
+            }
         } finally {
             SparseAutoencoder.useFeatureMajorHidden(true);
         }
