@@ -221,10 +221,16 @@ public final class ConfigKeys {
 
     /** " (did you mean beta?)" when a known key is a small slip away from {@code key} (case, a letter or two), else "". */
     public static String meant(String key) {
+        String near = nearest(key, KEYS.keySet());
+        return near != null ? " (did you mean " + near + "?)" : "";
+    }
+
+    /** The one of {@code names} a small slip away from {@code key} (case, a letter or two), or null. */
+    public static String nearest(String key, Iterable<String> names) {
         String near = null;
         int best = 3;
         if (key.length() <= 60) {
-            for (String k : KEYS.keySet()) {
+            for (String k : names) {
                 int d = k.equalsIgnoreCase(key) ? 0 : editDistance(k.toLowerCase(java.util.Locale.ROOT), key.toLowerCase(java.util.Locale.ROOT));
                 if (d < best && d < Math.max(2, k.length() / 3)) {
                     best = d;
@@ -232,7 +238,7 @@ public final class ConfigKeys {
                 }
             }
         }
-        return near != null ? " (did you mean " + near + "?)" : "";
+        return near;
     }
 
     /** Edit distance with insertions, deletions, substitutions and swaps of two neighbours (optimal string alignment). */

@@ -145,6 +145,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
                     throw new StoreException.BadLog("--db: a password is not taken as a URL parameter (" + clip(two[0])
                             + "); give it by PGPASSWORD, ~/.pgpass or user:password@ in the URL");
                 }
+                if (org.postgresql.PGProperty.forName(two[0]) == null) throw unknownParameter(two[0]);
                 p.put(two[0], two.length > 1 ? two[1] : "");
             }
         }
@@ -152,6 +153,19 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     }
 
     private static String clip(String s) { return s.length() <= 20 ? s : s.substring(0, 20) + "..."; }
+
+    /**
+     * A query parameter the PostgreSQL JDBC driver does not know: the driver would ignore it (a mistyped
+     * {@code sslmod=require} would connect without the TLS it asked for), so it is refused, naming the driver's
+     * parameter it most likely meant (the same name in other capitals, or a letter or two away).
+     */
+    private static StoreException.BadLog unknownParameter(String key) {
+        String meant = sparselab.config.ConfigKeys.nearest(key,
+                java.util.Arrays.stream(org.postgresql.PGProperty.values()).map(org.postgresql.PGProperty::getName).toList());
+        return new StoreException.BadLog("--db: '" + clip(key) + "' is not a parameter of the PostgreSQL driver"
+                + (meant != null ? " (did you mean " + meant + "?)" : "") + "; its parameters (sslmode, connectTimeout,"
+                + " currentSchema, ...) are written as the driver names them");
+    }
 
     /** The password of the first matching line of the libpq password file, if any. */
     static Optional<String> pgpass(String host, int port, String db, String user, java.util.function.UnaryOperator<String> env) {

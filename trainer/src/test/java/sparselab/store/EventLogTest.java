@@ -851,6 +851,13 @@ class EventLogTest {
         Backend withQuery = Backend.parse("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", true);
         assertEquals("postgresql://u@h:5433/db", withQuery.display());
         assertEquals("postgresql://u@h:5433/db?sslmode=require&currentSchema=s", withQuery.locator());
+        // a parameter the driver does not know is refused (the driver would ignore it), naming the one most likely meant
+        var typo = assertThrows(StoreException.BadLog.class, () -> Backend.parse("postgresql://u@h/db?sslmod=require", true));
+        assertTrue(typo.getMessage().contains("'sslmod' is not a parameter of the PostgreSQL driver (did you mean sslmode?)"), typo.getMessage());
+        var caps = assertThrows(StoreException.BadLog.class, () -> Backend.parse("postgresql://u@h/db?sslmode=require&CurrentSchema=s", true));
+        assertTrue(caps.getMessage().contains("'CurrentSchema' is not a parameter of the PostgreSQL driver (did you mean currentSchema?)"), caps.getMessage());
+        var far = assertThrows(StoreException.BadLog.class, () -> Backend.parse("postgresql://u@h/db?colour=blue", true));
+        assertTrue(far.getMessage().startsWith("--db: 'colour' is not a parameter of the PostgreSQL driver;"), far.getMessage());
         // the driver connects as a user= parameter, and the log's name says so
         assertEquals("postgresql://postgres@h:5433/db", Backend.parse("postgresql://u@h:5433/db?user=postgres", true).display());
         assertThrows(StoreException.BadLog.class, () -> EventLog.openExisting(dir.resolve("missing.db").toString()));
