@@ -156,7 +156,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
 
     /**
      * A query parameter the PostgreSQL JDBC driver does not know: the driver would ignore it (a mistyped
-     * {@code sslmod=require} would connect without the TLS it asked for), so it is refused, naming the driver's
+     * {@code sslmod=require} would connect without requiring the TLS it asked for), so it is refused, naming the driver's
      * parameter it most likely meant (the same name in other capitals, or a letter or two away).
      */
     private static StoreException.BadLog unknownParameter(String key) {
