@@ -84,9 +84,11 @@ public class BenchCommand implements Callable<Integer> {
         out.printf("OpenBLAS: %s%s%n", NativeEnv.openblasConfig().replaceFirst("^OpenBLAS ", ""), NativeEnv.openblasFlags().isEmpty() ? ""
                 : " (JavaCPP looks first in " + System.getProperty("java.library.path") + ", the build's)");
         int blasThreads = Nd4j.factory().blas().getMaxThreads();
-        out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples), libnd4j element-wise %d "
+        out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples; %s), libnd4j element-wise %d "
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
-                blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH, Nd4j.getEnvironment().maxMasterThreads(),
+                blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH,
+                ProductThreads.lanesAtOnce() ? "the full batch in two lanes at once, a thread each, one product thread a lane"
+                        : "the full batch's two lanes in turn", Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
         out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s; %s%n",
                 sparselab.model.Elementwise.describe(), sparselab.model.Elementwise.HALVES_MIN / 1024,
@@ -190,7 +192,12 @@ public class BenchCommand implements Callable<Integer> {
         int done = 0;
         List<Double> rates = new ArrayList<>();
         for (int e = 1; e <= iterations; e++) {
-            if (e % YARDSTICK_EVERY == 1) rates.add(yard.sample(2));      // untimed: between iterations
+            if (e % YARDSTICK_EVERY == 1) {                              // untimed: between iterations
+                rates.add(yard.sample(2));
+                // OpenBLAS's second thread spins about 0.1 s after the yardstick's products (docs/performance.md) and would
+                // hold a core the lanes use; a run has no yardstick
+                if (ProductThreads.lanesAtOnce()) pause(150);
+            }
             EpochStats s = model.trainEpoch(e, x, () -> false);
             if (s.batches() == 0) break;                             // converged: nothing more to time
             evaluations += s.batches();
@@ -200,8 +207,11 @@ public class BenchCommand implements Callable<Integer> {
             done = e;
         }
         rates.add(yard.sample(2));
-        // the same products alone, at the shapes of the full batch's chunks (a row of ones on X^T and A^T: d + 1, H + 1)
-        double alone = productsGflops(Math.min(SparseAutoencoder.FULL_BATCH_CHUNK, train.count()), train.dim() + 1, cfg.hidden() + 1, ProductThreads.all())
+        // the same products alone, at the shapes of the full batch's chunks (a row of ones on X^T and A^T: d + 1, H + 1),
+        // as its lanes run them: two chunks at once on one product thread each, or one after the other on every thread
+        boolean atOnce = ProductThreads.lanesAtOnce();
+        double alone = productsGflops(SparseAutoencoder.fullBatchChunk(train.count()), train.dim() + 1, cfg.hidden() + 1,
+                atOnce ? 1 : ProductThreads.all(), atOnce ? 2 : 1)
                 * flopsPerSample(train.dim(), cfg.hidden()) / flopsPerSample(train.dim() + 1, cfg.hidden() + 1);
         double gemm = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double work = evaluations * flopsPerSample(train.dim(), cfg.hidden()) * train.count();
@@ -213,8 +223,8 @@ public class BenchCommand implements Callable<Integer> {
                 1e3 * seconds / Math.max(done, 1), work / 1e12, gemmSeconds, gemm, rates.size(),
                 rates.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
                 rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), seconds / gemmSeconds, first, lastLoss);
-        out.printf("the same products alone, at the chunks' shapes: %.1f GFLOP/s (%.0f%% of the yardstick), %.2f s: the iterations took x%.2f of them%n",
-                alone, 100 * alone / gemm, work / (alone * 1e9), seconds / (work / (alone * 1e9)));
+        out.printf("the same products alone, at the chunks' shapes (%s): %.1f GFLOP/s (%.0f%% of the yardstick), %.2f s: the iterations took x%.2f of them%n",
+                atOnce ? "two chunks at once, one product thread each" : "one chunk at a time", alone, 100 * alone / gemm, work / (alone * 1e9), seconds / (work / (alone * 1e9)));
         out.printf("resident memory of this JVM so far: %s%n", residentPeak());
         if (p == null || done == 0) {
             out.println();
@@ -249,6 +259,14 @@ public class BenchCommand implements Callable<Integer> {
                         + "else free: x%.2f (scipy's iteration, %.1f ms, over the GEMM time of one of sparselab's, %.1f ms)%n",
                 perIteration / gemmIterationSeconds, 1e3 * perIteration, 1e3 * gemmIterationSeconds);
         return true;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** VmHWM of /proc/self/status (the peak resident set), or "unknown". */
@@ -337,22 +355,39 @@ public class BenchCommand implements Callable<Integer> {
     /**
      * The five products of the full batch's objective on a chunk of {@code n} samples, in the orientations it uses
      * (feature-major arrays: W1 X^T, W2 A^T, W2^T D3^T, D3^T A and D2^T X from X^T, A^T, D3^T and D2^T, with H x d and
-     * d x H weights), timed alone on {@code threads} product threads: the rate the objective would reach if everything
-     * else were free. The median of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H
-     * FLOPs per step).
+     * d x H weights), timed alone on {@code threads} product threads, by {@code callers} threads at once (each on
+     * arrays of its own, as the full batch's lanes): the rate the objective would reach if everything else were free.
+     * The median of five blocks of at least 0.1 s each after 0.2 s of warm-up, in GFLOP/s (10 n d H FLOPs per step,
+     * summed over the callers).
      */
-    static double productsGflops(int n, int d, int h, int threads) {
+    static double productsGflops(int n, int d, int h, int threads, int callers) {
         ProductThreads.use(threads);
+        java.util.concurrent.ExecutorService others = callers > 1 ? java.util.concurrent.Executors.newFixedThreadPool(callers - 1) : null;
         try {
-            INDArray xt = Nd4j.rand(DataType.FLOAT, d, n), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
-            INDArray at = Nd4j.create(DataType.FLOAT, h, n), z2t = Nd4j.create(DataType.FLOAT, d, n), d2t = Nd4j.create(DataType.FLOAT, h, n);
-            INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
+            List<Runnable> steps = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                INDArray xt = Nd4j.rand(DataType.FLOAT, d, n), w1 = Nd4j.rand(DataType.FLOAT, h, d), w2 = Nd4j.rand(DataType.FLOAT, d, h);
+                INDArray at = Nd4j.create(DataType.FLOAT, h, n), z2t = Nd4j.create(DataType.FLOAT, d, n), d2t = Nd4j.create(DataType.FLOAT, h, n);
+                INDArray g1 = Nd4j.create(DataType.FLOAT, h, d), g2 = Nd4j.create(DataType.FLOAT, d, h);
+                steps.add(() -> {
+                    sparselab.model.Blas.gemm(w1, xt, at, false, false, 1.0, 0.0);     // A^T = W1 X^T
+                    sparselab.model.Blas.gemm(w2, at, z2t, false, false, 1.0, 0.0);    // Z2^T = W2 A^T
+                    sparselab.model.Blas.gemm(w2, z2t, d2t, true, false, 1.0, 0.0);    // D2^T = W2^T D3^T
+                    sparselab.model.Blas.gemm(z2t, at, g2, false, true, 1.0, 0.0);     // dW2 = D3^T A
+                    sparselab.model.Blas.gemm(d2t, xt, g1, false, true, 1.0, 0.0);     // dW1 = D2^T X
+                });
+            }
             Runnable five = () -> {
-                sparselab.model.Blas.gemm(w1, xt, at, false, false, 1.0, 0.0);     // A^T = W1 X^T
-                sparselab.model.Blas.gemm(w2, at, z2t, false, false, 1.0, 0.0);    // Z2^T = W2 A^T
-                sparselab.model.Blas.gemm(w2, z2t, d2t, true, false, 1.0, 0.0);    // D2^T = W2^T D3^T
-                sparselab.model.Blas.gemm(z2t, at, g2, false, true, 1.0, 0.0);     // dW2 = D3^T A
-                sparselab.model.Blas.gemm(d2t, xt, g1, false, true, 1.0, 0.0);     // dW1 = D2^T X
+                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                for (int c = 1; c < callers; c++) running.add(others.submit(steps.get(c)));
+                steps.get(0).run();
+                for (var f : running) {
+                    try {
+                        f.get();
+                    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
             };
             long warm = System.nanoTime();
             do five.run(); while (System.nanoTime() - warm < 200_000_000L);     // 0.2 s: the JIT compiles the calls first
@@ -364,10 +399,11 @@ public class BenchCommand implements Callable<Integer> {
                     five.run();
                     k++;
                 } while ((t = System.nanoTime()) - t0 < 100_000_000L);
-                rates[b] = k * flopsPerSample(d, h) * n / ((t - t0) / 1e9) / 1e9;
+                rates[b] = callers * k * flopsPerSample(d, h) * n / ((t - t0) / 1e9) / 1e9;
             }
             return median(rates);
         } finally {
+            if (others != null) others.shutdownNow();
             ProductThreads.use(ProductThreads.all());
         }
     }

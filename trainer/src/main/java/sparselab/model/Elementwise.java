@@ -52,31 +52,38 @@ public final class Elementwise {
 
     // ------------------------------------------------------------------ full batch: vector loops (vec) or the fallbacks
 
+    /*
+     * split: whether a large pass may use the second thread (false where the caller already keeps both cores busy,
+     * as the full batch's lanes do); the results are the same bits either way.
+     */
+
     /** out = f(z) (z and out of one shape; may be the same array). */
-    static void activate(boolean vec, Activation f, INDArray z, INDArray out) {
+    static void activate(boolean vec, boolean split, Activation f, INDArray z, INDArray out) {
         if (!vec || f == Activation.TANH) {                 // tanh: libnd4j's op (VectorLoops has no exact one)
             Activations.activate(f, z, out);
             return;
         }
         Span zs = Span.of(z), os = Span.of(out);
         int cols = (int) z.columns();
-        inHalves((int) z.rows(), cols, (r0, r1) -> {
+        inHalves((int) z.rows(), cols, split, (r0, r1) -> {
             VectorLoops.activate(f, zs.from(r0), null, 0, false, os.from(r0), r1 - r0, cols);
             return 0;
         });
     }
 
     /** d3 = (y - x) g'(y), x read at {@code xOffset + r * xStride} of the whole array {@code x}; returns sum (y - x)^2 in float64. */
-    static double squaredLoss(boolean vec, Activation g, INDArray y, INDArray x, long xOffset, int xStride, INDArray d3, int rows, int cols) {
+    static double squaredLoss(boolean vec, boolean split, Activation g, INDArray y, INDArray x, long xOffset, int xStride,
+                              INDArray d3, int rows, int cols) {
         if (!vec) return FusedDeltas.squaredLoss(g, y, x, xOffset, xStride, d3, rows, cols);
-        return squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols);
+        Span ys = Span.of(y), xs = Span.of(x, xOffset, xStride), ds = Span.of(d3);
+        return inHalves(rows, cols, split, (r0, r1) -> VectorLoops.squaredLoss(g, ys.from(r0), xs.from(r0), ds.from(r0), r1 - r0, cols));
     }
 
     /**
      * d2 = (d2 + sp) f'(a) for feature-major arrays (one row per hidden unit, as the full batch keeps them): {@code sp}
      * one value per row (null: no sparse term).
      */
-    static void hiddenByRow(boolean vec, Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
+    static void hiddenByRow(boolean vec, boolean split, Activation f, INDArray a, double[] sp, INDArray d2, int rows, int cols) {
         if (!vec) {
             FusedDeltas.hiddenByRow(f, a, sp, d2, rows, cols);
             return;
@@ -84,7 +91,7 @@ public final class Elementwise {
         float[] s = new float[rows];
         if (sp != null) for (int r = 0; r < rows; r++) s[r] = (float) sp[r];
         Span as = Span.of(a), ds = Span.of(d2);
-        inHalves(rows, cols, (r0, r1) -> {
+        inHalves(rows, cols, split, (r0, r1) -> {
             VectorLoops.hiddenByRow(f, as.from(r0), s, r0, ds.from(r0), r1 - r0, cols);
             return 0;
         });
@@ -181,9 +188,14 @@ public final class Elementwise {
      * the same bits on one thread as on two.
      */
     private static double inHalves(int rows, int cols, Rows pass) {
+        return inHalves(rows, cols, true, pass);
+    }
+
+    /** The same, on one thread unless {@code split}. */
+    private static double inHalves(int rows, int cols, boolean split, Rows pass) {
         if ((long) rows * cols < HALVES_MIN || rows < 2) return pass.run(0, rows);
         int half = rows / 2;
-        if (!useSecond) {
+        if (!useSecond || !split) {
             double first = pass.run(0, half);
             return first + pass.run(half, rows);
         }

@@ -18,7 +18,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 
 /**
  * Full-batch training of a {@link SparseAutoencoder} with L-BFGS ({@code optimizer=lbfgs}, {@code batchSize=0}), as
@@ -40,6 +45,7 @@ import java.util.function.BooleanSupplier;
  *                           [dW2 db2] += D3^T_c A+_c / N;  [dW1 db1] += D2^T_c X+_c / N
  *   then:                   dW += lambda W
  * </pre>
+ * The chunks are dealt to two lanes ({@link #LANES}), which run at once on a 2-core machine, each on a core of its own.
  * The element-wise work after the products is {@link FusedDeltas}: one pass per delta instead of four or five ND4J
  * ops. The sums behind the reported figures (recon, decay, rho_hat across chunks) are float64 ({@link ExactSums});
  * the products stay in the model's type.
@@ -83,7 +89,7 @@ final class FullBatchTrainer {
     private final INDArray w1a, w2a, gW1a, gW2a;
     // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
     private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
-    private final INDArray rhoSum;
+    private final Lane[] lanes;
 
     private Data data;
     private Lbfgs.Status end;           // converged or failed: sticky
@@ -130,7 +136,9 @@ final class FullBatchTrainer {
         w2a = Nd4j.zeros(dtype, d, h + 1);
         gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
         gW2a = Nd4j.zeros(dtype, d, h + 1);
-        rhoSum = Nd4j.zeros(dtype, h + 1, 1);
+        lanes = new Lane[LANES];
+        lanes[0] = new Lane(gW1a, gW2a);
+        for (int l = 1; l < LANES; l++) lanes[l] = new Lane(Nd4j.zeros(dtype, h + 1, d + 1), Nd4j.zeros(dtype, d, h + 1));
         w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
         w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
@@ -165,7 +173,6 @@ final class FullBatchTrainer {
         final INDArray source;
         final int n;
         final INDArray[] xt, at, atOnes;    // per chunk: X+^T ((d+1) x rows), A+^T ((H+1) x rows), and A+^T's row of ones
-        final Map<Integer, Out> out = new HashMap<>();
 
         Data(INDArray source) {
             this.source = source;
@@ -174,12 +181,12 @@ final class FullBatchTrainer {
             }
             n = (int) source.rows();
             if (n == 0) throw new IllegalArgumentException("no training samples");
-            int k = (n + chunk - 1) / chunk;
+            int k = chunks(n, chunk);
             xt = new INDArray[k];
             at = new INDArray[k];
             atOnes = new INDArray[k];
             for (int i = 0; i < k; i++) {
-                long from = (long) i * chunk, to = Math.min(from + chunk, n);
+                long from = (long) i * n / k, to = (long) (i + 1) * n / k;
                 xt[i] = Nd4j.ones(dtype, d + 1, to - from);
                 xt[i].get(NDArrayIndex.interval(0, d), NDArrayIndex.all())
                         .assign(source.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(dtype).transpose());
@@ -187,13 +194,88 @@ final class FullBatchTrainer {
                 atOnes[i] = at[i].get(NDArrayIndex.point(h), NDArrayIndex.all());
             }
         }
+    }
+
+    /**
+     * How many chunks n samples are cut into: a multiple of {@link #LANES} (as few as keep every chunk at most
+     * {@code chunk} samples), or n when that is fewer. Chunk i holds samples [i n / k, (i + 1) n / k), so their sizes
+     * differ by at most one, and lane l takes chunks l, l + LANES, ...
+     */
+    static int chunks(int n, int chunk) {
+        long perLane = (long) chunk * LANES;
+        return (int) Math.min(n, LANES * ((n + perLane - 1) / perLane));
+    }
+
+    // ------------------------------------------------------------------ two lanes
+
+    /**
+     * The samples' chunks are dealt to two lanes, each with its own working arrays and its own sums of the gradient,
+     * rho_hat and the loss; the lanes' sums are added lane 0 first. On a machine whose products have two threads the
+     * lanes run at once, one on the caller's thread and one on {@link #LANE}, every product of a lane on one OpenBLAS
+     * thread and its element-wise passes on its own thread: OpenBLAS's second thread spins after each of its products
+     * and would hold the second core through the element-wise passes, where two single-threaded lanes use both cores
+     * throughout (docs/performance.md, the full batch in two lanes). Elsewhere they run one after the other on every
+     * product thread. The arithmetic is the same either way, so the figures have the same bits.
+     */
+    static final int LANES = 2;
+
+    private static final ExecutorService LANE = Runtime.getRuntime().availableProcessors() >= 2
+            ? Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sparselab-lane");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+
+    /** Whether the lanes run at once (see {@link #LANES}): with the products on two threads and a second processor. */
+    static boolean lanesAtOnce() {
+        return LANE != null && ProductThreads.lanesAtOnce();
+    }
+
+    /** One lane's working arrays and sums. */
+    private final class Lane {
+        final Map<Integer, Out> out = new HashMap<>();
+        final INDArray gW1a, gW2a, rhoSum;      // this lane's [dW1 db1; .] and [dW2 db2], and a chunk's rho sums
+        final double[] rh = new double[h];      // sums of A over this lane's samples
+        double reconSum;
+
+        Lane(INDArray gW1a, INDArray gW2a) {
+            this.gW1a = gW1a;
+            this.gW2a = gW2a;
+            rhoSum = Nd4j.zeros(dtype, h + 1, 1);
+        }
 
         Out out(int rows) {
             return out.computeIfAbsent(rows, Out::new);
         }
     }
 
-    /** The output-layer arrays of one chunk size (feature-major, as {@link Data}), shared by the chunks of that size. */
+    /** Runs {@code pass} for every lane: at once when {@code atOnce}, else lane 0 first. */
+    private void inLanes(boolean atOnce, IntConsumer pass) {
+        if (!atOnce) {
+            for (int l = 0; l < LANES; l++) pass.accept(l);
+            return;
+        }
+        Future<?> second = LANE.submit(() -> pass.accept(1));
+        Throwable failed = null;
+        try {
+            pass.accept(0);
+        } catch (RuntimeException | Error e) {
+            failed = e;
+        }
+        try {
+            second.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (failed == null) failed = new IllegalStateException("interrupted while the second lane worked", e);
+        } catch (ExecutionException e) {
+            if (failed == null) failed = e.getCause();
+        }
+        if (failed instanceof RuntimeException r) throw r;
+        if (failed instanceof Error err) throw err;
+        if (failed != null) throw new IllegalStateException(failed);
+    }
+
+    /** The output-layer arrays of one chunk size (feature-major, as {@link Data}), shared by one lane's chunks of that size. */
     private final class Out {
         final INDArray z2, y, d3, d2, ones, softplus;
 
@@ -223,6 +305,8 @@ final class FullBatchTrainer {
      * across chunks) is accumulated in float64; the products stay in the model's type.
      */
     private double evaluate(Data dt, INDArray at, INDArray gradOut) {
+        boolean atOnce = lanesAtOnce();
+        if (atOnce) ProductThreads.use(1);                                       // a thread per lane (LANES)
         theta.assign(at);
         w1aW.assign(w1);
         w1aB.assign(b1);
@@ -231,23 +315,27 @@ final class FullBatchTrainer {
         int k = dt.xt.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
+        inLanes(atOnce, l -> {
+            Lane lane = lanes[l];
+            java.util.Arrays.fill(lane.rh, 0);
+            for (int c = l; c < k; c += LANES) {
+                Out o = lane.out((int) dt.xt[c].columns());
+                Blas.gemm(w1a, dt.xt[c], dt.at[c], false, false, 1.0, 0.0);      // Z1+^T = W1+ X+^T = [Z1^T; 0]
+                Elementwise.activate(vec, !atOnce, cfg.hiddenActivation(), dt.at[c], dt.at[c]);
+                dt.atOnes[c].assign(1.0);                                        // A+^T = [A^T; 1]
+                Blas.sumColumns(dt.at[c], o.ones, lane.rhoSum, 1.0, 0.0);        // this chunk's sums over its samples
+                double[] part = lane.rhoSum.toDoubleVector();
+                for (int j = 0; j < h; j++) lane.rh[j] += part[j];
+            }
+        });
         double[] rh = new double[h];
-        for (int c = 0; c < k; c++) {
-            Out o = dt.out((int) dt.xt[c].columns());
-            Blas.gemm(w1a, dt.xt[c], dt.at[c], false, false, 1.0, 0.0);          // Z1+^T = W1+ X+^T = [Z1^T; 0]
-            Elementwise.activate(vec, cfg.hiddenActivation(), dt.at[c], dt.at[c]);
-            dt.atOnes[c].assign(1.0);                                            // A+^T = [A^T; 1]
-            Blas.sumColumns(dt.at[c], o.ones, rhoSum, 1.0, 0.0);                 // this chunk's sums over its samples
-            double[] part = rhoSum.toDoubleVector();
-            for (int j = 0; j < h; j++) rh[j] += part[j];
-        }
+        for (Lane lane : lanes) for (int j = 0; j < h; j++) rh[j] += lane.rh[j];
         for (int j = 0; j < h; j++) rh[j] /= n;
         double penalty = 0, sumAbsSp = 0, maxAbsSp = 0;
         boolean sparse = cfg.beta() > 0;
-        double[] sp = null;
+        double[] sp = sparse ? new double[h + 1] : null;                          // the ones row has no sparse term
         if (sparse) {
             double beta = cfg.beta(), rho = cfg.rho(), eps = cfg.eps(), shift = cfg.epsInEstimate() ? eps : 0;
-            sp = new double[h + 1];                                              // the ones row has no sparse term
             for (int j = 0; j < h; j++) {
                 double r = rh[j] + shift;
                 penalty += rho * Math.log(rho / (r + eps)) + (1 - rho) * Math.log((1 - rho) / (1 - r + eps));
@@ -257,28 +345,37 @@ final class FullBatchTrainer {
             }
             penalty *= beta;
         }
-        // pass 2: output layer, deltas and the gradient, accumulated over the chunks
-        double reconSum = 0;
-        for (int c = 0; c < k; c++) {
-            INDArray xc = dt.xt[c];
-            int rows = (int) xc.columns();
-            Out o = dt.out(rows);
-            Blas.gemm(w2a, dt.at[c], o.z2, false, false, 1.0, 0.0);              // Z2^T = W2+ A+^T = W2 A^T + b2
-            if (cfg.outputActivation() != Activation.IDENTITY) Elementwise.activate(vec, cfg.outputActivation(), o.z2, o.y);
-            if (cfg.loss() == Loss.CROSS_ENTROPY) {                             // sigmoid + cross-entropy: d3 = Y - X
-                Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
-                reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, xc, 0, rows, o.d3, d, rows);
-            } else {                                                            // d3 = (Y - X) g'(Z2)
-                reconSum += 0.5 * Elementwise.squaredLoss(vec, cfg.outputActivation(), o.y, xc, 0, rows, o.d3, d, rows);
+        // pass 2: output layer, deltas and the gradient, accumulated over each lane's chunks
+        inLanes(atOnce, l -> {
+            Lane lane = lanes[l];
+            lane.reconSum = 0;
+            for (int c = l; c < k; c += LANES) {
+                INDArray xc = dt.xt[c];
+                int rows = (int) xc.columns();
+                Out o = lane.out(rows);
+                Blas.gemm(w2a, dt.at[c], o.z2, false, false, 1.0, 0.0);          // Z2^T = W2+ A+^T = W2 A^T + b2
+                if (cfg.outputActivation() != Activation.IDENTITY) Elementwise.activate(vec, !atOnce, cfg.outputActivation(), o.z2, o.y);
+                if (cfg.loss() == Loss.CROSS_ENTROPY) {                         // sigmoid + cross-entropy: d3 = Y - X
+                    Nd4j.getExecutioner().exec(new SoftPlus(o.z2, o.softplus));
+                    lane.reconSum += FusedDeltas.crossEntropy(o.softplus, o.z2, o.y, xc, 0, rows, o.d3, d, rows);
+                } else {                                                        // d3 = (Y - X) g'(Z2)
+                    lane.reconSum += 0.5 * Elementwise.squaredLoss(vec, !atOnce, cfg.outputActivation(), o.y, xc, 0, rows, o.d3, d, rows);
+                }
+                if (gradOut == null) continue;
+                double acc = c == l ? 0.0 : 1.0;
+                Blas.gemm(w2a, o.d3, o.d2, true, false, 1.0, 0.0);             // D2+^T = W2+^T D3^T (its last row unused)
+                Elementwise.hiddenByRow(vec, !atOnce, cfg.hiddenActivation(), dt.at[c], sp, o.d2, h + 1, rows); // D2^T = (W2^T D3^T + sp) f'(A^T)
+                Blas.gemm(o.d3, dt.at[c], lane.gW2a, false, true, 1.0 / n, acc); // [dW2 db2] += D3^T A+ / N
+                Blas.gemm(o.d2, xc, lane.gW1a, false, true, 1.0 / n, acc);       // [dW1 db1; .] += D2+^T X+ / N (last row unused)
             }
-            if (gradOut == null) continue;
-            double acc = c == 0 ? 0.0 : 1.0;
-            Blas.gemm(w2a, o.d3, o.d2, true, false, 1.0, 0.0);                 // D2+^T = W2+^T D3^T (its last row unused)
-            Elementwise.hiddenByRow(vec, cfg.hiddenActivation(), dt.at[c], sp, o.d2, h + 1, rows);   // D2^T = (W2^T D3^T + sp) f'(A^T)
-            Blas.gemm(o.d3, dt.at[c], gW2a, false, true, 1.0 / n, acc);        // [dW2 db2] += D3^T A+ / N
-            Blas.gemm(o.d2, xc, gW1a, false, true, 1.0 / n, acc);              // [dW1 db1; .] += D2+^T X+ / N (last row unused)
-        }
+        });
+        double reconSum = 0;
+        for (Lane lane : lanes) reconSum += lane.reconSum;
         if (gradOut != null) {
+            for (int l = 1; l < Math.min(LANES, k); l++) {                      // lane 0's sums hold the gradient
+                gW1a.addi(lanes[l].gW1a);
+                gW2a.addi(lanes[l].gW2a);
+            }
             gW1.assign(gW1aW);
             gB1.assign(gW1aB);
             gW2.assign(gW2aW);
@@ -298,6 +395,11 @@ final class FullBatchTrainer {
     /** The objective and its gradient at the model's parameters over {@code trainX}, for tests. */
     double valueAndGradient(INDArray trainX, INDArray gradOut) {
         return evaluate(data(trainX), modelParams.reshape(total), gradOut);
+    }
+
+    /** The figures of the latest evaluation, for tests. */
+    Evaluation lastEvaluation() {
+        return last;
     }
 
     /** The objective at the model's parameters over {@code trainX}, for tests. */

@@ -14,6 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * not gain (equal at 1 and 16 samples, 0.8x at 10), and a single sample's ran at about half the rate on two on a loaded
  * machine, because the threads wait for each other at every product; these use one thread. The choice depends only on
  * the configuration, so a resumed run multiplies exactly as the uninterrupted one did (docs/performance.md).
+ *
+ * <p>The full batch, where the products have two threads, multiplies on one: its samples are in two lanes that run at
+ * once, each on a core of its own (FullBatchTrainer's lanes); with more or fewer threads the lanes run in turn on all of
+ * them. Either way the lanes do the same arithmetic.
  */
 public final class ProductThreads {
     /** Minibatches of at most this many samples multiply on one thread. */
@@ -29,7 +33,27 @@ public final class ProductThreads {
     /** The products' threads for a run with this batch size (0 = the whole training set). */
     public static int forBatch(int batchSize) {
         int all = all();                       // read before any change
-        return batchSize >= 1 && batchSize <= ONE_THREAD_MAX_BATCH ? 1 : all;
+        if (batchSize == 0) return lanesAtOnce() ? 1 : all;
+        return batchSize <= ONE_THREAD_MAX_BATCH ? 1 : all;
+    }
+
+    /** How the full batch's lanes run: by the rule below, at once, or in turn. */
+    public enum Lanes { AUTO, AT_ONCE, IN_TURN }
+
+    private static volatile Lanes lanes = "false".equals(System.getProperty("sparselab.fullBatchLanes")) ? Lanes.IN_TURN : Lanes.AUTO;
+
+    /**
+     * Whether the full batch's two lanes run at once, one product thread each: when the products have two threads
+     * (unless {@code -Dsparselab.fullBatchLanes=false} or {@link #useLanes} says otherwise).
+     */
+    public static boolean lanesAtOnce() {
+        Lanes l = lanes;
+        return l == Lanes.AT_ONCE || l == Lanes.AUTO && all() == 2;
+    }
+
+    /** Runs the full batch's lanes by the rule, at once or in turn: for A/B measurements and tests. */
+    public static void useLanes(Lanes how) {
+        lanes = how;
     }
 
     /** Sets the products' threads (a no-op when they already are {@code n}). */

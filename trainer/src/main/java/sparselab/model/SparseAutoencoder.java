@@ -80,8 +80,14 @@ import java.util.function.BooleanSupplier;
  */
 public final class SparseAutoencoder {
     private static final int EVAL_CHUNK = 1000;
-    /** The samples per chunk of the full-batch objective (bench times the products at this shape). */
-    public static final int FULL_BATCH_CHUNK = FullBatchTrainer.DEFAULT_CHUNK;
+    /**
+     * The samples in a chunk of the full-batch objective over {@code n} samples (the larger of its chunks' sizes, which
+     * differ by at most one; bench times the products at this shape).
+     */
+    public static int fullBatchChunk(int n) {
+        int k = FullBatchTrainer.chunks(n, FullBatchTrainer.DEFAULT_CHUNK);
+        return (n + k - 1) / k;
+    }
 
     private final RunConfig cfg;
     private final DataType dtype;

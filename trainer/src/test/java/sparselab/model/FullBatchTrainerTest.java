@@ -116,7 +116,7 @@ class FullBatchTrainerTest {
 
     @Test
     void resume_from_model_state_bytes_repeats_the_uninterrupted_losses_bit_for_bit() {
-        INDArray x = bars(2 * FullBatchTrainer.DEFAULT_CHUNK + 1000); // three chunks, the last one shorter
+        INDArray x = bars(2 * FullBatchTrainer.DEFAULT_CHUNK + 1001); // four chunks, two a lane, the last one longer
         RunConfig cfg = lbfgs("hidden", "12", "beta", "3", "rho", "0.1", "weightDecay", "0.001", "seed", "9");
         double[] all = losses(new SparseAutoencoder(cfg, 64), x, 1, 14);
 
@@ -184,5 +184,56 @@ class FullBatchTrainerTest {
         assertEquals(s.loss(), again.loss(), 0.0);
         assertEquals(1, again.batches(), "one evaluation to report the figures of the restored iterate");
         assertEquals(List.of(m.fullBatch().end()), List.of(resumed.fullBatch().end()));
+    }
+
+    @Test
+    void the_samples_are_cut_into_chunks_of_at_most_the_chunk_size_an_even_number_of_them() {
+        assertEquals(4, FullBatchTrainer.chunks(9000, 3000));   // the demo's 9,000 digits: 2,250 a chunk, two a lane
+        assertEquals(2, FullBatchTrainer.chunks(6000, 3000));
+        assertEquals(4, FullBatchTrainer.chunks(6001, 3000));
+        assertEquals(6, FullBatchTrainer.chunks(23, 5));
+        assertEquals(1, FullBatchTrainer.chunks(1, 3000));      // one sample: lane 1 has nothing to do
+        assertEquals(2, FullBatchTrainer.chunks(2, 1));
+        assertEquals(3, FullBatchTrainer.chunks(3, 1));
+    }
+
+    /**
+     * The two lanes at once (a thread each, one product thread each) and in turn on one product thread do the same
+     * arithmetic: value, gradient and every figure of the evaluation have the same bits, in float32 with the vector
+     * loops (chunks of 1,750 and 1,751, two a lane), with cross-entropy's softplus, and in float64 with five uneven chunks.
+     */
+    @ParameterizedTest(name = "{0} samples, {1}, {2}")
+    @CsvSource({"7001, squared, FLOAT, 3000", "7001, cross-entropy, FLOAT, 3000", "23, squared, DOUBLE, 5", "1, squared, FLOAT, 3000"})
+    void the_lanes_at_once_and_in_turn_give_the_same_bits(int n, String loss, String type, int chunk) {
+        RunConfig cfg = lbfgs("hidden", "12", "loss", loss, "beta", "3", "rho", "0.1", "weightDecay", "0.001", "seed", "6");
+        DataType dt = DataType.valueOf(type);
+        INDArray x = bars(n).castTo(dt);
+        SparseAutoencoder model = new SparseAutoencoder(cfg, 64, dt);
+        model.params().muli(3.0);
+        FullBatchTrainer trainer = new FullBatchTrainer(cfg, 64, dt, model.params(), chunk);
+        try {
+            ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);
+            INDArray g1 = Nd4j.create(dt, model.params().length());
+            double v1 = trainer.valueAndGradient(x, g1);
+            FullBatchTrainer.Evaluation e1 = trainer.lastEvaluation();
+            if (Runtime.getRuntime().availableProcessors() >= 2) {
+                assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("sparselab-lane")),
+                        "the second lane ran on a thread of its own");
+            }
+            ProductThreads.useLanes(ProductThreads.Lanes.IN_TURN);
+            ProductThreads.use(1);
+            INDArray g2 = Nd4j.create(dt, model.params().length());
+            double v2 = trainer.valueAndGradient(x, g2);
+            FullBatchTrainer.Evaluation e2 = trainer.lastEvaluation();
+            assertEquals(Double.doubleToRawLongBits(v1), Double.doubleToRawLongBits(v2), v1 + " against " + v2);
+            assertArrayEquals(g1.toDoubleVector(), g2.toDoubleVector(), 0.0);
+            assertEquals(List.of(e1.recon(), e1.penalty(), e1.decay(), e1.meanAbsSp(), e1.maxAbsSp()),
+                    List.of(e2.recon(), e2.penalty(), e2.decay(), e2.meanAbsSp(), e2.maxAbsSp()));
+            assertArrayEquals(e1.rhoHat(), e2.rhoHat(), 0.0);
+            assertTrue(Double.isFinite(v1) && v1 > 0 && g1.amaxNumber().doubleValue() > 0, "a real evaluation: " + v1);
+        } finally {
+            ProductThreads.useLanes(ProductThreads.Lanes.AUTO);
+            ProductThreads.use(ProductThreads.all());
+        }
     }
 }

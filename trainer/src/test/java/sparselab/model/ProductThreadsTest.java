@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A model's products run on one thread for minibatches of at most 16 samples and on every thread otherwise, whatever
- * ran before in the same JVM. In a separate JVM with
+ * A model's products run on one thread for minibatches of at most 16 samples and on every thread otherwise (the full
+ * batch on one thread a lane where its two lanes run at once), whatever ran before in the same JVM. In a separate JVM with
  * OMP_NUM_THREADS=2, since the start-up thread count is fixed when OpenBLAS loads.
  */
 class ProductThreadsTest {
@@ -24,13 +24,25 @@ class ProductThreadsTest {
         assertEquals(1, ProductThreads.forBatch(1));
         assertEquals(1, ProductThreads.forBatch(ProductThreads.ONE_THREAD_MAX_BATCH));
         assertEquals(ProductThreads.all(), ProductThreads.forBatch(ProductThreads.ONE_THREAD_MAX_BATCH + 1));
-        assertEquals(ProductThreads.all(), ProductThreads.forBatch(0));      // full batch
+        // the full batch: one thread a lane where its two lanes run at once (two product threads), else every thread
+        assertEquals(ProductThreads.all() == 2 ? 1 : ProductThreads.all(), ProductThreads.forBatch(0));
+        try {
+            ProductThreads.useLanes(ProductThreads.Lanes.IN_TURN);
+            assertEquals(ProductThreads.all(), ProductThreads.forBatch(0));
+            ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);
+            assertEquals(1, ProductThreads.forBatch(0));
+        } finally {
+            ProductThreads.useLanes(ProductThreads.Lanes.AUTO);
+        }
     }
 
     @Test
     void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
-        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 1", "batch 1000: 2", "batch 100: 2"),
                 ThreadsDeterminismTest.runMain(Probe.class, "2"));
+        // with the full batch's lanes in turn, its products take every thread
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
+                ThreadsDeterminismTest.runMain(Probe.class, "2", "-Dsparselab.fullBatchLanes=false"));
     }
 
     /** Prints the calling thread's product threads after an epoch of each kind. */
