@@ -2,6 +2,7 @@ package sparselab.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftPlus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,7 +17,9 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -83,12 +86,11 @@ final class FullBatchTrainer {
     private final boolean vec;                                  // the element-wise work in the vector loops (Elementwise)
 
     private final INDArray x;                                   // the iterate (a rank-1 copy of the model's parameters)
-    private final INDArray theta, w1, w2, b1, b2, pW;           // the point being evaluated and its blocks
-    private final INDArray grad, gW1, gW2, gB1, gB2, gW;        // its gradient, same layout
     // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
     private final INDArray w1a, w2a, gW1a, gW2a;
     // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
-    private final INDArray w1aW, w1aB, w2aW, w2aB, gW1aW, gW1aB, gW2aW, gW2aB;
+    private final INDArray w1aW, w1aB, w2aW, w2aB;
+    private final List<Blocks> blocks = new ArrayList<>();     // the blocks of the flat vectors seen last, newest first
     private final Lane[] lanes;
 
     private Data data;
@@ -120,18 +122,6 @@ final class FullBatchTrainer {
         this.lbfgs = new Lbfgs((int) total, Lbfgs.DEFAULT_MEMORY, dtype);
 
         x = Nd4j.create(dtype, total);
-        theta = Nd4j.create(dtype, total);
-        w1 = block(theta, 0, nW).reshape('c', h, d);
-        w2 = block(theta, nW, 2 * nW).reshape('c', d, h);
-        b1 = block(theta, 2 * nW, 2 * nW + h).reshape(h, 1);
-        b2 = block(theta, 2 * nW + h, total).reshape(d, 1);
-        pW = block(theta, 0, 2 * nW);
-        grad = Nd4j.create(dtype, total);
-        gW1 = block(grad, 0, nW).reshape('c', h, d);
-        gW2 = block(grad, nW, 2 * nW).reshape('c', d, h);
-        gB1 = block(grad, 2 * nW, 2 * nW + h).reshape(h, 1);
-        gB2 = block(grad, 2 * nW + h, total).reshape(d, 1);
-        gW = block(grad, 0, 2 * nW);
         w1a = Nd4j.zeros(dtype, h + 1, d + 1);
         w2a = Nd4j.zeros(dtype, d, h + 1);
         gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
@@ -143,14 +133,31 @@ final class FullBatchTrainer {
         w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
         w2aB = w2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
-        gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
-        gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
-        gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
-        gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
     }
 
     private static INDArray block(INDArray flat, long from, long to) {
         return flat.get(NDArrayIndex.interval(from, to));
+    }
+
+    /**
+     * A flat vector in the parameters' layout [W1 W2 b1 b2] and its blocks as views: both weights, W1 and W2 flat (for
+     * BLAS) and shaped, b1 and b2 (flat, as the biases' columns of the lanes' sums are).
+     */
+    private record Blocks(INDArray flat, INDArray w, INDArray w1Flat, INDArray w2Flat, INDArray w1, INDArray w2, INDArray b1,
+                          INDArray b2) {}
+
+    /**
+     * The blocks of {@code flat}, made once per array: L-BFGS evaluates at and writes gradients into the same few
+     * arrays (a view made per evaluation leaves native garbage until the next GC).
+     */
+    private Blocks blocks(INDArray flat) {
+        for (Blocks b : blocks) if (b.flat() == flat) return b;
+        INDArray w1Flat = block(flat, 0, nW), w2Flat = block(flat, nW, 2 * nW);
+        Blocks b = new Blocks(flat, block(flat, 0, 2 * nW), w1Flat, w2Flat, w1Flat.reshape('c', h, d), w2Flat.reshape('c', d, h),
+                block(flat, 2 * nW, 2 * nW + h), block(flat, 2 * nW + h, total));
+        if (blocks.size() == 4) blocks.remove(3);
+        blocks.add(0, b);
+        return b;
     }
 
     /** L-BFGS iterations taken so far. */
@@ -235,6 +242,7 @@ final class FullBatchTrainer {
     private final class Lane {
         final Map<Integer, Out> out = new HashMap<>();
         final INDArray gW1a, gW2a, rhoSum;      // this lane's [dW1 db1; .] and [dW2 db2], and a chunk's rho sums
+        final INDArray gW1aW, gW1aB, gW2aW, gW2aB;   // their blocks: dW1, db1, dW2, db2
         final double[] rh = new double[h];      // sums of A over this lane's samples
         double reconSum;
 
@@ -242,6 +250,10 @@ final class FullBatchTrainer {
             this.gW1a = gW1a;
             this.gW2a = gW2a;
             rhoSum = Nd4j.zeros(dtype, h + 1, 1);
+            gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
+            gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
+            gW2aW = gW2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
+            gW2aB = gW2a.get(NDArrayIndex.all(), NDArrayIndex.point(h));
         }
 
         Out out(int rows) {
@@ -273,6 +285,12 @@ final class FullBatchTrainer {
         if (failed instanceof RuntimeException r) throw r;
         if (failed instanceof Error err) throw err;
         if (failed != null) throw new IllegalStateException(failed);
+    }
+
+    /** out = a + b (lane 0's sum and lane 1's), or a when lane 1 had no samples. */
+    private static void sum(INDArray a, INDArray b, boolean both, INDArray out) {
+        if (both) Nd4j.getExecutioner().exec(new AddOp(a, b, out));
+        else out.assign(a);
     }
 
     /** The output-layer arrays of one chunk size (feature-major, as {@link Data}), shared by one lane's chunks of that size. */
@@ -307,17 +325,19 @@ final class FullBatchTrainer {
     private double evaluate(Data dt, INDArray at, INDArray gradOut) {
         boolean atOnce = lanesAtOnce();
         if (atOnce) ProductThreads.use(1);                                       // a thread per lane (LANES)
-        theta.assign(at);
-        w1aW.assign(w1);
-        w1aB.assign(b1);
-        w2aW.assign(w2);
-        w2aB.assign(b2);
+        Blocks p = blocks(at);
+        w1aW.assign(p.w1());                                                     // W1+ for pass 1; W2+ by lane 1 there
+        w1aB.assign(p.b1());
         int k = dt.xt.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
         inLanes(atOnce, l -> {
             Lane lane = lanes[l];
             java.util.Arrays.fill(lane.rh, 0);
+            if (l == 1) {                                                        // W2+ is read after the passes meet
+                w2aW.assign(p.w2());
+                w2aB.assign(p.b2());
+            }
             for (int c = l; c < k; c += LANES) {
                 Out o = lane.out((int) dt.xt[c].columns());
                 Blas.gemm(w1a, dt.xt[c], dt.at[c], false, false, 1.0, 0.0);      // Z1+^T = W1+ X+^T = [Z1^T; 0]
@@ -372,22 +392,26 @@ final class FullBatchTrainer {
         double reconSum = 0;
         for (Lane lane : lanes) reconSum += lane.reconSum;
         if (gradOut != null) {
-            for (int l = 1; l < Math.min(LANES, k); l++) {                      // lane 0's sums hold the gradient
-                gW1a.addi(lanes[l].gW1a);
-                gW2a.addi(lanes[l].gW2a);
-            }
-            gW1.assign(gW1aW);
-            gB1.assign(gW1aB);
-            gW2.assign(gW2aW);
-            gB2.assign(gW2aB);
+            // the gradient: the lanes' sums added (lane 0's first) into gradOut's blocks, plus lambda W; W1's blocks on
+            // lane 0 and W2's on lane 1 (as many values each)
+            Blocks g = blocks(gradOut);
+            boolean both = Math.min(LANES, k) == 2;
+            double lambda = cfg.weightDecay();
+            inLanes(atOnce, l -> {
+                Lane a = lanes[0], b = lanes[1];
+                if (l == 0) {
+                    sum(a.gW1aW, b.gW1aW, both, g.w1());
+                    sum(a.gW1aB, b.gW1aB, both, g.b1());
+                    if (lambda > 0) Nd4j.getBlasWrapper().level1().axpy(nW, lambda, p.w1Flat(), g.w1Flat());
+                } else {
+                    sum(a.gW2aW, b.gW2aW, both, g.w2());
+                    sum(a.gW2aB, b.gW2aB, both, g.b2());
+                    if (lambda > 0) Nd4j.getBlasWrapper().level1().axpy(nW, lambda, p.w2Flat(), g.w2Flat());
+                }
+            });
         }
-        double decay = 0;
-        if (cfg.weightDecay() > 0) {
-            decay = 0.5 * cfg.weightDecay() * ExactSums.squaredNorm(pW);
-            if (gradOut != null) Nd4j.getBlasWrapper().level1().axpy(gW.length(), cfg.weightDecay(), pW, gW);
-        }
+        double decay = cfg.weightDecay() > 0 ? 0.5 * cfg.weightDecay() * ExactSums.squaredNorm(p.w()) : 0;
         double recon = reconSum / n;
-        if (gradOut != null) gradOut.assign(grad);
         last = new Evaluation(recon + decay + penalty, recon, penalty, decay, rh, sumAbsSp / h, maxAbsSp);
         return last.value();
     }
