@@ -261,7 +261,10 @@ final class FullBatchTrainer {
         }
     }
 
-    /** Runs {@code pass} for every lane: at once when {@code atOnce}, else lane 0 first. */
+    /**
+     * Runs {@code pass} for every lane: at once when {@code atOnce}, else lane 0 first. Returns when both have ended (an
+     * interrupt meanwhile is kept in the thread's flag), throwing the first lane's failure.
+     */
     private void inLanes(boolean atOnce, IntConsumer pass) {
         if (!atOnce) {
             for (int l = 0; l < LANES; l++) pass.accept(l);
@@ -274,14 +277,19 @@ final class FullBatchTrainer {
         } catch (RuntimeException | Error e) {
             failed = e;
         }
-        try {
-            second.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (failed == null) failed = new IllegalStateException("interrupted while the second lane worked", e);
-        } catch (ExecutionException e) {
-            if (failed == null) failed = e.getCause();
+        boolean interrupted = false;
+        while (true) {                          // the second lane uses the shared arrays: always wait for its end
+            try {
+                second.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                if (failed == null) failed = e.getCause();
+                break;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
         if (failed instanceof RuntimeException r) throw r;
         if (failed instanceof Error err) throw err;
         if (failed != null) throw new IllegalStateException(failed);

@@ -231,6 +231,19 @@ class FullBatchTrainerTest {
                     List.of(e2.recon(), e2.penalty(), e2.decay(), e2.meanAbsSp(), e2.maxAbsSp()));
             assertArrayEquals(e1.rhoHat(), e2.rhoHat(), 0.0);
             assertTrue(Double.isFinite(v1) && v1 > 0 && g1.amaxNumber().doubleValue() > 0, "a real evaluation: " + v1);
+            // an interrupt does not cut an evaluation short (the second lane would go on writing the shared arrays):
+            // the same bits, and the flag still set for the caller to see
+            ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);
+            INDArray g3 = Nd4j.create(dt, model.params().length());
+            Thread.currentThread().interrupt();
+            double v3;
+            try {
+                v3 = trainer.valueAndGradient(x, g3);
+            } finally {
+                assertTrue(Thread.interrupted(), "the interrupt is kept");
+            }
+            assertEquals(Double.doubleToRawLongBits(v1), Double.doubleToRawLongBits(v3));
+            assertArrayEquals(g1.toDoubleVector(), g3.toDoubleVector(), 0.0);
         } finally {
             ProductThreads.useLanes(ProductThreads.Lanes.AUTO);
             ProductThreads.use(ProductThreads.all());
