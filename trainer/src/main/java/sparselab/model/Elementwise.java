@@ -201,14 +201,21 @@ public final class Elementwise {
         }
         java.util.concurrent.Future<Double> first = SECOND.submit(() -> pass.run(0, half));
         double second = pass.run(half, rows);
+        boolean interrupted = false;
         try {
-            return first.get() + second;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the second element-wise thread worked", e);
+            while (true) {                      // the first half writes the caller's arrays: always wait for its end
+                try {
+                    return first.get() + second;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

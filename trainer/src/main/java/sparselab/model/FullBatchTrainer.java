@@ -72,7 +72,10 @@ import java.util.function.IntConsumer;
  */
 final class FullBatchTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(FullBatchTrainer.class);
-    /** Samples per chunk of the objective: bounds its n x d array (one for the squared loss, 9.4 MB in float32 for MNIST). */
+    /**
+     * The most samples in a chunk of the objective: bounds its n x d arrays (one a lane for the squared loss; 7.1 MB in
+     * float32 for the 2,250-sample chunks of the demo's 9,000 digits).
+     */
     static final int DEFAULT_CHUNK = 3000;
     private static final int STATE_MAGIC = 0x534C4642; // "SLFB"
     private static final int STATE_VERSION = 1;
@@ -235,7 +238,7 @@ final class FullBatchTrainer {
 
     /** Whether the lanes run at once (see {@link #LANES}): with the products on two threads and a second processor. */
     static boolean lanesAtOnce() {
-        return LANE != null && ProductThreads.lanesAtOnce();
+        return LANE != null && ProductThreads.lanesAtOnce();      // LANE exists wherever lanesAtOnce() can say yes
     }
 
     /** One lane's working arrays and sums. */
@@ -286,6 +289,7 @@ final class FullBatchTrainer {
                 interrupted = true;
             } catch (ExecutionException e) {
                 if (failed == null) failed = e.getCause();
+                else failed.addSuppressed(e.getCause());
                 break;
             }
         }

@@ -6,9 +6,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * How many threads a model's BLAS products use. The OpenBLAS that ND4J loads (nd4j-native's, threaded with OpenMP, or the
  * build's 0.3.31 with its own threads, which reads OMP_NUM_THREADS too): its thread count
  * starts as {@code OMP_NUM_THREADS} (the launcher sets every core); every training epoch sets it for its model's products
- * (process-wide: a trainer process trains one run at a time).
+ * (process-wide: a trainer process trains one run at a time; a worker with several slots trains several in one JVM,
+ * and they share it).
  *
- * <p>Products of batches above {@link #ONE_THREAD_MAX_BATCH} (and the full batch) use every thread: the 2048^3 GEMM
+ * <p>Products of batches above {@link #ONE_THREAD_MAX_BATCH} use every thread: the 2048^3 GEMM
  * doubles from one thread to two on the 2-core development machine, and the five products of a batch of 100, called
  * as direct BLAS calls ({@link Blas}), ran 1.3-1.5x faster on two threads (1.2x at 32). Those of the smallest batches do
  * not gain (equal at 1 and 16 samples, 0.8x at 10), and a single sample's ran at about half the rate on two on a loaded
@@ -17,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The full batch, where the products have two threads, multiplies on one: its samples are in two lanes that run at
  * once, each on a core of its own (FullBatchTrainer's lanes); with more or fewer threads the lanes run in turn on all of
- * them. Either way the lanes do the same arithmetic.
+ * them, and so they do in a worker that trains several runs at once in one JVM ({@link #useLanes}: the lanes' one
+ * thread each would be undone by the other runs' epochs). Either way the lanes do the same arithmetic.
  */
 public final class ProductThreads {
     /** Minibatches of at most this many samples multiply on one thread. */
@@ -48,10 +50,15 @@ public final class ProductThreads {
      */
     public static boolean lanesAtOnce() {
         Lanes l = lanes;
-        return l == Lanes.AT_ONCE || l == Lanes.AUTO && all() == 2;
+        return Runtime.getRuntime().availableProcessors() >= 2 && (l == Lanes.AT_ONCE || l == Lanes.AUTO && all() == 2);
     }
 
-    /** Runs the full batch's lanes by the rule, at once or in turn: for A/B measurements and tests. */
+    /** How the full batch's lanes run now (see {@link #useLanes}). */
+    public static Lanes lanes() {
+        return lanes;
+    }
+
+    /** Runs the full batch's lanes by the rule, at once or in turn: for A/B measurements, tests, and workers with several slots. */
     public static void useLanes(Lanes how) {
         lanes = how;
     }

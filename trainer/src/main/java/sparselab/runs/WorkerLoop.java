@@ -158,6 +158,10 @@ public final class WorkerLoop {
         }, "worker-beat");
         beater.setDaemon(true);
         beater.start();
+        // several runs in one JVM share OpenBLAS's thread count, which every epoch sets for its own run: the full batch's
+        // lanes run in turn on every product thread there, as it trained before its lanes (docs/performance.md)
+        sparselab.model.ProductThreads.Lanes lanes = sparselab.model.ProductThreads.lanes();
+        if (slots > 1) sparselab.model.ProductThreads.useLanes(sparselab.model.ProductThreads.Lanes.IN_TURN);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < slots; i++) {
             Thread t = new Thread(this::slot, "worker-slot-" + i);
@@ -172,6 +176,7 @@ public final class WorkerLoop {
                 stop();
             }
         }
+        sparselab.model.ProductThreads.useLanes(lanes);     // the slots have ended
         stopping.set(true);
         beater.interrupt();
         try {

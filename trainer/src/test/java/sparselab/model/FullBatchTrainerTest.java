@@ -31,7 +31,7 @@ class FullBatchTrainerTest {
     }
 
     /**
-     * Chunks of 5 over 23 samples (five chunks, the last of 3): the value equals {@link SparseAutoencoder#objective} on
+     * Chunks of at most 5 over 23 samples (six chunks of 3 and 4, three a lane): the value equals {@link SparseAutoencoder#objective} on
      * the whole set, the gradient equals {@link SparseAutoencoder#gradient} on the whole set (one batch), and both agree
      * with central finite differences of the chunked value on every coordinate. The KL term is a function of rho_hat
      * over all samples, so a per-chunk rho_hat would fail this. With and without dead pixels (zero in every sample:
@@ -200,7 +200,8 @@ class FullBatchTrainerTest {
     /**
      * The two lanes at once (a thread each, one product thread each) and in turn on one product thread do the same
      * arithmetic: value, gradient and every figure of the evaluation have the same bits, in float32 with the vector
-     * loops (chunks of 1,750 and 1,751, two a lane), with cross-entropy's softplus, and in float64 with five uneven chunks.
+     * loops (chunks of 1,750 and 1,751, two a lane), with cross-entropy's softplus, and in float64 with six uneven chunks.
+     * And with one sample (one chunk: the second lane has none).
      */
     @ParameterizedTest(name = "{0} samples, {1}, {2}")
     @CsvSource({"7001, squared, FLOAT, 3000", "7001, cross-entropy, FLOAT, 3000", "23, squared, DOUBLE, 5", "1, squared, FLOAT, 3000"})

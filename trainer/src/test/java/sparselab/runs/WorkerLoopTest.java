@@ -26,6 +26,57 @@ class WorkerLoopTest {
                 "batchSize=5", "seed=3", "snapshotEvery=2"));
     }
 
+    /**
+     * Two slots train two full-batch runs at once in this JVM, which share OpenBLAS's thread count: their lanes run in
+     * turn while the slots run, and the rule is back when the worker ends.
+     */
+    @Test
+    void a_worker_with_two_slots_trains_full_batch_runs_with_their_lanes_in_turn_and_restores_the_rule() throws Exception {
+        RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=1000", "hidden=8", "epochs=4",
+                "optimizer=lbfgs", "batchSize=0", "seed=5", "snapshotEvery=2"));
+        sparselab.model.ProductThreads.Lanes before = sparselab.model.ProductThreads.lanes();
+        try (EventLog log = EventLog.open(dir.resolve("slots.db"))) {
+            String a = log.create(new RunEvent.Created(cfg.toMap(), null, null, Map.of(), "cli", null));
+            String b = log.create(new RunEvent.Created(cfg.toMap(), null, null, Map.of(), "cli", null));
+            java.util.Set<sparselab.model.ProductThreads.Lanes> during = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Thread probe = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    during.add(sparselab.model.ProductThreads.lanes());
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            probe.start();
+            WorkerLoop worker = new WorkerLoop(log, "w-slots", 2, 50, 0);
+            int[] trained = {-1};
+            Thread t = new Thread(() -> trained[0] = worker.run());
+            t.start();
+            try {
+                long deadline = System.currentTimeMillis() + 120_000;
+                while (!List.of(a, b).stream().allMatch(r -> log.run(r).orElseThrow().status().equals("finished"))) {
+                    assertTrue(System.currentTimeMillis() < deadline, "both runs finish");
+                    Thread.sleep(20);
+                }
+            } finally {
+                worker.stop();
+                t.join(60_000);
+                probe.interrupt();
+            }
+            assertEquals(2, trained[0]);
+            for (String run : List.of(a, b)) {
+                assertEquals("finished", log.run(run).orElseThrow().status());
+                assertEquals(4, log.events(run).stream().filter(e -> e.event() instanceof RunEvent.EpochCompleted).count(), run);
+            }
+            assertTrue(during.contains(sparselab.model.ProductThreads.Lanes.IN_TURN), "the lanes in turn while the slots ran: " + during);
+            assertEquals(before, sparselab.model.ProductThreads.lanes(), "the rule restored");
+        } finally {
+            sparselab.model.ProductThreads.useLanes(before);
+        }
+    }
+
     @Test
     void a_run_whose_data_has_another_fingerprint_here_is_refused_with_an_event_and_left_queued() {
         try (EventLog log = EventLog.open(dir.resolve("fp.db"))) {
