@@ -271,6 +271,16 @@ class VectorLoopsTest {
         }
     }
 
+    /** Values uniform in [-half, half) from a seeded generator (the same parameters whatever ran before in the JVM). */
+    private static INDArray uniform(long[] shape, double half, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        long n = 1;
+        for (long s : shape) n *= s;
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = (float) ((r.nextDouble() - 0.5) * 2 * half);
+        return Nd4j.createFromArray(v).reshape(shape);
+    }
+
     /**
      * The gradient of a feature-major step (batch-mean, no dropout: what the gradient checks verify in float64) equals
      * the sample-major one to float32 rounding, also with H x n passes large enough to be split between two threads.
@@ -293,13 +303,15 @@ class VectorLoopsTest {
                     SparseAutoencoder m = new SparseAutoencoder(cfg, (int) x.columns(), DataType.FLOAT);
                     assertEquals(fm == 1, m.hiddenFeatureMajorAt(cfg.batchSize()), c);
                     // the same parameters for both, biases not zero (a bias read from the wrong unit must show)
-                    if (params == null) params = Nd4j.rand(DataType.FLOAT, m.params().shape()).subi(0.5).muli(0.4);
+                    if (params == null) params = uniform(m.params().shape(), 0.2, 17);
                     m.params().assign(params);
                     g[fm] = m.gradient(batch);
                 }
                 if (cfg.hidden() > 1000) assertTrue(cfg.hidden() * (long) cfg.batchSize() >= Elementwise.HALVES_MIN, c + ": its H x n passes are split");
+                // float32 rounding in two orders of summation: up to 2.8e-5 of |g| was seen (tanh and ema-threshold at
+                // batch 16, where |g| is about 1000 and terms cancel); a bias or unit read from the wrong place is O(1)
                 double diff = g[1].sub(g[0]).norm2Number().doubleValue(), norm = g[0].norm2Number().doubleValue();
-                assertTrue(norm > 0 && diff <= 1e-5 * norm, c + ": |g_fm - g| = " + diff + " of |g| = " + norm);
+                assertTrue(norm > 0 && diff <= 1e-4 * norm, c + ": |g_fm - g| = " + diff + " of |g| = " + norm);
             }
         } finally {
             SparseAutoencoder.useFeatureMajorHidden(true);
