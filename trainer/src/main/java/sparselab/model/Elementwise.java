@@ -75,8 +75,7 @@ public final class Elementwise {
     static double squaredLoss(boolean vec, boolean split, Activation g, INDArray y, INDArray x, long xOffset, int xStride,
                               INDArray d3, int rows, int cols) {
         if (!vec) return FusedDeltas.squaredLoss(g, y, x, xOffset, xStride, d3, rows, cols);
-        Span ys = Span.of(y), xs = Span.of(x, xOffset, xStride), ds = Span.of(d3);
-        return inHalves(rows, cols, split, (r0, r1) -> VectorLoops.squaredLoss(g, ys.from(r0), xs.from(r0), ds.from(r0), r1 - r0, cols));
+        return squaredLoss(g, Span.of(y), Span.of(x, xOffset, xStride), Span.of(d3), rows, cols, split);
     }
 
     /**
@@ -124,7 +123,11 @@ public final class Elementwise {
 
     /** d3 = (y - x) g'(y); returns sum (y - x)^2 in float64. */
     static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
-        return inHalves(rows, cols, (r0, r1) -> VectorLoops.squaredLoss(g, y.from(r0), x.from(r0), d3.from(r0), r1 - r0, cols));
+        return squaredLoss(g, y, x, d3, rows, cols, true);
+    }
+
+    private static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols, boolean split) {
+        return inHalves(rows, cols, split, (r0, r1) -> VectorLoops.squaredLoss(g, y.from(r0), x.from(r0), d3.from(r0), r1 - r0, cols));
     }
 
     /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */

@@ -90,7 +90,7 @@ final class FullBatchTrainer {
 
     private final INDArray x;                                   // the iterate (a rank-1 copy of the model's parameters)
     // the layers with their biases as one more column: W1+ = [W1 b1; 0 0] ((H+1) x (d+1)), W2+ = [W2 b2] (d x (H+1))
-    private final INDArray w1a, w2a, gW1a, gW2a;
+    private final INDArray w1a, w2a;
     // their blocks, as views made once (a view made per evaluation leaves native garbage until the next GC)
     private final INDArray w1aW, w1aB, w2aW, w2aB;
     private final List<Blocks> blocks = new ArrayList<>();     // the blocks of the flat vectors seen last, newest first
@@ -127,11 +127,8 @@ final class FullBatchTrainer {
         x = Nd4j.create(dtype, total);
         w1a = Nd4j.zeros(dtype, h + 1, d + 1);
         w2a = Nd4j.zeros(dtype, d, h + 1);
-        gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
-        gW2a = Nd4j.zeros(dtype, d, h + 1);
         lanes = new Lane[LANES];
-        lanes[0] = new Lane(gW1a, gW2a);
-        for (int l = 1; l < LANES; l++) lanes[l] = new Lane(Nd4j.zeros(dtype, h + 1, d + 1), Nd4j.zeros(dtype, d, h + 1));
+        for (int l = 0; l < LANES; l++) lanes[l] = new Lane();
         w1aW = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
         w1aB = w1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
         w2aW = w2a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
@@ -249,9 +246,9 @@ final class FullBatchTrainer {
         final double[] rh = new double[h];      // sums of A over this lane's samples
         double reconSum;
 
-        Lane(INDArray gW1a, INDArray gW2a) {
-            this.gW1a = gW1a;
-            this.gW2a = gW2a;
+        Lane() {
+            gW1a = Nd4j.zeros(dtype, h + 1, d + 1);
+            gW2a = Nd4j.zeros(dtype, d, h + 1);
             rhoSum = Nd4j.zeros(dtype, h + 1, 1);
             gW1aW = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, d));
             gW1aB = gW1a.get(NDArrayIndex.interval(0, h), NDArrayIndex.point(d));
