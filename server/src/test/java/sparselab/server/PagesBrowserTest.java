@@ -221,8 +221,8 @@ class PagesBrowserTest {
     private void states(String base, String queued, String a, String b) {
         driver.get(base + "/run.html?id=" + queued);
         chrome.waitFor(10).until(d -> d.findElement(By.id("run-id")).getText().equals(queued));
-        assertTrue(driver.findElement(By.id("no-epochs")).isDisplayed(), "no epoch yet");
-        assertTrue(driver.findElement(By.id("no-snapshot")).isDisplayed(), "no snapshot yet");
+        // the page shows its parts as each answers (the run's row first): wait for the epochs' and snapshots' parts
+        chrome.waitFor(10).until(d -> d.findElement(By.id("no-epochs")).isDisplayed() && d.findElement(By.id("no-snapshot")).isDisplayed());
         assertTrue(!driver.findElement(By.id("curves-box")).isDisplayed() && !driver.findElement(By.id("gallery-box")).isDisplayed(),
                 "no empty chart, no broken image");
         driver.get(base + "/run.html?id=r0000000000");
