@@ -100,8 +100,13 @@ public final class Elementwise {
 
     /** out = f(z + bias) over rows x cols ({@code outArray}: out as an array); with keepZ z + bias is written back into z. */
     static void activate(Activation f, Span z, Span bias, boolean keepZ, Span out, INDArray outArray, int rows, int cols) {
+        activate(f, z, bias, keepZ, out, outArray, rows, cols, true);
+    }
+
+    /** The same, on one thread unless {@code split} (false in a minibatch's lanes). */
+    static void activate(Activation f, Span z, Span bias, boolean keepZ, Span out, INDArray outArray, int rows, int cols, boolean split) {
         Activation g = f == Activation.TANH ? Activation.IDENTITY : f;   // tanh: z + bias here, then libnd4j's op in place
-        inHalves(rows, cols, (r0, r1) -> {
+        inHalves(rows, cols, split, (r0, r1) -> {
             VectorLoops.activate(g, z.from(r0), bias.buf(), bias.off(), keepZ, out.from(r0), r1 - r0, cols);
             return 0;
         });
@@ -126,13 +131,19 @@ public final class Elementwise {
         return squaredLoss(g, y, x, d3, rows, cols, true);
     }
 
-    private static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols, boolean split) {
+    /** The same, on one thread unless {@code split}. */
+    static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols, boolean split) {
         return inHalves(rows, cols, split, (r0, r1) -> VectorLoops.squaredLoss(g, y.from(r0), x.from(r0), d3.from(r0), r1 - r0, cols));
     }
 
     /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */
     static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols) {
-        inHalves(rows, cols, (r0, r1) -> {
+        hidden(f, a, sp, d2, rows, cols, true);
+    }
+
+    /** The same, on one thread unless {@code split}. */
+    static void hidden(Activation f, Span a, float[] sp, Span d2, int rows, int cols, boolean split) {
+        inHalves(rows, cols, split, (r0, r1) -> {
             VectorLoops.hidden(f, a.from(r0), sp, d2.from(r0), r1 - r0, cols);
             return 0;
         });

@@ -21,12 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntConsumer;
 
 /**
  * Full-batch training of a {@link SparseAutoencoder} with L-BFGS ({@code optimizer=lbfgs}, {@code batchSize=0}), as
@@ -215,27 +210,12 @@ final class FullBatchTrainer {
 
     // ------------------------------------------------------------------ two lanes
 
-    /**
-     * The samples' chunks are dealt to two lanes, each with its own working arrays and its own sums of the gradient,
-     * rho_hat and the loss; the lanes' sums are added lane 0 first. On a machine whose products have two threads the
-     * lanes run at once, one on the caller's thread and one on {@link #LANE}, every product of a lane on one OpenBLAS
-     * thread and its element-wise passes on its own thread: OpenBLAS's second thread spins after each of its products
-     * and would hold the second core through the element-wise passes, where two single-threaded lanes use both cores
-     * throughout (docs/performance.md, the full batch in two lanes). Elsewhere they run one after the other on every
-     * product thread. The arithmetic is the same either way, so the figures have the same bits.
-     */
-    static final int LANES = 2;
+    /** The samples' chunks are dealt to two lanes ({@link TwoLanes}), lane 0's sums added first. */
+    static final int LANES = TwoLanes.COUNT;
 
-    private static final ExecutorService LANE = Runtime.getRuntime().availableProcessors() >= 2
-            ? Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "sparselab-lane");
-                t.setDaemon(true);
-                return t;
-            }) : null;
-
-    /** Whether the lanes run at once (see {@link #LANES}): with the products on two threads and a second processor. */
+    /** Whether the lanes run at once (see {@link TwoLanes}). */
     static boolean lanesAtOnce() {
-        return LANE != null && ProductThreads.lanesAtOnce();      // LANE exists wherever lanesAtOnce() can say yes
+        return TwoLanes.atOnce();
     }
 
     /** One lane's working arrays and sums. */
@@ -259,41 +239,6 @@ final class FullBatchTrainer {
         Out out(int rows) {
             return out.computeIfAbsent(rows, Out::new);
         }
-    }
-
-    /**
-     * Runs {@code pass} for every lane: at once when {@code atOnce}, else lane 0 first. Returns when both have ended (an
-     * interrupt meanwhile is kept in the thread's flag), throwing the first lane's failure.
-     */
-    private void inLanes(boolean atOnce, IntConsumer pass) {
-        if (!atOnce) {
-            for (int l = 0; l < LANES; l++) pass.accept(l);
-            return;
-        }
-        Future<?> second = LANE.submit(() -> pass.accept(1));
-        Throwable failed = null;
-        try {
-            pass.accept(0);
-        } catch (RuntimeException | Error e) {
-            failed = e;
-        }
-        boolean interrupted = false;
-        while (true) {                          // the second lane uses the shared arrays: always wait for its end
-            try {
-                second.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                if (failed == null) failed = e.getCause();
-                else failed.addSuppressed(e.getCause());
-                break;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failed instanceof RuntimeException r) throw r;
-        if (failed instanceof Error err) throw err;
-        if (failed != null) throw new IllegalStateException(failed);
     }
 
     /** out = a + b (lane 0's sum and lane 1's), or a when lane 1 had no samples. */
@@ -340,7 +285,7 @@ final class FullBatchTrainer {
         int k = dt.xt.length;
         double n = dt.n;
         // pass 1: the hidden layer of every chunk, and rho_hat over all samples
-        inLanes(atOnce, l -> {
+        TwoLanes.run(atOnce, l -> {
             Lane lane = lanes[l];
             java.util.Arrays.fill(lane.rh, 0);
             if (l == 1) {                                                        // W2+ is read after the passes meet
@@ -375,7 +320,7 @@ final class FullBatchTrainer {
             penalty *= beta;
         }
         // pass 2: output layer, deltas and the gradient, accumulated over each lane's chunks
-        inLanes(atOnce, l -> {
+        TwoLanes.run(atOnce, l -> {
             Lane lane = lanes[l];
             lane.reconSum = 0;
             for (int c = l; c < k; c += LANES) {
@@ -406,7 +351,7 @@ final class FullBatchTrainer {
             Blocks g = blocks(gradOut);
             boolean both = Math.min(LANES, k) == 2;
             double lambda = cfg.weightDecay();
-            inLanes(atOnce, l -> {
+            TwoLanes.run(atOnce, l -> {
                 Lane a = lanes[0], b = lanes[1];
                 if (l == 0) {
                     sum(a.gW1aW, b.gW1aW, both, g.w1());

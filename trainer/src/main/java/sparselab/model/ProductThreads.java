@@ -16,10 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * machine, because the threads wait for each other at every product; these use one thread. The choice depends only on
  * the configuration, so a resumed run multiplies exactly as the uninterrupted one did (docs/performance.md).
  *
- * <p>The full batch, where the products have two threads, multiplies on one: its samples are in two lanes that run at
- * once, each on a core of its own (FullBatchTrainer's lanes); with more or fewer threads the lanes run in turn on all of
- * them, and so they do in a worker that trains several runs at once in one JVM ({@link #useLanes}: the lanes' one
- * thread each would be undone by the other runs' epochs). Either way the lanes do the same arithmetic.
+ * <p>The full batch and minibatches of at least 256 samples (in the vector loops), where the products have two threads,
+ * multiply on one: their samples are in two lanes that run at once, each on a core of its own ({@link TwoLanes}); with
+ * more or fewer threads the lanes run in turn on all of them, and so they do in a worker that trains several runs at
+ * once in one JVM ({@link #useLanes}: the lanes' one thread each would be undone by the other runs' epochs). Either way
+ * the lanes do the same arithmetic.
  */
 public final class ProductThreads {
     /** Minibatches of at most this many samples multiply on one thread. */
@@ -32,33 +33,36 @@ public final class ProductThreads {
         return Initial.ALL;
     }
 
-    /** The products' threads for a run with this batch size (0 = the whole training set). */
+    /**
+     * The products' threads for a run with this batch size (0 = the whole training set), minibatches not cut into lanes
+     * (a minibatch in lanes that run at once multiplies on one thread: SparseAutoencoder.LANES_MIN).
+     */
     public static int forBatch(int batchSize) {
         int all = all();                       // read before any change
         if (batchSize == 0) return lanesAtOnce() ? 1 : all;
         return batchSize <= ONE_THREAD_MAX_BATCH ? 1 : all;
     }
 
-    /** How the full batch's lanes run: by the rule below, at once, or in turn. */
+    /** How two lanes run: by the rule below, at once, or in turn. */
     public enum Lanes { AUTO, AT_ONCE, IN_TURN }
 
-    private static volatile Lanes lanes = "false".equals(System.getProperty("sparselab.fullBatchLanes")) ? Lanes.IN_TURN : Lanes.AUTO;
+    private static volatile Lanes lanes = "false".equals(System.getProperty("sparselab.lanes")) ? Lanes.IN_TURN : Lanes.AUTO;
 
     /**
-     * Whether the full batch's two lanes run at once, one product thread each: when the products have two threads
-     * (unless {@code -Dsparselab.fullBatchLanes=false} or {@link #useLanes} says otherwise).
+     * Whether two lanes (the full batch's, a large minibatch's) run at once, one product thread each: when the products
+     * have two threads (unless {@code -Dsparselab.lanes=false} or {@link #useLanes} says otherwise).
      */
     public static boolean lanesAtOnce() {
         Lanes l = lanes;
         return Runtime.getRuntime().availableProcessors() >= 2 && (l == Lanes.AT_ONCE || l == Lanes.AUTO && all() == 2);
     }
 
-    /** How the full batch's lanes run now (see {@link #useLanes}). */
+    /** How two lanes run now (see {@link #useLanes}). */
     public static Lanes lanes() {
         return lanes;
     }
 
-    /** Runs the full batch's lanes by the rule, at once or in turn: for A/B measurements, tests, and workers with several slots. */
+    /** Runs two lanes by the rule, at once or in turn: for A/B measurements, tests, and workers with several slots. */
     public static void useLanes(Lanes how) {
         lanes = how;
     }

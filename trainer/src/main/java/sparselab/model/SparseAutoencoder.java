@@ -250,6 +250,26 @@ public final class SparseAutoencoder {
      */
     static final int FEATURE_MAJOR_MIN = 16, FEATURE_MAJOR_MAX = 128;
 
+    /**
+     * Batches of at least this many samples (sample-major, in the vector loops) are cut into two halves of rows, one for
+     * each of two lanes ({@link TwoLanes}), which run at once on a 2-core machine: each lane multiplies its half on
+     * one OpenBLAS thread and passes over it on its own thread, and the lanes meet for rho_hat after the hidden layer
+     * and for the weights' two products (W1's on one lane, W2's on the other, over the whole batch). Measured on
+     * 2026-12-03 (OpenBLAS 0.3.31, AVX-512, two cores): the five products alone ran 1.16-1.20x faster that way at
+     * 1000 samples and 1.17-1.24x at 256 than on OpenBLAS's two threads, 0.93-1.13x at 100 (docs/performance.md).
+     * The cut depends on the batch's size only, never on the threads, so a batch has the same bits at once and in turn.
+     */
+    static final int LANES_MIN = 256;
+
+    private static volatile int lanesMin = LANES_MIN;
+
+    /** Cuts batches of at least {@code n} samples into lanes in models created from now on (tests and A/B measurements). */
+    static void useLanesFrom(int n) {
+        lanesMin = n;
+    }
+
+    private final int lanesFrom = lanesMin;
+
     private static volatile boolean featureMajor = !"false".equals(System.getProperty("sparselab.featureMajorHidden"));
 
     /** For bench: where the minibatch step keeps its hidden layer feature-major. */
@@ -274,6 +294,11 @@ public final class SparseAutoencoder {
         final INDArray z1, a, mask, ad, ind, z2, y, d3, d2, ones, tmp, scratchD, scratchH;
         final INDArray[] z1Rows, aRows, indRows, z2Rows, d3Rows, d2Rows;
         final Elementwise.Span z1s, as, z2s, ys, d3s, d2s;      // for the vector loops (null without them)
+        /** Whether the batch is cut into two lanes' halves ({@link #LANES_MIN}): rows [0, half) and [half, n). */
+        final boolean inLanes;
+        final int half;
+        final Part whole;
+        final Part[] parts;                                       // the lanes' halves (none when not in lanes)
 
         Buffers(int n) {
             this.n = n;
@@ -309,11 +334,35 @@ public final class SparseAutoencoder {
             ys = vec ? Elementwise.Span.of(y) : null;
             d3s = vec ? Elementwise.Span.of(d3) : null;
             d2s = vec ? Elementwise.Span.of(d2) : null;
+            inLanes = vec && !fm && n >= lanesFrom;
+            half = n / 2;
+            whole = new Part(0, n, z1, a, ad != null ? ad : a, mask, z2, y, d3, d2, tmp);   // feature-major hidden arrays too
+            parts = inLanes ? new Part[] {part(0, half), part(half, n)} : new Part[0];
         }
+
+        private Part part(int r0, int r1) {
+            return new Part(r0, r1 - r0, rows(z1, r0, r1), rows(a, r0, r1), rows(ad != null ? ad : a, r0, r1), rows(mask, r0, r1),
+                    rows(z2, r0, r1), rows(y, r0, r1), rows(d3, r0, r1), rows(d2, r0, r1), rows(tmp, r0, r1));
+        }
+    }
+
+    /** Rows [r0, r0 + rows) of a step's arrays: the whole batch, or a lane's half (of sample-major arrays). */
+    private record Part(int r0, int rows, INDArray z1, INDArray a, INDArray ad, INDArray mask, INDArray z2, INDArray y,
+                        INDArray d3, INDArray d2, INDArray tmp) {}
+
+    /** Rows [r0, r1) of m as a view (m itself when they are all of its rows; null for null). */
+    private static INDArray rows(INDArray m, int r0, int r1) {
+        if (m == null || r0 == 0 && r1 == m.rows()) return m;
+        return m.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all());
     }
 
     private Buffers buffers(int n) {
         return buffers.computeIfAbsent(n, Buffers::new);
+    }
+
+    /** Whether a step on n samples is cut into two lanes (tests). */
+    boolean inLanesAt(int n) {
+        return buffers(n).inLanes;
     }
 
     /** Whether a step on n samples keeps the hidden layer feature-major (tests). */
@@ -406,18 +455,26 @@ public final class SparseAutoencoder {
 
     /** d3 into b.d3; returns the batch's summed reconstruction loss when asked (NaN otherwise). */
     private double outputDelta(INDArray x, Buffers b, boolean wantRecon) {
+        return outputDelta(x, vec ? xSpan != null ? xSpan : Elementwise.Span.of(x) : null, b, b.whole, wantRecon, true);
+    }
+
+    /**
+     * The same for the rows of {@code p} (x: those rows of the batch; xs: their span, for the vector loops), the
+     * vector loops' pass on one thread unless {@code split}.
+     */
+    private double outputDelta(INDArray x, Elementwise.Span xs, Buffers b, Part p, boolean wantRecon, boolean split) {
         if (vec && cfg.loss() == Loss.SQUARED) {                  // d3 and the squared error in one pass
-            double s = Elementwise.squaredLoss(cfg.outputActivation(), b.ys, xSpan != null ? xSpan : Elementwise.Span.of(x), b.d3s, b.n, d);
+            double s = Elementwise.squaredLoss(cfg.outputActivation(), b.ys.from(p.r0()), xs, b.d3s.from(p.r0()), p.rows(), d, split);
             return wantRecon ? 0.5 * s : Double.NaN;
         }
-        b.y.sub(x, b.d3);                                         // Y - X
+        p.y().sub(x, p.d3());                                     // Y - X
         if (cfg.loss() == Loss.CROSS_ENTROPY) {                   // sigmoid + cross-entropy: d3 = Y - X
             if (!wantRecon) return Double.NaN;
-            Nd4j.getExecutioner().exec(new SoftPlus(b.z2, b.tmp));
-            return ExactSums.sum(b.tmp) - ExactSums.dot(x, b.z2);
+            Nd4j.getExecutioner().exec(new SoftPlus(p.z2(), p.tmp()));
+            return ExactSums.sum(p.tmp()) - ExactSums.dot(x, p.z2());
         }
-        double recon = wantRecon ? 0.5 * ExactSums.squaredNorm(b.d3) : Double.NaN;
-        if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.y, b.d3, b.scratchD);
+        double recon = wantRecon ? 0.5 * ExactSums.squaredNorm(p.d3()) : Double.NaN;
+        if (cfg.outputActivation() != Activation.IDENTITY) Activations.backprop(cfg.outputActivation(), b.z2, b.y, b.d3, b.scratchD);   // whole batches only (not in the vector loops)
         return recon;
     }
 
@@ -490,11 +547,26 @@ public final class SparseAutoencoder {
     /** The flat gradient into {@link #grad}. */
     private void gradients(INDArray x, INDArray ad, Buffers b) {
         double invN = 1.0 / b.n;
-        Blas.gemm(b.d2, x, gW1, !b.fm, false, invN, 0.0);        // dW1 = D2^T X / n
-        Blas.gemm(b.d3, ad, gW2, true, b.fm, invN, 0.0);         // dW2 = D3^T A' / n
-        sumHidden(b.d2, b.d2Rows, gB1, invN, 0.0, b);                      // db1 = mean(D2)
-        sumRows(b.d3, b.d3Rows, gB2, invN, 0.0, b);                        // db2 = mean(D3)
+        weightsAndBiases(x, ad, b, gW1, gB1, gW2, gB2, invN, 0.0);  // dW1 = D2^T X / n, db1 = mean(D2); dW2 = D3^T A' / n, db2 = mean(D3)
         if (cfg.weightDecay() > 0) blas().axpy(gW.length(), cfg.weightDecay(), pW, gW);
+    }
+
+    /**
+     * t1 = alpha D2^T X + beta t1, c1 = alpha (D2's sum over the samples) + beta c1, and t2, c2 the same from D3 and A'
+     * (the gradients, or the updates): in a batch cut into lanes, W1's and b1's on lane 0 and W2's and b2's on lane 1,
+     * each over the whole batch.
+     */
+    private void weightsAndBiases(INDArray x, INDArray ad, Buffers b, INDArray t1, INDArray c1, INDArray t2, INDArray c2,
+                                  double alpha, double beta) {
+        TwoLanes.run(b.inLanes && TwoLanes.atOnce(), l -> {
+            if (l == 0) {
+                Blas.gemm(b.d2, x, t1, !b.fm, false, alpha, beta);
+                sumHidden(b.d2, b.d2Rows, c1, alpha, beta, b);
+            } else {
+                Blas.gemm(b.d3, ad, t2, true, b.fm, alpha, beta);
+                sumRows(b.d3, b.d3Rows, c2, alpha, beta, b);
+            }
+        });
     }
 
     /**
@@ -506,10 +578,7 @@ public final class SparseAutoencoder {
     private void fusedSgd(INDArray x, INDArray ad, Buffers b, double lr) {
         double s = -lr / b.n;
         if (cfg.weightDecay() > 0) blas().scal(pW.length(), 1 - lr * cfg.weightDecay(), pW);
-        Blas.gemm(b.d2, x, w1, !b.fm, false, s, 1.0);            // W1 -= lr/n D2^T X
-        Blas.gemm(b.d3, ad, w2, true, b.fm, s, 1.0);             // W2 -= lr/n D3^T A'
-        sumHidden(b.d2, b.d2Rows, b1, s, 1.0, b);
-        sumRows(b.d3, b.d3Rows, b2, s, 1.0, b);
+        weightsAndBiases(x, ad, b, w1, b1, w2, b2, s, 1.0);      // W1 -= lr/n D2^T X, b1 -= lr/n sum(D2); W2, b2 from D3
     }
 
     /** Forward, estimator, sparse term and backward; leaves the gradient in {@link #grad} (batch-mean when not training). */
@@ -527,19 +596,20 @@ public final class SparseAutoencoder {
     }
 
     /** One training step on batch k: the update, and the batch's figures into the epoch's accumulators. */
-    private void trainStep(INDArray x, Accumulators acc, int k, int epoch) {
+    private void trainStep(INDArray x, Fill fill, Accumulators acc, int k, int epoch) {
         Buffers b = buffers((int) x.rows());
         boolean dropout = cfg.dropout() > 0;
-        INDArray ad = forward(x, b, dropout);
-        acc.reconSum += outputDelta(x, b, true) / b.n;
-        estimate(cfg.estimator(), b, rhoHat);
-        sumHidden(b.a, b.aRows, acc.actSum, 1.0, 1.0, b);
         boolean sparse = cfg.beta() > 0;
-        if (sparse) {
-            blas().copy(rhoHat, acc.rhoRows[k]);
-            sparseTerm(rhoHat);
+        INDArray ad;
+        if (b.inLanes) {
+            ad = deltasInLanes(x, fill, acc, k, b);
+        } else {
+            fill.rows(0, b.n);
+            ad = forward(x, b, dropout);
+            acc.reconSum += outputDelta(x, b, true) / b.n;
+            rhoHatAndSparseTerm(acc, k, b);
+            hiddenDelta(b, sparse, dropout);
         }
-        hiddenDelta(b, sparse, dropout);
         if (cfg.optimizer() == Optimizer.SGD && fuseSgd) {
             fusedSgd(x, ad, b, learningRate(epoch));
         } else {
@@ -547,6 +617,55 @@ public final class SparseAutoencoder {
             updater.applyUpdater(grad, iteration, epoch - 1);   // ND4J counts epochs from 0
             blas().axpy(params.length(), -1.0, grad, params);     // params -= update
         }
+    }
+
+    /** rho_hat from the batch's A, its sums into the epoch's figures, and the sparse term. */
+    private void rhoHatAndSparseTerm(Accumulators acc, int k, Buffers b) {
+        estimate(cfg.estimator(), b, rhoHat);
+        sumHidden(b.a, b.aRows, acc.actSum, 1.0, 1.0, b);
+        if (cfg.beta() > 0) {
+            blas().copy(rhoHat, acc.rhoRows[k]);
+            sparseTerm(rhoHat);
+        }
+    }
+
+    /**
+     * A training step's forward pass and deltas for a batch cut into two lanes ({@link #LANES_MIN}): each lane its
+     * half of the rows; between the hidden and the output layer, on the caller's thread, rho_hat over the whole batch,
+     * the sparse term and dropout's mask (drawn where {@link #forward} draws it). The same arithmetic as the whole
+     * batch's, but for the squared error's sum (the lanes' halves added) and the products' blocking. Returns A'.
+     */
+    private INDArray deltasInLanes(INDArray x, Fill fill, Accumulators acc, int k, Buffers b) {
+        boolean atOnce = TwoLanes.atOnce(), split = !atOnce;
+        boolean dropout = cfg.dropout() > 0, sparse = cfg.beta() > 0;
+        Elementwise.Span xs = xSpan != null ? xSpan : Elementwise.Span.of(x);
+        INDArray[] xr = {rows(x, 0, b.half), rows(x, b.half, b.n)};
+        TwoLanes.run(atOnce, l -> {                                   // X's rows, Z1 = X W1^T, A = f(Z1 + b1)
+            Part p = b.parts[l];
+            fill.rows(p.r0(), p.r0() + p.rows());
+            Blas.gemm(xr[l], w1, p.z1(), false, true, 1.0, 0.0);
+            Elementwise.activate(cfg.hiddenActivation(), b.z1s.from(p.r0()), b1s, false, b.as.from(p.r0()), p.a(), p.rows(), h, split);
+        });
+        rhoHatAndSparseTerm(acc, k, b);
+        if (dropout) {
+            double keep = 1 - cfg.dropout();
+            Nd4j.getExecutioner().exec(new BernoulliDistribution(b.mask, keep), dropoutRng);
+            b.mask.muli(1 / keep);
+            b.a.mul(b.mask, b.ad);
+        }
+        double[] recon = new double[TwoLanes.COUNT];
+        TwoLanes.run(atOnce, l -> {                                   // Z2 = A' W2^T, Y, D3, D2
+            Part p = b.parts[l];
+            Blas.gemm(p.ad(), w2, p.z2(), false, true, 1.0, 0.0);
+            Elementwise.activate(cfg.outputActivation(), b.z2s.from(p.r0()), b2s, cfg.loss() == Loss.CROSS_ENTROPY,
+                    b.ys.from(p.r0()), p.y(), p.rows(), d, split);
+            recon[l] = outputDelta(xr[l], xs.from(p.r0()), b, p, true, split);
+            Blas.gemm(p.d3(), w2, p.d2(), false, false, 1.0, 0.0);
+            Elementwise.hidden(cfg.hiddenActivation(), b.as.from(p.r0()), sparse ? spValues : null, b.d2s.from(p.r0()), p.rows(), h, split);
+            if (dropout) p.d2().muli(p.mask());
+        });
+        acc.reconSum += (recon[0] + recon[1]) / b.n;
+        return dropout ? b.ad : b.a;
     }
 
     /** Tests only: take the reference path (ND4J's Sgd updater, then params -= update) for sgd too. */
@@ -595,12 +714,18 @@ public final class SparseAutoencoder {
             }
         }
 
-        /** Batch k's samples: its view, or (with {@code perm}) its rows of the permutation copied into a buffer. */
+        /**
+         * Batch k's samples: its view, or (with {@code perm}) the buffer its rows of the permutation are copied into by
+         * {@link #fill} (not yet copied).
+         */
         INDArray batch(int k, int[] perm) {
             if (views != null) return views[k];
-            INDArray into = k == count - 1 ? last : full;
-            gather(src, perm, k * size, into);
-            return into;
+            return k == count - 1 ? last : full;
+        }
+
+        /** Rows [r0, r1) of batch k copied into its buffer (with {@code perm}; a no-op for a view). */
+        void fill(int k, int[] perm, int r0, int r1) {
+            if (views == null) gather(src, perm, k * size, batch(k, perm), r0, r1);
         }
 
         /** Batch k's span for the vector loops (made once), or null without them. */
@@ -613,13 +738,18 @@ public final class SparseAutoencoder {
     }
 
     /**
-     * Rows {@code perm[from]}, {@code perm[from + 1]}, ... of {@code src} into the rows of {@code into} (both whole
-     * c-ordered arrays of one type and width), as bulk copies of native memory.
+     * Rows {@code perm[from + r0]}, ..., {@code perm[from + r1 - 1]} of {@code src} into rows r0, ..., r1 - 1 of {@code
+     * into} (both whole c-ordered arrays of one type and width), as bulk copies of native memory.
      */
-    static void gather(INDArray src, int[] perm, int from, INDArray into) {
+    static void gather(INDArray src, int[] perm, int from, INDArray into, int r0, int r1) {
         java.nio.ByteBuffer in = src.data().asNio(), out = into.data().asNio();
         int rowBytes = Math.toIntExact(src.columns() * src.dataType().width());
-        for (int i = 0, rows = (int) into.rows(); i < rows; i++) out.put(i * rowBytes, in, perm[from + i] * rowBytes, rowBytes);
+        for (int i = r0; i < r1; i++) out.put(i * rowBytes, in, perm[from + i] * rowBytes, rowBytes);
+    }
+
+    /** Copies rows [r0, r1) of the step's batch into place (see {@link Batches#fill}). */
+    private interface Fill {
+        void rows(int r0, int r1);
     }
 
     private Batches batches(INDArray trainX) {
@@ -673,7 +803,8 @@ public final class SparseAutoencoder {
      * @param trainX n x d samples; any dtype (converted once and cached while the same array is passed)
      */
     public EpochStats trainEpoch(int epoch, INDArray trainX, BooleanSupplier stop) {
-        ProductThreads.use(ProductThreads.forBatch(cfg.batchSize()));
+        // a batch cut into lanes that run at once multiplies on one thread a lane (the last, smaller batch too)
+        ProductThreads.use(vec && cfg.batchSize() >= lanesFrom && TwoLanes.atOnce() ? 1 : ProductThreads.forBatch(cfg.batchSize()));
         if (cfg.optimizer() == Optimizer.LBFGS) return trainFullBatch(epoch, trainX, stop);
         long t0 = System.nanoTime();
         Batches bt = batches(trainX);
@@ -694,7 +825,8 @@ public final class SparseAutoencoder {
             }
             INDArray x = bt.batch(k, perm);
             xSpan = bt.span(k);
-            trainStep(x, acc, k, epoch);
+            int batch = k;
+            trainStep(x, (r0, r1) -> bt.fill(batch, perm, r0, r1), acc, k, epoch);
             iteration++;
             done++;
             samples += x.rows();

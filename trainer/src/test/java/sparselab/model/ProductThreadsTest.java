@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A model's products run on one thread for minibatches of at most 16 samples and on every thread otherwise (the full
- * batch on one thread a lane where its two lanes run at once), whatever ran before in the same JVM. In a separate JVM with
+ * batch and minibatches of at least 256 samples on one thread a lane where their two lanes run at once), whatever ran before in the same JVM. In a separate JVM with
  * OMP_NUM_THREADS=2, since the start-up thread count is fixed when OpenBLAS loads.
  */
 class ProductThreadsTest {
@@ -38,11 +38,12 @@ class ProductThreadsTest {
 
     @Test
     void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
-        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 1", "batch 1000: 2", "batch 100: 2"),
+        // the full batch and batch 1000 in two lanes at once, one product thread each
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 1", "batch 1000: 1", "batch 100: 2"),
                 ThreadsDeterminismTest.runMain(Probe.class, "2"));
-        // with the full batch's lanes in turn, its products take every thread
+        // with the lanes in turn, their products take every thread
         assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
-                ThreadsDeterminismTest.runMain(Probe.class, "2", "-Dsparselab.fullBatchLanes=false"));
+                ThreadsDeterminismTest.runMain(Probe.class, "2", "-Dsparselab.lanes=false"));
     }
 
     /** Prints the calling thread's product threads after an epoch of each kind. */
