@@ -87,8 +87,8 @@ public class BenchCommand implements Callable<Integer> {
         out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples; %s), libnd4j element-wise %d "
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
                 blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH,
-                ProductThreads.lanesAtOnce() ? "the full batch in two lanes at once, a thread each, one product thread a lane"
-                        : "the full batch's two lanes in turn", Nd4j.getEnvironment().maxMasterThreads(),
+                (ProductThreads.lanesAtOnce() ? "the full batch and minibatches of at least %d samples in two lanes at once, a thread each, one product thread a lane"
+                        : "the full batch's and minibatches' (at least %d samples) two lanes in turn").formatted(sparselab.model.SparseAutoencoder.LANES_MIN), Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
         out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s; %s%n",
                 sparselab.model.Elementwise.describe(), sparselab.model.Elementwise.HALVES_MIN / 1024,
@@ -142,11 +142,16 @@ public class BenchCommand implements Callable<Integer> {
             int e = 2;
             // rounds of sparselab's epochs and the peer's, alternating: the machine's load drifts from minute to minute,
             // and each round's ratio compares two neighbours in time (the median of the rounds is printed, and their range)
+            // Each side's epochs start 0.15 s after the other's work (the yardstick's or the peer's products): OpenBLAS's
+            // idle threads spin about 0.1 s after their last product (docs/performance.md) and would hold a core the
+            // next side's first epoch (70 ms at batch 1000) needs
             for (int r = 0; r < ROUNDS; r++) {
                 yardSum += yard.sample(3);
+                pause(150);
                 double[] round = new double[perRound];
                 for (int k = 0; k < perRound; k++) round[k] = rates[r * perRound + k] = model.trainEpoch(e++, x, () -> false).samplesPerSec();
                 if (peerOk) {
+                    pause(150);
                     Double ps = p.number("batch digits " + batch + " " + HIDDEN + " " + perRound, "batch " + batch);
                     peerOk = ps != null;
                     if (peerOk) {

@@ -259,7 +259,7 @@ public final class SparseAutoencoder {
      * 1000 samples and 1.17-1.24x at 256 than on OpenBLAS's two threads, 0.93-1.13x at 100 (docs/performance.md).
      * The cut depends on the batch's size only, never on the threads, so a batch has the same bits at once and in turn.
      */
-    static final int LANES_MIN = 256;
+    public static final int LANES_MIN = 256;
 
     private static volatile int lanesMin = LANES_MIN;
 
