@@ -54,7 +54,7 @@ public final class Elementwise {
 
     /*
      * split: whether a large pass may use the second thread (false where the caller already keeps both cores busy,
-     * as the full batch's lanes do); the results are the same bits either way.
+     * as two lanes do); the results are the same bits either way.
      */
 
     /** out = f(z) (z and out of one shape; may be the same array). */

@@ -158,8 +158,8 @@ public final class WorkerLoop {
         }, "worker-beat");
         beater.setDaemon(true);
         beater.start();
-        // several runs in one JVM share OpenBLAS's thread count, which every epoch sets for its own run: the full batch's
-        // lanes run in turn on every product thread there, as it trained before its lanes (docs/performance.md)
+        // several runs in one JVM share OpenBLAS's thread count, which every epoch sets for its own run: the two lanes
+        // (the full batch's, a large minibatch's) run in turn on every product thread there, as before the lanes (docs/performance.md)
         sparselab.model.ProductThreads.Lanes lanes = sparselab.model.ProductThreads.lanes();
         if (slots > 1) sparselab.model.ProductThreads.useLanes(sparselab.model.ProductThreads.Lanes.IN_TURN);
         List<Thread> threads = new ArrayList<>();
