@@ -87,7 +87,7 @@ public class BenchCommand implements Callable<Integer> {
         out.printf("threads: products %d (OMP_NUM_THREADS=%s; one for minibatches of at most %d samples; %s), libnd4j element-wise %d "
                         + "(SD_MASTER_THREADS=%s), %d cores%n",
                 blasThreads, envOr("OMP_NUM_THREADS", "unset"), ProductThreads.ONE_THREAD_MAX_BATCH,
-                (ProductThreads.lanesAtOnce() ? "the full batch and minibatches of at least %d samples in two lanes at once, a thread each, one product thread a lane"
+                (ProductThreads.lanesAtOnce() ? "the full batch and minibatches of at least %d samples (float32, vector loops) in two lanes at once, a thread each, one product thread a lane"
                         : "the full batch's and minibatches' (at least %d samples) two lanes in turn").formatted(sparselab.model.SparseAutoencoder.LANES_MIN), Nd4j.getEnvironment().maxMasterThreads(),
                 envOr("SD_MASTER_THREADS", "unset"), NativeEnv.cores());
         out.printf("element-wise work of the steps: %s; passes over %d K values in two halves, on %d thread%s; %s%n",

@@ -668,6 +668,15 @@ public final class SparseAutoencoder {
         return dropout ? b.ad : b.a;
     }
 
+    /**
+     * The products' threads of an epoch whose first (largest) batch has n samples: one where that batch is cut into lanes
+     * that run at once (a thread each; the last, smaller batch too), else {@link ProductThreads#forBatch} of the
+     * configured batch size.
+     */
+    private int productThreads(int n) {
+        return vec && !buffers(n).fm && n >= lanesFrom && TwoLanes.atOnce() ? 1 : ProductThreads.forBatch(cfg.batchSize());
+    }
+
     /** Tests only: take the reference path (ND4J's Sgd updater, then params -= update) for sgd too. */
     void useUpdaterForSgd() { fuseSgd = false; }
 
@@ -803,11 +812,13 @@ public final class SparseAutoencoder {
      * @param trainX n x d samples; any dtype (converted once and cached while the same array is passed)
      */
     public EpochStats trainEpoch(int epoch, INDArray trainX, BooleanSupplier stop) {
-        // a batch cut into lanes that run at once multiplies on one thread a lane (the last, smaller batch too)
-        ProductThreads.use(vec && cfg.batchSize() >= lanesFrom && TwoLanes.atOnce() ? 1 : ProductThreads.forBatch(cfg.batchSize()));
-        if (cfg.optimizer() == Optimizer.LBFGS) return trainFullBatch(epoch, trainX, stop);
+        if (cfg.optimizer() == Optimizer.LBFGS) {
+            ProductThreads.use(ProductThreads.forBatch(0));
+            return trainFullBatch(epoch, trainX, stop);
+        }
         long t0 = System.nanoTime();
         Batches bt = batches(trainX);
+        ProductThreads.use(productThreads(Math.min(bt.size, bt.n)));
         int[] perm = cfg.shuffle() ? permutation(bt.n, epochSeed(cfg.seed(), epoch, 1)) : null;
         if (cfg.dropout() > 0) dropoutRng.setSeed(epochSeed(cfg.seed(), epoch, 2));
         int nb = bt.count;
@@ -1009,6 +1020,7 @@ public final class SparseAutoencoder {
 
     /** The flat gradient (layout of the parameters) of one step on X before the updater: batch-mean, no dropout. */
     INDArray gradient(INDArray x) {
+        ProductThreads.use(productThreads((int) x.rows()));
         computeGradient(asModelArray(x), false, null, 0);
         return grad.dup();
     }

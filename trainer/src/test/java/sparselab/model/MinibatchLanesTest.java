@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Minibatches of at least {@link SparseAutoencoder#LANES_MIN} samples are cut into two lanes' halves of rows: they train
- * as the whole batch does (every option's path). That the lanes at once and in turn give the same bits:
+ * Minibatches of at least {@link SparseAutoencoder#LANES_MIN} samples are cut into two lanes' halves of rows: run at
+ * once, they train as the whole batch does (every option's path). That the lanes at once and in turn give the same bits:
  * ThreadsDeterminismTest (a JVM with two product threads against one with one).
  */
 class MinibatchLanesTest {
@@ -54,6 +54,7 @@ class MinibatchLanesTest {
     /** Three epochs' figures, the held-out error and the parameters. */
     private static double[] train(RunConfig cfg, INDArray x, boolean lanes) {
         SparseAutoencoder.useLanesFrom(lanes ? SparseAutoencoder.LANES_MIN : Integer.MAX_VALUE);
+        ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);          // at once whatever the machine's thread count
         SparseAutoencoder m = new SparseAutoencoder(cfg, (int) x.columns(), DataType.FLOAT);
         assertEquals(lanes, m.inLanesAt(cfg.batchSize()));
         assertFalse(m.inLanesAt(100), "the last batch of 100");
