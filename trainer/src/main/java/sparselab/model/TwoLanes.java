@@ -1,9 +1,7 @@
 package sparselab.model;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -19,13 +17,15 @@ final class TwoLanes {
 
     private TwoLanes() {}
 
+    /**
+     * How long lane 1's thread, and the caller waiting for it, spin before they park: a step of a minibatch meets three
+     * times, and a park and an unpark cost 0.1-0.3 ms each on the development machine (a handover through an executor
+     * started lane 1 0.1-0.3 ms after lane 0, at every meeting: docs/performance.md, the two lanes).
+     */
+    static final long SPIN_NANOS = 10_000_000;
+
     /** Lane 1's thread (lane 0 runs on the caller's), where the JVM has a second processor. */
-    private static final ExecutorService SECOND = Runtime.getRuntime().availableProcessors() >= 2
-            ? Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "sparselab-lane");
-                t.setDaemon(true);
-                return t;
-            }) : null;
+    private static final Second SECOND = Runtime.getRuntime().availableProcessors() >= 2 ? new Second() : null;
 
     /** Whether the lanes run at once: with the products on two threads and a second processor ({@link ProductThreads#lanesAtOnce}). */
     static boolean atOnce() {
@@ -33,37 +33,121 @@ final class TwoLanes {
     }
 
     /**
-     * Runs {@code pass} for lanes 0 and 1: at once when {@code atOnce}, else lane 0 first. Returns when both have ended
-     * (an interrupt meanwhile is kept in the thread's flag), throwing the first lane's failure (the second's suppressed).
+     * Runs {@code pass} for lanes 0 and 1: at once when {@code atOnce}, else lane 0 first (and in turn, too, while
+     * another thread's lanes hold lane 1's thread). Returns when both have ended (an interrupt meanwhile is kept in
+     * the thread's flag), throwing the first lane's failure (the second's suppressed).
      */
     static void run(boolean atOnce, IntConsumer pass) {
-        if (!atOnce) {
+        if (!atOnce || SECOND == null || !SECOND.claim()) {
             for (int l = 0; l < COUNT; l++) pass.accept(l);
             return;
         }
-        Future<?> second = SECOND.submit(() -> pass.accept(1));
         Throwable failed = null;
         try {
-            pass.accept(0);
-        } catch (RuntimeException | Error e) {
-            failed = e;
-        }
-        boolean interrupted = false;
-        while (true) {                          // the second lane uses the shared arrays: always wait for its end
+            SECOND.start(pass);
             try {
-                second.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                if (failed == null) failed = e.getCause();
-                else failed.addSuppressed(e.getCause());
-                break;
+                pass.accept(0);
+            } catch (RuntimeException | Error e) {
+                failed = e;
             }
+            Throwable second = SECOND.await();          // the second lane uses the shared arrays: always wait for its end
+            if (second != null) {
+                if (failed == null) failed = second;
+                else failed.addSuppressed(second);
+            }
+        } finally {
+            SECOND.release();
         }
-        if (interrupted) Thread.currentThread().interrupt();
         if (failed instanceof RuntimeException r) throw r;
         if (failed instanceof Error err) throw err;
         if (failed != null) throw new IllegalStateException(failed);
+    }
+
+    /**
+     * Lane 1's thread: it takes one pass at a time, handed over in a volatile field, and spins {@link #SPIN_NANOS}
+     * for the next before it parks; the caller spins as long for the pass's end. A pass handed over and its end are
+     * volatile writes read by the other thread, so each sees everything the other wrote before them.
+     */
+    private static final class Second implements Runnable {
+        private final Thread thread;
+        private final AtomicBoolean owned = new AtomicBoolean();
+        private volatile IntConsumer pass;              // the pass to run; null once taken
+        private volatile boolean done;                  // the pass handed over last has ended
+        private volatile boolean parked;                // lane 1's thread is parked, or about to be
+        private volatile Thread waiter;                 // the caller, parked or about to be, waiting for the end
+        private Throwable failure;                      // the last pass's failure (written before done)
+
+        Second() {
+            thread = new Thread(this, "sparselab-lane");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        boolean claim() {
+            return owned.compareAndSet(false, true);
+        }
+
+        void release() {
+            owned.set(false);
+        }
+
+        void start(IntConsumer p) {
+            failure = null;
+            done = false;
+            pass = p;
+            if (parked) LockSupport.unpark(thread);
+        }
+
+        /** Waits for the pass's end; returns its failure, or null. */
+        Throwable await() {
+            long until = System.nanoTime() + SPIN_NANOS;
+            boolean interrupted = false;
+            while (!done) {
+                if (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                waiter = Thread.currentThread();
+                if (!done) LockSupport.park(this);
+                waiter = null;
+                if (Thread.interrupted()) interrupted = true;   // park returns at once while the flag is set
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            return failure;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                IntConsumer p = take();
+                try {
+                    p.accept(1);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                done = true;
+                Thread w = waiter;
+                if (w != null) LockSupport.unpark(w);
+            }
+        }
+
+        private IntConsumer take() {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (true) {
+                IntConsumer p = pass;
+                if (p != null) {
+                    pass = null;
+                    return p;
+                }
+                if (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                if (pass == null) LockSupport.park(this);
+                parked = false;
+                Thread.interrupted();                   // nothing interrupts this thread; a stray flag must not make it spin
+            }
+        }
     }
 }
