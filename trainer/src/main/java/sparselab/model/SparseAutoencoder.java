@@ -783,6 +783,7 @@ public final class SparseAutoencoder {
 
     private Batches batches(INDArray trainX) {
         if (batchesCache != null && batchesCache.source == trainX) return batchesCache;
+        for (Buffers b : buffers.values()) b.laneRows.clear();    // views of the batches of the data before
         batchesCache = new Batches(trainX, asModelArray(trainX), cfg.batchSize(), cfg.shuffle(), vec);
         return batchesCache;
     }

@@ -20,9 +20,27 @@ final class TwoLanes {
     /**
      * How long lane 1's thread, and the caller waiting for it, spin before they park: a step of a minibatch meets three
      * times, and a park and an unpark cost 0.1-0.3 ms each on the development machine (a handover through an executor
-     * started lane 1 0.1-0.3 ms after lane 0, at every meeting: docs/performance.md, the two lanes).
+     * started lane 1 0.1-0.3 ms after lane 0, at every meeting: docs/performance.md, where the lanes meet). Past the
+     * first {@link #BUSY_NANOS} they yield between looks, so that where fewer cores are free than the JVM counts (a CPU
+     * quota, a busy host) the thread they wait for gets one. Tests set it shorter ({@link #spin}).
      */
     static final long SPIN_NANOS = 10_000_000;
+
+    /** How long the spinning stays busy (no yield). */
+    static final long BUSY_NANOS = 50_000;
+
+    private static volatile long spinNanos = SPIN_NANOS;
+
+    /** Tests only: spin this long (0: park at once) before parking. */
+    static void spin(long nanos) {
+        spinNanos = nanos;
+    }
+
+    /** Waits a moment in a spin loop that began at {@code start}: busy at first, then yielding the core. */
+    private static void pause(long start, long now) {
+        if (now - start < BUSY_NANOS) Thread.onSpinWait();
+        else Thread.yield();
+    }
 
     /** Lane 1's thread (lane 0 runs on the caller's), where the JVM has a second processor. */
     private static final Second SECOND = Runtime.getRuntime().availableProcessors() >= 2 ? new Second() : null;
@@ -47,7 +65,7 @@ final class TwoLanes {
             SECOND.start(pass);
             try {
                 pass.accept(0);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {                     // anything: lane 1 must be waited for before the next caller
                 failed = e;
             }
             Throwable second = SECOND.await();          // the second lane uses the shared arrays: always wait for its end
@@ -100,11 +118,12 @@ final class TwoLanes {
 
         /** Waits for the pass's end; returns its failure, or null. */
         Throwable await() {
-            long until = System.nanoTime() + SPIN_NANOS;
+            long start = System.nanoTime(), spin = spinNanos;
             boolean interrupted = false;
             while (!done) {
-                if (System.nanoTime() < until) {
-                    Thread.onSpinWait();
+                long now = System.nanoTime();
+                if (now - start < spin) {
+                    pause(start, now);
                     continue;
                 }
                 waiter = Thread.currentThread();
@@ -120,6 +139,7 @@ final class TwoLanes {
         public void run() {
             while (true) {
                 IntConsumer p = take();
+                Thread.interrupted();                       // a flag left by the pass before is not this pass's
                 try {
                     p.accept(1);
                 } catch (Throwable e) {
@@ -132,15 +152,16 @@ final class TwoLanes {
         }
 
         private IntConsumer take() {
-            long until = System.nanoTime() + SPIN_NANOS;
+            long start = System.nanoTime(), spin = spinNanos;
             while (true) {
                 IntConsumer p = pass;
                 if (p != null) {
                     pass = null;
                     return p;
                 }
-                if (System.nanoTime() < until) {
-                    Thread.onSpinWait();
+                long now = System.nanoTime();
+                if (now - start < spin) {
+                    pause(start, now);
                     continue;
                 }
                 parked = true;

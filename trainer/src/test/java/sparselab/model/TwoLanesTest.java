@@ -1,10 +1,13 @@
 package sparselab.model;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,10 +18,39 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The two lanes' handover: each pass runs once a lane, its writes seen by the caller, failures and interrupts kept. */
+/**
+ * The two lanes' handover: each pass runs once a lane, its writes seen by the caller, failures and interrupts kept. A
+ * lost wake-up would park for ever: every test has a time limit.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TwoLanesTest {
 
     private static final boolean TWO = Runtime.getRuntime().availableProcessors() >= 2;
+
+    @AfterEach
+    void spinAsBuilt() {
+        TwoLanes.spin(TwoLanes.SPIN_NANOS);
+    }
+
+    @Test
+    void withoutSpinningEveryMeetingParksAndWakes() {
+        // no spin: lane 1's thread parks before each pass and the caller before each end, the paths a lost wake-up
+        // would hang in; each pass's work makes the other side reach its park first in some of the meetings
+        TwoLanes.spin(0);
+        long[] cells = new long[2];
+        for (int i = 1; i <= 3_000; i++) {
+            int spinFor = i % 3;
+            TwoLanes.run(true, l -> {
+                if (l == spinFor) {
+                    long until = System.nanoTime() + 20_000;
+                    while (System.nanoTime() < until) Thread.onSpinWait();
+                }
+                cells[l]++;
+            });
+            assertEquals(i, cells[0]);
+            assertEquals(i, cells[1], "lane 1's pass " + i);
+        }
+    }
 
     @Test
     void lanesRunOnTwoThreadsAndTheCallerSeesBothLanesWrites() {
@@ -78,9 +110,25 @@ class TwoLanesTest {
             throw l == 0 ? new IllegalArgumentException("lane 0 failed") : new IllegalStateException("lane 1 failed");
         }));
         assertEquals("lane 0 failed", both.getMessage());
-        assertEquals(2, ended.get(), "the caller returned before lane 1 ended");
-        assertEquals(1, both.getSuppressed().length);
-        assertEquals("lane 1 failed", both.getSuppressed()[0].getMessage());
+        if (TWO) {                                      // at once: lane 1 ran too, and its failure is kept
+            assertEquals(2, ended.get(), "the caller returned before lane 1 ended");
+            assertEquals(1, both.getSuppressed().length);
+            assertEquals("lane 1 failed", both.getSuppressed()[0].getMessage());
+        } else {                                        // one processor: in turn, lane 0's failure ends the pass
+            assertEquals(1, ended.get());
+        }
+
+        // a checked exception thrown through the lambda: lane 1 is still waited for
+        AtomicInteger laneOneEnded = new AtomicInteger();
+        Throwable checked = assertThrows(Throwable.class, () -> TwoLanes.run(true, l -> {
+            if (l == 0) throwUnchecked(new java.io.IOException("lane 0's checked failure"));
+            sleep(5);
+            laneOneEnded.incrementAndGet();
+        }));
+        Throwable cause = TWO ? checked.getCause() : checked;    // at once wrapped in an IllegalStateException
+        if (TWO) assertEquals(IllegalStateException.class, checked.getClass());
+        assertEquals("lane 0's checked failure", cause.getMessage());
+        assertEquals(TWO ? 1 : 0, laneOneEnded.get(), "the caller returned before lane 1 ended");
 
         AssertionError error = assertThrows(AssertionError.class, () -> TwoLanes.run(true, l -> {
             if (l == 1) throw new AssertionError("an error in lane 1");
@@ -99,7 +147,7 @@ class TwoLanesTest {
         try {
             TwoLanes.run(true, l -> {
                 if (l == 0) Thread.currentThread().interrupt();
-                else sleep(3 * spinMs);
+                else busy(3 * spinMs);                  // not sleep: on one processor lane 1 runs on the interrupted caller
                 ended.incrementAndGet();
             });
             assertEquals(2, ended.get(), "the caller returned before lane 1 ended");
@@ -136,6 +184,16 @@ class TwoLanesTest {
         for (Thread t : threads) t.join(120_000);
         for (Thread t : threads) assertFalse(t.isAlive(), "a caller did not end");
         if (failed.get() != null) throw new AssertionError(failed.get());
+    }
+
+    private static void busy(long ms) {
+        long until = System.nanoTime() + ms * 1_000_000;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void throwUnchecked(Throwable e) throws T {
+        throw (T) e;
     }
 
     private static void sleep(long ms) {
