@@ -19,8 +19,8 @@ final class TwoLanes {
 
     /**
      * How long lane 1's thread, and the caller waiting for it, spin before they park: a step of a minibatch meets three
-     * times, and a park and an unpark cost 0.1-0.3 ms each on the development machine (a handover through an executor
-     * started lane 1 0.1-0.3 ms after lane 0, at every meeting: docs/performance.md, where the lanes meet). Past the
+     * times, and on the development machine a handover through an executor started lane 1 0.1-0.3 ms after lane 0 at
+     * every meeting, and a thread woken from a park took about 1.8 ms (docs/performance.md, where the lanes meet). Past the
      * first {@link #BUSY_NANOS} they yield between looks, so that where fewer cores are free than the JVM counts (a CPU
      * quota, a busy host) the thread they wait for gets one. Tests set it shorter ({@link #spin}).
      */
