@@ -245,11 +245,11 @@ public final class SparseAutoencoder {
      * D2^T), with the vector loops and without dropout; the output layer and the samples stay sample-major. OpenBLAS
      * runs the step's five products faster that way round at small batches: measured on 2026-12-03 (OpenBLAS 0.3.31,
      * AVX-512, two threads), the five products alone at 1.13-1.26x the speed at 16-50 samples, 1.02-1.16x at 100-125,
-     * 1.02-1.08x at 150-175 and 0.83-0.92x at 200-1000; whole epochs x1.15 at 16 and 32 samples, within the noise at
-     * 64-128 and x0.985 at 150, hence the range (docs/performance.md). The choice depends on the batch's size only
-     * (in a JVM with the vector loops), so a resumed run multiplies as the uninterrupted one did.
+     * 1.02-1.08x at 150-175 and 0.83-0.92x at 200-1000; whole epochs x1.15 at 16 and 32 samples (docs/performance.md).
+     * From {@link #LANES_MIN} samples on the batch is cut into lanes instead. The choice depends on the batch's size
+     * only (in a JVM with the vector loops), so a resumed run multiplies as the uninterrupted one did.
      */
-    static final int FEATURE_MAJOR_MIN = 16, FEATURE_MAJOR_MAX = 128;
+    static final int FEATURE_MAJOR_MIN = 16, FEATURE_MAJOR_MAX = 63;
 
     /**
      * Batches of at least this many samples (sample-major, in the vector loops) are cut into two halves of rows, one for
@@ -257,10 +257,12 @@ public final class SparseAutoencoder {
      * one OpenBLAS thread and passes over it on its own thread, and the lanes meet for rho_hat after the hidden layer
      * and for the weights' two products (W1's on one lane, W2's on the other, over the whole batch). Measured on
      * 2026-12-03 (OpenBLAS 0.3.31, AVX-512, two cores): the five products alone ran 1.16-1.20x faster that way at
-     * 1000 samples and 1.17-1.24x at 256 than on OpenBLAS's two threads, 0.93-1.13x at 100 (docs/performance.md).
+     * 1000 samples and 1.17-1.24x at 256 than on OpenBLAS's two threads, 0.93-1.13x at 100. Since the lanes meet
+     * without an executor (2026-12-04), whole epochs in lanes against the feature-major hidden layer on two threads,
+     * a JVM each, alternating: x1.15-1.36 at 100 samples, x1.05-1.16 at 64, x0.88-0.93 at 32 (docs/performance.md).
      * The cut depends on the batch's size only, never on the threads, so a batch has the same bits at once and in turn.
      */
-    public static final int LANES_MIN = 256;
+    public static final int LANES_MIN = 64;
 
     private static volatile int lanesMin = LANES_MIN;
 
@@ -374,7 +376,7 @@ public final class SparseAutoencoder {
     }
 
     /** The most batch arrays whose lanes' views a step's buffers keep. */
-    private static final int LANE_ROWS_KEPT = 256;
+    private static final int LANE_ROWS_KEPT = 1024;            // 60,000 samples unshuffled in batches of 64: 938
 
     private Buffers buffers(int n) {
         return buffers.computeIfAbsent(n, Buffers::new);

@@ -39,10 +39,10 @@ class ProductThreadsTest {
     @Test
     void every_epoch_sets_the_products_threads_for_its_batch_size() throws Exception {
         // the full batch and batch 1000 in two lanes at once, one product thread each
-        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 1", "batch 1000: 1", "batch 100: 2"),
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 1", "batch 1000: 1", "batch 50: 2"),
                 ThreadsDeterminismTest.runMain(Probe.class, "2"));
         // with the lanes in turn, their products take every thread
-        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 100: 2"),
+        assertEquals(List.of("start 2", "batch 10: 1", "lbfgs: 2", "batch 1000: 2", "batch 50: 2"),
                 ThreadsDeterminismTest.runMain(Probe.class, "2", "-Dsparselab.lanes=false"));
     }
 
@@ -53,7 +53,7 @@ class ProductThreadsTest {
             Dataset ds = Bars.generate(8, 1200, 2.0 / 8, 4);
             INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
             for (String opt : List.of("batch 10:batchSize=10", "lbfgs:optimizer=lbfgs,batchSize=0",
-                    "batch 1000:batchSize=1000", "batch 100:batchSize=100")) {
+                    "batch 1000:batchSize=1000", "batch 50:batchSize=50")) {
                 String[] parts = opt.split(":");
                 var sets = new java.util.ArrayList<>(List.of("data=bars", "hidden=6"));
                 sets.addAll(List.of(parts[1].split(",")));

@@ -227,11 +227,11 @@ class VectorLoopsTest {
         List<String> cases = List.of(
                 "batchSize=32,optimizer=sgd,learningRate=0.05",
                 "batchSize=50,optimizer=sgd,learningRate=0.05,beta=0,weightDecay=0",
-                "batchSize=100,optimizer=adam,learningRate=0.01,estimator=ema-mean",
+                "batchSize=60,optimizer=adam,learningRate=0.01,estimator=ema-mean",
                 "batchSize=50,optimizer=nesterov,learningRate=0.05,hiddenActivation=relu,outputActivation=identity,estimator=ema-threshold",
                 "batchSize=50,optimizer=adam,learningRate=0.01,hiddenActivation=tanh,estimator=ema-threshold",
                 "batchSize=16,optimizer=adam,learningRate=0.01,loss=cross-entropy",
-                "batchSize=128,optimizer=sgd,learningRate=0.05,limiter=2");      // 600 = 4 x 128 + 88: every batch in the range
+                "batchSize=63,optimizer=sgd,learningRate=0.05,limiter=2");       // 600 = 9 x 63 + 33: every batch in the range
         int min = SparseAutoencoder.FEATURE_MAJOR_MIN, max = SparseAutoencoder.FEATURE_MAJOR_MAX;
         try {
             for (String c : cases) {
@@ -291,7 +291,7 @@ class VectorLoopsTest {
         INDArray x = Nd4j.create(ds.pixels(), new long[] {ds.count(), ds.dim()}, 'c');
         try {
             for (String c : List.of("hidden=21,batchSize=50", "hidden=21,batchSize=16,hiddenActivation=tanh,estimator=ema-threshold",
-                    "hidden=2100,batchSize=128")) {                                 // 2100 x 128 values: split in halves
+                    "hidden=4200,batchSize=63")) {                                  // 4200 x 63 values: split in halves
                 List<String> sets = new ArrayList<>(List.of("data=bars", "beta=3", "rho=0.1", "weightDecay=0.001", "seed=4"));
                 sets.addAll(List.of(c.split(",")));
                 RunConfig cfg = ConfigLoader.resolve(null, null, sets);
