@@ -121,7 +121,7 @@ public class BenchCommand implements Callable<Integer> {
         INDArray x = Nd4j.create(data.pixels(), new long[] {data.count(), data.dim()}, 'c');
         if (p != null) p.load("digits", data);
         Yardstick yard = new Yardstick(2048);
-        out.println("minibatch SGD steps, H " + HIDDEN + ": samples/s is the median of the timed epochs; GFLOP/s the steps' product work (10 d H "
+        out.println("minibatch SGD steps, H " + HIDDEN + ": samples/s is the median of the timed epochs (after " + WARM_UP_SECONDS + " s of untimed ones); GFLOP/s the steps' product work (10 d H "
                 + "FLOP a sample) a second; GEMM now the yardstick in GFLOP/s sampled next to the row; of GEMM rate the one over the other"
                 + (p == null ? "" : "; numpy sam./s numpy's median; ratio sparselab's samples/s over numpy's (the median of the rounds' "
                         + "ratios, rounds their range: sparselab's epochs and numpy's alternate); numpy prod. how much faster numpy's "
@@ -135,11 +135,10 @@ public class BenchCommand implements Callable<Integer> {
             // shorter epochs are noisier: time more of them (the median is printed)
             int timed = batch == 1 ? Math.max(1, epochs - 1) : batch == 10 ? 2 * epochs : 4 * epochs;
             int perRound = (timed + ROUNDS - 1) / ROUNDS;
-            model.trainEpoch(1, x, () -> false);                  // warm-up
+            int e = warmUp(model, x);
             double[] rates = new double[ROUNDS * perRound], peerRates = new double[ROUNDS], ratios = new double[ROUNDS];
             double yardSum = 0;
             boolean peerOk = p != null;
-            int e = 2;
             // rounds of sparselab's epochs and the peer's, alternating: the machine's load drifts from minute to minute,
             // and each round's ratio compares two neighbours in time (the median of the rounds is printed, and their range)
             // Each side's epochs start 0.15 s after the other's work (the yardstick's or the peer's products): OpenBLAS's
@@ -180,6 +179,22 @@ public class BenchCommand implements Callable<Integer> {
         if (iterations > 0) ufldl(out, p, data, yard);
         else out.println("ufldl: not timed (--iterations 0)" + (p == null ? "" : "; nor scipy's L-BFGS-B"));
         loggingCost(out, data);
+    }
+
+    /** Seconds of untimed epochs before a minibatch row's timed ones (at least one epoch). */
+    static final double WARM_UP_SECONDS = 2.0;
+
+    /**
+     * Untimed epochs until {@link #WARM_UP_SECONDS} have passed: the JIT compiles a step's loops over its first epochs,
+     * and where two lanes keep both cores busy its compiler threads get little of them (at batch 100 the first 5-7 epochs
+     * ran at 60-90% of the later ones: docs/performance.md). Returns the next epoch's number.
+     */
+    static int warmUp(SparseAutoencoder model, INDArray x) {
+        long t0 = System.nanoTime();
+        int e = 1;
+        do model.trainEpoch(e++, x, () -> false);
+        while (System.nanoTime() - t0 < WARM_UP_SECONDS * 1e9);
+        return e;
     }
 
     /**
