@@ -3,8 +3,8 @@ package sparselab.model;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * How many threads a model's BLAS products use. The OpenBLAS that ND4J loads (nd4j-native's, threaded with OpenMP, or the
- * build's 0.3.31 with its own threads, which reads OMP_NUM_THREADS too): its thread count
+ * How many threads a model's BLAS products use. The OpenBLAS that ND4J loads (nd4j-native's 0.3.19 or the
+ * build's 0.3.31, each with threads of its own: neither links an OpenMP runtime, both read OMP_NUM_THREADS): its thread count
  * starts as {@code OMP_NUM_THREADS} (the launcher sets every core); every training epoch sets it for its model's products
  * (process-wide: a trainer process trains one run at a time; a worker with several slots trains several in one JVM,
  * and they share it).
@@ -28,7 +28,7 @@ public final class ProductThreads {
 
     private ProductThreads() {}
 
-    /** The products' threads at start-up ({@code OMP_NUM_THREADS}, else OpenMP's default). */
+    /** The products' threads at start-up ({@code OMP_NUM_THREADS}, else OpenBLAS's default: the cores). */
     public static int all() {
         return Initial.ALL;
     }

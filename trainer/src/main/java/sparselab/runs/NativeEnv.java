@@ -123,8 +123,8 @@ public final class NativeEnv {
 
     /**
      * Sets, in a child's environment, each of these that the user has not set: OPENBLAS_CORETYPE for this CPU,
-     * OMP_NUM_THREADS = the cores (the OpenBLAS that ND4J loads is threaded with OpenMP: this is the products' thread
-     * count) and SD_MASTER_THREADS = 1 (libnd4j's element-wise loops on one thread: on two cores a second thread only
+     * OMP_NUM_THREADS = the cores (the OpenBLAS that ND4J loads takes its own threads' count from it: this is the products'
+     * thread count) and SD_MASTER_THREADS = 1 (libnd4j's element-wise loops on one thread: on two cores a second thread only
      * contends with BLAS's threads, batch 100 measured 2-20x slower with it).
      */
     public static void prepare(Map<String, String> childEnv) {
