@@ -976,7 +976,10 @@ public final class SparseAutoencoder {
 
     // ------------------------------------------------------------------ evaluation and the gradient check
 
-    /** Mean reconstruction loss per sample over X (no dropout, no change to the model), for the held-out error. */
+    /**
+     * Mean reconstruction loss per sample over X (no dropout, no change to the model), for the held-out error: in chunks
+     * of {@link #EVAL_CHUNK} samples, each in two lanes where a training step of its size would be ({@link #lossInLanes}).
+     */
     public double reconstructionError(INDArray x) {
         INDArray src = asModelArray(x);
         long n = src.rows();
@@ -985,6 +988,10 @@ public final class SparseAutoencoder {
         for (long s = 0; s < n; s += EVAL_CHUNK) {
             INDArray chunk = src.get(NDArrayIndex.interval(s, Math.min(s + EVAL_CHUNK, n)), NDArrayIndex.all());
             Buffers b = buffers((int) chunk.rows());
+            if (b.inLanes) {
+                total += lossInLanes(chunk, b);
+                continue;
+            }
             forward(chunk, b, false);
             if (cfg.loss() == Loss.CROSS_ENTROPY) {
                 Nd4j.getExecutioner().exec(new SoftPlus(b.z2, b.tmp));
@@ -995,6 +1002,29 @@ public final class SparseAutoencoder {
             }
         }
         return total / n;
+    }
+
+    /**
+     * The summed loss of a chunk whose size a training step cuts into lanes, in the same two lanes: each its half of the
+     * rows (Z1, A, Z2, Y and the loss, summed in float64), on one product thread each where they run at once. Split as
+     * the training steps are, by the chunk's size only, so the figure has the same bits at once and in turn.
+     */
+    private double lossInLanes(INDArray chunk, Buffers b) {
+        boolean atOnce = TwoLanes.atOnce(), split = !atOnce;
+        if (atOnce) ProductThreads.use(1);                      // a thread a lane; the next epoch sets its own
+        INDArray[] xr = {rows(chunk, 0, b.half), rows(chunk, b.half, b.n)};
+        Elementwise.Span xs = Elementwise.Span.of(chunk);
+        double[] loss = new double[TwoLanes.COUNT];
+        TwoLanes.run(atOnce, l -> {
+            Part p = b.parts[l];
+            Blas.gemm(xr[l], w1, p.z1(), false, true, 1.0, 0.0);
+            Elementwise.activate(cfg.hiddenActivation(), b.z1s.from(p.r0()), b1s, false, b.as.from(p.r0()), p.a(), p.rows(), h, split);
+            Blas.gemm(p.a(), w2, p.z2(), false, true, 1.0, 0.0);
+            Elementwise.activate(cfg.outputActivation(), b.z2s.from(p.r0()), b2s, cfg.loss() == Loss.CROSS_ENTROPY,
+                    b.ys.from(p.r0()), p.y(), p.rows(), d, split);
+            loss[l] = outputDelta(xr[l], xs.from(p.r0()), b, p, true, split);
+        });
+        return loss[0] + loss[1];
     }
 
     /**

@@ -69,6 +69,7 @@ class ExactFiguresTest {
         for (int e = 1; e <= 2; e++) s = model.trainEpoch(e, x, () -> false);
 
         Reference ref = Reference.of(cfg, model.params().toDoubleVector(), ds);
+        assertTrue(model.inLanesAt(1000), "the held-out error's chunks of 1,000 samples run in two lanes");
         assertClose(ref.recon, model.reconstructionError(x), "held-out error");
         assertClose(ref.decay, s.decay(), "decay");
     }
