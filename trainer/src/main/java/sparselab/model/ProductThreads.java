@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * machine, because the threads wait for each other at every product; these use one thread. The choice depends only on
  * the configuration, so a resumed run multiplies exactly as the uninterrupted one did (docs/performance.md).
  *
- * <p>The full batch and minibatches of at least 256 samples (in the vector loops), where the products have two threads,
+ * <p>The full batch and minibatches of at least 64 samples (in the vector loops), where the products have two threads,
  * multiply on one: their samples are in two lanes that run at once, each on a core of its own ({@link TwoLanes}); with
  * more or fewer threads the lanes run in turn on all of them, and so they do in a worker that trains several runs at
  * once in one JVM ({@link #useLanes}: the lanes' one thread each would be undone by the other runs' epochs). Either way

@@ -978,7 +978,8 @@ public final class SparseAutoencoder {
 
     /**
      * Mean reconstruction loss per sample over X (no dropout, no change to the model), for the held-out error: in chunks
-     * of {@link #EVAL_CHUNK} samples, each in two lanes where a training step of its size would be ({@link #lossInLanes}).
+     * of {@link #EVAL_CHUNK} samples, each in two lanes where a training step of its size would be ({@link #lossInLanes})
+     * and the products have one thread a lane (after a full-batch or laned epoch, or in turn).
      */
     public double reconstructionError(INDArray x) {
         INDArray src = asModelArray(x);
@@ -988,7 +989,10 @@ public final class SparseAutoencoder {
         for (long s = 0; s < n; s += EVAL_CHUNK) {
             INDArray chunk = src.get(NDArrayIndex.interval(s, Math.min(s + EVAL_CHUNK, n)), NDArrayIndex.all());
             Buffers b = buffers((int) chunk.rows());
-            if (b.inLanes) {
+            // in lanes where they run at once only on the one product thread a lane that a full-batch or laned epoch
+            // leaves (after an epoch on two product threads the whole chunk multiplies on them: no change of the thread
+            // count between epochs, while the log's writer may be multiplying)
+            if (b.inLanes && (!TwoLanes.atOnce() || Nd4j.factory().blas().getMaxThreads() == 1)) {
                 total += lossInLanes(chunk, b);
                 continue;
             }
@@ -1006,12 +1010,12 @@ public final class SparseAutoencoder {
 
     /**
      * The summed loss of a chunk whose size a training step cuts into lanes, in the same two lanes: each its half of the
-     * rows (Z1, A, Z2, Y and the loss, summed in float64), on one product thread each where they run at once. Split as
-     * the training steps are, by the chunk's size only, so the figure has the same bits at once and in turn.
+     * rows (Z1, A, Z2, Y and the loss, summed in float64), on one product thread each where they run at once (the
+     * caller sees to that). Split as the training steps are, by the chunk's size only, so the figure has the same bits at
+     * once and in turn.
      */
     private double lossInLanes(INDArray chunk, Buffers b) {
         boolean atOnce = TwoLanes.atOnce(), split = !atOnce;
-        if (atOnce) ProductThreads.use(1);                      // a thread a lane; the next epoch sets its own
         INDArray[] xr = {rows(chunk, 0, b.half), rows(chunk, b.half, b.n)};
         Elementwise.Span xs = Elementwise.Span.of(chunk);
         double[] loss = new double[TwoLanes.COUNT];

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A model's products run on one thread for minibatches of at most 16 samples and on every thread otherwise (the full
- * batch and minibatches of at least 256 samples on one thread a lane where their two lanes run at once), whatever ran before in the same JVM. In a separate JVM with
+ * batch and minibatches of at least 64 samples on one thread a lane where their two lanes run at once), whatever ran before in the same JVM. In a separate JVM with
  * OMP_NUM_THREADS=2, since the start-up thread count is fixed when OpenBLAS loads.
  */
 class ProductThreadsTest {
