@@ -665,8 +665,7 @@ public final class SparseAutoencoder {
         TwoLanes.run(atOnce, l -> {                                   // X's rows, Z1 = X W1^T, A = f(Z1 + b1)
             Part p = b.parts[l];
             fill.rows(p.r0(), p.r0() + p.rows());
-            Blas.gemm(xr[l], w1, p.z1(), false, true, 1.0, 0.0);
-            Elementwise.activate(cfg.hiddenActivation(), b.z1s.from(p.r0()), b1s, false, b.as.from(p.r0()), p.a(), p.rows(), h, split);
+            hiddenLayer(xr[l], b, p, split);
         });
         rhoHatAndSparseTerm(acc, k, b);
         if (dropout) {
@@ -678,16 +677,30 @@ public final class SparseAutoencoder {
         double[] recon = new double[TwoLanes.COUNT];
         TwoLanes.run(atOnce, l -> {                                   // Z2 = A' W2^T, Y, D3, D2
             Part p = b.parts[l];
-            Blas.gemm(p.ad(), w2, p.z2(), false, true, 1.0, 0.0);
-            Elementwise.activate(cfg.outputActivation(), b.z2s.from(p.r0()), b2s, cfg.loss() == Loss.CROSS_ENTROPY,
-                    b.ys.from(p.r0()), p.y(), p.rows(), d, split);
-            recon[l] = outputDelta(xr[l], xs.from(p.r0()), b, p, true, split);
+            recon[l] = outputLayer(p.ad(), xr[l], xs, b, p, split);
             Blas.gemm(p.d3(), w2, p.d2(), false, false, 1.0, 0.0);
             Elementwise.hidden(cfg.hiddenActivation(), b.as.from(p.r0()), sparse ? spValues : null, b.d2s.from(p.r0()), p.rows(), h, split);
             if (dropout) p.d2().muli(p.mask());
         });
         acc.reconSum += (recon[0] + recon[1]) / b.n;
         return dropout ? b.ad : b.a;
+    }
+
+    /** A lane's hidden layer: Z1 = X W1^T and A = f(Z1 + b1) for the rows of {@code p} (x: those rows of the samples). */
+    private void hiddenLayer(INDArray x, Buffers b, Part p, boolean split) {
+        Blas.gemm(x, w1, p.z1(), false, true, 1.0, 0.0);
+        Elementwise.activate(cfg.hiddenActivation(), b.z1s.from(p.r0()), b1s, false, b.as.from(p.r0()), p.a(), p.rows(), h, split);
+    }
+
+    /**
+     * A lane's output layer from its hidden activations {@code ad}: Z2 = A' W2^T, Y = g(Z2 + b2), d3 and the rows' summed
+     * loss (x: those rows of the samples; xs: the span of all of them).
+     */
+    private double outputLayer(INDArray ad, INDArray x, Elementwise.Span xs, Buffers b, Part p, boolean split) {
+        Blas.gemm(ad, w2, p.z2(), false, true, 1.0, 0.0);
+        Elementwise.activate(cfg.outputActivation(), b.z2s.from(p.r0()), b2s, cfg.loss() == Loss.CROSS_ENTROPY,
+                b.ys.from(p.r0()), p.y(), p.rows(), d, split);
+        return outputDelta(x, xs.from(p.r0()), b, p, true, split);
     }
 
     /**
@@ -1019,14 +1032,10 @@ public final class SparseAutoencoder {
         INDArray[] xr = {rows(chunk, 0, b.half), rows(chunk, b.half, b.n)};
         Elementwise.Span xs = Elementwise.Span.of(chunk);
         double[] loss = new double[TwoLanes.COUNT];
-        TwoLanes.run(atOnce, l -> {
+        TwoLanes.run(atOnce, l -> {                                   // a training step's two lane passes, no rho_hat
             Part p = b.parts[l];
-            Blas.gemm(xr[l], w1, p.z1(), false, true, 1.0, 0.0);
-            Elementwise.activate(cfg.hiddenActivation(), b.z1s.from(p.r0()), b1s, false, b.as.from(p.r0()), p.a(), p.rows(), h, split);
-            Blas.gemm(p.a(), w2, p.z2(), false, true, 1.0, 0.0);
-            Elementwise.activate(cfg.outputActivation(), b.z2s.from(p.r0()), b2s, cfg.loss() == Loss.CROSS_ENTROPY,
-                    b.ys.from(p.r0()), p.y(), p.rows(), d, split);
-            loss[l] = outputDelta(xr[l], xs.from(p.r0()), b, p, true, split);
+            hiddenLayer(xr[l], b, p, split);
+            loss[l] = outputLayer(p.a(), xr[l], xs, b, p, split);
         });
         return loss[0] + loss[1];
     }
