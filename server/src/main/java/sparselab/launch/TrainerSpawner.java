@@ -22,6 +22,14 @@ public interface TrainerSpawner {
      * and say in words why it could not be made ({@link BackgroundTrainer#folderProblem}).
      */
     static TrainerSpawner background(EventLog log) {
-        return (runId, resume, pool) -> BackgroundTrainer.spawn(log, runId, resume, pool);
+        return background(log, 1);
+    }
+
+    /**
+     * The same for a pool of {@code atOnce} trainers at once: each trainer's products get the cores shared out among
+     * them, unless the user set OMP_NUM_THREADS ({@code NativeEnv.prepare}).
+     */
+    static TrainerSpawner background(EventLog log, int atOnce) {
+        return (runId, resume, pool) -> BackgroundTrainer.spawn(log, runId, resume, pool, atOnce);
     }
 }

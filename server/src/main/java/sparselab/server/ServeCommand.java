@@ -100,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
                                   java.util.function.Supplier<String> afterBind) throws InterruptedException {
         checkOptions(port, workers);
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log), workers);
+        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log, workers), workers);
         Javalin app;
         try {
             app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor(host, allowHosts), limits)

@@ -66,7 +66,7 @@ public final class StressCommand implements Callable<Integer> {
                     + "; give stress a throwaway log (--db stress.db), or pass --allow-existing to load this one");
         }
         Limits limits = Limits.fromEnvironment();
-        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log), trainers);
+        LaunchPool pool = new LaunchPool(log, sparselab.launch.TrainerSpawner.background(log, trainers), trainers);
         Javalin app = new App(log, log.clock(), pool, RunCreator.inLog(log, Runs.dataDir(), limits), Safety.hostsFor("127.0.0.1"), limits)
                 .build().start("127.0.0.1", 0);
         pool.start(500);

@@ -485,6 +485,33 @@ class CommandLineHelpAndServeTest {
     }
 
     @Test
+    void the_launcher_marks_a_thread_count_it_chose_so_that_pools_may_share_it_and_keeps_the_users() throws Exception {
+        Path root = repositoryRoot();
+        Path home = Files.createDirectories(dir.resolve("checkout-threads"));
+        Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
+        Path bin = Files.createDirectories(dir.resolve("bin-threads"));
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"OMP=$OMP_NUM_THREADS DEFAULTED=${SPARSELAB_OMP_DEFAULT-unset}\"\n");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nmkdir -p server/target/lib && touch server/target/sparselab.jar "
+                + "server/target/lib/sparselab-trainer-0.jar server/target/lib/library-1.jar\n");
+        for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
+        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().remove("OMP_NUM_THREADS");
+        pb.environment().put(sparselab.runs.NativeEnv.THREADS_DEFAULTED, "1");
+        Process p = pb.start();
+        String chosen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("OMP=")).findFirst().orElse("");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        Process nproc = new ProcessBuilder("nproc").start();
+        String cores = new String(nproc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals("OMP=" + cores + " DEFAULTED=1", chosen, "unset: every core, marked as the launcher's choice");
+        pb.environment().put("OMP_NUM_THREADS", "3");      // the user's, with a marker left in the environment by mistake
+        p = pb.start();
+        String kept = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("OMP=")).findFirst().orElse("");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("OMP=3 DEFAULTED=unset", kept, "the user's count is kept and not marked");
+    }
+
+    @Test
     void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
         Path root = repositoryRoot();
         // the launcher alone in a folder, with a java that prints its arguments and a mvn that makes empty jars

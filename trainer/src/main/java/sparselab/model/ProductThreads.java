@@ -28,9 +28,23 @@ public final class ProductThreads {
 
     private ProductThreads() {}
 
-    /** The products' threads at start-up ({@code OMP_NUM_THREADS}, else OpenBLAS's default: the cores). */
+    /**
+     * The products' threads of a run: those at start-up ({@code OMP_NUM_THREADS}, else OpenBLAS's default: the cores),
+     * shared out among the runs this JVM trains at once ({@link #shareAmong}), at least one.
+     */
     public static int all() {
-        return Initial.ALL;
+        return Math.max(1, Initial.ALL / share);
+    }
+
+    private static volatile int share = 1;
+
+    /**
+     * Shares the products' threads among {@code runs} runs trained at once in this JVM (a worker's slots, where the user
+     * left OMP_NUM_THREADS to the launcher): each run's products then use {@link #all()} = the start-up count divided
+     * among them, as the trainers of a pool do (their environment says so). 1 ends the sharing.
+     */
+    public static void shareAmong(int runs) {
+        share = Math.max(1, runs);
     }
 
     /**

@@ -56,9 +56,17 @@ public final class BackgroundTrainer {
      * that worker, so the run's worker is the pool the workers view lists, not the trainer's own host:pid.
      */
     public static Process spawn(EventLog log, String runId, boolean resume, String pool) {
+        return spawn(log, runId, resume, pool, 1);
+    }
+
+    /**
+     * As above, for a pool that runs up to {@code atOnce} trainers at once on this machine: the trainer's products get
+     * the cores shared out among them ({@link NativeEnv#prepare(Map, int)}) unless the user set OMP_NUM_THREADS.
+     */
+    public static Process spawn(EventLog log, String runId, boolean resume, String pool, int atOnce) {
         List<String> args = runArgs(runId, resume);
         args.addAll(List.of("--pool", pool));
-        return start(log.locator(), log.childEnvironment(), args, runId, "trainer for run " + runId);
+        return start(log.locator(), log.childEnvironment(), args, runId, "trainer for run " + runId, atOnce);
     }
 
     /** System property: the folder for the output of background trainers and workers (overrides the default). */
@@ -99,6 +107,10 @@ public final class BackgroundTrainer {
     }
 
     private static Process start(String db, Map<String, String> env, List<String> args, String logName, String what) {
+        return start(db, env, args, logName, what, 1);
+    }
+
+    private static Process start(String db, Map<String, String> env, List<String> args, String logName, String what, int atOnce) {
         Path logs = logs(db);
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -114,7 +126,7 @@ public final class BackgroundTrainer {
         cmd.addAll(args);
         SETSID.ifPresent(setsid -> cmd.add(0, setsid));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        NativeEnv.prepare(pb.environment());
+        NativeEnv.prepare(pb.environment(), atOnce);
         pb.environment().putAll(env);
         try {
             Files.createDirectories(logs);

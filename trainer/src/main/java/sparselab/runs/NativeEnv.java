@@ -122,17 +122,48 @@ public final class NativeEnv {
     }
 
     /**
+     * Set to 1 by the launcher where it chose {@code OMP_NUM_THREADS} itself (every core) because the user had not: a
+     * pool or worker that trains several runs at once may then share the cores out among them instead.
+     */
+    public static final String THREADS_DEFAULTED = "SPARSELAB_OMP_DEFAULT";
+
+    /**
      * Sets, in a child's environment, each of these that the user has not set: OPENBLAS_CORETYPE for this CPU,
      * OMP_NUM_THREADS = the cores (the OpenBLAS that ND4J loads takes its own threads' count from it: this is the products'
      * thread count) and SD_MASTER_THREADS = 1 (libnd4j's element-wise loops on one thread: on two cores a second thread only
      * contends with BLAS's threads, batch 100 measured 2-20x slower with it).
      */
     public static void prepare(Map<String, String> childEnv) {
+        prepare(childEnv, 1);
+    }
+
+    /**
+     * As {@link #prepare(Map)}, for one of {@code atOnce} trainers that may run at once on this machine (a pool's): the
+     * products' threads are the cores shared out, {@link #threadsEach}, unless the user set OMP_NUM_THREADS.
+     */
+    public static void prepare(Map<String, String> childEnv, int atOnce) {
         if (isUnset(childEnv.get("OPENBLAS_CORETYPE"))) {
             coreTypeFor(cpuFlags()).ifPresent(t -> childEnv.put("OPENBLAS_CORETYPE", t));
         }
-        if (isUnset(childEnv.get("OMP_NUM_THREADS"))) childEnv.put("OMP_NUM_THREADS", Integer.toString(cores()));
+        if (threadsAreOurs(childEnv)) {                 // marked as ours in the child too: a worker's slots may share them out
+            childEnv.put("OMP_NUM_THREADS", Integer.toString(threadsEach(cores(), atOnce)));
+            childEnv.put(THREADS_DEFAULTED, "1");
+        }
         if (isUnset(childEnv.get("SD_MASTER_THREADS"))) childEnv.put("SD_MASTER_THREADS", "1");
+    }
+
+    /**
+     * The products' threads of each of {@code atOnce} trainers on {@code cores} cores: the cores shared out, at least one
+     * each (as joblib's workers and Ray's do). Two trainers on two cores each with both cores' OpenBLAS threads ran 1.4-4x
+     * slower than each with one (docs/performance.md, several trainers at once).
+     */
+    public static int threadsEach(int cores, int atOnce) {
+        return Math.max(1, cores / Math.max(1, atOnce));
+    }
+
+    /** Whether the products' thread count in {@code env} is not the user's: OMP_NUM_THREADS unset, or set by the launcher. */
+    public static boolean threadsAreOurs(Map<String, String> env) {
+        return isUnset(env.get("OMP_NUM_THREADS")) || "1".equals(env.get(THREADS_DEFAULTED));
     }
 
     /** The processors this JVM may use. */

@@ -39,13 +39,12 @@ public final class Provenance {
         return sparselab.log.ThisHost.NAME;
     }
 
-    /** Threads ND4J's native code uses: OMP_NUM_THREADS when set, otherwise the cores. */
+    /**
+     * The products' threads of a run trained in this JVM ({@code ProductThreads.all()}: OMP_NUM_THREADS when set,
+     * otherwise the cores; shared out among a worker's slots).
+     */
     public static int threads() {
-        try {
-            return Integer.parseInt(envOr("OMP_NUM_THREADS", ""));
-        } catch (NumberFormatException e) {
-            return Runtime.getRuntime().availableProcessors();
-        }
+        return sparselab.model.ProductThreads.all();
     }
 
     private static String envOr(String name, String def) {

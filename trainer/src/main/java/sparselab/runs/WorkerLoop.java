@@ -162,6 +162,10 @@ public final class WorkerLoop {
         // (the full batch's, a large minibatch's) run in turn on every product thread there, as before the lanes (docs/performance.md)
         sparselab.model.ProductThreads.Lanes lanes = sparselab.model.ProductThreads.lanes();
         if (slots > 1) sparselab.model.ProductThreads.useLanes(sparselab.model.ProductThreads.Lanes.IN_TURN);
+        // and, where the user left OMP_NUM_THREADS to the launcher, the cores shared out among the slots, as a pool's trainers
+        // get them (NativeEnv.prepare): each slot's products on every core would only wait for each other
+        boolean share = slots > 1 && NativeEnv.threadsAreOurs(System.getenv());
+        if (share) sparselab.model.ProductThreads.shareAmong(slots);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < slots; i++) {
             Thread t = new Thread(this::slot, "worker-slot-" + i);
@@ -177,6 +181,7 @@ public final class WorkerLoop {
             }
         }
         sparselab.model.ProductThreads.useLanes(lanes);     // the slots have ended
+        if (share) sparselab.model.ProductThreads.shareAmong(1);
         stopping.set(true);
         beater.interrupt();
         try {

@@ -49,4 +49,29 @@ class NativeEnvTest {
         assertEquals("1", set.get("OMP_NUM_THREADS"));
         assertEquals("2", set.get("SD_MASTER_THREADS"));
     }
+
+    @Test
+    void each_trainer_of_several_at_once_gets_the_cores_shared_out_unless_the_user_set_the_threads() {
+        assertEquals(1, NativeEnv.threadsEach(2, 2));
+        assertEquals(2, NativeEnv.threadsEach(4, 2));
+        assertEquals(1, NativeEnv.threadsEach(2, 3), "at least one each");
+        assertEquals(8, NativeEnv.threadsEach(8, 1));
+        assertEquals(8, NativeEnv.threadsEach(8, 0), "no pool: every core");
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, String> unset = new HashMap<>();
+        NativeEnv.prepare(unset, 2);
+        assertEquals(Integer.toString(Math.max(1, cores / 2)), unset.get("OMP_NUM_THREADS"));
+        assertEquals("1", unset.get(NativeEnv.THREADS_DEFAULTED), "marked as chosen here, for the child's own slots");
+        // the launcher's own choice (every core, marked as its own) is shared out too
+        Map<String, String> launcher = new HashMap<>(Map.of("OMP_NUM_THREADS", Integer.toString(cores), NativeEnv.THREADS_DEFAULTED, "1"));
+        assertTrue(NativeEnv.threadsAreOurs(launcher));
+        NativeEnv.prepare(launcher, 2);
+        assertEquals(Integer.toString(Math.max(1, cores / 2)), launcher.get("OMP_NUM_THREADS"));
+        // the user's is kept
+        Map<String, String> user = new HashMap<>(Map.of("OMP_NUM_THREADS", "2"));
+        assertTrue(!NativeEnv.threadsAreOurs(user));
+        NativeEnv.prepare(user, 4);
+        assertEquals("2", user.get("OMP_NUM_THREADS"));
+        assertEquals(null, user.get(NativeEnv.THREADS_DEFAULTED));
+    }
 }

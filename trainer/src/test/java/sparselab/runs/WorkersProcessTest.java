@@ -201,6 +201,32 @@ class WorkersProcessTest {
         }
     }
 
+    @Test
+    void a_worker_with_two_slots_shares_the_cores_out_among_them_where_the_user_left_the_threads_to_it() throws Exception {
+        String db = dir.resolve("slots.db").toString();
+        List<String> runs = new ArrayList<>();
+        try (EventLog log = EventLog.open(db)) {
+            for (int seed = 1; seed <= 2; seed++) runs.add(Runs.create(log, config(2, 20, seed, 300), null, "test", null));
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(NativeEnv.VECTOR_MODULE);
+            cmd.addAll(NativeEnv.openblasFlags());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Worker.class.getName(), "--db", db, "--worker", "slots",
+                    "--slots", "2", "--exit-when-idle", "3"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("slots.out").toFile());
+            pb.environment().remove("OMP_NUM_THREADS");            // left to sparselab, as the launcher marks it
+            pb.environment().remove(NativeEnv.THREADS_DEFAULTED);
+            Process worker = track(pb.start());
+            assertTrue(worker.waitFor(300, TimeUnit.SECONDS), "the worker trains both runs and exits when idle");
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (String run : runs) {
+                assertEquals("finished", log.run(run).orElseThrow().status(), () -> Files.exists(dir.resolve("slots.out")) ? "" : "no output");
+                RunEvent.Started s = log.events(run).stream().map(StoredEvent::event).filter(e -> e instanceof RunEvent.Started)
+                        .map(e -> (RunEvent.Started) e).findFirst().orElseThrow();
+                assertEquals(NativeEnv.threadsEach(cores, 2), s.threads(), "each slot's products on its share of " + cores + " cores");
+            }
+        }
+    }
+
     /**
      * A password written into the --db URL reaches the background trainer through its environment (PGPASSWORD), never
      * its command line: the trainer opens the log as a role that needs the password and trains the run. The shared
