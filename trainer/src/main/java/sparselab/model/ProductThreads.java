@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * build's 0.3.31, each with threads of its own: neither links an OpenMP runtime, both read OMP_NUM_THREADS): its thread count
  * starts as {@code OMP_NUM_THREADS} (the launcher sets every core); every training epoch sets it for its model's products
  * (process-wide: a trainer process trains one run at a time; a worker with several slots trains several in one JVM,
- * and they share it).
+ * and they share it: {@link #shareAmong} divides the threads among them where the user left the count to the
+ * launcher, as a pool's trainer processes get a share each through their environment).
  *
  * <p>Products of batches above {@link #ONE_THREAD_MAX_BATCH} use every thread: the 2048^3 GEMM
  * doubles from one thread to two on the 2-core development machine, and the five products of a batch of 100, called
