@@ -484,18 +484,30 @@ class CommandLineHelpAndServeTest {
         assertFalse(out.contains("MVN-RAN"), "a test source is not in the jar: it starts no build: " + out);
     }
 
-    @Test
-    void the_launcher_marks_a_thread_count_it_chose_so_that_pools_may_share_it_and_keeps_the_users() throws Exception {
-        Path root = repositoryRoot();
-        Path home = Files.createDirectories(dir.resolve("checkout-threads"));
-        Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
-        Path bin = Files.createDirectories(dir.resolve("bin-threads"));
-        Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"OMP=$OMP_NUM_THREADS DEFAULTED=${SPARSELAB_OMP_DEFAULT-unset}\"\n");
+    /** A copy of the launcher in its own folder, and {@code sparselab runs} started there with the fakes first on the PATH. */
+    private record FakeLauncher(Path home, ProcessBuilder runs) {}
+
+    /**
+     * The launcher alone in folder checkout{@code suffix}, with a java whose body is {@code javaScript} and a mvn that
+     * makes empty jars (in bin{@code suffix}).
+     */
+    private FakeLauncher fakeLauncher(String suffix, String javaScript) throws java.io.IOException {
+        String tail = suffix.isEmpty() ? "" : "-" + suffix;
+        Path home = Files.createDirectories(dir.resolve("checkout" + tail));
+        Files.copy(repositoryRoot().resolve("sparselab"), home.resolve("sparselab"));
+        Path bin = Files.createDirectories(dir.resolve("bin" + tail));
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\n" + javaScript + "\n");
         Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nmkdir -p server/target/lib && touch server/target/sparselab.jar "
                 + "server/target/lib/sparselab-trainer-0.jar server/target/lib/library-1.jar\n");
         for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
         ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        return new FakeLauncher(home, pb);
+    }
+
+    @Test
+    void the_launcher_marks_a_thread_count_it_chose_so_that_pools_may_share_it_and_keeps_the_users() throws Exception {
+        ProcessBuilder pb = fakeLauncher("threads", "echo \"OMP=$OMP_NUM_THREADS DEFAULTED=${SPARSELAB_OMP_DEFAULT-unset}\"").runs();
         pb.environment().remove("OMP_NUM_THREADS");
         pb.environment().put(sparselab.runs.NativeEnv.THREADS_DEFAULTED, "1");
         Process p = pb.start();
@@ -515,15 +527,9 @@ class CommandLineHelpAndServeTest {
     void the_launcher_appends_SPARSELAB_JAVA_OPTS_after_its_jvm_defaults() throws Exception {
         Path root = repositoryRoot();
         // the launcher alone in a folder, with a java that prints its arguments and a mvn that makes empty jars
-        Path home = Files.createDirectories(dir.resolve("checkout"));
-        Files.copy(root.resolve("sparselab"), home.resolve("sparselab"));
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
-        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nmkdir -p server/target/lib && touch server/target/sparselab.jar "
-                + "server/target/lib/sparselab-trainer-0.jar server/target/lib/library-1.jar\n");
-        for (Path f : List.of(home.resolve("sparselab"), bin.resolve("java"), bin.resolve("mvn"))) assertTrue(f.toFile().setExecutable(true));
-        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("sparselab").toString(), "runs").redirectErrorStream(true);
-        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        FakeLauncher fake = fakeLauncher("", "for a in \"$@\"; do echo \"$a\"; done");
+        Path home = fake.home();
+        ProcessBuilder pb = fake.runs();
         pb.environment().put("SPARSELAB_JAVA_OPTS", "-Dsparselab.checkpointSeconds=0 -Xmx5g");
         Process p = pb.start();
         List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
