@@ -509,7 +509,7 @@ class CommandLineHelpAndServeTest {
     void the_launcher_marks_a_thread_count_it_chose_so_that_pools_may_share_it_and_keeps_the_users() throws Exception {
         ProcessBuilder pb = fakeLauncher("threads", "echo \"OMP=$OMP_NUM_THREADS DEFAULTED=${SPARSELAB_OMP_DEFAULT-unset}\"").runs();
         pb.environment().remove("OMP_NUM_THREADS");
-        pb.environment().put(sparselab.runs.NativeEnv.THREADS_DEFAULTED, "1");
+        pb.environment().remove(sparselab.runs.NativeEnv.THREADS_DEFAULTED);
         Process p = pb.start();
         String chosen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("OMP=")).findFirst().orElse("");
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -517,6 +517,7 @@ class CommandLineHelpAndServeTest {
         String cores = new String(nproc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals("OMP=" + cores + " DEFAULTED=1", chosen, "unset: every core, marked as the launcher's choice");
         pb.environment().put("OMP_NUM_THREADS", "3");      // the user's, with a marker left in the environment by mistake
+        pb.environment().put(sparselab.runs.NativeEnv.THREADS_DEFAULTED, "1");
         p = pb.start();
         String kept = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("OMP=")).findFirst().orElse("");
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

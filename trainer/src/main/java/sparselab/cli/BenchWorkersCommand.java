@@ -83,10 +83,11 @@ public class BenchWorkersCommand implements Callable<Integer> {
 
     private boolean closing;                    // guarded by children: no worker starts once the clean-up has begun
 
-    private Process spawn(String db, String name, double idleSeconds) {
+    /** A worker, one of {@code atOnce} on this machine at once (they share the cores out: NativeEnv.prepare). */
+    private Process spawn(String db, String name, double idleSeconds, int atOnce) {
         synchronized (children) {
             if (closing) throw new IllegalStateException("bench-workers is stopping");
-            Process p = BackgroundTrainer.spawnWorker(db, name, idleSeconds);
+            Process p = BackgroundTrainer.spawnWorker(db, name, idleSeconds, atOnce);
             children.add(p);
             return p;
         }
@@ -122,7 +123,7 @@ public class BenchWorkersCommand implements Callable<Integer> {
             for (Runs.Prepared p : Runs.prepare(configs, log.shared())) ids.add(Runs.append(log, p, null, "sweep", "bench-workers", null));
             long t0 = System.nanoTime();
             List<Process> procs = new ArrayList<>();
-            for (int w = 0; w < n; w++) procs.add(spawn(db, "bench-w" + n + "-" + w, 3));
+            for (int w = 0; w < n; w++) procs.add(spawn(db, "bench-w" + n + "-" + w, 3, n));
             for (Process p : procs) {
                 if (!p.waitFor(3600, TimeUnit.SECONDS)) throw new IllegalStateException("a worker did not finish in an hour");
             }
@@ -191,14 +192,14 @@ public class BenchWorkersCommand implements Callable<Integer> {
             RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=2000", "hidden=32", "epochs=" + TAKEOVER_EPOCHS,
                     "batchSize=1", "seed=5"));
             String id = Runs.append(log, Runs.prepare(List.of(cfg), log.shared()).get(0), null, "bench", null, null);
-            Process first = spawn(db, "bench-first", 600);
+            Process first = spawn(db, "bench-first", 600, 2);
             long deadline = System.currentTimeMillis() + 300_000;
             RunRow r;
             while ((r = log.require(id)).lease() < 1) {
                 stillPossible(r, first, "the first worker", "claimed it", deadline);
                 Thread.sleep(50);
             }
-            Process second = spawn(db, "bench-second", 3);   // waits while a run trains anywhere
+            Process second = spawn(db, "bench-second", 3, 2);   // waits while a run trains anywhere
             while ((r = log.require(id)).lastCheckpointEpoch() == null
                     || sparselab.runs.WorkerLoop.alive(log).stream().noneMatch(w -> w.name().equals("bench-second"))) {
                 stillPossible(r, first, "the first worker", "wrote its first checkpoint", deadline);

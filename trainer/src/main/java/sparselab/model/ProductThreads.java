@@ -15,7 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * as direct BLAS calls ({@link Blas}), ran 1.3-1.5x faster on two threads (1.2x at 32). Those of the smallest batches do
  * not gain (equal at 1 and 16 samples, 0.8x at 10), and a single sample's ran at about half the rate on two on a loaded
  * machine, because the threads wait for each other at every product; these use one thread. The choice depends only on
- * the configuration, so a resumed run multiplies exactly as the uninterrupted one did (docs/performance.md).
+ * the configuration and the products' threads ({@link #all}), so a run resumed with as many threads (the same
+ * OMP_NUM_THREADS, the same share of a pool or a worker's slots: its {@code started} event records them) multiplies
+ * exactly as the uninterrupted one did (docs/performance.md).
  *
  * <p>The full batch and minibatches of at least 64 samples (in the vector loops), where the products have two threads,
  * multiply on one: their samples are in two lanes that run at once, each on a core of its own ({@link TwoLanes}); with

@@ -102,8 +102,13 @@ public final class BackgroundTrainer {
      * after that long without work (output in logs/NAME.log).
      */
     public static Process spawnWorker(String db, String name, double idleSeconds) {
+        return spawnWorker(db, name, idleSeconds, 1);
+    }
+
+    /** As above, for one of {@code atOnce} workers started on this machine at once: the cores shared out ({@link NativeEnv#prepare(Map, int)}). */
+    public static Process spawnWorker(String db, String name, double idleSeconds, int atOnce) {
         return start(db, Map.of(), List.of("--worker", name, "--exit-when-idle", Double.toString(idleSeconds)), name.replace(':', '_'),
-                "worker " + name);
+                "worker " + name, atOnce);
     }
 
     private static Process start(String db, Map<String, String> env, List<String> args, String logName, String what) {

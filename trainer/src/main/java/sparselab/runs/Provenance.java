@@ -41,7 +41,7 @@ public final class Provenance {
 
     /**
      * The products' threads of a run trained in this JVM ({@code ProductThreads.all()}: OMP_NUM_THREADS when set,
-     * otherwise the cores; shared out among a worker's slots).
+     * otherwise OpenBLAS's default as ND4J sets it, the physical cores; shared out among a worker's slots).
      */
     public static int threads() {
         return sparselab.model.ProductThreads.all();

@@ -166,22 +166,25 @@ public final class WorkerLoop {
         // get them (NativeEnv.prepare): each slot's products on every core would only wait for each other
         boolean share = slots > 1 && NativeEnv.threadsAreOurs(System.getenv());
         if (share) sparselab.model.ProductThreads.shareAmong(slots);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < slots; i++) {
-            Thread t = new Thread(this::slot, "worker-slot-" + i);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop();
+        try {
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < slots; i++) {
+                Thread t = new Thread(this::slot, "worker-slot-" + i);
+                threads.add(t);
+                t.start();
             }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop();
+                }
+            }
+        } finally {
+            sparselab.model.ProductThreads.useLanes(lanes);     // the slots have ended
+            if (share) sparselab.model.ProductThreads.shareAmong(1);
         }
-        sparselab.model.ProductThreads.useLanes(lanes);     // the slots have ended
-        if (share) sparselab.model.ProductThreads.shareAmong(1);
         stopping.set(true);
         beater.interrupt();
         try {

@@ -213,13 +213,21 @@ class WorkersProcessTest {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Worker.class.getName(), "--db", db, "--worker", "slots",
                     "--slots", "2", "--exit-when-idle", "3"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("slots.out").toFile());
-            pb.environment().remove("OMP_NUM_THREADS");            // left to sparselab, as the launcher marks it
-            pb.environment().remove(NativeEnv.THREADS_DEFAULTED);
+            // every core, chosen and marked as the launcher does where the user set no count
+            int cores = Runtime.getRuntime().availableProcessors();
+            pb.environment().put("OMP_NUM_THREADS", Integer.toString(cores));
+            pb.environment().put(NativeEnv.THREADS_DEFAULTED, "1");
             Process worker = track(pb.start());
             assertTrue(worker.waitFor(300, TimeUnit.SECONDS), "the worker trains both runs and exits when idle");
-            int cores = Runtime.getRuntime().availableProcessors();
+            java.util.function.Supplier<String> output = () -> {
+                try {
+                    return Files.readString(dir.resolve("slots.out"));
+                } catch (java.io.IOException e) {
+                    return "no output: " + e;
+                }
+            };
             for (String run : runs) {
-                assertEquals("finished", log.run(run).orElseThrow().status(), () -> Files.exists(dir.resolve("slots.out")) ? "" : "no output");
+                assertEquals("finished", log.run(run).orElseThrow().status(), output);
                 RunEvent.Started s = log.events(run).stream().map(StoredEvent::event).filter(e -> e instanceof RunEvent.Started)
                         .map(e -> (RunEvent.Started) e).findFirst().orElseThrow();
                 assertEquals(NativeEnv.threadsEach(cores, 2), s.threads(), "each slot's products on its share of " + cores + " cores");
