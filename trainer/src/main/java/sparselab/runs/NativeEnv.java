@@ -154,8 +154,8 @@ public final class NativeEnv {
 
     /**
      * The products' threads of each of {@code atOnce} trainers on {@code cores} cores: the cores shared out, at least one
-     * each (as joblib's workers and Ray's do). Two trainers on two cores each with both cores' OpenBLAS threads ran 1.4-4x
-     * slower than each with one (docs/performance.md, several trainers at once).
+     * each (as joblib's workers and Ray's do). Two trainers on two cores each with both cores' OpenBLAS threads ran 4.4-4.9x
+     * slower each at batch 32 and 100 than each with one (docs/performance.md, several trainers at once).
      */
     public static int threadsEach(int cores, int atOnce) {
         return Math.max(1, cores / Math.max(1, atOnce));
