@@ -36,7 +36,10 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         List<String> hosts = allowHosts.checked();
         ServeCommand.checkBindable(host, port, workers);    // a busy port is refused before anything is fetched or created
-        RunConfig sparse = ConfigLoader.resolve("ufldl", null, concat(List.of("data=mnist"), sets));
+        // the demo digits under the user's settings (a --set data=... of the user's is theirs, not a key given twice)
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>(java.util.Map.of("data", "mnist"));
+        values.putAll(ConfigLoader.parseSettings(sets));
+        RunConfig sparse = ConfigLoader.resolve("ufldl", values);
         if (sparse.beta() == 0) {                // the twin would be the same run: nothing to compare
             throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
                     + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");
@@ -93,9 +96,5 @@ public final class DemoCommand implements Callable<Integer> {
         String status = r.effectiveStatus(now);
         boolean live = !r.cancelRequested() && (status.equals("finished") || status.equals("running") || status.equals("queued"));
         return live && java.util.Objects.equals(r.dataFingerprint(), p.dataFingerprint());
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 }

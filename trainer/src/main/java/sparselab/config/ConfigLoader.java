@@ -99,7 +99,7 @@ public final class ConfigLoader {
         return ConfigKeys.build(merged);
     }
 
-    /** Parses {@code key=value} strings; a missing '=' or empty key is refused naming the setting. */
+    /** Parses {@code key=value} strings; a missing '=' or empty key is refused naming the setting, and a key given twice with two values. */
     public static Map<String, String> parseSettings(List<String> settings) {
         Map<String, String> m = new LinkedHashMap<>();
         List<ConfigException.FieldError> errors = new ArrayList<>();
@@ -109,7 +109,11 @@ public final class ConfigLoader {
                 errors.add(new ConfigException.FieldError(s, "expected key=value"));
                 continue;
             }
-            m.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+            String key = s.substring(0, eq).trim(), value = s.substring(eq + 1).trim(), before = m.put(key, value);
+            if (before != null && !before.equals(value)) {          // one of the two would be lost without a word
+                errors.add(new ConfigException.FieldError(key, "set twice ('" + ConfigException.clip(before, 30) + "' and '"
+                        + ConfigException.clip(value, 30) + "'); give it once"));
+            }
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return m;

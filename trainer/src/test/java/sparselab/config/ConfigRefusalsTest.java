@@ -158,6 +158,16 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void refuses_a_key_set_twice_with_two_values_and_takes_a_repeat_of_the_same_value() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.resolve("ufldl", null, List.of("learningRate=0.1", "beta=0.3", "learningRate=0.2")));
+        assertEquals(1, e.errors().size());
+        assertEquals("learningRate", e.errors().get(0).key());
+        assertTrue(e.errors().get(0).message().contains("set twice ('0.1' and '0.2'); give it once"), e.getMessage());
+        assertEquals(0.3, ConfigLoader.resolve("ufldl", null, List.of("beta=0.3", "beta=0.3")).beta());
+    }
+
+    @Test
     void refuses_a_json_config_file_that_is_not_an_object_naming_the_file(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("run.json");
         Files.writeString(file, "[\"beta=3\"]");

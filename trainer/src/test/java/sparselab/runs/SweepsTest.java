@@ -93,6 +93,11 @@ class SweepsTest {
         assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,0")));
         assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0,1", "beta=2")));
         assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("nobeta")));
+        // a key fixed twice with two values: one was lost without a word, where the user most likely meant both swept
+        ConfigException twice = assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("beta=0", "rho=0.1", "beta=3")));
+        assertEquals("beta", twice.errors().get(0).key());
+        assertTrue(twice.errors().get(0).message().contains("set twice ('0' and '3'); to sweep both, give one --set beta=0,3"), twice.getMessage());
+        assertEquals(Map.of("beta", "3"), Sweeps.parse(List.of("beta=3", "beta=3")).fixed());
         ConfigException unknown = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("betta=0,1")).axes()));
         assertEquals("betta", unknown.errors().get(0).key());
         assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), List.of()));
