@@ -57,13 +57,21 @@ public final class ExitCodes {
             }
             String readOnly = readOnly(ex);
             if (readOnly != null) {
-                String db = cmd.getCommandSpec().mixins().values().stream().map(m -> m.userObject())
-                        .filter(o -> o instanceof DbOption).map(o -> "--db: " + ((DbOption) o).db).findFirst().orElse("a log");
+                String db = dbOption(cmd).map(d -> "--db: " + d).orElse("a log");
                 cmd.getErr().println("refused: " + db + " cannot be written (" + readOnly + "): this command writes to the log; "
                         + "give the file and its folder write permission, or work on a copy");
                 return REFUSED;
             }
-            cmd.getErr().println("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            String damage = sparselab.store.StoreException.damaged(ex);
+            if (damage != null) {                  // a page of the file that SQLite cannot read: the file's state, not the input's
+                String db = dbOption(cmd).orElse(null);
+                cmd.getErr().println("error: the log " + (db == null ? "" : db + " ") + "is damaged (" + damage + "): a part of the file "
+                        + "cannot be read; ./sparselab verify" + (db == null ? "" : " --db " + db) + " lists what can still be read; "
+                        + "restore the file from a copy");
+                return FAILURE;
+            }
+            // anything else, in one line: never the SQL statement and arguments that a database error carries
+            cmd.getErr().println("error: " + sparselab.store.StoreException.oneLine(ex));
             org.slf4j.LoggerFactory.getLogger(ExitCodes.class).debug("command failed", ex);
             return FAILURE;
         });
@@ -84,6 +92,12 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /** The --db value of the command, when it has that option. */
+    private static java.util.Optional<String> dbOption(CommandLine cmd) {
+        return cmd.getCommandSpec().mixins().values().stream().map(m -> m.userObject())
+                .filter(o -> o instanceof DbOption).map(o -> ((DbOption) o).db).filter(java.util.Objects::nonNull).findFirst();
     }
 
     /** An option's whole number: digits 0-9 (a sign allowed); beyond {@code [min, max]} out of range, not "not an int". */

@@ -1268,19 +1268,37 @@ final class SqlEventLog implements EventLog {
 
     @Override
     public VerifyReport verify() {
+        // the file's own structure first (SQLite: its pages, tables and indexes), then each list the checks start from,
+        // each read apart: a damaged page is named and the checks go on with what can be read
+        List<String> damage = new ArrayList<>(), structure = new ArrayList<>();
+        if (dialect == Dialect.SQLITE) {
+            try {
+                // its rows may hold several lines each, under a heading ("*** in database main ***")
+                List<String> found = jdbi.withHandle(h -> h.createQuery("PRAGMA quick_check(" + (MAX_LISTED + 1) + ")").mapTo(String.class).list())
+                        .stream().flatMap(String::lines).map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("***")).toList();
+                if (!found.equals(List.of("ok"))) {
+                    for (String f : found.subList(0, Math.min(MAX_LISTED, found.size()))) structure.add("SQLite's quick_check: " + f);
+                    if (found.size() > MAX_LISTED) structure.add("SQLite's quick_check: and more");
+                }
+            } catch (RuntimeException e) {
+                String words = StoreException.damaged(e);
+                if (words == null) throw e;
+                structure.add("SQLite's quick_check could not run (" + words + ")");
+            }
+        }
         List<String> bad = new ArrayList<>();
-        List<String> hashes = blobHashes();
+        List<String> hashes = listed(damage, "the list of blobs", this::blobHashes);
         for (String h : hashes) {
             try {
                 Optional<byte[]> b = jdbi.withExtension(LogDao.class, d -> d.blob(h));
                 // gone since listed: a superseded checkpoint a trainer dropped meanwhile, not damage
                 if (b.isPresent() && !Blob.of(b.get()).hash().equals(h)) bad.add(h + usesOf(h));
             } catch (RuntimeException e) {                     // a damaged page: named, and the check goes on
-                bad.add(h + " (unreadable: " + firstLine(rootMessage(e)) + ")" + usesOf(h));
+                bad.add(h + " (unreadable: " + unreadable(e) + ")" + usesOf(h));
             }
         }
         // the bytes match their hash, but the size recorded beside them does not (a reader of the table would trust it)
-        for (String h : jdbi.withExtension(LogDao.class, LogDao::blobsOfWrongSize)) {
+        for (String h : listed(damage, "the blobs' sizes", () -> jdbi.withExtension(LogDao.class, LogDao::blobsOfWrongSize))) {
             if (bad.stream().noneMatch(b -> b.startsWith(h))) bad.add(h + " (its size column is not its bytes' length)" + usesOf(h));
         }
         List<String> seqErrors = new ArrayList<>();
@@ -1288,15 +1306,15 @@ final class SqlEventLog implements EventLog {
         List<String> missing = new ArrayList<>();
         long events = 0;
         // every run the events name, also one whose runs row is gone
-        java.util.Set<String> named = new java.util.LinkedHashSet<>(runs().stream().map(RunRow::runId).toList());
-        named.addAll(jdbi.withExtension(LogDao.class, LogDao::eventRunIds));
+        java.util.Set<String> named = new java.util.LinkedHashSet<>(listed(damage, "the runs table", () -> runs().stream().map(RunRow::runId).toList()));
+        named.addAll(listed(damage, "the runs the events name", () -> jdbi.withExtension(LogDao.class, LogDao::eventRunIds)));
         List<String> ids = List.copyOf(named);
         for (String id : ids) {
             try {
                 // one consistent view per run: a trainer appending meanwhile is seen before or after, never half
                 events += snapshotRead(h -> verifyRun(h, id, seqErrors, diffs, missing));
             } catch (RuntimeException e) {
-                diffs.add(id + ": unreadable (" + firstLine(rootMessage(e)) + ")");
+                diffs.add(id + ": unreadable (" + unreadable(e) + ")");
                 // its events still count: the total is the log's, not of the runs that could be read
                 try {
                     events += jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE run_id = :r").bind("r", id).mapTo(Long.class).one());
@@ -1305,7 +1323,28 @@ final class SqlEventLog implements EventLog {
                 }
             }
         }
-        return new VerifyReport(ids.size(), events, hashes.size(), bad, seqErrors, diffs, missing);
+        damage.addAll(structure);                // after the lists that could not be read: what a reader meets first
+        return new VerifyReport(ids.size(), events, hashes.size(), damage, bad, seqErrors, diffs, missing);
+    }
+
+    /** Why a part of the log could not be read: SQLite's words for a damaged file, else the deepest cause's. */
+    private static String unreadable(RuntimeException e) {
+        String words = StoreException.damaged(e);
+        return words != null ? words : firstLine(rootMessage(e));
+    }
+
+    /** How many of SQLite's quick_check findings verify lists. */
+    private static final int MAX_LISTED = 10;
+
+    /** {@code read}'s list, or an empty one with {@code what} named in {@code damage} when the log cannot give it. */
+    private List<String> listed(List<String> damage, String what, java.util.function.Supplier<List<String>> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            if (StoreException.damaged(e) == null) throw e;          // the server gone, a lock: not damage in the log
+            damage.add(what + " could not be read (" + StoreException.damaged(e) + ")");
+            return List.of();
+        }
     }
 
     /**

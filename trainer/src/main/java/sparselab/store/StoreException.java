@@ -193,6 +193,26 @@ public class StoreException extends RuntimeException {
     }
 
     /**
+     * SQLite's words when {@code e} (or a cause) says the log's file is damaged (SQLITE_CORRUPT: a page that is not what
+     * its table or index needs; SQLITE_NOTADB), without its code ("database disk image is malformed"); else null.
+     */
+    public static String damaged(Throwable e) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof java.sql.SQLException && t.getMessage() != null) {
+                java.util.regex.Matcher m = DAMAGE.matcher(firstLine(t));
+                if (!m.find()) continue;
+                String words = m.group(3) != null && !m.group(3).isBlank() ? m.group(3) : m.group(2);
+                return words.isBlank() ? m.group(1) : words.strip();
+            }
+        }
+        return null;
+    }
+
+    /** The SQLite driver's message of a damaged file: "[SQLITE_CORRUPT] The database disk image is malformed (database disk image is malformed)". */
+    private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile("^\\[(SQLITE_(?:CORRUPT|NOTADB)[A-Z_]*)\\]([^(]*)(?:\\((.*)\\))?");
+
+    /**
      * A failure in one line for an event, a log line or an answer: its class and message, without the SQL statement and
      * arguments that Jdbi appends to a database error's message, clipped to 400 characters.
      */

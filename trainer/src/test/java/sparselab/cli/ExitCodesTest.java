@@ -92,6 +92,66 @@ class ExitCodesTest {
         }
     }
 
+    /** Reads every run's events (the command a damaged index of the events fails). */
+    @Command(name = "reads")
+    static final class Reads implements Callable<Integer> {
+        @Mixin DbOption db;
+
+        @Override
+        public Integer call() {
+            sparselab.store.EventLog log = db.open();
+            for (var r : log.runs()) log.events(r.runId());
+            return 0;
+        }
+    }
+
+    /**
+     * A log whose file is damaged in a page of the events' indexes (found 2026-12-04 by a new user's walkthrough: `group`,
+     * `tag`, `rebuild` and `verify` printed the driver's exception with the SQL statement and its bound run ids): a command
+     * that meets the damage fails in one line naming the log, and `verify` lists it, with SQLite's own check, instead of
+     * failing.
+     */
+    @Test
+    void a_damaged_log_file_fails_a_command_in_one_line_naming_it_and_verify_lists_the_damage() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("damaged").resolve("damaged.db");
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.open(file)) {
+            for (int i = 0; i < 40; i++) log.create(new sparselab.log.RunEvent.Created(java.util.Map.of("pad", "x".repeat(500) + i), null, "f", java.util.Map.of(), "cli", null));
+        }
+        // the root pages of the events' indexes, overwritten with bytes no page holds
+        java.util.List<Integer> roots = new java.util.ArrayList<>();
+        int pageSize;
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")) {
+                while (rs.next()) roots.add(rs.getInt(1));
+            }
+            try (var rs = st.executeQuery("PRAGMA page_size")) {
+                rs.next();
+                pageSize = rs.getInt(1);
+            }
+        }
+        assertFalse(roots.isEmpty(), "the events have indexes");
+        byte[] junk = new byte[pageSize];
+        java.util.Arrays.fill(junk, (byte) 0xff);
+        try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            for (int root : roots) {
+                f.seek((long) (root - 1) * pageSize);
+                f.write(junk);
+            }
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cl = ExitCodes.install(new CommandLine(new Reads()));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(ExitCodes.FAILURE, cl.execute("--db", file.toString()), err.toString());
+        assertEquals("error: the log " + file + " is damaged (database disk image is malformed): a part of the file cannot be read; "
+                + "./sparselab verify --db " + file + " lists what can still be read; restore the file from a copy", err.toString().strip());
+        try (sparselab.store.EventLog log = sparselab.store.EventLog.openExisting(file.toString())) {
+            sparselab.store.VerifyReport r = log.verify();
+            assertFalse(r.clean(), r.toString());
+            assertTrue(r.damage().stream().anyMatch(d -> d.startsWith("SQLite's quick_check: ")), r.toString());
+            assertTrue(r.damage().stream().noneMatch(d -> d.contains("statement")), r.toString());
+        }
+    }
+
     /**
      * A full log (found 2026-12-01 by a probe of a full disk: `resume` on it said "error: TransactionException: Failed to
      * commit transaction") ends the command with exit 1 and one line naming the log and that it is full.
