@@ -65,11 +65,13 @@ enum Dialect {
         return "SELECT run_id FROM runs WHERE " + CLAIMABLE + " ORDER BY created_seq LIMIT :n";
     }
 
-    private static final String ABANDONED = "status = 'running' AND cancel_requested = TRUE AND heartbeat_at < :cutoff";
+    private static final String ABANDONED = "cancel_requested = TRUE AND (status = 'running' AND heartbeat_at < :cutoff OR status = 'queued')";
 
     /**
      * Running runs whose cancel was asked and whose heartbeat is older than {@code :cutoff}: their trainers died
-     * before they honoured the cancel. Every claim ends them first (as cancelled), wherever they stand in the queue.
+     * before they honoured the cancel; and queued runs with a cancel asked (a log written before a release after a cancel
+     * ended the run: a worker released it to the queue with the request pending). Every claim ends them first (as
+     * cancelled), wherever they stand in the queue.
      */
     String abandonedCancels() {
         return "SELECT run_id FROM runs WHERE " + ABANDONED + " ORDER BY created_seq LIMIT 16";

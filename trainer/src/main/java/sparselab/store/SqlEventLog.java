@@ -665,7 +665,12 @@ final class SqlEventLog implements EventLog {
                 }
             }
             checkLease(runId, lease, state);
-            return write(h, runId, state, events, blobs, true);
+            // a run released (its worker stopping) after a cancel was asked, which its trainer had not read yet (it reads
+            // requests at its heartbeats): ended as cancelled, as asked, not queued again with the request pending, which
+            // no claim takes and nothing ends
+            List<RunEvent> written = !state.cancelRequested() ? events : events.stream()
+                    .map(e -> e instanceof RunEvent.Released r ? (RunEvent) new RunEvent.Cancelled(r.epoch()) : e).toList();
+            return write(h, runId, state, written, blobs, true);
         });
     }
 

@@ -296,11 +296,13 @@ class EventLogTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
-    void cancel_abandoned_ends_only_the_dead_runs_with_a_cancel_request(String kind) throws Exception {
+    void cancel_abandoned_ends_the_dead_and_the_queued_runs_with_a_cancel_request(String kind) throws Exception {
         try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
             String dead = createRun(log);
             String asked = createRun(log);                               // alive, cancel asked: its trainer will honour it
             String running = createRun(log);                             // dead, no cancel asked: interrupted, not cancelled
+            // queued with a cancel pending (a worker released it before its trainer read the request, in a log written
+            // before such a release ended the run): no claim takes it, so it is ended too
             String queued = createRun(log);
             log.append(queued, new RunEvent.CancelRequested("dashboard"));
             log.claim(dead, started(1), r -> true).orElseThrow().append(epoch(1, 3.0));
@@ -310,13 +312,40 @@ class EventLogTest {
             Lease alive = log.claim(asked, started(2), r -> true).orElseThrow();
             log.append(asked, new RunEvent.CancelRequested("dashboard"));
             assertTrue(alive.heartbeat());
-            assertEquals(List.of(dead), log.cancelAbandoned(java.time.Duration.ofSeconds(2)));
+            assertEquals(List.of(dead, queued), log.cancelAbandoned(java.time.Duration.ofSeconds(2)));
             RunRow r = log.run(dead).orElseThrow();
             assertEquals("cancelled", r.status());
             assertEquals(1, r.epochsDone());
+            assertEquals("cancelled", log.run(queued).orElseThrow().status());
             assertEquals("running", log.run(asked).orElseThrow().status());
             assertEquals("running", log.run(running).orElseThrow().status());
             assertEquals(List.of(), log.cancelAbandoned(java.time.Duration.ofSeconds(2)), "once");
+        }
+    }
+
+    /**
+     * A cancel asked while the run's worker stops (found 2026-12-04 by a probe of many machines: the worker released the
+     * run to the queue before its trainer read the request, and the run stayed queued with the request pending, which no
+     * claim takes and nothing ended): the release is written as the cancel, in the run's lock.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_run_released_after_a_cancel_was_asked_ends_cancelled(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String run = createRun(log), other = createRun(log);
+            Lease lease = log.claim(run, started(1), r -> true).orElseThrow();
+            lease.append(epoch(1, 3.0));
+            log.append(run, new RunEvent.CancelRequested("dashboard"));
+            lease.appendAll(List.of(epoch(2, 2.0), new RunEvent.Released(2, "the worker is stopping")), List.of());
+            RunRow r = log.run(run).orElseThrow();
+            assertEquals("cancelled", r.status());
+            assertEquals(2, r.epochsDone(), "the epoch written with the release is kept");
+            assertTrue(log.events(run).stream().noneMatch(e -> e.event() instanceof RunEvent.Released));
+            // without a cancel asked, a release queues the run again
+            Lease second = log.claim(other, started(1), r2 -> true).orElseThrow();
+            second.appendAll(List.of(epoch(1, 3.0), new RunEvent.Released(1, "the worker is stopping")), List.of());
+            assertEquals("queued", log.run(other).orElseThrow().status());
+            assertTrue(log.verify().clean(), log.verify().toString());
         }
     }
 
