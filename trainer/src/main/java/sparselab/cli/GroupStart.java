@@ -50,7 +50,7 @@ public class GroupStart {
                     o = new RunExecutor(log, bar).execute(id, false);
                 }
                 err.println(TrainCommand.outcome(o));
-                ok &= o.ok() || o.status().equals("refused");
+                ok &= TrainCommand.exitCode(o) == ExitCodes.OK || o.status().equals("refused");
             }
             return ok ? ExitCodes.OK : ExitCodes.FAILURE;
         }

@@ -247,6 +247,15 @@ public class TrainCommand implements Callable<Integer> {
         if (o.status().equals("refused")) throw new ExitCodes.RefusedException(o.message());
         spec.commandLine().getErr().println(outcome(o));
         spec.commandLine().getOut().println(runId);
-        return o.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+        return exitCode(o);
+    }
+
+    /**
+     * A foreground train's exit code: 0 when it ended the run as it should (finished, diverged, cancelled), 1 when the
+     * run failed, its log could not be reached, or another trainer took it over, so that this command did not train it
+     * to its end (a script's `train && export` would go on with a run still training elsewhere).
+     */
+    static int exitCode(sparselab.runs.RunExecutor.Outcome o) {
+        return o.ok() && !o.superseded() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

@@ -92,6 +92,21 @@ class ExitCodesTest {
         }
     }
 
+    /**
+     * A foreground train whose run another trainer took over (found 2026-12-04 by a probe of many machines: it printed
+     * "superseded" and exited 0, so a script's `train && export` went on while the run trained elsewhere) exits 1, as a
+     * failed run or an unreachable log does; a run it ended exits 0.
+     */
+    @Test
+    void a_foreground_train_exits_0_only_for_a_run_it_ended() {
+        for (String ended : new String[] {"finished", "diverged", "cancelled"}) {
+            assertEquals(ExitCodes.OK, TrainCommand.exitCode(new sparselab.runs.RunExecutor.Outcome("r0123456789", ended, "")), ended);
+        }
+        for (String not : new String[] {"superseded", "failed", sparselab.runs.RunExecutor.UNREACHABLE}) {
+            assertEquals(ExitCodes.FAILURE, TrainCommand.exitCode(new sparselab.runs.RunExecutor.Outcome("r0123456789", not, "")), not);
+        }
+    }
+
     /** Reads every run's events (the command a damaged index of the events fails). */
     @Command(name = "reads")
     static final class Reads implements Callable<Integer> {
