@@ -73,6 +73,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     }
 
     private static Backend postgres(String s, java.util.function.UnaryOperator<String> env) {
+        refuseUnescapedUserInfo(s);
         URI uri;
         try {
             uri = new URI(s);
@@ -221,6 +222,30 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     private static String encode(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
 
     /** The URL with any password replaced, for messages. */
+    /**
+     * A user name or password with a character that a URL reads as the end of its host part ('/', '?', '#') or as the
+     * end of the user's part ('@'), unescaped: the URL would be cut there, and a message about its "port" or "host"
+     * would quote a piece of the password. Refused first, naming the escapes (as psql reads them).
+     */
+    private static void refuseUnescapedUserInfo(String s) {
+        int start = s.indexOf("//") + 2;
+        String head = s;
+        java.util.regex.Matcher pw = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=").matcher(s);
+        if (pw.find()) head = s.substring(0, pw.start());          // refused later, and never quoted
+        int end = start;
+        while (end < head.length() && "/?#".indexOf(head.charAt(end)) < 0) end++;
+        int lastAt = head.lastIndexOf('@');
+        // the last '@' beyond the host part, before a path: the user's part holds a '/', '?' or '#' (an '@' in a query's
+        // value, which no path follows, is left to the driver)
+        boolean cut = lastAt > end && head.substring(lastAt).matches("@[^/?#]*/.*");
+        long ats = head.substring(start, cut ? lastAt : end).chars().filter(c -> c == '@').count();
+        if (cut || ats > 1) {
+            throw new StoreException.BadLog("--db: '" + redact(s) + "': " + (cut ? "the user name or password holds a '/', '?' or '#'"
+                    : "more than one '@' before the host") + ", which a URL reads as the end of its part; escape them in the user name "
+                    + "and password as %2F, %3F, %23 and %40 (a ':' in the user name as %3A), or give the password in PGPASSWORD or ~/.pgpass");
+        }
+    }
+
     static String redact(String s) {
         // a query parameter that names a password (password=, sslpassword=): its value and all after it hidden, first
         // (its value may hold '@' or ':', which the user's part below would read as its own)
@@ -235,7 +260,9 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         java.util.regex.Matcher scheme = java.util.regex.Pattern.compile("^(jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:/*").matcher(head);
         int from = scheme.find() ? scheme.end() : 0;
         int at = head.lastIndexOf('@'), colon = head.indexOf(':', from);
+        boolean atsBefore = at > from && head.substring(from, at).indexOf('@') >= 0;   // user@secret@host: no ':' to cut at
         if (at > from && colon >= 0 && colon < at) head = head.substring(0, colon) + ":***" + head.substring(at);
+        else if (atsBefore) head = head.substring(0, from) + "***" + head.substring(at);
         // a user's password that itself holds "?password=": its '@' lies beyond the cut, so all after the ':' is hidden
         else if (at < 0 && colon >= 0 && !tail.isEmpty() && s.indexOf('@', head.length()) >= 0) head = head.substring(0, colon) + ":***";
         return head + tail;
