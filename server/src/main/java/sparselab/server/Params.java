@@ -21,9 +21,46 @@ public final class Params {
      * the route: run before every API request, so that no route reads the first value and drops the others.
      */
     public static void refuseRepeated(Context ctx) {
+        refuseBrokenEscapes(ctx.queryString());
         for (Map.Entry<String, List<String>> p : ctx.queryParamMap().entrySet()) {
             if (p.getValue().size() > 1) {
-                throw new BadRequestResponse(sparselab.config.ConfigException.clip(p.getKey(), 60) + ": given more than once; give it once");
+                throw new BadRequestResponse(shown(p.getKey()) + ": given more than once; give it once");
+            }
+        }
+    }
+
+    private static String shown(String name) {
+        return name.isEmpty() ? "''" : sparselab.config.ConfigException.clip(name, 60);
+    }
+
+    /** A '%' not followed by two hex digits. */
+    private static final java.util.regex.Pattern BROKEN_ESCAPE = java.util.regex.Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
+    /**
+     * Refuses a query part whose %-escapes do not decode ({@code ?status=queued%}, {@code ?q=%ZZ}, escapes of bytes that
+     * are no UTF-8): the web server drops such a part without a word, so a filter mistyped so read as no filter at all
+     * (found 2026-12-04 by a probe of many machines: {@code /api/runs?status=queued%} answered every run).
+     */
+    static void refuseBrokenEscapes(String query) {
+        if (query == null || query.indexOf('%') < 0) return;
+        for (String part : query.split("&")) {
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? part : part.substring(0, eq);
+            java.util.regex.Matcher broken = BROKEN_ESCAPE.matcher(part);
+            if (broken.find()) {
+                String at = part.substring(broken.start(), Math.min(part.length(), broken.start() + 3));
+                throw new BadRequestResponse(shown(name.replaceAll("%.*", "")) + ": the query part '" + sparselab.config.ConfigException.clip(part, 60)
+                        + "' holds '" + at + "', which is no %-escape; write a '%' as %25");
+            }
+            for (String piece : eq < 0 ? new String[] {part} : new String[] {name, part.substring(eq + 1)}) {
+                // the decoder writes U+FFFD for bytes that are no UTF-8 (a client's own U+FFFD, sent as it is or escaped, is text)
+                String decoded = java.net.URLDecoder.decode(piece.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+                long replaced = decoded.chars().filter(c -> c == 0xFFFD).count();
+                long meant = piece.chars().filter(c -> c == 0xFFFD).count() + piece.toUpperCase(java.util.Locale.ROOT).split("%EF%BF%BD", -1).length - 1;
+                if (replaced > meant) {
+                    throw new BadRequestResponse(shown(name.replaceAll("%.*", "")) + ": the query part '" + sparselab.config.ConfigException.clip(part, 60)
+                            + "' escapes bytes that are no UTF-8 text");
+                }
             }
         }
     }
@@ -57,8 +94,7 @@ public final class Params {
         List<String> known = ROUTE_PARAMS.getOrDefault(route, List.of());
         for (String name : ctx.queryParamMap().keySet()) {
             if (known.contains(name)) continue;
-            String shown = name.isEmpty() ? "''" : sparselab.config.ConfigException.clip(name, 60);
-            throw new BadRequestResponse(shown + ": unknown parameter; this route takes " + (known.isEmpty() ? "none" : String.join(", ", known)));
+            throw new BadRequestResponse(shown(name) + ": unknown parameter; this route takes " + (known.isEmpty() ? "none" : String.join(", ", known)));
         }
     }
 

@@ -448,6 +448,37 @@ class RequestFaultTest {
     }
 
     /**
+     * A query part whose %-escapes do not decode was dropped by the web server (found 2026-12-04 by a probe of many
+     * machines: {@code /api/runs?status=queued%} answered every run, {@code /api/stream?run=%ZZ} streamed every run):
+     * a 400 naming the parameter and the part, on every route; proper escapes still read.
+     */
+    @Test
+    void a_query_part_whose_escapes_do_not_decode_is_a_400_naming_it() throws Exception {
+        String run = Fixtures.trained(log, Map.of("data", "bars", "hidden", "4", "epochs", "1"), 1, 4, 4, null);
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("/api/runs?status=queued%", "status: the query part 'status=queued%' holds '%', which is no %-escape; write a '%' as %25");
+        cases.put("/api/runs?q=%ZZ&q=x", "q: the query part 'q=%ZZ' holds '%ZZ', which is no %-escape; write a '%' as %25");
+        cases.put("/api/runs?q=%FF", "q: the query part 'q=%FF' escapes bytes that are no UTF-8 text");
+        cases.put("/api/stream?run=%ZZ", "run: the query part 'run=%ZZ' holds '%ZZ', which is no %-escape; write a '%' as %25");
+        cases.put("/api/runs/" + run + "/snapshots/1/grid.png?matchTo=%ZZ&matchEpoch=0",
+                "matchTo: the query part 'matchTo=%ZZ' holds '%ZZ', which is no %-escape; write a '%' as %25");
+        JavalinTest.test(app(), (server, client) -> {
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                // raw: an HTTP client would escape the lone '%' itself
+                String answer = raw(server.port(), "GET " + c.getKey() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 400"), c.getKey() + ": " + answer);
+                assertEquals(c.getValue(), Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error").asText(), c.getKey());
+            }
+            assertEquals(200, client.get("/api/runs?q=%C3%BC").code(), "an escaped letter beyond ASCII");
+            assertEquals(200, client.get("/api/runs?q=100%25").code(), "an escaped '%'");
+            // a letter beyond ASCII sent unescaped (curl sends it so), which the server reads as UTF-8
+            String unescaped = raw(server.port(), new String("GET /api/runs?q=ü HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+            assertTrue(unescaped.startsWith("HTTP/1.1 200"), unescaped);
+        });
+    }
+
+    /**
      * A query parameter no route reads was dropped: {@code GET /api/runs?stauts=finished} or {@code ?group=sw6}
      * answered 200 with every run, which looked filtered. Every API route refuses a parameter it does not read, naming
      * it and the ones it takes, and writes nothing.
