@@ -32,6 +32,11 @@ public record ApiError(int status, String error, Map<String, String> fields) {
         return new ApiError(status, m, field == null ? Map.of() : Map.of(field, clip(m, MAX_MESSAGE_CHARS)));
     }
 
+    /** {@link #of(int, String, String)} with the field's own words (the message without the field's name before it). */
+    static ApiError of(int status, String field, String message, String fieldMessage) {
+        return new ApiError(status, clip(message, MAX_ERROR_CHARS), Map.of(field, clip(fieldMessage, MAX_MESSAGE_CHARS)));
+    }
+
     private static String clip(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max) + "...";
     }

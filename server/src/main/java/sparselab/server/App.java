@@ -232,7 +232,13 @@ public final class App {
         }
 
         app.exception(ConfigException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, e)));
-        app.exception(DataException.class, (e, ctx) -> ctx.status(400).json(ApiError.of(400, "data", e.getMessage())));
+        app.exception(DataException.class, (e, ctx) -> {
+            // the web takes no IDX path: the dashboard's machine needs the digits (found 2026-12-04 by a probe of many
+            // machines: the answer advised --set data=idx:..., and its field repeated "data: ")
+            String m = e.getMessage().replace(sparselab.data.DataSets.MISSING_MNIST_ADVICE, " on the dashboard's machine, or start the "
+                    + "dashboard with SPARSELAB_DATA naming a folder that holds them");
+            ctx.status(400).json(ApiError.of(400, "data", m, m.replaceFirst("^data: ", "")));
+        });
         // a 429 says when to ask again: a queue slot frees when a run ends, a drawing's turn within seconds
         app.exception(QueueFullException.class, (e, ctx) -> ctx.status(429).header("Retry-After", QUEUE_RETRY_SECONDS)
                 .json(ApiError.of(429, null, e.getMessage())));

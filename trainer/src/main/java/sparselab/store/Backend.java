@@ -56,10 +56,10 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
             throw new StoreException.BadLog("--db: " + file + " is not a regular file, not a log");
         }
         if (!create && !Files.isRegularFile(file)) {
-            throw new StoreException.BadLog("--db: no log at " + file + " (train, sweep, serve, demo, worker, stress or copy --to creates one)");
+            throw new StoreException.BadLog("--db: no log at " + file + " (train, sweep, serve, demo, stress or copy --to creates one)");
         }
         if (!create && size(file) == 0) {      // SQLite would take it as an empty database and the tables would be made
-            throw new StoreException.BadLog("--db: " + file + " is an empty file, not a log (train, sweep, serve, demo, worker, stress or copy --to creates one); left as it is");
+            throw new StoreException.BadLog("--db: " + file + " is an empty file, not a log (train, sweep, serve, demo, stress or copy --to creates one); left as it is");
         }
         return new Backend(Kind.SQLITE, file, "jdbc:sqlite:" + file, null, null, file.toString(), null);
     }

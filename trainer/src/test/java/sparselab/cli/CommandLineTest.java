@@ -361,7 +361,7 @@ class CommandLineTest {
         String db = dir.resolve("small.db").toString();
         Result noLog = run("runs", "--db", db);
         assertEquals(2, noLog.code());
-        assertTrue(noLog.err().contains("(train, sweep, serve, demo, worker, stress or copy --to creates one)"), noLog.err());
+        assertTrue(noLog.err().contains("(train, sweep, serve, demo, stress or copy --to creates one)"), noLog.err());
         String runId;
         try (EventLog log = EventLog.open(Path.of(db))) {
             runId = log.create(new sparselab.log.RunEvent.Created(sparselab.config.RunConfig.defaults().toMap(), null, "fp", java.util.Map.of(), "cli", null));
@@ -765,6 +765,21 @@ class CommandLineTest {
             assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.err().contains(bad[0] + ": ") && r.err().contains("out of range"), r.err());
         }
+        // the number as typed, not as a double (found 2026-12-04 by a new user: "--poll: 0.0 is out of range")
+        StringWriter errZero = new StringWriter();
+        CommandLine clZero = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        clZero.setErr(new PrintWriter(errZero, true));
+        assertEquals(2, clZero.execute("--db", db, "--poll", "0"), errZero.toString());
+        assertTrue(errZero.toString().contains("--poll: 0 is out of range [0.1, 3600]"), errZero.toString());
+        // no log at --db (a worker started without --db, or with a mistyped path; found 2026-12-04 by a probe of many
+        // machines: it made an empty ./sparselab.db and waited on it for ever): refused, and no file made
+        StringWriter errNoLog = new StringWriter();
+        CommandLine clNoLog = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        clNoLog.setErr(new PrintWriter(errNoLog, true));
+        Path missing = dir.resolve("no-such.db");
+        assertEquals(2, clNoLog.execute("--db", missing.toString(), "--exit-when-idle", "0"), errNoLog.toString());
+        assertTrue(errNoLog.toString().contains("--db: no log at " + missing + "; a worker trains the runs queued in a log"), errNoLog.toString());
+        assertFalse(Files.exists(missing), "no log file made");
         // a name that is no worker name, however long: refused, quoted clipped
         StringWriter errName = new StringWriter();
         CommandLine clName = ExitCodes.install(new CommandLine(new WorkerCommand()));
