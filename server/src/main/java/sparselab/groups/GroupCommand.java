@@ -31,7 +31,7 @@ public final class GroupCommand implements Callable<Integer> {
         try {
             g = new GroupQueries(log, new RunQueries(log)).group(name, log.clock().instant());
         } catch (sparselab.store.StoreException.NotFound e) {
-            throw new ExitCodes.RefusedException("no group '" + name + "' in " + log.describe());
+            throw new ExitCodes.RefusedException("no group '" + sparselab.config.ConfigException.clip(name, 80) + "' in " + log.describe());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s %s%s%n", g.kind(), g.name(), g.from() == null ? "" : " (" + g.from() + " -> " + g.to() + ")");

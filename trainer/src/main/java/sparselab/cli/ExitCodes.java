@@ -19,13 +19,13 @@ public final class ExitCodes {
     public static CommandLine install(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException ce) {
-                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(e -> asOption(cmd, e)).toList())
+                cmd.getErr().println("refused: " + String.join("\n  ", ce.errors().stream().map(e -> line(asOption(cmd, e))).toList())
                         + (ce.omitted() > 0 ? "\n  and " + ce.omitted() + " more" : ""));
                 return REFUSED;
             }
             if (ex instanceof DataException de) {
                 boolean full = noSpace(de);          // the data could not be written: this machine's state, not the input's
-                cmd.getErr().println((full ? "error: " : "refused: ") + de.getMessage());
+                cmd.getErr().println((full ? "error: " : "refused: ") + line(de.getMessage()));
                 return full ? FAILURE : REFUSED;
             }
             if (ex instanceof sparselab.store.StoreException.Corrupt corrupt) {    // damage in the log, not the input: a failure
@@ -43,16 +43,16 @@ public final class ExitCodes {
                 return FAILURE;
             }
             if (ex instanceof sparselab.store.StoreException se) {
-                cmd.getErr().println("refused: " + se.getMessage());
+                cmd.getErr().println("refused: " + line(se.getMessage()));
                 return REFUSED;
             }
             if (ex instanceof RefusedException re) {
-                cmd.getErr().println("refused: " + re.getMessage());
+                cmd.getErr().println("refused: " + line(re.getMessage()));
                 return REFUSED;
             }
             if (ex instanceof ReaderGoneException) return READER_GONE;   // quiet, as `cat file | head`
             if (ex instanceof FailedException fe) {
-                cmd.getErr().println("error: " + fe.getMessage());
+                cmd.getErr().println("error: " + line(fe.getMessage()));
                 return FAILURE;
             }
             String readOnly = readOnly(ex);
@@ -92,6 +92,14 @@ public final class ExitCodes {
             }
         });
         return cl;
+    }
+
+    /**
+     * A refusal's or failure's message as one line: a line break or other control character that came with the input
+     * it quotes written as an escape (`no group 'a\nb'`), whatever part of the program wrote the message.
+     */
+    static String line(String message) {
+        return message == null ? "" : ConfigException.visible(message);
     }
 
     /** The --db value of the command, when it has that option. */

@@ -78,9 +78,29 @@ public final class ConfigException extends RuntimeException {
         return m.region(max, text.length()).matches() && Long.parseLong(m.group(1)) > max;
     }
 
-    /** At most {@code max} characters of a text the user sent, for quoting it in a message. */
+    /**
+     * At most {@code max} characters of a text the user sent, for quoting it in a message; a line break, tab or other
+     * control character in it written as an escape ({@code \n}, {@code \t}, or backslash, u and its four hex digits), so that a one-line
+     * refusal stays one line (found 2026-12-04 by a new user: {@code --set "hidden=1<newline>6"} was quoted over two).
+     */
     public static String clip(String text, int max) {
-        if (text == null || text.length() <= max) return text;
-        return text.substring(0, max) + "... (" + text.length() + " characters)";
+        if (text == null) return null;
+        String cut = text.length() <= max ? text : text.substring(0, max);
+        String shown = visible(cut);
+        return text.length() <= max ? shown : shown + "... (" + text.length() + " characters)";
+    }
+
+    /** {@code text} with its control characters written as escapes. */
+    public static String visible(String text) {
+        if (text.chars().noneMatch(Character::isISOControl)) return text;
+        StringBuilder b = new StringBuilder(text.length() + 8);
+        for (char c : text.toCharArray()) {
+            if (!Character.isISOControl(c)) b.append(c);
+            else if (c == '\n') b.append("\\n");
+            else if (c == '\r') b.append("\\r");
+            else if (c == '\t') b.append("\\t");
+            else b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        }
+        return b.toString();
     }
 }

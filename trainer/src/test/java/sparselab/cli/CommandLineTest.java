@@ -196,6 +196,24 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * A refusal that quotes input with a line break in it (found 2026-12-04 by a new user: `--set "hidden=1<newline>6"`,
+     * `sweep --name "a<newline>b"`, `group "a<newline>b"` were quoted over two lines) stays one line: the break written
+     * as an escape.
+     */
+    @Test
+    void a_refusal_quoting_a_line_break_stays_one_line() {
+        String db = dir.resolve("lines.db").toString();
+        Result set = run("train", "--db", db, "--set", "hidden=1\n6");
+        assertEquals(2, set.code(), set.err());
+        assertEquals("refused: hidden: '1\\n6' is not an integer", set.err().strip());
+        Result name = run("sweep", "--db", db, "--set", "beta=0,3", "--name", "a\nb", "--queue-only");
+        assertEquals(2, name.code(), name.err());
+        assertTrue(name.err().strip().startsWith("refused: --name: 'a\\nb' is not a group name") && !name.err().strip().contains("\n"), name.err());
+        // any refusal's line, whoever wrote its words (the group command's quoted the name as it came)
+        assertEquals("no group 'a\\nb\\t\\u0001'", ExitCodes.line("no group 'a\nb\t\u0001'"));
+    }
+
     record Result(int code, String out, String err) {}
 
     private Result run(String... args) {
