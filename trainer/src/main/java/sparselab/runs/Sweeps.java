@@ -73,6 +73,13 @@ public final class Sweeps {
                         + (items.length > 4 ? ", ..." : "") + "): a sweep splits its values at commas; " + meant));
                 continue;
             }
+            // an IDX file's path with a comma in it (train takes one): split here, its second half read as a data set
+            if (key.equals("data") && items[0].trim().startsWith("idx:") && java.util.Arrays.stream(items).skip(1)
+                    .map(String::trim).anyMatch(v -> !v.startsWith("idx:") && !v.equalsIgnoreCase("mnist") && !v.equalsIgnoreCase("bars"))) {
+                errors.add(new FieldError(key, "'" + ConfigException.clip(value, 60) + "': a sweep splits its values at commas, and a "
+                        + "value here is no data set; an idx: path with a comma in it cannot be swept: link the file under a name without one"));
+                continue;
+            }
             LinkedHashSet<String> values = new LinkedHashSet<>();
             boolean empty = false;          // said once per list: "beta=," was refused twice in one message
             for (String v : items) {

@@ -98,6 +98,10 @@ class SweepsTest {
         assertEquals("beta", twice.errors().get(0).key());
         assertTrue(twice.errors().get(0).message().contains("set twice ('0' and '3'); to sweep both, give one --set beta=0,3"), twice.getMessage());
         assertEquals(Map.of("beta", "3"), Sweeps.parse(List.of("beta=3", "beta=3")).fixed());
+        // an IDX path with a comma (found 2026-12-04 by a new user: "data=b.gz is refused: unknown data set 'b.gz'")
+        ConfigException comma = assertThrows(ConfigException.class, () -> Sweeps.parse(List.of("data=idx:/tmp/a,b.gz")));
+        assertTrue(comma.errors().get(0).message().contains("a sweep splits its values at commas") && comma.getMessage().contains("idx:/tmp/a,b.gz"), comma.getMessage());
+        assertEquals(List.of("idx:/tmp/a.gz", "bars"), Sweeps.parse(List.of("data=idx:/tmp/a.gz,bars")).axes().get(0).values());
         ConfigException unknown = assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), Sweeps.parse(List.of("betta=0,1")).axes()));
         assertEquals("betta", unknown.errors().get(0).key());
         assertThrows(ConfigException.class, () -> Sweeps.grid(Map.of(), List.of()));
