@@ -56,6 +56,9 @@ public final class WorkerLoop {
     /** The outcomes of a run trained to its end here. */
     private static final java.util.Set<String> ENDED = java.util.Set.of("finished", "diverged", "cancelled", "failed");
     private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
+    /** When this worker last failed to reach the log (System.nanoTime), or {@link #NEVER}. */
+    private volatile long lastFailure = NEVER;
+    static final long NEVER = Long.MIN_VALUE;
 
     /** The most runs one worker trains at once. */
     public static final int MAX_SLOTS = 64;
@@ -146,6 +149,7 @@ public final class WorkerLoop {
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
+                    lastFailure = System.nanoTime();
                     if (failed++ == 0) firstFailed = System.nanoTime();
                     // the cause the database gave, not the connection pool's timeout that wraps it; the first three
                     // failures, then every twelfth (a minute of 5 s beats), so that a long outage does not fill the log
@@ -243,6 +247,17 @@ public final class WorkerLoop {
         for (RunExecutor e : executors) e.release();
     }
 
+    /**
+     * How long a running run's heartbeat must have lapsed for this worker to take it over: {@code stale}, but for
+     * {@code stale} after this worker last failed to reach the log, when it takes over none. An outage of the log
+     * stops every trainer's heartbeats with it, and the trainers that live on write their epoch again and beat once
+     * it is back, up to 10 s apart (found 2026-12-04 by a probe of many machines: an idle worker took a busy
+     * worker's run over 1 s after a 25 s outage ended, and the run's last 21 iterations were trained again).
+     */
+    static Duration takeoverAfter(long lastFailure, long now, Duration stale) {
+        return lastFailure != NEVER && now - lastFailure < stale.toNanos() ? Duration.ofDays(3650) : stale;
+    }
+
     private void beat() {
         log.workerBeat(new WorkerInfo(name, Provenance.host(), ProcessHandle.current().pid(), slots,
                 List.copyOf(current.keySet()), null, null, false));
@@ -258,11 +273,12 @@ public final class WorkerLoop {
             Map<String, RunConfig> toLoad = new java.util.LinkedHashMap<>();
             try {
                 lease = log.claimNext(r -> RunExecutor.startedEvent(data.get(key(ConfigKeys.build(r.configMap()))).fingerprint(), name),
-                        stale, refused, r -> accept(r, newlyRefused, toLoad));  // the data accept found loaded: its fingerprint
+                        takeoverAfter(lastFailure, System.nanoTime(), stale), refused, r -> accept(r, newlyRefused, toLoad));  // the data accept found loaded: its fingerprint
                 backoff = 500;
             } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
                 throw e;
             } catch (RuntimeException e) {
+                lastFailure = System.nanoTime();
                 LOG.warn("worker {}: cannot reach the log ({}); retrying in {} ms", name, sparselab.store.StoreException.unreachableWhy(e), backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 30_000);

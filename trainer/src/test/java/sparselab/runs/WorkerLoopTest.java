@@ -27,6 +27,33 @@ class WorkerLoopTest {
     }
 
     /**
+     * Just after it failed to reach the log, a worker takes over no running run (found 2026-12-04 by a probe of many
+     * machines: 1 s after a 25 s outage ended, an idle worker took over a run whose live trainer was about to write
+     * again), for as long as a heartbeat may lapse; it still claims queued runs.
+     */
+    @Test
+    void just_after_the_log_was_out_of_reach_a_worker_takes_over_no_running_run() throws Exception {
+        java.time.Duration stale = java.time.Duration.ofSeconds(2);
+        long now = System.nanoTime();
+        assertEquals(stale, WorkerLoop.takeoverAfter(WorkerLoop.NEVER, now, stale), "no failure: the usual lapse");
+        assertEquals(stale, WorkerLoop.takeoverAfter(now - 3_000_000_000L, now, stale), "a failure longer ago than a lapse");
+        java.time.Duration afterFailure = WorkerLoop.takeoverAfter(now - 500_000_000L, now, stale);
+        assertTrue(afterFailure.toDays() > 365, afterFailure.toString());
+        try (EventLog log = EventLog.open(dir.resolve("outage.db"))) {
+            RunConfig cfg = config(3);
+            String running = log.create(new RunEvent.Created(cfg.toMap(), null, null, Map.of(), "cli", null));
+            log.claim(running, new RunEvent.Started(1L, "elsewhere", 1, 0, "f", Map.of()), r -> true).orElseThrow();
+            String queued = log.create(new RunEvent.Created(cfg.toMap(), null, null, Map.of(), "cli", null));
+            Thread.sleep(stale.toMillis() + 200);                          // the running run's heartbeat has lapsed
+            java.util.function.Function<RunRow, RunEvent.Started> started = r -> new RunEvent.Started(2L, "here", 1, 0, "f", Map.of());
+            var first = log.claimNext(started, afterFailure, java.util.Set.of(), r -> true).orElseThrow();
+            assertEquals(queued, first.runId(), "the queued run, not the lapsed one");
+            assertTrue(log.claimNext(started, afterFailure, java.util.Set.of(), r -> true).isEmpty(), "no takeover");
+            assertEquals(running, log.claimNext(started, stale, java.util.Set.of(), r -> true).orElseThrow().runId(), "once the grace is over");
+        }
+    }
+
+    /**
      * Two slots train two full-batch runs at once in this JVM, which share OpenBLAS's thread count: their lanes run in
      * turn while the slots run, and the rule is back when the worker ends.
      */
