@@ -227,10 +227,13 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
      * end of the user's part ('@'), unescaped: the URL would be cut there, and a message about its "port" or "host"
      * would quote a piece of the password. Refused first, naming the escapes (as psql reads them).
      */
+    /** A query parameter that names a password ({@code password=}, {@code sslpassword=}): never quoted. */
+    private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=");
+
     private static void refuseUnescapedUserInfo(String s) {
         int start = s.indexOf("//") + 2;
         String head = s;
-        java.util.regex.Matcher pw = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=").matcher(s);
+        java.util.regex.Matcher pw = PASSWORD_PARAMETER.matcher(s);
         if (pw.find()) head = s.substring(0, pw.start());          // refused later, and never quoted
         int end = start;
         while (end < head.length() && "/?#".indexOf(head.charAt(end)) < 0) end++;
@@ -250,7 +253,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         // a query parameter that names a password (password=, sslpassword=): its value and all after it hidden, first
         // (its value may hold '@' or ':', which the user's part below would read as its own)
         String head = s, tail = "";
-        java.util.regex.Matcher pw = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=").matcher(s);
+        java.util.regex.Matcher pw = PASSWORD_PARAMETER.matcher(s);
         if (pw.find()) {
             head = s.substring(0, pw.start());
             tail = s.charAt(pw.start()) + pw.group(1) + "=***" + (s.indexOf('&', pw.end()) >= 0 ? "&..." : "");
