@@ -138,7 +138,11 @@ public final class RunActions {
         require(runId);
         if (tags == null) throw new ConfigException("tags", "missing; send {\"tags\": [\"name\", ...]}");
         List<String> list = checkedTags(tags);
-        return retag(runId, old -> list);
+        return retag(runId, old -> {
+            // the page sends the whole list back: a tag the run had before the rule below stays editable around
+            refuseLeadingDash(list.stream().filter(t -> !old.contains(t)).toList());
+            return list;
+        });
     }
 
     /**
@@ -149,13 +153,9 @@ public final class RunActions {
         require(runId);
         // a tag to remove is only compared: one no run could have is no error, however many are named
         List<String> adding = checkedTags(add), removing = remove.stream().map(String::trim).toList();
-        // one tag both added and removed: which was meant cannot be told (found 2026-12-04 by a new user: the add was
-        // dropped without a word)
-        List<String> both = adding.stream().filter(removing::contains).toList();
-        if (!both.isEmpty()) {
-            throw new ConfigException("tags", "'" + ConfigException.clip(both.get(0), 60) + "' is both added and removed; give it to one of the two");
-        }
+        refuseBoth(adding, removing);
         return retag(runId, old -> {
+            refuseLeadingDash(adding.stream().filter(t -> !old.contains(t)).toList());
             LinkedHashSet<String> now = new LinkedHashSet<>(old);
             now.addAll(adding);
             removing.forEach(now::remove);
@@ -172,8 +172,7 @@ public final class RunActions {
         if (tags.size() > MAX_TAGS) throw new ConfigException("tags", "at most " + MAX_TAGS + " tags");
         LinkedHashSet<String> clean = new LinkedHashSet<>();
         for (String t : tags) {
-            // not starting with '-', as a group's name: `runs -q -x` would read it as an option
-            if (t == null || t.chars().anyMatch(Character::isISOControl) || !TAG.matcher(t.strip()).matches() || t.strip().startsWith("-")) {
+            if (t == null || t.chars().anyMatch(Character::isISOControl) || !TAG.matcher(t.strip()).matches()) {
                 throw new ConfigException("tags", "'" + ConfigException.clip(String.valueOf(t), 60) + "' is not a tag (1 to 40 letters, digits or _.:+-, not starting with -)");
             }
             clean.add(t.strip());
@@ -182,6 +181,24 @@ public final class RunActions {
     }
 
     /** Sets the run's tags to what {@code edit} makes of its current ones, in one step of the log; the tags after it. */
+    /**
+     * Refuses a new tag that starts with '-', as a group's name (found 2026-12-04 by a new user: `runs -q -x` reads such
+     * a tag as an option); a run's tags from before the rule are kept and may stay in a list sent back whole.
+     */
+    static void refuseLeadingDash(List<String> added) {
+        for (String t : added) {
+            if (t.startsWith("-")) throw new ConfigException("tags", "'" + ConfigException.clip(t, 60) + "' is not a tag (1 to 40 letters, digits or _.:+-, not starting with -)");
+        }
+    }
+
+    /** Refuses a tag both added and removed (found 2026-12-04 by a new user: the add was dropped without a word). */
+    static void refuseBoth(List<String> adding, List<String> removing) {
+        List<String> both = adding.stream().filter(removing::contains).toList();
+        if (!both.isEmpty()) {
+            throw new ConfigException("tags", "'" + ConfigException.clip(both.get(0), 60) + "' is both added and removed; give it to one of the two");
+        }
+    }
+
     private List<String> retag(String runId, java.util.function.Function<List<String>, List<String>> edit) {
         // the same tags again write nothing; new ones count against the log's limit, as runs do
         long size = log.sizeBytes();

@@ -45,7 +45,10 @@ public class TagCommand implements Callable<Integer> {
                 }
             }
         }
-        RunActions.checkedTags(add);
+        // before the log is opened, as every refusal of a tag here
+        List<String> adding = RunActions.checkedTags(add);
+        RunActions.refuseBoth(adding, remove.stream().map(String::trim).toList());
+        RunActions.refuseLeadingDash(adding);
         EventLog log = db.openExisting();
         var row = sparselab.cli.RunLookup.require(log, runId);
         List<String> tags = add.isEmpty() && remove.isEmpty() ? row.tagList()

@@ -120,8 +120,8 @@ public final class StressCommand implements Callable<Integer> {
         out.printf("5xx: %d%s%n", fiveXx.size(), fiveXx.isEmpty() ? "" : " " + fiveXx.stream().limit(5).toList());
         out.printf("runs launched: %d; in the log: %d; epochs logged: %,d%n", ids.size(), v.runs(),
                 log.runs().stream().mapToLong(RunRow::epochsDone).sum());
-        out.printf("verify: %s (blobs re-hashed %d, bad %d, missing %d; runs with a gap or an epoch twice %d; projection differences %d)%n",
-                v.clean() ? "clean" : "PROBLEMS", v.blobs(), v.badBlobs().size(), v.missingBlobs().size(), v.sequenceErrors().size(),
+        out.printf("verify: %s (damage in the file %d; blobs re-hashed %d, bad %d, missing %d; runs with a gap or an epoch twice %d; projection differences %d)%n",
+                v.clean() ? "clean" : "PROBLEMS", v.damage().size(), v.blobs(), v.badBlobs().size(), v.missingBlobs().size(), v.sequenceErrors().size(),
                 v.projectionDiffs().size());
         out.printf("peak heap: %.0f MB; log size: %.1f MB%n", peakHeap.get() / 1e6, log.sizeBytes() / 1e6);
         log.close();

@@ -25,21 +25,22 @@ public final class ExitCodes {
             }
             if (ex instanceof DataException de) {
                 boolean full = noSpace(de);          // the data could not be written: this machine's state, not the input's
-                cmd.getErr().println((full ? "error: " : "refused: ") + line(de.getMessage()));
+                // as it is: a failed fetch ends with the last lines of npm's output, one a line
+                cmd.getErr().println((full ? "error: " : "refused: ") + de.getMessage());
                 return full ? FAILURE : REFUSED;
             }
             if (ex instanceof sparselab.store.StoreException.Corrupt corrupt) {    // damage in the log, not the input: a failure
                 String m = corrupt.getMessage();
-                cmd.getErr().println("error: " + m + (m.contains("./sparselab ") ? "" : "; ./sparselab verify names what it belongs to"));
+                cmd.getErr().println("error: " + line(m) + (m.contains("./sparselab ") ? "" : "; ./sparselab verify names what it belongs to"));
                 return FAILURE;
             }
             sparselab.store.StoreException.Full full = sparselab.store.StoreException.Full.in(ex);
             if (full != null) {                                                 // no room for the write: a failure, not the input's
-                cmd.getErr().println("error: " + full.getMessage());
+                cmd.getErr().println("error: " + line(full.getMessage()));
                 return FAILURE;
             }
             if (ex instanceof sparselab.store.StoreException.NoSqlite no) {     // this machine's state, not the input's
-                cmd.getErr().println("error: " + no.getMessage());
+                cmd.getErr().println("error: " + line(no.getMessage()));
                 return FAILURE;
             }
             if (ex instanceof sparselab.store.StoreException se) {
@@ -96,7 +97,8 @@ public final class ExitCodes {
 
     /**
      * A refusal's or failure's message as one line: a line break or other control character that came with the input
-     * it quotes written as an escape (`no group 'a\nb'`), whatever part of the program wrote the message.
+     * it quotes written as an escape (`no group 'a\nb'`), whatever part of the program wrote the message (but a failed
+     * fetch of the data, which ends with npm's own lines).
      */
     static String line(String message) {
         return message == null ? "" : ConfigException.visible(message);
@@ -160,7 +162,7 @@ public final class ExitCodes {
     static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         java.io.PrintWriter err = cmd.getErr();
-        err.println(ex.getMessage());
+        err.println(line(ex.getMessage()));
         // a word where a command goes, not close to any (`./sparselab bogus`): said in words, the commands below
         if (cmd.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {

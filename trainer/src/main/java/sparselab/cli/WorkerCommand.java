@@ -24,6 +24,15 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--poll", defaultValue = "2", paramLabel = "SECONDS", description = "how often an idle worker looks for work (default: ${DEFAULT-VALUE})") double poll;
     @Option(names = "--exit-when-idle", paramLabel = "SECONDS", description = "stop after this long with nothing queued and nothing training anywhere (0: as soon as that is so; default: never)") Double idle;
 
+    /** A file that may hold a log: there, and not empty (a touched file would be made a log with nothing queued). */
+    private static boolean isLogFile(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.size(p) > 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public Integer call() {
         // written so that NaN fails too; a poll faster than 0.1 s only loads the log
@@ -34,12 +43,12 @@ public class WorkerCommand implements Callable<Integer> {
         if (idle != null && !(idle >= 0 && idle <= 86_400 * 365)) {
             throw new ExitCodes.RefusedException("--exit-when-idle: " + sparselab.config.RunConfig.num(idle) + " is out of range [0, 31536000] seconds");
         }
-        if (name != null && !name.matches("[A-Za-z0-9_.:@+-]{1,80}")) {
-            throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+-)");
+        if (name != null && !name.matches("[A-Za-z0-9_.:@+~-]{1,80}")) {
+            throw new ExitCodes.RefusedException("--name: '" + sparselab.config.ConfigException.clip(name, 80) + "' is not a worker name (1 to 80 letters, digits or _.:@+~-)");
         }
         // a new, empty log file has no run to train: a worker left waiting on one (no --db, a mistyped path) is refused
-        if (!db.shared() && !java.nio.file.Files.exists(java.nio.file.Path.of(db.db))) {
-            throw new ExitCodes.RefusedException("--db: no log at " + java.nio.file.Path.of(db.db).toAbsolutePath().normalize() + "; a worker trains "
+        if (!db.shared() && !isLogFile(java.nio.file.Path.of(db.db))) {
+            throw new ExitCodes.RefusedException("--db: no log at " + java.nio.file.Path.of(db.db).toAbsolutePath().normalize() + " (or an empty file); a worker trains "
                     + "the runs queued in a log: give its file, or the postgresql:// URL of the log the machines share");
         }
         EventLog log = db.open(Math.max(6, 2 * slots + 2));  // a slot's trainer can hold two at once (its write and its beat)

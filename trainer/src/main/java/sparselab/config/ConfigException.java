@@ -74,8 +74,9 @@ public final class ConfigException extends RuntimeException {
     /** Whether {@code text} is what {@link #clip} made of a longer text: its first {@code max} characters, then its length. */
     static boolean isClipped(String text, int max) {
         if (text == null || text.length() <= max) return false;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.\\.\\. \\(([0-9]{1,10}) characters\\)").matcher(text);
-        return m.region(max, text.length()).matches() && Long.parseLong(m.group(1)) > max;
+        // its first max characters may be longer written (a control character as an escape): the suffix at the end
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?s)(.*)\\.\\.\\. \\(([0-9]{1,10}) characters\\)").matcher(text);
+        return m.matches() && m.group(1).length() >= max && Long.parseLong(m.group(2)) > max;
     }
 
     /**

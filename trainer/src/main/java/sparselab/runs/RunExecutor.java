@@ -446,7 +446,13 @@ public final class RunExecutor {
                 if (releasing) {
                     writer.drain(drainMs());
                     // a cancel asked before the release was written ends the run instead (the store sees to it)
-                    if (log.run(runId).map(r -> r.status().equals("cancelled")).orElse(false)) {
+                    boolean cancelled;
+                    try {
+                        cancelled = log.run(runId).map(r -> r.status().equals("cancelled")).orElse(false);
+                    } catch (RuntimeException unreadable) {
+                        cancelled = false;             // the release is written: said as one, not as a lost log
+                    }
+                    if (cancelled) {
                         return new Outcome(runId, "cancelled", "cancelled after " + step + " " + epoch + " (asked while the worker was stopping)");
                     }
                     return new Outcome(runId, "released", "released after " + step + " " + epoch + " with a checkpoint; the run is queued again");

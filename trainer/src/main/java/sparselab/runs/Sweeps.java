@@ -74,8 +74,9 @@ public final class Sweeps {
                 continue;
             }
             // an IDX file's path with a comma in it (train takes one): split here, its second half read as a data set
-            if (key.equals("data") && items[0].trim().startsWith("idx:") && java.util.Arrays.stream(items).skip(1)
-                    .map(String::trim).anyMatch(v -> !v.startsWith("idx:") && !v.equalsIgnoreCase("mnist") && !v.equalsIgnoreCase("bars"))) {
+            java.util.function.Predicate<String> idx = v -> v.regionMatches(true, 0, "idx:", 0, 4);
+            if (key.equals("data") && idx.test(items[0].trim()) && java.util.Arrays.stream(items).skip(1)
+                    .map(String::trim).anyMatch(v -> !idx.test(v) && !v.equalsIgnoreCase("mnist") && !v.equalsIgnoreCase("bars"))) {
                 errors.add(new FieldError(key, "'" + ConfigException.clip(value, 60) + "': a sweep splits its values at commas, and a "
                         + "value here is no data set; an idx: path with a comma in it cannot be swept: link the file under a name without one"));
                 continue;

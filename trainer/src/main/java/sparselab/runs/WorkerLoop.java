@@ -56,7 +56,7 @@ public final class WorkerLoop {
     /** The outcomes of a run trained to its end here. */
     private static final java.util.Set<String> ENDED = java.util.Set.of("finished", "diverged", "cancelled", "failed");
     private final long unloadableNanos = Long.getLong(UNLOADABLE_PROPERTY, 60_000) * 1_000_000;
-    /** When this worker last failed to reach the log (System.nanoTime), or {@link #NEVER}. */
+    /** When this worker last failed to reach the log, or first reached it again after failing (System.nanoTime), or {@link #NEVER}. */
     private volatile long lastFailure = NEVER;
     static final long NEVER = Long.MIN_VALUE;
 
@@ -139,6 +139,7 @@ public final class WorkerLoop {
                     Thread.sleep(RunExecutor.HEARTBEAT_MS);
                     beat();
                     if (failed > 0) {
+                        lastFailure = System.nanoTime();      // the grace counts from the log's return (takeoverAfter)
                         // said once the log answers again, so that a log read after an outage shows where it ended
                         // the time since the first failed beat (the outage began up to a beat before it: a probe read
                         // "after 1 failed, 6 s" as a 6 s outage where it was 25 s)
@@ -249,7 +250,9 @@ public final class WorkerLoop {
 
     /**
      * How long a running run's heartbeat must have lapsed for this worker to take it over: {@code stale}, but for
-     * {@code stale} after this worker last failed to reach the log, when it takes over none. An outage of the log
+     * {@code stale} after this worker last failed to reach the log, or first reached it again after failing (a failed
+     * try can end long before the log is back: a heartbeat waits 15 s for a connection, the claims back off to 30 s),
+     * when it takes over none. An outage of the log
      * stops every trainer's heartbeats with it, and the trainers that live on write their epoch again and beat once
      * it is back, up to 10 s apart (found 2026-12-04 by a probe of many machines: an idle worker took a busy
      * worker's run over 1 s after a 25 s outage ended, and the run's last 21 iterations were trained again).
@@ -274,6 +277,7 @@ public final class WorkerLoop {
             try {
                 lease = log.claimNext(r -> RunExecutor.startedEvent(data.get(key(ConfigKeys.build(r.configMap()))).fingerprint(), name),
                         takeoverAfter(lastFailure, System.nanoTime(), stale), refused, r -> accept(r, newlyRefused, toLoad));  // the data accept found loaded: its fingerprint
+                if (backoff > 500) lastFailure = System.nanoTime();   // back after failed tries: the grace counts from now
                 backoff = 500;
             } catch (StoreException.BadLog | sparselab.config.ConfigException e) {
                 throw e;

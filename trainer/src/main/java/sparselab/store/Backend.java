@@ -221,15 +221,14 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
     /** A user or database name as {@link #decode} reads it back: letters, digits and {@code .-_*} as they are, the rest escaped. */
     private static String encode(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
 
-    /** The URL with any password replaced, for messages. */
+    /** A query parameter that names a password ({@code password=}, {@code sslpassword=}): never quoted. */
+    private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=");
+
     /**
      * A user name or password with a character that a URL reads as the end of its host part ('/', '?', '#') or as the
      * end of the user's part ('@'), unescaped: the URL would be cut there, and a message about its "port" or "host"
      * would quote a piece of the password. Refused first, naming the escapes (as psql reads them).
      */
-    /** A query parameter that names a password ({@code password=}, {@code sslpassword=}): never quoted. */
-    private static final java.util.regex.Pattern PASSWORD_PARAMETER = java.util.regex.Pattern.compile("(?i)[?&]([^=&?]*password[^=&]*)=");
-
     private static void refuseUnescapedUserInfo(String s) {
         int start = s.indexOf("//") + 2;
         String head = s;
@@ -238,9 +237,9 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         int end = start;
         while (end < head.length() && "/?#".indexOf(head.charAt(end)) < 0) end++;
         int lastAt = head.lastIndexOf('@');
-        // the last '@' beyond the host part, before a path: the user's part holds a '/', '?' or '#' (an '@' in a query's
-        // value, which no path follows, is left to the driver)
-        boolean cut = lastAt > end && head.substring(lastAt).matches("@[^/?#]*/.*");
+        // the last '@' beyond the host part with no '=' before it: the user's part holds a '/', '?' or '#' (an '@' in a
+        // query's value, ?sslrootcert=/home/jdoe@corp/root.crt, comes after its '=' and is left to the driver)
+        boolean cut = lastAt > end && head.substring(end, lastAt).indexOf('=') < 0;
         long ats = head.substring(start, cut ? lastAt : end).chars().filter(c -> c == '@').count();
         if (cut || ats > 1) {
             throw new StoreException.BadLog("--db: '" + redact(s) + "': " + (cut ? "the user name or password holds a '/', '?' or '#'"
@@ -249,6 +248,7 @@ record Backend(Kind kind, Path file, String jdbcUrl, String user, String passwor
         }
     }
 
+    /** The URL with any password replaced, for messages. */
     static String redact(String s) {
         // a query parameter that names a password (password=, sslpassword=): its value and all after it hidden, first
         // (its value may hold '@' or ':', which the user's part below would read as its own)

@@ -796,8 +796,14 @@ class CommandLineTest {
         clNoLog.setErr(new PrintWriter(errNoLog, true));
         Path missing = dir.resolve("no-such.db");
         assertEquals(2, clNoLog.execute("--db", missing.toString(), "--exit-when-idle", "0"), errNoLog.toString());
-        assertTrue(errNoLog.toString().contains("--db: no log at " + missing + "; a worker trains the runs queued in a log"), errNoLog.toString());
+        assertTrue(errNoLog.toString().contains("--db: no log at " + missing + " (or an empty file); a worker trains the runs queued in a log"), errNoLog.toString());
         assertFalse(Files.exists(missing), "no log file made");
+        Path touched = Files.createFile(dir.resolve("touched.db"));
+        StringWriter errEmpty = new StringWriter();
+        CommandLine clEmpty = ExitCodes.install(new CommandLine(new WorkerCommand()));
+        clEmpty.setErr(new PrintWriter(errEmpty, true));
+        assertEquals(2, clEmpty.execute("--db", touched.toString(), "--exit-when-idle", "0"), errEmpty.toString());
+        assertEquals(0, Files.size(touched), "the empty file left as it was");
         // a name that is no worker name, however long: refused, quoted clipped
         StringWriter errName = new StringWriter();
         CommandLine clName = ExitCodes.install(new CommandLine(new WorkerCommand()));

@@ -168,6 +168,14 @@ class ConfigRefusalsTest {
     }
 
     @Test
+    void a_long_key_with_a_line_break_is_quoted_on_one_line_and_clipped_once() {
+        String key = "k\n" + "x".repeat(98);
+        ConfigException.FieldError f = new ConfigException.FieldError(key, "unknown key");
+        assertTrue(f.key().startsWith("k\\nxxx") && f.key().endsWith("... (100 characters)") && !f.key().contains("\n"), f.key());
+        assertEquals(f.key(), new ConfigException.FieldError(f.key(), "unknown key").key(), "a clipped key is not clipped again");
+    }
+
+    @Test
     void refuses_a_json_config_file_that_is_not_an_object_naming_the_file(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("run.json");
         Files.writeString(file, "[\"beta=3\"]");

@@ -872,15 +872,21 @@ class EventLogTest {
         cut.put("postgresql://sparselab:pass?w0rd@127.0.0.1:25432/sparselab", "'/', '?' or '#'");
         cut.put("postgresql://sparselab:p@ss@w0rd@127.0.0.1:25432/sparselab", "more than one '@' before the host");
         cut.put("postgresql://sparselab@Sup3rSecretPW@127.0.0.1:25432/sparselab", "more than one '@' before the host");
+        // nothing, or only a query, after the host (a review of this change: "the port 'pa' is not a number")
+        cut.put("postgresql://sparselab:pa?ss@127.0.0.1:25432", "'/', '?' or '#'");
+        cut.put("postgresql://sparselab:pa/ss@127.0.0.1:25432?sslmode=require", "'/', '?' or '#'");
         for (Map.Entry<String, String> c : cut.entrySet()) {
             var refused = assertThrows(StoreException.BadLog.class, () -> EventLog.open(c.getKey()));
             String m = refused.getMessage();
-            assertTrue(m.contains(c.getValue()) && m.contains("%2F, %3F, %23 and %40") && m.contains("@127.0.0.1:25432/sparselab"), m);
-            for (String piece : List.of("pa:ss", "w0rd", "pass#", "pass?", "p@ss", "Sup3rSecretPW")) assertFalse(m.contains(piece), piece + " in " + m);
+            assertTrue(m.contains(c.getValue()) && m.contains("%2F, %3F, %23 and %40") && m.contains("@127.0.0.1:25432"), m);
+            for (String piece : List.of("pa:ss", "w0rd", "pass#", "pass?", "p@ss", "Sup3rSecretPW", "pa?ss", "pa/ss", "'pa'")) assertFalse(m.contains(piece), piece + " in " + m);
         }
         // an '@' in a query's value, which no path follows, is no user's part
-        var inQuery = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:1/db?ApplicationName=a@b&nosuch=1"));
-        assertFalse(inQuery.getMessage().contains("before the host") || inQuery.getMessage().contains("'/', '?' or '#'"), inQuery.getMessage());
+        for (String queried : List.of("postgresql://u@127.0.0.1:1/db?ApplicationName=a@b&nosuch=1",
+                "postgresql://u@127.0.0.1:1/db?sslrootcert=/home/jdoe@corp.example/root.crt&nosuch=1")) {
+            var inQuery = assertThrows(StoreException.BadLog.class, () -> EventLog.open(queried));
+            assertTrue(inQuery.getMessage().contains("nosuch"), "refused for its unknown parameter alone: " + inQuery.getMessage());
+        }
         assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@host-without-db"));
         var range = assertThrows(StoreException.BadLog.class, () -> EventLog.open("postgresql://u@127.0.0.1:99999/db"));
         assertTrue(range.getMessage().contains("the port 99999 is out of range [1, 65535]"), range.getMessage());
