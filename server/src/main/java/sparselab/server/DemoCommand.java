@@ -40,6 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
         java.util.Map<String, String> values = new java.util.LinkedHashMap<>(java.util.Map.of("data", "mnist"));
         values.putAll(ConfigLoader.parseSettings(sets));
         RunConfig sparse = ConfigLoader.resolve("ufldl", values);
+        ConfigLoader.repeats(sets, false).forEach(spec.commandLine().getErr()::println);
         if (sparse.beta() == 0) {                // the twin would be the same run: nothing to compare
             throw new sparselab.cli.ExitCodes.RefusedException("--set beta=0: the demo compares a sparse run with its non-sparse twin "
                     + "(beta 0); give a beta above 0, or train one run with ./sparselab train --preset ufldl --set beta=0");

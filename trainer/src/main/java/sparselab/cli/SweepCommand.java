@@ -52,6 +52,7 @@ public class SweepCommand implements Callable<Integer> {
             settings.axes().forEach(a -> set.add(a.key()));           // a swept value is the command line's, not the file's
             throw ConfigLoader.fromFile(e, config, set);
         }
+        ConfigLoader.repeats(sets, true).forEach(spec.commandLine().getErr()::println);
         List<Runs.Prepared> prepared = Runs.prepare(points.stream().map(Sweeps.Point::config).toList(), db.shared());
         Runs.checkNewLog(db.db, prepared, Limits.fromEnvironment());        // a refusal creates no log file
         EventLog log = db.open();

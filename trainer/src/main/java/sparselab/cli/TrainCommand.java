@@ -34,6 +34,7 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig cfg = ConfigLoader.resolve(preset, config, sets);
+        ConfigLoader.repeats(sets, false).forEach(spec.commandLine().getErr()::println);
         // data checked before the log is even opened; in the foreground the run trains on the samples checked here
         Runs.PreparedWithData checked = Runs.prepareWithData(cfg, db.shared());
         Runs.Prepared prepared = checked.prepared();

@@ -99,7 +99,30 @@ public final class ConfigLoader {
         return ConfigKeys.build(merged);
     }
 
-    /** Parses {@code key=value} strings; a missing '=' or empty key is refused naming the setting, and a key given twice with two values. */
+    /**
+     * One note a key that {@code settings} give more than once with different values: the last is used, as a wrapper
+     * script's defaults followed by the user's own settings expect, and the note says so (found 2026-12-04 by a new
+     * user: the first value was dropped without a word). {@code sweep} adds how to sweep both.
+     */
+    public static List<String> repeats(List<String> settings, boolean sweep) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (String s : settings == null ? List.<String>of() : settings) {
+            int eq = s.indexOf('=');
+            if (eq > 0) values.computeIfAbsent(s.substring(0, eq).trim(), k -> new ArrayList<>()).add(s.substring(eq + 1).trim());
+        }
+        List<String> notes = new ArrayList<>();
+        values.forEach((key, vs) -> {
+            if (vs.stream().distinct().count() < 2) return;
+            String last = vs.get(vs.size() - 1);
+            notes.add("note: --set " + ConfigException.clip(key, 60) + " given " + vs.size() + " times ("
+                    + String.join(", ", vs.stream().limit(4).map(v -> "'" + ConfigException.clip(v, 30) + "'").toList()) + (vs.size() > 4 ? ", ..." : "")
+                    + "): the last, '" + ConfigException.clip(last, 30) + "', is used"
+                    + (sweep && !last.contains(",") ? "; to sweep several values, give one --set " + ConfigException.clip(key, 60) + "=v1,v2" : ""));
+        });
+        return notes;
+    }
+
+    /** Parses {@code key=value} strings; a missing '=' or empty key is refused naming the setting; a key given twice takes the last. */
     public static Map<String, String> parseSettings(List<String> settings) {
         Map<String, String> m = new LinkedHashMap<>();
         List<ConfigException.FieldError> errors = new ArrayList<>();
@@ -109,11 +132,7 @@ public final class ConfigLoader {
                 errors.add(new ConfigException.FieldError(s, "expected key=value"));
                 continue;
             }
-            String key = s.substring(0, eq).trim(), value = s.substring(eq + 1).trim(), before = m.put(key, value);
-            if (before != null && !before.equals(value)) {          // one of the two would be lost without a word
-                errors.add(new ConfigException.FieldError(key, "set twice ('" + ConfigException.clip(before, 30) + "' and '"
-                        + ConfigException.clip(value, 30) + "'); give it once"));
-            }
+            m.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());      // the last of a key given twice (repeats)
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return m;

@@ -36,8 +36,8 @@ public final class Sweeps {
 
     /**
      * Splits {@code key=value} strings: {@code beta=0,0.1,1} is a swept key with three values, {@code hidden=64} a
-     * fixed key. Refuses a missing '=', an empty value in a list, a value given twice, a key swept twice, and a key fixed twice
-     * with two values.
+     * fixed key. Refuses a missing '=', an empty value in a list, a value given twice, and a key swept twice; a key fixed twice
+     * takes the last value ({@link sparselab.config.ConfigLoader#repeats} says so).
      */
     public static Settings parse(List<String> sets) {
         Map<String, String> fixed = new LinkedHashMap<>();
@@ -52,13 +52,7 @@ public final class Sweeps {
             String key = s.substring(0, eq).trim();
             String value = s.substring(eq + 1).trim();
             if (!value.contains(",")) {
-                String before = fixed.put(key, value);
-                if (before != null && !before.equals(value)) {
-                    // the earlier value was lost without a word, and a user who gave two meant both swept
-                    errors.add(new FieldError(key, "set twice ('" + ConfigException.clip(before, 30) + "' and '"
-                            + ConfigException.clip(value, 30) + "'); to sweep both, give one --set " + key + "="
-                            + ConfigException.clip(before, 30) + "," + ConfigException.clip(value, 30)));
-                }
+                fixed.put(key, value);                  // the last, said by ConfigLoader.repeats
                 continue;
             }
             // 1,000 or 0,001: a thousands separator or a decimal comma, not the values 1 and 000 (or 0 and 001): a value

@@ -158,13 +158,15 @@ class ConfigRefusalsTest {
     }
 
     @Test
-    void refuses_a_key_set_twice_with_two_values_and_takes_a_repeat_of_the_same_value() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.resolve("ufldl", null, List.of("learningRate=0.1", "beta=0.3", "learningRate=0.2")));
-        assertEquals(1, e.errors().size());
-        assertEquals("learningRate", e.errors().get(0).key());
-        assertTrue(e.errors().get(0).message().contains("set twice ('0.1' and '0.2'); give it once"), e.getMessage());
-        assertEquals(0.3, ConfigLoader.resolve("ufldl", null, List.of("beta=0.3", "beta=0.3")).beta());
+    void a_key_set_twice_takes_the_last_value_and_a_note_says_so() {
+        // a wrapper's defaults, then the user's own: the last is used, as before, and said (it was dropped without a word)
+        List<String> sets = List.of("learningRate=0.1", "beta=0.3", "learningRate=0.2", "beta=0.3");
+        assertEquals(0.2, ConfigLoader.resolve("plain", null, sets).learningRate());
+        assertEquals(List.of("note: --set learningRate given 2 times ('0.1', '0.2'): the last, '0.2', is used"), ConfigLoader.repeats(sets, false),
+                "the same value twice is no note");
+        assertEquals(List.of("note: --set beta given 2 times ('0', '3'): the last, '3', is used; to sweep several values, give one --set beta=v1,v2"),
+                ConfigLoader.repeats(List.of("beta=0", "beta=3"), true));
+        assertEquals(List.of(), ConfigLoader.repeats(List.of("beta=0", "rho=0.1"), true));
     }
 
     @Test
