@@ -97,18 +97,41 @@ public final class RunActions {
         return r;
     }
 
-    private static void checkResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
+    private void checkResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
         String why = whyNotResumable(r, now, workers);
         if (why != null) throw new StoreException.Conflict(why);
         // without a checkpoint the trainer starts again from epoch 0 and trains the logged epochs again without logging
         // them (training is deterministic), as `sparselab resume` and a worker's takeover do
     }
 
+    /**
+     * When this process last found the log answering again after it could not be reached (the dashboard's probe), or
+     * null: for a heartbeat's lapse after it, a run that reads interrupted because its trainer beat last before the
+     * log came back is no run to resume yet (see {@link #whyNotResumable}).
+     */
+    private volatile Instant logBack;
+
+    /** The log answers again after it could not be reached (the dashboard's probe says so at {@code at}). */
+    public void logAnsweredAgain(Instant at) {
+        logBack = at;
+    }
+
     /** Why run {@code r} cannot be resumed now, or null when it can. */
-    private static String whyNotResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
+    private String whyNotResumable(RunRow r, Instant now, java.util.function.Supplier<List<sparselab.store.WorkerInfo>> workers) {
         String runId = r.runId(), status = r.effectiveStatus(now);
         boolean stoppedEarly = status.equals("interrupted") || status.equals("cancelled") || status.equals("failed");
         if (!stoppedEarly) return "run '" + runId + "' is " + status + "; only interrupted, cancelled or failed runs can be resumed";
+        // an outage of the log stops every trainer's heartbeat with it: one that lived through it writes and beats again
+        // within seconds of the log's return, and a resume before that would take the run from it (found 2026-12-04 by
+        // a probe of many machines, for a worker's takeover; the worker waits as this does)
+        Instant back = logBack;
+        if (status.equals("interrupted") && back != null && now.isBefore(back.plus(RunRow.HEARTBEAT_TIMEOUT))
+                && r.heartbeatAt() != null && Instant.parse(r.heartbeatAt()).isBefore(back)
+                && !sparselab.log.ThisHost.trainerGone(r.host(), r.pid())) {     // a trainer of this host seen gone: at once
+            return "run '" + runId + "' looks interrupted, but the log could not be reached until "
+                    + java.time.Duration.between(back, now).toSeconds() + " s ago and its trainer (pid " + r.pid() + " on " + r.host()
+                    + ") may write again; if it does not, it can be resumed in " + (java.time.Duration.between(now, back.plus(RunRow.HEARTBEAT_TIMEOUT)).toSeconds() + 1) + " s";
+        }
         // the log's workers are read only for a run whose trainer process is alive here (rare): a worker's own process
         if (status.equals("interrupted") && !RunExecutor.trainerGone(r, now) && !RunExecutor.trainerGone(r, now, workers.get())) {
             return "run '" + runId + "' looks interrupted, but its trainer (pid " + r.pid() + " on " + r.host()

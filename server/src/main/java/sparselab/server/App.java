@@ -47,6 +47,8 @@ public final class App {
 
     private final EventLog log;
     private final Clock clock;
+    /** The runs' actions of the built app (null before {@link #build}). */
+    private volatile RunActions actions;
     private final LaunchPool pool;
     private final RunCreator creator;
     private final Set<String> allowedHosts;
@@ -120,6 +122,7 @@ public final class App {
                     try {
                         log.run("r0000000000");
                         logDown = false;
+                        if (actions != null) actions.logAnsweredAgain(clock.instant());
                     } catch (RuntimeException e) {
                         if (!StoreException.unreachable(e)) logDown = false;     // reachable after all: the request will say what is wrong
                     }
@@ -205,6 +208,7 @@ public final class App {
 
         RunQueries queries = new RunQueries(log);
         RunActions actions = new RunActions(log, clock, limits.maxLogBytes());
+        this.actions = actions;                              // told by the probe when the log answers again
         new RunsRoutes(queries, actions, clock).register(app);
         new FlagRoutes(log, actions).register(app);
         new CompareRoutes(new Comparison(log, queries), clock).register(app);
