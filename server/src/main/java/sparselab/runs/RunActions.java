@@ -203,7 +203,6 @@ public final class RunActions {
         return new ArrayList<>(clean);
     }
 
-    /** Sets the run's tags to what {@code edit} makes of its current ones, in one step of the log; the tags after it. */
     /**
      * Refuses a new tag that starts with '-', as a group's name (found 2026-12-04 by a new user: `runs -q -x` reads such
      * a tag as an option); a run's tags from before the rule are kept and may stay in a list sent back whole.
@@ -222,6 +221,7 @@ public final class RunActions {
         }
     }
 
+    /** Sets the run's tags to what {@code edit} makes of its current ones, in one step of the log; the tags after it. */
     private List<String> retag(String runId, java.util.function.Function<List<String>, List<String>> edit) {
         // the same tags again write nothing; new ones count against the log's limit, as runs do
         long size = log.sizeBytes();

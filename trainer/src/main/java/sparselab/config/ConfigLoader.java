@@ -100,9 +100,9 @@ public final class ConfigLoader {
     }
 
     /**
-     * One note a key that {@code settings} give more than once with different values: the last is used, as a wrapper
+     * One note for each key that {@code settings} give more than once with different values: the last is used, as a wrapper
      * script's defaults followed by the user's own settings expect, and the note says so (found 2026-12-04 by a new
-     * user: the first value was dropped without a word). {@code sweep} adds how to sweep both.
+     * user: the first value was dropped without a word). With {@code sweep}, the note adds how to sweep several values.
      */
     public static List<String> repeats(List<String> settings, boolean sweep) {
         Map<String, List<String>> values = new LinkedHashMap<>();

@@ -1346,8 +1346,9 @@ final class SqlEventLog implements EventLog {
         try {
             return read.get();
         } catch (RuntimeException e) {
-            if (StoreException.damaged(e) == null) throw e;          // the server gone, a lock: not damage in the log
-            damage.add(what + " could not be read (" + StoreException.damaged(e) + ")");
+            String words = StoreException.damaged(e);
+            if (words == null) throw e;                              // the server gone, a lock: not damage in the log
+            damage.add(what + " could not be read (" + words + ")");
             return List.of();
         }
     }
