@@ -117,7 +117,8 @@ final class FullBatchTrainer {
         if (modelParams.length() != total) throw new IllegalArgumentException("parameters have " + modelParams.length() + " values, expected " + total);
         this.modelParams = modelParams;
         this.vec = Elementwise.on(modelParams);
-        this.lbfgs = new Lbfgs((int) total, Lbfgs.DEFAULT_MEMORY, dtype);
+        this.lbfgs = new Lbfgs((int) total, Lbfgs.DEFAULT_MEMORY, dtype, Lbfgs.Settings.defaults(),
+                vec ? LbfgsPasses.INSTANCE : Lbfgs.Passes.ND4J);   // the optimizer's passes where the model's are
 
         x = Nd4j.create(dtype, total);
         w1a = Nd4j.zeros(dtype, h + 1, d + 1);

@@ -392,6 +392,133 @@ final class VectorLoops {
         return p * pow2;
     }
 
+    // ------------------------------------------------------------------ the L-BFGS optimizer's vectors (LbfgsPasses)
+
+    /*
+     * Flat vectors, elements [from, to) of each Span (its offset added; stride unused). Dot products are accumulated in
+     * float32 vector accumulators (two, taking alternate vectors; BLAS sdot too sums in float32), added lane by lane and
+     * then across the lanes by reduceLanes(ADD), and the scalar tail in float64. JDK 17 on x86 computes that reduction in
+     * lane order both compiled and interpreted (LbfgsPassesTest checks it), so a range gives the same bits every time.
+     * Measured on the development machine: widening each product to float64 made these passes three times slower; a
+     * sum across the lanes taken any other way (intoArray, lane), or in a method of its own, about 40% slower, as C2 then
+     * kept the accumulators boxed; the loops are in small methods of their own, with byte offsets, for the same reason.
+     */
+
+    /**
+     * out = us * u + a * v (u == null: a * v), elementwise as fma(u, us, a * v); returns sum w * out over the range
+     * (w == null: 0). out may be u, v or w.
+     */
+    static double combine(Span out, float us, Span u, float a, Span v, Span w, int from, int to) {
+        Span ws = w == null ? out : w;                       // without w the sum is taken and dropped: no branch in the loop
+        boolean readU = u != null;
+        int pairs = from + (to - from) / (2 * F.length()) * (2 * F.length());
+        double sum = combineBody(out.buf(), out.off(), readU ? u.buf() : v.buf(), readU ? u.off() : v.off(), readU, us,
+                v.buf(), v.off(), a, ws.buf(), ws.off(), from, pairs);
+        for (int i = pairs; i < to; i++) {
+            float r = a * v.get(v.off() + i);
+            if (readU) r = Math.fma(u.get(u.off() + i), us, r);
+            out.put(out.off() + i, r);
+            sum += (double) ws.get(ws.off() + i) * r;
+        }
+        return w == null ? 0 : sum;
+    }
+
+    /** {@link #combine}'s whole pairs of vectors, [from, to) (kept small: C2 then inlines every vector operation). */
+    private static double combineBody(ByteBuffer ob, int oo, ByteBuffer ub, int uo, boolean readU, float us, ByteBuffer vb,
+                                      int vo, float a, ByteBuffer wb, int wo, int from, int to) {
+        FloatVector usv = FloatVector.broadcast(F, us);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        int step = 4 * F.length();
+        int ob4 = 4 * (oo + from), ub4 = 4 * (uo + from), vb4 = 4 * (vo + from), wb4 = 4 * (wo + from);
+        for (int k = 0, end = 4 * (to - from); k < end; k += 2 * step) {
+            FloatVector r0 = FloatVector.fromByteBuffer(F, vb, vb4 + k, ORDER).mul(a);
+            FloatVector r1 = FloatVector.fromByteBuffer(F, vb, vb4 + k + step, ORDER).mul(a);
+            if (readU) {
+                r0 = FloatVector.fromByteBuffer(F, ub, ub4 + k, ORDER).fma(usv, r0);
+                r1 = FloatVector.fromByteBuffer(F, ub, ub4 + k + step, ORDER).fma(usv, r1);
+            }
+            r0.intoByteBuffer(ob, ob4 + k, ORDER);
+            r1.intoByteBuffer(ob, ob4 + k + step, ORDER);
+            acc0 = FloatVector.fromByteBuffer(F, wb, wb4 + k, ORDER).fma(r0, acc0);
+            acc1 = FloatVector.fromByteBuffer(F, wb, wb4 + k + step, ORDER).fma(r1, acc1);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);        // see the comment above combine
+    }
+
+    /** sum a * b over the range. */
+    static double dot(Span a, Span b, int from, int to) {
+        int pairs = from + (to - from) / (2 * F.length()) * (2 * F.length());
+        double sum = dotBody(a.buf(), a.off(), b.buf(), b.off(), from, pairs);
+        for (int i = pairs; i < to; i++) sum += (double) a.get(a.off() + i) * b.get(b.off() + i);
+        return sum;
+    }
+
+    private static double dotBody(ByteBuffer ab, int ao, ByteBuffer bb, int bo, int from, int to) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        int step = 4 * F.length();
+        int ab4 = 4 * (ao + from), bb4 = 4 * (bo + from);
+        for (int k = 0, end = 4 * (to - from); k < end; k += 2 * step) {
+            acc0 = FloatVector.fromByteBuffer(F, ab, ab4 + k, ORDER).fma(FloatVector.fromByteBuffer(F, bb, bb4 + k, ORDER), acc0);
+            acc1 = FloatVector.fromByteBuffer(F, ab, ab4 + k + step, ORDER).fma(FloatVector.fromByteBuffer(F, bb, bb4 + k + step, ORDER), acc1);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);        // see the comment above combine
+    }
+
+    /** The largest |v| over the range (NaN when the range holds a NaN; 0 for an empty range). */
+    static float maxAbs(Span v, int from, int to) {
+        int bound = from + F.loopBound(to - from);
+        float max = maxAbsBody(v.buf(), v.off(), from, bound);
+        for (int i = bound; i < to; i++) max = Math.max(max, Math.abs(v.get(v.off() + i)));
+        return max;
+    }
+
+    private static float maxAbsBody(ByteBuffer vb, int vo, int from, int to) {
+        FloatVector m = FloatVector.zero(F);
+        int step = 4 * F.length(), vb4 = 4 * (vo + from);
+        for (int k = 0, end = 4 * (to - from); k < end; k += step) {
+            m = m.max(FloatVector.fromByteBuffer(F, vb, vb4 + k, ORDER).abs());       // max: NaN if either is
+        }
+        return m.reduceLanes(VectorOperators.MAX);                                      // exact in any order
+    }
+
+    /**
+     * s = xNew - x, x = xNew and y = gNew - g over the range; returns {sum s y, sum s s} (s and y may not be any of
+     * the others).
+     */
+    static double[] accept(Span x, Span xNew, Span g, Span gNew, Span s, Span y, int from, int to) {
+        int bound = from + F.loopBound(to - from);
+        double[] sums = acceptBody(x.buf(), x.off(), xNew.buf(), xNew.off(), g.buf(), g.off(), gNew.buf(), gNew.off(),
+                s.buf(), s.off(), y.buf(), y.off(), from, bound);
+        for (int i = bound; i < to; i++) {
+            float xn = xNew.get(xNew.off() + i);
+            float sv = xn - x.get(x.off() + i), yv = gNew.get(gNew.off() + i) - g.get(g.off() + i);
+            s.put(s.off() + i, sv);
+            y.put(y.off() + i, yv);
+            x.put(x.off() + i, xn);
+            sums[0] += (double) sv * yv;
+            sums[1] += (double) sv * sv;
+        }
+        return sums;
+    }
+
+    private static double[] acceptBody(ByteBuffer xb, int xo, ByteBuffer nb, int no, ByteBuffer gb, int go, ByteBuffer hb, int ho,
+                                       ByteBuffer sb, int so, ByteBuffer yb, int yo, int from, int to) {
+        FloatVector sy = FloatVector.zero(F), ss = FloatVector.zero(F);
+        int step = 4 * F.length();
+        int x4 = 4 * (xo + from), n4 = 4 * (no + from), g4 = 4 * (go + from), h4 = 4 * (ho + from), s4 = 4 * (so + from), y4 = 4 * (yo + from);
+        for (int k = 0, end = 4 * (to - from); k < end; k += step) {
+            FloatVector xn = FloatVector.fromByteBuffer(F, nb, n4 + k, ORDER);
+            FloatVector sv = xn.sub(FloatVector.fromByteBuffer(F, xb, x4 + k, ORDER));
+            FloatVector yv = FloatVector.fromByteBuffer(F, hb, h4 + k, ORDER).sub(FloatVector.fromByteBuffer(F, gb, g4 + k, ORDER));
+            sv.intoByteBuffer(sb, s4 + k, ORDER);
+            yv.intoByteBuffer(yb, y4 + k, ORDER);
+            xn.intoByteBuffer(xb, x4 + k, ORDER);
+            sy = sv.fma(yv, sy);
+            ss = sv.fma(sv, ss);
+        }
+        return new double[] {sy.reduceLanes(VectorOperators.ADD), ss.reduceLanes(VectorOperators.ADD)};
+    }
+
     /** A buffer of zeros for a missing bias, of at least {@code cols} floats. */
     private static ByteBuffer zeros(int cols) {
         ByteBuffer z = ZEROS;

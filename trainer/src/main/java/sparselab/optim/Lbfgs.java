@@ -44,8 +44,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient and the iteration count; restoring it and continuing from the same {@code x} gives bit-identical
  * iterates to an uninterrupted run.
  *
- * <p>Vectors are float32 or float64; every vector operation is an ND4J/BLAS call on arrays allocated once,
- * in the constructor.
+ * <p>Vectors are float32 or float64, allocated once, in the constructor. Every pass over them goes through a
+ * {@link Passes}: ND4J/BLAS calls by default ({@link Passes#ND4J}), or fused passes of the caller's choice (the full
+ * batch's float32 ones run in the vector loops, on both cores). The two-loop recursion is written as one pass per
+ * curvature vector (an update and the next dot product), so that fused passes read each vector once.
  */
 public final class Lbfgs {
 
@@ -122,6 +124,67 @@ public final class Lbfgs {
         public boolean done() { return status != Status.CONTINUE; }
     }
 
+    /**
+     * The passes over the optimizer's vectors (all of one length and of the optimizer's type, contiguous). Each
+     * implementation must give the same bits for the same inputs every time (resumed runs repeat their iterates).
+     */
+    public interface Passes {
+        /**
+         * out = uScale * u + a * v (with {@code uScale == 0}, u is not read and may be null); returns the dot product
+         * w . out (w == null: 0). out may be the same array as u or w.
+         */
+        double combine(INDArray out, double uScale, INDArray u, double a, INDArray v, INDArray w);
+
+        /** a . b */
+        double dot(INDArray a, INDArray b);
+
+        /** {v . v, max |v_i|}; the maximum is NaN when v holds a NaN. */
+        double[] norms(INDArray v);
+
+        /** s = xNew - x, y = gNew - g, then x = xNew; returns {s . y, s . s}. g and gNew are not changed. */
+        double[] accept(INDArray x, INDArray xNew, INDArray g, INDArray gNew, INDArray s, INDArray y);
+
+        /** The passes as ND4J/BLAS calls (level-1 BLAS on one vector at a time), for vectors of either type. */
+        Passes ND4J = new Passes() {
+            @Override
+            public double combine(INDArray out, double uScale, INDArray u, double a, INDArray v, INDArray w) {
+                BlasWrapper blas = Nd4j.getBlasWrapper();
+                if (uScale == 0) {
+                    out.assign(v);
+                    if (a != 1) out.muli(a);
+                } else {
+                    if (out != u) out.assign(u);
+                    if (uScale != 1) out.muli(uScale);
+                    blas.axpy(a, v, out);
+                }
+                return w == null ? 0 : blas.dot(w, out);
+            }
+
+            @Override
+            public double dot(INDArray a, INDArray b) {
+                return Nd4j.getBlasWrapper().dot(a, b);
+            }
+
+            /** max |v_i| by BLAS {@code i?amax} (ND4J's {@code amaxNumber} took milliseconds over a ufldl model's 0.3 M values). */
+            @Override
+            public double[] norms(INDArray v) {
+                BlasWrapper blas = Nd4j.getBlasWrapper();
+                double squares = blas.dot(v, v);
+                double max = Math.abs(v.getDouble(blas.level1().iamax(v)));   // BLAS's index may skip a NaN
+                return new double[] {squares, Double.isNaN(squares) ? Double.NaN : max};
+            }
+
+            @Override
+            public double[] accept(INDArray x, INDArray xNew, INDArray g, INDArray gNew, INDArray s, INDArray y) {
+                BlasWrapper blas = Nd4j.getBlasWrapper();
+                s.assign(xNew).subi(x);
+                y.assign(gNew).subi(g);
+                x.assign(xNew);
+                return new double[] {blas.dot(s, y), blas.dot(s, s)};
+            }
+        };
+    }
+
     public static final int DEFAULT_MEMORY = 10;
     private static final int STATE_MAGIC = 0x4C424653; // "LBFS"
     private static final int STATE_VERSION = 1;
@@ -132,7 +195,7 @@ public final class Lbfgs {
     private final int memory;
     private final DataType type;
     private final Settings settings;
-    private final BlasWrapper blas = Nd4j.getBlasWrapper();
+    private final Passes passes;
 
     // curvature pairs in a ring: the newest is at (head - 1) mod memory, `count` of them are valid
     private final INDArray[] s;
@@ -142,10 +205,11 @@ public final class Lbfgs {
     private int head;
     private int count;
 
-    private final INDArray g;      // gradient at the remembered point
+    private INDArray g;            // gradient at the remembered point
     private final INDArray dir;    // search direction
     private final INDArray xTrial; // line-search trial point
-    private final INDArray gTrial; // gradient at xTrial
+    private INDArray gTrial;       // gradient at xTrial (swapped with g when the point is accepted)
+    private double gSquares = Double.NaN, gMax = Double.NaN;   // g . g and max |g_i|, NaN until known for this g
     private INDArray sNew;         // candidate pair, swapped into the ring when accepted
     private INDArray yNew;
     private double f;
@@ -157,6 +221,10 @@ public final class Lbfgs {
     public Lbfgs(int dim, int memory, DataType type) { this(dim, memory, type, Settings.defaults()); }
 
     public Lbfgs(int dim, int memory, DataType type, Settings settings) {
+        this(dim, memory, type, settings, Passes.ND4J);
+    }
+
+    public Lbfgs(int dim, int memory, DataType type, Settings settings, Passes passes) {
         if (dim < 1) throw new IllegalArgumentException("dim must be >= 1");
         if (memory < 1) throw new IllegalArgumentException("memory must be >= 1");
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
@@ -166,6 +234,7 @@ public final class Lbfgs {
         this.memory = memory;
         this.type = type;
         this.settings = Objects.requireNonNull(settings);
+        this.passes = Objects.requireNonNull(passes);
         s = new INDArray[memory];
         y = new INDArray[memory];
         for (int i = 0; i < memory; i++) {
@@ -208,10 +277,11 @@ public final class Lbfgs {
                 throw new IllegalArgumentException("objective is not finite at the starting point: " + f);
             }
             remembered = true;
+            gSquares = Double.NaN;
         }
-        double gMax = maxAbs(g);
+        gNorms();
         if (gMax < settings.gradientTolerance()) {
-            return result(0, 0, evaluations, Status.CONVERGED_GRADIENT, false, false, gMax);
+            return result(0, 0, evaluations, Status.CONVERGED_GRADIENT, false, false);
         }
 
         double fOld = f;
@@ -219,31 +289,29 @@ public final class Lbfgs {
         LineSearch search = null;
         double slope = direction();
         if (slope < 0) {
-            double a0 = count == 0 ? 1.0 / blas.nrm2(g) : 1.0;
+            double a0 = count == 0 ? 1.0 / Math.sqrt(gSquares) : 1.0;
             search = wolfeSearch(x, objective, a0, slope);
             evaluations += search.evaluations;
         }
         if (search != null && !search.ok && count > 0 && -0.5 * slope <= resolution(f)) {
             // the quadratic model's decrease, -g.d / 2, is below what f can resolve: nothing left to gain
-            return result(0, 0, evaluations, Status.CONVERGED_DECREASE, false, false, gMax);
+            return result(0, 0, evaluations, Status.CONVERGED_DECREASE, false, false);
         }
         if (search == null || !search.ok) {
             reset = true;
             clearMemory();
-            dir.assign(g).negi();
-            search = backtrack(x, objective, -blas.dot(g, g));
+            search = backtrack(x, objective, passes.combine(dir, 0, null, -1, g, g));   // dir = -g; slope -g.g
             evaluations += search.evaluations;
             if (!search.ok) {
-                return result(0, 0, evaluations, Status.FAILED, true, false, gMax);
+                return result(0, 0, evaluations, Status.FAILED, true, false);
             }
         }
 
         // accept the last evaluated point (both searches end on it): x_new = xTrial, g_new = gTrial
         double fNew = search.value;
-        sNew.assign(xTrial).subi(x);
-        yNew.assign(gTrial).subi(g);
-        double sy = blas.dot(sNew, yNew);
-        double stepNorm = blas.nrm2(sNew);
+        double[] sySs = passes.accept(x, xTrial, g, gTrial, sNew, yNew);   // also x = xTrial
+        double sy = sySs[0];
+        double stepNorm = Math.sqrt(sySs[1]);
         boolean skipped = !(sy > 0) || !Double.isFinite(sy);
         if (!skipped) {
             INDArray freeS = s[head];
@@ -256,12 +324,14 @@ public final class Lbfgs {
             head = (head + 1) % memory;
             count = Math.min(count + 1, memory);
         }
-        x.assign(xTrial);
-        g.assign(gTrial);
+        INDArray newG = gTrial;
+        gTrial = g;
+        g = newG;
+        gSquares = Double.NaN;
         f = fNew;
         iteration++;
 
-        gMax = maxAbs(g);
+        gNorms();
         Status status;
         if (gMax < settings.gradientTolerance()) {
             status = Status.CONVERGED_GRADIENT;
@@ -270,16 +340,15 @@ public final class Lbfgs {
         } else {
             status = Status.CONTINUE;
         }
-        return result(search.step, stepNorm, evaluations, status, reset, skipped, gMax);
+        return result(search.step, stepNorm, evaluations, status, reset, skipped);
     }
 
-    /**
-     * max |v_i| by BLAS {@code i?amax} (ND4J's {@code amaxNumber} reduction took milliseconds over the 0.3 M values of a
-     * ufldl model); NaN when v holds a NaN, which BLAS's index may skip.
-     */
-    private double maxAbs(INDArray v) {
-        double m = Math.abs(v.getDouble(blas.level1().iamax(v)));
-        return Double.isNaN(blas.dot(v, v)) ? Double.NaN : m;
+    /** g . g and max |g_i| of the current g into gSquares and gMax, unless known. */
+    private void gNorms() {
+        if (!Double.isNaN(gSquares)) return;
+        double[] n = passes.norms(g);
+        gSquares = n[0];
+        gMax = n[1];
     }
 
     /** Ten units of rounding of a value of magnitude max(|v|, 1) in this optimizer's type. */
@@ -289,31 +358,40 @@ public final class Lbfgs {
     }
 
     private IterationResult result(double step, double stepNorm, int evaluations, Status status, boolean reset,
-                                   boolean skipped, double gMax) {
-        return new IterationResult(iteration, f, blas.nrm2(g), gMax, step, stepNorm, evaluations, status, reset,
+                                   boolean skipped) {
+        return new IterationResult(iteration, f, Math.sqrt(gSquares), gMax, step, stepNorm, evaluations, status, reset,
                 skipped, count);
     }
 
-    /** Writes the two-loop-recursion direction into {@code dir}; returns its slope g.d. */
+    /**
+     * Writes the two-loop-recursion direction into {@code dir}; returns its slope g.d. Each pass updates dir and takes
+     * the dot product the next update needs: 2 count + 1 passes (the scaling by gamma = s.y / y.y of the newest pair
+     * joins the first loop's last update).
+     */
     private double direction() {
-        dir.assign(g);
+        if (count == 0) return passes.combine(dir, 0, null, -1, g, g);               // dir = -g
+        int newest = Math.floorMod(head - 1, memory);
+        int oldest = Math.floorMod(head - count, memory);
+        // first loop, newest pair first: alpha_i = rho_i s_i.q, q -= alpha_i y_i (q starts as g)
+        double d = passes.combine(dir, 0, null, 1, g, s[newest]);
         for (int k = 0; k < count; k++) {
             int i = Math.floorMod(head - 1 - k, memory);
-            alpha[i] = rho[i] * blas.dot(s[i], dir);
-            blas.axpy(-alpha[i], y[i], dir);
+            alpha[i] = rho[i] * d;
+            if (k + 1 < count) {
+                d = passes.combine(dir, 1, dir, -alpha[i], y[i], s[Math.floorMod(head - 2 - k, memory)]);
+            }
         }
-        if (count > 0) {
-            int newest = Math.floorMod(head - 1, memory);
-            double gamma = 1.0 / (rho[newest] * blas.dot(y[newest], y[newest])); // s.y / y.y
-            dir.muli(gamma);
-        }
+        // r = gamma (q - alpha_oldest y_oldest), and y_oldest.r for the second loop
+        double gamma = 1.0 / (rho[newest] * passes.dot(y[newest], y[newest]));       // s.y / y.y
+        d = passes.combine(dir, gamma, dir, -gamma * alpha[oldest], y[oldest], y[oldest]);
+        // second loop, oldest pair first: beta_i = rho_i y_i.r, r += (alpha_i - beta_i) s_i; the last pass negates
         for (int k = count - 1; k >= 0; k--) {
             int i = Math.floorMod(head - 1 - k, memory);
-            double beta = rho[i] * blas.dot(y[i], dir);
-            blas.axpy(alpha[i] - beta, s[i], dir);
+            double c = alpha[i] - rho[i] * d;
+            d = k > 0 ? passes.combine(dir, 1, dir, c, s[i], y[Math.floorMod(head - k, memory)])
+                    : passes.combine(dir, -1, dir, -c, s[i], g);                    // dir = -r; slope g.dir
         }
-        dir.negi();
-        return blas.dot(g, dir);
+        return d;
     }
 
     private void clearMemory() {
@@ -326,10 +404,9 @@ public final class Lbfgs {
 
     /** The trial point x + a * dir: value into the return, gradient into gTrial, phi'(a) into slopeOut[0]. */
     private double evaluate(INDArray x, Objective objective, double a, double[] slopeOut) {
-        xTrial.assign(x);
-        blas.axpy(a, dir, xTrial);
+        passes.combine(xTrial, 1, x, a, dir, null);
         double v = objective.valueAndGradient(xTrial, gTrial);
-        slopeOut[0] = blas.dot(gTrial, dir);
+        slopeOut[0] = passes.dot(gTrial, dir);
         return v;
     }
 
@@ -520,6 +597,7 @@ public final class Lbfgs {
             if (rem) {
                 f = value;
                 g.assign(toArray(gradient));
+                gSquares = Double.NaN;
             }
             iteration = it;
             count = n;
