@@ -108,7 +108,10 @@ function row(r) {
   const flagged = r.flags > 0 ? el('a', { class: 'flag-count', href: `/run.html?id=${encodeURIComponent(r.runId)}#timeline`,
     title: `${r.flags} divergence flag${r.flags === 1 ? '' : 's'}: the run page lists them`,
     'aria-label': `${r.flags} divergence flag${r.flags === 1 ? '' : 's'}` }, ` ⚑ ${r.flags}`) : null;
-  const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null, flagged);
+  // a queued run with an error is held back (refused by a worker, or its trainer failed to start): said at once, why on hover
+  const held = r.status === 'queued' && r.error
+    ? el('span', { class: 'muted small held', title: r.error }, r.error.startsWith('refused') ? ' refused' : ' not started') : null;
+  const st = el('td', {}, statusBadge(r.status), r.divergedEpoch ? el('span', { class: 'muted' }, ` @${r.divergedEpoch}`) : null, held, flagged);
   if (r.error) st.title = r.error;
   // the answer first: the sparsity knobs, then the stroke share and the figures, then the rest of the configuration
   return el('tr', { 'data-run': r.runId, 'data-status': r.status },

@@ -165,6 +165,28 @@ class RunAndRunsPagesBrowserTest {
         });
     }
 
+    /**
+     * A queued run that a worker refused says so next to its status, why on hover, and its page says why (left over from
+     * the probe of many machines, 2026-12-04: the reason was in its timeline alone).
+     */
+    @Test
+    void a_refused_queued_run_says_so_on_the_runs_page_and_its_own() throws Exception {
+        withOwnPages("refused", (ownLog, ownBase) -> {
+            String run = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "2"));
+            String waiting = Fixtures.queued(ownLog, Map.of("data", "bars", "beta", "3", "epochs", "2", "seed", "5"));
+            ownLog.append(run, new RunEvent.Refused("box-9:1", "box-9", "the data set 'bars' on this machine has another fingerprint"));
+            String why = "refused by worker box-9:1 (host box-9): the data set 'bars' on this machine has another fingerprint";
+            driver.get(ownBase + "/index.html");
+            By held = By.cssSelector("#runs tr[data-run='" + run + "'] .held");
+            chrome.waitFor(10).until(d -> !d.findElements(held).isEmpty());
+            assertEquals("refused", driver.findElement(held).getText());
+            assertEquals(why, driver.findElement(held).getAttribute("title"));
+            assertTrue(driver.findElements(By.cssSelector("#runs tr[data-run='" + waiting + "'] .held")).isEmpty(), "a run no worker refused");
+            driver.get(ownBase + "/run.html?id=" + run);
+            chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().contains("error: " + why));
+        });
+    }
+
     /** The runs page marks a run that raised divergence flags by their count, linking its page (found 2026-12-03 by a walkthrough). */
     @Test
     void the_runs_page_marks_a_run_with_divergence_flags() {

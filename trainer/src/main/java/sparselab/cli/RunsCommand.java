@@ -62,6 +62,12 @@ public class RunsCommand implements Callable<Integer> {
         // columns as wide as their longest value (a long data path or group name widens its column), a value over
         // 48 characters clipped with "…": a long value never shifts the columns after it
         TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12, 13), MAX_WIDTH).forEach(out::println);
+        // queued runs held back (refused by every worker that saw them, or their trainer failed to start): why, in full
+        for (RunRow r : runs) {
+            if (r.effectiveStatus(now).equals("queued") && r.error() != null) {
+                out.println(r.runId() + " is queued: " + sparselab.config.ConfigException.visible(r.error()));
+            }
+        }
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;
             String unknown = sparselab.store.RunFilter.unknownKeys(text, true);

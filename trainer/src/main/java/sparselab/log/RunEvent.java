@@ -71,8 +71,9 @@ public sealed interface RunEvent {
     record Released(int epoch, String reason) implements RunEvent {}
 
     /**
-     * A worker would not train the run (its copy of the data set has another fingerprint); the run stays queued
-     * for another worker.
+     * A worker would not train the run (its copy of the data set has another fingerprint, cannot be loaded there, or
+     * the configuration does not build there); the run stays queued for another worker, and its row's error says why
+     * until a trainer starts it ({@link Projection#refusal}).
      */
     record Refused(String worker, String host, String reason) implements RunEvent {}
 

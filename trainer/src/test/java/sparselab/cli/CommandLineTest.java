@@ -570,6 +570,31 @@ class CommandLineTest {
     }
 
     /**
+     * A queued run that every worker refused read only as queued: the reason was in its timeline alone (left over from the
+     * probe of many machines, 2026-12-04). Now its newest refusal is its error, which {@code runs} prints under its table.
+     */
+    @Test
+    void runs_says_why_a_queued_run_was_refused() throws Exception {
+        String db = dir.resolve("refused-runs.db").toString();
+        Result sweep = run("sweep", "--db", db, "--set", "data=bars", "--set", "limit=600", "--set", "epochs=2", "--set", "hidden=4,9", "--queue-only");
+        assertEquals(0, sweep.code(), sweep.err());
+        String refused;
+        String other;
+        try (EventLog log = EventLog.open(Path.of(db))) {
+            List<String> ids = log.queued(10);
+            assertEquals(2, ids.size(), ids::toString);
+            refused = ids.get(0);
+            other = ids.get(1);
+            log.append(refused, new sparselab.log.RunEvent.Refused("box-9:1", "box-9", "the data set 'bars' on this machine has another fingerprint"));
+        }
+        Result runs = run("runs", "--db", db);
+        assertEquals(0, runs.code(), runs.err());
+        assertTrue(runs.out().contains(refused + " is queued: refused by worker box-9:1 (host box-9): the data set 'bars' on this machine has another fingerprint"),
+                runs.out());
+        assertFalse(runs.out().contains(other + " is queued"), runs.out());
+    }
+
+    /**
      * {@code resume --background} started a trainer of its own even when a worker with a free slot served the log, while
      * {@code train --background} and the dashboard's resume hand the run to it. Now it queues the run again for that
      * worker (a {@code requeued} event by cli), names who took it, and the worker trains it to its end; a run that
