@@ -17,7 +17,8 @@ import java.util.Map;
  * a resumed or taken-over run's trainer trains again the epochs after its checkpoint that the log holds already (it does
  * not log them again, so the run's progress stands still), the epoch it started from (0: from the start); else null.
  * {@code flags} is how many divergence flags the run raised (the run page lists them), so a list can mark a run whose
- * training went wrong though it finished.
+ * training went wrong though it finished. {@code error} is the run's error, or for a queued run that a worker refused,
+ * the newest refusal (why it waits).
  */
 public record RunView(
         String runId, String status, String createdAt, String updatedAt, String preset, String group, String origin,
@@ -33,11 +34,23 @@ public record RunView(
      * replays from ({@link RunQueries#replayFrom}).
      */
     public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags) {
+        return of(r, now, m, namedGroup, replayFrom, flags, null);
+    }
+
+    /**
+     * The same, with the run's newest refusal by a worker since it was last started or queued again ({@code refusal}: null
+     * when none): a queued run without an error of its own takes the refusal's words as its error, so the pages say why it
+     * waits ({@link sparselab.log.RunEvent.Refused#says}).
+     */
+    public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags,
+                             sparselab.log.RunEvent.Refused refusal) {
         Map<String, String> c = r.configMap();
-        return new RunView(r.runId(), r.effectiveStatus(now), r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
+        String status = r.effectiveStatus(now);
+        String error = r.error() == null && refusal != null && status.equals("queued") ? refusal.says() : r.error();
+        return new RunView(r.runId(), status, r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
                 c.get("data"), c.get("beta"), c.get("rho"), c.get("estimator"), c.get("hiddenActivation"), c.get("hidden"),
                 c.get("batchSize"), r.epochsDone(), r.epochsTotal(), fin(r.lastLoss()), fin(r.lastRecon()), fin(r.lastHeldout()),
-                fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), r.error(),
+                fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), error,
                 r.tagList(), r.cancelRequested(), r.snapshots(), r.worker(), r.createdSeq(),
                 m == null ? null : fin(m.strokeShare()), m == null ? null : fin(m.locality()), m == null ? null : m.epoch(),
                 m == null ? null : fin(m.deadFraction()), c.get("optimizer"), r.pid(), r.host(),

@@ -108,21 +108,12 @@ public final class Projection {
             });
         } else if (ev instanceof RunEvent.StartFailed sf) {
             r = s.with(b -> b.error = "start attempt " + sf.attempt() + " failed: " + sf.error());
-        } else if (ev instanceof RunEvent.Refused rf) {
-            // a queued run that a worker will not train says why until a trainer starts it (the newest refusal); a refusal
-            // that meets the run already taken by another worker changes nothing
-            r = s.status().equals("queued") ? s.with(b -> b.error = refusal(rf)) : s;
         } else if (ev instanceof Created) {
             throw new IllegalStateException("run " + e.runId() + " has a second created event");
         } else {
-            r = s; // filter_measures, and events that change only their own projection rows
+            r = s; // refused, filter_measures, and events that change only their own projection rows
         }
         return touched(r, e);
-    }
-
-    /** The error a refusal leaves on its queued run: who refused it, and why. */
-    public static String refusal(RunEvent.Refused rf) {
-        return "refused by worker " + rf.worker() + " (host " + rf.host() + "): " + rf.reason();
     }
 
     /** Every event moves {@code updated_at} and {@code last_seq}. */

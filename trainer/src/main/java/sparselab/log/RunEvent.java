@@ -72,10 +72,15 @@ public sealed interface RunEvent {
 
     /**
      * A worker would not train the run (its copy of the data set has another fingerprint, cannot be loaded there, or
-     * the configuration does not build there); the run stays queued for another worker, and its row's error says why
-     * until a trainer starts it ({@link Projection#refusal}).
+     * the configuration does not build there); the run stays queued for another worker, and while it waits, its
+     * newest refusal says why (EventLog.refusals: {@code runs}, the pages).
      */
-    record Refused(String worker, String host, String reason) implements RunEvent {}
+    record Refused(String worker, String host, String reason) implements RunEvent {
+        /** Who refused the run, and why, as a line: {@code refused by worker NAME (host HOST): why}. */
+        public String says() {
+            return "refused by worker " + worker + " (host " + host + "): " + reason;
+        }
+    }
 
     /**
      * Someone asked that a run that stopped early (interrupted, cancelled, failed) be trained on: it is queued

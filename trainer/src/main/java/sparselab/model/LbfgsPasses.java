@@ -9,7 +9,8 @@ import sparselab.optim.Lbfgs;
  * two halves that run at once where the full batch's two lanes do ({@link TwoLanes}; one after the other elsewhere, with
  * the same bits). The two-loop recursion becomes one pass per curvature vector, each update fused with the next dot
  * product, and the accepted step one pass; the ND4J calls they replace made about twice the memory traffic on one core
- * (docs/performance.md, the L-BFGS step). Dot products are accumulated in float64, the halves added in a fixed order.
+ * (docs/performance.md, the L-BFGS step). Dot products are accumulated in float32 vector lanes (as BLAS sdot sums),
+ * each half's lanes and tail added up in float64, and the two halves added in a fixed order.
  */
 public final class LbfgsPasses implements Lbfgs.Passes {
     /** The passes, for float32 vectors where the vector loops are on (as a model's own passes, {@link Elementwise#on}). */

@@ -131,7 +131,7 @@ public final class Lbfgs {
     public interface Passes {
         /**
          * out = uScale * u + a * v (with {@code uScale == 0}, u is not read and may be null); returns the dot product
-         * w . out (w == null: 0). out may be the same array as u or w.
+         * w . out of the values just written (w == null: 0). out may be the same array as u or w.
          */
         double combine(INDArray out, double uScale, INDArray u, double a, INDArray v, INDArray w);
 
@@ -366,7 +366,7 @@ public final class Lbfgs {
     /**
      * Writes the two-loop-recursion direction into {@code dir}; returns its slope g.d. Each pass updates dir and takes
      * the dot product the next update needs: 2 count + 1 passes (the scaling by gamma = s.y / y.y of the newest pair
-     * joins the first loop's last update).
+     * joins the first loop's last update), and one more for y.y.
      */
     private double direction() {
         if (count == 0) return passes.combine(dir, 0, null, -1, g, g);               // dir = -g

@@ -346,6 +346,12 @@ public interface EventLog extends AutoCloseable {
     /** Of each of the runs that has divergence flags, how many (one query, read from the events' index; a run without any is left out). */
     java.util.Map<String, Long> flagCounts(java.util.Collection<String> runIds);
 
+    /**
+     * Of each of the runs that a worker refused since a trainer last started it (or since it was last queued again), the
+     * newest refusal (read from the events' index; a run without one is left out): why a queued run waits.
+     */
+    java.util.Map<String, RunEvent.Refused> refusals(java.util.Collection<String> runIds);
+
     /** The epochs the run's flags mark, each once, in order (no flag is read whole: a run may have hundreds of thousands). */
     List<Integer> flagEpochs(String runId);
 

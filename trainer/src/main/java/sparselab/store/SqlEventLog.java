@@ -1122,6 +1122,21 @@ final class SqlEventLog implements EventLog {
     }
 
     @Override
+    public Map<String, RunEvent.Refused> refusals(java.util.Collection<String> runIds) {
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(runIds));
+        Map<String, RunEvent.Refused> out = new java.util.HashMap<>();
+        for (List<String> chunk : chunks(ids)) {
+            jdbi.useHandle(h -> h.createQuery(EVENT_COLUMNS + "WHERE run_id IN (<ids>) AND type = 'refused' AND seq > COALESCE("
+                            + "(SELECT MAX(s.seq) FROM events s WHERE s.run_id = events.run_id AND s.type IN ('started', 'requeued')), 0) "
+                            + "ORDER BY run_id, seq")
+                    .bindList("ids", chunk)
+                    .map((rs, ctx) -> decode(rs))
+                    .forEach(e -> out.put(e.runId(), (RunEvent.Refused) e.event())));      // in order: the newest stays
+        }
+        return out;
+    }
+
+    @Override
     public long flagCount(String runId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE run_id = :r AND type = 'divergence_flag'")
                 .bind("r", runId).mapTo(Long.class).one());

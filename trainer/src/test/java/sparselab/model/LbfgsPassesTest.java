@@ -154,6 +154,8 @@ class LbfgsPassesTest {
 
     @Test
     void halves_at_once_and_in_turn_give_the_same_bits() {
+        ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);
+        org.junit.jupiter.api.Assumptions.assumeTrue(TwoLanes.atOnce(), "one processor: the halves cannot run at once here");
         int n = 3 * LbfgsPasses.SPLIT_MIN + 5;
         List<double[]> sums = new ArrayList<>();
         List<float[]> outs = new ArrayList<>();
@@ -206,6 +208,45 @@ class LbfgsPassesTest {
             out.add(x.toFloatVector());
         }
         return out;
+    }
+
+    /** On these passes too, every step's direction is the textbook two-loop recursion's (in float64), the ring wrapped. */
+    @Test
+    void every_direction_on_these_passes_is_the_textbook_twoloop_recursions() {
+        int n = LbfgsPasses.SPLIT_MIN + 37;
+        ProductThreads.useLanes(ProductThreads.Lanes.AT_ONCE);
+        Lbfgs opt = new Lbfgs(n, 3, DataType.FLOAT, Lbfgs.Settings.defaults().withTolerances(1e-4, 0), P);
+        int most = sparselab.optim.TextbookLbfgs.assertDirections(opt, Nd4j.zeros(DataType.FLOAT, n), BOWL, 9, 1e-4);
+        assertEquals(3, most, "steps with a full memory were checked");
+        assertTrue(opt.iteration() > 4, "the ring wrapped: " + opt.iteration() + " iterations");
+    }
+
+    /** The ND4J passes keep the same contract: out may be u or w, uScale 0 does not read u, a NaN makes both norms NaN. */
+    @Test
+    void the_nd4j_passes_keep_the_contract() {
+        for (Lbfgs.Passes passes : new Lbfgs.Passes[] {Lbfgs.Passes.ND4J, P}) {
+            String which = passes == P ? "vector loops" : "ND4J";
+            INDArray u = Nd4j.createFromArray(1f, 2f, 3f), v = Nd4j.createFromArray(4f, 5f, 6f), w = Nd4j.createFromArray(-1f, -2f, -3f);
+            assertEquals(-18.0, passes.combine(u, -1, u, 1, v, w), 1e-6, which + ": w . (-u + v)");
+            assertArrayEquals(new float[] {3f, 3f, 3f}, u.toFloatVector(), 0f, which + ": out is u");
+            assertEquals(308.0, passes.combine(w, 0, null, 2, v, w), 1e-6, which + ": out is w, u not read");
+            assertArrayEquals(new float[] {8f, 10f, 12f}, w.toFloatVector(), 0f, which);
+            assertArrayEquals(new double[] {30, 5}, passes.norms(Nd4j.createFromArray(1f, -5f, 2f)), 1e-9, which);
+            double[] nan = passes.norms(Nd4j.createFromArray(1f, Float.NaN, -5f));
+            assertTrue(Double.isNaN(nan[0]) && Double.isNaN(nan[1]), which + ": a NaN makes both NaN");
+            INDArray x = Nd4j.createFromArray(1f, 1f), s = Nd4j.create(DataType.FLOAT, 2), y = Nd4j.create(DataType.FLOAT, 2);
+            assertArrayEquals(new double[] {1, 5}, passes.accept(x, Nd4j.createFromArray(2f, 3f), Nd4j.createFromArray(0f, 1f),
+                    Nd4j.createFromArray(1f, 1f), s, y), 1e-9, which + ": {s.y, s.s}");
+            assertArrayEquals(new float[] {1f, 2f}, s.toFloatVector(), 0f, which);
+            assertArrayEquals(new float[] {1f, 0f}, y.toFloatVector(), 0f, which);
+            assertArrayEquals(new float[] {2f, 3f}, x.toFloatVector(), 0f, which + ": x moved");
+        }
+        // a view with an offset: the vector loops read from where it starts
+        INDArray whole = Nd4j.createFromArray(9f, 9f, 1f, 2f, 3f, 9f);
+        INDArray view = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5));
+        assertEquals(14.0, P.dot(view, view), 1e-9, "a view's own values");
+        P.combine(view, 0, null, -1, Nd4j.createFromArray(1f, 1f, 1f), null);
+        assertArrayEquals(new float[] {9f, 9f, -1f, -1f, -1f, 9f}, whole.toFloatVector(), 0f, "written where the view is");
     }
 
     @Test

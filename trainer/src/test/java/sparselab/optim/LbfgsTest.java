@@ -98,6 +98,16 @@ class LbfgsTest {
         return a;
     }
 
+    /** Every step's direction is the textbook two-loop recursion's, with no pairs, a few, and a full ring that has wrapped. */
+    @Test
+    void every_direction_is_the_textbook_twoloop_recursions() {
+        int n = 10;
+        Lbfgs opt = new Lbfgs(n, 5, DataType.DOUBLE, strict());
+        int most = TextbookLbfgs.assertDirections(opt, standardStart(n), ROSENBROCK, 40, 1e-9);
+        assertEquals(5, most, "steps with a full memory were checked");
+        assertTrue(opt.iteration() > 10, "the ring wrapped: " + opt.iteration() + " iterations");
+    }
+
     @Test
     void convex_quadratic_reaches_its_known_minimum() {
         int n = 20;

@@ -43,6 +43,34 @@ class EventLogTest {
 
     static RunEvent.Started started(long pid) { return new RunEvent.Started(pid, "host", 2, 0, "fp", Map.of()); }
 
+    /**
+     * Why a queued run waits: of each run, its newest refusal since a trainer last started it or it was queued again, read
+     * at once for many runs (a queued run every worker refused read only as queued: left over from the probe of many
+     * machines, 2026-12-04).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void refusals_are_the_newest_since_the_run_was_last_started_or_queued_again(String kind) {
+        try (EventLog log = EventLog.open(Logs.newLog(kind, dir))) {
+            String refused = createRun(log), started = createRun(log), released = createRun(log), plain = createRun(log);
+            log.append(refused, new RunEvent.Refused("w1", "h1", "first"));
+            log.append(refused, new RunEvent.Refused("w2", "h2", "second"));
+            log.append(started, new RunEvent.Refused("w1", "h1", "before its start"));
+            log.claim(started, started(7), r -> true).orElseThrow();
+            log.append(released, new RunEvent.Refused("w1", "h1", "before its start"));
+            Lease lease = log.claim(released, started(8), r -> true).orElseThrow();
+            lease.appendAll(List.of(epoch(1, 2.0), new RunEvent.Released(1, "the worker is stopping")), List.of());
+            log.append(released, new RunEvent.Refused("w3", "h3", "after its release"));
+            var found = log.refusals(List.of(refused, started, released, plain, refused));
+            assertEquals(java.util.Set.of(refused, released), found.keySet());
+            assertEquals(new RunEvent.Refused("w2", "h2", "second"), found.get(refused));
+            assertEquals("refused by worker w3 (host h3): after its release", found.get(released).says());
+            assertEquals(java.util.Map.of(), log.refusals(List.of()));
+            log.append(refused, new RunEvent.Requeued("test"));
+            assertFalse(log.refusals(List.of(refused)).containsKey(refused), "queued again: the refusals before are not its now");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void events_get_per_run_sequence_numbers_and_projections_follow(String kind) {
