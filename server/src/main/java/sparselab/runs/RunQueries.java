@@ -36,9 +36,9 @@ public final class RunQueries {
         var named = log.groupsNamed(page.stream().filter(r -> r.runGroup() == null).map(RunRow::runId).toList());
         var replays = replayFrom(page, now);
         var flags = log.flagCounts(page.stream().map(RunRow::runId).toList());
-        var refusals = refusals(page, now);
+        var waiting = log.waitingWhy(page, now);
         List<RunView> out = page.stream().map(r -> RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()),
-                flags.getOrDefault(r.runId(), 0L), refusals.get(r.runId()))).toList();
+                flags.getOrDefault(r.runId(), 0L), waiting.get(r.runId()))).toList();
         return new RunPage(out, more && !out.isEmpty() ? out.get(out.size() - 1).seq() : null);
     }
 
@@ -46,13 +46,7 @@ public final class RunQueries {
     public RunView view(RunRow r, Instant now) {
         return RunView.of(r, now, log.lastMeasures(List.of(r.runId())).get(r.runId()),
                 r.runGroup() == null && !log.groupsNamed(List.of(r.runId())).isEmpty(), replayFrom(List.of(r), now).get(r.runId()),
-                log.flagCounts(List.of(r.runId())).getOrDefault(r.runId(), 0L), refusals(List.of(r), now).get(r.runId()));
-    }
-
-    /** The newest refusal of each queued run among {@code rows} that a worker refused (the log is asked only when one is queued). */
-    private Map<String, sparselab.log.RunEvent.Refused> refusals(List<RunRow> rows, Instant now) {
-        List<String> queued = rows.stream().filter(r -> "queued".equals(r.effectiveStatus(now))).map(RunRow::runId).toList();
-        return queued.isEmpty() ? Map.of() : log.refusals(queued);
+                log.flagCounts(List.of(r.runId())).getOrDefault(r.runId(), 0L), log.waitingWhy(List.of(r), now).get(r.runId()));
     }
 
     /**

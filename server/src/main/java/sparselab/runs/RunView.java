@@ -38,16 +38,14 @@ public record RunView(
     }
 
     /**
-     * The same, with the run's newest refusal by a worker since it was last started or queued again ({@code refusal}: null
-     * when none): a queued run without an error of its own takes the refusal's words as its error, so the pages say why it
-     * waits ({@link sparselab.log.RunEvent.Refused#says}).
+     * The same, with why the run waits when it is queued ({@code waiting}: {@link sparselab.store.EventLog#waitingWhy},
+     * null otherwise), which is then its error, so the pages say it.
      */
     public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags,
-                             sparselab.log.RunEvent.Refused refusal) {
+                             String waiting) {
         Map<String, String> c = r.configMap();
-        String status = r.effectiveStatus(now);
-        String error = r.error() == null && refusal != null && status.equals("queued") ? refusal.says() : r.error();
-        return new RunView(r.runId(), status, r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
+        String error = waiting != null ? waiting : r.error();
+        return new RunView(r.runId(), r.effectiveStatus(now), r.createdAt(), r.updatedAt(), r.preset(), r.runGroup(), r.origin(),
                 c.get("data"), c.get("beta"), c.get("rho"), c.get("estimator"), c.get("hiddenActivation"), c.get("hidden"),
                 c.get("batchSize"), r.epochsDone(), r.epochsTotal(), fin(r.lastLoss()), fin(r.lastRecon()), fin(r.lastHeldout()),
                 fin(r.lastPenalty()), fin(r.lastMeanActivation()), fin(r.lastClippedFraction()), r.divergedEpoch(), error,

@@ -63,12 +63,9 @@ public class RunsCommand implements Callable<Integer> {
         // 48 characters clipped with "…": a long value never shifts the columns after it
         TextTable.lines(rows, java.util.Set.of(9, 10, 11, 12, 13), MAX_WIDTH).forEach(out::println);
         // queued runs held back (a worker refused them, or their trainer failed to start): why, in full, as the pages say it
-        List<String> queued = runs.stream().filter(r -> r.effectiveStatus(now).equals("queued")).map(RunRow::runId).toList();
-        var refusals = queued.isEmpty() ? Map.<String, sparselab.log.RunEvent.Refused>of() : log.refusals(queued);
+        var waiting = log.waitingWhy(runs, now);
         for (RunRow r : runs) {
-            if (!queued.contains(r.runId())) continue;
-            String why = r.error() != null ? r.error() : refusals.containsKey(r.runId()) ? refusals.get(r.runId()).says() : null;
-            if (why != null) out.println(r.runId() + " is queued: " + sparselab.config.ConfigException.visible(why));
+            if (waiting.containsKey(r.runId())) out.println(r.runId() + " is queued: " + sparselab.config.ConfigException.visible(waiting.get(r.runId())));
         }
         if (runs.isEmpty()) {
             boolean filtered = status != null || group != null || text != null;

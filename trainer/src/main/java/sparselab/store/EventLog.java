@@ -352,6 +352,23 @@ public interface EventLog extends AutoCloseable {
      */
     java.util.Map<String, RunEvent.Refused> refusals(java.util.Collection<String> runIds);
 
+    /**
+     * Why each queued run among {@code rows} waits, where something says so: its own error (its trainer failed to
+     * start), else its newest refusal ({@link RunEvent.Refused#says}); the log is asked only when a run is queued. What
+     * {@code runs} prints under its table and the pages show as a queued run's error.
+     */
+    default java.util.Map<String, String> waitingWhy(List<RunRow> rows, Instant now) {
+        List<RunRow> queued = rows.stream().filter(r -> "queued".equals(r.effectiveStatus(now))).toList();
+        if (queued.isEmpty()) return Map.of();
+        Map<String, RunEvent.Refused> refused = refusals(queued.stream().map(RunRow::runId).toList());
+        Map<String, String> why = new java.util.HashMap<>();
+        for (RunRow r : queued) {
+            if (r.error() != null) why.put(r.runId(), r.error());
+            else if (refused.containsKey(r.runId())) why.put(r.runId(), refused.get(r.runId()).says());
+        }
+        return why;
+    }
+
     /** The epochs the run's flags mark, each once, in order (no flag is read whole: a run may have hundreds of thousands). */
     List<Integer> flagEpochs(String runId);
 

@@ -66,6 +66,10 @@ class EventLogTest {
             assertEquals(new RunEvent.Refused("w2", "h2", "second"), found.get(refused));
             assertEquals("refused by worker w3 (host h3): after its release", found.get(released).says());
             assertEquals(java.util.Map.of(), log.refusals(List.of()));
+            // why each queued run waits: the refused one says so; a running one and a queued one no worker refused do not
+            java.time.Instant now = log.clock().instant();
+            List<sparselab.log.RunRow> rows = java.util.stream.Stream.of(refused, started, plain).map(id -> log.run(id).orElseThrow()).toList();
+            assertEquals(java.util.Map.of(refused, "refused by worker w2 (host h2): second"), log.waitingWhy(rows, now));
             log.append(refused, new RunEvent.Requeued("test"));
             assertFalse(log.refusals(List.of(refused)).containsKey(refused), "queued again: the refusals before are not its now");
         }
