@@ -553,9 +553,12 @@ class CommandLineHelpAndServeTest {
         List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), args.toString());
-        for (String flag : List.of("-Xmx3g", "-XX:G1PeriodicGCInterval=3000", "-XX:MaxHeapFreeRatio=30", "-Dorg.bytedeco.javacpp.maxbytes=4G")) {
+        List<String> defaults = new java.util.ArrayList<>(List.of("-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=4G"));
+        defaults.addAll(sparselab.runs.NativeEnv.HEAP_SHAPING);     // the trainer processes' heap flags, the same here
+        for (String flag : defaults) {
             assertTrue(args.contains(flag), "the default " + flag + " is kept: " + args);
         }
+        assertTrue(args.indexOf("-XX:+UnlockExperimentalVMOptions") < args.indexOf("-XX:G1ExpandByPercentOfAvailable=2"), args.toString());
         assertTrue(args.contains("-Dsparselab.checkpointSeconds=0"), args.toString());
         assertTrue(args.indexOf("-Xmx5g") > args.indexOf("-Xmx3g"), "the user's -Xmx comes later, so it wins: " + args);
         assertTrue(args.indexOf("-Xmx5g") < args.indexOf("sparselab.Main"), args.toString());
