@@ -27,8 +27,10 @@ public final class NativeEnv {
      * its limit, G1 takes a few per cent of the time in collections as a reason to grow it, and grows it each time by a
      * fifth of what it has not yet committed (by default). With a 3 GB limit, a {@code ufldl} run's first seconds grew
      * its heap to 260-300 MB committed, against 140 MB with a 512 MB limit; steps of 2% keep it at 160-190 MB without
-     * lowering the limit that large runs need. Peak resident memory of such a run in nine runs alternating with nine
-     * without the flag: 522-610 MB (mean 558) against 548-650 MB (mean 612).
+     * lowering the limit that large runs need. Peak resident memory of such a run through the launcher (3 GB), runs
+     * alternating with and without the flag: 545-555 MB against 592-651 MB in five pairs, but no difference one could
+     * see in four pairs half an hour later (522-610 against 548-605 MB). The trainer processes' 2 GB limit was not
+     * measured apart.
      */
     public static final java.util.List<String> HEAP_SHAPING =
             java.util.List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:G1PeriodicGCInterval=3000", "-XX:GCTimeRatio=1",

@@ -596,7 +596,11 @@ public final class RunExecutor {
      */
     record Samples(INDArray train, INDArray heldOut, SnapshotMeasures measures) {
         static Samples of(Dataset data, RunConfig cfg) {
-            DataSets.Split split = DataSets.split(data, cfg.holdout(), cfg.seed());
+            return of(DataSets.split(data, cfg.holdout(), cfg.seed()), cfg);
+        }
+
+        /** The samples of a split already made: native copies of its parts, none of its arrays kept. */
+        static Samples of(DataSets.Split split, RunConfig cfg) {
             return new Samples(matrix(split.train()), split.heldout().count() > 0 ? matrix(split.heldout()) : null,
                     new SnapshotMeasures(cfg, split));
         }

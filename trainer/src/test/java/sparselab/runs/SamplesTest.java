@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A run's samples ({@link RunExecutor.Samples}): the split's images, in native memory, holding none of the heap's. */
 class SamplesTest {
@@ -22,26 +23,30 @@ class SamplesTest {
         RunConfig cfg = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=500", "hidden=6", "holdout=0.2", "seed=7"));
         Dataset data = DataSets.load(cfg.data(), Runs.dataDir(), cfg.limit());
         DataSets.Split split = DataSets.split(data, cfg.holdout(), cfg.seed());
-        RunExecutor.Samples samples = RunExecutor.Samples.of(data, cfg);
-        assertEquals(split.train().count(), samples.train().rows());
-        assertEquals(split.heldout().count(), samples.heldOut().rows());
+        float[] trainImages = split.train().pixels().clone(), heldImages = split.heldout().pixels().clone();
+        RunExecutor.Samples samples = RunExecutor.Samples.of(split, cfg);
+        assertEquals(400, samples.train().rows());
+        assertEquals(100, samples.heldOut().rows());
         assertEquals(data.dim(), samples.train().columns());
-        assertArrayEquals(split.train().pixels(), samples.train().data().asFloat(), "the training images, in the split's order");
-        assertArrayEquals(split.heldout().pixels(), samples.heldOut().data().asFloat(), "the held-out images");
+        assertArrayEquals(trainImages, samples.train().data().asFloat(), "the training images, in the split's order");
+        assertArrayEquals(heldImages, samples.heldOut().data().asFloat(), "the held-out images");
         assertNotNull(samples.measures());
 
-        // with the data set and this test's own split let go, nothing the samples hold keeps their pixels on the heap
-        WeakReference<float[]> all = new WeakReference<>(data.pixels()), train = new WeakReference<>(split.train().pixels());
-        data = null;
+        // with the split let go, nothing the samples hold keeps its images on the heap
+        WeakReference<float[]> train = new WeakReference<>(split.train().pixels()), held = new WeakReference<>(split.heldout().pixels());
         split = null;
-        for (int i = 0; i < 50 && (all.get() != null || train.get() != null); i++) {
+        for (int i = 0; i < 50 && (train.get() != null || held.get() != null); i++) {
             System.gc();
             Thread.sleep(20);
         }
-        assertNull(all.get(), "the data set's pixels are collected while the samples live");
-        assertNull(train.get());
-        assertEquals(400, samples.train().rows(), "and the samples are still there");
-        assertEquals(100, samples.heldOut().rows());
+        assertTrue(train.get() == null, "the split's training images are collected while the samples live");
+        assertTrue(held.get() == null, "and its held-out images");
+        assertEquals(400, samples.train().rows(), "the samples are still there");
+
+        // from the data set: the same split by the run's seed
+        RunExecutor.Samples again = RunExecutor.Samples.of(data, cfg);
+        assertArrayEquals(trainImages, again.train().data().asFloat());
+        assertArrayEquals(heldImages, again.heldOut().data().asFloat());
 
         RunConfig none = ConfigLoader.resolve(null, null, List.of("data=bars", "limit=50", "hidden=6", "holdout=0"));
         assertNull(RunExecutor.Samples.of(DataSets.load(none.data(), Runs.dataDir(), none.limit()), none).heldOut(),
