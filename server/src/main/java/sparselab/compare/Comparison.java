@@ -72,6 +72,7 @@ public final class Comparison {
                 if (thinning != null) thinningOf.put(r.runId(), thinning);
             }
         }
+        var waiting = log.waitingWhy(rows, now);
         for (RunRow r : rows) {
             // every epoch of short runs; of long ones those above, a page at a time
             Curves.Thinning thinning = thinningOf.get(r.runId());
@@ -80,7 +81,7 @@ public final class Comparison {
             if (r.divergedEpoch() != null && !diverged.contains(r.divergedEpoch())) diverged.add(r.divergedEpoch());
             String rho = r.configMap().get("rho");
             series.add(new Series(RunView.of(r, now, measures.get(r.runId()), named.contains(r.runId()), replays.get(r.runId()),
-                    flags.getOrDefault(r.runId(), 0L)), rho == null ? null : Double.valueOf(rho),
+                    flags.getOrDefault(r.runId(), 0L), waiting.get(r.runId())), rho == null ? null : Double.valueOf(rho),
                     col(m, p -> p.epoch()), col(m, EpochMetrics::loss), col(m, EpochMetrics::recon), col(m, EpochMetrics::heldout),
                     col(m, EpochMetrics::penalty), col(m, EpochMetrics::decay), col(m, EpochMetrics::meanActivation), col(m, EpochMetrics::meanAbsSp),
                     col(m, EpochMetrics::clippedFraction), diverged,

@@ -31,15 +31,8 @@ public record RunView(
     /**
      * With {@code m}, the run's newest filter measures (null: none), whether a group is named after it
      * ({@code namedGroup}: the group its twin was queued in, when the run itself is in none), and the epoch its trainer
-     * replays from ({@link RunQueries#replayFrom}).
-     */
-    public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags) {
-        return of(r, now, m, namedGroup, replayFrom, flags, null);
-    }
-
-    /**
-     * The same, with why the run waits when it is queued ({@code waiting}: {@link sparselab.store.EventLog#waitingWhy},
-     * null otherwise), which is then its error, so the pages say it.
+     * replays from ({@link RunQueries#replayFrom}), and why the run waits when it is queued ({@code waiting}:
+     * {@link sparselab.store.EventLog#waitingWhy}, null otherwise), which is then its error, so the pages say it.
      */
     public static RunView of(RunRow r, Instant now, sparselab.log.MeasuresRow m, boolean namedGroup, Integer replayFrom, long flags,
                              String waiting) {

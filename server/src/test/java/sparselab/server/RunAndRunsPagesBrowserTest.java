@@ -184,6 +184,11 @@ class RunAndRunsPagesBrowserTest {
             assertTrue(driver.findElements(By.cssSelector("#runs tr[data-run='" + waiting + "'] .held")).isEmpty(), "a run no worker refused");
             driver.get(ownBase + "/run.html?id=" + run);
             chrome.waitFor(10).until(d -> d.findElement(By.id("summary")).getText().contains("error: " + why));
+            // the comparison's runs say it as the lists do
+            String compare = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(ownBase + "/api/compare?runs=" + run + "," + waiting)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(compare.contains("\"error\":\"" + why + "\""), compare);
         });
     }
 
