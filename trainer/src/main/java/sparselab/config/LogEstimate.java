@@ -30,8 +30,8 @@ public final class LogEstimate {
      */
     static final int CHECKPOINTS_HELD_FILE = 2;
     /**
-     * On PostgreSQL a deleted row's space is reusable only once VACUUM has passed: the blobs table is vacuumed as soon
-     * as it has a dead row (migration V6), at autovacuum's next round, by default every 60 s. The checkpoints a run
+     * On PostgreSQL a deleted row's space is reusable only once VACUUM has passed: the blobs and blob_parts tables are
+     * vacuumed as soon as they have a dead row (migrations V6, V10), at autovacuum's next round, by default every 60 s. The checkpoints a run
      * writes in that time are held too.
      */
     static final double AUTOVACUUM_ROUND_SECONDS = 60;

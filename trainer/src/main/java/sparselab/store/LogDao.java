@@ -11,6 +11,7 @@ import sparselab.log.MeasuresRow;
 import sparselab.log.RunRow;
 import sparselab.log.SnapshotRow;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,13 +45,40 @@ interface LogDao {
     long insertEvent(@Bind("runId") String runId, @Bind("seq") long seq, @Bind("type") String type,
                      @Bind("at") String at, @Bind("payload") String payload);
 
+    /**
+     * The bytes a blobs row holds itself, and the size of each further part in blob_parts (migration V10). Bound as one
+     * value, a 28 MB checkpoint was copied whole on its way into the database (SQLite's bound value and its record), and
+     * the C library kept those blocks: a trainer's resident memory grew by 50-130 MB at its checkpoints. In parts of
+     * this size it grows by a few MB (docs/performance.md, Memory). Below half of G1's smallest region (1 MB), so a
+     * part's copy on the heap is an ordinary young object.
+     */
+    int BLOB_PART_BYTES = 256 * 1024;
+
+    /**
+     * Stores a blob that is not in the log yet: its first part in a blobs row, the rest in blob_parts. False, and
+     * nothing written, when bytes under this hash are stored already.
+     */
+    default boolean insertBlob(String hash, byte[] bytes) {
+        int first = Math.min(bytes.length, BLOB_PART_BYTES);
+        if (insertBlobRow(hash, bytes.length, first == bytes.length ? bytes : Arrays.copyOf(bytes, first)) == 0) return false;
+        deleteBlobParts(hash);                 // parts left by a blobs row deleted behind the log's back
+        for (int off = first, part = 1; off < bytes.length; off += BLOB_PART_BYTES, part++) {
+            insertBlobPart(hash, part, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + BLOB_PART_BYTES)));
+        }
+        return true;
+    }
+
     /** 1 when inserted, 0 when bytes under this hash are stored already. */
     @SqlUpdate("INSERT INTO blobs (hash, size, bytes) VALUES (:hash, :size, :bytes) ON CONFLICT (hash) DO NOTHING")
-    int insertBlob(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
+    int insertBlobRow(@Bind("hash") String hash, @Bind("size") int size, @Bind("bytes") byte[] bytes);
 
-    /** 1 when the bytes stored under {@code hash} are {@code bytes} (compared in the database). */
-    @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash AND bytes = :bytes")
-    int sameBlob(@Bind("hash") String hash, @Bind("bytes") byte[] bytes);
+    @SqlUpdate("INSERT INTO blob_parts (hash, part, bytes) VALUES (:hash, :part, :bytes)")
+    void insertBlobPart(@Bind("hash") String hash, @Bind("part") int part, @Bind("bytes") byte[] bytes);
+
+    /** Whether the bytes stored under {@code hash} are {@code bytes}. */
+    default boolean sameBlob(String hash, byte[] bytes) {
+        return blob(hash).map(stored -> Arrays.equals(stored, bytes)).orElse(false);
+    }
 
     @SqlQuery("SELECT run_id, epoch FROM snapshots WHERE blob = :hash ORDER BY run_id, epoch")
     List<BlobUse> snapshotUses(@Bind("hash") String hash);
@@ -64,14 +92,40 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash")
     int blobCount(@Bind("hash") String hash);
 
+    /** Deletes a blob: its row and its parts. */
+    default void deleteBlob(String hash) {
+        deleteBlobParts(hash);
+        deleteBlobRow(hash);
+    }
+
     @SqlUpdate("DELETE FROM blobs WHERE hash = :hash")
-    void deleteBlob(@Bind("hash") String hash);
+    void deleteBlobRow(@Bind("hash") String hash);
+
+    @SqlUpdate("DELETE FROM blob_parts WHERE hash = :hash")
+    void deleteBlobParts(@Bind("hash") String hash);
 
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE last_checkpoint = :hash AND run_id <> :runId")
     int checkpointUsers(@Bind("hash") String hash, @Bind("runId") String runId);
 
-    @SqlQuery("SELECT bytes FROM blobs WHERE hash = :hash")
-    Optional<byte[]> blob(@Bind("hash") String hash);
+    /** A blob's bytes, its parts put back together; empty when its blobs row is not there. */
+    default Optional<byte[]> blob(String hash) {
+        List<byte[]> parts = blobParts(hash);
+        if (parts.isEmpty()) return Optional.empty();
+        if (parts.size() == 1) return Optional.of(parts.get(0));
+        byte[] out = new byte[Math.toIntExact(parts.stream().mapToLong(p -> p.length).sum())];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return Optional.of(out);
+    }
+
+    /** A blob's parts in order (its row's bytes, then blob_parts'), read in one statement: one view of the log. */
+    @SqlQuery("SELECT bytes FROM (SELECT 0 AS part, bytes FROM blobs WHERE hash = :hash UNION ALL "
+            + "SELECT part, bytes FROM blob_parts WHERE hash = :hash AND EXISTS (SELECT 1 FROM blobs WHERE hash = :hash)) AS p "
+            + "ORDER BY part")
+    List<byte[]> blobParts(@Bind("hash") String hash);
 
     /** Those of the hashes whose bytes are in the log. */
     @SqlQuery("SELECT hash FROM blobs WHERE hash IN (<h>)")
@@ -84,7 +138,8 @@ interface LogDao {
      * Blobs whose {@code size} column is not the length of their bytes: octet_length() counts bytes on both backends
      * (SQLite's length() counts the characters of a value stored as text, up to a NUL).
      */
-    @SqlQuery("SELECT hash FROM blobs WHERE size <> octet_length(bytes) ORDER BY hash")
+    @SqlQuery("SELECT hash FROM blobs b WHERE size <> octet_length(bytes) "
+            + "+ COALESCE((SELECT SUM(octet_length(p.bytes)) FROM blob_parts p WHERE p.hash = b.hash), 0) ORDER BY hash")
     List<String> blobsOfWrongSize();
 
     /** Every run the events name (verify: a run whose runs row is gone is found by its events). */

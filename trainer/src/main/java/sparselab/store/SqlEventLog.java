@@ -738,13 +738,13 @@ final class SqlEventLog implements EventLog {
      * unless they differ from these: then they were changed behind the log's back (the hash is of these bytes, which
      * the writer has just made), and are replaced, so that a damaged blob is not passed on to every later run that
      * points at the same bytes. Blobs cannot be updated (a trigger refuses it), so the damaged row is deleted first.
-     * The comparison is made in the database, only when the hash is there already.
+     * The stored bytes are read back and compared only when the hash is there already.
      */
     private static void putBlob(LogDao dao, Blob b) {
-        if (dao.insertBlob(b.hash(), b.bytes().length, b.bytes()) > 0 || dao.sameBlob(b.hash(), b.bytes()) > 0) return;
+        if (dao.insertBlob(b.hash(), b.bytes()) || dao.sameBlob(b.hash(), b.bytes())) return;
         LOG.warn("blob {}: the stored bytes do not match their hash (changed behind the log's back); replaced by a writer's bytes", b.hash());
         dao.deleteBlob(b.hash());
-        dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+        dao.insertBlob(b.hash(), b.bytes());
     }
 
     /**
@@ -771,7 +771,7 @@ final class SqlEventLog implements EventLog {
         }
         for (String hash : hashes) h.createQuery(sql).bind("h", hash).mapTo(Integer.class).one();
         for (Blob b : blobs) {
-            if (hashes.contains(b.hash()) && dao.blobCount(b.hash()) == 0) dao.insertBlob(b.hash(), b.bytes().length, b.bytes());
+            if (hashes.contains(b.hash()) && dao.blobCount(b.hash()) == 0) dao.insertBlob(b.hash(), b.bytes());
         }
     }
 
@@ -1612,8 +1612,7 @@ final class SqlEventLog implements EventLog {
                 throw new StoreException.Conflict("the target log " + describe() + " is not empty; copy refuses to merge logs");
             }
             for (String hash : from.blobHashes()) {
-                byte[] bytes = from.blob(hash).orElseThrow();
-                dao.insertBlob(hash, bytes.length, bytes);
+                dao.insertBlob(hash, from.blob(hash).orElseThrow());
             }
             var insert = h.prepareBatch("INSERT INTO events (id, run_id, seq, type, at, payload) VALUES (:id, :r, :s, :t, :a, :p)");
             from.forEachEvent(e -> {

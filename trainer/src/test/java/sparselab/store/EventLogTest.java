@@ -312,17 +312,81 @@ class EventLogTest {
             s.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, resumable.hash(), 2)), List.of(resumable));
             s.append(new RunEvent.Cancelled(1));
         }
-        // the log as an older version left it: the finished run still points at its checkpoint, V8 (and V9 after it) not applied
+        // the log as an older version left it: the finished run still points at its checkpoint, V8 (and those after it) not applied
         Logs.rawExecute(db, "INSERT INTO blobs (hash, size, bytes) VALUES ('" + kept.hash() + "', 2, "
                 + (kind.equals("sqlite") ? "X'0101'" : "'\\x0101'::bytea") + ")");
         Logs.rawExecute(db, "UPDATE runs SET last_checkpoint = '" + kept.hash() + "', last_checkpoint_epoch = 1 WHERE run_id = '" + done + "'");
-        Logs.rawExecute(db, "DELETE FROM flyway_schema_history WHERE version IN ('8', '9')");
+        Logs.rawExecute(db, "DELETE FROM flyway_schema_history WHERE version IN ('8', '9', '10')");
         try (EventLog log = EventLog.open(db)) {
             assertTrue(log.blob(kept.hash()).isEmpty(), "the finished run's checkpoint is deleted");
             assertNull(log.run(done).orElseThrow().lastCheckpoint());
             assertTrue(log.blob(weights.hash()).isPresent(), "weights stay");
             assertTrue(log.blob(resumable.hash()).isPresent(), "a cancelled run's checkpoint stays: it may be resumed");
             assertTrue(log.verify().clean(), log.verify().toString());
+        }
+    }
+
+    /**
+     * A blob larger than a part is stored in parts (migration V10): its first {@link LogDao#BLOB_PART_BYTES} in its blobs
+     * row, the rest in blob_parts in order. It reads back whole; a superseded checkpoint's parts go with it; a part cannot
+     * be updated; a part missing is named by verify; parts left behind by a blobs row deleted by hand do not stop the same
+     * bytes from being written again; and a blob written before V10 (one row, however large) reads back as it was.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void a_blob_larger_than_a_part_is_stored_in_parts_and_read_back_whole(String kind) throws Exception {
+        String db = Logs.newLog(kind, dir);
+        int part = LogDao.BLOB_PART_BYTES;
+        byte[] first = new byte[2 * part + 1000], second = new byte[2 * part + 1];
+        new java.util.Random(3).nextBytes(first);
+        new java.util.Random(4).nextBytes(second);
+        Blob ck1 = Blob.of(first), ck2 = Blob.of(second);
+        String run;
+        try (EventLog log = EventLog.open(db)) {
+            run = createRun(log);
+            Lease l = log.claim(run, started(1), r -> true).orElseThrow();
+            l.appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, ck1.hash(), first.length)), List.of(ck1));
+            assertArrayEquals(first, log.blob(ck1.hash()).orElseThrow());
+            assertEquals(List.of(part + " | " + first.length), Logs.rawQuery(db, "SELECT octet_length(bytes), size FROM blobs WHERE hash = '" + ck1.hash() + "'"));
+            assertEquals(List.of("1 | " + part, "2 | 1000"),
+                    Logs.rawQuery(db, "SELECT part, octet_length(bytes) FROM blob_parts WHERE hash = '" + ck1.hash() + "' ORDER BY part"));
+            assertTrue(log.verify().clean(), log.verify().toString());
+
+            l.appendAll(List.of(epoch(2, 1.0), new RunEvent.Checkpoint(2, ck2.hash(), second.length)), List.of(ck2));
+            assertTrue(log.blob(ck1.hash()).isEmpty(), "the superseded checkpoint is dropped");
+            assertEquals(List.of("0"), Logs.rawQuery(db, "SELECT COUNT(*) FROM blob_parts WHERE hash = '" + ck1.hash() + "'"), "with its parts");
+            assertArrayEquals(second, log.blob(ck2.hash()).orElseThrow());
+        }
+        SQLException up = assertThrows(SQLException.class, () -> Logs.rawExecute(db, "UPDATE blob_parts SET part = 9"));
+        assertTrue(up.getMessage().contains("content-addressed"), up.getMessage());
+
+        Logs.rawExecute(db, "DELETE FROM blob_parts WHERE hash = '" + ck2.hash() + "' AND part = 1");
+        try (EventLog log = EventLog.open(db)) {
+            VerifyReport r = log.verify();
+            assertEquals(List.of(ck2.hash() + ": the checkpoint of " + run + " epoch 2"), r.badBlobs(), r.toString());
+            StoreException.Corrupt read = assertThrows(StoreException.Corrupt.class, () -> log.blob(ck2.hash()));
+            assertTrue(read.getMessage().contains(ck2.hash()), read.getMessage());
+        }
+
+        // the row deleted by hand, its second part left behind: the same bytes are written again, whole
+        Logs.rawExecute(db, "DELETE FROM blobs WHERE hash = '" + ck2.hash() + "'");
+        try (EventLog log = EventLog.open(db)) {
+            assertTrue(log.blob(ck2.hash()).isEmpty(), "no row, no blob, whatever parts are left");
+            String again = createRun(log);
+            log.claim(again, started(2), r -> true).orElseThrow()
+                    .appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, ck2.hash(), second.length)), List.of(ck2));
+            assertArrayEquals(second, log.blob(ck2.hash()).orElseThrow());
+        }
+
+        // a blob as logs before V10 wrote it: one row, larger than a part
+        byte[] zeros = new byte[part + 5];
+        String old = Blob.of(zeros).hash();
+        Logs.rawExecute(db, "INSERT INTO blobs (hash, size, bytes) VALUES ('" + old + "', " + zeros.length + ", "
+                + (kind.equals("sqlite") ? "zeroblob(" + zeros.length + ")" : "decode(repeat('00', " + zeros.length + "), 'hex')") + ")");
+        try (EventLog log = EventLog.open(db)) {
+            assertArrayEquals(zeros, log.blob(old).orElseThrow());
+            VerifyReport r = log.verify();
+            assertEquals(List.of(), r.badBlobs(), r.toString());
         }
     }
 
@@ -498,25 +562,28 @@ class EventLogTest {
 
     /**
      * On PostgreSQL the space of a deleted row is reusable only after VACUUM, and autovacuum's defaults wait until a
-     * fifth of a table is dead: in a log with gigabytes of snapshots, hundreds of replaced checkpoints. The blobs table
-     * and its TOAST table (where the bytes are) are set to be vacuumed at autovacuum's next round after any delete.
+     * fifth of a table is dead: in a log with gigabytes of snapshots, hundreds of replaced checkpoints. The blobs and
+     * blob_parts tables and their TOAST tables (where the bytes are) are set to be vacuumed at autovacuum's next round
+     * after any delete.
      */
     @Test
     void on_postgresql_the_blobs_of_replaced_checkpoints_are_vacuumed_at_autovacuums_next_round() throws Exception {
         String db = Logs.newLog("postgresql", dir);
         try (EventLog log = EventLog.open(db)) {
             Backend b = Backend.parse(db, false);
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password());
-                 var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT array_to_string(c.reloptions, ','), array_to_string(t.reloptions, ',') "
-                         + "FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.relname = 'blobs'")) {
-                assertTrue(rs.next(), "the blobs table has a TOAST table");
-                for (int k = 1; k <= 2; k++) {
-                    String options = rs.getString(k);
-                    assertNotNull(options, (k == 1 ? "blobs" : "its TOAST table") + " has no storage options");
-                    Set<String> set = Set.of(options.split(","));
-                    assertTrue(set.contains("autovacuum_vacuum_threshold=0") && set.contains("autovacuum_vacuum_scale_factor=0"),
-                            (k == 1 ? "blobs: " : "TOAST: ") + options);
+            for (String table : List.of("blobs", "blob_parts")) {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection(b.jdbcUrl(), b.user(), b.password());
+                     var st = c.createStatement();
+                     var rs = st.executeQuery("SELECT array_to_string(c.reloptions, ','), array_to_string(t.reloptions, ',') "
+                             + "FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.relname = '" + table + "'")) {
+                    assertTrue(rs.next(), "the " + table + " table has a TOAST table");
+                    for (int k = 1; k <= 2; k++) {
+                        String options = rs.getString(k);
+                        assertNotNull(options, (k == 1 ? table : "its TOAST table") + " has no storage options");
+                        Set<String> set = Set.of(options.split(","));
+                        assertTrue(set.contains("autovacuum_vacuum_threshold=0") && set.contains("autovacuum_vacuum_scale_factor=0"),
+                                (k == 1 ? table + ": " : table + "'s TOAST: ") + options);
+                    }
                 }
             }
         }
