@@ -14,6 +14,16 @@ CREATE TABLE IF NOT EXISTS blob_parts (
 DROP TRIGGER IF EXISTS blob_parts_no_update ON blob_parts;
 CREATE TRIGGER blob_parts_no_update BEFORE UPDATE ON blob_parts FOR EACH ROW EXECUTE FUNCTION blobs_immutable();
 
+-- A blob is deleted whole: its parts go with its row, however the row is deleted.
+CREATE OR REPLACE FUNCTION blob_parts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM blob_parts WHERE hash = OLD.hash;
+    RETURN OLD;
+END;
+$$;
+DROP TRIGGER IF EXISTS blobs_delete_parts ON blobs;
+CREATE TRIGGER blobs_delete_parts AFTER DELETE ON blobs FOR EACH ROW EXECUTE FUNCTION blob_parts_delete();
+
 -- As the blobs table (V6): a replaced checkpoint's parts are deleted, and their space is reusable once vacuumed.
 ALTER TABLE blob_parts SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0,
     toast.autovacuum_vacuum_threshold = 0, toast.autovacuum_vacuum_scale_factor = 0);

@@ -15,3 +15,9 @@ CREATE TRIGGER IF NOT EXISTS blob_parts_no_update BEFORE UPDATE ON blob_parts
 BEGIN
     SELECT RAISE(ABORT, 'blobs are content-addressed: UPDATE refused');
 END;
+
+-- A blob is deleted whole: its parts go with its row, however the row is deleted.
+CREATE TRIGGER IF NOT EXISTS blobs_delete_parts AFTER DELETE ON blobs
+BEGIN
+    DELETE FROM blob_parts WHERE hash = old.hash;
+END;

@@ -1,5 +1,7 @@
 package sparselab.store;
 
+import org.jdbi.v3.core.result.ResultIterable;
+import org.jdbi.v3.core.result.ResultIterator;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
@@ -25,6 +27,7 @@ import java.util.Optional;
 @RegisterConstructorMapper(MeasuresRow.class)
 @RegisterConstructorMapper(LogDao.EpochRates.class)
 @RegisterConstructorMapper(LogDao.BlobUse.class)
+@RegisterConstructorMapper(LogDao.BlobPart.class)
 @RegisterConstructorMapper(LogDao.IdPayload.class)
 @RegisterConstructorMapper(LogDao.WorkerRow.class)
 @RegisterConstructorMapper(EventLog.EpochRange.class)
@@ -61,7 +64,7 @@ interface LogDao {
     default boolean insertBlob(String hash, byte[] bytes) {
         int first = Math.min(bytes.length, BLOB_PART_BYTES);
         if (insertBlobRow(hash, bytes.length, first == bytes.length ? bytes : Arrays.copyOf(bytes, first)) == 0) return false;
-        deleteBlobParts(hash);                 // parts left by a blobs row deleted behind the log's back
+        deleteBlobParts(hash);                 // parts written by hand without their blobs row
         for (int off = first, part = 1; off < bytes.length; off += BLOB_PART_BYTES, part++) {
             insertBlobPart(hash, part, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + BLOB_PART_BYTES)));
         }
@@ -75,9 +78,21 @@ interface LogDao {
     @SqlUpdate("INSERT INTO blob_parts (hash, part, bytes) VALUES (:hash, :part, :bytes)")
     void insertBlobPart(@Bind("hash") String hash, @Bind("part") int part, @Bind("bytes") byte[] bytes);
 
-    /** Whether the bytes stored under {@code hash} are {@code bytes}. */
+    /** Whether the bytes stored under {@code hash} are {@code bytes}: compared part by part, as they are read. */
     default boolean sameBlob(String hash, byte[] bytes) {
-        return blob(hash).map(stored -> Arrays.equals(stored, bytes)).orElse(false);
+        try (ResultIterator<BlobPart> parts = blobParts(hash).iterator()) {
+            int at = 0;
+            boolean stored = false;
+            while (parts.hasNext()) {
+                stored = true;
+                BlobPart p = parts.next();
+                if (p.total() != bytes.length) return false;
+                byte[] b = p.bytes();
+                if (at + b.length > bytes.length || !Arrays.equals(b, 0, b.length, bytes, at, at + b.length)) return false;
+                at += b.length;
+            }
+            return stored && at == bytes.length;
+        }
     }
 
     @SqlQuery("SELECT run_id, epoch FROM snapshots WHERE blob = :hash ORDER BY run_id, epoch")
@@ -92,14 +107,9 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM blobs WHERE hash = :hash")
     int blobCount(@Bind("hash") String hash);
 
-    /** Deletes a blob: its row and its parts. */
-    default void deleteBlob(String hash) {
-        deleteBlobParts(hash);
-        deleteBlobRow(hash);
-    }
-
+    /** Deletes a blob: its row, and with it its parts (a trigger, migration V10). */
     @SqlUpdate("DELETE FROM blobs WHERE hash = :hash")
-    void deleteBlobRow(@Bind("hash") String hash);
+    void deleteBlob(@Bind("hash") String hash);
 
     @SqlUpdate("DELETE FROM blob_parts WHERE hash = :hash")
     void deleteBlobParts(@Bind("hash") String hash);
@@ -107,25 +117,38 @@ interface LogDao {
     @SqlQuery("SELECT COUNT(*) FROM runs WHERE last_checkpoint = :hash AND run_id <> :runId")
     int checkpointUsers(@Bind("hash") String hash, @Bind("runId") String runId);
 
-    /** A blob's bytes, its parts put back together; empty when its blobs row is not there. */
+    /**
+     * A blob's bytes, its parts copied into one array as they are read (its length, the stored bytes' own, comes with
+     * the first); empty when its blobs row is not there.
+     */
     default Optional<byte[]> blob(String hash) {
-        List<byte[]> parts = blobParts(hash);
-        if (parts.isEmpty()) return Optional.empty();
-        if (parts.size() == 1) return Optional.of(parts.get(0));
-        byte[] out = new byte[Math.toIntExact(parts.stream().mapToLong(p -> p.length).sum())];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
+        try (ResultIterator<BlobPart> parts = blobParts(hash).iterator()) {
+            if (!parts.hasNext()) return Optional.empty();
+            BlobPart first = parts.next();
+            if (first.total() == first.bytes().length) return Optional.of(first.bytes());
+            byte[] out = Arrays.copyOf(first.bytes(), Math.toIntExact(first.total()));
+            int at = first.bytes().length;
+            while (parts.hasNext()) {
+                byte[] p = parts.next().bytes();
+                System.arraycopy(p, 0, out, at, p.length);
+                at += p.length;
+            }
+            return Optional.of(out);
         }
-        return Optional.of(out);
     }
 
-    /** A blob's parts in order (its row's bytes, then blob_parts'), read in one statement: one view of the log. */
-    @SqlQuery("SELECT bytes FROM (SELECT 0 AS part, bytes FROM blobs WHERE hash = :hash UNION ALL "
-            + "SELECT part, bytes FROM blob_parts WHERE hash = :hash AND EXISTS (SELECT 1 FROM blobs WHERE hash = :hash)) AS p "
-            + "ORDER BY part")
-    List<byte[]> blobParts(@Bind("hash") String hash);
+    /**
+     * A blob's parts in order (its row's bytes, then blob_parts'), each with the length of all of them, read in one
+     * statement (one view of the log); none when its blobs row is not there.
+     */
+    @SqlQuery("WITH t AS (SELECT octet_length(bytes) + COALESCE((SELECT SUM(octet_length(bytes)) FROM blob_parts WHERE hash = :hash), 0) "
+            + "AS total FROM blobs WHERE hash = :hash) "
+            + "SELECT t.total, x.bytes FROM t CROSS JOIN (SELECT 0 AS part, bytes FROM blobs WHERE hash = :hash UNION ALL "
+            + "SELECT part, bytes FROM blob_parts WHERE hash = :hash) AS x ORDER BY x.part")
+    ResultIterable<BlobPart> blobParts(@Bind("hash") String hash);
+
+    /** One part of a blob, and the length of the whole as stored. */
+    record BlobPart(long total, byte[] bytes) {}
 
     /** Those of the hashes whose bytes are in the log. */
     @SqlQuery("SELECT hash FROM blobs WHERE hash IN (<h>)")

@@ -329,8 +329,10 @@ class EventLogTest {
     /**
      * A blob larger than a part is stored in parts (migration V10): its first {@link LogDao#BLOB_PART_BYTES} in its blobs
      * row, the rest in blob_parts in order. It reads back whole; a superseded checkpoint's parts go with it; a part cannot
-     * be updated; a part missing is named by verify; parts left behind by a blobs row deleted by hand do not stop the same
-     * bytes from being written again; and a blob written before V10 (one row, however large) reads back as it was.
+     * be updated; a part missing is named by verify, and the same bytes written again replace the damaged ones (compared
+     * part by part) and are kept once whole; a row deleted by hand takes its parts with it; a part written by hand
+     * without its row is no blob and does not stop the same bytes from being written; and a blob written before V10
+     * (one row, however large) reads back as it was.
      */
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
@@ -361,19 +363,44 @@ class EventLogTest {
         assertTrue(up.getMessage().contains("content-addressed"), up.getMessage());
 
         Logs.rawExecute(db, "DELETE FROM blob_parts WHERE hash = '" + ck2.hash() + "' AND part = 1");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SqlEventLog.class);
+        var warnings = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        warnings.start();
+        logger.addAppender(warnings);
+        java.util.function.Supplier<Long> replaced = () -> warnings.list.stream()
+                .filter(e -> e.getFormattedMessage().contains(ck2.hash() + ": the stored bytes do not match")).count();
         try (EventLog log = EventLog.open(db)) {
             VerifyReport r = log.verify();
             assertEquals(List.of(ck2.hash() + ": the checkpoint of " + run + " epoch 2"), r.badBlobs(), r.toString());
             StoreException.Corrupt read = assertThrows(StoreException.Corrupt.class, () -> log.blob(ck2.hash()));
             assertTrue(read.getMessage().contains(ck2.hash()), read.getMessage());
+
+            // another run writes the same bytes: the damaged ones (a part missing) are replaced, whole
+            String again = createRun(log);
+            log.claim(again, started(2), r2 -> true).orElseThrow()
+                    .appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, ck2.hash(), second.length)), List.of(ck2));
+            assertEquals(1, replaced.get(), "compared part by part, and found damaged");
+            assertArrayEquals(second, log.blob(ck2.hash()).orElseThrow());
+            // and a third: the stored bytes are theirs, and are kept
+            String third = createRun(log);
+            log.claim(third, started(3), r3 -> true).orElseThrow()
+                    .appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, ck2.hash(), second.length)), List.of(ck2));
+            assertEquals(1, replaced.get(), "the same bytes are kept");
+            assertTrue(log.verify().clean(), log.verify().toString());
+        } finally {
+            logger.detachAppender(warnings);
         }
 
-        // the row deleted by hand, its second part left behind: the same bytes are written again, whole
+        // the row deleted by hand: its parts go with it
         Logs.rawExecute(db, "DELETE FROM blobs WHERE hash = '" + ck2.hash() + "'");
+        assertEquals(List.of("0"), Logs.rawQuery(db, "SELECT COUNT(*) FROM blob_parts WHERE hash = '" + ck2.hash() + "'"));
+        // a part written by hand without its row: no blob; the same bytes written again are whole
+        Logs.rawExecute(db, "INSERT INTO blob_parts (hash, part, bytes) VALUES ('" + ck2.hash() + "', 2, "
+                + (kind.equals("sqlite") ? "X'09'" : "'\\x09'::bytea") + ")");
         try (EventLog log = EventLog.open(db)) {
-            assertTrue(log.blob(ck2.hash()).isEmpty(), "no row, no blob, whatever parts are left");
-            String again = createRun(log);
-            log.claim(again, started(2), r -> true).orElseThrow()
+            assertTrue(log.blob(ck2.hash()).isEmpty(), "no row, no blob, whatever parts there are");
+            String fourth = createRun(log);
+            log.claim(fourth, started(4), r -> true).orElseThrow()
                     .appendAll(List.of(epoch(1, 2.0), new RunEvent.Checkpoint(1, ck2.hash(), second.length)), List.of(ck2));
             assertArrayEquals(second, log.blob(ck2.hash()).orElseThrow());
         }
