@@ -243,8 +243,9 @@ final class FullBatchTrainer {
     }
 
     /** out = a + b (lane 0's sum and lane 1's), or a when lane 1 had no samples. */
-    private static void sum(INDArray a, INDArray b, boolean both, INDArray out) {
-        if (both) Nd4j.getExecutioner().exec(new AddOp(a, b, out));
+    private void sum(INDArray a, INDArray b, boolean both, INDArray out) {
+        if (out.rank() == 2) Elementwise.addOrCopy(vec, a, both ? b : null, out);      // a weight block
+        else if (both) Nd4j.getExecutioner().exec(new AddOp(a, b, out));              // a bias column: 196 or 784 values
         else out.assign(a);
     }
 
@@ -281,7 +282,7 @@ final class FullBatchTrainer {
         boolean atOnce = lanesAtOnce();
         if (atOnce) ProductThreads.use(1);                                       // a thread per lane (LANES)
         Blocks p = blocks(at);
-        w1aW.assign(p.w1());                                                     // W1+ for pass 1; W2+ by lane 1 there
+        Elementwise.addOrCopy(vec, p.w1(), null, w1aW);                          // W1+ for pass 1; W2+ by lane 1 there
         w1aB.assign(p.b1());
         int k = dt.xt.length;
         double n = dt.n;
@@ -290,7 +291,7 @@ final class FullBatchTrainer {
             Lane lane = lanes[l];
             java.util.Arrays.fill(lane.rh, 0);
             if (l == 1) {                                                        // W2+ is read after the passes meet
-                w2aW.assign(p.w2());
+                Elementwise.addOrCopy(vec, p.w2(), null, w2aW);
                 w2aB.assign(p.b2());
             }
             for (int c = l; c < k; c += LANES) {

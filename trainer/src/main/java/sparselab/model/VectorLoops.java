@@ -222,6 +222,26 @@ final class VectorLoops {
         }
     }
 
+    /** out = a + b row by row (one IEEE add per value, as ND4J's {@code AddOp}). */
+    static void add(Span a, Span b, Span out, int rows, int cols) {
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int ao = a.row(r), bo = b.row(r), oo = out.row(r), c = 0;
+            for (; c < bound; c += F.length()) store(load(a.buf(), ao + c).add(load(b.buf(), bo + c)), out.buf(), oo + c);
+            for (; c < cols; c++) out.put(oo + c, a.get(ao + c) + b.get(bo + c));
+        }
+    }
+
+    /** out = a row by row. */
+    static void copy(Span a, Span out, int rows, int cols) {
+        int bound = F.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int ao = a.row(r), oo = out.row(r), c = 0;
+            for (; c < bound; c += F.length()) store(load(a.buf(), ao + c), out.buf(), oo + c);
+            for (; c < cols; c++) out.put(oo + c, a.get(ao + c));
+        }
+    }
+
     /** d3 = (y - x) g'(y) (g' from g's value); returns sum (y - x)^2 in float64. */
     static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
         // g'(y) = p0 + p1 y + p2 y^2 for sigmoid (0, 1, -1), tanh (1, 0, -1) and identity (1, 0, 0); relu's is a mask

@@ -345,4 +345,41 @@ class VectorLoopsTest {
     private static List<String> losses(String... flags) throws Exception {
         return ThreadsDeterminismTest.run("1", flags);
     }
+
+    /**
+     * The full batch's gradient blocks and weights are views one column narrower than their arrays: the vector add and
+     * copy over them give ND4J's {@code AddOp} and {@code assign} bit for bit, rows that end off a whole vector included,
+     * and leave the column beside them alone.
+     */
+    @Test
+    void add_and_copy_over_views_give_the_nd4j_ops_bits() {
+        for (int cols : new int[] {37, 784}) {
+            int rows = 7;
+            INDArray a = Nd4j.rand(DataType.FLOAT, rows + 1, cols + 1).subi(0.5).muli(1e3);
+            INDArray b = Nd4j.rand(DataType.FLOAT, rows + 1, cols + 1).subi(0.5).muli(1e-3);
+            INDArray av = a.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols));
+            INDArray bv = b.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols));
+            INDArray flat = Nd4j.rand(DataType.FLOAT, 3L * rows * cols);
+            INDArray out = flat.get(NDArrayIndex.interval((long) rows * cols, 2L * rows * cols)).reshape('c', rows, cols);
+            INDArray expected = Nd4j.create(DataType.FLOAT, rows, cols);
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(av, bv, expected));
+            float[] before = flat.toFloatVector();
+            Elementwise.addOrCopy(true, av, bv, out);
+            float[] after = flat.toFloatVector();
+            float[] sum = expected.data().asFloat();
+            for (int i = 0; i < after.length; i++) {
+                int j = i - rows * cols;
+                float want = j >= 0 && j < rows * cols ? sum[j] : before[i];
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(after[i]), cols + " columns, element " + i);
+            }
+            INDArray copy = Nd4j.zeros(DataType.FLOAT, rows + 1, cols + 1);
+            Elementwise.addOrCopy(true, out, null, copy.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols)));
+            assertEquals(out, copy.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols)));
+            assertEquals(0.0, copy.getRow(rows).sumNumber().doubleValue() + copy.getColumn(cols).sumNumber().doubleValue(),
+                    "the row and column beside the view");
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Elementwise.addOrCopy(true, Nd4j.create(DataType.FLOAT, 2, 3), null, Nd4j.create(DataType.FLOAT, 3, 2)));
+        assertTrue(e.getMessage().contains("shapes differ"), e.getMessage());
+    }
 }
