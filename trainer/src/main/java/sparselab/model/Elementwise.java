@@ -66,8 +66,10 @@ public final class Elementwise {
         }
         Span zs = Span.of(z), os = Span.of(out);
         int cols = (int) z.columns();
+        boolean flat = f == Activation.SIGMOID && (z.rows() == 1 || (zs.stride() == cols && os.stride() == cols));
         inHalves((int) z.rows(), cols, split, (r0, r1) -> {
-            VectorLoops.activate(f, zs.from(r0), null, 0, false, os.from(r0), r1 - r0, cols);
+            if (flat) VectorLoops.sigmoidFlat(zs.buf(), zs.row(r0), os.buf(), os.row(r0), (r1 - r0) * cols);
+            else VectorLoops.activate(f, zs.from(r0), null, 0, false, os.from(r0), r1 - r0, cols);
             return 0;
         });
     }

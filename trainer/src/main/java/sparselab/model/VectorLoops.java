@@ -3,6 +3,7 @@ package sparselab.model;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import sparselab.config.Choices.Activation;
 import sparselab.model.Elementwise.Span;
@@ -33,6 +34,12 @@ final class VectorLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final int PARTS = F.length() / D.length();
+    /**
+     * Floats in a vector of half the width, as many as D has doubles: such a vector widens to a D vector in one
+     * instruction, where {@code convertShape(F2D, D, k)} of a whole float vector's part k ran at half that speed or
+     * less in JDK 17 (the squared error's sums, docs/performance.md).
+     */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / PARTS));
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** The vector width in floats (for the threads line of bench). */
@@ -222,6 +229,19 @@ final class VectorLoops {
         }
     }
 
+    /**
+     * out = sigmoid(z) over n contiguous values from element {@code zo} of z and {@code oo} of out (the same buffer and
+     * offset for in place): one vector loop with one exponential, and the last n % L values by the scalar form, which
+     * gives each value the same bits as a lane does. For a matrix without a bias whose rows follow each other (the full
+     * batch's arrays). The row-by-row loops above, with a bias to add and two more exponentials for a row's overlapping
+     * last vector, ran 0.7-1.0 ns a value over 784 x 2,250 values where this runs 0.45 (docs/performance.md).
+     */
+    static void sigmoidFlat(ByteBuffer z, int zo, ByteBuffer out, int oo, int n) {
+        int bound = F.loopBound(n), c = 0;
+        for (; c < bound; c += F.length()) store(ONE.div(exp(load(z, zo + c).neg()).add(1f)), out, oo + c);
+        for (; c < n; c++) out.putFloat(4 * (oo + c), apply(Activation.SIGMOID, z.getFloat(4 * (zo + c))));
+    }
+
     /** out = a + b row by row (one IEEE add per value, as ND4J's {@code AddOp}). */
     static void add(Span a, Span b, Span out, int rows, int cols) {
         int bound = F.loopBound(cols);
@@ -242,51 +262,48 @@ final class VectorLoops {
         }
     }
 
-    /** d3 = (y - x) g'(y) (g' from g's value); returns sum (y - x)^2 in float64. */
+    /**
+     * d3 = (y - x) g'(y) (g' from g's value); returns sum (y - x)^2 in float64. A row's overlapping last vector is
+     * {@link #lossOverlap}, a compilation of its own: with it in this method (761 bytes) C2 stopped inlining at its node
+     * limit (NodeCountInliningCutoff), and where that hit the loop's own store, every vector went through the JDK's boxed
+     * fallback (docs/performance.md).
+     */
     static double squaredLoss(Activation g, Span y, Span x, Span d3, int rows, int cols) {
         // g'(y) = p0 + p1 y + p2 y^2 for sigmoid (0, 1, -1), tanh (1, 0, -1) and identity (1, 0, 0); relu's is a mask
         float[] p = polynomial(g);
         FloatVector p0 = FloatVector.broadcast(F, p[0]), p1 = FloatVector.broadcast(F, p[1]), p2 = FloatVector.broadcast(F, p[2]);
         boolean relu = g == Activation.RELU;
         int body = body(cols), t = overlap(cols), bound = F.loopBound(cols);
+        ByteBuffer yb = y.buf(), xb = x.buf(), db = d3.buf();
         double sum = 0;
-        double[] lanes = new double[D.length()];
+        double[] lanes = new double[D.length()], tail = new double[F.length()];
         for (int r = 0; r < rows; r++) {
             int yo = y.row(r), xo = x.row(r), o = d3.row(r), c = 0;
             DoubleVector acc = DoubleVector.zero(D);
             for (; c < body; c += F.length()) {
-                FloatVector yv = load(y.buf(), yo + c);
-                FloatVector e = yv.sub(load(x.buf(), xo + c));
-                for (int k = 0; k < PARTS; k++) {
-                    DoubleVector ed = (DoubleVector) e.convertShape(VectorOperators.F2D, D, k);
+                for (int k = 0; k < PARTS; k++) {               // the squares widened to float64, the vector's parts in order
+                    int h = k * HALF.length();
+                    FloatVector eh = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + c + h), ORDER)
+                            .sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + c + h), ORDER));
+                    DoubleVector ed = (DoubleVector) eh.convertShape(VectorOperators.F2D, D, 0);
                     acc = ed.fma(ed, acc);
                 }
-                FloatVector slope = p2.fma(yv, p1).fma(yv, p0);
-                FloatVector out = e.mul(slope);
+                FloatVector yv = load(yb, yo + c);
+                FloatVector out = yv.sub(load(xb, xo + c)).mul(p2.fma(yv, p1).fma(yv, p0));
                 if (relu) out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
-                store(out, d3.buf(), o + c);
+                store(out, db, o + c);
             }
             if (t >= 0) {
-                // the sum as if [c, c + L) were the loop's last vector and [bound, cols) its scalar tail
-                FloatVector yv = load(y.buf(), yo + c), yw = load(y.buf(), yo + t);
-                FloatVector e = yv.sub(load(x.buf(), xo + c)), ew = yw.sub(load(x.buf(), xo + t));
-                for (int k = 0; k < PARTS; k++) {
-                    DoubleVector ed = (DoubleVector) e.convertShape(VectorOperators.F2D, D, k);
-                    acc = ed.fma(ed, acc);
-                }
-                acc.intoArray(lanes, 0);
-                for (double l : lanes) sum += l;
+                // the sum as if [c, c + L) were the loop's last vector and [bound, cols) its scalar tail; the tail's
+                // squares are read before the last vector's d3 is stored (d3 may be y itself)
                 for (int k = bound; k < cols; k++) {
                     float ek = y.get(yo + k) - x.get(xo + k);
-                    sum += (double) ek * ek;
+                    tail[k - bound] = (double) ek * ek;
                 }
-                FloatVector out = e.mul(p2.fma(yv, p1).fma(yv, p0)), outw = ew.mul(p2.fma(yw, p1).fma(yw, p0));
-                if (relu) {
-                    out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
-                    outw = outw.blend(0f, yw.compare(VectorOperators.LE, 0f));
-                }
-                store(out, d3.buf(), o + c);
-                store(outw, d3.buf(), o + t);
+                acc = lossOverlap(yb, yo, xb, xo, db, o, c, t, p[0], p[1], p[2], relu, acc);
+                acc.intoArray(lanes, 0);
+                for (double l : lanes) sum += l;
+                for (int k = bound; k < cols; k++) sum += tail[k - bound];
                 continue;
             }
             acc.intoArray(lanes, 0);                              // the lanes in a fixed order (see the class comment)
@@ -298,6 +315,32 @@ final class VectorLoops {
             }
         }
         return sum;
+    }
+
+    /**
+     * A row's last two vectors of {@link #squaredLoss} when they overlap, [c, c + L) and [t, t + L): d3 of both written
+     * (both loaded before either is stored), the squares of the first added to {@code acc}.
+     */
+    private static DoubleVector lossOverlap(ByteBuffer yb, int yo, ByteBuffer xb, int xo, ByteBuffer db, int o, int c, int t,
+                                            float q0, float q1, float q2, boolean relu, DoubleVector acc) {
+        FloatVector p0 = FloatVector.broadcast(F, q0), p1 = FloatVector.broadcast(F, q1), p2 = FloatVector.broadcast(F, q2);
+        for (int k = 0; k < PARTS; k++) {                   // the squares widened to float64, the vector's parts in order
+            int h = k * HALF.length();
+            FloatVector eh = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + c + h), ORDER)
+                    .sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + c + h), ORDER));
+            DoubleVector ed = (DoubleVector) eh.convertShape(VectorOperators.F2D, D, 0);
+            acc = ed.fma(ed, acc);
+        }
+        FloatVector yv = load(yb, yo + c), yw = load(yb, yo + t);
+        FloatVector e = yv.sub(load(xb, xo + c)), ew = yw.sub(load(xb, xo + t));
+        FloatVector out = e.mul(p2.fma(yv, p1).fma(yv, p0)), outw = ew.mul(p2.fma(yw, p1).fma(yw, p0));
+        if (relu) {
+            out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
+            outw = outw.blend(0f, yw.compare(VectorOperators.LE, 0f));
+        }
+        store(out, db, o + c);
+        store(outw, db, o + t);
+        return acc;
     }
 
     /** d2 = (d2 + sp) f'(a), {@code sp} one value per column (null: no sparse term). */

@@ -382,4 +382,34 @@ class VectorLoopsTest {
                 () -> Elementwise.addOrCopy(true, Nd4j.create(DataType.FLOAT, 2, 3), null, Nd4j.create(DataType.FLOAT, 3, 2)));
         assertTrue(e.getMessage().contains("shapes differ"), e.getMessage());
     }
+
+    /**
+     * A matrix without a bias whose rows follow each other (the full batch's arrays) is one flat pass for the sigmoid:
+     * each element gets the scalar formula's bits, in place and into another array, whatever rows x cols leaves over a
+     * whole vector, and a view with a row stride wider than its rows takes the row loops with the same result.
+     */
+    @Test
+    void the_flat_sigmoid_gives_each_element_the_scalar_formula() {
+        java.util.Random rnd = new java.util.Random(9);
+        for (int[] shape : new int[][] {{3, 5}, {7, 37}, {197, 50}, {784, 17}, {2, 3}}) {
+            int rows = shape[0], cols = shape[1];
+            float[] zv = new float[rows * cols];
+            for (int i = 0; i < zv.length; i++) zv[i] = (float) (rnd.nextGaussian() * 6);
+            INDArray z = Nd4j.createFromArray(zv).reshape(rows, cols), out = Nd4j.create(DataType.FLOAT, rows, cols);
+            INDArray wide = Nd4j.zeros(DataType.FLOAT, rows, cols + 3);
+            INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, cols));
+            view.assign(z);
+            Elementwise.activate(true, false, sparselab.config.Choices.Activation.SIGMOID, z, out);
+            Elementwise.activate(true, true, sparselab.config.Choices.Activation.SIGMOID, view, view);
+            Elementwise.activate(true, false, sparselab.config.Choices.Activation.SIGMOID, z, z);
+            for (int i = 0; i < zv.length; i++) {
+                int want = Float.floatToRawIntBits(1f / (VectorLoops.exp(-zv[i]) + 1f));
+                String at = rows + " x " + cols + ", element " + i;
+                assertEquals(want, Float.floatToRawIntBits(out.data().getFloat(i)), "into another array, " + at);
+                assertEquals(want, Float.floatToRawIntBits(z.data().getFloat(i)), "in place, " + at);
+                assertEquals(want, Float.floatToRawIntBits(view.getFloat(i / cols, i % cols)), "a view, " + at);
+            }
+            assertEquals(0.0, wide.get(NDArrayIndex.all(), NDArrayIndex.interval(cols, cols + 3)).sumNumber().doubleValue(), "beside the view");
+        }
+    }
 }
