@@ -281,13 +281,7 @@ final class VectorLoops {
             int yo = y.row(r), xo = x.row(r), o = d3.row(r), c = 0;
             DoubleVector acc = DoubleVector.zero(D);
             for (; c < body; c += F.length()) {
-                for (int k = 0; k < PARTS; k++) {               // the squares widened to float64, the vector's parts in order
-                    int h = k * HALF.length();
-                    FloatVector eh = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + c + h), ORDER)
-                            .sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + c + h), ORDER));
-                    DoubleVector ed = (DoubleVector) eh.convertShape(VectorOperators.F2D, D, 0);
-                    acc = ed.fma(ed, acc);
-                }
+                acc = squares(yb, yo + c, xb, xo + c, acc);
                 FloatVector yv = load(yb, yo + c);
                 FloatVector out = yv.sub(load(xb, xo + c)).mul(p2.fma(yv, p1).fma(yv, p0));
                 if (relu) out = out.blend(0f, yv.compare(VectorOperators.LE, 0f));
@@ -318,19 +312,28 @@ final class VectorLoops {
     }
 
     /**
+     * acc + the squares of y - x over one vector's values from elements yo and xo, widened to float64: the vector's
+     * parts in order, each a {@link #HALF} vector (the same float differences as the whole vector's lanes, so the
+     * same sums as widening the whole vector's part k).
+     */
+    private static DoubleVector squares(ByteBuffer yb, int yo, ByteBuffer xb, int xo, DoubleVector acc) {
+        for (int k = 0; k < PARTS; k++) {
+            int h = k * HALF.length();
+            FloatVector e = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + h), ORDER).sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + h), ORDER));
+            DoubleVector ed = (DoubleVector) e.convertShape(VectorOperators.F2D, D, 0);
+            acc = ed.fma(ed, acc);
+        }
+        return acc;
+    }
+
+    /**
      * A row's last two vectors of {@link #squaredLoss} when they overlap, [c, c + L) and [t, t + L): d3 of both written
      * (both loaded before either is stored), the squares of the first added to {@code acc}.
      */
     private static DoubleVector lossOverlap(ByteBuffer yb, int yo, ByteBuffer xb, int xo, ByteBuffer db, int o, int c, int t,
                                             float q0, float q1, float q2, boolean relu, DoubleVector acc) {
         FloatVector p0 = FloatVector.broadcast(F, q0), p1 = FloatVector.broadcast(F, q1), p2 = FloatVector.broadcast(F, q2);
-        for (int k = 0; k < PARTS; k++) {                   // the squares widened to float64, the vector's parts in order
-            int h = k * HALF.length();
-            FloatVector eh = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + c + h), ORDER)
-                    .sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + c + h), ORDER));
-            DoubleVector ed = (DoubleVector) eh.convertShape(VectorOperators.F2D, D, 0);
-            acc = ed.fma(ed, acc);
-        }
+        acc = squares(yb, yo + c, xb, xo + c, acc);
         FloatVector yv = load(yb, yo + c), yw = load(yb, yo + t);
         FloatVector e = yv.sub(load(xb, xo + c)), ew = yw.sub(load(xb, xo + t));
         FloatVector out = e.mul(p2.fma(yv, p1).fma(yv, p0)), outw = ew.mul(p2.fma(yw, p1).fma(yw, p0));
