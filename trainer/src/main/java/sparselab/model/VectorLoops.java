@@ -37,9 +37,21 @@ final class VectorLoops {
     /**
      * Floats in a vector of half the width, as many as D has doubles: such a vector widens to a D vector in one
      * instruction, where {@code convertShape(F2D, D, k)} of a whole float vector's part k ran at half that speed or
-     * less in JDK 17 (the squared error's sums, docs/performance.md).
+     * less in JDK 17 (the squared error's sums, docs/performance.md). Null where there is no such shape: the whole
+     * vector's parts are widened then.
      */
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / PARTS));
+    private static final VectorSpecies<Float> HALF = half();
+
+    /** {@link #HALF}, or null where no vector shape is half the preferred one (a 64-bit preferred shape; odd SVE widths). */
+    private static VectorSpecies<Float> half() {
+        if (F.vectorBitSize() < 128) return null;
+        try {
+            return VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / PARTS));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** The vector width in floats (for the threads line of bench). */
@@ -234,7 +246,7 @@ final class VectorLoops {
      * offset for in place): one vector loop with one exponential, and the last n % L values by the scalar form, which
      * gives each value the same bits as a lane does. For a matrix without a bias whose rows follow each other (the full
      * batch's arrays). The row-by-row loops above, with a bias to add and two more exponentials for a row's overlapping
-     * last vector, ran 0.7-1.0 ns a value over 784 x 2,250 values where this runs 0.45 (docs/performance.md).
+     * last vector, ran 0.92-1.08 ns a value over 784 x 2,250 values where this runs 0.45-0.66 (docs/performance.md).
      */
     static void sigmoidFlat(ByteBuffer z, int zo, ByteBuffer out, int oo, int n) {
         int bound = F.loopBound(n), c = 0;
@@ -317,6 +329,14 @@ final class VectorLoops {
      * same sums as widening the whole vector's part k).
      */
     private static DoubleVector squares(ByteBuffer yb, int yo, ByteBuffer xb, int xo, DoubleVector acc) {
+        if (HALF == null) {
+            FloatVector e = load(yb, yo).sub(load(xb, xo));
+            for (int k = 0; k < PARTS; k++) {
+                DoubleVector ed = (DoubleVector) e.convertShape(VectorOperators.F2D, D, k);
+                acc = ed.fma(ed, acc);
+            }
+            return acc;
+        }
         for (int k = 0; k < PARTS; k++) {
             int h = k * HALF.length();
             FloatVector e = FloatVector.fromByteBuffer(HALF, yb, 4 * (yo + h), ORDER).sub(FloatVector.fromByteBuffer(HALF, xb, 4 * (xo + h), ORDER));

@@ -374,7 +374,11 @@ class VectorLoopsTest {
             }
             INDArray copy = Nd4j.zeros(DataType.FLOAT, rows + 1, cols + 1);
             Elementwise.addOrCopy(true, out, null, copy.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols)));
-            assertEquals(out, copy.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols)));
+            float[] copied = copy.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, cols)).dup().data().asFloat();
+            float[] source = out.dup().data().asFloat();
+            for (int i = 0; i < source.length; i++) {
+                assertEquals(Float.floatToRawIntBits(source[i]), Float.floatToRawIntBits(copied[i]), "copy, " + cols + " columns, element " + i);
+            }
             assertEquals(0.0, copy.getRow(rows).sumNumber().doubleValue() + copy.getColumn(cols).sumNumber().doubleValue(),
                     "the row and column beside the view");
         }
@@ -391,7 +395,9 @@ class VectorLoopsTest {
     @Test
     void the_flat_sigmoid_gives_each_element_the_scalar_formula() {
         java.util.Random rnd = new java.util.Random(9);
-        for (int[] shape : new int[][] {{3, 5}, {7, 37}, {197, 50}, {784, 17}, {2, 3}}) {
+        // 600 x 500 is over HALVES_MIN: with split, its two halves of rows run on two threads, each from its own first row
+        assertTrue(600L * 500 >= Elementwise.HALVES_MIN, "the last shape is split in halves");
+        for (int[] shape : new int[][] {{3, 5}, {7, 37}, {197, 50}, {784, 17}, {2, 3}, {600, 500}}) {
             int rows = shape[0], cols = shape[1];
             float[] zv = new float[rows * cols];
             for (int i = 0; i < zv.length; i++) zv[i] = (float) (rnd.nextGaussian() * 6);
@@ -399,7 +405,7 @@ class VectorLoopsTest {
             INDArray wide = Nd4j.zeros(DataType.FLOAT, rows, cols + 3);
             INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, cols));
             view.assign(z);
-            Elementwise.activate(true, false, sparselab.config.Choices.Activation.SIGMOID, z, out);
+            Elementwise.activate(true, true, sparselab.config.Choices.Activation.SIGMOID, z, out);
             Elementwise.activate(true, true, sparselab.config.Choices.Activation.SIGMOID, view, view);
             Elementwise.activate(true, false, sparselab.config.Choices.Activation.SIGMOID, z, z);
             for (int i = 0; i < zv.length; i++) {
